@@ -1,0 +1,209 @@
+//! The issue (问题/诉求) and the events of its timeline.
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
+use crate::workflow::TransitionFields;
+
+/// The state an issue is in. States are declared by a workflow file, so this is a
+/// name rather than a Rust enum; the default workflow's names are constants here.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IssueState(String);
+
+impl IssueState {
+    pub const RAISED: &'static str = "raised";
+    pub const ASSIGNED: &'static str = "assigned";
+    pub const COMMITTED: &'static str = "committed";
+    pub const RESOLVED: &'static str = "resolved";
+    pub const VERIFIED: &'static str = "verified";
+    pub const REJECTED: &'static str = "rejected";
+    pub const DUPLICATE: &'static str = "duplicate";
+
+    pub fn new(name: impl Into<String>) -> Self {
+        Self(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for IssueState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Borrow<str> for IssueState {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for IssueState {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for IssueState {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// What the responsible party promised, by when, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commitment {
+    pub text: String,
+    /// The last day of the promise, in the community's time zone.
+    pub due_date: NaiveDate,
+    pub committed_by: UserId,
+    pub committed_by_org: Option<OrgId>,
+    /// Set when the commitment was made on the spot at a joint meeting.
+    pub meeting: Option<MeetingId>,
+    pub committed_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationOutcome {
+    /// The raisers (or the supervisory committee) confirmed the fix.
+    Verified,
+    /// The fix was found wanting and the issue reopened.
+    NotFixed,
+}
+
+/// The latest verification (验收) of a resolution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verification {
+    pub outcome: VerificationOutcome,
+    /// 1 (very unsatisfied) to 5 (very satisfied).
+    pub satisfaction: Option<u8>,
+    pub note: Option<String>,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// One issue on the tracker, as the workflow engine sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    pub id: IssueId,
+    pub community: CommunityId,
+    /// Name of the workflow that governs this issue.
+    pub workflow: String,
+    pub state: IssueState,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub compound: CompoundId,
+    pub building: Option<BuildingId>,
+    pub unit: Option<String>,
+    pub raised_by: UserId,
+    pub raised_by_org: Option<OrgId>,
+    pub responsible_org: Option<OrgId>,
+    pub commitment: Option<Commitment>,
+    pub resolution_note: Option<String>,
+    pub verification: Option<Verification>,
+    pub duplicate_of: Option<IssueId>,
+    /// Why the issue was rejected or closed as a duplicate.
+    pub closing_reason: Option<String>,
+    pub support_count: u32,
+    pub reopen_count: u32,
+    /// Bumped by every transition; a write with a stale version is refused.
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the issue entered its current state (timers count from here).
+    pub state_entered_at: DateTime<Utc>,
+}
+
+/// What a raiser supplies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIssue {
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub compound: CompoundId,
+    pub building: Option<BuildingId>,
+    pub unit: Option<String>,
+}
+
+/// An entry of the append-only timeline: who did what, when, with which fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: EventId,
+    pub issue: IssueId,
+    /// The issue version this event produced; versions are 1, 2, 3, … with no gaps.
+    pub version: u32,
+    /// The transition fired, or `raise` for the first event.
+    pub transition: String,
+    pub from: Option<IssueState>,
+    pub to: IssueState,
+    pub actor: UserId,
+    pub actor_org: Option<OrgId>,
+    pub at: DateTime<Utc>,
+    pub fields: TransitionFields,
+}
+
+/// The name of the first event of every issue.
+pub const RAISE: &str = "raise";
+
+impl Issue {
+    /// A new issue in the workflow's initial state, at version 1, with its first event.
+    pub fn raise(
+        workflow: &crate::Workflow,
+        new: NewIssue,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> (Issue, Event) {
+        // Microseconds: what both databases keep, so stored and computed values agree.
+        let now = now.trunc_subsecs(6);
+        let id = IssueId::at(now);
+        let issue = Issue {
+            id,
+            community: actor.community,
+            workflow: workflow.name.clone(),
+            state: workflow.initial.clone(),
+            title: new.title,
+            description: new.description,
+            category: new.category,
+            compound: new.compound,
+            building: new.building,
+            unit: new.unit,
+            raised_by: actor.user,
+            raised_by_org: actor.primary_org(),
+            responsible_org: None,
+            commitment: None,
+            resolution_note: None,
+            verification: None,
+            duplicate_of: None,
+            closing_reason: None,
+            support_count: 0,
+            reopen_count: 0,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            state_entered_at: now,
+        };
+        let event = Event {
+            id: EventId::at(now),
+            issue: id,
+            version: 1,
+            transition: RAISE.to_owned(),
+            from: None,
+            to: issue.state.clone(),
+            actor: actor.user,
+            actor_org: actor.primary_org(),
+            at: now,
+            fields: TransitionFields::default(),
+        };
+        (issue, event)
+    }
+}

@@ -1,0 +1,21 @@
+//! roundtable-core: the domain of the monthly joint meeting (联席会议).
+//!
+//! Everything here is a pure function of its inputs: no I/O, no async, no database.
+//! Callers (the store and the web crate) bring the data and the clock; core decides.
+
+pub mod actor;
+pub mod ids;
+pub mod issue;
+mod names;
+pub mod workflow;
+
+pub use actor::{Actor, Membership, OrgKind, Role};
+pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
+pub use issue::{
+    Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome,
+};
+pub use names::UnknownName;
+pub use workflow::{
+    Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields,
+    TransitionRequest, Workflow, WorkflowSet, apply,
+};

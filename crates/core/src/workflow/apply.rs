@@ -1,0 +1,365 @@
+//! Firing a transition: a pure function from (workflow, issue, actor, request, now)
+//! to the new issue, the event to record and the effects to carry out — or a denial.
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::vocab::{Effect, Field, Guard};
+use super::{TransitionDef, Workflow};
+use crate::actor::Actor;
+use crate::ids::{EventId, IssueId, MeetingId, OrgId};
+use crate::issue::{Commitment, Event, Issue, IssueState, Verification, VerificationOutcome};
+
+/// The values a transition may carry. Which are required or accepted is up to the
+/// workflow file; their types and meaning are fixed here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_org: Option<OrgId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<MeetingId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_note: Option<String>,
+    /// Wide on purpose: an out-of-range number is a field error, not a parse error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<IssueId>,
+}
+
+impl TransitionFields {
+    pub fn has(&self, field: Field) -> bool {
+        match field {
+            Field::ResponsibleOrg => self.responsible_org.is_some(),
+            Field::CommitmentText => self.commitment_text.is_some(),
+            Field::DueDate => self.due_date.is_some(),
+            Field::Meeting => self.meeting.is_some(),
+            Field::ResolutionNote => self.resolution_note.is_some(),
+            Field::Satisfaction => self.satisfaction.is_some(),
+            Field::Note => self.note.is_some(),
+            Field::Reason => self.reason.is_some(),
+            Field::DuplicateOf => self.duplicate_of.is_some(),
+        }
+    }
+
+    fn texts_mut(&mut self) -> [(Field, &mut Option<String>, usize); 4] {
+        [
+            (Field::CommitmentText, &mut self.commitment_text, 2000),
+            (Field::ResolutionNote, &mut self.resolution_note, 4000),
+            (Field::Note, &mut self.note, 4000),
+            (Field::Reason, &mut self.reason, 2000),
+        ]
+    }
+}
+
+/// A request to fire `transition` on an issue the caller saw at `version`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransitionRequest {
+    pub transition: String,
+    pub version: u32,
+    #[serde(flatten)]
+    pub fields: TransitionFields,
+}
+
+/// What is wrong with one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum FieldProblem {
+    Missing,
+    /// Sent, but this transition does not take it.
+    NotAccepted,
+    Empty,
+    TooLong {
+        max_chars: usize,
+    },
+    OutOfRange {
+        min: i64,
+        max: i64,
+    },
+    /// A due date before today (in the community's time zone).
+    InPast {
+        today: NaiveDate,
+    },
+    /// The same value the issue already has.
+    Unchanged,
+    /// An issue cannot duplicate itself.
+    SelfReference,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: Field,
+    #[serde(flatten)]
+    pub problem: FieldProblem,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let field = self.field;
+        match &self.problem {
+            FieldProblem::Missing => write!(f, "`{field}` is required"),
+            FieldProblem::NotAccepted => write!(f, "`{field}` is not accepted by this transition"),
+            FieldProblem::Empty => write!(f, "`{field}` must not be empty"),
+            FieldProblem::TooLong { max_chars } => {
+                write!(f, "`{field}` is longer than {max_chars} characters")
+            }
+            FieldProblem::OutOfRange { min, max } => {
+                write!(f, "`{field}` must be between {min} and {max}")
+            }
+            FieldProblem::InPast { today } => write!(f, "`{field}` is before today ({today})"),
+            FieldProblem::Unchanged => write!(f, "`{field}` is the current value"),
+            FieldProblem::SelfReference => write!(f, "`{field}` names this issue itself"),
+        }
+    }
+}
+
+/// Why a transition was refused. Nothing changes when one is returned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Denial {
+    #[error("the issue belongs to another community")]
+    OtherCommunity,
+    #[error("workflow `{workflow}` has no transition `{transition}`")]
+    UnknownTransition {
+        workflow: String,
+        transition: String,
+    },
+    #[error(
+        "stale version: the request was made at version {sent}, the issue is at version {current}"
+    )]
+    Stale { sent: u32, current: u32 },
+    #[error("`{transition}` cannot be fired while the issue is `{state}`")]
+    WrongState {
+        transition: String,
+        state: IssueState,
+    },
+    #[error("you are not allowed to `{transition}` this issue")]
+    NotAllowed { transition: String },
+    #[error("invalid fields: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    Invalid { errors: Vec<FieldError> },
+    #[error("precondition `{guard}` does not hold")]
+    Precondition { guard: Guard },
+}
+
+/// The result of a successful transition, for the store to persist in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub issue: Issue,
+    pub event: Event,
+    /// Effects for the caller to carry out (notifications), in file order.
+    pub effects: Vec<Effect>,
+}
+
+/// Fires `request` on `issue` as `actor` at `now` (in the community's time zone).
+pub fn apply(
+    workflow: &Workflow,
+    issue: &Issue,
+    actor: &Actor,
+    request: &TransitionRequest,
+    now: DateTime<Tz>,
+) -> Result<Outcome, Denial> {
+    if actor.community != issue.community {
+        return Err(Denial::OtherCommunity);
+    }
+    let t = workflow
+        .transition(&request.transition)
+        .ok_or_else(|| Denial::UnknownTransition {
+            workflow: workflow.name.clone(),
+            transition: request.transition.clone(),
+        })?;
+    if request.version != issue.version {
+        return Err(Denial::Stale {
+            sent: request.version,
+            current: issue.version,
+        });
+    }
+    if !t.from.contains(&issue.state) {
+        return Err(Denial::WrongState {
+            transition: t.name.clone(),
+            state: issue.state.clone(),
+        });
+    }
+    if !t.allows(actor, issue) {
+        return Err(Denial::NotAllowed {
+            transition: t.name.clone(),
+        });
+    }
+    let fields = validate_fields(t, issue, &request.fields, now.date_naive())?;
+    if t.guards.contains(&Guard::HasCommitment) && issue.commitment.is_none() {
+        return Err(Denial::Precondition {
+            guard: Guard::HasCommitment,
+        });
+    }
+
+    let at = now.with_timezone(&Utc).trunc_subsecs(6);
+    let mut next = issue.clone();
+    update_issue(&mut next, workflow, t, actor, &fields, at);
+    let event = Event {
+        id: EventId::at(at),
+        issue: issue.id,
+        version: next.version,
+        transition: t.name.clone(),
+        from: Some(issue.state.clone()),
+        to: t.to.clone(),
+        actor: actor.user,
+        actor_org: actor_org(actor, issue),
+        at,
+        fields,
+    };
+    let effects = t
+        .effects
+        .iter()
+        .copied()
+        .filter(|e| !e.is_internal())
+        .collect();
+    Ok(Outcome {
+        issue: next,
+        event,
+        effects,
+    })
+}
+
+/// The organisation an actor acts for on this issue: the responsible one if they
+/// belong to it, else the raiser's, else their first.
+fn actor_org(actor: &Actor, issue: &Issue) -> Option<OrgId> {
+    [issue.responsible_org, issue.raised_by_org]
+        .into_iter()
+        .flatten()
+        .find(|o| actor.is_member_of(*o))
+        .or_else(|| actor.primary_org())
+}
+
+/// Checks presence, acceptance, values and field guards; returns the cleaned fields
+/// (trimmed texts, nothing the transition does not take) or every problem found.
+fn validate_fields(
+    t: &TransitionDef,
+    issue: &Issue,
+    sent: &TransitionFields,
+    today: NaiveDate,
+) -> Result<TransitionFields, Denial> {
+    let mut errors = Vec::new();
+    let mut problem = |field, problem| errors.push(FieldError { field, problem });
+    for field in Field::ALL.iter().copied() {
+        let taken = t.require.contains(&field) || t.accept.contains(&field);
+        if t.require.contains(&field) && !sent.has(field) {
+            problem(field, FieldProblem::Missing);
+        } else if !taken && sent.has(field) {
+            problem(field, FieldProblem::NotAccepted);
+        }
+    }
+    let mut clean = sent.clone();
+    for (field, text, max_chars) in clean.texts_mut() {
+        if let Some(s) = text {
+            let trimmed = s.trim();
+            if trimmed.is_empty() {
+                problem(field, FieldProblem::Empty);
+            } else if trimmed.chars().count() > max_chars {
+                problem(field, FieldProblem::TooLong { max_chars });
+            }
+            *s = trimmed.to_owned();
+        }
+    }
+    if sent.satisfaction.is_some_and(|s| !(1..=5).contains(&s)) {
+        problem(
+            Field::Satisfaction,
+            FieldProblem::OutOfRange { min: 1, max: 5 },
+        );
+    }
+    if sent.duplicate_of == Some(issue.id) {
+        problem(Field::DuplicateOf, FieldProblem::SelfReference);
+    }
+    for guard in &t.guards {
+        match guard {
+            Guard::DueDateNotPast if sent.due_date.is_some_and(|d| d < today) => {
+                problem(Field::DueDate, FieldProblem::InPast { today });
+            }
+            Guard::ResponsibleChanges
+                if sent.responsible_org.is_some()
+                    && sent.responsible_org == issue.responsible_org =>
+            {
+                problem(Field::ResponsibleOrg, FieldProblem::Unchanged);
+            }
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(clean)
+    } else {
+        Err(Denial::Invalid { errors })
+    }
+}
+
+/// Writes the transition's fields into the issue, each into its fixed place.
+fn update_issue(
+    issue: &mut Issue,
+    workflow: &Workflow,
+    t: &TransitionDef,
+    actor: &Actor,
+    fields: &TransitionFields,
+    at: DateTime<Utc>,
+) {
+    for effect in &t.effects {
+        match effect {
+            Effect::ClearCommitment => issue.commitment = None,
+            Effect::RecordReopen => {
+                issue.reopen_count += 1;
+                issue.verification = Some(Verification {
+                    outcome: VerificationOutcome::NotFixed,
+                    satisfaction: fields.satisfaction.map(|s| s as u8),
+                    note: fields.reason.clone().or_else(|| fields.note.clone()),
+                    by: actor.user,
+                    at,
+                });
+            }
+            _ => {}
+        }
+    }
+    if let Some(org) = fields.responsible_org {
+        issue.responsible_org = Some(org);
+    }
+    if let (Some(text), Some(due_date)) = (&fields.commitment_text, fields.due_date) {
+        issue.commitment = Some(Commitment {
+            text: text.clone(),
+            due_date,
+            committed_by: actor.user,
+            // The responsible party commits, even when the secretary records it on the spot.
+            committed_by_org: issue.responsible_org.or_else(|| actor.primary_org()),
+            meeting: fields.meeting,
+            committed_at: at,
+        });
+    }
+    if let Some(note) = &fields.resolution_note {
+        issue.resolution_note = Some(note.clone());
+    }
+    if fields.satisfaction.is_some() && !t.effects.contains(&Effect::RecordReopen) {
+        issue.verification = Some(Verification {
+            outcome: VerificationOutcome::Verified,
+            satisfaction: fields.satisfaction.map(|s| s as u8),
+            note: fields.note.clone(),
+            by: actor.user,
+            at,
+        });
+    }
+    if let Some(dup) = fields.duplicate_of {
+        issue.duplicate_of = Some(dup);
+    }
+    if workflow.is_terminal(t.to.as_str()) {
+        issue.closing_reason = fields
+            .reason
+            .clone()
+            .or_else(|| issue.closing_reason.take());
+    }
+    issue.state = t.to.clone();
+    issue.version += 1;
+    issue.updated_at = at;
+    issue.state_entered_at = at;
+}

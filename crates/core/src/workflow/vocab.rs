@@ -1,0 +1,105 @@
+//! The closed vocabulary a workflow file may use: fields, guards, effects, party
+//! relations and timer anchors. Each is implemented in Rust; files only combine them.
+
+use crate::names::named_enum;
+
+named_enum! {
+    /// A value a transition can carry. Each field has a fixed type and a fixed place
+    /// in the issue it updates (see `apply`).
+    pub enum Field: "field" {
+        /// The organisation made responsible (assign, reassign).
+        ResponsibleOrg = "responsible_org",
+        /// What the responsible party promises to do.
+        CommitmentText = "commitment_text",
+        /// The last day of the promise (YYYY-MM-DD, community time zone).
+        DueDate = "due_date",
+        /// The joint meeting at which a commitment was made on the spot.
+        Meeting = "meeting",
+        /// How the issue was fixed.
+        ResolutionNote = "resolution_note",
+        /// Satisfaction with the fix, 1 to 5.
+        Satisfaction = "satisfaction",
+        /// A free note.
+        Note = "note",
+        /// Why (reject, reopen, duplicate).
+        Reason = "reason",
+        /// The issue this one duplicates.
+        DuplicateOf = "duplicate_of",
+    }
+}
+
+named_enum! {
+    /// A check beyond role and required fields.
+    pub enum Guard: "guard" {
+        /// `due_date` must be today or later in the community's time zone.
+        DueDateNotPast = "due_date_not_past",
+        /// `responsible_org` must differ from the current responsible organisation.
+        ResponsibleChanges = "responsible_changes",
+        /// The issue must already carry a commitment.
+        HasCommitment = "has_commitment",
+    }
+}
+
+named_enum! {
+    /// Something to do after a transition or when a timer fires. Most are returned
+    /// to the caller (notifications); the internal ones update the issue in core.
+    pub enum Effect: "effect" {
+        /// Tell the responsible organisation (assignment, reopen).
+        NotifyResponsible = "notify_responsible",
+        /// Tell the organisation that was responsible before a reassignment.
+        NotifyPreviousResponsible = "notify_previous_responsible",
+        /// Tell the raisers what happened.
+        NotifyRaiser = "notify_raiser",
+        /// Tell the secretaries.
+        NotifySecretary = "notify_secretary",
+        /// Tell the supervisory committee.
+        NotifySupervisors = "notify_supervisors",
+        /// Ask the raisers to verify a fix ("is it fixed?").
+        RequestVerification = "request_verification",
+        /// Remind the responsible organisation of a commitment falling due.
+        RemindResponsible = "remind_responsible",
+        /// Remind the secretaries of an issue waiting for them.
+        RemindSecretary = "remind_secretary",
+        /// Remind the raisers of a fix waiting for verification.
+        RemindRaiser = "remind_raiser",
+        /// Escalate a broken commitment to the secretaries and the supervisory committee.
+        Escalate = "escalate",
+        /// Mark the issue overdue on the tracker and the agenda.
+        FlagOverdue = "flag_overdue",
+        /// Internal: count a reopen and record the failed verification.
+        RecordReopen = "record_reopen",
+        /// Internal: drop the commitment (a new party must commit afresh).
+        ClearCommitment = "clear_commitment",
+    }
+}
+
+impl Effect {
+    /// Internal effects change the issue inside `apply` and are not handed to the caller.
+    pub fn is_internal(self) -> bool {
+        matches!(self, Effect::RecordReopen | Effect::ClearCommitment)
+    }
+}
+
+named_enum! {
+    /// How an actor relates to an issue, for `role@relation` permissions.
+    pub enum Relation: "relation" {
+        /// A member of the issue's responsible organisation.
+        Responsible = "responsible",
+        /// A member of the organisation the issue was raised for.
+        RaiserOrg = "raiser_org",
+        /// The user who raised the issue.
+        Raiser = "raiser",
+    }
+}
+
+named_enum! {
+    /// What a timer counts from.
+    pub enum Anchor: "timer anchor" {
+        /// When the issue entered the timer's state.
+        Entered = "entered",
+        /// When the issue was raised.
+        Raised = "raised",
+        /// The end of the commitment's due date (midnight after it, community time).
+        Due = "due",
+    }
+}

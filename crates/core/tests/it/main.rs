@@ -1,0 +1,7 @@
+//! roundtable-core's integration tests: one binary, one module per subject.
+
+mod fixture;
+mod loading;
+mod properties;
+mod timers;
+mod transitions;

@@ -1,0 +1,186 @@
+//! Property tests: random actors firing random requests never leave the declared
+//! graph, never do what the file forbids, and only ever move the version up by one.
+
+use proptest::prelude::*;
+use roundtable_core::{
+    Actor, Denial, Issue, IssueId, Role, TransitionFields, TransitionRequest, apply,
+};
+
+use crate::fixture::*;
+
+/// Who may fire what in workflows/issue.toml, written out by hand as an oracle
+/// independent of the engine's own permission code.
+fn file_allows(w: &World, issue: &Issue, actor: &Actor, transition: &str) -> bool {
+    let role = |r| actor.has_role(r);
+    let responsible = issue.responsible_org.is_some_and(|o| actor.is_member_of(o));
+    let raiser =
+        issue.raised_by == actor.user || issue.raised_by_org.is_some_and(|o| actor.is_member_of(o));
+    actor.community == w.community
+        && match transition {
+            "assign" | "reassign" | "reject" | "mark_duplicate" => {
+                role(Role::Secretary) || role(Role::Admin)
+            }
+            "commit" => responsible || role(Role::Secretary),
+            "resolve" => responsible,
+            "verify" | "reopen" => raiser || role(Role::Supervisor),
+            _ => false,
+        }
+}
+
+#[derive(Debug, Clone)]
+struct Step {
+    actor: usize,
+    transition: usize,
+    stale: bool,
+    org: usize,
+    due_offset: i64,
+    text: usize,
+    satisfaction: i64,
+    self_duplicate: bool,
+    with: [bool; 7],
+    /// Send exactly the fields the transition needs, with sane values.
+    well_formed: bool,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    (
+        0..9usize,
+        0..9usize,
+        prop::bool::weighted(0.1),
+        0..2usize,
+        -3..30i64,
+        0..3usize,
+        -1..7i64,
+        any::<bool>(),
+        any::<[bool; 7]>(),
+        prop::bool::weighted(0.8),
+    )
+        .prop_map(
+            |(
+                actor,
+                transition,
+                stale,
+                org,
+                due_offset,
+                text,
+                satisfaction,
+                self_duplicate,
+                with,
+                well_formed,
+            )| Step {
+                actor,
+                transition,
+                stale,
+                org,
+                due_offset,
+                text,
+                satisfaction,
+                self_duplicate,
+                with,
+                well_formed,
+            },
+        )
+}
+
+const TRANSITIONS: [&str; 9] = [
+    "assign",
+    "reassign",
+    "commit",
+    "resolve",
+    "verify",
+    "reopen",
+    "reject",
+    "mark_duplicate",
+    "nonsense",
+];
+
+fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> TransitionFields {
+    let other_org = if issue.responsible_org == Some(w.anshang) {
+        w.xiean
+    } else {
+        w.anshang
+    };
+    let due = now()
+        .date_naive()
+        .checked_add_signed(chrono::TimeDelta::days(s.due_offset.abs()))
+        .unwrap();
+    match transition {
+        "assign" => assign_to(other_org),
+        "reassign" => TransitionFields {
+            reason: Some("换人".into()),
+            ..assign_to(other_org)
+        },
+        "commit" => commitment(due),
+        "resolve" => resolution(),
+        "verify" => satisfaction(s.satisfaction.clamp(1, 5)),
+        "reopen" | "reject" => reason("不行"),
+        "mark_duplicate" => TransitionFields {
+            duplicate_of: Some(IssueId::new()),
+            ..Default::default()
+        },
+        _ => TransitionFields::default(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_sequences_stay_in_the_declared_graph(steps in prop::collection::vec(step(), 1..40)) {
+        let w = World::new();
+        let actors = [&w.secretary, &w.admin, &w.supervisor, &w.supervisor_colleague, &w.anshang_staff, &w.xiean_staff, &w.grid, &w.resident, &w.outsider];
+        let mut issue = w.raise_by(&w.supervisor);
+        let mut versions = vec![issue.version];
+        for s in steps {
+            let actor = actors[s.actor];
+            let name = TRANSITIONS[s.transition];
+            let text = ["修好", "   ", ""][s.text].to_string();
+            let f = s.with;
+            let fields = TransitionFields {
+                responsible_org: f[0].then_some([w.anshang, w.xiean][s.org]),
+                commitment_text: f[1].then(|| text.clone()),
+                due_date: f[1].then(|| now().date_naive().checked_add_signed(chrono::TimeDelta::days(s.due_offset)).unwrap()),
+                resolution_note: f[2].then(|| text.clone()),
+                satisfaction: f[3].then_some(s.satisfaction),
+                reason: f[4].then(|| text.clone()),
+                duplicate_of: f[5].then(|| if s.self_duplicate { issue.id } else { IssueId::new() }),
+                note: f[6].then(|| text.clone()),
+                meeting: None,
+            };
+            let fields = if s.well_formed { well_formed(&w, &issue, name, &s) } else { fields };
+            let version = if s.stale { issue.version + 1 } else { issue.version };
+            let req = TransitionRequest { transition: name.into(), version, fields };
+            let before = issue.clone();
+            match apply(&w.wf, &issue, actor, &req, now()) {
+                Ok(out) => {
+                    let t = w.wf.transition(name).expect("only declared transitions succeed");
+                    prop_assert!(t.from.contains(&before.state), "{name} fired from {}", before.state);
+                    prop_assert_eq!(&out.issue.state, &t.to);
+                    prop_assert!(w.wf.state(out.issue.state.as_str()).is_some());
+                    prop_assert!(file_allows(&w, &before, actor, name), "{name} by {:?} was allowed", actor.roles);
+                    prop_assert!(!s.stale);
+                    prop_assert_eq!(out.issue.version, before.version + 1);
+                    prop_assert_eq!(out.event.version, out.issue.version);
+                    prop_assert_eq!(out.event.from.as_ref(), Some(&before.state));
+                    prop_assert!(!w.wf.is_terminal(before.state.as_str()));
+                    if let Some(c) = &out.issue.commitment {
+                        prop_assert!(!c.text.trim().is_empty());
+                    }
+                    issue = out.issue;
+                    versions.push(issue.version);
+                }
+                Err(denial) => {
+                    // A permitted, well-formed request in the right state may only fail on fields.
+                    if let Denial::NotAllowed { .. } = denial {
+                        prop_assert!(!file_allows(&w, &before, actor, name));
+                    }
+                    if s.stale && name != "nonsense" && actor.community == w.community {
+                        prop_assert!(matches!(denial, Denial::Stale { .. }), "{denial:?}");
+                    }
+                    prop_assert_eq!(&issue, &before);
+                }
+            }
+        }
+        prop_assert!(versions.windows(2).all(|v| v[1] == v[0] + 1), "versions {versions:?}");
+    }
+}

@@ -1,0 +1,476 @@
+//! Every transition of the default workflow, and every way it can be refused.
+
+use roundtable_core::workflow::Guard;
+use roundtable_core::{
+    Denial, Effect, Field, FieldError, FieldProblem, IssueId, TransitionFields, VerificationOutcome,
+};
+
+use crate::fixture::*;
+
+fn field_errors(result: Result<roundtable_core::Outcome, Denial>) -> Vec<(Field, FieldProblem)> {
+    match result {
+        Err(Denial::Invalid { errors }) => errors
+            .into_iter()
+            .map(|FieldError { field, problem }| (field, problem))
+            .collect(),
+        other => panic!("expected invalid fields, got {other:?}"),
+    }
+}
+
+fn not_allowed(result: Result<roundtable_core::Outcome, Denial>) {
+    assert!(
+        matches!(result, Err(Denial::NotAllowed { .. })),
+        "expected NotAllowed, got {result:?}"
+    );
+}
+
+#[test]
+fn the_full_cycle_records_every_step_with_its_actor() {
+    let w = World::new();
+    let raised = w.raise_by(&w.supervisor);
+    assert_eq!(raised.state, "raised");
+    assert_eq!(raised.version, 1);
+    assert_eq!(raised.raised_by_org, Some(w.supervisory));
+
+    let assigned = w.fire(&raised, &w.secretary, "assign", assign_to(w.anshang));
+    assert_eq!(assigned.issue.state, "assigned");
+    assert_eq!(assigned.issue.responsible_org, Some(w.anshang));
+    assert_eq!(assigned.effects, vec![Effect::NotifyResponsible]);
+
+    let committed = w.fire(
+        &assigned.issue,
+        &w.anshang_staff,
+        "commit",
+        commitment(date(2026, 12, 20)),
+    );
+    let c = committed.issue.commitment.clone().unwrap();
+    assert_eq!(
+        (c.due_date, c.committed_by, c.committed_by_org),
+        (date(2026, 12, 20), w.anshang_staff.user, Some(w.anshang))
+    );
+    assert_eq!(committed.effects, vec![Effect::NotifyRaiser]);
+
+    let resolved = w.fire(&committed.issue, &w.anshang_staff, "resolve", resolution());
+    assert_eq!(
+        resolved.issue.resolution_note.as_deref(),
+        Some("防水层已更换")
+    );
+    assert_eq!(resolved.effects, vec![Effect::RequestVerification]);
+
+    let verified = w.fire(&resolved.issue, &w.supervisor, "verify", satisfaction(5));
+    let v = verified.issue.verification.clone().unwrap();
+    assert_eq!(
+        (v.outcome, v.satisfaction, v.by),
+        (VerificationOutcome::Verified, Some(5), w.supervisor.user)
+    );
+    assert_eq!(verified.issue.state, "verified");
+    assert!(w.wf.is_terminal("verified"));
+
+    let events = [&assigned, &committed, &resolved, &verified].map(|o| &o.event);
+    let steps: Vec<_> = events
+        .iter()
+        .map(|e| (e.version, e.transition.as_str(), e.actor))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (2, "assign", w.secretary.user),
+            (3, "commit", w.anshang_staff.user),
+            (4, "resolve", w.anshang_staff.user),
+            (5, "verify", w.supervisor.user),
+        ]
+    );
+    assert_eq!(events[1].from.as_ref().unwrap(), "assigned");
+    assert_eq!(
+        events[1].actor_org,
+        Some(w.anshang),
+        "Anshang acted for Anshang"
+    );
+    assert_eq!(verified.issue.version, 5);
+}
+
+#[test]
+fn assign_is_for_secretaries_and_needs_a_responsible_organisation() {
+    let w = World::new();
+    let raised = w.raise_by(&w.grid);
+    for who in [&w.supervisor, &w.anshang_staff, &w.grid, &w.resident] {
+        not_allowed(w.try_fire(&raised, who, "assign", assign_to(w.anshang)));
+    }
+    assert_eq!(
+        w.fire(&raised, &w.admin, "assign", assign_to(w.xiean))
+            .issue
+            .responsible_org,
+        Some(w.xiean)
+    );
+    assert_eq!(
+        field_errors(w.try_fire(&raised, &w.secretary, "assign", TransitionFields::default())),
+        vec![(Field::ResponsibleOrg, FieldProblem::Missing)]
+    );
+    let extra = TransitionFields {
+        satisfaction: Some(3),
+        ..assign_to(w.anshang)
+    };
+    assert_eq!(
+        field_errors(w.try_fire(&raised, &w.secretary, "assign", extra)),
+        vec![(Field::Satisfaction, FieldProblem::NotAccepted)]
+    );
+}
+
+#[test]
+fn reassign_moves_the_issue_and_drops_the_old_commitment() {
+    let w = World::new();
+    let committed = w.committed();
+    let fields = TransitionFields {
+        reason: Some("属谐安物业管辖".into()),
+        ..assign_to(w.xiean)
+    };
+    let out = w.fire(&committed, &w.secretary, "reassign", fields);
+    assert_eq!(out.issue.state, "assigned");
+    assert_eq!(out.issue.responsible_org, Some(w.xiean));
+    assert_eq!(out.issue.commitment, None);
+    assert_eq!(
+        out.effects,
+        vec![Effect::NotifyResponsible, Effect::NotifyPreviousResponsible]
+    );
+
+    let same = TransitionFields {
+        reason: Some("x".into()),
+        ..assign_to(w.anshang)
+    };
+    assert_eq!(
+        field_errors(w.try_fire(&committed, &w.secretary, "reassign", same)),
+        vec![(Field::ResponsibleOrg, FieldProblem::Unchanged)]
+    );
+    assert_eq!(
+        field_errors(w.try_fire(&committed, &w.secretary, "reassign", assign_to(w.xiean))),
+        vec![(Field::Reason, FieldProblem::Missing)]
+    );
+}
+
+#[test]
+fn only_the_responsible_company_or_the_secretary_commits() {
+    let w = World::new();
+    let assigned = w.assigned();
+    not_allowed(w.try_fire(
+        &assigned,
+        &w.xiean_staff,
+        "commit",
+        commitment(date(2026, 12, 20)),
+    ));
+    not_allowed(w.try_fire(
+        &assigned,
+        &w.supervisor,
+        "commit",
+        commitment(date(2026, 12, 20)),
+    ));
+
+    // On the spot at the meeting: the secretary records Anshang's promise.
+    let meeting = roundtable_core::MeetingId::new();
+    let fields = TransitionFields {
+        meeting: Some(meeting),
+        ..commitment(date(2026, 12, 31))
+    };
+    let c = w
+        .fire(&assigned, &w.secretary, "commit", fields)
+        .issue
+        .commitment
+        .unwrap();
+    assert_eq!(
+        (c.meeting, c.committed_by_org, c.committed_by),
+        (Some(meeting), Some(w.anshang), w.secretary.user)
+    );
+}
+
+#[test]
+fn a_commitment_needs_words_and_a_date_not_in_the_past_in_local_time() {
+    let w = World::new();
+    let assigned = w.assigned();
+    // It is already 6 December in Shanghai though still the 5th in UTC.
+    assert_eq!(
+        field_errors(w.try_fire(
+            &assigned,
+            &w.anshang_staff,
+            "commit",
+            commitment(date(2026, 12, 5))
+        )),
+        vec![(
+            Field::DueDate,
+            FieldProblem::InPast {
+                today: date(2026, 12, 6)
+            }
+        )]
+    );
+    assert!(
+        w.try_fire(
+            &assigned,
+            &w.anshang_staff,
+            "commit",
+            commitment(date(2026, 12, 6))
+        )
+        .is_ok()
+    );
+
+    let blank = TransitionFields {
+        commitment_text: Some("   ".into()),
+        ..commitment(date(2026, 12, 9))
+    };
+    assert_eq!(
+        field_errors(w.try_fire(&assigned, &w.anshang_staff, "commit", blank)),
+        vec![(Field::CommitmentText, FieldProblem::Empty)]
+    );
+    let long = TransitionFields {
+        commitment_text: Some("修".repeat(2001)),
+        ..commitment(date(2026, 12, 9))
+    };
+    assert_eq!(
+        field_errors(w.try_fire(&assigned, &w.anshang_staff, "commit", long)),
+        vec![(
+            Field::CommitmentText,
+            FieldProblem::TooLong { max_chars: 2000 }
+        )]
+    );
+    // Every problem at once, so a form can show them all.
+    let errors = field_errors(w.try_fire(
+        &assigned,
+        &w.anshang_staff,
+        "commit",
+        TransitionFields::default(),
+    ));
+    assert_eq!(
+        errors,
+        vec![
+            (Field::CommitmentText, FieldProblem::Missing),
+            (Field::DueDate, FieldProblem::Missing)
+        ]
+    );
+
+    let padded = TransitionFields {
+        commitment_text: Some("  换水泵 \n".into()),
+        ..commitment(date(2026, 12, 9))
+    };
+    let out = w.fire(&assigned, &w.anshang_staff, "commit", padded);
+    assert_eq!(out.issue.commitment.unwrap().text, "换水泵");
+    assert_eq!(out.event.fields.commitment_text.as_deref(), Some("换水泵"));
+}
+
+#[test]
+fn resolve_is_for_the_responsible_organisation_with_a_note() {
+    let w = World::new();
+    let committed = w.committed();
+    for who in [&w.xiean_staff, &w.secretary, &w.supervisor] {
+        not_allowed(w.try_fire(&committed, who, "resolve", resolution()));
+    }
+    assert_eq!(
+        field_errors(w.try_fire(
+            &committed,
+            &w.anshang_staff,
+            "resolve",
+            TransitionFields::default()
+        )),
+        vec![(Field::ResolutionNote, FieldProblem::Missing)]
+    );
+}
+
+#[test]
+fn verify_is_for_the_raisers_and_the_supervisory_committee() {
+    let w = World::new();
+    let resolved = w.resolved();
+    for who in [&w.anshang_staff, &w.secretary, &w.grid, &w.resident] {
+        not_allowed(w.try_fire(&resolved, who, "verify", satisfaction(4)));
+    }
+    // The raiser's organisation.
+    assert!(
+        w.try_fire(
+            &resolved,
+            &w.supervisor_colleague,
+            "verify",
+            satisfaction(4)
+        )
+        .is_ok()
+    );
+    // A resident who raised the issue may verify it too.
+    let own = w.fire(
+        &w.fire(
+            &w.fire(
+                &w.fire(
+                    &w.raise_by(&w.resident),
+                    &w.secretary,
+                    "assign",
+                    assign_to(w.anshang),
+                )
+                .issue,
+                &w.anshang_staff,
+                "commit",
+                commitment(date(2026, 12, 9)),
+            )
+            .issue,
+            &w.anshang_staff,
+            "resolve",
+            resolution(),
+        )
+        .issue,
+        &w.resident,
+        "verify",
+        satisfaction(3),
+    );
+    assert_eq!(own.issue.state, "verified");
+
+    for bad in [0, 6, -1] {
+        assert_eq!(
+            field_errors(w.try_fire(&resolved, &w.supervisor, "verify", satisfaction(bad))),
+            vec![(
+                Field::Satisfaction,
+                FieldProblem::OutOfRange { min: 1, max: 5 }
+            )]
+        );
+    }
+}
+
+#[test]
+fn reopen_sends_the_issue_back_to_the_committed_party() {
+    let w = World::new();
+    let resolved = w.resolved();
+    assert_eq!(
+        field_errors(w.try_fire(
+            &resolved,
+            &w.supervisor,
+            "reopen",
+            TransitionFields::default()
+        )),
+        vec![(Field::Reason, FieldProblem::Missing)]
+    );
+    not_allowed(w.try_fire(&resolved, &w.anshang_staff, "reopen", reason("x")));
+
+    let out = w.fire(&resolved, &w.supervisor, "reopen", reason("墙面仍然渗水"));
+    assert_eq!(out.issue.state, "committed");
+    assert_eq!(out.issue.reopen_count, 1);
+    assert!(out.issue.commitment.is_some(), "the promise still stands");
+    let v = out.issue.verification.unwrap();
+    assert_eq!(
+        (v.outcome, v.note.as_deref()),
+        (VerificationOutcome::NotFixed, Some("墙面仍然渗水"))
+    );
+    assert_eq!(
+        out.effects,
+        vec![Effect::NotifyResponsible, Effect::NotifySecretary],
+        "internal effects stay inside"
+    );
+}
+
+#[test]
+fn reject_and_duplicate_close_the_issue_with_a_reason() {
+    let w = World::new();
+    let raised = w.raise_by(&w.grid);
+    not_allowed(w.try_fire(&raised, &w.supervisor, "reject", reason("x")));
+    let rejected = w.fire(&raised, &w.secretary, "reject", reason("不属于社区事务"));
+    assert_eq!(
+        (
+            rejected.issue.state.as_str(),
+            rejected.issue.closing_reason.as_deref()
+        ),
+        ("rejected", Some("不属于社区事务"))
+    );
+    assert!(matches!(
+        w.try_fire(
+            &rejected.issue,
+            &w.secretary,
+            "assign",
+            assign_to(w.anshang)
+        ),
+        Err(Denial::WrongState { .. })
+    ));
+
+    let itself = TransitionFields {
+        duplicate_of: Some(raised.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        field_errors(w.try_fire(&raised, &w.secretary, "mark_duplicate", itself)),
+        vec![(Field::DuplicateOf, FieldProblem::SelfReference)]
+    );
+    let other = IssueId::new();
+    let dup = w.fire(
+        &raised,
+        &w.secretary,
+        "mark_duplicate",
+        TransitionFields {
+            duplicate_of: Some(other),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        (dup.issue.state.as_str(), dup.issue.duplicate_of),
+        ("duplicate", Some(other))
+    );
+}
+
+#[test]
+fn wrong_state_stale_version_unknown_transition_and_other_community_are_denied() {
+    let w = World::new();
+    let raised = w.raise_by(&w.supervisor);
+    assert!(matches!(
+        w.try_fire(&raised, &w.anshang_staff, "resolve", resolution()),
+        Err(Denial::WrongState { .. })
+    ));
+    assert!(matches!(
+        w.try_fire(
+            &raised,
+            &w.secretary,
+            "approve",
+            TransitionFields::default()
+        ),
+        Err(Denial::UnknownTransition { .. })
+    ));
+    assert_eq!(
+        w.try_fire(&raised, &w.outsider, "assign", assign_to(w.anshang)),
+        Err(Denial::OtherCommunity)
+    );
+
+    let req = roundtable_core::TransitionRequest {
+        transition: "assign".into(),
+        version: 7,
+        fields: assign_to(w.anshang),
+    };
+    assert_eq!(
+        roundtable_core::apply(&w.wf, &raised, &w.secretary, &req, now()),
+        Err(Denial::Stale {
+            sent: 7,
+            current: 1
+        })
+    );
+}
+
+#[test]
+fn resolve_without_a_commitment_fails_its_guard() {
+    let w = World::new();
+    let mut odd = w.committed();
+    odd.commitment = None; // e.g. imported data
+    assert_eq!(
+        w.try_fire(&odd, &w.anshang_staff, "resolve", resolution()),
+        Err(Denial::Precondition {
+            guard: Guard::HasCommitment
+        })
+    );
+}
+
+#[test]
+fn available_lists_only_what_the_viewer_may_fire_now() {
+    let w = World::new();
+    let names = |issue, actor| {
+        w.wf.available(issue, actor)
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+    };
+    let raised = w.raise_by(&w.supervisor);
+    assert_eq!(
+        names(&raised, &w.secretary),
+        ["assign", "reject", "mark_duplicate"]
+    );
+    assert!(names(&raised, &w.anshang_staff).is_empty());
+    let assigned = w.assigned();
+    assert_eq!(names(&assigned, &w.anshang_staff), ["commit"]);
+    assert!(names(&assigned, &w.xiean_staff).is_empty());
+    let resolved = w.resolved();
+    assert_eq!(names(&resolved, &w.supervisor), ["verify", "reopen"]);
+    assert!(names(&raised, &w.outsider).is_empty());
+}
