@@ -4,12 +4,14 @@
 //! Callers (the store and the web crate) bring the data and the clock; core decides.
 
 pub mod actor;
+pub mod directory;
 pub mod ids;
 pub mod issue;
 mod names;
 pub mod workflow;
 
 pub use actor::{Actor, Membership, OrgKind, Role};
+pub use directory::{Building, Community, Compound, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
 pub use issue::{
     Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome,

@@ -1,2 +1,104 @@
-//! roundtable-store: persistence. Filled by the storage work (diesel over SQLite and
-//! PostgreSQL); for now it only names the crate so the workspace has its final shape.
+//! roundtable-store: persistence for roundtable, one diesel code base over SQLite (the
+//! embedded default) and PostgreSQL, chosen by the database URL.
+
+mod convert;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod issues;
+pub mod schema;
+
+use std::sync::Arc;
+
+use diesel::r2d2::{Pool, PooledConnection};
+
+pub use db::{Backend, DbConn, DbOptions, DbUrl, Synchronous};
+pub use error::{Result, StoreError};
+pub use issues::{IssueFilter, IssueOrder, IssuePage, PageRequest};
+
+use db::Connector;
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Connector>,
+    url: Arc<DbUrl>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Connects (one connection first, so a wrong URL or an unreachable server fails
+    /// now with its real reason), refuses a database migrated by a newer version, and
+    /// builds the pool. Does not migrate: see [`Db::migrate`].
+    pub fn open(url: &str, opts: DbOptions) -> Result<Db> {
+        let url = DbUrl::parse(url)?;
+        let connector = Connector::new(url.clone(), opts.clone());
+        let mut first = connector.connect()?;
+        if let Some(version) = db::unknown_migration(&mut first)? {
+            return Err(StoreError::NewerSchema {
+                url: url.to_string(),
+                version,
+            });
+        }
+        let pool = Pool::builder()
+            .max_size(opts.pool_size.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(opts.connect_timeout)
+            .build_unchecked(connector);
+        Ok(Db {
+            pool,
+            url: Arc::new(url),
+        })
+    }
+
+    /// Opens and brings the schema up to date; returns the migrations applied now.
+    pub fn open_and_migrate(url: &str, opts: DbOptions) -> Result<(Db, Vec<String>)> {
+        let db = Db::open(url, opts)?;
+        let applied = db.migrate()?;
+        Ok((db, applied))
+    }
+
+    pub fn migrate(&self) -> Result<Vec<String>> {
+        db::run_migrations(&mut *self.conn()?)
+    }
+
+    pub fn url(&self) -> &DbUrl {
+        &self.url
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// A connection from the pool, waiting at most the configured connect timeout.
+    pub fn conn(&self) -> Result<PooledConnection<Connector>> {
+        self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
+    }
+
+    /// Runs blocking database work on tokio's blocking pool, for async callers.
+    pub async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || f(&mut *db.conn()?))
+            .await
+            .map_err(|e| StoreError::Pool(format!("database task failed: {e}")))?
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub fn ping(&self) -> Result<()> {
+        use diesel::connection::SimpleConnection;
+        self.conn()?
+            .batch_execute("SELECT 1")
+            .map_err(StoreError::Database)
+    }
+}

@@ -1,0 +1,251 @@
+//! Connecting: the backend is chosen by the URL's scheme, never by trial, so the real
+//! error of the one backend meant reaches the operator.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::{Result, StoreError};
+
+/// One connection to either database; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed database URL.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> Result<DbUrl> {
+        let url = url.trim();
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err(StoreError::BadUrl(url.to_owned()));
+            }
+            return Ok(DbUrl::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_owned()));
+        }
+        if url.is_empty() || url.contains("://") {
+            return Err(StoreError::BadUrl(redact(url)));
+        }
+        Ok(DbUrl::Sqlite(PathBuf::from(url)))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbUrl::Sqlite(_) => Backend::Sqlite,
+            DbUrl::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Shows the URL with any password replaced, for messages and logs.
+impl fmt::Display for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DbUrl::Sqlite(p) => write!(f, "sqlite://{}", p.display()),
+            DbUrl::Postgres(u) => f.write_str(&redact(u)),
+        }
+    }
+}
+
+impl fmt::Debug for DbUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// `scheme://user:secret@host` → `scheme://user:***@host`.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// SQLite's durability: FULL survives power loss; NORMAL (with WAL) may lose the last
+/// commits on power loss but never corrupts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    Full,
+    Normal,
+}
+
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    pub pool_size: u32,
+    /// How long to wait for a connection (pool) or for PostgreSQL to answer.
+    pub connect_timeout: Duration,
+    /// How long SQLite waits for a lock before giving up.
+    pub busy_timeout: Duration,
+    pub synchronous: Synchronous,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        DbOptions {
+            pool_size: 8,
+            connect_timeout: Duration::from_secs(5),
+            busy_timeout: Duration::from_secs(10),
+            synchronous: Synchronous::Full,
+        }
+    }
+}
+
+/// Opens connections for the pool.
+#[derive(Debug)]
+pub struct Connector {
+    url: DbUrl,
+    opts: DbOptions,
+}
+
+impl Connector {
+    pub fn new(url: DbUrl, opts: DbOptions) -> Self {
+        Connector { url, opts }
+    }
+
+    pub fn url(&self) -> &DbUrl {
+        &self.url
+    }
+
+    fn unavailable(&self, reason: impl fmt::Display) -> StoreError {
+        StoreError::Unavailable {
+            url: self.url.to_string(),
+            reason: reason.to_string().trim().to_owned(),
+        }
+    }
+
+    pub fn connect(&self) -> Result<DbConn> {
+        match &self.url {
+            DbUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| self.unavailable(e))?;
+                }
+                let shown = path
+                    .to_str()
+                    .ok_or_else(|| self.unavailable("the path is not UTF-8"))?;
+                let mut conn =
+                    SqliteConnection::establish(shown).map_err(|e| self.unavailable(e))?;
+                let sync = match self.opts.synchronous {
+                    Synchronous::Full => "FULL",
+                    Synchronous::Normal => "NORMAL",
+                };
+                // busy_timeout first: the WAL switch itself may wait for another writer.
+                let pragmas = format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;",
+                    self.opts.busy_timeout.as_millis()
+                );
+                conn.batch_execute(&pragmas)
+                    .map_err(|e| match e.to_string().as_str() {
+                        m if m.contains("not a database") => {
+                            self.unavailable("the file is not a SQLite database")
+                        }
+                        _ => self.unavailable(e),
+                    })?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DbUrl::Postgres(url) => {
+                let url = if url.contains("connect_timeout=") {
+                    url.clone()
+                } else {
+                    let sep = if url.contains('?') { '&' } else { '?' };
+                    format!(
+                        "{url}{sep}connect_timeout={}",
+                        self.opts.connect_timeout.as_secs().max(1)
+                    )
+                };
+                PgConnection::establish(&url)
+                    .map(DbConn::Pg)
+                    .map_err(|e| self.unavailable(e))
+            }
+        }
+    }
+}
+
+impl r2d2::ManageConnection for Connector {
+    type Connection = DbConn;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<DbConn> {
+        Connector::connect(self)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<()> {
+        conn.batch_execute("SELECT 1").map_err(StoreError::Database)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// Runs pending migrations; returns the versions applied.
+pub(crate) fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(versions),
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(versions),
+    };
+    applied.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+fn versions(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    v.into_iter().map(|v| v.to_string()).collect()
+}
+
+/// The first migration the database has that this build does not know, if any.
+pub(crate) fn unknown_migration(conn: &mut DbConn) -> Result<Option<String>> {
+    fn names<DB: diesel::backend::Backend>(source: &EmbeddedMigrations) -> Result<Vec<String>> {
+        use diesel::migration::MigrationSource;
+        let migrations = MigrationSource::<DB>::migrations(source)
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(migrations
+            .iter()
+            .map(|m| m.name().version().to_string())
+            .collect())
+    }
+    let (applied, known) = match conn {
+        DbConn::Sqlite(c) => (
+            c.applied_migrations().map(versions),
+            names::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)?,
+        ),
+        DbConn::Pg(c) => (
+            c.applied_migrations().map(versions),
+            names::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)?,
+        ),
+    };
+    let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(applied.into_iter().find(|v| !known.contains(v)))
+}

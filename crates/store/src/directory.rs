@@ -1,0 +1,335 @@
+//! Reference data: communities, compounds, buildings, organisations, users and the
+//! actor (roles + memberships) a user acts as.
+
+use diesel::prelude::*;
+use roundtable_core::{
+    Actor, Building, Community, CommunityId, Compound, CompoundId, Membership, OrgId, OrgKind,
+    Organisation, Role, User, UserId,
+};
+
+use crate::convert::{id_opt, parse, parse_opt, ts, utc};
+use crate::db::DbConn;
+use crate::error::{Result, StoreError};
+use crate::schema::{buildings, communities, compounds, memberships, organisations, users};
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = communities)]
+struct CommunityRow {
+    id: String,
+    name: String,
+    time_zone: String,
+    default_locale: String,
+    created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = compounds)]
+struct CompoundRow {
+    id: String,
+    community_id: String,
+    name: String,
+    created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = buildings)]
+struct BuildingRow {
+    id: String,
+    community_id: String,
+    compound_id: String,
+    name: String,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = organisations)]
+struct OrganisationRow {
+    id: String,
+    community_id: String,
+    kind: String,
+    name: String,
+    contact_emails: String,
+    compound_id: Option<String>,
+    created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+struct UserRow {
+    id: String,
+    community_id: String,
+    login: String,
+    display_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    password_hash: String,
+    roles: String,
+    locale: Option<String>,
+    compound_id: Option<String>,
+    disabled: bool,
+    created_at: chrono::NaiveDateTime,
+}
+
+pub fn insert_community(conn: &mut DbConn, c: &Community) -> Result<()> {
+    let row = CommunityRow {
+        id: c.id.to_string(),
+        name: c.name.clone(),
+        time_zone: c.time_zone.clone(),
+        default_locale: c.default_locale.clone(),
+        created_at: ts(c.created_at),
+    };
+    diesel::insert_into(communities::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(StoreError::from_insert("community"))?;
+    Ok(())
+}
+
+pub fn communities(conn: &mut DbConn) -> Result<Vec<Community>> {
+    let rows: Vec<CommunityRow> = communities::table
+        .select(CommunityRow::as_select())
+        .order(communities::name)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Community {
+                id: parse("community id", &r.id)?,
+                name: r.name,
+                time_zone: r.time_zone,
+                default_locale: r.default_locale,
+                created_at: utc(r.created_at),
+            })
+        })
+        .collect()
+}
+
+pub fn insert_compound(conn: &mut DbConn, c: &Compound) -> Result<()> {
+    let row = CompoundRow {
+        id: c.id.to_string(),
+        community_id: c.community.to_string(),
+        name: c.name.clone(),
+        created_at: ts(c.created_at),
+    };
+    diesel::insert_into(compounds::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(StoreError::from_insert("compound"))?;
+    Ok(())
+}
+
+pub fn compounds(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Compound>> {
+    let rows: Vec<CompoundRow> = compounds::table
+        .filter(compounds::community_id.eq(community.to_string()))
+        .select(CompoundRow::as_select())
+        .order(compounds::id)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Compound {
+                id: parse("compound id", &r.id)?,
+                community: parse("community id", &r.community_id)?,
+                name: r.name,
+                created_at: utc(r.created_at),
+            })
+        })
+        .collect()
+}
+
+pub fn insert_building(conn: &mut DbConn, b: &Building) -> Result<()> {
+    let row = BuildingRow {
+        id: b.id.to_string(),
+        community_id: b.community.to_string(),
+        compound_id: b.compound.to_string(),
+        name: b.name.clone(),
+    };
+    diesel::insert_into(buildings::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(StoreError::from_insert("building"))?;
+    Ok(())
+}
+
+pub fn buildings(conn: &mut DbConn, compound: CompoundId) -> Result<Vec<Building>> {
+    let rows: Vec<BuildingRow> = buildings::table
+        .filter(buildings::compound_id.eq(compound.to_string()))
+        .select(BuildingRow::as_select())
+        .order(buildings::name)
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Building {
+                id: parse("building id", &r.id)?,
+                community: parse("community id", &r.community_id)?,
+                compound: parse("compound id", &r.compound_id)?,
+                name: r.name,
+            })
+        })
+        .collect()
+}
+
+pub fn insert_organisation(conn: &mut DbConn, o: &Organisation) -> Result<()> {
+    let row = OrganisationRow {
+        id: o.id.to_string(),
+        community_id: o.community.to_string(),
+        kind: o.kind.to_string(),
+        name: o.name.clone(),
+        contact_emails: o.contact_emails.join(","),
+        compound_id: id_opt(o.compound),
+        created_at: ts(o.created_at),
+    };
+    diesel::insert_into(organisations::table)
+        .values(&row)
+        .execute(conn)
+        .map_err(StoreError::from_insert("organisation"))?;
+    Ok(())
+}
+
+fn organisation(r: OrganisationRow) -> Result<Organisation> {
+    Ok(Organisation {
+        id: parse("organisation id", &r.id)?,
+        community: parse("community id", &r.community_id)?,
+        kind: parse("organisation kind", &r.kind)?,
+        name: r.name,
+        contact_emails: r
+            .contact_emails
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        compound: parse_opt("compound id", r.compound_id.as_deref())?,
+        created_at: utc(r.created_at),
+    })
+}
+
+pub fn organisations(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Organisation>> {
+    let rows: Vec<OrganisationRow> = organisations::table
+        .filter(organisations::community_id.eq(community.to_string()))
+        .select(OrganisationRow::as_select())
+        .order(organisations::id)
+        .load(conn)?;
+    rows.into_iter().map(organisation).collect()
+}
+
+pub fn get_organisation(conn: &mut DbConn, id: OrgId) -> Result<Organisation> {
+    let row: Option<OrganisationRow> = organisations::table
+        .find(id.to_string())
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()?;
+    organisation(row.ok_or(StoreError::NotFound)?)
+}
+
+/// Inserts a user with a password hash made by the caller, and the memberships.
+pub fn insert_user(conn: &mut DbConn, u: &User, password_hash: &str) -> Result<()> {
+    let row = UserRow {
+        id: u.id.to_string(),
+        community_id: u.community.to_string(),
+        login: u.login.clone(),
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        phone: u.phone.clone(),
+        password_hash: password_hash.to_owned(),
+        roles: u
+            .roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        locale: u.locale.clone(),
+        compound_id: id_opt(u.compound),
+        disabled: u.disabled,
+        created_at: ts(u.created_at),
+    };
+    conn.transaction(|conn| {
+        diesel::insert_into(users::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(StoreError::from_insert("login"))?;
+        for (position, org) in u.organisations.iter().enumerate() {
+            diesel::insert_into(memberships::table)
+                .values((
+                    memberships::user_id.eq(&row.id),
+                    memberships::org_id.eq(org.to_string()),
+                    memberships::community_id.eq(&row.community_id),
+                    memberships::position.eq(position as i32),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+fn user(conn: &mut DbConn, r: UserRow) -> Result<(User, String)> {
+    let orgs: Vec<String> = memberships::table
+        .filter(memberships::user_id.eq(&r.id))
+        .order(memberships::position)
+        .select(memberships::org_id)
+        .load(conn)?;
+    let user = User {
+        id: parse("user id", &r.id)?,
+        community: parse("community id", &r.community_id)?,
+        login: r.login,
+        display_name: r.display_name,
+        email: r.email,
+        phone: r.phone,
+        roles: r
+            .roles
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| parse::<Role>("role", s))
+            .collect::<Result<_>>()?,
+        locale: r.locale,
+        compound: parse_opt("compound id", r.compound_id.as_deref())?,
+        organisations: orgs
+            .iter()
+            .map(|o| parse("organisation id", o))
+            .collect::<Result<_>>()?,
+        disabled: r.disabled,
+        created_at: utc(r.created_at),
+    };
+    Ok((user, r.password_hash))
+}
+
+pub fn get_user(conn: &mut DbConn, id: UserId) -> Result<User> {
+    let row: Option<UserRow> = users::table
+        .find(id.to_string())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(user(conn, row.ok_or(StoreError::NotFound)?)?.0)
+}
+
+/// The user with this login and their password hash, for signing in.
+pub fn user_by_login(conn: &mut DbConn, login: &str) -> Result<Option<(User, String)>> {
+    let row: Option<UserRow> = users::table
+        .filter(users::login.eq(login))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.map(|r| user(conn, r)).transpose()
+}
+
+/// The actor a user acts as: roles and memberships with their organisations' kinds.
+pub fn actor(conn: &mut DbConn, id: UserId) -> Result<Actor> {
+    let u = get_user(conn, id)?;
+    let kinds: Vec<(String, String)> = memberships::table
+        .inner_join(organisations::table)
+        .filter(memberships::user_id.eq(id.to_string()))
+        .order(memberships::position)
+        .select((organisations::id, organisations::kind))
+        .load(conn)?;
+    let memberships = kinds
+        .iter()
+        .map(|(org, kind)| {
+            Ok(Membership {
+                org: parse::<OrgId>("organisation id", org)?,
+                kind: parse::<OrgKind>("organisation kind", kind)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Actor {
+        user: u.id,
+        community: u.community,
+        roles: u.roles.into_iter().collect(),
+        memberships,
+    })
+}

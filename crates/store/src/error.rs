@@ -1,0 +1,49 @@
+//! What can go wrong in the store, typed so callers can answer a client precisely.
+
+/// A store failure. `Conflict`, `NotFound` and `BadCursor` are the client's business
+/// (409, 404, 400); the rest are the operator's.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "unsupported database URL `{0}`: use sqlite://PATH, a plain file path, or postgres://USER@HOST:PORT/DATABASE"
+    )]
+    BadUrl(String),
+    #[error("cannot open the database at {url}: {reason}")]
+    Unavailable { url: String, reason: String },
+    #[error(
+        "the database at {url} was migrated by a newer roundtable (it has migration {version}, unknown to this version); upgrade roundtable or point it at another database"
+    )]
+    NewerSchema { url: String, version: String },
+    #[error("migrating the database failed: {0}")]
+    Migration(String),
+    #[error("no database connection became free: {0}")]
+    Pool(String),
+    #[error("not found")]
+    NotFound,
+    /// Someone else changed the row first; `current` is its version now.
+    #[error("stale version: the issue is now at version {current}")]
+    Conflict { current: u32 },
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    #[error("invalid page cursor")]
+    BadCursor,
+    #[error("a stored value could not be read: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    /// Maps a unique-constraint violation to `Duplicate`, anything else to `Database`.
+    pub(crate) fn from_insert(what: &str) -> impl Fn(diesel::result::Error) -> StoreError + '_ {
+        move |e| match e {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => StoreError::Duplicate(what.to_owned()),
+            other => StoreError::Database(other),
+        }
+    }
+}

@@ -1,0 +1,604 @@
+//! Issues, their timeline and the outbox rows their transitions produce.
+//!
+//! A state change is one transaction: the issue row is updated only if it is still at
+//! the version the change was computed from, then the event and the outbox rows are
+//! appended. A lost race is `StoreError::Conflict`, never a half-written change.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use roundtable_core::{
+    Commitment, CommunityId, CompoundId, Effect, Event, Issue, IssueId, IssueState, OrgId, Outcome,
+    TransitionFields, UserId, Verification,
+};
+
+use crate::convert::{id_opt, parse, parse_opt, ts, utc};
+use crate::db::DbConn;
+use crate::error::{Result, StoreError};
+use crate::schema::{commitments, issue_events, issues, outbox, supports};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = issues, treat_none_as_null = true)]
+struct IssueRow {
+    id: String,
+    community_id: String,
+    workflow: String,
+    state: String,
+    title: String,
+    description: String,
+    category: String,
+    compound_id: String,
+    building_id: Option<String>,
+    unit: Option<String>,
+    raised_by: String,
+    raised_by_org: Option<String>,
+    responsible_org: Option<String>,
+    commitment_text: Option<String>,
+    commitment_due: Option<NaiveDate>,
+    committed_by: Option<String>,
+    committed_by_org: Option<String>,
+    commitment_meeting: Option<String>,
+    committed_at: Option<NaiveDateTime>,
+    resolution_note: Option<String>,
+    verification: Option<String>,
+    duplicate_of: Option<String>,
+    closing_reason: Option<String>,
+    support_count: i32,
+    reopen_count: i32,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    state_entered_at: NaiveDateTime,
+}
+
+impl From<&Issue> for IssueRow {
+    fn from(i: &Issue) -> Self {
+        let c = i.commitment.as_ref();
+        let v = i.verification.as_ref();
+        IssueRow {
+            id: i.id.to_string(),
+            community_id: i.community.to_string(),
+            workflow: i.workflow.clone(),
+            state: i.state.to_string(),
+            title: i.title.clone(),
+            description: i.description.clone(),
+            category: i.category.clone(),
+            compound_id: i.compound.to_string(),
+            building_id: id_opt(i.building),
+            unit: i.unit.clone(),
+            raised_by: i.raised_by.to_string(),
+            raised_by_org: id_opt(i.raised_by_org),
+            responsible_org: id_opt(i.responsible_org),
+            commitment_text: c.map(|c| c.text.clone()),
+            commitment_due: c.map(|c| c.due_date),
+            committed_by: c.map(|c| c.committed_by.to_string()),
+            committed_by_org: c.and_then(|c| id_opt(c.committed_by_org)),
+            commitment_meeting: c.and_then(|c| id_opt(c.meeting)),
+            committed_at: c.map(|c| ts(c.committed_at)),
+            resolution_note: i.resolution_note.clone(),
+            verification: v.and_then(|v| serde_json::to_string(v).ok()),
+            duplicate_of: id_opt(i.duplicate_of),
+            closing_reason: i.closing_reason.clone(),
+            support_count: i.support_count as i32,
+            reopen_count: i.reopen_count as i32,
+            version: i.version as i32,
+            created_at: ts(i.created_at),
+            updated_at: ts(i.updated_at),
+            state_entered_at: ts(i.state_entered_at),
+        }
+    }
+}
+
+impl TryFrom<IssueRow> for Issue {
+    type Error = StoreError;
+    fn try_from(r: IssueRow) -> Result<Issue> {
+        let commitment = match (
+            r.commitment_text,
+            r.commitment_due,
+            r.committed_by,
+            r.committed_at,
+        ) {
+            (Some(text), Some(due_date), Some(by), Some(at)) => Some(Commitment {
+                text,
+                due_date,
+                committed_by: parse("user id", &by)?,
+                committed_by_org: parse_opt("organisation id", r.committed_by_org.as_deref())?,
+                meeting: parse_opt("meeting id", r.commitment_meeting.as_deref())?,
+                committed_at: utc(at),
+            }),
+            _ => None,
+        };
+        let verification = r
+            .verification
+            .map(|v| serde_json::from_str::<Verification>(&v))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("verification: {e}")))?;
+        Ok(Issue {
+            id: parse("issue id", &r.id)?,
+            community: parse("community id", &r.community_id)?,
+            workflow: r.workflow,
+            state: IssueState::new(r.state),
+            title: r.title,
+            description: r.description,
+            category: r.category,
+            compound: parse("compound id", &r.compound_id)?,
+            building: parse_opt("building id", r.building_id.as_deref())?,
+            unit: r.unit,
+            raised_by: parse("user id", &r.raised_by)?,
+            raised_by_org: parse_opt("organisation id", r.raised_by_org.as_deref())?,
+            responsible_org: parse_opt("organisation id", r.responsible_org.as_deref())?,
+            commitment,
+            resolution_note: r.resolution_note,
+            verification,
+            duplicate_of: parse_opt("issue id", r.duplicate_of.as_deref())?,
+            closing_reason: r.closing_reason,
+            support_count: r.support_count.max(0) as u32,
+            reopen_count: r.reopen_count.max(0) as u32,
+            version: r.version.max(0) as u32,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            state_entered_at: utc(r.state_entered_at),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = issue_events)]
+struct EventRow {
+    id: String,
+    community_id: String,
+    issue_id: String,
+    version: i32,
+    transition: String,
+    from_state: Option<String>,
+    to_state: String,
+    actor_id: String,
+    actor_org: Option<String>,
+    at: NaiveDateTime,
+    fields: String,
+}
+
+impl EventRow {
+    fn new(community: CommunityId, e: &Event) -> Result<Self> {
+        Ok(EventRow {
+            id: e.id.to_string(),
+            community_id: community.to_string(),
+            issue_id: e.issue.to_string(),
+            version: e.version as i32,
+            transition: e.transition.clone(),
+            from_state: e.from.as_ref().map(|s| s.to_string()),
+            to_state: e.to.to_string(),
+            actor_id: e.actor.to_string(),
+            actor_org: id_opt(e.actor_org),
+            at: ts(e.at),
+            fields: serde_json::to_string(&e.fields)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        })
+    }
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> Result<Event> {
+        Ok(Event {
+            id: parse("event id", &r.id)?,
+            issue: parse("issue id", &r.issue_id)?,
+            version: r.version.max(0) as u32,
+            transition: r.transition,
+            from: r.from_state.map(IssueState::new),
+            to: IssueState::new(r.to_state),
+            actor: parse("user id", &r.actor_id)?,
+            actor_org: parse_opt("organisation id", r.actor_org.as_deref())?,
+            at: utc(r.at),
+            fields: serde_json::from_str::<TransitionFields>(&r.fields)
+                .map_err(|e| StoreError::Corrupt(format!("event fields: {e}")))?,
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+struct OutboxRow {
+    id: String,
+    community_id: String,
+    effect: String,
+    issue_id: Option<String>,
+    event_id: Option<String>,
+    payload: String,
+    dedupe_key: Option<String>,
+    message_id: String,
+    status: String,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+/// Queues one outbox row per effect of an event (the dispatcher resolves recipients).
+fn queue_effects(
+    conn: &mut DbConn,
+    issue: &Issue,
+    event: &Event,
+    effects: &[Effect],
+) -> Result<()> {
+    for effect in effects {
+        // The real clock, not the event's: now_v7 is monotonic in-process, so rows keep
+        // the order of the effects even when several events share a timestamp.
+        let id = uuid::Uuid::now_v7().to_string();
+        let row = OutboxRow {
+            message_id: format!("<{id}@roundtable>"),
+            id,
+            community_id: issue.community.to_string(),
+            effect: effect.to_string(),
+            issue_id: Some(issue.id.to_string()),
+            event_id: Some(event.id.to_string()),
+            payload: "{}".into(),
+            dedupe_key: None,
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: ts(event.at),
+            created_at: ts(event.at),
+        };
+        diesel::insert_into(outbox::table)
+            .values(&row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Stores a newly raised issue with its first event, in one transaction.
+pub fn insert_issue(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<()> {
+    let row = IssueRow::from(issue);
+    let event_row = EventRow::new(issue.community, event)?;
+    conn.transaction(|conn| {
+        diesel::insert_into(issues::table)
+            .values(&row)
+            .execute(conn)
+            .map_err(StoreError::from_insert("issue"))?;
+        diesel::insert_into(issue_events::table)
+            .values(&event_row)
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Persists a transition computed by core from the issue at `outcome.issue.version - 1`:
+/// the issue, its event, a commitment history row if one was made, and the outbox rows.
+pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
+    let expected = outcome.issue.version as i32 - 1;
+    let row = IssueRow::from(&outcome.issue);
+    let event_row = EventRow::new(outcome.issue.community, &outcome.event)?;
+    conn.transaction(|conn| {
+        // The write comes first, so SQLite takes its write lock at once (no read→write upgrade).
+        let updated = diesel::update(
+            issues::table
+                .find(&row.id)
+                .filter(issues::version.eq(expected)),
+        )
+        .set((&row, issues::overdue_since.eq(None::<NaiveDateTime>)))
+        .execute(conn)?;
+        if updated == 0 {
+            let current: Option<i32> = issues::table
+                .find(&row.id)
+                .select(issues::version)
+                .first(conn)
+                .optional()?;
+            return Err(match current {
+                Some(v) => StoreError::Conflict {
+                    current: v.max(0) as u32,
+                },
+                None => StoreError::NotFound,
+            });
+        }
+        diesel::insert_into(issue_events::table)
+            .values(&event_row)
+            .execute(conn)
+            .map_err(|e| match e {
+                // Another writer already recorded this version: only possible when a row was
+                // changed behind the version check's back; report it as the conflict it is.
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                ) => StoreError::Conflict {
+                    current: outcome.issue.version,
+                },
+                other => StoreError::Database(other),
+            })?;
+        if let (Some(c), true) = (
+            &outcome.issue.commitment,
+            outcome.event.fields.commitment_text.is_some(),
+        ) {
+            diesel::insert_into(commitments::table)
+                .values((
+                    commitments::id.eq(outcome.event.id.to_string()),
+                    commitments::community_id.eq(&row.community_id),
+                    commitments::issue_id.eq(&row.id),
+                    commitments::meeting_id.eq(id_opt(c.meeting)),
+                    commitments::org_id.eq(id_opt(c.committed_by_org)),
+                    commitments::text.eq(&c.text),
+                    commitments::due_date.eq(c.due_date),
+                    commitments::committed_by.eq(c.committed_by.to_string()),
+                    commitments::committed_at.eq(ts(c.committed_at)),
+                ))
+                .execute(conn)?;
+        }
+        queue_effects(conn, &outcome.issue, &outcome.event, &outcome.effects)
+    })
+}
+
+pub fn get_issue(conn: &mut DbConn, id: IssueId) -> Result<Issue> {
+    let row: Option<IssueRow> = issues::table
+        .find(id.to_string())
+        .select(IssueRow::as_select())
+        .first(conn)
+        .optional()?;
+    row.ok_or(StoreError::NotFound)?.try_into()
+}
+
+/// An issue's timeline, oldest first.
+pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
+    let rows: Vec<EventRow> = issue_events::table
+        .filter(issue_events::issue_id.eq(id.to_string()))
+        .order(issue_events::version)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Event::try_from).collect()
+}
+
+/// Adds `user`'s support (one per user per issue); returns the new count, unchanged if
+/// the user already supported it.
+pub fn add_support(
+    conn: &mut DbConn,
+    issue: &Issue,
+    user: UserId,
+    at: DateTime<Utc>,
+) -> Result<u32> {
+    conn.transaction(|conn| {
+        let exists: i64 = supports::table
+            .filter(supports::issue_id.eq(issue.id.to_string()))
+            .filter(supports::user_id.eq(user.to_string()))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            diesel::insert_into(supports::table)
+                .values((
+                    supports::issue_id.eq(issue.id.to_string()),
+                    supports::user_id.eq(user.to_string()),
+                    supports::community_id.eq(issue.community.to_string()),
+                    supports::created_at.eq(ts(at)),
+                ))
+                .execute(conn)?;
+            diesel::update(issues::table.find(issue.id.to_string()))
+                .set(issues::support_count.eq(issues::support_count + 1))
+                .execute(conn)?;
+        }
+        support_count(conn, issue.id)
+    })
+}
+
+/// Withdraws `user`'s support; returns the new count.
+pub fn withdraw_support(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<u32> {
+    conn.transaction(|conn| {
+        let removed = diesel::delete(
+            supports::table
+                .filter(supports::issue_id.eq(issue.to_string()))
+                .filter(supports::user_id.eq(user.to_string())),
+        )
+        .execute(conn)?;
+        if removed > 0 {
+            diesel::update(issues::table.find(issue.to_string()))
+                .set(issues::support_count.eq(issues::support_count - 1))
+                .execute(conn)?;
+        }
+        support_count(conn, issue)
+    })
+}
+
+fn support_count(conn: &mut DbConn, issue: IssueId) -> Result<u32> {
+    let n: Option<i32> = issues::table
+        .find(issue.to_string())
+        .select(issues::support_count)
+        .first(conn)
+        .optional()?;
+    Ok(n.ok_or(StoreError::NotFound)?.max(0) as u32)
+}
+
+/// Which issues a list shows. Empty fields do not filter.
+#[derive(Clone, Debug, Default)]
+pub struct IssueFilter {
+    pub states: Vec<String>,
+    pub compound: Option<CompoundId>,
+    pub responsible_org: Option<OrgId>,
+    pub raised_by: Option<UserId>,
+    /// Only committed issues whose due date is before this day (i.e. overdue on it).
+    pub overdue_on: Option<NaiveDate>,
+    /// Words to find in the title or description.
+    pub text: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueOrder {
+    #[default]
+    Newest,
+    Oldest,
+    /// Most supported first, then newest.
+    Support,
+}
+
+#[derive(Clone, Debug)]
+pub struct PageRequest {
+    pub order: IssueOrder,
+    /// 1 to 200.
+    pub limit: u32,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            order: IssueOrder::Newest,
+            limit: 50,
+            cursor: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct IssuePage {
+    pub items: Vec<Issue>,
+    /// Pass back as `cursor` for the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A position in a list: the sort key and the id of the last row shown. Ids are UUID v7,
+/// so new issues sort after (oldest-first) or before (newest-first) every cursor, and a
+/// page boundary never moves when issues are added.
+enum Cursor {
+    Id(String),
+    Support(i32, String),
+}
+
+fn decode_cursor(order: IssueOrder, s: &str) -> Result<Cursor> {
+    let valid_id = |id: &str| id.parse::<IssueId>().is_ok();
+    let mut parts = s.split('.');
+    let cursor = match (
+        order,
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) {
+        (IssueOrder::Newest, Some("n"), Some(id), None, None)
+        | (IssueOrder::Oldest, Some("o"), Some(id), None, None)
+            if valid_id(id) =>
+        {
+            Cursor::Id(id.to_owned())
+        }
+        (IssueOrder::Support, Some("s"), Some(n), Some(id), None) if valid_id(id) => {
+            Cursor::Support(n.parse().map_err(|_| StoreError::BadCursor)?, id.to_owned())
+        }
+        _ => return Err(StoreError::BadCursor),
+    };
+    Ok(cursor)
+}
+
+fn encode_cursor(order: IssueOrder, last: &IssueRow) -> String {
+    match order {
+        IssueOrder::Newest => format!("n.{}", last.id),
+        IssueOrder::Oldest => format!("o.{}", last.id),
+        IssueOrder::Support => format!("s.{}.{}", last.support_count, last.id),
+    }
+}
+
+/// `%` and `_` match themselves in a search.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of a community's issues, filtered and ordered, with keyset pagination.
+pub fn list_issues(
+    conn: &mut DbConn,
+    community: CommunityId,
+    filter: &IssueFilter,
+    page: &PageRequest,
+) -> Result<IssuePage> {
+    let limit = page.limit.clamp(1, 200) as i64;
+    let mut q = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .into_boxed();
+    if !filter.states.is_empty() {
+        q = q.filter(issues::state.eq_any(filter.states.clone()));
+    }
+    if let Some(c) = filter.compound {
+        q = q.filter(issues::compound_id.eq(c.to_string()));
+    }
+    if let Some(o) = filter.responsible_org {
+        q = q.filter(issues::responsible_org.eq(o.to_string()));
+    }
+    if let Some(u) = filter.raised_by {
+        q = q.filter(issues::raised_by.eq(u.to_string()));
+    }
+    if let Some(day) = filter.overdue_on {
+        q = q
+            .filter(issues::state.eq(IssueState::COMMITTED))
+            .filter(issues::commitment_due.lt(day));
+    }
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let pattern = like_pattern(text);
+        q = q.filter(
+            issues::title
+                .like(pattern.clone())
+                .escape('\\')
+                .or(issues::description.like(pattern).escape('\\')),
+        );
+    }
+    let cursor = page
+        .cursor
+        .as_deref()
+        .map(|c| decode_cursor(page.order, c))
+        .transpose()?;
+    q = match (page.order, cursor) {
+        (IssueOrder::Newest, Some(Cursor::Id(id))) => q.filter(issues::id.lt(id)),
+        (IssueOrder::Oldest, Some(Cursor::Id(id))) => q.filter(issues::id.gt(id)),
+        (IssueOrder::Support, Some(Cursor::Support(n, id))) => q.filter(
+            issues::support_count
+                .lt(n)
+                .or(issues::support_count.eq(n).and(issues::id.lt(id))),
+        ),
+        _ => q,
+    };
+    q = match page.order {
+        IssueOrder::Newest => q.order(issues::id.desc()),
+        IssueOrder::Oldest => q.order(issues::id.asc()),
+        IssueOrder::Support => q.order((issues::support_count.desc(), issues::id.desc())),
+    };
+    let mut rows: Vec<IssueRow> = q
+        .limit(limit + 1)
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| encode_cursor(page.order, r))
+    } else {
+        None
+    };
+    let items = rows
+        .into_iter()
+        .map(Issue::try_from)
+        .collect::<Result<_>>()?;
+    Ok(IssuePage { items, next_cursor })
+}
+
+/// Committed issues whose commitment falls due before `day`, earliest first.
+pub fn commitments_due_before(
+    conn: &mut DbConn,
+    community: CommunityId,
+    day: NaiveDate,
+) -> Result<Vec<Issue>> {
+    let rows: Vec<IssueRow> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::state.eq(IssueState::COMMITTED))
+        .filter(issues::commitment_due.lt(day))
+        .order((issues::commitment_due.asc(), issues::id.asc()))
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Issue::try_from).collect()
+}
+
+/// The outbox rows of an issue as `(effect, status)`, oldest first (for tests and tools).
+pub fn outbox_effects(conn: &mut DbConn, issue: IssueId) -> Result<Vec<(String, String)>> {
+    Ok(outbox::table
+        .filter(outbox::issue_id.eq(issue.to_string()))
+        .order(outbox::id)
+        .select((outbox::effect, outbox::status))
+        .load(conn)?)
+}

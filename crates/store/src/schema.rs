@@ -1,0 +1,277 @@
+//! The one diesel schema for both databases, in portable types. Written by hand to
+//! match `migrations/{sqlite,postgres}`; the schema-parity test keeps all three in step.
+
+diesel::table! {
+    communities (id) {
+        id -> Text,
+        name -> Text,
+        time_zone -> Text,
+        default_locale -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    compounds (id) {
+        id -> Text,
+        community_id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    buildings (id) {
+        id -> Text,
+        community_id -> Text,
+        compound_id -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        community_id -> Text,
+        kind -> Text,
+        name -> Text,
+        contact_emails -> Text,
+        compound_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        community_id -> Text,
+        login -> Text,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        password_hash -> Text,
+        roles -> Text,
+        locale -> Nullable<Text>,
+        compound_id -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (user_id, org_id) {
+        user_id -> Text,
+        org_id -> Text,
+        community_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    issues (id) {
+        id -> Text,
+        community_id -> Text,
+        workflow -> Text,
+        state -> Text,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        compound_id -> Text,
+        building_id -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        raised_by -> Text,
+        raised_by_org -> Nullable<Text>,
+        responsible_org -> Nullable<Text>,
+        commitment_text -> Nullable<Text>,
+        commitment_due -> Nullable<Date>,
+        committed_by -> Nullable<Text>,
+        committed_by_org -> Nullable<Text>,
+        commitment_meeting -> Nullable<Text>,
+        committed_at -> Nullable<Timestamp>,
+        resolution_note -> Nullable<Text>,
+        verification -> Nullable<Text>,
+        duplicate_of -> Nullable<Text>,
+        closing_reason -> Nullable<Text>,
+        support_count -> Integer,
+        reopen_count -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        state_entered_at -> Timestamp,
+        overdue_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    issue_events (id) {
+        id -> Text,
+        community_id -> Text,
+        issue_id -> Text,
+        version -> Integer,
+        transition -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        actor_id -> Text,
+        actor_org -> Nullable<Text>,
+        at -> Timestamp,
+        fields -> Text,
+    }
+}
+
+diesel::table! {
+    supports (issue_id, user_id) {
+        issue_id -> Text,
+        user_id -> Text,
+        community_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> Text,
+        community_id -> Text,
+        slot -> Date,
+        starts_at -> Timestamp,
+        place -> Text,
+        status -> Text,
+        announcements -> Text,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_items (id) {
+        id -> Text,
+        community_id -> Text,
+        meeting_id -> Text,
+        position -> Integer,
+        section -> Text,
+        issue_id -> Nullable<Text>,
+        title -> Text,
+        minutes_allowed -> Integer,
+        in_appendix -> Bool,
+        outcome -> Nullable<Text>,
+        outcome_note -> Nullable<Text>,
+        carried_from -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attendances (meeting_id, org_id) {
+        meeting_id -> Text,
+        org_id -> Text,
+        community_id -> Text,
+        attendees -> Text,
+    }
+}
+
+diesel::table! {
+    commitments (id) {
+        id -> Text,
+        community_id -> Text,
+        issue_id -> Text,
+        meeting_id -> Nullable<Text>,
+        org_id -> Nullable<Text>,
+        text -> Text,
+        due_date -> Date,
+        committed_by -> Text,
+        committed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    minutes (id) {
+        id -> Text,
+        community_id -> Text,
+        meeting_id -> Text,
+        revision -> Integer,
+        status -> Text,
+        body -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        community_id -> Text,
+        effect -> Text,
+        issue_id -> Nullable<Text>,
+        event_id -> Nullable<Text>,
+        payload -> Text,
+        dedupe_key -> Nullable<Text>,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    job_runs (job, slot) {
+        job -> Text,
+        slot -> Text,
+        instance -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        community_id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        community_id -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(issues -> compounds (compound_id));
+diesel::joinable!(issue_events -> issues (issue_id));
+diesel::joinable!(memberships -> organisations (org_id));
+diesel::joinable!(memberships -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    communities,
+    compounds,
+    buildings,
+    organisations,
+    users,
+    memberships,
+    issues,
+    issue_events,
+    supports,
+    meetings,
+    agenda_items,
+    attendances,
+    commitments,
+    minutes,
+    outbox,
+    job_runs,
+    api_tokens,
+    sessions,
+);

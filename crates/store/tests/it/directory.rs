@@ -1,0 +1,72 @@
+//! Reference data and the actor a user acts as.
+
+use chrono::Utc;
+use roundtable_core::{OrgKind, Role, User, UserId};
+use roundtable_store::{StoreError, directory};
+
+use crate::harness::*;
+use crate::on_both_databases;
+
+on_both_databases!(users_and_their_actor_read_back, a_login_is_unique);
+
+fn users_and_their_actor_read_back(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    let actor = directory::actor(conn, town.anshang_staff.user).unwrap();
+    assert_eq!(actor.community, town.community);
+    assert!(actor.has_role(Role::Property));
+    assert_eq!(actor.memberships.len(), 1);
+    assert_eq!(
+        (actor.memberships[0].org, actor.memberships[0].kind),
+        (town.anshang, OrgKind::PropertyCompany)
+    );
+
+    let compounds = directory::compounds(conn, town.community).unwrap();
+    assert_eq!(
+        compounds
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>(),
+        ["君悦湾", "鼎秀华城"]
+    );
+    let orgs = directory::organisations(conn, town.community).unwrap();
+    assert_eq!(orgs.len(), 4);
+    assert_eq!(
+        directory::get_organisation(conn, town.xiean).unwrap().name,
+        "谐安物业"
+    );
+    assert!(matches!(
+        directory::get_organisation(conn, roundtable_core::OrgId::new()),
+        Err(StoreError::NotFound)
+    ));
+
+    let user = directory::get_user(conn, town.supervisor.user).unwrap();
+    let (by_login, hash) = directory::user_by_login(conn, &user.login)
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_login, user);
+    assert_eq!(hash, "$argon2id$test");
+    assert!(directory::user_by_login(conn, "nobody").unwrap().is_none());
+}
+
+fn a_login_is_unique(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    let existing = directory::get_user(conn, town.resident.user).unwrap();
+    let twin = User {
+        id: UserId::new(),
+        created_at: Utc::now(),
+        ..existing
+    };
+    match directory::insert_user(conn, &twin, "x") {
+        Err(StoreError::Duplicate(what)) => assert_eq!(what, "login"),
+        other => panic!("expected a duplicate login, got {other:?}"),
+    }
+    assert!(
+        matches!(
+            directory::get_user(conn, twin.id),
+            Err(StoreError::NotFound)
+        ),
+        "nothing half-written"
+    );
+}

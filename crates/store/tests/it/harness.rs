@@ -1,0 +1,255 @@
+//! Test databases and a small Dongsheng Community to fill them with.
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::{Asia::Shanghai, Tz};
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use roundtable_core::{
+    Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, OrgId, OrgKind,
+    Organisation, Outcome, Role, TransitionFields, TransitionRequest, User, UserId, Workflow,
+    apply,
+};
+use roundtable_store::{Db, DbOptions, directory, issues};
+
+pub const POSTGRES_ENV: &str = "ROUNDTABLE_TEST_POSTGRES_URL";
+
+/// A migrated database that removes itself when dropped.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("roundtable.db").display());
+        let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).expect("sqlite opens");
+        TestDb {
+            db,
+            url,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    /// A fresh database on the configured server, or `None` when none is configured.
+    pub fn postgres() -> Option<TestDb> {
+        let admin = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
+        let name = format!("roundtable_test_{}", uuid_simple());
+        let mut conn = PgConnection::establish(&admin).expect("the test PostgreSQL server answers");
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let url = with_database(&admin, &name);
+        let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).expect("postgres opens");
+        Some(TestDb {
+            db,
+            url,
+            _dir: None,
+            pg: Some((admin, name)),
+        })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.pg
+            && let Ok(mut conn) = PgConnection::establish(admin)
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// `postgres://u@h:p/db?x` with another database name.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[host_start..]
+        .find('/')
+        .map_or(base.len(), |i| host_start + i);
+    let server = &base[..host_end];
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+fn uuid_simple() -> String {
+    roundtable_core::IssueId::new().0.simple().to_string()
+}
+
+/// Declares each test once and runs it on both databases.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&$crate::harness::TestDb::sqlite()) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() {
+                match $crate::harness::TestDb::postgres() {
+                    Some(db) => super::$name(&db),
+                    None => eprintln!(
+                        "skipped: {} on PostgreSQL ({} is not set)",
+                        stringify!($name), $crate::harness::POSTGRES_ENV
+                    ),
+                }
+            })*
+        }
+    };
+}
+
+pub const WORKFLOW: &str = include_str!("../../../../workflows/issue.toml");
+
+/// Sunday 6 December 2026, 00:30 in Shanghai.
+pub fn now() -> DateTime<Tz> {
+    Shanghai.with_ymd_and_hms(2026, 12, 6, 0, 30, 0).unwrap()
+}
+
+/// A community with two compounds, Anshang and Xie'an, the supervisory committee and
+/// one person per role, stored in the database.
+pub struct Town {
+    pub wf: Workflow,
+    pub community: CommunityId,
+    pub junyue: CompoundId,
+    pub dingxiu: CompoundId,
+    pub anshang: OrgId,
+    pub xiean: OrgId,
+    pub secretary: Actor,
+    pub supervisor: Actor,
+    pub anshang_staff: Actor,
+    pub resident: Actor,
+}
+
+impl Town {
+    pub fn build(db: &Db) -> Town {
+        let conn = &mut db.conn().unwrap();
+        let at = now().with_timezone(&Utc);
+        let community = Community {
+            id: CommunityId::new(),
+            name: "东圣社区".into(),
+            time_zone: "Asia/Shanghai".into(),
+            default_locale: "zh-CN".into(),
+            created_at: at,
+        };
+        directory::insert_community(conn, &community).unwrap();
+        let mut compound = |name: &str| {
+            let c = Compound {
+                id: CompoundId::new(),
+                community: community.id,
+                name: name.into(),
+                created_at: at,
+            };
+            directory::insert_compound(conn, &c).unwrap();
+            c.id
+        };
+        let (junyue, dingxiu) = (compound("君悦湾"), compound("鼎秀华城"));
+        let mut org = |kind, name: &str, compound| {
+            let o = Organisation {
+                id: OrgId::new(),
+                community: community.id,
+                kind,
+                name: name.into(),
+                contact_emails: vec![format!("{}@example.org", name.len())],
+                compound,
+                created_at: at,
+            };
+            directory::insert_organisation(conn, &o).unwrap();
+            o.id
+        };
+        let anshang = org(OrgKind::PropertyCompany, "安尚物业", Some(junyue));
+        let xiean = org(OrgKind::PropertyCompany, "谐安物业", Some(dingxiu));
+        let supervisory = org(OrgKind::SupervisoryCommittee, "业主监督委员会", None);
+        let rc = org(OrgKind::ResidentsCommittee, "社区居委会", None);
+        let mut person = |login: &str, role: Role, orgs: Vec<OrgId>| {
+            let u = User {
+                id: UserId::new(),
+                community: community.id,
+                login: format!("{login}-{}", uuid_simple()),
+                display_name: login.into(),
+                email: Some(format!("{login}@dongsheng.example")),
+                phone: None,
+                roles: vec![role],
+                locale: None,
+                compound: Some(junyue),
+                organisations: orgs,
+                disabled: false,
+                created_at: at,
+            };
+            directory::insert_user(conn, &u, "$argon2id$test").unwrap();
+            directory::actor(conn, u.id).unwrap()
+        };
+        Town {
+            wf: Workflow::from_toml("issue.toml", WORKFLOW).unwrap(),
+            secretary: person("secretary", Role::Secretary, vec![rc]),
+            supervisor: person("supervisor", Role::Supervisor, vec![supervisory]),
+            anshang_staff: person("anshang", Role::Property, vec![anshang]),
+            resident: person("resident", Role::Resident, vec![]),
+            community: community.id,
+            junyue,
+            dingxiu,
+            anshang,
+            xiean,
+        }
+    }
+
+    pub fn raise(&self, db: &Db, title: &str, compound: CompoundId) -> Issue {
+        self.raise_at(db, title, compound, now().with_timezone(&Utc))
+    }
+
+    pub fn raise_at(&self, db: &Db, title: &str, compound: CompoundId, at: DateTime<Utc>) -> Issue {
+        let new = NewIssue {
+            title: title.into(),
+            description: format!("{title}，请尽快处理"),
+            category: "building".into(),
+            compound,
+            building: None,
+            unit: None,
+        };
+        let (issue, event) = Issue::raise(&self.wf, new, &self.supervisor, at);
+        issues::insert_issue(&mut db.conn().unwrap(), &issue, &event).unwrap();
+        issue
+    }
+
+    pub fn outcome(
+        &self,
+        issue: &Issue,
+        actor: &Actor,
+        transition: &str,
+        fields: TransitionFields,
+    ) -> Outcome {
+        let req = TransitionRequest {
+            transition: transition.into(),
+            version: issue.version,
+            fields,
+        };
+        apply(&self.wf, issue, actor, &req, now()).unwrap()
+    }
+
+    /// The secretary assigns `issue` to `org`.
+    pub fn assign(&self, db: &Db, issue: &Issue, org: OrgId) -> Issue {
+        let fields = TransitionFields {
+            responsible_org: Some(org),
+            ..Default::default()
+        };
+        self.fire(db, issue, &self.secretary, "assign", fields)
+    }
+
+    /// Fires and persists a transition; returns the stored issue.
+    pub fn fire(
+        &self,
+        db: &Db,
+        issue: &Issue,
+        actor: &Actor,
+        transition: &str,
+        fields: TransitionFields,
+    ) -> Issue {
+        let out = self.outcome(issue, actor, transition, fields);
+        issues::record_transition(&mut db.conn().unwrap(), &out).unwrap();
+        out.issue
+    }
+}

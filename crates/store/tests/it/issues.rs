@@ -1,0 +1,499 @@
+//! Issues, transitions, timelines, lists: the repository behaviour on both databases.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use chrono::{Days, TimeDelta, Utc};
+use roundtable_core::{
+    IssueState, TransitionFields, TransitionRequest, VerificationOutcome, apply,
+};
+use roundtable_store::{IssueFilter, IssueOrder, PageRequest, StoreError, issues};
+
+use crate::harness::*;
+use crate::on_both_databases;
+
+on_both_databases!(
+    a_full_cycle_round_trips_with_its_timeline_and_outbox,
+    a_stale_version_is_a_conflict_and_changes_nothing,
+    thirty_two_threads_one_winner_per_version_no_gaps,
+    lists_filter_and_page_stably_under_inserts,
+    open_commitments_due_before_a_date,
+    support_is_one_per_user,
+    the_async_helper_runs_on_the_pool,
+);
+
+fn fields() -> TransitionFields {
+    TransitionFields::default()
+}
+
+fn a_full_cycle_round_trips_with_its_timeline_and_outbox(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let raised = town.raise(&t.db, "地下室漏水", town.junyue);
+    let conn = &mut *t.db.conn().unwrap();
+    assert_eq!(
+        issues::get_issue(conn, raised.id).unwrap(),
+        raised,
+        "the raised issue reads back as written"
+    );
+
+    let assigned = town.assign(&t.db, &raised, town.anshang);
+    let due = now().date_naive() + Days::new(14);
+    let committed = town.fire(
+        &t.db,
+        &assigned,
+        &town.anshang_staff,
+        "commit",
+        TransitionFields {
+            commitment_text: Some("更换防水层".into()),
+            due_date: Some(due),
+            ..fields()
+        },
+    );
+    let resolved = town.fire(
+        &t.db,
+        &committed,
+        &town.anshang_staff,
+        "resolve",
+        TransitionFields {
+            resolution_note: Some("已更换".into()),
+            ..fields()
+        },
+    );
+    let verified = town.fire(
+        &t.db,
+        &resolved,
+        &town.supervisor,
+        "verify",
+        TransitionFields {
+            satisfaction: Some(5),
+            note: Some("很好".into()),
+            ..fields()
+        },
+    );
+
+    let stored = issues::get_issue(conn, raised.id).unwrap();
+    assert_eq!(
+        stored, verified,
+        "every field survives the round trip, to the microsecond"
+    );
+    assert_eq!(stored.state, IssueState::VERIFIED);
+    assert_eq!(stored.commitment.as_ref().unwrap().due_date, due);
+    assert_eq!(
+        stored.verification.as_ref().unwrap().outcome,
+        VerificationOutcome::Verified
+    );
+
+    let timeline = issues::timeline(conn, raised.id).unwrap();
+    let steps: Vec<_> = timeline
+        .iter()
+        .map(|e| (e.version, e.transition.as_str(), e.actor))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (1, "raise", town.supervisor.user),
+            (2, "assign", town.secretary.user),
+            (3, "commit", town.anshang_staff.user),
+            (4, "resolve", town.anshang_staff.user),
+            (5, "verify", town.supervisor.user),
+        ]
+    );
+    assert_eq!(
+        timeline[2].fields.commitment_text.as_deref(),
+        Some("更换防水层")
+    );
+
+    let outbox = issues::outbox_effects(conn, raised.id).unwrap();
+    let effects: Vec<&str> = outbox.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(
+        effects,
+        [
+            "notify_responsible",
+            "notify_raiser",
+            "request_verification",
+            "notify_responsible"
+        ]
+    );
+    assert!(outbox.iter().all(|(_, status)| status == "pending"));
+}
+
+fn a_stale_version_is_a_conflict_and_changes_nothing(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let raised = town.raise(&t.db, "路灯不亮", town.junyue);
+    let to_anshang = town.outcome(
+        &raised,
+        &town.secretary,
+        "assign",
+        TransitionFields {
+            responsible_org: Some(town.anshang),
+            ..fields()
+        },
+    );
+    let to_xiean = town.outcome(
+        &raised,
+        &town.secretary,
+        "assign",
+        TransitionFields {
+            responsible_org: Some(town.xiean),
+            ..fields()
+        },
+    );
+    let conn = &mut *t.db.conn().unwrap();
+    issues::record_transition(conn, &to_anshang).unwrap();
+    match issues::record_transition(conn, &to_xiean) {
+        Err(StoreError::Conflict { current }) => assert_eq!(current, 2),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let stored = issues::get_issue(conn, raised.id).unwrap();
+    assert_eq!(stored.responsible_org, Some(town.anshang));
+    assert_eq!(issues::timeline(conn, raised.id).unwrap().len(), 2);
+    assert_eq!(
+        issues::outbox_effects(conn, raised.id).unwrap().len(),
+        1,
+        "the loser queued no mail"
+    );
+
+    let mut ghost = to_xiean.clone();
+    ghost.issue.id = roundtable_core::IssueId::new();
+    assert!(matches!(
+        issues::record_transition(conn, &ghost),
+        Err(StoreError::NotFound)
+    ));
+}
+
+fn thirty_two_threads_one_winner_per_version_no_gaps(t: &TestDb) {
+    const THREADS: u32 = 32;
+    const WINS_EACH: u32 = 3;
+    let town = Arc::new(Town::build(&t.db));
+    let raised = town.raise(&t.db, "电梯故障", town.junyue);
+    let assigned = town.assign(&t.db, &raised, town.anshang);
+    let conflicts = Arc::new(AtomicU32::new(0));
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            let (db, town, conflicts) = (t.db.clone(), town.clone(), conflicts.clone());
+            s.spawn(move || {
+                let mut wins = 0;
+                while wins < WINS_EACH {
+                    let conn = &mut *db.conn().unwrap();
+                    let current = issues::get_issue(conn, assigned.id).unwrap();
+                    let other = if current.responsible_org == Some(town.anshang) {
+                        town.xiean
+                    } else {
+                        town.anshang
+                    };
+                    let req = TransitionRequest {
+                        transition: "reassign".into(),
+                        version: current.version,
+                        fields: TransitionFields {
+                            responsible_org: Some(other),
+                            reason: Some("轮换".into()),
+                            ..Default::default()
+                        },
+                    };
+                    let out = apply(&town.wf, &current, &town.secretary, &req, now()).unwrap();
+                    match issues::record_transition(conn, &out) {
+                        Ok(()) => wins += 1,
+                        Err(StoreError::Conflict { current: v }) => {
+                            assert!(v > current.version, "a conflict reports the newer version");
+                            conflicts.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(e) => panic!("unexpected error under contention: {e}"),
+                    }
+                }
+            });
+        }
+    });
+    let conn = &mut *t.db.conn().unwrap();
+    let stored = issues::get_issue(conn, assigned.id).unwrap();
+    assert_eq!(
+        stored.version,
+        2 + THREADS * WINS_EACH,
+        "every win is one version"
+    );
+    let versions: Vec<u32> = issues::timeline(conn, assigned.id)
+        .unwrap()
+        .iter()
+        .map(|e| e.version)
+        .collect();
+    assert_eq!(
+        versions,
+        (1..=stored.version).collect::<Vec<_>>(),
+        "the event log has no gaps and no repeats"
+    );
+    eprintln!(
+        "{} conflicts were refused on {}",
+        conflicts.load(Ordering::Relaxed),
+        t.url.split(':').next().unwrap()
+    );
+}
+
+fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let start = now().with_timezone(&Utc) - TimeDelta::days(30);
+    let mut raised = Vec::new();
+    for i in 0..25 {
+        let compound = if i % 2 == 0 {
+            town.junyue
+        } else {
+            town.dingxiu
+        };
+        let title = if i % 5 == 0 {
+            format!("漏水 {i}")
+        } else {
+            format!("噪音 {i}")
+        };
+        raised.push(town.raise_at(&t.db, &title, compound, start + TimeDelta::hours(i)));
+    }
+    let conn = &mut *t.db.conn().unwrap();
+    // Supporters: issue i gets i % 4 supports.
+    let supporters = [
+        town.secretary.user,
+        town.supervisor.user,
+        town.anshang_staff.user,
+    ];
+    for (i, issue) in raised.iter().enumerate() {
+        for user in supporters.iter().take(i % 4) {
+            issues::add_support(conn, issue, *user, start).unwrap();
+        }
+    }
+
+    // Newest first, pages of 10, with 3 issues raised between page 1 and page 2.
+    let all = IssueFilter::default();
+    let p1 = issues::list_issues(
+        conn,
+        town.community,
+        &all,
+        &PageRequest {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        p1.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        raised
+            .iter()
+            .rev()
+            .take(10)
+            .map(|i| i.id)
+            .collect::<Vec<_>>()
+    );
+    for n in 0..3 {
+        town.raise(&t.db, &format!("新问题 {n}"), town.junyue);
+    }
+    let mut seen: Vec<_> = p1.items.iter().map(|i| i.id).collect();
+    let mut cursor = p1.next_cursor.clone();
+    while let Some(c) = cursor {
+        let page = issues::list_issues(
+            conn,
+            town.community,
+            &all,
+            &PageRequest {
+                limit: 10,
+                cursor: Some(c),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        seen.extend(page.items.iter().map(|i| i.id));
+        cursor = page.next_cursor;
+    }
+    assert_eq!(
+        seen,
+        raised.iter().rev().map(|i| i.id).collect::<Vec<_>>(),
+        "no issue skipped or repeated"
+    );
+
+    // Most supported first, ties newest first, across pages.
+    let mut by_support = Vec::new();
+    let mut cursor = None;
+    loop {
+        let req = PageRequest {
+            order: IssueOrder::Support,
+            limit: 7,
+            cursor,
+        };
+        let page = issues::list_issues(
+            conn,
+            town.community,
+            &IssueFilter {
+                compound: Some(town.dingxiu),
+                ..Default::default()
+            },
+            &req,
+        )
+        .unwrap();
+        by_support.extend(page.items.iter().map(|i| (i.support_count, i.id)));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let mut expected: Vec<_> = raised
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(i, r)| ((i % 4) as u32, r.id))
+        .collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(by_support, expected);
+
+    // Text (LIKE wildcards are literal), state, responsible organisation, raiser.
+    let mut text = |q: &str| {
+        issues::list_issues(
+            conn,
+            town.community,
+            &IssueFilter {
+                text: Some(q.into()),
+                ..Default::default()
+            },
+            &PageRequest::default(),
+        )
+        .unwrap()
+        .items
+        .len()
+    };
+    assert_eq!(text("漏水"), 5);
+    assert_eq!(text("请尽快"), 28, "descriptions are searched too");
+    assert_eq!(text("%"), 0);
+    town.assign(&t.db, &raised[3], town.xiean);
+    let filtered = issues::list_issues(
+        conn,
+        town.community,
+        &IssueFilter {
+            states: vec!["assigned".into()],
+            responsible_org: Some(town.xiean),
+            raised_by: Some(town.supervisor.user),
+            ..Default::default()
+        },
+        &PageRequest::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        filtered.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [raised[3].id]
+    );
+
+    // Another community sees none of it; a forged cursor is refused.
+    let other = Town::build(&t.db);
+    assert!(
+        issues::list_issues(conn, other.community, &all, &PageRequest::default())
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    for bad in [
+        "n.not-an-id",
+        "s.x.0190",
+        "garbage",
+        "o.0190a000-0000-7000-8000-000000000000",
+    ] {
+        let req = PageRequest {
+            cursor: Some(bad.into()),
+            ..Default::default()
+        };
+        assert!(
+            matches!(
+                issues::list_issues(conn, town.community, &all, &req),
+                Err(StoreError::BadCursor)
+            ),
+            "{bad}"
+        );
+    }
+}
+
+fn open_commitments_due_before_a_date(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let today = now().date_naive();
+    let mut committed = Vec::new();
+    for (n, days) in [(0, 20u64), (1, 3), (2, 10)] {
+        let issue = town.raise(&t.db, &format!("承诺 {n}"), town.junyue);
+        let issue = town.assign(&t.db, &issue, town.anshang);
+        let issue = town.fire(
+            &t.db,
+            &issue,
+            &town.anshang_staff,
+            "commit",
+            TransitionFields {
+                commitment_text: Some("修".into()),
+                due_date: Some(today + Days::new(days)),
+                ..fields()
+            },
+        );
+        committed.push(issue);
+    }
+    let conn = &mut *t.db.conn().unwrap();
+    let due = issues::commitments_due_before(conn, town.community, today + Days::new(15)).unwrap();
+    assert_eq!(
+        due.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [committed[1].id, committed[2].id],
+        "earliest due first"
+    );
+    let overdue = IssueFilter {
+        overdue_on: Some(today + Days::new(11)),
+        ..Default::default()
+    };
+    let listed =
+        issues::list_issues(conn, town.community, &overdue, &PageRequest::default()).unwrap();
+    let mut ids: Vec<_> = listed.items.iter().map(|i| i.id).collect();
+    ids.sort();
+    let mut expected = [committed[1].id, committed[2].id];
+    expected.sort();
+    assert_eq!(
+        ids, expected,
+        "due on day 3 and day 10 are overdue on day 11; day 20 is not"
+    );
+}
+
+fn support_is_one_per_user(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let issue = town.raise(&t.db, "垃圾清运不及时", town.junyue);
+    let conn = &mut *t.db.conn().unwrap();
+    let at = now().with_timezone(&Utc);
+    assert_eq!(
+        issues::add_support(conn, &issue, town.resident.user, at).unwrap(),
+        1
+    );
+    assert_eq!(
+        issues::add_support(conn, &issue, town.resident.user, at).unwrap(),
+        1,
+        "twice counts once"
+    );
+    assert_eq!(
+        issues::add_support(conn, &issue, town.secretary.user, at).unwrap(),
+        2
+    );
+    assert_eq!(
+        issues::withdraw_support(conn, issue.id, town.resident.user).unwrap(),
+        1
+    );
+    assert_eq!(
+        issues::withdraw_support(conn, issue.id, town.resident.user).unwrap(),
+        1,
+        "withdrawing twice is harmless"
+    );
+    assert_eq!(issues::get_issue(conn, issue.id).unwrap().support_count, 1);
+    assert_eq!(
+        issues::get_issue(conn, issue.id).unwrap().version,
+        1,
+        "support is not a workflow change"
+    );
+}
+
+fn the_async_helper_runs_on_the_pool(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let issue = town.raise(&t.db, "绿化带杂草", town.junyue);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = t.db.clone();
+    let got = rt
+        .block_on(db.run(move |conn| issues::get_issue(conn, issue.id)))
+        .unwrap();
+    assert_eq!(got.title, "绿化带杂草");
+    let missing =
+        rt.block_on(t.db.run(|conn| issues::get_issue(conn, roundtable_core::IssueId::new())));
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+    t.db.ping().unwrap();
+}

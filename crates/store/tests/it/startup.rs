@@ -1,0 +1,100 @@
+//! Opening a database: clear errors for wrong URLs, unreachable servers, files that are
+//! not databases and databases migrated by a newer roundtable.
+
+use diesel::connection::SimpleConnection;
+use roundtable_store::{Backend, Db, DbOptions, StoreError};
+
+use crate::harness::*;
+use crate::on_both_databases;
+
+on_both_databases!(
+    a_database_migrated_by_a_newer_version_is_refused,
+    migrating_twice_applies_nothing
+);
+
+fn open_err(url: &str) -> String {
+    match Db::open(url, DbOptions::default()) {
+        Ok(_) => panic!("{url} opened"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn an_unknown_scheme_names_the_accepted_forms() {
+    for url in ["mysql://root@127.0.0.1/x", "", "   ", "sqlite://"] {
+        let err = open_err(url);
+        assert!(
+            err.starts_with("unsupported database URL"),
+            "{url:?}: {err}"
+        );
+        assert!(
+            err.contains("sqlite://PATH") && err.contains("postgres://"),
+            "{err}"
+        );
+    }
+    assert!(
+        !open_err("redis://u:hunter2@127.0.0.1/").contains("hunter2"),
+        "secrets never echoed"
+    );
+}
+
+#[test]
+fn an_unreachable_postgres_gives_the_real_reason_without_the_password() {
+    let err = open_err("postgres://roundtable:hunter2@127.0.0.1:1/roundtable");
+    assert!(
+        err.starts_with(
+            "cannot open the database at postgres://roundtable:***@127.0.0.1:1/roundtable: "
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_lowercase().contains("refused"),
+        "libpq's reason is kept: {err}"
+    );
+    assert!(!err.contains("hunter2"));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(&path, "会议纪要 — not a database. ".repeat(200)).unwrap();
+    let err = open_err(path.to_str().unwrap());
+    assert!(err.contains("the file is not a SQLite database"), "{err}");
+    assert!(err.contains("notes.db"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap().len(),
+        "会议纪要 — not a database. ".len() * 200,
+        "left untouched"
+    );
+}
+
+#[test]
+fn sqlite_urls_and_plain_paths_both_work_and_create_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("data/sub/roundtable.db");
+    for url in [
+        format!("sqlite://{}", nested.display()),
+        nested.display().to_string(),
+    ] {
+        let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).unwrap();
+        assert_eq!(db.backend(), Backend::Sqlite);
+        db.ping().unwrap();
+    }
+    assert!(nested.exists());
+}
+
+fn a_database_migrated_by_a_newer_version_is_refused(t: &TestDb) {
+    t.db.conn()
+        .unwrap()
+        .batch_execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('29991231000000')")
+        .unwrap();
+    match Db::open(&t.url, DbOptions::default()) {
+        Err(StoreError::NewerSchema { version, .. }) => assert_eq!(version, "29991231000000"),
+        other => panic!("expected NewerSchema, got {other:?}"),
+    }
+}
+
+fn migrating_twice_applies_nothing(t: &TestDb) {
+    assert!(t.db.migrate().unwrap().is_empty());
+}
