@@ -105,3 +105,35 @@ fn bad_arguments_are_a_usage_error() {
     assert_eq!(code, ExitCode::from(2));
     assert!(err.contains("unrecognized subcommand"), "{err}");
 }
+
+#[test]
+fn migrate_creates_the_sqlite_database_and_is_idempotent() {
+    let dir = scratch("migrate");
+    let url = format!("sqlite://{}", dir.join("data/roundtable.db").display());
+    let (code, out, err) = roundtable(&["migrate", "--database", &url]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(out.contains(": applied "), "{out}");
+    assert!(dir.join("data/roundtable.db").exists());
+    let (code, out, _) = roundtable(&["migrate", "--database", &url]);
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert!(out.ends_with("is up to date\n"), "{out}");
+}
+
+#[test]
+fn migrate_explains_a_bad_database_url() {
+    let (code, out, err) = roundtable(&[
+        "migrate",
+        "--database",
+        "postgres://rt:hunter2@127.0.0.1:1/rt",
+    ]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(out.is_empty());
+    assert!(
+        err.starts_with("error: cannot open the database at postgres://rt:***@127.0.0.1:1/rt: "),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"));
+    let (code, _, err) = roundtable(&["migrate", "--database", "mongodb://x"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("unsupported database URL"), "{err}");
+}

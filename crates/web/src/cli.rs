@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use roundtable_core::{LoadError, WorkflowSet};
+use roundtable_store::{Db, DbOptions};
 
 use crate::workflows;
 
@@ -26,7 +27,16 @@ enum Command {
     /// Inspect workflow files.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
+    /// Create or update the database schema.
+    Migrate {
+        /// sqlite://PATH, a file path, or postgres://USER@HOST:PORT/DATABASE.
+        #[arg(long, env = "ROUNDTABLE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+        database: String,
+    },
 }
+
+/// The embedded default: a SQLite file under `data/`.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roundtable.db";
 
 #[derive(Subcommand, Debug)]
 enum WorkflowCommand {
@@ -68,10 +78,28 @@ pub fn run(
                 }
             })
         }
+        Command::Migrate { database } => return migrate(&database, out, err),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(errors) => report(&errors, err),
+    }
+}
+
+fn migrate(url: &str, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    match Db::open_and_migrate(url, DbOptions::default()) {
+        Ok((db, applied)) if applied.is_empty() => {
+            let _ = writeln!(out, "{} is up to date", db.url());
+            ExitCode::SUCCESS
+        }
+        Ok((db, applied)) => {
+            let _ = writeln!(out, "{}: applied {}", db.url(), applied.join(", "));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 
