@@ -15,6 +15,14 @@ graph:
 test:
     cargo test --workspace
 
+# Every test, with the storage suite also on the local PostgreSQL.
+test-pg:
+    ROUNDTABLE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --workspace
+
+# Create or update the embedded SQLite database.
+migrate:
+    cargo run -p roundtable-web -- migrate
+
 # The end-to-end suite only.
 e2e:
     cargo test -p roundtable-e2e
@@ -25,3 +33,4 @@ lint:
 
 bench:
     cargo bench -p roundtable-core --bench apply
+    ROUNDTABLE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/postgres cargo bench -p roundtable-store --bench insert
