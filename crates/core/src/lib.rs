@@ -7,6 +7,7 @@ pub mod actor;
 pub mod directory;
 pub mod ids;
 pub mod issue;
+pub mod meeting;
 mod names;
 pub mod workflow;
 
@@ -16,6 +17,7 @@ pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, 
 pub use issue::{
     Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome,
 };
+pub use meeting::{Meeting, MeetingStatus};
 pub use names::UnknownName;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields,
