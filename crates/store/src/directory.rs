@@ -84,22 +84,22 @@ pub fn insert_community(conn: &mut DbConn, c: &Community) -> Result<()> {
     Ok(())
 }
 
+fn community(r: CommunityRow) -> Result<Community> {
+    Ok(Community {
+        id: parse("community id", &r.id)?,
+        name: r.name,
+        time_zone: r.time_zone,
+        default_locale: r.default_locale,
+        created_at: utc(r.created_at),
+    })
+}
+
 pub fn communities(conn: &mut DbConn) -> Result<Vec<Community>> {
     let rows: Vec<CommunityRow> = communities::table
         .select(CommunityRow::as_select())
         .order(communities::name)
         .load(conn)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Community {
-                id: parse("community id", &r.id)?,
-                name: r.name,
-                time_zone: r.time_zone,
-                default_locale: r.default_locale,
-                created_at: utc(r.created_at),
-            })
-        })
-        .collect()
+    rows.into_iter().map(community).collect()
 }
 
 pub fn insert_compound(conn: &mut DbConn, c: &Compound) -> Result<()> {
@@ -332,4 +332,35 @@ pub fn actor(conn: &mut DbConn, id: UserId) -> Result<Actor> {
         roles: u.roles.into_iter().collect(),
         memberships,
     })
+}
+
+pub fn get_community(conn: &mut DbConn, id: CommunityId) -> Result<Community> {
+    let row: Option<CommunityRow> = communities::table
+        .find(id.to_string())
+        .select(CommunityRow::as_select())
+        .first(conn)
+        .optional()?;
+    community(row.ok_or(StoreError::NotFound)?)
+}
+
+/// Replaces a user's password hash.
+pub fn set_password_hash(conn: &mut DbConn, user: UserId, hash: &str) -> Result<()> {
+    let n = diesel::update(users::table.find(user.to_string()))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// A community's users, for administrators and timelines.
+pub fn list_users(conn: &mut DbConn, community: CommunityId) -> Result<Vec<User>> {
+    let rows: Vec<UserRow> = users::table
+        .filter(users::community_id.eq(community.to_string()))
+        .order(users::login)
+        .select(UserRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|r| Ok(user(conn, r)?.0)).collect()
 }

@@ -602,3 +602,18 @@ pub fn outbox_effects(conn: &mut DbConn, issue: IssueId) -> Result<Vec<(String, 
         .select((outbox::effect, outbox::status))
         .load(conn)?)
 }
+
+/// Whether a meeting of this community exists (to validate a commitment's meeting).
+pub fn meeting_exists(
+    conn: &mut DbConn,
+    community: CommunityId,
+    meeting: roundtable_core::MeetingId,
+) -> Result<bool> {
+    use crate::schema::meetings;
+    let n: i64 = meetings::table
+        .filter(meetings::id.eq(meeting.to_string()))
+        .filter(meetings::community_id.eq(community.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}

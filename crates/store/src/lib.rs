@@ -6,7 +6,11 @@ pub mod db;
 pub mod directory;
 pub mod error;
 pub mod issues;
+pub mod meetings;
 pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -16,7 +20,10 @@ pub use db::{Backend, DbConn, DbOptions, DbUrl, Synchronous};
 pub use error::{Result, StoreError};
 pub use issues::{IssueFilter, IssueOrder, IssuePage, PageRequest};
 
-use db::Connector;
+pub use db::Connector;
+
+/// A connection borrowed from the pool.
+pub type PooledConn = PooledConnection<Connector>;
 
 /// A pool of connections to one database.
 #[derive(Clone)]
@@ -78,7 +85,7 @@ impl Db {
     }
 
     /// A connection from the pool, waiting at most the configured connect timeout.
-    pub fn conn(&self) -> Result<PooledConnection<Connector>> {
+    pub fn conn(&self) -> Result<PooledConn> {
         self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
     }
 

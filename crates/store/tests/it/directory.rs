@@ -5,7 +5,7 @@ use roundtable_core::{OrgKind, Role, User, UserId};
 use roundtable_store::{StoreError, directory};
 
 use crate::harness::*;
-use crate::on_both_databases;
+use roundtable_store::on_both_databases;
 
 on_both_databases!(users_and_their_actor_read_back, a_login_is_unique);
 

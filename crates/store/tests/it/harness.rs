@@ -2,106 +2,14 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use roundtable_core::{
     Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, OrgId, OrgKind,
     Organisation, Outcome, Role, TransitionFields, TransitionRequest, User, UserId, Workflow,
     apply,
 };
-use roundtable_store::{Db, DbOptions, directory, issues};
+use roundtable_store::{Db, directory, issues};
 
-pub const POSTGRES_ENV: &str = "ROUNDTABLE_TEST_POSTGRES_URL";
-
-/// A migrated database that removes itself when dropped.
-pub struct TestDb {
-    pub db: Db,
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-    pg: Option<(String, String)>,
-}
-
-impl TestDb {
-    pub fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("roundtable.db").display());
-        let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).expect("sqlite opens");
-        TestDb {
-            db,
-            url,
-            _dir: Some(dir),
-            pg: None,
-        }
-    }
-
-    /// A fresh database on the configured server, or `None` when none is configured.
-    pub fn postgres() -> Option<TestDb> {
-        let admin = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
-        let name = format!("roundtable_test_{}", uuid_simple());
-        let mut conn = PgConnection::establish(&admin).expect("the test PostgreSQL server answers");
-        conn.batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let url = with_database(&admin, &name);
-        let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).expect("postgres opens");
-        Some(TestDb {
-            db,
-            url,
-            _dir: None,
-            pg: Some((admin, name)),
-        })
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Some((admin, name)) = &self.pg
-            && let Ok(mut conn) = PgConnection::establish(admin)
-        {
-            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-        }
-    }
-}
-
-/// `postgres://u@h:p/db?x` with another database name.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[host_start..]
-        .find('/')
-        .map_or(base.len(), |i| host_start + i);
-    let server = &base[..host_end];
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
-}
-
-fn uuid_simple() -> String {
-    roundtable_core::IssueId::new().0.simple().to_string()
-}
-
-/// Declares each test once and runs it on both databases.
-#[macro_export]
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $name() { super::$name(&$crate::harness::TestDb::sqlite()) })*
-        }
-        mod postgres {
-            $(#[test] fn $name() {
-                match $crate::harness::TestDb::postgres() {
-                    Some(db) => super::$name(&db),
-                    None => eprintln!(
-                        "skipped: {} on PostgreSQL ({} is not set)",
-                        stringify!($name), $crate::harness::POSTGRES_ENV
-                    ),
-                }
-            })*
-        }
-    };
-}
+pub use roundtable_store::testing::{POSTGRES_ENV, TestDb};
 
 pub const WORKFLOW: &str = include_str!("../../../../workflows/issue.toml");
 
@@ -169,7 +77,7 @@ impl Town {
             let u = User {
                 id: UserId::new(),
                 community: community.id,
-                login: format!("{login}-{}", uuid_simple()),
+                login: format!("{login}-{}", UserId::new().0.simple()),
                 display_name: login.into(),
                 email: Some(format!("{login}@dongsheng.example")),
                 phone: None,

@@ -10,7 +10,7 @@ use roundtable_core::{
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, StoreError, issues};
 
 use crate::harness::*;
-use crate::on_both_databases;
+use roundtable_store::on_both_databases;
 
 on_both_databases!(
     a_full_cycle_round_trips_with_its_timeline_and_outbox,

@@ -5,7 +5,7 @@ use diesel::connection::SimpleConnection;
 use roundtable_store::{Backend, Db, DbOptions, StoreError};
 
 use crate::harness::*;
-use crate::on_both_databases;
+use roundtable_store::on_both_databases;
 
 on_both_databases!(
     a_database_migrated_by_a_newer_version_is_refused,
