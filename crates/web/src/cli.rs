@@ -1,15 +1,17 @@
 //! The `roundtable` command line.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use roundtable_core::{LoadError, WorkflowSet};
-use roundtable_store::{Db, DbOptions};
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
+use roundtable_core::{LoadError, OrgId, Role, User, UserId, WorkflowSet};
+use roundtable_store::{Db, directory, tokens};
 
-use crate::workflows;
+use crate::config::Config;
+use crate::{auth, demo, server, workflows};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -22,21 +24,77 @@ struct Cli {
     command: Command,
 }
 
+/// Where the configuration comes from; flags win over files and the environment.
+#[derive(Args, Debug, Clone, Default)]
+struct ConfigArgs {
+    /// A TOML file layered over the built-in config/default.toml.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// sqlite://PATH, a file path, or postgres://USER@HOST:PORT/DATABASE (env ROUNDTABLE_DATABASE_URL).
+    #[arg(long)]
+    database: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ServeArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Address to listen on, e.g. 127.0.0.1:8080 (env ROUNDTABLE_LISTEN).
+    #[arg(long)]
+    listen: Option<String>,
+    /// Run no scheduled jobs (for extra instances sharing one database).
+    #[arg(long)]
+    no_scheduler: bool,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Serve the API (migrates first).
+    Serve(ServeArgs),
+    /// Seed Dongsheng Community into an empty database (SQLite under data/ by default) and serve it.
+    Demo(ServeArgs),
+    /// Create or update the database schema.
+    Migrate(ConfigArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Inspect workflow files.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
-    /// Create or update the database schema.
-    Migrate {
-        /// sqlite://PATH, a file path, or postgres://USER@HOST:PORT/DATABASE.
-        #[arg(long, env = "ROUNDTABLE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-        database: String,
-    },
 }
 
-/// The embedded default: a SQLite file under `data/`.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/roundtable.db";
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add an account; the password is read from the first line of standard input.
+    Add {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin, secretary, supervisor, property, grid or resident; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        /// Organisation id or exact name; repeat for several (the first is the default).
+        #[arg(long = "org")]
+        orgs: Vec<String>,
+        /// The compound (name or id) of a resident or grid secretary.
+        #[arg(long)]
+        compound: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Set an account's password (read from standard input) and revoke its tokens.
+    Passwd {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        login: String,
+    },
+}
 
 #[derive(Subcommand, Debug)]
 enum WorkflowCommand {
@@ -49,9 +107,10 @@ enum WorkflowCommand {
     Graph { file: PathBuf },
 }
 
-/// Runs the command line; output goes to `out`, diagnostics to `err`.
+/// Runs the command line; output goes to `out`, diagnostics to `err`, passwords come from `input`.
 pub fn run(
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    input: &mut dyn BufRead,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitCode {
@@ -68,52 +127,204 @@ pub fn run(
         }
     };
     let result = match cli.command {
-        Command::Workflow(WorkflowCommand::Check { dir }) => {
-            workflows::load_dir(&dir).map(|set| print_summary(&set, out))
-        }
-        Command::Workflow(WorkflowCommand::Graph { file }) => {
-            workflows::load_files(&[file]).map(|set| {
+        Command::Workflow(WorkflowCommand::Check { dir }) => workflows::load_dir(&dir)
+            .map(|set| print_summary(&set, out))
+            .map_err(|e| report(&e)),
+        Command::Workflow(WorkflowCommand::Graph { file }) => workflows::load_files(&[file])
+            .map(|set| {
                 for wf in set.iter() {
                     let _ = write!(out, "{}", wf.mermaid());
                 }
             })
-        }
-        Command::Migrate { database } => return migrate(&database, out, err),
+            .map_err(|e| report(&e)),
+        Command::Migrate(args) => migrate(&args, out),
+        Command::Serve(args) => serve(args, false, out),
+        Command::Demo(args) => serve(args, true, out),
+        Command::User(cmd) => user(cmd, input, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(errors) => report(&errors, err),
-    }
-}
-
-fn migrate(url: &str, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
-    match Db::open_and_migrate(url, DbOptions::default()) {
-        Ok((db, applied)) if applied.is_empty() => {
-            let _ = writeln!(out, "{} is up to date", db.url());
-            ExitCode::SUCCESS
-        }
-        Ok((db, applied)) => {
-            let _ = writeln!(out, "{}: applied {}", db.url(), applied.join(", "));
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
+        Err(message) => {
+            let _ = writeln!(err, "{message}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn report(errors: &[LoadError], err: &mut dyn Write) -> ExitCode {
-    for e in errors {
-        let _ = writeln!(err, "{e}");
+fn load_config(args: &ConfigArgs) -> Result<Config, String> {
+    let mut config = Config::load(args.config.as_deref())?;
+    if let Some(url) = &args.database {
+        config.database.url = url.clone();
     }
-    let _ = writeln!(
-        err,
+    Ok(config)
+}
+
+fn open_db(args: &ConfigArgs) -> Result<Db, String> {
+    let config = load_config(args)?;
+    Db::open_and_migrate(&config.database.url, config.db_options())
+        .map(|(db, _)| db)
+        .map_err(|e| format!("error: {e}"))
+}
+
+fn report(errors: &[LoadError]) -> String {
+    let mut text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    text.push(format!(
         "{} error{} found",
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
-    );
-    ExitCode::FAILURE
+    ));
+    text.join("\n")
+}
+
+fn migrate(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), String> {
+    let config = load_config(args)?;
+    let (db, applied) = Db::open_and_migrate(&config.database.url, config.db_options())
+        .map_err(|e| format!("error: {e}"))?;
+    let _ = if applied.is_empty() {
+        writeln!(out, "{} is up to date", db.url())
+    } else {
+        writeln!(out, "{}: applied {}", db.url(), applied.join(", "))
+    };
+    Ok(())
+}
+
+fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String> {
+    let mut config = load_config(&args.config)?;
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if args.no_scheduler {
+        tracing::info!("--no-scheduler: this instance runs no scheduled jobs");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let state = server::boot(&config)?;
+        if demo {
+            let tz = config.community.time_zone.parse().map_err(|_| "bad community.time_zone".to_owned())?;
+            match demo::seed_if_empty(&state.db, &state.workflows, tz, Utc::now())? {
+                Some(s) => {
+                    let _ = writeln!(out, "Seeded Dongsheng Community (东圣社区): {} issues, {} past meetings.", s.issues, s.meetings);
+                }
+                None => {
+                    let _ = writeln!(out, "The database already has data; serving it as it is.");
+                }
+            }
+        }
+        let listener = server::bind(&config.listen).await?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let _ = writeln!(out, "roundtable is serving {} on http://{addr}/ (API: http://{addr}/api/v1/openapi.json)", state.db.url());
+        if demo {
+            let _ = writeln!(out, "Demo accounts (password `{}`):", demo::DEMO_PASSWORD);
+            for (login, who) in demo::DEMO_ACCOUNTS {
+                let _ = writeln!(out, "  {login:<32} {who}");
+            }
+            let _ = writeln!(
+                out,
+                "Try: curl -s -X POST http://{addr}/api/v1/auth/token -H 'content-type: application/json' \
+                 -d '{{\"login\":\"secretary@dongsheng.example\",\"password\":\"demo1234\"}}'"
+            );
+        }
+        let _ = out.flush();
+        server::serve(listener, state, server::shutdown_signal()).await
+    })
+}
+
+fn read_password(input: &mut dyn BufRead) -> Result<String, String> {
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.chars().count() < 8 {
+        return Err(
+            "the password (first line of standard input) must have at least 8 characters".into(),
+        );
+    }
+    Ok(password)
+}
+
+fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
+    match cmd {
+        UserCommand::Add {
+            config,
+            login,
+            name,
+            roles,
+            orgs,
+            compound,
+            email,
+            phone,
+        } => {
+            let db = open_db(&config)?;
+            let conn = &mut *db.conn().map_err(|e| e.to_string())?;
+            let communities = directory::communities(conn).map_err(|e| e.to_string())?;
+            let [community] = communities.as_slice() else {
+                return Err(format!(
+                    "expected exactly one community in the database, found {}",
+                    communities.len()
+                ));
+            };
+            let known = directory::organisations(conn, community.id).map_err(|e| e.to_string())?;
+            let organisations = orgs
+                .iter()
+                .map(|o| {
+                    known
+                        .iter()
+                        .find(|k| k.name == *o || k.id.to_string() == *o)
+                        .map(|k| k.id)
+                        .ok_or_else(|| format!("no organisation named or numbered `{o}`"))
+                })
+                .collect::<Result<Vec<OrgId>, _>>()?;
+            let compounds = directory::compounds(conn, community.id).map_err(|e| e.to_string())?;
+            let compound = compound
+                .map(|c| {
+                    compounds
+                        .iter()
+                        .find(|k| k.name == c || k.id.to_string() == c)
+                        .map(|k| k.id)
+                        .ok_or_else(|| format!("no compound named or numbered `{c}`"))
+                })
+                .transpose()?;
+            let hash = auth::hash_password(&read_password(input)?)?;
+            let user = User {
+                id: UserId::new(),
+                community: community.id,
+                login: login.trim().to_owned(),
+                display_name: name,
+                email,
+                phone,
+                roles,
+                locale: None,
+                compound,
+                organisations,
+                disabled: false,
+                created_at: Utc::now(),
+            };
+            directory::insert_user(conn, &user, &hash).map_err(|e| format!("error: {e}"))?;
+            let _ = writeln!(out, "added {} ({})", user.login, user.id);
+            Ok(())
+        }
+        UserCommand::Passwd { config, login } => {
+            let db = open_db(&config)?;
+            let conn = &mut *db.conn().map_err(|e| e.to_string())?;
+            let (user, _) = directory::user_by_login(conn, login.trim())
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no account `{login}`"))?;
+            let hash = auth::hash_password(&read_password(input)?)?;
+            directory::set_password_hash(conn, user.id, &hash).map_err(|e| e.to_string())?;
+            let revoked =
+                tokens::revoke_all(conn, user.id, Utc::now()).map_err(|e| e.to_string())?;
+            let _ = writeln!(
+                out,
+                "password changed for {}; {revoked} token(s) revoked",
+                user.login
+            );
+            Ok(())
+        }
+    }
 }
 
 fn print_summary(set: &WorkflowSet, out: &mut dyn Write) {

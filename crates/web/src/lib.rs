@@ -1,5 +1,15 @@
-//! roundtable-web: the service around the pure core. For now the command line;
-//! the HTTP API, pages, mail and scheduler join it here.
+//! roundtable-web: the service around the pure core — the JSON API, the `roundtable`
+//! command, the demo community; pages, mail and the scheduler join it here.
 
+pub mod access;
+pub mod api;
+pub mod app;
+pub mod auth;
 pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod server;
+pub mod state;
+pub mod views;
 pub mod workflows;

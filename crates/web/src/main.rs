@@ -1,7 +1,16 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ROUNDTABLE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tower_http=info")),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr)
+        .init();
+    let mut input = std::io::stdin().lock();
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    roundtable_web::cli::run(std::env::args_os(), &mut out, &mut err)
+    roundtable_web::cli::run(std::env::args_os(), &mut input, &mut out, &mut err)
 }

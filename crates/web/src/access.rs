@@ -1,0 +1,105 @@
+//! Who sees what. Core decides who may fire a transition; this decides who may see an
+//! issue at all, whose contact data they see, and which part of the list they get.
+//!
+//! - secretaries, admins and the supervisory committee see the whole community;
+//! - property staff see the issues assigned to their organisations;
+//! - residents and grid secretaries see their compound;
+//! - everyone sees what they raised; nobody sees another community.
+
+use roundtable_core::{Actor, CompoundId, Issue, OrgId, OrgKind, Role, User};
+use roundtable_store::IssueFilter;
+
+use crate::error::ApiError;
+
+fn community_wide(actor: &Actor) -> bool {
+    [Role::Admin, Role::Secretary, Role::Supervisor]
+        .iter()
+        .any(|r| actor.has_role(*r))
+}
+
+fn compound_of(user: &User, actor: &Actor) -> Option<CompoundId> {
+    user.compound
+        .filter(|_| actor.has_role(Role::Resident) || actor.has_role(Role::Grid))
+}
+
+/// Organisations whose assigned issues a property (or unit) member works on.
+fn responsible_orgs(actor: &Actor) -> Vec<OrgId> {
+    actor
+        .memberships
+        .iter()
+        .filter(|m| matches!(m.kind, OrgKind::PropertyCompany | OrgKind::Unit))
+        .map(|m| m.org)
+        .collect()
+}
+
+pub fn can_see(user: &User, actor: &Actor, issue: &Issue) -> bool {
+    issue.community == actor.community
+        && (community_wide(actor)
+            || issue.raised_by == user.id
+            || compound_of(user, actor) == Some(issue.compound)
+            || issue
+                .responsible_org
+                .is_some_and(|o| responsible_orgs(actor).contains(&o)))
+}
+
+/// Raisers' contact data: secretaries, admins, the responsible organisation, the raiser.
+pub fn sees_contact(user: &User, actor: &Actor, issue: &Issue) -> bool {
+    actor.has_role(Role::Secretary)
+        || actor.has_role(Role::Admin)
+        || issue.raised_by == user.id
+        || issue.responsible_org.is_some_and(|o| actor.is_member_of(o))
+}
+
+/// Who may raise issues, and where.
+pub fn check_raise(user: &User, actor: &Actor, compound: CompoundId) -> Result<(), ApiError> {
+    if community_wide(actor) {
+        return Ok(());
+    }
+    if actor.has_role(Role::Resident) || actor.has_role(Role::Grid) {
+        return match user.compound {
+            Some(own) if own == compound => Ok(()),
+            _ => Err(ApiError::Forbidden(
+                "you can raise issues only in your own compound".into(),
+            )),
+        };
+    }
+    Err(ApiError::Forbidden(
+        "property staff are assigned issues; they do not raise them".into(),
+    ))
+}
+
+/// Narrows a list request to what the caller may see; an explicit filter outside that is
+/// refused rather than silently emptied.
+pub fn scope_filter(
+    user: &User,
+    actor: &Actor,
+    mut filter: IssueFilter,
+) -> Result<IssueFilter, ApiError> {
+    if community_wide(actor) {
+        return Ok(filter);
+    }
+    if let Some(own) = compound_of(user, actor) {
+        if filter.compound.is_some_and(|c| c != own) {
+            return Err(ApiError::Forbidden(
+                "you can list only your own compound's issues".into(),
+            ));
+        }
+        filter.compound = Some(own);
+        return Ok(filter);
+    }
+    let orgs = responsible_orgs(actor);
+    if let Some(first) = orgs.first() {
+        match filter.responsible_org {
+            Some(o) if !orgs.contains(&o) => {
+                return Err(ApiError::Forbidden(
+                    "you can list only your organisation's issues".into(),
+                ));
+            }
+            Some(_) => {}
+            None => filter.responsible_org = Some(*first),
+        }
+        return Ok(filter);
+    }
+    filter.raised_by = Some(user.id);
+    Ok(filter)
+}

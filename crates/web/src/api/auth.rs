@@ -1,0 +1,130 @@
+//! Signing in for a bearer token, signing out, and who am I.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use chrono::TimeDelta;
+use roundtable_store::{directory, tokens};
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiJson, ApiResult, Problem};
+use crate::state::AppState;
+use crate::views::{
+    CommunityView, MeView, OrganisationView, TokenRequest, TokenResponse, UserView,
+};
+
+const WRONG: &str = "wrong login or password";
+
+/// Exchanges a login and password for a bearer token.
+///
+/// An unknown login and a wrong password get the same answer. Repeated failures for one
+/// account or from one address are refused for a while (429 with Retry-After).
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest, responses(
+    (status = 201, body = TokenResponse),
+    (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem),
+))]
+pub async fn create_token(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
+    let address = peer.map_or_else(
+        || "local".to_owned(),
+        |Extension(ConnectInfo(a))| a.ip().to_string(),
+    );
+    let login = req.login.trim().to_owned();
+    if login.is_empty() {
+        return Err(ApiError::field(
+            "login",
+            "empty",
+            "`login` must not be empty",
+        ));
+    }
+    if let Some(wait) = state.throttle.check(&login, &address) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
+    let lookup = login.clone();
+    let found = state
+        .db
+        .run(move |conn| directory::user_by_login(conn, &lookup))
+        .await?;
+    let (user, hash) = match found {
+        Some((user, hash)) if !user.disabled => (Some(user), hash),
+        _ => (None, auth::dummy_hash().to_owned()),
+    };
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let Some(user) = user.filter(|_| ok) else {
+        state.throttle.record_failure(&login, &address);
+        tracing::info!(%login, %address, "failed sign-in");
+        return Err(ApiError::Unauthorized(WRONG));
+    };
+    state.throttle.record_success(&login);
+    let (token, hash) = auth::new_token();
+    let now = state.now();
+    let expires_at = now + TimeDelta::hours(state.config.auth.token_ttl_hours);
+    let id = uuid::Uuid::now_v7().to_string();
+    state
+        .db
+        .run(move |conn| {
+            tokens::insert_token(conn, &id, user.id, user.community, &hash, now, expires_at)
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenResponse {
+            token,
+            token_type: "Bearer".into(),
+            expires_at,
+        }),
+    ))
+}
+
+/// Revokes the token used for this request.
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])), responses(
+    (status = 204, description = "Revoked"), (status = 401, body = Problem),
+))]
+pub async fn delete_token(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
+    let now = state.now();
+    state
+        .db
+        .run(move |conn| tokens::revoke_token(conn, &caller.token_id, now))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in user, their community and organisations.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = MeView), (status = 401, body = Problem),
+))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeView>> {
+    let user = caller.user.clone();
+    let (community, orgs) = state
+        .db
+        .run(move |conn| {
+            let community = directory::get_community(conn, user.community)?;
+            let orgs = directory::organisations(conn, user.community)?;
+            Ok((community, orgs))
+        })
+        .await?;
+    let organisations = orgs
+        .iter()
+        .filter(|o| caller.user.organisations.contains(&o.id))
+        .map(OrganisationView::from)
+        .collect();
+    Ok(Json(MeView {
+        user: UserView::from(&caller.user),
+        community: CommunityView {
+            id: community.id.0,
+            name: community.name,
+            time_zone: community.time_zone,
+            default_locale: community.default_locale,
+        },
+        organisations,
+    }))
+}

@@ -1,0 +1,28 @@
+//! `/healthz`: the process answers. `/readyz`: and so does the database.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "Up")))]
+pub async fn healthz() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The database answers too.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses(
+    (status = 200, description = "Ready"),
+    (status = 503, description = "The database is not reachable", body = crate::error::Problem),
+))]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let db = state.db.clone();
+    tokio::task::spawn_blocking(move || db.ping())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|_| ApiError::Unavailable("the database is not reachable".into()))?;
+    Ok(Json(json!({ "status": "ready" })))
+}

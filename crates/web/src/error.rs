@@ -1,0 +1,313 @@
+//! Every error a client sees is `application/problem+json` (RFC 9457): a status, a short
+//! title, a detail, and where it helps a field list or the current version.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use roundtable_core::{Denial, FieldError};
+use roundtable_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A problem with one field of a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field, e.g. `due_date` or `title`.
+    pub field: String,
+    /// A machine-readable code: `missing`, `not_accepted`, `empty`, `too_long`, `in_past`, …
+    pub problem: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: &str, problem: &str, message: impl Into<String>) -> Self {
+        FieldProblem {
+            field: field.into(),
+            problem: problem.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<&FieldError> for FieldProblem {
+    fn from(e: &FieldError) -> Self {
+        let code = serde_json::to_value(&e.problem)
+            .ok()
+            .and_then(|v| v.get("problem").and_then(|p| p.as_str()).map(str::to_owned))
+            .unwrap_or_default();
+        FieldProblem {
+            field: e.field.to_string(),
+            problem: code,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// `urn:roundtable:problem:<slug>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+    /// On 409: the version the issue is at now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u32>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("sign in first: send `Authorization: Bearer <token>`")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict {
+        detail: String,
+        current: Option<u32>,
+    },
+    #[error("the request body is larger than this server accepts")]
+    TooLarge,
+    #[error("send the body as JSON with `Content-Type: application/json`")]
+    UnsupportedMediaType,
+    #[error("{detail}")]
+    Invalid {
+        detail: String,
+        errors: Vec<FieldProblem>,
+    },
+    #[error("too many failed attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(errors: Vec<FieldProblem>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        ApiError::Invalid { detail, errors }
+    }
+
+    pub fn field(field: &str, problem: &str, message: impl Into<String>) -> Self {
+        ApiError::invalid(vec![FieldProblem::new(field, problem, message)])
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => {
+                (StatusCode::BAD_REQUEST, "bad-request", "Malformed request")
+            }
+            ApiError::Unauthorized(_) => {
+                (StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in")
+            }
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Request body too large",
+            ),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+            ),
+            ApiError::Invalid { .. } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                "Invalid request",
+            ),
+            ApiError::TooManyRequests(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+            ),
+            ApiError::Unavailable(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Service unavailable",
+            ),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, slug, title) = self.parts();
+        if let ApiError::Internal(cause) = &self {
+            // The cause goes to the log, never to the client.
+            tracing::error!(%cause, "internal error");
+        }
+        let problem = Problem {
+            kind: format!("urn:roundtable:problem:{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: match &self {
+                ApiError::Unauthorized(why) => why.to_string(),
+                other => other.to_string(),
+            },
+            errors: match &self {
+                ApiError::Invalid { errors, .. } => errors.clone(),
+                _ => Vec::new(),
+            },
+            current_version: match &self {
+                ApiError::Conflict { current, .. } => *current,
+                _ => None,
+            },
+        };
+        let mut response = (status, Json(problem)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let ApiError::TooManyRequests(secs) = self {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound("no such record".into()),
+            StoreError::Conflict { current } => ApiError::Conflict {
+                detail: format!(
+                    "someone changed the issue first; it is now at version {current}: reload and retry"
+                ),
+                current: Some(current),
+            },
+            StoreError::BadCursor => ApiError::field(
+                "cursor",
+                "invalid",
+                "the cursor is not one this list gave out",
+            ),
+            StoreError::Duplicate(what) => ApiError::Conflict {
+                detail: format!("{what} already exists"),
+                current: None,
+            },
+            StoreError::Pool(_) | StoreError::Unavailable { .. } => {
+                tracing::warn!(error = %e, "database unavailable");
+                ApiError::Unavailable(
+                    "the database is not reachable right now; nothing was changed".into(),
+                )
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Denial> for ApiError {
+    fn from(d: Denial) -> Self {
+        match &d {
+            Denial::OtherCommunity => ApiError::NotFound("no such issue".into()),
+            Denial::UnknownTransition { .. } => {
+                ApiError::field("transition", "unknown", d.to_string())
+            }
+            Denial::Stale { current, .. } => ApiError::Conflict {
+                detail: format!("{d}: reload the issue and retry"),
+                current: Some(*current),
+            },
+            Denial::WrongState { .. } | Denial::Precondition { .. } => ApiError::Conflict {
+                detail: d.to_string(),
+                current: None,
+            },
+            Denial::NotAllowed { .. } => ApiError::Forbidden(d.to_string()),
+            Denial::Invalid { errors } => {
+                ApiError::invalid(errors.iter().map(FieldProblem::from).collect())
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
+            JsonRejection::JsonSyntaxError(e) => {
+                ApiError::BadRequest(format!("malformed JSON: {}", source_text(&e)))
+            }
+            JsonRejection::JsonDataError(e) => {
+                let text = source_text(&e);
+                // serde_path_to_error puts the path first: "title: invalid type: …".
+                let field = text
+                    .split_once(": ")
+                    .map(|(f, _)| f)
+                    .filter(|f| !f.contains(' '))
+                    .unwrap_or("body");
+                ApiError::field(field, "invalid", text.clone())
+            }
+            JsonRejection::BytesRejection(e) => {
+                if e.body_text().contains("length limit") {
+                    ApiError::TooLarge
+                } else {
+                    ApiError::BadRequest(e.body_text())
+                }
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+/// The innermost cause, which says what is wrong without axum's prefix.
+fn source_text(e: &dyn std::error::Error) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::NotFound(format!("no such resource ({})", r.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest(format!("invalid query: {}", source_text(&r)))
+    }
+}
+
+/// `Json` whose rejections are problems.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `Path` whose rejections are problems (an id that does not parse is simply not found).
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Query` whose rejections are problems.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+pub type ApiResult<T> = Result<T, ApiError>;

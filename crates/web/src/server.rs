@@ -1,0 +1,93 @@
+//! Booting: configuration → database (migrated) → workflows → router → listener, and
+//! a graceful shutdown that lets in-flight requests finish.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use roundtable_core::WorkflowSet;
+use roundtable_core::workflow::DEFAULT_WORKFLOW;
+use roundtable_store::Db;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::state::AppState;
+use crate::workflows;
+
+/// The default workflow, compiled in for a binary run outside the source tree.
+const EMBEDDED_WORKFLOW: &str = include_str!("../../../workflows/issue.toml");
+
+/// Loads the configured workflow directory; if it is the default one and absent, the
+/// embedded default workflow. The default workflow must be among them.
+pub fn load_workflows(dir: &Path) -> Result<WorkflowSet, String> {
+    let set = if !dir.exists() && dir == Path::new("workflows") {
+        tracing::info!("no ./workflows directory: using the built-in default workflow");
+        WorkflowSet::from_sources([("(built-in) workflows/issue.toml", EMBEDDED_WORKFLOW)])
+    } else {
+        workflows::load_dir(dir)
+    };
+    let set = set.map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        format!("invalid workflows:\n{}", lines.join("\n"))
+    })?;
+    if set.get(DEFAULT_WORKFLOW).is_none() {
+        return Err(format!(
+            "{} has no workflow named `{DEFAULT_WORKFLOW}`, which new issues use",
+            dir.display()
+        ));
+    }
+    Ok(set)
+}
+
+/// Opens and migrates the database and loads the workflows.
+pub fn boot(config: &Config) -> Result<AppState, String> {
+    let (db, applied) = Db::open_and_migrate(&config.database.url, config.db_options())
+        .map_err(|e| e.to_string())?;
+    if !applied.is_empty() {
+        tracing::info!(database = %db.url(), migrations = ?applied, "migrated");
+    }
+    let workflows = load_workflows(&config.workflows)?;
+    Ok(AppState::new(db, workflows, config.clone()))
+}
+
+pub async fn bind(listen: &str) -> Result<TcpListener, String> {
+    TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and finishes in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let app = crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,48 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use roundtable_core::WorkflowSet;
+use roundtable_store::Db;
+
+use crate::auth::Throttle;
+use crate::config::Config;
+
+/// The clock, injectable so tests can move time.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub workflows: Arc<WorkflowSet>,
+    pub config: Arc<Config>,
+    pub throttle: Arc<Throttle>,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn new(db: Db, workflows: WorkflowSet, config: Config) -> Self {
+        let throttle = Throttle::new(
+            config.auth.max_failures_per_login,
+            config.auth.max_failures_per_address,
+            std::time::Duration::from_secs(config.auth.failure_window_secs),
+        );
+        AppState {
+            db,
+            workflows: Arc::new(workflows),
+            config: Arc::new(config),
+            throttle: Arc::new(throttle),
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}

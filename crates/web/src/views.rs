@@ -1,0 +1,343 @@
+//! What the API sends and accepts. Separate from core's types so that what a caller
+//! may see (contact data, the transitions open to them) is decided here, once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use roundtable_core::{Event, Issue, Organisation, User, Workflow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommitmentView {
+    pub text: String,
+    /// The last day of the promise, in the community's time zone.
+    pub due_date: NaiveDate,
+    pub committed_by: Uuid,
+    pub committed_by_org: Option<Uuid>,
+    /// The joint meeting at which it was made, if on the spot.
+    pub meeting: Option<Uuid>,
+    pub committed_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerificationView {
+    /// `verified` or `not_fixed`.
+    pub outcome: String,
+    pub satisfaction: Option<u8>,
+    pub note: Option<String>,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// A transition the caller may fire now, and what it needs.
+#[derive(Serialize, ToSchema)]
+pub struct AvailableTransition {
+    pub name: String,
+    pub to: String,
+    pub required: Vec<String>,
+    pub optional: Vec<String>,
+}
+
+/// One issue, as the caller may see it.
+#[derive(Serialize, ToSchema)]
+pub struct IssueView {
+    pub id: Uuid,
+    pub workflow: String,
+    pub state: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub compound: Uuid,
+    pub building: Option<Uuid>,
+    pub unit: Option<String>,
+    pub raised_by: PersonRef,
+    pub raised_by_org: Option<Uuid>,
+    /// Only for secretaries, the responsible organisation and the raiser.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raiser_contact: Option<Contact>,
+    pub responsible_org: Option<Uuid>,
+    pub commitment: Option<CommitmentView>,
+    /// The commitment's due date has passed while it is still open.
+    pub overdue: bool,
+    pub resolution_note: Option<String>,
+    pub verification: Option<VerificationView>,
+    pub duplicate_of: Option<Uuid>,
+    pub closing_reason: Option<String>,
+    pub support_count: u32,
+    pub reopen_count: u32,
+    /// Send it back with a transition; a stale one gets 409.
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// What the caller may do now.
+    pub transitions: Vec<AvailableTransition>,
+}
+
+/// A row of the issue list.
+#[derive(Serialize, ToSchema)]
+pub struct IssueSummary {
+    pub id: Uuid,
+    pub state: String,
+    pub title: String,
+    pub category: String,
+    pub compound: Uuid,
+    pub building: Option<Uuid>,
+    pub responsible_org: Option<Uuid>,
+    pub commitment_due: Option<NaiveDate>,
+    pub overdue: bool,
+    pub support_count: u32,
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IssueList {
+    pub items: Vec<IssueSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One step of an issue's timeline.
+#[derive(Serialize, ToSchema)]
+pub struct EventView {
+    pub id: Uuid,
+    pub version: u32,
+    pub transition: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub actor: PersonRef,
+    pub actor_org: Option<Uuid>,
+    pub at: DateTime<Utc>,
+    /// The values the transition carried.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Value,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIssueBody {
+    /// 1–200 characters.
+    pub title: String,
+    /// Up to 4,000 characters.
+    #[serde(default)]
+    pub description: String,
+    /// e.g. `building`, `environment`, `security`, `parking`, `facilities`, `property_fee`, `other`.
+    pub category: String,
+    pub compound: Uuid,
+    pub building: Option<Uuid>,
+    pub unit: Option<String>,
+}
+
+/// `{transition, version, …fields}`: which fields a transition takes is in its
+/// `required`/`optional` lists on the issue.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    pub transition: String,
+    /// The issue's version as the caller last saw it.
+    pub version: u32,
+    pub responsible_org: Option<Uuid>,
+    pub commitment_text: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub meeting: Option<Uuid>,
+    pub resolution_note: Option<String>,
+    pub satisfaction: Option<i64>,
+    pub note: Option<String>,
+    pub reason: Option<String>,
+    pub duplicate_of: Option<Uuid>,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Comma-separated states, e.g. `raised,assigned`.
+    pub state: Option<String>,
+    pub compound: Option<Uuid>,
+    pub responsible_org: Option<Uuid>,
+    pub raised_by: Option<Uuid>,
+    /// Only committed issues past their due date.
+    pub overdue: Option<bool>,
+    /// Words in the title or description.
+    pub q: Option<String>,
+    /// `newest` (default), `oldest` or `support`.
+    pub order: Option<String>,
+    /// 1–200, default 50.
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupportView {
+    pub support_count: u32,
+    pub supported: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub token_type: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: Uuid,
+    /// party_committee, residents_committee, supervisory_committee, property_company, grid_branch, unit
+    pub kind: String,
+    pub name: String,
+    pub compound: Option<Uuid>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub login: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub roles: Vec<String>,
+    pub locale: Option<String>,
+    pub compound: Option<Uuid>,
+    pub organisations: Vec<Uuid>,
+    pub disabled: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CommunityView {
+    pub id: Uuid,
+    pub name: String,
+    pub time_zone: String,
+    pub default_locale: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NamedView {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    pub user: UserView,
+    pub community: CommunityView,
+    pub organisations: Vec<OrganisationView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowView {
+    pub name: String,
+    pub title: String,
+    /// States, transitions (with who may fire them and their fields) and timers.
+    #[schema(value_type = Object)]
+    pub definition: serde_json::Value,
+    /// The workflow as a Mermaid state diagram.
+    pub mermaid: String,
+}
+
+impl From<&Organisation> for OrganisationView {
+    fn from(o: &Organisation) -> Self {
+        OrganisationView {
+            id: o.id.0,
+            kind: o.kind.to_string(),
+            name: o.name.clone(),
+            compound: o.compound.map(|c| c.0),
+        }
+    }
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        UserView {
+            id: u.id.0,
+            login: u.login.clone(),
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            phone: u.phone.clone(),
+            roles: u.roles.iter().map(|r| r.to_string()).collect(),
+            locale: u.locale.clone(),
+            compound: u.compound.map(|c| c.0),
+            organisations: u.organisations.iter().map(|o| o.0).collect(),
+            disabled: u.disabled,
+        }
+    }
+}
+
+impl From<&Workflow> for WorkflowView {
+    fn from(w: &Workflow) -> Self {
+        WorkflowView {
+            name: w.name.clone(),
+            title: w.title.clone(),
+            definition: serde_json::to_value(w).unwrap_or_default(),
+            mermaid: w.mermaid(),
+        }
+    }
+}
+
+/// Whether an open commitment's due date is before `today`.
+pub fn is_overdue(issue: &Issue, today: NaiveDate) -> bool {
+    issue.state == roundtable_core::IssueState::COMMITTED
+        && issue
+            .commitment
+            .as_ref()
+            .is_some_and(|c| c.due_date < today)
+}
+
+impl IssueSummary {
+    pub fn new(i: &Issue, today: NaiveDate) -> Self {
+        IssueSummary {
+            id: i.id.0,
+            state: i.state.to_string(),
+            title: i.title.clone(),
+            category: i.category.clone(),
+            compound: i.compound.0,
+            building: i.building.map(|b| b.0),
+            responsible_org: i.responsible_org.map(|o| o.0),
+            commitment_due: i.commitment.as_ref().map(|c| c.due_date),
+            overdue: is_overdue(i, today),
+            support_count: i.support_count,
+            version: i.version,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+impl EventView {
+    pub fn new(e: &Event, actor_name: String) -> Self {
+        EventView {
+            id: e.id.0,
+            version: e.version,
+            transition: e.transition.clone(),
+            from: e.from.as_ref().map(|s| s.to_string()),
+            to: e.to.to_string(),
+            actor: PersonRef {
+                id: e.actor.0,
+                name: actor_name,
+            },
+            actor_org: e.actor_org.map(|o| o.0),
+            at: e.at,
+            fields: serde_json::to_value(&e.fields).unwrap_or_default(),
+        }
+    }
+}
