@@ -1,1 +1,259 @@
-//! Shared helpers for the end-to-end suite live in `tests/e2e.rs` for now.
+//! The end-to-end harness: `TestApp` runs the real router (every middleware included)
+//! over a throwaway database seeded with the Dongsheng demo, and speaks HTTP to it
+//! in-process.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use roundtable_core::{CompoundId, OrgId, UserId};
+use roundtable_store::directory;
+use roundtable_store::testing::TestDb;
+use roundtable_web::config::Config;
+use roundtable_web::state::AppState;
+use roundtable_web::{demo, server};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub use roundtable_store::testing::POSTGRES_ENV;
+
+/// What a request got back.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The body's `field` as a string (panics with the body if absent).
+    pub fn str(&self, field: &str) -> &str {
+        self.body[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no string `{field}` in {}", self.body))
+    }
+}
+
+pub struct TestAppBuilder {
+    db: TestDb,
+    config: Config,
+}
+
+impl TestAppBuilder {
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.config.http.body_limit_bytes = bytes;
+        self
+    }
+
+    pub fn build(self) -> TestApp {
+        let workflows =
+            server::load_workflows(&repo().join("workflows")).expect("the shipped workflows load");
+        let state = AppState::new(self.db.db.clone(), workflows, self.config);
+        let tz = "Asia/Shanghai".parse().expect("a known zone");
+        demo::seed_if_empty(&state.db, &state.workflows, tz, state.now())
+            .expect("the demo seeds")
+            .expect("the database was empty");
+        let router = roundtable_web::app::router(state.clone());
+        TestApp {
+            state,
+            router,
+            _db: self.db,
+            tokens: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+pub fn repo() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the repo")
+        .to_path_buf()
+}
+
+/// The real router over a seeded throwaway database.
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+    _db: TestDb,
+    tokens: Mutex<HashMap<String, String>>,
+}
+
+impl TestApp {
+    pub fn sqlite() -> TestAppBuilder {
+        TestAppBuilder {
+            db: TestDb::sqlite(),
+            config: Config::defaults(),
+        }
+    }
+
+    /// `None` (and a line saying so) when no PostgreSQL server is configured.
+    pub fn postgres() -> Option<TestAppBuilder> {
+        Some(TestAppBuilder {
+            db: TestDb::postgres()?,
+            config: Config::defaults(),
+        })
+    }
+
+    /// Sends a request; `body` is sent as JSON.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        let content_type = bytes.as_ref().map(|_| "application/json");
+        self.raw(method, path, token, content_type, bytes.unwrap_or_default())
+            .await
+    }
+
+    /// Sends exactly these bytes with this content type.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(bytes)).expect("a valid request"))
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let collected = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a readable body")
+            .to_bytes();
+        let body = if collected.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&collected)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&collected).into_owned()))
+        };
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// A token for a demo account (password `demo1234`), signed in once per app.
+    pub async fn token(&self, login: &str) -> String {
+        if let Some(t) = self.tokens.lock().expect("not poisoned").get(login) {
+            return t.clone();
+        }
+        let t = self.fresh_token(login).await;
+        self.tokens
+            .lock()
+            .expect("not poisoned")
+            .insert(login.to_owned(), t.clone());
+        t
+    }
+
+    /// A new token, not shared with other calls (for tests that revoke it).
+    pub async fn fresh_token(&self, login: &str) -> String {
+        let reply = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({"login": login, "password": demo::DEMO_PASSWORD})),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "sign-in of {login}: {}",
+            reply.body
+        );
+        reply.str("token").to_owned()
+    }
+
+    fn conn(&self) -> roundtable_store::Result<roundtable_store::PooledConn> {
+        self.state.db.conn()
+    }
+
+    pub fn compound(&self, name: &str) -> CompoundId {
+        let community = self.community();
+        let list = directory::compounds(&mut self.conn().expect("a connection"), community)
+            .expect("compounds");
+        list.into_iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("no compound {name}"))
+            .id
+    }
+
+    pub fn org(&self, name: &str) -> OrgId {
+        let community = self.community();
+        let list = directory::organisations(&mut self.conn().expect("a connection"), community)
+            .expect("organisations");
+        list.into_iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("no organisation {name}"))
+            .id
+    }
+
+    pub fn user(&self, login: &str) -> UserId {
+        directory::user_by_login(&mut self.conn().expect("a connection"), login)
+            .expect("users")
+            .expect("the user exists")
+            .0
+            .id
+    }
+
+    pub fn community(&self) -> roundtable_core::CommunityId {
+        directory::communities(&mut self.conn().expect("a connection")).expect("communities")[0].id
+    }
+}
+
+/// Declares async tests once and runs them on SQLite and, when configured, PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::TestApp::sqlite().build()).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                match $crate::TestApp::postgres() {
+                    Some(builder) => super::$name(builder.build()).await,
+                    None => eprintln!("skipped: {} on PostgreSQL ({} is not set)", stringify!($name), $crate::POSTGRES_ENV),
+                }
+            })*
+        }
+    };
+}

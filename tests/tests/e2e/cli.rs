@@ -1,19 +1,14 @@
 //! End-to-end: the real `roundtable` command line against the real workflow files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use roundtable_e2e::repo;
 
 fn roundtable(args: &[&str]) -> (ExitCode, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let argv = std::iter::once("roundtable").chain(args.iter().copied());
-    let code = roundtable_web::cli::run(argv, &mut out, &mut err);
+    let code = roundtable_web::cli::run(argv, &mut std::io::empty(), &mut out, &mut err);
     (
         code,
         String::from_utf8(out).unwrap(),

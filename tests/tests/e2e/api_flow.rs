@@ -1,0 +1,426 @@
+//! The tracker through the API: the whole cycle across four accounts, reopen, stale
+//! versions, lists and support.
+
+use axum::http::{Method, StatusCode};
+use chrono::{Days, Utc};
+use roundtable_e2e::{TestApp, on_both_databases};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps,
+    a_failed_verification_reopens_and_a_stale_version_gets_409,
+    lists_are_scoped_filtered_and_paged,
+    support_counts_once_per_person,
+);
+
+const SUPERVISOR: &str = "supervisor@dongsheng.example";
+const SECRETARY: &str = "secretary@dongsheng.example";
+const ANSHANG: &str = "anshang@dongsheng.example";
+
+/// Raises an issue in Junyue Bay as the supervisory committee; returns its JSON.
+pub async fn raise(app: &TestApp, title: &str) -> Value {
+    let token = app.token(SUPERVISOR).await;
+    let body = json!({
+        "title": title,
+        "description": "雨后地下室积水，墙皮洇水。",
+        "category": "building",
+        "compound": app.compound("君悦湾").to_string(),
+    });
+    let reply = app.post("/api/v1/issues", &token, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(
+        reply.headers["location"],
+        format!("/api/v1/issues/{}", reply.str("id"))
+    );
+    reply.body
+}
+
+/// Fires a transition as `login`, expecting success; returns the issue.
+pub async fn fire(
+    app: &TestApp,
+    login: &str,
+    issue: &Value,
+    transition: &str,
+    fields: Value,
+) -> Value {
+    let reply = try_fire(app, login, issue, transition, fields).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "{transition} by {login}: {}",
+        reply.body
+    );
+    reply.body
+}
+
+pub async fn try_fire(
+    app: &TestApp,
+    login: &str,
+    issue: &Value,
+    transition: &str,
+    fields: Value,
+) -> roundtable_e2e::Reply {
+    let mut body = json!({"transition": transition, "version": issue["version"]});
+    body.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    let path = format!(
+        "/api/v1/issues/{}/transitions",
+        issue["id"].as_str().unwrap()
+    );
+    app.post(&path, &app.token(login).await, body).await
+}
+
+pub fn in_days(n: u64) -> String {
+    (Utc::now().with_timezone(&chrono_tz()).date_naive() + Days::new(n)).to_string()
+}
+
+fn chrono_tz() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap()
+}
+
+fn transitions(issue: &Value) -> Vec<&str> {
+    issue["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect()
+}
+
+async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: TestApp) {
+    let raised = raise(&app, "地下室漏水，墙皮洇水").await;
+    assert_eq!(raised["state"], "raised");
+    assert_eq!(raised["version"], 1);
+    assert_eq!(raised["raised_by"]["name"], "张秀兰");
+
+    let secretary_view = app
+        .get(
+            &format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()),
+            &app.token(SECRETARY).await,
+        )
+        .await;
+    assert_eq!(
+        transitions(&secretary_view.body),
+        ["assign", "reject", "mark_duplicate"]
+    );
+
+    let anshang = app.org("安尚物业").to_string();
+    let assigned = fire(
+        &app,
+        SECRETARY,
+        &raised,
+        "assign",
+        json!({"responsible_org": anshang}),
+    )
+    .await;
+    assert_eq!(
+        (
+            assigned["state"].as_str(),
+            assigned["responsible_org"].as_str()
+        ),
+        (Some("assigned"), Some(anshang.as_str()))
+    );
+    assert_eq!(
+        transitions(&assigned),
+        ["reassign", "commit", "reject", "mark_duplicate"],
+        "the secretary may record an on-the-spot commitment"
+    );
+
+    let as_anshang = app
+        .get(
+            &format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()),
+            &app.token(ANSHANG).await,
+        )
+        .await;
+    let commit = &as_anshang.body["transitions"][0];
+    assert_eq!(commit["name"], "commit");
+    assert_eq!(commit["required"], json!(["commitment_text", "due_date"]));
+
+    let due = in_days(10);
+    let committed = fire(
+        &app,
+        ANSHANG,
+        &assigned,
+        "commit",
+        json!({"commitment_text": "更换地下室防水层", "due_date": due}),
+    )
+    .await;
+    assert_eq!(committed["commitment"]["due_date"], due);
+    assert_eq!(committed["commitment"]["committed_by_org"], anshang);
+    assert_eq!(committed["overdue"], false);
+
+    let resolved = fire(
+        &app,
+        ANSHANG,
+        &committed,
+        "resolve",
+        json!({"resolution_note": "防水层已更换"}),
+    )
+    .await;
+    let verified = fire(
+        &app,
+        SUPERVISOR,
+        &resolved,
+        "verify",
+        json!({"satisfaction": 5, "note": "确认修好"}),
+    )
+    .await;
+    assert_eq!(verified["state"], "verified");
+    assert_eq!(verified["verification"]["outcome"], "verified");
+    assert_eq!(verified["verification"]["satisfaction"], 5);
+    assert_eq!(verified["version"], 5);
+    assert_eq!(
+        transitions(&verified),
+        Vec::<&str>::new(),
+        "nothing is left to do"
+    );
+
+    let events = app
+        .get(
+            &format!("/api/v1/issues/{}/events", raised["id"].as_str().unwrap()),
+            &app.token(SUPERVISOR).await,
+        )
+        .await;
+    assert_eq!(events.status, StatusCode::OK);
+    let steps: Vec<(String, String, String)> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["transition"].as_str().unwrap().into(),
+                e["to"].as_str().unwrap().into(),
+                e["actor"]["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("raise", "raised", "张秀兰"),
+        ("assign", "assigned", "王俊勇"),
+        ("commit", "committed", "李明"),
+        ("resolve", "resolved", "李明"),
+        ("verify", "verified", "张秀兰"),
+    ];
+    assert_eq!(
+        steps,
+        expected.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
+    );
+    assert_eq!(
+        events.body[2]["fields"]["commitment_text"],
+        "更换地下室防水层"
+    );
+}
+
+async fn a_failed_verification_reopens_and_a_stale_version_gets_409(app: TestApp) {
+    let raised = raise(&app, "电梯经常停运").await;
+    let assigned = fire(
+        &app,
+        SECRETARY,
+        &raised,
+        "assign",
+        json!({"responsible_org": app.org("安尚物业").to_string()}),
+    )
+    .await;
+    let committed = fire(
+        &app,
+        ANSHANG,
+        &assigned,
+        "commit",
+        json!({"commitment_text": "更换电梯主板", "due_date": in_days(7)}),
+    )
+    .await;
+    let resolved = fire(
+        &app,
+        ANSHANG,
+        &committed,
+        "resolve",
+        json!({"resolution_note": "已更换"}),
+    )
+    .await;
+    let reopened = fire(
+        &app,
+        SUPERVISOR,
+        &resolved,
+        "reopen",
+        json!({"reason": "昨天又停运了"}),
+    )
+    .await;
+    assert_eq!(reopened["state"], "committed");
+    assert_eq!(reopened["reopen_count"], 1);
+    assert_eq!(reopened["verification"]["outcome"], "not_fixed");
+    assert_eq!(
+        reopened["commitment"]["text"], "更换电梯主板",
+        "the promise still stands"
+    );
+
+    // `resolved` is the version the supervisor saw before reopening: now stale.
+    let stale = try_fire(
+        &app,
+        ANSHANG,
+        &resolved,
+        "resolve",
+        json!({"resolution_note": "再修一次"}),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert_eq!(stale.content_type(), "application/problem+json");
+    assert_eq!(stale.body["current_version"], 5);
+    let again = fire(
+        &app,
+        ANSHANG,
+        &reopened,
+        "resolve",
+        json!({"resolution_note": "再修一次"}),
+    )
+    .await;
+    assert_eq!(again["version"], 6);
+    let timeline = app
+        .get(
+            &format!("/api/v1/issues/{}/events", raised["id"].as_str().unwrap()),
+            &app.token(SECRETARY).await,
+        )
+        .await;
+    assert_eq!(
+        timeline.body.as_array().unwrap().len(),
+        6,
+        "the refused request left no trace"
+    );
+}
+
+async fn lists_are_scoped_filtered_and_paged(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    // Page through everything, 7 at a time: every demo issue exactly once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/issues?limit=7&cursor={c}"),
+            None => "/api/v1/issues?limit=7".to_owned(),
+        };
+        let page = app.get(&path, &secretary).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        seen.extend(
+            page.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned()),
+        );
+        match page.body["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let unique: std::collections::BTreeSet<_> = seen.iter().collect();
+    assert_eq!((seen.len(), unique.len()), (60, 60));
+
+    // Anshang sees only what is assigned to Anshang.
+    let anshang = app
+        .get("/api/v1/issues?limit=200", &app.token(ANSHANG).await)
+        .await;
+    let org = app.org("安尚物业").to_string();
+    let items = anshang.body["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items.iter().all(|i| i["responsible_org"] == org.as_str()),
+        "{}",
+        anshang.body
+    );
+
+    // Ye Li sees Hongxi Villa only.
+    let hongxi = app.compound("鸿禧山庄").to_string();
+    let ye_li = app
+        .get(
+            "/api/v1/issues?limit=200",
+            &app.token("resident@dongsheng.example").await,
+        )
+        .await;
+    assert!(
+        ye_li.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["compound"] == hongxi.as_str())
+    );
+
+    // Filters: overdue commitments are committed with a past due date; support order.
+    let overdue = app
+        .get("/api/v1/issues?overdue=true&limit=200", &secretary)
+        .await;
+    for i in overdue.body["items"].as_array().unwrap() {
+        assert_eq!(
+            (i["state"].as_str(), i["overdue"].as_bool()),
+            (Some("committed"), Some(true))
+        );
+    }
+    let by_support = app
+        .get("/api/v1/issues?order=support&limit=200", &secretary)
+        .await;
+    let counts: Vec<u64> = by_support.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["support_count"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    assert!(counts[0] > 0);
+    let search = app
+        .get("/api/v1/issues?q=%E7%94%B5%E6%A2%AF&limit=200", &secretary)
+        .await; // 电梯
+    assert!(
+        search.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["title"].as_str().unwrap().contains("电梯"))
+    );
+    let states = app
+        .get(
+            "/api/v1/issues?state=rejected,duplicate&limit=200",
+            &secretary,
+        )
+        .await;
+    assert_eq!(states.body["items"].as_array().unwrap().len(), 12);
+}
+
+async fn support_counts_once_per_person(app: TestApp) {
+    let issue = raise(&app, "单元门禁损坏").await;
+    let path = format!("/api/v1/issues/{}/support", issue["id"].as_str().unwrap());
+    let secretary = app.token(SECRETARY).await;
+    for _ in 0..2 {
+        let r = app.call(Method::PUT, &path, Some(&secretary), None).await;
+        assert_eq!(
+            (r.status, r.body["support_count"].as_u64()),
+            (StatusCode::OK, Some(1))
+        );
+    }
+    let r = app
+        .call(Method::PUT, &path, Some(&app.token(SUPERVISOR).await), None)
+        .await;
+    assert_eq!(r.body["support_count"], 2);
+    let r = app
+        .call(Method::DELETE, &path, Some(&secretary), None)
+        .await;
+    assert_eq!(
+        (
+            r.body["support_count"].as_u64(),
+            r.body["supported"].as_bool()
+        ),
+        (Some(1), Some(false))
+    );
+    let after = app
+        .get(
+            &format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()),
+            &secretary,
+        )
+        .await;
+    assert_eq!(
+        (
+            after.body["support_count"].as_u64(),
+            after.body["version"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+}

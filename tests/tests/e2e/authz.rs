@@ -1,0 +1,436 @@
+//! Authorisation: every route × every role, allowed and denied, and company A against
+//! company B. The table must name every route of the OpenAPI document.
+
+use std::collections::BTreeSet;
+
+use axum::http::{Method, StatusCode};
+use roundtable_e2e::{TestApp, on_both_databases};
+use serde_json::{Value, json};
+
+use crate::api_flow::{fire, raise};
+
+on_both_databases!(
+    every_route_for_every_role,
+    one_company_cannot_touch_anothers_issue,
+    contact_data_is_for_secretaries_and_the_responsible
+);
+
+const ROLES: [&str; 7] = [
+    "secretary",
+    "supervisor",
+    "anshang",
+    "xiean",
+    "grid",
+    "resident",
+    "admin",
+];
+
+fn login(role: &str) -> String {
+    format!("{role}@dongsheng.example")
+}
+
+/// Which issue a row acts on.
+#[derive(Clone, Copy)]
+enum Target {
+    None,
+    /// Junyue Bay, assigned to Anshang.
+    Junyue,
+    /// A fresh Junyue Bay issue assigned to Anshang, one per call (for transitions).
+    FreshAssigned,
+    /// A demo issue of Gongyuan Li (the grid secretary's compound).
+    GongyuanLi,
+    /// A demo issue of Hongxi Villa (Ye Li's compound).
+    Hongxi,
+    Compound,
+}
+
+struct Row {
+    method: Method,
+    /// The OpenAPI path.
+    path: &'static str,
+    target: Target,
+    body: Option<Value>,
+    /// Roles that succeed; the rest get 403. `None`: public, no token needed.
+    allowed: Option<&'static [&'static str]>,
+}
+
+const ALL: &[&str] = &ROLES;
+const COMMUNITY_WIDE: &[&str] = &["secretary", "supervisor", "admin"];
+
+fn table(app: &TestApp) -> Vec<Row> {
+    let row = |method: Method, path, target, body, allowed| Row {
+        method,
+        path,
+        target,
+        body,
+        allowed,
+    };
+    let new_issue = json!({"title": "楼道堆放杂物", "category": "security", "compound": app.compound("君悦湾").to_string()});
+    vec![
+        row(Method::POST, "/api/v1/auth/token", Target::None, None, None),
+        row(
+            Method::DELETE,
+            "/api/v1/auth/token",
+            Target::None,
+            None,
+            Some(ALL),
+        ),
+        row(Method::GET, "/api/v1/me", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/issues", Target::None, None, Some(ALL)),
+        row(
+            Method::POST,
+            "/api/v1/issues",
+            Target::None,
+            Some(new_issue),
+            Some(COMMUNITY_WIDE),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/issues/{id}",
+            Target::Junyue,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/issues/{id}",
+            Target::GongyuanLi,
+            None,
+            Some(&["secretary", "supervisor", "admin", "grid"]),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/issues/{id}",
+            Target::Hongxi,
+            None,
+            Some(&["secretary", "supervisor", "admin", "resident"]),
+        ),
+        row(
+            Method::POST,
+            "/api/v1/issues/{id}/transitions",
+            Target::FreshAssigned,
+            Some(
+                json!({"transition": "commit", "version": 2, "commitment_text": "三天内清理", "due_date": crate::api_flow::in_days(3)}),
+            ),
+            Some(&["secretary", "anshang"]),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/issues/{id}/events",
+            Target::Junyue,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        row(
+            Method::PUT,
+            "/api/v1/issues/{id}/support",
+            Target::Junyue,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/issues/{id}/support",
+            Target::Junyue,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/communities",
+            Target::None,
+            None,
+            Some(ALL),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/compounds",
+            Target::None,
+            None,
+            Some(ALL),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/compounds/{id}/buildings",
+            Target::Compound,
+            None,
+            Some(ALL),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/organisations",
+            Target::None,
+            None,
+            Some(ALL),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/users",
+            Target::None,
+            None,
+            Some(&["admin"]),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/workflows",
+            Target::None,
+            None,
+            Some(ALL),
+        ),
+        row(Method::GET, "/healthz", Target::None, None, None),
+        row(Method::GET, "/readyz", Target::None, None, None),
+    ]
+}
+
+/// A demo issue of a compound that is assigned to someone (so it has a responsible company).
+async fn demo_issue(app: &TestApp, compound: &str) -> String {
+    let path = format!(
+        "/api/v1/issues?compound={}&state=assigned,committed&limit=1",
+        app.compound(compound)
+    );
+    let page = app
+        .get(&path, &app.token("secretary@dongsheng.example").await)
+        .await;
+    page.body["items"][0]["id"]
+        .as_str()
+        .expect("the demo has such an issue")
+        .to_owned()
+}
+
+async fn every_route_for_every_role(app: TestApp) {
+    let junyue = raise(&app, "垃圾清运不及时").await;
+    let junyue = fire(
+        &app,
+        "secretary@dongsheng.example",
+        &junyue,
+        "assign",
+        json!({"responsible_org": app.org("安尚物业").to_string()}),
+    )
+    .await;
+    let (gongyuan, hongxi) = (
+        demo_issue(&app, "公园里").await,
+        demo_issue(&app, "鸿禧山庄").await,
+    );
+
+    // Every route of the OpenAPI document is in the table.
+    let doc = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .body;
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let rows = table(&app);
+    let tabled: BTreeSet<(String, String)> = rows
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    assert_eq!(documented, tabled, "every route needs a row");
+
+    for row in &rows {
+        for role in ROLES.iter().copied().map(Some).chain([None]) {
+            let path = match row.target {
+                Target::None => row.path.to_owned(),
+                Target::Junyue => row.path.replace("{id}", junyue["id"].as_str().unwrap()),
+                Target::GongyuanLi => row.path.replace("{id}", &gongyuan),
+                Target::Hongxi => row.path.replace("{id}", &hongxi),
+                Target::Compound => row
+                    .path
+                    .replace("{id}", &app.compound("君悦湾").to_string()),
+                Target::FreshAssigned => {
+                    let fresh = raise(&app, "楼道堆放杂物").await;
+                    let fresh = fire(
+                        &app,
+                        "secretary@dongsheng.example",
+                        &fresh,
+                        "assign",
+                        json!({"responsible_org": app.org("安尚物业").to_string()}),
+                    )
+                    .await;
+                    row.path.replace("{id}", fresh["id"].as_str().unwrap())
+                }
+            };
+            let token = match (role, &row.method, row.path) {
+                (Some(r), &Method::DELETE, "/api/v1/auth/token") => {
+                    Some(app.fresh_token(&login(r)).await)
+                }
+                (Some(r), _, _) => Some(app.token(&login(r)).await),
+                (None, _, _) => None,
+            };
+            let body = match (row.path, role) {
+                ("/api/v1/auth/token", Some(r)) if row.method == Method::POST => {
+                    Some(json!({"login": login(r), "password": "demo1234"}))
+                }
+                ("/api/v1/auth/token", None) if row.method == Method::POST => {
+                    Some(json!({"login": "admin@dongsheng.example", "password": "demo1234"}))
+                }
+                _ => row.body.clone(),
+            };
+            let reply = app
+                .call(row.method.clone(), &path, token.as_deref(), body)
+                .await;
+            let who = role.unwrap_or("anonymous");
+            let expected_ok = match (row.allowed, role) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(allowed), Some(r)) => allowed.contains(&r),
+            };
+            if expected_ok {
+                assert!(
+                    reply.status.is_success(),
+                    "{} {} as {who}: {} {}",
+                    row.method,
+                    row.path,
+                    reply.status,
+                    reply.body
+                );
+            } else {
+                let denied = if role.is_none() {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(
+                    reply.status, denied,
+                    "{} {} as {who}: {}",
+                    row.method, row.path, reply.body
+                );
+            }
+        }
+    }
+}
+
+async fn one_company_cannot_touch_anothers_issue(app: TestApp) {
+    let issue = raise(&app, "电梯经常停运").await;
+    let issue = fire(
+        &app,
+        "secretary@dongsheng.example",
+        &issue,
+        "assign",
+        json!({"responsible_org": app.org("安尚物业").to_string()}),
+    )
+    .await;
+    let id = issue["id"].as_str().unwrap();
+    let xiean = app.token("xiean@dongsheng.example").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/issues/{id}"), &xiean)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/issues/{id}/events"), &xiean)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            &format!("/api/v1/issues/{id}/support"),
+            Some(&xiean),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let commit = json!({"transition": "commit", "version": 2, "commitment_text": "我们来修", "due_date": crate::api_flow::in_days(3)});
+    assert_eq!(
+        app.post(&format!("/api/v1/issues/{id}/transitions"), &xiean, commit)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let anshang_org = app.org("安尚物业");
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/issues?responsible_org={anshang_org}"),
+            &xiean
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let own = app.get("/api/v1/issues?limit=200", &xiean).await;
+    let xiean_org = app.org("谐安物业").to_string();
+    assert!(
+        own.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["responsible_org"] == xiean_org.as_str())
+    );
+    let after = app
+        .get(
+            &format!("/api/v1/issues/{id}"),
+            &app.token("anshang@dongsheng.example").await,
+        )
+        .await;
+    assert_eq!(
+        (
+            after.body["state"].as_str(),
+            after.body["support_count"].as_u64()
+        ),
+        (Some("assigned"), Some(0)),
+        "untouched"
+    );
+}
+
+async fn contact_data_is_for_secretaries_and_the_responsible(app: TestApp) {
+    let resident = app.token("resident1@dongsheng.example").await;
+    let body = json!({"title": "宠物粪便无人清理", "category": "neighbourhood", "compound": app.compound("君悦湾").to_string()});
+    let raised = app.post("/api/v1/issues", &resident, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    assert_eq!(
+        raised.body["raiser_contact"]["email"], "resident1@dongsheng.example",
+        "raisers see their own"
+    );
+    let assigned = fire(
+        &app,
+        "secretary@dongsheng.example",
+        &raised.body,
+        "assign",
+        json!({"responsible_org": app.org("安尚物业").to_string()}),
+    )
+    .await;
+    assert!(
+        assigned["raiser_contact"].is_object(),
+        "the secretary sees it"
+    );
+    let path = format!("/api/v1/issues/{}", assigned["id"].as_str().unwrap());
+    let anshang = app
+        .get(&path, &app.token("anshang@dongsheng.example").await)
+        .await;
+    assert_eq!(
+        anshang.body["raiser_contact"]["email"], "resident1@dongsheng.example",
+        "the responsible company sees it"
+    );
+    let supervisor = app
+        .get(&path, &app.token("supervisor@dongsheng.example").await)
+        .await;
+    assert_eq!(supervisor.status, StatusCode::OK);
+    assert!(
+        supervisor.body.get("raiser_contact").is_none(),
+        "the supervisory committee does not: {}",
+        supervisor.body
+    );
+    assert_eq!(supervisor.body["raised_by"]["name"], "刘女士");
+    // Raising in another compound is refused for a resident.
+    let elsewhere =
+        json!({"title": "x", "category": "other", "compound": app.compound("公园里").to_string()});
+    assert_eq!(
+        app.post("/api/v1/issues", &resident, elsewhere)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
