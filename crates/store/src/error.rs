@@ -23,7 +23,7 @@ pub enum StoreError {
     /// Someone else changed the row first; `current` is its version now.
     #[error("stale version: the issue is now at version {current}")]
     Conflict { current: u32 },
-    #[error("already exists: {0}")]
+    #[error("{0} already exists")]
     Duplicate(String),
     #[error("invalid page cursor")]
     BadCursor,

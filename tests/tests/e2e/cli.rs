@@ -6,9 +6,14 @@ use std::process::ExitCode;
 use roundtable_e2e::repo;
 
 fn roundtable(args: &[&str]) -> (ExitCode, String, String) {
+    roundtable_with_input(args, "")
+}
+
+/// Runs the command with `input` as standard input (passwords).
+fn roundtable_with_input(args: &[&str], input: &str) -> (ExitCode, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let argv = std::iter::once("roundtable").chain(args.iter().copied());
-    let code = roundtable_web::cli::run(argv, &mut std::io::empty(), &mut out, &mut err);
+    let code = roundtable_web::cli::run(argv, &mut input.as_bytes(), &mut out, &mut err);
     (
         code,
         String::from_utf8(out).unwrap(),
@@ -131,4 +136,98 @@ fn migrate_explains_a_bad_database_url() {
     let (code, _, err) = roundtable(&["migrate", "--database", "mongodb://x"]);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("unsupported database URL"), "{err}");
+}
+
+#[test]
+fn a_deployment_is_set_up_from_the_command_line() {
+    let dir = scratch("setup");
+    let url = format!("sqlite://{}", dir.join("rt.db").display());
+    let db = ["--database", url.as_str()];
+    let run = |args: &[&str], input: &str| {
+        let mut all = args.to_vec();
+        all.extend(db);
+        roundtable_with_input(&all, input)
+    };
+    let (code, _, err) = run(
+        &[
+            "user", "add", "--login", "li", "--name", "李明", "--role", "property",
+        ],
+        "password-1\n",
+    );
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("no community yet"), "{err}");
+    for args in [
+        &["setup", "community", "--name", "东圣社区"][..],
+        &["setup", "compound", "--name", "君悦湾"],
+        &[
+            "setup",
+            "org",
+            "--name",
+            "安尚物业",
+            "--kind",
+            "property_company",
+            "--email",
+            "office@anshang.example",
+            "--compound",
+            "君悦湾",
+        ],
+    ] {
+        let (code, out, err) = run(args, "");
+        assert_eq!(code, ExitCode::SUCCESS, "{args:?}: {err}");
+        assert!(out.starts_with("added "), "{out}");
+    }
+    let add = [
+        "user",
+        "add",
+        "--login",
+        "li@anshang.example",
+        "--name",
+        "李明",
+        "--role",
+        "property",
+        "--org",
+        "安尚物业",
+    ];
+    let (code, _, err) = run(&add, "short\n");
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("at least 8 characters"), "{err}");
+    let (code, out, err) = run(&add, "s3cret-pass\n");
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(out.starts_with("added li@anshang.example"), "{out}");
+    let (code, _, err) = run(&add, "s3cret-pass\n");
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("login already exists"), "{err}");
+    let (code, _, err) = run(&["setup", "org", "--name", "x", "--kind", "landlord"], "");
+    assert_eq!(code, ExitCode::from(2), "a bad kind is a usage error");
+    assert!(err.contains("landlord"), "{err}");
+
+    let store = roundtable_store::Db::open(&url, Default::default()).unwrap();
+    let conn = &mut *store.conn().unwrap();
+    let (user, hash) = roundtable_store::directory::user_by_login(conn, "li@anshang.example")
+        .unwrap()
+        .unwrap();
+    assert!(roundtable_web::auth::verify_password("s3cret-pass", &hash));
+    let actor = roundtable_store::directory::actor(conn, user.id).unwrap();
+    assert_eq!(
+        actor.memberships[0].kind,
+        roundtable_core::OrgKind::PropertyCompany
+    );
+
+    let (code, out, err) = run(
+        &["user", "passwd", "--login", "li@anshang.example"],
+        "new-password-2\n",
+    );
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert_eq!(
+        out,
+        "password changed for li@anshang.example; 0 token(s) revoked\n"
+    );
+    let (_, hash) = roundtable_store::directory::user_by_login(conn, "li@anshang.example")
+        .unwrap()
+        .unwrap();
+    assert!(roundtable_web::auth::verify_password(
+        "new-password-2",
+        &hash
+    ));
+    assert!(!roundtable_web::auth::verify_password("s3cret-pass", &hash));
 }

@@ -7,11 +7,15 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
-use roundtable_core::{LoadError, OrgId, Role, User, UserId, WorkflowSet};
-use roundtable_store::{Db, directory, tokens};
+use roundtable_core::{LoadError, WorkflowSet};
+use roundtable_store::Db;
 
 use crate::config::Config;
-use crate::{auth, demo, server, workflows};
+use crate::{demo, server, workflows};
+
+mod accounts;
+
+use accounts::{SetupCommand, UserCommand};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -26,7 +30,7 @@ struct Cli {
 
 /// Where the configuration comes from; flags win over files and the environment.
 #[derive(Args, Debug, Clone, Default)]
-struct ConfigArgs {
+pub(super) struct ConfigArgs {
     /// A TOML file layered over the built-in config/default.toml.
     #[arg(long)]
     config: Option<PathBuf>,
@@ -58,42 +62,12 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Set up a community, its compounds and organisations (for a real deployment).
+    #[command(subcommand)]
+    Setup(SetupCommand),
     /// Inspect workflow files.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
-}
-
-#[derive(Subcommand, Debug)]
-enum UserCommand {
-    /// Add an account; the password is read from the first line of standard input.
-    Add {
-        #[command(flatten)]
-        config: ConfigArgs,
-        #[arg(long)]
-        login: String,
-        #[arg(long)]
-        name: String,
-        /// admin, secretary, supervisor, property, grid or resident; repeat for several.
-        #[arg(long = "role", required = true)]
-        roles: Vec<Role>,
-        /// Organisation id or exact name; repeat for several (the first is the default).
-        #[arg(long = "org")]
-        orgs: Vec<String>,
-        /// The compound (name or id) of a resident or grid secretary.
-        #[arg(long)]
-        compound: Option<String>,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-    },
-    /// Set an account's password (read from standard input) and revoke its tokens.
-    Passwd {
-        #[command(flatten)]
-        config: ConfigArgs,
-        #[arg(long)]
-        login: String,
-    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,7 +114,8 @@ pub fn run(
         Command::Migrate(args) => migrate(&args, out),
         Command::Serve(args) => serve(args, false, out),
         Command::Demo(args) => serve(args, true, out),
-        Command::User(cmd) => user(cmd, input, out),
+        Command::User(cmd) => accounts::user(cmd, input, out),
+        Command::Setup(cmd) => accounts::setup(cmd, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -159,7 +134,7 @@ fn load_config(args: &ConfigArgs) -> Result<Config, String> {
     Ok(config)
 }
 
-fn open_db(args: &ConfigArgs) -> Result<Db, String> {
+pub(super) fn open_db(args: &ConfigArgs) -> Result<Db, String> {
     let config = load_config(args)?;
     Db::open_and_migrate(&config.database.url, config.db_options())
         .map(|(db, _)| db)
@@ -230,101 +205,6 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
         let _ = out.flush();
         server::serve(listener, state, server::shutdown_signal()).await
     })
-}
-
-fn read_password(input: &mut dyn BufRead) -> Result<String, String> {
-    let mut line = String::new();
-    input
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
-    let password = line.trim_end_matches(['\n', '\r']).to_owned();
-    if password.chars().count() < 8 {
-        return Err(
-            "the password (first line of standard input) must have at least 8 characters".into(),
-        );
-    }
-    Ok(password)
-}
-
-fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
-    match cmd {
-        UserCommand::Add {
-            config,
-            login,
-            name,
-            roles,
-            orgs,
-            compound,
-            email,
-            phone,
-        } => {
-            let db = open_db(&config)?;
-            let conn = &mut *db.conn().map_err(|e| e.to_string())?;
-            let communities = directory::communities(conn).map_err(|e| e.to_string())?;
-            let [community] = communities.as_slice() else {
-                return Err(format!(
-                    "expected exactly one community in the database, found {}",
-                    communities.len()
-                ));
-            };
-            let known = directory::organisations(conn, community.id).map_err(|e| e.to_string())?;
-            let organisations = orgs
-                .iter()
-                .map(|o| {
-                    known
-                        .iter()
-                        .find(|k| k.name == *o || k.id.to_string() == *o)
-                        .map(|k| k.id)
-                        .ok_or_else(|| format!("no organisation named or numbered `{o}`"))
-                })
-                .collect::<Result<Vec<OrgId>, _>>()?;
-            let compounds = directory::compounds(conn, community.id).map_err(|e| e.to_string())?;
-            let compound = compound
-                .map(|c| {
-                    compounds
-                        .iter()
-                        .find(|k| k.name == c || k.id.to_string() == c)
-                        .map(|k| k.id)
-                        .ok_or_else(|| format!("no compound named or numbered `{c}`"))
-                })
-                .transpose()?;
-            let hash = auth::hash_password(&read_password(input)?)?;
-            let user = User {
-                id: UserId::new(),
-                community: community.id,
-                login: login.trim().to_owned(),
-                display_name: name,
-                email,
-                phone,
-                roles,
-                locale: None,
-                compound,
-                organisations,
-                disabled: false,
-                created_at: Utc::now(),
-            };
-            directory::insert_user(conn, &user, &hash).map_err(|e| format!("error: {e}"))?;
-            let _ = writeln!(out, "added {} ({})", user.login, user.id);
-            Ok(())
-        }
-        UserCommand::Passwd { config, login } => {
-            let db = open_db(&config)?;
-            let conn = &mut *db.conn().map_err(|e| e.to_string())?;
-            let (user, _) = directory::user_by_login(conn, login.trim())
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no account `{login}`"))?;
-            let hash = auth::hash_password(&read_password(input)?)?;
-            directory::set_password_hash(conn, user.id, &hash).map_err(|e| e.to_string())?;
-            let revoked =
-                tokens::revoke_all(conn, user.id, Utc::now()).map_err(|e| e.to_string())?;
-            let _ = writeln!(
-                out,
-                "password changed for {}; {revoked} token(s) revoked",
-                user.login
-            );
-            Ok(())
-        }
-    }
 }
 
 fn print_summary(set: &WorkflowSet, out: &mut dyn Write) {

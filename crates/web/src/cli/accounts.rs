@@ -1,0 +1,263 @@
+//! Accounts and the reference data a real deployment starts from.
+
+use std::io::{BufRead, Write};
+
+use chrono::Utc;
+use clap::Subcommand;
+use roundtable_core::{
+    Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId,
+};
+use roundtable_store::{DbConn, directory, tokens};
+
+use super::{ConfigArgs, open_db};
+use crate::auth;
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add an account; the password is read from the first line of standard input.
+    Add {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// admin, secretary, supervisor, property, grid or resident; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<Role>,
+        /// Organisation id or exact name; repeat for several (the first is the default).
+        #[arg(long = "org")]
+        orgs: Vec<String>,
+        /// The compound (name or id) of a resident or grid secretary.
+        #[arg(long)]
+        compound: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Set an account's password (read from standard input) and revoke its tokens.
+    Passwd {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SetupCommand {
+    /// Add a community (the first one a deployment serves).
+    Community {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "Asia/Shanghai")]
+        time_zone: String,
+        #[arg(long, default_value = "zh-CN")]
+        locale: String,
+    },
+    /// Add a compound (小区) to the community.
+    Compound {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        name: String,
+    },
+    /// Add an organisation to the community.
+    Org {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long)]
+        name: String,
+        /// party_committee, residents_committee, supervisory_committee, property_company, grid_branch or unit.
+        #[arg(long)]
+        kind: OrgKind,
+        /// Addresses that receive its mail; repeat for several.
+        #[arg(long = "email")]
+        emails: Vec<String>,
+        /// The compound it runs or covers (name or id).
+        #[arg(long)]
+        compound: Option<String>,
+    },
+}
+
+/// The one community of the database (commands for several communities take an id later).
+fn only_community(conn: &mut DbConn) -> Result<CommunityId, String> {
+    let communities = directory::communities(conn).map_err(|e| e.to_string())?;
+    match communities.as_slice() {
+        [one] => Ok(one.id),
+        [] => Err(
+            "the database has no community yet: run `roundtable setup community --name …` first"
+                .into(),
+        ),
+        _ => Err(format!(
+            "the database has {} communities; this command serves a single one",
+            communities.len()
+        )),
+    }
+}
+
+fn find_compound(
+    conn: &mut DbConn,
+    community: CommunityId,
+    key: &str,
+) -> Result<CompoundId, String> {
+    directory::compounds(conn, community)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .find(|k| k.name == key || k.id.to_string() == key)
+        .map(|k| k.id)
+        .ok_or_else(|| format!("no compound named or numbered `{key}`"))
+}
+
+pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
+    let now = Utc::now();
+    let (config, what) = match &cmd {
+        SetupCommand::Community { config, .. } => (config, "community"),
+        SetupCommand::Compound { config, .. } => (config, "compound"),
+        SetupCommand::Org { config, .. } => (config, "organisation"),
+    };
+    let db = open_db(config)?;
+    let conn = &mut *db.conn().map_err(|e| e.to_string())?;
+    let id = match cmd {
+        SetupCommand::Community {
+            name,
+            time_zone,
+            locale,
+            ..
+        } => {
+            time_zone
+                .parse::<chrono_tz::Tz>()
+                .map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
+            let c = Community {
+                id: CommunityId::new(),
+                name,
+                time_zone,
+                default_locale: locale,
+                created_at: now,
+            };
+            directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
+            c.id.to_string()
+        }
+        SetupCommand::Compound { name, .. } => {
+            let community = only_community(conn)?;
+            let c = Compound {
+                id: CompoundId::new(),
+                community,
+                name,
+                created_at: now,
+            };
+            directory::insert_compound(conn, &c).map_err(|e| format!("error: {e}"))?;
+            c.id.to_string()
+        }
+        SetupCommand::Org {
+            name,
+            kind,
+            emails,
+            compound,
+            ..
+        } => {
+            let community = only_community(conn)?;
+            let compound = compound
+                .map(|c| find_compound(conn, community, &c))
+                .transpose()?;
+            let o = Organisation {
+                id: OrgId::new(),
+                community,
+                kind,
+                name,
+                contact_emails: emails,
+                compound,
+                created_at: now,
+            };
+            directory::insert_organisation(conn, &o).map_err(|e| format!("error: {e}"))?;
+            o.id.to_string()
+        }
+    };
+    let _ = writeln!(out, "added {what} {id}");
+    Ok(())
+}
+
+fn read_password(input: &mut dyn BufRead) -> Result<String, String> {
+    let mut line = String::new();
+    input
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.chars().count() < 8 {
+        return Err(
+            "the password (first line of standard input) must have at least 8 characters".into(),
+        );
+    }
+    Ok(password)
+}
+
+pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
+    match cmd {
+        UserCommand::Add {
+            config,
+            login,
+            name,
+            roles,
+            orgs,
+            compound,
+            email,
+            phone,
+        } => {
+            let db = open_db(&config)?;
+            let conn = &mut *db.conn().map_err(|e| e.to_string())?;
+            let community = only_community(conn)?;
+            let known = directory::organisations(conn, community).map_err(|e| e.to_string())?;
+            let organisations = orgs
+                .iter()
+                .map(|o| {
+                    known
+                        .iter()
+                        .find(|k| k.name == *o || k.id.to_string() == *o)
+                        .map(|k| k.id)
+                        .ok_or_else(|| format!("no organisation named or numbered `{o}`"))
+                })
+                .collect::<Result<Vec<OrgId>, _>>()?;
+            let compound = compound
+                .map(|c| find_compound(conn, community, &c))
+                .transpose()?;
+            let hash = auth::hash_password(&read_password(input)?)?;
+            let user = User {
+                id: UserId::new(),
+                community,
+                login: login.trim().to_owned(),
+                display_name: name,
+                email,
+                phone,
+                roles,
+                locale: None,
+                compound,
+                organisations,
+                disabled: false,
+                created_at: Utc::now(),
+            };
+            directory::insert_user(conn, &user, &hash).map_err(|e| format!("error: {e}"))?;
+            let _ = writeln!(out, "added {} ({})", user.login, user.id);
+            Ok(())
+        }
+        UserCommand::Passwd { config, login } => {
+            let db = open_db(&config)?;
+            let conn = &mut *db.conn().map_err(|e| e.to_string())?;
+            let (user, _) = directory::user_by_login(conn, login.trim())
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no account `{login}`"))?;
+            let hash = auth::hash_password(&read_password(input)?)?;
+            directory::set_password_hash(conn, user.id, &hash).map_err(|e| e.to_string())?;
+            let revoked =
+                tokens::revoke_all(conn, user.id, Utc::now()).map_err(|e| e.to_string())?;
+            let _ = writeln!(
+                out,
+                "password changed for {}; {revoked} token(s) revoked",
+                user.login
+            );
+            Ok(())
+        }
+    }
+}
