@@ -264,6 +264,14 @@ fn user(conn: &mut DbConn, r: UserRow) -> Result<(User, String)> {
         .order(memberships::position)
         .select(memberships::org_id)
         .load(conn)?;
+    let orgs = orgs
+        .iter()
+        .map(|o| parse("organisation id", o))
+        .collect::<Result<_>>()?;
+    user_from_row(r, orgs)
+}
+
+fn user_from_row(r: UserRow, organisations: Vec<OrgId>) -> Result<(User, String)> {
     let user = User {
         id: parse("user id", &r.id)?,
         community: parse("community id", &r.community_id)?,
@@ -279,10 +287,7 @@ fn user(conn: &mut DbConn, r: UserRow) -> Result<(User, String)> {
             .collect::<Result<_>>()?,
         locale: r.locale,
         compound: parse_opt("compound id", r.compound_id.as_deref())?,
-        organisations: orgs
-            .iter()
-            .map(|o| parse("organisation id", o))
-            .collect::<Result<_>>()?,
+        organisations,
         disabled: r.disabled,
         created_at: utc(r.created_at),
     };
@@ -310,14 +315,24 @@ pub fn user_by_login(conn: &mut DbConn, login: &str) -> Result<Option<(User, Str
 
 /// The actor a user acts as: roles and memberships with their organisations' kinds.
 pub fn actor(conn: &mut DbConn, id: UserId) -> Result<Actor> {
-    let u = get_user(conn, id)?;
+    Ok(user_with_actor(conn, id)?.1)
+}
+
+/// A user and the actor they act as, in two queries (the per-request path).
+pub fn user_with_actor(conn: &mut DbConn, id: UserId) -> Result<(User, Actor)> {
+    let row: Option<UserRow> = users::table
+        .find(id.to_string())
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?;
+    let row = row.ok_or(StoreError::NotFound)?;
     let kinds: Vec<(String, String)> = memberships::table
         .inner_join(organisations::table)
         .filter(memberships::user_id.eq(id.to_string()))
         .order(memberships::position)
         .select((organisations::id, organisations::kind))
         .load(conn)?;
-    let memberships = kinds
+    let memberships: Vec<Membership> = kinds
         .iter()
         .map(|(org, kind)| {
             Ok(Membership {
@@ -326,12 +341,14 @@ pub fn actor(conn: &mut DbConn, id: UserId) -> Result<Actor> {
             })
         })
         .collect::<Result<_>>()?;
-    Ok(Actor {
-        user: u.id,
-        community: u.community,
-        roles: u.roles.into_iter().collect(),
+    let user = user_from_row(row, memberships.iter().map(|m| m.org).collect())?.0;
+    let actor = Actor {
+        user: user.id,
+        community: user.community,
+        roles: user.roles.iter().copied().collect(),
         memberships,
-    })
+    };
+    Ok((user, actor))
 }
 
 pub fn get_community(conn: &mut DbConn, id: CommunityId) -> Result<Community> {
@@ -363,4 +380,29 @@ pub fn list_users(conn: &mut DbConn, community: CommunityId) -> Result<Vec<User>
         .select(UserRow::as_select())
         .load(conn)?;
     rows.into_iter().map(|r| Ok(user(conn, r)?.0)).collect()
+}
+
+/// How a person appears on an issue: name and contact data (whether the contact data
+/// is shown is the caller's decision).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub id: UserId,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub fn person(conn: &mut DbConn, id: UserId) -> Result<Person> {
+    let row: Option<(String, Option<String>, Option<String>)> = users::table
+        .find(id.to_string())
+        .select((users::display_name, users::email, users::phone))
+        .first(conn)
+        .optional()?;
+    let (display_name, email, phone) = row.ok_or(StoreError::NotFound)?;
+    Ok(Person {
+        id,
+        display_name,
+        email,
+        phone,
+    })
 }

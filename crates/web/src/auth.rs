@@ -11,6 +11,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use roundtable_core::{Actor, User};
 use roundtable_store::{directory, tokens};
@@ -142,6 +143,51 @@ pub struct Caller {
     /// The community's time zone: due dates and "today" are local.
     pub tz: Tz,
     pub token_id: String,
+    token_hash: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// Recently resolved tokens, so a busy client costs no database round trips for
+/// authentication. Revoking through this process evicts at once; a revocation made
+/// elsewhere (another instance, `roundtable user passwd`) takes effect within `ttl`.
+pub struct AuthCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Caller)>>,
+}
+
+impl AuthCache {
+    const MAX_ENTRIES: usize = 10_000;
+
+    pub fn new(ttl: Duration) -> Self {
+        AuthCache {
+            ttl,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<Caller> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, caller) = map.get(hash)?;
+        (at.elapsed() < self.ttl && caller.expires_at > now).then(|| caller.clone())
+    }
+
+    fn put(&self, caller: &Caller) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(caller.token_hash.clone(), (Instant::now(), caller.clone()));
+    }
+
+    pub fn evict(&self, caller: &Caller) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&caller.token_hash);
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -171,14 +217,17 @@ impl FromRequestParts<AppState> for Caller {
             ))?;
         let hash = token_hash(token);
         let now = state.now();
+        if let Some(caller) = state.auth_cache.get(&hash, now) {
+            return Ok(caller);
+        }
+        let lookup = hash.clone();
         let found = state
             .db
             .run(move |conn| {
-                let Some(grant) = tokens::find_token(conn, &hash, now)? else {
+                let Some(grant) = tokens::find_token(conn, &lookup, now)? else {
                     return Ok(None);
                 };
-                let user = directory::get_user(conn, grant.user)?;
-                let actor = directory::actor(conn, grant.user)?;
+                let (user, actor) = directory::user_with_actor(conn, grant.user)?;
                 let community = directory::get_community(conn, grant.community)?;
                 Ok(Some((grant, user, actor, community)))
             })
@@ -190,12 +239,16 @@ impl FromRequestParts<AppState> for Caller {
             .time_zone
             .parse()
             .unwrap_or(chrono_tz::Asia::Shanghai);
-        Ok(Caller {
+        let caller = Caller {
             user,
             actor,
             tz,
             token_id: grant.id,
-        })
+            token_hash: hash,
+            expires_at: grant.expires_at,
+        };
+        state.auth_cache.put(&caller);
+        Ok(caller)
     }
 }
 

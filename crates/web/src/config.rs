@@ -42,6 +42,7 @@ pub struct AuthConfig {
     pub max_failures_per_login: usize,
     pub max_failures_per_address: usize,
     pub failure_window_secs: u64,
+    pub cache_secs: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use roundtable_core::WorkflowSet;
 use roundtable_store::Db;
 
-use crate::auth::Throttle;
+use crate::auth::{AuthCache, Throttle};
 use crate::config::Config;
 
 /// The clock, injectable so tests can move time.
@@ -18,6 +18,7 @@ pub struct AppState {
     pub workflows: Arc<WorkflowSet>,
     pub config: Arc<Config>,
     pub throttle: Arc<Throttle>,
+    pub auth_cache: Arc<AuthCache>,
     pub clock: Clock,
 }
 
@@ -28,11 +29,13 @@ impl AppState {
             config.auth.max_failures_per_address,
             std::time::Duration::from_secs(config.auth.failure_window_secs),
         );
+        let auth_cache = AuthCache::new(std::time::Duration::from_secs(config.auth.cache_secs));
         AppState {
             db,
             workflows: Arc::new(workflows),
             config: Arc::new(config),
             throttle: Arc::new(throttle),
+            auth_cache: Arc::new(auth_cache),
             clock: Arc::new(Utc::now),
         }
     }

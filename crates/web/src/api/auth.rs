@@ -71,7 +71,7 @@ pub async fn create_token(
     let id = uuid::Uuid::now_v7().to_string();
     state
         .db
-        .run(move |conn| {
+        .write(move |conn| {
             tokens::insert_token(conn, &id, user.id, user.community, &hash, now, expires_at)
         })
         .await?;
@@ -91,9 +91,10 @@ pub async fn create_token(
 ))]
 pub async fn delete_token(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     let now = state.now();
+    state.auth_cache.evict(&caller);
     state
         .db
-        .run(move |conn| tokens::revoke_token(conn, &caller.token_id, now))
+        .write(move |conn| tokens::revoke_token(conn, &caller.token_id, now))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

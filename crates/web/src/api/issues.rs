@@ -61,7 +61,7 @@ async fn view(state: &AppState, caller: &Caller, issue: Issue) -> ApiResult<Issu
     let raiser_id = issue.raised_by;
     let raiser = state
         .db
-        .run(move |conn| directory::get_user(conn, raiser_id))
+        .run(move |conn| directory::person(conn, raiser_id))
         .await?;
     let contact = access::sees_contact(&caller.user, &caller.actor, &issue).then(|| Contact {
         email: raiser.email.clone(),
@@ -291,7 +291,7 @@ pub async fn create(
     let stored = issue.clone();
     state
         .db
-        .run(move |conn| issues::insert_issue(conn, &stored, &event))
+        .write(move |conn| issues::insert_issue(conn, &stored, &event))
         .await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/issues/{}", issue.id)) {
@@ -418,7 +418,7 @@ pub async fn transition(
     let stored = outcome.clone();
     state
         .db
-        .run(move |conn| issues::record_transition(conn, &stored))
+        .write(move |conn| issues::record_transition(conn, &stored))
         .await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
     Ok(Json(view(&state, &caller, outcome.issue).await?))
@@ -466,7 +466,7 @@ pub async fn support(
     let (user, now) = (caller.user.id, state.now());
     let count = state
         .db
-        .run(move |conn| issues::add_support(conn, &issue, user, now))
+        .write(move |conn| issues::add_support(conn, &issue, user, now))
         .await?;
     Ok(Json(SupportView {
         support_count: count,
@@ -487,7 +487,7 @@ pub async fn withdraw_support(
     let user = caller.user.id;
     let count = state
         .db
-        .run(move |conn| issues::withdraw_support(conn, issue.id, user))
+        .write(move |conn| issues::withdraw_support(conn, issue.id, user))
         .await?;
     Ok(Json(SupportView {
         support_count: count,

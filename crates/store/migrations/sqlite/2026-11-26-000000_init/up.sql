@@ -100,6 +100,7 @@ CREATE TABLE issues (
     -- Set by the overdue timer's flag_overdue effect; cleared when the state moves on.
     overdue_since TIMESTAMP
 );
+CREATE INDEX issues_community_newest ON issues (community_id, id);
 CREATE INDEX issues_community_state ON issues (community_id, state, id);
 CREATE INDEX issues_community_compound ON issues (community_id, compound_id, id);
 CREATE INDEX issues_community_responsible ON issues (community_id, responsible_org, id);

@@ -1,0 +1,11 @@
+-- POST the same JSON body ($BODY) to the URL, with an optional bearer token ($TOKEN).
+wrk.method = "POST"
+wrk.body = os.getenv("BODY")
+wrk.headers["Content-Type"] = "application/json"
+local token = os.getenv("TOKEN")
+if token and token ~= "" then wrk.headers["Authorization"] = "Bearer " .. token end
+
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %.1f %.3f %d %d\n", summary.requests / (summary.duration / 1e6),
+    latency:percentile(99) / 1000, summary.requests, summary.errors.status))
+end
