@@ -4,6 +4,7 @@
 //! Callers (the store and the web crate) bring the data and the clock; core decides.
 
 pub mod actor;
+pub mod agenda;
 pub mod directory;
 pub mod ids;
 pub mod issue;
@@ -17,7 +18,7 @@ pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, 
 pub use issue::{
     Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome,
 };
-pub use meeting::{Meeting, MeetingStatus};
+pub use meeting::{Meeting, MeetingRules, MeetingStatus, Occurrence, Override};
 pub use names::UnknownName;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields,

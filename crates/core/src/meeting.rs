@@ -1,6 +1,11 @@
 //! The monthly joint meeting (联席会议): held on the first Sunday of every month.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use std::collections::BTreeMap;
+
+use chrono::{
+    DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday,
+};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CommunityId, MeetingId};
@@ -53,6 +58,105 @@ pub fn next_slot(day: NaiveDate) -> Option<NaiveDate> {
     first_sunday(next.year(), next.month())
 }
 
+/// When and where a community meets unless told otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MeetingRules {
+    /// Local time of day, e.g. 09:00.
+    pub time: NaiveTime,
+    pub place: String,
+    pub tz: Tz,
+}
+
+/// A secretary's change to one month's meeting; it wins over the rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Override {
+    /// Held at another local date and time (public holidays, 调休), maybe elsewhere.
+    Moved {
+        to: NaiveDateTime,
+        place: Option<String>,
+    },
+    /// Not held this month.
+    Skipped { reason: String },
+}
+
+/// One meeting as the calendar has it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The first Sunday it stands for.
+    pub slot: NaiveDate,
+    pub starts_at: DateTime<Tz>,
+    pub place: String,
+}
+
+impl MeetingRules {
+    fn local(&self, at: NaiveDateTime) -> Option<DateTime<Tz>> {
+        self.tz.from_local_datetime(&at).earliest()
+    }
+
+    /// The meeting of `slot` (a first Sunday), or `None` if skipped or not a first Sunday.
+    pub fn occurrence(
+        &self,
+        overrides: &BTreeMap<NaiveDate, Override>,
+        slot: NaiveDate,
+    ) -> Option<Occurrence> {
+        if first_sunday(slot.year(), slot.month()) != Some(slot) {
+            return None;
+        }
+        match overrides.get(&slot) {
+            Some(Override::Skipped { .. }) => None,
+            Some(Override::Moved { to, place }) => Some(Occurrence {
+                slot,
+                starts_at: self.local(*to)?,
+                place: place.clone().unwrap_or_else(|| self.place.clone()),
+            }),
+            None => Some(Occurrence {
+                slot,
+                starts_at: self.local(slot.and_time(self.time))?,
+                place: self.place.clone(),
+            }),
+        }
+    }
+
+    /// The first meeting that has not started at `now` (skipped months are passed over).
+    pub fn next_after(
+        &self,
+        overrides: &BTreeMap<NaiveDate, Override>,
+        now: DateTime<Utc>,
+    ) -> Option<Occurrence> {
+        // A moved meeting may fall before its slot, so start a month back.
+        let mut month = now
+            .with_timezone(&self.tz)
+            .date_naive()
+            .with_day(1)?
+            .checked_sub_months(chrono::Months::new(1))?;
+        for _ in 0..36 {
+            if let Some(o) = first_sunday(month.year(), month.month())
+                .and_then(|s| self.occurrence(overrides, s))
+                && o.starts_at.with_timezone(&Utc) > now
+            {
+                return Some(o);
+            }
+            month = month.checked_add_months(chrono::Months::new(1))?;
+        }
+        None
+    }
+
+    /// The meeting whose draft agenda is due at `now`: its build time (`lead_days` before
+    /// it starts) has come and it has not started yet. A server that was down at the build
+    /// time finds it here when it comes back, until the meeting begins.
+    pub fn agenda_due(
+        &self,
+        overrides: &BTreeMap<NaiveDate, Override>,
+        lead_days: u32,
+        now: DateTime<Utc>,
+    ) -> Option<Occurrence> {
+        let next = self.next_after(overrides, now)?;
+        let build_at = next.starts_at.with_timezone(&Utc) - TimeDelta::days(i64::from(lead_days));
+        (build_at <= now).then_some(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +172,85 @@ mod tests {
                 assert_eq!(first_sunday(year, month), Some(brute), "{year}-{month}");
             }
         }
+    }
+
+    fn rules() -> MeetingRules {
+        MeetingRules {
+            time: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            place: "东圣社区党群服务中心".into(),
+            tz: chrono_tz::Asia::Shanghai,
+        }
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn meetings_are_at_nine_on_the_first_sunday_in_shanghai() {
+        let r = rules();
+        let none = BTreeMap::new();
+        let next = r.next_after(&none, utc("2026-11-26T00:00:00Z")).unwrap();
+        assert_eq!(next.slot, NaiveDate::from_ymd_opt(2026, 12, 6).unwrap());
+        assert_eq!(
+            next.starts_at.with_timezone(&Utc),
+            utc("2026-12-06T01:00:00Z")
+        );
+        // Sunday 00:30 in Shanghai is Saturday 16:30 in UTC: still before the meeting.
+        let sunday_early = utc("2026-12-05T16:30:00Z");
+        assert_eq!(sunday_early.with_timezone(&r.tz).weekday(), Weekday::Sun);
+        assert_eq!(sunday_early.weekday(), Weekday::Sat);
+        assert_eq!(r.next_after(&none, sunday_early).unwrap().slot, next.slot);
+        // Once it has started, the next one is January's.
+        let after = r.next_after(&none, utc("2026-12-06T01:00:01Z")).unwrap();
+        assert_eq!(after.slot, NaiveDate::from_ymd_opt(2027, 1, 3).unwrap());
+    }
+
+    #[test]
+    fn a_moved_or_skipped_meeting_wins_over_the_rule() {
+        let r = rules();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut overrides = BTreeMap::new();
+        // October's first Sunday is in the National Day holiday: moved to the 11th.
+        overrides.insert(
+            d(2027, 10, 3),
+            Override::Moved {
+                to: d(2027, 10, 11).and_hms_opt(14, 30, 0).unwrap(),
+                place: None,
+            },
+        );
+        overrides.insert(
+            d(2027, 2, 7),
+            Override::Skipped {
+                reason: "春节".into(),
+            },
+        );
+        let oct = r.occurrence(&overrides, d(2027, 10, 3)).unwrap();
+        assert_eq!(
+            oct.starts_at.naive_local(),
+            d(2027, 10, 11).and_hms_opt(14, 30, 0).unwrap()
+        );
+        assert_eq!(r.occurrence(&overrides, d(2027, 2, 7)), None);
+        let after_january = r
+            .next_after(&overrides, utc("2027-01-04T00:00:00Z"))
+            .unwrap();
+        assert_eq!(after_january.slot, d(2027, 3, 7), "February is skipped");
+        assert_eq!(
+            r.occurrence(&overrides, d(2027, 10, 10)),
+            None,
+            "not a first Sunday"
+        );
+        // The agenda of the moved meeting is due five days before the new date.
+        assert!(
+            r.agenda_due(&overrides, 5, utc("2027-10-05T23:00:00Z"))
+                .is_none()
+        );
+        assert_eq!(
+            r.agenda_due(&overrides, 5, utc("2027-10-06T07:00:00Z"))
+                .unwrap()
+                .slot,
+            d(2027, 10, 3)
+        );
     }
 
     #[test]

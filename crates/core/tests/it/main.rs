@@ -1,5 +1,6 @@
 //! roundtable-core's integration tests: one binary, one module per subject.
 
+mod agenda;
 mod fixture;
 mod loading;
 mod properties;

@@ -1,0 +1,453 @@
+//! The draft agenda of a joint meeting: a pure function of the tracker's issues, the
+//! last meeting and the moment of the meeting.
+//!
+//! Sections, in order: (1) relayed policy and announcements; (2) follow-up of
+//! commitments — overdue first, then those due since the last meeting, then fixes
+//! awaiting verification; (3) new issues since the last meeting by support, then age,
+//! grouped by compound, each grid secretary's top issue always listed; (4) the
+//! property-company comparison; (5) other business. Items past the meeting's length go
+//! to an appendix.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CompoundId, IssueId, OrgId, UserId};
+use crate::issue::{Issue, IssueState, VerificationOutcome};
+use crate::names::named_enum;
+
+named_enum! {
+    pub enum Section: "agenda section" {
+        Announcements = "announcements",
+        FollowUp = "follow_up",
+        NewIssues = "new_issues",
+        Scorecard = "scorecard",
+        OtherBusiness = "other_business",
+    }
+}
+
+named_enum! {
+    /// Why an item is on the agenda.
+    pub enum Reason: "agenda reason" {
+        Announcements = "announcements",
+        /// A commitment whose due date has passed while the issue is still open.
+        Overdue = "overdue",
+        /// A commitment that fell due since the last meeting and was kept.
+        DueSinceLastMeeting = "due_since_last_meeting",
+        /// Resolved; the raisers have not verified yet.
+        AwaitingVerification = "awaiting_verification",
+        /// Raised since the last meeting.
+        NewIssue = "new_issue",
+        /// The most supported open issue a grid secretary raised for a compound.
+        GridTopIssue = "grid_top_issue",
+        Scorecard = "scorecard",
+        OtherBusiness = "other_business",
+        /// Added by the secretary.
+        Added = "added",
+    }
+}
+
+/// What the builder needs to know about an issue beyond its current state.
+#[derive(Clone, Debug)]
+pub struct IssueFacts {
+    pub issue: Issue,
+    /// When it was last assigned to its responsible organisation.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// When it was last resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgendaConfig {
+    /// The meeting's length.
+    pub meeting_minutes: u32,
+    pub announcements_minutes: u32,
+    pub follow_up_minutes: u32,
+    pub new_issue_minutes: u32,
+    pub scorecard_minutes: u32,
+    pub other_business_minutes: u32,
+    /// A commitment made within this many days of assignment counts as "in time".
+    pub commit_within_days: u32,
+    /// Issues (received + resolved in the month) before a company is ranked.
+    pub min_issues_to_rank: u32,
+}
+
+impl Default for AgendaConfig {
+    fn default() -> Self {
+        AgendaConfig {
+            meeting_minutes: 120,
+            announcements_minutes: 10,
+            follow_up_minutes: 3,
+            new_issue_minutes: 5,
+            scorecard_minutes: 10,
+            other_business_minutes: 10,
+            commit_within_days: 7,
+            min_issues_to_rank: 3,
+        }
+    }
+}
+
+/// Everything the builder reads.
+#[derive(Clone, Debug)]
+pub struct AgendaInput<'a> {
+    pub issues: &'a [IssueFacts],
+    /// When the meeting starts; its local date decides "overdue".
+    pub meeting_at: DateTime<Utc>,
+    pub meeting_day: NaiveDate,
+    /// When the previous meeting started (`None`: the first meeting looks back a month).
+    pub last_meeting_at: Option<DateTime<Utc>>,
+    /// The property companies (and units) to compare.
+    pub companies: &'a [OrgId],
+    /// Grid secretaries and building leaders, whose top issue per compound is always listed.
+    pub grid_raisers: &'a BTreeSet<UserId>,
+    pub announcements: &'a str,
+    pub config: &'a AgendaConfig,
+    /// The community's time zone: due dates are local days.
+    pub tz: chrono_tz::Tz,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub section: Section,
+    pub reason: Reason,
+    pub issue: Option<IssueId>,
+    pub title: String,
+    pub compound: Option<CompoundId>,
+    pub responsible_org: Option<OrgId>,
+    pub due_date: Option<NaiveDate>,
+    pub support_count: u32,
+    pub minutes: u32,
+    /// Past the meeting's length: listed for the record, discussed if time allows.
+    pub in_appendix: bool,
+}
+
+/// One company's month.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRow {
+    pub org: OrgId,
+    /// Assigned to it since the last meeting.
+    pub received: u32,
+    /// Of those, committed within `commit_within_days` of assignment.
+    pub committed_in_time: u32,
+    /// Resolved since the last meeting…
+    pub resolved: u32,
+    /// …on or before the due date.
+    pub resolved_on_time: u32,
+    /// Verified since the last meeting without ever being reopened.
+    pub verified_first_time: u32,
+    pub verified: u32,
+    /// Mean satisfaction of the verifications since the last meeting.
+    pub average_satisfaction: Option<f64>,
+    /// Open commitments past their due date now.
+    pub overdue: u32,
+    /// 1 = best; `None` below the minimum number of issues.
+    pub rank: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Agenda {
+    pub meeting_day: NaiveDate,
+    pub since: DateTime<Utc>,
+    pub items: Vec<AgendaItem>,
+    pub scorecard: Vec<ScoreRow>,
+}
+
+fn is_open(state: &IssueState) -> bool {
+    [
+        IssueState::RAISED,
+        IssueState::ASSIGNED,
+        IssueState::COMMITTED,
+        IssueState::RESOLVED,
+    ]
+    .contains(&state.as_str())
+}
+
+fn overdue_on(issue: &Issue, day: NaiveDate) -> bool {
+    issue.state == IssueState::COMMITTED
+        && issue.commitment.as_ref().is_some_and(|c| c.due_date < day)
+}
+
+impl AgendaItem {
+    fn for_issue(section: Section, reason: Reason, issue: &Issue, minutes: u32) -> Self {
+        AgendaItem {
+            section,
+            reason,
+            issue: Some(issue.id),
+            title: issue.title.clone(),
+            compound: Some(issue.compound),
+            responsible_org: issue.responsible_org,
+            due_date: issue.commitment.as_ref().map(|c| c.due_date),
+            support_count: issue.support_count,
+            minutes,
+            in_appendix: false,
+        }
+    }
+
+    fn fixed(section: Section, reason: Reason, title: &str, minutes: u32) -> Self {
+        AgendaItem {
+            section,
+            reason,
+            issue: None,
+            title: title.to_owned(),
+            compound: None,
+            responsible_org: None,
+            due_date: None,
+            support_count: 0,
+            minutes,
+            in_appendix: false,
+        }
+    }
+}
+
+pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
+    let cfg = input.config;
+    let since = input
+        .last_meeting_at
+        .unwrap_or(input.meeting_at - TimeDelta::days(31));
+    let day = input.meeting_day;
+    let since_day = since.date_naive();
+    let issues: Vec<&Issue> = input.issues.iter().map(|f| &f.issue).collect();
+
+    // (2) Follow-up of commitments.
+    let mut overdue: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| overdue_on(i, day))
+        .collect();
+    overdue.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.id));
+    let mut kept: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| i.state == IssueState::VERIFIED)
+        .filter(|i| {
+            i.commitment
+                .as_ref()
+                .is_some_and(|c| c.due_date >= since_day && c.due_date < day)
+        })
+        .collect();
+    kept.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.id));
+    let mut awaiting: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| i.state == IssueState::RESOLVED)
+        .collect();
+    awaiting.sort_by_key(|i| (i.state_entered_at, i.id));
+
+    // (3) New issues, most supported first, then oldest; grouped by compound in the order
+    // of each compound's most supported issue. Grid secretaries' top issues come first
+    // in their compound and are never pushed to the appendix.
+    let mut grid_top: BTreeMap<CompoundId, &Issue> = BTreeMap::new();
+    for i in issues
+        .iter()
+        .copied()
+        .filter(|i| is_open(&i.state) && i.state != IssueState::RESOLVED)
+    {
+        if input.grid_raisers.contains(&i.raised_by) {
+            let better = grid_top.get(&i.compound).is_none_or(|best| {
+                (i.support_count, std::cmp::Reverse(i.created_at))
+                    > (best.support_count, std::cmp::Reverse(best.created_at))
+            });
+            if better {
+                grid_top.insert(i.compound, i);
+            }
+        }
+    }
+    let top_ids: BTreeSet<IssueId> = grid_top.values().map(|i| i.id).collect();
+    let mut new: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| i.created_at >= since && i.created_at < input.meeting_at)
+        .filter(|i| [IssueState::RAISED, IssueState::ASSIGNED].contains(&i.state.as_str()))
+        .filter(|i| !top_ids.contains(&i.id))
+        .collect();
+    new.sort_by_key(|i| (std::cmp::Reverse(i.support_count), i.created_at, i.id));
+    // Compounds in the order of their most pressing issue.
+    let mut best: BTreeMap<CompoundId, (u32, std::cmp::Reverse<DateTime<Utc>>)> = BTreeMap::new();
+    for i in grid_top.values().copied().chain(new.iter().copied()) {
+        let key = (i.support_count, std::cmp::Reverse(i.created_at));
+        best.entry(i.compound)
+            .and_modify(|b| *b = (*b).max(key))
+            .or_insert(key);
+    }
+    let mut compound_order: Vec<CompoundId> = best.keys().copied().collect();
+    compound_order.sort_by_key(|c| std::cmp::Reverse(best[c]));
+
+    let mut items = vec![AgendaItem::fixed(
+        Section::Announcements,
+        Reason::Announcements,
+        input.announcements,
+        cfg.announcements_minutes,
+    )];
+    for (list, reason) in [
+        (&overdue, Reason::Overdue),
+        (&kept, Reason::DueSinceLastMeeting),
+        (&awaiting, Reason::AwaitingVerification),
+    ] {
+        items.extend(
+            list.iter().map(|i| {
+                AgendaItem::for_issue(Section::FollowUp, reason, i, cfg.follow_up_minutes)
+            }),
+        );
+    }
+    for compound in &compound_order {
+        if let Some(top) = grid_top.get(compound) {
+            items.push(AgendaItem::for_issue(
+                Section::NewIssues,
+                Reason::GridTopIssue,
+                top,
+                cfg.new_issue_minutes,
+            ));
+        }
+        items.extend(new.iter().filter(|i| i.compound == *compound).map(|i| {
+            AgendaItem::for_issue(
+                Section::NewIssues,
+                Reason::NewIssue,
+                i,
+                cfg.new_issue_minutes,
+            )
+        }));
+    }
+    items.push(AgendaItem::fixed(
+        Section::Scorecard,
+        Reason::Scorecard,
+        "",
+        cfg.scorecard_minutes,
+    ));
+    items.push(AgendaItem::fixed(
+        Section::OtherBusiness,
+        Reason::OtherBusiness,
+        "",
+        cfg.other_business_minutes,
+    ));
+    allot_time(&mut items, cfg.meeting_minutes);
+
+    Agenda {
+        meeting_day: day,
+        since,
+        items,
+        scorecard: scorecard(input, since),
+    }
+}
+
+/// Fixed sections and grid secretaries' top issues always get their time; the other
+/// items keep their order and go to the appendix once the meeting is full.
+pub fn allot_time(items: &mut [AgendaItem], meeting_minutes: u32) {
+    let reserved: u32 = items
+        .iter()
+        .filter(|i| i.issue.is_none() || i.reason == Reason::GridTopIssue)
+        .map(|i| i.minutes)
+        .sum();
+    let mut left = meeting_minutes.saturating_sub(reserved);
+    for item in items
+        .iter_mut()
+        .filter(|i| i.issue.is_some() && i.reason != Reason::GridTopIssue)
+    {
+        item.in_appendix = item.minutes > left;
+        if !item.in_appendix {
+            left -= item.minutes;
+        }
+    }
+}
+
+fn scorecard(input: &AgendaInput<'_>, since: DateTime<Utc>) -> Vec<ScoreRow> {
+    let cfg = input.config;
+    let in_window =
+        |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= since && t < input.meeting_at);
+    let mut rows: Vec<ScoreRow> = input
+        .companies
+        .iter()
+        .map(|&org| {
+            let mine: Vec<&IssueFacts> = input
+                .issues
+                .iter()
+                .filter(|f| f.issue.responsible_org == Some(org))
+                .collect();
+            let received: Vec<&&IssueFacts> =
+                mine.iter().filter(|f| in_window(f.assigned_at)).collect();
+            let committed_in_time = received
+                .iter()
+                .filter(|f| {
+                    let (Some(assigned), Some(c)) = (f.assigned_at, f.issue.commitment.as_ref())
+                    else {
+                        return false;
+                    };
+                    c.committed_at - assigned <= TimeDelta::days(i64::from(cfg.commit_within_days))
+                })
+                .count();
+            let resolved: Vec<&&IssueFacts> =
+                mine.iter().filter(|f| in_window(f.resolved_at)).collect();
+            let resolved_on_time = resolved
+                .iter()
+                .filter(|f| match (f.resolved_at, f.issue.commitment.as_ref()) {
+                    (Some(r), Some(c)) => r.with_timezone(&input.tz).date_naive() <= c.due_date,
+                    _ => false,
+                })
+                .count();
+            let verifications: Vec<(u32, Option<u8>)> = mine
+                .iter()
+                .filter_map(|f| {
+                    let v = f.issue.verification.as_ref()?;
+                    (v.outcome == VerificationOutcome::Verified && in_window(Some(v.at)))
+                        .then_some((f.issue.reopen_count, v.satisfaction))
+                })
+                .collect();
+            let scores: Vec<f64> = verifications
+                .iter()
+                .filter_map(|(_, s)| s.map(f64::from))
+                .collect();
+            ScoreRow {
+                org,
+                received: received.len() as u32,
+                committed_in_time: committed_in_time as u32,
+                resolved: resolved.len() as u32,
+                resolved_on_time: resolved_on_time as u32,
+                verified_first_time: verifications
+                    .iter()
+                    .filter(|(reopens, _)| *reopens == 0)
+                    .count() as u32,
+                verified: verifications.len() as u32,
+                average_satisfaction: (!scores.is_empty())
+                    .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+                overdue: mine
+                    .iter()
+                    .filter(|f| overdue_on(&f.issue, input.meeting_day))
+                    .count() as u32,
+                rank: None,
+            }
+        })
+        .collect();
+    // Rank those with enough issues: on-time resolution rate, then fewer overdue, then
+    // satisfaction. Ties share a rank.
+    let key = |r: &ScoreRow| {
+        let rate = if r.resolved == 0 {
+            0.0
+        } else {
+            f64::from(r.resolved_on_time) / f64::from(r.resolved)
+        };
+        (
+            rate,
+            -f64::from(r.overdue),
+            r.average_satisfaction.unwrap_or(0.0),
+        )
+    };
+    let mut ranked: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].received + rows[i].resolved >= cfg.min_issues_to_rank)
+        .collect();
+    ranked.sort_by(|&a, &b| {
+        key(&rows[b])
+            .partial_cmp(&key(&rows[a]))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut previous: Option<((f64, f64, f64), u32)> = None;
+    for (n, &i) in ranked.iter().enumerate() {
+        let k = key(&rows[i]);
+        let rank = match previous {
+            Some((pk, pr)) if pk == k => pr,
+            _ => n as u32 + 1,
+        };
+        rows[i].rank = Some(rank);
+        previous = Some((k, rank));
+    }
+    rows
+}
