@@ -67,7 +67,7 @@ impl TestAppBuilder {
         TestApp {
             state,
             router,
-            _db: self.db,
+            db: self.db,
             tokens: Mutex::new(HashMap::new()),
         }
     }
@@ -84,7 +84,7 @@ pub fn repo() -> std::path::PathBuf {
 pub struct TestApp {
     pub state: AppState,
     router: Router,
-    _db: TestDb,
+    db: TestDb,
     tokens: Mutex<HashMap<String, String>>,
 }
 
@@ -102,6 +102,11 @@ impl TestApp {
             db: TestDb::postgres()?,
             config: Config::defaults(),
         })
+    }
+
+    /// The database URL, for opening it as another instance would.
+    pub fn db_url(&self) -> &str {
+        &self.db.url
     }
 
     /// Sends a request; `body` is sent as JSON.

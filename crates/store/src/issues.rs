@@ -18,8 +18,8 @@ use crate::schema::{commitments, issue_events, issues, outbox, supports};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = issues, treat_none_as_null = true)]
-struct IssueRow {
-    id: String,
+pub(crate) struct IssueRow {
+    pub(crate) id: String,
     community_id: String,
     workflow: String,
     state: String,

@@ -1,6 +1,7 @@
 //! roundtable-store: persistence for roundtable, one diesel code base over SQLite (the
 //! embedded default) and PostgreSQL, chosen by the database URL.
 
+pub mod agenda;
 mod convert;
 pub mod db;
 pub mod directory;

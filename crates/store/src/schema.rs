@@ -139,6 +139,10 @@ diesel::table! {
         opened_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        agenda_status -> Text,
+        agenda_built_at -> Nullable<Timestamp>,
+        agenda_published_at -> Nullable<Timestamp>,
+        scorecard -> Nullable<Text>,
     }
 }
 
@@ -157,6 +161,7 @@ diesel::table! {
         outcome_note -> Nullable<Text>,
         carried_from -> Nullable<Text>,
         created_at -> Timestamp,
+        reason -> Text,
     }
 }
 

@@ -19,7 +19,39 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub http: HttpConfig,
     pub auth: AuthConfig,
+    pub meeting: MeetingConfig,
     pub community: CommunityConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MeetingConfig {
+    /// Local time, `HH:MM`.
+    pub time: String,
+    pub place: String,
+    pub agenda_lead_days: u32,
+    pub length_minutes: u32,
+    pub min_issues_to_rank: u32,
+    pub commit_within_days: u32,
+}
+
+impl MeetingConfig {
+    pub fn time(&self) -> Result<chrono::NaiveTime, String> {
+        chrono::NaiveTime::parse_from_str(&self.time, "%H:%M").map_err(|_| {
+            format!(
+                "invalid configuration: meeting.time `{}` is not HH:MM",
+                self.time
+            )
+        })
+    }
+
+    pub fn agenda_config(&self) -> roundtable_core::agenda::AgendaConfig {
+        roundtable_core::agenda::AgendaConfig {
+            meeting_minutes: self.length_minutes,
+            min_issues_to_rank: self.min_issues_to_rank,
+            commit_within_days: self.commit_within_days,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -96,6 +128,7 @@ impl Config {
                     self.community.time_zone
                 )
             })?;
+        self.meeting.time()?;
         if self.http.body_limit_bytes < 1024 {
             return Err(
                 "invalid configuration: http.body_limit_bytes must be at least 1024".into(),

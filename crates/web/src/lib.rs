@@ -9,6 +9,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod meetings;
+pub mod scheduler;
 pub mod server;
 pub mod state;
 pub mod views;

@@ -231,3 +231,33 @@ fn a_deployment_is_set_up_from_the_command_line() {
     ));
     assert!(!roundtable_web::auth::verify_password("s3cret-pass", &hash));
 }
+
+#[test]
+fn agenda_build_by_hand_builds_once_per_meeting() {
+    let dir = scratch("agenda");
+    let url = format!("sqlite://{}", dir.join("rt.db").display());
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--database", url.as_str()]);
+        roundtable(&all)
+    };
+    assert_eq!(
+        run(&["setup", "community", "--name", "东圣社区"]).0,
+        ExitCode::SUCCESS
+    );
+    let (code, out, err) = run(&["agenda", "build", "--meeting", "2027-02-07"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert_eq!(
+        out, "built the draft agenda of the 2027-02-07 meeting: 3 items\n",
+        "announcements, scorecard, other business"
+    );
+    let (code, out, _) = run(&["agenda", "build", "--meeting", "2027-02-07"]);
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(
+        out,
+        "the agenda of the 2027-02-07 meeting was built before; nothing changed\n"
+    );
+    let (code, _, err) = run(&["agenda", "build", "--meeting", "2027-02-14"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("not the first Sunday"), "{err}");
+}

@@ -6,3 +6,4 @@ mod authz;
 mod cli;
 mod errors;
 mod openapi;
+mod scheduler;

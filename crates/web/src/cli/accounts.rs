@@ -84,7 +84,7 @@ pub enum SetupCommand {
 }
 
 /// The one community of the database (commands for several communities take an id later).
-fn only_community(conn: &mut DbConn) -> Result<CommunityId, String> {
+pub(super) fn only_community(conn: &mut DbConn) -> Result<CommunityId, String> {
     let communities = directory::communities(conn).map_err(|e| e.to_string())?;
     match communities.as_slice() {
         [one] => Ok(one.id),

@@ -68,6 +68,24 @@ enum Command {
     /// Inspect workflow files.
     #[command(subcommand)]
     Workflow(WorkflowCommand),
+    /// Meeting agendas.
+    #[command(subcommand)]
+    Agenda(AgendaCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AgendaCommand {
+    /// Build a meeting's draft agenda now (once per meeting: a second build is refused).
+    Build {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The community's id (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
+        /// The meeting's first Sunday, YYYY-MM-DD (default: the next meeting).
+        #[arg(long)]
+        meeting: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -116,6 +134,11 @@ pub fn run(
         Command::Demo(args) => serve(args, true, out),
         Command::User(cmd) => accounts::user(cmd, input, out),
         Command::Setup(cmd) => accounts::setup(cmd, out),
+        Command::Agenda(AgendaCommand::Build {
+            config,
+            community,
+            meeting,
+        }) => build_agenda(&config, community, meeting, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -163,13 +186,58 @@ fn migrate(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), String> {
     Ok(())
 }
 
+fn build_agenda(
+    args: &ConfigArgs,
+    community: Option<String>,
+    meeting: Option<chrono::NaiveDate>,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let config = load_config(args)?;
+    let db = open_db(args)?;
+    let conn = &mut *db.conn().map_err(|e| e.to_string())?;
+    let community = match community {
+        Some(id) => id
+            .parse()
+            .map_err(|_| format!("`{id}` is not a community id"))?,
+        None => accounts::only_community(conn)?,
+    };
+    let now = Utc::now();
+    let slot = match meeting {
+        Some(slot) => slot,
+        None => {
+            let c = roundtable_store::directory::get_community(conn, community)
+                .map_err(|e| format!("error: {e}"))?;
+            let tz: chrono_tz::Tz = c
+                .time_zone
+                .parse()
+                .map_err(|_| "unknown time zone".to_owned())?;
+            let today = now.with_timezone(&tz).date_naive();
+            roundtable_core::meeting::next_slot(today).ok_or("no next meeting")?
+        }
+    };
+    let instance = format!("cli@{}", std::process::id());
+    match crate::meetings::build_agenda_for(conn, &config, community, Some(slot), now, &instance)? {
+        crate::meetings::Built::Built { items, slot, .. } => {
+            let _ = writeln!(
+                out,
+                "built the draft agenda of the {slot} meeting: {items} items"
+            );
+        }
+        crate::meetings::Built::AlreadyBuilt { slot } => {
+            let _ = writeln!(
+                out,
+                "the agenda of the {slot} meeting was built before; nothing changed"
+            );
+        }
+        crate::meetings::Built::NotDue => {}
+    }
+    Ok(())
+}
+
 fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String> {
     let mut config = load_config(&args.config)?;
     if let Some(listen) = args.listen {
         config.listen = listen;
-    }
-    if args.no_scheduler {
-        tracing::info!("--no-scheduler: this instance runs no scheduled jobs");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -188,6 +256,13 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
                 }
             }
         }
+        // Keeps the scheduled jobs alive while serving.
+        let _scheduler = if args.no_scheduler {
+            tracing::info!("--no-scheduler: this instance runs no scheduled jobs");
+            None
+        } else {
+            Some(crate::scheduler::start(state.clone(), format!("serve@{}", std::process::id())).await?)
+        };
         let listener = server::bind(&config.listen).await?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let _ = writeln!(out, "roundtable is serving {} on http://{addr}/ (API: http://{addr}/api/v1/openapi.json)", state.db.url());

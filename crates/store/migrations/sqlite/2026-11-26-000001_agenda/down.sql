@@ -1,0 +1,5 @@
+ALTER TABLE agenda_items DROP COLUMN reason;
+ALTER TABLE meetings DROP COLUMN scorecard;
+ALTER TABLE meetings DROP COLUMN agenda_published_at;
+ALTER TABLE meetings DROP COLUMN agenda_built_at;
+ALTER TABLE meetings DROP COLUMN agenda_status;

@@ -1,0 +1,201 @@
+//! Draft agendas: built exactly once per meeting slot, with the facts they are built from.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use roundtable_core::agenda::{Agenda, IssueFacts};
+use roundtable_core::{CommunityId, Issue, IssueId, IssueState, Meeting, MeetingId};
+
+use crate::convert::{id_opt, parse, ts, utc};
+use crate::db::DbConn;
+use crate::error::{Result, StoreError};
+use crate::schema::{agenda_items, issue_events, issues, job_runs, meetings, outbox};
+
+/// The job name under which draft agendas are claimed in `job_runs`.
+pub const AGENDA_JOB: &str = "agenda";
+
+/// The `job_runs` slot of a community's meeting.
+pub fn slot_key(community: CommunityId, meeting: &Meeting) -> String {
+    format!("{community}:{}", meeting.slot)
+}
+
+/// The issues an agenda can draw on: every open one, and those changed since `since`,
+/// with when each was last assigned and resolved.
+pub fn agenda_facts(
+    conn: &mut DbConn,
+    community: CommunityId,
+    since: DateTime<Utc>,
+) -> Result<Vec<IssueFacts>> {
+    let open = [
+        IssueState::RAISED,
+        IssueState::ASSIGNED,
+        IssueState::COMMITTED,
+        IssueState::RESOLVED,
+    ];
+    let rows: Vec<crate::issues::IssueRow> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(
+            issues::state
+                .eq_any(open)
+                .or(issues::updated_at.ge(ts(since))),
+        )
+        .select(crate::issues::IssueRow::as_select())
+        .load(conn)?;
+    let events: Vec<(String, String, NaiveDateTime)> = issue_events::table
+        .filter(issue_events::community_id.eq(community.to_string()))
+        .filter(issue_events::transition.eq_any(["assign", "reassign", "resolve"]))
+        .filter(issue_events::at.ge(ts(since)))
+        .select((
+            issue_events::issue_id,
+            issue_events::transition,
+            issue_events::at,
+        ))
+        .load(conn)?;
+    let mut assigned: HashMap<String, NaiveDateTime> = HashMap::new();
+    let mut resolved: HashMap<String, NaiveDateTime> = HashMap::new();
+    for (issue, transition, at) in events {
+        let map = if transition == "resolve" {
+            &mut resolved
+        } else {
+            &mut assigned
+        };
+        let e = map.entry(issue).or_insert(at);
+        *e = (*e).max(at);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let (a, s) = (assigned.get(&r.id).copied(), resolved.get(&r.id).copied());
+            Ok(IssueFacts {
+                issue: Issue::try_from(r)?,
+                assigned_at: a.map(utc),
+                resolved_at: s.map(utc),
+            })
+        })
+        .collect()
+}
+
+/// Saves a freshly built draft agenda — but only if this slot was never built before:
+/// the claim in `job_runs`, the meeting row, the items and the notification are one
+/// transaction. Returns `false` (and changes nothing) when the slot was already claimed.
+pub fn save_built_agenda(
+    conn: &mut DbConn,
+    meeting: &Meeting,
+    agenda: &Agenda,
+    instance: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let slot = slot_key(meeting.community, meeting);
+    let scorecard =
+        serde_json::to_string(&agenda.scorecard).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let result = conn.transaction(|conn| {
+        diesel::insert_into(job_runs::table)
+            .values((
+                job_runs::job.eq(AGENDA_JOB),
+                job_runs::slot.eq(&slot),
+                job_runs::instance.eq(instance),
+                job_runs::started_at.eq(ts(now)),
+                job_runs::finished_at.eq(Some(ts(now))),
+            ))
+            .execute(conn)
+            .map_err(StoreError::from_insert("agenda for this meeting"))?;
+        let exists: i64 = meetings::table
+            .find(meeting.id.to_string())
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            crate::meetings::insert_meeting(conn, meeting)?;
+        }
+        diesel::update(meetings::table.find(meeting.id.to_string()))
+            .set((
+                meetings::agenda_status.eq("draft"),
+                meetings::agenda_built_at.eq(Some(ts(now))),
+                meetings::scorecard.eq(Some(&scorecard)),
+            ))
+            .execute(conn)?;
+        diesel::delete(
+            agenda_items::table.filter(agenda_items::meeting_id.eq(meeting.id.to_string())),
+        )
+        .execute(conn)?;
+        for (position, item) in agenda.items.iter().enumerate() {
+            diesel::insert_into(agenda_items::table)
+                .values((
+                    agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
+                    agenda_items::community_id.eq(meeting.community.to_string()),
+                    agenda_items::meeting_id.eq(meeting.id.to_string()),
+                    agenda_items::position.eq(position as i32),
+                    agenda_items::section.eq(item.section.as_str()),
+                    agenda_items::reason.eq(item.reason.as_str()),
+                    agenda_items::issue_id.eq(id_opt(item.issue)),
+                    agenda_items::title.eq(&item.title),
+                    agenda_items::minutes_allowed.eq(item.minutes as i32),
+                    agenda_items::in_appendix.eq(item.in_appendix),
+                    agenda_items::created_at.eq(ts(now)),
+                ))
+                .execute(conn)?;
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        diesel::insert_into(outbox::table)
+            .values((
+                outbox::message_id.eq(format!("<{id}@roundtable>")),
+                outbox::id.eq(&id),
+                outbox::community_id.eq(meeting.community.to_string()),
+                outbox::effect.eq("agenda_drafted"),
+                outbox::payload.eq(serde_json::json!({ "meeting": meeting.id }).to_string()),
+                outbox::dedupe_key.eq(Some(format!("agenda_drafted:{slot}"))),
+                outbox::status.eq("pending"),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(ts(now)),
+                outbox::created_at.eq(ts(now)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    });
+    match result {
+        Ok(()) => Ok(true),
+        Err(StoreError::Duplicate(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// A stored agenda item.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = agenda_items)]
+pub struct StoredItem {
+    pub id: String,
+    pub position: i32,
+    pub section: String,
+    pub reason: String,
+    pub issue_id: Option<String>,
+    pub title: String,
+    pub minutes_allowed: i32,
+    pub in_appendix: bool,
+    pub outcome: Option<String>,
+}
+
+/// A meeting's agenda items in order.
+pub fn agenda_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<StoredItem>> {
+    Ok(agenda_items::table
+        .filter(agenda_items::meeting_id.eq(meeting.to_string()))
+        .order(agenda_items::position)
+        .select(StoredItem::as_select())
+        .load(conn)?)
+}
+
+/// How many times a job has run for a slot (0 or 1), for tests and tools.
+pub fn job_runs_of(conn: &mut DbConn, job: &str) -> Result<Vec<(String, String)>> {
+    Ok(job_runs::table
+        .filter(job_runs::job.eq(job))
+        .order(job_runs::slot)
+        .select((job_runs::slot, job_runs::instance))
+        .load(conn)?)
+}
+
+/// The issue ids on a stored agenda, for tests and tools.
+pub fn issue_ids(items: &[StoredItem]) -> Result<Vec<IssueId>> {
+    items
+        .iter()
+        .filter_map(|i| i.issue_id.as_deref())
+        .map(|s| parse("issue id", s))
+        .collect()
+}

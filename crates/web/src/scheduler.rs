@@ -1,0 +1,51 @@
+//! The scheduled jobs. An hourly tick in the community's time zone asks the pure
+//! calendar whether an agenda is due (croner's `1-7 * SUN` would mean "day 1–7 *or*
+//! Sunday"); every run claims its slot in `job_runs`, so restarts and extra instances
+//! never build twice, and the tick at start-up catches up on anything missed.
+
+use tokio_cron_scheduler::{Job, JobScheduler};
+
+use crate::meetings;
+use crate::state::AppState;
+
+async fn run_tick(state: &AppState, instance: &str) {
+    match meetings::tick(&state.db, &state.config, state.now(), instance).await {
+        Ok(results) => {
+            for r in results
+                .iter()
+                .filter(|r| !matches!(r, meetings::Built::NotDue))
+            {
+                tracing::info!(result = ?r, "agenda job");
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "agenda job failed; the next tick retries"),
+    }
+}
+
+/// Starts the scheduler; the returned handle keeps it alive.
+pub async fn start(state: AppState, instance: String) -> Result<JobScheduler, String> {
+    let tz: chrono_tz::Tz = state
+        .config
+        .community
+        .time_zone
+        .parse()
+        .map_err(|_| "bad community.time_zone".to_owned())?;
+    run_tick(&state, &instance).await;
+    let scheduler = JobScheduler::new()
+        .await
+        .map_err(|e| format!("scheduler: {e}"))?;
+    let job = Job::new_async_tz("0 0 * * * *", tz, move |_id, _lock| {
+        let (state, instance) = (state.clone(), instance.clone());
+        Box::pin(async move { run_tick(&state, &instance).await })
+    })
+    .map_err(|e| format!("scheduler job: {e}"))?;
+    scheduler
+        .add(job)
+        .await
+        .map_err(|e| format!("scheduler: {e}"))?;
+    scheduler
+        .start()
+        .await
+        .map_err(|e| format!("scheduler: {e}"))?;
+    Ok(scheduler)
+}
