@@ -37,6 +37,8 @@ named_enum! {
         DueSinceLastMeeting = "due_since_last_meeting",
         /// Resolved; the raisers have not verified yet.
         AwaitingVerification = "awaiting_verification",
+        /// Not discussed, or deferred, at the last meeting.
+        CarriedOver = "carried_over",
         /// Raised since the last meeting.
         NewIssue = "new_issue",
         /// The most supported open issue a grid secretary raised for a compound.
@@ -102,6 +104,8 @@ pub struct AgendaInput<'a> {
     /// Grid secretaries and building leaders, whose top issue per compound is always listed.
     pub grid_raisers: &'a BTreeSet<UserId>,
     pub announcements: &'a str,
+    /// Items the last meeting did not get to or deferred: (issue, title).
+    pub carried: &'a [(Option<IssueId>, String)],
     pub config: &'a AgendaConfig,
     /// The community's time zone: due dates are local days.
     pub tz: chrono_tz::Tz,
@@ -290,6 +294,34 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
             }),
         );
     }
+    // Carried-over items follow the follow-up; an issue already listed is not repeated.
+    let listed: BTreeSet<IssueId> = items.iter().filter_map(|i| i.issue).collect();
+    for (issue, title) in input.carried {
+        match issue.and_then(|id| input.issues.iter().find(|f| f.issue.id == id)) {
+            Some(f) if !listed.contains(&f.issue.id) && is_open(&f.issue.state) => {
+                items.push(AgendaItem::for_issue(
+                    Section::FollowUp,
+                    Reason::CarriedOver,
+                    &f.issue,
+                    cfg.follow_up_minutes,
+                ));
+            }
+            Some(_) => {}
+            None if issue.is_none() => {
+                let mut item = AgendaItem::fixed(
+                    Section::OtherBusiness,
+                    Reason::CarriedOver,
+                    title,
+                    cfg.follow_up_minutes,
+                );
+                item.section = Section::FollowUp;
+                items.push(item);
+            }
+            None => {}
+        }
+    }
+    let new_ids: BTreeSet<IssueId> = items.iter().filter_map(|i| i.issue).collect();
+    new.retain(|i| !new_ids.contains(&i.id));
     for compound in &compound_order {
         if let Some(top) = grid_top.get(compound) {
             items.push(AgendaItem::for_issue(

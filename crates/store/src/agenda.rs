@@ -10,7 +10,7 @@ use roundtable_core::{CommunityId, Issue, IssueId, IssueState, Meeting, MeetingI
 use crate::convert::{id_opt, parse, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{agenda_items, issue_events, issues, job_runs, meetings, outbox};
+use crate::schema::{agenda_items, issue_events, issues, job_runs, meetings};
 
 /// The job name under which draft agendas are claimed in `job_runs`.
 pub const AGENDA_JOB: &str = "agenda";
@@ -134,21 +134,15 @@ pub fn save_built_agenda(
                 ))
                 .execute(conn)?;
         }
-        let id = uuid::Uuid::now_v7().to_string();
-        diesel::insert_into(outbox::table)
-            .values((
-                outbox::message_id.eq(format!("<{id}@roundtable>")),
-                outbox::id.eq(&id),
-                outbox::community_id.eq(meeting.community.to_string()),
-                outbox::effect.eq("agenda_drafted"),
-                outbox::payload.eq(serde_json::json!({ "meeting": meeting.id }).to_string()),
-                outbox::dedupe_key.eq(Some(format!("agenda_drafted:{slot}"))),
-                outbox::status.eq("pending"),
-                outbox::attempts.eq(0),
-                outbox::next_attempt_at.eq(ts(now)),
-                outbox::created_at.eq(ts(now)),
-            ))
-            .execute(conn)?;
+        crate::outbox::queue(
+            conn,
+            &meeting.community.to_string(),
+            "agenda_drafted",
+            None,
+            serde_json::json!({ "meeting": meeting.id }),
+            Some(format!("agenda_drafted:{slot}")),
+            now,
+        )?;
         Ok(())
     });
     match result {
@@ -198,4 +192,88 @@ pub fn issue_ids(items: &[StoredItem]) -> Result<Vec<IssueId>> {
         .filter_map(|i| i.issue_id.as_deref())
         .map(|s| parse("issue id", s))
         .collect()
+}
+
+/// The items a meeting did not get to or deferred, to carry to the next: (issue, title).
+pub fn unfinished_items(
+    conn: &mut DbConn,
+    meeting: MeetingId,
+) -> Result<Vec<(Option<IssueId>, String)>> {
+    let rows: Vec<(Option<String>, String, String)> = agenda_items::table
+        .filter(agenda_items::meeting_id.eq(meeting.to_string()))
+        .filter(
+            agenda_items::outcome
+                .is_null()
+                .or(agenda_items::outcome.eq("deferred")),
+        )
+        .filter(agenda_items::section.eq_any(["follow_up", "new_issues", "other_business"]))
+        .filter(agenda_items::reason.ne("other_business"))
+        .order(agenda_items::position)
+        .select((
+            agenda_items::issue_id,
+            agenda_items::title,
+            agenda_items::section,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(issue, title, _)| Ok((issue.map(|i| parse("issue id", &i)).transpose()?, title)))
+        .collect()
+}
+
+/// Edits a draft agenda: `order` lists the items to keep, in their new order (the rest
+/// are dropped); `added` items (section, title, minutes) go after them. Refused
+/// (`Conflict`) once the agenda is published.
+pub fn edit_agenda(
+    conn: &mut DbConn,
+    meeting: &Meeting,
+    order: &[String],
+    added: &[(String, String, i32)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    conn.transaction(|conn| {
+        let status: String = meetings::table
+            .find(meeting.id.to_string())
+            .select(meetings::agenda_status)
+            .first(conn)?;
+        if status != "draft" {
+            return Err(StoreError::Conflict { current: 0 });
+        }
+        let existing: Vec<String> = agenda_items::table
+            .filter(agenda_items::meeting_id.eq(meeting.id.to_string()))
+            .select(agenda_items::id)
+            .load(conn)?;
+        if let Some(unknown) = order.iter().find(|id| !existing.contains(id)) {
+            return Err(StoreError::Corrupt(format!(
+                "no agenda item {unknown} in this meeting"
+            )));
+        }
+        diesel::delete(
+            agenda_items::table
+                .filter(agenda_items::meeting_id.eq(meeting.id.to_string()))
+                .filter(agenda_items::id.ne_all(order)),
+        )
+        .execute(conn)?;
+        for (position, id) in order.iter().enumerate() {
+            diesel::update(agenda_items::table.find(id))
+                .set(agenda_items::position.eq(position as i32))
+                .execute(conn)?;
+        }
+        for (n, (section, title, minutes)) in added.iter().enumerate() {
+            diesel::insert_into(agenda_items::table)
+                .values((
+                    agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
+                    agenda_items::community_id.eq(meeting.community.to_string()),
+                    agenda_items::meeting_id.eq(meeting.id.to_string()),
+                    agenda_items::position.eq((order.len() + n) as i32),
+                    agenda_items::section.eq(section),
+                    agenda_items::reason.eq("added"),
+                    agenda_items::title.eq(title),
+                    agenda_items::minutes_allowed.eq(*minutes),
+                    agenda_items::in_appendix.eq(false),
+                    agenda_items::created_at.eq(ts(now)),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
 }

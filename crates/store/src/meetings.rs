@@ -1,7 +1,7 @@
 //! Joint meetings. (The agenda, attendance and minutes build on these rows.)
 
 use diesel::prelude::*;
-use roundtable_core::{CommunityId, Meeting};
+use roundtable_core::{CommunityId, Meeting, MeetingId, MeetingStatus};
 
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
@@ -50,20 +50,242 @@ pub fn meetings(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Meeting
         .order(meetings::slot.desc())
         .select(MeetingRow::as_select())
         .load(conn)?;
+    rows.into_iter().map(meeting).collect()
+}
+
+fn meeting(r: MeetingRow) -> Result<Meeting> {
+    Ok(Meeting {
+        id: parse("meeting id", &r.id)?,
+        community: parse("community id", &r.community_id)?,
+        slot: r.slot,
+        starts_at: utc(r.starts_at),
+        place: r.place,
+        status: parse("meeting status", &r.status)?,
+        announcements: r.announcements,
+        opened_at: r.opened_at.map(utc),
+        closed_at: r.closed_at.map(utc),
+        created_at: utc(r.created_at),
+    })
+}
+
+/// A meeting with its agenda's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MeetingRecord {
+    pub meeting: Meeting,
+    /// none, draft or published.
+    pub agenda_status: String,
+    pub agenda_published_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The company comparison computed with the agenda (JSON).
+    pub scorecard: Option<String>,
+}
+
+pub fn get_meeting(conn: &mut DbConn, id: MeetingId) -> Result<MeetingRecord> {
+    let row: Option<(
+        MeetingRow,
+        String,
+        Option<chrono::NaiveDateTime>,
+        Option<String>,
+    )> = meetings::table
+        .find(id.to_string())
+        .select((
+            MeetingRow::as_select(),
+            meetings::agenda_status,
+            meetings::agenda_published_at,
+            meetings::scorecard,
+        ))
+        .first(conn)
+        .optional()?;
+    let (row, agenda_status, published, scorecard) = row.ok_or(StoreError::NotFound)?;
+    Ok(MeetingRecord {
+        meeting: meeting(row)?,
+        agenda_status,
+        agenda_published_at: published.map(utc),
+        scorecard,
+    })
+}
+
+/// Records a moved or skipped meeting (creating its row if the calendar had not yet).
+pub fn schedule(conn: &mut DbConn, m: &Meeting) -> Result<()> {
+    conn.transaction(|conn| {
+        let existing: Option<String> = meetings::table
+            .filter(meetings::community_id.eq(m.community.to_string()))
+            .filter(meetings::slot.eq(m.slot))
+            .select(meetings::id)
+            .first(conn)
+            .optional()?;
+        match existing {
+            Some(id) => {
+                diesel::update(meetings::table.find(id))
+                    .set((
+                        meetings::starts_at.eq(ts(m.starts_at)),
+                        meetings::place.eq(&m.place),
+                        meetings::status.eq(m.status.as_str()),
+                        meetings::announcements.eq(&m.announcements),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            }
+            None => insert_meeting(conn, m),
+        }
+    })
+}
+
+/// Moves a meeting through its life: planned → open → closed, checking where it is.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: MeetingId,
+    from: MeetingStatus,
+    to: MeetingStatus,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let target = meetings::table
+        .find(id.to_string())
+        .filter(meetings::status.eq(from.as_str()));
+    let n = match to {
+        MeetingStatus::Open => diesel::update(target)
+            .set((
+                meetings::status.eq(to.as_str()),
+                meetings::opened_at.eq(Some(ts(at))),
+            ))
+            .execute(conn)?,
+        MeetingStatus::Closed => diesel::update(target)
+            .set((
+                meetings::status.eq(to.as_str()),
+                meetings::closed_at.eq(Some(ts(at))),
+            ))
+            .execute(conn)?,
+        _ => diesel::update(target)
+            .set(meetings::status.eq(to.as_str()))
+            .execute(conn)?,
+    };
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict { current: 0 })
+    }
+}
+
+/// Publishes a draft agenda and queues its notification (once).
+pub fn publish_agenda(
+    conn: &mut DbConn,
+    id: MeetingId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
+    conn.transaction(|conn| {
+        let n = diesel::update(
+            meetings::table
+                .find(id.to_string())
+                .filter(meetings::agenda_status.eq("draft")),
+        )
+        .set((
+            meetings::agenda_status.eq("published"),
+            meetings::agenda_published_at.eq(Some(ts(at))),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let community: String = meetings::table
+            .find(id.to_string())
+            .select(meetings::community_id)
+            .first(conn)?;
+        crate::outbox::queue(
+            conn,
+            &community,
+            "agenda_published",
+            None,
+            serde_json::json!({ "meeting": id }),
+            Some(format!("agenda_published:{id}")),
+            at,
+        )?;
+        Ok(true)
+    })
+}
+
+/// Sets the announcements (the agenda's first item follows them).
+pub fn set_announcements(conn: &mut DbConn, id: MeetingId, text: &str) -> Result<()> {
+    use crate::schema::agenda_items;
+    conn.transaction(|conn| {
+        diesel::update(meetings::table.find(id.to_string()))
+            .set(meetings::announcements.eq(text))
+            .execute(conn)?;
+        diesel::update(
+            agenda_items::table
+                .filter(agenda_items::meeting_id.eq(id.to_string()))
+                .filter(agenda_items::reason.eq("announcements")),
+        )
+        .set(agenda_items::title.eq(text))
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Who each organisation sent.
+pub fn record_attendance(
+    conn: &mut DbConn,
+    meeting: &Meeting,
+    org: roundtable_core::OrgId,
+    attendees: &str,
+) -> Result<()> {
+    use crate::schema::attendances;
+    conn.transaction(|conn| {
+        diesel::delete(attendances::table.find((meeting.id.to_string(), org.to_string())))
+            .execute(conn)?;
+        diesel::insert_into(attendances::table)
+            .values((
+                attendances::meeting_id.eq(meeting.id.to_string()),
+                attendances::org_id.eq(org.to_string()),
+                attendances::community_id.eq(meeting.community.to_string()),
+                attendances::attendees.eq(attendees),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+pub fn attendance(
+    conn: &mut DbConn,
+    meeting: MeetingId,
+) -> Result<Vec<(roundtable_core::OrgId, String)>> {
+    use crate::schema::attendances;
+    let rows: Vec<(String, String)> = attendances::table
+        .filter(attendances::meeting_id.eq(meeting.to_string()))
+        .order(attendances::org_id)
+        .select((attendances::org_id, attendances::attendees))
+        .load(conn)?;
     rows.into_iter()
-        .map(|r| {
-            Ok(Meeting {
-                id: parse("meeting id", &r.id)?,
-                community: parse("community id", &r.community_id)?,
-                slot: r.slot,
-                starts_at: utc(r.starts_at),
-                place: r.place,
-                status: parse("meeting status", &r.status)?,
-                announcements: r.announcements,
-                opened_at: r.opened_at.map(utc),
-                closed_at: r.closed_at.map(utc),
-                created_at: utc(r.created_at),
-            })
-        })
+        .map(|(o, a)| Ok((parse("organisation id", &o)?, a)))
         .collect()
+}
+
+/// Records an agenda item's outcome; a commitment's transition is persisted in the same
+/// transaction, so the item and the issue never disagree.
+pub fn record_outcome(
+    conn: &mut DbConn,
+    meeting: MeetingId,
+    item: &str,
+    outcome: &str,
+    note: Option<&str>,
+    transition: Option<&roundtable_core::Outcome>,
+) -> Result<()> {
+    use crate::schema::agenda_items;
+    conn.transaction(|conn| {
+        let n = diesel::update(
+            agenda_items::table
+                .find(item)
+                .filter(agenda_items::meeting_id.eq(meeting.to_string())),
+        )
+        .set((
+            agenda_items::outcome.eq(Some(outcome)),
+            agenda_items::outcome_note.eq(note),
+        ))
+        .execute(conn)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if let Some(t) = transition {
+            crate::issues::record_transition(conn, t)?;
+        }
+        Ok(())
+    })
 }

@@ -28,7 +28,7 @@ pub enum Built {
 }
 
 /// The calendar's overrides, as recorded on meeting rows.
-fn overrides(rules: &MeetingRules, rows: &[Meeting]) -> BTreeMap<NaiveDate, Override> {
+pub fn overrides(rules: &MeetingRules, rows: &[Meeting]) -> BTreeMap<NaiveDate, Override> {
     rows.iter()
         .filter_map(|m| {
             let planned = rules.occurrence(&BTreeMap::new(), m.slot)?;
@@ -124,6 +124,14 @@ pub fn build_agenda_for(
         .filter(|u| u.roles.contains(&Role::Grid))
         .map(|u| u.id)
         .collect();
+    let carried = match rows
+        .iter()
+        .filter(|m| m.status == MeetingStatus::Closed && m.starts_at < starts_at)
+        .max_by_key(|m| m.starts_at)
+    {
+        Some(previous) => agenda::unfinished_items(conn, previous.id).map_err(err)?,
+        None => Vec::new(),
+    };
     let agenda_config = config.meeting.agenda_config();
     let built = build_agenda(&AgendaInput {
         issues: &facts,
@@ -133,6 +141,7 @@ pub fn build_agenda_for(
         companies: &companies,
         grid_raisers: &grid_raisers,
         announcements: &meeting.announcements,
+        carried: &carried,
         config: &agenda_config,
         tz,
     });

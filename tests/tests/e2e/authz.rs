@@ -42,6 +42,10 @@ enum Target {
     /// A demo issue of Hongxi Villa (Ye Li's compound).
     Hongxi,
     Compound,
+    /// The last demo meeting (closed); `{item}` is one of its agenda items.
+    Meeting,
+    /// A first Sunday three months ahead.
+    Slot,
 }
 
 struct Row {
@@ -52,10 +56,14 @@ struct Row {
     body: Option<Value>,
     /// Roles that succeed; the rest get 403. `None`: public, no token needed.
     allowed: Option<&'static [&'static str]>,
+    /// For state changes whose outcome depends on the order of calls (open, close, …):
+    /// the allowed roles only have to get past authorisation (no 401/403).
+    authorised_only: bool,
 }
 
 const ALL: &[&str] = &ROLES;
 const COMMUNITY_WIDE: &[&str] = &["secretary", "supervisor", "admin"];
+const MANAGERS: &[&str] = &["secretary", "admin"];
 
 fn table(app: &TestApp) -> Vec<Row> {
     let row = |method: Method, path, target, body, allowed| Row {
@@ -64,6 +72,15 @@ fn table(app: &TestApp) -> Vec<Row> {
         target,
         body,
         allowed,
+        authorised_only: false,
+    };
+    let state_change = |method: Method, path, target, body| Row {
+        method,
+        path,
+        target,
+        body,
+        allowed: Some(MANAGERS),
+        authorised_only: true,
     };
     let new_issue = json!({"title": "楼道堆放杂物", "category": "security", "compound": app.compound("君悦湾").to_string()});
     vec![
@@ -134,6 +151,75 @@ fn table(app: &TestApp) -> Vec<Row> {
             Target::Junyue,
             None,
             Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/meetings",
+            Target::None,
+            None,
+            Some(ALL),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/meetings/next",
+            Target::None,
+            None,
+            Some(ALL),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/meetings/{id}",
+            Target::Meeting,
+            None,
+            Some(ALL),
+        ),
+        state_change(
+            Method::PUT,
+            "/api/v1/meetings/slots/{date}",
+            Target::Slot,
+            Some(json!({"skip": true, "reason": "测试"})),
+        ),
+        state_change(
+            Method::POST,
+            "/api/v1/meetings/slots/{date}/agenda",
+            Target::Slot,
+            None,
+        ),
+        state_change(
+            Method::PUT,
+            "/api/v1/meetings/{id}/agenda",
+            Target::Meeting,
+            Some(json!({"add": []})),
+        ),
+        state_change(
+            Method::POST,
+            "/api/v1/meetings/{id}/agenda/publish",
+            Target::Meeting,
+            None,
+        ),
+        state_change(
+            Method::POST,
+            "/api/v1/meetings/{id}/open",
+            Target::Meeting,
+            None,
+        ),
+        state_change(
+            Method::POST,
+            "/api/v1/meetings/{id}/close",
+            Target::Meeting,
+            None,
+        ),
+        state_change(
+            Method::PUT,
+            "/api/v1/meetings/{id}/attendance",
+            Target::Meeting,
+            Some(json!({"org": app.org("安尚物业").to_string(), "attendees": "李明"})),
+        ),
+        state_change(
+            Method::POST,
+            "/api/v1/meetings/{id}/items/{item}/outcome",
+            Target::Meeting,
+            Some(json!({"outcome": "decision"})),
         ),
         row(
             Method::GET,
@@ -211,6 +297,18 @@ async fn every_route_for_every_role(app: TestApp) {
         demo_issue(&app, "公园里").await,
         demo_issue(&app, "鸿禧山庄").await,
     );
+    let meetings = app
+        .get(
+            "/api/v1/meetings",
+            &app.token("secretary@dongsheng.example").await,
+        )
+        .await;
+    let meeting = meetings.body[0]["id"]
+        .as_str()
+        .expect("the demo has meetings")
+        .to_owned();
+    let in_three_months = chrono::Utc::now().date_naive() + chrono::Months::new(3);
+    let slot = roundtable_core::meeting::next_slot(in_three_months).unwrap();
 
     // Every route of the OpenAPI document is in the table.
     let doc = app
@@ -245,6 +343,11 @@ async fn every_route_for_every_role(app: TestApp) {
                 Target::Compound => row
                     .path
                     .replace("{id}", &app.compound("君悦湾").to_string()),
+                Target::Meeting => row
+                    .path
+                    .replace("{id}", &meeting)
+                    .replace("{item}", "no-such-item"),
+                Target::Slot => row.path.replace("{date}", &slot.to_string()),
                 Target::FreshAssigned => {
                     let fresh = raise(&app, "楼道堆放杂物").await;
                     let fresh = fire(
@@ -283,7 +386,16 @@ async fn every_route_for_every_role(app: TestApp) {
                 (Some(_), None) => false,
                 (Some(allowed), Some(r)) => allowed.contains(&r),
             };
-            if expected_ok {
+            if expected_ok && row.authorised_only && role.is_some() {
+                assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status),
+                    "{} {} as {who}: {} {}",
+                    row.method,
+                    row.path,
+                    reply.status,
+                    reply.body
+                );
+            } else if expected_ok {
                 assert!(
                     reply.status.is_success(),
                     "{} {} as {who}: {} {}",

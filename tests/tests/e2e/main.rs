@@ -5,5 +5,6 @@ mod api_flow;
 mod authz;
 mod cli;
 mod errors;
+mod meetings;
 mod openapi;
 mod scheduler;

@@ -84,6 +84,15 @@ fn facts(issues: &[Issue]) -> Vec<IssueFacts> {
 }
 
 fn build(t: &Town, facts: &[IssueFacts], config: &AgendaConfig) -> Agenda {
+    build_carrying(t, facts, config, &[])
+}
+
+fn build_carrying(
+    t: &Town,
+    facts: &[IssueFacts],
+    config: &AgendaConfig,
+    carried: &[(Option<roundtable_core::IssueId>, String)],
+) -> Agenda {
     let grid = BTreeSet::from([t.grid_secretary]);
     build_agenda(&AgendaInput {
         issues: facts,
@@ -93,6 +102,7 @@ fn build(t: &Town, facts: &[IssueFacts], config: &AgendaConfig) -> Agenda {
         companies: &[t.w.anshang, t.w.xiean],
         grid_raisers: &grid,
         announcements: "传达上级文件精神",
+        carried,
         config,
         tz: chrono_tz::Asia::Shanghai,
     })
@@ -295,5 +305,42 @@ fn the_scorecard_compares_companies_and_ranks_only_those_with_enough_issues() {
     assert_eq!(
         (x.received, x.rank, x.average_satisfaction),
         (1, None, None)
+    );
+}
+
+#[test]
+fn what_the_last_meeting_did_not_reach_is_carried_over_once() {
+    let t = Town::new();
+    let waiting = t.issue("上次没讨论的问题", t.junyue, "assigned", 50, 1);
+    let overdue = t.committed("上次推迟但已过期", t.w.anshang, date(2026, 11, 30), 20);
+    let mut done = t.issue("已经解决", t.junyue, "verified", 50, 0);
+    done.state = IssueState::new("verified");
+    let carried = vec![
+        (Some(waiting.id), waiting.title.clone()),
+        (Some(overdue.id), overdue.title.clone()),
+        (Some(done.id), done.title.clone()),
+        (None, "小区公约修订".to_owned()),
+    ];
+    let agenda = build_carrying(
+        &t,
+        &facts(&[waiting, overdue, done]),
+        &AgendaConfig::default(),
+        &carried,
+    );
+    assert_eq!(
+        titles(&agenda, Reason::CarriedOver),
+        ["上次没讨论的问题", "小区公约修订"]
+    );
+    assert_eq!(
+        titles(&agenda, Reason::Overdue),
+        ["上次推迟但已过期"],
+        "listed once, as overdue"
+    );
+    assert!(
+        agenda
+            .items
+            .iter()
+            .filter(|i| i.reason == Reason::CarriedOver)
+            .all(|i| i.section == Section::FollowUp)
     );
 }

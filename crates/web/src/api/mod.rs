@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod health;
 pub mod issues;
+pub mod meetings;
 pub mod reference;
 
 use axum::routing::get;
@@ -26,6 +27,7 @@ use crate::state::AppState;
     tags(
         (name = "auth", description = "Tokens and the signed-in user"),
         (name = "issues", description = "The tracker"),
+        (name = "meetings", description = "The monthly joint meeting: calendar, agenda, record"),
         (name = "reference", description = "Community, compounds, organisations, users, workflows"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -54,6 +56,17 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(issues::transition))
         .routes(routes!(issues::events))
         .routes(routes!(issues::support, issues::withdraw_support))
+        .routes(routes!(meetings::list))
+        .routes(routes!(meetings::next))
+        .routes(routes!(meetings::get))
+        .routes(routes!(meetings::schedule))
+        .routes(routes!(meetings::build))
+        .routes(routes!(meetings::edit))
+        .routes(routes!(meetings::publish))
+        .routes(routes!(meetings::open))
+        .routes(routes!(meetings::close))
+        .routes(routes!(meetings::attendance))
+        .routes(routes!(meetings::outcome))
         .routes(routes!(reference::communities))
         .routes(routes!(reference::compounds))
         .routes(routes!(reference::buildings))
