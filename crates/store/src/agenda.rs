@@ -165,6 +165,7 @@ pub struct StoredItem {
     pub minutes_allowed: i32,
     pub in_appendix: bool,
     pub outcome: Option<String>,
+    pub outcome_note: Option<String>,
 }
 
 /// A meeting's agenda items in order.

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod error;
 pub mod issues;
 pub mod meetings;
+pub mod minutes;
 pub mod outbox;
 pub mod schema;
 #[cfg(feature = "testing")]

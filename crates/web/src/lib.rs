@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod meetings;
+pub mod minutes;
 pub mod scheduler;
 pub mod server;
 pub mod state;

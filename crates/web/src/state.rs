@@ -19,6 +19,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub throttle: Arc<Throttle>,
     pub auth_cache: Arc<AuthCache>,
+    pub minutes: Arc<crate::minutes::Renderer>,
     pub clock: Clock,
 }
 
@@ -36,6 +37,7 @@ impl AppState {
             config: Arc::new(config),
             throttle: Arc::new(throttle),
             auth_cache: Arc::new(auth_cache),
+            minutes: Arc::new(crate::minutes::Renderer::new()),
             clock: Arc::new(Utc::now),
         }
     }

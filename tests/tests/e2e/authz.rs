@@ -74,6 +74,14 @@ fn table(app: &TestApp) -> Vec<Row> {
         allowed,
         authorised_only: false,
     };
+    let row_authorised = |method: Method, path, target, body, allowed| Row {
+        method,
+        path,
+        target,
+        body,
+        allowed: Some(allowed),
+        authorised_only: true,
+    };
     let state_change = |method: Method, path, target, body| Row {
         method,
         path,
@@ -220,6 +228,31 @@ fn table(app: &TestApp) -> Vec<Row> {
             "/api/v1/meetings/{id}/items/{item}/outcome",
             Target::Meeting,
             Some(json!({"outcome": "decision"})),
+        ),
+        row_authorised(
+            Method::GET,
+            "/api/v1/meetings/{id}/minutes",
+            Target::Meeting,
+            None,
+            ALL,
+        ),
+        state_change(
+            Method::PUT,
+            "/api/v1/meetings/{id}/minutes",
+            Target::Meeting,
+            Some(json!({"text": "备注"})),
+        ),
+        state_change(
+            Method::POST,
+            "/api/v1/meetings/{id}/minutes/publish",
+            Target::Meeting,
+            None,
+        ),
+        state_change(
+            Method::POST,
+            "/api/v1/meetings/{id}/minutes/addenda",
+            Target::Meeting,
+            Some(json!({"text": "更正"})),
         ),
         row(
             Method::GET,

@@ -6,5 +6,6 @@ mod authz;
 mod cli;
 mod errors;
 mod meetings;
+mod minutes;
 mod openapi;
 mod scheduler;

@@ -259,6 +259,120 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
         StatusCode::CONFLICT
     );
 
+    // The minutes: a draft for the secretary, nothing for others until published.
+    let minutes = format!("{path}/minutes");
+    let draft = app
+        .call(
+            Method::GET,
+            &format!("{minutes}?format=md"),
+            Some(&secretary),
+            None,
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
+    assert!(draft.content_type().starts_with("text/markdown"));
+    let text = draft.body.as_str().unwrap();
+    assert!(
+        text.contains("草稿（未发布）")
+            && text.contains("| 安尚物业 | 电梯经常停运 | 两周内更换电梯主板 |"),
+        "{text}"
+    );
+    assert!(text.contains("安尚物业：李明"), "attendance: {text}");
+    assert_eq!(
+        app.call(Method::GET, &minutes, Some(&supervisor), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let amended = app
+        .call(
+            Method::PUT,
+            &minutes,
+            Some(&secretary),
+            Some(json!({"text": "下次会议请供电公司列席。"})),
+        )
+        .await;
+    assert_eq!(
+        (amended.status, amended.body["revision"].as_i64()),
+        (StatusCode::OK, Some(1))
+    );
+    let early = app
+        .call(
+            Method::POST,
+            &format!("{minutes}/addenda"),
+            Some(&secretary),
+            Some(json!({"text": "x"})),
+        )
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::CONFLICT,
+        "addenda come after publication"
+    );
+    let published = app
+        .call(
+            Method::POST,
+            &format!("{minutes}/publish"),
+            Some(&secretary),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (published.status, published.body["status"].as_str()),
+        (StatusCode::OK, Some("published"))
+    );
+    let html = app
+        .call(Method::GET, &minutes, Some(&supervisor), None)
+        .await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.content_type().starts_with("text/html"));
+    assert!(
+        html.body
+            .as_str()
+            .unwrap()
+            .contains("下次会议请供电公司列席。")
+    );
+    let locked = app
+        .call(
+            Method::PUT,
+            &minutes,
+            Some(&secretary),
+            Some(json!({"text": "改一下"})),
+        )
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::CONFLICT,
+        "published minutes are locked"
+    );
+    let addendum = app
+        .call(
+            Method::POST,
+            &format!("{minutes}/addenda"),
+            Some(&secretary),
+            Some(json!({"text": "更正：路灯问题由供电公司负责。"})),
+        )
+        .await;
+    assert_eq!(addendum.status, StatusCode::OK);
+    let html = app
+        .call(Method::GET, &minutes, Some(&supervisor), None)
+        .await
+        .body;
+    assert!(
+        html.as_str()
+            .unwrap()
+            .contains("更正：路灯问题由供电公司负责。")
+    );
+    let conn = &mut *app.state.db.conn().unwrap();
+    let effects = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
+    for effect in ["agenda_drafted", "agenda_published", "minutes_published"] {
+        assert_eq!(
+            effects.iter().filter(|e| *e == effect).count(),
+            1,
+            "{effect} queued once: {effects:?}"
+        );
+    }
+
     // Next month's agenda carries the deferred street lamp over.
     let next_slot =
         chrono::NaiveDate::parse_from_str(&slot, "%Y-%m-%d").unwrap() + chrono::Days::new(28);

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod health;
 pub mod issues;
 pub mod meetings;
+pub mod minutes;
 pub mod reference;
 
 use axum::routing::get;
@@ -67,6 +68,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meetings::close))
         .routes(routes!(meetings::attendance))
         .routes(routes!(meetings::outcome))
+        .routes(routes!(minutes::get, minutes::amend))
+        .routes(routes!(minutes::publish))
+        .routes(routes!(minutes::addendum))
         .routes(routes!(reference::communities))
         .routes(routes!(reference::compounds))
         .routes(routes!(reference::buildings))

@@ -1,0 +1,114 @@
+//! Minutes: revisions of a meeting's record. Drafts are amended (each amendment a new
+//! revision); publishing locks them; corrections after that are dated addenda.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use roundtable_core::{Meeting, MeetingId, UserId};
+
+use crate::convert::{ts, utc};
+use crate::db::DbConn;
+use crate::error::{Result, StoreError};
+use crate::schema::{commitments, issues, minutes, organisations};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MinutesRevision {
+    pub revision: i32,
+    /// draft, published or addendum
+    pub status: String,
+    /// The secretary's remarks (drafts, published) or the correction (addenda).
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub fn revisions(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MinutesRevision>> {
+    let rows: Vec<(i32, String, String, chrono::NaiveDateTime)> = minutes::table
+        .filter(minutes::meeting_id.eq(meeting.to_string()))
+        .order(minutes::revision)
+        .select((
+            minutes::revision,
+            minutes::status,
+            minutes::body,
+            minutes::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(revision, status, body, at)| MinutesRevision {
+            revision,
+            status,
+            body,
+            created_at: utc(at),
+        })
+        .collect())
+}
+
+/// Adds a revision: `draft` only before publication, `published` once, `addendum` only
+/// after. Returns its number; `Conflict` when the lifecycle forbids it.
+pub fn add_revision(
+    conn: &mut DbConn,
+    meeting: &Meeting,
+    status: &str,
+    body: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> Result<i32> {
+    conn.transaction(|conn| {
+        let existing = revisions(conn, meeting.id)?;
+        let published = existing.iter().any(|r| r.status == "published");
+        let allowed = match status {
+            "draft" | "published" => !published,
+            "addendum" => published,
+            _ => false,
+        };
+        if !allowed {
+            return Err(StoreError::Conflict {
+                current: existing.len() as u32,
+            });
+        }
+        let revision = existing.last().map_or(1, |r| r.revision + 1);
+        diesel::insert_into(minutes::table)
+            .values((
+                minutes::id.eq(uuid::Uuid::now_v7().to_string()),
+                minutes::community_id.eq(meeting.community.to_string()),
+                minutes::meeting_id.eq(meeting.id.to_string()),
+                minutes::revision.eq(revision),
+                minutes::status.eq(status),
+                minutes::body.eq(body),
+                minutes::created_by.eq(by.to_string()),
+                minutes::created_at.eq(ts(now)),
+                minutes::published_at.eq((status == "published").then(|| ts(now))),
+            ))
+            .execute(conn)?;
+        if status == "published" {
+            crate::outbox::queue(
+                conn,
+                &meeting.community.to_string(),
+                "minutes_published",
+                None,
+                serde_json::json!({ "meeting": meeting.id }),
+                Some(format!("minutes_published:{}", meeting.id)),
+                now,
+            )?;
+        }
+        Ok(revision)
+    })
+}
+
+/// A commitment made at a meeting: (organisation name, issue title, promise, due date).
+pub fn commitments_made_at(
+    conn: &mut DbConn,
+    meeting: MeetingId,
+) -> Result<Vec<(Option<String>, String, String, NaiveDate)>> {
+    Ok(commitments::table
+        .inner_join(issues::table.on(issues::id.eq(commitments::issue_id)))
+        .left_join(organisations::table.on(organisations::id.nullable().eq(commitments::org_id)))
+        .filter(commitments::meeting_id.eq(meeting.to_string()))
+        .order(commitments::committed_at)
+        .select((
+            organisations::name.nullable(),
+            issues::title,
+            commitments::text,
+            commitments::due_date,
+        ))
+        .load(conn)?)
+}
