@@ -94,11 +94,16 @@ pub fn add_revision(
     })
 }
 
-/// A commitment made at a meeting: (organisation name, issue title, promise, due date).
-pub fn commitments_made_at(
-    conn: &mut DbConn,
-    meeting: MeetingId,
-) -> Result<Vec<(Option<String>, String, String, NaiveDate)>> {
+/// A commitment made at a meeting, as the minutes list it.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct MadeCommitment {
+    pub org: Option<String>,
+    pub issue: String,
+    pub text: String,
+    pub due_date: NaiveDate,
+}
+
+pub fn commitments_made_at(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MadeCommitment>> {
     Ok(commitments::table
         .inner_join(issues::table.on(issues::id.eq(commitments::issue_id)))
         .left_join(organisations::table.on(organisations::id.nullable().eq(commitments::org_id)))

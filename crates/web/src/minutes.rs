@@ -220,11 +220,11 @@ pub fn assemble(
         items,
         commitments: minutes::commitments_made_at(conn, m.id)?
             .into_iter()
-            .map(|(org, issue, text, due)| CommitmentLine {
-                org: org.unwrap_or_default(),
-                issue,
-                text,
-                due_date: due.to_string(),
+            .map(|c| CommitmentLine {
+                org: c.org.unwrap_or_default(),
+                issue: c.issue,
+                text: c.text,
+                due_date: c.due_date.to_string(),
             })
             .collect(),
         scorecard: scores
