@@ -33,15 +33,19 @@ pub fn agenda_facts(
         IssueState::COMMITTED,
         IssueState::RESOLVED,
     ];
-    let rows: Vec<crate::issues::IssueRow> = issues::table
+    // Two index-backed queries rather than one `OR` that would scan every issue.
+    let mut rows: Vec<crate::issues::IssueRow> = issues::table
         .filter(issues::community_id.eq(community.to_string()))
-        .filter(
-            issues::state
-                .eq_any(open)
-                .or(issues::updated_at.ge(ts(since))),
-        )
+        .filter(issues::state.eq_any(open))
         .select(crate::issues::IssueRow::as_select())
         .load(conn)?;
+    let changed: Vec<crate::issues::IssueRow> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::updated_at.ge(ts(since)))
+        .filter(issues::state.ne_all(open))
+        .select(crate::issues::IssueRow::as_select())
+        .load(conn)?;
+    rows.extend(changed);
     let events: Vec<(String, String, NaiveDateTime)> = issue_events::table
         .filter(issue_events::community_id.eq(community.to_string()))
         .filter(issue_events::transition.eq_any(["assign", "reassign", "resolve"]))

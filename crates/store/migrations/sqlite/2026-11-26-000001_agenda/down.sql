@@ -1,3 +1,5 @@
+DROP INDEX issue_events_community_at;
+DROP INDEX issues_community_updated;
 ALTER TABLE agenda_items DROP COLUMN reason;
 ALTER TABLE meetings DROP COLUMN scorecard;
 ALTER TABLE meetings DROP COLUMN agenda_published_at;
