@@ -30,54 +30,50 @@ pub struct Reply {
 
 impl Reply {
     pub fn content_type(&self) -> &str {
-        self.headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     /// The body's `field` as a string (panics with the body if absent).
     pub fn str(&self, field: &str) -> &str {
-        self.body[field]
-            .as_str()
-            .unwrap_or_else(|| panic!("no string `{field}` in {}", self.body))
+        self.body[field].as_str().unwrap_or_else(|| panic!("no string `{field}` in {}", self.body))
     }
 }
 
 pub struct TestAppBuilder {
     db: TestDb,
     config: Config,
+    clock: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl TestAppBuilder {
+    /// Freezes the clock (the demo is seeded relative to it), for reproducible documents.
+    pub fn at(mut self, now: chrono::DateTime<chrono::Utc>) -> Self {
+        self.clock = Some(now);
+        self
+    }
+
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.http.body_limit_bytes = bytes;
         self
     }
 
     pub fn build(self) -> TestApp {
-        let workflows =
-            server::load_workflows(&repo().join("workflows")).expect("the shipped workflows load");
-        let state = AppState::new(self.db.db.clone(), workflows, self.config);
+        let workflows = server::load_workflows(&repo().join("workflows")).expect("the shipped workflows load");
+        let mut state = AppState::new(self.db.db.clone(), workflows, self.config);
+        if let Some(now) = self.clock {
+            state = state.with_clock(std::sync::Arc::new(move || now));
+        }
         let tz = "Asia/Shanghai".parse().expect("a known zone");
         demo::seed_if_empty(&state.db, &state.workflows, tz, state.now())
             .expect("the demo seeds")
             .expect("the database was empty");
         let router = roundtable_web::app::router(state.clone());
-        TestApp {
-            state,
-            router,
-            db: self.db,
-            tokens: Mutex::new(HashMap::new()),
-        }
+        TestApp { state, router, db: self.db, tokens: Mutex::new(HashMap::new()) }
     }
 }
 
 pub fn repo() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ sits in the repo")
-        .to_path_buf()
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo").to_path_buf()
 }
 
 /// The real router over a seeded throwaway database.
@@ -90,18 +86,12 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn sqlite() -> TestAppBuilder {
-        TestAppBuilder {
-            db: TestDb::sqlite(),
-            config: Config::defaults(),
-        }
+        TestAppBuilder { db: TestDb::sqlite(), config: Config::defaults(), clock: None }
     }
 
     /// `None` (and a line saying so) when no PostgreSQL server is configured.
     pub fn postgres() -> Option<TestAppBuilder> {
-        Some(TestAppBuilder {
-            db: TestDb::postgres()?,
-            config: Config::defaults(),
-        })
+        Some(TestAppBuilder { db: TestDb::postgres()?, config: Config::defaults(), clock: None })
     }
 
     /// The database URL, for opening it as another instance would.
@@ -110,17 +100,10 @@ impl TestApp {
     }
 
     /// Sends a request; `body` is sent as JSON.
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         let bytes = body.map(|b| b.to_string().into_bytes());
         let content_type = bytes.as_ref().map(|_| "application/json");
-        self.raw(method, path, token, content_type, bytes.unwrap_or_default())
-            .await
+        self.raw(method, path, token, content_type, bytes.unwrap_or_default()).await
     }
 
     /// Sends exactly these bytes with this content type.
@@ -147,23 +130,14 @@ impl TestApp {
             .expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let collected = response
-            .into_body()
-            .collect()
-            .await
-            .expect("a readable body")
-            .to_bytes();
+        let collected = response.into_body().collect().await.expect("a readable body").to_bytes();
         let body = if collected.is_empty() {
             Value::Null
         } else {
             serde_json::from_slice(&collected)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&collected).into_owned()))
         };
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -180,10 +154,7 @@ impl TestApp {
             return t.clone();
         }
         let t = self.fresh_token(login).await;
-        self.tokens
-            .lock()
-            .expect("not poisoned")
-            .insert(login.to_owned(), t.clone());
+        self.tokens.lock().expect("not poisoned").insert(login.to_owned(), t.clone());
         t
     }
 
@@ -197,12 +168,7 @@ impl TestApp {
                 Some(serde_json::json!({"login": login, "password": demo::DEMO_PASSWORD})),
             )
             .await;
-        assert_eq!(
-            reply.status,
-            StatusCode::CREATED,
-            "sign-in of {login}: {}",
-            reply.body
-        );
+        assert_eq!(reply.status, StatusCode::CREATED, "sign-in of {login}: {}", reply.body);
         reply.str("token").to_owned()
     }
 
@@ -212,22 +178,14 @@ impl TestApp {
 
     pub fn compound(&self, name: &str) -> CompoundId {
         let community = self.community();
-        let list = directory::compounds(&mut self.conn().expect("a connection"), community)
-            .expect("compounds");
-        list.into_iter()
-            .find(|c| c.name == name)
-            .unwrap_or_else(|| panic!("no compound {name}"))
-            .id
+        let list = directory::compounds(&mut self.conn().expect("a connection"), community).expect("compounds");
+        list.into_iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no compound {name}")).id
     }
 
     pub fn org(&self, name: &str) -> OrgId {
         let community = self.community();
-        let list = directory::organisations(&mut self.conn().expect("a connection"), community)
-            .expect("organisations");
-        list.into_iter()
-            .find(|o| o.name == name)
-            .unwrap_or_else(|| panic!("no organisation {name}"))
-            .id
+        let list = directory::organisations(&mut self.conn().expect("a connection"), community).expect("organisations");
+        list.into_iter().find(|o| o.name == name).unwrap_or_else(|| panic!("no organisation {name}")).id
     }
 
     pub fn user(&self, login: &str) -> UserId {

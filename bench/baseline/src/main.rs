@@ -19,10 +19,8 @@ struct Pragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -55,18 +53,14 @@ async fn blocking<T: Send + 'static>(
 }
 
 async fn list(State(pool): State<DbPool>) -> Result<Json<Vec<Item>>, StatusCode> {
-    blocking(pool, |c| {
-        diesel::sql_query("SELECT id, title, body FROM items ORDER BY id DESC LIMIT 50").load(c)
-    })
-    .await
-    .map(Json)
+    blocking(pool, |c| diesel::sql_query("SELECT id, title, body FROM items ORDER BY id DESC LIMIT 50").load(c))
+        .await
+        .map(Json)
 }
 
 async fn one(State(pool): State<DbPool>, Path(id): Path<String>) -> Result<Json<Item>, StatusCode> {
     let mut rows: Vec<Item> = blocking(pool, move |c| {
-        diesel::sql_query("SELECT id, title, body FROM items WHERE id = ?")
-            .bind::<Text, _>(id)
-            .load(c)
+        diesel::sql_query("SELECT id, title, body FROM items WHERE id = ?").bind::<Text, _>(id).load(c)
     })
     .await?;
     rows.pop().map(Json).ok_or(StatusCode::NOT_FOUND)
@@ -99,7 +93,10 @@ fn main() {
         .expect("the database opens");
     {
         let conn = &mut pool.get().unwrap();
-        conn.batch_execute("CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL)").unwrap();
+        conn.batch_execute(
+            "CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL)",
+        )
+        .unwrap();
         conn.batch_execute("BEGIN").unwrap();
         for i in 0..10_000 {
             diesel::sql_query("INSERT INTO items (id, title, body) VALUES (?, ?, ?)")
@@ -111,18 +108,10 @@ fn main() {
         }
         conn.batch_execute("COMMIT").unwrap();
     }
-    let app = Router::new()
-        .route("/items", get(list).post(create))
-        .route("/items/{id}", get(one))
-        .with_state(pool);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let app = Router::new().route("/items", get(list).post(create)).route("/items/{id}", get(one)).with_state(pool);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(&addr)
-            .await
-            .expect("the address is free");
+        let listener = tokio::net::TcpListener::bind(&addr).await.expect("the address is free");
         println!("baseline listening on {addr}");
         axum::serve(listener, app).await.unwrap();
     });

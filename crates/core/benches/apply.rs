@@ -7,8 +7,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
 use criterion::{Criterion, criterion_group, criterion_main};
 use roundtable_core::{
-    Actor, CommunityId, CompoundId, Issue, Membership, NewIssue, OrgId, OrgKind, Role,
-    TransitionFields, TransitionRequest, UserId, Workflow, apply,
+    Actor, CommunityId, CompoundId, Issue, Membership, NewIssue, OrgId, OrgKind, Role, TransitionFields,
+    TransitionRequest, UserId, Workflow, apply,
 };
 
 const WORKFLOW: &str = include_str!("../../../workflows/issue.toml");
@@ -25,11 +25,7 @@ fn bench(c: &mut Criterion) {
     let secretary = actor(Role::Secretary, OrgId::new(), OrgKind::ResidentsCommittee);
     let anshang = OrgId::new();
     let property = actor(Role::Property, anshang, OrgKind::PropertyCompany);
-    let raiser = actor(
-        Role::Supervisor,
-        OrgId::new(),
-        OrgKind::SupervisoryCommittee,
-    );
+    let raiser = actor(Role::Supervisor, OrgId::new(), OrgKind::SupervisoryCommittee);
     let now: DateTime<Tz> = Shanghai.from_utc_datetime(&Utc::now().naive_utc());
     let new = NewIssue {
         title: "地下室漏水".into(),
@@ -43,10 +39,7 @@ fn bench(c: &mut Criterion) {
     let assign = TransitionRequest {
         transition: "assign".into(),
         version: 1,
-        fields: TransitionFields {
-            responsible_org: Some(anshang),
-            ..Default::default()
-        },
+        fields: TransitionFields { responsible_org: Some(anshang), ..Default::default() },
     };
     let assigned = apply(&wf, &raised, &secretary, &assign, now).unwrap().issue;
     let commit = TransitionRequest {
@@ -63,30 +56,12 @@ fn bench(c: &mut Criterion) {
         b.iter(|| apply(black_box(&wf), black_box(&raised), &secretary, &assign, now))
     });
     c.bench_function("apply commit", |b| {
-        b.iter(|| {
-            apply(
-                black_box(&wf),
-                black_box(&assigned),
-                &property,
-                &commit,
-                now,
-            )
-        })
+        b.iter(|| apply(black_box(&wf), black_box(&assigned), &property, &commit, now))
     });
     c.bench_function("apply denied (stale)", |b| {
-        b.iter(|| {
-            apply(
-                black_box(&wf),
-                black_box(&assigned),
-                &property,
-                &assign,
-                now,
-            )
-        })
+        b.iter(|| apply(black_box(&wf), black_box(&assigned), &property, &assign, now))
     });
-    c.bench_function("due_timers", |b| {
-        b.iter(|| wf.due_timers(black_box(&assigned), now).len())
-    });
+    c.bench_function("due_timers", |b| b.iter(|| wf.due_timers(black_box(&assigned), now).len()));
 }
 
 criterion_group!(benches, bench);

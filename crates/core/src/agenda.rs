@@ -158,18 +158,11 @@ pub struct Agenda {
 }
 
 fn is_open(state: &IssueState) -> bool {
-    [
-        IssueState::RAISED,
-        IssueState::ASSIGNED,
-        IssueState::COMMITTED,
-        IssueState::RESOLVED,
-    ]
-    .contains(&state.as_str())
+    [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED].contains(&state.as_str())
 }
 
 fn overdue_on(issue: &Issue, day: NaiveDate) -> bool {
-    issue.state == IssueState::COMMITTED
-        && issue.commitment.as_ref().is_some_and(|c| c.due_date < day)
+    issue.state == IssueState::COMMITTED && issue.commitment.as_ref().is_some_and(|c| c.due_date < day)
 }
 
 impl AgendaItem {
@@ -206,47 +199,29 @@ impl AgendaItem {
 
 pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     let cfg = input.config;
-    let since = input
-        .last_meeting_at
-        .unwrap_or(input.meeting_at - TimeDelta::days(31));
+    let since = input.last_meeting_at.unwrap_or(input.meeting_at - TimeDelta::days(31));
     let day = input.meeting_day;
     let since_day = since.date_naive();
     let issues: Vec<&Issue> = input.issues.iter().map(|f| &f.issue).collect();
 
     // (2) Follow-up of commitments.
-    let mut overdue: Vec<&Issue> = issues
-        .iter()
-        .copied()
-        .filter(|i| overdue_on(i, day))
-        .collect();
-    overdue.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.id));
+    let mut overdue: Vec<&Issue> = issues.iter().copied().filter(|i| overdue_on(i, day)).collect();
+    overdue.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
     let mut kept: Vec<&Issue> = issues
         .iter()
         .copied()
         .filter(|i| i.state == IssueState::VERIFIED)
-        .filter(|i| {
-            i.commitment
-                .as_ref()
-                .is_some_and(|c| c.due_date >= since_day && c.due_date < day)
-        })
+        .filter(|i| i.commitment.as_ref().is_some_and(|c| c.due_date >= since_day && c.due_date < day))
         .collect();
-    kept.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.id));
-    let mut awaiting: Vec<&Issue> = issues
-        .iter()
-        .copied()
-        .filter(|i| i.state == IssueState::RESOLVED)
-        .collect();
-    awaiting.sort_by_key(|i| (i.state_entered_at, i.id));
+    kept.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
+    let mut awaiting: Vec<&Issue> = issues.iter().copied().filter(|i| i.state == IssueState::RESOLVED).collect();
+    awaiting.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
 
     // (3) New issues, most supported first, then oldest; grouped by compound in the order
     // of each compound's most supported issue. Grid secretaries' top issues come first
     // in their compound and are never pushed to the appendix.
     let mut grid_top: BTreeMap<CompoundId, &Issue> = BTreeMap::new();
-    for i in issues
-        .iter()
-        .copied()
-        .filter(|i| is_open(&i.state) && i.state != IssueState::RESOLVED)
-    {
+    for i in issues.iter().copied().filter(|i| [IssueState::RAISED, IssueState::ASSIGNED].contains(&i.state.as_str())) {
         if input.grid_raisers.contains(&i.raised_by) {
             let better = grid_top.get(&i.compound).is_none_or(|best| {
                 (i.support_count, std::cmp::Reverse(i.created_at))
@@ -270,9 +245,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     let mut best: BTreeMap<CompoundId, (u32, std::cmp::Reverse<DateTime<Utc>>)> = BTreeMap::new();
     for i in grid_top.values().copied().chain(new.iter().copied()) {
         let key = (i.support_count, std::cmp::Reverse(i.created_at));
-        best.entry(i.compound)
-            .and_modify(|b| *b = (*b).max(key))
-            .or_insert(key);
+        best.entry(i.compound).and_modify(|b| *b = (*b).max(key)).or_insert(key);
     }
     let mut compound_order: Vec<CompoundId> = best.keys().copied().collect();
     compound_order.sort_by_key(|c| std::cmp::Reverse(best[c]));
@@ -283,16 +256,10 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         input.announcements,
         cfg.announcements_minutes,
     )];
-    for (list, reason) in [
-        (&overdue, Reason::Overdue),
-        (&kept, Reason::DueSinceLastMeeting),
-        (&awaiting, Reason::AwaitingVerification),
-    ] {
-        items.extend(
-            list.iter().map(|i| {
-                AgendaItem::for_issue(Section::FollowUp, reason, i, cfg.follow_up_minutes)
-            }),
-        );
+    for (list, reason) in
+        [(&overdue, Reason::Overdue), (&kept, Reason::DueSinceLastMeeting), (&awaiting, Reason::AwaitingVerification)]
+    {
+        items.extend(list.iter().map(|i| AgendaItem::for_issue(Section::FollowUp, reason, i, cfg.follow_up_minutes)));
     }
     // Carried-over items follow the follow-up; an issue already listed is not repeated.
     let listed: BTreeSet<IssueId> = items.iter().filter_map(|i| i.issue).collect();
@@ -308,12 +275,8 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
             }
             Some(_) => {}
             None if issue.is_none() => {
-                let mut item = AgendaItem::fixed(
-                    Section::OtherBusiness,
-                    Reason::CarriedOver,
-                    title,
-                    cfg.follow_up_minutes,
-                );
+                let mut item =
+                    AgendaItem::fixed(Section::OtherBusiness, Reason::CarriedOver, title, cfg.follow_up_minutes);
                 item.section = Section::FollowUp;
                 items.push(item);
             }
@@ -324,57 +287,28 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     new.retain(|i| !new_ids.contains(&i.id));
     for compound in &compound_order {
         if let Some(top) = grid_top.get(compound) {
-            items.push(AgendaItem::for_issue(
-                Section::NewIssues,
-                Reason::GridTopIssue,
-                top,
-                cfg.new_issue_minutes,
-            ));
+            items.push(AgendaItem::for_issue(Section::NewIssues, Reason::GridTopIssue, top, cfg.new_issue_minutes));
         }
-        items.extend(new.iter().filter(|i| i.compound == *compound).map(|i| {
-            AgendaItem::for_issue(
-                Section::NewIssues,
-                Reason::NewIssue,
-                i,
-                cfg.new_issue_minutes,
-            )
-        }));
+        items.extend(
+            new.iter()
+                .filter(|i| i.compound == *compound)
+                .map(|i| AgendaItem::for_issue(Section::NewIssues, Reason::NewIssue, i, cfg.new_issue_minutes)),
+        );
     }
-    items.push(AgendaItem::fixed(
-        Section::Scorecard,
-        Reason::Scorecard,
-        "",
-        cfg.scorecard_minutes,
-    ));
-    items.push(AgendaItem::fixed(
-        Section::OtherBusiness,
-        Reason::OtherBusiness,
-        "",
-        cfg.other_business_minutes,
-    ));
+    items.push(AgendaItem::fixed(Section::Scorecard, Reason::Scorecard, "", cfg.scorecard_minutes));
+    items.push(AgendaItem::fixed(Section::OtherBusiness, Reason::OtherBusiness, "", cfg.other_business_minutes));
     allot_time(&mut items, cfg.meeting_minutes);
 
-    Agenda {
-        meeting_day: day,
-        since,
-        items,
-        scorecard: scorecard(input, since),
-    }
+    Agenda { meeting_day: day, since, items, scorecard: scorecard(input, since) }
 }
 
 /// Fixed sections and grid secretaries' top issues always get their time; the other
 /// items keep their order and go to the appendix once the meeting is full.
 pub fn allot_time(items: &mut [AgendaItem], meeting_minutes: u32) {
-    let reserved: u32 = items
-        .iter()
-        .filter(|i| i.issue.is_none() || i.reason == Reason::GridTopIssue)
-        .map(|i| i.minutes)
-        .sum();
+    let reserved: u32 =
+        items.iter().filter(|i| i.issue.is_none() || i.reason == Reason::GridTopIssue).map(|i| i.minutes).sum();
     let mut left = meeting_minutes.saturating_sub(reserved);
-    for item in items
-        .iter_mut()
-        .filter(|i| i.issue.is_some() && i.reason != Reason::GridTopIssue)
-    {
+    for item in items.iter_mut().filter(|i| i.issue.is_some() && i.reason != Reason::GridTopIssue) {
         item.in_appendix = item.minutes > left;
         if !item.in_appendix {
             left -= item.minutes;
@@ -384,31 +318,23 @@ pub fn allot_time(items: &mut [AgendaItem], meeting_minutes: u32) {
 
 fn scorecard(input: &AgendaInput<'_>, since: DateTime<Utc>) -> Vec<ScoreRow> {
     let cfg = input.config;
-    let in_window =
-        |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= since && t < input.meeting_at);
+    let in_window = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= since && t < input.meeting_at);
     let mut rows: Vec<ScoreRow> = input
         .companies
         .iter()
         .map(|&org| {
-            let mine: Vec<&IssueFacts> = input
-                .issues
-                .iter()
-                .filter(|f| f.issue.responsible_org == Some(org))
-                .collect();
-            let received: Vec<&&IssueFacts> =
-                mine.iter().filter(|f| in_window(f.assigned_at)).collect();
+            let mine: Vec<&IssueFacts> = input.issues.iter().filter(|f| f.issue.responsible_org == Some(org)).collect();
+            let received: Vec<&&IssueFacts> = mine.iter().filter(|f| in_window(f.assigned_at)).collect();
             let committed_in_time = received
                 .iter()
                 .filter(|f| {
-                    let (Some(assigned), Some(c)) = (f.assigned_at, f.issue.commitment.as_ref())
-                    else {
+                    let (Some(assigned), Some(c)) = (f.assigned_at, f.issue.commitment.as_ref()) else {
                         return false;
                     };
                     c.committed_at - assigned <= TimeDelta::days(i64::from(cfg.commit_within_days))
                 })
                 .count();
-            let resolved: Vec<&&IssueFacts> =
-                mine.iter().filter(|f| in_window(f.resolved_at)).collect();
+            let resolved: Vec<&&IssueFacts> = mine.iter().filter(|f| in_window(f.resolved_at)).collect();
             let resolved_on_time = resolved
                 .iter()
                 .filter(|f| match (f.resolved_at, f.issue.commitment.as_ref()) {
@@ -424,27 +350,17 @@ fn scorecard(input: &AgendaInput<'_>, since: DateTime<Utc>) -> Vec<ScoreRow> {
                         .then_some((f.issue.reopen_count, v.satisfaction))
                 })
                 .collect();
-            let scores: Vec<f64> = verifications
-                .iter()
-                .filter_map(|(_, s)| s.map(f64::from))
-                .collect();
+            let scores: Vec<f64> = verifications.iter().filter_map(|(_, s)| s.map(f64::from)).collect();
             ScoreRow {
                 org,
                 received: received.len() as u32,
                 committed_in_time: committed_in_time as u32,
                 resolved: resolved.len() as u32,
                 resolved_on_time: resolved_on_time as u32,
-                verified_first_time: verifications
-                    .iter()
-                    .filter(|(reopens, _)| *reopens == 0)
-                    .count() as u32,
+                verified_first_time: verifications.iter().filter(|(reopens, _)| *reopens == 0).count() as u32,
                 verified: verifications.len() as u32,
-                average_satisfaction: (!scores.is_empty())
-                    .then(|| scores.iter().sum::<f64>() / scores.len() as f64),
-                overdue: mine
-                    .iter()
-                    .filter(|f| overdue_on(&f.issue, input.meeting_day))
-                    .count() as u32,
+                average_satisfaction: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+                overdue: mine.iter().filter(|f| overdue_on(&f.issue, input.meeting_day)).count() as u32,
                 rank: None,
             }
         })
@@ -452,25 +368,12 @@ fn scorecard(input: &AgendaInput<'_>, since: DateTime<Utc>) -> Vec<ScoreRow> {
     // Rank those with enough issues: on-time resolution rate, then fewer overdue, then
     // satisfaction. Ties share a rank.
     let key = |r: &ScoreRow| {
-        let rate = if r.resolved == 0 {
-            0.0
-        } else {
-            f64::from(r.resolved_on_time) / f64::from(r.resolved)
-        };
-        (
-            rate,
-            -f64::from(r.overdue),
-            r.average_satisfaction.unwrap_or(0.0),
-        )
+        let rate = if r.resolved == 0 { 0.0 } else { f64::from(r.resolved_on_time) / f64::from(r.resolved) };
+        (rate, -f64::from(r.overdue), r.average_satisfaction.unwrap_or(0.0))
     };
-    let mut ranked: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].received + rows[i].resolved >= cfg.min_issues_to_rank)
-        .collect();
-    ranked.sort_by(|&a, &b| {
-        key(&rows[b])
-            .partial_cmp(&key(&rows[a]))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    let mut ranked: Vec<usize> =
+        (0..rows.len()).filter(|&i| rows[i].received + rows[i].resolved >= cfg.min_issues_to_rank).collect();
+    ranked.sort_by(|&a, &b| key(&rows[b]).partial_cmp(&key(&rows[a])).unwrap_or(std::cmp::Ordering::Equal));
     let mut previous: Option<((f64, f64, f64), u32)> = None;
     for (n, &i) in ranked.iter().enumerate() {
         let k = key(&rows[i]);

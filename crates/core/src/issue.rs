@@ -157,12 +157,7 @@ pub const RAISE: &str = "raise";
 
 impl Issue {
     /// A new issue in the workflow's initial state, at version 1, with its first event.
-    pub fn raise(
-        workflow: &crate::Workflow,
-        new: NewIssue,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> (Issue, Event) {
+    pub fn raise(workflow: &crate::Workflow, new: NewIssue, actor: &Actor, now: DateTime<Utc>) -> (Issue, Event) {
         // Microseconds: what both databases keep, so stored and computed values agree.
         let now = now.trunc_subsecs(6);
         let id = IssueId::at(now);

@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{
-    DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -52,9 +50,7 @@ pub fn next_slot(day: NaiveDate) -> Option<NaiveDate> {
     if this >= day {
         return Some(this);
     }
-    let next = day
-        .with_day(1)?
-        .checked_add_months(chrono::Months::new(1))?;
+    let next = day.with_day(1)?.checked_add_months(chrono::Months::new(1))?;
     first_sunday(next.year(), next.month())
 }
 
@@ -72,10 +68,7 @@ pub struct MeetingRules {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Override {
     /// Held at another local date and time (public holidays, 调休), maybe elsewhere.
-    Moved {
-        to: NaiveDateTime,
-        place: Option<String>,
-    },
+    Moved { to: NaiveDateTime, place: Option<String> },
     /// Not held this month.
     Skipped { reason: String },
 }
@@ -95,11 +88,7 @@ impl MeetingRules {
     }
 
     /// The meeting of `slot` (a first Sunday), or `None` if skipped or not a first Sunday.
-    pub fn occurrence(
-        &self,
-        overrides: &BTreeMap<NaiveDate, Override>,
-        slot: NaiveDate,
-    ) -> Option<Occurrence> {
+    pub fn occurrence(&self, overrides: &BTreeMap<NaiveDate, Override>, slot: NaiveDate) -> Option<Occurrence> {
         if first_sunday(slot.year(), slot.month()) != Some(slot) {
             return None;
         }
@@ -110,29 +99,19 @@ impl MeetingRules {
                 starts_at: self.local(*to)?,
                 place: place.clone().unwrap_or_else(|| self.place.clone()),
             }),
-            None => Some(Occurrence {
-                slot,
-                starts_at: self.local(slot.and_time(self.time))?,
-                place: self.place.clone(),
-            }),
+            None => {
+                Some(Occurrence { slot, starts_at: self.local(slot.and_time(self.time))?, place: self.place.clone() })
+            }
         }
     }
 
     /// The first meeting that has not started at `now` (skipped months are passed over).
-    pub fn next_after(
-        &self,
-        overrides: &BTreeMap<NaiveDate, Override>,
-        now: DateTime<Utc>,
-    ) -> Option<Occurrence> {
+    pub fn next_after(&self, overrides: &BTreeMap<NaiveDate, Override>, now: DateTime<Utc>) -> Option<Occurrence> {
         // A moved meeting may fall before its slot, so start a month back.
-        let mut month = now
-            .with_timezone(&self.tz)
-            .date_naive()
-            .with_day(1)?
-            .checked_sub_months(chrono::Months::new(1))?;
+        let mut month =
+            now.with_timezone(&self.tz).date_naive().with_day(1)?.checked_sub_months(chrono::Months::new(1))?;
         for _ in 0..36 {
-            if let Some(o) = first_sunday(month.year(), month.month())
-                .and_then(|s| self.occurrence(overrides, s))
+            if let Some(o) = first_sunday(month.year(), month.month()).and_then(|s| self.occurrence(overrides, s))
                 && o.starts_at.with_timezone(&Utc) > now
             {
                 return Some(o);
@@ -192,10 +171,7 @@ mod tests {
         let none = BTreeMap::new();
         let next = r.next_after(&none, utc("2026-11-26T00:00:00Z")).unwrap();
         assert_eq!(next.slot, NaiveDate::from_ymd_opt(2026, 12, 6).unwrap());
-        assert_eq!(
-            next.starts_at.with_timezone(&Utc),
-            utc("2026-12-06T01:00:00Z")
-        );
+        assert_eq!(next.starts_at.with_timezone(&Utc), utc("2026-12-06T01:00:00Z"));
         // Sunday 00:30 in Shanghai is Saturday 16:30 in UTC: still before the meeting.
         let sunday_early = utc("2026-12-05T16:30:00Z");
         assert_eq!(sunday_early.with_timezone(&r.tz).weekday(), Weekday::Sun);
@@ -214,43 +190,18 @@ mod tests {
         // October's first Sunday is in the National Day holiday: moved to the 11th.
         overrides.insert(
             d(2027, 10, 3),
-            Override::Moved {
-                to: d(2027, 10, 11).and_hms_opt(14, 30, 0).unwrap(),
-                place: None,
-            },
+            Override::Moved { to: d(2027, 10, 11).and_hms_opt(14, 30, 0).unwrap(), place: None },
         );
-        overrides.insert(
-            d(2027, 2, 7),
-            Override::Skipped {
-                reason: "春节".into(),
-            },
-        );
+        overrides.insert(d(2027, 2, 7), Override::Skipped { reason: "春节".into() });
         let oct = r.occurrence(&overrides, d(2027, 10, 3)).unwrap();
-        assert_eq!(
-            oct.starts_at.naive_local(),
-            d(2027, 10, 11).and_hms_opt(14, 30, 0).unwrap()
-        );
+        assert_eq!(oct.starts_at.naive_local(), d(2027, 10, 11).and_hms_opt(14, 30, 0).unwrap());
         assert_eq!(r.occurrence(&overrides, d(2027, 2, 7)), None);
-        let after_january = r
-            .next_after(&overrides, utc("2027-01-04T00:00:00Z"))
-            .unwrap();
+        let after_january = r.next_after(&overrides, utc("2027-01-04T00:00:00Z")).unwrap();
         assert_eq!(after_january.slot, d(2027, 3, 7), "February is skipped");
-        assert_eq!(
-            r.occurrence(&overrides, d(2027, 10, 10)),
-            None,
-            "not a first Sunday"
-        );
+        assert_eq!(r.occurrence(&overrides, d(2027, 10, 10)), None, "not a first Sunday");
         // The agenda of the moved meeting is due five days before the new date.
-        assert!(
-            r.agenda_due(&overrides, 5, utc("2027-10-05T23:00:00Z"))
-                .is_none()
-        );
-        assert_eq!(
-            r.agenda_due(&overrides, 5, utc("2027-10-06T07:00:00Z"))
-                .unwrap()
-                .slot,
-            d(2027, 10, 3)
-        );
+        assert!(r.agenda_due(&overrides, 5, utc("2027-10-05T23:00:00Z")).is_none());
+        assert_eq!(r.agenda_due(&overrides, 5, utc("2027-10-06T07:00:00Z")).unwrap().slot, d(2027, 10, 3));
     }
 
     #[test]

@@ -10,57 +10,29 @@ use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use roundtable_core::{
-    Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, Role, User, UserId,
-    Workflow,
+    Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, Role, User, UserId, Workflow,
 };
 use roundtable_store::{Db, DbOptions, directory, issues};
 
 const WORKFLOW: &str = include_str!("../../../workflows/issue.toml");
 
 fn main() {
-    let n: usize = std::env::var("ROUNDTABLE_BENCH_ISSUES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2000);
+    let n: usize = std::env::var("ROUNDTABLE_BENCH_ISSUES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
     let dir = tempfile::tempdir().unwrap();
     let raw = raw_sqlite(&dir.path().join("raw.db"), n);
-    println!(
-        "{:<44} {:>10} {:>12}",
-        "durable inserts, one transaction each", "rows/s", "vs raw"
-    );
-    println!(
-        "{:<44} {:>10.0} {:>12}",
-        "raw SQLite one-row INSERT (baseline)", raw, "1.00"
-    );
-    let sqlite = store(
-        &format!("sqlite://{}", dir.path().join("store.db").display()),
-        n,
-    );
-    println!(
-        "{:<44} {:>10.0} {:>12.2}",
-        "store SQLite issue + first event",
-        sqlite,
-        sqlite / raw
-    );
-    match std::env::var("ROUNDTABLE_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
+    println!("{:<44} {:>10} {:>12}", "durable inserts, one transaction each", "rows/s", "vs raw");
+    println!("{:<44} {:>10.0} {:>12}", "raw SQLite one-row INSERT (baseline)", raw, "1.00");
+    let sqlite = store(&format!("sqlite://{}", dir.path().join("store.db").display()), n);
+    println!("{:<44} {:>10.0} {:>12.2}", "store SQLite issue + first event", sqlite, sqlite / raw);
+    match std::env::var("ROUNDTABLE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
         Some(admin) => {
             let name = format!("roundtable_bench_{}", UserId::new().0.simple());
             let mut conn = PgConnection::establish(&admin).unwrap();
-            conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                .unwrap();
+            conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
             let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
             let pg = store(&format!("{base}/{name}"), n);
-            conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                .unwrap();
-            println!(
-                "{:<44} {:>10.0} {:>12.2}",
-                "store PostgreSQL issue + first event",
-                pg,
-                pg / raw
-            );
+            conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+            println!("{:<44} {:>10.0} {:>12.2}", "store PostgreSQL issue + first event", pg, pg / raw);
         }
         None => println!("PostgreSQL skipped: ROUNDTABLE_TEST_POSTGRES_URL is not set"),
     }
@@ -94,12 +66,8 @@ fn store(url: &str, n: usize) -> f64 {
         created_at: now,
     };
     directory::insert_community(conn, &community).unwrap();
-    let compound = Compound {
-        id: CompoundId::new(),
-        community: community.id,
-        name: "君悦湾".into(),
-        created_at: now,
-    };
+    let compound =
+        Compound { id: CompoundId::new(), community: community.id, name: "君悦湾".into(), created_at: now };
     directory::insert_compound(conn, &compound).unwrap();
     let user = User {
         id: UserId::new(),
@@ -116,12 +84,7 @@ fn store(url: &str, n: usize) -> f64 {
         created_at: now,
     };
     directory::insert_user(conn, &user, "x").unwrap();
-    let actor = Actor {
-        user: user.id,
-        community: community.id,
-        roles: [Role::Resident].into(),
-        memberships: vec![],
-    };
+    let actor = Actor { user: user.id, community: community.id, roles: [Role::Resident].into(), memberships: vec![] };
     let wf = Workflow::from_toml("issue.toml", WORKFLOW).unwrap();
     let start = Instant::now();
     for i in 0..n {

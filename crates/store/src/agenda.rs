@@ -22,17 +22,8 @@ pub fn slot_key(community: CommunityId, meeting: &Meeting) -> String {
 
 /// The issues an agenda can draw on: every open one, and those changed since `since`,
 /// with when each was last assigned and resolved.
-pub fn agenda_facts(
-    conn: &mut DbConn,
-    community: CommunityId,
-    since: DateTime<Utc>,
-) -> Result<Vec<IssueFacts>> {
-    let open = [
-        IssueState::RAISED,
-        IssueState::ASSIGNED,
-        IssueState::COMMITTED,
-        IssueState::RESOLVED,
-    ];
+pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<Utc>) -> Result<Vec<IssueFacts>> {
+    let open = [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED];
     // Two index-backed queries rather than one `OR` that would scan every issue.
     let mut rows: Vec<crate::issues::IssueRow> = issues::table
         .filter(issues::community_id.eq(community.to_string()))
@@ -50,31 +41,19 @@ pub fn agenda_facts(
         .filter(issue_events::community_id.eq(community.to_string()))
         .filter(issue_events::transition.eq_any(["assign", "reassign", "resolve"]))
         .filter(issue_events::at.ge(ts(since)))
-        .select((
-            issue_events::issue_id,
-            issue_events::transition,
-            issue_events::at,
-        ))
+        .select((issue_events::issue_id, issue_events::transition, issue_events::at))
         .load(conn)?;
     let mut assigned: HashMap<String, NaiveDateTime> = HashMap::new();
     let mut resolved: HashMap<String, NaiveDateTime> = HashMap::new();
     for (issue, transition, at) in events {
-        let map = if transition == "resolve" {
-            &mut resolved
-        } else {
-            &mut assigned
-        };
+        let map = if transition == "resolve" { &mut resolved } else { &mut assigned };
         let e = map.entry(issue).or_insert(at);
         *e = (*e).max(at);
     }
     rows.into_iter()
         .map(|r| {
             let (a, s) = (assigned.get(&r.id).copied(), resolved.get(&r.id).copied());
-            Ok(IssueFacts {
-                issue: Issue::try_from(r)?,
-                assigned_at: a.map(utc),
-                resolved_at: s.map(utc),
-            })
+            Ok(IssueFacts { issue: Issue::try_from(r)?, assigned_at: a.map(utc), resolved_at: s.map(utc) })
         })
         .collect()
 }
@@ -90,8 +69,7 @@ pub fn save_built_agenda(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let slot = slot_key(meeting.community, meeting);
-    let scorecard =
-        serde_json::to_string(&agenda.scorecard).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let scorecard = serde_json::to_string(&agenda.scorecard).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let result = conn.transaction(|conn| {
         diesel::insert_into(job_runs::table)
             .values((
@@ -103,10 +81,7 @@ pub fn save_built_agenda(
             ))
             .execute(conn)
             .map_err(StoreError::from_insert("agenda for this meeting"))?;
-        let exists: i64 = meetings::table
-            .find(meeting.id.to_string())
-            .count()
-            .get_result(conn)?;
+        let exists: i64 = meetings::table.find(meeting.id.to_string()).count().get_result(conn)?;
         if exists == 0 {
             crate::meetings::insert_meeting(conn, meeting)?;
         }
@@ -117,10 +92,8 @@ pub fn save_built_agenda(
                 meetings::scorecard.eq(Some(&scorecard)),
             ))
             .execute(conn)?;
-        diesel::delete(
-            agenda_items::table.filter(agenda_items::meeting_id.eq(meeting.id.to_string())),
-        )
-        .execute(conn)?;
+        diesel::delete(agenda_items::table.filter(agenda_items::meeting_id.eq(meeting.id.to_string())))
+            .execute(conn)?;
         for (position, item) in agenda.items.iter().enumerate() {
             diesel::insert_into(agenda_items::table)
                 .values((
@@ -192,37 +165,20 @@ pub fn job_runs_of(conn: &mut DbConn, job: &str) -> Result<Vec<(String, String)>
 
 /// The issue ids on a stored agenda, for tests and tools.
 pub fn issue_ids(items: &[StoredItem]) -> Result<Vec<IssueId>> {
-    items
-        .iter()
-        .filter_map(|i| i.issue_id.as_deref())
-        .map(|s| parse("issue id", s))
-        .collect()
+    items.iter().filter_map(|i| i.issue_id.as_deref()).map(|s| parse("issue id", s)).collect()
 }
 
 /// The items a meeting did not get to or deferred, to carry to the next: (issue, title).
-pub fn unfinished_items(
-    conn: &mut DbConn,
-    meeting: MeetingId,
-) -> Result<Vec<(Option<IssueId>, String)>> {
+pub fn unfinished_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<(Option<IssueId>, String)>> {
     let rows: Vec<(Option<String>, String, String)> = agenda_items::table
         .filter(agenda_items::meeting_id.eq(meeting.to_string()))
-        .filter(
-            agenda_items::outcome
-                .is_null()
-                .or(agenda_items::outcome.eq("deferred")),
-        )
+        .filter(agenda_items::outcome.is_null().or(agenda_items::outcome.eq("deferred")))
         .filter(agenda_items::section.eq_any(["follow_up", "new_issues", "other_business"]))
         .filter(agenda_items::reason.ne("other_business"))
         .order(agenda_items::position)
-        .select((
-            agenda_items::issue_id,
-            agenda_items::title,
-            agenda_items::section,
-        ))
+        .select((agenda_items::issue_id, agenda_items::title, agenda_items::section))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(issue, title, _)| Ok((issue.map(|i| parse("issue id", &i)).transpose()?, title)))
-        .collect()
+    rows.into_iter().map(|(issue, title, _)| Ok((issue.map(|i| parse("issue id", &i)).transpose()?, title))).collect()
 }
 
 /// Edits a draft agenda: `order` lists the items to keep, in their new order (the rest
@@ -236,10 +192,8 @@ pub fn edit_agenda(
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.transaction(|conn| {
-        let status: String = meetings::table
-            .find(meeting.id.to_string())
-            .select(meetings::agenda_status)
-            .first(conn)?;
+        let status: String =
+            meetings::table.find(meeting.id.to_string()).select(meetings::agenda_status).first(conn)?;
         if status != "draft" {
             return Err(StoreError::Conflict { current: 0 });
         }
@@ -248,9 +202,7 @@ pub fn edit_agenda(
             .select(agenda_items::id)
             .load(conn)?;
         if let Some(unknown) = order.iter().find(|id| !existing.contains(id)) {
-            return Err(StoreError::Corrupt(format!(
-                "no agenda item {unknown} in this meeting"
-            )));
+            return Err(StoreError::Corrupt(format!("no agenda item {unknown} in this meeting")));
         }
         diesel::delete(
             agenda_items::table

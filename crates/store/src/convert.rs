@@ -20,8 +20,7 @@ pub(crate) fn parse<T: FromStr>(what: &str, s: &str) -> Result<T, StoreError>
 where
     T::Err: std::fmt::Display,
 {
-    s.parse()
-        .map_err(|e| StoreError::Corrupt(format!("{what} `{s}`: {e}")))
+    s.parse().map_err(|e| StoreError::Corrupt(format!("{what} `{s}`: {e}")))
 }
 
 pub(crate) fn parse_opt<T: FromStr>(what: &str, s: Option<&str>) -> Result<Option<T>, StoreError>

@@ -39,10 +39,7 @@ pub enum DbUrl {
 impl DbUrl {
     pub fn parse(url: &str) -> Result<DbUrl> {
         let url = url.trim();
-        if let Some(path) = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-        {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
             if path.is_empty() {
                 return Err(StoreError::BadUrl(url.to_owned()));
             }
@@ -142,10 +139,7 @@ impl Connector {
     }
 
     fn unavailable(&self, reason: impl fmt::Display) -> StoreError {
-        StoreError::Unavailable {
-            url: self.url.to_string(),
-            reason: reason.to_string().trim().to_owned(),
-        }
+        StoreError::Unavailable { url: self.url.to_string(), reason: reason.to_string().trim().to_owned() }
     }
 
     pub fn connect(&self) -> Result<DbConn> {
@@ -154,11 +148,8 @@ impl Connector {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).map_err(|e| self.unavailable(e))?;
                 }
-                let shown = path
-                    .to_str()
-                    .ok_or_else(|| self.unavailable("the path is not UTF-8"))?;
-                let mut conn =
-                    SqliteConnection::establish(shown).map_err(|e| self.unavailable(e))?;
+                let shown = path.to_str().ok_or_else(|| self.unavailable("the path is not UTF-8"))?;
+                let mut conn = SqliteConnection::establish(shown).map_err(|e| self.unavailable(e))?;
                 let sync = match self.opts.synchronous {
                     Synchronous::Full => "FULL",
                     Synchronous::Normal => "NORMAL",
@@ -168,13 +159,10 @@ impl Connector {
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;",
                     self.opts.busy_timeout.as_millis()
                 );
-                conn.batch_execute(&pragmas)
-                    .map_err(|e| match e.to_string().as_str() {
-                        m if m.contains("not a database") => {
-                            self.unavailable("the file is not a SQLite database")
-                        }
-                        _ => self.unavailable(e),
-                    })?;
+                conn.batch_execute(&pragmas).map_err(|e| match e.to_string().as_str() {
+                    m if m.contains("not a database") => self.unavailable("the file is not a SQLite database"),
+                    _ => self.unavailable(e),
+                })?;
                 Ok(DbConn::Sqlite(conn))
             }
             DbUrl::Postgres(url) => {
@@ -182,14 +170,9 @@ impl Connector {
                     url.clone()
                 } else {
                     let sep = if url.contains('?') { '&' } else { '?' };
-                    format!(
-                        "{url}{sep}connect_timeout={}",
-                        self.opts.connect_timeout.as_secs().max(1)
-                    )
+                    format!("{url}{sep}connect_timeout={}", self.opts.connect_timeout.as_secs().max(1))
                 };
-                PgConnection::establish(&url)
-                    .map(DbConn::Pg)
-                    .map_err(|e| self.unavailable(e))
+                PgConnection::establish(&url).map(DbConn::Pg).map_err(|e| self.unavailable(e))
             }
         }
     }
@@ -229,22 +212,14 @@ fn versions(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
 pub(crate) fn unknown_migration(conn: &mut DbConn) -> Result<Option<String>> {
     fn names<DB: diesel::backend::Backend>(source: &EmbeddedMigrations) -> Result<Vec<String>> {
         use diesel::migration::MigrationSource;
-        let migrations = MigrationSource::<DB>::migrations(source)
-            .map_err(|e| StoreError::Migration(e.to_string()))?;
-        Ok(migrations
-            .iter()
-            .map(|m| m.name().version().to_string())
-            .collect())
+        let migrations = MigrationSource::<DB>::migrations(source).map_err(|e| StoreError::Migration(e.to_string()))?;
+        Ok(migrations.iter().map(|m| m.name().version().to_string()).collect())
     }
     let (applied, known) = match conn {
-        DbConn::Sqlite(c) => (
-            c.applied_migrations().map(versions),
-            names::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)?,
-        ),
-        DbConn::Pg(c) => (
-            c.applied_migrations().map(versions),
-            names::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)?,
-        ),
+        DbConn::Sqlite(c) => {
+            (c.applied_migrations().map(versions), names::<diesel::sqlite::Sqlite>(&SQLITE_MIGRATIONS)?)
+        }
+        DbConn::Pg(c) => (c.applied_migrations().map(versions), names::<diesel::pg::Pg>(&POSTGRES_MIGRATIONS)?),
     };
     let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
     Ok(applied.into_iter().find(|v| !known.contains(v)))

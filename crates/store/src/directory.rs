@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 use roundtable_core::{
-    Actor, Building, Community, CommunityId, Compound, CompoundId, Membership, OrgId, OrgKind,
-    Organisation, Role, User, UserId,
+    Actor, Building, Community, CommunityId, Compound, CompoundId, Membership, OrgId, OrgKind, Organisation, Role,
+    User, UserId,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -77,10 +77,7 @@ pub fn insert_community(conn: &mut DbConn, c: &Community) -> Result<()> {
         default_locale: c.default_locale.clone(),
         created_at: ts(c.created_at),
     };
-    diesel::insert_into(communities::table)
-        .values(&row)
-        .execute(conn)
-        .map_err(StoreError::from_insert("community"))?;
+    diesel::insert_into(communities::table).values(&row).execute(conn).map_err(StoreError::from_insert("community"))?;
     Ok(())
 }
 
@@ -95,10 +92,8 @@ fn community(r: CommunityRow) -> Result<Community> {
 }
 
 pub fn communities(conn: &mut DbConn) -> Result<Vec<Community>> {
-    let rows: Vec<CommunityRow> = communities::table
-        .select(CommunityRow::as_select())
-        .order(communities::name)
-        .load(conn)?;
+    let rows: Vec<CommunityRow> =
+        communities::table.select(CommunityRow::as_select()).order(communities::name).load(conn)?;
     rows.into_iter().map(community).collect()
 }
 
@@ -109,10 +104,7 @@ pub fn insert_compound(conn: &mut DbConn, c: &Compound) -> Result<()> {
         name: c.name.clone(),
         created_at: ts(c.created_at),
     };
-    diesel::insert_into(compounds::table)
-        .values(&row)
-        .execute(conn)
-        .map_err(StoreError::from_insert("compound"))?;
+    diesel::insert_into(compounds::table).values(&row).execute(conn).map_err(StoreError::from_insert("compound"))?;
     Ok(())
 }
 
@@ -141,10 +133,7 @@ pub fn insert_building(conn: &mut DbConn, b: &Building) -> Result<()> {
         compound_id: b.compound.to_string(),
         name: b.name.clone(),
     };
-    diesel::insert_into(buildings::table)
-        .values(&row)
-        .execute(conn)
-        .map_err(StoreError::from_insert("building"))?;
+    diesel::insert_into(buildings::table).values(&row).execute(conn).map_err(StoreError::from_insert("building"))?;
     Ok(())
 }
 
@@ -189,12 +178,7 @@ fn organisation(r: OrganisationRow) -> Result<Organisation> {
         community: parse("community id", &r.community_id)?,
         kind: parse("organisation kind", &r.kind)?,
         name: r.name,
-        contact_emails: r
-            .contact_emails
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
+        contact_emails: r.contact_emails.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
         compound: parse_opt("compound id", r.compound_id.as_deref())?,
         created_at: utc(r.created_at),
     })
@@ -210,11 +194,8 @@ pub fn organisations(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Or
 }
 
 pub fn get_organisation(conn: &mut DbConn, id: OrgId) -> Result<Organisation> {
-    let row: Option<OrganisationRow> = organisations::table
-        .find(id.to_string())
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row: Option<OrganisationRow> =
+        organisations::table.find(id.to_string()).select(OrganisationRow::as_select()).first(conn).optional()?;
     organisation(row.ok_or(StoreError::NotFound)?)
 }
 
@@ -228,22 +209,14 @@ pub fn insert_user(conn: &mut DbConn, u: &User, password_hash: &str) -> Result<(
         email: u.email.clone(),
         phone: u.phone.clone(),
         password_hash: password_hash.to_owned(),
-        roles: u
-            .roles
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
+        roles: u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
         locale: u.locale.clone(),
         compound_id: id_opt(u.compound),
         disabled: u.disabled,
         created_at: ts(u.created_at),
     };
     conn.transaction(|conn| {
-        diesel::insert_into(users::table)
-            .values(&row)
-            .execute(conn)
-            .map_err(StoreError::from_insert("login"))?;
+        diesel::insert_into(users::table).values(&row).execute(conn).map_err(StoreError::from_insert("login"))?;
         for (position, org) in u.organisations.iter().enumerate() {
             diesel::insert_into(memberships::table)
                 .values((
@@ -264,10 +237,7 @@ fn user(conn: &mut DbConn, r: UserRow) -> Result<(User, String)> {
         .order(memberships::position)
         .select(memberships::org_id)
         .load(conn)?;
-    let orgs = orgs
-        .iter()
-        .map(|o| parse("organisation id", o))
-        .collect::<Result<_>>()?;
+    let orgs = orgs.iter().map(|o| parse("organisation id", o)).collect::<Result<_>>()?;
     user_from_row(r, orgs)
 }
 
@@ -279,12 +249,7 @@ fn user_from_row(r: UserRow, organisations: Vec<OrgId>) -> Result<(User, String)
         display_name: r.display_name,
         email: r.email,
         phone: r.phone,
-        roles: r
-            .roles
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(|s| parse::<Role>("role", s))
-            .collect::<Result<_>>()?,
+        roles: r.roles.split(',').filter(|s| !s.is_empty()).map(|s| parse::<Role>("role", s)).collect::<Result<_>>()?,
         locale: r.locale,
         compound: parse_opt("compound id", r.compound_id.as_deref())?,
         organisations,
@@ -295,21 +260,14 @@ fn user_from_row(r: UserRow, organisations: Vec<OrgId>) -> Result<(User, String)
 }
 
 pub fn get_user(conn: &mut DbConn, id: UserId) -> Result<User> {
-    let row: Option<UserRow> = users::table
-        .find(id.to_string())
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row: Option<UserRow> = users::table.find(id.to_string()).select(UserRow::as_select()).first(conn).optional()?;
     Ok(user(conn, row.ok_or(StoreError::NotFound)?)?.0)
 }
 
 /// The user with this login and their password hash, for signing in.
 pub fn user_by_login(conn: &mut DbConn, login: &str) -> Result<Option<(User, String)>> {
-    let row: Option<UserRow> = users::table
-        .filter(users::login.eq(login))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row: Option<UserRow> =
+        users::table.filter(users::login.eq(login)).select(UserRow::as_select()).first(conn).optional()?;
     row.map(|r| user(conn, r)).transpose()
 }
 
@@ -320,11 +278,7 @@ pub fn actor(conn: &mut DbConn, id: UserId) -> Result<Actor> {
 
 /// A user and the actor they act as, in two queries (the per-request path).
 pub fn user_with_actor(conn: &mut DbConn, id: UserId) -> Result<(User, Actor)> {
-    let row: Option<UserRow> = users::table
-        .find(id.to_string())
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row: Option<UserRow> = users::table.find(id.to_string()).select(UserRow::as_select()).first(conn).optional()?;
     let row = row.ok_or(StoreError::NotFound)?;
     let kinds: Vec<(String, String)> = memberships::table
         .inner_join(organisations::table)
@@ -342,34 +296,21 @@ pub fn user_with_actor(conn: &mut DbConn, id: UserId) -> Result<(User, Actor)> {
         })
         .collect::<Result<_>>()?;
     let user = user_from_row(row, memberships.iter().map(|m| m.org).collect())?.0;
-    let actor = Actor {
-        user: user.id,
-        community: user.community,
-        roles: user.roles.iter().copied().collect(),
-        memberships,
-    };
+    let actor =
+        Actor { user: user.id, community: user.community, roles: user.roles.iter().copied().collect(), memberships };
     Ok((user, actor))
 }
 
 pub fn get_community(conn: &mut DbConn, id: CommunityId) -> Result<Community> {
-    let row: Option<CommunityRow> = communities::table
-        .find(id.to_string())
-        .select(CommunityRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row: Option<CommunityRow> =
+        communities::table.find(id.to_string()).select(CommunityRow::as_select()).first(conn).optional()?;
     community(row.ok_or(StoreError::NotFound)?)
 }
 
 /// Replaces a user's password hash.
 pub fn set_password_hash(conn: &mut DbConn, user: UserId, hash: &str) -> Result<()> {
-    let n = diesel::update(users::table.find(user.to_string()))
-        .set(users::password_hash.eq(hash))
-        .execute(conn)?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    let n = diesel::update(users::table.find(user.to_string())).set(users::password_hash.eq(hash)).execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
 /// A community's users, for administrators and timelines.
@@ -399,10 +340,5 @@ pub fn person(conn: &mut DbConn, id: UserId) -> Result<Person> {
         .first(conn)
         .optional()?;
     let (display_name, email, phone) = row.ok_or(StoreError::NotFound)?;
-    Ok(Person {
-        id,
-        display_name,
-        email,
-        phone,
-    })
+    Ok(Person { id, display_name, email, phone })
 }

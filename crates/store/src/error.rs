@@ -39,10 +39,9 @@ impl StoreError {
     /// Maps a unique-constraint violation to `Duplicate`, anything else to `Database`.
     pub(crate) fn from_insert(what: &str) -> impl Fn(diesel::result::Error) -> StoreError + '_ {
         move |e| match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => StoreError::Duplicate(what.to_owned()),
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                StoreError::Duplicate(what.to_owned())
+            }
             other => StoreError::Database(other),
         }
     }

@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::{
-    Commitment, CommunityId, CompoundId, Effect, Event, Issue, IssueId, IssueState, OrgId, Outcome,
-    TransitionFields, UserId, Verification,
+    Commitment, CommunityId, CompoundId, Effect, Event, Issue, IssueId, IssueState, OrgId, Outcome, TransitionFields,
+    UserId, Verification,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -91,12 +91,7 @@ impl From<&Issue> for IssueRow {
 impl TryFrom<IssueRow> for Issue {
     type Error = StoreError;
     fn try_from(r: IssueRow) -> Result<Issue> {
-        let commitment = match (
-            r.commitment_text,
-            r.commitment_due,
-            r.committed_by,
-            r.committed_at,
-        ) {
+        let commitment = match (r.commitment_text, r.commitment_due, r.committed_by, r.committed_at) {
             (Some(text), Some(due_date), Some(by), Some(at)) => Some(Commitment {
                 text,
                 due_date,
@@ -170,8 +165,7 @@ impl EventRow {
             actor_id: e.actor.to_string(),
             actor_org: id_opt(e.actor_org),
             at: ts(e.at),
-            fields: serde_json::to_string(&e.fields)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            fields: serde_json::to_string(&e.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         })
     }
 }
@@ -213,12 +207,7 @@ struct OutboxRow {
 }
 
 /// Queues one outbox row per effect of an event (the dispatcher resolves recipients).
-fn queue_effects(
-    conn: &mut DbConn,
-    issue: &Issue,
-    event: &Event,
-    effects: &[Effect],
-) -> Result<()> {
+fn queue_effects(conn: &mut DbConn, issue: &Issue, event: &Event, effects: &[Effect]) -> Result<()> {
     for effect in effects {
         // The real clock, not the event's: now_v7 is monotonic in-process, so rows keep
         // the order of the effects even when several events share a timestamp.
@@ -237,9 +226,7 @@ fn queue_effects(
             next_attempt_at: ts(event.at),
             created_at: ts(event.at),
         };
-        diesel::insert_into(outbox::table)
-            .values(&row)
-            .execute(conn)?;
+        diesel::insert_into(outbox::table).values(&row).execute(conn)?;
     }
     Ok(())
 }
@@ -249,13 +236,8 @@ pub fn insert_issue(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<(
     let row = IssueRow::from(issue);
     let event_row = EventRow::new(issue.community, event)?;
     conn.transaction(|conn| {
-        diesel::insert_into(issues::table)
-            .values(&row)
-            .execute(conn)
-            .map_err(StoreError::from_insert("issue"))?;
-        diesel::insert_into(issue_events::table)
-            .values(&event_row)
-            .execute(conn)?;
+        diesel::insert_into(issues::table).values(&row).execute(conn).map_err(StoreError::from_insert("issue"))?;
+        diesel::insert_into(issue_events::table).values(&event_row).execute(conn)?;
         Ok(())
     })
 }
@@ -268,44 +250,25 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
     let event_row = EventRow::new(outcome.issue.community, &outcome.event)?;
     conn.transaction(|conn| {
         // The write comes first, so SQLite takes its write lock at once (no read→write upgrade).
-        let updated = diesel::update(
-            issues::table
-                .find(&row.id)
-                .filter(issues::version.eq(expected)),
-        )
-        .set((&row, issues::overdue_since.eq(None::<NaiveDateTime>)))
-        .execute(conn)?;
+        let updated = diesel::update(issues::table.find(&row.id).filter(issues::version.eq(expected)))
+            .set((&row, issues::overdue_since.eq(None::<NaiveDateTime>)))
+            .execute(conn)?;
         if updated == 0 {
-            let current: Option<i32> = issues::table
-                .find(&row.id)
-                .select(issues::version)
-                .first(conn)
-                .optional()?;
+            let current: Option<i32> = issues::table.find(&row.id).select(issues::version).first(conn).optional()?;
             return Err(match current {
-                Some(v) => StoreError::Conflict {
-                    current: v.max(0) as u32,
-                },
+                Some(v) => StoreError::Conflict { current: v.max(0) as u32 },
                 None => StoreError::NotFound,
             });
         }
-        diesel::insert_into(issue_events::table)
-            .values(&event_row)
-            .execute(conn)
-            .map_err(|e| match e {
-                // Another writer already recorded this version: only possible when a row was
-                // changed behind the version check's back; report it as the conflict it is.
-                diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    _,
-                ) => StoreError::Conflict {
-                    current: outcome.issue.version,
-                },
-                other => StoreError::Database(other),
-            })?;
-        if let (Some(c), true) = (
-            &outcome.issue.commitment,
-            outcome.event.fields.commitment_text.is_some(),
-        ) {
+        diesel::insert_into(issue_events::table).values(&event_row).execute(conn).map_err(|e| match e {
+            // Another writer already recorded this version: only possible when a row was
+            // changed behind the version check's back; report it as the conflict it is.
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                StoreError::Conflict { current: outcome.issue.version }
+            }
+            other => StoreError::Database(other),
+        })?;
+        if let (Some(c), true) = (&outcome.issue.commitment, outcome.event.fields.commitment_text.is_some()) {
             diesel::insert_into(commitments::table)
                 .values((
                     commitments::id.eq(outcome.event.id.to_string()),
@@ -325,11 +288,8 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
 }
 
 pub fn get_issue(conn: &mut DbConn, id: IssueId) -> Result<Issue> {
-    let row: Option<IssueRow> = issues::table
-        .find(id.to_string())
-        .select(IssueRow::as_select())
-        .first(conn)
-        .optional()?;
+    let row: Option<IssueRow> =
+        issues::table.find(id.to_string()).select(IssueRow::as_select()).first(conn).optional()?;
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
@@ -345,12 +305,7 @@ pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
 
 /// Adds `user`'s support (one per user per issue); returns the new count, unchanged if
 /// the user already supported it.
-pub fn add_support(
-    conn: &mut DbConn,
-    issue: &Issue,
-    user: UserId,
-    at: DateTime<Utc>,
-) -> Result<u32> {
+pub fn add_support(conn: &mut DbConn, issue: &Issue, user: UserId, at: DateTime<Utc>) -> Result<u32> {
     conn.transaction(|conn| {
         let exists: i64 = supports::table
             .filter(supports::issue_id.eq(issue.id.to_string()))
@@ -393,11 +348,7 @@ pub fn withdraw_support(conn: &mut DbConn, issue: IssueId, user: UserId) -> Resu
 }
 
 fn support_count(conn: &mut DbConn, issue: IssueId) -> Result<u32> {
-    let n: Option<i32> = issues::table
-        .find(issue.to_string())
-        .select(issues::support_count)
-        .first(conn)
-        .optional()?;
+    let n: Option<i32> = issues::table.find(issue.to_string()).select(issues::support_count).first(conn).optional()?;
     Ok(n.ok_or(StoreError::NotFound)?.max(0) as u32)
 }
 
@@ -435,11 +386,7 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest {
-            order: IssueOrder::Newest,
-            limit: 50,
-            cursor: None,
-        }
+        PageRequest { order: IssueOrder::Newest, limit: 50, cursor: None }
     }
 }
 
@@ -461,13 +408,7 @@ enum Cursor {
 fn decode_cursor(order: IssueOrder, s: &str) -> Result<Cursor> {
     let valid_id = |id: &str| id.parse::<IssueId>().is_ok();
     let mut parts = s.split('.');
-    let cursor = match (
-        order,
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) {
+    let cursor = match (order, parts.next(), parts.next(), parts.next(), parts.next()) {
         (IssueOrder::Newest, Some("n"), Some(id), None, None)
         | (IssueOrder::Oldest, Some("o"), Some(id), None, None)
             if valid_id(id) =>
@@ -492,10 +433,7 @@ fn encode_cursor(order: IssueOrder, last: &IssueRow) -> String {
 
 /// `%` and `_` match themselves in a search.
 fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -507,9 +445,7 @@ pub fn list_issues(
     page: &PageRequest,
 ) -> Result<IssuePage> {
     let limit = page.limit.clamp(1, 200) as i64;
-    let mut q = issues::table
-        .filter(issues::community_id.eq(community.to_string()))
-        .into_boxed();
+    let mut q = issues::table.filter(issues::community_id.eq(community.to_string())).into_boxed();
     if !filter.states.is_empty() {
         q = q.filter(issues::state.eq_any(filter.states.clone()));
     }
@@ -523,37 +459,21 @@ pub fn list_issues(
         q = q.filter(issues::raised_by.eq(u.to_string()));
     }
     if let Some(day) = filter.overdue_on {
-        q = q
-            .filter(issues::state.eq(IssueState::COMMITTED))
-            .filter(issues::commitment_due.lt(day));
+        q = q.filter(issues::state.eq(IssueState::COMMITTED)).filter(issues::commitment_due.lt(day));
     }
-    if let Some(text) = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = like_pattern(text);
         q = q.filter(
-            issues::title
-                .like(pattern.clone())
-                .escape('\\')
-                .or(issues::description.like(pattern).escape('\\')),
+            issues::title.like(pattern.clone()).escape('\\').or(issues::description.like(pattern).escape('\\')),
         );
     }
-    let cursor = page
-        .cursor
-        .as_deref()
-        .map(|c| decode_cursor(page.order, c))
-        .transpose()?;
+    let cursor = page.cursor.as_deref().map(|c| decode_cursor(page.order, c)).transpose()?;
     q = match (page.order, cursor) {
         (IssueOrder::Newest, Some(Cursor::Id(id))) => q.filter(issues::id.lt(id)),
         (IssueOrder::Oldest, Some(Cursor::Id(id))) => q.filter(issues::id.gt(id)),
-        (IssueOrder::Support, Some(Cursor::Support(n, id))) => q.filter(
-            issues::support_count
-                .lt(n)
-                .or(issues::support_count.eq(n).and(issues::id.lt(id))),
-        ),
+        (IssueOrder::Support, Some(Cursor::Support(n, id))) => {
+            q.filter(issues::support_count.lt(n).or(issues::support_count.eq(n).and(issues::id.lt(id))))
+        }
         _ => q,
     };
     q = match page.order {
@@ -561,29 +481,19 @@ pub fn list_issues(
         IssueOrder::Oldest => q.order(issues::id.asc()),
         IssueOrder::Support => q.order((issues::support_count.desc(), issues::id.desc())),
     };
-    let mut rows: Vec<IssueRow> = q
-        .limit(limit + 1)
-        .select(IssueRow::as_select())
-        .load(conn)?;
+    let mut rows: Vec<IssueRow> = q.limit(limit + 1).select(IssueRow::as_select()).load(conn)?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| encode_cursor(page.order, r))
     } else {
         None
     };
-    let items = rows
-        .into_iter()
-        .map(Issue::try_from)
-        .collect::<Result<_>>()?;
+    let items = rows.into_iter().map(Issue::try_from).collect::<Result<_>>()?;
     Ok(IssuePage { items, next_cursor })
 }
 
 /// Committed issues whose commitment falls due before `day`, earliest first.
-pub fn commitments_due_before(
-    conn: &mut DbConn,
-    community: CommunityId,
-    day: NaiveDate,
-) -> Result<Vec<Issue>> {
+pub fn commitments_due_before(conn: &mut DbConn, community: CommunityId, day: NaiveDate) -> Result<Vec<Issue>> {
     let rows: Vec<IssueRow> = issues::table
         .filter(issues::community_id.eq(community.to_string()))
         .filter(issues::state.eq(IssueState::COMMITTED))
@@ -604,11 +514,7 @@ pub fn outbox_effects(conn: &mut DbConn, issue: IssueId) -> Result<Vec<(String, 
 }
 
 /// Whether a meeting of this community exists (to validate a commitment's meeting).
-pub fn meeting_exists(
-    conn: &mut DbConn,
-    community: CommunityId,
-    meeting: roundtable_core::MeetingId,
-) -> Result<bool> {
+pub fn meeting_exists(conn: &mut DbConn, community: CommunityId, meeting: roundtable_core::MeetingId) -> Result<bool> {
     use crate::schema::meetings;
     let n: i64 = meetings::table
         .filter(meetings::id.eq(meeting.to_string()))

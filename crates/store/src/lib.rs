@@ -40,9 +40,7 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db")
-            .field("url", &self.url)
-            .finish_non_exhaustive()
+        f.debug_struct("Db").field("url", &self.url).finish_non_exhaustive()
     }
 }
 
@@ -55,10 +53,7 @@ impl Db {
         let connector = Connector::new(url.clone(), opts.clone());
         let mut first = connector.connect()?;
         if let Some(version) = db::unknown_migration(&mut first)? {
-            return Err(StoreError::NewerSchema {
-                url: url.to_string(),
-                version,
-            });
+            return Err(StoreError::NewerSchema { url: url.to_string(), version });
         }
         let pool = Pool::builder()
             .max_size(opts.pool_size.max(1))
@@ -68,11 +63,7 @@ impl Db {
             .test_on_check_out(false)
             .connection_timeout(opts.connect_timeout)
             .build_unchecked(connector);
-        Ok(Db {
-            pool,
-            url: Arc::new(url),
-            writer: Arc::new(std::sync::Mutex::new(())),
-        })
+        Ok(Db { pool, url: Arc::new(url), writer: Arc::new(std::sync::Mutex::new(())) })
     }
 
     /// Opens and brings the schema up to date; returns the migrations applied now.
@@ -133,8 +124,6 @@ impl Db {
     /// Whether the database answers (for `/readyz`).
     pub fn ping(&self) -> Result<()> {
         use diesel::connection::SimpleConnection;
-        self.conn()?
-            .batch_execute("SELECT 1")
-            .map_err(StoreError::Database)
+        self.conn()?.batch_execute("SELECT 1").map_err(StoreError::Database)
     }
 }

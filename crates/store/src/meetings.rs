@@ -80,28 +80,13 @@ pub struct MeetingRecord {
 }
 
 pub fn get_meeting(conn: &mut DbConn, id: MeetingId) -> Result<MeetingRecord> {
-    let row: Option<(
-        MeetingRow,
-        String,
-        Option<chrono::NaiveDateTime>,
-        Option<String>,
-    )> = meetings::table
+    let row: Option<(MeetingRow, String, Option<chrono::NaiveDateTime>, Option<String>)> = meetings::table
         .find(id.to_string())
-        .select((
-            MeetingRow::as_select(),
-            meetings::agenda_status,
-            meetings::agenda_published_at,
-            meetings::scorecard,
-        ))
+        .select((MeetingRow::as_select(), meetings::agenda_status, meetings::agenda_published_at, meetings::scorecard))
         .first(conn)
         .optional()?;
     let (row, agenda_status, published, scorecard) = row.ok_or(StoreError::NotFound)?;
-    Ok(MeetingRecord {
-        meeting: meeting(row)?,
-        agenda_status,
-        agenda_published_at: published.map(utc),
-        scorecard,
-    })
+    Ok(MeetingRecord { meeting: meeting(row)?, agenda_status, agenda_published_at: published.map(utc), scorecard })
 }
 
 /// Records a moved or skipped meeting (creating its row if the calendar had not yet).
@@ -138,57 +123,29 @@ pub fn set_status(
     to: MeetingStatus,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    let target = meetings::table
-        .find(id.to_string())
-        .filter(meetings::status.eq(from.as_str()));
+    let target = meetings::table.find(id.to_string()).filter(meetings::status.eq(from.as_str()));
     let n = match to {
         MeetingStatus::Open => diesel::update(target)
-            .set((
-                meetings::status.eq(to.as_str()),
-                meetings::opened_at.eq(Some(ts(at))),
-            ))
+            .set((meetings::status.eq(to.as_str()), meetings::opened_at.eq(Some(ts(at)))))
             .execute(conn)?,
         MeetingStatus::Closed => diesel::update(target)
-            .set((
-                meetings::status.eq(to.as_str()),
-                meetings::closed_at.eq(Some(ts(at))),
-            ))
+            .set((meetings::status.eq(to.as_str()), meetings::closed_at.eq(Some(ts(at)))))
             .execute(conn)?,
-        _ => diesel::update(target)
-            .set(meetings::status.eq(to.as_str()))
-            .execute(conn)?,
+        _ => diesel::update(target).set(meetings::status.eq(to.as_str())).execute(conn)?,
     };
-    if n == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict { current: 0 })
-    }
+    if n == 1 { Ok(()) } else { Err(StoreError::Conflict { current: 0 }) }
 }
 
 /// Publishes a draft agenda and queues its notification (once).
-pub fn publish_agenda(
-    conn: &mut DbConn,
-    id: MeetingId,
-    at: chrono::DateTime<chrono::Utc>,
-) -> Result<bool> {
+pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
     conn.transaction(|conn| {
-        let n = diesel::update(
-            meetings::table
-                .find(id.to_string())
-                .filter(meetings::agenda_status.eq("draft")),
-        )
-        .set((
-            meetings::agenda_status.eq("published"),
-            meetings::agenda_published_at.eq(Some(ts(at))),
-        ))
-        .execute(conn)?;
+        let n = diesel::update(meetings::table.find(id.to_string()).filter(meetings::agenda_status.eq("draft")))
+            .set((meetings::agenda_status.eq("published"), meetings::agenda_published_at.eq(Some(ts(at)))))
+            .execute(conn)?;
         if n == 0 {
             return Ok(false);
         }
-        let community: String = meetings::table
-            .find(id.to_string())
-            .select(meetings::community_id)
-            .first(conn)?;
+        let community: String = meetings::table.find(id.to_string()).select(meetings::community_id).first(conn)?;
         crate::outbox::queue(
             conn,
             &community,
@@ -206,9 +163,7 @@ pub fn publish_agenda(
 pub fn set_announcements(conn: &mut DbConn, id: MeetingId, text: &str) -> Result<()> {
     use crate::schema::agenda_items;
     conn.transaction(|conn| {
-        diesel::update(meetings::table.find(id.to_string()))
-            .set(meetings::announcements.eq(text))
-            .execute(conn)?;
+        diesel::update(meetings::table.find(id.to_string())).set(meetings::announcements.eq(text)).execute(conn)?;
         diesel::update(
             agenda_items::table
                 .filter(agenda_items::meeting_id.eq(id.to_string()))
@@ -229,8 +184,7 @@ pub fn record_attendance(
 ) -> Result<()> {
     use crate::schema::attendances;
     conn.transaction(|conn| {
-        diesel::delete(attendances::table.find((meeting.id.to_string(), org.to_string())))
-            .execute(conn)?;
+        diesel::delete(attendances::table.find((meeting.id.to_string(), org.to_string()))).execute(conn)?;
         diesel::insert_into(attendances::table)
             .values((
                 attendances::meeting_id.eq(meeting.id.to_string()),
@@ -243,19 +197,14 @@ pub fn record_attendance(
     })
 }
 
-pub fn attendance(
-    conn: &mut DbConn,
-    meeting: MeetingId,
-) -> Result<Vec<(roundtable_core::OrgId, String)>> {
+pub fn attendance(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<(roundtable_core::OrgId, String)>> {
     use crate::schema::attendances;
     let rows: Vec<(String, String)> = attendances::table
         .filter(attendances::meeting_id.eq(meeting.to_string()))
         .order(attendances::org_id)
         .select((attendances::org_id, attendances::attendees))
         .load(conn)?;
-    rows.into_iter()
-        .map(|(o, a)| Ok((parse("organisation id", &o)?, a)))
-        .collect()
+    rows.into_iter().map(|(o, a)| Ok((parse("organisation id", &o)?, a))).collect()
 }
 
 /// Records an agenda item's outcome; a commitment's transition is persisted in the same
@@ -270,16 +219,9 @@ pub fn record_outcome(
 ) -> Result<()> {
     use crate::schema::agenda_items;
     conn.transaction(|conn| {
-        let n = diesel::update(
-            agenda_items::table
-                .find(item)
-                .filter(agenda_items::meeting_id.eq(meeting.to_string())),
-        )
-        .set((
-            agenda_items::outcome.eq(Some(outcome)),
-            agenda_items::outcome_note.eq(note),
-        ))
-        .execute(conn)?;
+        let n = diesel::update(agenda_items::table.find(item).filter(agenda_items::meeting_id.eq(meeting.to_string())))
+            .set((agenda_items::outcome.eq(Some(outcome)), agenda_items::outcome_note.eq(note)))
+            .execute(conn)?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }

@@ -24,21 +24,11 @@ pub fn revisions(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MinutesRev
     let rows: Vec<(i32, String, String, chrono::NaiveDateTime)> = minutes::table
         .filter(minutes::meeting_id.eq(meeting.to_string()))
         .order(minutes::revision)
-        .select((
-            minutes::revision,
-            minutes::status,
-            minutes::body,
-            minutes::created_at,
-        ))
+        .select((minutes::revision, minutes::status, minutes::body, minutes::created_at))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(revision, status, body, at)| MinutesRevision {
-            revision,
-            status,
-            body,
-            created_at: utc(at),
-        })
+        .map(|(revision, status, body, at)| MinutesRevision { revision, status, body, created_at: utc(at) })
         .collect())
 }
 
@@ -61,9 +51,7 @@ pub fn add_revision(
             _ => false,
         };
         if !allowed {
-            return Err(StoreError::Conflict {
-                current: existing.len() as u32,
-            });
+            return Err(StoreError::Conflict { current: existing.len() as u32 });
         }
         let revision = existing.last().map_or(1, |r| r.revision + 1);
         diesel::insert_into(minutes::table)
@@ -109,11 +97,6 @@ pub fn commitments_made_at(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<
         .left_join(organisations::table.on(organisations::id.nullable().eq(commitments::org_id)))
         .filter(commitments::meeting_id.eq(meeting.to_string()))
         .order(commitments::committed_at)
-        .select((
-            organisations::name.nullable(),
-            issues::title,
-            commitments::text,
-            commitments::due_date,
-        ))
+        .select((organisations::name.nullable(), issues::title, commitments::text, commitments::due_date))
         .load(conn)?)
 }

@@ -19,10 +19,7 @@ pub fn queue(
     at: DateTime<Utc>,
 ) -> Result<bool> {
     if let Some(key) = &dedupe_key {
-        let seen: i64 = outbox::table
-            .filter(outbox::dedupe_key.eq(key))
-            .count()
-            .get_result(conn)?;
+        let seen: i64 = outbox::table.filter(outbox::dedupe_key.eq(key)).count().get_result(conn)?;
         if seen > 0 {
             return Ok(false);
         }
@@ -48,9 +45,5 @@ pub fn queue(
 
 /// The effects queued for a community, oldest first (for tests and tools).
 pub fn effects(conn: &mut DbConn, community: &str) -> Result<Vec<String>> {
-    Ok(outbox::table
-        .filter(outbox::community_id.eq(community))
-        .order(outbox::id)
-        .select(outbox::effect)
-        .load(conn)?)
+    Ok(outbox::table.filter(outbox::community_id.eq(community)).order(outbox::id).select(outbox::effect).load(conn)?)
 }

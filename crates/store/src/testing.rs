@@ -21,12 +21,7 @@ impl TestDb {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("roundtable.db").display());
         let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).expect("sqlite opens");
-        TestDb {
-            db,
-            url,
-            _dir: Some(dir),
-            pg: None,
-        }
+        TestDb { db, url, _dir: Some(dir), pg: None }
     }
 
     /// A fresh database on the configured server, or `None` when none is configured.
@@ -34,16 +29,10 @@ impl TestDb {
         let admin = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
         let name = format!("roundtable_test_{}", uuid_simple());
         let mut conn = PgConnection::establish(&admin).expect("the test PostgreSQL server answers");
-        conn.batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
+        conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
         let url = with_database(&admin, &name);
         let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).expect("postgres opens");
-        Some(TestDb {
-            db,
-            url,
-            _dir: None,
-            pg: Some((admin, name)),
-        })
+        Some(TestDb { db, url, _dir: None, pg: Some((admin, name)) })
     }
 }
 
@@ -59,13 +48,9 @@ impl Drop for TestDb {
 
 /// `postgres://u@h:p/db?x` with another database name.
 pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let host_start = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[host_start..]
-        .find('/')
-        .map_or(base.len(), |i| host_start + i);
+    let host_end = base[host_start..].find('/').map_or(base.len(), |i| host_start + i);
     let server = &base[..host_end];
     match query {
         Some(q) => format!("{server}/{name}?{q}"),

@@ -43,23 +43,14 @@ pub fn insert_token(
 
 /// The grant behind a token hash, if it exists, is not revoked or expired, and its user
 /// is not disabled.
-pub fn find_token(
-    conn: &mut DbConn,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<TokenGrant>> {
+pub fn find_token(conn: &mut DbConn, token_hash: &str, now: DateTime<Utc>) -> Result<Option<TokenGrant>> {
     let row: Option<(String, String, String, chrono::NaiveDateTime)> = api_tokens::table
         .inner_join(users::table.on(users::id.eq(api_tokens::user_id)))
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())
         .filter(api_tokens::expires_at.gt(ts(now)))
         .filter(users::disabled.eq(false))
-        .select((
-            api_tokens::id,
-            api_tokens::user_id,
-            api_tokens::community_id,
-            api_tokens::expires_at,
-        ))
+        .select((api_tokens::id, api_tokens::user_id, api_tokens::community_id, api_tokens::expires_at))
         .first(conn)
         .optional()?;
     row.map(|(id, user, community, expires)| {
@@ -75,22 +66,16 @@ pub fn find_token(
 
 /// Revokes one token; revoking twice is harmless.
 pub fn revoke_token(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<()> {
-    diesel::update(
-        api_tokens::table
-            .find(id)
-            .filter(api_tokens::revoked_at.is_null()),
-    )
-    .set(api_tokens::revoked_at.eq(ts(now)))
-    .execute(conn)?;
+    diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(ts(now)))
+        .execute(conn)?;
     Ok(())
 }
 
 /// Revokes every token of a user (after a password change).
 pub fn revoke_all(conn: &mut DbConn, user: UserId, now: DateTime<Utc>) -> Result<usize> {
     Ok(diesel::update(
-        api_tokens::table
-            .filter(api_tokens::user_id.eq(user.to_string()))
-            .filter(api_tokens::revoked_at.is_null()),
+        api_tokens::table.filter(api_tokens::user_id.eq(user.to_string())).filter(api_tokens::revoked_at.is_null()),
     )
     .set(api_tokens::revoked_at.eq(ts(now)))
     .execute(conn)?)

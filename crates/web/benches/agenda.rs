@@ -8,34 +8,23 @@ use chrono::{Days, TimeDelta, TimeZone, Utc};
 use diesel::Connection;
 use roundtable_core::agenda::{AgendaConfig, AgendaInput, build_agenda};
 use roundtable_core::{
-    Actor, Commitment, Community, CommunityId, Compound, CompoundId, Issue, IssueState, NewIssue,
-    OrgId, OrgKind, Organisation, Role, User, UserId, Verification, VerificationOutcome, Workflow,
+    Actor, Commitment, Community, CommunityId, Compound, CompoundId, Issue, IssueState, NewIssue, OrgId, OrgKind,
+    Organisation, Role, User, UserId, Verification, VerificationOutcome, Workflow,
 };
 use roundtable_store::{Db, DbOptions, agenda, directory, issues};
 
 const WORKFLOW: &str = include_str!("../../../workflows/issue.toml");
 
 fn main() {
-    let total: usize = std::env::var("ISSUES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let open: usize = std::env::var("OPEN")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5_000);
+    let total: usize = std::env::var("ISSUES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let open: usize = std::env::var("OPEN").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000);
     let dir = tempfile::tempdir().unwrap();
-    let (db, _) = Db::open_and_migrate(
-        &format!("sqlite://{}", dir.path().join("rt.db").display()),
-        DbOptions::default(),
-    )
-    .unwrap();
+    let (db, _) =
+        Db::open_and_migrate(&format!("sqlite://{}", dir.path().join("rt.db").display()), DbOptions::default())
+            .unwrap();
     let conn = &mut *db.conn().unwrap();
     let tz = chrono_tz::Asia::Shanghai;
-    let meeting_at = tz
-        .with_ymd_and_hms(2027, 3, 7, 9, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc);
+    let meeting_at = tz.with_ymd_and_hms(2027, 3, 7, 9, 0, 0).unwrap().with_timezone(&Utc);
     let start = meeting_at - TimeDelta::days(3 * 365);
     let community = Community {
         id: CommunityId::new(),
@@ -48,12 +37,8 @@ fn main() {
     let mut compounds = Vec::new();
     let mut companies = Vec::new();
     for n in 0..5 {
-        let c = Compound {
-            id: CompoundId::new(),
-            community: community.id,
-            name: format!("小区 {n}"),
-            created_at: start,
-        };
+        let c =
+            Compound { id: CompoundId::new(), community: community.id, name: format!("小区 {n}"), created_at: start };
         directory::insert_compound(conn, &c).unwrap();
         let o = Organisation {
             id: OrgId::new(),
@@ -83,22 +68,14 @@ fn main() {
         created_at: start,
     };
     directory::insert_user(conn, &user, "x").unwrap();
-    let actor = Actor {
-        user: user.id,
-        community: community.id,
-        roles: [Role::Resident].into(),
-        memberships: vec![],
-    };
+    let actor = Actor { user: user.id, community: community.id, roles: [Role::Resident].into(), memberships: vec![] };
     let wf = Workflow::from_toml("issue.toml", WORKFLOW).unwrap();
 
     let seeding = Instant::now();
     conn.transaction::<_, roundtable_store::StoreError, _>(|conn| {
         for n in 0..total {
             let c = n % 5;
-            let raised_at = start
-                + TimeDelta::minutes(
-                    (n as i64) * (3 * 365 * 24 * 60 - 60 * 24 * 40) / total as i64,
-                );
+            let raised_at = start + TimeDelta::minutes((n as i64) * (3 * 365 * 24 * 60 - 60 * 24 * 40) / total as i64);
             let new = NewIssue {
                 title: format!("问题 {n}"),
                 description: "雨后地下室积水".into(),
@@ -110,11 +87,7 @@ fn main() {
             let (mut issue, event) = Issue::raise(&wf, new, &actor, raised_at);
             issue.support_count = (n % 13) as u32;
             let is_open = n >= total - open;
-            let state = if is_open {
-                ["raised", "assigned", "committed", "resolved"][n % 4]
-            } else {
-                "verified"
-            };
+            let state = if is_open { ["raised", "assigned", "committed", "resolved"][n % 4] } else { "verified" };
             issue.state = IssueState::new(state);
             if state != "raised" {
                 issue.responsible_org = Some(companies[c]);
@@ -144,10 +117,7 @@ fn main() {
         Ok(())
     })
     .unwrap();
-    println!(
-        "seeded {total} issues ({open} open) in {:.1} s",
-        seeding.elapsed().as_secs_f64()
-    );
+    println!("seeded {total} issues ({open} open) in {:.1} s", seeding.elapsed().as_secs_f64());
 
     let since = meeting_at - TimeDelta::days(28);
     let config = AgendaConfig::default();

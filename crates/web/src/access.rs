@@ -12,14 +12,11 @@ use roundtable_store::IssueFilter;
 use crate::error::ApiError;
 
 fn community_wide(actor: &Actor) -> bool {
-    [Role::Admin, Role::Secretary, Role::Supervisor]
-        .iter()
-        .any(|r| actor.has_role(*r))
+    [Role::Admin, Role::Secretary, Role::Supervisor].iter().any(|r| actor.has_role(*r))
 }
 
 fn compound_of(user: &User, actor: &Actor) -> Option<CompoundId> {
-    user.compound
-        .filter(|_| actor.has_role(Role::Resident) || actor.has_role(Role::Grid))
+    user.compound.filter(|_| actor.has_role(Role::Resident) || actor.has_role(Role::Grid))
 }
 
 /// Organisations whose assigned issues a property (or unit) member works on.
@@ -37,9 +34,7 @@ pub fn can_see(user: &User, actor: &Actor, issue: &Issue) -> bool {
         && (community_wide(actor)
             || issue.raised_by == user.id
             || compound_of(user, actor) == Some(issue.compound)
-            || issue
-                .responsible_org
-                .is_some_and(|o| responsible_orgs(actor).contains(&o)))
+            || issue.responsible_org.is_some_and(|o| responsible_orgs(actor).contains(&o)))
 }
 
 /// Raisers' contact data: secretaries, admins, the responsible organisation, the raiser.
@@ -58,31 +53,21 @@ pub fn check_raise(user: &User, actor: &Actor, compound: CompoundId) -> Result<(
     if actor.has_role(Role::Resident) || actor.has_role(Role::Grid) {
         return match user.compound {
             Some(own) if own == compound => Ok(()),
-            _ => Err(ApiError::Forbidden(
-                "you can raise issues only in your own compound".into(),
-            )),
+            _ => Err(ApiError::Forbidden("you can raise issues only in your own compound".into())),
         };
     }
-    Err(ApiError::Forbidden(
-        "property staff are assigned issues; they do not raise them".into(),
-    ))
+    Err(ApiError::Forbidden("property staff are assigned issues; they do not raise them".into()))
 }
 
 /// Narrows a list request to what the caller may see; an explicit filter outside that is
 /// refused rather than silently emptied.
-pub fn scope_filter(
-    user: &User,
-    actor: &Actor,
-    mut filter: IssueFilter,
-) -> Result<IssueFilter, ApiError> {
+pub fn scope_filter(user: &User, actor: &Actor, mut filter: IssueFilter) -> Result<IssueFilter, ApiError> {
     if community_wide(actor) {
         return Ok(filter);
     }
     if let Some(own) = compound_of(user, actor) {
         if filter.compound.is_some_and(|c| c != own) {
-            return Err(ApiError::Forbidden(
-                "you can list only your own compound's issues".into(),
-            ));
+            return Err(ApiError::Forbidden("you can list only your own compound's issues".into()));
         }
         filter.compound = Some(own);
         return Ok(filter);
@@ -91,9 +76,7 @@ pub fn scope_filter(
     if let Some(first) = orgs.first() {
         match filter.responsible_org {
             Some(o) if !orgs.contains(&o) => {
-                return Err(ApiError::Forbidden(
-                    "you can list only your organisation's issues".into(),
-                ));
+                return Err(ApiError::Forbidden("you can list only your organisation's issues".into()));
             }
             Some(_) => {}
             None => filter.responsible_org = Some(*first),

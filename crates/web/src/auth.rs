@@ -22,19 +22,12 @@ use crate::state::AppState;
 
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A hash no password matches, verified for unknown logins so that they take as long
@@ -58,10 +51,7 @@ pub fn new_token() -> (String, String) {
 }
 
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Counts failed sign-ins per key in a sliding window.
@@ -74,19 +64,11 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(per_login: usize, per_address: usize, window: Duration) -> Self {
-        Throttle {
-            per_login,
-            per_address,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
+        Throttle { per_login, per_address, window, failures: Mutex::new(HashMap::new()) }
     }
 
     fn keys(login: &str, address: &str) -> [(String, bool); 2] {
-        [
-            (format!("login:{}", login.trim().to_lowercase()), true),
-            (format!("addr:{address}"), false),
-        ]
+        [(format!("login:{}", login.trim().to_lowercase()), true), (format!("addr:{address}"), false)]
     }
 
     /// Seconds to wait if either the login or the address is over its limit.
@@ -96,26 +78,14 @@ impl Throttle {
         Self::keys(login, address)
             .iter()
             .filter_map(|(key, is_login)| {
-                let limit = if *is_login {
-                    self.per_login
-                } else {
-                    self.per_address
-                };
+                let limit = if *is_login { self.per_login } else { self.per_address };
                 let times = map.get_mut(key)?;
-                while times
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) > self.window)
-                {
+                while times.front().is_some_and(|t| now.duration_since(*t) > self.window) {
                     times.pop_front();
                 }
                 (times.len() >= limit).then(|| {
                     let oldest = *times.front()?;
-                    Some(
-                        self.window
-                            .saturating_sub(now.duration_since(oldest))
-                            .as_secs()
-                            .max(1),
-                    )
+                    Some(self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1))
                 })?
             })
             .max()
@@ -159,10 +129,7 @@ impl AuthCache {
     const MAX_ENTRIES: usize = 10_000;
 
     pub fn new(ttl: Duration) -> Self {
-        AuthCache {
-            ttl,
-            entries: Mutex::new(HashMap::new()),
-        }
+        AuthCache { ttl, entries: Mutex::new(HashMap::new()) }
     }
 
     fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<Caller> {
@@ -183,38 +150,25 @@ impl AuthCache {
     }
 
     pub fn evict(&self, caller: &Caller) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&caller.token_hash);
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(&caller.token_hash);
     }
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let header = parts
             .headers
             .get(AUTHORIZATION)
-            .ok_or(ApiError::Unauthorized(
-                "sign in first: send `Authorization: Bearer <token>`",
-            ))?;
+            .ok_or(ApiError::Unauthorized("sign in first: send `Authorization: Bearer <token>`"))?;
         let token = header
             .to_str()
             .ok()
-            .and_then(|h| {
-                h.strip_prefix("Bearer ")
-                    .or_else(|| h.strip_prefix("bearer "))
-            })
+            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
             .map(str::trim)
             .filter(|t| !t.is_empty())
-            .ok_or(ApiError::Unauthorized(
-                "the Authorization header must be `Bearer <token>`",
-            ))?;
+            .ok_or(ApiError::Unauthorized("the Authorization header must be `Bearer <token>`"))?;
         let hash = token_hash(token);
         let now = state.now();
         if let Some(caller) = state.auth_cache.get(&hash, now) {
@@ -232,21 +186,10 @@ impl FromRequestParts<AppState> for Caller {
                 Ok(Some((grant, user, actor, community)))
             })
             .await?;
-        let (grant, user, actor, community) = found.ok_or(ApiError::Unauthorized(
-            "the token is unknown, expired or revoked: sign in again",
-        ))?;
-        let tz = community
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::Asia::Shanghai);
-        let caller = Caller {
-            user,
-            actor,
-            tz,
-            token_id: grant.id,
-            token_hash: hash,
-            expires_at: grant.expires_at,
-        };
+        let (grant, user, actor, community) =
+            found.ok_or(ApiError::Unauthorized("the token is unknown, expired or revoked: sign in again"))?;
+        let tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let caller = Caller { user, actor, tz, token_id: grant.id, token_hash: hash, expires_at: grant.expires_at };
         state.auth_cache.put(&caller);
         Ok(caller)
     }

@@ -36,12 +36,8 @@ pub struct MeetingConfig {
 
 impl MeetingConfig {
     pub fn time(&self) -> Result<chrono::NaiveTime, String> {
-        chrono::NaiveTime::parse_from_str(&self.time, "%H:%M").map_err(|_| {
-            format!(
-                "invalid configuration: meeting.time `{}` is not HH:MM",
-                self.time
-            )
-        })
+        chrono::NaiveTime::parse_from_str(&self.time, "%H:%M")
+            .map_err(|_| format!("invalid configuration: meeting.time `{}` is not HH:MM", self.time))
     }
 
     pub fn agenda_config(&self) -> roundtable_core::agenda::AgendaConfig {
@@ -89,10 +85,7 @@ impl Config {
         let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
         if let Some(path) = file {
             if !path.is_file() {
-                return Err(format!(
-                    "configuration file {} does not exist",
-                    path.display()
-                ));
+                return Err(format!("configuration file {} does not exist", path.display()));
             }
             figment = figment.merge(Toml::file(path));
         }
@@ -103,36 +96,27 @@ impl Config {
                 other => other.replace("__", ".").into(),
             }
         }));
-        let config: Config = figment
-            .extract()
-            .map_err(|e| format!("invalid configuration: {e}"))?;
+        let config: Config = figment.extract().map_err(|e| format!("invalid configuration: {e}"))?;
         config.validate()?;
         Ok(config)
     }
 
     /// The defaults alone (tests, tools).
     pub fn defaults() -> Config {
-        let config: Config = Figment::from(Toml::string(DEFAULT_TOML))
-            .extract()
-            .expect("config/default.toml is valid");
+        let config: Config = Figment::from(Toml::string(DEFAULT_TOML)).extract().expect("config/default.toml is valid");
         config
     }
 
     fn validate(&self) -> Result<(), String> {
-        self.community
-            .time_zone
-            .parse::<chrono_tz::Tz>()
-            .map_err(|_| {
-                format!(
-                    "invalid configuration: community.time_zone `{}` is not an IANA time zone",
-                    self.community.time_zone
-                )
-            })?;
+        self.community.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
+            format!(
+                "invalid configuration: community.time_zone `{}` is not an IANA time zone",
+                self.community.time_zone
+            )
+        })?;
         self.meeting.time()?;
         if self.http.body_limit_bytes < 1024 {
-            return Err(
-                "invalid configuration: http.body_limit_bytes must be at least 1024".into(),
-            );
+            return Err("invalid configuration: http.body_limit_bytes must be at least 1024".into());
         }
         Ok(())
     }

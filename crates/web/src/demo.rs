@@ -7,9 +7,9 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeDelta, TimeZone, U
 use chrono_tz::Tz;
 use roundtable_core::meeting::first_sunday;
 use roundtable_core::{
-    Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, Issue, Meeting,
-    MeetingId, MeetingStatus, NewIssue, OrgId, OrgKind, Organisation, Role, TransitionFields,
-    TransitionRequest, User, UserId, WorkflowSet, apply,
+    Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, Issue, Meeting, MeetingId,
+    MeetingStatus, NewIssue, OrgId, OrgKind, Organisation, Role, TransitionFields, TransitionRequest, User, UserId,
+    WorkflowSet, apply,
 };
 use roundtable_store::{Db, StoreError, directory, issues, meetings};
 
@@ -19,30 +19,12 @@ pub const DEMO_PASSWORD: &str = "demo1234";
 
 /// The demo accounts: login, what they are.
 pub const DEMO_ACCOUNTS: [(&str, &str); 7] = [
-    (
-        "secretary@dongsheng.example",
-        "王俊勇 Wang Junyong — community party secretary, chairs the meeting",
-    ),
-    (
-        "supervisor@dongsheng.example",
-        "张秀兰 Zhang Xiulan — owners' supervisory committee",
-    ),
-    (
-        "anshang@dongsheng.example",
-        "李明 Li Ming — Anshang Property (Junyue Bay)",
-    ),
-    (
-        "xiean@dongsheng.example",
-        "赵刚 Zhao Gang — Xie'an Property (Dingxiu Huacheng)",
-    ),
-    (
-        "grid@dongsheng.example",
-        "梁新亮 Liang Xinliang — Gongyuan Li grid party branch secretary",
-    ),
-    (
-        "resident@dongsheng.example",
-        "叶莉 Ye Li — Hongxi Villa owner and building leader",
-    ),
+    ("secretary@dongsheng.example", "王俊勇 Wang Junyong — community party secretary, chairs the meeting"),
+    ("supervisor@dongsheng.example", "张秀兰 Zhang Xiulan — owners' supervisory committee"),
+    ("anshang@dongsheng.example", "李明 Li Ming — Anshang Property (Junyue Bay)"),
+    ("xiean@dongsheng.example", "赵刚 Zhao Gang — Xie'an Property (Dingxiu Huacheng)"),
+    ("grid@dongsheng.example", "梁新亮 Liang Xinliang — Gongyuan Li grid party branch secretary"),
+    ("resident@dongsheng.example", "叶莉 Ye Li — Hongxi Villa owner and building leader"),
     ("admin@dongsheng.example", "系统管理员 — administrator"),
 ];
 
@@ -56,98 +38,26 @@ const COMPOUNDS: [(&str, &str, &str); 5] = [
 
 /// (title, description, category)
 const PROBLEMS: [(&str, &str, &str); 20] = [
-    (
-        "地下室漏水，墙皮洇水",
-        "多名业主反映地下室漏水、墙皮洇水，雨后尤其严重。",
-        "building",
-    ),
-    (
-        "电梯经常停运",
-        "3号楼电梯一周内停运三次，老人上下楼困难。",
-        "facilities",
-    ),
-    (
-        "小区路灯不亮",
-        "东门到5号楼之间的路灯坏了半个月，晚上出行不安全。",
-        "security",
-    ),
-    (
-        "垃圾清运不及时",
-        "垃圾桶满溢，夏天气味很大，希望增加清运次数。",
-        "environment",
-    ),
-    (
-        "地下车库被占用",
-        "外来车辆长期占用业主车位，门岗不登记。",
-        "parking",
-    ),
-    (
-        "楼道堆放杂物",
-        "楼道内堆放纸箱和旧家具，存在消防隐患。",
-        "security",
-    ),
-    (
-        "绿化带杂草丛生",
-        "中心花园杂草长到半米高，蚊虫多。",
-        "environment",
-    ),
-    (
-        "单元门禁损坏",
-        "2单元门禁坏了，陌生人随意进出。",
-        "security",
-    ),
-    (
-        "物业费公示不清",
-        "希望物业公开上一年度物业费收支明细。",
-        "property_fee",
-    ),
+    ("地下室漏水，墙皮洇水", "多名业主反映地下室漏水、墙皮洇水，雨后尤其严重。", "building"),
+    ("电梯经常停运", "3号楼电梯一周内停运三次，老人上下楼困难。", "facilities"),
+    ("小区路灯不亮", "东门到5号楼之间的路灯坏了半个月，晚上出行不安全。", "security"),
+    ("垃圾清运不及时", "垃圾桶满溢，夏天气味很大，希望增加清运次数。", "environment"),
+    ("地下车库被占用", "外来车辆长期占用业主车位，门岗不登记。", "parking"),
+    ("楼道堆放杂物", "楼道内堆放纸箱和旧家具，存在消防隐患。", "security"),
+    ("绿化带杂草丛生", "中心花园杂草长到半米高，蚊虫多。", "environment"),
+    ("单元门禁损坏", "2单元门禁坏了，陌生人随意进出。", "security"),
+    ("物业费公示不清", "希望物业公开上一年度物业费收支明细。", "property_fee"),
     ("楼顶防水层老化", "顶楼住户反映下雨天屋顶渗水。", "building"),
-    (
-        "快递柜占用消防通道",
-        "快递柜摆放在消防通道上，消防车无法通行。",
-        "security",
-    ),
-    (
-        "广场舞噪音扰民",
-        "晚上九点后广场舞音响声音过大，影响休息。",
-        "neighbourhood",
-    ),
+    ("快递柜占用消防通道", "快递柜摆放在消防通道上，消防车无法通行。", "security"),
+    ("广场舞噪音扰民", "晚上九点后广场舞音响声音过大，影响休息。", "neighbourhood"),
     ("水压不足", "高层住户早晚用水高峰时水压不足。", "facilities"),
-    (
-        "充电桩数量不足",
-        "电动车充电桩太少，有人私拉电线充电。",
-        "parking",
-    ),
-    (
-        "监控探头失灵",
-        "北门监控探头失灵，车辆剐蹭找不到责任人。",
-        "security",
-    ),
-    (
-        "健身器材损坏",
-        "儿童游乐区滑梯开裂，存在安全隐患。",
-        "facilities",
-    ),
-    (
-        "雨水井堵塞",
-        "下雨后南侧道路积水严重，雨水井堵塞。",
-        "environment",
-    ),
-    (
-        "外墙瓷砖脱落",
-        "6号楼外墙瓷砖有脱落，楼下行人有危险。",
-        "building",
-    ),
-    (
-        "宠物粪便无人清理",
-        "草坪上宠物粪便多，希望加强文明养犬宣传。",
-        "neighbourhood",
-    ),
-    (
-        "消防栓无水",
-        "检查发现部分消防栓无水，需尽快整改。",
-        "security",
-    ),
+    ("充电桩数量不足", "电动车充电桩太少，有人私拉电线充电。", "parking"),
+    ("监控探头失灵", "北门监控探头失灵，车辆剐蹭找不到责任人。", "security"),
+    ("健身器材损坏", "儿童游乐区滑梯开裂，存在安全隐患。", "facilities"),
+    ("雨水井堵塞", "下雨后南侧道路积水严重，雨水井堵塞。", "environment"),
+    ("外墙瓷砖脱落", "6号楼外墙瓷砖有脱落，楼下行人有危险。", "building"),
+    ("宠物粪便无人清理", "草坪上宠物粪便多，希望加强文明养犬宣传。", "neighbourhood"),
+    ("消防栓无水", "检查发现部分消防栓无水，需尽快整改。", "security"),
 ];
 
 /// What becomes of demo issue `k`: the state it ends in.
@@ -172,26 +82,14 @@ pub struct Seeded {
 
 /// Seeds Dongsheng Community unless the database already has a community.
 /// Returns `None` when there was something already.
-pub fn seed_if_empty(
-    db: &Db,
-    workflows: &WorkflowSet,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Result<Option<Seeded>, String> {
+pub fn seed_if_empty(db: &Db, workflows: &WorkflowSet, tz: Tz, now: DateTime<Utc>) -> Result<Option<Seeded>, String> {
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
-    if !directory::communities(conn)
-        .map_err(|e| e.to_string())?
-        .is_empty()
-    {
+    if !directory::communities(conn).map_err(|e| e.to_string())?.is_empty() {
         return Ok(None);
     }
-    let wf = workflows
-        .get(roundtable_core::workflow::DEFAULT_WORKFLOW)
-        .ok_or("the default workflow is not loaded")?;
+    let wf = workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW).ok_or("the default workflow is not loaded")?;
     let hash = hash_password(DEMO_PASSWORD)?;
-    seed(conn, wf, &hash, tz, now)
-        .map(Some)
-        .map_err(|e| e.to_string())
+    seed(conn, wf, &hash, tz, now).map(Some).map_err(|e| e.to_string())
 }
 
 struct People {
@@ -223,21 +121,11 @@ fn seed(
     let mut compounds = Vec::new();
     let mut buildings: Vec<Vec<BuildingId>> = Vec::new();
     for (name, _, _) in COMPOUNDS {
-        let c = Compound {
-            id: CompoundId::new(),
-            community: cid,
-            name: name.into(),
-            created_at: start,
-        };
+        let c = Compound { id: CompoundId::new(), community: cid, name: name.into(), created_at: start };
         directory::insert_compound(conn, &c)?;
         let mut ids = Vec::new();
         for n in 1..=6 {
-            let b = Building {
-                id: BuildingId::new(),
-                community: cid,
-                compound: c.id,
-                name: format!("{n}号楼"),
-            };
+            let b = Building { id: BuildingId::new(), community: cid, compound: c.id, name: format!("{n}号楼") };
             directory::insert_building(conn, &b)?;
             ids.push(b.id);
         }
@@ -245,11 +133,7 @@ fn seed(
         buildings.push(ids);
     }
 
-    let mut org = |kind,
-                   name: &str,
-                   emails: &[&str],
-                   compound: Option<CompoundId>|
-     -> Result<OrgId, StoreError> {
+    let mut org = |kind, name: &str, emails: &[&str], compound: Option<CompoundId>| -> Result<OrgId, StoreError> {
         let o = Organisation {
             id: OrgId::new(),
             community: cid,
@@ -262,24 +146,9 @@ fn seed(
         directory::insert_organisation(conn, &o)?;
         Ok(o.id)
     };
-    let party = org(
-        OrgKind::PartyCommittee,
-        "东圣社区大党委",
-        &["party@dongsheng.example"],
-        None,
-    )?;
-    let rc = org(
-        OrgKind::ResidentsCommittee,
-        "东圣社区党支部（居委会）",
-        &["office@dongsheng.example"],
-        None,
-    )?;
-    let supervisory = org(
-        OrgKind::SupervisoryCommittee,
-        "业主监督委员会",
-        &["supervisors@dongsheng.example"],
-        None,
-    )?;
+    let party = org(OrgKind::PartyCommittee, "东圣社区大党委", &["party@dongsheng.example"], None)?;
+    let rc = org(OrgKind::ResidentsCommittee, "东圣社区党支部（居委会）", &["office@dongsheng.example"], None)?;
+    let supervisory = org(OrgKind::SupervisoryCommittee, "业主监督委员会", &["supervisors@dongsheng.example"], None)?;
     let mut companies = Vec::new();
     let mut grids = Vec::new();
     for (i, (compound, company, slug)) in COMPOUNDS.iter().enumerate() {
@@ -289,83 +158,42 @@ fn seed(
             &[&format!("{slug}@dongsheng.example")],
             Some(compounds[i]),
         )?);
-        grids.push(org(
-            OrgKind::GridBranch,
-            &format!("{compound}网格党支部"),
-            &[],
-            Some(compounds[i]),
-        )?);
+        grids.push(org(OrgKind::GridBranch, &format!("{compound}网格党支部"), &[], Some(compounds[i]))?);
     }
     for unit in ["城区住建局", "晋城供电公司东圣营业所", "城区自来水公司"] {
         org(OrgKind::Unit, unit, &[], None)?;
     }
 
-    let mut person =
-        |login: &str, name: &str, roles: &[Role], orgs: Vec<OrgId>, compound: Option<usize>| {
-            let u = User {
-                id: UserId::new(),
-                community: cid,
-                login: login.into(),
-                display_name: name.into(),
-                email: Some(login.into()),
-                phone: Some(format!("139{:08}", login.len() * 7919 % 100_000_000)),
-                roles: roles.to_vec(),
-                locale: None,
-                compound: compound.map(|i| compounds[i]),
-                organisations: orgs,
-                disabled: false,
-                created_at: start,
-            };
-            directory::insert_user(conn, &u, hash)?;
-            directory::actor(conn, u.id)
+    let mut person = |login: &str, name: &str, roles: &[Role], orgs: Vec<OrgId>, compound: Option<usize>| {
+        let u = User {
+            id: UserId::new(),
+            community: cid,
+            login: login.into(),
+            display_name: name.into(),
+            email: Some(login.into()),
+            phone: Some(format!("139{:08}", login.len() * 7919 % 100_000_000)),
+            roles: roles.to_vec(),
+            locale: None,
+            compound: compound.map(|i| compounds[i]),
+            organisations: orgs,
+            disabled: false,
+            created_at: start,
         };
-    let secretary = person(
-        "secretary@dongsheng.example",
-        "王俊勇",
-        &[Role::Secretary],
-        vec![rc, party],
-        None,
-    )?;
-    person(
-        "admin@dongsheng.example",
-        "系统管理员",
-        &[Role::Admin],
-        vec![rc],
-        None,
-    )?;
-    let supervisor = person(
-        "supervisor@dongsheng.example",
-        "张秀兰",
-        &[Role::Supervisor],
-        vec![supervisory],
-        Some(0),
-    )?;
+        directory::insert_user(conn, &u, hash)?;
+        directory::actor(conn, u.id)
+    };
+    let secretary = person("secretary@dongsheng.example", "王俊勇", &[Role::Secretary], vec![rc, party], None)?;
+    person("admin@dongsheng.example", "系统管理员", &[Role::Admin], vec![rc], None)?;
+    let supervisor = person("supervisor@dongsheng.example", "张秀兰", &[Role::Supervisor], vec![supervisory], Some(0))?;
     let mut company_staff = Vec::new();
     let staff_names = ["李明", "赵刚", "孙丽", "周强", "吴敏"];
     for (i, (_, _, slug)) in COMPOUNDS.iter().enumerate() {
-        let a = person(
-            &format!("{slug}@dongsheng.example"),
-            staff_names[i],
-            &[Role::Property],
-            vec![companies[i]],
-            None,
-        )?;
+        let a =
+            person(&format!("{slug}@dongsheng.example"), staff_names[i], &[Role::Property], vec![companies[i]], None)?;
         company_staff.push((companies[i], a));
     }
-    let liang = person(
-        "grid@dongsheng.example",
-        "梁新亮",
-        &[Role::Grid],
-        vec![grids[4]],
-        Some(4),
-    )?;
-    let ye_li = person(
-        "resident@dongsheng.example",
-        "叶莉",
-        &[Role::Resident],
-        vec![],
-        Some(3),
-    )?;
+    let liang = person("grid@dongsheng.example", "梁新亮", &[Role::Grid], vec![grids[4]], Some(4))?;
+    let ye_li = person("resident@dongsheng.example", "叶莉", &[Role::Resident], vec![], Some(3))?;
     let mut raisers: Vec<Vec<Actor>> = (0..5).map(|_| vec![supervisor.clone()]).collect();
     raisers[4].push(liang);
     raisers[3].push(ye_li);
@@ -383,25 +211,13 @@ fn seed(
         supporters.push(a.user);
         raisers[compound].push(a);
     }
-    let people = People {
-        secretary,
-        supervisor,
-        companies: company_staff,
-        raisers,
-        supporters,
-    };
+    let people = People { secretary, supervisor, companies: company_staff, raisers, supporters };
 
     // Past meetings: the last six first Sundays at 09:00, all held and closed.
     let mut held = Vec::new();
-    let mut month = start
-        .with_timezone(&tz)
-        .date_naive()
-        .with_day(1)
-        .unwrap_or(start.date_naive());
+    let mut month = start.with_timezone(&tz).date_naive().with_day(1).unwrap_or(start.date_naive());
     while let Some(slot) = first_sunday(month.year(), month.month()) {
-        let starts = tz
-            .from_local_datetime(&slot.and_hms_opt(9, 0, 0).unwrap_or_default())
-            .earliest();
+        let starts = tz.from_local_datetime(&slot.and_hms_opt(9, 0, 0).unwrap_or_default()).earliest();
         match starts.map(|s| s.with_timezone(&Utc)) {
             Some(s) if s + TimeDelta::hours(3) < now => {
                 if s > start {
@@ -453,11 +269,7 @@ fn seed(
         let issue = advance(conn, wf, tz, &people, issue, c, fate, &raised, &held, now)?;
         raised.push(issue);
     }
-    Ok(Seeded {
-        community: cid,
-        issues: total,
-        meetings: held.len(),
-    })
+    Ok(Seeded { community: cid, issues: total, meetings: held.len() })
 }
 
 /// Drives one issue through the workflow to its fate, at plausible moments.
@@ -475,20 +287,14 @@ fn advance(
     now: DateTime<Utc>,
 ) -> Result<Issue, StoreError> {
     let mut at = issue.created_at;
-    let mut fire =
-        |issue: &Issue, actor: &Actor, name: &str, fields: TransitionFields, at: DateTime<Utc>| {
-            let req = TransitionRequest {
-                transition: name.into(),
-                version: issue.version,
-                fields,
-            };
-            let out = apply(wf, issue, actor, &req, at.with_timezone(&tz))
-                .map_err(|d| StoreError::Corrupt(format!("demo transition {name}: {d}")))?;
-            issues::record_transition(conn, &out)?;
-            Ok::<Issue, StoreError>(out.issue)
-        };
-    let step =
-        |at: DateTime<Utc>, days: i64| (at + TimeDelta::days(days)).min(now - TimeDelta::hours(1));
+    let mut fire = |issue: &Issue, actor: &Actor, name: &str, fields: TransitionFields, at: DateTime<Utc>| {
+        let req = TransitionRequest { transition: name.into(), version: issue.version, fields };
+        let out = apply(wf, issue, actor, &req, at.with_timezone(&tz))
+            .map_err(|d| StoreError::Corrupt(format!("demo transition {name}: {d}")))?;
+        issues::record_transition(conn, &out)?;
+        Ok::<Issue, StoreError>(out.issue)
+    };
+    let step = |at: DateTime<Utc>, days: i64| (at + TimeDelta::days(days)).min(now - TimeDelta::hours(1));
     match fate {
         "raised" => return Ok(issue),
         "rejected" => {
@@ -522,10 +328,7 @@ fn advance(
         &issue,
         &people.secretary,
         "assign",
-        TransitionFields {
-            responsible_org: Some(*org),
-            ..Default::default()
-        },
+        TransitionFields { responsible_org: Some(*org), ..Default::default() },
         at,
     )?;
     if fate == "assigned" {
@@ -534,20 +337,14 @@ fn advance(
     // Commit on the spot at the next meeting if one was held, else by the company itself.
     let meeting = held.iter().find(|m| m.starts_at > at);
     let (committer, commit_at, meeting_id) = match meeting {
-        Some(m) => (
-            &people.secretary,
-            m.starts_at + TimeDelta::minutes(40),
-            Some(m.id),
-        ),
+        Some(m) => (&people.secretary, m.starts_at + TimeDelta::minutes(40), Some(m.id)),
         None => (staff, step(at, 2), None),
     };
     at = commit_at.min(now - TimeDelta::hours(1));
     let today = at.with_timezone(&tz).date_naive();
     // Some promises are already broken: those end overdue on the tracker.
     let overdue = fate == "committed" && issue.created_at < now - TimeDelta::days(40);
-    let due: NaiveDate = today
-        .checked_add_days(Days::new(if overdue { 10 } else { 21 }))
-        .unwrap_or(today);
+    let due: NaiveDate = today.checked_add_days(Days::new(if overdue { 10 } else { 21 })).unwrap_or(today);
     let f = TransitionFields {
         commitment_text: Some(format!(
             "{}：{}天内完成整改并向业主反馈。",
@@ -568,8 +365,7 @@ fn advance(
         staff,
         "resolve",
         TransitionFields {
-            resolution_note: Some("已按承诺完成整改，请业主验收。".into()),
-            ..Default::default()
+            resolution_note: Some("已按承诺完成整改，请业主验收。".into()), ..Default::default()
         },
         at,
     )?;
@@ -583,10 +379,7 @@ fn advance(
             &issue,
             &people.supervisor,
             "reopen",
-            TransitionFields {
-                reason: Some("复查发现问题仍未彻底解决。".into()),
-                ..Default::default()
-            },
+            TransitionFields { reason: Some("复查发现问题仍未彻底解决。".into()), ..Default::default() },
             at,
         )?;
         at = step(at, 5);
@@ -594,10 +387,7 @@ fn advance(
             &issue,
             staff,
             "resolve",
-            TransitionFields {
-                resolution_note: Some("已返工处理。".into()),
-                ..Default::default()
-            },
+            TransitionFields { resolution_note: Some("已返工处理。".into()), ..Default::default() },
             at,
         )?;
     }

@@ -23,11 +23,7 @@ pub struct FieldProblem {
 
 impl FieldProblem {
     pub fn new(field: &str, problem: &str, message: impl Into<String>) -> Self {
-        FieldProblem {
-            field: field.into(),
-            problem: problem.into(),
-            message: message.into(),
-        }
+        FieldProblem { field: field.into(), problem: problem.into(), message: message.into() }
     }
 }
 
@@ -37,11 +33,7 @@ impl From<&FieldError> for FieldProblem {
             .ok()
             .and_then(|v| v.get("problem").and_then(|p| p.as_str()).map(str::to_owned))
             .unwrap_or_default();
-        FieldProblem {
-            field: e.field.to_string(),
-            problem: code,
-            message: e.to_string(),
-        }
+        FieldProblem { field: e.field.to_string(), problem: code, message: e.to_string() }
     }
 }
 
@@ -72,19 +64,13 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("{detail}")]
-    Conflict {
-        detail: String,
-        current: Option<u32>,
-    },
+    Conflict { detail: String, current: Option<u32> },
     #[error("the request body is larger than this server accepts")]
     TooLarge,
     #[error("send the body as JSON with `Content-Type: application/json`")]
     UnsupportedMediaType,
     #[error("{detail}")]
-    Invalid {
-        detail: String,
-        errors: Vec<FieldProblem>,
-    },
+    Invalid { detail: String, errors: Vec<FieldProblem> },
     #[error("too many failed attempts; try again in {0} seconds")]
     TooManyRequests(u64),
     #[error("{0}")]
@@ -95,11 +81,7 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn invalid(errors: Vec<FieldProblem>) -> Self {
-        let detail = errors
-            .iter()
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join("; ");
+        let detail = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
         ApiError::Invalid { detail, errors }
     }
 
@@ -109,45 +91,19 @@ impl ApiError {
 
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
-            ApiError::BadRequest(_) => {
-                (StatusCode::BAD_REQUEST, "bad-request", "Malformed request")
-            }
-            ApiError::Unauthorized(_) => {
-                (StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in")
-            }
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Malformed request"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", "Not signed in"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            ApiError::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "Request body too large",
-            ),
-            ApiError::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "Unsupported media type",
-            ),
-            ApiError::Invalid { .. } => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
-                "Invalid request",
-            ),
-            ApiError::TooManyRequests(_) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "too-many-requests",
-                "Too many requests",
-            ),
-            ApiError::Unavailable(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "Service unavailable",
-            ),
-            ApiError::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal error",
-            ),
+            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large"),
+            ApiError::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Invalid request"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
         }
     }
 }
@@ -178,10 +134,7 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, Json(problem)).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let ApiError::TooManyRequests(secs) = self {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -197,25 +150,16 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => ApiError::NotFound("no such record".into()),
             StoreError::Conflict { current } => ApiError::Conflict {
-                detail: format!(
-                    "someone changed the issue first; it is now at version {current}: reload and retry"
-                ),
+                detail: format!("someone changed the issue first; it is now at version {current}: reload and retry"),
                 current: Some(current),
             },
-            StoreError::BadCursor => ApiError::field(
-                "cursor",
-                "invalid",
-                "the cursor is not one this list gave out",
-            ),
-            StoreError::Duplicate(what) => ApiError::Conflict {
-                detail: format!("{what} already exists"),
-                current: None,
-            },
+            StoreError::BadCursor => ApiError::field("cursor", "invalid", "the cursor is not one this list gave out"),
+            StoreError::Duplicate(what) => {
+                ApiError::Conflict { detail: format!("{what} already exists"), current: None }
+            }
             StoreError::Pool(_) | StoreError::Unavailable { .. } => {
                 tracing::warn!(error = %e, "database unavailable");
-                ApiError::Unavailable(
-                    "the database is not reachable right now; nothing was changed".into(),
-                )
+                ApiError::Unavailable("the database is not reachable right now; nothing was changed".into())
             }
             other => ApiError::Internal(other.to_string()),
         }
@@ -226,21 +170,15 @@ impl From<Denial> for ApiError {
     fn from(d: Denial) -> Self {
         match &d {
             Denial::OtherCommunity => ApiError::NotFound("no such issue".into()),
-            Denial::UnknownTransition { .. } => {
-                ApiError::field("transition", "unknown", d.to_string())
+            Denial::UnknownTransition { .. } => ApiError::field("transition", "unknown", d.to_string()),
+            Denial::Stale { current, .. } => {
+                ApiError::Conflict { detail: format!("{d}: reload the issue and retry"), current: Some(*current) }
             }
-            Denial::Stale { current, .. } => ApiError::Conflict {
-                detail: format!("{d}: reload the issue and retry"),
-                current: Some(*current),
-            },
-            Denial::WrongState { .. } | Denial::Precondition { .. } => ApiError::Conflict {
-                detail: d.to_string(),
-                current: None,
-            },
+            Denial::WrongState { .. } | Denial::Precondition { .. } => {
+                ApiError::Conflict { detail: d.to_string(), current: None }
+            }
             Denial::NotAllowed { .. } => ApiError::Forbidden(d.to_string()),
-            Denial::Invalid { errors } => {
-                ApiError::invalid(errors.iter().map(FieldProblem::from).collect())
-            }
+            Denial::Invalid { errors } => ApiError::invalid(errors.iter().map(FieldProblem::from).collect()),
         }
     }
 }
@@ -249,17 +187,11 @@ impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
-            JsonRejection::JsonSyntaxError(e) => {
-                ApiError::BadRequest(format!("malformed JSON: {}", source_text(&e)))
-            }
+            JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("malformed JSON: {}", source_text(&e))),
             JsonRejection::JsonDataError(e) => {
                 let text = source_text(&e);
                 // serde_path_to_error puts the path first: "title: invalid type: …".
-                let field = text
-                    .split_once(": ")
-                    .map(|(f, _)| f)
-                    .filter(|f| !f.contains(' '))
-                    .unwrap_or("body");
+                let field = text.split_once(": ").map(|(f, _)| f).filter(|f| !f.contains(' ')).unwrap_or("body");
                 ApiError::field(field, "invalid", text.clone())
             }
             JsonRejection::BytesRejection(e) => {

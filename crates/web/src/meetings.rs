@@ -5,9 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use roundtable_core::agenda::{AgendaInput, build_agenda};
-use roundtable_core::{
-    CommunityId, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgKind, Override, Role,
-};
+use roundtable_core::{CommunityId, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgKind, Override, Role};
 use roundtable_store::{Db, DbConn, StoreError, agenda, directory, meetings};
 
 use crate::config::Config;
@@ -16,11 +14,7 @@ use crate::config::Config;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Built {
     /// A new draft agenda for this meeting, with so many items.
-    Built {
-        meeting: MeetingId,
-        slot: NaiveDate,
-        items: usize,
-    },
+    Built { meeting: MeetingId, slot: NaiveDate, items: usize },
     /// This meeting's agenda was built before (by a schedule, a person or another instance).
     AlreadyBuilt { slot: NaiveDate },
     /// No meeting's agenda is due now.
@@ -33,24 +27,12 @@ pub fn overrides(rules: &MeetingRules, rows: &[Meeting]) -> BTreeMap<NaiveDate, 
         .filter_map(|m| {
             let planned = rules.occurrence(&BTreeMap::new(), m.slot)?;
             if m.status == MeetingStatus::Skipped {
-                return Some((
-                    m.slot,
-                    Override::Skipped {
-                        reason: m.announcements.clone(),
-                    },
-                ));
+                return Some((m.slot, Override::Skipped { reason: m.announcements.clone() }));
             }
-            let moved =
-                m.starts_at != planned.starts_at.with_timezone(&Utc) || m.place != planned.place;
+            let moved = m.starts_at != planned.starts_at.with_timezone(&Utc) || m.place != planned.place;
             moved.then(|| {
                 let to = m.starts_at.with_timezone(&rules.tz).naive_local();
-                (
-                    m.slot,
-                    Override::Moved {
-                        to,
-                        place: Some(m.place.clone()),
-                    },
-                )
+                (m.slot, Override::Moved { to, place: Some(m.place.clone()) })
             })
         })
         .collect()
@@ -68,43 +50,32 @@ pub fn build_agenda_for(
 ) -> Result<Built, String> {
     let err = |e: StoreError| e.to_string();
     let c = directory::get_community(conn, community).map_err(err)?;
-    let tz = c
-        .time_zone
-        .parse()
-        .map_err(|_| format!("community {} has an unknown time zone", c.name))?;
-    let rules = MeetingRules {
-        time: config.meeting.time()?,
-        place: config.meeting.place.clone(),
-        tz,
-    };
+    let tz = c.time_zone.parse().map_err(|_| format!("community {} has an unknown time zone", c.name))?;
+    let rules = MeetingRules { time: config.meeting.time()?, place: config.meeting.place.clone(), tz };
     let rows = meetings::meetings(conn, community).map_err(err)?;
     let overrides = overrides(&rules, &rows);
     let occurrence = match slot {
-        Some(slot) => rules.occurrence(&overrides, slot).ok_or_else(|| {
-            format!("{slot} is not the first Sunday of a month, or that meeting is skipped")
-        })?,
+        Some(slot) => rules
+            .occurrence(&overrides, slot)
+            .ok_or_else(|| format!("{slot} is not the first Sunday of a month, or that meeting is skipped"))?,
         None => match rules.agenda_due(&overrides, config.meeting.agenda_lead_days, now) {
             Some(o) => o,
             None => return Ok(Built::NotDue),
         },
     };
     let starts_at = occurrence.starts_at.with_timezone(&Utc);
-    let meeting = rows
-        .iter()
-        .find(|m| m.slot == occurrence.slot)
-        .cloned()
-        .unwrap_or_else(|| Meeting {
-            id: MeetingId::new(),
-            community,
-            slot: occurrence.slot,
-            starts_at,
-            place: occurrence.place.clone(),
-            status: MeetingStatus::Planned,
-            announcements: String::new(),
-            opened_at: None,
-            closed_at: None,
-            created_at: now,
-        });
+    let meeting = rows.iter().find(|m| m.slot == occurrence.slot).cloned().unwrap_or_else(|| Meeting {
+        id: MeetingId::new(),
+        community,
+        slot: occurrence.slot,
+        starts_at,
+        place: occurrence.place.clone(),
+        status: MeetingStatus::Planned,
+        announcements: String::new(),
+        opened_at: None,
+        closed_at: None,
+        created_at: now,
+    });
     let last = rows
         .iter()
         .filter(|m| m.status != MeetingStatus::Skipped && m.starts_at < starts_at)
@@ -146,11 +117,7 @@ pub fn build_agenda_for(
         tz,
     });
     if agenda::save_built_agenda(conn, &meeting, &built, instance, now).map_err(err)? {
-        Ok(Built::Built {
-            meeting: meeting.id,
-            slot: meeting.slot,
-            items: built.items.len(),
-        })
+        Ok(Built::Built { meeting: meeting.id, slot: meeting.slot, items: built.items.len() })
     } else {
         Ok(Built::AlreadyBuilt { slot: meeting.slot })
     }
@@ -158,21 +125,13 @@ pub fn build_agenda_for(
 
 /// One scheduler tick: builds every community's agenda that is due. Safe to call as
 /// often as wanted, from as many instances as there are.
-pub async fn tick(
-    db: &Db,
-    config: &Config,
-    now: DateTime<Utc>,
-    instance: &str,
-) -> Result<Vec<Built>, String> {
+pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>, instance: &str) -> Result<Vec<Built>, String> {
     let (config, instance) = (config.clone(), instance.to_owned());
     db.write(move |conn| {
         let communities = directory::communities(conn)?;
         let mut done = Vec::new();
         for c in communities {
-            done.push(
-                build_agenda_for(conn, &config, c.id, None, now, &instance)
-                    .map_err(StoreError::Corrupt)?,
-            );
+            done.push(build_agenda_for(conn, &config, c.id, None, now, &instance).map_err(StoreError::Corrupt)?);
         }
         Ok(done)
     })

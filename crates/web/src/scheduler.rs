@@ -11,10 +11,7 @@ use crate::state::AppState;
 async fn run_tick(state: &AppState, instance: &str) {
     match meetings::tick(&state.db, &state.config, state.now(), instance).await {
         Ok(results) => {
-            for r in results
-                .iter()
-                .filter(|r| !matches!(r, meetings::Built::NotDue))
-            {
+            for r in results.iter().filter(|r| !matches!(r, meetings::Built::NotDue)) {
                 tracing::info!(result = ?r, "agenda job");
             }
         }
@@ -24,28 +21,16 @@ async fn run_tick(state: &AppState, instance: &str) {
 
 /// Starts the scheduler; the returned handle keeps it alive.
 pub async fn start(state: AppState, instance: String) -> Result<JobScheduler, String> {
-    let tz: chrono_tz::Tz = state
-        .config
-        .community
-        .time_zone
-        .parse()
-        .map_err(|_| "bad community.time_zone".to_owned())?;
+    let tz: chrono_tz::Tz =
+        state.config.community.time_zone.parse().map_err(|_| "bad community.time_zone".to_owned())?;
     run_tick(&state, &instance).await;
-    let scheduler = JobScheduler::new()
-        .await
-        .map_err(|e| format!("scheduler: {e}"))?;
+    let scheduler = JobScheduler::new().await.map_err(|e| format!("scheduler: {e}"))?;
     let job = Job::new_async_tz("0 0 * * * *", tz, move |_id, _lock| {
         let (state, instance) = (state.clone(), instance.clone());
         Box::pin(async move { run_tick(&state, &instance).await })
     })
     .map_err(|e| format!("scheduler job: {e}"))?;
-    scheduler
-        .add(job)
-        .await
-        .map_err(|e| format!("scheduler: {e}"))?;
-    scheduler
-        .start()
-        .await
-        .map_err(|e| format!("scheduler: {e}"))?;
+    scheduler.add(job).await.map_err(|e| format!("scheduler: {e}"))?;
+    scheduler.start().await.map_err(|e| format!("scheduler: {e}"))?;
     Ok(scheduler)
 }

@@ -31,18 +31,14 @@ pub fn load_workflows(dir: &Path) -> Result<WorkflowSet, String> {
         format!("invalid workflows:\n{}", lines.join("\n"))
     })?;
     if set.get(DEFAULT_WORKFLOW).is_none() {
-        return Err(format!(
-            "{} has no workflow named `{DEFAULT_WORKFLOW}`, which new issues use",
-            dir.display()
-        ));
+        return Err(format!("{} has no workflow named `{DEFAULT_WORKFLOW}`, which new issues use", dir.display()));
     }
     Ok(set)
 }
 
 /// Opens and migrates the database and loads the workflows.
 pub fn boot(config: &Config) -> Result<AppState, String> {
-    let (db, applied) = Db::open_and_migrate(&config.database.url, config.db_options())
-        .map_err(|e| e.to_string())?;
+    let (db, applied) = Db::open_and_migrate(&config.database.url, config.db_options()).map_err(|e| e.to_string())?;
     if !applied.is_empty() {
         tracing::info!(database = %db.url(), migrations = ?applied, "migrated");
     }
@@ -51,9 +47,7 @@ pub fn boot(config: &Config) -> Result<AppState, String> {
 }
 
 pub async fn bind(listen: &str) -> Result<TcpListener, String> {
-    TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))
+    TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))
 }
 
 /// Serves until `shutdown` resolves, then stops accepting and finishes in-flight requests.
@@ -63,10 +57,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     let app = crate::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(|e| format!("server error: {e}"))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -19,7 +19,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub throttle: Arc<Throttle>,
     pub auth_cache: Arc<AuthCache>,
-    pub minutes: Arc<crate::minutes::Renderer>,
+    pub minutes: Arc<crate::documents::Renderer>,
     pub clock: Clock,
 }
 
@@ -37,7 +37,7 @@ impl AppState {
             config: Arc::new(config),
             throttle: Arc::new(throttle),
             auth_cache: Arc::new(auth_cache),
-            minutes: Arc::new(crate::minutes::Renderer::new()),
+            minutes: Arc::new(crate::documents::Renderer::new()),
             clock: Arc::new(Utc::now),
         }
     }

@@ -297,10 +297,7 @@ impl From<&Workflow> for WorkflowView {
 /// Whether an open commitment's due date is before `today`.
 pub fn is_overdue(issue: &Issue, today: NaiveDate) -> bool {
     issue.state == roundtable_core::IssueState::COMMITTED
-        && issue
-            .commitment
-            .as_ref()
-            .is_some_and(|c| c.due_date < today)
+        && issue.commitment.as_ref().is_some_and(|c| c.due_date < today)
 }
 
 impl IssueSummary {
@@ -331,10 +328,7 @@ impl EventView {
             transition: e.transition.clone(),
             from: e.from.as_ref().map(|s| s.to_string()),
             to: e.to.to_string(),
-            actor: PersonRef {
-                id: e.actor.0,
-                name: actor_name,
-            },
+            actor: PersonRef { id: e.actor.0, name: actor_name },
             actor_org: e.actor_org.map(|o| o.0),
             at: e.at,
             fields: serde_json::to_value(&e.fields).unwrap_or_default(),

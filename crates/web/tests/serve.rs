@@ -29,26 +29,12 @@ fn serve_boots_answers_and_drains_in_flight_requests_on_sigterm() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let banner = lines.next().expect("a banner").unwrap();
-    let addr = banner
-        .split("http://")
-        .nth(1)
-        .and_then(|s| s.split('/').next())
-        .expect("the address")
-        .to_owned();
+    let addr = banner.split("http://").nth(1).and_then(|s| s.split('/').next()).expect("the address").to_owned();
 
-    let health = http(
-        &addr,
-        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
+    let health = http(&addr, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-    assert!(
-        health.to_lowercase().contains("x-request-id:"),
-        "requests get an id: {health}"
-    );
-    let ready = http(
-        &addr,
-        "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    );
+    assert!(health.to_lowercase().contains("x-request-id:"), "requests get an id: {health}");
+    let ready = http(&addr, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
 
     // A request whose body has not arrived yet is in flight when SIGTERM comes.
@@ -56,19 +42,13 @@ fn serve_boots_answers_and_drains_in_flight_requests_on_sigterm() {
     let mut slow = TcpStream::connect(&addr).unwrap();
     write!(slow, "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(status.success());
     std::thread::sleep(Duration::from_millis(300));
     slow.write_all(body.as_bytes()).unwrap();
     let mut answer = String::new();
     slow.read_to_string(&mut answer).unwrap();
-    assert!(
-        answer.starts_with("HTTP/1.1 401"),
-        "the in-flight request was answered: {answer}"
-    );
+    assert!(answer.starts_with("HTTP/1.1 401"), "the in-flight request was answered: {answer}");
 
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -79,8 +59,5 @@ fn serve_boots_answers_and_drains_in_flight_requests_on_sigterm() {
         assert!(Instant::now() < deadline, "the server did not stop");
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(
-        TcpStream::connect(&addr).is_err(),
-        "nothing listens any more"
-    );
+    assert!(TcpStream::connect(&addr).is_err(), "nothing listens any more");
 }

@@ -28,28 +28,14 @@ pub async fn raise(app: &TestApp, title: &str) -> Value {
     });
     let reply = app.post("/api/v1/issues", &token, body).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    assert_eq!(
-        reply.headers["location"],
-        format!("/api/v1/issues/{}", reply.str("id"))
-    );
+    assert_eq!(reply.headers["location"], format!("/api/v1/issues/{}", reply.str("id")));
     reply.body
 }
 
 /// Fires a transition as `login`, expecting success; returns the issue.
-pub async fn fire(
-    app: &TestApp,
-    login: &str,
-    issue: &Value,
-    transition: &str,
-    fields: Value,
-) -> Value {
+pub async fn fire(app: &TestApp, login: &str, issue: &Value, transition: &str, fields: Value) -> Value {
     let reply = try_fire(app, login, issue, transition, fields).await;
-    assert_eq!(
-        reply.status,
-        StatusCode::OK,
-        "{transition} by {login}: {}",
-        reply.body
-    );
+    assert_eq!(reply.status, StatusCode::OK, "{transition} by {login}: {}", reply.body);
     reply.body
 }
 
@@ -61,13 +47,8 @@ pub async fn try_fire(
     fields: Value,
 ) -> roundtable_e2e::Reply {
     let mut body = json!({"transition": transition, "version": issue["version"]});
-    body.as_object_mut()
-        .unwrap()
-        .extend(fields.as_object().unwrap().clone());
-    let path = format!(
-        "/api/v1/issues/{}/transitions",
-        issue["id"].as_str().unwrap()
-    );
+    body.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+    let path = format!("/api/v1/issues/{}/transitions", issue["id"].as_str().unwrap());
     app.post(&path, &app.token(login).await, body).await
 }
 
@@ -80,12 +61,7 @@ fn chrono_tz() -> chrono::FixedOffset {
 }
 
 fn transitions(issue: &Value) -> Vec<&str> {
-    issue["transitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect()
+    issue["transitions"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect()
 }
 
 async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: TestApp) {
@@ -94,31 +70,14 @@ async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: T
     assert_eq!(raised["version"], 1);
     assert_eq!(raised["raised_by"]["name"], "张秀兰");
 
-    let secretary_view = app
-        .get(
-            &format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()),
-            &app.token(SECRETARY).await,
-        )
-        .await;
-    assert_eq!(
-        transitions(&secretary_view.body),
-        ["assign", "reject", "mark_duplicate"]
-    );
+    let secretary_view =
+        app.get(&format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()), &app.token(SECRETARY).await).await;
+    assert_eq!(transitions(&secretary_view.body), ["assign", "reject", "mark_duplicate"]);
 
     let anshang = app.org("安尚物业").to_string();
-    let assigned = fire(
-        &app,
-        SECRETARY,
-        &raised,
-        "assign",
-        json!({"responsible_org": anshang}),
-    )
-    .await;
+    let assigned = fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
     assert_eq!(
-        (
-            assigned["state"].as_str(),
-            assigned["responsible_org"].as_str()
-        ),
+        (assigned["state"].as_str(), assigned["responsible_org"].as_str()),
         (Some("assigned"), Some(anshang.as_str()))
     );
     assert_eq!(
@@ -127,60 +86,29 @@ async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: T
         "the secretary may record an on-the-spot commitment"
     );
 
-    let as_anshang = app
-        .get(
-            &format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()),
-            &app.token(ANSHANG).await,
-        )
-        .await;
+    let as_anshang =
+        app.get(&format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()), &app.token(ANSHANG).await).await;
     let commit = &as_anshang.body["transitions"][0];
     assert_eq!(commit["name"], "commit");
     assert_eq!(commit["required"], json!(["commitment_text", "due_date"]));
 
     let due = in_days(10);
-    let committed = fire(
-        &app,
-        ANSHANG,
-        &assigned,
-        "commit",
-        json!({"commitment_text": "更换地下室防水层", "due_date": due}),
-    )
-    .await;
+    let committed =
+        fire(&app, ANSHANG, &assigned, "commit", json!({"commitment_text": "更换地下室防水层", "due_date": due})).await;
     assert_eq!(committed["commitment"]["due_date"], due);
     assert_eq!(committed["commitment"]["committed_by_org"], anshang);
     assert_eq!(committed["overdue"], false);
 
-    let resolved = fire(
-        &app,
-        ANSHANG,
-        &committed,
-        "resolve",
-        json!({"resolution_note": "防水层已更换"}),
-    )
-    .await;
-    let verified = fire(
-        &app,
-        SUPERVISOR,
-        &resolved,
-        "verify",
-        json!({"satisfaction": 5, "note": "确认修好"}),
-    )
-    .await;
+    let resolved = fire(&app, ANSHANG, &committed, "resolve", json!({"resolution_note": "防水层已更换"})).await;
+    let verified = fire(&app, SUPERVISOR, &resolved, "verify", json!({"satisfaction": 5, "note": "确认修好"})).await;
     assert_eq!(verified["state"], "verified");
     assert_eq!(verified["verification"]["outcome"], "verified");
     assert_eq!(verified["verification"]["satisfaction"], 5);
     assert_eq!(verified["version"], 5);
-    assert_eq!(
-        transitions(&verified),
-        Vec::<&str>::new(),
-        "nothing is left to do"
-    );
+    assert_eq!(transitions(&verified), Vec::<&str>::new(), "nothing is left to do");
 
     let events = app
-        .get(
-            &format!("/api/v1/issues/{}/events", raised["id"].as_str().unwrap()),
-            &app.token(SUPERVISOR).await,
-        )
+        .get(&format!("/api/v1/issues/{}/events", raised["id"].as_str().unwrap()), &app.token(SUPERVISOR).await)
         .await;
     assert_eq!(events.status, StatusCode::OK);
     let steps: Vec<(String, String, String)> = events
@@ -203,90 +131,35 @@ async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: T
         ("resolve", "resolved", "李明"),
         ("verify", "verified", "张秀兰"),
     ];
-    assert_eq!(
-        steps,
-        expected.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned()))
-    );
-    assert_eq!(
-        events.body[2]["fields"]["commitment_text"],
-        "更换地下室防水层"
-    );
+    assert_eq!(steps, expected.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c.to_owned())));
+    assert_eq!(events.body[2]["fields"]["commitment_text"], "更换地下室防水层");
 }
 
 async fn a_failed_verification_reopens_and_a_stale_version_gets_409(app: TestApp) {
     let raised = raise(&app, "电梯经常停运").await;
-    let assigned = fire(
-        &app,
-        SECRETARY,
-        &raised,
-        "assign",
-        json!({"responsible_org": app.org("安尚物业").to_string()}),
-    )
-    .await;
-    let committed = fire(
-        &app,
-        ANSHANG,
-        &assigned,
-        "commit",
-        json!({"commitment_text": "更换电梯主板", "due_date": in_days(7)}),
-    )
-    .await;
-    let resolved = fire(
-        &app,
-        ANSHANG,
-        &committed,
-        "resolve",
-        json!({"resolution_note": "已更换"}),
-    )
-    .await;
-    let reopened = fire(
-        &app,
-        SUPERVISOR,
-        &resolved,
-        "reopen",
-        json!({"reason": "昨天又停运了"}),
-    )
-    .await;
+    let assigned =
+        fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": app.org("安尚物业").to_string()})).await;
+    let committed =
+        fire(&app, ANSHANG, &assigned, "commit", json!({"commitment_text": "更换电梯主板", "due_date": in_days(7)}))
+            .await;
+    let resolved = fire(&app, ANSHANG, &committed, "resolve", json!({"resolution_note": "已更换"})).await;
+    let reopened = fire(&app, SUPERVISOR, &resolved, "reopen", json!({"reason": "昨天又停运了"})).await;
     assert_eq!(reopened["state"], "committed");
     assert_eq!(reopened["reopen_count"], 1);
     assert_eq!(reopened["verification"]["outcome"], "not_fixed");
-    assert_eq!(
-        reopened["commitment"]["text"], "更换电梯主板",
-        "the promise still stands"
-    );
+    assert_eq!(reopened["commitment"]["text"], "更换电梯主板", "the promise still stands");
 
     // `resolved` is the version the supervisor saw before reopening: now stale.
-    let stale = try_fire(
-        &app,
-        ANSHANG,
-        &resolved,
-        "resolve",
-        json!({"resolution_note": "再修一次"}),
-    )
-    .await;
+    let stale = try_fire(&app, ANSHANG, &resolved, "resolve", json!({"resolution_note": "再修一次"})).await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
     assert_eq!(stale.content_type(), "application/problem+json");
     assert_eq!(stale.body["current_version"], 5);
-    let again = fire(
-        &app,
-        ANSHANG,
-        &reopened,
-        "resolve",
-        json!({"resolution_note": "再修一次"}),
-    )
-    .await;
+    let again = fire(&app, ANSHANG, &reopened, "resolve", json!({"resolution_note": "再修一次"})).await;
     assert_eq!(again["version"], 6);
     let timeline = app
-        .get(
-            &format!("/api/v1/issues/{}/events", raised["id"].as_str().unwrap()),
-            &app.token(SECRETARY).await,
-        )
+        .get(&format!("/api/v1/issues/{}/events", raised["id"].as_str().unwrap()), &app.token(SECRETARY).await)
         .await;
-    assert_eq!(
-        timeline.body.as_array().unwrap().len(),
-        6,
-        "the refused request left no trace"
-    );
+    assert_eq!(timeline.body.as_array().unwrap().len(), 6, "the refused request left no trace");
 }
 
 async fn lists_are_scoped_filtered_and_paged(app: TestApp) {
@@ -301,13 +174,7 @@ async fn lists_are_scoped_filtered_and_paged(app: TestApp) {
         };
         let page = app.get(&path, &secretary).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        seen.extend(
-            page.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| i["id"].as_str().unwrap().to_owned()),
-        );
+        seen.extend(page.body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()));
         match page.body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => break,
@@ -317,71 +184,30 @@ async fn lists_are_scoped_filtered_and_paged(app: TestApp) {
     assert_eq!((seen.len(), unique.len()), (60, 60));
 
     // Anshang sees only what is assigned to Anshang.
-    let anshang = app
-        .get("/api/v1/issues?limit=200", &app.token(ANSHANG).await)
-        .await;
+    let anshang = app.get("/api/v1/issues?limit=200", &app.token(ANSHANG).await).await;
     let org = app.org("安尚物业").to_string();
     let items = anshang.body["items"].as_array().unwrap();
     assert!(!items.is_empty());
-    assert!(
-        items.iter().all(|i| i["responsible_org"] == org.as_str()),
-        "{}",
-        anshang.body
-    );
+    assert!(items.iter().all(|i| i["responsible_org"] == org.as_str()), "{}", anshang.body);
 
     // Ye Li sees Hongxi Villa only.
     let hongxi = app.compound("鸿禧山庄").to_string();
-    let ye_li = app
-        .get(
-            "/api/v1/issues?limit=200",
-            &app.token("resident@dongsheng.example").await,
-        )
-        .await;
-    assert!(
-        ye_li.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["compound"] == hongxi.as_str())
-    );
+    let ye_li = app.get("/api/v1/issues?limit=200", &app.token("resident@dongsheng.example").await).await;
+    assert!(ye_li.body["items"].as_array().unwrap().iter().all(|i| i["compound"] == hongxi.as_str()));
 
     // Filters: overdue commitments are committed with a past due date; support order.
-    let overdue = app
-        .get("/api/v1/issues?overdue=true&limit=200", &secretary)
-        .await;
+    let overdue = app.get("/api/v1/issues?overdue=true&limit=200", &secretary).await;
     for i in overdue.body["items"].as_array().unwrap() {
-        assert_eq!(
-            (i["state"].as_str(), i["overdue"].as_bool()),
-            (Some("committed"), Some(true))
-        );
+        assert_eq!((i["state"].as_str(), i["overdue"].as_bool()), (Some("committed"), Some(true)));
     }
-    let by_support = app
-        .get("/api/v1/issues?order=support&limit=200", &secretary)
-        .await;
-    let counts: Vec<u64> = by_support.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["support_count"].as_u64().unwrap())
-        .collect();
+    let by_support = app.get("/api/v1/issues?order=support&limit=200", &secretary).await;
+    let counts: Vec<u64> =
+        by_support.body["items"].as_array().unwrap().iter().map(|i| i["support_count"].as_u64().unwrap()).collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
     assert!(counts[0] > 0);
-    let search = app
-        .get("/api/v1/issues?q=%E7%94%B5%E6%A2%AF&limit=200", &secretary)
-        .await; // 电梯
-    assert!(
-        search.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["title"].as_str().unwrap().contains("电梯"))
-    );
-    let states = app
-        .get(
-            "/api/v1/issues?state=rejected,duplicate&limit=200",
-            &secretary,
-        )
-        .await;
+    let search = app.get("/api/v1/issues?q=%E7%94%B5%E6%A2%AF&limit=200", &secretary).await; // 电梯
+    assert!(search.body["items"].as_array().unwrap().iter().all(|i| i["title"].as_str().unwrap().contains("电梯")));
+    let states = app.get("/api/v1/issues?state=rejected,duplicate&limit=200", &secretary).await;
     assert_eq!(states.body["items"].as_array().unwrap().len(), 12);
 }
 
@@ -391,36 +217,12 @@ async fn support_counts_once_per_person(app: TestApp) {
     let secretary = app.token(SECRETARY).await;
     for _ in 0..2 {
         let r = app.call(Method::PUT, &path, Some(&secretary), None).await;
-        assert_eq!(
-            (r.status, r.body["support_count"].as_u64()),
-            (StatusCode::OK, Some(1))
-        );
+        assert_eq!((r.status, r.body["support_count"].as_u64()), (StatusCode::OK, Some(1)));
     }
-    let r = app
-        .call(Method::PUT, &path, Some(&app.token(SUPERVISOR).await), None)
-        .await;
+    let r = app.call(Method::PUT, &path, Some(&app.token(SUPERVISOR).await), None).await;
     assert_eq!(r.body["support_count"], 2);
-    let r = app
-        .call(Method::DELETE, &path, Some(&secretary), None)
-        .await;
-    assert_eq!(
-        (
-            r.body["support_count"].as_u64(),
-            r.body["supported"].as_bool()
-        ),
-        (Some(1), Some(false))
-    );
-    let after = app
-        .get(
-            &format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()),
-            &secretary,
-        )
-        .await;
-    assert_eq!(
-        (
-            after.body["support_count"].as_u64(),
-            after.body["version"].as_u64()
-        ),
-        (Some(1), Some(1))
-    );
+    let r = app.call(Method::DELETE, &path, Some(&secretary), None).await;
+    assert_eq!((r.body["support_count"].as_u64(), r.body["supported"].as_bool()), (Some(1), Some(false)));
+    let after = app.get(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()), &secretary).await;
+    assert_eq!((after.body["support_count"].as_u64(), after.body["version"].as_u64()), (Some(1), Some(1)));
 }

@@ -15,15 +15,7 @@ on_both_databases!(
     contact_data_is_for_secretaries_and_the_responsible
 );
 
-const ROLES: [&str; 7] = [
-    "secretary",
-    "supervisor",
-    "anshang",
-    "xiean",
-    "grid",
-    "resident",
-    "admin",
-];
+const ROLES: [&str; 7] = ["secretary", "supervisor", "anshang", "xiean", "grid", "resident", "admin"];
 
 fn login(role: &str) -> String {
     format!("{role}@dongsheng.example")
@@ -90,25 +82,14 @@ fn table(app: &TestApp) -> Vec<Row> {
         allowed: Some(MANAGERS),
         authorised_only: true,
     };
-    let new_issue = json!({"title": "楼道堆放杂物", "category": "security", "compound": app.compound("君悦湾").to_string()});
+    let new_issue =
+        json!({"title": "楼道堆放杂物", "category": "security", "compound": app.compound("君悦湾").to_string()});
     vec![
         row(Method::POST, "/api/v1/auth/token", Target::None, None, None),
-        row(
-            Method::DELETE,
-            "/api/v1/auth/token",
-            Target::None,
-            None,
-            Some(ALL),
-        ),
+        row(Method::DELETE, "/api/v1/auth/token", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/me", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/issues", Target::None, None, Some(ALL)),
-        row(
-            Method::POST,
-            "/api/v1/issues",
-            Target::None,
-            Some(new_issue),
-            Some(COMMUNITY_WIDE),
-        ),
+        row(Method::POST, "/api/v1/issues", Target::None, Some(new_issue), Some(COMMUNITY_WIDE)),
         row(
             Method::GET,
             "/api/v1/issues/{id}",
@@ -160,63 +141,20 @@ fn table(app: &TestApp) -> Vec<Row> {
             None,
             Some(&["secretary", "supervisor", "admin", "anshang"]),
         ),
-        row(
-            Method::GET,
-            "/api/v1/meetings",
-            Target::None,
-            None,
-            Some(ALL),
-        ),
-        row(
-            Method::GET,
-            "/api/v1/meetings/next",
-            Target::None,
-            None,
-            Some(ALL),
-        ),
-        row(
-            Method::GET,
-            "/api/v1/meetings/{id}",
-            Target::Meeting,
-            None,
-            Some(ALL),
-        ),
+        row(Method::GET, "/api/v1/meetings", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/meetings/next", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/meetings/{id}", Target::Meeting, None, Some(ALL)),
         state_change(
             Method::PUT,
             "/api/v1/meetings/slots/{date}",
             Target::Slot,
             Some(json!({"skip": true, "reason": "测试"})),
         ),
-        state_change(
-            Method::POST,
-            "/api/v1/meetings/slots/{date}/agenda",
-            Target::Slot,
-            None,
-        ),
-        state_change(
-            Method::PUT,
-            "/api/v1/meetings/{id}/agenda",
-            Target::Meeting,
-            Some(json!({"add": []})),
-        ),
-        state_change(
-            Method::POST,
-            "/api/v1/meetings/{id}/agenda/publish",
-            Target::Meeting,
-            None,
-        ),
-        state_change(
-            Method::POST,
-            "/api/v1/meetings/{id}/open",
-            Target::Meeting,
-            None,
-        ),
-        state_change(
-            Method::POST,
-            "/api/v1/meetings/{id}/close",
-            Target::Meeting,
-            None,
-        ),
+        state_change(Method::POST, "/api/v1/meetings/slots/{date}/agenda", Target::Slot, None),
+        state_change(Method::PUT, "/api/v1/meetings/{id}/agenda", Target::Meeting, Some(json!({"add": []}))),
+        state_change(Method::POST, "/api/v1/meetings/{id}/agenda/publish", Target::Meeting, None),
+        state_change(Method::POST, "/api/v1/meetings/{id}/open", Target::Meeting, None),
+        state_change(Method::POST, "/api/v1/meetings/{id}/close", Target::Meeting, None),
         state_change(
             Method::PUT,
             "/api/v1/meetings/{id}/attendance",
@@ -229,73 +167,22 @@ fn table(app: &TestApp) -> Vec<Row> {
             Target::Meeting,
             Some(json!({"outcome": "decision"})),
         ),
-        row_authorised(
-            Method::GET,
-            "/api/v1/meetings/{id}/minutes",
-            Target::Meeting,
-            None,
-            ALL,
-        ),
-        state_change(
-            Method::PUT,
-            "/api/v1/meetings/{id}/minutes",
-            Target::Meeting,
-            Some(json!({"text": "备注"})),
-        ),
-        state_change(
-            Method::POST,
-            "/api/v1/meetings/{id}/minutes/publish",
-            Target::Meeting,
-            None,
-        ),
+        row_authorised(Method::GET, "/api/v1/meetings/{id}/minutes", Target::Meeting, None, ALL),
+        row_authorised(Method::GET, "/api/v1/meetings/{id}/agenda", Target::Meeting, None, ALL),
+        state_change(Method::PUT, "/api/v1/meetings/{id}/minutes", Target::Meeting, Some(json!({"text": "备注"}))),
+        state_change(Method::POST, "/api/v1/meetings/{id}/minutes/publish", Target::Meeting, None),
         state_change(
             Method::POST,
             "/api/v1/meetings/{id}/minutes/addenda",
             Target::Meeting,
             Some(json!({"text": "更正"})),
         ),
-        row(
-            Method::GET,
-            "/api/v1/communities",
-            Target::None,
-            None,
-            Some(ALL),
-        ),
-        row(
-            Method::GET,
-            "/api/v1/compounds",
-            Target::None,
-            None,
-            Some(ALL),
-        ),
-        row(
-            Method::GET,
-            "/api/v1/compounds/{id}/buildings",
-            Target::Compound,
-            None,
-            Some(ALL),
-        ),
-        row(
-            Method::GET,
-            "/api/v1/organisations",
-            Target::None,
-            None,
-            Some(ALL),
-        ),
-        row(
-            Method::GET,
-            "/api/v1/users",
-            Target::None,
-            None,
-            Some(&["admin"]),
-        ),
-        row(
-            Method::GET,
-            "/api/v1/workflows",
-            Target::None,
-            None,
-            Some(ALL),
-        ),
+        row(Method::GET, "/api/v1/communities", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/compounds", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/compounds/{id}/buildings", Target::Compound, None, Some(ALL)),
+        row(Method::GET, "/api/v1/organisations", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/users", Target::None, None, Some(&["admin"])),
+        row(Method::GET, "/api/v1/workflows", Target::None, None, Some(ALL)),
         row(Method::GET, "/healthz", Target::None, None, None),
         row(Method::GET, "/readyz", Target::None, None, None),
     ]
@@ -303,17 +190,9 @@ fn table(app: &TestApp) -> Vec<Row> {
 
 /// A demo issue of a compound that is assigned to someone (so it has a responsible company).
 async fn demo_issue(app: &TestApp, compound: &str) -> String {
-    let path = format!(
-        "/api/v1/issues?compound={}&state=assigned,committed&limit=1",
-        app.compound(compound)
-    );
-    let page = app
-        .get(&path, &app.token("secretary@dongsheng.example").await)
-        .await;
-    page.body["items"][0]["id"]
-        .as_str()
-        .expect("the demo has such an issue")
-        .to_owned()
+    let path = format!("/api/v1/issues?compound={}&state=assigned,committed&limit=1", app.compound(compound));
+    let page = app.get(&path, &app.token("secretary@dongsheng.example").await).await;
+    page.body["items"][0]["id"].as_str().expect("the demo has such an issue").to_owned()
 }
 
 async fn every_route_for_every_role(app: TestApp) {
@@ -326,44 +205,22 @@ async fn every_route_for_every_role(app: TestApp) {
         json!({"responsible_org": app.org("安尚物业").to_string()}),
     )
     .await;
-    let (gongyuan, hongxi) = (
-        demo_issue(&app, "公园里").await,
-        demo_issue(&app, "鸿禧山庄").await,
-    );
-    let meetings = app
-        .get(
-            "/api/v1/meetings",
-            &app.token("secretary@dongsheng.example").await,
-        )
-        .await;
-    let meeting = meetings.body[0]["id"]
-        .as_str()
-        .expect("the demo has meetings")
-        .to_owned();
+    let (gongyuan, hongxi) = (demo_issue(&app, "公园里").await, demo_issue(&app, "鸿禧山庄").await);
+    let meetings = app.get("/api/v1/meetings", &app.token("secretary@dongsheng.example").await).await;
+    let meeting = meetings.body[0]["id"].as_str().expect("the demo has meetings").to_owned();
     let in_three_months = chrono::Utc::now().date_naive() + chrono::Months::new(3);
     let slot = roundtable_core::meeting::next_slot(in_three_months).unwrap();
 
     // Every route of the OpenAPI document is in the table.
-    let doc = app
-        .call(Method::GET, "/api/v1/openapi.json", None, None)
-        .await
-        .body;
+    let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.body;
     let documented: BTreeSet<(String, String)> = doc["paths"]
         .as_object()
         .unwrap()
         .iter()
-        .flat_map(|(path, ops)| {
-            ops.as_object()
-                .unwrap()
-                .keys()
-                .map(move |m| (m.to_uppercase(), path.clone()))
-        })
+        .flat_map(|(path, ops)| ops.as_object().unwrap().keys().map(move |m| (m.to_uppercase(), path.clone())))
         .collect();
     let rows = table(&app);
-    let tabled: BTreeSet<(String, String)> = rows
-        .iter()
-        .map(|r| (r.method.to_string(), r.path.to_owned()))
-        .collect();
+    let tabled: BTreeSet<(String, String)> = rows.iter().map(|r| (r.method.to_string(), r.path.to_owned())).collect();
     assert_eq!(documented, tabled, "every route needs a row");
 
     for row in &rows {
@@ -373,13 +230,8 @@ async fn every_route_for_every_role(app: TestApp) {
                 Target::Junyue => row.path.replace("{id}", junyue["id"].as_str().unwrap()),
                 Target::GongyuanLi => row.path.replace("{id}", &gongyuan),
                 Target::Hongxi => row.path.replace("{id}", &hongxi),
-                Target::Compound => row
-                    .path
-                    .replace("{id}", &app.compound("君悦湾").to_string()),
-                Target::Meeting => row
-                    .path
-                    .replace("{id}", &meeting)
-                    .replace("{item}", "no-such-item"),
+                Target::Compound => row.path.replace("{id}", &app.compound("君悦湾").to_string()),
+                Target::Meeting => row.path.replace("{id}", &meeting).replace("{item}", "no-such-item"),
                 Target::Slot => row.path.replace("{date}", &slot.to_string()),
                 Target::FreshAssigned => {
                     let fresh = raise(&app, "楼道堆放杂物").await;
@@ -395,9 +247,7 @@ async fn every_route_for_every_role(app: TestApp) {
                 }
             };
             let token = match (role, &row.method, row.path) {
-                (Some(r), &Method::DELETE, "/api/v1/auth/token") => {
-                    Some(app.fresh_token(&login(r)).await)
-                }
+                (Some(r), &Method::DELETE, "/api/v1/auth/token") => Some(app.fresh_token(&login(r)).await),
                 (Some(r), _, _) => Some(app.token(&login(r)).await),
                 (None, _, _) => None,
             };
@@ -410,9 +260,7 @@ async fn every_route_for_every_role(app: TestApp) {
                 }
                 _ => row.body.clone(),
             };
-            let reply = app
-                .call(row.method.clone(), &path, token.as_deref(), body)
-                .await;
+            let reply = app.call(row.method.clone(), &path, token.as_deref(), body).await;
             let who = role.unwrap_or("anonymous");
             let expected_ok = match (row.allowed, role) {
                 (None, _) => true,
@@ -438,16 +286,8 @@ async fn every_route_for_every_role(app: TestApp) {
                     reply.body
                 );
             } else {
-                let denied = if role.is_none() {
-                    StatusCode::UNAUTHORIZED
-                } else {
-                    StatusCode::FORBIDDEN
-                };
-                assert_eq!(
-                    reply.status, denied,
-                    "{} {} as {who}: {}",
-                    row.method, row.path, reply.body
-                );
+                let denied = if role.is_none() { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+                assert_eq!(reply.status, denied, "{} {} as {who}: {}", row.method, row.path, reply.body);
             }
         }
     }
@@ -465,66 +305,28 @@ async fn one_company_cannot_touch_anothers_issue(app: TestApp) {
     .await;
     let id = issue["id"].as_str().unwrap();
     let xiean = app.token("xiean@dongsheng.example").await;
+    assert_eq!(app.get(&format!("/api/v1/issues/{id}"), &xiean).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/api/v1/issues/{id}/events"), &xiean).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        app.get(&format!("/api/v1/issues/{id}"), &xiean)
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/issues/{id}/events"), &xiean)
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.call(
-            Method::PUT,
-            &format!("/api/v1/issues/{id}/support"),
-            Some(&xiean),
-            None
-        )
-        .await
-        .status,
+        app.call(Method::PUT, &format!("/api/v1/issues/{id}/support"), Some(&xiean), None).await.status,
         StatusCode::FORBIDDEN
     );
     let commit = json!({"transition": "commit", "version": 2, "commitment_text": "我们来修", "due_date": crate::api_flow::in_days(3)});
     assert_eq!(
-        app.post(&format!("/api/v1/issues/{id}/transitions"), &xiean, commit)
-            .await
-            .status,
+        app.post(&format!("/api/v1/issues/{id}/transitions"), &xiean, commit).await.status,
         StatusCode::FORBIDDEN
     );
     let anshang_org = app.org("安尚物业");
     assert_eq!(
-        app.get(
-            &format!("/api/v1/issues?responsible_org={anshang_org}"),
-            &xiean
-        )
-        .await
-        .status,
+        app.get(&format!("/api/v1/issues?responsible_org={anshang_org}"), &xiean).await.status,
         StatusCode::FORBIDDEN
     );
     let own = app.get("/api/v1/issues?limit=200", &xiean).await;
     let xiean_org = app.org("谐安物业").to_string();
-    assert!(
-        own.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["responsible_org"] == xiean_org.as_str())
-    );
-    let after = app
-        .get(
-            &format!("/api/v1/issues/{id}"),
-            &app.token("anshang@dongsheng.example").await,
-        )
-        .await;
+    assert!(own.body["items"].as_array().unwrap().iter().all(|i| i["responsible_org"] == xiean_org.as_str()));
+    let after = app.get(&format!("/api/v1/issues/{id}"), &app.token("anshang@dongsheng.example").await).await;
     assert_eq!(
-        (
-            after.body["state"].as_str(),
-            after.body["support_count"].as_u64()
-        ),
+        (after.body["state"].as_str(), after.body["support_count"].as_u64()),
         (Some("assigned"), Some(0)),
         "untouched"
     );
@@ -535,10 +337,7 @@ async fn contact_data_is_for_secretaries_and_the_responsible(app: TestApp) {
     let body = json!({"title": "宠物粪便无人清理", "category": "neighbourhood", "compound": app.compound("君悦湾").to_string()});
     let raised = app.post("/api/v1/issues", &resident, body).await;
     assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
-    assert_eq!(
-        raised.body["raiser_contact"]["email"], "resident1@dongsheng.example",
-        "raisers see their own"
-    );
+    assert_eq!(raised.body["raiser_contact"]["email"], "resident1@dongsheng.example", "raisers see their own");
     let assigned = fire(
         &app,
         "secretary@dongsheng.example",
@@ -547,35 +346,18 @@ async fn contact_data_is_for_secretaries_and_the_responsible(app: TestApp) {
         json!({"responsible_org": app.org("安尚物业").to_string()}),
     )
     .await;
-    assert!(
-        assigned["raiser_contact"].is_object(),
-        "the secretary sees it"
-    );
+    assert!(assigned["raiser_contact"].is_object(), "the secretary sees it");
     let path = format!("/api/v1/issues/{}", assigned["id"].as_str().unwrap());
-    let anshang = app
-        .get(&path, &app.token("anshang@dongsheng.example").await)
-        .await;
+    let anshang = app.get(&path, &app.token("anshang@dongsheng.example").await).await;
     assert_eq!(
         anshang.body["raiser_contact"]["email"], "resident1@dongsheng.example",
         "the responsible company sees it"
     );
-    let supervisor = app
-        .get(&path, &app.token("supervisor@dongsheng.example").await)
-        .await;
+    let supervisor = app.get(&path, &app.token("supervisor@dongsheng.example").await).await;
     assert_eq!(supervisor.status, StatusCode::OK);
-    assert!(
-        supervisor.body.get("raiser_contact").is_none(),
-        "the supervisory committee does not: {}",
-        supervisor.body
-    );
+    assert!(supervisor.body.get("raiser_contact").is_none(), "the supervisory committee does not: {}", supervisor.body);
     assert_eq!(supervisor.body["raised_by"]["name"], "刘女士");
     // Raising in another compound is refused for a resident.
-    let elsewhere =
-        json!({"title": "x", "category": "other", "compound": app.compound("公园里").to_string()});
-    assert_eq!(
-        app.post("/api/v1/issues", &resident, elsewhere)
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
+    let elsewhere = json!({"title": "x", "category": "other", "compound": app.compound("公园里").to_string()});
+    assert_eq!(app.post("/api/v1/issues", &resident, elsewhere).await.status, StatusCode::FORBIDDEN);
 }

@@ -14,11 +14,7 @@ fn roundtable_with_input(args: &[&str], input: &str) -> (ExitCode, String, Strin
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let argv = std::iter::once("roundtable").chain(args.iter().copied());
     let code = roundtable_web::cli::run(argv, &mut input.as_bytes(), &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -34,17 +30,14 @@ fn workflow_check_prints_the_states_and_transitions_of_the_shipped_workflows() {
     let (code, out, err) = roundtable(&["workflow", "check", dir.to_str().unwrap()]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     assert!(out.contains("workflow `issue`"), "{out}");
+    assert!(out.contains("states: raised (initial), assigned, committed, resolved, verified (terminal)"), "{out}");
     assert!(
         out.contains(
-            "states: raised (initial), assigned, committed, resolved, verified (terminal)"
+            "commit          assigned -> committed  by @responsible, secretary; requires commitment_text, due_date"
         ),
         "{out}"
     );
-    assert!(out.contains("commit          assigned -> committed  by @responsible, secretary; requires commitment_text, due_date"), "{out}");
-    assert!(
-        out.contains("overdue                in committed at due 0m -> flag_overdue, escalate"),
-        "{out}"
-    );
+    assert!(out.contains("overdue                in committed at due 0m -> flag_overdue, escalate"), "{out}");
     assert!(out.ends_with("1 workflow OK\n"), "{out}");
 }
 
@@ -52,11 +45,7 @@ fn workflow_check_prints_the_states_and_transitions_of_the_shipped_workflows() {
 fn workflow_check_reports_every_error_of_every_file_and_exits_1() {
     let dir = scratch("broken");
     let good = std::fs::read_to_string(repo().join("workflows/issue.toml")).unwrap();
-    std::fs::write(
-        dir.join("a.toml"),
-        good.replace("to = \"resolved\"", "to = \"fixed\""),
-    )
-    .unwrap();
+    std::fs::write(dir.join("a.toml"), good.replace("to = \"resolved\"", "to = \"fixed\"")).unwrap();
     std::fs::write(dir.join("b.toml"), "[workflow\nname = 1").unwrap();
     std::fs::write(dir.join("notes.txt"), "not a workflow").unwrap();
     let (code, out, err) = roundtable(&["workflow", "check", dir.to_str().unwrap()]);
@@ -64,10 +53,7 @@ fn workflow_check_reports_every_error_of_every_file_and_exits_1() {
     assert!(out.is_empty(), "{out}");
     let a = dir.join("a.toml").display().to_string();
     let b = dir.join("b.toml").display().to_string();
-    assert!(
-        err.contains(&format!("{a}:85:6: unknown state `fixed`")),
-        "{err}"
-    );
+    assert!(err.contains(&format!("{a}:85:6: unknown state `fixed`")), "{err}");
     assert!(err.contains(&format!("{b}:1:10: ")), "{err}");
     assert!(err.ends_with("2 errors found\n"), "{err}");
 }
@@ -76,10 +62,7 @@ fn workflow_check_reports_every_error_of_every_file_and_exits_1() {
 fn workflow_check_explains_a_missing_or_empty_directory() {
     let (code, _, err) = roundtable(&["workflow", "check", "/nonexistent/roundtable"]);
     assert_eq!(code, ExitCode::FAILURE);
-    assert!(
-        err.contains("/nonexistent/roundtable:1:1: cannot read directory"),
-        "{err}"
-    );
+    assert!(err.contains("/nonexistent/roundtable:1:1: cannot read directory"), "{err}");
     let empty = scratch("empty");
     let (code, _, err) = roundtable(&["workflow", "check", empty.to_str().unwrap()]);
     assert_eq!(code, ExitCode::FAILURE);
@@ -93,10 +76,7 @@ fn workflow_graph_prints_mermaid_that_matches_the_readme() {
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     assert!(out.starts_with("stateDiagram-v2\n"));
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    assert!(
-        readme.contains(&format!("```mermaid\n{out}```")),
-        "README's diagram is out of date; paste:\n{out}"
-    );
+    assert!(readme.contains(&format!("```mermaid\n{out}```")), "README's diagram is out of date; paste:\n{out}");
 }
 
 #[test]
@@ -121,17 +101,10 @@ fn migrate_creates_the_sqlite_database_and_is_idempotent() {
 
 #[test]
 fn migrate_explains_a_bad_database_url() {
-    let (code, out, err) = roundtable(&[
-        "migrate",
-        "--database",
-        "postgres://rt:hunter2@127.0.0.1:1/rt",
-    ]);
+    let (code, out, err) = roundtable(&["migrate", "--database", "postgres://rt:hunter2@127.0.0.1:1/rt"]);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(out.is_empty());
-    assert!(
-        err.starts_with("error: cannot open the database at postgres://rt:***@127.0.0.1:1/rt: "),
-        "{err}"
-    );
+    assert!(err.starts_with("error: cannot open the database at postgres://rt:***@127.0.0.1:1/rt: "), "{err}");
     assert!(!err.contains("hunter2"));
     let (code, _, err) = roundtable(&["migrate", "--database", "mongodb://x"]);
     assert_eq!(code, ExitCode::FAILURE);
@@ -148,12 +121,7 @@ fn a_deployment_is_set_up_from_the_command_line() {
         all.extend(db);
         roundtable_with_input(&all, input)
     };
-    let (code, _, err) = run(
-        &[
-            "user", "add", "--login", "li", "--name", "李明", "--role", "property",
-        ],
-        "password-1\n",
-    );
+    let (code, _, err) = run(&["user", "add", "--login", "li", "--name", "李明", "--role", "property"], "password-1\n");
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("no community yet"), "{err}");
     for args in [
@@ -176,18 +144,8 @@ fn a_deployment_is_set_up_from_the_command_line() {
         assert_eq!(code, ExitCode::SUCCESS, "{args:?}: {err}");
         assert!(out.starts_with("added "), "{out}");
     }
-    let add = [
-        "user",
-        "add",
-        "--login",
-        "li@anshang.example",
-        "--name",
-        "李明",
-        "--role",
-        "property",
-        "--org",
-        "安尚物业",
-    ];
+    let add =
+        ["user", "add", "--login", "li@anshang.example", "--name", "李明", "--role", "property", "--org", "安尚物业"];
     let (code, _, err) = run(&add, "short\n");
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("at least 8 characters"), "{err}");
@@ -203,32 +161,16 @@ fn a_deployment_is_set_up_from_the_command_line() {
 
     let store = roundtable_store::Db::open(&url, Default::default()).unwrap();
     let conn = &mut *store.conn().unwrap();
-    let (user, hash) = roundtable_store::directory::user_by_login(conn, "li@anshang.example")
-        .unwrap()
-        .unwrap();
+    let (user, hash) = roundtable_store::directory::user_by_login(conn, "li@anshang.example").unwrap().unwrap();
     assert!(roundtable_web::auth::verify_password("s3cret-pass", &hash));
     let actor = roundtable_store::directory::actor(conn, user.id).unwrap();
-    assert_eq!(
-        actor.memberships[0].kind,
-        roundtable_core::OrgKind::PropertyCompany
-    );
+    assert_eq!(actor.memberships[0].kind, roundtable_core::OrgKind::PropertyCompany);
 
-    let (code, out, err) = run(
-        &["user", "passwd", "--login", "li@anshang.example"],
-        "new-password-2\n",
-    );
+    let (code, out, err) = run(&["user", "passwd", "--login", "li@anshang.example"], "new-password-2\n");
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
-    assert_eq!(
-        out,
-        "password changed for li@anshang.example; 0 token(s) revoked\n"
-    );
-    let (_, hash) = roundtable_store::directory::user_by_login(conn, "li@anshang.example")
-        .unwrap()
-        .unwrap();
-    assert!(roundtable_web::auth::verify_password(
-        "new-password-2",
-        &hash
-    ));
+    assert_eq!(out, "password changed for li@anshang.example; 0 token(s) revoked\n");
+    let (_, hash) = roundtable_store::directory::user_by_login(conn, "li@anshang.example").unwrap().unwrap();
+    assert!(roundtable_web::auth::verify_password("new-password-2", &hash));
     assert!(!roundtable_web::auth::verify_password("s3cret-pass", &hash));
 }
 
@@ -241,10 +183,7 @@ fn agenda_build_by_hand_builds_once_per_meeting() {
         all.extend(["--database", url.as_str()]);
         roundtable(&all)
     };
-    assert_eq!(
-        run(&["setup", "community", "--name", "东圣社区"]).0,
-        ExitCode::SUCCESS
-    );
+    assert_eq!(run(&["setup", "community", "--name", "东圣社区"]).0, ExitCode::SUCCESS);
     let (code, out, err) = run(&["agenda", "build", "--meeting", "2027-02-07"]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     assert_eq!(
@@ -253,10 +192,7 @@ fn agenda_build_by_hand_builds_once_per_meeting() {
     );
     let (code, out, _) = run(&["agenda", "build", "--meeting", "2027-02-07"]);
     assert_eq!(code, ExitCode::SUCCESS);
-    assert_eq!(
-        out,
-        "the agenda of the 2027-02-07 meeting was built before; nothing changed\n"
-    );
+    assert_eq!(out, "the agenda of the 2027-02-07 meeting was built before; nothing changed\n");
     let (code, _, err) = run(&["agenda", "build", "--meeting", "2027-02-14"]);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("not the first Sunday"), "{err}");

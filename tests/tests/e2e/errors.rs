@@ -12,19 +12,9 @@ on_both_databases!(bad_requests_get_the_right_problem_and_lose_nothing);
 #[track_caller]
 fn problem(reply: &Reply, status: StatusCode) {
     assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(
-        reply.content_type(),
-        "application/problem+json",
-        "{}",
-        reply.body
-    );
+    assert_eq!(reply.content_type(), "application/problem+json", "{}", reply.body);
     assert_eq!(reply.body["status"], status.as_u16());
-    assert!(
-        reply.body["type"]
-            .as_str()
-            .unwrap()
-            .starts_with("urn:roundtable:problem:")
-    );
+    assert!(reply.body["type"].as_str().unwrap().starts_with("urn:roundtable:problem:"));
     assert!(!reply.body["detail"].as_str().unwrap().is_empty());
 }
 
@@ -32,14 +22,7 @@ fn fields(reply: &Reply) -> Vec<(String, String)> {
     reply.body["errors"]
         .as_array()
         .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap().into(),
-                        e["problem"].as_str().unwrap().into(),
-                    )
-                })
-                .collect()
+            a.iter().map(|e| (e["field"].as_str().unwrap().into(), e["problem"].as_str().unwrap().into())).collect()
         })
         .unwrap_or_default()
 }
@@ -64,25 +47,11 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
     assert!(r.str("detail").contains("malformed JSON"), "{}", r.body);
 
     // 401: no token, a made-up token, a revoked token.
-    problem(
-        &app.call(Method::GET, "/api/v1/issues", None, None).await,
-        StatusCode::UNAUTHORIZED,
-    );
-    problem(
-        &app.call(Method::GET, "/api/v1/issues", Some("rt_forged"), None)
-            .await,
-        StatusCode::UNAUTHORIZED,
-    );
+    problem(&app.call(Method::GET, "/api/v1/issues", None, None).await, StatusCode::UNAUTHORIZED);
+    problem(&app.call(Method::GET, "/api/v1/issues", Some("rt_forged"), None).await, StatusCode::UNAUTHORIZED);
     let fresh = app.fresh_token("grid@dongsheng.example").await;
-    assert_eq!(
-        app.call(Method::DELETE, "/api/v1/auth/token", Some(&fresh), None)
-            .await
-            .status,
-        StatusCode::NO_CONTENT
-    );
-    let revoked = app
-        .call(Method::GET, "/api/v1/me", Some(&fresh), None)
-        .await;
+    assert_eq!(app.call(Method::DELETE, "/api/v1/auth/token", Some(&fresh), None).await.status, StatusCode::NO_CONTENT);
+    let revoked = app.call(Method::GET, "/api/v1/me", Some(&fresh), None).await;
     problem(&revoked, StatusCode::UNAUTHORIZED);
     assert_eq!(revoked.headers["www-authenticate"], "Bearer");
 
@@ -100,85 +69,59 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
     // 404: an unknown issue, an id that is not an id, an unknown route.
     let unknown = format!("/api/v1/issues/{}", uuid::Uuid::now_v7());
     problem(&app.get(&unknown, &secretary).await, StatusCode::NOT_FOUND);
+    problem(&app.get("/api/v1/issues/not-a-uuid", &secretary).await, StatusCode::NOT_FOUND);
+    problem(&app.get("/api/v1/nothing-here", &secretary).await, StatusCode::NOT_FOUND);
     problem(
-        &app.get("/api/v1/issues/not-a-uuid", &secretary).await,
-        StatusCode::NOT_FOUND,
-    );
-    problem(
-        &app.get("/api/v1/nothing-here", &secretary).await,
-        StatusCode::NOT_FOUND,
-    );
-    problem(
-        &app.post(
-            &format!("{unknown}/transitions"),
-            &secretary,
-            json!({"transition": "assign", "version": 1}),
-        )
-        .await,
+        &app.post(&format!("{unknown}/transitions"), &secretary, json!({"transition": "assign", "version": 1})).await,
         StatusCode::NOT_FOUND,
     );
 
     // 409: a stale version, and a transition the state does not allow.
-    let stale = app.post(&transitions, &secretary, json!({"transition": "assign", "version": 7, "responsible_org": app.org("安尚物业").to_string()})).await;
+    let stale = app
+        .post(
+            &transitions,
+            &secretary,
+            json!({"transition": "assign", "version": 7, "responsible_org": app.org("安尚物业").to_string()}),
+        )
+        .await;
     problem(&stale, StatusCode::CONFLICT);
     assert_eq!(stale.body["current_version"], 1);
-    let wrong_state = try_fire(
-        &app,
-        "secretary@dongsheng.example",
-        &issue,
-        "resolve",
-        json!({"resolution_note": "x"}),
-    )
-    .await;
+    let wrong_state =
+        try_fire(&app, "secretary@dongsheng.example", &issue, "resolve", json!({"resolution_note": "x"})).await;
     problem(&wrong_state, StatusCode::CONFLICT);
 
     // 413: a body over the limit (64 KiB by default).
     let huge = json!({"title": "x", "description": "漏".repeat(30_000), "category": "building", "compound": app.compound("君悦湾").to_string()});
-    problem(
-        &app.post("/api/v1/issues", &secretary, huge).await,
-        StatusCode::PAYLOAD_TOO_LARGE,
-    );
+    problem(&app.post("/api/v1/issues", &secretary, huge).await, StatusCode::PAYLOAD_TOO_LARGE);
 
     // 415: JSON without saying so.
-    let r = app
-        .raw(
-            Method::POST,
-            "/api/v1/issues",
-            Some(&secretary),
-            Some("text/plain"),
-            b"{}".to_vec(),
-        )
-        .await;
+    let r = app.raw(Method::POST, "/api/v1/issues", Some(&secretary), Some("text/plain"), b"{}".to_vec()).await;
     problem(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let r = app
-        .raw(
-            Method::POST,
-            "/api/v1/issues",
-            Some(&secretary),
-            None,
-            b"{}".to_vec(),
-        )
-        .await;
+    let r = app.raw(Method::POST, "/api/v1/issues", Some(&secretary), None, b"{}".to_vec()).await;
     problem(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // 422: wrong types, unknown fields, missing and invalid values, unknown references.
-    let r = app.post("/api/v1/issues", &secretary, json!({"title": 5, "category": "building", "compound": app.compound("君悦湾").to_string()})).await;
-    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&r)[0].0, "title", "{}", r.body);
     let r = app
         .post(
-            &transitions,
+            "/api/v1/issues",
             &secretary,
-            json!({"transition": "assign", "version": 1, "responsible_orgs": "x"}),
+            json!({"title": 5, "category": "building", "compound": app.compound("君悦湾").to_string()}),
         )
         .await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.str("detail").contains("responsible_orgs"),
-        "a typo is named: {}",
-        r.body
-    );
-    let r = app.post("/api/v1/issues", &secretary, json!({"title": "  ", "category": "weather", "compound": uuid::Uuid::now_v7().to_string()})).await;
+    assert_eq!(fields(&r)[0].0, "title", "{}", r.body);
+    let r = app
+        .post(&transitions, &secretary, json!({"transition": "assign", "version": 1, "responsible_orgs": "x"}))
+        .await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.str("detail").contains("responsible_orgs"), "a typo is named: {}", r.body);
+    let r = app
+        .post(
+            "/api/v1/issues",
+            &secretary,
+            json!({"title": "  ", "category": "weather", "compound": uuid::Uuid::now_v7().to_string()}),
+        )
+        .await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         fields(&r),
@@ -188,24 +131,18 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
             ("compound".into(), "unknown".into())
         ]
     );
-    let r = app
-        .post(
-            &transitions,
-            &secretary,
-            json!({"transition": "assign", "version": 1}),
-        )
-        .await;
+    let r = app.post(&transitions, &secretary, json!({"transition": "assign", "version": 1})).await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&r), [("responsible_org".into(), "missing".into())]);
-    let r = app.post(&transitions, &secretary, json!({"transition": "assign", "version": 1, "responsible_org": uuid::Uuid::now_v7().to_string()})).await;
-    assert_eq!(fields(&r), [("responsible_org".into(), "unknown".into())]);
     let r = app
         .post(
             &transitions,
             &secretary,
-            json!({"transition": "approve", "version": 1}),
+            json!({"transition": "assign", "version": 1, "responsible_org": uuid::Uuid::now_v7().to_string()}),
         )
         .await;
+    assert_eq!(fields(&r), [("responsible_org".into(), "unknown".into())]);
+    let r = app.post(&transitions, &secretary, json!({"transition": "approve", "version": 1})).await;
     assert_eq!(fields(&r), [("transition".into(), "unknown".into())]);
     let assigned = fire(
         &app,
@@ -243,10 +180,7 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
 
     // Nothing of the above changed the issue beyond the one assignment.
     let now = app.get(&format!("/api/v1/issues/{id}"), &secretary).await;
-    assert_eq!(
-        (now.body["state"].as_str(), now.body["version"].as_u64()),
-        (Some("assigned"), Some(2))
-    );
+    assert_eq!((now.body["state"].as_str(), now.body["version"].as_u64()), (Some("assigned"), Some(2)));
     let ok = try_fire(
         &app,
         "anshang@dongsheng.example",
@@ -262,41 +196,21 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
 async fn sign_in_failures_look_alike_and_are_throttled() {
     let app = TestApp::sqlite().build();
     let sign_in = |login: &str, password: &str| {
-        app.call(
-            Method::POST,
-            "/api/v1/auth/token",
-            None,
-            Some(json!({"login": login, "password": password})),
-        )
+        app.call(Method::POST, "/api/v1/auth/token", None, Some(json!({"login": login, "password": password})))
     };
     let unknown = sign_in("nobody@dongsheng.example", "demo1234").await;
     let wrong = sign_in("xiean@dongsheng.example", "wrong-password").await;
     problem(&unknown, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        unknown.body, wrong.body,
-        "an unknown login and a wrong password look the same"
-    );
+    assert_eq!(unknown.body, wrong.body, "an unknown login and a wrong password look the same");
     for _ in 0..4 {
-        problem(
-            &sign_in("xiean@dongsheng.example", "still-wrong").await,
-            StatusCode::UNAUTHORIZED,
-        );
+        problem(&sign_in("xiean@dongsheng.example", "still-wrong").await, StatusCode::UNAUTHORIZED);
     }
     let throttled = sign_in("xiean@dongsheng.example", "demo1234").await;
     problem(&throttled, StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = throttled.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait: u64 = throttled.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&wait), "{wait}");
     // Another account is not locked out by Xie'an's failures.
-    assert_eq!(
-        sign_in("anshang@dongsheng.example", "demo1234")
-            .await
-            .status,
-        StatusCode::CREATED
-    );
+    assert_eq!(sign_in("anshang@dongsheng.example", "demo1234").await.status, StatusCode::CREATED);
     // The token works and says who it is.
     let token = app.token("anshang@dongsheng.example").await;
     let me = app.get("/api/v1/me", &token).await;
@@ -306,13 +220,7 @@ async fn sign_in_failures_look_alike_and_are_throttled() {
     // One address guessing many accounts is stopped too: 6 failures so far, 14 more make
     // the window's 20, and then even a right password from there waits.
     for n in 0..14 {
-        problem(
-            &sign_in(&format!("guess{n}@dongsheng.example"), "x").await,
-            StatusCode::UNAUTHORIZED,
-        );
+        problem(&sign_in(&format!("guess{n}@dongsheng.example"), "x").await, StatusCode::UNAUTHORIZED);
     }
-    problem(
-        &sign_in("grid@dongsheng.example", "demo1234").await,
-        StatusCode::TOO_MANY_REQUESTS,
-    );
+    problem(&sign_in("grid@dongsheng.example", "demo1234").await, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -4,8 +4,8 @@
 mod api_flow;
 mod authz;
 mod cli;
+mod documents;
 mod errors;
 mod meetings;
-mod minutes;
 mod openapi;
 mod scheduler;

@@ -51,39 +51,21 @@ async fn a_simulated_year_builds_twelve_agendas_on_time_and_none_twice(app: Test
         now += TimeDelta::hours(6);
         n += 1;
     }
-    let expected: Vec<String> = (1..=12)
-        .map(|m| first_sunday(2027, m).unwrap().to_string())
-        .collect();
-    assert_eq!(
-        slots_built(&app, 2027),
-        expected,
-        "one agenda per month, by its first Sunday"
-    );
+    let expected: Vec<String> = (1..=12).map(|m| first_sunday(2027, m).unwrap().to_string()).collect();
+    assert_eq!(slots_built(&app, 2027), expected, "one agenda per month, by its first Sunday");
     assert_eq!(built_at.len(), 12, "{built_at:?}");
     for (slot, when) in &built_at {
         // Five days before 09:00 Shanghai (01:00 UTC) on the slot; ticks are six hours apart.
         let due = slot.and_hms_opt(1, 0, 0).unwrap().and_utc() - TimeDelta::days(5);
         let first_tick = *when == at("2027-01-01T00:00:00Z");
-        assert!(
-            first_tick || (*when >= due && *when < due + TimeDelta::hours(6)),
-            "{slot} built at {when}, due {due}"
-        );
+        assert!(first_tick || (*when >= due && *when < due + TimeDelta::hours(6)), "{slot} built at {when}, due {due}");
     }
     // Each has its meeting row and a non-empty agenda.
     let conn = &mut *app.state.db.conn().unwrap();
     let rows = meetings::meetings(conn, app.community()).unwrap();
     for slot in expected {
-        let m = rows
-            .iter()
-            .find(|m| m.slot.to_string() == slot)
-            .expect("a meeting row");
-        assert_eq!(
-            m.starts_at
-                .with_timezone(&chrono_tz::Asia::Shanghai)
-                .time()
-                .to_string(),
-            "09:00:00"
-        );
+        let m = rows.iter().find(|m| m.slot.to_string() == slot).expect("a meeting row");
+        assert_eq!(m.starts_at.with_timezone(&chrono_tz::Asia::Shanghai).time().to_string(), "09:00:00");
         let items = agenda::agenda_items(conn, m.id).unwrap();
         assert_eq!(items.first().unwrap().section, "announcements");
         assert_eq!(items.last().unwrap().section, "other_business");
@@ -94,14 +76,10 @@ async fn a_server_that_was_down_catches_up_until_the_meeting_starts(app: TestApp
     let config = app.state.config.clone();
     let db = instance(&app);
     // Down from before the build time (29 December) until 2 January 21:00 UTC.
-    let results = tick(&db, &config, at("2027-01-02T21:00:00Z"), "late")
-        .await
-        .unwrap();
+    let results = tick(&db, &config, at("2027-01-02T21:00:00Z"), "late").await.unwrap();
     assert!(matches!(results[0], Built::Built { .. }), "{results:?}");
     // Down through February's whole window, back after the meeting began: too late.
-    let results = tick(&db, &config, at("2027-02-07T01:30:00Z"), "late")
-        .await
-        .unwrap();
+    let results = tick(&db, &config, at("2027-02-07T01:30:00Z"), "late").await.unwrap();
     assert_eq!(results, [Built::NotDue]);
     assert_eq!(slots_built(&app, 2027), ["2027-01-03"]);
 }

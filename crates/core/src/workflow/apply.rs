@@ -129,19 +129,11 @@ pub enum Denial {
     #[error("the issue belongs to another community")]
     OtherCommunity,
     #[error("workflow `{workflow}` has no transition `{transition}`")]
-    UnknownTransition {
-        workflow: String,
-        transition: String,
-    },
-    #[error(
-        "stale version: the request was made at version {sent}, the issue is at version {current}"
-    )]
+    UnknownTransition { workflow: String, transition: String },
+    #[error("stale version: the request was made at version {sent}, the issue is at version {current}")]
     Stale { sent: u32, current: u32 },
     #[error("`{transition}` cannot be fired while the issue is `{state}`")]
-    WrongState {
-        transition: String,
-        state: IssueState,
-    },
+    WrongState { transition: String, state: IssueState },
     #[error("you are not allowed to `{transition}` this issue")]
     NotAllowed { transition: String },
     #[error("invalid fields: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
@@ -170,34 +162,22 @@ pub fn apply(
     if actor.community != issue.community {
         return Err(Denial::OtherCommunity);
     }
-    let t = workflow
-        .transition(&request.transition)
-        .ok_or_else(|| Denial::UnknownTransition {
-            workflow: workflow.name.clone(),
-            transition: request.transition.clone(),
-        })?;
+    let t = workflow.transition(&request.transition).ok_or_else(|| Denial::UnknownTransition {
+        workflow: workflow.name.clone(),
+        transition: request.transition.clone(),
+    })?;
     if request.version != issue.version {
-        return Err(Denial::Stale {
-            sent: request.version,
-            current: issue.version,
-        });
+        return Err(Denial::Stale { sent: request.version, current: issue.version });
     }
     if !t.from.contains(&issue.state) {
-        return Err(Denial::WrongState {
-            transition: t.name.clone(),
-            state: issue.state.clone(),
-        });
+        return Err(Denial::WrongState { transition: t.name.clone(), state: issue.state.clone() });
     }
     if !t.allows(actor, issue) {
-        return Err(Denial::NotAllowed {
-            transition: t.name.clone(),
-        });
+        return Err(Denial::NotAllowed { transition: t.name.clone() });
     }
     let fields = validate_fields(t, issue, &request.fields, now.date_naive())?;
     if t.guards.contains(&Guard::HasCommitment) && issue.commitment.is_none() {
-        return Err(Denial::Precondition {
-            guard: Guard::HasCommitment,
-        });
+        return Err(Denial::Precondition { guard: Guard::HasCommitment });
     }
 
     let at = now.with_timezone(&Utc).trunc_subsecs(6);
@@ -215,17 +195,8 @@ pub fn apply(
         at,
         fields,
     };
-    let effects = t
-        .effects
-        .iter()
-        .copied()
-        .filter(|e| !e.is_internal())
-        .collect();
-    Ok(Outcome {
-        issue: next,
-        event,
-        effects,
-    })
+    let effects = t.effects.iter().copied().filter(|e| !e.is_internal()).collect();
+    Ok(Outcome { issue: next, event, effects })
 }
 
 /// The organisation an actor acts for on this issue: the responsible one if they
@@ -269,10 +240,7 @@ fn validate_fields(
         }
     }
     if sent.satisfaction.is_some_and(|s| !(1..=5).contains(&s)) {
-        problem(
-            Field::Satisfaction,
-            FieldProblem::OutOfRange { min: 1, max: 5 },
-        );
+        problem(Field::Satisfaction, FieldProblem::OutOfRange { min: 1, max: 5 });
     }
     if sent.duplicate_of == Some(issue.id) {
         problem(Field::DuplicateOf, FieldProblem::SelfReference);
@@ -283,19 +251,14 @@ fn validate_fields(
                 problem(Field::DueDate, FieldProblem::InPast { today });
             }
             Guard::ResponsibleChanges
-                if sent.responsible_org.is_some()
-                    && sent.responsible_org == issue.responsible_org =>
+                if sent.responsible_org.is_some() && sent.responsible_org == issue.responsible_org =>
             {
                 problem(Field::ResponsibleOrg, FieldProblem::Unchanged);
             }
             _ => {}
         }
     }
-    if errors.is_empty() {
-        Ok(clean)
-    } else {
-        Err(Denial::Invalid { errors })
-    }
+    if errors.is_empty() { Ok(clean) } else { Err(Denial::Invalid { errors }) }
 }
 
 /// Writes the transition's fields into the issue, each into its fixed place.
@@ -353,10 +316,7 @@ fn update_issue(
         issue.duplicate_of = Some(dup);
     }
     if workflow.is_terminal(t.to.as_str()) {
-        issue.closing_reason = fields
-            .reason
-            .clone()
-            .or_else(|| issue.closing_reason.take());
+        issue.closing_reason = fields.reason.clone().or_else(|| issue.closing_reason.take());
     }
     issue.state = t.to.clone();
     issue.version += 1;

@@ -4,9 +4,7 @@ use chrono::TimeDelta;
 
 /// Why a duration did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "bad duration `{0}`: expected a signed number of w/d/h/m, e.g. `3d`, `-2d`, `12h`, `1d12h`"
-)]
+#[error("bad duration `{0}`: expected a signed number of w/d/h/m, e.g. `3d`, `-2d`, `12h`, `1d12h`")]
 pub struct BadDuration(pub String);
 
 pub fn parse_offset(text: &str) -> Result<TimeDelta, BadDuration> {
@@ -31,17 +29,11 @@ pub fn parse_offset(text: &str) -> Result<TimeDelta, BadDuration> {
             _ => return Err(bad()),
         };
         // A year is plenty for any reminder; the cap also keeps arithmetic far from overflow.
-        minutes = minutes
-            .checked_add(n.checked_mul(per).ok_or_else(bad)?)
-            .filter(|m| *m <= 366 * 24 * 60)
-            .ok_or_else(bad)?;
+        minutes =
+            minutes.checked_add(n.checked_mul(per).ok_or_else(bad)?).filter(|m| *m <= 366 * 24 * 60).ok_or_else(bad)?;
         rest = &rest[digits + unit.len_utf8()..];
     }
-    Ok(TimeDelta::minutes(if negative {
-        -minutes
-    } else {
-        minutes
-    }))
+    Ok(TimeDelta::minutes(if negative { -minutes } else { minutes }))
 }
 
 /// The inverse of `parse_offset`, for printing a workflow back.
@@ -77,17 +69,7 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in [
-            "",
-            "-",
-            "3",
-            "d",
-            "3x",
-            "3 d",
-            "2.5d",
-            "99999999999999999999d",
-            "400d",
-        ] {
+        for bad in ["", "-", "3", "d", "3x", "3 d", "2.5d", "99999999999999999999d", "400d"] {
             assert!(parse_offset(bad).is_err(), "{bad:?} parsed");
         }
     }

@@ -11,13 +11,7 @@ impl Workflow {
         for t in &self.transitions {
             let who: Vec<String> = t.allow.iter().map(|p| p.to_string()).collect();
             for from in &t.from {
-                let _ = writeln!(
-                    out,
-                    "    {from} --> {}: {} ({})",
-                    t.to,
-                    t.name,
-                    who.join(", ")
-                );
+                let _ = writeln!(out, "    {from} --> {}: {} ({})", t.to, t.name, who.join(", "));
             }
         }
         for s in self.states.iter().filter(|s| s.terminal) {

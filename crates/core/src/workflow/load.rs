@@ -26,11 +26,7 @@ pub struct LoadError {
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.col, self.message
-        )
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
     }
 }
 
@@ -39,12 +35,7 @@ impl std::error::Error for LoadError {}
 impl LoadError {
     /// A problem with the file as a whole (reported at its start).
     pub fn whole_file(file: &str, message: impl Into<String>) -> Self {
-        LoadError {
-            file: file.to_owned(),
-            line: 1,
-            col: 1,
-            message: message.into(),
-        }
+        LoadError { file: file.to_owned(), line: 1, col: 1, message: message.into() }
     }
 }
 
@@ -119,12 +110,7 @@ impl<'a> Checker<'a> {
         let before = &self.text[..at];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let e = LoadError {
-            file: self.file.to_owned(),
-            line,
-            col,
-            message: message.into(),
-        };
+        let e = LoadError { file: self.file.to_owned(), line, col, message: message.into() };
         self.errors.push((at, e));
     }
 
@@ -146,8 +132,7 @@ impl<'a> Checker<'a> {
     fn identifier(&mut self, what: &str, name: &Name) {
         let s = name.get_ref();
         let ok = s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !ok {
             self.err(
                 name.span(),
@@ -162,13 +147,7 @@ impl<'a> Checker<'a> {
         for n in names {
             if let Some(first) = seen.get(n.get_ref().as_str()) {
                 let line = self.text[..*first].matches('\n').count() + 1;
-                self.err(
-                    n.span(),
-                    format!(
-                        "duplicate {what} `{}` (first defined on line {line})",
-                        n.get_ref()
-                    ),
-                );
+                self.err(n.span(), format!("duplicate {what} `{}` (first defined on line {line})", n.get_ref()));
             } else {
                 seen.insert(n.get_ref(), n.span().start);
             }
@@ -182,11 +161,7 @@ impl<'a> Checker<'a> {
             let known: Vec<&str> = states.iter().copied().collect();
             self.err(
                 name.span(),
-                format!(
-                    "unknown state `{}` (declared states: {})",
-                    name.get_ref(),
-                    known.join(", ")
-                ),
+                format!("unknown state `{}` (declared states: {})", name.get_ref(), known.join(", ")),
             );
             None
         }
@@ -218,11 +193,7 @@ impl<'a> Checker<'a> {
 impl Workflow {
     /// Parses and validates one workflow file. `source` names it in error messages.
     pub fn from_toml(source: &str, text: &str) -> Result<Workflow, Vec<LoadError>> {
-        let mut c = Checker {
-            file: source,
-            text,
-            errors: Vec::new(),
-        };
+        let mut c = Checker { file: source, text, errors: Vec::new() };
         let raw: RawFile = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
@@ -232,11 +203,7 @@ impl Workflow {
             }
         };
         let wf = check(&mut c, raw);
-        if c.errors.is_empty() {
-            Ok(wf)
-        } else {
-            Err(c.finish())
-        }
+        if c.errors.is_empty() { Ok(wf) } else { Err(c.finish()) }
     }
 }
 
@@ -247,42 +214,24 @@ fn check(c: &mut Checker<'_>, raw: RawFile) -> Workflow {
 
     // States.
     if raw.state.is_empty() {
-        c.err(
-            header_span.clone(),
-            "no states declared: add `[[state]]` tables",
-        );
+        c.err(header_span.clone(), "no states declared: add `[[state]]` tables");
     }
     for s in &raw.state {
         c.identifier("state", &s.name);
     }
     c.unique("state", raw.state.iter().map(|s| &s.name));
-    let names: BTreeSet<&str> = raw
-        .state
-        .iter()
-        .map(|s| s.name.get_ref().as_str())
-        .collect();
-    let terminal: BTreeSet<&str> = raw
-        .state
-        .iter()
-        .filter(|s| s.terminal)
-        .map(|s| s.name.get_ref().as_str())
-        .collect();
+    let names: BTreeSet<&str> = raw.state.iter().map(|s| s.name.get_ref().as_str()).collect();
+    let terminal: BTreeSet<&str> = raw.state.iter().filter(|s| s.terminal).map(|s| s.name.get_ref().as_str()).collect();
 
     let initial = match &header.initial {
         None => {
-            c.err(
-                header_span,
-                "no initial state: add `initial = \"…\"` to [workflow]",
-            );
+            c.err(header_span, "no initial state: add `initial = \"…\"` to [workflow]");
             None
         }
         Some(name) => {
             let state = c.state(&names, name);
             if state.is_some() && terminal.contains(name.get_ref().as_str()) {
-                c.err(
-                    name.span(),
-                    format!("initial state `{}` is terminal", name.get_ref()),
-                );
+                c.err(name.span(), format!("initial state `{}` is terminal", name.get_ref()));
             }
             state
         }
@@ -293,62 +242,42 @@ fn check(c: &mut Checker<'_>, raw: RawFile) -> Workflow {
         c.identifier("transition", &t.name);
     }
     c.unique("transition", raw.transition.iter().map(|t| &t.name));
-    let transitions: Vec<TransitionDef> = raw
-        .transition
-        .iter()
-        .map(|t| check_transition(c, &names, &terminal, t))
-        .collect();
+    let transitions: Vec<TransitionDef> =
+        raw.transition.iter().map(|t| check_transition(c, &names, &terminal, t)).collect();
 
     // Timers.
     for t in &raw.timer {
         c.identifier("timer", &t.name);
     }
     c.unique("timer", raw.timer.iter().map(|t| &t.name));
-    let timers: Vec<TimerDef> = raw
-        .timer
-        .iter()
-        .filter_map(|t| check_timer(c, &names, t))
-        .collect();
+    let timers: Vec<TimerDef> = raw.timer.iter().filter_map(|t| check_timer(c, &names, t)).collect();
 
     // The graph: every state reachable from the initial one, and able to end. Judged
     // only once every name is right, so one typo does not cascade into more errors.
     if let Some(initial) = initial.as_ref().filter(|_| c.errors.is_empty()) {
-        let edges: Vec<(&str, &str)> = transitions
-            .iter()
-            .flat_map(|t| t.from.iter().map(move |f| (f.as_str(), t.to.as_str())))
-            .collect();
+        let edges: Vec<(&str, &str)> =
+            transitions.iter().flat_map(|t| t.from.iter().map(move |f| (f.as_str(), t.to.as_str()))).collect();
         let reachable = closure([initial.as_str()], &edges, false);
         let ending = closure(terminal.iter().copied(), &edges, true);
         for s in &raw.state {
             let name = s.name.get_ref().as_str();
             if !reachable.contains(name) {
-                c.err(
-                    s.name.span(),
-                    format!("state `{name}` is unreachable from the initial state `{initial}`"),
-                );
+                c.err(s.name.span(), format!("state `{name}` is unreachable from the initial state `{initial}`"));
             } else if !ending.contains(name) {
-                c.err(
-                    s.name.span(),
-                    format!("state `{name}` has no path to a terminal state"),
-                );
+                c.err(s.name.span(), format!("state `{name}` has no path to a terminal state"));
             }
         }
     }
 
     Workflow {
-        title: header
-            .title
-            .unwrap_or_else(|| header.name.get_ref().clone()),
+        title: header.title.unwrap_or_else(|| header.name.get_ref().clone()),
         name: header.name.into_inner(),
         source: c.file.to_owned(),
         initial: initial.unwrap_or_else(|| IssueState::new("")),
         states: raw
             .state
             .iter()
-            .map(|s| StateDef {
-                name: IssueState::new(s.name.get_ref().clone()),
-                terminal: s.terminal,
-            })
+            .map(|s| StateDef { name: IssueState::new(s.name.get_ref().clone()), terminal: s.terminal })
             .collect(),
         transitions,
         timers,
@@ -363,57 +292,31 @@ fn check_transition(
 ) -> TransitionDef {
     let name = t.name.get_ref();
     if t.from.get_ref().is_empty() {
-        c.err(
-            t.from.span(),
-            format!("transition `{name}` has an empty `from`"),
-        );
+        c.err(t.from.span(), format!("transition `{name}` has an empty `from`"));
     }
     let mut from = Vec::new();
     for f in t.from.get_ref() {
         if let Some(state) = c.state(states, f) {
             if terminal.contains(state.as_str()) {
-                c.err(
-                    f.span(),
-                    format!("transition `{name}` leaves terminal state `{state}`"),
-                );
+                c.err(f.span(), format!("transition `{name}` leaves terminal state `{state}`"));
             }
             from.push(state);
         }
     }
-    let to = c
-        .state(states, &t.to)
-        .unwrap_or_else(|| IssueState::new(""));
+    let to = c.state(states, &t.to).unwrap_or_else(|| IssueState::new(""));
     if t.allow.get_ref().is_empty() {
-        c.err(
-            t.allow.span(),
-            format!("transition `{name}` allows nobody: list at least one party in `allow`"),
-        );
+        c.err(t.allow.span(), format!("transition `{name}` allows nobody: list at least one party in `allow`"));
     }
-    let allow = t
-        .allow
-        .get_ref()
-        .iter()
-        .filter_map(|p| c.party(p))
-        .collect();
+    let allow = t.allow.get_ref().iter().filter_map(|p| c.party(p)).collect();
 
     c.unique("field", t.require.iter().chain(&t.accept));
     let require: Vec<Field> = c.known_all(&t.require);
     let accept: Vec<Field> = c.known_all(&t.accept);
     // A commitment is a promise *and* a date: one without the other means nothing.
-    for (field, partner) in [
-        (Field::CommitmentText, Field::DueDate),
-        (Field::DueDate, Field::CommitmentText),
-    ] {
+    for (field, partner) in [(Field::CommitmentText, Field::DueDate), (Field::DueDate, Field::CommitmentText)] {
         if require.contains(&field) && !require.contains(&partner) {
-            let span = t
-                .require
-                .iter()
-                .find(|n| n.get_ref() == field.as_str())
-                .map(|n| n.span());
-            c.err(
-                span.unwrap_or(t.name.span()),
-                format!("`{field}` must be required together with `{partner}`"),
-            );
+            let span = t.require.iter().find(|n| n.get_ref() == field.as_str()).map(|n| n.span());
+            c.err(span.unwrap_or(t.name.span()), format!("`{field}` must be required together with `{partner}`"));
         }
     }
 
@@ -429,25 +332,13 @@ fn check_transition(
             Guard::HasCommitment => None,
         };
         if let Some(field) = needs.filter(|f| !require.contains(f) && !accept.contains(f)) {
-            c.err(
-                g.span(),
-                format!("guard `{guard}` needs the field `{field}` in `require` or `accept`"),
-            );
+            c.err(g.span(), format!("guard `{guard}` needs the field `{field}` in `require` or `accept`"));
         }
         guards.push(guard);
     }
     c.unique("effect", &t.effects);
     let effects = c.known_all(&t.effects);
-    TransitionDef {
-        name: name.clone(),
-        from,
-        to,
-        allow,
-        require,
-        accept,
-        guards,
-        effects,
-    }
+    TransitionDef { name: name.clone(), from, to, allow, require, accept, guards, effects }
 }
 
 fn check_timer(c: &mut Checker<'_>, states: &BTreeSet<&str>, t: &RawTimer) -> Option<TimerDef> {
@@ -461,10 +352,7 @@ fn check_timer(c: &mut Checker<'_>, states: &BTreeSet<&str>, t: &RawTimer) -> Op
         }
     };
     if t.effects.is_empty() {
-        c.err(
-            t.name.span(),
-            format!("timer `{}` has no effects", t.name.get_ref()),
-        );
+        c.err(t.name.span(), format!("timer `{}` has no effects", t.name.get_ref()));
     }
     c.unique("effect", &t.effects);
     let mut effects = Vec::new();
@@ -473,20 +361,11 @@ fn check_timer(c: &mut Checker<'_>, states: &BTreeSet<&str>, t: &RawTimer) -> Op
             continue;
         };
         if effect.is_internal() {
-            c.err(
-                e.span(),
-                format!("effect `{effect}` belongs to transitions, not timers"),
-            );
+            c.err(e.span(), format!("effect `{effect}` belongs to transitions, not timers"));
         }
         effects.push(effect);
     }
-    Some(TimerDef {
-        name: t.name.get_ref().clone(),
-        state: state?,
-        anchor: anchor?,
-        offset: offset?,
-        effects,
-    })
+    Some(TimerDef { name: t.name.get_ref().clone(), state: state?, anchor: anchor?, offset: offset?, effects })
 }
 
 /// The states reachable from `start` along `edges` (or, `backwards`, that reach it).

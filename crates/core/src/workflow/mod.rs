@@ -17,9 +17,7 @@ use serde::Serialize;
 use crate::actor::{Actor, Role};
 use crate::issue::{Issue, IssueState};
 
-pub use apply::{
-    Denial, FieldError, FieldProblem, Outcome, TransitionFields, TransitionRequest, apply,
-};
+pub use apply::{Denial, FieldError, FieldProblem, Outcome, TransitionFields, TransitionRequest, apply};
 pub use duration::{BadDuration, format_offset, parse_offset};
 pub use load::LoadError;
 pub use timers::DueTimer;
@@ -88,9 +86,7 @@ impl Party {
         let role_ok = self.role.is_none_or(|r| actor.has_role(r));
         let relation_ok = match self.relation {
             None => true,
-            Some(Relation::Responsible) => {
-                issue.responsible_org.is_some_and(|o| actor.is_member_of(o))
-            }
+            Some(Relation::Responsible) => issue.responsible_org.is_some_and(|o| actor.is_member_of(o)),
             Some(Relation::RaiserOrg) => issue.raised_by_org.is_some_and(|o| actor.is_member_of(o)),
             Some(Relation::Raiser) => issue.raised_by == actor.user,
         };
@@ -139,14 +135,8 @@ impl Workflow {
 
     /// The transitions `actor` may fire on `issue` right now (state and permission;
     /// fields are checked when fired).
-    pub fn available<'a>(
-        &'a self,
-        issue: &'a Issue,
-        actor: &'a Actor,
-    ) -> impl Iterator<Item = &'a TransitionDef> + 'a {
-        self.transitions
-            .iter()
-            .filter(move |t| t.from.contains(&issue.state) && t.allows(actor, issue))
+    pub fn available<'a>(&'a self, issue: &'a Issue, actor: &'a Actor) -> impl Iterator<Item = &'a TransitionDef> + 'a {
+        self.transitions.iter().filter(move |t| t.from.contains(&issue.state) && t.allows(actor, issue))
     }
 }
 
@@ -161,9 +151,7 @@ pub const DEFAULT_WORKFLOW: &str = "issue";
 
 impl WorkflowSet {
     /// Validates every `(source name, TOML text)` pair; returns all errors of all files.
-    pub fn from_sources<'a>(
-        sources: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, Vec<LoadError>> {
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, Vec<LoadError>> {
         let mut set = WorkflowSet::default();
         let mut errors = Vec::new();
         for (source, text) in sources {
@@ -172,10 +160,7 @@ impl WorkflowSet {
                     if let Some(first) = set.workflows.get(&wf.name) {
                         errors.push(LoadError::whole_file(
                             source,
-                            format!(
-                                "duplicate workflow name `{}` (also in {})",
-                                wf.name, first.source
-                            ),
+                            format!("duplicate workflow name `{}` (also in {})", wf.name, first.source),
                         ));
                     } else {
                         set.workflows.insert(wf.name.clone(), wf);
@@ -184,11 +169,7 @@ impl WorkflowSet {
                 Err(mut e) => errors.append(&mut e),
             }
         }
-        if errors.is_empty() {
-            Ok(set)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(set) } else { Err(errors) }
     }
 
     pub fn get(&self, name: &str) -> Option<&Workflow> {

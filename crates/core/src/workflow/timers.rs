@@ -27,15 +27,9 @@ impl TimerDef {
             Anchor::Raised => issue.created_at,
             Anchor::Due => {
                 // A promise "by the 10th" holds until the 10th ends in the community's zone.
-                let day_after = issue
-                    .commitment
-                    .as_ref()?
-                    .due_date
-                    .checked_add_days(Days::new(1))?;
+                let day_after = issue.commitment.as_ref()?.due_date.checked_add_days(Days::new(1))?;
                 let midnight = day_after.and_hms_opt(0, 0, 0)?;
-                tz.from_local_datetime(&midnight)
-                    .earliest()?
-                    .with_timezone(&Utc)
+                tz.from_local_datetime(&midnight).earliest()?.with_timezone(&Utc)
             }
         };
         anchor.checked_add_signed(self.offset)
@@ -50,12 +44,7 @@ impl Workflow {
         let mut due: Vec<DueTimer<'_>> = self
             .timers
             .iter()
-            .filter_map(|timer| {
-                Some(DueTimer {
-                    timer,
-                    fire_at: timer.fire_at(issue, tz)?,
-                })
-            })
+            .filter_map(|timer| Some(DueTimer { timer, fire_at: timer.fire_at(issue, tz)? }))
             .filter(|d| d.fire_at <= now)
             .collect();
         due.sort_by_key(|d| d.fire_at);

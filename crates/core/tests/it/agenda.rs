@@ -3,12 +3,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use roundtable_core::agenda::{
-    Agenda, AgendaConfig, AgendaInput, IssueFacts, Reason, Section, build_agenda,
-};
-use roundtable_core::{
-    Commitment, CompoundId, Issue, IssueState, OrgId, UserId, Verification, VerificationOutcome,
-};
+use roundtable_core::agenda::{Agenda, AgendaConfig, AgendaInput, IssueFacts, Reason, Section, build_agenda};
+use roundtable_core::{Commitment, CompoundId, Issue, IssueState, OrgId, UserId, Verification, VerificationOutcome};
 
 use crate::fixture::*;
 
@@ -30,23 +26,11 @@ struct Town {
 
 impl Town {
     fn new() -> Town {
-        Town {
-            w: World::new(),
-            junyue: CompoundId::new(),
-            dingxiu: CompoundId::new(),
-            grid_secretary: UserId::new(),
-        }
+        Town { w: World::new(), junyue: CompoundId::new(), dingxiu: CompoundId::new(), grid_secretary: UserId::new() }
     }
 
     /// An issue raised `days_ago` days before the meeting, in a state, with supporters.
-    fn issue(
-        &self,
-        title: &str,
-        compound: CompoundId,
-        state: &str,
-        days_ago: i64,
-        support: u32,
-    ) -> Issue {
+    fn issue(&self, title: &str, compound: CompoundId, state: &str, days_ago: i64, support: u32) -> Issue {
         let mut i = self.w.raise_by(&self.w.supervisor);
         i.title = title.into();
         i.compound = compound;
@@ -73,14 +57,7 @@ impl Town {
 }
 
 fn facts(issues: &[Issue]) -> Vec<IssueFacts> {
-    issues
-        .iter()
-        .map(|i| IssueFacts {
-            issue: i.clone(),
-            assigned_at: None,
-            resolved_at: None,
-        })
-        .collect()
+    issues.iter().map(|i| IssueFacts { issue: i.clone(), assigned_at: None, resolved_at: None }).collect()
 }
 
 fn build(t: &Town, facts: &[IssueFacts], config: &AgendaConfig) -> Agenda {
@@ -109,12 +86,7 @@ fn build_carrying(
 }
 
 fn titles(agenda: &Agenda, reason: Reason) -> Vec<&str> {
-    agenda
-        .items
-        .iter()
-        .filter(|i| i.reason == reason)
-        .map(|i| i.title.as_str())
-        .collect()
+    agenda.items.iter().filter(|i| i.reason == reason).map(|i| i.title.as_str()).collect()
 }
 
 #[test]
@@ -130,39 +102,19 @@ fn follow_up_lists_overdue_first_then_kept_promises_then_fixes_awaiting_verifica
     old_kept.state = IssueState::new("verified");
     let mut resolved = t.committed("待验收", anshang, date(2026, 12, 20), 10);
     resolved.state = IssueState::new("resolved");
-    let agenda = build(
-        &t,
-        &facts(&[late, later, due_on_the_day, kept, old_kept, resolved]),
-        &AgendaConfig::default(),
-    );
+    let agenda = build(&t, &facts(&[late, later, due_on_the_day, kept, old_kept, resolved]), &AgendaConfig::default());
 
     let sections: Vec<Section> = agenda.items.iter().map(|i| i.section).collect();
     let mut ordered = sections.clone();
     ordered.sort();
     assert_eq!(sections, ordered, "sections come in order");
     assert_eq!(agenda.items[0].title, "传达上级文件精神");
-    assert_eq!(
-        titles(&agenda, Reason::Overdue),
-        ["过期最早", "过期较晚"],
-        "due on the meeting day is not overdue"
-    );
+    assert_eq!(titles(&agenda, Reason::Overdue), ["过期最早", "过期较晚"], "due on the meeting day is not overdue");
     assert_eq!(titles(&agenda, Reason::DueSinceLastMeeting), ["按时完成"]);
     assert_eq!(titles(&agenda, Reason::AwaitingVerification), ["待验收"]);
-    let follow: Vec<Reason> = agenda
-        .items
-        .iter()
-        .filter(|i| i.section == Section::FollowUp)
-        .map(|i| i.reason)
-        .collect();
-    assert_eq!(
-        follow,
-        [
-            Reason::Overdue,
-            Reason::Overdue,
-            Reason::DueSinceLastMeeting,
-            Reason::AwaitingVerification
-        ]
-    );
+    let follow: Vec<Reason> =
+        agenda.items.iter().filter(|i| i.section == Section::FollowUp).map(|i| i.reason).collect();
+    assert_eq!(follow, [Reason::Overdue, Reason::Overdue, Reason::DueSinceLastMeeting, Reason::AwaitingVerification]);
 }
 
 #[test]
@@ -176,26 +128,12 @@ fn new_issues_go_by_support_then_age_grouped_by_compound_with_grid_top_issues_fi
     grid.raised_by = t.grid_secretary;
     let before = t.issue("上次会议之前", t.junyue, "raised", 40, 50);
     let committed = t.issue("已经承诺", t.junyue, "committed", 3, 30);
-    let agenda = build(
-        &t,
-        &facts(&[a, b, c, d, grid, before, committed]),
-        &AgendaConfig::default(),
-    );
-    let new: Vec<&str> = agenda
-        .items
-        .iter()
-        .filter(|i| i.section == Section::NewIssues)
-        .map(|i| i.title.as_str())
-        .collect();
+    let agenda = build(&t, &facts(&[a, b, c, d, grid, before, committed]), &AgendaConfig::default());
+    let new: Vec<&str> =
+        agenda.items.iter().filter(|i| i.section == Section::NewIssues).map(|i| i.title.as_str()).collect();
     assert_eq!(
         new,
-        [
-            "君悦湾 同样多 更早",
-            "君悦湾 多人支持",
-            "君悦湾 少人支持",
-            "鼎秀华城 网格书记的问题",
-            "鼎秀华城 一般"
-        ],
+        ["君悦湾 同样多 更早", "君悦湾 多人支持", "君悦湾 少人支持", "鼎秀华城 网格书记的问题", "鼎秀华城 一般"],
         "a grid secretary's top issue is listed even when older than the last meeting"
     );
 }
@@ -203,16 +141,12 @@ fn new_issues_go_by_support_then_age_grouped_by_compound_with_grid_top_issues_fi
 #[test]
 fn items_past_the_meetings_length_go_to_the_appendix_but_never_grid_top_issues() {
     let t = Town::new();
-    let mut issues: Vec<Issue> = (0..30)
-        .map(|n| t.issue(&format!("问题 {n}"), t.junyue, "raised", 10, 30 - n))
-        .collect();
+    let mut issues: Vec<Issue> =
+        (0..30).map(|n| t.issue(&format!("问题 {n}"), t.junyue, "raised", 10, 30 - n)).collect();
     let mut grid = t.issue("网格书记的问题", t.dingxiu, "raised", 3, 0);
     grid.raised_by = t.grid_secretary;
     issues.push(grid);
-    let cfg = AgendaConfig {
-        meeting_minutes: 60,
-        ..AgendaConfig::default()
-    };
+    let cfg = AgendaConfig { meeting_minutes: 60, ..AgendaConfig::default() };
     let agenda = build(&t, &facts(&issues), &cfg);
     // 60 minutes: 10 + 10 + 10 fixed, 5 for the grid issue, 25 left = five new issues.
     let shown: Vec<&str> = agenda
@@ -223,18 +157,8 @@ fn items_past_the_meetings_length_go_to_the_appendix_but_never_grid_top_issues()
         .collect();
     assert_eq!(shown, ["问题 0", "问题 1", "问题 2", "问题 3", "问题 4"]);
     assert_eq!(agenda.items.iter().filter(|i| i.in_appendix).count(), 25);
-    assert!(
-        agenda
-            .items
-            .iter()
-            .any(|i| i.reason == Reason::GridTopIssue && !i.in_appendix)
-    );
-    let used: u32 = agenda
-        .items
-        .iter()
-        .filter(|i| !i.in_appendix)
-        .map(|i| i.minutes)
-        .sum();
+    assert!(agenda.items.iter().any(|i| i.reason == Reason::GridTopIssue && !i.in_appendix));
+    let used: u32 = agenda.items.iter().filter(|i| !i.in_appendix).map(|i| i.minutes).sum();
     assert!(used <= 60, "{used}");
     assert_eq!(agenda.items.last().unwrap().section, Section::OtherBusiness);
 }
@@ -247,13 +171,8 @@ fn the_scorecard_compares_companies_and_ranks_only_those_with_enough_issues() {
     let at = |days_ago: i64| meeting_at() - TimeDelta::days(days_ago);
     // Anshang: three assigned this month, committed in 2, 3 and 12 days; two resolved on
     // time and verified (5 and 3), one of them after a reopen; one overdue.
-    for (n, (commit_after, due_offset, resolved_days_ago, satisfaction, reopens)) in [
-        (2, 30, Some(5), Some(5), 0),
-        (3, 30, Some(4), Some(3), 1),
-        (12, 1, None, None, 0),
-    ]
-    .into_iter()
-    .enumerate()
+    for (n, (commit_after, due_offset, resolved_days_ago, satisfaction, reopens)) in
+        [(2, 30, Some(5), Some(5), 0), (3, 30, Some(4), Some(3), 1), (12, 1, None, None, 0)].into_iter().enumerate()
     {
         let assigned = at(30);
         let mut i = t.committed(
@@ -274,38 +193,19 @@ fn the_scorecard_compares_companies_and_ranks_only_those_with_enough_issues() {
                 at: r + TimeDelta::days(1),
             });
         }
-        list.push(IssueFacts {
-            issue: i,
-            assigned_at: Some(assigned),
-            resolved_at,
-        });
+        list.push(IssueFacts { issue: i, assigned_at: Some(assigned), resolved_at });
     }
     // Xie'an: one issue only — not ranked.
     let x = t.committed("谐安 0", xiean, date(2026, 12, 30), 10);
-    list.push(IssueFacts {
-        issue: x,
-        assigned_at: Some(at(12)),
-        resolved_at: None,
-    });
+    list.push(IssueFacts { issue: x, assigned_at: Some(at(12)), resolved_at: None });
     let agenda = build(&t, &list, &AgendaConfig::default());
     let a = agenda.scorecard.iter().find(|r| r.org == anshang).unwrap();
-    assert_eq!(
-        (
-            a.received,
-            a.committed_in_time,
-            a.resolved,
-            a.resolved_on_time
-        ),
-        (3, 2, 2, 2)
-    );
+    assert_eq!((a.received, a.committed_in_time, a.resolved, a.resolved_on_time), (3, 2, 2, 2));
     assert_eq!((a.verified, a.verified_first_time, a.overdue), (2, 1, 1));
     assert_eq!(a.average_satisfaction, Some(4.0));
     assert_eq!(a.rank, Some(1));
     let x = agenda.scorecard.iter().find(|r| r.org == xiean).unwrap();
-    assert_eq!(
-        (x.received, x.rank, x.average_satisfaction),
-        (1, None, None)
-    );
+    assert_eq!((x.received, x.rank, x.average_satisfaction), (1, None, None));
 }
 
 #[test]
@@ -321,26 +221,8 @@ fn what_the_last_meeting_did_not_reach_is_carried_over_once() {
         (Some(done.id), done.title.clone()),
         (None, "小区公约修订".to_owned()),
     ];
-    let agenda = build_carrying(
-        &t,
-        &facts(&[waiting, overdue, done]),
-        &AgendaConfig::default(),
-        &carried,
-    );
-    assert_eq!(
-        titles(&agenda, Reason::CarriedOver),
-        ["上次没讨论的问题", "小区公约修订"]
-    );
-    assert_eq!(
-        titles(&agenda, Reason::Overdue),
-        ["上次推迟但已过期"],
-        "listed once, as overdue"
-    );
-    assert!(
-        agenda
-            .items
-            .iter()
-            .filter(|i| i.reason == Reason::CarriedOver)
-            .all(|i| i.section == Section::FollowUp)
-    );
+    let agenda = build_carrying(&t, &facts(&[waiting, overdue, done]), &AgendaConfig::default(), &carried);
+    assert_eq!(titles(&agenda, Reason::CarriedOver), ["上次没讨论的问题", "小区公约修订"]);
+    assert_eq!(titles(&agenda, Reason::Overdue), ["上次推迟但已过期"], "listed once, as overdue");
+    assert!(agenda.items.iter().filter(|i| i.reason == Reason::CarriedOver).all(|i| i.section == Section::FollowUp));
 }

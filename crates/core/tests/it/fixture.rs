@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
 use roundtable_core::{
-    Actor, CommunityId, CompoundId, Issue, Membership, NewIssue, OrgId, OrgKind, Outcome, Role,
-    TransitionFields, TransitionRequest, UserId, Workflow, apply,
+    Actor, CommunityId, CompoundId, Issue, Membership, NewIssue, OrgId, OrgKind, Outcome, Role, TransitionFields,
+    TransitionRequest, UserId, Workflow, apply,
 };
 
 pub const DEFAULT_WORKFLOW: &str = include_str!("../../../../workflows/issue.toml");
@@ -36,46 +36,27 @@ pub fn actor(community: CommunityId, roles: &[Role], orgs: &[(OrgId, OrgKind)]) 
         user: UserId::new(),
         community,
         roles: roles.iter().copied().collect::<BTreeSet<_>>(),
-        memberships: orgs
-            .iter()
-            .map(|&(org, kind)| Membership { org, kind })
-            .collect(),
+        memberships: orgs.iter().map(|&(org, kind)| Membership { org, kind }).collect(),
     }
 }
 
 impl World {
     pub fn new() -> World {
-        let wf = Workflow::from_toml("workflows/issue.toml", DEFAULT_WORKFLOW)
-            .expect("default workflow is valid");
+        let wf = Workflow::from_toml("workflows/issue.toml", DEFAULT_WORKFLOW).expect("default workflow is valid");
         let community = CommunityId::new();
-        let (anshang, xiean, supervisory, grid_branch, rc) = (
-            OrgId::new(),
-            OrgId::new(),
-            OrgId::new(),
-            OrgId::new(),
-            OrgId::new(),
-        );
+        let (anshang, xiean, supervisory, grid_branch, rc) =
+            (OrgId::new(), OrgId::new(), OrgId::new(), OrgId::new(), OrgId::new());
         let a = |roles: &[Role], orgs: &[(OrgId, OrgKind)]| actor(community, roles, orgs);
         World {
             secretary: a(&[Role::Secretary], &[(rc, OrgKind::ResidentsCommittee)]),
             admin: a(&[Role::Admin], &[]),
-            supervisor: a(
-                &[Role::Supervisor],
-                &[(supervisory, OrgKind::SupervisoryCommittee)],
-            ),
-            supervisor_colleague: a(
-                &[Role::Supervisor],
-                &[(supervisory, OrgKind::SupervisoryCommittee)],
-            ),
+            supervisor: a(&[Role::Supervisor], &[(supervisory, OrgKind::SupervisoryCommittee)]),
+            supervisor_colleague: a(&[Role::Supervisor], &[(supervisory, OrgKind::SupervisoryCommittee)]),
             anshang_staff: a(&[Role::Property], &[(anshang, OrgKind::PropertyCompany)]),
             xiean_staff: a(&[Role::Property], &[(xiean, OrgKind::PropertyCompany)]),
             grid: a(&[Role::Grid], &[(grid_branch, OrgKind::GridBranch)]),
             resident: a(&[Role::Resident], &[]),
-            outsider: actor(
-                CommunityId::new(),
-                &[Role::Secretary],
-                &[(OrgId::new(), OrgKind::ResidentsCommittee)],
-            ),
+            outsider: actor(CommunityId::new(), &[Role::Secretary], &[(OrgId::new(), OrgKind::ResidentsCommittee)]),
             wf,
             community,
             anshang,
@@ -96,13 +77,7 @@ impl World {
         Issue::raise(&self.wf, new, raiser, now().with_timezone(&Utc)).0
     }
 
-    pub fn fire(
-        &self,
-        issue: &Issue,
-        actor: &Actor,
-        transition: &str,
-        fields: TransitionFields,
-    ) -> Outcome {
+    pub fn fire(&self, issue: &Issue, actor: &Actor, transition: &str, fields: TransitionFields) -> Outcome {
         self.try_fire(issue, actor, transition, fields)
             .unwrap_or_else(|d| panic!("{transition} by {:?} denied: {d}", actor.roles))
     }
@@ -114,38 +89,21 @@ impl World {
         transition: &str,
         fields: TransitionFields,
     ) -> Result<Outcome, roundtable_core::Denial> {
-        let req = TransitionRequest {
-            transition: transition.into(),
-            version: issue.version,
-            fields,
-        };
+        let req = TransitionRequest { transition: transition.into(), version: issue.version, fields };
         apply(&self.wf, issue, actor, &req, now())
     }
 
     pub fn assigned(&self) -> Issue {
         let raised = self.raise_by(&self.supervisor);
-        self.fire(&raised, &self.secretary, "assign", assign_to(self.anshang))
-            .issue
+        self.fire(&raised, &self.secretary, "assign", assign_to(self.anshang)).issue
     }
 
     pub fn committed(&self) -> Issue {
-        self.fire(
-            &self.assigned(),
-            &self.anshang_staff,
-            "commit",
-            commitment(date(2026, 12, 20)),
-        )
-        .issue
+        self.fire(&self.assigned(), &self.anshang_staff, "commit", commitment(date(2026, 12, 20))).issue
     }
 
     pub fn resolved(&self) -> Issue {
-        self.fire(
-            &self.committed(),
-            &self.anshang_staff,
-            "resolve",
-            resolution(),
-        )
-        .issue
+        self.fire(&self.committed(), &self.anshang_staff, "resolve", resolution()).issue
     }
 }
 
@@ -159,37 +117,23 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 pub fn assign_to(org: OrgId) -> TransitionFields {
-    TransitionFields {
-        responsible_org: Some(org),
-        ..Default::default()
-    }
+    TransitionFields { responsible_org: Some(org), ..Default::default() }
 }
 
 pub fn commitment(due: NaiveDate) -> TransitionFields {
     TransitionFields {
-        commitment_text: Some("更换地下室防水层".into()),
-        due_date: Some(due),
-        ..Default::default()
+        commitment_text: Some("更换地下室防水层".into()), due_date: Some(due), ..Default::default()
     }
 }
 
 pub fn resolution() -> TransitionFields {
-    TransitionFields {
-        resolution_note: Some("防水层已更换".into()),
-        ..Default::default()
-    }
+    TransitionFields { resolution_note: Some("防水层已更换".into()), ..Default::default() }
 }
 
 pub fn satisfaction(n: i64) -> TransitionFields {
-    TransitionFields {
-        satisfaction: Some(n),
-        ..Default::default()
-    }
+    TransitionFields { satisfaction: Some(n), ..Default::default() }
 }
 
 pub fn reason(text: &str) -> TransitionFields {
-    TransitionFields {
-        reason: Some(text.into()),
-        ..Default::default()
-    }
+    TransitionFields { reason: Some(text.into()), ..Default::default() }
 }

@@ -46,34 +46,15 @@ fn expect_one(from: &str, to: &str, at: &str, message: &str) {
     let errors = errors(&MINI.replacen(from, to, 1));
     assert_eq!(errors.len(), 1, "{errors:#?}");
     let expected = format!("mini.toml:{at}: ");
-    assert!(
-        errors[0].starts_with(&expected),
-        "{} does not start with {expected}",
-        errors[0]
-    );
-    assert!(
-        errors[0].contains(message),
-        "{} lacks {message:?}",
-        errors[0]
-    );
+    assert!(errors[0].starts_with(&expected), "{} does not start with {expected}", errors[0]);
+    assert!(errors[0].contains(message), "{} lacks {message:?}", errors[0]);
 }
 
 #[test]
 fn the_default_workflow_and_the_mini_one_are_valid() {
     let wf = Workflow::from_toml("workflows/issue.toml", DEFAULT_WORKFLOW).unwrap();
     let states: Vec<&str> = wf.states.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(
-        states,
-        [
-            "raised",
-            "assigned",
-            "committed",
-            "resolved",
-            "verified",
-            "rejected",
-            "duplicate"
-        ]
-    );
+    assert_eq!(states, ["raised", "assigned", "committed", "resolved", "verified", "rejected", "duplicate"]);
     let transitions: Vec<&str> = wf.transitions.iter().map(|t| t.name.as_str()).collect();
     let expected = "assign reassign commit resolve verify reopen reject mark_duplicate";
     assert_eq!(transitions.join(" "), expected);
@@ -83,50 +64,20 @@ fn the_default_workflow_and_the_mini_one_are_valid() {
 
 #[test]
 fn malformed_toml() {
-    expect_one(
-        "to = \"done\"",
-        "to = \"done",
-        "15:11",
-        "invalid basic string",
-    );
+    expect_one("to = \"done\"", "to = \"done", "15:11", "invalid basic string");
 }
 
 #[test]
 fn unknown_state() {
-    expect_one(
-        "to = \"done\"",
-        "to = \"dune\"",
-        "15:6",
-        "unknown state `dune` (declared states: done, open)",
-    );
-    expect_one(
-        "from = [\"open\"]",
-        "from = [\"opne\"]",
-        "14:9",
-        "unknown state `opne`",
-    );
-    expect_one(
-        "state = \"open\"",
-        "state = \"shut\"",
-        "22:9",
-        "unknown state `shut`",
-    );
+    expect_one("to = \"done\"", "to = \"dune\"", "15:6", "unknown state `dune` (declared states: done, open)");
+    expect_one("from = [\"open\"]", "from = [\"opne\"]", "14:9", "unknown state `opne`");
+    expect_one("state = \"open\"", "state = \"shut\"", "22:9", "unknown state `shut`");
 }
 
 #[test]
 fn unknown_role_and_relation() {
-    expect_one(
-        "allow = [\"secretary\"]",
-        "allow = [\"mayor\"]",
-        "16:10",
-        "unknown role `mayor`",
-    );
-    expect_one(
-        "allow = [\"secretary\"]",
-        "allow = [\"property@landlord\"]",
-        "16:10",
-        "unknown relation `landlord`",
-    );
+    expect_one("allow = [\"secretary\"]", "allow = [\"mayor\"]", "16:10", "unknown role `mayor`");
+    expect_one("allow = [\"secretary\"]", "allow = [\"property@landlord\"]", "16:10", "unknown relation `landlord`");
 }
 
 #[test]
@@ -137,34 +88,14 @@ fn unknown_guard_effect_field_and_anchor() {
         "18:11",
         "unknown guard `is_sunny`",
     );
-    expect_one(
-        "effects = [\"notify_raiser\"]",
-        "effects = [\"send_fax\"]",
-        "18:12",
-        "unknown effect `send_fax`",
-    );
-    expect_one(
-        "require = [\"reason\"]",
-        "require = [\"colour\"]",
-        "17:12",
-        "unknown field `colour`",
-    );
-    expect_one(
-        "anchor = \"entered\"",
-        "anchor = \"sunrise\"",
-        "23:10",
-        "unknown timer anchor `sunrise`",
-    );
+    expect_one("effects = [\"notify_raiser\"]", "effects = [\"send_fax\"]", "18:12", "unknown effect `send_fax`");
+    expect_one("require = [\"reason\"]", "require = [\"colour\"]", "17:12", "unknown field `colour`");
+    expect_one("anchor = \"entered\"", "anchor = \"sunrise\"", "23:10", "unknown timer anchor `sunrise`");
 }
 
 #[test]
 fn unknown_keys_are_errors_not_silently_ignored() {
-    expect_one(
-        "terminal = true",
-        "terminal = true\ncolour = \"red\"",
-        "11:1",
-        "unknown field `colour`",
-    );
+    expect_one("terminal = true", "terminal = true\ncolour = \"red\"", "11:1", "unknown field `colour`");
 }
 
 #[test]
@@ -175,12 +106,13 @@ fn duplicate_names() {
         "13:8",
         "duplicate state `open` (first defined on line 6)",
     );
-    let doubled = MINI.replacen("[[timer]]", "[[transition]]\nname = \"close\"\nfrom = [\"open\"]\nto = \"done\"\nallow = [\"admin\"]\n\n[[timer]]", 1);
-    let e = errors(&doubled);
-    assert_eq!(
-        e,
-        ["mini.toml:21:8: duplicate transition `close` (first defined on line 13)"]
+    let doubled = MINI.replacen(
+        "[[timer]]",
+        "[[transition]]\nname = \"close\"\nfrom = [\"open\"]\nto = \"done\"\nallow = [\"admin\"]\n\n[[timer]]",
+        1,
     );
+    let e = errors(&doubled);
+    assert_eq!(e, ["mini.toml:21:8: duplicate transition `close` (first defined on line 13)"]);
 }
 
 #[test]
@@ -191,45 +123,24 @@ fn no_initial_state() {
 #[test]
 fn unreachable_state() {
     let text = format!("{MINI}\n[[state]]\nname = \"limbo\"\nterminal = true\n");
-    assert_eq!(
-        errors(&text),
-        ["mini.toml:28:8: state `limbo` is unreachable from the initial state `open`"]
-    );
+    assert_eq!(errors(&text), ["mini.toml:28:8: state `limbo` is unreachable from the initial state `open`"]);
 }
 
 #[test]
 fn state_with_no_path_to_a_terminal_state() {
     let text = MINI.replacen("[[transition]]", "[[state]]\nname = \"stuck\"\n\n[[transition]]\nname = \"park\"\nfrom = [\"open\"]\nto = \"stuck\"\nallow = [\"admin\"]\n\n[[transition]]", 1);
-    assert_eq!(
-        errors(&text),
-        ["mini.toml:13:8: state `stuck` has no path to a terminal state"]
-    );
+    assert_eq!(errors(&text), ["mini.toml:13:8: state `stuck` has no path to a terminal state"]);
 }
 
 #[test]
 fn bad_durations() {
-    expect_one(
-        "offset = \"3d\"",
-        "offset = \"three days\"",
-        "24:10",
-        "bad duration `three days`",
-    );
-    expect_one(
-        "offset = \"3d\"",
-        "offset = \"3y\"",
-        "24:10",
-        "bad duration `3y`",
-    );
+    expect_one("offset = \"3d\"", "offset = \"three days\"", "24:10", "bad duration `three days`");
+    expect_one("offset = \"3d\"", "offset = \"3y\"", "24:10", "bad duration `3y`");
 }
 
 #[test]
 fn structural_mistakes() {
-    expect_one(
-        "allow = [\"secretary\"]",
-        "allow = []",
-        "16:9",
-        "allows nobody",
-    );
+    expect_one("allow = [\"secretary\"]", "allow = []", "16:9", "allows nobody");
     expect_one(
         "require = [\"reason\"]",
         "require = [\"reason\"]\nguards = [\"due_date_not_past\"]",
@@ -242,24 +153,14 @@ fn structural_mistakes() {
         "17:12",
         "must be required together with `due_date`",
     );
-    expect_one(
-        "initial = \"open\"",
-        "initial = \"done\"",
-        "3:11",
-        "initial state `done` is terminal",
-    );
+    expect_one("initial = \"open\"", "initial = \"done\"", "3:11", "initial state `done` is terminal");
     expect_one(
         "effects = [\"remind_secretary\"]",
         "effects = [\"record_reopen\"]",
         "25:12",
         "belongs to transitions, not timers",
     );
-    expect_one(
-        "name = \"close\"",
-        "name = \"Close Now\"",
-        "13:8",
-        "invalid transition name `Close Now`",
-    );
+    expect_one("name = \"close\"", "name = \"Close Now\"", "13:8", "invalid transition name `Close Now`");
 }
 
 #[test]
@@ -278,16 +179,9 @@ fn every_error_of_a_file_is_reported_at_once_in_line_order() {
 fn a_set_refuses_two_workflows_with_one_name() {
     let e = WorkflowSet::from_sources([("a.toml", MINI), ("b.toml", MINI)]).unwrap_err();
     assert_eq!(e.len(), 1);
-    assert_eq!(
-        e[0].to_string(),
-        "b.toml:1:1: duplicate workflow name `mini` (also in a.toml)"
-    );
-    let set =
-        WorkflowSet::from_sources([("issue.toml", DEFAULT_WORKFLOW), ("mini.toml", MINI)]).unwrap();
-    assert_eq!(
-        set.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(),
-        ["issue", "mini"]
-    );
+    assert_eq!(e[0].to_string(), "b.toml:1:1: duplicate workflow name `mini` (also in a.toml)");
+    let set = WorkflowSet::from_sources([("issue.toml", DEFAULT_WORKFLOW), ("mini.toml", MINI)]).unwrap();
+    assert_eq!(set.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(), ["issue", "mini"]);
 }
 
 #[test]

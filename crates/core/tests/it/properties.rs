@@ -2,9 +2,7 @@
 //! graph, never do what the file forbids, and only ever move the version up by one.
 
 use proptest::prelude::*;
-use roundtable_core::{
-    Actor, Denial, Issue, IssueId, Role, TransitionFields, TransitionRequest, apply,
-};
+use roundtable_core::{Actor, Denial, Issue, IssueId, Role, TransitionFields, TransitionRequest, apply};
 
 use crate::fixture::*;
 
@@ -13,13 +11,10 @@ use crate::fixture::*;
 fn file_allows(w: &World, issue: &Issue, actor: &Actor, transition: &str) -> bool {
     let role = |r| actor.has_role(r);
     let responsible = issue.responsible_org.is_some_and(|o| actor.is_member_of(o));
-    let raiser =
-        issue.raised_by == actor.user || issue.raised_by_org.is_some_and(|o| actor.is_member_of(o));
+    let raiser = issue.raised_by == actor.user || issue.raised_by_org.is_some_and(|o| actor.is_member_of(o));
     actor.community == w.community
         && match transition {
-            "assign" | "reassign" | "reject" | "mark_duplicate" => {
-                role(Role::Secretary) || role(Role::Admin)
-            }
+            "assign" | "reassign" | "reject" | "mark_duplicate" => role(Role::Secretary) || role(Role::Admin),
             "commit" => responsible || role(Role::Secretary),
             "resolve" => responsible,
             "verify" | "reopen" => raiser || role(Role::Supervisor),
@@ -60,42 +55,20 @@ prop_compose! {
 }
 
 /// The default workflow's transitions plus one it does not declare.
-const TRANSITIONS: [&str; 9] = [
-    "assign",
-    "reassign",
-    "commit",
-    "resolve",
-    "verify",
-    "reopen",
-    "reject",
-    "mark_duplicate",
-    "nonsense",
-];
+const TRANSITIONS: [&str; 9] =
+    ["assign", "reassign", "commit", "resolve", "verify", "reopen", "reject", "mark_duplicate", "nonsense"];
 
 fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> TransitionFields {
-    let other_org = if issue.responsible_org == Some(w.anshang) {
-        w.xiean
-    } else {
-        w.anshang
-    };
-    let due = now()
-        .date_naive()
-        .checked_add_signed(chrono::TimeDelta::days(s.due_offset.abs()))
-        .unwrap();
+    let other_org = if issue.responsible_org == Some(w.anshang) { w.xiean } else { w.anshang };
+    let due = now().date_naive().checked_add_signed(chrono::TimeDelta::days(s.due_offset.abs())).unwrap();
     match transition {
         "assign" => assign_to(other_org),
-        "reassign" => TransitionFields {
-            reason: Some("换人".into()),
-            ..assign_to(other_org)
-        },
+        "reassign" => TransitionFields { reason: Some("换人".into()), ..assign_to(other_org) },
         "commit" => commitment(due),
         "resolve" => resolution(),
         "verify" => satisfaction(s.satisfaction.clamp(1, 5)),
         "reopen" | "reject" => reason("不行"),
-        "mark_duplicate" => TransitionFields {
-            duplicate_of: Some(IssueId::new()),
-            ..Default::default()
-        },
+        "mark_duplicate" => TransitionFields { duplicate_of: Some(IssueId::new()), ..Default::default() },
         _ => TransitionFields::default(),
     }
 }

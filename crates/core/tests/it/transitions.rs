@@ -9,19 +9,15 @@ use crate::fixture::*;
 
 fn field_errors(result: Result<roundtable_core::Outcome, Denial>) -> Vec<(Field, FieldProblem)> {
     match result {
-        Err(Denial::Invalid { errors }) => errors
-            .into_iter()
-            .map(|FieldError { field, problem }| (field, problem))
-            .collect(),
+        Err(Denial::Invalid { errors }) => {
+            errors.into_iter().map(|FieldError { field, problem }| (field, problem)).collect()
+        }
         other => panic!("expected invalid fields, got {other:?}"),
     }
 }
 
 fn not_allowed(result: Result<roundtable_core::Outcome, Denial>) {
-    assert!(
-        matches!(result, Err(Denial::NotAllowed { .. })),
-        "expected NotAllowed, got {result:?}"
-    );
+    assert!(matches!(result, Err(Denial::NotAllowed { .. })), "expected NotAllowed, got {result:?}");
 }
 
 #[test]
@@ -37,12 +33,7 @@ fn the_full_cycle_records_every_step_with_its_actor() {
     assert_eq!(assigned.issue.responsible_org, Some(w.anshang));
     assert_eq!(assigned.effects, vec![Effect::NotifyResponsible]);
 
-    let committed = w.fire(
-        &assigned.issue,
-        &w.anshang_staff,
-        "commit",
-        commitment(date(2026, 12, 20)),
-    );
+    let committed = w.fire(&assigned.issue, &w.anshang_staff, "commit", commitment(date(2026, 12, 20)));
     let c = committed.issue.commitment.clone().unwrap();
     assert_eq!(
         (c.due_date, c.committed_by, c.committed_by_org),
@@ -51,26 +42,17 @@ fn the_full_cycle_records_every_step_with_its_actor() {
     assert_eq!(committed.effects, vec![Effect::NotifyRaiser]);
 
     let resolved = w.fire(&committed.issue, &w.anshang_staff, "resolve", resolution());
-    assert_eq!(
-        resolved.issue.resolution_note.as_deref(),
-        Some("防水层已更换")
-    );
+    assert_eq!(resolved.issue.resolution_note.as_deref(), Some("防水层已更换"));
     assert_eq!(resolved.effects, vec![Effect::RequestVerification]);
 
     let verified = w.fire(&resolved.issue, &w.supervisor, "verify", satisfaction(5));
     let v = verified.issue.verification.clone().unwrap();
-    assert_eq!(
-        (v.outcome, v.satisfaction, v.by),
-        (VerificationOutcome::Verified, Some(5), w.supervisor.user)
-    );
+    assert_eq!((v.outcome, v.satisfaction, v.by), (VerificationOutcome::Verified, Some(5), w.supervisor.user));
     assert_eq!(verified.issue.state, "verified");
     assert!(w.wf.is_terminal("verified"));
 
     let events = [&assigned, &committed, &resolved, &verified].map(|o| &o.event);
-    let steps: Vec<_> = events
-        .iter()
-        .map(|e| (e.version, e.transition.as_str(), e.actor))
-        .collect();
+    let steps: Vec<_> = events.iter().map(|e| (e.version, e.transition.as_str(), e.actor)).collect();
     assert_eq!(
         steps,
         vec![
@@ -81,11 +63,7 @@ fn the_full_cycle_records_every_step_with_its_actor() {
         ]
     );
     assert_eq!(events[1].from.as_ref().unwrap(), "assigned");
-    assert_eq!(
-        events[1].actor_org,
-        Some(w.anshang),
-        "Anshang acted for Anshang"
-    );
+    assert_eq!(events[1].actor_org, Some(w.anshang), "Anshang acted for Anshang");
     assert_eq!(verified.issue.version, 5);
 }
 
@@ -96,20 +74,12 @@ fn assign_is_for_secretaries_and_needs_a_responsible_organisation() {
     for who in [&w.supervisor, &w.anshang_staff, &w.grid, &w.resident] {
         not_allowed(w.try_fire(&raised, who, "assign", assign_to(w.anshang)));
     }
-    assert_eq!(
-        w.fire(&raised, &w.admin, "assign", assign_to(w.xiean))
-            .issue
-            .responsible_org,
-        Some(w.xiean)
-    );
+    assert_eq!(w.fire(&raised, &w.admin, "assign", assign_to(w.xiean)).issue.responsible_org, Some(w.xiean));
     assert_eq!(
         field_errors(w.try_fire(&raised, &w.secretary, "assign", TransitionFields::default())),
         vec![(Field::ResponsibleOrg, FieldProblem::Missing)]
     );
-    let extra = TransitionFields {
-        satisfaction: Some(3),
-        ..assign_to(w.anshang)
-    };
+    let extra = TransitionFields { satisfaction: Some(3), ..assign_to(w.anshang) };
     assert_eq!(
         field_errors(w.try_fire(&raised, &w.secretary, "assign", extra)),
         vec![(Field::Satisfaction, FieldProblem::NotAccepted)]
@@ -120,23 +90,14 @@ fn assign_is_for_secretaries_and_needs_a_responsible_organisation() {
 fn reassign_moves_the_issue_and_drops_the_old_commitment() {
     let w = World::new();
     let committed = w.committed();
-    let fields = TransitionFields {
-        reason: Some("属谐安物业管辖".into()),
-        ..assign_to(w.xiean)
-    };
+    let fields = TransitionFields { reason: Some("属谐安物业管辖".into()), ..assign_to(w.xiean) };
     let out = w.fire(&committed, &w.secretary, "reassign", fields);
     assert_eq!(out.issue.state, "assigned");
     assert_eq!(out.issue.responsible_org, Some(w.xiean));
     assert_eq!(out.issue.commitment, None);
-    assert_eq!(
-        out.effects,
-        vec![Effect::NotifyResponsible, Effect::NotifyPreviousResponsible]
-    );
+    assert_eq!(out.effects, vec![Effect::NotifyResponsible, Effect::NotifyPreviousResponsible]);
 
-    let same = TransitionFields {
-        reason: Some("x".into()),
-        ..assign_to(w.anshang)
-    };
+    let same = TransitionFields { reason: Some("x".into()), ..assign_to(w.anshang) };
     assert_eq!(
         field_errors(w.try_fire(&committed, &w.secretary, "reassign", same)),
         vec![(Field::ResponsibleOrg, FieldProblem::Unchanged)]
@@ -151,34 +112,14 @@ fn reassign_moves_the_issue_and_drops_the_old_commitment() {
 fn only_the_responsible_company_or_the_secretary_commits() {
     let w = World::new();
     let assigned = w.assigned();
-    not_allowed(w.try_fire(
-        &assigned,
-        &w.xiean_staff,
-        "commit",
-        commitment(date(2026, 12, 20)),
-    ));
-    not_allowed(w.try_fire(
-        &assigned,
-        &w.supervisor,
-        "commit",
-        commitment(date(2026, 12, 20)),
-    ));
+    not_allowed(w.try_fire(&assigned, &w.xiean_staff, "commit", commitment(date(2026, 12, 20))));
+    not_allowed(w.try_fire(&assigned, &w.supervisor, "commit", commitment(date(2026, 12, 20))));
 
     // On the spot at the meeting: the secretary records Anshang's promise.
     let meeting = roundtable_core::MeetingId::new();
-    let fields = TransitionFields {
-        meeting: Some(meeting),
-        ..commitment(date(2026, 12, 31))
-    };
-    let c = w
-        .fire(&assigned, &w.secretary, "commit", fields)
-        .issue
-        .commitment
-        .unwrap();
-    assert_eq!(
-        (c.meeting, c.committed_by_org, c.committed_by),
-        (Some(meeting), Some(w.anshang), w.secretary.user)
-    );
+    let fields = TransitionFields { meeting: Some(meeting), ..commitment(date(2026, 12, 31)) };
+    let c = w.fire(&assigned, &w.secretary, "commit", fields).issue.commitment.unwrap();
+    assert_eq!((c.meeting, c.committed_by_org, c.committed_by), (Some(meeting), Some(w.anshang), w.secretary.user));
 }
 
 #[test]
@@ -187,67 +128,26 @@ fn a_commitment_needs_words_and_a_date_not_in_the_past_in_local_time() {
     let assigned = w.assigned();
     // It is already 6 December in Shanghai though still the 5th in UTC.
     assert_eq!(
-        field_errors(w.try_fire(
-            &assigned,
-            &w.anshang_staff,
-            "commit",
-            commitment(date(2026, 12, 5))
-        )),
-        vec![(
-            Field::DueDate,
-            FieldProblem::InPast {
-                today: date(2026, 12, 6)
-            }
-        )]
+        field_errors(w.try_fire(&assigned, &w.anshang_staff, "commit", commitment(date(2026, 12, 5)))),
+        vec![(Field::DueDate, FieldProblem::InPast { today: date(2026, 12, 6) })]
     );
-    assert!(
-        w.try_fire(
-            &assigned,
-            &w.anshang_staff,
-            "commit",
-            commitment(date(2026, 12, 6))
-        )
-        .is_ok()
-    );
+    assert!(w.try_fire(&assigned, &w.anshang_staff, "commit", commitment(date(2026, 12, 6))).is_ok());
 
-    let blank = TransitionFields {
-        commitment_text: Some("   ".into()),
-        ..commitment(date(2026, 12, 9))
-    };
+    let blank = TransitionFields { commitment_text: Some("   ".into()), ..commitment(date(2026, 12, 9)) };
     assert_eq!(
         field_errors(w.try_fire(&assigned, &w.anshang_staff, "commit", blank)),
         vec![(Field::CommitmentText, FieldProblem::Empty)]
     );
-    let long = TransitionFields {
-        commitment_text: Some("修".repeat(2001)),
-        ..commitment(date(2026, 12, 9))
-    };
+    let long = TransitionFields { commitment_text: Some("修".repeat(2001)), ..commitment(date(2026, 12, 9)) };
     assert_eq!(
         field_errors(w.try_fire(&assigned, &w.anshang_staff, "commit", long)),
-        vec![(
-            Field::CommitmentText,
-            FieldProblem::TooLong { max_chars: 2000 }
-        )]
+        vec![(Field::CommitmentText, FieldProblem::TooLong { max_chars: 2000 })]
     );
     // Every problem at once, so a form can show them all.
-    let errors = field_errors(w.try_fire(
-        &assigned,
-        &w.anshang_staff,
-        "commit",
-        TransitionFields::default(),
-    ));
-    assert_eq!(
-        errors,
-        vec![
-            (Field::CommitmentText, FieldProblem::Missing),
-            (Field::DueDate, FieldProblem::Missing)
-        ]
-    );
+    let errors = field_errors(w.try_fire(&assigned, &w.anshang_staff, "commit", TransitionFields::default()));
+    assert_eq!(errors, vec![(Field::CommitmentText, FieldProblem::Missing), (Field::DueDate, FieldProblem::Missing)]);
 
-    let padded = TransitionFields {
-        commitment_text: Some("  换水泵 \n".into()),
-        ..commitment(date(2026, 12, 9))
-    };
+    let padded = TransitionFields { commitment_text: Some("  换水泵 \n".into()), ..commitment(date(2026, 12, 9)) };
     let out = w.fire(&assigned, &w.anshang_staff, "commit", padded);
     assert_eq!(out.issue.commitment.unwrap().text, "换水泵");
     assert_eq!(out.event.fields.commitment_text.as_deref(), Some("换水泵"));
@@ -261,12 +161,7 @@ fn resolve_is_for_the_responsible_organisation_with_a_note() {
         not_allowed(w.try_fire(&committed, who, "resolve", resolution()));
     }
     assert_eq!(
-        field_errors(w.try_fire(
-            &committed,
-            &w.anshang_staff,
-            "resolve",
-            TransitionFields::default()
-        )),
+        field_errors(w.try_fire(&committed, &w.anshang_staff, "resolve", TransitionFields::default())),
         vec![(Field::ResolutionNote, FieldProblem::Missing)]
     );
 }
@@ -279,26 +174,12 @@ fn verify_is_for_the_raisers_and_the_supervisory_committee() {
         not_allowed(w.try_fire(&resolved, who, "verify", satisfaction(4)));
     }
     // The raiser's organisation.
-    assert!(
-        w.try_fire(
-            &resolved,
-            &w.supervisor_colleague,
-            "verify",
-            satisfaction(4)
-        )
-        .is_ok()
-    );
+    assert!(w.try_fire(&resolved, &w.supervisor_colleague, "verify", satisfaction(4)).is_ok());
     // A resident who raised the issue may verify it too.
     let own = w.fire(
         &w.fire(
             &w.fire(
-                &w.fire(
-                    &w.raise_by(&w.resident),
-                    &w.secretary,
-                    "assign",
-                    assign_to(w.anshang),
-                )
-                .issue,
+                &w.fire(&w.raise_by(&w.resident), &w.secretary, "assign", assign_to(w.anshang)).issue,
                 &w.anshang_staff,
                 "commit",
                 commitment(date(2026, 12, 9)),
@@ -318,10 +199,7 @@ fn verify_is_for_the_raisers_and_the_supervisory_committee() {
     for bad in [0, 6, -1] {
         assert_eq!(
             field_errors(w.try_fire(&resolved, &w.supervisor, "verify", satisfaction(bad))),
-            vec![(
-                Field::Satisfaction,
-                FieldProblem::OutOfRange { min: 1, max: 5 }
-            )]
+            vec![(Field::Satisfaction, FieldProblem::OutOfRange { min: 1, max: 5 })]
         );
     }
 }
@@ -331,12 +209,7 @@ fn reopen_sends_the_issue_back_to_the_committed_party() {
     let w = World::new();
     let resolved = w.resolved();
     assert_eq!(
-        field_errors(w.try_fire(
-            &resolved,
-            &w.supervisor,
-            "reopen",
-            TransitionFields::default()
-        )),
+        field_errors(w.try_fire(&resolved, &w.supervisor, "reopen", TransitionFields::default())),
         vec![(Field::Reason, FieldProblem::Missing)]
     );
     not_allowed(w.try_fire(&resolved, &w.anshang_staff, "reopen", reason("x")));
@@ -346,15 +219,8 @@ fn reopen_sends_the_issue_back_to_the_committed_party() {
     assert_eq!(out.issue.reopen_count, 1);
     assert!(out.issue.commitment.is_some(), "the promise still stands");
     let v = out.issue.verification.unwrap();
-    assert_eq!(
-        (v.outcome, v.note.as_deref()),
-        (VerificationOutcome::NotFixed, Some("墙面仍然渗水"))
-    );
-    assert_eq!(
-        out.effects,
-        vec![Effect::NotifyResponsible, Effect::NotifySecretary],
-        "internal effects stay inside"
-    );
+    assert_eq!((v.outcome, v.note.as_deref()), (VerificationOutcome::NotFixed, Some("墙面仍然渗水")));
+    assert_eq!(out.effects, vec![Effect::NotifyResponsible, Effect::NotifySecretary], "internal effects stay inside");
 }
 
 #[test]
@@ -364,26 +230,15 @@ fn reject_and_duplicate_close_the_issue_with_a_reason() {
     not_allowed(w.try_fire(&raised, &w.supervisor, "reject", reason("x")));
     let rejected = w.fire(&raised, &w.secretary, "reject", reason("不属于社区事务"));
     assert_eq!(
-        (
-            rejected.issue.state.as_str(),
-            rejected.issue.closing_reason.as_deref()
-        ),
+        (rejected.issue.state.as_str(), rejected.issue.closing_reason.as_deref()),
         ("rejected", Some("不属于社区事务"))
     );
     assert!(matches!(
-        w.try_fire(
-            &rejected.issue,
-            &w.secretary,
-            "assign",
-            assign_to(w.anshang)
-        ),
+        w.try_fire(&rejected.issue, &w.secretary, "assign", assign_to(w.anshang)),
         Err(Denial::WrongState { .. })
     ));
 
-    let itself = TransitionFields {
-        duplicate_of: Some(raised.id),
-        ..Default::default()
-    };
+    let itself = TransitionFields { duplicate_of: Some(raised.id), ..Default::default() };
     assert_eq!(
         field_errors(w.try_fire(&raised, &w.secretary, "mark_duplicate", itself)),
         vec![(Field::DuplicateOf, FieldProblem::SelfReference)]
@@ -393,50 +248,27 @@ fn reject_and_duplicate_close_the_issue_with_a_reason() {
         &raised,
         &w.secretary,
         "mark_duplicate",
-        TransitionFields {
-            duplicate_of: Some(other),
-            ..Default::default()
-        },
+        TransitionFields { duplicate_of: Some(other), ..Default::default() },
     );
-    assert_eq!(
-        (dup.issue.state.as_str(), dup.issue.duplicate_of),
-        ("duplicate", Some(other))
-    );
+    assert_eq!((dup.issue.state.as_str(), dup.issue.duplicate_of), ("duplicate", Some(other)));
 }
 
 #[test]
 fn wrong_state_stale_version_unknown_transition_and_other_community_are_denied() {
     let w = World::new();
     let raised = w.raise_by(&w.supervisor);
+    assert!(matches!(w.try_fire(&raised, &w.anshang_staff, "resolve", resolution()), Err(Denial::WrongState { .. })));
     assert!(matches!(
-        w.try_fire(&raised, &w.anshang_staff, "resolve", resolution()),
-        Err(Denial::WrongState { .. })
-    ));
-    assert!(matches!(
-        w.try_fire(
-            &raised,
-            &w.secretary,
-            "approve",
-            TransitionFields::default()
-        ),
+        w.try_fire(&raised, &w.secretary, "approve", TransitionFields::default()),
         Err(Denial::UnknownTransition { .. })
     ));
-    assert_eq!(
-        w.try_fire(&raised, &w.outsider, "assign", assign_to(w.anshang)),
-        Err(Denial::OtherCommunity)
-    );
+    assert_eq!(w.try_fire(&raised, &w.outsider, "assign", assign_to(w.anshang)), Err(Denial::OtherCommunity));
 
-    let req = roundtable_core::TransitionRequest {
-        transition: "assign".into(),
-        version: 7,
-        fields: assign_to(w.anshang),
-    };
+    let req =
+        roundtable_core::TransitionRequest { transition: "assign".into(), version: 7, fields: assign_to(w.anshang) };
     assert_eq!(
         roundtable_core::apply(&w.wf, &raised, &w.secretary, &req, now()),
-        Err(Denial::Stale {
-            sent: 7,
-            current: 1
-        })
+        Err(Denial::Stale { sent: 7, current: 1 })
     );
 }
 
@@ -447,25 +279,16 @@ fn resolve_without_a_commitment_fails_its_guard() {
     odd.commitment = None; // e.g. imported data
     assert_eq!(
         w.try_fire(&odd, &w.anshang_staff, "resolve", resolution()),
-        Err(Denial::Precondition {
-            guard: Guard::HasCommitment
-        })
+        Err(Denial::Precondition { guard: Guard::HasCommitment })
     );
 }
 
 #[test]
 fn available_lists_only_what_the_viewer_may_fire_now() {
     let w = World::new();
-    let names = |issue, actor| {
-        w.wf.available(issue, actor)
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>()
-    };
+    let names = |issue, actor| w.wf.available(issue, actor).map(|t| t.name.as_str()).collect::<Vec<_>>();
     let raised = w.raise_by(&w.supervisor);
-    assert_eq!(
-        names(&raised, &w.secretary),
-        ["assign", "reject", "mark_duplicate"]
-    );
+    assert_eq!(names(&raised, &w.secretary), ["assign", "reject", "mark_duplicate"]);
     assert!(names(&raised, &w.anshang_staff).is_empty());
     let assigned = w.assigned();
     assert_eq!(names(&assigned, &w.anshang_staff), ["commit"]);

@@ -16,34 +16,17 @@ fn users_and_their_actor_read_back(t: &TestDb) {
     assert_eq!(actor.community, town.community);
     assert!(actor.has_role(Role::Property));
     assert_eq!(actor.memberships.len(), 1);
-    assert_eq!(
-        (actor.memberships[0].org, actor.memberships[0].kind),
-        (town.anshang, OrgKind::PropertyCompany)
-    );
+    assert_eq!((actor.memberships[0].org, actor.memberships[0].kind), (town.anshang, OrgKind::PropertyCompany));
 
     let compounds = directory::compounds(conn, town.community).unwrap();
-    assert_eq!(
-        compounds
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>(),
-        ["君悦湾", "鼎秀华城"]
-    );
+    assert_eq!(compounds.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["君悦湾", "鼎秀华城"]);
     let orgs = directory::organisations(conn, town.community).unwrap();
     assert_eq!(orgs.len(), 4);
-    assert_eq!(
-        directory::get_organisation(conn, town.xiean).unwrap().name,
-        "谐安物业"
-    );
-    assert!(matches!(
-        directory::get_organisation(conn, roundtable_core::OrgId::new()),
-        Err(StoreError::NotFound)
-    ));
+    assert_eq!(directory::get_organisation(conn, town.xiean).unwrap().name, "谐安物业");
+    assert!(matches!(directory::get_organisation(conn, roundtable_core::OrgId::new()), Err(StoreError::NotFound)));
 
     let user = directory::get_user(conn, town.supervisor.user).unwrap();
-    let (by_login, hash) = directory::user_by_login(conn, &user.login)
-        .unwrap()
-        .unwrap();
+    let (by_login, hash) = directory::user_by_login(conn, &user.login).unwrap().unwrap();
     assert_eq!(by_login, user);
     assert_eq!(hash, "$argon2id$test");
     assert!(directory::user_by_login(conn, "nobody").unwrap().is_none());
@@ -53,20 +36,10 @@ fn a_login_is_unique(t: &TestDb) {
     let town = Town::build(&t.db);
     let conn = &mut *t.db.conn().unwrap();
     let existing = directory::get_user(conn, town.resident.user).unwrap();
-    let twin = User {
-        id: UserId::new(),
-        created_at: Utc::now(),
-        ..existing
-    };
+    let twin = User { id: UserId::new(), created_at: Utc::now(), ..existing };
     match directory::insert_user(conn, &twin, "x") {
         Err(StoreError::Duplicate(what)) => assert_eq!(what, "login"),
         other => panic!("expected a duplicate login, got {other:?}"),
     }
-    assert!(
-        matches!(
-            directory::get_user(conn, twin.id),
-            Err(StoreError::NotFound)
-        ),
-        "nothing half-written"
-    );
+    assert!(matches!(directory::get_user(conn, twin.id), Err(StoreError::NotFound)), "nothing half-written");
 }

@@ -3,9 +3,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
 use roundtable_core::{
-    Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, OrgId, OrgKind,
-    Organisation, Outcome, Role, TransitionFields, TransitionRequest, User, UserId, Workflow,
-    apply,
+    Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, OrgId, OrgKind, Organisation, Outcome, Role,
+    TransitionFields, TransitionRequest, User, UserId, Workflow, apply,
 };
 use roundtable_store::{Db, directory, issues};
 
@@ -46,12 +45,7 @@ impl Town {
         };
         directory::insert_community(conn, &community).unwrap();
         let mut compound = |name: &str| {
-            let c = Compound {
-                id: CompoundId::new(),
-                community: community.id,
-                name: name.into(),
-                created_at: at,
-            };
+            let c = Compound { id: CompoundId::new(), community: community.id, name: name.into(), created_at: at };
             directory::insert_compound(conn, &c).unwrap();
             c.id
         };
@@ -123,39 +117,19 @@ impl Town {
         issue
     }
 
-    pub fn outcome(
-        &self,
-        issue: &Issue,
-        actor: &Actor,
-        transition: &str,
-        fields: TransitionFields,
-    ) -> Outcome {
-        let req = TransitionRequest {
-            transition: transition.into(),
-            version: issue.version,
-            fields,
-        };
+    pub fn outcome(&self, issue: &Issue, actor: &Actor, transition: &str, fields: TransitionFields) -> Outcome {
+        let req = TransitionRequest { transition: transition.into(), version: issue.version, fields };
         apply(&self.wf, issue, actor, &req, now()).unwrap()
     }
 
     /// The secretary assigns `issue` to `org`.
     pub fn assign(&self, db: &Db, issue: &Issue, org: OrgId) -> Issue {
-        let fields = TransitionFields {
-            responsible_org: Some(org),
-            ..Default::default()
-        };
+        let fields = TransitionFields { responsible_org: Some(org), ..Default::default() };
         self.fire(db, issue, &self.secretary, "assign", fields)
     }
 
     /// Fires and persists a transition; returns the stored issue.
-    pub fn fire(
-        &self,
-        db: &Db,
-        issue: &Issue,
-        actor: &Actor,
-        transition: &str,
-        fields: TransitionFields,
-    ) -> Issue {
+    pub fn fire(&self, db: &Db, issue: &Issue, actor: &Actor, transition: &str, fields: TransitionFields) -> Issue {
         let out = self.outcome(issue, actor, transition, fields);
         issues::record_transition(&mut db.conn().unwrap(), &out).unwrap();
         out.issue

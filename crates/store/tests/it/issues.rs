@@ -4,9 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{Days, TimeDelta, Utc};
-use roundtable_core::{
-    IssueState, TransitionFields, TransitionRequest, VerificationOutcome, apply,
-};
+use roundtable_core::{IssueState, TransitionFields, TransitionRequest, VerificationOutcome, apply};
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, StoreError, issues};
 
 use crate::harness::*;
@@ -30,11 +28,7 @@ fn a_full_cycle_round_trips_with_its_timeline_and_outbox(t: &TestDb) {
     let town = Town::build(&t.db);
     let raised = town.raise(&t.db, "地下室漏水", town.junyue);
     let conn = &mut *t.db.conn().unwrap();
-    assert_eq!(
-        issues::get_issue(conn, raised.id).unwrap(),
-        raised,
-        "the raised issue reads back as written"
-    );
+    assert_eq!(issues::get_issue(conn, raised.id).unwrap(), raised, "the raised issue reads back as written");
 
     let assigned = town.assign(&t.db, &raised, town.anshang);
     let due = now().date_naive() + Days::new(14);
@@ -43,51 +37,31 @@ fn a_full_cycle_round_trips_with_its_timeline_and_outbox(t: &TestDb) {
         &assigned,
         &town.anshang_staff,
         "commit",
-        TransitionFields {
-            commitment_text: Some("更换防水层".into()),
-            due_date: Some(due),
-            ..fields()
-        },
+        TransitionFields { commitment_text: Some("更换防水层".into()), due_date: Some(due), ..fields() },
     );
     let resolved = town.fire(
         &t.db,
         &committed,
         &town.anshang_staff,
         "resolve",
-        TransitionFields {
-            resolution_note: Some("已更换".into()),
-            ..fields()
-        },
+        TransitionFields { resolution_note: Some("已更换".into()), ..fields() },
     );
     let verified = town.fire(
         &t.db,
         &resolved,
         &town.supervisor,
         "verify",
-        TransitionFields {
-            satisfaction: Some(5),
-            note: Some("很好".into()),
-            ..fields()
-        },
+        TransitionFields { satisfaction: Some(5), note: Some("很好".into()), ..fields() },
     );
 
     let stored = issues::get_issue(conn, raised.id).unwrap();
-    assert_eq!(
-        stored, verified,
-        "every field survives the round trip, to the microsecond"
-    );
+    assert_eq!(stored, verified, "every field survives the round trip, to the microsecond");
     assert_eq!(stored.state, IssueState::VERIFIED);
     assert_eq!(stored.commitment.as_ref().unwrap().due_date, due);
-    assert_eq!(
-        stored.verification.as_ref().unwrap().outcome,
-        VerificationOutcome::Verified
-    );
+    assert_eq!(stored.verification.as_ref().unwrap().outcome, VerificationOutcome::Verified);
 
     let timeline = issues::timeline(conn, raised.id).unwrap();
-    let steps: Vec<_> = timeline
-        .iter()
-        .map(|e| (e.version, e.transition.as_str(), e.actor))
-        .collect();
+    let steps: Vec<_> = timeline.iter().map(|e| (e.version, e.transition.as_str(), e.actor)).collect();
     assert_eq!(
         steps,
         vec![
@@ -98,22 +72,11 @@ fn a_full_cycle_round_trips_with_its_timeline_and_outbox(t: &TestDb) {
             (5, "verify", town.supervisor.user),
         ]
     );
-    assert_eq!(
-        timeline[2].fields.commitment_text.as_deref(),
-        Some("更换防水层")
-    );
+    assert_eq!(timeline[2].fields.commitment_text.as_deref(), Some("更换防水层"));
 
     let outbox = issues::outbox_effects(conn, raised.id).unwrap();
     let effects: Vec<&str> = outbox.iter().map(|(e, _)| e.as_str()).collect();
-    assert_eq!(
-        effects,
-        [
-            "notify_responsible",
-            "notify_raiser",
-            "request_verification",
-            "notify_responsible"
-        ]
-    );
+    assert_eq!(effects, ["notify_responsible", "notify_raiser", "request_verification", "notify_responsible"]);
     assert!(outbox.iter().all(|(_, status)| status == "pending"));
 }
 
@@ -124,19 +87,13 @@ fn a_stale_version_is_a_conflict_and_changes_nothing(t: &TestDb) {
         &raised,
         &town.secretary,
         "assign",
-        TransitionFields {
-            responsible_org: Some(town.anshang),
-            ..fields()
-        },
+        TransitionFields { responsible_org: Some(town.anshang), ..fields() },
     );
     let to_xiean = town.outcome(
         &raised,
         &town.secretary,
         "assign",
-        TransitionFields {
-            responsible_org: Some(town.xiean),
-            ..fields()
-        },
+        TransitionFields { responsible_org: Some(town.xiean), ..fields() },
     );
     let conn = &mut *t.db.conn().unwrap();
     issues::record_transition(conn, &to_anshang).unwrap();
@@ -147,18 +104,11 @@ fn a_stale_version_is_a_conflict_and_changes_nothing(t: &TestDb) {
     let stored = issues::get_issue(conn, raised.id).unwrap();
     assert_eq!(stored.responsible_org, Some(town.anshang));
     assert_eq!(issues::timeline(conn, raised.id).unwrap().len(), 2);
-    assert_eq!(
-        issues::outbox_effects(conn, raised.id).unwrap().len(),
-        1,
-        "the loser queued no mail"
-    );
+    assert_eq!(issues::outbox_effects(conn, raised.id).unwrap().len(), 1, "the loser queued no mail");
 
     let mut ghost = to_xiean.clone();
     ghost.issue.id = roundtable_core::IssueId::new();
-    assert!(matches!(
-        issues::record_transition(conn, &ghost),
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(issues::record_transition(conn, &ghost), Err(StoreError::NotFound)));
 }
 
 fn thirty_two_threads_one_winner_per_version_no_gaps(t: &TestDb) {
@@ -176,11 +126,7 @@ fn thirty_two_threads_one_winner_per_version_no_gaps(t: &TestDb) {
                 while wins < WINS_EACH {
                     let conn = &mut *db.conn().unwrap();
                     let current = issues::get_issue(conn, assigned.id).unwrap();
-                    let other = if current.responsible_org == Some(town.anshang) {
-                        town.xiean
-                    } else {
-                        town.anshang
-                    };
+                    let other = if current.responsible_org == Some(town.anshang) { town.xiean } else { town.anshang };
                     let req = TransitionRequest {
                         transition: "reassign".into(),
                         version: current.version,
@@ -205,26 +151,10 @@ fn thirty_two_threads_one_winner_per_version_no_gaps(t: &TestDb) {
     });
     let conn = &mut *t.db.conn().unwrap();
     let stored = issues::get_issue(conn, assigned.id).unwrap();
-    assert_eq!(
-        stored.version,
-        2 + THREADS * WINS_EACH,
-        "every win is one version"
-    );
-    let versions: Vec<u32> = issues::timeline(conn, assigned.id)
-        .unwrap()
-        .iter()
-        .map(|e| e.version)
-        .collect();
-    assert_eq!(
-        versions,
-        (1..=stored.version).collect::<Vec<_>>(),
-        "the event log has no gaps and no repeats"
-    );
-    eprintln!(
-        "{} conflicts were refused on {}",
-        conflicts.load(Ordering::Relaxed),
-        t.url.split(':').next().unwrap()
-    );
+    assert_eq!(stored.version, 2 + THREADS * WINS_EACH, "every win is one version");
+    let versions: Vec<u32> = issues::timeline(conn, assigned.id).unwrap().iter().map(|e| e.version).collect();
+    assert_eq!(versions, (1..=stored.version).collect::<Vec<_>>(), "the event log has no gaps and no repeats");
+    eprintln!("{} conflicts were refused on {}", conflicts.load(Ordering::Relaxed), t.url.split(':').next().unwrap());
 }
 
 fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
@@ -232,25 +162,13 @@ fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
     let start = now().with_timezone(&Utc) - TimeDelta::days(30);
     let mut raised = Vec::new();
     for i in 0..25 {
-        let compound = if i % 2 == 0 {
-            town.junyue
-        } else {
-            town.dingxiu
-        };
-        let title = if i % 5 == 0 {
-            format!("漏水 {i}")
-        } else {
-            format!("噪音 {i}")
-        };
+        let compound = if i % 2 == 0 { town.junyue } else { town.dingxiu };
+        let title = if i % 5 == 0 { format!("漏水 {i}") } else { format!("噪音 {i}") };
         raised.push(town.raise_at(&t.db, &title, compound, start + TimeDelta::hours(i)));
     }
     let conn = &mut *t.db.conn().unwrap();
     // Supporters: issue i gets i % 4 supports.
-    let supporters = [
-        town.secretary.user,
-        town.supervisor.user,
-        town.anshang_staff.user,
-    ];
+    let supporters = [town.secretary.user, town.supervisor.user, town.anshang_staff.user];
     for (i, issue) in raised.iter().enumerate() {
         for user in supporters.iter().take(i % 4) {
             issues::add_support(conn, issue, *user, start).unwrap();
@@ -259,24 +177,10 @@ fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
 
     // Newest first, pages of 10, with 3 issues raised between page 1 and page 2.
     let all = IssueFilter::default();
-    let p1 = issues::list_issues(
-        conn,
-        town.community,
-        &all,
-        &PageRequest {
-            limit: 10,
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let p1 = issues::list_issues(conn, town.community, &all, &PageRequest { limit: 10, ..Default::default() }).unwrap();
     assert_eq!(
         p1.items.iter().map(|i| i.id).collect::<Vec<_>>(),
-        raised
-            .iter()
-            .rev()
-            .take(10)
-            .map(|i| i.id)
-            .collect::<Vec<_>>()
+        raised.iter().rev().take(10).map(|i| i.id).collect::<Vec<_>>()
     );
     for n in 0..3 {
         town.raise(&t.db, &format!("新问题 {n}"), town.junyue);
@@ -288,38 +192,23 @@ fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
             conn,
             town.community,
             &all,
-            &PageRequest {
-                limit: 10,
-                cursor: Some(c),
-                ..Default::default()
-            },
+            &PageRequest { limit: 10, cursor: Some(c), ..Default::default() },
         )
         .unwrap();
         seen.extend(page.items.iter().map(|i| i.id));
         cursor = page.next_cursor;
     }
-    assert_eq!(
-        seen,
-        raised.iter().rev().map(|i| i.id).collect::<Vec<_>>(),
-        "no issue skipped or repeated"
-    );
+    assert_eq!(seen, raised.iter().rev().map(|i| i.id).collect::<Vec<_>>(), "no issue skipped or repeated");
 
     // Most supported first, ties newest first, across pages.
     let mut by_support = Vec::new();
     let mut cursor = None;
     loop {
-        let req = PageRequest {
-            order: IssueOrder::Support,
-            limit: 7,
-            cursor,
-        };
+        let req = PageRequest { order: IssueOrder::Support, limit: 7, cursor };
         let page = issues::list_issues(
             conn,
             town.community,
-            &IssueFilter {
-                compound: Some(town.dingxiu),
-                ..Default::default()
-            },
+            &IssueFilter { compound: Some(town.dingxiu), ..Default::default() },
             &req,
         )
         .unwrap();
@@ -329,12 +218,8 @@ fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
             break;
         }
     }
-    let mut expected: Vec<_> = raised
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 1)
-        .map(|(i, r)| ((i % 4) as u32, r.id))
-        .collect();
+    let mut expected: Vec<_> =
+        raised.iter().enumerate().filter(|(i, _)| i % 2 == 1).map(|(i, r)| ((i % 4) as u32, r.id)).collect();
     expected.sort_by(|a, b| b.cmp(a));
     assert_eq!(by_support, expected);
 
@@ -343,10 +228,7 @@ fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
         issues::list_issues(
             conn,
             town.community,
-            &IssueFilter {
-                text: Some(q.into()),
-                ..Default::default()
-            },
+            &IssueFilter { text: Some(q.into()), ..Default::default() },
             &PageRequest::default(),
         )
         .unwrap()
@@ -369,36 +251,14 @@ fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
         &PageRequest::default(),
     )
     .unwrap();
-    assert_eq!(
-        filtered.items.iter().map(|i| i.id).collect::<Vec<_>>(),
-        [raised[3].id]
-    );
+    assert_eq!(filtered.items.iter().map(|i| i.id).collect::<Vec<_>>(), [raised[3].id]);
 
     // Another community sees none of it; a forged cursor is refused.
     let other = Town::build(&t.db);
-    assert!(
-        issues::list_issues(conn, other.community, &all, &PageRequest::default())
-            .unwrap()
-            .items
-            .is_empty()
-    );
-    for bad in [
-        "n.not-an-id",
-        "s.x.0190",
-        "garbage",
-        "o.0190a000-0000-7000-8000-000000000000",
-    ] {
-        let req = PageRequest {
-            cursor: Some(bad.into()),
-            ..Default::default()
-        };
-        assert!(
-            matches!(
-                issues::list_issues(conn, town.community, &all, &req),
-                Err(StoreError::BadCursor)
-            ),
-            "{bad}"
-        );
+    assert!(issues::list_issues(conn, other.community, &all, &PageRequest::default()).unwrap().items.is_empty());
+    for bad in ["n.not-an-id", "s.x.0190", "garbage", "o.0190a000-0000-7000-8000-000000000000"] {
+        let req = PageRequest { cursor: Some(bad.into()), ..Default::default() };
+        assert!(matches!(issues::list_issues(conn, town.community, &all, &req), Err(StoreError::BadCursor)), "{bad}");
     }
 }
 
@@ -424,25 +284,14 @@ fn open_commitments_due_before_a_date(t: &TestDb) {
     }
     let conn = &mut *t.db.conn().unwrap();
     let due = issues::commitments_due_before(conn, town.community, today + Days::new(15)).unwrap();
-    assert_eq!(
-        due.iter().map(|i| i.id).collect::<Vec<_>>(),
-        [committed[1].id, committed[2].id],
-        "earliest due first"
-    );
-    let overdue = IssueFilter {
-        overdue_on: Some(today + Days::new(11)),
-        ..Default::default()
-    };
-    let listed =
-        issues::list_issues(conn, town.community, &overdue, &PageRequest::default()).unwrap();
+    assert_eq!(due.iter().map(|i| i.id).collect::<Vec<_>>(), [committed[1].id, committed[2].id], "earliest due first");
+    let overdue = IssueFilter { overdue_on: Some(today + Days::new(11)), ..Default::default() };
+    let listed = issues::list_issues(conn, town.community, &overdue, &PageRequest::default()).unwrap();
     let mut ids: Vec<_> = listed.items.iter().map(|i| i.id).collect();
     ids.sort();
     let mut expected = [committed[1].id, committed[2].id];
     expected.sort();
-    assert_eq!(
-        ids, expected,
-        "due on day 3 and day 10 are overdue on day 11; day 20 is not"
-    );
+    assert_eq!(ids, expected, "due on day 3 and day 10 are overdue on day 11; day 20 is not");
 }
 
 fn support_is_one_per_user(t: &TestDb) {
@@ -450,50 +299,27 @@ fn support_is_one_per_user(t: &TestDb) {
     let issue = town.raise(&t.db, "垃圾清运不及时", town.junyue);
     let conn = &mut *t.db.conn().unwrap();
     let at = now().with_timezone(&Utc);
-    assert_eq!(
-        issues::add_support(conn, &issue, town.resident.user, at).unwrap(),
-        1
-    );
-    assert_eq!(
-        issues::add_support(conn, &issue, town.resident.user, at).unwrap(),
-        1,
-        "twice counts once"
-    );
-    assert_eq!(
-        issues::add_support(conn, &issue, town.secretary.user, at).unwrap(),
-        2
-    );
-    assert_eq!(
-        issues::withdraw_support(conn, issue.id, town.resident.user).unwrap(),
-        1
-    );
+    assert_eq!(issues::add_support(conn, &issue, town.resident.user, at).unwrap(), 1);
+    assert_eq!(issues::add_support(conn, &issue, town.resident.user, at).unwrap(), 1, "twice counts once");
+    assert_eq!(issues::add_support(conn, &issue, town.secretary.user, at).unwrap(), 2);
+    assert_eq!(issues::withdraw_support(conn, issue.id, town.resident.user).unwrap(), 1);
     assert_eq!(
         issues::withdraw_support(conn, issue.id, town.resident.user).unwrap(),
         1,
         "withdrawing twice is harmless"
     );
     assert_eq!(issues::get_issue(conn, issue.id).unwrap().support_count, 1);
-    assert_eq!(
-        issues::get_issue(conn, issue.id).unwrap().version,
-        1,
-        "support is not a workflow change"
-    );
+    assert_eq!(issues::get_issue(conn, issue.id).unwrap().version, 1, "support is not a workflow change");
 }
 
 fn the_async_helper_runs_on_the_pool(t: &TestDb) {
     let town = Town::build(&t.db);
     let issue = town.raise(&t.db, "绿化带杂草", town.junyue);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let db = t.db.clone();
-    let got = rt
-        .block_on(db.run(move |conn| issues::get_issue(conn, issue.id)))
-        .unwrap();
+    let got = rt.block_on(db.run(move |conn| issues::get_issue(conn, issue.id))).unwrap();
     assert_eq!(got.title, "绿化带杂草");
-    let missing =
-        rt.block_on(t.db.run(|conn| issues::get_issue(conn, roundtable_core::IssueId::new())));
+    let missing = rt.block_on(t.db.run(|conn| issues::get_issue(conn, roundtable_core::IssueId::new())));
     assert!(matches!(missing, Err(StoreError::NotFound)));
     t.db.ping().unwrap();
 }

@@ -75,29 +75,20 @@ const PG_INDEXES: &str = "SELECT t.relname::text AS table_name, i.relname::text 
 
 fn read(conn: &mut DbConn) -> Schema {
     let (columns, index_columns): (Vec<Column>, Vec<IndexColumn>) = match conn {
-        DbConn::Sqlite(c) => (
-            diesel::sql_query(SQLITE_COLUMNS).load(c).unwrap(),
-            diesel::sql_query(SQLITE_INDEXES).load(c).unwrap(),
-        ),
-        DbConn::Pg(c) => (
-            diesel::sql_query(PG_COLUMNS).load(c).unwrap(),
-            diesel::sql_query(PG_INDEXES).load(c).unwrap(),
-        ),
+        DbConn::Sqlite(c) => {
+            (diesel::sql_query(SQLITE_COLUMNS).load(c).unwrap(), diesel::sql_query(SQLITE_INDEXES).load(c).unwrap())
+        }
+        DbConn::Pg(c) => {
+            (diesel::sql_query(PG_COLUMNS).load(c).unwrap(), diesel::sql_query(PG_INDEXES).load(c).unwrap())
+        }
     };
     let mut tables: BTreeMap<String, Vec<_>> = BTreeMap::new();
     for c in columns {
-        tables.entry(c.table_name).or_default().push((
-            c.column_name,
-            class(&c.data_type),
-            c.nullable,
-        ));
+        tables.entry(c.table_name).or_default().push((c.column_name, class(&c.data_type), c.nullable));
     }
     let mut grouped: BTreeMap<(String, String, bool), Vec<(i64, String)>> = BTreeMap::new();
     for ic in index_columns {
-        grouped
-            .entry((ic.table_name, ic.index_name, ic.is_unique))
-            .or_default()
-            .push((ic.position, ic.column_name));
+        grouped.entry((ic.table_name, ic.index_name, ic.is_unique)).or_default().push((ic.position, ic.column_name));
     }
     let indexes = grouped
         .into_iter()
@@ -114,34 +105,17 @@ fn sqlite_and_postgres_migrations_describe_the_same_schema() {
     let sqlite = TestDb::sqlite();
     let lite = read(&mut sqlite.db.conn().unwrap());
     assert!(lite.tables.len() >= 18, "{:?}", lite.tables.keys());
-    assert!(
-        lite.tables
-            .values()
-            .flatten()
-            .all(|(_, class, _)| !class.starts_with("unexpected")),
-        "{lite:#?}"
-    );
-    assert!(lite.indexes.contains(&(
-        "issue_events".into(),
-        true,
-        vec!["issue_id".into(), "version".into()]
-    )));
+    assert!(lite.tables.values().flatten().all(|(_, class, _)| !class.starts_with("unexpected")), "{lite:#?}");
+    assert!(lite.indexes.contains(&("issue_events".into(), true, vec!["issue_id".into(), "version".into()])));
     let Some(pg) = TestDb::postgres() else {
         eprintln!("skipped: schema parity against PostgreSQL ({POSTGRES_ENV} is not set)");
         return;
     };
     let post = read(&mut pg.db.conn().unwrap());
     for (table, columns) in &lite.tables {
-        assert_eq!(
-            Some(columns),
-            post.tables.get(table),
-            "table `{table}` differs"
-        );
+        assert_eq!(Some(columns), post.tables.get(table), "table `{table}` differs");
     }
-    assert_eq!(
-        lite.tables.keys().collect::<Vec<_>>(),
-        post.tables.keys().collect::<Vec<_>>()
-    );
+    assert_eq!(lite.tables.keys().collect::<Vec<_>>(), post.tables.keys().collect::<Vec<_>>());
     let only_lite: Vec<_> = lite.indexes.difference(&post.indexes).collect();
     let only_pg: Vec<_> = post.indexes.difference(&lite.indexes).collect();
     assert!(

@@ -7,10 +7,7 @@ use roundtable_store::{Backend, Db, DbOptions, StoreError};
 use crate::harness::*;
 use roundtable_store::on_both_databases;
 
-on_both_databases!(
-    a_database_migrated_by_a_newer_version_is_refused,
-    migrating_twice_applies_nothing
-);
+on_both_databases!(a_database_migrated_by_a_newer_version_is_refused, migrating_twice_applies_nothing);
 
 fn open_err(url: &str) -> String {
     match Db::open(url, DbOptions::default()) {
@@ -23,34 +20,17 @@ fn open_err(url: &str) -> String {
 fn an_unknown_scheme_names_the_accepted_forms() {
     for url in ["mysql://root@127.0.0.1/x", "", "   ", "sqlite://"] {
         let err = open_err(url);
-        assert!(
-            err.starts_with("unsupported database URL"),
-            "{url:?}: {err}"
-        );
-        assert!(
-            err.contains("sqlite://PATH") && err.contains("postgres://"),
-            "{err}"
-        );
+        assert!(err.starts_with("unsupported database URL"), "{url:?}: {err}");
+        assert!(err.contains("sqlite://PATH") && err.contains("postgres://"), "{err}");
     }
-    assert!(
-        !open_err("redis://u:hunter2@127.0.0.1/").contains("hunter2"),
-        "secrets never echoed"
-    );
+    assert!(!open_err("redis://u:hunter2@127.0.0.1/").contains("hunter2"), "secrets never echoed");
 }
 
 #[test]
 fn an_unreachable_postgres_gives_the_real_reason_without_the_password() {
     let err = open_err("postgres://roundtable:hunter2@127.0.0.1:1/roundtable");
-    assert!(
-        err.starts_with(
-            "cannot open the database at postgres://roundtable:***@127.0.0.1:1/roundtable: "
-        ),
-        "{err}"
-    );
-    assert!(
-        err.to_lowercase().contains("refused"),
-        "libpq's reason is kept: {err}"
-    );
+    assert!(err.starts_with("cannot open the database at postgres://roundtable:***@127.0.0.1:1/roundtable: "), "{err}");
+    assert!(err.to_lowercase().contains("refused"), "libpq's reason is kept: {err}");
     assert!(!err.contains("hunter2"));
 }
 
@@ -73,10 +53,7 @@ fn a_file_that_is_not_a_database_is_named_as_such() {
 fn sqlite_urls_and_plain_paths_both_work_and_create_the_directory() {
     let dir = tempfile::tempdir().unwrap();
     let nested = dir.path().join("data/sub/roundtable.db");
-    for url in [
-        format!("sqlite://{}", nested.display()),
-        nested.display().to_string(),
-    ] {
+    for url in [format!("sqlite://{}", nested.display()), nested.display().to_string()] {
         let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).unwrap();
         assert_eq!(db.backend(), Backend::Sqlite);
         db.ping().unwrap();

@@ -12,9 +12,7 @@ use roundtable_store::{directory, tokens};
 use crate::auth::{self, Caller};
 use crate::error::{ApiError, ApiJson, ApiResult, Problem};
 use crate::state::AppState;
-use crate::views::{
-    CommunityView, MeView, OrganisationView, TokenRequest, TokenResponse, UserView,
-};
+use crate::views::{CommunityView, MeView, OrganisationView, TokenRequest, TokenResponse, UserView};
 
 const WRONG: &str = "wrong login or password";
 
@@ -31,26 +29,16 @@ pub async fn create_token(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
-    let address = peer.map_or_else(
-        || "local".to_owned(),
-        |Extension(ConnectInfo(a))| a.ip().to_string(),
-    );
+    let address = peer.map_or_else(|| "local".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string());
     let login = req.login.trim().to_owned();
     if login.is_empty() {
-        return Err(ApiError::field(
-            "login",
-            "empty",
-            "`login` must not be empty",
-        ));
+        return Err(ApiError::field("login", "empty", "`login` must not be empty"));
     }
     if let Some(wait) = state.throttle.check(&login, &address) {
         return Err(ApiError::TooManyRequests(wait));
     }
     let lookup = login.clone();
-    let found = state
-        .db
-        .run(move |conn| directory::user_by_login(conn, &lookup))
-        .await?;
+    let found = state.db.run(move |conn| directory::user_by_login(conn, &lookup)).await?;
     let (user, hash) = match found {
         Some((user, hash)) if !user.disabled => (Some(user), hash),
         _ => (None, auth::dummy_hash().to_owned()),
@@ -71,18 +59,9 @@ pub async fn create_token(
     let id = uuid::Uuid::now_v7().to_string();
     state
         .db
-        .write(move |conn| {
-            tokens::insert_token(conn, &id, user.id, user.community, &hash, now, expires_at)
-        })
+        .write(move |conn| tokens::insert_token(conn, &id, user.id, user.community, &hash, now, expires_at))
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TokenResponse {
-            token,
-            token_type: "Bearer".into(),
-            expires_at,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(TokenResponse { token, token_type: "Bearer".into(), expires_at })))
 }
 
 /// Revokes the token used for this request.
@@ -92,10 +71,7 @@ pub async fn create_token(
 pub async fn delete_token(State(state): State<AppState>, caller: Caller) -> ApiResult<StatusCode> {
     let now = state.now();
     state.auth_cache.evict(&caller);
-    state
-        .db
-        .write(move |conn| tokens::revoke_token(conn, &caller.token_id, now))
-        .await?;
+    state.db.write(move |conn| tokens::revoke_token(conn, &caller.token_id, now)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -113,11 +89,8 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
             Ok((community, orgs))
         })
         .await?;
-    let organisations = orgs
-        .iter()
-        .filter(|o| caller.user.organisations.contains(&o.id))
-        .map(OrganisationView::from)
-        .collect();
+    let organisations =
+        orgs.iter().filter(|o| caller.user.organisations.contains(&o.id)).map(OrganisationView::from).collect();
     Ok(Json(MeView {
         user: UserView::from(&caller.user),
         community: CommunityView {

@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use roundtable_core::workflow::DEFAULT_WORKFLOW;
 use roundtable_core::{
-    BuildingId, CompoundId, Issue, IssueId, MeetingId, NewIssue, OrgId, TransitionFields,
-    TransitionRequest, UserId, apply,
+    BuildingId, CompoundId, Issue, IssueId, MeetingId, NewIssue, OrgId, TransitionFields, TransitionRequest, UserId,
+    apply,
 };
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
 use uuid::Uuid;
@@ -18,40 +18,26 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, FieldProblem, Problem};
 use crate::state::AppState;
 use crate::views::{
-    AvailableTransition, CommitmentView, Contact, EventView, IssueList, IssueSummary, IssueView,
-    ListQuery, NewIssueBody, PersonRef, SupportView, TransitionBody, VerificationView, is_overdue,
+    AvailableTransition, CommitmentView, Contact, EventView, IssueList, IssueSummary, IssueView, ListQuery,
+    NewIssueBody, PersonRef, SupportView, TransitionBody, VerificationView, is_overdue,
 };
 
 /// Categories a raiser chooses from.
-pub const CATEGORIES: [&str; 8] = [
-    "building",
-    "environment",
-    "security",
-    "parking",
-    "facilities",
-    "property_fee",
-    "neighbourhood",
-    "other",
-];
+pub const CATEGORIES: [&str; 8] =
+    ["building", "environment", "security", "parking", "facilities", "property_fee", "neighbourhood", "other"];
 
 /// Reads an issue the caller may see: another community's is not found, one outside the
 /// caller's part of the community is forbidden.
 async fn visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Issue> {
-    let issue = state
-        .db
-        .run(move |conn| issues::get_issue(conn, IssueId(id)))
-        .await
-        .map_err(|e| match e {
-            roundtable_store::StoreError::NotFound => ApiError::NotFound("no such issue".into()),
-            other => other.into(),
-        })?;
+    let issue = state.db.run(move |conn| issues::get_issue(conn, IssueId(id))).await.map_err(|e| match e {
+        roundtable_store::StoreError::NotFound => ApiError::NotFound("no such issue".into()),
+        other => other.into(),
+    })?;
     if issue.community != caller.actor.community {
         return Err(ApiError::NotFound("no such issue".into()));
     }
     if !access::can_see(&caller.user, &caller.actor, &issue) {
-        return Err(ApiError::Forbidden(
-            "this issue belongs to another compound or organisation".into(),
-        ));
+        return Err(ApiError::Forbidden("this issue belongs to another compound or organisation".into()));
     }
     Ok(issue)
 }
@@ -59,14 +45,9 @@ async fn visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Issue
 /// The issue as this caller may see it, with the transitions open to them.
 async fn view(state: &AppState, caller: &Caller, issue: Issue) -> ApiResult<IssueView> {
     let raiser_id = issue.raised_by;
-    let raiser = state
-        .db
-        .run(move |conn| directory::person(conn, raiser_id))
-        .await?;
-    let contact = access::sees_contact(&caller.user, &caller.actor, &issue).then(|| Contact {
-        email: raiser.email.clone(),
-        phone: raiser.phone.clone(),
-    });
+    let raiser = state.db.run(move |conn| directory::person(conn, raiser_id)).await?;
+    let contact = access::sees_contact(&caller.user, &caller.actor, &issue)
+        .then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
     let transitions = state
         .workflows
         .get(&issue.workflow)
@@ -93,10 +74,7 @@ async fn view(state: &AppState, caller: &Caller, issue: Issue) -> ApiResult<Issu
         compound: issue.compound.0,
         building: issue.building.map(|b| b.0),
         unit: issue.unit,
-        raised_by: PersonRef {
-            id: raiser.id.0,
-            name: raiser.display_name,
-        },
+        raised_by: PersonRef { id: raiser.id.0, name: raiser.display_name },
         raised_by_org: issue.raised_by_org.map(|o| o.0),
         raiser_contact: contact,
         responsible_org: issue.responsible_org.map(|o| o.0),
@@ -154,23 +132,14 @@ pub async fn list(
     };
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::field(
-            "limit",
-            "out_of_range",
-            "`limit` must be between 1 and 200",
-        ));
+        return Err(ApiError::field("limit", "out_of_range", "`limit` must be between 1 and 200"));
     }
     let today = caller.now(&state).date_naive();
     let filter = IssueFilter {
         states: q
             .state
             .as_deref()
-            .map(|s| {
-                s.split(',')
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
+            .map(|s| s.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
             .unwrap_or_default(),
         compound: q.compound.map(CompoundId),
         responsible_org: q.responsible_org.map(OrgId),
@@ -180,21 +149,10 @@ pub async fn list(
     };
     let filter = access::scope_filter(&caller.user, &caller.actor, filter)?;
     let community = caller.actor.community;
-    let page = PageRequest {
-        order,
-        limit,
-        cursor: q.cursor,
-    };
-    let page = state
-        .db
-        .run(move |conn| issues::list_issues(conn, community, &filter, &page))
-        .await?;
+    let page = PageRequest { order, limit, cursor: q.cursor };
+    let page = state.db.run(move |conn| issues::list_issues(conn, community, &filter, &page)).await?;
     Ok(Json(IssueList {
-        items: page
-            .items
-            .iter()
-            .map(|i| IssueSummary::new(i, today))
-            .collect(),
+        items: page.items.iter().map(|i| IssueSummary::new(i, today)).collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -202,17 +160,9 @@ pub async fn list(
 fn check_text(errors: &mut Vec<FieldProblem>, field: &str, text: &str, min: usize, max: usize) {
     let n = text.trim().chars().count();
     if n < min {
-        errors.push(FieldProblem::new(
-            field,
-            "empty",
-            format!("`{field}` must not be empty"),
-        ));
+        errors.push(FieldProblem::new(field, "empty", format!("`{field}` must not be empty")));
     } else if n > max {
-        errors.push(FieldProblem::new(
-            field,
-            "too_long",
-            format!("`{field}` is longer than {max} characters"),
-        ));
+        errors.push(FieldProblem::new(field, "too_long", format!("`{field}` is longer than {max} characters")));
     }
 }
 
@@ -247,26 +197,16 @@ pub async fn create(
             let compounds = directory::compounds(conn, community)?;
             let known = compounds.iter().any(|c| c.id == compound);
             let building_ok = match building {
-                Some(b) if known => directory::buildings(conn, compound)?
-                    .iter()
-                    .any(|x| x.id == b),
+                Some(b) if known => directory::buildings(conn, compound)?.iter().any(|x| x.id == b),
                 _ => true,
             };
             Ok((known, building_ok))
         })
         .await?;
     if !known_compound {
-        errors.push(FieldProblem::new(
-            "compound",
-            "unknown",
-            "no such compound in this community",
-        ));
+        errors.push(FieldProblem::new("compound", "unknown", "no such compound in this community"));
     } else if !known_building {
-        errors.push(FieldProblem::new(
-            "building",
-            "unknown",
-            "no such building in this compound",
-        ));
+        errors.push(FieldProblem::new("building", "unknown", "no such building in this compound"));
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
@@ -282,26 +222,16 @@ pub async fn create(
         category: body.category,
         compound,
         building,
-        unit: body
-            .unit
-            .map(|u| u.trim().to_owned())
-            .filter(|u| !u.is_empty()),
+        unit: body.unit.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()),
     };
     let (issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
     let stored = issue.clone();
-    state
-        .db
-        .write(move |conn| issues::insert_issue(conn, &stored, &event))
-        .await?;
+    state.db.write(move |conn| issues::insert_issue(conn, &stored, &event)).await?;
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/issues/{}", issue.id)) {
         headers.insert(header::LOCATION, location);
     }
-    Ok((
-        StatusCode::CREATED,
-        headers,
-        Json(view(&state, &caller, issue).await?),
-    ))
+    Ok((StatusCode::CREATED, headers, Json(view(&state, &caller, issue).await?)))
 }
 
 /// One issue, with its version and the transitions the caller may fire now.
@@ -318,11 +248,7 @@ pub async fn get(
 }
 
 /// Checks that the ids a transition names exist in the caller's community.
-async fn check_references(
-    state: &AppState,
-    caller: &Caller,
-    fields: &TransitionFields,
-) -> ApiResult<()> {
+async fn check_references(state: &AppState, caller: &Caller, fields: &TransitionFields) -> ApiResult<()> {
     let community = caller.actor.community;
     let (org, dup, meeting) = (fields.responsible_org, fields.duplicate_of, fields.meeting);
     let problems = state
@@ -346,11 +272,7 @@ async fn check_references(
                 match issues::get_issue(conn, dup) {
                     Ok(i) if i.community == community => {}
                     Ok(_) | Err(roundtable_store::StoreError::NotFound) => {
-                        problems.push(FieldProblem::new(
-                            "duplicate_of",
-                            "unknown",
-                            "no such issue in this community",
-                        ));
+                        problems.push(FieldProblem::new("duplicate_of", "unknown", "no such issue in this community"));
                     }
                     Err(e) => return Err(e),
                 }
@@ -358,20 +280,12 @@ async fn check_references(
             if let Some(meeting) = meeting
                 && !issues::meeting_exists(conn, community, meeting)?
             {
-                problems.push(FieldProblem::new(
-                    "meeting",
-                    "unknown",
-                    "no such meeting in this community",
-                ));
+                problems.push(FieldProblem::new("meeting", "unknown", "no such meeting in this community"));
             }
             Ok(problems)
         })
         .await?;
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(problems))
-    }
+    if problems.is_empty() { Ok(()) } else { Err(ApiError::invalid(problems)) }
 }
 
 /// Fires a transition (`assign`, `commit`, `resolve`, `verify`, `reopen`, …) on an issue
@@ -389,9 +303,10 @@ pub async fn transition(
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Json<IssueView>> {
     let issue = visible(&state, &caller, id).await?;
-    let workflow = state.workflows.get(&issue.workflow).ok_or_else(|| {
-        ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow))
-    })?;
+    let workflow = state
+        .workflows
+        .get(&issue.workflow)
+        .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
     let request = TransitionRequest {
         transition: body.transition,
         version: body.version,
@@ -407,19 +322,10 @@ pub async fn transition(
             duplicate_of: body.duplicate_of.map(IssueId),
         },
     };
-    let outcome = apply(
-        workflow,
-        &issue,
-        &caller.actor,
-        &request,
-        caller.now(&state),
-    )?;
+    let outcome = apply(workflow, &issue, &caller.actor, &request, caller.now(&state))?;
     check_references(&state, &caller, &request.fields).await?;
     let stored = outcome.clone();
-    state
-        .db
-        .write(move |conn| issues::record_transition(conn, &stored))
-        .await?;
+    state.db.write(move |conn| issues::record_transition(conn, &stored)).await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
     Ok(Json(view(&state, &caller, outcome.issue).await?))
 }
@@ -437,20 +343,10 @@ pub async fn events(
     let community = issue.community;
     let (events, users) = state
         .db
-        .run(move |conn| {
-            Ok((
-                issues::timeline(conn, issue.id)?,
-                directory::list_users(conn, community)?,
-            ))
-        })
+        .run(move |conn| Ok((issues::timeline(conn, issue.id)?, directory::list_users(conn, community)?)))
         .await?;
     let names: HashMap<_, _> = users.into_iter().map(|u| (u.id, u.display_name)).collect();
-    Ok(Json(
-        events
-            .iter()
-            .map(|e| EventView::new(e, names.get(&e.actor).cloned().unwrap_or_default()))
-            .collect(),
-    ))
+    Ok(Json(events.iter().map(|e| EventView::new(e, names.get(&e.actor).cloned().unwrap_or_default())).collect()))
 }
 
 /// Adds the caller's support ("me too"); supporting twice counts once.
@@ -464,14 +360,8 @@ pub async fn support(
 ) -> ApiResult<Json<SupportView>> {
     let issue = visible(&state, &caller, id).await?;
     let (user, now) = (caller.user.id, state.now());
-    let count = state
-        .db
-        .write(move |conn| issues::add_support(conn, &issue, user, now))
-        .await?;
-    Ok(Json(SupportView {
-        support_count: count,
-        supported: true,
-    }))
+    let count = state.db.write(move |conn| issues::add_support(conn, &issue, user, now)).await?;
+    Ok(Json(SupportView { support_count: count, supported: true }))
 }
 
 /// Withdraws the caller's support.
@@ -485,12 +375,6 @@ pub async fn withdraw_support(
 ) -> ApiResult<Json<SupportView>> {
     let issue = visible(&state, &caller, id).await?;
     let user = caller.user.id;
-    let count = state
-        .db
-        .write(move |conn| issues::withdraw_support(conn, issue.id, user))
-        .await?;
-    Ok(Json(SupportView {
-        support_count: count,
-        supported: false,
-    }))
+    let count = state.db.write(move |conn| issues::withdraw_support(conn, issue.id, user)).await?;
+    Ok(Json(SupportView { support_count: count, supported: false }))
 }

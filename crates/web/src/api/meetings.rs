@@ -11,8 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use roundtable_core::{
-    IssueId, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgId, Role, TransitionFields,
-    TransitionRequest, apply,
+    IssueId, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgId, Role, TransitionFields, TransitionRequest, apply,
 };
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::{StoreError, agenda, directory, issues, meetings};
@@ -131,19 +130,13 @@ fn manage(caller: &Caller) -> ApiResult<()> {
     if caller.actor.has_role(Role::Secretary) || caller.actor.has_role(Role::Admin) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "only secretaries and administrators run the meeting".into(),
-        ))
+        Err(ApiError::Forbidden("only secretaries and administrators run the meeting".into()))
     }
 }
 
 fn rules(state: &AppState, caller: &Caller) -> ApiResult<MeetingRules> {
     let time = state.config.meeting.time().map_err(ApiError::Internal)?;
-    Ok(MeetingRules {
-        time,
-        place: state.config.meeting.place.clone(),
-        tz: caller.tz,
-    })
+    Ok(MeetingRules { time, place: state.config.meeting.place.clone(), tz: caller.tz })
 }
 
 fn view(r: &MeetingRecord) -> MeetingView {
@@ -161,10 +154,7 @@ fn view(r: &MeetingRecord) -> MeetingView {
 
 /// A meeting of the caller's community, or 404.
 async fn record(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<MeetingRecord> {
-    let found = state
-        .db
-        .run(move |conn| meetings::get_meeting(conn, MeetingId(id)))
-        .await;
+    let found = state.db.run(move |conn| meetings::get_meeting(conn, MeetingId(id))).await;
     match found {
         Ok(r) if r.meeting.community == caller.actor.community => Ok(r),
         Ok(_) | Err(StoreError::NotFound) => Err(ApiError::NotFound("no such meeting".into())),
@@ -178,9 +168,7 @@ async fn all(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingRecord>>
         .db
         .run(move |conn| {
             let list = meetings::meetings(conn, community)?;
-            list.into_iter()
-                .map(|m| meetings::get_meeting(conn, m.id))
-                .collect()
+            list.into_iter().map(|m| meetings::get_meeting(conn, m.id)).collect()
         })
         .await
         .map_err(Into::into)
@@ -190,10 +178,7 @@ async fn all(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingRecord>>
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", security(("bearer" = [])), responses(
     (status = 200, body = [MeetingView]), (status = 401, body = Problem),
 ))]
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> ApiResult<Json<Vec<MeetingView>>> {
+pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<MeetingView>>> {
     Ok(Json(all(&state, &caller).await?.iter().map(view).collect()))
 }
 
@@ -206,23 +191,19 @@ pub async fn next(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     let records = all(&state, &caller).await?;
     let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
     let overrides = crate::meetings::overrides(&rules, &rows);
-    let o = rules
-        .next_after(&overrides, state.now())
-        .ok_or_else(|| ApiError::Internal("no next meeting".into()))?;
-    Ok(Json(
-        match records.iter().find(|r| r.meeting.slot == o.slot) {
-            Some(r) => view(r),
-            None => MeetingView {
-                id: None,
-                slot: o.slot,
-                starts_at: o.starts_at.with_timezone(&Utc),
-                place: o.place,
-                status: MeetingStatus::Planned.to_string(),
-                agenda_status: "none".into(),
-                announcements: String::new(),
-            },
+    let o = rules.next_after(&overrides, state.now()).ok_or_else(|| ApiError::Internal("no next meeting".into()))?;
+    Ok(Json(match records.iter().find(|r| r.meeting.slot == o.slot) {
+        Some(r) => view(r),
+        None => MeetingView {
+            id: None,
+            slot: o.slot,
+            starts_at: o.starts_at.with_timezone(&Utc),
+            place: o.place,
+            status: MeetingStatus::Planned.to_string(),
+            agenda_status: "none".into(),
+            announcements: String::new(),
         },
-    ))
+    }))
 }
 
 /// A meeting with its agenda, attendance and the company comparison.
@@ -240,12 +221,7 @@ pub async fn get(
     let meeting = r.meeting.id;
     let (items, attendance) = state
         .db
-        .run(move |conn| {
-            Ok((
-                agenda::agenda_items(conn, meeting)?,
-                meetings::attendance(conn, meeting)?,
-            ))
-        })
+        .run(move |conn| Ok((agenda::agenda_items(conn, meeting)?, meetings::attendance(conn, meeting)?)))
         .await?;
     Ok(Json(MeetingDetail {
         meeting: view(&r),
@@ -265,20 +241,8 @@ pub async fn get(
                 })
                 .collect()
         }),
-        scorecard: if show {
-            r.scorecard
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok())
-        } else {
-            None
-        },
-        attendance: attendance
-            .into_iter()
-            .map(|(org, attendees)| AttendanceView {
-                org: org.0,
-                attendees,
-            })
-            .collect(),
+        scorecard: if show { r.scorecard.as_deref().and_then(|s| serde_json::from_str(s).ok()) } else { None },
+        attendance: attendance.into_iter().map(|(org, attendees)| AttendanceView { org: org.0, attendees }).collect(),
     }))
 }
 
@@ -301,76 +265,45 @@ pub async fn schedule(
         .ok_or_else(|| ApiError::NotFound(format!("{slot} is not the first Sunday of a month")))?;
     let records = all(&state, &caller).await?;
     let existing = records.iter().find(|r| r.meeting.slot == slot);
-    if existing.is_some_and(|r| {
-        r.meeting.status != MeetingStatus::Planned && r.meeting.status != MeetingStatus::Skipped
-    }) {
-        return Err(ApiError::Conflict {
-            detail: "the meeting has already begun".into(),
-            current: None,
-        });
+    if existing
+        .is_some_and(|r| r.meeting.status != MeetingStatus::Planned && r.meeting.status != MeetingStatus::Skipped)
+    {
+        return Err(ApiError::Conflict { detail: "the meeting has already begun".into(), current: None });
     }
-    let reason = body
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
+    let reason = body.reason.as_deref().map(str::trim).unwrap_or_default().to_owned();
     if body.skip && reason.is_empty() {
-        return Err(ApiError::field(
-            "reason",
-            "missing",
-            "say why the meeting is skipped",
-        ));
+        return Err(ApiError::field("reason", "missing", "say why the meeting is skipped"));
     }
     let starts_at = match body.starts_at {
         Some(local) => rules
             .tz
             .from_local_datetime(&local)
             .earliest()
-            .ok_or_else(|| {
-                ApiError::field("starts_at", "invalid", "that local time does not exist")
-            })?,
+            .ok_or_else(|| ApiError::field("starts_at", "invalid", "that local time does not exist"))?,
         None => planned.starts_at,
     };
     let now = state.now();
     if !body.skip && starts_at.with_timezone(&Utc) <= now {
-        return Err(ApiError::field(
-            "starts_at",
-            "in_past",
-            "a meeting cannot be moved into the past",
-        ));
+        return Err(ApiError::field("starts_at", "in_past", "a meeting cannot be moved into the past"));
     }
     let meeting = Meeting {
         id: existing.map_or_else(MeetingId::new, |r| r.meeting.id),
         community: caller.actor.community,
         slot,
         starts_at: starts_at.with_timezone(&Utc),
-        place: body
-            .place
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .unwrap_or(planned.place),
-        status: if body.skip {
-            MeetingStatus::Skipped
-        } else {
-            MeetingStatus::Planned
-        },
+        place: body.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).unwrap_or(planned.place),
+        status: if body.skip { MeetingStatus::Skipped } else { MeetingStatus::Planned },
         announcements: if body.skip {
             reason
         } else {
-            existing
-                .map(|r| r.meeting.announcements.clone())
-                .unwrap_or_default()
+            existing.map(|r| r.meeting.announcements.clone()).unwrap_or_default()
         },
         opened_at: None,
         closed_at: None,
         created_at: now,
     };
     let id = meeting.id;
-    state
-        .db
-        .write(move |conn| meetings::schedule(conn, &meeting))
-        .await?;
+    state.db.write(move |conn| meetings::schedule(conn, &meeting)).await?;
     let r = record(&state, &caller, id.0).await?;
     Ok(Json(view(&r)))
 }
@@ -403,10 +336,9 @@ pub async fn build(
             other => other.into(),
         })?;
     match built {
-        Built::Built { meeting, .. } => Ok((
-            StatusCode::CREATED,
-            Json(view(&record(&state, &caller, meeting.0).await?)),
-        )),
+        Built::Built { meeting, .. } => {
+            Ok((StatusCode::CREATED, Json(view(&record(&state, &caller, meeting.0).await?))))
+        }
         _ => Err(ApiError::Conflict {
             detail: "this meeting's agenda was built before; edit it instead".into(),
             current: None,
@@ -437,11 +369,7 @@ pub async fn edit(
     let mut problems = Vec::new();
     for (n, item) in body.add.iter().enumerate() {
         if item.title.trim().is_empty() || item.title.chars().count() > 200 {
-            problems.push(FieldProblem::new(
-                &format!("add[{n}].title"),
-                "invalid",
-                "a title of 1–200 characters",
-            ));
+            problems.push(FieldProblem::new(&format!("add[{n}].title"), "invalid", "a title of 1–200 characters"));
         }
         if !["follow_up", "new_issues", "other_business"].contains(&item.section.as_str()) {
             problems.push(FieldProblem::new(
@@ -451,11 +379,7 @@ pub async fn edit(
             ));
         }
         if !(1..=120).contains(&item.minutes) {
-            problems.push(FieldProblem::new(
-                &format!("add[{n}].minutes"),
-                "out_of_range",
-                "1 to 120 minutes",
-            ));
+            problems.push(FieldProblem::new(&format!("add[{n}].minutes"), "out_of_range", "1 to 120 minutes"));
         }
     }
     if !problems.is_empty() {
@@ -471,25 +395,18 @@ pub async fn edit(
             }
             let order = match body.order {
                 Some(order) => order,
-                None => agenda::agenda_items(conn, meeting.id)?
-                    .into_iter()
-                    .map(|i| i.id)
-                    .collect(),
+                None => agenda::agenda_items(conn, meeting.id)?.into_iter().map(|i| i.id).collect(),
             };
-            let added: Vec<_> = body
-                .add
-                .into_iter()
-                .map(|a| (a.section, a.title.trim().to_owned(), a.minutes))
-                .collect();
+            let added: Vec<_> =
+                body.add.into_iter().map(|a| (a.section, a.title.trim().to_owned(), a.minutes)).collect();
             agenda::edit_agenda(conn, &meeting, &order, &added, now)
         })
         .await
         .map_err(|e| match e {
             StoreError::Corrupt(msg) => ApiError::field("order", "unknown", msg),
-            StoreError::Conflict { .. } => ApiError::Conflict {
-                detail: "the agenda is no longer a draft".into(),
-                current: None,
-            },
+            StoreError::Conflict { .. } => {
+                ApiError::Conflict { detail: "the agenda is no longer a draft".into(), current: None }
+            }
             other => other.into(),
         })?;
     get(State(state), caller, ApiPath(id)).await
@@ -509,15 +426,9 @@ pub async fn publish(
     manage(&caller)?;
     let r = record(&state, &caller, id).await?;
     let now = state.now();
-    let done = state
-        .db
-        .write(move |conn| meetings::publish_agenda(conn, r.meeting.id, now))
-        .await?;
+    let done = state.db.write(move |conn| meetings::publish_agenda(conn, r.meeting.id, now)).await?;
     if !done {
-        return Err(ApiError::Conflict {
-            detail: "only a draft agenda can be published".into(),
-            current: None,
-        });
+        return Err(ApiError::Conflict { detail: "only a draft agenda can be published".into(), current: None });
     }
     Ok(Json(view(&record(&state, &caller, id).await?)))
 }
@@ -532,17 +443,12 @@ async fn move_status(
     manage(caller)?;
     let r = record(state, caller, id).await?;
     let now = state.now();
-    state
-        .db
-        .write(move |conn| meetings::set_status(conn, r.meeting.id, from, to, now))
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict { .. } => ApiError::Conflict {
-                detail: format!("the meeting is not {from}"),
-                current: None,
-            },
-            other => other.into(),
-        })?;
+    state.db.write(move |conn| meetings::set_status(conn, r.meeting.id, from, to, now)).await.map_err(|e| match e {
+        StoreError::Conflict { .. } => {
+            ApiError::Conflict { detail: format!("the meeting is not {from}"), current: None }
+        }
+        other => other.into(),
+    })?;
     Ok(Json(view(&record(state, caller, id).await?)))
 }
 
@@ -557,14 +463,7 @@ pub async fn open(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<MeetingView>> {
-    move_status(
-        &state,
-        &caller,
-        id,
-        MeetingStatus::Planned,
-        MeetingStatus::Open,
-    )
-    .await
+    move_status(&state, &caller, id, MeetingStatus::Planned, MeetingStatus::Open).await
 }
 
 /// Closes the meeting; what it did not get to is carried to the next agenda.
@@ -578,24 +477,14 @@ pub async fn close(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<MeetingView>> {
-    move_status(
-        &state,
-        &caller,
-        id,
-        MeetingStatus::Open,
-        MeetingStatus::Closed,
-    )
-    .await
+    move_status(&state, &caller, id, MeetingStatus::Open, MeetingStatus::Closed).await
 }
 
 fn require_open(r: &MeetingRecord) -> ApiResult<()> {
     if r.meeting.status == MeetingStatus::Open {
         Ok(())
     } else {
-        Err(ApiError::Conflict {
-            detail: "the meeting is not open".into(),
-            current: None,
-        })
+        Err(ApiError::Conflict { detail: "the meeting is not open".into(), current: None })
     }
 }
 
@@ -616,11 +505,7 @@ pub async fn attendance(
     require_open(&r)?;
     let attendees = body.attendees.trim().to_owned();
     if attendees.is_empty() || attendees.chars().count() > 500 {
-        return Err(ApiError::field(
-            "attendees",
-            "invalid",
-            "name who came (1–500 characters)",
-        ));
+        return Err(ApiError::field("attendees", "invalid", "name who came (1–500 characters)"));
     }
     let (org, community) = (OrgId(body.org), caller.actor.community);
     let list = state
@@ -636,19 +521,10 @@ pub async fn attendance(
         })
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => {
-                ApiError::field("org", "unknown", "no such organisation in this community")
-            }
+            StoreError::NotFound => ApiError::field("org", "unknown", "no such organisation in this community"),
             other => other.into(),
         })?;
-    Ok(Json(
-        list.into_iter()
-            .map(|(org, attendees)| AttendanceView {
-                org: org.0,
-                attendees,
-            })
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().map(|(org, attendees)| AttendanceView { org: org.0, attendees }).collect()))
 }
 
 /// Records an item's outcome. A commitment fires the issue's `commit` transition for
@@ -669,42 +545,23 @@ pub async fn outcome(
     require_open(&r)?;
     let items = {
         let meeting = r.meeting.id;
-        state
-            .db
-            .run(move |conn| agenda::agenda_items(conn, meeting))
-            .await?
+        state.db.run(move |conn| agenda::agenda_items(conn, meeting)).await?
     };
-    let stored = items
-        .into_iter()
-        .find(|i| i.id == item)
-        .ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
-    let note = body
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned);
+    let stored =
+        items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
+    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let transition = match body.outcome.as_str() {
         "decision" | "deferred" => None,
         "commitment" => {
-            let issue_id: IssueId = stored
-                .issue_id
-                .as_deref()
-                .and_then(|i| i.parse().ok())
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "outcome",
-                        "invalid",
-                        "a commitment needs an item about an issue",
-                    )
+            let issue_id: IssueId =
+                stored.issue_id.as_deref().and_then(|i| i.parse().ok()).ok_or_else(|| {
+                    ApiError::field("outcome", "invalid", "a commitment needs an item about an issue")
                 })?;
-            let issue = state
-                .db
-                .run(move |conn| issues::get_issue(conn, issue_id))
-                .await?;
-            let workflow = state.workflows.get(&issue.workflow).ok_or_else(|| {
-                ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow))
-            })?;
+            let issue = state.db.run(move |conn| issues::get_issue(conn, issue_id)).await?;
+            let workflow = state
+                .workflows
+                .get(&issue.workflow)
+                .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
             let request = TransitionRequest {
                 transition: "commit".into(),
                 version: issue.version,
@@ -716,13 +573,7 @@ pub async fn outcome(
                     ..Default::default()
                 },
             };
-            Some(apply(
-                workflow,
-                &issue,
-                &caller.actor,
-                &request,
-                caller.now(&state),
-            )?)
+            Some(apply(workflow, &issue, &caller.actor, &request, caller.now(&state))?)
         }
         other => {
             return Err(ApiError::field(
@@ -736,14 +587,7 @@ pub async fn outcome(
     state
         .db
         .write(move |conn| {
-            meetings::record_outcome(
-                conn,
-                meeting,
-                &item,
-                &outcome,
-                note.as_deref(),
-                transition.as_ref(),
-            )
+            meetings::record_outcome(conn, meeting, &item, &outcome, note.as_deref(), transition.as_ref())
         })
         .await?;
     get(State(state), caller, ApiPath(id)).await

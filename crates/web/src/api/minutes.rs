@@ -40,15 +40,8 @@ fn manages(caller: &Caller) -> bool {
     caller.actor.has_role(Role::Secretary) || caller.actor.has_role(Role::Admin)
 }
 
-async fn closed_meeting(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> ApiResult<meetings::MeetingRecord> {
-    let found = state
-        .db
-        .run(move |conn| meetings::get_meeting(conn, MeetingId(id)))
-        .await;
+async fn closed_meeting(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<meetings::MeetingRecord> {
+    let found = state.db.run(move |conn| meetings::get_meeting(conn, MeetingId(id))).await;
     let record = match found {
         Ok(r) if r.meeting.community == caller.actor.community => r,
         Ok(_) | Err(StoreError::NotFound) => {
@@ -57,10 +50,7 @@ async fn closed_meeting(
         Err(e) => return Err(e.into()),
     };
     if record.meeting.status != MeetingStatus::Closed {
-        return Err(ApiError::Conflict {
-            detail: "minutes come after the meeting is closed".into(),
-            current: None,
-        });
+        return Err(ApiError::Conflict { detail: "minutes come after the meeting is closed".into(), current: None });
     }
     Ok(record)
 }
@@ -78,44 +68,62 @@ pub async fn get(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
-    let markdown = match q.format.as_deref() {
-        None | Some("html") => false,
-        Some("md") => true,
-        Some(other) => {
-            return Err(ApiError::field(
-                "format",
-                "invalid",
-                format!("`format` is html or md, not `{other}`"),
-            ));
-        }
-    };
+    let markdown = q.markdown()?;
     let record = closed_meeting(&state, &caller, id).await?;
     let tz = caller.tz;
-    let doc = state
-        .db
-        .run(move |conn| crate::minutes::assemble(conn, &record, tz))
-        .await?;
+    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz)).await?;
     if doc.status_label != "已发布" && !manages(&caller) {
-        return Err(ApiError::NotFound(
-            "these minutes are not published yet".into(),
-        ));
+        return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }
-    let (body, kind) = if markdown {
-        (
-            state.minutes.markdown(&doc).map_err(ApiError::Internal)?,
-            "text/markdown; charset=utf-8",
-        )
-    } else {
-        (
-            state.minutes.html(&doc).map_err(ApiError::Internal)?,
-            "text/html; charset=utf-8",
-        )
-    };
+    document(&state, "minutes", markdown, &doc)
+}
+
+impl FormatQuery {
+    fn markdown(&self) -> ApiResult<bool> {
+        match self.format.as_deref() {
+            None | Some("html") => Ok(false),
+            Some("md") => Ok(true),
+            Some(other) => Err(ApiError::field("format", "invalid", format!("`format` is html or md, not `{other}`"))),
+        }
+    }
+}
+
+/// A rendered document with its content type.
+fn document(state: &AppState, name: &str, markdown: bool, doc: &impl Serialize) -> ApiResult<Response> {
+    let body = state.minutes.render(name, markdown, doc).map_err(ApiError::Internal)?;
+    let kind = if markdown { "text/markdown; charset=utf-8" } else { "text/html; charset=utf-8" };
     let mut response = body.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     Ok(response)
+}
+
+/// The agenda as HTML (with print CSS) or Markdown: drafts for secretaries and
+/// administrators, published agendas for everyone in the community.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/agenda", tag = "meetings", params(("id" = Uuid, Path), FormatQuery),
+    security(("bearer" = [])), responses(
+    (status = 200, description = "The agenda", content_type = "text/html", body = String),
+    (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn agenda(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
+) -> ApiResult<Response> {
+    let markdown = q.markdown()?;
+    let found = state.db.run(move |conn| meetings::get_meeting(conn, MeetingId(id))).await;
+    let record = match found {
+        Ok(r) if r.meeting.community == caller.actor.community => r,
+        Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::NotFound("no such meeting".into())),
+        Err(e) => return Err(e.into()),
+    };
+    let visible = record.agenda_status == "published" || (record.agenda_status == "draft" && manages(&caller));
+    if !visible {
+        return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
+    }
+    let tz = caller.tz;
+    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, tz)).await?;
+    document(&state, "agenda", markdown, &doc)
 }
 
 async fn add(
@@ -126,9 +134,7 @@ async fn add(
     text: String,
 ) -> ApiResult<Json<RevisionView>> {
     if !manages(&caller) {
-        return Err(ApiError::Forbidden(
-            "only secretaries and administrators write minutes".into(),
-        ));
+        return Err(ApiError::Forbidden("only secretaries and administrators write minutes".into()));
     }
     let text = text.trim().to_owned();
     if text.chars().count() > 10_000 || (status == "addendum" && text.is_empty()) {
@@ -151,10 +157,7 @@ async fn add(
             },
             other => other.into(),
         })?;
-    Ok(Json(RevisionView {
-        revision,
-        status: status.into(),
-    }))
+    Ok(Json(RevisionView { revision, status: status.into() }))
 }
 
 /// Amends the draft: the secretary's remarks, as a new revision.
@@ -194,14 +197,7 @@ pub async fn publish(
             .find(|r| r.status == "draft")
             .map(|r| r.body)
     };
-    add(
-        state,
-        caller,
-        id,
-        "published",
-        last_remarks.unwrap_or_default(),
-    )
-    .await
+    add(state, caller, id, "published", last_remarks.unwrap_or_default()).await
 }
 
 /// Adds a dated correction to published minutes.

@@ -40,10 +40,7 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
     }
 }
 
@@ -62,12 +59,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meetings::get))
         .routes(routes!(meetings::schedule))
         .routes(routes!(meetings::build))
-        .routes(routes!(meetings::edit))
         .routes(routes!(meetings::publish))
         .routes(routes!(meetings::open))
         .routes(routes!(meetings::close))
         .routes(routes!(meetings::attendance))
         .routes(routes!(meetings::outcome))
+        .routes(routes!(minutes::agenda, meetings::edit))
         .routes(routes!(minutes::get, minutes::amend))
         .routes(routes!(minutes::publish))
         .routes(routes!(minutes::addendum))
@@ -90,8 +87,5 @@ pub fn openapi_json() -> serde_json::Value {
 pub fn router() -> Router<AppState> {
     let (router, doc) = routes();
     let doc = serde_json::to_value(doc).expect("the OpenAPI document serialises");
-    router.route(
-        "/api/v1/openapi.json",
-        get(move || async move { Json(doc) }),
-    )
+    router.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
 }

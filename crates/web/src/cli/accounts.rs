@@ -4,9 +4,7 @@ use std::io::{BufRead, Write};
 
 use chrono::Utc;
 use clap::Subcommand;
-use roundtable_core::{
-    Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId,
-};
+use roundtable_core::{Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId};
 use roundtable_store::{DbConn, directory, tokens};
 
 use super::{ConfigArgs, open_db};
@@ -88,22 +86,12 @@ pub(super) fn only_community(conn: &mut DbConn) -> Result<CommunityId, String> {
     let communities = directory::communities(conn).map_err(|e| e.to_string())?;
     match communities.as_slice() {
         [one] => Ok(one.id),
-        [] => Err(
-            "the database has no community yet: run `roundtable setup community --name …` first"
-                .into(),
-        ),
-        _ => Err(format!(
-            "the database has {} communities; this command serves a single one",
-            communities.len()
-        )),
+        [] => Err("the database has no community yet: run `roundtable setup community --name …` first".into()),
+        _ => Err(format!("the database has {} communities; this command serves a single one", communities.len())),
     }
 }
 
-fn find_compound(
-    conn: &mut DbConn,
-    community: CommunityId,
-    key: &str,
-) -> Result<CompoundId, String> {
+fn find_compound(conn: &mut DbConn, community: CommunityId, key: &str) -> Result<CompoundId, String> {
     directory::compounds(conn, community)
         .map_err(|e| e.to_string())?
         .iter()
@@ -122,47 +110,21 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
     let db = open_db(config)?;
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
     let id = match cmd {
-        SetupCommand::Community {
-            name,
-            time_zone,
-            locale,
-            ..
-        } => {
-            time_zone
-                .parse::<chrono_tz::Tz>()
-                .map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
-            let c = Community {
-                id: CommunityId::new(),
-                name,
-                time_zone,
-                default_locale: locale,
-                created_at: now,
-            };
+        SetupCommand::Community { name, time_zone, locale, .. } => {
+            time_zone.parse::<chrono_tz::Tz>().map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
+            let c = Community { id: CommunityId::new(), name, time_zone, default_locale: locale, created_at: now };
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }
         SetupCommand::Compound { name, .. } => {
             let community = only_community(conn)?;
-            let c = Compound {
-                id: CompoundId::new(),
-                community,
-                name,
-                created_at: now,
-            };
+            let c = Compound { id: CompoundId::new(), community, name, created_at: now };
             directory::insert_compound(conn, &c).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }
-        SetupCommand::Org {
-            name,
-            kind,
-            emails,
-            compound,
-            ..
-        } => {
+        SetupCommand::Org { name, kind, emails, compound, .. } => {
             let community = only_community(conn)?;
-            let compound = compound
-                .map(|c| find_compound(conn, community, &c))
-                .transpose()?;
+            let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;
             let o = Organisation {
                 id: OrgId::new(),
                 community,
@@ -182,30 +144,17 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
 
 fn read_password(input: &mut dyn BufRead) -> Result<String, String> {
     let mut line = String::new();
-    input
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password: {e}"))?;
+    input.read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
     let password = line.trim_end_matches(['\n', '\r']).to_owned();
     if password.chars().count() < 8 {
-        return Err(
-            "the password (first line of standard input) must have at least 8 characters".into(),
-        );
+        return Err("the password (first line of standard input) must have at least 8 characters".into());
     }
     Ok(password)
 }
 
 pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
     match cmd {
-        UserCommand::Add {
-            config,
-            login,
-            name,
-            roles,
-            orgs,
-            compound,
-            email,
-            phone,
-        } => {
+        UserCommand::Add { config, login, name, roles, orgs, compound, email, phone } => {
             let db = open_db(&config)?;
             let conn = &mut *db.conn().map_err(|e| e.to_string())?;
             let community = only_community(conn)?;
@@ -220,9 +169,7 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                         .ok_or_else(|| format!("no organisation named or numbered `{o}`"))
                 })
                 .collect::<Result<Vec<OrgId>, _>>()?;
-            let compound = compound
-                .map(|c| find_compound(conn, community, &c))
-                .transpose()?;
+            let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;
             let hash = auth::hash_password(&read_password(input)?)?;
             let user = User {
                 id: UserId::new(),
@@ -250,13 +197,8 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 .ok_or_else(|| format!("no account `{login}`"))?;
             let hash = auth::hash_password(&read_password(input)?)?;
             directory::set_password_hash(conn, user.id, &hash).map_err(|e| e.to_string())?;
-            let revoked =
-                tokens::revoke_all(conn, user.id, Utc::now()).map_err(|e| e.to_string())?;
-            let _ = writeln!(
-                out,
-                "password changed for {}; {revoked} token(s) revoked",
-                user.login
-            );
+            let revoked = tokens::revoke_all(conn, user.id, Utc::now()).map_err(|e| e.to_string())?;
+            let _ = writeln!(out, "password changed for {}; {revoked} token(s) revoked", user.login);
             Ok(())
         }
     }

@@ -18,11 +18,7 @@ mod accounts;
 use accounts::{SetupCommand, UserCommand};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "roundtable",
-    version,
-    about = "The monthly joint meeting (联席会议) as an issue tracker"
-)]
+#[command(name = "roundtable", version, about = "The monthly joint meeting (联席会议) as an issue tracker")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -110,18 +106,14 @@ pub fn run(
         Ok(cli) => cli,
         Err(e) => {
             let text = e.render().to_string();
-            let _ = if e.use_stderr() {
-                write!(err, "{text}")
-            } else {
-                write!(out, "{text}")
-            };
+            let _ = if e.use_stderr() { write!(err, "{text}") } else { write!(out, "{text}") };
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
     let result = match cli.command {
-        Command::Workflow(WorkflowCommand::Check { dir }) => workflows::load_dir(&dir)
-            .map(|set| print_summary(&set, out))
-            .map_err(|e| report(&e)),
+        Command::Workflow(WorkflowCommand::Check { dir }) => {
+            workflows::load_dir(&dir).map(|set| print_summary(&set, out)).map_err(|e| report(&e))
+        }
         Command::Workflow(WorkflowCommand::Graph { file }) => workflows::load_files(&[file])
             .map(|set| {
                 for wf in set.iter() {
@@ -134,11 +126,9 @@ pub fn run(
         Command::Demo(args) => serve(args, true, out),
         Command::User(cmd) => accounts::user(cmd, input, out),
         Command::Setup(cmd) => accounts::setup(cmd, out),
-        Command::Agenda(AgendaCommand::Build {
-            config,
-            community,
-            meeting,
-        }) => build_agenda(&config, community, meeting, out),
+        Command::Agenda(AgendaCommand::Build { config, community, meeting }) => {
+            build_agenda(&config, community, meeting, out)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -159,25 +149,19 @@ fn load_config(args: &ConfigArgs) -> Result<Config, String> {
 
 pub(super) fn open_db(args: &ConfigArgs) -> Result<Db, String> {
     let config = load_config(args)?;
-    Db::open_and_migrate(&config.database.url, config.db_options())
-        .map(|(db, _)| db)
-        .map_err(|e| format!("error: {e}"))
+    Db::open_and_migrate(&config.database.url, config.db_options()).map(|(db, _)| db).map_err(|e| format!("error: {e}"))
 }
 
 fn report(errors: &[LoadError]) -> String {
     let mut text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-    text.push(format!(
-        "{} error{} found",
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
-    ));
+    text.push(format!("{} error{} found", errors.len(), if errors.len() == 1 { "" } else { "s" }));
     text.join("\n")
 }
 
 fn migrate(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), String> {
     let config = load_config(args)?;
-    let (db, applied) = Db::open_and_migrate(&config.database.url, config.db_options())
-        .map_err(|e| format!("error: {e}"))?;
+    let (db, applied) =
+        Db::open_and_migrate(&config.database.url, config.db_options()).map_err(|e| format!("error: {e}"))?;
     let _ = if applied.is_empty() {
         writeln!(out, "{} is up to date", db.url())
     } else {
@@ -196,21 +180,15 @@ fn build_agenda(
     let db = open_db(args)?;
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
     let community = match community {
-        Some(id) => id
-            .parse()
-            .map_err(|_| format!("`{id}` is not a community id"))?,
+        Some(id) => id.parse().map_err(|_| format!("`{id}` is not a community id"))?,
         None => accounts::only_community(conn)?,
     };
     let now = Utc::now();
     let slot = match meeting {
         Some(slot) => slot,
         None => {
-            let c = roundtable_store::directory::get_community(conn, community)
-                .map_err(|e| format!("error: {e}"))?;
-            let tz: chrono_tz::Tz = c
-                .time_zone
-                .parse()
-                .map_err(|_| "unknown time zone".to_owned())?;
+            let c = roundtable_store::directory::get_community(conn, community).map_err(|e| format!("error: {e}"))?;
+            let tz: chrono_tz::Tz = c.time_zone.parse().map_err(|_| "unknown time zone".to_owned())?;
             let today = now.with_timezone(&tz).date_naive();
             roundtable_core::meeting::next_slot(today).ok_or("no next meeting")?
         }
@@ -218,16 +196,10 @@ fn build_agenda(
     let instance = format!("cli@{}", std::process::id());
     match crate::meetings::build_agenda_for(conn, &config, community, Some(slot), now, &instance)? {
         crate::meetings::Built::Built { items, slot, .. } => {
-            let _ = writeln!(
-                out,
-                "built the draft agenda of the {slot} meeting: {items} items"
-            );
+            let _ = writeln!(out, "built the draft agenda of the {slot} meeting: {items} items");
         }
         crate::meetings::Built::AlreadyBuilt { slot } => {
-            let _ = writeln!(
-                out,
-                "the agenda of the {slot} meeting was built before; nothing changed"
-            );
+            let _ = writeln!(out, "the agenda of the {slot} meeting was built before; nothing changed");
         }
         crate::meetings::Built::NotDue => {}
     }
@@ -239,17 +211,18 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let state = server::boot(&config)?;
         if demo {
             let tz = config.community.time_zone.parse().map_err(|_| "bad community.time_zone".to_owned())?;
             match demo::seed_if_empty(&state.db, &state.workflows, tz, Utc::now())? {
                 Some(s) => {
-                    let _ = writeln!(out, "Seeded Dongsheng Community (东圣社区): {} issues, {} past meetings.", s.issues, s.meetings);
+                    let _ = writeln!(
+                        out,
+                        "Seeded Dongsheng Community (东圣社区): {} issues, {} past meetings.",
+                        s.issues, s.meetings
+                    );
                 }
                 None => {
                     let _ = writeln!(out, "The database already has data; serving it as it is.");
@@ -265,7 +238,11 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
         };
         let listener = server::bind(&config.listen).await?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let _ = writeln!(out, "roundtable is serving {} on http://{addr}/ (API: http://{addr}/api/v1/openapi.json)", state.db.url());
+        let _ = writeln!(
+            out,
+            "roundtable is serving {} on http://{addr}/ (API: http://{addr}/api/v1/openapi.json)",
+            state.db.url()
+        );
         if demo {
             let _ = writeln!(out, "Demo accounts (password `{}`):", demo::DEMO_PASSWORD);
             for (login, who) in demo::DEMO_ACCOUNTS {
@@ -284,11 +261,7 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
 
 fn print_summary(set: &WorkflowSet, out: &mut dyn Write) {
     for wf in set.iter() {
-        let _ = writeln!(
-            out,
-            "workflow `{}` ({}) from {}",
-            wf.name, wf.title, wf.source
-        );
+        let _ = writeln!(out, "workflow `{}` ({}) from {}", wf.name, wf.title, wf.source);
         let states: Vec<String> = wf
             .states
             .iter()
@@ -316,11 +289,7 @@ fn print_summary(set: &WorkflowSet, out: &mut dyn Write) {
                 from.join("|"),
                 t.to,
                 who.join(", "),
-                if req.is_empty() {
-                    String::new()
-                } else {
-                    format!("; requires {}", req.join(", "))
-                }
+                if req.is_empty() { String::new() } else { format!("; requires {}", req.join(", ")) }
             );
         }
         if !wf.timers.is_empty() {
@@ -339,10 +308,5 @@ fn print_summary(set: &WorkflowSet, out: &mut dyn Write) {
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "{} workflow{} OK",
-        set.len(),
-        if set.len() == 1 { "" } else { "s" }
-    );
+    let _ = writeln!(out, "{} workflow{} OK", set.len(), if set.len() == 1 { "" } else { "s" });
 }

@@ -1,0 +1,351 @@
+//! The meeting's documents — the agenda (议程) and the minutes (会议纪要) — rendered with
+//! handlebars as HTML (with print CSS) and Markdown. Templates run in strict mode and
+//! escape everything they are given (HTML entities; Markdown punctuation as well), so a
+//! title like `<script>alert(1)</script>` prints as text.
+
+use std::collections::HashMap;
+
+use handlebars::Handlebars;
+use roundtable_core::agenda::ScoreRow;
+use roundtable_core::{MeetingStatus, OrgId};
+use roundtable_store::meetings::MeetingRecord;
+use roundtable_store::minutes::MinutesRevision;
+use roundtable_store::{DbConn, StoreError, agenda, directory, meetings, minutes};
+use serde::Serialize;
+
+/// (name, HTML template, Markdown template)
+const TEMPLATES: [(&str, &str, &str); 2] = [
+    (
+        "minutes",
+        include_str!("../templates/minutes/minutes.html.hbs"),
+        include_str!("../templates/minutes/minutes.md.hbs"),
+    ),
+    ("agenda", include_str!("../templates/agenda/agenda.html.hbs"), include_str!("../templates/agenda/agenda.md.hbs")),
+];
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Attendance {
+    pub org: String,
+    pub attendees: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Item {
+    pub number: usize,
+    pub title: String,
+    pub section: String,
+    pub outcome: String,
+    pub note: Option<String>,
+    pub in_appendix: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CommitmentLine {
+    pub org: String,
+    pub issue: String,
+    pub text: String,
+    pub due_date: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ScoreLine {
+    pub rank: String,
+    pub org: String,
+    pub received: u32,
+    pub committed_in_time: u32,
+    pub resolved: u32,
+    pub resolved_on_time: u32,
+    pub verified: u32,
+    pub verified_first_time: u32,
+    pub satisfaction: String,
+    pub overdue: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Addendum {
+    pub date: String,
+    pub text: String,
+}
+
+/// Everything the templates show.
+#[derive(Clone, Debug, Serialize)]
+pub struct MinutesDoc {
+    pub community: String,
+    pub date: String,
+    pub time: String,
+    pub place: String,
+    pub status_label: String,
+    pub revision: Option<i32>,
+    pub attendance: Vec<Attendance>,
+    pub items: Vec<Item>,
+    pub commitments: Vec<CommitmentLine>,
+    pub scorecard: Vec<ScoreLine>,
+    pub remarks: Option<String>,
+    pub addenda: Vec<Addendum>,
+}
+
+/// Compiled templates, one registry per output so each has its own escaping.
+pub struct Renderer {
+    html: Handlebars<'static>,
+    markdown: Handlebars<'static>,
+}
+
+/// Markdown that shows `s` literally: HTML entities, and punctuation Markdown reads.
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+impl Default for Renderer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Renderer {
+    pub fn new() -> Self {
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        let mut markdown = Handlebars::new();
+        markdown.set_strict_mode(true);
+        markdown.register_escape_fn(escape_markdown);
+        for (name, h, m) in TEMPLATES {
+            html.register_template_string(name, h).expect("the HTML templates compile");
+            markdown.register_template_string(name, m).expect("the Markdown templates compile");
+        }
+        Renderer { html, markdown }
+    }
+
+    /// Renders template `name` (`minutes` or `agenda`) as Markdown or HTML.
+    pub fn render(&self, name: &str, as_markdown: bool, doc: &impl Serialize) -> Result<String, String> {
+        let registry = if as_markdown { &self.markdown } else { &self.html };
+        registry.render(name, doc).map_err(|e| e.to_string())
+    }
+
+    pub fn html(&self, doc: &MinutesDoc) -> Result<String, String> {
+        self.render("minutes", false, doc)
+    }
+
+    pub fn markdown(&self, doc: &MinutesDoc) -> Result<String, String> {
+        self.render("minutes", true, doc)
+    }
+}
+
+fn section_label(section: &str) -> String {
+    match section {
+        "announcements" => "传达精神",
+        "follow_up" => "承诺跟进",
+        "new_issues" => "新问题",
+        "scorecard" => "物业考评",
+        "other_business" => "其他事项",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn outcome_label(outcome: Option<&str>) -> String {
+    match outcome {
+        Some("commitment") => "现场承诺",
+        Some("decision") => "形成决定",
+        Some("deferred") => "推迟至下次会议",
+        Some(other) => other,
+        None => "未讨论，转下次会议",
+    }
+    .to_owned()
+}
+
+/// Builds the minutes of a closed meeting from its record and revisions.
+pub fn assemble(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) -> Result<MinutesDoc, StoreError> {
+    let m = &record.meeting;
+    let community = directory::get_community(conn, m.community)?;
+    let orgs: HashMap<OrgId, String> =
+        directory::organisations(conn, m.community)?.into_iter().map(|o| (o.id, o.name)).collect();
+    let name = |id: &OrgId| orgs.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let revisions: Vec<MinutesRevision> = minutes::revisions(conn, m.id)?;
+    let main = revisions.iter().rev().find(|r| r.status != "addendum");
+    let published = revisions.iter().any(|r| r.status == "published");
+    let local = m.starts_at.with_timezone(&tz);
+    let items = agenda::agenda_items(conn, m.id)?
+        .into_iter()
+        .filter(|i| !matches!(i.section.as_str(), "announcements" | "scorecard") || !i.title.trim().is_empty())
+        .enumerate()
+        .map(|(n, i)| Item {
+            number: n + 1,
+            title: if i.title.trim().is_empty() { section_label(&i.section) } else { i.title },
+            section: section_label(&i.section),
+            outcome: outcome_label(i.outcome.as_deref()),
+            note: i.outcome_note,
+            in_appendix: i.in_appendix,
+        })
+        .collect();
+    Ok(MinutesDoc {
+        community: community.name,
+        date: local.format("%Y-%m-%d").to_string(),
+        time: local.format("%H:%M").to_string(),
+        place: m.place.clone(),
+        status_label: match (published, m.status) {
+            (true, _) => "已发布".into(),
+            (false, MeetingStatus::Closed) => "草稿（未发布）".into(),
+            (false, _) => "会议进行中".into(),
+        },
+        revision: main.map(|r| r.revision),
+        attendance: meetings::attendance(conn, m.id)?
+            .into_iter()
+            .map(|(org, attendees)| Attendance { org: name(&org), attendees })
+            .collect(),
+        items,
+        commitments: minutes::commitments_made_at(conn, m.id)?
+            .into_iter()
+            .map(|c| CommitmentLine {
+                org: c.org.unwrap_or_default(),
+                issue: c.issue,
+                text: c.text,
+                due_date: c.due_date.to_string(),
+            })
+            .collect(),
+        scorecard: score_lines(record, &name),
+        remarks: main.map(|r| r.body.clone()).filter(|b| !b.trim().is_empty()),
+        addenda: revisions
+            .iter()
+            .filter(|r| r.status == "addendum")
+            .map(|r| Addendum {
+                date: r.created_at.with_timezone(&tz).format("%Y-%m-%d").to_string(),
+                text: r.body.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// The company comparison stored with the agenda, with names.
+fn score_lines(record: &MeetingRecord, name: &dyn Fn(&OrgId) -> String) -> Vec<ScoreLine> {
+    let scores: Vec<ScoreRow> =
+        record.scorecard.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+    scores
+        .iter()
+        .map(|r| ScoreLine {
+            rank: r.rank.map_or_else(|| "—".into(), |n| n.to_string()),
+            org: name(&r.org),
+            received: r.received,
+            committed_in_time: r.committed_in_time,
+            resolved: r.resolved,
+            resolved_on_time: r.resolved_on_time,
+            verified: r.verified,
+            verified_first_time: r.verified_first_time,
+            satisfaction: r.average_satisfaction.map_or_else(|| "—".into(), |s| format!("{s:.1}")),
+            overdue: r.overdue,
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AgendaLine {
+    pub number: usize,
+    pub title: String,
+    pub compound: Option<String>,
+    pub org: Option<String>,
+    pub due_date: Option<String>,
+    pub support: Option<u32>,
+    pub reason: String,
+    pub minutes: i32,
+    pub appendix: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AgendaSection {
+    pub label: String,
+    pub items: Vec<AgendaLine>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AgendaDoc {
+    pub community: String,
+    pub date: String,
+    pub time: String,
+    pub place: String,
+    pub status_label: String,
+    pub sections: Vec<AgendaSection>,
+    pub scorecard: Vec<ScoreLine>,
+}
+
+fn reason_label(reason: &str) -> String {
+    match reason {
+        "overdue" => "承诺逾期",
+        "due_since_last_meeting" => "承诺到期已兑现",
+        "awaiting_verification" => "已办结待验收",
+        "carried_over" => "上次会议转来",
+        "new_issue" => "新问题",
+        "grid_top_issue" => "网格呼声最高",
+        "added" => "书记增补",
+        "announcements" => "传达精神",
+        "other_business" => "其他事项",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The agenda of a meeting as the documents show it, item numbers running through.
+pub fn assemble_agenda(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) -> Result<AgendaDoc, StoreError> {
+    let m = &record.meeting;
+    let community = directory::get_community(conn, m.community)?;
+    let orgs: HashMap<OrgId, String> =
+        directory::organisations(conn, m.community)?.into_iter().map(|o| (o.id, o.name)).collect();
+    let compounds: HashMap<String, String> =
+        directory::compounds(conn, m.community)?.into_iter().map(|c| (c.id.to_string(), c.name)).collect();
+    let name = |id: &OrgId| orgs.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let mut sections: Vec<AgendaSection> = Vec::new();
+    let mut number = 0;
+    for item in agenda::agenda_items(conn, m.id)? {
+        if item.section == "scorecard" {
+            continue;
+        }
+        let issue = match item.issue_id.as_deref().and_then(|i| i.parse().ok()) {
+            Some(id) => Some(roundtable_store::issues::get_issue(conn, id)?),
+            None => None,
+        };
+        if issue.is_none() && item.title.trim().is_empty() {
+            continue;
+        }
+        number += 1;
+        let label = section_label(&item.section);
+        if sections.last().is_none_or(|s| s.label != label) {
+            sections.push(AgendaSection { label: label.clone(), items: Vec::new() });
+        }
+        let line = AgendaLine {
+            number,
+            title: item.title,
+            compound: issue.as_ref().and_then(|i| compounds.get(&i.compound.to_string()).cloned()),
+            org: issue.as_ref().and_then(|i| i.responsible_org.as_ref().map(&name)),
+            due_date: issue.as_ref().and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),
+            support: issue.as_ref().map(|i| i.support_count).filter(|n| *n > 0),
+            reason: reason_label(&item.reason),
+            minutes: item.minutes_allowed,
+            appendix: item.in_appendix,
+        };
+        if let Some(section) = sections.last_mut() {
+            section.items.push(line);
+        }
+    }
+    let local = m.starts_at.with_timezone(&tz);
+    Ok(AgendaDoc {
+        community: community.name,
+        date: local.format("%Y-%m-%d").to_string(),
+        time: local.format("%H:%M").to_string(),
+        place: m.place.clone(),
+        status_label: if record.agenda_status == "published" { "已发布".into() } else { "草稿".into() },
+        sections,
+        scorecard: score_lines(record, &name),
+    })
+}

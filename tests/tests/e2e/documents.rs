@@ -1,0 +1,154 @@
+//! The meeting's documents: minutes from a fixed record, and the agenda and minutes of
+//! a meeting held on the demo data at a frozen moment — snapshots, with a hostile title.
+
+use axum::http::{Method, StatusCode};
+use roundtable_e2e::TestApp;
+use roundtable_web::documents::{Addendum, Attendance, CommitmentLine, Item, MinutesDoc, Renderer, ScoreLine};
+use serde_json::json;
+
+fn doc() -> MinutesDoc {
+    let item = |number, title: &str, section: &str, outcome: &str, note: Option<&str>| Item {
+        number,
+        title: title.into(),
+        section: section.into(),
+        outcome: outcome.into(),
+        note: note.map(Into::into),
+        in_appendix: false,
+    };
+    MinutesDoc {
+        community: "东圣社区".into(),
+        date: "2026-12-06".into(),
+        time: "09:00".into(),
+        place: "东圣社区党群服务中心".into(),
+        status_label: "已发布".into(),
+        revision: Some(2),
+        attendance: vec![
+            Attendance { org: "安尚物业".into(), attendees: "李明".into() },
+            Attendance { org: "业主监督委员会".into(), attendees: "张秀兰、刘女士".into() },
+        ],
+        items: vec![
+            item(1, "传达城区物业管理新规", "传达精神", "未讨论，转下次会议", None),
+            item(2, "<script>alert(1)</script>", "新问题", "现场承诺", Some("两周内 | 完成")),
+            item(3, "小区路灯不亮", "新问题", "推迟至下次会议", Some("等供电公司答复")),
+        ],
+        commitments: vec![CommitmentLine {
+            org: "安尚物业".into(),
+            issue: "<script>alert(1)</script>".into(),
+            text: "更换 *电梯* 主板".into(),
+            due_date: "2026-12-20".into(),
+        }],
+        scorecard: vec![ScoreLine {
+            rank: "1".into(),
+            org: "安尚物业".into(),
+            received: 3,
+            committed_in_time: 2,
+            resolved: 2,
+            resolved_on_time: 2,
+            verified: 2,
+            verified_first_time: 1,
+            satisfaction: "4.0".into(),
+            overdue: 1,
+        }],
+        remarks: Some("下次会议请供电公司列席。".into()),
+        addenda: vec![Addendum { date: "2026-12-08".into(), text: "更正：承诺期限为 12 月 20 日。".into() }],
+    }
+}
+
+#[test]
+fn html_minutes_escape_and_match_the_snapshot() {
+    let html = Renderer::new().html(&doc()).unwrap();
+    assert!(!html.contains("<script>alert"), "escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("@media print"), "prints cleanly");
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
+    insta::assert_snapshot!("minutes_html", html);
+}
+
+#[test]
+fn markdown_minutes_escape_and_match_the_snapshot() {
+    let md = Renderer::new().markdown(&doc()).unwrap();
+    assert!(!md.contains("<script>"), "escaped");
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(md.contains("两周内 \\| 完成"), "a pipe cannot break the table");
+    assert!(md.contains("更换 \\*电梯\\* 主板"));
+    insta::assert_snapshot!("minutes_md", md);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agenda_and_minutes_of_a_demo_meeting_match_their_snapshots() {
+    let app = TestApp::sqlite().at("2026-11-26T02:00:00Z".parse().unwrap()).build();
+    let secretary = app.token("secretary@dongsheng.example").await;
+    let hostile = crate::api_flow::raise(&app, "<script>alert(1)</script>").await;
+    let anshang = app.org("安尚物业").to_string();
+    crate::api_flow::fire(&app, "secretary@dongsheng.example", &hostile, "assign", json!({"responsible_org": anshang}))
+        .await;
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    app.call(
+        Method::PUT,
+        &format!("{path}/agenda"),
+        Some(&secretary),
+        Some(json!({"announcements": "传达城区物业管理新规"})),
+    )
+    .await;
+    app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+
+    let md = app.call(Method::GET, &format!("{path}/agenda?format=md"), Some(&secretary), None).await;
+    assert_eq!(md.status, StatusCode::OK);
+    let md = md.body.as_str().unwrap().to_owned();
+    assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !md.contains("<script>"), "{md}");
+    insta::assert_snapshot!("demo_agenda_md", md);
+    let html = app
+        .call(Method::GET, &format!("{path}/agenda"), Some(&app.token("resident@dongsheng.example").await), None)
+        .await;
+    assert_eq!(html.status, StatusCode::OK, "a published agenda is for everyone");
+    assert!(html.body.as_str().unwrap().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+
+    // Hold it: attendance, the hostile issue committed on the spot, close, publish.
+    app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
+    app.call(
+        Method::PUT,
+        &format!("{path}/attendance"),
+        Some(&secretary),
+        Some(json!({"org": anshang, "attendees": "李明"})),
+    )
+    .await;
+    let detail = app.get(&path, &secretary).await;
+    let item = detail.body["items"].as_array().unwrap().iter().find(|i| i["issue"] == hostile["id"]).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let c = app
+        .post(
+            &format!("{path}/items/{item}/outcome"),
+            &secretary,
+            json!({"outcome": "commitment", "commitment_text": "一周内处理", "due_date": "2026-12-13"}),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await;
+    app.call(
+        Method::PUT,
+        &format!("{path}/minutes"),
+        Some(&secretary),
+        Some(json!({"text": "请各物业公司按期落实承诺。"})),
+    )
+    .await;
+    app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&secretary), None).await;
+    let minutes = app
+        .call(Method::GET, &format!("{path}/minutes"), Some(&secretary), None)
+        .await
+        .body
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        minutes.contains(
+            "<td>安尚物业</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td>一周内处理</td><td>2026-12-13</td>"
+        ),
+        "{minutes}"
+    );
+    assert!(!minutes.contains("<script>"));
+    insta::assert_snapshot!("demo_minutes_html", minutes);
+}
