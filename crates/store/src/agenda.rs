@@ -81,36 +81,7 @@ pub fn save_built_agenda(
             ))
             .execute(conn)
             .map_err(StoreError::from_insert("agenda for this meeting"))?;
-        let exists: i64 = meetings::table.find(meeting.id.to_string()).count().get_result(conn)?;
-        if exists == 0 {
-            crate::meetings::insert_meeting(conn, meeting)?;
-        }
-        diesel::update(meetings::table.find(meeting.id.to_string()))
-            .set((
-                meetings::agenda_status.eq("draft"),
-                meetings::agenda_built_at.eq(Some(ts(now))),
-                meetings::scorecard.eq(Some(&scorecard)),
-            ))
-            .execute(conn)?;
-        diesel::delete(agenda_items::table.filter(agenda_items::meeting_id.eq(meeting.id.to_string())))
-            .execute(conn)?;
-        for (position, item) in agenda.items.iter().enumerate() {
-            diesel::insert_into(agenda_items::table)
-                .values((
-                    agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
-                    agenda_items::community_id.eq(meeting.community.to_string()),
-                    agenda_items::meeting_id.eq(meeting.id.to_string()),
-                    agenda_items::position.eq(position as i32),
-                    agenda_items::section.eq(item.section.as_str()),
-                    agenda_items::reason.eq(item.reason.as_str()),
-                    agenda_items::issue_id.eq(id_opt(item.issue)),
-                    agenda_items::title.eq(&item.title),
-                    agenda_items::minutes_allowed.eq(item.minutes as i32),
-                    agenda_items::in_appendix.eq(item.in_appendix),
-                    agenda_items::created_at.eq(ts(now)),
-                ))
-                .execute(conn)?;
-        }
+        write_agenda(conn, meeting, agenda, &scorecard, now)?;
         crate::outbox::queue(
             conn,
             &meeting.community.to_string(),
@@ -127,6 +98,60 @@ pub fn save_built_agenda(
         Err(StoreError::Duplicate(_)) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Writes a built agenda's items and comparison onto its meeting (creating the row).
+fn write_agenda(
+    conn: &mut DbConn,
+    meeting: &Meeting,
+    agenda: &Agenda,
+    scorecard: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let exists: i64 = meetings::table.find(meeting.id.to_string()).count().get_result(conn)?;
+    if exists == 0 {
+        crate::meetings::insert_meeting(conn, meeting)?;
+    }
+    diesel::update(meetings::table.find(meeting.id.to_string()))
+        .set((
+            meetings::agenda_status.eq("draft"),
+            meetings::agenda_built_at.eq(Some(ts(now))),
+            meetings::scorecard.eq(Some(&scorecard)),
+        ))
+        .execute(conn)?;
+    diesel::delete(agenda_items::table.filter(agenda_items::meeting_id.eq(meeting.id.to_string()))).execute(conn)?;
+    for (position, item) in agenda.items.iter().enumerate() {
+        diesel::insert_into(agenda_items::table)
+            .values((
+                agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
+                agenda_items::community_id.eq(meeting.community.to_string()),
+                agenda_items::meeting_id.eq(meeting.id.to_string()),
+                agenda_items::position.eq(position as i32),
+                agenda_items::section.eq(item.section.as_str()),
+                agenda_items::reason.eq(item.reason.as_str()),
+                agenda_items::issue_id.eq(id_opt(item.issue)),
+                agenda_items::title.eq(&item.title),
+                agenda_items::minutes_allowed.eq(item.minutes as i32),
+                agenda_items::in_appendix.eq(item.in_appendix),
+                agenda_items::created_at.eq(ts(now)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds a draft agenda from the tracker as it is now: the secretary's edits are
+/// replaced, nothing is claimed or sent again. `Conflict` unless the agenda is a draft.
+pub fn rebuild_agenda(conn: &mut DbConn, meeting: &Meeting, agenda: &Agenda, now: DateTime<Utc>) -> Result<()> {
+    let scorecard = serde_json::to_string(&agenda.scorecard).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    conn.transaction(|conn| {
+        let status: Option<String> =
+            meetings::table.find(meeting.id.to_string()).select(meetings::agenda_status).first(conn).optional()?;
+        if status.as_deref() != Some("draft") {
+            return Err(StoreError::Conflict { current: 0 });
+        }
+        write_agenda(conn, meeting, agenda, &scorecard, now)
+    })
 }
 
 /// A stored agenda item.

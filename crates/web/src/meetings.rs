@@ -17,8 +17,19 @@ pub enum Built {
     Built { meeting: MeetingId, slot: NaiveDate, items: usize },
     /// This meeting's agenda was built before (by a schedule, a person or another instance).
     AlreadyBuilt { slot: NaiveDate },
+    /// A draft rebuilt from the tracker as it is now (nothing claimed or sent again).
+    Rebuilt { meeting: MeetingId, items: usize },
     /// No meeting's agenda is due now.
     NotDue,
+}
+
+/// How a build records itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode<'a> {
+    /// The first build of a slot, claimed in `job_runs` under this instance's name.
+    Claim(&'a str),
+    /// Recompute an existing draft.
+    Rebuild,
 }
 
 /// The calendar's overrides, as recorded on meeting rows.
@@ -46,7 +57,7 @@ pub fn build_agenda_for(
     community: CommunityId,
     slot: Option<NaiveDate>,
     now: DateTime<Utc>,
-    instance: &str,
+    mode: Mode<'_>,
 ) -> Result<Built, String> {
     let err = |e: StoreError| e.to_string();
     let c = directory::get_community(conn, community).map_err(err)?;
@@ -116,10 +127,21 @@ pub fn build_agenda_for(
         config: &agenda_config,
         tz,
     });
-    if agenda::save_built_agenda(conn, &meeting, &built, instance, now).map_err(err)? {
-        Ok(Built::Built { meeting: meeting.id, slot: meeting.slot, items: built.items.len() })
-    } else {
-        Ok(Built::AlreadyBuilt { slot: meeting.slot })
+    match mode {
+        Mode::Rebuild => {
+            agenda::rebuild_agenda(conn, &meeting, &built, now).map_err(|e| match e {
+                StoreError::Conflict { .. } => "only a draft agenda can be rebuilt".to_owned(),
+                other => other.to_string(),
+            })?;
+            Ok(Built::Rebuilt { meeting: meeting.id, items: built.items.len() })
+        }
+        Mode::Claim(instance) => {
+            if agenda::save_built_agenda(conn, &meeting, &built, instance, now).map_err(err)? {
+                Ok(Built::Built { meeting: meeting.id, slot: meeting.slot, items: built.items.len() })
+            } else {
+                Ok(Built::AlreadyBuilt { slot: meeting.slot })
+            }
+        }
     }
 }
 
@@ -131,7 +153,10 @@ pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>, instance: &str) 
         let communities = directory::communities(conn)?;
         let mut done = Vec::new();
         for c in communities {
-            done.push(build_agenda_for(conn, &config, c.id, None, now, &instance).map_err(StoreError::Corrupt)?);
+            done.push(
+                build_agenda_for(conn, &config, c.id, None, now, Mode::Claim(&instance))
+                    .map_err(StoreError::Corrupt)?,
+            );
         }
         Ok(done)
     })

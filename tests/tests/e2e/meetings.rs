@@ -53,7 +53,15 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
             .unwrap()
             .to_owned()
     };
+
+    // A rebuild picks up what was raised since, and sends nothing again.
+    let leak =
+        fire(&app, SECRETARY, &raise(&app, "雨水井堵塞").await, "assign", json!({"responsible_org": anshang})).await;
+    let rebuilt = app.call(Method::POST, &format!("{path}/agenda/rebuild"), Some(&secretary), None).await;
+    assert_eq!(rebuilt.status, StatusCode::OK, "{}", rebuilt.body);
+    let draft = app.get(&path, &secretary).await;
     let (lift_item, lamp_item) = (item_for(&draft.body, &lift), item_for(&draft.body, &lamp));
+    item_for(&draft.body, &leak);
 
     // Edit: announcements, drop the last item, add one.
     let mut order: Vec<String> = items(&draft.body).iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
@@ -68,6 +76,8 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
 
     let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
     assert_eq!((published.status, published.str("agenda_status")), (StatusCode::OK, "published"));
+    let late = app.call(Method::POST, &format!("{path}/agenda/rebuild"), Some(&secretary), None).await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "a published agenda is not rebuilt");
     assert!(app.get(&path, &supervisor).await.body["items"].is_array());
     let late_edit = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(json!({"add": []}))).await;
     assert_eq!(late_edit.status, StatusCode::CONFLICT, "a published agenda is fixed");

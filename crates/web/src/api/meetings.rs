@@ -327,8 +327,15 @@ pub async fn build(
     let built = state
         .db
         .write(move |conn| {
-            crate::meetings::build_agenda_for(conn, &config, community, Some(slot), now, &instance)
-                .map_err(StoreError::Corrupt)
+            crate::meetings::build_agenda_for(
+                conn,
+                &config,
+                community,
+                Some(slot),
+                now,
+                crate::meetings::Mode::Claim(&instance),
+            )
+            .map_err(StoreError::Corrupt)
         })
         .await
         .map_err(|e| match e {
@@ -590,5 +597,36 @@ pub async fn outcome(
             meetings::record_outcome(conn, meeting, &item, &outcome, note.as_deref(), transition.as_ref())
         })
         .await?;
+    get(State(state), caller, ApiPath(id)).await
+}
+
+/// Rebuilds a draft agenda from the tracker as it is now (the secretary's edits are
+/// replaced; nobody is notified again).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/agenda/rebuild", tag = "meetings", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = MeetingDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem), (status = 409, body = Problem),
+))]
+pub async fn rebuild(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<MeetingDetail>> {
+    manage(&caller)?;
+    let r = record(&state, &caller, id).await?;
+    let (config, community, now, slot) = ((*state.config).clone(), caller.actor.community, state.now(), r.meeting.slot);
+    state
+        .db
+        .write(move |conn| {
+            crate::meetings::build_agenda_for(conn, &config, community, Some(slot), now, crate::meetings::Mode::Rebuild)
+                .map_err(StoreError::Corrupt)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Corrupt(msg) if msg.contains("only a draft") => {
+                ApiError::Conflict { detail: msg, current: None }
+            }
+            other => other.into(),
+        })?;
     get(State(state), caller, ApiPath(id)).await
 }

@@ -60,6 +60,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meetings::schedule))
         .routes(routes!(meetings::build))
         .routes(routes!(meetings::publish))
+        .routes(routes!(meetings::rebuild))
         .routes(routes!(meetings::open))
         .routes(routes!(meetings::close))
         .routes(routes!(meetings::attendance))

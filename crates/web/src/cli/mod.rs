@@ -194,14 +194,21 @@ fn build_agenda(
         }
     };
     let instance = format!("cli@{}", std::process::id());
-    match crate::meetings::build_agenda_for(conn, &config, community, Some(slot), now, &instance)? {
+    match crate::meetings::build_agenda_for(
+        conn,
+        &config,
+        community,
+        Some(slot),
+        now,
+        crate::meetings::Mode::Claim(&instance),
+    )? {
         crate::meetings::Built::Built { items, slot, .. } => {
             let _ = writeln!(out, "built the draft agenda of the {slot} meeting: {items} items");
         }
         crate::meetings::Built::AlreadyBuilt { slot } => {
             let _ = writeln!(out, "the agenda of the {slot} meeting was built before; nothing changed");
         }
-        crate::meetings::Built::NotDue => {}
+        crate::meetings::Built::NotDue | crate::meetings::Built::Rebuilt { .. } => {}
     }
     Ok(())
 }
