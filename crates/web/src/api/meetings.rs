@@ -126,7 +126,7 @@ pub struct OutcomeBody {
     pub due_date: Option<NaiveDate>,
 }
 
-fn manage(caller: &Caller) -> ApiResult<()> {
+pub(crate) fn manage(caller: &Caller) -> ApiResult<()> {
     if caller.actor.has_role(Role::Secretary) || caller.actor.has_role(Role::Admin) {
         Ok(())
     } else {
@@ -153,7 +153,7 @@ fn view(r: &MeetingRecord) -> MeetingView {
 }
 
 /// A meeting of the caller's community, or 404.
-async fn record(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<MeetingRecord> {
+pub(crate) async fn record(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<MeetingRecord> {
     let found = state.db.run(move |conn| meetings::get_meeting(conn, MeetingId(id))).await;
     match found {
         Ok(r) if r.meeting.community == caller.actor.community => Ok(r),

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use roundtable_core::{MeetingId, MeetingStatus, Role};
+use roundtable_core::{MeetingId, MeetingStatus};
 use roundtable_store::{StoreError, meetings, minutes};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -37,18 +37,11 @@ pub struct RevisionView {
 }
 
 fn manages(caller: &Caller) -> bool {
-    caller.actor.has_role(Role::Secretary) || caller.actor.has_role(Role::Admin)
+    super::meetings::manage(caller).is_ok()
 }
 
 async fn closed_meeting(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<meetings::MeetingRecord> {
-    let found = state.db.run(move |conn| meetings::get_meeting(conn, MeetingId(id))).await;
-    let record = match found {
-        Ok(r) if r.meeting.community == caller.actor.community => r,
-        Ok(_) | Err(StoreError::NotFound) => {
-            return Err(ApiError::NotFound("no such meeting".into()));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let record = super::meetings::record(state, caller, id).await?;
     if record.meeting.status != MeetingStatus::Closed {
         return Err(ApiError::Conflict { detail: "minutes come after the meeting is closed".into(), current: None });
     }
@@ -111,12 +104,7 @@ pub async fn agenda(
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
     let markdown = q.markdown()?;
-    let found = state.db.run(move |conn| meetings::get_meeting(conn, MeetingId(id))).await;
-    let record = match found {
-        Ok(r) if r.meeting.community == caller.actor.community => r,
-        Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::NotFound("no such meeting".into())),
-        Err(e) => return Err(e.into()),
-    };
+    let record = super::meetings::record(&state, &caller, id).await?;
     let visible = record.agenda_status == "published" || (record.agenda_status == "draft" && manages(&caller));
     if !visible {
         return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
