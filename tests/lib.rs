@@ -52,6 +52,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Mail settings (e.g. a transport that fails).
+    pub fn mail(mut self, f: impl FnOnce(&mut roundtable_web::config::MailConfig)) -> Self {
+        f(&mut self.config.mail);
+        self
+    }
+
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.http.body_limit_bytes = bytes;
         self
@@ -76,6 +82,13 @@ pub fn repo() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo").to_path_buf()
 }
 
+/// The defaults, with mail kept in memory.
+fn test_config() -> Config {
+    let mut config = Config::defaults();
+    config.mail.transport = "memory".into();
+    config
+}
+
 /// The real router over a seeded throwaway database.
 pub struct TestApp {
     pub state: AppState,
@@ -86,12 +99,12 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn sqlite() -> TestAppBuilder {
-        TestAppBuilder { db: TestDb::sqlite(), config: Config::defaults(), clock: None }
+        TestAppBuilder { db: TestDb::sqlite(), config: test_config(), clock: None }
     }
 
     /// `None` (and a line saying so) when no PostgreSQL server is configured.
     pub fn postgres() -> Option<TestAppBuilder> {
-        Some(TestAppBuilder { db: TestDb::postgres()?, config: Config::defaults(), clock: None })
+        Some(TestAppBuilder { db: TestDb::postgres()?, config: test_config(), clock: None })
     }
 
     /// The database URL, for opening it as another instance would.

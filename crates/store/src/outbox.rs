@@ -47,3 +47,96 @@ pub fn queue(
 pub fn effects(conn: &mut DbConn, community: &str) -> Result<Vec<String>> {
     Ok(outbox::table.filter(outbox::community_id.eq(community)).order(outbox::id).select(outbox::effect).load(conn)?)
 }
+
+/// A notification waiting to be sent (or being sent).
+#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct Pending {
+    pub id: String,
+    pub community_id: String,
+    pub effect: String,
+    pub issue_id: Option<String>,
+    pub event_id: Option<String>,
+    pub payload: String,
+    pub message_id: String,
+    pub attempts: i32,
+    pub status: String,
+    pub last_error: Option<String>,
+}
+
+/// Claims up to `limit` due rows for `lease`: their `next_attempt_at` moves past the
+/// lease and `attempts` counts this try, so a dispatcher that dies mid-send leaves them
+/// due again afterwards, and two dispatchers never hold the same row. On PostgreSQL the
+/// claim skips rows another dispatcher has locked; on SQLite writers take turns.
+pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: chrono::TimeDelta, limit: i64) -> Result<Vec<Pending>> {
+    use crate::db::DbConn as C;
+    conn.transaction(|conn| {
+        let ids: Vec<String> = match conn {
+            C::Pg(pg) => outbox::table
+                .filter(outbox::status.eq("pending"))
+                .filter(outbox::next_attempt_at.le(ts(now)))
+                .order(outbox::id)
+                .limit(limit)
+                .select(outbox::id)
+                .for_update()
+                .skip_locked()
+                .load(pg)?,
+            C::Sqlite(lite) => outbox::table
+                .filter(outbox::status.eq("pending"))
+                .filter(outbox::next_attempt_at.le(ts(now)))
+                .order(outbox::id)
+                .limit(limit)
+                .select(outbox::id)
+                .load(lite)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((outbox::next_attempt_at.eq(ts(now + lease)), outbox::attempts.eq(outbox::attempts + 1)))
+            .execute(conn)?;
+        Ok(outbox::table.filter(outbox::id.eq_any(&ids)).order(outbox::id).select(Pending::as_select()).load(conn)?)
+    })
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<()> {
+    diesel::update(outbox::table.find(id))
+        .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(ts(now))), outbox::last_error.eq(None::<String>)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried at `retry_at`, or dead when `retry_at` is `None`.
+pub fn mark_failed(conn: &mut DbConn, id: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
+    let status = if retry_at.is_some() { "pending" } else { "dead" };
+    let next = retry_at.map(ts);
+    let q = diesel::update(outbox::table.find(id));
+    match next {
+        Some(at) => q
+            .set((outbox::status.eq(status), outbox::last_error.eq(Some(error)), outbox::next_attempt_at.eq(at)))
+            .execute(conn)?,
+        None => q.set((outbox::status.eq(status), outbox::last_error.eq(Some(error)))).execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Rows in a status (pending, sent, dead), oldest first.
+pub fn with_status(conn: &mut DbConn, status: &str) -> Result<Vec<Pending>> {
+    Ok(outbox::table.filter(outbox::status.eq(status)).order(outbox::id).select(Pending::as_select()).load(conn)?)
+}
+
+/// Gives a dead row a fresh set of attempts, due now.
+pub fn retry(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<bool> {
+    let n = diesel::update(outbox::table.find(id).filter(outbox::status.eq("dead")))
+        .set((outbox::status.eq("pending"), outbox::attempts.eq(0), outbox::next_attempt_at.eq(ts(now))))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Marks every pending row of a community as sent (history loaded from elsewhere, such
+/// as the demo's past six months, is not news to anyone).
+pub fn settle_history(conn: &mut DbConn, community: &str, now: DateTime<Utc>) -> Result<usize> {
+    Ok(diesel::update(outbox::table.filter(outbox::community_id.eq(community)).filter(outbox::status.eq("pending")))
+        .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(ts(now)))))
+        .execute(conn)?)
+}

@@ -20,7 +20,32 @@ pub struct Config {
     pub http: HttpConfig,
     pub auth: AuthConfig,
     pub meeting: MeetingConfig,
+    pub mail: MailConfig,
     pub community: CommunityConfig,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct MailConfig {
+    pub transport: String,
+    pub file_dir: PathBuf,
+    pub smtp_url: String,
+    pub from: String,
+    pub base_url: String,
+    pub max_attempts: i32,
+    pub profile: String,
+    pub allow_non_smtp: bool,
+}
+
+/// The SMTP URL may hold a password: it is never printed.
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("transport", &self.transport)
+            .field("file_dir", &self.file_dir)
+            .field("smtp_url", &if self.smtp_url.is_empty() { "" } else { "(set)" })
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -93,6 +118,7 @@ impl Config {
             // The two documented short names, then SECTION__KEY for everything else.
             match key.as_str() {
                 "database_url" => "database.url".into(),
+                "smtp_url" => "mail.smtp_url".into(),
                 other => other.replace("__", ".").into(),
             }
         }));

@@ -269,6 +269,7 @@ fn seed(
         let issue = advance(conn, wf, tz, &people, issue, c, fate, &raised, &held, now)?;
         raised.push(issue);
     }
+    roundtable_store::outbox::settle_history(conn, &cid.to_string(), now)?;
     Ok(Seeded { community: cid, issues: total, meetings: held.len() })
 }
 

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod mail;
 pub mod meetings;
 pub mod scheduler;
 pub mod server;

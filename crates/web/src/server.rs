@@ -38,6 +38,7 @@ pub fn load_workflows(dir: &Path) -> Result<WorkflowSet, String> {
 
 /// Opens and migrates the database and loads the workflows.
 pub fn boot(config: &Config) -> Result<AppState, String> {
+    crate::mail::Mailer::from_config(&config.mail)?;
     let (db, applied) = Db::open_and_migrate(&config.database.url, config.db_options()).map_err(|e| e.to_string())?;
     if !applied.is_empty() {
         tracing::info!(database = %db.url(), migrations = ?applied, "migrated");
@@ -81,4 +82,29 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Drains the outbox every few seconds, for as long as the server runs. Safe with
+/// several instances: rows are claimed before they are sent.
+pub fn spawn_dispatcher(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+        loop {
+            tick.tick().await;
+            match crate::mail::dispatch_once(
+                &state.db,
+                &state.mailer,
+                &state.email,
+                &state.config.mail,
+                state.now(),
+                100,
+            )
+            .await
+            {
+                Ok(r) if r.sent + r.retried + r.dead > 0 => tracing::info!(?r, "mail dispatched"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "mail dispatch failed; retrying"),
+            }
+        }
+    })
 }

@@ -20,6 +20,9 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     pub auth_cache: Arc<AuthCache>,
     pub minutes: Arc<crate::documents::Renderer>,
+    /// Where notifications go (validated at boot; memory if the configuration is unusable).
+    pub mailer: crate::mail::Mailer,
+    pub email: Arc<crate::mail::Templates>,
     pub clock: Clock,
 }
 
@@ -31,6 +34,8 @@ impl AppState {
             std::time::Duration::from_secs(config.auth.failure_window_secs),
         );
         let auth_cache = AuthCache::new(std::time::Duration::from_secs(config.auth.cache_secs));
+        let mailer = crate::mail::Mailer::from_config(&config.mail)
+            .unwrap_or_else(|_| crate::mail::Mailer::Memory(Arc::default()));
         AppState {
             db,
             workflows: Arc::new(workflows),
@@ -38,6 +43,8 @@ impl AppState {
             throttle: Arc::new(throttle),
             auth_cache: Arc::new(auth_cache),
             minutes: Arc::new(crate::documents::Renderer::new()),
+            mailer,
+            email: Arc::new(crate::mail::Templates::new()),
             clock: Arc::new(Utc::now),
         }
     }

@@ -6,6 +6,7 @@ mod authz;
 mod cli;
 mod documents;
 mod errors;
+mod mail;
 mod meetings;
 mod openapi;
 mod scheduler;

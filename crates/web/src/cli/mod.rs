@@ -243,6 +243,7 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
         } else {
             Some(crate::scheduler::start(state.clone(), format!("serve@{}", std::process::id())).await?)
         };
+        let _dispatcher = server::spawn_dispatcher(state.clone());
         let listener = server::bind(&config.listen).await?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let _ = writeln!(

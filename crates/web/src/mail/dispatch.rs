@@ -1,0 +1,375 @@
+//! Draining the outbox: claim due rows, work out recipients and words, send, record.
+//! Failures retry with exponential backoff and jitter; after `mail.max_attempts` a row is
+//! dead and stays visible until retried by hand.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use roundtable_core::{Community, Event, Issue, IssueId, MeetingId, OrgKind, Role};
+use roundtable_store::outbox::{self, Pending};
+use roundtable_store::{Db, DbConn, StoreError, directory, issues, meetings};
+use serde_json::{Value, json};
+
+use super::{Mailer, Templates};
+use crate::config::MailConfig;
+
+/// What one dispatch round did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DispatchReport {
+    pub sent: usize,
+    pub retried: usize,
+    pub dead: usize,
+    /// Effects that need no mail (e.g. `flag_overdue`).
+    pub skipped: usize,
+}
+
+/// A composed notification: who, which template, in which language, with what.
+struct Plan {
+    to: Vec<String>,
+    template: &'static str,
+    locale: String,
+    context: Value,
+}
+
+fn step(locale: &str, key: &str) -> String {
+    let zh = locale != "en";
+    match key {
+        "assign" => {
+            if zh {
+                "已交办"
+            } else {
+                "assigned"
+            }
+        }
+        "reassign" => {
+            if zh {
+                "已改派"
+            } else {
+                "reassigned"
+            }
+        }
+        "commit" => {
+            if zh {
+                "责任单位已承诺"
+            } else {
+                "the responsible party committed"
+            }
+        }
+        "resolve" => {
+            if zh {
+                "已办结"
+            } else {
+                "resolved"
+            }
+        }
+        "verify" => {
+            if zh {
+                "已验收"
+            } else {
+                "verified"
+            }
+        }
+        "reopen" => {
+            if zh {
+                "验收未通过，重新打开"
+            } else {
+                "not fixed: reopened"
+            }
+        }
+        "reject" => {
+            if zh {
+                "未予受理"
+            } else {
+                "rejected"
+            }
+        }
+        "mark_duplicate" => {
+            if zh {
+                "与已有问题重复"
+            } else {
+                "marked as a duplicate"
+            }
+        }
+        "previous" => {
+            if zh {
+                "已改派给其他单位"
+            } else {
+                "reassigned to another party"
+            }
+        }
+        "remind_responsible" => {
+            if zh {
+                "请尽快承诺或按期兑现承诺"
+            } else {
+                "please commit, or keep your commitment on time"
+            }
+        }
+        "remind_secretary" => {
+            if zh {
+                "该问题尚未交办"
+            } else {
+                "this issue is not assigned yet"
+            }
+        }
+        "remind_raiser" => {
+            if zh {
+                "该问题已办结，等待您验收"
+            } else {
+                "this fix is waiting for your verification"
+            }
+        }
+        "agenda_drafted" => {
+            if zh {
+                "议程草稿已生成"
+            } else {
+                "the draft agenda is ready"
+            }
+        }
+        "agenda_published" => {
+            if zh {
+                "议程已发布"
+            } else {
+                "the agenda is published"
+            }
+        }
+        "minutes_published" => {
+            if zh {
+                "会议纪要已发布"
+            } else {
+                "the minutes are published"
+            }
+        }
+        other => other,
+    }
+    .to_owned()
+}
+
+fn org_emails(
+    conn: &mut DbConn,
+    community: &Community,
+    filter: impl Fn(&roundtable_core::Organisation) -> bool,
+) -> Result<Vec<String>, StoreError> {
+    Ok(directory::organisations(conn, community.id)?
+        .into_iter()
+        .filter(|o| filter(o))
+        .flat_map(|o| o.contact_emails)
+        .collect())
+}
+
+fn role_emails(conn: &mut DbConn, community: &Community, role: Role) -> Result<Vec<String>, StoreError> {
+    Ok(directory::list_users(conn, community.id)?
+        .into_iter()
+        .filter(|u| u.roles.contains(&role) && !u.disabled)
+        .filter_map(|u| u.email)
+        .collect())
+}
+
+fn issue_context(conn: &mut DbConn, issue: &Issue, base_url: &str) -> Result<Value, StoreError> {
+    let compound = directory::compounds(conn, issue.community)?
+        .into_iter()
+        .find(|c| c.id == issue.compound)
+        .map(|c| c.name)
+        .unwrap_or_default();
+    Ok(json!({
+        "title": issue.title,
+        "description": issue.description,
+        "compound": compound,
+        "url": format!("{base_url}/issues/{}", issue.id),
+        "commitment": issue.commitment.as_ref().map(|c| c.text.clone()),
+        "due_date": issue.commitment.as_ref().map(|c| c.due_date.to_string()),
+    }))
+}
+
+fn compose(conn: &mut DbConn, row: &Pending, base_url: &str) -> Result<Option<Plan>, StoreError> {
+    let community: roundtable_core::CommunityId =
+        row.community_id.parse().map_err(|_| StoreError::Corrupt(format!("outbox community {}", row.community_id)))?;
+    let community = directory::get_community(conn, community)?;
+    let default_locale = community.default_locale.clone();
+    let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
+
+    if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {
+        let record = meetings::get_meeting(conn, meeting)?;
+        let tz: chrono_tz::Tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let local = record.meeting.starts_at.with_timezone(&tz);
+        let to = match row.effect.as_str() {
+            "agenda_drafted" => role_emails(conn, &community, Role::Secretary)?,
+            _ => org_emails(conn, &community, |_| true)?,
+        };
+        let context = json!({
+            "community": community.name,
+            "what": step(&default_locale, &row.effect),
+            "meeting": {
+                "date": local.format("%Y-%m-%d").to_string(),
+                "time": local.format("%H:%M").to_string(),
+                "place": record.meeting.place,
+                "url": format!("{base_url}/meetings/{meeting}"),
+            },
+        });
+        return Ok(Some(Plan { to, template: "meeting_notice", locale: default_locale, context }));
+    }
+
+    let Some(issue_id) = row.issue_id.as_deref().and_then(|i| i.parse::<IssueId>().ok()) else {
+        return Ok(None);
+    };
+    let issue = issues::get_issue(conn, issue_id)?;
+    let timeline = issues::timeline(conn, issue.id)?;
+    let event: Option<&Event> = row.event_id.as_deref().and_then(|id| timeline.iter().find(|e| e.id.to_string() == id));
+    let transition = event.map(|e| e.transition.clone()).unwrap_or_default();
+    let note = event.and_then(|e| {
+        e.fields.reason.clone().or_else(|| e.fields.resolution_note.clone()).or_else(|| e.fields.note.clone())
+    });
+    let raiser = directory::person(conn, issue.raised_by)?;
+    let raiser_locale = directory::get_user(conn, issue.raised_by)?.locale.unwrap_or_else(|| default_locale.clone());
+    let responsible = match issue.responsible_org {
+        Some(org) => Some(directory::get_organisation(conn, org)?),
+        None => None,
+    };
+    let responsible_name = responsible.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+    let supervisors = |conn: &mut DbConn| org_emails(conn, &community, |o| o.kind == OrgKind::SupervisoryCommittee);
+
+    let (to, template, locale, step_key): (Vec<String>, &'static str, String, String) = match row.effect.as_str() {
+        "notify_responsible" => {
+            let to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
+            let template =
+                if ["assign", "reassign"].contains(&transition.as_str()) { "issue_assigned" } else { "issue_update" };
+            (to, template, default_locale.clone(), transition.clone())
+        }
+        "notify_previous_responsible" => {
+            // The organisation named by the assignment before this event's.
+            let before = timeline
+                .iter()
+                .filter(|e| Some(e.id) != event.map(|x| x.id) && e.fields.responsible_org.is_some())
+                .filter(|e| event.is_none_or(|x| e.version < x.version))
+                .next_back()
+                .and_then(|e| e.fields.responsible_org);
+            let to = match before {
+                Some(org) => directory::get_organisation(conn, org)?.contact_emails,
+                None => Vec::new(),
+            };
+            (to, "issue_update", default_locale.clone(), "previous".into())
+        }
+        "notify_raiser" => {
+            (raiser.email.clone().into_iter().collect(), "issue_update", raiser_locale.clone(), transition.clone())
+        }
+        "request_verification" => (
+            raiser.email.clone().into_iter().collect(),
+            "verification_request",
+            raiser_locale.clone(),
+            transition.clone(),
+        ),
+        "remind_raiser" => {
+            (raiser.email.clone().into_iter().collect(), "reminder", raiser_locale.clone(), row.effect.clone())
+        }
+        "notify_secretary" => (
+            role_emails(conn, &community, Role::Secretary)?,
+            "issue_update",
+            default_locale.clone(),
+            transition.clone(),
+        ),
+        "remind_secretary" => {
+            (role_emails(conn, &community, Role::Secretary)?, "reminder", default_locale.clone(), row.effect.clone())
+        }
+        "notify_supervisors" => (supervisors(conn)?, "issue_update", default_locale.clone(), transition.clone()),
+        "remind_responsible" => (
+            responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default(),
+            "reminder",
+            default_locale.clone(),
+            row.effect.clone(),
+        ),
+        "escalate" => {
+            let mut to = role_emails(conn, &community, Role::Secretary)?;
+            to.extend(supervisors(conn)?);
+            (to, "escalation", default_locale.clone(), row.effect.clone())
+        }
+        _ => return Ok(None),
+    };
+    // Raisers' contact data goes only to the responsible organisation.
+    let show_raiser = template == "issue_assigned";
+    let context = json!({
+        "community": community.name,
+        "org": responsible_name,
+        "issue": issue_context(conn, &issue, base_url)?,
+        "step": step(&locale, &step_key),
+        "note": note,
+        "raiser": show_raiser.then(|| json!({
+            "name": raiser.display_name,
+            "email": raiser.email.clone().unwrap_or_default(),
+            "phone": raiser.phone.clone().unwrap_or_default(),
+        })),
+    });
+    Ok(Some(Plan { to, template, locale, context }))
+}
+
+/// Backoff before attempt `attempts + 1`: 30 s doubling, at most 6 h, plus up to 20 % jitter.
+fn backoff(attempts: i32, jitter: f64) -> TimeDelta {
+    let base = 30i64.saturating_mul(1i64 << attempts.clamp(0, 20)).min(6 * 3600);
+    TimeDelta::seconds(base + (base as f64 * 0.2 * jitter) as i64)
+}
+
+/// One round: claims up to `limit` due rows and delivers them.
+pub async fn dispatch_once(
+    db: &Db,
+    mailer: &Mailer,
+    templates: &Templates,
+    cfg: &MailConfig,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<DispatchReport, String> {
+    let claimed = db
+        .write(move |conn| outbox::claim_due(conn, now, TimeDelta::minutes(5), limit))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut report = DispatchReport::default();
+    for row in claimed {
+        let base_url = cfg.base_url.trim_end_matches('/').to_owned();
+        let r = row.clone();
+        let plan = db.run(move |conn| compose(conn, &r, &base_url)).await;
+        let result = match plan {
+            Ok(None) => {
+                report.skipped += 1;
+                let id = row.id.clone();
+                db.write(move |conn| outbox::mark_sent(conn, &id, now)).await.map_err(|e| e.to_string())?;
+                continue;
+            }
+            Ok(Some(plan)) if plan.to.is_empty() => Err(format!("no address to send `{}` to", row.effect)),
+            Ok(Some(plan)) => match templates.render(&plan.locale, plan.template, &plan.context) {
+                Ok(email) => mailer.send(&cfg.from, &plan.to, &row.message_id, &email).await,
+                Err(e) => Err(format!("template {}: {e}", plan.template)),
+            },
+            Err(e) => Err(e.to_string()),
+        };
+        let id = row.id.clone();
+        match result {
+            Ok(()) => {
+                report.sent += 1;
+                db.write(move |conn| outbox::mark_sent(conn, &id, now)).await.map_err(|e| e.to_string())?;
+            }
+            Err(error) => {
+                let dead = row.attempts >= cfg.max_attempts;
+                let jitter = (uuid::Uuid::now_v7().as_u128() % 1000) as f64 / 1000.0;
+                let retry_at = (!dead).then(|| now + backoff(row.attempts, jitter));
+                if dead {
+                    report.dead += 1
+                } else {
+                    report.retried += 1
+                }
+                tracing::warn!(outbox = %row.id, effect = %row.effect, attempts = row.attempts, %error, dead, "notification not sent");
+                db.write(move |conn| outbox::mark_failed(conn, &id, &error, retry_at))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_ceiling() {
+        assert_eq!(backoff(0, 0.0), TimeDelta::seconds(30));
+        assert_eq!(backoff(1, 0.0), TimeDelta::seconds(60));
+        assert_eq!(backoff(3, 1.0), TimeDelta::seconds(240 + 48));
+        assert_eq!(backoff(30, 0.0), TimeDelta::hours(6));
+    }
+}

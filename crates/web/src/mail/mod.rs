@@ -1,0 +1,11 @@
+//! Mail: templates (zh-CN and en, text + HTML), transports, and the dispatcher that
+//! drains the outbox. Mail is never sent from a request handler: handlers and jobs
+//! write outbox rows in their transaction; the dispatcher delivers them.
+
+pub mod dispatch;
+pub mod templates;
+pub mod transport;
+
+pub use dispatch::{DispatchReport, dispatch_once};
+pub use templates::{Email, Templates};
+pub use transport::{Mailer, Sent};
