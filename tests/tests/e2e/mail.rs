@@ -92,6 +92,30 @@ async fn the_issue_cycle_mails_the_right_people_once(app: TestApp) {
     assert!(sent[2].text.contains("防水层已更换"));
     let ids: std::collections::BTreeSet<_> = sent.iter().map(|m| m.message_id.clone()).collect();
     assert_eq!(ids.len(), 4, "each message has its own stable Message-ID");
+
+    // A reassignment tells the new party and the one it was taken from.
+    let other = raise(&app, "垃圾清运不及时").await;
+    let other = fire(&app, "secretary@dongsheng.example", &other, "assign", json!({"responsible_org": anshang})).await;
+    let xiean = app.org("谐安物业").to_string();
+    fire(
+        &app,
+        "secretary@dongsheng.example",
+        &other,
+        "reassign",
+        json!({"responsible_org": xiean, "reason": "属谐安物业管辖"}),
+    )
+    .await;
+    assert_eq!(dispatch().await.unwrap().sent, 3);
+    let latest: Vec<(String, String)> =
+        state.mailer.sent()[4..].iter().map(|m| (m.to[0].clone(), m.subject.clone())).collect();
+    assert_eq!(
+        latest,
+        [
+            ("anshang@dongsheng.example".to_owned(), "新交办问题：垃圾清运不及时".to_owned()),
+            ("xiean@dongsheng.example".to_owned(), "新交办问题：垃圾清运不及时".to_owned()),
+            ("anshang@dongsheng.example".to_owned(), "问题进展：垃圾清运不及时（已改派给其他单位）".to_owned()),
+        ]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

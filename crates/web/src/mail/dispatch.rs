@@ -218,7 +218,13 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str) -> Result<Option<Pl
     });
     let raiser = directory::person(conn, issue.raised_by)?;
     let raiser_locale = directory::get_user(conn, issue.raised_by)?.locale.unwrap_or_else(|| default_locale.clone());
-    let responsible = match issue.responsible_org {
+    // Who was responsible when the event happened: mail composed later (after a
+    // reassignment, say) must still go to the party the event was about.
+    let responsible_then = match event {
+        Some(ev) => timeline.iter().filter(|e| e.version <= ev.version).rev().find_map(|e| e.fields.responsible_org),
+        None => issue.responsible_org,
+    };
+    let responsible = match responsible_then {
         Some(org) => Some(directory::get_organisation(conn, org)?),
         None => None,
     };
@@ -236,9 +242,11 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str) -> Result<Option<Pl
             // The organisation named by the assignment before this event's.
             let before = timeline
                 .iter()
-                .filter(|e| Some(e.id) != event.map(|x| x.id) && e.fields.responsible_org.is_some())
-                .filter(|e| event.is_none_or(|x| e.version < x.version))
-                .next_back()
+                .rfind(|e| {
+                    Some(e.id) != event.map(|x| x.id)
+                        && e.fields.responsible_org.is_some()
+                        && event.is_none_or(|x| e.version < x.version)
+                })
                 .and_then(|e| e.fields.responsible_org);
             let to = match before {
                 Some(org) => directory::get_organisation(conn, org)?.contact_emails,
