@@ -197,3 +197,18 @@ fn agenda_build_by_hand_builds_once_per_meeting() {
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("not the first Sunday"), "{err}");
 }
+
+#[test]
+fn outbox_list_and_retry_explain_themselves() {
+    let dir = scratch("outbox");
+    let url = format!("sqlite://{}", dir.join("rt.db").display());
+    let (code, out, err) = roundtable(&["outbox", "list", "--database", &url]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert_eq!(out, "0 dead notifications\n");
+    let (code, _, err) = roundtable(&["outbox", "list", "--status", "lost", "--database", &url]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("pending, sent or dead"), "{err}");
+    let (code, _, err) = roundtable(&["outbox", "retry", "nope", "--database", &url]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("no dead notification nope"), "{err}");
+}

@@ -67,6 +67,26 @@ enum Command {
     /// Meeting agendas.
     #[command(subcommand)]
     Agenda(AgendaCommand),
+    /// Notifications waiting in, or dead in, the outbox.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OutboxCommand {
+    /// List notifications by status (pending, sent or dead).
+    List {
+        #[command(flatten)]
+        config: ConfigArgs,
+        #[arg(long, default_value = "dead")]
+        status: String,
+    },
+    /// Give a dead notification a fresh set of attempts.
+    Retry {
+        #[command(flatten)]
+        config: ConfigArgs,
+        id: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -126,6 +146,7 @@ pub fn run(
         Command::Demo(args) => serve(args, true, out),
         Command::User(cmd) => accounts::user(cmd, input, out),
         Command::Setup(cmd) => accounts::setup(cmd, out),
+        Command::Outbox(cmd) => outbox(cmd, out),
         Command::Agenda(AgendaCommand::Build { config, community, meeting }) => {
             build_agenda(&config, community, meeting, out)
         }
@@ -168,6 +189,42 @@ fn migrate(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), String> {
         writeln!(out, "{}: applied {}", db.url(), applied.join(", "))
     };
     Ok(())
+}
+
+fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<(), String> {
+    use roundtable_store::outbox;
+    match cmd {
+        OutboxCommand::List { config, status } => {
+            if !["pending", "sent", "dead"].contains(&status.as_str()) {
+                return Err(format!("--status is pending, sent or dead, not `{status}`"));
+            }
+            let db = open_db(&config)?;
+            let rows =
+                outbox::with_status(&mut *db.conn().map_err(|e| e.to_string())?, &status).map_err(|e| e.to_string())?;
+            for r in &rows {
+                let _ = writeln!(
+                    out,
+                    "{}  {:<22} attempts {}  {}",
+                    r.id,
+                    r.effect,
+                    r.attempts,
+                    r.last_error.as_deref().unwrap_or("")
+                );
+            }
+            let _ = writeln!(out, "{} {status} notification{}", rows.len(), if rows.len() == 1 { "" } else { "s" });
+            Ok(())
+        }
+        OutboxCommand::Retry { config, id } => {
+            let db = open_db(&config)?;
+            let done = outbox::retry(&mut *db.conn().map_err(|e| e.to_string())?, &id, Utc::now())
+                .map_err(|e| e.to_string())?;
+            if !done {
+                return Err(format!("no dead notification {id}"));
+            }
+            let _ = writeln!(out, "{id} will be sent again");
+            Ok(())
+        }
+    }
 }
 
 fn build_agenda(
