@@ -523,3 +523,29 @@ pub fn meeting_exists(conn: &mut DbConn, community: CommunityId, meeting: roundt
         .get_result(conn)?;
     Ok(n > 0)
 }
+
+/// A community's issues in any of `states` (the workflow's non-terminal ones), for the
+/// timer job.
+pub fn in_states(conn: &mut DbConn, community: CommunityId, states: &[String]) -> Result<Vec<Issue>> {
+    let rows: Vec<IssueRow> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::state.eq_any(states))
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Issue::try_from).collect()
+}
+
+/// Flags an issue overdue (once; a later transition clears the flag).
+pub fn flag_overdue(conn: &mut DbConn, issue: IssueId, since: DateTime<Utc>) -> Result<()> {
+    diesel::update(issues::table.find(issue.to_string()).filter(issues::overdue_since.is_null()))
+        .set(issues::overdue_since.eq(Some(ts(since))))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// When an issue was flagged overdue, if it is.
+pub fn overdue_since(conn: &mut DbConn, issue: IssueId) -> Result<Option<DateTime<Utc>>> {
+    let v: Option<Option<NaiveDateTime>> =
+        issues::table.find(issue.to_string()).select(issues::overdue_since).first(conn).optional()?;
+    Ok(v.ok_or(StoreError::NotFound)?.map(utc))
+}

@@ -8,6 +8,26 @@ use crate::db::DbConn;
 use crate::error::Result;
 use crate::schema::outbox;
 
+/// Queues one notification exactly once per `dedupe_key`, also when several instances
+/// race (the unique index decides; the loser's insert is rolled back to a savepoint).
+pub fn queue_once(
+    conn: &mut DbConn,
+    community: &str,
+    effect: &str,
+    issue: Option<String>,
+    payload: serde_json::Value,
+    dedupe_key: String,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    match conn.transaction(|conn| queue(conn, community, effect, issue, payload, Some(dedupe_key), at)) {
+        Err(crate::StoreError::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => Ok(false),
+        other => other,
+    }
+}
+
 /// Queues one notification; a `dedupe_key` seen before makes this a no-op.
 pub fn queue(
     conn: &mut DbConn,

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod mail;
 pub mod meetings;
+pub mod reminders;
 pub mod scheduler;
 pub mod server;
 pub mod state;

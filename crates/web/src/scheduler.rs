@@ -17,6 +17,11 @@ async fn run_tick(state: &AppState, instance: &str) {
         }
         Err(e) => tracing::error!(error = %e, "agenda job failed; the next tick retries"),
     }
+    match crate::reminders::tick(&state.db, &state.workflows, state.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(queued = n, "timer notifications"),
+        Err(e) => tracing::error!(error = %e, "timer job failed; the next tick retries"),
+    }
 }
 
 /// Starts the scheduler; the returned handle keeps it alive.

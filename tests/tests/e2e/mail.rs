@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::api_flow::{fire, in_days, raise};
 
-on_both_databases!(the_issue_cycle_mails_the_right_people_once);
+on_both_databases!(the_issue_cycle_mails_the_right_people_once, workflow_timers_remind_and_escalate_exactly_once);
 
 fn context() -> serde_json::Value {
     json!({
@@ -156,4 +156,61 @@ async fn failures_retry_with_backoff_then_die_and_can_be_retried() {
 
 fn tempfile_path() -> std::path::PathBuf {
     std::env::temp_dir().join(format!("roundtable-mail-blocker-{}", uuid::Uuid::now_v7()))
+}
+
+async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
+    use roundtable_web::reminders;
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let state = &app.state;
+    let raised = raise(&app, "雨水井堵塞").await;
+    let assigned = fire(
+        &app,
+        "secretary@dongsheng.example",
+        &raised,
+        "assign",
+        json!({"responsible_org": app.org("安尚物业").to_string()}),
+    )
+    .await;
+    // Due on 30 December (local): "due soon" fires two days before the day ends, the
+    // escalation when it has ended — 31 December 00:00 in Shanghai, 16:00 UTC the day before.
+    fire(
+        &app,
+        "anshang@dongsheng.example",
+        &assigned,
+        "commit",
+        json!({"commitment_text": "疏通雨水井", "due_date": "2026-12-30"}),
+    )
+    .await;
+    let id: roundtable_core::IssueId = raised["id"].as_str().unwrap().parse().unwrap();
+    let effects = || {
+        let conn = &mut *state.db.conn().unwrap();
+        roundtable_store::issues::outbox_effects(conn, id).unwrap().into_iter().map(|(e, _)| e).collect::<Vec<_>>()
+    };
+    let before = effects();
+    for now in ["2026-12-28T15:59:00Z", "2026-12-28T16:00:00Z", "2026-12-28T17:00:00Z", "2026-12-29T09:00:00Z"] {
+        reminders::tick(&state.db, &state.workflows, at(now)).await.unwrap();
+    }
+    assert_eq!(effects()[before.len()..], ["remind_responsible"], "one reminder, however many ticks");
+    // Two instances at the same moment after the due date ended.
+    let (a, b) = tokio::join!(
+        reminders::tick(&state.db, &state.workflows, at("2026-12-30T16:00:00Z")),
+        reminders::tick(&state.db, &state.workflows, at("2026-12-30T16:00:00Z"))
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(effects()[before.len()..], ["remind_responsible", "escalate"]);
+    let conn = &mut *state.db.conn().unwrap();
+    assert_eq!(roundtable_store::issues::overdue_since(conn, id).unwrap(), Some(at("2026-12-30T16:00:00Z")));
+
+    let report =
+        dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, at("2026-12-30T16:05:00Z"), 500)
+            .await
+            .unwrap();
+    assert_eq!(report.dead, 0, "{report:?}");
+    let sent = state.mailer.sent();
+    let mine: Vec<_> =
+        sent.iter().filter(|m| m.subject.contains("雨水井堵塞")).map(|m| (m.subject.clone(), m.to.clone())).collect();
+    assert!(mine.contains(&("提醒：雨水井堵塞".to_owned(), vec!["anshang@dongsheng.example".to_owned()])), "{mine:?}");
+    let escalation = mine.iter().find(|(s, _)| s == "承诺逾期：雨水井堵塞").expect("an escalation");
+    assert_eq!(escalation.1, ["secretary@dongsheng.example", "supervisors@dongsheng.example"]);
 }

@@ -1,0 +1,56 @@
+//! The timer job: turns the workflow's timers (due soon, overdue, unassigned, unverified)
+//! into notifications, exactly once per timer occurrence and issue — the outbox's unique
+//! dedupe key `timer:<issue>:<timer>:<fire_at>:<effect>` decides, across restarts and
+//! instances. A timer that fell due more than `CATCH_UP` ago (a server down for long, or
+//! history loaded from elsewhere) is not sent late: the agenda lists such issues anyway.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use roundtable_core::{Effect, WorkflowSet};
+use roundtable_store::{Db, StoreError, directory, issues, outbox};
+
+pub const CATCH_UP: TimeDelta = TimeDelta::days(7);
+
+/// Queues what is due at `now`; returns how many notifications were queued.
+pub async fn tick(db: &Db, workflows: &WorkflowSet, now: DateTime<Utc>) -> Result<usize, String> {
+    let workflows = workflows.clone();
+    db.write(move |conn| {
+        let mut queued = 0;
+        for community in directory::communities(conn)? {
+            let tz: chrono_tz::Tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            for wf in workflows.iter() {
+                let open: Vec<String> = wf.states.iter().filter(|s| !s.terminal).map(|s| s.name.to_string()).collect();
+                for issue in issues::in_states(conn, community.id, &open)?.into_iter().filter(|i| i.workflow == wf.name)
+                {
+                    for due in wf.due_timers(&issue, now.with_timezone(&tz)) {
+                        if due.fire_at < now - CATCH_UP {
+                            continue;
+                        }
+                        for effect in &due.timer.effects {
+                            if *effect == Effect::FlagOverdue {
+                                issues::flag_overdue(conn, issue.id, due.fire_at)?;
+                                continue;
+                            }
+                            let key =
+                                format!("timer:{}:{}:{}:{effect}", issue.id, due.timer.name, due.fire_at.to_rfc3339());
+                            let payload = serde_json::json!({ "timer": due.timer.name });
+                            if outbox::queue_once(
+                                conn,
+                                &community.id.to_string(),
+                                effect.as_str(),
+                                Some(issue.id.to_string()),
+                                payload,
+                                key,
+                                now,
+                            )? {
+                                queued += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok::<_, StoreError>(queued)
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
