@@ -255,6 +255,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    used_links (nonce) {
+        nonce -> Text,
+        issue_id -> Text,
+        used_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(issues -> compounds (compound_id));
 diesel::joinable!(issue_events -> issues (issue_id));
 diesel::joinable!(memberships -> organisations (org_id));
@@ -279,4 +294,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_runs,
     api_tokens,
     sessions,
+    settings,
+    used_links,
 );

@@ -18,6 +18,10 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let http = state.config.http.clone();
     crate::api::router()
+        .route(
+            "/v/{issue}/{answer}/{expires}/{nonce}/{sig}",
+            axum::routing::get(crate::links::show).post(crate::links::answer),
+        )
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|| async {
             let mut r = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();

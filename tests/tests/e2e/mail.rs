@@ -24,6 +24,7 @@ fn context() -> serde_json::Value {
         },
         "step": "已承诺",
         "note": "<b>已更换</b>",
+        "links": {"fixed": "http://127.0.0.1:8080/v/1/fixed/2/3/4", "not_fixed": "http://127.0.0.1:8080/v/1/not-fixed/2/3/5"},
         "raiser": {"name": "张秀兰", "email": "supervisor@dongsheng.example", "phone": "13900000000"},
         "what": "议程已发布",
         "meeting": {"date": "2026-12-06", "time": "09:00", "place": "东圣社区党群服务中心", "url": "http://127.0.0.1:8080/meetings/1"},
@@ -213,4 +214,100 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
     assert!(mine.contains(&("提醒：雨水井堵塞".to_owned(), vec!["anshang@dongsheng.example".to_owned()])), "{mine:?}");
     let escalation = mine.iter().find(|(s, _)| s == "承诺逾期：雨水井堵塞").expect("an escalation");
     assert_eq!(escalation.1, ["secretary@dongsheng.example", "supervisors@dongsheng.example"]);
+}
+
+/// The `/v/…` paths of the links in the latest mail about `title`.
+fn links_in_mail(app: &TestApp, title: &str) -> (String, String) {
+    let sent = app.state.mailer.sent();
+    let mail =
+        sent.iter().rev().find(|m| m.subject.contains(title) && m.text.contains("/v/")).expect("an is-it-fixed mail");
+    let paths: Vec<String> = mail
+        .text
+        .split_whitespace()
+        .filter_map(|w| w.split("http://127.0.0.1:8080").nth(1))
+        .filter(|p| p.starts_with("/v/"))
+        .map(|p| p.trim_end_matches(['）', ')']).to_owned())
+        .collect();
+    assert_eq!(paths.len(), 2, "{}", mail.text);
+    (paths[0].clone(), paths[1].clone())
+}
+
+async fn post_form(app: &TestApp, path: &str, body: &str) -> roundtable_e2e::Reply {
+    app.raw(axum::http::Method::POST, path, None, Some("application/x-www-form-urlencoded"), body.as_bytes().to_vec())
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_click_links_work_once_expire_and_refuse_tampering() {
+    let app = TestApp::sqlite().build();
+    let state = &app.state;
+    let dispatch = || dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, state.now(), 500);
+    let anshang = app.org("安尚物业").to_string();
+    let resolve = |title: &'static str| {
+        let app = &app;
+        let anshang = anshang.clone();
+        async move {
+            let raised = raise(app, title).await;
+            let a =
+                fire(app, "secretary@dongsheng.example", &raised, "assign", json!({"responsible_org": anshang})).await;
+            let c = fire(
+                app,
+                "anshang@dongsheng.example",
+                &a,
+                "commit",
+                json!({"commitment_text": "修", "due_date": in_days(5)}),
+            )
+            .await;
+            fire(app, "anshang@dongsheng.example", &c, "resolve", json!({"resolution_note": "已修好"})).await
+        }
+    };
+    let lift = resolve("电梯经常停运").await;
+    let lamp = resolve("小区路灯不亮").await;
+    dispatch().await.unwrap();
+    let (lift_fixed, lift_not_fixed) = links_in_mail(&app, "电梯经常停运");
+    let (_, lamp_not_fixed) = links_in_mail(&app, "小区路灯不亮");
+
+    // Opening a link changes nothing; it shows one button.
+    let page = app.raw(axum::http::Method::GET, &lift_fixed, None, None, vec![]).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.as_str().unwrap().contains("<form method=\"post\">"));
+    // Tampered, or pointed at another issue: refused.
+    let mut tampered = lift_fixed.clone();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == '0' { '1' } else { '0' });
+    assert_eq!(post_form(&app, &tampered, "satisfaction=5").await.status, 400);
+    let other_issue = lift_fixed.replace(lift["id"].as_str().unwrap(), lamp["id"].as_str().unwrap());
+    assert_eq!(post_form(&app, &other_issue, "satisfaction=5").await.status, 400);
+    assert_eq!(
+        post_form(&app, &lift_fixed.replace("/fixed/", "/not-fixed/"), "reason=x").await.status,
+        400,
+        "the answer is signed too"
+    );
+
+    // The right answer works once.
+    let ok = post_form(&app, &lift_fixed, "satisfaction=4").await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let secretary = app.token("secretary@dongsheng.example").await;
+    let issue = app.get(&format!("/api/v1/issues/{}", lift["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!((issue["state"].as_str(), issue["verification"]["satisfaction"].as_u64()), (Some("verified"), Some(4)));
+    assert_eq!(issue["verification"]["by"], issue["raised_by"]["id"], "recorded as the raiser");
+    assert_ne!(post_form(&app, &lift_not_fixed, "reason=x").await.status, 200, "the other answer is void now");
+
+    // "Not fixed" reopens; after the next fix, the old link is spent.
+    let reopened = post_form(&app, &lamp_not_fixed, "reason=%E8%BF%98%E6%98%AF%E4%B8%8D%E4%BA%AE").await;
+    assert_eq!(reopened.status, 200);
+    let lamp_now = app.get(&format!("/api/v1/issues/{}", lamp["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!((lamp_now["state"].as_str(), lamp_now["reopen_count"].as_u64()), (Some("committed"), Some(1)));
+    assert_eq!(lamp_now["verification"]["note"], "还是不亮");
+    fire(&app, "anshang@dongsheng.example", &lamp_now, "resolve", json!({"resolution_note": "换了灯泡"})).await;
+    assert_eq!(post_form(&app, &lamp_not_fixed, "reason=x").await.status, 400, "used once already");
+
+    // Expired.
+    let key = state.db.run(roundtable_web::links::key).await.unwrap();
+    let old = state.now() - chrono::TimeDelta::days(31);
+    let (expired, _) =
+        roundtable_web::links::verification_links(&key, "", lamp["id"].as_str().unwrap().parse().unwrap(), old);
+    let reply = post_form(&app, &expired, "satisfaction=5").await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.body.as_str().unwrap().contains("expired"));
 }

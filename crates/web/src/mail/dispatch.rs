@@ -178,7 +178,7 @@ fn issue_context(conn: &mut DbConn, issue: &Issue, base_url: &str) -> Result<Val
     }))
 }
 
-fn compose(conn: &mut DbConn, row: &Pending, base_url: &str) -> Result<Option<Plan>, StoreError> {
+fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>) -> Result<Option<Plan>, StoreError> {
     let community: roundtable_core::CommunityId =
         row.community_id.parse().map_err(|_| StoreError::Corrupt(format!("outbox community {}", row.community_id)))?;
     let community = directory::get_community(conn, community)?;
@@ -291,12 +291,19 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str) -> Result<Option<Pl
     };
     // Raisers' contact data goes only to the responsible organisation.
     let show_raiser = template == "issue_assigned";
+    let links = if template == "verification_request" {
+        let (fixed, not_fixed) = crate::links::verification_links(&crate::links::key(conn)?, base_url, issue.id, now);
+        json!({ "fixed": fixed, "not_fixed": not_fixed })
+    } else {
+        Value::Null
+    };
     let context = json!({
         "community": community.name,
         "org": responsible_name,
         "issue": issue_context(conn, &issue, base_url)?,
         "step": step(&locale, &step_key),
         "note": note,
+        "links": links,
         "raiser": show_raiser.then(|| json!({
             "name": raiser.display_name,
             "email": raiser.email.clone().unwrap_or_default(),
@@ -329,7 +336,7 @@ pub async fn dispatch_once(
     for row in claimed {
         let base_url = cfg.base_url.trim_end_matches('/').to_owned();
         let r = row.clone();
-        let plan = db.run(move |conn| compose(conn, &r, &base_url)).await;
+        let plan = db.run(move |conn| compose(conn, &r, &base_url, now)).await;
         let result = match plan {
             Ok(None) => {
                 report.skipped += 1;

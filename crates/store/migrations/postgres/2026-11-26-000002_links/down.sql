@@ -1,0 +1,2 @@
+DROP TABLE used_links;
+DROP TABLE settings;
