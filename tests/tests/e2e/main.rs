@@ -10,3 +10,4 @@ mod mail;
 mod meetings;
 mod openapi;
 mod scheduler;
+mod smtp;

@@ -1,0 +1,192 @@
+//! Mail through a real SMTP conversation: a small SMTP sink on 127.0.0.1 that records
+//! what it is sent, and an outage — the server down while issues are assigned and the
+//! roundtable process restarted — after which every message arrives exactly once.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use roundtable_e2e::TestApp;
+use roundtable_store::{Db, DbOptions};
+use roundtable_web::mail::{Mailer, Templates, dispatch_once};
+use serde_json::json;
+
+use crate::api_flow::{fire, raise};
+
+/// One message as the sink received it: the envelope recipients and the raw data.
+#[derive(Clone, Debug)]
+struct Received {
+    rcpt: Vec<String>,
+    data: String,
+}
+
+/// Speaks just enough SMTP (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) to take mail.
+struct Sink {
+    port: u16,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Sink {
+    fn start(port: u16) -> Sink {
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("the port is free");
+        let port = listener.local_addr().unwrap().port();
+        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let store = got.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let store = store.clone();
+                std::thread::spawn(move || session(stream, &store));
+            }
+        });
+        Sink { port, got }
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+fn session(stream: TcpStream, store: &Mutex<Vec<Received>>) {
+    let mut out = stream.try_clone().unwrap();
+    let mut lines = BufReader::new(stream);
+    let _ = out.write_all(b"220 sink ESMTP\r\n");
+    let mut rcpt = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let command = line.trim_end().to_uppercase();
+        let reply: &[u8] = if command.starts_with("EHLO") {
+            b"250-sink\r\n250 8BITMIME\r\n"
+        } else if command.starts_with("RCPT TO:") {
+            rcpt.push(line.trim_end()[8..].trim().trim_matches(['<', '>']).to_owned());
+            b"250 ok\r\n"
+        } else if command == "DATA" {
+            let _ = out.write_all(b"354 go on\r\n");
+            let mut data = String::new();
+            loop {
+                line.clear();
+                if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                if line == ".\r\n" {
+                    break;
+                }
+                data.push_str(&line);
+            }
+            store.lock().unwrap().push(Received { rcpt: std::mem::take(&mut rcpt), data });
+            b"250 queued\r\n"
+        } else if command == "QUIT" {
+            let _ = out.write_all(b"221 bye\r\n");
+            return;
+        } else if command.starts_with("RSET") {
+            rcpt.clear();
+            b"250 ok\r\n"
+        } else {
+            b"250 ok\r\n"
+        };
+        let _ = out.write_all(reply);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn header<'a>(data: &'a str, name: &str) -> Option<&'a str> {
+    data.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.strip_prefix(": ")))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_issue_cycle_goes_through_a_real_smtp_server() {
+    let sink = Sink::start(0);
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let app = TestApp::sqlite()
+        .mail(|m| {
+            m.transport = "smtp".into();
+            m.smtp_url = url;
+        })
+        .build();
+    let raised = raise(&app, "地下室漏水").await;
+    let a = fire(
+        &app,
+        "secretary@dongsheng.example",
+        &raised,
+        "assign",
+        json!({"responsible_org": app.org("安尚物业").to_string()}),
+    )
+    .await;
+    let c = fire(
+        &app,
+        "anshang@dongsheng.example",
+        &a,
+        "commit",
+        json!({"commitment_text": "更换防水层", "due_date": crate::api_flow::in_days(9)}),
+    )
+    .await;
+    let r = fire(&app, "anshang@dongsheng.example", &c, "resolve", json!({"resolution_note": "已更换"})).await;
+    fire(&app, "supervisor@dongsheng.example", &r, "verify", json!({"satisfaction": 5})).await;
+    let s = &app.state;
+    let report = dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 100).await.unwrap();
+    assert_eq!((report.sent, report.retried), (4, 0), "{report:?}");
+    let got = sink.received();
+    let rcpts: Vec<&str> = got.iter().map(|m| m.rcpt[0].as_str()).collect();
+    assert_eq!(
+        rcpts,
+        [
+            "anshang@dongsheng.example",
+            "supervisor@dongsheng.example",
+            "supervisor@dongsheng.example",
+            "anshang@dongsheng.example"
+        ]
+    );
+    for m in &got {
+        assert!(header(&m.data, "Message-ID").is_some_and(|id| id.ends_with("@roundtable>")), "{}", m.data);
+        assert!(m.data.contains("multipart/alternative"), "text and HTML");
+        assert!(m.data.contains("text/plain") && m.data.contains("text/html"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_assignments_during_an_outage_arrive_once_after_it() {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let smtp = url.clone();
+    let app = TestApp::sqlite()
+        .mail(|m| {
+            m.transport = "smtp".into();
+            m.smtp_url = smtp;
+        })
+        .build();
+    let anshang = app.org("安尚物业").to_string();
+    for n in 0..50 {
+        let raised = raise(&app, &format!("停车位 {n}")).await;
+        fire(&app, "secretary@dongsheng.example", &raised, "assign", json!({"responsible_org": anshang})).await;
+    }
+    let s = &app.state;
+    // Nothing listens: every attempt fails and is scheduled again.
+    let down = dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 500).await.unwrap();
+    assert_eq!((down.sent, down.retried, down.dead), (0, 50, 0));
+
+    // The roundtable process restarts: a new pool and a new mailer on the same database.
+    let db = Db::open(app.db_url(), DbOptions::default()).unwrap();
+    let mailer = Mailer::from_config(&s.config.mail).unwrap();
+    let templates = Templates::new();
+    let sink = Sink::start(port);
+    let later = s.now() + chrono::TimeDelta::minutes(10);
+    let mut sent = 0;
+    for round in 0..3 {
+        let r = dispatch_once(&db, &mailer, &templates, &s.config.mail, later + chrono::TimeDelta::minutes(round), 500)
+            .await
+            .unwrap();
+        sent += r.sent;
+    }
+    assert_eq!(sent, 50);
+    let got = sink.received();
+    assert_eq!(got.len(), 50, "all arrive");
+    let ids: std::collections::BTreeSet<_> = got.iter().filter_map(|m| header(&m.data, "Message-ID")).collect();
+    assert_eq!(ids.len(), 50, "none twice");
+    assert!(got.iter().all(|m| m.rcpt == ["anshang@dongsheng.example"]));
+}
