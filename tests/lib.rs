@@ -233,3 +233,92 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// A small SMTP server for tests and benchmarks: it speaks just enough SMTP to take mail
+/// on 127.0.0.1 and records what it was sent.
+pub mod smtp_sink {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::{Arc, Mutex};
+
+    /// One message as the sink received it: the envelope recipients and the raw data.
+    #[derive(Clone, Debug)]
+    pub struct Received {
+        pub rcpt: Vec<String>,
+        pub data: String,
+    }
+
+    /// Speaks just enough SMTP (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) to take mail.
+    pub struct Sink {
+        pub port: u16,
+        got: Arc<Mutex<Vec<Received>>>,
+    }
+
+    impl Sink {
+        /// Listens on 127.0.0.1:`port` (0: any free port).
+        pub fn start(port: u16) -> Sink {
+            let listener = TcpListener::bind(("127.0.0.1", port)).expect("the port is free");
+            let port = listener.local_addr().unwrap().port();
+            let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+            let store = got.clone();
+            std::thread::spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    let store = store.clone();
+                    std::thread::spawn(move || session(stream, &store));
+                }
+            });
+            Sink { port, got }
+        }
+
+        pub fn received(&self) -> Vec<Received> {
+            self.got.lock().unwrap().clone()
+        }
+    }
+
+    fn session(stream: TcpStream, store: &Mutex<Vec<Received>>) {
+        // Replies go out at once, as a real server's would (no Nagle stalls).
+        let _ = stream.set_nodelay(true);
+        let mut out = stream.try_clone().unwrap();
+        let mut lines = BufReader::new(stream);
+        let _ = out.write_all(b"220 sink ESMTP\r\n");
+        let mut rcpt = Vec::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let command = line.trim_end().to_uppercase();
+            let reply: &[u8] = if command.starts_with("EHLO") {
+                b"250-sink\r\n250 8BITMIME\r\n"
+            } else if command.starts_with("RCPT TO:") {
+                rcpt.push(line.trim_end()[8..].trim().trim_matches(['<', '>']).to_owned());
+                b"250 ok\r\n"
+            } else if command == "DATA" {
+                let _ = out.write_all(b"354 go on\r\n");
+                let mut data = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if line == ".\r\n" {
+                        break;
+                    }
+                    data.push_str(&line);
+                }
+                store.lock().unwrap().push(Received { rcpt: std::mem::take(&mut rcpt), data });
+                b"250 queued\r\n"
+            } else if command == "QUIT" {
+                let _ = out.write_all(b"221 bye\r\n");
+                return;
+            } else if command.starts_with("RSET") {
+                rcpt.clear();
+                b"250 ok\r\n"
+            } else {
+                b"250 ok\r\n"
+            };
+            let _ = out.write_all(reply);
+        }
+    }
+}

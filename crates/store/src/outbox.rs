@@ -160,3 +160,11 @@ pub fn settle_history(conn: &mut DbConn, community: &str, now: DateTime<Utc>) ->
         .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(ts(now)))))
         .execute(conn)?)
 }
+
+/// Marks several rows sent in one transaction.
+pub fn mark_sent_many(conn: &mut DbConn, ids: &[String], now: DateTime<Utc>) -> Result<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(ts(now))), outbox::last_error.eq(None::<String>)))
+        .execute(conn)?;
+    Ok(())
+}

@@ -2,94 +2,15 @@
 //! what it is sent, and an outage — the server down while issues are assigned and the
 //! roundtable process restarted — after which every message arrives exactly once.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::net::TcpListener;
 
 use roundtable_e2e::TestApp;
+use roundtable_e2e::smtp_sink::Sink;
 use roundtable_store::{Db, DbOptions};
 use roundtable_web::mail::{Mailer, Templates, dispatch_once};
 use serde_json::json;
 
 use crate::api_flow::{fire, raise};
-
-/// One message as the sink received it: the envelope recipients and the raw data.
-#[derive(Clone, Debug)]
-struct Received {
-    rcpt: Vec<String>,
-    data: String,
-}
-
-/// Speaks just enough SMTP (EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) to take mail.
-struct Sink {
-    port: u16,
-    got: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Sink {
-    fn start(port: u16) -> Sink {
-        let listener = TcpListener::bind(("127.0.0.1", port)).expect("the port is free");
-        let port = listener.local_addr().unwrap().port();
-        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let store = got.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let store = store.clone();
-                std::thread::spawn(move || session(stream, &store));
-            }
-        });
-        Sink { port, got }
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.got.lock().unwrap().clone()
-    }
-}
-
-fn session(stream: TcpStream, store: &Mutex<Vec<Received>>) {
-    let mut out = stream.try_clone().unwrap();
-    let mut lines = BufReader::new(stream);
-    let _ = out.write_all(b"220 sink ESMTP\r\n");
-    let mut rcpt = Vec::new();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if lines.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let command = line.trim_end().to_uppercase();
-        let reply: &[u8] = if command.starts_with("EHLO") {
-            b"250-sink\r\n250 8BITMIME\r\n"
-        } else if command.starts_with("RCPT TO:") {
-            rcpt.push(line.trim_end()[8..].trim().trim_matches(['<', '>']).to_owned());
-            b"250 ok\r\n"
-        } else if command == "DATA" {
-            let _ = out.write_all(b"354 go on\r\n");
-            let mut data = String::new();
-            loop {
-                line.clear();
-                if lines.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                if line == ".\r\n" {
-                    break;
-                }
-                data.push_str(&line);
-            }
-            store.lock().unwrap().push(Received { rcpt: std::mem::take(&mut rcpt), data });
-            b"250 queued\r\n"
-        } else if command == "QUIT" {
-            let _ = out.write_all(b"221 bye\r\n");
-            return;
-        } else if command.starts_with("RSET") {
-            rcpt.clear();
-            b"250 ok\r\n"
-        } else {
-            b"250 ok\r\n"
-        };
-        let _ = out.write_all(reply);
-    }
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -131,7 +52,9 @@ async fn the_issue_cycle_goes_through_a_real_smtp_server() {
     let s = &app.state;
     let report = dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 100).await.unwrap();
     assert_eq!((report.sent, report.retried), (4, 0), "{report:?}");
-    let got = sink.received();
+    let mut got = sink.received();
+    // Sends overlap: compare in the outbox's order, which the Message-IDs follow.
+    got.sort_by(|a, b| header(&a.data, "Message-ID").cmp(&header(&b.data, "Message-ID")));
     let rcpts: Vec<&str> = got.iter().map(|m| m.rcpt[0].as_str()).collect();
     assert_eq!(
         rcpts,

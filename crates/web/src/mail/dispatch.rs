@@ -333,47 +333,78 @@ pub async fn dispatch_once(
         .await
         .map_err(|e| e.to_string())?;
     let mut report = DispatchReport::default();
-    for row in claimed {
-        let base_url = cfg.base_url.trim_end_matches('/').to_owned();
-        let r = row.clone();
-        let plan = db.run(move |conn| compose(conn, &r, &base_url, now)).await;
-        let result = match plan {
-            Ok(None) => {
-                report.skipped += 1;
-                let id = row.id.clone();
-                db.write(move |conn| outbox::mark_sent(conn, &id, now)).await.map_err(|e| e.to_string())?;
-                continue;
-            }
-            Ok(Some(plan)) if plan.to.is_empty() => Err(format!("no address to send `{}` to", row.effect)),
-            Ok(Some(plan)) => match templates.render(&plan.locale, plan.template, &plan.context) {
-                Ok(email) => mailer.send(&cfg.from, &plan.to, &row.message_id, &email).await,
-                Err(e) => Err(format!("template {}: {e}", plan.template)),
-            },
-            Err(e) => Err(e.to_string()),
-        };
-        let id = row.id.clone();
-        match result {
-            Ok(()) => {
-                report.sent += 1;
-                db.write(move |conn| outbox::mark_sent(conn, &id, now)).await.map_err(|e| e.to_string())?;
-            }
-            Err(error) => {
-                let dead = row.attempts >= cfg.max_attempts;
-                let jitter = (uuid::Uuid::now_v7().as_u128() % 1000) as f64 / 1000.0;
-                let retry_at = (!dead).then(|| now + backoff(row.attempts, jitter));
-                if dead {
-                    report.dead += 1
-                } else {
-                    report.retried += 1
+    // Sends overlap: an SMTP exchange is mostly waiting (lettre writes a message and its
+    // final dot separately, so each send can wait for a delayed ACK), and the pool keeps
+    // that many connections open.
+    for chunk in claimed.chunks(SEND_CONCURRENCY) {
+        let results =
+            futures_util::future::join_all(chunk.iter().map(|row| deliver(db, mailer, templates, cfg, now, row))).await;
+        let mut done = Vec::new();
+        for (row, result) in chunk.iter().zip(results) {
+            match result {
+                Delivery::Sent => {
+                    report.sent += 1;
+                    done.push(row.id.clone());
                 }
-                tracing::warn!(outbox = %row.id, effect = %row.effect, attempts = row.attempts, %error, dead, "notification not sent");
-                db.write(move |conn| outbox::mark_failed(conn, &id, &error, retry_at))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                Delivery::Skipped => {
+                    report.skipped += 1;
+                    done.push(row.id.clone());
+                }
+                Delivery::Failed(error) => {
+                    let dead = row.attempts >= cfg.max_attempts;
+                    let jitter = (uuid::Uuid::now_v7().as_u128() % 1000) as f64 / 1000.0;
+                    let retry_at = (!dead).then(|| now + backoff(row.attempts, jitter));
+                    if dead {
+                        report.dead += 1
+                    } else {
+                        report.retried += 1
+                    }
+                    tracing::warn!(outbox = %row.id, effect = %row.effect, attempts = row.attempts, %error, dead, "notification not sent");
+                    let id = row.id.clone();
+                    db.write(move |conn| outbox::mark_failed(conn, &id, &error, retry_at))
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
             }
+        }
+        if !done.is_empty() {
+            db.write(move |conn| outbox::mark_sent_many(conn, &done, now)).await.map_err(|e| e.to_string())?;
         }
     }
     Ok(report)
+}
+
+/// How many sends overlap (and how many SMTP connections the pool keeps).
+pub const SEND_CONCURRENCY: usize = 64;
+
+enum Delivery {
+    Sent,
+    Skipped,
+    Failed(String),
+}
+
+async fn deliver(
+    db: &Db,
+    mailer: &Mailer,
+    templates: &Templates,
+    cfg: &MailConfig,
+    now: DateTime<Utc>,
+    row: &Pending,
+) -> Delivery {
+    let base_url = cfg.base_url.trim_end_matches('/').to_owned();
+    let r = row.clone();
+    match db.run(move |conn| compose(conn, &r, &base_url, now)).await {
+        Ok(None) => Delivery::Skipped,
+        Ok(Some(plan)) if plan.to.is_empty() => Delivery::Failed(format!("no address to send `{}` to", row.effect)),
+        Ok(Some(plan)) => match templates.render(&plan.locale, plan.template, &plan.context) {
+            Ok(email) => match mailer.send(&cfg.from, &plan.to, &row.message_id, &email).await {
+                Ok(()) => Delivery::Sent,
+                Err(e) => Delivery::Failed(e),
+            },
+            Err(e) => Delivery::Failed(format!("template {}: {e}", plan.template)),
+        },
+        Err(e) => Delivery::Failed(e.to_string()),
+    }
 }
 
 #[cfg(test)]
