@@ -32,6 +32,17 @@ pub async fn raise(app: &TestApp, title: &str) -> Value {
     reply.body
 }
 
+/// Raises an issue and takes it all the way: assigned to Anshang, committed, resolved,
+/// verified by the supervisory committee. Returns the verified issue.
+pub async fn through_verification(app: &TestApp, title: &str) -> Value {
+    let raised = raise(app, title).await;
+    let anshang = app.org("安尚物业").to_string();
+    let a = fire(app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
+    let c = fire(app, ANSHANG, &a, "commit", json!({"commitment_text": "更换防水层", "due_date": in_days(10)})).await;
+    let r = fire(app, ANSHANG, &c, "resolve", json!({"resolution_note": "防水层已更换"})).await;
+    fire(app, SUPERVISOR, &r, "verify", json!({"satisfaction": 5})).await
+}
+
 /// Fires a transition as `login`, expecting success; returns the issue.
 pub async fn fire(app: &TestApp, login: &str, issue: &Value, transition: &str, fields: Value) -> Value {
     let reply = try_fire(app, login, issue, transition, fields).await;

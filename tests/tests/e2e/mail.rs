@@ -6,7 +6,7 @@ use roundtable_store::outbox;
 use roundtable_web::mail::{Templates, dispatch_once};
 use serde_json::json;
 
-use crate::api_flow::{fire, in_days, raise};
+use crate::api_flow::{fire, in_days, raise, through_verification};
 
 on_both_databases!(the_issue_cycle_mails_the_right_people_once, workflow_timers_remind_and_escalate_exactly_once);
 
@@ -57,22 +57,8 @@ async fn the_issue_cycle_mails_the_right_people_once(app: TestApp) {
     let dispatch = || dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, state.now(), 100);
     assert_eq!(dispatch().await.unwrap().sent, 0, "the demo's history is not news");
 
-    let raised = raise(&app, "地下室漏水").await;
+    through_verification(&app, "地下室漏水").await;
     let anshang = app.org("安尚物业").to_string();
-    let assigned =
-        fire(&app, "secretary@dongsheng.example", &raised, "assign", json!({"responsible_org": anshang})).await;
-    let committed = fire(
-        &app,
-        "anshang@dongsheng.example",
-        &assigned,
-        "commit",
-        json!({"commitment_text": "更换防水层", "due_date": in_days(10)}),
-    )
-    .await;
-    let resolved =
-        fire(&app, "anshang@dongsheng.example", &committed, "resolve", json!({"resolution_note": "防水层已更换"}))
-            .await;
-    fire(&app, "supervisor@dongsheng.example", &resolved, "verify", json!({"satisfaction": 5})).await;
 
     let report = dispatch().await.unwrap();
     assert_eq!((report.sent, report.retried, report.dead), (4, 0, 0), "{report:?}");

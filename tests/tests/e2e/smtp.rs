@@ -10,7 +10,7 @@ use roundtable_store::{Db, DbOptions};
 use roundtable_web::mail::{Mailer, Templates, dispatch_once};
 use serde_json::json;
 
-use crate::api_flow::{fire, raise};
+use crate::api_flow::{fire, raise, through_verification};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -30,25 +30,7 @@ async fn the_issue_cycle_goes_through_a_real_smtp_server() {
             m.smtp_url = url;
         })
         .build();
-    let raised = raise(&app, "地下室漏水").await;
-    let a = fire(
-        &app,
-        "secretary@dongsheng.example",
-        &raised,
-        "assign",
-        json!({"responsible_org": app.org("安尚物业").to_string()}),
-    )
-    .await;
-    let c = fire(
-        &app,
-        "anshang@dongsheng.example",
-        &a,
-        "commit",
-        json!({"commitment_text": "更换防水层", "due_date": crate::api_flow::in_days(9)}),
-    )
-    .await;
-    let r = fire(&app, "anshang@dongsheng.example", &c, "resolve", json!({"resolution_note": "已更换"})).await;
-    fire(&app, "supervisor@dongsheng.example", &r, "verify", json!({"satisfaction": 5})).await;
+    through_verification(&app, "地下室漏水").await;
     let s = &app.state;
     let report = dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 100).await.unwrap();
     assert_eq!((report.sent, report.retried), (4, 0), "{report:?}");
