@@ -136,7 +136,8 @@ pub fn set_status(
     if n == 1 { Ok(()) } else { Err(StoreError::Conflict { current: 0 }) }
 }
 
-/// Publishes a draft agenda and queues its notification (once).
+/// Publishes a draft agenda and queues one notification per participating organisation
+/// (each mail lists that organisation's own items first).
 pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
     conn.transaction(|conn| {
         let n = diesel::update(meetings::table.find(id.to_string()).filter(meetings::agenda_status.eq("draft")))
@@ -146,15 +147,19 @@ pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chr
             return Ok(false);
         }
         let community: String = meetings::table.find(id.to_string()).select(meetings::community_id).first(conn)?;
-        crate::outbox::queue(
-            conn,
-            &community,
-            "agenda_published",
-            None,
-            serde_json::json!({ "meeting": id }),
-            Some(format!("agenda_published:{id}")),
-            at,
-        )?;
+        let community_id = parse("community id", &community)?;
+        for org in crate::directory::organisations(conn, community_id)?.iter().filter(|o| !o.contact_emails.is_empty())
+        {
+            crate::outbox::queue(
+                conn,
+                &community,
+                "agenda_published",
+                None,
+                serde_json::json!({ "meeting": id, "org": org.id }),
+                Some(format!("agenda_published:{id}:{}", org.id)),
+                at,
+            )?;
+        }
         Ok(true)
     })
 }

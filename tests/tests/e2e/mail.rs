@@ -27,6 +27,7 @@ fn context() -> serde_json::Value {
         "links": {"fixed": "http://127.0.0.1:8080/v/1/fixed/2/3/4", "not_fixed": "http://127.0.0.1:8080/v/1/not-fixed/2/3/5"},
         "raiser": {"name": "张秀兰", "email": "supervisor@dongsheng.example", "phone": "13900000000"},
         "what": "议程已发布",
+        "items": [{"title": "<script>alert(1)</script> 地下室漏水", "mine": true}, {"title": "小区路灯不亮", "mine": false}],
         "meeting": {"date": "2026-12-06", "time": "09:00", "place": "东圣社区党群服务中心", "url": "http://127.0.0.1:8080/meetings/1"},
     })
 }

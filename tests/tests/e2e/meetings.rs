@@ -76,6 +76,25 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
 
     let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
     assert_eq!((published.status, published.str("agenda_status")), (StatusCode::OK, "published"));
+    // Every organisation is told, each with its own items first.
+    let st = &app.state;
+    roundtable_web::mail::dispatch_once(&st.db, &st.mailer, &st.email, &st.config.mail, st.now(), 500).await.unwrap();
+    let notices: Vec<_> = st.mailer.sent().into_iter().filter(|m| m.subject.contains("议程已发布")).collect();
+    let with_address = {
+        let conn = &mut *st.db.conn().unwrap();
+        roundtable_store::directory::organisations(conn, app.community())
+            .unwrap()
+            .iter()
+            .filter(|o| !o.contact_emails.is_empty())
+            .count()
+    };
+    assert_eq!(notices.len(), with_address, "one per organisation with an address");
+    let to_anshang = notices.iter().find(|m| m.to == ["anshang@dongsheng.example"]).expect("Anshang is told");
+    let first = to_anshang.text.lines().find(|l| l.starts_with("- ")).unwrap();
+    assert!(first.ends_with("（贵单位）"), "its own items lead: {}", to_anshang.text);
+    let to_xiean = notices.iter().find(|m| m.to == ["xiean@dongsheng.example"]).expect("Xie'an is told");
+    assert!(!to_xiean.text.contains("电梯经常停运（贵单位）"), "not marked as Xie'an's");
+    assert!(to_xiean.text.contains("电梯经常停运"), "but listed");
     let late = app.call(Method::POST, &format!("{path}/agenda/rebuild"), Some(&secretary), None).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "a published agenda is not rebuilt");
     assert!(app.get(&path, &supervisor).await.body["items"].is_array());
@@ -175,7 +194,8 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     assert!(html.as_str().unwrap().contains("更正：路灯问题由供电公司负责。"));
     let conn = &mut *app.state.db.conn().unwrap();
     let effects = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
-    for effect in ["agenda_drafted", "agenda_published", "minutes_published"] {
+    assert_eq!(effects.iter().filter(|e| *e == "agenda_published").count(), with_address, "once per organisation");
+    for effect in ["agenda_drafted", "minutes_published"] {
         assert_eq!(effects.iter().filter(|e| *e == effect).count(), 1, "{effect} queued once: {effects:?}");
     }
 

@@ -189,12 +189,33 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let record = meetings::get_meeting(conn, meeting)?;
         let tz: chrono_tz::Tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
         let local = record.meeting.starts_at.with_timezone(&tz);
-        let to = match row.effect.as_str() {
-            "agenda_drafted" => role_emails(conn, &community, Role::Secretary)?,
+        let org = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse::<roundtable_core::OrgId>().ok());
+        let to = match (row.effect.as_str(), org) {
+            ("agenda_drafted", _) => role_emails(conn, &community, Role::Secretary)?,
+            (_, Some(org)) => directory::get_organisation(conn, org)?.contact_emails,
             _ => org_emails(conn, &community, |_| true)?,
+        };
+        // An organisation's own items first, marked; then the rest of the agenda.
+        let items: Vec<Value> = if row.effect == "agenda_published" {
+            let mut lines: Vec<(bool, String)> = Vec::new();
+            for item in roundtable_store::agenda::agenda_items(conn, meeting)? {
+                let issue = match item.issue_id.as_deref().and_then(|i| i.parse::<IssueId>().ok()) {
+                    Some(id) => Some(issues::get_issue(conn, id)?),
+                    None => None,
+                };
+                let mine = org.is_some() && issue.as_ref().is_some_and(|i| i.responsible_org == org);
+                if !item.title.trim().is_empty() {
+                    lines.push((mine, item.title));
+                }
+            }
+            lines.sort_by_key(|(mine, _)| !*mine);
+            lines.into_iter().map(|(mine, title)| json!({ "title": title, "mine": mine })).collect()
+        } else {
+            Vec::new()
         };
         let context = json!({
             "community": community.name,
+            "items": items,
             "what": step(&default_locale, &row.effect),
             "meeting": {
                 "date": local.format("%Y-%m-%d").to_string(),
