@@ -342,3 +342,9 @@ pub fn person(conn: &mut DbConn, id: UserId) -> Result<Person> {
     let (display_name, email, phone) = row.ok_or(StoreError::NotFound)?;
     Ok(Person { id, display_name, email, phone })
 }
+
+/// Sets the language a user reads mail and pages in (`None`: the community's).
+pub fn set_locale(conn: &mut DbConn, user: UserId, locale: Option<&str>) -> Result<()> {
+    let n = diesel::update(users::table.find(user.to_string())).set(users::locale.eq(locale)).execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}

@@ -88,6 +88,7 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::POST, "/api/v1/auth/token", Target::None, None, None),
         row(Method::DELETE, "/api/v1/auth/token", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/me", Target::None, None, Some(ALL)),
+        row(Method::PATCH, "/api/v1/me", Target::None, Some(json!({"locale": null})), Some(ALL)),
         row(Method::GET, "/api/v1/issues", Target::None, None, Some(ALL)),
         row(Method::POST, "/api/v1/issues", Target::None, Some(new_issue), Some(COMMUNITY_WIDE)),
         row(

@@ -301,3 +301,29 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     assert_eq!(reply.status, 400);
     assert!(reply.body.as_str().unwrap().contains("expired"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_read_mail_in_the_language_they_chose() {
+    let app = TestApp::sqlite().build();
+    let supervisor = app.token("supervisor@dongsheng.example").await;
+    let bad = app.call(axum::http::Method::PATCH, "/api/v1/me", Some(&supervisor), Some(json!({"locale": "fr"}))).await;
+    assert_eq!(bad.status, 422);
+    let ok = app.call(axum::http::Method::PATCH, "/api/v1/me", Some(&supervisor), Some(json!({"locale": "en"}))).await;
+    assert_eq!((ok.status.as_u16(), ok.body["user"]["locale"].as_str()), (200, Some("en")));
+    through_verification(&app, "地下室漏水").await;
+    let s = &app.state;
+    dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 100).await.unwrap();
+    let mut sent = s.mailer.sent();
+    sent.sort_by(|a, b| a.message_id.cmp(&b.message_id));
+    let subjects: Vec<&str> = sent.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "新交办问题：地下室漏水",
+            "Update on 地下室漏水 (the responsible party committed)",
+            "Is it fixed? 地下室漏水",
+            "问题进展：地下室漏水（已验收）",
+        ],
+        "the supervisor's mail in English, the company's in the community's Chinese"
+    );
+}

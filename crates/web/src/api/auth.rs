@@ -102,3 +102,30 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
         organisations,
     }))
 }
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// `zh-CN` or `en`; `null` follows the community's language.
+    pub locale: Option<String>,
+}
+
+/// Sets the signed-in user's language for mail and pages.
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = Preferences, security(("bearer" = [])), responses(
+    (status = 200, body = MeView), (status = 401, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(prefs): ApiJson<Preferences>,
+) -> ApiResult<Json<MeView>> {
+    if let Some(l) = prefs.locale.as_deref().filter(|l| !crate::mail::templates::LOCALES.contains(l)) {
+        return Err(ApiError::field("locale", "invalid", format!("`locale` is zh-CN or en, not `{l}`")));
+    }
+    let user = caller.user.id;
+    state.db.write(move |conn| directory::set_locale(conn, user, prefs.locale.as_deref())).await?;
+    state.auth_cache.evict(&caller);
+    let mut caller = caller;
+    caller.user = state.db.run(move |conn| directory::get_user(conn, user)).await?;
+    me(State(state), caller).await
+}

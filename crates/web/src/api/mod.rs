@@ -48,7 +48,7 @@ impl Modify for BearerAuth {
 pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::create_token, auth::delete_token))
-        .routes(routes!(auth::me))
+        .routes(routes!(auth::me, auth::update_me))
         .routes(routes!(issues::list, issues::create))
         .routes(routes!(issues::get))
         .routes(routes!(issues::transition))
