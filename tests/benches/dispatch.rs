@@ -1,6 +1,7 @@
 //! Mail dispatch rate to a local SMTP server: N assignment notifications queued, then
 //! drained by the dispatcher through lettre to the test SMTP sink on 127.0.0.1.
-//! `cargo bench -p roundtable-e2e --bench dispatch` (MESSAGES, default 2000).
+//! `cargo bench -p roundtable-e2e --bench dispatch` (MESSAGES, default 2000; CONNECTIONS,
+//! default `mail.smtp_connections`).
 
 use std::time::Instant;
 
@@ -19,6 +20,9 @@ fn main() {
             .mail(|m| {
                 m.transport = std::env::var("TRANSPORT").unwrap_or_else(|_| "smtp".into());
                 m.smtp_url = url;
+                if let Some(n) = std::env::var("CONNECTIONS").ok().and_then(|v| v.parse().ok()) {
+                    m.smtp_connections = n;
+                }
             })
             .build();
         let s = &app.state;
@@ -54,6 +58,10 @@ fn main() {
         }
         let secs = start.elapsed().as_secs_f64();
         assert!(s.mailer.sent().len() == n || sink.received().len() == n);
-        println!("dispatched {n} messages to a local SMTP server in {secs:.2} s: {:.0} messages/s", n as f64 / secs);
+        let conns = s.config.mail.smtp_connections;
+        println!(
+            "dispatched {n} messages to a local SMTP server over {conns} connections in {secs:.2} s: {:.0} messages/s",
+            n as f64 / secs
+        );
     });
 }

@@ -32,6 +32,7 @@ pub struct MailConfig {
     pub from: String,
     pub base_url: String,
     pub max_attempts: i32,
+    pub smtp_connections: usize,
     pub profile: String,
     pub allow_non_smtp: bool,
 }

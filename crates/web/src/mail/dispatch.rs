@@ -357,7 +357,7 @@ pub async fn dispatch_once(
     // Sends overlap: an SMTP exchange is mostly waiting (lettre writes a message and its
     // final dot separately, so each send can wait for a delayed ACK), and the pool keeps
     // that many connections open.
-    for chunk in claimed.chunks(SEND_CONCURRENCY) {
+    for chunk in claimed.chunks(cfg.smtp_connections.max(1)) {
         let results =
             futures_util::future::join_all(chunk.iter().map(|row| deliver(db, mailer, templates, cfg, now, row))).await;
         let mut done = Vec::new();
@@ -394,9 +394,6 @@ pub async fn dispatch_once(
     }
     Ok(report)
 }
-
-/// How many sends overlap (and how many SMTP connections the pool keeps).
-pub const SEND_CONCURRENCY: usize = 64;
 
 enum Delivery {
     Sent,
