@@ -10,6 +10,7 @@ use roundtable_core::{
     BuildingId, CompoundId, Issue, IssueId, MeetingId, NewIssue, OrgId, TransitionFields, TransitionRequest, UserId,
     apply,
 };
+use roundtable_store::directory::Person;
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
 use uuid::Uuid;
 
@@ -29,10 +30,32 @@ pub const CATEGORIES: [&str; 8] =
 /// Reads an issue the caller may see: another community's is not found, one outside the
 /// caller's part of the community is forbidden.
 async fn visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Issue> {
-    let issue = state.db.run(move |conn| issues::get_issue(conn, IssueId(id))).await.map_err(|e| match e {
+    let issue = state.db.run(move |conn| issues::get_issue(conn, IssueId(id))).await.map_err(not_found)?;
+    check_visible(caller, issue)
+}
+
+/// Like [`visible`], with the raiser as the issue's view shows them, in one database trip.
+async fn visible_with_raiser(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(Issue, Person)> {
+    let (issue, raiser) = state
+        .db
+        .run(move |conn| {
+            let issue = issues::get_issue(conn, IssueId(id))?;
+            let raiser = directory::person(conn, issue.raised_by)?;
+            Ok((issue, raiser))
+        })
+        .await
+        .map_err(not_found)?;
+    Ok((check_visible(caller, issue)?, raiser))
+}
+
+fn not_found(e: roundtable_store::StoreError) -> ApiError {
+    match e {
         roundtable_store::StoreError::NotFound => ApiError::NotFound("no such issue".into()),
         other => other.into(),
-    })?;
+    }
+}
+
+fn check_visible(caller: &Caller, issue: Issue) -> ApiResult<Issue> {
     if issue.community != caller.actor.community {
         return Err(ApiError::NotFound("no such issue".into()));
     }
@@ -43,9 +66,7 @@ async fn visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Issue
 }
 
 /// The issue as this caller may see it, with the transitions open to them.
-async fn view(state: &AppState, caller: &Caller, issue: Issue) -> ApiResult<IssueView> {
-    let raiser_id = issue.raised_by;
-    let raiser = state.db.run(move |conn| directory::person(conn, raiser_id)).await?;
+fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> IssueView {
     let contact = access::sees_contact(&caller.user, &caller.actor, &issue)
         .then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
     let transitions = state
@@ -63,7 +84,7 @@ async fn view(state: &AppState, caller: &Caller, issue: Issue) -> ApiResult<Issu
         })
         .unwrap_or_default();
     let today = caller.now(state).date_naive();
-    Ok(IssueView {
+    IssueView {
         id: issue.id.0,
         workflow: issue.workflow.clone(),
         state: issue.state.to_string(),
@@ -74,7 +95,7 @@ async fn view(state: &AppState, caller: &Caller, issue: Issue) -> ApiResult<Issu
         compound: issue.compound.0,
         building: issue.building.map(|b| b.0),
         unit: issue.unit,
-        raised_by: PersonRef { id: raiser.id.0, name: raiser.display_name },
+        raised_by: PersonRef { id: raiser.id.0, name: raiser.display_name.clone() },
         raised_by_org: issue.raised_by_org.map(|o| o.0),
         raiser_contact: contact,
         responsible_org: issue.responsible_org.map(|o| o.0),
@@ -105,7 +126,7 @@ async fn view(state: &AppState, caller: &Caller, issue: Issue) -> ApiResult<Issu
         created_at: issue.created_at,
         updated_at: issue.updated_at,
         transitions,
-    })
+    }
 }
 
 /// Lists the issues the caller may see, filtered, one page at a time.
@@ -231,7 +252,13 @@ pub async fn create(
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/issues/{}", issue.id)) {
         headers.insert(header::LOCATION, location);
     }
-    Ok((StatusCode::CREATED, headers, Json(view(&state, &caller, issue).await?)))
+    let raiser = Person {
+        id: caller.user.id,
+        display_name: caller.user.display_name.clone(),
+        email: caller.user.email.clone(),
+        phone: caller.user.phone.clone(),
+    };
+    Ok((StatusCode::CREATED, headers, Json(view(&state, &caller, issue, &raiser))))
 }
 
 /// One issue, with its version and the transitions the caller may fire now.
@@ -243,8 +270,8 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<IssueView>> {
-    let issue = visible(&state, &caller, id).await?;
-    Ok(Json(view(&state, &caller, issue).await?))
+    let (issue, raiser) = visible_with_raiser(&state, &caller, id).await?;
+    Ok(Json(view(&state, &caller, issue, &raiser)))
 }
 
 /// Checks that the ids a transition names exist in the caller's community.
@@ -302,7 +329,7 @@ pub async fn transition(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Json<IssueView>> {
-    let issue = visible(&state, &caller, id).await?;
+    let (issue, raiser) = visible_with_raiser(&state, &caller, id).await?;
     let workflow = state
         .workflows
         .get(&issue.workflow)
@@ -327,7 +354,7 @@ pub async fn transition(
     let stored = outcome.clone();
     state.db.write(move |conn| issues::record_transition(conn, &stored)).await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
-    Ok(Json(view(&state, &caller, outcome.issue).await?))
+    Ok(Json(view(&state, &caller, outcome.issue, &raiser)))
 }
 
 /// The issue's timeline, oldest first: who did what, when, with which values.
