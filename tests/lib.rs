@@ -214,6 +214,135 @@ impl TestApp {
     }
 }
 
+/// A page as a browser without script gets it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub html: String,
+}
+
+impl Page {
+    /// Where a redirect goes.
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The first value of `name="…" value="…"` in the page (hidden fields, inputs).
+    pub fn field(&self, name: &str) -> Option<String> {
+        let at = self.html.find(&format!("name=\"{name}\" value=\""))?;
+        let rest = &self.html[at + name.len() + 15..];
+        Some(rest[..rest.find('"')?].to_owned())
+    }
+
+    /// Every `href="/issues/<id>"` in the page, in order.
+    pub fn links(&self, prefix: &str) -> Vec<String> {
+        let needle = format!("href=\"{prefix}");
+        self.html
+            .match_indices(&needle)
+            .filter_map(|(i, _)| {
+                let rest = &self.html[i + 6..];
+                Some(rest[..rest.find('"')?].to_owned())
+            })
+            .collect()
+    }
+}
+
+/// A cookie-keeping client for the pages, speaking to the router in-process.
+pub struct PageClient<'a> {
+    app: &'a TestApp,
+    cookies: Mutex<HashMap<String, String>>,
+    accept_language: Option<String>,
+}
+
+impl TestApp {
+    pub fn pages(&self) -> PageClient<'_> {
+        PageClient { app: self, cookies: Mutex::new(HashMap::new()), accept_language: None }
+    }
+}
+
+impl PageClient<'_> {
+    pub fn accept_language(mut self, value: &str) -> Self {
+        self.accept_language = Some(value.to_owned());
+        self
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.lock().expect("not poisoned").get(name).cloned()
+    }
+
+    pub async fn request(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let mut req = Request::builder().method(method).uri(path);
+        let jar =
+            self.cookies.lock().expect("not poisoned").iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
+        if !jar.is_empty() {
+            req = req.header(header::COOKIE, jar.join("; "));
+        }
+        if let Some(l) = &self.accept_language {
+            req = req.header(header::ACCEPT_LANGUAGE, l);
+        }
+        let body = match form {
+            Some(fields) => {
+                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+            }
+            None => String::new(),
+        };
+        let response = self
+            .app
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body)).expect("a valid request"))
+            .await
+            .expect("answers");
+        for value in response.headers().get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap_or("");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((k, v)) = pair.split_once('=') {
+                let mut jar = self.cookies.lock().expect("not poisoned");
+                if v.is_empty() || text.contains("Max-Age=0") {
+                    jar.remove(k);
+                } else {
+                    jar.insert(k.to_owned(), v.to_owned());
+                }
+            }
+        }
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("a readable body").to_bytes();
+        Page { status, headers, html: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.request(Method::GET, path, None).await
+    }
+
+    /// Posts a form as the page at `from` would: with that page's CSRF token.
+    pub async fn submit(&self, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(from).await;
+        let csrf = page.field("_csrf").unwrap_or_else(|| panic!("{from} has no form: {}", page.html));
+        let mut all = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.request(Method::POST, action, Some(&all)).await
+    }
+
+    /// Signs in a demo account through the sign-in form.
+    pub async fn sign_in(&self, login: &str) -> Page {
+        let page = self.submit("/login", "/login", &[("login", login), ("password", demo::DEMO_PASSWORD)]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in of {login}: {}", page.html);
+        page
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Declares async tests once and runs them on SQLite and, when configured, PostgreSQL.
 #[macro_export]
 macro_rules! on_both_databases {

@@ -307,12 +307,7 @@ pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
 /// the user already supported it.
 pub fn add_support(conn: &mut DbConn, issue: &Issue, user: UserId, at: DateTime<Utc>) -> Result<u32> {
     conn.transaction(|conn| {
-        let exists: i64 = supports::table
-            .filter(supports::issue_id.eq(issue.id.to_string()))
-            .filter(supports::user_id.eq(user.to_string()))
-            .count()
-            .get_result(conn)?;
-        if exists == 0 {
+        if !supports(conn, issue.id, user)? {
             diesel::insert_into(supports::table)
                 .values((
                     supports::issue_id.eq(issue.id.to_string()),
@@ -327,6 +322,16 @@ pub fn add_support(conn: &mut DbConn, issue: &Issue, user: UserId, at: DateTime<
         }
         support_count(conn, issue.id)
     })
+}
+
+/// Whether `user` supports the issue.
+pub fn supports(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<bool> {
+    let n: i64 = supports::table
+        .filter(supports::issue_id.eq(issue.to_string()))
+        .filter(supports::user_id.eq(user.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
 /// Withdraws `user`'s support; returns the new count.

@@ -18,6 +18,7 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let http = state.config.http.clone();
     crate::api::router()
+        .merge(crate::pages::router())
         .route(
             "/v/{issue}/{answer}/{expires}/{nonce}/{sig}",
             axum::routing::get(crate::links::show).post(crate::links::answer),

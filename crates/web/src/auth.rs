@@ -112,6 +112,8 @@ pub struct Caller {
     pub actor: Actor,
     /// The community's time zone: due dates and "today" are local.
     pub tz: Tz,
+    /// The community's default language.
+    pub locale: String,
     pub token_id: String,
     token_hash: String,
     expires_at: DateTime<Utc>,
@@ -169,6 +171,13 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        Caller::from_token(state, token).await
+    }
+}
+
+impl Caller {
+    /// The user a token (from a bearer header or a page session) stands for.
+    pub async fn from_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
         let hash = token_hash(token);
         let now = state.now();
         if let Some(caller) = state.auth_cache.get(&hash, now) {
@@ -189,13 +198,19 @@ impl FromRequestParts<AppState> for Caller {
         let (grant, user, actor, community) =
             found.ok_or(ApiError::Unauthorized("the token is unknown, expired or revoked: sign in again"))?;
         let tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
-        let caller = Caller { user, actor, tz, token_id: grant.id, token_hash: hash, expires_at: grant.expires_at };
+        let caller = Caller {
+            user,
+            actor,
+            tz,
+            locale: community.default_locale,
+            token_id: grant.id,
+            token_hash: hash,
+            expires_at: grant.expires_at,
+        };
         state.auth_cache.put(&caller);
         Ok(caller)
     }
-}
 
-impl Caller {
     /// Now in the community's time zone.
     pub fn now(&self, state: &AppState) -> chrono::DateTime<Tz> {
         state.now().with_timezone(&self.tz)

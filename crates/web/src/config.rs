@@ -88,6 +88,8 @@ pub struct DatabaseConfig {
 pub struct HttpConfig {
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
+    pub secure_cookies: bool,
+    pub session_hours: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

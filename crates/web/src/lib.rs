@@ -13,6 +13,7 @@ pub mod error;
 pub mod links;
 pub mod mail;
 pub mod meetings;
+pub mod pages;
 pub mod reminders;
 pub mod scheduler;
 pub mod server;

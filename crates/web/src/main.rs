@@ -10,7 +10,9 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let mut input = std::io::stdin().lock();
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // Unlocked handles: a lock held here for the life of `serve` would block every log
+    // line the server's worker threads write (and with it their requests).
+    let mut out = std::io::stdout();
+    let mut err = std::io::stderr();
     roundtable_web::cli::run(std::env::args_os(), &mut input, &mut out, &mut err)
 }

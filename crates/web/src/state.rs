@@ -23,6 +23,7 @@ pub struct AppState {
     /// Where notifications go (validated at boot; memory if the configuration is unusable).
     pub mailer: crate::mail::Mailer,
     pub email: Arc<crate::mail::Templates>,
+    pub pages: Arc<crate::pages::Pages>,
     pub clock: Clock,
 }
 
@@ -45,6 +46,7 @@ impl AppState {
             minutes: Arc::new(crate::documents::Renderer::new()),
             mailer,
             email: Arc::new(crate::mail::Templates::new()),
+            pages: Arc::new(crate::pages::Pages::new().expect("the embedded page templates and locales compile")),
             clock: Arc::new(Utc::now),
         }
     }

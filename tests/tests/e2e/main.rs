@@ -9,5 +9,6 @@ mod errors;
 mod mail;
 mod meetings;
 mod openapi;
+mod pages;
 mod scheduler;
 mod smtp;

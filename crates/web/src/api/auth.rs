@@ -30,11 +30,25 @@ pub async fn create_token(
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
     let address = peer.map_or_else(|| "local".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string());
-    let login = req.login.trim().to_owned();
+    let ttl = TimeDelta::hours(state.config.auth.token_ttl_hours);
+    let (token, expires_at) = sign_in(&state, &req.login, req.password, &address, ttl).await?;
+    Ok((StatusCode::CREATED, Json(TokenResponse { token, token_type: "Bearer".into(), expires_at })))
+}
+
+/// Checks a login and password and issues a token valid for `ttl` (the API's bearer
+/// tokens and the pages' sessions alike).
+pub async fn sign_in(
+    state: &AppState,
+    login: &str,
+    password: String,
+    address: &str,
+    ttl: TimeDelta,
+) -> ApiResult<(String, chrono::DateTime<chrono::Utc>)> {
+    let login = login.trim().to_owned();
     if login.is_empty() {
         return Err(ApiError::field("login", "empty", "`login` must not be empty"));
     }
-    if let Some(wait) = state.throttle.check(&login, &address) {
+    if let Some(wait) = state.throttle.check(&login, address) {
         return Err(ApiError::TooManyRequests(wait));
     }
     let lookup = login.clone();
@@ -43,25 +57,24 @@ pub async fn create_token(
         Some((user, hash)) if !user.disabled => (Some(user), hash),
         _ => (None, auth::dummy_hash().to_owned()),
     };
-    let password = req.password;
     let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let Some(user) = user.filter(|_| ok) else {
-        state.throttle.record_failure(&login, &address);
+        state.throttle.record_failure(&login, address);
         tracing::info!(%login, %address, "failed sign-in");
         return Err(ApiError::Unauthorized(WRONG));
     };
     state.throttle.record_success(&login);
     let (token, hash) = auth::new_token();
     let now = state.now();
-    let expires_at = now + TimeDelta::hours(state.config.auth.token_ttl_hours);
+    let expires_at = now + ttl;
     let id = uuid::Uuid::now_v7().to_string();
     state
         .db
         .write(move |conn| tokens::insert_token(conn, &id, user.id, user.community, &hash, now, expires_at))
         .await?;
-    Ok((StatusCode::CREATED, Json(TokenResponse { token, token_type: "Bearer".into(), expires_at })))
+    Ok((token, expires_at))
 }
 
 /// Revokes the token used for this request.

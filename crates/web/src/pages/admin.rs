@@ -1,0 +1,182 @@
+//! Administration: the community's people, organisations and compounds, adding an
+//! account, and notifications that could not be delivered (retry).
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use roundtable_core::{CompoundId, OrgId, Role, User, UserId};
+use roundtable_store::{StoreError, directory, outbox};
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, FieldProblem};
+use crate::pages::forms::{Empty, Posted, filled};
+use crate::pages::issues::Names;
+use crate::pages::render::{Ctx, Out, PageResult};
+
+/// Roles an administrator can give.
+const ROLES: [Role; 6] = [Role::Admin, Role::Secretary, Role::Supervisor, Role::Property, Role::Grid, Role::Resident];
+
+fn require_admin(ctx: &Ctx) -> Result<crate::auth::Caller, ApiError> {
+    let caller = ctx.caller()?;
+    if caller.actor.has_role(Role::Admin) {
+        Ok(caller)
+    } else {
+        Err(ApiError::Forbidden("administration is for administrators".into()))
+    }
+}
+
+async fn admin_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value) -> PageResult {
+    let caller = require_admin(ctx)?;
+    let names = Names::load(ctx).await?;
+    let community = caller.actor.community;
+    let (users, dead) = ctx
+        .state
+        .db
+        .run(move |conn| {
+            let users = directory::list_users(conn, community)?;
+            let dead: Vec<_> = outbox::with_status(conn, "dead")?
+                .into_iter()
+                .filter(|p| p.community_id == community.to_string())
+                .collect();
+            Ok((users, dead))
+        })
+        .await?;
+    let users: Vec<Value> = users
+        .iter()
+        .map(|u| {
+            json!({
+                "login": u.login, "name": u.display_name, "email": u.email, "disabled": u.disabled,
+                "roles": u.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+                "orgs": u.organisations.iter().filter_map(|o| names.org(Some(o.0))).collect::<Vec<_>>(),
+                "compound": names.compound(u.compound.map(|c| c.0)),
+            })
+        })
+        .collect();
+    let orgs: Vec<Value> =
+        names.orgs.iter().map(|(id, name, kind)| json!({ "id": id, "name": name, "kind": kind.to_string() })).collect();
+    let compounds: Vec<Value> = names
+        .compounds
+        .iter()
+        .map(|(id, name)| {
+            let buildings = names.buildings.iter().filter(|(_, c, _)| c == id).count();
+            json!({ "id": id, "name": name, "buildings": buildings })
+        })
+        .collect();
+    let dead: Vec<Value> = dead
+        .iter()
+        .map(|p| json!({ "id": p.id, "effect": p.effect, "attempts": p.attempts, "error": p.last_error, "issue": p.issue_id }))
+        .collect();
+    Ok(Out::Status(
+        status,
+        "admin",
+        json!({
+            "users": users, "orgs": orgs, "compounds": compounds, "dead": dead,
+            "roles": ROLES.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            "org_options": names.orgs.iter().map(|(id, n, _)| json!({ "value": id, "label": n })).collect::<Vec<_>>(),
+            "compound_options": names.compounds.iter().map(|(id, n)| json!({ "value": id, "label": n })).collect::<Vec<_>>(),
+            "values": values, "errors": errors,
+        }),
+    ))
+}
+
+pub async fn show(ctx: Ctx) -> Response {
+    let out = admin_page(&ctx, StatusCode::OK, json!({}), Value::Null).await;
+    ctx.respond(out)
+}
+
+/// The new-account form; roles arrive as repeated `role` fields.
+pub async fn add_user(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let out = add_user_work(&ctx, &form).await;
+    let out = match out {
+        Err(e @ ApiError::Invalid { .. }) => {
+            let values: serde_json::Map<String, Value> = form
+                .iter()
+                .filter(|(k, _)| k != "password" && k != "_csrf")
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            admin_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Value::Object(values), ctx.form_errors(&e)).await
+        }
+        other => other,
+    };
+    ctx.respond(out)
+}
+
+async fn add_user_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
+    let caller = require_admin(ctx)?;
+    let field = |name: &str| filled(&form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
+    let mut errors = Vec::new();
+    let login = field("login").unwrap_or_default();
+    if login.is_empty() || login.chars().count() > 100 {
+        errors.push(FieldProblem::new("login", "empty", "a login of 1–100 characters"));
+    }
+    let name = field("name").unwrap_or_default();
+    if name.is_empty() {
+        errors.push(FieldProblem::new("name", "empty", "a name"));
+    }
+    let password = form.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
+    if password.chars().count() < 8 {
+        errors.push(FieldProblem::new("password", "too_short", "at least 8 characters"));
+    }
+    let roles: Vec<Role> = form
+        .iter()
+        .filter(|(k, _)| k == "role")
+        .filter_map(|(_, v)| ROLES.iter().find(|r| r.to_string() == *v).copied())
+        .collect();
+    if roles.is_empty() {
+        errors.push(FieldProblem::new("role", "missing", "at least one role"));
+    }
+    let names = Names::load(ctx).await?;
+    let org =
+        field("org").and_then(|o| names.orgs.iter().find(|(id, ..)| id.to_string() == o).map(|(id, ..)| OrgId(*id)));
+    let compound = field("compound")
+        .and_then(|c| names.compounds.iter().find(|(id, _)| id.to_string() == c).map(|(id, _)| CompoundId(*id)));
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?;
+    let user = User {
+        id: UserId::new(),
+        community: caller.actor.community,
+        login: login.clone(),
+        display_name: name,
+        email: field("email"),
+        phone: field("phone"),
+        roles,
+        locale: None,
+        compound,
+        organisations: org.into_iter().collect(),
+        disabled: false,
+        created_at: Utc::now(),
+    };
+    ctx.state.db.write(move |conn| directory::insert_user(conn, &user, &hash)).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => ApiError::field("login", "taken", "this login is taken"),
+        other => other.into(),
+    })?;
+    Ok(Out::Done("/admin".into(), "user_added"))
+}
+
+pub async fn retry(Path(id): Path<String>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+    let out = async {
+        let caller = require_admin(&ctx)?;
+        let community = caller.actor.community.to_string();
+        let now = ctx.state.now();
+        let done = ctx
+            .state
+            .db
+            .write(move |conn| {
+                let ours = outbox::with_status(conn, "dead")?.iter().any(|p| p.id == id && p.community_id == community);
+                if ours { outbox::retry(conn, &id, now) } else { Ok(false) }
+            })
+            .await?;
+        if !done {
+            return Err(ApiError::NotFound("no such undelivered notification".into()));
+        }
+        Ok(Out::Done("/admin".into(), "retry_queued"))
+    }
+    .await;
+    ctx.respond(out)
+}

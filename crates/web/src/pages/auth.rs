@@ -1,0 +1,96 @@
+//! Signing in and out on the pages, and choosing the language.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::TimeDelta;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api;
+use crate::error::{ApiJson, ApiResult};
+use crate::pages::forms::{Empty, Posted};
+use crate::pages::i18n::LOCALES;
+use crate::pages::render::{Ctx, Out};
+use crate::pages::session::{LANG, SESSION, cookie, local_path, removal};
+use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+pub async fn form(ctx: Ctx, Query(q): Query<Next>) -> Response {
+    let next = local_path(q.next.as_deref());
+    ctx.respond(Ok(Out::Page("login", json!({ "next": next }))))
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    login: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Posted { ctx, form }: Posted<SignIn>,
+) -> Response {
+    let address = peer.map_or_else(|| "local".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string());
+    let ttl = TimeDelta::hours(state.config.http.session_hours);
+    let next = local_path(form.next.as_deref());
+    match api::auth::sign_in(&state, &form.login, form.password, &address, ttl).await {
+        Ok((token, _)) => {
+            let secure = ctx.viewer.secure;
+            // The user's own language preference takes over from a pre-sign-in choice.
+            let jar = ctx.viewer.jar.add(cookie(SESSION, token, secure)).remove(removal(LANG));
+            (jar, Redirect::to(&next)).into_response()
+        }
+        Err(e) => {
+            let errors = ctx.form_errors(&e);
+            let status = match e {
+                crate::error::ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            let login = form.login;
+            ctx.respond(Ok(Out::Status(status, "login", json!({ "next": next, "login": login, "errors": errors }))))
+        }
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+    if let Some(caller) = ctx.viewer.caller.clone()
+        && let Err(e) = api::auth::delete_token(State(state), caller).await
+    {
+        return ctx.fail(e);
+    }
+    let jar = ctx.viewer.jar.remove(removal(SESSION));
+    (jar, Redirect::to("/login")).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct Language {
+    lang: String,
+    next: Option<String>,
+}
+
+/// Switches the language: a cookie for this browser, and the user's preference (which
+/// their mail follows too) when signed in.
+pub async fn language(State(state): State<AppState>, Posted { ctx, form }: Posted<Language>) -> Response {
+    let Some(lang) = LOCALES.iter().find(|l| **l == form.lang) else {
+        return ctx.fail(crate::error::ApiError::BadRequest("unknown language".into()));
+    };
+    if let Some(caller) = ctx.viewer.caller.clone() {
+        let prefs = api::auth::Preferences { locale: Some((*lang).to_owned()) };
+        let saved: ApiResult<_> = api::auth::update_me(State(state), caller, ApiJson(prefs)).await;
+        if let Err(e) = saved {
+            return ctx.fail(e);
+        }
+    }
+    let jar = ctx.viewer.jar.clone().add(cookie(LANG, (*lang).to_owned(), ctx.viewer.secure));
+    (jar, Redirect::to(&local_path(form.next.as_deref()))).into_response()
+}

@@ -1,0 +1,126 @@
+//! The pages' strings: `locales/<locale>.toml`, embedded, flattened to dotted keys
+//! (`[nav] home = "…"` is `nav.home`). A missing key falls back to English, then to the
+//! key itself, so a page never fails over a string; a test keeps the files in step.
+
+use std::collections::BTreeMap;
+
+use handlebars::{Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason, ScopedJson};
+use serde_json::Value;
+
+/// The languages the pages speak, the default first.
+pub const LOCALES: [&str; 2] = ["zh-CN", "en"];
+
+const SOURCES: [(&str, &str); 2] =
+    [("zh-CN", include_str!("../../locales/zh-CN.toml")), ("en", include_str!("../../locales/en.toml"))];
+
+pub struct Locales {
+    strings: BTreeMap<&'static str, BTreeMap<String, String>>,
+}
+
+fn flatten(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {
+    for (k, v) in table {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            toml::Value::Table(t) => flatten(&key, t, out),
+            toml::Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            other => {
+                out.insert(key, other.to_string());
+            }
+        }
+    }
+}
+
+impl Locales {
+    /// Parses the embedded files; a broken file is a build mistake caught by the tests.
+    pub fn embedded() -> Result<Self, String> {
+        let mut strings = BTreeMap::new();
+        for (locale, text) in SOURCES {
+            let table: toml::Table = text.parse().map_err(|e| format!("locales/{locale}.toml: {e}"))?;
+            let mut flat = BTreeMap::new();
+            flatten("", &table, &mut flat);
+            strings.insert(locale, flat);
+        }
+        Ok(Locales { strings })
+    }
+
+    pub fn keys(&self, locale: &str) -> Vec<&str> {
+        self.strings.get(locale).map(|m| m.keys().map(String::as_str).collect()).unwrap_or_default()
+    }
+
+    pub fn lookup(&self, locale: &str, key: &str) -> Option<&str> {
+        self.strings.get(locale).and_then(|m| m.get(key)).map(String::as_str)
+    }
+
+    /// `key` in `locale`, with `{name}` placeholders filled from `args`.
+    pub fn text(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
+        let template = self.lookup(locale, key).or_else(|| self.lookup("en", key)).unwrap_or(key);
+        args.iter().fold(template.to_owned(), |s, (name, value)| s.replace(&format!("{{{name}}}"), value))
+    }
+}
+
+/// The language for a request: an explicit choice (cookie), the user's preference, the
+/// browser's Accept-Language, then the community's default.
+pub fn negotiate(choice: Option<&str>, preference: Option<&str>, accept: Option<&str>, default: &str) -> &'static str {
+    let known = |l: &str| LOCALES.iter().copied().find(|k| k.eq_ignore_ascii_case(l.trim()));
+    if let Some(l) = choice.and_then(known).or_else(|| preference.and_then(known)) {
+        return l;
+    }
+    if let Some(header) = accept {
+        let mut ranked: Vec<(f32, &str)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut bits = part.split(';');
+                let tag = bits.next()?.trim();
+                let q =
+                    bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok())).unwrap_or(1.0);
+                Some((q, tag))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        for (q, tag) in ranked {
+            let primary = tag.split('-').next().unwrap_or(tag);
+            let found = known(tag).or_else(|| match primary.to_ascii_lowercase().as_str() {
+                "zh" => Some("zh-CN"),
+                "en" => Some("en"),
+                _ => None,
+            });
+            if let Some(l) = found.filter(|_| q > 0.0) {
+                return l;
+            }
+        }
+    }
+    known(default).unwrap_or(LOCALES[0])
+}
+
+/// `{{t "issue." state}}`: the positional parameters joined make the key, the hash fills
+/// placeholders; the language is the page's `lang`. The result is a value, so
+/// handlebars escapes it and it works as a subexpression.
+pub struct TranslateHelper(pub std::sync::Arc<Locales>);
+
+impl HelperDef for TranslateHelper {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        let key: String = h.params().iter().map(|p| value_text(p.value())).collect();
+        if key.is_empty() {
+            return Err(RenderErrorReason::ParamNotFoundForIndex("t", 0).into());
+        }
+        let lang = ctx.data().get("lang").and_then(Value::as_str).unwrap_or(LOCALES[0]);
+        let args: Vec<(&str, String)> = h.hash().iter().map(|(k, v)| (*k, value_text(v.value()))).collect();
+        Ok(ScopedJson::Derived(Value::String(self.0.text(lang, &key, &args))))
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}

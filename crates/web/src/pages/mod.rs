@@ -1,0 +1,83 @@
+//! The web pages: server-rendered handlebars on top of the same handlers as the JSON
+//! API (a page calls the API function and renders what it returns), so a page can
+//! never show or do more than the API allows its viewer. No script: forms post, the
+//! server redirects (post/redirect/get) or shows the form again with its errors.
+
+pub mod admin;
+pub mod auth;
+pub mod forms;
+pub mod home;
+pub mod i18n;
+pub mod issues;
+pub mod meetings;
+pub mod render;
+pub mod session;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub use render::{Ctx, Pages};
+
+/// No script, no inline style, nothing from elsewhere; only this site may frame it (the
+/// minutes' print view sits in a frame of the minutes page).
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; \
+                   frame-ancestors 'self'; form-action 'self'; base-uri 'none'";
+
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+const STYLESHEET: &str = include_str!("../../static/app.css");
+
+async fn stylesheet() -> Response {
+    let mut r = axum::response::IntoResponse::into_response(STYLESHEET);
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    r
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(auth::form).post(auth::sign_in))
+        .route("/logout", post(auth::sign_out))
+        .route("/lang", post(auth::language))
+        .route("/issues", get(issues::list).post(issues::raise))
+        .route("/issues/new", get(issues::new))
+        .route("/issues/{id}", get(issues::show))
+        .route("/issues/{id}/transitions", post(issues::transition))
+        .route("/issues/{id}/support", post(issues::support))
+        .route("/meetings", get(meetings::list))
+        .route("/meetings/slots/{date}/agenda", post(meetings::build))
+        .route("/meetings/{id}", get(meetings::show))
+        .route("/meetings/{id}/agenda", post(meetings::edit))
+        .route("/meetings/{id}/agenda/publish", post(meetings::publish))
+        .route("/meetings/{id}/agenda/rebuild", post(meetings::rebuild))
+        .route("/meetings/{id}/agenda/print", get(meetings::agenda_print))
+        .route("/meetings/{id}/open", post(meetings::open))
+        .route("/meetings/{id}/close", post(meetings::close))
+        .route("/meetings/{id}/day", get(meetings::day))
+        .route("/meetings/{id}/attendance", post(meetings::attendance))
+        .route("/meetings/{id}/items/{item}/outcome", post(meetings::outcome))
+        .route("/meetings/{id}/minutes", get(meetings::minutes).post(meetings::amend_minutes))
+        .route("/meetings/{id}/minutes/publish", post(meetings::publish_minutes))
+        .route("/meetings/{id}/minutes/addenda", post(meetings::addendum))
+        .route("/meetings/{id}/minutes/print", get(meetings::minutes_print))
+        .route("/scorecard", get(meetings::scorecard))
+        .route("/admin", get(admin::show))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/outbox/{id}/retry", post(admin::retry))
+        .layer(axum::middleware::from_fn(security_headers))
+        .route("/static/app.css", get(stylesheet))
+}

@@ -1,0 +1,99 @@
+//! Browser sessions. A session is an ordinary token (the API's, with a shorter life)
+//! kept in an HttpOnly cookie; its CSRF token is derived from it, so a page that cannot
+//! read the cookie cannot forge a form. Before signing in, a random pre-session cookie
+//! plays the same part for the sign-in and language forms.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::request::Parts;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+use crate::pages::i18n;
+use crate::state::AppState;
+
+pub const SESSION: &str = "rt_session";
+pub const LANG: &str = "rt_lang";
+pub const PRE: &str = "rt_pre";
+
+/// Who is looking at a page, in which language, and the CSRF token for its forms.
+pub struct Viewer {
+    pub caller: Option<Caller>,
+    pub lang: &'static str,
+    pub csrf: String,
+    /// Cookies to send back with the response (a new pre-session cookie, a cleared
+    /// session that expired).
+    pub jar: CookieJar,
+    /// This page's path and query, to come back to after signing in or switching language.
+    pub here: String,
+    pub secure: bool,
+}
+
+pub fn csrf_for(secret: &str) -> String {
+    Sha256::digest(format!("roundtable-csrf:{secret}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A cookie for the whole site: HttpOnly, SameSite=Lax, Secure when configured.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_path("/");
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_secure(secure);
+    c
+}
+
+pub fn removal(name: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::from(name);
+    c.set_path("/");
+    c
+}
+
+/// Compares in time independent of where the strings differ.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let secure = state.config.http.secure_cookies;
+        let mut jar = CookieJar::from_headers(&parts.headers);
+        let session = jar.get(SESSION).map(|c| c.value().to_owned());
+        let caller = match &session {
+            Some(token) => Caller::from_token(state, token).await.ok(),
+            None => None,
+        };
+        if session.is_some() && caller.is_none() {
+            jar = jar.remove(removal(SESSION));
+        }
+        let seed = match (&caller, &session, jar.get(PRE)) {
+            (Some(_), Some(token), _) => token.clone(),
+            (_, _, Some(pre)) if pre.value().len() >= 32 => pre.value().to_owned(),
+            _ => {
+                let (fresh, _) = crate::auth::new_token();
+                jar = jar.add(cookie(PRE, fresh.clone(), secure));
+                fresh
+            }
+        };
+        let accept = parts.headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        let lang = i18n::negotiate(
+            jar.get(LANG).map(|c| c.value()),
+            caller.as_ref().and_then(|c| c.user.locale.as_deref()),
+            accept,
+            caller.as_ref().map_or(i18n::LOCALES[0], |c| c.locale.as_str()),
+        );
+        let here = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        Ok(Viewer { caller, lang, csrf: csrf_for(&seed), jar, here, secure })
+    }
+}
+
+/// A local path to go back to: anything else (another site, `//host`) becomes `/`.
+pub fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        _ => "/".to_owned(),
+    }
+}

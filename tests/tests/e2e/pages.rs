@@ -1,0 +1,347 @@
+//! The web pages through the real router, as a browser without script uses them: the
+//! strings in both languages, sign-in, CSRF, who may see what, escaping, labels, and the
+//! whole cycle of an issue by form posts.
+
+use axum::http::StatusCode;
+use roundtable_e2e::{PageClient, TestApp};
+use roundtable_web::pages::Pages;
+use roundtable_web::pages::i18n::{LOCALES, Locales};
+
+const SUPERVISOR: &str = "supervisor@dongsheng.example";
+const SECRETARY: &str = "secretary@dongsheng.example";
+const ANSHANG: &str = "anshang@dongsheng.example";
+const XIEAN: &str = "xiean@dongsheng.example";
+const ADMIN: &str = "admin@dongsheng.example";
+
+#[test]
+fn both_locales_have_exactly_the_same_keys() {
+    let locales = Locales::embedded().expect("the locale files parse");
+    let zh = locales.keys("zh-CN");
+    let en = locales.keys("en");
+    assert!(zh.len() > 200, "zh-CN has only {} strings", zh.len());
+    let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
+    let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
+    assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh-CN: {only_zh:?}; only in en: {only_en:?}");
+}
+
+/// Every `t "key"` in a template names a string; `t "prefix." value` names a family.
+#[test]
+fn every_string_a_template_asks_for_exists() {
+    let locales = Locales::embedded().expect("the locale files parse");
+    let keys = locales.keys("en");
+    let mut missing = Vec::new();
+    for (name, text) in Pages::template_names() {
+        for (at, _) in text.match_indices("t \"") {
+            if !matches!(text[..at].chars().last(), Some('{') | Some('(')) {
+                continue;
+            }
+            let rest = &text[at + 3..];
+            let literal = &rest[..rest.find('"').expect("a closed string")];
+            let after = rest[literal.len() + 1..].trim_start();
+            let dynamic = !(after.starts_with("}}")
+                || after.starts_with(')')
+                || after.contains('=') && {
+                    let next = after.split_whitespace().next().unwrap_or("");
+                    next.contains('=')
+                });
+            let found = if dynamic { keys.iter().any(|k| k.starts_with(literal)) } else { keys.contains(&literal) };
+            if !found {
+                missing.push(format!("{name}: {literal}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "templates ask for strings the locales lack: {missing:?}");
+}
+
+/// Names that come from the workflow and the domain are shown through the locales.
+#[test]
+fn workflow_and_domain_names_have_strings_in_both_languages() {
+    let locales = Locales::embedded().expect("the locale files parse");
+    let workflows = roundtable_web::server::load_workflows(&roundtable_e2e::repo().join("workflows")).expect("loads");
+    let wf = workflows.get("issue").expect("the issue workflow");
+    let mut wanted: Vec<String> = vec!["transition.raise".into()];
+    wanted.extend(wf.states.iter().map(|s| format!("state.{}", s.name)));
+    for t in &wf.transitions {
+        wanted.push(format!("transition.{}", t.name));
+        wanted.extend(t.require.iter().chain(&t.accept).map(|f| format!("field.{f}")));
+    }
+    wanted.extend(roundtable_web::api::issues::CATEGORIES.iter().map(|c| format!("category.{c}")));
+    wanted.extend(["admin", "secretary", "supervisor", "property", "grid", "resident"].map(|r| format!("role.{r}")));
+    for problem in ["missing", "not_accepted", "empty", "too_long", "out_of_range", "in_past", "invalid", "unknown"] {
+        wanted.push(format!("problem.{problem}"));
+    }
+    for locale in LOCALES {
+        let missing: Vec<_> = wanted.iter().filter(|k| locales.lookup(locale, k).is_none()).collect();
+        assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+    }
+}
+
+fn assert_accessible(path: &str, html: &str) {
+    assert!(html.contains("<html lang=\"zh-CN\">") || html.contains("<html lang=\"en\">"), "{path}: no lang");
+    let title = html.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");
+    assert!(title.trim().len() > 12, "{path}: title `{title}`");
+    for tag in ["<input ", "<select ", "<textarea "] {
+        for (at, _) in html.match_indices(tag) {
+            let element = &html[at..at + html[at..].find('>').expect("a closed tag")];
+            if element.contains("type=\"hidden\"") {
+                continue;
+            }
+            let id = element
+                .split(" id=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or_else(|| panic!("{path}: a field without an id: {element}"));
+            assert!(html.contains(&format!("<label for=\"{id}\"")), "{path}: no label for #{id}");
+        }
+    }
+}
+
+async fn signed_in<'a>(app: &'a TestApp, login: &str) -> PageClient<'a> {
+    let client = app.pages();
+    client.sign_in(login).await;
+    client
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_has_a_language_a_title_and_labelled_fields() {
+    let app = TestApp::sqlite().build();
+    let secretary = signed_in(&app, SECRETARY).await;
+    let issue = secretary.get("/issues?state=raised").await.links("/issues/0")[0].clone();
+    let meetings = secretary.get("/meetings").await;
+    let meeting = meetings.links("/meetings/0")[0].clone();
+    let login = app.pages().get("/login").await;
+    assert_accessible("/login", &login.html);
+    for path in [
+        "/".to_owned(),
+        "/issues".into(),
+        "/issues/new".into(),
+        issue,
+        "/meetings".into(),
+        meeting.clone(),
+        format!("{meeting}/day"),
+        format!("{meeting}/minutes"),
+        "/scorecard".into(),
+    ] {
+        let page = secretary.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.html);
+        assert_accessible(&path, &page.html);
+    }
+    let admin = signed_in(&app, ADMIN).await;
+    let page = admin.get("/admin").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_accessible("/admin", &page.html);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_and_out_with_a_session_cookie() {
+    let app = TestApp::sqlite().build();
+    let client = app.pages().accept_language("en-US,en;q=0.9");
+    let away = client.get("/issues?state=raised").await;
+    assert_eq!(away.status, StatusCode::SEE_OTHER);
+    assert_eq!(away.location(), "/login?next=/issues%3Fstate%3Draised");
+
+    let wrong = client.submit("/login", "/login", &[("login", SECRETARY), ("password", "nope")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.html.contains("Wrong login or password."), "{}", wrong.html);
+    assert!(client.cookie("rt_session").is_none());
+
+    let fields = [("login", SECRETARY), ("password", "demo1234"), ("next", "/issues?state=raised")];
+    let ok = client.submit("/login", "/login", &fields).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    assert_eq!(ok.location(), "/issues?state=raised");
+    let cookie =
+        ok.headers.get_all("set-cookie").iter().find_map(|v| v.to_str().ok().filter(|v| v.starts_with("rt_session=")));
+    let cookie = cookie.expect("a session cookie").to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
+    let list = client.get("/issues?state=raised").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let csp = list.headers["content-security-policy"].to_str().expect("ascii");
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'self'"), "{csp}");
+
+    // An offsite `next` is not followed.
+    client.submit("/", "/logout", &[]).await;
+    let offsite = client
+        .submit("/login", "/login", &[("login", SECRETARY), ("password", "demo1234"), ("next", "//evil.example/")])
+        .await;
+    assert_eq!(offsite.location(), "/");
+
+    let out = client.submit("/", "/logout", &[]).await;
+    assert_eq!(out.location(), "/login");
+    assert!(client.cookie("rt_session").is_none());
+    assert_eq!(client.get("/").await.status, StatusCode::SEE_OTHER, "signed out means signed out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::sqlite().build();
+    let supervisor = signed_in(&app, SUPERVISOR).await;
+    let compound = app.compound("君悦湾").to_string();
+    let form =
+        [("compound", compound.as_str()), ("category", "building"), ("title", "伪造的问题"), ("description", "")];
+    let forged = supervisor.request(axum::http::Method::POST, "/issues", Some(&form)).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.html.contains("表单已过期") || forged.html.contains("Form expired"), "{}", forged.html);
+
+    // Another session's token does not do either.
+    let other = signed_in(&app, SECRETARY).await;
+    let foreign = other.get("/issues/new").await.field("_csrf").expect("a token");
+    let mut with_foreign = vec![("_csrf", foreign.as_str())];
+    with_foreign.extend_from_slice(&form);
+    let refused = supervisor.request(axum::http::Method::POST, "/issues", Some(&with_foreign)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let list = supervisor.get("/issues?q=伪造").await;
+    assert!(!list.html.contains("伪造的问题"), "a refused form raised an issue");
+    let real = supervisor.submit("/issues/new", "/issues", &form).await;
+    assert_eq!(real.status, StatusCode::SEE_OTHER, "{}", real.html);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_property_company_gets_a_403_page_for_another_companys_issue() {
+    let app = TestApp::sqlite().build();
+    let anshang = signed_in(&app, ANSHANG).await;
+    let ours = anshang.get("/issues").await.links("/issues/0");
+    assert!(!ours.is_empty(), "Anshang has issues");
+    let xiean = signed_in(&app, XIEAN).await;
+    let page = xiean.get(&ours[0]).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.html.contains("<html lang=\"zh-CN\">"));
+    assert!(page.html.contains("<title>无权访问 · 联席会议</title>"), "{}", page.html);
+    // …and cannot act on it either.
+    let fired =
+        xiean.submit("/", &format!("{}/transitions", ours[0]), &[("transition", "resolve"), ("version", "1")]).await;
+    assert_eq!(fired.status, StatusCode::FORBIDDEN);
+    // Nor sees it in its lists.
+    assert!(!xiean.get("/issues").await.links("/issues/0").contains(&ours[0]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_people_type_is_shown_as_text() {
+    let app = TestApp::sqlite().build();
+    let supervisor = signed_in(&app, SUPERVISOR).await;
+    let compound = app.compound("君悦湾").to_string();
+    let title = "<script>alert(1)</script>";
+    let form = [("compound", compound.as_str()), ("category", "other"), ("title", title), ("description", "<b>x</b>")];
+    let raised = supervisor.submit("/issues/new", "/issues", &form).await;
+    let page = supervisor.get(raised.location()).await;
+    assert!(page.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{}", page.html);
+    assert!(!page.html.contains(title) && !page.html.contains("<b>x</b>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_language_follows_choice_then_preference_then_browser() {
+    let app = TestApp::sqlite().build();
+    let anonymous = app.pages().accept_language("en-GB,en;q=0.8,zh;q=0.5");
+    assert!(anonymous.get("/login").await.html.contains("<html lang=\"en\">"));
+    let chinese = app.pages().accept_language("zh-TW,zh;q=0.9");
+    assert!(chinese.get("/login").await.html.contains("<html lang=\"zh-CN\">"));
+    let nobody = app.pages();
+    assert!(nobody.get("/login").await.html.contains("<html lang=\"zh-CN\">"), "the community's default");
+
+    let secretary = app.pages().accept_language("en");
+    secretary.sign_in(SECRETARY).await;
+    assert!(secretary.get("/").await.html.contains("<title>My work · Roundtable</title>"));
+    let switched = secretary.submit("/issues", "/lang", &[("lang", "zh-CN"), ("next", "/issues")]).await;
+    assert_eq!(switched.location(), "/issues");
+    assert!(secretary.get("/issues").await.html.contains("<title>问题 · 联席会议</title>"));
+    // The choice is the user's preference now (their mail follows it), on any browser.
+    let token = app.token(SECRETARY).await;
+    assert_eq!(app.get("/api/v1/me", &token).await.body["user"]["locale"], "zh-CN");
+    let elsewhere = app.pages().accept_language("en");
+    elsewhere.sign_in(SECRETARY).await;
+    assert!(elsewhere.get("/").await.html.contains("<html lang=\"zh-CN\">"));
+}
+
+/// The whole cycle by form posts, with a refused form shown again in the user's language.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issue_goes_from_raised_to_verified_through_the_pages() {
+    let app = TestApp::sqlite().build();
+    let supervisor = signed_in(&app, SUPERVISOR).await;
+    let compound = app.compound("君悦湾").to_string();
+    let form = [
+        ("compound", compound.as_str()),
+        ("category", "facilities"),
+        ("title", "3号楼电梯停运"),
+        ("description", "已停三天"),
+    ];
+    let raised = supervisor.submit("/issues/new", "/issues", &form).await;
+    assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.html);
+    let issue = raised.location().split('?').next().expect("a path").to_owned();
+    assert!(supervisor.get(raised.location()).await.html.contains("问题已提交。"));
+
+    let secretary = signed_in(&app, SECRETARY).await;
+    let page = secretary.get(&issue).await;
+    assert!(
+        page.html.contains("id=\"fire-assign\"") && !page.html.contains("id=\"fire-commit\""),
+        "only what the secretary may do"
+    );
+    let anshang_org = app.org("安尚物业").to_string();
+    let version = page.field("version").expect("a version");
+    let assigned = secretary
+        .submit(
+            &issue,
+            &format!("{issue}/transitions"),
+            &[("transition", "assign"), ("version", &version), ("responsible_org", &anshang_org), ("note", "")],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.html);
+
+    let anshang = signed_in(&app, ANSHANG).await;
+    let page = anshang.get(&issue).await;
+    let version = page.field("version").expect("a version");
+    let action = format!("{issue}/transitions");
+    let late = anshang
+        .submit(
+            &issue,
+            &action,
+            &[
+                ("transition", "commit"),
+                ("version", &version),
+                ("commitment_text", "更换主板"),
+                ("due_date", "2001-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(late.html.contains("完成期限: 不能早于今天"), "{}", late.html);
+    assert!(late.html.contains(">更换主板</textarea>"), "what was typed is kept");
+    let due = (chrono::Utc::now() + chrono::TimeDelta::days(10)).date_naive().to_string();
+    let committed = anshang
+        .submit(
+            &issue,
+            &action,
+            &[("transition", "commit"), ("version", &version), ("commitment_text", "更换主板"), ("due_date", &due)],
+        )
+        .await;
+    assert_eq!(committed.status, StatusCode::SEE_OTHER, "{}", committed.html);
+    let stale = anshang
+        .submit(&issue, &action, &[("transition", "resolve"), ("version", &version), ("resolution_note", "已修")])
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "an old version is refused");
+    let version = anshang.get(&issue).await.field("version").expect("a version");
+    let resolved = anshang
+        .submit(&issue, &action, &[("transition", "resolve"), ("version", &version), ("resolution_note", "主板已更换")])
+        .await;
+    assert_eq!(resolved.status, StatusCode::SEE_OTHER, "{}", resolved.html);
+
+    let home = supervisor.get("/").await;
+    assert!(
+        home.html.contains("3号楼电梯停运"),
+        "the fix awaits the supervisor's verification on My work: {}",
+        home.html
+    );
+    let version = supervisor.get(&issue).await.field("version").expect("a version");
+    let verified = supervisor
+        .submit(
+            &issue,
+            &action,
+            &[("transition", "verify"), ("version", &version), ("satisfaction", "4"), ("note", "")],
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::SEE_OTHER, "{}", verified.html);
+    let done = supervisor.get(&issue).await;
+    assert!(done.html.contains("id=\"issue-state\">已验收"), "{}", done.html);
+    for step in ["提出", "交办", "承诺整改", "标记已整改", "验收通过"] {
+        assert!(done.html.contains(step), "the timeline shows {step}");
+    }
+}
