@@ -272,7 +272,7 @@ impl PageClient<'_> {
     }
 
     pub async fn request(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
-        let mut req = Request::builder().method(method).uri(path);
+        let mut req = Request::builder().method(method).uri(path).header(header::ACCEPT, "text/html,*/*;q=0.8");
         let jar =
             self.cookies.lock().expect("not poisoned").iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
         if !jar.is_empty() {

@@ -23,7 +23,7 @@ pub fn router(state: AppState) -> Router {
             "/v/{issue}/{answer}/{expires}/{nonce}/{sig}",
             axum::routing::get(crate::links::show).post(crate::links::answer),
         )
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .fallback(crate::pages::fallback)
         .method_not_allowed_fallback(|| async {
             let mut r = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();
             *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;

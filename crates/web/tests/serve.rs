@@ -61,3 +61,53 @@ fn serve_boots_answers_and_drains_in_flight_requests_on_sigterm() {
     }
     assert!(TcpStream::connect(&addr).is_err(), "nothing listens any more");
 }
+
+/// Requests that log (a failed sign-in does) are answered, and their lines reach stderr:
+/// the command must not hold the stderr lock while it serves.
+#[test]
+fn requests_that_log_are_answered_and_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roundtable"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(format!("sqlite://{}", dir.path().join("rt.db").display()))
+        .current_dir(&repo)
+        .env("ROUNDTABLE_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner = lines.next().expect("a banner").unwrap();
+    let addr = banner.split("http://").nth(1).and_then(|s| s.split('/').next()).expect("the address").to_owned();
+
+    let ask = |request: &str| {
+        let mut s = TcpStream::connect(&addr).expect("the server accepts");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    let body = r#"{"login":"nobody","password":"whatever"}"#;
+    let wrong = ask(&format!(
+        "POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    assert!(wrong.starts_with("HTTP/1.1 401"), "a failed sign-in is answered: {wrong:?}");
+    let health = ask("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert!(health.starts_with("HTTP/1.1 200"), "and so is the next request: {health:?}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let logged = std::iter::from_fn(|| rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).ok())
+        .any(|line| line.contains("failed sign-in"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(logged, "the failed sign-in is logged");
+}

@@ -3,6 +3,7 @@
 
 mod api_flow;
 mod authz;
+mod browser;
 mod cli;
 mod documents;
 mod errors;

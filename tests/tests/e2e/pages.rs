@@ -155,6 +155,9 @@ async fn signing_in_and_out_with_a_session_cookie() {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && !cookie.contains("Secure"), "{cookie}");
     let list = client.get("/issues?state=raised").await;
     assert_eq!(list.status, StatusCode::OK);
+    let missing = client.request(axum::http::Method::GET, "/no/such/page", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.html.contains("<title>Not found · Roundtable</title>"), "{}", missing.html);
     let csp = list.headers["content-security-policy"].to_str().expect("ascii");
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'self'"), "{csp}");
 

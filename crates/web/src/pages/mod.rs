@@ -47,6 +47,17 @@ async fn stylesheet() -> Response {
     r
 }
 
+/// Unknown paths: a page for browsers, problem+json for the API and other clients.
+pub async fn fallback(ctx: Ctx, uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    let e = crate::error::ApiError::NotFound("no such route".into());
+    if wants_html && !uri.path().starts_with("/api/") {
+        ctx.fail(e)
+    } else {
+        axum::response::IntoResponse::into_response(e)
+    }
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))

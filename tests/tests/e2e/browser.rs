@@ -1,0 +1,337 @@
+//! The pages in a real browser: Debian's `chromium`, headless, driven by `chromedriver`
+//! over WebDriver. Four accounts take an issue from raised to verified, the secretary
+//! runs a meeting (publishes the agenda, records a commitment, publishes the minutes),
+//! and the main pages are photographed at phone (390 px) and desktop width under
+//! `target/screenshots/`. Skipped, saying so, where chromedriver is not installed.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use roundtable_e2e::TestApp;
+use serde_json::json;
+
+const SUPERVISOR: &str = "supervisor@dongsheng.example";
+const SECRETARY: &str = "secretary@dongsheng.example";
+const ANSHANG: &str = "anshang@dongsheng.example";
+const ADMIN: &str = "admin@dongsheng.example";
+
+/// chromedriver, stopped when the test ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn installed(path: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(path);
+    p.exists().then_some(p)
+}
+
+async fn start_driver() -> Option<(Driver, String)> {
+    let driver = std::env::var("ROUNDTABLE_CHROMEDRIVER")
+        .ok()
+        .and_then(|p| installed(&p))
+        .or_else(|| installed("/usr/bin/chromedriver"));
+    let Some(driver) = driver else {
+        // CI installs the browser and sets this, so that a missing one fails there.
+        assert!(
+            std::env::var_os("ROUNDTABLE_REQUIRE_BROWSER").is_none(),
+            "ROUNDTABLE_REQUIRE_BROWSER is set but chromedriver is missing"
+        );
+        eprintln!("skipped: browser tests (no chromedriver; `apt-get install chromium chromium-driver`)");
+        return None;
+    };
+    let port = free_port();
+    let child = Driver(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((child, url));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not listen on {port}");
+}
+
+/// A headless browser session; `phone` emulates a 390 px wide screen.
+async fn browser(driver: &str, phone: bool) -> Client {
+    let binary = std::env::var("ROUNDTABLE_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut options = json!({
+        "binary": binary,
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--no-first-run", "--lang=zh-CN", "--window-size=1280,900"],
+        // What a phone in Jincheng sends: the pages answer in Chinese.
+        "prefs": { "intl.accept_languages": "zh-CN,zh" },
+    });
+    if phone {
+        options["mobileEmulation"] = json!({ "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1.0 } });
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), options);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(driver)
+        .await
+        .expect("a browser session")
+}
+
+fn shots() -> PathBuf {
+    let dir = roundtable_e2e::repo().join("target").join("screenshots");
+    std::fs::create_dir_all(&dir).expect("target/screenshots can be made");
+    dir
+}
+
+/// The page has a language, a title and no horizontal scrolling; then its picture.
+async fn check_and_shoot(c: &Client, dir: &Path, name: &str) {
+    let facts = c
+        .execute(
+            "return [document.documentElement.lang, document.title, \
+             document.documentElement.scrollWidth, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    let url = c.current_url().await.expect("a url");
+    assert!(!facts[0].as_str().unwrap_or("").is_empty(), "{url}: no lang");
+    assert!(facts[1].as_str().unwrap_or("").contains(" · "), "{url}: title {}", facts[1]);
+    let (scroll, width) = (facts[2].as_i64().unwrap_or(0), facts[3].as_i64().unwrap_or(0));
+    assert!(scroll <= width, "{url}: {scroll} px of content in a {width} px window scrolls sideways");
+    let png = c.screenshot().await.expect("a screenshot");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is written");
+}
+
+/// Clicks something that loads a new page, and waits until the old page is gone.
+async fn click_through(c: &Client, target: Locator<'_>) {
+    let old = c.find(Locator::Css("html")).await.expect("a page");
+    let url = c.current_url().await.expect("a url");
+    c.find(target).await.unwrap_or_else(|e| panic!("{target:?} on {url}: {e}")).click().await.expect("clicked");
+    for _ in 0..200 {
+        if old.tag_name().await.is_err() {
+            c.wait().for_element(Locator::Css("body")).await.expect("the new page");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("clicking {target:?} did not load a page");
+}
+
+async fn go(c: &Client, base: &str, path: &str) {
+    c.goto(&format!("{base}{path}")).await.expect("the page loads");
+}
+
+async fn sign_in(c: &Client, base: &str, login: &str) {
+    go(c, base, "/login").await;
+    c.find(Locator::Id("login")).await.expect("a login field").send_keys(login).await.expect("typed");
+    c.find(Locator::Id("password")).await.expect("a password field").send_keys("demo1234").await.expect("typed");
+    click_through(c, Locator::Id("sign-in")).await;
+    c.find(Locator::Id("sign-out")).await.expect("signed in");
+}
+
+async fn sign_out(c: &Client) {
+    click_through(c, Locator::Id("sign-out")).await;
+    c.find(Locator::Id("sign-in")).await.expect("signed out");
+}
+
+async fn text_of(c: &Client, id: &str) -> String {
+    c.find(Locator::Id(id)).await.unwrap_or_else(|_| panic!("#{id}")).text().await.expect("text")
+}
+
+/// Opens a transition's form, fills it and sends it.
+async fn fire(c: &Client, transition: &str, fields: &[(&str, &str)]) {
+    c.find(Locator::Css(&format!("#t-{transition} summary")))
+        .await
+        .expect("the transition")
+        .click()
+        .await
+        .expect("opened");
+    for (field, value) in fields {
+        let id = format!("{transition}-{field}");
+        let input = c.find(Locator::Id(&id)).await.unwrap_or_else(|_| panic!("#{id}"));
+        match input.tag_name().await.expect("a tag").as_str() {
+            "select" => input.select_by_value(value).await.expect("chosen"),
+            _ if *field == "due_date" => set_value(c, &id, value).await,
+            _ => input.send_keys(value).await.expect("typed"),
+        }
+    }
+    click_through(c, Locator::Id(&format!("fire-{transition}"))).await;
+    c.find(Locator::Css("p.flash")).await.expect("the issue page again, with a note");
+}
+
+/// Date inputs take typed digits in the browser's locale order; set the value instead.
+async fn set_value(c: &Client, id: &str, value: &str) {
+    c.execute("document.getElementById(arguments[0]).value = arguments[1];", vec![json!(id), json!(value)])
+        .await
+        .expect("the value is set");
+}
+
+fn in_days(n: i64) -> String {
+    (chrono::Utc::now() + chrono::TimeDelta::days(n)).date_naive().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_accounts_and_a_meeting_in_a_real_browser() {
+    let Some((_driver, driver_url)) = start_driver().await else { return };
+    let app = TestApp::sqlite().build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let state = app.state.clone();
+    tokio::spawn(roundtable_web::server::serve(listener, state, std::future::pending()));
+    let dir = shots();
+    let c = browser(&driver_url, false).await;
+
+    // The supervisory committee raises an issue.
+    sign_in(&c, &base, SUPERVISOR).await;
+    check_and_shoot(&c, &dir, "desktop-home-supervisor").await;
+    go(&c, &base, "/issues/new").await;
+    check_and_shoot(&c, &dir, "desktop-raise").await;
+    c.find(Locator::Id("compound")).await.expect("compounds").select_by_label("君悦湾").await.expect("chosen");
+    c.find(Locator::Id("category")).await.expect("categories").select_by_value("facilities").await.expect("chosen");
+    c.find(Locator::Id("title")).await.expect("a title").send_keys("5号楼电梯停运三天").await.expect("typed");
+    c.find(Locator::Id("description")).await.expect("a description").send_keys("老人上下楼困难").await.expect("typed");
+    click_through(&c, Locator::Id("raise-submit")).await;
+    let issue_url = c.current_url().await.expect("a url");
+    let issue_path = issue_url.path().to_owned();
+    assert_eq!(text_of(&c, "issue-state").await, "已提出");
+    sign_out(&c).await;
+
+    // The secretary assigns it to Anshang.
+    sign_in(&c, &base, SECRETARY).await;
+    go(&c, &base, &issue_path).await;
+    let anshang = app.org("安尚物业").to_string();
+    fire(&c, "assign", &[("responsible_org", &anshang)]).await;
+    assert_eq!(text_of(&c, "issue-state").await, "已交办");
+    sign_out(&c).await;
+
+    // Anshang commits on its issue page, then resolves.
+    sign_in(&c, &base, ANSHANG).await;
+    check_and_shoot(&c, &dir, "desktop-home-property").await;
+    go(&c, &base, &issue_path).await;
+    fire(&c, "commit", &[("commitment_text", "更换曳引机主板"), ("due_date", &in_days(7))]).await;
+    assert_eq!(text_of(&c, "issue-state").await, "已承诺");
+    fire(&c, "resolve", &[("resolution_note", "主板已更换，电梯恢复运行")]).await;
+    assert_eq!(text_of(&c, "issue-state").await, "已整改");
+    check_and_shoot(&c, &dir, "desktop-issue").await;
+    sign_out(&c).await;
+
+    // The supervisory committee verifies.
+    sign_in(&c, &base, SUPERVISOR).await;
+    go(&c, &base, &issue_path).await;
+    fire(&c, "verify", &[("satisfaction", "5"), ("note", "运行正常")]).await;
+    assert_eq!(text_of(&c, "issue-state").await, "已验收");
+    sign_out(&c).await;
+
+    // An assigned issue for the meeting to commit on.
+    let token = app.token(SECRETARY).await;
+    let body = json!({"title": "地下车库照明不足", "description": "", "category": "parking",
+                      "compound": app.compound("君悦湾").to_string()});
+    let raised = app.post("/api/v1/issues", &app.token(SUPERVISOR).await, body).await.body;
+    let assign = json!({"transition": "assign", "version": raised["version"], "responsible_org": anshang});
+    let reply = app
+        .post(&format!("/api/v1/issues/{}/transitions", raised["id"].as_str().expect("an id")), &token, assign)
+        .await;
+    assert_eq!(reply.status, axum::http::StatusCode::OK, "{}", reply.body);
+
+    // The secretary builds and publishes the agenda, runs the meeting, publishes the minutes.
+    sign_in(&c, &base, SECRETARY).await;
+    go(&c, &base, "/meetings").await;
+    check_and_shoot(&c, &dir, "desktop-meetings").await;
+    if c.find(Locator::Id("build-agenda")).await.is_ok() {
+        click_through(&c, Locator::Id("build-agenda")).await;
+    } else {
+        click_through(&c, Locator::Css(".next-meeting a.button")).await;
+    }
+    check_and_shoot(&c, &dir, "desktop-agenda-draft").await;
+    let meeting_path = c.current_url().await.expect("a url").path().to_owned();
+    click_through(&c, Locator::Id("publish-agenda")).await;
+    assert_eq!(text_of(&c, "agenda-status").await, "已发布");
+    click_through(&c, Locator::Id("open-meeting")).await;
+    let item = c
+        .find(Locator::XPath("//li[contains(@class,'day-item')][.//a[contains(., '地下车库照明不足')]]"))
+        .await
+        .expect("the assigned issue is on the agenda");
+    let item_id = item.attr("id").await.expect("an id").expect("an id").trim_start_matches("item-").to_owned();
+    item.find(Locator::Css("textarea[name=commitment_text]"))
+        .await
+        .expect("a commitment field")
+        .send_keys("本周内加装照明灯")
+        .await
+        .expect("typed");
+    set_value(&c, &format!("dd-{item_id}"), &in_days(14)).await;
+    check_and_shoot(&c, &dir, "desktop-meeting-day").await;
+    click_through(&c, Locator::Id(&format!("commit-{item_id}"))).await;
+    let recorded = c.find(Locator::Id(&format!("item-{item_id}"))).await.expect("the item").text().await.expect("text");
+    assert!(recorded.contains("记录承诺"), "the item shows its commitment: {recorded}");
+    click_through(&c, Locator::Id("close-meeting")).await;
+    c.find(Locator::Id("remarks")).await.expect("remarks").send_keys("各单位按期落实。").await.expect("typed");
+    click_through(&c, Locator::Id("save-minutes")).await;
+    click_through(&c, Locator::Id("publish-minutes")).await;
+    assert_eq!(text_of(&c, "minutes-status").await, "已发布");
+    check_and_shoot(&c, &dir, "desktop-minutes").await;
+    let print =
+        c.find(Locator::Id("print-link")).await.expect("a print view").attr("href").await.expect("href").expect("href");
+    go(&c, &base, &print).await;
+    let minutes = c.source().await.expect("the minutes");
+    assert!(
+        minutes.contains("本周内加装照明灯") && minutes.contains("各单位按期落实。"),
+        "the commitment and the remarks are minuted"
+    );
+    // The commitment is the issue's, made at this meeting.
+    let issue = app.get(&format!("/api/v1/issues/{}", raised["id"].as_str().expect("an id")), &token).await.body;
+    assert_eq!(issue["state"], "committed");
+    assert_eq!(issue["commitment"]["meeting"].as_str(), meeting_path.strip_prefix("/meetings/"));
+    go(&c, &base, "/").await;
+    sign_out(&c).await;
+    c.close().await.expect("the session ends");
+
+    // The main pages on a phone.
+    let phone = browser(&driver_url, true).await;
+    go(&phone, &base, "/login").await;
+    check_and_shoot(&phone, &dir, "phone-login").await;
+    sign_in(&phone, &base, SECRETARY).await;
+    for (name, path) in [
+        ("phone-home-secretary", "/".to_owned()),
+        ("phone-issues", "/issues".into()),
+        ("phone-issue", issue_path.clone()),
+        ("phone-raise", "/issues/new".into()),
+        ("phone-meetings", "/meetings".into()),
+        ("phone-meeting", meeting_path.clone()),
+        ("phone-meeting-day", format!("{meeting_path}/day")),
+        ("phone-minutes", format!("{meeting_path}/minutes")),
+        ("phone-scorecard", "/scorecard".into()),
+    ] {
+        go(&phone, &base, &path).await;
+        check_and_shoot(&phone, &dir, name).await;
+    }
+    sign_out(&phone).await;
+    sign_in(&phone, &base, ADMIN).await;
+    go(&phone, &base, "/admin").await;
+    check_and_shoot(&phone, &dir, "phone-admin").await;
+    phone.close().await.expect("the session ends");
+
+    let c = browser(&driver_url, false).await;
+    sign_in(&c, &base, SECRETARY).await;
+    for (name, path) in [("desktop-issues", "/issues"), ("desktop-scorecard", "/scorecard")] {
+        go(&c, &base, path).await;
+        check_and_shoot(&c, &dir, name).await;
+    }
+    c.close().await.expect("the session ends");
+    let taken = std::fs::read_dir(&dir).expect("screenshots").count();
+    assert!(taken >= 20, "{taken} screenshots");
+}
