@@ -348,3 +348,155 @@ async fn an_issue_goes_from_raised_to_verified_through_the_pages() {
         assert!(done.html.contains(step), "the timeline shows {step}");
     }
 }
+
+/// The secretary's meeting, form by form: build, edit, publish, attendance, an outcome,
+/// close, minutes with remarks, publication and an addendum.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretary_runs_a_meeting_through_the_pages() {
+    let app = TestApp::sqlite().build();
+    let secretary = signed_in(&app, SECRETARY).await;
+    let calendar = secretary.get("/meetings").await;
+    let at = calendar.html.find("action=\"/meetings/slots/").expect("a build button for the next meeting");
+    let action = calendar.html[at + 8..].split('"').next().expect("an action").to_owned();
+    let built = secretary.submit("/meetings", &action, &[]).await;
+    assert_eq!(built.status, StatusCode::SEE_OTHER, "{}", built.html);
+    let meeting = built.location().split('?').next().expect("a path").to_owned();
+
+    // Property staff cannot publish it.
+    let anshang = signed_in(&app, ANSHANG).await;
+    let refused = anshang.submit("/", &format!("{meeting}/agenda/publish"), &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let draft = secretary.get(&meeting).await;
+    let items: Vec<String> = draft
+        .html
+        .match_indices("name=\"keep_")
+        .map(|(i, _)| draft.html[i + 11..].split('"').next().expect("an id").to_owned())
+        .collect();
+    assert!(items.len() > 5, "a draft with items: {}", draft.html);
+    let dropped = draft
+        .html
+        .split(&format!("for=\"keep-{}\" class=\"inline-label\">", items[1]))
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("a title")
+        .to_owned();
+    let too_long = secretary
+        .submit(
+            &meeting,
+            &format!("{meeting}/agenda"),
+            &[("new_title", "垃圾分类宣传"), ("new_section", "other_business"), ("new_minutes", "500")],
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_long.html.contains("时长（分钟）: 超出范围"), "{}", too_long.html);
+    let mut form: Vec<(String, String)> = vec![("announcements".into(), "物业费调价通报".into())];
+    for (n, id) in items.iter().enumerate().filter(|(n, _)| *n != 1) {
+        form.push((format!("keep_{id}"), "1".into()));
+        form.push((format!("pos_{id}"), n.to_string()));
+    }
+    form.extend([
+        ("new_title".into(), "垃圾分类宣传".into()),
+        ("new_section".into(), "other_business".into()),
+        ("new_minutes".into(), "10".into()),
+    ]);
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let saved = secretary.submit(&meeting, &format!("{meeting}/agenda"), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let edited = secretary.get(&meeting).await;
+    assert!(edited.html.contains("垃圾分类宣传") && edited.html.contains("物业费调价通报"));
+    assert!(!edited.html.contains(&format!("name=\"keep_{}\"", items[1])), "{dropped} was dropped");
+
+    let published = secretary.submit(&meeting, &format!("{meeting}/agenda/publish"), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
+    assert!(anshang.get(&meeting).await.html.contains("垃圾分类宣传"), "everyone reads a published agenda");
+    let opened = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
+    assert_eq!(opened.location(), format!("{meeting}/day?done=meeting_opened"));
+
+    let day = format!("{meeting}/day");
+    let org = app.org("安尚物业").to_string();
+    let attended =
+        secretary.submit(&day, &format!("{meeting}/attendance"), &[("org", &org), ("attendees", "李明、王芳")]).await;
+    assert_eq!(attended.status, StatusCode::SEE_OTHER, "{}", attended.html);
+    assert!(secretary.get(&day).await.html.contains("value=\"李明、王芳\""));
+    let decided = secretary
+        .submit(
+            &day,
+            &format!("{meeting}/items/{}/outcome", items[0]),
+            &[("outcome", "decision"), ("note", "下月起执行")],
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.html);
+    assert!(secretary.get(&day).await.html.contains("<strong>决定</strong>"));
+
+    let closed = secretary.submit(&day, &format!("{meeting}/close"), &[]).await;
+    let minutes = format!("{meeting}/minutes");
+    assert_eq!(closed.location(), format!("{minutes}?done=meeting_closed"));
+    assert!(anshang.get(&minutes).await.html.contains("会议纪要尚未发布"), "a draft is the secretary's");
+    let remarks = secretary.submit(&minutes, &minutes, &[("text", "请各单位按期落实。")]).await;
+    assert_eq!(remarks.status, StatusCode::SEE_OTHER, "{}", remarks.html);
+    let published = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
+    let print = anshang.get(&format!("{minutes}/print")).await;
+    assert!(print.html.contains("请各单位按期落实。") && print.html.contains("李明、王芳"), "{}", print.html);
+    let again = secretary.submit(&minutes, &minutes, &[("text", "改")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "published minutes are locked");
+    assert!(again.html.contains("在此期间已有人修改") || again.html.contains("class=\"errors\""), "{}", again.html);
+    let addendum =
+        secretary.submit(&minutes, &format!("{minutes}/addenda"), &[("text", "更正：出席人员补记王芳。")]).await;
+    assert_eq!(addendum.status, StatusCode::SEE_OTHER, "{}", addendum.html);
+    assert!(secretary.get(&minutes).await.html.contains("补充说明"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again() {
+    let app = TestApp::sqlite().build();
+    assert_eq!(signed_in(&app, SECRETARY).await.get("/admin").await.status, StatusCode::FORBIDDEN);
+    let admin = signed_in(&app, ADMIN).await;
+    let compound = app.compound("君悦湾").to_string();
+    let short = admin
+        .submit(
+            "/admin",
+            "/admin/users",
+            &[("login", "liu@dongsheng.example"), ("name", "刘芳"), ("password", "short"), ("role", "resident")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.html.contains("密码: 太短了") && short.html.contains("value=\"刘芳\""), "{}", short.html);
+    let fields = [
+        ("login", "liu@dongsheng.example"),
+        ("name", "刘芳"),
+        ("password", "a long password"),
+        ("role", "resident"),
+        ("compound", compound.as_str()),
+    ];
+    let added = admin.submit("/admin", "/admin/users", &fields).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let taken = admin.submit("/admin", "/admin/users", &fields).await;
+    assert!(taken.html.contains("账号: 已被占用"), "{}", taken.html);
+    let liu = app.pages();
+    let page =
+        liu.submit("/login", "/login", &[("login", "liu@dongsheng.example"), ("password", "a long password")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(liu.get("/issues/new").await.html.contains("君悦湾"), "a resident raises in her compound");
+
+    // A notification that could not be delivered, sent again from the admin page.
+    let body = serde_json::json!({"title": "信箱损坏", "category": "other", "compound": compound});
+    let issue = app.post("/api/v1/issues", &app.token(SUPERVISOR).await, body).await.body;
+    let assign = serde_json::json!({"transition": "assign", "version": issue["version"], "responsible_org": app.org("安尚物业").to_string()});
+    let path = format!("/api/v1/issues/{}/transitions", issue["id"].as_str().expect("an id"));
+    assert_eq!(app.post(&path, &app.token(SECRETARY).await, assign).await.status, StatusCode::OK);
+    let mut conn = app.state.db.conn().expect("a connection");
+    let row = roundtable_store::outbox::with_status(&mut conn, "pending")
+        .expect("rows")
+        .pop()
+        .expect("a queued notification");
+    roundtable_store::outbox::mark_failed(&mut conn, &row.id, "550 mailbox unavailable", None).expect("dead");
+    let page = admin.get("/admin").await;
+    assert!(page.html.contains("550 mailbox unavailable"), "{}", page.html);
+    let retried = admin.submit("/admin", &format!("/admin/outbox/{}/retry", row.id), &[]).await;
+    assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.html);
+    let pending = roundtable_store::outbox::with_status(&mut conn, "pending").expect("rows");
+    assert!(pending.iter().any(|p| p.id == row.id), "the row is due again");
+    assert!(admin.get("/admin").await.html.contains("所有通知均已送达"));
+}

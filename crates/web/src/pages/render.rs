@@ -110,7 +110,9 @@ impl Ctx {
 
     /// A field problem in the viewer's language: "Due date: must not be in the past".
     pub fn problem(&self, p: &FieldProblem) -> Value {
-        let label = self.t(&format!("field.{}", p.field));
+        // `add[0].minutes` is labelled as `minutes`.
+        let name = p.field.rsplit('.').next().unwrap_or(&p.field);
+        let label = self.t(&format!("field.{name}"));
         let key = format!("problem.{}", p.problem);
         let text = match self.state.pages.locales.lookup(self.viewer.lang, &key) {
             Some(t) => t.to_owned(),
