@@ -137,6 +137,14 @@ pub fn insert_building(conn: &mut DbConn, b: &Building) -> Result<()> {
     Ok(())
 }
 
+/// A compound and its buildings, all or nothing.
+pub fn insert_compound_with_buildings(conn: &mut DbConn, c: &Compound, buildings: &[Building]) -> Result<()> {
+    conn.transaction(|conn| {
+        insert_compound(conn, c)?;
+        buildings.iter().try_for_each(|b| insert_building(conn, b))
+    })
+}
+
 pub fn buildings(conn: &mut DbConn, compound: CompoundId) -> Result<Vec<Building>> {
     let rows: Vec<BuildingRow> = buildings::table
         .filter(buildings::compound_id.eq(compound.to_string()))

@@ -480,6 +480,42 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again() 
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(liu.get("/issues/new").await.html.contains("君悦湾"), "a resident raises in her compound");
 
+    // A property company with the address its notices go to, and a compound with buildings.
+    let bad = admin
+        .submit(
+            "/admin",
+            "/admin/organisations",
+            &[("org_name", "祥和物业"), ("kind", "property_company"), ("contact_emails", "not an address")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.html.contains("通知邮箱: 格式不正确") && bad.html.contains("value=\"祥和物业\""), "{}", bad.html);
+    let org = [
+        ("org_name", "祥和物业"),
+        ("kind", "property_company"),
+        ("contact_emails", "service@xianghe.example\nboss@xianghe.example"),
+    ];
+    assert_eq!(admin.submit("/admin", "/admin/organisations", &org).await.status, StatusCode::SEE_OTHER);
+    assert!(admin.submit("/admin", "/admin/organisations", &org).await.html.contains("单位名称: 已被占用"));
+    let built = admin
+        .submit("/admin", "/admin/compounds", &[("compound_name", "翠园"), ("buildings", "1号楼、2号楼\n3号楼")])
+        .await;
+    assert_eq!(built.status, StatusCode::SEE_OTHER, "{}", built.html);
+    let page = admin.get("/admin").await;
+    assert!(
+        page.html.contains("service@xianghe.example, boss@xianghe.example")
+            && page.html.contains("翠园 <span class=\"meta\">3 栋楼"),
+        "{}",
+        page.html
+    );
+    let secretary = signed_in(&app, SECRETARY).await;
+    assert!(secretary.get("/issues/new").await.html.contains("翠园 · 2号楼"), "the new buildings can be chosen");
+    let token = app.token(SECRETARY).await;
+    let listed = app.get("/api/v1/organisations", &token).await.body;
+    assert!(
+        listed.as_array().expect("a list").iter().any(|o| o["name"] == "祥和物业" && o["kind"] == "property_company")
+    );
+
     // A notification that could not be delivered, sent again from the admin page.
     let body = serde_json::json!({"title": "信箱损坏", "category": "other", "compound": compound});
     let issue = app.post("/api/v1/issues", &app.token(SUPERVISOR).await, body).await.body;

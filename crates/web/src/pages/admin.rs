@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use roundtable_core::{CompoundId, OrgId, Role, User, UserId};
+use roundtable_core::{Building, BuildingId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId};
 use roundtable_store::{StoreError, directory, outbox};
 use serde_json::{Value, json};
 
@@ -30,7 +30,7 @@ async fn admin_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value)
     let caller = require_admin(ctx)?;
     let names = Names::load(ctx).await?;
     let community = caller.actor.community;
-    let (users, dead) = ctx
+    let (users, dead, orgs) = ctx
         .state
         .db
         .run(move |conn| {
@@ -39,7 +39,7 @@ async fn admin_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value)
                 .into_iter()
                 .filter(|p| p.community_id == community.to_string())
                 .collect();
-            Ok((users, dead))
+            Ok((users, dead, directory::organisations(conn, community)?))
         })
         .await?;
     let users: Vec<Value> = users
@@ -53,8 +53,10 @@ async fn admin_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value)
             })
         })
         .collect();
-    let orgs: Vec<Value> =
-        names.orgs.iter().map(|(id, name, kind)| json!({ "id": id, "name": name, "kind": kind.to_string() })).collect();
+    let orgs: Vec<Value> = orgs
+        .iter()
+        .map(|o| json!({ "id": o.id.0, "name": o.name, "kind": o.kind.to_string(), "emails": o.contact_emails.join(", ") }))
+        .collect();
     let compounds: Vec<Value> = names
         .compounds
         .iter()
@@ -73,6 +75,7 @@ async fn admin_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value)
         json!({
             "users": users, "orgs": orgs, "compounds": compounds, "dead": dead,
             "roles": ROLES.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            "kinds": OrgKind::ALL.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
             "org_options": names.orgs.iter().map(|(id, n, _)| json!({ "value": id, "label": n })).collect::<Vec<_>>(),
             "compound_options": names.compounds.iter().map(|(id, n)| json!({ "value": id, "label": n })).collect::<Vec<_>>(),
             "values": values, "errors": errors,
@@ -85,26 +88,138 @@ pub async fn show(ctx: Ctx) -> Response {
     ctx.respond(out)
 }
 
-/// The new-account form; roles arrive as repeated `role` fields.
-pub async fn add_user(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
-    let out = add_user_work(&ctx, &form).await;
-    let out = match out {
+/// A trimmed, non-empty field of a posted form.
+fn field(form: &[(String, String)], name: &str) -> Option<String> {
+    filled(&form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+}
+
+/// Shows the admin page again with a refused form's errors and what was typed
+/// (never the password).
+async fn refused(ctx: &Ctx, form: &[(String, String)], out: PageResult) -> PageResult {
+    match out {
         Err(e @ ApiError::Invalid { .. }) => {
             let values: serde_json::Map<String, Value> = form
                 .iter()
                 .filter(|(k, _)| k != "password" && k != "_csrf")
                 .map(|(k, v)| (k.clone(), json!(v)))
                 .collect();
-            admin_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Value::Object(values), ctx.form_errors(&e)).await
+            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, Value::Object(values), ctx.form_errors(&e)).await
         }
         other => other,
-    };
+    }
+}
+
+/// The new-account form; roles arrive as repeated `role` fields.
+pub async fn add_user(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let out = add_user_work(&ctx, &form).await;
+    let out = refused(&ctx, &form, out).await;
     ctx.respond(out)
+}
+
+/// A new organisation: a property company with the addresses its notices go to, a unit…
+pub async fn add_org(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let out = add_org_work(&ctx, &form).await;
+    let out = refused(&ctx, &form, out).await;
+    ctx.respond(out)
+}
+
+/// A new compound with its buildings (one name per line or comma).
+pub async fn add_compound(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let out = add_compound_work(&ctx, &form).await;
+    let out = refused(&ctx, &form, out).await;
+    ctx.respond(out)
+}
+
+fn names_list(text: Option<String>) -> Vec<String> {
+    text.unwrap_or_default()
+        .split(|c| c == ',' || c == '，' || c == '\n' || c == '、')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) {
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldProblem::new(field, "empty", "a name of 1–100 characters"));
+    }
+}
+
+fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::Duplicate(_) => ApiError::field(field, "taken", "this name is taken"),
+        other => other.into(),
+    }
+}
+
+async fn add_org_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
+    let caller = require_admin(ctx)?;
+    let names = Names::load(ctx).await?;
+    let mut errors = Vec::new();
+    let name = field(form, "org_name").unwrap_or_default();
+    check_name(&mut errors, "org_name", &name);
+    if names.orgs.iter().any(|(_, n, _)| *n == name) {
+        errors.push(FieldProblem::new("org_name", "taken", "this name is taken"));
+    }
+    let kind = field(form, "kind").and_then(|k| OrgKind::ALL.iter().find(|x| x.to_string() == k).copied());
+    if kind.is_none() {
+        errors.push(FieldProblem::new("kind", "missing", "choose a kind"));
+    }
+    let emails = names_list(field(form, "contact_emails"));
+    if emails.iter().any(|e| !e.contains('@') || e.contains(' ') || e.len() > 200) {
+        errors.push(FieldProblem::new("contact_emails", "invalid", "e-mail addresses, one per line"));
+    }
+    let compound = field(form, "compound")
+        .and_then(|c| names.compounds.iter().find(|(id, _)| id.to_string() == c).map(|(id, _)| CompoundId(*id)));
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let org = Organisation {
+        id: OrgId::new(),
+        community: caller.actor.community,
+        kind: kind.unwrap_or(OrgKind::Unit),
+        name,
+        contact_emails: emails,
+        compound,
+        created_at: ctx.state.now(),
+    };
+    ctx.state.db.write(move |conn| directory::insert_organisation(conn, &org)).await.map_err(duplicate("org_name"))?;
+    Ok(Out::Done("/admin".into(), "org_added"))
+}
+
+async fn add_compound_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
+    let caller = require_admin(ctx)?;
+    let names = Names::load(ctx).await?;
+    let mut errors = Vec::new();
+    let name = field(form, "compound_name").unwrap_or_default();
+    check_name(&mut errors, "compound_name", &name);
+    if names.compounds.iter().any(|(_, n)| *n == name) {
+        errors.push(FieldProblem::new("compound_name", "taken", "this name is taken"));
+    }
+    let buildings = names_list(field(form, "buildings"));
+    if buildings.len() > 500 || buildings.iter().any(|b| b.chars().count() > 100) {
+        errors.push(FieldProblem::new("buildings", "invalid", "up to 500 names of up to 100 characters"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let compound =
+        Compound { id: CompoundId::new(), community: caller.actor.community, name, created_at: ctx.state.now() };
+    let buildings: Vec<Building> = buildings
+        .into_iter()
+        .map(|b| Building { id: BuildingId::new(), community: compound.community, compound: compound.id, name: b })
+        .collect();
+    ctx.state
+        .db
+        .write(move |conn| directory::insert_compound_with_buildings(conn, &compound, &buildings))
+        .await
+        .map_err(duplicate("compound_name"))?;
+    Ok(Out::Done("/admin".into(), "compound_added"))
 }
 
 async fn add_user_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
     let caller = require_admin(ctx)?;
-    let field = |name: &str| filled(&form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
+    let field = |name: &str| field(form, name);
     let mut errors = Vec::new();
     let login = field("login").unwrap_or_default();
     if login.is_empty() || login.chars().count() > 100 {

@@ -109,8 +109,9 @@ fn items_json(detail: &MeetingDetail, assigned: &[String]) -> Vec<Value> {
         .collect()
 }
 
+/// The comparison, ranked companies first (best first), then the unranked by name.
 fn scorecard_rows(names: &Names, scorecard: Option<&Value>) -> Vec<Value> {
-    scorecard
+    let mut rows: Vec<Value> = scorecard
         .and_then(Value::as_array)
         .map(|rows| {
             rows.iter()
@@ -125,7 +126,9 @@ fn scorecard_rows(names: &Names, scorecard: Option<&Value>) -> Vec<Value> {
                 })
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    rows.sort_by_key(|r| (r["rank"].as_u64().unwrap_or(u64::MAX), r["org_name"].as_str().unwrap_or("").to_owned()));
+    rows
 }
 
 async fn detail(ctx: &Ctx, id: Uuid) -> Result<(Caller, MeetingDetail, Names), ApiError> {

@@ -88,6 +88,8 @@ pub fn router() -> Router<AppState> {
         .route("/scorecard", get(meetings::scorecard))
         .route("/admin", get(admin::show))
         .route("/admin/users", post(admin::add_user))
+        .route("/admin/organisations", post(admin::add_org))
+        .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         .layer(axum::middleware::from_fn(security_headers))
         .route("/static/app.css", get(stylesheet))
