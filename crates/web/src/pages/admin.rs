@@ -132,7 +132,7 @@ pub async fn add_compound(Posted { ctx, form }: Posted<Vec<(String, String)>>) -
 
 fn names_list(text: Option<String>) -> Vec<String> {
     text.unwrap_or_default()
-        .split(|c| c == ',' || c == '，' || c == '\n' || c == '、')
+        .split([',', '，', '\n', '、'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
