@@ -14,22 +14,29 @@ fn http(addr: &str, request: &str) -> String {
     out
 }
 
-#[test]
-fn serve_boots_answers_and_drains_in_flight_requests_on_sigterm() {
+/// `roundtable serve` on a fresh SQLite file at a free port, logging at `log`; the
+/// process, the address it announced, and the temporary directory to keep alive.
+fn serve(log: &str, stderr: Stdio) -> (std::process::Child, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut child = Command::new(env!("CARGO_BIN_EXE_roundtable"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database"])
         .arg(format!("sqlite://{}", dir.path().join("rt.db").display()))
         .current_dir(&repo)
-        .env("ROUNDTABLE_LOG", "warn")
+        .env("ROUNDTABLE_LOG", log)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let banner = lines.next().expect("a banner").unwrap();
     let addr = banner.split("http://").nth(1).and_then(|s| s.split('/').next()).expect("the address").to_owned();
+    (child, addr, dir)
+}
+
+#[test]
+fn serve_boots_answers_and_drains_in_flight_requests_on_sigterm() {
+    let (mut child, addr, _dir) = serve("warn", Stdio::inherit());
 
     let health = http(&addr, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
@@ -66,17 +73,7 @@ fn serve_boots_answers_and_drains_in_flight_requests_on_sigterm() {
 /// the command must not hold the stderr lock while it serves.
 #[test]
 fn requests_that_log_are_answered_and_logged() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_roundtable"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg(format!("sqlite://{}", dir.path().join("rt.db").display()))
-        .current_dir(&repo)
-        .env("ROUNDTABLE_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let (mut child, addr, _dir) = serve("info", Stdio::piped());
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -84,10 +81,6 @@ fn requests_that_log_are_answered_and_logged() {
             let _ = tx.send(line);
         }
     });
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let banner = lines.next().expect("a banner").unwrap();
-    let addr = banner.split("http://").nth(1).and_then(|s| s.split('/').next()).expect("the address").to_owned();
-
     let ask = |request: &str| {
         let mut s = TcpStream::connect(&addr).expect("the server accepts");
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();

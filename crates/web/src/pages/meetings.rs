@@ -172,8 +172,10 @@ pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     ctx.respond(out)
 }
 
-/// Shows the page again with the errors of a refused form, or fails.
-async fn again(ctx: &Ctx, id: Uuid, e: ApiError, day_screen: bool) -> PageResult {
+/// Passes a form's result on; a refused form (422, 409) shows its page again with the
+/// errors, anything else fails.
+async fn again(ctx: &Ctx, id: Uuid, out: PageResult, day_screen: bool) -> PageResult {
+    let Err(e) = out else { return out };
     let status = match e {
         ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -214,10 +216,7 @@ pub async fn edit(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<Vec<(String
         Ok(Out::Done(format!("/meetings/{id}"), "agenda_saved"))
     }
     .await;
-    let out = match out {
-        Err(e) => again(&ctx, id, e, false).await,
-        ok => ok,
-    };
+    let out = again(&ctx, id, out, false).await;
     ctx.respond(out)
 }
 
@@ -230,10 +229,7 @@ macro_rules! action {
                 Ok(Out::Done(format!($to, id = id), $done))
             }
             .await;
-            let out = match out {
-                Err(e) => again(&ctx, id, e, false).await,
-                ok => ok,
-            };
+            let out = again(&ctx, id, out, false).await;
             ctx.respond(out)
         }
     };
@@ -317,10 +313,7 @@ pub async fn attendance(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<Atten
         Ok(Out::Done(format!("/meetings/{id}/day"), "attendance_saved"))
     }
     .await;
-    let out = match out {
-        Err(e) => again(&ctx, id, e, true).await,
-        ok => ok,
-    };
+    let out = again(&ctx, id, out, true).await;
     ctx.respond(out)
 }
 
@@ -353,10 +346,7 @@ pub async fn outcome(Path((id, item)): Path<(Uuid, String)>, Posted { ctx, form 
         Ok(Out::Done(format!("/meetings/{id}/day"), "outcome_recorded"))
     }
     .await;
-    let out = match out {
-        Err(e) => again(&ctx, id, e, true).await,
-        ok => ok,
-    };
+    let out = again(&ctx, id, out, true).await;
     ctx.respond(out)
 }
 
