@@ -58,6 +58,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Session cookies marked Secure, as behind HTTPS.
+    pub fn secure_cookies(mut self) -> Self {
+        self.config.http.secure_cookies = true;
+        self
+    }
+
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.config.http.body_limit_bytes = bytes;
         self

@@ -49,16 +49,15 @@ pub fn overrides(rules: &MeetingRules, rows: &[Meeting]) -> BTreeMap<NaiveDate, 
         .collect()
 }
 
-/// Builds the draft agenda of `slot` (or of the meeting due now), unless it was built
-/// already. `instance` names who built it, in `job_runs`.
-pub fn build_agenda_for(
+/// The agenda the tracker would give `slot`'s meeting (or the one due now) at `now`,
+/// with the meeting it is for; nothing is saved. `None` when no meeting is due.
+pub fn plan_agenda(
     conn: &mut DbConn,
     config: &Config,
     community: CommunityId,
     slot: Option<NaiveDate>,
     now: DateTime<Utc>,
-    mode: Mode<'_>,
-) -> Result<Built, String> {
+) -> Result<Option<(Meeting, roundtable_core::agenda::Agenda)>, String> {
     let err = |e: StoreError| e.to_string();
     let c = directory::get_community(conn, community).map_err(err)?;
     let tz = c.time_zone.parse().map_err(|_| format!("community {} has an unknown time zone", c.name))?;
@@ -71,7 +70,7 @@ pub fn build_agenda_for(
             .ok_or_else(|| format!("{slot} is not the first Sunday of a month, or that meeting is skipped"))?,
         None => match rules.agenda_due(&overrides, config.meeting.agenda_lead_days, now) {
             Some(o) => o,
-            None => return Ok(Built::NotDue),
+            None => return Ok(None),
         },
     };
     let starts_at = occurrence.starts_at.with_timezone(&Utc);
@@ -127,6 +126,23 @@ pub fn build_agenda_for(
         config: &agenda_config,
         tz,
     });
+    Ok(Some((meeting, built)))
+}
+
+/// Builds the draft agenda of `slot` (or of the meeting due now), unless it was built
+/// already. `instance` names who built it, in `job_runs`.
+pub fn build_agenda_for(
+    conn: &mut DbConn,
+    config: &Config,
+    community: CommunityId,
+    slot: Option<NaiveDate>,
+    now: DateTime<Utc>,
+    mode: Mode<'_>,
+) -> Result<Built, String> {
+    let err = |e: StoreError| e.to_string();
+    let Some((meeting, built)) = plan_agenda(conn, config, community, slot, now)? else {
+        return Ok(Built::NotDue);
+    };
     match mode {
         Mode::Rebuild => {
             agenda::rebuild_agenda(conn, &meeting, &built, now).map_err(|e| match e {

@@ -175,6 +175,61 @@ async fn signing_in_and_out_with_a_session_cookie() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_https_the_session_cookie_is_secure() {
+    let app = TestApp::sqlite().secure_cookies().build();
+    let signed = app.pages().sign_in(SECRETARY).await;
+    let cookie = signed
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("rt_session="));
+    assert!(cookie.is_some_and(|c| c.contains("Secure") && c.contains("HttpOnly")), "{cookie:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_list_filters_sorts_and_pages() {
+    let app = TestApp::sqlite().build();
+    let supervisor = signed_in(&app, SUPERVISOR).await;
+    let all = supervisor.get("/issues").await;
+    let first_page = all.links("/issues/0");
+    assert_eq!(first_page.len(), 25, "25 to a page");
+    let next = all
+        .html
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|h| h.rsplit("href=\"").next())
+        .and_then(|h| h.split('"').next())
+        .expect("a next page")
+        .replace("&amp;", "&")
+        .replace("&#x3D;", "=");
+    let second = supervisor.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK, "{next}: {}", second.html);
+    let second = second.links("/issues/0");
+    assert!(
+        !second.is_empty() && second.iter().all(|i| !first_page.contains(i)),
+        "{next}: the next page has other issues"
+    );
+    let mine = supervisor.get("/issues?mine=1").await;
+    assert!(mine.html.contains("id=\"f-mine\" name=\"mine\" type=\"checkbox\" value=\"1\" checked"));
+    let token = app.token(SUPERVISOR).await;
+    let me = app.user(SUPERVISOR).to_string();
+    let api = app.get(&format!("/api/v1/issues?raised_by={me}&limit=25"), &token).await.body;
+    let expected: Vec<String> = api["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| format!("/issues/{}", i["id"].as_str().expect("an id")))
+        .collect();
+    assert_eq!(mine.links("/issues/0"), expected, "the page lists what the API lists");
+    let overdue = supervisor.get("/issues?overdue=1&order=oldest").await;
+    assert!(overdue.html.matches("class=\"issue-row overdue\"").count() >= 1);
+    assert_eq!(overdue.html.matches("class=\"issue-row\"").count(), 0, "only overdue issues");
+    let bad = supervisor.get("/issues?compound=nonsense").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing() {
     let app = TestApp::sqlite().build();
     let supervisor = signed_in(&app, SUPERVISOR).await;
@@ -367,6 +422,8 @@ async fn the_secretary_runs_a_meeting_through_the_pages() {
     let refused = anshang.submit("/", &format!("{meeting}/agenda/publish"), &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
+    let live = secretary.get("/scorecard").await;
+    assert!(live.html.contains("本月至今") && live.html.contains("<th scope=\"row\">安尚物业</th>"), "{}", live.html);
     let draft = secretary.get(&meeting).await;
     let items: Vec<String> = draft
         .html
@@ -410,6 +467,13 @@ async fn the_secretary_runs_a_meeting_through_the_pages() {
     let published = secretary.submit(&meeting, &format!("{meeting}/agenda/publish"), &[]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
     assert!(anshang.get(&meeting).await.html.contains("垃圾分类宣传"), "everyone reads a published agenda");
+    let id = meeting.trim_start_matches("/meetings/");
+    let month = secretary.get(&format!("/scorecard?meeting={id}")).await;
+    assert!(
+        month.html.contains(&format!("<option value=\"{id}\" selected>")) && month.html.contains("安尚物业"),
+        "{}",
+        month.html
+    );
     let opened = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
     assert_eq!(opened.location(), format!("{meeting}/day?done=meeting_opened"));
 

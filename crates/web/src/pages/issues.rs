@@ -91,6 +91,7 @@ pub struct Filters {
     compound: Option<String>,
     responsible_org: Option<String>,
     overdue: Option<String>,
+    mine: Option<String>,
     q: Option<String>,
     order: Option<String>,
     cursor: Option<String>,
@@ -127,7 +128,7 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         state: filled(&f.state),
         compound: uuid_field("compound", &f.compound, &mut errors),
         responsible_org: uuid_field("responsible_org", &f.responsible_org, &mut errors),
-        raised_by: None,
+        raised_by: filled(&f.mine).map(|_| caller.user.id.0),
         overdue: filled(&f.overdue).map(|_| true),
         q: filled(&f.q),
         order: filled(&f.order),
@@ -143,6 +144,7 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         keep("compound", &f.compound),
         keep("responsible_org", &f.responsible_org),
         keep("overdue", &f.overdue),
+        keep("mine", &f.mine),
         keep("q", &f.q),
     ]
     .into_iter()
@@ -191,7 +193,7 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         json!({
             "items": items,
             "filters": {
-                "q": f.q, "overdue": filled(&f.overdue).is_some(), "order": order,
+                "q": f.q, "overdue": filled(&f.overdue).is_some(), "mine": filled(&f.mine).is_some(), "order": order,
                 "states": states, "compounds": compounds, "orgs": orgs,
             },
             "sort": sort,

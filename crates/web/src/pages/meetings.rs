@@ -424,44 +424,57 @@ pub struct MonthQuery {
     meeting: Option<String>,
 }
 
-/// The property companies compared, month by month: each meeting's scorecard as its
-/// agenda computed it.
+/// The property companies compared: so far this month (what the next agenda would
+/// show if it were built now), and each past month as its published agenda computed it.
 pub async fn scorecard(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
-    let out = async {
-        let caller = ctx.caller()?;
-        let names = Names::load(&ctx).await?;
-        let community = caller.actor.community;
-        let records = ctx
-            .state
-            .db
-            .run(move |conn| {
-                let list = roundtable_store::meetings::meetings(conn, community)?;
-                list.into_iter().map(|m| roundtable_store::meetings::get_meeting(conn, m.id)).collect::<Result<Vec<_>, _>>()
-            })
-            .await?;
-        let with_cards: BTreeMap<NaiveDate, _> = records
-            .into_iter()
-            .filter(|r| r.agenda_status == "published" && r.scorecard.is_some())
-            .map(|r| (r.meeting.slot, r))
-            .collect();
-        let chosen = filled(&q.meeting)
-            .and_then(|m| with_cards.values().find(|r| r.meeting.id.to_string() == m))
-            .or_else(|| with_cards.values().next_back());
-        let rows = chosen
-            .and_then(|r| r.scorecard.as_deref())
-            .and_then(|s| serde_json::from_str::<Value>(s).ok())
-            .map(|v| scorecard_rows(&names, Some(&v)))
-            .unwrap_or_default();
-        let months: Vec<Value> = with_cards
-            .values()
-            .rev()
-            .map(|r| json!({
-                "id": r.meeting.id.0, "month": r.meeting.slot.format("%Y-%m").to_string(),
-                "selected": chosen.is_some_and(|c| c.meeting.id == r.meeting.id),
-            }))
-            .collect();
-        Ok(Out::Page("scorecard", json!({ "rows": rows, "months": months, "month": chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()) })))
-    }
-    .await;
+    let out = scorecard_page(&ctx, q).await;
     ctx.respond(out)
+}
+
+async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
+    let caller = ctx.caller()?;
+    let names = Names::load(ctx).await?;
+    let next = api::meetings::next(State(ctx.state.clone()), caller.clone()).await?.0;
+    let (community, config, now) = (caller.actor.community, (*ctx.state.config).clone(), ctx.state.now());
+    let (records, live) = ctx
+        .state
+        .db
+        .run(move |conn| {
+            let list = roundtable_store::meetings::meetings(conn, community)?;
+            let records = list
+                .into_iter()
+                .map(|m| roundtable_store::meetings::get_meeting(conn, m.id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let live = crate::meetings::plan_agenda(conn, &config, community, Some(next.slot), now)
+                .map_err(roundtable_store::StoreError::Corrupt)?;
+            Ok((records, live.map(|(_, agenda)| agenda.scorecard)))
+        })
+        .await?;
+    let published: BTreeMap<NaiveDate, _> = records
+        .into_iter()
+        .filter(|r| r.agenda_status == "published" && r.scorecard.is_some())
+        .map(|r| (r.meeting.slot, r))
+        .collect();
+    let chosen = filled(&q.meeting).and_then(|m| published.values().find(|r| r.meeting.id.to_string() == m));
+    let rows = match chosen {
+        Some(r) => r.scorecard.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()),
+        None => live.and_then(|rows| serde_json::to_value(rows).ok()),
+    };
+    let mut months = vec![json!({ "id": "", "live": true, "selected": chosen.is_none() })];
+    months.extend(published.values().rev().map(|r| {
+        json!({
+            "id": r.meeting.id.0, "month": r.meeting.slot.format("%Y-%m").to_string(),
+            "selected": chosen.is_some_and(|c| c.meeting.id == r.meeting.id),
+        })
+    }));
+    Ok(Out::Page(
+        "scorecard",
+        json!({
+            "rows": scorecard_rows(&names, rows.as_ref()),
+            "months": months,
+            "month": chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()),
+            "live": chosen.is_none(),
+            "until": next.slot,
+        }),
+    ))
 }
