@@ -3,9 +3,16 @@
 //! whole cycle of an issue by form posts.
 
 use axum::http::StatusCode;
-use roundtable_e2e::{PageClient, TestApp};
+use roundtable_e2e::{PageClient, TestApp, on_both_databases};
 use roundtable_web::pages::Pages;
 use roundtable_web::pages::i18n::{LOCALES, Locales};
+
+// The flows that write, on both databases.
+on_both_databases!(
+    an_issue_goes_from_raised_to_verified_through_the_pages,
+    the_secretary_runs_a_meeting_through_the_pages,
+    an_administrator_adds_an_account_and_sends_a_dead_notification_again,
+);
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
 const SECRETARY: &str = "secretary@dongsheng.example";
@@ -311,9 +318,7 @@ async fn the_language_follows_choice_then_preference_then_browser() {
 }
 
 /// The whole cycle by form posts, with a refused form shown again in the user's language.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_issue_goes_from_raised_to_verified_through_the_pages() {
-    let app = TestApp::sqlite().build();
+async fn an_issue_goes_from_raised_to_verified_through_the_pages(app: TestApp) {
     let supervisor = signed_in(&app, SUPERVISOR).await;
     let compound = app.compound("君悦湾").to_string();
     let form = [
@@ -406,9 +411,7 @@ async fn an_issue_goes_from_raised_to_verified_through_the_pages() {
 
 /// The secretary's meeting, form by form: build, edit, publish, attendance, an outcome,
 /// close, minutes with remarks, publication and an addendum.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_secretary_runs_a_meeting_through_the_pages() {
-    let app = TestApp::sqlite().build();
+async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     let secretary = signed_in(&app, SECRETARY).await;
     let calendar = secretary.get("/meetings").await;
     let at = calendar.html.find("action=\"/meetings/slots/").expect("a build button for the next meeting");
@@ -512,9 +515,7 @@ async fn the_secretary_runs_a_meeting_through_the_pages() {
     assert!(secretary.get(&minutes).await.html.contains("补充说明"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again() {
-    let app = TestApp::sqlite().build();
+async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(app: TestApp) {
     assert_eq!(signed_in(&app, SECRETARY).await.get("/admin").await.status, StatusCode::FORBIDDEN);
     let admin = signed_in(&app, ADMIN).await;
     let compound = app.compound("君悦湾").to_string();
