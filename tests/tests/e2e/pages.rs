@@ -601,3 +601,52 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert!(pending.iter().any(|p| p.id == row.id), "the row is due again");
     assert!(admin.get("/admin").await.html.contains("所有通知均已送达"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
+    let app = TestApp::sqlite().build();
+    let secretary = signed_in(&app, SECRETARY).await;
+    let calendar = secretary.get("/meetings").await;
+    let slots: Vec<String> = calendar
+        .html
+        .split("id=\"s-slot\"")
+        .nth(1)
+        .expect("a move/skip form")
+        .split("</select>")
+        .next()
+        .expect("options")
+        .match_indices("value=\"")
+        .map(|(i, _)| {
+            calendar.html.split("id=\"s-slot\"").nth(1).expect("form")[i + 7..]
+                .split('"')
+                .next()
+                .expect("a slot")
+                .to_owned()
+        })
+        .collect();
+    assert!(slots.len() >= 2, "upcoming months can be moved: {slots:?}");
+    let (later, latest) = (&slots[0], &slots[1]);
+    let moved_to = format!("{later}T14:30");
+    let moved = secretary
+        .submit(
+            "/meetings",
+            "/meetings/schedule",
+            &[("slot", later), ("starts_at", &moved_to), ("place", "东圣小学礼堂")],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
+    let no_reason = secretary.submit("/meetings", "/meetings/schedule", &[("slot", latest), ("skip", "1")]).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.html.contains("原因: 必须填写"), "{}", no_reason.html);
+    let skipped = secretary
+        .submit("/meetings", "/meetings/schedule", &[("slot", latest), ("skip", "1"), ("reason", "春节假期")])
+        .await;
+    assert_eq!(skipped.status, StatusCode::SEE_OTHER, "{}", skipped.html);
+    let page = secretary.get("/meetings").await;
+    assert!(page.html.contains(&format!("{later} 14:30")) && page.html.contains("东圣小学礼堂"), "{}", page.html);
+    assert!(page.html.contains("本月不召开<br><span class=\"meta\">春节假期</span>"), "{}", page.html);
+    let anshang = signed_in(&app, ANSHANG).await;
+    let refused =
+        anshang.submit("/meetings", "/meetings/schedule", &[("slot", later), ("skip", "1"), ("reason", "x")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::api;
-use crate::api::meetings::{AgendaEdit, AttendanceBody, MeetingDetail, MeetingView, NewItem, OutcomeBody};
+use crate::api::meetings::{
+    AgendaEdit, AttendanceBody, MeetingDetail, MeetingView, NewItem, OutcomeBody, ScheduleBody,
+};
 use crate::api::minutes::{FormatQuery, MinutesText};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, FieldProblem};
@@ -34,12 +36,49 @@ fn meeting_json(c: &Caller, m: &MeetingView) -> Value {
 }
 
 pub async fn list(ctx: Ctx) -> Response {
-    let out = list_page(&ctx).await;
+    let out = list_page(&ctx, StatusCode::OK, Value::Null).await;
+    ctx.respond(out)
+}
+
+#[derive(Deserialize)]
+pub struct ScheduleForm {
+    #[serde(default)]
+    slot: String,
+    starts_at: Option<String>,
+    place: Option<String>,
+    skip: Option<String>,
+    reason: Option<String>,
+}
+
+/// Moves or skips a month's meeting (the secretary's calendar form).
+pub async fn schedule(Posted { ctx, form }: Posted<ScheduleForm>) -> Response {
+    let out = async {
+        let slot = NaiveDate::parse_from_str(form.slot.trim(), "%Y-%m-%d")
+            .map_err(|_| ApiError::field("slot", "invalid", "choose a month"))?;
+        let starts_at = match filled(&form.starts_at) {
+            None => None,
+            Some(t) => Some(
+                chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M")
+                    .map_err(|_| ApiError::field("starts_at", "invalid", "a date and time"))?,
+            ),
+        };
+        let skip = filled(&form.skip).is_some();
+        let body = ScheduleBody { starts_at, place: filled(&form.place), skip, reason: filled(&form.reason) };
+        let _ = api::meetings::schedule(State(ctx.state.clone()), ctx.caller()?, ApiPath(slot), ApiJson(body)).await?;
+        Ok(Out::Done("/meetings".into(), if skip { "meeting_skipped" } else { "meeting_moved" }))
+    }
+    .await;
+    let out = match out {
+        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
+            list_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, ctx.form_errors(&e)).await
+        }
+        other => other,
+    };
     ctx.respond(out)
 }
 
 /// The year around today: each month's first Sunday, as held, moved, skipped or planned.
-async fn list_page(ctx: &Ctx) -> PageResult {
+async fn list_page(ctx: &Ctx, status: StatusCode, errors: Value) -> PageResult {
     let caller = ctx.caller()?;
     let state = ctx.state.clone();
     let meetings = api::meetings::list(State(state.clone()), caller.clone()).await?.0;
@@ -73,10 +112,18 @@ async fn list_page(ctx: &Ctx) -> PageResult {
             "note": held.filter(|m| m.status == "skipped").map(|m| m.announcements.clone()),
         }));
     }
-    Ok(Out::Page(
+    let movable: Vec<Value> = calendar
+        .iter()
+        .filter(|m| !m["past"].as_bool().unwrap_or(true) && matches!(m["status"].as_str(), Some("planned" | "skipped")))
+        .map(|m| json!({ "value": m["slot"], "label": m["month"] }))
+        .collect();
+    Ok(Out::Status(
+        status,
         "meetings",
         json!({
             "next": meeting_json(&caller, &next),
+            "errors": errors,
+            "movable": movable,
             "calendar": calendar,
             "meetings": meetings.iter().map(|m| meeting_json(&caller, m)).collect::<Vec<_>>(),
         }),

@@ -70,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}/transitions", post(issues::transition))
         .route("/issues/{id}/support", post(issues::support))
         .route("/meetings", get(meetings::list))
+        .route("/meetings/schedule", post(meetings::schedule))
         .route("/meetings/slots/{date}/agenda", post(meetings::build))
         .route("/meetings/{id}", get(meetings::show))
         .route("/meetings/{id}/agenda", post(meetings::edit))
