@@ -17,6 +17,7 @@ const SUPERVISOR: &str = "supervisor@dongsheng.example";
 const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
 const ADMIN: &str = "admin@dongsheng.example";
+const XIEAN: &str = "xiean@dongsheng.example";
 
 /// chromedriver, stopped when the test ends.
 struct Driver(Child);
@@ -235,6 +236,20 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     go(&c, &base, &issue_path).await;
     fire(&c, "verify", &[("satisfaction", "5"), ("note", "运行正常")]).await;
     assert_eq!(text_of(&c, "issue-state").await, "已验收");
+    sign_out(&c).await;
+
+    // Another company's issue is a 403 page; a form stripped of its CSRF token is refused.
+    sign_in(&c, &base, XIEAN).await;
+    go(&c, &base, &issue_path).await;
+    assert_eq!(c.title().await.expect("a title"), "无权访问 · 联席会议");
+    check_and_shoot(&c, &dir, "desktop-403").await;
+    go(&c, &base, "/").await;
+    c.execute("document.querySelector('form[action=\"/lang\"] input[name=_csrf]').remove();", vec![])
+        .await
+        .expect("the token is removed");
+    click_through(&c, Locator::Css("form[action=\"/lang\"] button")).await;
+    assert_eq!(c.title().await.expect("a title"), "表单已过期 · 联席会议");
+    go(&c, &base, "/").await;
     sign_out(&c).await;
 
     // An assigned issue for the meeting to commit on.

@@ -313,9 +313,10 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
             for (login, who) in demo::DEMO_ACCOUNTS {
                 let _ = writeln!(out, "  {login:<32} {who}");
             }
+            let _ = writeln!(out, "Open http://{addr}/ in a browser and sign in with one of them, or try the API:");
             let _ = writeln!(
                 out,
-                "Try: curl -s -X POST http://{addr}/api/v1/auth/token -H 'content-type: application/json' \
+                "  curl -s -X POST http://{addr}/api/v1/auth/token -H 'content-type: application/json' \
                  -d '{{\"login\":\"secretary@dongsheng.example\",\"password\":\"demo1234\"}}'"
             );
         }
