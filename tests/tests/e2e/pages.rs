@@ -500,6 +500,7 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     let minutes = format!("{meeting}/minutes");
     assert_eq!(closed.location(), format!("{minutes}?done=meeting_closed"));
     assert!(anshang.get(&minutes).await.html.contains("会议纪要尚未发布"), "a draft is the secretary's");
+    assert!(secretary.get(&day).await.html.contains("会议已结束"), "the day screen says the meeting is over");
     let remarks = secretary.submit(&minutes, &minutes, &[("text", "请各单位按期落实。")]).await;
     assert_eq!(remarks.status, StatusCode::SEE_OTHER, "{}", remarks.html);
     let published = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
