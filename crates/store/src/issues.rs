@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::{
-    Commitment, CommunityId, CompoundId, Effect, Event, Issue, IssueId, IssueState, OrgId, Outcome, TransitionFields,
-    UserId, Verification,
+    BuildingId, Commitment, CommunityId, CompoundId, Effect, Event, Issue, IssueId, IssueState, OrgId, Outcome,
+    TransitionFields, UserId, Verification,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -380,6 +380,88 @@ pub enum IssueOrder {
     Support,
 }
 
+pub type IssuePage = Page<Issue>;
+
+/// What a list shows of an issue: the dozen columns a summary needs, so a page of 50
+/// reads and converts less than half of each row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listing {
+    pub id: IssueId,
+    pub state: IssueState,
+    pub title: String,
+    pub category: String,
+    pub compound: CompoundId,
+    pub building: Option<BuildingId>,
+    pub responsible_org: Option<OrgId>,
+    pub commitment_due: Option<NaiveDate>,
+    pub support_count: u32,
+    pub version: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Listing {
+    /// Committed and past its due date on `day` (the community's local date).
+    pub fn overdue_on(&self, day: NaiveDate) -> bool {
+        self.state == IssueState::COMMITTED && self.commitment_due.is_some_and(|d| d < day)
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = issues)]
+struct ListingRow {
+    id: String,
+    state: String,
+    title: String,
+    category: String,
+    compound_id: String,
+    building_id: Option<String>,
+    responsible_org: Option<String>,
+    commitment_due: Option<NaiveDate>,
+    support_count: i32,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl TryFrom<ListingRow> for Listing {
+    type Error = StoreError;
+
+    fn try_from(r: ListingRow) -> Result<Self> {
+        Ok(Listing {
+            id: parse("issue id", &r.id)?,
+            state: IssueState::new(r.state),
+            title: r.title,
+            category: r.category,
+            compound: parse("compound id", &r.compound_id)?,
+            building: parse_opt("building id", r.building_id.as_deref())?,
+            responsible_org: parse_opt("organisation id", r.responsible_org.as_deref())?,
+            commitment_due: r.commitment_due,
+            support_count: r.support_count.max(0) as u32,
+            version: r.version.max(0) as u32,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+        })
+    }
+}
+
+/// A row's place in an order: what a cursor needs.
+trait Keyed {
+    fn key(&self) -> (&str, i32);
+}
+
+impl Keyed for IssueRow {
+    fn key(&self) -> (&str, i32) {
+        (&self.id, self.support_count)
+    }
+}
+
+impl Keyed for ListingRow {
+    fn key(&self) -> (&str, i32) {
+        (&self.id, self.support_count)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct PageRequest {
     pub order: IssueOrder,
@@ -395,9 +477,10 @@ impl Default for PageRequest {
     }
 }
 
+/// One page of a list: whole issues, or [`Listing`]s.
 #[derive(Clone, Debug)]
-pub struct IssuePage {
-    pub items: Vec<Issue>,
+pub struct Page<T> {
+    pub items: Vec<T>,
     /// Pass back as `cursor` for the next page; `None` on the last page.
     pub next_cursor: Option<String>,
 }
@@ -428,11 +511,12 @@ fn decode_cursor(order: IssueOrder, s: &str) -> Result<Cursor> {
     Ok(cursor)
 }
 
-fn encode_cursor(order: IssueOrder, last: &IssueRow) -> String {
+fn encode_cursor(order: IssueOrder, last: &impl Keyed) -> String {
+    let (id, support) = last.key();
     match order {
-        IssueOrder::Newest => format!("n.{}", last.id),
-        IssueOrder::Oldest => format!("o.{}", last.id),
-        IssueOrder::Support => format!("s.{}.{}", last.support_count, last.id),
+        IssueOrder::Newest => format!("n.{id}"),
+        IssueOrder::Oldest => format!("o.{id}"),
+        IssueOrder::Support => format!("s.{support}.{id}"),
     }
 }
 
@@ -449,6 +533,30 @@ pub fn list_issues(
     filter: &IssueFilter,
     page: &PageRequest,
 ) -> Result<IssuePage> {
+    let rows: Vec<IssueRow> = filtered(community, filter, page)?.select(IssueRow::as_select()).load(conn)?;
+    paged(rows, page)
+}
+
+/// Like [`list_issues`], reading only what a list shows.
+pub fn list_listings(
+    conn: &mut DbConn,
+    community: CommunityId,
+    filter: &IssueFilter,
+    page: &PageRequest,
+) -> Result<Page<Listing>> {
+    let rows: Vec<ListingRow> = filtered(community, filter, page)?.select(ListingRow::as_select()).load(conn)?;
+    paged(rows, page)
+}
+
+type Backend = <DbConn as diesel::Connection>::Backend;
+
+/// The issues `filter` and `page` ask for, ordered, one more than the page holds (to
+/// tell whether there is a next page).
+fn filtered<'a>(
+    community: CommunityId,
+    filter: &IssueFilter,
+    page: &PageRequest,
+) -> Result<issues::BoxedQuery<'a, Backend>> {
     let limit = page.limit.clamp(1, 200) as i64;
     let mut q = issues::table.filter(issues::community_id.eq(community.to_string())).into_boxed();
     if !filter.states.is_empty() {
@@ -486,15 +594,20 @@ pub fn list_issues(
         IssueOrder::Oldest => q.order(issues::id.asc()),
         IssueOrder::Support => q.order((issues::support_count.desc(), issues::id.desc())),
     };
-    let mut rows: Vec<IssueRow> = q.limit(limit + 1).select(IssueRow::as_select()).load(conn)?;
-    let next_cursor = if rows.len() as i64 > limit {
-        rows.truncate(limit as usize);
+    Ok(q.limit(limit + 1))
+}
+
+/// Cuts the extra row off and makes the cursor of the next page.
+fn paged<R: Keyed, T: TryFrom<R, Error = StoreError>>(mut rows: Vec<R>, page: &PageRequest) -> Result<Page<T>> {
+    let limit = page.limit.clamp(1, 200) as usize;
+    let next_cursor = if rows.len() > limit {
+        rows.truncate(limit);
         rows.last().map(|r| encode_cursor(page.order, r))
     } else {
         None
     };
-    let items = rows.into_iter().map(Issue::try_from).collect::<Result<_>>()?;
-    Ok(IssuePage { items, next_cursor })
+    let items = rows.into_iter().map(T::try_from).collect::<Result<_>>()?;
+    Ok(Page { items, next_cursor })
 }
 
 /// Committed issues whose commitment falls due before `day`, earliest first.

@@ -301,17 +301,17 @@ pub fn is_overdue(issue: &Issue, today: NaiveDate) -> bool {
 }
 
 impl IssueSummary {
-    pub fn new(i: &Issue, today: NaiveDate) -> Self {
+    pub fn new(i: roundtable_store::issues::Listing, today: NaiveDate) -> Self {
         IssueSummary {
+            overdue: i.overdue_on(today),
             id: i.id.0,
             state: i.state.to_string(),
-            title: i.title.clone(),
-            category: i.category.clone(),
+            title: i.title,
+            category: i.category,
             compound: i.compound.0,
             building: i.building.map(|b| b.0),
             responsible_org: i.responsible_org.map(|o| o.0),
-            commitment_due: i.commitment.as_ref().map(|c| c.due_date),
-            overdue: is_overdue(i, today),
+            commitment_due: i.commitment_due,
             support_count: i.support_count,
             version: i.version,
             created_at: i.created_at,

@@ -223,6 +223,30 @@ fn lists_filter_and_page_stably_under_inserts(t: &TestDb) {
     expected.sort_by(|a, b| b.cmp(a));
     assert_eq!(by_support, expected);
 
+    // The narrow listing reads the same pages, with the same cursors and values.
+    let mut cursor = None;
+    loop {
+        let req = PageRequest { order: IssueOrder::Support, limit: 7, cursor };
+        let whole = issues::list_issues(conn, town.community, &all, &req).unwrap();
+        let narrow = issues::list_listings(conn, town.community, &all, &req).unwrap();
+        assert_eq!(narrow.next_cursor, whole.next_cursor);
+        let shown: Vec<_> = whole
+            .items
+            .iter()
+            .map(|i| (i.id, i.state.clone(), i.title.clone(), i.compound, i.support_count, i.version, i.created_at))
+            .collect();
+        let listed: Vec<_> = narrow
+            .items
+            .iter()
+            .map(|l| (l.id, l.state.clone(), l.title.clone(), l.compound, l.support_count, l.version, l.created_at))
+            .collect();
+        assert_eq!(listed, shown);
+        cursor = whole.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+
     // Text (LIKE wildcards are literal), state, responsible organisation, raiser.
     let mut text = |q: &str| {
         issues::list_issues(

@@ -171,9 +171,9 @@ pub async fn list(
     let filter = access::scope_filter(&caller.user, &caller.actor, filter)?;
     let community = caller.actor.community;
     let page = PageRequest { order, limit, cursor: q.cursor };
-    let page = state.db.run(move |conn| issues::list_issues(conn, community, &filter, &page)).await?;
+    let page = state.db.run(move |conn| issues::list_listings(conn, community, &filter, &page)).await?;
     Ok(Json(IssueList {
-        items: page.items.iter().map(|i| IssueSummary::new(i, today)).collect(),
+        items: page.items.into_iter().map(|i| IssueSummary::new(i, today)).collect(),
         next_cursor: page.next_cursor,
     }))
 }
