@@ -274,45 +274,41 @@ pub async fn get(
     Ok(Json(view(&state, &caller, issue, &raiser)))
 }
 
-/// Checks that the ids a transition names exist in the caller's community.
-async fn check_references(state: &AppState, caller: &Caller, fields: &TransitionFields) -> ApiResult<()> {
-    let community = caller.actor.community;
-    let (org, dup, meeting) = (fields.responsible_org, fields.duplicate_of, fields.meeting);
-    let problems = state
-        .db
-        .run(move |conn| {
-            let mut problems = Vec::new();
-            if let Some(org) = org {
-                match directory::get_organisation(conn, org) {
-                    Ok(o) if o.community == community => {}
-                    Ok(_) | Err(roundtable_store::StoreError::NotFound) => {
-                        problems.push(FieldProblem::new(
-                            "responsible_org",
-                            "unknown",
-                            "no such organisation in this community",
-                        ));
-                    }
-                    Err(e) => return Err(e),
-                }
+/// The ids a transition names that do not exist in the caller's community.
+fn reference_problems(
+    conn: &mut roundtable_store::DbConn,
+    community: roundtable_core::CommunityId,
+    fields: &TransitionFields,
+) -> Result<Vec<FieldProblem>, roundtable_store::StoreError> {
+    let mut problems = Vec::new();
+    if let Some(org) = fields.responsible_org {
+        match directory::get_organisation(conn, org) {
+            Ok(o) if o.community == community => {}
+            Ok(_) | Err(roundtable_store::StoreError::NotFound) => {
+                problems.push(FieldProblem::new(
+                    "responsible_org",
+                    "unknown",
+                    "no such organisation in this community",
+                ));
             }
-            if let Some(dup) = dup {
-                match issues::get_issue(conn, dup) {
-                    Ok(i) if i.community == community => {}
-                    Ok(_) | Err(roundtable_store::StoreError::NotFound) => {
-                        problems.push(FieldProblem::new("duplicate_of", "unknown", "no such issue in this community"));
-                    }
-                    Err(e) => return Err(e),
-                }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(dup) = fields.duplicate_of {
+        match issues::get_issue(conn, dup) {
+            Ok(i) if i.community == community => {}
+            Ok(_) | Err(roundtable_store::StoreError::NotFound) => {
+                problems.push(FieldProblem::new("duplicate_of", "unknown", "no such issue in this community"));
             }
-            if let Some(meeting) = meeting
-                && !issues::meeting_exists(conn, community, meeting)?
-            {
-                problems.push(FieldProblem::new("meeting", "unknown", "no such meeting in this community"));
-            }
-            Ok(problems)
-        })
-        .await?;
-    if problems.is_empty() { Ok(()) } else { Err(ApiError::invalid(problems)) }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(meeting) = fields.meeting
+        && !issues::meeting_exists(conn, community, meeting)?
+    {
+        problems.push(FieldProblem::new("meeting", "unknown", "no such meeting in this community"));
+    }
+    Ok(problems)
 }
 
 /// Fires a transition (`assign`, `commit`, `resolve`, `verify`, `reopen`, …) on an issue
@@ -329,11 +325,6 @@ pub async fn transition(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Json<IssueView>> {
-    let (issue, raiser) = visible_with_raiser(&state, &caller, id).await?;
-    let workflow = state
-        .workflows
-        .get(&issue.workflow)
-        .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
     let request = TransitionRequest {
         transition: body.transition,
         version: body.version,
@@ -349,8 +340,26 @@ pub async fn transition(
             duplicate_of: body.duplicate_of.map(IssueId),
         },
     };
+    // The issue, its raiser and the ids the request names, in one database trip.
+    let (community, fields) = (caller.actor.community, request.fields.clone());
+    let (issue, raiser, problems) = state
+        .db
+        .run(move |conn| {
+            let issue = issues::get_issue(conn, IssueId(id))?;
+            let raiser = directory::person(conn, issue.raised_by)?;
+            Ok((issue, raiser, reference_problems(conn, community, &fields)?))
+        })
+        .await
+        .map_err(not_found)?;
+    let issue = check_visible(&caller, issue)?;
+    let workflow = state
+        .workflows
+        .get(&issue.workflow)
+        .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
     let outcome = apply(workflow, &issue, &caller.actor, &request, caller.now(&state))?;
-    check_references(&state, &caller, &request.fields).await?;
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
     let stored = outcome.clone();
     state.db.write(move |conn| issues::record_transition(conn, &stored)).await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
