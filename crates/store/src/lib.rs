@@ -15,6 +15,7 @@ pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;
+mod writer;
 
 use std::sync::Arc;
 
@@ -34,9 +35,10 @@ pub type PooledConn = PooledConnection<Connector>;
 pub struct Db {
     pool: Pool<Connector>,
     url: Arc<DbUrl>,
-    /// SQLite admits one writer at a time; queueing writers here instead of in SQLite's
-    /// busy handler (which sleeps in steps of up to 100 ms) keeps write latency flat.
-    writer: Arc<std::sync::Mutex<()>>,
+    /// SQLite admits one writer at a time: this process's writes queue for one thread
+    /// that commits them in groups (see `writer`), instead of waiting in SQLite's busy
+    /// handler (which sleeps in steps of up to 100 ms). Started on the first write.
+    writer: Arc<std::sync::OnceLock<writer::Writer>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -64,7 +66,7 @@ impl Db {
             .test_on_check_out(false)
             .connection_timeout(opts.connect_timeout)
             .build_unchecked(connector);
-        Ok(Db { pool, url: Arc::new(url), writer: Arc::new(std::sync::Mutex::new(())) })
+        Ok(Db { pool, url: Arc::new(url), writer: Arc::default() })
     }
 
     /// Opens and brings the schema up to date; returns the migrations applied now.
@@ -103,23 +105,22 @@ impl Db {
             .map_err(|e| StoreError::Pool(format!("database task failed: {e}")))?
     }
 
-    /// Like [`Db::run`], for work that writes: on SQLite, writers of this process take
-    /// turns; on PostgreSQL they run side by side.
+    /// Like [`Db::run`], for work that writes, as one transaction (all of `f` or none of
+    /// it): on SQLite the process's writes are run by one thread, each in its own
+    /// savepoint, and committed in groups (the answer comes after the commit); on
+    /// PostgreSQL they run side by side, each in its own transaction.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let _turn = match db.backend() {
-                Backend::Sqlite => Some(db.writer.lock().unwrap_or_else(|e| e.into_inner())),
-                Backend::Postgres => None,
-            };
-            f(&mut *db.conn()?)
-        })
-        .await
-        .map_err(|e| StoreError::Pool(format!("database task failed: {e}")))?
+        match self.backend() {
+            Backend::Sqlite => self.writer.get_or_init(|| writer::Writer::start(self.pool.clone())).write(f).await,
+            Backend::Postgres => {
+                use diesel::Connection;
+                self.run(move |conn| conn.transaction(f)).await
+            }
+        }
     }
 
     /// Whether the database answers (for `/readyz`).

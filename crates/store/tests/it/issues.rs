@@ -18,6 +18,7 @@ on_both_databases!(
     open_commitments_due_before_a_date,
     support_is_one_per_user,
     the_async_helper_runs_on_the_pool,
+    concurrent_writes_commit_together_and_fail_alone,
 );
 
 fn fields() -> TransitionFields {
@@ -346,4 +347,54 @@ fn the_async_helper_runs_on_the_pool(t: &TestDb) {
     let missing = rt.block_on(t.db.run(|conn| issues::get_issue(conn, roundtable_core::IssueId::new())));
     assert!(matches!(missing, Err(StoreError::NotFound)));
     t.db.ping().unwrap();
+}
+
+/// Many writes at once (on SQLite, committed in groups by one thread): each answers
+/// after its data is durable and visible; one that fails leaves nothing behind and
+/// takes nothing else down with it.
+fn concurrent_writes_commit_together_and_fail_alone(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let mut made = Vec::new();
+    let handles: Vec<_> = (0..60)
+        .map(|n| {
+            let new = roundtable_core::NewIssue {
+                title: format!("并发 {n}"),
+                description: String::new(),
+                category: "building".into(),
+                compound: town.junyue,
+                building: None,
+                unit: None,
+            };
+            let (issue, event) = roundtable_core::Issue::raise(&town.wf, new, &town.supervisor, chrono::Utc::now());
+            made.push(issue.id);
+            let db = t.db.clone();
+            rt.spawn(async move {
+                db.write(move |conn| {
+                    issues::insert_issue(conn, &issue, &event)?;
+                    // Every fifth write fails after writing: its issue must not remain.
+                    if n % 5 == 0 { Err(StoreError::Corrupt(format!("boom {n}"))) } else { Ok(issue.id) }
+                })
+                .await
+            })
+        })
+        .collect();
+    let results: Vec<_> = rt.block_on(async {
+        let mut out = Vec::new();
+        for h in handles {
+            out.push(h.await.unwrap());
+        }
+        out
+    });
+    let conn = &mut *t.db.conn().unwrap();
+    for (n, (result, id)) in results.iter().zip(&made).enumerate() {
+        let stored = issues::get_issue(conn, *id);
+        if n % 5 == 0 {
+            assert!(matches!(result, Err(StoreError::Corrupt(m)) if *m == format!("boom {n}")), "{n}: {result:?}");
+            assert!(matches!(stored, Err(StoreError::NotFound)), "the failed write {n} left its issue behind");
+        } else {
+            assert_eq!(result.as_ref().ok(), Some(id), "{n}");
+            assert!(stored.is_ok(), "write {n} answered before its issue was stored");
+        }
+    }
 }

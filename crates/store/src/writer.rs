@@ -1,0 +1,121 @@
+//! Group commit for SQLite. SQLite admits one writer at a time and, with
+//! `synchronous=FULL`, every commit waits for the disk. One thread owns the writing:
+//! it takes every write that is waiting, runs each in its own savepoint inside one
+//! transaction, commits once, and only then answers each caller — so a burst of N
+//! writes costs one disk flush instead of N, and nobody hears "done" before it is
+//! durable. A write that fails rolls back its own savepoint and nothing else.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+
+use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::r2d2::Pool;
+
+use crate::db::{Connector, DbConn};
+use crate::error::{Result, StoreError};
+
+/// Runs one write in the open transaction (or learns why there is none); returns how to
+/// answer its caller once the transaction's fate is known (`None`: committed).
+type Job = Box<dyn FnOnce(std::result::Result<&mut DbConn, &str>) -> Answer + Send>;
+type Answer = Box<dyn FnOnce(Option<&str>) + Send>;
+
+/// How many waiting writes share one commit at most.
+const BATCH: usize = 64;
+
+/// The queue of the writer thread; dropping the last handle stops the thread.
+pub(crate) struct Writer {
+    jobs: std::sync::Mutex<mpsc::Sender<Job>>,
+}
+
+impl Writer {
+    pub(crate) fn start(pool: Pool<Connector>) -> Writer {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(pool, rx))
+            .expect("the writer thread starts");
+        Writer { jobs: std::sync::Mutex::new(tx) }
+    }
+
+    /// Queues `f` and waits until its transaction has committed (or failed).
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T>>();
+        let job: Job = Box::new(move |conn: std::result::Result<&mut DbConn, &str>| {
+            let outcome = match conn {
+                Ok(conn) => catch_unwind(AssertUnwindSafe(|| conn.transaction(f)))
+                    .unwrap_or_else(|_| Err(StoreError::Pool("a database write panicked".into()))),
+                Err(reason) => Err(StoreError::Pool(reason.to_owned())),
+            };
+            let answer: Answer = Box::new(move |commit_error: Option<&str>| {
+                let answer = match (outcome, commit_error) {
+                    (Ok(_), Some(e)) => Err(StoreError::Pool(format!("the database could not commit: {e}"))),
+                    (outcome, _) => outcome,
+                };
+                let _ = tx.send(answer);
+            });
+            answer
+        });
+        let sent = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).send(job);
+        sent.map_err(|_| StoreError::Pool("the database writer has stopped".into()))?;
+        rx.await.map_err(|_| StoreError::Pool("the database writer has stopped".into()))?
+    }
+}
+
+fn run(pool: Pool<Connector>, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut conn = match pool.get() {
+            Ok(conn) => conn,
+            Err(e) => {
+                // Nothing runs: each caller hears why.
+                let reason = format!("no database connection became free: {e}");
+                for job in batch {
+                    job(Err(&reason))(None);
+                }
+                continue;
+            }
+        };
+        let mut answers = Vec::with_capacity(batch.len());
+        let committed = in_immediate_transaction(&mut conn, |conn| {
+            answers.extend(batch.drain(..).map(|job| job(Ok(&mut *conn))));
+        });
+        let error = committed.err().map(|e| e.to_string());
+        // The transaction could not begin: the writes did not run.
+        for job in batch {
+            job(Err(error.as_deref().unwrap_or("the transaction did not begin")))(None);
+        }
+        for answer in answers {
+            answer(error.as_deref());
+        }
+    }
+}
+
+/// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken (waiting in
+/// the busy handler) before anything is read, so another process's commit cannot make
+/// this snapshot stale halfway. `body`'s own transactions become savepoints.
+fn in_immediate_transaction(conn: &mut DbConn, body: impl FnOnce(&mut DbConn)) -> diesel::QueryResult<()> {
+    let DbConn::Sqlite(inner) = conn else {
+        unreachable!("the writer thread serves SQLite only");
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    body(conn);
+    let DbConn::Sqlite(inner) = conn else { unreachable!("the connection does not change") };
+    match AnsiTransactionManager::commit_transaction(inner) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = AnsiTransactionManager::rollback_transaction(inner);
+            Err(e)
+        }
+    }
+}
