@@ -651,3 +651,51 @@ async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
         anshang.submit("/meetings", "/meetings/schedule", &[("slot", later), ("skip", "1"), ("reason", "x")]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// "My work" shows each role what needs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_work_is_what_each_role_needs() {
+    let app = TestApp::sqlite().build();
+    let sections = |html: &str| -> Vec<String> {
+        html.match_indices("class=\"card section-")
+            .map(|(i, _)| html[i + 20..].split('"').next().expect("a section").to_owned())
+            .collect()
+    };
+    let secretary = signed_in(&app, SECRETARY).await;
+    let home = secretary.get("/").await;
+    assert_eq!(sections(&home.html), ["unassigned", "overdue"]);
+    assert!(home.html.contains("class=\"issue-row overdue\""), "overdue commitments are marked");
+
+    let supervisor = signed_in(&app, SUPERVISOR).await;
+    assert_eq!(sections(&supervisor.get("/").await.html), ["awaiting_our_verification", "raised_by_us"]);
+
+    // Anshang: its own issues only; its items on the next agenda once it is published.
+    let anshang = signed_in(&app, ANSHANG).await;
+    let home = anshang.get("/").await;
+    assert_eq!(sections(&home.html), ["overdue_ours", "assigned_to_us", "awaiting_verification_ours"]);
+    assert!(home.html.contains("君悦湾 · 安尚物业"), "Anshang's issues are listed: {}", home.html);
+    assert!(!home.html.contains("鼎秀华城 ·"), "another company's compound does not appear");
+    assert!(home.html.contains("议程中（暂时）没有我单位的问题。"));
+    let calendar = secretary.get("/meetings").await;
+    let at = calendar.html.find("action=\"/meetings/slots/").expect("a build button");
+    let action = calendar.html[at + 8..].split('"').next().expect("an action").to_owned();
+    let meeting =
+        secretary.submit("/meetings", &action, &[]).await.location().split('?').next().expect("a path").to_owned();
+    secretary.submit(&meeting, &format!("{meeting}/agenda/publish"), &[]).await;
+    let home = anshang.get("/").await;
+    let ours =
+        home.html.split("我单位的议程事项").nth(1).and_then(|h| h.split("</section>").next()).expect("the items");
+    assert!(ours.contains("href=\"/issues/"), "Anshang's items on the published agenda: {ours}");
+
+    // A resident: what awaits her verification, her compound's open issues.
+    let resident = signed_in(&app, "resident@dongsheng.example").await;
+    let home = resident.get("/").await;
+    assert_eq!(sections(&home.html), ["awaiting_my_verification", "my_compound"]);
+    let compounds: Vec<&str> = home
+        .html
+        .match_indices("<span class=\"meta\">")
+        .map(|(i, _)| home.html[i + 19..].split(" ·").next().expect("a compound"))
+        .collect();
+    assert!(!compounds.is_empty() && compounds.iter().all(|c| *c == compounds[0]), "one compound: {compounds:?}");
+    assert!(home.html.contains("href=\"/issues/new\""), "she can raise an issue");
+}
