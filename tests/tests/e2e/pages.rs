@@ -306,6 +306,8 @@ async fn the_language_follows_choice_then_preference_then_browser() {
     let secretary = app.pages().accept_language("en");
     secretary.sign_in(SECRETARY).await;
     assert!(secretary.get("/").await.html.contains("<title>My work · Roundtable</title>"));
+    let page = secretary.get("/issues?state=raised&done=supported").await;
+    assert_eq!(page.field("next").as_deref(), Some("/issues?state&#x3D;raised"), "the switch returns without the note");
     let switched = secretary.submit("/issues", "/lang", &[("lang", "zh-CN"), ("next", "/issues")]).await;
     assert_eq!(switched.location(), "/issues");
     assert!(secretary.get("/issues").await.html.contains("<title>问题 · 联席会议</title>"));

@@ -166,10 +166,18 @@ impl Ctx {
             .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
             .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
             .map(str::to_owned);
+        // Where the language switch comes back to: this page, without its one-time note.
+        let back = match self.viewer.here.split_once('?') {
+            Some((path, query)) => {
+                let rest: Vec<&str> = query.split('&').filter(|kv| !kv.starts_with("done=")).collect();
+                if rest.is_empty() { path.to_owned() } else { format!("{path}?{}", rest.join("&")) }
+            }
+            None => self.viewer.here.clone(),
+        };
         let mut context = json!({
             "lang": self.viewer.lang,
             "csrf": self.viewer.csrf,
-            "here": self.viewer.here,
+            "here": back,
             "me": self.me(),
             "flash": flash,
         });
