@@ -352,6 +352,19 @@ pub fn person(conn: &mut DbConn, id: UserId) -> Result<Person> {
 }
 
 /// Sets the language a user reads mail and pages in (`None`: the community's).
+/// Disables (or enables again) an account; disabling also revokes its tokens, so its
+/// sessions end (within the token cache's few seconds).
+pub fn set_disabled(conn: &mut DbConn, user: UserId, disabled: bool, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    let n = diesel::update(users::table.find(user.to_string())).set(users::disabled.eq(disabled)).execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if disabled {
+        crate::tokens::revoke_all(conn, user, now)?;
+    }
+    Ok(())
+}
+
 pub fn set_locale(conn: &mut DbConn, user: UserId, locale: Option<&str>) -> Result<()> {
     let n = diesel::update(users::table.find(user.to_string())).set(users::locale.eq(locale)).execute(conn)?;
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }

@@ -151,6 +151,11 @@ impl AuthCache {
         map.insert(caller.token_hash.clone(), (Instant::now(), caller.clone()));
     }
 
+    /// Forgets every cached token of `user` (an account disabled in this process).
+    pub fn evict_user(&self, user: roundtable_core::UserId) {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, (_, c)| c.user.id != user);
+    }
+
     pub fn evict(&self, caller: &Caller) {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(&caller.token_hash);
     }

@@ -548,6 +548,22 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(liu.get("/issues/new").await.html.contains("君悦湾"), "a resident raises in her compound");
 
+    // A departed member of staff: disabled, signed out at once, unable to sign in again.
+    let xiean = signed_in(&app, XIEAN).await;
+    assert_eq!(xiean.get("/").await.status, StatusCode::OK);
+    let id = app.user(XIEAN).to_string();
+    let disabled = admin.submit("/admin", &format!("/admin/users/{id}/access"), &[("action", "disable")]).await;
+    assert_eq!(disabled.status, StatusCode::SEE_OTHER, "{}", disabled.html);
+    assert_eq!(xiean.get("/").await.status, StatusCode::SEE_OTHER, "the session has ended");
+    let again = app.pages().submit("/login", "/login", &[("login", XIEAN), ("password", "demo1234")]).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    let me = app.user(ADMIN).to_string();
+    let myself = admin.submit("/admin", &format!("/admin/users/{me}/access"), &[("action", "disable")]).await;
+    assert_eq!(myself.status, StatusCode::FORBIDDEN, "an administrator cannot lock themselves out");
+    let enabled = admin.submit("/admin", &format!("/admin/users/{id}/access"), &[("action", "enable")]).await;
+    assert_eq!(enabled.status, StatusCode::SEE_OTHER);
+    app.pages().sign_in(XIEAN).await;
+
     // A property company with the address its notices go to, and a compound with buildings.
     let bad = admin
         .submit(

@@ -46,6 +46,7 @@ async fn admin_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value)
         .iter()
         .map(|u| {
             json!({
+                "id": u.id.0, "me": u.id == caller.user.id,
                 "login": u.login, "name": u.display_name, "email": u.email, "disabled": u.disabled,
                 "roles": u.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
                 "orgs": u.organisations.iter().filter_map(|o| names.org(Some(o.0))).collect::<Vec<_>>(),
@@ -291,6 +292,43 @@ pub async fn retry(Path(id): Path<String>, Posted { ctx, form: Empty {} }: Poste
             return Err(ApiError::NotFound("no such undelivered notification".into()));
         }
         Ok(Out::Done("/admin".into(), "retry_queued"))
+    }
+    .await;
+    ctx.respond(out)
+}
+
+#[derive(serde::Deserialize)]
+pub struct AccessForm {
+    action: String,
+}
+
+/// Disables an account (ending its sessions) or enables it again.
+pub async fn set_access(Path(id): Path<uuid::Uuid>, Posted { ctx, form }: Posted<AccessForm>) -> Response {
+    let out = async {
+        let caller = require_admin(&ctx)?;
+        let disable = match form.action.as_str() {
+            "disable" => true,
+            "enable" => false,
+            _ => return Err(ApiError::BadRequest("the action is disable or enable".into())),
+        };
+        if disable && caller.user.id.0 == id {
+            return Err(ApiError::Forbidden("administrators cannot disable themselves".into()));
+        }
+        let (community, user, now) = (caller.actor.community, UserId(id), ctx.state.now());
+        ctx.state
+            .db
+            .write(move |conn| match directory::get_user(conn, user) {
+                Ok(u) if u.community == community => directory::set_disabled(conn, user, disable, now),
+                Ok(_) | Err(StoreError::NotFound) => Err(StoreError::NotFound),
+                Err(e) => Err(e),
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => ApiError::NotFound("no such account".into()),
+                other => other.into(),
+            })?;
+        ctx.state.auth_cache.evict_user(user);
+        Ok(Out::Done("/admin".into(), if disable { "user_disabled" } else { "user_enabled" }))
     }
     .await;
     ctx.respond(out)

@@ -89,6 +89,7 @@ pub fn router() -> Router<AppState> {
         .route("/scorecard", get(meetings::scorecard))
         .route("/admin", get(admin::show))
         .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/{id}/access", post(admin::set_access))
         .route("/admin/organisations", post(admin::add_org))
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
