@@ -19,10 +19,6 @@ pub fn router(state: AppState) -> Router {
     let http = state.config.http.clone();
     crate::api::router()
         .merge(crate::pages::router())
-        .route(
-            "/v/{issue}/{answer}/{expires}/{nonce}/{sig}",
-            axum::routing::get(crate::links::show).post(crate::links::answer),
-        )
         .fallback(crate::pages::fallback)
         .method_not_allowed_fallback(|| async {
             let mut r = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();

@@ -80,7 +80,7 @@ impl LinkError {
 
 fn page(body: &str) -> Html<String> {
     Html(format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>验收 Verification</title></head><body style=\"font-family: sans-serif; max-width: 32rem; margin: 2rem auto; padding: 0 1rem\">{body}</body></html>"
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>验收 Verification</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main><section class=\"card narrow\">{body}</section></main></body></html>"
     ))
 }
 

@@ -261,6 +261,8 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     let page = app.raw(axum::http::Method::GET, &lift_fixed, None, None, vec![]).await;
     assert_eq!(page.status, 200);
     assert!(page.body.as_str().unwrap().contains("<form method=\"post\">"));
+    assert!(!page.body.as_str().unwrap().contains("style="), "no inline style: the pages' CSP applies");
+    assert!(page.headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
     // Tampered, or pointed at another issue: refused.
     let mut tampered = lift_fixed.clone();
     let last = tampered.pop().unwrap();

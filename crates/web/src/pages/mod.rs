@@ -93,6 +93,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/organisations", post(admin::add_org))
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
+        // One-click verification from mail: signed links, their own small pages.
+        .route("/v/{issue}/{answer}/{expires}/{nonce}/{sig}", get(crate::links::show).post(crate::links::answer))
         .layer(axum::middleware::from_fn(security_headers))
         .route("/static/app.css", get(stylesheet))
 }
