@@ -151,16 +151,31 @@ pub fn buildings(conn: &mut DbConn, compound: CompoundId) -> Result<Vec<Building
         .select(BuildingRow::as_select())
         .order(buildings::name)
         .load(conn)?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Building {
-                id: parse("building id", &r.id)?,
-                community: parse("community id", &r.community_id)?,
-                compound: parse("compound id", &r.compound_id)?,
-                name: r.name,
-            })
+    rows.into_iter().map(Building::try_from).collect()
+}
+
+/// Every building of a community (for choosing one when raising an issue), grouped by
+/// compound, by name.
+pub fn community_buildings(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Building>> {
+    let rows: Vec<BuildingRow> = buildings::table
+        .filter(buildings::community_id.eq(community.to_string()))
+        .select(BuildingRow::as_select())
+        .order((buildings::compound_id, buildings::name))
+        .load(conn)?;
+    rows.into_iter().map(Building::try_from).collect()
+}
+
+impl TryFrom<BuildingRow> for Building {
+    type Error = StoreError;
+
+    fn try_from(r: BuildingRow) -> Result<Self> {
+        Ok(Building {
+            id: parse("building id", &r.id)?,
+            community: parse("community id", &r.community_id)?,
+            compound: parse("compound id", &r.compound_id)?,
+            name: r.name,
         })
-        .collect()
+    }
 }
 
 pub fn insert_organisation(conn: &mut DbConn, o: &Organisation) -> Result<()> {

@@ -134,7 +134,7 @@ pub(crate) fn manage(caller: &Caller) -> ApiResult<()> {
     }
 }
 
-fn rules(state: &AppState, caller: &Caller) -> ApiResult<MeetingRules> {
+pub(crate) fn rules(state: &AppState, caller: &Caller) -> ApiResult<MeetingRules> {
     let time = state.config.meeting.time().map_err(ApiError::Internal)?;
     Ok(MeetingRules { time, place: state.config.meeting.place.clone(), tz: caller.tz })
 }
@@ -162,7 +162,7 @@ pub(crate) async fn record(state: &AppState, caller: &Caller, id: Uuid) -> ApiRe
     }
 }
 
-async fn all(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingRecord>> {
+pub(crate) async fn all(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingRecord>> {
     let community = caller.actor.community;
     state
         .db

@@ -117,7 +117,8 @@ impl HelperDef for TranslateHelper {
     }
 }
 
-fn value_text(v: &Value) -> String {
+/// A JSON value as a person reads it: strings bare, null empty.
+pub(crate) fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),

@@ -14,7 +14,8 @@ use uuid::Uuid;
 use crate::api;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, FieldProblem};
 use crate::pages::forms::{Posted, filled};
-use crate::pages::render::{Ctx, Out, PageResult, urlencode};
+use crate::pages::i18n::value_text;
+use crate::pages::render::{Ctx, Out, PageResult, refusal, urlencode};
 use crate::state::AppState;
 use crate::views::{ListQuery, NewIssueBody, TransitionBody};
 
@@ -33,12 +34,11 @@ impl Names {
             .state
             .db
             .run(move |conn| {
-                let compounds = directory::compounds(conn, community)?;
-                let mut buildings = Vec::new();
-                for c in &compounds {
-                    buildings.extend(directory::buildings(conn, c.id)?);
-                }
-                Ok((compounds, buildings, directory::organisations(conn, community)?))
+                Ok((
+                    directory::compounds(conn, community)?,
+                    directory::community_buildings(conn, community)?,
+                    directory::organisations(conn, community)?,
+                ))
             })
             .await?;
         Ok(Names {
@@ -413,14 +413,6 @@ async fn issue_page(ctx: &Ctx, id: Uuid, status: StatusCode, refused: Option<Ref
     ))
 }
 
-fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct TransitionForm {
     #[serde(default)]
@@ -502,16 +494,13 @@ async fn transition_work(ctx: &Ctx, id: Uuid, form: &TransitionForm) -> PageResu
     };
     match fired {
         Ok(_) => Ok(Out::Done(format!("/issues/{id}"), "transition_done")),
-        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
-            let status = if matches!(e, ApiError::Conflict { .. }) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let refused = Refused { transition: &form.transition, values: form, errors: ctx.form_errors(&e) };
-            issue_page(ctx, id, status, Some(refused)).await
-        }
-        Err(e) => Err(e),
+        Err(e) => match refusal(&e) {
+            Some(status) => {
+                let refused = Refused { transition: &form.transition, values: form, errors: ctx.form_errors(&e) };
+                issue_page(ctx, id, status, Some(refused)).await
+            }
+            None => Err(e),
+        },
     }
 }
 

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
-use roundtable_core::{MeetingId, MeetingRules, OrgKind};
+use roundtable_core::{MeetingId, OrgKind};
 use roundtable_store::minutes as store_minutes;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -23,7 +23,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, FieldProblem};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::issues::Names;
-use crate::pages::render::{Ctx, Out, PageResult};
+use crate::pages::render::{Ctx, Out, PageResult, refusal};
 
 fn local(c: &Caller, at: chrono::DateTime<chrono::Utc>) -> String {
     at.with_timezone(&c.tz).format("%Y-%m-%d %H:%M").to_string()
@@ -69,10 +69,11 @@ pub async fn schedule(Posted { ctx, form }: Posted<ScheduleForm>) -> Response {
     }
     .await;
     let out = match out {
-        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
-            list_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, ctx.form_errors(&e)).await
-        }
-        other => other,
+        Err(e) => match refusal(&e) {
+            Some(status) => list_page(&ctx, status, ctx.form_errors(&e)).await,
+            None => Err(e),
+        },
+        ok => ok,
     };
     ctx.respond(out)
 }
@@ -83,10 +84,8 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Value) -> PageResult {
     let state = ctx.state.clone();
     let meetings = api::meetings::list(State(state.clone()), caller.clone()).await?.0;
     let next = api::meetings::next(State(state.clone()), caller.clone()).await?.0;
-    let time = state.config.meeting.time().map_err(ApiError::Internal)?;
-    let rules = MeetingRules { time, place: state.config.meeting.place.clone(), tz: caller.tz };
-    let community = caller.actor.community;
-    let rows = state.db.run(move |conn| roundtable_store::meetings::meetings(conn, community)).await?;
+    let rules = api::meetings::rules(&state, &caller)?;
+    let rows: Vec<_> = api::meetings::all(&state, &caller).await?.into_iter().map(|r| r.meeting).collect();
     let overrides = crate::meetings::overrides(&rules, &rows);
     let today = caller.now(&state).date_naive();
     let mut calendar = Vec::new();
@@ -223,11 +222,7 @@ pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
 /// errors, anything else fails.
 async fn again(ctx: &Ctx, id: Uuid, out: PageResult, day_screen: bool) -> PageResult {
     let Err(e) = out else { return out };
-    let status = match e {
-        ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        ApiError::Conflict { .. } => StatusCode::CONFLICT,
-        other => return Err(other),
-    };
+    let Some(status) = refusal(&e) else { return Err(e) };
     let errors = ctx.form_errors(&e);
     if day_screen { day_page(ctx, id, status, errors).await } else { meeting_page(ctx, id, status, errors).await }
 }
@@ -444,15 +439,10 @@ async fn write_minutes(ctx: &Ctx, id: Uuid, text: String, addendum: bool) -> Pag
         Ok(_) => {
             Ok(Out::Done(format!("/meetings/{id}/minutes"), if addendum { "addendum_added" } else { "minutes_saved" }))
         }
-        Err(e @ (ApiError::Invalid { .. } | ApiError::Conflict { .. })) => {
-            let status = if matches!(e, ApiError::Conflict { .. }) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            minutes_page(ctx, id, status, ctx.form_errors(&e)).await
-        }
-        Err(e) => Err(e),
+        Err(e) => match refusal(&e) {
+            Some(status) => minutes_page(ctx, id, status, ctx.form_errors(&e)).await,
+            None => Err(e),
+        },
     }
 }
 
@@ -483,18 +473,14 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     let names = Names::load(ctx).await?;
     let next = api::meetings::next(State(ctx.state.clone()), caller.clone()).await?.0;
     let (community, config, now) = (caller.actor.community, (*ctx.state.config).clone(), ctx.state.now());
-    let (records, live) = ctx
+    let records = api::meetings::all(&ctx.state, &caller).await?;
+    let live = ctx
         .state
         .db
         .run(move |conn| {
-            let list = roundtable_store::meetings::meetings(conn, community)?;
-            let records = list
-                .into_iter()
-                .map(|m| roundtable_store::meetings::get_meeting(conn, m.id))
-                .collect::<Result<Vec<_>, _>>()?;
-            let live = crate::meetings::plan_agenda(conn, &config, community, Some(next.slot), now)
+            let plan = crate::meetings::plan_agenda(conn, &config, community, Some(next.slot), now)
                 .map_err(roundtable_store::StoreError::Corrupt)?;
-            Ok((records, live.map(|(_, agenda)| agenda.scorecard)))
+            Ok(plan.map(|(_, agenda)| agenda.scorecard))
         })
         .await?;
     let published: BTreeMap<NaiveDate, _> = records

@@ -231,6 +231,17 @@ impl Ctx {
     }
 }
 
+/// The status a refused form is shown again with — 422 for values the API refused, 409
+/// when someone else changed the thing first — or `None` for errors that get a page of
+/// their own.
+pub fn refusal(e: &ApiError) -> Option<StatusCode> {
+    match e {
+        ApiError::Invalid { .. } => Some(StatusCode::UNPROCESSABLE_ENTITY),
+        ApiError::Conflict { .. } => Some(StatusCode::CONFLICT),
+        _ => None,
+    }
+}
+
 /// Percent-encodes a value for a query string.
 pub fn urlencode(s: &str) -> String {
     s.bytes()
