@@ -139,7 +139,7 @@ pub(crate) fn rules(state: &AppState, caller: &Caller) -> ApiResult<MeetingRules
     Ok(MeetingRules { time, place: state.config.meeting.place.clone(), tz: caller.tz })
 }
 
-fn view(r: &MeetingRecord) -> MeetingView {
+pub(crate) fn view(r: &MeetingRecord) -> MeetingView {
     let m = &r.meeting;
     MeetingView {
         id: Some(m.id.0),
@@ -187,12 +187,17 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     (status = 200, body = MeetingView), (status = 401, body = Problem),
 ))]
 pub async fn next(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeetingView>> {
-    let rules = rules(&state, &caller)?;
     let records = all(&state, &caller).await?;
+    Ok(Json(next_of(&state, &caller, &records)?))
+}
+
+/// The next meeting among `records` (the community's meetings) by the calendar.
+pub(crate) fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> ApiResult<MeetingView> {
+    let rules = rules(state, caller)?;
     let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
     let overrides = crate::meetings::overrides(&rules, &rows);
     let o = rules.next_after(&overrides, state.now()).ok_or_else(|| ApiError::Internal("no next meeting".into()))?;
-    Ok(Json(match records.iter().find(|r| r.meeting.slot == o.slot) {
+    Ok(match records.iter().find(|r| r.meeting.slot == o.slot) {
         Some(r) => view(r),
         None => MeetingView {
             id: None,
@@ -203,7 +208,7 @@ pub async fn next(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
             agenda_status: "none".into(),
             announcements: String::new(),
         },
-    }))
+    })
 }
 
 /// A meeting with its agenda, attendance and the company comparison.

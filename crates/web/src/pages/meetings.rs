@@ -82,10 +82,12 @@ pub async fn schedule(Posted { ctx, form }: Posted<ScheduleForm>) -> Response {
 async fn list_page(ctx: &Ctx, status: StatusCode, errors: Value) -> PageResult {
     let caller = ctx.caller()?;
     let state = ctx.state.clone();
-    let meetings = api::meetings::list(State(state.clone()), caller.clone()).await?.0;
-    let next = api::meetings::next(State(state.clone()), caller.clone()).await?.0;
+    // The community's meetings, read once for the list, the next meeting and the calendar.
+    let records = api::meetings::all(&state, &caller).await?;
+    let meetings: Vec<_> = records.iter().map(api::meetings::view).collect();
+    let next = api::meetings::next_of(&state, &caller, &records)?;
     let rules = api::meetings::rules(&state, &caller)?;
-    let rows: Vec<_> = api::meetings::all(&state, &caller).await?.into_iter().map(|r| r.meeting).collect();
+    let rows: Vec<_> = records.into_iter().map(|r| r.meeting).collect();
     let overrides = crate::meetings::overrides(&rules, &rows);
     let today = caller.now(&state).date_naive();
     let mut calendar = Vec::new();
@@ -471,9 +473,9 @@ pub async fn scorecard(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
 async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     let caller = ctx.caller()?;
     let names = Names::load(ctx).await?;
-    let next = api::meetings::next(State(ctx.state.clone()), caller.clone()).await?.0;
-    let (community, config, now) = (caller.actor.community, (*ctx.state.config).clone(), ctx.state.now());
     let records = api::meetings::all(&ctx.state, &caller).await?;
+    let next = api::meetings::next_of(&ctx.state, &caller, &records)?;
+    let (community, config, now) = (caller.actor.community, (*ctx.state.config).clone(), ctx.state.now());
     let live = ctx
         .state
         .db
