@@ -3,9 +3,21 @@
 default:
     @just --list
 
-# Run the product (for now: validate and show the workflows).
+# Run the product: Dongsheng Community on SQLite, pages and API on http://127.0.0.1:8080.
 run:
+    cargo run --release -- demo
+
+# Serve with the configuration as it is (config/default.toml, ROUNDTABLE_* variables).
+serve:
+    cargo run --release -- serve
+
+# Validate the workflow files and show their states, transitions and timers.
+check-workflows:
     cargo run -p roundtable-web -- workflow check workflows
+
+# A sustained read+write load against the demo beside the raw baseline (10 minutes).
+soak:
+    python3 bench/soak.py
 
 # Print the default workflow as a Mermaid diagram.
 graph:
