@@ -1,11 +1,12 @@
 //! Configuration: the embedded `config/default.toml`, then `--config FILE`, then
-//! `ROUNDTABLE_*` environment variables, then command-line flags.
+//! `ROUNDTABLE_*` environment variables, then command-line flags. A key nobody knows,
+//! in a file or the environment, is an error rather than a silent default.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use figment::Figment;
-use figment::providers::{Env, Format, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use roundtable_store::{DbOptions, Synchronous};
 use serde::Deserialize;
 
@@ -13,6 +14,7 @@ use serde::Deserialize;
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
     pub listen: String,
     pub workflows: PathBuf,
@@ -25,6 +27,7 @@ pub struct Config {
 }
 
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MailConfig {
     pub transport: String,
     pub file_dir: PathBuf,
@@ -50,6 +53,7 @@ impl std::fmt::Debug for MailConfig {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MeetingConfig {
     /// Local time, `HH:MM`.
     pub time: String,
@@ -77,6 +81,7 @@ impl MeetingConfig {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub url: String,
     pub pool_size: u32,
@@ -85,6 +90,7 @@ pub struct DatabaseConfig {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HttpConfig {
     pub body_limit_bytes: usize,
     pub request_timeout_secs: u64,
@@ -93,6 +99,7 @@ pub struct HttpConfig {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthConfig {
     pub token_ttl_hours: i64,
     pub max_failures_per_login: usize,
@@ -102,14 +109,60 @@ pub struct AuthConfig {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommunityConfig {
     pub time_zone: String,
     pub default_locale: String,
 }
 
+/// `ROUNDTABLE_*` variables that are not settings: the log filter, and those of the test
+/// and benchmark harnesses (which run the binary with them set).
+const NOT_SETTINGS: [&str; 4] = ["LOG", "REQUIRE_BROWSER", "CHROMEDRIVER", "CHROMIUM"];
+const NOT_SETTINGS_PREFIXES: [&str; 2] = ["TEST_", "BENCH_"];
+
+/// The setting an environment variable names (`DATABASE_URL` → `database.url`), if it is
+/// a setting at all; `None` for the variables of [`NOT_SETTINGS`].
+fn env_key(name: &str) -> Option<String> {
+    if NOT_SETTINGS.contains(&name) || NOT_SETTINGS_PREFIXES.iter().any(|p| name.starts_with(p)) {
+        return None;
+    }
+    Some(match name {
+        // The two short names the README documents, then SECTION__KEY for every key.
+        "DATABASE_URL" => "database.url".into(),
+        "SMTP_URL" => "mail.smtp_url".into(),
+        other => other.to_ascii_lowercase().replace("__", "."),
+    })
+}
+
+/// Every key of the shipped defaults, dotted (`auth.token_ttl_hours`).
+fn known_keys() -> Vec<String> {
+    fn walk(prefix: &str, table: &toml::Table, out: &mut Vec<String>) {
+        for (k, v) in table {
+            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            match v {
+                toml::Value::Table(t) => walk(&key, t, out),
+                _ => out.push(key),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(table) = DEFAULT_TOML.parse::<toml::Table>() {
+        walk("", &table, &mut out);
+    }
+    out
+}
+
 impl Config {
-    /// Loads the layers; `file` must exist if given. Errors name the key and its source.
+    /// Loads the layers from this process's environment; `file` must exist if given.
     pub fn load(file: Option<&Path>) -> Result<Config, String> {
+        let env = std::env::vars_os().filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        Config::load_from(file, env)
+    }
+
+    /// Loads the layers with `env` as the environment. Errors name the key and its
+    /// source; a `ROUNDTABLE_*` variable that names no setting is an error, so a typo
+    /// cannot silently leave the default in force.
+    pub fn load_from(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, String> {
         let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
         if let Some(path) = file {
             if !path.is_file() {
@@ -117,14 +170,29 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("ROUNDTABLE_").map(|key| {
-            // The two documented short names, then SECTION__KEY for everything else.
-            match key.as_str() {
-                "database_url" => "database.url".into(),
-                "smtp_url" => "mail.smtp_url".into(),
-                other => other.replace("__", ".").into(),
+        let known = known_keys();
+        let mut unknown = Vec::new();
+        let mut vars: Vec<(String, String)> =
+            env.into_iter().filter(|(name, _)| name.starts_with("ROUNDTABLE_")).collect();
+        vars.sort();
+        for (name, value) in vars {
+            let Some(key) = env_key(&name["ROUNDTABLE_".len()..]) else { continue };
+            if !known.contains(&key) {
+                unknown.push(name);
+                continue;
             }
-        }));
+            let value: figment::value::Value = value.parse().unwrap_or_else(|never| match never {});
+            figment = figment.merge(Serialized::default(&key, value));
+        }
+        if !unknown.is_empty() {
+            return Err(format!(
+                "invalid configuration: {} name{} no setting; use ROUNDTABLE_LISTEN, ROUNDTABLE_DATABASE_URL, \
+                 ROUNDTABLE_SMTP_URL or ROUNDTABLE_<SECTION>__<KEY> for a key of config/default.toml \
+                 (e.g. ROUNDTABLE_AUTH__TOKEN_TTL_HOURS)",
+                unknown.join(", "),
+                if unknown.len() == 1 { "s" } else { "" },
+            ));
+        }
         let config: Config = figment.extract().map_err(|e| format!("invalid configuration: {e}"))?;
         config.validate()?;
         Ok(config)
@@ -157,5 +225,60 @@ impl Config {
             synchronous: self.database.synchronous,
             ..DbOptions::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, String> {
+        Config::load_from(None, vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    }
+
+    #[test]
+    fn every_documented_variable_form_takes_effect() {
+        let c = load(&[
+            ("ROUNDTABLE_LISTEN", "127.0.0.1:9999"),
+            ("ROUNDTABLE_DATABASE_URL", "sqlite://elsewhere.db"),
+            ("ROUNDTABLE_SMTP_URL", "smtp://relay:25"),
+            ("ROUNDTABLE_AUTH__TOKEN_TTL_HOURS", "24"),
+            ("ROUNDTABLE_MAIL__SMTP_CONNECTIONS", "8"),
+            ("ROUNDTABLE_HTTP__SECURE_COOKIES", "true"),
+            ("ROUNDTABLE_MEETING__PLACE", "东圣社区会议室"),
+            ("ROUNDTABLE_WORKFLOWS", "/etc/roundtable/workflows"),
+        ])
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9999");
+        assert_eq!(c.database.url, "sqlite://elsewhere.db");
+        assert_eq!(c.mail.smtp_url, "smtp://relay:25");
+        assert_eq!(c.auth.token_ttl_hours, 24);
+        assert_eq!(c.mail.smtp_connections, 8);
+        assert!(c.http.secure_cookies);
+        assert_eq!(c.meeting.place, "东圣社区会议室");
+        assert_eq!(c.workflows, PathBuf::from("/etc/roundtable/workflows"));
+        // Variables of other programs, the log filter and the test harness are not settings.
+        let c = load(&[
+            ("PATH", "/bin"),
+            ("ROUNDTABLE_LOG", "debug"),
+            ("ROUNDTABLE_TEST_POSTGRES_URL", "postgres://x"),
+            ("ROUNDTABLE_REQUIRE_BROWSER", "1"),
+            ("ROUNDTABLE_BENCH_ISSUES", "10"),
+        ])
+        .unwrap();
+        assert_eq!(c.database.url, Config::defaults().database.url);
+    }
+
+    #[test]
+    fn a_variable_or_file_key_that_names_no_setting_is_an_error() {
+        let e = load(&[("ROUNDTABLE_DATABSE_URL", "x"), ("ROUNDTABLE_MAIL_TRANSPORT", "smtp")]).unwrap_err();
+        assert!(e.contains("ROUNDTABLE_DATABSE_URL, ROUNDTABLE_MAIL_TRANSPORT name no setting"), "{e}");
+        let e = load(&[("ROUNDTABLE_AUTH__TOKEN_TTL_HOURS", "a day")]).unwrap_err();
+        assert!(e.contains("token_ttl_hours"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("roundtable.toml");
+        std::fs::write(&file, "[database]\nurl = \"sqlite://x.db\"\npool_sise = 4\n").unwrap();
+        let e = Config::load_from(Some(&file), std::iter::empty()).unwrap_err();
+        assert!(e.contains("pool_sise"), "{e}");
     }
 }

@@ -202,9 +202,15 @@ fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<(), String> {
             let rows =
                 outbox::with_status(&mut *db.conn().map_err(|e| e.to_string())?, &status).map_err(|e| e.to_string())?;
             for r in &rows {
+                // A send cut off mid-way may have reached the relay: say so.
+                let doubt = if r.interrupted > 0 {
+                    format!("  in doubt: {} attempt(s) cut off mid-send, may have been delivered twice", r.interrupted)
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     out,
-                    "{}  {:<22} attempts {}  {}",
+                    "{}  {:<22} attempts {}  {}{doubt}",
                     r.id,
                     r.effect,
                     r.attempts,
@@ -303,9 +309,11 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
         let _dispatcher = server::spawn_dispatcher(state.clone());
         let listener = server::bind(&config.listen).await?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let mail = crate::mail::Mailer::describe(&config.mail);
+        tracing::info!(database = %state.db.url(), %mail, %addr, "serving");
         let _ = writeln!(
             out,
-            "roundtable is serving {} on http://{addr}/ (API: http://{addr}/api/v1/openapi.json)",
+            "roundtable is serving {} on http://{addr}/ (API: http://{addr}/api/v1/openapi.json); mail goes to {mail}",
             state.db.url()
         );
         if demo {

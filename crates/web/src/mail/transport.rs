@@ -53,6 +53,16 @@ impl Mailer {
         Mailer::from_parts(&cfg.from).map(|_| mailer)
     }
 
+    /// Where mail goes, for the start-up line: the SMTP server without its credentials,
+    /// the directory, or memory.
+    pub fn describe(cfg: &MailConfig) -> String {
+        match cfg.transport.as_str() {
+            "smtp" => format!("SMTP {}", redact_smtp_url(&cfg.smtp_url)),
+            "file" => format!(".eml files in {}", cfg.file_dir.display()),
+            other => other.to_owned(),
+        }
+    }
+
     fn from_parts(from: &str) -> Result<Mailbox, String> {
         from.parse().map_err(|e| format!("mail.from `{from}` is not an address: {e}"))
     }
@@ -105,5 +115,27 @@ impl Mailer {
             }
             Mailer::Memory(_) => Ok(()),
         }
+    }
+}
+
+/// `smtps://user:secret@host:465?tls=required` → `smtps://host:465`: the scheme, host and
+/// port, never the credentials or the parameters.
+pub fn redact_smtp_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("smtp", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_smtp_url_is_shown_without_credentials() {
+        assert_eq!(
+            super::redact_smtp_url("smtps://me:s3cret@mail.example:465?tls=required"),
+            "smtps://mail.example:465"
+        );
+        assert_eq!(super::redact_smtp_url("smtp://relay:25"), "smtp://relay:25");
+        assert_eq!(super::redact_smtp_url("smtp://a@b:p@ss@relay:587/x"), "smtp://relay:587");
     }
 }
