@@ -1,12 +1,13 @@
-//! The router with its middleware: request ids, request logs, body limit, timeout,
-//! panics caught as 500 problems, and problem+json for unknown routes.
+//! The router with its middleware: request ids, request logs, security headers, error
+//! pages for browsers, timeout, panics caught as 500 problems, body limit, the check for
+//! control characters, and problem+json for unknown routes.
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
 use axum::response::IntoResponse;
+use axum::{Router, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -17,7 +18,7 @@ use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
     let http = state.config.http.clone();
-    crate::api::router()
+    crate::api::router(&state.workflows)
         .merge(crate::pages::router())
         .fallback(crate::pages::fallback)
         .method_not_allowed_fallback(|| async {
@@ -25,12 +26,15 @@ pub fn router(state: AppState) -> Router {
             *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
             r
         })
+        .layer(middleware::from_fn_with_state(http.body_limit_bytes, crate::input::refuse_control_characters))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked".into()).into_response()))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(http.request_timeout_secs),
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::pages::edge::error_pages))
+        .layer(middleware::from_fn_with_state(http.secure_cookies, crate::pages::edge::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)

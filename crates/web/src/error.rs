@@ -89,6 +89,10 @@ impl ApiError {
         ApiError::invalid(vec![FieldProblem::new(field, problem, message)])
     }
 
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "Malformed request"),
@@ -188,12 +192,7 @@ impl From<JsonRejection> for ApiError {
         match r {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("malformed JSON: {}", source_text(&e))),
-            JsonRejection::JsonDataError(e) => {
-                let text = source_text(&e);
-                // serde_path_to_error puts the path first: "title: invalid type: …".
-                let field = text.split_once(": ").map(|(f, _)| f).filter(|f| !f.contains(' ')).unwrap_or("body");
-                ApiError::field(field, "invalid", text.clone())
-            }
+            JsonRejection::JsonDataError(e) => invalid_value(&source_text(&e), "body"),
             JsonRejection::BytesRejection(e) => {
                 if e.body_text().contains("length limit") {
                     ApiError::TooLarge
@@ -221,9 +220,17 @@ impl From<PathRejection> for ApiError {
     }
 }
 
+/// A value serde refused, as a field problem: serde_path_to_error puts the path first
+/// ("title: invalid type: …"); without one the problem is the whole `what`.
+fn invalid_value(text: &str, what: &str) -> ApiError {
+    let field = text.split_once(": ").map(|(f, _)| f).filter(|f| !f.contains(' ')).unwrap_or(what);
+    ApiError::field(field, "invalid", text.to_owned())
+}
+
+/// A query parameter of the wrong type or an unknown value is 422, like a body's.
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::BadRequest(format!("invalid query: {}", source_text(&r)))
+        invalid_value(&source_text(&r), "query")
     }
 }
 

@@ -9,7 +9,7 @@ use roundtable_core::{Building, BuildingId, Compound, CompoundId, OrgId, OrgKind
 use roundtable_store::{StoreError, directory, outbox};
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, FieldProblem};
+use crate::error::{ApiError, ApiPath, FieldProblem};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::issues::Names;
 use crate::pages::render::{Ctx, Out, PageResult};
@@ -223,7 +223,7 @@ async fn add_user_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
     let field = |name: &str| field(form, name);
     let mut errors = Vec::new();
     let login = field("login").unwrap_or_default();
-    if login.is_empty() || login.chars().count() > 100 {
+    if login.is_empty() || login.chars().count() > crate::auth::LOGIN_MAX_CHARS {
         errors.push(FieldProblem::new("login", "empty", "a login of 1–100 characters"));
     }
     let name = field("name").unwrap_or_default();
@@ -303,7 +303,7 @@ pub struct AccessForm {
 }
 
 /// Disables an account (ending its sessions) or enables it again.
-pub async fn set_access(Path(id): Path<uuid::Uuid>, Posted { ctx, form }: Posted<AccessForm>) -> Response {
+pub async fn set_access(ApiPath(id): ApiPath<uuid::Uuid>, Posted { ctx, form }: Posted<AccessForm>) -> Response {
     let out = async {
         let caller = require_admin(&ctx)?;
         let disable = match form.action.as_str() {

@@ -74,11 +74,15 @@ async fn work(ctx: &Ctx) -> PageResult {
         section("my_compound", "/issues?order=support".into(), compound);
     }
 
-    let next = api::meetings::next(axum::extract::State(ctx.state.clone()), caller.clone()).await?.0;
-    let mut meeting = serde_json::to_value(&next).unwrap_or_default();
-    meeting["starts_local"] = json!(next.starts_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string());
+    let records = api::meetings::all(&ctx.state, &caller).await?;
+    let next = api::meetings::next_of(&ctx.state, &caller, &records)?;
+    let meeting = next.as_ref().map(|next| {
+        let mut meeting = serde_json::to_value(next).unwrap_or_default();
+        meeting["starts_local"] = json!(next.starts_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string());
+        meeting
+    });
     let mut our_items = Vec::new();
-    if let (Some(id), true) = (next.id, property) {
+    if let (Some(id), true) = (next.and_then(|n| n.id), property) {
         let detail = api::meetings::get(State(ctx.state.clone()), caller.clone(), ApiPath(id)).await?.0;
         our_items = detail
             .items

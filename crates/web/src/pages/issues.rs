@@ -1,7 +1,7 @@
 //! The tracker's pages: the list, an issue with its timeline and the transitions the
 //! viewer may fire, raising an issue, supporting one.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -481,7 +481,7 @@ impl TransitionForm {
     }
 }
 
-pub async fn transition(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<TransitionForm>) -> Response {
+pub async fn transition(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TransitionForm>) -> Response {
     let out = transition_work(&ctx, id, &form).await;
     ctx.respond(out)
 }
@@ -511,7 +511,7 @@ pub struct SupportForm {
 
 pub async fn support(
     State(state): State<AppState>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     Posted { ctx, form }: Posted<SupportForm>,
 ) -> Response {
     let out = async {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
@@ -58,8 +58,8 @@ pub async fn schedule(Posted { ctx, form }: Posted<ScheduleForm>) -> Response {
         let starts_at = match filled(&form.starts_at) {
             None => None,
             Some(t) => Some(
-                chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M")
-                    .map_err(|_| ApiError::field("starts_at", "invalid", "a date and time"))?,
+                crate::views::local_time::parse(&t)
+                    .ok_or_else(|| ApiError::field("starts_at", "invalid", "a date and time"))?,
             ),
         };
         let skip = filled(&form.skip).is_some();
@@ -109,7 +109,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Value) -> PageResult {
             "agenda_status": held.map_or("none", |m| m.agenda_status.as_str()),
             "id": held.and_then(|m| m.id),
             "past": slot < today,
-            "is_next": slot == next.slot,
+            "is_next": next.as_ref().is_some_and(|n| n.slot == slot),
             "note": held.filter(|m| m.status == "skipped").map(|m| m.announcements.clone()),
         }));
     }
@@ -122,7 +122,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Value) -> PageResult {
         status,
         "meetings",
         json!({
-            "next": meeting_json(&caller, &next),
+            "next": next.as_ref().map(|n| meeting_json(&caller, n)),
             "errors": errors,
             "movable": movable,
             "calendar": calendar,
@@ -131,7 +131,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Value) -> PageResult {
     ))
 }
 
-pub async fn build(Path(slot): Path<NaiveDate>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+pub async fn build(ApiPath(slot): ApiPath<NaiveDate>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
     let out = async {
         let (_, view) = api::meetings::build(State(ctx.state.clone()), ctx.caller()?, ApiPath(slot)).await?;
         let id = view.0.id.ok_or_else(|| ApiError::Internal("a built meeting has an id".into()))?;
@@ -231,7 +231,7 @@ async fn again(ctx: &Ctx, id: Uuid, out: PageResult, day_screen: bool) -> PageRe
 
 /// The agenda editor: announcements, which items stay (`keep_<id>`) in which order
 /// (`pos_<id>`), and one new item.
-pub async fn edit(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
     let out = async {
         let caller = ctx.caller()?;
         let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
@@ -267,7 +267,7 @@ pub async fn edit(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<Vec<(String
 /// The secretary's one-button actions on a meeting.
 macro_rules! action {
     ($name:ident, $api:path, $done:literal, $to:literal) => {
-        pub async fn $name(Path(id): Path<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+        pub async fn $name(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
             let out = async {
                 let _ = $api(State(ctx.state.clone()), ctx.caller()?, ApiPath(id)).await?;
                 Ok(Out::Done(format!($to, id = id), $done))
@@ -349,7 +349,7 @@ pub struct AttendanceForm {
     attendees: String,
 }
 
-pub async fn attendance(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<AttendanceForm>) -> Response {
+pub async fn attendance(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<AttendanceForm>) -> Response {
     let out = async {
         let org = form.org.parse().map_err(|_| ApiError::field("org", "invalid", "choose an organisation"))?;
         let body = AttendanceBody { org, attendees: form.attendees };
@@ -370,7 +370,10 @@ pub struct OutcomeForm {
     due_date: Option<String>,
 }
 
-pub async fn outcome(Path((id, item)): Path<(Uuid, String)>, Posted { ctx, form }: Posted<OutcomeForm>) -> Response {
+pub async fn outcome(
+    ApiPath((id, item)): ApiPath<(Uuid, String)>,
+    Posted { ctx, form }: Posted<OutcomeForm>,
+) -> Response {
     let out = async {
         let due_date = match filled(&form.due_date) {
             None => None,
@@ -448,12 +451,12 @@ async fn write_minutes(ctx: &Ctx, id: Uuid, text: String, addendum: bool) -> Pag
     }
 }
 
-pub async fn amend_minutes(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {
+pub async fn amend_minutes(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {
     let out = write_minutes(&ctx, id, form.text, false).await;
     ctx.respond(out)
 }
 
-pub async fn addendum(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {
+pub async fn addendum(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {
     let out = write_minutes(&ctx, id, form.text, true).await;
     ctx.respond(out)
 }
@@ -476,15 +479,20 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     let records = api::meetings::all(&ctx.state, &caller).await?;
     let next = api::meetings::next_of(&ctx.state, &caller, &records)?;
     let (community, config, now) = (caller.actor.community, (*ctx.state.config).clone(), ctx.state.now());
-    let live = ctx
-        .state
-        .db
-        .run(move |conn| {
-            let plan = crate::meetings::plan_agenda(conn, &config, community, Some(next.slot), now)
-                .map_err(roundtable_store::StoreError::Corrupt)?;
-            Ok(plan.map(|(_, agenda)| agenda.scorecard))
-        })
-        .await?;
+    let until = next.map(|n| n.slot);
+    let live = match until {
+        Some(slot) => {
+            ctx.state
+                .db
+                .run(move |conn| {
+                    let plan = crate::meetings::plan_agenda(conn, &config, community, Some(slot), now)
+                        .map_err(roundtable_store::StoreError::Corrupt)?;
+                    Ok(plan.map(|(_, agenda)| agenda.scorecard))
+                })
+                .await?
+        }
+        None => None,
+    };
     let published: BTreeMap<NaiveDate, _> = records
         .into_iter()
         .filter(|r| r.agenda_status == "published" && r.scorecard.is_some())
@@ -509,7 +517,7 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
             "months": months,
             "month": chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()),
             "live": chosen.is_none(),
-            "until": next.slot,
+            "until": until,
         }),
     ))
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod edge;
 pub mod forms;
 pub mod home;
 pub mod i18n;
@@ -22,22 +23,6 @@ use crate::state::AppState;
 
 pub use render::{Ctx, Pages};
 
-/// No script, no inline style, nothing from elsewhere; only this site may frame it (the
-/// minutes' print view sits in a frame of the minutes page).
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; \
-                   frame-ancestors 'self'; form-action 'self'; base-uri 'none'";
-
-async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let mut response = next.run(req).await;
-    let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
-    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
-    response
-}
-
 const STYLESHEET: &str = include_str!("../../static/app.css");
 
 async fn stylesheet() -> Response {
@@ -47,15 +32,9 @@ async fn stylesheet() -> Response {
     r
 }
 
-/// Unknown paths: a page for browsers, problem+json for the API and other clients.
-pub async fn fallback(ctx: Ctx, uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
-    let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
-    let e = crate::error::ApiError::NotFound("no such route".into());
-    if wants_html && !uri.path().starts_with("/api/") {
-        ctx.fail(e)
-    } else {
-        axum::response::IntoResponse::into_response(e)
-    }
+/// Unknown paths: a problem, which `edge::error_pages` turns into a page for browsers.
+pub async fn fallback() -> crate::error::ApiError {
+    crate::error::ApiError::NotFound("no such route".into())
 }
 
 pub fn router() -> Router<AppState> {
@@ -95,6 +74,5 @@ pub fn router() -> Router<AppState> {
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         // One-click verification from mail: signed links, their own small pages.
         .route("/v/{issue}/{answer}/{expires}/{nonce}/{sig}", get(crate::links::show).post(crate::links::answer))
-        .layer(axum::middleware::from_fn(security_headers))
         .route("/static/app.css", get(stylesheet))
 }

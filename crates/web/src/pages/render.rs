@@ -213,19 +213,31 @@ impl Ctx {
             let next = urlencode(&self.viewer.here);
             return (self.viewer.jar, Redirect::to(&format!("/login?next={next}"))).into_response();
         }
-        let (status, key) = match &e {
-            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
-            ApiError::Invalid { .. } | ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "busy"),
-            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        let status = match &e {
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error on a page");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                StatusCode::INTERNAL_SERVER_ERROR
             }
-            ApiError::UnsupportedMediaType | ApiError::Unauthorized(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            // What a browser can send wrong is one page: "could not be read".
+            ApiError::Invalid { .. } | ApiError::UnsupportedMediaType | ApiError::Unauthorized(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            other => other.status(),
+        };
+        self.error_page(status)
+    }
+
+    /// The error page for a status, in the viewer's language.
+    pub fn error_page(self, status: StatusCode) -> Response {
+        let key = match status {
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::CONFLICT => "conflict",
+            StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+            StatusCode::TOO_MANY_REQUESTS => "busy",
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => "unavailable",
+            s if s.is_server_error() => "internal",
+            _ => "bad_request",
         };
         self.render(status, "error", json!({ "error": key, "status": status.as_u16() }))
     }
@@ -242,12 +254,9 @@ pub fn refusal(e: &ApiError) -> Option<StatusCode> {
     }
 }
 
-/// Percent-encodes a value for a query string.
+/// Percent-encodes a value for a query string (`/` kept, for readable `next=` paths).
 pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'/');
+    utf8_percent_encode(s, VALUE).to_string()
 }

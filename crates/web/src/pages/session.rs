@@ -90,10 +90,46 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-/// A local path to go back to: anything else (another site, `//host`) becomes `/`.
+/// A path on this site to go back to (after signing in, switching language), safe to put
+/// in a `Location` header. Anything that a browser could read as another site is `/`:
+/// `//host`, `/\\host`, and paths with control characters or white space, which browsers
+/// drop (`/<TAB>/evil.example` is `//evil.example` to them). Characters outside ASCII are
+/// percent-encoded, since a header value must be ASCII.
 pub fn local_path(next: Option<&str>) -> String {
+    let safe = |p: &str| {
+        p.starts_with('/')
+            && !p[1..].starts_with(['/', '\\'])
+            && !p.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p) if safe(p) => percent_encoding::utf8_percent_encode(p, percent_encoding::CONTROLS).to_string(),
         _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for hostile in [
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "https://evil.example/",
+            "/a\r\nSet-Cookie: x=1",
+            "/\u{85}/evil.example",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "",
+            "evil.example",
+        ] {
+            assert_eq!(local_path(Some(hostile)), "/", "{hostile:?}");
+        }
+        assert_eq!(local_path(Some("/issues?state=raised&q=%E6%BC%8F")), "/issues?state=raised&q=%E6%BC%8F");
+        assert_eq!(local_path(Some("/issues?q=漏水")), "/issues?q=%E6%BC%8F%E6%B0%B4");
+        assert_eq!(local_path(None), "/");
     }
 }

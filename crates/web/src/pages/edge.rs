@@ -1,0 +1,71 @@
+//! What every response gets on its way out: the security headers, and for a browser an
+//! HTML page instead of whatever error a route, an extractor or the middleware produced
+//! (a bad id in a path, a wrong method, a body too large, a timeout).
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::pages::Ctx;
+use crate::state::AppState;
+
+/// No script, no inline style, nothing from elsewhere; only this site may frame it (the
+/// minutes' print view sits in a frame of the minutes page). JSON gets it too: a
+/// response opened as a document can then run nothing either.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; \
+                   frame-ancestors 'self'; form-action 'self'; base-uri 'none'";
+
+/// Two years, as the HSTS preload list asks; sent only when cookies are marked Secure,
+/// i.e. the site is served over HTTPS.
+const HSTS: &str = "max-age=63072000";
+
+pub async fn security_headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    if secure {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
+    response
+}
+
+/// A browser (it accepts `text/html`) asking for a page gets an error page, never the
+/// problem+json or plain text an extractor or the router answers with. The API keeps
+/// its problems.
+pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let wants_page = !req.uri().path().starts_with("/api/")
+        && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    if !wants_page {
+        return next.run(req).await;
+    }
+    // What the page needs to know of the request (who, which language), kept aside.
+    let mut head =
+        Request::builder().method(Method::GET).uri(req.uri().clone()).body(()).expect("a request").into_parts().0;
+    head.headers = req.headers().clone();
+    let response = next.run(req).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    let status = response.status();
+    if is_html || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let Ok(ctx) = Ctx::from_request_parts(&mut head, &state).await;
+    if status == axum::http::StatusCode::UNAUTHORIZED {
+        return ctx.fail(crate::error::ApiError::Unauthorized("sign in first"));
+    }
+    let mut page = ctx.error_page(status);
+    for name in [header::RETRY_AFTER, header::ALLOW] {
+        if let Some(v) = response.headers().get(&name) {
+            page.headers_mut().insert(name, v.clone());
+        }
+    }
+    page
+}
