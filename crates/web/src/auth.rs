@@ -1,7 +1,8 @@
 //! Passwords (argon2), bearer tokens (random, stored as SHA-256), sign-in throttling and
 //! the `Caller` extractor that turns a token into the acting user.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use lru::LruCache;
 use roundtable_core::{Actor, User};
 use roundtable_store::{directory, tokens};
 use sha2::{Digest, Sha256};
@@ -54,54 +56,215 @@ pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Counts failed sign-ins per key in a sliding window.
+/// The longest login anyone has (longer ones are refused before any hashing or counting).
+pub const LOGIN_MAX_CHARS: usize = 100;
+/// The longest password accepted (argon2 takes any length; this bounds the work).
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+
+/// Sign-in throttling that an attacker cannot turn against the account's owner:
+///
+/// - one login from one address: after `per_login` failures in the window, that pair
+///   waits for the window to pass (the attacker's own address, not the owner's);
+/// - one login from anywhere, and one address for any login: past `per_login` and
+///   `per_address` failures, each further attempt waits twice as long as the one before
+///   (1 s, 2 s, 4 s … at most [`Throttle::MAX_DELAY`]) — a slowing, never a lock;
+/// - a login and address that have signed in successfully before skip both back-offs, so
+///   the secretary at her own desk, or a neighbour behind the same NAT, gets in while
+///   someone elsewhere guesses.
+///
+/// Memory is bounded: each table keeps the [`Throttle::CAPACITY`] most recent keys.
 pub struct Throttle {
-    per_login: usize,
-    per_address: usize,
+    per_login: u32,
+    per_address: u32,
     window: Duration,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    tables: Mutex<Tables>,
+}
+
+struct Tables {
+    pairs: LruCache<(String, String), Failures>,
+    logins: LruCache<String, Failures>,
+    addresses: LruCache<String, Failures>,
+    trusted: LruCache<(String, String), Instant>,
+}
+
+#[derive(Clone, Copy)]
+struct Failures {
+    count: u32,
+    first: Instant,
+    last: Instant,
+}
+
+impl Failures {
+    /// Seconds to wait before the next attempt after `count` failures over `free`.
+    fn backoff(&self, free: u32, now: Instant) -> Option<u64> {
+        let over = self.count.checked_sub(free)?;
+        let delay = Duration::from_secs(1u64 << over.min(16)).min(Throttle::MAX_DELAY);
+        let waited = now.duration_since(self.last);
+        (waited < delay).then(|| (delay - waited).as_secs().max(1))
+    }
 }
 
 impl Throttle {
+    pub const CAPACITY: usize = 10_000;
+    pub const MAX_DELAY: Duration = Duration::from_secs(300);
+    /// How long a successful sign-in vouches for its login and address.
+    pub const TRUST: Duration = Duration::from_secs(30 * 24 * 3600);
+
     pub fn new(per_login: usize, per_address: usize, window: Duration) -> Self {
-        Throttle { per_login, per_address, window, failures: Mutex::new(HashMap::new()) }
-    }
-
-    fn keys(login: &str, address: &str) -> [(String, bool); 2] {
-        [(format!("login:{}", login.trim().to_lowercase()), true), (format!("addr:{address}"), false)]
-    }
-
-    /// Seconds to wait if either the login or the address is over its limit.
-    pub fn check(&self, login: &str, address: &str) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        Self::keys(login, address)
-            .iter()
-            .filter_map(|(key, is_login)| {
-                let limit = if *is_login { self.per_login } else { self.per_address };
-                let times = map.get_mut(key)?;
-                while times.front().is_some_and(|t| now.duration_since(*t) > self.window) {
-                    times.pop_front();
-                }
-                (times.len() >= limit).then(|| {
-                    let oldest = *times.front()?;
-                    Some(self.window.saturating_sub(now.duration_since(oldest)).as_secs().max(1))
-                })?
-            })
-            .max()
-    }
-
-    pub fn record_failure(&self, login: &str, address: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for (key, _) in Self::keys(login, address) {
-            map.entry(key).or_default().push_back(Instant::now());
+        let cap = NonZeroUsize::new(Self::CAPACITY).expect("not zero");
+        Throttle {
+            per_login: u32::try_from(per_login).unwrap_or(u32::MAX),
+            per_address: u32::try_from(per_address).unwrap_or(u32::MAX),
+            window,
+            tables: Mutex::new(Tables {
+                pairs: LruCache::new(cap),
+                logins: LruCache::new(cap),
+                addresses: LruCache::new(cap),
+                trusted: LruCache::new(cap),
+            }),
         }
     }
 
-    /// A successful sign-in clears the account's count (not the address's).
-    pub fn record_success(&self, login: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("login:{}", login.trim().to_lowercase()));
+    fn login_key(login: &str) -> String {
+        login.trim().to_lowercase()
+    }
+
+    fn tables(&self) -> std::sync::MutexGuard<'_, Tables> {
+        self.tables.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Failures still inside the window (older ones are forgotten).
+    fn current<K: std::hash::Hash + Eq>(
+        &self,
+        table: &mut LruCache<K, Failures>,
+        key: &K,
+        now: Instant,
+    ) -> Option<Failures> {
+        let f = *table.peek(key)?;
+        if now.duration_since(f.last) > self.window {
+            table.pop(key);
+            return None;
+        }
+        Some(f)
+    }
+
+    /// Seconds to wait before this login may be tried from this address, if any.
+    pub fn check(&self, login: &str, address: &str) -> Option<u64> {
+        let now = Instant::now();
+        let login = Self::login_key(login);
+        let pair = (login.clone(), address.to_owned());
+        let mut t = self.tables();
+        if let Some(f) = self.current(&mut t.pairs, &pair, now)
+            && f.count >= self.per_login
+        {
+            return Some(self.window.saturating_sub(now.duration_since(f.first)).as_secs().max(1));
+        }
+        if t.trusted.get(&pair).is_some_and(|at| now.duration_since(*at) < Self::TRUST) {
+            return None;
+        }
+        let by_login = self.current(&mut t.logins, &login, now).and_then(|f| f.backoff(self.per_login, now));
+        let by_address = self.current(&mut t.addresses, &pair.1, now).and_then(|f| f.backoff(self.per_address, now));
+        by_login.max(by_address)
+    }
+
+    pub fn record_failure(&self, login: &str, address: &str) {
+        let now = Instant::now();
+        let login = Self::login_key(login);
+        let mut t = self.tables();
+        let window = self.window;
+        let bump = |f: Option<&mut Failures>| match f {
+            Some(f) if now.duration_since(f.last) <= window => {
+                f.count = f.count.saturating_add(1);
+                f.last = now;
+                None
+            }
+            _ => Some(Failures { count: 1, first: now, last: now }),
+        };
+        let pair = (login.clone(), address.to_owned());
+        if let Some(fresh) = bump(t.pairs.get_mut(&pair)) {
+            t.pairs.put(pair, fresh);
+        }
+        if let Some(fresh) = bump(t.logins.get_mut(&login)) {
+            t.logins.put(login, fresh);
+        }
+        if let Some(fresh) = bump(t.addresses.get_mut(address)) {
+            t.addresses.put(address.to_owned(), fresh);
+        }
+    }
+
+    /// A successful sign-in clears the account's counts and vouches for its address.
+    pub fn record_success(&self, login: &str, address: &str) {
+        let login = Self::login_key(login);
+        let mut t = self.tables();
+        let pair = (login.clone(), address.to_owned());
+        t.pairs.pop(&pair);
+        t.logins.pop(&login);
+        t.trusted.put(pair, Instant::now());
+    }
+
+    /// How many keys the tables hold (for the memory test).
+    pub fn len(&self) -> usize {
+        let t = self.tables();
+        t.pairs.len() + t.logins.len() + t.addresses.len() + t.trusted.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod throttle_tests {
+    use super::*;
+
+    fn throttle() -> Throttle {
+        Throttle::new(5, 20, Duration::from_secs(900))
+    }
+
+    #[test]
+    fn an_attacker_elsewhere_cannot_lock_the_owner_out_of_her_own_desk() {
+        let t = throttle();
+        t.record_success("secretary@x", "10.0.0.5");
+        for _ in 0..50 {
+            t.record_failure("secretary@x", "203.0.113.9");
+        }
+        assert!(t.check("secretary@x", "203.0.113.9").is_some(), "the attacker's address waits");
+        assert_eq!(t.check("Secretary@X ", "10.0.0.5"), None, "her own address does not");
+    }
+
+    #[test]
+    fn failures_from_anywhere_slow_a_login_down_but_never_lock_it() {
+        let t = throttle();
+        for i in 0..8 {
+            t.record_failure("wang", &format!("198.51.100.{i}"));
+        }
+        // 8 failures, 5 free: the next attempt from a new address waits 2^3 = 8 s at most.
+        let wait = t.check("wang", "192.0.2.1").expect("a back-off");
+        assert!((1..=8).contains(&wait), "{wait}");
+        for i in 0..40 {
+            t.record_failure("wang", &format!("198.51.100.{}", 10 + i));
+        }
+        assert!(t.check("wang", "192.0.2.1").expect("a back-off") <= Throttle::MAX_DELAY.as_secs());
+    }
+
+    #[test]
+    fn one_address_failing_for_many_logins_does_not_shut_out_its_known_users() {
+        let t = throttle();
+        t.record_success("neighbour", "192.0.2.7");
+        for i in 0..30 {
+            t.record_failure(&format!("guess{i}"), "192.0.2.7");
+        }
+        assert!(t.check("someone-new", "192.0.2.7").is_some(), "new logins behind it wait a little");
+        assert_eq!(t.check("neighbour", "192.0.2.7"), None, "a known user behind the same NAT does not");
+    }
+
+    #[test]
+    fn memory_is_bounded_whatever_is_tried() {
+        let t = throttle();
+        for i in 0..(Throttle::CAPACITY + 500) {
+            t.record_failure(&format!("login{i}"), &format!("a{}", i % 7));
+        }
+        assert!(t.len() <= 3 * Throttle::CAPACITY, "{}", t.len());
     }
 }
 

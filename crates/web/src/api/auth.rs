@@ -18,8 +18,10 @@ const WRONG: &str = "wrong login or password";
 
 /// Exchanges a login and password for a bearer token.
 ///
-/// An unknown login and a wrong password get the same answer. Repeated failures for one
-/// account or from one address are refused for a while (429 with Retry-After).
+/// An unknown login and a wrong password get the same answer. Repeated failures of one
+/// login from one address are refused for the rest of the window; failures of a login
+/// from anywhere, or from one address for any login, slow further attempts down (429
+/// with Retry-After), except from an address the login has signed in from before.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest, responses(
     (status = 201, body = TokenResponse),
     (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem),
@@ -48,6 +50,15 @@ pub async fn sign_in(
     if login.is_empty() {
         return Err(ApiError::field("login", "empty", "`login` must not be empty"));
     }
+    // Refused before anything is hashed, counted or kept in memory.
+    if login.chars().count() > auth::LOGIN_MAX_CHARS {
+        let max = auth::LOGIN_MAX_CHARS;
+        return Err(ApiError::field("login", "too_long", format!("`login` is longer than {max} characters")));
+    }
+    if password.chars().count() > auth::PASSWORD_MAX_CHARS {
+        let max = auth::PASSWORD_MAX_CHARS;
+        return Err(ApiError::field("password", "too_long", format!("`password` is longer than {max} characters")));
+    }
     if let Some(wait) = state.throttle.check(&login, address) {
         return Err(ApiError::TooManyRequests(wait));
     }
@@ -65,7 +76,7 @@ pub async fn sign_in(
         tracing::info!(%login, %address, "failed sign-in");
         return Err(ApiError::Unauthorized(WRONG));
     };
-    state.throttle.record_success(&login);
+    state.throttle.record_success(&login, address);
     let (token, hash) = auth::new_token();
     let now = state.now();
     let expires_at = now + ttl;
