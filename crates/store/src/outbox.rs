@@ -1,6 +1,6 @@
 //! Queuing notifications that are not a transition's effects (agenda, minutes).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::convert::ts;
@@ -82,12 +82,19 @@ pub struct Pending {
     pub attempts: i32,
     pub status: String,
     pub last_error: Option<String>,
+    /// Attempts found cut off mid-send (the process died before recording the outcome):
+    /// the relay may have accepted one of them, so the recipient may get this message
+    /// twice (with the same Message-ID, which lets mail clients drop the copy).
+    pub interrupted: i32,
 }
 
 /// Claims up to `limit` due rows for `lease`: their `next_attempt_at` moves past the
 /// lease and `attempts` counts this try, so a dispatcher that dies mid-send leaves them
-/// due again afterwards, and two dispatchers never hold the same row. On PostgreSQL the
-/// claim skips rows another dispatcher has locked; on SQLite writers take turns.
+/// due again afterwards, and two dispatchers never hold the same row. A row claimed while
+/// still marked by [`mark_sending`] was cut off mid-send: it counts as `interrupted` and is
+/// sent again with the same Message-ID (a duplicate the recipient's client can recognise
+/// is better than a commitment reminder that never arrives). On PostgreSQL the claim skips
+/// rows another dispatcher has locked; on SQLite writers take turns.
 pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: chrono::TimeDelta, limit: i64) -> Result<Vec<Pending>> {
     use crate::db::DbConn as C;
     conn.transaction(|conn| {
@@ -112,6 +119,9 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: chrono::TimeDelta
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)).filter(outbox::sending_since.is_not_null()))
+            .set((outbox::interrupted.eq(outbox::interrupted + 1), outbox::sending_since.eq(None::<NaiveDateTime>)))
+            .execute(conn)?;
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((outbox::next_attempt_at.eq(ts(now + lease)), outbox::attempts.eq(outbox::attempts + 1)))
             .execute(conn)?;
@@ -119,9 +129,23 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: chrono::TimeDelta
     })
 }
 
+/// Marks claimed rows as being handed to the relay now (before the SMTP DATA), until
+/// their outcome is recorded.
+pub fn mark_sending(conn: &mut DbConn, ids: &[String], now: DateTime<Utc>) -> Result<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set(outbox::sending_since.eq(Some(ts(now))))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<()> {
     diesel::update(outbox::table.find(id))
-        .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(ts(now))), outbox::last_error.eq(None::<String>)))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(Some(ts(now))),
+            outbox::last_error.eq(None::<String>),
+            outbox::sending_since.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -133,9 +157,20 @@ pub fn mark_failed(conn: &mut DbConn, id: &str, error: &str, retry_at: Option<Da
     let q = diesel::update(outbox::table.find(id));
     match next {
         Some(at) => q
-            .set((outbox::status.eq(status), outbox::last_error.eq(Some(error)), outbox::next_attempt_at.eq(at)))
+            .set((
+                outbox::status.eq(status),
+                outbox::last_error.eq(Some(error)),
+                outbox::next_attempt_at.eq(at),
+                outbox::sending_since.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)?,
-        None => q.set((outbox::status.eq(status), outbox::last_error.eq(Some(error)))).execute(conn)?,
+        None => q
+            .set((
+                outbox::status.eq(status),
+                outbox::last_error.eq(Some(error)),
+                outbox::sending_since.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)?,
     };
     Ok(())
 }
@@ -164,7 +199,12 @@ pub fn settle_history(conn: &mut DbConn, community: &str, now: DateTime<Utc>) ->
 /// Marks several rows sent in one transaction.
 pub fn mark_sent_many(conn: &mut DbConn, ids: &[String], now: DateTime<Utc>) -> Result<()> {
     diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
-        .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(ts(now))), outbox::last_error.eq(None::<String>)))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(Some(ts(now))),
+            outbox::last_error.eq(None::<String>),
+            outbox::sending_since.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)?;
     Ok(())
 }

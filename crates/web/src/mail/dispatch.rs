@@ -358,6 +358,12 @@ pub async fn dispatch_once(
     // final dot separately, so each send can wait for a delayed ACK), and the pool keeps
     // that many connections open.
     for chunk in claimed.chunks(cfg.smtp_connections.max(1)) {
+        let ids: Vec<String> = chunk.iter().map(|row| row.id.clone()).collect();
+        db.write(move |conn| outbox::mark_sending(conn, &ids, now)).await.map_err(|e| e.to_string())?;
+        for row in chunk.iter().filter(|row| row.interrupted > 0) {
+            tracing::warn!(outbox = %row.id, message_id = %row.message_id, interrupted = row.interrupted,
+                "sending again a notification whose earlier attempt was cut off: the recipient may get it twice");
+        }
         let results =
             futures_util::future::join_all(chunk.iter().map(|row| deliver(db, mailer, templates, cfg, now, row))).await;
         let mut done = Vec::new();

@@ -1,0 +1,2 @@
+ALTER TABLE outbox DROP COLUMN interrupted;
+ALTER TABLE outbox DROP COLUMN sending_since;
