@@ -122,6 +122,9 @@ impl Default for DbOptions {
     }
 }
 
+/// Bytes the WAL file is cut back to whenever it restarts (64 MiB).
+const JOURNAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Opens connections for the pool.
 #[derive(Debug)]
 pub struct Connector {
@@ -156,7 +159,8 @@ impl Connector {
                 };
                 // busy_timeout first: the WAL switch itself may wait for another writer.
                 let pragmas = format!(
-                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; PRAGMA foreign_keys = ON;",
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
+                     PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};",
                     self.opts.busy_timeout.as_millis()
                 );
                 conn.batch_execute(&pragmas).map_err(|e| match e.to_string().as_str() {
