@@ -10,6 +10,7 @@ pub mod ids;
 pub mod issue;
 pub mod meeting;
 mod names;
+pub mod text;
 pub mod workflow;
 
 pub use actor::{Actor, Membership, OrgKind, Role};

@@ -87,9 +87,10 @@ impl MeetingRules {
         self.tz.from_local_datetime(&at).earliest()
     }
 
-    /// The meeting of `slot` (a first Sunday), or `None` if skipped or not a first Sunday.
+    /// The meeting of `slot` (a first Sunday of the years people plan for), or `None` if
+    /// skipped, not a first Sunday, or outside [`crate::text::date_in_range`].
     pub fn occurrence(&self, overrides: &BTreeMap<NaiveDate, Override>, slot: NaiveDate) -> Option<Occurrence> {
-        if first_sunday(slot.year(), slot.month()) != Some(slot) {
+        if !crate::text::date_in_range(slot) || first_sunday(slot.year(), slot.month()) != Some(slot) {
             return None;
         }
         match overrides.get(&slot) {
@@ -199,6 +200,8 @@ mod tests {
         let after_january = r.next_after(&overrides, utc("2027-01-04T00:00:00Z")).unwrap();
         assert_eq!(after_january.slot, d(2027, 3, 7), "February is skipped");
         assert_eq!(r.occurrence(&overrides, d(2027, 10, 10)), None, "not a first Sunday");
+        assert_eq!(r.occurrence(&overrides, d(50, 12, 4)), None, "the year 50 is no one's meeting");
+        assert_eq!(r.occurrence(&overrides, d(7673, 1, 1)), None, "nor is 7673");
         // The agenda of the moved meeting is due five days before the new date.
         assert!(r.agenda_due(&overrides, 5, utc("2027-10-05T23:00:00Z")).is_none());
         assert_eq!(r.agenda_due(&overrides, 5, utc("2027-10-06T07:00:00Z")).unwrap().slot, d(2027, 10, 3));

@@ -304,18 +304,26 @@ pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
 }
 
 /// Adds `user`'s support (one per user per issue); returns the new count, unchanged if
-/// the user already supported it.
+/// the user already supported it. Idempotent under concurrency: the row is inserted with
+/// `ON CONFLICT DO NOTHING`, and the count moves only when a row was inserted, so 32
+/// simultaneous requests of one user add one supporter on both databases.
 pub fn add_support(conn: &mut DbConn, issue: &Issue, user: UserId, at: DateTime<Utc>) -> Result<u32> {
+    use crate::db::DbConn as C;
     conn.transaction(|conn| {
-        if !supports(conn, issue.id, user)? {
-            diesel::insert_into(supports::table)
-                .values((
-                    supports::issue_id.eq(issue.id.to_string()),
-                    supports::user_id.eq(user.to_string()),
-                    supports::community_id.eq(issue.community.to_string()),
-                    supports::created_at.eq(ts(at)),
-                ))
-                .execute(conn)?;
+        let row = (
+            supports::issue_id.eq(issue.id.to_string()),
+            supports::user_id.eq(user.to_string()),
+            supports::community_id.eq(issue.community.to_string()),
+            supports::created_at.eq(ts(at)),
+        );
+        // `on_conflict_do_nothing` does not compile through the MultiConnection enum.
+        let inserted = match conn {
+            C::Pg(pg) => diesel::insert_into(supports::table).values(row).on_conflict_do_nothing().execute(pg)?,
+            C::Sqlite(lite) => {
+                diesel::insert_into(supports::table).values(row).on_conflict_do_nothing().execute(lite)?
+            }
+        };
+        if inserted > 0 {
             diesel::update(issues::table.find(issue.id.to_string()))
                 .set(issues::support_count.eq(issues::support_count + 1))
                 .execute(conn)?;

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod input;
 pub mod links;
 pub mod mail;
 pub mod meetings;

@@ -89,6 +89,11 @@ pub enum FieldProblem {
     InPast {
         today: NaiveDate,
     },
+    /// A date outside the years anyone plans for.
+    DateOutOfRange {
+        earliest: NaiveDate,
+        latest: NaiveDate,
+    },
     /// The same value the issue already has.
     Unchanged,
     /// An issue cannot duplicate itself.
@@ -116,6 +121,9 @@ impl std::fmt::Display for FieldError {
                 write!(f, "`{field}` must be between {min} and {max}")
             }
             FieldProblem::InPast { today } => write!(f, "`{field}` is before today ({today})"),
+            FieldProblem::DateOutOfRange { earliest, latest } => {
+                write!(f, "`{field}` must be between {earliest} and {latest}")
+            }
             FieldProblem::Unchanged => write!(f, "`{field}` is the current value"),
             FieldProblem::SelfReference => write!(f, "`{field}` names this issue itself"),
         }
@@ -230,7 +238,7 @@ fn validate_fields(
     let mut clean = sent.clone();
     for (field, text, max_chars) in clean.texts_mut() {
         if let Some(s) = text {
-            let trimmed = s.trim();
+            let trimmed = crate::text::trim(s);
             if trimmed.is_empty() {
                 problem(field, FieldProblem::Empty);
             } else if trimmed.chars().count() > max_chars {
@@ -241,6 +249,10 @@ fn validate_fields(
     }
     if sent.satisfaction.is_some_and(|s| !(1..=5).contains(&s)) {
         problem(Field::Satisfaction, FieldProblem::OutOfRange { min: 1, max: 5 });
+    }
+    if sent.due_date.is_some_and(|d| !crate::text::date_in_range(d)) {
+        let (earliest, latest) = (crate::text::EARLIEST_DATE, crate::text::LATEST_DATE);
+        problem(Field::DueDate, FieldProblem::DateOutOfRange { earliest, latest });
     }
     if sent.duplicate_of == Some(issue.id) {
         problem(Field::DuplicateOf, FieldProblem::SelfReference);

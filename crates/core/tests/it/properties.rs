@@ -137,3 +137,27 @@ proptest! {
         prop_assert!(versions.windows(2).all(|v| v[1] == v[0] + 1), "versions {versions:?}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Whatever a workflow file holds — the shipped one cut, spliced or sprinkled with
+    /// bytes — loading it answers `Ok` or a list of located errors; it never panics.
+    #[test]
+    fn any_workflow_file_loads_or_is_refused_without_panicking(
+        cut in 0usize..6000,
+        splice in "[\\PC\\n\\t\\[\\]=\"#{}.,0-9a-z_-]{0,40}",
+        at in 0usize..6000,
+    ) {
+        let shipped = include_str!("../../../../workflows/issue.toml");
+        let mut text: String = shipped.chars().take(cut.min(shipped.chars().count())).collect();
+        let at = at.min(text.chars().count());
+        let byte = text.char_indices().nth(at).map_or(text.len(), |(i, _)| i);
+        text.insert_str(byte, &splice);
+        text.push_str(&shipped.chars().skip(cut).collect::<String>());
+        match roundtable_core::WorkflowSet::from_sources([("fuzz.toml", text.as_str())]) {
+            Ok(_) => {}
+            Err(errors) => prop_assert!(!errors.is_empty() && errors.iter().all(|e| e.to_string().starts_with("fuzz.toml:"))),
+        }
+    }
+}

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use roundtable_core::text;
 use roundtable_core::workflow::DEFAULT_WORKFLOW;
 use roundtable_core::{
     BuildingId, CompoundId, Issue, IssueId, MeetingId, NewIssue, OrgId, TransitionFields, TransitionRequest, UserId,
@@ -22,6 +23,9 @@ use crate::views::{
     AvailableTransition, CommitmentView, Contact, EventView, IssueList, IssueSummary, IssueView, ListQuery,
     NewIssueBody, PersonRef, SupportView, TransitionBody, VerificationView, is_overdue,
 };
+
+/// How a list may be sorted, as `order=` names it.
+pub const ORDERS: [&str; 3] = ["newest", "oldest", "support"];
 
 /// Categories a raiser chooses from.
 pub const CATEGORIES: [&str; 8] =
@@ -156,12 +160,25 @@ pub async fn list(
         return Err(ApiError::field("limit", "out_of_range", "`limit` must be between 1 and 200"));
     }
     let today = caller.now(&state).date_naive();
+    let states: Vec<String> = q
+        .state
+        .as_deref()
+        .map(|s| s.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+        .unwrap_or_default();
+    // A state no loaded workflow has would only ever match nothing: say so instead.
+    let mut known: Vec<&str> =
+        state.workflows.iter().flat_map(|wf| wf.states.iter().map(|s| s.name.as_str())).collect();
+    known.sort_unstable();
+    known.dedup();
+    if let Some(unknown) = states.iter().find(|s| !known.contains(&s.as_str())) {
+        return Err(ApiError::field(
+            "state",
+            "invalid",
+            format!("`state` has no state `{unknown}`; the workflows have {}", known.join(", ")),
+        ));
+    }
     let filter = IssueFilter {
-        states: q
-            .state
-            .as_deref()
-            .map(|s| s.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
-            .unwrap_or_default(),
+        states,
         compound: q.compound.map(CompoundId),
         responsible_org: q.responsible_org.map(OrgId),
         raised_by: q.raised_by.map(UserId),
@@ -179,7 +196,7 @@ pub async fn list(
 }
 
 fn check_text(errors: &mut Vec<FieldProblem>, field: &str, text: &str, min: usize, max: usize) {
-    let n = text.trim().chars().count();
+    let n = text::trim(text).chars().count();
     if n < min {
         errors.push(FieldProblem::new(field, "empty", format!("`{field}` must not be empty")));
     } else if n > max {
@@ -238,12 +255,12 @@ pub async fn create(
         .get(DEFAULT_WORKFLOW)
         .ok_or_else(|| ApiError::Internal("the default workflow is not loaded".into()))?;
     let new = NewIssue {
-        title: body.title.trim().to_owned(),
-        description: body.description.trim().to_owned(),
+        title: text::trim(&body.title).to_owned(),
+        description: text::trim(&body.description).to_owned(),
         category: body.category,
         compound,
         building,
-        unit: body.unit.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty()),
+        unit: body.unit.map(|u| text::trim(&u).to_owned()).filter(|u| !u.is_empty()),
     };
     let (issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
     let stored = issue.clone();

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use roundtable_core::text;
 use roundtable_core::{
     IssueId, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgId, Role, TransitionFields, TransitionRequest, apply,
 };
@@ -32,7 +33,7 @@ pub struct MeetingView {
     pub slot: NaiveDate,
     pub starts_at: DateTime<Utc>,
     pub place: String,
-    /// planned, skipped, open, closed
+    #[schema(value_type = crate::views::names::MeetingStatusName)]
     pub status: String,
     /// none, draft, published
     pub agenda_status: String,
@@ -64,7 +65,8 @@ pub struct MeetingDetail {
     pub meeting: MeetingView,
     /// The agenda: for everyone once published, before that for secretaries and administrators.
     pub items: Option<Vec<AgendaItemView>>,
-    #[schema(value_type = Object)]
+    /// The property companies compared (once the agenda is published); `null` before.
+    #[schema(value_type = Option<Vec<Object>>)]
     pub scorecard: Option<serde_json::Value>,
     pub attendance: Vec<AttendanceView>,
 }
@@ -73,6 +75,8 @@ pub struct MeetingDetail {
 #[serde(deny_unknown_fields)]
 pub struct ScheduleBody {
     /// New local date and time, `YYYY-MM-DDTHH:MM[:SS]`.
+    #[serde(default, deserialize_with = "crate::views::local_time::optional")]
+    #[schema(value_type = Option<String>, example = "2027-02-14T14:30")]
     pub starts_at: Option<NaiveDateTime>,
     pub place: Option<String>,
     /// Skip this month's meeting.
@@ -183,21 +187,25 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
 }
 
 /// The next meeting by the calendar (moved and skipped months included).
+/// 404 when none is scheduled: every month the calendar looks at (three years) is skipped.
 #[utoipa::path(get, path = "/api/v1/meetings/next", tag = "meetings", security(("bearer" = [])), responses(
-    (status = 200, body = MeetingView), (status = 401, body = Problem),
+    (status = 200, body = MeetingView), (status = 401, body = Problem), (status = 404, body = Problem),
 ))]
 pub async fn next(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MeetingView>> {
     let records = all(&state, &caller).await?;
-    Ok(Json(next_of(&state, &caller, &records)?))
+    next_of(&state, &caller, &records)?.map(Json).ok_or_else(|| {
+        ApiError::NotFound("no meeting is scheduled: every month of the next three years is skipped".into())
+    })
 }
 
-/// The next meeting among `records` (the community's meetings) by the calendar.
-pub(crate) fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> ApiResult<MeetingView> {
+/// The next meeting among `records` (the community's meetings) by the calendar; `None`
+/// when every month ahead is skipped.
+pub(crate) fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> ApiResult<Option<MeetingView>> {
     let rules = rules(state, caller)?;
     let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
     let overrides = crate::meetings::overrides(&rules, &rows);
-    let o = rules.next_after(&overrides, state.now()).ok_or_else(|| ApiError::Internal("no next meeting".into()))?;
-    Ok(match records.iter().find(|r| r.meeting.slot == o.slot) {
+    let Some(o) = rules.next_after(&overrides, state.now()) else { return Ok(None) };
+    Ok(Some(match records.iter().find(|r| r.meeting.slot == o.slot) {
         Some(r) => view(r),
         None => MeetingView {
             id: None,
@@ -208,7 +216,7 @@ pub(crate) fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecor
             agenda_status: "none".into(),
             announcements: String::new(),
         },
-    })
+    }))
 }
 
 /// A meeting with its agenda, attendance and the company comparison.
@@ -280,6 +288,13 @@ pub async fn schedule(
         return Err(ApiError::field("reason", "missing", "say why the meeting is skipped"));
     }
     let starts_at = match body.starts_at {
+        Some(local) if !text::date_in_range(local.date()) => {
+            return Err(ApiError::field(
+                "starts_at",
+                "date_out_of_range",
+                format!("`starts_at` must be between {} and {}", text::EARLIEST_DATE, text::LATEST_DATE),
+            ));
+        }
         Some(local) => rules
             .tz
             .from_local_datetime(&local)
@@ -296,7 +311,7 @@ pub async fn schedule(
         community: caller.actor.community,
         slot,
         starts_at: starts_at.with_timezone(&Utc),
-        place: body.place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).unwrap_or(planned.place),
+        place: body.place.map(|p| text::trim(&p).to_owned()).filter(|p| !p.is_empty()).unwrap_or(planned.place),
         status: if body.skip { MeetingStatus::Skipped } else { MeetingStatus::Planned },
         announcements: if body.skip {
             reason
@@ -380,7 +395,7 @@ pub async fn edit(
     }
     let mut problems = Vec::new();
     for (n, item) in body.add.iter().enumerate() {
-        if item.title.trim().is_empty() || item.title.chars().count() > 200 {
+        if text::is_blank(&item.title) || item.title.chars().count() > 200 {
             problems.push(FieldProblem::new(&format!("add[{n}].title"), "invalid", "a title of 1–200 characters"));
         }
         if !["follow_up", "new_issues", "other_business"].contains(&item.section.as_str()) {
@@ -402,15 +417,15 @@ pub async fn edit(
     state
         .db
         .write(move |conn| {
-            if let Some(text) = &body.announcements {
-                meetings::set_announcements(conn, meeting.id, text.trim())?;
+            if let Some(announcements) = &body.announcements {
+                meetings::set_announcements(conn, meeting.id, text::trim(announcements))?;
             }
             let order = match body.order {
                 Some(order) => order,
                 None => agenda::agenda_items(conn, meeting.id)?.into_iter().map(|i| i.id).collect(),
             };
             let added: Vec<_> =
-                body.add.into_iter().map(|a| (a.section, a.title.trim().to_owned(), a.minutes)).collect();
+                body.add.into_iter().map(|a| (a.section, text::trim(&a.title).to_owned(), a.minutes)).collect();
             agenda::edit_agenda(conn, &meeting, &order, &added, now)
         })
         .await
@@ -515,7 +530,7 @@ pub async fn attendance(
     manage(&caller)?;
     let r = record(&state, &caller, id).await?;
     require_open(&r)?;
-    let attendees = body.attendees.trim().to_owned();
+    let attendees = text::trim(&body.attendees).to_owned();
     if attendees.is_empty() || attendees.chars().count() > 500 {
         return Err(ApiError::field("attendees", "invalid", "name who came (1–500 characters)"));
     }

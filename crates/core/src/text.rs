@@ -1,0 +1,82 @@
+//! The one rule for text that people type, the same on every backend: no control
+//! characters but line breaks and tabs (PostgreSQL cannot store NUL, and the others
+//! only hide text or break layouts), and nothing that is blank to the eye — white space
+//! and invisible format characters (zero-width spaces, joiners, the BOM) alone are empty.
+//! Dates people give lie within [`EARLIEST_DATE`]..=[`LATEST_DATE`].
+
+use chrono::NaiveDate;
+
+/// The first control character in `s` other than `\n`, `\r` and `\t`.
+pub fn forbidden_char(s: &str) -> Option<char> {
+    s.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// Characters that take no room on screen: zero-width space, non-joiner and joiner, word
+/// joiner and the invisible operators, the BOM, the soft hyphen, the Mongolian vowel
+/// separator, the combining grapheme joiner and the Hangul fillers.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{180E}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+    )
+}
+
+/// `s` without white space or invisible characters at either end; `""` when nothing
+/// visible is left.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
+}
+
+/// Whether nothing visible is in `s`.
+pub fn is_blank(s: &str) -> bool {
+    trim(s).is_empty()
+}
+
+/// The earliest date anyone may give (a due date, a meeting day).
+pub const EARLIEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
+/// The latest date anyone may give.
+pub const LATEST_DATE: NaiveDate = NaiveDate::from_ymd_opt(2100, 12, 31).expect("a date");
+
+pub fn date_in_range(d: NaiveDate) -> bool {
+    (EARLIEST_DATE..=LATEST_DATE).contains(&d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_but_line_breaks_and_tabs_are_forbidden() {
+        assert_eq!(forbidden_char("漏水\r\n\t第二行"), None);
+        assert_eq!(forbidden_char("a\0b"), Some('\0'));
+        assert_eq!(forbidden_char("a\u{1b}[31m"), Some('\u{1b}'));
+        assert_eq!(forbidden_char("a\u{7f}"), Some('\u{7f}'));
+        assert_eq!(forbidden_char("a\u{85}"), Some('\u{85}'));
+    }
+
+    #[test]
+    fn zero_width_text_is_blank() {
+        assert!(is_blank("\u{200B}\u{200B}\u{FEFF} \u{3000}\u{2060}"));
+        assert!(is_blank(""));
+        assert!(!is_blank("\u{200B}路灯\u{200B}"));
+        assert_eq!(trim("\u{200B} 路灯不亮 \u{FEFF}"), "路灯不亮");
+        // A joiner inside an emoji sequence stays.
+        assert_eq!(trim("👩\u{200D}🔧"), "👩\u{200D}🔧");
+    }
+
+    #[test]
+    fn dates_are_this_century_or_next() {
+        assert!(date_in_range(NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()));
+        assert!(!date_in_range(NaiveDate::from_ymd_opt(50, 12, 6).unwrap()));
+        assert!(!date_in_range(NaiveDate::from_ymd_opt(7673, 1, 1).unwrap()));
+    }
+}
