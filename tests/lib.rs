@@ -20,6 +20,8 @@ use tower::ServiceExt;
 
 pub use roundtable_store::testing::POSTGRES_ENV;
 
+pub mod contract;
+
 /// What a request got back.
 #[derive(Debug)]
 pub struct Reply {
@@ -134,7 +136,7 @@ impl TestApp {
         content_type: Option<&str>,
         bytes: Vec<u8>,
     ) -> Reply {
-        let mut req = Request::builder().method(method).uri(path);
+        let mut req = Request::builder().method(method.clone()).uri(path);
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -150,6 +152,10 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let collected = response.into_body().collect().await.expect("a readable body").to_bytes();
+        let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if let Some(violation) = contract::violation(&method, path, status, content_type, &collected) {
+            panic!("the response contradicts the OpenAPI document: {violation}");
+        }
         let body = if collected.is_empty() {
             Value::Null
         } else {

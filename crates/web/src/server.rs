@@ -17,12 +17,18 @@ use crate::workflows;
 /// The default workflow, compiled in for a binary run outside the source tree.
 const EMBEDDED_WORKFLOW: &str = include_str!("../../../workflows/issue.toml");
 
+/// The built-in default workflow alone.
+pub fn embedded_workflows() -> WorkflowSet {
+    WorkflowSet::from_sources([("(built-in) workflows/issue.toml", EMBEDDED_WORKFLOW)])
+        .expect("the built-in workflow is valid")
+}
+
 /// Loads the configured workflow directory; if it is the default one and absent, the
 /// embedded default workflow. The default workflow must be among them.
 pub fn load_workflows(dir: &Path) -> Result<WorkflowSet, String> {
     let set = if !dir.exists() && dir == Path::new("workflows") {
         tracing::info!("no ./workflows directory: using the built-in default workflow");
-        WorkflowSet::from_sources([("(built-in) workflows/issue.toml", EMBEDDED_WORKFLOW)])
+        Ok(embedded_workflows())
     } else {
         workflows::load_dir(dir)
     };

@@ -55,9 +55,11 @@ pub struct AvailableTransition {
 pub struct IssueView {
     pub id: Uuid,
     pub workflow: String,
+    #[schema(value_type = names::IssueState)]
     pub state: String,
     pub title: String,
     pub description: String,
+    #[schema(value_type = names::Category)]
     pub category: String,
     pub compound: Uuid,
     pub building: Option<Uuid>,
@@ -89,8 +91,10 @@ pub struct IssueView {
 #[derive(Serialize, ToSchema)]
 pub struct IssueSummary {
     pub id: Uuid,
+    #[schema(value_type = names::IssueState)]
     pub state: String,
     pub title: String,
+    #[schema(value_type = names::Category)]
     pub category: String,
     pub compound: Uuid,
     pub building: Option<Uuid>,
@@ -116,7 +120,9 @@ pub struct EventView {
     pub id: Uuid,
     pub version: u32,
     pub transition: String,
+    #[schema(value_type = Option<names::IssueState>)]
     pub from: Option<String>,
+    #[schema(value_type = names::IssueState)]
     pub to: String,
     pub actor: PersonRef,
     pub actor_org: Option<Uuid>,
@@ -135,6 +141,7 @@ pub struct NewIssueBody {
     #[serde(default)]
     pub description: String,
     /// e.g. `building`, `environment`, `security`, `parking`, `facilities`, `property_fee`, `other`.
+    #[schema(value_type = names::Category)]
     pub category: String,
     pub compound: Uuid,
     pub building: Option<Uuid>,
@@ -163,7 +170,7 @@ pub struct TransitionBody {
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Comma-separated states, e.g. `raised,assigned`.
+    /// Comma-separated states of the workflow, e.g. `raised,assigned`; an unknown state is 422.
     pub state: Option<String>,
     pub compound: Option<Uuid>,
     pub responsible_org: Option<Uuid>,
@@ -173,6 +180,7 @@ pub struct ListQuery {
     /// Words in the title or description.
     pub q: Option<String>,
     /// `newest` (default), `oldest` or `support`.
+    #[param(value_type = Option<names::IssueOrder>)]
     pub order: Option<String>,
     /// 1–200, default 50.
     pub limit: Option<u32>,
@@ -332,6 +340,69 @@ impl EventView {
             actor_org: e.actor_org.map(|o| o.0),
             at: e.at,
             fields: serde_json::to_value(&e.fields).unwrap_or_default(),
+        }
+    }
+}
+
+/// Closed sets of names the API sends or takes, declared in the OpenAPI document as
+/// string enums. The values come from the code that parses them, so the two cannot drift;
+/// the states of an issue come from the workflows the server loaded (see
+/// `api::finish_document`).
+pub mod names {
+    use roundtable_core::MeetingStatus;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+    fn string_enum<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> RefOr<Schema> {
+        let values: Vec<String> = values.into_iter().map(str::to_owned).collect();
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).description(Some(description)).into()
+    }
+
+    macro_rules! names {
+        ($ty:ident, $description:literal, $values:expr) => {
+            #[doc = $description]
+            pub struct $ty;
+            impl utoipa::PartialSchema for $ty {
+                fn schema() -> RefOr<Schema> {
+                    string_enum($values, $description)
+                }
+            }
+            impl utoipa::ToSchema for $ty {}
+        };
+    }
+
+    names!(Category, "What an issue is about.", crate::api::issues::CATEGORIES);
+    names!(
+        IssueOrder,
+        "How a list of issues is sorted: newest first (the default), oldest first, or most supported first.",
+        crate::api::issues::ORDERS
+    );
+    names!(DocumentFormat, "`html` (print-ready, the default) or `md` (Markdown).", crate::api::minutes::FORMATS);
+    names!(MeetingStatusName, "Where a meeting stands.", MeetingStatus::ALL.iter().map(|s| s.as_str()));
+    names!(
+        IssueState,
+        "A state of the issue's workflow (the served document lists those of the loaded workflows).",
+        []
+    );
+}
+
+/// A local date and time as people write it: `YYYY-MM-DDTHH:MM`, seconds optional.
+pub mod local_time {
+    use chrono::NaiveDateTime;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn parse(s: &str) -> Option<NaiveDateTime> {
+        ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
+    }
+
+    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => parse(&s).map(Some).ok_or_else(|| {
+                serde::de::Error::custom(format!("`{s}` is not a local date and time YYYY-MM-DDTHH:MM[:SS]"))
+            }),
         }
     }
 }

@@ -175,8 +175,15 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app.get("/api/v1/issues?cursor=garbage", &secretary).await;
     assert_eq!(fields(&r), [("cursor".into(), "invalid".into())]);
+    // A query value of the wrong type is 422 like a body's, naming the parameter.
     let r = app.get("/api/v1/issues?limit=many", &secretary).await;
-    problem(&r, StatusCode::BAD_REQUEST);
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r), [("limit".into(), "invalid".into())]);
+    // So is a state no workflow has (it used to be an empty list) and an unknown order.
+    for query in ["state=nope", "state=raised,nope", "order=nope"] {
+        let r = app.get(&format!("/api/v1/issues?{query}"), &secretary).await;
+        problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    }
 
     // Nothing of the above changed the issue beyond the one assignment.
     let now = app.get(&format!("/api/v1/issues/{id}"), &secretary).await;

@@ -15,10 +15,14 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::state::AppState;
 
+/// The formats documents come in, as `format=` names them.
+pub const FORMATS: [&str; 2] = ["html", "md"];
+
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// `html` (default, print-ready) or `md`.
+    #[param(value_type = Option<crate::views::names::DocumentFormat>)]
     pub format: Option<String>,
 }
 
@@ -52,7 +56,7 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: Uuid) -> ApiResul
 /// administrators; everyone in the community reads published minutes.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/minutes", tag = "meetings", params(("id" = Uuid, Path), FormatQuery),
     security(("bearer" = [])), responses(
-    (status = 200, description = "The minutes", content_type = "text/html", body = String),
+    (status = 200, description = "The minutes", content((String = "text/html"), (String = "text/markdown"))),
     (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem),
 ))]
 pub async fn get(
@@ -94,7 +98,7 @@ fn document(state: &AppState, name: &str, markdown: bool, doc: &impl Serialize) 
 /// administrators, published agendas for everyone in the community.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}/agenda", tag = "meetings", params(("id" = Uuid, Path), FormatQuery),
     security(("bearer" = [])), responses(
-    (status = 200, description = "The agenda", content_type = "text/html", body = String),
+    (status = 200, description = "The agenda", content((String = "text/html"), (String = "text/markdown"))),
     (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem),
 ))]
 pub async fn agenda(
@@ -124,7 +128,7 @@ async fn add(
     if !manages(&caller) {
         return Err(ApiError::Forbidden("only secretaries and administrators write minutes".into()));
     }
-    let text = text.trim().to_owned();
+    let text = roundtable_core::text::trim(&text).to_owned();
     if text.chars().count() > 10_000 || (status == "addendum" && text.is_empty()) {
         return Err(ApiError::field("text", "invalid", "1–10,000 characters"));
     }

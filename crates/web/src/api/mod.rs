@@ -9,6 +9,8 @@ pub mod reference;
 
 use axum::routing::get;
 use axum::{Json, Router};
+use roundtable_core::WorkflowSet;
+use serde_json::{Value, json};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -80,13 +82,83 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-/// The OpenAPI document as JSON (served, and snapshot-tested).
-pub fn openapi_json() -> serde_json::Value {
-    serde_json::to_value(routes().1).expect("the OpenAPI document serialises")
+/// The OpenAPI document as JSON for the shipped default workflow (snapshot-tested; the
+/// server serves the one for the workflows it loaded).
+pub fn openapi_json() -> Value {
+    let workflows = crate::server::embedded_workflows();
+    finish_document(serde_json::to_value(routes().1).expect("the OpenAPI document serialises"), &workflows)
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router(workflows: &WorkflowSet) -> Router<AppState> {
     let (router, doc) = routes();
-    let doc = serde_json::to_value(doc).expect("the OpenAPI document serialises");
+    let doc = finish_document(serde_json::to_value(doc).expect("the OpenAPI document serialises"), workflows);
     router.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
+}
+
+/// What every operation answers besides its own responses, so that the handlers'
+/// annotations need not repeat it: errors are `application/problem+json`; a JSON body
+/// can be malformed (400), too large (413), not JSON (415) or invalid (422); a query
+/// can be invalid (422); an id in the path can be unknown (404); a signed-in route can
+/// be refused without a token (401); and anything that reads the database can find it
+/// unreachable (503). The states of an issue are those of `workflows`.
+fn finish_document(mut doc: Value, workflows: &WorkflowSet) -> Value {
+    const PROBLEM: &str = "#/components/schemas/Problem";
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/problem+json": { "schema": { "$ref": PROBLEM } } },
+        })
+    };
+    let common = [
+        ("400", "Malformed request", true),
+        ("401", "Not signed in", false),
+        ("404", "Not found", false),
+        ("413", "Request body too large", true),
+        ("415", "The body is not JSON", true),
+        ("422", "Invalid request", false),
+        ("503", "The database is not reachable; nothing was changed", false),
+    ];
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return doc };
+    for (path, item) in paths.iter_mut() {
+        let Some(ops) = item.as_object_mut() else { continue };
+        for op in ops.values_mut() {
+            let has_body = op.get("requestBody").is_some();
+            let params: Vec<String> = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .map(|ps| ps.iter().filter_map(|p| p["in"].as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            let secured = op.get("security").is_some();
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            for response in responses.values_mut() {
+                let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else { continue };
+                let is_problem = content
+                    .get("application/json")
+                    .is_some_and(|media| media["schema"]["$ref"].as_str() == Some(PROBLEM));
+                if is_problem && let Some(media) = content.remove("application/json") {
+                    content.insert("application/problem+json".into(), media);
+                }
+            }
+            let health = path.ends_with("/healthz");
+            for (status, description, needs_body) in common {
+                let applies = match status {
+                    "400" | "413" | "415" => has_body && needs_body,
+                    "401" => secured,
+                    "404" => params.iter().any(|p| p == "path"),
+                    "422" => has_body || params.iter().any(|p| p == "query"),
+                    _ => !health,
+                };
+                if applies && !responses.contains_key(status) {
+                    responses.insert(status.into(), problem(description));
+                }
+            }
+        }
+    }
+    let mut states: Vec<&str> = workflows.iter().flat_map(|wf| wf.states.iter().map(|s| s.name.as_str())).collect();
+    states.sort_unstable();
+    states.dedup();
+    if let Some(schema) = doc.pointer_mut("/components/schemas/IssueState") {
+        schema["enum"] = json!(states);
+    }
+    doc
 }
