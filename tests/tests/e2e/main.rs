@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod documents;
 mod errors;
+mod hostile;
 mod mail;
 mod meetings;
 mod openapi;
