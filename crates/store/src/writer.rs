@@ -128,13 +128,29 @@ struct CheckpointRow {
     log: i32,
 }
 
+#[derive(diesel::QueryableByName)]
+struct BusyTimeout {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    timeout: i32,
+}
+
+/// How long a TRUNCATE checkpoint may wait for readers to leave the log; writes queue
+/// meanwhile, so a long reader (an export, say) costs them this at most, once a second.
+const TRUNCATE_WAIT_MS: i32 = 100;
+
 /// A passive checkpoint; a truncating one when the log has grown past [`RESTART_PAGES`].
 fn checkpoint(conn: &mut DbConn) -> diesel::QueryResult<()> {
     use diesel::RunQueryDsl;
+    use diesel::connection::SimpleConnection;
     let DbConn::Sqlite(inner) = conn else { return Ok(()) };
     let row: CheckpointRow = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(inner)?;
     if row.log >= RESTART_PAGES {
-        let _: CheckpointRow = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result(inner)?;
+        let usual: BusyTimeout = diesel::sql_query("PRAGMA busy_timeout").get_result(inner)?;
+        inner.batch_execute(&format!("PRAGMA busy_timeout = {TRUNCATE_WAIT_MS}"))?;
+        // Busy (a reader stayed) is not an error: the next second tries again.
+        let truncated = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<CheckpointRow>(inner);
+        inner.batch_execute(&format!("PRAGMA busy_timeout = {}", usual.timeout))?;
+        truncated?;
     }
     Ok(())
 }

@@ -7,3 +7,4 @@ mod directory;
 mod issues;
 mod parity;
 mod startup;
+mod wal;
