@@ -14,12 +14,9 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, call, start_servers, stop
 # Every measured transition needs a fresh raised issue: enough for 10 s at ~4,000/s.
 ISSUES = int(os.environ.get("ISSUES", "40000"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
@@ -29,25 +26,6 @@ RT, BASE = "127.0.0.1:18090", "127.0.0.1:18091"
 
 def sh(*args, **kw):
     return subprocess.run(args, check=True, cwd=ROOT, **kw)
-
-
-def call(method, url, token=None, body=None):
-    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
-
-
-def wait_up(url):
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url)
-            return
-        except Exception:
-            time.sleep(0.1)
-    sys.exit(f"{url} did not come up")
 
 
 def wrk(script, url, env, seconds=DURATION):
@@ -66,17 +44,10 @@ def main():
     sh("cargo", "build", "--release", "-q", "-p", "roundtable-web", "-p", "roundtable-bench-baseline")
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     work = tempfile.mkdtemp(prefix="roundtable-bench-")
-    procs = [
-        subprocess.Popen([f"{target}/release/roundtable-bench-baseline", f"{work}/base.db", BASE], stdout=subprocess.DEVNULL),
-        subprocess.Popen([f"{target}/release/roundtable", "demo", "--database", f"sqlite://{work}/rt.db", "--listen", RT],
-                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "ROUNDTABLE_LOG": "warn"}),
-    ]
+    procs = []
     try:
-        wait_up(f"http://{RT}/healthz")
-        wait_up(f"http://{BASE}/items")
+        procs, token, compound = start_servers(target, work, RT, BASE)
         api = f"http://{RT}/api/v1"
-        token = call("POST", f"{api}/auth/token", body={"login": "secretary@dongsheng.example", "password": "demo1234"})["token"]
-        compound = call("GET", f"{api}/compounds", token)[0]["id"]
         anshang = next(o["id"] for o in call("GET", f"{api}/organisations", token) if o["name"] == "安尚物业")
         new_issue = json.dumps({"title": "地下室漏水", "description": "雨后地下室积水，墙皮洇水。", "category": "building", "compound": compound})
         env = {"TOKEN": token, "BODY": new_issue}
@@ -116,9 +87,7 @@ def main():
         if any(bad for _, (_, _, _, bad), _, _ in rows):
             print("\nnon-2xx answers: the transitions ran out of fresh issues (409s); raise ISSUES")
     finally:
-        for p in procs:
-            p.terminate()
-            p.wait()
+        stop(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -1,0 +1,59 @@
+"""What the load and soak scripts share: HTTP calls, starting roundtable's demo beside the
+raw axum+SQLite baseline on loopback, and signing in."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def call(method, url, token=None, body=None):
+    req = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read() or b"null")
+
+
+def wait_up(url):
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except Exception:
+            time.sleep(0.1)
+    sys.exit(f"{url} did not come up")
+
+
+def start_servers(target, work, rt_addr, base_addr, binary=None):
+    """The baseline and roundtable's demo on fresh SQLite files in `work`; returns both
+    processes (baseline first) once they answer, the secretary's token and a compound id."""
+    binary = binary or f"{target}/release/roundtable"
+    procs = [
+        subprocess.Popen([f"{target}/release/roundtable-bench-baseline", f"{work}/base.db", base_addr],
+                         stdout=subprocess.DEVNULL),
+        subprocess.Popen([binary, "demo", "--database", f"sqlite://{work}/rt.db", "--listen", rt_addr], cwd=ROOT,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         env={**os.environ, "ROUNDTABLE_LOG": "warn"}),
+    ]
+    try:
+        wait_up(f"http://{rt_addr}/healthz")
+        wait_up(f"http://{base_addr}/items")
+    except SystemExit:
+        stop(procs)
+        raise
+    api = f"http://{rt_addr}/api/v1"
+    token = call("POST", f"{api}/auth/token", body={"login": "secretary@dongsheng.example", "password": "demo1234"})["token"]
+    compound = call("GET", f"{api}/compounds", token)[0]["id"]
+    return procs, token, compound
+
+
+def stop(procs):
+    for p in procs:
+        p.terminate()
+        p.wait()
