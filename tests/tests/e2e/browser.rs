@@ -243,6 +243,10 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     go(&c, &base, &issue_path).await;
     assert_eq!(c.title().await.expect("a title"), "无权访问 · 联席会议");
     check_and_shoot(&c, &dir, "desktop-403").await;
+    // A mistyped address is the 404 page, not raw JSON or text.
+    go(&c, &base, "/issues/not-an-id").await;
+    assert_eq!(c.title().await.expect("a title"), "未找到 · 联席会议");
+    check_and_shoot(&c, &dir, "desktop-404").await;
     go(&c, &base, "/").await;
     c.execute("document.querySelector('form[action=\"/lang\"] input[name=_csrf]').remove();", vec![])
         .await
