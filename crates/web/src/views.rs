@@ -136,9 +136,11 @@ pub struct EventView {
 #[serde(deny_unknown_fields)]
 pub struct NewIssueBody {
     /// 1–200 characters.
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Up to 4,000 characters.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub description: String,
     /// e.g. `building`, `environment`, `security`, `parking`, `facilities`, `property_fee`, `other`.
     #[schema(value_type = names::Category)]
@@ -153,6 +155,7 @@ pub struct NewIssueBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionBody {
+    #[schema(value_type = names::TransitionName)]
     pub transition: String,
     /// The issue's version as the caller last saw it.
     pub version: u32,
@@ -183,6 +186,7 @@ pub struct ListQuery {
     #[param(value_type = Option<names::IssueOrder>)]
     pub order: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -196,7 +200,9 @@ pub struct SupportView {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
+    #[schema(min_length = 1, max_length = 100)]
     pub login: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -384,6 +390,12 @@ pub mod names {
         "A state of the issue's workflow (the served document lists those of the loaded workflows).",
         []
     );
+    names!(
+        TransitionName,
+        "A transition of the issue's workflow (the served document lists those of the loaded workflows).",
+        []
+    );
+    names!(Locale, "A language of the pages and mail.", crate::pages::i18n::LOCALES);
 }
 
 /// A local date and time as people write it: `YYYY-MM-DDTHH:MM`, seconds optional.

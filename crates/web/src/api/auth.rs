@@ -131,6 +131,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
     /// `zh-CN` or `en`; `null` follows the community's language.
+    #[schema(value_type = Option<crate::views::names::Locale>)]
     pub locale: Option<String>,
 }
 

@@ -27,6 +27,8 @@ use crate::state::AppState;
                        Errors are application/problem+json (RFC 9457).",
     ),
     modifiers(&BearerAuth),
+    // Named in parameters, which utoipa does not collect.
+    components(schemas(crate::views::names::IssueOrder, crate::views::names::DocumentFormat)),
     tags(
         (name = "auth", description = "Tokens and the signed-in user"),
         (name = "issues", description = "The tracker"),
@@ -155,10 +157,84 @@ fn finish_document(mut doc: Value, workflows: &WorkflowSet) -> Value {
         }
     }
     let mut states: Vec<&str> = workflows.iter().flat_map(|wf| wf.states.iter().map(|s| s.name.as_str())).collect();
-    states.sort_unstable();
-    states.dedup();
+    let mut transitions: Vec<&str> =
+        workflows.iter().flat_map(|wf| wf.transitions.iter().map(|t| t.name.as_str())).collect();
+    for names in [&mut states, &mut transitions] {
+        names.sort_unstable();
+        names.dedup();
+    }
     if let Some(schema) = doc.pointer_mut("/components/schemas/IssueState") {
         schema["enum"] = json!(states);
     }
+    if let Some(schema) = doc.pointer_mut("/components/schemas/TransitionName") {
+        schema["enum"] = json!(transitions);
+    }
+    forbid_control_characters(&mut doc);
     doc
+}
+
+/// Core's text rule, said in the document: every string a client sends (in a request
+/// body, directly or through the schemas it names, or as a query parameter) that has no
+/// format or enum gets a pattern excluding control characters but tab, LF and CR.
+fn forbid_control_characters(doc: &mut Value) {
+    const PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+    /// Marks the free strings of this schema and of its inline parts; references are
+    /// marked where they point.
+    fn mark(schema: &mut Value) {
+        let ty = &schema["type"];
+        let string = ty == "string" || ty.as_array().is_some_and(|t| t.iter().any(|t| t == "string"));
+        if string && ["format", "enum", "$ref"].iter().all(|k| schema.get(k).is_none()) {
+            schema["pattern"] = json!(PATTERN);
+        }
+        if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            props.values_mut().for_each(mark);
+        }
+        for key in ["items", "oneOf", "anyOf", "allOf"] {
+            match schema.get_mut(key) {
+                Some(Value::Array(list)) => list.iter_mut().for_each(mark),
+                Some(part @ Value::Object(_)) => mark(part),
+                _ => {}
+            }
+        }
+    }
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                    out.push(r.trim_start_matches("#/components/schemas/").to_owned());
+                }
+                map.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(list) => list.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let mut named = Vec::new();
+    for op in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|ops| ops.values_mut()) {
+        if let Some(content) = op.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
+            for media in content.values_mut() {
+                refs(&media["schema"], &mut named);
+                mark(&mut media["schema"]);
+            }
+        }
+        for p in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+            if p["in"] == "query" {
+                refs(&p["schema"], &mut named);
+                mark(&mut p["schema"]);
+            }
+        }
+    }
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    let mut done: Vec<String> = Vec::new();
+    while let Some(name) = named.pop() {
+        if done.contains(&name) {
+            continue;
+        }
+        if let Some(schema) = schemas.get_mut(&name) {
+            refs(schema, &mut named);
+            mark(schema);
+        }
+        done.push(name);
+    }
 }
