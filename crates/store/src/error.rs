@@ -29,6 +29,9 @@ pub enum StoreError {
     BadCursor,
     #[error("a stored value could not be read: {0}")]
     Corrupt(String),
+    /// The code run against the database panicked: a bug, not an outage (500, not 503).
+    #[error("a database task panicked: {0}")]
+    Panicked(String),
     #[error("database error: {0}")]
     Database(#[from] diesel::result::Error),
 }

@@ -100,9 +100,10 @@ impl Db {
         T: Send + 'static,
     {
         let db = self.clone();
-        tokio::task::spawn_blocking(move || f(&mut *db.conn()?))
-            .await
-            .map_err(|e| StoreError::Pool(format!("database task failed: {e}")))?
+        tokio::task::spawn_blocking(move || f(&mut *db.conn()?)).await.map_err(|e| match e.is_panic() {
+            true => StoreError::Panicked(e.to_string()),
+            false => StoreError::Pool(format!("database task failed: {e}")),
+        })?
     }
 
     /// Like [`Db::run`], for work that writes, as one transaction (all of `f` or none of

@@ -62,7 +62,7 @@ impl Writer {
         let job: Job = Box::new(move |conn: std::result::Result<&mut DbConn, &str>| {
             let outcome = match conn {
                 Ok(conn) => catch_unwind(AssertUnwindSafe(|| conn.transaction(f)))
-                    .unwrap_or_else(|_| Err(StoreError::Pool("a database write panicked".into()))),
+                    .unwrap_or_else(|_| Err(StoreError::Panicked("a database write".into()))),
                 Err(reason) => Err(StoreError::Pool(reason.to_owned())),
             };
             let answer: Answer = Box::new(move |commit_error: Option<&str>| {

@@ -250,3 +250,15 @@ pub struct ApiPath<T>(pub T);
 pub struct ApiQuery<T>(pub T);
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_database_work_is_a_500_and_an_outage_a_503() {
+        let status = |e: StoreError| ApiError::from(e).status();
+        assert_eq!(status(StoreError::Panicked("a bug".into())), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status(StoreError::Pool("timed out".into())), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

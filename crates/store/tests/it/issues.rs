@@ -346,6 +346,11 @@ fn the_async_helper_runs_on_the_pool(t: &TestDb) {
     assert_eq!(got.title, "绿化带杂草");
     let missing = rt.block_on(t.db.run(|conn| issues::get_issue(conn, roundtable_core::IssueId::new())));
     assert!(matches!(missing, Err(StoreError::NotFound)));
+    // A panic in the work is a bug, told apart from an unreachable database.
+    let read: Result<(), StoreError> = rt.block_on(t.db.run(|_| panic!("a bug")));
+    assert!(matches!(read, Err(StoreError::Panicked(_))), "{read:?}");
+    let write: Result<(), StoreError> = rt.block_on(t.db.write(|_| panic!("a bug")));
+    assert!(matches!(write, Err(StoreError::Panicked(_))), "{write:?}");
     t.db.ping().unwrap();
 }
 
