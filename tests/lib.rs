@@ -296,7 +296,7 @@ impl PageClient<'_> {
         let body = match form {
             Some(fields) => {
                 req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+                serde_urlencoded::to_string(fields).expect("pairs of strings encode")
             }
             None => String::new(),
         };
@@ -344,15 +344,6 @@ impl PageClient<'_> {
         assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in of {login}: {}", page.html);
         page
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Declares async tests once and runs them on SQLite and, when configured, PostgreSQL.

@@ -42,7 +42,7 @@ pub fn dummy_hash() -> &'static str {
 fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     OsRng.fill_bytes(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(buf)
 }
 
 /// A new token: what the client gets, and what the database keeps.
@@ -53,7 +53,7 @@ pub fn new_token() -> (String, String) {
 }
 
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// The longest login anyone has (longer ones are refused before any hashing or counting).

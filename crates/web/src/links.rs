@@ -21,10 +21,6 @@ const KEY: &str = "verification_link_key";
 /// How long a link works.
 pub const LIFETIME: TimeDelta = TimeDelta::days(30);
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn mac(key: &str, issue: &str, answer: &str, expires: i64, nonce: &str) -> Hmac<Sha256> {
     let mut m = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
     m.update(format!("{issue}/{answer}/{expires}/{nonce}").as_bytes());
@@ -44,7 +40,7 @@ pub fn verification_links(key: &str, base_url: &str, issue: IssueId, now: DateTi
     let expires = (now + LIFETIME).timestamp();
     let link = |answer: &str| {
         let nonce = uuid::Uuid::now_v7().simple().to_string();
-        let sig = hex(&mac(key, &issue.to_string(), answer, expires, &nonce).finalize().into_bytes());
+        let sig = hex::encode(mac(key, &issue.to_string(), answer, expires, &nonce).finalize().into_bytes());
         format!("{base_url}/v/{issue}/{answer}/{expires}/{nonce}/{sig}")
     };
     (link("fixed"), link("not-fixed"))
@@ -102,10 +98,7 @@ async fn check(
         _ => return Err(LinkError::Invalid),
     };
     let id: IssueId = issue.parse().map_err(|_| LinkError::Invalid)?;
-    let given: Vec<u8> = (0..sig.len())
-        .step_by(2)
-        .filter_map(|i| sig.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect();
+    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
     let key = db.run(key).await.map_err(|_| LinkError::Invalid)?;
     mac(&key, issue, answer, *expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
     if now.timestamp() > *expires {

@@ -31,7 +31,7 @@ pub struct Viewer {
 }
 
 pub fn csrf_for(secret: &str) -> String {
-    Sha256::digest(format!("roundtable-csrf:{secret}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(format!("roundtable-csrf:{secret}").as_bytes()))
 }
 
 /// A cookie for the whole site: HttpOnly, SameSite=Lax, Secure when configured.
@@ -52,7 +52,7 @@ pub fn removal(name: &'static str) -> Cookie<'static> {
 
 /// Compares in time independent of where the strings differ.
 pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()).into()
 }
 
 impl FromRequestParts<AppState> for Viewer {
