@@ -11,8 +11,9 @@ use crate::ids::{BuildingId, CommunityId, CompoundId, OrgId, UserId};
 pub struct Community {
     pub id: CommunityId,
     pub name: String,
-    /// IANA zone name, e.g. `Asia/Shanghai`: meetings, due dates and timers use it.
-    pub time_zone: String,
+    /// The IANA zone, e.g. `Asia/Shanghai`: meetings, due dates and timers use it. Parsed
+    /// where it is read, so nothing downstream can fall back to a guess.
+    pub time_zone: chrono_tz::Tz,
     /// `zh-CN` or `en`: for people who have not chosen.
     pub default_locale: String,
     pub created_at: DateTime<Utc>,

@@ -61,7 +61,7 @@ fn store(url: &str, n: usize) -> f64 {
     let community = Community {
         id: CommunityId::new(),
         name: "东圣社区".into(),
-        time_zone: "Asia/Shanghai".into(),
+        time_zone: chrono_tz::Asia::Shanghai,
         default_locale: "zh-CN".into(),
         created_at: now,
     };

@@ -73,7 +73,7 @@ pub fn insert_community(conn: &mut DbConn, c: &Community) -> Result<()> {
     let row = CommunityRow {
         id: c.id.to_string(),
         name: c.name.clone(),
-        time_zone: c.time_zone.clone(),
+        time_zone: c.time_zone.name().to_owned(),
         default_locale: c.default_locale.clone(),
         created_at: ts(c.created_at),
     };
@@ -82,10 +82,14 @@ pub fn insert_community(conn: &mut DbConn, c: &Community) -> Result<()> {
 }
 
 fn community(r: CommunityRow) -> Result<Community> {
+    let time_zone = r
+        .time_zone
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("community {} has an unknown time zone `{}`", r.name, r.time_zone)))?;
     Ok(Community {
         id: parse("community id", &r.id)?,
         name: r.name,
-        time_zone: r.time_zone,
+        time_zone,
         default_locale: r.default_locale,
         created_at: utc(r.created_at),
     })

@@ -365,7 +365,7 @@ impl Caller {
             .await?;
         let (grant, user, actor, community) =
             found.ok_or(ApiError::Unauthorized("the token is unknown, expired or revoked: sign in again"))?;
-        let tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz = community.time_zone;
         let caller = Caller {
             user,
             actor,

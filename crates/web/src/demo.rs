@@ -111,7 +111,7 @@ fn seed(
     let community = Community {
         id: CommunityId::new(),
         name: "东圣社区".into(),
-        time_zone: tz.name().into(),
+        time_zone: tz,
         default_locale: "zh-CN".into(),
         created_at: start,
     };

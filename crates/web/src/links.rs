@@ -148,8 +148,7 @@ pub async fn answer(State(state): State<AppState>, Path(parts): LinkPath, Form(f
                 return Ok(Err(LinkError::NotAwaiting));
             }
             let actor = directory::actor(conn, issue.raised_by)?;
-            let tz: chrono_tz::Tz =
-                directory::get_community(conn, issue.community)?.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            let tz = directory::get_community(conn, issue.community)?.time_zone;
             let fields = if fixed {
                 TransitionFields { satisfaction: Some(form.satisfaction.unwrap_or(5)), ..Default::default() }
             } else {

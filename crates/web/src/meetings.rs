@@ -60,7 +60,7 @@ pub fn plan_agenda(
 ) -> Result<Option<(Meeting, roundtable_core::agenda::Agenda)>, String> {
     let err = |e: StoreError| e.to_string();
     let c = directory::get_community(conn, community).map_err(err)?;
-    let tz = c.time_zone.parse().map_err(|_| format!("community {} has an unknown time zone", c.name))?;
+    let tz = c.time_zone;
     let rules = MeetingRules { time: config.meeting.time()?, place: config.meeting.place.clone(), tz };
     let rows = meetings::meetings(conn, community).map_err(err)?;
     let overrides = overrides(&rules, &rows);

@@ -16,7 +16,7 @@ pub async fn tick(db: &Db, workflows: &WorkflowSet, now: DateTime<Utc>) -> Resul
     db.write(move |conn| {
         let mut queued = 0;
         for community in directory::communities(conn)? {
-            let tz: chrono_tz::Tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+            let tz = community.time_zone;
             for wf in workflows.iter() {
                 let open: Vec<String> = wf.states.iter().filter(|s| !s.terminal).map(|s| s.name.to_string()).collect();
                 for issue in issues::in_states(conn, community.id, &open)?.into_iter().filter(|i| i.workflow == wf.name)

@@ -7,7 +7,21 @@ use roundtable_store::{StoreError, directory};
 use crate::harness::*;
 use roundtable_store::on_both_databases;
 
-on_both_databases!(users_and_their_actor_read_back, a_login_is_unique);
+on_both_databases!(users_and_their_actor_read_back, a_login_is_unique, an_unknown_time_zone_is_named_not_guessed);
+
+/// A community's zone decides every due date and meeting time: one the program cannot
+/// read is an error naming it, never quietly Shanghai.
+fn an_unknown_time_zone_is_named_not_guessed(t: &TestDb) {
+    use diesel::connection::SimpleConnection;
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    assert_eq!(directory::get_community(conn, town.community).unwrap().time_zone, chrono_tz::Asia::Shanghai);
+    conn.batch_execute("UPDATE communities SET time_zone = 'Mars/Olympus_Mons'").unwrap();
+    match directory::get_community(conn, town.community) {
+        Err(StoreError::Corrupt(why)) => assert!(why.contains("Mars/Olympus_Mons"), "{why}"),
+        other => panic!("expected the zone to be refused, got {other:?}"),
+    }
+}
 
 fn users_and_their_actor_read_back(t: &TestDb) {
     let town = Town::build(&t.db);

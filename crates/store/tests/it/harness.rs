@@ -39,7 +39,7 @@ impl Town {
         let community = Community {
             id: CommunityId::new(),
             name: "东圣社区".into(),
-            time_zone: "Asia/Shanghai".into(),
+            time_zone: chrono_tz::Asia::Shanghai,
             default_locale: "zh-CN".into(),
             created_at: at,
         };

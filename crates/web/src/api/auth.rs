@@ -120,7 +120,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
         community: CommunityView {
             id: community.id.0,
             name: community.name,
-            time_zone: community.time_zone,
+            time_zone: community.time_zone.name().into(),
             default_locale: community.default_locale,
         },
         organisations,

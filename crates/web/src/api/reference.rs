@@ -18,7 +18,12 @@ use crate::views::{CommunityView, NamedView, OrganisationView, UserView, Workflo
 pub async fn communities(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<CommunityView>>> {
     let id = caller.actor.community;
     let c = state.db.run(move |conn| directory::get_community(conn, id)).await?;
-    Ok(Json(vec![CommunityView { id: c.id.0, name: c.name, time_zone: c.time_zone, default_locale: c.default_locale }]))
+    Ok(Json(vec![CommunityView {
+        id: c.id.0,
+        name: c.name,
+        time_zone: c.time_zone.name().into(),
+        default_locale: c.default_locale,
+    }]))
 }
 
 /// The community's compounds (小区).

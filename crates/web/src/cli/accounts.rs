@@ -111,7 +111,8 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
     let id = match cmd {
         SetupCommand::Community { name, time_zone, locale, .. } => {
-            time_zone.parse::<chrono_tz::Tz>().map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
+            let time_zone =
+                time_zone.parse::<chrono_tz::Tz>().map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
             let c = Community { id: CommunityId::new(), name, time_zone, default_locale: locale, created_at: now };
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()

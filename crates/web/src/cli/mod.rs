@@ -251,7 +251,7 @@ fn build_agenda(
         Some(slot) => slot,
         None => {
             let c = roundtable_store::directory::get_community(conn, community).map_err(|e| format!("error: {e}"))?;
-            let tz: chrono_tz::Tz = c.time_zone.parse().map_err(|_| "unknown time zone".to_owned())?;
+            let tz = c.time_zone;
             let today = now.with_timezone(&tz).date_naive();
             roundtable_core::meeting::next_slot(today).ok_or("no next meeting")?
         }

@@ -187,7 +187,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
 
     if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {
         let record = meetings::get_meeting(conn, meeting)?;
-        let tz: chrono_tz::Tz = community.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+        let tz = community.time_zone;
         let local = record.meeting.starts_at.with_timezone(&tz);
         let org = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse::<roundtable_core::OrgId>().ok());
         let to = match (row.effect.as_str(), org) {
