@@ -75,6 +75,9 @@ pub struct MinutesDoc {
     pub time: String,
     pub place: String,
     pub status_label: String,
+    /// Whether the minutes are published (readers may see them); the label is for people.
+    #[serde(skip)]
+    pub published: bool,
     pub revision: Option<i32>,
     pub attendance: Vec<Attendance>,
     pub items: Vec<Item>,
@@ -196,6 +199,7 @@ pub fn assemble(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) ->
         date: local.format("%Y-%m-%d").to_string(),
         time: local.format("%H:%M").to_string(),
         place: m.place.clone(),
+        published,
         status_label: match (published, m.status) {
             (true, _) => "已发布".into(),
             (false, MeetingStatus::Closed) => "草稿（未发布）".into(),

@@ -170,6 +170,18 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::meetings::AgendaError> for ApiError {
+    fn from(e: crate::meetings::AgendaError) -> Self {
+        use crate::meetings::AgendaError as E;
+        match e {
+            E::NoSuchMeeting(_) => ApiError::NotFound(e.to_string()),
+            E::NotDraft => ApiError::Conflict { detail: e.to_string(), current: None },
+            E::Config(_) => ApiError::Internal(e.to_string()),
+            E::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<Denial> for ApiError {
     fn from(d: Denial) -> Self {
         match &d {

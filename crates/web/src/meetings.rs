@@ -49,6 +49,32 @@ pub fn overrides(rules: &MeetingRules, rows: &[Meeting]) -> BTreeMap<NaiveDate, 
         .collect()
 }
 
+/// Why an agenda was not planned or built.
+#[derive(Debug, thiserror::Error)]
+pub enum AgendaError {
+    /// Not the first Sunday of a month, outside the years planned for, or skipped.
+    #[error("{0} is not the first Sunday of a month, or that meeting is skipped")]
+    NoSuchMeeting(NaiveDate),
+    /// A published agenda is fixed; only drafts are rebuilt.
+    #[error("only a draft agenda can be rebuilt")]
+    NotDraft,
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AgendaError {
+    /// For work inside a database write: a store failure rolls the write back, a
+    /// refusal (found before anything is written) is an answer.
+    pub fn in_write<T>(r: Result<T, AgendaError>) -> Result<Result<T, AgendaError>, StoreError> {
+        match r {
+            Err(AgendaError::Store(e)) => Err(e),
+            other => Ok(other),
+        }
+    }
+}
+
 /// The agenda the tracker would give `slot`'s meeting (or the one due now) at `now`,
 /// with the meeting it is for; nothing is saved. `None` when no meeting is due.
 pub fn plan_agenda(
@@ -57,17 +83,15 @@ pub fn plan_agenda(
     community: CommunityId,
     slot: Option<NaiveDate>,
     now: DateTime<Utc>,
-) -> Result<Option<(Meeting, roundtable_core::agenda::Agenda)>, String> {
-    let err = |e: StoreError| e.to_string();
-    let c = directory::get_community(conn, community).map_err(err)?;
+) -> Result<Option<(Meeting, roundtable_core::agenda::Agenda)>, AgendaError> {
+    let c = directory::get_community(conn, community)?;
     let tz = c.time_zone;
-    let rules = MeetingRules { time: config.meeting.time()?, place: config.meeting.place.clone(), tz };
-    let rows = meetings::meetings(conn, community).map_err(err)?;
+    let time = config.meeting.time().map_err(AgendaError::Config)?;
+    let rules = MeetingRules { time, place: config.meeting.place.clone(), tz };
+    let rows = meetings::meetings(conn, community)?;
     let overrides = overrides(&rules, &rows);
     let occurrence = match slot {
-        Some(slot) => rules
-            .occurrence(&overrides, slot)
-            .ok_or_else(|| format!("{slot} is not the first Sunday of a month, or that meeting is skipped"))?,
+        Some(slot) => rules.occurrence(&overrides, slot).ok_or(AgendaError::NoSuchMeeting(slot))?,
         None => match rules.agenda_due(&overrides, config.meeting.agenda_lead_days, now) {
             Some(o) => o,
             None => return Ok(None),
@@ -92,15 +116,13 @@ pub fn plan_agenda(
         .map(|m| m.starts_at)
         .max();
     let since = last.unwrap_or(starts_at - TimeDelta::days(31));
-    let facts = agenda::agenda_facts(conn, community, since).map_err(err)?;
-    let companies: Vec<_> = directory::organisations(conn, community)
-        .map_err(err)?
+    let facts = agenda::agenda_facts(conn, community, since)?;
+    let companies: Vec<_> = directory::organisations(conn, community)?
         .into_iter()
         .filter(|o| o.kind == OrgKind::PropertyCompany)
         .map(|o| o.id)
         .collect();
-    let grid_raisers: BTreeSet<_> = directory::list_users(conn, community)
-        .map_err(err)?
+    let grid_raisers: BTreeSet<_> = directory::list_users(conn, community)?
         .into_iter()
         .filter(|u| u.roles.contains(&Role::Grid))
         .map(|u| u.id)
@@ -110,7 +132,7 @@ pub fn plan_agenda(
         .filter(|m| m.status == MeetingStatus::Closed && m.starts_at < starts_at)
         .max_by_key(|m| m.starts_at)
     {
-        Some(previous) => agenda::unfinished_items(conn, previous.id).map_err(err)?,
+        Some(previous) => agenda::unfinished_items(conn, previous.id)?,
         None => Vec::new(),
     };
     let agenda_config = config.meeting.agenda_config();
@@ -138,21 +160,20 @@ pub fn build_agenda_for(
     slot: Option<NaiveDate>,
     now: DateTime<Utc>,
     mode: Mode<'_>,
-) -> Result<Built, String> {
-    let err = |e: StoreError| e.to_string();
+) -> Result<Built, AgendaError> {
     let Some((meeting, built)) = plan_agenda(conn, config, community, slot, now)? else {
         return Ok(Built::NotDue);
     };
     match mode {
         Mode::Rebuild => {
             agenda::rebuild_agenda(conn, &meeting, &built, now).map_err(|e| match e {
-                StoreError::Conflict { .. } => "only a draft agenda can be rebuilt".to_owned(),
-                other => other.to_string(),
+                StoreError::Conflict { .. } => AgendaError::NotDraft,
+                other => other.into(),
             })?;
             Ok(Built::Rebuilt { meeting: meeting.id, items: built.items.len() })
         }
         Mode::Claim(instance) => {
-            if agenda::save_built_agenda(conn, &meeting, &built, instance, now).map_err(err)? {
+            if agenda::save_built_agenda(conn, &meeting, &built, instance, now)? {
                 Ok(Built::Built { meeting: meeting.id, slot: meeting.slot, items: built.items.len() })
             } else {
                 Ok(Built::AlreadyBuilt { slot: meeting.slot })
@@ -169,10 +190,11 @@ pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>, instance: &str) 
         let communities = directory::communities(conn)?;
         let mut done = Vec::new();
         for c in communities {
-            done.push(
-                build_agenda_for(conn, &config, c.id, None, now, Mode::Claim(&instance))
-                    .map_err(StoreError::Corrupt)?,
-            );
+            // With no slot given nothing is refused: the only failures are the store's.
+            match AgendaError::in_write(build_agenda_for(conn, &config, c.id, None, now, Mode::Claim(&instance)))? {
+                Ok(built) => done.push(built),
+                Err(refused) => tracing::warn!(community = %c.id, %refused, "agenda not built"),
+            }
         }
         Ok(done)
     })

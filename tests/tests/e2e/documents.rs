@@ -21,6 +21,7 @@ fn doc() -> MinutesDoc {
         time: "09:00".into(),
         place: "东圣社区党群服务中心".into(),
         status_label: "已发布".into(),
+        published: true,
         revision: Some(2),
         attendance: vec![
             Attendance { org: "安尚物业".into(), attendees: "李明".into() },

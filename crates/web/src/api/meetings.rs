@@ -22,6 +22,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiResult, FieldProblem, Problem};
+use crate::meetings::AgendaError;
 use crate::meetings::Built;
 use crate::state::AppState;
 
@@ -347,21 +348,16 @@ pub async fn build(
     let built = state
         .db
         .write(move |conn| {
-            crate::meetings::build_agenda_for(
+            AgendaError::in_write(crate::meetings::build_agenda_for(
                 conn,
                 &config,
                 community,
                 Some(slot),
                 now,
                 crate::meetings::Mode::Claim(&instance),
-            )
-            .map_err(StoreError::Corrupt)
+            ))
         })
-        .await
-        .map_err(|e| match e {
-            StoreError::Corrupt(msg) if msg.contains("first Sunday") => ApiError::NotFound(msg),
-            other => other.into(),
-        })?;
+        .await??;
     match built {
         Built::Built { meeting, .. } => {
             Ok((StatusCode::CREATED, Json(view(&record(&state, &caller, meeting.0).await?))))
@@ -638,15 +634,15 @@ pub async fn rebuild(
     state
         .db
         .write(move |conn| {
-            crate::meetings::build_agenda_for(conn, &config, community, Some(slot), now, crate::meetings::Mode::Rebuild)
-                .map_err(StoreError::Corrupt)
+            AgendaError::in_write(crate::meetings::build_agenda_for(
+                conn,
+                &config,
+                community,
+                Some(slot),
+                now,
+                crate::meetings::Mode::Rebuild,
+            ))
         })
-        .await
-        .map_err(|e| match e {
-            StoreError::Corrupt(msg) if msg.contains("only a draft") => {
-                ApiError::Conflict { detail: msg, current: None }
-            }
-            other => other.into(),
-        })?;
+        .await??;
     get(State(state), caller, ApiPath(id)).await
 }

@@ -69,7 +69,7 @@ pub async fn get(
     let record = closed_meeting(&state, &caller, id).await?;
     let tz = caller.tz;
     let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz)).await?;
-    if doc.status_label != "已发布" && !manages(&caller) {
+    if !doc.published && !manages(&caller) {
         return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }
     document(&state, "minutes", markdown, &doc)

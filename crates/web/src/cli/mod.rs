@@ -264,7 +264,9 @@ fn build_agenda(
         Some(slot),
         now,
         crate::meetings::Mode::Claim(&instance),
-    )? {
+    )
+    .map_err(|e| format!("error: {e}"))?
+    {
         crate::meetings::Built::Built { items, slot, .. } => {
             let _ = writeln!(out, "built the draft agenda of the {slot} meeting: {items} items");
         }

@@ -485,11 +485,16 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
             ctx.state
                 .db
                 .run(move |conn| {
-                    let plan = crate::meetings::plan_agenda(conn, &config, community, Some(slot), now)
-                        .map_err(roundtable_store::StoreError::Corrupt)?;
-                    Ok(plan.map(|(_, agenda)| agenda.scorecard))
+                    let plan = crate::meetings::AgendaError::in_write(crate::meetings::plan_agenda(
+                        conn,
+                        &config,
+                        community,
+                        Some(slot),
+                        now,
+                    ))?;
+                    Ok(plan.map(|plan| plan.map(|(_, agenda)| agenda.scorecard)))
                 })
-                .await?
+                .await??
         }
         None => None,
     };
