@@ -17,7 +17,7 @@ pub use actor::{Actor, Membership, OrgKind, Role};
 pub use directory::{Building, Community, Compound, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
 pub use issue::{Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome};
-pub use meeting::{Meeting, MeetingRules, MeetingStatus, Occurrence, Override};
+pub use meeting::{Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override};
 pub use names::UnknownName;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields, TransitionRequest, Workflow,

@@ -23,6 +23,19 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// What the meeting itself tells people (beside the workflow's effects, which concern
+    /// one issue): kept in the outbox by name.
+    pub enum MeetingNotice: "meeting notice" {
+        /// To the secretaries: the draft is ready to edit.
+        AgendaDrafted = "agenda_drafted",
+        /// To every organisation with an address, its own items first.
+        AgendaPublished = "agenda_published",
+        /// To every organisation with an address.
+        MinutesPublished = "minutes_published",
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {
     pub id: MeetingId,

@@ -85,7 +85,7 @@ pub fn save_built_agenda(
         crate::outbox::queue(
             conn,
             &meeting.community.to_string(),
-            "agenda_drafted",
+            roundtable_core::MeetingNotice::AgendaDrafted.as_str(),
             None,
             serde_json::json!({ "meeting": meeting.id }),
             Some(format!("agenda_drafted:{slot}")),

@@ -153,7 +153,7 @@ pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chr
             crate::outbox::queue(
                 conn,
                 &community,
-                "agenda_published",
+                roundtable_core::MeetingNotice::AgendaPublished.as_str(),
                 None,
                 serde_json::json!({ "meeting": id, "org": org.id }),
                 Some(format!("agenda_published:{id}:{}", org.id)),

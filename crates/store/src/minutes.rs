@@ -71,7 +71,7 @@ pub fn add_revision(
             crate::outbox::queue(
                 conn,
                 &meeting.community.to_string(),
-                "minutes_published",
+                roundtable_core::MeetingNotice::MinutesPublished.as_str(),
                 None,
                 serde_json::json!({ "meeting": meeting.id }),
                 Some(format!("minutes_published:{}", meeting.id)),

@@ -3,7 +3,7 @@
 //! dead and stays visible until retried by hand.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use roundtable_core::{Community, Event, Issue, IssueId, MeetingId, OrgKind, Role};
+use roundtable_core::{Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgKind, Role};
 use roundtable_store::outbox::{self, Pending};
 use roundtable_store::{Db, DbConn, StoreError, directory, issues, meetings};
 use serde_json::{Value, json};
@@ -190,13 +190,14 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let tz = community.time_zone;
         let local = record.meeting.starts_at.with_timezone(&tz);
         let org = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse::<roundtable_core::OrgId>().ok());
-        let to = match (row.effect.as_str(), org) {
-            ("agenda_drafted", _) => role_emails(conn, &community, Role::Secretary)?,
+        let notice: Option<MeetingNotice> = row.effect.parse().ok();
+        let to = match (notice, org) {
+            (Some(MeetingNotice::AgendaDrafted), _) => role_emails(conn, &community, Role::Secretary)?,
             (_, Some(org)) => directory::get_organisation(conn, org)?.contact_emails,
             _ => org_emails(conn, &community, |_| true)?,
         };
         // An organisation's own items first, marked; then the rest of the agenda.
-        let items: Vec<Value> = if row.effect == "agenda_published" {
+        let items: Vec<Value> = if notice == Some(MeetingNotice::AgendaPublished) {
             let mut lines: Vec<(bool, String)> = Vec::new();
             for item in roundtable_store::agenda::agenda_items(conn, meeting)? {
                 let issue = match item.issue_id.as_deref().and_then(|i| i.parse::<IssueId>().ok()) {
@@ -252,14 +253,16 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     let responsible_name = responsible.as_ref().map(|o| o.name.clone()).unwrap_or_default();
     let supervisors = |conn: &mut DbConn| org_emails(conn, &community, |o| o.kind == OrgKind::SupervisoryCommittee);
 
-    let (to, template, locale, step_key): (Vec<String>, &'static str, String, String) = match row.effect.as_str() {
-        "notify_responsible" => {
+    // An effect this build does not know (a newer instance's) is left for that instance.
+    let Ok(effect) = row.effect.parse::<Effect>() else { return Ok(None) };
+    let (to, template, locale, step_key): (Vec<String>, &'static str, String, String) = match effect {
+        Effect::NotifyResponsible => {
             let to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
             let template =
                 if ["assign", "reassign"].contains(&transition.as_str()) { "issue_assigned" } else { "issue_update" };
             (to, template, default_locale.clone(), transition.clone())
         }
-        "notify_previous_responsible" => {
+        Effect::NotifyPreviousResponsible => {
             // The organisation named by the assignment before this event's.
             let before = timeline
                 .iter()
@@ -275,40 +278,41 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             };
             (to, "issue_update", default_locale.clone(), "previous".into())
         }
-        "notify_raiser" => {
+        Effect::NotifyRaiser => {
             (raiser.email.clone().into_iter().collect(), "issue_update", raiser_locale.clone(), transition.clone())
         }
-        "request_verification" => (
+        Effect::RequestVerification => (
             raiser.email.clone().into_iter().collect(),
             "verification_request",
             raiser_locale.clone(),
             transition.clone(),
         ),
-        "remind_raiser" => {
+        Effect::RemindRaiser => {
             (raiser.email.clone().into_iter().collect(), "reminder", raiser_locale.clone(), row.effect.clone())
         }
-        "notify_secretary" => (
+        Effect::NotifySecretary => (
             role_emails(conn, &community, Role::Secretary)?,
             "issue_update",
             default_locale.clone(),
             transition.clone(),
         ),
-        "remind_secretary" => {
+        Effect::RemindSecretary => {
             (role_emails(conn, &community, Role::Secretary)?, "reminder", default_locale.clone(), row.effect.clone())
         }
-        "notify_supervisors" => (supervisors(conn)?, "issue_update", default_locale.clone(), transition.clone()),
-        "remind_responsible" => (
+        Effect::NotifySupervisors => (supervisors(conn)?, "issue_update", default_locale.clone(), transition.clone()),
+        Effect::RemindResponsible => (
             responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default(),
             "reminder",
             default_locale.clone(),
             row.effect.clone(),
         ),
-        "escalate" => {
+        Effect::Escalate => {
             let mut to = role_emails(conn, &community, Role::Secretary)?;
             to.extend(supervisors(conn)?);
             (to, "escalation", default_locale.clone(), row.effect.clone())
         }
-        _ => return Ok(None),
+        // Effects that change the issue itself or its flags: no mail.
+        Effect::FlagOverdue | Effect::RecordReopen | Effect::ClearCommitment => return Ok(None),
     };
     // Raisers' contact data goes only to the responsible organisation.
     let show_raiser = template == "issue_assigned";
