@@ -1,7 +1,6 @@
 //! Passwords (argon2), bearer tokens (random, stored as SHA-256), sign-in throttling and
 //! the `Caller` extractor that turns a token into the acting user.
 
-use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -285,20 +284,27 @@ pub struct Caller {
 /// Recently resolved tokens, so a busy client costs no database round trips for
 /// authentication. Revoking through this process evicts at once; a revocation made
 /// elsewhere (another instance, `roundtable user passwd`) takes effect within `ttl`.
+/// The [`AuthCache::CAPACITY`] most recently used tokens are kept (the least recently
+/// used go first, so a flood of new tokens never empties it for everyone).
 pub struct AuthCache {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Caller)>>,
+    entries: Mutex<LruCache<String, (Instant, Caller)>>,
 }
 
 impl AuthCache {
-    const MAX_ENTRIES: usize = 10_000;
+    pub const CAPACITY: usize = 10_000;
 
     pub fn new(ttl: Duration) -> Self {
-        AuthCache { ttl, entries: Mutex::new(HashMap::new()) }
+        let cap = NonZeroUsize::new(Self::CAPACITY).expect("not zero");
+        AuthCache { ttl, entries: Mutex::new(LruCache::new(cap)) }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, LruCache<String, (Instant, Caller)>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<Caller> {
-        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.entries();
         let (at, caller) = map.get(hash)?;
         (at.elapsed() < self.ttl && caller.expires_at > now).then(|| caller.clone())
     }
@@ -307,20 +313,28 @@ impl AuthCache {
         if self.ttl.is_zero() {
             return;
         }
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= Self::MAX_ENTRIES {
-            map.clear();
-        }
-        map.insert(caller.token_hash.clone(), (Instant::now(), caller.clone()));
+        self.entries().put(caller.token_hash.clone(), (Instant::now(), caller.clone()));
     }
 
     /// Forgets every cached token of `user` (an account disabled in this process).
     pub fn evict_user(&self, user: roundtable_core::UserId) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, (_, c)| c.user.id != user);
+        let mut map = self.entries();
+        let theirs: Vec<String> = map.iter().filter(|(_, (_, c))| c.user.id == user).map(|(k, _)| k.clone()).collect();
+        for key in theirs {
+            map.pop(&key);
+        }
     }
 
     pub fn evict(&self, caller: &Caller) {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner()).remove(&caller.token_hash);
+        self.entries().pop(&caller.token_hash);
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
