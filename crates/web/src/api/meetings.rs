@@ -343,22 +343,7 @@ pub async fn build(
     ApiPath(slot): ApiPath<NaiveDate>,
 ) -> ApiResult<(StatusCode, Json<MeetingView>)> {
     manage(&caller)?;
-    let (config, community, now) = ((*state.config).clone(), caller.actor.community, state.now());
-    let instance = format!("api:{}", caller.user.login);
-    let built = state
-        .db
-        .write(move |conn| {
-            AgendaError::in_write(crate::meetings::build_agenda_for(
-                conn,
-                &config,
-                community,
-                Some(slot),
-                now,
-                crate::meetings::Mode::Claim(&instance),
-            ))
-        })
-        .await??;
-    match built {
+    match write_agenda(&state, &caller, slot, false).await? {
         Built::Built { meeting, .. } => {
             Ok((StatusCode::CREATED, Json(view(&record(&state, &caller, meeting.0).await?))))
         }
@@ -630,19 +615,20 @@ pub async fn rebuild(
 ) -> ApiResult<Json<MeetingDetail>> {
     manage(&caller)?;
     let r = record(&state, &caller, id).await?;
-    let (config, community, now, slot) = ((*state.config).clone(), caller.actor.community, state.now(), r.meeting.slot);
-    state
+    write_agenda(&state, &caller, r.meeting.slot, true).await?;
+    get(State(state), caller, ApiPath(id)).await
+}
+
+/// Builds (claiming the slot, once) or rebuilds `slot`'s agenda in one write.
+async fn write_agenda(state: &AppState, caller: &Caller, slot: NaiveDate, rebuild: bool) -> ApiResult<Built> {
+    let (config, community, now) = ((*state.config).clone(), caller.actor.community, state.now());
+    let instance = format!("api:{}", caller.user.login);
+    let built = state
         .db
         .write(move |conn| {
-            AgendaError::in_write(crate::meetings::build_agenda_for(
-                conn,
-                &config,
-                community,
-                Some(slot),
-                now,
-                crate::meetings::Mode::Rebuild,
-            ))
+            let mode = if rebuild { crate::meetings::Mode::Rebuild } else { crate::meetings::Mode::Claim(&instance) };
+            AgendaError::in_write(crate::meetings::build_agenda_for(conn, &config, community, Some(slot), now, mode))
         })
         .await??;
-    get(State(state), caller, ApiPath(id)).await
+    Ok(built)
 }
