@@ -56,7 +56,8 @@ impl std::fmt::Debug for MailConfig {
 #[serde(deny_unknown_fields)]
 pub struct MeetingConfig {
     /// Local time, `HH:MM`.
-    pub time: String,
+    #[serde(deserialize_with = "hours_minutes")]
+    pub time: chrono::NaiveTime,
     pub place: String,
     pub agenda_lead_days: u32,
     pub length_minutes: u32,
@@ -64,12 +65,14 @@ pub struct MeetingConfig {
     pub commit_within_days: u32,
 }
 
-impl MeetingConfig {
-    pub fn time(&self) -> Result<chrono::NaiveTime, String> {
-        chrono::NaiveTime::parse_from_str(&self.time, "%H:%M")
-            .map_err(|_| format!("invalid configuration: meeting.time `{}` is not HH:MM", self.time))
-    }
+/// `HH:MM`, as the configuration writes a time of day.
+fn hours_minutes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveTime, D::Error> {
+    let text = String::deserialize(d)?;
+    chrono::NaiveTime::parse_from_str(&text, "%H:%M")
+        .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a time of day HH:MM")))
+}
 
+impl MeetingConfig {
     pub fn agenda_config(&self) -> roundtable_core::agenda::AgendaConfig {
         roundtable_core::agenda::AgendaConfig {
             meeting_minutes: self.length_minutes,
@@ -111,7 +114,8 @@ pub struct AuthConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommunityConfig {
-    pub time_zone: String,
+    /// An IANA zone, parsed when the configuration is read.
+    pub time_zone: chrono_tz::Tz,
     pub default_locale: String,
 }
 
@@ -205,13 +209,6 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
-        self.community.time_zone.parse::<chrono_tz::Tz>().map_err(|_| {
-            format!(
-                "invalid configuration: community.time_zone `{}` is not an IANA time zone",
-                self.community.time_zone
-            )
-        })?;
-        self.meeting.time()?;
         if self.http.body_limit_bytes < 1024 {
             return Err("invalid configuration: http.body_limit_bytes must be at least 1024".into());
         }
@@ -267,6 +264,18 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.database.url, Config::defaults().database.url);
+    }
+
+    #[test]
+    fn times_and_zones_are_parsed_when_the_configuration_is_read() {
+        let c =
+            load(&[("ROUNDTABLE_MEETING__TIME", "14:30"), ("ROUNDTABLE_COMMUNITY__TIME_ZONE", "Asia/Urumqi")]).unwrap();
+        assert_eq!(c.meeting.time, chrono::NaiveTime::from_hms_opt(14, 30, 0).unwrap());
+        assert_eq!(c.community.time_zone, chrono_tz::Asia::Urumqi);
+        let e = load(&[("ROUNDTABLE_MEETING__TIME", "9 o'clock")]).unwrap_err();
+        assert!(e.contains("is not a time of day HH:MM"), "{e}");
+        let e = load(&[("ROUNDTABLE_COMMUNITY__TIME_ZONE", "Mars/Olympus_Mons")]).unwrap_err();
+        assert!(e.contains("Mars/Olympus_Mons") || e.contains("time_zone"), "{e}");
     }
 
     #[test]

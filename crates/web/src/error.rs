@@ -176,7 +176,6 @@ impl From<crate::meetings::AgendaError> for ApiError {
         match e {
             E::NoSuchMeeting(_) => ApiError::NotFound(e.to_string()),
             E::NotDraft => ApiError::Conflict { detail: e.to_string(), current: None },
-            E::Config(_) => ApiError::Internal(e.to_string()),
             E::Store(store) => store.into(),
         }
     }

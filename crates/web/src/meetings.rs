@@ -58,8 +58,6 @@ pub enum AgendaError {
     /// A published agenda is fixed; only drafts are rebuilt.
     #[error("only a draft agenda can be rebuilt")]
     NotDraft,
-    #[error("invalid configuration: {0}")]
-    Config(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -86,7 +84,7 @@ pub fn plan_agenda(
 ) -> Result<Option<(Meeting, roundtable_core::agenda::Agenda)>, AgendaError> {
     let c = directory::get_community(conn, community)?;
     let tz = c.time_zone;
-    let time = config.meeting.time().map_err(AgendaError::Config)?;
+    let time = config.meeting.time;
     let rules = MeetingRules { time, place: config.meeting.place.clone(), tz };
     let rows = meetings::meetings(conn, community)?;
     let overrides = overrides(&rules, &rows);

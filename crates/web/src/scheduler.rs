@@ -26,8 +26,7 @@ async fn run_tick(state: &AppState, instance: &str) {
 
 /// Starts the scheduler; the returned handle keeps it alive.
 pub async fn start(state: AppState, instance: String) -> Result<JobScheduler, String> {
-    let tz: chrono_tz::Tz =
-        state.config.community.time_zone.parse().map_err(|_| "bad community.time_zone".to_owned())?;
+    let tz: chrono_tz::Tz = state.config.community.time_zone;
     run_tick(&state, &instance).await;
     let scheduler = JobScheduler::new().await.map_err(|e| format!("scheduler: {e}"))?;
     let job = Job::new_async_tz("0 0 * * * *", tz, move |_id, _lock| {

@@ -140,7 +140,7 @@ pub(crate) fn manage(caller: &Caller) -> ApiResult<()> {
 }
 
 pub(crate) fn rules(state: &AppState, caller: &Caller) -> ApiResult<MeetingRules> {
-    let time = state.config.meeting.time().map_err(ApiError::Internal)?;
+    let time = state.config.meeting.time;
     Ok(MeetingRules { time, place: state.config.meeting.place.clone(), tz: caller.tz })
 }
 

@@ -287,7 +287,7 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
     runtime.block_on(async {
         let state = server::boot(&config)?;
         if demo {
-            let tz = config.community.time_zone.parse().map_err(|_| "bad community.time_zone".to_owned())?;
+            let tz = config.community.time_zone;
             match demo::seed_if_empty(&state.db, &state.workflows, tz, Utc::now())? {
                 Some(s) => {
                     let _ = writeln!(
