@@ -32,6 +32,12 @@ macro_rules! typed_id {
             }
         }
 
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+
         impl Default for $name {
             fn default() -> Self {
                 Self::new()

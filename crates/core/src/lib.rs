@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod agenda;
+pub mod delivery;
 pub mod directory;
 pub mod ids;
 pub mod issue;
@@ -14,10 +15,14 @@ pub mod text;
 pub mod workflow;
 
 pub use actor::{Actor, Membership, OrgKind, Role};
+pub use delivery::DeliveryStatus;
 pub use directory::{Building, Community, Compound, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
 pub use issue::{Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome};
-pub use meeting::{Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override};
+pub use meeting::{
+    AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override,
+    RevisionStatus,
+};
 pub use names::UnknownName;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields, TransitionRequest, Workflow,

@@ -36,6 +36,39 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Where a meeting's agenda is: not built, a draft the secretary edits, or published
+    /// (fixed, sent to the participants).
+    pub enum AgendaStatus: "agenda status" {
+        None = "none",
+        Draft = "draft",
+        Published = "published",
+    }
+}
+
+named_enum! {
+    /// What the meeting did with an agenda item.
+    pub enum ItemOutcome: "item outcome" {
+        /// The responsible organisation committed on the spot (the issue's `commit`).
+        Commitment = "commitment",
+        Decision = "decision",
+        /// Put off: carried to the next agenda.
+        Deferred = "deferred",
+    }
+}
+
+named_enum! {
+    /// A revision of a meeting's minutes.
+    pub enum RevisionStatus: "minutes revision status" {
+        /// The secretary's remarks before publication (each amendment a new draft).
+        Draft = "draft",
+        /// Locked and sent; exactly once.
+        Published = "published",
+        /// A dated correction after publication.
+        Addendum = "addendum",
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {
     pub id: MeetingId,

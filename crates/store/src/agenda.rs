@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use roundtable_core::agenda::{Agenda, IssueFacts};
-use roundtable_core::{CommunityId, Issue, IssueId, IssueState, Meeting, MeetingId};
+use roundtable_core::agenda::{Agenda, IssueFacts, Reason, Section};
+use roundtable_core::{AgendaStatus, CommunityId, Issue, IssueId, IssueState, ItemOutcome, Meeting, MeetingId};
 
-use crate::convert::{id_opt, parse, ts, utc};
+use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
 use crate::schema::{agenda_items, issue_events, issues, job_runs, meetings};
@@ -114,7 +114,7 @@ fn write_agenda(
     }
     diesel::update(meetings::table.find(meeting.id.to_string()))
         .set((
-            meetings::agenda_status.eq("draft"),
+            meetings::agenda_status.eq(AgendaStatus::Draft.as_str()),
             meetings::agenda_built_at.eq(Some(ts(now))),
             meetings::scorecard.eq(Some(&scorecard)),
         ))
@@ -147,36 +147,82 @@ pub fn rebuild_agenda(conn: &mut DbConn, meeting: &Meeting, agenda: &Agenda, now
     conn.transaction(|conn| {
         let status: Option<String> =
             meetings::table.find(meeting.id.to_string()).select(meetings::agenda_status).first(conn).optional()?;
-        if status.as_deref() != Some("draft") {
+        if status.as_deref() != Some(AgendaStatus::Draft.as_str()) {
             return Err(StoreError::Conflict { current: 0 });
         }
         write_agenda(conn, meeting, agenda, &scorecard, now)
     })
 }
 
-/// A stored agenda item.
-#[derive(Clone, Debug, PartialEq, Eq, Queryable, Selectable)]
+/// An agenda item as stored.
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = agenda_items)]
+struct ItemRow {
+    id: String,
+    position: i32,
+    section: String,
+    reason: String,
+    issue_id: Option<String>,
+    title: String,
+    minutes_allowed: i32,
+    in_appendix: bool,
+    outcome: Option<String>,
+    outcome_note: Option<String>,
+}
+
+/// A stored agenda item.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredItem {
     pub id: String,
     pub position: i32,
-    pub section: String,
-    pub reason: String,
-    pub issue_id: Option<String>,
+    pub section: Section,
+    pub reason: Reason,
+    pub issue_id: Option<IssueId>,
     pub title: String,
     pub minutes_allowed: i32,
     pub in_appendix: bool,
-    pub outcome: Option<String>,
+    pub outcome: Option<ItemOutcome>,
     pub outcome_note: Option<String>,
+}
+
+impl TryFrom<ItemRow> for StoredItem {
+    type Error = StoreError;
+
+    fn try_from(r: ItemRow) -> Result<Self> {
+        Ok(StoredItem {
+            id: r.id,
+            position: r.position,
+            section: parse("agenda section", &r.section)?,
+            reason: parse("agenda reason", &r.reason)?,
+            issue_id: parse_opt("issue id", r.issue_id.as_deref())?,
+            title: r.title,
+            minutes_allowed: r.minutes_allowed,
+            in_appendix: r.in_appendix,
+            outcome: parse_opt("item outcome", r.outcome.as_deref())?,
+            outcome_note: r.outcome_note,
+        })
+    }
 }
 
 /// A meeting's agenda items in order.
 pub fn agenda_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<StoredItem>> {
-    Ok(agenda_items::table
-        .filter(agenda_items::meeting_id.eq(meeting.to_string()))
-        .order(agenda_items::position)
-        .select(StoredItem::as_select())
-        .load(conn)?)
+    items_of(conn, &[meeting]).map(|mut by_meeting| by_meeting.pop().map(|(_, items)| items).unwrap_or_default())
+}
+
+/// The agenda items of several meetings in one query, in order, grouped by meeting (in
+/// the order given; a meeting without items is left out).
+pub fn items_of(conn: &mut DbConn, meetings: &[MeetingId]) -> Result<Vec<(MeetingId, Vec<StoredItem>)>> {
+    let ids: Vec<String> = meetings.iter().map(|m| m.to_string()).collect();
+    let rows: Vec<(String, ItemRow)> = agenda_items::table
+        .filter(agenda_items::meeting_id.eq_any(&ids))
+        .order((agenda_items::meeting_id, agenda_items::position))
+        .select((agenda_items::meeting_id, ItemRow::as_select()))
+        .load(conn)?;
+    let mut grouped: HashMap<String, Vec<StoredItem>> = HashMap::new();
+    for (meeting, row) in rows {
+        grouped.entry(meeting).or_default().push(row.try_into()?);
+    }
+    Ok(meetings.iter().filter_map(|m| Some((*m, grouped.remove(&m.to_string())?))).collect())
 }
 
 /// How many times a job has run for a slot (0 or 1), for tests and tools.
@@ -189,17 +235,20 @@ pub fn job_runs_of(conn: &mut DbConn, job: &str) -> Result<Vec<(String, String)>
 }
 
 /// The issue ids on a stored agenda, for tests and tools.
-pub fn issue_ids(items: &[StoredItem]) -> Result<Vec<IssueId>> {
-    items.iter().filter_map(|i| i.issue_id.as_deref()).map(|s| parse("issue id", s)).collect()
+pub fn issue_ids(items: &[StoredItem]) -> Vec<IssueId> {
+    items.iter().filter_map(|i| i.issue_id).collect()
 }
 
 /// The items a meeting did not get to or deferred, to carry to the next: (issue, title).
 pub fn unfinished_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<(Option<IssueId>, String)>> {
     let rows: Vec<(Option<String>, String, String)> = agenda_items::table
         .filter(agenda_items::meeting_id.eq(meeting.to_string()))
-        .filter(agenda_items::outcome.is_null().or(agenda_items::outcome.eq("deferred")))
-        .filter(agenda_items::section.eq_any(["follow_up", "new_issues", "other_business"]))
-        .filter(agenda_items::reason.ne("other_business"))
+        .filter(agenda_items::outcome.is_null().or(agenda_items::outcome.eq(ItemOutcome::Deferred.as_str())))
+        .filter(
+            agenda_items::section
+                .eq_any([Section::FollowUp, Section::NewIssues, Section::OtherBusiness].map(Section::as_str)),
+        )
+        .filter(agenda_items::reason.ne(Reason::OtherBusiness.as_str()))
         .order(agenda_items::position)
         .select((agenda_items::issue_id, agenda_items::title, agenda_items::section))
         .load(conn)?;
@@ -213,13 +262,13 @@ pub fn edit_agenda(
     conn: &mut DbConn,
     meeting: &Meeting,
     order: &[String],
-    added: &[(String, String, i32)],
+    added: &[(Section, String, i32)],
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.transaction(|conn| {
         let status: String =
             meetings::table.find(meeting.id.to_string()).select(meetings::agenda_status).first(conn)?;
-        if status != "draft" {
+        if status != AgendaStatus::Draft.as_str() {
             return Err(StoreError::Conflict { current: 0 });
         }
         let existing: Vec<String> = agenda_items::table
@@ -227,7 +276,7 @@ pub fn edit_agenda(
             .select(agenda_items::id)
             .load(conn)?;
         if let Some(unknown) = order.iter().find(|id| !existing.contains(id)) {
-            return Err(StoreError::Corrupt(format!("no agenda item {unknown} in this meeting")));
+            return Err(StoreError::UnknownItem(unknown.clone()));
         }
         diesel::delete(
             agenda_items::table
@@ -247,8 +296,8 @@ pub fn edit_agenda(
                     agenda_items::community_id.eq(meeting.community.to_string()),
                     agenda_items::meeting_id.eq(meeting.id.to_string()),
                     agenda_items::position.eq((order.len() + n) as i32),
-                    agenda_items::section.eq(section),
-                    agenda_items::reason.eq("added"),
+                    agenda_items::section.eq(section.as_str()),
+                    agenda_items::reason.eq(Reason::Added.as_str()),
                     agenda_items::title.eq(title),
                     agenda_items::minutes_allowed.eq(*minutes),
                     agenda_items::in_appendix.eq(false),

@@ -350,6 +350,14 @@ pub fn list_users(conn: &mut DbConn, community: CommunityId) -> Result<Vec<User>
     rows.into_iter().map(|r| Ok(user(conn, r)?.0)).collect()
 }
 
+/// The display names of some users, in one query (a timeline names its actors).
+pub fn display_names(conn: &mut DbConn, ids: &[UserId]) -> Result<std::collections::HashMap<UserId, String>> {
+    let ids: Vec<String> = ids.iter().map(|u| u.to_string()).collect();
+    let rows: Vec<(String, String)> =
+        users::table.filter(users::id.eq_any(&ids)).select((users::id, users::display_name)).load(conn)?;
+    rows.into_iter().map(|(id, name)| Ok((parse("user id", &id)?, name))).collect()
+}
+
 /// How a person appears on an issue: name and contact data (whether the contact data
 /// is shown is the caller's decision).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -25,6 +25,9 @@ pub enum StoreError {
     Conflict { current: u32 },
     #[error("{0} already exists")]
     Duplicate(String),
+    /// An agenda edit named an item the meeting does not have.
+    #[error("no agenda item {0} in this meeting")]
+    UnknownItem(String),
     #[error("invalid page cursor")]
     BadCursor,
     #[error("a stored value could not be read: {0}")]

@@ -293,6 +293,13 @@ pub fn get_issue(conn: &mut DbConn, id: IssueId) -> Result<Issue> {
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
+/// Several issues in one query (those that exist; in no particular order).
+pub fn get_issues(conn: &mut DbConn, ids: &[IssueId]) -> Result<Vec<Issue>> {
+    let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    let rows: Vec<IssueRow> = issues::table.filter(issues::id.eq_any(&ids)).select(IssueRow::as_select()).load(conn)?;
+    rows.into_iter().map(Issue::try_from).collect()
+}
+
 /// An issue's timeline, oldest first.
 pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
     let rows: Vec<EventRow> = issue_events::table

@@ -1,7 +1,8 @@
 //! Joint meetings. (The agenda, attendance and minutes build on these rows.)
 
 use diesel::prelude::*;
-use roundtable_core::{CommunityId, Meeting, MeetingId, MeetingStatus};
+use roundtable_core::agenda::ScoreRow;
+use roundtable_core::{AgendaStatus, CommunityId, ItemOutcome, Meeting, MeetingId, MeetingStatus};
 
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
@@ -72,21 +73,43 @@ fn meeting(r: MeetingRow) -> Result<Meeting> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MeetingRecord {
     pub meeting: Meeting,
-    /// none, draft or published.
-    pub agenda_status: String,
+    pub agenda_status: AgendaStatus,
     pub agenda_published_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// The company comparison computed with the agenda (JSON).
-    pub scorecard: Option<String>,
+    /// The company comparison computed with the agenda.
+    pub scorecard: Option<Vec<ScoreRow>>,
+}
+
+type RecordRow = (MeetingRow, String, Option<chrono::NaiveDateTime>, Option<String>);
+
+fn record((row, agenda_status, published, scorecard): RecordRow) -> Result<MeetingRecord> {
+    let scorecard = scorecard
+        .map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("scorecard: {e}"))))
+        .transpose()?;
+    Ok(MeetingRecord {
+        meeting: meeting(row)?,
+        agenda_status: parse("agenda status", &agenda_status)?,
+        agenda_published_at: published.map(utc),
+        scorecard,
+    })
 }
 
 pub fn get_meeting(conn: &mut DbConn, id: MeetingId) -> Result<MeetingRecord> {
-    let row: Option<(MeetingRow, String, Option<chrono::NaiveDateTime>, Option<String>)> = meetings::table
+    let row: Option<RecordRow> = meetings::table
         .find(id.to_string())
         .select((MeetingRow::as_select(), meetings::agenda_status, meetings::agenda_published_at, meetings::scorecard))
         .first(conn)
         .optional()?;
-    let (row, agenda_status, published, scorecard) = row.ok_or(StoreError::NotFound)?;
-    Ok(MeetingRecord { meeting: meeting(row)?, agenda_status, agenda_published_at: published.map(utc), scorecard })
+    record(row.ok_or(StoreError::NotFound)?)
+}
+
+/// A community's meetings with their agendas' state, latest first, in one query.
+pub fn records(conn: &mut DbConn, community: CommunityId) -> Result<Vec<MeetingRecord>> {
+    let rows: Vec<RecordRow> = meetings::table
+        .filter(meetings::community_id.eq(community.to_string()))
+        .order(meetings::slot.desc())
+        .select((MeetingRow::as_select(), meetings::agenda_status, meetings::agenda_published_at, meetings::scorecard))
+        .load(conn)?;
+    rows.into_iter().map(record).collect()
 }
 
 /// Records a moved or skipped meeting (creating its row if the calendar had not yet).
@@ -140,9 +163,14 @@ pub fn set_status(
 /// (each mail lists that organisation's own items first).
 pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
     conn.transaction(|conn| {
-        let n = diesel::update(meetings::table.find(id.to_string()).filter(meetings::agenda_status.eq("draft")))
-            .set((meetings::agenda_status.eq("published"), meetings::agenda_published_at.eq(Some(ts(at)))))
-            .execute(conn)?;
+        let n = diesel::update(
+            meetings::table.find(id.to_string()).filter(meetings::agenda_status.eq(AgendaStatus::Draft.as_str())),
+        )
+        .set((
+            meetings::agenda_status.eq(AgendaStatus::Published.as_str()),
+            meetings::agenda_published_at.eq(Some(ts(at))),
+        ))
+        .execute(conn)?;
         if n == 0 {
             return Ok(false);
         }
@@ -218,14 +246,14 @@ pub fn record_outcome(
     conn: &mut DbConn,
     meeting: MeetingId,
     item: &str,
-    outcome: &str,
+    outcome: ItemOutcome,
     note: Option<&str>,
     transition: Option<&roundtable_core::Outcome>,
 ) -> Result<()> {
     use crate::schema::agenda_items;
     conn.transaction(|conn| {
         let n = diesel::update(agenda_items::table.find(item).filter(agenda_items::meeting_id.eq(meeting.to_string())))
-            .set((agenda_items::outcome.eq(Some(outcome)), agenda_items::outcome_note.eq(note)))
+            .set((agenda_items::outcome.eq(Some(outcome.as_str())), agenda_items::outcome_note.eq(note)))
             .execute(conn)?;
         if n == 0 {
             return Err(StoreError::NotFound);

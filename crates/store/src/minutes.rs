@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use roundtable_core::{Meeting, MeetingId, UserId};
+use roundtable_core::{Meeting, MeetingId, RevisionStatus, UserId};
 
-use crate::convert::{ts, utc};
+use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
 use crate::schema::{commitments, issues, minutes, organisations};
@@ -13,8 +13,7 @@ use crate::schema::{commitments, issues, minutes, organisations};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MinutesRevision {
     pub revision: i32,
-    /// draft, published or addendum
-    pub status: String,
+    pub status: RevisionStatus,
     /// The secretary's remarks (drafts, published) or the correction (addenda).
     pub body: String,
     pub created_at: DateTime<Utc>,
@@ -26,10 +25,12 @@ pub fn revisions(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MinutesRev
         .order(minutes::revision)
         .select((minutes::revision, minutes::status, minutes::body, minutes::created_at))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(revision, status, body, at)| MinutesRevision { revision, status, body, created_at: utc(at) })
-        .collect())
+    rows.into_iter()
+        .map(|(revision, status, body, at)| {
+            let status = parse("minutes revision status", &status)?;
+            Ok(MinutesRevision { revision, status, body, created_at: utc(at) })
+        })
+        .collect()
 }
 
 /// Adds a revision: `draft` only before publication, `published` once, `addendum` only
@@ -37,18 +38,17 @@ pub fn revisions(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MinutesRev
 pub fn add_revision(
     conn: &mut DbConn,
     meeting: &Meeting,
-    status: &str,
+    status: RevisionStatus,
     body: &str,
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<i32> {
     conn.transaction(|conn| {
         let existing = revisions(conn, meeting.id)?;
-        let published = existing.iter().any(|r| r.status == "published");
+        let published = existing.iter().any(|r| r.status == RevisionStatus::Published);
         let allowed = match status {
-            "draft" | "published" => !published,
-            "addendum" => published,
-            _ => false,
+            RevisionStatus::Draft | RevisionStatus::Published => !published,
+            RevisionStatus::Addendum => published,
         };
         if !allowed {
             return Err(StoreError::Conflict { current: existing.len() as u32 });
@@ -60,14 +60,14 @@ pub fn add_revision(
                 minutes::community_id.eq(meeting.community.to_string()),
                 minutes::meeting_id.eq(meeting.id.to_string()),
                 minutes::revision.eq(revision),
-                minutes::status.eq(status),
+                minutes::status.eq(status.as_str()),
                 minutes::body.eq(body),
                 minutes::created_by.eq(by.to_string()),
                 minutes::created_at.eq(ts(now)),
-                minutes::published_at.eq((status == "published").then(|| ts(now))),
+                minutes::published_at.eq((status == RevisionStatus::Published).then(|| ts(now))),
             ))
             .execute(conn)?;
-        if status == "published" {
+        if status == RevisionStatus::Published {
             crate::outbox::queue(
                 conn,
                 &meeting.community.to_string(),

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use roundtable_core::DeliveryStatus;
 
 use crate::convert::ts;
 use crate::db::DbConn;
@@ -54,7 +55,7 @@ pub fn queue(
             outbox::issue_id.eq(issue),
             outbox::payload.eq(payload.to_string()),
             outbox::dedupe_key.eq(dedupe_key),
-            outbox::status.eq("pending"),
+            outbox::status.eq(DeliveryStatus::Pending.as_str()),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(ts(at)),
             outbox::created_at.eq(ts(at)),
@@ -100,7 +101,7 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: chrono::TimeDelta
     conn.transaction(|conn| {
         let ids: Vec<String> = match conn {
             C::Pg(pg) => outbox::table
-                .filter(outbox::status.eq("pending"))
+                .filter(outbox::status.eq(DeliveryStatus::Pending.as_str()))
                 .filter(outbox::next_attempt_at.le(ts(now)))
                 .order(outbox::id)
                 .limit(limit)
@@ -109,7 +110,7 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: chrono::TimeDelta
                 .skip_locked()
                 .load(pg)?,
             C::Sqlite(lite) => outbox::table
-                .filter(outbox::status.eq("pending"))
+                .filter(outbox::status.eq(DeliveryStatus::Pending.as_str()))
                 .filter(outbox::next_attempt_at.le(ts(now)))
                 .order(outbox::id)
                 .limit(limit)
@@ -141,7 +142,7 @@ pub fn mark_sending(conn: &mut DbConn, ids: &[String], now: DateTime<Utc>) -> Re
 pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<()> {
     diesel::update(outbox::table.find(id))
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(DeliveryStatus::Sent.as_str()),
             outbox::sent_at.eq(Some(ts(now))),
             outbox::last_error.eq(None::<String>),
             outbox::sending_since.eq(None::<NaiveDateTime>),
@@ -152,7 +153,7 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<()> 
 
 /// Records a failed attempt: retried at `retry_at`, or dead when `retry_at` is `None`.
 pub fn mark_failed(conn: &mut DbConn, id: &str, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
-    let status = if retry_at.is_some() { "pending" } else { "dead" };
+    let status = if retry_at.is_some() { DeliveryStatus::Pending.as_str() } else { DeliveryStatus::Dead.as_str() };
     let next = retry_at.map(ts);
     let q = diesel::update(outbox::table.find(id));
     match next {
@@ -176,14 +177,22 @@ pub fn mark_failed(conn: &mut DbConn, id: &str, error: &str, retry_at: Option<Da
 }
 
 /// Rows in a status (pending, sent, dead), oldest first.
-pub fn with_status(conn: &mut DbConn, status: &str) -> Result<Vec<Pending>> {
-    Ok(outbox::table.filter(outbox::status.eq(status)).order(outbox::id).select(Pending::as_select()).load(conn)?)
+pub fn with_status(conn: &mut DbConn, status: DeliveryStatus) -> Result<Vec<Pending>> {
+    Ok(outbox::table
+        .filter(outbox::status.eq(status.as_str()))
+        .order(outbox::id)
+        .select(Pending::as_select())
+        .load(conn)?)
 }
 
 /// Gives a dead row a fresh set of attempts, due now.
 pub fn retry(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<bool> {
-    let n = diesel::update(outbox::table.find(id).filter(outbox::status.eq("dead")))
-        .set((outbox::status.eq("pending"), outbox::attempts.eq(0), outbox::next_attempt_at.eq(ts(now))))
+    let n = diesel::update(outbox::table.find(id).filter(outbox::status.eq(DeliveryStatus::Dead.as_str())))
+        .set((
+            outbox::status.eq(DeliveryStatus::Pending.as_str()),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(ts(now)),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -191,16 +200,20 @@ pub fn retry(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<bool> {
 /// Marks every pending row of a community as sent (history loaded from elsewhere, such
 /// as the demo's past six months, is not news to anyone).
 pub fn settle_history(conn: &mut DbConn, community: &str, now: DateTime<Utc>) -> Result<usize> {
-    Ok(diesel::update(outbox::table.filter(outbox::community_id.eq(community)).filter(outbox::status.eq("pending")))
-        .set((outbox::status.eq("sent"), outbox::sent_at.eq(Some(ts(now)))))
-        .execute(conn)?)
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::community_id.eq(community))
+            .filter(outbox::status.eq(DeliveryStatus::Pending.as_str())),
+    )
+    .set((outbox::status.eq(DeliveryStatus::Sent.as_str()), outbox::sent_at.eq(Some(ts(now)))))
+    .execute(conn)?)
 }
 
 /// Marks several rows sent in one transaction.
 pub fn mark_sent_many(conn: &mut DbConn, ids: &[String], now: DateTime<Utc>) -> Result<()> {
     diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(DeliveryStatus::Sent.as_str()),
             outbox::sent_at.eq(Some(ts(now))),
             outbox::last_error.eq(None::<String>),
             outbox::sending_since.eq(None::<NaiveDateTime>),

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use handlebars::Handlebars;
-use roundtable_core::agenda::ScoreRow;
-use roundtable_core::{MeetingStatus, OrgId};
+use roundtable_core::agenda::{Reason, ScoreRow, Section};
+use roundtable_core::{AgendaStatus, IssueId, ItemOutcome, MeetingStatus, OrgId, RevisionStatus};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::minutes::MinutesRevision;
 use roundtable_store::{DbConn, StoreError, agenda, directory, meetings, minutes};
@@ -147,24 +147,22 @@ impl Renderer {
     }
 }
 
-fn section_label(section: &str) -> String {
+fn section_label(section: Section) -> String {
     match section {
-        "announcements" => "传达精神",
-        "follow_up" => "承诺跟进",
-        "new_issues" => "新问题",
-        "scorecard" => "物业考评",
-        "other_business" => "其他事项",
-        other => other,
+        Section::Announcements => "传达精神",
+        Section::FollowUp => "承诺跟进",
+        Section::NewIssues => "新问题",
+        Section::Scorecard => "物业考评",
+        Section::OtherBusiness => "其他事项",
     }
     .to_owned()
 }
 
-fn outcome_label(outcome: Option<&str>) -> String {
+fn outcome_label(outcome: Option<ItemOutcome>) -> String {
     match outcome {
-        Some("commitment") => "现场承诺",
-        Some("decision") => "形成决定",
-        Some("deferred") => "推迟至下次会议",
-        Some(other) => other,
+        Some(ItemOutcome::Commitment) => "现场承诺",
+        Some(ItemOutcome::Decision) => "形成决定",
+        Some(ItemOutcome::Deferred) => "推迟至下次会议",
         None => "未讨论，转下次会议",
     }
     .to_owned()
@@ -178,18 +176,18 @@ pub fn assemble(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) ->
         directory::organisations(conn, m.community)?.into_iter().map(|o| (o.id, o.name)).collect();
     let name = |id: &OrgId| orgs.get(id).cloned().unwrap_or_else(|| id.to_string());
     let revisions: Vec<MinutesRevision> = minutes::revisions(conn, m.id)?;
-    let main = revisions.iter().rev().find(|r| r.status != "addendum");
-    let published = revisions.iter().any(|r| r.status == "published");
+    let main = revisions.iter().rev().find(|r| r.status != RevisionStatus::Addendum);
+    let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
     let local = m.starts_at.with_timezone(&tz);
     let items = agenda::agenda_items(conn, m.id)?
         .into_iter()
-        .filter(|i| !matches!(i.section.as_str(), "announcements" | "scorecard") || !i.title.trim().is_empty())
+        .filter(|i| !matches!(i.section, Section::Announcements | Section::Scorecard) || !i.title.trim().is_empty())
         .enumerate()
         .map(|(n, i)| Item {
             number: n + 1,
-            title: if i.title.trim().is_empty() { section_label(&i.section) } else { i.title },
-            section: section_label(&i.section),
-            outcome: outcome_label(i.outcome.as_deref()),
+            title: if i.title.trim().is_empty() { section_label(i.section) } else { i.title },
+            section: section_label(i.section),
+            outcome: outcome_label(i.outcome),
             note: i.outcome_note,
             in_appendix: i.in_appendix,
         })
@@ -224,7 +222,7 @@ pub fn assemble(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) ->
         remarks: main.map(|r| r.body.clone()).filter(|b| !b.trim().is_empty()),
         addenda: revisions
             .iter()
-            .filter(|r| r.status == "addendum")
+            .filter(|r| r.status == RevisionStatus::Addendum)
             .map(|r| Addendum {
                 date: r.created_at.with_timezone(&tz).format("%Y-%m-%d").to_string(),
                 text: r.body.clone(),
@@ -235,8 +233,7 @@ pub fn assemble(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) ->
 
 /// The company comparison stored with the agenda, with names.
 fn score_lines(record: &MeetingRecord, name: &dyn Fn(&OrgId) -> String) -> Vec<ScoreLine> {
-    let scores: Vec<ScoreRow> =
-        record.scorecard.as_deref().and_then(|s| serde_json::from_str(s).ok()).unwrap_or_default();
+    let scores: &[ScoreRow] = record.scorecard.as_deref().unwrap_or_default();
     scores
         .iter()
         .map(|r| ScoreLine {
@@ -284,18 +281,18 @@ pub struct AgendaDoc {
     pub scorecard: Vec<ScoreLine>,
 }
 
-fn reason_label(reason: &str) -> String {
+fn reason_label(reason: Reason) -> String {
     match reason {
-        "overdue" => "承诺逾期",
-        "due_since_last_meeting" => "承诺到期已兑现",
-        "awaiting_verification" => "已办结待验收",
-        "carried_over" => "上次会议转来",
-        "new_issue" => "新问题",
-        "grid_top_issue" => "网格呼声最高",
-        "added" => "书记增补",
-        "announcements" => "传达精神",
-        "other_business" => "其他事项",
-        other => other,
+        Reason::Overdue => "承诺逾期",
+        Reason::DueSinceLastMeeting => "承诺到期已兑现",
+        Reason::AwaitingVerification => "已办结待验收",
+        Reason::CarriedOver => "上次会议转来",
+        Reason::NewIssue => "新问题",
+        Reason::GridTopIssue => "网格呼声最高",
+        Reason::Added => "书记增补",
+        Reason::Announcements => "传达精神",
+        Reason::Scorecard => "物业考评",
+        Reason::OtherBusiness => "其他事项",
     }
     .to_owned()
 }
@@ -306,35 +303,37 @@ pub fn assemble_agenda(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz:
     let community = directory::get_community(conn, m.community)?;
     let orgs: HashMap<OrgId, String> =
         directory::organisations(conn, m.community)?.into_iter().map(|o| (o.id, o.name)).collect();
-    let compounds: HashMap<String, String> =
-        directory::compounds(conn, m.community)?.into_iter().map(|c| (c.id.to_string(), c.name)).collect();
+    let compounds: HashMap<_, String> =
+        directory::compounds(conn, m.community)?.into_iter().map(|c| (c.id, c.name)).collect();
     let name = |id: &OrgId| orgs.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let items = agenda::agenda_items(conn, m.id)?;
+    // The items' issues in one query.
+    let ids: Vec<IssueId> = agenda::issue_ids(&items);
+    let issues: HashMap<IssueId, _> =
+        roundtable_store::issues::get_issues(conn, &ids)?.into_iter().map(|i| (i.id, i)).collect();
     let mut sections: Vec<AgendaSection> = Vec::new();
     let mut number = 0;
-    for item in agenda::agenda_items(conn, m.id)? {
-        if item.section == "scorecard" {
+    for item in items {
+        if item.section == Section::Scorecard {
             continue;
         }
-        let issue = match item.issue_id.as_deref().and_then(|i| i.parse().ok()) {
-            Some(id) => Some(roundtable_store::issues::get_issue(conn, id)?),
-            None => None,
-        };
+        let issue = item.issue_id.and_then(|id| issues.get(&id));
         if issue.is_none() && item.title.trim().is_empty() {
             continue;
         }
         number += 1;
-        let label = section_label(&item.section);
+        let label = section_label(item.section);
         if sections.last().is_none_or(|s| s.label != label) {
             sections.push(AgendaSection { label: label.clone(), items: Vec::new() });
         }
         let line = AgendaLine {
             number,
             title: item.title,
-            compound: issue.as_ref().and_then(|i| compounds.get(&i.compound.to_string()).cloned()),
-            org: issue.as_ref().and_then(|i| i.responsible_org.as_ref().map(&name)),
-            due_date: issue.as_ref().and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),
-            support: issue.as_ref().map(|i| i.support_count).filter(|n| *n > 0),
-            reason: reason_label(&item.reason),
+            compound: issue.and_then(|i| compounds.get(&i.compound).cloned()),
+            org: issue.and_then(|i| i.responsible_org.as_ref().map(&name)),
+            due_date: issue.and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),
+            support: issue.map(|i| i.support_count).filter(|n| *n > 0),
+            reason: reason_label(item.reason),
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,
         };
@@ -348,7 +347,11 @@ pub fn assemble_agenda(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz:
         date: local.format("%Y-%m-%d").to_string(),
         time: local.format("%H:%M").to_string(),
         place: m.place.clone(),
-        status_label: if record.agenda_status == "published" { "已发布".into() } else { "草稿".into() },
+        status_label: if record.agenda_status == AgendaStatus::Published {
+            "已发布".into()
+        } else {
+            "草稿".into()
+        },
         sections,
         scorecard: score_lines(record, &name),
     })

@@ -158,6 +158,7 @@ impl From<StoreError> for ApiError {
                 current: Some(current),
             },
             StoreError::BadCursor => ApiError::field("cursor", "invalid", "the cursor is not one this list gave out"),
+            StoreError::UnknownItem(_) => ApiError::field("order", "unknown", e.to_string()),
             StoreError::Duplicate(what) => {
                 ApiError::Conflict { detail: format!("{what} already exists"), current: None }
             }
@@ -170,9 +171,9 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<crate::meetings::AgendaError> for ApiError {
-    fn from(e: crate::meetings::AgendaError) -> Self {
-        use crate::meetings::AgendaError as E;
+impl From<crate::jobs::agenda::AgendaError> for ApiError {
+    fn from(e: crate::jobs::agenda::AgendaError) -> Self {
+        use crate::jobs::agenda::AgendaError as E;
         match e {
             E::NoSuchMeeting(_) => ApiError::NotFound(e.to_string()),
             E::NotDraft => ApiError::Conflict { detail: e.to_string(), current: None },

@@ -251,7 +251,7 @@ async fn a_crash_mid_send_is_sent_again_with_the_same_message_id_and_shown_in_do
     let sent = state.mailer.sent();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].message_id, claimed[0].message_id);
-    let rows = outbox::with_status(&mut state.db.conn().unwrap(), "sent").unwrap();
+    let rows = outbox::with_status(&mut state.db.conn().unwrap(), roundtable_core::DeliveryStatus::Sent).unwrap();
     let row = rows.iter().find(|r| r.id == claimed[0].id).expect("the row is sent");
     assert_eq!(row.interrupted, 1, "the cut-off attempt is on record");
     // `roundtable outbox list` says so.

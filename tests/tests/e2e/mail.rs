@@ -138,11 +138,11 @@ async fn failures_retry_with_backoff_then_die_and_can_be_retried() {
     let second = dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, at(10), 100).await.unwrap();
     assert_eq!(second.dead, 1, "{second:?}");
     let conn = &mut *state.db.conn().unwrap();
-    let dead = outbox::with_status(conn, "dead").unwrap();
+    let dead = outbox::with_status(conn, roundtable_core::DeliveryStatus::Dead).unwrap();
     assert_eq!(dead.len(), 1);
     assert!(dead[0].last_error.as_deref().unwrap().contains("cannot write the mail file"), "{:?}", dead[0].last_error);
     assert!(outbox::retry(conn, &dead[0].id, at(10)).unwrap());
-    assert_eq!(outbox::with_status(conn, "pending").unwrap().len(), 1);
+    assert_eq!(outbox::with_status(conn, roundtable_core::DeliveryStatus::Pending).unwrap().len(), 1);
 }
 
 fn tempfile_path() -> std::path::PathBuf {
@@ -150,7 +150,7 @@ fn tempfile_path() -> std::path::PathBuf {
 }
 
 async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
-    use roundtable_web::reminders;
+    use roundtable_web::jobs::reminders;
     let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
     let state = &app.state;
     let raised = raise(&app, "雨水井堵塞").await;

@@ -72,7 +72,7 @@ fn workflow_and_domain_names_have_strings_in_both_languages() {
         wanted.push(format!("transition.{}", t.name));
         wanted.extend(t.require.iter().chain(&t.accept).map(|f| format!("field.{f}")));
     }
-    wanted.extend(roundtable_web::api::issues::CATEGORIES.iter().map(|c| format!("category.{c}")));
+    wanted.extend(roundtable_web::ops::issues::CATEGORIES.iter().map(|c| format!("category.{c}")));
     wanted.extend(["admin", "secretary", "supervisor", "property", "grid", "resident"].map(|r| format!("role.{r}")));
     for problem in ["missing", "not_accepted", "empty", "too_long", "out_of_range", "in_past", "invalid", "unknown"] {
         wanted.push(format!("problem.{problem}"));
@@ -607,7 +607,7 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     let path = format!("/api/v1/issues/{}/transitions", issue["id"].as_str().expect("an id"));
     assert_eq!(app.post(&path, &app.token(SECRETARY).await, assign).await.status, StatusCode::OK);
     let mut conn = app.state.db.conn().expect("a connection");
-    let row = roundtable_store::outbox::with_status(&mut conn, "pending")
+    let row = roundtable_store::outbox::with_status(&mut conn, roundtable_core::DeliveryStatus::Pending)
         .expect("rows")
         .pop()
         .expect("a queued notification");
@@ -616,7 +616,8 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert!(page.html.contains("550 mailbox unavailable"), "{}", page.html);
     let retried = admin.submit("/admin", &format!("/admin/outbox/{}/retry", row.id), &[]).await;
     assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.html);
-    let pending = roundtable_store::outbox::with_status(&mut conn, "pending").expect("rows");
+    let pending =
+        roundtable_store::outbox::with_status(&mut conn, roundtable_core::DeliveryStatus::Pending).expect("rows");
     assert!(pending.iter().any(|p| p.id == row.id), "the row is due again");
     assert!(admin.get("/admin").await.html.contains("所有通知均已送达"));
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use roundtable_core::meeting::first_sunday;
 use roundtable_e2e::{TestApp, on_both_databases};
 use roundtable_store::{Db, DbOptions, agenda, meetings};
-use roundtable_web::meetings::{Built, tick};
+use roundtable_web::jobs::agenda::{Built, tick};
 
 on_both_databases!(
     a_simulated_year_builds_twelve_agendas_on_time_and_none_twice,
@@ -67,8 +67,8 @@ async fn a_simulated_year_builds_twelve_agendas_on_time_and_none_twice(app: Test
         let m = rows.iter().find(|m| m.slot.to_string() == slot).expect("a meeting row");
         assert_eq!(m.starts_at.with_timezone(&chrono_tz::Asia::Shanghai).time().to_string(), "09:00:00");
         let items = agenda::agenda_items(conn, m.id).unwrap();
-        assert_eq!(items.first().unwrap().section, "announcements");
-        assert_eq!(items.last().unwrap().section, "other_business");
+        assert_eq!(items.first().unwrap().section.as_str(), "announcements");
+        assert_eq!(items.last().unwrap().section.as_str(), "other_business");
     }
 }
 

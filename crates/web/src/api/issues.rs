@@ -1,137 +1,17 @@
-//! The tracker: list, raise, read, transition, timeline, support.
-
-use std::collections::HashMap;
+//! The tracker's routes: list, raise, read, transition, timeline, support. Each handler
+//! reads the request and answers with what `ops::issues` did.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use roundtable_core::text;
-use roundtable_core::workflow::DEFAULT_WORKFLOW;
-use roundtable_core::{
-    BuildingId, CompoundId, Issue, IssueId, MeetingId, NewIssue, OrgId, TransitionFields, TransitionRequest, UserId,
-    apply,
-};
-use roundtable_store::directory::Person;
-use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
+use roundtable_core::IssueId;
 use uuid::Uuid;
 
-use crate::access;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, ApiResult, FieldProblem, Problem};
+use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use crate::ops::issues as ops;
 use crate::state::AppState;
-use crate::views::{
-    AvailableTransition, CommitmentView, Contact, EventView, IssueList, IssueSummary, IssueView, ListQuery,
-    NewIssueBody, PersonRef, SupportView, TransitionBody, VerificationView, is_overdue,
-};
-
-/// How a list may be sorted, as `order=` names it.
-pub const ORDERS: [&str; 3] = ["newest", "oldest", "support"];
-
-/// Categories a raiser chooses from.
-pub const CATEGORIES: [&str; 8] =
-    ["building", "environment", "security", "parking", "facilities", "property_fee", "neighbourhood", "other"];
-
-/// Reads an issue the caller may see: another community's is not found, one outside the
-/// caller's part of the community is forbidden.
-async fn visible(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<Issue> {
-    let issue = state.db.run(move |conn| issues::get_issue(conn, IssueId(id))).await.map_err(not_found)?;
-    check_visible(caller, issue)
-}
-
-/// Like [`visible`], with the raiser as the issue's view shows them, in one database trip.
-async fn visible_with_raiser(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(Issue, Person)> {
-    let (issue, raiser) = state
-        .db
-        .run(move |conn| {
-            let issue = issues::get_issue(conn, IssueId(id))?;
-            let raiser = directory::person(conn, issue.raised_by)?;
-            Ok((issue, raiser))
-        })
-        .await
-        .map_err(not_found)?;
-    Ok((check_visible(caller, issue)?, raiser))
-}
-
-fn not_found(e: roundtable_store::StoreError) -> ApiError {
-    match e {
-        roundtable_store::StoreError::NotFound => ApiError::NotFound("no such issue".into()),
-        other => other.into(),
-    }
-}
-
-fn check_visible(caller: &Caller, issue: Issue) -> ApiResult<Issue> {
-    if issue.community != caller.actor.community {
-        return Err(ApiError::NotFound("no such issue".into()));
-    }
-    if !access::can_see(&caller.user, &caller.actor, &issue) {
-        return Err(ApiError::Forbidden("this issue belongs to another compound or organisation".into()));
-    }
-    Ok(issue)
-}
-
-/// The issue as this caller may see it, with the transitions open to them.
-fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> IssueView {
-    let contact = access::sees_contact(&caller.user, &caller.actor, &issue)
-        .then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
-    let transitions = state
-        .workflows
-        .get(&issue.workflow)
-        .map(|wf| {
-            wf.available(&issue, &caller.actor)
-                .map(|t| AvailableTransition {
-                    name: t.name.clone(),
-                    to: t.to.to_string(),
-                    required: t.require.iter().map(|f| f.to_string()).collect(),
-                    optional: t.accept.iter().map(|f| f.to_string()).collect(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let today = caller.now(state).date_naive();
-    IssueView {
-        id: issue.id.0,
-        workflow: issue.workflow.clone(),
-        state: issue.state.to_string(),
-        overdue: is_overdue(&issue, today),
-        title: issue.title,
-        description: issue.description,
-        category: issue.category,
-        compound: issue.compound.0,
-        building: issue.building.map(|b| b.0),
-        unit: issue.unit,
-        raised_by: PersonRef { id: raiser.id.0, name: raiser.display_name.clone() },
-        raised_by_org: issue.raised_by_org.map(|o| o.0),
-        raiser_contact: contact,
-        responsible_org: issue.responsible_org.map(|o| o.0),
-        commitment: issue.commitment.map(|c| CommitmentView {
-            text: c.text,
-            due_date: c.due_date,
-            committed_by: c.committed_by.0,
-            committed_by_org: c.committed_by_org.map(|o| o.0),
-            meeting: c.meeting.map(|m| m.0),
-            committed_at: c.committed_at,
-        }),
-        resolution_note: issue.resolution_note,
-        verification: issue.verification.map(|v| VerificationView {
-            outcome: serde_json::to_value(v.outcome)
-                .ok()
-                .and_then(|o| o.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            satisfaction: v.satisfaction,
-            note: v.note,
-            by: v.by.0,
-            at: v.at,
-        }),
-        duplicate_of: issue.duplicate_of.map(|d| d.0),
-        closing_reason: issue.closing_reason,
-        support_count: issue.support_count,
-        reopen_count: issue.reopen_count,
-        version: issue.version,
-        created_at: issue.created_at,
-        updated_at: issue.updated_at,
-        transitions,
-    }
-}
+use crate::views::{EventView, IssueList, IssueView, ListQuery, NewIssueBody, SupportView, TransitionBody};
 
 /// Lists the issues the caller may see, filtered, one page at a time.
 #[utoipa::path(get, path = "/api/v1/issues", tag = "issues", params(ListQuery), security(("bearer" = [])), responses(
@@ -143,65 +23,7 @@ pub async fn list(
     caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<IssueList>> {
-    let order = match q.order.as_deref() {
-        None | Some("newest") => IssueOrder::Newest,
-        Some("oldest") => IssueOrder::Oldest,
-        Some("support") => IssueOrder::Support,
-        Some(other) => {
-            return Err(ApiError::field(
-                "order",
-                "invalid",
-                format!("`order` must be newest, oldest or support, not `{other}`"),
-            ));
-        }
-    };
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "out_of_range", "`limit` must be between 1 and 200"));
-    }
-    let today = caller.now(&state).date_naive();
-    let states: Vec<String> = q
-        .state
-        .as_deref()
-        .map(|s| s.split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
-        .unwrap_or_default();
-    // A state no loaded workflow has would only ever match nothing: say so instead.
-    let mut known: Vec<&str> =
-        state.workflows.iter().flat_map(|wf| wf.states.iter().map(|s| s.name.as_str())).collect();
-    known.sort_unstable();
-    known.dedup();
-    if let Some(unknown) = states.iter().find(|s| !known.contains(&s.as_str())) {
-        return Err(ApiError::field(
-            "state",
-            "invalid",
-            format!("`state` has no state `{unknown}`; the workflows have {}", known.join(", ")),
-        ));
-    }
-    let filter = IssueFilter {
-        states,
-        compound: q.compound.map(CompoundId),
-        responsible_org: q.responsible_org.map(OrgId),
-        raised_by: q.raised_by.map(UserId),
-        overdue_on: q.overdue.unwrap_or(false).then_some(today),
-        text: q.q,
-    };
-    let filter = access::scope_filter(&caller.user, &caller.actor, filter)?;
-    let community = caller.actor.community;
-    let page = PageRequest { order, limit, cursor: q.cursor };
-    let page = state.db.run(move |conn| issues::list_listings(conn, community, &filter, &page)).await?;
-    Ok(Json(IssueList {
-        items: page.items.into_iter().map(|i| IssueSummary::new(i, today)).collect(),
-        next_cursor: page.next_cursor,
-    }))
-}
-
-fn check_text(errors: &mut Vec<FieldProblem>, field: &str, text: &str, min: usize, max: usize) {
-    let n = text::trim(text).chars().count();
-    if n < min {
-        errors.push(FieldProblem::new(field, "empty", format!("`{field}` must not be empty")));
-    } else if n > max {
-        errors.push(FieldProblem::new(field, "too_long", format!("`{field}` is longer than {max} characters")));
-    }
+    ops::list(&state, &caller, q).await.map(Json)
 }
 
 /// Raises a new issue in a compound of the caller's community.
@@ -214,68 +36,12 @@ pub async fn create(
     caller: Caller,
     ApiJson(body): ApiJson<NewIssueBody>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<IssueView>)> {
-    let mut errors = Vec::new();
-    check_text(&mut errors, "title", &body.title, 1, 200);
-    check_text(&mut errors, "description", &body.description, 0, 4000);
-    if !CATEGORIES.contains(&body.category.as_str()) {
-        errors.push(FieldProblem::new(
-            "category",
-            "invalid",
-            format!("`category` must be one of {}", CATEGORIES.join(", ")),
-        ));
-    }
-    if let Some(unit) = &body.unit {
-        check_text(&mut errors, "unit", unit, 0, 50);
-    }
-    let community = caller.actor.community;
-    let (compound, building) = (CompoundId(body.compound), body.building.map(BuildingId));
-    let (known_compound, known_building) = state
-        .db
-        .run(move |conn| {
-            let compounds = directory::compounds(conn, community)?;
-            let known = compounds.iter().any(|c| c.id == compound);
-            let building_ok = match building {
-                Some(b) if known => directory::buildings(conn, compound)?.iter().any(|x| x.id == b),
-                _ => true,
-            };
-            Ok((known, building_ok))
-        })
-        .await?;
-    if !known_compound {
-        errors.push(FieldProblem::new("compound", "unknown", "no such compound in this community"));
-    } else if !known_building {
-        errors.push(FieldProblem::new("building", "unknown", "no such building in this compound"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    access::check_raise(&caller.user, &caller.actor, compound)?;
-    let workflow = state
-        .workflows
-        .get(DEFAULT_WORKFLOW)
-        .ok_or_else(|| ApiError::Internal("the default workflow is not loaded".into()))?;
-    let new = NewIssue {
-        title: text::trim(&body.title).to_owned(),
-        description: text::trim(&body.description).to_owned(),
-        category: body.category,
-        compound,
-        building,
-        unit: body.unit.map(|u| text::trim(&u).to_owned()).filter(|u| !u.is_empty()),
-    };
-    let (issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
-    let stored = issue.clone();
-    state.db.write(move |conn| issues::insert_issue(conn, &stored, &event)).await?;
+    let view = ops::raise(&state, &caller, body).await?;
     let mut headers = HeaderMap::new();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/issues/{}", issue.id)) {
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/issues/{}", view.id)) {
         headers.insert(header::LOCATION, location);
     }
-    let raiser = Person {
-        id: caller.user.id,
-        display_name: caller.user.display_name.clone(),
-        email: caller.user.email.clone(),
-        phone: caller.user.phone.clone(),
-    };
-    Ok((StatusCode::CREATED, headers, Json(view(&state, &caller, issue, &raiser))))
+    Ok((StatusCode::CREATED, headers, Json(view)))
 }
 
 /// One issue, with its version and the transitions the caller may fire now.
@@ -287,45 +53,7 @@ pub async fn get(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<IssueView>> {
-    let (issue, raiser) = visible_with_raiser(&state, &caller, id).await?;
-    Ok(Json(view(&state, &caller, issue, &raiser)))
-}
-
-/// The ids a transition names that do not exist in the caller's community.
-fn reference_problems(
-    conn: &mut roundtable_store::DbConn,
-    community: roundtable_core::CommunityId,
-    fields: &TransitionFields,
-) -> Result<Vec<FieldProblem>, roundtable_store::StoreError> {
-    let mut problems = Vec::new();
-    if let Some(org) = fields.responsible_org {
-        match directory::get_organisation(conn, org) {
-            Ok(o) if o.community == community => {}
-            Ok(_) | Err(roundtable_store::StoreError::NotFound) => {
-                problems.push(FieldProblem::new(
-                    "responsible_org",
-                    "unknown",
-                    "no such organisation in this community",
-                ));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    if let Some(dup) = fields.duplicate_of {
-        match issues::get_issue(conn, dup) {
-            Ok(i) if i.community == community => {}
-            Ok(_) | Err(roundtable_store::StoreError::NotFound) => {
-                problems.push(FieldProblem::new("duplicate_of", "unknown", "no such issue in this community"));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    if let Some(meeting) = fields.meeting
-        && !issues::meeting_exists(conn, community, meeting)?
-    {
-        problems.push(FieldProblem::new("meeting", "unknown", "no such meeting in this community"));
-    }
-    Ok(problems)
+    ops::get(&state, &caller, IssueId(id)).await.map(Json)
 }
 
 /// Fires a transition (`assign`, `commit`, `resolve`, `verify`, `reopen`, …) on an issue
@@ -342,45 +70,7 @@ pub async fn transition(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<TransitionBody>,
 ) -> ApiResult<Json<IssueView>> {
-    let request = TransitionRequest {
-        transition: body.transition,
-        version: body.version,
-        fields: TransitionFields {
-            responsible_org: body.responsible_org.map(OrgId),
-            commitment_text: body.commitment_text,
-            due_date: body.due_date,
-            meeting: body.meeting.map(MeetingId),
-            resolution_note: body.resolution_note,
-            satisfaction: body.satisfaction,
-            note: body.note,
-            reason: body.reason,
-            duplicate_of: body.duplicate_of.map(IssueId),
-        },
-    };
-    // The issue, its raiser and the ids the request names, in one database trip.
-    let (community, fields) = (caller.actor.community, request.fields.clone());
-    let (issue, raiser, problems) = state
-        .db
-        .run(move |conn| {
-            let issue = issues::get_issue(conn, IssueId(id))?;
-            let raiser = directory::person(conn, issue.raised_by)?;
-            Ok((issue, raiser, reference_problems(conn, community, &fields)?))
-        })
-        .await
-        .map_err(not_found)?;
-    let issue = check_visible(&caller, issue)?;
-    let workflow = state
-        .workflows
-        .get(&issue.workflow)
-        .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
-    let outcome = apply(workflow, &issue, &caller.actor, &request, caller.now(&state))?;
-    if !problems.is_empty() {
-        return Err(ApiError::invalid(problems));
-    }
-    let stored = outcome.clone();
-    state.db.write(move |conn| issues::record_transition(conn, &stored)).await?;
-    tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
-    Ok(Json(view(&state, &caller, outcome.issue, &raiser)))
+    ops::transition(&state, &caller, IssueId(id), body).await.map(Json)
 }
 
 /// The issue's timeline, oldest first: who did what, when, with which values.
@@ -392,14 +82,7 @@ pub async fn events(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<EventView>>> {
-    let issue = visible(&state, &caller, id).await?;
-    let community = issue.community;
-    let (events, users) = state
-        .db
-        .run(move |conn| Ok((issues::timeline(conn, issue.id)?, directory::list_users(conn, community)?)))
-        .await?;
-    let names: HashMap<_, _> = users.into_iter().map(|u| (u.id, u.display_name)).collect();
-    Ok(Json(events.iter().map(|e| EventView::new(e, names.get(&e.actor).cloned().unwrap_or_default())).collect()))
+    ops::events(&state, &caller, IssueId(id)).await.map(Json)
 }
 
 /// Adds the caller's support ("me too"); supporting twice counts once.
@@ -411,10 +94,7 @@ pub async fn support(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<SupportView>> {
-    let issue = visible(&state, &caller, id).await?;
-    let (user, now) = (caller.user.id, state.now());
-    let count = state.db.write(move |conn| issues::add_support(conn, &issue, user, now)).await?;
-    Ok(Json(SupportView { support_count: count, supported: true }))
+    ops::support(&state, &caller, IssueId(id), true).await.map(Json)
 }
 
 /// Withdraws the caller's support.
@@ -426,8 +106,5 @@ pub async fn withdraw_support(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<SupportView>> {
-    let issue = visible(&state, &caller, id).await?;
-    let user = caller.user.id;
-    let count = state.db.write(move |conn| issues::withdraw_support(conn, issue.id, user)).await?;
-    Ok(Json(SupportView { support_count: count, supported: false }))
+    ops::support(&state, &caller, IssueId(id), false).await.map(Json)
 }

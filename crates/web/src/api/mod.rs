@@ -4,7 +4,6 @@ pub mod auth;
 pub mod health;
 pub mod issues;
 pub mod meetings;
-pub mod minutes;
 pub mod reference;
 
 use axum::routing::get;
@@ -58,21 +57,21 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(issues::transition))
         .routes(routes!(issues::events))
         .routes(routes!(issues::support, issues::withdraw_support))
-        .routes(routes!(meetings::list))
-        .routes(routes!(meetings::next))
-        .routes(routes!(meetings::get))
-        .routes(routes!(meetings::schedule))
-        .routes(routes!(meetings::build))
-        .routes(routes!(meetings::publish))
-        .routes(routes!(meetings::rebuild))
-        .routes(routes!(meetings::open))
-        .routes(routes!(meetings::close))
-        .routes(routes!(meetings::attendance))
-        .routes(routes!(meetings::outcome))
-        .routes(routes!(minutes::agenda, meetings::edit))
-        .routes(routes!(minutes::get, minutes::amend))
-        .routes(routes!(minutes::publish))
-        .routes(routes!(minutes::addendum))
+        .routes(routes!(meetings::calendar::list))
+        .routes(routes!(meetings::calendar::next))
+        .routes(routes!(meetings::agenda::get))
+        .routes(routes!(meetings::calendar::schedule))
+        .routes(routes!(meetings::agenda::build))
+        .routes(routes!(meetings::agenda::publish))
+        .routes(routes!(meetings::agenda::rebuild))
+        .routes(routes!(meetings::day::open))
+        .routes(routes!(meetings::day::close))
+        .routes(routes!(meetings::day::attendance))
+        .routes(routes!(meetings::day::outcome))
+        .routes(routes!(meetings::agenda::document, meetings::agenda::edit))
+        .routes(routes!(meetings::minutes::get, meetings::minutes::amend))
+        .routes(routes!(meetings::minutes::publish))
+        .routes(routes!(meetings::minutes::addendum))
         .routes(routes!(reference::communities))
         .routes(routes!(reference::compounds))
         .routes(routes!(reference::buildings))

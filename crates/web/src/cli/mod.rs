@@ -195,12 +195,11 @@ fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<(), String> {
     use roundtable_store::outbox;
     match cmd {
         OutboxCommand::List { config, status } => {
-            if !["pending", "sent", "dead"].contains(&status.as_str()) {
-                return Err(format!("--status is pending, sent or dead, not `{status}`"));
-            }
+            let status: roundtable_core::DeliveryStatus =
+                status.parse().map_err(|_| format!("--status is pending, sent or dead, not `{status}`"))?;
             let db = open_db(&config)?;
             let rows =
-                outbox::with_status(&mut *db.conn().map_err(|e| e.to_string())?, &status).map_err(|e| e.to_string())?;
+                outbox::with_status(&mut *db.conn().map_err(|e| e.to_string())?, status).map_err(|e| e.to_string())?;
             for r in &rows {
                 // A send cut off mid-way may have reached the relay: say so.
                 let doubt = if r.interrupted > 0 {
@@ -257,23 +256,23 @@ fn build_agenda(
         }
     };
     let instance = format!("cli@{}", std::process::id());
-    match crate::meetings::build_agenda_for(
+    match crate::jobs::agenda::build_agenda_for(
         conn,
         &config,
         community,
         Some(slot),
         now,
-        crate::meetings::Mode::Claim(&instance),
+        crate::jobs::agenda::Mode::Claim(&instance),
     )
     .map_err(|e| format!("error: {e}"))?
     {
-        crate::meetings::Built::Built { items, slot, .. } => {
+        crate::jobs::agenda::Built::Built { items, slot, .. } => {
             let _ = writeln!(out, "built the draft agenda of the {slot} meeting: {items} items");
         }
-        crate::meetings::Built::AlreadyBuilt { slot } => {
+        crate::jobs::agenda::Built::AlreadyBuilt { slot } => {
             let _ = writeln!(out, "the agenda of the {slot} meeting was built before; nothing changed");
         }
-        crate::meetings::Built::NotDue | crate::meetings::Built::Rebuilt { .. } => {}
+        crate::jobs::agenda::Built::NotDue | crate::jobs::agenda::Built::Rebuilt { .. } => {}
     }
     Ok(())
 }
@@ -306,7 +305,7 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
             tracing::info!("--no-scheduler: this instance runs no scheduled jobs");
             None
         } else {
-            Some(crate::scheduler::start(state.clone(), format!("serve@{}", std::process::id())).await?)
+            Some(crate::jobs::scheduler::start(state.clone(), format!("serve@{}", std::process::id())).await?)
         };
         let _dispatcher = server::spawn_dispatcher(state.clone());
         let listener = server::bind(&config.listen).await?;

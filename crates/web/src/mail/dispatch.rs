@@ -22,9 +22,33 @@ pub struct DispatchReport {
 }
 
 /// A composed notification: who, which template, in which language, with what.
+/// The kinds of mail, each a template directory (`templates/email/<locale>/<name>/`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Template {
+    MeetingNotice,
+    IssueAssigned,
+    IssueUpdate,
+    VerificationRequest,
+    Reminder,
+    Escalation,
+}
+
+impl Template {
+    fn name(self) -> &'static str {
+        match self {
+            Template::MeetingNotice => "meeting_notice",
+            Template::IssueAssigned => "issue_assigned",
+            Template::IssueUpdate => "issue_update",
+            Template::VerificationRequest => "verification_request",
+            Template::Reminder => "reminder",
+            Template::Escalation => "escalation",
+        }
+    }
+}
+
 struct Plan {
     to: Vec<String>,
-    template: &'static str,
+    template: Template,
     locale: String,
     context: Value,
 }
@@ -199,12 +223,15 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         // An organisation's own items first, marked; then the rest of the agenda.
         let items: Vec<Value> = if notice == Some(MeetingNotice::AgendaPublished) {
             let mut lines: Vec<(bool, String)> = Vec::new();
-            for item in roundtable_store::agenda::agenda_items(conn, meeting)? {
-                let issue = match item.issue_id.as_deref().and_then(|i| i.parse::<IssueId>().ok()) {
-                    Some(id) => Some(issues::get_issue(conn, id)?),
-                    None => None,
-                };
-                let mine = org.is_some() && issue.as_ref().is_some_and(|i| i.responsible_org == org);
+            let agenda = roundtable_store::agenda::agenda_items(conn, meeting)?;
+            // The items' issues in one query: whose they are decides the order.
+            let theirs: Vec<IssueId> = issues::get_issues(conn, &roundtable_store::agenda::issue_ids(&agenda))?
+                .into_iter()
+                .filter(|i| org.is_some() && i.responsible_org == org)
+                .map(|i| i.id)
+                .collect();
+            for item in agenda {
+                let mine = item.issue_id.is_some_and(|i| theirs.contains(&i));
                 if !item.title.trim().is_empty() {
                     lines.push((mine, item.title));
                 }
@@ -225,7 +252,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                 "url": format!("{base_url}/meetings/{meeting}"),
             },
         });
-        return Ok(Some(Plan { to, template: "meeting_notice", locale: default_locale, context }));
+        return Ok(Some(Plan { to, template: Template::MeetingNotice, locale: default_locale, context }));
     }
 
     let Some(issue_id) = row.issue_id.as_deref().and_then(|i| i.parse::<IssueId>().ok()) else {
@@ -255,11 +282,12 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
 
     // An effect this build does not know (a newer instance's) is left for that instance.
     let Ok(effect) = row.effect.parse::<Effect>() else { return Ok(None) };
-    let (to, template, locale, step_key): (Vec<String>, &'static str, String, String) = match effect {
+    let (to, template, locale, step_key): (Vec<String>, Template, String, String) = match effect {
         Effect::NotifyResponsible => {
             let to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
-            let template =
-                if ["assign", "reassign"].contains(&transition.as_str()) { "issue_assigned" } else { "issue_update" };
+            // Newly responsible (assigned or reassigned) gets the full issue with the raiser.
+            let assigned = event.is_some_and(|e| e.to == roundtable_core::IssueState::ASSIGNED);
+            let template = if assigned { Template::IssueAssigned } else { Template::IssueUpdate };
             (to, template, default_locale.clone(), transition.clone())
         }
         Effect::NotifyPreviousResponsible => {
@@ -276,47 +304,55 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                 Some(org) => directory::get_organisation(conn, org)?.contact_emails,
                 None => Vec::new(),
             };
-            (to, "issue_update", default_locale.clone(), "previous".into())
+            (to, Template::IssueUpdate, default_locale.clone(), "previous".into())
         }
-        Effect::NotifyRaiser => {
-            (raiser.email.clone().into_iter().collect(), "issue_update", raiser_locale.clone(), transition.clone())
-        }
+        Effect::NotifyRaiser => (
+            raiser.email.clone().into_iter().collect(),
+            Template::IssueUpdate,
+            raiser_locale.clone(),
+            transition.clone(),
+        ),
         Effect::RequestVerification => (
             raiser.email.clone().into_iter().collect(),
-            "verification_request",
+            Template::VerificationRequest,
             raiser_locale.clone(),
             transition.clone(),
         ),
         Effect::RemindRaiser => {
-            (raiser.email.clone().into_iter().collect(), "reminder", raiser_locale.clone(), row.effect.clone())
+            (raiser.email.clone().into_iter().collect(), Template::Reminder, raiser_locale.clone(), row.effect.clone())
         }
         Effect::NotifySecretary => (
             role_emails(conn, &community, Role::Secretary)?,
-            "issue_update",
+            Template::IssueUpdate,
             default_locale.clone(),
             transition.clone(),
         ),
-        Effect::RemindSecretary => {
-            (role_emails(conn, &community, Role::Secretary)?, "reminder", default_locale.clone(), row.effect.clone())
+        Effect::RemindSecretary => (
+            role_emails(conn, &community, Role::Secretary)?,
+            Template::Reminder,
+            default_locale.clone(),
+            row.effect.clone(),
+        ),
+        Effect::NotifySupervisors => {
+            (supervisors(conn)?, Template::IssueUpdate, default_locale.clone(), transition.clone())
         }
-        Effect::NotifySupervisors => (supervisors(conn)?, "issue_update", default_locale.clone(), transition.clone()),
         Effect::RemindResponsible => (
             responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default(),
-            "reminder",
+            Template::Reminder,
             default_locale.clone(),
             row.effect.clone(),
         ),
         Effect::Escalate => {
             let mut to = role_emails(conn, &community, Role::Secretary)?;
             to.extend(supervisors(conn)?);
-            (to, "escalation", default_locale.clone(), row.effect.clone())
+            (to, Template::Escalation, default_locale.clone(), row.effect.clone())
         }
         // Effects that change the issue itself or its flags: no mail.
         Effect::FlagOverdue | Effect::RecordReopen | Effect::ClearCommitment => return Ok(None),
     };
     // Raisers' contact data goes only to the responsible organisation.
-    let show_raiser = template == "issue_assigned";
-    let links = if template == "verification_request" {
+    let show_raiser = template == Template::IssueAssigned;
+    let links = if template == Template::VerificationRequest {
         let (fixed, not_fixed) = crate::links::verification_links(&crate::links::key(conn)?, base_url, issue.id, now);
         json!({ "fixed": fixed, "not_fixed": not_fixed })
     } else {
@@ -424,12 +460,12 @@ async fn deliver(
     match db.run(move |conn| compose(conn, &r, &base_url, now)).await {
         Ok(None) => Delivery::Skipped,
         Ok(Some(plan)) if plan.to.is_empty() => Delivery::Failed(format!("no address to send `{}` to", row.effect)),
-        Ok(Some(plan)) => match templates.render(&plan.locale, plan.template, &plan.context) {
+        Ok(Some(plan)) => match templates.render(&plan.locale, plan.template.name(), &plan.context) {
             Ok(email) => match mailer.send(&cfg.from, &plan.to, &row.message_id, &email).await {
                 Ok(()) => Delivery::Sent,
                 Err(e) => Delivery::Failed(e),
             },
-            Err(e) => Delivery::Failed(format!("template {}: {e}", plan.template)),
+            Err(e) => Delivery::Failed(format!("template {}: {e}", plan.template.name())),
         },
         Err(e) => Delivery::Failed(e.to_string()),
     }

@@ -5,14 +5,18 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use roundtable_core::{Building, BuildingId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId};
+use std::collections::BTreeMap;
+
+use roundtable_core::{
+    Building, BuildingId, Compound, CompoundId, DeliveryStatus, OrgId, OrgKind, Organisation, Role, User, UserId,
+};
 use roundtable_store::{StoreError, directory, outbox};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::error::{ApiError, ApiPath, FieldProblem};
+use crate::ops::reference;
 use crate::pages::forms::{Empty, Posted, filled};
-use crate::pages::issues::Names;
-use crate::pages::render::{Ctx, Out, PageResult};
+use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult};
 
 /// Roles an administrator can give.
 const ROLES: [Role; 6] = [Role::Admin, Role::Secretary, Role::Supervisor, Role::Property, Role::Grid, Role::Resident];
@@ -26,66 +30,139 @@ fn require_admin(ctx: &Ctx) -> Result<crate::auth::Caller, ApiError> {
     }
 }
 
-async fn admin_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value) -> PageResult {
+#[derive(Serialize)]
+struct UserRow<'a> {
+    id: UserId,
+    /// The administrator themself (who cannot disable their own account).
+    me: bool,
+    login: &'a str,
+    name: &'a str,
+    email: Option<&'a str>,
+    disabled: bool,
+    roles: &'a [Role],
+    orgs: Vec<&'a str>,
+    compound: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct OrgRow<'a> {
+    id: OrgId,
+    name: &'a str,
+    kind: OrgKind,
+    emails: String,
+}
+
+#[derive(Serialize)]
+struct CompoundRow<'a> {
+    id: CompoundId,
+    name: &'a str,
+    buildings: usize,
+}
+
+/// A notification that could not be delivered.
+#[derive(Serialize)]
+struct DeadRow<'a> {
+    id: &'a str,
+    effect: &'a str,
+    attempts: i32,
+    error: Option<&'a str>,
+    issue: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AdminPage<'a> {
+    users: Vec<UserRow<'a>>,
+    orgs: Vec<OrgRow<'a>>,
+    compounds: Vec<CompoundRow<'a>>,
+    dead: Vec<DeadRow<'a>>,
+    roles: [Role; 6],
+    kinds: &'static [OrgKind],
+    org_options: Vec<Choice>,
+    compound_options: Vec<Choice>,
+    /// What a refused form was sent with (never the password).
+    values: BTreeMap<String, String>,
+    errors: Option<FormErrors>,
+}
+
+impl Page for AdminPage<'_> {
+    const TEMPLATE: &'static str = "admin";
+}
+
+async fn admin_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    values: BTreeMap<String, String>,
+    errors: Option<FormErrors>,
+) -> PageResult {
     let caller = require_admin(ctx)?;
-    let names = Names::load(ctx).await?;
+    let names = reference::names(&ctx.state, &caller).await?;
     let community = caller.actor.community;
     let (users, dead, orgs) = ctx
         .state
         .db
         .run(move |conn| {
             let users = directory::list_users(conn, community)?;
-            let dead: Vec<_> = outbox::with_status(conn, "dead")?
+            let dead: Vec<_> = outbox::with_status(conn, DeliveryStatus::Dead)?
                 .into_iter()
                 .filter(|p| p.community_id == community.to_string())
                 .collect();
             Ok((users, dead, directory::organisations(conn, community)?))
         })
         .await?;
-    let users: Vec<Value> = users
+    let users = users
         .iter()
-        .map(|u| {
-            json!({
-                "id": u.id.0, "me": u.id == caller.user.id,
-                "login": u.login, "name": u.display_name, "email": u.email, "disabled": u.disabled,
-                "roles": u.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
-                "orgs": u.organisations.iter().filter_map(|o| names.org(Some(o.0))).collect::<Vec<_>>(),
-                "compound": names.compound(u.compound.map(|c| c.0)),
-            })
+        .map(|u| UserRow {
+            id: u.id,
+            me: u.id == caller.user.id,
+            login: &u.login,
+            name: &u.display_name,
+            email: u.email.as_deref(),
+            disabled: u.disabled,
+            roles: &u.roles,
+            orgs: u.organisations.iter().filter_map(|o| names.org(*o)).collect(),
+            compound: u.compound.and_then(|c| names.compound(c)),
         })
         .collect();
-    let orgs: Vec<Value> = orgs
+    let orgs = orgs
         .iter()
-        .map(|o| json!({ "id": o.id.0, "name": o.name, "kind": o.kind.to_string(), "emails": o.contact_emails.join(", ") }))
+        .map(|o| OrgRow { id: o.id, name: &o.name, kind: o.kind, emails: o.contact_emails.join(", ") })
         .collect();
-    let compounds: Vec<Value> = names
+    let compounds = names
         .compounds
         .iter()
-        .map(|(id, name)| {
-            let buildings = names.buildings.iter().filter(|(_, c, _)| c == id).count();
-            json!({ "id": id, "name": name, "buildings": buildings })
+        .map(|(id, name)| CompoundRow {
+            id: *id,
+            name,
+            buildings: names.buildings.iter().filter(|(_, c, _)| c == id).count(),
         })
         .collect();
-    let dead: Vec<Value> = dead
+    let dead = dead
         .iter()
-        .map(|p| json!({ "id": p.id, "effect": p.effect, "attempts": p.attempts, "error": p.last_error, "issue": p.issue_id }))
+        .map(|p| DeadRow {
+            id: &p.id,
+            effect: &p.effect,
+            attempts: p.attempts,
+            error: p.last_error.as_deref(),
+            issue: p.issue_id.as_deref(),
+        })
         .collect();
-    Ok(Out::Status(
-        status,
-        "admin",
-        json!({
-            "users": users, "orgs": orgs, "compounds": compounds, "dead": dead,
-            "roles": ROLES.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
-            "kinds": OrgKind::ALL.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
-            "org_options": names.orgs.iter().map(|(id, n, _)| json!({ "value": id, "label": n })).collect::<Vec<_>>(),
-            "compound_options": names.compounds.iter().map(|(id, n)| json!({ "value": id, "label": n })).collect::<Vec<_>>(),
-            "values": values, "errors": errors,
-        }),
-    ))
+    let page = AdminPage {
+        users,
+        orgs,
+        compounds,
+        dead,
+        roles: ROLES,
+        kinds: OrgKind::ALL,
+        org_options: names.orgs.iter().map(|(id, n, _)| Choice::new(id, n.clone(), false)).collect(),
+        compound_options: names.compounds.iter().map(|(id, n)| Choice::new(id, n.clone(), false)).collect(),
+        values,
+        errors,
+    };
+    Out::status(status, page)
 }
 
 pub async fn show(ctx: Ctx) -> Response {
-    let out = admin_page(&ctx, StatusCode::OK, json!({}), Value::Null).await;
+    let out = admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None).await;
     ctx.respond(out)
 }
 
@@ -99,12 +176,12 @@ fn field(form: &[(String, String)], name: &str) -> Option<String> {
 async fn refused(ctx: &Ctx, form: &[(String, String)], out: PageResult) -> PageResult {
     match out {
         Err(e @ ApiError::Invalid { .. }) => {
-            let values: serde_json::Map<String, Value> = form
+            let values = form
                 .iter()
                 .filter(|(k, _)| k != "password" && k != "_csrf")
-                .map(|(k, v)| (k.clone(), json!(v)))
+                .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, Value::Object(values), ctx.form_errors(&e)).await
+            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e))).await
         }
         other => other,
     }
@@ -155,14 +232,14 @@ fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
 
 async fn add_org_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
     let caller = require_admin(ctx)?;
-    let names = Names::load(ctx).await?;
+    let names = reference::names(&ctx.state, &caller).await?;
     let mut errors = Vec::new();
     let name = field(form, "org_name").unwrap_or_default();
     check_name(&mut errors, "org_name", &name);
     if names.orgs.iter().any(|(_, n, _)| *n == name) {
         errors.push(FieldProblem::new("org_name", "taken", "this name is taken"));
     }
-    let kind = field(form, "kind").and_then(|k| OrgKind::ALL.iter().find(|x| x.to_string() == k).copied());
+    let kind = field(form, "kind").and_then(|k| k.parse::<OrgKind>().ok());
     if kind.is_none() {
         errors.push(FieldProblem::new("kind", "missing", "choose a kind"));
     }
@@ -171,7 +248,8 @@ async fn add_org_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
         errors.push(FieldProblem::new("contact_emails", "invalid", "e-mail addresses, one per line"));
     }
     let compound = field(form, "compound")
-        .and_then(|c| names.compounds.iter().find(|(id, _)| id.to_string() == c).map(|(id, _)| CompoundId(*id)));
+        .and_then(|c| c.parse().ok())
+        .and_then(|c: uuid::Uuid| names.compound(CompoundId(c)).map(|_| CompoundId(c)));
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -190,7 +268,7 @@ async fn add_org_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
 
 async fn add_compound_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
     let caller = require_admin(ctx)?;
-    let names = Names::load(ctx).await?;
+    let names = reference::names(&ctx.state, &caller).await?;
     let mut errors = Vec::new();
     let name = field(form, "compound_name").unwrap_or_default();
     check_name(&mut errors, "compound_name", &name);
@@ -237,16 +315,16 @@ async fn add_user_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
     let roles: Vec<Role> = form
         .iter()
         .filter(|(k, _)| k == "role")
-        .filter_map(|(_, v)| ROLES.iter().find(|r| r.to_string() == *v).copied())
+        .filter_map(|(_, v)| v.parse::<Role>().ok().filter(|r| ROLES.contains(r)))
         .collect();
     if roles.is_empty() {
         errors.push(FieldProblem::new("role", "missing", "at least one role"));
     }
-    let names = Names::load(ctx).await?;
-    let org =
-        field("org").and_then(|o| names.orgs.iter().find(|(id, ..)| id.to_string() == o).map(|(id, ..)| OrgId(*id)));
+    let names = reference::names(&ctx.state, &caller).await?;
+    let org = field("org").and_then(|o| o.parse().ok()).and_then(|o: uuid::Uuid| names.org(OrgId(o)).map(|_| OrgId(o)));
     let compound = field("compound")
-        .and_then(|c| names.compounds.iter().find(|(id, _)| id.to_string() == c).map(|(id, _)| CompoundId(*id)));
+        .and_then(|c| c.parse().ok())
+        .and_then(|c: uuid::Uuid| names.compound(CompoundId(c)).map(|_| CompoundId(c)));
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -284,7 +362,9 @@ pub async fn retry(Path(id): Path<String>, Posted { ctx, form: Empty {} }: Poste
             .state
             .db
             .write(move |conn| {
-                let ours = outbox::with_status(conn, "dead")?.iter().any(|p| p.id == id && p.community_id == community);
+                let ours = outbox::with_status(conn, DeliveryStatus::Dead)?
+                    .iter()
+                    .any(|p| p.id == id && p.community_id == community);
                 if ours { outbox::retry(conn, &id, now) } else { Ok(false) }
             })
             .await?;
@@ -297,20 +377,23 @@ pub async fn retry(Path(id): Path<String>, Posted { ctx, form: Empty {} }: Poste
     ctx.respond(out)
 }
 
+#[derive(serde::Deserialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Disable,
+    Enable,
+}
+
 #[derive(serde::Deserialize)]
 pub struct AccessForm {
-    action: String,
+    action: Access,
 }
 
 /// Disables an account (ending its sessions) or enables it again.
 pub async fn set_access(ApiPath(id): ApiPath<uuid::Uuid>, Posted { ctx, form }: Posted<AccessForm>) -> Response {
     let out = async {
         let caller = require_admin(&ctx)?;
-        let disable = match form.action.as_str() {
-            "disable" => true,
-            "enable" => false,
-            _ => return Err(ApiError::BadRequest("the action is disable or enable".into())),
-        };
+        let disable = matches!(form.action, Access::Disable);
         if disable && caller.user.id.0 == id {
             return Err(ApiError::Forbidden("administrators cannot disable themselves".into()));
         }

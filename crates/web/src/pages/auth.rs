@@ -7,14 +7,13 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::TimeDelta;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::api;
 use crate::error::{ApiJson, ApiResult};
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::i18n::LOCALES;
-use crate::pages::render::{Ctx, Out};
+use crate::pages::render::{Ctx, FormErrors, Out, Page};
 use crate::pages::session::{LANG, SESSION, cookie, local_path, removal};
 use crate::state::AppState;
 
@@ -23,9 +22,22 @@ pub struct Next {
     next: Option<String>,
 }
 
+#[derive(Serialize)]
+struct LoginPage {
+    /// Where to go once signed in (a same-site path).
+    next: String,
+    /// What was typed, after a refusal (never the password).
+    login: Option<String>,
+    errors: Option<FormErrors>,
+}
+
+impl Page for LoginPage {
+    const TEMPLATE: &'static str = "login";
+}
+
 pub async fn form(ctx: Ctx, Query(q): Query<Next>) -> Response {
     let next = local_path(q.next.as_deref());
-    ctx.respond(Ok(Out::Page("login", json!({ "next": next }))))
+    ctx.respond(Out::page(LoginPage { next, login: None, errors: None }))
 }
 
 #[derive(Deserialize)]
@@ -56,8 +68,7 @@ pub async fn sign_in(
                 crate::error::ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
                 _ => StatusCode::UNAUTHORIZED,
             };
-            let login = form.login;
-            ctx.respond(Ok(Out::Status(status, "login", json!({ "next": next, "login": login, "errors": errors }))))
+            ctx.respond(Out::status(status, LoginPage { next, login: Some(form.login), errors: Some(errors) }))
         }
     }
 }

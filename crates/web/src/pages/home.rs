@@ -4,16 +4,18 @@
 //! committee what it raised and what awaits its verification; residents and grid
 //! secretaries their compound's issues.
 
-use axum::extract::State;
 use axum::response::Response;
+use roundtable_core::agenda::Section;
 use roundtable_core::{OrgKind, Role};
-use serde_json::{Value, json};
+use serde::Serialize;
+use uuid::Uuid;
 
-use crate::api;
-use crate::error::ApiPath;
-use crate::pages::issues::{Names, fetch};
-use crate::pages::render::{Ctx, Out, PageResult};
+use crate::ops::meetings::{self as meetings, calendar};
+use crate::ops::reference;
+use crate::pages::issues::{Row, fetch};
+use crate::pages::render::{Ctx, Out, Page, PageResult};
 use crate::views::ListQuery;
+use crate::views::meetings::MeetingView;
 
 pub async fn show(ctx: Ctx) -> Response {
     let out = work(&ctx).await;
@@ -30,76 +32,103 @@ fn query(state: Option<&str>, overdue: bool, order: &str) -> ListQuery {
     }
 }
 
+/// A list of issues that need the viewer, with a link to all of them.
+#[derive(Serialize)]
+struct IssueSection {
+    key: &'static str,
+    href: &'static str,
+    count: usize,
+    empty: bool,
+    items: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct NextMeeting {
+    #[serde(flatten)]
+    view: MeetingView,
+    starts_local: String,
+}
+
+/// An item of the next agenda about one of the viewer's organisation's issues.
+#[derive(Serialize)]
+struct OurItem {
+    title: String,
+    issue: Option<Uuid>,
+    section: Section,
+    minutes: i32,
+}
+
+#[derive(Serialize)]
+struct HomePage {
+    sections: Vec<IssueSection>,
+    next_meeting: Option<NextMeeting>,
+    our_items: Vec<OurItem>,
+    show_our_items: bool,
+    can_raise: bool,
+}
+
+impl Page for HomePage {
+    const TEMPLATE: &'static str = "home";
+}
+
 async fn work(ctx: &Ctx) -> PageResult {
     let caller = ctx.caller()?;
-    let names = Names::load(ctx).await?;
+    let names = reference::names(&ctx.state, &caller).await?;
     let a = &caller.actor;
-    let mut sections: Vec<Value> = Vec::new();
-    let mut section = |key: &str, href: String, items: Vec<Value>| {
-        sections
-            .push(json!({ "key": key, "href": href, "count": items.len(), "empty": items.is_empty(), "items": items }));
+    let mut sections: Vec<IssueSection> = Vec::new();
+    let mut section = |key: &'static str, href: &'static str, items: Vec<Row>| {
+        sections.push(IssueSection { key, href, count: items.len(), empty: items.is_empty(), items });
     };
     let property = a.memberships.iter().any(|m| matches!(m.kind, OrgKind::PropertyCompany | OrgKind::Unit));
-    let manages = a.has_role(Role::Secretary) || a.has_role(Role::Admin);
-    let mut ours: Vec<String> = Vec::new();
+    let manages = meetings::manages(&caller);
+    let mut ours: Vec<Uuid> = Vec::new();
 
     if property {
         let (overdue, _) = fetch(ctx, query(None, true, "oldest"), &names).await?;
         let (open, _) = fetch(ctx, query(Some("assigned,committed"), false, "oldest"), &names).await?;
         let (resolved, _) = fetch(ctx, query(Some("resolved"), false, "oldest"), &names).await?;
-        ours = open.iter().chain(&resolved).filter_map(|i| i["id"].as_str().map(str::to_owned)).collect();
-        section("overdue_ours", "/issues?overdue=1".into(), overdue);
-        section("assigned_to_us", "/issues?state=assigned,committed".into(), open);
-        section("awaiting_verification_ours", "/issues?state=resolved".into(), resolved);
+        ours = open.iter().chain(&resolved).map(|i| i.summary.id).collect();
+        section("overdue_ours", "/issues?overdue=1", overdue);
+        section("assigned_to_us", "/issues?state=assigned,committed", open);
+        section("awaiting_verification_ours", "/issues?state=resolved", resolved);
     }
     if manages {
         let (raised, _) = fetch(ctx, query(Some("raised"), false, "support"), &names).await?;
         let (overdue, _) = fetch(ctx, query(None, true, "oldest"), &names).await?;
-        section("unassigned", "/issues?state=raised&order=support".into(), raised);
-        section("overdue", "/issues?overdue=1".into(), overdue);
+        section("unassigned", "/issues?state=raised&order=support", raised);
+        section("overdue", "/issues?overdue=1", overdue);
     }
     if a.has_role(Role::Supervisor) {
         let mine = ListQuery { raised_by: Some(caller.user.id.0), ..query(None, false, "newest") };
         let (raised, _) = fetch(ctx, mine, &names).await?;
         let (resolved, _) = fetch(ctx, query(Some("resolved"), false, "oldest"), &names).await?;
-        section("awaiting_our_verification", "/issues?state=resolved".into(), resolved);
-        section("raised_by_us", "/issues".into(), raised);
+        section("awaiting_our_verification", "/issues?state=resolved", resolved);
+        section("raised_by_us", "/issues", raised);
     }
     if a.has_role(Role::Resident) || a.has_role(Role::Grid) {
         let mine = ListQuery { raised_by: Some(caller.user.id.0), ..query(Some("resolved"), false, "oldest") };
         let (resolved, _) = fetch(ctx, mine, &names).await?;
         let (compound, _) =
             fetch(ctx, query(Some("raised,assigned,committed,resolved"), false, "support"), &names).await?;
-        section("awaiting_my_verification", "/issues?state=resolved".into(), resolved);
-        section("my_compound", "/issues?order=support".into(), compound);
+        section("awaiting_my_verification", "/issues?state=resolved", resolved);
+        section("my_compound", "/issues?order=support", compound);
     }
 
-    let records = api::meetings::all(&ctx.state, &caller).await?;
-    let next = api::meetings::next_of(&ctx.state, &caller, &records)?;
-    let meeting = next.as_ref().map(|next| {
-        let mut meeting = serde_json::to_value(next).unwrap_or_default();
-        meeting["starts_local"] = json!(next.starts_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string());
-        meeting
-    });
+    let next = calendar::next(&ctx.state, &caller).await?;
     let mut our_items = Vec::new();
-    if let (Some(id), true) = (next.and_then(|n| n.id), property) {
-        let detail = api::meetings::get(State(ctx.state.clone()), caller.clone(), ApiPath(id)).await?.0;
+    if let (Some(id), true) = (next.as_ref().and_then(|n| n.id), property) {
+        let detail = meetings::detail(&ctx.state, &caller, roundtable_core::MeetingId(id)).await?;
         our_items = detail
             .items
             .unwrap_or_default()
             .into_iter()
-            .filter(|i| i.issue.as_ref().is_some_and(|x| ours.contains(x)))
-            .map(|i| json!({ "title": i.title, "issue": i.issue, "section": i.section, "minutes": i.minutes }))
+            .filter(|i| i.issue.is_some_and(|x| ours.contains(&x)))
+            .map(|i| OurItem { title: i.title, issue: i.issue, section: i.section, minutes: i.minutes })
             .collect();
     }
-    Ok(Out::Page(
-        "home",
-        json!({
-            "sections": sections,
-            "next_meeting": meeting,
-            "our_items": our_items,
-            "show_our_items": property,
-            "can_raise": !property || manages,
-        }),
-    ))
+    let next_meeting = next.map(|view| NextMeeting {
+        starts_local: view.starts_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string(),
+        view,
+    });
+    Out::page(HomePage { sections, next_meeting, our_items, show_our_items: property, can_raise: !property || manages })
 }

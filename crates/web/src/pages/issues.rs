@@ -1,87 +1,54 @@
 //! The tracker's pages: the list, an issue with its timeline and the transitions the
-//! viewer may fire, raising an issue, supporting one.
+//! viewer may fire, raising an issue, supporting one. Each reads and writes through
+//! `ops::issues`, so a page shows and does what the API would let its viewer.
 
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use roundtable_core::{CompoundId, IssueId, OrgKind};
-use roundtable_store::{directory, issues as store};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use roundtable_core::{IssueId, OrgId};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, FieldProblem};
+use crate::error::{ApiError, ApiPath, FieldProblem};
+use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
+use crate::ops::reference::{self, Names};
+
 use crate::pages::forms::{Posted, filled};
-use crate::pages::i18n::value_text;
-use crate::pages::render::{Ctx, Out, PageResult, refusal, urlencode};
-use crate::state::AppState;
-use crate::views::{ListQuery, NewIssueBody, TransitionBody};
+use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, community_wide, refusal, urlencode};
+use crate::views::{EventView, IssueSummary, IssueView, ListQuery, NewIssueBody, TransitionBody};
 
-/// The community's names, to show ids as people read them.
-pub struct Names {
-    pub compounds: Vec<(Uuid, String)>,
-    pub buildings: Vec<(Uuid, Uuid, String)>,
-    /// (id, name, kind)
-    pub orgs: Vec<(Uuid, String, OrgKind)>,
+/// An issue of a list, with names for its ids.
+#[derive(Serialize)]
+pub struct Row {
+    #[serde(flatten)]
+    pub summary: IssueSummary,
+    pub compound_name: Option<String>,
+    pub org_name: Option<String>,
 }
 
-impl Names {
-    pub async fn load(ctx: &Ctx) -> Result<Names, ApiError> {
-        let community = ctx.caller()?.actor.community;
-        let (compounds, buildings, orgs) = ctx
-            .state
-            .db
-            .run(move |conn| {
-                Ok((
-                    directory::compounds(conn, community)?,
-                    directory::community_buildings(conn, community)?,
-                    directory::organisations(conn, community)?,
-                ))
-            })
-            .await?;
-        Ok(Names {
-            compounds: compounds.into_iter().map(|c| (c.id.0, c.name)).collect(),
-            buildings: buildings.into_iter().map(|b| (b.id.0, b.compound.0, b.name)).collect(),
-            orgs: orgs.into_iter().map(|o| (o.id.0, o.name, o.kind)).collect(),
-        })
-    }
-
-    pub fn compound(&self, id: Option<Uuid>) -> Option<String> {
-        self.compounds.iter().find(|(c, _)| Some(*c) == id).map(|(_, n)| n.clone())
-    }
-
-    pub fn org(&self, id: Option<Uuid>) -> Option<String> {
-        self.orgs.iter().find(|(o, ..)| Some(*o) == id).map(|(_, n, _)| n.clone())
-    }
-
-    /// The organisations an issue can be assigned to.
-    pub fn responsible(&self) -> Vec<Value> {
-        self.orgs
-            .iter()
-            .filter(|(.., k)| matches!(k, OrgKind::PropertyCompany | OrgKind::Unit))
-            .map(|(id, name, _)| json!({ "value": id, "label": name }))
-            .collect()
-    }
-
-    fn compound_options(&self, selected: Option<Uuid>) -> Vec<Value> {
-        self.compounds
-            .iter()
-            .map(|(id, name)| json!({ "value": id, "label": name, "selected": Some(*id) == selected }))
-            .collect()
+impl Row {
+    fn new(names: &Names, summary: IssueSummary) -> Row {
+        let compound_name = names.compound(summary.compound.into()).map(str::to_owned);
+        let org_name = summary.responsible_org.and_then(|o| names.org(o.into())).map(str::to_owned);
+        Row { summary, compound_name, org_name }
     }
 }
 
-/// An issue summary (from the API) with names for its ids.
-pub fn row(names: &Names, mut summary: Value) -> Value {
-    let compound = summary.get("compound").and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-    let org = summary.get("responsible_org").and_then(|v| v.as_str()).and_then(|s| s.parse().ok());
-    if let Some(map) = summary.as_object_mut() {
-        map.insert("compound_name".into(), json!(names.compound(compound)));
-        map.insert("org_name".into(), json!(names.org(org)));
-    }
-    summary
+/// Lists issues through `ops::issues`, with names.
+pub async fn fetch(ctx: &Ctx, query: ListQuery, names: &Names) -> Result<(Vec<Row>, Option<String>), ApiError> {
+    let list = ops::list(&ctx.state, &ctx.caller()?, query).await?;
+    Ok((list.items.into_iter().map(|s| Row::new(names, s)).collect(), list.next_cursor))
+}
+
+/// The compounds as choices.
+fn compound_choices(names: &Names, selected: Option<Uuid>) -> Vec<Choice> {
+    names.compounds.iter().map(|(id, name)| Choice::new(id, name.clone(), Some(id.0) == selected)).collect()
+}
+
+/// The organisations an issue can be assigned to, as choices.
+fn responsible_choices(names: &Names, selected: Option<Uuid>) -> Vec<Choice> {
+    names.responsible().map(|(id, name)| Choice::new(id, name, Some(id.0) == selected)).collect()
 }
 
 /// The list's filters as the page's query string carries them (empty means "any").
@@ -108,11 +75,36 @@ fn uuid_field(field: &str, v: &Option<String>, errors: &mut Vec<FieldProblem>) -
     }
 }
 
-/// Lists issues through the API, with names; `None` when the query itself is refused.
-pub async fn fetch(ctx: &Ctx, query: ListQuery, names: &Names) -> Result<(Vec<Value>, Option<String>), ApiError> {
-    let list = api::issues::list(State(ctx.state.clone()), ctx.caller()?, ApiQuery(query)).await?.0;
-    let items = list.items.into_iter().map(|s| row(names, serde_json::to_value(s).unwrap_or_default())).collect();
-    Ok((items, list.next_cursor))
+#[derive(Serialize)]
+struct ShownFilters {
+    q: Option<String>,
+    overdue: bool,
+    mine: bool,
+    order: String,
+    states: Vec<Choice>,
+    /// Only for those who see the whole community.
+    compounds: Option<Vec<Choice>>,
+    orgs: Option<Vec<Choice>>,
+}
+
+#[derive(Serialize)]
+struct SortLink {
+    value: &'static str,
+    href: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    items: Vec<Row>,
+    filters: ShownFilters,
+    sort: Vec<SortLink>,
+    next: Option<String>,
+    first: Option<String>,
+}
+
+impl Page for ListPage {
+    const TEMPLATE: &'static str = "issues";
 }
 
 pub async fn list(ctx: Ctx, Query(f): Query<Filters>) -> Response {
@@ -122,12 +114,17 @@ pub async fn list(ctx: Ctx, Query(f): Query<Filters>) -> Response {
 
 async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
     let caller = ctx.caller()?;
-    let names = Names::load(ctx).await?;
+    let names = reference::names(&ctx.state, &caller).await?;
     let mut errors = Vec::new();
+    let compound = uuid_field("compound", &f.compound, &mut errors);
+    let responsible_org = uuid_field("responsible_org", &f.responsible_org, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
     let query = ListQuery {
         state: filled(&f.state),
-        compound: uuid_field("compound", &f.compound, &mut errors),
-        responsible_org: uuid_field("responsible_org", &f.responsible_org, &mut errors),
+        compound,
+        responsible_org,
         raised_by: filled(&f.mine).map(|_| caller.user.id.0),
         overdue: filled(&f.overdue).map(|_| true),
         q: filled(&f.q),
@@ -135,9 +132,6 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         limit: Some(25),
         cursor: filled(&f.cursor),
     };
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
     let keep = |name: &str, v: &Option<String>| filled(v).map(|v| format!("{name}={}", urlencode(&v)));
     let base: Vec<String> = [
         keep("state", &f.state),
@@ -151,96 +145,39 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
     .flatten()
     .collect();
     let (items, next) = fetch(ctx, query, &names).await?;
-    let link = |extra: Option<String>| {
+    let link = |extra: String| {
         let mut parts = base.clone();
-        parts.extend(extra);
+        parts.push(extra);
         format!("/issues?{}", parts.join("&"))
     };
-    let order = filled(&f.order).unwrap_or_else(|| "newest".into());
+    let order = filled(&f.order).unwrap_or_else(|| ORDERS[0].into());
     let wf = ctx.state.workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW);
-    let states: Vec<Value> = wf
+    let states = wf
         .map(|w| {
-            w.states
-                .iter()
-                .map(
-                    |s| json!({ "value": s.name.to_string(), "selected": f.state.as_deref() == Some(s.name.as_str()) }),
-                )
-                .collect()
+            w.states.iter().map(|s| Choice::new(&s.name, "", f.state.as_deref() == Some(s.name.as_str()))).collect()
         })
         .unwrap_or_default();
-    let community_wide = super::render::community_wide(&caller);
-    let compounds =
-        community_wide.then(|| names.compound_options(uuid_field("compound", &f.compound, &mut Vec::new())));
-    let chosen_org = uuid_field("responsible_org", &f.responsible_org, &mut Vec::new());
-    let orgs = community_wide.then(|| {
-        names
-            .responsible()
-            .into_iter()
-            .map(|mut o| {
-                o["selected"] = json!(o["value"].as_str().and_then(|v| v.parse::<Uuid>().ok()) == chosen_org);
-                o
-            })
-            .collect::<Vec<_>>()
-    });
-    let sort: Vec<Value> = ["newest", "oldest", "support"]
-        .iter()
-        .map(|o| json!({ "value": o, "href": link(Some(format!("order={o}"))), "current": *o == order }))
-        .collect();
-    let next = next.map(|c| link(Some(format!("order={order}&cursor={}", urlencode(&c)))));
-    let first = filled(&f.cursor).map(|_| link(Some(format!("order={order}"))));
-    Ok(Out::Page(
-        "issues",
-        json!({
-            "items": items,
-            "filters": {
-                "q": f.q, "overdue": filled(&f.overdue).is_some(), "mine": filled(&f.mine).is_some(), "order": order,
-                "states": states, "compounds": compounds, "orgs": orgs,
-            },
-            "sort": sort,
-            "next": next,
-            "first": first,
-        }),
-    ))
+    let wide = community_wide(&caller);
+    let filters = ShownFilters {
+        q: f.q.clone(),
+        overdue: filled(&f.overdue).is_some(),
+        mine: filled(&f.mine).is_some(),
+        states,
+        compounds: wide.then(|| compound_choices(&names, compound)),
+        orgs: wide.then(|| responsible_choices(&names, responsible_org)),
+        order: order.clone(),
+    };
+    let sort = ORDERS.iter().map(|o| SortLink { value: o, href: link(format!("order={o}")), current: *o == order });
+    Out::page(ListPage {
+        items,
+        filters,
+        sort: sort.collect(),
+        next: next.map(|c| link(format!("order={order}&cursor={}", urlencode(&c)))),
+        first: filled(&f.cursor).map(|_| link(format!("order={order}"))),
+    })
 }
 
-/// The raise form's choices and what was typed.
-async fn raise_page(ctx: &Ctx, status: StatusCode, values: Value, errors: Value) -> PageResult {
-    let caller = ctx.caller()?;
-    let names = Names::load(ctx).await?;
-    let own = caller.user.compound.map(|c| c.0);
-    let community_wide = super::render::community_wide(&caller);
-    let chosen = values.get("compound").and_then(|v| v.as_str()).and_then(|s| s.parse().ok()).or(own);
-    let compounds: Vec<Value> = names
-        .compound_options(chosen)
-        .into_iter()
-        .filter(|c| community_wide || c["value"].as_str().and_then(|v| v.parse::<Uuid>().ok()) == own)
-        .collect();
-    let building = values.get("building").and_then(|v| v.as_str()).unwrap_or("").to_owned();
-    let buildings: Vec<Value> = names
-        .buildings
-        .iter()
-        .filter(|(_, c, _)| compounds.iter().any(|x| x["value"].as_str() == Some(&c.to_string())))
-        .map(|(id, c, name)| {
-            let label = format!("{} · {name}", names.compound(Some(*c)).unwrap_or_default());
-            json!({ "value": id, "label": label, "selected": id.to_string() == building })
-        })
-        .collect();
-    let category = values.get("category").and_then(|v| v.as_str()).unwrap_or("").to_owned();
-    let categories: Vec<Value> =
-        api::issues::CATEGORIES.iter().map(|c| json!({ "value": c, "selected": *c == category })).collect();
-    Ok(Out::Status(
-        status,
-        "raise",
-        json!({ "compounds": compounds, "buildings": buildings, "categories": categories, "values": values, "errors": errors }),
-    ))
-}
-
-pub async fn new(ctx: Ctx) -> Response {
-    let out = raise_page(&ctx, StatusCode::OK, json!({}), Value::Null).await;
-    ctx.respond(out)
-}
-
-#[derive(Deserialize, serde::Serialize)]
+#[derive(Deserialize, Serialize, Default)]
 pub struct RaiseForm {
     #[serde(default)]
     compound: String,
@@ -252,6 +189,50 @@ pub struct RaiseForm {
     #[serde(default)]
     description: String,
     unit: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RaisePage<'a> {
+    compounds: Vec<Choice>,
+    buildings: Vec<Choice>,
+    categories: Vec<Choice>,
+    /// What was typed, shown again after a refusal.
+    values: &'a RaiseForm,
+    errors: Option<FormErrors>,
+}
+
+impl Page for RaisePage<'_> {
+    const TEMPLATE: &'static str = "raise";
+}
+
+/// The raise form's choices and what was typed.
+async fn raise_page(ctx: &Ctx, status: StatusCode, values: &RaiseForm, errors: Option<FormErrors>) -> PageResult {
+    let caller = ctx.caller()?;
+    let names = reference::names(&ctx.state, &caller).await?;
+    let own = caller.user.compound;
+    let wide = community_wide(&caller);
+    let chosen = values.compound.parse().ok().or(own.map(|c| c.0));
+    // Residents and grid secretaries raise in their own compound only.
+    let allowed: Vec<_> = names.compounds.iter().map(|(id, _)| *id).filter(|id| wide || Some(*id) == own).collect();
+    let compounds =
+        compound_choices(&names, chosen).into_iter().filter(|c| allowed.iter().any(|a| a.to_string() == c.value));
+    let building = values.building.as_deref().unwrap_or("");
+    let buildings = names
+        .buildings
+        .iter()
+        .filter(|(_, c, _)| allowed.contains(c))
+        .map(|(id, c, name)| {
+            let label = format!("{} · {name}", names.compound(*c).unwrap_or_default());
+            Choice::new(id, label, id.to_string() == building)
+        })
+        .collect();
+    let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == values.category)).collect();
+    Out::status(status, RaisePage { compounds: compounds.collect(), buildings, categories, values, errors })
+}
+
+pub async fn new(ctx: Ctx) -> Response {
+    let out = raise_page(&ctx, StatusCode::OK, &RaiseForm::default(), None).await;
+    ctx.respond(out)
 }
 
 pub async fn raise(Posted { ctx, form }: Posted<RaiseForm>) -> Response {
@@ -277,22 +258,21 @@ async fn raise_work(ctx: &Ctx, form: RaiseForm) -> PageResult {
                 building,
                 unit: filled(&form.unit),
             };
-            api::issues::create(State(ctx.state.clone()), caller, ApiJson(body)).await.map(|(_, _, view)| view.0)
+            ops::raise(&ctx.state, &caller, body).await
         }
         _ => Err(ApiError::invalid(errors)),
     };
     match result {
         Ok(view) => Ok(Out::Done(format!("/issues/{}", view.id), "raised")),
         Err(e @ (ApiError::Invalid { .. } | ApiError::Forbidden(_))) => {
-            let values = serde_json::to_value(&form).unwrap_or_default();
-            raise_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, ctx.form_errors(&e)).await
+            raise_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &form, Some(ctx.form_errors(&e))).await
         }
         Err(e) => Err(e),
     }
 }
 
 pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = issue_page(&ctx, id, StatusCode::OK, None).await;
+    let out = issue_page(&ctx, IssueId(id), StatusCode::OK, None).await;
     ctx.respond(out)
 }
 
@@ -300,117 +280,177 @@ pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
 struct Refused<'a> {
     transition: &'a str,
     values: &'a TransitionForm,
-    errors: Value,
+    errors: FormErrors,
 }
 
-/// How each transition field is asked for.
-fn field_kind(field: &str) -> &'static str {
-    match field {
-        "responsible_org" | "satisfaction" | "meeting" => "select",
-        "due_date" => "date",
-        "duplicate_of" => "text",
-        _ => "textarea",
+/// How a transition field is asked for.
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+enum FieldKind {
+    Select,
+    Date,
+    Text,
+    Textarea,
+}
+
+impl FieldKind {
+    fn of(field: &str) -> FieldKind {
+        match field {
+            "responsible_org" | "satisfaction" | "meeting" => FieldKind::Select,
+            "due_date" => FieldKind::Date,
+            "duplicate_of" => FieldKind::Text,
+            _ => FieldKind::Textarea,
+        }
     }
 }
 
-async fn issue_page(ctx: &Ctx, id: Uuid, status: StatusCode, refused: Option<Refused<'_>>) -> PageResult {
+#[derive(Serialize)]
+struct FieldShown {
+    name: String,
+    kind: FieldKind,
+    required: bool,
+    value: String,
+    options: Vec<Choice>,
+    /// The earliest date a date field takes (today).
+    min: Option<NaiveDate>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TransitionShown {
+    name: String,
+    to: String,
+    fields: Vec<FieldShown>,
+    /// Unfolded: the form was refused and is shown again.
+    open: bool,
+    errors: Option<Vec<crate::pages::render::ShownProblem>>,
+}
+
+#[derive(Serialize)]
+struct Detail {
+    field: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct TimelineEntry {
+    #[serde(flatten)]
+    event: EventView,
+    at_local: String,
+    org_name: Option<String>,
+    details: Vec<Detail>,
+}
+
+#[derive(Serialize)]
+struct IssueShown {
+    #[serde(flatten)]
+    view: IssueView,
+    compound_name: Option<String>,
+    org_name: Option<String>,
+    building_name: Option<String>,
+    created_local: String,
+}
+
+#[derive(Serialize)]
+struct IssuePage {
+    issue: IssueShown,
+    timeline: Vec<TimelineEntry>,
+    transitions: Vec<TransitionShown>,
+    supported: bool,
+}
+
+impl Page for IssuePage {
+    const TEMPLATE: &'static str = "issue";
+}
+
+/// A value of the timeline as people read it: an organisation by its name.
+fn detail_text(names: &Names, field: &str, v: &serde_json::Value) -> String {
+    match (field, v) {
+        ("responsible_org", serde_json::Value::String(s)) => {
+            s.parse().ok().and_then(|o: Uuid| names.org(OrgId(o))).unwrap_or_default().to_owned()
+        }
+        (_, serde_json::Value::String(s)) => s.clone(),
+        (_, other) => other.to_string(),
+    }
+}
+
+async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<Refused<'_>>) -> PageResult {
     let caller = ctx.caller()?;
-    let state = ctx.state.clone();
-    let view = api::issues::get(State(state.clone()), caller.clone(), ApiPath(id)).await?.0;
-    let events = api::issues::events(State(state.clone()), caller.clone(), ApiPath(id)).await?.0;
-    let names = Names::load(ctx).await?;
-    let (user, community) = (caller.user.id, caller.actor.community);
-    let (supported, meetings) = state
-        .db
-        .run(move |conn| {
-            let supported = store::supports(conn, IssueId(id), user)?;
-            Ok((supported, roundtable_store::meetings::meetings(conn, community)?))
-        })
-        .await?;
-    let today = caller.now(&state).date_naive();
-    let meeting_options: Vec<Value> = meetings
-        .iter()
-        .filter(|m| m.slot >= today - chrono::TimeDelta::days(40))
-        .map(|m| json!({ "value": m.id.0, "label": m.slot.to_string() }))
-        .collect();
-    let transitions: Vec<Value> = view
+    let state = &ctx.state;
+    let view = ops::get(state, &caller, id).await?;
+    let events = ops::events(state, &caller, id).await?;
+    let supported = ops::supported(state, &caller, id).await?;
+    let names = reference::names(state, &caller).await?;
+    let today = caller.now(state).date_naive();
+    let meetings = crate::ops::meetings::recent(state, &caller, today).await?;
+    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
+    let transitions = view
         .transitions
         .iter()
         .map(|t| {
             let mine = refused.as_ref().filter(|r| r.transition == t.name);
-            let fields: Vec<Value> = t
+            let fields = t
                 .required
                 .iter()
                 .map(|f| (f, true))
                 .chain(t.optional.iter().map(|f| (f, false)))
                 .map(|(f, required)| {
                     let value = mine.and_then(|r| r.values.get(f)).unwrap_or_default();
-                    let options = match f.as_str() {
-                        "responsible_org" => names.responsible(),
-                        "satisfaction" => (1..=5).map(|n| json!({ "value": n, "label": n })).collect(),
-                        "meeting" => meeting_options.clone(),
+                    let options: Vec<(String, String)> = match f.as_str() {
+                        "responsible_org" => {
+                            names.responsible().map(|(id, n)| (id.to_string(), n.to_owned())).collect()
+                        }
+                        "satisfaction" => (1..=5).map(|n| (n.to_string(), n.to_string())).collect(),
+                        "meeting" => meetings.iter().map(|m| (m.id.to_string(), m.slot.to_string())).collect(),
                         _ => Vec::new(),
                     };
-                    let options: Vec<Value> = options
-                        .into_iter()
-                        .map(|mut o| {
-                            o["selected"] = json!(value_text(&o["value"]) == value);
-                            o
-                        })
-                        .collect();
-                    json!({
-                        "name": f, "kind": field_kind(f), "required": required, "value": value,
-                        "options": options, "min": (f == "due_date").then(|| today.to_string()),
-                        "error": mine.and_then(|r| r.errors["field"].get(f.as_str()).cloned()),
-                    })
+                    FieldShown {
+                        name: f.clone(),
+                        kind: FieldKind::of(f),
+                        required,
+                        options: options.into_iter().map(|(v, l)| Choice::new(&v, l, v == value)).collect(),
+                        min: (f == "due_date").then_some(today),
+                        error: mine.and_then(|r| r.errors.field.get(f.as_str()).cloned()),
+                        value,
+                    }
                 })
                 .collect();
-            json!({
-                "name": t.name, "to": t.to, "fields": fields, "open": mine.is_some(),
-                "errors": mine.map(|r| r.errors["list"].clone()),
-            })
+            TransitionShown {
+                name: t.name.clone(),
+                to: t.to.clone(),
+                fields,
+                open: mine.is_some(),
+                errors: mine.map(|r| r.errors.list.clone()),
+            }
         })
         .collect();
-    let timeline: Vec<Value> = events
+    let timeline = events
         .into_iter()
         .map(|e| {
-            let mut v = serde_json::to_value(&e).unwrap_or_default();
-            v["at_local"] = json!(e.at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string());
-            v["org_name"] = json!(names.org(e.actor_org));
-            v["details"] = json!(
-                e.fields
-                    .as_object()
-                    .map(|m| m
-                        .iter()
-                        .filter(|(_, v)| !v.is_null())
-                        .map(|(k, v)| {
-                            let shown = match k.as_str() {
-                                "responsible_org" => {
-                                    names.org(v.as_str().and_then(|s| s.parse().ok())).unwrap_or_default()
-                                }
-                                _ => value_text(v),
-                            };
-                            json!({ "field": k, "value": shown })
-                        })
-                        .collect::<Vec<_>>())
-                    .unwrap_or_default()
-            );
-            v
+            let details = e
+                .fields
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| Detail { field: k.clone(), value: detail_text(&names, k, v) })
+                .collect();
+            TimelineEntry {
+                at_local: local(e.at),
+                org_name: e.actor_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
+                details,
+                event: e,
+            }
         })
         .collect();
-    let compound = Some(view.compound);
-    let org = view.responsible_org;
-    let building = names.buildings.iter().find(|(b, ..)| Some(*b) == view.building).map(|(.., n)| n.clone());
-    let mut issue = serde_json::to_value(&view).unwrap_or_default();
-    issue["compound_name"] = json!(names.compound(compound));
-    issue["org_name"] = json!(names.org(org));
-    issue["building_name"] = json!(building);
-    issue["created_local"] = json!(view.created_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string());
-    Ok(Out::Status(
-        status,
-        "issue",
-        json!({ "issue": issue, "timeline": timeline, "transitions": transitions, "supported": supported }),
-    ))
+    let issue = IssueShown {
+        compound_name: names.compound(view.compound.into()).map(str::to_owned),
+        org_name: view.responsible_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
+        building_name: view.building.and_then(|b| names.building(b.into())).map(str::to_owned),
+        created_local: local(view.created_at),
+        view,
+    };
+    Out::status(status, IssuePage { issue, timeline, transitions, supported })
 }
 
 #[derive(Deserialize, Default)]
@@ -482,14 +522,14 @@ impl TransitionForm {
 }
 
 pub async fn transition(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TransitionForm>) -> Response {
-    let out = transition_work(&ctx, id, &form).await;
+    let out = transition_work(&ctx, IssueId(id), &form).await;
     ctx.respond(out)
 }
 
-async fn transition_work(ctx: &Ctx, id: Uuid, form: &TransitionForm) -> PageResult {
+async fn transition_work(ctx: &Ctx, id: IssueId, form: &TransitionForm) -> PageResult {
     let caller = ctx.caller()?;
     let fired = match form.body() {
-        Ok(body) => api::issues::transition(State(ctx.state.clone()), caller, ApiPath(id), ApiJson(body)).await,
+        Ok(body) => ops::transition(&ctx.state, &caller, id, body).await,
         Err(e) => Err(e),
     };
     match fired {
@@ -504,29 +544,25 @@ async fn transition_work(ctx: &Ctx, id: Uuid, form: &TransitionForm) -> PageResu
     }
 }
 
+/// `add` supports, anything else withdraws.
 #[derive(Deserialize)]
-pub struct SupportForm {
-    action: String,
+#[serde(rename_all = "snake_case")]
+pub enum SupportAction {
+    Add,
+    Withdraw,
 }
 
-pub async fn support(
-    State(state): State<AppState>,
-    ApiPath(id): ApiPath<Uuid>,
-    Posted { ctx, form }: Posted<SupportForm>,
-) -> Response {
+#[derive(Deserialize)]
+pub struct SupportForm {
+    action: SupportAction,
+}
+
+pub async fn support(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<SupportForm>) -> Response {
     let out = async {
-        let caller = ctx.caller()?;
-        let _ = match form.action.as_str() {
-            "add" => api::issues::support(State(state), caller, ApiPath(id)).await?,
-            _ => api::issues::withdraw_support(State(state), caller, ApiPath(id)).await?,
-        };
-        Ok(Out::Done(format!("/issues/{id}"), if form.action == "add" { "supported" } else { "support_withdrawn" }))
+        let add = matches!(form.action, SupportAction::Add);
+        ops::support(&ctx.state, &ctx.caller()?, IssueId(id), add).await?;
+        Ok(Out::Done(format!("/issues/{id}"), if add { "supported" } else { "support_withdrawn" }))
     }
     .await;
     ctx.respond(out)
-}
-
-/// The compound a resident or grid secretary belongs to, if any.
-pub fn own_compound(ctx: &Ctx) -> Option<CompoundId> {
-    ctx.viewer.caller.as_ref().and_then(|c| c.user.compound)
 }

@@ -1,42 +1,91 @@
 //! The meeting's pages: the calendar, a meeting with its agenda (the secretary edits and
 //! publishes the draft), the meeting-day screen (attendance, one quick form per item),
-//! the minutes (print view; draft, publish, addenda) and the company comparison.
+//! the minutes (print view; draft, publish, addenda) and the company comparison. Each
+//! reads and writes through `ops::meetings`.
 
-use std::collections::BTreeMap;
-
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{Datelike, NaiveDate};
-use roundtable_core::{MeetingId, OrgKind};
-use roundtable_store::minutes as store_minutes;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use roundtable_core::agenda::{ScoreRow, Section};
+use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::api;
-use crate::api::meetings::{
-    AgendaEdit, AttendanceBody, MeetingDetail, MeetingView, NewItem, OutcomeBody, ScheduleBody,
-};
-use crate::api::minutes::{FormatQuery, MinutesText};
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery, FieldProblem};
+use crate::error::{ApiError, ApiPath, FieldProblem};
+use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes};
+use crate::ops::reference::{self, Names};
 use crate::pages::forms::{Empty, Posted, filled};
-use crate::pages::issues::Names;
-use crate::pages::render::{Ctx, Out, PageResult, refusal};
+use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, refusal};
+use crate::views::meetings::{
+    AgendaEdit, AgendaItemView, AttendanceBody, DocumentFormat, MeetingDetail, MeetingView, NewItem, OutcomeBody,
+    ScheduleBody,
+};
 
-fn local(c: &Caller, at: chrono::DateTime<chrono::Utc>) -> String {
+fn local(c: &Caller, at: DateTime<Utc>) -> String {
     at.with_timezone(&c.tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn meeting_json(c: &Caller, m: &MeetingView) -> Value {
-    let mut v = serde_json::to_value(m).unwrap_or_default();
-    v["starts_local"] = json!(local(c, m.starts_at));
-    v
+/// A meeting as the pages show it: its local time, and where it stands as flags.
+#[derive(Serialize)]
+struct MeetingShown {
+    #[serde(flatten)]
+    view: MeetingView,
+    starts_local: String,
+    planned: bool,
+    open: bool,
+    closed: bool,
+    agenda_draft: bool,
+    agenda_published: bool,
+}
+
+impl MeetingShown {
+    fn new(c: &Caller, view: MeetingView) -> MeetingShown {
+        MeetingShown {
+            starts_local: local(c, view.starts_at),
+            planned: view.status == MeetingStatus::Planned,
+            open: view.status == MeetingStatus::Open,
+            closed: view.status == MeetingStatus::Closed,
+            agenda_draft: view.agenda_status == AgendaStatus::Draft,
+            agenda_published: view.agenda_status == AgendaStatus::Published,
+            view,
+        }
+    }
+}
+
+/// A month of the calendar.
+#[derive(Serialize)]
+struct Month {
+    month: String,
+    slot: NaiveDate,
+    starts_local: Option<String>,
+    place: Option<String>,
+    status: MeetingStatus,
+    agenda_status: AgendaStatus,
+    id: Option<Uuid>,
+    past: bool,
+    is_next: bool,
+    /// Why it is skipped.
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CalendarPage {
+    next: Option<MeetingShown>,
+    errors: Option<FormErrors>,
+    /// The months ahead a secretary may move or skip.
+    movable: Vec<Choice>,
+    calendar: Vec<Month>,
+    meetings: Vec<MeetingShown>,
+}
+
+impl Page for CalendarPage {
+    const TEMPLATE: &'static str = "meetings";
 }
 
 pub async fn list(ctx: Ctx) -> Response {
-    let out = list_page(&ctx, StatusCode::OK, Value::Null).await;
+    let out = list_page(&ctx, StatusCode::OK, None).await;
     ctx.respond(out)
 }
 
@@ -64,13 +113,13 @@ pub async fn schedule(Posted { ctx, form }: Posted<ScheduleForm>) -> Response {
         };
         let skip = filled(&form.skip).is_some();
         let body = ScheduleBody { starts_at, place: filled(&form.place), skip, reason: filled(&form.reason) };
-        let _ = api::meetings::schedule(State(ctx.state.clone()), ctx.caller()?, ApiPath(slot), ApiJson(body)).await?;
+        calendar::schedule(&ctx.state, &ctx.caller()?, slot, body).await?;
         Ok(Out::Done("/meetings".into(), if skip { "meeting_skipped" } else { "meeting_moved" }))
     }
     .await;
     let out = match out {
         Err(e) => match refusal(&e) {
-            Some(status) => list_page(&ctx, status, ctx.form_errors(&e)).await,
+            Some(status) => list_page(&ctx, status, Some(ctx.form_errors(&e))).await,
             None => Err(e),
         },
         ok => ok,
@@ -79,159 +128,187 @@ pub async fn schedule(Posted { ctx, form }: Posted<ScheduleForm>) -> Response {
 }
 
 /// The year around today: each month's first Sunday, as held, moved, skipped or planned.
-async fn list_page(ctx: &Ctx, status: StatusCode, errors: Value) -> PageResult {
+async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let caller = ctx.caller()?;
-    let state = ctx.state.clone();
+    let state = &ctx.state;
     // The community's meetings, read once for the list, the next meeting and the calendar.
-    let records = api::meetings::all(&state, &caller).await?;
-    let meetings: Vec<_> = records.iter().map(api::meetings::view).collect();
-    let next = api::meetings::next_of(&state, &caller, &records)?;
-    let rules = api::meetings::rules(&state, &caller)?;
-    let rows: Vec<_> = records.into_iter().map(|r| r.meeting).collect();
-    let overrides = crate::meetings::overrides(&rules, &rows);
-    let today = caller.now(&state).date_naive();
-    let mut calendar = Vec::new();
+    let records = ops::all(state, &caller).await?;
+    let next = calendar::next_of(state, &caller, &records);
+    let rules = ops::rules(state, &caller);
+    let rows: Vec<_> = records.iter().map(|r| r.meeting.clone()).collect();
+    let overrides = crate::jobs::agenda::overrides(&rules, &rows);
+    let today = caller.now(state).date_naive();
     let start = today.with_day(1).and_then(|d| d.checked_sub_months(chrono::Months::new(5)));
-    for k in 0..12 {
-        let Some(month) = start.and_then(|d| d.checked_add_months(chrono::Months::new(k))) else { continue };
-        let Some(slot) = roundtable_core::meeting::first_sunday(month.year(), month.month()) else { continue };
-        let held = meetings.iter().find(|m| m.slot == slot);
+    let months = (0..12).filter_map(|k| {
+        let month = start?.checked_add_months(chrono::Months::new(k))?;
+        let slot = roundtable_core::meeting::first_sunday(month.year(), month.month())?;
+        let held = records.iter().find(|r| r.meeting.slot == slot);
         let planned = rules.occurrence(&overrides, slot);
-        let starts = held
-            .map(|m| local(&caller, m.starts_at))
-            .or_else(|| planned.as_ref().map(|o| o.starts_at.format("%Y-%m-%d %H:%M").to_string()));
-        calendar.push(json!({
-            "month": format!("{}-{:02}", month.year(), month.month()),
-            "slot": slot,
-            "starts_local": starts,
-            "place": held.map(|m| m.place.clone()).or_else(|| planned.map(|o| o.place)),
-            "status": held.map_or("planned", |m| m.status.as_str()),
-            "agenda_status": held.map_or("none", |m| m.agenda_status.as_str()),
-            "id": held.and_then(|m| m.id),
-            "past": slot < today,
-            "is_next": next.as_ref().is_some_and(|n| n.slot == slot),
-            "note": held.filter(|m| m.status == "skipped").map(|m| m.announcements.clone()),
-        }));
-    }
-    let movable: Vec<Value> = calendar
+        Some(Month {
+            month: format!("{}-{:02}", month.year(), month.month()),
+            slot,
+            starts_local: held
+                .map(|r| local(&caller, r.meeting.starts_at))
+                .or_else(|| planned.as_ref().map(|o| o.starts_at.format("%Y-%m-%d %H:%M").to_string())),
+            place: held.map(|r| r.meeting.place.clone()).or_else(|| planned.map(|o| o.place)),
+            status: held.map_or(MeetingStatus::Planned, |r| r.meeting.status),
+            agenda_status: held.map_or(AgendaStatus::None, |r| r.agenda_status),
+            id: held.map(|r| r.meeting.id.0),
+            past: slot < today,
+            is_next: next.as_ref().is_some_and(|n| n.slot == slot),
+            note: held.filter(|r| r.meeting.status == MeetingStatus::Skipped).map(|r| r.meeting.announcements.clone()),
+        })
+    });
+    let calendar: Vec<Month> = months.collect();
+    let movable = calendar
         .iter()
-        .filter(|m| !m["past"].as_bool().unwrap_or(true) && matches!(m["status"].as_str(), Some("planned" | "skipped")))
-        .map(|m| json!({ "value": m["slot"], "label": m["month"] }))
+        .filter(|m| !m.past && matches!(m.status, MeetingStatus::Planned | MeetingStatus::Skipped))
+        .map(|m| Choice::new(m.slot, m.month.clone(), false))
         .collect();
-    Ok(Out::Status(
+    Out::status(
         status,
-        "meetings",
-        json!({
-            "next": next.as_ref().map(|n| meeting_json(&caller, n)),
-            "errors": errors,
-            "movable": movable,
-            "calendar": calendar,
-            "meetings": meetings.iter().map(|m| meeting_json(&caller, m)).collect::<Vec<_>>(),
-        }),
-    ))
+        CalendarPage {
+            next: next.map(|n| MeetingShown::new(&caller, n)),
+            errors,
+            movable,
+            calendar,
+            meetings: records.iter().map(|r| MeetingShown::new(&caller, ops::view(r))).collect(),
+        },
+    )
 }
 
 pub async fn build(ApiPath(slot): ApiPath<NaiveDate>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
     let out = async {
-        let (_, view) = api::meetings::build(State(ctx.state.clone()), ctx.caller()?, ApiPath(slot)).await?;
-        let id = view.0.id.ok_or_else(|| ApiError::Internal("a built meeting has an id".into()))?;
+        let view = agenda::build(&ctx.state, &ctx.caller()?, slot).await?;
+        let id = view.id.ok_or_else(|| ApiError::Internal("a built meeting has an id".into()))?;
         Ok(Out::Done(format!("/meetings/{id}"), "agenda_built"))
     }
     .await;
     ctx.respond(out)
 }
 
-/// A meeting's agenda items with names, for the meeting page and the day screen.
-fn items_json(detail: &MeetingDetail, assigned: &[String]) -> Vec<Value> {
-    detail
-        .items
-        .as_deref()
-        .unwrap_or_default()
-        .iter()
-        .map(|i| {
-            let mut v = serde_json::to_value(i).unwrap_or_default();
-            // A commitment is made on an assigned issue (the workflow's `commit`).
-            v["committable"] = json!(i.issue.as_ref().is_some_and(|x| assigned.contains(x)));
-            v
-        })
-        .collect()
+/// An agenda item as the meeting page and the day screen show it.
+#[derive(Serialize)]
+struct ItemShown {
+    #[serde(flatten)]
+    item: AgendaItemView,
+    /// A commitment can be recorded on it (its issue is assigned).
+    committable: bool,
+}
+
+fn items_shown(detail: &MeetingDetail, assigned: &[Uuid]) -> Vec<ItemShown> {
+    let items = detail.items.iter().flatten().cloned();
+    items.map(|item| ItemShown { committable: item.issue.is_some_and(|x| assigned.contains(&x)), item }).collect()
+}
+
+/// A company's row of the comparison, with its name.
+#[derive(Serialize)]
+struct ScoreShown {
+    #[serde(flatten)]
+    row: ScoreRow,
+    org_name: Option<String>,
+    satisfaction: Option<String>,
 }
 
 /// The comparison, ranked companies first (best first), then the unranked by name.
-fn scorecard_rows(names: &Names, scorecard: Option<&Value>) -> Vec<Value> {
-    let mut rows: Vec<Value> = scorecard
-        .and_then(Value::as_array)
-        .map(|rows| {
-            rows.iter()
-                .map(|r| {
-                    let mut r = r.clone();
-                    let org = r["org"].as_str().and_then(|s| s.parse().ok());
-                    r["org_name"] = json!(names.org(org));
-                    if let Some(s) = r["average_satisfaction"].as_f64() {
-                        r["satisfaction"] = json!(format!("{s:.1}"));
-                    }
-                    r
-                })
-                .collect()
+fn scorecard_rows(names: &Names, rows: Option<Vec<ScoreRow>>) -> Vec<ScoreShown> {
+    let mut shown: Vec<ScoreShown> = rows
+        .unwrap_or_default()
+        .into_iter()
+        .map(|row| ScoreShown {
+            org_name: names.org(row.org).map(str::to_owned),
+            satisfaction: row.average_satisfaction.map(|s| format!("{s:.1}")),
+            row,
         })
-        .unwrap_or_default();
-    rows.sort_by_key(|r| (r["rank"].as_u64().unwrap_or(u64::MAX), r["org_name"].as_str().unwrap_or("").to_owned()));
-    rows
+        .collect();
+    shown.sort_by(|a, b| {
+        (a.row.rank.unwrap_or(u32::MAX), &a.org_name).cmp(&(b.row.rank.unwrap_or(u32::MAX), &b.org_name))
+    });
+    shown
 }
 
-async fn detail(ctx: &Ctx, id: Uuid) -> Result<(Caller, MeetingDetail, Names), ApiError> {
-    let caller = ctx.caller()?;
-    let detail = api::meetings::get(State(ctx.state.clone()), caller.clone(), ApiPath(id)).await?.0;
-    Ok((caller, detail, Names::load(ctx).await?))
+/// Who an organisation sent (`None`: nobody recorded yet).
+#[derive(Serialize)]
+struct Attended {
+    org: OrgId,
+    name: String,
+    attendees: Option<String>,
 }
 
-fn attendance_json(names: &Names, detail: &MeetingDetail) -> Vec<Value> {
+fn attendance(names: &Names, detail: &MeetingDetail) -> Vec<Attended> {
     names
         .orgs
         .iter()
         .filter(|(_, _, k)| !matches!(k, OrgKind::Unit))
-        .map(|(id, name, _)| {
-            let came = detail.attendance.iter().find(|a| a.org == *id).map(|a| a.attendees.clone());
-            json!({ "org": id, "name": name, "attendees": came })
+        .map(|(id, name, _)| Attended {
+            org: *id,
+            name: name.clone(),
+            attendees: detail.attendance.iter().find(|a| a.org == id.0).map(|a| a.attendees.clone()),
         })
         .collect()
 }
 
-async fn meeting_page(ctx: &Ctx, id: Uuid, status: StatusCode, errors: Value) -> PageResult {
+async fn detail(ctx: &Ctx, id: MeetingId) -> Result<(Caller, MeetingDetail, Names), ApiError> {
+    let caller = ctx.caller()?;
+    let detail = ops::detail(&ctx.state, &caller, id).await?;
+    Ok((caller, detail, reference::names(&ctx.state, &ctx.caller()?).await?))
+}
+
+#[derive(Serialize)]
+struct MeetingPage {
+    meeting: MeetingShown,
+    items: Vec<ItemShown>,
+    has_agenda: bool,
+    /// The draft's editor, for those who run the meeting.
+    editable: bool,
+    scorecard: Vec<ScoreShown>,
+    attendance: Vec<Attended>,
+    sections: [Section; 3],
+    errors: Option<FormErrors>,
+}
+
+impl Page for MeetingPage {
+    const TEMPLATE: &'static str = "meeting";
+}
+
+async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
-    Ok(Out::Status(
+    let mut attendance = attendance(&names, &detail);
+    attendance.retain(|a| a.attendees.is_some());
+    let editable = detail.meeting.agenda_status == AgendaStatus::Draft && ops::manages(&caller);
+    Out::status(
         status,
-        "meeting",
-        json!({
-            "meeting": meeting_json(&caller, &detail.meeting),
-            "items": items_json(&detail, &[]),
-            "has_agenda": detail.items.is_some(),
-            "draft": detail.meeting.agenda_status == "draft",
-            "scorecard": scorecard_rows(&names, detail.scorecard.as_ref()),
-            "attendance": attendance_json(&names, &detail).into_iter().filter(|a| !a["attendees"].is_null()).collect::<Vec<_>>(),
-            "sections": ["follow_up", "new_issues", "other_business"],
-            "errors": errors,
-        }),
-    ))
+        MeetingPage {
+            items: items_shown(&detail, &[]),
+            has_agenda: detail.items.is_some(),
+            editable,
+            scorecard: scorecard_rows(&names, detail.scorecard),
+            attendance,
+            sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
+            errors,
+            meeting: MeetingShown::new(&caller, detail.meeting),
+        },
+    )
 }
 
 pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = meeting_page(&ctx, id, StatusCode::OK, Value::Null).await;
+    let out = meeting_page(&ctx, MeetingId(id), StatusCode::OK, None).await;
     ctx.respond(out)
 }
 
 /// Passes a form's result on; a refused form (422, 409) shows its page again with the
 /// errors, anything else fails.
-async fn again(ctx: &Ctx, id: Uuid, out: PageResult, day_screen: bool) -> PageResult {
+async fn again(ctx: &Ctx, id: MeetingId, out: PageResult, day_screen: bool) -> PageResult {
     let Err(e) = out else { return out };
     let Some(status) = refusal(&e) else { return Err(e) };
-    let errors = ctx.form_errors(&e);
+    let errors = Some(ctx.form_errors(&e));
     if day_screen { day_page(ctx, id, status, errors).await } else { meeting_page(ctx, id, status, errors).await }
 }
 
 /// The agenda editor: announcements, which items stay (`keep_<id>`) in which order
 /// (`pos_<id>`), and one new item.
 pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let id = MeetingId(id);
     let out = async {
         let caller = ctx.caller()?;
         let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
@@ -249,14 +326,18 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
                 None => 5,
                 Some(m) => m.parse().map_err(|_| ApiError::field("add[0].minutes", "out_of_range", "1 to 120"))?,
             };
-            add.push(NewItem { title, section: field("new_section").unwrap_or_default(), minutes });
+            let section = field("new_section")
+                .unwrap_or_default()
+                .parse()
+                .map_err(|_| ApiError::field("add[0].section", "invalid", "follow_up, new_issues or other_business"))?;
+            add.push(NewItem { title, section, minutes });
         }
         let body = AgendaEdit {
             announcements: field("announcements"),
             order: Some(kept.into_iter().map(|(_, _, id)| id).collect()),
             add,
         };
-        let _ = api::meetings::edit(State(ctx.state.clone()), caller, ApiPath(id), ApiJson(body)).await?;
+        agenda::edit(&ctx.state, &caller, id, body).await?;
         Ok(Out::Done(format!("/meetings/{id}"), "agenda_saved"))
     }
     .await;
@@ -266,10 +347,11 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
 
 /// The secretary's one-button actions on a meeting.
 macro_rules! action {
-    ($name:ident, $api:path, $done:literal, $to:literal) => {
+    ($name:ident, $op:path, $done:literal, $to:literal) => {
         pub async fn $name(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+            let id = MeetingId(id);
             let out = async {
-                let _ = $api(State(ctx.state.clone()), ctx.caller()?, ApiPath(id)).await?;
+                $op(&ctx.state, &ctx.caller()?, id).await?;
                 Ok(Out::Done(format!($to, id = id), $done))
             }
             .await;
@@ -279,17 +361,17 @@ macro_rules! action {
     };
 }
 
-action!(publish, api::meetings::publish, "agenda_published", "/meetings/{id}");
-action!(rebuild, api::meetings::rebuild, "agenda_rebuilt", "/meetings/{id}");
-action!(open, api::meetings::open, "meeting_opened", "/meetings/{id}/day");
-action!(close, api::meetings::close, "meeting_closed", "/meetings/{id}/minutes");
-action!(publish_minutes, api::minutes::publish, "minutes_published", "/meetings/{id}/minutes");
+action!(publish, agenda::publish, "agenda_published", "/meetings/{id}");
+action!(rebuild, agenda::rebuild, "agenda_rebuilt", "/meetings/{id}");
+action!(open, day::open, "meeting_opened", "/meetings/{id}/day");
+action!(close, day::close, "meeting_closed", "/meetings/{id}/minutes");
+action!(publish_minutes, minutes::publish, "minutes_published", "/meetings/{id}/minutes");
 
 /// The agenda and minutes documents, as the API renders them for print.
 pub async fn agenda_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = async {
-        let q = FormatQuery { format: None };
-        Ok(Out::Raw(api::minutes::agenda(State(ctx.state.clone()), ctx.caller()?, ApiPath(id), ApiQuery(q)).await?))
+        let html = agenda::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html).await?;
+        Ok(Out::Raw(crate::api::meetings::document(html, DocumentFormat::Html)))
     }
     .await;
     ctx.respond(out)
@@ -297,48 +379,43 @@ pub async fn agenda_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
 
 pub async fn minutes_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = async {
-        let q = FormatQuery { format: None };
-        Ok(Out::Raw(api::minutes::get(State(ctx.state.clone()), ctx.caller()?, ApiPath(id), ApiQuery(q)).await?))
+        let html = minutes::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html).await?;
+        Ok(Out::Raw(crate::api::meetings::document(html, DocumentFormat::Html)))
     }
     .await;
     ctx.respond(out)
 }
 
-async fn day_page(ctx: &Ctx, id: Uuid, status: StatusCode, errors: Value) -> PageResult {
+#[derive(Serialize)]
+struct DayPage {
+    meeting: MeetingShown,
+    items: Vec<ItemShown>,
+    attendance: Vec<Attended>,
+    today: NaiveDate,
+    errors: Option<FormErrors>,
+}
+
+impl Page for DayPage {
+    const TEMPLATE: &'static str = "day";
+}
+
+async fn day_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
-    api::meetings::manage(&caller)?;
-    let today = caller.now(&ctx.state).date_naive();
-    let ids: Vec<_> = detail.items.iter().flatten().filter_map(|i| i.issue.as_deref()?.parse().ok()).collect();
-    let assigned = ctx
-        .state
-        .db
-        .run(move |conn| {
-            let mut out = Vec::new();
-            for id in ids {
-                let issue = roundtable_store::issues::get_issue(conn, id)?;
-                if issue.state == roundtable_core::IssueState::ASSIGNED {
-                    out.push(issue.id.to_string());
-                }
-            }
-            Ok(out)
-        })
-        .await?;
-    Ok(Out::Status(
+    let assigned = day::committable(&ctx.state, &caller, &detail).await?;
+    Out::status(
         status,
-        "day",
-        json!({
-            "meeting": meeting_json(&caller, &detail.meeting),
-            "open": detail.meeting.status == "open",
-            "items": items_json(&detail, &assigned),
-            "attendance": attendance_json(&names, &detail),
-            "today": today,
-            "errors": errors,
-        }),
-    ))
+        DayPage {
+            items: items_shown(&detail, &assigned),
+            attendance: attendance(&names, &detail),
+            today: caller.now(&ctx.state).date_naive(),
+            errors,
+            meeting: MeetingShown::new(&caller, detail.meeting),
+        },
+    )
 }
 
 pub async fn day(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = day_page(&ctx, id, StatusCode::OK, Value::Null).await;
+    let out = day_page(&ctx, MeetingId(id), StatusCode::OK, None).await;
     ctx.respond(out)
 }
 
@@ -349,11 +426,12 @@ pub struct AttendanceForm {
     attendees: String,
 }
 
-pub async fn attendance(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<AttendanceForm>) -> Response {
+pub async fn attendance_form(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<AttendanceForm>) -> Response {
+    let id = MeetingId(id);
     let out = async {
         let org = form.org.parse().map_err(|_| ApiError::field("org", "invalid", "choose an organisation"))?;
         let body = AttendanceBody { org, attendees: form.attendees };
-        let _ = api::meetings::attendance(State(ctx.state.clone()), ctx.caller()?, ApiPath(id), ApiJson(body)).await?;
+        day::attendance(&ctx.state, &ctx.caller()?, id, body).await?;
         Ok(Out::Done(format!("/meetings/{id}/day"), "attendance_saved"))
     }
     .await;
@@ -374,6 +452,7 @@ pub async fn outcome(
     ApiPath((id, item)): ApiPath<(Uuid, String)>,
     Posted { ctx, form }: Posted<OutcomeForm>,
 ) -> Response {
+    let id = MeetingId(id);
     let out = async {
         let due_date = match filled(&form.due_date) {
             None => None,
@@ -382,14 +461,13 @@ pub async fn outcome(
                     .map_err(|_| ApiError::invalid(vec![FieldProblem::new("due_date", "invalid", "YYYY-MM-DD")]))?,
             ),
         };
-        let body = OutcomeBody {
-            outcome: form.outcome,
-            note: filled(&form.note),
-            commitment_text: filled(&form.commitment_text),
-            due_date,
-        };
-        let _ =
-            api::meetings::outcome(State(ctx.state.clone()), ctx.caller()?, ApiPath((id, item)), ApiJson(body)).await?;
+        let outcome = form
+            .outcome
+            .parse()
+            .map_err(|e: roundtable_core::UnknownName| ApiError::field("outcome", "invalid", e.to_string()))?;
+        let body =
+            OutcomeBody { outcome, note: filled(&form.note), commitment_text: filled(&form.commitment_text), due_date };
+        day::outcome(&ctx.state, &ctx.caller()?, id, item, body).await?;
         Ok(Out::Done(format!("/meetings/{id}/day"), "outcome_recorded"))
     }
     .await;
@@ -397,32 +475,64 @@ pub async fn outcome(
     ctx.respond(out)
 }
 
-async fn minutes_page(ctx: &Ctx, id: Uuid, status: StatusCode, errors: Value) -> PageResult {
-    let (caller, detail, _) = detail(ctx, id).await?;
-    let manages = api::meetings::manage(&caller).is_ok();
-    let revisions = ctx.state.db.run(move |conn| store_minutes::revisions(conn, MeetingId(id))).await?;
-    let published = revisions.iter().any(|r| r.status == "published");
-    let draft = revisions.iter().rev().find(|r| r.status == "draft").map(|r| r.body.clone());
-    let closed = detail.meeting.status == "closed";
-    Ok(Out::Status(
-        status,
-        "minutes",
-        json!({
-            "meeting": meeting_json(&caller, &detail.meeting),
-            "closed": closed,
-            "readable": closed && (published || manages),
-            "published": published,
-            "remarks": draft,
-            "revisions": revisions.iter().map(|r| json!({
-                "revision": r.revision, "status": r.status, "at": local(&caller, r.created_at),
-            })).collect::<Vec<_>>(),
-            "errors": errors,
-        }),
-    ))
+#[derive(Serialize)]
+struct RevisionShown {
+    revision: i32,
+    status: RevisionStatus,
+    at: String,
 }
 
-pub async fn minutes(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = minutes_page(&ctx, id, StatusCode::OK, Value::Null).await;
+/// What the secretary works with on the minutes page; absent for everyone else.
+#[derive(Serialize)]
+struct MinutesDesk {
+    /// The last draft's remarks, to amend.
+    remarks: Option<String>,
+    revisions: Vec<RevisionShown>,
+}
+
+#[derive(Serialize)]
+struct MinutesPage {
+    meeting: MeetingShown,
+    closed: bool,
+    readable: bool,
+    published: bool,
+    desk: Option<MinutesDesk>,
+    errors: Option<FormErrors>,
+}
+
+impl Page for MinutesPage {
+    const TEMPLATE: &'static str = "minutes";
+}
+
+async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
+    let caller = ctx.caller()?;
+    let view = ops::view(&ops::record(&ctx.state, &caller, id).await?);
+    let revisions = minutes::revisions(&ctx.state, &caller, id).await?;
+    let manages = ops::manages(&caller);
+    let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
+    let closed = view.status == MeetingStatus::Closed;
+    let desk = (manages && closed).then(|| MinutesDesk {
+        remarks: revisions.iter().rev().find(|r| r.status == RevisionStatus::Draft).map(|r| r.body.clone()),
+        revisions: revisions
+            .iter()
+            .map(|r| RevisionShown { revision: r.revision, status: r.status, at: local(&caller, r.created_at) })
+            .collect(),
+    });
+    Out::status(
+        status,
+        MinutesPage {
+            closed,
+            readable: closed && (published || manages),
+            published,
+            desk,
+            errors,
+            meeting: MeetingShown::new(&caller, view),
+        },
+    )
+}
+
+pub async fn minutes_show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
+    let out = minutes_page(&ctx, MeetingId(id), StatusCode::OK, None).await;
     ctx.respond(out)
 }
 
@@ -432,38 +542,59 @@ pub struct TextForm {
     text: String,
 }
 
-async fn write_minutes(ctx: &Ctx, id: Uuid, text: String, addendum: bool) -> PageResult {
+async fn write_minutes(ctx: &Ctx, id: MeetingId, text: &str, addendum: bool) -> PageResult {
     let caller = ctx.caller()?;
-    let (state, body) = (State(ctx.state.clone()), ApiJson(MinutesText { text }));
     let saved = if addendum {
-        api::minutes::addendum(state, caller, ApiPath(id), body).await
+        minutes::addendum(&ctx.state, &caller, id, text).await
     } else {
-        api::minutes::amend(state, caller, ApiPath(id), body).await
+        minutes::amend(&ctx.state, &caller, id, text).await
     };
     match saved {
         Ok(_) => {
             Ok(Out::Done(format!("/meetings/{id}/minutes"), if addendum { "addendum_added" } else { "minutes_saved" }))
         }
         Err(e) => match refusal(&e) {
-            Some(status) => minutes_page(ctx, id, status, ctx.form_errors(&e)).await,
+            Some(status) => minutes_page(ctx, id, status, Some(ctx.form_errors(&e))).await,
             None => Err(e),
         },
     }
 }
 
 pub async fn amend_minutes(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {
-    let out = write_minutes(&ctx, id, form.text, false).await;
+    let out = write_minutes(&ctx, MeetingId(id), &form.text, false).await;
     ctx.respond(out)
 }
 
 pub async fn addendum(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {
-    let out = write_minutes(&ctx, id, form.text, true).await;
+    let out = write_minutes(&ctx, MeetingId(id), &form.text, true).await;
     ctx.respond(out)
 }
 
 #[derive(Deserialize)]
 pub struct MonthQuery {
     meeting: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MonthChoice {
+    /// Empty for "so far this month".
+    id: Option<Uuid>,
+    month: Option<String>,
+    live: bool,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct ScorecardPage {
+    rows: Vec<ScoreShown>,
+    months: Vec<MonthChoice>,
+    month: Option<String>,
+    live: bool,
+    until: Option<NaiveDate>,
+}
+
+impl Page for ScorecardPage {
+    const TEMPLATE: &'static str = "scorecard";
 }
 
 /// The property companies compared: so far this month (what the next agenda would
@@ -475,54 +606,30 @@ pub async fn scorecard(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
 
 async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     let caller = ctx.caller()?;
-    let names = Names::load(ctx).await?;
-    let records = api::meetings::all(&ctx.state, &caller).await?;
-    let next = api::meetings::next_of(&ctx.state, &caller, &records)?;
-    let (community, config, now) = (caller.actor.community, (*ctx.state.config).clone(), ctx.state.now());
-    let until = next.map(|n| n.slot);
-    let live = match until {
-        Some(slot) => {
-            ctx.state
-                .db
-                .run(move |conn| {
-                    let plan = crate::meetings::AgendaError::in_write(crate::meetings::plan_agenda(
-                        conn,
-                        &config,
-                        community,
-                        Some(slot),
-                        now,
-                    ))?;
-                    Ok(plan.map(|plan| plan.map(|(_, agenda)| agenda.scorecard)))
-                })
-                .await??
-        }
-        None => None,
-    };
-    let published: BTreeMap<NaiveDate, _> = records
-        .into_iter()
-        .filter(|r| r.agenda_status == "published" && r.scorecard.is_some())
-        .map(|r| (r.meeting.slot, r))
-        .collect();
-    let chosen = filled(&q.meeting).and_then(|m| published.values().find(|r| r.meeting.id.to_string() == m));
+    let names = reference::names(&ctx.state, &caller).await?;
+    let records = ops::all(&ctx.state, &caller).await?;
+    let until = calendar::next_of(&ctx.state, &caller, &records).map(|n| n.slot);
+    // Published months, latest first (as `all` gives them).
+    let published: Vec<_> =
+        records.into_iter().filter(|r| r.agenda_status == AgendaStatus::Published && r.scorecard.is_some()).collect();
+    let wanted: Option<Uuid> = filled(&q.meeting).and_then(|m| m.parse().ok());
+    let chosen = published.iter().find(|r| Some(r.meeting.id.0) == wanted);
     let rows = match chosen {
-        Some(r) => r.scorecard.as_deref().and_then(|s| serde_json::from_str::<Value>(s).ok()),
-        None => live.and_then(|rows| serde_json::to_value(rows).ok()),
+        Some(r) => r.scorecard.clone(),
+        None => agenda::live_scorecard(&ctx.state, &caller, until).await?,
     };
-    let mut months = vec![json!({ "id": "", "live": true, "selected": chosen.is_none() })];
-    months.extend(published.values().rev().map(|r| {
-        json!({
-            "id": r.meeting.id.0, "month": r.meeting.slot.format("%Y-%m").to_string(),
-            "selected": chosen.is_some_and(|c| c.meeting.id == r.meeting.id),
-        })
+    let mut months = vec![MonthChoice { id: None, month: None, live: true, selected: chosen.is_none() }];
+    months.extend(published.iter().map(|r| MonthChoice {
+        id: Some(r.meeting.id.0),
+        month: Some(r.meeting.slot.format("%Y-%m").to_string()),
+        live: false,
+        selected: chosen.is_some_and(|c| c.meeting.id == r.meeting.id),
     }));
-    Ok(Out::Page(
-        "scorecard",
-        json!({
-            "rows": scorecard_rows(&names, rows.as_ref()),
-            "months": months,
-            "month": chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()),
-            "live": chosen.is_none(),
-            "until": until,
-        }),
-    ))
+    Out::page(ScorecardPage {
+        rows: scorecard_rows(&names, rows),
+        months,
+        month: chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()),
+        live: chosen.is_none(),
+        until,
+    })
 }

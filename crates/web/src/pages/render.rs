@@ -1,6 +1,8 @@
-//! Rendering a page: the compiled templates, the context every page shares (language,
-//! CSRF token, who is signed in), and the error pages.
+//! Rendering a page: the compiled templates, the typed context every page shares
+//! (language, CSRF token, who is signed in), the [`Page`] trait each page's data
+//! implements, and the error pages.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
@@ -9,7 +11,8 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use handlebars::Handlebars;
 use roundtable_core::{OrgKind, Role};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::{ApiError, FieldProblem};
 use crate::pages::i18n::{Locales, TranslateHelper};
@@ -55,7 +58,7 @@ impl Pages {
         Ok(Pages { hbs, locales })
     }
 
-    pub fn render(&self, name: &str, data: &Value) -> Result<String, String> {
+    pub fn render(&self, name: &str, data: &impl Serialize) -> Result<String, String> {
         self.hbs.render(name, data).map_err(|e| format!("page {name}: {e}"))
     }
 
@@ -86,14 +89,89 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// A page's data, typed: a struct the page's template renders (with the shared
+/// context beside it). Handlers build these; only the renderer sees JSON.
+pub trait Page: Serialize {
+    const TEMPLATE: &'static str;
+}
+
+/// A choice in a `<select>`.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+impl Choice {
+    pub fn new(value: impl ToString, label: impl Into<String>, selected: bool) -> Choice {
+        Choice { value: value.to_string(), label: label.into(), selected }
+    }
+}
+
+/// One problem of a refused form, in the viewer's language.
+#[derive(Serialize, Clone, Debug)]
+pub struct ShownProblem {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The field's label ("Due date"); empty for a problem of the whole form.
+    pub label: String,
+    pub text: String,
+}
+
+/// The errors of a refused form, for the template: a list, and the text by field.
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct FormErrors {
+    pub list: Vec<ShownProblem>,
+    pub field: BTreeMap<String, String>,
+}
+
+/// Who is signed in, as the layout and the templates' menus need it.
+#[derive(Serialize)]
+struct Me<'a> {
+    name: &'a str,
+    login: &'a str,
+    roles: Vec<&'static str>,
+    manages: bool,
+    admin: bool,
+    secretary: bool,
+    supervisor: bool,
+    property: bool,
+    resident: bool,
+    community_wide: bool,
+}
+
+/// What every page's template can use beside the page's own data.
+#[derive(Serialize)]
+struct Shared<'a, P: Serialize> {
+    lang: &'static str,
+    csrf: &'a str,
+    here: String,
+    me: Option<Me<'a>>,
+    flash: Option<&'a str>,
+    #[serde(flatten)]
+    page: P,
+}
+
 /// What a page's work ends in.
 pub enum Out {
-    Page(&'static str, Value),
-    /// A page with another status: a form shown again with its errors (422, 409).
-    Status(StatusCode, &'static str, Value),
+    /// A page's data with its template and status (200, or 422/409 for a form shown
+    /// again with its errors).
+    Page(StatusCode, &'static str, Value),
     /// Post/redirect/get: go to the path, with a short note (a locale key) of what was done.
     Done(String, &'static str),
     Raw(Response),
+}
+
+impl Out {
+    pub fn page<P: Page>(page: P) -> PageResult {
+        Out::status(StatusCode::OK, page)
+    }
+
+    pub fn status<P: Page>(status: StatusCode, page: P) -> PageResult {
+        let data = serde_json::to_value(&page).map_err(|e| ApiError::Internal(format!("page {}: {e}", P::TEMPLATE)))?;
+        Ok(Out::Page(status, P::TEMPLATE, data))
+    }
 }
 
 pub type PageResult = Result<Out, ApiError>;
@@ -109,7 +187,7 @@ impl Ctx {
     }
 
     /// A field problem in the viewer's language: "Due date: must not be in the past".
-    pub fn problem(&self, p: &FieldProblem) -> Value {
+    pub fn problem(&self, p: &FieldProblem) -> ShownProblem {
         // `add[0].minutes` is labelled as `minutes`.
         let name = p.field.rsplit('.').next().unwrap_or(&p.field);
         let label = self.t(&format!("field.{name}"));
@@ -118,73 +196,63 @@ impl Ctx {
             Some(t) => t.to_owned(),
             None => p.message.clone(),
         };
-        json!({ "field": p.field, "label": label, "text": text })
+        ShownProblem { field: Some(p.field.clone()), label, text }
     }
 
-    /// The errors of a refused form, for the template: a list, and a map by field.
-    pub fn form_errors(&self, e: &ApiError) -> Value {
-        let list: Vec<Value> = match e {
+    /// The errors of a refused form, in the viewer's language.
+    pub fn form_errors(&self, e: &ApiError) -> FormErrors {
+        let whole = |text: String| vec![ShownProblem { field: None, label: String::new(), text }];
+        let list = match e {
             ApiError::Invalid { errors, .. } => errors.iter().map(|p| self.problem(p)).collect(),
-            ApiError::Conflict { .. } => vec![json!({ "label": "", "text": self.t("form.conflict") })],
-            ApiError::Forbidden(_) => vec![json!({ "label": "", "text": self.t("form.forbidden") })],
-            ApiError::Unauthorized(_) => vec![json!({ "label": "", "text": self.t("login.wrong") })],
-            ApiError::TooManyRequests(secs) => vec![json!({
-                "label": "",
-                "text": self.state.pages.locales.text(self.viewer.lang, "form.throttled", &[("secs", secs.to_string())]),
-            })],
-            other => vec![json!({ "label": "", "text": other.to_string() })],
+            ApiError::Conflict { .. } => whole(self.t("form.conflict")),
+            ApiError::Forbidden(_) => whole(self.t("form.forbidden")),
+            ApiError::Unauthorized(_) => whole(self.t("login.wrong")),
+            ApiError::TooManyRequests(secs) => {
+                whole(self.state.pages.locales.text(self.viewer.lang, "form.throttled", &[("secs", secs.to_string())]))
+            }
+            other => whole(other.to_string()),
         };
-        let by_field: Map<String, Value> =
-            list.iter().filter_map(|v| Some((v.get("field")?.as_str()?.to_owned(), v.get("text")?.clone()))).collect();
-        json!({ "list": list, "field": by_field })
+        let field = list.iter().filter_map(|p| Some((p.field.clone()?, p.text.clone()))).collect();
+        FormErrors { list, field }
     }
 
-    fn me(&self) -> Value {
-        let Some(c) = &self.viewer.caller else { return Value::Null };
+    fn me(&self) -> Option<Me<'_>> {
+        let c = self.viewer.caller.as_ref()?;
         let a = &c.actor;
         let property = a.memberships.iter().any(|m| matches!(m.kind, OrgKind::PropertyCompany | OrgKind::Unit));
-        json!({
-            "name": c.user.display_name,
-            "login": c.user.login,
-            "roles": c.user.roles.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
-            "manages": a.has_role(Role::Secretary) || a.has_role(Role::Admin),
-            "admin": a.has_role(Role::Admin),
-            "secretary": a.has_role(Role::Secretary),
-            "supervisor": a.has_role(Role::Supervisor),
-            "property": property,
-            "resident": a.has_role(Role::Resident) || a.has_role(Role::Grid),
-            "community_wide": community_wide(c),
+        Some(Me {
+            name: &c.user.display_name,
+            login: &c.user.login,
+            roles: c.user.roles.iter().map(|r| r.as_str()).collect(),
+            manages: a.has_role(Role::Secretary) || a.has_role(Role::Admin),
+            admin: a.has_role(Role::Admin),
+            secretary: a.has_role(Role::Secretary),
+            supervisor: a.has_role(Role::Supervisor),
+            property,
+            resident: a.has_role(Role::Resident) || a.has_role(Role::Grid),
+            community_wide: community_wide(c),
         })
     }
 
-    /// Renders `template` with `data` merged into the shared context.
-    pub fn render(self, status: StatusCode, template: &str, data: Value) -> Response {
-        let flash = self
-            .viewer
-            .here
+    /// Renders `template` with `page` beside the shared context.
+    pub fn render(self, status: StatusCode, template: &str, page: impl Serialize) -> Response {
+        let here = &self.viewer.here;
+        let flash = here
             .split_once('?')
             .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
-            .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
-            .map(str::to_owned);
+            .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
         // Where the language switch comes back to: this page, without its one-time note.
-        let back = match self.viewer.here.split_once('?') {
+        let back = match here.split_once('?') {
             Some((path, query)) => {
                 let rest: Vec<&str> = query.split('&').filter(|kv| !kv.starts_with("done=")).collect();
                 if rest.is_empty() { path.to_owned() } else { format!("{path}?{}", rest.join("&")) }
             }
-            None => self.viewer.here.clone(),
+            None => here.clone(),
         };
-        let mut context = json!({
-            "lang": self.viewer.lang,
-            "csrf": self.viewer.csrf,
-            "here": back,
-            "me": self.me(),
-            "flash": flash,
-        });
-        if let (Some(base), Value::Object(extra)) = (context.as_object_mut(), data) {
-            base.extend(extra);
-        }
-        match self.state.pages.render(template, &context) {
+        let context =
+            Shared { lang: self.viewer.lang, csrf: &self.viewer.csrf, here: back, me: self.me(), flash, page };
+        let rendered = self.state.pages.render(template, &context);
+        match rendered {
             Ok(html) => (status, self.viewer.jar, Html(html)).into_response(),
             Err(cause) => {
                 tracing::error!(%cause, "page failed to render");
@@ -196,8 +264,7 @@ impl Ctx {
     /// Sends what a page's work produced, or the page for its error.
     pub fn respond(self, out: Result<Out, ApiError>) -> Response {
         match out {
-            Ok(Out::Page(template, data)) => self.render(StatusCode::OK, template, data),
-            Ok(Out::Status(status, template, data)) => self.render(status, template, data),
+            Ok(Out::Page(status, template, data)) => self.render(status, template, data),
             Ok(Out::Done(to, what)) => {
                 let sep = if to.contains('?') { '&' } else { '?' };
                 (self.viewer.jar, Redirect::to(&format!("{to}{sep}done={what}"))).into_response()
@@ -239,7 +306,12 @@ impl Ctx {
             s if s.is_server_error() => "internal",
             _ => "bad_request",
         };
-        self.render(status, "error", json!({ "error": key, "status": status.as_u16() }))
+        #[derive(Serialize)]
+        struct ErrorPage {
+            error: &'static str,
+            status: u16,
+        }
+        self.render(status, "error", ErrorPage { error: key, status: status.as_u16() })
     }
 }
 

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+pub mod local_time;
+pub mod meetings;
+pub mod names;
+
 #[derive(Serialize, ToSchema)]
 pub struct PersonRef {
     pub id: Uuid,
@@ -346,75 +350,6 @@ impl EventView {
             actor_org: e.actor_org.map(|o| o.0),
             at: e.at,
             fields: serde_json::to_value(&e.fields).unwrap_or_default(),
-        }
-    }
-}
-
-/// Closed sets of names the API sends or takes, declared in the OpenAPI document as
-/// string enums. The values come from the code that parses them, so the two cannot drift;
-/// the states of an issue come from the workflows the server loaded (see
-/// `api::finish_document`).
-pub mod names {
-    use roundtable_core::MeetingStatus;
-    use utoipa::openapi::RefOr;
-    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-
-    fn string_enum<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> RefOr<Schema> {
-        let values: Vec<String> = values.into_iter().map(str::to_owned).collect();
-        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).description(Some(description)).into()
-    }
-
-    macro_rules! names {
-        ($ty:ident, $description:literal, $values:expr) => {
-            #[doc = $description]
-            pub struct $ty;
-            impl utoipa::PartialSchema for $ty {
-                fn schema() -> RefOr<Schema> {
-                    string_enum($values, $description)
-                }
-            }
-            impl utoipa::ToSchema for $ty {}
-        };
-    }
-
-    names!(Category, "What an issue is about.", crate::api::issues::CATEGORIES);
-    names!(
-        IssueOrder,
-        "How a list of issues is sorted: newest first (the default), oldest first, or most supported first.",
-        crate::api::issues::ORDERS
-    );
-    names!(DocumentFormat, "`html` (print-ready, the default) or `md` (Markdown).", crate::api::minutes::FORMATS);
-    names!(MeetingStatusName, "Where a meeting stands.", MeetingStatus::ALL.iter().map(|s| s.as_str()));
-    names!(
-        IssueState,
-        "A state of the issue's workflow (the served document lists those of the loaded workflows).",
-        []
-    );
-    names!(
-        TransitionName,
-        "A transition of the issue's workflow (the served document lists those of the loaded workflows).",
-        []
-    );
-    names!(Locale, "A language of the pages and mail.", crate::pages::i18n::LOCALES);
-}
-
-/// A local date and time as people write it: `YYYY-MM-DDTHH:MM`, seconds optional.
-pub mod local_time {
-    use chrono::NaiveDateTime;
-    use serde::{Deserialize, Deserializer};
-
-    pub fn parse(s: &str) -> Option<NaiveDateTime> {
-        ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s.trim(), f).ok())
-    }
-
-    pub fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDateTime>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(None),
-            Some(s) => parse(&s).map(Some).ok_or_else(|| {
-                serde::de::Error::custom(format!("`{s}` is not a local date and time YYYY-MM-DDTHH:MM[:SS]"))
-            }),
         }
     }
 }

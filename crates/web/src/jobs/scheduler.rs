@@ -5,7 +5,7 @@
 
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::meetings;
+use crate::jobs::agenda as meetings;
 use crate::state::AppState;
 
 async fn run_tick(state: &AppState, instance: &str) {
@@ -17,7 +17,7 @@ async fn run_tick(state: &AppState, instance: &str) {
         }
         Err(e) => tracing::error!(error = %e, "agenda job failed; the next tick retries"),
     }
-    match crate::reminders::tick(&state.db, &state.workflows, state.now()).await {
+    match crate::jobs::reminders::tick(&state.db, &state.workflows, state.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(queued = n, "timer notifications"),
         Err(e) => tracing::error!(error = %e, "timer job failed; the next tick retries"),

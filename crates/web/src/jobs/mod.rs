@@ -1,0 +1,7 @@
+//! The work that runs on a schedule, not in a request: building agendas, the workflow's
+//! timers, and the scheduler that ticks them (mail delivery is `mail::dispatch`, which
+//! the scheduler also drives).
+
+pub mod agenda;
+pub mod reminders;
+pub mod scheduler;

@@ -1,0 +1,153 @@
+//! The agenda: built from the tracker (once per meeting), edited and published by the
+//! secretary, rebuilt while a draft, read as a print-ready document.
+
+use chrono::NaiveDate;
+use roundtable_core::agenda::Section;
+use roundtable_core::text;
+use roundtable_core::{AgendaStatus, MeetingId};
+use roundtable_store::{StoreError, agenda as store_agenda, meetings};
+
+use super::{detail, manage, record, sees_agenda, view};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::jobs::agenda::{AgendaError, Built, Mode, build_agenda_for};
+use crate::state::AppState;
+use crate::views::meetings::{AgendaEdit, DocumentFormat, MeetingDetail, MeetingView};
+
+/// The sections a secretary adds items to.
+const EDITABLE: [Section; 3] = [Section::FollowUp, Section::NewIssues, Section::OtherBusiness];
+
+/// Builds the month's draft agenda now (as the schedule would; once per meeting).
+pub async fn build(state: &AppState, caller: &Caller, slot: NaiveDate) -> ApiResult<MeetingView> {
+    manage(caller)?;
+    match write_agenda(state, caller, slot, false).await? {
+        Built::Built { meeting, .. } => Ok(view(&record(state, caller, meeting).await?)),
+        _ => Err(ApiError::Conflict {
+            detail: "this meeting's agenda was built before; edit it instead".into(),
+            current: None,
+        }),
+    }
+}
+
+fn not_draft(status: AgendaStatus) -> ApiError {
+    ApiError::Conflict { detail: format!("the agenda is {status}, not a draft"), current: None }
+}
+
+/// Edits a draft agenda: announcements, order (dropping what is left out), new items.
+pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: AgendaEdit) -> ApiResult<MeetingDetail> {
+    manage(caller)?;
+    let r = record(state, caller, id).await?;
+    if r.agenda_status != AgendaStatus::Draft {
+        return Err(not_draft(r.agenda_status));
+    }
+    let mut problems = Vec::new();
+    for (n, item) in body.add.iter().enumerate() {
+        if text::is_blank(&item.title) || item.title.chars().count() > 200 {
+            problems.push(FieldProblem::new(&format!("add[{n}].title"), "invalid", "a title of 1–200 characters"));
+        }
+        if !EDITABLE.contains(&item.section) {
+            problems.push(FieldProblem::new(
+                &format!("add[{n}].section"),
+                "invalid",
+                "follow_up, new_issues or other_business",
+            ));
+        }
+        if !(1..=120).contains(&item.minutes) {
+            problems.push(FieldProblem::new(&format!("add[{n}].minutes"), "out_of_range", "1 to 120 minutes"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid(problems));
+    }
+    let meeting = r.meeting.clone();
+    let now = state.now();
+    state
+        .db
+        .write(move |conn| {
+            if let Some(announcements) = &body.announcements {
+                meetings::set_announcements(conn, meeting.id, text::trim(announcements))?;
+            }
+            let order = match body.order {
+                Some(order) => order,
+                None => store_agenda::agenda_items(conn, meeting.id)?.into_iter().map(|i| i.id).collect(),
+            };
+            let added: Vec<_> =
+                body.add.into_iter().map(|a| (a.section, text::trim(&a.title).to_owned(), a.minutes)).collect();
+            store_agenda::edit_agenda(conn, &meeting, &order, &added, now)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { .. } => {
+                ApiError::Conflict { detail: "the agenda is no longer a draft".into(), current: None }
+            }
+            other => other.into(),
+        })?;
+    detail(state, caller, id).await
+}
+
+/// Publishes the draft agenda and notifies the participants.
+pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
+    manage(caller)?;
+    let r = record(state, caller, id).await?;
+    let now = state.now();
+    let done = state.db.write(move |conn| meetings::publish_agenda(conn, r.meeting.id, now)).await?;
+    if !done {
+        return Err(ApiError::Conflict { detail: "only a draft agenda can be published".into(), current: None });
+    }
+    Ok(view(&record(state, caller, id).await?))
+}
+
+/// Rebuilds a draft agenda from the tracker as it is now (the secretary's edits are
+/// replaced; nobody is notified again).
+pub async fn rebuild(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingDetail> {
+    manage(caller)?;
+    let r = record(state, caller, id).await?;
+    write_agenda(state, caller, r.meeting.slot, true).await?;
+    detail(state, caller, id).await
+}
+
+/// Builds (claiming the slot, once) or rebuilds `slot`'s agenda in one write.
+async fn write_agenda(state: &AppState, caller: &Caller, slot: NaiveDate, rebuild: bool) -> ApiResult<Built> {
+    let (config, community, now) = ((*state.config).clone(), caller.actor.community, state.now());
+    let instance = format!("api:{}", caller.user.login);
+    let built = state
+        .db
+        .write(move |conn| {
+            let mode = if rebuild { Mode::Rebuild } else { Mode::Claim(&instance) };
+            AgendaError::in_write(build_agenda_for(conn, &config, community, Some(slot), now, mode))
+        })
+        .await??;
+    Ok(built)
+}
+
+/// The agenda as a document: drafts for secretaries and administrators, published
+/// agendas for everyone in the community.
+pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, format: DocumentFormat) -> ApiResult<String> {
+    let record = record(state, caller, id).await?;
+    if !sees_agenda(caller, &record) {
+        return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
+    }
+    let tz = caller.tz;
+    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, tz)).await?;
+    state.minutes.render("agenda", format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
+}
+
+/// The company comparison so far this month: what the next meeting's agenda would show
+/// if it were built now. `None` for the slot when no meeting is scheduled.
+pub async fn live_scorecard(
+    state: &AppState,
+    caller: &Caller,
+    next: Option<NaiveDate>,
+) -> ApiResult<Option<Vec<roundtable_core::agenda::ScoreRow>>> {
+    let Some(slot) = next else { return Ok(None) };
+    let (community, config, now) = (caller.actor.community, (*state.config).clone(), state.now());
+    let planned = state
+        .db
+        .run(move |conn| {
+            let plan =
+                AgendaError::in_write(crate::jobs::agenda::plan_agenda(conn, &config, community, Some(slot), now))?;
+            Ok(plan.map(|plan| plan.map(|(_, agenda)| agenda.scorecard)))
+        })
+        .await??;
+    Ok(planned)
+}

@@ -1,0 +1,107 @@
+//! The calendar: the community's meetings, the next one, moving and skipping a month.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use roundtable_core::text;
+use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingStatus};
+use roundtable_store::meetings::{self, MeetingRecord};
+
+use super::{all, manage, record, rules, view};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::meetings::{MeetingView, ScheduleBody};
+
+/// The community's meetings, latest first.
+pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingView>> {
+    Ok(all(state, caller).await?.iter().map(view).collect())
+}
+
+/// The next meeting by the calendar; `None` when every month ahead is skipped.
+pub async fn next(state: &AppState, caller: &Caller) -> ApiResult<Option<MeetingView>> {
+    let records = all(state, caller).await?;
+    Ok(next_of(state, caller, &records))
+}
+
+/// The next meeting among `records` (the community's meetings) by the calendar; `None`
+/// when every month ahead is skipped.
+pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> Option<MeetingView> {
+    let rules = rules(state, caller);
+    let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
+    let overrides = crate::jobs::agenda::overrides(&rules, &rows);
+    let o = rules.next_after(&overrides, state.now())?;
+    Some(match records.iter().find(|r| r.meeting.slot == o.slot) {
+        Some(r) => view(r),
+        None => MeetingView {
+            id: None,
+            slot: o.slot,
+            starts_at: o.starts_at.with_timezone(&Utc),
+            place: o.place,
+            status: MeetingStatus::Planned,
+            agenda_status: AgendaStatus::None,
+            announcements: String::new(),
+        },
+    })
+}
+
+/// Moves or skips the meeting of a month (the override wins over the first-Sunday rule).
+pub async fn schedule(
+    state: &AppState,
+    caller: &Caller,
+    slot: NaiveDate,
+    body: ScheduleBody,
+) -> ApiResult<MeetingView> {
+    manage(caller)?;
+    let rules = rules(state, caller);
+    let planned = rules
+        .occurrence(&BTreeMap::new(), slot)
+        .ok_or_else(|| ApiError::NotFound(format!("{slot} is not the first Sunday of a month")))?;
+    let records = all(state, caller).await?;
+    let existing = records.iter().find(|r| r.meeting.slot == slot);
+    if existing.is_some_and(|r| !matches!(r.meeting.status, MeetingStatus::Planned | MeetingStatus::Skipped)) {
+        return Err(ApiError::Conflict { detail: "the meeting has already begun".into(), current: None });
+    }
+    let reason = body.reason.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if body.skip && reason.is_empty() {
+        return Err(ApiError::field("reason", "missing", "say why the meeting is skipped"));
+    }
+    let starts_at = match body.starts_at {
+        Some(local) if !text::date_in_range(local.date()) => {
+            return Err(ApiError::field(
+                "starts_at",
+                "date_out_of_range",
+                format!("`starts_at` must be between {} and {}", text::EARLIEST_DATE, text::LATEST_DATE),
+            ));
+        }
+        Some(local) => rules
+            .tz
+            .from_local_datetime(&local)
+            .earliest()
+            .ok_or_else(|| ApiError::field("starts_at", "invalid", "that local time does not exist"))?,
+        None => planned.starts_at,
+    };
+    let now = state.now();
+    if !body.skip && starts_at.with_timezone(&Utc) <= now {
+        return Err(ApiError::field("starts_at", "in_past", "a meeting cannot be moved into the past"));
+    }
+    let meeting = Meeting {
+        id: existing.map_or_else(MeetingId::new, |r| r.meeting.id),
+        community: caller.actor.community,
+        slot,
+        starts_at: starts_at.with_timezone(&Utc),
+        place: body.place.map(|p| text::trim(&p).to_owned()).filter(|p| !p.is_empty()).unwrap_or(planned.place),
+        status: if body.skip { MeetingStatus::Skipped } else { MeetingStatus::Planned },
+        announcements: if body.skip {
+            reason
+        } else {
+            existing.map(|r| r.meeting.announcements.clone()).unwrap_or_default()
+        },
+        opened_at: None,
+        closed_at: None,
+        created_at: now,
+    };
+    let id = meeting.id;
+    state.db.write(move |conn| meetings::schedule(conn, &meeting)).await?;
+    Ok(view(&record(state, caller, id).await?))
+}

@@ -1,0 +1,98 @@
+//! Minutes of a closed meeting: read as a document, amended as drafts by the secretary,
+//! published (locked, participants notified), corrected by dated addenda.
+
+use roundtable_core::{MeetingId, MeetingStatus, RevisionStatus};
+use roundtable_store::StoreError;
+use roundtable_store::meetings::MeetingRecord;
+use roundtable_store::minutes::{self, MinutesRevision};
+
+use super::{manages, record};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::meetings::{DocumentFormat, RevisionView};
+
+async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingRecord> {
+    let record = record(state, caller, id).await?;
+    if record.meeting.status != MeetingStatus::Closed {
+        return Err(ApiError::Conflict { detail: "minutes come after the meeting is closed".into(), current: None });
+    }
+    Ok(record)
+}
+
+/// The minutes as a document. Drafts are for secretaries and administrators; everyone
+/// in the community reads published minutes.
+pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, format: DocumentFormat) -> ApiResult<String> {
+    let record = closed_meeting(state, caller, id).await?;
+    let tz = caller.tz;
+    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz)).await?;
+    if !doc.published && !manages(caller) {
+        return Err(ApiError::NotFound("these minutes are not published yet".into()));
+    }
+    state.minutes.render("minutes", format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
+}
+
+/// The minutes' revisions, oldest first; drafts only for those who write minutes.
+pub async fn revisions(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<Vec<MinutesRevision>> {
+    let record = record(state, caller, id).await?;
+    let all = state.db.run(move |conn| minutes::revisions(conn, record.meeting.id)).await?;
+    Ok(if manages(caller) { all } else { all.into_iter().filter(|r| r.status != RevisionStatus::Draft).collect() })
+}
+
+async fn add(
+    state: &AppState,
+    caller: &Caller,
+    id: MeetingId,
+    status: RevisionStatus,
+    text: &str,
+) -> ApiResult<RevisionView> {
+    if !manages(caller) {
+        return Err(ApiError::Forbidden("only secretaries and administrators write minutes".into()));
+    }
+    let text = roundtable_core::text::trim(text).to_owned();
+    if text.chars().count() > 10_000 || (status == RevisionStatus::Addendum && text.is_empty()) {
+        return Err(ApiError::field("text", "invalid", "1–10,000 characters"));
+    }
+    let record = closed_meeting(state, caller, id).await?;
+    let (by, now) = (caller.user.id, state.now());
+    let revision = state
+        .db
+        .write(move |conn| minutes::add_revision(conn, &record.meeting, status, &text, by, now))
+        .await
+        .map_err(|e| match (e, status) {
+            (StoreError::Conflict { .. }, RevisionStatus::Addendum) => ApiError::Conflict {
+                detail: "addenda follow publication; amend the draft instead".into(),
+                current: None,
+            },
+            (StoreError::Conflict { .. }, _) => ApiError::Conflict {
+                detail: "published minutes are locked; add a dated addendum".into(),
+                current: None,
+            },
+            (other, _) => other.into(),
+        })?;
+    Ok(RevisionView { revision, status })
+}
+
+/// Amends the draft: the secretary's remarks, as a new revision.
+pub async fn amend(state: &AppState, caller: &Caller, id: MeetingId, text: &str) -> ApiResult<RevisionView> {
+    add(state, caller, id, RevisionStatus::Draft, text).await
+}
+
+/// Adds a dated correction to published minutes.
+pub async fn addendum(state: &AppState, caller: &Caller, id: MeetingId, text: &str) -> ApiResult<RevisionView> {
+    add(state, caller, id, RevisionStatus::Addendum, text).await
+}
+
+/// Publishes the minutes (locking them, with the last draft's remarks) and notifies
+/// every participating organisation.
+pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<RevisionView> {
+    let last_remarks = state
+        .db
+        .run(move |conn| minutes::revisions(conn, id))
+        .await?
+        .into_iter()
+        .rev()
+        .find(|r| r.status == RevisionStatus::Draft)
+        .map(|r| r.body);
+    add(state, caller, id, RevisionStatus::Published, &last_remarks.unwrap_or_default()).await
+}

@@ -1,0 +1,116 @@
+//! The monthly joint meeting's operations, by sub-resource: the calendar, the agenda,
+//! the meeting day and the minutes.
+//!
+//! Everyone in the community reads meetings and published agendas; secretaries and
+//! administrators build, edit and publish agendas, move or skip meetings, and record
+//! the meeting (attendance, outcomes, closing).
+
+pub mod agenda;
+pub mod calendar;
+pub mod day;
+pub mod minutes;
+
+use chrono::{NaiveDate, TimeDelta};
+use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingRules, Role};
+use roundtable_store::meetings::MeetingRecord;
+use roundtable_store::{StoreError, agenda as store_agenda, meetings};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::meetings::{AgendaItemView, AttendanceView, MeetingDetail, MeetingView};
+
+/// Secretaries and administrators run the meeting.
+pub fn manages(caller: &Caller) -> bool {
+    caller.actor.has_role(Role::Secretary) || caller.actor.has_role(Role::Admin)
+}
+
+pub(crate) fn manage(caller: &Caller) -> ApiResult<()> {
+    if manages(caller) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("only secretaries and administrators run the meeting".into()))
+    }
+}
+
+/// When and where the caller's community meets unless told otherwise.
+pub fn rules(state: &AppState, caller: &Caller) -> MeetingRules {
+    MeetingRules { time: state.config.meeting.time, place: state.config.meeting.place.clone(), tz: caller.tz }
+}
+
+pub fn view(r: &MeetingRecord) -> MeetingView {
+    let m = &r.meeting;
+    MeetingView {
+        id: Some(m.id.0),
+        slot: m.slot,
+        starts_at: m.starts_at,
+        place: m.place.clone(),
+        status: m.status,
+        agenda_status: r.agenda_status,
+        announcements: m.announcements.clone(),
+    }
+}
+
+/// Whether the caller may read this meeting's agenda: published, or a draft they run.
+pub fn sees_agenda(caller: &Caller, r: &MeetingRecord) -> bool {
+    match r.agenda_status {
+        AgendaStatus::Published => true,
+        AgendaStatus::Draft => manages(caller),
+        AgendaStatus::None => false,
+    }
+}
+
+/// A meeting of the caller's community, or 404.
+pub async fn record(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingRecord> {
+    let found = state.db.run(move |conn| meetings::get_meeting(conn, id)).await;
+    match found {
+        Ok(r) if r.meeting.community == caller.actor.community => Ok(r),
+        Ok(_) | Err(StoreError::NotFound) => Err(ApiError::NotFound("no such meeting".into())),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The community's meetings, latest first.
+pub async fn all(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingRecord>> {
+    let community = caller.actor.community;
+    Ok(state.db.run(move |conn| meetings::records(conn, community)).await?)
+}
+
+/// The meetings a commitment can name: those from 40 days before `today` on.
+pub async fn recent(state: &AppState, caller: &Caller, today: NaiveDate) -> ApiResult<Vec<Meeting>> {
+    let since = today - TimeDelta::days(40);
+    Ok(all(state, caller).await?.into_iter().map(|r| r.meeting).filter(|m| m.slot >= since).collect())
+}
+
+/// A meeting with its agenda (as far as the caller may see it), attendance and the
+/// company comparison.
+pub async fn detail(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingDetail> {
+    let r = record(state, caller, id).await?;
+    let show = sees_agenda(caller, &r);
+    let meeting = r.meeting.id;
+    let (items, attendance) = state
+        .db
+        .run(move |conn| Ok((store_agenda::agenda_items(conn, meeting)?, meetings::attendance(conn, meeting)?)))
+        .await?;
+    Ok(MeetingDetail {
+        meeting: view(&r),
+        items: show.then(|| {
+            items
+                .into_iter()
+                .map(|i| AgendaItemView {
+                    id: i.id,
+                    position: i.position,
+                    section: i.section,
+                    reason: i.reason,
+                    issue: i.issue_id.map(|x| x.0),
+                    title: i.title,
+                    minutes: i.minutes_allowed,
+                    in_appendix: i.in_appendix,
+                    outcome: i.outcome,
+                })
+                .collect()
+        }),
+        scorecard: if show { r.scorecard } else { None },
+        attendance: attendance.into_iter().map(|(org, attendees)| AttendanceView { org: org.0, attendees }).collect(),
+    })
+}

@@ -1,0 +1,164 @@
+//! What the meeting API sends and accepts: the calendar, the agenda, the meeting-day
+//! record and the minutes.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use roundtable_core::agenda::{Reason, ScoreRow, Section};
+use roundtable_core::{AgendaStatus, ItemOutcome, MeetingStatus, RevisionStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::views::names;
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct MeetingView {
+    /// Absent for a meeting the calendar knows but nobody has touched yet.
+    pub id: Option<Uuid>,
+    /// The first Sunday it stands for.
+    pub slot: NaiveDate,
+    pub starts_at: DateTime<Utc>,
+    pub place: String,
+    #[schema(value_type = names::MeetingStatusName)]
+    pub status: MeetingStatus,
+    #[schema(value_type = names::AgendaStatusName)]
+    pub agenda_status: AgendaStatus,
+    pub announcements: String,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct AgendaItemView {
+    pub id: String,
+    pub position: i32,
+    #[schema(value_type = names::SectionName)]
+    pub section: Section,
+    #[schema(value_type = names::ReasonName)]
+    pub reason: Reason,
+    pub issue: Option<Uuid>,
+    pub title: String,
+    pub minutes: i32,
+    pub in_appendix: bool,
+    /// Once recorded.
+    #[schema(value_type = Option<names::ItemOutcomeName>)]
+    pub outcome: Option<ItemOutcome>,
+}
+
+#[derive(Serialize, ToSchema, Clone, Debug)]
+pub struct AttendanceView {
+    pub org: Uuid,
+    pub attendees: String,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct MeetingDetail {
+    pub meeting: MeetingView,
+    /// The agenda: for everyone once published, before that for secretaries and administrators.
+    pub items: Option<Vec<AgendaItemView>>,
+    /// The property companies compared (once the agenda is published); `null` before.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub scorecard: Option<Vec<ScoreRow>>,
+    pub attendance: Vec<AttendanceView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    /// New local date and time, `YYYY-MM-DDTHH:MM[:SS]`.
+    #[serde(default, deserialize_with = "crate::views::local_time::optional")]
+    #[schema(value_type = Option<String>, example = "2027-02-14T14:30")]
+    pub starts_at: Option<NaiveDateTime>,
+    pub place: Option<String>,
+    /// Skip this month's meeting.
+    #[serde(default)]
+    pub skip: bool,
+    /// Why (shown on the calendar); required when skipping.
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    pub title: String,
+    /// follow_up, new_issues or other_business
+    #[schema(value_type = names::SectionName)]
+    pub section: Section,
+    #[serde(default = "default_minutes")]
+    pub minutes: i32,
+}
+
+fn default_minutes() -> i32 {
+    5
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgendaEdit {
+    pub announcements: Option<String>,
+    /// Every item to keep, in the new order; items left out are dropped.
+    pub order: Option<Vec<String>>,
+    #[serde(default)]
+    pub add: Vec<NewItem>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceBody {
+    pub org: Uuid,
+    /// Who came, e.g. "李明、王芳".
+    pub attendees: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeBody {
+    #[schema(value_type = names::ItemOutcomeName)]
+    pub outcome: ItemOutcome,
+    pub note: Option<String>,
+    /// For a commitment: what the responsible organisation promised…
+    pub commitment_text: Option<String>,
+    /// …and by when (local date).
+    pub due_date: Option<NaiveDate>,
+}
+
+/// The formats documents come in.
+#[derive(Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentFormat {
+    /// Print-ready HTML.
+    #[default]
+    Html,
+    /// Markdown.
+    Md,
+}
+
+impl DocumentFormat {
+    pub const ALL: [DocumentFormat; 2] = [DocumentFormat::Html, DocumentFormat::Md];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentFormat::Html => "html",
+            DocumentFormat::Md => "md",
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `html` (default, print-ready) or `md`.
+    #[param(value_type = Option<names::DocumentFormat>)]
+    pub format: Option<DocumentFormat>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinutesText {
+    /// The secretary's remarks (drafts) or the correction (addenda); up to 10,000 characters.
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevisionView {
+    pub revision: i32,
+    #[schema(value_type = names::RevisionStatusName)]
+    pub status: RevisionStatus,
+}

@@ -1,0 +1,52 @@
+//! Closed sets of names the API sends or takes, declared in the OpenAPI document as
+//! string enums. The values come from the code that parses them, so the two cannot drift;
+//! the states of an issue come from the workflows the server loaded (see
+//! `api::finish_document`).
+
+use roundtable_core::agenda::{Reason, Section};
+use roundtable_core::{AgendaStatus, ItemOutcome, MeetingStatus, RevisionStatus};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+fn string_enum<'a>(values: impl IntoIterator<Item = &'a str>, description: &str) -> RefOr<Schema> {
+    let values: Vec<String> = values.into_iter().map(str::to_owned).collect();
+    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values)).description(Some(description)).into()
+}
+
+macro_rules! names {
+    ($ty:ident, $description:literal, $values:expr) => {
+        #[doc = $description]
+        pub struct $ty;
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> RefOr<Schema> {
+                string_enum($values, $description)
+            }
+        }
+        impl utoipa::ToSchema for $ty {}
+    };
+}
+
+names!(Category, "What an issue is about.", crate::ops::issues::CATEGORIES);
+names!(
+    IssueOrder,
+    "How a list of issues is sorted: newest first (the default), oldest first, or most supported first.",
+    crate::ops::issues::ORDERS
+);
+names!(
+    DocumentFormat,
+    "`html` (print-ready, the default) or `md` (Markdown).",
+    crate::views::meetings::DocumentFormat::ALL.iter().map(|f| f.as_str())
+);
+names!(MeetingStatusName, "Where a meeting stands.", MeetingStatus::ALL.iter().map(|s| s.as_str()));
+names!(AgendaStatusName, "Where a meeting's agenda stands.", AgendaStatus::ALL.iter().map(|s| s.as_str()));
+names!(SectionName, "A section of the agenda.", Section::ALL.iter().map(|s| s.as_str()));
+names!(ReasonName, "Why an item is on the agenda.", Reason::ALL.iter().map(|s| s.as_str()));
+names!(ItemOutcomeName, "What the meeting did with an agenda item.", ItemOutcome::ALL.iter().map(|s| s.as_str()));
+names!(RevisionStatusName, "A revision of the minutes.", RevisionStatus::ALL.iter().map(|s| s.as_str()));
+names!(IssueState, "A state of the issue's workflow (the served document lists those of the loaded workflows).", []);
+names!(
+    TransitionName,
+    "A transition of the issue's workflow (the served document lists those of the loaded workflows).",
+    []
+);
+names!(Locale, "A language of the pages and mail.", crate::pages::i18n::LOCALES);
