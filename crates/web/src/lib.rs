@@ -12,7 +12,6 @@ pub mod documents;
 pub mod error;
 pub mod input;
 pub mod jobs;
-pub mod links;
 pub mod mail;
 pub mod ops;
 pub mod pages;

@@ -264,9 +264,12 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     assert!(!page.body.as_str().unwrap().contains("style="), "no inline style: the pages' CSP applies");
     assert!(page.headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
     // Tampered, or pointed at another issue: refused.
-    let mut tampered = lift_fixed.clone();
+    // (The signature ends the path; the mail's language follows as `?lang=`.)
+    let (path, query) = lift_fixed.split_once('?').unwrap_or((&lift_fixed, ""));
+    let mut tampered = path.to_owned();
     let last = tampered.pop().unwrap();
     tampered.push(if last == '0' { '1' } else { '0' });
+    let tampered = format!("{tampered}?{query}");
     assert_eq!(post_form(&app, &tampered, "satisfaction=5").await.status, 400);
     let other_issue = lift_fixed.replace(lift["id"].as_str().unwrap(), lamp["id"].as_str().unwrap());
     assert_eq!(post_form(&app, &other_issue, "satisfaction=5").await.status, 400);
@@ -295,10 +298,15 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     assert_eq!(post_form(&app, &lamp_not_fixed, "reason=x").await.status, 400, "used once already");
 
     // Expired.
-    let key = state.db.run(roundtable_web::links::key).await.unwrap();
+    let key = state.db.run(roundtable_web::mail::links::key).await.unwrap();
     let old = state.now() - chrono::TimeDelta::days(31);
-    let (expired, _) =
-        roundtable_web::links::verification_links(&key, "", lamp["id"].as_str().unwrap().parse().unwrap(), old);
+    let (expired, _) = roundtable_web::mail::links::verification_links(
+        &key,
+        "",
+        lamp["id"].as_str().unwrap().parse().unwrap(),
+        "en",
+        old,
+    );
     let reply = post_form(&app, &expired, "satisfaction=5").await;
     assert_eq!(reply.status, 400);
     assert!(reply.body.as_str().unwrap().contains("expired"));

@@ -353,7 +353,8 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     // Raisers' contact data goes only to the responsible organisation.
     let show_raiser = template == Template::IssueAssigned;
     let links = if template == Template::VerificationRequest {
-        let (fixed, not_fixed) = crate::links::verification_links(&crate::links::key(conn)?, base_url, issue.id, now);
+        let key = super::links::key(conn)?;
+        let (fixed, not_fixed) = super::links::verification_links(&key, base_url, issue.id, &locale, now);
         json!({ "fixed": fixed, "not_fixed": not_fixed })
     } else {
         Value::Null

@@ -1,8 +1,9 @@
-//! Mail: templates (zh-CN and en, text + HTML), transports, and the dispatcher that
-//! drains the outbox. Mail is never sent from a request handler: handlers and jobs
+//! Mail: templates (zh-CN and en, text + HTML), transports, signed verification links,
+//! and the dispatcher that drains the outbox. Mail is never sent from a request handler: handlers and jobs
 //! write outbox rows in their transaction; the dispatcher delivers them.
 
 pub mod dispatch;
+pub mod links;
 pub mod templates;
 pub mod transport;
 

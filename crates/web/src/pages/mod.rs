@@ -13,6 +13,7 @@ pub mod issues;
 pub mod meetings;
 pub mod render;
 pub mod session;
+pub mod verify;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -73,6 +74,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         // One-click verification from mail: signed links, their own small pages.
-        .route("/v/{issue}/{answer}/{expires}/{nonce}/{sig}", get(crate::links::show).post(crate::links::answer))
+        .route("/v/{issue}/{answer}/{expires}/{nonce}/{sig}", get(verify::show).post(verify::answer))
         .route("/static/app.css", get(stylesheet))
 }

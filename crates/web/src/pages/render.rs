@@ -20,7 +20,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 15] = [
+const TEMPLATES: [(&str, &str); 16] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -36,6 +36,7 @@ const TEMPLATES: [(&str, &str); 15] = [
     ("scorecard", include_str!("../../templates/pages/scorecard.hbs")),
     ("scorecard_table", include_str!("../../templates/pages/scorecard_table.hbs")),
     ("admin", include_str!("../../templates/pages/admin.hbs")),
+    ("verify", include_str!("../../templates/pages/verify.hbs")),
 ];
 
 /// The compiled page templates and the strings they speak.

@@ -1,0 +1,129 @@
+//! One-click verification links in "is it fixed?" mail: `/v/{issue}/{answer}/{expires}/{nonce}/{sig}`
+//! with an HMAC-SHA256 signature over everything before it, under a key the deployment
+//! keeps in its database. A link expires, works once, and only for its issue and answer.
+//! The page it opens is `pages::verify`; the mail's language rides along as `?lang=`,
+//! outside the signature (it changes only how the page reads).
+
+use chrono::{DateTime, TimeDelta, Utc};
+use hmac::{Hmac, Mac};
+use roundtable_core::IssueId;
+use roundtable_store::{DbConn, StoreError, settings};
+use sha2::Sha256;
+
+const KEY: &str = "verification_link_key";
+/// How long a link works.
+pub const LIFETIME: TimeDelta = TimeDelta::days(30);
+
+/// What the raiser answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Fixed,
+    NotFixed,
+}
+
+impl Answer {
+    fn segment(self) -> &'static str {
+        match self {
+            Answer::Fixed => "fixed",
+            Answer::NotFixed => "not-fixed",
+        }
+    }
+
+    fn parse(segment: &str) -> Option<Answer> {
+        [Answer::Fixed, Answer::NotFixed].into_iter().find(|a| a.segment() == segment)
+    }
+}
+
+/// Why a link does not work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    Invalid,
+    Expired,
+    Used,
+    NotAwaiting,
+}
+
+impl LinkError {
+    /// Its name in the locale files (`verify.<name>`).
+    pub fn key(self) -> &'static str {
+        match self {
+            LinkError::Invalid => "invalid",
+            LinkError::Expired => "expired",
+            LinkError::Used => "used",
+            LinkError::NotAwaiting => "not_awaiting",
+        }
+    }
+}
+
+/// A link's path segments: issue, answer, expiry (Unix seconds), nonce, signature.
+pub type LinkParts = (String, String, i64, String, String);
+
+fn mac(key: &str, issue: &str, answer: &str, expires: i64, nonce: &str) -> Hmac<Sha256> {
+    let mut m = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
+    m.update(format!("{issue}/{answer}/{expires}/{nonce}").as_bytes());
+    m
+}
+
+/// The deployment's signing key (made once, kept in the database).
+pub fn key(conn: &mut DbConn) -> Result<String, StoreError> {
+    settings::get_or_create(conn, KEY, || {
+        let (token, _) = crate::auth::new_token();
+        token
+    })
+}
+
+/// The two links of an "is it fixed?" mail, for a reader of `lang`: (fixed, not fixed).
+pub fn verification_links(
+    key: &str,
+    base_url: &str,
+    issue: IssueId,
+    lang: &str,
+    now: DateTime<Utc>,
+) -> (String, String) {
+    let expires = (now + LIFETIME).timestamp();
+    let link = |answer: Answer| {
+        let answer = answer.segment();
+        let nonce = uuid::Uuid::now_v7().simple().to_string();
+        let sig = hex::encode(mac(key, &issue.to_string(), answer, expires, &nonce).finalize().into_bytes());
+        format!("{base_url}/v/{issue}/{answer}/{expires}/{nonce}/{sig}?lang={}", crate::pages::render::urlencode(lang))
+    };
+    (link(Answer::Fixed), link(Answer::NotFixed))
+}
+
+/// Checks a link's signature (under `key`) and expiry; returns its issue and answer.
+pub fn check(key: &str, parts: &LinkParts, now: DateTime<Utc>) -> Result<(IssueId, Answer), LinkError> {
+    let (issue, answer, expires, nonce, sig) = parts;
+    let parsed = Answer::parse(answer).ok_or(LinkError::Invalid)?;
+    let id: IssueId = issue.parse().map_err(|_| LinkError::Invalid)?;
+    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
+    mac(key, issue, answer, *expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
+    if now.timestamp() > *expires {
+        return Err(LinkError::Expired);
+    }
+    Ok((id, parsed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(link: &str) -> LinkParts {
+        let path = link.split('?').next().unwrap();
+        let s: Vec<&str> = path.trim_start_matches("/v/").split('/').collect();
+        (s[0].into(), s[1].into(), s[2].parse().unwrap(), s[3].into(), s[4].into())
+    }
+
+    #[test]
+    fn a_link_checks_under_its_key_until_it_expires() {
+        let (now, issue) = (Utc::now(), IssueId::new());
+        let (fixed, not_fixed) = verification_links("k", "", issue, "en", now);
+        assert!(fixed.ends_with("?lang=en"));
+        assert_eq!(check("k", &parts(&fixed), now), Ok((issue, Answer::Fixed)));
+        assert_eq!(check("k", &parts(&not_fixed), now), Ok((issue, Answer::NotFixed)));
+        assert_eq!(check("other key", &parts(&fixed), now), Err(LinkError::Invalid));
+        assert_eq!(check("k", &parts(&fixed), now + LIFETIME + TimeDelta::seconds(1)), Err(LinkError::Expired));
+        let mut swapped = parts(&fixed);
+        swapped.1 = "not-fixed".into();
+        assert_eq!(check("k", &swapped, now), Err(LinkError::Invalid), "the answer is signed");
+    }
+}

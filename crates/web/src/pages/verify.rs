@@ -1,0 +1,145 @@
+//! The page a one-click verification link opens: one button (mail scanners that fetch
+//! links change nothing); the button posts the answer as the raiser. The link itself
+//! is the credential (see `mail::links`), so no session is needed; the page speaks the
+//! viewer's chosen language, else the mail's (`?lang=`).
+
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::Response;
+use roundtable_core::{IssueState, TransitionFields, TransitionRequest, apply};
+use roundtable_store::{directory, issues, settings};
+use serde::{Deserialize, Serialize};
+
+use crate::mail::links::{self, Answer, LinkError, LinkParts};
+use crate::pages::i18n;
+use crate::pages::render::{Ctx, Out, Page};
+use crate::pages::session::LANG;
+
+#[derive(Deserialize)]
+pub struct Lang {
+    lang: Option<String>,
+}
+
+/// The question, with its form.
+#[derive(Serialize)]
+struct Ask {
+    title: String,
+    fixed: bool,
+}
+
+/// Either the question or what came of the answer (a `verify.*` locale key).
+#[derive(Serialize)]
+struct VerifyPage {
+    ask: Option<Ask>,
+    message: Option<&'static str>,
+}
+
+impl VerifyPage {
+    fn said(message: &'static str) -> VerifyPage {
+        VerifyPage { ask: None, message: Some(message) }
+    }
+}
+
+impl Page for VerifyPage {
+    const TEMPLATE: &'static str = "verify";
+}
+
+/// The viewer's chosen language wins; otherwise the mail's.
+fn speak(mut ctx: Ctx, lang: Option<String>) -> Ctx {
+    if ctx.viewer.jar.get(LANG).is_none()
+        && let Some(l) = lang.as_deref().and_then(|l| i18n::LOCALES.iter().find(|k| **k == l))
+    {
+        ctx.viewer.lang = l;
+    }
+    ctx
+}
+
+fn refused(ctx: Ctx, e: LinkError) -> Response {
+    let status = if e == LinkError::NotAwaiting { StatusCode::CONFLICT } else { StatusCode::BAD_REQUEST };
+    ctx.respond(Out::status(status, VerifyPage::said(e.key())))
+}
+
+async fn checked(ctx: &Ctx, parts: &LinkParts) -> Result<(roundtable_core::IssueId, Answer), LinkError> {
+    let key = ctx.state.db.run(links::key).await.map_err(|_| LinkError::Invalid)?;
+    links::check(&key, parts, ctx.state.now())
+}
+
+/// The confirmation page.
+pub async fn show(ctx: Ctx, Path(parts): Path<LinkParts>, Query(q): Query<Lang>) -> Response {
+    let ctx = speak(ctx, q.lang);
+    let (id, answer) = match checked(&ctx, &parts).await {
+        Ok(v) => v,
+        Err(e) => return refused(ctx, e),
+    };
+    let Ok(issue) = ctx.state.db.run(move |conn| issues::get_issue(conn, id)).await else {
+        return refused(ctx, LinkError::Invalid);
+    };
+    let ask = Ask { title: issue.title, fixed: answer == Answer::Fixed };
+    ctx.respond(Out::page(VerifyPage { ask: Some(ask), message: None }))
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    satisfaction: Option<i64>,
+    reason: Option<String>,
+}
+
+/// Acts on the answer as the raiser: verify, or reopen with the reason.
+pub async fn answer(
+    ctx: Ctx,
+    Path(parts): Path<LinkParts>,
+    Query(q): Query<Lang>,
+    Form(form): Form<AnswerForm>,
+) -> Response {
+    let ctx = speak(ctx, q.lang);
+    let now = ctx.state.now();
+    let (id, answer) = match checked(&ctx, &parts).await {
+        Ok(v) => v,
+        Err(e) => return refused(ctx, e),
+    };
+    let fixed = answer == Answer::Fixed;
+    let reopened_by_mail = ctx.state.pages.locales.text(ctx.viewer.lang, "verify.reopened_by_mail", &[]);
+    let nonce = parts.3.clone();
+    let workflows = ctx.state.workflows.clone();
+    let result = ctx
+        .state
+        .db
+        .write(move |conn| {
+            let issue = issues::get_issue(conn, id)?;
+            if issue.state != IssueState::RESOLVED {
+                return Ok(Err(LinkError::NotAwaiting));
+            }
+            let actor = directory::actor(conn, issue.raised_by)?;
+            let tz = directory::get_community(conn, issue.community)?.time_zone;
+            let fields = if fixed {
+                TransitionFields { satisfaction: Some(form.satisfaction.unwrap_or(5)), ..Default::default() }
+            } else {
+                let reason = form.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+                TransitionFields { reason: Some(reason.unwrap_or(&reopened_by_mail).to_owned()), ..Default::default() }
+            };
+            let request = TransitionRequest {
+                transition: if fixed { "verify" } else { "reopen" }.into(),
+                version: issue.version,
+                fields,
+            };
+            let Some(wf) = workflows.get(&issue.workflow) else { return Ok(Err(LinkError::Invalid)) };
+            let Ok(outcome) = apply(wf, &issue, &actor, &request, now.with_timezone(&tz)) else {
+                return Ok(Err(LinkError::Invalid));
+            };
+            if settings::consume_link_and_record(conn, &nonce, &outcome, now)? {
+                Ok(Ok(()))
+            } else {
+                Ok(Err(LinkError::Used))
+            }
+        })
+        .await;
+    match result {
+        Ok(Ok(())) => ctx.respond(Out::page(VerifyPage::said(if fixed { "verified" } else { "reopened" }))),
+        Ok(Err(e)) => refused(ctx, e),
+        Err(e) => {
+            tracing::error!(error = %e, "verification link");
+            ctx.respond(Out::status(StatusCode::SERVICE_UNAVAILABLE, VerifyPage::said("unavailable")))
+        }
+    }
+}
