@@ -394,6 +394,11 @@ impl Caller {
     }
 
     /// Now in the community's time zone.
+    /// The language this caller reads: their own choice, else the community's.
+    pub fn lang(&self) -> &'static str {
+        crate::i18n::negotiate(None, self.user.locale.as_deref(), None, &self.locale)
+    }
+
     pub fn now(&self, state: &AppState) -> chrono::DateTime<Tz> {
         state.now().with_timezone(&self.tz)
     }

@@ -1,5 +1,6 @@
 //! The meeting's documents — the agenda (议程) and the minutes (会议纪要) — rendered with
-//! handlebars as HTML (with print CSS) and Markdown. Templates run in strict mode and
+//! handlebars as HTML (with print CSS) and Markdown, in the reader's language (the
+//! `doc.*` strings of the locale files). Templates run in strict mode and
 //! escape everything they are given (HTML entities; Markdown punctuation as well), so a
 //! title like `<script>alert(1)</script>` prints as text.
 
@@ -70,6 +71,7 @@ pub struct Addendum {
 /// Everything the templates show.
 #[derive(Clone, Debug, Serialize)]
 pub struct MinutesDoc {
+    pub lang: &'static str,
     pub community: String,
     pub date: String,
     pub time: String,
@@ -120,16 +122,24 @@ impl Default for Renderer {
 
 impl Renderer {
     pub fn new() -> Self {
+        let t = || Box::new(crate::i18n::TranslateHelper(crate::i18n::strings()));
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
+        html.register_helper("t", t());
         let mut markdown = Handlebars::new();
         markdown.set_strict_mode(true);
+        markdown.register_helper("t", t());
         markdown.register_escape_fn(escape_markdown);
         for (name, h, m) in TEMPLATES {
             html.register_template_string(name, h).expect("the HTML templates compile");
             markdown.register_template_string(name, m).expect("the Markdown templates compile");
         }
         Renderer { html, markdown }
+    }
+
+    /// Every template's text, (name, text), for checks that their strings exist.
+    pub fn template_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
+        TEMPLATES.into_iter().flat_map(|(name, html, md)| [(name, html), (name, md)])
     }
 
     /// Renders template `name` (`minutes` or `agenda`) as Markdown or HTML.
@@ -147,29 +157,26 @@ impl Renderer {
     }
 }
 
-fn section_label(section: Section) -> String {
-    match section {
-        Section::Announcements => "传达精神",
-        Section::FollowUp => "承诺跟进",
-        Section::NewIssues => "新问题",
-        Section::Scorecard => "物业考评",
-        Section::OtherBusiness => "其他事项",
-    }
-    .to_owned()
+/// A `doc.*` string in `lang`.
+fn label(lang: &str, key: &str) -> String {
+    crate::i18n::strings().text(lang, &format!("doc.{key}"), &[])
 }
 
-fn outcome_label(outcome: Option<ItemOutcome>) -> String {
-    match outcome {
-        Some(ItemOutcome::Commitment) => "现场承诺",
-        Some(ItemOutcome::Decision) => "形成决定",
-        Some(ItemOutcome::Deferred) => "推迟至下次会议",
-        None => "未讨论，转下次会议",
-    }
-    .to_owned()
+fn section_label(lang: &str, section: Section) -> String {
+    label(lang, &format!("section.{section}"))
+}
+
+fn outcome_label(lang: &str, outcome: Option<ItemOutcome>) -> String {
+    label(lang, &format!("outcome.{}", outcome.map_or("none", ItemOutcome::as_str)))
 }
 
 /// Builds the minutes of a closed meeting from its record and revisions.
-pub fn assemble(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) -> Result<MinutesDoc, StoreError> {
+pub fn assemble(
+    conn: &mut DbConn,
+    record: &MeetingRecord,
+    tz: chrono_tz::Tz,
+    lang: &'static str,
+) -> Result<MinutesDoc, StoreError> {
     let m = &record.meeting;
     let community = directory::get_community(conn, m.community)?;
     let orgs: HashMap<OrgId, String> =
@@ -185,23 +192,24 @@ pub fn assemble(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) ->
         .enumerate()
         .map(|(n, i)| Item {
             number: n + 1,
-            title: if i.title.trim().is_empty() { section_label(i.section) } else { i.title },
-            section: section_label(i.section),
-            outcome: outcome_label(i.outcome),
+            title: if i.title.trim().is_empty() { section_label(lang, i.section) } else { i.title },
+            section: section_label(lang, i.section),
+            outcome: outcome_label(lang, i.outcome),
             note: i.outcome_note,
             in_appendix: i.in_appendix,
         })
         .collect();
     Ok(MinutesDoc {
+        lang,
         community: community.name,
         date: local.format("%Y-%m-%d").to_string(),
         time: local.format("%H:%M").to_string(),
         place: m.place.clone(),
         published,
         status_label: match (published, m.status) {
-            (true, _) => "已发布".into(),
-            (false, MeetingStatus::Closed) => "草稿（未发布）".into(),
-            (false, _) => "会议进行中".into(),
+            (true, _) => label(lang, "status.published"),
+            (false, MeetingStatus::Closed) => label(lang, "status.minutes_draft"),
+            (false, _) => label(lang, "status.in_progress"),
         },
         revision: main.map(|r| r.revision),
         attendance: meetings::attendance(conn, m.id)?
@@ -272,6 +280,7 @@ pub struct AgendaSection {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct AgendaDoc {
+    pub lang: &'static str,
     pub community: String,
     pub date: String,
     pub time: String,
@@ -281,24 +290,17 @@ pub struct AgendaDoc {
     pub scorecard: Vec<ScoreLine>,
 }
 
-fn reason_label(reason: Reason) -> String {
-    match reason {
-        Reason::Overdue => "承诺逾期",
-        Reason::DueSinceLastMeeting => "承诺到期已兑现",
-        Reason::AwaitingVerification => "已办结待验收",
-        Reason::CarriedOver => "上次会议转来",
-        Reason::NewIssue => "新问题",
-        Reason::GridTopIssue => "网格呼声最高",
-        Reason::Added => "书记增补",
-        Reason::Announcements => "传达精神",
-        Reason::Scorecard => "物业考评",
-        Reason::OtherBusiness => "其他事项",
-    }
-    .to_owned()
+fn reason_label(lang: &str, reason: Reason) -> String {
+    label(lang, &format!("reason.{reason}"))
 }
 
 /// The agenda of a meeting as the documents show it, item numbers running through.
-pub fn assemble_agenda(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz::Tz) -> Result<AgendaDoc, StoreError> {
+pub fn assemble_agenda(
+    conn: &mut DbConn,
+    record: &MeetingRecord,
+    tz: chrono_tz::Tz,
+    lang: &'static str,
+) -> Result<AgendaDoc, StoreError> {
     let m = &record.meeting;
     let community = directory::get_community(conn, m.community)?;
     let orgs: HashMap<OrgId, String> =
@@ -322,9 +324,9 @@ pub fn assemble_agenda(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz:
             continue;
         }
         number += 1;
-        let label = section_label(item.section);
-        if sections.last().is_none_or(|s| s.label != label) {
-            sections.push(AgendaSection { label: label.clone(), items: Vec::new() });
+        let heading = section_label(lang, item.section);
+        if sections.last().is_none_or(|s| s.label != heading) {
+            sections.push(AgendaSection { label: heading, items: Vec::new() });
         }
         let line = AgendaLine {
             number,
@@ -333,7 +335,7 @@ pub fn assemble_agenda(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz:
             org: issue.and_then(|i| i.responsible_org.as_ref().map(&name)),
             due_date: issue.and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),
             support: issue.map(|i| i.support_count).filter(|n| *n > 0),
-            reason: reason_label(item.reason),
+            reason: reason_label(lang, item.reason),
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,
         };
@@ -343,6 +345,7 @@ pub fn assemble_agenda(conn: &mut DbConn, record: &MeetingRecord, tz: chrono_tz:
     }
     let local = m.starts_at.with_timezone(&tz);
     Ok(AgendaDoc {
+        lang,
         community: community.name,
         date: local.format("%Y-%m-%d").to_string(),
         time: local.format("%H:%M").to_string(),

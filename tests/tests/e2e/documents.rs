@@ -16,6 +16,7 @@ fn doc() -> MinutesDoc {
         in_appendix: false,
     };
     MinutesDoc {
+        lang: "zh-CN",
         community: "东圣社区".into(),
         date: "2026-12-06".into(),
         time: "09:00".into(),
@@ -105,6 +106,14 @@ async fn the_agenda_and_minutes_of_a_demo_meeting_match_their_snapshots() {
         .await;
     assert_eq!(html.status, StatusCode::OK, "a published agenda is for everyone");
     assert!(html.body.as_str().unwrap().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // Each reader gets it in their language.
+    let supervisor = app.token("supervisor@dongsheng.example").await;
+    let chose = app.call(Method::PATCH, "/api/v1/me", Some(&supervisor), Some(json!({"locale": "en"}))).await;
+    assert_eq!(chose.status, StatusCode::OK);
+    let english = app.call(Method::GET, &format!("{path}/agenda?format=md"), Some(&supervisor), None).await;
+    let english = english.body.as_str().unwrap();
+    assert!(english.contains("Joint meeting agenda") && english.contains("Follow-up of commitments"), "{english}");
+    assert!(!english.contains("联席会议议程") && english.contains("&lt;script&gt;"), "{english}");
 
     // Hold it: attendance, the hostile issue committed on the spot, close, publish.
     app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;

@@ -263,6 +263,11 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     assert!(page.body.as_str().unwrap().contains("<form method=\"post\">"));
     assert!(!page.body.as_str().unwrap().contains("style="), "no inline style: the pages' CSP applies");
     assert!(page.headers["content-security-policy"].to_str().unwrap().contains("default-src 'none'"));
+    // In the mail's language (the raiser reads Chinese), or the one the link names.
+    assert!(lift_fixed.ends_with("?lang=zh-CN") && page.body.as_str().unwrap().contains("问题已解决吗"));
+    let english = lift_fixed.replace("lang=zh-CN", "lang=en");
+    let english = app.raw(axum::http::Method::GET, &english, None, None, vec![]).await;
+    assert!(english.body.as_str().unwrap().contains("Is it fixed?"), "{}", english.body);
     // Tampered, or pointed at another issue: refused.
     // (The signature ends the path; the mail's language follows as `?lang=`.)
     let (path, query) = lift_fixed.split_once('?').unwrap_or((&lift_fixed, ""));

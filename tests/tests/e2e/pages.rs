@@ -4,8 +4,8 @@
 
 use axum::http::StatusCode;
 use roundtable_e2e::{PageClient, TestApp, on_both_databases};
+use roundtable_web::i18n::{LOCALES, Locales};
 use roundtable_web::pages::Pages;
-use roundtable_web::pages::i18n::{LOCALES, Locales};
 
 // The flows that write, on both databases.
 on_both_databases!(
@@ -37,7 +37,8 @@ fn every_string_a_template_asks_for_exists() {
     let locales = Locales::embedded().expect("the locale files parse");
     let keys = locales.keys("en");
     let mut missing = Vec::new();
-    for (name, text) in Pages::template_names() {
+    // The pages' templates and the documents' (the agenda and the minutes).
+    for (name, text) in Pages::template_names().chain(roundtable_web::documents::Renderer::template_texts()) {
         for (at, _) in text.match_indices("t \"") {
             if !matches!(text[..at].chars().last(), Some('{') | Some('(')) {
                 continue;
@@ -509,6 +510,15 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
     let print = anshang.get(&format!("{minutes}/print")).await;
     assert!(print.html.contains("请各单位按期落实。") && print.html.contains("李明、王芳"), "{}", print.html);
+    let english = signed_in(&app, ANSHANG).await.accept_language("en").get(&format!("{minutes}/print")).await;
+    assert!(
+        english.html.contains("<html lang=\"en\">")
+            && english.html.contains("Joint meeting minutes")
+            && english.html.contains("Attendance")
+            && !english.html.contains("联席会议纪要"),
+        "the minutes in the reader's language: {}",
+        english.html
+    );
     let again = secretary.submit(&minutes, &minutes, &[("text", "改")]).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "published minutes are locked");
     assert!(again.html.contains("在此期间已有人修改") || again.html.contains("class=\"errors\""), "{}", again.html);

@@ -144,7 +144,7 @@ pub async fn update_me(
     caller: Caller,
     ApiJson(prefs): ApiJson<Preferences>,
 ) -> ApiResult<Json<MeView>> {
-    if let Some(l) = prefs.locale.as_deref().filter(|l| !crate::mail::templates::LOCALES.contains(l)) {
+    if let Some(l) = prefs.locale.as_deref().filter(|l| !crate::i18n::LOCALES.contains(l)) {
         return Err(ApiError::field("locale", "invalid", format!("`locale` is zh-CN or en, not `{l}`")));
     }
     let user = caller.user.id;

@@ -6,7 +6,7 @@
 use handlebars::Handlebars;
 use serde::Serialize;
 
-pub const LOCALES: [&str; 2] = ["zh-CN", "en"];
+use crate::i18n::LOCALES;
 
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
@@ -68,7 +68,7 @@ impl Templates {
 
     /// Renders `name` in `locale` (falling back to zh-CN for an unknown locale).
     pub fn render(&self, locale: &str, name: &str, context: &impl Serialize) -> Result<Email, String> {
-        let locale = if LOCALES.contains(&locale) { locale } else { "zh-CN" };
+        let locale = if LOCALES.contains(&locale) { locale } else { LOCALES[0] };
         let part = |hbs: &Handlebars<'static>, part: &str| {
             hbs.render(&format!("{locale}/{name}/{part}"), context).map_err(|e| e.to_string())
         };

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api;
 use crate::error::{ApiJson, ApiResult};
+use crate::i18n::LOCALES;
 use crate::pages::forms::{Empty, Posted};
-use crate::pages::i18n::LOCALES;
 use crate::pages::render::{Ctx, FormErrors, Out, Page};
 use crate::pages::session::{LANG, SESSION, cookie, local_path, removal};
 use crate::state::AppState;

@@ -370,7 +370,8 @@ action!(publish_minutes, minutes::publish, "minutes_published", "/meetings/{id}/
 /// The agenda and minutes documents, as the API renders them for print.
 pub async fn agenda_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = async {
-        let html = agenda::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html).await?;
+        let html =
+            agenda::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html, ctx.viewer.lang).await?;
         Ok(Out::Raw(crate::api::meetings::document(html, DocumentFormat::Html)))
     }
     .await;
@@ -379,7 +380,8 @@ pub async fn agenda_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
 
 pub async fn minutes_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = async {
-        let html = minutes::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html).await?;
+        let html =
+            minutes::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html, ctx.viewer.lang).await?;
         Ok(Out::Raw(crate::api::meetings::document(html, DocumentFormat::Html)))
     }
     .await;

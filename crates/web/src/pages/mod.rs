@@ -8,7 +8,6 @@ pub mod auth;
 pub mod edge;
 pub mod forms;
 pub mod home;
-pub mod i18n;
 pub mod issues;
 pub mod meetings;
 pub mod render;

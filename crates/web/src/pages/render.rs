@@ -3,7 +3,6 @@
 //! implements, and the error pages.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -15,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, FieldProblem};
-use crate::pages::i18n::{Locales, TranslateHelper};
+use crate::i18n::{Locales, TranslateHelper};
 use crate::pages::session::Viewer;
 use crate::state::AppState;
 
@@ -42,14 +41,14 @@ const TEMPLATES: [(&str, &str); 16] = [
 /// The compiled page templates and the strings they speak.
 pub struct Pages {
     hbs: Handlebars<'static>,
-    pub locales: Arc<Locales>,
+    pub locales: &'static Locales,
 }
 
 impl Pages {
     pub fn new() -> Result<Self, String> {
-        let locales = Arc::new(Locales::embedded()?);
+        let locales = crate::i18n::strings();
         let mut hbs = Handlebars::new();
-        hbs.register_helper("t", Box::new(TranslateHelper(locales.clone())));
+        hbs.register_helper("t", Box::new(TranslateHelper(locales)));
         hbs.register_helper("eq", Box::new(eq));
         for (name, text) in TEMPLATES {
             hbs.register_template_string(name, text).map_err(|e| format!("page template {name}: {e}"))?;

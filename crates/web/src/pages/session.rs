@@ -10,7 +10,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
-use crate::pages::i18n;
+use crate::i18n;
 use crate::state::AppState;
 
 pub const SESSION: &str = "rt_session";

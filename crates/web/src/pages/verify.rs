@@ -11,8 +11,8 @@ use roundtable_core::{IssueState, TransitionFields, TransitionRequest, apply};
 use roundtable_store::{directory, issues, settings};
 use serde::{Deserialize, Serialize};
 
+use crate::i18n;
 use crate::mail::links::{self, Answer, LinkError, LinkParts};
-use crate::pages::i18n;
 use crate::pages::render::{Ctx, Out, Page};
 use crate::pages::session::LANG;
 

@@ -49,4 +49,4 @@ names!(
     "A transition of the issue's workflow (the served document lists those of the loaded workflows).",
     []
 );
-names!(Locale, "A language of the pages and mail.", crate::pages::i18n::LOCALES);
+names!(Locale, "A language of the pages and mail.", crate::i18n::LOCALES);

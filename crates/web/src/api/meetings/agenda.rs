@@ -98,5 +98,5 @@ pub async fn document(
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
     let format = q.format.unwrap_or_default();
-    Ok(super::document(agenda::document(&state, &caller, MeetingId(id), format).await?, format))
+    Ok(super::document(agenda::document(&state, &caller, MeetingId(id), format, caller.lang()).await?, format))
 }

@@ -26,7 +26,7 @@ pub async fn get(
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
     let format = q.format.unwrap_or_default();
-    Ok(super::document(ops::document(&state, &caller, MeetingId(id), format).await?, format))
+    Ok(super::document(ops::document(&state, &caller, MeetingId(id), format, caller.lang()).await?, format))
 }
 
 /// Amends the draft: the secretary's remarks, as a new revision.

@@ -120,15 +120,21 @@ async fn write_agenda(state: &AppState, caller: &Caller, slot: NaiveDate, rebuil
     Ok(built)
 }
 
-/// The agenda as a document: drafts for secretaries and administrators, published
+/// The agenda as a document in `lang`: drafts for secretaries and administrators, published
 /// agendas for everyone in the community.
-pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, format: DocumentFormat) -> ApiResult<String> {
+pub async fn document(
+    state: &AppState,
+    caller: &Caller,
+    id: MeetingId,
+    format: DocumentFormat,
+    lang: &'static str,
+) -> ApiResult<String> {
     let record = record(state, caller, id).await?;
     if !sees_agenda(caller, &record) {
         return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
     }
     let tz = caller.tz;
-    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, tz)).await?;
+    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, tz, lang)).await?;
     state.minutes.render("agenda", format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
 }
 

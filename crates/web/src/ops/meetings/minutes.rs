@@ -20,12 +20,18 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> Api
     Ok(record)
 }
 
-/// The minutes as a document. Drafts are for secretaries and administrators; everyone
+/// The minutes as a document in `lang`. Drafts are for secretaries and administrators; everyone
 /// in the community reads published minutes.
-pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, format: DocumentFormat) -> ApiResult<String> {
+pub async fn document(
+    state: &AppState,
+    caller: &Caller,
+    id: MeetingId,
+    format: DocumentFormat,
+    lang: &'static str,
+) -> ApiResult<String> {
     let record = closed_meeting(state, caller, id).await?;
     let tz = caller.tz;
-    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz)).await?;
+    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz, lang)).await?;
     if !doc.published && !manages(caller) {
         return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }

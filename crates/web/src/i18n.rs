@@ -1,8 +1,9 @@
-//! The pages' strings: `locales/<locale>.toml`, embedded, flattened to dotted keys
-//! (`[nav] home = "…"` is `nav.home`). A missing key falls back to English, then to the
+//! The one translation source of pages, mail and documents: `locales/<locale>.toml`,
+//! embedded, flattened to dotted keys (`[nav] home = "…"` is `nav.home`). A missing key falls back to English, then to the
 //! key itself, so a page never fails over a string; a test keeps the files in step.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use handlebars::{Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason, ScopedJson};
 use serde_json::Value;
@@ -11,7 +12,15 @@ use serde_json::Value;
 pub const LOCALES: [&str; 2] = ["zh-CN", "en"];
 
 const SOURCES: [(&str, &str); 2] =
-    [("zh-CN", include_str!("../../locales/zh-CN.toml")), ("en", include_str!("../../locales/en.toml"))];
+    [("zh-CN", include_str!("../locales/zh-CN.toml")), ("en", include_str!("../locales/en.toml"))];
+
+static EMBEDDED: LazyLock<Locales> =
+    LazyLock::new(|| Locales::embedded().expect("the embedded locale files parse (a test reads them)"));
+
+/// The embedded strings, parsed once.
+pub fn strings() -> &'static Locales {
+    &EMBEDDED
+}
 
 pub struct Locales {
     strings: BTreeMap<&'static str, BTreeMap<String, String>>,
@@ -95,9 +104,9 @@ pub fn negotiate(choice: Option<&str>, preference: Option<&str>, accept: Option<
 }
 
 /// `{{t "issue." state}}`: the positional parameters joined make the key, the hash fills
-/// placeholders; the language is the page's `lang`. The result is a value, so
+/// placeholders; the language is the page's (or document's) `lang`. The result is a value, so
 /// handlebars escapes it and it works as a subexpression.
-pub struct TranslateHelper(pub std::sync::Arc<Locales>);
+pub struct TranslateHelper(pub &'static Locales);
 
 impl HelperDef for TranslateHelper {
     fn call_inner<'reg: 'rc, 'rc>(
