@@ -93,7 +93,7 @@ pub fn repo() -> std::path::PathBuf {
 /// The defaults, with mail kept in memory.
 fn test_config() -> Config {
     let mut config = Config::defaults();
-    config.mail.transport = "memory".into();
+    config.mail.transport = roundtable_web::config::MailTransport::Memory;
     config
 }
 

@@ -18,8 +18,12 @@ fn main() {
         let url = format!("smtp://127.0.0.1:{}", sink.port);
         let app = TestApp::sqlite()
             .mail(|m| {
-                m.transport = std::env::var("TRANSPORT").unwrap_or_else(|_| "smtp".into());
-                m.smtp_url = url;
+                // TRANSPORT=memory measures the dispatcher without the network.
+                m.transport = match std::env::var("TRANSPORT").as_deref() {
+                    Ok("memory") => roundtable_web::config::MailTransport::Memory,
+                    _ => roundtable_web::config::MailTransport::Smtp,
+                };
+                m.smtp_url = url.into();
                 if let Some(n) = std::env::var("CONNECTIONS").ok().and_then(|v| v.parse().ok()) {
                     m.smtp_connections = n;
                 }
@@ -57,7 +61,7 @@ fn main() {
             sent += r.sent;
         }
         let secs = start.elapsed().as_secs_f64();
-        assert!(s.mailer.sent().len() == n || sink.received().len() == n);
+        assert!(s.mailer.sent().await.len() == n || sink.received().len() == n);
         let conns = s.config.mail.smtp_connections;
         println!(
             "dispatched {n} messages to a local SMTP server over {conns} connections in {secs:.2} s: {:.0} messages/s",

@@ -8,6 +8,7 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use roundtable_store::{DbOptions, Synchronous};
+use secrecy::SecretString;
 use serde::Deserialize;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
@@ -26,30 +27,39 @@ pub struct Config {
     pub community: CommunityConfig,
 }
 
-#[derive(Clone, Deserialize)]
+/// Where mail goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    Smtp,
+    /// `.eml` files in `mail.file_dir` (the embedded default).
+    File,
+    /// Kept in memory (tests).
+    Memory,
+}
+
+/// How strict the start-up checks are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Development,
+    /// Mail must go by SMTP (unless `mail.allow_non_smtp`).
+    Production,
+}
+
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MailConfig {
-    pub transport: String,
+    pub transport: MailTransport,
     pub file_dir: PathBuf,
-    pub smtp_url: String,
+    /// May hold a password: a secret, never printed (`Debug` shows it redacted).
+    pub smtp_url: SecretString,
     pub from: String,
     pub base_url: String,
     pub max_attempts: i32,
     pub smtp_connections: usize,
-    pub profile: String,
+    pub profile: Profile,
     pub allow_non_smtp: bool,
-}
-
-/// The SMTP URL may hold a password: it is never printed.
-impl std::fmt::Debug for MailConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MailConfig")
-            .field("transport", &self.transport)
-            .field("file_dir", &self.file_dir)
-            .field("smtp_url", &if self.smtp_url.is_empty() { "" } else { "(set)" })
-            .field("from", &self.from)
-            .finish_non_exhaustive()
-    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -86,7 +96,8 @@ impl MeetingConfig {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
-    pub url: String,
+    /// A PostgreSQL URL may hold a password: a secret, never printed.
+    pub url: SecretString,
     pub pool_size: u32,
     pub connect_timeout_secs: u64,
     pub synchronous: Synchronous,
@@ -228,9 +239,26 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, String> {
         Config::load_from(None, vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    }
+
+    #[test]
+    fn secrets_are_not_printed_and_names_are_parsed() {
+        let c = load(&[
+            ("ROUNDTABLE_DATABASE_URL", "postgres://app:db-s3cret@127.0.0.1/rt"),
+            ("ROUNDTABLE_SMTP_URL", "smtps://me:mail-s3cret@relay:465"),
+            ("ROUNDTABLE_MAIL__TRANSPORT", "smtp"),
+            ("ROUNDTABLE_MAIL__PROFILE", "production"),
+        ])
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert_eq!((c.mail.transport, c.mail.profile), (MailTransport::Smtp, Profile::Production));
+        let wrong = load(&[("ROUNDTABLE_MAIL__TRANSPORT", "pigeon")]).unwrap_err();
+        assert!(wrong.contains("pigeon") && wrong.contains("smtp"), "{wrong}");
     }
 
     #[test]
@@ -247,8 +275,8 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.listen, "127.0.0.1:9999");
-        assert_eq!(c.database.url, "sqlite://elsewhere.db");
-        assert_eq!(c.mail.smtp_url, "smtp://relay:25");
+        assert_eq!(c.database.url.expose_secret(), "sqlite://elsewhere.db");
+        assert_eq!(c.mail.smtp_url.expose_secret(), "smtp://relay:25");
         assert_eq!(c.auth.token_ttl_hours, 24);
         assert_eq!(c.mail.smtp_connections, 8);
         assert!(c.http.secure_cookies);
@@ -263,7 +291,7 @@ mod tests {
             ("ROUNDTABLE_BENCH_ISSUES", "10"),
         ])
         .unwrap();
-        assert_eq!(c.database.url, Config::defaults().database.url);
+        assert_eq!(c.database.url.expose_secret(), Config::defaults().database.url.expose_secret());
     }
 
     #[test]

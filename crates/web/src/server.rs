@@ -1,6 +1,7 @@
 //! Booting: configuration → database (migrated) → workflows → router → listener, and
 //! a graceful shutdown that lets in-flight requests finish.
 
+use secrecy::ExposeSecret;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -45,7 +46,8 @@ pub fn load_workflows(dir: &Path) -> Result<WorkflowSet, String> {
 /// Opens and migrates the database and loads the workflows.
 pub fn boot(config: &Config) -> Result<AppState, String> {
     crate::mail::Mailer::from_config(&config.mail)?;
-    let (db, applied) = Db::open_and_migrate(&config.database.url, config.db_options()).map_err(|e| e.to_string())?;
+    let (db, applied) =
+        Db::open_and_migrate(config.database.url.expose_secret(), config.db_options()).map_err(|e| e.to_string())?;
     if !applied.is_empty() {
         tracing::info!(database = %db.url(), migrations = ?applied, "migrated");
     }

@@ -36,7 +36,7 @@ impl AppState {
         );
         let auth_cache = AuthCache::new(std::time::Duration::from_secs(config.auth.cache_secs));
         let mailer = crate::mail::Mailer::from_config(&config.mail)
-            .unwrap_or_else(|_| crate::mail::Mailer::Memory(Arc::default()));
+            .unwrap_or_else(|_| crate::mail::Mailer::Memory(lettre::transport::stub::AsyncStubTransport::new_ok()));
         AppState {
             db,
             workflows: Arc::new(workflows),

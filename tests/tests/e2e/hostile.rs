@@ -248,7 +248,7 @@ async fn a_crash_mid_send_is_sent_again_with_the_same_message_id_and_shown_in_do
     let later = now + chrono::TimeDelta::minutes(6);
     let report = dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, later, 100).await.unwrap();
     assert_eq!(report.sent, 1, "{report:?}");
-    let sent = state.mailer.sent();
+    let sent = state.mailer.sent().await;
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].message_id, claimed[0].message_id);
     let rows = outbox::with_status(&mut state.db.conn().unwrap(), roundtable_core::DeliveryStatus::Sent).unwrap();

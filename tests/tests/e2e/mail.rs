@@ -65,7 +65,7 @@ async fn the_issue_cycle_mails_the_right_people_once(app: TestApp) {
     assert_eq!((report.sent, report.retried, report.dead), (4, 0, 0), "{report:?}");
     assert_eq!(dispatch().await.unwrap(), Default::default(), "nothing is sent twice");
     // Sends overlap, so mail is compared in the outbox's order (by Message-ID).
-    let mut sent = state.mailer.sent();
+    let mut sent = state.mailer.sent().await;
     sent.sort_by(|a, b| a.message_id.cmp(&b.message_id));
     let got: Vec<(Vec<String>, String)> = sent.iter().map(|m| (m.to.clone(), m.subject.clone())).collect();
     assert_eq!(
@@ -96,7 +96,7 @@ async fn the_issue_cycle_mails_the_right_people_once(app: TestApp) {
     )
     .await;
     assert_eq!(dispatch().await.unwrap().sent, 3);
-    let mut latest: Vec<_> = state.mailer.sent()[4..].to_vec();
+    let mut latest: Vec<_> = state.mailer.sent().await[4..].to_vec();
     latest.sort_by(|a, b| a.message_id.cmp(&b.message_id));
     let latest: Vec<(String, String)> = latest.iter().map(|m| (m.to[0].clone(), m.subject.clone())).collect();
     assert_eq!(
@@ -115,7 +115,7 @@ async fn failures_retry_with_backoff_then_die_and_can_be_retried() {
     std::fs::write(&blocker, "a file where the mail directory should be").unwrap();
     let app = TestApp::sqlite()
         .mail(|m| {
-            m.transport = "file".into();
+            m.transport = roundtable_web::config::MailTransport::File;
             m.file_dir = blocker.join("mail");
             m.max_attempts = 2;
         })
@@ -143,6 +143,32 @@ async fn failures_retry_with_backoff_then_die_and_can_be_retried() {
     assert!(dead[0].last_error.as_deref().unwrap().contains("cannot write the mail file"), "{:?}", dead[0].last_error);
     assert!(outbox::retry(conn, &dead[0].id, at(10)).unwrap());
     assert_eq!(outbox::with_status(conn, roundtable_core::DeliveryStatus::Pending).unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_transport_writes_each_mail_as_an_eml_file_in_a_directory_it_creates() {
+    let dir = tempfile_path().join("outbox");
+    let app = TestApp::sqlite()
+        .mail(|m| {
+            m.transport = roundtable_web::config::MailTransport::File;
+            m.file_dir = dir.clone();
+        })
+        .build();
+    let raised = raise(&app, "电梯经常停运").await;
+    let anshang = app.org("安尚物业").to_string();
+    fire(&app, "secretary@dongsheng.example", &raised, "assign", json!({"responsible_org": anshang})).await;
+    assert!(!dir.exists(), "nothing written before the dispatcher runs");
+    let state = &app.state;
+    let report = dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, state.now(), 100).await;
+    let sent = report.unwrap().sent;
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert!(sent > 0 && files.len() == sent, "{sent} sent, files {files:?}");
+    let text = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect::<String>();
+    assert!(text.contains("@roundtable>") && text.contains("To: anshang@dongsheng.example"), "{text}");
 }
 
 fn tempfile_path() -> std::path::PathBuf {
@@ -198,7 +224,7 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
             .await
             .unwrap();
     assert_eq!(report.dead, 0, "{report:?}");
-    let sent = state.mailer.sent();
+    let sent = state.mailer.sent().await;
     let mine: Vec<_> =
         sent.iter().filter(|m| m.subject.contains("雨水井堵塞")).map(|m| (m.subject.clone(), m.to.clone())).collect();
     assert!(mine.contains(&("提醒：雨水井堵塞".to_owned(), vec!["anshang@dongsheng.example".to_owned()])), "{mine:?}");
@@ -207,8 +233,8 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
 }
 
 /// The `/v/…` paths of the links in the latest mail about `title`.
-fn links_in_mail(app: &TestApp, title: &str) -> (String, String) {
-    let sent = app.state.mailer.sent();
+async fn links_in_mail(app: &TestApp, title: &str) -> (String, String) {
+    let sent = app.state.mailer.sent().await;
     let mail =
         sent.iter().rev().find(|m| m.subject.contains(title) && m.text.contains("/v/")).expect("an is-it-fixed mail");
     let paths: Vec<String> = mail
@@ -254,8 +280,8 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     let lift = resolve("电梯经常停运").await;
     let lamp = resolve("小区路灯不亮").await;
     dispatch().await.unwrap();
-    let (lift_fixed, lift_not_fixed) = links_in_mail(&app, "电梯经常停运");
-    let (_, lamp_not_fixed) = links_in_mail(&app, "小区路灯不亮");
+    let (lift_fixed, lift_not_fixed) = links_in_mail(&app, "电梯经常停运").await;
+    let (_, lamp_not_fixed) = links_in_mail(&app, "小区路灯不亮").await;
 
     // Opening a link changes nothing; it shows one button.
     let page = app.raw(axum::http::Method::GET, &lift_fixed, None, None, vec![]).await;
@@ -328,7 +354,7 @@ async fn people_read_mail_in_the_language_they_chose() {
     through_verification(&app, "地下室漏水").await;
     let s = &app.state;
     dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 100).await.unwrap();
-    let mut sent = s.mailer.sent();
+    let mut sent = s.mailer.sent().await;
     sent.sort_by(|a, b| a.message_id.cmp(&b.message_id));
     let subjects: Vec<&str> = sent.iter().map(|m| m.subject.as_str()).collect();
     assert_eq!(

@@ -79,7 +79,7 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     // Every organisation is told, each with its own items first.
     let st = &app.state;
     roundtable_web::mail::dispatch_once(&st.db, &st.mailer, &st.email, &st.config.mail, st.now(), 500).await.unwrap();
-    let notices: Vec<_> = st.mailer.sent().into_iter().filter(|m| m.subject.contains("议程已发布")).collect();
+    let notices: Vec<_> = st.mailer.sent().await.into_iter().filter(|m| m.subject.contains("议程已发布")).collect();
     let with_address = {
         let conn = &mut *st.db.conn().unwrap();
         roundtable_store::directory::organisations(conn, app.community())

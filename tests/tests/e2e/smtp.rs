@@ -26,8 +26,8 @@ async fn the_issue_cycle_goes_through_a_real_smtp_server() {
     let url = format!("smtp://127.0.0.1:{}", sink.port);
     let app = TestApp::sqlite()
         .mail(|m| {
-            m.transport = "smtp".into();
-            m.smtp_url = url;
+            m.transport = roundtable_web::config::MailTransport::Smtp;
+            m.smtp_url = url.into();
         })
         .build();
     through_verification(&app, "地下室漏水").await;
@@ -61,8 +61,8 @@ async fn fifty_assignments_during_an_outage_arrive_once_after_it() {
     let smtp = url.clone();
     let app = TestApp::sqlite()
         .mail(|m| {
-            m.transport = "smtp".into();
-            m.smtp_url = smtp;
+            m.transport = roundtable_web::config::MailTransport::Smtp;
+            m.smtp_url = smtp.into();
         })
         .build();
     let anshang = app.org("安尚物业").to_string();

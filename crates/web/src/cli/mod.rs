@@ -1,5 +1,6 @@
 //! The `roundtable` command line.
 
+use secrecy::ExposeSecret;
 use std::ffi::OsString;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -163,14 +164,16 @@ pub fn run(
 fn load_config(args: &ConfigArgs) -> Result<Config, String> {
     let mut config = Config::load(args.config.as_deref())?;
     if let Some(url) = &args.database {
-        config.database.url = url.clone();
+        config.database.url = url.clone().into();
     }
     Ok(config)
 }
 
 pub(super) fn open_db(args: &ConfigArgs) -> Result<Db, String> {
     let config = load_config(args)?;
-    Db::open_and_migrate(&config.database.url, config.db_options()).map(|(db, _)| db).map_err(|e| format!("error: {e}"))
+    Db::open_and_migrate(config.database.url.expose_secret(), config.db_options())
+        .map(|(db, _)| db)
+        .map_err(|e| format!("error: {e}"))
 }
 
 fn report(errors: &[LoadError]) -> String {
@@ -181,8 +184,8 @@ fn report(errors: &[LoadError]) -> String {
 
 fn migrate(args: &ConfigArgs, out: &mut dyn Write) -> Result<(), String> {
     let config = load_config(args)?;
-    let (db, applied) =
-        Db::open_and_migrate(&config.database.url, config.db_options()).map_err(|e| format!("error: {e}"))?;
+    let (db, applied) = Db::open_and_migrate(config.database.url.expose_secret(), config.db_options())
+        .map_err(|e| format!("error: {e}"))?;
     let _ = if applied.is_empty() {
         writeln!(out, "{} is up to date", db.url())
     } else {

@@ -1,16 +1,17 @@
-//! Where mail goes: SMTP (lettre's async tokio transport), `.eml` files (the embedded
-//! default), or memory (tests).
+//! Where mail goes: SMTP, `.eml` files (the embedded default) or memory (tests) — each
+//! lettre's own transport (async SMTP over tokio, the file transport, the stub).
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::stub::AsyncStubTransport;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 
 use super::Email;
-use crate::config::MailConfig;
+use crate::config::{MailConfig, MailTransport, Profile};
 
-/// A message as delivered by the memory transport.
+/// A message as the memory transport keeps it, read back from what was sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sent {
     pub message_id: String,
@@ -23,31 +24,32 @@ pub struct Sent {
 #[derive(Clone)]
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(PathBuf),
-    Memory(Arc<Mutex<Vec<Sent>>>),
+    /// The directory (created when the first mail is written) and the transport.
+    File(PathBuf, AsyncFileTransport<Tokio1Executor>),
+    Memory(AsyncStubTransport),
 }
 
 impl Mailer {
     /// From configuration; a production profile refuses file and memory transports
     /// unless `allow_non_smtp` says otherwise. Errors never contain the SMTP URL.
     pub fn from_config(cfg: &MailConfig) -> Result<Mailer, String> {
-        let mailer = match cfg.transport.as_str() {
-            "smtp" => {
-                if cfg.smtp_url.is_empty() {
+        let mailer = match cfg.transport {
+            MailTransport::Smtp => {
+                let url = cfg.smtp_url.expose_secret();
+                if url.is_empty() {
                     return Err("mail.transport is smtp but mail.smtp_url (ROUNDTABLE_SMTP_URL) is empty".into());
                 }
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&cfg.smtp_url)
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| {
-                        format!("mail.smtp_url is not a valid SMTP URL ({})", e.to_string().replace(&cfg.smtp_url, "…"))
+                        format!("mail.smtp_url is not a valid SMTP URL ({})", e.to_string().replace(url, "…"))
                     })?
                     .build();
                 Mailer::Smtp(transport)
             }
-            "file" => Mailer::File(cfg.file_dir.clone()),
-            "memory" => Mailer::Memory(Arc::default()),
-            other => return Err(format!("mail.transport `{other}` is not smtp, file or memory")),
+            MailTransport::File => Mailer::File(cfg.file_dir.clone(), AsyncFileTransport::new(&cfg.file_dir)),
+            MailTransport::Memory => Mailer::Memory(AsyncStubTransport::new_ok()),
         };
-        if cfg.profile == "production" && !matches!(mailer, Mailer::Smtp(_)) && !cfg.allow_non_smtp {
+        if cfg.profile == Profile::Production && !matches!(mailer, Mailer::Smtp(_)) && !cfg.allow_non_smtp {
             return Err("the production profile sends mail by SMTP: set mail.transport = \"smtp\" (or mail.allow_non_smtp = true)".into());
         }
         Mailer::from_parts(&cfg.from).map(|_| mailer)
@@ -56,10 +58,10 @@ impl Mailer {
     /// Where mail goes, for the start-up line: the SMTP server without its credentials,
     /// the directory, or memory.
     pub fn describe(cfg: &MailConfig) -> String {
-        match cfg.transport.as_str() {
-            "smtp" => format!("SMTP {}", redact_smtp_url(&cfg.smtp_url)),
-            "file" => format!(".eml files in {}", cfg.file_dir.display()),
-            other => other.to_owned(),
+        match cfg.transport {
+            MailTransport::Smtp => format!("SMTP {}", redact_smtp_url(cfg.smtp_url.expose_secret())),
+            MailTransport::File => format!(".eml files in {}", cfg.file_dir.display()),
+            MailTransport::Memory => "memory".into(),
         }
     }
 
@@ -67,27 +69,15 @@ impl Mailer {
         from.parse().map_err(|e| format!("mail.from `{from}` is not an address: {e}"))
     }
 
-    /// What the memory transport holds (empty for the others).
-    pub fn sent(&self) -> Vec<Sent> {
-        match self {
-            Mailer::Memory(m) => m.lock().unwrap_or_else(|e| e.into_inner()).clone(),
-            _ => Vec::new(),
-        }
+    /// What the memory transport holds, oldest first (empty for the others).
+    pub async fn sent(&self) -> Vec<Sent> {
+        let Mailer::Memory(stub) = self else { return Vec::new() };
+        stub.messages().await.iter().filter_map(|(_, raw)| read_back(raw)).collect()
     }
 
     /// Sends one multipart (text + HTML) message with a fixed Message-ID, so a retry
     /// after an ambiguous failure is recognisable as the same message.
     pub async fn send(&self, from: &str, to: &[String], message_id: &str, email: &Email) -> Result<(), String> {
-        if let Mailer::Memory(m) = self {
-            m.lock().unwrap_or_else(|e| e.into_inner()).push(Sent {
-                message_id: message_id.to_owned(),
-                to: to.to_vec(),
-                subject: email.subject.clone(),
-                text: email.text.clone(),
-                html: email.html.clone(),
-            });
-            return Ok(());
-        }
         let mut builder = Message::builder()
             .from(Self::from_parts(from)?)
             .subject(email.subject.clone())
@@ -100,22 +90,27 @@ impl Mailer {
             .map_err(|e| format!("cannot build the message: {e}"))?;
         match self {
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
-            Mailer::File(dir) => {
-                let name: String =
-                    message_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.').collect();
-                let path = dir.join(format!("{name}.eml"));
-                let bytes = message.formatted();
-                tokio::task::spawn_blocking(move || {
-                    std::fs::create_dir_all(path.parent().unwrap_or(&path))?;
-                    std::fs::write(&path, bytes)
-                })
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| format!("cannot write the mail file: {e}"))
+            Mailer::File(dir, t) => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| format!("cannot write the mail file (its directory: {e})"))?;
+                t.send(message).await.map(|_| ()).map_err(|e| format!("cannot write the mail file: {e}"))
             }
-            Mailer::Memory(_) => Ok(()),
+            Mailer::Memory(t) => t.send(message).await.map_err(|e| format!("memory transport: {e}")),
         }
     }
+}
+
+/// A sent message's parts, parsed back from its wire form.
+fn read_back(raw: &str) -> Option<Sent> {
+    let m = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
+    let to =
+        m.to().map(|list| list.iter().filter_map(|a| a.address()).map(str::to_owned).collect()).unwrap_or_default();
+    Some(Sent {
+        message_id: format!("<{}>", m.message_id().unwrap_or_default()),
+        to,
+        subject: m.subject().unwrap_or_default().to_owned(),
+        text: m.body_text(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
+        html: m.body_html(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
+    })
 }
 
 /// `smtps://user:secret@host:465?tls=required` → `smtps://host:465`: the scheme, host and
