@@ -347,7 +347,23 @@ pub fn list_users(conn: &mut DbConn, community: CommunityId) -> Result<Vec<User>
         .order(users::login)
         .select(UserRow::as_select())
         .load(conn)?;
-    rows.into_iter().map(|r| Ok(user(conn, r)?.0)).collect()
+    // Every member's organisations in one query, not one per user.
+    let mut orgs: std::collections::HashMap<String, Vec<OrgId>> = std::collections::HashMap::new();
+    let links: Vec<(String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(users::community_id.eq(community.to_string()))
+        .order((memberships::user_id, memberships::position))
+        .select((memberships::user_id, memberships::org_id))
+        .load(conn)?;
+    for (user, org) in links {
+        orgs.entry(user).or_default().push(parse("organisation id", &org)?);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let theirs = orgs.remove(&r.id).unwrap_or_default();
+            Ok(user_from_row(r, theirs)?.0)
+        })
+        .collect()
 }
 
 /// The display names of some users, in one query (a timeline names its actors).

@@ -7,7 +7,29 @@ use roundtable_store::{StoreError, directory};
 use crate::harness::*;
 use roundtable_store::on_both_databases;
 
-on_both_databases!(users_and_their_actor_read_back, a_login_is_unique, an_unknown_time_zone_is_named_not_guessed);
+on_both_databases!(
+    users_and_their_actor_read_back,
+    a_login_is_unique,
+    an_unknown_time_zone_is_named_not_guessed,
+    a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go
+);
+
+/// The list (and the names a timeline shows) read every user's memberships at once;
+/// each user still gets exactly their own organisations, and no other community's users.
+fn a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    let listed = directory::list_users(conn, town.community).unwrap();
+    for user in &listed {
+        assert_eq!(user, &directory::get_user(conn, user.id).unwrap(), "as read one by one");
+    }
+    assert!(listed.iter().any(|u| u.organisations == [town.anshang]));
+    assert!(directory::list_users(conn, roundtable_core::CommunityId::new()).unwrap().is_empty());
+    let ids = [town.supervisor.user, town.resident.user, UserId::new()];
+    let names = directory::display_names(conn, &ids).unwrap();
+    assert_eq!(names.len(), 2, "an unknown id has no name");
+    assert_eq!(names[&town.supervisor.user], directory::get_user(conn, town.supervisor.user).unwrap().display_name);
+}
 
 /// A community's zone decides every due date and meeting time: one the program cannot
 /// read is an error naming it, never quietly Shanghai.

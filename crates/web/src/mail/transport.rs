@@ -91,7 +91,9 @@ impl Mailer {
         match self {
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| format!("SMTP: {e}")),
             Mailer::File(dir, t) => {
-                tokio::fs::create_dir_all(dir).await.map_err(|e| format!("cannot write the mail file (its directory: {e})"))?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| format!("cannot write the mail file (its directory: {e})"))?;
                 t.send(message).await.map(|_| ()).map_err(|e| format!("cannot write the mail file: {e}"))
             }
             Mailer::Memory(t) => t.send(message).await.map_err(|e| format!("memory transport: {e}")),
