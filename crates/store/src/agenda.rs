@@ -37,16 +37,17 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
         .select(crate::issues::IssueRow::as_select())
         .load(conn)?;
     rows.extend(changed);
+    // When each issue last became assigned and resolved (by whichever transition).
     let events: Vec<(String, String, NaiveDateTime)> = issue_events::table
         .filter(issue_events::community_id.eq(community.to_string()))
-        .filter(issue_events::transition.eq_any(["assign", "reassign", "resolve"]))
+        .filter(issue_events::to_state.eq_any([IssueState::ASSIGNED, IssueState::RESOLVED]))
         .filter(issue_events::at.ge(ts(since)))
-        .select((issue_events::issue_id, issue_events::transition, issue_events::at))
+        .select((issue_events::issue_id, issue_events::to_state, issue_events::at))
         .load(conn)?;
     let mut assigned: HashMap<String, NaiveDateTime> = HashMap::new();
     let mut resolved: HashMap<String, NaiveDateTime> = HashMap::new();
-    for (issue, transition, at) in events {
-        let map = if transition == "resolve" { &mut resolved } else { &mut assigned };
+    for (issue, to, at) in events {
+        let map = if to == IssueState::RESOLVED { &mut resolved } else { &mut assigned };
         let e = map.entry(issue).or_insert(at);
         *e = (*e).max(at);
     }

@@ -60,18 +60,32 @@ const PROBLEMS: [(&str, &str, &str); 20] = [
     ("消防栓无水", "检查发现部分消防栓无水，需尽快整改。", "security"),
 ];
 
-/// What becomes of demo issue `k`: the state it ends in.
-const FATES: [&str; 10] = [
-    "verified",
-    "verified",
-    "resolved",
-    "committed",
-    "committed",
-    "assigned",
-    "raised",
-    "reverified",
-    "rejected",
-    "duplicate",
+/// What becomes of a demo issue: the state it ends in, and how it gets there.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Raised,
+    Rejected,
+    Duplicate,
+    Assigned,
+    Committed,
+    Resolved,
+    Verified,
+    /// Verified after a failed first check (reopened, fixed again).
+    Reverified,
+}
+
+/// The fate of demo issue `k` is `FATES[k % 10]`.
+const FATES: [Fate; 10] = [
+    Fate::Verified,
+    Fate::Verified,
+    Fate::Resolved,
+    Fate::Committed,
+    Fate::Committed,
+    Fate::Assigned,
+    Fate::Raised,
+    Fate::Reverified,
+    Fate::Rejected,
+    Fate::Duplicate,
 ];
 
 pub struct Seeded {
@@ -282,7 +296,7 @@ fn advance(
     people: &People,
     mut issue: Issue,
     compound: usize,
-    fate: &str,
+    fate: Fate,
     earlier: &[Issue],
     held: &[Meeting],
     now: DateTime<Utc>,
@@ -297,15 +311,15 @@ fn advance(
     };
     let step = |at: DateTime<Utc>, days: i64| (at + TimeDelta::days(days)).min(now - TimeDelta::hours(1));
     match fate {
-        "raised" => return Ok(issue),
-        "rejected" => {
+        Fate::Raised => return Ok(issue),
+        Fate::Rejected => {
             let f = TransitionFields {
                 reason: Some("属于业主之间的民事纠纷，建议通过人民调解解决。".into()),
                 ..Default::default()
             };
             return fire(&issue, &people.secretary, "reject", f, step(at, 2));
         }
-        "duplicate" => {
+        Fate::Duplicate => {
             let Some(original) = earlier
                 .iter()
                 .rev()
@@ -332,7 +346,7 @@ fn advance(
         TransitionFields { responsible_org: Some(*org), ..Default::default() },
         at,
     )?;
-    if fate == "assigned" {
+    if fate == Fate::Assigned {
         return Ok(issue);
     }
     // Commit on the spot at the next meeting if one was held, else by the company itself.
@@ -344,7 +358,7 @@ fn advance(
     at = commit_at.min(now - TimeDelta::hours(1));
     let today = at.with_timezone(&tz).date_naive();
     // Some promises are already broken: those end overdue on the tracker.
-    let overdue = fate == "committed" && issue.created_at < now - TimeDelta::days(40);
+    let overdue = fate == Fate::Committed && issue.created_at < now - TimeDelta::days(40);
     let due: NaiveDate = today.checked_add_days(Days::new(if overdue { 10 } else { 21 })).unwrap_or(today);
     let f = TransitionFields {
         commitment_text: Some(format!(
@@ -357,7 +371,7 @@ fn advance(
         ..Default::default()
     };
     issue = fire(&issue, committer, "commit", f, at)?;
-    if fate == "committed" {
+    if fate == Fate::Committed {
         return Ok(issue);
     }
     at = step(at, 9);
@@ -370,11 +384,11 @@ fn advance(
         },
         at,
     )?;
-    if fate == "resolved" {
+    if fate == Fate::Resolved {
         return Ok(issue);
     }
     // Some fixes failed their first check and were done again.
-    if fate == "reverified" {
+    if fate == Fate::Reverified {
         at = step(at, 2);
         issue = fire(
             &issue,

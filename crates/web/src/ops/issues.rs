@@ -76,8 +76,8 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> Iss
                 .map(|t| AvailableTransition {
                     name: t.name.clone(),
                     to: t.to.to_string(),
-                    required: t.require.iter().map(|f| f.to_string()).collect(),
-                    optional: t.accept.iter().map(|f| f.to_string()).collect(),
+                    required: t.require.clone(),
+                    optional: t.accept.clone(),
                 })
                 .collect()
         })

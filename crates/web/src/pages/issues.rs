@@ -6,6 +6,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
+use roundtable_core::workflow::Field;
 use roundtable_core::{IssueId, OrgId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -294,19 +295,19 @@ enum FieldKind {
 }
 
 impl FieldKind {
-    fn of(field: &str) -> FieldKind {
+    fn of(field: Field) -> FieldKind {
         match field {
-            "responsible_org" | "satisfaction" | "meeting" => FieldKind::Select,
-            "due_date" => FieldKind::Date,
-            "duplicate_of" => FieldKind::Text,
-            _ => FieldKind::Textarea,
+            Field::ResponsibleOrg | Field::Satisfaction | Field::Meeting => FieldKind::Select,
+            Field::DueDate => FieldKind::Date,
+            Field::DuplicateOf => FieldKind::Text,
+            Field::CommitmentText | Field::ResolutionNote | Field::Note | Field::Reason => FieldKind::Textarea,
         }
     }
 }
 
 #[derive(Serialize)]
 struct FieldShown {
-    name: String,
+    name: Field,
     kind: FieldKind,
     required: bool,
     value: String,
@@ -365,8 +366,8 @@ impl Page for IssuePage {
 
 /// A value of the timeline as people read it: an organisation by its name.
 fn detail_text(names: &Names, field: &str, v: &serde_json::Value) -> String {
-    match (field, v) {
-        ("responsible_org", serde_json::Value::String(s)) => {
+    match (field.parse::<Field>(), v) {
+        (Ok(Field::ResponsibleOrg), serde_json::Value::String(s)) => {
             s.parse().ok().and_then(|o: Uuid| names.org(OrgId(o))).unwrap_or_default().to_owned()
         }
         (_, serde_json::Value::String(s)) => s.clone(),
@@ -392,24 +393,24 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
             let fields = t
                 .required
                 .iter()
-                .map(|f| (f, true))
-                .chain(t.optional.iter().map(|f| (f, false)))
+                .map(|f| (*f, true))
+                .chain(t.optional.iter().map(|f| (*f, false)))
                 .map(|(f, required)| {
                     let value = mine.and_then(|r| r.values.get(f)).unwrap_or_default();
-                    let options: Vec<(String, String)> = match f.as_str() {
-                        "responsible_org" => {
+                    let options: Vec<(String, String)> = match f {
+                        Field::ResponsibleOrg => {
                             names.responsible().map(|(id, n)| (id.to_string(), n.to_owned())).collect()
                         }
-                        "satisfaction" => (1..=5).map(|n| (n.to_string(), n.to_string())).collect(),
-                        "meeting" => meetings.iter().map(|m| (m.id.to_string(), m.slot.to_string())).collect(),
+                        Field::Satisfaction => (1..=5).map(|n| (n.to_string(), n.to_string())).collect(),
+                        Field::Meeting => meetings.iter().map(|m| (m.id.to_string(), m.slot.to_string())).collect(),
                         _ => Vec::new(),
                     };
                     FieldShown {
-                        name: f.clone(),
+                        name: f,
                         kind: FieldKind::of(f),
                         required,
                         options: options.into_iter().map(|(v, l)| Choice::new(&v, l, v == value)).collect(),
-                        min: (f == "due_date").then_some(today),
+                        min: (f == Field::DueDate).then_some(today),
                         error: mine.and_then(|r| r.errors.field.get(f.as_str()).cloned()),
                         value,
                     }
@@ -471,20 +472,19 @@ pub struct TransitionForm {
 }
 
 impl TransitionForm {
-    fn get(&self, field: &str) -> Option<String> {
-        let v = match field {
-            "responsible_org" => &self.responsible_org,
-            "commitment_text" => &self.commitment_text,
-            "due_date" => &self.due_date,
-            "meeting" => &self.meeting,
-            "resolution_note" => &self.resolution_note,
-            "satisfaction" => &self.satisfaction,
-            "note" => &self.note,
-            "reason" => &self.reason,
-            "duplicate_of" => &self.duplicate_of,
-            _ => return None,
-        };
-        v.clone()
+    fn get(&self, field: Field) -> Option<String> {
+        match field {
+            Field::ResponsibleOrg => &self.responsible_org,
+            Field::CommitmentText => &self.commitment_text,
+            Field::DueDate => &self.due_date,
+            Field::Meeting => &self.meeting,
+            Field::ResolutionNote => &self.resolution_note,
+            Field::Satisfaction => &self.satisfaction,
+            Field::Note => &self.note,
+            Field::Reason => &self.reason,
+            Field::DuplicateOf => &self.duplicate_of,
+        }
+        .clone()
     }
 
     /// The API body; fields a browser sent in the wrong shape are reported like the API's own.

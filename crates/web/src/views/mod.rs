@@ -2,6 +2,7 @@
 //! may see (contact data, the transitions open to them) is decided here, once.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use roundtable_core::workflow::Field;
 use roundtable_core::{Event, Issue, Organisation, User, Workflow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -48,10 +49,14 @@ pub struct VerificationView {
 /// A transition the caller may fire now, and what it needs.
 #[derive(Serialize, ToSchema)]
 pub struct AvailableTransition {
+    #[schema(value_type = names::TransitionName)]
     pub name: String,
+    #[schema(value_type = names::IssueState)]
     pub to: String,
-    pub required: Vec<String>,
-    pub optional: Vec<String>,
+    #[schema(value_type = Vec<names::FieldName>)]
+    pub required: Vec<Field>,
+    #[schema(value_type = Vec<names::FieldName>)]
+    pub optional: Vec<Field>,
 }
 
 /// One issue, as the caller may see it.

@@ -4,6 +4,7 @@
 //! `api::finish_document`).
 
 use roundtable_core::agenda::{Reason, Section};
+use roundtable_core::workflow::Field;
 use roundtable_core::{AgendaStatus, ItemOutcome, MeetingStatus, RevisionStatus};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -49,4 +50,5 @@ names!(
     "A transition of the issue's workflow (the served document lists those of the loaded workflows).",
     []
 );
+names!(FieldName, "A value a transition carries.", Field::ALL.iter().map(|f| f.as_str()));
 names!(Locale, "A language of the pages and mail.", crate::i18n::LOCALES);
