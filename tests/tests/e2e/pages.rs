@@ -482,6 +482,8 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     );
     let opened = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
     assert_eq!(opened.location(), format!("{meeting}/day?done=meeting_opened"));
+    assert!(draft.html.contains("class=\"card manage\""), "a draft has its publish and rebuild buttons");
+    assert!(!secretary.get(&meeting).await.html.contains("card manage"), "no empty action box once it is open");
 
     let day = format!("{meeting}/day");
     let org = app.org("安尚物业").to_string();

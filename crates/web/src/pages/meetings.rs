@@ -261,6 +261,8 @@ struct MeetingPage {
     has_agenda: bool,
     /// The draft's editor, for those who run the meeting.
     editable: bool,
+    /// Publish, rebuild or open: a planned meeting with an agenda, for those who run it.
+    actions: bool,
     scorecard: Vec<ScoreShown>,
     attendance: Vec<Attended>,
     sections: [Section; 3],
@@ -275,13 +277,18 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
     let (caller, detail, names) = detail(ctx, id).await?;
     let mut attendance = attendance(&names, &detail);
     attendance.retain(|a| a.attendees.is_some());
-    let editable = detail.meeting.agenda_status == AgendaStatus::Draft && ops::manages(&caller);
+    let manages = ops::manages(&caller);
+    let editable = detail.meeting.agenda_status == AgendaStatus::Draft && manages;
+    let actions = manages
+        && detail.meeting.status == MeetingStatus::Planned
+        && detail.meeting.agenda_status != AgendaStatus::None;
     Out::status(
         status,
         MeetingPage {
             items: items_shown(&detail, &[]),
             has_agenda: detail.items.is_some(),
             editable,
+            actions,
             scorecard: scorecard_rows(&names, detail.scorecard),
             attendance,
             sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
