@@ -350,11 +350,10 @@ pub fn assemble_agenda(
         date: local.format("%Y-%m-%d").to_string(),
         time: local.format("%H:%M").to_string(),
         place: m.place.clone(),
-        status_label: if record.agenda_status == AgendaStatus::Published {
-            "已发布".into()
-        } else {
-            "草稿".into()
-        },
+        status_label: label(
+            lang,
+            if record.agenda_status == AgendaStatus::Published { "status.published" } else { "status.draft" },
+        ),
         sections,
         scorecard: score_lines(record, &name),
     })

@@ -354,6 +354,7 @@ async fn an_issue_goes_from_raised_to_verified_through_the_pages(app: TestApp) {
 
     let anshang = signed_in(&app, ANSHANG).await;
     let page = anshang.get(&issue).await;
+    assert!(page.html.contains("<li>责任单位: 安尚物业</li>"), "the timeline names the organisation: {}", page.html);
     let version = page.field("version").expect("a version");
     let action = format!("{issue}/transitions");
     let late = anshang

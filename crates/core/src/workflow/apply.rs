@@ -38,16 +38,24 @@ pub struct TransitionFields {
 
 impl TransitionFields {
     pub fn has(&self, field: Field) -> bool {
+        self.text(field).is_some()
+    }
+
+    /// A field's value as text (ids and dates in their canonical form), if carried.
+    pub fn text(&self, field: Field) -> Option<String> {
+        fn shown(v: &Option<impl ToString>) -> Option<String> {
+            v.as_ref().map(ToString::to_string)
+        }
         match field {
-            Field::ResponsibleOrg => self.responsible_org.is_some(),
-            Field::CommitmentText => self.commitment_text.is_some(),
-            Field::DueDate => self.due_date.is_some(),
-            Field::Meeting => self.meeting.is_some(),
-            Field::ResolutionNote => self.resolution_note.is_some(),
-            Field::Satisfaction => self.satisfaction.is_some(),
-            Field::Note => self.note.is_some(),
-            Field::Reason => self.reason.is_some(),
-            Field::DuplicateOf => self.duplicate_of.is_some(),
+            Field::ResponsibleOrg => shown(&self.responsible_org),
+            Field::CommitmentText => shown(&self.commitment_text),
+            Field::DueDate => shown(&self.due_date),
+            Field::Meeting => shown(&self.meeting),
+            Field::ResolutionNote => shown(&self.resolution_note),
+            Field::Satisfaction => shown(&self.satisfaction),
+            Field::Note => shown(&self.note),
+            Field::Reason => shown(&self.reason),
+            Field::DuplicateOf => shown(&self.duplicate_of),
         }
     }
 

@@ -33,8 +33,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
         let token = pairs.iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
         if !same(token, &ctx.viewer.csrf) {
             tracing::info!(path = %ctx.viewer.here, "form refused: missing or wrong CSRF token");
-            let page = serde_json::json!({ "error": "csrf", "status": 403 });
-            return Err(ctx.render(axum::http::StatusCode::FORBIDDEN, "error", page));
+            return Err(ctx.error_page_for(axum::http::StatusCode::FORBIDDEN, "csrf"));
         }
         match serde_urlencoded::from_bytes::<T>(&bytes) {
             Ok(form) => Ok(Posted { ctx, form }),

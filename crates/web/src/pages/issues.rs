@@ -6,7 +6,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use roundtable_core::workflow::Field;
+use roundtable_core::workflow::{Field, TransitionFields};
 use roundtable_core::{IssueId, OrgId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -329,7 +329,7 @@ struct TransitionShown {
 
 #[derive(Serialize)]
 struct Detail {
-    field: String,
+    field: Field,
     value: String,
 }
 
@@ -364,15 +364,19 @@ impl Page for IssuePage {
     const TEMPLATE: &'static str = "issue";
 }
 
-/// A value of the timeline as people read it: an organisation by its name.
-fn detail_text(names: &Names, field: &str, v: &serde_json::Value) -> String {
-    match (field.parse::<Field>(), v) {
-        (Ok(Field::ResponsibleOrg), serde_json::Value::String(s)) => {
-            s.parse().ok().and_then(|o: Uuid| names.org(OrgId(o))).unwrap_or_default().to_owned()
-        }
-        (_, serde_json::Value::String(s)) => s.clone(),
-        (_, other) => other.to_string(),
-    }
+/// The values an event carried, as people read them: an organisation by its name.
+fn details(names: &Names, fields: &TransitionFields) -> Vec<Detail> {
+    Field::ALL
+        .iter()
+        .filter_map(|f| {
+            let text = fields.text(*f)?;
+            let value = match (f, fields.responsible_org) {
+                (Field::ResponsibleOrg, Some(org)) => names.org(org).unwrap_or_default().to_owned(),
+                _ => text,
+            };
+            Some(Detail { field: *f, value })
+        })
+        .collect()
 }
 
 async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<Refused<'_>>) -> PageResult {
@@ -427,21 +431,11 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
         .collect();
     let timeline = events
         .into_iter()
-        .map(|e| {
-            let details = e
-                .fields
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| Detail { field: k.clone(), value: detail_text(&names, k, v) })
-                .collect();
-            TimelineEntry {
-                at_local: local(e.at),
-                org_name: e.actor_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
-                details,
-                event: e,
-            }
+        .map(|e| TimelineEntry {
+            at_local: local(e.at),
+            org_name: e.actor_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
+            details: details(&names, &e.fields),
+            event: e,
         })
         .collect();
     let issue = IssueShown {

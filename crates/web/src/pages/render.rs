@@ -306,6 +306,11 @@ impl Ctx {
             s if s.is_server_error() => "internal",
             _ => "bad_request",
         };
+        self.error_page_for(status, key)
+    }
+
+    /// The error page with the text of `error.<key>`.
+    pub fn error_page_for(self, status: StatusCode, key: &'static str) -> Response {
         #[derive(Serialize)]
         struct ErrorPage {
             error: &'static str,

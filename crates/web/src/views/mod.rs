@@ -2,7 +2,7 @@
 //! may see (contact data, the transitions open to them) is decided here, once.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use roundtable_core::workflow::Field;
+use roundtable_core::workflow::{Field, TransitionFields};
 use roundtable_core::{Event, Issue, Organisation, User, Workflow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -138,7 +138,7 @@ pub struct EventView {
     pub at: DateTime<Utc>,
     /// The values the transition carried.
     #[schema(value_type = Object)]
-    pub fields: serde_json::Value,
+    pub fields: TransitionFields,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -354,7 +354,7 @@ impl EventView {
             actor: PersonRef { id: e.actor.0, name: actor_name },
             actor_org: e.actor_org.map(|o| o.0),
             at: e.at,
-            fields: serde_json::to_value(&e.fields).unwrap_or_default(),
+            fields: e.fields.clone(),
         }
     }
 }
