@@ -65,7 +65,7 @@ impl Locales {
     /// `key` in `locale`, with `{name}` placeholders filled from `args`.
     pub fn text(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
         let template = self.lookup(locale, key).or_else(|| self.lookup("en", key)).unwrap_or(key);
-        args.iter().fold(template.to_owned(), |s, (name, value)| s.replace(&format!("{{{name}}}"), value))
+        fill(template, args)
     }
 }
 
@@ -103,6 +103,33 @@ pub fn negotiate(choice: Option<&str>, preference: Option<&str>, accept: Option<
     known(default).unwrap_or(LOCALES[0])
 }
 
+/// `template` with each `{name}` replaced by its value in one pass, so a value that itself
+/// contains `{other}` (a title someone typed) stays as typed.
+fn fill(template: &str, args: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, v)| (v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `{{t "issue." state}}`: the positional parameters joined make the key, the hash fills
 /// placeholders; the language is the page's (or document's) `lang`. The result is a value, so
 /// handlebars escapes it and it works as a subexpression.
@@ -132,5 +159,17 @@ pub(crate) fn value_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn placeholders_are_filled_once_and_typed_braces_stay() {
+        let args = [("title", "{date} 漏水".to_owned()), ("date", "2026-12-20".to_owned())];
+        assert_eq!(fill("“{title}” by {date}", &args), "“{date} 漏水” by 2026-12-20");
+        assert_eq!(fill("{unknown} {", &args), "{unknown} {");
     }
 }

@@ -37,8 +37,10 @@ fn every_string_a_template_asks_for_exists() {
     let locales = Locales::embedded().expect("the locale files parse");
     let keys = locales.keys("en");
     let mut missing = Vec::new();
-    // The pages' templates and the documents' (the agenda and the minutes).
-    for (name, text) in Pages::template_names().chain(roundtable_web::documents::Renderer::template_texts()) {
+    // The pages' templates, the documents' (the agenda and the minutes) and the mail's.
+    let documents = roundtable_web::documents::Renderer::template_texts();
+    let mail = roundtable_web::mail::Templates::template_texts();
+    for (name, text) in Pages::template_names().chain(documents).chain(mail) {
         for (at, _) in text.match_indices("t \"") {
             if !matches!(text[..at].chars().last(), Some('{') | Some('(')) {
                 continue;

@@ -1,30 +1,27 @@
-//! Email templates: `templates/email/<locale>/<name>/{subject,body.txt,body.html}.hbs`,
-//! compiled into the binary, strict mode. The HTML part escapes everything; the text
-//! part and the subject do not need to (they are not HTML), but lose line breaks in the
-//! subject so nothing can be smuggled into a header.
+//! Email templates: `templates/email/<name>/{subject,body.txt,body.html}.hbs`, one set for
+//! every language (their strings are the `mail.*` keys of the locale files), compiled
+//! into the binary, strict mode. The HTML part escapes everything; the text part and the
+//! subject do not need to (they are not HTML), but lose line breaks in the subject so
+//! nothing can be smuggled into a header.
 
 use handlebars::Handlebars;
 use serde::Serialize;
 
-use crate::i18n::LOCALES;
+use crate::i18n::{LOCALES, TranslateHelper, strings};
 
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
         &[$(
-            ("zh-CN", $name,
-                include_str!(concat!("../../templates/email/zh-CN/", $name, "/subject.hbs")),
-                include_str!(concat!("../../templates/email/zh-CN/", $name, "/body.txt.hbs")),
-                include_str!(concat!("../../templates/email/zh-CN/", $name, "/body.html.hbs"))),
-            ("en", $name,
-                include_str!(concat!("../../templates/email/en/", $name, "/subject.hbs")),
-                include_str!(concat!("../../templates/email/en/", $name, "/body.txt.hbs")),
-                include_str!(concat!("../../templates/email/en/", $name, "/body.html.hbs"))),
+            ($name,
+                include_str!(concat!("../../templates/email/", $name, "/subject.hbs")),
+                include_str!(concat!("../../templates/email/", $name, "/body.txt.hbs")),
+                include_str!(concat!("../../templates/email/", $name, "/body.html.hbs"))),
         )*]
     };
 }
 
-/// (locale, name, subject, text, html)
-const EMBEDDED: &[(&str, &str, &str, &str, &str)] =
+/// (name, subject, text, html)
+const EMBEDDED: &[(&str, &str, &str, &str)] =
     templates!("issue_assigned", "issue_update", "verification_request", "reminder", "escalation", "meeting_notice");
 
 /// A rendered email.
@@ -51,26 +48,40 @@ impl Templates {
         let mut plain = Handlebars::new();
         plain.set_strict_mode(true);
         plain.register_escape_fn(handlebars::no_escape);
+        plain.register_helper("t", Box::new(TranslateHelper(strings())));
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
-        for (locale, name, subject, text, body) in EMBEDDED {
-            plain.register_template_string(&format!("{locale}/{name}/subject"), subject).expect("subject template");
-            plain.register_template_string(&format!("{locale}/{name}/text"), text).expect("text template");
-            html.register_template_string(&format!("{locale}/{name}/html"), body).expect("html template");
+        html.register_helper("t", Box::new(TranslateHelper(strings())));
+        for (name, subject, text, body) in EMBEDDED {
+            plain.register_template_string(&format!("{name}/subject"), subject).expect("subject template");
+            plain.register_template_string(&format!("{name}/text"), text).expect("text template");
+            html.register_template_string(&format!("{name}/html"), body).expect("html template");
         }
         Templates { plain, html }
     }
 
     /// The template names.
     pub fn names() -> impl Iterator<Item = &'static str> {
-        EMBEDDED.iter().filter(|t| t.0 == "en").map(|t| t.1)
+        EMBEDDED.iter().map(|t| t.0)
     }
 
-    /// Renders `name` in `locale` (falling back to zh-CN for an unknown locale).
+    /// Every template's text, (name, text), for checks that their strings exist.
+    pub fn template_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
+        EMBEDDED.iter().flat_map(|(name, subject, text, html)| [(*name, *subject), (*name, *text), (*name, *html)])
+    }
+
+    /// Renders `name` in `locale` (the default language for an unknown one).
     pub fn render(&self, locale: &str, name: &str, context: &impl Serialize) -> Result<Email, String> {
-        let locale = if LOCALES.contains(&locale) { locale } else { LOCALES[0] };
+        #[derive(Serialize)]
+        struct InLanguage<'a, C: Serialize> {
+            lang: &'a str,
+            #[serde(flatten)]
+            context: &'a C,
+        }
+        let lang = LOCALES.iter().copied().find(|l| *l == locale).unwrap_or(LOCALES[0]);
+        let context = InLanguage { lang, context };
         let part = |hbs: &Handlebars<'static>, part: &str| {
-            hbs.render(&format!("{locale}/{name}/{part}"), context).map_err(|e| e.to_string())
+            hbs.render(&format!("{name}/{part}"), &context).map_err(|e| e.to_string())
         };
         let subject = part(&self.plain, "subject")?.split_whitespace().collect::<Vec<_>>().join(" ");
         Ok(Email { subject, text: part(&self.plain, "text")?, html: part(&self.html, "html")? })
