@@ -205,13 +205,9 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType,
             JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("malformed JSON: {}", source_text(&e))),
             JsonRejection::JsonDataError(e) => invalid_value(&source_text(&e), "body"),
-            JsonRejection::BytesRejection(e) => {
-                if e.body_text().contains("length limit") {
-                    ApiError::TooLarge
-                } else {
-                    ApiError::BadRequest(e.body_text())
-                }
-            }
+            // axum says which by status: 413 for a body over the limit.
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            JsonRejection::BytesRejection(e) => ApiError::BadRequest(e.body_text()),
             other => ApiError::BadRequest(other.body_text()),
         }
     }
