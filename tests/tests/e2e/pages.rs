@@ -546,6 +546,21 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.html.contains("密码: 太短了") && short.html.contains("value=\"刘芳\""), "{}", short.html);
+    let nowhere = uuid::Uuid::now_v7().to_string();
+    let elsewhere = admin
+        .submit(
+            "/admin",
+            "/admin/users",
+            &[
+                ("login", "liu@dongsheng.example"),
+                ("name", "刘芳"),
+                ("password", "a long password"),
+                ("role", "resident"),
+                ("compound", nowhere.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY, "a compound of no community is named, not dropped");
     let fields = [
         ("login", "liu@dongsheng.example"),
         ("name", "刘芳"),

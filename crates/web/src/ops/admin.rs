@@ -1,0 +1,242 @@
+//! Administration, for administrators only: the community's accounts, organisations and
+//! compounds, and notifications that could not be delivered.
+
+use chrono::Utc;
+use roundtable_core::{
+    Building, BuildingId, Compound, CompoundId, DeliveryStatus, OrgId, OrgKind, Organisation, Role, User, UserId,
+};
+use roundtable_store::outbox::Pending;
+use roundtable_store::{StoreError, directory, outbox};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::ops::reference::{self, Names};
+use crate::state::AppState;
+
+/// Roles an administrator can give.
+pub const ROLES: [Role; 6] =
+    [Role::Admin, Role::Secretary, Role::Supervisor, Role::Property, Role::Grid, Role::Resident];
+
+fn require_admin(caller: &Caller) -> ApiResult<()> {
+    if caller.actor.has_role(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("administration is for administrators".into()))
+    }
+}
+
+/// What the administration page lists.
+pub struct Overview {
+    pub names: Names,
+    pub users: Vec<User>,
+    pub orgs: Vec<Organisation>,
+    /// The community's notifications that could not be delivered.
+    pub dead: Vec<Pending>,
+}
+
+pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> {
+    require_admin(caller)?;
+    let names = reference::names(state, caller).await?;
+    let community = caller.actor.community;
+    let (users, dead, orgs) = state
+        .db
+        .run(move |conn| {
+            let users = directory::list_users(conn, community)?;
+            let dead: Vec<_> = outbox::with_status(conn, DeliveryStatus::Dead)?
+                .into_iter()
+                .filter(|p| p.community_id == community.to_string())
+                .collect();
+            Ok((users, dead, directory::organisations(conn, community)?))
+        })
+        .await?;
+    Ok(Overview { names, users, orgs, dead })
+}
+
+fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) {
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(FieldProblem::new(field, "empty", "a name of 1–100 characters"));
+    }
+}
+
+fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::Duplicate(_) => ApiError::field(field, "taken", "this name is taken"),
+        other => other.into(),
+    }
+}
+
+/// A compound or organisation named in a form must be the community's.
+fn known<T: Copy>(errors: &mut Vec<FieldProblem>, field: &str, id: Option<T>, exists: impl Fn(T) -> bool) {
+    if id.is_some_and(|id| !exists(id)) {
+        errors.push(FieldProblem::new(field, "unknown", format!("no such {field} in this community")));
+    }
+}
+
+pub struct NewOrganisation {
+    pub name: String,
+    pub kind: Option<OrgKind>,
+    pub contact_emails: Vec<String>,
+    pub compound: Option<CompoundId>,
+}
+
+/// Adds an organisation: a property company with the addresses its notices go to, a unit…
+pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganisation) -> ApiResult<OrgId> {
+    require_admin(caller)?;
+    let names = reference::names(state, caller).await?;
+    let mut errors = Vec::new();
+    check_name(&mut errors, "org_name", &new.name);
+    if names.orgs.iter().any(|(_, n, _)| *n == new.name) {
+        errors.push(FieldProblem::new("org_name", "taken", "this name is taken"));
+    }
+    if new.kind.is_none() {
+        errors.push(FieldProblem::new("kind", "missing", "choose a kind"));
+    }
+    if new.contact_emails.iter().any(|e| !e.contains('@') || e.contains(' ') || e.len() > 200) {
+        errors.push(FieldProblem::new("contact_emails", "invalid", "e-mail addresses, one per line"));
+    }
+    known(&mut errors, "compound", new.compound, |c| names.compound(c).is_some());
+    let (Some(kind), true) = (new.kind, errors.is_empty()) else { return Err(ApiError::invalid(errors)) };
+    let org = Organisation {
+        id: OrgId::new(),
+        community: caller.actor.community,
+        kind,
+        name: new.name,
+        contact_emails: new.contact_emails,
+        compound: new.compound,
+        created_at: state.now(),
+    };
+    let id = org.id;
+    state.db.write(move |conn| directory::insert_organisation(conn, &org)).await.map_err(duplicate("org_name"))?;
+    Ok(id)
+}
+
+/// Adds a compound with its buildings.
+pub async fn add_compound(state: &AppState, caller: &Caller, name: String, buildings: Vec<String>) -> ApiResult<()> {
+    require_admin(caller)?;
+    let names = reference::names(state, caller).await?;
+    let mut errors = Vec::new();
+    check_name(&mut errors, "compound_name", &name);
+    if names.compounds.iter().any(|(_, n)| *n == name) {
+        errors.push(FieldProblem::new("compound_name", "taken", "this name is taken"));
+    }
+    if buildings.len() > 500 || buildings.iter().any(|b| b.chars().count() > 100) {
+        errors.push(FieldProblem::new("buildings", "invalid", "up to 500 names of up to 100 characters"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let compound = Compound { id: CompoundId::new(), community: caller.actor.community, name, created_at: state.now() };
+    let buildings: Vec<Building> = buildings
+        .into_iter()
+        .map(|b| Building { id: BuildingId::new(), community: compound.community, compound: compound.id, name: b })
+        .collect();
+    state
+        .db
+        .write(move |conn| directory::insert_compound_with_buildings(conn, &compound, &buildings))
+        .await
+        .map_err(duplicate("compound_name"))
+}
+
+pub struct NewAccount {
+    pub login: String,
+    pub name: String,
+    pub password: SecretString,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub roles: Vec<Role>,
+    pub org: Option<OrgId>,
+    pub compound: Option<CompoundId>,
+}
+
+/// Adds an account with a first password.
+pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> ApiResult<UserId> {
+    require_admin(caller)?;
+    let mut errors = Vec::new();
+    if new.login.is_empty() || new.login.chars().count() > crate::auth::LOGIN_MAX_CHARS {
+        errors.push(FieldProblem::new("login", "empty", "a login of 1–100 characters"));
+    }
+    if new.name.is_empty() {
+        errors.push(FieldProblem::new("name", "empty", "a name"));
+    }
+    let password_chars = new.password.expose_secret().chars().count();
+    if password_chars < 8 {
+        errors.push(FieldProblem::new("password", "too_short", "at least 8 characters"));
+    } else if password_chars > crate::auth::PASSWORD_MAX_CHARS {
+        errors.push(FieldProblem::new("password", "too_long", "at most 1,024 characters"));
+    }
+    if new.roles.is_empty() || new.roles.iter().any(|r| !ROLES.contains(r)) {
+        errors.push(FieldProblem::new("role", "missing", "at least one role"));
+    }
+    let names = reference::names(state, caller).await?;
+    known(&mut errors, "org", new.org, |o| names.org(o).is_some());
+    known(&mut errors, "compound", new.compound, |c| names.compound(c).is_some());
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let password = new.password;
+    let hash = tokio::task::spawn_blocking(move || crate::auth::hash_password(password.expose_secret()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?;
+    let user = User {
+        id: UserId::new(),
+        community: caller.actor.community,
+        login: new.login,
+        display_name: new.name,
+        email: new.email,
+        phone: new.phone,
+        roles: new.roles,
+        locale: None,
+        compound: new.compound,
+        organisations: new.org.into_iter().collect(),
+        disabled: false,
+        created_at: Utc::now(),
+    };
+    let id = user.id;
+    state.db.write(move |conn| directory::insert_user(conn, &user, &hash)).await.map_err(|e| match e {
+        StoreError::Duplicate(_) => ApiError::field("login", "taken", "this login is taken"),
+        other => other.into(),
+    })?;
+    Ok(id)
+}
+
+/// Sends an undelivered notification of the community again.
+pub async fn retry(state: &AppState, caller: &Caller, id: String) -> ApiResult<()> {
+    require_admin(caller)?;
+    let (community, now) = (caller.actor.community.to_string(), state.now());
+    let done = state
+        .db
+        .write(move |conn| {
+            let ours = outbox::with_status(conn, DeliveryStatus::Dead)?
+                .iter()
+                .any(|p| p.id == id && p.community_id == community);
+            if ours { outbox::retry(conn, &id, now) } else { Ok(false) }
+        })
+        .await?;
+    if done { Ok(()) } else { Err(ApiError::NotFound("no such undelivered notification".into())) }
+}
+
+/// Disables an account (ending its sessions) or enables it again. Nobody can disable
+/// themselves, so a community always keeps an administrator who can undo it.
+pub async fn set_access(state: &AppState, caller: &Caller, user: UserId, disable: bool) -> ApiResult<()> {
+    require_admin(caller)?;
+    if disable && caller.user.id == user {
+        return Err(ApiError::Forbidden("administrators cannot disable themselves".into()));
+    }
+    let (community, now) = (caller.actor.community, state.now());
+    state
+        .db
+        .write(move |conn| match directory::get_user(conn, user) {
+            Ok(u) if u.community == community => directory::set_disabled(conn, user, disable, now),
+            Ok(_) | Err(StoreError::NotFound) => Err(StoreError::NotFound),
+            Err(e) => Err(e),
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => ApiError::NotFound("no such account".into()),
+            other => other.into(),
+        })?;
+    state.auth_cache.evict_user(user);
+    Ok(())
+}
