@@ -20,7 +20,7 @@ use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, refusal};
 use crate::views::meetings::{
     AgendaEdit, AgendaItemView, AttendanceBody, DocumentFormat, MeetingDetail, MeetingView, NewItem, OutcomeBody,
-    ScheduleBody,
+    Rendering, ScheduleBody,
 };
 
 fn local(c: &Caller, at: DateTime<Utc>) -> String {
@@ -374,11 +374,15 @@ action!(open, day::open, "meeting_opened", "/meetings/{id}/day");
 action!(close, day::close, "meeting_closed", "/meetings/{id}/minutes");
 action!(publish_minutes, minutes::publish, "minutes_published", "/meetings/{id}/minutes");
 
+/// Documents for print: HTML in the viewer's language.
+fn print(ctx: &Ctx) -> Rendering {
+    Rendering { format: DocumentFormat::Html, lang: ctx.viewer.lang }
+}
+
 /// The agenda and minutes documents, as the API renders them for print.
 pub async fn agenda_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = async {
-        let html =
-            agenda::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html, ctx.viewer.lang).await?;
+        let html = agenda::document(&ctx.state, &ctx.caller()?, MeetingId(id), print(&ctx)).await?;
         Ok(Out::Raw(crate::api::meetings::document(html, DocumentFormat::Html)))
     }
     .await;
@@ -387,8 +391,7 @@ pub async fn agenda_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
 
 pub async fn minutes_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = async {
-        let html =
-            minutes::document(&ctx.state, &ctx.caller()?, MeetingId(id), DocumentFormat::Html, ctx.viewer.lang).await?;
+        let html = minutes::document(&ctx.state, &ctx.caller()?, MeetingId(id), print(&ctx)).await?;
         Ok(Out::Raw(crate::api::meetings::document(html, DocumentFormat::Html)))
     }
     .await;

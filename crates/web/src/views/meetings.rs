@@ -141,6 +141,13 @@ impl DocumentFormat {
     }
 }
 
+/// How a document is wanted: its format and the reader's language.
+#[derive(Clone, Copy, Debug)]
+pub struct Rendering {
+    pub format: DocumentFormat,
+    pub lang: &'static str,
+}
+
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {

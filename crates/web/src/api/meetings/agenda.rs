@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::meetings::{self as ops, agenda};
 use crate::state::AppState;
-use crate::views::meetings::{AgendaEdit, FormatQuery, MeetingDetail, MeetingView};
+use crate::views::meetings::{AgendaEdit, FormatQuery, MeetingDetail, MeetingView, Rendering};
 
 /// A meeting with its agenda, attendance and the company comparison.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
@@ -98,5 +98,8 @@ pub async fn document(
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
     let format = q.format.unwrap_or_default();
-    Ok(super::document(agenda::document(&state, &caller, MeetingId(id), format, caller.lang()).await?, format))
+    Ok(super::document(
+        agenda::document(&state, &caller, MeetingId(id), Rendering { format, lang: caller.lang() }).await?,
+        format,
+    ))
 }

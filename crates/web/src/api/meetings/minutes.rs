@@ -10,7 +10,7 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::meetings::minutes as ops;
 use crate::state::AppState;
-use crate::views::meetings::{FormatQuery, MinutesText, RevisionView};
+use crate::views::meetings::{FormatQuery, MinutesText, Rendering, RevisionView};
 
 /// The minutes as HTML (with print CSS) or Markdown. Drafts are for secretaries and
 /// administrators; everyone in the community reads published minutes.
@@ -26,7 +26,10 @@ pub async fn get(
     ApiQuery(q): ApiQuery<FormatQuery>,
 ) -> ApiResult<Response> {
     let format = q.format.unwrap_or_default();
-    Ok(super::document(ops::document(&state, &caller, MeetingId(id), format, caller.lang()).await?, format))
+    Ok(super::document(
+        ops::document(&state, &caller, MeetingId(id), Rendering { format, lang: caller.lang() }).await?,
+        format,
+    ))
 }
 
 /// Amends the draft: the secretary's remarks, as a new revision.

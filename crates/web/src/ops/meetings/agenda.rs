@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::jobs::agenda::{AgendaError, Built, Mode, build_agenda_for};
 use crate::state::AppState;
-use crate::views::meetings::{AgendaEdit, DocumentFormat, MeetingDetail, MeetingView};
+use crate::views::meetings::{AgendaEdit, DocumentFormat, MeetingDetail, MeetingView, Rendering};
 
 /// The sections a secretary adds items to.
 const EDITABLE: [Section; 3] = [Section::FollowUp, Section::NewIssues, Section::OtherBusiness];
@@ -120,22 +120,16 @@ async fn write_agenda(state: &AppState, caller: &Caller, slot: NaiveDate, rebuil
     Ok(built)
 }
 
-/// The agenda as a document in `lang`: drafts for secretaries and administrators, published
+/// The agenda as a document in the reader's language: drafts for secretaries and administrators, published
 /// agendas for everyone in the community.
-pub async fn document(
-    state: &AppState,
-    caller: &Caller,
-    id: MeetingId,
-    format: DocumentFormat,
-    lang: &'static str,
-) -> ApiResult<String> {
+pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Rendering) -> ApiResult<String> {
     let record = record(state, caller, id).await?;
     if !sees_agenda(caller, &record) {
         return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
     }
     let tz = caller.tz;
-    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, tz, lang)).await?;
-    state.minutes.render("agenda", format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
+    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, tz, how.lang)).await?;
+    state.minutes.render("agenda", how.format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
 }
 
 /// The company comparison so far this month: what the next meeting's agenda would show

@@ -10,7 +10,7 @@ use super::{manages, record};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::meetings::{DocumentFormat, RevisionView};
+use crate::views::meetings::{DocumentFormat, Rendering, RevisionView};
 
 async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingRecord> {
     let record = record(state, caller, id).await?;
@@ -20,22 +20,16 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> Api
     Ok(record)
 }
 
-/// The minutes as a document in `lang`. Drafts are for secretaries and administrators; everyone
+/// The minutes as a document in the reader's language. Drafts are for secretaries and administrators; everyone
 /// in the community reads published minutes.
-pub async fn document(
-    state: &AppState,
-    caller: &Caller,
-    id: MeetingId,
-    format: DocumentFormat,
-    lang: &'static str,
-) -> ApiResult<String> {
+pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Rendering) -> ApiResult<String> {
     let record = closed_meeting(state, caller, id).await?;
     let tz = caller.tz;
-    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz, lang)).await?;
+    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz, how.lang)).await?;
     if !doc.published && !manages(caller) {
         return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }
-    state.minutes.render("minutes", format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
+    state.minutes.render("minutes", how.format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
 }
 
 /// The minutes' revisions, oldest first; drafts only for those who write minutes.
