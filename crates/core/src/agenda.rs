@@ -1,10 +1,17 @@
 //! The draft agenda of a joint meeting: a pure function of the tracker's issues, the
 //! last meeting and the moment of the meeting.
 //!
+//! The backlog rule: an open issue is on the agenda until a held meeting has dealt with it
+//! (recorded a commitment or a decision on its item), and again whenever something
+//! happens to it — it falls overdue, is resolved, waits too long for a commitment, is
+//! committed outside a meeting, is reopened or reassigned — whatever its age.
+//!
 //! Sections, in order: (1) relayed policy and announcements; (2) follow-up of
-//! commitments — overdue first, then those due since the last meeting, then fixes
-//! awaiting verification; (3) new issues since the last meeting by support, then age,
-//! grouped by compound, each grid secretary's top issue always listed; (4) the
+//! commitments — overdue first, then those due since the last meeting, fixes awaiting
+//! verification, assignments still without a commitment after `commit_within_days`,
+//! commitments made outside a meeting, then what the last meeting did not get to;
+//! (3) new issues and the backlog (raised or assigned, not yet dealt with) by support,
+//! then age, grouped by compound, each grid secretary's top issue always listed; (4) the
 //! property-company comparison; (5) other business. Items past the meeting's length go
 //! to an appendix.
 
@@ -39,8 +46,14 @@ named_enum! {
         AwaitingVerification = "awaiting_verification",
         /// Not discussed, or deferred, at the last meeting.
         CarriedOver = "carried_over",
+        /// Assigned for longer than `commit_within_days` without a commitment.
+        AwaitingCommitment = "awaiting_commitment",
+        /// Committed since a meeting last dealt with it (outside a meeting).
+        Committed = "committed",
         /// Raised since the last meeting.
         NewIssue = "new_issue",
+        /// Raised before the last meeting and still waiting for one to deal with it.
+        Backlog = "backlog",
         /// The most supported open issue a grid secretary raised for a compound.
         GridTopIssue = "grid_top_issue",
         Scorecard = "scorecard",
@@ -58,6 +71,16 @@ pub struct IssueFacts {
     pub assigned_at: Option<DateTime<Utc>>,
     /// When it was last resolved.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When a held meeting last dealt with it: the close of the last closed meeting that
+    /// recorded a commitment or a decision on its item.
+    pub dealt_at: Option<DateTime<Utc>>,
+}
+
+impl IssueFacts {
+    /// A held meeting dealt with it and nothing has happened to it since.
+    pub fn settled(&self) -> bool {
+        self.dealt_at.is_some_and(|d| self.issue.state_entered_at <= d)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -217,11 +240,39 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     let mut awaiting: Vec<&Issue> = issues.iter().copied().filter(|i| i.state == IssueState::RESOLVED).collect();
     awaiting.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
 
-    // (3) New issues, most supported first, then oldest; grouped by compound in the order
-    // of each compound's most supported issue. Grid secretaries' top issues come first
-    // in their compound and are never pushed to the appendix.
+    // An issue needs the meeting until a held meeting has dealt with it, and again when
+    // something happens to it: assigned without a commitment for too long, a commitment
+    // made outside a meeting.
+    let unsettled: BTreeSet<IssueId> = input.issues.iter().filter(|f| !f.settled()).map(|f| f.issue.id).collect();
+    let patience = TimeDelta::days(i64::from(cfg.commit_within_days));
+    let mut uncommitted: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| i.state == IssueState::ASSIGNED && i.state_entered_at + patience <= input.meeting_at)
+        .collect();
+    uncommitted.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
+    let mut committed: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| i.state == IssueState::COMMITTED && !overdue_on(i, day) && unsettled.contains(&i.id))
+        .collect();
+    committed.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
+
+    // (3) New issues and the backlog — every raised or assigned issue no held meeting has
+    // dealt with, whatever its age — most supported first, then oldest; grouped by
+    // compound in the order of each compound's most supported issue. Grid secretaries'
+    // top issues come first in their compound and are never pushed to the appendix.
+    // Those the follow-up lists already (waiting for a commitment, carried over) are not
+    // repeated here, and cannot take a grid secretary's top place either.
+    let followed: BTreeSet<IssueId> =
+        uncommitted.iter().map(|i| i.id).chain(input.carried.iter().filter_map(|(id, _)| *id)).collect();
+    let waiting = |i: &&Issue| {
+        [IssueState::RAISED, IssueState::ASSIGNED].contains(&i.state.as_str())
+            && unsettled.contains(&i.id)
+            && !followed.contains(&i.id)
+    };
     let mut grid_top: BTreeMap<CompoundId, &Issue> = BTreeMap::new();
-    for i in issues.iter().copied().filter(|i| [IssueState::RAISED, IssueState::ASSIGNED].contains(&i.state.as_str())) {
+    for i in issues.iter().copied().filter(waiting) {
         if input.grid_raisers.contains(&i.raised_by) {
             let better = grid_top.get(&i.compound).is_none_or(|best| {
                 (i.support_count, std::cmp::Reverse(i.created_at))
@@ -233,13 +284,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         }
     }
     let top_ids: BTreeSet<IssueId> = grid_top.values().map(|i| i.id).collect();
-    let mut new: Vec<&Issue> = issues
-        .iter()
-        .copied()
-        .filter(|i| i.created_at >= since && i.created_at < input.meeting_at)
-        .filter(|i| [IssueState::RAISED, IssueState::ASSIGNED].contains(&i.state.as_str()))
-        .filter(|i| !top_ids.contains(&i.id))
-        .collect();
+    let mut new: Vec<&Issue> = issues.iter().copied().filter(waiting).filter(|i| !top_ids.contains(&i.id)).collect();
     new.sort_by_key(|i| (std::cmp::Reverse(i.support_count), i.created_at, i.id));
     // Compounds in the order of their most pressing issue.
     let mut best: BTreeMap<CompoundId, (u32, std::cmp::Reverse<DateTime<Utc>>)> = BTreeMap::new();
@@ -256,9 +301,13 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         input.announcements,
         cfg.announcements_minutes,
     )];
-    for (list, reason) in
-        [(&overdue, Reason::Overdue), (&kept, Reason::DueSinceLastMeeting), (&awaiting, Reason::AwaitingVerification)]
-    {
+    for (list, reason) in [
+        (&overdue, Reason::Overdue),
+        (&kept, Reason::DueSinceLastMeeting),
+        (&awaiting, Reason::AwaitingVerification),
+        (&uncommitted, Reason::AwaitingCommitment),
+        (&committed, Reason::Committed),
+    ] {
         items.extend(list.iter().map(|i| AgendaItem::for_issue(Section::FollowUp, reason, i, cfg.follow_up_minutes)));
     }
     // Carried-over items follow the follow-up; an issue already listed is not repeated.
@@ -289,11 +338,10 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         if let Some(top) = grid_top.get(compound) {
             items.push(AgendaItem::for_issue(Section::NewIssues, Reason::GridTopIssue, top, cfg.new_issue_minutes));
         }
-        items.extend(
-            new.iter()
-                .filter(|i| i.compound == *compound)
-                .map(|i| AgendaItem::for_issue(Section::NewIssues, Reason::NewIssue, i, cfg.new_issue_minutes)),
-        );
+        items.extend(new.iter().filter(|i| i.compound == *compound).map(|i| {
+            let reason = if i.created_at >= since { Reason::NewIssue } else { Reason::Backlog };
+            AgendaItem::for_issue(Section::NewIssues, reason, i, cfg.new_issue_minutes)
+        }));
     }
     items.push(AgendaItem::fixed(Section::Scorecard, Reason::Scorecard, "", cfg.scorecard_minutes));
     items.push(AgendaItem::fixed(Section::OtherBusiness, Reason::OtherBusiness, "", cfg.other_business_minutes));

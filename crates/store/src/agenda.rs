@@ -51,12 +51,41 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
         let e = map.entry(issue).or_insert(at);
         *e = (*e).max(at);
     }
+    let dealt = dealt_with(conn, community)?;
     rows.into_iter()
         .map(|r| {
             let (a, s) = (assigned.get(&r.id).copied(), resolved.get(&r.id).copied());
-            Ok(IssueFacts { issue: Issue::try_from(r)?, assigned_at: a.map(utc), resolved_at: s.map(utc) })
+            let dealt_at = dealt.get(&r.id).copied().map(utc);
+            Ok(IssueFacts { issue: Issue::try_from(r)?, assigned_at: a.map(utc), resolved_at: s.map(utc), dealt_at })
         })
         .collect()
+}
+
+/// When a held meeting last dealt with each issue: the close of the latest closed meeting
+/// that recorded a commitment or a decision on the issue's item.
+fn dealt_with(conn: &mut DbConn, community: CommunityId) -> Result<HashMap<String, NaiveDateTime>> {
+    let closed: HashMap<String, NaiveDateTime> = meetings::table
+        .filter(meetings::community_id.eq(community.to_string()))
+        .filter(meetings::status.eq(roundtable_core::MeetingStatus::Closed.as_str()))
+        .select((meetings::id, meetings::closed_at))
+        .load::<(String, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .filter_map(|(id, at)| Some((id, at?)))
+        .collect();
+    let outcomes: Vec<(String, Option<String>)> = agenda_items::table
+        .filter(agenda_items::community_id.eq(community.to_string()))
+        .filter(agenda_items::outcome.eq_any([ItemOutcome::Commitment.as_str(), ItemOutcome::Decision.as_str()]))
+        .filter(agenda_items::issue_id.is_not_null())
+        .select((agenda_items::meeting_id, agenda_items::issue_id))
+        .load(conn)?;
+    let mut dealt: HashMap<String, NaiveDateTime> = HashMap::new();
+    for (meeting, issue) in outcomes {
+        if let (Some(at), Some(issue)) = (closed.get(&meeting), issue) {
+            let e = dealt.entry(issue).or_insert(*at);
+            *e = (*e).max(*at);
+        }
+    }
+    Ok(dealt)
 }
 
 /// Saves a freshly built draft agenda — but only if this slot was never built before:

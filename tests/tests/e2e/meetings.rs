@@ -8,7 +8,11 @@ use serde_json::{Value, json};
 
 use crate::api_flow::{fire, in_days, raise};
 
-on_both_databases!(a_meeting_is_prepared_held_and_closed_through_the_api, a_secretary_moves_and_skips_meetings);
+on_both_databases!(
+    a_meeting_is_prepared_held_and_closed_through_the_api,
+    a_secretary_moves_and_skips_meetings,
+    an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it
+);
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 
@@ -266,4 +270,47 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
         )
         .await;
     assert_eq!(by_resident.status, StatusCode::FORBIDDEN);
+}
+
+/// The backlog rule through the store: an issue raised long ago that no meeting dealt
+/// with is on the next agenda; one decided at a held meeting rests until it changes.
+async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let on = |detail: &Value, issue: &Value| items(detail).iter().find(|i| i["issue"] == issue["id"]).cloned();
+    let decided = raise(&app, "高空抛物").await;
+    let untouched = raise(&app, "外墙瓷砖脱落").await;
+
+    // December: both on the agenda; the meeting decides on one and does not reach the other.
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    let december = app.get(&path, &secretary).await.body;
+    let item = on(&december, &decided).expect("a new issue is on the agenda");
+    assert!(on(&december, &untouched).is_some());
+    // Raised after the draft was built: not on December's agenda…
+    let late = raise(&app, "快递柜占用消防通道").await;
+    assert!(on(&app.get(&path, &secretary).await.body, &late).is_none());
+    for step in ["agenda/publish", "open"] {
+        let r = app.call(Method::POST, &format!("{path}/{step}"), Some(&secretary), None).await;
+        assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
+    }
+    let outcome = format!("{path}/items/{}/outcome", item["id"].as_str().unwrap());
+    let d = app.post(&outcome, &secretary, json!({"outcome": "decision", "note": "请物业先行排查"})).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+
+    // January: the decided issue rests; the one not reached is back.
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2027-01-03/agenda", Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let january_path = format!("/api/v1/meetings/{}", built.str("id"));
+    let january = app.get(&january_path, &secretary).await.body;
+    assert!(on(&january, &decided).is_none(), "dealt with in December and unchanged");
+    assert!(on(&january, &untouched).is_some(), "not reached in December: still owed a meeting");
+    assert!(on(&january, &late).is_some(), "…but on January's: no meeting has dealt with it");
+
+    // Something happens to the decided issue: it is back on the rebuilt draft.
+    fire(&app, SECRETARY, &decided, "assign", json!({"responsible_org": app.org("安尚物业").to_string()})).await;
+    let rebuilt = app.call(Method::POST, &format!("{january_path}/agenda/rebuild"), Some(&secretary), None).await;
+    assert_eq!(rebuilt.status, StatusCode::OK, "{}", rebuilt.body);
+    assert!(on(&rebuilt.body, &decided).is_some(), "assigned since December: on the agenda again");
 }

@@ -57,7 +57,10 @@ impl Town {
 }
 
 fn facts(issues: &[Issue]) -> Vec<IssueFacts> {
-    issues.iter().map(|i| IssueFacts { issue: i.clone(), assigned_at: None, resolved_at: None }).collect()
+    issues
+        .iter()
+        .map(|i| IssueFacts { issue: i.clone(), assigned_at: None, resolved_at: None, dealt_at: None })
+        .collect()
 }
 
 fn build(t: &Town, facts: &[IssueFacts], config: &AgendaConfig) -> Agenda {
@@ -102,7 +105,12 @@ fn follow_up_lists_overdue_first_then_kept_promises_then_fixes_awaiting_verifica
     old_kept.state = IssueState::new("verified");
     let mut resolved = t.committed("待验收", anshang, date(2026, 12, 20), 10);
     resolved.state = IssueState::new("resolved");
-    let agenda = build(&t, &facts(&[late, later, due_on_the_day, kept, old_kept, resolved]), &AgendaConfig::default());
+    // All settled (dealt with after their last change): only their conditions bring them back.
+    let list: Vec<IssueFacts> = facts(&[late, later, due_on_the_day, kept, old_kept, resolved])
+        .into_iter()
+        .map(|f| IssueFacts { dealt_at: Some(meeting_at() - TimeDelta::days(1)), ..f })
+        .collect();
+    let agenda = build(&t, &list, &AgendaConfig::default());
 
     let sections: Vec<Section> = agenda.items.iter().map(|i| i.section).collect();
     let mut ordered = sections.clone();
@@ -133,9 +141,27 @@ fn new_issues_go_by_support_then_age_grouped_by_compound_with_grid_top_issues_fi
         agenda.items.iter().filter(|i| i.section == Section::NewIssues).map(|i| i.title.as_str()).collect();
     assert_eq!(
         new,
-        ["君悦湾 同样多 更早", "君悦湾 多人支持", "君悦湾 少人支持", "鼎秀华城 网格书记的问题", "鼎秀华城 一般"],
+        ["上次会议之前", "君悦湾 多人支持", "君悦湾 少人支持", "鼎秀华城 网格书记的问题", "鼎秀华城 一般"],
         "a grid secretary's top issue is listed even when older than the last meeting"
     );
+    assert_eq!(titles(&agenda, Reason::Backlog), ["上次会议之前"], "older than the last meeting, never dealt with");
+    assert_eq!(titles(&agenda, Reason::AwaitingCommitment), ["君悦湾 同样多 更早"], "assigned 20 days, no promise");
+    assert_eq!(titles(&agenda, Reason::Committed), ["已经承诺"], "committed outside a meeting");
+}
+
+#[test]
+fn an_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it_and_comes_back_when_it_changes() {
+    let t = Town::new();
+    let month_old = t.issue("两个月前的路灯", t.junyue, "raised", 60, 6);
+    let decided = t.issue("上次会议已讨论", t.junyue, "raised", 45, 3);
+    let mut reassigned = t.issue("上次讨论后改派", t.junyue, "assigned", 45, 1);
+    reassigned.state_entered_at = meeting_at() - TimeDelta::days(2);
+    let mut list = facts(&[month_old, decided, reassigned]);
+    list[1].dealt_at = Some(last_meeting());
+    list[2].dealt_at = Some(last_meeting());
+    let agenda = build(&t, &list, &AgendaConfig::default());
+    let listed: Vec<&str> = agenda.items.iter().filter(|i| i.issue.is_some()).map(|i| i.title.as_str()).collect();
+    assert_eq!(listed, ["两个月前的路灯", "上次讨论后改派"], "the settled one rests; the changed one is back");
 }
 
 #[test]
@@ -193,11 +219,11 @@ fn the_scorecard_compares_companies_and_ranks_only_those_with_enough_issues() {
                 at: r + TimeDelta::days(1),
             });
         }
-        list.push(IssueFacts { issue: i, assigned_at: Some(assigned), resolved_at });
+        list.push(IssueFacts { issue: i, assigned_at: Some(assigned), resolved_at, dealt_at: None });
     }
     // Xie'an: one issue only — not ranked.
     let x = t.committed("谐安 0", xiean, date(2026, 12, 30), 10);
-    list.push(IssueFacts { issue: x, assigned_at: Some(at(12)), resolved_at: None });
+    list.push(IssueFacts { issue: x, assigned_at: Some(at(12)), resolved_at: None, dealt_at: None });
     let agenda = build(&t, &list, &AgendaConfig::default());
     let a = agenda.scorecard.iter().find(|r| r.org == anshang).unwrap();
     assert_eq!((a.received, a.committed_in_time, a.resolved, a.resolved_on_time), (3, 2, 2, 2));
@@ -222,7 +248,106 @@ fn what_the_last_meeting_did_not_reach_is_carried_over_once() {
         (None, "小区公约修订".to_owned()),
     ];
     let agenda = build_carrying(&t, &facts(&[waiting, overdue, done]), &AgendaConfig::default(), &carried);
-    assert_eq!(titles(&agenda, Reason::CarriedOver), ["上次没讨论的问题", "小区公约修订"]);
+    assert_eq!(titles(&agenda, Reason::CarriedOver), ["小区公约修订"]);
+    assert_eq!(titles(&agenda, Reason::AwaitingCommitment), ["上次没讨论的问题"], "listed once, by what it waits for");
     assert_eq!(titles(&agenda, Reason::Overdue), ["上次推迟但已过期"], "listed once, as overdue");
     assert!(agenda.items.iter().filter(|i| i.reason == Reason::CarriedOver).all(|i| i.section == Section::FollowUp));
+}
+
+mod backlog {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One random issue: its state, when it was raised and last changed (days before the
+    /// meeting), whether and when a held meeting dealt with it, and its commitment's due day.
+    #[derive(Debug, Clone)]
+    struct Random {
+        state: usize,
+        raised: i64,
+        changed: i64,
+        dealt: Option<i64>,
+        due_in: i64,
+        support: u32,
+        by_grid: bool,
+    }
+
+    prop_compose! {
+        fn random()(
+            state in 0..7usize,
+            raised in 0..400i64,
+            changed_frac in 0..=100i64,
+            dealt in prop::option::of(0..400i64),
+            due_in in -60..60i64,
+            support in 0..20u32,
+            by_grid in prop::bool::weighted(0.2),
+        ) -> Random {
+            Random { state, raised, changed: raised * changed_frac / 100, dealt, due_in, support, by_grid }
+        }
+    }
+
+    const STATES: [&str; 7] = ["raised", "assigned", "committed", "resolved", "verified", "rejected", "duplicate"];
+
+    /// The rule, written out independently of the builder: must this issue be on the agenda?
+    fn needs_meeting(f: &IssueFacts, day: NaiveDate, patience: TimeDelta) -> bool {
+        let i = &f.issue;
+        let settled = f.dealt_at.is_some_and(|d| i.state_entered_at <= d);
+        let overdue = i.commitment.as_ref().is_some_and(|c| c.due_date < day);
+        match i.state.as_str() {
+            "raised" => !settled,
+            "assigned" => !settled || i.state_entered_at + patience <= meeting_at(),
+            "committed" => !settled || overdue,
+            "resolved" => true,
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        /// Over random histories: every issue the meeting still owes attention is on the
+        /// agenda exactly once, none that rests is, and the fixed sections are always there.
+        #[test]
+        fn no_open_issue_is_lost_and_none_is_listed_twice(issues in prop::collection::vec(random(), 0..60)) {
+            let t = Town::new();
+            let day = date(2026, 12, 6);
+            let list: Vec<IssueFacts> = issues
+                .iter()
+                .map(|r| {
+                    let mut i = t.issue("问题", if r.support % 2 == 0 { t.junyue } else { t.dingxiu }, STATES[r.state], r.raised, r.support);
+                    i.state_entered_at = meeting_at() - TimeDelta::days(r.changed);
+                    if r.by_grid {
+                        i.raised_by = t.grid_secretary;
+                    }
+                    if ["committed", "resolved", "verified"].contains(&STATES[r.state]) {
+                        i.responsible_org = Some(t.w.anshang);
+                        i.commitment = Some(Commitment {
+                            text: "修".into(),
+                            due_date: day + TimeDelta::days(r.due_in),
+                            committed_by: UserId::new(),
+                            committed_by_org: Some(t.w.anshang),
+                            meeting: None,
+                            committed_at: i.state_entered_at,
+                        });
+                    }
+                    IssueFacts { issue: i, assigned_at: None, resolved_at: None, dealt_at: r.dealt.map(|d| meeting_at() - TimeDelta::days(d)) }
+                })
+                .collect();
+            let config = AgendaConfig::default();
+            let agenda = build(&t, &list, &config);
+            let patience = TimeDelta::days(i64::from(config.commit_within_days));
+            let listed: Vec<_> = agenda.items.iter().filter_map(|i| i.issue).collect();
+            let unique: BTreeSet<_> = listed.iter().copied().collect();
+            prop_assert_eq!(listed.len(), unique.len(), "an issue is listed once");
+            for f in &list {
+                let kept_promise = f.issue.state == IssueState::VERIFIED
+                    && f.issue.commitment.as_ref().is_some_and(|c| c.due_date >= last_meeting().date_naive() && c.due_date < day);
+                let on = unique.contains(&f.issue.id);
+                prop_assert!(on == (needs_meeting(f, day, patience) || kept_promise), "{:?} on the agenda: {}", f.issue.state, on);
+            }
+            for section in [Section::Announcements, Section::Scorecard, Section::OtherBusiness] {
+                prop_assert!(agenda.items.iter().any(|i| i.section == section));
+            }
+        }
+    }
 }
