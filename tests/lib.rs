@@ -54,6 +54,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Any setting (the meeting's rules, say).
+    pub fn config(mut self, f: impl FnOnce(&mut Config)) -> Self {
+        f(&mut self.config);
+        self
+    }
+
     /// Mail settings (e.g. a transport that fails).
     pub fn mail(mut self, f: impl FnOnce(&mut roundtable_web::config::MailConfig)) -> Self {
         f(&mut self.config.mail);
@@ -73,16 +79,19 @@ impl TestAppBuilder {
 
     pub fn build(self) -> TestApp {
         let workflows = server::load_workflows(&repo().join("workflows")).expect("the shipped workflows load");
-        let mut state = AppState::new(self.db.db.clone(), workflows, self.config);
-        if let Some(now) = self.clock {
-            state = state.with_clock(std::sync::Arc::new(move || now));
-        }
+        // The clock stands where `at` put it (or runs, without), until `set_now` moves it.
+        let clock = std::sync::Arc::new(Mutex::new(self.clock));
+        let reading = clock.clone();
+        let state =
+            AppState::new(self.db.db.clone(), workflows, self.config).with_clock(std::sync::Arc::new(move || {
+                reading.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(chrono::Utc::now)
+            }));
         let tz = "Asia/Shanghai".parse().expect("a known zone");
         demo::seed_if_empty(&state.db, &state.workflows, tz, state.now())
             .expect("the demo seeds")
             .expect("the database was empty");
         let router = roundtable_web::app::router(state.clone());
-        TestApp { state, router, db: self.db, tokens: Mutex::new(HashMap::new()) }
+        TestApp { state, router, db: self.db, tokens: Mutex::new(HashMap::new()), clock }
     }
 }
 
@@ -94,6 +103,8 @@ pub fn repo() -> std::path::PathBuf {
 fn test_config() -> Config {
     let mut config = Config::defaults();
     config.mail.transport = roundtable_web::config::MailTransport::Memory;
+    // Tests move the clock across days (to a meeting's day); sessions outlive the jump.
+    config.http.session_hours = 24 * 30;
     config
 }
 
@@ -103,9 +114,29 @@ pub struct TestApp {
     router: Router,
     db: TestDb,
     tokens: Mutex<HashMap<String, String>>,
+    clock: std::sync::Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
 }
 
 impl TestApp {
+    /// Moves the clock (and stops it there): the meeting day comes, a due date passes.
+    pub fn set_now(&self, now: chrono::DateTime<chrono::Utc>) {
+        *self.clock.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
+    }
+
+    /// Moves the clock to the start of the meeting at `path` (`/api/v1/meetings/{id}` or
+    /// `/meetings/{id}`), so that it can be opened.
+    pub async fn meeting_day(&self, path: &str) {
+        let id = path.rsplit('/').next().expect("a meeting path");
+        let id: roundtable_core::MeetingId = id.parse().expect("a meeting id");
+        let record = self
+            .state
+            .db
+            .run(move |conn| roundtable_store::meetings::get_meeting(conn, id))
+            .await
+            .expect("the meeting exists");
+        self.set_now(record.meeting.starts_at);
+    }
+
     pub fn sqlite() -> TestAppBuilder {
         TestAppBuilder { db: TestDb::sqlite(), config: test_config(), clock: None }
     }

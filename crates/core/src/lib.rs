@@ -20,8 +20,8 @@ pub use directory::{Building, Community, Compound, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
 pub use issue::{Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome};
 pub use meeting::{
-    AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override,
-    RevisionStatus,
+    AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override, Refusal,
+    RevisionStatus, may_move, may_open,
 };
 pub use names::UnknownName;
 pub use workflow::{

@@ -69,6 +69,66 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Why the meeting's lifecycle refuses a step (planned → agenda drafted → agenda
+    /// published → open → closed): stable codes, each a 409 with its reason.
+    pub enum Refusal: "meeting refusal" {
+        /// Opening before `open_hours_before` ahead of the start.
+        TooEarly = "too_early",
+        /// Opening after the meeting's local day is over.
+        DayOver = "day_over",
+        /// Opening with the agenda still a draft (or not built).
+        AgendaNotPublished = "agenda_not_published",
+        /// Opening, moving or skipping a meeting that has begun or ended.
+        NotPlanned = "not_planned",
+        /// Opening a meeting that is skipped this month.
+        Skipped = "skipped",
+        /// Closing, or recording at, a meeting that is not open.
+        NotOpen = "not_open",
+        /// Moving a meeting out of its month (it must stay before the next month's).
+        OutsideMonth = "outside_month",
+    }
+}
+
+/// Whether `meeting`, with its agenda in `agenda`, may be opened at `now`: only a planned
+/// meeting with a published agenda, on its local day, from `hours_before` ahead of its
+/// start.
+pub fn may_open(
+    meeting: &Meeting,
+    agenda: AgendaStatus,
+    now: DateTime<Utc>,
+    tz: Tz,
+    hours_before: u32,
+) -> Result<(), Refusal> {
+    match meeting.status {
+        MeetingStatus::Planned => {}
+        MeetingStatus::Skipped => return Err(Refusal::Skipped),
+        MeetingStatus::Open | MeetingStatus::Closed => return Err(Refusal::NotPlanned),
+    }
+    if agenda != AgendaStatus::Published {
+        return Err(Refusal::AgendaNotPublished);
+    }
+    if now < opens_from(meeting, hours_before) {
+        return Err(Refusal::TooEarly);
+    }
+    if now.with_timezone(&tz).date_naive() > meeting.starts_at.with_timezone(&tz).date_naive() {
+        return Err(Refusal::DayOver);
+    }
+    Ok(())
+}
+
+/// The earliest moment a meeting may be opened.
+pub fn opens_from(meeting: &Meeting, hours_before: u32) -> DateTime<Utc> {
+    meeting.starts_at - TimeDelta::hours(i64::from(hours_before))
+}
+
+/// Whether the meeting of `slot` may be held at local `to`: within the slot's month (so
+/// before the next month's meeting and after the last).
+pub fn may_move(slot: NaiveDate, to: NaiveDateTime) -> Result<(), Refusal> {
+    let same_month = to.date().year() == slot.year() && to.date().month() == slot.month();
+    if same_month { Ok(()) } else { Err(Refusal::OutsideMonth) }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {
     pub id: MeetingId,

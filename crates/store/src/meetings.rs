@@ -148,9 +148,12 @@ pub fn set_status(
 ) -> Result<()> {
     let target = meetings::table.find(id.to_string()).filter(meetings::status.eq(from.as_str()));
     let n = match to {
-        MeetingStatus::Open => diesel::update(target)
-            .set((meetings::status.eq(to.as_str()), meetings::opened_at.eq(Some(ts(at)))))
-            .execute(conn)?,
+        // Only with a published agenda: checked in the write, whatever the caller checked.
+        MeetingStatus::Open => {
+            diesel::update(target.filter(meetings::agenda_status.eq(AgendaStatus::Published.as_str())))
+                .set((meetings::status.eq(to.as_str()), meetings::opened_at.eq(Some(ts(at)))))
+                .execute(conn)?
+        }
         MeetingStatus::Closed => diesel::update(target)
             .set((meetings::status.eq(to.as_str()), meetings::closed_at.eq(Some(ts(at)))))
             .execute(conn)?,

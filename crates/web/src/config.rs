@@ -70,6 +70,8 @@ pub struct MeetingConfig {
     pub time: chrono::NaiveTime,
     pub place: String,
     pub agenda_lead_days: u32,
+    /// How long before its start a meeting may be opened (on its day only).
+    pub open_hours_before: u32,
     pub length_minutes: u32,
     pub min_issues_to_rank: u32,
     pub commit_within_days: u32,

@@ -51,6 +51,11 @@ pub struct Problem {
     /// On 409: the version the issue is at now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<u32>,
+    /// On a 409 of the meeting's lifecycle: why, as a stable code (`too_early`,
+    /// `agenda_not_published`, `not_open`, `outside_month`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::views::names::RefusalName>)]
+    pub code: Option<roundtable_core::Refusal>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +70,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("{detail}")]
     Conflict { detail: String, current: Option<u32> },
+    /// The meeting's lifecycle does not allow this step now.
+    #[error("{detail}")]
+    Refused { code: roundtable_core::Refusal, detail: String },
     #[error("the request body is larger than this server accepts")]
     TooLarge,
     #[error("send the body as JSON with `Content-Type: application/json`")]
@@ -80,6 +88,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A refusal of the meeting's lifecycle, with its reason for people.
+    pub fn refused(code: roundtable_core::Refusal, detail: impl Into<String>) -> Self {
+        ApiError::Refused { code, detail: detail.into() }
+    }
+
     pub fn invalid(errors: Vec<FieldProblem>) -> Self {
         let detail = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ");
         ApiError::Invalid { detail, errors }
@@ -100,6 +113,7 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            ApiError::Refused { .. } => (StatusCode::CONFLICT, "refused", "Not now"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large"),
             ApiError::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
@@ -133,6 +147,10 @@ impl IntoResponse for ApiError {
             },
             current_version: match &self {
                 ApiError::Conflict { current, .. } => *current,
+                _ => None,
+            },
+            code: match &self {
+                ApiError::Refused { code, .. } => Some(*code),
                 _ => None,
             },
         };

@@ -280,6 +280,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     let meeting_path = c.current_url().await.expect("a url").path().to_owned();
     click_through(&c, Locator::Id("publish-agenda")).await;
     assert_eq!(text_of(&c, "agenda-status").await, "已发布");
+    app.meeting_day(&meeting_path).await;
     click_through(&c, Locator::Id("open-meeting")).await;
     let item = c
         .find(Locator::XPath("//li[contains(@class,'day-item')][.//a[contains(., '地下车库照明不足')]]"))

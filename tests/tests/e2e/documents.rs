@@ -117,6 +117,7 @@ async fn the_agenda_and_minutes_of_a_demo_meeting_match_their_snapshots() {
     assert!(!english.contains("联席会议议程") && !english.contains("已发布") && english.contains("&lt;script&gt;"));
 
     // Hold it: attendance, the hostile issue committed on the spot, close, publish.
+    app.meeting_day(&path).await;
     app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
     app.call(
         Method::PUT,

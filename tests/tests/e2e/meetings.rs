@@ -11,7 +11,8 @@ use crate::api_flow::{fire, in_days, raise};
 on_both_databases!(
     a_meeting_is_prepared_held_and_closed_through_the_api,
     a_secretary_moves_and_skips_meetings,
-    an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it
+    an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it,
+    the_meeting_lifecycle_refuses_each_step_out_of_turn
 );
 
 const SECRETARY: &str = "secretary@dongsheng.example";
@@ -109,6 +110,7 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     let early =
         app.post(&format!("{path}/items/{lift_item}/outcome"), &secretary, json!({"outcome": "decision"})).await;
     assert_eq!(early.status, StatusCode::CONFLICT);
+    app.meeting_day(&path).await;
     assert_eq!(app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await.status, StatusCode::OK);
     let att = app
         .call(
@@ -291,6 +293,9 @@ async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(ap
     let late = raise(&app, "快递柜占用消防通道").await;
     assert!(on(&app.get(&path, &secretary).await.body, &late).is_none());
     for step in ["agenda/publish", "open"] {
+        if step == "open" {
+            app.meeting_day(&path).await;
+        }
         let r = app.call(Method::POST, &format!("{path}/{step}"), Some(&secretary), None).await;
         assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
     }
@@ -313,4 +318,72 @@ async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(ap
     let rebuilt = app.call(Method::POST, &format!("{january_path}/agenda/rebuild"), Some(&secretary), None).await;
     assert_eq!(rebuilt.status, StatusCode::OK, "{}", rebuilt.body);
     assert!(on(&rebuilt.body, &decided).is_some(), "assigned since December: on the agenda again");
+}
+
+/// planned → agenda published → open (on its day, from two hours before) → closed; each
+/// step out of turn is a 409 with its code, and nothing changes.
+async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let refused = |r: &roundtable_e2e::Reply, code: &str| {
+        assert_eq!((r.status, r.body["code"].as_str()), (StatusCode::CONFLICT, Some(code)), "{}", r.body);
+    };
+    let post = |path: String| {
+        let (app, secretary) = (&app, secretary.clone());
+        async move { app.call(Method::POST, &path, Some(&secretary), None).await }
+    };
+    let built = post("/api/v1/meetings/slots/2026-12-06/agenda".into()).await;
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+
+    app.set_now(at("2026-12-06T01:00:00Z"));
+    refused(&post(format!("{path}/open")).await, "agenda_not_published");
+    refused(&post(format!("{path}/close")).await, "not_open");
+    assert_eq!(post(format!("{path}/agenda/publish")).await.status, StatusCode::OK);
+    app.set_now(at("2026-12-05T01:00:00Z"));
+    refused(&post(format!("{path}/open")).await, "too_early");
+    app.set_now(at("2026-12-05T22:59:00Z")); // 06:59 in Shanghai, the meeting is at 09:00
+    refused(&post(format!("{path}/open")).await, "too_early");
+    app.set_now(at("2026-12-06T16:00:00Z")); // midnight: the day is over
+    refused(&post(format!("{path}/open")).await, "day_over");
+    assert_eq!(app.get(&path, &secretary).await.body["meeting"]["status"], "planned", "nothing changed");
+
+    // A month's meeting stays in its month; a skipped one cannot be opened.
+    let moved = app
+        .call(
+            Method::PUT,
+            "/api/v1/meetings/slots/2027-02-07",
+            Some(&secretary),
+            Some(json!({"starts_at": "2027-03-01T09:00"})),
+        )
+        .await;
+    refused(&moved, "outside_month");
+    let skip = json!({"skip": true, "reason": "春节"});
+    let skipped = app.call(Method::PUT, "/api/v1/meetings/slots/2027-01-03", Some(&secretary), Some(skip)).await;
+    assert_eq!(skipped.status, StatusCode::OK, "{}", skipped.body);
+    refused(&post(format!("/api/v1/meetings/{}/open", skipped.str("id"))).await, "skipped");
+
+    // On the day, from 07:00: open, once; closed early, the next meeting is February's.
+    app.set_now(at("2026-12-05T23:00:00Z"));
+    assert_eq!(post(format!("{path}/open")).await.status, StatusCode::OK);
+    refused(&post(format!("{path}/open")).await, "not_planned");
+    assert_eq!(app.get("/api/v1/meetings/next", &secretary).await.body["slot"], "2026-12-06", "under way");
+    assert_eq!(post(format!("{path}/close")).await.status, StatusCode::OK);
+    let next = app.get("/api/v1/meetings/next", &secretary).await;
+    assert_eq!(next.body["slot"], "2027-02-07", "December is done and January skipped: {}", next.body);
+}
+
+/// `meeting.open_hours_before` sets how early on its day a meeting opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_hours_before_sets_how_early_a_meeting_opens() {
+    let app = TestApp::sqlite().config(|c| c.meeting.open_hours_before = 0).build();
+    let secretary = app.token(SECRETARY).await;
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    app.set_now("2026-12-06T00:30:00Z".parse().unwrap()); // 08:30: with the default 2 h, open
+    let early = app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
+    assert_eq!((early.status, early.body["code"].as_str()), (StatusCode::CONFLICT, Some("too_early")));
+    app.set_now("2026-12-06T01:00:00Z".parse().unwrap());
+    let open = app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.body);
 }

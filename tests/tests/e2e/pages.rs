@@ -483,6 +483,10 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
         "{}",
         month.html
     );
+    let early = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    assert!(early.html.contains("还不能开始"), "the page says why: {}", early.html);
+    app.meeting_day(&meeting).await;
     let opened = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
     assert_eq!(opened.location(), format!("{meeting}/day?done=meeting_opened"));
     assert!(draft.html.contains("class=\"card manage\""), "a draft has its publish and rebuild buttons");

@@ -205,6 +205,7 @@ impl Ctx {
         let list = match e {
             ApiError::Invalid { errors, .. } => errors.iter().map(|p| self.problem(p)).collect(),
             ApiError::Conflict { .. } => whole(self.t("form.conflict")),
+            ApiError::Refused { code, .. } => whole(self.t(&format!("refused.{code}"))),
             ApiError::Forbidden(_) => whole(self.t("form.forbidden")),
             ApiError::Unauthorized(_) => whole(self.t("login.wrong")),
             ApiError::TooManyRequests(secs) => {
@@ -326,7 +327,7 @@ impl Ctx {
 pub fn refusal(e: &ApiError) -> Option<StatusCode> {
     match e {
         ApiError::Invalid { .. } => Some(StatusCode::UNPROCESSABLE_ENTITY),
-        ApiError::Conflict { .. } => Some(StatusCode::CONFLICT),
+        ApiError::Conflict { .. } | ApiError::Refused { .. } => Some(StatusCode::CONFLICT),
         _ => None,
     }
 }

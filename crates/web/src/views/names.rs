@@ -50,5 +50,10 @@ names!(
     "A transition of the issue's workflow (the served document lists those of the loaded workflows).",
     []
 );
+names!(
+    RefusalName,
+    "Why the meeting's lifecycle refused a step.",
+    roundtable_core::Refusal::ALL.iter().map(|r| r.as_str())
+);
 names!(FieldName, "A value a transition carries.", Field::ALL.iter().map(|f| f.as_str()));
 names!(Locale, "A language of the pages and mail.", crate::i18n::LOCALES);

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use roundtable_core::text;
-use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingStatus};
+use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingStatus, Refusal, may_move};
 use roundtable_store::meetings::{self, MeetingRecord};
 
-use super::{all, manage, record, rules, view};
+use super::{all, manage, record, refusal, rules, view};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -24,25 +24,37 @@ pub async fn next(state: &AppState, caller: &Caller) -> ApiResult<Option<Meeting
     Ok(next_of(state, caller, &records))
 }
 
-/// The next meeting among `records` (the community's meetings) by the calendar; `None`
-/// when every month ahead is skipped.
+/// The next meeting among `records` (the community's meetings): one under way, else the
+/// first by the calendar that is not closed (a meeting closed before its date is done)
+/// or skipped; `None` when every month ahead is skipped.
 pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> Option<MeetingView> {
+    if let Some(open) = records.iter().find(|r| r.meeting.status == MeetingStatus::Open) {
+        return Some(view(open));
+    }
     let rules = rules(state, caller);
     let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
     let overrides = crate::jobs::agenda::overrides(&rules, &rows);
-    let o = rules.next_after(&overrides, state.now())?;
-    Some(match records.iter().find(|r| r.meeting.slot == o.slot) {
-        Some(r) => view(r),
-        None => MeetingView {
-            id: None,
-            slot: o.slot,
-            starts_at: o.starts_at.with_timezone(&Utc),
-            place: o.place,
-            status: MeetingStatus::Planned,
-            agenda_status: AgendaStatus::None,
-            announcements: String::new(),
-        },
-    })
+    let mut after = state.now();
+    // Bounded: the calendar looks three years ahead.
+    for _ in 0..36 {
+        let o = rules.next_after(&overrides, after)?;
+        match records.iter().find(|r| r.meeting.slot == o.slot) {
+            Some(r) if r.meeting.status == MeetingStatus::Closed => after = o.starts_at.with_timezone(&Utc),
+            Some(r) => return Some(view(r)),
+            None => {
+                return Some(MeetingView {
+                    id: None,
+                    slot: o.slot,
+                    starts_at: o.starts_at.with_timezone(&Utc),
+                    place: o.place,
+                    status: MeetingStatus::Planned,
+                    agenda_status: AgendaStatus::None,
+                    announcements: String::new(),
+                });
+            }
+        }
+    }
+    None
 }
 
 /// Moves or skips the meeting of a month (the override wins over the first-Sunday rule).
@@ -60,7 +72,7 @@ pub async fn schedule(
     let records = all(state, caller).await?;
     let existing = records.iter().find(|r| r.meeting.slot == slot);
     if existing.is_some_and(|r| !matches!(r.meeting.status, MeetingStatus::Planned | MeetingStatus::Skipped)) {
-        return Err(ApiError::Conflict { detail: "the meeting has already begun".into(), current: None });
+        return Err(refusal(Refusal::NotPlanned, 0));
     }
     let reason = body.reason.as_deref().map(str::trim).unwrap_or_default().to_owned();
     if body.skip && reason.is_empty() {
@@ -74,6 +86,7 @@ pub async fn schedule(
                 format!("`starts_at` must be between {} and {}", text::EARLIEST_DATE, text::LATEST_DATE),
             ));
         }
+        Some(local) if may_move(slot, local).is_err() => return Err(refusal(Refusal::OutsideMonth, 0)),
         Some(local) => rules
             .tz
             .from_local_datetime(&local)

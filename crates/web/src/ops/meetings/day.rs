@@ -2,52 +2,50 @@
 
 use roundtable_core::text;
 use roundtable_core::{
-    IssueId, IssueState, ItemOutcome, MeetingId, MeetingStatus, OrgId, TransitionFields, TransitionRequest, apply,
+    IssueId, IssueState, ItemOutcome, MeetingId, MeetingStatus, OrgId, Refusal, TransitionFields, TransitionRequest,
+    apply, may_open,
 };
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::{StoreError, agenda as store_agenda, directory, issues, meetings};
 
-use super::{detail, manage, record, view};
+use super::{detail, manage, record, refusal, view};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::meetings::{AttendanceBody, AttendanceView, MeetingDetail, MeetingView, OutcomeBody};
 
-async fn move_status(
-    state: &AppState,
-    caller: &Caller,
-    id: MeetingId,
-    from: MeetingStatus,
-    to: MeetingStatus,
-) -> ApiResult<MeetingView> {
+/// Opens the meeting: attendance and outcomes can be recorded. Only a planned meeting
+/// with a published agenda, on its day, from `meeting.open_hours_before` ahead.
+pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
     manage(caller)?;
+    let hours = state.config.meeting.open_hours_before;
     let r = record(state, caller, id).await?;
     let now = state.now();
+    may_open(&r.meeting, r.agenda_status, now, caller.tz, hours).map_err(|c| refusal(c, hours))?;
+    let (from, to) = (MeetingStatus::Planned, MeetingStatus::Open);
+    // The store checks the status again in the write, so two secretaries cannot both open it.
     state.db.write(move |conn| meetings::set_status(conn, r.meeting.id, from, to, now)).await.map_err(|e| match e {
-        StoreError::Conflict { .. } => {
-            ApiError::Conflict { detail: format!("the meeting is not {from}"), current: None }
-        }
+        StoreError::Conflict { .. } => refusal(Refusal::NotPlanned, hours),
         other => other.into(),
     })?;
     Ok(view(&record(state, caller, id).await?))
 }
 
-/// Opens the meeting: attendance and outcomes can be recorded.
-pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
-    move_status(state, caller, id, MeetingStatus::Planned, MeetingStatus::Open).await
-}
-
 /// Closes the meeting; what it did not get to is carried to the next agenda.
 pub async fn close(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
-    move_status(state, caller, id, MeetingStatus::Open, MeetingStatus::Closed).await
+    manage(caller)?;
+    let r = record(state, caller, id).await?;
+    let now = state.now();
+    let (from, to) = (MeetingStatus::Open, MeetingStatus::Closed);
+    state.db.write(move |conn| meetings::set_status(conn, r.meeting.id, from, to, now)).await.map_err(|e| match e {
+        StoreError::Conflict { .. } => refusal(Refusal::NotOpen, 0),
+        other => other.into(),
+    })?;
+    Ok(view(&record(state, caller, id).await?))
 }
 
 fn require_open(r: &MeetingRecord) -> ApiResult<()> {
-    if r.meeting.status == MeetingStatus::Open {
-        Ok(())
-    } else {
-        Err(ApiError::Conflict { detail: "the meeting is not open".into(), current: None })
-    }
+    if r.meeting.status == MeetingStatus::Open { Ok(()) } else { Err(refusal(Refusal::NotOpen, 0)) }
 }
 
 /// Records who an organisation sent.

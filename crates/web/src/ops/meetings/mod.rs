@@ -11,7 +11,7 @@ pub mod day;
 pub mod minutes;
 
 use chrono::{NaiveDate, TimeDelta};
-use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingRules, Role};
+use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingRules, Refusal, Role};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::{StoreError, agenda as store_agenda, meetings};
 
@@ -31,6 +31,20 @@ pub(crate) fn manage(caller: &Caller) -> ApiResult<()> {
     } else {
         Err(ApiError::Forbidden("only secretaries and administrators run the meeting".into()))
     }
+}
+
+/// Why the lifecycle refused, in a sentence for the API.
+pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
+    let detail = match code {
+        Refusal::TooEarly => format!("a meeting opens on its day, from {hours_before} h before it starts"),
+        Refusal::DayOver => "the meeting's day is over: move the meeting first".into(),
+        Refusal::AgendaNotPublished => "publish the agenda before opening the meeting".into(),
+        Refusal::NotPlanned => "the meeting has already begun or ended".into(),
+        Refusal::Skipped => "this month's meeting is skipped".into(),
+        Refusal::NotOpen => "the meeting is not open".into(),
+        Refusal::OutsideMonth => "a meeting stays within its month".into(),
+    };
+    ApiError::refused(code, detail)
 }
 
 /// When and where the caller's community meets unless told otherwise.
