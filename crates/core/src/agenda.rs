@@ -63,6 +63,16 @@ named_enum! {
     }
 }
 
+/// Sections whose unreached (or deferred) items go to the next agenda.
+pub const CARRIED_SECTIONS: [Section; 3] = [Section::FollowUp, Section::NewIssues, Section::OtherBusiness];
+
+/// Whether an item the meeting did not reach, or deferred, goes to the next agenda:
+/// issues and what the secretary added do; the announcements, the comparison and the
+/// open "other business" slot do not (they are simply not discussed).
+pub fn carried_when_unreached(section: Section, reason: Reason) -> bool {
+    CARRIED_SECTIONS.contains(&section) && reason != Reason::OtherBusiness
+}
+
 /// What the builder needs to know about an issue beyond its current state.
 #[derive(Clone, Debug)]
 pub struct IssueFacts {

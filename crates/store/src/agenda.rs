@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use roundtable_core::agenda::{Agenda, IssueFacts, Reason, Section};
+use roundtable_core::agenda::{Agenda, CARRIED_SECTIONS, IssueFacts, Reason, Section};
 use roundtable_core::{AgendaStatus, CommunityId, Issue, IssueId, IssueState, ItemOutcome, Meeting, MeetingId};
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -274,10 +274,8 @@ pub fn unfinished_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<(Op
     let rows: Vec<(Option<String>, String, String)> = agenda_items::table
         .filter(agenda_items::meeting_id.eq(meeting.to_string()))
         .filter(agenda_items::outcome.is_null().or(agenda_items::outcome.eq(ItemOutcome::Deferred.as_str())))
-        .filter(
-            agenda_items::section
-                .eq_any([Section::FollowUp, Section::NewIssues, Section::OtherBusiness].map(Section::as_str)),
-        )
+        // As core's `carried_when_unreached` says, in SQL.
+        .filter(agenda_items::section.eq_any(CARRIED_SECTIONS.map(Section::as_str)))
         .filter(agenda_items::reason.ne(Reason::OtherBusiness.as_str()))
         .order(agenda_items::position)
         .select((agenda_items::issue_id, agenda_items::title, agenda_items::section))

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use handlebars::Handlebars;
-use roundtable_core::agenda::{Reason, ScoreRow, Section};
+use roundtable_core::agenda::{Reason, ScoreRow, Section, carried_when_unreached};
 use roundtable_core::{AgendaStatus, IssueId, ItemOutcome, MeetingStatus, OrgId, RevisionStatus};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::minutes::MinutesRevision;
@@ -166,8 +166,14 @@ fn section_label(lang: &str, section: Section) -> String {
     label(lang, &format!("section.{section}"))
 }
 
-fn outcome_label(lang: &str, outcome: Option<ItemOutcome>) -> String {
-    label(lang, &format!("outcome.{}", outcome.map_or("none", ItemOutcome::as_str)))
+/// What came of an item; one not reached says whether it goes to the next meeting.
+fn outcome_label(lang: &str, outcome: Option<ItemOutcome>, section: Section, reason: Reason) -> String {
+    let key = match outcome {
+        Some(o) => o.as_str(),
+        None if carried_when_unreached(section, reason) => "none",
+        None => "not_discussed",
+    };
+    label(lang, &format!("outcome.{key}"))
 }
 
 /// Builds the minutes of a closed meeting from its record and revisions.
@@ -194,7 +200,7 @@ pub fn assemble(
             number: n + 1,
             title: if i.title.trim().is_empty() { section_label(lang, i.section) } else { i.title },
             section: section_label(lang, i.section),
-            outcome: outcome_label(lang, i.outcome),
+            outcome: outcome_label(lang, i.outcome, i.section, i.reason),
             note: i.outcome_note,
             in_appendix: i.in_appendix,
         })
