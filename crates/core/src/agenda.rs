@@ -73,6 +73,12 @@ pub fn carried_when_unreached(section: Section, reason: Reason) -> bool {
     CARRIED_SECTIONS.contains(&section) && reason != Reason::OtherBusiness
 }
 
+/// The agenda's fixed places — the announcements, the company comparison, the open
+/// "other business" slot — are on every agenda and cannot be dropped.
+pub fn is_fixed(section: Section, reason: Reason) -> bool {
+    matches!(section, Section::Announcements | Section::Scorecard) || reason == Reason::OtherBusiness
+}
+
 /// What the builder needs to know about an issue beyond its current state.
 #[derive(Clone, Debug)]
 pub struct IssueFacts {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use roundtable_core::agenda::{Agenda, CARRIED_SECTIONS, IssueFacts, Reason, Section};
+use roundtable_core::agenda::{Agenda, CARRIED_SECTIONS, IssueFacts, Reason, Section, is_fixed};
 use roundtable_core::{AgendaStatus, CommunityId, Issue, IssueId, IssueState, ItemOutcome, Meeting, MeetingId};
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -283,40 +283,57 @@ pub fn unfinished_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<(Op
     rows.into_iter().map(|(issue, title, _)| Ok((issue.map(|i| parse("issue id", &i)).transpose()?, title))).collect()
 }
 
-/// Edits a draft agenda: `order` lists the items to keep, in their new order (the rest
-/// are dropped); `added` items (section, title, minutes) go after them. Refused
-/// (`Conflict`) once the agenda is published.
+/// Edits an agenda while it can change — a draft, or the agenda of an open meeting:
+/// `order` lists items to put first, in that order (the others follow in their order;
+/// nothing is dropped by leaving it out); `drop` removes items, but never a fixed
+/// section's item nor one with a recorded outcome (`Protected`); `added` items (section,
+/// title, minutes) go last. `Conflict` when the agenda is fixed (published and the meeting
+/// not open, or the meeting closed).
 pub fn edit_agenda(
     conn: &mut DbConn,
     meeting: &Meeting,
     order: &[String],
+    drop: &[String],
     added: &[(Section, String, i32)],
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.transaction(|conn| {
-        let status: String =
-            meetings::table.find(meeting.id.to_string()).select(meetings::agenda_status).first(conn)?;
-        if status != AgendaStatus::Draft.as_str() {
+        let (agenda, status): (String, String) = meetings::table
+            .find(meeting.id.to_string())
+            .select((meetings::agenda_status, meetings::status))
+            .first(conn)?;
+        let open = status == roundtable_core::MeetingStatus::Open.as_str();
+        if agenda != AgendaStatus::Draft.as_str() && !open {
             return Err(StoreError::Conflict { current: 0 });
         }
-        let existing: Vec<String> = agenda_items::table
-            .filter(agenda_items::meeting_id.eq(meeting.id.to_string()))
-            .select(agenda_items::id)
-            .load(conn)?;
-        if let Some(unknown) = order.iter().find(|id| !existing.contains(id)) {
+        let existing: Vec<StoredItem> = agenda_items(conn, meeting.id)?;
+        let known = |id: &String| existing.iter().any(|i| &i.id == id);
+        if let Some(unknown) = order.iter().chain(drop).find(|id| !known(id)) {
             return Err(StoreError::UnknownItem(unknown.clone()));
+        }
+        if let Some(kept) =
+            existing.iter().find(|i| drop.contains(&i.id) && (is_fixed(i.section, i.reason) || i.outcome.is_some()))
+        {
+            return Err(StoreError::Protected(kept.id.clone()));
+        }
+        let mut sequence: Vec<&String> = Vec::new();
+        for id in order.iter().chain(existing.iter().map(|i| &i.id)) {
+            if !drop.contains(id) && !sequence.contains(&id) {
+                sequence.push(id);
+            }
         }
         diesel::delete(
             agenda_items::table
                 .filter(agenda_items::meeting_id.eq(meeting.id.to_string()))
-                .filter(agenda_items::id.ne_all(order)),
+                .filter(agenda_items::id.eq_any(drop)),
         )
         .execute(conn)?;
-        for (position, id) in order.iter().enumerate() {
-            diesel::update(agenda_items::table.find(id))
+        for (position, id) in sequence.iter().enumerate() {
+            diesel::update(agenda_items::table.find(*id))
                 .set(agenda_items::position.eq(position as i32))
                 .execute(conn)?;
         }
+        let order = sequence;
         for (n, (section, title, minutes)) in added.iter().enumerate() {
             diesel::insert_into(agenda_items::table)
                 .values((

@@ -28,6 +28,9 @@ pub enum StoreError {
     /// An agenda edit named an item the meeting does not have.
     #[error("no agenda item {0} in this meeting")]
     UnknownItem(String),
+    /// An agenda edit would drop a fixed section's item or one with a recorded outcome.
+    #[error("agenda item {0} cannot be dropped: it is a fixed section or has an outcome")]
+    Protected(String),
     #[error("invalid page cursor")]
     BadCursor,
     #[error("a stored value could not be read: {0}")]

@@ -177,6 +177,7 @@ impl From<StoreError> for ApiError {
             },
             StoreError::BadCursor => ApiError::field("cursor", "invalid", "the cursor is not one this list gave out"),
             StoreError::UnknownItem(_) => ApiError::field("order", "unknown", e.to_string()),
+            StoreError::Protected(_) => ApiError::field("drop", "protected", e.to_string()),
             StoreError::Duplicate(what) => {
                 ApiError::Conflict { detail: format!("{what} already exists"), current: None }
             }

@@ -68,15 +68,25 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     let (lift_item, lamp_item) = (item_for(&draft.body, &lift), item_for(&draft.body, &lamp));
     item_for(&draft.body, &leak);
 
-    // Edit: announcements, drop the last item, add one.
-    let mut order: Vec<String> = items(&draft.body).iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
-    let dropped = order.pop().unwrap();
-    let edit = json!({"announcements": "传达城区物业管理新规", "order": order, "add": [{"title": "小区公约修订", "section": "other_business", "minutes": 10}]});
+    // Edit: announcements, drop one item (explicitly), add one. Leaving items out of
+    // `order` keeps them; the fixed sections cannot be dropped.
+    let ids: Vec<String> = items(&draft.body).iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect();
+    let dropped = item_for(&draft.body, &leak).to_owned();
+    let fixed = ids.last().unwrap().clone();
+    let refused = json!({"drop": [fixed]});
+    let refused = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(refused)).await;
+    assert_eq!(
+        (refused.status, refused.body["errors"][0]["problem"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("protected"))
+    );
+    let edit = json!({"announcements": "传达城区物业管理新规", "order": [ids[2].clone()], "drop": [dropped.clone()], "add": [{"title": "小区公约修订", "section": "other_business", "minutes": 10}]});
     let edited = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(edit)).await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
     let titles: Vec<&str> = items(&edited.body).iter().map(|i| i["title"].as_str().unwrap()).collect();
-    assert_eq!(titles.first(), Some(&"传达城区物业管理新规"));
+    assert_eq!(items(&edited.body)[0]["id"], ids[2].as_str(), "ordered first");
+    assert!(titles.contains(&"传达城区物业管理新规"), "the announcements stay, moved by the order");
     assert_eq!(titles.last(), Some(&"小区公约修订"));
+    assert_eq!(items(&edited.body).len(), ids.len(), "one dropped, one added, none lost by the order");
     assert!(items(&edited.body).iter().all(|i| i["id"] != dropped.as_str()));
 
     let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
@@ -366,6 +376,15 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
     app.set_now(at("2026-12-05T23:00:00Z"));
     assert_eq!(post(format!("{path}/open")).await.status, StatusCode::OK);
     refused(&post(format!("{path}/open")).await, "not_planned");
+    // At the meeting the agenda gains items; what has an outcome stays.
+    let add = json!({"add": [{"title": "临时动议：电动车充电", "section": "other_business", "minutes": 5}]});
+    let grown = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(add)).await;
+    assert_eq!(grown.status, StatusCode::OK, "{}", grown.body);
+    let first = items(&grown.body).iter().find(|i| i["issue"].is_string()).expect("an issue item")["id"].clone();
+    let item = format!("{path}/items/{}/outcome", first.as_str().unwrap());
+    assert_eq!(app.post(&item, &secretary, json!({"outcome": "decision"})).await.status, StatusCode::OK);
+    let gone = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(json!({"drop": [first]}))).await;
+    assert_eq!(gone.body["errors"][0]["problem"], "protected", "{}", gone.body);
     assert_eq!(app.get("/api/v1/meetings/next", &secretary).await.body["slot"], "2026-12-06", "under way");
     assert_eq!(post(format!("{path}/close")).await.status, StatusCode::OK);
     let next = app.get("/api/v1/meetings/next", &secretary).await;

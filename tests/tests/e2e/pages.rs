@@ -457,8 +457,11 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(too_long.html.contains("时长（分钟）: 超出范围"), "{}", too_long.html);
     let mut form: Vec<(String, String)> = vec![("announcements".into(), "物业费调价通报".into())];
-    for (n, id) in items.iter().enumerate().filter(|(n, _)| *n != 1) {
-        form.push((format!("keep_{id}"), "1".into()));
+    // As a browser sends it: every item's position, a tick for each item kept.
+    for (n, id) in items.iter().enumerate() {
+        if n != 1 {
+            form.push((format!("keep_{id}"), "1".into()));
+        }
         form.push((format!("pos_{id}"), n.to_string()));
     }
     form.extend([

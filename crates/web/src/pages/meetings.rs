@@ -7,7 +7,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use roundtable_core::agenda::{ScoreRow, Section};
+use roundtable_core::agenda::{ScoreRow, Section, is_fixed};
 use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -194,11 +194,19 @@ struct ItemShown {
     item: AgendaItemView,
     /// A commitment can be recorded on it (its issue is assigned).
     committable: bool,
+    /// A fixed section's item or one with an outcome: it cannot be dropped.
+    locked: bool,
 }
 
 fn items_shown(detail: &MeetingDetail, assigned: &[Uuid]) -> Vec<ItemShown> {
     let items = detail.items.iter().flatten().cloned();
-    items.map(|item| ItemShown { committable: item.issue.is_some_and(|x| assigned.contains(&x)), item }).collect()
+    items
+        .map(|item| ItemShown {
+            committable: item.issue.is_some_and(|x| assigned.contains(&x)),
+            locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
+            item,
+        })
+        .collect()
 }
 
 /// A company's row of the comparison, with its name.
@@ -278,7 +286,9 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
     let mut attendance = attendance(&names, &detail);
     attendance.retain(|a| a.attendees.is_some());
     let manages = ops::manages(&caller);
-    let editable = detail.meeting.agenda_status == AgendaStatus::Draft && manages;
+    // A draft, or an open meeting's agenda (it gains items and is reordered there).
+    let editable = manages
+        && (detail.meeting.agenda_status == AgendaStatus::Draft || detail.meeting.status == MeetingStatus::Open);
     let actions = manages
         && detail.meeting.status == MeetingStatus::Planned
         && detail.meeting.agenda_status != AgendaStatus::None;
@@ -319,11 +329,16 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
     let out = async {
         let caller = ctx.caller()?;
         let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
+        // Every item has its position field; the unticked ones are dropped, explicitly.
         let mut kept: Vec<(f64, usize, String)> = Vec::new();
-        for (n, (k, _)) in form.iter().enumerate() {
-            if let Some(item) = k.strip_prefix("keep_") {
-                let pos = field(&format!("pos_{item}")).and_then(|p| p.parse().ok()).unwrap_or(f64::MAX);
-                kept.push((pos, n, item.to_owned()));
+        let mut drop = Vec::new();
+        for (n, (k, v)) in form.iter().enumerate() {
+            if let Some(item) = k.strip_prefix("pos_") {
+                if form.iter().any(|(k, _)| k.strip_prefix("keep_") == Some(item)) {
+                    kept.push((v.trim().parse().unwrap_or(f64::MAX), n, item.to_owned()));
+                } else {
+                    drop.push(item.to_owned());
+                }
             }
         }
         kept.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -342,6 +357,7 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
         let body = AgendaEdit {
             announcements: field("announcements"),
             order: Some(kept.into_iter().map(|(_, _, id)| id).collect()),
+            drop,
             add,
         };
         agenda::edit(&ctx.state, &caller, id, body).await?;

@@ -93,8 +93,13 @@ fn default_minutes() -> i32 {
 #[serde(deny_unknown_fields)]
 pub struct AgendaEdit {
     pub announcements: Option<String>,
-    /// Every item to keep, in the new order; items left out are dropped.
+    /// Items to put first, in this order; the others follow in their order (leaving an
+    /// item out does not drop it).
     pub order: Option<Vec<String>>,
+    /// Items to remove: not a fixed section's (announcements, comparison, other
+    /// business) nor one with a recorded outcome.
+    #[serde(default)]
+    pub drop: Vec<String>,
     #[serde(default)]
     pub add: Vec<NewItem>,
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use roundtable_core::agenda::Section;
 use roundtable_core::text;
-use roundtable_core::{AgendaStatus, MeetingId};
+use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus};
 use roundtable_store::{StoreError, agenda as store_agenda, meetings};
 
 use super::{detail, manage, record, sees_agenda, view};
@@ -33,11 +33,12 @@ fn not_draft(status: AgendaStatus) -> ApiError {
     ApiError::Conflict { detail: format!("the agenda is {status}, not a draft"), current: None }
 }
 
-/// Edits a draft agenda: announcements, order (dropping what is left out), new items.
+/// Edits an agenda that can still change — a draft, or an open meeting's: announcements,
+/// order, new items, and explicit drops (never a fixed section's item or a recorded one).
 pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: AgendaEdit) -> ApiResult<MeetingDetail> {
     manage(caller)?;
     let r = record(state, caller, id).await?;
-    if r.agenda_status != AgendaStatus::Draft {
+    if r.agenda_status != AgendaStatus::Draft && r.meeting.status != MeetingStatus::Open {
         return Err(not_draft(r.agenda_status));
     }
     let mut problems = Vec::new();
@@ -67,18 +68,15 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
             if let Some(announcements) = &body.announcements {
                 meetings::set_announcements(conn, meeting.id, text::trim(announcements))?;
             }
-            let order = match body.order {
-                Some(order) => order,
-                None => store_agenda::agenda_items(conn, meeting.id)?.into_iter().map(|i| i.id).collect(),
-            };
+            let order = body.order.unwrap_or_default();
             let added: Vec<_> =
                 body.add.into_iter().map(|a| (a.section, text::trim(&a.title).to_owned(), a.minutes)).collect();
-            store_agenda::edit_agenda(conn, &meeting, &order, &added, now)
+            store_agenda::edit_agenda(conn, &meeting, &order, &body.drop, &added, now)
         })
         .await
         .map_err(|e| match e {
             StoreError::Conflict { .. } => {
-                ApiError::Conflict { detail: "the agenda is no longer a draft".into(), current: None }
+                ApiError::Conflict { detail: "the agenda can no longer change".into(), current: None }
             }
             other => other.into(),
         })?;
