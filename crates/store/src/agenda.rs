@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use roundtable_core::agenda::{Agenda, CARRIED_SECTIONS, IssueFacts, Reason, Section, is_fixed};
+use roundtable_core::agenda::{Agenda, AgendaItem, CARRIED_SECTIONS, IssueFacts, Reason, Section, is_fixed};
 use roundtable_core::{AgendaStatus, CommunityId, Issue, IssueId, IssueState, ItemOutcome, Meeting, MeetingId};
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{agenda_items, issue_events, issues, job_runs, meetings};
+use crate::schema::{agenda_drops, agenda_items, issue_events, issues, job_runs, meetings};
 
 /// The job name under which draft agendas are claimed in `job_runs`.
 pub const AGENDA_JOB: &str = "agenda";
@@ -255,6 +255,60 @@ pub fn items_of(conn: &mut DbConn, meetings: &[MeetingId]) -> Result<Vec<(Meetin
     Ok(meetings.iter().filter_map(|m| Some((*m, grouped.remove(&m.to_string())?))).collect())
 }
 
+/// The issues the secretary dropped from a meeting's agenda.
+pub fn dropped_issues(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<IssueId>> {
+    let ids: Vec<String> = agenda_drops::table
+        .filter(agenda_drops::meeting_id.eq(meeting.to_string()))
+        .select(agenda_drops::issue_id)
+        .load(conn)?;
+    ids.iter().map(|i| parse("issue id", i)).collect()
+}
+
+/// Adds items to an agenda that can still change, each after the last item of its
+/// section (so a late follow-up item stays in the follow-up). Returns how many.
+pub fn add_items(conn: &mut DbConn, meeting: &Meeting, added: &[AgendaItem], now: DateTime<Utc>) -> Result<usize> {
+    conn.transaction(|conn| {
+        let existing = agenda_items(conn, meeting.id)?;
+        // The new order: every existing item, each late item after its section's last.
+        let mut order: Vec<Option<&AgendaItem>> = existing.iter().map(|_| None).collect();
+        let mut sections: Vec<Section> = existing.iter().map(|i| i.section).collect();
+        for item in added {
+            let at = sections.iter().rposition(|s| *s <= item.section).map_or(0, |p| p + 1);
+            order.insert(at, Some(item));
+            sections.insert(at, item.section);
+        }
+        let mut old = existing.iter();
+        for (position, slot) in order.iter().enumerate() {
+            match slot {
+                None => {
+                    let item = old.next().ok_or_else(|| StoreError::Corrupt("agenda order".into()))?;
+                    diesel::update(agenda_items::table.find(&item.id))
+                        .set(agenda_items::position.eq(position as i32))
+                        .execute(conn)?;
+                }
+                Some(item) => {
+                    diesel::insert_into(agenda_items::table)
+                        .values((
+                            agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
+                            agenda_items::community_id.eq(meeting.community.to_string()),
+                            agenda_items::meeting_id.eq(meeting.id.to_string()),
+                            agenda_items::position.eq(position as i32),
+                            agenda_items::section.eq(item.section.as_str()),
+                            agenda_items::reason.eq(item.reason.as_str()),
+                            agenda_items::issue_id.eq(id_opt(item.issue)),
+                            agenda_items::title.eq(&item.title),
+                            agenda_items::minutes_allowed.eq(item.minutes as i32),
+                            agenda_items::in_appendix.eq(item.in_appendix),
+                            agenda_items::created_at.eq(ts(now)),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        Ok(added.len())
+    })
+}
+
 /// How many times a job has run for a slot (0 or 1), for tests and tools.
 pub fn job_runs_of(conn: &mut DbConn, job: &str) -> Result<Vec<(String, String)>> {
     Ok(job_runs::table
@@ -320,6 +374,20 @@ pub fn edit_agenda(
         for id in order.iter().chain(existing.iter().map(|i| &i.id)) {
             if !drop.contains(id) && !sequence.contains(&id) {
                 sequence.push(id);
+            }
+        }
+        // Remember the issues dropped, so that late additions leave them out.
+        let already = dropped_issues(conn, meeting.id)?;
+        for issue in existing.iter().filter(|i| drop.contains(&i.id)).filter_map(|i| i.issue_id) {
+            if !already.contains(&issue) {
+                diesel::insert_into(agenda_drops::table)
+                    .values((
+                        agenda_drops::meeting_id.eq(meeting.id.to_string()),
+                        agenda_drops::issue_id.eq(issue.to_string()),
+                        agenda_drops::community_id.eq(meeting.community.to_string()),
+                        agenda_drops::dropped_at.eq(ts(now)),
+                    ))
+                    .execute(conn)?;
             }
         }
         diesel::delete(

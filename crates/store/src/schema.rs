@@ -277,7 +277,17 @@ diesel::joinable!(issue_events -> issues (issue_id));
 diesel::joinable!(memberships -> organisations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 
+diesel::table! {
+    agenda_drops (meeting_id, issue_id) {
+        meeting_id -> Text,
+        issue_id -> Text,
+        community_id -> Text,
+        dropped_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    agenda_drops,
     communities,
     compounds,
     buildings,

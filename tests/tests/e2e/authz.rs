@@ -171,6 +171,8 @@ fn table(app: &TestApp) -> Vec<Row> {
         row_authorised(Method::GET, "/api/v1/meetings/{id}/minutes", Target::Meeting, None, ALL),
         row_authorised(Method::GET, "/api/v1/meetings/{id}/agenda", Target::Meeting, None, ALL),
         state_change(Method::POST, "/api/v1/meetings/{id}/agenda/rebuild", Target::Meeting, None),
+        row_authorised(Method::GET, "/api/v1/meetings/{id}/agenda/late", Target::Meeting, None, MANAGERS),
+        state_change(Method::POST, "/api/v1/meetings/{id}/agenda/late", Target::Meeting, None),
         state_change(Method::PUT, "/api/v1/meetings/{id}/minutes", Target::Meeting, Some(json!({"text": "备注"}))),
         state_change(Method::POST, "/api/v1/meetings/{id}/minutes/publish", Target::Meeting, None),
         state_change(

@@ -299,9 +299,18 @@ async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(ap
     let december = app.get(&path, &secretary).await.body;
     let item = on(&december, &decided).expect("a new issue is on the agenda");
     assert!(on(&december, &untouched).is_some());
-    // Raised after the draft was built: not on December's agenda…
+    // The secretary drops one from the draft; another is raised after the draft was built.
+    let dropped = raise(&app, "广场舞噪音扰民").await;
+    let draft = app.post(&format!("{path}/agenda/late"), &secretary, json!({})).await;
+    let dropped_item = on(&draft.body, &dropped).expect("added as a late issue")["id"].clone();
+    let drop = json!({"drop": [dropped_item]});
+    let d = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(drop)).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
     let late = raise(&app, "快递柜占用消防通道").await;
-    assert!(on(&app.get(&path, &secretary).await.body, &late).is_none());
+    assert!(on(&app.get(&path, &secretary).await.body, &late).is_none(), "not on the draft yet");
+    let listed = app.get(&format!("{path}/agenda/late"), &secretary).await.body;
+    let titles: Vec<&str> = listed.as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["快递柜占用消防通道"], "the late issue is shown; the dropped one is not");
     for step in ["agenda/publish", "open"] {
         if step == "open" {
             app.meeting_day(&path).await;
@@ -309,6 +318,9 @@ async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(ap
         let r = app.call(Method::POST, &format!("{path}/{step}"), Some(&secretary), None).await;
         assert_eq!(r.status, StatusCode::OK, "{step}: {}", r.body);
     }
+    let held = app.get(&path, &secretary).await.body;
+    assert!(on(&held, &late).is_some(), "publishing added the late issue");
+    assert!(on(&held, &dropped).is_none(), "but not the one the secretary dropped");
     let outcome = format!("{path}/items/{}/outcome", item["id"].as_str().unwrap());
     let d = app.post(&outcome, &secretary, json!({"outcome": "decision", "note": "请物业先行排查"})).await;
     assert_eq!(d.status, StatusCode::OK, "{}", d.body);
@@ -321,7 +333,8 @@ async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(ap
     let january = app.get(&january_path, &secretary).await.body;
     assert!(on(&january, &decided).is_none(), "dealt with in December and unchanged");
     assert!(on(&january, &untouched).is_some(), "not reached in December: still owed a meeting");
-    assert!(on(&january, &late).is_some(), "…but on January's: no meeting has dealt with it");
+    assert!(on(&january, &late).is_some(), "not reached in December either");
+    assert!(on(&january, &dropped).is_some(), "dropped in December, never dealt with: back in January");
 
     // Something happens to the decided issue: it is back on the rebuilt draft.
     fire(&app, SECRETARY, &decided, "assign", json!({"responsible_org": app.org("安尚物业").to_string()})).await;

@@ -433,7 +433,14 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
 
     let live = secretary.get("/scorecard").await;
     assert!(live.html.contains("本月至今") && live.html.contains("<th scope=\"row\">安尚物业</th>"), "{}", live.html);
+    // Raised after the draft was built: the editor shows it, and adds it on request.
+    crate::api_flow::raise(&app, "地下室漏水").await;
+    let late = secretary.get(&meeting).await;
+    assert!(late.html.contains("id=\"late-issues\"") && late.html.contains("地下室漏水"), "{}", late.html);
+    let added = secretary.submit(&meeting, &format!("{meeting}/agenda/late"), &[]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
     let draft = secretary.get(&meeting).await;
+    assert!(!draft.html.contains("id=\"late-issues\""), "nothing late any more");
     let items: Vec<String> = draft
         .html
         .match_indices("name=\"keep_")

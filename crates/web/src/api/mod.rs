@@ -64,6 +64,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meetings::agenda::build))
         .routes(routes!(meetings::agenda::publish))
         .routes(routes!(meetings::agenda::rebuild))
+        .routes(routes!(meetings::agenda::late, meetings::agenda::add_late))
         .routes(routes!(meetings::day::open))
         .routes(routes!(meetings::day::close))
         .routes(routes!(meetings::day::attendance))

@@ -180,6 +180,42 @@ pub fn build_agenda_for(
     }
 }
 
+/// What the tracker would now add to `meeting`'s agenda: issues raised or changed since
+/// the draft was built (by the backlog rule) that are not on it and that the secretary did
+/// not drop.
+pub fn late_items(
+    conn: &mut DbConn,
+    config: &Config,
+    meeting: &Meeting,
+    now: DateTime<Utc>,
+) -> Result<Vec<roundtable_core::agenda::AgendaItem>, StoreError> {
+    let plan = match plan_agenda(conn, config, meeting.community, Some(meeting.slot), now) {
+        Ok(Some((_, plan))) => plan,
+        // A skipped or vanished slot has nothing to add.
+        Ok(None) | Err(AgendaError::NoSuchMeeting(_) | AgendaError::NotDraft) => return Ok(Vec::new()),
+        Err(AgendaError::Store(e)) => return Err(e),
+    };
+    let on: BTreeSet<_> = agenda::agenda_items(conn, meeting.id)?.iter().filter_map(|i| i.issue_id).collect();
+    let dropped = agenda::dropped_issues(conn, meeting.id)?;
+    Ok(plan
+        .items
+        .into_iter()
+        .filter(|i| i.issue.is_some_and(|id| !on.contains(&id) && !dropped.contains(&id)))
+        .collect())
+}
+
+/// Adds the late items to `meeting`'s agenda (when it is published or the meeting opens,
+/// or when the secretary asks); returns how many.
+pub fn add_late(
+    conn: &mut DbConn,
+    config: &Config,
+    meeting: &Meeting,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let late = late_items(conn, config, meeting, now)?;
+    if late.is_empty() { Ok(0) } else { agenda::add_items(conn, meeting, &late, now) }
+}
+
 /// One scheduler tick: builds every community's agenda that is due. Safe to call as
 /// often as wanted, from as many instances as there are.
 pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>, instance: &str) -> Result<Vec<Built>, String> {

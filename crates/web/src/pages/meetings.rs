@@ -271,6 +271,9 @@ struct MeetingPage {
     editable: bool,
     /// Publish, rebuild or open: a planned meeting with an agenda, for those who run it.
     actions: bool,
+    /// Issues raised or changed since the draft that it lacks (for those who run it).
+    late: Vec<AgendaItemView>,
+    late_count: usize,
     scorecard: Vec<ScoreShown>,
     attendance: Vec<Attended>,
     sections: [Section; 3],
@@ -283,6 +286,7 @@ impl Page for MeetingPage {
 
 async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
+    let late = if ops::manages(&caller) { agenda::late(&ctx.state, &caller, id).await? } else { Vec::new() };
     let mut attendance = attendance(&names, &detail);
     attendance.retain(|a| a.attendees.is_some());
     let manages = ops::manages(&caller);
@@ -299,6 +303,8 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             has_agenda: detail.items.is_some(),
             editable,
             actions,
+            late_count: late.len(),
+            late,
             scorecard: scorecard_rows(&names, detail.scorecard),
             attendance,
             sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
@@ -386,6 +392,7 @@ macro_rules! action {
 
 action!(publish, agenda::publish, "agenda_published", "/meetings/{id}");
 action!(rebuild, agenda::rebuild, "agenda_rebuilt", "/meetings/{id}");
+action!(add_late, agenda::add_late, "late_added", "/meetings/{id}");
 action!(open, day::open, "meeting_opened", "/meetings/{id}/day");
 action!(close, day::close, "meeting_closed", "/meetings/{id}/minutes");
 action!(publish_minutes, minutes::publish, "minutes_published", "/meetings/{id}/minutes");

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/agenda", post(meetings::edit))
         .route("/meetings/{id}/agenda/publish", post(meetings::publish))
         .route("/meetings/{id}/agenda/rebuild", post(meetings::rebuild))
+        .route("/meetings/{id}/agenda/late", post(meetings::add_late))
         .route("/meetings/{id}/agenda/print", get(meetings::agenda_print))
         .route("/meetings/{id}/open", post(meetings::open))
         .route("/meetings/{id}/close", post(meetings::close))

@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::meetings::{self as ops, agenda};
 use crate::state::AppState;
-use crate::views::meetings::{AgendaEdit, FormatQuery, MeetingDetail, MeetingView, Rendering};
+use crate::views::meetings::{AgendaEdit, AgendaItemView, FormatQuery, MeetingDetail, MeetingView, Rendering};
 
 /// A meeting with its agenda, attendance and the company comparison.
 #[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "meetings", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
@@ -67,6 +67,35 @@ pub async fn publish(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<MeetingView>> {
     agenda::publish(&state, &caller, MeetingId(id)).await.map(Json)
+}
+
+/// The issues raised or changed since the draft was built that the agenda lacks (and the
+/// secretary did not drop); empty once the agenda can no longer change.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}/agenda/late", tag = "meetings", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = [AgendaItemView]), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem),
+))]
+pub async fn late(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<AgendaItemView>>> {
+    agenda::late(&state, &caller, MeetingId(id)).await.map(Json)
+}
+
+/// Adds those late issues to the agenda (publishing it, or opening the meeting, does too).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/agenda/late", tag = "meetings", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses(
+    (status = 200, body = MeetingDetail), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem), (status = 409, body = Problem),
+))]
+pub async fn add_late(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<MeetingDetail>> {
+    agenda::add_late(&state, &caller, MeetingId(id)).await.map(Json)
 }
 
 /// Rebuilds a draft agenda from the tracker as it is now (the secretary's edits are

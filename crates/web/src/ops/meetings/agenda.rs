@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::jobs::agenda::{AgendaError, Built, Mode, build_agenda_for};
 use crate::state::AppState;
-use crate::views::meetings::{AgendaEdit, DocumentFormat, MeetingDetail, MeetingView, Rendering};
+use crate::views::meetings::{AgendaEdit, AgendaItemView, DocumentFormat, MeetingDetail, MeetingView, Rendering};
 
 /// The sections a secretary adds items to.
 const EDITABLE: [Section; 3] = [Section::FollowUp, Section::NewIssues, Section::OtherBusiness];
@@ -87,12 +87,59 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
 pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
     manage(caller)?;
     let r = record(state, caller, id).await?;
-    let now = state.now();
-    let done = state.db.write(move |conn| meetings::publish_agenda(conn, r.meeting.id, now)).await?;
+    let (now, config) = (state.now(), state.config.clone());
+    // What was raised or changed since the draft joins it as it is published.
+    let done = state
+        .db
+        .write(move |conn| {
+            if r.agenda_status == AgendaStatus::Draft {
+                crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
+            }
+            meetings::publish_agenda(conn, r.meeting.id, now)
+        })
+        .await?;
     if !done {
         return Err(ApiError::Conflict { detail: "only a draft agenda can be published".into(), current: None });
     }
     Ok(view(&record(state, caller, id).await?))
+}
+
+/// The issues raised or changed since the draft was built that the agenda lacks (and the
+/// secretary did not drop): for those who run the meeting, while the agenda can change.
+pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<Vec<AgendaItemView>> {
+    manage(caller)?;
+    let r = record(state, caller, id).await?;
+    if r.agenda_status != AgendaStatus::Draft && r.meeting.status != MeetingStatus::Open {
+        return Ok(Vec::new());
+    }
+    let (now, config) = (state.now(), state.config.clone());
+    let late = state.db.run(move |conn| crate::jobs::agenda::late_items(conn, &config, &r.meeting, now)).await?;
+    Ok(late
+        .into_iter()
+        .map(|i| AgendaItemView {
+            id: String::new(),
+            position: 0,
+            section: i.section,
+            reason: i.reason,
+            issue: i.issue.map(|x| x.0),
+            title: i.title,
+            minutes: i.minutes as i32,
+            in_appendix: i.in_appendix,
+            outcome: None,
+        })
+        .collect())
+}
+
+/// Adds the late issues to an agenda that can still change.
+pub async fn add_late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingDetail> {
+    manage(caller)?;
+    let r = record(state, caller, id).await?;
+    if r.agenda_status != AgendaStatus::Draft && r.meeting.status != MeetingStatus::Open {
+        return Err(not_draft(r.agenda_status));
+    }
+    let (now, config) = (state.now(), state.config.clone());
+    state.db.write(move |conn| crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)).await?;
+    detail(state, caller, id).await
 }
 
 /// Rebuilds a draft agenda from the tracker as it is now (the secretary's edits are

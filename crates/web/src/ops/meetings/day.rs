@@ -22,9 +22,14 @@ pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
     let r = record(state, caller, id).await?;
     let now = state.now();
     may_open(&r.meeting, r.agenda_status, now, caller.tz, hours).map_err(|c| refusal(c, hours))?;
-    let (from, to) = (MeetingStatus::Planned, MeetingStatus::Open);
-    // The store checks the status again in the write, so two secretaries cannot both open it.
-    state.db.write(move |conn| meetings::set_status(conn, r.meeting.id, from, to, now)).await.map_err(|e| match e {
+    let (from, to, config) = (MeetingStatus::Planned, MeetingStatus::Open, state.config.clone());
+    // What was raised or changed since the agenda was published joins it as the meeting
+    // opens. The store checks the status again in the write, so two cannot both open it.
+    let opened = state.db.write(move |conn| {
+        crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
+        meetings::set_status(conn, r.meeting.id, from, to, now)
+    });
+    opened.await.map_err(|e| match e {
         StoreError::Conflict { .. } => refusal(Refusal::NotPlanned, hours),
         other => other.into(),
     })?;
