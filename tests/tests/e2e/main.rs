@@ -13,4 +13,5 @@ mod meetings;
 mod openapi;
 mod pages;
 mod scheduler;
+mod simulation;
 mod smtp;
