@@ -140,6 +140,8 @@ pub struct Meeting {
     pub status: MeetingStatus,
     /// Relayed policy and announcements (the agenda's first section).
     pub announcements: String,
+    /// Why this month's meeting is skipped (shown on the calendar).
+    pub skip_reason: Option<String>,
     pub opened_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

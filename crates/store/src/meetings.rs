@@ -19,6 +19,7 @@ struct MeetingRow {
     place: String,
     status: String,
     announcements: String,
+    skip_reason: Option<String>,
     opened_at: Option<chrono::NaiveDateTime>,
     closed_at: Option<chrono::NaiveDateTime>,
     created_at: chrono::NaiveDateTime,
@@ -33,6 +34,7 @@ pub fn insert_meeting(conn: &mut DbConn, m: &Meeting) -> Result<()> {
         place: m.place.clone(),
         status: m.status.to_string(),
         announcements: m.announcements.clone(),
+        skip_reason: m.skip_reason.clone(),
         opened_at: m.opened_at.map(ts),
         closed_at: m.closed_at.map(ts),
         created_at: ts(m.created_at),
@@ -63,6 +65,7 @@ fn meeting(r: MeetingRow) -> Result<Meeting> {
         place: r.place,
         status: parse("meeting status", &r.status)?,
         announcements: r.announcements,
+        skip_reason: r.skip_reason,
         opened_at: r.opened_at.map(utc),
         closed_at: r.closed_at.map(utc),
         created_at: utc(r.created_at),
@@ -129,6 +132,7 @@ pub fn schedule(conn: &mut DbConn, m: &Meeting) -> Result<()> {
                         meetings::place.eq(&m.place),
                         meetings::status.eq(m.status.as_str()),
                         meetings::announcements.eq(&m.announcements),
+                        meetings::skip_reason.eq(&m.skip_reason),
                     ))
                     .execute(conn)?;
                 Ok(())

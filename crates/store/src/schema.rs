@@ -143,6 +143,7 @@ diesel::table! {
         agenda_built_at -> Nullable<Timestamp>,
         agenda_published_at -> Nullable<Timestamp>,
         scorecard -> Nullable<Text>,
+        skip_reason -> Nullable<Text>,
     }
 }
 

@@ -243,6 +243,7 @@ fn seed(
                         place: "东圣社区党群服务中心".into(),
                         status: MeetingStatus::Closed,
                         announcements: "传达上级关于物业服务质量提升的文件精神。".into(),
+                        skip_reason: None,
                         opened_at: Some(s),
                         closed_at: Some(s + TimeDelta::hours(2)),
                         created_at: s - TimeDelta::days(5),

@@ -383,6 +383,11 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
     let skip = json!({"skip": true, "reason": "春节"});
     let skipped = app.call(Method::PUT, "/api/v1/meetings/slots/2027-01-03", Some(&secretary), Some(skip)).await;
     assert_eq!(skipped.status, StatusCode::OK, "{}", skipped.body);
+    assert_eq!(
+        (skipped.str("skip_reason"), skipped.str("announcements")),
+        ("春节", ""),
+        "the reason has its own field"
+    );
     refused(&post(format!("/api/v1/meetings/{}/open", skipped.str("id"))).await, "skipped");
 
     // On the day, from 07:00: open, once; closed early, the next meeting is February's.

@@ -38,7 +38,7 @@ pub fn overrides(rules: &MeetingRules, rows: &[Meeting]) -> BTreeMap<NaiveDate, 
         .filter_map(|m| {
             let planned = rules.occurrence(&BTreeMap::new(), m.slot)?;
             if m.status == MeetingStatus::Skipped {
-                return Some((m.slot, Override::Skipped { reason: m.announcements.clone() }));
+                return Some((m.slot, Override::Skipped { reason: m.skip_reason.clone().unwrap_or_default() }));
             }
             let moved = m.starts_at != planned.starts_at.with_timezone(&Utc) || m.place != planned.place;
             moved.then(|| {
@@ -104,6 +104,7 @@ pub fn plan_agenda(
         place: occurrence.place.clone(),
         status: MeetingStatus::Planned,
         announcements: String::new(),
+        skip_reason: None,
         opened_at: None,
         closed_at: None,
         created_at: now,

@@ -156,7 +156,9 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             id: held.map(|r| r.meeting.id.0),
             past: slot < today,
             is_next: next.as_ref().is_some_and(|n| n.slot == slot),
-            note: held.filter(|r| r.meeting.status == MeetingStatus::Skipped).map(|r| r.meeting.announcements.clone()),
+            note: held
+                .filter(|r| r.meeting.status == MeetingStatus::Skipped)
+                .and_then(|r| r.meeting.skip_reason.clone()),
         })
     });
     let calendar: Vec<Month> = months.collect();

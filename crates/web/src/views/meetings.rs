@@ -23,6 +23,8 @@ pub struct MeetingView {
     #[schema(value_type = names::AgendaStatusName)]
     pub agenda_status: AgendaStatus,
     pub announcements: String,
+    /// Why the month's meeting is skipped.
+    pub skip_reason: Option<String>,
 }
 
 #[derive(Serialize, ToSchema, Clone, Debug)]

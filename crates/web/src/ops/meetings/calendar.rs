@@ -50,6 +50,7 @@ pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> 
                     status: MeetingStatus::Planned,
                     agenda_status: AgendaStatus::None,
                     announcements: String::new(),
+                    skip_reason: None,
                 });
             }
         }
@@ -105,11 +106,9 @@ pub async fn schedule(
         starts_at: starts_at.with_timezone(&Utc),
         place: body.place.map(|p| text::trim(&p).to_owned()).filter(|p| !p.is_empty()).unwrap_or(planned.place),
         status: if body.skip { MeetingStatus::Skipped } else { MeetingStatus::Planned },
-        announcements: if body.skip {
-            reason
-        } else {
-            existing.map(|r| r.meeting.announcements.clone()).unwrap_or_default()
-        },
+        // The announcements stay what the secretary wrote; the reason is kept apart.
+        announcements: existing.map(|r| r.meeting.announcements.clone()).unwrap_or_default(),
+        skip_reason: body.skip.then_some(reason),
         opened_at: None,
         closed_at: None,
         created_at: now,

@@ -62,6 +62,7 @@ pub fn view(r: &MeetingRecord) -> MeetingView {
         status: m.status,
         agenda_status: r.agenda_status,
         announcements: m.announcements.clone(),
+        skip_reason: m.skip_reason.clone(),
     }
 }
 
