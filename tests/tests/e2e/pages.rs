@@ -505,7 +505,7 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     let day = format!("{meeting}/day");
     let org = app.org("安尚物业").to_string();
     let attended =
-        secretary.submit(&day, &format!("{meeting}/attendance"), &[("org", &org), ("attendees", "李明、王芳")]).await;
+        secretary.submit(&day, &format!("{meeting}/attendance"), &[(&format!("attendees_{org}"), "李明、王芳")]).await;
     assert_eq!(attended.status, StatusCode::SEE_OTHER, "{}", attended.html);
     assert!(secretary.get(&day).await.html.contains("value=\"李明、王芳\""));
     let decided = secretary
@@ -516,7 +516,9 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
         )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.html);
-    assert!(secretary.get(&day).await.html.contains("<strong>决定</strong>"));
+    let after = secretary.get(&day).await.html;
+    assert!(after.contains("<strong>决定</strong>"));
+    assert!(after.contains("已议 1/"), "the progress line counts the decided item: {after}");
 
     let closed = secretary.submit(&day, &format!("{meeting}/close"), &[]).await;
     let minutes = format!("{meeting}/minutes");

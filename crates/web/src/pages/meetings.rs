@@ -423,9 +423,33 @@ pub async fn minutes_print(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     ctx.respond(out)
 }
 
+/// How far the meeting has got: items with an outcome, and their minutes against the plan.
+#[derive(Serialize)]
+struct Progress {
+    done: usize,
+    total: usize,
+    used: i32,
+    planned: i32,
+}
+
+impl Progress {
+    fn of(items: &[ItemShown]) -> Progress {
+        let done: Vec<&AgendaItemView> = items.iter().map(|i| &i.item).filter(|i| i.outcome.is_some()).collect();
+        Progress {
+            done: done.len(),
+            total: items.len(),
+            // The time the items dealt with were given, against the meeting's plan (the
+            // appendix is beyond it).
+            used: done.iter().map(|i| i.minutes).sum(),
+            planned: items.iter().map(|i| &i.item).filter(|i| !i.in_appendix).map(|i| i.minutes).sum(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct DayPage {
     meeting: MeetingShown,
+    progress: Progress,
     items: Vec<ItemShown>,
     attendance: Vec<Attended>,
     today: NaiveDate,
@@ -439,10 +463,12 @@ impl Page for DayPage {
 async fn day_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
     let assigned = day::committable(&ctx.state, &caller, &detail).await?;
+    let items = items_shown(&detail, &assigned);
     Out::status(
         status,
         DayPage {
-            items: items_shown(&detail, &assigned),
+            progress: Progress::of(&items),
+            items,
             attendance: attendance(&names, &detail),
             today: caller.now(&ctx.state).date_naive(),
             errors,
@@ -456,19 +482,24 @@ pub async fn day(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     ctx.respond(out)
 }
 
-#[derive(Deserialize)]
-pub struct AttendanceForm {
-    org: String,
-    #[serde(default)]
-    attendees: String,
-}
-
-pub async fn attendance_form(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<AttendanceForm>) -> Response {
+/// Who came, for every expected organisation in one form (`attendees_<org>`); an empty
+/// field leaves that organisation as it was.
+pub async fn attendance_form(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
     let id = MeetingId(id);
     let out = async {
-        let org = form.org.parse().map_err(|_| ApiError::field("org", "invalid", "choose an organisation"))?;
-        let body = AttendanceBody { org, attendees: form.attendees };
-        day::attendance(&ctx.state, &ctx.caller()?, id, body).await?;
+        let caller = ctx.caller()?;
+        for (key, value) in &form {
+            let Some(org) = key.strip_prefix("attendees_") else { continue };
+            if value.trim().is_empty() {
+                continue;
+            }
+            let org = org.parse().map_err(|_| ApiError::field("org", "invalid", "choose an organisation"))?;
+            let body = AttendanceBody { org, attendees: value.clone() };
+            day::attendance(&ctx.state, &caller, id, body).await?;
+        }
         Ok(Out::Done(format!("/meetings/{id}/day"), "attendance_saved"))
     }
     .await;
