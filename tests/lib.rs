@@ -87,7 +87,7 @@ impl TestAppBuilder {
                 reading.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(chrono::Utc::now)
             }));
         let tz = "Asia/Shanghai".parse().expect("a known zone");
-        demo::seed_if_empty(&state.db, &state.workflows, tz, state.now())
+        demo::seed_if_empty(&state.db, &state.workflows, &state.config, tz, state.now())
             .expect("the demo seeds")
             .expect("the database was empty");
         let router = roundtable_web::app::router(state.clone());

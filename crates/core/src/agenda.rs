@@ -241,7 +241,10 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     let since = input.last_meeting_at.unwrap_or(input.meeting_at - TimeDelta::days(31));
     let day = input.meeting_day;
     let since_day = since.date_naive();
-    let issues: Vec<&Issue> = input.issues.iter().map(|f| &f.issue).collect();
+    // Only what was raised before the meeting began (an agenda planned for a past meeting
+    // does not list later issues).
+    let issues: Vec<&Issue> =
+        input.issues.iter().map(|f| &f.issue).filter(|i| i.created_at < input.meeting_at).collect();
 
     // (2) Follow-up of commitments.
     let mut overdue: Vec<&Issue> = issues.iter().copied().filter(|i| overdue_on(i, day)).collect();

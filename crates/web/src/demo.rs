@@ -14,6 +14,7 @@ use roundtable_core::{
 use roundtable_store::{Db, StoreError, directory, issues, meetings};
 
 use crate::auth::hash_password;
+use crate::config::Config;
 
 pub const DEMO_PASSWORD: &str = "demo1234";
 
@@ -96,14 +97,20 @@ pub struct Seeded {
 
 /// Seeds Dongsheng Community unless the database already has a community.
 /// Returns `None` when there was something already.
-pub fn seed_if_empty(db: &Db, workflows: &WorkflowSet, tz: Tz, now: DateTime<Utc>) -> Result<Option<Seeded>, String> {
+pub fn seed_if_empty(
+    db: &Db,
+    workflows: &WorkflowSet,
+    config: &Config,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Option<Seeded>, String> {
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
     if !directory::communities(conn).map_err(|e| e.to_string())?.is_empty() {
         return Ok(None);
     }
     let wf = workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW).ok_or("the default workflow is not loaded")?;
     let hash = hash_password(DEMO_PASSWORD)?;
-    seed(conn, wf, &hash, tz, now).map(Some).map_err(|e| e.to_string())
+    seed(conn, wf, config, &hash, tz, now).map(Some).map_err(|e| e.to_string())
 }
 
 struct People {
@@ -117,6 +124,7 @@ struct People {
 fn seed(
     conn: &mut roundtable_store::DbConn,
     wf: &roundtable_core::Workflow,
+    config: &Config,
     hash: &str,
     tz: Tz,
     now: DateTime<Utc>,
@@ -226,6 +234,10 @@ fn seed(
         raisers[compound].push(a);
     }
     let people = People { secretary, supervisor, companies: company_staff, raisers, supporters };
+    // Who comes to the meeting: the party committee, the residents' committee, the
+    // supervisory committee and every property company.
+    let mut attending = vec![(party, "陈书记、王俊勇"), (rc, "刘主任"), (supervisory, "张秀兰、刘女士")];
+    attending.extend(people.companies.iter().zip(["李明", "赵刚", "孙丽", "周强", "吴敏"]).map(|((o, _), n)| (*o, n)));
 
     // Past meetings: the last six first Sundays at 09:00, all held and closed.
     let mut held = Vec::new();
@@ -283,6 +295,9 @@ fn seed(
         let fate = FATES[k % FATES.len()];
         let issue = advance(conn, wf, tz, &people, issue, c, fate, &raised, &held, now)?;
         raised.push(issue);
+    }
+    for m in &held {
+        hold(conn, config, &people, m, &attending)?;
     }
     roundtable_store::outbox::settle_history(conn, &cid.to_string(), now)?;
     Ok(Seeded { community: cid, issues: total, meetings: held.len() })
@@ -424,4 +439,64 @@ fn advance(
 
 fn people_company_name(compound: usize) -> &'static str {
     COMPOUNDS[compound].1
+}
+
+/// Holds a past meeting through the product's own code, at the times it would have
+/// happened: the draft built five days ahead by the agenda job (its company comparison
+/// with it), published, attendance recorded, an outcome for most items (the commitments
+/// made on the spot, decisions, a deferral) and some not reached, minutes with remarks
+/// published after the meeting.
+fn hold(
+    conn: &mut roundtable_store::DbConn,
+    config: &Config,
+    people: &People,
+    m: &Meeting,
+    attending: &[(OrgId, &str)],
+) -> Result<(), StoreError> {
+    use roundtable_core::agenda::Section;
+    use roundtable_core::{ItemOutcome, RevisionStatus};
+    use roundtable_store::{agenda, minutes};
+
+    let built_at = m.starts_at - TimeDelta::days(5);
+    let mode = crate::jobs::agenda::Mode::Claim("demo");
+    match crate::jobs::agenda::build_agenda_for(conn, config, m.community, Some(m.slot), built_at, mode) {
+        Ok(_) => {}
+        Err(crate::jobs::agenda::AgendaError::Store(e)) => return Err(e),
+        Err(other) => return Err(StoreError::Corrupt(format!("demo agenda {}: {other}", m.slot))),
+    }
+    meetings::publish_agenda(conn, m.id, built_at + TimeDelta::hours(20))?;
+    for (org, who) in attending {
+        meetings::record_attendance(conn, m, *org, who)?;
+    }
+    let items = agenda::agenda_items(conn, m.id)?;
+    let committed_here: Vec<_> = items
+        .iter()
+        .filter_map(|i| i.issue_id)
+        .filter(|id| issues::get_issue(conn, *id).is_ok_and(|x| x.commitment.is_some_and(|c| c.meeting == Some(m.id))))
+        .collect();
+    let mut n = 0;
+    for item in items.iter().filter(|i| !i.in_appendix) {
+        let outcome = match (item.issue_id, item.section) {
+            (Some(id), _) if committed_here.contains(&id) => Some((ItemOutcome::Commitment, "责任单位现场作出承诺。")),
+            (Some(_), _) => {
+                n += 1;
+                match n % 5 {
+                    0 => Some((ItemOutcome::Deferred, "待责任单位进一步核实后再议。")),
+                    4 => None,
+                    _ => Some((ItemOutcome::Decision, "请责任单位按要求办理，下次会议通报进展。")),
+                }
+            }
+            (None, Section::Announcements) => Some((ItemOutcome::Decision, "已传达。")),
+            (None, _) => None,
+        };
+        if let Some((outcome, note)) = outcome {
+            meetings::record_outcome(conn, m.id, &item.id, outcome, Some(note), None)?;
+        }
+    }
+    let secretary = people.secretary.user;
+    let after = m.closed_at.unwrap_or(m.starts_at) + TimeDelta::hours(20);
+    let remarks = "请各物业公司按期落实会上承诺，下次会议逐项通报。";
+    minutes::add_revision(conn, m, RevisionStatus::Draft, remarks, secretary, after)?;
+    minutes::add_revision(conn, m, RevisionStatus::Published, remarks, secretary, after + TimeDelta::hours(1))?;
+    Ok(())
 }

@@ -316,6 +316,19 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     let issue = app.get(&format!("/api/v1/issues/{}", raised["id"].as_str().expect("an id")), &token).await.body;
     assert_eq!(issue["state"], "committed");
     assert_eq!(issue["commitment"]["meeting"].as_str(), meeting_path.strip_prefix("/meetings/"));
+    // A past month: the demo's first held meeting, its minutes and its comparison.
+    let past = app.get("/api/v1/meetings", &token).await.body;
+    let first = past.as_array().expect("meetings").iter().rev().find(|m| m["status"] == "closed").expect("a held one");
+    let month_of_first = first["slot"].as_str().expect("a slot")[..7].to_owned();
+    let first = first["id"].as_str().expect("an id");
+    go(&c, &base, &format!("/meetings/{first}/minutes")).await;
+    assert_eq!(text_of(&c, "minutes-status").await, "已发布", "the demo's meetings are minuted");
+    check_and_shoot(&c, &dir, "desktop-past-minutes").await;
+    go(&c, &base, &format!("/scorecard?meeting={first}")).await;
+    let month = c.source().await.expect("the comparison");
+    let heading = c.find(Locator::Css("h1")).await.expect("a heading").text().await.expect("its text");
+    assert!(heading.contains(&month_of_first) && month.contains("scorecard"), "a past month's comparison: {heading}");
+    check_and_shoot(&c, &dir, "desktop-past-scorecard").await;
     go(&c, &base, "/").await;
     sign_out(&c).await;
     c.close().await.expect("the session ends");

@@ -293,6 +293,9 @@ mod backlog {
         let i = &f.issue;
         let settled = f.dealt_at.is_some_and(|d| i.state_entered_at <= d);
         let overdue = i.commitment.as_ref().is_some_and(|c| c.due_date < day);
+        if i.created_at >= meeting_at() {
+            return false; // raised once the meeting had begun: the next one's
+        }
         match i.state.as_str() {
             "raised" => !settled,
             "assigned" => !settled || i.state_entered_at + patience <= meeting_at(),
@@ -340,7 +343,8 @@ mod backlog {
             let unique: BTreeSet<_> = listed.iter().copied().collect();
             prop_assert_eq!(listed.len(), unique.len(), "an issue is listed once");
             for f in &list {
-                let kept_promise = f.issue.state == IssueState::VERIFIED
+                let kept_promise = f.issue.created_at < meeting_at()
+                    && f.issue.state == IssueState::VERIFIED
                     && f.issue.commitment.as_ref().is_some_and(|c| c.due_date >= last_meeting().date_naive() && c.due_date < day);
                 let on = unique.contains(&f.issue.id);
                 prop_assert!(on == (needs_meeting(f, day, patience) || kept_promise), "{:?} on the agenda: {}", f.issue.state, on);

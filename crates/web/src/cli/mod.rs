@@ -290,7 +290,7 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
         let state = server::boot(&config)?;
         if demo {
             let tz = config.community.time_zone;
-            match demo::seed_if_empty(&state.db, &state.workflows, tz, Utc::now())? {
+            match demo::seed_if_empty(&state.db, &state.workflows, &state.config, tz, Utc::now())? {
                 Some(s) => {
                     let _ = writeln!(
                         out,
