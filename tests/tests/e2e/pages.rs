@@ -710,6 +710,18 @@ async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
     assert_eq!(skipped.status, StatusCode::SEE_OTHER, "{}", skipped.html);
     let page = secretary.get("/meetings").await;
     assert!(page.html.contains(&format!("{later} 14:30")) && page.html.contains("东圣小学礼堂"), "{}", page.html);
+    // Moved to the Monday: the meeting's pages are titled with the day it is held.
+    let monday = (chrono::NaiveDate::parse_from_str(later, "%Y-%m-%d").unwrap() + chrono::Days::new(1)).to_string();
+    let to_monday = secretary
+        .submit("/meetings", "/meetings/schedule", &[("slot", later), ("starts_at", &format!("{monday}T09:00"))])
+        .await;
+    assert_eq!(to_monday.status, StatusCode::SEE_OTHER, "{}", to_monday.html);
+    let token = app.token(SECRETARY).await;
+    let list = app.get("/api/v1/meetings", &token).await.body;
+    let id = list.as_array().unwrap().iter().find(|m| m["slot"] == later.as_str()).unwrap()["id"].clone();
+    let meeting = secretary.get(&format!("/meetings/{}", id.as_str().unwrap())).await.html;
+    let h1 = meeting.split("<h1>").nth(1).and_then(|r| r.split("</h1>").next()).unwrap_or_default();
+    assert!(h1.contains(&monday) && !h1.contains(later.as_str()), "{h1}");
     assert!(page.html.contains("本月不召开<br><span class=\"meta\">春节假期</span>"), "{}", page.html);
     let anshang = signed_in(&app, ANSHANG).await;
     let refused =

@@ -33,6 +33,8 @@ struct MeetingShown {
     #[serde(flatten)]
     view: MeetingView,
     starts_local: String,
+    /// The local day it is (or was) held, which a moved meeting's slot is not.
+    held_on: NaiveDate,
     planned: bool,
     open: bool,
     closed: bool,
@@ -44,6 +46,7 @@ impl MeetingShown {
     fn new(c: &Caller, view: MeetingView) -> MeetingShown {
         MeetingShown {
             starts_local: local(c, view.starts_at),
+            held_on: view.starts_at.with_timezone(&c.tz).date_naive(),
             planned: view.status == MeetingStatus::Planned,
             open: view.status == MeetingStatus::Open,
             closed: view.status == MeetingStatus::Closed,
