@@ -38,7 +38,7 @@ const COMPOUNDS: [(&str, &str, &str); 5] = [
 ];
 
 /// (title, description, category)
-const PROBLEMS: [(&str, &str, &str); 20] = [
+const PROBLEMS: [(&str, &str, &str); 31] = [
     ("地下室漏水，墙皮洇水", "多名业主反映地下室漏水、墙皮洇水，雨后尤其严重。", "building"),
     ("电梯经常停运", "3号楼电梯一周内停运三次，老人上下楼困难。", "facilities"),
     ("小区路灯不亮", "东门到5号楼之间的路灯坏了半个月，晚上出行不安全。", "security"),
@@ -59,6 +59,17 @@ const PROBLEMS: [(&str, &str, &str); 20] = [
     ("外墙瓷砖脱落", "6号楼外墙瓷砖有脱落，楼下行人有危险。", "building"),
     ("宠物粪便无人清理", "草坪上宠物粪便多，希望加强文明养犬宣传。", "neighbourhood"),
     ("消防栓无水", "检查发现部分消防栓无水，需尽快整改。", "security"),
+    ("电梯困人", "周末电梯困人近一小时，救援电话无人接听。", "facilities"),
+    ("停车位纠纷", "业主车位被邻居长期占用，协商无果。", "parking"),
+    ("高空抛物", "楼下草坪多次发现从高层扔下的杂物，险些砸到孩子。", "security"),
+    ("垃圾分类无人指导", "分类垃圾桶摆放后无人督导，混投严重。", "environment"),
+    ("装修噪音超时", "有业主装修在晚上和周末施工，噪音很大。", "neighbourhood"),
+    ("非机动车乱停乱放", "电动车停满楼门口，推婴儿车过不去。", "parking"),
+    ("道闸故障", "北门道闸经常抬不起来，车辆排队到马路上。", "facilities"),
+    ("化粪池外溢", "7号楼旁化粪池外溢，气味刺鼻。", "environment"),
+    ("地面沉降开裂", "中心路段地面下沉开裂，雨天积水。", "building"),
+    ("水箱清洗无记录", "二次供水水箱多年未见清洗记录。", "facilities"),
+    ("公共收益不透明", "小区广告位、场地出租等公共收益去向不明。", "property_fee"),
 ];
 
 /// What becomes of a demo issue: the state it ends in, and how it gets there.
@@ -276,7 +287,8 @@ fn seed(
     let mut raised: Vec<Issue> = Vec::new();
     for k in 0..total {
         let c = k % 5;
-        let (title, description, category) = PROBLEMS[(k * 7) % PROBLEMS.len()];
+        // 31 kinds for 60 issues: a title comes back at most once, and in another compound.
+        let (title, description, category) = PROBLEMS[k % PROBLEMS.len()];
         let raiser = &people.raisers[c][k % people.raisers[c].len()];
         let at = start + TimeDelta::hours((k as i64) * 72 + 9);
         let new = NewIssue {
