@@ -151,22 +151,34 @@ fn write_agenda(
         .execute(conn)?;
     diesel::delete(agenda_items::table.filter(agenda_items::meeting_id.eq(meeting.id.to_string()))).execute(conn)?;
     for (position, item) in agenda.items.iter().enumerate() {
-        diesel::insert_into(agenda_items::table)
-            .values((
-                agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
-                agenda_items::community_id.eq(meeting.community.to_string()),
-                agenda_items::meeting_id.eq(meeting.id.to_string()),
-                agenda_items::position.eq(position as i32),
-                agenda_items::section.eq(item.section.as_str()),
-                agenda_items::reason.eq(item.reason.as_str()),
-                agenda_items::issue_id.eq(id_opt(item.issue)),
-                agenda_items::title.eq(&item.title),
-                agenda_items::minutes_allowed.eq(item.minutes as i32),
-                agenda_items::in_appendix.eq(item.in_appendix),
-                agenda_items::created_at.eq(ts(now)),
-            ))
-            .execute(conn)?;
+        insert_item(conn, meeting, position, item, now)?;
     }
+    Ok(())
+}
+
+/// Writes one built item at `position`.
+fn insert_item(
+    conn: &mut DbConn,
+    meeting: &Meeting,
+    position: usize,
+    item: &AgendaItem,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    diesel::insert_into(agenda_items::table)
+        .values((
+            agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
+            agenda_items::community_id.eq(meeting.community.to_string()),
+            agenda_items::meeting_id.eq(meeting.id.to_string()),
+            agenda_items::position.eq(position as i32),
+            agenda_items::section.eq(item.section.as_str()),
+            agenda_items::reason.eq(item.reason.as_str()),
+            agenda_items::issue_id.eq(id_opt(item.issue)),
+            agenda_items::title.eq(&item.title),
+            agenda_items::minutes_allowed.eq(item.minutes as i32),
+            agenda_items::in_appendix.eq(item.in_appendix),
+            agenda_items::created_at.eq(ts(now)),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -286,23 +298,7 @@ pub fn add_items(conn: &mut DbConn, meeting: &Meeting, added: &[AgendaItem], now
                         .set(agenda_items::position.eq(position as i32))
                         .execute(conn)?;
                 }
-                Some(item) => {
-                    diesel::insert_into(agenda_items::table)
-                        .values((
-                            agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
-                            agenda_items::community_id.eq(meeting.community.to_string()),
-                            agenda_items::meeting_id.eq(meeting.id.to_string()),
-                            agenda_items::position.eq(position as i32),
-                            agenda_items::section.eq(item.section.as_str()),
-                            agenda_items::reason.eq(item.reason.as_str()),
-                            agenda_items::issue_id.eq(id_opt(item.issue)),
-                            agenda_items::title.eq(&item.title),
-                            agenda_items::minutes_allowed.eq(item.minutes as i32),
-                            agenda_items::in_appendix.eq(item.in_appendix),
-                            agenda_items::created_at.eq(ts(now)),
-                        ))
-                        .execute(conn)?;
-                }
+                Some(item) => insert_item(conn, meeting, position, item, now)?,
             }
         }
         Ok(added.len())
