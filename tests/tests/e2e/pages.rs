@@ -483,6 +483,14 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     assert!(edited.html.contains("垃圾分类宣传") && edited.html.contains("物业费调价通报"));
     assert!(!edited.html.contains(&format!("name=\"keep_{}\"", items[1])), "{dropped} was dropped");
 
+    // Out of turn, the page says why: opening with a draft, closing what is not open.
+    app.meeting_day(&meeting).await;
+    let draft_open = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
+    assert_eq!(draft_open.status, StatusCode::CONFLICT);
+    assert!(draft_open.html.contains("请先发布议程"), "{}", draft_open.html);
+    let not_open = secretary.submit(&meeting, &format!("{meeting}/close"), &[]).await;
+    assert!(not_open.status == StatusCode::CONFLICT && not_open.html.contains("会议尚未开始"), "{}", not_open.html);
+    app.set_now(chrono::Utc::now());
     let published = secretary.submit(&meeting, &format!("{meeting}/agenda/publish"), &[]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
     assert!(anshang.get(&meeting).await.html.contains("垃圾分类宣传"), "everyone reads a published agenda");
