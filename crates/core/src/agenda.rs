@@ -342,7 +342,8 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
                 ));
             }
             Some(_) => {}
-            None if issue.is_none() => {
+            // A title carried twice (unreached again and again) is listed once.
+            None if issue.is_none() && !items.iter().any(|i| i.issue.is_none() && i.title == *title) => {
                 let mut item =
                     AgendaItem::fixed(Section::OtherBusiness, Reason::CarriedOver, title, cfg.follow_up_minutes);
                 item.section = Section::FollowUp;

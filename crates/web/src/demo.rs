@@ -264,11 +264,12 @@ fn seed(
                         slot,
                         starts_at: s,
                         place: "东圣社区党群服务中心".into(),
-                        status: MeetingStatus::Closed,
+                        // Planned: `draft` and `hold` take it through its life at its times.
+                        status: MeetingStatus::Planned,
                         announcements: "传达上级关于物业服务质量提升的文件精神。".into(),
                         skip_reason: None,
-                        opened_at: Some(s),
-                        closed_at: Some(s + TimeDelta::hours(2)),
+                        opened_at: None,
+                        closed_at: None,
                         created_at: s - TimeDelta::days(5),
                     };
                     meetings::insert_meeting(conn, &m)?;
@@ -285,6 +286,9 @@ fn seed(
 
     let total = 60;
     let mut raised: Vec<Issue> = Vec::new();
+    // What happens to the issues, worked out through the workflow and recorded below in
+    // time order with the meetings.
+    let mut steps: Vec<roundtable_core::Outcome> = Vec::new();
     for k in 0..total {
         let c = k % 5;
         // 31 kinds for 60 issues: a title comes back at most once, and in another compound.
@@ -305,11 +309,33 @@ fn seed(
             issues::add_support(conn, &issue, *user, at + TimeDelta::hours(2))?;
         }
         let fate = FATES[k % FATES.len()];
-        let issue = advance(conn, wf, tz, &people, issue, c, fate, &raised, &held, now)?;
+        let issue = advance(&mut steps, wf, tz, &people, issue, c, fate, &raised, &held, now)?;
         raised.push(issue);
     }
+    // Then the months in order: every issue's steps and every meeting at its own time, so
+    // each agenda is planned from the tracker as it stood then.
+    enum Moment<'a> {
+        Step(&'a roundtable_core::Outcome),
+        Draft(&'a Meeting),
+        Open(&'a Meeting),
+        Held(&'a Meeting),
+    }
+    let mut timeline: Vec<(DateTime<Utc>, Moment)> = steps.iter().map(|o| (o.event.at, Moment::Step(o))).collect();
     for m in &held {
-        hold(conn, config, &people, m, &attending)?;
+        timeline.push((m.starts_at - TimeDelta::days(5), Moment::Draft(m)));
+        timeline.push((m.starts_at, Moment::Open(m)));
+        timeline.push((m.starts_at + TimeDelta::hours(2), Moment::Held(m)));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    for (_, moment) in timeline {
+        match moment {
+            Moment::Step(outcome) => issues::record_transition(conn, outcome)?,
+            Moment::Draft(m) => draft(conn, config, m)?,
+            Moment::Open(m) => {
+                meetings::set_status(conn, m.id, MeetingStatus::Planned, MeetingStatus::Open, m.starts_at)?;
+            }
+            Moment::Held(m) => hold(conn, &people, m, &attending)?,
+        }
     }
     roundtable_store::outbox::settle_history(conn, &cid.to_string(), now)?;
     Ok(Seeded { community: cid, issues: total, meetings: held.len() })
@@ -318,7 +344,7 @@ fn seed(
 /// Drives one issue through the workflow to its fate, at plausible moments.
 #[allow(clippy::too_many_arguments)]
 fn advance(
-    conn: &mut roundtable_store::DbConn,
+    steps: &mut Vec<roundtable_core::Outcome>,
     wf: &roundtable_core::Workflow,
     tz: Tz,
     people: &People,
@@ -334,8 +360,9 @@ fn advance(
         let req = TransitionRequest { transition: name.into(), version: issue.version, fields };
         let out = apply(wf, issue, actor, &req, at.with_timezone(&tz))
             .map_err(|d| StoreError::Corrupt(format!("demo transition {name}: {d}")))?;
-        issues::record_transition(conn, &out)?;
-        Ok::<Issue, StoreError>(out.issue)
+        let next = out.issue.clone();
+        steps.push(out);
+        Ok::<Issue, StoreError>(next)
     };
     let step = |at: DateTime<Utc>, days: i64| (at + TimeDelta::days(days)).min(now - TimeDelta::hours(1));
     match fate {
@@ -453,14 +480,29 @@ fn people_company_name(compound: usize) -> &'static str {
     COMPOUNDS[compound].1
 }
 
-/// Holds a past meeting through the product's own code, at the times it would have
-/// happened: the draft built five days ahead by the agenda job (its company comparison
-/// with it), published, attendance recorded, an outcome for most items (the commitments
-/// made on the spot, decisions, a deferral) and some not reached, minutes with remarks
-/// published after the meeting.
+/// A past meeting's draft, five days ahead, by the agenda job (with its company
+/// comparison), published the next day.
+fn draft(conn: &mut roundtable_store::DbConn, config: &Config, m: &Meeting) -> Result<(), StoreError> {
+    let built_at = m.starts_at - TimeDelta::days(5);
+    let mode = crate::jobs::agenda::Mode::Claim("demo");
+    match crate::jobs::agenda::build_agenda_for(conn, config, m.community, Some(m.slot), built_at, mode) {
+        Ok(_) => {}
+        Err(crate::jobs::agenda::AgendaError::Store(e)) => return Err(e),
+        Err(other) => return Err(StoreError::Corrupt(format!("demo agenda {}: {other}", m.slot))),
+    }
+    // The secretary adds an item of her own before publishing.
+    let added = [(roundtable_core::agenda::Section::OtherBusiness, "下月重点工作安排".to_owned(), 10)];
+    roundtable_store::agenda::edit_agenda(conn, m, &[], &[], &added, built_at + TimeDelta::hours(2))?;
+    meetings::publish_agenda(conn, m.id, built_at + TimeDelta::hours(20))?;
+    Ok(())
+}
+
+/// Holds a past meeting (its draft published, see `draft`, and opened at its start) at
+/// its close: attendance, an outcome for most items (the commitments made on the spot, decisions, a
+/// deferral) and some not reached, closed two hours later, minutes with remarks published
+/// the day after.
 fn hold(
     conn: &mut roundtable_store::DbConn,
-    config: &Config,
     people: &People,
     m: &Meeting,
     attending: &[(OrgId, &str)],
@@ -469,14 +511,7 @@ fn hold(
     use roundtable_core::{ItemOutcome, RevisionStatus};
     use roundtable_store::{agenda, minutes};
 
-    let built_at = m.starts_at - TimeDelta::days(5);
-    let mode = crate::jobs::agenda::Mode::Claim("demo");
-    match crate::jobs::agenda::build_agenda_for(conn, config, m.community, Some(m.slot), built_at, mode) {
-        Ok(_) => {}
-        Err(crate::jobs::agenda::AgendaError::Store(e)) => return Err(e),
-        Err(other) => return Err(StoreError::Corrupt(format!("demo agenda {}: {other}", m.slot))),
-    }
-    meetings::publish_agenda(conn, m.id, built_at + TimeDelta::hours(20))?;
+    let closes = m.starts_at + TimeDelta::hours(2);
     for (org, who) in attending {
         meetings::record_attendance(conn, m, *org, who)?;
     }
@@ -499,14 +534,18 @@ fn hold(
                 }
             }
             (None, Section::Announcements) => Some((ItemOutcome::Decision, "已传达。")),
+            (None, _) if item.reason == roundtable_core::agenda::Reason::Added => {
+                Some((ItemOutcome::Decision, "已部署。"))
+            }
             (None, _) => None,
         };
         if let Some((outcome, note)) = outcome {
             meetings::record_outcome(conn, m.id, &item.id, outcome, Some(note), None)?;
         }
     }
+    meetings::set_status(conn, m.id, MeetingStatus::Open, MeetingStatus::Closed, closes)?;
     let secretary = people.secretary.user;
-    let after = m.closed_at.unwrap_or(m.starts_at) + TimeDelta::hours(20);
+    let after = closes + TimeDelta::hours(20);
     let remarks = "请各物业公司按期落实会上承诺，下次会议逐项通报。";
     minutes::add_revision(conn, m, RevisionStatus::Draft, remarks, secretary, after)?;
     minutes::add_revision(conn, m, RevisionStatus::Published, remarks, secretary, after + TimeDelta::hours(1))?;

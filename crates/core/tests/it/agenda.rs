@@ -246,6 +246,7 @@ fn what_the_last_meeting_did_not_reach_is_carried_over_once() {
         (Some(overdue.id), overdue.title.clone()),
         (Some(done.id), done.title.clone()),
         (None, "小区公约修订".to_owned()),
+        (None, "小区公约修订".to_owned()),
     ];
     let agenda = build_carrying(&t, &facts(&[waiting, overdue, done]), &AgendaConfig::default(), &carried);
     assert_eq!(titles(&agenda, Reason::CarriedOver), ["小区公约修订"]);
