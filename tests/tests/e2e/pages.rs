@@ -716,6 +716,23 @@ async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
         .submit("/meetings", "/meetings/schedule", &[("slot", latest), ("skip", "1"), ("reason", "春节假期")])
         .await;
     assert_eq!(skipped.status, StatusCode::SEE_OTHER, "{}", skipped.html);
+    // Out of turn, the calendar and the meeting page say why.
+    let next_month =
+        (chrono::NaiveDate::parse_from_str(later, "%Y-%m-%d").unwrap() + chrono::Days::new(35)).to_string();
+    let across = secretary
+        .submit("/meetings", "/meetings/schedule", &[("slot", later), ("starts_at", &format!("{next_month}T09:00"))])
+        .await;
+    assert!(across.status == StatusCode::CONFLICT && across.html.contains("会议只能在本月内调整"), "{}", across.html);
+    let token = app.token(SECRETARY).await;
+    let list = app.get("/api/v1/meetings", &token).await.body;
+    let skipped_id = list.as_array().unwrap().iter().find(|m| m["slot"] == latest.as_str()).unwrap()["id"].clone();
+    let skipped_page = format!("/meetings/{}", skipped_id.as_str().unwrap());
+    let open_skipped = secretary.submit(&skipped_page, &format!("{skipped_page}/open"), &[]).await;
+    assert!(
+        open_skipped.status == StatusCode::CONFLICT && open_skipped.html.contains("本月会议已取消"),
+        "{}",
+        open_skipped.html
+    );
     let page = secretary.get("/meetings").await;
     assert!(page.html.contains(&format!("{later} 14:30")) && page.html.contains("东圣小学礼堂"), "{}", page.html);
     // Moved to the Monday: the meeting's pages are titled with the day it is held.
@@ -724,7 +741,6 @@ async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
         .submit("/meetings", "/meetings/schedule", &[("slot", later), ("starts_at", &format!("{monday}T09:00"))])
         .await;
     assert_eq!(to_monday.status, StatusCode::SEE_OTHER, "{}", to_monday.html);
-    let token = app.token(SECRETARY).await;
     let list = app.get("/api/v1/meetings", &token).await.body;
     let id = list.as_array().unwrap().iter().find(|m| m["slot"] == later.as_str()).unwrap()["id"].clone();
     let meeting = secretary.get(&format!("/meetings/{}", id.as_str().unwrap())).await.html;
