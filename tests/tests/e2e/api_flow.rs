@@ -230,8 +230,14 @@ async fn support_counts_once_per_person(app: TestApp) {
         let r = app.call(Method::PUT, &path, Some(&secretary), None).await;
         assert_eq!((r.status, r.body["support_count"].as_u64()), (StatusCode::OK, Some(1)));
     }
-    let r = app.call(Method::PUT, &path, Some(&app.token(SUPERVISOR).await), None).await;
-    assert_eq!(r.body["support_count"], 2);
+    let r = app.call(Method::PUT, &path, Some(&app.token("resident1@dongsheng.example").await), None).await;
+    assert_eq!(r.body["support_count"], 2, "{}", r.body);
+    // Not one's own issue, and not a closed one.
+    let own = app.call(Method::PUT, &path, Some(&app.token(SUPERVISOR).await), None).await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+    let rejected = fire(&app, SECRETARY, &raise(&app, "邻里纠纷").await, "reject", json!({"reason": "民事纠纷"})).await;
+    let closed = format!("/api/v1/issues/{}/support", rejected["id"].as_str().unwrap());
+    assert_eq!(app.call(Method::PUT, &closed, Some(&secretary), None).await.status, StatusCode::CONFLICT);
     let r = app.call(Method::DELETE, &path, Some(&secretary), None).await;
     assert_eq!((r.body["support_count"].as_u64(), r.body["supported"].as_bool()), (Some(1), Some(false)));
     let after = app.get(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()), &secretary).await;

@@ -229,7 +229,11 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
         sent.iter().filter(|m| m.subject.contains("雨水井堵塞")).map(|m| (m.subject.clone(), m.to.clone())).collect();
     assert!(mine.contains(&("提醒：雨水井堵塞".to_owned(), vec!["anshang@dongsheng.example".to_owned()])), "{mine:?}");
     let escalation = mine.iter().find(|(s, _)| s == "承诺逾期：雨水井堵塞").expect("an escalation");
-    assert_eq!(escalation.1, ["secretary@dongsheng.example", "supervisors@dongsheng.example"]);
+    assert_eq!(
+        escalation.1,
+        ["anshang@dongsheng.example", "secretary@dongsheng.example", "supervisors@dongsheng.example"],
+        "the company that broke its promise is told too"
+    );
 }
 
 /// The `/v/…` paths of the links in the latest mail about `title`.

@@ -237,7 +237,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             row.effect.clone(),
         ),
         Effect::Escalate => {
-            let mut to = role_emails(conn, &community, Role::Secretary)?;
+            // The company that broke its promise hears it too, with those who hold it to it.
+            let mut to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
+            to.extend(role_emails(conn, &community, Role::Secretary)?);
             to.extend(supervisors(conn)?);
             (to, Template::Escalation, default_locale.clone(), row.effect.clone())
         }

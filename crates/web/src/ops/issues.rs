@@ -354,6 +354,25 @@ pub async fn events(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult
     Ok(events.iter().map(|e| EventView::new(e, names.get(&e.actor).cloned().unwrap_or_default())).collect())
 }
 
+/// Support is for someone else's open issue: a raiser's own voice is counted already,
+/// and a closed issue has nothing left to push.
+fn may_support(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<()> {
+    let conflict = |detail: &str| Err(ApiError::Conflict { detail: detail.into(), current: None });
+    if issue.raised_by == caller.user.id {
+        return conflict("you raised this issue: your voice is counted already");
+    }
+    if state.workflows.get(&issue.workflow).is_some_and(|wf| wf.is_terminal(issue.state.as_str())) {
+        return conflict("the issue is closed");
+    }
+    Ok(())
+}
+
+/// Whether the caller may add their support now (for the page's button).
+pub fn can_support(state: &AppState, caller: &Caller, view: &IssueView) -> bool {
+    let terminal = state.workflows.get(&view.workflow).is_some_and(|wf| wf.is_terminal(&view.state));
+    view.raised_by.id != caller.user.id.0 && !terminal
+}
+
 /// Whether the caller supports the issue.
 pub async fn supported(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<bool> {
     let issue = visible(state, caller, id).await?;
@@ -364,6 +383,9 @@ pub async fn supported(state: &AppState, caller: &Caller, id: IssueId) -> ApiRes
 /// Adds the caller's support ("me too"; supporting twice counts once) or withdraws it.
 pub async fn support(state: &AppState, caller: &Caller, id: IssueId, supported: bool) -> ApiResult<SupportView> {
     let issue = visible(state, caller, id).await?;
+    if supported {
+        may_support(state, caller, &issue)?;
+    }
     let (user, now) = (caller.user.id, state.now());
     let support_count = state
         .db

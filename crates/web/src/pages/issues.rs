@@ -358,6 +358,8 @@ struct IssuePage {
     timeline: Vec<TimelineEntry>,
     transitions: Vec<TransitionShown>,
     supported: bool,
+    /// Someone else's open issue: the support button is offered.
+    can_support: bool,
 }
 
 impl Page for IssuePage {
@@ -445,7 +447,8 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
         created_local: local(view.created_at),
         view,
     };
-    Out::status(status, IssuePage { issue, timeline, transitions, supported })
+    let can_support = ops::can_support(state, &caller, &issue.view);
+    Out::status(status, IssuePage { issue, timeline, transitions, supported, can_support })
 }
 
 #[derive(Deserialize, Default)]
