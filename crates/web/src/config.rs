@@ -75,6 +75,7 @@ pub struct MeetingConfig {
     pub length_minutes: u32,
     pub min_issues_to_rank: u32,
     pub commit_within_days: u32,
+    pub max_commitment_days: u32,
 }
 
 /// `HH:MM`, as the configuration writes a time of day.

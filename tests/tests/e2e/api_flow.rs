@@ -11,6 +11,7 @@ on_both_databases!(
     a_failed_verification_reopens_and_a_stale_version_gets_409,
     lists_are_scoped_filtered_and_paged,
     support_counts_once_per_person,
+    a_far_off_due_date_needs_the_secretary_and_a_reason,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -242,4 +243,26 @@ async fn support_counts_once_per_person(app: TestApp) {
     assert_eq!((r.body["support_count"].as_u64(), r.body["supported"].as_bool()), (Some(1), Some(false)));
     let after = app.get(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()), &secretary).await;
     assert_eq!((after.body["support_count"].as_u64(), after.body["version"].as_u64()), (Some(1), Some(1)));
+}
+
+/// `meeting.max_commitment_days` (90): a company cannot promise "by 2099"; the secretary
+/// can set a later date, with a reason on the record.
+async fn a_far_off_due_date_needs_the_secretary_and_a_reason(app: TestApp) {
+    let anshang = app.org("安尚物业").to_string();
+    let issue =
+        fire(&app, SECRETARY, &raise(&app, "外墙瓷砖脱落").await, "assign", json!({"responsible_org": anshang})).await;
+    let far = json!({"commitment_text": "明年整体翻新外墙", "due_date": in_days(91)});
+    let refused = try_fire(&app, "anshang@dongsheng.example", &issue, "commit", far.clone()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.body["errors"][0]["problem"], "too_far");
+    assert!(refused.body["detail"].as_str().unwrap().contains("90 days"), "the limit is named: {}", refused.body);
+    let unexplained = try_fire(&app, SECRETARY, &issue, "commit", far.clone()).await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY, "the secretary gives a reason too");
+    let within = json!({"commitment_text": "三个月内修复", "due_date": in_days(90)});
+    assert_eq!(try_fire(&app, "anshang@dongsheng.example", &issue, "commit", within).await.status, StatusCode::OK);
+    let issue2 =
+        fire(&app, SECRETARY, &raise(&app, "地面沉降开裂").await, "assign", json!({"responsible_org": anshang})).await;
+    let mut explained = far;
+    explained["note"] = json!("需结合明年小区改造统一施工");
+    assert_eq!(try_fire(&app, SECRETARY, &issue2, "commit", explained).await.status, StatusCode::OK);
 }

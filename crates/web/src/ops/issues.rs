@@ -299,6 +299,8 @@ fn reference_problems(
 /// Fires a transition (`assign`, `commit`, `resolve`, `verify`, `reopen`, …) on an issue
 /// seen at `version`.
 pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: TransitionBody) -> ApiResult<IssueView> {
+    let why = body.note.as_deref().or(body.reason.as_deref());
+    super::check_due_date(state, caller, body.due_date, why)?;
     let request = TransitionRequest {
         transition: body.transition,
         version: body.version,

@@ -6,3 +6,37 @@ pub mod admin;
 pub mod issues;
 pub mod meetings;
 pub mod reference;
+
+use chrono::NaiveDate;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A commitment's due date lies within `meeting.max_commitment_days` of today; a later one
+/// needs the secretary (or an administrator) and a reason, so a far-off promise is a
+/// decision on the record, not a way around the scorecard.
+pub fn check_due_date(
+    state: &AppState,
+    caller: &Caller,
+    due: Option<NaiveDate>,
+    reason: Option<&str>,
+) -> ApiResult<()> {
+    let Some(due) = due else { return Ok(()) };
+    let max = state.config.meeting.max_commitment_days;
+    let limit = caller.now(state).date_naive() + chrono::Days::new(u64::from(max));
+    let chairs =
+        [roundtable_core::Role::Secretary, roundtable_core::Role::Admin].iter().any(|r| caller.actor.has_role(*r));
+    let explained = reason.is_some_and(|r| !roundtable_core::text::is_blank(r));
+    if due <= limit || (chairs && explained) {
+        Ok(())
+    } else {
+        Err(ApiError::field(
+            "due_date",
+            "too_far",
+            format!(
+                "`due_date` must be on or before {limit} ({max} days from today); a later date needs the secretary and a reason"
+            ),
+        ))
+    }
+}

@@ -106,6 +106,7 @@ pub async fn outcome(
     let stored =
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
     let transition = match body.outcome {
         ItemOutcome::Decision | ItemOutcome::Deferred => None,
         ItemOutcome::Commitment => {
