@@ -299,8 +299,6 @@ fn reference_problems(
 /// Fires a transition (`assign`, `commit`, `resolve`, `verify`, `reopen`, …) on an issue
 /// seen at `version`.
 pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: TransitionBody) -> ApiResult<IssueView> {
-    let why = body.note.as_deref().or(body.reason.as_deref());
-    super::check_due_date(state, caller, body.due_date, why)?;
     let request = TransitionRequest {
         transition: body.transition,
         version: body.version,
@@ -333,6 +331,9 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
         .get(&issue.workflow)
         .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
     let outcome = apply(workflow, &issue, &caller.actor, &request, caller.now(state))?;
+    // After the workflow's own checks (a date of another millennium is named as such).
+    let why = request.fields.note.as_deref().or(request.fields.reason.as_deref());
+    super::check_due_date(state, caller, request.fields.due_date, why)?;
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }

@@ -106,7 +106,6 @@ pub async fn outcome(
     let stored =
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
-    crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
     let transition = match body.outcome {
         ItemOutcome::Decision | ItemOutcome::Deferred => None,
         ItemOutcome::Commitment => {
@@ -129,7 +128,9 @@ pub async fn outcome(
                     ..Default::default()
                 },
             };
-            Some(apply(workflow, &issue, &caller.actor, &request, caller.now(state))?)
+            let outcome = apply(workflow, &issue, &caller.actor, &request, caller.now(state))?;
+            crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
+            Some(outcome)
         }
     };
     let (meeting, outcome) = (r.meeting.id, body.outcome);
