@@ -349,6 +349,25 @@ pub fn supports(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<bool>
     Ok(n > 0)
 }
 
+/// Merges a duplicate into its original: everyone who supported the duplicate, and its
+/// raiser, now support the original (each counted once; the original's raiser is not
+/// their own supporter). Returns the original's new count.
+pub fn merge_support(conn: &mut DbConn, duplicate: &Issue, original: &Issue, at: DateTime<Utc>) -> Result<u32> {
+    let mut people: Vec<UserId> = supports::table
+        .filter(supports::issue_id.eq(duplicate.id.to_string()))
+        .select(supports::user_id)
+        .load::<String>(conn)?
+        .iter()
+        .map(|u| crate::convert::parse("user id", u))
+        .collect::<Result<_>>()?;
+    people.push(duplicate.raised_by);
+    let mut count = support_count(conn, original.id)?;
+    for user in people.into_iter().filter(|u| *u != original.raised_by) {
+        count = add_support(conn, original, user, at)?;
+    }
+    Ok(count)
+}
+
 /// Withdraws `user`'s support; returns the new count.
 pub fn withdraw_support(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<u32> {
     conn.transaction(|conn| {

@@ -12,6 +12,7 @@ on_both_databases!(
     lists_are_scoped_filtered_and_paged,
     support_counts_once_per_person,
     a_far_off_due_date_needs_the_secretary_and_a_reason,
+    a_duplicate_brings_its_supporters_to_the_original,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -265,4 +266,28 @@ async fn a_far_off_due_date_needs_the_secretary_and_a_reason(app: TestApp) {
     let mut explained = far;
     explained["note"] = json!("需结合明年小区改造统一施工");
     assert_eq!(try_fire(&app, SECRETARY, &issue2, "commit", explained).await.status, StatusCode::OK);
+}
+
+/// Marking B a duplicate of A moves B's supporters and raiser to A, each counted once; a
+/// duplicate of a duplicate points at the original.
+async fn a_duplicate_brings_its_supporters_to_the_original(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let original = raise(&app, "电梯困人").await;
+    let body =
+        json!({"title": "电梯又困人了", "category": "facilities", "compound": app.compound("君悦湾").to_string()});
+    let resident = app.token("resident1@dongsheng.example").await;
+    let twin = app.post("/api/v1/issues", &resident, body).await.body;
+    for issue in [&original, &twin] {
+        let path = format!("/api/v1/issues/{}/support", issue["id"].as_str().unwrap());
+        assert_eq!(app.call(Method::PUT, &path, Some(&secretary), None).await.status, StatusCode::OK);
+    }
+    let merged = fire(&app, SECRETARY, &twin, "mark_duplicate", json!({"duplicate_of": original["id"]})).await;
+    assert_eq!(merged["duplicate_of"], original["id"]);
+    let now = app.get(&format!("/api/v1/issues/{}", original["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!(now["support_count"], 2, "the secretary once, the twin's raiser once: {now}");
+    let third = raise(&app, "三号楼电梯困人").await;
+    let chained = fire(&app, SECRETARY, &third, "mark_duplicate", json!({"duplicate_of": twin["id"]})).await;
+    assert_eq!(chained["duplicate_of"], original["id"], "a duplicate of a duplicate is one of the original");
+    let after = app.get(&format!("/api/v1/issues/{}", original["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!(after["support_count"], 2, "the original's own raiser does not become its supporter");
 }

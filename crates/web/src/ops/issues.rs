@@ -4,8 +4,8 @@
 use roundtable_core::text;
 use roundtable_core::workflow::DEFAULT_WORKFLOW;
 use roundtable_core::{
-    BuildingId, CompoundId, Issue, IssueId, MeetingId, NewIssue, OrgId, TransitionFields, TransitionRequest, UserId,
-    apply,
+    BuildingId, CompoundId, Issue, IssueId, IssueState, MeetingId, NewIssue, OrgId, TransitionFields,
+    TransitionRequest, UserId, apply,
 };
 use roundtable_store::directory::Person;
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
@@ -316,15 +316,28 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
     };
     // The issue, its raiser and the ids the request names, in one database trip.
     let (community, fields) = (caller.actor.community, request.fields.clone());
-    let (issue, raiser, problems) = state
+    let (issue, raiser, problems, original) = state
         .db
         .run(move |conn| {
             let issue = issues::get_issue(conn, id)?;
             let raiser = directory::person(conn, issue.raised_by)?;
-            Ok((issue, raiser, reference_problems(conn, community, &fields)?))
+            let problems = reference_problems(conn, community, &fields)?;
+            // A duplicate of a duplicate is a duplicate of the original (a bounded walk).
+            let mut original = fields.duplicate_of;
+            for _ in 0..8 {
+                match original.map(|o| issues::get_issue(conn, o)) {
+                    Some(Ok(o)) if o.state == IssueState::DUPLICATE && o.duplicate_of.is_some() => {
+                        original = o.duplicate_of
+                    }
+                    _ => break,
+                }
+            }
+            Ok((issue, raiser, problems, original))
         })
         .await
         .map_err(not_found)?;
+    let mut request = request;
+    request.fields.duplicate_of = original;
     let issue = check_visible(caller, issue)?;
     let workflow = state
         .workflows
@@ -338,7 +351,19 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
         return Err(ApiError::invalid(problems));
     }
     let stored = outcome.clone();
-    state.db.write(move |conn| issues::record_transition(conn, &stored)).await?;
+    let now = state.now();
+    state
+        .db
+        .write(move |conn| {
+            issues::record_transition(conn, &stored)?;
+            // A duplicate's supporters (and its raiser) now back the original.
+            if let Some(original) = stored.issue.duplicate_of.filter(|_| stored.issue.state == IssueState::DUPLICATE) {
+                let original = issues::get_issue(conn, original)?;
+                issues::merge_support(conn, &stored.issue, &original, now)?;
+            }
+            Ok(())
+        })
+        .await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
     Ok(view(state, caller, outcome.issue, &raiser))
 }
