@@ -352,8 +352,10 @@ pub fn edit_agenda(
             .find(meeting.id.to_string())
             .select((meetings::agenda_status, meetings::status))
             .first(conn)?;
-        let open = status == roundtable_core::MeetingStatus::Open.as_str();
-        if agenda != AgendaStatus::Draft.as_str() && !open {
+        // Read as the enums they are (an unknown name is Corrupt, not "not a draft").
+        let agenda: AgendaStatus = parse("agenda status", &agenda)?;
+        let status: roundtable_core::MeetingStatus = parse("meeting status", &status)?;
+        if agenda != AgendaStatus::Draft && status != roundtable_core::MeetingStatus::Open {
             return Err(StoreError::Conflict { current: 0 });
         }
         let existing: Vec<StoredItem> = agenda_items(conn, meeting.id)?;
