@@ -48,6 +48,8 @@ named_enum! {
         CarriedOver = "carried_over",
         /// Assigned for longer than `commit_within_days` without a commitment.
         AwaitingCommitment = "awaiting_commitment",
+        /// The responsible party asked for a later due date; the meeting decides.
+        ExtensionRequested = "extension_requested",
         /// Committed since a meeting last dealt with it (outside a meeting).
         Committed = "committed",
         /// Raised since the last meeting.
@@ -270,10 +272,23 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         .filter(|i| i.state == IssueState::ASSIGNED && i.state_entered_at + patience <= input.meeting_at)
         .collect();
     uncommitted.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
+    // A pending extension request waits for the meeting whether or not one dealt with the
+    // issue before (an overdue one is listed as overdue, with its request).
+    let mut extension: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| i.state == IssueState::COMMITTED && !overdue_on(i, day) && i.extension_request.is_some())
+        .collect();
+    extension.sort_by_key(|i| (i.extension_request.as_ref().map(|r| r.at), i.created_at, i.id));
     let mut committed: Vec<&Issue> = issues
         .iter()
         .copied()
-        .filter(|i| i.state == IssueState::COMMITTED && !overdue_on(i, day) && unsettled.contains(&i.id))
+        .filter(|i| {
+            i.state == IssueState::COMMITTED
+                && !overdue_on(i, day)
+                && i.extension_request.is_none()
+                && unsettled.contains(&i.id)
+        })
         .collect();
     committed.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
 
@@ -325,6 +340,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         (&kept, Reason::DueSinceLastMeeting),
         (&awaiting, Reason::AwaitingVerification),
         (&uncommitted, Reason::AwaitingCommitment),
+        (&extension, Reason::ExtensionRequested),
         (&committed, Reason::Committed),
     ] {
         items.extend(list.iter().map(|i| AgendaItem::for_issue(Section::FollowUp, reason, i, cfg.follow_up_minutes)));

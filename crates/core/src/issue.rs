@@ -69,6 +69,32 @@ pub struct Commitment {
     /// Set when the commitment was made on the spot at a joint meeting.
     pub meeting: Option<MeetingId>,
     pub committed_at: DateTime<Utc>,
+    /// When the due date was last set: the promise, or its latest extension.
+    pub dated_at: DateTime<Utc>,
+}
+
+/// The responsible party's pending request for a later due date (申请延期).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRequest {
+    pub due_date: NaiveDate,
+    pub reason: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
+/// A granted extension (延期): the commitment's due date moved from `from` to `to`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+    /// Who granted it (the secretary).
+    pub by: UserId,
+    /// Who asked for it, if the responsible party did.
+    pub requested_by: Option<UserId>,
+    /// The joint meeting at which it was granted.
+    pub meeting: Option<MeetingId>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +142,10 @@ pub struct Issue {
     pub closing_reason: Option<String>,
     pub support_count: u32,
     pub reopen_count: u32,
+    /// How often the commitment's due date was moved (延期), since the first commitment.
+    pub extension_count: u32,
+    /// A request for a later due date the secretary has not decided yet.
+    pub extension_request: Option<ExtensionRequest>,
     /// Bumped by every transition; a write with a stale version is refused.
     pub version: u32,
     pub created_at: DateTime<Utc>,
@@ -182,6 +212,8 @@ impl Issue {
             closing_reason: None,
             support_count: 0,
             reopen_count: 0,
+            extension_count: 0,
+            extension_request: None,
             version: 1,
             created_at: now,
             updated_at: now,

@@ -18,7 +18,9 @@ pub use actor::{Actor, Membership, OrgKind, Role};
 pub use delivery::DeliveryStatus;
 pub use directory::{Building, Community, Compound, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
-pub use issue::{Commitment, Event, Issue, IssueState, NewIssue, Verification, VerificationOutcome};
+pub use issue::{
+    Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, NewIssue, Verification, VerificationOutcome,
+};
 pub use meeting::{
     AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override, Refusal,
     RevisionStatus, may_move, may_open,

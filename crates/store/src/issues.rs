@@ -7,8 +7,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::{
-    BuildingId, Commitment, CommunityId, CompoundId, Effect, Event, Issue, IssueId, IssueState, OrgId, Outcome,
-    TransitionFields, UserId, Verification,
+    BuildingId, Commitment, CommunityId, CompoundId, Effect, Event, ExtensionRequest, Issue, IssueId, IssueState,
+    OrgId, Outcome, TransitionFields, UserId, Verification,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -48,6 +48,16 @@ pub(crate) struct IssueRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     state_entered_at: NaiveDateTime,
+    extension: Option<String>,
+}
+
+/// What the `extension` column holds (absent: never extended, nothing requested).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ExtensionColumn {
+    count: u32,
+    /// When the due date was last set, if an extension set it.
+    dated_at: Option<DateTime<Utc>>,
+    request: Option<ExtensionRequest>,
 }
 
 impl From<&Issue> for IssueRow {
@@ -84,6 +94,13 @@ impl From<&Issue> for IssueRow {
             created_at: ts(i.created_at),
             updated_at: ts(i.updated_at),
             state_entered_at: ts(i.state_entered_at),
+            extension: (i.extension_count > 0 || i.extension_request.is_some())
+                .then(|| ExtensionColumn {
+                    count: i.extension_count,
+                    dated_at: c.map(|c| c.dated_at).filter(|d| *d != c.map_or(*d, |c| c.committed_at)),
+                    request: i.extension_request.clone(),
+                })
+                .and_then(|x| serde_json::to_string(&x).ok()),
         }
     }
 }
@@ -91,6 +108,12 @@ impl From<&Issue> for IssueRow {
 impl TryFrom<IssueRow> for Issue {
     type Error = StoreError;
     fn try_from(r: IssueRow) -> Result<Issue> {
+        let extension = r
+            .extension
+            .map(|v| serde_json::from_str::<ExtensionColumn>(&v))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("extension: {e}")))?;
+        let dated_at = extension.as_ref().and_then(|x| x.dated_at);
         let commitment = match (r.commitment_text, r.commitment_due, r.committed_by, r.committed_at) {
             (Some(text), Some(due_date), Some(by), Some(at)) => Some(Commitment {
                 text,
@@ -99,6 +122,7 @@ impl TryFrom<IssueRow> for Issue {
                 committed_by_org: parse_opt("organisation id", r.committed_by_org.as_deref())?,
                 meeting: parse_opt("meeting id", r.commitment_meeting.as_deref())?,
                 committed_at: utc(at),
+                dated_at: dated_at.unwrap_or(utc(at)),
             }),
             _ => None,
         };
@@ -128,6 +152,8 @@ impl TryFrom<IssueRow> for Issue {
             closing_reason: r.closing_reason,
             support_count: r.support_count.max(0) as u32,
             reopen_count: r.reopen_count.max(0) as u32,
+            extension_count: extension.as_ref().map_or(0, |x| x.count),
+            extension_request: extension.and_then(|x| x.request),
             version: r.version.max(0) as u32,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
@@ -268,18 +294,23 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
             }
             other => StoreError::Database(other),
         })?;
-        if let (Some(c), true) = (&outcome.issue.commitment, outcome.event.fields.commitment_text.is_some()) {
+        // The commitment history: each promise, and each extension of it with its old date.
+        let promised = outcome.event.fields.commitment_text.is_some() || outcome.extension.is_some();
+        if let (Some(c), true) = (&outcome.issue.commitment, promised) {
+            let x = outcome.extension.as_ref();
             diesel::insert_into(commitments::table)
                 .values((
                     commitments::id.eq(outcome.event.id.to_string()),
                     commitments::community_id.eq(&row.community_id),
                     commitments::issue_id.eq(&row.id),
-                    commitments::meeting_id.eq(id_opt(c.meeting)),
+                    commitments::meeting_id.eq(id_opt(x.map_or(c.meeting, |x| x.meeting))),
                     commitments::org_id.eq(id_opt(c.committed_by_org)),
                     commitments::text.eq(&c.text),
                     commitments::due_date.eq(c.due_date),
-                    commitments::committed_by.eq(c.committed_by.to_string()),
-                    commitments::committed_at.eq(ts(c.committed_at)),
+                    commitments::committed_by.eq(x.map_or(c.committed_by, |x| x.by).to_string()),
+                    commitments::committed_at.eq(ts(x.map_or(c.committed_at, |x| x.at))),
+                    commitments::extended_from.eq(x.map(|x| x.from)),
+                    commitments::reason.eq(x.map(|x| x.reason.as_str())),
                 ))
                 .execute(conn)?;
         }
@@ -301,6 +332,55 @@ pub fn get_issues(conn: &mut DbConn, ids: &[IssueId]) -> Result<Vec<Issue>> {
 }
 
 /// An issue's timeline, oldest first.
+/// One line of an issue's commitment history: a promise, or the extension of one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitmentRecord {
+    pub text: String,
+    pub due_date: NaiveDate,
+    /// The date before an extension moved it; `None` for a promise made afresh.
+    pub extended_from: Option<NaiveDate>,
+    pub reason: Option<String>,
+    /// Who committed, or who granted the extension.
+    pub by: UserId,
+    pub org: Option<OrgId>,
+    pub meeting: Option<roundtable_core::MeetingId>,
+    pub at: DateTime<Utc>,
+}
+
+/// The commitment history of an issue, oldest first.
+pub fn commitment_history(conn: &mut DbConn, id: IssueId) -> Result<Vec<CommitmentRecord>> {
+    type Row =
+        (String, NaiveDate, Option<NaiveDate>, Option<String>, String, Option<String>, Option<String>, NaiveDateTime);
+    let rows: Vec<Row> = commitments::table
+        .filter(commitments::issue_id.eq(id.to_string()))
+        .order((commitments::committed_at, commitments::id))
+        .select((
+            commitments::text,
+            commitments::due_date,
+            commitments::extended_from,
+            commitments::reason,
+            commitments::committed_by,
+            commitments::org_id,
+            commitments::meeting_id,
+            commitments::committed_at,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(text, due_date, extended_from, reason, by, org, meeting, at)| {
+            Ok(CommitmentRecord {
+                text,
+                due_date,
+                extended_from,
+                reason,
+                by: parse("user id", &by)?,
+                org: parse_opt("organisation id", org.as_deref())?,
+                meeting: parse_opt("meeting id", meeting.as_deref())?,
+                at: utc(at),
+            })
+        })
+        .collect()
+}
+
 pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
     let rows: Vec<EventRow> = issue_events::table
         .filter(issue_events::issue_id.eq(id.to_string()))

@@ -89,6 +89,8 @@ pub struct MadeCommitment {
     pub issue: String,
     pub text: String,
     pub due_date: NaiveDate,
+    /// Set when this line moved an earlier promise's date (an extension, 延期).
+    pub extended_from: Option<NaiveDate>,
 }
 
 pub fn commitments_made_at(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MadeCommitment>> {
@@ -97,6 +99,12 @@ pub fn commitments_made_at(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<
         .left_join(organisations::table.on(organisations::id.nullable().eq(commitments::org_id)))
         .filter(commitments::meeting_id.eq(meeting.to_string()))
         .order(commitments::committed_at)
-        .select((organisations::name.nullable(), issues::title, commitments::text, commitments::due_date))
+        .select((
+            organisations::name.nullable(),
+            issues::title,
+            commitments::text,
+            commitments::due_date,
+            commitments::extended_from,
+        ))
         .load(conn)?)
 }

@@ -99,6 +99,7 @@ diesel::table! {
         updated_at -> Timestamp,
         state_entered_at -> Timestamp,
         overdue_since -> Nullable<Timestamp>,
+        extension -> Nullable<Text>,
     }
 }
 
@@ -186,6 +187,8 @@ diesel::table! {
         due_date -> Date,
         committed_by -> Text,
         committed_at -> Timestamp,
+        extended_from -> Nullable<Date>,
+        reason -> Nullable<Text>,
     }
 }
 

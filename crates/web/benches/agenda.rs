@@ -100,6 +100,7 @@ fn main() {
                     committed_by_org: Some(companies[c]),
                     meeting: None,
                     committed_at: raised_at + TimeDelta::days(2),
+                    dated_at: raised_at + TimeDelta::days(2),
                 });
             }
             if state == "verified" {

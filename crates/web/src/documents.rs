@@ -46,6 +46,8 @@ pub struct CommitmentLine {
     pub issue: String,
     pub text: String,
     pub due_date: String,
+    /// The date an extension moved, when this line is one.
+    pub extended_from: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -230,6 +232,7 @@ pub fn assemble(
                 issue: c.issue,
                 text: c.text,
                 due_date: c.due_date.to_string(),
+                extended_from: c.extended_from.map(|d| d.to_string()),
             })
             .collect(),
         scorecard: score_lines(record, &name),
@@ -272,6 +275,8 @@ pub struct AgendaLine {
     pub compound: Option<String>,
     pub org: Option<String>,
     pub due_date: Option<String>,
+    /// How often the due date was extended (延期), when it was.
+    pub extensions: Option<u32>,
     pub support: Option<u32>,
     pub reason: String,
     pub minutes: i32,
@@ -340,6 +345,7 @@ pub fn assemble_agenda(
             compound: issue.and_then(|i| compounds.get(&i.compound).cloned()),
             org: issue.and_then(|i| i.responsible_org.as_ref().map(&name)),
             due_date: issue.and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),
+            extensions: issue.map(|i| i.extension_count).filter(|n| *n > 0),
             support: issue.map(|i| i.support_count).filter(|n| *n > 0),
             reason: reason_label(lang, item.reason),
             minutes: item.minutes_allowed,

@@ -13,6 +13,7 @@ on_both_databases!(
     support_counts_once_per_person,
     a_far_off_due_date_needs_the_secretary_and_a_reason,
     a_duplicate_brings_its_supporters_to_the_original,
+    extensions_are_asked_for_granted_or_refused_and_kept_on_the_record,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -290,4 +291,81 @@ async fn a_duplicate_brings_its_supporters_to_the_original(app: TestApp) {
     assert_eq!(chained["duplicate_of"], original["id"], "a duplicate of a duplicate is one of the original");
     let after = app.get(&format!("/api/v1/issues/{}", original["id"].as_str().unwrap()), &secretary).await.body;
     assert_eq!(after["support_count"], 2, "the original's own raiser does not become its supporter");
+}
+
+/// 延期: the company asks, the secretary grants or refuses; each grant is in the
+/// commitment history with the old date, counted on the issue.
+async fn extensions_are_asked_for_granted_or_refused_and_kept_on_the_record(app: TestApp) {
+    let anshang = app.org("安尚物业").to_string();
+    let issue =
+        fire(&app, SECRETARY, &raise(&app, "消防通道堆物").await, "assign", json!({"responsible_org": anshang})).await;
+    let issue =
+        fire(&app, ANSHANG, &issue, "commit", json!({"commitment_text": "清理堆物", "due_date": in_days(10)})).await;
+    let secretary = app.token(SECRETARY).await;
+    let chair = app.get(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()), &secretary).await.body;
+    assert!(!transitions(&chair).contains(&"request_extension"), "a secretary does not ask");
+    assert!(transitions(&chair).contains(&"extend"), "{chair}");
+    assert!(!transitions(&chair).contains(&"refuse_extension"), "nothing to refuse yet");
+    assert!(transitions(&issue).contains(&"request_extension"), "the company asks");
+    assert!(!transitions(&issue).contains(&"extend"), "the company does not grant itself time");
+
+    // Not to an earlier date, not beyond the limit without the secretary.
+    let earlier =
+        try_fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(5), "reason": "x"})).await;
+    assert_eq!(
+        (earlier.status, earlier.body["errors"][0]["problem"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_later"))
+    );
+    let far =
+        try_fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(200), "reason": "x"})).await;
+    assert_eq!(far.body["errors"][0]["problem"], "too_far", "{}", far.body);
+
+    let asked =
+        fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(20), "reason": "等物业费审批"}))
+            .await;
+    assert_eq!(asked["commitment"]["due_date"], in_days(10), "the date stays until granted");
+    assert_eq!(
+        (asked["extension_request"]["due_date"].as_str(), asked["extension_count"].as_u64()),
+        (Some(in_days(20).as_str()), Some(0))
+    );
+    let refused = fire(&app, SECRETARY, &asked, "refuse_extension", json!({"reason": "堆物是安全隐患，不能拖"})).await;
+    assert!(refused["extension_request"].is_null());
+    let asked =
+        fire(&app, ANSHANG, &refused, "request_extension", json!({"due_date": in_days(15), "reason": "需要业主配合"}))
+            .await;
+    let granted = fire(&app, SECRETARY, &asked, "extend", json!({"due_date": in_days(15), "reason": "业主外出"})).await;
+    assert_eq!(
+        (granted["commitment"]["due_date"].as_str(), granted["extension_count"].as_u64()),
+        (Some(in_days(15).as_str()), Some(1))
+    );
+    assert!(granted["extension_request"].is_null());
+    let again = fire(&app, SECRETARY, &granted, "extend", json!({"due_date": in_days(30), "reason": "春节"})).await;
+    assert_eq!(again["extension_count"], 2);
+
+    let history = app.get(&format!("/api/v1/issues/{}/commitments", issue["id"].as_str().unwrap()), &secretary).await;
+    assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+    let lines: Vec<(Value, Value, Value)> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["extended_from"].clone(), l["due_date"].clone(), l["reason"].clone()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            (Value::Null, json!(in_days(10)), Value::Null),
+            (json!(in_days(10)), json!(in_days(15)), json!("业主外出")),
+            (json!(in_days(15)), json!(in_days(30)), json!("春节")),
+        ]
+    );
+    assert_eq!(history.body[1]["by"]["name"], "王俊勇", "{}", history.body);
+    // Someone who may not see the issue may not see its history either.
+    let other = app
+        .get(
+            &format!("/api/v1/issues/{}/commitments", issue["id"].as_str().unwrap()),
+            &app.token("xiean@dongsheng.example").await,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
 }

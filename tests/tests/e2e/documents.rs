@@ -38,6 +38,7 @@ fn doc() -> MinutesDoc {
             issue: "<script>alert(1)</script>".into(),
             text: "更换 *电梯* 主板".into(),
             due_date: "2026-12-20".into(),
+            extended_from: Some("2026-12-06".into()),
         }],
         scorecard: vec![ScoreLine {
             rank: "1".into(),

@@ -9,7 +9,9 @@ use super::vocab::{Effect, Field, Guard};
 use super::{TransitionDef, Workflow};
 use crate::actor::Actor;
 use crate::ids::{EventId, IssueId, MeetingId, OrgId};
-use crate::issue::{Commitment, Event, Issue, IssueState, Verification, VerificationOutcome};
+use crate::issue::{
+    Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, Verification, VerificationOutcome,
+};
 
 /// The values a transition may carry. Which are required or accepted is up to the
 /// workflow file; their types and meaning are fixed here.
@@ -85,6 +87,10 @@ pub enum FieldProblem {
     Missing,
     /// Sent, but this transition does not take it.
     NotAccepted,
+    /// An extension's date that is not later than the current due date.
+    NotLater {
+        current: NaiveDate,
+    },
     Empty,
     TooLong {
         max_chars: usize,
@@ -121,6 +127,9 @@ impl std::fmt::Display for FieldError {
         match &self.problem {
             FieldProblem::Missing => write!(f, "`{field}` is required"),
             FieldProblem::NotAccepted => write!(f, "`{field}` is not accepted by this transition"),
+            FieldProblem::NotLater { current } => {
+                write!(f, "`{field}` must be later than the current due date ({current})")
+            }
             FieldProblem::Empty => write!(f, "`{field}` must not be empty"),
             FieldProblem::TooLong { max_chars } => {
                 write!(f, "`{field}` is longer than {max_chars} characters")
@@ -165,6 +174,8 @@ pub struct Outcome {
     pub event: Event,
     /// Effects for the caller to carry out (notifications), in file order.
     pub effects: Vec<Effect>,
+    /// The extension this transition granted, for the commitment history.
+    pub extension: Option<Extension>,
 }
 
 /// Fires `request` on `issue` as `actor` at `now` (in the community's time zone).
@@ -192,13 +203,13 @@ pub fn apply(
         return Err(Denial::NotAllowed { transition: t.name.clone() });
     }
     let fields = validate_fields(t, issue, &request.fields, now.date_naive())?;
-    if t.guards.contains(&Guard::HasCommitment) && issue.commitment.is_none() {
-        return Err(Denial::Precondition { guard: Guard::HasCommitment });
+    if let Some(guard) = t.unmet_precondition(issue) {
+        return Err(Denial::Precondition { guard });
     }
 
     let at = now.with_timezone(&Utc).trunc_subsecs(6);
     let mut next = issue.clone();
-    update_issue(&mut next, workflow, t, actor, &fields, at);
+    let extension = update_issue(&mut next, workflow, t, actor, &fields, at);
     let event = Event {
         id: EventId::at(at),
         issue: issue.id,
@@ -212,7 +223,19 @@ pub fn apply(
         fields,
     };
     let effects = t.effects.iter().copied().filter(|e| !e.is_internal()).collect();
-    Ok(Outcome { issue: next, event, effects })
+    Ok(Outcome { issue: next, event, effects, extension })
+}
+
+impl TransitionDef {
+    /// The first guard that depends on the issue alone (not on the fields sent) and
+    /// does not hold: such a transition is not offered.
+    pub fn unmet_precondition(&self, issue: &Issue) -> Option<Guard> {
+        self.guards.iter().copied().find(|g| match g {
+            Guard::HasCommitment => issue.commitment.is_none(),
+            Guard::ExtensionRequested => issue.extension_request.is_none(),
+            Guard::DueDateNotPast | Guard::ResponsibleChanges | Guard::ExtendsDueDate => false,
+        })
+    }
 }
 
 /// The organisation an actor acts for on this issue: the responsible one if they
@@ -275,13 +298,22 @@ fn validate_fields(
             {
                 problem(Field::ResponsibleOrg, FieldProblem::Unchanged);
             }
+            Guard::ExtendsDueDate => {
+                let current = issue.commitment.as_ref().map(|c| c.due_date);
+                if let (Some(due), Some(current)) = (sent.due_date, current)
+                    && due <= current
+                {
+                    problem(Field::DueDate, FieldProblem::NotLater { current });
+                }
+            }
             _ => {}
         }
     }
     if errors.is_empty() { Ok(clean) } else { Err(Denial::Invalid { errors }) }
 }
 
-/// Writes the transition's fields into the issue, each into its fixed place.
+/// Writes the transition's fields into the issue, each into its fixed place; returns
+/// the extension granted, if the transition granted one.
 fn update_issue(
     issue: &mut Issue,
     workflow: &Workflow,
@@ -289,10 +321,40 @@ fn update_issue(
     actor: &Actor,
     fields: &TransitionFields,
     at: DateTime<Utc>,
-) {
+) -> Option<Extension> {
+    let mut extension = None;
     for effect in &t.effects {
         match effect {
-            Effect::ClearCommitment => issue.commitment = None,
+            Effect::ClearCommitment => {
+                issue.commitment = None;
+                issue.extension_request = None;
+            }
+            Effect::RequestExtension => {
+                issue.extension_request = fields.due_date.map(|due_date| ExtensionRequest {
+                    due_date,
+                    reason: fields.reason.clone().unwrap_or_default(),
+                    by: actor.user,
+                    at,
+                });
+            }
+            Effect::ClearExtensionRequest => issue.extension_request = None,
+            Effect::RecordExtension => {
+                let request = issue.extension_request.take();
+                if let (Some(c), Some(to)) = (issue.commitment.as_mut(), fields.due_date) {
+                    extension = Some(Extension {
+                        from: c.due_date,
+                        to,
+                        reason: fields.reason.clone().or_else(|| fields.note.clone()).unwrap_or_default(),
+                        by: actor.user,
+                        requested_by: request.map(|r| r.by),
+                        meeting: fields.meeting,
+                        at,
+                    });
+                    c.due_date = to;
+                    c.dated_at = at;
+                    issue.extension_count += 1;
+                }
+            }
             Effect::RecordReopen => {
                 issue.reopen_count += 1;
                 issue.verification = Some(Verification {
@@ -310,6 +372,9 @@ fn update_issue(
         issue.responsible_org = Some(org);
     }
     if let (Some(text), Some(due_date)) = (&fields.commitment_text, fields.due_date) {
+        // A new promise starts a new count of extensions.
+        issue.extension_count = 0;
+        issue.extension_request = None;
         issue.commitment = Some(Commitment {
             text: text.clone(),
             due_date,
@@ -318,6 +383,7 @@ fn update_issue(
             committed_by_org: issue.responsible_org.or_else(|| actor.primary_org()),
             meeting: fields.meeting,
             committed_at: at,
+            dated_at: at,
         });
     }
     if let Some(note) = &fields.resolution_note {
@@ -342,4 +408,5 @@ fn update_issue(
     issue.version += 1;
     issue.updated_at = at;
     issue.state_entered_at = at;
+    extension
 }

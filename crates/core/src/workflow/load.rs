@@ -312,12 +312,22 @@ fn check_transition(
     c.unique("field", t.require.iter().chain(&t.accept));
     let require: Vec<Field> = c.known_all(&t.require);
     let accept: Vec<Field> = c.known_all(&t.accept);
-    // A commitment is a promise *and* a date: one without the other means nothing.
+    c.unique("effect", &t.effects);
+    let effects: Vec<Effect> = c.known_all(&t.effects);
+    // A commitment is a promise *and* a date: one without the other means nothing —
+    // except a new date for the promise already made (an extension).
+    let extends = effects.iter().any(|e| matches!(e, Effect::RequestExtension | Effect::RecordExtension));
     for (field, partner) in [(Field::CommitmentText, Field::DueDate), (Field::DueDate, Field::CommitmentText)] {
+        if field == Field::DueDate && extends {
+            continue;
+        }
         if require.contains(&field) && !require.contains(&partner) {
             let span = t.require.iter().find(|n| n.get_ref() == field.as_str()).map(|n| n.span());
             c.err(span.unwrap_or(t.name.span()), format!("`{field}` must be required together with `{partner}`"));
         }
+    }
+    if extends && !require.contains(&Field::DueDate) {
+        c.err(t.name.span(), format!("transition `{name}` extends a commitment: it must require `due_date`"));
     }
 
     c.unique("guard", &t.guards);
@@ -329,15 +339,14 @@ fn check_transition(
         let needs = match guard {
             Guard::DueDateNotPast => Some(Field::DueDate),
             Guard::ResponsibleChanges => Some(Field::ResponsibleOrg),
-            Guard::HasCommitment => None,
+            Guard::ExtendsDueDate => Some(Field::DueDate),
+            Guard::HasCommitment | Guard::ExtensionRequested => None,
         };
         if let Some(field) = needs.filter(|f| !require.contains(f) && !accept.contains(f)) {
             c.err(g.span(), format!("guard `{guard}` needs the field `{field}` in `require` or `accept`"));
         }
         guards.push(guard);
     }
-    c.unique("effect", &t.effects);
-    let effects = c.known_all(&t.effects);
     TransitionDef { name: name.clone(), from, to, allow, require, accept, guards, effects }
 }
 

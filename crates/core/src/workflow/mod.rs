@@ -136,7 +136,9 @@ impl Workflow {
     /// The transitions `actor` may fire on `issue` right now (state and permission;
     /// fields are checked when fired).
     pub fn available<'a>(&'a self, issue: &'a Issue, actor: &'a Actor) -> impl Iterator<Item = &'a TransitionDef> + 'a {
-        self.transitions.iter().filter(move |t| t.from.contains(&issue.state) && t.allows(actor, issue))
+        self.transitions.iter().filter(move |t| {
+            t.from.contains(&issue.state) && t.allows(actor, issue) && t.unmet_precondition(issue).is_none()
+        })
     }
 }
 

@@ -37,6 +37,10 @@ named_enum! {
         ResponsibleChanges = "responsible_changes",
         /// The issue must already carry a commitment.
         HasCommitment = "has_commitment",
+        /// `due_date` must be later than the commitment's current due date (an extension).
+        ExtendsDueDate = "extends_due_date",
+        /// The responsible party must have asked for an extension not yet decided.
+        ExtensionRequested = "extension_requested",
     }
 }
 
@@ -70,13 +74,28 @@ named_enum! {
         RecordReopen = "record_reopen",
         /// Internal: drop the commitment (a new party must commit afresh).
         ClearCommitment = "clear_commitment",
+        /// Internal: keep the responsible party's request for a later `due_date` (申请延期)
+        /// until the secretary decides; the commitment's date stays.
+        RequestExtension = "request_extension",
+        /// Internal: move the commitment's due date to `due_date` (延期), count it, keep
+        /// the old date in the commitment history and settle any pending request.
+        RecordExtension = "record_extension",
+        /// Internal: settle a pending extension request without a new date (refused).
+        ClearExtensionRequest = "clear_extension_request",
     }
 }
 
 impl Effect {
     /// Internal effects change the issue inside `apply` and are not handed to the caller.
     pub fn is_internal(self) -> bool {
-        matches!(self, Effect::RecordReopen | Effect::ClearCommitment)
+        matches!(
+            self,
+            Effect::RecordReopen
+                | Effect::ClearCommitment
+                | Effect::RequestExtension
+                | Effect::RecordExtension
+                | Effect::ClearExtensionRequest
+        )
     }
 }
 

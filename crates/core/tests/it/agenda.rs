@@ -51,6 +51,7 @@ impl Town {
             committed_by_org: Some(org),
             meeting: None,
             committed_at: meeting_at() - TimeDelta::days(committed_days_ago),
+            dated_at: meeting_at() - TimeDelta::days(committed_days_ago),
         });
         i
     }
@@ -332,6 +333,7 @@ mod backlog {
                             committed_by_org: Some(t.w.anshang),
                             meeting: None,
                             committed_at: i.state_entered_at,
+                            dated_at: i.state_entered_at,
                         });
                     }
                     IssueFacts { issue: i, assigned_at: None, resolved_at: None, dealt_at: r.dealt.map(|d| meeting_at() - TimeDelta::days(d)) }
@@ -355,4 +357,29 @@ mod backlog {
             }
         }
     }
+}
+
+#[test]
+fn an_extension_request_waits_for_the_meeting_even_on_a_settled_commitment() {
+    let t = Town::new();
+    let anshang = t.w.anshang;
+    let mut asked = t.committed("申请延期的", anshang, date(2026, 12, 20), 10);
+    asked.extension_request = Some(roundtable_core::ExtensionRequest {
+        due_date: date(2027, 1, 20),
+        reason: "缺配件".into(),
+        by: UserId::new(),
+        at: meeting_at() - TimeDelta::days(3),
+    });
+    let mut overdue_asked = t.committed("逾期又申请的", anshang, date(2026, 12, 1), 20);
+    overdue_asked.extension_request = asked.extension_request.clone();
+    let quiet = t.committed("按计划进行的", anshang, date(2026, 12, 20), 10);
+    // All three settled by an earlier meeting.
+    let list: Vec<IssueFacts> = facts(&[asked, overdue_asked, quiet])
+        .into_iter()
+        .map(|f| IssueFacts { dealt_at: Some(meeting_at() - TimeDelta::days(1)), ..f })
+        .collect();
+    let agenda = build(&t, &list, &AgendaConfig::default());
+    assert_eq!(titles(&agenda, Reason::ExtensionRequested), ["申请延期的"]);
+    assert_eq!(titles(&agenda, Reason::Overdue), ["逾期又申请的"], "listed once, as overdue");
+    assert!(titles(&agenda, Reason::Committed).is_empty(), "a settled promise on schedule is not repeated");
 }

@@ -56,7 +56,8 @@ fn the_default_workflow_and_the_mini_one_are_valid() {
     let states: Vec<&str> = wf.states.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(states, ["raised", "assigned", "committed", "resolved", "verified", "rejected", "duplicate"]);
     let transitions: Vec<&str> = wf.transitions.iter().map(|t| t.name.as_str()).collect();
-    let expected = "assign reassign commit resolve verify reopen reject mark_duplicate";
+    let expected =
+        "assign reassign commit request_extension extend refuse_extension resolve verify reopen reject mark_duplicate";
     assert_eq!(transitions.join(" "), expected);
     assert_eq!(wf.initial, "raised");
     Workflow::from_toml("mini.toml", MINI).unwrap();
@@ -153,6 +154,15 @@ fn structural_mistakes() {
         "17:12",
         "must be required together with `due_date`",
     );
+    // An extension moves the date of the promise already made: `due_date` alone, but never without it.
+    expect_one(
+        "effects = [\"notify_raiser\"]",
+        "effects = [\"record_extension\"]",
+        "13:8",
+        "extends a commitment: it must require `due_date`",
+    );
+    let alone = MINI.replacen("require = [\"reason\"]", "require = [\"due_date\", \"reason\"]", 1);
+    Workflow::from_toml("mini.toml", &alone.replacen("[\"notify_raiser\"]", "[\"record_extension\"]", 1)).unwrap();
     expect_one("initial = \"open\"", "initial = \"done\"", "3:11", "initial state `done` is terminal");
     expect_one(
         "effects = [\"remind_secretary\"]",
@@ -192,5 +202,6 @@ fn the_mermaid_graph_shows_every_edge() {
     assert!(g.contains("    resolved --> committed: reopen (@raiser, @raiser_org, supervisor)\n"));
     assert!(g.contains("    committed --> assigned: reassign (secretary, admin)\n"));
     assert!(g.ends_with("    duplicate --> [*]\n"));
-    assert_eq!(g.matches("-->").count(), 1 + 11 + 3);
+    assert!(g.contains("    committed --> committed: extend (secretary, admin)\n"));
+    assert_eq!(g.matches("-->").count(), 1 + 14 + 3);
 }

@@ -14,9 +14,11 @@ fn file_allows(w: &World, issue: &Issue, actor: &Actor, transition: &str) -> boo
     let raiser = issue.raised_by == actor.user || issue.raised_by_org.is_some_and(|o| actor.is_member_of(o));
     actor.community == w.community
         && match transition {
-            "assign" | "reassign" | "reject" | "mark_duplicate" => role(Role::Secretary) || role(Role::Admin),
+            "assign" | "reassign" | "reject" | "mark_duplicate" | "extend" | "refuse_extension" => {
+                role(Role::Secretary) || role(Role::Admin)
+            }
             "commit" => responsible || role(Role::Secretary),
-            "resolve" => responsible,
+            "resolve" | "request_extension" => responsible,
             "verify" | "reopen" => raiser || role(Role::Supervisor),
             _ => false,
         }
@@ -55,8 +57,20 @@ prop_compose! {
 }
 
 /// The default workflow's transitions plus one it does not declare.
-const TRANSITIONS: [&str; 9] =
-    ["assign", "reassign", "commit", "resolve", "verify", "reopen", "reject", "mark_duplicate", "nonsense"];
+const TRANSITIONS: [&str; 12] = [
+    "assign",
+    "reassign",
+    "commit",
+    "request_extension",
+    "extend",
+    "refuse_extension",
+    "resolve",
+    "verify",
+    "reopen",
+    "reject",
+    "mark_duplicate",
+    "nonsense",
+];
 
 fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> TransitionFields {
     let other_org = if issue.responsible_org == Some(w.anshang) { w.xiean } else { w.anshang };
@@ -65,6 +79,12 @@ fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> Transiti
         "assign" => assign_to(other_org),
         "reassign" => TransitionFields { reason: Some("换人".into()), ..assign_to(other_org) },
         "commit" => commitment(due),
+        "request_extension" | "extend" => {
+            let current = issue.commitment.as_ref().map_or(due, |c| c.due_date.max(due));
+            let later = current.checked_add_signed(chrono::TimeDelta::days(1 + s.due_offset.abs())).unwrap();
+            TransitionFields { due_date: Some(later), reason: Some("缺配件".into()), ..Default::default() }
+        }
+        "refuse_extension" => reason("不同意"),
         "resolve" => resolution(),
         "verify" => satisfaction(s.satisfaction.clamp(1, 5)),
         "reopen" | "reject" => reason("不行"),
@@ -82,7 +102,7 @@ proptest! {
         let actors = [&w.secretary, &w.admin, &w.supervisor, &w.supervisor_colleague, &w.anshang_staff, &w.xiean_staff, &w.grid, &w.resident, &w.outsider];
         let mut issue = w.raise_by(&w.supervisor);
         let declared: Vec<&str> = w.wf.transitions.iter().map(|t| t.name.as_str()).collect();
-        prop_assert_eq!(&declared[..], &TRANSITIONS[..8]);
+        prop_assert_eq!(&declared[..], &TRANSITIONS[..11]);
         let mut versions = vec![issue.version];
         for s in steps {
             let actor = actors[s.actor];
@@ -118,6 +138,23 @@ proptest! {
                     prop_assert!(!w.wf.is_terminal(before.state.as_str()));
                     if let Some(c) = &out.issue.commitment {
                         prop_assert!(!c.text.trim().is_empty());
+                    }
+                    // Only a granted extension moves a standing promise's date, always
+                    // later, counted once; a request leaves the date alone.
+                    let (was, is) = (before.commitment.as_ref(), out.issue.commitment.as_ref());
+                    match name {
+                        "extend" => {
+                            prop_assert!(is.unwrap().due_date > was.unwrap().due_date);
+                            prop_assert_eq!(out.issue.extension_count, before.extension_count + 1);
+                            prop_assert_eq!(out.extension.as_ref().map(|x| x.from), was.map(|c| c.due_date));
+                            prop_assert!(out.issue.extension_request.is_none());
+                        }
+                        "request_extension" | "refuse_extension" | "resolve" | "verify" | "reopen" => {
+                            prop_assert_eq!(is.map(|c| c.due_date), was.map(|c| c.due_date));
+                            prop_assert_eq!(out.issue.extension_count, before.extension_count);
+                            prop_assert_eq!(out.issue.extension_request.is_some(), name == "request_extension" || (before.extension_request.is_some() && name != "refuse_extension"));
+                        }
+                        _ => prop_assert!(out.extension.is_none()),
                     }
                     issue = out.issue;
                     versions.push(issue.version);

@@ -1,5 +1,6 @@
 //! Every transition of the default workflow, and every way it can be refused.
 
+use chrono::NaiveDate;
 use roundtable_core::workflow::Guard;
 use roundtable_core::{
     Denial, Effect, Field, FieldError, FieldProblem, IssueId, TransitionFields, VerificationOutcome,
@@ -296,4 +297,87 @@ fn available_lists_only_what_the_viewer_may_fire_now() {
     let resolved = w.resolved();
     assert_eq!(names(&resolved, &w.supervisor), ["verify", "reopen"]);
     assert!(names(&raised, &w.outsider).is_empty());
+}
+
+fn later(due: NaiveDate, why: &str) -> TransitionFields {
+    TransitionFields { due_date: Some(due), reason: Some(why.into()), ..Default::default() }
+}
+
+#[test]
+fn an_extension_is_asked_for_by_the_company_and_granted_or_refused_by_the_secretary() {
+    let w = World::new();
+    let committed = w.committed(); // due 2026-12-20
+    // Only the responsible company asks; the date must move later and not into the past.
+    not_allowed(w.try_fire(&committed, &w.xiean_staff, "request_extension", later(date(2027, 1, 10), "缺配件")));
+    assert_eq!(
+        field_errors(w.try_fire(&committed, &w.anshang_staff, "request_extension", later(date(2026, 12, 20), "x"))),
+        vec![(Field::DueDate, FieldProblem::NotLater { current: date(2026, 12, 20) })]
+    );
+    assert_eq!(
+        field_errors(w.try_fire(
+            &committed,
+            &w.anshang_staff,
+            "request_extension",
+            TransitionFields { due_date: Some(date(2027, 1, 10)), ..Default::default() }
+        )),
+        vec![(Field::Reason, FieldProblem::Missing)]
+    );
+    // Nothing to refuse yet: not offered, and refused as a precondition.
+    assert!(!w.wf.available(&committed, &w.secretary).any(|t| t.name == "refuse_extension"));
+    assert_eq!(
+        w.try_fire(&committed, &w.secretary, "refuse_extension", reason("不同意")).unwrap_err(),
+        Denial::Precondition { guard: Guard::ExtensionRequested }
+    );
+
+    let asked = w.fire(&committed, &w.anshang_staff, "request_extension", later(date(2027, 1, 10), "缺配件"));
+    assert_eq!(asked.issue.state, "committed");
+    assert_eq!(asked.issue.commitment.as_ref().unwrap().due_date, date(2026, 12, 20), "the date stays until granted");
+    let request = asked.issue.extension_request.clone().unwrap();
+    assert_eq!((request.due_date, request.reason.as_str()), (date(2027, 1, 10), "缺配件"));
+    assert_eq!(asked.effects, vec![Effect::NotifySecretary]);
+    assert!(asked.extension.is_none());
+    // The company cannot grant itself more time.
+    not_allowed(w.try_fire(&asked.issue, &w.anshang_staff, "extend", later(date(2027, 1, 10), "x")));
+
+    // Refused: the request is gone, the date and the count stay.
+    let refused = w.fire(&asked.issue, &w.secretary, "refuse_extension", reason("材料已到货"));
+    assert_eq!(refused.issue.extension_request, None);
+    assert_eq!((refused.issue.extension_count, refused.issue.commitment.unwrap().due_date), (0, date(2026, 12, 20)));
+
+    // Granted: the new date, counted, with the old one in the extension record.
+    let granted = w.fire(&asked.issue, &w.secretary, "extend", later(date(2027, 1, 10), "会议同意"));
+    let c = granted.issue.commitment.clone().unwrap();
+    assert_eq!((c.due_date, granted.issue.extension_count), (date(2027, 1, 10), 1));
+    assert_eq!(c.committed_at, committed.commitment.as_ref().unwrap().committed_at, "the promise keeps its day");
+    assert_eq!(granted.issue.extension_request, None, "a grant settles the request");
+    let x = granted.extension.clone().unwrap();
+    assert_eq!((x.from, x.to, x.reason.as_str()), (date(2026, 12, 20), date(2027, 1, 10), "会议同意"));
+    assert_eq!((x.by, x.requested_by), (w.secretary.user, Some(w.anshang_staff.user)));
+    assert_eq!(granted.effects, vec![Effect::NotifyResponsible, Effect::NotifyRaiser]);
+
+    // A second, unasked extension at the meeting counts twice; a new promise starts afresh.
+    let twice = w.fire(&granted.issue, &w.secretary, "extend", later(date(2027, 2, 1), "春节停工"));
+    assert_eq!((twice.issue.extension_count, twice.extension.unwrap().requested_by), (2, None));
+    let reassigned = w.fire(
+        &twice.issue,
+        &w.secretary,
+        "reassign",
+        TransitionFields { responsible_org: Some(w.xiean), reason: Some("换单位".into()), ..Default::default() },
+    );
+    let again = w.fire(&reassigned.issue, &w.xiean_staff, "commit", commitment(date(2026, 12, 30)));
+    assert_eq!(again.issue.extension_count, 0);
+}
+
+#[test]
+fn an_overdue_commitment_can_be_extended_but_not_into_the_past() {
+    let w = World::new();
+    let mut overdue = w.committed();
+    overdue.commitment.as_mut().unwrap().due_date = date(2026, 11, 30);
+    assert_eq!(
+        field_errors(w.try_fire(&overdue, &w.secretary, "extend", later(date(2026, 12, 1), "x"))),
+        vec![(Field::DueDate, FieldProblem::InPast { today: date(2026, 12, 6) })]
+    );
+    let out = w.fire(&overdue, &w.secretary, "extend", later(date(2026, 12, 31), "业主同意"));
+    assert_eq!(out.extension.unwrap().from, date(2026, 11, 30));
+    assert_eq!(out.issue.commitment.unwrap().due_date, date(2026, 12, 31));
 }

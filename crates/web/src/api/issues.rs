@@ -11,7 +11,9 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::issues as ops;
 use crate::state::AppState;
-use crate::views::{EventView, IssueList, IssueView, ListQuery, NewIssueBody, SupportView, TransitionBody};
+use crate::views::{
+    CommitmentRecordView, EventView, IssueList, IssueView, ListQuery, NewIssueBody, SupportView, TransitionBody,
+};
 
 /// Lists the issues the caller may see, filtered, one page at a time.
 #[utoipa::path(get, path = "/api/v1/issues", tag = "issues", params(ListQuery), security(("bearer" = [])), responses(
@@ -83,6 +85,19 @@ pub async fn events(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<EventView>>> {
     ops::events(&state, &caller, IssueId(id)).await.map(Json)
+}
+
+/// The issue's commitment history, oldest first: each promise and each extension (延期)
+/// with the date it moved from, the reason, who granted it and at which meeting.
+#[utoipa::path(get, path = "/api/v1/issues/{id}/commitments", tag = "issues", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = [CommitmentRecordView]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+))]
+pub async fn commitments(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<CommitmentRecordView>>> {
+    ops::commitments(&state, &caller, IssueId(id)).await.map(Json)
 }
 
 /// Adds the caller's support ("me too"); supporting twice counts once. Not for one's own

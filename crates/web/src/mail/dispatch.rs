@@ -244,7 +244,12 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             (to, Template::Escalation, default_locale.clone(), row.effect.clone())
         }
         // Effects that change the issue itself or its flags: no mail.
-        Effect::FlagOverdue | Effect::RecordReopen | Effect::ClearCommitment => return Ok(None),
+        Effect::FlagOverdue
+        | Effect::RecordReopen
+        | Effect::ClearCommitment
+        | Effect::RequestExtension
+        | Effect::RecordExtension
+        | Effect::ClearExtensionRequest => return Ok(None),
     };
     // Raisers' contact data goes only to the responsible organisation.
     let show_raiser = template == Template::IssueAssigned;

@@ -15,8 +15,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
 use crate::views::{
-    AvailableTransition, CommitmentView, Contact, EventView, IssueList, IssueSummary, IssueView, ListQuery,
-    NewIssueBody, PersonRef, SupportView, TransitionBody, VerificationView, is_overdue,
+    AvailableTransition, CommitmentRecordView, CommitmentView, Contact, EventView, ExtensionRequestView, IssueList,
+    IssueSummary, IssueView, ListQuery, NewIssueBody, PersonRef, SupportView, TransitionBody, VerificationView,
+    is_overdue,
 };
 
 /// How a list may be sorted, as `order=` names it.
@@ -83,6 +84,11 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> Iss
         })
         .unwrap_or_default();
     let today = caller.now(state).date_naive();
+    let max_days = u64::from(state.config.meeting.max_commitment_days);
+    // Measured from the day the date was set (the promise or its latest extension).
+    let beyond_limit = |c: &roundtable_core::Commitment| {
+        c.due_date > c.dated_at.with_timezone(&caller.tz).date_naive() + chrono::Days::new(max_days)
+    };
     IssueView {
         id: issue.id.0,
         workflow: issue.workflow.clone(),
@@ -99,6 +105,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> Iss
         raiser_contact: contact,
         responsible_org: issue.responsible_org.map(|o| o.0),
         commitment: issue.commitment.map(|c| CommitmentView {
+            beyond_limit: beyond_limit(&c),
             text: c.text,
             due_date: c.due_date,
             committed_by: c.committed_by.0,
@@ -121,6 +128,13 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> Iss
         closing_reason: issue.closing_reason,
         support_count: issue.support_count,
         reopen_count: issue.reopen_count,
+        extension_count: issue.extension_count,
+        extension_request: issue.extension_request.map(|r| ExtensionRequestView {
+            due_date: r.due_date,
+            reason: r.reason,
+            by: r.by.0,
+            at: r.at,
+        }),
         version: issue.version,
         created_at: issue.created_at,
         updated_at: issue.updated_at,
@@ -380,6 +394,33 @@ pub async fn events(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult
         })
         .await?;
     Ok(events.iter().map(|e| EventView::new(e, names.get(&e.actor).cloned().unwrap_or_default())).collect())
+}
+
+/// The issue's commitment history, oldest first: each promise and each extension (延期)
+/// with the date it moved, the reason, who granted it and at which meeting.
+pub async fn commitments(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<Vec<CommitmentRecordView>> {
+    let issue = visible(state, caller, id).await?;
+    let (records, names) = state
+        .db
+        .run(move |conn| {
+            let records = issues::commitment_history(conn, issue.id)?;
+            let people: Vec<UserId> = records.iter().map(|r| r.by).collect();
+            Ok((records, directory::display_names(conn, &people)?))
+        })
+        .await?;
+    Ok(records
+        .into_iter()
+        .map(|r| CommitmentRecordView {
+            by: PersonRef { id: r.by.0, name: names.get(&r.by).cloned().unwrap_or_default() },
+            text: r.text,
+            due_date: r.due_date,
+            extended_from: r.extended_from,
+            reason: r.reason,
+            org: r.org.map(|o| o.0),
+            meeting: r.meeting.map(|m| m.0),
+            at: r.at,
+        })
+        .collect())
 }
 
 /// Support is for someone else's open issue: a raiser's own voice is counted already,

@@ -360,6 +360,16 @@ struct IssuePage {
     supported: bool,
     /// Someone else's open issue: the support button is offered.
     can_support: bool,
+    /// Each promise and each extension, oldest first.
+    history: Vec<HistoryLine>,
+}
+
+#[derive(Serialize)]
+struct HistoryLine {
+    #[serde(flatten)]
+    record: crate::views::CommitmentRecordView,
+    at_local: String,
+    meeting_slot: Option<String>,
 }
 
 impl Page for IssuePage {
@@ -386,6 +396,7 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
     let state = &ctx.state;
     let view = ops::get(state, &caller, id).await?;
     let events = ops::events(state, &caller, id).await?;
+    let records = ops::commitments(state, &caller, id).await?;
     let supported = ops::supported(state, &caller, id).await?;
     let names = reference::names(state, &caller).await?;
     let today = caller.now(state).date_naive();
@@ -448,7 +459,18 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
         view,
     };
     let can_support = ops::can_support(state, &caller, &issue.view);
-    Out::status(status, IssuePage { issue, timeline, transitions, supported, can_support })
+    let history = records
+        .into_iter()
+        .map(|record| HistoryLine {
+            at_local: local(record.at),
+            meeting_slot: record
+                .meeting
+                .and_then(|m| meetings.iter().find(|x| x.id.0 == m))
+                .map(|m| m.slot.format("%Y-%m").to_string()),
+            record,
+        })
+        .collect();
+    Out::status(status, IssuePage { issue, timeline, transitions, supported, can_support, history })
 }
 
 #[derive(Deserialize, Default)]

@@ -34,6 +34,34 @@ pub struct CommitmentView {
     /// The joint meeting at which it was made, if on the spot.
     pub meeting: Option<Uuid>,
     pub committed_at: DateTime<Utc>,
+    /// The due date lies beyond `meeting.max_commitment_days` of the day it was
+    /// promised or last extended: only the secretary, with a reason, may set one.
+    pub beyond_limit: bool,
+}
+
+/// The responsible party's request for a later due date, awaiting the secretary.
+#[derive(Serialize, ToSchema)]
+pub struct ExtensionRequestView {
+    pub due_date: NaiveDate,
+    pub reason: String,
+    pub by: Uuid,
+    pub at: DateTime<Utc>,
+}
+
+/// One line of the commitment history: a promise, or an extension of one (延期).
+#[derive(Serialize, ToSchema)]
+pub struct CommitmentRecordView {
+    pub text: String,
+    pub due_date: NaiveDate,
+    /// The date an extension moved; absent for a promise made afresh.
+    pub extended_from: Option<NaiveDate>,
+    pub reason: Option<String>,
+    /// Who committed, or who granted the extension.
+    pub by: PersonRef,
+    pub org: Option<Uuid>,
+    /// The joint meeting at which it was made or granted.
+    pub meeting: Option<Uuid>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -88,6 +116,10 @@ pub struct IssueView {
     pub closing_reason: Option<String>,
     pub support_count: u32,
     pub reopen_count: u32,
+    /// How often the commitment's due date was moved (延期).
+    pub extension_count: u32,
+    /// A request for a later due date the secretary has not decided yet.
+    pub extension_request: Option<ExtensionRequestView>,
     /// Send it back with a transition; a stale one gets 409.
     pub version: u32,
     pub created_at: DateTime<Utc>,

@@ -1,0 +1,3 @@
+ALTER TABLE commitments DROP COLUMN reason;
+ALTER TABLE commitments DROP COLUMN extended_from;
+ALTER TABLE issues DROP COLUMN extension;
