@@ -255,7 +255,7 @@ pub fn record_outcome(
     item: &str,
     outcome: ItemOutcome,
     note: Option<&str>,
-    transition: Option<&roundtable_core::Outcome>,
+    transitions: &[roundtable_core::Outcome],
 ) -> Result<()> {
     use crate::schema::agenda_items;
     conn.transaction(|conn| {
@@ -265,7 +265,7 @@ pub fn record_outcome(
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        if let Some(t) = transition {
+        for t in transitions {
             crate::issues::record_transition(conn, t)?;
         }
         Ok(())

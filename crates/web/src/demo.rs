@@ -540,7 +540,7 @@ fn hold(
             (None, _) => None,
         };
         if let Some((outcome, note)) = outcome {
-            meetings::record_outcome(conn, m.id, &item.id, outcome, Some(note), None)?;
+            meetings::record_outcome(conn, m.id, &item.id, outcome, Some(note), &[])?;
         }
     }
     meetings::set_status(conn, m.id, MeetingStatus::Open, MeetingStatus::Closed, closes)?;

@@ -12,7 +12,8 @@ on_both_databases!(
     a_meeting_is_prepared_held_and_closed_through_the_api,
     a_secretary_moves_and_skips_meetings,
     an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it,
-    the_meeting_lifecycle_refuses_each_step_out_of_turn
+    the_meeting_lifecycle_refuses_each_step_out_of_turn,
+    on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended
 );
 
 const SECRETARY: &str = "secretary@dongsheng.example";
@@ -476,4 +477,85 @@ async fn the_demo_has_held_six_real_meetings() {
     let scorecard = pages.get("/scorecard").await.html;
     let past_months = scorecard.matches("<option value=\"").count() - 1; // the first is "so far"
     assert!(past_months >= 6, "every held month is offered: {scorecard}");
+}
+
+/// At the meeting a raised issue is handed to the company present and committed in one
+/// action (two steps in the timeline), and an overdue commitment gets a new date as an
+/// extension on the record (it used to be a 409).
+async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let anshang = app.org("安尚物业").to_string();
+    let raised = raise(&app, "健身器材损坏").await;
+    let slot = app.get("/api/v1/meetings/next", &secretary).await.str("slot").to_owned();
+    let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;
+    let (id, path) = (built.str("id").to_owned(), format!("/api/v1/meetings/{}", built.str("id")));
+    let draft = app.get(&path, &secretary).await.body;
+    let item_of = |issue: &Value| {
+        let item = items(&draft).iter().find(|i| i["issue"] == issue["id"]).expect("on the agenda");
+        format!("{path}/items/{}/outcome", item["id"].as_str().unwrap())
+    };
+    let new_item = item_of(&raised);
+    let overdue_item = items(&draft).iter().find(|i| i["reason"] == "overdue").expect("the demo has overdue ones");
+    let overdue_id = overdue_item["issue"].as_str().unwrap().to_owned();
+    let overdue_outcome = format!("{path}/items/{}/outcome", overdue_item["id"].as_str().unwrap());
+    let before = app.get(&format!("/api/v1/issues/{overdue_id}"), &secretary).await.body;
+    assert!(before["overdue"].as_bool().unwrap(), "{before}");
+    app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    app.meeting_day(&path).await;
+    assert_eq!(app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await.status, StatusCode::OK);
+
+    // Raised: the company must be named; then assign and commit land together.
+    let promise = json!({"outcome": "commitment", "commitment_text": "一周内修好", "due_date": in_days(7)});
+    let unnamed = app.post(&new_item, &secretary, promise.clone()).await;
+    assert_eq!(
+        (unnamed.status, unnamed.body["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("responsible_org"))
+    );
+    let mut named = promise.clone();
+    named["responsible_org"] = json!(anshang);
+    let bad_date =
+        json!({"outcome": "commitment", "commitment_text": "修", "due_date": "2020-01-01", "responsible_org": anshang});
+    assert_eq!(app.post(&new_item, &secretary, bad_date).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let still = app.get(&format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!((still["state"].as_str(), still["version"].as_u64()), (Some("raised"), Some(1)), "nothing half-done");
+    assert_eq!(app.post(&new_item, &secretary, named).await.status, StatusCode::OK);
+    let issue = app.get(&format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!(
+        (issue["state"].as_str(), issue["responsible_org"].as_str()),
+        (Some("committed"), Some(anshang.as_str()))
+    );
+    assert_eq!(issue["commitment"]["meeting"], id.as_str());
+    let timeline = app.get(&format!("/api/v1/issues/{}/events", raised["id"].as_str().unwrap()), &secretary).await.body;
+    let steps: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["transition"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["raise", "assign", "commit"]);
+
+    // Overdue: a new date with a reason is an extension; a new promise text is refused.
+    let rewrite = json!({"outcome": "commitment", "commitment_text": "重新承诺", "due_date": in_days(20), "note": "x"});
+    assert_eq!(app.post(&overdue_outcome, &secretary, rewrite).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let unexplained = json!({"outcome": "commitment", "due_date": in_days(20)});
+    let r = app.post(&overdue_outcome, &secretary, unexplained).await;
+    assert_eq!((r.status, r.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
+    let extend = json!({"outcome": "commitment", "due_date": in_days(20), "note": "配件已订，业主同意延期"});
+    assert_eq!(app.post(&overdue_outcome, &secretary, extend).await.status, StatusCode::OK);
+    let after = app.get(&format!("/api/v1/issues/{overdue_id}"), &secretary).await.body;
+    assert_eq!(after["extension_count"], before["extension_count"].as_u64().unwrap() + 1);
+    assert_eq!(
+        (after["commitment"]["due_date"].as_str(), after["overdue"].as_bool()),
+        (Some(in_days(20).as_str()), Some(false))
+    );
+    let history = app.get(&format!("/api/v1/issues/{overdue_id}/commitments"), &secretary).await.body;
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["extended_from"].clone(), last["meeting"].as_str()),
+        (before["commitment"]["due_date"].clone(), Some(id.as_str()))
+    );
+
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    let minutes = app.call(Method::GET, &format!("{path}/minutes?format=md"), Some(&secretary), None).await;
+    let text = minutes.body.as_str().unwrap();
+    assert!(
+        text.contains(&format!("{} （由 {} 延期）", in_days(20), before["commitment"]["due_date"].as_str().unwrap())),
+        "{text}"
+    );
+    assert!(text.contains("| 健身器材损坏 | 一周内修好 |"), "{text}");
 }

@@ -3,6 +3,8 @@
 //! the minutes (print view; draft, publish, addenda) and the company comparison. Each
 //! reads and writes through `ops::meetings`.
 
+use std::collections::HashMap;
+
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,6 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiPath, FieldProblem};
+use crate::ops::meetings::day::OnTheSpot;
 use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes};
 use crate::ops::reference::{self, Names};
 use crate::pages::forms::{Empty, Posted, filled};
@@ -197,17 +200,17 @@ pub async fn build(ApiPath(slot): ApiPath<NaiveDate>, Posted { ctx, form: Empty 
 struct ItemShown {
     #[serde(flatten)]
     item: AgendaItemView,
-    /// A commitment can be recorded on it (its issue is assigned).
-    committable: bool,
+    /// What a commitment recorded on it does, if one can be.
+    on_the_spot: Option<OnTheSpot>,
     /// A fixed section's item or one with an outcome: it cannot be dropped.
     locked: bool,
 }
 
-fn items_shown(detail: &MeetingDetail, assigned: &[Uuid]) -> Vec<ItemShown> {
+fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -> Vec<ItemShown> {
     let items = detail.items.iter().flatten().cloned();
     items
         .map(|item| ItemShown {
-            committable: item.issue.is_some_and(|x| assigned.contains(&x)),
+            on_the_spot: item.issue.and_then(|x| committable.get(&x).copied()),
             locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
             item,
         })
@@ -304,7 +307,7 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
     Out::status(
         status,
         MeetingPage {
-            items: items_shown(&detail, &[]),
+            items: items_shown(&detail, &HashMap::new()),
             has_agenda: detail.items.is_some(),
             editable,
             actions,
@@ -455,6 +458,8 @@ struct DayPage {
     progress: Progress,
     items: Vec<ItemShown>,
     attendance: Vec<Attended>,
+    /// Who can take on a raised issue on the spot.
+    companies: Vec<Choice>,
     today: NaiveDate,
     errors: Option<FormErrors>,
 }
@@ -465,14 +470,15 @@ impl Page for DayPage {
 
 async fn day_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
-    let assigned = day::committable(&ctx.state, &caller, &detail).await?;
-    let items = items_shown(&detail, &assigned);
+    let committable = day::committable(&ctx.state, &caller, &detail).await?;
+    let items = items_shown(&detail, &committable);
     Out::status(
         status,
         DayPage {
             progress: Progress::of(&items),
             items,
             attendance: attendance(&names, &detail),
+            companies: names.responsible().map(|(id, n)| Choice::new(id.to_string(), n.to_owned(), false)).collect(),
             today: caller.now(&ctx.state).date_naive(),
             errors,
             meeting: MeetingShown::new(&caller, detail.meeting),
@@ -517,6 +523,7 @@ pub struct OutcomeForm {
     note: Option<String>,
     commitment_text: Option<String>,
     due_date: Option<String>,
+    responsible_org: Option<String>,
 }
 
 pub async fn outcome(
@@ -536,8 +543,17 @@ pub async fn outcome(
             .outcome
             .parse()
             .map_err(|e: roundtable_core::UnknownName| ApiError::field("outcome", "invalid", e.to_string()))?;
-        let body =
-            OutcomeBody { outcome, note: filled(&form.note), commitment_text: filled(&form.commitment_text), due_date };
+        let responsible_org = match filled(&form.responsible_org) {
+            None => None,
+            Some(o) => Some(o.parse().map_err(|_| ApiError::field("responsible_org", "invalid", "choose a company"))?),
+        };
+        let body = OutcomeBody {
+            outcome,
+            note: filled(&form.note),
+            commitment_text: filled(&form.commitment_text),
+            due_date,
+            responsible_org,
+        };
         day::outcome(&ctx.state, &ctx.caller()?, id, item, body).await?;
         Ok(Out::Done(format!("/meetings/{id}/day"), "outcome_recorded"))
     }

@@ -122,8 +122,11 @@ pub struct OutcomeBody {
     pub note: Option<String>,
     /// For a commitment: what the responsible organisation promised…
     pub commitment_text: Option<String>,
-    /// …and by when (local date).
+    /// …and by when (local date). For an issue committed already (overdue too), the new
+    /// due date of an extension, with the reason in `note`.
     pub due_date: Option<NaiveDate>,
+    /// For a raised issue: the company that takes it on and commits on the spot.
+    pub responsible_org: Option<Uuid>,
 }
 
 /// The formats documents come in.

@@ -1,9 +1,12 @@
 //! The meeting day: opening and closing the meeting, who came, what each item came to.
 
 use roundtable_core::text;
+use std::collections::HashMap;
+
+use roundtable_core::workflow::TransitionDef;
 use roundtable_core::{
-    IssueId, IssueState, ItemOutcome, MeetingId, MeetingStatus, OrgId, Refusal, TransitionFields, TransitionRequest,
-    apply, may_open,
+    Actor, Effect, Field, Issue, IssueId, ItemOutcome, MeetingId, MeetingStatus, OrgId, Outcome, Refusal,
+    TransitionFields, TransitionRequest, Workflow, apply, may_open,
 };
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::{StoreError, agenda as store_agenda, directory, issues, meetings};
@@ -87,8 +90,11 @@ pub async fn attendance(
     Ok(list.into_iter().map(|(org, attendees)| AttendanceView { org: org.0, attendees }).collect())
 }
 
-/// Records an item's outcome. A commitment fires the issue's `commit` transition for
-/// its responsible organisation, recording this meeting, in the same transaction.
+/// Records an item's outcome. A commitment fires the issue's workflow steps for it in the
+/// same transaction, recording this meeting: a raised issue is assigned to the company
+/// named and committed (two steps, both in the timeline); an assigned one is committed;
+/// a committed one — overdue too — gets the new due date as an extension, with the note
+/// as its reason.
 pub async fn outcome(
     state: &AppState,
     caller: &Caller,
@@ -106,53 +112,136 @@ pub async fn outcome(
     let stored =
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
-    let transition = match body.outcome {
-        ItemOutcome::Decision | ItemOutcome::Deferred => None,
+    let transitions = match body.outcome {
+        ItemOutcome::Decision | ItemOutcome::Deferred => Vec::new(),
         ItemOutcome::Commitment => {
             let issue_id = stored
                 .issue_id
                 .ok_or_else(|| ApiError::field("outcome", "invalid", "a commitment needs an item about an issue"))?;
             let issue = state.db.run(move |conn| issues::get_issue(conn, issue_id)).await?;
-            let workflow = state
-                .workflows
-                .get(&issue.workflow)
-                .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
-            let request = TransitionRequest {
-                transition: "commit".into(),
-                version: issue.version,
-                fields: TransitionFields {
-                    commitment_text: body.commitment_text.clone(),
-                    due_date: body.due_date,
-                    meeting: Some(r.meeting.id),
-                    note: note.clone(),
-                    ..Default::default()
-                },
-            };
-            let outcome = apply(workflow, &issue, &caller.actor, &request, caller.now(state))?;
+            let steps = commitment_steps(state, caller, &issue, r.meeting.id, &body, note.clone())?;
             crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
-            Some(outcome)
+            steps
         }
     };
     let (meeting, outcome) = (r.meeting.id, body.outcome);
     state
         .db
-        .write(move |conn| {
-            meetings::record_outcome(conn, meeting, &item, outcome, note.as_deref(), transition.as_ref())
-        })
+        .write(move |conn| meetings::record_outcome(conn, meeting, &item, outcome, note.as_deref(), &transitions))
         .await?;
     detail(state, caller, id).await
 }
 
-/// The agenda's issues a commitment can be recorded on now (assigned ones: the
-/// workflow's `commit`), read in one query.
-pub async fn committable(state: &AppState, caller: &Caller, detail: &MeetingDetail) -> ApiResult<Vec<uuid::Uuid>> {
+/// What a commitment recorded at the meeting does to an issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTheSpot {
+    /// Raised: assigned to the company present, which commits (two steps).
+    AssignAndCommit,
+    /// Assigned: the company commits.
+    Commit,
+    /// Committed (overdue too): a later due date, with a reason (延期).
+    Extend,
+}
+
+/// The workflow's steps, found by what they do (take a commitment, take a responsible
+/// organisation, extend a date), not by name: the workflow file names them.
+fn step(workflow: &Workflow, issue: &Issue, actor: &Actor, kind: OnTheSpot) -> Option<String> {
+    let does = |t: &TransitionDef| match kind {
+        OnTheSpot::Commit => t.require.contains(&Field::CommitmentText),
+        OnTheSpot::Extend => t.effects.contains(&Effect::RecordExtension),
+        OnTheSpot::AssignAndCommit => t.require.contains(&Field::ResponsibleOrg),
+    };
+    workflow.available(issue, actor).find(|t| does(t)).map(|t| t.name.clone())
+}
+
+/// What a commitment at the meeting would do to `issue`, if it can be recorded at all.
+pub fn on_the_spot(workflow: &Workflow, issue: &Issue, actor: &Actor) -> Option<OnTheSpot> {
+    [OnTheSpot::Extend, OnTheSpot::Commit, OnTheSpot::AssignAndCommit]
+        .into_iter()
+        .find(|kind| step(workflow, issue, actor, *kind).is_some())
+}
+
+/// The workflow steps a commitment at the meeting takes for `issue`, applied in turn.
+fn commitment_steps(
+    state: &AppState,
+    caller: &Caller,
+    issue: &Issue,
+    meeting: MeetingId,
+    body: &OutcomeBody,
+    note: Option<String>,
+) -> ApiResult<Vec<Outcome>> {
+    let workflow = state
+        .workflows
+        .get(&issue.workflow)
+        .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
+    let (actor, now) = (&caller.actor, caller.now(state));
+    let fire = |issue: &Issue, kind: OnTheSpot, fields: TransitionFields| {
+        let transition = step(workflow, issue, actor, kind).ok_or_else(|| ApiError::Conflict {
+            detail: format!("no commitment can be recorded while the issue is `{}`", issue.state),
+            current: Some(issue.version),
+        })?;
+        let request = TransitionRequest { transition, version: issue.version, fields };
+        apply(workflow, issue, actor, &request, now).map_err(ApiError::from)
+    };
+    let commitment = |note| TransitionFields {
+        commitment_text: body.commitment_text.clone(),
+        due_date: body.due_date,
+        meeting: Some(meeting),
+        note,
+        ..Default::default()
+    };
+    match on_the_spot(workflow, issue, actor) {
+        Some(OnTheSpot::Extend) => {
+            if body.responsible_org.is_some() || body.commitment_text.is_some() {
+                return Err(ApiError::field(
+                    "commitment_text",
+                    "not_accepted",
+                    "the issue is committed already: give the new due date, and the reason in the note (an extension)",
+                ));
+            }
+            let fields = TransitionFields {
+                due_date: body.due_date,
+                reason: note,
+                meeting: Some(meeting),
+                ..Default::default()
+            };
+            Ok(vec![fire(issue, OnTheSpot::Extend, fields)?])
+        }
+        Some(OnTheSpot::AssignAndCommit) => {
+            let org = body.responsible_org.ok_or_else(|| {
+                ApiError::field(
+                    "responsible_org",
+                    "missing",
+                    "name the company that commits (the issue is not assigned yet)",
+                )
+            })?;
+            let fields = TransitionFields { responsible_org: Some(OrgId(org)), ..Default::default() };
+            let assigned = fire(issue, OnTheSpot::AssignAndCommit, fields)?;
+            let committed = fire(&assigned.issue, OnTheSpot::Commit, commitment(note))?;
+            Ok(vec![assigned, committed])
+        }
+        Some(OnTheSpot::Commit) | None => Ok(vec![fire(issue, OnTheSpot::Commit, commitment(note))?]),
+    }
+}
+
+/// What a commitment would do to each of the agenda's issues it can be recorded on now,
+/// read in one query.
+pub async fn committable(
+    state: &AppState,
+    caller: &Caller,
+    detail: &MeetingDetail,
+) -> ApiResult<HashMap<uuid::Uuid, OnTheSpot>> {
     manage(caller)?;
     let ids: Vec<IssueId> = detail.items.iter().flatten().filter_map(|i| i.issue.map(IssueId)).collect();
     let community = caller.actor.community;
     let found = state.db.run(move |conn| issues::get_issues(conn, &ids)).await?;
     Ok(found
         .into_iter()
-        .filter(|i| i.community == community && i.state == IssueState::ASSIGNED)
-        .map(|i| i.id.0)
+        .filter(|i| i.community == community)
+        .filter_map(|i| {
+            let kind = on_the_spot(state.workflows.get(&i.workflow)?, &i, &caller.actor)?;
+            Some((i.id.0, kind))
+        })
         .collect())
 }
