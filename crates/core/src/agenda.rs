@@ -21,8 +21,9 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CompoundId, IssueId, OrgId, UserId};
-use crate::issue::{Issue, IssueState, VerificationOutcome};
+use crate::issue::{Issue, IssueState};
 use crate::names::named_enum;
+pub use crate::scorecard::{Rate, ScoreRow, ScoreRules, Window};
 
 named_enum! {
     pub enum Section: "agenda section" {
@@ -112,8 +113,12 @@ pub struct AgendaConfig {
     pub other_business_minutes: u32,
     /// A commitment made within this many days of assignment counts as "in time".
     pub commit_within_days: u32,
-    /// Issues (received + resolved in the month) before a company is ranked.
+    /// Issues (received + resolved in the window) before a company is ranked.
     pub min_issues_to_rank: u32,
+    /// A due date further than this from the day of the promise is no timely response.
+    pub max_commitment_days: u32,
+    /// How the company comparison weighs and judges.
+    pub scoring: ScoreRules,
 }
 
 impl Default for AgendaConfig {
@@ -127,6 +132,8 @@ impl Default for AgendaConfig {
             other_business_minutes: 10,
             commit_within_days: 7,
             min_issues_to_rank: 3,
+            max_commitment_days: 90,
+            scoring: ScoreRules::default(),
         }
     }
 }
@@ -165,29 +172,6 @@ pub struct AgendaItem {
     pub minutes: u32,
     /// Past the meeting's length: listed for the record, discussed if time allows.
     pub in_appendix: bool,
-}
-
-/// One company's month.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ScoreRow {
-    pub org: OrgId,
-    /// Assigned to it since the last meeting.
-    pub received: u32,
-    /// Of those, committed within `commit_within_days` of assignment.
-    pub committed_in_time: u32,
-    /// Resolved since the last meeting…
-    pub resolved: u32,
-    /// …on or before the due date.
-    pub resolved_on_time: u32,
-    /// Verified since the last meeting without ever being reopened.
-    pub verified_first_time: u32,
-    pub verified: u32,
-    /// Mean satisfaction of the verifications since the last meeting.
-    pub average_satisfaction: Option<f64>,
-    /// Open commitments past their due date now.
-    pub overdue: u32,
-    /// 1 = best; `None` below the minimum number of issues.
-    pub rank: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -383,7 +367,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     items.push(AgendaItem::fixed(Section::OtherBusiness, Reason::OtherBusiness, "", cfg.other_business_minutes));
     allot_time(&mut items, cfg.meeting_minutes);
 
-    Agenda { meeting_day: day, since, items, scorecard: scorecard(input, since) }
+    Agenda { meeting_day: day, since, items, scorecard: crate::scorecard::scorecard(input, since) }
 }
 
 /// Fixed sections and grid secretaries' top issues always get their time; the other
@@ -398,75 +382,4 @@ pub fn allot_time(items: &mut [AgendaItem], meeting_minutes: u32) {
             left -= item.minutes;
         }
     }
-}
-
-fn scorecard(input: &AgendaInput<'_>, since: DateTime<Utc>) -> Vec<ScoreRow> {
-    let cfg = input.config;
-    let in_window = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= since && t < input.meeting_at);
-    let mut rows: Vec<ScoreRow> = input
-        .companies
-        .iter()
-        .map(|&org| {
-            let mine: Vec<&IssueFacts> = input.issues.iter().filter(|f| f.issue.responsible_org == Some(org)).collect();
-            let received: Vec<&&IssueFacts> = mine.iter().filter(|f| in_window(f.assigned_at)).collect();
-            let committed_in_time = received
-                .iter()
-                .filter(|f| {
-                    let (Some(assigned), Some(c)) = (f.assigned_at, f.issue.commitment.as_ref()) else {
-                        return false;
-                    };
-                    c.committed_at - assigned <= TimeDelta::days(i64::from(cfg.commit_within_days))
-                })
-                .count();
-            let resolved: Vec<&&IssueFacts> = mine.iter().filter(|f| in_window(f.resolved_at)).collect();
-            let resolved_on_time = resolved
-                .iter()
-                .filter(|f| match (f.resolved_at, f.issue.commitment.as_ref()) {
-                    (Some(r), Some(c)) => r.with_timezone(&input.tz).date_naive() <= c.due_date,
-                    _ => false,
-                })
-                .count();
-            let verifications: Vec<(u32, Option<u8>)> = mine
-                .iter()
-                .filter_map(|f| {
-                    let v = f.issue.verification.as_ref()?;
-                    (v.outcome == VerificationOutcome::Verified && in_window(Some(v.at)))
-                        .then_some((f.issue.reopen_count, v.satisfaction))
-                })
-                .collect();
-            let scores: Vec<f64> = verifications.iter().filter_map(|(_, s)| s.map(f64::from)).collect();
-            ScoreRow {
-                org,
-                received: received.len() as u32,
-                committed_in_time: committed_in_time as u32,
-                resolved: resolved.len() as u32,
-                resolved_on_time: resolved_on_time as u32,
-                verified_first_time: verifications.iter().filter(|(reopens, _)| *reopens == 0).count() as u32,
-                verified: verifications.len() as u32,
-                average_satisfaction: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
-                overdue: mine.iter().filter(|f| overdue_on(&f.issue, input.meeting_day)).count() as u32,
-                rank: None,
-            }
-        })
-        .collect();
-    // Rank those with enough issues: on-time resolution rate, then fewer overdue, then
-    // satisfaction. Ties share a rank.
-    let key = |r: &ScoreRow| {
-        let rate = if r.resolved == 0 { 0.0 } else { f64::from(r.resolved_on_time) / f64::from(r.resolved) };
-        (rate, -f64::from(r.overdue), r.average_satisfaction.unwrap_or(0.0))
-    };
-    let mut ranked: Vec<usize> =
-        (0..rows.len()).filter(|&i| rows[i].received + rows[i].resolved >= cfg.min_issues_to_rank).collect();
-    ranked.sort_by(|&a, &b| key(&rows[b]).partial_cmp(&key(&rows[a])).unwrap_or(std::cmp::Ordering::Equal));
-    let mut previous: Option<((f64, f64, f64), u32)> = None;
-    for (n, &i) in ranked.iter().enumerate() {
-        let k = key(&rows[i]);
-        let rank = match previous {
-            Some((pk, pr)) if pk == k => pr,
-            _ => n as u32 + 1,
-        };
-        rows[i].rank = Some(rank);
-        previous = Some((k, rank));
-    }
-    rows
 }

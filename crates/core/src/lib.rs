@@ -11,6 +11,7 @@ pub mod ids;
 pub mod issue;
 pub mod meeting;
 mod names;
+pub mod scorecard;
 pub mod text;
 pub mod workflow;
 

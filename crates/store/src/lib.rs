@@ -11,6 +11,7 @@ pub mod meetings;
 pub mod minutes;
 pub mod outbox;
 pub mod schema;
+mod scorecards;
 pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;

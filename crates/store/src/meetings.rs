@@ -85,9 +85,7 @@ pub struct MeetingRecord {
 type RecordRow = (MeetingRow, String, Option<chrono::NaiveDateTime>, Option<String>);
 
 fn record((row, agenda_status, published, scorecard): RecordRow) -> Result<MeetingRecord> {
-    let scorecard = scorecard
-        .map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("scorecard: {e}"))))
-        .transpose()?;
+    let scorecard = scorecard.as_deref().map(crate::scorecards::parse).transpose()?;
     Ok(MeetingRecord {
         meeting: meeting(row)?,
         agenda_status: parse("agenda status", &agenda_status)?,

@@ -23,6 +23,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub auth: AuthConfig,
     pub meeting: MeetingConfig,
+    pub scorecard: ScorecardConfig,
     pub mail: MailConfig,
     pub community: CommunityConfig,
 }
@@ -85,14 +86,59 @@ fn hours_minutes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::Naive
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a time of day HH:MM")))
 }
 
-impl MeetingConfig {
+impl Config {
+    /// What the agenda builder and the company comparison read.
     pub fn agenda_config(&self) -> roundtable_core::agenda::AgendaConfig {
+        let (m, s) = (&self.meeting, &self.scorecard);
         roundtable_core::agenda::AgendaConfig {
-            meeting_minutes: self.length_minutes,
-            min_issues_to_rank: self.min_issues_to_rank,
-            commit_within_days: self.commit_within_days,
+            meeting_minutes: m.length_minutes,
+            min_issues_to_rank: m.min_issues_to_rank,
+            commit_within_days: m.commit_within_days,
+            max_commitment_days: m.max_commitment_days,
+            scoring: roundtable_core::scorecard::ScoreRules {
+                weight_response: s.weight_response,
+                weight_resolution: s.weight_resolution,
+                weight_satisfaction: s.weight_satisfaction,
+                satisfied_from: s.satisfied_from,
+                extensions_count_as_on_time: s.extensions_count_as_on_time,
+                long_overdue_days: s.long_overdue_days,
+            },
             ..Default::default()
         }
+    }
+}
+
+/// How companies are compared (三率); see `roundtable_core::scorecard`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardConfig {
+    #[serde(deserialize_with = "weight")]
+    pub weight_response: f64,
+    #[serde(deserialize_with = "weight")]
+    pub weight_resolution: f64,
+    #[serde(deserialize_with = "weight")]
+    pub weight_satisfaction: f64,
+    #[serde(deserialize_with = "satisfaction")]
+    pub satisfied_from: u8,
+    pub extensions_count_as_on_time: bool,
+    pub long_overdue_days: u32,
+}
+
+fn weight<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    let w = f64::deserialize(d)?;
+    if w.is_finite() && (0.0..=100.0).contains(&w) {
+        Ok(w)
+    } else {
+        Err(serde::de::Error::custom(format!("{w} is not a weight (a number from 0 to 100)")))
+    }
+}
+
+fn satisfaction<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let n = u8::deserialize(d)?;
+    if (1..=5).contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!("{n} is not a satisfaction from 1 to 5")))
     }
 }
 
@@ -295,6 +341,31 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.database.url.expose_secret(), Config::defaults().database.url.expose_secret());
+    }
+
+    #[test]
+    fn the_comparison_settings_reach_the_scorecard_and_bad_ones_are_refused() {
+        let c = load(&[
+            ("ROUNDTABLE_SCORECARD__WEIGHT_RESPONSE", "1"),
+            ("ROUNDTABLE_SCORECARD__WEIGHT_RESOLUTION", "0"),
+            ("ROUNDTABLE_SCORECARD__WEIGHT_SATISFACTION", "2.5"),
+            ("ROUNDTABLE_SCORECARD__SATISFIED_FROM", "5"),
+            ("ROUNDTABLE_SCORECARD__EXTENSIONS_COUNT_AS_ON_TIME", "true"),
+            ("ROUNDTABLE_SCORECARD__LONG_OVERDUE_DAYS", "45"),
+            ("ROUNDTABLE_MEETING__MAX_COMMITMENT_DAYS", "60"),
+        ])
+        .unwrap();
+        let a = c.agenda_config();
+        let s = &a.scoring;
+        assert_eq!((s.weight_response, s.weight_resolution, s.weight_satisfaction), (1.0, 0.0, 2.5));
+        assert_eq!((s.satisfied_from, s.extensions_count_as_on_time, s.long_overdue_days), (5, true, 45));
+        assert_eq!(a.max_commitment_days, 60);
+        let d = Config::defaults().agenda_config();
+        assert_eq!(d.scoring, roundtable_core::scorecard::ScoreRules::default(), "the file's defaults are core's");
+        let e = load(&[("ROUNDTABLE_SCORECARD__SATISFIED_FROM", "6")]).unwrap_err();
+        assert!(e.contains("not a satisfaction from 1 to 5"), "{e}");
+        let e = load(&[("ROUNDTABLE_SCORECARD__WEIGHT_RESPONSE", "-1")]).unwrap_err();
+        assert!(e.contains("not a weight"), "{e}");
     }
 
     #[test]

@@ -7,21 +7,34 @@
 use std::collections::HashMap;
 
 use handlebars::Handlebars;
-use roundtable_core::agenda::{Reason, ScoreRow, Section, carried_when_unreached};
+use roundtable_core::agenda::{AgendaConfig, Reason, Section, carried_when_unreached};
 use roundtable_core::{AgendaStatus, IssueId, ItemOutcome, MeetingStatus, OrgId, RevisionStatus};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::minutes::MinutesRevision;
 use roundtable_store::{DbConn, StoreError, agenda, directory, meetings, minutes};
 use serde::Serialize;
 
+pub use crate::scores::{ScoreLine, ScoreTable};
+
 /// (name, HTML template, Markdown template)
-const TEMPLATES: [(&str, &str, &str); 2] = [
+const TEMPLATES: [(&str, &str, &str); 5] = [
     (
         "minutes",
         include_str!("../templates/minutes/minutes.html.hbs"),
         include_str!("../templates/minutes/minutes.md.hbs"),
     ),
     ("agenda", include_str!("../templates/agenda/agenda.html.hbs"), include_str!("../templates/agenda/agenda.md.hbs")),
+    (
+        "scorecard",
+        include_str!("../templates/scorecard/scorecard.html.hbs"),
+        include_str!("../templates/scorecard/scorecard.md.hbs"),
+    ),
+    (
+        "score_rows",
+        include_str!("../templates/scorecard/rows.html.hbs"),
+        include_str!("../templates/scorecard/rows.md.hbs"),
+    ),
+    ("formula", include_str!("../templates/scorecard/formula.hbs"), include_str!("../templates/scorecard/formula.hbs")),
 ];
 
 #[derive(Clone, Debug, Serialize)]
@@ -51,20 +64,6 @@ pub struct CommitmentLine {
 }
 
 #[derive(Clone, Debug, Serialize)]
-pub struct ScoreLine {
-    pub rank: String,
-    pub org: String,
-    pub received: u32,
-    pub committed_in_time: u32,
-    pub resolved: u32,
-    pub resolved_on_time: u32,
-    pub verified: u32,
-    pub verified_first_time: u32,
-    pub satisfaction: String,
-    pub overdue: u32,
-}
-
-#[derive(Clone, Debug, Serialize)]
 pub struct Addendum {
     pub date: String,
     pub text: String,
@@ -86,7 +85,7 @@ pub struct MinutesDoc {
     pub attendance: Vec<Attendance>,
     pub items: Vec<Item>,
     pub commitments: Vec<CommitmentLine>,
-    pub scorecard: Vec<ScoreLine>,
+    pub scorecard: ScoreTable,
     pub remarks: Option<String>,
     pub addenda: Vec<Addendum>,
 }
@@ -182,6 +181,7 @@ fn outcome_label(lang: &str, outcome: Option<ItemOutcome>, section: Section, rea
 pub fn assemble(
     conn: &mut DbConn,
     record: &MeetingRecord,
+    config: &AgendaConfig,
     tz: chrono_tz::Tz,
     lang: &'static str,
 ) -> Result<MinutesDoc, StoreError> {
@@ -235,7 +235,7 @@ pub fn assemble(
                 extended_from: c.extended_from.map(|d| d.to_string()),
             })
             .collect(),
-        scorecard: score_lines(record, &name),
+        scorecard: ScoreTable::new(record.scorecard.as_deref().unwrap_or_default(), &|o| name(&o), config),
         remarks: main.map(|r| r.body.clone()).filter(|b| !b.trim().is_empty()),
         addenda: revisions
             .iter()
@@ -246,26 +246,6 @@ pub fn assemble(
             })
             .collect(),
     })
-}
-
-/// The company comparison stored with the agenda, with names.
-fn score_lines(record: &MeetingRecord, name: &dyn Fn(&OrgId) -> String) -> Vec<ScoreLine> {
-    let scores: &[ScoreRow] = record.scorecard.as_deref().unwrap_or_default();
-    scores
-        .iter()
-        .map(|r| ScoreLine {
-            rank: r.rank.map_or_else(|| "—".into(), |n| n.to_string()),
-            org: name(&r.org),
-            received: r.received,
-            committed_in_time: r.committed_in_time,
-            resolved: r.resolved,
-            resolved_on_time: r.resolved_on_time,
-            verified: r.verified,
-            verified_first_time: r.verified_first_time,
-            satisfaction: r.average_satisfaction.map_or_else(|| "—".into(), |s| format!("{s:.1}")),
-            overdue: r.overdue,
-        })
-        .collect()
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -298,7 +278,7 @@ pub struct AgendaDoc {
     pub place: String,
     pub status_label: String,
     pub sections: Vec<AgendaSection>,
-    pub scorecard: Vec<ScoreLine>,
+    pub scorecard: ScoreTable,
 }
 
 fn reason_label(lang: &str, reason: Reason) -> String {
@@ -309,6 +289,7 @@ fn reason_label(lang: &str, reason: Reason) -> String {
 pub fn assemble_agenda(
     conn: &mut DbConn,
     record: &MeetingRecord,
+    config: &AgendaConfig,
     tz: chrono_tz::Tz,
     lang: &'static str,
 ) -> Result<AgendaDoc, StoreError> {
@@ -367,6 +348,6 @@ pub fn assemble_agenda(
             if record.agenda_status == AgendaStatus::Published { "status.published" } else { "status.draft" },
         ),
         sections,
-        scorecard: score_lines(record, &name),
+        scorecard: ScoreTable::new(record.scorecard.as_deref().unwrap_or_default(), &|o| name(&o), config),
     })
 }

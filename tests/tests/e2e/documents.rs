@@ -2,8 +2,11 @@
 //! a meeting held on the demo data at a frozen moment — snapshots, with a hostile title.
 
 use axum::http::{Method, StatusCode};
+use roundtable_core::OrgId;
+use roundtable_core::agenda::AgendaConfig;
+use roundtable_core::scorecard::{Rate, ScoreRow, Window};
 use roundtable_e2e::TestApp;
-use roundtable_web::documents::{Addendum, Attendance, CommitmentLine, Item, MinutesDoc, Renderer, ScoreLine};
+use roundtable_web::documents::{Addendum, Attendance, CommitmentLine, Item, MinutesDoc, Renderer, ScoreTable};
 use serde_json::json;
 
 fn doc() -> MinutesDoc {
@@ -40,18 +43,27 @@ fn doc() -> MinutesDoc {
             due_date: "2026-12-20".into(),
             extended_from: Some("2026-12-06".into()),
         }],
-        scorecard: vec![ScoreLine {
-            rank: "1".into(),
-            org: "安尚物业".into(),
-            received: 3,
-            committed_in_time: 2,
-            resolved: 2,
-            resolved_on_time: 2,
-            verified: 2,
-            verified_first_time: 1,
-            satisfaction: "4.0".into(),
-            overdue: 1,
-        }],
+        scorecard: ScoreTable::new(
+            &[ScoreRow {
+                org: OrgId::new(),
+                month: Window {
+                    received: 3,
+                    response: Rate { n: 2, m: 3 },
+                    resolution: Rate { n: 2, m: 2 },
+                    satisfaction: Rate { n: 1, m: 2 },
+                    first_time: Rate { n: 1, m: 2 },
+                    extended: 1,
+                    reopened: 1,
+                    score: Some(71.7),
+                    rank: Some(1),
+                },
+                half_year: Window::default(),
+                overdue: 2,
+                long_overdue: 1,
+            }],
+            &|_| "安尚物业 | <b>".into(),
+            &AgendaConfig::default(),
+        ),
         remarks: Some("下次会议请供电公司列席。".into()),
         addenda: vec![Addendum { date: "2026-12-08".into(), text: "更正：承诺期限为 12 月 20 日。".into() }],
     }
@@ -63,6 +75,8 @@ fn html_minutes_escape_and_match_the_snapshot() {
     assert!(!html.contains("<script>alert"), "escaped");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("@media print"), "prints cleanly");
+    assert!(html.contains("安尚物业 | &lt;b&gt;") && html.contains("2/3 · 67%"), "rates as n/m · p%");
+    assert!(html.contains("响应率 × 30% + 按期办结率 × 35% + 满意率 × 35%"), "the formula is explained");
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
     insta::assert_snapshot!("minutes_html", html);
 }
@@ -73,6 +87,7 @@ fn markdown_minutes_escape_and_match_the_snapshot() {
     assert!(!md.contains("<script>"), "escaped");
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(md.contains("两周内 \\| 完成"), "a pipe cannot break the table");
+    assert!(md.contains("| 1 | 安尚物业 \\| &lt;b&gt; | 3 | 2/3 · 67% |"), "{md}");
     assert!(md.contains("更换 \\*电梯\\* 主板"));
     insta::assert_snapshot!("minutes_md", md);
 }

@@ -4,5 +4,6 @@ mod agenda;
 mod fixture;
 mod loading;
 mod properties;
+mod scorecard;
 mod timers;
 mod transitions;

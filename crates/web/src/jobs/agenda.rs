@@ -115,7 +115,9 @@ pub fn plan_agenda(
         .map(|m| m.starts_at)
         .max();
     let since = last.unwrap_or(starts_at - TimeDelta::days(31));
-    let facts = agenda::agenda_facts(conn, community, since)?;
+    // The comparison looks back six months as well as to the last meeting.
+    let half_year = starts_at.checked_sub_months(chrono::Months::new(6)).unwrap_or(since);
+    let facts = agenda::agenda_facts(conn, community, since.min(half_year))?;
     let companies: Vec<_> = directory::organisations(conn, community)?
         .into_iter()
         .filter(|o| o.kind == OrgKind::PropertyCompany)
@@ -134,7 +136,7 @@ pub fn plan_agenda(
         Some(previous) => agenda::unfinished_items(conn, previous.id)?,
         None => Vec::new(),
     };
-    let agenda_config = config.meeting.agenda_config();
+    let agenda_config = config.agenda_config();
     let built = build_agenda(&AgendaInput {
         issues: &facts,
         meeting_at: starts_at,

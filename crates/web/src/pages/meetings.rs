@@ -21,6 +21,7 @@ use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes};
 use crate::ops::reference::{self, Names};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, refusal};
+use crate::scores::ScoreTable;
 use crate::views::meetings::{
     AgendaEdit, AgendaItemView, AttendanceBody, DocumentFormat, MeetingDetail, MeetingView, NewItem, OutcomeBody,
     Rendering, ScheduleBody,
@@ -217,30 +218,10 @@ fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -
         .collect()
 }
 
-/// A company's row of the comparison, with its name.
-#[derive(Serialize)]
-struct ScoreShown {
-    #[serde(flatten)]
-    row: ScoreRow,
-    org_name: Option<String>,
-    satisfaction: Option<String>,
-}
-
-/// The comparison, ranked companies first (best first), then the unranked by name.
-fn scorecard_rows(names: &Names, rows: Option<Vec<ScoreRow>>) -> Vec<ScoreShown> {
-    let mut shown: Vec<ScoreShown> = rows
-        .unwrap_or_default()
-        .into_iter()
-        .map(|row| ScoreShown {
-            org_name: names.org(row.org).map(str::to_owned),
-            satisfaction: row.average_satisfaction.map(|s| format!("{s:.1}")),
-            row,
-        })
-        .collect();
-    shown.sort_by(|a, b| {
-        (a.row.rank.unwrap_or(u32::MAX), &a.org_name).cmp(&(b.row.rank.unwrap_or(u32::MAX), &b.org_name))
-    });
-    shown
+/// The comparison with the companies' names; absent rows show as an empty table.
+fn scorecard_table(ctx: &Ctx, names: &Names, rows: Option<Vec<ScoreRow>>) -> Option<ScoreTable> {
+    let name = |o: OrgId| names.org(o).map_or_else(|| o.to_string(), str::to_owned);
+    rows.map(|rows| ScoreTable::new(&rows, &name, &ctx.state.config.agenda_config()))
 }
 
 /// Who an organisation sent (`None`: nobody recorded yet).
@@ -282,7 +263,7 @@ struct MeetingPage {
     /// Issues raised or changed since the draft that it lacks (for those who run it).
     late: Vec<AgendaItemView>,
     late_count: usize,
-    scorecard: Vec<ScoreShown>,
+    scorecard: Option<ScoreTable>,
     attendance: Vec<Attended>,
     sections: [Section; 3],
     errors: Option<FormErrors>,
@@ -313,7 +294,7 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             actions,
             late_count: late.len(),
             late,
-            scorecard: scorecard_rows(&names, detail.scorecard),
+            scorecard: scorecard_table(ctx, &names, detail.scorecard),
             attendance,
             sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
             errors,
@@ -673,7 +654,7 @@ struct MonthChoice {
 
 #[derive(Serialize)]
 struct ScorecardPage {
-    rows: Vec<ScoreShown>,
+    table: Option<ScoreTable>,
     months: Vec<MonthChoice>,
     month: Option<String>,
     live: bool,
@@ -713,7 +694,7 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
         selected: chosen.is_some_and(|c| c.meeting.id == r.meeting.id),
     }));
     Out::page(ScorecardPage {
-        rows: scorecard_rows(&names, rows),
+        table: scorecard_table(ctx, &names, rows),
         months,
         month: chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()),
         live: chosen.is_none(),

@@ -56,7 +56,8 @@ pub struct MeetingDetail {
     /// The agenda: for everyone once published, before that for secretaries and administrators.
     pub items: Option<Vec<AgendaItemView>>,
     /// The property companies compared (once the agenda is published); `null` before.
-    #[schema(value_type = Option<Vec<Object>>)]
+    /// How each rate is computed: README, "The comparison".
+    #[schema(value_type = Option<Vec<ScoreRowSchema>>)]
     pub scorecard: Option<Vec<ScoreRow>>,
     pub attendance: Vec<AttendanceView>,
 }
@@ -178,4 +179,49 @@ pub struct RevisionView {
     pub revision: i32,
     #[schema(value_type = names::RevisionStatusName)]
     pub status: RevisionStatus,
+}
+
+/// `n` of `m` (a rate without anything to count has `m` = 0).
+#[derive(ToSchema)]
+#[allow(dead_code)] // The documented shape of core's `scorecard::Rate`.
+pub struct RateSchema {
+    pub n: u32,
+    pub m: u32,
+}
+
+/// One company over one window (core's `scorecard::Window`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WindowSchema {
+    /// Issues assigned to the company in the window.
+    pub received: u32,
+    /// Committed within `commit_within_days` or at the next meeting, to a date within `max_commitment_days`.
+    pub response: RateSchema,
+    /// Resolved by the due date, of those resolved or fallen due in the window.
+    pub resolution: RateSchema,
+    /// Rated `scorecard.satisfied_from` or better, of those verified.
+    pub satisfaction: RateSchema,
+    /// Verified without ever being reopened, of those verified.
+    pub first_time: RateSchema,
+    pub extended: u32,
+    pub reopened: u32,
+    /// The weighted composite, 0–100; `null` with nothing to rate.
+    pub score: Option<f64>,
+    /// 1 = best; `null` when not ranked.
+    pub rank: Option<u32>,
+}
+
+/// A company's row of the comparison (core's `scorecard::ScoreRow`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ScoreRowSchema {
+    pub org: Uuid,
+    /// Since the last meeting.
+    pub month: WindowSchema,
+    /// The six months before the meeting.
+    pub half_year: WindowSchema,
+    /// Open commitments past their due date…
+    pub overdue: u32,
+    /// …of which overdue longer than `scorecard.long_overdue_days`.
+    pub long_overdue: u32,
 }

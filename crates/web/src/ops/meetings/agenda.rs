@@ -173,7 +173,8 @@ pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Ren
         return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
     }
     let tz = caller.tz;
-    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, tz, how.lang)).await?;
+    let config = state.config.agenda_config();
+    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, how.lang)).await?;
     state.minutes.render("agenda", how.format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
 }
 

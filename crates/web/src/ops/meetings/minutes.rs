@@ -25,7 +25,8 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> Api
 pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Rendering) -> ApiResult<String> {
     let record = closed_meeting(state, caller, id).await?;
     let tz = caller.tz;
-    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, tz, how.lang)).await?;
+    let config = state.config.agenda_config();
+    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, how.lang)).await?;
     if !doc.published && !manages(caller) {
         return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }
