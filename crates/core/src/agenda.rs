@@ -45,6 +45,8 @@ named_enum! {
         DueSinceLastMeeting = "due_since_last_meeting",
         /// Resolved; the raisers have not verified yet.
         AwaitingVerification = "awaiting_verification",
+        /// The raisers found the fix wanting (not or partly fixed): back to the company.
+        Reopened = "reopened",
         /// Not discussed, or deferred, at the last meeting.
         CarriedOver = "carried_over",
         /// Assigned for longer than `commit_within_days` without a commitment.
@@ -264,6 +266,21 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         .filter(|i| i.state == IssueState::COMMITTED && !overdue_on(i, day) && i.extension_request.is_some())
         .collect();
     extension.sort_by_key(|i| (i.extension_request.as_ref().map(|r| r.at), i.created_at, i.id));
+    // Reopened since a meeting last dealt with it: the raisers said it is not (all) fixed.
+    let found_wanting =
+        |i: &Issue| i.verification.as_ref().is_some_and(|v| v.outcome != crate::issue::VerificationOutcome::Verified);
+    let mut reopened: Vec<&Issue> = issues
+        .iter()
+        .copied()
+        .filter(|i| {
+            i.state == IssueState::COMMITTED
+                && !overdue_on(i, day)
+                && i.extension_request.is_none()
+                && found_wanting(i)
+                && unsettled.contains(&i.id)
+        })
+        .collect();
+    reopened.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
     let mut committed: Vec<&Issue> = issues
         .iter()
         .copied()
@@ -271,6 +288,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
             i.state == IssueState::COMMITTED
                 && !overdue_on(i, day)
                 && i.extension_request.is_none()
+                && !found_wanting(i)
                 && unsettled.contains(&i.id)
         })
         .collect();
@@ -323,6 +341,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         (&overdue, Reason::Overdue),
         (&kept, Reason::DueSinceLastMeeting),
         (&awaiting, Reason::AwaitingVerification),
+        (&reopened, Reason::Reopened),
         (&uncommitted, Reason::AwaitingCommitment),
         (&extension, Reason::ExtensionRequested),
         (&committed, Reason::Committed),

@@ -104,6 +104,8 @@ pub enum VerificationOutcome {
     Verified,
     /// The fix was found wanting and the issue reopened.
     NotFixed,
+    /// Part of it was fixed; the rest is still owed and the issue reopened.
+    PartlyFixed,
 }
 
 /// The latest verification (验收) of a resolution.

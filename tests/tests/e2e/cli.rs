@@ -53,7 +53,7 @@ fn workflow_check_reports_every_error_of_every_file_and_exits_1() {
     assert!(out.is_empty(), "{out}");
     let a = dir.join("a.toml").display().to_string();
     let b = dir.join("b.toml").display().to_string();
-    assert!(err.contains(&format!("{a}:120:6: unknown state `fixed`")), "{err}");
+    assert!(err.contains(&format!("{a}:121:6: unknown state `fixed`")), "{err}");
     assert!(err.contains(&format!("{b}:1:10: ")), "{err}");
     assert!(err.ends_with("2 errors found\n"), "{err}");
 }

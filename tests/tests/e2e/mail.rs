@@ -24,7 +24,7 @@ fn context() -> serde_json::Value {
         },
         "step": "已承诺",
         "note": "<b>已更换</b>",
-        "links": {"fixed": "http://127.0.0.1:8080/v/1/fixed/2/3/4", "not_fixed": "http://127.0.0.1:8080/v/1/not-fixed/2/3/5"},
+        "links": {"fixed": "http://127.0.0.1:8080/v/1/fixed/2/3/4", "partly_fixed": "http://127.0.0.1:8080/v/1/partly-fixed/2/3/6", "not_fixed": "http://127.0.0.1:8080/v/1/not-fixed/2/3/5"},
         "raiser": {"name": "张秀兰", "email": "supervisor@dongsheng.example", "phone": "13900000000"},
         "what": "议程已发布",
         "items": [{"title": "<script>alert(1)</script> 地下室漏水", "mine": true}, {"title": "小区路灯不亮", "mine": false}],
@@ -237,7 +237,8 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
 }
 
 /// The `/v/…` paths of the links in the latest mail about `title`.
-async fn links_in_mail(app: &TestApp, title: &str) -> (String, String) {
+/// The (fixed, partly fixed, not fixed) links of the latest is-it-fixed mail about `title`.
+async fn links_in_mail(app: &TestApp, title: &str) -> (String, String, String) {
     let sent = app.state.mailer.sent().await;
     let mail =
         sent.iter().rev().find(|m| m.subject.contains(title) && m.text.contains("/v/")).expect("an is-it-fixed mail");
@@ -248,8 +249,8 @@ async fn links_in_mail(app: &TestApp, title: &str) -> (String, String) {
         .filter(|p| p.starts_with("/v/"))
         .map(|p| p.trim_end_matches(['）', ')']).to_owned())
         .collect();
-    assert_eq!(paths.len(), 2, "{}", mail.text);
-    (paths[0].clone(), paths[1].clone())
+    assert_eq!(paths.len(), 3, "{}", mail.text);
+    (paths[0].clone(), paths[1].clone(), paths[2].clone())
 }
 
 async fn post_form(app: &TestApp, path: &str, body: &str) -> roundtable_e2e::Reply {
@@ -284,8 +285,8 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     let lift = resolve("电梯经常停运").await;
     let lamp = resolve("小区路灯不亮").await;
     dispatch().await.unwrap();
-    let (lift_fixed, lift_not_fixed) = links_in_mail(&app, "电梯经常停运").await;
-    let (_, lamp_not_fixed) = links_in_mail(&app, "小区路灯不亮").await;
+    let (lift_fixed, _, lift_not_fixed) = links_in_mail(&app, "电梯经常停运").await;
+    let (_, _, lamp_not_fixed) = links_in_mail(&app, "小区路灯不亮").await;
 
     // Opening a link changes nothing; it shows one button.
     let page = app.raw(axum::http::Method::GET, &lift_fixed, None, None, vec![]).await;
@@ -332,16 +333,39 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     fire(&app, "anshang@dongsheng.example", &lamp_now, "resolve", json!({"resolution_note": "换了灯泡"})).await;
     assert_eq!(post_form(&app, &lamp_not_fixed, "reason=x").await.status, 400, "used once already");
 
+    // "Partly fixed" (the third answer): reopened as such, with the reason, back on the
+    // company's desk and the secretary's, and on the next agenda's follow-up.
+    let gate = resolve("单元门禁损坏").await;
+    dispatch().await.unwrap();
+    let (_, gate_partly, _) = links_in_mail(&app, "单元门禁损坏").await;
+    let page = app.raw(axum::http::Method::GET, &gate_partly, None, None, vec![]).await;
+    assert!(page.body.as_str().unwrap().contains("id=\"confirm-partly_fixed\""), "{}", page.body);
+    let partly = post_form(&app, &gate_partly, "reason=%E5%8F%AA%E4%BF%AE%E4%BA%86%E4%B8%80%E6%A0%8B").await;
+    assert_eq!(partly.status, 200, "{}", partly.body);
+    let gate_now = app.get(&format!("/api/v1/issues/{}", gate["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!((gate_now["state"].as_str(), gate_now["reopen_count"].as_u64()), (Some("committed"), Some(1)));
+    assert_eq!(
+        (gate_now["verification"]["outcome"].as_str(), gate_now["verification"]["note"].as_str()),
+        (Some("partly_fixed"), Some("只修了一栋"))
+    );
+    let queued = {
+        let conn = &mut *state.db.conn().unwrap();
+        roundtable_store::issues::outbox_effects(conn, gate["id"].as_str().unwrap().parse().unwrap()).unwrap()
+    };
+    let effects: Vec<&str> = queued.iter().map(|(e, _)| e.as_str()).collect();
+    assert!(effects.ends_with(&["notify_responsible", "notify_secretary"]), "{effects:?}");
+
     // Expired.
     let key = state.db.run(roundtable_web::mail::links::key).await.unwrap();
     let old = state.now() - chrono::TimeDelta::days(31);
-    let (expired, _) = roundtable_web::mail::links::verification_links(
+    let expired = roundtable_web::mail::links::verification_links(
         &key,
         "",
         lamp["id"].as_str().unwrap().parse().unwrap(),
         "en",
         old,
-    );
+    )
+    .fixed;
     let reply = post_form(&app, &expired, "satisfaction=5").await;
     assert_eq!(reply.status, 400);
     assert!(reply.body.as_str().unwrap().contains("expired"));

@@ -355,10 +355,14 @@ fn update_issue(
                     issue.extension_count += 1;
                 }
             }
-            Effect::RecordReopen => {
+            Effect::RecordReopen | Effect::RecordPartlyFixed => {
                 issue.reopen_count += 1;
                 issue.verification = Some(Verification {
-                    outcome: VerificationOutcome::NotFixed,
+                    outcome: if *effect == Effect::RecordReopen {
+                        VerificationOutcome::NotFixed
+                    } else {
+                        VerificationOutcome::PartlyFixed
+                    },
                     satisfaction: fields.satisfaction.map(|s| s as u8),
                     note: fields.reason.clone().or_else(|| fields.note.clone()),
                     by: actor.user,
@@ -389,7 +393,8 @@ fn update_issue(
     if let Some(note) = &fields.resolution_note {
         issue.resolution_note = Some(note.clone());
     }
-    if fields.satisfaction.is_some() && !t.effects.contains(&Effect::RecordReopen) {
+    let reopens = t.effects.iter().any(|e| matches!(e, Effect::RecordReopen | Effect::RecordPartlyFixed));
+    if fields.satisfaction.is_some() && !reopens {
         issue.verification = Some(Verification {
             outcome: VerificationOutcome::Verified,
             satisfaction: fields.satisfaction.map(|s| s as u8),

@@ -70,8 +70,10 @@ named_enum! {
         Escalate = "escalate",
         /// Mark the issue overdue on the tracker and the agenda.
         FlagOverdue = "flag_overdue",
-        /// Internal: count a reopen and record the failed verification.
+        /// Internal: count a reopen and record the failed verification (not fixed).
         RecordReopen = "record_reopen",
+        /// Internal: count a reopen and record the verification as partly fixed.
+        RecordPartlyFixed = "record_partly_fixed",
         /// Internal: drop the commitment (a new party must commit afresh).
         ClearCommitment = "clear_commitment",
         /// Internal: keep the responsible party's request for a later `due_date` (申请延期)
@@ -91,6 +93,7 @@ impl Effect {
         matches!(
             self,
             Effect::RecordReopen
+                | Effect::RecordPartlyFixed
                 | Effect::ClearCommitment
                 | Effect::RequestExtension
                 | Effect::RecordExtension

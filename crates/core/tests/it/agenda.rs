@@ -338,3 +338,25 @@ fn an_extension_request_waits_for_the_meeting_even_on_a_settled_commitment() {
     assert_eq!(titles(&agenda, Reason::Overdue), ["逾期又申请的"], "listed once, as overdue");
     assert!(titles(&agenda, Reason::Committed).is_empty(), "a settled promise on schedule is not repeated");
 }
+
+#[test]
+fn a_fix_found_wanting_comes_back_to_the_follow_up_as_reopened() {
+    let t = Town::new();
+    let mut partly = t.committed("部分解决的", t.w.anshang, date(2026, 12, 20), 30);
+    partly.verification = Some(roundtable_core::Verification {
+        outcome: roundtable_core::VerificationOutcome::PartlyFixed,
+        satisfaction: Some(2),
+        note: Some("还有一处".into()),
+        by: UserId::new(),
+        at: meeting_at() - TimeDelta::days(3),
+    });
+    partly.state_entered_at = meeting_at() - TimeDelta::days(3);
+    let plain = t.committed("会外承诺的", t.w.anshang, date(2026, 12, 20), 3);
+    let list: Vec<IssueFacts> = facts(&[partly, plain])
+        .into_iter()
+        .map(|f| IssueFacts { dealt_at: Some(meeting_at() - TimeDelta::days(20)), ..f })
+        .collect();
+    let agenda = build(&t, &list, &AgendaConfig::default());
+    assert_eq!(titles(&agenda, Reason::Reopened), ["部分解决的"]);
+    assert_eq!(titles(&agenda, Reason::Committed), ["会外承诺的"]);
+}

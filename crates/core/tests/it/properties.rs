@@ -19,7 +19,7 @@ fn file_allows(w: &World, issue: &Issue, actor: &Actor, transition: &str) -> boo
             }
             "commit" => responsible || role(Role::Secretary),
             "resolve" | "request_extension" => responsible,
-            "verify" | "reopen" => raiser || role(Role::Supervisor),
+            "verify" | "reopen" | "partly_fixed" => raiser || role(Role::Supervisor),
             _ => false,
         }
 }
@@ -57,7 +57,7 @@ prop_compose! {
 }
 
 /// The default workflow's transitions plus one it does not declare.
-const TRANSITIONS: [&str; 12] = [
+const TRANSITIONS: [&str; 13] = [
     "assign",
     "reassign",
     "commit",
@@ -67,6 +67,7 @@ const TRANSITIONS: [&str; 12] = [
     "resolve",
     "verify",
     "reopen",
+    "partly_fixed",
     "reject",
     "mark_duplicate",
     "nonsense",
@@ -87,7 +88,7 @@ fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> Transiti
         "refuse_extension" => reason("不同意"),
         "resolve" => resolution(),
         "verify" => satisfaction(s.satisfaction.clamp(1, 5)),
-        "reopen" | "reject" => reason("不行"),
+        "reopen" | "partly_fixed" | "reject" => reason("不行"),
         "mark_duplicate" => TransitionFields { duplicate_of: Some(IssueId::new()), ..Default::default() },
         _ => TransitionFields::default(),
     }
@@ -102,7 +103,7 @@ proptest! {
         let actors = [&w.secretary, &w.admin, &w.supervisor, &w.supervisor_colleague, &w.anshang_staff, &w.xiean_staff, &w.grid, &w.resident, &w.outsider];
         let mut issue = w.raise_by(&w.supervisor);
         let declared: Vec<&str> = w.wf.transitions.iter().map(|t| t.name.as_str()).collect();
-        prop_assert_eq!(&declared[..], &TRANSITIONS[..11]);
+        prop_assert_eq!(&declared[..], &TRANSITIONS[..12]);
         let mut versions = vec![issue.version];
         for s in steps {
             let actor = actors[s.actor];
@@ -139,6 +140,10 @@ proptest! {
                     if let Some(c) = &out.issue.commitment {
                         prop_assert!(!c.text.trim().is_empty());
                     }
+                    // A failed verification is counted, whichever of the two answers.
+                    if ["reopen", "partly_fixed"].contains(&name) {
+                        prop_assert_eq!(out.issue.reopen_count, before.reopen_count + 1);
+                    }
                     // Only a granted extension moves a standing promise's date, always
                     // later, counted once; a request leaves the date alone.
                     let (was, is) = (before.commitment.as_ref(), out.issue.commitment.as_ref());
@@ -149,7 +154,7 @@ proptest! {
                             prop_assert_eq!(out.extension.as_ref().map(|x| x.from), was.map(|c| c.due_date));
                             prop_assert!(out.issue.extension_request.is_none());
                         }
-                        "request_extension" | "refuse_extension" | "resolve" | "verify" | "reopen" => {
+                        "request_extension" | "refuse_extension" | "resolve" | "verify" | "reopen" | "partly_fixed" => {
                             prop_assert_eq!(is.map(|c| c.due_date), was.map(|c| c.due_date));
                             prop_assert_eq!(out.issue.extension_count, before.extension_count);
                             prop_assert_eq!(out.issue.extension_request.is_some(), name == "request_extension" || (before.extension_request.is_some() && name != "refuse_extension"));

@@ -295,7 +295,10 @@ fn available_lists_only_what_the_viewer_may_fire_now() {
     assert_eq!(names(&assigned, &w.anshang_staff), ["commit"]);
     assert!(names(&assigned, &w.xiean_staff).is_empty());
     let resolved = w.resolved();
-    assert_eq!(names(&resolved, &w.supervisor), ["verify", "reopen"]);
+    assert_eq!(names(&resolved, &w.supervisor), ["verify", "reopen", "partly_fixed"]);
+    let committed = w.committed();
+    assert_eq!(names(&committed, &w.anshang_staff), ["request_extension", "resolve"]);
+    assert_eq!(names(&committed, &w.secretary), ["reassign", "extend"], "nothing asked, nothing to refuse");
     assert!(names(&raised, &w.outsider).is_empty());
 }
 
@@ -380,4 +383,29 @@ fn an_overdue_commitment_can_be_extended_but_not_into_the_past() {
     let out = w.fire(&overdue, &w.secretary, "extend", later(date(2026, 12, 31), "业主同意"));
     assert_eq!(out.extension.unwrap().from, date(2026, 11, 30));
     assert_eq!(out.issue.commitment.unwrap().due_date, date(2026, 12, 31));
+}
+
+#[test]
+fn partly_fixed_reopens_as_such_with_a_reason_and_counts_as_a_reopen() {
+    let w = World::new();
+    let resolved = w.resolved();
+    assert_eq!(
+        field_errors(w.try_fire(&resolved, &w.supervisor, "partly_fixed", TransitionFields::default())),
+        vec![(Field::Reason, FieldProblem::Missing)]
+    );
+    not_allowed(w.try_fire(&resolved, &w.anshang_staff, "partly_fixed", reason("x")));
+    let out = w.fire(
+        &resolved,
+        &w.supervisor,
+        "partly_fixed",
+        TransitionFields { satisfaction: Some(2), ..reason("3 号楼好了，5 号楼还漏") },
+    );
+    assert_eq!((out.issue.state.as_str(), out.issue.reopen_count), ("committed", 1));
+    let v = out.issue.verification.unwrap();
+    assert_eq!(
+        (v.outcome, v.satisfaction, v.note.as_deref()),
+        (VerificationOutcome::PartlyFixed, Some(2), Some("3 号楼好了，5 号楼还漏"))
+    );
+    assert!(out.issue.commitment.is_some(), "the rest is still owed");
+    assert_eq!(out.effects, vec![Effect::NotifyResponsible, Effect::NotifySecretary]);
 }

@@ -246,6 +246,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         // Effects that change the issue itself or its flags: no mail.
         Effect::FlagOverdue
         | Effect::RecordReopen
+        | Effect::RecordPartlyFixed
         | Effect::ClearCommitment
         | Effect::RequestExtension
         | Effect::RecordExtension
@@ -255,8 +256,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     let show_raiser = template == Template::IssueAssigned;
     let links = if template == Template::VerificationRequest {
         let key = super::links::key(conn)?;
-        let (fixed, not_fixed) = super::links::verification_links(&key, base_url, issue.id, &locale, now);
-        json!({ "fixed": fixed, "not_fixed": not_fixed })
+        json!(super::links::verification_links(&key, base_url, issue.id, &locale, now))
     } else {
         Value::Null
     };

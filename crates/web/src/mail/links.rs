@@ -15,23 +15,36 @@ const KEY: &str = "verification_link_key";
 pub const LIFETIME: TimeDelta = TimeDelta::days(30);
 
 /// What the raiser answers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Answer {
     Fixed,
+    PartlyFixed,
     NotFixed,
 }
 
 impl Answer {
+    const ALL: [Answer; 3] = [Answer::Fixed, Answer::PartlyFixed, Answer::NotFixed];
+
     fn segment(self) -> &'static str {
         match self {
             Answer::Fixed => "fixed",
+            Answer::PartlyFixed => "partly-fixed",
             Answer::NotFixed => "not-fixed",
         }
     }
 
     fn parse(segment: &str) -> Option<Answer> {
-        [Answer::Fixed, Answer::NotFixed].into_iter().find(|a| a.segment() == segment)
+        Answer::ALL.into_iter().find(|a| a.segment() == segment)
     }
+}
+
+/// The three links of an "is it fixed?" mail.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct VerificationLinks {
+    pub fixed: String,
+    pub partly_fixed: String,
+    pub not_fixed: String,
 }
 
 /// Why a link does not work.
@@ -72,14 +85,14 @@ pub fn key(conn: &mut DbConn) -> Result<String, StoreError> {
     })
 }
 
-/// The two links of an "is it fixed?" mail, for a reader of `lang`: (fixed, not fixed).
+/// The links of an "is it fixed?" mail, for a reader of `lang`.
 pub fn verification_links(
     key: &str,
     base_url: &str,
     issue: IssueId,
     lang: &str,
     now: DateTime<Utc>,
-) -> (String, String) {
+) -> VerificationLinks {
     let expires = (now + LIFETIME).timestamp();
     let link = |answer: Answer| {
         let answer = answer.segment();
@@ -87,7 +100,11 @@ pub fn verification_links(
         let sig = hex::encode(mac(key, &issue.to_string(), answer, expires, &nonce).finalize().into_bytes());
         format!("{base_url}/v/{issue}/{answer}/{expires}/{nonce}/{sig}?lang={}", crate::pages::render::urlencode(lang))
     };
-    (link(Answer::Fixed), link(Answer::NotFixed))
+    VerificationLinks {
+        fixed: link(Answer::Fixed),
+        partly_fixed: link(Answer::PartlyFixed),
+        not_fixed: link(Answer::NotFixed),
+    }
 }
 
 /// Checks a link's signature (under `key`) and expiry; returns its issue and answer.
@@ -116,9 +133,10 @@ mod tests {
     #[test]
     fn a_link_checks_under_its_key_until_it_expires() {
         let (now, issue) = (Utc::now(), IssueId::new());
-        let (fixed, not_fixed) = verification_links("k", "", issue, "en", now);
+        let VerificationLinks { fixed, partly_fixed, not_fixed } = verification_links("k", "", issue, "en", now);
         assert!(fixed.ends_with("?lang=en"));
         assert_eq!(check("k", &parts(&fixed), now), Ok((issue, Answer::Fixed)));
+        assert_eq!(check("k", &parts(&partly_fixed), now), Ok((issue, Answer::PartlyFixed)));
         assert_eq!(check("k", &parts(&not_fixed), now), Ok((issue, Answer::NotFixed)));
         assert_eq!(check("other key", &parts(&fixed), now), Err(LinkError::Invalid));
         assert_eq!(check("k", &parts(&fixed), now + LIFETIME + TimeDelta::seconds(1)), Err(LinkError::Expired));

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
-use roundtable_core::{IssueState, TransitionFields, TransitionRequest, apply};
+use roundtable_core::{Effect, Field, Issue, IssueState, TransitionFields, TransitionRequest, Workflow, apply};
 use roundtable_store::{directory, issues, settings};
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ pub struct Lang {
 #[derive(Serialize)]
 struct Ask {
     title: String,
-    fixed: bool,
+    answer: Answer,
 }
 
 /// Either the question or what came of the answer (a `verify.*` locale key).
@@ -65,6 +65,21 @@ async fn checked(ctx: &Ctx, parts: &LinkParts) -> Result<(roundtable_core::Issue
     links::check(&key, parts, ctx.state.now())
 }
 
+/// The workflow step an answer takes from the issue's state, found by what it does (the
+/// workflow file names it): a verification takes a satisfaction into a final state; the
+/// other two record the failed verification.
+fn step(wf: &Workflow, issue: &Issue, answer: Answer) -> Option<String> {
+    wf.transitions
+        .iter()
+        .filter(|t| t.from.contains(&issue.state))
+        .find(|t| match answer {
+            Answer::Fixed => t.require.contains(&Field::Satisfaction) && wf.is_terminal(t.to.as_str()),
+            Answer::PartlyFixed => t.effects.contains(&Effect::RecordPartlyFixed),
+            Answer::NotFixed => t.effects.contains(&Effect::RecordReopen),
+        })
+        .map(|t| t.name.clone())
+}
+
 /// The confirmation page.
 pub async fn show(ctx: Ctx, Path(parts): Path<LinkParts>, Query(q): Query<Lang>) -> Response {
     let ctx = speak(ctx, q.lang);
@@ -75,7 +90,7 @@ pub async fn show(ctx: Ctx, Path(parts): Path<LinkParts>, Query(q): Query<Lang>)
     let Ok(issue) = ctx.state.db.run(move |conn| issues::get_issue(conn, id)).await else {
         return refused(ctx, LinkError::Invalid);
     };
-    let ask = Ask { title: issue.title, fixed: answer == Answer::Fixed };
+    let ask = Ask { title: issue.title, answer };
     ctx.respond(Out::page(VerifyPage { ask: Some(ask), message: None }))
 }
 
@@ -98,8 +113,12 @@ pub async fn answer(
         Ok(v) => v,
         Err(e) => return refused(ctx, e),
     };
-    let fixed = answer == Answer::Fixed;
-    let reopened_by_mail = ctx.state.pages.locales.text(ctx.viewer.lang, "verify.reopened_by_mail", &[]);
+    // The reason recorded when the raiser gives none.
+    let by_mail = match answer {
+        Answer::PartlyFixed => "verify.by_mail_partly_fixed",
+        Answer::Fixed | Answer::NotFixed => "verify.by_mail_not_fixed",
+    };
+    let by_mail = ctx.state.pages.locales.text(ctx.viewer.lang, by_mail, &[]);
     let nonce = parts.3.clone();
     let workflows = ctx.state.workflows.clone();
     let result = ctx
@@ -112,18 +131,15 @@ pub async fn answer(
             }
             let actor = directory::actor(conn, issue.raised_by)?;
             let tz = directory::get_community(conn, issue.community)?.time_zone;
-            let fields = if fixed {
+            let Some(wf) = workflows.get(&issue.workflow) else { return Ok(Err(LinkError::Invalid)) };
+            let Some(transition) = step(wf, &issue, answer) else { return Ok(Err(LinkError::NotAwaiting)) };
+            let fields = if answer == Answer::Fixed {
                 TransitionFields { satisfaction: Some(form.satisfaction.unwrap_or(5)), ..Default::default() }
             } else {
                 let reason = form.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-                TransitionFields { reason: Some(reason.unwrap_or(&reopened_by_mail).to_owned()), ..Default::default() }
+                TransitionFields { reason: Some(reason.unwrap_or(&by_mail).to_owned()), ..Default::default() }
             };
-            let request = TransitionRequest {
-                transition: if fixed { "verify" } else { "reopen" }.into(),
-                version: issue.version,
-                fields,
-            };
-            let Some(wf) = workflows.get(&issue.workflow) else { return Ok(Err(LinkError::Invalid)) };
+            let request = TransitionRequest { transition, version: issue.version, fields };
             let Ok(outcome) = apply(wf, &issue, &actor, &request, now.with_timezone(&tz)) else {
                 return Ok(Err(LinkError::Invalid));
             };
@@ -135,7 +151,9 @@ pub async fn answer(
         })
         .await;
     match result {
-        Ok(Ok(())) => ctx.respond(Out::page(VerifyPage::said(if fixed { "verified" } else { "reopened" }))),
+        Ok(Ok(())) => {
+            ctx.respond(Out::page(VerifyPage::said(if answer == Answer::Fixed { "verified" } else { "reopened" })))
+        }
         Ok(Err(e)) => refused(ctx, e),
         Err(e) => {
             tracing::error!(error = %e, "verification link");

@@ -66,7 +66,7 @@ pub struct CommitmentRecordView {
 
 #[derive(Serialize, ToSchema)]
 pub struct VerificationView {
-    /// `verified` or `not_fixed`.
+    /// `verified`, `partly_fixed` or `not_fixed`.
     pub outcome: String,
     pub satisfaction: Option<u8>,
     pub note: Option<String>,
