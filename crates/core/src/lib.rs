@@ -12,6 +12,7 @@ pub mod issue;
 pub mod meeting;
 mod names;
 pub mod scorecard;
+pub mod search;
 pub mod text;
 pub mod workflow;
 

@@ -264,7 +264,7 @@ pub fn insert_issue(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<(
     conn.transaction(|conn| {
         diesel::insert_into(issues::table).values(&row).execute(conn).map_err(StoreError::from_insert("issue"))?;
         diesel::insert_into(issue_events::table).values(&event_row).execute(conn)?;
-        Ok(())
+        crate::search::index(conn, issue)
     })
 }
 
@@ -381,6 +381,16 @@ pub fn commitment_history(conn: &mut DbConn, id: IssueId) -> Result<Vec<Commitme
         .collect()
 }
 
+/// The issues marked as duplicates of `id`, oldest first.
+pub fn duplicates_of(conn: &mut DbConn, id: IssueId) -> Result<Vec<Issue>> {
+    let rows: Vec<IssueRow> = issues::table
+        .filter(issues::duplicate_of.eq(id.to_string()))
+        .order(issues::id)
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Issue::try_from).collect()
+}
+
 pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
     let rows: Vec<EventRow> = issue_events::table
         .filter(issue_events::issue_id.eq(id.to_string()))
@@ -480,7 +490,8 @@ pub struct IssueFilter {
     pub raised_by: Option<UserId>,
     /// Only committed issues whose due date is before this day (i.e. overdue on it).
     pub overdue_on: Option<NaiveDate>,
-    /// Words to find in the title or description.
+    /// Words (or Chinese without spaces) to find in the title or description: every one
+    /// must occur (see `roundtable_core::search`).
     pub text: Option<String>,
 }
 
@@ -492,6 +503,8 @@ pub enum IssueOrder {
     Oldest,
     /// Most supported first, then newest.
     Support,
+    /// Best match first, when searching (`IssueFilter::text`); otherwise newest.
+    Relevance,
 }
 
 pub type IssuePage = Page<Issue>;
@@ -512,6 +525,25 @@ pub struct Listing {
     pub version: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Issue> for Listing {
+    fn from(i: &Issue) -> Self {
+        Listing {
+            id: i.id,
+            state: i.state.clone(),
+            title: i.title.clone(),
+            category: i.category.clone(),
+            compound: i.compound,
+            building: i.building,
+            responsible_org: i.responsible_org,
+            commitment_due: i.commitment.as_ref().map(|c| c.due_date),
+            support_count: i.support_count,
+            version: i.version,
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
 }
 
 impl Listing {
@@ -605,6 +637,8 @@ pub struct Page<T> {
 enum Cursor {
     Id(String),
     Support(i32, String),
+    /// How many of the best matches earlier pages showed.
+    Offset(usize),
 }
 
 fn decode_cursor(order: IssueOrder, s: &str) -> Result<Cursor> {
@@ -620,6 +654,13 @@ fn decode_cursor(order: IssueOrder, s: &str) -> Result<Cursor> {
         (IssueOrder::Support, Some("s"), Some(n), Some(id), None) if valid_id(id) => {
             Cursor::Support(n.parse().map_err(|_| StoreError::BadCursor)?, id.to_owned())
         }
+        (IssueOrder::Relevance, Some("r"), Some(n), None, None) => {
+            let n: usize = n.parse().map_err(|_| StoreError::BadCursor)?;
+            if n > crate::search::MAX_MATCHES as usize {
+                return Err(StoreError::BadCursor);
+            }
+            Cursor::Offset(n)
+        }
         _ => return Err(StoreError::BadCursor),
     };
     Ok(cursor)
@@ -631,24 +672,22 @@ fn encode_cursor(order: IssueOrder, last: &impl Keyed) -> String {
         IssueOrder::Newest => format!("n.{id}"),
         IssueOrder::Oldest => format!("o.{id}"),
         IssueOrder::Support => format!("s.{support}.{id}"),
+        // Relevance pages are cut by offset (`Search::page`).
+        IssueOrder::Relevance => format!("n.{id}"),
     }
 }
 
-/// `%` and `_` match themselves in a search.
-fn like_pattern(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// One page of a community's issues, filtered and ordered, with keyset pagination.
+/// One page of a community's issues, filtered and ordered, with keyset pagination (by
+/// relevance: an offset into the best matches).
 pub fn list_issues(
     conn: &mut DbConn,
     community: CommunityId,
     filter: &IssueFilter,
     page: &PageRequest,
 ) -> Result<IssuePage> {
-    let rows: Vec<IssueRow> = filtered(community, filter, page)?.select(IssueRow::as_select()).load(conn)?;
-    paged(rows, page)
+    let search = Search::run(conn, community, filter, page)?;
+    let rows: Vec<IssueRow> = filtered(community, filter, &search)?.select(IssueRow::as_select()).load(conn)?;
+    search.page(rows)
 }
 
 /// Like [`list_issues`], reading only what a list shows.
@@ -658,8 +697,60 @@ pub fn list_listings(
     filter: &IssueFilter,
     page: &PageRequest,
 ) -> Result<Page<Listing>> {
-    let rows: Vec<ListingRow> = filtered(community, filter, page)?.select(ListingRow::as_select()).load(conn)?;
-    paged(rows, page)
+    let search = Search::run(conn, community, filter, page)?;
+    let rows: Vec<ListingRow> = filtered(community, filter, &search)?.select(ListingRow::as_select()).load(conn)?;
+    search.page(rows)
+}
+
+/// A list request with its search done: the matches, best first (`None`: no search), and
+/// the page as it will be cut.
+struct Search {
+    matches: Option<Vec<String>>,
+    page: PageRequest,
+}
+
+impl Search {
+    fn run(conn: &mut DbConn, community: CommunityId, filter: &IssueFilter, page: &PageRequest) -> Result<Search> {
+        let text = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let matches = match text.map(roundtable_core::search::query) {
+            None => None,
+            // Only punctuation: nothing can match.
+            Some(None) => Some(Vec::new()),
+            Some(Some(q)) => Some(
+                crate::search::matching(conn, community, &q, crate::search::MAX_MATCHES)?
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect(),
+            ),
+        };
+        let mut page = page.clone();
+        if page.order == IssueOrder::Relevance && matches.is_none() {
+            page.order = IssueOrder::Newest;
+        }
+        Ok(Search { matches, page })
+    }
+
+    /// Ordered by relevance: all matches are read (at most `search::MAX_MATCHES`) and cut here.
+    fn by_relevance(&self) -> bool {
+        self.page.order == IssueOrder::Relevance
+    }
+
+    fn page<R: Keyed, T: TryFrom<R, Error = StoreError>>(&self, mut rows: Vec<R>) -> Result<Page<T>> {
+        if !self.by_relevance() {
+            return paged(rows, &self.page);
+        }
+        let place: std::collections::HashMap<&str, usize> =
+            self.matches.iter().flatten().enumerate().map(|(n, id)| (id.as_str(), n)).collect();
+        rows.sort_by_key(|r| place.get(r.key().0).copied().unwrap_or(usize::MAX));
+        let offset = match self.page.cursor.as_deref().map(|c| decode_cursor(IssueOrder::Relevance, c)).transpose()? {
+            Some(Cursor::Offset(n)) => n,
+            _ => 0,
+        };
+        let limit = self.page.limit.clamp(1, 200) as usize;
+        let next_cursor = (rows.len() > offset + limit).then(|| format!("r.{}", offset + limit));
+        let items = rows.into_iter().skip(offset).take(limit).map(T::try_from).collect::<Result<_>>()?;
+        Ok(Page { items, next_cursor })
+    }
 }
 
 type Backend = <DbConn as diesel::Connection>::Backend;
@@ -669,8 +760,9 @@ type Backend = <DbConn as diesel::Connection>::Backend;
 fn filtered<'a>(
     community: CommunityId,
     filter: &IssueFilter,
-    page: &PageRequest,
+    search: &Search,
 ) -> Result<issues::BoxedQuery<'a, Backend>> {
+    let page = &search.page;
     let limit = page.limit.clamp(1, 200) as i64;
     let mut q = issues::table.filter(issues::community_id.eq(community.to_string())).into_boxed();
     if !filter.states.is_empty() {
@@ -688,11 +780,11 @@ fn filtered<'a>(
     if let Some(day) = filter.overdue_on {
         q = q.filter(issues::state.eq(IssueState::COMMITTED)).filter(issues::commitment_due.lt(day));
     }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = like_pattern(text);
-        q = q.filter(
-            issues::title.like(pattern.clone()).escape('\\').or(issues::description.like(pattern).escape('\\')),
-        );
+    if let Some(ids) = &search.matches {
+        q = q.filter(issues::id.eq_any(ids.clone()));
+    }
+    if search.by_relevance() {
+        return Ok(q);
     }
     let cursor = page.cursor.as_deref().map(|c| decode_cursor(page.order, c)).transpose()?;
     q = match (page.order, cursor) {
@@ -706,7 +798,7 @@ fn filtered<'a>(
     q = match page.order {
         IssueOrder::Newest => q.order(issues::id.desc()),
         IssueOrder::Oldest => q.order(issues::id.asc()),
-        IssueOrder::Support => q.order((issues::support_count.desc(), issues::id.desc())),
+        IssueOrder::Support | IssueOrder::Relevance => q.order((issues::support_count.desc(), issues::id.desc())),
     };
     Ok(q.limit(limit + 1))
 }

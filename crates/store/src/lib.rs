@@ -12,6 +12,7 @@ pub mod minutes;
 pub mod outbox;
 pub mod schema;
 mod scorecards;
+pub mod search;
 pub mod settings;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -77,8 +78,12 @@ impl Db {
         Ok((db, applied))
     }
 
+    /// Runs pending migrations, then indexes for search the issues the index lacks.
     pub fn migrate(&self) -> Result<Vec<String>> {
-        db::run_migrations(&mut *self.conn()?)
+        let conn = &mut *self.conn()?;
+        let applied = db::run_migrations(conn)?;
+        search::backfill(conn)?;
+        Ok(applied)
     }
 
     pub fn url(&self) -> &DbUrl {

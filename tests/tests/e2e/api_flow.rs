@@ -14,6 +14,7 @@ on_both_databases!(
     a_far_off_due_date_needs_the_secretary_and_a_reason,
     a_duplicate_brings_its_supporters_to_the_original,
     extensions_are_asked_for_granted_or_refused_and_kept_on_the_record,
+    search_understands_chinese_and_similar_issues_are_offered,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -291,6 +292,62 @@ async fn a_duplicate_brings_its_supporters_to_the_original(app: TestApp) {
     assert_eq!(chained["duplicate_of"], original["id"], "a duplicate of a duplicate is one of the original");
     let after = app.get(&format!("/api/v1/issues/{}", original["id"].as_str().unwrap()), &secretary).await.body;
     assert_eq!(after["support_count"], 2, "the original's own raiser does not become its supporter");
+    // Each links to the other by title.
+    let titles: Vec<&str> =
+        after["duplicates"].as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["电梯又困人了", "三号楼电梯困人"]);
+    let twin = app.get(&format!("/api/v1/issues/{}", twin["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!(
+        (twin["original"]["id"].clone(), twin["original"]["title"].as_str()),
+        (original["id"].clone(), Some("电梯困人"))
+    );
+}
+
+/// `q=` finds Chinese by its words without spaces and ranks by relevance; while raising,
+/// similar open issues are offered, the compound's first.
+async fn search_understands_chinese_and_similar_issues_are_offered(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let lift = raise(&app, "电梯按钮失灵").await;
+    raise(&app, "单元门禁按钮无反应").await;
+    let list = |q: &str| {
+        let app = &app;
+        let secretary = secretary.clone();
+        let path = format!("/api/v1/issues?q={}", roundtable_web::pages::render::urlencode(q));
+        async move { app.get(&path, &secretary).await }
+    };
+    let found = list("按钮 失灵").await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let titles: Vec<&str> =
+        found.body["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["电梯按钮失灵"], "both words, in any order, without spaces in the title");
+    let both = list("按钮").await.body;
+    assert_eq!(both["items"].as_array().unwrap().len(), 2);
+    assert!(list("！？").await.body["items"].as_array().unwrap().is_empty(), "nothing searchable, nothing found");
+    let long = list(&"长".repeat(201)).await;
+    assert_eq!((long.status, long.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("q")));
+    let bad = app.get("/api/v1/issues?q=%E6%8C%89%E9%92%AE&order=relevance&cursor=r.zz", &secretary).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+
+    // Similar: the lift issue for "电梯按钮坏了"; not a closed one; the compound's first.
+    let compound = app.compound("君悦湾").to_string();
+    let similar = |title: &str, compound: &str| {
+        let path = format!(
+            "/api/v1/issues/similar?title={}&compound={compound}",
+            roundtable_web::pages::render::urlencode(title)
+        );
+        let app = &app;
+        let secretary = secretary.clone();
+        async move { app.get(&path, &secretary).await }
+    };
+    let like = similar("电梯按钮坏了", &compound).await;
+    assert_eq!(like.status, StatusCode::OK, "{}", like.body);
+    assert_eq!(like.body[0]["id"], lift["id"], "{}", like.body);
+    assert!(similar("垃圾清运", &compound).await.body.as_array().unwrap().iter().all(|i| i["id"] != lift["id"]));
+    fire(&app, SECRETARY, &lift, "reject", json!({"reason": "重复反映"})).await;
+    let after = similar("电梯按钮坏了", &compound).await.body;
+    assert!(after.as_array().unwrap().iter().all(|i| i["id"] != lift["id"]), "closed issues are not offered: {after}");
+    let missing = app.get("/api/v1/issues/similar", &secretary).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "the title is required: {}", missing.body);
 }
 
 /// 延期: the company asks, the secretary grants or refuses; each grant is in the

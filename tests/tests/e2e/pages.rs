@@ -12,6 +12,7 @@ on_both_databases!(
     an_issue_goes_from_raised_to_verified_through_the_pages,
     the_secretary_runs_a_meeting_through_the_pages,
     an_administrator_adds_an_account_and_sends_a_dead_notification_again,
+    raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -332,6 +333,11 @@ async fn an_issue_goes_from_raised_to_verified_through_the_pages(app: TestApp) {
         ("title", "3号楼电梯停运"),
         ("description", "已停三天"),
     ];
+    // The demo's stalled lift is offered first; the supervisor raises theirs anyway.
+    let offered = supervisor.submit("/issues/new", "/issues", &form).await;
+    assert_eq!(offered.status, StatusCode::OK, "{}", offered.html);
+    let mut form = form.to_vec();
+    form.push(("confirm", "1"));
     let raised = supervisor.submit("/issues/new", "/issues", &form).await;
     assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.html);
     let issue = raised.location().split('?').next().expect("a path").to_owned();
@@ -799,4 +805,56 @@ async fn my_work_is_what_each_role_needs() {
         .collect();
     assert!(!compounds.is_empty() && compounds.iter().all(|c| *c == compounds[0]), "one compound: {compounds:?}");
     assert!(home.html.contains("href=\"/issues/new\""), "she can raise an issue");
+}
+
+/// FixMyStreet's "is it one of these?": raising an issue like an open one offers that one
+/// first; the secretary then merges a duplicate by choosing the original by its title.
+async fn raising_offers_similar_issues_and_a_duplicate_is_merged_by_title(app: TestApp) {
+    let original = crate::api_flow::raise(&app, "小区东门道闸坏了").await;
+    let original_path = format!("/issues/{}", original["id"].as_str().unwrap());
+    let resident = signed_in(&app, "resident1@dongsheng.example").await;
+    let compound = app.compound("君悦湾").to_string();
+    let form =
+        [("compound", compound.as_str()), ("category", "facilities"), ("title", "东门道闸又坏了"), ("description", "")];
+    let offered = resident.submit("/issues/new", "/issues", &form).await;
+    assert_eq!(offered.status, StatusCode::OK, "not raised yet: {}", offered.html);
+    assert!(offered.html.contains("是不是这些问题？") && offered.html.contains("小区东门道闸坏了"), "{}", offered.html);
+    assert!(offered.html.contains(&format!("action=\"{original_path}/support\"")), "support it instead");
+    assert!(offered.html.contains("value=\"东门道闸又坏了\""), "what was typed is kept");
+    let mut anyway = form.to_vec();
+    anyway.push(("confirm", "1"));
+    let raised = resident.submit("/issues/new", "/issues", &anyway).await;
+    assert_eq!(raised.status, StatusCode::SEE_OTHER, "{}", raised.html);
+    let twin = raised.location().split('?').next().unwrap().to_owned();
+
+    // The secretary finds the original among similar issues, or by searching its title.
+    let secretary = signed_in(&app, SECRETARY).await;
+    let page = secretary.get(&twin).await;
+    let option = format!("<option value=\"{}\">小区东门道闸坏了</option>", original["id"].as_str().unwrap());
+    assert!(page.html.contains(&option), "offered by title: {}", page.html);
+    assert!(!page.html.contains("name=\"duplicate_of\" type=\"text\""), "no id to type");
+    let searched = secretary.get(&format!("{twin}?dup_q=%E9%81%93%E9%97%B8")).await;
+    assert!(searched.html.contains(&option) && searched.html.contains("value=\"道闸\""), "{}", searched.html);
+    let version = page.field("version").expect("a version");
+    let merged = secretary
+        .submit(
+            &twin,
+            &format!("{twin}/transitions"),
+            &[
+                ("transition", "mark_duplicate"),
+                ("version", &version),
+                ("duplicate_of", original["id"].as_str().unwrap()),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.html);
+    let twin_page = secretary.get(&twin).await;
+    assert!(
+        twin_page.html.contains(&format!("<a href=\"{original_path}\">小区东门道闸坏了</a>")),
+        "{}",
+        twin_page.html
+    );
+    let original_page = secretary.get(&original_path).await;
+    assert!(original_page.html.contains(&format!("<a href=\"{twin}\">东门道闸又坏了</a>")), "{}", original_page.html);
 }

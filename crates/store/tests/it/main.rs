@@ -6,5 +6,6 @@ mod harness;
 mod directory;
 mod issues;
 mod parity;
+mod search;
 mod startup;
 mod wal;

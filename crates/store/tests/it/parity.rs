@@ -1,5 +1,6 @@
 //! The SQLite and PostgreSQL migrations must describe the same schema: tables, columns
-//! (in order, with type class and nullability) and indexes (columns and uniqueness).
+//! (in order, with type class and nullability) and indexes (columns and uniqueness). The
+//! search index is each engine's own (FTS5, tsvector) by design and is left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,19 +60,21 @@ fn class(sql_type: &str) -> String {
 
 const SQLITE_COLUMNS: &str = "SELECT m.name AS table_name, c.name AS column_name, c.type AS data_type, \
      (c.\"notnull\" = 0 AND c.pk = 0) AS nullable FROM sqlite_master m JOIN pragma_table_info(m.name) c \
-     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' ORDER BY m.name, c.cid";
+     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' AND m.name NOT LIKE 'issue_search%' ORDER BY m.name, c.cid";
 const SQLITE_INDEXES: &str = "SELECT m.name AS table_name, il.name AS index_name, il.\"unique\" AS is_unique, \
      ii.name AS column_name, ii.seqno AS position FROM sqlite_master m JOIN pragma_index_list(m.name) il \
-     JOIN pragma_index_info(il.name) ii WHERE m.type = 'table' AND m.name <> '__diesel_schema_migrations'";
+     JOIN pragma_index_info(il.name) ii WHERE m.type = 'table' AND m.name <> '__diesel_schema_migrations' \
+     AND m.name NOT LIKE 'issue_search%'";
 const PG_COLUMNS: &str = "SELECT table_name::text, column_name::text, data_type::text, (is_nullable = 'YES') AS nullable \
      FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' \
+     AND table_name NOT LIKE 'issue_search%' \
      ORDER BY table_name, ordinal_position";
 const PG_INDEXES: &str = "SELECT t.relname::text AS table_name, i.relname::text AS index_name, ix.indisunique AS is_unique, \
      a.attname::text AS column_name, k.n AS position FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
      JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
      CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) \
      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
-     WHERE ns.nspname = 'public' AND t.relname <> '__diesel_schema_migrations'";
+     WHERE ns.nspname = 'public' AND t.relname <> '__diesel_schema_migrations' AND t.relname NOT LIKE 'issue_search%'";
 
 fn read(conn: &mut DbConn) -> Schema {
     let (columns, index_columns): (Vec<Column>, Vec<IndexColumn>) = match conn {

@@ -12,7 +12,8 @@ use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::issues as ops;
 use crate::state::AppState;
 use crate::views::{
-    CommitmentRecordView, EventView, IssueList, IssueView, ListQuery, NewIssueBody, SupportView, TransitionBody,
+    CommitmentRecordView, EventView, IssueList, IssueSummary, IssueView, ListQuery, NewIssueBody, SimilarQuery,
+    SupportView, TransitionBody,
 };
 
 /// Lists the issues the caller may see, filtered, one page at a time.
@@ -85,6 +86,19 @@ pub async fn events(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<EventView>>> {
     ops::events(&state, &caller, IssueId(id)).await.map(Json)
+}
+
+/// Open issues like one about to be raised ("support this one instead?"): at most five
+/// sharing at least 40 % of the title's words or character pairs, the compound's first.
+#[utoipa::path(get, path = "/api/v1/issues/similar", tag = "issues", params(SimilarQuery), security(("bearer" = [])), responses(
+    (status = 200, body = [IssueSummary]), (status = 401, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn similar(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<SimilarQuery>,
+) -> ApiResult<Json<Vec<IssueSummary>>> {
+    ops::similar(&state, &caller, &q.title, q.compound.map(roundtable_core::CompoundId)).await.map(Json)
 }
 
 /// The issue's commitment history, oldest first: each promise and each extension (延期)

@@ -57,6 +57,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(issues::transition))
         .routes(routes!(issues::events))
         .routes(routes!(issues::commitments))
+        .routes(routes!(issues::similar))
         .routes(routes!(issues::support, issues::withdraw_support))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))

@@ -16,12 +16,12 @@ use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
 use crate::views::{
     AvailableTransition, CommitmentRecordView, CommitmentView, Contact, EventView, ExtensionRequestView, IssueList,
-    IssueSummary, IssueView, ListQuery, NewIssueBody, PersonRef, SupportView, TransitionBody, VerificationView,
-    is_overdue,
+    IssueRef, IssueSummary, IssueView, ListQuery, NewIssueBody, PersonRef, SupportView, TransitionBody,
+    VerificationView, is_overdue,
 };
 
 /// How a list may be sorted, as `order=` names it.
-pub const ORDERS: [&str; 3] = ["newest", "oldest", "support"];
+pub const ORDERS: [&str; 4] = ["newest", "oldest", "support", "relevance"];
 
 /// Categories a raiser chooses from.
 pub const CATEGORIES: [&str; 8] =
@@ -66,7 +66,29 @@ fn check_visible(caller: &Caller, issue: Issue) -> ApiResult<Issue> {
 }
 
 /// The issue as this caller may see it, with the transitions open to them.
-fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> IssueView {
+/// The issues a view links to: its original and its duplicates.
+#[derive(Default)]
+struct Related {
+    original: Option<Issue>,
+    duplicates: Vec<Issue>,
+}
+
+/// Reads an issue's original and duplicates (in one database trip).
+async fn related(state: &AppState, issue: &Issue) -> ApiResult<Related> {
+    let (id, original) = (issue.id, issue.duplicate_of);
+    Ok(state
+        .db
+        .run(move |conn| {
+            let original = original.map(|o| issues::get_issue(conn, o)).transpose()?;
+            Ok(Related { original, duplicates: issues::duplicates_of(conn, id)? })
+        })
+        .await?)
+}
+
+fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, related: Related) -> IssueView {
+    let shown = |i: &Issue| {
+        access::can_see(&caller.user, &caller.actor, i).then(|| IssueRef { id: i.id.0, title: i.title.clone() })
+    };
     let contact = access::sees_contact(&caller.user, &caller.actor, &issue)
         .then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
     let transitions = state
@@ -125,6 +147,8 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> Iss
             at: v.at,
         }),
         duplicate_of: issue.duplicate_of.map(|d| d.0),
+        original: related.original.as_ref().and_then(shown),
+        duplicates: related.duplicates.iter().filter_map(shown).collect(),
         closing_reason: issue.closing_reason,
         support_count: issue.support_count,
         reopen_count: issue.reopen_count,
@@ -144,18 +168,25 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person) -> Iss
 
 /// Lists the issues the caller may see, filtered, one page at a time.
 pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<IssueList> {
+    let searching = q.q.as_deref().is_some_and(|t| !text::is_blank(t));
     let order = match q.order.as_deref() {
+        // A search lists the best matches first unless told otherwise.
+        None if searching => IssueOrder::Relevance,
         None | Some("newest") => IssueOrder::Newest,
         Some("oldest") => IssueOrder::Oldest,
         Some("support") => IssueOrder::Support,
+        Some("relevance") => IssueOrder::Relevance,
         Some(other) => {
             return Err(ApiError::field(
                 "order",
                 "invalid",
-                format!("`order` must be newest, oldest or support, not `{other}`"),
+                format!("`order` must be newest, oldest, support or relevance, not `{other}`"),
             ));
         }
     };
+    if q.q.as_deref().is_some_and(|t| t.chars().count() > 200) {
+        return Err(ApiError::field("q", "too_long", "`q` is longer than 200 characters"));
+    }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::field("limit", "out_of_range", "`limit` must be between 1 and 200"));
@@ -264,13 +295,14 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         email: caller.user.email.clone(),
         phone: caller.user.phone.clone(),
     };
-    Ok(view(state, caller, issue, &raiser))
+    Ok(view(state, caller, issue, &raiser, Related::default()))
 }
 
 /// One issue, with its version and the transitions the caller may fire now.
 pub async fn get(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<IssueView> {
     let (issue, raiser) = visible_with_raiser(state, caller, id).await?;
-    Ok(view(state, caller, issue, &raiser))
+    let related = related(state, &issue).await?;
+    Ok(view(state, caller, issue, &raiser, related))
 }
 
 /// The ids a transition names that do not exist in the caller's community.
@@ -379,7 +411,8 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
         })
         .await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
-    Ok(view(state, caller, outcome.issue, &raiser))
+    let related = related(state, &outcome.issue).await?;
+    Ok(view(state, caller, outcome.issue, &raiser, related))
 }
 
 /// The issue's timeline, oldest first: who did what, when, with which values.
@@ -421,6 +454,47 @@ pub async fn commitments(state: &AppState, caller: &Caller, id: IssueId) -> ApiR
             at: r.at,
         })
         .collect())
+}
+
+/// How much of a new title an open issue must share to be offered as "the same?".
+const SIMILAR_SHARE: f64 = 0.4;
+
+/// Open issues like a new one about to be raised (FixMyStreet's "is it one of these?"):
+/// sharing at least 40 % of the title's words or character pairs, those of `compound`
+/// first, then by how much they share and their support; at most five, only ones the
+/// caller may see.
+pub async fn similar(
+    state: &AppState,
+    caller: &Caller,
+    title: &str,
+    compound: Option<CompoundId>,
+) -> ApiResult<Vec<IssueSummary>> {
+    if title.chars().count() > 200 {
+        return Err(ApiError::field("title", "too_long", "`title` is longer than 200 characters"));
+    }
+    let Some(query) = roundtable_core::search::similar(title) else { return Ok(Vec::new()) };
+    let (community, q) = (caller.actor.community, query.clone());
+    let found = state
+        .db
+        .run(move |conn| {
+            let ids = roundtable_store::search::matching(conn, community, &q, 50)?;
+            issues::get_issues(conn, &ids)
+        })
+        .await?;
+    let open = |i: &Issue| state.workflows.get(&i.workflow).is_some_and(|wf| !wf.is_terminal(i.state.as_str()));
+    let mut like: Vec<(bool, f64, Issue)> = found
+        .into_iter()
+        .filter(|i| i.community == community && open(i) && access::can_see(&caller.user, &caller.actor, i))
+        .map(|i| {
+            let share =
+                roundtable_core::search::share(&roundtable_core::search::document(&i.title, &i.description), &query);
+            (Some(i.compound) == compound, share, i)
+        })
+        .filter(|(_, share, _)| *share >= SIMILAR_SHARE)
+        .collect();
+    like.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(b.2.support_count.cmp(&a.2.support_count)));
+    let today = caller.now(state).date_naive();
+    Ok(like.into_iter().take(5).map(|(_, _, i)| IssueSummary::new((&i).into(), today)).collect())
 }
 
 /// Support is for someone else's open issue: a raiser's own voice is counted already,

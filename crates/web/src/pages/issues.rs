@@ -3,6 +3,8 @@
 //! `ops::issues`, so a page shows and does what the API would let its viewer.
 
 use axum::extract::Query;
+
+use crate::auth::Caller;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -151,7 +153,8 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         parts.push(extra);
         format!("/issues?{}", parts.join("&"))
     };
-    let order = filled(&f.order).unwrap_or_else(|| ORDERS[0].into());
+    let searching = filled(&f.q).is_some();
+    let order = filled(&f.order).unwrap_or_else(|| if searching { "relevance" } else { ORDERS[0] }.into());
     let wf = ctx.state.workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW);
     let states = wf
         .map(|w| {
@@ -168,7 +171,12 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         orgs: wide.then(|| responsible_choices(&names, responsible_org)),
         order: order.clone(),
     };
-    let sort = ORDERS.iter().map(|o| SortLink { value: o, href: link(format!("order={o}")), current: *o == order });
+    // Best match only means something while searching.
+    let sort = ORDERS.iter().filter(|o| searching || **o != "relevance").map(|o| SortLink {
+        value: o,
+        href: link(format!("order={o}")),
+        current: *o == order,
+    });
     Out::page(ListPage {
         items,
         filters,
@@ -190,6 +198,8 @@ pub struct RaiseForm {
     #[serde(default)]
     description: String,
     unit: Option<String>,
+    /// Set by "raise it anyway" after similar open issues were shown.
+    confirm: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -200,6 +210,8 @@ struct RaisePage<'a> {
     /// What was typed, shown again after a refusal.
     values: &'a RaiseForm,
     errors: Option<FormErrors>,
+    /// Open issues like this one, offered before it is raised ("support this one instead?").
+    similar: Vec<Row>,
 }
 
 impl Page for RaisePage<'_> {
@@ -207,7 +219,13 @@ impl Page for RaisePage<'_> {
 }
 
 /// The raise form's choices and what was typed.
-async fn raise_page(ctx: &Ctx, status: StatusCode, values: &RaiseForm, errors: Option<FormErrors>) -> PageResult {
+async fn raise_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    values: &RaiseForm,
+    errors: Option<FormErrors>,
+    similar: Vec<IssueSummary>,
+) -> PageResult {
     let caller = ctx.caller()?;
     let names = reference::names(&ctx.state, &caller).await?;
     let own = caller.user.compound;
@@ -228,11 +246,12 @@ async fn raise_page(ctx: &Ctx, status: StatusCode, values: &RaiseForm, errors: O
         })
         .collect();
     let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == values.category)).collect();
-    Out::status(status, RaisePage { compounds: compounds.collect(), buildings, categories, values, errors })
+    let similar = similar.into_iter().map(|s| Row::new(&names, s)).collect();
+    Out::status(status, RaisePage { compounds: compounds.collect(), buildings, categories, values, errors, similar })
 }
 
 pub async fn new(ctx: Ctx) -> Response {
-    let out = raise_page(&ctx, StatusCode::OK, &RaiseForm::default(), None).await;
+    let out = raise_page(&ctx, StatusCode::OK, &RaiseForm::default(), None, Vec::new()).await;
     ctx.respond(out)
 }
 
@@ -249,6 +268,13 @@ async fn raise_work(ctx: &Ctx, form: RaiseForm) -> PageResult {
         errors.push(FieldProblem::new("compound", "missing", "choose a compound"));
     }
     let building = uuid_field("building", &form.building, &mut errors);
+    // Before raising, the open issues like it: the raiser may rather support one of them.
+    if let (Some(compound), true, None) = (compound, errors.is_empty(), filled(&form.confirm)) {
+        let like = ops::similar(&ctx.state, &caller, &form.title, Some(roundtable_core::CompoundId(compound))).await?;
+        if !like.is_empty() {
+            return raise_page(ctx, StatusCode::OK, &form, None, like).await;
+        }
+    }
     let result = match (compound, errors.is_empty()) {
         (Some(compound), true) => {
             let body = NewIssueBody {
@@ -266,15 +292,40 @@ async fn raise_work(ctx: &Ctx, form: RaiseForm) -> PageResult {
     match result {
         Ok(view) => Ok(Out::Done(format!("/issues/{}", view.id), "raised")),
         Err(e @ (ApiError::Invalid { .. } | ApiError::Forbidden(_))) => {
-            raise_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &form, Some(ctx.form_errors(&e))).await
+            raise_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &form, Some(ctx.form_errors(&e)), Vec::new()).await
         }
         Err(e) => Err(e),
     }
 }
 
-pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = issue_page(&ctx, IssueId(id), StatusCode::OK, None).await;
+#[derive(Deserialize, Default)]
+pub struct IssueQuery {
+    /// Words of the original's title, when marking this issue a duplicate.
+    dup_q: Option<String>,
+}
+
+pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>, Query(q): Query<IssueQuery>) -> Response {
+    let out = issue_page(&ctx, IssueId(id), StatusCode::OK, None, q.dup_q.as_deref()).await;
     ctx.respond(out)
+}
+
+/// The issues this one may duplicate, by title: those found by `words` when the secretary
+/// searched, else those like it (same compound first); never itself, never a closed one.
+async fn originals(
+    ctx: &Ctx,
+    caller: &Caller,
+    view: &IssueView,
+    words: Option<&str>,
+) -> Result<Vec<IssueSummary>, ApiError> {
+    let found = match words.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(words) => {
+            let query = ListQuery { q: Some(words.to_owned()), limit: Some(10), ..ListQuery::default() };
+            ops::list(&ctx.state, caller, query).await?.items
+        }
+        None => ops::similar(&ctx.state, caller, &view.title, Some(view.compound.into())).await?,
+    };
+    let open = |state: &str| ctx.state.workflows.get(&view.workflow).is_some_and(|wf| !wf.is_terminal(state));
+    Ok(found.into_iter().filter(|s| s.id != view.id && open(&s.state)).collect())
 }
 
 /// What a transition form was sent with, to show again after a refusal.
@@ -290,7 +341,6 @@ struct Refused<'a> {
 enum FieldKind {
     Select,
     Date,
-    Text,
     Textarea,
 }
 
@@ -299,7 +349,8 @@ impl FieldKind {
         match field {
             Field::ResponsibleOrg | Field::Satisfaction | Field::Meeting => FieldKind::Select,
             Field::DueDate => FieldKind::Date,
-            Field::DuplicateOf => FieldKind::Text,
+            // Chosen among issues found by title (see `originals`), never typed as an id.
+            Field::DuplicateOf => FieldKind::Select,
             Field::CommitmentText | Field::ResolutionNote | Field::Note | Field::Reason => FieldKind::Textarea,
         }
     }
@@ -362,6 +413,8 @@ struct IssuePage {
     can_support: bool,
     /// Each promise and each extension, oldest first.
     history: Vec<HistoryLine>,
+    /// What the secretary searched for to find a duplicate's original.
+    dup_q: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -391,7 +444,13 @@ fn details(names: &Names, fields: &TransitionFields) -> Vec<Detail> {
         .collect()
 }
 
-async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<Refused<'_>>) -> PageResult {
+async fn issue_page(
+    ctx: &Ctx,
+    id: IssueId,
+    status: StatusCode,
+    refused: Option<Refused<'_>>,
+    dup_q: Option<&str>,
+) -> PageResult {
     let caller = ctx.caller()?;
     let state = &ctx.state;
     let view = ops::get(state, &caller, id).await?;
@@ -402,6 +461,8 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
     let today = caller.now(state).date_naive();
     let meetings = crate::ops::meetings::recent(state, &caller, today).await?;
     let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
+    let marks_duplicates = view.transitions.iter().any(|t| t.required.contains(&Field::DuplicateOf));
+    let originals = if marks_duplicates { originals(ctx, &caller, &view, dup_q).await? } else { Vec::new() };
     let transitions = view
         .transitions
         .iter()
@@ -420,6 +481,7 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
                         }
                         Field::Satisfaction => (1..=5).map(|n| (n.to_string(), n.to_string())).collect(),
                         Field::Meeting => meetings.iter().map(|m| (m.id.to_string(), m.slot.to_string())).collect(),
+                        Field::DuplicateOf => originals.iter().map(|o| (o.id.to_string(), o.title.clone())).collect(),
                         _ => Vec::new(),
                     };
                     FieldShown {
@@ -470,7 +532,10 @@ async fn issue_page(ctx: &Ctx, id: IssueId, status: StatusCode, refused: Option<
             record,
         })
         .collect();
-    Out::status(status, IssuePage { issue, timeline, transitions, supported, can_support, history })
+    Out::status(
+        status,
+        IssuePage { issue, timeline, transitions, supported, can_support, history, dup_q: dup_q.map(str::to_owned) },
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -556,7 +621,7 @@ async fn transition_work(ctx: &Ctx, id: IssueId, form: &TransitionForm) -> PageR
         Err(e) => match refusal(&e) {
             Some(status) => {
                 let refused = Refused { transition: &form.transition, values: form, errors: ctx.form_errors(&e) };
-                issue_page(ctx, id, status, Some(refused)).await
+                issue_page(ctx, id, status, Some(refused), None).await
             }
             None => Err(e),
         },

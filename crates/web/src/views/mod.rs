@@ -87,6 +87,13 @@ pub struct AvailableTransition {
     pub optional: Vec<Field>,
 }
 
+/// Another issue, by its title.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct IssueRef {
+    pub id: Uuid,
+    pub title: String,
+}
+
 /// One issue, as the caller may see it.
 #[derive(Serialize, ToSchema)]
 pub struct IssueView {
@@ -113,6 +120,10 @@ pub struct IssueView {
     pub resolution_note: Option<String>,
     pub verification: Option<VerificationView>,
     pub duplicate_of: Option<Uuid>,
+    /// The original, by title (when the caller may see it).
+    pub original: Option<IssueRef>,
+    /// The issues marked as duplicates of this one that the caller may see.
+    pub duplicates: Vec<IssueRef>,
     pub closing_reason: Option<String>,
     pub support_count: u32,
     pub reopen_count: u32,
@@ -211,6 +222,15 @@ pub struct TransitionBody {
     pub duplicate_of: Option<Uuid>,
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarQuery {
+    /// The title of the issue about to be raised (up to 200 characters).
+    pub title: String,
+    /// Its compound: issues there come first.
+    pub compound: Option<Uuid>,
+}
+
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
@@ -221,9 +241,10 @@ pub struct ListQuery {
     pub raised_by: Option<Uuid>,
     /// Only committed issues past their due date.
     pub overdue: Option<bool>,
-    /// Words in the title or description.
+    /// Words in the title or description, all of them (Chinese needs no spaces: "按钮失灵"
+    /// and "按钮 失灵" both find "电梯按钮失灵"); up to 200 characters.
     pub q: Option<String>,
-    /// `newest` (default), `oldest` or `support`.
+    /// `newest` (default), `oldest`, `support` or `relevance` (the default with `q`).
     #[param(value_type = Option<names::IssueOrder>)]
     pub order: Option<String>,
     /// 1–200, default 50.

@@ -30,7 +30,7 @@ macro_rules! names {
 names!(Category, "What an issue is about.", crate::ops::issues::CATEGORIES);
 names!(
     IssueOrder,
-    "How a list of issues is sorted: newest first (the default), oldest first, or most supported first.",
+    "How a list of issues is sorted: newest first (the default), oldest first, most supported first, or best match first (the default with `q`).",
     crate::ops::issues::ORDERS
 );
 names!(

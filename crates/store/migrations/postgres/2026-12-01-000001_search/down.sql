@@ -1,0 +1,2 @@
+DROP TABLE issue_search;
+DROP INDEX issues_duplicate_of;
