@@ -5,6 +5,7 @@
 
 pub mod actor;
 pub mod agenda;
+pub mod audit;
 pub mod delivery;
 pub mod directory;
 pub mod ids;

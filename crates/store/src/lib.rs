@@ -2,6 +2,7 @@
 //! embedded default) and PostgreSQL, chosen by the database URL.
 
 pub mod agenda;
+pub mod audit;
 mod convert;
 pub mod db;
 pub mod directory;

@@ -104,6 +104,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        community_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
     issue_events (id) {
         id -> Text,
         community_id -> Text,
@@ -292,6 +305,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     agenda_drops,
+    audit_log,
     communities,
     compounds,
     buildings,

@@ -244,6 +244,19 @@ async fn support_counts_once_per_person(app: TestApp) {
     assert_eq!(app.call(Method::PUT, &closed, Some(&secretary), None).await.status, StatusCode::CONFLICT);
     let r = app.call(Method::DELETE, &path, Some(&secretary), None).await;
     assert_eq!((r.body["support_count"].as_u64(), r.body["supported"].as_bool()), (Some(1), Some(false)));
+    // On the trail: each change once (the second "me too" changed nothing), with who.
+    let trail = app.get(&format!("/api/v1/audit?subject_id={}", issue["id"].as_str().unwrap()), &secretary).await.body;
+    let lines: Vec<(&str, &str)> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"]["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        lines,
+        [("support_withdrawn", "王俊勇"), ("support_added", "刘女士"), ("support_added", "王俊勇")],
+        "{trail}"
+    );
     let after = app.get(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()), &secretary).await;
     assert_eq!((after.body["support_count"].as_u64(), after.body["version"].as_u64()), (Some(1), Some(1)));
 }
@@ -285,6 +298,15 @@ async fn a_duplicate_brings_its_supporters_to_the_original(app: TestApp) {
     }
     let merged = fire(&app, SECRETARY, &twin, "mark_duplicate", json!({"duplicate_of": original["id"]})).await;
     assert_eq!(merged["duplicate_of"], original["id"]);
+    let trail = app
+        .get(
+            &format!("/api/v1/audit?subject_id={}&action=support_merged", original["id"].as_str().unwrap()),
+            &secretary,
+        )
+        .await
+        .body;
+    assert_eq!(trail["items"][0]["details"]["from"], twin["id"], "{trail}");
+    assert_eq!(trail["items"][0]["actor"]["name"], "王俊勇");
     let now = app.get(&format!("/api/v1/issues/{}", original["id"].as_str().unwrap()), &secretary).await.body;
     assert_eq!(now["support_count"], 2, "the secretary once, the twin's raiser once: {now}");
     let third = raise(&app, "三号楼电梯困人").await;

@@ -172,6 +172,12 @@ fn a_deployment_is_set_up_from_the_command_line() {
     let (_, hash) = roundtable_store::directory::user_by_login(conn, "li@anshang.example").unwrap().unwrap();
     assert!(roundtable_web::auth::verify_password("new-password-2", &hash));
     assert!(!roundtable_web::auth::verify_password("s3cret-pass", &hash));
+    // On the account's trail, by the command line (no person).
+    let filter = roundtable_store::audit::AuditFilter { subject_id: Some(user.id.to_string()), ..Default::default() };
+    let (trail, _) = roundtable_store::audit::list(conn, user.community, &filter, 10).unwrap();
+    let lines: Vec<_> =
+        trail.iter().map(|e| (e.action.as_str(), e.actor, e.details.get("via").map(String::as_str))).collect();
+    assert_eq!(lines, [("password_set", None, Some("command line")), ("account_created", None, Some("command line"))]);
 }
 
 #[test]

@@ -217,6 +217,56 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     assert_eq!(addendum.status, StatusCode::OK);
     let html = app.call(Method::GET, &minutes, Some(&supervisor), None).await.body;
     assert!(html.as_str().unwrap().contains("更正：路灯问题由供电公司负责。"));
+
+    // Every step of the meeting is on its audit trail, with the secretary as its actor.
+    let trail = app.get(&format!("/api/v1/audit?subject_id={id}&limit=200"), &secretary).await;
+    assert_eq!(trail.status, StatusCode::OK, "{}", trail.body);
+    let mut actions: Vec<&str> =
+        trail.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    actions.reverse();
+    assert_eq!(
+        actions,
+        [
+            "agenda_built",
+            "agenda_rebuilt",
+            "agenda_edited",
+            "agenda_published",
+            "meeting_opened",
+            "attendance_recorded",
+            "outcome_recorded",
+            "outcome_recorded",
+            "meeting_closed",
+            "minutes_amended",
+            "minutes_published",
+            "addendum_added"
+        ]
+    );
+    assert!(trail.body["items"].as_array().unwrap().iter().all(|e| e["actor"]["name"] == "王俊勇"), "{}", trail.body);
+    let outcome =
+        trail.body["items"].as_array().unwrap().iter().find(|e| e["details"]["outcome"] == "commitment").unwrap();
+    assert_eq!(
+        (outcome["details"]["item"].as_str(), outcome["details"]["transitions"].as_str()),
+        (Some("电梯经常停运"), Some("commit"))
+    );
+    // Only for those who run meetings; filters and paging hold.
+    assert_eq!(app.get("/api/v1/audit", &supervisor).await.status, StatusCode::FORBIDDEN);
+    let page = app.get(&format!("/api/v1/audit?subject_id={id}&limit=5"), &secretary).await.body;
+    let rest = app
+        .get(
+            &format!("/api/v1/audit?subject_id={id}&limit=200&cursor={}", page["next_cursor"].as_str().unwrap()),
+            &secretary,
+        )
+        .await
+        .body;
+    assert_eq!(
+        page["items"].as_array().unwrap().len() + rest["items"].as_array().unwrap().len(),
+        12,
+        "nothing lost or repeated"
+    );
+    let opened = app.get("/api/v1/audit?action=meeting_opened", &secretary).await.body;
+    assert!(opened["items"].as_array().unwrap().iter().all(|e| e["action"] == "meeting_opened"));
+    assert_eq!(app.get("/api/v1/audit?action=frobnicate", &secretary).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get("/api/v1/audit?cursor=x", &secretary).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let conn = &mut *app.state.db.conn().unwrap();
     let effects = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
     assert_eq!(new(&effects, "agenda_published"), with_address, "once per organisation");
@@ -274,6 +324,15 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
         )
         .await;
     assert_eq!(skipped.body["status"], "skipped");
+    let trail =
+        app.get(&format!("/api/v1/audit?subject_id={}", skipped.body["id"].as_str().unwrap()), &secretary).await.body;
+    let last = &trail["items"][0];
+    assert_eq!(
+        (last["action"].as_str(), last["details"]["reason"].as_str()),
+        (Some("meeting_skipped"), Some("春节")),
+        "{trail}"
+    );
+    assert_eq!(last["actor"]["name"], "王俊勇");
     let after = app.get("/api/v1/meetings/next", &secretary).await.body;
     assert_ne!(after["slot"].as_str(), Some(slot.as_str()), "the skipped month is passed over");
     let not_sunday = app

@@ -77,6 +77,7 @@ fn workflow_and_domain_names_have_strings_in_both_languages() {
         wanted.extend(t.require.iter().chain(&t.accept).map(|f| format!("field.{f}")));
     }
     wanted.extend(roundtable_web::ops::issues::CATEGORIES.iter().map(|c| format!("category.{c}")));
+    wanted.extend(roundtable_core::audit::AuditAction::ALL.iter().map(|a| format!("audit.{a}")));
     wanted.extend(["admin", "secretary", "supervisor", "property", "grid", "resident"].map(|r| format!("role.{r}")));
     for problem in ["missing", "not_accepted", "empty", "too_long", "out_of_range", "in_past", "invalid", "unknown"] {
         wanted.push(format!("problem.{problem}"));
@@ -617,6 +618,14 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert_eq!(xiean.get("/").await.status, StatusCode::SEE_OTHER, "the session has ended");
     let again = app.pages().submit("/login", "/login", &[("login", XIEAN), ("password", "demo1234")]).await;
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    // Both changes are on the account's history, with who made them.
+    let history = admin.get(&format!("/admin?account={id}")).await;
+    assert!(history.html.contains(&format!("{XIEAN} 的操作记录")), "{}", history.html);
+    let trail = history.html.split("id=\"history\"").nth(1).expect("a history");
+    assert!(trail.contains("停用了账号") && trail.contains("系统管理员"), "{trail}");
+    assert!(!trail.contains("创建了账号"), "only this account's");
+    let all = admin.get("/admin").await;
+    assert!(all.html.contains("账号变更记录") && all.html.contains("创建了账号"), "{}", all.html);
     let me = app.user(ADMIN).to_string();
     let myself = admin.submit("/admin", &format!("/admin/users/{me}/access"), &[("action", "disable")]).await;
     assert_eq!(myself.status, StatusCode::FORBIDDEN, "an administrator cannot lock themselves out");

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document generated from the handlers.
 
+pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod issues;
@@ -59,6 +60,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(issues::commitments))
         .routes(routes!(issues::similar))
         .routes(routes!(issues::support, issues::withdraw_support))
+        .routes(routes!(audit::list))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

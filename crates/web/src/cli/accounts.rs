@@ -4,6 +4,9 @@ use std::io::{BufRead, Write};
 
 use chrono::Utc;
 use clap::Subcommand;
+use roundtable_core::audit::{AuditAction, AuditSubject};
+
+use crate::ops::audit_entry;
 use roundtable_core::{Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId};
 use roundtable_store::{DbConn, directory, tokens};
 
@@ -186,7 +189,13 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 disabled: false,
                 created_at: Utc::now(),
             };
+            // On the trail without a person: the command line acts for whoever runs it.
+            let entry =
+                audit_entry(community, None, AuditAction::AccountCreated, AuditSubject::Account, user.id, Utc::now())
+                    .with("login", &user.login)
+                    .with("via", "command line");
             directory::insert_user(conn, &user, &hash).map_err(|e| format!("error: {e}"))?;
+            roundtable_store::audit::record(conn, &entry).map_err(|e| e.to_string())?;
             let _ = writeln!(out, "added {} ({})", user.login, user.id);
             Ok(())
         }
@@ -199,6 +208,11 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
             let hash = auth::hash_password(&read_password(input)?)?;
             directory::set_password_hash(conn, user.id, &hash).map_err(|e| e.to_string())?;
             let revoked = tokens::revoke_all(conn, user.id, Utc::now()).map_err(|e| e.to_string())?;
+            let entry =
+                audit_entry(user.community, None, AuditAction::PasswordSet, AuditSubject::Account, user.id, Utc::now())
+                    .with("via", "command line")
+                    .with("tokens_revoked", revoked);
+            roundtable_store::audit::record(conn, &entry).map_err(|e| e.to_string())?;
             let _ = writeln!(out, "password changed for {}; {revoked} token(s) revoked", user.login);
             Ok(())
         }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use roundtable_core::agenda::{AgendaInput, build_agenda};
+use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::{CommunityId, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgKind, Override, Role};
 use roundtable_store::{Db, DbConn, StoreError, agenda, directory, meetings};
 
@@ -229,7 +230,22 @@ pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>, instance: &str) 
         for c in communities {
             // With no slot given nothing is refused: the only failures are the store's.
             match AgendaError::in_write(build_agenda_for(conn, &config, c.id, None, now, Mode::Claim(&instance)))? {
-                Ok(built) => done.push(built),
+                Ok(built) => {
+                    // Built by the schedule: the trail names no person.
+                    if let Built::Built { meeting, items, .. } = &built {
+                        let entry = crate::ops::audit_entry(
+                            c.id,
+                            None,
+                            AuditAction::AgendaBuilt,
+                            AuditSubject::Meeting,
+                            meeting,
+                            now,
+                        )
+                        .with("items", items);
+                        roundtable_store::audit::record(conn, &entry)?;
+                    }
+                    done.push(built)
+                }
                 Err(refused) => tracing::warn!(community = %c.id, %refused, "agenda not built"),
             }
         }

@@ -2,6 +2,7 @@
 //! compounds, and notifications that could not be delivered.
 
 use chrono::Utc;
+use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::{
     Building, BuildingId, Compound, CompoundId, DeliveryStatus, OrgId, OrgKind, Organisation, Role, User, UserId,
 };
@@ -107,7 +108,18 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
         created_at: state.now(),
     };
     let id = org.id;
-    state.db.write(move |conn| directory::insert_organisation(conn, &org)).await.map_err(duplicate("org_name"))?;
+    let entry = super::audit(state, caller, AuditAction::OrganisationCreated, AuditSubject::Organisation, id)
+        .with("name", &org.name)
+        .with("kind", org.kind)
+        .with("contact_emails", org.contact_emails.join(", "));
+    state
+        .db
+        .write(move |conn| {
+            directory::insert_organisation(conn, &org)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await
+        .map_err(duplicate("org_name"))?;
     Ok(id)
 }
 
@@ -131,9 +143,15 @@ pub async fn add_compound(state: &AppState, caller: &Caller, name: String, build
         .into_iter()
         .map(|b| Building { id: BuildingId::new(), community: compound.community, compound: compound.id, name: b })
         .collect();
+    let entry = super::audit(state, caller, AuditAction::CompoundCreated, AuditSubject::Compound, compound.id)
+        .with("name", &compound.name)
+        .with("buildings", buildings.len());
     state
         .db
-        .write(move |conn| directory::insert_compound_with_buildings(conn, &compound, &buildings))
+        .write(move |conn| {
+            directory::insert_compound_with_buildings(conn, &compound, &buildings)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
         .await
         .map_err(duplicate("compound_name"))
 }
@@ -194,7 +212,14 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
         created_at: Utc::now(),
     };
     let id = user.id;
-    state.db.write(move |conn| directory::insert_user(conn, &user, &hash)).await.map_err(|e| match e {
+    let entry = super::audit(state, caller, AuditAction::AccountCreated, AuditSubject::Account, id)
+        .with("login", &user.login)
+        .with("roles", user.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "));
+    let created = state.db.write(move |conn| {
+        directory::insert_user(conn, &user, &hash)?;
+        roundtable_store::audit::record(conn, &entry)
+    });
+    created.await.map_err(|e| match e {
         StoreError::Duplicate(_) => ApiError::field("login", "taken", "this login is taken"),
         other => other.into(),
     })?;
@@ -225,10 +250,15 @@ pub async fn set_access(state: &AppState, caller: &Caller, user: UserId, disable
         return Err(ApiError::Forbidden("administrators cannot disable themselves".into()));
     }
     let (community, now) = (caller.actor.community, state.now());
+    let action = if disable { AuditAction::AccountDisabled } else { AuditAction::AccountEnabled };
+    let entry = super::audit(state, caller, action, AuditSubject::Account, user);
     state
         .db
         .write(move |conn| match directory::get_user(conn, user) {
-            Ok(u) if u.community == community => directory::set_disabled(conn, user, disable, now),
+            Ok(u) if u.community == community => {
+                directory::set_disabled(conn, user, disable, now)?;
+                roundtable_store::audit::record(conn, &entry)
+            }
             Ok(_) | Err(StoreError::NotFound) => Err(StoreError::NotFound),
             Err(e) => Err(e),
         })

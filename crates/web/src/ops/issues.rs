@@ -1,6 +1,7 @@
 //! The tracker's operations: list, raise, read, transition, timeline, support — what the
 //! API handlers and the pages both call, with the caller's rights checked here.
 
+use roundtable_core::audit::{AuditAction, AuditEntry, AuditSubject};
 use roundtable_core::text;
 use roundtable_core::workflow::DEFAULT_WORKFLOW;
 use roundtable_core::{
@@ -398,6 +399,7 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
     }
     let stored = outcome.clone();
     let now = state.now();
+    let merged = super::audit(state, caller, AuditAction::SupportMerged, AuditSubject::Issue, "");
     state
         .db
         .write(move |conn| {
@@ -405,7 +407,11 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
             // A duplicate's supporters (and its raiser) now back the original.
             if let Some(original) = stored.issue.duplicate_of.filter(|_| stored.issue.state == IssueState::DUPLICATE) {
                 let original = issues::get_issue(conn, original)?;
-                issues::merge_support(conn, &stored.issue, &original, now)?;
+                let count = issues::merge_support(conn, &stored.issue, &original, now)?;
+                let entry = AuditEntry { subject_id: original.id.to_string(), ..merged }
+                    .with("from", stored.issue.id)
+                    .with("support_count", count);
+                roundtable_store::audit::record(conn, &entry)?;
             }
             Ok(())
         })
@@ -530,11 +536,21 @@ pub async fn support(state: &AppState, caller: &Caller, id: IssueId, supported: 
         may_support(state, caller, &issue)?;
     }
     let (user, now) = (caller.user.id, state.now());
+    let action = if supported { AuditAction::SupportAdded } else { AuditAction::SupportWithdrawn };
+    let entry = super::audit(state, caller, action, AuditSubject::Issue, issue.id);
     let support_count = state
         .db
-        .write(move |conn| match supported {
-            true => issues::add_support(conn, &issue, user, now),
-            false => issues::withdraw_support(conn, issue.id, user),
+        .write(move |conn| {
+            // Only a change is on the record (supporting twice counts once).
+            let changed = issues::supports(conn, issue.id, user)? != supported;
+            let count = match supported {
+                true => issues::add_support(conn, &issue, user, now)?,
+                false => issues::withdraw_support(conn, issue.id, user)?,
+            };
+            if changed {
+                roundtable_store::audit::record(conn, &entry.with("support_count", count))?;
+            }
+            Ok(count)
         })
         .await?;
     Ok(SupportView { support_count, supported })

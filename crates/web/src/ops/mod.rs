@@ -3,6 +3,7 @@
 //! the pages both call these, so a page can never show or do more than the API.
 
 pub mod admin;
+pub mod audit;
 pub mod issues;
 pub mod meetings;
 pub mod reference;
@@ -39,4 +40,28 @@ pub fn check_due_date(
             ),
         ))
     }
+}
+
+/// An entry of the audit trail for what `caller` does now.
+pub fn audit(
+    state: &AppState,
+    caller: &Caller,
+    action: roundtable_core::audit::AuditAction,
+    subject: roundtable_core::audit::AuditSubject,
+    id: impl ToString,
+) -> roundtable_core::audit::AuditEntry {
+    audit_entry(caller.actor.community, Some(caller.user.id), action, subject, id, state.now())
+}
+
+/// An entry of the audit trail; its id comes from the process's v7 clock, which never
+/// goes back, so the trail keeps the order things were done in.
+pub fn audit_entry(
+    community: roundtable_core::CommunityId,
+    actor: Option<roundtable_core::UserId>,
+    action: roundtable_core::audit::AuditAction,
+    subject: roundtable_core::audit::AuditSubject,
+    id: impl ToString,
+    at: chrono::DateTime<chrono::Utc>,
+) -> roundtable_core::audit::AuditEntry {
+    roundtable_core::audit::AuditEntry::new(uuid::Uuid::now_v7(), community, actor, action, subject, id, at)
 }

@@ -3,16 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
+use roundtable_core::audit::AuditSubject;
 use roundtable_core::{CompoundId, OrgId, OrgKind, Role, UserId};
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::error::{ApiError, ApiPath};
 use crate::ops::admin::{self as ops, NewAccount, NewOrganisation, ROLES};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult};
+use crate::views::audit::AuditQuery;
 
 #[derive(Serialize)]
 struct UserRow<'a> {
@@ -66,6 +69,9 @@ struct AdminPage<'a> {
     /// What a refused form was sent with (never the password).
     values: BTreeMap<String, String>,
     errors: Option<FormErrors>,
+    /// The account whose history is shown (else every account's recent changes).
+    account: Option<String>,
+    history: Vec<crate::pages::history::HistoryLine>,
 }
 
 impl Page for AdminPage<'_> {
@@ -77,9 +83,16 @@ async fn admin_page(
     status: StatusCode,
     values: BTreeMap<String, String>,
     errors: Option<FormErrors>,
+    account: Option<Uuid>,
 ) -> PageResult {
     let caller = ctx.caller()?;
     let ops::Overview { names, users, orgs, dead } = ops::overview(&ctx.state, &caller).await?;
+    let query = match account {
+        Some(a) => AuditQuery { subject_id: Some(a.to_string()), ..AuditQuery::default() },
+        None => AuditQuery { subject: Some(AuditSubject::Account.as_str().into()), ..AuditQuery::default() },
+    };
+    let history = crate::pages::history::lines(&ctx.state, &caller, query).await?;
+    let account = account.and_then(|a| users.iter().find(|u| u.id.0 == a)).map(|u| u.login.clone());
     let users = users
         .iter()
         .map(|u| UserRow {
@@ -128,12 +141,21 @@ async fn admin_page(
         compound_options: names.compounds.iter().map(|(id, n)| Choice::new(id, n.clone(), false)).collect(),
         values,
         errors,
+        account,
+        history,
     };
     Out::status(status, page)
 }
 
-pub async fn show(ctx: Ctx) -> Response {
-    let out = admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None).await;
+#[derive(serde::Deserialize)]
+pub struct AdminQuery {
+    /// Whose history to show.
+    account: Option<String>,
+}
+
+pub async fn show(ctx: Ctx, Query(q): Query<AdminQuery>) -> Response {
+    let account = q.account.as_deref().and_then(|a| a.parse().ok());
+    let out = admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None, account).await;
     ctx.respond(out)
 }
 
@@ -152,7 +174,7 @@ async fn refused(ctx: &Ctx, form: &[(String, String)], out: PageResult) -> PageR
                 .filter(|(k, _)| k != "password" && k != "_csrf")
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e))).await
+            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e)), None).await
         }
         other => other,
     }

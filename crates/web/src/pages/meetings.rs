@@ -22,6 +22,7 @@ use crate::ops::reference::{self, Names};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, refusal};
 use crate::scores::ScoreTable;
+use crate::views::audit::AuditQuery;
 use crate::views::meetings::{
     AgendaEdit, AgendaItemView, AttendanceBody, DocumentFormat, MeetingDetail, MeetingView, NewItem, OutcomeBody,
     Rendering, ScheduleBody,
@@ -267,6 +268,8 @@ struct MeetingPage {
     attendance: Vec<Attended>,
     sections: [Section; 3],
     errors: Option<FormErrors>,
+    /// What was done to the meeting, newest first (for those who run it).
+    history: Option<Vec<crate::pages::history::HistoryLine>>,
 }
 
 impl Page for MeetingPage {
@@ -279,6 +282,13 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
     let mut attendance = attendance(&names, &detail);
     attendance.retain(|a| a.attendees.is_some());
     let manages = ops::manages(&caller);
+    // What was done to the meeting, and by whom: for those who run it (as the API).
+    let history = if manages {
+        let query = AuditQuery { subject_id: Some(id.to_string()), ..AuditQuery::default() };
+        Some(crate::pages::history::lines(&ctx.state, &caller, query).await?)
+    } else {
+        None
+    };
     // A draft, or an open meeting's agenda (it gains items and is reordered there).
     let editable = manages
         && (detail.meeting.agenda_status == AgendaStatus::Draft || detail.meeting.status == MeetingStatus::Open);
@@ -298,6 +308,7 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             attendance,
             sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
             errors,
+            history,
             meeting: MeetingShown::new(&caller, detail.meeting),
         },
     )

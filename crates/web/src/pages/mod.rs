@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod edge;
 pub mod forms;
+pub mod history;
 pub mod home;
 pub mod issues;
 pub mod meetings;

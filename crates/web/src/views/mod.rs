@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+pub mod audit;
 pub mod local_time;
 pub mod meetings;
 pub mod names;

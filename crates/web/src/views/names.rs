@@ -57,3 +57,14 @@ names!(
 );
 names!(FieldName, "A value a transition carries.", Field::ALL.iter().map(|f| f.as_str()));
 names!(Locale, "A language of the pages and mail.", crate::i18n::LOCALES);
+
+names!(
+    AuditActionName,
+    "What an audited action did.",
+    roundtable_core::audit::AuditAction::ALL.iter().map(|a| a.as_str())
+);
+names!(
+    AuditSubjectName,
+    "What an audited action was done to.",
+    roundtable_core::audit::AuditSubject::ALL.iter().map(|a| a.as_str())
+);

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use roundtable_core::agenda::Section;
+use roundtable_core::audit::{AuditAction, AuditEntry, AuditSubject};
 use roundtable_core::text;
 use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus};
 use roundtable_store::{StoreError, agenda as store_agenda, meetings};
@@ -62,9 +63,15 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
     }
     let meeting = r.meeting.clone();
     let now = state.now();
+    let entry = crate::ops::audit(state, caller, AuditAction::AgendaEdited, AuditSubject::Meeting, id)
+        .with("added", body.add.iter().map(|a| text::trim(&a.title)).collect::<Vec<_>>().join("、"))
+        .with("dropped", body.drop.len())
+        .with("reordered", body.order.as_ref().map_or(0, Vec::len))
+        .with("announcements", body.announcements.is_some());
     state
         .db
         .write(move |conn| {
+            roundtable_store::audit::record(conn, &entry)?;
             if let Some(announcements) = &body.announcements {
                 meetings::set_announcements(conn, meeting.id, text::trim(announcements))?;
             }
@@ -88,6 +95,7 @@ pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRes
     manage(caller)?;
     let r = record(state, caller, id).await?;
     let (now, config) = (state.now(), state.config.clone());
+    let entry = crate::ops::audit(state, caller, AuditAction::AgendaPublished, AuditSubject::Meeting, id);
     // What was raised or changed since the draft joins it as it is published.
     let done = state
         .db
@@ -95,7 +103,11 @@ pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRes
             if r.agenda_status == AgendaStatus::Draft {
                 crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
             }
-            meetings::publish_agenda(conn, r.meeting.id, now)
+            let done = meetings::publish_agenda(conn, r.meeting.id, now)?;
+            if done {
+                roundtable_store::audit::record(conn, &entry)?;
+            }
+            Ok(done)
         })
         .await?;
     if !done {
@@ -138,7 +150,14 @@ pub async fn add_late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRe
         return Err(not_draft(r.agenda_status));
     }
     let (now, config) = (state.now(), state.config.clone());
-    state.db.write(move |conn| crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)).await?;
+    let entry = crate::ops::audit(state, caller, AuditAction::LateItemsAdded, AuditSubject::Meeting, id);
+    state
+        .db
+        .write(move |conn| {
+            let added = crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
+            roundtable_store::audit::record(conn, &entry.with("added", added))
+        })
+        .await?;
     detail(state, caller, id).await
 }
 
@@ -155,11 +174,18 @@ pub async fn rebuild(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRes
 async fn write_agenda(state: &AppState, caller: &Caller, slot: NaiveDate, rebuild: bool) -> ApiResult<Built> {
     let (config, community, now) = ((*state.config).clone(), caller.actor.community, state.now());
     let instance = format!("api:{}", caller.user.login);
+    let action = if rebuild { AuditAction::AgendaRebuilt } else { AuditAction::AgendaBuilt };
+    let entry = crate::ops::audit(state, caller, action, AuditSubject::Meeting, "");
     let built = state
         .db
         .write(move |conn| {
             let mode = if rebuild { Mode::Rebuild } else { Mode::Claim(&instance) };
-            AgendaError::in_write(build_agenda_for(conn, &config, community, Some(slot), now, mode))
+            let built = AgendaError::in_write(build_agenda_for(conn, &config, community, Some(slot), now, mode))?;
+            if let Ok(Built::Built { meeting, items, .. } | Built::Rebuilt { meeting, items }) = &built {
+                let entry = AuditEntry { subject_id: meeting.to_string(), ..entry }.with("items", items);
+                roundtable_store::audit::record(conn, &entry)?;
+            }
+            Ok(built)
         })
         .await??;
     Ok(built)

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::text;
 use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingStatus, Refusal, may_move};
 use roundtable_store::meetings::{self, MeetingRecord};
@@ -114,6 +115,20 @@ pub async fn schedule(
         created_at: now,
     };
     let id = meeting.id;
-    state.db.write(move |conn| meetings::schedule(conn, &meeting)).await?;
+    let entry = match &meeting.skip_reason {
+        Some(reason) => crate::ops::audit(state, caller, AuditAction::MeetingSkipped, AuditSubject::Meeting, id)
+            .with("reason", reason),
+        None => crate::ops::audit(state, caller, AuditAction::MeetingScheduled, AuditSubject::Meeting, id)
+            .with("starts_at", starts_at.format("%Y-%m-%d %H:%M"))
+            .with("place", &meeting.place),
+    }
+    .with("slot", slot);
+    state
+        .db
+        .write(move |conn| {
+            meetings::schedule(conn, &meeting)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await?;
     Ok(view(&record(state, caller, id).await?))
 }

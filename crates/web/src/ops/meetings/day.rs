@@ -1,5 +1,6 @@
 //! The meeting day: opening and closing the meeting, who came, what each item came to.
 
+use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::text;
 use std::collections::HashMap;
 
@@ -26,11 +27,13 @@ pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
     let now = state.now();
     may_open(&r.meeting, r.agenda_status, now, caller.tz, hours).map_err(|c| refusal(c, hours))?;
     let (from, to, config) = (MeetingStatus::Planned, MeetingStatus::Open, state.config.clone());
+    let entry = crate::ops::audit(state, caller, AuditAction::MeetingOpened, AuditSubject::Meeting, id);
     // What was raised or changed since the agenda was published joins it as the meeting
     // opens. The store checks the status again in the write, so two cannot both open it.
     let opened = state.db.write(move |conn| {
-        crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
-        meetings::set_status(conn, r.meeting.id, from, to, now)
+        let added = crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
+        meetings::set_status(conn, r.meeting.id, from, to, now)?;
+        roundtable_store::audit::record(conn, &entry.with("late_items_added", added))
     });
     opened.await.map_err(|e| match e {
         StoreError::Conflict { .. } => refusal(Refusal::NotPlanned, hours),
@@ -45,7 +48,12 @@ pub async fn close(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResul
     let r = record(state, caller, id).await?;
     let now = state.now();
     let (from, to) = (MeetingStatus::Open, MeetingStatus::Closed);
-    state.db.write(move |conn| meetings::set_status(conn, r.meeting.id, from, to, now)).await.map_err(|e| match e {
+    let entry = crate::ops::audit(state, caller, AuditAction::MeetingClosed, AuditSubject::Meeting, id);
+    let closed = state.db.write(move |conn| {
+        meetings::set_status(conn, r.meeting.id, from, to, now)?;
+        roundtable_store::audit::record(conn, &entry)
+    });
+    closed.await.map_err(|e| match e {
         StoreError::Conflict { .. } => refusal(Refusal::NotOpen, 0),
         other => other.into(),
     })?;
@@ -71,15 +79,18 @@ pub async fn attendance(
         return Err(ApiError::field("attendees", "invalid", "name who came (1–500 characters)"));
     }
     let (org, community) = (OrgId(body.org), caller.actor.community);
+    let entry = crate::ops::audit(state, caller, AuditAction::AttendanceRecorded, AuditSubject::Meeting, id)
+        .with("attendees", &attendees);
     let list = state
         .db
         .write(move |conn| {
-            match directory::get_organisation(conn, org) {
-                Ok(o) if o.community == community => {}
+            let name = match directory::get_organisation(conn, org) {
+                Ok(o) if o.community == community => o.name,
                 Ok(_) | Err(StoreError::NotFound) => return Err(StoreError::NotFound),
                 Err(e) => return Err(e),
-            }
+            };
             meetings::record_attendance(conn, &r.meeting, org, &attendees)?;
+            roundtable_store::audit::record(conn, &entry.with("organisation", name))?;
             meetings::attendance(conn, r.meeting.id)
         })
         .await
@@ -125,9 +136,24 @@ pub async fn outcome(
         }
     };
     let (meeting, outcome) = (r.meeting.id, body.outcome);
+    let mut entry = crate::ops::audit(state, caller, AuditAction::OutcomeRecorded, AuditSubject::Meeting, id)
+        .with("item", &stored.title)
+        .with("outcome", outcome);
+    if let Some(note) = &note {
+        entry = entry.with("note", note);
+    }
+    if !transitions.is_empty() {
+        entry = entry.with(
+            "transitions",
+            transitions.iter().map(|t| t.event.transition.as_str()).collect::<Vec<_>>().join(", "),
+        );
+    }
     state
         .db
-        .write(move |conn| meetings::record_outcome(conn, meeting, &item, outcome, note.as_deref(), &transitions))
+        .write(move |conn| {
+            meetings::record_outcome(conn, meeting, &item, outcome, note.as_deref(), &transitions)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
         .await?;
     detail(state, caller, id).await
 }

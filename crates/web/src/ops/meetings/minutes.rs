@@ -1,6 +1,7 @@
 //! Minutes of a closed meeting: read as a document, amended as drafts by the secretary,
 //! published (locked, participants notified), corrected by dated addenda.
 
+use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::{MeetingId, MeetingStatus, RevisionStatus};
 use roundtable_store::StoreError;
 use roundtable_store::meetings::MeetingRecord;
@@ -56,9 +57,19 @@ async fn add(
     }
     let record = closed_meeting(state, caller, id).await?;
     let (by, now) = (caller.user.id, state.now());
+    let action = match status {
+        RevisionStatus::Draft => AuditAction::MinutesAmended,
+        RevisionStatus::Published => AuditAction::MinutesPublished,
+        RevisionStatus::Addendum => AuditAction::AddendumAdded,
+    };
+    let entry = crate::ops::audit(state, caller, action, AuditSubject::Meeting, id);
     let revision = state
         .db
-        .write(move |conn| minutes::add_revision(conn, &record.meeting, status, &text, by, now))
+        .write(move |conn| {
+            let revision = minutes::add_revision(conn, &record.meeting, status, &text, by, now)?;
+            roundtable_store::audit::record(conn, &entry.with("revision", revision))?;
+            Ok(revision)
+        })
         .await
         .map_err(|e| match (e, status) {
             (StoreError::Conflict { .. }, RevisionStatus::Addendum) => ApiError::Conflict {
