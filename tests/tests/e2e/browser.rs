@@ -302,12 +302,36 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     click_through(&c, Locator::Id(&format!("commit-{item_id}"))).await;
     let recorded = c.find(Locator::Id(&format!("item-{item_id}"))).await.expect("the item").text().await.expect("text");
     assert!(recorded.contains("记录承诺"), "the item shows its commitment: {recorded}");
+    // An overdue commitment gets a new date at the meeting: an extension, with its reason.
+    let overdue = c
+        .find(Locator::XPath("//li[contains(@class,'day-item')][.//button[contains(., '批准延期')]]"))
+        .await
+        .expect("an overdue commitment is on the agenda");
+    let overdue_id = overdue.attr("id").await.expect("an id").expect("an id").trim_start_matches("item-").to_owned();
+    set_value(&c, &format!("dd-{overdue_id}"), &in_days(30)).await;
+    c.find(Locator::Id(&format!("nt-{overdue_id}")))
+        .await
+        .expect("a reason field")
+        .send_keys("配件已到，业主同意延期")
+        .await
+        .expect("typed");
+    check_and_shoot(&c, &dir, "desktop-meeting-day-extend").await;
+    click_through(&c, Locator::Id(&format!("commit-{overdue_id}"))).await;
+    let extended =
+        c.find(Locator::Id(&format!("item-{overdue_id}"))).await.expect("the item").text().await.expect("text");
+    assert!(extended.contains("记录承诺"), "recorded: {extended}");
     click_through(&c, Locator::Id("close-meeting")).await;
     c.find(Locator::Id("remarks")).await.expect("remarks").send_keys("各单位按期落实。").await.expect("typed");
     click_through(&c, Locator::Id("save-minutes")).await;
     click_through(&c, Locator::Id("publish-minutes")).await;
     assert_eq!(text_of(&c, "minutes-status").await, "已发布");
     check_and_shoot(&c, &dir, "desktop-minutes").await;
+    // The meeting's history: every step, by whom.
+    go(&c, &base, &meeting_path).await;
+    let history = text_of(&c, "history").await;
+    assert!(history.contains("发布了会议纪要") && history.contains("王俊勇"), "{history}");
+    check_and_shoot(&c, &dir, "desktop-meeting-history").await;
+    go(&c, &base, &format!("{meeting_path}/minutes")).await;
     let print =
         c.find(Locator::Id("print-link")).await.expect("a print view").attr("href").await.expect("href").expect("href");
     go(&c, &base, &print).await;
