@@ -6,6 +6,7 @@ mod harness;
 mod directory;
 mod issues;
 mod parity;
+mod scorecard;
 mod search;
 mod startup;
 mod wal;

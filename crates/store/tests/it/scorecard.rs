@@ -1,0 +1,77 @@
+//! The company comparison from what the store reads (`agenda_facts`: assignments and
+//! resolutions from the timeline, verifications, extensions) on both databases, on a
+//! small hand-computed month.
+
+use std::collections::BTreeSet;
+
+use chrono::{Days, TimeDelta, Utc};
+use roundtable_core::agenda::{AgendaConfig, AgendaInput, build_agenda};
+use roundtable_core::scorecard::Rate;
+use roundtable_core::{Issue, TransitionFields};
+use roundtable_store::{agenda, on_both_databases};
+
+use crate::harness::*;
+
+on_both_databases!(the_rates_come_from_the_stored_timeline);
+
+fn commit(town: &Town, t: &TestDb, issue: &Issue, days: u64) -> Issue {
+    let due = now().date_naive() + Days::new(days);
+    let fields =
+        TransitionFields { commitment_text: Some("修".into()), due_date: Some(due), ..TransitionFields::default() };
+    town.fire(&t.db, issue, &town.anshang_staff, "commit", fields)
+}
+
+fn fix(town: &Town, t: &TestDb, issue: &Issue, satisfaction: i64) -> Issue {
+    let note = TransitionFields { resolution_note: Some("好了".into()), ..TransitionFields::default() };
+    let resolved = town.fire(&t.db, issue, &town.anshang_staff, "resolve", note);
+    let rated = TransitionFields { satisfaction: Some(satisfaction), ..TransitionFields::default() };
+    town.fire(&t.db, &resolved, &town.supervisor, "verify", rated)
+}
+
+fn the_rates_come_from_the_stored_timeline(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let assigned: Vec<Issue> = ["电梯", "路灯", "门禁", "水管"]
+        .iter()
+        .map(|title| {
+            let raised = town.raise(&t.db, title, town.junyue);
+            town.assign(&t.db, &raised, town.anshang)
+        })
+        .collect();
+    // Two fixed and verified (5 and 3), one committed and extended, one not committed yet.
+    let committed: Vec<Issue> = assigned[..3].iter().map(|i| commit(&town, t, i, 10)).collect();
+    fix(&town, t, &committed[0], 5);
+    fix(&town, t, &committed[1], 3);
+    let later = TransitionFields {
+        due_date: Some(now().date_naive() + Days::new(20)),
+        reason: Some("缺配件".into()),
+        ..TransitionFields::default()
+    };
+    town.fire(&t.db, &committed[2], &town.secretary, "extend", later);
+
+    let meeting_at = now().with_timezone(&Utc) + TimeDelta::hours(9);
+    let facts =
+        agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, meeting_at - TimeDelta::days(35)).unwrap();
+    let grid = BTreeSet::new();
+    let built = build_agenda(&AgendaInput {
+        issues: &facts,
+        meeting_at,
+        meeting_day: now().date_naive(),
+        last_meeting_at: Some(meeting_at - TimeDelta::days(35)),
+        companies: &[town.anshang, town.xiean],
+        grid_raisers: &grid,
+        announcements: "",
+        carried: &[],
+        config: &AgendaConfig::default(),
+        tz: chrono_tz::Asia::Shanghai,
+    });
+    let a = built.scorecard.iter().find(|r| r.org == town.anshang).unwrap();
+    let m = &a.month;
+    // Response: three committed at once; the fourth has until the next meeting → 3/3.
+    // Resolution: two resolved by their date → 2/2. Satisfied: 5 and 3 → 1/2.
+    assert_eq!((m.received, m.response, m.resolution), (4, Rate { n: 3, m: 3 }, Rate { n: 2, m: 2 }));
+    assert_eq!((m.satisfaction, m.first_time, m.extended), (Rate { n: 1, m: 2 }, Rate { n: 2, m: 2 }, 1));
+    // 0.3·1 + 0.35·1 + 0.35·½ = 0.825.
+    assert_eq!((m.score, m.rank), (Some(82.5), Some(1)));
+    let x = built.scorecard.iter().find(|r| r.org == town.xiean).unwrap();
+    assert_eq!((x.month.received, x.month.score, x.month.rank), (0, None, None));
+}
