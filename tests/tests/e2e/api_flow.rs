@@ -365,6 +365,12 @@ async fn search_understands_chinese_and_similar_issues_are_offered(app: TestApp)
     assert_eq!(like.status, StatusCode::OK, "{}", like.body);
     assert_eq!(like.body[0]["id"], lift["id"], "{}", like.body);
     assert!(similar("垃圾清运", &compound).await.body.as_array().unwrap().iter().all(|i| i["id"] != lift["id"]));
+    // A quarter of the pairs is enough ("电梯" of four), one shared "小区" of five is not.
+    let loose = similar("电梯又坏了", &compound).await.body;
+    assert!(loose.as_array().unwrap().iter().any(|i| i["id"] == lift["id"]), "{loose}");
+    let village = raise(&app, "小区垃圾多").await;
+    let lamp = similar("小区路灯不亮", &compound).await.body;
+    assert!(lamp.as_array().unwrap().iter().all(|i| i["id"] != village["id"]), "{lamp}");
     fire(&app, SECRETARY, &lift, "reject", json!({"reason": "重复反映"})).await;
     let after = similar("电梯按钮坏了", &compound).await.body;
     assert!(after.as_array().unwrap().iter().all(|i| i["id"] != lift["id"]), "closed issues are not offered: {after}");

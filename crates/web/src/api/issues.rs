@@ -89,7 +89,7 @@ pub async fn events(
 }
 
 /// Open issues like one about to be raised ("support this one instead?"): at most five
-/// sharing at least 40 % of the title's words or character pairs, the compound's first.
+/// sharing at least a quarter of the title's words or character pairs, the compound's first.
 #[utoipa::path(get, path = "/api/v1/issues/similar", tag = "issues", params(SimilarQuery), security(("bearer" = [])), responses(
     (status = 200, body = [IssueSummary]), (status = 401, body = Problem), (status = 422, body = Problem),
 ))]

@@ -463,10 +463,10 @@ pub async fn commitments(state: &AppState, caller: &Caller, id: IssueId) -> ApiR
 }
 
 /// How much of a new title an open issue must share to be offered as "the same?".
-const SIMILAR_SHARE: f64 = 0.4;
+const SIMILAR_SHARE: f64 = 0.25;
 
 /// Open issues like a new one about to be raised (FixMyStreet's "is it one of these?"):
-/// sharing at least 40 % of the title's words or character pairs, those of `compound`
+/// sharing at least a quarter of the title's words or character pairs, those of `compound`
 /// first, then by how much they share and their support; at most five, only ones the
 /// caller may see.
 pub async fn similar(
