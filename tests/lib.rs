@@ -214,6 +214,11 @@ impl TestApp {
         t
     }
 
+    /// Forgets the shared tokens (after a call that ended every session but its own).
+    pub fn forget_tokens(&self) {
+        self.tokens.lock().expect("not poisoned").clear();
+    }
+
     /// A new token, not shared with other calls (for tests that revoke it).
     pub async fn fresh_token(&self, login: &str) -> String {
         let reply = self

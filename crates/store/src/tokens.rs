@@ -80,3 +80,58 @@ pub fn revoke_all(conn: &mut DbConn, user: UserId, now: DateTime<Utc>) -> Result
     .set(api_tokens::revoked_at.eq(ts(now)))
     .execute(conn)?)
 }
+
+/// A live token as its owner sees it in "my sessions".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A user's live tokens (sessions and API tokens), newest first.
+pub fn live_tokens(conn: &mut DbConn, user: UserId, now: DateTime<Utc>) -> Result<Vec<TokenInfo>> {
+    type Row = (String, chrono::NaiveDateTime, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>);
+    let rows: Vec<Row> = api_tokens::table
+        .filter(api_tokens::user_id.eq(user.to_string()))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(api_tokens::expires_at.gt(ts(now)))
+        .order(api_tokens::created_at.desc())
+        .select((api_tokens::id, api_tokens::created_at, api_tokens::expires_at, api_tokens::last_used_at))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, created, expires, used)| TokenInfo {
+            id,
+            created_at: utc(created),
+            expires_at: utc(expires),
+            last_used_at: used.map(utc),
+        })
+        .collect())
+}
+
+/// Revokes a user's own token; `false` when it is not theirs or not live.
+pub fn revoke_own(conn: &mut DbConn, user: UserId, id: &str, now: DateTime<Utc>) -> Result<bool> {
+    let n = diesel::update(
+        api_tokens::table
+            .find(id)
+            .filter(api_tokens::user_id.eq(user.to_string()))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(ts(now)))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// Revokes every token of a user but `keep` (the session in use); returns how many.
+pub fn revoke_others(conn: &mut DbConn, user: UserId, keep: &str, now: DateTime<Utc>) -> Result<usize> {
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user.to_string()))
+            .filter(api_tokens::id.ne(keep))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(ts(now)))
+    .execute(conn)?)
+}

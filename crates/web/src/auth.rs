@@ -26,6 +26,12 @@ pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
+/// The address a request came from, for the sign-in throttle ("local" without one, as in
+/// tests that call the router directly).
+pub fn client_address(peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>) -> String {
+    peer.map_or_else(|| "local".to_owned(), |axum::Extension(axum::extract::ConnectInfo(a))| a.ip().to_string())
+}
+
 /// Checks a password against a stored hash; a malformed hash never matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())

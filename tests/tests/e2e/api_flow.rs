@@ -15,6 +15,7 @@ on_both_databases!(
     a_duplicate_brings_its_supporters_to_the_original,
     extensions_are_asked_for_granted_or_refused_and_kept_on_the_record,
     search_understands_chinese_and_similar_issues_are_offered,
+    a_user_changes_the_password_and_ends_other_sessions,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -453,4 +454,67 @@ async fn extensions_are_asked_for_granted_or_refused_and_kept_on_the_record(app:
         )
         .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
+}
+
+/// Every user changes their own password (the current one required, throttled like a
+/// sign-in) and sees and ends their sessions; a change ends every other session.
+async fn a_user_changes_the_password_and_ends_other_sessions(app: TestApp) {
+    let (phone, laptop) = (app.fresh_token(ANSHANG).await, app.fresh_token(ANSHANG).await);
+    let sessions = app.get("/api/v1/me/sessions", &laptop).await;
+    assert_eq!(sessions.status, StatusCode::OK, "{}", sessions.body);
+    let list = sessions.body.as_array().unwrap();
+    assert!(list.len() >= 2 && list.iter().filter(|s| s["current"] == true).count() == 1, "{}", sessions.body);
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let put = |token: &str, body: Value| {
+        let app = &app;
+        let token = token.to_owned();
+        async move { app.call(Method::PUT, "/api/v1/me/password", Some(&token), Some(body)).await }
+    };
+    for (body, field, problem) in [
+        (change("wrong-password", "a new password"), "current_password", "wrong"),
+        (change("demo1234", "short"), "new_password", "too_short"),
+        (change("demo1234", "demo1234"), "new_password", "unchanged"),
+    ] {
+        let r = put(&laptop, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(
+            (r.body["errors"][0]["field"].as_str(), r.body["errors"][0]["problem"].as_str()),
+            (Some(field), Some(problem))
+        );
+    }
+    let extra = json!({"current_password": "demo1234", "new_password": "a new password", "admin": true});
+    assert_eq!(put(&laptop, extra).await.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused");
+    let done = put(&laptop, change("demo1234", "a new password")).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body["sessions_ended"].as_u64().unwrap() >= 1);
+    assert_eq!(app.get("/api/v1/me", &phone).await.status, StatusCode::UNAUTHORIZED, "the other session ended");
+    assert_eq!(app.get("/api/v1/me", &laptop).await.status, StatusCode::OK, "this one stays");
+    let old = json!({"login": ANSHANG, "password": "demo1234"});
+    assert_eq!(app.call(Method::POST, "/api/v1/auth/token", None, Some(old)).await.status, StatusCode::UNAUTHORIZED);
+    let new = json!({"login": ANSHANG, "password": "a new password"});
+    let tablet = app.call(Method::POST, "/api/v1/auth/token", None, Some(new)).await.str("token").to_owned();
+    // Ending one session, not someone else's; ending all the others.
+    let mine = app.get("/api/v1/me/sessions", &laptop).await.body;
+    let tablet_id =
+        mine.as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap().to_owned();
+    let secretary = app.fresh_token(SECRETARY).await;
+    let theirs = app.call(Method::DELETE, &format!("/api/v1/me/sessions/{tablet_id}"), Some(&secretary), None).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another user's session is not found");
+    assert_eq!(app.get("/api/v1/me", &tablet).await.status, StatusCode::OK);
+    let ended = app.call(Method::DELETE, &format!("/api/v1/me/sessions/{tablet_id}"), Some(&laptop), None).await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/v1/me", &tablet).await.status, StatusCode::UNAUTHORIZED);
+    let again = app.fresh_token(SECRETARY).await;
+    let others = app.call(Method::DELETE, "/api/v1/me/sessions", Some(&again), None).await;
+    assert!(others.body["sessions_ended"].as_u64().unwrap() >= 1, "{}", others.body);
+    assert_eq!(app.get("/api/v1/me", &secretary).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get("/api/v1/me", &again).await.status, StatusCode::OK);
+    // On the account's trail, by the account's owner.
+    let admin = app.fresh_token("admin@dongsheng.example").await;
+    let trail = app.get(&format!("/api/v1/audit?subject_id={}", app.user(ANSHANG)), &admin).await.body;
+    assert_eq!(
+        (trail["items"][0]["action"].as_str(), trail["items"][0]["actor"]["id"].as_str()),
+        (Some("password_set"), Some(app.user(ANSHANG).to_string().as_str())),
+        "{trail}"
+    );
 }

@@ -88,6 +88,18 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::POST, "/api/v1/auth/token", Target::None, None, None),
         row(Method::DELETE, "/api/v1/auth/token", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/me", Target::None, None, Some(ALL)),
+        // (A wrong current password is a 422, past authorisation.)
+        row_authorised(
+            Method::PUT,
+            "/api/v1/me/password",
+            Target::None,
+            Some(json!({"current_password": "not-the-password", "new_password": "another-password"})),
+            ALL,
+        ),
+        row(Method::GET, "/api/v1/me/sessions", Target::None, None, Some(ALL)),
+        row(Method::DELETE, "/api/v1/me/sessions", Target::None, None, Some(ALL)),
+        // (Someone else's or no session: 404, past authorisation.)
+        row_authorised(Method::DELETE, "/api/v1/me/sessions/{id}", Target::None, None, ALL),
         row(Method::PATCH, "/api/v1/me", Target::None, Some(json!({"locale": null})), Some(ALL)),
         row(Method::GET, "/api/v1/issues", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/audit", Target::None, None, Some(&["secretary", "admin"])),
@@ -276,6 +288,9 @@ async fn every_route_for_every_role(app: TestApp) {
                 _ => row.body.clone(),
             };
             let reply = app.call(row.method.clone(), &path, token.as_deref(), body).await;
+            if row.method == Method::DELETE && row.path == "/api/v1/me/sessions" {
+                app.forget_tokens(); // every other session of that login has ended
+            }
             let who = role.unwrap_or("anonymous");
             let expected_ok = match (row.allowed, role) {
                 (None, _) => true,

@@ -145,6 +145,36 @@ async fn every_page_has_a_language_a_title_and_labelled_fields() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_account_changes_the_password_and_lists_the_sessions() {
+    let app = TestApp::sqlite().build();
+    let other = app.fresh_token("resident@dongsheng.example").await;
+    let me = signed_in(&app, "resident@dongsheng.example").await;
+    let page = me.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains("当前设备") && page.html.contains("退出该登录"),
+        "this session and another: {}",
+        page.html
+    );
+    assert!(me.get("/").await.html.contains("href=\"/account\""), "the name in the header leads here");
+    let mismatch =
+        [("current_password", "demo1234"), ("new_password", "a new password"), ("repeat_password", "another")];
+    let refused = me.submit("/account", "/account/password", &mismatch).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("再次输入新密码: 两次输入不一致"), "{}", refused.html);
+    assert!(!refused.html.contains("a new password"), "passwords are never shown again");
+    let wrong =
+        [("current_password", "guess-1234"), ("new_password", "a new password"), ("repeat_password", "a new password")];
+    assert!(me.submit("/account", "/account/password", &wrong).await.html.contains("当前密码: 不正确"));
+    let right =
+        [("current_password", "demo1234"), ("new_password", "a new password"), ("repeat_password", "a new password")];
+    let done = me.submit("/account", "/account/password", &right).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert!(me.get(done.location()).await.html.contains("密码已修改"));
+    assert_eq!(app.get("/api/v1/me", &other).await.status, StatusCode::UNAUTHORIZED, "the other session ended");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_and_out_with_a_session_cookie() {
     let app = TestApp::sqlite().build();
     let client = app.pages().accept_language("en-US,en;q=0.9");

@@ -31,7 +31,7 @@ pub async fn create_token(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<TokenResponse>)> {
-    let address = peer.map_or_else(|| "local".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string());
+    let address = crate::auth::client_address(peer);
     let ttl = TimeDelta::hours(state.config.auth.token_ttl_hours);
     let (token, expires_at) = sign_in(&state, &req.login, req.password, &address, ttl).await?;
     Ok((StatusCode::CREATED, Json(TokenResponse { token, token_type: "Bearer".into(), expires_at })))

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, with its OpenAPI document generated from the handlers.
 
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod health;
@@ -53,6 +54,9 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::create_token, auth::delete_token))
         .routes(routes!(auth::me, auth::update_me))
+        .routes(routes!(account::change_password))
+        .routes(routes!(account::sessions, account::end_other_sessions))
+        .routes(routes!(account::end_session))
         .routes(routes!(issues::list, issues::create))
         .routes(routes!(issues::get))
         .routes(routes!(issues::transition))

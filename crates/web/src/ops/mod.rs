@@ -2,6 +2,7 @@
 //! typed input, checks the caller's rights, and returns a view. The API handlers and
 //! the pages both call these, so a page can never show or do more than the API.
 
+pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod issues;

@@ -52,7 +52,7 @@ pub async fn sign_in(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Posted { ctx, form }: Posted<SignIn>,
 ) -> Response {
-    let address = peer.map_or_else(|| "local".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string());
+    let address = crate::auth::client_address(peer);
     let ttl = TimeDelta::hours(state.config.http.session_hours);
     let next = local_path(form.next.as_deref());
     match api::auth::sign_in(&state, &form.login, form.password, &address, ttl).await {

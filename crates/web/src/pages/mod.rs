@@ -3,6 +3,7 @@
 //! never show or do more than the API allows its viewer. No script: forms post, the
 //! server redirects (post/redirect/get) or shows the form again with its errors.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod edge;
@@ -68,6 +69,10 @@ pub fn router() -> Router<AppState> {
         .route("/meetings/{id}/minutes/addenda", post(meetings::addendum))
         .route("/meetings/{id}/minutes/print", get(meetings::minutes_print))
         .route("/scorecard", get(meetings::scorecard))
+        .route("/account", get(account::show))
+        .route("/account/password", post(account::change_password))
+        .route("/account/sessions/{id}/end", post(account::end_session))
+        .route("/account/sessions/end-others", post(account::end_others))
         .route("/admin", get(admin::show))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}/access", post(admin::set_access))

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 19] = [
+const TEMPLATES: [(&str, &str); 20] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -38,6 +38,7 @@ const TEMPLATES: [(&str, &str); 19] = [
     ("score_rows", include_str!("../../templates/scorecard/rows.html.hbs")),
     ("formula", include_str!("../../templates/scorecard/formula.hbs")),
     ("admin", include_str!("../../templates/pages/admin.hbs")),
+    ("account", include_str!("../../templates/pages/account.hbs")),
     ("history", include_str!("../../templates/pages/history.hbs")),
     ("verify", include_str!("../../templates/pages/verify.hbs")),
 ];

@@ -88,6 +88,27 @@ pub struct AvailableTransition {
     pub optional: Vec<Field>,
 }
 
+/// One of the caller's sessions (a signed-in browser) or API tokens.
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// The one this request uses.
+    pub current: bool,
+}
+
+/// `{current_password, new_password}`: the new one of 8 to 1,024 characters.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(value_type = String)]
+    pub current_password: secrecy::SecretString,
+    #[schema(value_type = String, min_length = 8, max_length = 1024)]
+    pub new_password: secrecy::SecretString,
+}
+
 /// Another issue, by its title.
 #[derive(Serialize, ToSchema, Clone)]
 pub struct IssueRef {

@@ -1,0 +1,66 @@
+//! The caller's own account: password and sessions (`/api/v1/me/...`).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::{ApiJson, ApiPath, ApiResult, Problem};
+use crate::ops::account as ops;
+use crate::state::AppState;
+use crate::views::{PasswordChange, SessionView};
+
+/// How many sessions and tokens an action ended.
+#[derive(Serialize, ToSchema)]
+pub struct Ended {
+    pub sessions_ended: usize,
+}
+
+/// Changes the caller's password (the current one is required); every other session and
+/// token of theirs ends, the one in use stays. A wrong current password is throttled
+/// like a failed sign-in.
+#[utoipa::path(put, path = "/api/v1/me/password", tag = "auth", request_body = PasswordChange, security(("bearer" = [])), responses(
+    (status = 200, body = Ended), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem),
+))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<Json<Ended>> {
+    let address = crate::auth::client_address(peer);
+    let ended = ops::change_password(&state, &caller, body.current_password, body.new_password, &address).await?;
+    Ok(Json(Ended { sessions_ended: ended }))
+}
+
+/// The caller's live sessions and API tokens, newest first.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = [SessionView]), (status = 401, body = Problem),
+))]
+pub async fn sessions(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<SessionView>>> {
+    ops::sessions(&state, &caller).await.map(Json)
+}
+
+/// Ends every session and token of the caller's but the one in use.
+#[utoipa::path(delete, path = "/api/v1/me/sessions", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = Ended), (status = 401, body = Problem),
+))]
+pub async fn end_other_sessions(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Ended>> {
+    ops::end_other_sessions(&state, &caller).await.map(|n| Json(Ended { sessions_ended: n }))
+}
+
+/// Ends one of the caller's sessions or tokens (another user's is not found).
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth", params(("id" = String, Path)), security(("bearer" = [])), responses(
+    (status = 204, description = "Ended"), (status = 401, body = Problem), (status = 404, body = Problem),
+))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
+    ops::end_session(&state, &caller, id).await.map(|()| StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,116 @@
+//! "My account": change the password, see and end one's sessions — through
+//! `ops::account`, as the API does it.
+
+use std::net::SocketAddr;
+
+use axum::Extension;
+use axum::extract::ConnectInfo;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiPath};
+use crate::ops::account as ops;
+use crate::pages::forms::{Empty, Posted};
+use crate::pages::render::{Ctx, FormErrors, Out, Page, PageResult};
+
+#[derive(Serialize)]
+struct SessionShown {
+    id: String,
+    created: String,
+    expires: String,
+    last_used: Option<String>,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct AccountPage {
+    login: String,
+    sessions: Vec<SessionShown>,
+    min_chars: usize,
+    errors: Option<FormErrors>,
+}
+
+impl Page for AccountPage {
+    const TEMPLATE: &'static str = "account";
+}
+
+async fn account_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
+    let caller = ctx.caller()?;
+    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
+    let sessions = ops::sessions(&ctx.state, &caller)
+        .await?
+        .into_iter()
+        .map(|s| SessionShown {
+            created: local(s.created_at),
+            expires: local(s.expires_at),
+            last_used: s.last_used_at.map(local),
+            current: s.current,
+            id: s.id,
+        })
+        .collect();
+    let page = AccountPage { login: caller.user.login.clone(), sessions, min_chars: ops::PASSWORD_MIN_CHARS, errors };
+    Out::status(status, page)
+}
+
+pub async fn show(ctx: Ctx) -> Response {
+    let out = account_page(&ctx, StatusCode::OK, None).await;
+    ctx.respond(out)
+}
+
+/// A refused form shows the page again with the messages (never the passwords typed).
+async fn again(ctx: &Ctx, out: PageResult) -> PageResult {
+    match out {
+        Err(e @ ApiError::Invalid { .. }) => {
+            account_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.form_errors(&e))).await
+        }
+        other => other,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+pub async fn change_password(
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Posted { ctx, form }: Posted<PasswordForm>,
+) -> Response {
+    let address = crate::auth::client_address(peer);
+    let out = async {
+        if form.new_password != form.repeat_password {
+            return Err(ApiError::field("repeat_password", "mismatch", "the two new passwords differ"));
+        }
+        let caller = ctx.caller()?;
+        ops::change_password(&ctx.state, &caller, form.current_password.into(), form.new_password.into(), &address)
+            .await?;
+        Ok(Out::Done("/account".into(), "password_changed"))
+    }
+    .await;
+    let out = again(&ctx, out).await;
+    ctx.respond(out)
+}
+
+pub async fn end_session(ApiPath(id): ApiPath<String>, Posted { ctx, .. }: Posted<Empty>) -> Response {
+    let out = async {
+        ops::end_session(&ctx.state, &ctx.caller()?, id).await?;
+        Ok(Out::Done("/account".into(), "session_ended"))
+    }
+    .await;
+    ctx.respond(out)
+}
+
+pub async fn end_others(Posted { ctx, .. }: Posted<Empty>) -> Response {
+    let out = async {
+        ops::end_other_sessions(&ctx.state, &ctx.caller()?).await?;
+        Ok(Out::Done("/account".into(), "sessions_ended"))
+    }
+    .await;
+    ctx.respond(out)
+}
