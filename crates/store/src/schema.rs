@@ -282,6 +282,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    used_reset_links (nonce) {
+        nonce -> Text,
+        user_id -> Text,
+        used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     used_links (nonce) {
         nonce -> Text,
         issue_id -> Text,
@@ -326,4 +334,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     settings,
     used_links,
+    used_reset_links,
 );

@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use roundtable_core::IssueId;
+use roundtable_core::{IssueId, UserId};
 
 use crate::convert::ts;
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{settings, used_links};
+use crate::schema::{settings, used_links, used_reset_links};
 
 /// The value of `key`, created by `make` the first time (instances racing agree on one).
 pub fn get_or_create(conn: &mut DbConn, key: &str, make: impl FnOnce() -> String) -> Result<String> {
@@ -27,15 +27,23 @@ pub fn get_or_create(conn: &mut DbConn, key: &str, make: impl FnOnce() -> String
 
 /// Marks a link used; `false` if it was used before.
 pub fn consume_link(conn: &mut DbConn, nonce: &str, issue: IssueId, now: DateTime<Utc>) -> Result<bool> {
-    let inserted = conn.transaction(|conn| {
-        diesel::insert_into(used_links::table)
-            .values((
-                used_links::nonce.eq(nonce),
-                used_links::issue_id.eq(issue.to_string()),
-                used_links::used_at.eq(ts(now)),
-            ))
-            .execute(conn)
-    });
+    let row =
+        (used_links::nonce.eq(nonce), used_links::issue_id.eq(issue.to_string()), used_links::used_at.eq(ts(now)));
+    first_use(conn.transaction(|conn| diesel::insert_into(used_links::table).values(row).execute(conn)))
+}
+
+/// Marks a password-reset link of `user` used; `false` if it was used before.
+pub fn consume_reset_link(conn: &mut DbConn, nonce: &str, user: UserId, now: DateTime<Utc>) -> Result<bool> {
+    let row = (
+        used_reset_links::nonce.eq(nonce),
+        used_reset_links::user_id.eq(user.to_string()),
+        used_reset_links::used_at.eq(ts(now)),
+    );
+    first_use(conn.transaction(|conn| diesel::insert_into(used_reset_links::table).values(row).execute(conn)))
+}
+
+/// An insert of a used nonce: `true` the first time, `false` when it is there already.
+fn first_use(inserted: std::result::Result<usize, diesel::result::Error>) -> Result<bool> {
     match inserted {
         Ok(_) => Ok(true),
         Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => Ok(false),

@@ -99,16 +99,7 @@ pub fn spawn_dispatcher(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tick.tick().await;
-            match crate::mail::dispatch_once(
-                &state.db,
-                &state.mailer,
-                &state.email,
-                &state.config.mail,
-                state.now(),
-                100,
-            )
-            .await
-            {
+            match crate::mail::dispatch_due(&state, 100).await {
                 Ok(r) if r.sent + r.retried + r.dead > 0 => tracing::info!(?r, "mail dispatched"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "mail dispatch failed; retrying"),

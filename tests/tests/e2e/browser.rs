@@ -377,6 +377,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         ("phone-minutes", format!("{meeting_path}/minutes")),
         ("phone-scorecard", "/scorecard".into()),
         ("phone-account", "/account".into()),
+        ("phone-forgot", "/password/forgot".into()),
     ] {
         go(&phone, &base, &path).await;
         check_and_shoot(&phone, &dir, name).await;

@@ -27,6 +27,9 @@ fn context() -> serde_json::Value {
         "links": {"fixed": "http://127.0.0.1:8080/v/1/fixed/2/3/4", "partly_fixed": "http://127.0.0.1:8080/v/1/partly-fixed/2/3/6", "not_fixed": "http://127.0.0.1:8080/v/1/not-fixed/2/3/5"},
         "raiser": {"name": "张秀兰", "email": "supervisor@dongsheng.example", "phone": "13900000000"},
         "what": "议程已发布",
+        "login": "<b>anshang</b>@dongsheng.example",
+        "link": "http://127.0.0.1:8080/password/reset/1/2/3/4?lang=zh-CN",
+        "minutes": 60,
         "items": [{"title": "<script>alert(1)</script> 地下室漏水", "mine": true}, {"title": "小区路灯不亮", "mine": false}],
         "meeting": {"date": "2026-12-06", "time": "09:00", "place": "东圣社区党群服务中心", "url": "http://127.0.0.1:8080/meetings/1"},
     })
@@ -36,7 +39,7 @@ fn context() -> serde_json::Value {
 fn every_email_renders_in_both_languages_escaped_in_html() {
     let templates = Templates::new();
     let names: Vec<&str> = Templates::names().collect();
-    assert_eq!(names.len(), 6);
+    assert_eq!(names.len(), 7);
     for name in names {
         for locale in ["zh-CN", "en"] {
             let email = templates.render(locale, name, &context()).unwrap_or_else(|e| panic!("{locale}/{name}: {e}"));

@@ -2,10 +2,11 @@
 //! strings in both languages, sign-in, CSRF, who may see what, escaping, labels, and the
 //! whole cycle of an issue by form posts.
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use roundtable_e2e::{PageClient, TestApp, on_both_databases};
 use roundtable_web::i18n::{LOCALES, Locales};
 use roundtable_web::pages::Pages;
+use serde_json::json;
 
 // The flows that write, on both databases.
 on_both_databases!(
@@ -13,6 +14,7 @@ on_both_databases!(
     the_secretary_runs_a_meeting_through_the_pages,
     an_administrator_adds_an_account_and_sends_a_dead_notification_again,
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
+    a_forgotten_password_is_reset_through_a_mailed_link_once,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -896,4 +898,74 @@ async fn raising_offers_similar_issues_and_a_duplicate_is_merged_by_title(app: T
     );
     let original_page = secretary.get(&original_path).await;
     assert!(original_page.html.contains(&format!("<a href=\"{twin}\">东门道闸又坏了</a>")), "{}", original_page.html);
+}
+
+/// "Forgot password": the same answer for any login, a mailed one-time link that expires,
+/// forged and reused links refused; the reset ends every session.
+async fn a_forgotten_password_is_reset_through_a_mailed_link_once(app: TestApp) {
+    let state = &app.state;
+    let dispatch = || roundtable_web::mail::dispatch_due(state, 100);
+    dispatch().await.unwrap();
+    let before = state.mailer.sent().await.len();
+    let old_token = app.fresh_token(ANSHANG).await;
+    let guest = app.pages();
+    assert!(guest.get("/login").await.html.contains("href=\"/password/forgot\""));
+    let known = guest.submit("/password/forgot", "/password/forgot", &[("login", ANSHANG)]).await;
+    let unknown = guest.submit("/password/forgot", "/password/forgot", &[("login", "nobody@dongsheng.example")]).await;
+    assert_eq!((known.status, unknown.status), (StatusCode::OK, StatusCode::OK));
+    let sent_text =
+        |html: &str| html.split("id=\"reset-sent\">").nth(1).map(|t| t.split('<').next().unwrap_or("").to_owned());
+    assert_eq!(sent_text(&known.html), sent_text(&unknown.html), "no account enumeration");
+    dispatch().await.unwrap();
+    let mails = state.mailer.sent().await;
+    let new: Vec<_> = mails[before..].iter().collect();
+    assert_eq!(
+        new.len(),
+        1,
+        "one mail, to the account that exists: {:?}",
+        new.iter().map(|m| &m.to).collect::<Vec<_>>()
+    );
+    assert_eq!(new[0].to, [ANSHANG]);
+    let link = new[0]
+        .text
+        .split_whitespace()
+        .find_map(|w| w.split("http://127.0.0.1:8080").nth(1))
+        .filter(|p| p.starts_with("/password/reset/"))
+        .expect("a reset link in the mail")
+        .to_owned();
+
+    let page = app.raw(Method::GET, &link, None, None, vec![]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.as_str().unwrap().contains("id=\"set-password\""));
+    let form = |a: &str, b: &str| format!("new_password={a}&repeat_password={b}").into_bytes();
+    let post = |path: String, body: Vec<u8>| {
+        let app = &app;
+        async move { app.raw(Method::POST, &path, None, Some("application/x-www-form-urlencoded"), body).await }
+    };
+    assert_eq!(post(link.clone(), form("short", "short")).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (path, query) = link.split_once('?').unwrap();
+    let mut forged = path.to_owned();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    let forged = post(format!("{forged}?{query}"), form("a new password", "a new password")).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST, "a forged link is refused");
+    let done = post(link.clone(), form("a new password", "a new password")).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.as_str().unwrap().contains("新密码已设置"));
+    assert_eq!(
+        post(link.clone(), form("third password", "third password")).await.status,
+        StatusCode::BAD_REQUEST,
+        "once"
+    );
+    assert_eq!(app.get("/api/v1/me", &old_token).await.status, StatusCode::UNAUTHORIZED, "every session ended");
+    let new_login = json!({"login": ANSHANG, "password": "a new password"});
+    assert_eq!(app.call(Method::POST, "/api/v1/auth/token", None, Some(new_login)).await.status, StatusCode::CREATED);
+
+    // An expired link: made an hour and a second ago.
+    let key = state.db.run(roundtable_web::mail::links::key).await.unwrap();
+    let old = state.now() - roundtable_web::mail::links::RESET_LIFETIME - chrono::TimeDelta::seconds(1);
+    let expired = roundtable_web::mail::links::reset_link(&key, "", app.user(ANSHANG), "en", old);
+    let reply = app.raw(Method::GET, &expired, None, None, vec![]).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.as_str().unwrap().contains("expired"), "{}", reply.body);
 }

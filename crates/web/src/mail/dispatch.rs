@@ -3,7 +3,7 @@
 //! dead and stays visible until retried by hand.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use roundtable_core::{Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgKind, Role};
+use roundtable_core::{Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgKind, Role, UserId};
 use roundtable_store::outbox::{self, Pending};
 use roundtable_store::{Db, DbConn, StoreError, directory, issues, meetings};
 use serde_json::{Value, json};
@@ -31,6 +31,7 @@ enum Template {
     VerificationRequest,
     Reminder,
     Escalation,
+    PasswordReset,
 }
 
 impl Template {
@@ -42,6 +43,7 @@ impl Template {
             Template::VerificationRequest => "verification_request",
             Template::Reminder => "reminder",
             Template::Escalation => "escalation",
+            Template::PasswordReset => "password_reset",
         }
     }
 }
@@ -55,6 +57,9 @@ struct Plan {
 
 /// What happened, as a mail says it (`mail.step.<key>` in the locale files); a key
 /// without a string (a newer workflow's transition) reads as itself.
+/// The outbox effect of a password-reset mail (`{"user": id}`).
+pub const PASSWORD_RESET: &str = "password_reset";
+
 fn step(locale: &str, key: &str) -> String {
     let (strings, full) = (crate::i18n::strings(), format!("mail.step.{key}"));
     strings.lookup(locale, &full).or_else(|| strings.lookup("en", &full)).unwrap_or(key).to_owned()
@@ -102,6 +107,24 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     let community = directory::get_community(conn, community)?;
     let default_locale = community.default_locale.clone();
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
+
+    // A forgotten password: the link is made now (a retry makes a new one), never stored.
+    if row.effect == PASSWORD_RESET {
+        let Some(user) = payload.get("user").and_then(|u| u.as_str()).and_then(|u| u.parse::<UserId>().ok()) else {
+            return Ok(None);
+        };
+        let user = directory::get_user(conn, user)?;
+        let locale = user.locale.clone().unwrap_or_else(|| default_locale.clone());
+        let key = super::links::key(conn)?;
+        let context = json!({
+            "community": community.name,
+            "login": user.login,
+            "link": super::links::reset_link(&key, base_url, user.id, &locale, now),
+            "minutes": super::links::RESET_LIFETIME.num_minutes(),
+        });
+        let to = user.email.into_iter().collect();
+        return Ok(Some(Plan { to, template: Template::PasswordReset, locale, context }));
+    }
 
     if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {
         let record = meetings::get_meeting(conn, meeting)?;
@@ -280,6 +303,11 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
 fn backoff(attempts: i32, jitter: f64) -> TimeDelta {
     let base = 30i64.saturating_mul(1i64 << attempts.clamp(0, 20)).min(6 * 3600);
     TimeDelta::seconds(base + (base as f64 * 0.2 * jitter) as i64)
+}
+
+/// One round with the application's own mailer, templates, settings and clock.
+pub async fn dispatch_due(state: &crate::state::AppState, limit: i64) -> Result<DispatchReport, String> {
+    dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, state.now(), limit).await
 }
 
 /// One round: claims up to `limit` due rows and delivers them.

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hmac::{Hmac, Mac};
-use roundtable_core::IssueId;
+use roundtable_core::{IssueId, UserId};
 use roundtable_store::{DbConn, StoreError, settings};
 use sha2::Sha256;
 
@@ -120,9 +120,54 @@ pub fn check(key: &str, parts: &LinkParts, now: DateTime<Utc>) -> Result<(IssueI
     Ok((id, parsed))
 }
 
+/// How long a password-reset link works.
+pub const RESET_LIFETIME: TimeDelta = TimeDelta::hours(1);
+
+/// The segment that tells a reset link from a verification link under the same key.
+const RESET: &str = "reset";
+
+/// A password-reset link for `user`: `/password/reset/{user}/{expires}/{nonce}/{sig}`.
+pub fn reset_link(key: &str, base_url: &str, user: UserId, lang: &str, now: DateTime<Utc>) -> String {
+    let expires = (now + RESET_LIFETIME).timestamp();
+    let nonce = uuid::Uuid::now_v7().simple().to_string();
+    let sig = hex::encode(mac(key, &user.to_string(), RESET, expires, &nonce).finalize().into_bytes());
+    format!("{base_url}/password/reset/{user}/{expires}/{nonce}/{sig}?lang={}", crate::pages::render::urlencode(lang))
+}
+
+/// A reset link's path segments: user, expiry, nonce, signature.
+pub type ResetParts = (String, i64, String, String);
+
+/// Checks a reset link's signature and expiry; returns its user.
+pub fn check_reset(key: &str, parts: &ResetParts, now: DateTime<Utc>) -> Result<UserId, LinkError> {
+    let (user, expires, nonce, sig) = parts;
+    let id: UserId = user.parse().map_err(|_| LinkError::Invalid)?;
+    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
+    mac(key, user, RESET, *expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
+    if now.timestamp() > *expires {
+        return Err(LinkError::Expired);
+    }
+    Ok(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reset_link_is_for_its_user_until_it_expires_and_is_no_verification_link() {
+        let (now, user) = (Utc::now(), UserId::new());
+        let link = reset_link("k", "", user, "zh-CN", now);
+        let s: Vec<&str> = link.split('?').next().unwrap().trim_start_matches("/password/reset/").split('/').collect();
+        let parts: ResetParts = (s[0].into(), s[1].parse().unwrap(), s[2].into(), s[3].into());
+        assert_eq!(check_reset("k", &parts, now), Ok(user));
+        assert_eq!(check_reset("other", &parts, now), Err(LinkError::Invalid));
+        assert_eq!(check_reset("k", &parts, now + RESET_LIFETIME + TimeDelta::seconds(1)), Err(LinkError::Expired));
+        let other = (UserId::new().to_string(), parts.1, parts.2.clone(), parts.3.clone());
+        assert_eq!(check_reset("k", &other, now), Err(LinkError::Invalid), "the user is signed");
+        // A verification link's signature does not open a reset, nor the other way round.
+        let verification = (parts.0.clone(), "fixed".to_owned(), parts.1, parts.2.clone(), parts.3.clone());
+        assert_eq!(check("k", &verification, now), Err(LinkError::Invalid));
+    }
 
     fn parts(link: &str) -> LinkParts {
         let path = link.split('?').next().unwrap();

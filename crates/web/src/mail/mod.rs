@@ -7,6 +7,6 @@ pub mod links;
 pub mod templates;
 pub mod transport;
 
-pub use dispatch::{DispatchReport, dispatch_once};
+pub use dispatch::{DispatchReport, dispatch_due, dispatch_once};
 pub use templates::{Email, Templates};
 pub use transport::{Mailer, Sent};

@@ -21,8 +21,15 @@ macro_rules! templates {
 }
 
 /// (name, subject, text, html)
-const EMBEDDED: &[(&str, &str, &str, &str)] =
-    templates!("issue_assigned", "issue_update", "verification_request", "reminder", "escalation", "meeting_notice");
+const EMBEDDED: &[(&str, &str, &str, &str)] = templates!(
+    "issue_assigned",
+    "issue_update",
+    "verification_request",
+    "reminder",
+    "escalation",
+    "meeting_notice",
+    "password_reset",
+);
 
 /// A rendered email.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -107,3 +107,85 @@ pub async fn end_other_sessions(state: &AppState, caller: &Caller) -> ApiResult<
     state.auth_cache.evict_user(user);
     Ok(ended)
 }
+
+/// Asks for a password-reset mail for `login`. The answer is the same whether or not the
+/// account exists, has an address or is disabled (no enumeration); every request counts
+/// against the sign-in throttle for that login and address, so mail cannot be flooded.
+pub async fn request_reset(state: &AppState, login: &str, address: &str) -> ApiResult<()> {
+    let login = roundtable_core::text::trim(login).to_owned();
+    if login.is_empty() || login.chars().count() > auth::LOGIN_MAX_CHARS {
+        return Err(ApiError::field("login", "invalid", "a login of 1–100 characters"));
+    }
+    if let Some(wait) = state.throttle.check(&login, address) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
+    state.throttle.record_failure(&login, address);
+    let now = state.now();
+    state
+        .db
+        .write(move |conn| {
+            let Some((user, _)) = directory::user_by_login(conn, &login)? else { return Ok(()) };
+            if user.disabled || user.email.is_none() {
+                return Ok(());
+            }
+            let payload = serde_json::json!({ "user": user.id.to_string() });
+            let effect = crate::mail::dispatch::PASSWORD_RESET;
+            roundtable_store::outbox::queue(conn, &user.community.to_string(), effect, None, payload, None, now)?;
+            Ok(())
+        })
+        .await?;
+    Ok(())
+}
+
+/// Sets a new password through a reset link (checked by the caller): once per link; every
+/// session and token of the account ends. `Ok(false)`: the link was used before.
+pub async fn reset_password(
+    state: &AppState,
+    user: roundtable_core::UserId,
+    nonce: String,
+    new: SecretString,
+) -> ApiResult<bool> {
+    let n = new.expose_secret().chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Err(ApiError::field("new_password", "too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
+    }
+    if n > auth::PASSWORD_MAX_CHARS {
+        return Err(ApiError::field(
+            "new_password",
+            "too_long",
+            format!("at most {} characters", auth::PASSWORD_MAX_CHARS),
+        ));
+    }
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(new.expose_secret()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?;
+    let now = state.now();
+    let done = state
+        .db
+        .write(move |conn| {
+            let account = directory::get_user(conn, user)?;
+            if account.disabled || !roundtable_store::settings::consume_reset_link(conn, &nonce, user, now)? {
+                return Ok(false);
+            }
+            directory::set_password_hash(conn, user, &hash)?;
+            let ended = tokens::revoke_all(conn, user, now)?;
+            let entry = super::audit_entry(
+                account.community,
+                Some(user),
+                AuditAction::PasswordSet,
+                AuditSubject::Account,
+                user,
+                now,
+            )
+            .with("via", "reset link")
+            .with("tokens_revoked", ended);
+            roundtable_store::audit::record(conn, &entry)?;
+            Ok(true)
+        })
+        .await?;
+    if done {
+        state.auth_cache.evict_user(user);
+    }
+    Ok(done)
+}

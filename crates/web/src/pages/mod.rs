@@ -12,6 +12,7 @@ pub mod history;
 pub mod home;
 pub mod issues;
 pub mod meetings;
+pub mod password;
 pub mod render;
 pub mod session;
 pub mod verify;
@@ -43,6 +44,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show))
         .route("/login", get(auth::form).post(auth::sign_in))
+        .route("/password/forgot", get(password::forgot).post(password::ask))
+        .route("/password/reset/{user}/{expires}/{nonce}/{sig}", get(password::show).post(password::set))
         .route("/logout", post(auth::sign_out))
         .route("/lang", post(auth::language))
         .route("/issues", get(issues::list).post(issues::raise))

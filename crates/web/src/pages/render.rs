@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 20] = [
+const TEMPLATES: [(&str, &str); 22] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -39,6 +39,8 @@ const TEMPLATES: [(&str, &str); 20] = [
     ("formula", include_str!("../../templates/scorecard/formula.hbs")),
     ("admin", include_str!("../../templates/pages/admin.hbs")),
     ("account", include_str!("../../templates/pages/account.hbs")),
+    ("forgot", include_str!("../../templates/pages/forgot.hbs")),
+    ("reset", include_str!("../../templates/pages/reset.hbs")),
     ("history", include_str!("../../templates/pages/history.hbs")),
     ("verify", include_str!("../../templates/pages/verify.hbs")),
 ];

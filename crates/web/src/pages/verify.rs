@@ -18,7 +18,7 @@ use crate::pages::session::LANG;
 
 #[derive(Deserialize)]
 pub struct Lang {
-    lang: Option<String>,
+    pub(crate) lang: Option<String>,
 }
 
 /// The question, with its form.
@@ -46,7 +46,7 @@ impl Page for VerifyPage {
 }
 
 /// The viewer's chosen language wins; otherwise the mail's.
-fn speak(mut ctx: Ctx, lang: Option<String>) -> Ctx {
+pub(crate) fn speak(mut ctx: Ctx, lang: Option<String>) -> Ctx {
     if ctx.viewer.jar.get(LANG).is_none()
         && let Some(l) = lang.as_deref().and_then(|l| i18n::LOCALES.iter().find(|k| **k == l))
     {
