@@ -259,39 +259,17 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         .collect();
     uncommitted.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
     // A pending extension request waits for the meeting whether or not one dealt with the
-    // issue before (an overdue one is listed as overdue, with its request).
-    let mut extension: Vec<&Issue> = issues
-        .iter()
-        .copied()
-        .filter(|i| i.state == IssueState::COMMITTED && !overdue_on(i, day) && i.extension_request.is_some())
-        .collect();
+    // issue before (an overdue one is listed as overdue, with its request). The others on
+    // schedule are listed when something happened since a meeting dealt with them: reopened
+    // (the raisers said it is not, or not all, fixed), else committed outside a meeting.
+    let on_schedule = issues.iter().copied().filter(|i| i.state == IssueState::COMMITTED && !overdue_on(i, day));
+    let (mut extension, rest): (Vec<&Issue>, Vec<&Issue>) = on_schedule.partition(|i| i.extension_request.is_some());
     extension.sort_by_key(|i| (i.extension_request.as_ref().map(|r| r.at), i.created_at, i.id));
-    // Reopened since a meeting last dealt with it: the raisers said it is not (all) fixed.
     let found_wanting =
-        |i: &Issue| i.verification.as_ref().is_some_and(|v| v.outcome != crate::issue::VerificationOutcome::Verified);
-    let mut reopened: Vec<&Issue> = issues
-        .iter()
-        .copied()
-        .filter(|i| {
-            i.state == IssueState::COMMITTED
-                && !overdue_on(i, day)
-                && i.extension_request.is_none()
-                && found_wanting(i)
-                && unsettled.contains(&i.id)
-        })
-        .collect();
+        |i: &&Issue| i.verification.as_ref().is_some_and(|v| v.outcome != crate::issue::VerificationOutcome::Verified);
+    let (mut reopened, mut committed): (Vec<&Issue>, Vec<&Issue>) =
+        rest.into_iter().filter(|i| unsettled.contains(&i.id)).partition(found_wanting);
     reopened.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
-    let mut committed: Vec<&Issue> = issues
-        .iter()
-        .copied()
-        .filter(|i| {
-            i.state == IssueState::COMMITTED
-                && !overdue_on(i, day)
-                && i.extension_request.is_none()
-                && !found_wanting(i)
-                && unsettled.contains(&i.id)
-        })
-        .collect();
     committed.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
 
     // (3) New issues and the backlog — every raised or assigned issue no held meeting has
