@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{OrgKind, Role};
 use crate::ids::{BuildingId, CommunityId, CompoundId, OrgId, UserId};
+use crate::names::named_enum;
 
 /// A community (社区): the tenant. One deployment may serve several.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,4 +70,12 @@ pub struct User {
     pub organisations: Vec<OrgId>,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+}
+
+named_enum! {
+    /// Mail about an account itself (the outbox row's effect; its payload names the user).
+    pub enum AccountNotice: "account notice" {
+        /// A one-time link to set a new password.
+        PasswordReset = "password_reset",
+    }
 }

@@ -19,7 +19,7 @@ pub mod workflow;
 
 pub use actor::{Actor, Membership, OrgKind, Role};
 pub use delivery::DeliveryStatus;
-pub use directory::{Building, Community, Compound, Organisation, User};
+pub use directory::{AccountNotice, Building, Community, Compound, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
 pub use issue::{
     Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, NewIssue, Verification, VerificationOutcome,

@@ -3,7 +3,9 @@
 //! dead and stays visible until retried by hand.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use roundtable_core::{Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgKind, Role, UserId};
+use roundtable_core::{
+    AccountNotice, Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgKind, Role, UserId,
+};
 use roundtable_store::outbox::{self, Pending};
 use roundtable_store::{Db, DbConn, StoreError, directory, issues, meetings};
 use serde_json::{Value, json};
@@ -57,9 +59,6 @@ struct Plan {
 
 /// What happened, as a mail says it (`mail.step.<key>` in the locale files); a key
 /// without a string (a newer workflow's transition) reads as itself.
-/// The outbox effect of a password-reset mail (`{"user": id}`).
-pub const PASSWORD_RESET: &str = "password_reset";
-
 fn step(locale: &str, key: &str) -> String {
     let (strings, full) = (crate::i18n::strings(), format!("mail.step.{key}"));
     strings.lookup(locale, &full).or_else(|| strings.lookup("en", &full)).unwrap_or(key).to_owned()
@@ -109,7 +108,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
 
     // A forgotten password: the link is made now (a retry makes a new one), never stored.
-    if row.effect == PASSWORD_RESET {
+    if let Ok(AccountNotice::PasswordReset) = row.effect.parse::<AccountNotice>() {
         let Some(user) = payload.get("user").and_then(|u| u.as_str()).and_then(|u| u.parse::<UserId>().ok()) else {
             return Ok(None);
         };

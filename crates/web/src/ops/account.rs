@@ -129,7 +129,7 @@ pub async fn request_reset(state: &AppState, login: &str, address: &str) -> ApiR
                 return Ok(());
             }
             let payload = serde_json::json!({ "user": user.id.to_string() });
-            let effect = crate::mail::dispatch::PASSWORD_RESET;
+            let effect = roundtable_core::AccountNotice::PasswordReset.as_str();
             roundtable_store::outbox::queue(conn, &user.community.to_string(), effect, None, payload, None, now)?;
             Ok(())
         })
