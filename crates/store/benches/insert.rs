@@ -9,12 +9,10 @@ use std::time::Instant;
 use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use roundtable_core::{
-    Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, Role, User, UserId, Workflow,
-};
-use roundtable_store::{Db, DbOptions, directory, issues};
+use roundtable_core::{Issue, NewIssue, UserId};
+use roundtable_store::{Db, DbOptions, issues};
 
-const WORKFLOW: &str = include_str!("../../../workflows/issue.toml");
+mod common;
 
 fn main() {
     let n: usize = std::env::var("ROUNDTABLE_BENCH_ISSUES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
@@ -24,17 +22,8 @@ fn main() {
     println!("{:<44} {:>10.0} {:>12}", "raw SQLite one-row INSERT (baseline)", raw, "1.00");
     let sqlite = store(&format!("sqlite://{}", dir.path().join("store.db").display()), n);
     println!("{:<44} {:>10.0} {:>12.2}", "store SQLite issue + first event", sqlite, sqlite / raw);
-    match std::env::var("ROUNDTABLE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
-        Some(admin) => {
-            let name = format!("roundtable_bench_{}", UserId::new().0.simple());
-            let mut conn = PgConnection::establish(&admin).unwrap();
-            conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            let pg = store(&format!("{base}/{name}"), n);
-            conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
-            println!("{:<44} {:>10.0} {:>12.2}", "store PostgreSQL issue + first event", pg, pg / raw);
-        }
-        None => println!("PostgreSQL skipped: ROUNDTABLE_TEST_POSTGRES_URL is not set"),
+    if let Some(pg) = common::on_postgres(|url| store(url, n)) {
+        println!("{:<44} {:>10.0} {:>12.2}", "store PostgreSQL issue + first event", pg, pg / raw);
     }
 }
 
@@ -57,42 +46,14 @@ fn raw_sqlite(path: &std::path::Path, n: usize) -> f64 {
 fn store(url: &str, n: usize) -> f64 {
     let (db, _) = Db::open_and_migrate(url, DbOptions::default()).unwrap();
     let conn = &mut db.conn().unwrap();
-    let now = Utc::now();
-    let community = Community {
-        id: CommunityId::new(),
-        name: "东圣社区".into(),
-        time_zone: chrono_tz::Asia::Shanghai,
-        default_locale: "zh-CN".into(),
-        created_at: now,
-    };
-    directory::insert_community(conn, &community).unwrap();
-    let compound =
-        Compound { id: CompoundId::new(), community: community.id, name: "君悦湾".into(), created_at: now };
-    directory::insert_compound(conn, &compound).unwrap();
-    let user = User {
-        id: UserId::new(),
-        community: community.id,
-        login: "bench".into(),
-        display_name: "bench".into(),
-        email: None,
-        phone: None,
-        roles: vec![Role::Resident],
-        locale: None,
-        compound: Some(compound.id),
-        organisations: vec![],
-        disabled: false,
-        created_at: now,
-    };
-    directory::insert_user(conn, &user, "x").unwrap();
-    let actor = Actor { user: user.id, community: community.id, roles: [Role::Resident].into(), memberships: vec![] };
-    let wf = Workflow::from_toml("issue.toml", WORKFLOW).unwrap();
+    let common::Raiser { compound, actor, wf, .. } = common::raiser(conn);
     let start = Instant::now();
     for i in 0..n {
         let new = NewIssue {
             title: format!("地下室漏水 {i}"),
             description: "墙皮洇水，请物业尽快处理".into(),
             category: "building".into(),
-            compound: compound.id,
+            compound,
             building: None,
             unit: None,
         };

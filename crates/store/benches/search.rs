@@ -11,12 +11,10 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use roundtable_core::{
-    Actor, Community, CommunityId, Compound, CompoundId, Issue, NewIssue, Role, User, UserId, Workflow,
-};
-use roundtable_store::{Db, DbConn, DbOptions, IssueFilter, IssueOrder, PageRequest, directory, issues};
+use roundtable_core::{CommunityId, Issue, NewIssue};
+use roundtable_store::{Db, DbConn, DbOptions, IssueFilter, IssueOrder, PageRequest, issues};
 
-const WORKFLOW: &str = include_str!("../../../workflows/issue.toml");
+mod common;
 const PLACES: [&str; 8] = ["1号楼", "3号楼", "5号楼", "地下车库", "东门", "小区花园", "单元楼道", "幼儿园旁"];
 const THINGS: [&str; 10] = ["电梯", "路灯", "门禁", "水管", "外墙", "消防通道", "垃圾桶", "道闸", "监控", "绿化带"];
 const FAULTS: [&str; 8] = ["按钮失灵", "不亮", "漏水", "损坏", "堆放杂物", "经常停运", "噪音扰民", "无人清理"];
@@ -47,19 +45,10 @@ fn main() {
     let baseline = like_scan(&db, community);
     row("SQLite LIKE '%word%' scan, newest first (baseline)", &baseline, &baseline);
     row("SQLite FTS5, all terms, by relevance", &searches(&db, community), &baseline);
-    match std::env::var("ROUNDTABLE_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
-        Some(admin) => {
-            let name = format!("roundtable_bench_{}", UserId::new().0.simple());
-            let mut conn = PgConnection::establish(&admin).unwrap();
-            conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            let (pg, community) = fill(&format!("{base}/{name}"), n);
-            row("PostgreSQL tsvector + GIN, all terms, by relevance", &searches(&pg, community), &baseline);
-            drop(pg);
-            conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
-        }
-        None => println!("PostgreSQL skipped: ROUNDTABLE_TEST_POSTGRES_URL is not set"),
-    }
+    common::on_postgres(|url| {
+        let (pg, community) = fill(url, n);
+        row("PostgreSQL tsvector + GIN, all terms, by relevance", &searches(&pg, community), &baseline);
+    });
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -78,35 +67,7 @@ fn fill(url: &str, n: usize) -> (Db, CommunityId) {
     let (db, _) = Db::open_and_migrate(url, DbOptions::default()).unwrap();
     let mut pooled = db.conn().unwrap();
     let conn: &mut DbConn = &mut pooled;
-    let now = Utc::now();
-    let community = Community {
-        id: CommunityId::new(),
-        name: "东圣社区".into(),
-        time_zone: chrono_tz::Asia::Shanghai,
-        default_locale: "zh-CN".into(),
-        created_at: now,
-    };
-    directory::insert_community(conn, &community).unwrap();
-    let compound =
-        Compound { id: CompoundId::new(), community: community.id, name: "君悦湾".into(), created_at: now };
-    directory::insert_compound(conn, &compound).unwrap();
-    let user = User {
-        id: UserId::new(),
-        community: community.id,
-        login: "bench".into(),
-        display_name: "bench".into(),
-        email: None,
-        phone: None,
-        roles: vec![Role::Resident],
-        locale: None,
-        compound: Some(compound.id),
-        organisations: vec![],
-        disabled: false,
-        created_at: now,
-    };
-    directory::insert_user(conn, &user, "x").unwrap();
-    let actor = Actor { user: user.id, community: community.id, roles: [Role::Resident].into(), memberships: vec![] };
-    let wf = Workflow::from_toml("issue.toml", WORKFLOW).unwrap();
+    let common::Raiser { community, compound, actor, wf } = common::raiser(conn);
     let start = Instant::now();
     let mut seed: u64 = 20261206;
     let mut pick = |len: usize| {
@@ -121,7 +82,7 @@ fn fill(url: &str, n: usize) -> (Db, CommunityId) {
                     title: format!("{place}{thing}{fault}"),
                     description: format!("{place}的{thing}{fault}已有一段时间，第 {i} 次反映 (lift, gate)"),
                     category: "building".into(),
-                    compound: compound.id,
+                    compound,
                     building: None,
                     unit: None,
                 };
@@ -136,7 +97,7 @@ fn fill(url: &str, n: usize) -> (Db, CommunityId) {
     if let DbConn::Pg(pg) = conn {
         pg.batch_execute("VACUUM ANALYZE").unwrap();
     }
-    (db, community.id)
+    (db, community)
 }
 
 fn searches(db: &Db, community: CommunityId) -> Vec<Duration> {
