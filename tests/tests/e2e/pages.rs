@@ -147,6 +147,24 @@ async fn every_page_has_a_language_a_title_and_labelled_fields() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_meetings_history_is_for_those_who_run_it() {
+    let app = TestApp::sqlite().build();
+    let secretary = app.token(SECRETARY).await;
+    let meetings = app.get("/api/v1/meetings", &secretary).await.body;
+    let path = format!("/meetings/{}", meetings[0]["id"].as_str().expect("the demo has meetings"));
+    assert!(signed_in(&app, SECRETARY).await.get(&path).await.html.contains("id=\"history\""));
+    let page = signed_in(&app, SUPERVISOR).await.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.html.contains("id=\"history\""), "the supervisory committee reads the meeting, not its trail");
+    let resident = signed_in(&app, "resident@dongsheng.example").await;
+    assert!(!resident.get(&path).await.html.contains("id=\"history\""));
+    assert_eq!(
+        app.get("/api/v1/audit", &app.token("resident@dongsheng.example").await).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn my_account_changes_the_password_and_lists_the_sessions() {
     let app = TestApp::sqlite().build();
     let other = app.fresh_token("resident@dongsheng.example").await;
