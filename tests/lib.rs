@@ -45,6 +45,8 @@ pub struct TestAppBuilder {
     db: TestDb,
     config: Config,
     clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// Photos go here, and go away with the app.
+    uploads: tempfile::TempDir,
 }
 
 impl TestAppBuilder {
@@ -91,12 +93,105 @@ impl TestAppBuilder {
             .expect("the demo seeds")
             .expect("the database was empty");
         let router = roundtable_web::app::router(state.clone());
-        TestApp { state, router, db: self.db, tokens: Mutex::new(HashMap::new()), clock }
+        TestApp { state, router, db: self.db, tokens: Mutex::new(HashMap::new()), clock, uploads: self.uploads }
     }
 }
 
 pub fn repo() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo").to_path_buf()
+}
+
+impl TestAppBuilder {
+    fn new(db: TestDb) -> Self {
+        let uploads = tempfile::tempdir().expect("a temporary directory");
+        let mut config = test_config();
+        config.uploads.dir = uploads.path().to_path_buf();
+        TestAppBuilder { db, config, clock: None, uploads }
+    }
+}
+
+/// One part of a `multipart/form-data` body: a field, or a file when `file_name` is set.
+pub struct Part<'a> {
+    pub name: &'a str,
+    pub file_name: Option<&'a str>,
+    pub content_type: &'a str,
+    pub bytes: Vec<u8>,
+}
+
+impl<'a> Part<'a> {
+    pub fn text(name: &'a str, value: &str) -> Self {
+        Part { name, file_name: None, content_type: "text/plain; charset=utf-8", bytes: value.as_bytes().to_vec() }
+    }
+
+    pub fn file(name: &'a str, file_name: &'a str, content_type: &'a str, bytes: Vec<u8>) -> Self {
+        Part { name, file_name: Some(file_name), content_type, bytes }
+    }
+}
+
+/// The content type (with its boundary) and the body of a multipart form.
+pub fn multipart_body(parts: &[Part<'_>]) -> (String, Vec<u8>) {
+    let boundary = "----roundtable-test-boundary-7d1f";
+    let mut body = Vec::new();
+    for p in parts {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"", p.name).as_bytes(),
+        );
+        if let Some(f) = p.file_name {
+            body.extend_from_slice(format!("; filename=\"{f}\"").as_bytes());
+        }
+        body.extend_from_slice(format!("\r\nContent-Type: {}\r\n\r\n", p.content_type).as_bytes());
+        body.extend_from_slice(&p.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Test images: a PNG or JPEG of a given size, with a pattern so it compresses like a photo.
+pub mod images {
+    use std::io::Cursor;
+
+    fn picture(width: u32, height: u32) -> image::RgbImage {
+        image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, ((x ^ y) % 256) as u8])
+        })
+    }
+
+    pub fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        picture(width, height).write_to(&mut out, image::ImageFormat::Png).expect("encodes");
+        out.into_inner()
+    }
+
+    pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+        let mut out = Cursor::new(Vec::new());
+        picture(width, height).write_to(&mut out, image::ImageFormat::Jpeg).expect("encodes");
+        out.into_inner()
+    }
+
+    /// A PNG whose header claims `width` × `height` pixels but whose data is a few bytes:
+    /// decoding it would need gigabytes.
+    pub fn bomb(width: u32, height: u32) -> Vec<u8> {
+        let small = png(1, 1);
+        let mut out = small.clone();
+        // IHDR's width and height sit at bytes 16..24; its CRC at 29..33 covers bytes 12..29.
+        out[16..20].copy_from_slice(&width.to_be_bytes());
+        out[20..24].copy_from_slice(&height.to_be_bytes());
+        let crc = crc32(&out[12..29]);
+        out[29..33].copy_from_slice(&crc.to_be_bytes());
+        out
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
 }
 
 /// The defaults, with mail kept in memory.
@@ -115,6 +210,7 @@ pub struct TestApp {
     db: TestDb,
     tokens: Mutex<HashMap<String, String>>,
     clock: std::sync::Arc<Mutex<Option<chrono::DateTime<chrono::Utc>>>>,
+    uploads: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -138,12 +234,49 @@ impl TestApp {
     }
 
     pub fn sqlite() -> TestAppBuilder {
-        TestAppBuilder { db: TestDb::sqlite(), config: test_config(), clock: None }
+        TestAppBuilder::new(TestDb::sqlite())
     }
 
     /// `None` (and a line saying so) when no PostgreSQL server is configured.
     pub fn postgres() -> Option<TestAppBuilder> {
-        Some(TestAppBuilder { db: TestDb::postgres()?, config: test_config(), clock: None })
+        Some(TestAppBuilder::new(TestDb::postgres()?))
+    }
+
+    /// The directory photos are stored in.
+    pub fn uploads_dir(&self) -> &std::path::Path {
+        self.uploads.path()
+    }
+
+    /// Every file under the photo directory (hidden temporary files included).
+    pub fn stored_files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() { walk(&path, out) } else { out.push(path) }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.uploads.path(), &mut out);
+        out
+    }
+
+    /// Sends a `multipart/form-data` body of `parts`.
+    pub async fn multipart(&self, path: &str, token: &str, parts: &[Part<'_>]) -> Reply {
+        let (content_type, body) = multipart_body(parts);
+        self.raw(Method::POST, path, Some(token), Some(&content_type), body).await
+    }
+
+    /// A GET whose answer is bytes (an image), with its status and headers.
+    pub async fn bytes(&self, path: &str, token: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("a valid request");
+        let response = self.router.clone().oneshot(req).await.expect("the router answers");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.expect("a readable body").to_bytes().to_vec();
+        (status, headers, bytes)
     }
 
     /// The database URL, for opening it as another instance would.
@@ -320,6 +453,16 @@ impl PageClient<'_> {
     }
 
     pub async fn request(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
+        match form {
+            Some(fields) => {
+                let body = serde_urlencoded::to_string(fields).expect("pairs of strings encode");
+                self.send(method, path, Some("application/x-www-form-urlencoded".into()), body.into_bytes()).await
+            }
+            None => self.send(method, path, None, Vec::new()).await,
+        }
+    }
+
+    async fn send(&self, method: Method, path: &str, content_type: Option<String>, body: Vec<u8>) -> Page {
         let mut req = Request::builder().method(method).uri(path).header(header::ACCEPT, "text/html,*/*;q=0.8");
         let jar =
             self.cookies.lock().expect("not poisoned").iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>();
@@ -329,13 +472,9 @@ impl PageClient<'_> {
         if let Some(l) = &self.accept_language {
             req = req.header(header::ACCEPT_LANGUAGE, l);
         }
-        let body = match form {
-            Some(fields) => {
-                req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                serde_urlencoded::to_string(fields).expect("pairs of strings encode")
-            }
-            None => String::new(),
-        };
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
         let response = self
             .app
             .router
@@ -372,6 +511,16 @@ impl PageClient<'_> {
         let mut all = vec![("_csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         self.request(Method::POST, action, Some(&all)).await
+    }
+
+    /// Posts a multipart form (with photos) as the page at `from` would.
+    pub async fn submit_multipart(&self, from: &str, action: &str, parts: Vec<Part<'_>>) -> Page {
+        let page = self.get(from).await;
+        let csrf = page.field("_csrf").unwrap_or_else(|| panic!("{from} has no form: {}", page.html));
+        let mut all = vec![Part::text("_csrf", &csrf)];
+        all.extend(parts);
+        let (content_type, body) = multipart_body(&all);
+        self.send(Method::POST, action, Some(content_type), body).await
     }
 
     /// Signs in a demo account through the sign-in form.

@@ -18,8 +18,12 @@ named_enum! {
         Supervisor = "supervisor",
         /// Property company staff (物业公司): commits to and resolves assigned issues.
         Property = "property",
-        /// Grid party secretary or building leader (网格党支部书记 / 楼栋长).
+        /// Grid party secretary (网格党支部书记): the party branch of a compound.
         Grid = "grid",
+        /// Building leader (楼栋长): an owner who speaks for the households of their
+        /// buildings — sees those buildings' issues, raises on several owners' behalf
+        /// (代报), invites the residents.
+        BuildingLeader = "building_leader",
         /// A resident: reports problems and supports others' reports.
         Resident = "resident",
     }

@@ -35,6 +35,7 @@ named_enum! {
         SupportAdded = "support_added",
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",
+        PhotoDeleted = "photo_deleted",
     }
 }
 

@@ -66,6 +66,9 @@ pub struct User {
     pub locale: Option<String>,
     /// The compound a resident or grid secretary belongs to.
     pub compound: Option<CompoundId>,
+    /// The buildings a building leader speaks for.
+    #[serde(default)]
+    pub buildings: Vec<BuildingId>,
     /// Organisations, the first being the one the user acts for by default.
     pub organisations: Vec<OrgId>,
     pub disabled: bool,

@@ -76,6 +76,8 @@ typed_id!(
     EventId,
     /// A monthly joint meeting.
     MeetingId,
+    /// A photo of an issue or of one of its transitions.
+    PhotoId,
 );
 
 #[cfg(test)]

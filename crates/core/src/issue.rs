@@ -167,6 +167,36 @@ pub struct NewIssue {
     pub unit: Option<String>,
 }
 
+/// An issue raised on behalf of several households (代报): a building leader reporting
+/// what many owners raised in the building's group. The households count as support.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProxyReport {
+    pub households: u32,
+    /// Those who asked to be named: contact data, shown only to those who see raisers'.
+    pub contacts: Vec<Household>,
+}
+
+/// One household of a proxy report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Household {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+impl ProxyReport {
+    /// More than a building's households is a typing mistake, not a report.
+    pub const MAX_HOUSEHOLDS: u32 = 2000;
+    pub const MAX_CONTACTS: usize = 200;
+}
+
+impl Issue {
+    /// The raise of an issue reported on behalf of households: each counts as support.
+    pub fn on_behalf_of(mut self, report: &ProxyReport) -> Issue {
+        self.support_count = report.households;
+        self
+    }
+}
+
 /// An entry of the append-only timeline: who did what, when, with which fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {

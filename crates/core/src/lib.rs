@@ -12,6 +12,7 @@ pub mod ids;
 pub mod issue;
 pub mod meeting;
 mod names;
+pub mod photo;
 pub mod scorecard;
 pub mod search;
 pub mod text;
@@ -20,9 +21,10 @@ pub mod workflow;
 pub use actor::{Actor, Membership, OrgKind, Role};
 pub use delivery::DeliveryStatus;
 pub use directory::{AccountNotice, Building, Community, Compound, Organisation, User};
-pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
+pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, PhotoId, UserId};
 pub use issue::{
-    Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, NewIssue, Verification, VerificationOutcome,
+    Commitment, Event, Extension, ExtensionRequest, Household, Issue, IssueState, NewIssue, ProxyReport, Verification,
+    VerificationOutcome,
 };
 pub use meeting::{
     AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override, Refusal,

@@ -36,6 +36,30 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
 }
 
+/// A phone number as it is kept and compared: its digits, with a leading `+` kept and a
+/// mainland `+86`/`0086` dropped (so `138 0013 8000`, `138-0013-8000` and `+86 13800138000`
+/// are one number). `None` unless 5 to 20 digits remain, with nothing else than spaces,
+/// dashes, dots and brackets between them.
+pub fn phone(s: &str) -> Option<String> {
+    let s = trim(s);
+    let (plus, rest) = match s.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if !rest.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')')) {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    let digits = match (plus, digits.strip_prefix("86"), digits.strip_prefix("0086")) {
+        (true, Some(local), _) => local.to_owned(),
+        (false, _, Some(local)) => local.to_owned(),
+        (true, None, _) => format!("+{digits}"),
+        _ => digits,
+    };
+    let n = digits.trim_start_matches('+').len();
+    (5..=20).contains(&n).then_some(digits)
+}
+
 /// Whether nothing visible is in `s`.
 pub fn is_blank(s: &str) -> bool {
     trim(s).is_empty()
@@ -53,6 +77,18 @@ pub fn date_in_range(d: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_numbers_are_compared_by_their_digits() {
+        for same in ["13800138000", "138 0013 8000", "138-0013-8000", "+86 138 0013 8000", "0086 13800138000"] {
+            assert_eq!(phone(same).as_deref(), Some("13800138000"), "{same}");
+        }
+        assert_eq!(phone("+44 20 7946 0958").as_deref(), Some("+442079460958"));
+        for bad in ["", "1234", "138-0013-800a", "１３８００１３８０００", "++86138", "1".repeat(21).as_str()]
+        {
+            assert_eq!(phone(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn control_characters_but_line_breaks_and_tabs_are_forbidden() {

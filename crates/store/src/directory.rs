@@ -3,14 +3,14 @@
 
 use diesel::prelude::*;
 use roundtable_core::{
-    Actor, Building, Community, CommunityId, Compound, CompoundId, Membership, OrgId, OrgKind, Organisation, Role,
-    User, UserId,
+    Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, Membership, OrgId, OrgKind,
+    Organisation, Role, User, UserId,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{buildings, communities, compounds, memberships, organisations, users};
+use crate::schema::{buildings, communities, compounds, memberships, organisations, user_buildings, users};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = communities)]
@@ -254,8 +254,37 @@ pub fn insert_user(conn: &mut DbConn, u: &User, password_hash: &str) -> Result<(
                 ))
                 .execute(conn)?;
         }
-        Ok(())
+        set_buildings(conn, u.id, u.community, &u.buildings)
     })
+}
+
+/// The buildings a building leader speaks for (replacing those before).
+pub fn set_buildings(
+    conn: &mut DbConn,
+    user: UserId,
+    community: roundtable_core::CommunityId,
+    list: &[BuildingId],
+) -> Result<()> {
+    diesel::delete(user_buildings::table.filter(user_buildings::user_id.eq(user.to_string()))).execute(conn)?;
+    for b in list {
+        diesel::insert_into(user_buildings::table)
+            .values((
+                user_buildings::user_id.eq(user.to_string()),
+                user_buildings::building_id.eq(b.to_string()),
+                user_buildings::community_id.eq(community.to_string()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn buildings_of(conn: &mut DbConn, user: &str) -> Result<Vec<BuildingId>> {
+    let ids: Vec<String> = user_buildings::table
+        .filter(user_buildings::user_id.eq(user))
+        .order(user_buildings::building_id)
+        .select(user_buildings::building_id)
+        .load(conn)?;
+    ids.iter().map(|b| parse("building id", b)).collect()
 }
 
 fn user(conn: &mut DbConn, r: UserRow) -> Result<(User, String)> {
@@ -265,10 +294,11 @@ fn user(conn: &mut DbConn, r: UserRow) -> Result<(User, String)> {
         .select(memberships::org_id)
         .load(conn)?;
     let orgs = orgs.iter().map(|o| parse("organisation id", o)).collect::<Result<_>>()?;
-    user_from_row(r, orgs)
+    let buildings = buildings_of(conn, &r.id)?;
+    user_from_row(r, orgs, buildings)
 }
 
-fn user_from_row(r: UserRow, organisations: Vec<OrgId>) -> Result<(User, String)> {
+fn user_from_row(r: UserRow, organisations: Vec<OrgId>, buildings: Vec<BuildingId>) -> Result<(User, String)> {
     let user = User {
         id: parse("user id", &r.id)?,
         community: parse("community id", &r.community_id)?,
@@ -279,6 +309,7 @@ fn user_from_row(r: UserRow, organisations: Vec<OrgId>) -> Result<(User, String)
         roles: r.roles.split(',').filter(|s| !s.is_empty()).map(|s| parse::<Role>("role", s)).collect::<Result<_>>()?,
         locale: r.locale,
         compound: parse_opt("compound id", r.compound_id.as_deref())?,
+        buildings,
         organisations,
         disabled: r.disabled,
         created_at: utc(r.created_at),
@@ -322,7 +353,8 @@ pub fn user_with_actor(conn: &mut DbConn, id: UserId) -> Result<(User, Actor)> {
             })
         })
         .collect::<Result<_>>()?;
-    let user = user_from_row(row, memberships.iter().map(|m| m.org).collect())?.0;
+    let buildings = buildings_of(conn, &row.id)?;
+    let user = user_from_row(row, memberships.iter().map(|m| m.org).collect(), buildings)?.0;
     let actor =
         Actor { user: user.id, community: user.community, roles: user.roles.iter().copied().collect(), memberships };
     Ok((user, actor))
@@ -358,10 +390,19 @@ pub fn list_users(conn: &mut DbConn, community: CommunityId) -> Result<Vec<User>
     for (user, org) in links {
         orgs.entry(user).or_default().push(parse("organisation id", &org)?);
     }
+    let mut led: std::collections::HashMap<String, Vec<BuildingId>> = std::collections::HashMap::new();
+    let links: Vec<(String, String)> = user_buildings::table
+        .filter(user_buildings::community_id.eq(community.to_string()))
+        .order((user_buildings::user_id, user_buildings::building_id))
+        .select((user_buildings::user_id, user_buildings::building_id))
+        .load(conn)?;
+    for (user, building) in links {
+        led.entry(user).or_default().push(parse("building id", &building)?);
+    }
     rows.into_iter()
         .map(|r| {
-            let theirs = orgs.remove(&r.id).unwrap_or_default();
-            Ok(user_from_row(r, theirs)?.0)
+            let (theirs, buildings) = (orgs.remove(&r.id).unwrap_or_default(), led.remove(&r.id).unwrap_or_default());
+            Ok(user_from_row(r, theirs, buildings)?.0)
         })
         .collect()
 }

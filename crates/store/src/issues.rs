@@ -8,13 +8,13 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::{
     BuildingId, Commitment, CommunityId, CompoundId, Effect, Event, ExtensionRequest, Issue, IssueId, IssueState,
-    OrgId, Outcome, TransitionFields, UserId, Verification,
+    OrgId, Outcome, ProxyReport, TransitionFields, UserId, Verification,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{commitments, issue_events, issues, outbox, supports};
+use crate::schema::{commitments, issue_events, issues, outbox, proxy_reports, supports};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = issues, treat_none_as_null = true)]
@@ -429,6 +429,36 @@ pub fn add_support(conn: &mut DbConn, issue: &Issue, user: UserId, at: DateTime<
     })
 }
 
+/// Records that an issue was raised on behalf of households (in the raise's transaction;
+/// the issue's support count already holds them).
+pub fn insert_proxy_report(conn: &mut DbConn, issue: &Issue, report: &ProxyReport) -> Result<()> {
+    let contacts = serde_json::to_string(&report.contacts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    diesel::insert_into(proxy_reports::table)
+        .values((
+            proxy_reports::issue_id.eq(issue.id.to_string()),
+            proxy_reports::community_id.eq(issue.community.to_string()),
+            proxy_reports::households.eq(report.households as i32),
+            proxy_reports::contacts.eq(contacts),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The households an issue was raised on behalf of, if it was.
+pub fn proxy_report(conn: &mut DbConn, issue: IssueId) -> Result<Option<ProxyReport>> {
+    let row: Option<(i32, String)> = proxy_reports::table
+        .find(issue.to_string())
+        .select((proxy_reports::households, proxy_reports::contacts))
+        .first(conn)
+        .optional()?;
+    row.map(|(households, contacts)| {
+        let contacts =
+            serde_json::from_str(&contacts).map_err(|e| StoreError::Corrupt(format!("proxy contacts: {e}")))?;
+        Ok(ProxyReport { households: households.max(0) as u32, contacts })
+    })
+    .transpose()
+}
+
 /// Whether `user` supports the issue.
 pub fn supports(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<bool> {
     let n: i64 = supports::table
@@ -451,6 +481,12 @@ pub fn merge_support(conn: &mut DbConn, duplicate: &Issue, original: &Issue, at:
         .map(|u| crate::convert::parse("user id", u))
         .collect::<Result<_>>()?;
     people.push(duplicate.raised_by);
+    // The households a building leader reported the duplicate for back the original too.
+    if let Some(report) = proxy_report(conn, duplicate.id)? {
+        diesel::update(issues::table.find(original.id.to_string()))
+            .set(issues::support_count.eq(issues::support_count + report.households as i32))
+            .execute(conn)?;
+    }
     let mut count = support_count(conn, original.id)?;
     for user in people.into_iter().filter(|u| *u != original.raised_by) {
         count = add_support(conn, original, user, at)?;

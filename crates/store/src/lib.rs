@@ -11,6 +11,7 @@ pub mod issues;
 pub mod meetings;
 pub mod minutes;
 pub mod outbox;
+pub mod photos;
 pub mod schema;
 mod scorecards;
 pub mod search;

@@ -311,8 +311,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    photos (id) {
+        id -> Text,
+        community_id -> Text,
+        issue_id -> Nullable<Text>,
+        version -> Nullable<Integer>,
+        content_hash -> Text,
+        thumb_hash -> Text,
+        media_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        size_bytes -> Integer,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_buildings (user_id, building_id) {
+        user_id -> Text,
+        building_id -> Text,
+        community_id -> Text,
+    }
+}
+
+diesel::table! {
+    proxy_reports (issue_id) {
+        issue_id -> Text,
+        community_id -> Text,
+        households -> Integer,
+        contacts -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     agenda_drops,
+    photos,
+    user_buildings,
+    proxy_reports,
     audit_log,
     communities,
     compounds,

@@ -63,6 +63,7 @@ fn main() {
         roles: vec![Role::Resident],
         locale: None,
         compound: None,
+        buildings: Vec::new(),
         organisations: vec![],
         disabled: false,
         created_at: start,

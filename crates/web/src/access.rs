@@ -3,10 +3,11 @@
 //!
 //! - secretaries, admins and the supervisory committee see the whole community;
 //! - property staff see the issues assigned to their organisations;
-//! - residents and grid secretaries see their compound;
+//! - residents, grid secretaries and building leaders see their compound (a building
+//!   leader's buildings are in it: the compound's issues are open to all who live there);
 //! - everyone sees what they raised; nobody sees another community.
 
-use roundtable_core::{Actor, CompoundId, Issue, OrgId, OrgKind, Role, User};
+use roundtable_core::{Actor, BuildingId, CompoundId, Issue, OrgId, OrgKind, Role, User};
 use roundtable_store::IssueFilter;
 
 use crate::error::ApiError;
@@ -15,8 +16,13 @@ fn community_wide(actor: &Actor) -> bool {
     [Role::Admin, Role::Secretary, Role::Supervisor].iter().any(|r| actor.has_role(*r))
 }
 
+/// Those who belong to a compound: residents, its grid secretary and its building leaders.
+fn lives_in_compound(actor: &Actor) -> bool {
+    [Role::Resident, Role::Grid, Role::BuildingLeader].iter().any(|r| actor.has_role(*r))
+}
+
 fn compound_of(user: &User, actor: &Actor) -> Option<CompoundId> {
-    user.compound.filter(|_| actor.has_role(Role::Resident) || actor.has_role(Role::Grid))
+    user.compound.filter(|_| lives_in_compound(actor))
 }
 
 /// Organisations whose assigned issues a property (or unit) member works on.
@@ -50,13 +56,30 @@ pub fn check_raise(user: &User, actor: &Actor, compound: CompoundId) -> Result<(
     if community_wide(actor) {
         return Ok(());
     }
-    if actor.has_role(Role::Resident) || actor.has_role(Role::Grid) {
+    if lives_in_compound(actor) {
         return match user.compound {
             Some(own) if own == compound => Ok(()),
             _ => Err(ApiError::Forbidden("you can raise issues only in your own compound".into())),
         };
     }
     Err(ApiError::Forbidden("property staff are assigned issues; they do not raise them".into()))
+}
+
+/// Who may raise on behalf of households (代报): secretaries and administrators anywhere,
+/// a building leader for a building of theirs.
+pub fn check_proxy(user: &User, actor: &Actor, building: Option<BuildingId>) -> Result<(), ApiError> {
+    if actor.has_role(Role::Secretary) || actor.has_role(Role::Admin) {
+        return Ok(());
+    }
+    if actor.has_role(Role::BuildingLeader) {
+        return match building {
+            Some(b) if user.buildings.contains(&b) => Ok(()),
+            _ => Err(ApiError::Forbidden(
+                "a building leader reports on behalf of households of their own buildings".into(),
+            )),
+        };
+    }
+    Err(ApiError::Forbidden("only building leaders and the secretary report on behalf of households".into()))
 }
 
 /// Narrows a list request to what the caller may see; an explicit filter outside that is

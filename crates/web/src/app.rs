@@ -18,8 +18,9 @@ use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
     let http = state.config.http.clone();
-    crate::api::router(&state.workflows)
-        .merge(crate::pages::router())
+    let upload_limit = crate::photos::body_limit(state.config.uploads.max_bytes);
+    crate::api::router(&state.workflows, upload_limit)
+        .merge(crate::pages::router(upload_limit))
         .fallback(crate::pages::fallback)
         .method_not_allowed_fallback(|| async {
             let mut r = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();

@@ -24,6 +24,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub meeting: MeetingConfig,
     pub scorecard: ScorecardConfig,
+    pub uploads: UploadsConfig,
     pub mail: MailConfig,
     pub community: CommunityConfig,
 }
@@ -171,6 +172,15 @@ pub struct AuthConfig {
     pub cache_secs: u64,
 }
 
+/// Photos: where they are kept and how large they may be.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadsConfig {
+    pub dir: PathBuf,
+    pub max_bytes: usize,
+    pub max_pixels: u64,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommunityConfig {
@@ -271,6 +281,12 @@ impl Config {
     fn validate(&self) -> Result<(), String> {
         if self.http.body_limit_bytes < 1024 {
             return Err("invalid configuration: http.body_limit_bytes must be at least 1024".into());
+        }
+        if self.uploads.max_bytes < 1024 || self.uploads.max_pixels < 10_000 {
+            return Err(
+                "invalid configuration: uploads.max_bytes must be at least 1024 and uploads.max_pixels at least 10000"
+                    .into(),
+            );
         }
         Ok(())
     }

@@ -208,6 +208,7 @@ fn seed(
             roles: roles.to_vec(),
             locale: None,
             compound: compound.map(|i| compounds[i]),
+            buildings: Vec::new(),
             organisations: orgs,
             disabled: false,
             created_at: start,
@@ -226,9 +227,10 @@ fn seed(
         company_staff.push((companies[i], a));
     }
     let liang = person("grid@dongsheng.example", "梁新亮", &[Role::Grid], vec![grids[4]], Some(4))?;
-    let ye_li = person("resident@dongsheng.example", "叶莉", &[Role::Resident], vec![], Some(3))?;
+    let ye_li = person("resident@dongsheng.example", "叶莉", &[Role::Resident, Role::BuildingLeader], vec![], Some(3))?;
     let mut raisers: Vec<Vec<Actor>> = (0..5).map(|_| vec![supervisor.clone()]).collect();
     raisers[4].push(liang);
+    let building_leader = ye_li.user;
     raisers[3].push(ye_li);
     let mut supporters = Vec::new();
     let surnames = ["刘", "陈", "杨", "黄", "王", "马", "郭", "何"];
@@ -244,6 +246,8 @@ fn seed(
         supporters.push(a.user);
         raisers[compound].push(a);
     }
+    // Ye Li is the building leader (楼栋长) of Hongxi Villa's buildings 3 and 5.
+    directory::set_buildings(conn, building_leader, cid, &[buildings[3][2], buildings[3][4]])?;
     let people = People { secretary, supervisor, companies: company_staff, raisers, supporters };
     // Who comes to the meeting: the party committee, the residents' committee, the
     // supervisory committee and every property company.

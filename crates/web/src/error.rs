@@ -77,6 +77,12 @@ pub enum ApiError {
     TooLarge,
     #[error("send the body as JSON with `Content-Type: application/json`")]
     UnsupportedMediaType,
+    /// A photo refused: 413 (too large), 415 (not an image we take) or 422.
+    #[error("{0}")]
+    Photo(crate::photos::PhotoError),
+    /// A body of a kind this route does not take, saying which it does.
+    #[error("{0}")]
+    UnsupportedPart(String),
     #[error("{detail}")]
     Invalid { detail: String, errors: Vec<FieldProblem> },
     #[error("too many failed attempts; try again in {0} seconds")]
@@ -115,7 +121,16 @@ impl ApiError {
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::Refused { .. } => (StatusCode::CONFLICT, "refused", "Not now"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large"),
-            ApiError::UnsupportedMediaType => {
+            ApiError::Photo(p) => match p {
+                crate::photos::PhotoError::TooLarge { .. } => {
+                    (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large")
+                }
+                crate::photos::PhotoError::NotAnImage | crate::photos::PhotoError::Heic => {
+                    (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+                }
+                _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Invalid request"),
+            },
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedPart(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
             }
             ApiError::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid", "Invalid request"),
@@ -143,6 +158,7 @@ impl IntoResponse for ApiError {
             },
             errors: match &self {
                 ApiError::Invalid { errors, .. } => errors.clone(),
+                ApiError::Photo(p) => vec![FieldProblem::new("photo", p.code(), p.to_string())],
                 _ => Vec::new(),
             },
             current_version: match &self {
@@ -164,6 +180,12 @@ impl IntoResponse for ApiError {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
+    }
+}
+
+impl From<crate::photos::PhotoError> for ApiError {
+    fn from(e: crate::photos::PhotoError) -> Self {
+        ApiError::Photo(e)
     }
 }
 
@@ -265,6 +287,20 @@ impl From<QueryRejection> for ApiError {
 #[derive(axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+/// `Multipart` whose rejections are problems: a body that is not `multipart/form-data`
+/// (or has no boundary) is 415.
+pub struct ApiMultipart(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiMultipart {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Multipart::from_request(req, state).await.map(ApiMultipart).map_err(|_| {
+            ApiError::UnsupportedPart("send the photos as `multipart/form-data`, each in a part named `photo`".into())
+        })
+    }
+}
 
 /// `Path` whose rejections are problems (an id that does not parse is simply not found).
 #[derive(axum::extract::FromRequestParts)]

@@ -54,7 +54,7 @@ pub async fn refuse_control_characters(State(limit): State<usize>, req: Request,
     }
 }
 
-fn refusal(field: &str, c: char) -> ApiError {
+pub(crate) fn refusal(field: &str, c: char) -> ApiError {
     // The field's own name may be what holds the character.
     let field: String = field.chars().flat_map(char::escape_debug).collect();
     let field = if field.is_empty() { "body".to_owned() } else { field };

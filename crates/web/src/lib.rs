@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod mail;
 pub mod ops;
 pub mod pages;
+pub mod photos;
 pub mod scores;
 pub mod server;
 pub mod state;

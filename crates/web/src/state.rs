@@ -24,6 +24,7 @@ pub struct AppState {
     pub mailer: crate::mail::Mailer,
     pub email: Arc<crate::mail::Templates>,
     pub pages: Arc<crate::pages::Pages>,
+    pub photos: Arc<crate::photos::PhotoStore>,
     pub clock: Clock,
 }
 
@@ -37,6 +38,7 @@ impl AppState {
         let auth_cache = AuthCache::new(std::time::Duration::from_secs(config.auth.cache_secs));
         let mailer = crate::mail::Mailer::from_config(&config.mail)
             .unwrap_or_else(|_| crate::mail::Mailer::Memory(lettre::transport::stub::AsyncStubTransport::new_ok()));
+        let photos = Arc::new(crate::photos::PhotoStore::new(config.uploads.dir.clone()));
         AppState {
             db,
             workflows: Arc::new(workflows),
@@ -47,6 +49,7 @@ impl AppState {
             mailer,
             email: Arc::new(crate::mail::Templates::new()),
             pages: Arc::new(crate::pages::Pages::new().expect("the embedded page templates and locales compile")),
+            photos,
             clock: Arc::new(Utc::now),
         }
     }

@@ -38,6 +38,10 @@ enum Target {
     Meeting,
     /// A first Sunday three months ahead.
     Slot,
+    /// A photo of a Junyue Bay issue the supervisor raised, assigned to Anshang.
+    Photo,
+    /// Such a photo, a new one per call (for deleting).
+    FreshPhoto,
 }
 
 struct Row {
@@ -165,6 +169,30 @@ fn table(app: &TestApp) -> Vec<Row> {
             None,
             Some(&["secretary", "supervisor", "admin", "anshang"]),
         ),
+        // (A JSON body is 415, past authorisation.)
+        row_authorised(Method::POST, "/api/v1/photos", Target::None, Some(json!({})), ALL),
+        row(
+            Method::GET,
+            "/api/v1/photos/{id}",
+            Target::Photo,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        row(
+            Method::GET,
+            "/api/v1/photos/{id}/thumbnail",
+            Target::Photo,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        // The uploader or the secretary; Anshang sees it but may not delete it.
+        row(
+            Method::DELETE,
+            "/api/v1/photos/{id}",
+            Target::FreshPhoto,
+            None,
+            Some(&["secretary", "supervisor", "admin"]),
+        ),
         row(Method::GET, "/api/v1/meetings", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/meetings/next", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/meetings/{id}", Target::Meeting, None, Some(ALL)),
@@ -215,6 +243,24 @@ fn table(app: &TestApp) -> Vec<Row> {
     ]
 }
 
+/// A photo the supervisor raised a Junyue Bay issue with, that issue assigned to Anshang.
+async fn photo_of_an_assigned_issue(app: &TestApp) -> String {
+    let supervisor = "supervisor@dongsheng.example";
+    let ids = crate::photos::upload(
+        app,
+        supervisor,
+        &[roundtable_e2e::Part::file("photo", "a.png", "image/png", roundtable_e2e::images::png(40, 30))],
+    )
+    .await;
+    let body = json!({"title": "消防通道被占", "category": "security", "compound": app.compound("君悦湾").to_string(),
+                      "photos": ids});
+    let raised = app.post("/api/v1/issues", &app.token(supervisor).await, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let anshang = app.org("安尚物业").to_string();
+    fire(app, "secretary@dongsheng.example", &raised.body, "assign", json!({"responsible_org": anshang})).await;
+    ids[0].clone()
+}
+
 /// A demo issue of a compound that is assigned to someone (so it has a responsible company).
 async fn demo_issue(app: &TestApp, compound: &str) -> String {
     let path = format!("/api/v1/issues?compound={}&state=assigned,committed&limit=1", app.compound(compound));
@@ -237,6 +283,7 @@ async fn every_route_for_every_role(app: TestApp) {
     let meeting = meetings.body[0]["id"].as_str().expect("the demo has meetings").to_owned();
     let in_three_months = chrono::Utc::now().date_naive() + chrono::Months::new(3);
     let slot = roundtable_core::meeting::next_slot(in_three_months).unwrap();
+    let photo = photo_of_an_assigned_issue(&app).await;
 
     // Every route of the OpenAPI document is in the table.
     let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.body;
@@ -260,6 +307,8 @@ async fn every_route_for_every_role(app: TestApp) {
                 Target::Compound => row.path.replace("{id}", &app.compound("君悦湾").to_string()),
                 Target::Meeting => row.path.replace("{id}", &meeting).replace("{item}", "no-such-item"),
                 Target::Slot => row.path.replace("{date}", &slot.to_string()),
+                Target::Photo => row.path.replace("{id}", &photo),
+                Target::FreshPhoto => row.path.replace("{id}", &photo_of_an_assigned_issue(&app).await),
                 Target::FreshAssigned => {
                     let fresh = raise(&app, "楼道堆放杂物").await;
                     let fresh = fire(

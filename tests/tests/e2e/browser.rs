@@ -18,6 +18,7 @@ const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
 const ADMIN: &str = "admin@dongsheng.example";
 const XIEAN: &str = "xiean@dongsheng.example";
+const RESIDENT: &str = "resident@dongsheng.example";
 
 /// chromedriver, stopped when the test ends.
 struct Driver(Child);
@@ -382,6 +383,47 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         go(&phone, &base, &path).await;
         check_and_shoot(&phone, &dir, name).await;
     }
+    sign_out(&phone).await;
+    // A resident on her phone raises an issue with a photo of it.
+    sign_in(&phone, &base, RESIDENT).await;
+    go(&phone, &base, "/issues/new").await;
+    let photo_dir = tempfile::tempdir().expect("a temporary directory");
+    let photo_file = photo_dir.path().join("IMG_2048.jpg");
+    std::fs::write(&photo_file, roundtable_e2e::images::jpeg(1200, 900)).expect("the photo is written");
+    phone.find(Locator::Id("category")).await.expect("categories").select_by_value("building").await.expect("chosen");
+    phone.find(Locator::Id("title")).await.expect("a title").send_keys("单元门口台阶破损").await.expect("typed");
+    phone
+        .find(Locator::Id("photo"))
+        .await
+        .expect("a photo input")
+        .send_keys(&photo_file.display().to_string())
+        .await
+        .expect("chosen");
+    check_and_shoot(&phone, &dir, "phone-raise-photo").await;
+    click_through(&phone, Locator::Id("raise-submit")).await;
+    if phone.find(Locator::Id("similar")).await.is_ok() {
+        // Offered similar issues first; the photo rides along to the final raise.
+        phone.find(Locator::Css("#uploaded img")).await.expect("the photo is kept while she decides");
+        click_through(&phone, Locator::Id("raise-submit")).await;
+    }
+    // The thumbnail loads (lazily: scrolled to, then given a moment).
+    let mut shown = json!(0);
+    for _ in 0..100 {
+        shown = phone
+            .execute(
+                "const i = document.querySelector('ul.photos img'); if (!i) return -1; i.scrollIntoView(); \
+                 return i.complete ? i.naturalWidth : 0;",
+                vec![],
+            )
+            .await
+            .expect("the page answers");
+        if shown.as_i64().unwrap_or(0) != 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(shown.as_i64().unwrap_or(0) > 0, "the photo's thumbnail is shown on her issue: {shown}");
+    check_and_shoot(&phone, &dir, "phone-issue-photo").await;
     sign_out(&phone).await;
     sign_in(&phone, &base, ADMIN).await;
     go(&phone, &base, "/admin").await;

@@ -12,6 +12,8 @@ mod mail;
 mod meetings;
 mod openapi;
 mod pages;
+mod photos;
+mod residents;
 mod scheduler;
 mod simulation;
 mod smtp;

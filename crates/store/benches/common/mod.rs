@@ -42,6 +42,7 @@ pub fn raiser(conn: &mut DbConn) -> Raiser {
         roles: vec![Role::Resident],
         locale: None,
         compound: Some(compound.id),
+        buildings: Vec::new(),
         organisations: vec![],
         disabled: false,
         created_at: now,

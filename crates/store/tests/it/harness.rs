@@ -78,6 +78,7 @@ impl Town {
                 roles: vec![role],
                 locale: None,
                 compound: Some(junyue),
+                buildings: Vec::new(),
                 organisations: orgs,
                 disabled: false,
                 created_at: at,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod health;
 pub mod issues;
 pub mod meetings;
+pub mod photos;
 pub mod reference;
 
 use axum::routing::get;
@@ -50,7 +51,7 @@ impl Modify for BearerAuth {
 }
 
 /// Every API route, and the OpenAPI document describing them.
-pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::create_token, auth::delete_token))
         .routes(routes!(auth::me, auth::update_me))
@@ -64,6 +65,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(issues::commitments))
         .routes(routes!(issues::similar))
         .routes(routes!(issues::support, issues::withdraw_support))
+        .routes(routes!(photos::get, photos::delete))
+        .routes(routes!(photos::thumbnail))
         .routes(routes!(audit::list))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
@@ -89,6 +92,12 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reference::workflows))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        // The route that takes photos has a body limit of its own.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(photos::upload))
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
         .split_for_parts()
 }
 
@@ -96,11 +105,13 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// server serves the one for the workflows it loaded).
 pub fn openapi_json() -> Value {
     let workflows = crate::server::embedded_workflows();
-    finish_document(serde_json::to_value(routes().1).expect("the OpenAPI document serialises"), &workflows)
+    finish_document(serde_json::to_value(routes(0).1).expect("the OpenAPI document serialises"), &workflows)
 }
 
-pub fn router(workflows: &WorkflowSet) -> Router<AppState> {
-    let (router, doc) = routes();
+/// `upload_limit` is the body limit of the route that takes photos (the others keep
+/// `http.body_limit_bytes`).
+pub fn router(workflows: &WorkflowSet, upload_limit: usize) -> Router<AppState> {
+    let (router, doc) = routes(upload_limit);
     let doc = finish_document(serde_json::to_value(doc).expect("the OpenAPI document serialises"), workflows);
     router.route("/api/v1/openapi.json", get(move || async move { Json(doc) }))
 }

@@ -185,6 +185,7 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 roles,
                 locale: None,
                 compound,
+                buildings: Vec::new(),
                 organisations,
                 disabled: false,
                 created_at: Utc::now(),

@@ -207,6 +207,7 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
         roles: new.roles,
         locale: None,
         compound: new.compound,
+        buildings: Vec::new(),
         organisations: new.org.into_iter().collect(),
         disabled: false,
         created_at: Utc::now(),

@@ -5,8 +5,8 @@ use roundtable_core::audit::{AuditAction, AuditEntry, AuditSubject};
 use roundtable_core::text;
 use roundtable_core::workflow::DEFAULT_WORKFLOW;
 use roundtable_core::{
-    BuildingId, CompoundId, Issue, IssueId, IssueState, MeetingId, NewIssue, OrgId, TransitionFields,
-    TransitionRequest, UserId, apply,
+    BuildingId, CompoundId, Household, Issue, IssueId, IssueState, MeetingId, NewIssue, OrgId, ProxyReport,
+    TransitionFields, TransitionRequest, UserId, apply,
 };
 use roundtable_store::directory::Person;
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
@@ -16,9 +16,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
 use crate::views::{
-    AvailableTransition, CommitmentRecordView, CommitmentView, Contact, EventView, ExtensionRequestView, IssueList,
-    IssueRef, IssueSummary, IssueView, ListQuery, NewIssueBody, PersonRef, SupportView, TransitionBody,
-    VerificationView, is_overdue,
+    AvailableTransition, CommitmentRecordView, CommitmentView, Contact, EventView, ExtensionRequestView, HouseholdBody,
+    IssueList, IssueRef, IssueSummary, IssueView, ListQuery, NewIssueBody, PersonRef, PhotoView, ProxyReportBody,
+    ProxyReportView, SupportView, TransitionBody, VerificationView, is_overdue,
 };
 
 /// How a list may be sorted, as `order=` names it.
@@ -30,7 +30,7 @@ pub const CATEGORIES: [&str; 8] =
 
 /// Reads an issue the caller may see: another community's is not found, one outside the
 /// caller's part of the community is forbidden.
-async fn visible(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<Issue> {
+pub(crate) async fn visible(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<Issue> {
     let issue = state.db.run(move |conn| issues::get_issue(conn, id)).await.map_err(not_found)?;
     check_visible(caller, issue)
 }
@@ -72,6 +72,8 @@ fn check_visible(caller: &Caller, issue: Issue) -> ApiResult<Issue> {
 struct Related {
     original: Option<Issue>,
     duplicates: Vec<Issue>,
+    photos: Vec<roundtable_core::photo::Photo>,
+    proxy: Option<ProxyReport>,
 }
 
 /// Reads an issue's original and duplicates (in one database trip).
@@ -81,7 +83,12 @@ async fn related(state: &AppState, issue: &Issue) -> ApiResult<Related> {
         .db
         .run(move |conn| {
             let original = original.map(|o| issues::get_issue(conn, o)).transpose()?;
-            Ok(Related { original, duplicates: issues::duplicates_of(conn, id)? })
+            Ok(Related {
+                original,
+                duplicates: issues::duplicates_of(conn, id)?,
+                photos: roundtable_store::photos::for_issue(conn, id)?,
+                proxy: issues::proxy_report(conn, id)?,
+            })
         })
         .await?)
 }
@@ -90,8 +97,8 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
     let shown = |i: &Issue| {
         access::can_see(&caller.user, &caller.actor, i).then(|| IssueRef { id: i.id.0, title: i.title.clone() })
     };
-    let contact = access::sees_contact(&caller.user, &caller.actor, &issue)
-        .then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
+    let sees_contact = access::sees_contact(&caller.user, &caller.actor, &issue);
+    let contact = sees_contact.then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
     let transitions = state
         .workflows
         .get(&issue.workflow)
@@ -164,8 +171,17 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
         created_at: issue.created_at,
         updated_at: issue.updated_at,
         transitions,
+        photos: related.photos.iter().map(|p| PhotoView::new(p, API_PHOTOS)).collect(),
+        on_behalf: related.proxy.map(|r| ProxyReportView {
+            households: r.households,
+            contacts: sees_contact
+                .then(|| r.contacts.into_iter().map(|h| HouseholdBody { name: h.name, phone: h.phone }).collect()),
+        }),
     }
 }
+
+/// Where the API serves photos.
+pub const API_PHOTOS: &str = "/api/v1/photos";
 
 /// Lists the issues the caller may see, filtered, one page at a time.
 pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<IssueList> {
@@ -252,6 +268,7 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
     if let Some(unit) = &body.unit {
         check_text(&mut errors, "unit", unit, 0, 50);
     }
+    let proxy = body.on_behalf.as_ref().map(|b| proxy_report(b, &mut errors));
     let community = caller.actor.community;
     let (compound, building) = (CompoundId(body.compound), body.building.map(BuildingId));
     let (known_compound, known_building) = state
@@ -275,6 +292,10 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         return Err(ApiError::invalid(errors));
     }
     access::check_raise(&caller.user, &caller.actor, compound)?;
+    if proxy.is_some() {
+        access::check_proxy(&caller.user, &caller.actor, building)?;
+    }
+    let photos = super::photos::check_attachable(state, caller, &body.photos).await?;
     let workflow = state
         .workflows
         .get(DEFAULT_WORKFLOW)
@@ -287,16 +308,63 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         building,
         unit: body.unit.map(|u| text::trim(&u).to_owned()).filter(|u| !u.is_empty()),
     };
-    let (issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
-    let stored = issue.clone();
-    state.db.write(move |conn| issues::insert_issue(conn, &stored, &event)).await?;
+    let (mut issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
+    if let Some(report) = &proxy {
+        issue = issue.on_behalf_of(report);
+    }
+    let (stored, user, reported) = (issue.clone(), caller.user.id, proxy.clone());
+    let attached = state
+        .db
+        .write(move |conn| {
+            issues::insert_issue(conn, &stored, &event)?;
+            if let Some(report) = &reported {
+                issues::insert_proxy_report(conn, &stored, report)?;
+            }
+            roundtable_store::photos::attach(conn, &photos, user, stored.id, event.version)?;
+            roundtable_store::photos::for_issue(conn, stored.id)
+        })
+        .await?;
     let raiser = Person {
         id: caller.user.id,
         display_name: caller.user.display_name.clone(),
         email: caller.user.email.clone(),
         phone: caller.user.phone.clone(),
     };
-    Ok(view(state, caller, issue, &raiser, Related::default()))
+    Ok(view(state, caller, issue, &raiser, Related { photos: attached, proxy, ..Related::default() }))
+}
+
+/// A proxy report as typed, checked: 1–2,000 households, at most 200 named (each with a
+/// name of 1–50 characters and, if given, a phone number).
+fn proxy_report(body: &ProxyReportBody, errors: &mut Vec<FieldProblem>) -> ProxyReport {
+    if !(1..=ProxyReport::MAX_HOUSEHOLDS).contains(&body.households) {
+        errors.push(FieldProblem::new(
+            "on_behalf.households",
+            "out_of_range",
+            format!("`households` must be between 1 and {}", ProxyReport::MAX_HOUSEHOLDS),
+        ));
+    }
+    if body.contacts.len() > ProxyReport::MAX_CONTACTS || body.contacts.len() > body.households as usize {
+        errors.push(FieldProblem::new(
+            "on_behalf.contacts",
+            "too_long",
+            "more households are named than reported (or over 200)",
+        ));
+    }
+    let mut contacts = Vec::with_capacity(body.contacts.len());
+    for (i, h) in body.contacts.iter().enumerate() {
+        check_text(errors, &format!("on_behalf.contacts[{i}].name"), &h.name, 1, 50);
+        let phone = h.phone.as_deref().filter(|p| !text::is_blank(p));
+        let normalised = phone.and_then(text::phone);
+        if phone.is_some() && normalised.is_none() {
+            errors.push(FieldProblem::new(
+                &format!("on_behalf.contacts[{i}].phone"),
+                "invalid",
+                "a phone number has 5 to 20 digits",
+            ));
+        }
+        contacts.push(Household { name: text::trim(&h.name).to_owned(), phone: normalised });
+    }
+    ProxyReport { households: body.households, contacts }
 }
 
 /// One issue, with its version and the transitions the caller may fire now.
@@ -361,6 +429,7 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
             duplicate_of: body.duplicate_of.map(IssueId),
         },
     };
+    let photos = super::photos::check_attachable(state, caller, &body.photos).await?;
     // The issue, its raiser and the ids the request names, in one database trip.
     let (community, fields) = (caller.actor.community, request.fields.clone());
     let (issue, raiser, problems, original) = state
@@ -400,10 +469,12 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
     let stored = outcome.clone();
     let now = state.now();
     let merged = super::audit(state, caller, AuditAction::SupportMerged, AuditSubject::Issue, "");
+    let user = caller.user.id;
     state
         .db
         .write(move |conn| {
             issues::record_transition(conn, &stored)?;
+            roundtable_store::photos::attach(conn, &photos, user, stored.issue.id, stored.event.version)?;
             // A duplicate's supporters (and its raiser) now back the original.
             if let Some(original) = stored.issue.duplicate_of.filter(|_| stored.issue.state == IssueState::DUPLICATE) {
                 let original = issues::get_issue(conn, original)?;

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod issues;
 pub mod meetings;
+pub mod photos;
 pub mod reference;
 
 use chrono::NaiveDate;

@@ -50,3 +50,62 @@ pub fn filled(v: &Option<String>) -> Option<String> {
 /// A form that carries nothing but its CSRF token (a button).
 #[derive(serde::Deserialize)]
 pub struct Empty {}
+
+/// The name of the hidden fields that carry photos uploaded with an earlier showing of a
+/// form (a form shown again keeps them: a browser cannot keep a chosen file).
+pub const UPLOADED_FIELD: &str = "photos";
+
+/// A form that may carry photos: `multipart/form-data` (read by `photos::read_upload`,
+/// its CSRF token checked before the first photo is read), or a plain posted form.
+pub struct WithPhotos<T> {
+    pub ctx: Ctx,
+    pub form: T,
+    /// Photos uploaded with an earlier showing of the form.
+    pub uploaded: Vec<uuid::Uuid>,
+    /// The photos of this post, cleaned; or why one was refused.
+    pub photos: Result<Vec<crate::photos::Cleaned>, ApiError>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for WithPhotos<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.trim_start().to_ascii_lowercase().starts_with("multipart/form-data"));
+        if !multipart {
+            let Posted { ctx, form } = Posted::from_request(req, state).await?;
+            return Ok(WithPhotos { ctx, form, uploaded: Vec::new(), photos: Ok(Vec::new()) });
+        }
+        let (mut parts, body) = req.into_parts();
+        let Ok(ctx) = Ctx::from_request_parts(&mut parts, state).await;
+        let body = match axum::extract::Multipart::from_request(Request::from_parts(parts, body), state).await {
+            Ok(m) => m,
+            Err(e) => return Err(ctx.fail(ApiError::BadRequest(format!("the form could not be read: {e}")))),
+        };
+        let csrf = ctx.viewer.csrf.clone();
+        let gate = |fields: &[(String, String)]| {
+            let token = fields.iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
+            if same(token, &csrf) { Ok(()) } else { Err(ApiError::Forbidden(CSRF_FIELD.into())) }
+        };
+        let upload = match crate::photos::read_upload(state, body, gate).await {
+            Ok(u) => u,
+            Err(ApiError::Forbidden(_)) => {
+                tracing::info!(path = %ctx.viewer.here, "form refused: missing or wrong CSRF token");
+                return Err(ctx.error_page_for(axum::http::StatusCode::FORBIDDEN, "csrf"));
+            }
+            Err(e) => return Err(ctx.fail(e)),
+        };
+        let (uploaded, plain): (Vec<_>, Vec<_>) = upload.fields.iter().partition(|(k, _)| k == UPLOADED_FIELD);
+        let uploaded = uploaded.iter().filter_map(|(_, v)| v.parse().ok()).collect();
+        let form = serde_urlencoded::to_string(&plain)
+            .map_err(|e| e.to_string())
+            .and_then(|encoded| serde_urlencoded::from_str::<T>(&encoded).map_err(|e| e.to_string()));
+        match form {
+            Ok(form) => Ok(WithPhotos { ctx, form, uploaded, photos: upload.photos() }),
+            Err(e) => Err(ctx.fail(ApiError::BadRequest(format!("the form could not be read: {e}")))),
+        }
+    }
+}

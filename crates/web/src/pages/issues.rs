@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use roundtable_core::workflow::{Field, TransitionFields};
-use roundtable_core::{IssueId, OrgId};
+use roundtable_core::{IssueId, OrgId, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,9 +17,11 @@ use crate::error::{ApiError, ApiPath, FieldProblem};
 use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
 use crate::ops::reference::{self, Names};
 
-use crate::pages::forms::{Posted, filled};
+use crate::pages::forms::{Posted, WithPhotos, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, community_wide, refusal, urlencode};
-use crate::views::{EventView, IssueSummary, IssueView, ListQuery, NewIssueBody, TransitionBody};
+use crate::views::{
+    EventView, HouseholdBody, IssueSummary, IssueView, ListQuery, NewIssueBody, ProxyReportBody, TransitionBody,
+};
 
 /// An issue of a list, with names for its ids.
 #[derive(Serialize)]
@@ -200,6 +202,37 @@ pub struct RaiseForm {
     unit: Option<String>,
     /// Set by "raise it anyway" after similar open issues were shown.
     confirm: Option<String>,
+    /// 代报: how many households raised it…
+    households: Option<String>,
+    /// …and those who gave their names, one a line: "name phone".
+    contacts: Option<String>,
+}
+
+impl RaiseForm {
+    /// The proxy report typed into the form, if any; a count that is not a number is
+    /// reported like the API's own field problem.
+    fn on_behalf(&self, errors: &mut Vec<FieldProblem>) -> Option<ProxyReportBody> {
+        let households = filled(&self.households)?;
+        let Ok(households) = households.parse::<u32>() else {
+            errors.push(FieldProblem::new("households", "invalid", "a number of households"));
+            return None;
+        };
+        let contacts = self
+            .contacts
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| match line.rsplit_once(char::is_whitespace) {
+                Some((name, phone)) if roundtable_core::text::phone(phone).is_some() => {
+                    HouseholdBody { name: name.trim().to_owned(), phone: Some(phone.to_owned()) }
+                }
+                _ => HouseholdBody { name: line.to_owned(), phone: None },
+            })
+            .collect();
+        Some(ProxyReportBody { households, contacts })
+    }
 }
 
 #[derive(Serialize)]
@@ -212,6 +245,25 @@ struct RaisePage<'a> {
     errors: Option<FormErrors>,
     /// Open issues like this one, offered before it is raised ("support this one instead?").
     similar: Vec<Row>,
+    /// Photos already uploaded with this form (kept across its showings).
+    uploaded: Vec<Uuid>,
+    limits: PhotoLimits,
+    /// The viewer may raise on behalf of households (building leaders, the secretary).
+    proxy: bool,
+}
+
+/// What the photo inputs say of the limits.
+#[derive(Serialize)]
+struct PhotoLimits {
+    n: usize,
+    mib: String,
+}
+
+impl PhotoLimits {
+    fn of(ctx: &Ctx) -> Self {
+        let mib = ctx.state.config.uploads.max_bytes as f64 / (1024.0 * 1024.0);
+        PhotoLimits { n: roundtable_core::photo::MAX_PER_NOTE, mib: format!("{}", (mib * 10.0).round() / 10.0) }
+    }
 }
 
 impl Page for RaisePage<'_> {
@@ -225,6 +277,7 @@ async fn raise_page(
     values: &RaiseForm,
     errors: Option<FormErrors>,
     similar: Vec<IssueSummary>,
+    uploaded: Vec<Uuid>,
 ) -> PageResult {
     let caller = ctx.caller()?;
     let names = reference::names(&ctx.state, &caller).await?;
@@ -247,21 +300,64 @@ async fn raise_page(
         .collect();
     let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == values.category)).collect();
     let similar = similar.into_iter().map(|s| Row::new(&names, s)).collect();
-    Out::status(status, RaisePage { compounds: compounds.collect(), buildings, categories, values, errors, similar })
+    let page = RaisePage {
+        compounds: compounds.collect(),
+        buildings,
+        categories,
+        values,
+        errors,
+        similar,
+        uploaded,
+        limits: PhotoLimits::of(ctx),
+        proxy: [Role::Secretary, Role::Admin, Role::BuildingLeader].iter().any(|r| caller.actor.has_role(*r)),
+    };
+    Out::status(status, page)
 }
 
 pub async fn new(ctx: Ctx) -> Response {
-    let out = raise_page(&ctx, StatusCode::OK, &RaiseForm::default(), None, Vec::new()).await;
+    let out = raise_page(&ctx, StatusCode::OK, &RaiseForm::default(), None, Vec::new(), Vec::new()).await;
     ctx.respond(out)
 }
 
-pub async fn raise(Posted { ctx, form }: Posted<RaiseForm>) -> Response {
-    let out = raise_work(&ctx, form).await;
+pub async fn raise(WithPhotos { ctx, form, uploaded, photos }: WithPhotos<RaiseForm>) -> Response {
+    let out = raise_work(&ctx, form, uploaded, photos).await;
     ctx.respond(out)
 }
 
-async fn raise_work(ctx: &Ctx, form: RaiseForm) -> PageResult {
+/// The photos of a posted form: those uploaded with an earlier showing and those of this
+/// post, now uploaded too — or why they were refused.
+async fn form_photos(
+    ctx: &Ctx,
+    caller: &Caller,
+    mut uploaded: Vec<Uuid>,
+    photos: Result<Vec<crate::photos::Cleaned>, ApiError>,
+) -> (Vec<Uuid>, Option<ApiError>) {
+    let cleaned = match photos {
+        Ok(c) if c.is_empty() => return (uploaded, None),
+        Ok(c) => c,
+        Err(e) => return (uploaded, Some(e)),
+    };
+    match crate::ops::photos::upload(&ctx.state, caller, cleaned).await {
+        Ok(stored) => {
+            uploaded.extend(stored.iter().map(|p| p.id.0));
+            (uploaded, None)
+        }
+        Err(e) => (uploaded, Some(e)),
+    }
+}
+
+async fn raise_work(
+    ctx: &Ctx,
+    form: RaiseForm,
+    uploaded: Vec<Uuid>,
+    photos: Result<Vec<crate::photos::Cleaned>, ApiError>,
+) -> PageResult {
     let caller = ctx.caller()?;
+    let (uploaded, refused) = form_photos(ctx, &caller, uploaded, photos).await;
+    if let Some(e) = refused {
+        let errors = Some(ctx.form_errors(&e));
+        return raise_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &form, errors, Vec::new(), uploaded).await;
+    }
     let mut errors = Vec::new();
     let compound = uuid_field("compound", &Some(form.compound.clone()), &mut errors);
     if compound.is_none() && errors.is_empty() {
@@ -272,7 +368,7 @@ async fn raise_work(ctx: &Ctx, form: RaiseForm) -> PageResult {
     if let (Some(compound), true, None) = (compound, errors.is_empty(), filled(&form.confirm)) {
         let like = ops::similar(&ctx.state, &caller, &form.title, Some(roundtable_core::CompoundId(compound))).await?;
         if !like.is_empty() {
-            return raise_page(ctx, StatusCode::OK, &form, None, like).await;
+            return raise_page(ctx, StatusCode::OK, &form, None, like, uploaded).await;
         }
     }
     let result = match (compound, errors.is_empty()) {
@@ -284,7 +380,20 @@ async fn raise_work(ctx: &Ctx, form: RaiseForm) -> PageResult {
                 compound,
                 building,
                 unit: filled(&form.unit),
+                photos: uploaded.clone(),
+                on_behalf: form.on_behalf(&mut errors),
             };
+            if !errors.is_empty() {
+                return raise_page(
+                    ctx,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &form,
+                    Some(ctx.form_errors(&ApiError::invalid(errors))),
+                    Vec::new(),
+                    uploaded,
+                )
+                .await;
+            }
             ops::raise(&ctx.state, &caller, body).await
         }
         _ => Err(ApiError::invalid(errors)),
@@ -292,7 +401,8 @@ async fn raise_work(ctx: &Ctx, form: RaiseForm) -> PageResult {
     match result {
         Ok(view) => Ok(Out::Done(format!("/issues/{}", view.id), "raised")),
         Err(e @ (ApiError::Invalid { .. } | ApiError::Forbidden(_))) => {
-            raise_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &form, Some(ctx.form_errors(&e)), Vec::new()).await
+            let errors = Some(ctx.form_errors(&e));
+            raise_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &form, errors, Vec::new(), uploaded).await
         }
         Err(e) => Err(e),
     }
@@ -391,6 +501,17 @@ struct TimelineEntry {
     at_local: String,
     org_name: Option<String>,
     details: Vec<Detail>,
+    photos: Vec<PhotoShown>,
+}
+
+/// A photo on the issue page (its image is at `/photos/{id}`).
+#[derive(Serialize)]
+struct PhotoShown {
+    id: Uuid,
+    width: u32,
+    height: u32,
+    /// The viewer uploaded it or is the secretary: a delete button.
+    can_delete: bool,
 }
 
 #[derive(Serialize)]
@@ -415,6 +536,7 @@ struct IssuePage {
     history: Vec<HistoryLine>,
     /// What the secretary searched for to find a duplicate's original.
     dup_q: Option<String>,
+    limits: PhotoLimits,
 }
 
 #[derive(Serialize)]
@@ -504,12 +626,25 @@ async fn issue_page(
             }
         })
         .collect();
+    let chair =
+        caller.actor.has_role(roundtable_core::Role::Secretary) || caller.actor.has_role(roundtable_core::Role::Admin);
     let timeline = events
         .into_iter()
         .map(|e| TimelineEntry {
             at_local: local(e.at),
             org_name: e.actor_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
             details: details(&names, &e.fields),
+            photos: view
+                .photos
+                .iter()
+                .filter(|p| p.version == Some(e.version))
+                .map(|p| PhotoShown {
+                    id: p.id,
+                    width: p.width,
+                    height: p.height,
+                    can_delete: chair || p.uploaded_by == caller.user.id.0,
+                })
+                .collect(),
             event: e,
         })
         .collect();
@@ -534,7 +669,16 @@ async fn issue_page(
         .collect();
     Out::status(
         status,
-        IssuePage { issue, timeline, transitions, supported, can_support, history, dup_q: dup_q.map(str::to_owned) },
+        IssuePage {
+            issue,
+            timeline,
+            transitions,
+            supported,
+            can_support,
+            history,
+            dup_q: dup_q.map(str::to_owned),
+            limits: PhotoLimits::of(ctx),
+        },
     )
 }
 
@@ -600,21 +744,32 @@ impl TransitionForm {
             note: filled(&self.note),
             reason: filled(&self.reason),
             duplicate_of: uuid_field("duplicate_of", &self.duplicate_of, &mut errors),
+            photos: Vec::new(),
         };
         if errors.is_empty() { Ok(body) } else { Err(ApiError::invalid(errors)) }
     }
 }
 
-pub async fn transition(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TransitionForm>) -> Response {
-    let out = transition_work(&ctx, IssueId(id), &form).await;
+pub async fn transition(
+    ApiPath(id): ApiPath<Uuid>,
+    WithPhotos { ctx, form, uploaded, photos }: WithPhotos<TransitionForm>,
+) -> Response {
+    let out = transition_work(&ctx, IssueId(id), &form, uploaded, photos).await;
     ctx.respond(out)
 }
 
-async fn transition_work(ctx: &Ctx, id: IssueId, form: &TransitionForm) -> PageResult {
+async fn transition_work(
+    ctx: &Ctx,
+    id: IssueId,
+    form: &TransitionForm,
+    uploaded: Vec<Uuid>,
+    photos: Result<Vec<crate::photos::Cleaned>, ApiError>,
+) -> PageResult {
     let caller = ctx.caller()?;
-    let fired = match form.body() {
-        Ok(body) => ops::transition(&ctx.state, &caller, id, body).await,
-        Err(e) => Err(e),
+    let (uploaded, refused) = form_photos(ctx, &caller, uploaded, photos).await;
+    let fired = match (form.body(), refused) {
+        (_, Some(e)) | (Err(e), None) => Err(e),
+        (Ok(body), None) => ops::transition(&ctx.state, &caller, id, TransitionBody { photos: uploaded, ..body }).await,
     };
     match fired {
         Ok(_) => Ok(Out::Done(format!("/issues/{id}"), "transition_done")),

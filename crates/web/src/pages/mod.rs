@@ -13,6 +13,7 @@ pub mod home;
 pub mod issues;
 pub mod meetings;
 pub mod password;
+pub mod photos;
 pub mod render;
 pub mod session;
 pub mod verify;
@@ -40,7 +41,10 @@ pub async fn fallback() -> crate::error::ApiError {
     crate::error::ApiError::NotFound("no such route".into())
 }
 
-pub fn router() -> Router<AppState> {
+/// `upload_limit` is the body limit of the forms that take photos.
+pub fn router(upload_limit: usize) -> Router<AppState> {
+    // The forms that take photos have a body limit of their own.
+    let uploads = axum::extract::DefaultBodyLimit::max(upload_limit);
     Router::new()
         .route("/", get(home::show))
         .route("/login", get(auth::form).post(auth::sign_in))
@@ -48,10 +52,10 @@ pub fn router() -> Router<AppState> {
         .route("/password/reset/{user}/{expires}/{nonce}/{sig}", get(password::show).post(password::set))
         .route("/logout", post(auth::sign_out))
         .route("/lang", post(auth::language))
-        .route("/issues", get(issues::list).post(issues::raise))
+        .route("/issues", get(issues::list).post(issues::raise).layer(uploads))
         .route("/issues/new", get(issues::new))
         .route("/issues/{id}", get(issues::show))
-        .route("/issues/{id}/transitions", post(issues::transition))
+        .route("/issues/{id}/transitions", post(issues::transition).layer(uploads))
         .route("/issues/{id}/support", post(issues::support))
         .route("/meetings", get(meetings::list))
         .route("/meetings/schedule", post(meetings::schedule))
@@ -84,5 +88,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         // One-click verification from mail: signed links, their own small pages.
         .route("/v/{issue}/{answer}/{expires}/{nonce}/{sig}", get(verify::show).post(verify::answer))
+        .route("/photos/{id}", get(photos::show))
+        .route("/photos/{id}/thumbnail", get(photos::thumbnail))
+        .route("/photos/{id}/delete", post(photos::delete))
         .route("/static/app.css", get(stylesheet))
 }

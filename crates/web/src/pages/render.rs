@@ -57,6 +57,7 @@ impl Pages {
         let mut hbs = Handlebars::new();
         hbs.register_helper("t", Box::new(TranslateHelper(locales)));
         hbs.register_helper("eq", Box::new(eq));
+        hbs.register_helper("inc", Box::new(inc));
         for (name, text) in TEMPLATES {
             hbs.register_template_string(name, text).map_err(|e| format!("page template {name}: {e}"))?;
             // Every template is also a partial, so `layout` and `issue_rows` can be included.
@@ -75,6 +76,8 @@ impl Pages {
 }
 
 handlebars::handlebars_helper!(eq: |a: Value, b: Value| a == b);
+// Counting from one, as people do ("Photo 1").
+handlebars::handlebars_helper!(inc: |n: u64| n + 1);
 
 /// Secretaries, administrators and the supervisory committee see the whole community.
 pub fn community_wide(c: &crate::auth::Caller) -> bool {
@@ -211,6 +214,7 @@ impl Ctx {
         let whole = |text: String| vec![ShownProblem { field: None, label: String::new(), text }];
         let list = match e {
             ApiError::Invalid { errors, .. } => errors.iter().map(|p| self.problem(p)).collect(),
+            ApiError::Photo(p) => vec![self.problem(&FieldProblem::new("photo", p.code(), p.to_string()))],
             ApiError::Conflict { .. } => whole(self.t("form.conflict")),
             ApiError::Refused { code, .. } => whole(self.t(&format!("refused.{code}"))),
             ApiError::Forbidden(_) => whole(self.t("form.forbidden")),

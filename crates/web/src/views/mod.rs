@@ -159,6 +159,50 @@ pub struct IssueView {
     pub updated_at: DateTime<Utc>,
     /// What the caller may do now.
     pub transitions: Vec<AvailableTransition>,
+    /// The photos of the issue and of its steps, by the step they go with.
+    pub photos: Vec<PhotoView>,
+    /// Raised on behalf of households (代报).
+    pub on_behalf: Option<ProxyReportView>,
+}
+
+/// A photo; the image is at `url`, a small version at `thumbnail_url` (both for those who
+/// may see its issue, or for its uploader until it is attached).
+#[derive(Serialize, ToSchema, Clone)]
+pub struct PhotoView {
+    pub id: Uuid,
+    /// `None` until it is attached to an issue.
+    pub issue: Option<Uuid>,
+    /// The issue's step it goes with (1: the raise).
+    pub version: Option<u32>,
+    #[schema(value_type = names::PhotoMediaType)]
+    pub media_type: roundtable_core::photo::MediaType,
+    pub width: u32,
+    pub height: u32,
+    /// Bytes, as stored (after cleaning).
+    pub size: u32,
+    pub url: String,
+    pub thumbnail_url: String,
+    pub uploaded_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl PhotoView {
+    /// `base` is `/api/v1/photos` for the API, `/photos` for the pages.
+    pub fn new(p: &roundtable_core::photo::Photo, base: &str) -> Self {
+        PhotoView {
+            id: p.id.0,
+            issue: p.issue.map(|i| i.0),
+            version: p.version,
+            media_type: p.media_type,
+            width: p.width,
+            height: p.height,
+            size: p.size,
+            url: format!("{base}/{}", p.id),
+            thumbnail_url: format!("{base}/{}/thumbnail", p.id),
+            uploaded_by: p.uploaded_by.0,
+            created_at: p.created_at,
+        }
+    }
 }
 
 /// A row of the issue list.
@@ -222,6 +266,40 @@ pub struct NewIssueBody {
     pub compound: Uuid,
     pub building: Option<Uuid>,
     pub unit: Option<String>,
+    /// Photos uploaded with `POST /api/v1/photos` that show the problem (at most 6).
+    #[serde(default)]
+    pub photos: Vec<Uuid>,
+    /// Raised on behalf of households (代报): building leaders for their buildings (then
+    /// `building` is required), the secretary anywhere. The households count as support.
+    pub on_behalf: Option<ProxyReportBody>,
+}
+
+/// `{households, contacts}`: how many households raised it, and those who gave their
+/// names (at most 200; contact data, seen only by those who see raisers' contacts).
+#[derive(Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ProxyReportBody {
+    #[schema(minimum = 1, maximum = 2000)]
+    pub households: u32,
+    #[serde(default)]
+    pub contacts: Vec<HouseholdBody>,
+}
+
+/// A household that gave its name: 1–50 characters, a phone of 5–20 digits (`+`, spaces
+/// and dashes allowed).
+#[derive(Deserialize, Serialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdBody {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// How many households an issue was raised for; their names and phones only for those
+/// who see raisers' contact data.
+#[derive(Serialize, ToSchema)]
+pub struct ProxyReportView {
+    pub households: u32,
+    pub contacts: Option<Vec<HouseholdBody>>,
 }
 
 /// `{transition, version, …fields}`: which fields a transition takes is in its
@@ -242,6 +320,10 @@ pub struct TransitionBody {
     pub note: Option<String>,
     pub reason: Option<String>,
     pub duplicate_of: Option<Uuid>,
+    /// Photos uploaded with `POST /api/v1/photos` that go with this step (at most 6): the
+    /// fix when resolving, what is still wrong when reopening.
+    #[serde(default)]
+    pub photos: Vec<Uuid>,
 }
 
 #[derive(Deserialize, IntoParams)]

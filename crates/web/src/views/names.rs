@@ -68,3 +68,8 @@ names!(
     "What an audited action was done to.",
     roundtable_core::audit::AuditSubject::ALL.iter().map(|a| a.as_str())
 );
+names!(
+    PhotoMediaType,
+    "How a stored photo is encoded.",
+    roundtable_core::photo::MediaType::ALL.iter().map(|m| m.as_str())
+);

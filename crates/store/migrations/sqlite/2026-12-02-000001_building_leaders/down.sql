@@ -1,0 +1,2 @@
+DROP TABLE proxy_reports;
+DROP TABLE user_buildings;
