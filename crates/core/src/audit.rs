@@ -36,6 +36,9 @@ named_enum! {
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",
         PhotoDeleted = "photo_deleted",
+        InvitationCreated = "invitation_created",
+        InvitationRevoked = "invitation_revoked",
+        SignedUp = "signed_up",
     }
 }
 
@@ -47,6 +50,7 @@ named_enum! {
         Organisation = "organisation",
         Compound = "compound",
         Issue = "issue",
+        Invitation = "invitation",
     }
 }
 

@@ -75,6 +75,40 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
+/// An invitation to make an account: a signed link (and its QR code) for a role and a
+/// place — a compound, a building, a company. It works until it expires, is revoked or
+/// has been taken up `max_uses` times (once, unless printed for a notice board).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub id: uuid::Uuid,
+    pub community: CommunityId,
+    pub role: Role,
+    pub compound: Option<CompoundId>,
+    pub building: Option<BuildingId>,
+    pub unit: Option<String>,
+    pub org: Option<OrgId>,
+    /// Whom it is for, as the inviter wrote it ("3号楼 2单元 住户").
+    pub note: Option<String>,
+    pub created_by: UserId,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub max_uses: u32,
+    pub uses: u32,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Invitation {
+    /// At most this many sign-ups on one invitation (a notice board of one building).
+    pub const MAX_USES: u32 = 500;
+    /// At most this many days before it expires.
+    pub const MAX_DAYS: u32 = 60;
+
+    /// Whether it still lets someone sign up at `now`.
+    pub fn open_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.uses < self.max_uses && now < self.expires_at
+    }
+}
+
 named_enum! {
     /// Mail about an account itself (the outbox row's effect; its payload names the user).
     pub enum AccountNotice: "account notice" {

@@ -329,6 +329,32 @@ pub fn user_by_login(conn: &mut DbConn, login: &str) -> Result<Option<(User, Str
     row.map(|r| user(conn, r)).transpose()
 }
 
+/// The user who signs in as `name`: the one with that login, else — when `name` is a phone
+/// number (`phone`, its digits) or an e-mail address — the one enabled account that has
+/// it. Two accounts sharing a number sign in by their logins only.
+pub fn user_for_sign_in(conn: &mut DbConn, name: &str, phone: Option<&str>) -> Result<Option<(User, String)>> {
+    if let Some(found) = user_by_login(conn, name)? {
+        return Ok(Some(found));
+    }
+    let mut q = users::table.filter(users::disabled.eq(false)).into_boxed();
+    q = match phone {
+        Some(digits) => q.filter(users::phone.eq(digits.to_owned())),
+        None if name.contains('@') => q.filter(users::email.eq(name.to_owned())),
+        None => return Ok(None),
+    };
+    let rows: Vec<UserRow> = q.select(UserRow::as_select()).limit(2).load(conn)?;
+    match <[UserRow; 1]>::try_from(rows) {
+        Ok([row]) => user(conn, row).map(Some),
+        Err(_) => Ok(None),
+    }
+}
+
+/// Whether an account already has this phone number (its digits).
+pub fn phone_in_use(conn: &mut DbConn, phone: &str) -> Result<bool> {
+    let n: i64 = users::table.filter(users::phone.eq(phone)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// The actor a user acts as: roles and memberships with their organisations' kinds.
 pub fn actor(conn: &mut DbConn, id: UserId) -> Result<Actor> {
     Ok(user_with_actor(conn, id)?.1)

@@ -7,6 +7,7 @@ mod convert;
 pub mod db;
 pub mod directory;
 pub mod error;
+pub mod invitations;
 pub mod issues;
 pub mod meetings;
 pub mod minutes;

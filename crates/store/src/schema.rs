@@ -345,8 +345,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        community_id -> Text,
+        role -> Text,
+        compound_id -> Nullable<Text>,
+        building_id -> Nullable<Text>,
+        unit -> Nullable<Text>,
+        org_id -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        max_uses -> Integer,
+        uses -> Integer,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     agenda_drops,
+    invitations,
     photos,
     user_buildings,
     proxy_reports,

@@ -42,6 +42,8 @@ enum Target {
     Photo,
     /// Such a photo, a new one per call (for deleting).
     FreshPhoto,
+    /// An invitation the secretary made, a new one per call (for revoking).
+    FreshInvitation,
 }
 
 struct Row {
@@ -169,6 +171,16 @@ fn table(app: &TestApp) -> Vec<Row> {
             None,
             Some(&["secretary", "supervisor", "admin", "anshang"]),
         ),
+        // Ye Li (`resident`) leads buildings 3 and 5 of Hongxi Villa: she invites to them.
+        row(
+            Method::POST,
+            "/api/v1/invitations",
+            Target::None,
+            Some(json!({"role": "resident", "building": hongxi_three(app)})),
+            Some(&["secretary", "admin", "resident"]),
+        ),
+        row(Method::GET, "/api/v1/invitations", Target::None, None, Some(&["secretary", "admin", "resident"])),
+        row(Method::DELETE, "/api/v1/invitations/{id}", Target::FreshInvitation, None, Some(MANAGERS)),
         // (A JSON body is 415, past authorisation.)
         row_authorised(Method::POST, "/api/v1/photos", Target::None, Some(json!({})), ALL),
         row(
@@ -243,6 +255,21 @@ fn table(app: &TestApp) -> Vec<Row> {
     ]
 }
 
+/// Building 3 of Hongxi Villa.
+fn hongxi_three(app: &TestApp) -> String {
+    let mut conn = app.state.db.conn().expect("a connection");
+    let buildings = roundtable_store::directory::buildings(&mut conn, app.compound("鸿禧山庄")).expect("buildings");
+    buildings.into_iter().find(|b| b.name == "3号楼").expect("the demo has it").id.to_string()
+}
+
+/// An invitation the secretary made; its id.
+async fn invitation(app: &TestApp) -> String {
+    let body = json!({"role": "resident", "compound": app.compound("君悦湾").to_string()});
+    let reply = app.post("/api/v1/invitations", &app.token("secretary@dongsheng.example").await, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.str("id").to_owned()
+}
+
 /// A photo the supervisor raised a Junyue Bay issue with, that issue assigned to Anshang.
 async fn photo_of_an_assigned_issue(app: &TestApp) -> String {
     let supervisor = "supervisor@dongsheng.example";
@@ -309,6 +336,7 @@ async fn every_route_for_every_role(app: TestApp) {
                 Target::Slot => row.path.replace("{date}", &slot.to_string()),
                 Target::Photo => row.path.replace("{id}", &photo),
                 Target::FreshPhoto => row.path.replace("{id}", &photo_of_an_assigned_issue(&app).await),
+                Target::FreshInvitation => row.path.replace("{id}", &invitation(&app).await),
                 Target::FreshAssigned => {
                     let fresh = raise(&app, "楼道堆放杂物").await;
                     let fresh = fire(

@@ -1,12 +1,16 @@
 //! Residents reach the tracker: building leaders report on behalf of households (代报).
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use roundtable_e2e::{TestApp, on_both_databases};
 use serde_json::{Value, json};
 
 use crate::api_flow::fire;
 
-on_both_databases!(a_building_leaders_report_for_twelve_households_counts_as_twelve_support);
+on_both_databases!(
+    a_building_leaders_report_for_twelve_households_counts_as_twelve_support,
+    an_invited_resident_signs_up_signs_in_by_phone_and_raises_with_photos,
+    an_invitation_works_once_until_it_expires_and_not_forged,
+);
 
 const YE_LI: &str = "resident@dongsheng.example";
 const SECRETARY: &str = "secretary@dongsheng.example";
@@ -137,4 +141,234 @@ async fn a_building_leader_reports_for_households_on_the_raise_page() {
     let neighbour = app.pages();
     neighbour.sign_in("resident4@dongsheng.example").await;
     assert!(!neighbour.get("/issues/new").await.html.contains("id=\"households\""));
+}
+
+/// Makes an invitation as `login`; returns its JSON.
+async fn invite(app: &TestApp, login: &str, body: Value) -> Value {
+    let reply = app.post("/api/v1/invitations", &app.token(login).await, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.body
+}
+
+/// The invitation's path on this site (`/join/...`).
+fn path_of(invitation: &Value) -> String {
+    let url = invitation["url"].as_str().unwrap();
+    url[url.find("/join/").expect("a join link")..].to_owned()
+}
+
+async fn sign_up(app: &TestApp, path: &str, phone: &str) -> roundtable_e2e::Page {
+    let pages = app.pages();
+    pages
+        .submit(
+            path,
+            path,
+            &[
+                ("name", "孙阿姨"),
+                ("phone", phone),
+                ("email", ""),
+                ("password", "a-good-password"),
+                ("repeat_password", "a-good-password"),
+                ("consent", "yes"),
+            ],
+        )
+        .await
+}
+
+async fn an_invited_resident_signs_up_signs_in_by_phone_and_raises_with_photos(app: TestApp) {
+    let three = building(&app, "3号楼").await;
+    // Ye Li, building leader of 3 and 5, invites a resident of 3; not of 1, nor a secretary.
+    let invitation = invite(&app, YE_LI, json!({"role": "resident", "building": three, "unit": "2单元"})).await;
+    assert_eq!(invitation["compound"], app.compound("鸿禧山庄").to_string(), "the building names its compound");
+    let one = building(&app, "1号楼").await;
+    let token = app.token(YE_LI).await;
+    for body in [json!({"role": "resident", "building": one}), json!({"role": "secretary", "building": three})] {
+        let reply = app.post("/api/v1/invitations", &token, body.clone()).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}: {}", reply.body);
+    }
+    let reply = app
+        .post(
+            "/api/v1/invitations",
+            &app.token("resident4@dongsheng.example").await,
+            json!({"role": "resident", "building": three}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "a resident who leads no building invites nobody");
+
+    // The invitee opens the link without an account: what is kept and who sees it.
+    let path = path_of(&invitation);
+    let visitor = app.pages();
+    let page = visitor.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("id=\"consent-text\"") && page.html.contains("3号楼"), "{}", page.html);
+    // Without consent, or with two different passwords: the form again, nothing made.
+    let refused = visitor
+        .submit(
+            &path,
+            &path,
+            &[
+                ("name", "孙阿姨"),
+                ("phone", "13800138888"),
+                ("password", "a-good-password"),
+                ("repeat_password", "a-good-password"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("孙阿姨"), "what was typed is kept");
+    // Now properly: signed in at once, at home.
+    let joined = sign_up(&app, &path, "138 0013 8888").await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.html);
+    assert_eq!(joined.location(), "/?done=welcome");
+    // She signs in with her phone number, however she writes it.
+    for typed in ["13800138888", "+86 138-0013-8888"] {
+        let reply = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"login": typed, "password": "a-good-password"})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{typed}: {}", reply.body);
+    }
+    let token = {
+        let reply = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(json!({"login": "13800138888", "password": "a-good-password"})),
+            )
+            .await;
+        reply.str("token").to_owned()
+    };
+    let me = app.get("/api/v1/me", &token).await.body;
+    assert_eq!(me["user"]["roles"], json!(["resident"]), "{me}");
+    // Her consent is on the record.
+    let trail = app.get("/api/v1/audit?action=signed_up", &app.token(SECRETARY).await).await.body;
+    assert_eq!(trail["items"][0]["details"]["consent"], "2026-12", "{trail}");
+
+    // She raises an issue of her building with two photos: the company sees them, another cannot.
+    let reply = app
+        .multipart(
+            "/api/v1/photos",
+            &token,
+            &[
+                roundtable_e2e::Part::file("photo", "a.jpg", "image/jpeg", roundtable_e2e::images::jpeg(320, 240)),
+                roundtable_e2e::Part::file("photo", "b.png", "image/png", roundtable_e2e::images::png(100, 80)),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let photos: Vec<Value> = reply.body.as_array().unwrap().iter().map(|p| p["id"].clone()).collect();
+    let body = json!({"title": "楼道灯不亮", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string(),
+                      "building": three, "unit": "2单元", "photos": photos});
+    let raised = app.post("/api/v1/issues", &token, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let hongyun = app.org("鸿运物业").to_string();
+    fire(&app, SECRETARY, &raised.body, "assign", json!({"responsible_org": hongyun})).await;
+    for p in &photos {
+        let path = format!("/api/v1/photos/{}", p.as_str().unwrap());
+        assert_eq!(app.bytes(&path, &app.token(HONGYUN).await).await.0, StatusCode::OK);
+        assert_eq!(app.bytes(&path, &app.token("anshang@dongsheng.example").await).await.0, StatusCode::FORBIDDEN);
+    }
+
+    // The secretary invites property staff for a company; a building leader lists only hers.
+    let anshang = app.org("安尚物业").to_string();
+    let staff = invite(&app, SECRETARY, json!({"role": "property", "org": anshang})).await;
+    assert_eq!(sign_up(&app, &path_of(&staff), "13900001111").await.status, StatusCode::SEE_OTHER);
+    let reply = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"login": "13900001111", "password": "a-good-password"})),
+        )
+        .await;
+    let me = app.get("/api/v1/me", reply.str("token")).await.body;
+    assert_eq!(me["organisations"][0]["id"].as_str(), Some(anshang.as_str()), "{me}");
+    let mine = app.get("/api/v1/invitations", &app.token(YE_LI).await).await.body;
+    assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
+    assert_eq!(app.get("/api/v1/invitations", &app.token(SECRETARY).await).await.body.as_array().unwrap().len(), 2);
+    let reply = app.post("/api/v1/invitations", &app.token(SECRETARY).await, json!({"role": "property"})).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "property staff need their company");
+}
+
+async fn an_invitation_works_once_until_it_expires_and_not_forged(app: TestApp) {
+    let three = building(&app, "3号楼").await;
+    let once = invite(&app, YE_LI, json!({"role": "resident", "building": three})).await;
+    let path = path_of(&once);
+    // Two sign-ups at once for the last use: one account.
+    let (a, b) = tokio::join!(sign_up(&app, &path, "13700000001"), sign_up(&app, &path, "13700000002"));
+    let made = [a.status, b.status].iter().filter(|s| **s == StatusCode::SEE_OTHER).count();
+    assert_eq!(made, 1, "{} {}", a.status, b.status);
+    assert_eq!(app.pages().get(&path).await.status, StatusCode::NOT_FOUND, "used up");
+    // A forged signature, another id under a real signature: not found.
+    let forged = format!("{}0", &path[..path.len() - 1]);
+    assert_eq!(app.pages().get(&forged).await.status, StatusCode::NOT_FOUND);
+    // A notice-board invitation for three; a phone number already in use is refused.
+    let board = invite(&app, YE_LI, json!({"role": "resident", "building": three, "uses": 3, "days": 1})).await;
+    let path = path_of(&board);
+    assert_eq!(sign_up(&app, &path, "13700000003").await.status, StatusCode::SEE_OTHER);
+    let again = sign_up(&app, &path, "137-0000-0003").await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "one account per phone number");
+    // Revoked: gone at once. Expired: gone after its day.
+    let id = board["id"].as_str().unwrap();
+    let reply =
+        app.call(Method::DELETE, &format!("/api/v1/invitations/{id}"), Some(&app.token(YE_LI).await), None).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.pages().get(&path).await.status, StatusCode::NOT_FOUND);
+    let later =
+        invite(&app, SECRETARY, json!({"role": "resident", "compound": app.compound("君悦湾").to_string(), "days": 1}))
+            .await;
+    app.set_now(chrono::Utc::now() + chrono::TimeDelta::days(2));
+    assert_eq!(app.pages().get(&path_of(&later)).await.status, StatusCode::NOT_FOUND);
+    // Bad requests: a role without its place, days and uses out of range, an unknown role.
+    let token = app.token(SECRETARY).await;
+    for (body, status) in [
+        (json!({"role": "resident"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"role": "building_leader", "compound": app.compound("君悦湾").to_string()}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!({"role": "resident", "building": three, "days": 61}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"role": "resident", "building": three, "uses": 0}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"role": "mayor", "building": three}), StatusCode::UNPROCESSABLE_ENTITY),
+        (json!({"role": "admin"}), StatusCode::FORBIDDEN),
+    ] {
+        let reply = app.post("/api/v1/invitations", &token, body.clone()).await;
+        assert_eq!(reply.status, status, "{body}: {}", reply.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretary_prints_an_invitation_with_its_qr_code() {
+    let app = TestApp::sqlite().build();
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let form = pages.get("/invitations").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let compound = app.compound("君悦湾").to_string();
+    let made = pages
+        .submit(
+            "/invitations",
+            "/invitations",
+            &[
+                ("role", "resident"),
+                ("compound", &compound),
+                ("note", "<b>5号楼</b> 公告栏"),
+                ("uses", "50"),
+                ("days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    let notice = pages.get(made.location()).await;
+    assert!(notice.html.contains("<svg") && notice.html.contains("id=\"qr\""), "{}", notice.html);
+    assert!(notice.html.contains("&lt;b&gt;5号楼&lt;/b&gt;"), "the note is escaped");
+    assert!(notice.html.contains("/join/"), "the link is printed beside the code");
+    // A resident has no invitations page.
+    let resident = app.pages();
+    resident.sign_in("resident4@dongsheng.example").await;
+    assert_eq!(resident.get("/invitations").await.status, StatusCode::FORBIDDEN);
 }

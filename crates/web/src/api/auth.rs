@@ -62,8 +62,8 @@ pub async fn sign_in(
     if let Some(wait) = state.throttle.check(&login, address) {
         return Err(ApiError::TooManyRequests(wait));
     }
-    let lookup = login.clone();
-    let found = state.db.run(move |conn| directory::user_by_login(conn, &lookup)).await?;
+    let (lookup, phone) = (login.clone(), roundtable_core::text::phone(&login));
+    let found = state.db.run(move |conn| directory::user_for_sign_in(conn, &lookup, phone.as_deref())).await?;
     let (user, hash) = match found {
         Some((user, hash)) if !user.disabled => (Some(user), hash),
         _ => (None, auth::dummy_hash().to_owned()),

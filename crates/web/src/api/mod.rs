@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod health;
+pub mod invitations;
 pub mod issues;
 pub mod meetings;
 pub mod photos;
@@ -68,6 +69,8 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(photos::get, photos::delete))
         .routes(routes!(photos::thumbnail))
         .routes(routes!(audit::list))
+        .routes(routes!(invitations::create, invitations::list))
+        .routes(routes!(invitations::revoke))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

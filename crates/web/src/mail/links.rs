@@ -149,9 +149,39 @@ pub fn check_reset(key: &str, parts: &ResetParts, now: DateTime<Utc>) -> Result<
     Ok(id)
 }
 
+/// The segment that tells an invitation from the other links under the same key.
+const INVITE: &str = "invite";
+
+/// An invitation's link, `/join/{id}/{sig}` (its expiry and uses are kept with it in the
+/// database: the signature only makes the link impossible to guess).
+pub fn invitation_path(key: &str, id: uuid::Uuid) -> String {
+    let sig = hex::encode(mac(key, &id.to_string(), INVITE, 0, "").finalize().into_bytes());
+    format!("/join/{id}/{sig}")
+}
+
+/// Whether `sig` is the signature of invitation `id`.
+pub fn check_invitation(key: &str, id: &str, sig: &str) -> Result<uuid::Uuid, LinkError> {
+    let parsed = uuid::Uuid::parse_str(id).map_err(|_| LinkError::Invalid)?;
+    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
+    mac(key, id, INVITE, 0, "").verify_slice(&given).map_err(|_| LinkError::Invalid)?;
+    Ok(parsed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invitation_link_is_signed_for_its_invitation() {
+        let id = uuid::Uuid::now_v7();
+        let path = invitation_path("k", id);
+        let parts: Vec<&str> = path.trim_start_matches("/join/").split('/').collect();
+        assert_eq!(check_invitation("k", parts[0], parts[1]), Ok(id));
+        assert_eq!(check_invitation("other", parts[0], parts[1]), Err(LinkError::Invalid));
+        let another = uuid::Uuid::now_v7().to_string();
+        assert_eq!(check_invitation("k", &another, parts[1]), Err(LinkError::Invalid));
+        assert_eq!(check_invitation("k", "not-an-id", parts[1]), Err(LinkError::Invalid));
+    }
 
     #[test]
     fn a_reset_link_is_for_its_user_until_it_expires_and_is_no_verification_link() {

@@ -13,6 +13,26 @@ use crate::views::SessionView;
 /// The fewest characters a password has.
 pub const PASSWORD_MIN_CHARS: usize = 8;
 
+/// The one rule for a new password: 8 to 1,024 characters.
+pub fn check_new_password(field: &str, password: &SecretString) -> ApiResult<()> {
+    let n = password.expose_secret().chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        return Err(ApiError::field(field, "too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
+    }
+    if n > auth::PASSWORD_MAX_CHARS {
+        return Err(ApiError::field(field, "too_long", format!("at most {} characters", auth::PASSWORD_MAX_CHARS)));
+    }
+    Ok(())
+}
+
+/// Hashes a password off the async threads (argon2 takes tens of milliseconds).
+pub async fn hash(password: SecretString) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || auth::hash_password(password.expose_secret()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)
+}
+
 /// Changes the caller's password after checking the current one. Every other session and
 /// API token of theirs ends; the one in use stays. A wrong current password counts as a
 /// failed sign-in for the throttle (so this cannot be used to guess it faster).
@@ -23,11 +43,8 @@ pub async fn change_password(
     new: SecretString,
     address: &str,
 ) -> ApiResult<usize> {
-    let n = new.expose_secret().chars().count();
-    if n < PASSWORD_MIN_CHARS {
-        return Err(ApiError::field("new_password", "too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
-    }
-    if n > auth::PASSWORD_MAX_CHARS || current.expose_secret().chars().count() > auth::PASSWORD_MAX_CHARS {
+    check_new_password("new_password", &new)?;
+    if current.expose_secret().chars().count() > auth::PASSWORD_MAX_CHARS {
         return Err(ApiError::field(
             "new_password",
             "too_long",
@@ -145,21 +162,8 @@ pub async fn reset_password(
     nonce: String,
     new: SecretString,
 ) -> ApiResult<bool> {
-    let n = new.expose_secret().chars().count();
-    if n < PASSWORD_MIN_CHARS {
-        return Err(ApiError::field("new_password", "too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
-    }
-    if n > auth::PASSWORD_MAX_CHARS {
-        return Err(ApiError::field(
-            "new_password",
-            "too_long",
-            format!("at most {} characters", auth::PASSWORD_MAX_CHARS),
-        ));
-    }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(new.expose_secret()))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(ApiError::Internal)?;
+    check_new_password("new_password", &new)?;
+    let hash = hash(new).await?;
     let now = state.now();
     let done = state
         .db

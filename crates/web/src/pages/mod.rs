@@ -10,6 +10,7 @@ pub mod edge;
 pub mod forms;
 pub mod history;
 pub mod home;
+pub mod invitations;
 pub mod issues;
 pub mod meetings;
 pub mod password;
@@ -88,6 +89,10 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         // One-click verification from mail: signed links, their own small pages.
         .route("/v/{issue}/{answer}/{expires}/{nonce}/{sig}", get(verify::show).post(verify::answer))
+        .route("/invitations", get(invitations::list).post(invitations::create))
+        .route("/invitations/{id}", get(invitations::show))
+        .route("/invitations/{id}/revoke", post(invitations::revoke))
+        .route("/join/{id}/{sig}", get(invitations::join).post(invitations::sign_up))
         .route("/photos/{id}", get(photos::show))
         .route("/photos/{id}/thumbnail", get(photos::thumbnail))
         .route("/photos/{id}/delete", post(photos::delete))

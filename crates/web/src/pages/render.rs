@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 22] = [
+const TEMPLATES: [(&str, &str); 25] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -43,6 +43,9 @@ const TEMPLATES: [(&str, &str); 22] = [
     ("reset", include_str!("../../templates/pages/reset.hbs")),
     ("history", include_str!("../../templates/pages/history.hbs")),
     ("verify", include_str!("../../templates/pages/verify.hbs")),
+    ("invitations", include_str!("../../templates/pages/invitations.hbs")),
+    ("invitation", include_str!("../../templates/pages/invitation.hbs")),
+    ("join", include_str!("../../templates/pages/join.hbs")),
 ];
 
 /// The compiled page templates and the strings they speak.
@@ -149,6 +152,8 @@ struct Me<'a> {
     property: bool,
     resident: bool,
     community_wide: bool,
+    /// May make invitations: the secretary, administrators, building leaders.
+    invites: bool,
 }
 
 /// What every page's template can use beside the page's own data.
@@ -241,8 +246,9 @@ impl Ctx {
             secretary: a.has_role(Role::Secretary),
             supervisor: a.has_role(Role::Supervisor),
             property,
-            resident: a.has_role(Role::Resident) || a.has_role(Role::Grid),
+            resident: [Role::Resident, Role::Grid, Role::BuildingLeader].iter().any(|r| a.has_role(*r)),
             community_wide: community_wide(c),
+            invites: [Role::Secretary, Role::Admin, Role::BuildingLeader].iter().any(|r| a.has_role(*r)),
         })
     }
 

@@ -515,3 +515,68 @@ impl EventView {
         }
     }
 }
+
+/// `{role, compound?, building?, unit?, org?, note?, days?, uses?}`: an invitation to make
+/// an account. Residents and grid secretaries need a compound (a building names its own),
+/// building leaders a building, property staff their company.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationBody {
+    #[schema(value_type = names::RoleName)]
+    pub role: roundtable_core::Role,
+    pub compound: Option<Uuid>,
+    pub building: Option<Uuid>,
+    pub unit: Option<String>,
+    pub org: Option<Uuid>,
+    /// Whom it is for, up to 200 characters.
+    pub note: Option<String>,
+    /// Days until it expires: 1–60, default 14.
+    pub days: Option<u32>,
+    /// How many may sign up with it: 1 (the default: one person) to 500 (a notice board).
+    pub uses: Option<u32>,
+}
+
+/// An invitation and the link that takes it up.
+#[derive(Serialize, ToSchema)]
+pub struct InvitationView {
+    pub id: Uuid,
+    #[schema(value_type = names::RoleName)]
+    pub role: roundtable_core::Role,
+    pub compound: Option<Uuid>,
+    pub building: Option<Uuid>,
+    pub unit: Option<String>,
+    pub org: Option<Uuid>,
+    pub note: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub max_uses: u32,
+    pub uses: u32,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Whether someone can still sign up with it.
+    pub open: bool,
+    /// The sign-up page (`mail.base_url` + `/join/{id}/{signature}`).
+    pub url: String,
+}
+
+impl InvitationView {
+    pub fn new(i: &roundtable_core::Invitation, url: String, now: DateTime<Utc>) -> Self {
+        InvitationView {
+            id: i.id,
+            role: i.role,
+            compound: i.compound.map(|c| c.0),
+            building: i.building.map(|b| b.0),
+            unit: i.unit.clone(),
+            org: i.org.map(|o| o.0),
+            note: i.note.clone(),
+            created_by: i.created_by.0,
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+            max_uses: i.max_uses,
+            uses: i.uses,
+            revoked_at: i.revoked_at,
+            open: i.open_at(now),
+            url,
+        }
+    }
+}

@@ -73,3 +73,4 @@ names!(
     "How a stored photo is encoded.",
     roundtable_core::photo::MediaType::ALL.iter().map(|m| m.as_str())
 );
+names!(RoleName, "What a user may do.", roundtable_core::Role::ALL.iter().map(|r| r.as_str()));
