@@ -39,6 +39,8 @@ named_enum! {
         InvitationCreated = "invitation_created",
         InvitationRevoked = "invitation_revoked",
         SignedUp = "signed_up",
+        AccountClosed = "account_closed",
+        DataExported = "data_exported",
     }
 }
 

@@ -349,6 +349,28 @@ pub fn user_for_sign_in(conn: &mut DbConn, name: &str, phone: Option<&str>) -> R
     }
 }
 
+/// Closes an account at its owner's request: what identifies them goes (name, login,
+/// e-mail, phone, password, roles, memberships, buildings); the row stays, disabled, so
+/// their issues and steps keep an author — shown as `shown_as`.
+pub fn pseudonymise(conn: &mut DbConn, user: UserId, shown_as: &str) -> Result<()> {
+    let id = user.to_string();
+    diesel::update(users::table.find(&id))
+        .set((
+            users::display_name.eq(shown_as),
+            users::login.eq(format!("deleted-{id}")),
+            users::email.eq(None::<String>),
+            users::phone.eq(None::<String>),
+            // No password hashes to this: nobody signs in as a closed account.
+            users::password_hash.eq("!closed"),
+            users::roles.eq(""),
+            users::disabled.eq(true),
+        ))
+        .execute(conn)?;
+    diesel::delete(memberships::table.filter(memberships::user_id.eq(&id))).execute(conn)?;
+    diesel::delete(user_buildings::table.filter(user_buildings::user_id.eq(&id))).execute(conn)?;
+    Ok(())
+}
+
 /// Whether an account already has this phone number (its digits).
 pub fn phone_in_use(conn: &mut DbConn, phone: &str) -> Result<bool> {
     let n: i64 = users::table.filter(users::phone.eq(phone)).count().get_result(conn)?;

@@ -331,6 +331,41 @@ pub fn get_issues(conn: &mut DbConn, ids: &[IssueId]) -> Result<Vec<Issue>> {
     rows.into_iter().map(Issue::try_from).collect()
 }
 
+/// What one person did on the tracker (their personal data, for an export).
+pub struct PersonsRecord {
+    pub raised: Vec<Issue>,
+    pub steps: Vec<Event>,
+    /// The issues they support: id and title.
+    pub supported: Vec<(IssueId, String)>,
+}
+
+pub fn of_person(conn: &mut DbConn, user: UserId) -> Result<PersonsRecord> {
+    let raised: Vec<IssueRow> = issues::table
+        .filter(issues::raised_by.eq(user.to_string()))
+        .order(issues::id)
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    let steps: Vec<EventRow> = issue_events::table
+        .filter(issue_events::actor_id.eq(user.to_string()))
+        .order(issue_events::at)
+        .select(EventRow::as_select())
+        .load(conn)?;
+    let supported: Vec<(String, String)> = supports::table
+        .inner_join(issues::table.on(issues::id.eq(supports::issue_id)))
+        .filter(supports::user_id.eq(user.to_string()))
+        .order(supports::created_at)
+        .select((issues::id, issues::title))
+        .load(conn)?;
+    Ok(PersonsRecord {
+        raised: raised.into_iter().map(Issue::try_from).collect::<Result<_>>()?,
+        steps: steps.into_iter().map(Event::try_from).collect::<Result<_>>()?,
+        supported: supported
+            .into_iter()
+            .map(|(id, title)| Ok((parse("issue id", &id)?, title)))
+            .collect::<Result<_>>()?,
+    })
+}
+
 /// An issue's timeline, oldest first.
 /// One line of an issue's commitment history: a promise, or the extension of one.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -139,6 +139,16 @@ pub fn delete(conn: &mut DbConn, photo: &Photo) -> Result<(bool, bool)> {
     Ok((in_use(conn, &photo.content_hash)?, in_use(conn, &photo.thumb_hash)?))
 }
 
+/// Every photo `user` uploaded, oldest first.
+pub fn uploaded_by(conn: &mut DbConn, user: UserId) -> Result<Vec<Photo>> {
+    let rows = photos::table
+        .filter(photos::uploaded_by.eq(user.to_string()))
+        .order(photos::id)
+        .select(Row::as_select())
+        .load(conn)?;
+    rows.into_iter().map(from_row).collect()
+}
+
 /// How many uploads `user` holds unattached.
 pub fn unattached_of(conn: &mut DbConn, user: UserId) -> Result<usize> {
     let n: i64 = photos::table

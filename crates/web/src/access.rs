@@ -43,12 +43,13 @@ pub fn can_see(user: &User, actor: &Actor, issue: &Issue) -> bool {
             || issue.responsible_org.is_some_and(|o| responsible_orgs(actor).contains(&o)))
 }
 
-/// Raisers' contact data: secretaries, admins, the responsible organisation, the raiser.
-pub fn sees_contact(user: &User, actor: &Actor, issue: &Issue) -> bool {
+/// Raisers' contact data: secretaries, admins, the raiser; and the responsible
+/// organisation while `retained` (until `privacy.contact_retention_days` after closing).
+pub fn sees_contact(user: &User, actor: &Actor, issue: &Issue, retained: bool) -> bool {
     actor.has_role(Role::Secretary)
         || actor.has_role(Role::Admin)
         || issue.raised_by == user.id
-        || issue.responsible_org.is_some_and(|o| actor.is_member_of(o))
+        || (retained && issue.responsible_org.is_some_and(|o| actor.is_member_of(o)))
 }
 
 /// Who may raise issues, and where.

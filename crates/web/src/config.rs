@@ -25,6 +25,7 @@ pub struct Config {
     pub meeting: MeetingConfig,
     pub scorecard: ScorecardConfig,
     pub uploads: UploadsConfig,
+    pub privacy: PrivacyConfig,
     pub mail: MailConfig,
     pub community: CommunityConfig,
 }
@@ -179,6 +180,13 @@ pub struct UploadsConfig {
     pub dir: PathBuf,
     pub max_bytes: usize,
     pub max_pixels: u64,
+}
+
+/// Personal data: how long companies keep seeing raisers' contact data.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacyConfig {
+    pub contact_retention_days: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]

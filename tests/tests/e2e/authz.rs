@@ -106,6 +106,15 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::DELETE, "/api/v1/me/sessions", Target::None, None, Some(ALL)),
         // (Someone else's or no session: 404, past authorisation.)
         row_authorised(Method::DELETE, "/api/v1/me/sessions/{id}", Target::None, None, ALL),
+        row(Method::GET, "/api/v1/me/data", Target::None, None, Some(ALL)),
+        // (A wrong password is a 422, past authorisation; administrators close no account of theirs.)
+        row_authorised(
+            Method::DELETE,
+            "/api/v1/me",
+            Target::None,
+            Some(json!({"password": "not-the-password"})),
+            &["secretary", "supervisor", "anshang", "xiean", "grid", "resident"],
+        ),
         row(Method::PATCH, "/api/v1/me", Target::None, Some(json!({"locale": null})), Some(ALL)),
         row(Method::GET, "/api/v1/issues", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/audit", Target::None, None, Some(&["secretary", "admin"])),

@@ -10,6 +10,8 @@ on_both_databases!(
     a_building_leaders_report_for_twelve_households_counts_as_twelve_support,
     an_invited_resident_signs_up_signs_in_by_phone_and_raises_with_photos,
     an_invitation_works_once_until_it_expires_and_not_forged,
+    a_resident_downloads_her_data_and_closes_her_account,
+    companies_stop_seeing_contact_data_after_the_retention_period,
 );
 
 const YE_LI: &str = "resident@dongsheng.example";
@@ -371,4 +373,96 @@ async fn the_secretary_prints_an_invitation_with_its_qr_code() {
     let resident = app.pages();
     resident.sign_in("resident4@dongsheng.example").await;
     assert_eq!(resident.get("/invitations").await.status, StatusCode::FORBIDDEN);
+}
+
+async fn a_resident_downloads_her_data_and_closes_her_account(app: TestApp) {
+    let login = "resident4@dongsheng.example";
+    let token = app.fresh_token(login).await;
+    let body =
+        json!({"title": "单元门禁坏了", "category": "security", "compound": app.compound("鸿禧山庄").to_string()});
+    let raised = app.post("/api/v1/issues", &token, body).await.body;
+    let id = raised["id"].as_str().unwrap().to_owned();
+    let data = app.get("/api/v1/me/data", &token).await;
+    assert_eq!(data.status, StatusCode::OK, "{}", data.body);
+    let data = data.body;
+    assert_eq!(data["account"]["login"], login);
+    assert!(data["account"]["phone"].is_string(), "her phone is hers to see");
+    assert!(data["issues_raised"].as_array().unwrap().iter().any(|i| i["id"] == id.as_str()));
+    assert!(data["steps"].as_array().unwrap().iter().any(|s| s["issue"] == id.as_str() && s["transition"] == "raise"));
+    assert!(
+        data["audit"].as_array().unwrap().iter().any(|e| e["action"] == "data_exported"),
+        "the download is on the record"
+    );
+    assert!(!data["sessions"].as_array().unwrap().is_empty());
+
+    // Closing: the password confirms it; a wrong one changes nothing.
+    let wrong = app.call(Method::DELETE, "/api/v1/me", Some(&token), Some(json!({"password": "not-it"}))).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    assert_eq!(app.get("/api/v1/me", &token).await.status, StatusCode::OK);
+    let closed = app.call(Method::DELETE, "/api/v1/me", Some(&token), Some(json!({"password": "demo1234"}))).await;
+    assert_eq!(closed.status, StatusCode::NO_CONTENT, "{}", closed.body);
+    assert_eq!(app.get("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED, "signed out everywhere");
+    let again =
+        app.call(Method::POST, "/api/v1/auth/token", None, Some(json!({"login": login, "password": "demo1234"}))).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+    // Her issue stays, without her name or contact data.
+    let issue = app.get(&format!("/api/v1/issues/{id}"), &app.token(SECRETARY).await).await.body;
+    assert_eq!(issue["raised_by"]["name"], "已注销用户", "{issue}");
+    assert_eq!(issue["raiser_contact"]["phone"], Value::Null, "{issue}");
+    assert_eq!(issue["raiser_contact"]["email"], Value::Null, "{issue}");
+    let users = app.get("/api/v1/users", &app.token("admin@dongsheng.example").await).await.body;
+    assert!(!users.to_string().contains(login), "the login is gone");
+    // An administrator closes no account of their own this way.
+    let admin = app.token("admin@dongsheng.example").await;
+    let reply = app.call(Method::DELETE, "/api/v1/me", Some(&admin), Some(json!({"password": "demo1234"}))).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+async fn companies_stop_seeing_contact_data_after_the_retention_period(app: TestApp) {
+    let issue = crate::api_flow::through_verification(&app, "楼顶防水层破损").await;
+    let path = format!("/api/v1/issues/{}", issue["id"].as_str().unwrap());
+    let contact = |login: &'static str| {
+        let (app, path) = (&app, path.clone());
+        async move {
+            let reply = app.get(&path, &app.token(login).await).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.body["raiser_contact"].clone()
+        }
+    };
+    assert!(contact("anshang@dongsheng.example").await.is_object(), "the company may still call back");
+    // privacy.contact_retention_days (180) after closing, the company sees it no more.
+    app.set_now(chrono::Utc::now() + chrono::TimeDelta::days(181));
+    app.forget_tokens(); // signed in again, half a year on
+    assert_eq!(contact("anshang@dongsheng.example").await, Value::Null);
+    assert!(contact(SECRETARY).await.is_object(), "the secretary still does");
+    assert!(contact(SUPERVISOR).await.is_object(), "and so does the raiser");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_retention_setting_takes_effect() {
+    let app = TestApp::sqlite().config(|c| c.privacy.contact_retention_days = 0).build();
+    let issue = crate::api_flow::through_verification(&app, "楼顶防水层破损").await;
+    let path = format!("/api/v1/issues/{}", issue["id"].as_str().unwrap());
+    let seen = app.get(&path, &app.token("anshang@dongsheng.example").await).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(seen.body["raiser_contact"], Value::Null, "closed today, kept zero days: {}", seen.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_account_page_offers_the_data_and_closing_the_account() {
+    let app = TestApp::sqlite().build();
+    let pages = app.pages();
+    pages.sign_in("resident5@dongsheng.example").await;
+    let page = pages.get("/account").await;
+    assert!(page.html.contains("id=\"download-data\"") && page.html.contains("id=\"close-account\""));
+    let file = pages.get("/account/data").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(file.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(file.html.contains("\"issues_raised\""));
+    let wrong = pages.submit("/account", "/account/close", &[("password", "nope-nope")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let closed = pages.submit("/account", "/account/close", &[("password", "demo1234")]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.html);
+    assert!(closed.location().starts_with("/login"));
+    assert_eq!(pages.get("/account").await.status, StatusCode::SEE_OTHER, "signed out");
 }

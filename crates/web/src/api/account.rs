@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiResult, Problem};
 use crate::ops::account as ops;
 use crate::state::AppState;
-use crate::views::{PasswordChange, SessionView};
+use crate::views::{CloseAccount, MyData, PasswordChange, SessionView};
 
 /// How many sessions and tokens an action ended.
 #[derive(Serialize, ToSchema)]
@@ -63,4 +63,30 @@ pub async fn end_session(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     ops::end_session(&state, &caller, id).await.map(|()| StatusCode::NO_CONTENT)
+}
+
+/// Everything kept about the caller, to download: account, issues raised, steps taken,
+/// support, photos, sessions, what the audit trail records them doing.
+#[utoipa::path(get, path = "/api/v1/me/data", tag = "auth", security(("bearer" = [])), responses(
+    (status = 200, body = MyData), (status = 401, body = Problem),
+))]
+pub async fn data(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<MyData>> {
+    ops::export(&state, &caller).await.map(Json)
+}
+
+/// Closes the caller's account (the password confirms it): name, login, phone and e-mail
+/// go, every session ends; their issues stay under "已注销用户". Not for administrators (403).
+#[utoipa::path(delete, path = "/api/v1/me", tag = "auth", request_body = CloseAccount, security(("bearer" = [])), responses(
+    (status = 204), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+    (status = 429, body = Problem),
+))]
+pub async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ApiJson(body): ApiJson<CloseAccount>,
+) -> ApiResult<StatusCode> {
+    let address = crate::auth::client_address(peer);
+    ops::close(&state, &caller, body.password, &address).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

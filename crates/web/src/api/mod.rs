@@ -55,7 +55,8 @@ impl Modify for BearerAuth {
 pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::create_token, auth::delete_token))
-        .routes(routes!(auth::me, auth::update_me))
+        .routes(routes!(auth::me, auth::update_me, account::close))
+        .routes(routes!(account::data))
         .routes(routes!(account::change_password))
         .routes(routes!(account::sessions, account::end_other_sessions))
         .routes(routes!(account::end_session))

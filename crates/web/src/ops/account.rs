@@ -1,6 +1,7 @@
 //! What every user does to their own account: change the password (which ends their
 //! other sessions and tokens) and see and end their sessions.
 
+use roundtable_core::Role;
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_store::{directory, tokens};
 use secrecy::{ExposeSecret, SecretString};
@@ -192,4 +193,120 @@ pub async fn reset_password(
         state.auth_cache.evict_user(user);
     }
     Ok(done)
+}
+
+/// Everything kept about the caller, for them to download (PIPL: the right to a copy).
+/// The download itself is on the audit trail.
+pub async fn export(state: &AppState, caller: &Caller) -> ApiResult<crate::views::MyData> {
+    use crate::views::{IssueRef, MyData, PhotoView, RaisedData, StepData, UserView};
+    let (user, community, now) = (caller.user.id, caller.actor.community, state.now());
+    let filter = roundtable_store::audit::AuditFilter { actor: Some(user), ..Default::default() };
+    let entry = super::audit(state, caller, AuditAction::DataExported, AuditSubject::Account, user);
+    let (raised, steps, supported, photos, trail) = state
+        .db
+        .write(move |conn| {
+            roundtable_store::audit::record(conn, &entry)?;
+            let roundtable_store::issues::PersonsRecord { raised, steps, supported } =
+                roundtable_store::issues::of_person(conn, user)?;
+            let photos = roundtable_store::photos::uploaded_by(conn, user)?;
+            let (trail, _) = roundtable_store::audit::list(conn, community, &filter, 200)?;
+            Ok((raised, steps, supported, photos, trail))
+        })
+        .await?;
+    let me = crate::views::PersonRef { id: user.0, name: caller.user.display_name.clone() };
+    Ok(MyData {
+        exported_at: now,
+        account: UserView::from(&caller.user),
+        buildings: caller.user.buildings.iter().map(|b| b.0).collect(),
+        created_at: caller.user.created_at,
+        issues_raised: raised
+            .into_iter()
+            .map(|i| RaisedData {
+                id: i.id.0,
+                title: i.title,
+                description: i.description,
+                category: i.category,
+                compound: i.compound.0,
+                building: i.building.map(|b| b.0),
+                unit: i.unit,
+                state: i.state.to_string(),
+                created_at: i.created_at,
+            })
+            .collect(),
+        steps: steps
+            .into_iter()
+            .map(|e| StepData { issue: e.issue.0, transition: e.transition, at: e.at, fields: e.fields })
+            .collect(),
+        supported: supported.into_iter().map(|(id, title)| IssueRef { id: id.0, title }).collect(),
+        photos: photos.iter().map(|p| PhotoView::new(p, super::issues::API_PHOTOS)).collect(),
+        sessions: sessions(state, caller).await?,
+        audit: trail
+            .into_iter()
+            .map(|e| crate::views::audit::AuditView {
+                id: e.id,
+                at: e.at,
+                actor: Some(me.clone()),
+                action: e.action,
+                subject: e.subject,
+                subject_id: e.subject_id,
+                details: e.details,
+            })
+            .collect(),
+    })
+}
+
+/// How a closed account is shown on the issues and steps it leaves behind.
+pub const CLOSED_ACCOUNT_NAME: &str = "已注销用户";
+
+/// Closes the caller's account at their request (PIPL: the right to deletion): the
+/// password confirms it (throttled like a sign-in); their name, login, phone and e-mail
+/// go, every session ends, uploads not attached to an issue are deleted; their issues and
+/// steps stay under "已注销用户". An administrator's account is closed by another
+/// administrator (disabling it), so a community is never left without one by accident.
+pub async fn close(state: &AppState, caller: &Caller, password: SecretString, address: &str) -> ApiResult<()> {
+    if caller.actor.has_role(Role::Admin) {
+        return Err(ApiError::Forbidden("an administrator's account is closed by another administrator".into()));
+    }
+    let login = caller.user.login.clone();
+    if let Some(wait) = state.throttle.check(&login, address) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
+    let lookup = login.clone();
+    let (_, stored) = state
+        .db
+        .run(move |conn| directory::user_by_login(conn, &lookup))
+        .await?
+        .ok_or(ApiError::Unauthorized("the account is gone"))?;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(password.expose_secret(), &stored))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !ok {
+        state.throttle.record_failure(&login, address);
+        return Err(ApiError::field("password", "wrong", "this is not your password"));
+    }
+    let (user, now) = (caller.user.id, state.now());
+    let entry = super::audit(state, caller, AuditAction::AccountClosed, AuditSubject::Account, user);
+    let unattached = state
+        .db
+        .write(move |conn| {
+            let unattached: Vec<_> =
+                roundtable_store::photos::uploaded_by(conn, user)?.into_iter().filter(|p| p.issue.is_none()).collect();
+            let mut files = Vec::new();
+            for p in &unattached {
+                let (content, thumb) = roundtable_store::photos::delete(conn, p)?;
+                files.extend((!content).then(|| p.content_hash.clone()));
+                files.extend((!thumb).then(|| p.thumb_hash.clone()));
+            }
+            directory::pseudonymise(conn, user, CLOSED_ACCOUNT_NAME)?;
+            tokens::revoke_all(conn, user, now)?;
+            roundtable_store::audit::record(conn, &entry)?;
+            Ok(files)
+        })
+        .await?;
+    for hash in unattached {
+        state.photos.remove(&hash).await;
+    }
+    state.auth_cache.evict_user(user);
+    tracing::info!(user = %user, "account closed at its owner's request");
+    Ok(())
 }

@@ -97,7 +97,11 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
     let shown = |i: &Issue| {
         access::can_see(&caller.user, &caller.actor, i).then(|| IssueRef { id: i.id.0, title: i.title.clone() })
     };
-    let sees_contact = access::sees_contact(&caller.user, &caller.actor, &issue);
+    // Closed long enough ago, the company no longer needs to call the raiser back.
+    let days = i64::from(state.config.privacy.contact_retention_days);
+    let closed = state.workflows.get(&issue.workflow).is_some_and(|wf| wf.is_terminal(issue.state.as_str()));
+    let retained = !closed || issue.state_entered_at + chrono::TimeDelta::days(days) > state.now();
+    let sees_contact = access::sees_contact(&caller.user, &caller.actor, &issue, retained);
     let contact = sees_contact.then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
     let transitions = state
         .workflows

@@ -29,13 +29,21 @@ struct AccountPage {
     sessions: Vec<SessionShown>,
     min_chars: usize,
     errors: Option<FormErrors>,
+    /// Administrators close accounts from the administration page, not their own here.
+    admin: bool,
+    close_errors: Option<FormErrors>,
 }
 
 impl Page for AccountPage {
     const TEMPLATE: &'static str = "account";
 }
 
-async fn account_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
+async fn account_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    errors: Option<FormErrors>,
+    close_errors: Option<FormErrors>,
+) -> PageResult {
     let caller = ctx.caller()?;
     let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
     let sessions = ops::sessions(&ctx.state, &caller)
@@ -49,12 +57,19 @@ async fn account_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>)
             id: s.id,
         })
         .collect();
-    let page = AccountPage { login: caller.user.login.clone(), sessions, min_chars: ops::PASSWORD_MIN_CHARS, errors };
+    let page = AccountPage {
+        login: caller.user.login.clone(),
+        sessions,
+        min_chars: ops::PASSWORD_MIN_CHARS,
+        errors,
+        admin: caller.actor.has_role(roundtable_core::Role::Admin),
+        close_errors,
+    };
     Out::status(status, page)
 }
 
 pub async fn show(ctx: Ctx) -> Response {
-    let out = account_page(&ctx, StatusCode::OK, None).await;
+    let out = account_page(&ctx, StatusCode::OK, None, None).await;
     ctx.respond(out)
 }
 
@@ -62,7 +77,7 @@ pub async fn show(ctx: Ctx) -> Response {
 async fn again(ctx: &Ctx, out: PageResult) -> PageResult {
     match out {
         Err(e @ ApiError::Invalid { .. }) => {
-            account_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.form_errors(&e))).await
+            account_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.form_errors(&e)), None).await
         }
         other => other,
     }
@@ -112,5 +127,49 @@ pub async fn end_others(Posted { ctx, .. }: Posted<Empty>) -> Response {
         Ok(Out::Done("/account".into(), "sessions_ended"))
     }
     .await;
+    ctx.respond(out)
+}
+
+/// Everything kept about the viewer, as a JSON file to keep.
+pub async fn data(ctx: Ctx) -> Response {
+    let out = async {
+        let data = ops::export(&ctx.state, &ctx.caller()?).await?;
+        let body = serde_json::to_vec_pretty(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut r = axum::response::IntoResponse::into_response(body);
+        let h = r.headers_mut();
+        h.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+        h.insert(
+            axum::http::header::CONTENT_DISPOSITION,
+            axum::http::HeaderValue::from_static("attachment; filename=\"roundtable-my-data.json\""),
+        );
+        Ok(Out::Raw(r))
+    }
+    .await;
+    ctx.respond(out)
+}
+
+#[derive(Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Closes the viewer's account; they are signed out and shown the sign-in page.
+pub async fn close(
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Posted { ctx, form }: Posted<CloseForm>,
+) -> Response {
+    let address = crate::auth::client_address(peer);
+    let out = async {
+        ops::close(&ctx.state, &ctx.caller()?, form.password.into(), &address).await?;
+        Ok(Out::Done("/login".into(), "account_closed"))
+    }
+    .await;
+    let out = match out {
+        Err(e @ ApiError::Invalid { .. }) => {
+            account_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, None, Some(ctx.form_errors(&e))).await
+        }
+        other => other,
+    };
     ctx.respond(out)
 }

@@ -79,6 +79,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/scorecard", get(meetings::scorecard))
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
+        .route("/account/data", get(account::data))
+        .route("/account/close", post(account::close))
         .route("/account/sessions/{id}/end", post(account::end_session))
         .route("/account/sessions/end-others", post(account::end_others))
         .route("/admin", get(admin::show))

@@ -13,7 +13,7 @@ pub mod local_time;
 pub mod meetings;
 pub mod names;
 
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, ToSchema, Clone)]
 pub struct PersonRef {
     pub id: Uuid,
     pub name: String,
@@ -579,4 +579,55 @@ impl InvitationView {
             url,
         }
     }
+}
+
+/// Everything roundtable keeps about the caller (`GET /api/v1/me/data`): their account,
+/// the issues they raised, every step they took, what they support, their photos, their
+/// sessions and what the audit trail records them doing.
+#[derive(Serialize, ToSchema)]
+pub struct MyData {
+    pub exported_at: DateTime<Utc>,
+    pub account: UserView,
+    /// The buildings they lead (building leaders).
+    pub buildings: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub issues_raised: Vec<RaisedData>,
+    pub steps: Vec<StepData>,
+    pub supported: Vec<IssueRef>,
+    pub photos: Vec<PhotoView>,
+    pub sessions: Vec<SessionView>,
+    pub audit: Vec<audit::AuditView>,
+}
+
+/// An issue as its raiser wrote it.
+#[derive(Serialize, ToSchema)]
+pub struct RaisedData {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub compound: Uuid,
+    pub building: Option<Uuid>,
+    pub unit: Option<String>,
+    #[schema(value_type = names::IssueState)]
+    pub state: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A step someone took on an issue, with what they wrote.
+#[derive(Serialize, ToSchema)]
+pub struct StepData {
+    pub issue: Uuid,
+    pub transition: String,
+    pub at: DateTime<Utc>,
+    #[schema(value_type = Object)]
+    pub fields: TransitionFields,
+}
+
+/// `{password}`: closing one's own account (the current password confirms it).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseAccount {
+    #[schema(value_type = String)]
+    pub password: secrecy::SecretString,
 }
