@@ -114,5 +114,7 @@ named_enum! {
     pub enum AccountNotice: "account notice" {
         /// A one-time link to set a new password.
         PasswordReset = "password_reset",
+        /// Notices of followed issues (`notice::Notice`), each or a day's digest.
+        Notices = "notices",
     }
 }

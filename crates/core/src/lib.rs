@@ -12,6 +12,7 @@ pub mod ids;
 pub mod issue;
 pub mod meeting;
 mod names;
+pub mod notice;
 pub mod photo;
 pub mod scorecard;
 pub mod search;

@@ -264,6 +264,8 @@ pub fn insert_issue(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<(
     conn.transaction(|conn| {
         diesel::insert_into(issues::table).values(&row).execute(conn).map_err(StoreError::from_insert("issue"))?;
         diesel::insert_into(issue_events::table).values(&event_row).execute(conn)?;
+        // The raiser follows what becomes of it.
+        crate::notices::set_following(conn, issue.id, issue.community, issue.raised_by, true, event.at)?;
         crate::search::index(conn, issue)
     })
 }
@@ -314,6 +316,7 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
                 ))
                 .execute(conn)?;
         }
+        crate::notices::tell_followers(conn, &outcome.issue, &outcome.event)?;
         queue_effects(conn, &outcome.issue, &outcome.event, &outcome.effects)
     })
 }
@@ -459,6 +462,8 @@ pub fn add_support(conn: &mut DbConn, issue: &Issue, user: UserId, at: DateTime<
             diesel::update(issues::table.find(issue.id.to_string()))
                 .set(issues::support_count.eq(issues::support_count + 1))
                 .execute(conn)?;
+            // A supporter follows it too (unless they stopped following it before).
+            crate::notices::follow_unless_decided(conn, issue.id, issue.community, user, at)?;
         }
         support_count(conn, issue.id)
     })

@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod issues;
 pub mod meetings;
 pub mod minutes;
+pub mod notices;
 pub mod outbox;
 pub mod photos;
 pub mod schema;

@@ -364,8 +364,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    follows (issue_id, user_id) {
+        issue_id -> Text,
+        user_id -> Text,
+        community_id -> Text,
+        following -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        id -> Text,
+        community_id -> Text,
+        user_id -> Text,
+        issue_id -> Text,
+        version -> Integer,
+        transition -> Text,
+        actor_id -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        mailed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notice_settings (user_id) {
+        user_id -> Text,
+        community_id -> Text,
+        mail -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     agenda_drops,
+    follows,
+    notices,
+    notice_settings,
     invitations,
     photos,
     user_buildings,

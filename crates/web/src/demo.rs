@@ -121,7 +121,10 @@ pub fn seed_if_empty(
     }
     let wf = workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW).ok_or("the default workflow is not loaded")?;
     let hash = hash_password(DEMO_PASSWORD)?;
-    seed(conn, wf, config, &hash, tz, now).map(Some).map_err(|e| e.to_string())
+    let seeded = seed(conn, wf, config, &hash, tz, now).map_err(|e| e.to_string())?;
+    // The demo's six months happened before anyone looks: their notices were read then.
+    roundtable_store::notices::settle_all(conn).map_err(|e| e.to_string())?;
+    Ok(Some(seeded))
 }
 
 struct People {

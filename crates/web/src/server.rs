@@ -99,6 +99,13 @@ pub fn spawn_dispatcher(state: AppState) -> tokio::task::JoinHandle<()> {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
         loop {
             tick.tick().await;
+            // Followers who want each step by mail: their notices become outbox rows first.
+            let (now, tz) = (state.now(), state.config.community.time_zone);
+            if let Err(e) =
+                crate::jobs::notices::queue(&state.db, roundtable_core::notice::NoticeMail::Each, now, tz).await
+            {
+                tracing::warn!(error = %e, "queuing notice mail failed; retrying");
+            }
             match crate::mail::dispatch_due(&state, 100).await {
                 Ok(r) if r.sent + r.retried + r.dead > 0 => tracing::info!(?r, "mail dispatched"),
                 Ok(_) => {}

@@ -107,6 +107,24 @@ fn table(app: &TestApp) -> Vec<Row> {
         // (Someone else's or no session: 404, past authorisation.)
         row_authorised(Method::DELETE, "/api/v1/me/sessions/{id}", Target::None, None, ALL),
         row(Method::GET, "/api/v1/me/data", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/notices", Target::None, None, Some(ALL)),
+        row(Method::POST, "/api/v1/notices/read", Target::None, Some(json!({})), Some(ALL)),
+        row(Method::GET, "/api/v1/me/notice-mail", Target::None, None, Some(ALL)),
+        row(Method::PUT, "/api/v1/me/notice-mail", Target::None, Some(json!({"mail": "digest"})), Some(ALL)),
+        row(
+            Method::PUT,
+            "/api/v1/issues/{id}/follow",
+            Target::Junyue,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
+        row(
+            Method::DELETE,
+            "/api/v1/issues/{id}/follow",
+            Target::Junyue,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
         // (A wrong password is a 422, past authorisation; administrators close no account of theirs.)
         row_authorised(
             Method::DELETE,

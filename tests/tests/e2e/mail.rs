@@ -31,6 +31,12 @@ fn context() -> serde_json::Value {
         "link": "http://127.0.0.1:8080/password/reset/1/2/3/4?lang=zh-CN",
         "minutes": 60,
         "items": [{"title": "<script>alert(1)</script> 地下室漏水", "mine": true}, {"title": "小区路灯不亮", "mine": false}],
+        "count": 2,
+        "lines": [
+            {"at": "12-01 09:30", "who": "王俊勇", "step": "交办", "title": "<script>alert(1)</script> 地下室漏水", "url": "http://127.0.0.1:8080/issues/1"},
+            {"at": "12-01 10:05", "who": "李明", "step": "承诺", "title": "小区路灯不亮", "url": "http://127.0.0.1:8080/issues/2"},
+        ],
+        "settings": "http://127.0.0.1:8080/account",
         "meeting": {"date": "2026-12-06", "time": "09:00", "place": "东圣社区党群服务中心", "url": "http://127.0.0.1:8080/meetings/1"},
     })
 }
@@ -39,7 +45,7 @@ fn context() -> serde_json::Value {
 fn every_email_renders_in_both_languages_escaped_in_html() {
     let templates = Templates::new();
     let names: Vec<&str> = Templates::names().collect();
-    assert_eq!(names.len(), 7);
+    assert_eq!(names.len(), 8);
     for name in names {
         for locale in ["zh-CN", "en"] {
             let email = templates.render(locale, name, &context()).unwrap_or_else(|e| panic!("{locale}/{name}: {e}"));

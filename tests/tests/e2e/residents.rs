@@ -12,6 +12,7 @@ on_both_databases!(
     an_invitation_works_once_until_it_expires_and_not_forged,
     a_resident_downloads_her_data_and_closes_her_account,
     companies_stop_seeing_contact_data_after_the_retention_period,
+    followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest,
 );
 
 const YE_LI: &str = "resident@dongsheng.example";
@@ -465,4 +466,94 @@ async fn the_account_page_offers_the_data_and_closing_the_account() {
     assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.html);
     assert!(closed.location().starts_with("/login"));
     assert_eq!(pages.get("/account").await.status, StatusCode::SEE_OTHER, "signed out");
+}
+
+async fn notices_of(app: &TestApp, login: &str) -> Value {
+    let reply = app.get("/api/v1/notices", &app.token(login).await).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body
+}
+
+async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: TestApp) {
+    use roundtable_core::notice::NoticeMail;
+    let neighbour = "resident4@dongsheng.example";
+    let body =
+        json!({"title": "二号楼电梯异响", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+    let raised = app.post("/api/v1/issues", &app.token(YE_LI).await, body).await.body;
+    assert_eq!(raised["following"], true, "the raiser follows her issue");
+    let path = format!("/api/v1/issues/{}", raised["id"].as_str().unwrap());
+    // Her neighbour supports it, and so follows it too.
+    assert_eq!(
+        app.call(Method::PUT, &format!("{path}/support"), Some(&app.token(neighbour).await), None).await.status,
+        StatusCode::OK
+    );
+    let hongyun = app.org("鸿运物业").to_string();
+    let assigned = fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": hongyun})).await;
+    for login in [YE_LI, neighbour, HONGYUN] {
+        let n = notices_of(&app, login).await;
+        assert_eq!(n["unread"], 1, "{login}: {n}");
+        assert_eq!(n["items"][0]["transition"], "assign");
+        assert_eq!(n["items"][0]["actor"]["name"], "王俊勇");
+    }
+    assert_eq!(notices_of(&app, SECRETARY).await["items"].as_array().unwrap().len(), 0, "not told of one's own step");
+    assert_eq!(notices_of(&app, "anshang@dongsheng.example").await["unread"], 0, "nor of issues one does not follow");
+    // The bell on every page.
+    let pages = app.pages();
+    pages.sign_in(YE_LI).await;
+    assert!(pages.get("/").await.html.contains("id=\"unread\">1<"), "the bell shows one");
+    // The neighbour stops following; the company commits: Ye Li is told, the neighbour not.
+    let reply = app.call(Method::DELETE, &format!("{path}/follow"), Some(&app.token(neighbour).await), None).await;
+    assert_eq!(reply.body["following"], false);
+    fire(
+        &app,
+        HONGYUN,
+        &assigned,
+        "commit",
+        json!({"commitment_text": "更换导靴", "due_date": crate::api_flow::in_days(5)}),
+    )
+    .await;
+    assert_eq!(notices_of(&app, YE_LI).await["unread"], 2);
+    assert_eq!(notices_of(&app, neighbour).await["unread"], 1);
+    assert_eq!(notices_of(&app, HONGYUN).await["unread"], 1, "the company is not told of its own commitment");
+    // Anyone who may see it can follow it; another company cannot.
+    let follow = |login: &'static str| {
+        let (app, path) = (&app, path.clone());
+        async move { app.call(Method::PUT, &format!("{path}/follow"), Some(&app.token(login).await), None).await.status }
+    };
+    assert_eq!(follow(SUPERVISOR).await, StatusCode::OK);
+    assert_eq!(follow("anshang@dongsheng.example").await, StatusCode::FORBIDDEN);
+
+    // Mail: each as it happens, a daily digest (the default), or none.
+    let token = app.token(neighbour).await;
+    let reply = app.call(Method::PUT, "/api/v1/me/notice-mail", Some(&token), Some(json!({"mail": "none"}))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = app.call(Method::PUT, "/api/v1/me/notice-mail", Some(&token), Some(json!({"mail": "hourly"}))).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let hongyun_token = app.token(HONGYUN).await;
+    app.call(Method::PUT, "/api/v1/me/notice-mail", Some(&hongyun_token), Some(json!({"mail": "each"}))).await;
+    let (now, tz) = (app.state.now(), app.state.config.community.time_zone);
+    let each = roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Each, now, tz).await.unwrap();
+    assert_eq!(each, 1, "the company's staff member who wants each step");
+    let digests = roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Digest, now, tz).await.unwrap();
+    assert_eq!(digests, 1, "Ye Li's digest; the neighbour wants none");
+    assert_eq!(
+        roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Digest, now, tz).await.unwrap(),
+        0,
+        "once a day"
+    );
+    roundtable_web::mail::dispatch_due(&app.state, 100).await.unwrap();
+    let sent = app.state.mailer.sent().await;
+    let digest =
+        sent.iter().find(|m| m.to == ["resident@dongsheng.example"] && m.subject.contains("2")).expect("her digest");
+    assert!(digest.text.contains("二号楼电梯异响") && digest.text.contains("王俊勇"), "{}", digest.text);
+    assert!(digest.html.contains("/issues/"), "{}", digest.html);
+    assert!(
+        !sent.iter().any(|m| m.to.contains(&neighbour.to_owned()) && m.subject.contains("进展")),
+        "none for the neighbour"
+    );
+    // Read on the pages: the bell is quiet.
+    let page = pages.submit("/notices", "/notices/read", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(!pages.get("/").await.html.contains("id=\"unread\""));
+    assert_eq!(notices_of(&app, YE_LI).await["unread"], 0);
 }

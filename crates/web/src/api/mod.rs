@@ -7,6 +7,7 @@ pub mod health;
 pub mod invitations;
 pub mod issues;
 pub mod meetings;
+pub mod notices;
 pub mod photos;
 pub mod reference;
 
@@ -70,6 +71,10 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(photos::get, photos::delete))
         .routes(routes!(photos::thumbnail))
         .routes(routes!(audit::list))
+        .routes(routes!(notices::list))
+        .routes(routes!(notices::mark_read))
+        .routes(routes!(notices::follow, notices::unfollow))
+        .routes(routes!(notices::mail_setting, notices::set_mail_setting))
         .routes(routes!(invitations::create, invitations::list))
         .routes(routes!(invitations::revoke))
         .routes(routes!(meetings::calendar::list))

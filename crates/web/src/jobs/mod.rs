@@ -3,5 +3,6 @@
 //! the scheduler also drives).
 
 pub mod agenda;
+pub mod notices;
 pub mod reminders;
 pub mod scheduler;

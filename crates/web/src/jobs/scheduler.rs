@@ -17,6 +17,13 @@ async fn run_tick(state: &AppState, instance: &str) {
         }
         Err(e) => tracing::error!(error = %e, "agenda job failed; the next tick retries"),
     }
+    let (now, tz) = (state.now(), state.config.community.time_zone);
+    if crate::jobs::notices::digest_due(now, tz) {
+        match crate::jobs::notices::queue(&state.db, roundtable_core::notice::NoticeMail::Digest, now, tz).await {
+            Ok(n) => tracing::info!(digests = n, "notice digests queued"),
+            Err(e) => tracing::error!(error = %e, "notice digests failed; tomorrow's tick sends them"),
+        }
+    }
     match crate::jobs::reminders::tick(&state.db, &state.workflows, state.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(queued = n, "timer notifications"),

@@ -34,6 +34,7 @@ enum Template {
     Reminder,
     Escalation,
     PasswordReset,
+    Notices,
 }
 
 impl Template {
@@ -46,6 +47,7 @@ impl Template {
             Template::Reminder => "reminder",
             Template::Escalation => "escalation",
             Template::PasswordReset => "password_reset",
+            Template::Notices => "notices",
         }
     }
 }
@@ -123,6 +125,46 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         });
         let to = user.email.into_iter().collect();
         return Ok(Some(Plan { to, template: Template::PasswordReset, locale, context }));
+    }
+
+    // Notices of followed issues: one mail for one user, listing each step.
+    if let Ok(AccountNotice::Notices) = row.effect.parse::<AccountNotice>() {
+        let Some(user) = payload.get("user").and_then(|u| u.as_str()).and_then(|u| u.parse::<UserId>().ok()) else {
+            return Ok(None);
+        };
+        let ids: Vec<uuid::Uuid> = payload
+            .get("notices")
+            .and_then(|n| n.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_str()?.parse().ok()).collect())
+            .unwrap_or_default();
+        let user = directory::get_user(conn, user)?;
+        let locale = user.locale.clone().unwrap_or_else(|| default_locale.clone());
+        let notices = roundtable_store::notices::get_many(conn, &ids)?;
+        let issue_ids: Vec<_> = notices.iter().map(|n| n.issue).collect();
+        let issues = roundtable_store::issues::get_issues(conn, &issue_ids)?;
+        let actors: Vec<_> = notices.iter().map(|n| n.actor).collect();
+        let names = directory::display_names(conn, &actors)?;
+        let tz = community.time_zone;
+        let lines: Vec<Value> = notices
+            .iter()
+            .filter_map(|n| {
+                let issue = issues.iter().find(|i| i.id == n.issue)?;
+                Some(json!({
+                    "at": n.at.with_timezone(&tz).format("%m-%d %H:%M").to_string(),
+                    "who": names.get(&n.actor).cloned().unwrap_or_default(),
+                    "step": step(&locale, &n.transition),
+                    "title": issue.title,
+                    "url": format!("{base_url}/issues/{}", issue.id),
+                }))
+            })
+            .collect();
+        if lines.is_empty() || user.disabled {
+            return Ok(None);
+        }
+        let context = json!({"community": community.name, "count": lines.len(), "lines": lines,
+                             "settings": format!("{base_url}/account")});
+        let to = user.email.into_iter().collect();
+        return Ok(Some(Plan { to, template: Template::Notices, locale, context }));
     }
 
     if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {

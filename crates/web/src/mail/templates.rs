@@ -29,6 +29,7 @@ const EMBEDDED: &[(&str, &str, &str, &str)] = templates!(
     "escalation",
     "meeting_notice",
     "password_reset",
+    "notices",
 );
 
 /// A rendered email.

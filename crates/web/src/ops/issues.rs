@@ -74,11 +74,13 @@ struct Related {
     duplicates: Vec<Issue>,
     photos: Vec<roundtable_core::photo::Photo>,
     proxy: Option<ProxyReport>,
+    /// The caller follows the issue.
+    following: bool,
 }
 
 /// Reads an issue's original and duplicates (in one database trip).
-async fn related(state: &AppState, issue: &Issue) -> ApiResult<Related> {
-    let (id, original) = (issue.id, issue.duplicate_of);
+async fn related(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<Related> {
+    let (id, original, user, whole) = (issue.id, issue.duplicate_of, caller.user.id, issue.clone());
     Ok(state
         .db
         .run(move |conn| {
@@ -88,6 +90,7 @@ async fn related(state: &AppState, issue: &Issue) -> ApiResult<Related> {
                 duplicates: issues::duplicates_of(conn, id)?,
                 photos: roundtable_store::photos::for_issue(conn, id)?,
                 proxy: issues::proxy_report(conn, id)?,
+                following: roundtable_store::notices::follows_issue(conn, &whole, user)?,
             })
         })
         .await?)
@@ -176,6 +179,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
         updated_at: issue.updated_at,
         transitions,
         photos: related.photos.iter().map(|p| PhotoView::new(p, API_PHOTOS)).collect(),
+        following: related.following,
         on_behalf: related.proxy.map(|r| ProxyReportView {
             households: r.households,
             contacts: sees_contact
@@ -334,7 +338,7 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         email: caller.user.email.clone(),
         phone: caller.user.phone.clone(),
     };
-    Ok(view(state, caller, issue, &raiser, Related { photos: attached, proxy, ..Related::default() }))
+    Ok(view(state, caller, issue, &raiser, Related { photos: attached, proxy, following: true, ..Related::default() }))
 }
 
 /// A proxy report as typed, checked: 1–2,000 households, at most 200 named (each with a
@@ -374,7 +378,7 @@ fn proxy_report(body: &ProxyReportBody, errors: &mut Vec<FieldProblem>) -> Proxy
 /// One issue, with its version and the transitions the caller may fire now.
 pub async fn get(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<IssueView> {
     let (issue, raiser) = visible_with_raiser(state, caller, id).await?;
-    let related = related(state, &issue).await?;
+    let related = related(state, caller, &issue).await?;
     Ok(view(state, caller, issue, &raiser, related))
 }
 
@@ -492,7 +496,7 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
         })
         .await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
-    let related = related(state, &outcome.issue).await?;
+    let related = related(state, caller, &outcome.issue).await?;
     Ok(view(state, caller, outcome.issue, &raiser, related))
 }
 

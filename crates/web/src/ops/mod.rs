@@ -8,6 +8,7 @@ pub mod audit;
 pub mod invitations;
 pub mod issues;
 pub mod meetings;
+pub mod notices;
 pub mod photos;
 pub mod reference;
 

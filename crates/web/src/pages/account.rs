@@ -32,6 +32,8 @@ struct AccountPage {
     /// Administrators close accounts from the administration page, not their own here.
     admin: bool,
     close_errors: Option<FormErrors>,
+    /// Which notices also come by mail.
+    mail_choices: Vec<crate::pages::render::Choice>,
 }
 
 impl Page for AccountPage {
@@ -64,6 +66,13 @@ async fn account_page(
         errors,
         admin: caller.actor.has_role(roundtable_core::Role::Admin),
         close_errors,
+        mail_choices: {
+            let chosen = crate::ops::notices::mail_setting(&ctx.state, &caller).await?;
+            roundtable_core::notice::NoticeMail::ALL
+                .iter()
+                .map(|m| crate::pages::render::Choice::new(m.as_str(), m.as_str(), *m == chosen))
+                .collect()
+        },
     };
     Out::status(status, page)
 }

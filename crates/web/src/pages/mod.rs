@@ -13,6 +13,7 @@ pub mod home;
 pub mod invitations;
 pub mod issues;
 pub mod meetings;
+pub mod notices;
 pub mod password;
 pub mod photos;
 pub mod render;
@@ -58,6 +59,10 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/issues/{id}", get(issues::show))
         .route("/issues/{id}/transitions", post(issues::transition).layer(uploads))
         .route("/issues/{id}/support", post(issues::support))
+        .route("/issues/{id}/follow", post(notices::follow))
+        .route("/notices", get(notices::list))
+        .route("/notices/read", post(notices::mark_read))
+        .route("/account/notice-mail", post(notices::mail_setting))
         .route("/meetings", get(meetings::list))
         .route("/meetings/schedule", post(meetings::schedule))
         .route("/meetings/slots/{date}/agenda", post(meetings::build))

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 25] = [
+const TEMPLATES: [(&str, &str); 26] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -46,6 +46,7 @@ const TEMPLATES: [(&str, &str); 25] = [
     ("invitations", include_str!("../../templates/pages/invitations.hbs")),
     ("invitation", include_str!("../../templates/pages/invitation.hbs")),
     ("join", include_str!("../../templates/pages/join.hbs")),
+    ("notices", include_str!("../../templates/pages/notices.hbs")),
 ];
 
 /// The compiled page templates and the strings they speak.
@@ -154,6 +155,8 @@ struct Me<'a> {
     community_wide: bool,
     /// May make invitations: the secretary, administrators, building leaders.
     invites: bool,
+    /// Unread notices.
+    unread: u32,
 }
 
 /// What every page's template can use beside the page's own data.
@@ -249,6 +252,7 @@ impl Ctx {
             resident: [Role::Resident, Role::Grid, Role::BuildingLeader].iter().any(|r| a.has_role(*r)),
             community_wide: community_wide(c),
             invites: [Role::Secretary, Role::Admin, Role::BuildingLeader].iter().any(|r| a.has_role(*r)),
+            unread: self.viewer.unread,
         })
     }
 

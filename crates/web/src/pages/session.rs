@@ -28,6 +28,8 @@ pub struct Viewer {
     /// This page's path and query, to come back to after signing in or switching language.
     pub here: String,
     pub secure: bool,
+    /// The signed-in viewer's unread notices (the bell), counted for pages shown.
+    pub unread: u32,
 }
 
 pub fn csrf_for(secret: &str) -> String {
@@ -86,7 +88,16 @@ impl FromRequestParts<AppState> for Viewer {
             caller.as_ref().map_or(i18n::LOCALES[0], |c| c.locale.as_str()),
         );
         let here = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
-        Ok(Viewer { caller, lang, csrf: csrf_for(&seed), jar, here, secure })
+        // Only a page shown needs the bell's number (not a photo, not a form posted).
+        let shown = parts.method == axum::http::Method::GET && !parts.uri.path().starts_with("/photos/");
+        let unread = match (&caller, shown) {
+            (Some(c), true) => {
+                let user = c.user.id;
+                state.db.run(move |conn| roundtable_store::notices::unread_count(conn, user)).await.unwrap_or(0)
+            }
+            _ => 0,
+        };
+        Ok(Viewer { caller, lang, csrf: csrf_for(&seed), jar, here, secure, unread })
     }
 }
 

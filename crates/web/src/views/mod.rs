@@ -163,6 +163,9 @@ pub struct IssueView {
     pub photos: Vec<PhotoView>,
     /// Raised on behalf of households (代报).
     pub on_behalf: Option<ProxyReportView>,
+    /// The caller follows it: they are told of each step (the raiser, supporters and the
+    /// responsible company follow by themselves; anyone may stop or start).
+    pub following: bool,
 }
 
 /// A photo; the image is at `url`, a small version at `thumbnail_url` (both for those who
@@ -630,4 +633,54 @@ pub struct StepData {
 pub struct CloseAccount {
     #[schema(value_type = String)]
     pub password: secrecy::SecretString,
+}
+
+/// A notice: a step taken on an issue the caller follows.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeView {
+    pub id: Uuid,
+    pub issue: IssueRef,
+    /// The step's version in the issue's timeline.
+    pub version: u32,
+    #[schema(value_type = names::TransitionName)]
+    pub transition: String,
+    pub actor: PersonRef,
+    pub at: DateTime<Utc>,
+    pub read: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoticeList {
+    /// Newest first, at most 100.
+    pub items: Vec<NoticeView>,
+    /// How many of the caller's notices are unread (the bell's number).
+    pub unread: u32,
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct NoticeQuery {
+    /// Only unread notices.
+    pub unread: Option<bool>,
+}
+
+/// `{ids}`: the notices to mark read; without `ids`, all of the caller's.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    pub ids: Option<Vec<Uuid>>,
+}
+
+/// Whether the caller follows an issue.
+#[derive(Serialize, ToSchema)]
+pub struct FollowView {
+    pub following: bool,
+}
+
+/// `{mail}`: which notices also come by mail — `each`, a daily `digest` (the default) or `none`.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeMailSetting {
+    #[schema(value_type = names::NoticeMailName)]
+    pub mail: roundtable_core::notice::NoticeMail,
 }

@@ -74,3 +74,8 @@ names!(
     roundtable_core::photo::MediaType::ALL.iter().map(|m| m.as_str())
 );
 names!(RoleName, "What a user may do.", roundtable_core::Role::ALL.iter().map(|r| r.as_str()));
+names!(
+    NoticeMailName,
+    "Which notices also come by mail: each, a daily digest, or none.",
+    roundtable_core::notice::NoticeMail::ALL.iter().map(|m| m.as_str())
+);

@@ -1,0 +1,259 @@
+//! Following issues and the in-app notices of their steps (`roundtable_core::notice`).
+//! Notices are written by `issues::record_transition`, in the transaction of the step,
+//! so no step goes untold and none is told that did not happen; `mailed_at` makes the
+//! table its own mail outbox.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use roundtable_core::notice::{Notice, NoticeMail};
+use roundtable_core::{CommunityId, Event, Issue, IssueId, UserId};
+
+use crate::convert::{parse, ts, utc};
+use crate::db::DbConn;
+use crate::error::Result;
+use crate::schema::{follows, memberships, notice_settings, notices, users};
+
+/// Makes `user` follow (or stop following) an issue, whatever they did before.
+pub fn set_following(
+    conn: &mut DbConn,
+    issue: IssueId,
+    community: CommunityId,
+    user: UserId,
+    following: bool,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    conn.transaction(|conn| {
+        let key = (issue.to_string(), user.to_string());
+        diesel::delete(follows::table.find((&key.0, &key.1))).execute(conn)?;
+        diesel::insert_into(follows::table)
+            .values((
+                follows::issue_id.eq(&key.0),
+                follows::user_id.eq(&key.1),
+                follows::community_id.eq(community.to_string()),
+                follows::following.eq(following),
+                follows::created_at.eq(ts(at)),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Makes `user` follow an issue unless they decided about it before (raising, supporting:
+/// someone who stopped following is not made to follow again).
+pub fn follow_unless_decided(
+    conn: &mut DbConn,
+    issue: IssueId,
+    community: CommunityId,
+    user: UserId,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if following(conn, issue, user)?.is_none() {
+        set_following(conn, issue, community, user, true, at)?;
+    }
+    Ok(())
+}
+
+/// What `user` decided about following an issue: `None` if nothing.
+pub fn following(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<Option<bool>> {
+    Ok(follows::table.find((issue.to_string(), user.to_string())).select(follows::following).first(conn).optional()?)
+}
+
+/// Whether `user` follows the issue: by their own decision, else as a member of its
+/// responsible organisation.
+pub fn follows_issue(conn: &mut DbConn, issue: &Issue, user: UserId) -> Result<bool> {
+    if let Some(decided) = following(conn, issue.id, user)? {
+        return Ok(decided);
+    }
+    let Some(org) = issue.responsible_org else { return Ok(false) };
+    let n: i64 = memberships::table
+        .filter(memberships::org_id.eq(org.to_string()))
+        .filter(memberships::user_id.eq(user.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Tells the followers of `issue` (as it is after the step) of `event`: those who follow
+/// it and the members of its responsible organisation, but not those who stopped
+/// following, nor the one who took the step, nor disabled accounts.
+pub fn tell_followers(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<usize> {
+    let decided: Vec<(String, bool)> = follows::table
+        .filter(follows::issue_id.eq(issue.id.to_string()))
+        .select((follows::user_id, follows::following))
+        .load(conn)?;
+    let mut told: Vec<String> = decided.iter().filter(|(_, f)| *f).map(|(u, _)| u.clone()).collect();
+    if let Some(org) = issue.responsible_org {
+        let members: Vec<String> = memberships::table
+            .filter(memberships::org_id.eq(org.to_string()))
+            .select(memberships::user_id)
+            .load(conn)?;
+        told.extend(members.into_iter().filter(|m| !decided.iter().any(|(u, _)| u == m)));
+    }
+    let enabled: Vec<String> =
+        users::table.filter(users::id.eq_any(&told)).filter(users::disabled.eq(false)).select(users::id).load(conn)?;
+    let actor = event.actor.to_string();
+    told.sort();
+    told.dedup();
+    let mut n = 0;
+    for user in told.iter().filter(|u| **u != actor && enabled.contains(u)) {
+        diesel::insert_into(notices::table)
+            .values((
+                notices::id.eq(uuid::Uuid::now_v7().to_string()),
+                notices::community_id.eq(issue.community.to_string()),
+                notices::user_id.eq(user),
+                notices::issue_id.eq(issue.id.to_string()),
+                notices::version.eq(event.version as i32),
+                notices::transition.eq(&event.transition),
+                notices::actor_id.eq(&actor),
+                notices::created_at.eq(ts(event.at)),
+            ))
+            .execute(conn)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+type Row =
+    (String, String, String, String, i32, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
+
+fn select() -> (
+    notices::id,
+    notices::community_id,
+    notices::user_id,
+    notices::issue_id,
+    notices::version,
+    notices::transition,
+    notices::actor_id,
+    notices::created_at,
+    notices::read_at,
+    notices::mailed_at,
+) {
+    (
+        notices::id,
+        notices::community_id,
+        notices::user_id,
+        notices::issue_id,
+        notices::version,
+        notices::transition,
+        notices::actor_id,
+        notices::created_at,
+        notices::read_at,
+        notices::mailed_at,
+    )
+}
+
+fn from_row(r: Row) -> Result<Notice> {
+    Ok(Notice {
+        id: parse("notice id", &r.0)?,
+        community: parse("community id", &r.1)?,
+        user: parse("user id", &r.2)?,
+        issue: parse("issue id", &r.3)?,
+        version: r.4.max(0) as u32,
+        transition: r.5,
+        actor: parse("user id", &r.6)?,
+        at: utc(r.7),
+        read_at: r.8.map(utc),
+        mailed_at: r.9.map(utc),
+    })
+}
+
+/// A user's notices, newest first: at most `limit`, only unread ones if asked.
+pub fn list(conn: &mut DbConn, user: UserId, unread_only: bool, limit: i64) -> Result<Vec<Notice>> {
+    let mut q = notices::table.filter(notices::user_id.eq(user.to_string())).into_boxed();
+    if unread_only {
+        q = q.filter(notices::read_at.is_null());
+    }
+    let rows: Vec<Row> = q.order(notices::id.desc()).limit(limit).select(select()).load(conn)?;
+    rows.into_iter().map(from_row).collect()
+}
+
+pub fn unread_count(conn: &mut DbConn, user: UserId) -> Result<u32> {
+    let n: i64 = notices::table
+        .filter(notices::user_id.eq(user.to_string()))
+        .filter(notices::read_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n as u32)
+}
+
+/// Marks `user`'s notices read: those of `ids`, or all. Returns how many changed.
+pub fn mark_read(conn: &mut DbConn, user: UserId, ids: Option<&[uuid::Uuid]>, now: DateTime<Utc>) -> Result<usize> {
+    let mut q = diesel::update(notices::table)
+        .filter(notices::user_id.eq(user.to_string()))
+        .filter(notices::read_at.is_null())
+        .into_boxed();
+    if let Some(ids) = ids {
+        q = q.filter(notices::id.eq_any(ids.iter().map(ToString::to_string).collect::<Vec<_>>()));
+    }
+    Ok(q.set(notices::read_at.eq(Some(ts(now)))).execute(conn)?)
+}
+
+/// A user's mail setting (the default when they never chose).
+pub fn mail_setting(conn: &mut DbConn, user: UserId) -> Result<NoticeMail> {
+    let stored: Option<String> =
+        notice_settings::table.find(user.to_string()).select(notice_settings::mail).first(conn).optional()?;
+    stored.map(|s| parse("notice mail setting", &s)).transpose().map(Option::unwrap_or_default)
+}
+
+pub fn set_mail_setting(conn: &mut DbConn, user: UserId, community: CommunityId, mail: NoticeMail) -> Result<()> {
+    conn.transaction(|conn| {
+        diesel::delete(notice_settings::table.find(user.to_string())).execute(conn)?;
+        diesel::insert_into(notice_settings::table)
+            .values((
+                notice_settings::user_id.eq(user.to_string()),
+                notice_settings::community_id.eq(community.to_string()),
+                notice_settings::mail.eq(mail.as_str()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// The notices not yet mailed of users whose setting is `mail`, oldest first, at most
+/// `limit` (the caller groups them by user).
+pub fn unmailed(conn: &mut DbConn, mail: NoticeMail, limit: i64) -> Result<Vec<Notice>> {
+    let chosen: Vec<String> = notice_settings::table
+        .filter(notice_settings::mail.ne(mail.as_str()))
+        .select(notice_settings::user_id)
+        .load(conn)?;
+    let mut q = notices::table.filter(notices::mailed_at.is_null()).filter(notices::read_at.is_null()).into_boxed();
+    // Those without a row have the default setting.
+    q = if mail == NoticeMail::default() {
+        q.filter(notices::user_id.ne_all(chosen))
+    } else {
+        let these: Vec<String> = notice_settings::table
+            .filter(notice_settings::mail.eq(mail.as_str()))
+            .select(notice_settings::user_id)
+            .load(conn)?;
+        q.filter(notices::user_id.eq_any(these))
+    };
+    let rows: Vec<Row> = q.order(notices::id).limit(limit).select(select()).load(conn)?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// Marks every notice read and mailed as of its own moment (for a history seeded in one go).
+pub fn settle_all(conn: &mut DbConn) -> Result<usize> {
+    Ok(diesel::update(notices::table.filter(notices::read_at.is_null()))
+        .set((
+            notices::read_at.eq(notices::created_at.nullable()),
+            notices::mailed_at.eq(notices::created_at.nullable()),
+        ))
+        .execute(conn)?)
+}
+
+/// Notices by id (those that exist), oldest first.
+pub fn get_many(conn: &mut DbConn, ids: &[uuid::Uuid]) -> Result<Vec<Notice>> {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<Row> =
+        notices::table.filter(notices::id.eq_any(ids)).order(notices::id).select(select()).load(conn)?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// Marks notices mailed.
+pub fn mark_mailed(conn: &mut DbConn, ids: &[uuid::Uuid], now: DateTime<Utc>) -> Result<()> {
+    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    diesel::update(notices::table.filter(notices::id.eq_any(ids)))
+        .set(notices::mailed_at.eq(Some(ts(now))))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,75 @@
+//! Following issues and reading one's notices; the mail setting for them.
+
+use roundtable_core::IssueId;
+use roundtable_core::notice::NoticeMail;
+use roundtable_store::{directory, issues, notices};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views::{IssueRef, NoticeList, NoticeView, PersonRef};
+
+/// The caller's notices, newest first (at most 100), with their unread count. Notices of
+/// issues the caller may no longer see are left out.
+pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiResult<NoticeList> {
+    let user = caller.user.id;
+    let (found, unread, issues, names) = state
+        .db
+        .run(move |conn| {
+            let found = notices::list(conn, user, unread_only, 100)?;
+            let unread = notices::unread_count(conn, user)?;
+            let ids: Vec<IssueId> = found.iter().map(|n| n.issue).collect();
+            let actors: Vec<_> = found.iter().map(|n| n.actor).collect();
+            Ok((found, unread, issues::get_issues(conn, &ids)?, directory::display_names(conn, &actors)?))
+        })
+        .await?;
+    let items = found
+        .into_iter()
+        .filter_map(|n| {
+            let issue = issues.iter().find(|i| i.id == n.issue)?;
+            crate::access::can_see(&caller.user, &caller.actor, issue).then(|| NoticeView {
+                id: n.id,
+                issue: IssueRef { id: issue.id.0, title: issue.title.clone() },
+                version: n.version,
+                transition: n.transition,
+                actor: PersonRef { id: n.actor.0, name: names.get(&n.actor).cloned().unwrap_or_default() },
+                at: n.at,
+                read: n.read_at.is_some(),
+            })
+        })
+        .collect();
+    Ok(NoticeList { items, unread })
+}
+
+/// The bell's number.
+pub async fn unread(state: &AppState, caller: &Caller) -> ApiResult<u32> {
+    let user = caller.user.id;
+    Ok(state.db.run(move |conn| notices::unread_count(conn, user)).await?)
+}
+
+/// Marks the caller's notices read (those of `ids`, or all); returns how many changed.
+pub async fn mark_read(state: &AppState, caller: &Caller, ids: Option<Vec<uuid::Uuid>>) -> ApiResult<usize> {
+    if ids.as_ref().is_some_and(|i| i.len() > 500) {
+        return Err(ApiError::field("ids", "too_long", "at most 500 ids at once"));
+    }
+    let (user, now) = (caller.user.id, state.now());
+    Ok(state.db.write(move |conn| notices::mark_read(conn, user, ids.as_deref(), now)).await?)
+}
+
+/// Starts or stops following an issue the caller may see.
+pub async fn follow(state: &AppState, caller: &Caller, id: IssueId, following: bool) -> ApiResult<bool> {
+    let issue = super::issues::visible(state, caller, id).await?;
+    let (user, now) = (caller.user.id, state.now());
+    state.db.write(move |conn| notices::set_following(conn, issue.id, issue.community, user, following, now)).await?;
+    Ok(following)
+}
+
+pub async fn mail_setting(state: &AppState, caller: &Caller) -> ApiResult<NoticeMail> {
+    let user = caller.user.id;
+    Ok(state.db.run(move |conn| notices::mail_setting(conn, user)).await?)
+}
+
+pub async fn set_mail_setting(state: &AppState, caller: &Caller, mail: NoticeMail) -> ApiResult<()> {
+    let (user, community) = (caller.user.id, caller.actor.community);
+    Ok(state.db.write(move |conn| notices::set_mail_setting(conn, user, community, mail)).await?)
+}

@@ -1,0 +1,102 @@
+//! The notices page (the bell's), following an issue, and the mail setting for notices.
+
+use axum::response::Response;
+use roundtable_core::IssueId;
+use roundtable_core::notice::NoticeMail;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiPath};
+use crate::ops::notices as ops;
+use crate::pages::forms::{Empty, Posted};
+use crate::pages::render::{Ctx, Out, Page};
+use crate::views::NoticeView;
+
+#[derive(Serialize)]
+struct Shown {
+    #[serde(flatten)]
+    view: NoticeView,
+    at_local: String,
+}
+
+#[derive(Serialize)]
+struct NoticesPage {
+    items: Vec<Shown>,
+    unread: u32,
+}
+
+impl Page for NoticesPage {
+    const TEMPLATE: &'static str = "notices";
+}
+
+pub async fn list(ctx: Ctx) -> Response {
+    let out = async {
+        let caller = ctx.caller()?;
+        let list = ops::list(&ctx.state, &caller, false).await?;
+        let items = list
+            .items
+            .into_iter()
+            .map(|view| Shown {
+                at_local: view.at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string(),
+                view,
+            })
+            .collect();
+        Out::page(NoticesPage { items, unread: list.unread })
+    }
+    .await;
+    ctx.respond(out)
+}
+
+pub async fn mark_read(Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+    let out = async {
+        ops::mark_read(&ctx.state, &ctx.caller()?, None).await?;
+        Ok(Out::Done("/notices".into(), "notices_read"))
+    }
+    .await;
+    ctx.respond(out)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowAction {
+    Follow,
+    Unfollow,
+}
+
+#[derive(Deserialize)]
+pub struct FollowForm {
+    action: FollowAction,
+}
+
+pub async fn follow(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<FollowForm>) -> Response {
+    let out = async {
+        let on = matches!(form.action, FollowAction::Follow);
+        ops::follow(&ctx.state, &ctx.caller()?, IssueId(id), on).await?;
+        Ok(Out::Done(format!("/issues/{id}"), if on { "followed" } else { "unfollowed" }))
+    }
+    .await;
+    ctx.respond(out)
+}
+
+#[derive(Deserialize)]
+pub struct MailForm {
+    #[serde(default)]
+    mail: String,
+}
+
+pub async fn mail_setting(Posted { ctx, form }: Posted<MailForm>) -> Response {
+    let out = async {
+        let mail: NoticeMail = form
+            .mail
+            .parse()
+            .map_err(|e: roundtable_core::UnknownName| ApiError::field("mail", "invalid", e.to_string()))?;
+        ops::set_mail_setting(&ctx.state, &ctx.caller()?, mail).await?;
+        Ok(Out::Done("/account".into(), "notice_mail_saved"))
+    }
+    .await;
+    let out = out.map_err(|e| match e {
+        ApiError::Invalid { .. } => ApiError::BadRequest("choose each, digest or none".into()),
+        other => other,
+    });
+    ctx.respond(out)
+}
