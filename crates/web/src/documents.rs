@@ -51,6 +51,23 @@ pub struct Item {
     pub outcome: String,
     pub note: Option<String>,
     pub in_appendix: bool,
+    pub photos: Option<PhotoLink>,
+}
+
+/// An item's photos, as a link to its issue's page (where they are shown to those who may
+/// see them: the document itself carries none).
+#[derive(Clone, Debug, Serialize)]
+pub struct PhotoLink {
+    pub n: u32,
+    pub url: String,
+}
+
+/// The photo links of these issues, in one query.
+fn photo_links(conn: &mut DbConn, ids: &[IssueId], base_url: &str) -> Result<HashMap<IssueId, PhotoLink>, StoreError> {
+    Ok(roundtable_store::photos::counts(conn, ids)?
+        .into_iter()
+        .map(|(id, n)| (id, PhotoLink { n, url: format!("{base_url}/issues/{id}") }))
+        .collect())
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -184,6 +201,7 @@ pub fn assemble(
     config: &AgendaConfig,
     tz: chrono_tz::Tz,
     lang: &'static str,
+    base_url: &str,
 ) -> Result<MinutesDoc, StoreError> {
     let m = &record.meeting;
     let community = directory::get_community(conn, m.community)?;
@@ -194,12 +212,15 @@ pub fn assemble(
     let main = revisions.iter().rev().find(|r| r.status != RevisionStatus::Addendum);
     let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
     let local = m.starts_at.with_timezone(&tz);
-    let items = agenda::agenda_items(conn, m.id)?
+    let listed = agenda::agenda_items(conn, m.id)?;
+    let photos = photo_links(conn, &agenda::issue_ids(&listed), base_url)?;
+    let items = listed
         .into_iter()
         .filter(|i| !matches!(i.section, Section::Announcements | Section::Scorecard) || !i.title.trim().is_empty())
         .enumerate()
         .map(|(n, i)| Item {
             number: n + 1,
+            photos: i.issue_id.and_then(|id| photos.get(&id).cloned()),
             title: if i.title.trim().is_empty() { section_label(lang, i.section) } else { i.title },
             section: section_label(lang, i.section),
             outcome: outcome_label(lang, i.outcome, i.section, i.reason),
@@ -261,6 +282,7 @@ pub struct AgendaLine {
     pub reason: String,
     pub minutes: i32,
     pub appendix: bool,
+    pub photos: Option<PhotoLink>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -292,6 +314,7 @@ pub fn assemble_agenda(
     config: &AgendaConfig,
     tz: chrono_tz::Tz,
     lang: &'static str,
+    base_url: &str,
 ) -> Result<AgendaDoc, StoreError> {
     let m = &record.meeting;
     let community = directory::get_community(conn, m.community)?;
@@ -305,6 +328,7 @@ pub fn assemble_agenda(
     let ids: Vec<IssueId> = agenda::issue_ids(&items);
     let issues: HashMap<IssueId, _> =
         roundtable_store::issues::get_issues(conn, &ids)?.into_iter().map(|i| (i.id, i)).collect();
+    let photos = photo_links(conn, &ids, base_url)?;
     let mut sections: Vec<AgendaSection> = Vec::new();
     let mut number = 0;
     for item in items {
@@ -328,6 +352,7 @@ pub fn assemble_agenda(
             due_date: issue.and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),
             extensions: issue.map(|i| i.extension_count).filter(|n| *n > 0),
             support: issue.map(|i| i.support_count).filter(|n| *n > 0),
+            photos: issue.and_then(|i| photos.get(&i.id).cloned()),
             reason: reason_label(lang, item.reason),
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,

@@ -17,6 +17,10 @@ fn doc() -> MinutesDoc {
         outcome: outcome.into(),
         note: note.map(Into::into),
         in_appendix: false,
+        photos: (number == 1).then(|| roundtable_web::documents::PhotoLink {
+            n: 2,
+            url: "http://127.0.0.1:8080/issues/0190a000-0000-7000-8000-000000000001".into(),
+        }),
     };
     MinutesDoc {
         lang: "zh-CN",

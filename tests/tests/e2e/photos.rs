@@ -89,6 +89,18 @@ async fn a_residents_photos_are_seen_by_the_company_and_by_no_other(app: TestApp
         assert_eq!(status_of(&app, login, &first).await, StatusCode::FORBIDDEN, "{login}");
         assert_eq!(status_of(&app, login, &format!("{first}/thumbnail")).await, StatusCode::FORBIDDEN, "{login}");
     }
+    // The agenda links the photos (to the issue's page, where they are shown to those who
+    // may see them); the document carries none.
+    let secretary = app.token(SECRETARY).await;
+    let slot = app.get("/api/v1/meetings/next", &secretary).await.str("slot").to_owned();
+    let built = app
+        .call(axum::http::Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None)
+        .await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let md = app.get(&format!("/api/v1/meetings/{}/agenda?format=md", built.str("id")), &secretary).await;
+    let issue_url = format!("/issues/{})", raised.body["id"].as_str().unwrap());
+    let md = md.body.as_str().unwrap().to_owned();
+    assert!(md.contains("[照片 2 张](") && md.contains(&issue_url), "{md}");
     // Nor through the pages.
     let anshang = app.pages();
     anshang.sign_in(ANSHANG).await;

@@ -200,7 +200,11 @@ pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Ren
     }
     let tz = caller.tz;
     let config = state.config.agenda_config();
-    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, how.lang)).await?;
+    let base = state.config.mail.base_url.clone();
+    let doc = state
+        .db
+        .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, how.lang, &base))
+        .await?;
     state.minutes.render("agenda", how.format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
 }
 

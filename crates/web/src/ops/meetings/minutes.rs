@@ -27,7 +27,8 @@ pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Ren
     let record = closed_meeting(state, caller, id).await?;
     let tz = caller.tz;
     let config = state.config.agenda_config();
-    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, how.lang)).await?;
+    let base = state.config.mail.base_url.clone();
+    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, how.lang, &base)).await?;
     if !doc.published && !manages(caller) {
         return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }
