@@ -200,14 +200,17 @@ fn seed(
         org(OrgKind::Unit, unit, &[], None)?;
     }
 
+    // Each a mobile number of their own: anyone can sign in with theirs.
+    let mut numbered = 0u64;
     let mut person = |login: &str, name: &str, roles: &[Role], orgs: Vec<OrgId>, compound: Option<usize>| {
+        numbered += 1;
         let u = User {
             id: UserId::new(),
             community: cid,
             login: login.into(),
             display_name: name.into(),
             email: Some(login.into()),
-            phone: Some(format!("139{:08}", login.len() * 7919 % 100_000_000)),
+            phone: Some(format!("139{:08}", 20_000_000 + numbered * 7919)),
             roles: roles.to_vec(),
             locale: None,
             compound: compound.map(|i| compounds[i]),
