@@ -362,8 +362,18 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     sign_out(&c).await;
     c.close().await.expect("the session ends");
 
+    // An invitation for a notice board, to photograph with its QR code and sign-up page.
+    let body = json!({"role": "resident", "compound": app.compound("君悦湾").to_string(), "uses": 50,
+                      "note": "5号楼 2单元 公告栏"});
+    let invitation = app.post("/api/v1/invitations", &token, body).await.body;
+    let invitation_id = invitation["id"].as_str().expect("an invitation").to_owned();
+    let join_url = invitation["url"].as_str().expect("a link").to_owned();
+    let join_path = join_url[join_url.find("/join/").expect("a join link")..].to_owned();
+
     // The main pages on a phone.
     let phone = browser(&driver_url, true).await;
+    go(&phone, &base, &join_path).await;
+    check_and_shoot(&phone, &dir, "phone-join").await;
     go(&phone, &base, "/login").await;
     check_and_shoot(&phone, &dir, "phone-login").await;
     sign_in(&phone, &base, SECRETARY).await;
@@ -379,6 +389,9 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         ("phone-scorecard", "/scorecard".into()),
         ("phone-account", "/account".into()),
         ("phone-forgot", "/password/forgot".into()),
+        ("phone-invitations", "/invitations".into()),
+        ("phone-invitation", format!("/invitations/{invitation_id}")),
+        ("phone-notices", "/notices".into()),
     ] {
         go(&phone, &base, &path).await;
         check_and_shoot(&phone, &dir, name).await;
