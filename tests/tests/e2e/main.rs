@@ -8,6 +8,7 @@ mod cli;
 mod documents;
 mod errors;
 mod hostile;
+mod ledger;
 mod mail;
 mod meetings;
 mod openapi;

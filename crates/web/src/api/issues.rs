@@ -139,3 +139,33 @@ pub async fn withdraw_support(
 ) -> ApiResult<Json<SupportView>> {
     ops::support(&state, &caller, IssueId(id), false).await.map(Json)
 }
+
+/// The issue ledger (台账) as CSV (UTF-8 with a byte-order mark), filtered like the list,
+/// oldest first, in the caller's language; streamed, so any number of rows.
+#[utoipa::path(get, path = "/api/v1/issues/ledger", tag = "issues", params(ListQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "The ledger", content(("text/csv"))),
+    (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<axum::response::Response> {
+    let lang = caller.lang();
+    let stream = crate::ops::ledger::csv(&state, &caller, q, lang).await?;
+    Ok(csv_response(stream))
+}
+
+/// A streamed CSV download.
+pub fn csv_response(
+    stream: impl futures_util::Stream<Item = Result<axum::body::Bytes, String>> + Send + 'static,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body =
+        axum::body::Body::from_stream(futures_util::StreamExt::map(stream, |r| r.map_err(std::io::Error::other)));
+    let mut r = body.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"ledger.csv\""));
+    r
+}

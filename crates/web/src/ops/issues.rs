@@ -191,8 +191,8 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
 /// Where the API serves photos.
 pub const API_PHOTOS: &str = "/api/v1/photos";
 
-/// Lists the issues the caller may see, filtered, one page at a time.
-pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<IssueList> {
+/// The list's query as a filter narrowed to what the caller may see, and its order.
+pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<(IssueFilter, IssueOrder, u32)> {
     let searching = q.q.as_deref().is_some_and(|t| !text::is_blank(t));
     let order = match q.order.as_deref() {
         // A search lists the best matches first unless told otherwise.
@@ -243,8 +243,16 @@ pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<
         text: q.q,
     };
     let filter = access::scope_filter(&caller.user, &caller.actor, filter)?;
+    Ok((filter, order, limit))
+}
+
+/// Lists the issues the caller may see, filtered, one page at a time.
+pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<IssueList> {
+    let cursor = q.cursor.clone();
+    let (filter, order, limit) = list_filter(state, caller, q)?;
+    let today = caller.now(state).date_naive();
     let community = caller.actor.community;
-    let page = PageRequest { order, limit, cursor: q.cursor };
+    let page = PageRequest { order, limit, cursor };
     let page = state.db.run(move |conn| issues::list_listings(conn, community, &filter, &page)).await?;
     Ok(IssueList {
         items: page.items.into_iter().map(|i| IssueSummary::new(i, today)).collect(),

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod invitations;
 pub mod issues;
+pub mod ledger;
 pub mod meetings;
 pub mod notices;
 pub mod photos;

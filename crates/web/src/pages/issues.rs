@@ -106,6 +106,8 @@ struct ListPage {
     sort: Vec<SortLink>,
     next: Option<String>,
     first: Option<String>,
+    /// The ledger (CSV) of what the filters choose.
+    ledger: String,
 }
 
 impl Page for ListPage {
@@ -117,16 +119,15 @@ pub async fn list(ctx: Ctx, Query(f): Query<Filters>) -> Response {
     ctx.respond(out)
 }
 
-async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
-    let caller = ctx.caller()?;
-    let names = reference::names(&ctx.state, &caller).await?;
+/// The list's filters as the API's query.
+fn query_of(caller: &Caller, f: &Filters) -> Result<ListQuery, ApiError> {
     let mut errors = Vec::new();
     let compound = uuid_field("compound", &f.compound, &mut errors);
     let responsible_org = uuid_field("responsible_org", &f.responsible_org, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let query = ListQuery {
+    Ok(ListQuery {
         state: filled(&f.state),
         compound,
         responsible_org,
@@ -136,7 +137,26 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         order: filled(&f.order),
         limit: Some(25),
         cursor: filled(&f.cursor),
-    };
+    })
+}
+
+/// The ledger (台账) of the issues the list's filters choose, as CSV.
+pub async fn ledger(ctx: Ctx, Query(f): Query<Filters>) -> Response {
+    let out = async {
+        let caller = ctx.caller()?;
+        let query = ListQuery { cursor: None, ..query_of(&caller, &f)? };
+        let stream = crate::ops::ledger::csv(&ctx.state, &caller, query, ctx.viewer.lang).await?;
+        Ok(Out::Raw(crate::api::issues::csv_response(stream)))
+    }
+    .await;
+    ctx.respond(out)
+}
+
+async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
+    let caller = ctx.caller()?;
+    let names = reference::names(&ctx.state, &caller).await?;
+    let query = query_of(&caller, &f)?;
+    let (compound, responsible_org) = (query.compound, query.responsible_org);
     let keep = |name: &str, v: &Option<String>| filled(v).map(|v| format!("{name}={}", urlencode(&v)));
     let base: Vec<String> = [
         keep("state", &f.state),
@@ -185,6 +205,7 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         sort: sort.collect(),
         next: next.map(|c| link(format!("order={order}&cursor={}", urlencode(&c)))),
         first: filled(&f.cursor).map(|_| link(format!("order={order}"))),
+        ledger: format!("/issues/ledger.csv?{}", base.join("&")),
     })
 }
 

@@ -56,6 +56,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/lang", post(auth::language))
         .route("/issues", get(issues::list).post(issues::raise).layer(uploads))
         .route("/issues/new", get(issues::new))
+        .route("/issues/ledger.csv", get(issues::ledger))
         .route("/issues/{id}", get(issues::show))
         .route("/issues/{id}/transitions", post(issues::transition).layer(uploads))
         .route("/issues/{id}/support", post(issues::support))

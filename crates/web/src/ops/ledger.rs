@@ -1,0 +1,159 @@
+//! The issue ledger (台账) as CSV: the columns a community's ledger keeps, for the issues
+//! the caller may list, filtered like the list. Streamed a page of issues at a time, so
+//! any number of rows costs the memory of one page. UTF-8 with a byte-order mark, so that
+//! Excel opens the Chinese correctly.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use futures_util::Stream;
+use roundtable_core::{Issue, MeetingId, VerificationOutcome};
+use roundtable_store::{IssueFilter, IssueOrder, PageRequest, issues, meetings};
+
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::ops::reference::{self, Names};
+use crate::state::AppState;
+use crate::views::ListQuery;
+
+/// Issues read per database trip.
+const PAGE: u32 = 200;
+
+/// The ledger's columns, in the reader's language (`ledger.*` in the locale files).
+pub const COLUMNS: [&str; 16] = [
+    "number",
+    "source",
+    "raised_on",
+    "place",
+    "description",
+    "category",
+    "responsible",
+    "commitment",
+    "due_date",
+    "meeting",
+    "extensions",
+    "result",
+    "verification",
+    "satisfaction",
+    "closed_on",
+    "state",
+];
+
+/// What every row needs besides its issue: names, meeting months, the reader's language.
+struct Context {
+    names: Names,
+    slots: HashMap<MeetingId, String>,
+    tz: chrono_tz::Tz,
+    lang: &'static str,
+    terminal: Vec<String>,
+}
+
+impl Context {
+    fn t(&self, key: &str) -> String {
+        crate::i18n::strings().text(self.lang, key, &[])
+    }
+
+    fn row(&self, i: &Issue) -> Vec<String> {
+        let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&self.tz).format("%Y-%m-%d").to_string();
+        let place = [
+            self.names.compound(i.compound).map(str::to_owned),
+            i.building.and_then(|b| self.names.building(b)).map(str::to_owned),
+        ];
+        let c = i.commitment.as_ref();
+        let source = match i.raised_by_org.and_then(|o| self.names.org(o)) {
+            Some(org) => org.to_owned(),
+            None => self.t("ledger.by_resident"),
+        };
+        let closed = self.terminal.iter().any(|t| t == i.state.as_str());
+        vec![
+            i.id.to_string(),
+            source,
+            local(i.created_at),
+            place.into_iter().flatten().collect::<Vec<_>>().join(" "),
+            if i.description.is_empty() { i.title.clone() } else { format!("{}：{}", i.title, i.description) },
+            self.t(&format!("category.{}", i.category)),
+            i.responsible_org.and_then(|o| self.names.org(o)).unwrap_or_default().to_owned(),
+            c.map(|c| c.text.clone()).unwrap_or_default(),
+            c.map(|c| c.due_date.to_string()).unwrap_or_default(),
+            c.and_then(|c| c.meeting).and_then(|m| self.slots.get(&m).cloned()).unwrap_or_default(),
+            i.extension_count.to_string(),
+            i.resolution_note.clone().unwrap_or_default(),
+            i.verification
+                .as_ref()
+                .map(|v| {
+                    self.t(match v.outcome {
+                        VerificationOutcome::Verified => "verification.verified",
+                        VerificationOutcome::PartlyFixed => "verification.partly_fixed",
+                        VerificationOutcome::NotFixed => "verification.not_fixed",
+                    })
+                })
+                .unwrap_or_default(),
+            i.verification.as_ref().and_then(|v| v.satisfaction).map(|s| s.to_string()).unwrap_or_default(),
+            if closed { local(i.state_entered_at) } else { String::new() },
+            self.t(&format!("state.{}", i.state)),
+        ]
+    }
+}
+
+fn encode(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Bytes, String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        out.write_record(&row).map_err(|e| e.to_string())?;
+    }
+    out.into_inner().map(Bytes::from).map_err(|e| e.to_string())
+}
+
+/// The ledger of the issues `q` lists for the caller, oldest first, as a stream of CSV
+/// chunks (the header first). The query is checked before anything is sent.
+pub async fn csv(
+    state: &AppState,
+    caller: &Caller,
+    q: ListQuery,
+    lang: &'static str,
+) -> ApiResult<impl Stream<Item = Result<Bytes, String>> + Send + 'static> {
+    let (filter, _, _) = super::issues::list_filter(state, caller, q)?;
+    let names = reference::names(state, caller).await?;
+    let community = caller.actor.community;
+    let slots = state
+        .db
+        .run(move |conn| meetings::meetings(conn, community))
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.slot.format("%Y-%m").to_string()))
+        .collect();
+    let terminal = state
+        .workflows
+        .iter()
+        .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
+        .collect();
+    let context = Context { names, slots, tz: caller.tz, lang, terminal };
+    let header: Vec<String> = COLUMNS.iter().map(|c| context.t(&format!("ledger.{c}"))).collect();
+    let mut first = b"\xEF\xBB\xBF".to_vec();
+    first.extend_from_slice(&encode([header]).map_err(crate::error::ApiError::Internal)?);
+    let start = Some(Bytes::from(first));
+    let db = state.db.clone();
+    struct Cursor {
+        db: roundtable_store::Db,
+        filter: IssueFilter,
+        context: Context,
+        header: Option<Bytes>,
+        next: Option<Option<String>>,
+    }
+    let cursor = Cursor { db, filter, context, header: start, next: Some(None) };
+    Ok(futures_util::stream::unfold(cursor, move |mut c| async move {
+        if let Some(header) = c.header.take() {
+            return Some((Ok(header), c));
+        }
+        let after = c.next.take()?;
+        let (filter, page) = (c.filter.clone(), PageRequest { order: IssueOrder::Oldest, limit: PAGE, cursor: after });
+        let read = c.db.run(move |conn| issues::list_issues(conn, community, &filter, &page)).await;
+        match read {
+            Ok(page) => {
+                c.next = page.next_cursor.map(Some);
+                let chunk = encode(page.items.iter().map(|i| c.context.row(i)));
+                Some((chunk, c))
+            }
+            Err(e) => Some((Err(format!("reading the ledger failed: {e}")), c)),
+        }
+    }))
+}

@@ -1,0 +1,89 @@
+//! The issue ledger (台账): CSV with a BOM, the ledger's columns, the caller's scope and
+//! the list's filters.
+
+use axum::http::StatusCode;
+use roundtable_e2e::{TestApp, on_both_databases};
+use serde_json::json;
+
+use crate::api_flow::{fire, in_days, raise};
+
+on_both_databases!(the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns);
+
+const SECRETARY: &str = "secretary@dongsheng.example";
+
+/// The ledger's rows (the header first), read back with a standard CSV reader.
+async fn ledger(app: &TestApp, login: &str, query: &str) -> Vec<Vec<String>> {
+    let (status, headers, bytes) = app.bytes(&format!("/api/v1/issues/ledger{query}"), &app.token(login).await).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM, so Excel reads UTF-8");
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[3..]);
+    reader.records().map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect()).collect()
+}
+
+/// How many issues the caller's list holds, page by page.
+async fn listed(app: &TestApp, login: &str) -> usize {
+    let token = app.token(login).await;
+    let (mut n, mut cursor) = (0, None::<String>);
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/issues?limit=200&cursor={c}"),
+            None => "/api/v1/issues?limit=200".to_owned(),
+        };
+        let page = app.get(&path, &token).await.body;
+        n += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return n,
+        }
+    }
+}
+
+async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app: TestApp) {
+    let issue = raise(&app, "地下车库积水").await;
+    let anshang = app.org("安尚物业").to_string();
+    let assigned = fire(&app, SECRETARY, &issue, "assign", json!({"responsible_org": anshang})).await;
+    fire(
+        &app,
+        "anshang@dongsheng.example",
+        &assigned,
+        "commit",
+        json!({"commitment_text": "疏通排水沟", "due_date": in_days(9)}),
+    )
+    .await;
+    let rows = ledger(&app, SECRETARY, "").await;
+    let header = &rows[0];
+    assert_eq!(
+        header.join(","),
+        "编号,来源,提出日期,小区/楼栋,问题描述,分类,责任单位,承诺内容,承诺时限,承诺会次,延期次数,办理结果,验收结果,满意度,销号日期,当前状态"
+    );
+    assert_eq!(rows.len() - 1, listed(&app, SECRETARY).await, "every issue the secretary may list");
+    let id = issue["id"].as_str().unwrap();
+    let row = rows.iter().find(|r| r[0] == id).expect("the new issue is in the ledger");
+    assert_eq!((row[6].as_str(), row[7].as_str(), row[8].as_str()), ("安尚物业", "疏通排水沟", in_days(9).as_str()));
+    assert_eq!(row[15], "已承诺");
+    assert!(row[4].starts_with("地下车库积水："), "{row:?}");
+    // A company's ledger holds its own issues only; a filter narrows it like the list.
+    let theirs = ledger(&app, "anshang@dongsheng.example", "").await;
+    assert!(theirs[1..].iter().all(|r| r[6] == "安尚物业"), "{theirs:?}");
+    assert_eq!(theirs.len() - 1, listed(&app, "anshang@dongsheng.example").await);
+    let committed = ledger(&app, SECRETARY, "?state=committed").await;
+    assert!(committed[1..].iter().all(|r| r[15] == "已承诺") && committed.len() > 1);
+    // A bad filter is refused before anything is sent.
+    let reply = app.get("/api/v1/issues/ledger?state=nope", &app.token(SECRETARY).await).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.content_type(), "application/problem+json");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_issue_list_offers_its_ledger_in_the_viewers_language() {
+    let app = TestApp::sqlite().build();
+    let pages = app.pages().accept_language("en");
+    pages.sign_in(SECRETARY).await;
+    let list = pages.get("/issues?state=committed").await;
+    assert!(list.html.contains("href=\"/issues/ledger.csv?state&#x3D;committed\""), "{}", list.html);
+    let csv = pages.get("/issues/ledger.csv?state=committed").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.html.starts_with('\u{feff}'));
+    assert!(csv.html.contains("No.,Source,Raised on"), "{}", &csv.html[..200.min(csv.html.len())]);
+}
