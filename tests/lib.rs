@@ -266,6 +266,19 @@ impl TestApp {
         self.raw(Method::POST, path, Some(token), Some(&content_type), body).await
     }
 
+    /// A GET with no session or token (a public view), optionally with `If-None-Match`.
+    pub async fn anonymous(&self, path: &str, etag: Option<&str>) -> (StatusCode, HeaderMap, Vec<u8>) {
+        let mut req = Request::builder().uri(path);
+        if let Some(tag) = etag {
+            req = req.header(header::IF_NONE_MATCH, tag);
+        }
+        let response =
+            self.router.clone().oneshot(req.body(Body::empty()).expect("a valid request")).await.expect("answers");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.expect("a readable body").to_bytes().to_vec();
+        (status, headers, bytes)
+    }
+
     /// A GET whose answer is bytes (an image), with its status and headers.
     pub async fn bytes(&self, path: &str, token: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
         let req = Request::builder()

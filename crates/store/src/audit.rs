@@ -90,3 +90,22 @@ pub fn list(conn: &mut DbConn, community: CommunityId, f: &AuditFilter, limit: u
         .collect::<Result<_>>()?;
     Ok((entries, more))
 }
+
+/// How many entries of these actions each subject of a kind has (e.g. how often each
+/// meeting was moved or skipped), in one query.
+pub fn counts(
+    conn: &mut DbConn,
+    community: CommunityId,
+    subject: AuditSubject,
+    actions: &[AuditAction],
+) -> Result<std::collections::HashMap<String, u32>> {
+    let actions: Vec<&str> = actions.iter().map(|a| a.as_str()).collect();
+    let rows: Vec<(String, i64)> = audit_log::table
+        .filter(audit_log::community_id.eq(community.to_string()))
+        .filter(audit_log::subject_kind.eq(subject.as_str()))
+        .filter(audit_log::action.eq_any(actions))
+        .group_by(audit_log::subject_id)
+        .select((audit_log::subject_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, n)| (id, n as u32)).collect())
+}

@@ -26,6 +26,7 @@ pub struct Config {
     pub scorecard: ScorecardConfig,
     pub uploads: UploadsConfig,
     pub privacy: PrivacyConfig,
+    pub public: PublicConfig,
     pub mail: MailConfig,
     pub community: CommunityConfig,
 }
@@ -180,6 +181,13 @@ pub struct UploadsConfig {
     pub dir: PathBuf,
     pub max_bytes: usize,
     pub max_pixels: u64,
+}
+
+/// The views that need no sign-in.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublicConfig {
+    pub enabled: bool,
 }
 
 /// Personal data: how long companies keep seeing raisers' contact data.

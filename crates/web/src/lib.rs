@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod documents;
 pub mod error;
+pub mod feeds;
 pub mod i18n;
 pub mod input;
 pub mod jobs;

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod documents;
 mod errors;
+mod feeds;
 mod hostile;
 mod ledger;
 mod mail;

@@ -86,6 +86,8 @@ struct CalendarPage {
     movable: Vec<Choice>,
     calendar: Vec<Month>,
     meetings: Vec<MeetingShown>,
+    /// The meetings as a calendar feed to subscribe to (when public views are on).
+    feed: Option<String>,
 }
 
 impl Page for CalendarPage {
@@ -183,6 +185,12 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             movable,
             calendar,
             meetings: records.iter().map(|r| MeetingShown::new(&caller, ops::view(r))).collect(),
+            feed: ctx
+                .state
+                .config
+                .public
+                .enabled
+                .then(|| format!("/communities/{}/meetings.ics", caller.actor.community)),
         },
     )
 }

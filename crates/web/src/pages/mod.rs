@@ -101,6 +101,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/invitations/{id}", get(invitations::show))
         .route("/invitations/{id}/revoke", post(invitations::revoke))
         .route("/join/{id}/{sig}", get(invitations::join).post(invitations::sign_up))
+        .route("/communities/{id}/meetings.ics", get(crate::feeds::meetings))
         .route("/photos/{id}", get(photos::show))
         .route("/photos/{id}/thumbnail", get(photos::thumbnail))
         .route("/photos/{id}/delete", post(photos::delete))

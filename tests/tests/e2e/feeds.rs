@@ -1,0 +1,88 @@
+//! The public calendar feed: read back with a standard iCalendar parser, moved and skipped
+//! meetings round-trip, nothing private in it, the setting that turns it off.
+
+use axum::http::{Method, StatusCode, header};
+use icalendar::{Calendar, Component, EventLike};
+use roundtable_e2e::TestApp;
+use serde_json::json;
+
+const SECRETARY: &str = "secretary@dongsheng.example";
+
+/// The feed with no session: status, ETag and body.
+async fn feed(app: &TestApp, etag: Option<&str>) -> (StatusCode, String, String) {
+    let path = format!("/communities/{}/meetings.ics", app.community());
+    let (status, headers, bytes) = app.anonymous(&path, etag).await;
+    let tag = headers.get(header::ETAG).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    if status == StatusCode::OK {
+        assert_eq!(headers[header::CONTENT_TYPE], "text/calendar; charset=utf-8");
+    }
+    (status, tag, String::from_utf8(bytes).expect("UTF-8"))
+}
+
+fn events(text: &str) -> Vec<icalendar::Event> {
+    let calendar: Calendar = text.parse().unwrap_or_else(|e| panic!("the feed parses: {e}\n{text}"));
+    calendar.components.iter().filter_map(|c| c.as_event().cloned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meeting_feed_parses_and_follows_moves_and_skips() {
+    let app = TestApp::sqlite().build();
+    let (status, tag, text) = feed(&app, None).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(text.contains("BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai"), "{text}");
+    let all = events(&text);
+    assert!(all.len() >= 6 + 11, "six held, a year ahead: {}", all.len());
+    // Nothing of anyone's in it.
+    for private in ["叶莉", "王俊勇", "@dongsheng.example", "139"] {
+        assert!(!text.contains(private), "{private} in the feed");
+    }
+    // Asked again unchanged: 304.
+    assert_eq!(feed(&app, Some(&tag)).await.0, StatusCode::NOT_MODIFIED);
+
+    // The next meeting is moved to the Saturday before at 14:30, the one after is skipped.
+    let secretary = app.token(SECRETARY).await;
+    let next = app.get("/api/v1/meetings/next", &secretary).await.body;
+    let slot: chrono::NaiveDate = next["slot"].as_str().unwrap().parse().unwrap();
+    let saturday = slot.pred_opt().unwrap();
+    let moved = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/meetings/slots/{slot}"),
+            Some(&secretary),
+            Some(json!({"starts_at": format!("{saturday}T14:30"), "place": "社区活动室"})),
+        )
+        .await;
+    assert!(moved.status.is_success(), "{}", moved.body);
+    let following = roundtable_core::meeting::next_slot(slot + chrono::Days::new(1)).unwrap();
+    let skipped = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/meetings/slots/{following}"),
+            Some(&secretary),
+            Some(json!({"skip": true, "reason": "春节"})),
+        )
+        .await;
+    assert!(skipped.status.is_success(), "{}", skipped.body);
+    let (status, new_tag, text) = feed(&app, Some(&tag)).await;
+    assert_eq!(status, StatusCode::OK, "changed: not 304");
+    assert_ne!(new_tag, tag);
+    let all = events(&text);
+    let uid = |s: chrono::NaiveDate| format!("meeting-{s}@{}.roundtable", app.community());
+    let find = |s| all.iter().find(|e| e.get_uid() == Some(uid(s).as_str())).expect("the month's event").clone();
+    let moved = find(slot);
+    assert!(text.contains(&format!("DTSTART;TZID=Asia/Shanghai:{}T143000", saturday.format("%Y%m%d"))), "{text}");
+    assert_eq!(moved.get_location(), Some("社区活动室"));
+    assert_eq!(moved.property_value("SEQUENCE"), Some("1"), "raised by the move");
+    let cancelled = find(following);
+    assert_eq!(cancelled.property_value("STATUS"), Some("CANCELLED"));
+    assert_eq!(cancelled.property_value("SEQUENCE"), Some("1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_views_turned_off_answer_404() {
+    let app = TestApp::sqlite().config(|c| c.public.enabled = false).build();
+    assert_eq!(feed(&app, None).await.0, StatusCode::NOT_FOUND);
+    let app = TestApp::sqlite().build();
+    let unknown = format!("/communities/{}/meetings.ics", uuid::Uuid::now_v7());
+    assert_eq!(app.anonymous(&unknown, None).await.0, StatusCode::NOT_FOUND);
+}
