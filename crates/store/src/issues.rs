@@ -385,12 +385,35 @@ pub struct CommitmentRecord {
     pub at: DateTime<Utc>,
 }
 
+/// The commitment histories of several issues in one query, each oldest first.
+pub fn commitment_histories(
+    conn: &mut DbConn,
+    ids: &[IssueId],
+) -> Result<std::collections::HashMap<IssueId, Vec<CommitmentRecord>>> {
+    let wanted: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let issue_ids: Vec<String> = commitments::table
+        .filter(commitments::issue_id.eq_any(&wanted))
+        .order((commitments::committed_at, commitments::id))
+        .select(commitments::issue_id)
+        .load(conn)?;
+    let records =
+        history_rows(conn, commitments::table.filter(commitments::issue_id.eq_any(wanted.clone())).into_boxed())?;
+    let mut out: std::collections::HashMap<IssueId, Vec<CommitmentRecord>> = std::collections::HashMap::new();
+    for (id, record) in issue_ids.iter().zip(records) {
+        out.entry(parse("issue id", id)?).or_default().push(record);
+    }
+    Ok(out)
+}
+
 /// The commitment history of an issue, oldest first.
 pub fn commitment_history(conn: &mut DbConn, id: IssueId) -> Result<Vec<CommitmentRecord>> {
+    history_rows(conn, commitments::table.filter(commitments::issue_id.eq(id.to_string())).into_boxed())
+}
+
+fn history_rows<'a>(conn: &mut DbConn, q: commitments::BoxedQuery<'a, Backend>) -> Result<Vec<CommitmentRecord>> {
     type Row =
         (String, NaiveDate, Option<NaiveDate>, Option<String>, String, Option<String>, Option<String>, NaiveDateTime);
-    let rows: Vec<Row> = commitments::table
-        .filter(commitments::issue_id.eq(id.to_string()))
+    let rows: Vec<Row> = q
         .order((commitments::committed_at, commitments::id))
         .select((
             commitments::text,
@@ -569,6 +592,10 @@ pub struct IssueFilter {
     /// Words (or Chinese without spaces) to find in the title or description: every one
     /// must occur (see `roundtable_core::search`).
     pub text: Option<String>,
+    /// Only issues a commitment was made on (the public board).
+    pub committed: bool,
+    /// Only those whose current commitment was made in `[from, to)`.
+    pub committed_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -855,6 +882,12 @@ fn filtered<'a>(
     }
     if let Some(day) = filter.overdue_on {
         q = q.filter(issues::state.eq(IssueState::COMMITTED)).filter(issues::commitment_due.lt(day));
+    }
+    if filter.committed {
+        q = q.filter(issues::committed_at.is_not_null());
+    }
+    if let Some((from, to)) = filter.committed_between {
+        q = q.filter(issues::committed_at.ge(ts(from))).filter(issues::committed_at.lt(ts(to)));
     }
     if let Some(ids) = &search.matches {
         q = q.filter(issues::id.eq_any(ids.clone()));

@@ -374,6 +374,10 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     let phone = browser(&driver_url, true).await;
     go(&phone, &base, &join_path).await;
     check_and_shoot(&phone, &dir, "phone-join").await;
+    // The public commitments board, no sign-in, on a phone.
+    go(&phone, &base, "/board").await;
+    phone.find(Locator::Id("promises")).await.expect("the promises are listed");
+    check_and_shoot(&phone, &dir, "phone-board").await;
     go(&phone, &base, "/login").await;
     check_and_shoot(&phone, &dir, "phone-login").await;
     sign_in(&phone, &base, SECRETARY).await;

@@ -86,3 +86,50 @@ async fn public_views_turned_off_answer_404() {
     let unknown = format!("/communities/{}/meetings.ics", uuid::Uuid::now_v7());
     assert_eq!(app.anonymous(&unknown, None).await.0, StatusCode::NOT_FOUND);
 }
+
+roundtable_e2e::on_both_databases!(the_public_board_shows_every_promise_and_no_personal_data);
+
+async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp) {
+    // An overdue promise extended once, so the board has all it shows.
+    let first = app.anonymous("/board", None).await;
+    assert_eq!(first.0, StatusCode::SEE_OTHER);
+    let board = format!("/communities/{}/board", app.community());
+    assert_eq!(first.1[header::LOCATION], board.as_str());
+    let (status, headers, bytes) = app.anonymous(&board, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = String::from_utf8(bytes).unwrap();
+    assert!(html.contains("承诺公示") && html.contains("id=\"promises\""), "{html}");
+    assert!(html.contains("id=\"board-scorecard\""), "the companies compared, with the formula");
+    // No raiser, no contact data, no unit of anyone's.
+    let mut conn = app.state.db.conn().unwrap();
+    let users = roundtable_store::directory::list_users(&mut conn, app.community()).unwrap();
+    for u in users.iter().filter(|u| !u.roles.contains(&roundtable_core::Role::Property)) {
+        assert!(!html.contains(&u.display_name), "{} on the board", u.display_name);
+        for private in u.email.iter().chain(u.phone.iter()) {
+            assert!(!html.contains(private.as_str()), "{private} on the board");
+        }
+    }
+    let filter = roundtable_store::IssueFilter::default();
+    let page = roundtable_store::PageRequest { limit: 200, ..Default::default() };
+    let all = roundtable_store::issues::list_issues(&mut conn, app.community(), &filter, &page).unwrap();
+    for unit in all.items.iter().filter_map(|i| i.unit.as_deref()) {
+        assert!(!html.contains(&format!("· {unit}")) && !html.contains(&format!(">{unit}<")), "unit {unit} shown");
+    }
+    // Cacheable: unchanged, it is 304.
+    let tag = headers[header::ETAG].to_str().unwrap().to_owned();
+    assert_eq!(app.anonymous(&board, Some(&tag)).await.0, StatusCode::NOT_MODIFIED);
+    // Filters: a company's promises only; a bad month is refused.
+    let anshang = app.org("安尚物业");
+    let (_, _, bytes) = app.anonymous(&format!("{board}?company={anshang}"), None).await;
+    let only = String::from_utf8(bytes).unwrap();
+    assert!(only.contains("安尚物业") && !only.contains("· 谐安物业"), "{only}");
+    assert_eq!(app.anonymous(&format!("{board}?month=2026-13"), None).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.anonymous(&format!("{board}?state=nope"), None).await.0, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_is_off_when_public_views_are() {
+    let app = TestApp::sqlite().config(|c| c.public.enabled = false).build();
+    let board = format!("/communities/{}/board", app.community());
+    assert_eq!(app.anonymous(&board, None).await.0, StatusCode::NOT_FOUND);
+}

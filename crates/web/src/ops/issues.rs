@@ -241,6 +241,7 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
         raised_by: q.raised_by.map(UserId),
         overdue_on: q.overdue.unwrap_or(false).then_some(today),
         text: q.q,
+        ..IssueFilter::default()
     };
     let filter = access::scope_filter(&caller.user, &caller.actor, filter)?;
     Ok((filter, order, limit))

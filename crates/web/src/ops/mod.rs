@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod board;
 pub mod invitations;
 pub mod issues;
 pub mod ledger;

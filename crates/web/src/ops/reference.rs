@@ -18,7 +18,11 @@ pub struct Names {
 }
 
 pub async fn names(state: &AppState, caller: &Caller) -> ApiResult<Names> {
-    let community = caller.actor.community;
+    names_of(state, caller.actor.community).await
+}
+
+/// A community's names, for views without a caller (the public board).
+pub async fn names_of(state: &AppState, community: roundtable_core::CommunityId) -> ApiResult<Names> {
     let (compounds, buildings, orgs) = state
         .db
         .run(move |conn| {

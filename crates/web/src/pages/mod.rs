@@ -6,6 +6,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod board;
 pub mod edge;
 pub mod forms;
 pub mod history;
@@ -102,6 +103,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/invitations/{id}/revoke", post(invitations::revoke))
         .route("/join/{id}/{sig}", get(invitations::join).post(invitations::sign_up))
         .route("/communities/{id}/meetings.ics", get(crate::feeds::meetings))
+        .route("/board", get(board::first))
+        .route("/communities/{id}/board", get(board::show))
         .route("/photos/{id}", get(photos::show))
         .route("/photos/{id}/thumbnail", get(photos::thumbnail))
         .route("/photos/{id}/delete", post(photos::delete))

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 26] = [
+const TEMPLATES: [(&str, &str); 27] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -47,6 +47,7 @@ const TEMPLATES: [(&str, &str); 26] = [
     ("invitation", include_str!("../../templates/pages/invitation.hbs")),
     ("join", include_str!("../../templates/pages/join.hbs")),
     ("notices", include_str!("../../templates/pages/notices.hbs")),
+    ("board", include_str!("../../templates/pages/board.hbs")),
 ];
 
 /// The compiled page templates and the strings they speak.

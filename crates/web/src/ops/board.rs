@@ -1,0 +1,183 @@
+//! The public commitments board: every promise made at the meeting, kept or not, for
+//! anyone to read without signing in — and the companies' 三率 with their sample sizes.
+//! No personal data: no raiser, no contact, no unit, no photo; what a line shows is the
+//! issue's title, its compound, the company, the promise and what became of it.
+
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use roundtable_core::{CommunityId, CompoundId, IssueState, MeetingStatus, OrgId, VerificationOutcome};
+use roundtable_store::{IssueFilter, IssueOrder, PageRequest, StoreError, directory, issues, meetings};
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::ops::reference::{self, Names};
+use crate::scores::ScoreTable;
+use crate::state::AppState;
+
+/// Lines per page.
+pub const PAGE: u32 = 30;
+
+/// What a reader filters by (all optional).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct BoardQuery {
+    pub company: Option<String>,
+    pub compound: Option<String>,
+    pub state: Option<String>,
+    /// `YYYY-MM`: promises made that month.
+    pub month: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// One extension of a promise.
+#[derive(Serialize)]
+pub struct Extended {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: Option<String>,
+}
+
+/// One promise.
+#[derive(Serialize)]
+pub struct BoardLine {
+    pub title: String,
+    pub compound: String,
+    pub company: String,
+    /// The month of the meeting it was made at (`None`: made between meetings).
+    pub meeting: Option<String>,
+    pub commitment: String,
+    pub due_date: NaiveDate,
+    pub extensions: Vec<Extended>,
+    pub state: IssueState,
+    /// Days past the due date, for a promise still open.
+    pub overdue_days: Option<i64>,
+    /// `verified`, `partly_fixed` or `not_fixed`, and the satisfaction given.
+    pub verification: Option<&'static str>,
+    pub satisfaction: Option<u8>,
+}
+
+#[derive(Serialize)]
+pub struct Board {
+    pub community: String,
+    pub lines: Vec<BoardLine>,
+    pub next_cursor: Option<String>,
+    /// The comparison of the latest published agenda, and its month.
+    pub scorecard: Option<ScoreTable>,
+    pub scorecard_month: Option<String>,
+    #[serde(skip)]
+    pub names: Names,
+}
+
+/// The board of a community, filtered; 404 when public views are off or there is no such
+/// community.
+pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery) -> ApiResult<Board> {
+    if !state.config.public.enabled {
+        return Err(ApiError::NotFound("no such page".into()));
+    }
+    let found = state.db.run(move |conn| directory::get_community(conn, community)).await;
+    let c = match found {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => return Err(ApiError::NotFound("no such community".into())),
+        Err(e) => return Err(e.into()),
+    };
+    let names = reference::names_of(state, community).await?;
+    let mut errors = Vec::new();
+    let id = |field: &str, v: &Option<String>, errors: &mut Vec<FieldProblem>| -> Option<uuid::Uuid> {
+        let v = v.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        v.parse().map_err(|_| errors.push(FieldProblem::new(field, "invalid", "choose one of the list"))).ok()
+    };
+    let company = id("company", &q.company, &mut errors).map(OrgId);
+    let compound = id("compound", &q.compound, &mut errors).map(CompoundId);
+    let states: Vec<String> = q.state.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    let known = |s: &str| state.workflows.iter().any(|wf| wf.state(s).is_some());
+    if let Some(bad) = states.iter().find(|s| !known(s)) {
+        errors.push(FieldProblem::new("state", "invalid", format!("no state `{bad}`")));
+    }
+    let tz = c.time_zone;
+    let month = q.month.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let between = match month {
+        None => None,
+        Some(m) => match NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d") {
+            Ok(first) if roundtable_core::text::date_in_range(first) => {
+                let next = first.checked_add_months(chrono::Months::new(1)).unwrap_or(first);
+                let at = |d: NaiveDate| tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest();
+                at(first).zip(at(next)).map(|(a, b)| (a.with_timezone(&Utc), b.with_timezone(&Utc)))
+            }
+            _ => {
+                errors.push(FieldProblem::new("month", "invalid", "a month, YYYY-MM"));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let filter = IssueFilter {
+        states,
+        compound,
+        responsible_org: company,
+        committed: true,
+        committed_between: between,
+        ..IssueFilter::default()
+    };
+    let page = PageRequest { order: IssueOrder::Newest, limit: PAGE, cursor: q.cursor.clone() };
+    let (listed, histories, records) = state
+        .db
+        .run(move |conn| {
+            let listed = issues::list_issues(conn, community, &filter, &page)?;
+            let ids: Vec<_> = listed.items.iter().map(|i| i.id).collect();
+            Ok((listed, issues::commitment_histories(conn, &ids)?, meetings::records(conn, community)?))
+        })
+        .await?;
+    let today = state.now().with_timezone(&tz).date_naive();
+    let lines = listed
+        .items
+        .iter()
+        .filter_map(|i| {
+            let c = i.commitment.as_ref()?;
+            let history = histories.get(&i.id).map(Vec::as_slice).unwrap_or_default();
+            let meeting = history
+                .iter()
+                .find(|r| r.extended_from.is_none())
+                .and_then(|r| r.meeting)
+                .or(c.meeting)
+                .and_then(|m| records.iter().find(|r| r.meeting.id == m))
+                .map(|r| r.meeting.slot.format("%Y-%m").to_string());
+            let open = i.state == IssueState::COMMITTED;
+            Some(BoardLine {
+                title: i.title.clone(),
+                compound: names.compound(i.compound).unwrap_or_default().to_owned(),
+                company: i.responsible_org.and_then(|o| names.org(o)).unwrap_or_default().to_owned(),
+                meeting,
+                commitment: c.text.clone(),
+                due_date: c.due_date,
+                extensions: history
+                    .iter()
+                    .filter_map(|r| Some(Extended { from: r.extended_from?, to: r.due_date, reason: r.reason.clone() }))
+                    .collect(),
+                state: i.state.clone(),
+                overdue_days: (open && c.due_date < today).then(|| (today - c.due_date).num_days()),
+                verification: i.verification.as_ref().map(|v| match v.outcome {
+                    VerificationOutcome::Verified => "verified",
+                    VerificationOutcome::PartlyFixed => "partly_fixed",
+                    VerificationOutcome::NotFixed => "not_fixed",
+                }),
+                satisfaction: i.verification.as_ref().and_then(|v| v.satisfaction),
+            })
+        })
+        .collect();
+    // The comparison of the latest published agenda (the month the meeting discussed).
+    let latest = records
+        .iter()
+        .find(|r| r.scorecard.is_some() && r.meeting.status != MeetingStatus::Skipped && r.meeting.slot.year() > 1999);
+    let name = |o: OrgId| names.org(o).map_or_else(|| o.to_string(), str::to_owned);
+    let scorecard = latest
+        .and_then(|r| r.scorecard.as_ref())
+        .map(|rows| ScoreTable::new(rows, &name, &state.config.agenda_config()));
+    Ok(Board {
+        community: c.name,
+        lines,
+        next_cursor: listed.next_cursor,
+        scorecard,
+        scorecard_month: latest.map(|r| r.meeting.slot.format("%Y-%m").to_string()),
+        names,
+    })
+}
