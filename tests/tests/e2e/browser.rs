@@ -378,6 +378,16 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     go(&phone, &base, "/board").await;
     phone.find(Locator::Id("promises")).await.expect("the promises are listed");
     check_and_shoot(&phone, &dir, "phone-board").await;
+    // A promise's meeting: its public minutes (or agenda), styled by their own sheet,
+    // which the page's content security policy allows by its hash.
+    click_through(&phone, Locator::Css("#promises a[href*='/meetings/']")).await;
+    let centred = phone
+        .execute("return getComputedStyle(document.querySelector('h1')).textAlign;", vec![])
+        .await
+        .expect("the document answers");
+    assert_eq!(centred, json!("center"), "the document's own style applies");
+    let png = phone.screenshot().await.expect("a screenshot");
+    std::fs::write(dir.join("phone-public-minutes.png"), png).expect("the screenshot is written");
     go(&phone, &base, "/login").await;
     check_and_shoot(&phone, &dir, "phone-login").await;
     sign_in(&phone, &base, SECRETARY).await;

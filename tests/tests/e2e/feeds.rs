@@ -100,14 +100,29 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     let html = String::from_utf8(bytes).unwrap();
     assert!(html.contains("承诺公示") && html.contains("id=\"promises\""), "{html}");
     assert!(html.contains("id=\"board-scorecard\""), "the companies compared, with the formula");
-    // No raiser, no contact data, no unit of anyone's.
+    // The minutes a promise was made at are public too (the link on its line).
+    let at = html.find("/meetings/").expect("a line links its meeting");
+    let start = html[..at].rfind('"').unwrap() + 1;
+    let link = html[start..at + html[at..].find('"').unwrap()].to_owned();
+    let (status, _, bytes) = app.anonymous(&link, None).await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+    let minutes = String::from_utf8(bytes).unwrap();
+    assert!(minutes.contains("东圣社区"), "{minutes}");
+    let unknown = format!("/communities/{}/meetings/{}/minutes", app.community(), uuid::Uuid::now_v7());
+    assert_eq!(app.anonymous(&unknown, None).await.0, StatusCode::NOT_FOUND);
+    // No raiser, no contact data, no unit of anyone's; no attendee's name in the minutes.
     let mut conn = app.state.db.conn().unwrap();
     let users = roundtable_store::directory::list_users(&mut conn, app.community()).unwrap();
-    for u in users.iter().filter(|u| !u.roles.contains(&roundtable_core::Role::Property)) {
-        assert!(!html.contains(&u.display_name), "{} on the board", u.display_name);
-        for private in u.email.iter().chain(u.phone.iter()) {
-            assert!(!html.contains(private.as_str()), "{private} on the board");
+    for page in [&html, &minutes] {
+        for u in users.iter().filter(|u| !u.roles.contains(&roundtable_core::Role::Property)) {
+            assert!(!page.contains(&u.display_name), "{} on {link}", u.display_name);
+            for private in u.email.iter().chain(u.phone.iter()) {
+                assert!(!page.contains(private.as_str()), "{private} on the board");
+            }
         }
+    }
+    for attendee in ["李明", "赵刚", "刘主任"] {
+        assert!(!minutes.contains(attendee), "{attendee} in the public minutes");
     }
     let filter = roundtable_store::IssueFilter::default();
     let page = roundtable_store::PageRequest { limit: 200, ..Default::default() };

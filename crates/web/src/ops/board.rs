@@ -43,6 +43,8 @@ pub struct BoardLine {
     pub company: String,
     /// The month of the meeting it was made at (`None`: made between meetings).
     pub meeting: Option<String>,
+    /// That meeting's public minutes (or, before they are out, its published agenda).
+    pub meeting_link: Option<String>,
     pub commitment: String,
     pub due_date: NaiveDate,
     pub extensions: Vec<Extended>,
@@ -134,19 +136,24 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery) -> A
         .filter_map(|i| {
             let c = i.commitment.as_ref()?;
             let history = histories.get(&i.id).map(Vec::as_slice).unwrap_or_default();
-            let meeting = history
+            let held = history
                 .iter()
                 .find(|r| r.extended_from.is_none())
                 .and_then(|r| r.meeting)
                 .or(c.meeting)
-                .and_then(|m| records.iter().find(|r| r.meeting.id == m))
-                .map(|r| r.meeting.slot.format("%Y-%m").to_string());
+                .and_then(|m| records.iter().find(|r| r.meeting.id == m));
+            let meeting = held.map(|r| r.meeting.slot.format("%Y-%m").to_string());
+            let meeting_link = held.map(|r| {
+                let kind = if r.meeting.status == MeetingStatus::Closed { "minutes" } else { "agenda" };
+                format!("/communities/{community}/meetings/{}/{kind}", r.meeting.id)
+            });
             let open = i.state == IssueState::COMMITTED;
             Some(BoardLine {
                 title: i.title.clone(),
                 compound: names.compound(i.compound).unwrap_or_default().to_owned(),
                 company: i.responsible_org.and_then(|o| names.org(o)).unwrap_or_default().to_owned(),
                 meeting,
+                meeting_link,
                 commitment: c.text.clone(),
                 due_date: c.due_date,
                 extensions: history
@@ -180,4 +187,63 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery) -> A
         scorecard_month: latest.map(|r| r.meeting.slot.format("%Y-%m").to_string()),
         names,
     })
+}
+
+/// Which public document of a meeting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicDocument {
+    Agenda,
+    Minutes,
+}
+
+/// A meeting's published agenda or minutes for anyone, as print-ready HTML in `lang`:
+/// not found unless published. Left out for the public: the names of those who attended
+/// (their organisations stay) and the links to photos (behind sign-in).
+pub async fn document(
+    state: &AppState,
+    community: CommunityId,
+    meeting: roundtable_core::MeetingId,
+    which: PublicDocument,
+    lang: &'static str,
+) -> ApiResult<String> {
+    if !state.config.public.enabled {
+        return Err(ApiError::NotFound("no such page".into()));
+    }
+    let gone = || ApiError::NotFound("this meeting has no published document of that kind".into());
+    let record = match state.db.run(move |conn| meetings::get_meeting(conn, meeting)).await {
+        Ok(r) if r.meeting.community == community => r,
+        Ok(_) | Err(StoreError::NotFound) => return Err(gone()),
+        Err(e) => return Err(e.into()),
+    };
+    let tz = state.db.run(move |conn| directory::get_community(conn, community)).await?.time_zone;
+    let (config, base) = (state.config.agenda_config(), state.config.mail.base_url.clone());
+    match which {
+        PublicDocument::Agenda => {
+            if record.agenda_status != roundtable_core::AgendaStatus::Published {
+                return Err(gone());
+            }
+            let mut doc = state
+                .db
+                .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, lang, &base))
+                .await?;
+            for line in doc.sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+                line.photos = None;
+            }
+            state.minutes.render("agenda", false, &doc).map_err(ApiError::Internal)
+        }
+        PublicDocument::Minutes => {
+            let mut doc =
+                state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, lang, &base)).await?;
+            if !doc.published {
+                return Err(gone());
+            }
+            for a in &mut doc.attendance {
+                a.attendees.clear();
+            }
+            for item in &mut doc.items {
+                item.photos = None;
+            }
+            state.minutes.render("minutes", false, &doc).map_err(ApiError::Internal)
+        }
+    }
 }

@@ -108,3 +108,21 @@ pub async fn show(ctx: Ctx, Path(id): Path<Uuid>, Query(q): Query<BoardQuery>, h
     }
     response
 }
+
+async fn public_document(ctx: Ctx, community: Uuid, meeting: Uuid, which: ops::PublicDocument) -> Response {
+    let lang = ctx.viewer.lang;
+    let out = ops::document(&ctx.state, CommunityId(community), roundtable_core::MeetingId(meeting), which, lang)
+        .await
+        .map(|html| Out::Raw(crate::api::meetings::document(html, crate::views::meetings::DocumentFormat::Html)));
+    ctx.respond(out)
+}
+
+/// `/communities/{id}/meetings/{meeting}/agenda`: a published agenda, for anyone.
+pub async fn agenda(ctx: Ctx, Path((id, meeting)): Path<(Uuid, Uuid)>) -> Response {
+    public_document(ctx, id, meeting, ops::PublicDocument::Agenda).await
+}
+
+/// `/communities/{id}/meetings/{meeting}/minutes`: published minutes, for anyone.
+pub async fn minutes(ctx: Ctx, Path((id, meeting)): Path<(Uuid, Uuid)>) -> Response {
+    public_document(ctx, id, meeting, ops::PublicDocument::Minutes).await
+}

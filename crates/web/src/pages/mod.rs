@@ -105,6 +105,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/communities/{id}/meetings.ics", get(crate::feeds::meetings))
         .route("/board", get(board::first))
         .route("/communities/{id}/board", get(board::show))
+        .route("/communities/{id}/meetings/{meeting}/agenda", get(board::agenda))
+        .route("/communities/{id}/meetings/{meeting}/minutes", get(board::minutes))
         .route("/photos/{id}", get(photos::show))
         .route("/photos/{id}/thumbnail", get(photos::thumbnail))
         .route("/photos/{id}/delete", post(photos::delete))
