@@ -385,6 +385,28 @@ pub struct CommitmentRecord {
     pub at: DateTime<Utc>,
 }
 
+/// When a community's issues were raised, and when they were resolved.
+pub struct Flow {
+    pub raised: Vec<DateTime<Utc>>,
+    pub resolved: Vec<DateTime<Utc>>,
+}
+
+/// The [`Flow`] since `since` (for the month-by-month chart; two queries, timestamps only).
+pub fn flow_since(conn: &mut DbConn, community: CommunityId, since: DateTime<Utc>) -> Result<Flow> {
+    let raised: Vec<NaiveDateTime> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::created_at.ge(ts(since)))
+        .select(issues::created_at)
+        .load(conn)?;
+    let resolved: Vec<NaiveDateTime> = issue_events::table
+        .filter(issue_events::community_id.eq(community.to_string()))
+        .filter(issue_events::to_state.eq(IssueState::RESOLVED))
+        .filter(issue_events::at.ge(ts(since)))
+        .select(issue_events::at)
+        .load(conn)?;
+    Ok(Flow { raised: raised.into_iter().map(utc).collect(), resolved: resolved.into_iter().map(utc).collect() })
+}
+
 /// The commitment histories of several issues in one query, each oldest first.
 pub fn commitment_histories(
     conn: &mut DbConn,

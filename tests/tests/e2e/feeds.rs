@@ -100,6 +100,10 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     let html = String::from_utf8(bytes).unwrap();
     assert!(html.contains("承诺公示") && html.contains("id=\"promises\""), "{html}");
     assert!(html.contains("id=\"board-scorecard\""), "the companies compared, with the formula");
+    // A chart of the year, drawn on the server, with its numbers as a table beside it.
+    assert!(html.contains("<svg") && html.contains("<title id=\"chart-title\">每月新增与整改问题数</title>"), "{html}");
+    let table = &html[html.find("class=\"chart-table\"").expect("the chart's table")..];
+    assert!(table.matches("<th scope=\"row\">").count() >= 12, "a row a month");
     // The minutes a promise was made at are public too (the link on its line).
     let at = html.find("/meetings/").expect("a line links its meeting");
     let start = html[..at].rfind('"').unwrap() + 1;

@@ -64,13 +64,29 @@ pub struct Board {
     /// The comparison of the latest published agenda, and its month.
     pub scorecard: Option<ScoreTable>,
     pub scorecard_month: Option<String>,
+    /// Issues raised and resolved per month over a year: the chart and its table.
+    pub flow: Flow,
     #[serde(skip)]
     pub names: Names,
 }
 
+#[derive(Serialize)]
+pub struct Flow {
+    /// An `<svg>` element, every text in it escaped (`charts::BarChart::svg`).
+    pub svg: String,
+    pub rows: Vec<FlowRow>,
+}
+
+#[derive(Serialize)]
+pub struct FlowRow {
+    pub month: String,
+    pub raised: u32,
+    pub resolved: u32,
+}
+
 /// The board of a community, filtered; 404 when public views are off or there is no such
 /// community.
-pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery) -> ApiResult<Board> {
+pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang: &'static str) -> ApiResult<Board> {
     if !state.config.public.enabled {
         return Err(ApiError::NotFound("no such page".into()));
     }
@@ -121,15 +137,22 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery) -> A
         ..IssueFilter::default()
     };
     let page = PageRequest { order: IssueOrder::Newest, limit: PAGE, cursor: q.cursor.clone() };
-    let (listed, histories, records) = state
+    let today = state.now().with_timezone(&tz).date_naive();
+    let months = crate::charts::last_months(today, 12);
+    let since = months
+        .first()
+        .and_then(|m| tz.from_local_datetime(&m.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest())
+        .map_or_else(|| state.now(), |t| t.with_timezone(&Utc));
+    let (listed, histories, records, seen) = state
         .db
         .run(move |conn| {
             let listed = issues::list_issues(conn, community, &filter, &page)?;
             let ids: Vec<_> = listed.items.iter().map(|i| i.id).collect();
-            Ok((listed, issues::commitment_histories(conn, &ids)?, meetings::records(conn, community)?))
+            let histories = issues::commitment_histories(conn, &ids)?;
+            Ok((listed, histories, meetings::records(conn, community)?, issues::flow_since(conn, community, since)?))
         })
         .await?;
-    let today = state.now().with_timezone(&tz).date_naive();
+    let flow = flow(&months, &seen.raised, &seen.resolved, tz, lang);
     let lines = listed
         .items
         .iter()
@@ -185,8 +208,35 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery) -> A
         next_cursor: listed.next_cursor,
         scorecard,
         scorecard_month: latest.map(|r| r.meeting.slot.format("%Y-%m").to_string()),
+        flow,
         names,
     })
+}
+
+/// Issues raised and resolved per month: the chart and its table.
+fn flow(
+    months: &[NaiveDate],
+    raised: &[chrono::DateTime<Utc>],
+    resolved: &[chrono::DateTime<Utc>],
+    tz: chrono_tz::Tz,
+    lang: &'static str,
+) -> Flow {
+    use crate::charts::{BarChart, Group, per_month};
+    let t = |k: &str| crate::i18n::strings().text(lang, k, &[]);
+    let (up, done) = (per_month(raised, months, tz), per_month(resolved, months, tz));
+    let rows: Vec<FlowRow> = months
+        .iter()
+        .zip(up.iter().zip(&done))
+        .map(|(m, (r, d))| FlowRow { month: m.format("%Y-%m").to_string(), raised: *r, resolved: *d })
+        .collect();
+    let chart = BarChart {
+        series: vec![t("board.raised"), t("board.resolved")],
+        groups: rows
+            .iter()
+            .map(|r| Group { label: r.month[2..].to_owned(), values: vec![r.raised, r.resolved] })
+            .collect(),
+    };
+    Flow { svg: chart.svg(&t("board.flow_title")), rows }
 }
 
 /// Which public document of a meeting.

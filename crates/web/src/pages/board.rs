@@ -42,7 +42,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<Uuid>, Query(q): Query<BoardQuery>, h
     // The page carries the viewer's form token (the language switch); the tag leaves it out.
     let csrf = ctx.viewer.csrf.clone();
     let out = async {
-        let board = ops::board(&ctx.state, CommunityId(id), q.clone()).await?;
+        let board = ops::board(&ctx.state, CommunityId(id), q.clone(), ctx.viewer.lang).await?;
         let pick = |v: &Option<String>, id: &str| v.as_deref() == Some(id);
         let companies = board
             .names
