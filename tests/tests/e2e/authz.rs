@@ -136,6 +136,7 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::PATCH, "/api/v1/me", Target::None, Some(json!({"locale": null})), Some(ALL)),
         row(Method::GET, "/api/v1/issues", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/issues/ledger", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/issues/ledger.xlsx", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/audit", Target::None, None, Some(&["secretary", "admin"])),
         // (Without a title the answer is 400, past authorisation.)
         row_authorised(Method::GET, "/api/v1/issues/similar", Target::None, None, ALL),

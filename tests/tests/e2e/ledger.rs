@@ -69,6 +69,17 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     assert_eq!(theirs.len() - 1, listed(&app, "anshang@dongsheng.example").await);
     let committed = ledger(&app, SECRETARY, "?state=committed").await;
     assert!(committed[1..].iter().all(|r| r[15] == "已承诺") && committed.len() > 1);
+    // The same ledger as an Excel workbook, read back with a spreadsheet reader.
+    let (status, headers, bytes) = app.bytes("/api/v1/issues/ledger.xlsx", &app.token(SECRETARY).await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    let sheet = book.worksheet_range("问题台账").expect("the ledger's sheet");
+    let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(cells[0], rows[0], "the same columns");
+    assert_eq!(cells.len(), rows.len(), "the same rows");
+    assert!(cells.iter().any(|r| r[0] == id && r[7] == "疏通排水沟"));
     // A bad filter is refused before anything is sent.
     let reply = app.get("/api/v1/issues/ledger?state=nope", &app.token(SECRETARY).await).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -68,6 +68,7 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(issues::commitments))
         .routes(routes!(issues::similar))
         .routes(routes!(issues::ledger))
+        .routes(routes!(issues::ledger_xlsx))
         .routes(routes!(issues::support, issues::withdraw_support))
         .routes(routes!(photos::get, photos::delete))
         .routes(routes!(photos::thumbnail))

@@ -103,14 +103,13 @@ fn encode(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Bytes, String> 
     out.into_inner().map(Bytes::from).map_err(|e| e.to_string())
 }
 
-/// The ledger of the issues `q` lists for the caller, oldest first, as a stream of CSV
-/// chunks (the header first). The query is checked before anything is sent.
-pub async fn csv(
+/// The filter and the context of a ledger (the query checked, the names read once).
+async fn prepare(
     state: &AppState,
     caller: &Caller,
     q: ListQuery,
     lang: &'static str,
-) -> ApiResult<impl Stream<Item = Result<Bytes, String>> + Send + 'static> {
+) -> ApiResult<(IssueFilter, Context)> {
     let (filter, _, _) = super::issues::list_filter(state, caller, q)?;
     let names = reference::names(state, caller).await?;
     let community = caller.actor.community;
@@ -126,7 +125,50 @@ pub async fn csv(
         .iter()
         .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
         .collect();
-    let context = Context { names, slots, tz: caller.tz, lang, terminal };
+    Ok((filter, Context { names, slots, tz: caller.tz, lang, terminal }))
+}
+
+/// The ledger as an Excel workbook (one sheet, the header row first), written a page of
+/// issues at a time into a worksheet that spools its rows to a temporary file.
+pub async fn xlsx(state: &AppState, caller: &Caller, q: ListQuery, lang: &'static str) -> ApiResult<Vec<u8>> {
+    use crate::error::ApiError;
+    let (filter, context) = prepare(state, caller, q, lang).await?;
+    let failed = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(format!("writing the workbook: {e}"));
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet_with_constant_memory().map_err(failed)?;
+    sheet.set_name(context.t("ledger.sheet")).map_err(failed)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (col, c) in COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, context.t(&format!("ledger.{c}")), &bold).map_err(failed)?;
+    }
+    let (community, mut row, mut after) = (caller.actor.community, 1u32, None);
+    loop {
+        let (filter, page) = (filter.clone(), PageRequest { order: IssueOrder::Oldest, limit: PAGE, cursor: after });
+        let read = state.db.run(move |conn| issues::list_issues(conn, community, &filter, &page)).await?;
+        for issue in &read.items {
+            for (col, value) in context.row(issue).into_iter().enumerate() {
+                sheet.write_string(row, col as u16, value).map_err(failed)?;
+            }
+            row += 1;
+        }
+        match read.next_cursor {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    workbook.save_to_buffer().map_err(failed)
+}
+
+/// The ledger of the issues `q` lists for the caller, oldest first, as a stream of CSV
+/// chunks (the header first). The query is checked before anything is sent.
+pub async fn csv(
+    state: &AppState,
+    caller: &Caller,
+    q: ListQuery,
+    lang: &'static str,
+) -> ApiResult<impl Stream<Item = Result<Bytes, String>> + Send + 'static> {
+    let (filter, context) = prepare(state, caller, q, lang).await?;
+    let community = caller.actor.community;
     let header: Vec<String> = COLUMNS.iter().map(|c| context.t(&format!("ledger.{c}"))).collect();
     let mut first = b"\xEF\xBB\xBF".to_vec();
     first.extend_from_slice(&encode([header]).map_err(crate::error::ApiError::Internal)?);

@@ -106,8 +106,9 @@ struct ListPage {
     sort: Vec<SortLink>,
     next: Option<String>,
     first: Option<String>,
-    /// The ledger (CSV) of what the filters choose.
+    /// The ledger (CSV, and as a workbook) of what the filters choose.
     ledger: String,
+    ledger_xlsx: String,
 }
 
 impl Page for ListPage {
@@ -147,6 +148,18 @@ pub async fn ledger(ctx: Ctx, Query(f): Query<Filters>) -> Response {
         let query = ListQuery { cursor: None, ..query_of(&caller, &f)? };
         let stream = crate::ops::ledger::csv(&ctx.state, &caller, query, ctx.viewer.lang).await?;
         Ok(Out::Raw(crate::api::issues::csv_response(stream)))
+    }
+    .await;
+    ctx.respond(out)
+}
+
+/// The same ledger as an Excel workbook.
+pub async fn ledger_xlsx(ctx: Ctx, Query(f): Query<Filters>) -> Response {
+    let out = async {
+        let caller = ctx.caller()?;
+        let query = ListQuery { cursor: None, ..query_of(&caller, &f)? };
+        let workbook = crate::ops::ledger::xlsx(&ctx.state, &caller, query, ctx.viewer.lang).await?;
+        Ok(Out::Raw(crate::api::issues::xlsx_response(workbook)))
     }
     .await;
     ctx.respond(out)
@@ -206,6 +219,7 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         next: next.map(|c| link(format!("order={order}&cursor={}", urlencode(&c)))),
         first: filled(&f.cursor).map(|_| link(format!("order={order}"))),
         ledger: format!("/issues/ledger.csv?{}", base.join("&")),
+        ledger_xlsx: format!("/issues/ledger.xlsx?{}", base.join("&")),
     })
 }
 

@@ -58,6 +58,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/issues", get(issues::list).post(issues::raise).layer(uploads))
         .route("/issues/new", get(issues::new))
         .route("/issues/ledger.csv", get(issues::ledger))
+        .route("/issues/ledger.xlsx", get(issues::ledger_xlsx))
         .route("/issues/{id}", get(issues::show))
         .route("/issues/{id}/transitions", post(issues::transition).layer(uploads))
         .route("/issues/{id}/support", post(issues::support))
