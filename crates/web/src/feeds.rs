@@ -137,12 +137,79 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
     })
 }
 
+/// A company's open commitments as all-day events on their due dates (the company's staff
+/// subscribe to know what falls due); public like the board, so titles only.
+pub async fn due_dates_ics(state: &AppState, community: CommunityId, org: roundtable_core::OrgId) -> ApiResult<String> {
+    if !state.config.public.enabled {
+        return Err(ApiError::NotFound("no such feed".into()));
+    }
+    let found = state
+        .db
+        .run(move |conn| {
+            let c = directory::get_community(conn, community)?;
+            let o = directory::get_organisation(conn, org)?;
+            let filter = roundtable_store::IssueFilter {
+                states: vec![roundtable_core::IssueState::COMMITTED.to_owned()],
+                responsible_org: Some(org),
+                ..Default::default()
+            };
+            // A company's open promises: a few dozen; bounded at 500 all the same.
+            let page = roundtable_store::PageRequest { limit: 200, ..Default::default() };
+            let mut items = Vec::new();
+            let mut page = page;
+            for _ in 0..3 {
+                let listed = roundtable_store::issues::list_issues(conn, community, &filter, &page)?;
+                items.extend(listed.items);
+                match listed.next_cursor {
+                    Some(c) => page.cursor = Some(c),
+                    None => break,
+                }
+            }
+            Ok((c, o, items))
+        })
+        .await;
+    let (community, org, items) = match found {
+        Ok((c, o, items)) if o.community == c.id => (c, o, items),
+        Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::NotFound("no such feed".into())),
+        Err(e) => return Err(e.into()),
+    };
+    let lang = if community.default_locale == "en" { "en" } else { "zh-CN" };
+    let t = |k: &str, args: &[(&str, String)]| crate::i18n::strings().text(lang, k, args);
+    let mut calendar = Calendar::new();
+    calendar.name(&t("feed.due_title", &[("org", org.name.clone())]));
+    let now = state.now();
+    let base = &state.config.mail.base_url;
+    for issue in items {
+        let Some(c) = issue.commitment.as_ref() else { continue };
+        let mut event = Event::new();
+        event
+            .uid(&format!("due-{}@{}.roundtable", issue.id, community.id))
+            .summary(&t("feed.due_summary", &[("title", issue.title.clone())]))
+            .description(&c.text)
+            .url(&format!("{base}/communities/{}/board", community.id))
+            .all_day(c.due_date)
+            .sequence(issue.extension_count)
+            .timestamp(now);
+        calendar.push(event.done());
+    }
+    Ok(calendar.done().to_string())
+}
+
 struct Entry {
     starts: DateTime<Utc>,
     place: String,
     status: MeetingStatus,
     sequence: u32,
     id: Option<roundtable_core::MeetingId>,
+}
+
+/// `GET /communities/{id}/companies/{org}/due.ics`.
+pub async fn due_dates(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path((id, org)): axum::extract::Path<(uuid::Uuid, uuid::Uuid)>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    calendar_response(due_dates_ics(&state, CommunityId(id), roundtable_core::OrgId(org)).await, &headers)
 }
 
 /// `GET /communities/{id}/meetings.ics`: the feed, with an ETag (a calendar client asking
@@ -152,10 +219,16 @@ pub async fn meetings(
     crate::error::ApiPath(id): crate::error::ApiPath<uuid::Uuid>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
+    calendar_response(meetings_ics(&state, CommunityId(id)).await, &headers)
+}
+
+/// A calendar document with an ETag of everything but its DTSTAMP lines, 304 when the
+/// client has it already, and five minutes of public caching.
+fn calendar_response(made: ApiResult<String>, headers: &axum::http::HeaderMap) -> axum::response::Response {
     use axum::http::{HeaderValue, StatusCode, header};
     use axum::response::IntoResponse;
     use sha2::Digest;
-    let text = match meetings_ics(&state, CommunityId(id)).await {
+    let text = match made {
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };

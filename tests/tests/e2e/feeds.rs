@@ -152,3 +152,34 @@ async fn the_board_is_off_when_public_views_are() {
     let board = format!("/communities/{}/board", app.community());
     assert_eq!(app.anonymous(&board, None).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_company_subscribes_to_its_commitments_falling_due() {
+    let app = TestApp::sqlite().build();
+    let anshang = app.org("安尚物业");
+    let raised = crate::api_flow::raise(&app, "消防通道堆物").await;
+    let assigned = crate::api_flow::fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
+    let due = crate::api_flow::in_days(6);
+    let body = json!({"commitment_text": "三日内清理", "due_date": due});
+    crate::api_flow::fire(&app, "anshang@dongsheng.example", &assigned, "commit", body).await;
+    let path = format!("/communities/{}/companies/{anshang}/due.ics", app.community());
+    let (status, _, bytes) = app.anonymous(&path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes).unwrap();
+    let all = events(&text);
+    let secretary = app.token(SECRETARY).await;
+    let open =
+        app.get(&format!("/api/v1/issues?state=committed&responsible_org={anshang}&limit=200"), &secretary).await;
+    let expected = open.body["items"].as_array().unwrap();
+    assert_eq!(all.len(), expected.len(), "{text}");
+    assert!(!expected.is_empty(), "the demo has open promises of Anshang's");
+    for e in &all {
+        assert!(e.get_summary().is_some_and(|s| s.starts_with("承诺到期：")), "{e:?}");
+    }
+    assert!(text.contains(&format!("DTSTART;VALUE=DATE:{}", due.replace('-', ""))), "all-day, on the due date: {text}");
+    for private in ["叶莉", "张秀兰", "@dongsheng.example"] {
+        assert!(!text.contains(private), "{private} in the feed");
+    }
+    let unknown = format!("/communities/{}/companies/{}/due.ics", app.community(), uuid::Uuid::now_v7());
+    assert_eq!(app.anonymous(&unknown, None).await.0, StatusCode::NOT_FOUND);
+}

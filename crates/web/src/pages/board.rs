@@ -22,6 +22,8 @@ struct BoardPage {
     month: String,
     next: Option<String>,
     here: String,
+    /// The chosen company's due dates as a calendar feed.
+    due_feed: Option<String>,
 }
 
 impl Page for BoardPage {
@@ -78,7 +80,12 @@ pub async fn show(ctx: Ctx, Path(id): Path<Uuid>, Query(q): Query<BoardQuery>, h
             format!("{here}?{}", query.join("&"))
         });
         let month = q.month.clone().unwrap_or_default();
-        Out::page(BoardPage { board, companies, compounds, states, month, next, here: here.clone() })
+        let due_feed = q
+            .company
+            .as_deref()
+            .filter(|c| c.parse::<Uuid>().is_ok())
+            .map(|c| format!("/communities/{id}/companies/{c}/due.ics"));
+        Out::page(BoardPage { board, companies, compounds, states, month, next, here: here.clone(), due_feed })
     }
     .await;
     let mut response = ctx.respond(out);

@@ -104,6 +104,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/invitations/{id}/revoke", post(invitations::revoke))
         .route("/join/{id}/{sig}", get(invitations::join).post(invitations::sign_up))
         .route("/communities/{id}/meetings.ics", get(crate::feeds::meetings))
+        .route("/communities/{id}/companies/{org}/due.ics", get(crate::feeds::due_dates))
         .route("/board", get(board::first))
         .route("/communities/{id}/board", get(board::show))
         .route("/communities/{id}/meetings/{meeting}/agenda", get(board::agenda))
