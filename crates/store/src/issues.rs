@@ -389,10 +389,22 @@ pub struct CommitmentRecord {
 pub struct Flow {
     pub raised: Vec<DateTime<Utc>>,
     pub resolved: Vec<DateTime<Utc>>,
+    /// When each issue still open (in none of the given closed states) was raised.
+    pub open_since: Vec<DateTime<Utc>>,
 }
 
 /// The [`Flow`] since `since` (for the month-by-month chart; two queries, timestamps only).
-pub fn flow_since(conn: &mut DbConn, community: CommunityId, since: DateTime<Utc>) -> Result<Flow> {
+pub fn flow_since(
+    conn: &mut DbConn,
+    community: CommunityId,
+    since: DateTime<Utc>,
+    closed_states: &[String],
+) -> Result<Flow> {
+    let open_since: Vec<NaiveDateTime> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::state.ne_all(closed_states.to_vec()))
+        .select(issues::created_at)
+        .load(conn)?;
     let raised: Vec<NaiveDateTime> = issues::table
         .filter(issues::community_id.eq(community.to_string()))
         .filter(issues::created_at.ge(ts(since)))
@@ -404,7 +416,11 @@ pub fn flow_since(conn: &mut DbConn, community: CommunityId, since: DateTime<Utc
         .filter(issue_events::at.ge(ts(since)))
         .select(issue_events::at)
         .load(conn)?;
-    Ok(Flow { raised: raised.into_iter().map(utc).collect(), resolved: resolved.into_iter().map(utc).collect() })
+    Ok(Flow {
+        raised: raised.into_iter().map(utc).collect(),
+        resolved: resolved.into_iter().map(utc).collect(),
+        open_since: open_since.into_iter().map(utc).collect(),
+    })
 }
 
 /// The commitment histories of several issues in one query, each oldest first.

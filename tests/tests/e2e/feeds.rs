@@ -104,6 +104,13 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     assert!(html.contains("<svg") && html.contains("<title id=\"chart-title\">每月新增与整改问题数</title>"), "{html}");
     let table = &html[html.find("class=\"chart-table\"").expect("the chart's table")..];
     assert!(table.matches("<th scope=\"row\">").count() >= 12, "a row a month");
+    // The age of the open issues: every open issue in one of four spans.
+    let ages = &html[html.find("id=\"board-ages\"").expect("the ages chart")..];
+    let ages = &ages[..ages.find("</table>").unwrap()];
+    let counted: u32 = ages.split("<td>").skip(1).map(|c| c[..c.find('<').unwrap()].parse::<u32>().unwrap()).sum();
+    let secretary = app.token(SECRETARY).await;
+    let open = app.get("/api/v1/issues?state=raised,assigned,committed,resolved&limit=200", &secretary).await;
+    assert_eq!(counted as usize, open.body["items"].as_array().unwrap().len(), "{ages}");
     // The minutes a promise was made at are public too (the link on its line).
     let at = html.find("/meetings/").expect("a line links its meeting");
     let start = html[..at].rfind('"').unwrap() + 1;

@@ -66,6 +66,8 @@ pub struct Board {
     pub scorecard_month: Option<String>,
     /// Issues raised and resolved per month over a year: the chart and its table.
     pub flow: Flow,
+    /// How long the open issues have been open.
+    pub ages: Ages,
     #[serde(skip)]
     pub names: Names,
 }
@@ -75,6 +77,18 @@ pub struct Flow {
     /// An `<svg>` element, every text in it escaped (`charts::BarChart::svg`).
     pub svg: String,
     pub rows: Vec<FlowRow>,
+}
+
+#[derive(Serialize)]
+pub struct Ages {
+    pub svg: String,
+    pub rows: Vec<AgeRow>,
+}
+
+#[derive(Serialize)]
+pub struct AgeRow {
+    pub span: String,
+    pub open: u32,
 }
 
 #[derive(Serialize)]
@@ -143,16 +157,27 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
         .first()
         .and_then(|m| tz.from_local_datetime(&m.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest())
         .map_or_else(|| state.now(), |t| t.with_timezone(&Utc));
+    let closed: Vec<String> = state
+        .workflows
+        .iter()
+        .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
+        .collect();
     let (listed, histories, records, seen) = state
         .db
         .run(move |conn| {
             let listed = issues::list_issues(conn, community, &filter, &page)?;
             let ids: Vec<_> = listed.items.iter().map(|i| i.id).collect();
             let histories = issues::commitment_histories(conn, &ids)?;
-            Ok((listed, histories, meetings::records(conn, community)?, issues::flow_since(conn, community, since)?))
+            Ok((
+                listed,
+                histories,
+                meetings::records(conn, community)?,
+                issues::flow_since(conn, community, since, &closed)?,
+            ))
         })
         .await?;
     let flow = flow(&months, &seen.raised, &seen.resolved, tz, lang);
+    let ages = ages(&seen.open_since, state.now(), lang);
     let lines = listed
         .items
         .iter()
@@ -209,8 +234,29 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
         scorecard,
         scorecard_month: latest.map(|r| r.meeting.slot.format("%Y-%m").to_string()),
         flow,
+        ages,
         names,
     })
+}
+
+/// How long the open issues have been open, in four spans: the chart and its table.
+fn ages(open_since: &[chrono::DateTime<Utc>], now: chrono::DateTime<Utc>, lang: &'static str) -> Ages {
+    use crate::charts::{BarChart, Group};
+    const SPANS: [(i64, &str); 4] = [(7, "age_week"), (30, "age_month"), (90, "age_quarter"), (i64::MAX, "age_older")];
+    let t = |k: &str| crate::i18n::strings().text(lang, &format!("board.{k}"), &[]);
+    let mut counts = [0u32; 4];
+    for since in open_since {
+        let days = (now - *since).num_days();
+        if let Some(i) = SPANS.iter().position(|(limit, _)| days < *limit) {
+            counts[i] += 1;
+        }
+    }
+    let rows: Vec<AgeRow> = SPANS.iter().zip(counts).map(|((_, k), n)| AgeRow { span: t(k), open: n }).collect();
+    let chart = BarChart {
+        series: vec![t("open")],
+        groups: rows.iter().map(|r| Group { label: r.span.clone(), values: vec![r.open] }).collect(),
+    };
+    Ages { svg: chart.svg(&t("ages_title")), rows }
 }
 
 /// Issues raised and resolved per month: the chart and its table.
