@@ -81,6 +81,88 @@ impl BarChart {
     }
 }
 
+/// Lines of percentages over time: one line a series, a gap where there was nothing to
+/// count.
+#[derive(Clone, Debug, Serialize)]
+pub struct LineChart {
+    pub labels: Vec<String>,
+    /// (name, a value 0–100 for each label or none)
+    pub series: Vec<(String, Vec<Option<f64>>)>,
+}
+
+/// More series than bars: five companies, told apart by colour and by dash.
+const LINE_COLOURS: [&str; 6] = ["#b3261e", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#455a64"];
+
+impl LineChart {
+    pub fn svg(&self, title: &str) -> String {
+        let (w, h, left, bottom, top) = (640.0_f64, 260.0_f64, 36.0, 28.0, 16.0);
+        let legend = 18.0 * self.series.len().div_ceil(3) as f64;
+        let plot_top = top + legend;
+        let step = (w - left - 12.0) / (self.labels.len().max(2) - 1) as f64;
+        let y = |v: f64| h - bottom - (h - bottom - plot_top) * v.clamp(0.0, 100.0) / 100.0;
+        let mut out = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"line-title\" class=\"chart\"><title id=\"line-title\">{}</title>",
+            escape(title)
+        );
+        for pct in [0.0, 50.0, 100.0] {
+            out.push_str(&format!(
+                "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{w}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/><text x=\"{tx}\" y=\"{ty:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">{pct}%</text>",
+                yy = y(pct),
+                tx = left - 4.0,
+                ty = y(pct) + 3.0,
+            ));
+        }
+        for (i, label) in self.labels.iter().enumerate() {
+            out.push_str(&format!(
+                "<text x=\"{x:.1}\" y=\"{yy}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+                escape(label),
+                x = left + step * i as f64,
+                yy = h - bottom + 14.0,
+            ));
+        }
+        for (j, (name, values)) in self.series.iter().enumerate() {
+            let colour = LINE_COLOURS[j % LINE_COLOURS.len()];
+            let dash = if j >= 3 { " stroke-dasharray=\"4 3\"" } else { "" };
+            // A run of known values is one polyline; a month with nothing to count breaks it.
+            let mut run: Vec<String> = Vec::new();
+            let flush = |run: &mut Vec<String>, out: &mut String| {
+                if run.len() > 1 {
+                    out.push_str(&format!(
+                        "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>",
+                        run.join(" ")
+                    ));
+                }
+                run.clear();
+            };
+            for (i, v) in values.iter().enumerate() {
+                match v {
+                    Some(v) => {
+                        let (px, py) = (left + step * i as f64, y(*v));
+                        run.push(format!("{px:.1},{py:.1}"));
+                        out.push_str(&format!(
+                            "<circle cx=\"{px:.1}\" cy=\"{py:.1}\" r=\"3\" fill=\"{colour}\"><title>{} · {}: {v:.0}%</title></circle>",
+                            escape(name),
+                            escape(&self.labels[i]),
+                        ));
+                    }
+                    None => flush(&mut run, &mut out),
+                }
+            }
+            flush(&mut run, &mut out);
+            let (lx, ly) = (left + 200.0 * (j % 3) as f64, 12.0 + 18.0 * (j / 3) as f64);
+            out.push_str(&format!(
+                "<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{x2}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"3\"{dash}/><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\" fill=\"#333\">{}</text>",
+                escape(name),
+                x2 = lx + 16.0,
+                tx = lx + 20.0,
+                ty = ly + 4.0,
+            ));
+        }
+        out.push_str("</svg>");
+        out
+    }
+}
+
 /// The last `months` calendar months up to `today`'s, oldest first, as their first days.
 pub fn last_months(today: NaiveDate, months: u32) -> Vec<NaiveDate> {
     let first = today.with_day(1).unwrap_or(today);
@@ -117,5 +199,17 @@ mod tests {
             BarChart { series: vec!["<raised>".into()], groups: vec![Group { label: "01".into(), values: vec![3] }] };
         let svg = chart.svg("a & b");
         assert!(svg.contains("&lt;raised&gt;") && svg.contains("a &amp; b") && !svg.contains("style="));
+    }
+
+    #[test]
+    fn a_month_with_nothing_to_count_breaks_the_line() {
+        let chart = LineChart {
+            labels: ["01", "02", "03", "04", "05"].map(String::from).to_vec(),
+            series: vec![("<安尚>".into(), vec![Some(50.0), Some(100.0), None, Some(0.0), Some(25.0)])],
+        };
+        let svg = chart.svg("rates");
+        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 4);
+        assert!(svg.contains("&lt;安尚&gt;") && !svg.contains("<安尚>"));
     }
 }

@@ -104,6 +104,10 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     assert!(html.contains("<svg") && html.contains("<title id=\"chart-title\">每月新增与整改问题数</title>"), "{html}");
     let table = &html[html.find("class=\"chart-table\"").expect("the chart's table")..];
     assert!(table.matches("<th scope=\"row\">").count() >= 12, "a row a month");
+    // Each company's on-time rate over the held meetings, with the counts behind it.
+    let on_time = &html[html.find("id=\"board-on-time\"").expect("the on-time chart")..];
+    assert!(on_time.contains("<polyline") || on_time.contains("<circle"), "{on_time}");
+    assert!(on_time.contains("安尚物业") && on_time.contains("<td>"), "{on_time}");
     // The age of the open issues: every open issue in one of four spans.
     let ages = &html[html.find("id=\"board-ages\"").expect("the ages chart")..];
     let ages = &ages[..ages.find("</table>").unwrap()];

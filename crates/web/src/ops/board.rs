@@ -68,6 +68,8 @@ pub struct Board {
     pub flow: Flow,
     /// How long the open issues have been open.
     pub ages: Ages,
+    /// Each company's on-time resolution rate, meeting by meeting over a year.
+    pub on_time: OnTime,
     #[serde(skip)]
     pub names: Names,
 }
@@ -77,6 +79,20 @@ pub struct Flow {
     /// An `<svg>` element, every text in it escaped (`charts::BarChart::svg`).
     pub svg: String,
     pub rows: Vec<FlowRow>,
+}
+
+#[derive(Serialize)]
+pub struct OnTime {
+    pub svg: String,
+    pub months: Vec<String>,
+    pub rows: Vec<OnTimeRow>,
+}
+
+#[derive(Serialize)]
+pub struct OnTimeRow {
+    pub company: String,
+    /// "n/m" for each month, empty where nothing fell due.
+    pub cells: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -178,6 +194,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
         .await?;
     let flow = flow(&months, &seen.raised, &seen.resolved, tz, lang);
     let ages = ages(&seen.open_since, state.now(), lang);
+    let on_time = on_time(&records, &names, lang);
     let lines = listed
         .items
         .iter()
@@ -235,8 +252,48 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
         scorecard_month: latest.map(|r| r.meeting.slot.format("%Y-%m").to_string()),
         flow,
         ages,
+        on_time,
         names,
     })
+}
+
+/// Each company's on-time resolution over the last twelve held meetings' comparisons (the
+/// rate of the month before each meeting, as its agenda recorded it).
+fn on_time(records: &[roundtable_store::meetings::MeetingRecord], names: &Names, lang: &'static str) -> OnTime {
+    use crate::charts::LineChart;
+    let t = |k: &str| crate::i18n::strings().text(lang, &format!("board.{k}"), &[]);
+    // Records come latest first; the chart reads left to right.
+    let mut held: Vec<_> = records.iter().filter(|r| r.scorecard.is_some()).take(12).collect();
+    held.reverse();
+    let months: Vec<String> = held.iter().map(|r| r.meeting.slot.format("%y-%m").to_string()).collect();
+    let mut companies: Vec<OrgId> = Vec::new();
+    for r in &held {
+        for row in r.scorecard.iter().flatten() {
+            if !companies.contains(&row.org) {
+                companies.push(row.org);
+            }
+        }
+    }
+    let rate = |r: &&roundtable_store::meetings::MeetingRecord, org: OrgId| {
+        r.scorecard.iter().flatten().find(|s| s.org == org).map(|s| s.month.resolution)
+    };
+    let name = |o: OrgId| names.org(o).unwrap_or_default().to_owned();
+    let series = companies
+        .iter()
+        .map(|o| (name(*o), held.iter().map(|r| rate(r, *o).and_then(|x| x.value()).map(|v| v * 100.0)).collect()))
+        .collect();
+    let rows = companies
+        .iter()
+        .map(|o| OnTimeRow {
+            company: name(*o),
+            cells: held
+                .iter()
+                .map(|r| rate(r, *o).filter(|x| x.m > 0).map(|x| format!("{}/{}", x.n, x.m)).unwrap_or_default())
+                .collect(),
+        })
+        .collect();
+    let chart = LineChart { labels: months.clone(), series };
+    OnTime { svg: chart.svg(&t("on_time_title")), months, rows }
 }
 
 /// How long the open issues have been open, in four spans: the chart and its table.
