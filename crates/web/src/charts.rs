@@ -29,7 +29,7 @@ fn escape(s: &str) -> String {
 impl BarChart {
     /// The chart as an `<svg>` element scaled to its container, titled `title`.
     pub fn svg(&self, title: &str) -> String {
-        let (w, h, left, bottom, top) = (640.0_f64, 240.0_f64, 32.0, 28.0, 24.0);
+        let (w, h, left, bottom, top) = (640.0_f64, 260.0_f64, 40.0, 34.0, 34.0);
         let max = self.groups.iter().flat_map(|g| g.values.iter().copied()).max().unwrap_or(0).max(1);
         let slot = (w - left) / self.groups.len().max(1) as f64;
         let bar = (slot * 0.8) / self.series.len().max(1) as f64;
@@ -40,7 +40,7 @@ impl BarChart {
         );
         // The axis and the top value.
         out.push_str(&format!(
-            "<line x1=\"{left}\" y1=\"{y}\" x2=\"{w}\" y2=\"{y}\" stroke=\"#999\"/><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\" text-anchor=\"end\" fill=\"#555\">{max}</text>",
+            "<line x1=\"{left}\" y1=\"{y}\" x2=\"{w}\" y2=\"{y}\" stroke=\"#999\"/><text x=\"{tx}\" y=\"{ty}\" font-size=\"16\" text-anchor=\"end\" fill=\"#555\">{max}</text>",
             y = h - bottom,
             tx = left - 4.0,
             ty = top + 4.0,
@@ -60,20 +60,20 @@ impl BarChart {
                 ));
             }
             out.push_str(&format!(
-                "<text x=\"{x:.1}\" y=\"{y}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+                "<text x=\"{x:.1}\" y=\"{y}\" font-size=\"15\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
                 escape(&g.label),
                 x = left + slot * (i as f64 + 0.5),
-                y = h - bottom + 14.0,
+                y = h - bottom + 20.0,
             ));
         }
         // The legend.
         for (j, s) in self.series.iter().enumerate() {
             let x = left + 120.0 * j as f64;
             out.push_str(&format!(
-                "<rect x=\"{x}\" y=\"4\" width=\"10\" height=\"10\" fill=\"{c}\"/><text x=\"{tx}\" y=\"13\" font-size=\"11\" fill=\"#333\">{}</text>",
+                "<rect x=\"{x}\" y=\"6\" width=\"14\" height=\"14\" fill=\"{c}\"/><text x=\"{tx}\" y=\"19\" font-size=\"16\" fill=\"#333\">{}</text>",
                 escape(s),
                 c = COLOURS[j % COLOURS.len()],
-                tx = x + 14.0,
+                tx = x + 18.0,
             ));
         }
         out.push_str("</svg>");
@@ -95,10 +95,10 @@ const LINE_COLOURS: [&str; 6] = ["#b3261e", "#1565c0", "#2e7d32", "#ef6c00", "#6
 
 impl LineChart {
     pub fn svg(&self, title: &str) -> String {
-        let (w, h, left, bottom, top) = (640.0_f64, 260.0_f64, 36.0, 28.0, 16.0);
-        let legend = 18.0 * self.series.len().div_ceil(3) as f64;
+        let (w, h, left, bottom, top) = (640.0_f64, 300.0_f64, 48.0, 34.0, 20.0);
+        let legend = 24.0 * self.series.len().div_ceil(3) as f64;
         let plot_top = top + legend;
-        let step = (w - left - 12.0) / (self.labels.len().max(2) - 1) as f64;
+        let step = (w - left - 32.0) / (self.labels.len().max(2) - 1) as f64;
         let y = |v: f64| h - bottom - (h - bottom - plot_top) * v.clamp(0.0, 100.0) / 100.0;
         let mut out = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"line-title\" class=\"chart\"><title id=\"line-title\">{}</title>",
@@ -106,7 +106,7 @@ impl LineChart {
         );
         for pct in [0.0, 50.0, 100.0] {
             out.push_str(&format!(
-                "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{w}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/><text x=\"{tx}\" y=\"{ty:.1}\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">{pct}%</text>",
+                "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{w}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/><text x=\"{tx}\" y=\"{ty:.1}\" font-size=\"15\" text-anchor=\"end\" fill=\"#555\">{pct}%</text>",
                 yy = y(pct),
                 tx = left - 4.0,
                 ty = y(pct) + 3.0,
@@ -114,10 +114,10 @@ impl LineChart {
         }
         for (i, label) in self.labels.iter().enumerate() {
             out.push_str(&format!(
-                "<text x=\"{x:.1}\" y=\"{yy}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
+                "<text x=\"{x:.1}\" y=\"{yy}\" font-size=\"15\" text-anchor=\"middle\" fill=\"#555\">{}</text>",
                 escape(label),
                 x = left + step * i as f64,
-                yy = h - bottom + 14.0,
+                yy = h - bottom + 20.0,
             ));
         }
         for (j, (name, values)) in self.series.iter().enumerate() {
@@ -149,13 +149,13 @@ impl LineChart {
                 }
             }
             flush(&mut run, &mut out);
-            let (lx, ly) = (left + 200.0 * (j % 3) as f64, 12.0 + 18.0 * (j / 3) as f64);
+            let (lx, ly) = (8.0 + 210.0 * (j % 3) as f64, 14.0 + 24.0 * (j / 3) as f64);
             out.push_str(&format!(
-                "<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{x2}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"3\"{dash}/><text x=\"{tx}\" y=\"{ty}\" font-size=\"11\" fill=\"#333\">{}</text>",
+                "<line x1=\"{lx}\" y1=\"{ly}\" x2=\"{x2}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"3\"{dash}/><text x=\"{tx}\" y=\"{ty}\" font-size=\"16\" fill=\"#333\">{}</text>",
                 escape(name),
                 x2 = lx + 16.0,
                 tx = lx + 20.0,
-                ty = ly + 4.0,
+                ty = ly + 6.0,
             ));
         }
         out.push_str("</svg>");

@@ -378,6 +378,10 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     go(&phone, &base, "/board").await;
     phone.find(Locator::Id("promises")).await.expect("the promises are listed");
     check_and_shoot(&phone, &dir, "phone-board").await;
+    phone.execute("document.getElementById('board-flow').scrollIntoView();", vec![]).await.expect("scrolled");
+    check_and_shoot(&phone, &dir, "phone-board-charts").await;
+    phone.execute("document.getElementById('board-on-time').scrollIntoView();", vec![]).await.expect("scrolled");
+    check_and_shoot(&phone, &dir, "phone-board-on-time").await;
     // A promise's meeting: its public minutes (or agenda), styled by their own sheet,
     // which the page's content security policy allows by its hash.
     click_through(&phone, Locator::Css("#promises a[href*='/meetings/']")).await;
