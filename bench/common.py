@@ -57,3 +57,38 @@ def stop(procs):
     for p in procs:
         p.terminate()
         p.wait()
+
+
+def release_binary():
+    """roundtable's release binary (built now), or ROUNDTABLE_BENCH_BIN."""
+    binary = os.environ.get("ROUNDTABLE_BENCH_BIN")
+    if binary:
+        return binary
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    subprocess.run(["cargo", "build", "--release", "-p", "roundtable-web"], cwd=ROOT, check=True)
+    return f"{target}/release/roundtable"
+
+
+def start_demo(work, addr, extra_env=None):
+    """roundtable's demo on a fresh SQLite file in `work`, photos there too; returns the
+    process once it answers."""
+    env = {**os.environ, "ROUNDTABLE_LOG": "warn", "ROUNDTABLE_UPLOADS__DIR": f"{work}/photos", **(extra_env or {})}
+    server = subprocess.Popen([release_binary(), "demo", "--database", f"sqlite://{work}/rt.db", "--listen", addr],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        wait_up(f"http://{addr}/healthz")
+    except SystemExit:
+        server.terminate()
+        raise
+    return server
+
+
+def memory(pid):
+    """The process's resident memory now and at its peak (VmRSS, VmHWM), in MiB."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = int(value.split()[0]) // 1024
+    return fields["VmRSS"], fields["VmHWM"]

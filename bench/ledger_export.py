@@ -12,46 +12,25 @@ the peak is reset just before the export through /proc/PID/clear_refs, so it is 
 export's own).
 """
 
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
 
-from common import ROOT, call, wait_up
+from common import call, memory, start_demo
 
 ISSUES = int(os.environ.get("ISSUES", "100000"))
 THREADS = 8
 ADDR = "127.0.0.1:18095"
 
 
-def memory(pid):
-    fields = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                fields[key] = int(value.split()[0]) // 1024
-    return fields["VmRSS"], fields["VmHWM"]
-
-
 def main():
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    binary = os.environ.get("ROUNDTABLE_BENCH_BIN")
-    if not binary:
-        subprocess.run(["cargo", "build", "--release", "-p", "roundtable-web"], cwd=ROOT, check=True)
-        binary = f"{target}/release/roundtable"
-    work = tempfile.mkdtemp(prefix="rt-ledger-")
-    env = {**os.environ, "ROUNDTABLE_LOG": "warn", "ROUNDTABLE_UPLOADS__DIR": f"{work}/photos",
-           "ROUNDTABLE_DATABASE__SYNCHRONOUS": "normal"}
-    server = subprocess.Popen([binary, "demo", "--database", f"sqlite://{work}/rt.db", "--listen", ADDR], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    work = tempfile.mkdtemp(prefix="rt-bench-")
+    server = start_demo(work, ADDR, {"ROUNDTABLE_DATABASE__SYNCHRONOUS": "normal"})
     try:
-        wait_up(f"http://{ADDR}/healthz")
         api = f"http://{ADDR}/api/v1"
         token = call("POST", f"{api}/auth/token", body={"login": "secretary@dongsheng.example", "password": "demo1234"})["token"]
         compounds = [c["id"] for c in call("GET", f"{api}/compounds", token)]

@@ -16,11 +16,9 @@ After each step it prints the server's resident memory now (VmRSS) and its peak 
 Environment: CONCURRENT (default 4), ROUNDS (default 2), CARGO_TARGET_DIR.
 """
 
-import json
 import os
 import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,7 +26,7 @@ import urllib.error
 import urllib.request
 import zlib
 
-from common import ROOT, call, wait_up
+from common import call, memory, start_demo
 
 CONCURRENT = int(os.environ.get("CONCURRENT", "4"))
 ROUNDS = int(os.environ.get("ROUNDS", "2"))
@@ -72,28 +70,10 @@ def upload(api, token, files):
         return "closed"
 
 
-def memory(pid):
-    fields = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                fields[key] = int(value.split()[0]) // 1024
-    return fields["VmRSS"], fields["VmHWM"]
-
-
 def main():
-    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    binary = os.environ.get("ROUNDTABLE_BENCH_BIN")
-    if not binary:
-        subprocess.run(["cargo", "build", "--release", "-p", "roundtable-web"], cwd=ROOT, check=True)
-        binary = f"{target}/release/roundtable"
-    work = tempfile.mkdtemp(prefix="rt-upload-")
-    env = {**os.environ, "ROUNDTABLE_LOG": "warn", "ROUNDTABLE_UPLOADS__DIR": f"{work}/photos"}
-    server = subprocess.Popen([binary, "demo", "--database", f"sqlite://{work}/rt.db", "--listen", ADDR], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    work = tempfile.mkdtemp(prefix="rt-bench-")
+    server = start_demo(work, ADDR)
     try:
-        wait_up(f"http://{ADDR}/healthz")
         api = f"http://{ADDR}/api/v1"
         token = call("POST", f"{api}/auth/token", body={"login": "resident@dongsheng.example", "password": "demo1234"})["token"]
         rss, peak = memory(server.pid)

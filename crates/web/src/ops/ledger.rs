@@ -45,7 +45,7 @@ struct Context {
     slots: HashMap<MeetingId, String>,
     tz: chrono_tz::Tz,
     lang: &'static str,
-    terminal: Vec<String>,
+    workflows: std::sync::Arc<roundtable_core::WorkflowSet>,
 }
 
 impl Context {
@@ -64,7 +64,7 @@ impl Context {
             Some(org) => org.to_owned(),
             None => self.t("ledger.by_resident"),
         };
-        let closed = self.terminal.iter().any(|t| t == i.state.as_str());
+        let closed = self.workflows.get(&i.workflow).is_some_and(|wf| wf.is_terminal(i.state.as_str()));
         vec![
             i.id.to_string(),
             source,
@@ -120,12 +120,7 @@ async fn prepare(
         .into_iter()
         .map(|m| (m.id, m.slot.format("%Y-%m").to_string()))
         .collect();
-    let terminal = state
-        .workflows
-        .iter()
-        .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
-        .collect();
-    Ok((filter, Context { names, slots, tz: caller.tz, lang, terminal }))
+    Ok((filter, Context { names, slots, tz: caller.tz, lang, workflows: state.workflows.clone() }))
 }
 
 /// The ledger as an Excel workbook (one sheet, the header row first), written a page of
