@@ -36,11 +36,15 @@ named_enum! {
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",
         PhotoDeleted = "photo_deleted",
+        PhotoPublished = "photo_published",
+        PhotoUnpublished = "photo_unpublished",
         InvitationCreated = "invitation_created",
         InvitationRevoked = "invitation_revoked",
         SignedUp = "signed_up",
         AccountClosed = "account_closed",
         DataExported = "data_exported",
+        KeyIssued = "key_issued",
+        KeyRevoked = "key_revoked",
     }
 }
 
@@ -53,6 +57,7 @@ named_enum! {
         Compound = "compound",
         Issue = "issue",
         Invitation = "invitation",
+        Key = "key",
     }
 }
 

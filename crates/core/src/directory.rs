@@ -21,12 +21,40 @@ pub struct Community {
 }
 
 /// A residential compound (小区).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Compound {
     pub id: CompoundId,
     pub community: CommunityId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Where it lies (its gate, say): Open311 requests locate themselves by it.
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
+}
+
+/// A point in WGS-84 degrees.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub long: f64,
+}
+
+impl GeoPoint {
+    /// A point only where one can be: latitude within ±90, longitude within ±180.
+    pub fn new(lat: f64, long: f64) -> Option<GeoPoint> {
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&long)).then_some(GeoPoint { lat, long })
+    }
+
+    /// The great-circle distance in metres (haversine on a sphere of the Earth's mean
+    /// radius: within 0.5 % — plenty for "which compound is this").
+    pub fn metres_to(self, other: GeoPoint) -> f64 {
+        const R: f64 = 6_371_008.8;
+        let (a, b) = (self.lat.to_radians(), other.lat.to_radians());
+        let dlat = b - a;
+        let dlong = (other.long - self.long).to_radians();
+        let h = (dlat / 2.0).sin().powi(2) + a.cos() * b.cos() * (dlong / 2.0).sin().powi(2);
+        2.0 * R * h.sqrt().min(1.0).asin()
+    }
 }
 
 /// A building (楼栋).

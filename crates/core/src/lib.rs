@@ -21,7 +21,7 @@ pub mod workflow;
 
 pub use actor::{Actor, Membership, OrgKind, Role};
 pub use delivery::DeliveryStatus;
-pub use directory::{AccountNotice, Building, Community, Compound, Invitation, Organisation, User};
+pub use directory::{AccountNotice, Building, Community, Compound, GeoPoint, Invitation, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, PhotoId, UserId};
 pub use issue::{
     Commitment, Event, Extension, ExtensionRequest, Household, Issue, IssueState, NewIssue, ProxyReport, Verification,

@@ -38,6 +38,10 @@ pub struct Photo {
     pub size: u32,
     pub uploaded_by: UserId,
     pub created_at: DateTime<Utc>,
+    /// Marked by the secretary as fit for everyone's eyes (no faces, no door numbers): shown
+    /// on the public board and in Open311. Every photo starts private.
+    #[serde(default)]
+    pub public: bool,
 }
 
 impl Photo {

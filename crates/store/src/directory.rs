@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use roundtable_core::{
-    Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, Membership, OrgId, OrgKind,
+    Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, GeoPoint, Membership, OrgId, OrgKind,
     Organisation, Role, User, UserId,
 };
 
@@ -29,6 +29,8 @@ struct CompoundRow {
     community_id: String,
     name: String,
     created_at: chrono::NaiveDateTime,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -107,6 +109,8 @@ pub fn insert_compound(conn: &mut DbConn, c: &Compound) -> Result<()> {
         community_id: c.community.to_string(),
         name: c.name.clone(),
         created_at: ts(c.created_at),
+        latitude: c.location.map(|p| p.lat),
+        longitude: c.location.map(|p| p.long),
     };
     diesel::insert_into(compounds::table).values(&row).execute(conn).map_err(StoreError::from_insert("compound"))?;
     Ok(())
@@ -125,6 +129,7 @@ pub fn compounds(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Compou
                 community: parse("community id", &r.community_id)?,
                 name: r.name,
                 created_at: utc(r.created_at),
+                location: r.latitude.zip(r.longitude).and_then(|(lat, long)| GeoPoint::new(lat, long)),
             })
         })
         .collect()

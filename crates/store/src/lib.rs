@@ -12,6 +12,7 @@ pub mod issues;
 pub mod meetings;
 pub mod minutes;
 pub mod notices;
+pub mod open311;
 pub mod outbox;
 pub mod photos;
 pub mod schema;

@@ -26,6 +26,7 @@ struct Row {
     size_bytes: i32,
     uploaded_by: String,
     created_at: NaiveDateTime,
+    public: bool,
 }
 
 fn to_row(p: &Photo) -> Row {
@@ -42,6 +43,7 @@ fn to_row(p: &Photo) -> Row {
         size_bytes: p.size as i32,
         uploaded_by: p.uploaded_by.to_string(),
         created_at: ts(p.created_at),
+        public: p.public,
     }
 }
 
@@ -59,6 +61,7 @@ fn from_row(r: Row) -> Result<Photo> {
         size: r.size_bytes as u32,
         uploaded_by: parse("user id", &r.uploaded_by)?,
         created_at: utc(r.created_at),
+        public: r.public,
     })
 }
 
@@ -166,6 +169,27 @@ pub fn unattached_before(conn: &mut DbConn, before: chrono::DateTime<chrono::Utc
         .filter(photos::created_at.lt(ts(before)))
         .select(Row::as_select())
         .limit(500)
+        .load(conn)?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// Marks an attached photo public or private again; `NotFound` for an unknown or
+/// unattached one.
+pub fn set_public(conn: &mut DbConn, id: PhotoId, public: bool) -> Result<()> {
+    let n = diesel::update(photos::table.find(id.to_string()).filter(photos::issue_id.is_not_null()))
+        .set(photos::public.eq(public))
+        .execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// The public photos of these issues, in the order of their notes.
+pub fn public_of(conn: &mut DbConn, issues: &[IssueId]) -> Result<Vec<Photo>> {
+    let ids: Vec<String> = issues.iter().map(ToString::to_string).collect();
+    let rows = photos::table
+        .filter(photos::issue_id.eq_any(ids))
+        .filter(photos::public.eq(true))
+        .order((photos::version.asc(), photos::id.asc()))
+        .select(Row::as_select())
         .load(conn)?;
     rows.into_iter().map(from_row).collect()
 }

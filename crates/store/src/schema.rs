@@ -17,6 +17,8 @@ diesel::table! {
         community_id -> Text,
         name -> Text,
         created_at -> Timestamp,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
     }
 }
 
@@ -325,6 +327,7 @@ diesel::table! {
         size_bytes -> Integer,
         uploaded_by -> Text,
         created_at -> Timestamp,
+        public -> Bool,
     }
 }
 
@@ -428,4 +431,19 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     used_links,
     used_reset_links,
+    open311_keys,
 );
+
+diesel::table! {
+    open311_keys (id) {
+        id -> Text,
+        community_id -> Text,
+        name -> Text,
+        user_id -> Text,
+        key_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}

@@ -37,8 +37,13 @@ fn main() {
     let mut compounds = Vec::new();
     let mut companies = Vec::new();
     for n in 0..5 {
-        let c =
-            Compound { id: CompoundId::new(), community: community.id, name: format!("小区 {n}"), created_at: start };
+        let c = Compound {
+            id: CompoundId::new(),
+            community: community.id,
+            name: format!("小区 {n}"),
+            created_at: start,
+            location: None,
+        };
         directory::insert_compound(conn, &c).unwrap();
         let o = Organisation {
             id: OrgId::new(),

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
     let upload_limit = crate::photos::body_limit(state.config.uploads.max_bytes);
     crate::api::router(&state.workflows, upload_limit)
         .merge(crate::pages::router(upload_limit))
+        .merge(crate::open311::router())
         .fallback(crate::pages::fallback)
         .method_not_allowed_fallback(|| async {
             let mut r = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();

@@ -399,12 +399,38 @@ impl Caller {
         Ok(caller)
     }
 
-    /// Now in the community's time zone.
+    /// The account an Open311 key acts as, for that one request (never cached: the key is
+    /// checked again on every request). `NotFound` if the account has gone.
+    pub async fn acting_for_key(
+        state: &AppState,
+        user: roundtable_core::UserId,
+        key_id: &str,
+    ) -> Result<Caller, ApiError> {
+        let (user, actor, community) = state
+            .db
+            .run(move |conn| {
+                let (user, actor) = directory::user_with_actor(conn, user)?;
+                let community = directory::get_community(conn, user.community)?;
+                Ok((user, actor, community))
+            })
+            .await?;
+        Ok(Caller {
+            user,
+            actor,
+            tz: community.time_zone,
+            locale: community.default_locale,
+            token_id: format!("open311:{key_id}"),
+            token_hash: String::new(),
+            expires_at: state.now(),
+        })
+    }
+
     /// The language this caller reads: their own choice, else the community's.
     pub fn lang(&self) -> &'static str {
         crate::i18n::negotiate(None, self.user.locale.as_deref(), None, &self.locale)
     }
 
+    /// Now in the community's time zone.
     pub fn now(&self, state: &AppState) -> chrono::DateTime<Tz> {
         state.now().with_timezone(&self.tz)
     }

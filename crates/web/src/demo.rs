@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Days, Months, NaiveDate, TimeDelta, TimeZone, U
 use chrono_tz::Tz;
 use roundtable_core::meeting::first_sunday;
 use roundtable_core::{
-    Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, Issue, Meeting, MeetingId,
+    Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, GeoPoint, Issue, Meeting, MeetingId,
     MeetingStatus, NewIssue, OrgId, OrgKind, Organisation, Role, TransitionFields, TransitionRequest, User, UserId,
     WorkflowSet, apply,
 };
@@ -36,6 +36,10 @@ const COMPOUNDS: [(&str, &str, &str); 5] = [
     ("鸿禧山庄", "鸿运物业", "hongyun"),
     ("公园里", "锦程物业", "jincheng"),
 ];
+
+/// Where each compound's gate is (made up, in the east of Jincheng: about a kilometre apart).
+pub const LOCATIONS: [(f64, f64); 5] =
+    [(35.5012, 112.8601), (35.4958, 112.8702), (35.4895, 112.8655), (35.4840, 112.8580), (35.4930, 112.8530)];
 
 /// (title, description, category)
 const PROBLEMS: [(&str, &str, &str); 31] = [
@@ -156,8 +160,9 @@ fn seed(
 
     let mut compounds = Vec::new();
     let mut buildings: Vec<Vec<BuildingId>> = Vec::new();
-    for (name, _, _) in COMPOUNDS {
-        let c = Compound { id: CompoundId::new(), community: cid, name: name.into(), created_at: start };
+    for ((name, _, _), (lat, long)) in COMPOUNDS.iter().zip(LOCATIONS) {
+        let location = GeoPoint::new(lat, long);
+        let c = Compound { id: CompoundId::new(), community: cid, name: (*name).into(), created_at: start, location };
         directory::insert_compound(conn, &c)?;
         let mut ids = Vec::new();
         for n in 1..=6 {

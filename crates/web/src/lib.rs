@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod input;
 pub mod jobs;
 pub mod mail;
+pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod photos;

@@ -44,6 +44,8 @@ enum Target {
     FreshPhoto,
     /// An invitation the secretary made, a new one per call (for revoking).
     FreshInvitation,
+    /// An Open311 key the administrator issued, a new one per call (for revoking).
+    FreshKey,
 }
 
 struct Row {
@@ -234,6 +236,16 @@ fn table(app: &TestApp) -> Vec<Row> {
             None,
             Some(&["secretary", "supervisor", "admin"]),
         ),
+        row(Method::PUT, "/api/v1/photos/{id}/public", Target::Photo, Some(json!({"public": true})), Some(MANAGERS)),
+        row(
+            Method::POST,
+            "/api/v1/open311/keys",
+            Target::None,
+            Some(json!({"name": "12345", "account": app.user("secretary@dongsheng.example").to_string()})),
+            Some(&["admin"]),
+        ),
+        row(Method::GET, "/api/v1/open311/keys", Target::None, None, Some(&["admin"])),
+        row(Method::DELETE, "/api/v1/open311/keys/{id}", Target::FreshKey, None, Some(&["admin"])),
         row(Method::GET, "/api/v1/meetings", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/meetings/next", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/meetings/{id}", Target::Meeting, None, Some(ALL)),
@@ -295,6 +307,14 @@ fn hongxi_three(app: &TestApp) -> String {
 async fn invitation(app: &TestApp) -> String {
     let body = json!({"role": "resident", "compound": app.compound("君悦湾").to_string()});
     let reply = app.post("/api/v1/invitations", &app.token("secretary@dongsheng.example").await, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.str("id").to_owned()
+}
+
+/// An Open311 key the administrator issued; its id.
+async fn open311_key(app: &TestApp) -> String {
+    let body = json!({"name": "12345", "account": app.user("secretary@dongsheng.example").to_string()});
+    let reply = app.post("/api/v1/open311/keys", &app.token("admin@dongsheng.example").await, body).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     reply.str("id").to_owned()
 }
@@ -366,6 +386,7 @@ async fn every_route_for_every_role(app: TestApp) {
                 Target::Photo => row.path.replace("{id}", &photo),
                 Target::FreshPhoto => row.path.replace("{id}", &photo_of_an_assigned_issue(&app).await),
                 Target::FreshInvitation => row.path.replace("{id}", &invitation(&app).await),
+                Target::FreshKey => row.path.replace("{id}", &open311_key(&app).await),
                 Target::FreshAssigned => {
                     let fresh = raise(&app, "楼道堆放杂物").await;
                     let fresh = fire(

@@ -12,6 +12,7 @@ mod hostile;
 mod ledger;
 mod mail;
 mod meetings;
+mod open311;
 mod openapi;
 mod pages;
 mod photos;

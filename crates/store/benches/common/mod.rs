@@ -29,8 +29,13 @@ pub fn raiser(conn: &mut DbConn) -> Raiser {
         created_at: now,
     };
     directory::insert_community(conn, &community).unwrap();
-    let compound =
-        Compound { id: CompoundId::new(), community: community.id, name: "君悦湾".into(), created_at: now };
+    let compound = Compound {
+        id: CompoundId::new(),
+        community: community.id,
+        name: "君悦湾".into(),
+        created_at: now,
+        location: None,
+    };
     directory::insert_compound(conn, &compound).unwrap();
     let user = User {
         id: UserId::new(),

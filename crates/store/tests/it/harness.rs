@@ -45,7 +45,13 @@ impl Town {
         };
         directory::insert_community(conn, &community).unwrap();
         let mut compound = |name: &str| {
-            let c = Compound { id: CompoundId::new(), community: community.id, name: name.into(), created_at: at };
+            let c = Compound {
+                id: CompoundId::new(),
+                community: community.id,
+                name: name.into(),
+                created_at: at,
+                location: None,
+            };
             directory::insert_compound(conn, &c).unwrap();
             c.id
         };

@@ -51,6 +51,7 @@ fn class(sql_type: &str) -> String {
         "integer" | "int4" => "integer",
         "bigint" | "int8" => "bigint",
         "boolean" | "bool" => "boolean",
+        "double precision" | "float8" => "double",
         "date" => "date",
         "timestamp" | "timestamp without time zone" => "timestamp",
         _ => return format!("unexpected type `{t}`"),

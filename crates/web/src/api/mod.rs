@@ -6,6 +6,7 @@ pub mod auth;
 pub mod health;
 pub mod invitations;
 pub mod issues;
+pub mod keys;
 pub mod meetings;
 pub mod notices;
 pub mod photos;
@@ -72,6 +73,7 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(issues::support, issues::withdraw_support))
         .routes(routes!(photos::get, photos::delete))
         .routes(routes!(photos::thumbnail))
+        .routes(routes!(photos::set_public))
         .routes(routes!(audit::list))
         .routes(routes!(notices::list))
         .routes(routes!(notices::mark_read))
@@ -79,6 +81,8 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(notices::mail_setting, notices::set_mail_setting))
         .routes(routes!(invitations::create, invitations::list))
         .routes(routes!(invitations::revoke))
+        .routes(routes!(keys::create, keys::list))
+        .routes(routes!(keys::revoke))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

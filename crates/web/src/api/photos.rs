@@ -82,6 +82,30 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// `{public}`: whether the public board and Open311 show the photo.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicBody {
+    pub public: bool,
+}
+
+/// Marks a photo public (the commitments board, Open311) or private again: the secretary,
+/// having looked at it for faces and door numbers. Recorded in the audit trail.
+#[utoipa::path(put, path = "/api/v1/photos/{id}/public", tag = "issues", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    request_body = PublicBody, responses(
+    (status = 200, body = PhotoView), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem), (status = 409, body = Problem),
+))]
+pub async fn set_public(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    crate::error::ApiJson(body): crate::error::ApiJson<PublicBody>,
+) -> ApiResult<Json<PhotoView>> {
+    let photo = ops::set_public(&state, &caller, PhotoId(id), body.public).await?;
+    Ok(Json(PhotoView::new(&photo, API_PHOTOS)))
+}
+
 /// An image response: its own type, never sniffed as anything else, cached privately
 /// (the bytes behind an id never change; who may see them is checked on every request).
 pub fn image(photo: &Photo, bytes: Vec<u8>, thumbnail: bool) -> Response {

@@ -122,7 +122,7 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
         }
         SetupCommand::Compound { name, .. } => {
             let community = only_community(conn)?;
-            let c = Compound { id: CompoundId::new(), community, name, created_at: now };
+            let c = Compound { id: CompoundId::new(), community, name, created_at: now, location: None };
             directory::insert_compound(conn, &c).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }

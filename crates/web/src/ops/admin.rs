@@ -4,7 +4,8 @@
 use chrono::Utc;
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::{
-    Building, BuildingId, Compound, CompoundId, DeliveryStatus, OrgId, OrgKind, Organisation, Role, User, UserId,
+    Building, BuildingId, Compound, CompoundId, DeliveryStatus, GeoPoint, OrgId, OrgKind, Organisation, Role, User,
+    UserId, text,
 };
 use roundtable_store::outbox::Pending;
 use roundtable_store::{StoreError, directory, outbox};
@@ -123,8 +124,14 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
     Ok(id)
 }
 
-/// Adds a compound with its buildings.
-pub async fn add_compound(state: &AppState, caller: &Caller, name: String, buildings: Vec<String>) -> ApiResult<()> {
+/// Adds a compound with its buildings and, if given, where it lies (`"lat, long"`).
+pub async fn add_compound(
+    state: &AppState,
+    caller: &Caller,
+    name: String,
+    buildings: Vec<String>,
+    location: Option<String>,
+) -> ApiResult<()> {
     require_admin(caller)?;
     let names = reference::names(state, caller).await?;
     let mut errors = Vec::new();
@@ -135,10 +142,22 @@ pub async fn add_compound(state: &AppState, caller: &Caller, name: String, build
     if buildings.len() > 500 || buildings.iter().any(|b| b.chars().count() > 100) {
         errors.push(FieldProblem::new("buildings", "invalid", "up to 500 names of up to 100 characters"));
     }
+    let location = location.as_deref().map(text::trim).filter(|l| !l.is_empty()).and_then(|l| {
+        let point = parse_point(l);
+        if point.is_none() {
+            errors.push(FieldProblem::new(
+                "location",
+                "invalid",
+                "latitude, longitude in degrees, e.g. 35.4930, 112.8530",
+            ));
+        }
+        point
+    });
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    let compound = Compound { id: CompoundId::new(), community: caller.actor.community, name, created_at: state.now() };
+    let compound =
+        Compound { id: CompoundId::new(), community: caller.actor.community, name, created_at: state.now(), location };
     let buildings: Vec<Building> = buildings
         .into_iter()
         .map(|b| Building { id: BuildingId::new(), community: compound.community, compound: compound.id, name: b })
@@ -154,6 +173,13 @@ pub async fn add_compound(state: &AppState, caller: &Caller, name: String, build
         })
         .await
         .map_err(duplicate("compound_name"))
+}
+
+/// `"35.4930, 112.8530"` (a comma, or the Chinese one, between latitude and longitude).
+fn parse_point(text: &str) -> Option<GeoPoint> {
+    let (lat, long) = text.split_once([',', '，'])?;
+    let degrees = |s: &str| s.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    GeoPoint::new(degrees(lat)?, degrees(long)?)
 }
 
 pub struct NewAccount {

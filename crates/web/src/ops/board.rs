@@ -1,7 +1,8 @@
 //! The public commitments board: every promise made at the meeting, kept or not, for
 //! anyone to read without signing in — and the companies' 三率 with their sample sizes.
-//! No personal data: no raiser, no contact, no unit, no photo; what a line shows is the
-//! issue's title, its compound, the company, the promise and what became of it.
+//! No personal data: no raiser, no contact, no unit, no photo the secretary has not
+//! marked public; what a line shows is the issue's title, its compound, the company, the
+//! promise and what became of it.
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use roundtable_core::{CommunityId, CompoundId, IssueState, MeetingStatus, OrgId, VerificationOutcome};
@@ -54,6 +55,8 @@ pub struct BoardLine {
     /// `verified`, `partly_fixed` or `not_fixed`, and the satisfaction given.
     pub verification: Option<&'static str>,
     pub satisfaction: Option<u8>,
+    /// Photos the secretary marked public (`/public/photos/{id}`).
+    pub photos: Vec<roundtable_core::PhotoId>,
 }
 
 #[derive(Serialize)]
@@ -178,7 +181,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
         .iter()
         .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
         .collect();
-    let (listed, histories, records, seen) = state
+    let (listed, histories, records, seen, public) = state
         .db
         .run(move |conn| {
             let listed = issues::list_issues(conn, community, &filter, &page)?;
@@ -189,6 +192,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
                 histories,
                 meetings::records(conn, community)?,
                 issues::flow_since(conn, community, since, &closed)?,
+                roundtable_store::photos::public_of(conn, &ids)?,
             ))
         })
         .await?;
@@ -233,6 +237,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
                     VerificationOutcome::NotFixed => "not_fixed",
                 }),
                 satisfaction: i.verification.as_ref().and_then(|v| v.satisfaction),
+                photos: public.iter().filter(|p| p.issue == Some(i.id)).map(|p| p.id).collect(),
             })
         })
         .collect();

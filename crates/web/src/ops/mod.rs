@@ -8,6 +8,7 @@ pub mod audit;
 pub mod board;
 pub mod invitations;
 pub mod issues;
+pub mod keys;
 pub mod ledger;
 pub mod meetings;
 pub mod notices;

@@ -55,6 +55,7 @@ pub async fn upload(state: &AppState, caller: &Caller, cleaned: Vec<Cleaned>) ->
             size,
             uploaded_by: user,
             created_at: now,
+            public: false,
         });
     }
     let stored = rows.clone();
@@ -133,6 +134,45 @@ pub async fn read(state: &AppState, caller: &Caller, id: PhotoId, thumbnail: boo
         // The row outlived its file: the uploads directory was not restored with the database.
         ApiError::Internal(format!("the file of photo {id} ({hash}) cannot be read: {e}"))
     })?;
+    Ok((photo, bytes))
+}
+
+/// Marks an attached photo public (the board, Open311) or private again: the secretary
+/// or an administrator, who has looked at it. Audited.
+pub async fn set_public(state: &AppState, caller: &Caller, id: PhotoId, public: bool) -> ApiResult<Photo> {
+    let photo = visible(state, caller, id).await?;
+    if !(caller.actor.has_role(Role::Secretary) || caller.actor.has_role(Role::Admin)) {
+        return Err(ApiError::Forbidden("only the secretary decides which photos the public sees".into()));
+    }
+    let Some(issue) = photo.issue else {
+        return Err(ApiError::Conflict {
+            detail: "a photo not yet attached to an issue cannot be public".into(),
+            current: None,
+        });
+    };
+    let action = if public { AuditAction::PhotoPublished } else { AuditAction::PhotoUnpublished };
+    let entry = super::audit(state, caller, action, AuditSubject::Issue, issue).with("photo", photo.id);
+    state
+        .db
+        .write(move |conn| {
+            photos::set_public(conn, id, public)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await?;
+    Ok(Photo { public, ..photo })
+}
+
+/// A public photo (or its thumbnail) for anyone: 404 unless the secretary marked it
+/// public and the community's public views are on.
+pub async fn read_public(state: &AppState, id: PhotoId, thumbnail: bool) -> ApiResult<(Photo, Vec<u8>)> {
+    let found = state.db.run(move |conn| photos::get(conn, id)).await;
+    let photo = match found {
+        Ok(p) if p.public && p.issue.is_some() && state.config.public.enabled => p,
+        Ok(_) | Err(roundtable_store::StoreError::NotFound) => return Err(no_photo()),
+        Err(e) => return Err(e.into()),
+    };
+    let hash = if thumbnail { &photo.thumb_hash } else { &photo.content_hash };
+    let bytes = state.photos.get(hash).await.map_err(|e| ApiError::Internal(format!("photo {id} ({hash}): {e}")))?;
     Ok((photo, bytes))
 }
 

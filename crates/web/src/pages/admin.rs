@@ -56,8 +56,24 @@ struct DeadRow<'a> {
     issue: Option<&'a str>,
 }
 
+/// An Open311 key (never the key itself).
+#[derive(Serialize)]
+struct KeyRow {
+    id: String,
+    name: String,
+    account: String,
+    created: String,
+    last_used: Option<String>,
+    revoked: bool,
+}
+
 #[derive(Serialize)]
 struct AdminPage<'a> {
+    keys: Vec<KeyRow>,
+    /// The accounts a key may act as: secretaries and administrators.
+    key_accounts: Vec<Choice>,
+    /// A key just issued: shown on this page once, never again.
+    new_key: Option<String>,
     users: Vec<UserRow<'a>>,
     orgs: Vec<OrgRow<'a>>,
     compounds: Vec<CompoundRow<'a>>,
@@ -84,9 +100,28 @@ async fn admin_page(
     values: BTreeMap<String, String>,
     errors: Option<FormErrors>,
     account: Option<Uuid>,
+    new_key: Option<String>,
 ) -> PageResult {
     let caller = ctx.caller()?;
     let ops::Overview { names, users, orgs, dead } = ops::overview(&ctx.state, &caller).await?;
+    let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
+    let keys = crate::ops::keys::list(&ctx.state, &caller)
+        .await?
+        .into_iter()
+        .map(|k| KeyRow {
+            id: k.key.id.clone(),
+            name: k.key.name.clone(),
+            account: k.account_name,
+            created: day(k.key.created_at),
+            last_used: k.key.last_used_at.map(day),
+            revoked: k.key.revoked_at.is_some(),
+        })
+        .collect();
+    let key_accounts = users
+        .iter()
+        .filter(|u| !u.disabled && u.roles.iter().any(|r| matches!(r, Role::Secretary | Role::Admin)))
+        .map(|u| Choice::new(u.id, format!("{} ({})", u.display_name, u.login), false))
+        .collect();
     let query = match account {
         Some(a) => AuditQuery { subject_id: Some(a.to_string()), ..AuditQuery::default() },
         None => AuditQuery { subject: Some(AuditSubject::Account.as_str().into()), ..AuditQuery::default() },
@@ -131,6 +166,9 @@ async fn admin_page(
         })
         .collect();
     let page = AdminPage {
+        keys,
+        key_accounts,
+        new_key,
         users,
         orgs,
         compounds,
@@ -155,7 +193,7 @@ pub struct AdminQuery {
 
 pub async fn show(ctx: Ctx, Query(q): Query<AdminQuery>) -> Response {
     let account = q.account.as_deref().and_then(|a| a.parse().ok());
-    let out = admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None, account).await;
+    let out = admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None, account, None).await;
     ctx.respond(out)
 }
 
@@ -174,10 +212,33 @@ async fn refused(ctx: &Ctx, form: &[(String, String)], out: PageResult) -> PageR
                 .filter(|(k, _)| k != "password" && k != "_csrf")
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e)), None).await
+            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e)), None, None).await
         }
         other => other,
     }
+}
+
+/// Issues an Open311 key and shows it on the page this once (no redirect: the key is in
+/// no URL and no later page).
+pub async fn add_key(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let out = async {
+        let name = field(&form, "key_name").unwrap_or_default();
+        let account = id_field::<UserId>(&form, "account").unwrap_or(UserId(Uuid::nil()));
+        let issued = crate::ops::keys::issue(&ctx.state, &ctx.caller()?, &name, account).await?;
+        admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None, None, Some(issued.secret)).await
+    }
+    .await;
+    let out = refused(&ctx, &form, out).await;
+    ctx.respond(out)
+}
+
+pub async fn revoke_key(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+    let out = async {
+        crate::ops::keys::revoke(&ctx.state, &ctx.caller()?, &id.to_string()).await?;
+        Ok(Out::Done("/admin".into(), "key_revoked"))
+    }
+    .await;
+    ctx.respond(out)
 }
 
 /// The new-account form; roles arrive as repeated `role` fields.
@@ -228,7 +289,8 @@ async fn add_org_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
 
 async fn add_compound_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
     let name = field(form, "compound_name").unwrap_or_default();
-    ops::add_compound(&ctx.state, &ctx.caller()?, name, names_list(field(form, "buildings"))).await?;
+    let (buildings, location) = (names_list(field(form, "buildings")), field(form, "location"));
+    ops::add_compound(&ctx.state, &ctx.caller()?, name, buildings, location).await?;
     Ok(Out::Done("/admin".into(), "compound_added"))
 }
 

@@ -39,7 +39,8 @@ pub async fn security_headers(State(secure): State<bool>, req: Request, next: Ne
 /// problem+json or plain text an extractor or the router answers with. The API keeps
 /// its problems.
 pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let wants_page = !req.uri().path().starts_with("/api/")
+    let path = req.uri().path();
+    let wants_page = !(path.starts_with("/api/") || path.starts_with("/open311/"))
         && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
     if !wants_page {
         return next.run(req).await;

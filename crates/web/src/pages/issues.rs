@@ -547,6 +547,9 @@ struct PhotoShown {
     height: u32,
     /// The viewer uploaded it or is the secretary: a delete button.
     can_delete: bool,
+    public: bool,
+    /// The secretary: a button to show it on the public board or hide it again.
+    can_publish: bool,
 }
 
 #[derive(Serialize)]
@@ -678,6 +681,8 @@ async fn issue_page(
                     width: p.width,
                     height: p.height,
                     can_delete: chair || p.uploaded_by == caller.user.id.0,
+                    public: p.public,
+                    can_publish: chair,
                 })
                 .collect(),
             event: e,

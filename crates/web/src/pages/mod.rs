@@ -112,5 +112,10 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/photos/{id}", get(photos::show))
         .route("/photos/{id}/thumbnail", get(photos::thumbnail))
         .route("/photos/{id}/delete", post(photos::delete))
+        .route("/photos/{id}/public", post(photos::set_public))
+        .route("/admin/keys", post(admin::add_key))
+        .route("/admin/keys/{id}/revoke", post(admin::revoke_key))
+        .route("/public/photos/{id}", get(photos::public))
+        .route("/public/photos/{id}/thumbnail", get(photos::public_thumbnail))
         .route("/static/app.css", get(stylesheet))
 }

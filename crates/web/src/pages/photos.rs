@@ -2,6 +2,7 @@
 //! decides) and the delete button.
 
 use axum::extract::Path;
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use roundtable_core::PhotoId;
 use uuid::Uuid;
@@ -24,6 +25,41 @@ pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
 
 pub async fn thumbnail(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = image(&ctx, id, true).await;
+    ctx.respond(out)
+}
+
+/// A photo the secretary made public, for anyone (the board links to it).
+pub async fn public(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
+    let out = public_image(id, &ctx, false).await;
+    ctx.respond(out)
+}
+
+pub async fn public_thumbnail(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
+    let out = public_image(id, &ctx, true).await;
+    ctx.respond(out)
+}
+
+async fn public_image(id: Uuid, ctx: &Ctx, thumbnail: bool) -> PageResult {
+    let (photo, bytes) = ops::read_public(&ctx.state, PhotoId(id), thumbnail).await?;
+    let mut r = crate::api::photos::image(&photo, bytes, thumbnail);
+    // Shared caches may keep it a while; unpublishing takes effect within five minutes.
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    Ok(Out::Raw(r))
+}
+
+/// `public=true|false`: the secretary shows a photo to the public or hides it again.
+#[derive(serde::Deserialize)]
+pub struct PublicForm {
+    public: bool,
+}
+
+pub async fn set_public(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<PublicForm>) -> Response {
+    let out = async {
+        let photo = ops::set_public(&ctx.state, &ctx.caller()?, PhotoId(id), form.public).await?;
+        let back = photo.issue.map(|i| format!("/issues/{i}")).unwrap_or_else(|| "/".into());
+        Ok(Out::Done(back, if form.public { "photo_published" } else { "photo_unpublished" }))
+    }
+    .await;
     ctx.respond(out)
 }
 

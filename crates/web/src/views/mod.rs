@@ -187,6 +187,8 @@ pub struct PhotoView {
     pub thumbnail_url: String,
     pub uploaded_by: Uuid,
     pub created_at: DateTime<Utc>,
+    /// Marked by the secretary for the public board and Open311.
+    pub public: bool,
 }
 
 impl PhotoView {
@@ -204,6 +206,7 @@ impl PhotoView {
             thumbnail_url: format!("{base}/{}/thumbnail", p.id),
             uploaded_by: p.uploaded_by.0,
             created_at: p.created_at,
+            public: p.public,
         }
     }
 }
