@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub const ROLES: [Role; 6] =
     [Role::Admin, Role::Secretary, Role::Supervisor, Role::Property, Role::Grid, Role::Resident];
 
-fn require_admin(caller: &Caller) -> ApiResult<()> {
+pub(crate) fn require_admin(caller: &Caller) -> ApiResult<()> {
     if caller.actor.has_role(Role::Admin) {
         Ok(())
     } else {

@@ -12,6 +12,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
 
+use super::admin::require_admin;
+
 /// What the administrator sees of a key: everything but the key.
 pub struct KeyShown {
     pub key: Open311Key,
@@ -22,14 +24,6 @@ pub struct KeyShown {
 pub struct Issued {
     pub shown: KeyShown,
     pub secret: String,
-}
-
-fn require_admin(caller: &Caller) -> ApiResult<()> {
-    if caller.actor.has_role(Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("Open311 keys are issued by administrators".into()))
-    }
 }
 
 /// Issues a key. The account must be able to raise anywhere in the community and to
