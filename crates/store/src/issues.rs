@@ -391,9 +391,19 @@ pub struct Flow {
     pub resolved: Vec<DateTime<Utc>>,
     /// When each issue still open (in none of the given closed states) was raised.
     pub open_since: Vec<DateTime<Utc>>,
+    /// Each promise due since `since`: whether and when it fell due unkept.
+    pub due: Vec<Due>,
 }
 
-/// The [`Flow`] since `since` (for the month-by-month chart; two queries, timestamps only).
+/// A promise's due date, whether it is still open, and when the issue was last resolved.
+pub struct Due {
+    pub date: NaiveDate,
+    pub committed: bool,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// The [`Flow`] since `since` (for the month-by-month chart; four queries of a few
+/// columns each).
 pub fn flow_since(
     conn: &mut DbConn,
     community: CommunityId,
@@ -410,16 +420,35 @@ pub fn flow_since(
         .filter(issues::created_at.ge(ts(since)))
         .select(issues::created_at)
         .load(conn)?;
-    let resolved: Vec<NaiveDateTime> = issue_events::table
+    let resolved: Vec<(String, NaiveDateTime)> = issue_events::table
         .filter(issue_events::community_id.eq(community.to_string()))
         .filter(issue_events::to_state.eq(IssueState::RESOLVED))
         .filter(issue_events::at.ge(ts(since)))
-        .select(issue_events::at)
+        .select((issue_events::issue_id, issue_events::at))
         .load(conn)?;
+    let promised: Vec<(String, NaiveDate, bool)> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::commitment_due.ge(since.date_naive()))
+        .select((issues::id, issues::commitment_due.assume_not_null(), issues::state.eq(IssueState::COMMITTED)))
+        .load(conn)?;
+    let mut last_resolved: std::collections::HashMap<&str, NaiveDateTime> = std::collections::HashMap::new();
+    for (id, at) in &resolved {
+        let latest = last_resolved.entry(id.as_str()).or_insert(*at);
+        *latest = (*latest).max(*at);
+    }
+    let due = promised
+        .iter()
+        .map(|(id, date, committed)| Due {
+            date: *date,
+            committed: *committed,
+            resolved_at: last_resolved.get(id.as_str()).copied().map(utc),
+        })
+        .collect();
     Ok(Flow {
         raised: raised.into_iter().map(utc).collect(),
-        resolved: resolved.into_iter().map(utc).collect(),
+        resolved: resolved.into_iter().map(|(_, at)| utc(at)).collect(),
         open_since: open_since.into_iter().map(utc).collect(),
+        due,
     })
 }
 

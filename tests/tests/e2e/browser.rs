@@ -134,6 +134,23 @@ async fn click_through(c: &Client, target: Locator<'_>) {
     panic!("clicking {target:?} did not load a page");
 }
 
+/// The width of the first image `selector` finds once it has loaded (lazily: scrolled to,
+/// then given up to five seconds); -1 if there is none, 0 if it never loads.
+async fn image_width(c: &Client, selector: &str) -> i64 {
+    let script = "const i = document.querySelector(arguments[0]); if (!i) return -1; i.scrollIntoView(); \
+                  return i.complete ? i.naturalWidth : 0;";
+    let mut shown = 0;
+    for _ in 0..100 {
+        let answer = c.execute(script, vec![json!(selector)]).await.expect("the page answers");
+        shown = answer.as_i64().unwrap_or(0);
+        if shown != 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    shown
+}
+
 async fn go(c: &Client, base: &str, path: &str) {
     c.goto(&format!("{base}{path}")).await.expect("the page loads");
 }
@@ -374,9 +391,33 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     let phone = browser(&driver_url, true).await;
     go(&phone, &base, &join_path).await;
     check_and_shoot(&phone, &dir, "phone-join").await;
+    // A promise whose photo the secretary marked public: the board shows it.
+    let parts = [roundtable_e2e::Part::file("photo", "gate.jpg", "image/jpeg", roundtable_e2e::images::jpeg(800, 600))];
+    let photo =
+        app.multipart("/api/v1/photos", &token, &parts).await.body[0]["id"].as_str().expect("a photo").to_owned();
+    let body = json!({"title": "东门道闸抬杆失灵", "category": "facilities",
+                      "compound": app.compound("公园里").to_string(), "photos": [photo]});
+    let gate = app.post("/api/v1/issues", &token, body).await.body;
+    let jincheng = app.org("锦程物业").to_string();
+    let gate = crate::api_flow::fire(&app, SECRETARY, &gate, "assign", json!({"responsible_org": jincheng})).await;
+    // Due ten days after the test's clock (which stands at a meeting day by now).
+    let due = (app.state.now() + chrono::TimeDelta::days(10)).date_naive().to_string();
+    let promise = json!({"commitment_text": "十天内更换道闸电机", "due_date": due});
+    crate::api_flow::fire(&app, "jincheng@dongsheng.example", &gate, "commit", promise).await;
+    let marked = app
+        .call(
+            axum::http::Method::PUT,
+            &format!("/api/v1/photos/{photo}/public"),
+            Some(&token),
+            Some(json!({"public": true})),
+        )
+        .await;
+    assert!(marked.status.is_success(), "{}", marked.body);
     // The public commitments board, no sign-in, on a phone.
     go(&phone, &base, "/board").await;
     phone.find(Locator::Id("promises")).await.expect("the promises are listed");
+    let shown = image_width(&phone, &format!("#promises img[src='/public/photos/{photo}/thumbnail']")).await;
+    assert!(shown > 0, "the public photo's thumbnail loads without sign-in: {shown}");
     check_and_shoot(&phone, &dir, "phone-board").await;
     phone.execute("document.getElementById('board-flow').scrollIntoView();", vec![]).await.expect("scrolled");
     check_and_shoot(&phone, &dir, "phone-board-charts").await;
@@ -414,6 +455,9 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         go(&phone, &base, &path).await;
         check_and_shoot(&phone, &dir, name).await;
     }
+    go(&phone, &base, "/").await;
+    phone.execute("document.getElementById('home-flow').scrollIntoView();", vec![]).await.expect("scrolled");
+    check_and_shoot(&phone, &dir, "phone-home-charts").await;
     sign_out(&phone).await;
     // A resident on her phone raises an issue with a photo of it.
     sign_in(&phone, &base, RESIDENT).await;
@@ -437,23 +481,8 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         phone.find(Locator::Css("#uploaded img")).await.expect("the photo is kept while she decides");
         click_through(&phone, Locator::Id("raise-submit")).await;
     }
-    // The thumbnail loads (lazily: scrolled to, then given a moment).
-    let mut shown = json!(0);
-    for _ in 0..100 {
-        shown = phone
-            .execute(
-                "const i = document.querySelector('ul.photos img'); if (!i) return -1; i.scrollIntoView(); \
-                 return i.complete ? i.naturalWidth : 0;",
-                vec![],
-            )
-            .await
-            .expect("the page answers");
-        if shown.as_i64().unwrap_or(0) != 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(shown.as_i64().unwrap_or(0) > 0, "the photo's thumbnail is shown on her issue: {shown}");
+    let shown = image_width(&phone, "ul.photos img").await;
+    assert!(shown > 0, "the photo's thumbnail is shown on her issue: {shown}");
     check_and_shoot(&phone, &dir, "phone-issue-photo").await;
     sign_out(&phone).await;
     sign_in(&phone, &base, ADMIN).await;

@@ -101,7 +101,10 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     assert!(html.contains("承诺公示") && html.contains("id=\"promises\""), "{html}");
     assert!(html.contains("id=\"board-scorecard\""), "the companies compared, with the formula");
     // A chart of the year, drawn on the server, with its numbers as a table beside it.
-    assert!(html.contains("<svg") && html.contains("<title id=\"chart-title\">每月新增与整改问题数</title>"), "{html}");
+    assert!(
+        html.contains("<svg") && html.contains("<title id=\"chart-title\">每月新增、整改与逾期问题数</title>"),
+        "{html}"
+    );
     let table = &html[html.find("class=\"chart-table\"").expect("the chart's table")..];
     assert!(table.matches("<th scope=\"row\">").count() >= 12, "a row a month");
     // Each company's on-time rate over the held meetings, with the counts behind it.
@@ -193,4 +196,38 @@ async fn a_company_subscribes_to_its_commitments_falling_due() {
     }
     let unknown = format!("/communities/{}/companies/{}/due.ics", app.community(), uuid::Uuid::now_v7());
     assert_eq!(app.anonymous(&unknown, None).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_secretarys_home_and_the_scorecard_page_show_the_years_charts() {
+    let app = TestApp::sqlite().build();
+    let secretary = app.pages();
+    secretary.sign_in(SECRETARY).await;
+    let home = secretary.get("/").await.html;
+    for id in ["home-flow", "home-ages"] {
+        let at = home.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("{id} on the secretary's home: {home}"));
+        let section = &home[at..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(section.contains("<svg") && section.contains("class=\"chart-table\""), "{section}");
+    }
+    // The demo has promises that fell due unkept: the flow counts them month by month.
+    let flow = &home[home.find("id=\"home-flow\"").unwrap()..];
+    let flow = &flow[..flow.find("</table>").unwrap()];
+    assert!(flow.contains("到期未兑现"), "{flow}");
+    let unkept: u32 = flow
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|row| row.split("<td>").nth(3).and_then(|c| c[..c.find('<').unwrap()].parse::<u32>().ok()).unwrap())
+        .sum();
+    assert!(unkept > 0, "{flow}");
+    // The scorecard page: each company's on-time rate, and the flow.
+    let scorecard = secretary.get("/scorecard").await.html;
+    assert!(
+        scorecard.contains("id=\"scorecard-on-time\"") && scorecard.contains("id=\"scorecard-flow\""),
+        "{scorecard}"
+    );
+    // A resident's home has none of it.
+    let resident = app.pages();
+    resident.sign_in("resident@dongsheng.example").await;
+    assert!(!resident.get("/").await.html.contains("home-flow"));
 }

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::ops::reference::{self, Names};
+use crate::ops::trends::Trends;
 use crate::scores::ScoreTable;
 use crate::state::AppState;
 
@@ -67,54 +68,11 @@ pub struct Board {
     /// The comparison of the latest published agenda, and its month.
     pub scorecard: Option<ScoreTable>,
     pub scorecard_month: Option<String>,
-    /// Issues raised and resolved per month over a year: the chart and its table.
-    pub flow: Flow,
-    /// How long the open issues have been open.
-    pub ages: Ages,
-    /// Each company's on-time resolution rate, meeting by meeting over a year.
-    pub on_time: OnTime,
+    /// The year's charts, each with its table.
+    #[serde(flatten)]
+    pub trends: Trends,
     #[serde(skip)]
     pub names: Names,
-}
-
-#[derive(Serialize)]
-pub struct Flow {
-    /// An `<svg>` element, every text in it escaped (`charts::BarChart::svg`).
-    pub svg: String,
-    pub rows: Vec<FlowRow>,
-}
-
-#[derive(Serialize)]
-pub struct OnTime {
-    pub svg: String,
-    pub months: Vec<String>,
-    pub rows: Vec<OnTimeRow>,
-}
-
-#[derive(Serialize)]
-pub struct OnTimeRow {
-    pub company: String,
-    /// "n/m" for each month, empty where nothing fell due.
-    pub cells: Vec<String>,
-}
-
-#[derive(Serialize)]
-pub struct Ages {
-    pub svg: String,
-    pub rows: Vec<AgeRow>,
-}
-
-#[derive(Serialize)]
-pub struct AgeRow {
-    pub span: String,
-    pub open: u32,
-}
-
-#[derive(Serialize)]
-pub struct FlowRow {
-    pub month: String,
-    pub raised: u32,
-    pub resolved: u32,
 }
 
 /// The board of a community, filtered; 404 when public views are off or there is no such
@@ -171,17 +129,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
     };
     let page = PageRequest { order: IssueOrder::Newest, limit: PAGE, cursor: q.cursor.clone() };
     let today = state.now().with_timezone(&tz).date_naive();
-    let months = crate::charts::last_months(today, 12);
-    let since = months
-        .first()
-        .and_then(|m| tz.from_local_datetime(&m.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest())
-        .map_or_else(|| state.now(), |t| t.with_timezone(&Utc));
-    let closed: Vec<String> = state
-        .workflows
-        .iter()
-        .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
-        .collect();
-    let (listed, histories, records, seen, public) = state
+    let (listed, histories, records, public) = state
         .db
         .run(move |conn| {
             let listed = issues::list_issues(conn, community, &filter, &page)?;
@@ -191,14 +139,11 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
                 listed,
                 histories,
                 meetings::records(conn, community)?,
-                issues::flow_since(conn, community, since, &closed)?,
                 roundtable_store::photos::public_of(conn, &ids)?,
             ))
         })
         .await?;
-    let flow = flow(&months, &seen.raised, &seen.resolved, tz, lang);
-    let ages = ages(&seen.open_since, state.now(), lang);
-    let on_time = on_time(&records, &names, lang);
+    let trends = super::trends::trends(state, community, tz, lang, &records, &names).await?;
     let lines = listed
         .items
         .iter()
@@ -255,96 +200,9 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
         next_cursor: listed.next_cursor,
         scorecard,
         scorecard_month: latest.map(|r| r.meeting.slot.format("%Y-%m").to_string()),
-        flow,
-        ages,
-        on_time,
+        trends,
         names,
     })
-}
-
-/// Each company's on-time resolution over the last twelve held meetings' comparisons (the
-/// rate of the month before each meeting, as its agenda recorded it).
-fn on_time(records: &[roundtable_store::meetings::MeetingRecord], names: &Names, lang: &'static str) -> OnTime {
-    use crate::charts::LineChart;
-    let t = |k: &str| crate::i18n::strings().text(lang, &format!("board.{k}"), &[]);
-    // Records come latest first; the chart reads left to right.
-    let mut held: Vec<_> = records.iter().filter(|r| r.scorecard.is_some()).take(12).collect();
-    held.reverse();
-    let months: Vec<String> = held.iter().map(|r| r.meeting.slot.format("%y-%m").to_string()).collect();
-    let mut companies: Vec<OrgId> = Vec::new();
-    for r in &held {
-        for row in r.scorecard.iter().flatten() {
-            if !companies.contains(&row.org) {
-                companies.push(row.org);
-            }
-        }
-    }
-    let rate = |r: &&roundtable_store::meetings::MeetingRecord, org: OrgId| {
-        r.scorecard.iter().flatten().find(|s| s.org == org).map(|s| s.month.resolution)
-    };
-    let name = |o: OrgId| names.org(o).unwrap_or_default().to_owned();
-    let series = companies
-        .iter()
-        .map(|o| (name(*o), held.iter().map(|r| rate(r, *o).and_then(|x| x.value()).map(|v| v * 100.0)).collect()))
-        .collect();
-    let rows = companies
-        .iter()
-        .map(|o| OnTimeRow {
-            company: name(*o),
-            cells: held
-                .iter()
-                .map(|r| rate(r, *o).filter(|x| x.m > 0).map(|x| format!("{}/{}", x.n, x.m)).unwrap_or_default())
-                .collect(),
-        })
-        .collect();
-    let chart = LineChart { labels: months.clone(), series };
-    OnTime { svg: chart.svg(&t("on_time_title")), months, rows }
-}
-
-/// How long the open issues have been open, in four spans: the chart and its table.
-fn ages(open_since: &[chrono::DateTime<Utc>], now: chrono::DateTime<Utc>, lang: &'static str) -> Ages {
-    use crate::charts::{BarChart, Group};
-    const SPANS: [(i64, &str); 4] = [(7, "age_week"), (30, "age_month"), (90, "age_quarter"), (i64::MAX, "age_older")];
-    let t = |k: &str| crate::i18n::strings().text(lang, &format!("board.{k}"), &[]);
-    let mut counts = [0u32; 4];
-    for since in open_since {
-        let days = (now - *since).num_days();
-        if let Some(i) = SPANS.iter().position(|(limit, _)| days < *limit) {
-            counts[i] += 1;
-        }
-    }
-    let rows: Vec<AgeRow> = SPANS.iter().zip(counts).map(|((_, k), n)| AgeRow { span: t(k), open: n }).collect();
-    let chart = BarChart {
-        series: vec![t("open")],
-        groups: rows.iter().map(|r| Group { label: r.span.clone(), values: vec![r.open] }).collect(),
-    };
-    Ages { svg: chart.svg(&t("ages_title")), rows }
-}
-
-/// Issues raised and resolved per month: the chart and its table.
-fn flow(
-    months: &[NaiveDate],
-    raised: &[chrono::DateTime<Utc>],
-    resolved: &[chrono::DateTime<Utc>],
-    tz: chrono_tz::Tz,
-    lang: &'static str,
-) -> Flow {
-    use crate::charts::{BarChart, Group, per_month};
-    let t = |k: &str| crate::i18n::strings().text(lang, k, &[]);
-    let (up, done) = (per_month(raised, months, tz), per_month(resolved, months, tz));
-    let rows: Vec<FlowRow> = months
-        .iter()
-        .zip(up.iter().zip(&done))
-        .map(|(m, (r, d))| FlowRow { month: m.format("%Y-%m").to_string(), raised: *r, resolved: *d })
-        .collect();
-    let chart = BarChart {
-        series: vec![t("board.raised"), t("board.resolved")],
-        groups: rows
-            .iter()
-            .map(|r| Group { label: r.month[2..].to_owned(), values: vec![r.raised, r.resolved] })
-            .collect(),
-    };
-    Flow { svg: chart.svg(&t("board.flow_title")), rows }
 }
 
 /// Which public document of a meeting.

@@ -14,6 +14,7 @@ pub mod meetings;
 pub mod notices;
 pub mod photos;
 pub mod reference;
+pub mod trends;
 
 use chrono::NaiveDate;
 

@@ -65,6 +65,8 @@ struct HomePage {
     our_items: Vec<OurItem>,
     show_our_items: bool,
     can_raise: bool,
+    /// For the secretary: the month-by-month flow and the age of the open issues.
+    trends: Option<crate::ops::trends::Trends>,
 }
 
 impl Page for HomePage {
@@ -130,5 +132,19 @@ async fn work(ctx: &Ctx) -> PageResult {
         starts_local: view.starts_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string(),
         view,
     });
-    Out::page(HomePage { sections, next_meeting, our_items, show_our_items: property, can_raise: !property || manages })
+    let trends = if manages {
+        let records = meetings::all(&ctx.state, &caller).await?;
+        let (community, tz, lang) = (caller.actor.community, caller.tz, ctx.viewer.lang);
+        Some(crate::ops::trends::trends(&ctx.state, community, tz, lang, &records, &names).await?)
+    } else {
+        None
+    };
+    Out::page(HomePage {
+        sections,
+        next_meeting,
+        our_items,
+        show_our_items: property,
+        can_raise: !property || manages,
+        trends,
+    })
 }

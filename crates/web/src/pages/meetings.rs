@@ -674,6 +674,8 @@ struct MonthChoice {
 #[derive(Serialize)]
 struct ScorecardPage {
     table: Option<ScoreTable>,
+    /// Each company's on-time rate over the year, and the month-by-month flow.
+    trends: crate::ops::trends::Trends,
     months: Vec<MonthChoice>,
     month: Option<String>,
     live: bool,
@@ -696,6 +698,9 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     let names = reference::names(&ctx.state, &caller).await?;
     let records = ops::all(&ctx.state, &caller).await?;
     let until = calendar::next_of(&ctx.state, &caller, &records).map(|n| n.slot);
+    let trends =
+        crate::ops::trends::trends(&ctx.state, caller.actor.community, caller.tz, ctx.viewer.lang, &records, &names)
+            .await?;
     // Published months, latest first (as `all` gives them).
     let published: Vec<_> =
         records.into_iter().filter(|r| r.agenda_status == AgendaStatus::Published && r.scorecard.is_some()).collect();
@@ -714,6 +719,7 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     }));
     Out::page(ScorecardPage {
         table: scorecard_table(ctx, &names, rows),
+        trends,
         months,
         month: chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()),
         live: chosen.is_none(),

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 27] = [
+const TEMPLATES: [(&str, &str); 28] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -34,6 +34,7 @@ const TEMPLATES: [(&str, &str); 27] = [
     ("minutes", include_str!("../../templates/pages/minutes.hbs")),
     ("scorecard", include_str!("../../templates/pages/scorecard.hbs")),
     ("scorecard_table", include_str!("../../templates/pages/scorecard_table.hbs")),
+    ("trends", include_str!("../../templates/pages/trends.hbs")),
     // Shared with the documents: one table and one explanation of the comparison.
     ("score_rows", include_str!("../../templates/scorecard/rows.html.hbs")),
     ("formula", include_str!("../../templates/scorecard/formula.hbs")),
