@@ -406,6 +406,18 @@ impl TestApp {
     pub fn community(&self) -> roundtable_core::CommunityId {
         directory::communities(&mut self.conn().expect("a connection")).expect("communities")[0].id
     }
+
+    /// Fails if `text` (`what`, for the message) names anyone but company staff (whose
+    /// names are their company's business) or holds anyone's e-mail address or phone.
+    pub fn assert_nothing_private(&self, text: &str, what: &str) {
+        let users = directory::list_users(&mut self.conn().expect("a connection"), self.community()).expect("users");
+        for u in users.iter().filter(|u| !u.roles.contains(&roundtable_core::Role::Property)) {
+            assert!(!text.contains(&u.display_name), "{} in {what}", u.display_name);
+            for private in u.email.iter().chain(u.phone.iter()) {
+                assert!(!text.contains(private.as_str()), "{private} in {what}");
+            }
+        }
+    }
 }
 
 /// A page as a browser without script gets it.

@@ -63,6 +63,18 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     assert_eq!((row[6].as_str(), row[7].as_str(), row[8].as_str()), ("安尚物业", "疏通排水沟", in_days(9).as_str()));
     assert_eq!(row[15], "已承诺");
     assert!(row[4].starts_with("地下车库积水："), "{row:?}");
+    // A ledger is handed round: no raiser's name, e-mail or phone, no unit.
+    let text: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+    app.assert_nothing_private(&text.join("\n"), "the ledger");
+    let units: Vec<String> = {
+        let mut conn = app.state.db.conn().unwrap();
+        let page = roundtable_store::PageRequest { limit: 200, ..Default::default() };
+        let all =
+            roundtable_store::issues::list_issues(&mut conn, app.community(), &Default::default(), &page).unwrap();
+        all.items.iter().filter_map(|i| i.unit.clone()).collect()
+    };
+    assert!(!units.is_empty(), "the demo has units to leave out");
+    assert!(rows.iter().all(|r| units.iter().all(|u| !r[3].contains(u.as_str()))), "a unit in 小区/楼栋");
     // A company's ledger holds its own issues only; a filter narrows it like the list.
     let theirs = ledger(&app, "anshang@dongsheng.example", "").await;
     assert!(theirs[1..].iter().all(|r| r[6] == "安尚物业"), "{theirs:?}");
@@ -80,6 +92,8 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     assert_eq!(cells[0], rows[0], "the same columns");
     assert_eq!(cells.len(), rows.len(), "the same rows");
     assert!(cells.iter().any(|r| r[0] == id && r[7] == "疏通排水沟"));
+    let text: Vec<String> = cells.iter().map(|r| r.join(",")).collect();
+    app.assert_nothing_private(&text.join("\n"), "the ledger's workbook");
     // A bad filter is refused before anything is sent.
     let reply = app.get("/api/v1/issues/ledger?state=nope", &app.token(SECRETARY).await).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
