@@ -128,6 +128,7 @@ async fn open311_answers_every_endpoint_in_both_formats_and_nothing_private(app:
         ("start_date=2026-11-02&end_date=2026-11-01", StatusCode::BAD_REQUEST),
         ("service_code=nope", StatusCode::BAD_REQUEST),
         ("service_request_id=42", StatusCode::BAD_REQUEST),
+        ("service_code=park%00ing", StatusCode::BAD_REQUEST),
         ("api_key=o311_wrong", StatusCode::FORBIDDEN),
         (&format!("jurisdiction_id={}", uuid::Uuid::now_v7()), StatusCode::NOT_FOUND),
     ] {
@@ -235,6 +236,18 @@ async fn a_hotline_posts_requests_with_its_key_located_by_coordinates_or_address
     assert_eq!(issue.body["compound"], app.compound("鼎秀华城").to_string());
     assert!(issue.body["building"].is_string(), "{}", issue.body);
     assert_eq!(issue.body["title"], "环境卫生", "the service's name when there is no description");
+    // Zero-width text is no text: the same.
+    let zero_width = [
+        ("api_key", key.as_str()),
+        ("service_code", "environment"),
+        ("address_string", "公园里"),
+        ("description", "\u{200b} "),
+    ];
+    let (status, created) = post(&app, &zero_width).await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let issue =
+        app.get(&format!("/api/v1/issues/{}", created[0]["service_request_id"].as_str().unwrap()), &secretary).await;
+    assert_eq!(issue.body["title"], "环境卫生");
 
     // What a client gets wrong, each a 400 that says what.
     for (fields, says) in [
@@ -247,6 +260,10 @@ async fn a_hotline_posts_requests_with_its_key_located_by_coordinates_or_address
         (vec![("service_code", "parking"), ("address_string", "别的小区")], "names no compound"),
         (vec![("service_code", "parking"), ("attribute[compound]", "x")], "attribute[compound]"),
         (vec![("service_code", "parking"), ("address_string", "公园里"), ("phone", "12")], "phone"),
+        (
+            vec![("service_code", "parking"), ("address_string", "公园里"), ("description", "a\u{0}b")],
+            "control character",
+        ),
     ] {
         let mut all = vec![("api_key", key.as_str())];
         all.extend(fields.iter().copied());

@@ -33,7 +33,12 @@ use format::{Format, respond};
 pub struct Params(Vec<(String, String)>);
 
 impl Params {
+    /// The parameters, each name and value held to the text rule every input keeps (no
+    /// control characters but line breaks and tabs).
     fn parse(raw: &[u8]) -> Result<Params, Failure> {
+        if let Some(refused) = crate::input::in_pairs(raw) {
+            return Err(refused.into());
+        }
         serde_urlencoded::from_bytes(raw)
             .map(Params)
             .map_err(|_| Failure::bad("the parameters are not application/x-www-form-urlencoded"))
