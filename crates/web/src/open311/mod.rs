@@ -110,9 +110,9 @@ impl From<roundtable_store::StoreError> for Failure {
 
 type Answer = Result<(&'static str, Value), Failure>;
 
-fn answer(format: Format, result: Answer, ok: StatusCode) -> Response {
+fn answer(format: Format, result: Answer) -> Response {
     match result {
-        Ok((root, value)) => respond(ok, format, root, &value),
+        Ok((root, value)) => respond(StatusCode::OK, format, root, &value),
         Err(f) => f.respond(format),
     }
 }
@@ -153,7 +153,7 @@ async fn read(state: &AppState, route: Route, file: &str, query: Option<String>)
         }
     }
     .await;
-    answer(format, result, StatusCode::OK)
+    answer(format, result)
 }
 
 async fn top(State(state): State<AppState>, Path(file): Path<String>, RawQuery(query): RawQuery) -> Response {
@@ -185,7 +185,7 @@ async fn post(State(state): State<AppState>, Path(file): Path<String>, headers: 
         requests::create(&state, &params).await.map(|v| ("service_requests", v))
     }
     .await;
-    answer(format, result, StatusCode::OK)
+    answer(format, result)
 }
 
 /// `/open311/v2/…`: discovery, services, service definitions, requests (GET and POST).

@@ -2,7 +2,7 @@
 //! `format` writes as JSON or XML.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, TimeZone, Utc};
-use roundtable_core::{Community, CommunityId, Compound, CompoundId, GeoPoint, Issue, IssueId, PhotoId};
+use roundtable_core::{Community, CommunityId, CompoundId, GeoPoint, Issue, IssueId, PhotoId};
 use roundtable_store::open311::{self as store, Open311Key, RequestFilter};
 use roundtable_store::{StoreError, directory};
 use serde_json::{Value, json};
@@ -232,18 +232,18 @@ pub async fn one(state: &AppState, params: &Params, id: &str) -> Result<Value, F
     Ok(found)
 }
 
-/// The requests a filter finds, as GeoReport writes them: four reads (the issues, their
-/// latest steps, their public photos, the community's names and places).
+/// The requests a filter finds, as GeoReport writes them: the issues, their latest steps
+/// and public photos in one trip, the community's names and places in another.
 async fn shown(state: &AppState, c: &Community, filter: RequestFilter) -> Result<Value, Failure> {
     let community = c.id;
-    let (issues, steps, photos, compounds) = state
+    let (issues, steps, photos) = state
         .db
         .run(move |conn| {
             let issues = store::requests(conn, community, &filter)?;
             let ids: Vec<IssueId> = issues.iter().map(|i| i.id).collect();
             let steps = store::latest_steps(conn, &ids)?;
             let photos = roundtable_store::photos::public_of(conn, &ids)?;
-            Ok((issues, steps, photos, directory::compounds(conn, community)?))
+            Ok((issues, steps, photos))
         })
         .await?;
     let names = reference::names_of(state, community).await?;
@@ -263,7 +263,7 @@ async fn shown(state: &AppState, c: &Community, filter: RequestFilter) -> Result
                     at.with_timezone(&c.time_zone).format("%Y-%m-%d")
                 )
             });
-            let place = compounds.iter().find(|x| x.id == i.compound).and_then(|x| x.location);
+            let place = names.place(i.compound);
             let photo: Option<PhotoId> = photos.iter().find(|p| p.issue == Some(i.id)).map(|p| p.id);
             let commitment = i.commitment.as_ref();
             json!({
@@ -305,7 +305,7 @@ fn address(names: &Names, i: &Issue) -> String {
 /// The compound (and building) a posted request is in: `attribute[compound]`, else
 /// `address_id`, else the compound named in `address_string`, else the one whose gate is
 /// within 800 m of `lat`/`long`.
-fn locate(params: &Params, compounds: &[Compound], names: &Names) -> Result<(CompoundId, Option<uuid::Uuid>), Failure> {
+fn locate(params: &Params, names: &Names) -> Result<(CompoundId, Option<uuid::Uuid>), Failure> {
     let address = params.get("address_string").unwrap_or_default();
     let building_in = |compound: CompoundId| {
         let named = params.get("attribute[building]").unwrap_or(address);
@@ -318,23 +318,22 @@ fn locate(params: &Params, compounds: &[Compound], names: &Names) -> Result<(Com
     };
     let by_id = |v: &str| v.parse::<uuid::Uuid>().ok();
     if let Some(v) = params.get("attribute[compound]") {
-        let id = by_id(v).map(CompoundId).filter(|id| compounds.iter().any(|c| c.id == *id));
+        let id = by_id(v).map(CompoundId).filter(|id| names.compound(*id).is_some());
         let id = id.ok_or_else(|| Failure::bad("attribute[compound] is not a compound of this jurisdiction"))?;
         return Ok((id, building_in(id)));
     }
     if let Some(v) = params.get("address_id") {
         let id = by_id(v).ok_or_else(|| Failure::bad("address_id is not one of ours"))?;
-        if let Some(c) = compounds.iter().find(|c| c.id.0 == id) {
-            return Ok((c.id, building_in(c.id)));
+        if names.compound(CompoundId(id)).is_some() {
+            return Ok((CompoundId(id), building_in(CompoundId(id))));
         }
         let b = names.buildings.iter().find(|(b, _, _)| b.0 == id);
         return b.map(|(b, c, _)| (*c, Some(b.0))).ok_or_else(|| Failure::bad("address_id is not one of ours"));
     }
     if !address.is_empty() {
-        let named =
-            compounds.iter().filter(|c| address.contains(c.name.as_str())).max_by_key(|c| c.name.chars().count());
-        if let Some(c) = named {
-            return Ok((c.id, building_in(c.id)));
+        let named = names.compounds.iter().filter(|(_, n)| address.contains(n.as_str()));
+        if let Some((id, _)) = named.max_by_key(|(_, n)| n.chars().count()) {
+            return Ok((*id, building_in(*id)));
         }
     }
     match (params.get("lat"), params.get("long")) {
@@ -344,13 +343,14 @@ fn locate(params: &Params, compounds: &[Compound], names: &Names) -> Result<(Com
                 .zip(degrees(long))
                 .and_then(|(a, b)| GeoPoint::new(a, b))
                 .ok_or_else(|| Failure::bad("lat and long must be WGS-84 degrees"))?;
-            let nearest = compounds
+            let nearest = names
+                .places
                 .iter()
-                .filter_map(|c| c.location.map(|at| (c, at.metres_to(point))))
+                .map(|(id, at)| (*id, at.metres_to(point)))
                 .filter(|(_, d)| *d <= WITHIN_METRES)
                 .min_by(|a, b| a.1.total_cmp(&b.1));
             nearest
-                .map(|(c, _)| (c.id, building_in(c.id)))
+                .map(|(id, _)| (id, building_in(id)))
                 .ok_or_else(|| Failure::bad("lat/long is not within any compound of this jurisdiction"))
         }
         (None, None) if address.is_empty() => {
@@ -387,10 +387,8 @@ pub async fn create(state: &AppState, params: &Params) -> Result<Value, Failure>
         return Err(Failure::bad(format!("service_code `{code}` is not a service here")));
     }
     let caller = Caller::acting_for_key(state, key.user, &key.id).await?;
-    let community = key.community;
-    let compounds = state.db.run(move |conn| directory::compounds(conn, community)).await?;
-    let names = reference::names_of(state, community).await?;
-    let (compound, building) = locate(params, &compounds, &names)?;
+    let names = reference::names_of(state, key.community).await?;
+    let (compound, building) = locate(params, &names)?;
     let lang = caller.lang();
     let description = params.get("description").unwrap_or_default();
     let name: Vec<&str> = ["last_name", "first_name"].iter().filter_map(|n| params.get(n)).collect();

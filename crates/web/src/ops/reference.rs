@@ -1,7 +1,7 @@
 //! The community's directory as every member reads it (the API's reference routes):
 //! compounds, buildings and organisations, to show ids as people read them.
 
-use roundtable_core::{BuildingId, CompoundId, OrgId, OrgKind};
+use roundtable_core::{BuildingId, CompoundId, GeoPoint, OrgId, OrgKind};
 use roundtable_store::directory;
 
 use crate::auth::Caller;
@@ -15,6 +15,8 @@ pub struct Names {
     pub buildings: Vec<(BuildingId, CompoundId, String)>,
     /// (id, name, kind)
     pub orgs: Vec<(OrgId, String, OrgKind)>,
+    /// Where the compounds lie, those whose position is known.
+    pub places: Vec<(CompoundId, GeoPoint)>,
 }
 
 pub async fn names(state: &AppState, caller: &Caller) -> ApiResult<Names> {
@@ -34,6 +36,7 @@ pub async fn names_of(state: &AppState, community: roundtable_core::CommunityId)
         })
         .await?;
     Ok(Names {
+        places: compounds.iter().filter_map(|c| Some((c.id, c.location?))).collect(),
         compounds: compounds.into_iter().map(|c| (c.id, c.name)).collect(),
         buildings: buildings.into_iter().map(|b| (b.id, b.compound, b.name)).collect(),
         orgs: orgs.into_iter().map(|o| (o.id, o.name, o.kind)).collect(),
@@ -47,6 +50,10 @@ impl Names {
 
     pub fn building(&self, id: BuildingId) -> Option<&str> {
         self.buildings.iter().find(|(b, ..)| *b == id).map(|(.., n)| n.as_str())
+    }
+
+    pub fn place(&self, id: CompoundId) -> Option<GeoPoint> {
+        self.places.iter().find(|(c, _)| *c == id).map(|(_, p)| *p)
     }
 
     pub fn org(&self, id: OrgId) -> Option<&str> {
