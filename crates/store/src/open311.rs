@@ -87,8 +87,8 @@ pub fn keys(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Open311Key>
     rows.into_iter().map(Open311Key::try_from).collect()
 }
 
-/// The live key behind a hash — not revoked, its account not disabled — marked used now.
-pub fn use_key(conn: &mut DbConn, key_hash: &str, now: DateTime<Utc>) -> Result<Option<Open311Key>> {
+/// The live key behind a hash: not revoked, its account not disabled.
+pub fn live_key(conn: &mut DbConn, key_hash: &str) -> Result<Option<Open311Key>> {
     let row: Option<KeyRow> = open311_keys::table
         .inner_join(users::table.on(users::id.eq(open311_keys::user_id)))
         .filter(open311_keys::key_hash.eq(key_hash))
@@ -97,9 +97,13 @@ pub fn use_key(conn: &mut DbConn, key_hash: &str, now: DateTime<Utc>) -> Result<
         .select(KeyRow::as_select())
         .first(conn)
         .optional()?;
-    let Some(row) = row else { return Ok(None) };
-    diesel::update(open311_keys::table.find(&row.id)).set(open311_keys::last_used_at.eq(ts(now))).execute(conn)?;
-    Open311Key::try_from(row).map(Some)
+    row.map(Open311Key::try_from).transpose()
+}
+
+/// Records a key's use.
+pub fn mark_used(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<()> {
+    diesel::update(open311_keys::table.find(id)).set(open311_keys::last_used_at.eq(ts(now))).execute(conn)?;
+    Ok(())
 }
 
 /// Revokes a key of the community; `NotFound` for another community's or an unknown one.

@@ -52,9 +52,15 @@ fn random_hex(bytes: usize) -> String {
 
 /// A new token: what the client gets, and what the database keeps.
 pub fn new_token() -> (String, String) {
-    let token = format!("rt_{}", random_hex(32));
-    let hash = token_hash(&token);
-    (token, hash)
+    new_secret("rt_")
+}
+
+/// A new secret of 32 random bytes after `prefix` (which tells its kind apart: a bearer
+/// token, an Open311 key), and its hash.
+pub fn new_secret(prefix: &str) -> (String, String) {
+    let secret = format!("{prefix}{}", random_hex(32));
+    let hash = token_hash(&secret);
+    (secret, hash)
 }
 
 pub fn token_hash(token: &str) -> String {

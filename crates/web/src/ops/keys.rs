@@ -2,7 +2,7 @@
 //! platform) and names the account its requests are raised as. The key is shown once;
 //! only its SHA-256 is kept. Issuing and revoking are on the audit trail.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::{Role, UserId, text};
 use roundtable_store::open311::{self, Open311Key};
@@ -59,8 +59,7 @@ pub async fn issue(state: &AppState, caller: &Caller, name: &str, account: UserI
         return Err(ApiError::invalid(errors));
     };
     // Not a bearer token: a prefix of its own, so neither is mistaken for the other.
-    let secret = crate::auth::new_token().0.replacen("rt_", "o311_", 1);
-    let hash = crate::auth::token_hash(&secret);
+    let (secret, hash) = crate::auth::new_secret("o311_");
     let key = Open311Key {
         id: uuid::Uuid::now_v7().to_string(),
         community,
@@ -127,12 +126,21 @@ pub async fn revoke(state: &AppState, caller: &Caller, id: &str) -> ApiResult<()
         })
 }
 
-/// The key behind a secret a client sent, marked used; `None` for an unknown or revoked
-/// one (or one whose account was disabled).
+/// How stale a key's "last used" may get: a client reading every minute costs a read,
+/// not a write, per request.
+const USE_RECORDED_EVERY: TimeDelta = TimeDelta::minutes(5);
+
+/// The key behind a secret a client sent; `None` for an unknown or revoked one (or one
+/// whose account was disabled). Its last use is recorded, to within five minutes.
 pub async fn find(state: &AppState, secret: &str) -> ApiResult<Option<Open311Key>> {
     if secret.len() > 200 {
         return Ok(None);
     }
     let (hash, now): (String, DateTime<Utc>) = (crate::auth::token_hash(secret), state.now());
-    Ok(state.db.write(move |conn| open311::use_key(conn, &hash, now)).await?)
+    let Some(key) = state.db.run(move |conn| open311::live_key(conn, &hash)).await? else { return Ok(None) };
+    if key.last_used_at.is_none_or(|at| now - at >= USE_RECORDED_EVERY) {
+        let id = key.id.clone();
+        state.db.write(move |conn| open311::mark_used(conn, &id, now)).await?;
+    }
+    Ok(Some(key))
 }
