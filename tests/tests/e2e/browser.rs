@@ -488,6 +488,13 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     sign_in(&phone, &base, ADMIN).await;
     go(&phone, &base, "/admin").await;
     check_and_shoot(&phone, &dir, "phone-admin").await;
+    // An Open311 key for the hotline, shown once on the page that issues it.
+    phone.find(Locator::Id("k-name")).await.expect("the key form").send_keys("12345 热线").await.expect("typed");
+    click_through(&phone, Locator::Id("issue-key")).await;
+    let key = phone.find(Locator::Id("new-key")).await.expect("the new key").text().await.expect("its text");
+    assert!(key.starts_with("o311_"), "{key}");
+    phone.execute("document.getElementById('open311').scrollIntoView();", vec![]).await.expect("scrolled");
+    check_and_shoot(&phone, &dir, "phone-admin-open311-key").await;
     phone.close().await.expect("the session ends");
 
     let c = browser(&driver_url, false).await;

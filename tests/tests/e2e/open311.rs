@@ -351,3 +351,44 @@ async fn a_photo_is_public_only_once_the_secretary_marks_it() {
     assert_eq!(mark(secretary.clone(), false).await.status, StatusCode::OK);
     assert_eq!(app.anonymous(&public, None).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_issues_and_revokes_a_key_on_the_admin_page() {
+    let app = TestApp::sqlite().build();
+    let admin = app.pages();
+    admin.sign_in(ADMIN).await;
+    let secretary = app.user(SECRETARY).to_string();
+    let page = admin.get("/admin").await;
+    assert!(
+        page.html.contains("id=\"open311\"") && page.html.contains(&format!("value=\"{secretary}\"")),
+        "{}",
+        page.html
+    );
+    assert!(!page.html.contains(&format!("value=\"{}\"", app.user(YE_LI))), "a resident's account is not offered");
+    // Issued: shown on this page, this once.
+    let issued =
+        admin.submit("/admin", "/admin/keys", &[("key_name", "12345 热线 <b>"), ("account", &secretary)]).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.html);
+    let at = issued.html.find("id=\"new-key\">").expect("the key is shown") + "id=\"new-key\">".len();
+    let key = issued.html[at..at + issued.html[at..].find('<').unwrap()].to_owned();
+    assert!(key.starts_with("o311_"), "{key}");
+    assert!(issued.html.contains("12345 热线 &lt;b&gt;"), "the name is escaped");
+    let again = admin.get("/admin").await;
+    assert!(!again.html.contains(&key), "not shown again");
+    let fields = [("api_key", key.as_str()), ("service_code", "parking"), ("address_string", "公园里")];
+    assert_eq!(post(&app, &fields).await.0, StatusCode::OK);
+    // A nameless key is refused with the form again; a secretary may not issue one.
+    let refused = admin.submit("/admin", "/admin/keys", &[("key_name", " "), ("account", &secretary)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let them = app.pages();
+    them.sign_in(SECRETARY).await;
+    let forbidden = them.submit("/", "/admin/keys", &[("key_name", "x"), ("account", &secretary)]).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    // Revoked with its button: refused at once.
+    let at = again.html.find("action=\"/admin/keys/").expect("a revoke button") + "action=\"".len();
+    let action = again.html[at..at + again.html[at..].find('"').unwrap()].to_owned();
+    let revoked = admin.submit("/admin", &action, &[]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.html);
+    assert_eq!(post(&app, &fields).await.0, StatusCode::FORBIDDEN);
+    assert!(admin.get("/admin").await.html.contains("已吊销"));
+}
