@@ -226,3 +226,16 @@ async fn the_secretarys_home_and_the_scorecard_page_show_the_years_charts() {
     resident.sign_in("resident@dongsheng.example").await;
     assert!(!resident.get("/").await.html.contains("home-flow"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_speaks_english_to_an_english_browser() {
+    let app = TestApp::sqlite().build();
+    let reader = app.pages().accept_language("en");
+    let board = reader.get(&format!("/communities/{}/board", app.community())).await;
+    assert_eq!(board.status, StatusCode::OK);
+    assert!(board.html.contains("<html lang=\"en\""), "{}", &board.html[..200]);
+    for text in ["Commitments board", "Issues raised, resolved and overdue, month by month", "Fell due unkept"] {
+        assert!(board.html.contains(text), "{text}");
+    }
+    assert!(!board.html.contains("承诺公示"), "no Chinese page title");
+}
