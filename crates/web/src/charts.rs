@@ -26,6 +26,17 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// An `<svg>` element's opening, named by its `<title>`. The title's id is made from the
+/// title, so that several charts on one page each name themselves, not the first.
+fn open(w: f64, h: f64, title: &str) -> String {
+    use sha2::Digest;
+    let id = hex::encode(&sha2::Sha256::digest(title.as_bytes())[..4]);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"chart-{id}\" class=\"chart\"><title id=\"chart-{id}\">{}</title>",
+        escape(title)
+    )
+}
+
 impl BarChart {
     /// The chart as an `<svg>` element scaled to its container, titled `title`.
     pub fn svg(&self, title: &str) -> String {
@@ -34,10 +45,7 @@ impl BarChart {
         let slot = (w - left) / self.groups.len().max(1) as f64;
         let bar = (slot * 0.8) / self.series.len().max(1) as f64;
         let scale = (h - bottom - top) / f64::from(max);
-        let mut out = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"chart-title\" class=\"chart\"><title id=\"chart-title\">{}</title>",
-            escape(title)
-        );
+        let mut out = open(w, h, title);
         // The axis and the top value.
         out.push_str(&format!(
             "<line x1=\"{left}\" y1=\"{y}\" x2=\"{w}\" y2=\"{y}\" stroke=\"#999\"/><text x=\"{tx}\" y=\"{ty}\" font-size=\"16\" text-anchor=\"end\" fill=\"#555\">{max}</text>",
@@ -100,10 +108,7 @@ impl LineChart {
         let plot_top = top + legend;
         let step = (w - left - 32.0) / (self.labels.len().max(2) - 1) as f64;
         let y = |v: f64| h - bottom - (h - bottom - plot_top) * v.clamp(0.0, 100.0) / 100.0;
-        let mut out = format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"line-title\" class=\"chart\"><title id=\"line-title\">{}</title>",
-            escape(title)
-        );
+        let mut out = open(w, h, title);
         for pct in [0.0, 50.0, 100.0] {
             out.push_str(&format!(
                 "<line x1=\"{left}\" y1=\"{yy:.1}\" x2=\"{w}\" y2=\"{yy:.1}\" stroke=\"#ddd\"/><text x=\"{tx}\" y=\"{ty:.1}\" font-size=\"15\" text-anchor=\"end\" fill=\"#555\">{pct}%</text>",

@@ -102,12 +102,15 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     assert!(html.contains("承诺公示") && html.contains("id=\"promises\""), "{html}");
     assert!(html.contains("id=\"board-scorecard\""), "the companies compared, with the formula");
     // A chart of the year, drawn on the server, with its numbers as a table beside it.
-    assert!(
-        html.contains("<svg") && html.contains("<title id=\"chart-title\">每月新增、整改与逾期问题数</title>"),
-        "{html}"
-    );
+    assert!(html.contains("<svg") && html.contains("\">每月新增、整改与逾期问题数</title>"), "{html}");
     let table = &html[html.find("class=\"chart-table\"").expect("the chart's table")..];
     assert!(table.matches("<th scope=\"row\">").count() >= 12, "a row a month");
+    // Each chart is named by its own title (no id twice on the page).
+    let labels: Vec<&str> = html.split("aria-labelledby=\"").skip(1).map(|r| &r[..r.find('"').unwrap()]).collect();
+    assert_eq!(labels.len(), 3, "three charts");
+    for label in &labels {
+        assert_eq!(html.matches(&format!("id=\"{label}\"")).count(), 1, "{label} names one title");
+    }
     // Each company's on-time rate over the held meetings, with the counts behind it.
     let on_time = &html[html.find("id=\"board-on-time\"").expect("the on-time chart")..];
     assert!(on_time.contains("<polyline") || on_time.contains("<circle"), "{on_time}");
