@@ -294,6 +294,26 @@ impl Config {
         config
     }
 
+    /// For the demo: links (in mail, feeds, Open311) that still point at the shipped
+    /// default address point where the server listens instead — `--listen 127.0.0.1:8099`
+    /// mails links to port 8099. An address of every interface (`0.0.0.0`, `::`) becomes
+    /// the loopback one, which a browser on this machine can open. A `mail.base_url` set by
+    /// hand is left alone.
+    pub fn links_follow_listen(&mut self) {
+        if self.mail.base_url != Config::defaults().mail.base_url {
+            return;
+        }
+        let host = match self.listen.parse::<std::net::SocketAddr>() {
+            Ok(mut addr) if addr.ip().is_unspecified() => {
+                addr.set_ip(if addr.is_ipv4() { [127, 0, 0, 1].into() } else { std::net::Ipv6Addr::LOCALHOST.into() });
+                addr.to_string()
+            }
+            Ok(addr) => addr.to_string(),
+            Err(_) => self.listen.clone(),
+        };
+        self.mail.base_url = format!("http://{host}");
+    }
+
     fn validate(&self) -> Result<(), String> {
         if self.http.body_limit_bytes < 1024 {
             return Err("invalid configuration: http.body_limit_bytes must be at least 1024".into());
@@ -340,6 +360,23 @@ mod tests {
         assert_eq!((c.mail.transport, c.mail.profile), (MailTransport::Smtp, Profile::Production));
         let wrong = load(&[("ROUNDTABLE_MAIL__TRANSPORT", "pigeon")]).unwrap_err();
         assert!(wrong.contains("pigeon") && wrong.contains("smtp"), "{wrong}");
+    }
+
+    #[test]
+    fn the_demos_links_follow_where_it_listens_unless_set_by_hand() {
+        let demo = |listen: &str, base: Option<&str>| {
+            let mut c = Config::defaults();
+            c.listen = listen.into();
+            if let Some(b) = base {
+                c.mail.base_url = b.into();
+            }
+            c.links_follow_listen();
+            c.mail.base_url
+        };
+        assert_eq!(demo("127.0.0.1:8099", None), "http://127.0.0.1:8099");
+        assert_eq!(demo("0.0.0.0:8080", None), "http://127.0.0.1:8080");
+        assert_eq!(demo("[::]:9000", None), "http://[::1]:9000");
+        assert_eq!(demo("127.0.0.1:8099", Some("https://roundtable.example")), "https://roundtable.example");
     }
 
     #[test]

@@ -285,6 +285,9 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
+    if demo {
+        config.links_follow_listen();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let state = server::boot(&config)?;
