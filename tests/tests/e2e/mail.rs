@@ -405,3 +405,50 @@ async fn people_read_mail_in_the_language_they_chose() {
         "the supervisor's mail in English, the company's in the community's Chinese"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_says_what_it_is_about() {
+    use roundtable_web::jobs::reminders;
+    let app = TestApp::sqlite().build();
+    let state = &app.state;
+    let days = |n| state.now() + chrono::TimeDelta::days(n);
+    let dispatch = |at| dispatch_once(&state.db, &state.mailer, &state.email, &state.config.mail, at, 500);
+    let anshang = json!({"responsible_org": app.org("安尚物业").to_string()});
+    // Assigned a week ago without a commitment: a reminder to commit.
+    let assigned =
+        fire(&app, "secretary@dongsheng.example", &raise(&app, "单元门禁失灵").await, "assign", anshang).await;
+    reminders::tick(&state.db, &state.workflows, days(8)).await.unwrap();
+    dispatch(days(8)).await.unwrap();
+    // Committed, and the date draws near: a reminder of the date.
+    let promise = json!({"commitment_text": "更换门禁主板", "due_date": in_days(20)});
+    fire(&app, "anshang@dongsheng.example", &assigned, "commit", promise).await;
+    reminders::tick(&state.db, &state.workflows, days(20)).await.unwrap();
+    dispatch(days(20)).await.unwrap();
+    let sent = state.mailer.sent().await;
+    let reminders: Vec<&str> =
+        sent.iter().filter(|m| m.subject == "提醒：单元门禁失灵").map(|m| m.text.as_str()).collect();
+    assert_eq!(reminders.len(), 2, "{reminders:?}");
+    let commit = reminders.iter().find(|t| t.contains("尚未作出整改承诺")).expect("a reminder to commit");
+    let due = reminders.iter().find(|t| t.contains("即将到期")).expect("a reminder of the date");
+    assert!(!commit.contains("承诺期限"), "no date before there is one: {commit}");
+    assert!(due.contains(&format!("承诺期限：{}", in_days(20))), "{due}");
+
+    // Resolved two weeks ago and not verified: the raiser is reminded, with the one-click answers.
+    through_resolution(&app, "楼道灯不亮").await;
+    reminders::tick(&state.db, &state.workflows, days(15)).await.unwrap();
+    dispatch(days(15)).await.unwrap();
+    let sent = state.mailer.sent().await;
+    let to_raiser = sent.iter().find(|m| m.subject == "提醒：楼道灯不亮").expect("a reminder to verify");
+    assert!(to_raiser.text.contains("等待您验收") && to_raiser.text.contains("/v/"), "{}", to_raiser.text);
+    assert!(to_raiser.html.contains("/v/"), "the answers in the HTML part too");
+}
+
+/// An issue raised by the supervisor, resolved by Anshang and not yet verified.
+async fn through_resolution(app: &TestApp, title: &str) -> serde_json::Value {
+    let raised = raise(app, title).await;
+    let anshang = json!({"responsible_org": app.org("安尚物业").to_string()});
+    let a = fire(app, "secretary@dongsheng.example", &raised, "assign", anshang).await;
+    let promise = json!({"commitment_text": "更换灯泡", "due_date": in_days(10)});
+    let c = fire(app, "anshang@dongsheng.example", &a, "commit", promise).await;
+    fire(app, "anshang@dongsheng.example", &c, "resolve", json!({"resolution_note": "已更换"})).await
+}

@@ -240,6 +240,12 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
 
     // An effect this build does not know (a newer instance's) is left for that instance.
     let Ok(effect) = row.effect.parse::<Effect>() else { return Ok(None) };
+    // A reminder says what it is about — to commit, a due date, to verify — by the timer
+    // that fired it, when the strings name that timer; else by its effect.
+    let timer = payload.get("timer").and_then(Value::as_str);
+    let reminder = timer
+        .filter(|t| crate::i18n::strings().lookup("en", &format!("mail.step.{t}")).is_some())
+        .map_or_else(|| row.effect.clone(), str::to_owned);
     let (to, template, locale, step_key): (Vec<String>, Template, String, String) = match effect {
         Effect::NotifyResponsible => {
             let to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
@@ -277,7 +283,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             transition.clone(),
         ),
         Effect::RemindRaiser => {
-            (raiser.email.clone().into_iter().collect(), Template::Reminder, raiser_locale.clone(), row.effect.clone())
+            (raiser.email.clone().into_iter().collect(), Template::Reminder, raiser_locale.clone(), reminder)
         }
         Effect::NotifySecretary => (
             role_emails(conn, &community, Role::Secretary)?,
@@ -285,12 +291,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             default_locale.clone(),
             transition.clone(),
         ),
-        Effect::RemindSecretary => (
-            role_emails(conn, &community, Role::Secretary)?,
-            Template::Reminder,
-            default_locale.clone(),
-            row.effect.clone(),
-        ),
+        Effect::RemindSecretary => {
+            (role_emails(conn, &community, Role::Secretary)?, Template::Reminder, default_locale.clone(), reminder)
+        }
         Effect::NotifySupervisors => {
             (supervisors(conn)?, Template::IssueUpdate, default_locale.clone(), transition.clone())
         }
@@ -298,7 +301,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default(),
             Template::Reminder,
             default_locale.clone(),
-            row.effect.clone(),
+            reminder,
         ),
         Effect::Escalate => {
             // The company that broke its promise hears it too, with those who hold it to it.
@@ -318,7 +321,8 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     };
     // Raisers' contact data goes only to the responsible organisation.
     let show_raiser = template == Template::IssueAssigned;
-    let links = if template == Template::VerificationRequest {
+    // The one-click answers go with the request to verify and with its reminder.
+    let links = if template == Template::VerificationRequest || effect == Effect::RemindRaiser {
         let key = super::links::key(conn)?;
         json!(super::links::verification_links(&key, base_url, issue.id, &locale, now))
     } else {
