@@ -547,6 +547,9 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
         sent.iter().find(|m| m.to == ["resident@dongsheng.example"] && m.subject.contains("2")).expect("her digest");
     assert!(digest.text.contains("二号楼电梯异响") && digest.text.contains("王俊勇"), "{}", digest.text);
     assert!(digest.html.contains("/issues/"), "{}", digest.html);
+    // Mail she chose says where to stop it; mail about her own issue is not a list.
+    assert_eq!(digest.list_unsubscribe.as_deref(), Some("<http://127.0.0.1:8080/account>"));
+    assert!(sent.iter().filter(|m| !m.subject.contains("进展")).all(|m| m.list_unsubscribe.is_none()));
     assert!(
         !sent.iter().any(|m| m.to.contains(&neighbour.to_owned()) && m.subject.contains("进展")),
         "none for the neighbour"

@@ -10,7 +10,7 @@ use roundtable_store::outbox::{self, Pending};
 use roundtable_store::{Db, DbConn, StoreError, directory, issues, meetings};
 use serde_json::{Value, json};
 
-use super::{Mailer, Templates};
+use super::{Email, Mailer, Templates};
 use crate::config::MailConfig;
 
 /// What one dispatch round did.
@@ -57,6 +57,8 @@ struct Plan {
     template: Template,
     locale: String,
     context: Value,
+    /// The page where the reader stops this mail, for mail they chose (`List-Unsubscribe`).
+    unsubscribe: Option<String>,
 }
 
 /// What happened, as a mail says it (`mail.step.<key>` in the locale files); a key
@@ -124,7 +126,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "minutes": super::links::RESET_LIFETIME.num_minutes(),
         });
         let to = user.email.into_iter().collect();
-        return Ok(Some(Plan { to, template: Template::PasswordReset, locale, context }));
+        return Ok(Some(Plan { to, template: Template::PasswordReset, locale, context, unsubscribe: None }));
     }
 
     // Notices of followed issues: one mail for one user, listing each step.
@@ -161,10 +163,11 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         if lines.is_empty() || user.disabled {
             return Ok(None);
         }
-        let context = json!({"community": community.name, "count": lines.len(), "lines": lines,
-                             "settings": format!("{base_url}/account")});
+        let settings = format!("{base_url}/account");
+        let context = json!({"community": community.name, "count": lines.len(), "lines": lines, "settings": settings});
         let to = user.email.into_iter().collect();
-        return Ok(Some(Plan { to, template: Template::Notices, locale, context }));
+        let unsubscribe = Some(settings);
+        return Ok(Some(Plan { to, template: Template::Notices, locale, context, unsubscribe }));
     }
 
     if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {
@@ -210,7 +213,13 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                 "url": format!("{base_url}/meetings/{meeting}"),
             },
         });
-        return Ok(Some(Plan { to, template: Template::MeetingNotice, locale: default_locale, context }));
+        return Ok(Some(Plan {
+            to,
+            template: Template::MeetingNotice,
+            locale: default_locale,
+            context,
+            unsubscribe: None,
+        }));
     }
 
     let Some(issue_id) = row.issue_id.as_deref().and_then(|i| i.parse::<IssueId>().ok()) else {
@@ -341,7 +350,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "phone": raiser.phone.clone().unwrap_or_default(),
         })),
     });
-    Ok(Some(Plan { to, template, locale, context }))
+    Ok(Some(Plan { to, template, locale, context, unsubscribe: None }))
 }
 
 /// Backoff before attempt `attempts + 1`: 30 s doubling, at most 6 h, plus up to 20 % jitter.
@@ -436,7 +445,10 @@ async fn deliver(
         Ok(None) => Delivery::Skipped,
         Ok(Some(plan)) if plan.to.is_empty() => Delivery::Failed(format!("no address to send `{}` to", row.effect)),
         Ok(Some(plan)) => match templates.render(&plan.locale, plan.template.name(), &plan.context) {
-            Ok(email) => match mailer.send(&cfg.from, &plan.to, &row.message_id, &email).await {
+            Ok(email) => match mailer
+                .send(&cfg.from, &plan.to, &row.message_id, &Email { unsubscribe: plan.unsubscribe, ..email })
+                .await
+            {
                 Ok(()) => Delivery::Sent,
                 Err(e) => Delivery::Failed(e),
             },

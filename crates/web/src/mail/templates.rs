@@ -38,6 +38,9 @@ pub struct Email {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Where the reader stops this kind of mail (`List-Unsubscribe`), for mail a person
+    /// chose to receive (the notices of issues they follow).
+    pub unsubscribe: Option<String>,
 }
 
 pub struct Templates {
@@ -92,6 +95,6 @@ impl Templates {
             hbs.render(&format!("{name}/{part}"), &context).map_err(|e| e.to_string())
         };
         let subject = part(&self.plain, "subject")?.split_whitespace().collect::<Vec<_>>().join(" ");
-        Ok(Email { subject, text: part(&self.plain, "text")?, html: part(&self.html, "html")? })
+        Ok(Email { subject, text: part(&self.plain, "text")?, html: part(&self.html, "html")?, unsubscribe: None })
     }
 }

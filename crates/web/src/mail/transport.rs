@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::stub::AsyncStubTransport;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -19,6 +20,7 @@ pub struct Sent {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub list_unsubscribe: Option<String>,
 }
 
 #[derive(Clone)]
@@ -85,6 +87,9 @@ impl Mailer {
         for addr in to {
             builder = builder.to(addr.parse().map_err(|e| format!("bad recipient address `{addr}`: {e}"))?);
         }
+        if let Some(url) = &email.unsubscribe {
+            builder = builder.header(ListUnsubscribe(format!("<{url}>")));
+        }
         let message = builder
             .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
             .map_err(|e| format!("cannot build the message: {e}"))?;
@@ -101,6 +106,24 @@ impl Mailer {
     }
 }
 
+/// `List-Unsubscribe` (RFC 2369): where the reader stops this kind of mail.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
 /// A sent message's parts, parsed back from its wire form.
 fn read_back(raw: &str) -> Option<Sent> {
     let m = mail_parser::MessageParser::default().parse(raw.as_bytes())?;
@@ -112,6 +135,7 @@ fn read_back(raw: &str) -> Option<Sent> {
         subject: m.subject().unwrap_or_default().to_owned(),
         text: m.body_text(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
         html: m.body_html(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
+        list_unsubscribe: m.header_raw("List-Unsubscribe").map(|v| v.trim().to_owned()),
     })
 }
 
