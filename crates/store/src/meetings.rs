@@ -180,21 +180,38 @@ pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chr
             return Ok(false);
         }
         let community: String = meetings::table.find(id.to_string()).select(meetings::community_id).first(conn)?;
-        let community_id = parse("community id", &community)?;
-        for org in crate::directory::organisations(conn, community_id)?.iter().filter(|o| !o.contact_emails.is_empty())
-        {
-            crate::outbox::queue(
-                conn,
-                &community,
-                roundtable_core::MeetingNotice::AgendaPublished.as_str(),
-                None,
-                serde_json::json!({ "meeting": id, "org": org.id }),
-                Some(format!("agenda_published:{id}:{}", org.id)),
-                at,
-            )?;
-        }
+        notify_organisations(
+            conn,
+            parse("community id", &community)?,
+            roundtable_core::MeetingNotice::AgendaPublished,
+            id,
+            at,
+        )?;
         Ok(true)
     })
+}
+
+/// Queues a meeting's notice once for each organisation with an address — one mail each,
+/// so no organisation sees another's addresses, and each can be told its own part.
+pub(crate) fn notify_organisations(
+    conn: &mut DbConn,
+    community: roundtable_core::CommunityId,
+    notice: roundtable_core::MeetingNotice,
+    meeting: MeetingId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    for org in crate::directory::organisations(conn, community)?.iter().filter(|o| !o.contact_emails.is_empty()) {
+        crate::outbox::queue(
+            conn,
+            &community.to_string(),
+            notice.as_str(),
+            None,
+            serde_json::json!({ "meeting": meeting, "org": org.id }),
+            Some(format!("{}:{meeting}:{}", notice.as_str(), org.id)),
+            at,
+        )?;
+    }
+    Ok(())
 }
 
 /// Sets the announcements (the agenda's first item follows them).

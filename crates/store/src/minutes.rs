@@ -68,15 +68,8 @@ pub fn add_revision(
             ))
             .execute(conn)?;
         if status == RevisionStatus::Published {
-            crate::outbox::queue(
-                conn,
-                &meeting.community.to_string(),
-                roundtable_core::MeetingNotice::MinutesPublished.as_str(),
-                None,
-                serde_json::json!({ "meeting": meeting.id }),
-                Some(format!("minutes_published:{}", meeting.id)),
-                now,
-            )?;
+            let notice = roundtable_core::MeetingNotice::MinutesPublished;
+            crate::meetings::notify_organisations(conn, meeting.community, notice, meeting.id, now)?;
         }
         Ok(revision)
     })

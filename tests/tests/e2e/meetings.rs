@@ -270,8 +270,18 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     let conn = &mut *app.state.db.conn().unwrap();
     let effects = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
     assert_eq!(new(&effects, "agenda_published"), with_address, "once per organisation");
-    for effect in ["agenda_drafted", "minutes_published"] {
-        assert_eq!(new(&effects, effect), 1, "{effect} queued once: {effects:?}");
+    assert_eq!(new(&effects, "minutes_published"), with_address, "once per organisation");
+    assert_eq!(new(&effects, "agenda_drafted"), 1, "queued once: {effects:?}");
+    // Each organisation gets its own mail: nobody sees another organisation's addresses.
+    roundtable_web::mail::dispatch_due(&app.state, 500).await.unwrap();
+    let orgs = roundtable_store::directory::organisations(conn, app.community()).unwrap();
+    let owner = |address: &str| orgs.iter().position(|o| o.contact_emails.iter().any(|e| e == address));
+    let sent = app.state.mailer.sent().await;
+    let notices: Vec<_> = sent.iter().filter(|m| m.subject.contains("联席会议")).collect();
+    assert!(notices.len() >= 2 * with_address, "agenda and minutes to each: {}", notices.len());
+    for m in notices {
+        let owners: std::collections::BTreeSet<_> = m.to.iter().map(|a| owner(a)).collect();
+        assert_eq!(owners.len(), 1, "one organisation's addresses in {:?}: {:?}", m.subject, m.to);
     }
 
     // Next month's agenda carries the deferred street lamp over.
