@@ -83,6 +83,20 @@ async fn the_meeting_feed_parses_and_follows_moves_and_skips() {
 async fn public_views_turned_off_answer_404() {
     let app = TestApp::sqlite().config(|c| c.public.enabled = false).build();
     assert_eq!(feed(&app, None).await.0, StatusCode::NOT_FOUND);
+    // Open311 too, reading and posting.
+    for path in ["/open311/v2/discovery.json", "/open311/v2/services.xml", "/open311/v2/requests.json"] {
+        assert_eq!(app.anonymous(path, None).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    let post = app
+        .raw(
+            Method::POST,
+            "/open311/v2/requests.json",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            b"x=1".to_vec(),
+        )
+        .await;
+    assert_eq!(post.status, StatusCode::NOT_FOUND);
     let app = TestApp::sqlite().build();
     let unknown = format!("/communities/{}/meetings.ics", uuid::Uuid::now_v7());
     assert_eq!(app.anonymous(&unknown, None).await.0, StatusCode::NOT_FOUND);
