@@ -54,6 +54,9 @@ impl Template {
 
 struct Plan {
     to: Vec<String>,
+    /// Further audiences of the same notice, each sent its own copy (an organisation never
+    /// sees another's addresses).
+    also: Vec<Vec<String>>,
     template: Template,
     locale: String,
     context: Value,
@@ -68,16 +71,26 @@ fn step(locale: &str, key: &str) -> String {
     strings.lookup(locale, &full).or_else(|| strings.lookup("en", &full)).unwrap_or(key).to_owned()
 }
 
-fn org_emails(
+/// The addresses of each organisation `filter` picks (those with any), one list each.
+fn org_audiences(
     conn: &mut DbConn,
     community: &Community,
     filter: impl Fn(&roundtable_core::Organisation) -> bool,
-) -> Result<Vec<String>, StoreError> {
+) -> Result<Vec<Vec<String>>, StoreError> {
     Ok(directory::organisations(conn, community.id)?
         .into_iter()
-        .filter(|o| filter(o))
-        .flat_map(|o| o.contact_emails)
+        .filter(|o| filter(o) && !o.contact_emails.is_empty())
+        .map(|o| o.contact_emails)
         .collect())
+}
+
+/// The first audience and the rest.
+fn first_and_rest(mut audiences: Vec<Vec<String>>) -> (Vec<String>, Vec<Vec<String>>) {
+    if audiences.is_empty() {
+        return (Vec::new(), audiences);
+    }
+    let first = audiences.remove(0);
+    (first, audiences)
 }
 
 fn role_emails(conn: &mut DbConn, community: &Community, role: Role) -> Result<Vec<String>, StoreError> {
@@ -126,7 +139,14 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "minutes": super::links::RESET_LIFETIME.num_minutes(),
         });
         let to = user.email.into_iter().collect();
-        return Ok(Some(Plan { to, template: Template::PasswordReset, locale, context, unsubscribe: None }));
+        return Ok(Some(Plan {
+            to,
+            also: Vec::new(),
+            template: Template::PasswordReset,
+            locale,
+            context,
+            unsubscribe: None,
+        }));
     }
 
     // Notices of followed issues: one mail for one user, listing each step.
@@ -167,7 +187,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let context = json!({"community": community.name, "count": lines.len(), "lines": lines, "settings": settings});
         let to = user.email.into_iter().collect();
         let unsubscribe = Some(settings);
-        return Ok(Some(Plan { to, template: Template::Notices, locale, context, unsubscribe }));
+        return Ok(Some(Plan { to, also: Vec::new(), template: Template::Notices, locale, context, unsubscribe }));
     }
 
     if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {
@@ -176,10 +196,11 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let local = record.meeting.starts_at.with_timezone(&tz);
         let org = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse::<roundtable_core::OrgId>().ok());
         let notice: Option<MeetingNotice> = row.effect.parse().ok();
-        let to = match (notice, org) {
-            (Some(MeetingNotice::AgendaDrafted), _) => role_emails(conn, &community, Role::Secretary)?,
-            (_, Some(org)) => directory::get_organisation(conn, org)?.contact_emails,
-            _ => org_emails(conn, &community, |_| true)?,
+        let (to, also) = match (notice, org) {
+            (Some(MeetingNotice::AgendaDrafted), _) => (role_emails(conn, &community, Role::Secretary)?, Vec::new()),
+            (_, Some(org)) => (directory::get_organisation(conn, org)?.contact_emails, Vec::new()),
+            // A row queued before notices went to each organisation: a copy each still.
+            _ => first_and_rest(org_audiences(conn, &community, |_| true)?),
         };
         // An organisation's own items first, marked; then the rest of the agenda.
         let items: Vec<Value> = if notice == Some(MeetingNotice::AgendaPublished) {
@@ -215,6 +236,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         });
         return Ok(Some(Plan {
             to,
+            also,
             template: Template::MeetingNotice,
             locale: default_locale,
             context,
@@ -245,7 +267,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         None => None,
     };
     let responsible_name = responsible.as_ref().map(|o| o.name.clone()).unwrap_or_default();
-    let supervisors = |conn: &mut DbConn| org_emails(conn, &community, |o| o.kind == OrgKind::SupervisoryCommittee);
+    let supervisors = |conn: &mut DbConn| org_audiences(conn, &community, |o| o.kind == OrgKind::SupervisoryCommittee);
+    // Audiences beyond `to`, each sent its own copy.
+    let mut also: Vec<Vec<String>> = Vec::new();
 
     // An effect this build does not know (a newer instance's) is left for that instance.
     let Ok(effect) = row.effect.parse::<Effect>() else { return Ok(None) };
@@ -304,7 +328,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             (role_emails(conn, &community, Role::Secretary)?, Template::Reminder, default_locale.clone(), reminder)
         }
         Effect::NotifySupervisors => {
-            (supervisors(conn)?, Template::IssueUpdate, default_locale.clone(), transition.clone())
+            let (to, rest) = first_and_rest(supervisors(conn)?);
+            also = rest;
+            (to, Template::IssueUpdate, default_locale.clone(), transition.clone())
         }
         Effect::RemindResponsible => (
             responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default(),
@@ -313,10 +339,13 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             reminder,
         ),
         Effect::Escalate => {
-            // The company that broke its promise hears it too, with those who hold it to it.
-            let mut to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
-            to.extend(role_emails(conn, &community, Role::Secretary)?);
-            to.extend(supervisors(conn)?);
+            // The company that broke its promise hears it too, with those who hold it to it
+            // — each in a copy of its own.
+            let to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
+            also = std::iter::once(role_emails(conn, &community, Role::Secretary)?)
+                .chain(supervisors(conn)?)
+                .filter(|a| !a.is_empty())
+                .collect();
             (to, Template::Escalation, default_locale.clone(), row.effect.clone())
         }
         // Effects that change the issue itself or its flags: no mail.
@@ -350,7 +379,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "phone": raiser.phone.clone().unwrap_or_default(),
         })),
     });
-    Ok(Some(Plan { to, template, locale, context, unsubscribe: None }))
+    Ok(Some(Plan { to, also, template, locale, context, unsubscribe: None }))
 }
 
 /// Backoff before attempt `attempts + 1`: 30 s doubling, at most 6 h, plus up to 20 % jitter.
@@ -441,26 +470,48 @@ async fn deliver(
 ) -> Delivery {
     let base_url = cfg.base_url.trim_end_matches('/').to_owned();
     let r = row.clone();
-    match db.run(move |conn| compose(conn, &r, &base_url, now)).await {
-        Ok(None) => Delivery::Skipped,
-        Ok(Some(plan)) if plan.to.is_empty() => Delivery::Failed(format!("no address to send `{}` to", row.effect)),
-        Ok(Some(plan)) => match templates.render(&plan.locale, plan.template.name(), &plan.context) {
-            Ok(email) => match mailer
-                .send(&cfg.from, &plan.to, &row.message_id, &Email { unsubscribe: plan.unsubscribe, ..email })
-                .await
-            {
-                Ok(()) => Delivery::Sent,
-                Err(e) => Delivery::Failed(e),
-            },
-            Err(e) => Delivery::Failed(format!("template {}: {e}", plan.template.name())),
-        },
-        Err(e) => Delivery::Failed(e.to_string()),
+    let plan = match db.run(move |conn| compose(conn, &r, &base_url, now)).await {
+        Ok(None) => return Delivery::Skipped,
+        Ok(Some(plan)) => plan,
+        Err(e) => return Delivery::Failed(e.to_string()),
+    };
+    let audiences: Vec<Vec<String>> = std::iter::once(plan.to).chain(plan.also).filter(|a| !a.is_empty()).collect();
+    if audiences.is_empty() {
+        return Delivery::Failed(format!("no address to send `{}` to", row.effect));
+    }
+    let email = match templates.render(&plan.locale, plan.template.name(), &plan.context) {
+        Ok(email) => Email { unsubscribe: plan.unsubscribe, ..email },
+        Err(e) => return Delivery::Failed(format!("template {}: {e}", plan.template.name())),
+    };
+    // A copy per audience, each with a Message-ID of its own that a retry repeats: after a
+    // failure part-way, the copies already sent go again and are recognisable as such.
+    for (n, to) in audiences.iter().enumerate() {
+        if let Err(e) = mailer.send(&cfg.from, to, &copy_id(&row.message_id, n), &email).await {
+            return Delivery::Failed(e);
+        }
+    }
+    Delivery::Sent
+}
+
+/// The Message-ID of the `n`th copy of a row's mail: the row's own for the first,
+/// `<id.n@host>` for the others.
+fn copy_id(message_id: &str, n: usize) -> String {
+    match (n, message_id.split_once('@')) {
+        (0, _) | (_, None) => message_id.to_owned(),
+        (n, Some((local, host))) => format!("{local}.{n}@{host}"),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_copy_of_a_rows_mail_has_its_own_stable_message_id() {
+        assert_eq!(copy_id("<0190@roundtable>", 0), "<0190@roundtable>");
+        assert_eq!(copy_id("<0190@roundtable>", 2), "<0190.2@roundtable>");
+        assert_eq!(copy_id("odd", 1), "odd");
+    }
 
     #[test]
     fn backoff_doubles_with_jitter_and_a_ceiling() {
