@@ -45,6 +45,8 @@ named_enum! {
         DataExported = "data_exported",
         KeyIssued = "key_issued",
         KeyRevoked = "key_revoked",
+        ChannelAdded = "channel_added",
+        ChannelRemoved = "channel_removed",
     }
 }
 
@@ -58,6 +60,7 @@ named_enum! {
         Issue = "issue",
         Invitation = "invitation",
         Key = "key",
+        Channel = "channel",
     }
 }
 

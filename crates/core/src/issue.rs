@@ -217,6 +217,12 @@ pub struct Event {
 /// The name of the first event of every issue.
 pub const RAISE: &str = "raise";
 
+/// The organisation an issue was assigned to before the event at `version` (the one a
+/// reassignment took it from), from its timeline.
+pub fn responsible_before(timeline: &[Event], version: u32) -> Option<OrgId> {
+    timeline.iter().filter(|e| e.version < version).rev().find_map(|e| e.fields.responsible_org)
+}
+
 impl Issue {
     /// A new issue in the workflow's initial state, at version 1, with its first event.
     pub fn raise(workflow: &crate::Workflow, new: NewIssue, actor: &Actor, now: DateTime<Utc>) -> (Issue, Event) {

@@ -20,7 +20,7 @@ pub mod text;
 pub mod workflow;
 
 pub use actor::{Actor, Membership, OrgKind, Role};
-pub use delivery::DeliveryStatus;
+pub use delivery::{Audience, ChannelKind, DeliveryStatus};
 pub use directory::{AccountNotice, Building, Community, Compound, GeoPoint, Invitation, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, PhotoId, UserId};
 pub use issue::{

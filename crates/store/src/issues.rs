@@ -215,44 +215,30 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = outbox)]
-struct OutboxRow {
-    id: String,
-    community_id: String,
-    effect: String,
-    issue_id: Option<String>,
-    event_id: Option<String>,
-    payload: String,
-    dedupe_key: Option<String>,
-    message_id: String,
-    status: String,
-    attempts: i32,
-    next_attempt_at: NaiveDateTime,
-    created_at: NaiveDateTime,
-}
-
-/// Queues one outbox row per effect of an event (the dispatcher resolves recipients).
+/// Queues each effect of an event: its mail row and a copy for each channel its audience
+/// has (the dispatcher resolves mail recipients).
 fn queue_effects(conn: &mut DbConn, issue: &Issue, event: &Event, effects: &[Effect]) -> Result<()> {
+    use roundtable_core::Audience;
+    let mut parties = crate::channels::Parties {
+        responsible: issue.responsible_org,
+        raiser: Some(issue.raised_by),
+        ..Default::default()
+    };
+    if effects.iter().any(|e| e.audiences().contains(&Audience::PreviousResponsible)) {
+        parties.previous = roundtable_core::issue::responsible_before(&timeline(conn, issue.id)?, event.version);
+    }
     for effect in effects {
-        // The real clock, not the event's: now_v7 is monotonic in-process, so rows keep
-        // the order of the effects even when several events share a timestamp.
-        let id = uuid::Uuid::now_v7().to_string();
-        let row = OutboxRow {
-            message_id: format!("<{id}@roundtable>"),
-            id,
-            community_id: issue.community.to_string(),
-            effect: effect.to_string(),
-            issue_id: Some(issue.id.to_string()),
-            event_id: Some(event.id.to_string()),
-            payload: "{}".into(),
-            dedupe_key: None,
-            status: "pending".into(),
-            attempts: 0,
-            next_attempt_at: ts(event.at),
-            created_at: ts(event.at),
-        };
-        diesel::insert_into(outbox::table).values(&row).execute(conn)?;
+        let row = crate::outbox::NewRow::new(
+            &issue.community.to_string(),
+            effect.as_str(),
+            Some(issue.id.to_string()),
+            Some(event.id.to_string()),
+            "{}".into(),
+            None,
+            event.at,
+        );
+        let channels = crate::channels::reaching(conn, issue.community, effect.audiences(), &parties)?;
+        crate::outbox::insert_with_channels(conn, &row, &channels)?;
     }
     Ok(())
 }

@@ -191,8 +191,9 @@ pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chr
     })
 }
 
-/// Queues a meeting's notice once for each organisation with an address — one mail each,
-/// so no organisation sees another's addresses, and each can be told its own part.
+/// Queues a meeting's notice once for each organisation — one mail each (to those with an
+/// address), so no organisation sees another's addresses, and each can be told its own
+/// part — with a copy for each of its channels.
 pub(crate) fn notify_organisations(
     conn: &mut DbConn,
     community: roundtable_core::CommunityId,
@@ -200,16 +201,16 @@ pub(crate) fn notify_organisations(
     meeting: MeetingId,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    for org in crate::directory::organisations(conn, community)?.iter().filter(|o| !o.contact_emails.is_empty()) {
-        crate::outbox::queue(
-            conn,
-            &community.to_string(),
-            notice.as_str(),
-            None,
-            serde_json::json!({ "meeting": meeting, "org": org.id }),
-            Some(format!("{}:{meeting}:{}", notice.as_str(), org.id)),
-            at,
-        )?;
+    for org in crate::directory::organisations(conn, community)? {
+        let payload = serde_json::json!({ "meeting": meeting, "org": org.id });
+        let key = format!("{}:{meeting}:{}", notice.as_str(), org.id);
+        let (community, what) = (community.to_string(), notice.as_str());
+        if org.contact_emails.is_empty() {
+            // No mail address: its robots still hear of it.
+            crate::outbox::queue_channels(conn, &community, what, payload, key, at)?;
+        } else {
+            crate::outbox::queue(conn, &community, what, None, payload, Some(key), at)?;
+        }
     }
     Ok(())
 }

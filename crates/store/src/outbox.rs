@@ -29,7 +29,8 @@ pub fn queue_once(
     }
 }
 
-/// Queues one notification; a `dedupe_key` seen before makes this a no-op.
+/// Queues one notification (mail) and a copy for each channel its audience has; a
+/// `dedupe_key` seen before makes this a no-op.
 pub fn queue(
     conn: &mut DbConn,
     community: &str,
@@ -39,29 +40,137 @@ pub fn queue(
     dedupe_key: Option<String>,
     at: DateTime<Utc>,
 ) -> Result<bool> {
-    if let Some(key) = &dedupe_key {
+    let row = NewRow::new(community, effect, issue, None, payload.to_string(), dedupe_key, at);
+    if !insert_row(conn, &row, None)? {
+        return Ok(false);
+    }
+    let channels = channels_for(conn, &row, &payload)?;
+    fan_out(conn, &row, &channels)?;
+    Ok(true)
+}
+
+/// Queues a notice's copies for channels only (an organisation with a robot and no
+/// mail address); returns how many were new.
+pub fn queue_channels(
+    conn: &mut DbConn,
+    community: &str,
+    effect: &str,
+    payload: serde_json::Value,
+    dedupe_key: String,
+    at: DateTime<Utc>,
+) -> Result<usize> {
+    let row = NewRow::new(community, effect, None, None, payload.to_string(), Some(dedupe_key), at);
+    let channels = channels_for(conn, &row, &payload)?;
+    fan_out(conn, &row, &channels)
+}
+
+/// One outbox row as it is first written.
+#[derive(Clone, Debug)]
+pub(crate) struct NewRow {
+    pub community_id: String,
+    pub effect: String,
+    pub issue_id: Option<String>,
+    pub event_id: Option<String>,
+    pub payload: String,
+    pub dedupe_key: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+impl NewRow {
+    pub(crate) fn new(
+        community: &str,
+        effect: &str,
+        issue_id: Option<String>,
+        event_id: Option<String>,
+        payload: String,
+        dedupe_key: Option<String>,
+        at: DateTime<Utc>,
+    ) -> NewRow {
+        NewRow {
+            community_id: community.to_owned(),
+            effect: effect.to_owned(),
+            issue_id,
+            event_id,
+            payload,
+            dedupe_key,
+            at,
+        }
+    }
+}
+
+/// Writes a row — the mail, or with `channel` that channel's copy, whose dedupe key is
+/// the notice's with the channel appended. `false` when its key was seen before.
+fn insert_row(conn: &mut DbConn, row: &NewRow, channel: Option<&str>) -> Result<bool> {
+    let key = match (&row.dedupe_key, channel) {
+        (Some(k), Some(c)) => Some(format!("{k}@{c}")),
+        (k, _) => k.clone(),
+    };
+    if let Some(key) = &key {
         let seen: i64 = outbox::table.filter(outbox::dedupe_key.eq(key)).count().get_result(conn)?;
         if seen > 0 {
             return Ok(false);
         }
     }
+    // The real clock, not the event's: now_v7 is monotonic in-process, so rows keep the
+    // order they were queued in even when several events share a timestamp.
     let id = uuid::Uuid::now_v7().to_string();
     diesel::insert_into(outbox::table)
         .values((
             outbox::message_id.eq(format!("<{id}@roundtable>")),
             outbox::id.eq(&id),
-            outbox::community_id.eq(community),
-            outbox::effect.eq(effect),
-            outbox::issue_id.eq(issue),
-            outbox::payload.eq(payload.to_string()),
-            outbox::dedupe_key.eq(dedupe_key),
+            outbox::community_id.eq(&row.community_id),
+            outbox::effect.eq(&row.effect),
+            outbox::issue_id.eq(&row.issue_id),
+            outbox::event_id.eq(&row.event_id),
+            outbox::payload.eq(&row.payload),
+            outbox::dedupe_key.eq(key),
             outbox::status.eq(DeliveryStatus::Pending.as_str()),
             outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(ts(at)),
-            outbox::created_at.eq(ts(at)),
+            outbox::next_attempt_at.eq(ts(row.at)),
+            outbox::created_at.eq(ts(row.at)),
+            outbox::channel_id.eq(channel),
         ))
         .execute(conn)?;
     Ok(true)
+}
+
+/// Writes the mail row of a notice and its copies for `channels`, in the caller's
+/// transaction.
+pub(crate) fn insert_with_channels(conn: &mut DbConn, row: &NewRow, channels: &[String]) -> Result<()> {
+    insert_row(conn, row, None)?;
+    fan_out(conn, row, channels)?;
+    Ok(())
+}
+
+fn fan_out(conn: &mut DbConn, row: &NewRow, channels: &[String]) -> Result<usize> {
+    let mut n = 0;
+    for channel in channels {
+        n += usize::from(insert_row(conn, row, Some(channel))?);
+    }
+    Ok(n)
+}
+
+/// The channels a notice queued outside a transition reaches: a timer's reminder by the
+/// issue's parties, a meeting notice by the organisation it names (or the secretaries).
+fn channels_for(conn: &mut DbConn, row: &NewRow, payload: &serde_json::Value) -> Result<Vec<String>> {
+    use roundtable_core::{Effect, MeetingNotice};
+    let community = crate::convert::parse("community id", &row.community_id)?;
+    let mut parties = crate::channels::Parties::default();
+    let audiences = if let Ok(effect) = row.effect.parse::<Effect>() {
+        if let Some(issue) = row.issue_id.as_deref() {
+            let issue = crate::issues::get_issue(conn, crate::convert::parse("issue id", issue)?)?;
+            parties.responsible = issue.responsible_org;
+            parties.raiser = Some(issue.raised_by);
+        }
+        effect.audiences()
+    } else if let Ok(notice) = row.effect.parse::<MeetingNotice>() {
+        parties.named = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse().ok());
+        notice.audiences()
+    } else {
+        // Account notices (a password reset link, a person's digest) go by mail only.
+        &[]
+    };
+    crate::channels::reaching(conn, community, audiences, &parties)
 }
 
 /// The effects queued for a community, oldest first (for tests and tools).
@@ -87,6 +196,8 @@ pub struct Pending {
     /// the relay may have accepted one of them, so the recipient may get this message
     /// twice (with the same Message-ID, which lets mail clients drop the copy).
     pub interrupted: i32,
+    /// The channel this row is the copy for; `None` for mail.
+    pub channel_id: Option<String>,
 }
 
 /// Claims up to `limit` due rows for `lease`: their `next_attempt_at` moves past the
@@ -220,4 +331,54 @@ pub fn mark_sent_many(conn: &mut DbConn, ids: &[String], now: DateTime<Utc>) -> 
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Puts claimed rows back until `until` without counting the attempt: a robot's rate limit
+/// queues its messages rather than failing them.
+pub fn defer(conn: &mut DbConn, ids: &[String], until: DateTime<Utc>) -> Result<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
+        .set((
+            outbox::next_attempt_at.eq(ts(until)),
+            outbox::attempts.eq(outbox::attempts - 1),
+            outbox::sending_since.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// When each of `channels` was last sent to since `since`, oldest first: what its rate
+/// limit counts.
+pub fn sent_to_channels_since(
+    conn: &mut DbConn,
+    channels: &[String],
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, DateTime<Utc>)>> {
+    let rows: Vec<(Option<String>, Option<NaiveDateTime>)> = outbox::table
+        .filter(outbox::channel_id.eq_any(channels))
+        .filter(outbox::sent_at.gt(ts(since)))
+        .filter(outbox::status.eq(DeliveryStatus::Sent.as_str()))
+        .order(outbox::sent_at)
+        .select((outbox::channel_id, outbox::sent_at))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(c, at)| Some((c?, crate::convert::utc(at?)))).collect())
+}
+
+/// Every row of an issue, oldest first: which notices went out by which way, and how far
+/// each got.
+pub fn for_issue(conn: &mut DbConn, issue: &str) -> Result<Vec<Delivery>> {
+    Ok(outbox::table.filter(outbox::issue_id.eq(issue)).order(outbox::id).select(Delivery::as_select()).load(conn)?)
+}
+
+/// A row as a delivery report shows it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct Delivery {
+    pub id: String,
+    pub effect: String,
+    pub channel_id: Option<String>,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
 }

@@ -239,6 +239,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         sending_since -> Nullable<Timestamp>,
         interrupted -> Integer,
+        channel_id -> Nullable<Text>,
     }
 }
 
@@ -432,6 +433,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     used_links,
     used_reset_links,
     open311_keys,
+    channels,
 );
 
 diesel::table! {
@@ -445,5 +447,21 @@ diesel::table! {
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
         last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    channels (id) {
+        id -> Text,
+        community_id -> Text,
+        kind -> Text,
+        name -> Text,
+        org_id -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        url -> Text,
+        secret -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
     }
 }
