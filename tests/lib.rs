@@ -21,6 +21,7 @@ use tower::ServiceExt;
 pub use roundtable_store::testing::POSTGRES_ENV;
 
 pub mod contract;
+pub mod robot_sink;
 
 /// What a request got back.
 #[derive(Debug)]

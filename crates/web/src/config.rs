@@ -64,6 +64,13 @@ pub struct MailConfig {
     pub smtp_connections: usize,
     pub profile: Profile,
     pub allow_non_smtp: bool,
+    /// Messages a minute one group robot is sent at most (WeCom and DingTalk allow 20).
+    pub robot_rate_per_minute: u32,
+    /// Hosts a robot or webhook may be at besides the robots' own and public https hosts
+    /// (a loopback sink for tests, an integrator on the intranet); plain http allowed there.
+    pub channel_hosts: Vec<String>,
+    /// How long a robot or webhook has to answer.
+    pub channel_timeout_seconds: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

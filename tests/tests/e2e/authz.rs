@@ -46,6 +46,8 @@ enum Target {
     FreshInvitation,
     /// An Open311 key the administrator issued, a new one per call (for revoking).
     FreshKey,
+    /// Anshang's webhook, a new one per call (for testing and removing).
+    FreshChannel,
 }
 
 struct Row {
@@ -246,6 +248,19 @@ fn table(app: &TestApp) -> Vec<Row> {
         ),
         row(Method::GET, "/api/v1/open311/keys", Target::None, None, Some(&["admin"])),
         row(Method::DELETE, "/api/v1/open311/keys/{id}", Target::FreshKey, None, Some(&["admin"])),
+        row(
+            Method::POST,
+            "/api/v1/channels",
+            Target::None,
+            Some(
+                json!({"kind": "webhook", "name": "对接", "org": app.org("安尚物业").to_string(), "url": "https://hooks.example/x"}),
+            ),
+            Some(MANAGERS),
+        ),
+        row(Method::GET, "/api/v1/channels", Target::None, None, Some(MANAGERS)),
+        row(Method::DELETE, "/api/v1/channels/{id}", Target::FreshChannel, None, Some(MANAGERS)),
+        row(Method::POST, "/api/v1/channels/{id}/test", Target::FreshChannel, None, Some(MANAGERS)),
+        row(Method::GET, "/api/v1/issues/{id}/deliveries", Target::Junyue, None, Some(MANAGERS)),
         row(Method::GET, "/api/v1/meetings", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/meetings/next", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/meetings/{id}", Target::Meeting, None, Some(ALL)),
@@ -319,6 +334,26 @@ async fn open311_key(app: &TestApp) -> String {
     reply.str("id").to_owned()
 }
 
+/// A webhook of Anshang's, written straight to the store (its port refuses at once, so a
+/// test send fails fast); its id.
+fn channel(app: &TestApp) -> String {
+    let channel = roundtable_store::channels::Channel {
+        id: uuid::Uuid::now_v7().to_string(),
+        community: app.community(),
+        kind: roundtable_core::ChannelKind::Webhook,
+        name: "对接".into(),
+        org: Some(app.org("安尚物业")),
+        user: None,
+        url: "http://127.0.0.1:9/hook".into(),
+        secret: Some("whsec_x".into()),
+        created_by: app.user("secretary@dongsheng.example"),
+        created_at: chrono::Utc::now(),
+        removed_at: None,
+    };
+    roundtable_store::channels::insert(&mut app.state.db.conn().expect("a connection"), &channel).expect("stored");
+    channel.id
+}
+
 /// A photo the supervisor raised a Junyue Bay issue with, that issue assigned to Anshang.
 async fn photo_of_an_assigned_issue(app: &TestApp) -> String {
     let supervisor = "supervisor@dongsheng.example";
@@ -387,6 +422,7 @@ async fn every_route_for_every_role(app: TestApp) {
                 Target::FreshPhoto => row.path.replace("{id}", &photo_of_an_assigned_issue(&app).await),
                 Target::FreshInvitation => row.path.replace("{id}", &invitation(&app).await),
                 Target::FreshKey => row.path.replace("{id}", &open311_key(&app).await),
+                Target::FreshChannel => row.path.replace("{id}", &channel(&app)),
                 Target::FreshAssigned => {
                     let fresh = raise(&app, "楼道堆放杂物").await;
                     let fresh = fire(

@@ -495,6 +495,21 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     assert!(key.starts_with("o311_"), "{key}");
     phone.execute("document.getElementById('open311').scrollIntoView();", vec![]).await.expect("scrolled");
     check_and_shoot(&phone, &dir, "phone-admin-open311-key").await;
+    // A webhook for an integrator: its signing secret shown on the answering page once.
+    click_through(&phone, Locator::Id("channels-link")).await;
+    phone.find(Locator::Id("ch-kind")).await.expect("the kinds").select_by_value("webhook").await.expect("chosen");
+    phone.find(Locator::Id("ch-name")).await.expect("a name").send_keys("12345 平台").await.expect("typed");
+    let url = phone.find(Locator::Id("ch-url")).await.expect("the address");
+    url.send_keys("https://hooks.example/roundtable").await.expect("typed");
+    click_through(&phone, Locator::Id("add-channel")).await;
+    let secret = phone.find(Locator::Css("#new-secret code")).await.expect("the secret").text().await.expect("text");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    check_and_shoot(&phone, &dir, "phone-channels-webhook-secret").await;
+    // Which notices of an issue went out which way (the demo's mail).
+    go(&phone, &base, "/issues").await;
+    click_through(&phone, Locator::Css("ul.issues a")).await;
+    phone.execute("document.getElementById('deliveries').scrollIntoView();", vec![]).await.expect("scrolled");
+    check_and_shoot(&phone, &dir, "phone-issue-deliveries").await;
     phone.close().await.expect("the session ends");
 
     let c = browser(&driver_url, false).await;

@@ -4,6 +4,7 @@
 mod api_flow;
 mod authz;
 mod browser;
+mod channels;
 mod cli;
 mod documents;
 mod errors;

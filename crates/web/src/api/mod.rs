@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod health;
 pub mod invitations;
 pub mod issues;
@@ -38,6 +39,7 @@ use crate::state::AppState;
         (name = "auth", description = "Tokens and the signed-in user"),
         (name = "issues", description = "The tracker"),
         (name = "meetings", description = "The monthly joint meeting: calendar, agenda, record"),
+        (name = "channels", description = "Group robots and signed webhooks: where notices go besides mail"),
         (name = "reference", description = "Community, compounds, organisations, users, workflows"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -83,6 +85,10 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(invitations::revoke))
         .routes(routes!(keys::create, keys::list))
         .routes(routes!(keys::revoke))
+        .routes(routes!(channels::create, channels::list))
+        .routes(routes!(channels::remove))
+        .routes(routes!(channels::test))
+        .routes(routes!(channels::deliveries))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

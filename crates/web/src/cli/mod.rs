@@ -201,9 +201,16 @@ fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<(), String> {
             let status: roundtable_core::DeliveryStatus =
                 status.parse().map_err(|_| format!("--status is pending, sent or dead, not `{status}`"))?;
             let db = open_db(&config)?;
-            let rows =
-                outbox::with_status(&mut *db.conn().map_err(|e| e.to_string())?, status).map_err(|e| e.to_string())?;
+            let mut conn = db.conn().map_err(|e| e.to_string())?;
+            let rows = outbox::with_status(&mut conn, status).map_err(|e| e.to_string())?;
+            let ids: Vec<String> = rows.iter().filter_map(|r| r.channel_id.clone()).collect();
+            let channels = roundtable_store::channels::names(&mut conn, &ids).map_err(|e| e.to_string())?;
             for r in &rows {
+                // Which way: mail, or the channel's kind and name.
+                let via = match r.channel_id.as_ref().and_then(|c| channels.get(c)) {
+                    Some((kind, name)) => format!("{kind}:{name}"),
+                    None => "mail".to_owned(),
+                };
                 // A send cut off mid-way may have reached the relay: say so.
                 let doubt = if r.interrupted > 0 {
                     format!("  in doubt: {} attempt(s) cut off mid-send, may have been delivered twice", r.interrupted)
@@ -212,7 +219,7 @@ fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<(), String> {
                 };
                 let _ = writeln!(
                     out,
-                    "{}  {:<22} attempts {}  {}{doubt}",
+                    "{}  {:<22} {via:<24} attempts {}  {}{doubt}",
                     r.id,
                     r.effect,
                     r.attempts,

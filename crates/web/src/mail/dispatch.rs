@@ -6,10 +6,14 @@ use chrono::{DateTime, TimeDelta, Utc};
 use roundtable_core::{
     AccountNotice, Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgKind, Role, UserId,
 };
+use std::collections::HashMap;
+
+use roundtable_store::channels::{self, Channel};
 use roundtable_store::outbox::{self, Pending};
 use roundtable_store::{Db, DbConn, StoreError, directory, issues, meetings};
 use serde_json::{Value, json};
 
+use super::channels::Answer;
 use super::{Email, Mailer, Templates};
 use crate::config::MailConfig;
 
@@ -19,8 +23,10 @@ pub struct DispatchReport {
     pub sent: usize,
     pub retried: usize,
     pub dead: usize,
-    /// Effects that need no mail (e.g. `flag_overdue`).
+    /// Effects that need no mail (e.g. `flag_overdue`), and copies for removed channels.
     pub skipped: usize,
+    /// Robot messages held back by a rate limit, to go in a later round (not an attempt).
+    pub deferred: usize,
 }
 
 /// A composed notification: who, which template, in which language, with what.
@@ -289,14 +295,8 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         }
         Effect::NotifyPreviousResponsible => {
             // The organisation named by the assignment before this event's.
-            let before = timeline
-                .iter()
-                .rfind(|e| {
-                    Some(e.id) != event.map(|x| x.id)
-                        && e.fields.responsible_org.is_some()
-                        && event.is_none_or(|x| e.version < x.version)
-                })
-                .and_then(|e| e.fields.responsible_org);
+            let version = event.map_or(u32::MAX, |e| e.version);
+            let before = roundtable_core::issue::responsible_before(&timeline, version);
             let to = match before {
                 Some(org) => directory::get_organisation(conn, org)?.contact_emails,
                 None => Vec::new(),
@@ -406,7 +406,24 @@ pub async fn dispatch_once(
         .write(move |conn| outbox::claim_due(conn, now, TimeDelta::minutes(5), limit))
         .await
         .map_err(|e| e.to_string())?;
-    let mut report = DispatchReport::default();
+    let ids: Vec<String> = claimed.iter().filter_map(|r| r.channel_id.clone()).collect();
+    let channels: HashMap<String, Channel> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        db.run(move |conn| {
+            let mut found = HashMap::new();
+            for id in ids {
+                if let Ok(c) = channels::get(conn, &id) {
+                    found.insert(id, c);
+                }
+            }
+            Ok::<_, StoreError>(found)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    };
+    let (claimed, held) = rate_limit(db, claimed, &channels, cfg, now).await?;
+    let mut report = DispatchReport { deferred: held, ..DispatchReport::default() };
     // Sends overlap: an SMTP exchange is mostly waiting (lettre writes a message and its
     // final dot separately, so each send can wait for a delayed ACK), and the pool keeps
     // that many connections open.
@@ -417,8 +434,11 @@ pub async fn dispatch_once(
             tracing::warn!(outbox = %row.id, message_id = %row.message_id, interrupted = row.interrupted,
                 "sending again a notification whose earlier attempt was cut off: the recipient may get it twice");
         }
-        let results =
-            futures_util::future::join_all(chunk.iter().map(|row| deliver(db, mailer, templates, cfg, now, row))).await;
+        let results = futures_util::future::join_all(chunk.iter().map(|row| {
+            let channel = row.channel_id.as_ref().and_then(|c| channels.get(c));
+            deliver(db, mailer, templates, cfg, now, row, channel)
+        }))
+        .await;
         let mut done = Vec::new();
         for (row, result) in chunk.iter().zip(results) {
             match result {
@@ -429,6 +449,11 @@ pub async fn dispatch_once(
                 Delivery::Skipped => {
                     report.skipped += 1;
                     done.push(row.id.clone());
+                }
+                Delivery::Busy => {
+                    report.deferred += 1;
+                    let id = [row.id.clone()];
+                    db.write(move |conn| outbox::defer(conn, &id, now + MINUTE)).await.map_err(|e| e.to_string())?;
                 }
                 Delivery::Failed(error) => {
                     let dead = row.attempts >= cfg.max_attempts;
@@ -457,7 +482,59 @@ pub async fn dispatch_once(
 enum Delivery {
     Sent,
     Skipped,
+    /// A robot asked us to slow down: again in a minute, not counted as an attempt.
+    Busy,
     Failed(String),
+}
+
+const MINUTE: TimeDelta = TimeDelta::minutes(1);
+
+/// Holds back the robot messages beyond `mail.robot_rate_per_minute` for their robot
+/// (counting what was sent to it in the last minute, by any instance) until a place
+/// frees up; returns the rows to send now and how many wait.
+async fn rate_limit(
+    db: &Db,
+    claimed: Vec<Pending>,
+    channels: &HashMap<String, Channel>,
+    cfg: &MailConfig,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Pending>, usize), String> {
+    let robots: Vec<String> = channels.values().filter(|c| c.kind.is_robot()).map(|c| c.id.clone()).collect();
+    if robots.is_empty() {
+        return Ok((claimed, 0));
+    }
+    let sent = db
+        .run(move |conn| outbox::sent_to_channels_since(conn, &robots, now - MINUTE))
+        .await
+        .map_err(|e| e.to_string())?;
+    let rate = cfg.robot_rate_per_minute.max(1) as usize;
+    let mut used: HashMap<&str, usize> = HashMap::new();
+    for (channel, _) in &sent {
+        *used.entry(channel.as_str()).or_default() += 1;
+    }
+    let (mut now_rows, mut held): (Vec<Pending>, HashMap<String, Vec<String>>) = (Vec::new(), HashMap::new());
+    for row in claimed {
+        let robot = row.channel_id.as_deref().filter(|c| channels.get(*c).is_some_and(|c| c.kind.is_robot()));
+        match robot {
+            Some(c) if used.get(c).copied().unwrap_or(0) >= rate => {
+                held.entry(c.to_owned()).or_default().push(row.id);
+            }
+            Some(c) => {
+                *used.entry(channels[c].id.as_str()).or_default() += 1;
+                now_rows.push(row);
+            }
+            None => now_rows.push(row),
+        }
+    }
+    let mut waiting = 0;
+    for (channel, ids) in held {
+        // A place frees up a minute after the oldest send in the window.
+        let oldest = sent.iter().find(|(c, _)| *c == channel).map_or(now, |(_, at)| *at);
+        let until = oldest.max(now - MINUTE) + MINUTE;
+        waiting += ids.len();
+        db.write(move |conn| outbox::defer(conn, &ids, until)).await.map_err(|e| e.to_string())?;
+    }
+    Ok((now_rows, waiting))
 }
 
 async fn deliver(
@@ -467,7 +544,12 @@ async fn deliver(
     cfg: &MailConfig,
     now: DateTime<Utc>,
     row: &Pending,
+    channel: Option<&Channel>,
 ) -> Delivery {
+    // A copy for a channel removed since (or never found) goes nowhere.
+    if row.channel_id.is_some() && channel.is_none_or(|c| c.removed_at.is_some()) {
+        return Delivery::Skipped;
+    }
     let base_url = cfg.base_url.trim_end_matches('/').to_owned();
     let r = row.clone();
     let plan = match db.run(move |conn| compose(conn, &r, &base_url, now)).await {
@@ -475,6 +557,14 @@ async fn deliver(
         Ok(Some(plan)) => plan,
         Err(e) => return Delivery::Failed(e.to_string()),
     };
+    if let Some(channel) = channel {
+        let message = super::channels::message(&plan.locale, &row.effect, &plan.context);
+        return match super::channels::send(channel, &message, &row.id, cfg, now).await {
+            Answer::Delivered => Delivery::Sent,
+            Answer::Busy => Delivery::Busy,
+            Answer::Failed(e) => Delivery::Failed(e),
+        };
+    }
     let audiences: Vec<Vec<String>> = std::iter::once(plan.to).chain(plan.also).filter(|a| !a.is_empty()).collect();
     if audiences.is_empty() {
         return Delivery::Failed(format!("no address to send `{}` to", row.effect));

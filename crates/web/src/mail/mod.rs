@@ -2,6 +2,7 @@
 //! and the dispatcher that drains the outbox. Mail is never sent from a request handler: handlers and jobs
 //! write outbox rows in their transaction; the dispatcher delivers them.
 
+pub mod channels;
 pub mod dispatch;
 pub mod links;
 pub mod templates;

@@ -35,13 +35,15 @@ pub struct Overview {
     pub orgs: Vec<Organisation>,
     /// The community's notifications that could not be delivered.
     pub dead: Vec<Pending>,
+    /// The kind and name of the channels those rows were for (the rest are mail).
+    pub channels: std::collections::HashMap<String, (roundtable_core::ChannelKind, String)>,
 }
 
 pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> {
     require_admin(caller)?;
     let names = reference::names(state, caller).await?;
     let community = caller.actor.community;
-    let (users, dead, orgs) = state
+    let (users, dead, orgs, channels) = state
         .db
         .run(move |conn| {
             let users = directory::list_users(conn, community)?;
@@ -49,10 +51,12 @@ pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> 
                 .into_iter()
                 .filter(|p| p.community_id == community.to_string())
                 .collect();
-            Ok((users, dead, directory::organisations(conn, community)?))
+            let ids: Vec<String> = dead.iter().filter_map(|p| p.channel_id.clone()).collect();
+            let channels = roundtable_store::channels::names(conn, &ids)?;
+            Ok((users, dead, directory::organisations(conn, community)?, channels))
         })
         .await?;
-    Ok(Overview { names, users, orgs, dead })
+    Ok(Overview { names, users, orgs, dead, channels })
 }
 
 fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) {

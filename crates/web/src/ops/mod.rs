@@ -6,6 +6,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod board;
+pub mod channels;
 pub mod invitations;
 pub mod issues;
 pub mod keys;

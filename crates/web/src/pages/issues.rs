@@ -575,6 +575,20 @@ struct IssuePage {
     /// What the secretary searched for to find a duplicate's original.
     dup_q: Option<String>,
     limits: PhotoLimits,
+    /// For the secretary: which notices went out which way, and whether they arrived.
+    deliveries: Option<Vec<DeliveryLine>>,
+}
+
+#[derive(Serialize)]
+struct DeliveryLine {
+    effect: String,
+    /// `None`: by mail.
+    channel: Option<String>,
+    kind: Option<roundtable_core::ChannelKind>,
+    status: roundtable_core::DeliveryStatus,
+    attempts: i32,
+    error: Option<String>,
+    at_local: String,
 }
 
 #[derive(Serialize)]
@@ -696,6 +710,24 @@ async fn issue_page(
         view,
     };
     let can_support = ops::can_support(state, &caller, &issue.view);
+    let deliveries = if chair {
+        let list = crate::ops::channels::deliveries(state, &caller, id).await?;
+        let lines = list
+            .into_iter()
+            .map(|d| DeliveryLine {
+                effect: d.effect,
+                kind: d.channel.as_ref().map(|c| c.0),
+                channel: d.channel.map(|c| c.1),
+                status: d.status,
+                attempts: d.attempts,
+                error: d.error,
+                at_local: local(d.sent_at.unwrap_or(d.queued_at)),
+            })
+            .collect();
+        Some(lines)
+    } else {
+        None
+    };
     let history = records
         .into_iter()
         .map(|record| HistoryLine {
@@ -718,6 +750,7 @@ async fn issue_page(
             history,
             dup_q: dup_q.map(str::to_owned),
             limits: PhotoLimits::of(ctx),
+            deliveries,
         },
     )
 }

@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod board;
+pub mod channels;
 pub mod edge;
 pub mod forms;
 pub mod history;
@@ -97,6 +98,9 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/organisations", post(admin::add_org))
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
+        .route("/channels", get(channels::show).post(channels::add))
+        .route("/channels/{id}/test", post(channels::test))
+        .route("/channels/{id}/remove", post(channels::remove))
         // One-click verification from mail: signed links, their own small pages.
         .route("/v/{issue}/{answer}/{expires}/{nonce}/{sig}", get(verify::show).post(verify::answer))
         .route("/invitations", get(invitations::list).post(invitations::create))

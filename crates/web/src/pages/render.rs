@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 28] = [
+const TEMPLATES: [(&str, &str); 29] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -45,6 +45,7 @@ const TEMPLATES: [(&str, &str); 28] = [
     ("history", include_str!("../../templates/pages/history.hbs")),
     ("verify", include_str!("../../templates/pages/verify.hbs")),
     ("invitations", include_str!("../../templates/pages/invitations.hbs")),
+    ("channels", include_str!("../../templates/pages/channels.hbs")),
     ("invitation", include_str!("../../templates/pages/invitation.hbs")),
     ("join", include_str!("../../templates/pages/join.hbs")),
     ("notices", include_str!("../../templates/pages/notices.hbs")),

@@ -79,3 +79,13 @@ names!(
     "Which notices also come by mail: each, a daily digest, or none.",
     roundtable_core::notice::NoticeMail::ALL.iter().map(|m| m.as_str())
 );
+names!(
+    ChannelKindName,
+    "A channel besides mail: a WeCom group robot, a DingTalk custom robot, or a signed webhook.",
+    roundtable_core::ChannelKind::ALL.iter().map(|k| k.as_str())
+);
+names!(
+    DeliveryStatusName,
+    "How far a notice got: waiting (or retrying), sent, or given up on (dead).",
+    roundtable_core::DeliveryStatus::ALL.iter().map(|s| s.as_str())
+);

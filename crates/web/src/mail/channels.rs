@@ -1,0 +1,277 @@
+//! Notices through channels besides mail: a WeCom group robot, a DingTalk custom robot
+//! (signed with its secret) and a generic webhook signed with HMAC-SHA256.
+//!
+//! A robot message is short Markdown in the reader's language: what happened, the issue's
+//! title and compound, the company, the promise, and a link — never who raised it, their
+//! contact data or a one-click verification link (a group is not the raiser).
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use roundtable_core::ChannelKind;
+use roundtable_store::channels::Channel;
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::config::MailConfig;
+
+/// What a channel is sent: the Markdown for robots, the JSON for webhooks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Message {
+    /// DingTalk shows it in the chat list.
+    pub title: String,
+    pub markdown: String,
+    /// The webhook's body (with `text` = the Markdown).
+    pub body: Value,
+}
+
+/// How a channel answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    Delivered,
+    /// Rate-limited: try again in a minute, without counting an attempt.
+    Busy,
+    /// Not delivered; the reason never holds the channel's URL or secret.
+    Failed(String),
+}
+
+/// WeCom's "api freq out of limit" and DingTalk's "send too fast" answers.
+const BUSY_CODES: [i64; 2] = [45009, 130101];
+
+/// Text that someone typed, made inert in any robot's Markdown: markup characters become
+/// their full-width forms (the robots' Markdown dialects do not all honour backslash
+/// escapes, and full-width forms read naturally in Chinese text), line breaks and control
+/// characters become spaces, and it is cut to `max` characters.
+pub fn inert(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in text.split_whitespace().collect::<Vec<_>>().join(" ").chars().filter(|c| !c.is_control()).take(max) {
+        out.push(match c {
+            '[' => '［',
+            ']' => '］',
+            '(' => '（',
+            ')' => '）',
+            '*' => '＊',
+            '_' => '＿',
+            '`' => '｀',
+            '#' => '＃',
+            '<' => '＜',
+            '>' => '＞',
+            '|' => '｜',
+            '~' => '～',
+            '\\' => '＼',
+            '!' => '！',
+            '@' => '＠',
+            c => c,
+        });
+    }
+    out
+}
+
+fn say(locale: &str, key: &str, args: &[(&str, String)]) -> String {
+    crate::i18n::strings().text(locale, key, args)
+}
+
+/// The message for a composed notice (`context` as the mail templates get it).
+pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
+    let s = |v: &Value| v.as_str().map(|t| inert(t, 200)).unwrap_or_default();
+    let community = s(&context["community"]);
+    let (title, mut lines, url) = if let Some(meeting) = context.get("meeting").filter(|m| m.is_object()) {
+        let what = s(&context["what"]);
+        let when = format!("{} {} · {}", s(&meeting["date"]), s(&meeting["time"]), s(&meeting["place"]));
+        (what, vec![when], s(&meeting["url"]))
+    } else {
+        let issue = &context["issue"];
+        let mut lines = vec![format!("{} · {}", s(&issue["compound"]), s(&context["org"]))];
+        if let (Some(text), Some(due)) = (issue["commitment"].as_str(), issue["due_date"].as_str()) {
+            lines.push(say(locale, "robot.promise", &[("text", inert(text, 200)), ("due", inert(due, 20))]));
+        }
+        lines.insert(0, format!("**{}**", s(&issue["title"])));
+        (s(&context["step"]), lines, s(&issue["url"]))
+    };
+    let heading = format!("### {title} · {community}");
+    if !url.is_empty() {
+        lines.push(format!("[{}]({url})", say(locale, "robot.open", &[])));
+    }
+    let markdown = std::iter::once(heading).chain(lines).collect::<Vec<_>>().join("\n\n");
+    let mut body = json!({ "notice": notice, "community": context["community"], "step": title, "text": markdown });
+    for part in ["issue", "meeting"] {
+        if let Some(v) = context.get(part).filter(|v| v.is_object()) {
+            let mut v = v.clone();
+            // The description may name people; integrators follow the link for it.
+            if let Some(o) = v.as_object_mut() {
+                o.remove("description");
+            }
+            body[part] = v;
+        }
+    }
+    Message { title: format!("{title} · {community}"), markdown, body }
+}
+
+/// The sample the test button sends.
+pub fn sample(locale: &str, community: &str, base_url: &str) -> Message {
+    let text = say(locale, "robot.test", &[]);
+    let markdown = format!(
+        "### {} · {}\n\n{text}\n\n[{}]({base_url})",
+        say(locale, "robot.test_title", &[]),
+        inert(community, 100),
+        say(locale, "robot.open", &[])
+    );
+    Message {
+        title: say(locale, "robot.test_title", &[]),
+        body: json!({ "notice": "test", "community": community, "text": markdown }),
+        markdown,
+    }
+}
+
+fn client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    // No redirects: a channel answers where it was registered, or not at all.
+    CLIENT.get_or_init(|| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("roundtable/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("an HTTP client with the built-in roots")
+    })
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// The webhook's signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
+/// Receivers recompute it and refuse a timestamp more than five minutes off (a replay).
+pub fn webhook_signature(secret: &str, at: DateTime<Utc>, body: &str) -> String {
+    let t = at.timestamp();
+    format!("t={t},v1={}", hex::encode(hmac(secret.as_bytes(), format!("{t}.{body}").as_bytes())))
+}
+
+/// DingTalk's signature: base64 of HMAC-SHA256 over "timestamp\nsecret", keyed by the
+/// secret, URL-encoded, with the timestamp in milliseconds.
+pub fn dingtalk_query(secret: &str, at: DateTime<Utc>) -> String {
+    use base64::Engine;
+    let t = at.timestamp_millis();
+    let sign =
+        base64::engine::general_purpose::STANDARD.encode(hmac(secret.as_bytes(), format!("{t}\n{secret}").as_bytes()));
+    let sign = percent_encoding::utf8_percent_encode(&sign, percent_encoding::NON_ALPHANUMERIC);
+    format!("timestamp={t}&sign={sign}")
+}
+
+/// What went wrong, with its causes ("connection refused", "timed out") but never the
+/// URL: a robot's holds its key.
+fn describe(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+/// Sends `message` to `channel`; `delivery` names the outbox row (webhooks get it, so a
+/// receiver can drop a repeat).
+pub async fn send(
+    channel: &Channel,
+    message: &Message,
+    delivery: &str,
+    cfg: &MailConfig,
+    now: DateTime<Utc>,
+) -> Answer {
+    let (url, body, signature) = match channel.kind {
+        ChannelKind::WeCom => {
+            let body = json!({ "msgtype": "markdown", "markdown": { "content": message.markdown } });
+            (channel.url.clone(), body.to_string(), None)
+        }
+        ChannelKind::DingTalk => {
+            let body =
+                json!({ "msgtype": "markdown", "markdown": { "title": message.title, "text": message.markdown } });
+            let url = match &channel.secret {
+                Some(secret) => {
+                    let glue = if channel.url.contains('?') { '&' } else { '?' };
+                    format!("{}{glue}{}", channel.url, dingtalk_query(secret, now))
+                }
+                None => channel.url.clone(),
+            };
+            (url, body.to_string(), None)
+        }
+        ChannelKind::Webhook => {
+            let mut body = message.body.clone();
+            body["delivery"] = json!(delivery);
+            body["sent_at"] = json!(now);
+            let body = body.to_string();
+            let signature = channel.secret.as_deref().map(|s| webhook_signature(s, now, &body));
+            (channel.url.clone(), body, signature)
+        }
+    };
+    let mut request = client()
+        .post(&url)
+        .timeout(Duration::from_secs(cfg.channel_timeout_seconds.max(1)))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body);
+    if channel.kind == ChannelKind::Webhook {
+        request = request.header("x-roundtable-delivery", delivery);
+        if let Some(signature) = signature {
+            request = request.header("x-roundtable-signature", signature);
+        }
+    }
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) => return Answer::Failed(describe(e)),
+    };
+    let status = response.status();
+    if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        return Answer::Busy;
+    }
+    if !status.is_success() {
+        return Answer::Failed(format!("HTTP {}", status.as_u16()));
+    }
+    if channel.kind == ChannelKind::Webhook {
+        return Answer::Delivered;
+    }
+    // The robots answer 200 with an error code in the body.
+    let text = response.text().await.unwrap_or_default();
+    let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    match answer.get("errcode").and_then(Value::as_i64) {
+        Some(0) => Answer::Delivered,
+        Some(code) if BUSY_CODES.contains(&code) => Answer::Busy,
+        Some(code) => {
+            let why: String = answer["errmsg"].as_str().unwrap_or("").chars().take(200).collect();
+            Answer::Failed(format!("errcode {code}: {why}"))
+        }
+        None => Answer::Failed("the robot's answer has no errcode".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_text_cannot_make_markup_or_links() {
+        let t = inert("[点我](http://evil.example) **粗** <font color=\"red\">x</font>\n### 标题 @all", 200);
+        assert!(!t.contains('[') && !t.contains('(') && !t.contains('*') && !t.contains('<') && !t.contains('\n'));
+        assert!(!t.contains('#') && !t.contains('@'), "{t}");
+        assert_eq!(inert("一二三四五", 3), "一二三");
+    }
+
+    #[test]
+    fn the_signatures_follow_the_documented_recipes() {
+        let at = DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+        let body = r#"{"a":1}"#;
+        let expected = hex::encode(hmac(b"s3cret", b"1700000000.{\"a\":1}"));
+        assert_eq!(webhook_signature("s3cret", at, body), format!("t=1700000000,v1={expected}"));
+        let q = dingtalk_query("SECabc", at);
+        assert!(q.starts_with("timestamp=1700000000000&sign="), "{q}");
+        let sign = q.split_once("&sign=").unwrap().1;
+        assert!(!sign.contains(['+', '/', '=']), "base64 is URL-encoded: {sign}");
+    }
+}
