@@ -506,7 +506,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     assert!(secret.starts_with("whsec_"), "{secret}");
     check_and_shoot(&phone, &dir, "phone-channels-webhook-secret").await;
     // Which notices of an issue went out which way (the demo's mail).
-    go(&phone, &base, "/issues").await;
+    go(&phone, &base, "/issues?state=committed").await;
     click_through(&phone, Locator::Css("ul.issues a")).await;
     phone.execute("document.getElementById('deliveries').scrollIntoView();", vec![]).await.expect("scrolled");
     check_and_shoot(&phone, &dir, "phone-issue-deliveries").await;

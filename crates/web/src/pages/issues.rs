@@ -576,7 +576,13 @@ struct IssuePage {
     dup_q: Option<String>,
     limits: PhotoLimits,
     /// For the secretary: which notices went out which way, and whether they arrived.
-    deliveries: Option<Vec<DeliveryLine>>,
+    deliveries: Option<Deliveries>,
+}
+
+/// The deliveries section, shown (if only to say "none yet") to whoever may see it.
+#[derive(Serialize)]
+struct Deliveries {
+    lines: Vec<DeliveryLine>,
 }
 
 #[derive(Serialize)]
@@ -724,7 +730,7 @@ async fn issue_page(
                 at_local: local(d.sent_at.unwrap_or(d.queued_at)),
             })
             .collect();
-        Some(lines)
+        Some(Deliveries { lines })
     } else {
         None
     };
