@@ -205,6 +205,84 @@ fn agenda_build_by_hand_builds_once_per_meeting() {
 }
 
 #[test]
+fn a_database_serves_several_communities_from_the_command_line() {
+    let dir = scratch("tenants");
+    let url = format!("sqlite://{}", dir.join("rt.db").display());
+    let run = |args: &[&str], input: &str| {
+        let mut all = args.to_vec();
+        all.extend(["--database", url.as_str()]);
+        roundtable_with_input(&all, input)
+    };
+    assert_eq!(run(&["setup", "community", "--name", "东圣社区"], "").0, ExitCode::SUCCESS);
+    assert_eq!(run(&["setup", "compound", "--name", "君悦湾"], "").0, ExitCode::SUCCESS, "one: no need to say which");
+    let (code, out, _) = run(&["setup", "community", "--name", "西城社区"], "");
+    assert_eq!(code, ExitCode::SUCCESS);
+    let west = out.trim().rsplit(' ').next().unwrap().to_owned();
+    // Two: a command that needs one says so and names them.
+    let (code, _, err) = run(&["setup", "compound", "--name", "西城花园"], "");
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("2 communities") && err.contains("--community") && err.contains("西城社区"), "{err}");
+    let (code, _, err) = run(&["setup", "compound", "--community", "北城社区", "--name", "西城花园"], "");
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("no community named or numbered `北城社区`"), "{err}");
+    // By name or by id.
+    for args in [
+        &["setup", "compound", "--community", "西城社区", "--name", "西城花园"][..],
+        &[
+            "setup",
+            "org",
+            "--community",
+            west.as_str(),
+            "--name",
+            "西城物业",
+            "--kind",
+            "property_company",
+            "--compound",
+            "西城花园",
+        ],
+    ] {
+        let (code, _, err) = run(args, "");
+        assert_eq!(code, ExitCode::SUCCESS, "{args:?}: {err}");
+    }
+    // A compound of the other community is not found from this one.
+    let (code, _, err) = run(
+        &["setup", "org", "--community", "东圣社区", "--name", "x", "--kind", "unit", "--compound", "西城花园"],
+        "",
+    );
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("no compound"), "{err}");
+    let add = [
+        "user",
+        "add",
+        "--community",
+        "西城社区",
+        "--login",
+        "wang@xicheng.example",
+        "--name",
+        "王",
+        "--role",
+        "property",
+        "--org",
+        "西城物业",
+    ];
+    let (code, _, err) = run(&add, "s3cret-pass\n");
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let (code, out, err) = run(&["agenda", "build", "--community", "西城社区", "--meeting", "2027-02-07"], "");
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(out.starts_with("built the draft agenda of the 2027-02-07 meeting"), "{out}");
+
+    let store = roundtable_store::Db::open(&url, Default::default()).unwrap();
+    let conn = &mut *store.conn().unwrap();
+    let (user, _) = roundtable_store::directory::user_by_login(conn, "wang@xicheng.example").unwrap().unwrap();
+    assert_eq!(user.community.to_string(), west, "the account is the west community's");
+    let east =
+        roundtable_store::directory::communities(conn).unwrap().into_iter().find(|c| c.name == "东圣社区").unwrap();
+    let names: Vec<String> =
+        roundtable_store::directory::compounds(conn, east.id).unwrap().into_iter().map(|c| c.name).collect();
+    assert_eq!(names, ["君悦湾"], "each community its own compounds");
+}
+
+#[test]
 fn outbox_list_and_retry_explain_themselves() {
     let dir = scratch("outbox");
     let url = format!("sqlite://{}", dir.join("rt.db").display());

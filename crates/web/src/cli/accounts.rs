@@ -19,6 +19,9 @@ pub enum UserCommand {
     Add {
         #[command(flatten)]
         config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
         #[arg(long)]
         login: String,
         #[arg(long)]
@@ -48,7 +51,7 @@ pub enum UserCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum SetupCommand {
-    /// Add a community (the first one a deployment serves).
+    /// Add a community (a deployment may serve several: a street office's).
     Community {
         #[command(flatten)]
         config: ConfigArgs,
@@ -63,6 +66,9 @@ pub enum SetupCommand {
     Compound {
         #[command(flatten)]
         config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
         #[arg(long)]
         name: String,
     },
@@ -70,6 +76,9 @@ pub enum SetupCommand {
     Org {
         #[command(flatten)]
         config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
         #[arg(long)]
         name: String,
         /// party_committee, residents_committee, supervisory_committee, property_company, grid_branch or unit.
@@ -84,13 +93,24 @@ pub enum SetupCommand {
     },
 }
 
-/// The one community of the database (commands for several communities take an id later).
-pub(super) fn only_community(conn: &mut DbConn) -> Result<CommunityId, String> {
+/// The community a command works on: the one named by `--community` (its id or exact
+/// name), or the only one the database has.
+pub(super) fn pick_community(conn: &mut DbConn, wanted: Option<&str>) -> Result<CommunityId, String> {
     let communities = directory::communities(conn).map_err(|e| e.to_string())?;
-    match communities.as_slice() {
-        [one] => Ok(one.id),
-        [] => Err("the database has no community yet: run `roundtable setup community --name …` first".into()),
-        _ => Err(format!("the database has {} communities; this command serves a single one", communities.len())),
+    let listed = || communities.iter().map(|c| format!("{} ({})", c.name, c.id)).collect::<Vec<_>>().join(", ");
+    match (wanted, communities.as_slice()) {
+        (_, []) => Err("the database has no community yet: run `roundtable setup community --name …` first".into()),
+        (None, [one]) => Ok(one.id),
+        (None, _) => Err(format!(
+            "the database serves {} communities: choose one with --community ID or NAME ({})",
+            communities.len(),
+            listed()
+        )),
+        (Some(key), _) => communities
+            .iter()
+            .find(|c| c.id.to_string() == key || c.name == key)
+            .map(|c| c.id)
+            .ok_or_else(|| format!("no community named or numbered `{key}` (there are: {})", listed())),
     }
 }
 
@@ -120,14 +140,14 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }
-        SetupCommand::Compound { name, .. } => {
-            let community = only_community(conn)?;
+        SetupCommand::Compound { name, community, .. } => {
+            let community = pick_community(conn, community.as_deref())?;
             let c = Compound { id: CompoundId::new(), community, name, created_at: now, location: None };
             directory::insert_compound(conn, &c).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }
-        SetupCommand::Org { name, kind, emails, compound, .. } => {
-            let community = only_community(conn)?;
+        SetupCommand::Org { name, kind, emails, compound, community, .. } => {
+            let community = pick_community(conn, community.as_deref())?;
             let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;
             let o = Organisation {
                 id: OrgId::new(),
@@ -158,10 +178,10 @@ fn read_password(input: &mut dyn BufRead) -> Result<String, String> {
 
 pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
     match cmd {
-        UserCommand::Add { config, login, name, roles, orgs, compound, email, phone } => {
+        UserCommand::Add { config, community, login, name, roles, orgs, compound, email, phone } => {
             let db = open_db(&config)?;
             let conn = &mut *db.conn().map_err(|e| e.to_string())?;
-            let community = only_community(conn)?;
+            let community = pick_community(conn, community.as_deref())?;
             let known = directory::organisations(conn, community).map_err(|e| e.to_string())?;
             let organisations = orgs
                 .iter()

@@ -96,7 +96,7 @@ enum AgendaCommand {
     Build {
         #[command(flatten)]
         config: ConfigArgs,
-        /// The community's id (needed only when the database serves several).
+        /// The community's id or exact name (needed only when the database serves several).
         #[arg(long)]
         community: Option<String>,
         /// The meeting's first Sunday, YYYY-MM-DD (default: the next meeting).
@@ -251,10 +251,7 @@ fn build_agenda(
     let config = load_config(args)?;
     let db = open_db(args)?;
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
-    let community = match community {
-        Some(id) => id.parse().map_err(|_| format!("`{id}` is not a community id"))?,
-        None => accounts::only_community(conn)?,
-    };
+    let community = accounts::pick_community(conn, community.as_deref())?;
     let now = Utc::now();
     let slot = match meeting {
         Some(slot) => slot,
