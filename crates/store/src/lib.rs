@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod audit;
+pub mod backup;
 pub mod channels;
 mod convert;
 pub mod db;

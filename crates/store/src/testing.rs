@@ -26,13 +26,42 @@ impl TestDb {
 
     /// A fresh database on the configured server, or `None` when none is configured.
     pub fn postgres() -> Option<TestDb> {
-        let admin = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
-        let name = format!("roundtable_test_{}", uuid_simple());
-        let mut conn = PgConnection::establish(&admin).expect("the test PostgreSQL server answers");
-        conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let url = with_database(&admin, &name);
+        let (admin, name, url) = create_postgres()?;
         let (db, _) = Db::open_and_migrate(&url, DbOptions::default()).expect("postgres opens");
         Some(TestDb { db, url, _dir: None, pg: Some((admin, name)) })
+    }
+}
+
+/// A fresh database on the configured server: the admin URL, its name, its URL.
+fn create_postgres() -> Option<(String, String, String)> {
+    let admin = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.is_empty())?;
+    let name = format!("roundtable_test_{}", uuid_simple());
+    let mut conn = PgConnection::establish(&admin).expect("the test PostgreSQL server answers");
+    conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    let url = with_database(&admin, &name);
+    Some((admin, name, url))
+}
+
+/// An empty database on the configured server, not even migrated (to restore a dump
+/// into), dropped with this.
+pub struct EmptyPostgres {
+    pub url: String,
+    admin: String,
+    name: String,
+}
+
+impl EmptyPostgres {
+    pub fn new() -> Option<EmptyPostgres> {
+        let (admin, name, url) = create_postgres()?;
+        Some(EmptyPostgres { url, admin, name })
+    }
+}
+
+impl Drop for EmptyPostgres {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = PgConnection::establish(&self.admin) {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        }
     }
 }
 

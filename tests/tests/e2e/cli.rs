@@ -283,6 +283,45 @@ fn a_database_serves_several_communities_from_the_command_line() {
 }
 
 #[test]
+fn a_backup_is_a_checked_copy_that_restores_on_both_databases() {
+    let counts = |db: &roundtable_store::Db| roundtable_store::backup::counts(&mut db.conn().unwrap()).unwrap();
+    // SQLite: a copy of the demo, checked and counted, the same as the original.
+    let app = roundtable_e2e::TestApp::sqlite().build();
+    let to = scratch("backup").join("copy.db");
+    let args = ["backup", "--database", app.db_url(), "--to", to.to_str().unwrap()];
+    let (code, out, err) = roundtable(&args);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(out.contains("integrity ok") && out.contains(" issues"), "{out}");
+    let copy = roundtable_store::Db::open(&format!("sqlite://{}", to.display()), Default::default()).unwrap();
+    let original = counts(&app.state.db);
+    assert!(original.iter().any(|(t, n)| *t == "issues" && *n > 0), "the demo has issues: {original:?}");
+    assert_eq!(counts(&copy), original);
+    let (code, _, err) = roundtable(&args);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("never overwrites"), "{err}");
+
+    // PostgreSQL: pg_dump, read back, restored into an empty database with the same rows.
+    let Some(builder) = roundtable_e2e::TestApp::postgres() else {
+        eprintln!("skipped: backup on PostgreSQL ({} is not set)", roundtable_e2e::POSTGRES_ENV);
+        return;
+    };
+    let app = builder.build();
+    let dump = scratch("backup-pg").join("rt.dump");
+    let (code, out, err) = roundtable(&["backup", "--database", app.db_url(), "--to", dump.to_str().unwrap()]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(out.contains("pg_dump custom format") && out.contains("pg_restore"), "{out}");
+    let empty = roundtable_store::testing::EmptyPostgres::new().unwrap();
+    let restored = std::process::Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", &empty.url])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let restored = roundtable_store::Db::open(&empty.url, Default::default()).unwrap();
+    assert_eq!(counts(&restored), counts(&app.state.db));
+}
+
+#[test]
 fn outbox_list_and_retry_explain_themselves() {
     let dir = scratch("outbox");
     let url = format!("sqlite://{}", dir.join("rt.db").display());

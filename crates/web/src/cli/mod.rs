@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::{demo, server, workflows};
 
 mod accounts;
+mod backup;
 
 use accounts::{SetupCommand, UserCommand};
 
@@ -71,6 +72,15 @@ enum Command {
     /// Notifications waiting in, or dead in, the outbox.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// A consistent copy of the database while it is in use: SQLite by `VACUUM INTO`,
+    /// PostgreSQL by `pg_dump --format=custom` (restore with `pg_restore`).
+    Backup {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,6 +158,7 @@ pub fn run(
         Command::User(cmd) => accounts::user(cmd, input, out),
         Command::Setup(cmd) => accounts::setup(cmd, out),
         Command::Outbox(cmd) => outbox(cmd, out),
+        Command::Backup { config, to } => backup::run(&config, &to, out),
         Command::Agenda(AgendaCommand::Build { config, community, meeting }) => {
             build_agenda(&config, community, meeting, out)
         }
