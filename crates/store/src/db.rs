@@ -228,3 +228,14 @@ pub(crate) fn unknown_migration(conn: &mut DbConn) -> Result<Option<String>> {
     let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
     Ok(applied.into_iter().find(|v| !known.contains(v)))
 }
+
+/// The newest migration the database has (an archive records it: rows are imported into
+/// a schema of the same version only).
+pub fn schema_version(conn: &mut DbConn) -> Result<String> {
+    let applied = match conn {
+        DbConn::Sqlite(c) => c.applied_migrations().map(versions),
+        DbConn::Pg(c) => c.applied_migrations().map(versions),
+    };
+    let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(applied.into_iter().max().unwrap_or_default())
+}

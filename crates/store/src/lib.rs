@@ -2,6 +2,7 @@
 //! embedded default) and PostgreSQL, chosen by the database URL.
 
 pub mod agenda;
+pub mod archive;
 pub mod audit;
 pub mod backup;
 pub mod channels;
@@ -30,7 +31,7 @@ use std::sync::Arc;
 
 use diesel::r2d2::{Pool, PooledConnection};
 
-pub use db::{Backend, DbConn, DbOptions, DbUrl, Synchronous};
+pub use db::{Backend, DbConn, DbOptions, DbUrl, Synchronous, schema_version};
 pub use error::{Result, StoreError};
 pub use issues::{IssueFilter, IssueOrder, IssuePage, PageRequest};
 

@@ -2,6 +2,7 @@
 //! through the real router on SQLite and, when configured, PostgreSQL.
 
 mod api_flow;
+mod archive;
 mod authz;
 mod browser;
 mod channels;

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::{demo, server, workflows};
 
 mod accounts;
+mod archive;
 mod backup;
 
 use accounts::{SetupCommand, UserCommand};
@@ -80,6 +81,27 @@ enum Command {
         /// The file to write (must not exist).
         #[arg(long)]
         to: PathBuf,
+    },
+    /// A community as a portable archive (a directory: JSON lines per table, its photos,
+    /// a manifest with checksums), to import into a database of either backend.
+    Export {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
+        /// The directory to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Import an exported community into this database (which must not have it yet),
+    /// checked against the archive's checksums before and after.
+    Import {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The archive's directory.
+        #[arg(long)]
+        from: PathBuf,
     },
 }
 
@@ -159,6 +181,8 @@ pub fn run(
         Command::Setup(cmd) => accounts::setup(cmd, out),
         Command::Outbox(cmd) => outbox(cmd, out),
         Command::Backup { config, to } => backup::run(&config, &to, out),
+        Command::Export { config, community, to } => archive::export(&config, community.as_deref(), &to, out),
+        Command::Import { config, from } => archive::import(&config, &from, out),
         Command::Agenda(AgendaCommand::Build { config, community, meeting }) => {
             build_agenda(&config, community, meeting, out)
         }
