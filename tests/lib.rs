@@ -600,6 +600,12 @@ pub mod smtp_sink {
     impl Sink {
         /// Listens on 127.0.0.1:`port` (0: any free port).
         pub fn start(port: u16) -> Sink {
+            Sink::slow(port, std::time::Duration::ZERO)
+        }
+
+        /// A relay that takes `delay` to accept each message (a dispatcher is mid-send
+        /// for a while).
+        pub fn slow(port: u16, delay: std::time::Duration) -> Sink {
             let listener = TcpListener::bind(("127.0.0.1", port)).expect("the port is free");
             let port = listener.local_addr().unwrap().port();
             let got: Arc<Mutex<Vec<Received>>> = Arc::default();
@@ -607,7 +613,7 @@ pub mod smtp_sink {
             std::thread::spawn(move || {
                 for stream in listener.incoming().flatten() {
                     let store = store.clone();
-                    std::thread::spawn(move || session(stream, &store));
+                    std::thread::spawn(move || session(stream, &store, delay));
                 }
             });
             Sink { port, got }
@@ -618,7 +624,7 @@ pub mod smtp_sink {
         }
     }
 
-    fn session(stream: TcpStream, store: &Mutex<Vec<Received>>) {
+    fn session(stream: TcpStream, store: &Mutex<Vec<Received>>, delay: std::time::Duration) {
         // Replies go out at once, as a real server's would (no Nagle stalls).
         let _ = stream.set_nodelay(true);
         let mut out = stream.try_clone().unwrap();
@@ -650,6 +656,7 @@ pub mod smtp_sink {
                     }
                     data.push_str(&line);
                 }
+                std::thread::sleep(delay);
                 store.lock().unwrap().push(Received { rcpt: std::mem::take(&mut rcpt), data });
                 b"250 queued\r\n"
             } else if command == "QUIT" {

@@ -71,6 +71,9 @@ pub struct MailConfig {
     pub channel_hosts: Vec<String>,
     /// How long a robot or webhook has to answer.
     pub channel_timeout_seconds: u64,
+    /// How long a dispatcher holds the rows it claimed: if its instance dies, another
+    /// takes them over after this.
+    pub claim_lease_seconds: u32,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -11,6 +11,7 @@ mod documents;
 mod errors;
 mod feeds;
 mod hostile;
+mod instances;
 mod ledger;
 mod mail;
 mod meetings;

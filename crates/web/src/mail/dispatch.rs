@@ -402,10 +402,8 @@ pub async fn dispatch_once(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<DispatchReport, String> {
-    let claimed = db
-        .write(move |conn| outbox::claim_due(conn, now, TimeDelta::minutes(5), limit))
-        .await
-        .map_err(|e| e.to_string())?;
+    let lease = TimeDelta::seconds(i64::from(cfg.claim_lease_seconds.max(1)));
+    let claimed = db.write(move |conn| outbox::claim_due(conn, now, lease, limit)).await.map_err(|e| e.to_string())?;
     let ids: Vec<String> = claimed.iter().filter_map(|r| r.channel_id.clone()).collect();
     let channels: HashMap<String, Channel> = if ids.is_empty() {
         HashMap::new()
