@@ -288,6 +288,8 @@ pub struct Caller {
     pub tz: Tz,
     /// The community's default language.
     pub locale: String,
+    /// The community's name (pages say whose meeting this is).
+    pub community_name: String,
     pub token_id: String,
     token_hash: String,
     expires_at: DateTime<Utc>,
@@ -397,6 +399,7 @@ impl Caller {
             actor,
             tz,
             locale: community.default_locale,
+            community_name: community.name,
             token_id: grant.id,
             token_hash: hash,
             expires_at: grant.expires_at,
@@ -425,6 +428,7 @@ impl Caller {
             actor,
             tz: community.time_zone,
             locale: community.default_locale,
+            community_name: community.name,
             token_id: format!("open311:{key_id}"),
             token_hash: String::new(),
             expires_at: state.now(),

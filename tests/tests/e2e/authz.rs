@@ -11,6 +11,7 @@ use crate::api_flow::{fire, raise};
 
 on_both_databases!(
     every_route_for_every_role,
+    another_communitys_people_reach_nothing_of_this_one,
     one_company_cannot_touch_anothers_issue,
     contact_data_is_for_secretaries_and_the_responsible
 );
@@ -22,7 +23,7 @@ fn login(role: &str) -> String {
 }
 
 /// Which issue a row acts on.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
     None,
     /// Junyue Bay, assigned to Anshang.
@@ -379,22 +380,69 @@ async fn demo_issue(app: &TestApp, compound: &str) -> String {
     page.body["items"][0]["id"].as_str().expect("the demo has such an issue").to_owned()
 }
 
+/// The things of the demo community the table's rows act on.
+struct Targets {
+    junyue: Value,
+    gongyuan: String,
+    hongxi: String,
+    meeting: String,
+    slot: chrono::NaiveDate,
+    photo: String,
+}
+
+impl Targets {
+    async fn new(app: &TestApp) -> Targets {
+        let junyue = raise(app, "垃圾清运不及时").await;
+        let junyue = fire(
+            app,
+            "secretary@dongsheng.example",
+            &junyue,
+            "assign",
+            json!({"responsible_org": app.org("安尚物业").to_string()}),
+        )
+        .await;
+        let (gongyuan, hongxi) = (demo_issue(app, "公园里").await, demo_issue(app, "鸿禧山庄").await);
+        let meetings = app.get("/api/v1/meetings", &app.token("secretary@dongsheng.example").await).await;
+        let meeting = meetings.body[0]["id"].as_str().expect("the demo has meetings").to_owned();
+        let in_three_months = chrono::Utc::now().date_naive() + chrono::Months::new(3);
+        let slot = roundtable_core::meeting::next_slot(in_three_months).unwrap();
+        let photo = photo_of_an_assigned_issue(app).await;
+        Targets { junyue, gongyuan, hongxi, meeting, slot, photo }
+    }
+
+    /// The row's path with its target filled in (a fresh one made where the row needs it).
+    async fn path(&self, app: &TestApp, row: &Row) -> String {
+        match row.target {
+            Target::None => row.path.to_owned(),
+            Target::Junyue => row.path.replace("{id}", self.junyue["id"].as_str().unwrap()),
+            Target::GongyuanLi => row.path.replace("{id}", &self.gongyuan),
+            Target::Hongxi => row.path.replace("{id}", &self.hongxi),
+            Target::Compound => row.path.replace("{id}", &app.compound("君悦湾").to_string()),
+            Target::Meeting => row.path.replace("{id}", &self.meeting).replace("{item}", "no-such-item"),
+            Target::Slot => row.path.replace("{date}", &self.slot.to_string()),
+            Target::Photo => row.path.replace("{id}", &self.photo),
+            Target::FreshPhoto => row.path.replace("{id}", &photo_of_an_assigned_issue(app).await),
+            Target::FreshInvitation => row.path.replace("{id}", &invitation(app).await),
+            Target::FreshKey => row.path.replace("{id}", &open311_key(app).await),
+            Target::FreshChannel => row.path.replace("{id}", &channel(app)),
+            Target::FreshAssigned => {
+                let fresh = raise(app, "楼道堆放杂物").await;
+                let fresh = fire(
+                    app,
+                    "secretary@dongsheng.example",
+                    &fresh,
+                    "assign",
+                    json!({"responsible_org": app.org("安尚物业").to_string()}),
+                )
+                .await;
+                row.path.replace("{id}", fresh["id"].as_str().unwrap())
+            }
+        }
+    }
+}
+
 async fn every_route_for_every_role(app: TestApp) {
-    let junyue = raise(&app, "垃圾清运不及时").await;
-    let junyue = fire(
-        &app,
-        "secretary@dongsheng.example",
-        &junyue,
-        "assign",
-        json!({"responsible_org": app.org("安尚物业").to_string()}),
-    )
-    .await;
-    let (gongyuan, hongxi) = (demo_issue(&app, "公园里").await, demo_issue(&app, "鸿禧山庄").await);
-    let meetings = app.get("/api/v1/meetings", &app.token("secretary@dongsheng.example").await).await;
-    let meeting = meetings.body[0]["id"].as_str().expect("the demo has meetings").to_owned();
-    let in_three_months = chrono::Utc::now().date_naive() + chrono::Months::new(3);
-    let slot = roundtable_core::meeting::next_slot(in_three_months).unwrap();
-    let photo = photo_of_an_assigned_issue(&app).await;
+    let targets = Targets::new(&app).await;
 
     // Every route of the OpenAPI document is in the table.
     let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.body;
@@ -410,32 +458,7 @@ async fn every_route_for_every_role(app: TestApp) {
 
     for row in &rows {
         for role in ROLES.iter().copied().map(Some).chain([None]) {
-            let path = match row.target {
-                Target::None => row.path.to_owned(),
-                Target::Junyue => row.path.replace("{id}", junyue["id"].as_str().unwrap()),
-                Target::GongyuanLi => row.path.replace("{id}", &gongyuan),
-                Target::Hongxi => row.path.replace("{id}", &hongxi),
-                Target::Compound => row.path.replace("{id}", &app.compound("君悦湾").to_string()),
-                Target::Meeting => row.path.replace("{id}", &meeting).replace("{item}", "no-such-item"),
-                Target::Slot => row.path.replace("{date}", &slot.to_string()),
-                Target::Photo => row.path.replace("{id}", &photo),
-                Target::FreshPhoto => row.path.replace("{id}", &photo_of_an_assigned_issue(&app).await),
-                Target::FreshInvitation => row.path.replace("{id}", &invitation(&app).await),
-                Target::FreshKey => row.path.replace("{id}", &open311_key(&app).await),
-                Target::FreshChannel => row.path.replace("{id}", &channel(&app)),
-                Target::FreshAssigned => {
-                    let fresh = raise(&app, "楼道堆放杂物").await;
-                    let fresh = fire(
-                        &app,
-                        "secretary@dongsheng.example",
-                        &fresh,
-                        "assign",
-                        json!({"responsible_org": app.org("安尚物业").to_string()}),
-                    )
-                    .await;
-                    row.path.replace("{id}", fresh["id"].as_str().unwrap())
-                }
-            };
+            let path = targets.path(&app, row).await;
             let token = match (role, &row.method, row.path) {
                 (Some(r), &Method::DELETE, "/api/v1/auth/token") => Some(app.fresh_token(&login(r)).await),
                 (Some(r), _, _) => Some(app.token(&login(r)).await),
@@ -481,6 +504,163 @@ async fn every_route_for_every_role(app: TestApp) {
             } else {
                 let denied = if role.is_none() { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
                 assert_eq!(reply.status, denied, "{} {} as {who}: {}", row.method, row.path, reply.body);
+            }
+        }
+    }
+}
+
+/// A second community in the same database, West City (西城社区), with a secretary, an
+/// administrator, a property company's manager and a resident; their logins.
+fn west_city(app: &TestApp) -> Vec<&'static str> {
+    use roundtable_core::{
+        Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId,
+    };
+    let conn = &mut *app.state.db.conn().expect("a connection");
+    let now = chrono::Utc::now();
+    let community = Community {
+        id: CommunityId::new(),
+        name: "西城社区".into(),
+        time_zone: chrono_tz::Asia::Shanghai,
+        default_locale: "zh-CN".into(),
+        created_at: now,
+    };
+    roundtable_store::directory::insert_community(conn, &community).unwrap();
+    let compound = Compound {
+        id: CompoundId::new(),
+        community: community.id,
+        name: "西城花园".into(),
+        created_at: now,
+        location: None,
+    };
+    roundtable_store::directory::insert_compound(conn, &compound).unwrap();
+    let org = Organisation {
+        id: OrgId::new(),
+        community: community.id,
+        kind: OrgKind::PropertyCompany,
+        name: "西城物业".into(),
+        contact_emails: vec!["office@xicheng.example".into()],
+        compound: Some(compound.id),
+        created_at: now,
+    };
+    roundtable_store::directory::insert_organisation(conn, &org).unwrap();
+    let hash = roundtable_web::auth::hash_password("demo1234").unwrap();
+    let people: [(&'static str, Role); 4] = [
+        ("secretary@xicheng.example", Role::Secretary),
+        ("admin@xicheng.example", Role::Admin),
+        ("wang@xicheng.example", Role::Property),
+        ("resident@xicheng.example", Role::Resident),
+    ];
+    for (login, role) in people {
+        let user = User {
+            id: UserId::new(),
+            community: community.id,
+            login: login.into(),
+            display_name: format!("西城 {role}"),
+            email: Some(login.into()),
+            phone: None,
+            roles: vec![role],
+            locale: None,
+            compound: Some(compound.id),
+            buildings: Vec::new(),
+            organisations: if role == Role::Property { vec![org.id] } else { Vec::new() },
+            disabled: false,
+            created_at: now,
+        };
+        roundtable_store::directory::insert_user(conn, &user, &hash).unwrap();
+    }
+    people.iter().map(|(l, _)| *l).collect()
+}
+
+/// Every route, called by each of another community's roles with this community's ids:
+/// nothing of this community comes back — no issue, name, person or place — and whatever
+/// names this community's things is refused.
+async fn another_communitys_people_reach_nothing_of_this_one(app: TestApp) {
+    let targets = Targets::new(&app).await;
+    let west = west_city(&app);
+    // What would give this community away in an answer.
+    let mut markers: Vec<String> = vec![app.community().to_string(), "东圣社区".into(), "@dongsheng.example".into()];
+    {
+        let conn = &mut *app.state.db.conn().unwrap();
+        markers
+            .extend(roundtable_store::directory::compounds(conn, app.community()).unwrap().into_iter().map(|c| c.name));
+        markers.extend(
+            roundtable_store::directory::organisations(conn, app.community()).unwrap().into_iter().map(|o| o.name),
+        );
+    }
+    markers.push(targets.junyue["title"].as_str().unwrap().to_owned());
+    // A name that is also a word of the pages (业主监督委员会 is a role's too) gives nothing away.
+    let words = std::fs::read_to_string(roundtable_e2e::repo().join("crates/web/locales/zh-CN.toml")).unwrap();
+    markers.retain(|m| !words.contains(&format!("\"{m}\"")));
+    // Ids of this community a request body may name.
+    let ours = |body: &str| {
+        let conn = &mut *app.state.db.conn().unwrap();
+        let compounds = roundtable_store::directory::compounds(conn, app.community()).unwrap();
+        let orgs = roundtable_store::directory::organisations(conn, app.community()).unwrap();
+        let users = roundtable_store::directory::list_users(conn, app.community()).unwrap();
+        compounds.iter().any(|c| body.contains(&c.id.to_string()))
+            || orgs.iter().any(|o| body.contains(&o.id.to_string()))
+            || users.iter().any(|u| body.contains(&u.id.to_string()))
+    };
+    for row in table(&app) {
+        if row.path == "/api/v1/auth/token" || row.allowed.is_none() {
+            continue; // signing in and the public routes are the same for everyone
+        }
+        for login in &west {
+            let path = targets.path(&app, &row).await;
+            let token = app.token(login).await;
+            let body = row.body.clone();
+            let names_ours = body.as_ref().is_some_and(|b| ours(&b.to_string()));
+            let reply = app.call(row.method.clone(), &path, Some(&token), body).await;
+            let what = format!("{} {} as {login}: {} {}", row.method, row.path, reply.status, reply.body);
+            assert!(!reply.status.is_server_error(), "{what}");
+            // A slot is a date: the caller's own community's meeting that month.
+            let own = matches!(row.target, Target::None | Target::Slot);
+            if !own || names_ours {
+                assert!(!reply.status.is_success(), "{what}");
+            }
+            let text = reply.body.to_string();
+            for m in &markers {
+                assert!(!text.contains(m.as_str()), "{m} leaks: {what}");
+            }
+            if row.method == Method::DELETE && row.path == "/api/v1/me/sessions" {
+                app.forget_tokens();
+            }
+        }
+    }
+    // The pages, as each of them signed in there.
+    let junyue = targets.junyue["id"].as_str().unwrap();
+    let theirs = [
+        format!("/issues/{junyue}"),
+        format!("/meetings/{}", targets.meeting),
+        format!("/meetings/{}/minutes", targets.meeting),
+        format!("/photos/{}", targets.photo),
+    ];
+    let own = [
+        "/",
+        "/issues",
+        "/issues/ledger.csv",
+        "/meetings",
+        "/scorecard",
+        "/notices",
+        "/account",
+        "/admin",
+        "/channels",
+        "/invitations",
+    ];
+    for login in &west {
+        let pages = app.pages();
+        pages.sign_in(login).await;
+        let board = pages.get("/board").await;
+        assert!(!board.location().contains(&app.community().to_string()), "their own board: {}", board.location());
+        for path in theirs.iter().map(String::as_str).chain(own) {
+            let page = pages.get(path).await;
+            let what = format!("{path} as {login}: {}", page.status);
+            assert!(!page.status.is_server_error(), "{what}");
+            if theirs.iter().any(|t| t == path) {
+                assert!(!page.status.is_success(), "{what}");
+            }
+            for m in &markers {
+                assert!(!page.html.contains(m.as_str()), "{m} leaks: {what}");
             }
         }
     }

@@ -31,7 +31,12 @@ impl Page for BoardPage {
 }
 
 /// `/board`: the deployment's first community's board (the one community, usually).
+/// `/board`: the viewer's own community's board; for someone not signed in, the first
+/// community's (a deployment of several links each community's board from its pages).
 pub async fn first(ctx: Ctx) -> Response {
+    if let Some(c) = &ctx.viewer.caller {
+        return Redirect::to(&format!("/communities/{}/board", c.actor.community)).into_response();
+    }
     let found = ctx.state.db.run(roundtable_store::directory::communities).await;
     match found.ok().and_then(|c| c.into_iter().next()) {
         Some(c) => Redirect::to(&format!("/communities/{}/board", c.id)).into_response(),

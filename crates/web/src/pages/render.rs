@@ -147,6 +147,8 @@ pub struct FormErrors {
 #[derive(Serialize)]
 struct Me<'a> {
     name: &'a str,
+    /// The viewer's community, named at the foot of every page.
+    community: &'a str,
     login: &'a str,
     roles: Vec<&'static str>,
     manages: bool,
@@ -245,6 +247,7 @@ impl Ctx {
         let property = a.memberships.iter().any(|m| matches!(m.kind, OrgKind::PropertyCompany | OrgKind::Unit));
         Some(Me {
             name: &c.user.display_name,
+            community: &c.community_name,
             login: &c.user.login,
             roles: c.user.roles.iter().map(|r| r.as_str()).collect(),
             manages: a.has_role(Role::Secretary) || a.has_role(Role::Admin),
