@@ -410,6 +410,71 @@ impl TestApp {
 
     /// Fails if `text` (`what`, for the message) names anyone but company staff (whose
     /// names are their company's business) or holds anyone's e-mail address or phone.
+    /// Another community in the same database, with a compound, a property company named
+    /// `company` and four accounts (password `demo1234`): `secretary@<slug>.example`,
+    /// `admin@…`, `wang@…` (the company's) and `resident@…`. Returns their logins.
+    pub fn add_community(&self, name: &str, slug: &str, street: Option<&str>, company: &str) -> Vec<String> {
+        use roundtable_core::{Community, CommunityId, Compound, CompoundId, OrgKind, Organisation, Role, User};
+        let conn = &mut *self.conn().expect("a connection");
+        let now = chrono::Utc::now();
+        let id = CommunityId::new();
+        let community = Community {
+            id,
+            name: name.into(),
+            time_zone: chrono_tz::Asia::Shanghai,
+            default_locale: "zh-CN".into(),
+            created_at: now,
+        };
+        directory::insert_community(conn, &community).unwrap();
+        directory::set_street(conn, id, street).unwrap();
+        let compound = Compound {
+            id: CompoundId::new(),
+            community: id,
+            name: format!("{name}花园"),
+            created_at: now,
+            location: None,
+        };
+        directory::insert_compound(conn, &compound).unwrap();
+        let org = Organisation {
+            id: OrgId::new(),
+            community: id,
+            kind: OrgKind::PropertyCompany,
+            name: company.into(),
+            contact_emails: vec![format!("office@{slug}.example")],
+            compound: Some(compound.id),
+            created_at: now,
+        };
+        directory::insert_organisation(conn, &org).unwrap();
+        let hash = roundtable_web::auth::hash_password(demo::DEMO_PASSWORD).unwrap();
+        let mut logins = Vec::new();
+        for (who, role) in [
+            ("secretary", Role::Secretary),
+            ("admin", Role::Admin),
+            ("wang", Role::Property),
+            ("resident", Role::Resident),
+        ] {
+            let login = format!("{who}@{slug}.example");
+            let user = User {
+                id: UserId::new(),
+                community: id,
+                login: login.clone(),
+                display_name: format!("{name} {role}"),
+                email: Some(login.clone()),
+                phone: None,
+                roles: vec![role],
+                locale: None,
+                compound: Some(compound.id),
+                buildings: Vec::new(),
+                organisations: if role == Role::Property { vec![org.id] } else { Vec::new() },
+                disabled: false,
+                created_at: now,
+            };
+            directory::insert_user(conn, &user, &hash).unwrap();
+            logins.push(login);
+        }
+        logins
+    }
+
     pub fn assert_nothing_private(&self, text: &str, what: &str) {
         let users = directory::list_users(&mut self.conn().expect("a connection"), self.community()).expect("users");
         for u in users.iter().filter(|u| !u.roles.contains(&roundtable_core::Role::Property)) {

@@ -26,6 +26,8 @@ named_enum! {
         BuildingLeader = "building_leader",
         /// A resident: reports problems and supports others' reports.
         Resident = "resident",
+        /// The street office (街道): compares the communities of its street, read-only.
+        Street = "street",
     }
 }
 

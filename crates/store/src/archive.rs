@@ -49,6 +49,7 @@ pub const TABLES: &[Table] = &[
             ("time_zone", Text),
             ("default_locale", Text),
             ("created_at", Timestamp),
+            ("street", Text),
         ],
     },
     Table {

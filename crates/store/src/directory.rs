@@ -97,6 +97,34 @@ fn community(r: CommunityRow) -> Result<Community> {
     })
 }
 
+/// Puts a community in a street office (街道), or takes it out with `None`.
+pub fn set_street(conn: &mut DbConn, community: CommunityId, street: Option<&str>) -> Result<()> {
+    let n = diesel::update(communities::table.find(community.to_string()))
+        .set(communities::street.eq(street))
+        .execute(conn)?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// The street office a community belongs to, if any.
+pub fn street_of(conn: &mut DbConn, community: CommunityId) -> Result<Option<String>> {
+    Ok(communities::table
+        .find(community.to_string())
+        .select(communities::street)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// The communities of a street office, by name.
+pub fn street_communities(conn: &mut DbConn, street: &str) -> Result<Vec<Community>> {
+    let rows: Vec<CommunityRow> = communities::table
+        .filter(communities::street.eq(street))
+        .select(CommunityRow::as_select())
+        .order(communities::name)
+        .load(conn)?;
+    rows.into_iter().map(community).collect()
+}
+
 pub fn communities(conn: &mut DbConn) -> Result<Vec<Community>> {
     let rows: Vec<CommunityRow> =
         communities::table.select(CommunityRow::as_select()).order(communities::name).load(conn)?;

@@ -1035,3 +1035,36 @@ pub fn overdue_since(conn: &mut DbConn, issue: IssueId) -> Result<Option<DateTim
         issues::table.find(issue.to_string()).select(issues::overdue_since).first(conn).optional()?;
     Ok(v.ok_or(StoreError::NotFound)?.map(utc))
 }
+
+/// Per community of `communities`: its open issues (in no state of `closed`) and of those
+/// the commitments past their date on `today` — two grouped queries for a whole street.
+pub fn open_and_overdue(
+    conn: &mut DbConn,
+    communities: &[CommunityId],
+    closed: &[String],
+    today: NaiveDate,
+) -> Result<std::collections::HashMap<CommunityId, (i64, i64)>> {
+    use diesel::dsl::count_star;
+    let ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
+    let open: Vec<(String, i64)> = issues::table
+        .filter(issues::community_id.eq_any(&ids))
+        .filter(issues::state.ne_all(closed))
+        .group_by(issues::community_id)
+        .select((issues::community_id, count_star()))
+        .load(conn)?;
+    let overdue: Vec<(String, i64)> = issues::table
+        .filter(issues::community_id.eq_any(&ids))
+        .filter(issues::state.eq(IssueState::COMMITTED))
+        .filter(issues::commitment_due.lt(today))
+        .group_by(issues::community_id)
+        .select((issues::community_id, count_star()))
+        .load(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (id, n) in open {
+        out.entry(parse("community id", &id)?).or_insert((0, 0)).0 = n;
+    }
+    for (id, n) in overdue {
+        out.entry(parse("community id", &id)?).or_insert((0, 0)).1 = n;
+    }
+    Ok(out)
+}

@@ -8,6 +8,7 @@ diesel::table! {
         time_zone -> Text,
         default_locale -> Text,
         created_at -> Timestamp,
+        street -> Nullable<Text>,
     }
 }
 

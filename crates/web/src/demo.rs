@@ -19,7 +19,7 @@ use crate::config::Config;
 pub const DEMO_PASSWORD: &str = "demo1234";
 
 /// The demo accounts: login, what they are.
-pub const DEMO_ACCOUNTS: [(&str, &str); 7] = [
+pub const DEMO_ACCOUNTS: [(&str, &str); 8] = [
     ("secretary@dongsheng.example", "王俊勇 Wang Junyong — community party secretary, chairs the meeting"),
     ("supervisor@dongsheng.example", "张秀兰 Zhang Xiulan — owners' supervisory committee"),
     ("anshang@dongsheng.example", "李明 Li Ming — Anshang Property (Junyue Bay)"),
@@ -27,6 +27,10 @@ pub const DEMO_ACCOUNTS: [(&str, &str); 7] = [
     ("grid@dongsheng.example", "梁新亮 Liang Xinliang — Gongyuan Li grid party branch secretary"),
     ("resident@dongsheng.example", "叶莉 Ye Li — Hongxi Villa owner and building leader"),
     ("admin@dongsheng.example", "系统管理员 — administrator"),
+    (
+        "street@dongsheng.example",
+        "刘芳 Liu Fang — Development Zone street office (开发区街道): compares its communities",
+    ),
 ];
 
 const COMPOUNDS: [(&str, &str, &str); 5] = [
@@ -157,6 +161,8 @@ fn seed(
     };
     directory::insert_community(conn, &community)?;
     let cid = community.id;
+    // Dongsheng belongs to the Development Zone street office (城区开发区街道办事处).
+    directory::set_street(conn, cid, Some("开发区街道"))?;
 
     let mut compounds = Vec::new();
     let mut buildings: Vec<Vec<BuildingId>> = Vec::new();
@@ -239,6 +245,7 @@ fn seed(
     }
     let liang = person("grid@dongsheng.example", "梁新亮", &[Role::Grid], vec![grids[4]], Some(4))?;
     let ye_li = person("resident@dongsheng.example", "叶莉", &[Role::Resident, Role::BuildingLeader], vec![], Some(3))?;
+    person("street@dongsheng.example", "刘芳", &[Role::Street], vec![], None)?;
     let mut raisers: Vec<Vec<Actor>> = (0..5).map(|_| vec![supervisor.clone()]).collect();
     raisers[4].push(liang);
     let building_leader = ye_li.user;

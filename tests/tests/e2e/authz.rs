@@ -307,6 +307,7 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::GET, "/api/v1/organisations", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/users", Target::None, None, Some(&["admin"])),
         row(Method::GET, "/api/v1/workflows", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/street", Target::None, None, Some(&[])),
         row(Method::GET, "/healthz", Target::None, None, None),
         row(Method::GET, "/readyz", Target::None, None, None),
     ]
@@ -509,74 +510,12 @@ async fn every_route_for_every_role(app: TestApp) {
     }
 }
 
-/// A second community in the same database, West City (西城社区), with a secretary, an
-/// administrator, a property company's manager and a resident; their logins.
-fn west_city(app: &TestApp) -> Vec<&'static str> {
-    use roundtable_core::{
-        Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId,
-    };
-    let conn = &mut *app.state.db.conn().expect("a connection");
-    let now = chrono::Utc::now();
-    let community = Community {
-        id: CommunityId::new(),
-        name: "西城社区".into(),
-        time_zone: chrono_tz::Asia::Shanghai,
-        default_locale: "zh-CN".into(),
-        created_at: now,
-    };
-    roundtable_store::directory::insert_community(conn, &community).unwrap();
-    let compound = Compound {
-        id: CompoundId::new(),
-        community: community.id,
-        name: "西城花园".into(),
-        created_at: now,
-        location: None,
-    };
-    roundtable_store::directory::insert_compound(conn, &compound).unwrap();
-    let org = Organisation {
-        id: OrgId::new(),
-        community: community.id,
-        kind: OrgKind::PropertyCompany,
-        name: "西城物业".into(),
-        contact_emails: vec!["office@xicheng.example".into()],
-        compound: Some(compound.id),
-        created_at: now,
-    };
-    roundtable_store::directory::insert_organisation(conn, &org).unwrap();
-    let hash = roundtable_web::auth::hash_password("demo1234").unwrap();
-    let people: [(&'static str, Role); 4] = [
-        ("secretary@xicheng.example", Role::Secretary),
-        ("admin@xicheng.example", Role::Admin),
-        ("wang@xicheng.example", Role::Property),
-        ("resident@xicheng.example", Role::Resident),
-    ];
-    for (login, role) in people {
-        let user = User {
-            id: UserId::new(),
-            community: community.id,
-            login: login.into(),
-            display_name: format!("西城 {role}"),
-            email: Some(login.into()),
-            phone: None,
-            roles: vec![role],
-            locale: None,
-            compound: Some(compound.id),
-            buildings: Vec::new(),
-            organisations: if role == Role::Property { vec![org.id] } else { Vec::new() },
-            disabled: false,
-            created_at: now,
-        };
-        roundtable_store::directory::insert_user(conn, &user, &hash).unwrap();
-    }
-    people.iter().map(|(l, _)| *l).collect()
-}
-
 /// Every route, called by each of another community's roles with this community's ids:
 /// nothing of this community comes back — no issue, name, person or place — and whatever
 /// names this community's things is refused.
 async fn another_communitys_people_reach_nothing_of_this_one(app: TestApp) {
     let targets = Targets::new(&app).await;
-    let west = west_city(&app);
+    let west = app.add_community("西城社区", "xicheng", None, "西城物业");
     // What would give this community away in an answer.
     let mut markers: Vec<String> = vec![app.community().to_string(), "东圣社区".into(), "@dongsheng.example".into()];
     {

@@ -23,3 +23,4 @@ mod residents;
 mod scheduler;
 mod simulation;
 mod smtp;
+mod street;

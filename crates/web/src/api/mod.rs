@@ -12,6 +12,7 @@ pub mod meetings;
 pub mod notices;
 pub mod photos;
 pub mod reference;
+pub mod street;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -89,6 +90,7 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(channels::remove))
         .routes(routes!(channels::test))
         .routes(routes!(channels::deliveries))
+        .routes(routes!(street::comparison))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

@@ -61,6 +61,19 @@ pub enum SetupCommand {
         time_zone: String,
         #[arg(long, default_value = "zh-CN")]
         locale: String,
+        /// The street office (街道) it belongs to: its people compare its communities.
+        #[arg(long)]
+        street: Option<String>,
+    },
+    /// Put a community in a street office (街道), or take it out with an empty name.
+    Street {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
+        #[arg(long)]
+        name: String,
     },
     /// Add a compound (小区) to the community.
     Compound {
@@ -127,18 +140,28 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
     let now = Utc::now();
     let (config, what) = match &cmd {
         SetupCommand::Community { config, .. } => (config, "community"),
+        SetupCommand::Street { config, .. } => (config, "street office to"),
         SetupCommand::Compound { config, .. } => (config, "compound"),
         SetupCommand::Org { config, .. } => (config, "organisation"),
     };
     let db = open_db(config)?;
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
     let id = match cmd {
-        SetupCommand::Community { name, time_zone, locale, .. } => {
+        SetupCommand::Community { name, time_zone, locale, street, .. } => {
             let time_zone =
                 time_zone.parse::<chrono_tz::Tz>().map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
             let c = Community { id: CommunityId::new(), name, time_zone, default_locale: locale, created_at: now };
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
+            let street = street.as_deref().map(str::trim).filter(|s| !s.is_empty());
+            directory::set_street(conn, c.id, street).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
+        }
+        SetupCommand::Street { community, name, .. } => {
+            let community = pick_community(conn, community.as_deref())?;
+            let name = name.trim();
+            directory::set_street(conn, community, (!name.is_empty()).then_some(name))
+                .map_err(|e| format!("error: {e}"))?;
+            community.to_string()
         }
         SetupCommand::Compound { name, community, .. } => {
             let community = pick_community(conn, community.as_deref())?;

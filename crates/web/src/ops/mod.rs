@@ -15,6 +15,7 @@ pub mod meetings;
 pub mod notices;
 pub mod photos;
 pub mod reference;
+pub mod street;
 pub mod trends;
 
 use chrono::NaiveDate;

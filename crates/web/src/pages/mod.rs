@@ -20,6 +20,7 @@ pub mod password;
 pub mod photos;
 pub mod render;
 pub mod session;
+pub mod street;
 pub mod verify;
 
 use axum::Router;
@@ -98,6 +99,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/organisations", post(admin::add_org))
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
+        .route("/street", get(street::show))
         .route("/channels", get(channels::show).post(channels::add))
         .route("/channels/{id}/test", post(channels::test))
         .route("/channels/{id}/remove", post(channels::remove))

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 29] = [
+const TEMPLATES: [(&str, &str); 30] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -46,6 +46,7 @@ const TEMPLATES: [(&str, &str); 29] = [
     ("verify", include_str!("../../templates/pages/verify.hbs")),
     ("invitations", include_str!("../../templates/pages/invitations.hbs")),
     ("channels", include_str!("../../templates/pages/channels.hbs")),
+    ("street", include_str!("../../templates/pages/street.hbs")),
     ("invitation", include_str!("../../templates/pages/invitation.hbs")),
     ("join", include_str!("../../templates/pages/join.hbs")),
     ("notices", include_str!("../../templates/pages/notices.hbs")),
@@ -160,6 +161,8 @@ struct Me<'a> {
     community_wide: bool,
     /// May make invitations: the secretary, administrators, building leaders.
     invites: bool,
+    /// The street office's people (the comparison of its communities).
+    street: bool,
     /// Unread notices.
     unread: u32,
 }
@@ -258,6 +261,7 @@ impl Ctx {
             resident: [Role::Resident, Role::Grid, Role::BuildingLeader].iter().any(|r| a.has_role(*r)),
             community_wide: community_wide(c),
             invites: [Role::Secretary, Role::Admin, Role::BuildingLeader].iter().any(|r| a.has_role(*r)),
+            street: a.has_role(Role::Street),
             unread: self.viewer.unread,
         })
     }

@@ -1,0 +1,105 @@
+//! The street office's comparison (`/api/v1/street`).
+
+use axum::Json;
+use axum::extract::State;
+use roundtable_core::scorecard::Rate;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, Problem};
+use crate::ops::street::{self as ops, Rates};
+use crate::state::AppState;
+use crate::views::meetings::RateSchema;
+
+/// Six months of 三率 as counts (`n` of `m`), the issues received, and the promises past
+/// their date now.
+#[derive(Serialize, ToSchema)]
+pub struct RatesView {
+    pub received: u32,
+    #[schema(value_type = RateSchema)]
+    pub response: Rate,
+    #[schema(value_type = RateSchema)]
+    pub resolution: Rate,
+    #[schema(value_type = RateSchema)]
+    pub satisfaction: Rate,
+    pub overdue: u32,
+}
+
+impl From<Rates> for RatesView {
+    fn from(r: Rates) -> Self {
+        RatesView {
+            received: r.received,
+            response: r.response,
+            resolution: r.resolution,
+            satisfaction: r.satisfaction,
+            overdue: r.overdue,
+        }
+    }
+}
+
+/// One community of the street.
+#[derive(Serialize, ToSchema)]
+pub struct StreetCommunityView {
+    pub id: Uuid,
+    pub name: String,
+    /// Issues in no closing state.
+    pub open: i64,
+    /// Commitments past their due date.
+    pub overdue: i64,
+    /// Its companies' rates summed.
+    pub rates: RatesView,
+    /// The community's public commitments board.
+    pub board: String,
+}
+
+/// A property company across the communities it serves (known by its name).
+#[derive(Serialize, ToSchema)]
+pub struct StreetCompanyView {
+    pub name: String,
+    pub communities: Vec<String>,
+    pub rates: RatesView,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StreetView {
+    /// The street office.
+    pub street: String,
+    pub communities: Vec<StreetCommunityView>,
+    pub companies: Vec<StreetCompanyView>,
+}
+
+impl From<ops::Street> for StreetView {
+    fn from(s: ops::Street) -> Self {
+        StreetView {
+            street: s.name,
+            communities: s
+                .communities
+                .into_iter()
+                .map(|c| StreetCommunityView {
+                    id: c.id.0,
+                    board: format!("/communities/{}/board", c.id),
+                    name: c.name,
+                    open: c.open,
+                    overdue: c.overdue,
+                    rates: c.rates.into(),
+                })
+                .collect(),
+            companies: s
+                .companies
+                .into_iter()
+                .map(|c| StreetCompanyView { name: c.name, communities: c.communities, rates: c.rates.into() })
+                .collect(),
+        }
+    }
+}
+
+/// The communities of the caller's street side by side, and each company across them
+/// (the street role; 404 when the caller's community belongs to no street office).
+#[utoipa::path(get, path = "/api/v1/street", tag = "reference", security(("bearer" = [])), responses(
+    (status = 200, body = StreetView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+))]
+pub async fn comparison(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<StreetView>> {
+    Ok(Json(ops::comparison(&state, &caller).await?.into()))
+}

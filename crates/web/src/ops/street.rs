@@ -1,0 +1,143 @@
+//! The street office's view (街道): the communities of its street side by side — open
+//! issues, promises past their date, and the 三率 over six months — and each property
+//! company across the communities it serves (a company is known by its name: each
+//! community registers the companies it works with). Counts only, read-only; each
+//! community's public board is a click away.
+
+use chrono::NaiveDate;
+use roundtable_core::agenda::ScoreRow;
+use roundtable_core::scorecard::Rate;
+use roundtable_core::{Community, CommunityId, Role};
+use roundtable_store::{StoreError, directory, issues};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::jobs::agenda::{AgendaError, plan_agenda};
+use crate::state::AppState;
+
+/// Rates summed over companies or communities (counts, so "3/4" stays honest).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rates {
+    pub received: u32,
+    pub response: Rate,
+    pub resolution: Rate,
+    pub satisfaction: Rate,
+    pub overdue: u32,
+}
+
+impl Rates {
+    fn add(&mut self, row: &ScoreRow) {
+        let w = &row.half_year;
+        self.received += w.received;
+        for (sum, r) in [
+            (&mut self.response, w.response),
+            (&mut self.resolution, w.resolution),
+            (&mut self.satisfaction, w.satisfaction),
+        ] {
+            sum.n += r.n;
+            sum.m += r.m;
+        }
+        self.overdue += row.overdue;
+    }
+}
+
+pub struct CommunityLine {
+    pub id: CommunityId,
+    pub name: String,
+    pub open: i64,
+    pub overdue: i64,
+    pub rates: Rates,
+}
+
+pub struct CompanyLine {
+    pub name: String,
+    /// The communities it serves, by name.
+    pub communities: Vec<String>,
+    pub rates: Rates,
+}
+
+pub struct Street {
+    pub name: String,
+    pub communities: Vec<CommunityLine>,
+    pub companies: Vec<CompanyLine>,
+}
+
+/// The comparison of the caller's street (the street role only).
+pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> {
+    if !caller.actor.has_role(Role::Street) {
+        return Err(ApiError::Forbidden("the street comparison is for the street office".into()));
+    }
+    let (home, config, now) = (caller.actor.community, (*state.config).clone(), state.now());
+    let today = caller.now(state).date_naive();
+    let closed: Vec<String> = state
+        .workflows
+        .iter()
+        .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
+        .collect();
+    let found = state
+        .db
+        .run(move |conn| {
+            let Some(street) = directory::street_of(conn, home)? else { return Ok(None) };
+            let communities = directory::street_communities(conn, &street)?;
+            let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
+            let counts = issues::open_and_overdue(conn, &ids, &closed, today)?;
+            let mut each = Vec::new();
+            for c in communities {
+                let orgs = directory::organisations(conn, c.id)?;
+                let rows = scorecard(conn, &config, &c, today, now)?;
+                let named: Vec<(String, ScoreRow)> = rows
+                    .into_iter()
+                    .filter_map(|r| Some((orgs.iter().find(|o| o.id == r.org)?.name.clone(), r)))
+                    .collect();
+                let (open, overdue) = counts.get(&c.id).copied().unwrap_or((0, 0));
+                each.push((c, open, overdue, named));
+            }
+            Ok(Some((street, each)))
+        })
+        .await?;
+    let Some((name, each)) = found else {
+        return Err(ApiError::NotFound("your community belongs to no street office".into()));
+    };
+    let mut companies: Vec<CompanyLine> = Vec::new();
+    let mut communities = Vec::new();
+    for (c, open, overdue, rows) in each {
+        let mut rates = Rates::default();
+        for (company, row) in &rows {
+            rates.add(row);
+            match companies.iter_mut().find(|x| &x.name == company) {
+                Some(line) => {
+                    line.rates.add(row);
+                    line.communities.push(c.name.clone());
+                }
+                None => {
+                    let mut line = CompanyLine {
+                        name: company.clone(),
+                        communities: vec![c.name.clone()],
+                        rates: Rates::default(),
+                    };
+                    line.rates.add(row);
+                    companies.push(line);
+                }
+            }
+        }
+        communities.push(CommunityLine { id: c.id, name: c.name, open, overdue, rates });
+    }
+    companies.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Street { name, communities, companies })
+}
+
+/// The comparison the community's next agenda would show now (six months per company).
+fn scorecard(
+    conn: &mut roundtable_store::DbConn,
+    config: &crate::config::Config,
+    c: &Community,
+    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<ScoreRow>, StoreError> {
+    let slot = roundtable_core::meeting::next_slot(today);
+    match AgendaError::in_write(plan_agenda(conn, config, c.id, slot, now))? {
+        Ok(Some((_, agenda))) => Ok(agenda.scorecard),
+        // No meeting ahead (every month skipped): nothing to compare yet.
+        Ok(None) | Err(_) => Ok(Vec::new()),
+    }
+}

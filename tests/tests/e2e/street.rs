@@ -1,0 +1,85 @@
+//! The street office (街道): its people compare the communities of their street — open
+//! issues, promises past their date, the 三率 — and each company across the communities
+//! it serves; a community of another street is not in it, and nobody else sees it.
+
+use axum::http::StatusCode;
+use roundtable_e2e::{TestApp, on_both_databases};
+use serde_json::{Value, json};
+
+on_both_databases!(the_street_office_compares_its_communities_and_their_companies);
+
+const STREET: &str = "street@dongsheng.example";
+
+async fn the_street_office_compares_its_communities_and_their_companies(app: TestApp) {
+    // West City is in the same street and works with Anshang too; North Gate is not.
+    let west = app.add_community("西城社区", "xicheng", Some("开发区街道"), "安尚物业");
+    app.add_community("北门社区", "beimen", Some("北门街道"), "北门物业");
+    let secretary = app.token(&west[0]).await;
+    let compounds = app.get("/api/v1/compounds", &secretary).await.body;
+    let orgs = app.get("/api/v1/organisations", &secretary).await.body;
+    let raised = app
+        .post(
+            "/api/v1/issues",
+            &secretary,
+            json!({"title": "地库照明不足", "category": "building", "compound": compounds[0]["id"]}),
+        )
+        .await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let path = format!("/api/v1/issues/{}/transitions", raised.body["id"].as_str().unwrap());
+    let assign = json!({"transition": "assign", "version": 1, "responsible_org": orgs[0]["id"]});
+    assert_eq!(app.post(&path, &secretary, assign).await.status, StatusCode::OK);
+
+    let street = app.token(STREET).await;
+    let view = app.get("/api/v1/street", &street).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    assert_eq!(view.body["street"], "开发区街道");
+    let names: Vec<&str> =
+        view.body["communities"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(names.contains(&"东圣社区") && names.contains(&"西城社区") && !names.contains(&"北门社区"));
+    let community = |name: &str| -> Value {
+        view.body["communities"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone()
+    };
+    assert_eq!((community("西城社区")["open"].as_i64(), community("西城社区")["overdue"].as_i64()), (Some(1), Some(0)));
+    // Dongsheng's open issues, as its secretary counts them.
+    let listed = app
+        .get(
+            "/api/v1/issues?state=raised,assigned,committed,resolved&limit=200",
+            &app.token("secretary@dongsheng.example").await,
+        )
+        .await;
+    let open = listed.body["items"].as_array().unwrap().len() as i64;
+    assert_eq!(community("东圣社区")["open"].as_i64(), Some(open), "the same count as the tracker's");
+    assert!(community("东圣社区")["overdue"].as_i64().unwrap() > 0, "the demo has overdue promises");
+    assert!(community("东圣社区")["board"].as_str().unwrap().ends_with("/board"));
+    // Anshang serves both: one line, both communities, its received issues summed.
+    let anshang = view.body["companies"].as_array().unwrap().iter().find(|c| c["name"] == "安尚物业").unwrap();
+    let served: Vec<&str> = anshang["communities"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(served.len(), 2, "{served:?}");
+    assert!(view.body.to_string().contains("\"response\":{\"m\""), "rates as counts: {}", view.body);
+
+    // Nobody else: not the secretary, not the administrator, not another community's.
+    for login in ["secretary@dongsheng.example", "admin@dongsheng.example", west[0].as_str()] {
+        assert_eq!(app.get("/api/v1/street", &app.token(login).await).await.status, StatusCode::FORBIDDEN, "{login}");
+    }
+    // The pages: the nav link, both tables, each community's board linked.
+    let pages = app.pages();
+    pages.sign_in(STREET).await;
+    let home = pages.get("/").await;
+    assert!(home.html.contains("href=\"/street\""), "the nav link");
+    let page = pages.get("/street").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.html.contains("西城社区") && page.html.contains("安尚物业") && !page.html.contains("北门社区"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains(&format!("/communities/{}/board", app.community())));
+    let other = app.pages();
+    other.sign_in("secretary@dongsheng.example").await;
+    assert_eq!(other.get("/street").await.status, StatusCode::FORBIDDEN);
+    assert!(!other.get("/").await.html.contains("href=\"/street\""));
+    // A community in no street office: the street page says so.
+    roundtable_store::directory::set_street(&mut app.state.db.conn().unwrap(), app.community(), None).unwrap();
+    assert_eq!(app.get("/api/v1/street", &street).await.status, StatusCode::NOT_FOUND);
+}
