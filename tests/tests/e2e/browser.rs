@@ -510,6 +510,12 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     click_through(&phone, Locator::Css("ul.issues a")).await;
     phone.execute("document.getElementById('deliveries').scrollIntoView();", vec![]).await.expect("scrolled");
     check_and_shoot(&phone, &dir, "phone-issue-deliveries").await;
+    // The street office compares its communities.
+    sign_out(&phone).await;
+    sign_in(&phone, &base, "street@dongsheng.example").await;
+    click_through(&phone, Locator::Css("a[href='/street']")).await;
+    phone.find(Locator::Id("street-companies")).await.expect("the companies compared");
+    check_and_shoot(&phone, &dir, "phone-street").await;
     phone.close().await.expect("the session ends");
 
     let c = browser(&driver_url, false).await;
