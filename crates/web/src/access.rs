@@ -54,7 +54,8 @@ pub fn sees_contact(user: &User, actor: &Actor, issue: &Issue, retained: bool) -
 
 /// Who may raise issues, and where.
 pub fn check_raise(user: &User, actor: &Actor, compound: CompoundId) -> Result<(), ApiError> {
-    if community_wide(actor) {
+    // The street office raises anywhere in its communities (吹哨).
+    if community_wide(actor) || actor.has_role(Role::Street) {
         return Ok(());
     }
     if lives_in_compound(actor) {

@@ -435,6 +435,17 @@ impl Caller {
         })
     }
 
+    /// This caller acting in another community (the street office calling a community's
+    /// meeting in, 吹哨): the same person and session, that community's place and time.
+    pub fn acting_in(&self, community: &roundtable_core::Community) -> Caller {
+        let mut c = self.clone();
+        c.actor.community = community.id;
+        c.tz = community.time_zone;
+        c.locale = community.default_locale.clone();
+        c.community_name = community.name.clone();
+        c
+    }
+
     /// The language this caller reads: their own choice, else the community's.
     pub fn lang(&self) -> &'static str {
         crate::i18n::negotiate(None, self.user.locale.as_deref(), None, &self.locale)

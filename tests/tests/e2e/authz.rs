@@ -145,7 +145,7 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::GET, "/api/v1/audit", Target::None, None, Some(&["secretary", "admin"])),
         // (Without a title the answer is 400, past authorisation.)
         row_authorised(Method::GET, "/api/v1/issues/similar", Target::None, None, ALL),
-        row(Method::POST, "/api/v1/issues", Target::None, Some(new_issue), Some(COMMUNITY_WIDE)),
+        row(Method::POST, "/api/v1/issues", Target::None, Some(new_issue.clone()), Some(COMMUNITY_WIDE)),
         row(
             Method::GET,
             "/api/v1/issues/{id}",
@@ -308,6 +308,14 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::GET, "/api/v1/users", Target::None, None, Some(&["admin"])),
         row(Method::GET, "/api/v1/workflows", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/street", Target::None, None, Some(&[])),
+        // (Only the street office calls a community in; the path's id is not even read.)
+        row(
+            Method::POST,
+            "/api/v1/street/communities/{id}/issues",
+            Target::Compound,
+            Some(new_issue.clone()),
+            Some(&[]),
+        ),
         row(Method::GET, "/healthz", Target::None, None, None),
         row(Method::GET, "/readyz", Target::None, None, None),
     ]

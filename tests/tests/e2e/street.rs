@@ -79,6 +79,48 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     other.sign_in("secretary@dongsheng.example").await;
     assert_eq!(other.get("/street").await.status, StatusCode::FORBIDDEN);
     assert!(!other.get("/").await.html.contains("href=\"/street\""));
+    // The whistle (吹哨): into West City, as the street office; on its secretary's list.
+    let west_id = app.get("/api/v1/me", &secretary).await.body["community"]["id"].as_str().unwrap().to_owned();
+    let whistle = format!("/api/v1/street/communities/{west_id}/issues");
+    let body = json!({"title": "燃气管道老化需住建局介入", "category": "facilities", "compound": compounds[0]["id"]});
+    let called = app.post(&whistle, &street, body.clone()).await;
+    assert_eq!(called.status, StatusCode::CREATED, "{}", called.body);
+    assert_eq!(called.body["state"], "raised");
+    let theirs = app.get("/api/v1/issues?limit=50", &secretary).await.body.to_string();
+    assert!(theirs.contains("燃气管道老化需住建局介入"), "West City's secretary has it: {theirs}");
+    // Not into a community of another street, nor with a compound of another community,
+    // nor with photos; nobody but the street office.
+    let other = app.get("/api/v1/me", &app.token("secretary@beimen.example").await).await.body["community"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.post(&format!("/api/v1/street/communities/{other}/issues"), &street, body.clone()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = format!("/api/v1/street/communities/{}/issues", uuid::Uuid::now_v7());
+    assert_eq!(app.post(&unknown, &street, body.clone()).await.status, StatusCode::NOT_FOUND);
+    let elsewhere = json!({"title": "x", "category": "facilities", "compound": app.compound("君悦湾").to_string()});
+    assert_eq!(app.post(&whistle, &street, elsewhere).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let with_photo = json!({"title": "x", "category": "facilities", "compound": compounds[0]["id"], "photos": [uuid::Uuid::now_v7()]});
+    assert_eq!(app.post(&whistle, &street, with_photo).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.post(&whistle, &secretary, body).await.status, StatusCode::FORBIDDEN);
+    // And on the page.
+    let place = format!("{west_id}:{}", compounds[0]["id"].as_str().unwrap());
+    let done = pages
+        .submit(
+            "/street",
+            "/street/issues",
+            &[("place", &place), ("category", "security"), ("title", "小区出入口无人值守"), ("description", "")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert!(pages.get(done.location()).await.html.contains("已吹哨"));
+    let refused =
+        pages.submit("/street", "/street/issues", &[("place", &place), ("category", "security"), ("title", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.get("/api/v1/issues?limit=50", &secretary).await.body.to_string().contains("小区出入口无人值守"));
+
     // A community in no street office: the street page says so.
     roundtable_store::directory::set_street(&mut app.state.db.conn().unwrap(), app.community(), None).unwrap();
     assert_eq!(app.get("/api/v1/street", &street).await.status, StatusCode::NOT_FOUND);

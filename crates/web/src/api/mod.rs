@@ -91,6 +91,7 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(channels::test))
         .routes(routes!(channels::deliveries))
         .routes(routes!(street::comparison))
+        .routes(routes!(street::whistle))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

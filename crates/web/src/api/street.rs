@@ -1,17 +1,20 @@
-//! The street office's comparison (`/api/v1/street`).
+//! The street office's comparison (`/api/v1/street`) and its whistle (吹哨).
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use roundtable_core::CommunityId;
 use roundtable_core::scorecard::Rate;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiJson, ApiPath, ApiResult, Problem};
 use crate::ops::street::{self as ops, Rates};
 use crate::state::AppState;
 use crate::views::meetings::RateSchema;
+use crate::views::{IssueView, NewIssueBody};
 
 /// Six months of 三率 as counts (`n` of `m`), the issues received, and the promises past
 /// their date now.
@@ -102,4 +105,21 @@ impl From<ops::Street> for StreetView {
 ))]
 pub async fn comparison(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<StreetView>> {
     Ok(Json(ops::comparison(&state, &caller).await?.into()))
+}
+
+/// The street office calls a community's meeting in (吹哨): raises an issue in one of its
+/// street's communities (the street role; no photos). It goes on that community's next
+/// agenda like any new issue.
+#[utoipa::path(post, path = "/api/v1/street/communities/{id}/issues", tag = "reference", params(("id" = Uuid, Path)), request_body = NewIssueBody, security(("bearer" = [])), responses(
+    (status = 201, body = IssueView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn whistle(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<NewIssueBody>,
+) -> ApiResult<(StatusCode, Json<IssueView>)> {
+    let view = ops::whistle(&state, &caller, CommunityId(id), body).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }

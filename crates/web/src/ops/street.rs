@@ -126,6 +126,72 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
     Ok(Street { name, communities, companies })
 }
 
+/// The street office calls a community's meeting in (吹哨): an issue raised in one of its
+/// street's communities, as the street office, on that community's next agenda like any
+/// new issue. Without photos (they belong to the community they were uploaded in).
+pub async fn whistle(
+    state: &AppState,
+    caller: &Caller,
+    community: CommunityId,
+    body: crate::views::NewIssueBody,
+) -> ApiResult<crate::views::IssueView> {
+    if !caller.actor.has_role(Role::Street) {
+        return Err(ApiError::Forbidden("only the street office calls a community in".into()));
+    }
+    if !body.photos.is_empty() || body.on_behalf.is_some() {
+        return Err(ApiError::field("photos", "not_allowed", "the street office raises without photos or households"));
+    }
+    let home = caller.actor.community;
+    let target = state
+        .db
+        .run(move |conn| {
+            let ours = directory::street_of(conn, home)?;
+            let theirs = directory::street_of(conn, community)?;
+            match (ours, theirs) {
+                (Some(a), Some(b)) if a == b => Ok(Some(directory::get_community(conn, community)?)),
+                _ => Ok(None),
+            }
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such community in your street".into()))?;
+    crate::ops::issues::raise(state, &caller.acting_in(&target), body).await
+}
+
+/// The compounds of the street's communities, for the whistle's form: community id and
+/// name, compound id and name.
+pub async fn places(state: &AppState, caller: &Caller) -> ApiResult<Vec<Place>> {
+    if !caller.actor.has_role(Role::Street) {
+        return Err(ApiError::Forbidden("the street comparison is for the street office".into()));
+    }
+    let home = caller.actor.community;
+    Ok(state
+        .db
+        .run(move |conn| {
+            let Some(street) = directory::street_of(conn, home)? else { return Ok(Vec::new()) };
+            let mut out = Vec::new();
+            for c in directory::street_communities(conn, &street)? {
+                for k in directory::compounds(conn, c.id)? {
+                    out.push(Place {
+                        community: c.id,
+                        community_name: c.name.clone(),
+                        compound: k.id,
+                        compound_name: k.name,
+                    });
+                }
+            }
+            Ok::<_, StoreError>(out)
+        })
+        .await?)
+}
+
+/// A compound of one of the street's communities.
+pub struct Place {
+    pub community: CommunityId,
+    pub community_name: String,
+    pub compound: roundtable_core::CompoundId,
+    pub compound_name: String,
+}
+
 /// The comparison the community's next agenda would show now (six months per company).
 fn scorecard(
     conn: &mut roundtable_store::DbConn,

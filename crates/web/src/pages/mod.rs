@@ -100,6 +100,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         .route("/street", get(street::show))
+        .route("/street/issues", post(street::whistle))
         .route("/channels", get(channels::show).post(channels::add))
         .route("/channels/{id}/test", post(channels::test))
         .route("/channels/{id}/remove", post(channels::remove))

@@ -1,12 +1,19 @@
 //! `/street`: the street office's comparison of its communities and companies.
 
+use std::collections::BTreeMap;
+
 use axum::http::StatusCode;
 use axum::response::Response;
+use roundtable_core::CommunityId;
 use roundtable_core::scorecard::Rate;
 use serde::Serialize;
+use uuid::Uuid;
 
+use crate::error::ApiError;
+use crate::ops::issues::CATEGORIES;
 use crate::ops::street::{self as ops, Rates};
-use crate::pages::render::{Ctx, Out, Page};
+use crate::pages::forms::{Posted, filled};
+use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult};
 
 /// A rate as the page shows it: "3/4 · 75%", or a dash with nothing to count.
 fn shown(r: Rate) -> String {
@@ -55,36 +62,102 @@ struct StreetPage {
     street: String,
     communities: Vec<CommunityRow>,
     companies: Vec<CompanyRow>,
+    /// Where the street office may call a community in: "community · compound".
+    places: Vec<Choice>,
+    categories: Vec<Choice>,
+    values: BTreeMap<String, String>,
+    errors: Option<FormErrors>,
 }
 
 impl Page for StreetPage {
     const TEMPLATE: &'static str = "street";
 }
 
+async fn street_page(
+    ctx: &Ctx,
+    status: StatusCode,
+    values: BTreeMap<String, String>,
+    errors: Option<FormErrors>,
+) -> PageResult {
+    let caller = ctx.caller()?;
+    let street = ops::comparison(&ctx.state, &caller).await?;
+    let chosen = values.get("place").cloned().unwrap_or_default();
+    let places = ops::places(&ctx.state, &caller)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let value = format!("{}:{}", p.community, p.compound);
+            let selected = value == chosen;
+            Choice::new(value, format!("{} · {}", p.community_name, p.compound_name), selected)
+        })
+        .collect();
+    let category = values.get("category").cloned().unwrap_or_default();
+    let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == category)).collect();
+    let page = StreetPage {
+        street: street.name,
+        communities: street
+            .communities
+            .into_iter()
+            .map(|c| CommunityRow {
+                id: c.id.to_string(),
+                name: c.name,
+                open: c.open,
+                overdue: c.overdue,
+                rates: c.rates.into(),
+            })
+            .collect(),
+        companies: street
+            .companies
+            .into_iter()
+            .map(|c| CompanyRow { name: c.name, communities: c.communities.join("、"), rates: c.rates.into() })
+            .collect(),
+        places,
+        categories,
+        values,
+        errors,
+    };
+    Out::status(status, page)
+}
+
 pub async fn show(ctx: Ctx) -> Response {
+    let out = street_page(&ctx, StatusCode::OK, BTreeMap::new(), None).await;
+    ctx.respond(out)
+}
+
+fn field(form: &[(String, String)], name: &str) -> Option<String> {
+    filled(&form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+}
+
+/// The whistle (吹哨) from the street page: an issue raised in one of the street's
+/// communities; back to the page with what was typed when something is missing.
+pub async fn whistle(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
     let out = async {
-        let street = ops::comparison(&ctx.state, &ctx.caller()?).await?;
-        let page = StreetPage {
-            street: street.name,
-            communities: street
-                .communities
-                .into_iter()
-                .map(|c| CommunityRow {
-                    id: c.id.to_string(),
-                    name: c.name,
-                    open: c.open,
-                    overdue: c.overdue,
-                    rates: c.rates.into(),
-                })
-                .collect(),
-            companies: street
-                .companies
-                .into_iter()
-                .map(|c| CompanyRow { name: c.name, communities: c.communities.join("、"), rates: c.rates.into() })
-                .collect(),
+        let caller = ctx.caller()?;
+        let place = field(&form, "place").unwrap_or_default();
+        let parsed = place.split_once(':').and_then(|(c, k)| Some((c.parse::<Uuid>().ok()?, k.parse::<Uuid>().ok()?)));
+        let Some((community, compound)) = parsed else {
+            return Err(ApiError::field("compound", "invalid", "choose the community and compound"));
         };
-        Out::status(StatusCode::OK, page)
+        let body = crate::views::NewIssueBody {
+            title: field(&form, "title").unwrap_or_default(),
+            description: field(&form, "description").unwrap_or_default(),
+            category: field(&form, "category").unwrap_or_default(),
+            compound,
+            building: None,
+            unit: None,
+            photos: Vec::new(),
+            on_behalf: None,
+        };
+        ops::whistle(&ctx.state, &caller, CommunityId(community), body).await?;
+        Ok(Out::Done("/street".into(), "whistle_raised"))
     }
     .await;
+    let out = match out {
+        Err(e @ ApiError::Invalid { .. }) => {
+            let values = form.iter().filter(|(k, _)| k != "_csrf").map(|(k, v)| (k.clone(), v.clone())).collect();
+            street_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e))).await
+        }
+        other => other,
+    };
     ctx.respond(out)
 }
