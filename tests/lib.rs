@@ -424,6 +424,8 @@ impl TestApp {
             time_zone: chrono_tz::Asia::Shanghai,
             default_locale: "zh-CN".into(),
             created_at: now,
+            meeting_time: None,
+            meeting_place: None,
         };
         directory::insert_community(conn, &community).unwrap();
         directory::set_street(conn, id, street).unwrap();

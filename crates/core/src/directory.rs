@@ -18,6 +18,9 @@ pub struct Community {
     /// `zh-CN` or `en`: for people who have not chosen.
     pub default_locale: String,
     pub created_at: DateTime<Utc>,
+    /// When and where it meets, where that differs from the deployment's settings.
+    pub meeting_time: Option<chrono::NaiveTime>,
+    pub meeting_place: Option<String>,
 }
 
 /// A residential compound (小区).

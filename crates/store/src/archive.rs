@@ -50,6 +50,8 @@ pub const TABLES: &[Table] = &[
             ("default_locale", Text),
             ("created_at", Timestamp),
             ("street", Text),
+            ("meeting_time", Text),
+            ("meeting_place", Text),
         ],
     },
     Table {

@@ -20,6 +20,8 @@ struct CommunityRow {
     time_zone: String,
     default_locale: String,
     created_at: chrono::NaiveDateTime,
+    meeting_time: Option<String>,
+    meeting_place: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -78,6 +80,8 @@ pub fn insert_community(conn: &mut DbConn, c: &Community) -> Result<()> {
         time_zone: c.time_zone.name().to_owned(),
         default_locale: c.default_locale.clone(),
         created_at: ts(c.created_at),
+        meeting_time: c.meeting_time.map(|t| t.format("%H:%M").to_string()),
+        meeting_place: c.meeting_place.clone(),
     };
     diesel::insert_into(communities::table).values(&row).execute(conn).map_err(StoreError::from_insert("community"))?;
     Ok(())
@@ -94,6 +98,12 @@ fn community(r: CommunityRow) -> Result<Community> {
         time_zone,
         default_locale: r.default_locale,
         created_at: utc(r.created_at),
+        meeting_time: r
+            .meeting_time
+            .map(|t| chrono::NaiveTime::parse_from_str(&t, "%H:%M"))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt(format!("community {} has a meeting time that is not HH:MM", r.id)))?,
+        meeting_place: r.meeting_place,
     })
 }
 
@@ -101,6 +111,23 @@ fn community(r: CommunityRow) -> Result<Community> {
 pub fn set_street(conn: &mut DbConn, community: CommunityId, street: Option<&str>) -> Result<()> {
     let n = diesel::update(communities::table.find(community.to_string()))
         .set(communities::street.eq(street))
+        .execute(conn)?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// When and where a community meets, where it differs from the deployment's settings
+/// (`None` keeps the deployment's).
+pub fn set_meeting(
+    conn: &mut DbConn,
+    community: CommunityId,
+    time: Option<chrono::NaiveTime>,
+    place: Option<&str>,
+) -> Result<()> {
+    let n = diesel::update(communities::table.find(community.to_string()))
+        .set((
+            communities::meeting_time.eq(time.map(|t| t.format("%H:%M").to_string())),
+            communities::meeting_place.eq(place),
+        ))
         .execute(conn)?;
     if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }

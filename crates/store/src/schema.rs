@@ -9,6 +9,8 @@ diesel::table! {
         default_locale -> Text,
         created_at -> Timestamp,
         street -> Nullable<Text>,
+        meeting_time -> Nullable<Text>,
+        meeting_place -> Nullable<Text>,
     }
 }
 

@@ -32,6 +32,8 @@ fn main() {
         time_zone: chrono_tz::Asia::Shanghai,
         default_locale: "zh-CN".into(),
         created_at: start,
+        meeting_time: None,
+        meeting_place: None,
     };
     directory::insert_community(conn, &community).unwrap();
     let mut compounds = Vec::new();

@@ -290,6 +290,9 @@ pub struct Caller {
     pub locale: String,
     /// The community's name (pages say whose meeting this is).
     pub community_name: String,
+    /// When and where the community meets, where it differs from the deployment's.
+    pub meeting_time: Option<chrono::NaiveTime>,
+    pub meeting_place: Option<String>,
     pub token_id: String,
     token_hash: String,
     expires_at: DateTime<Utc>,
@@ -400,6 +403,8 @@ impl Caller {
             tz,
             locale: community.default_locale,
             community_name: community.name,
+            meeting_time: community.meeting_time,
+            meeting_place: community.meeting_place,
             token_id: grant.id,
             token_hash: hash,
             expires_at: grant.expires_at,
@@ -429,6 +434,8 @@ impl Caller {
             tz: community.time_zone,
             locale: community.default_locale,
             community_name: community.name,
+            meeting_time: community.meeting_time,
+            meeting_place: community.meeting_place,
             token_id: format!("open311:{key_id}"),
             token_hash: String::new(),
             expires_at: state.now(),
@@ -443,6 +450,8 @@ impl Caller {
         c.tz = community.time_zone;
         c.locale = community.default_locale.clone();
         c.community_name = community.name.clone();
+        c.meeting_time = community.meeting_time;
+        c.meeting_place = community.meeting_place.clone();
         c
     }
 

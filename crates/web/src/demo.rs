@@ -158,6 +158,8 @@ fn seed(
         time_zone: tz,
         default_locale: "zh-CN".into(),
         created_at: start,
+        meeting_time: None,
+        meeting_place: None,
     };
     directory::insert_community(conn, &community)?;
     let cid = community.id;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Offset, TimeDelta, TimeZone, Utc};
 use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus};
 use roundtable_core::audit::{AuditAction, AuditSubject};
-use roundtable_core::{CommunityId, MeetingRules, MeetingStatus};
+use roundtable_core::{CommunityId, MeetingStatus};
 use roundtable_store::{StoreError, directory, meetings};
 
 use crate::error::{ApiError, ApiResult};
@@ -66,7 +66,7 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
     };
     let tz = community.time_zone;
     let cfg = &state.config;
-    let rules = MeetingRules { time: cfg.meeting.time, place: cfg.meeting.place.clone(), tz };
+    let rules = crate::ops::meetings::community_rules(&cfg.meeting, &community);
     let rows: Vec<_> = records.iter().map(|r| r.meeting.clone()).collect();
     let overrides = crate::jobs::agenda::overrides(&rules, &rows);
     // Every meeting with a row, and the months ahead nobody has touched yet.

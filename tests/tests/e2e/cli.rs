@@ -267,6 +267,12 @@ fn a_database_serves_several_communities_from_the_command_line() {
     ];
     let (code, _, err) = run(&add, "s3cret-pass\n");
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let (code, _, err) =
+        run(&["setup", "meeting", "--community", "西城社区", "--time", "09:30", "--place", "西城社区活动室"], "");
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let (code, _, err) = run(&["setup", "meeting", "--community", "西城社区", "--time", "9点半"], "");
+    assert_eq!(code, ExitCode::from(2), "a time that is not HH:MM is a usage error");
+    assert!(err.contains("HH:MM"), "{err}");
     let (code, out, err) = run(&["agenda", "build", "--community", "西城社区", "--meeting", "2027-02-07"], "");
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     assert!(out.starts_with("built the draft agenda of the 2027-02-07 meeting"), "{out}");
@@ -280,6 +286,11 @@ fn a_database_serves_several_communities_from_the_command_line() {
     let names: Vec<String> =
         roundtable_store::directory::compounds(conn, east.id).unwrap().into_iter().map(|c| c.name).collect();
     assert_eq!(names, ["君悦湾"], "each community its own compounds");
+    // West City's meeting is at its own time and place; Dongsheng's at the deployment's.
+    let meetings = roundtable_store::meetings::meetings(conn, user.community).unwrap();
+    let built = meetings.iter().find(|m| m.slot.to_string() == "2027-02-07").expect("the built meeting");
+    assert_eq!(built.place, "西城社区活动室");
+    assert_eq!(built.starts_at.with_timezone(&chrono_tz::Asia::Shanghai).format("%H:%M").to_string(), "09:30");
 }
 
 #[test]

@@ -6,7 +6,10 @@ use axum::http::StatusCode;
 use roundtable_e2e::{TestApp, on_both_databases};
 use serde_json::{Value, json};
 
-on_both_databases!(the_street_office_compares_its_communities_and_their_companies);
+on_both_databases!(
+    the_street_office_compares_its_communities_and_their_companies,
+    each_community_meets_at_its_own_time_and_place
+);
 
 const STREET: &str = "street@dongsheng.example";
 
@@ -124,4 +127,28 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     // A community in no street office: the street page says so.
     roundtable_store::directory::set_street(&mut app.state.db.conn().unwrap(), app.community(), None).unwrap();
     assert_eq!(app.get("/api/v1/street", &street).await.status, StatusCode::NOT_FOUND);
+}
+
+/// West City meets at 09:30 in its own room; Dongsheng keeps the deployment's settings.
+async fn each_community_meets_at_its_own_time_and_place(app: TestApp) {
+    let west = app.add_community("西城社区", "xicheng", Some("开发区街道"), "西城物业");
+    let west_id = {
+        let conn = &mut *app.state.db.conn().unwrap();
+        let c =
+            roundtable_store::directory::communities(conn).unwrap().into_iter().find(|c| c.name == "西城社区").unwrap();
+        let nine_thirty = chrono::NaiveTime::from_hms_opt(9, 30, 0).unwrap();
+        roundtable_store::directory::set_meeting(conn, c.id, Some(nine_thirty), Some("西城社区活动室")).unwrap();
+        c.id
+    };
+    let next = app.get("/api/v1/meetings/next", &app.token(&west[0]).await).await;
+    assert_eq!(next.status, StatusCode::OK, "{}", next.body);
+    assert_eq!(next.body["place"], "西城社区活动室");
+    let starts: chrono::DateTime<chrono::Utc> = next.body["starts_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(starts.with_timezone(&chrono_tz::Asia::Shanghai).format("%H:%M").to_string(), "09:30");
+    let ours = app.get("/api/v1/meetings/next", &app.token("secretary@dongsheng.example").await).await;
+    assert_eq!(ours.body["place"].as_str(), Some(app.state.config.meeting.place.as_str()), "the deployment's");
+    // The public calendar says the same.
+    let (_, _, feed) = app.anonymous(&format!("/communities/{west_id}/meetings.ics"), None).await;
+    let feed = String::from_utf8(feed).unwrap();
+    assert!(feed.contains("LOCATION:西城社区活动室") && feed.contains("T093000"), "{feed}");
 }

@@ -27,6 +27,8 @@ pub fn raiser(conn: &mut DbConn) -> Raiser {
         time_zone: chrono_tz::Asia::Shanghai,
         default_locale: "zh-CN".into(),
         created_at: now,
+        meeting_time: None,
+        meeting_place: None,
     };
     directory::insert_community(conn, &community).unwrap();
     let compound = Compound {

@@ -42,6 +42,8 @@ impl Town {
             time_zone: chrono_tz::Asia::Shanghai,
             default_locale: "zh-CN".into(),
             created_at: at,
+            meeting_time: None,
+            meeting_place: None,
         };
         directory::insert_community(conn, &community).unwrap();
         let mut compound = |name: &str| {

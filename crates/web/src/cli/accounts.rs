@@ -64,6 +64,26 @@ pub enum SetupCommand {
         /// The street office (街道) it belongs to: its people compare its communities.
         #[arg(long)]
         street: Option<String>,
+        /// When it meets, HH:MM, if not at `meeting.time`.
+        #[arg(long, value_parser = hours_minutes)]
+        meeting_time: Option<chrono::NaiveTime>,
+        /// Where it meets, if not at `meeting.place`.
+        #[arg(long)]
+        meeting_place: Option<String>,
+    },
+    /// When and where a community meets, where that differs from the deployment's
+    /// `[meeting]` settings (give neither to go back to them).
+    Meeting {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
+        /// HH:MM.
+        #[arg(long, value_parser = hours_minutes)]
+        time: Option<chrono::NaiveTime>,
+        #[arg(long)]
+        place: Option<String>,
     },
     /// Put a community in a street office (街道), or take it out with an empty name.
     Street {
@@ -141,20 +161,36 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
     let (config, what) = match &cmd {
         SetupCommand::Community { config, .. } => (config, "community"),
         SetupCommand::Street { config, .. } => (config, "street office to"),
+        SetupCommand::Meeting { config, .. } => (config, "meeting time and place to"),
         SetupCommand::Compound { config, .. } => (config, "compound"),
         SetupCommand::Org { config, .. } => (config, "organisation"),
     };
     let db = open_db(config)?;
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
     let id = match cmd {
-        SetupCommand::Community { name, time_zone, locale, street, .. } => {
+        SetupCommand::Community { name, time_zone, locale, street, meeting_time, meeting_place, .. } => {
             let time_zone =
                 time_zone.parse::<chrono_tz::Tz>().map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
-            let c = Community { id: CommunityId::new(), name, time_zone, default_locale: locale, created_at: now };
+            let meeting_place = meeting_place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            let c = Community {
+                id: CommunityId::new(),
+                name,
+                time_zone,
+                default_locale: locale,
+                created_at: now,
+                meeting_time,
+                meeting_place,
+            };
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
             let street = street.as_deref().map(str::trim).filter(|s| !s.is_empty());
             directory::set_street(conn, c.id, street).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
+        }
+        SetupCommand::Meeting { community, time, place, .. } => {
+            let community = pick_community(conn, community.as_deref())?;
+            let place = place.as_deref().map(str::trim).filter(|p| !p.is_empty());
+            directory::set_meeting(conn, community, time, place).map_err(|e| format!("error: {e}"))?;
+            community.to_string()
         }
         SetupCommand::Street { community, name, .. } => {
             let community = pick_community(conn, community.as_deref())?;
@@ -261,4 +297,9 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
             Ok(())
         }
     }
+}
+
+/// `HH:MM`, as the configuration writes a time of day.
+fn hours_minutes(text: &str) -> Result<chrono::NaiveTime, String> {
+    chrono::NaiveTime::parse_from_str(text, "%H:%M").map_err(|_| format!("`{text}` is not a time of day HH:MM"))
 }

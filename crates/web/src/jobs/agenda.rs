@@ -85,8 +85,7 @@ pub fn plan_agenda(
 ) -> Result<Option<(Meeting, roundtable_core::agenda::Agenda)>, AgendaError> {
     let c = directory::get_community(conn, community)?;
     let tz = c.time_zone;
-    let time = config.meeting.time;
-    let rules = MeetingRules { time, place: config.meeting.place.clone(), tz };
+    let rules = crate::ops::meetings::community_rules(&config.meeting, &c);
     let rows = meetings::meetings(conn, community)?;
     let overrides = overrides(&rules, &rows);
     let occurrence = match slot {

@@ -49,7 +49,22 @@ pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
 
 /// When and where the caller's community meets unless told otherwise.
 pub fn rules(state: &AppState, caller: &Caller) -> MeetingRules {
-    MeetingRules { time: state.config.meeting.time, place: state.config.meeting.place.clone(), tz: caller.tz }
+    let m = &state.config.meeting;
+    MeetingRules {
+        time: caller.meeting_time.unwrap_or(m.time),
+        place: caller.meeting_place.clone().unwrap_or_else(|| m.place.clone()),
+        tz: caller.tz,
+    }
+}
+
+/// When and where a community meets unless told otherwise: its own time and place, else
+/// the deployment's `[meeting]` settings.
+pub fn community_rules(m: &crate::config::MeetingConfig, c: &roundtable_core::Community) -> MeetingRules {
+    MeetingRules {
+        time: c.meeting_time.unwrap_or(m.time),
+        place: c.meeting_place.clone().unwrap_or_else(|| m.place.clone()),
+        tz: c.time_zone,
+    }
 }
 
 pub fn view(r: &MeetingRecord) -> MeetingView {

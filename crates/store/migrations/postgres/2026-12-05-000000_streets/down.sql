@@ -1,1 +1,0 @@
-ALTER TABLE communities DROP COLUMN street;
