@@ -280,6 +280,17 @@ pub fn organisations(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Or
     rows.into_iter().map(organisation).collect()
 }
 
+/// The organisations of several communities, in one query.
+pub fn organisations_of(conn: &mut DbConn, communities: &[CommunityId]) -> Result<Vec<Organisation>> {
+    let ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
+    let rows: Vec<OrganisationRow> = organisations::table
+        .filter(organisations::community_id.eq_any(ids))
+        .select(OrganisationRow::as_select())
+        .order(organisations::id)
+        .load(conn)?;
+    rows.into_iter().map(organisation).collect()
+}
+
 pub fn get_organisation(conn: &mut DbConn, id: OrgId) -> Result<Organisation> {
     let row: Option<OrganisationRow> =
         organisations::table.find(id.to_string()).select(OrganisationRow::as_select()).first(conn).optional()?;

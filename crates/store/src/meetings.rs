@@ -113,6 +113,32 @@ pub fn records(conn: &mut DbConn, community: CommunityId) -> Result<Vec<MeetingR
     rows.into_iter().map(record).collect()
 }
 
+/// Each community's latest company comparison (the one its latest built agenda computed),
+/// with that meeting's slot — one query for a whole street.
+pub fn latest_scorecards(
+    conn: &mut DbConn,
+    communities: &[CommunityId],
+) -> Result<std::collections::HashMap<CommunityId, (chrono::NaiveDate, Vec<ScoreRow>)>> {
+    let ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
+    let rows: Vec<(String, chrono::NaiveDate, Option<String>)> = meetings::table
+        .filter(meetings::community_id.eq_any(&ids))
+        .filter(meetings::scorecard.is_not_null())
+        .filter(meetings::status.ne(roundtable_core::MeetingStatus::Skipped.as_str()))
+        .order((meetings::community_id, meetings::slot.desc()))
+        .select((meetings::community_id, meetings::slot, meetings::scorecard))
+        .load(conn)?;
+    let mut latest = std::collections::HashMap::new();
+    for (community, slot, scorecard) in rows {
+        let community: CommunityId = parse("community id", &community)?;
+        if latest.contains_key(&community) {
+            continue;
+        }
+        let rows = scorecard.as_deref().map(crate::scorecards::parse).transpose()?.unwrap_or_default();
+        latest.insert(community, (slot, rows));
+    }
+    Ok(latest)
+}
+
 /// Records a moved or skipped meeting (creating its row if the calendar had not yet).
 pub fn schedule(conn: &mut DbConn, m: &Meeting) -> Result<()> {
     conn.transaction(|conn| {

@@ -32,6 +32,18 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     let assign = json!({"transition": "assign", "version": 1, "responsible_org": orgs[0]["id"]});
     assert_eq!(app.post(&path, &secretary, assign).await.status, StatusCode::OK);
 
+    // West City's first agenda computes its comparison.
+    let next = app.get("/api/v1/meetings/next", &secretary).await.body;
+    let built = app
+        .call(
+            axum::http::Method::POST,
+            &format!("/api/v1/meetings/slots/{}/agenda", next["slot"].as_str().unwrap()),
+            Some(&secretary),
+            None,
+        )
+        .await;
+    assert!(built.status.is_success(), "{}", built.body);
+
     let street = app.token(STREET).await;
     let view = app.get("/api/v1/street", &street).await;
     assert_eq!(view.status, StatusCode::OK, "{}", view.body);
@@ -60,6 +72,7 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     let served: Vec<&str> = anshang["communities"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(served.len(), 2, "{served:?}");
     assert!(view.body.to_string().contains("\"response\":{\"m\""), "rates as counts: {}", view.body);
+    assert_eq!(community("西城社区")["rates_of"], next["slot"], "the rates of its latest agenda");
 
     // Nobody else: not the secretary, not the administrator, not another community's.
     for login in ["secretary@dongsheng.example", "admin@dongsheng.example", west[0].as_str()] {

@@ -51,8 +51,10 @@ pub struct StreetCommunityView {
     pub open: i64,
     /// Commitments past their due date.
     pub overdue: i64,
-    /// Its companies' rates summed.
+    /// Its companies' rates summed, as its latest agenda computed them…
     pub rates: RatesView,
+    /// …for the meeting of this first Sunday (`null`: no agenda built yet).
+    pub rates_of: Option<chrono::NaiveDate>,
     /// The community's public commitments board.
     pub board: String,
 }
@@ -87,6 +89,7 @@ impl From<ops::Street> for StreetView {
                     open: c.open,
                     overdue: c.overdue,
                     rates: c.rates.into(),
+                    rates_of: c.rates_of,
                 })
                 .collect(),
             companies: s

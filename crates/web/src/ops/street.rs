@@ -1,18 +1,19 @@
 //! The street office's view (街道): the communities of its street side by side — open
-//! issues, promises past their date, and the 三率 over six months — and each property
-//! company across the communities it serves (a company is known by its name: each
-//! community registers the companies it works with). Counts only, read-only; each
-//! community's public board is a click away.
+//! issues and promises past their date now, and the 三率 over six months as each
+//! community's latest agenda computed them (the figures its board and meeting showed; a
+//! fresh plan per community would cost the whole history each time, see
+//! docs/performance.md) — and each property company across the communities it serves (a
+//! company is known by its name: each community registers the companies it works with).
+//! Counts only; each community's public board is a click away.
 
 use chrono::NaiveDate;
 use roundtable_core::agenda::ScoreRow;
 use roundtable_core::scorecard::Rate;
-use roundtable_core::{Community, CommunityId, Role};
+use roundtable_core::{CommunityId, Role};
 use roundtable_store::{StoreError, directory, issues};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::jobs::agenda::{AgendaError, plan_agenda};
 use crate::state::AppState;
 
 /// Rates summed over companies or communities (counts, so "3/4" stays honest).
@@ -44,6 +45,8 @@ impl Rates {
 pub struct CommunityLine {
     pub id: CommunityId,
     pub name: String,
+    /// The meeting whose agenda computed its rates, if any was built.
+    pub rates_of: Option<NaiveDate>,
     pub open: i64,
     pub overdue: i64,
     pub rates: Rates,
@@ -67,7 +70,7 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
     if !caller.actor.has_role(Role::Street) {
         return Err(ApiError::Forbidden("the street comparison is for the street office".into()));
     }
-    let (home, config, now) = (caller.actor.community, (*state.config).clone(), state.now());
+    let home = caller.actor.community;
     let today = caller.now(state).date_naive();
     let closed: Vec<String> = state
         .workflows
@@ -81,18 +84,19 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
             let communities = directory::street_communities(conn, &street)?;
             let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
             let counts = issues::open_and_overdue(conn, &ids, &closed, today)?;
+            let mut scorecards = roundtable_store::meetings::latest_scorecards(conn, &ids)?;
+            let names: std::collections::HashMap<_, _> =
+                directory::organisations_of(conn, &ids)?.into_iter().map(|o| (o.id, o.name)).collect();
             let mut each = Vec::new();
             for c in communities {
-                let orgs = directory::organisations(conn, c.id)?;
-                let rows = scorecard(conn, &config, &c, today, now)?;
-                let named: Vec<(String, ScoreRow)> = rows
-                    .into_iter()
-                    .filter_map(|r| Some((orgs.iter().find(|o| o.id == r.org)?.name.clone(), r)))
-                    .collect();
+                let (rates_of, rows) =
+                    scorecards.remove(&c.id).map_or((None, Vec::new()), |(slot, rows)| (Some(slot), rows));
+                let named: Vec<(String, ScoreRow)> =
+                    rows.into_iter().filter_map(|r| Some((names.get(&r.org)?.clone(), r))).collect();
                 let (open, overdue) = counts.get(&c.id).copied().unwrap_or((0, 0));
-                each.push((c, open, overdue, named));
+                each.push((c, rates_of, open, overdue, named));
             }
-            Ok(Some((street, each)))
+            Ok::<_, StoreError>(Some((street, each)))
         })
         .await?;
     let Some((name, each)) = found else {
@@ -100,7 +104,7 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
     };
     let mut companies: Vec<CompanyLine> = Vec::new();
     let mut communities = Vec::new();
-    for (c, open, overdue, rows) in each {
+    for (c, rates_of, open, overdue, rows) in each {
         let mut rates = Rates::default();
         for (company, row) in &rows {
             rates.add(row);
@@ -120,7 +124,7 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
                 }
             }
         }
-        communities.push(CommunityLine { id: c.id, name: c.name, open, overdue, rates });
+        communities.push(CommunityLine { id: c.id, name: c.name, rates_of, open, overdue, rates });
     }
     companies.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Street { name, communities, companies })
@@ -190,20 +194,4 @@ pub struct Place {
     pub community_name: String,
     pub compound: roundtable_core::CompoundId,
     pub compound_name: String,
-}
-
-/// The comparison the community's next agenda would show now (six months per company).
-fn scorecard(
-    conn: &mut roundtable_store::DbConn,
-    config: &crate::config::Config,
-    c: &Community,
-    today: NaiveDate,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Vec<ScoreRow>, StoreError> {
-    let slot = roundtable_core::meeting::next_slot(today);
-    match AgendaError::in_write(plan_agenda(conn, config, c.id, slot, now))? {
-        Ok(Some((_, agenda))) => Ok(agenda.scorecard),
-        // No meeting ahead (every month skipped): nothing to compare yet.
-        Ok(None) | Err(_) => Ok(Vec::new()),
-    }
 }

@@ -45,6 +45,8 @@ impl From<Rates> for RatesShown {
 struct CommunityRow {
     id: String,
     name: String,
+    /// The month of the agenda its rates come from.
+    rates_of: Option<String>,
     open: i64,
     overdue: i64,
     rates: RatesShown,
@@ -101,6 +103,7 @@ async fn street_page(
             .map(|c| CommunityRow {
                 id: c.id.to_string(),
                 name: c.name,
+                rates_of: c.rates_of.map(|d| d.format("%Y-%m").to_string()),
                 open: c.open,
                 overdue: c.overdue,
                 rates: c.rates.into(),
