@@ -559,17 +559,7 @@ pub fn insert(conn: &mut DbConn, table: &Table, lines: &[String]) -> Result<()> 
 /// Whether the database already has any row of `table` (for tables of the whole
 /// deployment, which an import fills only when empty).
 pub fn has_rows(conn: &mut DbConn, table: &Table) -> Result<bool> {
-    #[derive(QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let q = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {}", table.name));
-    let n = match conn {
-        DbConn::Sqlite(c) => q.get_result::<N>(c)?.n,
-        DbConn::Pg(c) => q.get_result::<N>(c)?.n,
-    };
-    Ok(n > 0)
+    Ok(crate::backup::rows_in(conn, table.name)? > 0)
 }
 
 /// Whether a table's rows belong to the whole deployment rather than one community.

@@ -44,16 +44,14 @@ pub fn sqlite_integrity(conn: &mut DbConn) -> Result<String> {
 
 /// The rows of each of [`COUNTED`], in that order.
 pub fn counts(conn: &mut DbConn) -> Result<Vec<(&'static str, i64)>> {
-    COUNTED
-        .iter()
-        .map(|table| {
-            // The names are our constants, not input.
-            let q = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"));
-            let n = match conn {
-                DbConn::Sqlite(c) => q.get_result::<Count>(c)?.n,
-                DbConn::Pg(c) => q.get_result::<Count>(c)?.n,
-            };
-            Ok((*table, n))
-        })
-        .collect()
+    COUNTED.iter().map(|table| Ok((*table, rows_in(conn, table)?))).collect()
+}
+
+/// How many rows a table of ours has (`table` is one of our constant names, never input).
+pub(crate) fn rows_in(conn: &mut DbConn, table: &str) -> Result<i64> {
+    let q = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"));
+    Ok(match conn {
+        DbConn::Sqlite(c) => q.get_result::<Count>(c)?.n,
+        DbConn::Pg(c) => q.get_result::<Count>(c)?.n,
+    })
 }

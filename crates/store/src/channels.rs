@@ -105,6 +105,14 @@ pub fn get(conn: &mut DbConn, id: &str) -> Result<Channel> {
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
+/// Several channels (removed ones too), in one query: those the dispatcher's claimed
+/// rows are for.
+pub fn many(conn: &mut DbConn, ids: &[String]) -> Result<Vec<Channel>> {
+    let rows: Vec<ChannelRow> =
+        channels::table.filter(channels::id.eq_any(ids)).select(ChannelRow::as_select()).load(conn)?;
+    rows.into_iter().map(Channel::try_from).collect()
+}
+
 /// The names of several channels, for listings of deliveries.
 pub fn names(conn: &mut DbConn, ids: &[String]) -> Result<std::collections::HashMap<String, (ChannelKind, String)>> {
     let rows: Vec<(String, String, String)> = channels::table

@@ -408,17 +408,12 @@ pub async fn dispatch_once(
     let channels: HashMap<String, Channel> = if ids.is_empty() {
         HashMap::new()
     } else {
-        db.run(move |conn| {
-            let mut found = HashMap::new();
-            for id in ids {
-                if let Ok(c) = channels::get(conn, &id) {
-                    found.insert(id, c);
-                }
-            }
-            Ok::<_, StoreError>(found)
-        })
-        .await
-        .map_err(|e| e.to_string())?
+        db.run(move |conn| channels::many(conn, &ids))
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect()
     };
     let (claimed, held) = rate_limit(db, claimed, &channels, cfg, now).await?;
     let mut report = DispatchReport { deferred: held, ..DispatchReport::default() };

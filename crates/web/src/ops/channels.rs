@@ -271,17 +271,14 @@ pub async fn test(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Resu
     require_chair(caller)?;
     let community = caller.actor.community;
     let id = id.to_owned();
-    let found = state
-        .db
-        .run(move |conn| Ok((channels::get(conn, &id)?, directory::get_community(conn, community)?.name)))
-        .await;
-    let (channel, community_name) = match found {
-        Ok((c, name)) if c.community == community && c.removed_at.is_none() => (c, name),
+    let found = state.db.run(move |conn| channels::get(conn, &id)).await;
+    let channel = match found {
+        Ok(c) if c.community == community && c.removed_at.is_none() => c,
         Ok(_) | Err(StoreError::NotFound) => return Err(ApiError::NotFound("no such channel".into())),
         Err(e) => return Err(e.into()),
     };
     let base_url = state.config.mail.base_url.trim_end_matches('/');
-    let message = send::sample(&caller.locale, &community_name, base_url);
+    let message = send::sample(&caller.locale, &caller.community_name, base_url);
     let delivery = format!("test-{}", uuid::Uuid::now_v7());
     Ok(match send::send(&channel, &message, &delivery, &state.config.mail, state.now()).await {
         Answer::Delivered => Ok(()),
