@@ -218,9 +218,9 @@ async fn a_robot_message_is_short_markdown_without_personal_data_or_markup_from_
     assert!(!html.contains("id=\"deliveries\""), "not for the company");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn channels_are_checked_never_shown_again_and_only_for_the_chairs() {
-    let app = TestApp::sqlite().build();
+roundtable_e2e::on_both_databases!(channels_are_checked_never_shown_again_and_only_for_the_chairs);
+
+async fn channels_are_checked_never_shown_again_and_only_for_the_chairs(app: TestApp) {
     let secretary = app.token(SECRETARY).await;
     let key = "wecom-key-0123456789";
     let wecom = format!("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}");
