@@ -1,10 +1,18 @@
 #!/usr/bin/env python3
 """A street office's district on PostgreSQL: COMMUNITIES communities of one street (their
-property companies shared by name, as companies serve several), ISSUES issues raised and
-assigned through two `roundtable serve` instances, then the reads and writes people make
-measured through both (p50/p99 from one run):
+property companies shared by name, as companies serve several) with ISSUES issues in all,
+then the reads and writes people make measured through two `roundtable serve` instances
+(p50/p99 from one run):
 
-    python3 bench/district.py        # COMMUNITIES=50 ISSUES=100000 by default; the target is 1,000,000
+    python3 bench/district.py        # COMMUNITIES=50 ISSUES=1000000 OPEN=5000 by default
+
+The tracker is modelled as years of use: most issues are long verified, OPEN are in
+progress. Through the two instances, TEMPLATES issues a community are taken all the way
+(raised, assigned, committed, resolved, verified) and OPEN are raised and assigned; the
+verified ones are then copied by SQL, each copy moved back a random whole number of days
+within five years (ids, times and dates with it), until the tracker holds ISSUES issues
+with their steps, promises and search entries. Copying keeps every row exactly as the
+server writes it; raising a million issues through HTTP would take hours on two cores.
 
 Needs the machine's PostgreSQL (PG, default postgres://postgres@127.0.0.1:5432/postgres):
 the script makes and drops its own database. Every loop is bounded in count; each request
@@ -23,7 +31,9 @@ import urllib.request
 from common import call, release_binary, wait_up
 
 COMMUNITIES = int(os.environ.get("COMMUNITIES", "50"))
-ISSUES = int(os.environ.get("ISSUES", "100000"))
+ISSUES = int(os.environ.get("ISSUES", "1000000"))
+OPEN = int(os.environ.get("OPEN", "5000"))
+TEMPLATES = int(os.environ.get("TEMPLATES", "20"))
 COMPANIES = 10
 THREADS = 8
 PG = os.environ.get("PG", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -36,8 +46,61 @@ def database_url(name):
     return f"{base}/{name}"
 
 
-def psql(sql):
-    subprocess.run(["psql", PG, "-qc", sql], check=True, stdout=subprocess.DEVNULL)
+def psql(sql, url=PG):
+    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-qc", sql], check=True, stdout=subprocess.DEVNULL)
+
+
+def columns(url, table):
+    out = subprocess.run(["psql", url, "-Atc", "SELECT column_name, data_type FROM information_schema.columns "
+                          f"WHERE table_name = '{table}' ORDER BY ordinal_position"],
+                         check=True, capture_output=True, text=True).stdout
+    return [line.split("|") for line in out.splitlines() if line]
+
+
+# A UUID v7 text for a moved time, as the server would have made then.
+V7 = """CREATE FUNCTION pg_temp.v7(ts timestamp) RETURNS text AS $$
+  SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || substr(r, 14, 3) || '-8' || substr(r, 18, 3)
+         || '-' || substr(r, 21, 12)
+  FROM (SELECT lpad(to_hex((extract(epoch FROM ts) * 1000)::bigint), 12, '0') AS h,
+               replace(gen_random_uuid()::text, '-', '') AS r) x
+$$ LANGUAGE sql VOLATILE;"""
+
+
+def copy_history(url, copies):
+    """Each verified issue `copies` times, moved back 1–1825 days, with its steps,
+    promises and search entry (column lists read from the schema, so they stay in step)."""
+    def moved(table, alias, own_id, time_column):
+        exprs = []
+        for name, kind in columns(url, table):
+            if name == "id":
+                exprs.append("c.new_id" if own_id else f"pg_temp.v7({alias}.{time_column} - c.shift)")
+            elif name == "issue_id":
+                exprs.append("c.new_id")
+            elif kind.startswith("timestamp"):
+                exprs.append(f"{alias}.{name} - c.shift")
+            elif kind == "date":
+                exprs.append(f"{alias}.{name} - extract(day FROM c.shift)::int")
+            else:
+                exprs.append(f"{alias}.{name}")
+        return ", ".join(exprs)
+
+    sql = f"""{V7}
+CREATE UNLOGGED TABLE bench_copies AS
+  SELECT template_id, pg_temp.v7(created_at - shift) AS new_id, shift
+  FROM (SELECT t.id AS template_id, t.created_at, make_interval(days => 1 + floor(random() * 1825)::int) AS shift
+        FROM issues t CROSS JOIN generate_series(1, {copies}) g WHERE t.state = 'verified') x;
+CREATE INDEX ON bench_copies (template_id);
+INSERT INTO issues SELECT {moved("issues", "t", True, "created_at")}
+  FROM issues t JOIN bench_copies c ON c.template_id = t.id;
+INSERT INTO issue_events SELECT {moved("issue_events", "e", False, "at")}
+  FROM issue_events e JOIN bench_copies c ON c.template_id = e.issue_id;
+INSERT INTO commitments SELECT {moved("commitments", "m", False, "committed_at")}
+  FROM commitments m JOIN bench_copies c ON c.template_id = m.issue_id;
+INSERT INTO issue_search SELECT {moved("issue_search", "s", False, "")}
+  FROM issue_search s JOIN bench_copies c ON c.template_id = s.issue_id;
+DROP TABLE bench_copies;
+ANALYZE;"""
+    psql(sql, url)
 
 
 def cli(binary, url, *args, stdin=None):
@@ -101,21 +164,30 @@ def main():
             people.append((sec, wy, compound, org))
         street = sign_in("street@district.example")
 
-        # Raised and assigned through both instances; bounded by ISSUES.
+        # Through both instances: TEMPLATES a community taken to verified, OPEN raised and
+        # assigned; bounded by those counts.
         assigned = [[] for _ in range(COMMUNITIES)]
         failures = []
+        due = time.strftime("%Y-%m-%d", time.localtime(time.time() + 7 * 86400))
 
         def seed(worker):
-            for n in range(worker, ISSUES, THREADS):
+            templates = TEMPLATES * COMMUNITIES
+            for n in range(worker, templates + OPEN, THREADS):
                 c = n % COMMUNITIES
-                sec, _, compound, org = people[c]
+                sec, wy, compound, org = people[c]
                 api = apis[n % 2]
                 try:
                     issue = call("POST", f"{api}/issues", sec, {"title": f"第{n}号：楼道灯不亮",
                                                                "category": "facilities", "compound": compound})
-                    done = call("POST", f"{api}/issues/{issue['id']}/transitions", sec,
-                                {"transition": "assign", "version": 1, "responsible_org": org})
-                    assigned[c].append(done)
+                    path = f"{api}/issues/{issue['id']}/transitions"
+                    done = call("POST", path, sec, {"transition": "assign", "version": 1, "responsible_org": org})
+                    if n >= templates:
+                        assigned[c].append(done)
+                        continue
+                    call("POST", path, wy, {"transition": "commit", "version": 2, "commitment_text": "本周内更换",
+                                            "due_date": due})
+                    call("POST", path, wy, {"transition": "resolve", "version": 3, "resolution_note": "已更换"})
+                    call("POST", path, sec, {"transition": "verify", "version": 4, "satisfaction": 1 + n % 5})
                 except Exception as e:  # counted, not retried: the count stays fixed
                     failures.append(str(e))
 
@@ -126,7 +198,17 @@ def main():
         for t in threads:
             t.join()
         took = time.time() - began
-        print(f"{ISSUES} issues raised and assigned in {took:.0f} s ({ISSUES / took:.0f}/s), {len(failures)} failed")
+        print(f"{TEMPLATES * COMMUNITIES} issues verified and {OPEN} raised and assigned through the API "
+              f"in {took:.0f} s, {len(failures)} failed")
+        history = ISSUES - OPEN - TEMPLATES * COMMUNITIES
+        if history > 0:
+            began = time.time()
+            copy_history(url, -(-history // (TEMPLATES * COMMUNITIES)))
+            print(f"history copied by SQL in {time.time() - began:.0f} s")
+        out = subprocess.run(["psql", url, "-Atc", "SELECT count(*), count(*) FILTER (WHERE state = 'verified'), "
+                              "(SELECT count(*) FROM issue_events) FROM issues"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        print(f"the tracker: issues|verified|steps = {out}")
 
         # The measurements: sequential requests, alternating instances.
         lists, gets, commits, builds, streets = [], [], [], [], []
@@ -145,7 +227,7 @@ def main():
             timed(builds, lambda: call("POST", f"{apis[c % 2]}/meetings/slots/{next_slot}/agenda", sec))
         for i in range(20):
             timed(streets, lambda: call("GET", f"{apis[i % 2]}/street", street))
-        print(f"PostgreSQL, {COMMUNITIES} communities, {ISSUES} issues, two instances, one run:")
+        print(f"PostgreSQL, {COMMUNITIES} communities, {out.split('|')[0]} issues ({OPEN} open), two instances, one run:")
         report("list (50 issues)", lists)
         report("get one issue", gets)
         report("transition (commit)", commits)

@@ -13,8 +13,8 @@ use roundtable_core::{CompoundId, OrgId, UserId};
 use roundtable_store::directory;
 use roundtable_store::testing::TestDb;
 use roundtable_web::config::Config;
+use roundtable_web::demo;
 use roundtable_web::state::AppState;
-use roundtable_web::{demo, server};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -81,7 +81,12 @@ impl TestAppBuilder {
     }
 
     pub fn build(self) -> TestApp {
-        let workflows = server::load_workflows(&repo().join("workflows")).expect("the shipped workflows load");
+        let shipped = std::fs::read_to_string(repo().join("workflows/issue.toml")).expect("the shipped workflow");
+        let workflows = roundtable_core::WorkflowSet::from_sources([
+            ("workflows/issue.toml", shipped.as_str()),
+            ("issue_strict.toml", strict_workflow().as_str()),
+        ])
+        .expect("the workflows load");
         // The clock stands where `at` put it (or runs, without), until `set_now` moves it.
         let clock = std::sync::Arc::new(Mutex::new(self.clock));
         let reading = clock.clone();
@@ -96,6 +101,19 @@ impl TestAppBuilder {
         let router = roundtable_web::app::router(state.clone());
         TestApp { state, router, db: self.db, tokens: Mutex::new(HashMap::new()), clock, uploads: self.uploads }
     }
+}
+
+/// A second workflow, `issue_strict`, for a community that wants the owners' supervisory
+/// committee alone to accept fixes: the shipped one with `verify` for supervisors only.
+pub fn strict_workflow() -> String {
+    let shipped = std::fs::read_to_string(repo().join("workflows/issue.toml")).expect("the shipped workflow");
+    let verify = "name = \"verify\"\nfrom = [\"resolved\"]\nto = \"verified\"\nallow = [\"@raiser\", \"@raiser_org\", \"supervisor\"]";
+    assert!(shipped.contains(verify), "the shipped workflow's verify transition changed: update strict_workflow");
+    shipped.replacen("name = \"issue\"", "name = \"issue_strict\"", 1).replacen(
+        verify,
+        &verify.replace("[\"@raiser\", \"@raiser_org\", \"supervisor\"]", "[\"supervisor\"]"),
+        1,
+    )
 }
 
 pub fn repo() -> std::path::PathBuf {
@@ -426,6 +444,8 @@ impl TestApp {
             created_at: now,
             meeting_time: None,
             meeting_place: None,
+            workflow: None,
+            settings: None,
         };
         directory::insert_community(conn, &community).unwrap();
         directory::set_street(conn, id, street).unwrap();

@@ -21,6 +21,12 @@ pub struct Community {
     /// When and where it meets, where that differs from the deployment's settings.
     pub meeting_time: Option<chrono::NaiveTime>,
     pub meeting_place: Option<String>,
+    /// The workflow its new issues follow, where not the default one (a community may run
+    /// a lighter or stricter process; issues keep the workflow they were raised under).
+    pub workflow: Option<String>,
+    /// Its own `[meeting]` and `[scorecard]` settings as a TOML document, laid over the
+    /// deployment's where they are read (the web crate's configuration validates them).
+    pub settings: Option<String>,
 }
 
 /// A residential compound (小区).

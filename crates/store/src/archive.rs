@@ -52,6 +52,8 @@ pub const TABLES: &[Table] = &[
             ("street", Text),
             ("meeting_time", Text),
             ("meeting_place", Text),
+            ("workflow", Text),
+            ("settings", Text),
         ],
     },
     Table {

@@ -22,6 +22,8 @@ struct CommunityRow {
     created_at: chrono::NaiveDateTime,
     meeting_time: Option<String>,
     meeting_place: Option<String>,
+    workflow: Option<String>,
+    settings: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -82,6 +84,8 @@ pub fn insert_community(conn: &mut DbConn, c: &Community) -> Result<()> {
         created_at: ts(c.created_at),
         meeting_time: c.meeting_time.map(|t| t.format("%H:%M").to_string()),
         meeting_place: c.meeting_place.clone(),
+        workflow: c.workflow.clone(),
+        settings: c.settings.clone(),
     };
     diesel::insert_into(communities::table).values(&row).execute(conn).map_err(StoreError::from_insert("community"))?;
     Ok(())
@@ -104,6 +108,8 @@ fn community(r: CommunityRow) -> Result<Community> {
             .transpose()
             .map_err(|_| StoreError::Corrupt(format!("community {} has a meeting time that is not HH:MM", r.id)))?,
         meeting_place: r.meeting_place,
+        workflow: r.workflow,
+        settings: r.settings,
     })
 }
 
@@ -127,6 +133,25 @@ pub fn set_meeting(
         .set((
             communities::meeting_time.eq(time.map(|t| t.format("%H:%M").to_string())),
             communities::meeting_place.eq(place),
+        ))
+        .execute(conn)?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// The workflow a community's new issues follow, its default language and its own
+/// settings (TOML); `None` goes back to the deployment's. The caller has validated them.
+pub fn set_own_settings(
+    conn: &mut DbConn,
+    community: CommunityId,
+    workflow: Option<&str>,
+    locale: &str,
+    settings: Option<&str>,
+) -> Result<()> {
+    let n = diesel::update(communities::table.find(community.to_string()))
+        .set((
+            communities::workflow.eq(workflow),
+            communities::default_locale.eq(locale),
+            communities::settings.eq(settings),
         ))
         .execute(conn)?;
     if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }

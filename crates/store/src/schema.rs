@@ -11,6 +11,8 @@ diesel::table! {
         street -> Nullable<Text>,
         meeting_time -> Nullable<Text>,
         meeting_place -> Nullable<Text>,
+        workflow -> Nullable<Text>,
+        settings -> Nullable<Text>,
     }
 }
 

@@ -34,6 +34,8 @@ fn main() {
         created_at: start,
         meeting_time: None,
         meeting_place: None,
+        workflow: None,
+        settings: None,
     };
     directory::insert_community(conn, &community).unwrap();
     let mut compounds = Vec::new();

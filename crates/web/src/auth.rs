@@ -2,7 +2,7 @@
 //! the `Caller` extractor that turns a token into the acting user.
 
 use std::num::NonZeroUsize;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::Argon2;
@@ -284,15 +284,9 @@ mod throttle_tests {
 pub struct Caller {
     pub user: User,
     pub actor: Actor,
-    /// The community's time zone: due dates and "today" are local.
-    pub tz: Tz,
-    /// The community's default language.
-    pub locale: String,
-    /// The community's name (pages say whose meeting this is).
-    pub community_name: String,
-    /// When and where the community meets, where it differs from the deployment's.
-    pub meeting_time: Option<chrono::NaiveTime>,
-    pub meeting_place: Option<String>,
+    /// The community acted in: its time zone (due dates and "today" are local), language,
+    /// name, meeting place and own settings.
+    pub community: Arc<roundtable_core::Community>,
     pub token_id: String,
     token_hash: String,
     expires_at: DateTime<Utc>,
@@ -396,15 +390,10 @@ impl Caller {
             .await?;
         let (grant, user, actor, community) =
             found.ok_or(ApiError::Unauthorized("the token is unknown, expired or revoked: sign in again"))?;
-        let tz = community.time_zone;
         let caller = Caller {
             user,
             actor,
-            tz,
-            locale: community.default_locale,
-            community_name: community.name,
-            meeting_time: community.meeting_time,
-            meeting_place: community.meeting_place,
+            community: Arc::new(community),
             token_id: grant.id,
             token_hash: hash,
             expires_at: grant.expires_at,
@@ -431,11 +420,7 @@ impl Caller {
         Ok(Caller {
             user,
             actor,
-            tz: community.time_zone,
-            locale: community.default_locale,
-            community_name: community.name,
-            meeting_time: community.meeting_time,
-            meeting_place: community.meeting_place,
+            community: Arc::new(community),
             token_id: format!("open311:{key_id}"),
             token_hash: String::new(),
             expires_at: state.now(),
@@ -447,21 +432,22 @@ impl Caller {
     pub fn acting_in(&self, community: &roundtable_core::Community) -> Caller {
         let mut c = self.clone();
         c.actor.community = community.id;
-        c.tz = community.time_zone;
-        c.locale = community.default_locale.clone();
-        c.community_name = community.name.clone();
-        c.meeting_time = community.meeting_time;
-        c.meeting_place = community.meeting_place.clone();
+        c.community = Arc::new(community.clone());
         c
     }
 
     /// The language this caller reads: their own choice, else the community's.
     pub fn lang(&self) -> &'static str {
-        crate::i18n::negotiate(None, self.user.locale.as_deref(), None, &self.locale)
+        crate::i18n::negotiate(None, self.user.locale.as_deref(), None, &self.community.default_locale)
+    }
+
+    /// The community's time zone.
+    pub fn tz(&self) -> Tz {
+        self.community.time_zone
     }
 
     /// Now in the community's time zone.
     pub fn now(&self, state: &AppState) -> chrono::DateTime<Tz> {
-        state.now().with_timezone(&self.tz)
+        state.now().with_timezone(&self.tz())
     }
 }

@@ -9,7 +9,7 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use roundtable_store::{DbOptions, Synchronous};
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../../../config/default.toml");
@@ -76,11 +76,11 @@ pub struct MailConfig {
     pub claim_lease_seconds: u32,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingConfig {
     /// Local time, `HH:MM`.
-    #[serde(deserialize_with = "hours_minutes")]
+    #[serde(deserialize_with = "hours_minutes", serialize_with = "write_hours_minutes")]
     pub time: chrono::NaiveTime,
     pub place: String,
     pub agenda_lead_days: u32,
@@ -92,6 +92,10 @@ pub struct MeetingConfig {
     pub max_commitment_days: u32,
 }
 
+fn write_hours_minutes<S: serde::Serializer>(t: &chrono::NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.format("%H:%M").to_string())
+}
+
 /// `HH:MM`, as the configuration writes a time of day.
 fn hours_minutes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveTime, D::Error> {
     let text = String::deserialize(d)?;
@@ -100,9 +104,11 @@ fn hours_minutes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::Naive
 }
 
 impl Config {
-    /// What the agenda builder and the company comparison read.
-    pub fn agenda_config(&self) -> roundtable_core::agenda::AgendaConfig {
-        let (m, s) = (&self.meeting, &self.scorecard);
+    /// What the agenda builder and the company comparison read for a community: the
+    /// deployment's settings with the community's own laid over them.
+    pub fn agenda_config(&self, community: &roundtable_core::Community) -> roundtable_core::agenda::AgendaConfig {
+        let own = crate::community_settings::effective(self, community);
+        let (m, s) = (&own.meeting, &own.scorecard);
         roundtable_core::agenda::AgendaConfig {
             meeting_minutes: m.length_minutes,
             min_issues_to_rank: m.min_issues_to_rank,
@@ -122,7 +128,7 @@ impl Config {
 }
 
 /// How companies are compared (三率); see `roundtable_core::scorecard`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScorecardConfig {
     #[serde(deserialize_with = "weight")]
@@ -434,12 +440,12 @@ mod tests {
             ("ROUNDTABLE_MEETING__MAX_COMMITMENT_DAYS", "60"),
         ])
         .unwrap();
-        let a = c.agenda_config();
+        let a = c.agenda_config(&crate::community_settings::tests::community(None));
         let s = &a.scoring;
         assert_eq!((s.weight_response, s.weight_resolution, s.weight_satisfaction), (1.0, 0.0, 2.5));
         assert_eq!((s.satisfied_from, s.extensions_count_as_on_time, s.long_overdue_days), (5, true, 45));
         assert_eq!(a.max_commitment_days, 60);
-        let d = Config::defaults().agenda_config();
+        let d = Config::defaults().agenda_config(&crate::community_settings::tests::community(None));
         assert_eq!(d.scoring, roundtable_core::scorecard::ScoreRules::default(), "the file's defaults are core's");
         let e = load(&[("ROUNDTABLE_SCORECARD__SATISFIED_FROM", "6")]).unwrap_err();
         assert!(e.contains("not a satisfaction from 1 to 5"), "{e}");

@@ -160,6 +160,8 @@ fn seed(
         created_at: start,
         meeting_time: None,
         meeting_place: None,
+        workflow: None,
+        settings: None,
     };
     directory::insert_community(conn, &community)?;
     let cid = community.id;

@@ -94,7 +94,8 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
     let title = crate::i18n::strings().text(lang, "feed.meeting_title", &[("community", community.name.clone())]);
     let base = &cfg.mail.base_url;
     let now = state.now();
-    let length = TimeDelta::minutes(i64::from(cfg.meeting.length_minutes));
+    let length =
+        TimeDelta::minutes(i64::from(crate::community_settings::effective(cfg, &community).meeting.length_minutes));
     let offset = fixed_offset(tz, now.year());
     let mut calendar = Calendar::new();
     calendar.name(&title).timezone(tz.name());

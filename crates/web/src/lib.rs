@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod charts;
 pub mod cli;
+pub mod community_settings;
 pub mod config;
 pub mod demo;
 pub mod documents;

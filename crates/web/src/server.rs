@@ -52,6 +52,18 @@ pub fn boot(config: &Config) -> Result<AppState, String> {
         tracing::info!(database = %db.url(), migrations = ?applied, "migrated");
     }
     let workflows = load_workflows(&config.workflows)?;
+    // A community whose workflow is missing could not raise an issue: say so now.
+    let communities = db.conn().and_then(|mut c| roundtable_store::directory::communities(&mut c));
+    for c in communities.map_err(|e| e.to_string())? {
+        let name = crate::community_settings::workflow(&c);
+        if workflows.get(name).is_none() {
+            return Err(format!(
+                "{} follows the workflow `{name}`, which {} does not hold (see `roundtable setup settings`)",
+                c.name,
+                config.workflows.display()
+            ));
+        }
+    }
     Ok(AppState::new(db, workflows, config.clone()))
 }
 
@@ -100,9 +112,8 @@ pub fn spawn_dispatcher(state: AppState) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             // Followers who want each step by mail: their notices become outbox rows first.
-            let (now, tz) = (state.now(), state.config.community.time_zone);
             if let Err(e) =
-                crate::jobs::notices::queue(&state.db, roundtable_core::notice::NoticeMail::Each, now, tz).await
+                crate::jobs::notices::queue(&state.db, roundtable_core::notice::NoticeMail::Each, state.now()).await
             {
                 tracing::warn!(error = %e, "queuing notice mail failed; retrying");
             }

@@ -346,3 +346,95 @@ fn outbox_list_and_retry_explain_themselves() {
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("no dead notification nope"), "{err}");
 }
+
+#[test]
+fn a_community_keeps_its_own_workflow_language_and_settings() {
+    let dir = scratch("own-settings");
+    let workflows = dir.join("workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::copy(repo().join("workflows/issue.toml"), workflows.join("issue.toml")).unwrap();
+    std::fs::write(workflows.join("issue_strict.toml"), roundtable_e2e::strict_workflow()).unwrap();
+    let config = dir.join("roundtable.toml");
+    let url = format!("sqlite://{}", dir.join("rt.db").display());
+    std::fs::write(&config, format!("workflows = {:?}\n[database]\nurl = {url:?}\n", workflows.display().to_string()))
+        .unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--config", config.to_str().unwrap()]);
+        roundtable(&all)
+    };
+    for name in ["东圣社区", "西城社区"] {
+        assert_eq!(run(&["setup", "community", "--name", name]).0, ExitCode::SUCCESS);
+    }
+    let (code, _, err) = run(&["setup", "community", "--name", "北城社区", "--locale", "fr"]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("`fr` is not a language"), "{err}");
+    // Shown as it is: the deployment's everywhere.
+    let (code, shown, err) = run(&["setup", "settings", "--community", "西城社区"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(shown.contains("workflow = \"issue\"\n") && !shown.contains("# own"), "{shown}");
+    let own = dir.join("west.toml");
+    std::fs::write(&own, "[meeting]\nagenda_lead_days = 7\n\n[scorecard]\nweight_satisfaction = 0.6\n").unwrap();
+    let (code, shown, err) = run(&[
+        "setup",
+        "settings",
+        "--community",
+        "西城社区",
+        "--workflow",
+        "issue_strict",
+        "--locale",
+        "EN",
+        "--file",
+        own.to_str().unwrap(),
+    ]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    for line in [
+        "workflow = \"issue_strict\"  # own",
+        "locale = \"en\"",
+        "agenda_lead_days = 7  # own",
+        "weight_satisfaction = 0.6  # own",
+        "length_minutes = 120\n",
+    ] {
+        assert!(shown.contains(line), "{line}: {shown}");
+    }
+    // Refused, each naming why, and nothing changed.
+    let bad = dir.join("bad.toml");
+    for (args, why) in [
+        (vec!["--workflow", "issue_lite"], "no workflow named `issue_lite`"),
+        (vec!["--locale", "fr"], "`fr` is not a language"),
+        (vec!["--file", bad.to_str().unwrap()], "cannot read"),
+    ] {
+        let mut all = vec!["setup", "settings", "--community", "西城社区"];
+        all.extend(args);
+        let (code, _, err) = run(&all);
+        assert_eq!(code, ExitCode::FAILURE, "{all:?}");
+        assert!(err.contains(why), "{why}: {err}");
+    }
+    for (text, why) in [
+        ("[meeting]\nagenda_lead_days = \"soon\"\n", "[meeting]"),
+        ("[meeting]\nplace = \"楼下\"\n", "setup meeting --place"),
+        ("[mail]\nfrom = \"x@y.example\"\n", "not a community's setting"),
+        ("[scorecard]\nweight_response = 500\n", "not a weight"),
+    ] {
+        std::fs::write(&bad, text).unwrap();
+        let (code, _, err) = run(&["setup", "settings", "--community", "西城社区", "--file", bad.to_str().unwrap()]);
+        assert_eq!(code, ExitCode::FAILURE, "{text}");
+        assert!(err.contains(why) && err.contains("bad.toml"), "{why}: {err}");
+    }
+    let (_, shown, _) = run(&["setup", "settings", "--community", "西城社区"]);
+    assert!(shown.contains("agenda_lead_days = 7  # own") && shown.contains("locale = \"en\""), "{shown}");
+    // The other community is untouched.
+    let (_, theirs, _) = run(&["setup", "settings", "--community", "东圣社区"]);
+    assert!(!theirs.contains("# own") && theirs.contains("locale = \"zh-CN\""), "{theirs}");
+
+    // A server whose workflows lack West City's refuses to start, and says whose.
+    std::fs::remove_file(workflows.join("issue_strict.toml")).unwrap();
+    let loaded = roundtable_web::config::Config::load(Some(&config)).unwrap();
+    let refused = roundtable_web::server::boot(&loaded).err().expect("refused");
+    assert!(refused.contains("西城社区") && refused.contains("issue_strict"), "{refused}");
+    // --clear forgets the own keys; `--workflow ""` goes back to the default.
+    let (code, shown, err) = run(&["setup", "settings", "--community", "西城社区", "--clear", "--workflow", ""]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(!shown.contains("# own") && shown.contains("workflow = \"issue\""), "{shown}");
+    assert!(roundtable_web::server::boot(&loaded).is_ok());
+}

@@ -531,16 +531,20 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let hongyun_token = app.token(HONGYUN).await;
     app.call(Method::PUT, "/api/v1/me/notice-mail", Some(&hongyun_token), Some(json!({"mail": "each"}))).await;
-    let (now, tz) = (app.state.now(), app.state.config.community.time_zone);
-    let each = roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Each, now, tz).await.unwrap();
+    let now = app.state.now();
+    let each = roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Each, now).await.unwrap();
     assert_eq!(each, 1, "the company's staff member who wants each step");
-    let digests = roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Digest, now, tz).await.unwrap();
-    assert_eq!(digests, 1, "Ye Li's digest; the neighbour wants none");
-    assert_eq!(
-        roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Digest, now, tz).await.unwrap(),
-        0,
-        "once a day"
-    );
+    // Digests go out at 18:00 in the community's time zone (Shanghai: 10:00 UTC).
+    let digest = |at: chrono::DateTime<chrono::Utc>| {
+        let db = app.state.db.clone();
+        async move { roundtable_web::jobs::notices::queue(&db, NoticeMail::Digest, at).await.unwrap() }
+    };
+    let tomorrow = now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive() + chrono::Days::new(1);
+    let at = |h| tomorrow.and_hms_opt(h, 5, 0).unwrap().and_local_timezone(chrono_tz::Asia::Shanghai).unwrap().to_utc();
+    assert_eq!(digest(at(17)).await, 0, "not before the digest's hour");
+    app.set_now(at(18));
+    assert_eq!(digest(at(18)).await, 1, "Ye Li's digest; the neighbour wants none");
+    assert_eq!(digest(at(18) + chrono::TimeDelta::minutes(30)).await, 0, "once a day");
     roundtable_web::mail::dispatch_due(&app.state, 100).await.unwrap();
     let sent = app.state.mailer.sent().await;
     let digest =

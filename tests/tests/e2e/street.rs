@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 on_both_databases!(
     the_street_office_compares_its_communities_and_their_companies,
-    each_community_meets_at_its_own_time_and_place
+    each_community_meets_at_its_own_time_and_place,
+    each_community_follows_its_own_workflow_language_and_settings
 );
 
 const STREET: &str = "street@dongsheng.example";
@@ -164,4 +165,83 @@ async fn each_community_meets_at_its_own_time_and_place(app: TestApp) {
     let (_, _, feed) = app.anonymous(&format!("/communities/{west_id}/meetings.ics"), None).await;
     let feed = String::from_utf8(feed).unwrap();
     assert!(feed.contains("LOCATION:西城社区活动室") && feed.contains("T093000"), "{feed}");
+}
+
+/// West City runs on the strict workflow (only the supervisory committee accepts a fix),
+/// speaks English by default, builds its agenda a week ahead and holds promises to ten
+/// days; Dongsheng keeps the deployment's of each.
+async fn each_community_follows_its_own_workflow_language_and_settings(app: TestApp) {
+    let west = app.add_community("西城社区", "xicheng", Some("开发区街道"), "西城物业");
+    let own = "[meeting]\nagenda_lead_days = 7\nmax_commitment_days = 10\n";
+    {
+        let conn = &mut *app.state.db.conn().unwrap();
+        let c =
+            roundtable_store::directory::communities(conn).unwrap().into_iter().find(|c| c.name == "西城社区").unwrap();
+        let kept = roundtable_web::community_settings::check(&app.state.config, own).unwrap();
+        roundtable_store::directory::set_own_settings(conn, c.id, Some("issue_strict"), "en", kept.as_deref()).unwrap();
+    }
+    let (secretary, wang, resident) = (app.token(&west[0]).await, app.token(&west[2]).await, app.token(&west[3]).await);
+    let compounds = app.get("/api/v1/compounds", &secretary).await.body;
+    let orgs = app.get("/api/v1/organisations", &secretary).await.body;
+    let raised = app
+        .post(
+            "/api/v1/issues",
+            &resident,
+            json!({"title": "单元门禁失灵", "category": "security", "compound": compounds[0]["id"]}),
+        )
+        .await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    assert_eq!(raised.body["workflow"], "issue_strict", "a new issue follows its community's workflow");
+    let path = format!("/api/v1/issues/{}/transitions", raised.body["id"].as_str().unwrap());
+    let step = |token: &str, body: Value| {
+        let (app, path, token) = (&app, path.clone(), token.to_owned());
+        async move { app.post(&path, &token, body).await }
+    };
+    let assign = json!({"transition": "assign", "version": 1, "responsible_org": orgs[0]["id"]});
+    assert_eq!(step(&secretary, assign).await.status, StatusCode::OK);
+    // Ten days, not the deployment's ninety.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let commit = |days: u64, version: u32| {
+        json!({"transition": "commit", "version": version, "commitment_text": "更换读卡器",
+               "due_date": (today + chrono::Days::new(days)).to_string()})
+    };
+    let late = step(&wang, commit(20, 2)).await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", late.body);
+    assert!(late.body.to_string().contains("10"), "the limit is named: {}", late.body);
+    assert_eq!(step(&wang, commit(8, 2)).await.status, StatusCode::OK);
+    let resolve = json!({"transition": "resolve", "version": 3, "resolution_note": "已更换"});
+    assert_eq!(step(&wang, resolve).await.status, StatusCode::OK);
+    // The raiser may not accept the fix here: the supervisory committee does.
+    let verify = json!({"transition": "verify", "version": 4, "satisfaction": 5});
+    assert_eq!(step(&resident, verify).await.status, StatusCode::FORBIDDEN);
+    // Dongsheng's issues still follow the default workflow.
+    let ours = app
+        .post(
+            "/api/v1/issues",
+            &app.token("secretary@dongsheng.example").await,
+            json!({"title": "路灯不亮", "category": "facilities", "compound": app.compound("君悦湾").to_string()}),
+        )
+        .await;
+    assert_eq!(ours.body["workflow"], "issue");
+
+    // English for those who have not chosen; Chinese stays Dongsheng's.
+    let pages = app.pages();
+    pages.sign_in(&west[0]).await;
+    assert!(pages.get("/").await.html.contains("<html lang=\"en\""));
+    let ours = app.pages();
+    ours.sign_in("secretary@dongsheng.example").await;
+    assert!(ours.get("/").await.html.contains("<html lang=\"zh-CN\""));
+
+    // Six days before the meeting, West City's agenda is due (a week ahead) and
+    // Dongsheng's is not yet (five days ahead).
+    let next = app.get("/api/v1/meetings/next", &secretary).await.body;
+    let starts: chrono::DateTime<chrono::Utc> = next["starts_at"].as_str().unwrap().parse().unwrap();
+    let at = starts - chrono::TimeDelta::days(6);
+    roundtable_web::jobs::agenda::tick(&app.state.db, &app.state.config, at, "test").await.unwrap();
+    let status = |token: String| {
+        let app = &app;
+        async move { app.get("/api/v1/meetings/next", &token).await.body["agenda_status"].clone() }
+    };
+    assert_eq!(status(secretary.clone()).await, "draft", "West City's agenda is built");
+    assert_eq!(status(app.token("secretary@dongsheng.example").await).await, "none", "Dongsheng's waits");
 }

@@ -29,6 +29,8 @@ pub fn raiser(conn: &mut DbConn) -> Raiser {
         created_at: now,
         meeting_time: None,
         meeting_place: None,
+        workflow: None,
+        settings: None,
     };
     directory::insert_community(conn, &community).unwrap();
     let compound = Compound {

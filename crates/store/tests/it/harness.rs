@@ -44,6 +44,8 @@ impl Town {
             created_at: at,
             meeting_time: None,
             meeting_place: None,
+            workflow: None,
+            settings: None,
         };
         directory::insert_community(conn, &community).unwrap();
         let mut compound = |name: &str| {

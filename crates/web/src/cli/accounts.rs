@@ -85,6 +85,29 @@ pub enum SetupCommand {
         #[arg(long)]
         place: Option<String>,
     },
+    /// A community's own settings: the workflow its new issues follow, its language, and
+    /// `[meeting]`/`[scorecard]` keys laid over the deployment's. Prints what the
+    /// community runs on (and changes nothing when given no change).
+    Settings {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
+        /// A workflow of the workflows directory for its new issues; "" for the default.
+        #[arg(long)]
+        workflow: Option<String>,
+        /// zh-CN or en: the language of people who have not chosen one, and of its mail.
+        #[arg(long)]
+        locale: Option<String>,
+        /// A TOML file of `[meeting]` and `[scorecard]` keys: the community's own settings
+        /// become exactly these.
+        #[arg(long, conflicts_with = "clear")]
+        file: Option<std::path::PathBuf>,
+        /// Forget the community's own `[meeting]` and `[scorecard]` keys.
+        #[arg(long)]
+        clear: bool,
+    },
     /// Put a community in a street office (街道), or take it out with an empty name.
     Street {
         #[command(flatten)]
@@ -156,9 +179,70 @@ fn find_compound(conn: &mut DbConn, community: CommunityId, key: &str) -> Result
         .ok_or_else(|| format!("no compound named or numbered `{key}`"))
 }
 
+/// The language a command names, as the pages spell it.
+fn locale(wanted: &str) -> Result<&'static str, String> {
+    crate::i18n::LOCALES
+        .iter()
+        .copied()
+        .find(|l| l.eq_ignore_ascii_case(wanted.trim()))
+        .ok_or_else(|| format!("`{wanted}` is not a language roundtable speaks ({})", crate::i18n::LOCALES.join(", ")))
+}
+
+/// What `setup settings` was asked to change.
+struct Change {
+    workflow: Option<String>,
+    locale: Option<String>,
+    file: Option<std::path::PathBuf>,
+    clear: bool,
+}
+
+/// `setup settings`: checks every change against the configuration and the workflows
+/// the server would load, writes them together, and shows the result.
+fn settings(
+    config: &crate::config::Config,
+    conn: &mut DbConn,
+    community: Option<&str>,
+    change: Change,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let id = pick_community(conn, community)?;
+    let mut c = directory::get_community(conn, id).map_err(|e| format!("error: {e}"))?;
+    let Change { workflow, locale: language, file, clear } = change;
+    let changes = workflow.is_some() || language.is_some() || file.is_some() || clear;
+    if let Some(name) = workflow.as_deref().map(str::trim) {
+        if name.is_empty() {
+            c.workflow = None;
+        } else {
+            let loaded = crate::server::load_workflows(&config.workflows)?;
+            if loaded.get(name).is_none() {
+                return Err(format!("{} holds no workflow named `{name}`", config.workflows.display()));
+            }
+            c.workflow = Some(name.to_owned());
+        }
+    }
+    if let Some(wanted) = language {
+        c.default_locale = locale(&wanted)?.to_owned();
+    }
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        c.settings = crate::community_settings::check(config, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if clear {
+        c.settings = None;
+    }
+    if changes {
+        directory::set_own_settings(conn, id, c.workflow.as_deref(), &c.default_locale, c.settings.as_deref())
+            .map_err(|e| format!("error: {e}"))?;
+    }
+    let shown = crate::community_settings::describe(config, &c)?;
+    let _ = write!(out, "{shown}");
+    Ok(())
+}
+
 pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
     let now = Utc::now();
     let (config, what) = match &cmd {
+        SetupCommand::Settings { config, .. } => (config, "settings"),
         SetupCommand::Community { config, .. } => (config, "community"),
         SetupCommand::Street { config, .. } => (config, "street office to"),
         SetupCommand::Meeting { config, .. } => (config, "meeting time and place to"),
@@ -168,10 +252,15 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
     let db = open_db(config)?;
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
     let id = match cmd {
+        SetupCommand::Settings { config, community, workflow, locale, file, clear } => {
+            let change = Change { workflow, locale, file, clear };
+            return settings(&super::load_config(&config)?, conn, community.as_deref(), change, out);
+        }
         SetupCommand::Community { name, time_zone, locale, street, meeting_time, meeting_place, .. } => {
             let time_zone =
                 time_zone.parse::<chrono_tz::Tz>().map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
             let meeting_place = meeting_place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            let locale = self::locale(&locale)?.to_owned();
             let c = Community {
                 id: CommunityId::new(),
                 name,
@@ -180,6 +269,8 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
                 created_at: now,
                 meeting_time,
                 meeting_place,
+                workflow: None,
+                settings: None,
             };
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
             let street = street.as_deref().map(str::trim).filter(|s| !s.is_empty());

@@ -196,7 +196,7 @@ pub fn run(
     }
 }
 
-fn load_config(args: &ConfigArgs) -> Result<Config, String> {
+pub(super) fn load_config(args: &ConfigArgs) -> Result<Config, String> {
     let mut config = Config::load(args.config.as_deref())?;
     if let Some(url) = &args.database {
         config.database.url = url.clone().into();

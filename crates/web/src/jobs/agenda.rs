@@ -86,11 +86,12 @@ pub fn plan_agenda(
     let c = directory::get_community(conn, community)?;
     let tz = c.time_zone;
     let rules = crate::ops::meetings::community_rules(&config.meeting, &c);
+    let own = crate::community_settings::effective(config, &c);
     let rows = meetings::meetings(conn, community)?;
     let overrides = overrides(&rules, &rows);
     let occurrence = match slot {
         Some(slot) => rules.occurrence(&overrides, slot).ok_or(AgendaError::NoSuchMeeting(slot))?,
-        None => match rules.agenda_due(&overrides, config.meeting.agenda_lead_days, now) {
+        None => match rules.agenda_due(&overrides, own.meeting.agenda_lead_days, now) {
             Some(o) => o,
             None => return Ok(None),
         },
@@ -136,7 +137,7 @@ pub fn plan_agenda(
         Some(previous) => agenda::unfinished_items(conn, previous.id)?,
         None => Vec::new(),
     };
-    let agenda_config = config.agenda_config();
+    let agenda_config = config.agenda_config(&c);
     let built = build_agenda(&AgendaInput {
         issues: &facts,
         meeting_at: starts_at,

@@ -1,5 +1,5 @@
-//! The scheduled jobs. An hourly tick in the community's time zone asks the pure
-//! calendar whether an agenda is due (croner's `1-7 * SUN` would mean "day 1–7 *or*
+//! The scheduled jobs. An hourly tick asks the pure calendar, for each community in its
+//! own time zone, whether an agenda is due (and whether it is the hour of the digests) (croner's `1-7 * SUN` would mean "day 1–7 *or*
 //! Sunday"); every run claims its slot in `job_runs`, so restarts and extra instances
 //! never build twice, and the tick at start-up catches up on anything missed.
 
@@ -17,12 +17,10 @@ async fn run_tick(state: &AppState, instance: &str) {
         }
         Err(e) => tracing::error!(error = %e, "agenda job failed; the next tick retries"),
     }
-    let (now, tz) = (state.now(), state.config.community.time_zone);
-    if crate::jobs::notices::digest_due(now, tz) {
-        match crate::jobs::notices::queue(&state.db, roundtable_core::notice::NoticeMail::Digest, now, tz).await {
-            Ok(n) => tracing::info!(digests = n, "notice digests queued"),
-            Err(e) => tracing::error!(error = %e, "notice digests failed; tomorrow's tick sends them"),
-        }
+    match crate::jobs::notices::queue(&state.db, roundtable_core::notice::NoticeMail::Digest, state.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(digests = n, "notice digests queued"),
+        Err(e) => tracing::error!(error = %e, "notice digests failed; the next tick retries"),
     }
     match crate::jobs::reminders::tick(&state.db, &state.workflows, state.now()).await {
         Ok(0) => {}

@@ -73,6 +73,9 @@ pub struct Board {
     pub trends: Trends,
     #[serde(skip)]
     pub names: Names,
+    /// The workflow its new issues follow (whose states the page offers as a filter).
+    #[serde(skip)]
+    pub workflow: String,
 }
 
 /// The board of a community, filtered; 404 when public views are off or there is no such
@@ -193,8 +196,9 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
     let name = |o: OrgId| names.org(o).map_or_else(|| o.to_string(), str::to_owned);
     let scorecard = latest
         .and_then(|r| r.scorecard.as_ref())
-        .map(|rows| ScoreTable::new(rows, &name, &state.config.agenda_config()));
+        .map(|rows| ScoreTable::new(rows, &name, &state.config.agenda_config(&c)));
     Ok(Board {
+        workflow: crate::community_settings::workflow(&c).to_owned(),
         community: c.name,
         lines,
         next_cursor: listed.next_cursor,
@@ -231,8 +235,8 @@ pub async fn document(
         Ok(_) | Err(StoreError::NotFound) => return Err(gone()),
         Err(e) => return Err(e.into()),
     };
-    let tz = state.db.run(move |conn| directory::get_community(conn, community)).await?.time_zone;
-    let (config, base) = (state.config.agenda_config(), state.config.mail.base_url.clone());
+    let c = state.db.run(move |conn| directory::get_community(conn, community)).await?;
+    let (tz, config, base) = (c.time_zone, state.config.agenda_config(&c), state.config.mail.base_url.clone());
     match which {
         PublicDocument::Agenda => {
             if record.agenda_status != roundtable_core::AgendaStatus::Published {

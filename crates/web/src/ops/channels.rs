@@ -278,7 +278,7 @@ pub async fn test(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Resu
         Err(e) => return Err(e.into()),
     };
     let base_url = state.config.mail.base_url.trim_end_matches('/');
-    let message = send::sample(&caller.locale, &caller.community_name, base_url);
+    let message = send::sample(&caller.community.default_locale, &caller.community.name, base_url);
     let delivery = format!("test-{}", uuid::Uuid::now_v7());
     Ok(match send::send(&channel, &message, &delivery, &state.config.mail, state.now()).await {
         Answer::Delivered => Ok(()),

@@ -3,7 +3,6 @@
 
 use roundtable_core::audit::{AuditAction, AuditEntry, AuditSubject};
 use roundtable_core::text;
-use roundtable_core::workflow::DEFAULT_WORKFLOW;
 use roundtable_core::{
     BuildingId, CompoundId, Household, Issue, IssueId, IssueState, MeetingId, NewIssue, OrgId, ProxyReport,
     TransitionFields, TransitionRequest, UserId, apply,
@@ -121,10 +120,11 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
         })
         .unwrap_or_default();
     let today = caller.now(state).date_naive();
-    let max_days = u64::from(state.config.meeting.max_commitment_days);
+    let max_days =
+        u64::from(crate::community_settings::effective(&state.config, &caller.community).meeting.max_commitment_days);
     // Measured from the day the date was set (the promise or its latest extension).
     let beyond_limit = |c: &roundtable_core::Commitment| {
-        c.due_date > c.dated_at.with_timezone(&caller.tz).date_naive() + chrono::Days::new(max_days)
+        c.due_date > c.dated_at.with_timezone(&caller.tz()).date_naive() + chrono::Days::new(max_days)
     };
     IssueView {
         id: issue.id.0,
@@ -313,10 +313,10 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         access::check_proxy(&caller.user, &caller.actor, building)?;
     }
     let photos = super::photos::check_attachable(state, caller, &body.photos).await?;
-    let workflow = state
-        .workflows
-        .get(DEFAULT_WORKFLOW)
-        .ok_or_else(|| ApiError::Internal("the default workflow is not loaded".into()))?;
+    // The community's own workflow, checked at start-up and when it was chosen.
+    let name = crate::community_settings::workflow(&caller.community);
+    let workflow =
+        state.workflows.get(name).ok_or_else(|| ApiError::Internal(format!("the workflow `{name}` is not loaded")))?;
     let new = NewIssue {
         title: text::trim(&body.title).to_owned(),
         description: text::trim(&body.description).to_owned(),

@@ -120,7 +120,7 @@ async fn prepare(
         .into_iter()
         .map(|m| (m.id, m.slot.format("%Y-%m").to_string()))
         .collect();
-    Ok((filter, Context { names, slots, tz: caller.tz, lang, workflows: state.workflows.clone() }))
+    Ok((filter, Context { names, slots, tz: caller.tz(), lang, workflows: state.workflows.clone() }))
 }
 
 /// The ledger as an Excel workbook (one sheet, the header row first), written a page of

@@ -34,7 +34,7 @@ pub fn check_due_date(
     reason: Option<&str>,
 ) -> ApiResult<()> {
     let Some(due) = due else { return Ok(()) };
-    let max = state.config.meeting.max_commitment_days;
+    let max = crate::community_settings::effective(&state.config, &caller.community).meeting.max_commitment_days;
     let limit = caller.now(state).date_naive() + chrono::Days::new(u64::from(max));
     let chairs =
         [roundtable_core::Role::Secretary, roundtable_core::Role::Admin].iter().any(|r| caller.actor.has_role(*r));

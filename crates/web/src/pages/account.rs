@@ -47,7 +47,7 @@ async fn account_page(
     close_errors: Option<FormErrors>,
 ) -> PageResult {
     let caller = ctx.caller()?;
-    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
+    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let sessions = ops::sessions(&ctx.state, &caller)
         .await?
         .into_iter()

@@ -106,7 +106,7 @@ async fn admin_page(
 ) -> PageResult {
     let caller = ctx.caller()?;
     let ops::Overview { names, users, orgs, dead, channels } = ops::overview(&ctx.state, &caller).await?;
-    let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
+    let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let keys = crate::ops::keys::list(&ctx.state, &caller)
         .await?
         .into_iter()

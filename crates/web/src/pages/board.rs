@@ -30,7 +30,6 @@ impl Page for BoardPage {
     const TEMPLATE: &'static str = "board";
 }
 
-/// `/board`: the deployment's first community's board (the one community, usually).
 /// `/board`: the viewer's own community's board; for someone not signed in, the first
 /// community's (a deployment of several links each community's board from its pages).
 pub async fn first(ctx: Ctx) -> Response {
@@ -65,7 +64,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<Uuid>, Query(q): Query<BoardQuery>, h
         let states = ctx
             .state
             .workflows
-            .get(roundtable_core::workflow::DEFAULT_WORKFLOW)
+            .get(&board.workflow)
             .map(|wf| wf.states.iter().map(|s| Choice::new(&s.name, "", pick(&q.state, s.name.as_str()))).collect())
             .unwrap_or_default();
         let keep = |name: &str, v: &Option<String>| {

@@ -71,7 +71,7 @@ async fn channels_page(
             Choice::new(value, label, selected)
         })
         .collect();
-    let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz).format("%Y-%m-%d").to_string();
+    let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
     let items = list
         .into_iter()
         .map(|c| Row {

@@ -28,7 +28,7 @@ pub async fn lines(state: &AppState, caller: &Caller, query: AuditQuery) -> Resu
         .items
         .into_iter()
         .map(|e| HistoryLine {
-            at: e.at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string(),
+            at: e.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
             actor: e.actor.map(|a| a.name),
             action: e.action,
             details: e.details.into_iter().collect(),

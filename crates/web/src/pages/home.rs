@@ -129,12 +129,12 @@ async fn work(ctx: &Ctx) -> PageResult {
             .collect();
     }
     let next_meeting = next.map(|view| NextMeeting {
-        starts_local: view.starts_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string(),
+        starts_local: view.starts_at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
         view,
     });
     let trends = if manages {
         let records = meetings::all(&ctx.state, &caller).await?;
-        let (community, tz, lang) = (caller.actor.community, caller.tz, ctx.viewer.lang);
+        let (community, tz, lang) = (caller.actor.community, caller.tz(), ctx.viewer.lang);
         Some(crate::ops::trends::trends(&ctx.state, community, tz, lang, &records, &names).await?)
     } else {
         None

@@ -49,7 +49,7 @@ async fn shown(ctx: &Ctx, list: &[Invitation]) -> Result<Vec<Shown>, ApiError> {
         .into_iter()
         .map(|view| Shown {
             place: place(&names, &view),
-            expires_local: view.expires_at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string(),
+            expires_local: view.expires_at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
             view,
         })
         .collect())

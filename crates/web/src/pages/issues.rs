@@ -190,7 +190,7 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
     };
     let searching = filled(&f.q).is_some();
     let order = filled(&f.order).unwrap_or_else(|| if searching { "relevance" } else { ORDERS[0] }.into());
-    let wf = ctx.state.workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW);
+    let wf = ctx.state.workflows.get(crate::community_settings::workflow(&caller.community));
     let states = wf
         .map(|w| {
             w.states.iter().map(|s| Choice::new(&s.name, "", f.state.as_deref() == Some(s.name.as_str()))).collect()
@@ -640,7 +640,7 @@ async fn issue_page(
     let names = reference::names(state, &caller).await?;
     let today = caller.now(state).date_naive();
     let meetings = crate::ops::meetings::recent(state, &caller, today).await?;
-    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string();
+    let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let marks_duplicates = view.transitions.iter().any(|t| t.required.contains(&Field::DuplicateOf));
     let originals = if marks_duplicates { originals(ctx, &caller, &view, dup_q).await? } else { Vec::new() };
     let transitions = view

@@ -29,7 +29,7 @@ use crate::views::meetings::{
 };
 
 fn local(c: &Caller, at: DateTime<Utc>) -> String {
-    at.with_timezone(&c.tz).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&c.tz()).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// A meeting as the pages show it: its local time, and where it stands as flags.
@@ -51,7 +51,7 @@ impl MeetingShown {
     fn new(c: &Caller, view: MeetingView) -> MeetingShown {
         MeetingShown {
             starts_local: local(c, view.starts_at),
-            held_on: view.starts_at.with_timezone(&c.tz).date_naive(),
+            held_on: view.starts_at.with_timezone(&c.tz()).date_naive(),
             planned: view.status == MeetingStatus::Planned,
             open: view.status == MeetingStatus::Open,
             closed: view.status == MeetingStatus::Closed,
@@ -228,9 +228,9 @@ fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -
 }
 
 /// The comparison with the companies' names; absent rows show as an empty table.
-fn scorecard_table(ctx: &Ctx, names: &Names, rows: Option<Vec<ScoreRow>>) -> Option<ScoreTable> {
+fn scorecard_table(ctx: &Ctx, caller: &Caller, names: &Names, rows: Option<Vec<ScoreRow>>) -> Option<ScoreTable> {
     let name = |o: OrgId| names.org(o).map_or_else(|| o.to_string(), str::to_owned);
-    rows.map(|rows| ScoreTable::new(&rows, &name, &ctx.state.config.agenda_config()))
+    rows.map(|rows| ScoreTable::new(&rows, &name, &ctx.state.config.agenda_config(&caller.community)))
 }
 
 /// Who an organisation sent (`None`: nobody recorded yet).
@@ -312,7 +312,7 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             actions,
             late_count: late.len(),
             late,
-            scorecard: scorecard_table(ctx, &names, detail.scorecard),
+            scorecard: scorecard_table(ctx, &caller, &names, detail.scorecard),
             attendance,
             sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
             errors,
@@ -699,7 +699,7 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     let records = ops::all(&ctx.state, &caller).await?;
     let until = calendar::next_of(&ctx.state, &caller, &records).map(|n| n.slot);
     let trends =
-        crate::ops::trends::trends(&ctx.state, caller.actor.community, caller.tz, ctx.viewer.lang, &records, &names)
+        crate::ops::trends::trends(&ctx.state, caller.actor.community, caller.tz(), ctx.viewer.lang, &records, &names)
             .await?;
     // Published months, latest first (as `all` gives them).
     let published: Vec<_> =
@@ -718,7 +718,7 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
         selected: chosen.is_some_and(|c| c.meeting.id == r.meeting.id),
     }));
     Out::page(ScorecardPage {
-        table: scorecard_table(ctx, &names, rows),
+        table: scorecard_table(ctx, &caller, &names, rows),
         trends,
         months,
         month: chosen.map(|c| c.meeting.slot.format("%Y-%m").to_string()),

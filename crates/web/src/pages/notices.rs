@@ -37,7 +37,7 @@ pub async fn list(ctx: Ctx) -> Response {
             .items
             .into_iter()
             .map(|view| Shown {
-                at_local: view.at.with_timezone(&caller.tz).format("%Y-%m-%d %H:%M").to_string(),
+                at_local: view.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
                 view,
             })
             .collect();

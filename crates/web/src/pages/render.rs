@@ -250,7 +250,7 @@ impl Ctx {
         let property = a.memberships.iter().any(|m| matches!(m.kind, OrgKind::PropertyCompany | OrgKind::Unit));
         Some(Me {
             name: &c.user.display_name,
-            community: &c.community_name,
+            community: &c.community.name,
             login: &c.user.login,
             roles: c.user.roles.iter().map(|r| r.as_str()).collect(),
             manages: a.has_role(Role::Secretary) || a.has_role(Role::Admin),

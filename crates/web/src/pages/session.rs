@@ -85,7 +85,7 @@ impl FromRequestParts<AppState> for Viewer {
             jar.get(LANG).map(|c| c.value()),
             caller.as_ref().and_then(|c| c.user.locale.as_deref()),
             accept,
-            caller.as_ref().map_or(i18n::LOCALES[0], |c| c.locale.as_str()),
+            caller.as_ref().map_or(i18n::LOCALES[0], |c| c.community.default_locale.as_str()),
         );
         let here = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         // Only a page shown needs the bell's number (not a photo, not a form posted).

@@ -198,8 +198,8 @@ pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Ren
     if !sees_agenda(caller, &record) {
         return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
     }
-    let tz = caller.tz;
-    let config = state.config.agenda_config();
+    let tz = caller.tz();
+    let config = state.config.agenda_config(&caller.community);
     let base = state.config.mail.base_url.clone();
     let doc = state
         .db

@@ -22,10 +22,10 @@ use crate::views::meetings::{AttendanceBody, AttendanceView, MeetingDetail, Meet
 /// with a published agenda, on its day, from `meeting.open_hours_before` ahead.
 pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
     manage(caller)?;
-    let hours = state.config.meeting.open_hours_before;
+    let hours = crate::community_settings::effective(&state.config, &caller.community).meeting.open_hours_before;
     let r = record(state, caller, id).await?;
     let now = state.now();
-    may_open(&r.meeting, r.agenda_status, now, caller.tz, hours).map_err(|c| refusal(c, hours))?;
+    may_open(&r.meeting, r.agenda_status, now, caller.tz(), hours).map_err(|c| refusal(c, hours))?;
     let (from, to, config) = (MeetingStatus::Planned, MeetingStatus::Open, state.config.clone());
     let entry = crate::ops::audit(state, caller, AuditAction::MeetingOpened, AuditSubject::Meeting, id);
     // What was raised or changed since the agenda was published joins it as the meeting

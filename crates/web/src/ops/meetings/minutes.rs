@@ -25,8 +25,8 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> Api
 /// in the community reads published minutes.
 pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Rendering) -> ApiResult<String> {
     let record = closed_meeting(state, caller, id).await?;
-    let tz = caller.tz;
-    let config = state.config.agenda_config();
+    let tz = caller.tz();
+    let config = state.config.agenda_config(&caller.community);
     let base = state.config.mail.base_url.clone();
     let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, how.lang, &base)).await?;
     if !doc.published && !manages(caller) {

@@ -49,12 +49,7 @@ pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
 
 /// When and where the caller's community meets unless told otherwise.
 pub fn rules(state: &AppState, caller: &Caller) -> MeetingRules {
-    let m = &state.config.meeting;
-    MeetingRules {
-        time: caller.meeting_time.unwrap_or(m.time),
-        place: caller.meeting_place.clone().unwrap_or_else(|| m.place.clone()),
-        tz: caller.tz,
-    }
+    community_rules(&state.config.meeting, &caller.community)
 }
 
 /// When and where a community meets unless told otherwise: its own time and place, else

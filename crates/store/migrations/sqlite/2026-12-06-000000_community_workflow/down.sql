@@ -1,0 +1,2 @@
+ALTER TABLE communities DROP COLUMN settings;
+ALTER TABLE communities DROP COLUMN workflow;
