@@ -16,7 +16,8 @@ server writes it; raising a million issues through HTTP would take hours on two 
 
 Needs the machine's PostgreSQL (PG, default postgres://postgres@127.0.0.1:5432/postgres):
 the script makes and drops its own database. Every loop is bounded in count; each request
-has a timeout; the servers listen on 127.0.0.1 only.
+has a timeout; the servers listen on 127.0.0.1 only. KEEP=1 keeps the database afterwards
+(to study a query with EXPLAIN ANALYZE).
 """
 
 import os
@@ -237,7 +238,10 @@ def main():
         for s in servers:
             s.terminate()
             s.wait()
-        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if os.environ.get("KEEP"):
+            print(f"kept the database {url} (KEEP is set)")
+        else:
+            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -1036,19 +1036,19 @@ pub fn overdue_since(conn: &mut DbConn, issue: IssueId) -> Result<Option<DateTim
     Ok(v.ok_or(StoreError::NotFound)?.map(utc))
 }
 
-/// Per community of `communities`: its open issues (in no state of `closed`) and of those
+/// Per community of `communities`: its open issues (in one of `open_states`) and of those
 /// the commitments past their date on `today` — two grouped queries for a whole street.
 pub fn open_and_overdue(
     conn: &mut DbConn,
     communities: &[CommunityId],
-    closed: &[String],
+    open_states: &[String],
     today: NaiveDate,
 ) -> Result<std::collections::HashMap<CommunityId, (i64, i64)>> {
     use diesel::dsl::count_star;
     let ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
     let open: Vec<(String, i64)> = issues::table
         .filter(issues::community_id.eq_any(&ids))
-        .filter(issues::state.ne_all(closed))
+        .filter(issues::state.eq_any(open_states))
         .group_by(issues::community_id)
         .select((issues::community_id, count_star()))
         .load(conn)?;

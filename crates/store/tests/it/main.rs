@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod agendas;
 mod directory;
 mod issues;
 mod parity;

@@ -72,18 +72,21 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
     }
     let home = caller.actor.community;
     let today = caller.now(state).date_naive();
-    let closed: Vec<String> = state
+    // The open states by name, so the count reads the (community, state) index.
+    let mut open: Vec<String> = state
         .workflows
         .iter()
-        .flat_map(|wf| wf.states.iter().filter(|s| s.terminal).map(|s| s.name.to_string()))
+        .flat_map(|wf| wf.states.iter().filter(|s| !s.terminal).map(|s| s.name.to_string()))
         .collect();
+    open.sort();
+    open.dedup();
     let found = state
         .db
         .run(move |conn| {
             let Some(street) = directory::street_of(conn, home)? else { return Ok(None) };
             let communities = directory::street_communities(conn, &street)?;
             let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
-            let counts = issues::open_and_overdue(conn, &ids, &closed, today)?;
+            let counts = issues::open_and_overdue(conn, &ids, &open, today)?;
             let mut scorecards = roundtable_store::meetings::latest_scorecards(conn, &ids)?;
             let names: std::collections::HashMap<_, _> =
                 directory::organisations_of(conn, &ids)?.into_iter().map(|o| (o.id, o.name)).collect();

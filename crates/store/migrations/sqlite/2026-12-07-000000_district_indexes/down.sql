@@ -1,0 +1,3 @@
+DROP INDEX issue_events_community_state_at;
+DROP INDEX agenda_items_community_outcome;
+DROP INDEX agenda_items_carried_from;

@@ -1,0 +1,61 @@
+//! Writing a built agenda: every item, in order, however long the month's list is —
+//! PostgreSQL writes them many rows a statement, SQLite one by one.
+
+use chrono::{TimeDelta, Utc};
+use roundtable_core::agenda::{Agenda, AgendaItem, Reason, Section};
+use roundtable_core::{Meeting, MeetingId, MeetingStatus};
+use roundtable_store::{agenda, on_both_databases};
+
+use crate::harness::*;
+
+on_both_databases!(a_long_agenda_is_written_whole_and_in_order);
+
+fn item(n: usize, issue: Option<roundtable_core::IssueId>) -> AgendaItem {
+    AgendaItem {
+        section: if n == 0 { Section::Announcements } else { Section::FollowUp },
+        reason: if n == 0 { Reason::Announcements } else { Reason::DueSinceLastMeeting },
+        issue,
+        title: format!("第{n}项"),
+        compound: None,
+        responsible_org: None,
+        due_date: None,
+        support_count: 0,
+        minutes: 3,
+        in_appendix: n > 40,
+    }
+}
+
+fn a_long_agenda_is_written_whole_and_in_order(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let raised = town.raise(&t.db, "路灯不亮", town.junyue);
+    let at = now().with_timezone(&Utc);
+    let meeting = Meeting {
+        id: MeetingId::new(),
+        community: town.community,
+        slot: now().date_naive(),
+        starts_at: at + TimeDelta::hours(9),
+        place: "社区党群服务中心".into(),
+        status: MeetingStatus::Planned,
+        announcements: String::new(),
+        skip_reason: None,
+        opened_at: None,
+        closed_at: None,
+        created_at: at,
+    };
+    // More than one statement's worth (500), with an issue and a NULL among them.
+    let items: Vec<AgendaItem> = (0..1_201).map(|n| item(n, (n == 700).then_some(raised.id))).collect();
+    let built = Agenda { meeting_day: meeting.slot, since: at - TimeDelta::days(28), items, scorecard: Vec::new() };
+    let conn = &mut t.db.conn().unwrap();
+    assert!(agenda::save_built_agenda(conn, &meeting, &built, "test", at).unwrap());
+    let stored = agenda::agenda_items(conn, meeting.id).unwrap();
+    assert_eq!(stored.len(), 1_201);
+    for (n, s) in stored.iter().enumerate() {
+        assert_eq!((s.position as usize, s.title.as_str()), (n, format!("第{n}项").as_str()));
+        assert_eq!(s.issue_id, (n == 700).then_some(raised.id), "item {n}");
+        assert_eq!(s.in_appendix, n > 40);
+    }
+    // A rebuild replaces them all.
+    let shorter = Agenda { items: (0..3).map(|n| item(n, None)).collect(), ..built };
+    agenda::rebuild_agenda(conn, &meeting, &shorter, at).unwrap();
+    assert_eq!(agenda::agenda_items(conn, meeting.id).unwrap().len(), 3);
+}
