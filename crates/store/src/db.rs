@@ -20,6 +20,22 @@ pub enum DbConn {
     Pg(PgConnection),
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection: the body is written
+/// once and compiled for each backend. Diesel's multi-connection renders every query to
+/// SQL text before handing it on (and caches statements by that text), which made SQL
+/// building the largest cost of reading one issue (perf, docs/performance.md); the
+/// backend's own connection runs a query type from its prepared-statement cache without
+/// writing its SQL again. For the hottest reads only.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConn::Sqlite($c) => $body,
+            $crate::DbConn::Pg($c) => $body,
+        }
+    };
+}
+
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 

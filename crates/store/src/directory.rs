@@ -570,11 +570,9 @@ pub struct Person {
 }
 
 pub fn person(conn: &mut DbConn, id: UserId) -> Result<Person> {
-    let row: Option<(String, Option<String>, Option<String>)> = users::table
-        .find(id.to_string())
-        .select((users::display_name, users::email, users::phone))
-        .first(conn)
-        .optional()?;
+    let query = users::table.find(id.to_string()).select((users::display_name, users::email, users::phone));
+    let row: Option<(String, Option<String>, Option<String>)> =
+        crate::on_backend!(conn, |c| query.get_result(c).optional())?;
     let (display_name, email, phone) = row.ok_or(StoreError::NotFound)?;
     Ok(Person { id, display_name, email, phone })
 }

@@ -308,8 +308,10 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
 }
 
 pub fn get_issue(conn: &mut DbConn, id: IssueId) -> Result<Issue> {
+    let id = id.to_string();
+    // The selection names its backend, so the query is built in each arm.
     let row: Option<IssueRow> =
-        issues::table.find(id.to_string()).select(IssueRow::as_select()).first(conn).optional()?;
+        crate::on_backend!(conn, |c| issues::table.find(&id).select(IssueRow::as_select()).get_result(c).optional())?;
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
@@ -497,11 +499,8 @@ fn history_rows<'a>(conn: &mut DbConn, q: commitments::BoxedQuery<'a, Backend>) 
 
 /// The issues marked as duplicates of `id`, oldest first.
 pub fn duplicates_of(conn: &mut DbConn, id: IssueId) -> Result<Vec<Issue>> {
-    let rows: Vec<IssueRow> = issues::table
-        .filter(issues::duplicate_of.eq(id.to_string()))
-        .order(issues::id)
-        .select(IssueRow::as_select())
-        .load(conn)?;
+    let query = issues::table.filter(issues::duplicate_of.eq(id.to_string())).order(issues::id);
+    let rows: Vec<IssueRow> = crate::on_backend!(conn, |c| query.select(IssueRow::as_select()).load(c))?;
     rows.into_iter().map(Issue::try_from).collect()
 }
 
@@ -562,11 +561,9 @@ pub fn insert_proxy_report(conn: &mut DbConn, issue: &Issue, report: &ProxyRepor
 
 /// The households an issue was raised on behalf of, if it was.
 pub fn proxy_report(conn: &mut DbConn, issue: IssueId) -> Result<Option<ProxyReport>> {
-    let row: Option<(i32, String)> = proxy_reports::table
-        .find(issue.to_string())
-        .select((proxy_reports::households, proxy_reports::contacts))
-        .first(conn)
-        .optional()?;
+    let query =
+        proxy_reports::table.find(issue.to_string()).select((proxy_reports::households, proxy_reports::contacts));
+    let row: Option<(i32, String)> = crate::on_backend!(conn, |c| query.get_result(c).optional())?;
     row.map(|(households, contacts)| {
         let contacts =
             serde_json::from_str(&contacts).map_err(|e| StoreError::Corrupt(format!("proxy contacts: {e}")))?;

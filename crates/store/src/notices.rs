@@ -55,7 +55,8 @@ pub fn follow_unless_decided(
 
 /// What `user` decided about following an issue: `None` if nothing.
 pub fn following(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<Option<bool>> {
-    Ok(follows::table.find((issue.to_string(), user.to_string())).select(follows::following).first(conn).optional()?)
+    let query = follows::table.find((issue.to_string(), user.to_string())).select(follows::following);
+    Ok(crate::on_backend!(conn, |c| query.get_result(c).optional())?)
 }
 
 /// Whether `user` follows the issue: by their own decision, else as a member of its
@@ -65,11 +66,11 @@ pub fn follows_issue(conn: &mut DbConn, issue: &Issue, user: UserId) -> Result<b
         return Ok(decided);
     }
     let Some(org) = issue.responsible_org else { return Ok(false) };
-    let n: i64 = memberships::table
+    let query = memberships::table
         .filter(memberships::org_id.eq(org.to_string()))
         .filter(memberships::user_id.eq(user.to_string()))
-        .count()
-        .get_result(conn)?;
+        .count();
+    let n: i64 = crate::on_backend!(conn, |c| query.get_result(c))?;
     Ok(n > 0)
 }
 

@@ -84,11 +84,9 @@ pub fn get_many(conn: &mut DbConn, ids: &[PhotoId]) -> Result<Vec<Photo>> {
 
 /// An issue's photos, by the note they illustrate, then in upload order.
 pub fn for_issue(conn: &mut DbConn, issue: IssueId) -> Result<Vec<Photo>> {
-    let rows = photos::table
-        .filter(photos::issue_id.eq(issue.to_string()))
-        .order((photos::version.asc(), photos::id.asc()))
-        .select(Row::as_select())
-        .load(conn)?;
+    let query =
+        photos::table.filter(photos::issue_id.eq(issue.to_string())).order((photos::version.asc(), photos::id.asc()));
+    let rows: Vec<Row> = crate::on_backend!(conn, |c| query.select(Row::as_select()).load(c))?;
     rows.into_iter().map(from_row).collect()
 }
 

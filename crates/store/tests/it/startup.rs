@@ -75,3 +75,22 @@ fn a_database_migrated_by_a_newer_version_is_refused(t: &TestDb) {
 fn migrating_twice_applies_nothing(t: &TestDb) {
     assert!(t.db.migrate().unwrap().is_empty());
 }
+
+/// The bundled SQLite is built with the query planner stability guarantee (see
+/// `.cargo/config.toml`): without it, binding a LIMIT marked the statement to be parsed
+/// again on its next use, so every `get_issue` re-parsed its SQL.
+#[test]
+fn sqlite_plans_each_statement_once() {
+    #[derive(diesel::QueryableByName)]
+    struct Opt {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+    let t = TestDb::sqlite();
+    let conn = &mut *t.db.conn().unwrap();
+    let options: Vec<Opt> = diesel::RunQueryDsl::load(diesel::sql_query("PRAGMA compile_options"), conn).unwrap();
+    assert!(
+        options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+        "built without SQLITE_ENABLE_QPSG: is LIBSQLITE3_FLAGS from .cargo/config.toml in effect?"
+    );
+}

@@ -31,21 +31,35 @@ pub const CATEGORIES: [&str; 8] =
 /// caller's part of the community is forbidden.
 pub(crate) async fn visible(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<Issue> {
     let issue = state.db.run(move |conn| issues::get_issue(conn, id)).await.map_err(not_found)?;
-    check_visible(caller, issue)
+    check_visible(caller, &issue)?;
+    Ok(issue)
 }
 
 /// Like [`visible`], with the raiser as the issue's view shows them, in one database trip.
-async fn visible_with_raiser(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<(Issue, Person)> {
-    let (issue, raiser) = state
+/// The issue, its raiser and what it links to, in one trip to the database (each trip
+/// is a hand-over to a blocking thread and back); what it links to is read only for an
+/// issue the caller may see.
+async fn with_raiser_and_related(
+    state: &AppState,
+    caller: &Caller,
+    id: IssueId,
+) -> ApiResult<(Issue, Person, Related)> {
+    let who = caller.clone();
+    let (issue, raiser, related) = state
         .db
         .run(move |conn| {
             let issue = issues::get_issue(conn, id)?;
             let raiser = directory::person(conn, issue.raised_by)?;
-            Ok((issue, raiser))
+            let related = match check_visible(&who, &issue) {
+                Ok(()) => load_related(conn, who.user.id, &issue)?,
+                Err(_) => Related::default(),
+            };
+            Ok((issue, raiser, related))
         })
         .await
         .map_err(not_found)?;
-    Ok((check_visible(caller, issue)?, raiser))
+    check_visible(caller, &issue)?;
+    Ok((issue, raiser, related))
 }
 
 fn not_found(e: roundtable_store::StoreError) -> ApiError {
@@ -55,14 +69,14 @@ fn not_found(e: roundtable_store::StoreError) -> ApiError {
     }
 }
 
-fn check_visible(caller: &Caller, issue: Issue) -> ApiResult<Issue> {
+fn check_visible(caller: &Caller, issue: &Issue) -> ApiResult<()> {
     if issue.community != caller.actor.community {
         return Err(ApiError::NotFound("no such issue".into()));
     }
-    if !access::can_see(&caller.user, &caller.actor, &issue) {
+    if !access::can_see(&caller.user, &caller.actor, issue) {
         return Err(ApiError::Forbidden("this issue belongs to another compound or organisation".into()));
     }
-    Ok(issue)
+    Ok(())
 }
 
 /// The issue as this caller may see it, with the transitions open to them.
@@ -79,20 +93,23 @@ struct Related {
 
 /// Reads an issue's original and duplicates (in one database trip).
 async fn related(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<Related> {
-    let (id, original, user, whole) = (issue.id, issue.duplicate_of, caller.user.id, issue.clone());
-    Ok(state
-        .db
-        .run(move |conn| {
-            let original = original.map(|o| issues::get_issue(conn, o)).transpose()?;
-            Ok(Related {
-                original,
-                duplicates: issues::duplicates_of(conn, id)?,
-                photos: roundtable_store::photos::for_issue(conn, id)?,
-                proxy: issues::proxy_report(conn, id)?,
-                following: roundtable_store::notices::follows_issue(conn, &whole, user)?,
-            })
-        })
-        .await?)
+    let (user, whole) = (caller.user.id, issue.clone());
+    Ok(state.db.run(move |conn| load_related(conn, user, &whole)).await?)
+}
+
+fn load_related(
+    conn: &mut roundtable_store::DbConn,
+    user: roundtable_core::UserId,
+    issue: &Issue,
+) -> Result<Related, roundtable_store::StoreError> {
+    let id = issue.id;
+    Ok(Related {
+        original: issue.duplicate_of.map(|o| issues::get_issue(conn, o)).transpose()?,
+        duplicates: issues::duplicates_of(conn, id)?,
+        photos: roundtable_store::photos::for_issue(conn, id)?,
+        proxy: issues::proxy_report(conn, id)?,
+        following: roundtable_store::notices::follows_issue(conn, issue, user)?,
+    })
 }
 
 fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, related: Related) -> IssueView {
@@ -386,8 +403,7 @@ fn proxy_report(body: &ProxyReportBody, errors: &mut Vec<FieldProblem>) -> Proxy
 
 /// One issue, with its version and the transitions the caller may fire now.
 pub async fn get(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<IssueView> {
-    let (issue, raiser) = visible_with_raiser(state, caller, id).await?;
-    let related = related(state, caller, &issue).await?;
+    let (issue, raiser, related) = with_raiser_and_related(state, caller, id).await?;
     Ok(view(state, caller, issue, &raiser, related))
 }
 
@@ -471,7 +487,7 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
         .map_err(not_found)?;
     let mut request = request;
     request.fields.duplicate_of = original;
-    let issue = check_visible(caller, issue)?;
+    check_visible(caller, &issue)?;
     let workflow = state
         .workflows
         .get(&issue.workflow)
