@@ -35,7 +35,7 @@ pub fn workflow(c: &Community) -> &str {
 /// valid as the configuration file takes it. Returns the document to keep (written out
 /// again, so what is stored is canonical), or `None` when it sets nothing.
 pub fn check(config: &Config, text: &str) -> Result<Option<String>, String> {
-    let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_owned())?;
+    let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| e.to_string())?;
     for (key, value) in &doc {
         match (SECTIONS.contains(&key.as_str()), value.is_table()) {
             (true, true) => {}
@@ -131,11 +131,17 @@ fn section<'a>(doc: &'a toml::Table, name: &str) -> Option<&'a toml::Table> {
 /// the section's own type: an unknown key or a value out of range is refused as the
 /// configuration file would refuse it.
 fn overlay<T: Serialize + DeserializeOwned>(base: &T, own: Option<&toml::Table>, name: &str) -> Result<T, String> {
-    let mut table = toml::Table::try_from(base).map_err(|e| e.to_string())?;
-    if let Some(own) = own {
-        table.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let base = toml::Table::try_from(base).map_err(|e| e.to_string())?;
+    let read = |table: toml::Table| toml::Value::Table(table).try_into::<T>().map_err(|e| e.message().to_owned());
+    let mut table = base.clone();
+    for (key, value) in own.into_iter().flatten() {
+        // One key at a time over the deployment's, so a refusal names its key.
+        let mut alone = base.clone();
+        alone.insert(key.clone(), value.clone());
+        read(alone).map_err(|e| format!("[{name}] {key}: {e}"))?;
+        table.insert(key.clone(), value.clone());
     }
-    toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| format!("[{name}] {}", e.message()))
+    read(table).map_err(|e| format!("[{name}] {e}"))
 }
 
 #[cfg(test)]
@@ -189,6 +195,9 @@ pub(crate) mod tests {
         assert_eq!(check(&c, "[meeting]\n").unwrap(), None, "an empty section sets nothing");
         let refused = |text: &str| check(&c, text).unwrap_err();
         assert!(refused("[meeting]\nagenda_lead_dayz = 7").contains("agenda_lead_dayz"));
+        assert!(
+            refused("[scorecard]\nweight_response = \"lots\"").contains("[scorecard] weight_response: invalid type")
+        );
         assert!(refused("[scorecard]\nweight_response = 101").contains("not a weight"));
         assert!(refused("[scorecard]\nsatisfied_from = 9").contains("satisfaction from 1 to 5"));
         assert!(refused("[meeting]\nagenda_lead_days = -1").contains("[meeting]"));
