@@ -113,12 +113,17 @@ fn community(r: CommunityRow) -> Result<Community> {
     })
 }
 
+/// An update of one community's row: `NotFound` if there is no such community.
+fn one_row(updated: usize) -> Result<()> {
+    if updated == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
 /// Puts a community in a street office (街道), or takes it out with `None`.
 pub fn set_street(conn: &mut DbConn, community: CommunityId, street: Option<&str>) -> Result<()> {
     let n = diesel::update(communities::table.find(community.to_string()))
         .set(communities::street.eq(street))
         .execute(conn)?;
-    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    one_row(n)
 }
 
 /// When and where a community meets, where it differs from the deployment's settings
@@ -135,7 +140,7 @@ pub fn set_meeting(
             communities::meeting_place.eq(place),
         ))
         .execute(conn)?;
-    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    one_row(n)
 }
 
 /// The workflow a community's new issues follow, its default language and its own
@@ -154,7 +159,7 @@ pub fn set_own_settings(
             communities::settings.eq(settings),
         ))
         .execute(conn)?;
-    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+    one_row(n)
 }
 
 /// The street office a community belongs to, if any.

@@ -130,11 +130,17 @@ fn section<'a>(doc: &'a toml::Table, name: &str) -> Option<&'a toml::Table> {
 /// The deployment's section with the community's keys laid over it, read back through
 /// the section's own type: an unknown key or a value out of range is refused as the
 /// configuration file would refuse it.
-fn overlay<T: Serialize + DeserializeOwned>(base: &T, own: Option<&toml::Table>, name: &str) -> Result<T, String> {
+fn overlay<T: Clone + Serialize + DeserializeOwned>(
+    base: &T,
+    own: Option<&toml::Table>,
+    name: &str,
+) -> Result<T, String> {
+    // Most communities set nothing of their own, and a view of an issue asks: no TOML then.
+    let Some(own) = own.filter(|t| !t.is_empty()) else { return Ok(base.clone()) };
     let base = toml::Table::try_from(base).map_err(|e| e.to_string())?;
     let read = |table: toml::Table| toml::Value::Table(table).try_into::<T>().map_err(|e| e.message().to_owned());
     let mut table = base.clone();
-    for (key, value) in own.into_iter().flatten() {
+    for (key, value) in own {
         // One key at a time over the deployment's, so a refusal names its key.
         let mut alone = base.clone();
         alone.insert(key.clone(), value.clone());
