@@ -30,14 +30,16 @@ def wait_up(url):
     sys.exit(f"{url} did not come up")
 
 
-def start_servers(target, work, rt_addr, base_addr, binary=None):
-    """The baseline and roundtable's demo on fresh SQLite files in `work`; returns both
-    processes (baseline first) once they answer, the secretary's token and a compound id."""
+def start_servers(target, work, rt_addr, base_addr, binary=None, database=None):
+    """The baseline and roundtable's demo on fresh SQLite files in `work` (roundtable on
+    `database` instead, when given); returns both processes (baseline first) once they
+    answer, the secretary's token and a compound id."""
     binary = binary or f"{target}/release/roundtable"
+    database = database or f"sqlite://{work}/rt.db"
     procs = [
         subprocess.Popen([f"{target}/release/roundtable-bench-baseline", f"{work}/base.db", base_addr],
                          stdout=subprocess.DEVNULL),
-        subprocess.Popen([binary, "demo", "--database", f"sqlite://{work}/rt.db", "--listen", rt_addr], cwd=ROOT,
+        subprocess.Popen([binary, "demo", "--database", database, "--listen", rt_addr], cwd=ROOT,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          env={**os.environ, "ROUNDTABLE_LOG": "warn"}),
     ]

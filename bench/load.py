@@ -7,7 +7,9 @@ Builds both servers in release mode, seeds roundtable with the Dongsheng demo pl
 40,000 issues (through its own API), then measures with wrk (Debian's `wrk`, installed
 if missing): list, get, create and transition, each beside the baseline's GET list,
 GET one and POST. Prints req/s, p99 and the ratio to the baseline. Environment:
-ISSUES, CONNECTIONS, DURATION (seconds), CARGO_TARGET_DIR.
+ISSUES, CONNECTIONS, DURATION (seconds), CARGO_TARGET_DIR, and POSTGRES: a server URL
+(e.g. postgres://postgres@127.0.0.1:5432/postgres) on which roundtable runs instead, in a
+database of its own made and dropped by the script; the baseline stays on SQLite.
 """
 
 import json
@@ -22,6 +24,11 @@ ISSUES = int(os.environ.get("ISSUES", "40000"))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
 DURATION = int(os.environ.get("DURATION", "10"))
 RT, BASE = "127.0.0.1:18090", "127.0.0.1:18091"
+POSTGRES = os.environ.get("POSTGRES")
+
+
+def psql(sql):
+    sh("psql", POSTGRES, "-v", "ON_ERROR_STOP=1", "-qc", sql, stdout=subprocess.DEVNULL)
 
 
 def sh(*args, **kw):
@@ -45,8 +52,13 @@ def main():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     work = tempfile.mkdtemp(prefix="roundtable-bench-")
     procs = []
+    database = None
+    if POSTGRES:
+        name = f"rt_load_{os.getpid()}"
+        psql(f"CREATE DATABASE {name}")
+        database = POSTGRES.rsplit("/", 1)[0] + "/" + name
     try:
-        procs, token, compound = start_servers(target, work, RT, BASE)
+        procs, token, compound = start_servers(target, work, RT, BASE, database=database)
         api = f"http://{RT}/api/v1"
         anshang = next(o["id"] for o in call("GET", f"{api}/organisations", token) if o["name"] == "安尚物业")
         new_issue = json.dumps({"title": "地下室漏水", "description": "雨后地下室积水，墙皮洇水。", "category": "building", "compound": compound})
@@ -80,7 +92,8 @@ def main():
         assign = json.dumps({"transition": "assign", "version": 1, "responsible_org": anshang})
         rows.append(("transition (assign)", wrk("ids.lua", RT.join(["http://", ""]), {**env, "IDS": ids_file, "PREFIX": "/api/v1/issues/", "SUFFIX": "/transitions", "BODY": assign}), base_post, "POST"))
 
-        print(f"\n{len(ids)} raised issues (+ demo), {CONNECTIONS} connections, {DURATION} s each, one run\n")
+        backend = "PostgreSQL" if POSTGRES else "SQLite"
+        print(f"\nroundtable on {backend}, {len(ids)} raised issues (+ demo), {CONNECTIONS} connections, {DURATION} s each, one run\n")
         print(f"{'endpoint':<22}{'req/s':>10}{'p99 ms':>9}{'non-2xx':>9}   {'baseline':<9}{'req/s':>10}{'p99 ms':>9}{'ratio':>8}")
         for name, (rate, p99, total, bad), (brate, bp99, _, _), bname in rows:
             print(f"{name:<22}{rate:>10.0f}{p99:>9.2f}{bad:>9}   {bname:<9}{brate:>10.0f}{bp99:>9.2f}{rate / brate:>8.2f}")
@@ -89,6 +102,8 @@ def main():
     finally:
         stop(procs)
         shutil.rmtree(work, ignore_errors=True)
+        if database:
+            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":
