@@ -1,7 +1,9 @@
 //! Who sees what. Core decides who may fire a transition; this decides who may see an
 //! issue at all, whose contact data they see, and which part of the list they get.
 //!
-//! - secretaries, admins and the supervisory committee see the whole community;
+//! - secretaries, admins and the supervisory committee see the whole community, and so
+//!   does the street office, read-only (no transition is its, and it sees no contact data)
+//!   in each community of its street it reads (see `ops::street`);
 //! - property staff see the issues assigned to their organisations;
 //! - residents, grid secretaries and building leaders see their compound (a building
 //!   leader's buildings are in it: the compound's issues are open to all who live there);
@@ -14,6 +16,11 @@ use crate::error::ApiError;
 
 fn community_wide(actor: &Actor) -> bool {
     [Role::Admin, Role::Secretary, Role::Supervisor].iter().any(|r| actor.has_role(*r))
+}
+
+/// Those who read every issue of the community.
+fn reads_community(actor: &Actor) -> bool {
+    community_wide(actor) || actor.has_role(Role::Street)
 }
 
 /// Those who belong to a compound: residents, its grid secretary and its building leaders.
@@ -37,7 +44,7 @@ fn responsible_orgs(actor: &Actor) -> Vec<OrgId> {
 
 pub fn can_see(user: &User, actor: &Actor, issue: &Issue) -> bool {
     issue.community == actor.community
-        && (community_wide(actor)
+        && (reads_community(actor)
             || issue.raised_by == user.id
             || compound_of(user, actor) == Some(issue.compound)
             || issue.responsible_org.is_some_and(|o| responsible_orgs(actor).contains(&o)))
@@ -87,7 +94,7 @@ pub fn check_proxy(user: &User, actor: &Actor, building: Option<BuildingId>) -> 
 /// Narrows a list request to what the caller may see; an explicit filter outside that is
 /// refused rather than silently emptied.
 pub fn scope_filter(user: &User, actor: &Actor, mut filter: IssueFilter) -> Result<IssueFilter, ApiError> {
-    if community_wide(actor) {
+    if reads_community(actor) {
         return Ok(filter);
     }
     if let Some(own) = compound_of(user, actor) {

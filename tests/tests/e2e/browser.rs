@@ -516,6 +516,12 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     click_through(&phone, Locator::Css("a[href='/street']")).await;
     phone.find(Locator::Id("street-companies")).await.expect("the companies compared");
     check_and_shoot(&phone, &dir, "phone-street").await;
+    // …and opens one community's tracker, read-only, down to an issue.
+    click_through(&phone, Locator::Css("#street-communities a[href^='/street/communities/']")).await;
+    check_and_shoot(&phone, &dir, "phone-street-issues").await;
+    click_through(&phone, Locator::Css("ul.issues a")).await;
+    assert!(phone.find(Locator::Css("form[action$='/transitions']")).await.is_err(), "nothing to fire");
+    check_and_shoot(&phone, &dir, "phone-street-issue").await;
     phone.close().await.expect("the session ends");
 
     let c = browser(&driver_url, false).await;

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 on_both_databases!(
     the_street_office_compares_its_communities_and_their_companies,
     each_community_meets_at_its_own_time_and_place,
-    each_community_follows_its_own_workflow_language_and_settings
+    each_community_follows_its_own_workflow_language_and_settings,
+    the_street_office_reads_its_communities_issues
 );
 
 const STREET: &str = "street@dongsheng.example";
@@ -244,4 +245,104 @@ async fn each_community_follows_its_own_workflow_language_and_settings(app: Test
     };
     assert_eq!(status(secretary.clone()).await, "draft", "West City's agenda is built");
     assert_eq!(status(app.token("secretary@dongsheng.example").await).await, "none", "Dongsheng's waits");
+}
+
+/// The street office opens a community's tracker from its comparison: every issue of a
+/// community of its street, read-only and without the raisers' contact data; nothing of
+/// a community of another street, and nothing through a community the issue is not in.
+async fn the_street_office_reads_its_communities_issues(app: TestApp) {
+    let west = app.add_community("西城社区", "xicheng", Some("开发区街道"), "安尚物业");
+    let north = app.add_community("北门社区", "beimen", Some("北门街道"), "北门物业");
+    let at = &app;
+    let id_of = |login: String| async move {
+        let me = at.get("/api/v1/me", &at.token(&login).await).await.body;
+        me["community"]["id"].as_str().unwrap().to_owned()
+    };
+    let (west_id, north_id) = (id_of(west[0].clone()).await, id_of(north[0].clone()).await);
+    let resident = app.token(&west[3]).await;
+    let compounds = app.get("/api/v1/compounds", &resident).await.body;
+    let body = json!({"title": "地库照明不足", "category": "building", "compound": compounds[0]["id"]});
+    let raised = app.post("/api/v1/issues", &resident, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let issue = raised.body["id"].as_str().unwrap().to_owned();
+    let northern = app.token(&north[3]).await;
+    let compound = app.get("/api/v1/compounds", &northern).await.body[0]["id"].clone();
+    let body = json!({"title": "地库照明不足", "category": "building", "compound": compound});
+    let theirs = app.post("/api/v1/issues", &northern, body).await.body;
+    let theirs = theirs["id"].as_str().unwrap().to_owned();
+
+    let street = app.token(STREET).await;
+    let list = app.get(&format!("/api/v1/street/communities/{west_id}/issues"), &street).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let titles: Vec<&str> =
+        list.body["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["地库照明不足"], "West City's one issue");
+    // The list's filters work as on the tracker's own list, and are checked as there.
+    let filtered = app.get(&format!("/api/v1/street/communities/{west_id}/issues?state=verified"), &street).await;
+    assert_eq!(filtered.body["items"].as_array().map(Vec::len), Some(0), "{}", filtered.body);
+    let bad = app.get(&format!("/api/v1/street/communities/{west_id}/issues?limit=abc"), &street).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let one = app.get(&format!("/api/v1/street/communities/{west_id}/issues/{issue}"), &street).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    assert_eq!(one.body["title"], "地库照明不足");
+    assert_eq!(one.body["transitions"], json!([]), "read-only: nothing to fire");
+    assert!(one.body["raiser_contact"].is_null(), "no contact data: {}", one.body);
+    assert!(!one.body.to_string().contains(&west[3]), "the raiser's mail address: {}", one.body);
+    // Its own community too, which has the demo's issues.
+    let home = app.get(&format!("/api/v1/street/communities/{}/issues?limit=5", app.community()), &street).await;
+    assert_eq!(home.body["items"].as_array().map(Vec::len), Some(5), "{}", home.body);
+
+    // Not a community of another street, not an unknown one, not an issue through a
+    // community it is not in; nobody but the street office.
+    for path in [
+        format!("/api/v1/street/communities/{north_id}/issues"),
+        format!("/api/v1/street/communities/{north_id}/issues/{theirs}"),
+        format!("/api/v1/street/communities/{}/issues", uuid::Uuid::now_v7()),
+        format!("/api/v1/street/communities/{west_id}/issues/{theirs}"),
+        format!("/api/v1/street/communities/{}/issues/{issue}", app.community()),
+        format!("/api/v1/street/communities/{west_id}/issues/{}", uuid::Uuid::now_v7()),
+    ] {
+        let reply = app.get(&path, &street).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}: {}", reply.body);
+        assert!(!reply.body.to_string().contains("地库照明不足"), "{path}");
+    }
+    for login in [west[0].as_str(), "secretary@dongsheng.example", north[0].as_str()] {
+        let token = app.token(login).await;
+        let reply = app.get(&format!("/api/v1/street/communities/{west_id}/issues/{issue}"), &token).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{login}");
+        let reply = app.get(&format!("/api/v1/street/communities/{west_id}/issues"), &token).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{login}");
+    }
+    // Read-only: the street office fires nothing in the community it reads.
+    let assign = json!({"transition": "assign", "version": 1, "responsible_org": app.org("安尚物业").to_string()});
+    let fired = app.post(&format!("/api/v1/issues/{issue}/transitions"), &street, assign).await;
+    assert_eq!(fired.status, StatusCode::NOT_FOUND, "{}", fired.body);
+
+    // The pages: from the comparison to the list to the issue, nothing to fire on it.
+    let pages = app.pages();
+    pages.sign_in(STREET).await;
+    let listing = format!("/street/communities/{west_id}/issues");
+    assert!(pages.get("/street").await.html.contains(&format!("href=\"{listing}\"")), "linked from the comparison");
+    let page = pages.get(&listing).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("西城社区") && page.html.contains("地库照明不足"), "{}", page.html);
+    let detail = format!("{listing}/{issue}");
+    assert!(page.html.contains(&format!("href=\"{detail}\"")), "{}", page.html);
+    assert!(!page.html.contains("/issues/new") && !page.html.contains("ledger"), "no raising, no ledger here");
+    let shown = pages.get(&detail).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.html);
+    assert!(shown.html.contains("地库照明不足"));
+    for form in ["/transitions", "/follow", "/support"] {
+        assert!(!shown.html.contains(form), "no {form} form: {}", shown.html);
+    }
+    assert!(!shown.html.contains(&west[3]), "no contact data");
+    let filtered = pages.get(&format!("{listing}?state=verified")).await;
+    assert!(filtered.status.is_success() && !filtered.html.contains("地库照明不足"));
+    for path in [format!("/street/communities/{north_id}/issues"), format!("{listing}/{theirs}")] {
+        assert_eq!(pages.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let secretary = app.pages();
+    secretary.sign_in(&west[0]).await;
+    assert_eq!(secretary.get(&detail).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(secretary.get(&listing).await.status, StatusCode::FORBIDDEN);
 }

@@ -92,6 +92,8 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(channels::deliveries))
         .routes(routes!(street::comparison))
         .routes(routes!(street::whistle))
+        .routes(routes!(street::community_issues))
+        .routes(routes!(street::community_issue))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

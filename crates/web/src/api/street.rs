@@ -3,18 +3,18 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use roundtable_core::CommunityId;
 use roundtable_core::scorecard::Rate;
+use roundtable_core::{CommunityId, IssueId};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiJson, ApiPath, ApiResult, Problem};
+use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::street::{self as ops, Rates};
 use crate::state::AppState;
 use crate::views::meetings::RateSchema;
-use crate::views::{IssueView, NewIssueBody};
+use crate::views::{IssueList, IssueView, ListQuery, NewIssueBody};
 
 /// Six months of 三率 as counts (`n` of `m`), the issues received, and the promises past
 /// their date now.
@@ -125,4 +125,32 @@ pub async fn whistle(
 ) -> ApiResult<(StatusCode, Json<IssueView>)> {
     let view = ops::whistle(&state, &caller, CommunityId(id), body).await?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A community's issues as the street office reads them (the street role; a community of
+/// its street, else 404): every issue, with the tracker's filters, one page at a time.
+#[utoipa::path(get, path = "/api/v1/street/communities/{id}/issues", tag = "reference", params(("id" = Uuid, Path), ListQuery), security(("bearer" = [])), responses(
+    (status = 200, body = IssueList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn community_issues(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<IssueList>> {
+    Ok(Json(ops::community_issues(&state, &caller, CommunityId(id), q).await?))
+}
+
+/// One issue of a community of the street, read-only (no transitions, no contact data).
+#[utoipa::path(get, path = "/api/v1/street/communities/{id}/issues/{issue}", tag = "reference", params(("id" = Uuid, Path), ("issue" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = IssueView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem),
+))]
+pub async fn community_issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, issue)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<IssueView>> {
+    Ok(Json(ops::community_issue(&state, &caller, CommunityId(id), IssueId(issue)).await?))
 }

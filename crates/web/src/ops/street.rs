@@ -9,12 +9,13 @@
 use chrono::NaiveDate;
 use roundtable_core::agenda::ScoreRow;
 use roundtable_core::scorecard::Rate;
-use roundtable_core::{CommunityId, Role};
+use roundtable_core::{CommunityId, IssueId, Role};
 use roundtable_store::{StoreError, directory, issues};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::views::{IssueList, IssueView, ListQuery};
 
 /// Rates summed over companies or communities (counts, so "3/4" stays honest).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -133,20 +134,11 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
     Ok(Street { name, communities, companies })
 }
 
-/// The street office calls a community's meeting in (吹哨): an issue raised in one of its
-/// street's communities, as the street office, on that community's next agenda like any
-/// new issue. Without photos (they belong to the community they were uploaded in).
-pub async fn whistle(
-    state: &AppState,
-    caller: &Caller,
-    community: CommunityId,
-    body: crate::views::NewIssueBody,
-) -> ApiResult<crate::views::IssueView> {
+/// The caller acting in `community` (404 unless it is of the caller's street): how the
+/// street office calls a community in and reads its tracker.
+async fn in_street(state: &AppState, caller: &Caller, community: CommunityId, refusal: &str) -> ApiResult<Caller> {
     if !caller.actor.has_role(Role::Street) {
-        return Err(ApiError::Forbidden("only the street office calls a community in".into()));
-    }
-    if !body.photos.is_empty() || body.on_behalf.is_some() {
-        return Err(ApiError::field("photos", "not_allowed", "the street office raises without photos or households"));
+        return Err(ApiError::Forbidden(refusal.into()));
     }
     let home = caller.actor.community;
     let target = state
@@ -161,7 +153,59 @@ pub async fn whistle(
         })
         .await?
         .ok_or_else(|| ApiError::NotFound("no such community in your street".into()))?;
-    crate::ops::issues::raise(state, &caller.acting_in(&target), body).await
+    Ok(caller.acting_in(&target))
+}
+
+/// The street office calls a community's meeting in (吹哨): an issue raised in one of its
+/// street's communities, as the street office, on that community's next agenda like any
+/// new issue. Without photos (they belong to the community they were uploaded in).
+pub async fn whistle(
+    state: &AppState,
+    caller: &Caller,
+    community: CommunityId,
+    body: crate::views::NewIssueBody,
+) -> ApiResult<crate::views::IssueView> {
+    let there = in_street(state, caller, community, "only the street office calls a community in").await?;
+    if !body.photos.is_empty() || body.on_behalf.is_some() {
+        return Err(ApiError::field("photos", "not_allowed", "the street office raises without photos or households"));
+    }
+    crate::ops::issues::raise(state, &there, body).await
+}
+
+const READS: &str = "only the street office reads the communities of its street";
+
+/// The street office reading a community of its street: the caller acting there.
+pub async fn reader(state: &AppState, caller: &Caller, community: CommunityId) -> ApiResult<Caller> {
+    in_street(state, caller, community, READS).await
+}
+
+/// A community's issues as the street office reads them: all of them, with the tracker's
+/// own filters and order.
+pub async fn community_issues(
+    state: &AppState,
+    caller: &Caller,
+    community: CommunityId,
+    q: ListQuery,
+) -> ApiResult<IssueList> {
+    crate::ops::issues::list(state, &reader(state, caller, community).await?, q).await
+}
+
+/// One issue of a community of the street, read-only: nothing to fire from here, and no
+/// contact data (`access::sees_contact`).
+pub async fn community_issue(
+    state: &AppState,
+    caller: &Caller,
+    community: CommunityId,
+    id: IssueId,
+) -> ApiResult<IssueView> {
+    let view = crate::ops::issues::get(state, &reader(state, caller, community).await?, id).await?;
+    Ok(read_only(view))
+}
+
+/// What a street reader is shown of an issue: its transitions are the community's to fire.
+pub fn read_only(mut view: IssueView) -> IssueView {
+    view.transitions.clear();
+    view
 }
 
 /// The compounds of the street's communities, for the whistle's form: community id and

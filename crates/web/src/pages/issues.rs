@@ -23,6 +23,33 @@ use crate::views::{
     EventView, HouseholdBody, IssueSummary, IssueView, ListQuery, NewIssueBody, ProxyReportBody, TransitionBody,
 };
 
+/// Whose tracker a list or issue page reads: the viewer's own community's, or (for the
+/// street office) a community of its street's, read-only under its own paths.
+pub struct Tracker {
+    caller: Caller,
+    /// Where its issues are: `/issues`, or `/street/communities/{id}/issues`.
+    base: String,
+    /// The community's name, when it is not the viewer's own (read-only).
+    other: Option<String>,
+}
+
+impl Tracker {
+    fn own(ctx: &Ctx) -> Result<Tracker, ApiError> {
+        Ok(Tracker { caller: ctx.caller()?, base: "/issues".into(), other: None })
+    }
+
+    /// A community of the street office's street (403 for anyone else, 404 for another).
+    pub async fn of_street(ctx: &Ctx, community: Uuid) -> Result<Tracker, ApiError> {
+        let caller = crate::ops::street::reader(&ctx.state, &ctx.caller()?, community.into()).await?;
+        let name = caller.community.name.clone();
+        Ok(Tracker { caller, base: format!("/street/communities/{community}/issues"), other: Some(name) })
+    }
+
+    fn read_only(&self) -> bool {
+        self.other.is_some()
+    }
+}
+
 /// An issue of a list, with names for its ids.
 #[derive(Serialize)]
 pub struct Row {
@@ -30,20 +57,31 @@ pub struct Row {
     pub summary: IssueSummary,
     pub compound_name: Option<String>,
     pub org_name: Option<String>,
+    /// Its page.
+    pub href: String,
 }
 
 impl Row {
-    fn new(names: &Names, summary: IssueSummary) -> Row {
+    fn new(names: &Names, summary: IssueSummary, base: &str) -> Row {
         let compound_name = names.compound(summary.compound.into()).map(str::to_owned);
         let org_name = summary.responsible_org.and_then(|o| names.org(o.into())).map(str::to_owned);
-        Row { summary, compound_name, org_name }
+        Row { href: format!("{base}/{}", summary.id), summary, compound_name, org_name }
     }
 }
 
-/// Lists issues through `ops::issues`, with names.
+/// Lists issues of the viewer's own tracker through `ops::issues`, with names.
 pub async fn fetch(ctx: &Ctx, query: ListQuery, names: &Names) -> Result<(Vec<Row>, Option<String>), ApiError> {
-    let list = ops::list(&ctx.state, &ctx.caller()?, query).await?;
-    Ok((list.items.into_iter().map(|s| Row::new(names, s)).collect(), list.next_cursor))
+    fetch_in(ctx, &Tracker::own(ctx)?, query, names).await
+}
+
+async fn fetch_in(
+    ctx: &Ctx,
+    tracker: &Tracker,
+    query: ListQuery,
+    names: &Names,
+) -> Result<(Vec<Row>, Option<String>), ApiError> {
+    let list = ops::list(&ctx.state, &tracker.caller, query).await?;
+    Ok((list.items.into_iter().map(|s| Row::new(names, s, &tracker.base)).collect(), list.next_cursor))
 }
 
 /// The compounds as choices.
@@ -101,6 +139,10 @@ struct SortLink {
 
 #[derive(Serialize)]
 struct ListPage {
+    /// Where the list is (the filters' form and the pager link there).
+    base: String,
+    /// A community of the street, read by the street office: its name; no raising, no ledger.
+    other: Option<String>,
     items: Vec<Row>,
     filters: ShownFilters,
     sort: Vec<SortLink>,
@@ -116,7 +158,23 @@ impl Page for ListPage {
 }
 
 pub async fn list(ctx: Ctx, Query(f): Query<Filters>) -> Response {
-    let out = list_page(&ctx, f).await;
+    let out = async { list_page(&ctx, &Tracker::own(&ctx)?, f).await }.await;
+    ctx.respond(out)
+}
+
+/// A community's list as the street office reads it.
+pub async fn street_list(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, Query(f): Query<Filters>) -> Response {
+    let out = async { list_page(&ctx, &Tracker::of_street(&ctx, community).await?, f).await }.await;
+    ctx.respond(out)
+}
+
+/// One issue of it, read-only.
+pub async fn street_show(ctx: Ctx, ApiPath((community, id)): ApiPath<(Uuid, Uuid)>) -> Response {
+    let out = async {
+        let tracker = Tracker::of_street(&ctx, community).await?;
+        issue_page(&ctx, &tracker, IssueId(id), StatusCode::OK, None, None).await
+    }
+    .await;
     ctx.respond(out)
 }
 
@@ -165,10 +223,10 @@ pub async fn ledger_xlsx(ctx: Ctx, Query(f): Query<Filters>) -> Response {
     ctx.respond(out)
 }
 
-async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
-    let caller = ctx.caller()?;
-    let names = reference::names(&ctx.state, &caller).await?;
-    let query = query_of(&caller, &f)?;
+async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
+    let caller = &tracker.caller;
+    let names = reference::names(&ctx.state, caller).await?;
+    let query = query_of(caller, &f)?;
     let (compound, responsible_org) = (query.compound, query.responsible_org);
     let keep = |name: &str, v: &Option<String>| filled(v).map(|v| format!("{name}={}", urlencode(&v)));
     let base: Vec<String> = [
@@ -182,11 +240,11 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
     .into_iter()
     .flatten()
     .collect();
-    let (items, next) = fetch(ctx, query, &names).await?;
+    let (items, next) = fetch_in(ctx, tracker, query, &names).await?;
     let link = |extra: String| {
         let mut parts = base.clone();
         parts.push(extra);
-        format!("/issues?{}", parts.join("&"))
+        format!("{}?{}", tracker.base, parts.join("&"))
     };
     let searching = filled(&f.q).is_some();
     let order = filled(&f.order).unwrap_or_else(|| if searching { "relevance" } else { ORDERS[0] }.into());
@@ -196,7 +254,7 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
             w.states.iter().map(|s| Choice::new(&s.name, "", f.state.as_deref() == Some(s.name.as_str()))).collect()
         })
         .unwrap_or_default();
-    let wide = community_wide(&caller);
+    let wide = community_wide(caller) || tracker.read_only();
     let filters = ShownFilters {
         q: f.q.clone(),
         overdue: filled(&f.overdue).is_some(),
@@ -213,6 +271,8 @@ async fn list_page(ctx: &Ctx, f: Filters) -> PageResult {
         current: *o == order,
     });
     Out::page(ListPage {
+        base: tracker.base.clone(),
+        other: tracker.other.clone(),
         items,
         filters,
         sort: sort.collect(),
@@ -334,7 +394,7 @@ async fn raise_page(
         })
         .collect();
     let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == values.category)).collect();
-    let similar = similar.into_iter().map(|s| Row::new(&names, s)).collect();
+    let similar = similar.into_iter().map(|s| Row::new(&names, s, "/issues")).collect();
     let page = RaisePage {
         compounds: compounds.collect(),
         buildings,
@@ -450,7 +510,9 @@ pub struct IssueQuery {
 }
 
 pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>, Query(q): Query<IssueQuery>) -> Response {
-    let out = issue_page(&ctx, IssueId(id), StatusCode::OK, None, q.dup_q.as_deref()).await;
+    let out =
+        async { issue_page(&ctx, &Tracker::own(&ctx)?, IssueId(id), StatusCode::OK, None, q.dup_q.as_deref()).await }
+            .await;
     ctx.respond(out)
 }
 
@@ -564,6 +626,10 @@ struct IssueShown {
 
 #[derive(Serialize)]
 struct IssuePage {
+    /// Where the community's issues are (links to the original and duplicates).
+    base: String,
+    /// Read by the street office: no following, no support.
+    read_only: bool,
     issue: IssueShown,
     timeline: Vec<TimelineEntry>,
     transitions: Vec<TransitionShown>,
@@ -626,14 +692,16 @@ fn details(names: &Names, fields: &TransitionFields) -> Vec<Detail> {
 
 async fn issue_page(
     ctx: &Ctx,
+    tracker: &Tracker,
     id: IssueId,
     status: StatusCode,
     refused: Option<Refused<'_>>,
     dup_q: Option<&str>,
 ) -> PageResult {
-    let caller = ctx.caller()?;
+    let caller = tracker.caller.clone();
     let state = &ctx.state;
     let view = ops::get(state, &caller, id).await?;
+    let view = if tracker.read_only() { crate::ops::street::read_only(view) } else { view };
     let events = ops::events(state, &caller, id).await?;
     let records = ops::commitments(state, &caller, id).await?;
     let supported = ops::supported(state, &caller, id).await?;
@@ -695,7 +763,8 @@ async fn issue_page(
             photos: view
                 .photos
                 .iter()
-                .filter(|p| p.version == Some(e.version))
+                // Their images are served within the viewer's own community only.
+                .filter(|p| p.version == Some(e.version) && !tracker.read_only())
                 .map(|p| PhotoShown {
                     id: p.id,
                     width: p.width,
@@ -715,7 +784,7 @@ async fn issue_page(
         created_local: local(view.created_at),
         view,
     };
-    let can_support = ops::can_support(state, &caller, &issue.view);
+    let can_support = !tracker.read_only() && ops::can_support(state, &caller, &issue.view);
     let deliveries = if chair {
         let list = crate::ops::channels::deliveries(state, &caller, id).await?;
         let lines = list
@@ -748,6 +817,8 @@ async fn issue_page(
     Out::status(
         status,
         IssuePage {
+            base: tracker.base.clone(),
+            read_only: tracker.read_only(),
             issue,
             timeline,
             transitions,
@@ -855,7 +926,7 @@ async fn transition_work(
         Err(e) => match refusal(&e) {
             Some(status) => {
                 let refused = Refused { transition: &form.transition, values: form, errors: ctx.form_errors(&e) };
-                issue_page(ctx, id, status, Some(refused), None).await
+                issue_page(ctx, &Tracker::own(ctx)?, id, status, Some(refused), None).await
             }
             None => Err(e),
         },

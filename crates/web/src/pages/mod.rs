@@ -101,6 +101,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         .route("/street", get(street::show))
         .route("/street/issues", post(street::whistle))
+        .route("/street/communities/{id}/issues", get(issues::street_list))
+        .route("/street/communities/{id}/issues/{issue}", get(issues::street_show))
         .route("/channels", get(channels::show).post(channels::add))
         .route("/channels/{id}/test", post(channels::test))
         .route("/channels/{id}/remove", post(channels::remove))
