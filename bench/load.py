@@ -54,9 +54,9 @@ def main():
     procs = []
     database = None
     if POSTGRES:
-        name = f"rt_load_{os.getpid()}"
-        psql(f"CREATE DATABASE {name}")
-        database = POSTGRES.rsplit("/", 1)[0] + "/" + name
+        db_name = f"rt_load_{os.getpid()}"
+        psql(f"CREATE DATABASE {db_name}")
+        database = POSTGRES.rsplit("/", 1)[0] + "/" + db_name
     try:
         procs, token, compound = start_servers(target, work, RT, BASE, database=database)
         api = f"http://{RT}/api/v1"
@@ -103,7 +103,7 @@ def main():
         stop(procs)
         shutil.rmtree(work, ignore_errors=True)
         if database:
-            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            psql(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
 
 
 if __name__ == "__main__":
