@@ -174,9 +174,13 @@ impl Connector {
                     Synchronous::Normal => "NORMAL",
                 };
                 // busy_timeout first: the WAL switch itself may wait for another writer.
+                // temp_store: the group commit runs each write in a savepoint, and a
+                // savepoint's journal was a temporary file written on every write
+                // (a fifth of the writer thread's time under load, docs/performance.md).
                 let pragmas = format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
-                     PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};",
+                     PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}; \
+                     PRAGMA temp_store = MEMORY;",
                     self.opts.busy_timeout.as_millis()
                 );
                 conn.batch_execute(&pragmas).map_err(|e| match e.to_string().as_str() {

@@ -220,6 +220,31 @@ pub fn compounds(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Compou
         .collect()
 }
 
+/// Whether `compound` is one of `community`'s, and (if given) `building` one of its
+/// buildings: what raising an issue checks, in two index lookups rather than the lists.
+pub fn place_exists(
+    conn: &mut DbConn,
+    community: CommunityId,
+    compound: CompoundId,
+    building: Option<BuildingId>,
+) -> Result<(bool, bool)> {
+    let (community, compound_id) = (community.to_string(), compound.to_string());
+    let query =
+        compounds::table.find(&compound_id).filter(compounds::community_id.eq(&community)).select(compounds::id);
+    let known: Option<String> = crate::on_backend!(conn, |c| query.get_result(c).optional())?;
+    let building_ok = match building {
+        Some(b) if known.is_some() => {
+            let query = buildings::table
+                .find(b.to_string())
+                .filter(buildings::compound_id.eq(&compound_id))
+                .select(buildings::id);
+            crate::on_backend!(conn, |c| query.get_result::<String>(c).optional())?.is_some()
+        }
+        _ => true,
+    };
+    Ok((known.is_some(), building_ok))
+}
+
 pub fn insert_building(conn: &mut DbConn, b: &Building) -> Result<()> {
     let row = BuildingRow {
         id: b.id.to_string(),

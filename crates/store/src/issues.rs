@@ -243,16 +243,43 @@ fn queue_effects(conn: &mut DbConn, issue: &Issue, event: &Event, effects: &[Eff
     Ok(())
 }
 
+/// A newly raised issue's rows, made before the write: on SQLite one thread runs the
+/// writes one after another, so what can be done outside it is (docs/performance.md).
+pub struct NewIssueRows {
+    issue: IssueRow,
+    event: EventRow,
+    doc: crate::search::SearchDoc,
+    ids: (IssueId, CommunityId, UserId),
+    at: DateTime<Utc>,
+}
+
+impl NewIssueRows {
+    pub fn new(issue: &Issue, event: &Event) -> Result<NewIssueRows> {
+        Ok(NewIssueRows {
+            issue: IssueRow::from(issue),
+            event: EventRow::new(issue.community, event)?,
+            doc: crate::search::SearchDoc::of(issue),
+            ids: (issue.id, issue.community, issue.raised_by),
+            at: event.at,
+        })
+    }
+}
+
 /// Stores a newly raised issue with its first event, in one transaction.
 pub fn insert_issue(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<()> {
-    let row = IssueRow::from(issue);
-    let event_row = EventRow::new(issue.community, event)?;
+    insert_new_issue(conn, &NewIssueRows::new(issue, event)?)
+}
+
+/// Stores the rows of a newly raised issue, in one transaction.
+pub fn insert_new_issue(conn: &mut DbConn, rows: &NewIssueRows) -> Result<()> {
+    let (id, community, raiser) = rows.ids;
     conn.transaction(|conn| {
-        diesel::insert_into(issues::table).values(&row).execute(conn).map_err(StoreError::from_insert("issue"))?;
-        diesel::insert_into(issue_events::table).values(&event_row).execute(conn)?;
+        crate::on_backend!(conn, |c| diesel::insert_into(issues::table).values(&rows.issue).execute(c))
+            .map_err(StoreError::from_insert("issue"))?;
+        crate::on_backend!(conn, |c| diesel::insert_into(issue_events::table).values(&rows.event).execute(c))?;
         // The raiser follows what becomes of it.
-        crate::notices::set_following(conn, issue.id, issue.community, issue.raised_by, true, event.at)?;
-        crate::search::index(conn, issue)
+        crate::notices::insert_follow(conn, id, community, raiser, true, rows.at)?;
+        crate::search::index_doc(conn, &rows.doc)
     })
 }
 

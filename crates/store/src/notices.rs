@@ -23,19 +23,30 @@ pub fn set_following(
     at: DateTime<Utc>,
 ) -> Result<()> {
     conn.transaction(|conn| {
-        let key = (issue.to_string(), user.to_string());
-        diesel::delete(follows::table.find((&key.0, &key.1))).execute(conn)?;
-        diesel::insert_into(follows::table)
-            .values((
-                follows::issue_id.eq(&key.0),
-                follows::user_id.eq(&key.1),
-                follows::community_id.eq(community.to_string()),
-                follows::following.eq(following),
-                follows::created_at.eq(ts(at)),
-            ))
-            .execute(conn)?;
-        Ok(())
+        diesel::delete(follows::table.find((issue.to_string(), user.to_string()))).execute(conn)?;
+        insert_follow(conn, issue, community, user, following, at)
     })
+}
+
+/// Records whether `user` follows an issue they have not decided about before (its
+/// raiser, as it is raised: no row to replace, so no delete and no savepoint of its own).
+pub fn insert_follow(
+    conn: &mut DbConn,
+    issue: IssueId,
+    community: CommunityId,
+    user: UserId,
+    following: bool,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let row = (
+        follows::issue_id.eq(issue.to_string()),
+        follows::user_id.eq(user.to_string()),
+        follows::community_id.eq(community.to_string()),
+        follows::following.eq(following),
+        follows::created_at.eq(ts(at)),
+    );
+    crate::on_backend!(conn, |c| diesel::insert_into(follows::table).values(&row).execute(c))?;
+    Ok(())
 }
 
 /// Makes `user` follow an issue unless they decided about it before (raising, supporting:

@@ -14,16 +14,75 @@ use crate::error::Result;
 /// The most matches a search returns (the best first).
 pub const MAX_MATCHES: i64 = 1000;
 
+thread_local! {
+    /// Set on the SQLite writer's thread. There each write runs in a savepoint, and FTS5
+    /// writes its pending terms out as a new segment whenever a savepoint it took part in
+    /// ends — a sixth of the writer's time when issues are raised under load
+    /// (docs/performance.md). So there a new document waits in a temporary table, rolled
+    /// back with its write's savepoint like anything else, and the group's documents
+    /// enter the index together after the last savepoint, before the commit
+    /// ([`flush_deferred`]).
+    static DEFERRED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// This thread's SQLite writes leave their documents for [`flush_deferred`].
+pub(crate) fn defer_on_this_thread() {
+    DEFERRED.set(true);
+}
+
+/// Makes the table the deferred documents wait in (a connection's own, in memory).
+pub(crate) fn prepare_deferred(conn: &mut SqliteConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "CREATE TEMP TABLE IF NOT EXISTS search_pending (doc TEXT NOT NULL, issue_id TEXT NOT NULL, community_id TEXT NOT NULL)",
+    )
+}
+
+/// Moves the documents waiting in this transaction into the index.
+pub(crate) fn flush_deferred(conn: &mut SqliteConnection) -> QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    conn.batch_execute(
+        "INSERT INTO issue_search (doc, issue_id, community_id) SELECT doc, issue_id, community_id FROM temp.search_pending; \
+         DELETE FROM temp.search_pending;",
+    )
+}
+
+/// An issue's search document, made before the write (so the SQLite writer, which runs
+/// the writes one at a time, does not tokenise).
+pub struct SearchDoc {
+    doc: String,
+    issue: String,
+    community: String,
+}
+
+impl SearchDoc {
+    pub fn of(issue: &Issue) -> SearchDoc {
+        SearchDoc {
+            doc: document(&issue.title, &issue.description),
+            issue: issue.id.to_string(),
+            community: issue.community.to_string(),
+        }
+    }
+}
+
 /// Indexes an issue's title and description (in the caller's transaction).
 pub fn index(conn: &mut DbConn, issue: &Issue) -> Result<()> {
-    let doc = document(&issue.title, &issue.description);
-    let (id, community) = (issue.id.to_string(), issue.community.to_string());
+    index_doc(conn, &SearchDoc::of(issue))
+}
+
+/// Indexes a document made before (in the caller's transaction).
+pub fn index_doc(conn: &mut DbConn, d: &SearchDoc) -> Result<()> {
     match conn {
         DbConn::Sqlite(c) => {
-            diesel::sql_query("INSERT INTO issue_search (doc, issue_id, community_id) VALUES (?, ?, ?)")
-                .bind::<Text, _>(doc)
-                .bind::<Text, _>(id)
-                .bind::<Text, _>(community)
+            let sql = if DEFERRED.get() {
+                "INSERT INTO temp.search_pending (doc, issue_id, community_id) VALUES (?, ?, ?)"
+            } else {
+                "INSERT INTO issue_search (doc, issue_id, community_id) VALUES (?, ?, ?)"
+            };
+            diesel::sql_query(sql)
+                .bind::<Text, _>(&d.doc)
+                .bind::<Text, _>(&d.issue)
+                .bind::<Text, _>(&d.community)
                 .execute(c)?;
         }
         DbConn::Pg(c) => {
@@ -31,9 +90,9 @@ pub fn index(conn: &mut DbConn, issue: &Issue) -> Result<()> {
                 "INSERT INTO issue_search (issue_id, community_id, doc) VALUES ($1, $2, to_tsvector('simple', $3)) \
                  ON CONFLICT (issue_id) DO NOTHING",
             )
-            .bind::<Text, _>(id)
-            .bind::<Text, _>(community)
-            .bind::<Text, _>(doc)
+            .bind::<Text, _>(&d.issue)
+            .bind::<Text, _>(&d.community)
+            .bind::<Text, _>(&d.doc)
             .execute(c)?;
         }
     }

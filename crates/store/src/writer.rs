@@ -81,6 +81,7 @@ impl Writer {
 }
 
 fn run(pool: Pool<Connector>, rx: mpsc::Receiver<Job>) {
+    crate::search::defer_on_this_thread();
     let mut last_checkpoint = std::time::Instant::now();
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -157,15 +158,22 @@ fn checkpoint(conn: &mut DbConn) -> diesel::QueryResult<()> {
 
 /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken (waiting in
 /// the busy handler) before anything is read, so another process's commit cannot make
-/// this snapshot stale halfway. `body`'s own transactions become savepoints.
+/// this snapshot stale halfway. `body`'s own transactions become savepoints. The search
+/// documents the writes left waiting enter the index before the commit; if they cannot,
+/// nothing commits.
 fn in_immediate_transaction(conn: &mut DbConn, body: impl FnOnce(&mut DbConn)) -> diesel::QueryResult<()> {
     let DbConn::Sqlite(inner) = conn else {
         unreachable!("the writer thread serves SQLite only");
     };
     AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    if let Err(e) = crate::search::prepare_deferred(inner) {
+        let _ = AnsiTransactionManager::rollback_transaction(inner);
+        return Err(e);
+    }
     body(conn);
     let DbConn::Sqlite(inner) = conn else { unreachable!("the connection does not change") };
-    match AnsiTransactionManager::commit_transaction(inner) {
+    // The group's search documents, after every write's savepoint (see `search`).
+    match crate::search::flush_deferred(inner).and_then(|()| AnsiTransactionManager::commit_transaction(inner)) {
         Ok(()) => Ok(()),
         Err(e) => {
             let _ = AnsiTransactionManager::rollback_transaction(inner);

@@ -355,8 +355,9 @@ fn the_async_helper_runs_on_the_pool(t: &TestDb) {
 }
 
 /// Many writes at once (on SQLite, committed in groups by one thread): each answers
-/// after its data is durable and visible; one that fails leaves nothing behind and
-/// takes nothing else down with it.
+/// after its data is durable and visible — in the search index too, which the SQLite
+/// writer fills once per group; one that fails leaves nothing behind and takes nothing
+/// else down with it.
 fn concurrent_writes_commit_together_and_fail_alone(t: &TestDb) {
     let town = Town::build(&t.db);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -402,4 +403,10 @@ fn concurrent_writes_commit_together_and_fail_alone(t: &TestDb) {
             assert!(stored.is_ok(), "write {n} answered before its issue was stored");
         }
     }
+    let q = roundtable_core::search::query("并发").unwrap();
+    let mut found = roundtable_store::search::matching(conn, town.community, &q, 100).unwrap();
+    found.sort();
+    let mut kept: Vec<_> = made.iter().enumerate().filter(|(n, _)| n % 5 != 0).map(|(_, id)| *id).collect();
+    kept.sort();
+    assert_eq!(found, kept, "each stored issue is found once, no failed one");
 }

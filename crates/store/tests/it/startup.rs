@@ -94,3 +94,18 @@ fn sqlite_plans_each_statement_once() {
         "built without SQLITE_ENABLE_QPSG: is LIBSQLITE3_FLAGS from .cargo/config.toml in effect?"
     );
 }
+
+/// The group commit runs each write in a savepoint; their journals stay in memory
+/// instead of a temporary file written on every write (docs/performance.md).
+#[test]
+fn sqlite_keeps_savepoint_journals_in_memory() {
+    #[derive(diesel::QueryableByName)]
+    struct Store {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        temp_store: i32,
+    }
+    let t = TestDb::sqlite();
+    let conn = &mut *t.db.conn().unwrap();
+    let got: Vec<Store> = diesel::RunQueryDsl::load(diesel::sql_query("PRAGMA temp_store"), conn).unwrap();
+    assert_eq!(got[0].temp_store, 2, "PRAGMA temp_store = MEMORY on every connection");
+}

@@ -305,18 +305,8 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
     let proxy = body.on_behalf.as_ref().map(|b| proxy_report(b, &mut errors));
     let community = caller.actor.community;
     let (compound, building) = (CompoundId(body.compound), body.building.map(BuildingId));
-    let (known_compound, known_building) = state
-        .db
-        .run(move |conn| {
-            let compounds = directory::compounds(conn, community)?;
-            let known = compounds.iter().any(|c| c.id == compound);
-            let building_ok = match building {
-                Some(b) if known => directory::buildings(conn, compound)?.iter().any(|x| x.id == b),
-                _ => true,
-            };
-            Ok((known, building_ok))
-        })
-        .await?;
+    let (known_compound, known_building) =
+        state.db.run(move |conn| directory::place_exists(conn, community, compound, building)).await?;
     if !known_compound {
         errors.push(FieldProblem::new("compound", "unknown", "no such compound in this community"));
     } else if !known_building {
@@ -347,14 +337,18 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         issue = issue.on_behalf_of(report);
     }
     let (stored, user, reported) = (issue.clone(), caller.user.id, proxy.clone());
+    let (rows, version) = (issues::NewIssueRows::new(&issue, &event)?, event.version);
     let attached = state
         .db
         .write(move |conn| {
-            issues::insert_issue(conn, &stored, &event)?;
+            issues::insert_new_issue(conn, &rows)?;
             if let Some(report) = &reported {
                 issues::insert_proxy_report(conn, &stored, report)?;
             }
-            roundtable_store::photos::attach(conn, &photos, user, stored.id, event.version)?;
+            if photos.is_empty() {
+                return Ok(Vec::new());
+            }
+            roundtable_store::photos::attach(conn, &photos, user, stored.id, version)?;
             roundtable_store::photos::for_issue(conn, stored.id)
         })
         .await?;
