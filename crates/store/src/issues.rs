@@ -16,8 +16,10 @@ use crate::db::DbConn;
 use crate::error::{Result, StoreError};
 use crate::schema::{commitments, issue_events, issues, outbox, proxy_reports, supports};
 
+// Inserted with NULL for `None` (no column of theirs has a default): SQL of one shape,
+// which SQLite prepares once instead of for every write (docs/performance.md).
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = issues, treat_none_as_null = true)]
+#[diesel(table_name = issues, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct IssueRow {
     pub(crate) id: String,
     community_id: String,
@@ -163,7 +165,7 @@ impl TryFrom<IssueRow> for Issue {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = issue_events)]
+#[diesel(table_name = issue_events, treat_none_as_default_value = false)]
 struct EventRow {
     id: String,
     community_id: String,
@@ -283,6 +285,106 @@ pub fn insert_new_issue(conn: &mut DbConn, rows: &NewIssueRows) -> Result<()> {
     })
 }
 
+/// An issue written over its stored row if that is still at version `expected`. Written
+/// out by hand as a query type of its own: diesel never caches an UPDATE's prepared
+/// statement (its changesets may skip columns), nor hand-written `sql_query` SQL, and a
+/// transition's update runs in the SQLite writer, one write after another, where
+/// preparing it afresh was an eighth of the work (docs/performance.md). A type of its own
+/// is prepared once per connection and found again by its type.
+struct UpdateIssue<'a> {
+    row: &'a IssueRow,
+    expected: i32,
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for UpdateIssue<'_>
+where
+    DB: diesel::backend::Backend,
+    String: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+    NaiveDate: diesel::serialize::ToSql<diesel::sql_types::Date, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<diesel::sql_types::Timestamp, DB>,
+    DB: diesel::sql_types::HasSqlType<diesel::sql_types::Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Date>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Timestamp>,
+{
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        use diesel::sql_types::{Date, Integer, Nullable, Text, Timestamp};
+        let r = self.row;
+        out.push_sql("UPDATE issues SET community_id = ");
+        out.push_bind_param::<Text, _>(&r.community_id)?;
+        out.push_sql(", workflow = ");
+        out.push_bind_param::<Text, _>(&r.workflow)?;
+        out.push_sql(", state = ");
+        out.push_bind_param::<Text, _>(&r.state)?;
+        out.push_sql(", title = ");
+        out.push_bind_param::<Text, _>(&r.title)?;
+        out.push_sql(", description = ");
+        out.push_bind_param::<Text, _>(&r.description)?;
+        out.push_sql(", category = ");
+        out.push_bind_param::<Text, _>(&r.category)?;
+        out.push_sql(", compound_id = ");
+        out.push_bind_param::<Text, _>(&r.compound_id)?;
+        out.push_sql(", building_id = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.building_id)?;
+        out.push_sql(", unit = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.unit)?;
+        out.push_sql(", raised_by = ");
+        out.push_bind_param::<Text, _>(&r.raised_by)?;
+        out.push_sql(", raised_by_org = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.raised_by_org)?;
+        out.push_sql(", responsible_org = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.responsible_org)?;
+        out.push_sql(", commitment_text = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.commitment_text)?;
+        out.push_sql(", commitment_due = ");
+        out.push_bind_param::<Nullable<Date>, _>(&r.commitment_due)?;
+        out.push_sql(", committed_by = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.committed_by)?;
+        out.push_sql(", committed_by_org = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.committed_by_org)?;
+        out.push_sql(", commitment_meeting = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.commitment_meeting)?;
+        out.push_sql(", committed_at = ");
+        out.push_bind_param::<Nullable<Timestamp>, _>(&r.committed_at)?;
+        out.push_sql(", resolution_note = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.resolution_note)?;
+        out.push_sql(", verification = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.verification)?;
+        out.push_sql(", duplicate_of = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.duplicate_of)?;
+        out.push_sql(", closing_reason = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.closing_reason)?;
+        out.push_sql(", support_count = ");
+        out.push_bind_param::<Integer, _>(&r.support_count)?;
+        out.push_sql(", reopen_count = ");
+        out.push_bind_param::<Integer, _>(&r.reopen_count)?;
+        out.push_sql(", version = ");
+        out.push_bind_param::<Integer, _>(&r.version)?;
+        out.push_sql(", created_at = ");
+        out.push_bind_param::<Timestamp, _>(&r.created_at)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&r.updated_at)?;
+        out.push_sql(", state_entered_at = ");
+        out.push_bind_param::<Timestamp, _>(&r.state_entered_at)?;
+        out.push_sql(", extension = ");
+        out.push_bind_param::<Nullable<Text>, _>(&r.extension)?;
+        out.push_sql(", overdue_since = NULL WHERE id = ");
+        out.push_bind_param::<Text, _>(&r.id)?;
+        out.push_sql(" AND version = ");
+        out.push_bind_param::<Integer, _>(&self.expected)?;
+        Ok(())
+    }
+}
+
+/// One statement, whatever the values: its cache key is its type.
+impl diesel::query_builder::QueryId for UpdateIssue<'_> {
+    type QueryId = UpdateIssue<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<Conn> RunQueryDsl<Conn> for UpdateIssue<'_> {}
+
 /// Persists a transition computed by core from the issue at `outcome.issue.version - 1`:
 /// the issue, its event, a commitment history row if one was made, and the outbox rows.
 pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
@@ -291,9 +393,11 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
     let event_row = EventRow::new(outcome.issue.community, &outcome.event)?;
     conn.transaction(|conn| {
         // The write comes first, so SQLite takes its write lock at once (no read→write upgrade).
-        let updated = diesel::update(issues::table.find(&row.id).filter(issues::version.eq(expected)))
-            .set((&row, issues::overdue_since.eq(None::<NaiveDateTime>)))
-            .execute(conn)?;
+        // Each statement of one shape, on the backend's own connection: a transition runs
+        // in the SQLite writer, one after another, where writing and preparing SQL
+        // afresh each time was a third of the work (docs/performance.md).
+        let update = UpdateIssue { row: &row, expected };
+        let updated = crate::on_backend!(conn, |c| update.execute(c))?;
         if updated == 0 {
             let current: Option<i32> = issues::table.find(&row.id).select(issues::version).first(conn).optional()?;
             return Err(match current {
@@ -301,14 +405,16 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
                 None => StoreError::NotFound,
             });
         }
-        diesel::insert_into(issue_events::table).values(&event_row).execute(conn).map_err(|e| match e {
-            // Another writer already recorded this version: only possible when a row was
-            // changed behind the version check's back; report it as the conflict it is.
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                StoreError::Conflict { current: outcome.issue.version }
-            }
-            other => StoreError::Database(other),
-        })?;
+        crate::on_backend!(conn, |c| diesel::insert_into(issue_events::table).values(&event_row).execute(c)).map_err(
+            |e| match e {
+                // Another writer already recorded this version: only possible when a row was
+                // changed behind the version check's back; report it as the conflict it is.
+                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                    StoreError::Conflict { current: outcome.issue.version }
+                }
+                other => StoreError::Database(other),
+            },
+        )?;
         // The commitment history: each promise, and each extension of it with its old date.
         let promised = outcome.event.fields.commitment_text.is_some() || outcome.extension.is_some();
         if let (Some(c), true) = (&outcome.issue.commitment, promised) {

@@ -89,37 +89,42 @@ pub fn follows_issue(conn: &mut DbConn, issue: &Issue, user: UserId) -> Result<b
 /// it and the members of its responsible organisation, but not those who stopped
 /// following, nor the one who took the step, nor disabled accounts.
 pub fn tell_followers(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<usize> {
-    let decided: Vec<(String, bool)> = follows::table
-        .filter(follows::issue_id.eq(issue.id.to_string()))
-        .select((follows::user_id, follows::following))
-        .load(conn)?;
-    let mut told: Vec<String> = decided.iter().filter(|(_, f)| *f).map(|(u, _)| u.clone()).collect();
+    // Each query of a fixed shape (no `IN` list), run on the backend's own connection: a
+    // transition runs this in the SQLite writer, one write after another, where preparing
+    // and writing SQL afresh each time showed up in the profile (docs/performance.md).
+    let id = issue.id.to_string();
+    let query = follows::table
+        .inner_join(users::table.on(users::id.eq(follows::user_id)))
+        .filter(follows::issue_id.eq(&id))
+        .select((follows::user_id, follows::following, users::disabled));
+    let decided: Vec<(String, bool, bool)> = crate::on_backend!(conn, |c| query.load(c))?;
+    let mut told: Vec<String> =
+        decided.iter().filter(|(_, following, disabled)| *following && !disabled).map(|(u, ..)| u.clone()).collect();
     if let Some(org) = issue.responsible_org {
-        let members: Vec<String> = memberships::table
+        let query = memberships::table
+            .inner_join(users::table)
             .filter(memberships::org_id.eq(org.to_string()))
-            .select(memberships::user_id)
-            .load(conn)?;
-        told.extend(members.into_iter().filter(|m| !decided.iter().any(|(u, _)| u == m)));
+            .filter(users::disabled.eq(false))
+            .select(memberships::user_id);
+        let members: Vec<String> = crate::on_backend!(conn, |c| query.load(c))?;
+        told.extend(members.into_iter().filter(|m| !decided.iter().any(|(u, ..)| u == m)));
     }
-    let enabled: Vec<String> =
-        users::table.filter(users::id.eq_any(&told)).filter(users::disabled.eq(false)).select(users::id).load(conn)?;
     let actor = event.actor.to_string();
     told.sort();
     told.dedup();
     let mut n = 0;
-    for user in told.iter().filter(|u| **u != actor && enabled.contains(u)) {
-        diesel::insert_into(notices::table)
-            .values((
-                notices::id.eq(uuid::Uuid::now_v7().to_string()),
-                notices::community_id.eq(issue.community.to_string()),
-                notices::user_id.eq(user),
-                notices::issue_id.eq(issue.id.to_string()),
-                notices::version.eq(event.version as i32),
-                notices::transition.eq(&event.transition),
-                notices::actor_id.eq(&actor),
-                notices::created_at.eq(ts(event.at)),
-            ))
-            .execute(conn)?;
+    for user in told.iter().filter(|u| **u != actor) {
+        let row = (
+            notices::id.eq(uuid::Uuid::now_v7().to_string()),
+            notices::community_id.eq(issue.community.to_string()),
+            notices::user_id.eq(user),
+            notices::issue_id.eq(&id),
+            notices::version.eq(event.version as i32),
+            notices::transition.eq(&event.transition),
+            notices::actor_id.eq(&actor),
+            notices::created_at.eq(ts(event.at)),
+        );
+        crate::on_backend!(conn, |c| diesel::insert_into(notices::table).values(&row).execute(c))?;
         n += 1;
     }
     Ok(n)

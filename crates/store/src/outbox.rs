@@ -114,23 +114,23 @@ fn insert_row(conn: &mut DbConn, row: &NewRow, channel: Option<&str>) -> Result<
     // The real clock, not the event's: now_v7 is monotonic in-process, so rows keep the
     // order they were queued in even when several events share a timestamp.
     let id = uuid::Uuid::now_v7().to_string();
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::message_id.eq(format!("<{id}@roundtable>")),
-            outbox::id.eq(&id),
-            outbox::community_id.eq(&row.community_id),
-            outbox::effect.eq(&row.effect),
-            outbox::issue_id.eq(&row.issue_id),
-            outbox::event_id.eq(&row.event_id),
-            outbox::payload.eq(&row.payload),
-            outbox::dedupe_key.eq(key),
-            outbox::status.eq(DeliveryStatus::Pending.as_str()),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(ts(row.at)),
-            outbox::created_at.eq(ts(row.at)),
-            outbox::channel_id.eq(channel),
-        ))
-        .execute(conn)?;
+    let values = (
+        outbox::message_id.eq(format!("<{id}@roundtable>")),
+        outbox::id.eq(&id),
+        outbox::community_id.eq(&row.community_id),
+        outbox::effect.eq(&row.effect),
+        outbox::issue_id.eq(&row.issue_id),
+        outbox::event_id.eq(&row.event_id),
+        outbox::payload.eq(&row.payload),
+        outbox::dedupe_key.eq(key),
+        outbox::status.eq(DeliveryStatus::Pending.as_str()),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(ts(row.at)),
+        outbox::created_at.eq(ts(row.at)),
+        outbox::channel_id.eq(channel),
+    );
+    // On the backend's own connection: this runs in the SQLite writer with each transition.
+    crate::on_backend!(conn, |c| diesel::insert_into(outbox::table).values(&values).execute(c))?;
     Ok(true)
 }
 

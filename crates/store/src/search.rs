@@ -74,30 +74,58 @@ pub fn index(conn: &mut DbConn, issue: &Issue) -> Result<()> {
 pub fn index_doc(conn: &mut DbConn, d: &SearchDoc) -> Result<()> {
     match conn {
         DbConn::Sqlite(c) => {
-            let sql = if DEFERRED.get() {
-                "INSERT INTO temp.search_pending (doc, issue_id, community_id) VALUES (?, ?, ?)"
-            } else {
-                "INSERT INTO issue_search (doc, issue_id, community_id) VALUES (?, ?, ?)"
-            };
-            diesel::sql_query(sql)
-                .bind::<Text, _>(&d.doc)
-                .bind::<Text, _>(&d.issue)
-                .bind::<Text, _>(&d.community)
-                .execute(c)?;
+            let table = if DEFERRED.get() { "temp.search_pending" } else { "issue_search" };
+            InsertDoc { table, doc: ("", ""), tail: "", d }.execute(c)?;
         }
         DbConn::Pg(c) => {
-            diesel::sql_query(
-                "INSERT INTO issue_search (issue_id, community_id, doc) VALUES ($1, $2, to_tsvector('simple', $3)) \
-                 ON CONFLICT (issue_id) DO NOTHING",
-            )
-            .bind::<Text, _>(&d.issue)
-            .bind::<Text, _>(&d.community)
-            .bind::<Text, _>(&d.doc)
-            .execute(c)?;
+            let doc = ("to_tsvector('simple', ", ")");
+            InsertDoc { table: "issue_search", doc, tail: " ON CONFLICT (issue_id) DO NOTHING", d }.execute(c)?;
         }
     }
     Ok(())
 }
+
+/// `INSERT INTO table (doc, issue_id, community_id) VALUES (…)` as a query of its own:
+/// diesel prepares hand-written `sql_query` SQL afresh every time, and on SQLite this
+/// runs in the writer, one write after another; this one is prepared once per
+/// connection and found again by its SQL.
+struct InsertDoc<'a> {
+    table: &'static str,
+    /// What the document's value is wrapped in.
+    doc: (&'static str, &'static str),
+    tail: &'static str,
+    d: &'a SearchDoc,
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for InsertDoc<'_>
+where
+    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Text>,
+    String: diesel::serialize::ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO ");
+        out.push_sql(self.table);
+        out.push_sql(" (doc, issue_id, community_id) VALUES (");
+        out.push_sql(self.doc.0);
+        out.push_bind_param::<Text, _>(&self.d.doc)?;
+        out.push_sql(self.doc.1);
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&self.d.issue)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(&self.d.community)?;
+        out.push_sql(")");
+        out.push_sql(self.tail);
+        Ok(())
+    }
+}
+
+/// Cached by its SQL (it has three).
+impl diesel::query_builder::QueryId for InsertDoc<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Conn> RunQueryDsl<Conn> for InsertDoc<'_> {}
 
 #[derive(QueryableByName)]
 struct Hit {
