@@ -33,3 +33,98 @@ where
 pub(crate) fn id_opt<T: ToString>(id: Option<T>) -> Option<String> {
     id.map(|i| i.to_string())
 }
+
+/// A `TIMESTAMP` column read quickly. SQLite keeps times as text, and diesel reads that
+/// text by trying chrono format strings in turn, which was a tenth of serving a list of
+/// issues (perf, docs/performance.md). The text we write ("2026-12-01 03:54:25.123456")
+/// is read by hand here; anything else goes to diesel's own reading, as do PostgreSQL's
+/// binary times.
+#[derive(Debug, Clone, Copy, diesel::deserialize::FromSqlRow)]
+pub(crate) struct FastTs(NaiveDateTime);
+
+impl From<FastTs> for NaiveDateTime {
+    fn from(t: FastTs) -> Self {
+        t.0
+    }
+}
+
+/// "YYYY-MM-DD HH:MM:SS" with an optional fraction of 1–9 digits; `None` for anything else.
+fn timestamp_text(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    let nanos = match &b[19..] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            num(20..b.len())? * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    day.and_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, nanos)
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for FastTs {
+    fn from_sql(mut value: diesel::sqlite::SqliteValue<'_, '_, '_>) -> diesel::deserialize::Result<Self> {
+        if value.value_type() == Some(diesel::sqlite::SqliteType::Text)
+            && let Some(t) = timestamp_text(value.read_text())
+        {
+            return Ok(FastTs(t));
+        }
+        <NaiveDateTime as diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite>>::from_sql(
+            value,
+        )
+        .map(FastTs)
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for FastTs {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        <NaiveDateTime as diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::pg::Pg>>::from_sql(value)
+            .map(FastTs)
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, crate::db::MultiBackend> for FastTs {
+    fn from_sql(value: crate::db::MultiRawValue<'_>) -> diesel::deserialize::Result<Self> {
+        value.from_sql::<Self, diesel::sql_types::Timestamp>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::timestamp_text;
+    use chrono::NaiveDateTime;
+
+    /// The hand reading agrees with chrono's on what diesel writes, and declines the rest
+    /// (which diesel's own reading then gets).
+    #[test]
+    fn timestamps_are_read_by_hand_as_chrono_reads_them() {
+        for text in [
+            "2026-12-01 03:54:25.123456",
+            "2026-12-01 03:54:25",
+            "1999-02-28 23:59:59.5",
+            "2026-01-09 00:00:00.000000001",
+        ] {
+            let chrono = NaiveDateTime::parse_from_str(text, "%F %T%.f").unwrap();
+            assert_eq!(timestamp_text(text), Some(chrono), "{text}");
+        }
+        for text in [
+            "2026-12-01T03:54:25",
+            "2026-02-30 00:00:00",
+            "2026-12-01 24:00:00",
+            "2026-12-01 03:54:25.",
+            "2026-12-01 03:54:25.1234567890",
+            "2026-12-01 03:54",
+            "２０２６-12-01 03:54:25",
+            "2026-12-01 03:54:25Z",
+            "2026-1x-01 03:54:25",
+        ] {
+            assert_eq!(timestamp_text(text), None, "{text}");
+        }
+    }
+}

@@ -47,8 +47,11 @@ pub(crate) struct IssueRow {
     support_count: i32,
     reopen_count: i32,
     version: i32,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
     created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
     updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
     state_entered_at: NaiveDateTime,
     extension: Option<String>,
 }
@@ -852,7 +855,9 @@ struct ListingRow {
     commitment_due: Option<NaiveDate>,
     support_count: i32,
     version: i32,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
     created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
     updated_at: NaiveDateTime,
 }
 
