@@ -316,62 +316,45 @@ where
         let r = self.row;
         out.push_sql("UPDATE issues SET community_id = ");
         out.push_bind_param::<Text, _>(&r.community_id)?;
-        out.push_sql(", workflow = ");
-        out.push_bind_param::<Text, _>(&r.workflow)?;
-        out.push_sql(", state = ");
-        out.push_bind_param::<Text, _>(&r.state)?;
-        out.push_sql(", title = ");
-        out.push_bind_param::<Text, _>(&r.title)?;
-        out.push_sql(", description = ");
-        out.push_bind_param::<Text, _>(&r.description)?;
-        out.push_sql(", category = ");
-        out.push_bind_param::<Text, _>(&r.category)?;
-        out.push_sql(", compound_id = ");
-        out.push_bind_param::<Text, _>(&r.compound_id)?;
-        out.push_sql(", building_id = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.building_id)?;
-        out.push_sql(", unit = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.unit)?;
-        out.push_sql(", raised_by = ");
-        out.push_bind_param::<Text, _>(&r.raised_by)?;
-        out.push_sql(", raised_by_org = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.raised_by_org)?;
-        out.push_sql(", responsible_org = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.responsible_org)?;
-        out.push_sql(", commitment_text = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.commitment_text)?;
-        out.push_sql(", commitment_due = ");
-        out.push_bind_param::<Nullable<Date>, _>(&r.commitment_due)?;
-        out.push_sql(", committed_by = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.committed_by)?;
-        out.push_sql(", committed_by_org = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.committed_by_org)?;
-        out.push_sql(", commitment_meeting = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.commitment_meeting)?;
-        out.push_sql(", committed_at = ");
-        out.push_bind_param::<Nullable<Timestamp>, _>(&r.committed_at)?;
-        out.push_sql(", resolution_note = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.resolution_note)?;
-        out.push_sql(", verification = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.verification)?;
-        out.push_sql(", duplicate_of = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.duplicate_of)?;
-        out.push_sql(", closing_reason = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.closing_reason)?;
-        out.push_sql(", support_count = ");
-        out.push_bind_param::<Integer, _>(&r.support_count)?;
-        out.push_sql(", reopen_count = ");
-        out.push_bind_param::<Integer, _>(&r.reopen_count)?;
-        out.push_sql(", version = ");
-        out.push_bind_param::<Integer, _>(&r.version)?;
-        out.push_sql(", created_at = ");
-        out.push_bind_param::<Timestamp, _>(&r.created_at)?;
-        out.push_sql(", updated_at = ");
-        out.push_bind_param::<Timestamp, _>(&r.updated_at)?;
-        out.push_sql(", state_entered_at = ");
-        out.push_bind_param::<Timestamp, _>(&r.state_entered_at)?;
-        out.push_sql(", extension = ");
-        out.push_bind_param::<Nullable<Text>, _>(&r.extension)?;
+        // `, column = ?` for each further column, bound from the row's field of that name.
+        macro_rules! set {
+            ($($column:ident: $ty:ty),* $(,)?) => {
+                $(
+                    out.push_sql(concat!(", ", stringify!($column), " = "));
+                    out.push_bind_param::<$ty, _>(&r.$column)?;
+                )*
+            };
+        }
+        set!(
+            workflow: Text,
+            state: Text,
+            title: Text,
+            description: Text,
+            category: Text,
+            compound_id: Text,
+            building_id: Nullable<Text>,
+            unit: Nullable<Text>,
+            raised_by: Text,
+            raised_by_org: Nullable<Text>,
+            responsible_org: Nullable<Text>,
+            commitment_text: Nullable<Text>,
+            commitment_due: Nullable<Date>,
+            committed_by: Nullable<Text>,
+            committed_by_org: Nullable<Text>,
+            commitment_meeting: Nullable<Text>,
+            committed_at: Nullable<Timestamp>,
+            resolution_note: Nullable<Text>,
+            verification: Nullable<Text>,
+            duplicate_of: Nullable<Text>,
+            closing_reason: Nullable<Text>,
+            support_count: Integer,
+            reopen_count: Integer,
+            version: Integer,
+            created_at: Timestamp,
+            updated_at: Timestamp,
+            state_entered_at: Timestamp,
+            extension: Nullable<Text>,
+        );
         out.push_sql(", overdue_since = NULL WHERE id = ");
         out.push_bind_param::<Text, _>(&r.id)?;
         out.push_sql(" AND version = ");
