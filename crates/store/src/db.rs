@@ -141,6 +141,27 @@ impl Default for DbOptions {
 /// Bytes the WAL file is cut back to whenever it restarts (64 MiB).
 const JOURNAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
 
+/// Sets SQLite's process-wide mode once, before the process's first connection: each
+/// connection is only ever used by one thread at a time (diesel's connection is not
+/// `Sync`; the pool and the writer hand it to one thread), so the serialized mode's mutex
+/// around every call, and the allocator's statistics behind another mutex, were pure
+/// cost — 6 % of a list request under load (perf, docs/performance.md). If SQLite was
+/// already initialised in this process (a test opening its own connection first), SQLite
+/// refuses the change and keeps its safe default.
+pub(crate) fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use libsqlite3_sys::{SQLITE_CONFIG_MEMSTATUS, SQLITE_CONFIG_MULTITHREAD, sqlite3_config};
+        // SAFETY: `sqlite3_config` must run before SQLite initialises and not alongside
+        // another SQLite call; `Once` runs it first of all this process's connections
+        // (SQLite answers SQLITE_MISUSE, changing nothing, when it is already initialised).
+        unsafe {
+            sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+            sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
+        }
+    });
+}
+
 /// Opens connections for the pool.
 #[derive(Debug)]
 pub struct Connector {
@@ -168,6 +189,7 @@ impl Connector {
                     std::fs::create_dir_all(dir).map_err(|e| self.unavailable(e))?;
                 }
                 let shown = path.to_str().ok_or_else(|| self.unavailable("the path is not UTF-8"))?;
+                configure_sqlite();
                 let mut conn = SqliteConnection::establish(shown).map_err(|e| self.unavailable(e))?;
                 let sync = match self.opts.synchronous {
                     Synchronous::Full => "FULL",

@@ -109,3 +109,24 @@ fn sqlite_keeps_savepoint_journals_in_memory() {
     let got: Vec<Store> = diesel::RunQueryDsl::load(diesel::sql_query("PRAGMA temp_store"), conn).unwrap();
     assert_eq!(got[0].temp_store, 2, "PRAGMA temp_store = MEMORY on every connection");
 }
+
+/// Each connection is used by one thread at a time, so SQLite runs without the mutex
+/// around every call and without counting its allocations (docs/performance.md): set
+/// once, before the first connection. With the counting off, SQLite reports no memory
+/// in use however much it holds.
+#[test]
+fn sqlite_runs_without_its_per_call_locks() {
+    let t = TestDb::sqlite();
+    let conn = &mut *t.db.conn().unwrap();
+    let _: Vec<Store> = diesel::RunQueryDsl::load(diesel::sql_query("SELECT count(*) AS n FROM issues"), conn).unwrap();
+    // SAFETY: a read of a counter, callable at any time.
+    let used = unsafe { libsqlite3_sys::sqlite3_memory_used() };
+    assert_eq!(used, 0, "SQLITE_CONFIG_MEMSTATUS is off (and MULTITHREAD set with it)");
+
+    #[derive(diesel::QueryableByName)]
+    struct Store {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        #[allow(dead_code)]
+        n: i64,
+    }
+}
