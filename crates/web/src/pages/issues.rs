@@ -532,7 +532,7 @@ async fn originals(
         None => ops::similar(&ctx.state, caller, &view.title, Some(view.compound.into())).await?,
     };
     let open = |state: &str| ctx.state.workflows.get(&view.workflow).is_some_and(|wf| !wf.is_terminal(state));
-    Ok(found.into_iter().filter(|s| s.id != view.id && open(&s.state)).collect())
+    Ok(found.into_iter().filter(|s| s.id != view.id && open(s.state.as_str())).collect())
 }
 
 /// What a transition form was sent with, to show again after a refusal.

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 pub mod audit;
+pub mod instant;
 pub mod local_time;
 pub mod meetings;
 pub mod names;
@@ -34,6 +35,7 @@ pub struct CommitmentView {
     pub committed_by_org: Option<Uuid>,
     /// The joint meeting at which it was made, if on the spot.
     pub meeting: Option<Uuid>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub committed_at: DateTime<Utc>,
     /// The due date lies beyond `meeting.max_commitment_days` of the day it was
     /// promised or last extended: only the secretary, with a reason, may set one.
@@ -46,6 +48,7 @@ pub struct ExtensionRequestView {
     pub due_date: NaiveDate,
     pub reason: String,
     pub by: Uuid,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
 }
 
@@ -62,6 +65,7 @@ pub struct CommitmentRecordView {
     pub org: Option<Uuid>,
     /// The joint meeting at which it was made or granted.
     pub meeting: Option<Uuid>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
 }
 
@@ -72,6 +76,7 @@ pub struct VerificationView {
     pub satisfaction: Option<u8>,
     pub note: Option<String>,
     pub by: Uuid,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
 }
 
@@ -92,7 +97,9 @@ pub struct AvailableTransition {
 #[derive(Serialize, ToSchema)]
 pub struct SessionView {
     pub id: String,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub expires_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     /// The one this request uses.
@@ -155,7 +162,9 @@ pub struct IssueView {
     pub extension_request: Option<ExtensionRequestView>,
     /// Send it back with a transition; a stale one gets 409.
     pub version: u32,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// What the caller may do now.
     pub transitions: Vec<AvailableTransition>,
@@ -186,6 +195,7 @@ pub struct PhotoView {
     pub url: String,
     pub thumbnail_url: String,
     pub uploaded_by: Uuid,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Marked by the secretary for the public board and Open311.
     pub public: bool,
@@ -216,7 +226,7 @@ impl PhotoView {
 pub struct IssueSummary {
     pub id: Uuid,
     #[schema(value_type = names::IssueState)]
-    pub state: String,
+    pub state: roundtable_core::IssueState,
     pub title: String,
     #[schema(value_type = names::Category)]
     pub category: String,
@@ -227,7 +237,9 @@ pub struct IssueSummary {
     pub overdue: bool,
     pub support_count: u32,
     pub version: u32,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -250,6 +262,7 @@ pub struct EventView {
     pub to: String,
     pub actor: PersonRef,
     pub actor_org: Option<Uuid>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
     /// The values the transition carried.
     #[schema(value_type = Object)]
@@ -383,6 +396,7 @@ pub struct TokenResponse {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
     pub token_type: String,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -491,7 +505,7 @@ impl IssueSummary {
         IssueSummary {
             overdue: i.overdue_on(today),
             id: i.id.0,
-            state: i.state.to_string(),
+            state: i.state,
             title: i.title,
             category: i.category,
             compound: i.compound.0,
@@ -554,7 +568,9 @@ pub struct InvitationView {
     pub org: Option<Uuid>,
     pub note: Option<String>,
     pub created_by: Uuid,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub expires_at: DateTime<Utc>,
     pub max_uses: u32,
     pub uses: u32,
@@ -592,10 +608,12 @@ impl InvitationView {
 /// sessions and what the audit trail records them doing.
 #[derive(Serialize, ToSchema)]
 pub struct MyData {
+    #[serde(serialize_with = "instant::rfc3339")]
     pub exported_at: DateTime<Utc>,
     pub account: UserView,
     /// The buildings they lead (building leaders).
     pub buildings: Vec<Uuid>,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub created_at: DateTime<Utc>,
     pub issues_raised: Vec<RaisedData>,
     pub steps: Vec<StepData>,
@@ -617,6 +635,7 @@ pub struct RaisedData {
     pub unit: Option<String>,
     #[schema(value_type = names::IssueState)]
     pub state: String,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -625,6 +644,7 @@ pub struct RaisedData {
 pub struct StepData {
     pub issue: Uuid,
     pub transition: String,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
     #[schema(value_type = Object)]
     pub fields: TransitionFields,
@@ -648,6 +668,7 @@ pub struct NoticeView {
     #[schema(value_type = names::TransitionName)]
     pub transition: String,
     pub actor: PersonRef,
+    #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
     pub read: bool,
 }
