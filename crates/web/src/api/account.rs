@@ -2,9 +2,11 @@
 
 use std::net::SocketAddr;
 
+use axum::Extension;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::{Extension, Json};
+
+use crate::api::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -1,6 +1,6 @@
 //! `GET /api/v1/audit`: the trail of meetings, accounts, organisations and support.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 
 use crate::auth::Caller;

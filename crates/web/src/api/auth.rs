@@ -2,8 +2,8 @@
 
 use std::net::SocketAddr;
 
+use crate::api::Json;
 use axum::Extension;
-use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use chrono::TimeDelta;

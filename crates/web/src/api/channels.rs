@@ -1,7 +1,7 @@
 //! Notice channels (`/api/v1/channels`): group robots and signed webhooks, managed by
 //! secretaries and administrators; and an issue's deliveries.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};

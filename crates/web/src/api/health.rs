@@ -1,6 +1,6 @@
 //! `/healthz`: the process answers. `/readyz`: and so does the database.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -1,7 +1,7 @@
 //! Invitations: make, list, revoke (`/api/v1/invitations`). Taking one up is the sign-up
 //! page the link opens (`pages::join`).
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use roundtable_core::{BuildingId, CompoundId, Invitation, OrgId};

@@ -1,7 +1,7 @@
 //! The tracker's routes: list, raise, read, transition, timeline, support. Each handler
 //! reads the request and answers with what `ops::issues` did.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use roundtable_core::IssueId;

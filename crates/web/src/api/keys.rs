@@ -1,6 +1,6 @@
 //! Open311 keys (`/api/v1/open311/keys`): administrators issue, list and revoke them.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod health;
 pub mod invitations;
 pub mod issues;
+mod json;
 pub mod keys;
 pub mod meetings;
 pub mod notices;
@@ -14,8 +15,8 @@ pub mod photos;
 pub mod reference;
 pub mod street;
 
+use axum::Router;
 use axum::routing::get;
-use axum::{Json, Router};
 use roundtable_core::WorkflowSet;
 use serde_json::{Value, json};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -23,6 +24,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use self::json::Json;
 use crate::state::AppState;
 
 #[derive(OpenApi)]

@@ -1,7 +1,7 @@
 //! Notices and following (`/api/v1/notices`, `/api/v1/issues/{id}/follow`,
 //! `/api/v1/me/notice-mail`).
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use roundtable_core::IssueId;
 use uuid::Uuid;

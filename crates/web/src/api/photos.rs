@@ -1,6 +1,6 @@
 //! Photos: upload (multipart), fetch (the image or its thumbnail), delete.
 
-use axum::Json;
+use crate::api::Json;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};

@@ -1,6 +1,6 @@
 //! Reference data of the caller's community, and the loaded workflows.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use roundtable_core::{CompoundId, Role};
 use roundtable_store::directory;

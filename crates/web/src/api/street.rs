@@ -1,6 +1,6 @@
 //! The street office's comparison (`/api/v1/street`) and its whistle (吹哨).
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use roundtable_core::scorecard::Rate;

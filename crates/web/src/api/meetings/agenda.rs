@@ -1,6 +1,6 @@
 //! The agenda: a meeting with it, building, editing, publishing, rebuilding, the document.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -1,6 +1,6 @@
 //! The calendar: the community's meetings, the next one, moving and skipping a month.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
 

@@ -1,6 +1,6 @@
 //! The meeting day: opening and closing, attendance, items' outcomes.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use roundtable_core::MeetingId;
 use uuid::Uuid;

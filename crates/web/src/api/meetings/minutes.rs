@@ -1,6 +1,6 @@
 //! Minutes of a closed meeting: the document, amending the draft, publishing, addenda.
 
-use axum::Json;
+use crate::api::Json;
 use axum::extract::State;
 use axum::response::Response;
 use roundtable_core::MeetingId;
