@@ -434,6 +434,72 @@ pub fn get_issue(conn: &mut DbConn, id: IssueId) -> Result<Issue> {
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
+/// An issue with its raiser's name and contact data, in one query.
+pub fn get_with_raiser(conn: &mut DbConn, id: IssueId) -> Result<(Issue, crate::directory::Person)> {
+    use crate::schema::users;
+    let id = id.to_string();
+    type Contact = (String, Option<String>, Option<String>);
+    let row: Option<(IssueRow, Contact)> = crate::on_backend!(conn, |c| issues::table
+        .inner_join(users::table.on(users::id.eq(issues::raised_by)))
+        .filter(issues::id.eq(&id))
+        .select((IssueRow::as_select(), (users::display_name, users::email, users::phone)))
+        .get_result(c)
+        .optional())?;
+    let (row, (display_name, email, phone)) = row.ok_or(StoreError::NotFound)?;
+    let issue = Issue::try_from(row)?;
+    let raiser = crate::directory::Person { id: issue.raised_by, display_name, email, phone };
+    Ok((issue, raiser))
+}
+
+/// What an issue's page shows beside the issue, for one reader.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Beside {
+    /// The households it was raised for (代报).
+    pub proxy: Option<ProxyReport>,
+    /// The reader follows it: by their own decision, else as a member of its responsible
+    /// company.
+    pub following: bool,
+    /// Whether there is anything to read for these (then read on their own).
+    pub has_duplicates: bool,
+    pub has_photos: bool,
+}
+
+/// [`Beside`] in one query of scalar subqueries. Reading one issue was seven queries —
+/// seven round trips on PostgreSQL (docs/performance.md); an issue without duplicates
+/// or photos now takes two.
+pub fn beside(conn: &mut DbConn, issue: &Issue, reader: UserId) -> Result<Beside> {
+    use crate::schema::{follows, memberships, photos};
+    let (id, reader) = (issue.id.to_string(), reader.to_string());
+    // No responsible company: an id no membership has.
+    let org = issue.responsible_org.map(|o| o.to_string()).unwrap_or_default();
+    let query = diesel::select((
+        proxy_reports::table.find(id.clone()).select(proxy_reports::households).single_value(),
+        proxy_reports::table.find(id.clone()).select(proxy_reports::contacts).single_value(),
+        follows::table
+            .filter(follows::issue_id.eq(id.clone()))
+            .filter(follows::user_id.eq(reader.clone()))
+            .select(follows::following)
+            .single_value(),
+        diesel::dsl::exists(
+            memberships::table.filter(memberships::org_id.eq(org)).filter(memberships::user_id.eq(reader)),
+        ),
+        diesel::dsl::exists(issues::table.filter(issues::duplicate_of.eq(id.clone()))),
+        diesel::dsl::exists(photos::table.filter(photos::issue_id.eq(id))),
+    ));
+    type Row = (Option<i32>, Option<String>, Option<bool>, bool, bool, bool);
+    let (households, contacts, decided, member, has_duplicates, has_photos): Row =
+        crate::on_backend!(conn, |c| query.get_result(c))?;
+    let proxy = match (households, contacts) {
+        (Some(households), Some(contacts)) => Some(ProxyReport {
+            households: households.max(0) as u32,
+            contacts: serde_json::from_str(&contacts)
+                .map_err(|e| StoreError::Corrupt(format!("proxy contacts: {e}")))?,
+        }),
+        _ => None,
+    };
+    Ok(Beside { proxy, following: decided.unwrap_or(member), has_duplicates, has_photos })
+}
+
 /// Several issues in one query (those that exist; in no particular order).
 pub fn get_issues(conn: &mut DbConn, ids: &[IssueId]) -> Result<Vec<Issue>> {
     let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
@@ -828,13 +894,15 @@ impl Listing {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = issues)]
 struct ListingRow {
-    id: String,
+    #[diesel(deserialize_as = crate::convert::FastUuid)]
+    id: IssueId,
     state: String,
     title: String,
     category: String,
-    compound_id: String,
-    building_id: Option<String>,
-    responsible_org: Option<String>,
+    #[diesel(deserialize_as = crate::convert::FastUuid)]
+    compound_id: CompoundId,
+    building_id: Option<crate::convert::FastUuid>,
+    responsible_org: Option<crate::convert::FastUuid>,
     commitment_due: Option<NaiveDate>,
     support_count: i32,
     version: i32,
@@ -849,13 +917,13 @@ impl TryFrom<ListingRow> for Listing {
 
     fn try_from(r: ListingRow) -> Result<Self> {
         Ok(Listing {
-            id: parse("issue id", &r.id)?,
+            id: r.id,
             state: IssueState::new(r.state),
             title: r.title,
             category: r.category,
-            compound: parse("compound id", &r.compound_id)?,
-            building: parse_opt("building id", r.building_id.as_deref())?,
-            responsible_org: parse_opt("organisation id", r.responsible_org.as_deref())?,
+            compound: r.compound_id,
+            building: r.building_id.map(|b| BuildingId(b.0)),
+            responsible_org: r.responsible_org.map(|o| OrgId(o.0)),
             commitment_due: r.commitment_due,
             support_count: r.support_count.max(0) as u32,
             version: r.version.max(0) as u32,
@@ -867,18 +935,19 @@ impl TryFrom<ListingRow> for Listing {
 
 /// A row's place in an order: what a cursor needs.
 trait Keyed {
-    fn key(&self) -> (&str, i32);
+    /// The id as stored, and the support count.
+    fn key(&self) -> (String, i32);
 }
 
 impl Keyed for IssueRow {
-    fn key(&self) -> (&str, i32) {
-        (&self.id, self.support_count)
+    fn key(&self) -> (String, i32) {
+        (self.id.clone(), self.support_count)
     }
 }
 
 impl Keyed for ListingRow {
-    fn key(&self) -> (&str, i32) {
-        (&self.id, self.support_count)
+    fn key(&self) -> (String, i32) {
+        (self.id.to_string(), self.support_count)
     }
 }
 
@@ -951,6 +1020,68 @@ fn encode_cursor(order: IssueOrder, last: &impl Keyed) -> String {
     }
 }
 
+/// The issues `filter` and `page` ask for, ordered, one more than the page holds (to
+/// tell whether there is a next page): `Result` of a boxed query. A macro rather than a
+/// function, so that the same lines build the query for each backend's own connection
+/// (`on_backend!`, its backend inferred from the connection it is loaded on): through the
+/// multi-connection each row's every field was decoded through its `MultiBackend`, and
+/// the query walked twice to be written (a sixth of a list request, callgrind,
+/// docs/performance.md).
+macro_rules! filtered {
+    ($community:expr, $filter:expr, $search:expr) => {{
+        let (community, filter, search): (CommunityId, &IssueFilter, &Search) = ($community, $filter, $search);
+        (|| -> Result<_> {
+            let page = &search.page;
+            let limit = page.limit.clamp(1, 200) as i64;
+            let mut q = issues::table.filter(issues::community_id.eq(community.to_string())).into_boxed();
+            if !filter.states.is_empty() {
+                q = q.filter(issues::state.eq_any(filter.states.clone()));
+            }
+            if let Some(c) = filter.compound {
+                q = q.filter(issues::compound_id.eq(c.to_string()));
+            }
+            if let Some(o) = filter.responsible_org {
+                q = q.filter(issues::responsible_org.eq(o.to_string()));
+            }
+            if let Some(u) = filter.raised_by {
+                q = q.filter(issues::raised_by.eq(u.to_string()));
+            }
+            if let Some(day) = filter.overdue_on {
+                q = q.filter(issues::state.eq(IssueState::COMMITTED)).filter(issues::commitment_due.lt(day));
+            }
+            if filter.committed {
+                q = q.filter(issues::committed_at.is_not_null());
+            }
+            if let Some((from, to)) = filter.committed_between {
+                q = q.filter(issues::committed_at.ge(ts(from))).filter(issues::committed_at.lt(ts(to)));
+            }
+            if let Some(ids) = &search.matches {
+                q = q.filter(issues::id.eq_any(ids.clone()));
+            }
+            if search.by_relevance() {
+                return Ok(q);
+            }
+            let cursor = page.cursor.as_deref().map(|c| decode_cursor(page.order, c)).transpose()?;
+            q = match (page.order, cursor) {
+                (IssueOrder::Newest, Some(Cursor::Id(id))) => q.filter(issues::id.lt(id)),
+                (IssueOrder::Oldest, Some(Cursor::Id(id))) => q.filter(issues::id.gt(id)),
+                (IssueOrder::Support, Some(Cursor::Support(n, id))) => {
+                    q.filter(issues::support_count.lt(n).or(issues::support_count.eq(n).and(issues::id.lt(id))))
+                }
+                _ => q,
+            };
+            q = match page.order {
+                IssueOrder::Newest => q.order(issues::id.desc()),
+                IssueOrder::Oldest => q.order(issues::id.asc()),
+                IssueOrder::Support | IssueOrder::Relevance => {
+                    q.order((issues::support_count.desc(), issues::id.desc()))
+                }
+            };
+            Ok(q.limit(limit + 1))
+        })()
+    }};
+}
+
 /// One page of a community's issues, filtered and ordered, with keyset pagination (by
 /// relevance: an offset into the best matches).
 pub fn list_issues(
@@ -960,7 +1091,8 @@ pub fn list_issues(
     page: &PageRequest,
 ) -> Result<IssuePage> {
     let search = Search::run(conn, community, filter, page)?;
-    let rows: Vec<IssueRow> = filtered(community, filter, &search)?.select(IssueRow::as_select()).load(conn)?;
+    let rows = crate::on_backend!(conn, |c| search
+        .load(c, filtered!(community, filter, &search)?.select(IssueRow::as_select())))?;
     search.page(rows)
 }
 
@@ -972,7 +1104,8 @@ pub fn list_listings(
     page: &PageRequest,
 ) -> Result<Page<Listing>> {
     let search = Search::run(conn, community, filter, page)?;
-    let rows: Vec<ListingRow> = filtered(community, filter, &search)?.select(ListingRow::as_select()).load(conn)?;
+    let rows = crate::on_backend!(conn, |c| search
+        .load(c, filtered!(community, filter, &search)?.select(ListingRow::as_select())))?;
     search.page(rows)
 }
 
@@ -1004,6 +1137,25 @@ impl Search {
         Ok(Search { matches, page })
     }
 
+    /// Reads the rows into a vector sized for them: growing one row by row reallocated
+    /// and copied it five times a page, glibc consolidating its free lists each time (5 %
+    /// of a list request under load, perf).
+    fn load<'q, C, R, Q>(&self, conn: &mut C, query: Q) -> Result<Vec<R>>
+    where
+        C: diesel::connection::LoadConnection,
+        Q: diesel::query_dsl::LoadQuery<'q, C, R> + 'q,
+    {
+        let expected = match &self.matches {
+            Some(ids) => ids.len(),
+            None => self.page.limit.clamp(1, 200) as usize + 1,
+        };
+        let mut rows = Vec::with_capacity(expected);
+        for row in query.load_iter::<R, diesel::connection::DefaultLoadingMode>(conn)? {
+            rows.push(row?);
+        }
+        Ok(rows)
+    }
+
     /// Ordered by relevance: all matches are read (at most `search::MAX_MATCHES`) and cut here.
     fn by_relevance(&self) -> bool {
         self.page.order == IssueOrder::Relevance
@@ -1015,7 +1167,7 @@ impl Search {
         }
         let place: std::collections::HashMap<&str, usize> =
             self.matches.iter().flatten().enumerate().map(|(n, id)| (id.as_str(), n)).collect();
-        rows.sort_by_key(|r| place.get(r.key().0).copied().unwrap_or(usize::MAX));
+        rows.sort_by_cached_key(|r| place.get(r.key().0.as_str()).copied().unwrap_or(usize::MAX));
         let offset = match self.page.cursor.as_deref().map(|c| decode_cursor(IssueOrder::Relevance, c)).transpose()? {
             Some(Cursor::Offset(n)) => n,
             _ => 0,
@@ -1028,60 +1180,6 @@ impl Search {
 }
 
 type Backend = <DbConn as diesel::Connection>::Backend;
-
-/// The issues `filter` and `page` ask for, ordered, one more than the page holds (to
-/// tell whether there is a next page).
-fn filtered<'a>(
-    community: CommunityId,
-    filter: &IssueFilter,
-    search: &Search,
-) -> Result<issues::BoxedQuery<'a, Backend>> {
-    let page = &search.page;
-    let limit = page.limit.clamp(1, 200) as i64;
-    let mut q = issues::table.filter(issues::community_id.eq(community.to_string())).into_boxed();
-    if !filter.states.is_empty() {
-        q = q.filter(issues::state.eq_any(filter.states.clone()));
-    }
-    if let Some(c) = filter.compound {
-        q = q.filter(issues::compound_id.eq(c.to_string()));
-    }
-    if let Some(o) = filter.responsible_org {
-        q = q.filter(issues::responsible_org.eq(o.to_string()));
-    }
-    if let Some(u) = filter.raised_by {
-        q = q.filter(issues::raised_by.eq(u.to_string()));
-    }
-    if let Some(day) = filter.overdue_on {
-        q = q.filter(issues::state.eq(IssueState::COMMITTED)).filter(issues::commitment_due.lt(day));
-    }
-    if filter.committed {
-        q = q.filter(issues::committed_at.is_not_null());
-    }
-    if let Some((from, to)) = filter.committed_between {
-        q = q.filter(issues::committed_at.ge(ts(from))).filter(issues::committed_at.lt(ts(to)));
-    }
-    if let Some(ids) = &search.matches {
-        q = q.filter(issues::id.eq_any(ids.clone()));
-    }
-    if search.by_relevance() {
-        return Ok(q);
-    }
-    let cursor = page.cursor.as_deref().map(|c| decode_cursor(page.order, c)).transpose()?;
-    q = match (page.order, cursor) {
-        (IssueOrder::Newest, Some(Cursor::Id(id))) => q.filter(issues::id.lt(id)),
-        (IssueOrder::Oldest, Some(Cursor::Id(id))) => q.filter(issues::id.gt(id)),
-        (IssueOrder::Support, Some(Cursor::Support(n, id))) => {
-            q.filter(issues::support_count.lt(n).or(issues::support_count.eq(n).and(issues::id.lt(id))))
-        }
-        _ => q,
-    };
-    q = match page.order {
-        IssueOrder::Newest => q.order(issues::id.desc()),
-        IssueOrder::Oldest => q.order(issues::id.asc()),
-        IssueOrder::Support | IssueOrder::Relevance => q.order((issues::support_count.desc(), issues::id.desc())),
-    };
-    Ok(q.limit(limit + 1))
-}
 
 /// Cuts the extra row off and makes the cursor of the next page.
 fn paged<R: Keyed, T: TryFrom<R, Error = StoreError>>(mut rows: Vec<R>, page: &PageRequest) -> Result<Page<T>> {

@@ -70,21 +70,6 @@ pub fn following(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<Opti
     Ok(crate::on_backend!(conn, |c| query.get_result(c).optional())?)
 }
 
-/// Whether `user` follows the issue: by their own decision, else as a member of its
-/// responsible organisation.
-pub fn follows_issue(conn: &mut DbConn, issue: &Issue, user: UserId) -> Result<bool> {
-    if let Some(decided) = following(conn, issue.id, user)? {
-        return Ok(decided);
-    }
-    let Some(org) = issue.responsible_org else { return Ok(false) };
-    let query = memberships::table
-        .filter(memberships::org_id.eq(org.to_string()))
-        .filter(memberships::user_id.eq(user.to_string()))
-        .count();
-    let n: i64 = crate::on_backend!(conn, |c| query.get_result(c))?;
-    Ok(n > 0)
-}
-
 /// Tells the followers of `issue` (as it is after the step) of `event`: those who follow
 /// it and the members of its responsible organisation, but not those who stopped
 /// following, nor the one who took the step, nor disabled accounts.

@@ -19,6 +19,7 @@ on_both_databases!(
     support_is_one_per_user,
     the_async_helper_runs_on_the_pool,
     concurrent_writes_commit_together_and_fail_alone,
+    what_an_issue_shows_beside_it_is_read_in_one_query,
 );
 
 fn fields() -> TransitionFields {
@@ -409,4 +410,48 @@ fn concurrent_writes_commit_together_and_fail_alone(t: &TestDb) {
     let mut kept: Vec<_> = made.iter().enumerate().filter(|(n, _)| n % 5 != 0).map(|(_, id)| *id).collect();
     kept.sort();
     assert_eq!(found, kept, "each stored issue is found once, no failed one");
+}
+
+/// `get_with_raiser` and `beside` (one query each) agree with the separate reads they
+/// replace: the raiser, the proxy report, who follows (by decision, else as a member of
+/// the responsible company), whether there are duplicates.
+fn what_an_issue_shows_beside_it_is_read_in_one_query(t: &TestDb) {
+    use roundtable_core::{Household, ProxyReport};
+    use roundtable_store::{directory, notices};
+    let town = Town::build(&t.db);
+    let raised = town.raise(&t.db, "地下室漏水", town.junyue);
+    let conn = &mut *t.db.conn().unwrap();
+    let (issue, raiser) = issues::get_with_raiser(conn, raised.id).unwrap();
+    assert_eq!(issue, raised);
+    assert_eq!(raiser, directory::person(conn, raised.raised_by).unwrap());
+    assert!(matches!(issues::get_with_raiser(conn, roundtable_core::IssueId::new()), Err(StoreError::NotFound)));
+
+    let nothing = issues::beside(conn, &raised, town.anshang_staff.user).unwrap();
+    assert_eq!(nothing, issues::Beside { proxy: None, following: false, has_duplicates: false, has_photos: false });
+
+    // Assigned: the company's staff follow without deciding to; a resident does not.
+    let assigned = town.assign(&t.db, &raised, town.anshang);
+    assert!(issues::beside(conn, &assigned, town.anshang_staff.user).unwrap().following);
+    assert!(!issues::beside(conn, &assigned, town.resident.user).unwrap().following);
+    let at = now().with_timezone(&Utc);
+    notices::set_following(conn, assigned.id, town.community, town.anshang_staff.user, false, at).unwrap();
+    assert!(!issues::beside(conn, &assigned, town.anshang_staff.user).unwrap().following, "a decision wins");
+    notices::set_following(conn, assigned.id, town.community, town.resident.user, true, at).unwrap();
+    assert!(issues::beside(conn, &assigned, town.resident.user).unwrap().following);
+
+    let report = ProxyReport { households: 3, contacts: vec![Household { name: "张三".into(), phone: None }] };
+    issues::insert_proxy_report(conn, &assigned, &report).unwrap();
+    let other = town.raise(&t.db, "地下室又漏水", town.junyue);
+    town.fire(
+        &t.db,
+        &other,
+        &town.secretary,
+        "mark_duplicate",
+        TransitionFields { duplicate_of: Some(assigned.id), ..fields() },
+    );
+    let beside = issues::beside(conn, &assigned, town.resident.user).unwrap();
+    assert_eq!(beside.proxy, Some(report));
+    assert_eq!(beside.proxy, issues::proxy_report(conn, assigned.id).unwrap());
+    assert!(beside.has_duplicates);
+    assert!(!issues::beside(conn, &other, town.resident.user).unwrap().has_duplicates);
 }

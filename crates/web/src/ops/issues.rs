@@ -48,8 +48,7 @@ async fn with_raiser_and_related(
     let (issue, raiser, related) = state
         .db
         .run(move |conn| {
-            let issue = issues::get_issue(conn, id)?;
-            let raiser = directory::person(conn, issue.raised_by)?;
+            let (issue, raiser) = issues::get_with_raiser(conn, id)?;
             let related = match check_visible(&who, &issue) {
                 Ok(()) => load_related(conn, who.user.id, &issue)?,
                 Err(_) => Related::default(),
@@ -91,24 +90,21 @@ struct Related {
     following: bool,
 }
 
-/// Reads an issue's original and duplicates (in one database trip).
-async fn related(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<Related> {
-    let (user, whole) = (caller.user.id, issue.clone());
-    Ok(state.db.run(move |conn| load_related(conn, user, &whole)).await?)
-}
-
+/// Reads what an issue's view shows beside it: its original, duplicates, photos, proxy
+/// report, and whether `user` follows it.
 fn load_related(
     conn: &mut roundtable_store::DbConn,
     user: roundtable_core::UserId,
     issue: &Issue,
 ) -> Result<Related, roundtable_store::StoreError> {
     let id = issue.id;
+    let beside = issues::beside(conn, issue, user)?;
     Ok(Related {
         original: issue.duplicate_of.map(|o| issues::get_issue(conn, o)).transpose()?,
-        duplicates: issues::duplicates_of(conn, id)?,
-        photos: roundtable_store::photos::for_issue(conn, id)?,
-        proxy: issues::proxy_report(conn, id)?,
-        following: roundtable_store::notices::follows_issue(conn, issue, user)?,
+        duplicates: if beside.has_duplicates { issues::duplicates_of(conn, id)? } else { Vec::new() },
+        photos: if beside.has_photos { roundtable_store::photos::for_issue(conn, id)? } else { Vec::new() },
+        proxy: beside.proxy,
+        following: beside.following,
     })
 }
 
@@ -462,8 +458,7 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
     let (issue, raiser, problems, original) = state
         .db
         .run(move |conn| {
-            let issue = issues::get_issue(conn, id)?;
-            let raiser = directory::person(conn, issue.raised_by)?;
+            let (issue, raiser) = issues::get_with_raiser(conn, id)?;
             let problems = reference_problems(conn, community, &fields)?;
             // A duplicate of a duplicate is a duplicate of the original (a bounded walk).
             let mut original = fields.duplicate_of;
@@ -497,7 +492,9 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
     let now = state.now();
     let merged = super::audit(state, caller, AuditAction::SupportMerged, AuditSubject::Issue, "");
     let user = caller.user.id;
-    state
+    // What the answer shows beside the issue is read in the same trip, after the write:
+    // a read of its own was one more hand-over to a blocking thread per transition.
+    let related = state
         .db
         .write(move |conn| {
             issues::record_transition(conn, &stored)?;
@@ -511,11 +508,10 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
                     .with("support_count", count);
                 roundtable_store::audit::record(conn, &entry)?;
             }
-            Ok(())
+            load_related(conn, user, &stored.issue)
         })
         .await?;
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
-    let related = related(state, caller, &outcome.issue).await?;
     Ok(view(state, caller, outcome.issue, &raiser, related))
 }
 
