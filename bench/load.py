@@ -1,26 +1,33 @@
 #!/usr/bin/env python3
 """Load test: roundtable's API against a raw axum+SQLite baseline, in the same run.
 
-    python3 bench/load.py            # 40,000 issues, 64 connections, 10 s per endpoint
+    python3 bench/load.py            # 3 rounds, 64 connections, 10 s per endpoint
 
 Builds both servers in release mode, seeds roundtable with the Dongsheng demo plus
-40,000 issues (through its own API), then measures with wrk (Debian's `wrk`, installed
-if missing): list, get, create and transition, each beside the baseline's GET list,
-GET one and POST. Prints req/s, p99 and the ratio to the baseline. Environment:
-ISSUES, CONNECTIONS, DURATION (seconds), CARGO_TARGET_DIR, and POSTGRES: a server URL
-(e.g. postgres://postgres@127.0.0.1:5432/postgres) on which roundtable runs instead, in a
+ISSUES raised issues (through its own API), then measures with wrk (Debian's `wrk`,
+installed if missing): list, get, create and transition, each beside the baseline's GET
+list, GET one and POST. This machine is noisy (two cores shared with wrk; one run of the
+same binary moves by up to 30 %), so each endpoint is measured ROUNDS times, roundtable
+and the baseline back to back in every round (the order alternating), and the report
+gives medians: req/s, p99, and the ratio to the baseline taken within each round, with
+the lowest and highest ratio beside it. Environment: ROUNDS, ISSUES (default: 60,000 a
+round, so that every round's transitions find fresh issues), CONNECTIONS, DURATION
+(seconds), CARGO_TARGET_DIR, and POSTGRES: a server URL (e.g.
+postgres://postgres@127.0.0.1:5432/postgres) on which roundtable runs instead, in a
 database of its own made and dropped by the script; the baseline stays on SQLite.
 """
 
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 
 from common import ROOT, call, start_servers, stop
-# Every measured transition needs a fresh raised issue: enough for 10 s at ~4,000/s.
-ISSUES = int(os.environ.get("ISSUES", "40000"))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+# Every measured transition needs a fresh raised issue: each round gets its own share.
+ISSUES = int(os.environ.get("ISSUES", str(60000 * ROUNDS)))
 CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
 DURATION = int(os.environ.get("DURATION", "10"))
 RT, BASE = "127.0.0.1:18090", "127.0.0.1:18091"
@@ -78,26 +85,55 @@ def main():
         ids_file = os.path.join(work, "ids.txt")
         with open(ids_file, "w") as f:
             f.write("\n".join(ids) + "\n")
+        # A share of the raised issues for each round's transitions.
+        share = len(ids) // ROUNDS
+        round_ids = []
+        for r in range(ROUNDS):
+            path = os.path.join(work, f"ids-{r}.txt")
+            with open(path, "w") as f:
+                f.write("\n".join(ids[r * share:(r + 1) * share]) + "\n")
+            round_ids.append(path)
         base_ids = os.path.join(work, "base-ids.txt")
         with open(base_ids, "w") as f:
             f.write("\n".join(i["id"] for i in call("GET", f"http://{BASE}/items")) + "\n")
 
-        rows = []
-        base_get_list = wrk("get.lua", f"http://{BASE}/items", {})
-        base_get_one = wrk("ids.lua", f"http://{BASE}", {"IDS": base_ids, "PREFIX": "/items/"})
-        base_post = wrk("post.lua", f"http://{BASE}/items", {"BODY": json.dumps({"title": "x", "body": "雨后地下室积水"})})
-        rows.append(("list 50 issues", wrk("get.lua", f"{api}/issues?limit=50", env), base_get_list, "GET list"))
-        rows.append(("get one issue", wrk("ids.lua", RT.join(["http://", ""]), {**env, "BODY": "", "IDS": ids_file, "PREFIX": "/api/v1/issues/"}), base_get_one, "GET one"))
-        rows.append(("create issue", wrk("post.lua", f"{api}/issues", env), base_post, "POST"))
         assign = json.dumps({"transition": "assign", "version": 1, "responsible_org": anshang})
-        rows.append(("transition (assign)", wrk("ids.lua", RT.join(["http://", ""]), {**env, "IDS": ids_file, "PREFIX": "/api/v1/issues/", "SUFFIX": "/transitions", "BODY": assign}), base_post, "POST"))
+        base_post_body = {"BODY": json.dumps({"title": "x", "body": "雨后地下室积水"})}
+        endpoints = [
+            ("list 50 issues", lambda r: wrk("get.lua", f"{api}/issues?limit=50", env),
+             "GET list", lambda: wrk("get.lua", f"http://{BASE}/items", {})),
+            ("get one issue", lambda r: wrk("ids.lua", f"http://{RT}", {**env, "BODY": "", "IDS": ids_file, "PREFIX": "/api/v1/issues/"}),
+             "GET one", lambda: wrk("ids.lua", f"http://{BASE}", {"IDS": base_ids, "PREFIX": "/items/"})),
+            ("create issue", lambda r: wrk("post.lua", f"{api}/issues", env),
+             "POST", lambda: wrk("post.lua", f"http://{BASE}/items", base_post_body)),
+            ("transition (assign)", lambda r: wrk("ids.lua", f"http://{RT}", {**env, "IDS": round_ids[r], "PREFIX": "/api/v1/issues/", "SUFFIX": "/transitions", "BODY": assign}),
+             "POST", lambda: wrk("post.lua", f"http://{BASE}/items", base_post_body)),
+        ]
+        runs = {name: ([], []) for name, _, _, _ in endpoints}
+        for r in range(ROUNDS):
+            for name, ours, _, theirs in endpoints:
+                mine, base = runs[name]
+                if r % 2 == 0:
+                    mine.append(ours(r))
+                    base.append(theirs())
+                else:
+                    base.append(theirs())
+                    mine.append(ours(r))
 
         backend = "PostgreSQL" if POSTGRES else "SQLite"
-        print(f"\nroundtable on {backend}, {len(ids)} raised issues (+ demo), {CONNECTIONS} connections, {DURATION} s each, one run\n")
-        print(f"{'endpoint':<22}{'req/s':>10}{'p99 ms':>9}{'non-2xx':>9}   {'baseline':<9}{'req/s':>10}{'p99 ms':>9}{'ratio':>8}")
-        for name, (rate, p99, total, bad), (brate, bp99, _, _), bname in rows:
-            print(f"{name:<22}{rate:>10.0f}{p99:>9.2f}{bad:>9}   {bname:<9}{brate:>10.0f}{bp99:>9.2f}{rate / brate:>8.2f}")
-        if any(bad for _, (_, _, _, bad), _, _ in rows):
+        print(f"\nroundtable on {backend}, {len(ids)} raised issues (+ demo), {CONNECTIONS} connections, "
+              f"{DURATION} s a run, medians of {ROUNDS} rounds\n")
+        print(f"{'endpoint':<22}{'req/s':>10}{'p99 ms':>9}{'non-2xx':>9}   {'baseline':<9}{'req/s':>10}{'p99 ms':>9}"
+              f"{'ratio':>8}  {'(lowest–highest)'}")
+        median = statistics.median
+        for name, _, bname, _ in endpoints:
+            mine, base = runs[name]
+            ratios = sorted(m[0] / b[0] for m, b in zip(mine, base))
+            bad = sum(m[3] for m in mine)
+            print(f"{name:<22}{median(m[0] for m in mine):>10.0f}{median(m[1] for m in mine):>9.2f}{bad:>9}   "
+                  f"{bname:<9}{median(b[0] for b in base):>10.0f}{median(b[1] for b in base):>9.2f}"
+                  f"{median(ratios):>8.2f}  ({ratios[0]:.2f}–{ratios[-1]:.2f})")
+        if any(m[3] for mine, _ in runs.values() for m in mine):
             print("\nnon-2xx answers: the transitions ran out of fresh issues (409s); raise ISSUES")
     finally:
         stop(procs)
