@@ -2,6 +2,7 @@
 //! command, the demo community; pages, mail and the scheduler join it here.
 
 pub mod access;
+pub mod allocator;
 pub mod api;
 pub mod app;
 pub mod auth;

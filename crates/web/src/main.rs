@@ -1,6 +1,12 @@
 use std::process::ExitCode;
 
+// mimalloc rather than glibc's allocator, configured first thing in `main`: see
+// `roundtable_web::allocator`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    roundtable_web::allocator::configure();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ROUNDTABLE_LOG")
