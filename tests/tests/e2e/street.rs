@@ -2,8 +2,8 @@
 //! issues, promises past their date, the 三率 — and each company across the communities
 //! it serves; a community of another street is not in it, and nobody else sees it.
 
-use axum::http::StatusCode;
-use roundtable_e2e::{TestApp, on_both_databases};
+use axum::http::{Method, StatusCode};
+use roundtable_e2e::{Part, TestApp, images, on_both_databases};
 use serde_json::{Value, json};
 
 on_both_databases!(
@@ -261,13 +261,17 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
     let (west_id, north_id) = (id_of(west[0].clone()).await, id_of(north[0].clone()).await);
     let resident = app.token(&west[3]).await;
     let compounds = app.get("/api/v1/compounds", &resident).await.body;
-    let body = json!({"title": "地库照明不足", "category": "building", "compound": compounds[0]["id"]});
+    let shot = |name| Part::file("photo", name, "image/jpeg", images::jpeg(320, 240));
+    let photos = crate::photos::upload(&app, &west[3], &[shot("garage.jpg")]).await;
+    let body =
+        json!({"title": "地库照明不足", "category": "building", "compound": compounds[0]["id"], "photos": photos});
     let raised = app.post("/api/v1/issues", &resident, body).await;
     assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
     let issue = raised.body["id"].as_str().unwrap().to_owned();
     let northern = app.token(&north[3]).await;
     let compound = app.get("/api/v1/compounds", &northern).await.body[0]["id"].clone();
-    let body = json!({"title": "地库照明不足", "category": "building", "compound": compound});
+    let their_photos = crate::photos::upload(&app, &north[3], &[shot("north.jpg")]).await;
+    let body = json!({"title": "地库照明不足", "category": "building", "compound": compound, "photos": their_photos});
     let theirs = app.post("/api/v1/issues", &northern, body).await.body;
     let theirs = theirs["id"].as_str().unwrap().to_owned();
 
@@ -288,6 +292,22 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
     assert_eq!(one.body["transitions"], json!([]), "read-only: nothing to fire");
     assert!(one.body["raiser_contact"].is_null(), "no contact data: {}", one.body);
     assert!(!one.body.to_string().contains(&west[3]), "the raiser's mail address: {}", one.body);
+    // The issue's photos are the street office's to see as the issue is, and only they:
+    // not those of a community of another street, nor anyone else's across communities.
+    let (ours, north_photo) = (format!("/api/v1/photos/{}", photos[0]), format!("/api/v1/photos/{}", their_photos[0]));
+    assert!(one.body.to_string().contains(&photos[0]), "{}", one.body);
+    for path in [ours.clone(), format!("{ours}/thumbnail")] {
+        assert_eq!(app.bytes(&path, &street).await.0, StatusCode::OK, "{path}");
+    }
+    for path in [north_photo.clone(), format!("{north_photo}/thumbnail")] {
+        assert_eq!(app.bytes(&path, &street).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(app.bytes(&ours, &northern).await.0, StatusCode::NOT_FOUND, "a resident of another street");
+    assert_eq!(app.bytes(&ours, &app.token(&north[0]).await).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.bytes(&ours, &app.token("secretary@dongsheng.example").await).await.0, StatusCode::NOT_FOUND);
+    // Reading is all: the street office does not publish a community's photo.
+    let publish = app.call(Method::PUT, &format!("{ours}/public"), Some(&street), Some(json!({"public": true}))).await;
+    assert_eq!(publish.status, StatusCode::FORBIDDEN, "{}", publish.body);
     // Its own community too, which has the demo's issues.
     let home = app.get(&format!("/api/v1/street/communities/{}/issues?limit=5", app.community()), &street).await;
     assert_eq!(home.body["items"].as_array().map(Vec::len), Some(5), "{}", home.body);
@@ -336,6 +356,11 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
         assert!(!shown.html.contains(form), "no {form} form: {}", shown.html);
     }
     assert!(!shown.html.contains(&west[3]), "no contact data");
+    let thumbnail = format!("/photos/{}/thumbnail", photos[0]);
+    assert!(shown.html.contains(&thumbnail), "the photo is shown: {}", shown.html);
+    assert!(!shown.html.contains("/delete") && !shown.html.contains("/public\""), "nothing to change on it");
+    assert_eq!(pages.get(&thumbnail).await.status, StatusCode::OK);
+    assert_eq!(pages.get(&format!("/photos/{}/thumbnail", their_photos[0])).await.status, StatusCode::NOT_FOUND);
     let filtered = pages.get(&format!("{listing}?state=verified")).await;
     assert!(filtered.status.is_success() && !filtered.html.contains("地库照明不足"));
     for path in [format!("/street/communities/{north_id}/issues"), format!("{listing}/{theirs}")] {

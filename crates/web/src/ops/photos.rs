@@ -108,9 +108,17 @@ async fn visible(state: &AppState, caller: &Caller, id: PhotoId) -> ApiResult<Ph
         roundtable_store::StoreError::NotFound => no_photo(),
         other => other.into(),
     })?;
-    if photo.community != caller.actor.community {
+    let street_reader;
+    let caller = if photo.community == caller.actor.community {
+        caller
+    } else if photo.issue.is_some() && caller.actor.has_role(Role::Street) {
+        // The street office reads the issues of its street's communities, and so the
+        // photos on them; anyone else, and any other community, finds nothing here.
+        street_reader = super::street::reader(state, caller, photo.community).await.map_err(|_| no_photo())?;
+        &street_reader
+    } else {
         return Err(no_photo());
-    }
+    };
     match photo.issue {
         Some(issue) => {
             super::issues::visible(state, caller, issue).await.map_err(|e| match e {

@@ -763,15 +763,15 @@ async fn issue_page(
             photos: view
                 .photos
                 .iter()
-                // Their images are served within the viewer's own community only.
-                .filter(|p| p.version == Some(e.version) && !tracker.read_only())
+                // The street office sees them as it sees the issue, and changes nothing.
+                .filter(|p| p.version == Some(e.version))
                 .map(|p| PhotoShown {
                     id: p.id,
                     width: p.width,
                     height: p.height,
-                    can_delete: chair || p.uploaded_by == caller.user.id.0,
+                    can_delete: !tracker.read_only() && (chair || p.uploaded_by == caller.user.id.0),
                     public: p.public,
-                    can_publish: chair,
+                    can_publish: !tracker.read_only() && chair,
                 })
                 .collect(),
             event: e,
