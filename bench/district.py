@@ -52,8 +52,9 @@ def psql(sql, url=PG):
 
 
 def columns(url, table):
+    # Not the generated ones: the database computes those of each copy itself.
     out = subprocess.run(["psql", url, "-Atc", "SELECT column_name, data_type FROM information_schema.columns "
-                          f"WHERE table_name = '{table}' ORDER BY ordinal_position"],
+                          f"WHERE table_name = '{table}' AND is_generated = 'NEVER' ORDER BY ordinal_position"],
                          check=True, capture_output=True, text=True).stdout
     return [line.split("|") for line in out.splitlines() if line]
 

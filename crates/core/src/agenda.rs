@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CompoundId, IssueId, OrgId, UserId};
-use crate::issue::{Issue, IssueState};
+use crate::ids::{CompoundId, IssueId, MeetingId, OrgId, UserId};
+use crate::issue::{Issue, IssueState, VerificationOutcome};
 use crate::names::named_enum;
 pub use crate::scorecard::{Rate, ScoreRow, ScoreRules, Window};
 
@@ -84,10 +84,82 @@ pub fn is_fixed(section: Section, reason: Reason) -> bool {
     matches!(section, Section::Announcements | Section::Scorecard) || reason == Reason::OtherBusiness
 }
 
+/// What the planner reads of an issue: its state, promise and verdict, and for an item
+/// its title, compound and support — no free text but the title, so that a store can read
+/// the months of closed issues the comparison looks back on from one index alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tracked {
+    pub id: IssueId,
+    pub state: IssueState,
+    pub title: String,
+    pub compound: CompoundId,
+    pub raised_by: UserId,
+    pub responsible_org: Option<OrgId>,
+    pub commitment: Option<Promise>,
+    pub verification: Option<Verdict>,
+    pub support_count: u32,
+    pub reopen_count: u32,
+    /// How often the due date was moved (延期).
+    pub extension_count: u32,
+    /// When the pending request for a later due date was made, if one is pending.
+    pub extension_requested_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub state_entered_at: DateTime<Utc>,
+}
+
+/// A commitment, as the planner reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Promise {
+    pub due_date: NaiveDate,
+    /// Made on the spot at this joint meeting.
+    pub meeting: Option<MeetingId>,
+    pub committed_at: DateTime<Utc>,
+    /// When the due date was last set: the promise, or its latest extension.
+    pub dated_at: DateTime<Utc>,
+}
+
+/// The raisers' verdict on a fix, as the planner reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub outcome: VerificationOutcome,
+    pub satisfaction: Option<u8>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<&Issue> for Tracked {
+    fn from(i: &Issue) -> Self {
+        Tracked {
+            id: i.id,
+            state: i.state.clone(),
+            title: i.title.clone(),
+            compound: i.compound,
+            raised_by: i.raised_by,
+            responsible_org: i.responsible_org,
+            commitment: i.commitment.as_ref().map(|c| Promise {
+                due_date: c.due_date,
+                meeting: c.meeting,
+                committed_at: c.committed_at,
+                dated_at: c.dated_at,
+            }),
+            verification: i.verification.as_ref().map(|v| Verdict {
+                outcome: v.outcome,
+                satisfaction: v.satisfaction,
+                at: v.at,
+            }),
+            support_count: i.support_count,
+            reopen_count: i.reopen_count,
+            extension_count: i.extension_count,
+            extension_requested_at: i.extension_request.as_ref().map(|r| r.at),
+            created_at: i.created_at,
+            state_entered_at: i.state_entered_at,
+        }
+    }
+}
+
 /// What the builder needs to know about an issue beyond its current state.
 #[derive(Clone, Debug)]
 pub struct IssueFacts {
-    pub issue: Issue,
+    pub issue: Tracked,
     /// When it was last assigned to its responsible organisation.
     pub assigned_at: Option<DateTime<Utc>>,
     /// When it was last resolved.
@@ -188,12 +260,12 @@ fn is_open(state: &IssueState) -> bool {
     [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED].contains(&state.as_str())
 }
 
-fn overdue_on(issue: &Issue, day: NaiveDate) -> bool {
+fn overdue_on(issue: &Tracked, day: NaiveDate) -> bool {
     issue.state == IssueState::COMMITTED && issue.commitment.as_ref().is_some_and(|c| c.due_date < day)
 }
 
 impl AgendaItem {
-    fn for_issue(section: Section, reason: Reason, issue: &Issue, minutes: u32) -> Self {
+    fn for_issue(section: Section, reason: Reason, issue: &Tracked, minutes: u32) -> Self {
         AgendaItem {
             section,
             reason,
@@ -231,20 +303,20 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     let since_day = since.date_naive();
     // Only what was raised before the meeting began (an agenda planned for a past meeting
     // does not list later issues).
-    let issues: Vec<&Issue> =
+    let issues: Vec<&Tracked> =
         input.issues.iter().map(|f| &f.issue).filter(|i| i.created_at < input.meeting_at).collect();
 
     // (2) Follow-up of commitments.
-    let mut overdue: Vec<&Issue> = issues.iter().copied().filter(|i| overdue_on(i, day)).collect();
+    let mut overdue: Vec<&Tracked> = issues.iter().copied().filter(|i| overdue_on(i, day)).collect();
     overdue.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
-    let mut kept: Vec<&Issue> = issues
+    let mut kept: Vec<&Tracked> = issues
         .iter()
         .copied()
         .filter(|i| i.state == IssueState::VERIFIED)
         .filter(|i| i.commitment.as_ref().is_some_and(|c| c.due_date >= since_day && c.due_date < day))
         .collect();
     kept.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
-    let mut awaiting: Vec<&Issue> = issues.iter().copied().filter(|i| i.state == IssueState::RESOLVED).collect();
+    let mut awaiting: Vec<&Tracked> = issues.iter().copied().filter(|i| i.state == IssueState::RESOLVED).collect();
     awaiting.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
 
     // An issue needs the meeting until a held meeting has dealt with it, and again when
@@ -252,7 +324,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     // made outside a meeting.
     let unsettled: BTreeSet<IssueId> = input.issues.iter().filter(|f| !f.settled()).map(|f| f.issue.id).collect();
     let patience = TimeDelta::days(i64::from(cfg.commit_within_days));
-    let mut uncommitted: Vec<&Issue> = issues
+    let mut uncommitted: Vec<&Tracked> = issues
         .iter()
         .copied()
         .filter(|i| i.state == IssueState::ASSIGNED && i.state_entered_at + patience <= input.meeting_at)
@@ -263,11 +335,12 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     // schedule are listed when something happened since a meeting dealt with them: reopened
     // (the raisers said it is not, or not all, fixed), else committed outside a meeting.
     let on_schedule = issues.iter().copied().filter(|i| i.state == IssueState::COMMITTED && !overdue_on(i, day));
-    let (mut extension, rest): (Vec<&Issue>, Vec<&Issue>) = on_schedule.partition(|i| i.extension_request.is_some());
-    extension.sort_by_key(|i| (i.extension_request.as_ref().map(|r| r.at), i.created_at, i.id));
+    let (mut extension, rest): (Vec<&Tracked>, Vec<&Tracked>) =
+        on_schedule.partition(|i| i.extension_requested_at.is_some());
+    extension.sort_by_key(|i| (i.extension_requested_at, i.created_at, i.id));
     let found_wanting =
-        |i: &&Issue| i.verification.as_ref().is_some_and(|v| v.outcome != crate::issue::VerificationOutcome::Verified);
-    let (mut reopened, mut committed): (Vec<&Issue>, Vec<&Issue>) =
+        |i: &&Tracked| i.verification.as_ref().is_some_and(|v| v.outcome != VerificationOutcome::Verified);
+    let (mut reopened, mut committed): (Vec<&Tracked>, Vec<&Tracked>) =
         rest.into_iter().filter(|i| unsettled.contains(&i.id)).partition(found_wanting);
     reopened.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
     committed.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
@@ -280,12 +353,12 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     // repeated here, and cannot take a grid secretary's top place either.
     let followed: BTreeSet<IssueId> =
         uncommitted.iter().map(|i| i.id).chain(input.carried.iter().filter_map(|(id, _)| *id)).collect();
-    let waiting = |i: &&Issue| {
+    let waiting = |i: &&Tracked| {
         [IssueState::RAISED, IssueState::ASSIGNED].contains(&i.state.as_str())
             && unsettled.contains(&i.id)
             && !followed.contains(&i.id)
     };
-    let mut grid_top: BTreeMap<CompoundId, &Issue> = BTreeMap::new();
+    let mut grid_top: BTreeMap<CompoundId, &Tracked> = BTreeMap::new();
     for i in issues.iter().copied().filter(waiting) {
         if input.grid_raisers.contains(&i.raised_by) {
             let better = grid_top.get(&i.compound).is_none_or(|best| {
@@ -298,7 +371,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         }
     }
     let top_ids: BTreeSet<IssueId> = grid_top.values().map(|i| i.id).collect();
-    let mut new: Vec<&Issue> = issues.iter().copied().filter(waiting).filter(|i| !top_ids.contains(&i.id)).collect();
+    let mut new: Vec<&Tracked> = issues.iter().copied().filter(waiting).filter(|i| !top_ids.contains(&i.id)).collect();
     new.sort_by_key(|i| (std::cmp::Reverse(i.support_count), i.created_at, i.id));
     // Compounds in the order of their most pressing issue.
     let mut best: BTreeMap<CompoundId, (u32, std::cmp::Reverse<DateTime<Utc>>)> = BTreeMap::new();

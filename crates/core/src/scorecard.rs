@@ -148,7 +148,7 @@ fn window(input: &AgendaInput<'_>, mine: &[&IssueFacts], from: DateTime<Utc>) ->
     let patience = TimeDelta::days(i64::from(cfg.commit_within_days));
     let horizon = Days::new(u64::from(cfg.max_commitment_days));
     // A date beyond the limit as first promised (an extension is the secretary's decision).
-    let far_off = |f: &IssueFacts, c: &crate::issue::Commitment| {
+    let far_off = |f: &IssueFacts, c: &crate::agenda::Promise| {
         f.issue.extension_count == 0
             && local_day(c.committed_at).checked_add_days(horizon).is_some_and(|l| c.due_date > l)
     };

@@ -2,15 +2,51 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use roundtable_core::agenda::{Agenda, AgendaItem, CARRIED_SECTIONS, IssueFacts, Reason, Section, is_fixed};
-use roundtable_core::{AgendaStatus, CommunityId, Issue, IssueId, IssueState, ItemOutcome, Meeting, MeetingId};
+use roundtable_core::agenda::{
+    Agenda, AgendaItem, CARRIED_SECTIONS, IssueFacts, Promise, Reason, Section, Tracked, Verdict, is_fixed,
+};
+use roundtable_core::{
+    AgendaStatus, CommunityId, IssueId, IssueState, ItemOutcome, Meeting, MeetingId, VerificationOutcome,
+};
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{agenda_drops, agenda_items, issue_events, issues, job_runs, meetings};
+use crate::schema::{agenda_drops, agenda_items, issue_events, job_runs, meetings};
+
+diesel::table! {
+    /// The issues table as the agenda's planner reads it: the columns it needs, with those
+    /// the database keeps out of `verification` and `extension` (generated, read only).
+    /// A table of its own because `schema::issues` is at diesel's 32 columns.
+    #[sql_name = "issues"]
+    issues (id) {
+        id -> Text,
+        community_id -> Text,
+        state -> Text,
+        title -> Text,
+        compound_id -> Text,
+        raised_by -> Text,
+        responsible_org -> Nullable<Text>,
+        commitment_due -> Nullable<Date>,
+        commitment_meeting -> Nullable<Text>,
+        committed_at -> Nullable<Timestamp>,
+        support_count -> Integer,
+        reopen_count -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        state_entered_at -> Timestamp,
+        verdict -> Nullable<Text>,
+        verdict_satisfaction -> Nullable<Integer>,
+        verdict_at -> Nullable<Text>,
+        extension_count -> Nullable<Integer>,
+        extension_dated_at -> Nullable<Text>,
+        extension_requested_at -> Nullable<Text>,
+    }
+}
 
 /// The job name under which draft agendas are claimed in `job_runs`.
 pub const AGENDA_JOB: &str = "agenda";
@@ -24,17 +60,19 @@ pub fn slot_key(community: CommunityId, meeting: &Meeting) -> String {
 /// with when each was last assigned and resolved.
 pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<Utc>) -> Result<Vec<IssueFacts>> {
     let open = [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED];
-    // Two index-backed queries rather than one `OR` that would scan every issue.
-    let mut rows: Vec<crate::issues::IssueRow> = issues::table
+    // Two index-backed queries rather than one `OR` that would scan every issue. Only the
+    // columns the planner reads: on PostgreSQL the window's closed issues, months of them
+    // spread over the whole table, come from `issues_community_updated` alone.
+    let mut rows: Vec<TrackedRow> = issues::table
         .filter(issues::community_id.eq(community.to_string()))
         .filter(issues::state.eq_any(open))
-        .select(crate::issues::IssueRow::as_select())
+        .select(TrackedRow::as_select())
         .load(conn)?;
-    let changed: Vec<crate::issues::IssueRow> = issues::table
+    let changed: Vec<TrackedRow> = issues::table
         .filter(issues::community_id.eq(community.to_string()))
         .filter(issues::updated_at.ge(ts(since)))
         .filter(issues::state.ne_all(open))
-        .select(crate::issues::IssueRow::as_select())
+        .select(TrackedRow::as_select())
         .load(conn)?;
     rows.extend(changed);
     // When each issue last became assigned and resolved (by whichever transition).
@@ -56,9 +94,87 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
         .map(|r| {
             let (a, s) = (assigned.get(&r.id).copied(), resolved.get(&r.id).copied());
             let dealt_at = dealt.get(&r.id).copied().map(utc);
-            Ok(IssueFacts { issue: Issue::try_from(r)?, assigned_at: a.map(utc), resolved_at: s.map(utc), dealt_at })
+            Ok(IssueFacts { issue: Tracked::try_from(r)?, assigned_at: a.map(utc), resolved_at: s.map(utc), dealt_at })
         })
         .collect()
+}
+
+/// An issue as the planner reads it: no free text but the title, the verdict and the
+/// extensions from the columns the database keeps out of their JSON.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = issues)]
+struct TrackedRow {
+    id: String,
+    state: String,
+    title: String,
+    compound_id: String,
+    raised_by: String,
+    responsible_org: Option<String>,
+    commitment_due: Option<NaiveDate>,
+    commitment_meeting: Option<String>,
+    committed_at: Option<NaiveDateTime>,
+    support_count: i32,
+    reopen_count: i32,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
+    created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
+    state_entered_at: NaiveDateTime,
+    verdict: Option<String>,
+    verdict_satisfaction: Option<i32>,
+    verdict_at: Option<String>,
+    extension_count: Option<i32>,
+    extension_dated_at: Option<String>,
+    extension_requested_at: Option<String>,
+}
+
+/// A time as JSON holds it (RFC 3339, as serde writes `DateTime<Utc>`).
+fn json_time(what: &str, s: Option<&str>) -> Result<Option<DateTime<Utc>>> {
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| StoreError::Corrupt(format!("{what} `{s}`: {e}")))
+    })
+    .transpose()
+}
+
+impl TryFrom<TrackedRow> for Tracked {
+    type Error = StoreError;
+    fn try_from(r: TrackedRow) -> Result<Tracked> {
+        let commitment = match (r.commitment_due, r.committed_at) {
+            (Some(due_date), Some(at)) => Some(Promise {
+                due_date,
+                meeting: parse_opt("meeting id", r.commitment_meeting.as_deref())?,
+                committed_at: utc(at),
+                dated_at: json_time("extension date", r.extension_dated_at.as_deref())?.unwrap_or(utc(at)),
+            }),
+            _ => None,
+        };
+        let verification = match (r.verdict, json_time("verification time", r.verdict_at.as_deref())?) {
+            (Some(outcome), Some(at)) => Some(Verdict {
+                outcome: VerificationOutcome::deserialize(outcome.as_str().into_deserializer())
+                    .map_err(|e: serde::de::value::Error| StoreError::Corrupt(format!("verification: {e}")))?,
+                satisfaction: r.verdict_satisfaction.and_then(|s| u8::try_from(s).ok()),
+                at,
+            }),
+            _ => None,
+        };
+        Ok(Tracked {
+            id: parse("issue id", &r.id)?,
+            state: IssueState::new(r.state),
+            title: r.title,
+            compound: parse("compound id", &r.compound_id)?,
+            raised_by: parse("user id", &r.raised_by)?,
+            responsible_org: parse_opt("organisation id", r.responsible_org.as_deref())?,
+            commitment,
+            verification,
+            support_count: r.support_count.max(0) as u32,
+            reopen_count: r.reopen_count.max(0) as u32,
+            extension_count: r.extension_count.unwrap_or(0).max(0) as u32,
+            extension_requested_at: json_time("extension request time", r.extension_requested_at.as_deref())?,
+            created_at: utc(r.created_at),
+            state_entered_at: utc(r.state_entered_at),
+        })
+    }
 }
 
 /// When a held meeting last dealt with each issue: the close of the latest closed meeting

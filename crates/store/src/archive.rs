@@ -534,11 +534,13 @@ pub fn checksum(lines: &[String]) -> String {
 
 /// Writes archive rows into `table`, in batches, in the caller's transaction.
 pub fn insert(conn: &mut DbConn, table: &Table, lines: &[String]) -> Result<()> {
+    // The archive's columns by name: a table's generated columns (kept by the database)
+    // take no value.
+    let names: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
     for batch in lines.chunks(200) {
         let array = format!("[{}]", batch.join(","));
         match conn {
             DbConn::Sqlite(c) => {
-                let names: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
                 let values: Vec<String> = names.iter().map(|n| format!("json_extract(value, '$.{n}')")).collect();
                 let sql = format!(
                     "INSERT INTO {} ({}) SELECT {} FROM json_each(?)",
@@ -549,8 +551,11 @@ pub fn insert(conn: &mut DbConn, table: &Table, lines: &[String]) -> Result<()> 
                 diesel::sql_query(sql).bind::<SqlText, _>(array).execute(c)?;
             }
             DbConn::Pg(c) => {
-                let sql =
-                    format!("INSERT INTO {0} SELECT * FROM json_populate_recordset(NULL::{0}, $1::json)", table.name);
+                let sql = format!(
+                    "INSERT INTO {0} ({1}) SELECT {1} FROM json_populate_recordset(NULL::{0}, $1::json)",
+                    table.name,
+                    names.join(", ")
+                );
                 diesel::sql_query(sql).bind::<SqlText, _>(array).execute(c)?;
             }
         }

@@ -60,7 +60,7 @@ impl Town {
 fn facts(issues: &[Issue]) -> Vec<IssueFacts> {
     issues
         .iter()
-        .map(|i| IssueFacts { issue: i.clone(), assigned_at: None, resolved_at: None, dealt_at: None })
+        .map(|i| IssueFacts { issue: i.into(), assigned_at: None, resolved_at: None, dealt_at: None })
         .collect()
 }
 
@@ -291,7 +291,7 @@ mod backlog {
                             dated_at: i.state_entered_at,
                         });
                     }
-                    IssueFacts { issue: i, assigned_at: None, resolved_at: None, dealt_at: r.dealt.map(|d| meeting_at() - TimeDelta::days(d)) }
+                    IssueFacts { issue: (&i).into(), assigned_at: None, resolved_at: None, dealt_at: r.dealt.map(|d| meeting_at() - TimeDelta::days(d)) }
                 })
                 .collect();
             let config = AgendaConfig::default();

@@ -70,7 +70,12 @@ fn facts(w: &World, org: OrgId, s: Story) -> IssueFacts {
             });
         }
     }
-    IssueFacts { issue: i, assigned_at: Some(ago(s.assigned)), resolved_at: s.resolved.map(ago), dealt_at: None }
+    IssueFacts {
+        issue: (&i).into(),
+        assigned_at: Some(ago(s.assigned)),
+        resolved_at: s.resolved.map(ago),
+        dealt_at: None,
+    }
 }
 
 struct Fixture {

@@ -1,6 +1,8 @@
 //! The SQLite and PostgreSQL migrations must describe the same schema: tables, columns
-//! (in order, with type class and nullability) and indexes (columns and uniqueness). The
-//! search index is each engine's own (FTS5, tsvector) by design and is left out.
+//! (in order, with type class and nullability, the generated ones included) and indexes
+//! (key columns and uniqueness). The search index is each engine's own (FTS5, tsvector) by
+//! design and is left out, as are the columns an index carries beyond its key (`INCLUDE`,
+//! PostgreSQL's own: the agenda's window read from one index).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,7 +62,7 @@ fn class(sql_type: &str) -> String {
 }
 
 const SQLITE_COLUMNS: &str = "SELECT m.name AS table_name, c.name AS column_name, c.type AS data_type, \
-     (c.\"notnull\" = 0 AND c.pk = 0) AS nullable FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+     (c.\"notnull\" = 0 AND c.pk = 0) AS nullable FROM sqlite_master m JOIN pragma_table_xinfo(m.name) c \
      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '__diesel_schema_migrations' AND m.name NOT LIKE 'issue_search%' ORDER BY m.name, c.cid";
 const SQLITE_INDEXES: &str = "SELECT m.name AS table_name, il.name AS index_name, il.\"unique\" AS is_unique, \
      ii.name AS column_name, ii.seqno AS position FROM sqlite_master m JOIN pragma_index_list(m.name) il \
@@ -75,7 +77,7 @@ const PG_INDEXES: &str = "SELECT t.relname::text AS table_name, i.relname::text 
      JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
      CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) \
      JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
-     WHERE ns.nspname = 'public' AND t.relname <> '__diesel_schema_migrations' AND t.relname NOT LIKE 'issue_search%'";
+     WHERE k.n <= ix.indnkeyatts AND ns.nspname = 'public' AND t.relname <> '__diesel_schema_migrations' AND t.relname NOT LIKE 'issue_search%'";
 
 fn read(conn: &mut DbConn) -> Schema {
     let (columns, index_columns): (Vec<Column>, Vec<IndexColumn>) = match conn {

@@ -5,14 +5,14 @@
 use std::collections::BTreeSet;
 
 use chrono::{Days, TimeDelta, Utc};
-use roundtable_core::agenda::{AgendaConfig, AgendaInput, build_agenda};
+use roundtable_core::agenda::{AgendaConfig, AgendaInput, Tracked, build_agenda};
 use roundtable_core::scorecard::Rate;
-use roundtable_core::{Issue, TransitionFields};
-use roundtable_store::{agenda, on_both_databases};
+use roundtable_core::{Issue, TransitionFields, VerificationOutcome};
+use roundtable_store::{agenda, issues, on_both_databases};
 
 use crate::harness::*;
 
-on_both_databases!(the_rates_come_from_the_stored_timeline);
+on_both_databases!(the_rates_come_from_the_stored_timeline, the_planner_reads_each_issue_as_it_is_stored);
 
 fn commit(town: &Town, t: &TestDb, issue: &Issue, days: u64) -> Issue {
     let due = now().date_naive() + Days::new(days);
@@ -74,4 +74,48 @@ fn the_rates_come_from_the_stored_timeline(t: &TestDb) {
     assert_eq!((m.score, m.rank), (Some(82.5), Some(1)));
     let x = built.scorecard.iter().find(|r| r.org == town.xiean).unwrap();
     assert_eq!((x.month.received, x.month.score, x.month.rank), (0, None, None));
+}
+
+/// The planner reads a narrow row — the verdict and the extensions from columns the
+/// database keeps out of their JSON — which must say what the whole issue says.
+fn the_planner_reads_each_issue_as_it_is_stored(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let raise = |title| town.assign(&t.db, &town.raise(&t.db, title, town.junyue), town.anshang);
+    let later = |days, reason: &str| TransitionFields {
+        due_date: Some(now().date_naive() + Days::new(days)),
+        reason: Some(reason.into()),
+        ..TransitionFields::default()
+    };
+    let kept = fix(&town, t, &commit(&town, t, &raise("电梯"), 10), 4);
+    // Extended, then more time asked for: a count, a new date and a pending request.
+    let extended =
+        town.fire(&t.db, &commit(&town, t, &raise("路灯"), 10), &town.secretary, "extend", later(20, "缺配件"));
+    let asked = town.fire(&t.db, &extended, &town.anshang_staff, "request_extension", later(30, "还缺"));
+    // Found not fixed: committed again, with the raisers' verdict.
+    let note = TransitionFields { resolution_note: Some("好了".into()), ..TransitionFields::default() };
+    let resolved = town.fire(&t.db, &commit(&town, t, &raise("门禁"), 10), &town.anshang_staff, "resolve", note);
+    let no =
+        TransitionFields { reason: Some("还是坏的".into()), satisfaction: Some(2), ..TransitionFields::default() };
+    let reopened = town.fire(&t.db, &resolved, &town.supervisor, "reopen", no);
+    let plain = town.raise(&t.db, "水管", town.junyue);
+
+    let conn = &mut t.db.conn().unwrap();
+    let facts = agenda::agenda_facts(conn, town.community, Utc::now() - TimeDelta::days(35)).unwrap();
+    assert_eq!(facts.len(), 4);
+    for issue in [&kept, &asked, &reopened, &plain] {
+        let stored = issues::get_issue(conn, issue.id).unwrap();
+        let read = facts.iter().find(|f| f.issue.id == issue.id).expect("on the planner's list");
+        assert_eq!(read.issue, Tracked::from(&stored), "{}", stored.title);
+    }
+    // What was compared is there to compare.
+    let read = |i: &Issue| facts.iter().find(|f| f.issue.id == i.id).unwrap().issue.clone();
+    let (asked, reopened, kept) = (read(&asked), read(&reopened), read(&kept));
+    assert_eq!(asked.extension_count, 1);
+    assert!(asked.extension_requested_at.is_some());
+    assert_eq!(asked.commitment.map(|c| c.due_date), Some(now().date_naive() + Days::new(20)), "the extended date");
+    assert_eq!(
+        reopened.verification.map(|v| (v.outcome, v.satisfaction)),
+        Some((VerificationOutcome::NotFixed, Some(2)))
+    );
+    assert_eq!(kept.verification.map(|v| (v.outcome, v.satisfaction)), Some((VerificationOutcome::Verified, Some(4))));
 }
