@@ -86,11 +86,16 @@ fn the_planner_reads_each_issue_as_it_is_stored(t: &TestDb) {
         reason: Some(reason.into()),
         ..TransitionFields::default()
     };
-    let kept = fix(&town, t, &commit(&town, t, &raise("电梯"), 10), 4);
+    // The longest free text a verdict and a request may hold (4,000 and 2,000 characters)
+    // stays out of the index the window is read from: the writes go through.
+    let note = TransitionFields { resolution_note: Some("好了".into()), ..TransitionFields::default() };
+    let fixed = town.fire(&t.db, &commit(&town, t, &raise("电梯"), 10), &town.anshang_staff, "resolve", note);
+    let long = TransitionFields { satisfaction: Some(4), note: Some(varied(4000)), ..TransitionFields::default() };
+    let kept = town.fire(&t.db, &fixed, &town.supervisor, "verify", long);
     // Extended, then more time asked for: a count, a new date and a pending request.
     let extended =
         town.fire(&t.db, &commit(&town, t, &raise("路灯"), 10), &town.secretary, "extend", later(20, "缺配件"));
-    let asked = town.fire(&t.db, &extended, &town.anshang_staff, "request_extension", later(30, "还缺"));
+    let asked = town.fire(&t.db, &extended, &town.anshang_staff, "request_extension", later(30, &varied(2000)));
     // Found not fixed: committed again, with the raisers' verdict.
     let note = TransitionFields { resolution_note: Some("好了".into()), ..TransitionFields::default() };
     let resolved = town.fire(&t.db, &commit(&town, t, &raise("门禁"), 10), &town.anshang_staff, "resolve", note);
@@ -118,4 +123,9 @@ fn the_planner_reads_each_issue_as_it_is_stored(t: &TestDb) {
         Some((VerificationOutcome::NotFixed, Some(2)))
     );
     assert_eq!(kept.verification.map(|v| (v.outcome, v.satisfaction)), Some((VerificationOutcome::Verified, Some(4))));
+}
+
+/// `n` different-looking CJK characters: text that does not compress to a short entry.
+fn varied(n: u32) -> String {
+    (0..n).filter_map(|i| char::from_u32(0x4E00 + (i * 7919) % 20_000)).collect()
 }
