@@ -464,6 +464,76 @@ pub struct Beside {
     pub has_photos: bool,
 }
 
+/// An issue, its raiser and [`Beside`] for `reader`, in one statement: what reading one
+/// issue needs, for most issues (those without duplicates or photos) all of it. Two
+/// statements were a quarter of the request's instructions each on SQLite (each its own
+/// read transaction), two round trips on PostgreSQL (docs/performance.md).
+pub fn get_for_reader(
+    conn: &mut DbConn,
+    id: IssueId,
+    reader: UserId,
+) -> Result<(Issue, crate::directory::Person, Beside)> {
+    use crate::schema::{follows, memberships, photos, users};
+    let (id, reader) = (id.to_string(), reader.to_string());
+    type Contact = (String, Option<String>, Option<String>);
+    type Around = (Option<i32>, Option<String>, Option<bool>, Option<String>, bool, bool);
+    let row: Option<(IssueRow, Contact, Around)> = crate::on_backend!(conn, |c| issues::table
+        .inner_join(users::table.on(users::id.eq(issues::raised_by)))
+        .left_join(proxy_reports::table.on(proxy_reports::issue_id.eq(issues::id)))
+        .left_join(follows::table.on(follows::issue_id.eq(issues::id).and(follows::user_id.eq(reader.clone()))))
+        // A member of the responsible company follows it unless they decided otherwise.
+        .left_join(memberships::table.on(
+            memberships::org_id.nullable().eq(issues::responsible_org).and(memberships::user_id.eq(reader.clone()))
+        ),)
+        .filter(issues::id.eq(&id))
+        .select((
+            IssueRow::as_select(),
+            (users::display_name, users::email, users::phone),
+            (
+                proxy_reports::households.nullable(),
+                proxy_reports::contacts.nullable(),
+                follows::following.nullable(),
+                memberships::user_id.nullable(),
+                // One column each: diesel walks every selected column each time it binds
+                // the statement, and a subquery's whole row is 32 of them.
+                diesel::dsl::exists(
+                    DUPLICATES
+                        .filter(DUPLICATES.field(issues::duplicate_of).eq(&id))
+                        .select(DUPLICATES.field(issues::id)),
+                ),
+                diesel::dsl::exists(photos::table.filter(photos::issue_id.eq(&id)).select(photos::id)),
+            ),
+        ))
+        .get_result(c)
+        .optional())?;
+    let (row, (display_name, email, phone), (households, contacts, decided, member, has_duplicates, has_photos)) =
+        row.ok_or(StoreError::NotFound)?;
+    let issue = Issue::try_from(row)?;
+    let raiser = crate::directory::Person { id: issue.raised_by, display_name, email, phone };
+    let beside = Beside {
+        proxy: proxy_report_of(households, contacts)?,
+        following: decided.unwrap_or(member.is_some()),
+        has_duplicates,
+        has_photos,
+    };
+    Ok((issue, raiser, beside))
+}
+
+// The issues pointing at one as their original, in a subquery of a statement that reads
+// `issues` itself.
+diesel::alias!(const DUPLICATES: Alias<Duplicates> = issues as duplicates);
+
+fn proxy_report_of(households: Option<i32>, contacts: Option<String>) -> Result<Option<ProxyReport>> {
+    match (households, contacts) {
+        (Some(households), Some(contacts)) => Ok(Some(ProxyReport {
+            households: households.max(0) as u32,
+            contacts: serde_json::from_str(&contacts)
+                .map_err(|e| StoreError::Corrupt(format!("proxy contacts: {e}")))?,
+        })),
+        _ => Ok(None),
+    }
+}
+
 /// [`Beside`] in one query of scalar subqueries. Reading one issue was seven queries —
 /// seven round trips on PostgreSQL (docs/performance.md); an issue without duplicates
 /// or photos now takes two.
@@ -483,21 +553,18 @@ pub fn beside(conn: &mut DbConn, issue: &Issue, reader: UserId) -> Result<Beside
         diesel::dsl::exists(
             memberships::table.filter(memberships::org_id.eq(org)).filter(memberships::user_id.eq(reader)),
         ),
-        diesel::dsl::exists(issues::table.filter(issues::duplicate_of.eq(id.clone()))),
-        diesel::dsl::exists(photos::table.filter(photos::issue_id.eq(id))),
+        diesel::dsl::exists(issues::table.filter(issues::duplicate_of.eq(id.clone())).select(issues::id)),
+        diesel::dsl::exists(photos::table.filter(photos::issue_id.eq(id)).select(photos::id)),
     ));
     type Row = (Option<i32>, Option<String>, Option<bool>, bool, bool, bool);
     let (households, contacts, decided, member, has_duplicates, has_photos): Row =
         crate::on_backend!(conn, |c| query.get_result(c))?;
-    let proxy = match (households, contacts) {
-        (Some(households), Some(contacts)) => Some(ProxyReport {
-            households: households.max(0) as u32,
-            contacts: serde_json::from_str(&contacts)
-                .map_err(|e| StoreError::Corrupt(format!("proxy contacts: {e}")))?,
-        }),
-        _ => None,
-    };
-    Ok(Beside { proxy, following: decided.unwrap_or(member), has_duplicates, has_photos })
+    Ok(Beside {
+        proxy: proxy_report_of(households, contacts)?,
+        following: decided.unwrap_or(member),
+        has_duplicates,
+        has_photos,
+    })
 }
 
 /// Several issues in one query (those that exist; in no particular order).

@@ -412,8 +412,8 @@ fn concurrent_writes_commit_together_and_fail_alone(t: &TestDb) {
     assert_eq!(found, kept, "each stored issue is found once, no failed one");
 }
 
-/// `get_with_raiser` and `beside` (one query each) agree with the separate reads they
-/// replace: the raiser, the proxy report, who follows (by decision, else as a member of
+/// `get_with_raiser` and `beside` (one query each), and `get_for_reader` (both in one),
+/// agree with the separate reads they replace: the raiser, the proxy report, who follows (by decision, else as a member of
 /// the responsible company), whether there are duplicates.
 fn what_an_issue_shows_beside_it_is_read_in_one_query(t: &TestDb) {
     use roundtable_core::{Household, ProxyReport};
@@ -450,6 +450,21 @@ fn what_an_issue_shows_beside_it_is_read_in_one_query(t: &TestDb) {
         TransitionFields { duplicate_of: Some(assigned.id), ..fields() },
     );
     let beside = issues::beside(conn, &assigned, town.resident.user).unwrap();
+    // Reading one issue takes all of it in one statement: the same answers.
+    for (issue, reader) in [
+        (&assigned, town.resident.user),
+        (&assigned, town.anshang_staff.user),
+        (&other, town.resident.user),
+        (&raised, town.secretary.user),
+    ] {
+        let stored = issues::get_issue(conn, issue.id).unwrap();
+        let (issue, raiser) = issues::get_with_raiser(conn, issue.id).unwrap();
+        let expected = (issue, raiser, issues::beside(conn, &stored, reader).unwrap());
+        assert_eq!(issues::get_for_reader(conn, stored.id, reader).unwrap(), expected);
+    }
+    assert!(issues::get_for_reader(conn, assigned.id, town.resident.user).unwrap().2.has_duplicates);
+    let nobody = roundtable_core::IssueId::new();
+    assert!(matches!(issues::get_for_reader(conn, nobody, town.resident.user), Err(StoreError::NotFound)));
     assert_eq!(beside.proxy, Some(report));
     assert_eq!(beside.proxy, issues::proxy_report(conn, assigned.id).unwrap());
     assert!(beside.has_duplicates);

@@ -48,9 +48,9 @@ async fn with_raiser_and_related(
     let (issue, raiser, related) = state
         .db
         .run(move |conn| {
-            let (issue, raiser) = issues::get_with_raiser(conn, id)?;
+            let (issue, raiser, beside) = issues::get_for_reader(conn, id, who.user.id)?;
             let related = match check_visible(&who, &issue) {
-                Ok(()) => load_related(conn, who.user.id, &issue)?,
+                Ok(()) => related(conn, &issue, beside)?,
                 Err(_) => Related::default(),
             };
             Ok((issue, raiser, related))
@@ -97,8 +97,17 @@ fn load_related(
     user: roundtable_core::UserId,
     issue: &Issue,
 ) -> Result<Related, roundtable_store::StoreError> {
-    let id = issue.id;
     let beside = issues::beside(conn, issue, user)?;
+    related(conn, issue, beside)
+}
+
+/// What the view links to beside `issue`: read only where `beside` says there is some.
+fn related(
+    conn: &mut roundtable_store::DbConn,
+    issue: &Issue,
+    beside: issues::Beside,
+) -> Result<Related, roundtable_store::StoreError> {
+    let id = issue.id;
     Ok(Related {
         original: issue.duplicate_of.map(|o| issues::get_issue(conn, o)).transpose()?,
         duplicates: if beside.has_duplicates { issues::duplicates_of(conn, id)? } else { Vec::new() },
