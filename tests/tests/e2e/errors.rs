@@ -231,3 +231,27 @@ async fn sign_in_failures_look_alike_and_are_throttled() {
     }
     problem(&sign_in("grid@dongsheng.example", "demo1234").await, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// Every answer names its request (`x-request-id`, for finding it in the logs): a new id
+/// each time, all of one process sharing its prefix; a client's own id is kept.
+#[tokio::test]
+async fn every_answer_names_its_request() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let app = TestApp::sqlite().build();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (status, headers, _) = app.anonymous("/healthz", None).await;
+        assert_eq!(status, StatusCode::OK);
+        ids.push(headers["x-request-id"].to_str().unwrap().to_owned());
+    }
+    let prefix = |id: &str| id.split_once('-').map(|(p, _)| p.to_owned()).unwrap();
+    assert!(ids.iter().all(|id| prefix(id).len() == 8 && prefix(id) == prefix(&ids[0])), "{ids:?}");
+    let distinct: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), 3, "each request its own id: {ids:?}");
+    let router = roundtable_web::app::router(app.state.clone());
+    let req = Request::builder().uri("/healthz").header("x-request-id", "wechat-7f3a").body(Body::empty()).unwrap();
+    let response = router.oneshot(req).await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "wechat-7f3a");
+}
