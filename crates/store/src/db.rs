@@ -125,6 +125,9 @@ pub struct DbOptions {
     /// How long SQLite waits for a lock before giving up.
     pub busy_timeout: Duration,
     pub synchronous: Synchronous,
+    /// SQLite only: how much of the database file each connection reads through a memory
+    /// map (`PRAGMA mmap_size`) instead of a `read` into its own page cache; 0 turns it off.
+    pub sqlite_mmap_bytes: u64,
 }
 
 impl Default for DbOptions {
@@ -134,6 +137,7 @@ impl Default for DbOptions {
             connect_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_secs(10),
             synchronous: Synchronous::Full,
+            sqlite_mmap_bytes: 1024 * 1024 * 1024,
         }
     }
 }
@@ -199,11 +203,15 @@ impl Connector {
                 // temp_store: the group commit runs each write in a savepoint, and a
                 // savepoint's journal was a temporary file written on every write
                 // (a fifth of the writer thread's time under load, docs/performance.md).
+                // mmap_size: a page read is a memory access rather than a system call and
+                // a copy into each connection's 2 MiB page cache, which a database larger
+                // than that missed on most reads of one issue (docs/performance.md).
                 let pragmas = format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {sync}; \
                      PRAGMA foreign_keys = ON; PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}; \
-                     PRAGMA temp_store = MEMORY;",
-                    self.opts.busy_timeout.as_millis()
+                     PRAGMA temp_store = MEMORY; PRAGMA mmap_size = {};",
+                    self.opts.busy_timeout.as_millis(),
+                    self.opts.sqlite_mmap_bytes,
                 );
                 conn.batch_execute(&pragmas).map_err(|e| match e.to_string().as_str() {
                     m if m.contains("not a database") => self.unavailable("the file is not a SQLite database"),

@@ -169,6 +169,7 @@ pub struct DatabaseConfig {
     pub pool_size: u32,
     pub connect_timeout_secs: u64,
     pub synchronous: Synchronous,
+    pub sqlite_mmap_mib: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -348,6 +349,7 @@ impl Config {
             pool_size: self.database.pool_size,
             connect_timeout: Duration::from_secs(self.database.connect_timeout_secs),
             synchronous: self.database.synchronous,
+            sqlite_mmap_bytes: self.database.sqlite_mmap_mib.saturating_mul(1024 * 1024),
             ..DbOptions::default()
         }
     }
@@ -406,8 +408,11 @@ mod tests {
             ("ROUNDTABLE_HTTP__SECURE_COOKIES", "true"),
             ("ROUNDTABLE_MEETING__PLACE", "东圣社区会议室"),
             ("ROUNDTABLE_WORKFLOWS", "/etc/roundtable/workflows"),
+            ("ROUNDTABLE_DATABASE__SQLITE_MMAP_MIB", "0"),
         ])
         .unwrap();
+        assert_eq!(c.db_options().sqlite_mmap_bytes, 0);
+        assert_eq!(Config::defaults().db_options().sqlite_mmap_bytes, 1024 * 1024 * 1024);
         assert_eq!(c.listen, "127.0.0.1:9999");
         assert_eq!(c.database.url.expose_secret(), "sqlite://elsewhere.db");
         assert_eq!(c.mail.smtp_url.expose_secret(), "smtp://relay:25");

@@ -123,3 +123,25 @@ fn sqlite_runs_without_its_per_call_locks() {
     let used = unsafe { libsqlite3_sys::sqlite3_memory_used() };
     assert_eq!(used, 0, "SQLITE_CONFIG_MEMSTATUS is off (and MULTITHREAD set with it)");
 }
+
+#[derive(diesel::QueryableByName)]
+struct MmapSize {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    mmap_size: i64,
+}
+
+/// `database.sqlite_mmap_mib` reaches every pooled SQLite connection; 0 turns the map off.
+#[test]
+fn each_sqlite_connection_maps_as_much_of_the_file_as_it_is_told() {
+    use diesel::RunQueryDsl;
+    let dir = tempfile::tempdir().unwrap();
+    for bytes in [8 * 1024 * 1024, 0, DbOptions::default().sqlite_mmap_bytes] {
+        let url = dir.path().join(format!("mmap-{bytes}.db")).display().to_string();
+        let (db, _) =
+            Db::open_and_migrate(&url, DbOptions { sqlite_mmap_bytes: bytes, ..DbOptions::default() }).unwrap();
+        let mut conn = db.conn().unwrap();
+        let roundtable_store::DbConn::Sqlite(c) = &mut *conn else { panic!("a SQLite connection") };
+        let row: MmapSize = diesel::sql_query("PRAGMA mmap_size").get_result(c).unwrap();
+        assert_eq!(row.mmap_size as u64, bytes);
+    }
+}
