@@ -120,9 +120,13 @@ def timed(samples, fn):
 
 
 def report(name, samples):
+    # The slowest with their places in the run: whether an outlier is a first request.
+    slowest = sorted(range(len(samples)), key=lambda i: samples[i], reverse=True)[:3]
+    worst = ", ".join(f"{samples[i]:.1f} (#{i + 1})" for i in slowest)
     samples = sorted(samples)
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-    print(f"{name:<34} n={len(samples):<5} p50 {statistics.median(samples):7.1f} ms   p99 {p99:7.1f} ms")
+    print(f"{name:<34} n={len(samples):<5} p50 {statistics.median(samples):7.1f} ms   p99 {p99:7.1f} ms"
+          f"   slowest {worst}")
 
 
 def main():
