@@ -14,7 +14,7 @@ use roundtable_core::{
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{commitments, issue_events, issues, outbox, proxy_reports, supports};
+use crate::schema::{commitments, issue_events, issues, outbox, proxy_reports, supports, users};
 
 // Inserted with NULL for `None` (no column of theirs has a default): SQL of one shape,
 // which SQLite prepares once instead of for every write (docs/performance.md).
@@ -434,21 +434,27 @@ pub fn get_issue(conn: &mut DbConn, id: IssueId) -> Result<Issue> {
     row.ok_or(StoreError::NotFound)?.try_into()
 }
 
-/// An issue with its raiser's name and contact data, in one query.
-pub fn get_with_raiser(conn: &mut DbConn, id: IssueId) -> Result<(Issue, crate::directory::Person)> {
-    use crate::schema::users;
-    let id = id.to_string();
-    type Contact = (String, Option<String>, Option<String>);
-    let row: Option<(IssueRow, Contact)> = crate::on_backend!(conn, |c| issues::table
-        .inner_join(users::table.on(users::id.eq(issues::raised_by)))
-        .filter(issues::id.eq(&id))
-        .select((IssueRow::as_select(), (users::display_name, users::email, users::phone)))
-        .get_result(c)
-        .optional())?;
-    let (row, (display_name, email, phone)) = row.ok_or(StoreError::NotFound)?;
+/// What an issue's reads take of its raiser: name and contact data.
+const RAISER: (users::display_name, users::email, users::phone) = (users::display_name, users::email, users::phone);
+type RaiserRow = (String, Option<String>, Option<String>);
+
+fn with_raiser(row: IssueRow, (display_name, email, phone): RaiserRow) -> Result<(Issue, crate::directory::Person)> {
     let issue = Issue::try_from(row)?;
     let raiser = crate::directory::Person { id: issue.raised_by, display_name, email, phone };
     Ok((issue, raiser))
+}
+
+/// An issue with its raiser's name and contact data, in one query.
+pub fn get_with_raiser(conn: &mut DbConn, id: IssueId) -> Result<(Issue, crate::directory::Person)> {
+    let id = id.to_string();
+    let row: Option<(IssueRow, RaiserRow)> = crate::on_backend!(conn, |c| issues::table
+        .inner_join(users::table.on(users::id.eq(issues::raised_by)))
+        .filter(issues::id.eq(&id))
+        .select((IssueRow::as_select(), RAISER))
+        .get_result(c)
+        .optional())?;
+    let (row, raiser) = row.ok_or(StoreError::NotFound)?;
+    with_raiser(row, raiser)
 }
 
 /// What an issue's page shows beside the issue, for one reader.
@@ -473,22 +479,21 @@ pub fn get_for_reader(
     id: IssueId,
     reader: UserId,
 ) -> Result<(Issue, crate::directory::Person, Beside)> {
-    use crate::schema::{follows, memberships, photos, users};
+    use crate::schema::{follows, memberships, photos};
     let (id, reader) = (id.to_string(), reader.to_string());
-    type Contact = (String, Option<String>, Option<String>);
     type Around = (Option<i32>, Option<String>, Option<bool>, Option<String>, bool, bool);
-    let row: Option<(IssueRow, Contact, Around)> = crate::on_backend!(conn, |c| issues::table
+    let decided = follows::issue_id.eq(issues::id).and(follows::user_id.eq(reader.clone()));
+    // A member of the responsible company follows it unless they decided otherwise.
+    let member = memberships::org_id.nullable().eq(issues::responsible_org).and(memberships::user_id.eq(reader));
+    let row: Option<(IssueRow, RaiserRow, Around)> = crate::on_backend!(conn, |c| issues::table
         .inner_join(users::table.on(users::id.eq(issues::raised_by)))
         .left_join(proxy_reports::table.on(proxy_reports::issue_id.eq(issues::id)))
-        .left_join(follows::table.on(follows::issue_id.eq(issues::id).and(follows::user_id.eq(reader.clone()))))
-        // A member of the responsible company follows it unless they decided otherwise.
-        .left_join(memberships::table.on(
-            memberships::org_id.nullable().eq(issues::responsible_org).and(memberships::user_id.eq(reader.clone()))
-        ),)
+        .left_join(follows::table.on(decided))
+        .left_join(memberships::table.on(member))
         .filter(issues::id.eq(&id))
         .select((
             IssueRow::as_select(),
-            (users::display_name, users::email, users::phone),
+            RAISER,
             (
                 proxy_reports::households.nullable(),
                 proxy_reports::contacts.nullable(),
@@ -506,10 +511,9 @@ pub fn get_for_reader(
         ))
         .get_result(c)
         .optional())?;
-    let (row, (display_name, email, phone), (households, contacts, decided, member, has_duplicates, has_photos)) =
+    let (row, raiser, (households, contacts, decided, member, has_duplicates, has_photos)) =
         row.ok_or(StoreError::NotFound)?;
-    let issue = Issue::try_from(row)?;
-    let raiser = crate::directory::Person { id: issue.raised_by, display_name, email, phone };
+    let (issue, raiser) = with_raiser(row, raiser)?;
     let beside = Beside {
         proxy: proxy_report_of(households, contacts)?,
         following: decided.unwrap_or(member.is_some()),
