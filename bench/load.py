@@ -12,7 +12,8 @@ and the baseline back to back in every round (the order alternating), and the re
 gives medians: req/s, p99, and the ratio to the baseline taken within each round, with
 the lowest and highest ratio beside it. Environment: ROUNDS, ISSUES (default: 60,000 a
 round, so that every round's transitions find fresh issues), CONNECTIONS, DURATION
-(seconds), CARGO_TARGET_DIR, and POSTGRES: a server URL (e.g.
+(seconds), CARGO_TARGET_DIR, ROUNDTABLE_BENCH_BIN (another roundtable binary, to compare
+two builds), and POSTGRES: a server URL (e.g.
 postgres://postgres@127.0.0.1:5432/postgres) on which roundtable runs instead, in a
 database of its own made and dropped by the script; the baseline stays on SQLite.
 """
@@ -65,7 +66,8 @@ def main():
         psql(f"CREATE DATABASE {db_name}")
         database = POSTGRES.rsplit("/", 1)[0] + "/" + db_name
     try:
-        procs, token, compound = start_servers(target, work, RT, BASE, database=database)
+        procs, token, compound = start_servers(target, work, RT, BASE, binary=os.environ.get("ROUNDTABLE_BENCH_BIN"),
+                                               database=database)
         api = f"http://{RT}/api/v1"
         anshang = next(o["id"] for o in call("GET", f"{api}/organisations", token) if o["name"] == "安尚物业")
         new_issue = json.dumps({"title": "地下室漏水", "description": "雨后地下室积水，墙皮洇水。", "category": "building", "compound": compound})
