@@ -49,6 +49,14 @@ pub struct Db {
     /// that commits them in groups (see `writer`), instead of waiting in SQLite's busy
     /// handler (which sleeps in steps of up to 100 ms). Started on the first write.
     writer: Arc<std::sync::OnceLock<writer::Writer>>,
+    /// One permit per pooled connection: [`Db::run`] waits for a permit here, on the
+    /// async runtime and first come first served, before it takes a blocking thread. Without
+    /// it every waiting request parked a blocking thread on the pool's condition variable
+    /// (64 threads for 64 connections under load), and the two cores went to switching
+    /// between them — most of the time on PostgreSQL, by `perf`.
+    slots: Arc<tokio::sync::Semaphore>,
+    /// How long to wait for a permit (the pool's own connection timeout).
+    wait: std::time::Duration,
 }
 
 impl std::fmt::Debug for Db {
@@ -76,7 +84,8 @@ impl Db {
             .test_on_check_out(false)
             .connection_timeout(opts.connect_timeout)
             .build_unchecked(connector);
-        Ok(Db { pool, url: Arc::new(url), writer: Arc::default() })
+        let slots = Arc::new(tokio::sync::Semaphore::new(opts.pool_size.max(1) as usize));
+        Ok(Db { pool, url: Arc::new(url), writer: Arc::default(), slots, wait: opts.connect_timeout })
     }
 
     /// Opens and brings the schema up to date; returns the migrations applied now.
@@ -107,14 +116,29 @@ impl Db {
         self.pool.get().map_err(|e| StoreError::Pool(e.to_string()))
     }
 
-    /// Runs blocking database work on tokio's blocking pool, for async callers.
+    /// Runs blocking database work on tokio's blocking pool, for async callers: at most
+    /// as many at once as the pool has connections, the rest waiting their turn in order
+    /// (at most the connect timeout, then a [`StoreError::Pool`]).
     pub async fn run<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        let permit = match tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => permit,
+            Ok(Err(_)) => return Err(StoreError::Pool("the database pool is closed".into())),
+            Err(_) => {
+                return Err(StoreError::Pool(format!("waited {} ms", self.wait.as_millis())));
+            }
+        };
         let db = self.clone();
-        tokio::task::spawn_blocking(move || f(&mut *db.conn()?)).await.map_err(|e| match e.is_panic() {
+        // The permit goes with the work, not with the caller: a request that is dropped
+        // while its work runs still holds its turn until the work is done.
+        let work = move || {
+            let _permit = permit;
+            f(&mut *db.conn()?)
+        };
+        tokio::task::spawn_blocking(work).await.map_err(|e| match e.is_panic() {
             true => StoreError::Panicked(e.to_string()),
             false => StoreError::Pool(format!("database task failed: {e}")),
         })?

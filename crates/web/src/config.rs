@@ -409,9 +409,14 @@ mod tests {
             ("ROUNDTABLE_MEETING__PLACE", "东圣社区会议室"),
             ("ROUNDTABLE_WORKFLOWS", "/etc/roundtable/workflows"),
             ("ROUNDTABLE_DATABASE__SQLITE_MMAP_MIB", "0"),
+            ("ROUNDTABLE_DATABASE__POOL_SIZE", "3"),
+            ("ROUNDTABLE_DATABASE__CONNECT_TIMEOUT_SECS", "2"),
         ])
         .unwrap();
         assert_eq!(c.db_options().sqlite_mmap_bytes, 0);
+        // Their effect on the pool is the store's test `waiting_for_a_connection_…`.
+        assert_eq!(c.db_options().pool_size, 3);
+        assert_eq!(c.db_options().connect_timeout, Duration::from_secs(2));
         assert_eq!(Config::defaults().db_options().sqlite_mmap_bytes, 1024 * 1024 * 1024);
         assert_eq!(c.listen, "127.0.0.1:9999");
         assert_eq!(c.database.url.expose_secret(), "sqlite://elsewhere.db");

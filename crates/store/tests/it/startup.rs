@@ -145,3 +145,63 @@ fn each_sqlite_connection_maps_as_much_of_the_file_as_it_is_told() {
         assert_eq!(row.mmap_size as u64, bytes);
     }
 }
+
+/// `database.pool_size` bounds the database work running at once and
+/// `database.connect_timeout_secs` how long the rest wait for their turn. A request that
+/// waits holds no blocking thread meanwhile, so other blocking work (hashing a password,
+/// cleaning a photo) is not starved by a queue for the database.
+#[test]
+fn waiting_for_a_connection_takes_no_thread_and_gives_up_after_the_timeout() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let url = dir.path().join("pool.db").display().to_string();
+    let opts = DbOptions { pool_size: 2, connect_timeout: Duration::from_millis(300), ..DbOptions::default() };
+    let (db, _) = Db::open_and_migrate(&url, opts).unwrap();
+    // As many blocking threads as there are connections, and one more.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(3)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (started, mut running) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let holders: Vec<_> = (0..2)
+            .map(|_| {
+                let (db, started) = (db.clone(), started.clone());
+                tokio::spawn(async move {
+                    db.run(move |_| {
+                        let _ = started.send(());
+                        std::thread::sleep(Duration::from_millis(1000));
+                        Ok(())
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for _ in 0..2 {
+            running.recv().await.unwrap();
+        }
+        // Both connections are taken: three more requests queue for the database.
+        let waiters: Vec<_> = (0..3)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move { (db.run(|_| Ok(())).await, Instant::now()) })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let other_work = tokio::task::spawn_blocking(Instant::now).await.unwrap();
+        for waiter in waiters {
+            let (outcome, gave_up) = waiter.await.unwrap();
+            let e = outcome.unwrap_err();
+            assert!(matches!(e, StoreError::Pool(_)), "{e:?}");
+            assert!(e.to_string().contains("waited 300 ms"), "{e}");
+            assert!(other_work < gave_up, "other blocking work waited behind the queue for the database");
+        }
+        for holder in holders {
+            holder.await.unwrap().unwrap();
+        }
+        // The turn comes back once the work is done.
+        db.run(|_| Ok(())).await.unwrap();
+    });
+}
