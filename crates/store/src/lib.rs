@@ -124,12 +124,14 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let permit = match tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            Ok(Err(_)) => return Err(StoreError::Pool("the database pool is closed".into())),
-            Err(_) => {
-                return Err(StoreError::Pool(format!("waited {} ms", self.wait.as_millis())));
-            }
+        // A free permit is taken at once; only a wait needs a timer.
+        let permit = match self.slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => match tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
+                Ok(Ok(permit)) => permit,
+                Ok(Err(_)) => return Err(StoreError::Pool("the database pool is closed".into())),
+                Err(_) => return Err(StoreError::Pool(format!("waited {} ms", self.wait.as_millis()))),
+            },
         };
         let db = self.clone();
         // The permit goes with the work, not with the caller: a request that is dropped
