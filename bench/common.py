@@ -55,6 +55,27 @@ def start_servers(target, work, rt_addr, base_addr, binary=None, database=None):
     return procs, token, compound
 
 
+def cpu_seconds(pid):
+    """The CPU time a process has used so far (user and system)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(procs, quiet=0.05, limit=120):
+    """Waits until the processes are idle (together under `quiet` of a core over half a
+    second), at most `limit` seconds, and returns the seconds waited: work a measurement
+    leaves behind (the mail of ten seconds of assignments, say) must not be measured as
+    part of the next one."""
+    start = time.time()
+    while time.time() - start < limit:
+        before = sum(cpu_seconds(p.pid) for p in procs)
+        time.sleep(0.5)
+        if sum(cpu_seconds(p.pid) for p in procs) - before < quiet * 0.5:
+            break
+    return time.time() - start
+
+
 def stop(procs):
     for p in procs:
         p.terminate()

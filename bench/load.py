@@ -10,7 +10,9 @@ list, GET one and POST. This machine is noisy (two cores shared with wrk; one ru
 same binary moves by up to 30 %), so each endpoint is measured ROUNDS times, roundtable
 and the baseline back to back in every round (the order alternating), and the report
 gives medians: req/s, p99, and the ratio to the baseline taken within each round, with
-the lowest and highest ratio beside it. Environment: ROUNDS, ISSUES (default: 60,000 a
+the lowest and highest ratio beside it. Each run begins once both servers are idle (at
+most 120 s), so that the work one run leaves behind (the mail of its assignments) is not
+measured as part of the next. Environment: ROUNDS, ISSUES (default: 60,000 a
 round, so that every round's transitions find fresh issues), CONNECTIONS, DURATION
 (seconds), CARGO_TARGET_DIR, ROUNDTABLE_BENCH_BIN (another roundtable binary, to compare
 two builds), and POSTGRES: a server URL (e.g.
@@ -25,7 +27,7 @@ import statistics
 import subprocess
 import tempfile
 
-from common import ROOT, call, start_servers, stop
+from common import ROOT, call, settle, start_servers, stop
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 # Every measured transition needs a fresh raised issue: each round gets its own share.
 ISSUES = int(os.environ.get("ISSUES", str(60000 * ROUNDS)))
@@ -112,15 +114,23 @@ def main():
              "POST", lambda: wrk("post.lua", f"http://{BASE}/items", base_post_body)),
         ]
         runs = {name: ([], []) for name, _, _, _ in endpoints}
+        waited = []
+
+        def measure(run):
+            # Each run starts on idle servers: the mail of a run of assignments, say, is
+            # sent after it, and would otherwise be measured as part of the next run.
+            waited.append(settle(procs))
+            return run()
+
         for r in range(ROUNDS):
             for name, ours, _, theirs in endpoints:
                 mine, base = runs[name]
                 if r % 2 == 0:
-                    mine.append(ours(r))
-                    base.append(theirs())
+                    mine.append(measure(lambda: ours(r)))
+                    base.append(measure(theirs))
                 else:
-                    base.append(theirs())
-                    mine.append(ours(r))
+                    base.append(measure(theirs))
+                    mine.append(measure(lambda: ours(r)))
 
         backend = "PostgreSQL" if POSTGRES else "SQLite"
         print(f"\nroundtable on {backend}, {len(ids)} raised issues (+ demo), {CONNECTIONS} connections, "
@@ -135,6 +145,7 @@ def main():
             print(f"{name:<22}{median(m[0] for m in mine):>10.0f}{median(m[1] for m in mine):>9.2f}{bad:>9}   "
                   f"{bname:<9}{median(b[0] for b in base):>10.0f}{median(b[1] for b in base):>9.2f}"
                   f"{median(ratios):>8.2f}  ({ratios[0]:.2f}–{ratios[-1]:.2f})")
+        print(f"\n(each run began on idle servers: waited up to {max(waited):.1f} s for the work of the run before)")
         if any(m[3] for mine, _ in runs.values() for m in mine):
             print("\nnon-2xx answers: the transitions ran out of fresh issues (409s); raise ISSUES")
     finally:
