@@ -242,12 +242,22 @@ pub fn claim_due(conn: &mut DbConn, now: DateTime<Utc>, lease: chrono::TimeDelta
 }
 
 /// Marks claimed rows as being handed to the relay now (before the SMTP DATA), until
-/// their outcome is recorded.
-pub fn mark_sending(conn: &mut DbConn, ids: &[String], now: DateTime<Utc>) -> Result<()> {
-    diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
-        .set(outbox::sending_since.eq(Some(ts(now))))
-        .execute(conn)?;
-    Ok(())
+/// their outcome is recorded, and returns the ids it marked: only rows this claim still
+/// holds. A claim counts an attempt, so a row whose lease ran out before it was marked
+/// and that another dispatcher has claimed since carries another `attempts`: it is left
+/// to that one (sending it here as well would be a repeat nobody counted as cut off).
+pub fn mark_sending(conn: &mut DbConn, claimed: &[Pending], now: DateTime<Utc>) -> Result<Vec<String>> {
+    let mut marked = Vec::with_capacity(claimed.len());
+    for row in claimed {
+        let still_ours = outbox::table
+            .find(&row.id)
+            .filter(outbox::attempts.eq(row.attempts))
+            .filter(outbox::status.eq(DeliveryStatus::Pending.as_str()));
+        if diesel::update(still_ours).set(outbox::sending_since.eq(Some(ts(now)))).execute(conn)? == 1 {
+            marked.push(row.id.clone());
+        }
+    }
+    Ok(marked)
 }
 
 pub fn mark_sent(conn: &mut DbConn, id: &str, now: DateTime<Utc>) -> Result<()> {

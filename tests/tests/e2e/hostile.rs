@@ -15,6 +15,7 @@ on_both_databases!(
     blank_zero_width_text_and_dates_of_other_millennia_are_refused,
     one_user_supporting_an_issue_32_times_at_once_counts_once,
     with_every_month_skipped_there_is_no_next_meeting_and_nothing_fails,
+    a_dispatcher_whose_lease_ran_out_leaves_the_mail_to_the_one_that_claimed_it_since,
 );
 
 const SECRETARY: &str = "secretary@dongsheng.example";
@@ -239,8 +240,7 @@ async fn a_crash_mid_send_is_sent_again_with_the_same_message_id_and_shown_in_do
     let claimed = {
         let conn = &mut *state.db.conn().unwrap();
         let claimed = outbox::claim_due(conn, now, chrono::TimeDelta::minutes(5), 100).unwrap();
-        let ids: Vec<String> = claimed.iter().map(|r| r.id.clone()).collect();
-        outbox::mark_sending(conn, &ids, now).unwrap();
+        assert_eq!(outbox::mark_sending(conn, &claimed, now).unwrap().len(), claimed.len());
         claimed
     };
     assert_eq!(claimed.len(), 1);
@@ -262,6 +262,32 @@ async fn a_crash_mid_send_is_sent_again_with_the_same_message_id_and_shown_in_do
     let listing = String::from_utf8(out).unwrap();
     let line = listing.lines().find(|l| l.starts_with(&claimed[0].id)).expect("the row is listed");
     assert!(line.contains("in doubt: 1 attempt(s) cut off mid-send"), "{line}");
+}
+
+/// A dispatcher slow to start sending (a long chunk before, a paused machine) can outlive
+/// its lease; another dispatcher then claims the same rows. The first must not send them
+/// too: that would be a repeat nobody counted as cut off.
+async fn a_dispatcher_whose_lease_ran_out_leaves_the_mail_to_the_one_that_claimed_it_since(app: TestApp) {
+    use roundtable_store::outbox;
+    let raised = raise(&app, "楼道灯不亮").await;
+    fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": app.org("安尚物业").to_string()})).await;
+    let conn = &mut *app.state.db.conn().unwrap();
+    let (now, lease) = (app.state.now(), chrono::TimeDelta::minutes(1));
+    let first = outbox::claim_due(conn, now, lease, 100).unwrap();
+    assert!(!first.is_empty());
+    let later = now + lease + chrono::TimeDelta::seconds(1);
+    let second = outbox::claim_due(conn, later, lease, 100).unwrap();
+    assert_eq!(second.iter().map(|r| &r.id).collect::<Vec<_>>(), first.iter().map(|r| &r.id).collect::<Vec<_>>());
+    assert_eq!(
+        outbox::mark_sending(conn, &first, later).unwrap(),
+        Vec::<String>::new(),
+        "the first claim was taken over"
+    );
+    let marked = outbox::mark_sending(conn, &second, later).unwrap();
+    assert_eq!(marked.len(), second.len(), "the second claim sends them");
+    // Once being sent, a claim after the lease counts the attempt as cut off.
+    let third = outbox::claim_due(conn, later + lease + chrono::TimeDelta::seconds(1), lease, 100).unwrap();
+    assert!(third.iter().all(|r| r.interrupted == 1), "{third:?}");
 }
 
 // ---- anything at all: the public inputs under a property test ----

@@ -421,8 +421,10 @@ pub async fn dispatch_once(
     // final dot separately, so each send can wait for a delayed ACK), and the pool keeps
     // that many connections open.
     for chunk in claimed.chunks(cfg.smtp_connections.max(1)) {
-        let ids: Vec<String> = chunk.iter().map(|row| row.id.clone()).collect();
-        db.write(move |conn| outbox::mark_sending(conn, &ids, now)).await.map_err(|e| e.to_string())?;
+        let rows = chunk.to_vec();
+        let marked = db.write(move |conn| outbox::mark_sending(conn, &rows, now)).await.map_err(|e| e.to_string())?;
+        // What another dispatcher claimed after this claim's lease ran out is its to send.
+        let chunk: Vec<&Pending> = chunk.iter().filter(|row| marked.contains(&row.id)).collect();
         for row in chunk.iter().filter(|row| row.interrupted > 0) {
             tracing::warn!(outbox = %row.id, message_id = %row.message_id, interrupted = row.interrupted,
                 "sending again a notification whose earlier attempt was cut off: the recipient may get it twice");
