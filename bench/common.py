@@ -30,14 +30,14 @@ def wait_up(url):
     sys.exit(f"{url} did not come up")
 
 
-def start_servers(target, work, rt_addr, base_addr, binary=None, database=None):
-    """The baseline and roundtable's demo on fresh SQLite files in `work` (roundtable on
-    `database` instead, when given); returns both processes (baseline first) once they
-    answer, the secretary's token and a compound id."""
+def start_servers(target, work, rt_addr, base_addr, binary=None, database=None, base_database=None):
+    """The baseline and roundtable's demo on fresh SQLite files in `work` (each on the
+    PostgreSQL database `database`, `base_database` instead, when given); returns both
+    processes (baseline first) once they answer, the secretary's token and a compound id."""
     binary = binary or f"{target}/release/roundtable"
     database = database or f"sqlite://{work}/rt.db"
     procs = [
-        subprocess.Popen([f"{target}/release/roundtable-bench-baseline", f"{work}/base.db", base_addr],
+        subprocess.Popen([f"{target}/release/roundtable-bench-baseline", base_database or f"{work}/base.db", base_addr],
                          stdout=subprocess.DEVNULL),
         subprocess.Popen([binary, "demo", "--database", database, "--listen", rt_addr], cwd=ROOT,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

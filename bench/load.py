@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load test: roundtable's API against a raw axum+SQLite baseline, in the same run.
+"""Load test: roundtable's API against a raw axum baseline on the same database, in the same run.
 
     python3 bench/load.py            # 3 rounds, 64 connections, 10 s per endpoint
 
@@ -16,8 +16,9 @@ measured as part of the next. Environment: ROUNDS, ISSUES (default: 60,000 a
 round, so that every round's transitions find fresh issues), CONNECTIONS, DURATION
 (seconds), CARGO_TARGET_DIR, ROUNDTABLE_BENCH_BIN (another roundtable binary, to compare
 two builds), and POSTGRES: a server URL (e.g.
-postgres://postgres@127.0.0.1:5432/postgres) on which roundtable runs instead, in a
-database of its own made and dropped by the script; the baseline stays on SQLite.
+postgres://postgres@127.0.0.1:5432/postgres) on which both run instead, each in a
+database of its own made and dropped by the script: the ratio is then to raw axum on the
+same PostgreSQL, not to SQLite in the process.
 """
 
 import json
@@ -62,14 +63,13 @@ def main():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     work = tempfile.mkdtemp(prefix="roundtable-bench-")
     procs = []
-    database = None
-    if POSTGRES:
-        db_name = f"rt_load_{os.getpid()}"
-        psql(f"CREATE DATABASE {db_name}")
-        database = POSTGRES.rsplit("/", 1)[0] + "/" + db_name
+    names = [f"rt_load_{os.getpid()}", f"rt_load_base_{os.getpid()}"] if POSTGRES else []
+    for name in names:
+        psql(f"CREATE DATABASE {name}")
+    database, base_database = (POSTGRES.rsplit("/", 1)[0] + "/" + n for n in names) if names else (None, None)
     try:
         procs, token, compound = start_servers(target, work, RT, BASE, binary=os.environ.get("ROUNDTABLE_BENCH_BIN"),
-                                               database=database)
+                                               database=database, base_database=base_database)
         api = f"http://{RT}/api/v1"
         anshang = next(o["id"] for o in call("GET", f"{api}/organisations", token) if o["name"] == "安尚物业")
         new_issue = json.dumps({"title": "地下室漏水", "description": "雨后地下室积水，墙皮洇水。", "category": "building", "compound": compound})
@@ -133,7 +133,7 @@ def main():
                     mine.append(measure(lambda: ours(r)))
 
         backend = "PostgreSQL" if POSTGRES else "SQLite"
-        print(f"\nroundtable on {backend}, {len(ids)} raised issues (+ demo), {CONNECTIONS} connections, "
+        print(f"\nroundtable and the baseline on {backend}, {len(ids)} raised issues (+ demo), {CONNECTIONS} connections, "
               f"{DURATION} s a run, medians of {ROUNDS} rounds\n")
         print(f"{'endpoint':<22}{'req/s':>10}{'p99 ms':>9}{'non-2xx':>9}   {'baseline':<9}{'req/s':>10}{'p99 ms':>9}"
               f"{'ratio':>8}  {'(lowest–highest)'}")
@@ -151,8 +151,8 @@ def main():
     finally:
         stop(procs)
         shutil.rmtree(work, ignore_errors=True)
-        if database:
-            psql(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+        for name in names:
+            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":
