@@ -63,25 +63,30 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
     // Two index-backed queries rather than one `OR` that would scan every issue. Only the
     // columns the planner reads: on PostgreSQL the window's closed issues, months of them
     // spread over the whole table, come from `issues_community_updated` alone.
-    let mut rows: Vec<TrackedRow> = issues::table
-        .filter(issues::community_id.eq(community.to_string()))
+    // Each on the backend's own connection: the multi-connection decodes every field of
+    // these thousands of rows through its own value type (perf on a rebuild at 1,000,000
+    // issues, docs/performance.md).
+    let community = community.to_string();
+    // (`as_select` takes its backend from its query: each arm builds its own.)
+    let mut rows: Vec<TrackedRow> = crate::on_backend!(&mut *conn, |c| issues::table
+        .filter(issues::community_id.eq(&community))
         .filter(issues::state.eq_any(open))
         .select(TrackedRow::as_select())
-        .load(conn)?;
-    let changed: Vec<TrackedRow> = issues::table
-        .filter(issues::community_id.eq(community.to_string()))
+        .load(c))?;
+    let changed: Vec<TrackedRow> = crate::on_backend!(&mut *conn, |c| issues::table
+        .filter(issues::community_id.eq(&community))
         .filter(issues::updated_at.ge(ts(since)))
         .filter(issues::state.ne_all(open))
         .select(TrackedRow::as_select())
-        .load(conn)?;
+        .load(c))?;
     rows.extend(changed);
     // When each issue last became assigned and resolved (by whichever transition).
-    let events: Vec<(String, String, NaiveDateTime)> = issue_events::table
-        .filter(issue_events::community_id.eq(community.to_string()))
+    let steps = issue_events::table
+        .filter(issue_events::community_id.eq(&community))
         .filter(issue_events::to_state.eq_any([IssueState::ASSIGNED, IssueState::RESOLVED]))
         .filter(issue_events::at.ge(ts(since)))
-        .select((issue_events::issue_id, issue_events::to_state, issue_events::at))
-        .load(conn)?;
+        .select((issue_events::issue_id, issue_events::to_state, issue_events::at));
+    let events: Vec<(String, String, NaiveDateTime)> = crate::on_backend!(&mut *conn, |c| steps.load(c))?;
     let mut assigned: HashMap<String, NaiveDateTime> = HashMap::new();
     let mut resolved: HashMap<String, NaiveDateTime> = HashMap::new();
     for (issue, to, at) in events {
@@ -89,7 +94,7 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
         let e = map.entry(issue).or_insert(at);
         *e = (*e).max(at);
     }
-    let dealt = dealt_with(conn, community)?;
+    let dealt = dealt_with(conn, &community)?;
     rows.into_iter()
         .map(|r| {
             let (a, s) = (assigned.get(&r.id).copied(), resolved.get(&r.id).copied());
@@ -179,9 +184,9 @@ impl TryFrom<TrackedRow> for Tracked {
 
 /// When a held meeting last dealt with each issue: the close of the latest closed meeting
 /// that recorded a commitment or a decision on the issue's item.
-fn dealt_with(conn: &mut DbConn, community: CommunityId) -> Result<HashMap<String, NaiveDateTime>> {
+fn dealt_with(conn: &mut DbConn, community: &str) -> Result<HashMap<String, NaiveDateTime>> {
     let closed: HashMap<String, NaiveDateTime> = meetings::table
-        .filter(meetings::community_id.eq(community.to_string()))
+        .filter(meetings::community_id.eq(community))
         .filter(meetings::status.eq(roundtable_core::MeetingStatus::Closed.as_str()))
         .select((meetings::id, meetings::closed_at))
         .load::<(String, Option<NaiveDateTime>)>(conn)?
@@ -189,7 +194,7 @@ fn dealt_with(conn: &mut DbConn, community: CommunityId) -> Result<HashMap<Strin
         .filter_map(|(id, at)| Some((id, at?)))
         .collect();
     let outcomes: Vec<(String, Option<String>)> = agenda_items::table
-        .filter(agenda_items::community_id.eq(community.to_string()))
+        .filter(agenda_items::community_id.eq(community))
         .filter(agenda_items::outcome.eq_any([ItemOutcome::Commitment.as_str(), ItemOutcome::Decision.as_str()]))
         .filter(agenda_items::issue_id.is_not_null())
         .select((agenda_items::meeting_id, agenda_items::issue_id))
@@ -266,25 +271,80 @@ fn write_agenda(
         ))
         .execute(conn)?;
     diesel::delete(agenda_items::table.filter(agenda_items::meeting_id.eq(meeting.id.to_string()))).execute(conn)?;
-    let rows: Vec<NewItemRow> =
-        agenda.items.iter().enumerate().map(|(position, item)| NewItemRow::new(meeting, position, item, now)).collect();
-    // Many rows a statement on PostgreSQL: a month of a big community lists hundreds of
-    // kept promises, and a round trip an item cost more than building the agenda (the
-    // district benchmark). SQLite runs in the process, where a statement a row costs
-    // little (and diesel's multi-connection has no batch insert, so each backend's own).
+    // One statement on PostgreSQL: a month of a big community lists hundreds of kept
+    // promises, and a round trip an item cost more than building the agenda (the district
+    // benchmark). The items go as one array a column (`unnest`): a statement of fixed
+    // text, prepared once, where rows of bound values made PostgreSQL parse a statement of
+    // thousands of parameters at every build. SQLite runs in the process, where a
+    // statement a row costs little.
     match conn {
         DbConn::Pg(pg) => {
-            for chunk in rows.chunks(ITEMS_PER_INSERT) {
-                diesel::insert_into(agenda_items::table).values(chunk).execute(pg)?;
+            let mut columns = ItemColumns::default();
+            for (position, item) in agenda.items.iter().enumerate() {
+                columns.push(position, item);
             }
+            columns.insert(pg, meeting, now)?;
         }
         DbConn::Sqlite(lite) => {
-            for row in &rows {
-                diesel::insert_into(agenda_items::table).values(row).execute(lite)?;
+            for (position, item) in agenda.items.iter().enumerate() {
+                diesel::insert_into(agenda_items::table)
+                    .values(&NewItemRow::new(meeting, position, item, now))
+                    .execute(lite)?;
             }
         }
     }
     Ok(())
+}
+
+/// A built agenda's items, a column at a time, as PostgreSQL's `unnest` reads them.
+#[derive(Default)]
+struct ItemColumns<'a> {
+    id: Vec<String>,
+    position: Vec<i32>,
+    section: Vec<&'a str>,
+    reason: Vec<&'a str>,
+    issue_id: Vec<Option<String>>,
+    title: Vec<&'a str>,
+    minutes_allowed: Vec<i32>,
+    in_appendix: Vec<bool>,
+}
+
+impl<'a> ItemColumns<'a> {
+    fn push(&mut self, position: usize, item: &'a AgendaItem) {
+        self.id.push(uuid::Uuid::now_v7().to_string());
+        self.position.push(position as i32);
+        self.section.push(item.section.as_str());
+        self.reason.push(item.reason.as_str());
+        self.issue_id.push(id_opt(item.issue));
+        self.title.push(&item.title);
+        self.minutes_allowed.push(item.minutes as i32);
+        self.in_appendix.push(item.in_appendix);
+    }
+
+    fn insert(self, pg: &mut diesel::PgConnection, meeting: &Meeting, now: DateTime<Utc>) -> Result<()> {
+        use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamp};
+        diesel::sql_query(
+            "INSERT INTO agenda_items (id, community_id, meeting_id, position, section, reason, issue_id, title, \
+             minutes_allowed, in_appendix, created_at) \
+             SELECT u.id, $1, $2, u.position, u.section, u.reason, u.issue_id, u.title, u.minutes_allowed, \
+             u.in_appendix, $3 \
+             FROM unnest($4::text[], $5::int4[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int4[], \
+             $11::bool[]) AS u(id, position, section, reason, issue_id, title, minutes_allowed, in_appendix)",
+        )
+        .bind::<Text, _>(meeting.community.to_string())
+        .bind::<Text, _>(meeting.id.to_string())
+        .bind::<Timestamp, _>(ts(now))
+        .bind::<Array<Text>, _>(self.id)
+        .bind::<Array<Integer>, _>(self.position)
+        .bind::<Array<Text>, _>(self.section)
+        .bind::<Array<Text>, _>(self.reason)
+        .bind::<Array<Nullable<Text>>, _>(self.issue_id)
+        .bind::<Array<Text>, _>(self.title)
+        .bind::<Array<Integer>, _>(self.minutes_allowed)
+        .bind::<Array<Bool>, _>(self.in_appendix)
+        .execute(pg)?;
+        Ok(())
+    }
 }
 
 /// Writes one built item at `position`.
@@ -298,9 +358,6 @@ fn insert_item(
     diesel::insert_into(agenda_items::table).values(&NewItemRow::new(meeting, position, item, now)).execute(conn)?;
     Ok(())
 }
-
-/// Items a statement: 11 values each stays far below either backend's limit of bound values.
-const ITEMS_PER_INSERT: usize = 500;
 
 /// A built item as written.
 #[derive(Insertable)]

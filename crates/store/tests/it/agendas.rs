@@ -1,5 +1,5 @@
 //! Writing a built agenda: every item, in order, however long the month's list is —
-//! PostgreSQL writes them many rows a statement, SQLite one by one.
+//! PostgreSQL writes them in one statement, a column an array, SQLite one by one.
 
 use chrono::{TimeDelta, Utc};
 use roundtable_core::agenda::{Agenda, AgendaItem, Reason, Section};
@@ -42,7 +42,7 @@ fn a_long_agenda_is_written_whole_and_in_order(t: &TestDb) {
         closed_at: None,
         created_at: at,
     };
-    // More than one statement's worth (500), with an issue and a NULL among them.
+    // Hundreds of items, with an issue and a NULL among them.
     let items: Vec<AgendaItem> = (0..1_201).map(|n| item(n, (n == 700).then_some(raised.id))).collect();
     let built = Agenda { meeting_day: meeting.slot, since: at - TimeDelta::days(28), items, scorecard: Vec::new() };
     let conn = &mut t.db.conn().unwrap();
@@ -53,6 +53,8 @@ fn a_long_agenda_is_written_whole_and_in_order(t: &TestDb) {
         assert_eq!((s.position as usize, s.title.as_str()), (n, format!("第{n}项").as_str()));
         assert_eq!(s.issue_id, (n == 700).then_some(raised.id), "item {n}");
         assert_eq!(s.in_appendix, n > 40);
+        let expected = item(n, None);
+        assert_eq!((s.section, s.reason, s.minutes_allowed), (expected.section, expected.reason, 3), "item {n}");
     }
     // A rebuild replaces them all.
     let shorter = Agenda { items: (0..3).map(|n| item(n, None)).collect(), ..built };
