@@ -62,12 +62,11 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
     let open = [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED];
     // Two index-backed queries rather than one `OR` that would scan every issue. Only the
     // columns the planner reads: on PostgreSQL the window's closed issues, months of them
-    // spread over the whole table, come from `issues_community_updated` alone.
-    // Each on the backend's own connection: the multi-connection decodes every field of
-    // these thousands of rows through its own value type (perf on a rebuild at 1,000,000
-    // issues, docs/performance.md).
+    // spread over the whole table, come from `issues_community_updated` alone. Each read
+    // runs on the backend's own connection: the multi-connection decoded every field of
+    // these thousands of rows through its own value type (callgrind, docs/performance.md).
+    // `as_select` takes its backend from the query, so each arm builds its own.
     let community = community.to_string();
-    // (`as_select` takes its backend from its query: each arm builds its own.)
     let mut rows: Vec<TrackedRow> = crate::on_backend!(&mut *conn, |c| issues::table
         .filter(issues::community_id.eq(&community))
         .filter(issues::state.eq_any(open))
