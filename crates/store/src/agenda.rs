@@ -397,7 +397,7 @@ impl<'a> NewItemRow<'a> {
 /// replaced, nothing is claimed or sent again. `Conflict` unless the agenda is a draft.
 pub fn rebuild_agenda(conn: &mut DbConn, meeting: &Meeting, agenda: &Agenda, now: DateTime<Utc>) -> Result<()> {
     let scorecard = serde_json::to_string(&agenda.scorecard).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let status: Option<String> =
             meetings::table.find(meeting.id.to_string()).select(meetings::agenda_status).first(conn).optional()?;
         if status.as_deref() != Some(AgendaStatus::Draft.as_str()) {
@@ -490,7 +490,7 @@ pub fn dropped_issues(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<Issue
 /// Adds items to an agenda that can still change, each after the last item of its
 /// section (so a late follow-up item stays in the follow-up). Returns how many.
 pub fn add_items(conn: &mut DbConn, meeting: &Meeting, added: &[AgendaItem], now: DateTime<Utc>) -> Result<usize> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let existing = agenda_items(conn, meeting.id)?;
         // The new order: every existing item, each late item after its section's last.
         let mut order: Vec<Option<&AgendaItem>> = existing.iter().map(|_| None).collect();
@@ -558,7 +558,7 @@ pub fn edit_agenda(
     added: &[(Section, String, i32)],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let (agenda, status): (String, String) = meetings::table
             .find(meeting.id.to_string())
             .select((meetings::agenda_status, meetings::status))

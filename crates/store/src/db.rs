@@ -36,6 +36,51 @@ macro_rules! on_backend {
     };
 }
 
+/// Writes sent to PostgreSQL as one statement, `WITH s0 AS (first), s1 AS (…) last`: one
+/// round trip where each was one, and each a hand-over between a blocking thread and a
+/// backend on two cores (docs/performance.md). The parts share one snapshot and do not
+/// see one another's rows, but foreign keys are checked at the statement's end, after
+/// all of them: for inserts of rows made before the write (a new issue and its first
+/// step). Cached by its SQL.
+pub(crate) struct OneTrip<'a>(pub &'a [&'a dyn diesel::query_builder::QueryFragment<diesel::pg::Pg>]);
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for OneTrip<'_> {
+    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        let Some((last, first)) = self.0.split_last() else {
+            return Err(diesel::result::Error::QueryBuilderError("no statement to send".into()));
+        };
+        for (i, part) in first.iter().enumerate() {
+            out.push_sql(if i == 0 { "WITH s" } else { ", s" });
+            out.push_sql(&i.to_string());
+            out.push_sql(" AS (");
+            part.walk_ast(out.reborrow())?;
+            out.push_sql(")");
+        }
+        last.walk_ast(out.reborrow())
+    }
+}
+
+impl diesel::query_builder::QueryId for OneTrip<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Conn> RunQueryDsl<Conn> for OneTrip<'_> {}
+
+/// Runs `f` all or nothing: in a transaction of its own when none is open, else as part
+/// of the open one. The store's writes are called both alone and inside `Db::write`'s
+/// transaction, where a transaction of their own is a savepoint: on PostgreSQL two more
+/// round trips a write (`SAVEPOINT`, `RELEASE`, docs/performance.md) that buy nothing,
+/// since every caller lets an error fail its whole write. An operation whose caller
+/// catches an error and goes on (a duplicate ignored) keeps `conn.transaction`.
+pub(crate) fn atomically<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+    use diesel::connection::TransactionManager;
+    let status = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn);
+    match status.transaction_depth() {
+        Ok(Some(_)) => f(conn),
+        _ => conn.transaction(f),
+    }
+}
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 

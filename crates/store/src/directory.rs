@@ -258,7 +258,7 @@ pub fn insert_building(conn: &mut DbConn, b: &Building) -> Result<()> {
 
 /// A compound and its buildings, all or nothing.
 pub fn insert_compound_with_buildings(conn: &mut DbConn, c: &Compound, buildings: &[Building]) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         insert_compound(conn, c)?;
         buildings.iter().try_for_each(|b| insert_building(conn, b))
     })
@@ -368,7 +368,7 @@ pub fn insert_user(conn: &mut DbConn, u: &User, password_hash: &str) -> Result<(
         disabled: u.disabled,
         created_at: ts(u.created_at),
     };
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         diesel::insert_into(users::table).values(&row).execute(conn).map_err(StoreError::from_insert("login"))?;
         for (position, org) in u.organisations.iter().enumerate() {
             diesel::insert_into(memberships::table)

@@ -14,7 +14,7 @@ use roundtable_core::{
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{commitments, issue_events, issues, outbox, proxy_reports, supports, users};
+use crate::schema::{commitments, follows, issue_events, issues, outbox, proxy_reports, supports, users};
 
 // Inserted with NULL for `None` (no column of theirs has a default): SQL of one shape,
 // which SQLite prepares once instead of for every write (docs/performance.md).
@@ -220,9 +220,14 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
-/// Queues each effect of an event: its mail row and a copy for each channel its audience
-/// has (the dispatcher resolves mail recipients).
-fn queue_effects(conn: &mut DbConn, issue: &Issue, event: &Event, effects: &[Effect]) -> Result<()> {
+/// The outbox rows of each effect of a step: its mail row and a copy for each channel its
+/// audience has (the dispatcher resolves mail recipients). Reads only.
+fn effect_rows(
+    conn: &mut DbConn,
+    issue: &Issue,
+    event: &Event,
+    effects: &[Effect],
+) -> Result<Vec<crate::outbox::OutboxRow>> {
     use roundtable_core::Audience;
     let mut parties = crate::channels::Parties {
         responsible: issue.responsible_org,
@@ -232,6 +237,7 @@ fn queue_effects(conn: &mut DbConn, issue: &Issue, event: &Event, effects: &[Eff
     if effects.iter().any(|e| e.audiences().contains(&Audience::PreviousResponsible)) {
         parties.previous = roundtable_core::issue::responsible_before(&timeline(conn, issue.id)?, event.version);
     }
+    let mut rows = Vec::new();
     for effect in effects {
         let row = crate::outbox::NewRow::new(
             &issue.community.to_string(),
@@ -243,9 +249,9 @@ fn queue_effects(conn: &mut DbConn, issue: &Issue, event: &Event, effects: &[Eff
             event.at,
         );
         let channels = crate::channels::reaching(conn, issue.community, effect.audiences(), &parties)?;
-        crate::outbox::insert_with_channels(conn, &row, &channels)?;
+        rows.extend(crate::outbox::rows_with_channels(&row, &channels));
     }
-    Ok(())
+    Ok(rows)
 }
 
 /// A newly raised issue's rows, made before the write: on SQLite one thread runs the
@@ -278,14 +284,28 @@ pub fn insert_issue(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<(
 /// Stores the rows of a newly raised issue, in one transaction.
 pub fn insert_new_issue(conn: &mut DbConn, rows: &NewIssueRows) -> Result<()> {
     let (id, community, raiser) = rows.ids;
-    conn.transaction(|conn| {
-        crate::on_backend!(conn, |c| diesel::insert_into(issues::table).values(&rows.issue).execute(c))
-            .map_err(StoreError::from_insert("issue"))?;
-        crate::on_backend!(conn, |c| diesel::insert_into(issue_events::table).values(&rows.event).execute(c))?;
-        // The raiser follows what becomes of it.
-        crate::notices::insert_follow(conn, id, community, raiser, true, rows.at)?;
-        crate::search::index_doc(conn, &rows.doc)
-    })
+    // The raiser follows what becomes of it.
+    let follow = crate::notices::NewFollow::new(id, community, raiser, true, rows.at);
+    match conn {
+        // One statement, atomic on its own: three round trips fewer a raised issue.
+        DbConn::Pg(pg) => {
+            let issue = diesel::insert_into(issues::table).values(&rows.issue);
+            let event = diesel::insert_into(issue_events::table).values(&rows.event);
+            let follow = diesel::insert_into(follows::table).values(&follow);
+            let doc = crate::search::pg_insert_doc(&rows.doc);
+            crate::db::OneTrip(&[&issue, &event, &follow, &doc])
+                .execute(pg)
+                .map_err(StoreError::from_insert("issue"))?;
+            Ok(())
+        }
+        DbConn::Sqlite(_) => crate::db::atomically(conn, |conn| {
+            crate::on_backend!(conn, |c| diesel::insert_into(issues::table).values(&rows.issue).execute(c))
+                .map_err(StoreError::from_insert("issue"))?;
+            crate::on_backend!(conn, |c| diesel::insert_into(issue_events::table).values(&rows.event).execute(c))?;
+            crate::on_backend!(conn, |c| diesel::insert_into(follows::table).values(&follow).execute(c))?;
+            crate::search::index_doc(conn, &rows.doc)
+        }),
+    }
 }
 
 /// An issue written over its stored row if that is still at version `expected`. Written
@@ -377,7 +397,7 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
     let expected = outcome.issue.version as i32 - 1;
     let row = IssueRow::from(&outcome.issue);
     let event_row = EventRow::new(outcome.issue.community, &outcome.event)?;
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         // The write comes first, so SQLite takes its write lock at once (no read→write upgrade).
         // Each statement of one shape, on the backend's own connection: a transition runs
         // in the SQLite writer, one after another, where writing and preparing SQL
@@ -391,39 +411,81 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
                 None => StoreError::NotFound,
             });
         }
-        crate::on_backend!(conn, |c| diesel::insert_into(issue_events::table).values(&event_row).execute(c)).map_err(
-            |e| match e {
-                // Another writer already recorded this version: only possible when a row was
-                // changed behind the version check's back; report it as the conflict it is.
-                diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                    StoreError::Conflict { current: outcome.issue.version }
-                }
-                other => StoreError::Database(other),
-            },
-        )?;
-        // The commitment history: each promise, and each extension of it with its old date.
-        let promised = outcome.event.fields.commitment_text.is_some() || outcome.extension.is_some();
-        if let (Some(c), true) = (&outcome.issue.commitment, promised) {
-            let x = outcome.extension.as_ref();
-            diesel::insert_into(commitments::table)
-                .values((
-                    commitments::id.eq(outcome.event.id.to_string()),
-                    commitments::community_id.eq(&row.community_id),
-                    commitments::issue_id.eq(&row.id),
-                    commitments::meeting_id.eq(id_opt(x.map_or(c.meeting, |x| x.meeting))),
-                    commitments::org_id.eq(id_opt(c.committed_by_org)),
-                    commitments::text.eq(&c.text),
-                    commitments::due_date.eq(c.due_date),
-                    commitments::committed_by.eq(x.map_or(c.committed_by, |x| x.by).to_string()),
-                    commitments::committed_at.eq(ts(x.map_or(c.committed_at, |x| x.at))),
-                    commitments::extended_from.eq(x.map(|x| x.from)),
-                    commitments::reason.eq(x.map(|x| x.reason.as_str())),
-                ))
-                .execute(conn)?;
-        }
-        crate::notices::tell_followers(conn, &outcome.issue, &outcome.event)?;
-        queue_effects(conn, &outcome.issue, &outcome.event, &outcome.effects)
+        // Who is told and by which channels, read before the step's rows are written
+        // together below.
+        let notices = crate::notices::notices_of(conn, &outcome.issue, &outcome.event)?;
+        let queued = effect_rows(conn, &outcome.issue, &outcome.event, &outcome.effects)?;
+        let commitment = CommitmentRow::of(outcome, &row);
+        let event = diesel::insert_into(issue_events::table).values(&event_row);
+        let commitment = commitment.as_ref().map(|c| diesel::insert_into(commitments::table).values(c));
+        let notices: Vec<_> =
+            notices.iter().map(|n| diesel::insert_into(crate::schema::notices::table).values(n)).collect();
+        let queued: Vec<_> = queued.iter().map(|q| diesel::insert_into(outbox::table).values(q)).collect();
+        let written = match conn {
+            // One statement: a round trip a row was most of a transition's time.
+            DbConn::Pg(pg) => {
+                type Part<'a> = &'a dyn diesel::query_builder::QueryFragment<diesel::pg::Pg>;
+                let mut parts: Vec<Part> = vec![&event];
+                parts.extend(commitment.iter().map(|c| c as Part));
+                parts.extend(notices.iter().map(|n| n as Part));
+                parts.extend(queued.iter().map(|q| q as Part));
+                crate::db::OneTrip(&parts).execute(pg).map(drop)
+            }
+            DbConn::Sqlite(lite) => event
+                .execute(lite)
+                .and_then(|_| commitment.iter().try_for_each(|c| c.execute(lite).map(drop)))
+                .and_then(|_| notices.iter().try_for_each(|n| n.execute(lite).map(drop)))
+                .and_then(|_| queued.iter().try_for_each(|q| q.execute(lite).map(drop))),
+        };
+        written.map_err(|e| match e {
+            // Another writer already recorded this version: only possible when a row was
+            // changed behind the version check's back; report it as the conflict it is.
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                StoreError::Conflict { current: outcome.issue.version }
+            }
+            other => StoreError::Database(other),
+        })
     })
+}
+
+/// A row of the commitment history: a promise made, or an extension of it with its old
+/// date, by the step that made it.
+#[derive(Insertable)]
+#[diesel(table_name = commitments)]
+struct CommitmentRow {
+    id: String,
+    community_id: String,
+    issue_id: String,
+    meeting_id: Option<String>,
+    org_id: Option<String>,
+    text: String,
+    due_date: NaiveDate,
+    committed_by: String,
+    committed_at: NaiveDateTime,
+    extended_from: Option<NaiveDate>,
+    reason: Option<String>,
+}
+
+impl CommitmentRow {
+    /// The step's history row, if it promised or extended.
+    fn of(outcome: &Outcome, row: &IssueRow) -> Option<CommitmentRow> {
+        let promised = outcome.event.fields.commitment_text.is_some() || outcome.extension.is_some();
+        let c = outcome.issue.commitment.as_ref().filter(|_| promised)?;
+        let x = outcome.extension.as_ref();
+        Some(CommitmentRow {
+            id: outcome.event.id.to_string(),
+            community_id: row.community_id.clone(),
+            issue_id: row.id.clone(),
+            meeting_id: id_opt(x.map_or(c.meeting, |x| x.meeting)),
+            org_id: id_opt(c.committed_by_org),
+            text: c.text.clone(),
+            due_date: c.due_date,
+            committed_by: x.map_or(c.committed_by, |x| x.by).to_string(),
+            committed_at: ts(x.map_or(c.committed_at, |x| x.at)),
+            extended_from: x.map(|x| x.from),
+            reason: x.map(|x| x.reason.as_str().to_owned()),
+        })
+    }
 }
 
 pub fn get_issue(conn: &mut DbConn, id: IssueId) -> Result<Issue> {
@@ -775,7 +837,7 @@ pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
 /// simultaneous requests of one user add one supporter on both databases.
 pub fn add_support(conn: &mut DbConn, issue: &Issue, user: UserId, at: DateTime<Utc>) -> Result<u32> {
     use crate::db::DbConn as C;
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let row = (
             supports::issue_id.eq(issue.id.to_string()),
             supports::user_id.eq(user.to_string()),
@@ -865,7 +927,7 @@ pub fn merge_support(conn: &mut DbConn, duplicate: &Issue, original: &Issue, at:
 
 /// Withdraws `user`'s support; returns the new count.
 pub fn withdraw_support(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<u32> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let removed = diesel::delete(
             supports::table
                 .filter(supports::issue_id.eq(issue.to_string()))

@@ -141,7 +141,7 @@ pub fn latest_scorecards(
 
 /// Records a moved or skipped meeting (creating its row if the calendar had not yet).
 pub fn schedule(conn: &mut DbConn, m: &Meeting) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let existing: Option<String> = meetings::table
             .filter(meetings::community_id.eq(m.community.to_string()))
             .filter(meetings::slot.eq(m.slot))
@@ -193,7 +193,7 @@ pub fn set_status(
 /// Publishes a draft agenda and queues one notification per participating organisation
 /// (each mail lists that organisation's own items first).
 pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let n = diesel::update(
             meetings::table.find(id.to_string()).filter(meetings::agenda_status.eq(AgendaStatus::Draft.as_str())),
         )
@@ -244,7 +244,7 @@ pub(crate) fn notify_organisations(
 /// Sets the announcements (the agenda's first item follows them).
 pub fn set_announcements(conn: &mut DbConn, id: MeetingId, text: &str) -> Result<()> {
     use crate::schema::agenda_items;
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         diesel::update(meetings::table.find(id.to_string())).set(meetings::announcements.eq(text)).execute(conn)?;
         diesel::update(
             agenda_items::table
@@ -265,7 +265,7 @@ pub fn record_attendance(
     attendees: &str,
 ) -> Result<()> {
     use crate::schema::attendances;
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         diesel::delete(attendances::table.find((meeting.id.to_string(), org.to_string()))).execute(conn)?;
         diesel::insert_into(attendances::table)
             .values((
@@ -300,7 +300,7 @@ pub fn record_outcome(
     transitions: &[roundtable_core::Outcome],
 ) -> Result<()> {
     use crate::schema::agenda_items;
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let n = diesel::update(agenda_items::table.find(item).filter(agenda_items::meeting_id.eq(meeting.to_string())))
             .set((agenda_items::outcome.eq(Some(outcome.as_str())), agenda_items::outcome_note.eq(note)))
             .execute(conn)?;

@@ -43,7 +43,7 @@ pub fn add_revision(
     by: UserId,
     now: DateTime<Utc>,
 ) -> Result<i32> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         let existing = revisions(conn, meeting.id)?;
         let published = existing.iter().any(|r| r.status == RevisionStatus::Published);
         let allowed = match status {

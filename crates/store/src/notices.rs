@@ -22,15 +22,15 @@ pub fn set_following(
     following: bool,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         diesel::delete(follows::table.find((issue.to_string(), user.to_string()))).execute(conn)?;
         insert_follow(conn, issue, community, user, following, at)
     })
 }
 
-/// Records whether `user` follows an issue they have not decided about before (its
-/// raiser, as it is raised: no row to replace, so no delete and no savepoint of its own).
-pub fn insert_follow(
+/// Records whether `user` follows an issue they have not decided about before (no row
+/// to replace, so no delete and no savepoint of its own).
+fn insert_follow(
     conn: &mut DbConn,
     issue: IssueId,
     community: CommunityId,
@@ -38,15 +38,38 @@ pub fn insert_follow(
     following: bool,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let row = (
-        follows::issue_id.eq(issue.to_string()),
-        follows::user_id.eq(user.to_string()),
-        follows::community_id.eq(community.to_string()),
-        follows::following.eq(following),
-        follows::created_at.eq(ts(at)),
-    );
+    let row = NewFollow::new(issue, community, user, following, at);
     crate::on_backend!(conn, |c| diesel::insert_into(follows::table).values(&row).execute(c))?;
     Ok(())
+}
+
+/// A follow row as it is first written.
+#[derive(Insertable)]
+#[diesel(table_name = follows)]
+pub(crate) struct NewFollow {
+    issue_id: String,
+    user_id: String,
+    community_id: String,
+    following: bool,
+    created_at: NaiveDateTime,
+}
+
+impl NewFollow {
+    pub(crate) fn new(
+        issue: IssueId,
+        community: CommunityId,
+        user: UserId,
+        following: bool,
+        at: DateTime<Utc>,
+    ) -> Self {
+        NewFollow {
+            issue_id: issue.to_string(),
+            user_id: user.to_string(),
+            community_id: community.to_string(),
+            following,
+            created_at: ts(at),
+        }
+    }
 }
 
 /// Makes `user` follow an issue unless they decided about it before (raising, supporting:
@@ -70,10 +93,10 @@ pub fn following(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<Opti
     Ok(crate::on_backend!(conn, |c| query.get_result(c).optional())?)
 }
 
-/// Tells the followers of `issue` (as it is after the step) of `event`: those who follow
-/// it and the members of its responsible organisation, but not those who stopped
-/// following, nor the one who took the step, nor disabled accounts.
-pub fn tell_followers(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<usize> {
+/// The notices of a step, to be written with it: one for each follower, and for each
+/// member of the responsible company who has not decided about the issue; none for
+/// whoever took the step, nor for a disabled account. Reads only.
+pub(crate) fn notices_of(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<Vec<NewNotice>> {
     // Each query of a fixed shape (no `IN` list), run on the backend's own connection: a
     // transition runs this in the SQLite writer, one write after another, where preparing
     // and writing SQL afresh each time showed up in the profile (docs/performance.md).
@@ -97,22 +120,34 @@ pub fn tell_followers(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result
     let actor = event.actor.to_string();
     told.sort();
     told.dedup();
-    let mut n = 0;
-    for user in told.iter().filter(|u| **u != actor) {
-        let row = (
-            notices::id.eq(uuid::Uuid::now_v7().to_string()),
-            notices::community_id.eq(issue.community.to_string()),
-            notices::user_id.eq(user),
-            notices::issue_id.eq(&id),
-            notices::version.eq(event.version as i32),
-            notices::transition.eq(&event.transition),
-            notices::actor_id.eq(&actor),
-            notices::created_at.eq(ts(event.at)),
-        );
-        crate::on_backend!(conn, |c| diesel::insert_into(notices::table).values(&row).execute(c))?;
-        n += 1;
-    }
-    Ok(n)
+    told.retain(|u| *u != actor);
+    Ok(told
+        .into_iter()
+        .map(|user_id| NewNotice {
+            id: uuid::Uuid::now_v7().to_string(),
+            community_id: issue.community.to_string(),
+            user_id,
+            issue_id: id.clone(),
+            version: event.version as i32,
+            transition: event.transition.clone(),
+            actor_id: actor.clone(),
+            created_at: ts(event.at),
+        })
+        .collect())
+}
+
+/// A notice as it is first written (unread, not mailed).
+#[derive(Insertable)]
+#[diesel(table_name = notices)]
+pub(crate) struct NewNotice {
+    id: String,
+    community_id: String,
+    user_id: String,
+    issue_id: String,
+    version: i32,
+    transition: String,
+    actor_id: String,
+    created_at: NaiveDateTime,
 }
 
 type Row =
@@ -198,7 +233,7 @@ pub fn mail_setting(conn: &mut DbConn, user: UserId) -> Result<NoticeMail> {
 }
 
 pub fn set_mail_setting(conn: &mut DbConn, user: UserId, community: CommunityId, mail: NoticeMail) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         diesel::delete(notice_settings::table.find(user.to_string())).execute(conn)?;
         diesel::insert_into(notice_settings::table)
             .values((

@@ -98,48 +98,73 @@ impl NewRow {
     }
 }
 
-/// Writes a row — the mail, or with `channel` that channel's copy, whose dedupe key is
-/// the notice's with the channel appended. `false` when its key was seen before.
+impl NewRow {
+    /// The row as written: the mail, or with `channel` that channel's copy, whose dedupe
+    /// key is the notice's with the channel appended.
+    fn values(&self, channel: Option<&str>) -> OutboxRow {
+        // The real clock, not the event's: now_v7 is monotonic in-process, so rows keep the
+        // order they were queued in even when several events share a timestamp.
+        let id = uuid::Uuid::now_v7().to_string();
+        OutboxRow {
+            message_id: format!("<{id}@roundtable>"),
+            id,
+            community_id: self.community_id.clone(),
+            effect: self.effect.clone(),
+            issue_id: self.issue_id.clone(),
+            event_id: self.event_id.clone(),
+            payload: self.payload.clone(),
+            dedupe_key: match (&self.dedupe_key, channel) {
+                (Some(k), Some(c)) => Some(format!("{k}@{c}")),
+                (k, _) => k.clone(),
+            },
+            status: DeliveryStatus::Pending.as_str().to_owned(),
+            attempts: 0,
+            next_attempt_at: ts(self.at),
+            created_at: ts(self.at),
+            channel_id: channel.map(str::to_owned),
+        }
+    }
+}
+
+/// An outbox row as it is first written (pending, never tried).
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+pub(crate) struct OutboxRow {
+    message_id: String,
+    id: String,
+    community_id: String,
+    effect: String,
+    issue_id: Option<String>,
+    event_id: Option<String>,
+    payload: String,
+    dedupe_key: Option<String>,
+    status: String,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+    channel_id: Option<String>,
+}
+
+/// Writes a row (see [`NewRow::values`]). `false` when its key was seen before.
 fn insert_row(conn: &mut DbConn, row: &NewRow, channel: Option<&str>) -> Result<bool> {
-    let key = match (&row.dedupe_key, channel) {
-        (Some(k), Some(c)) => Some(format!("{k}@{c}")),
-        (k, _) => k.clone(),
-    };
-    if let Some(key) = &key {
+    let values = row.values(channel);
+    if let Some(key) = &values.dedupe_key {
         let seen: i64 = outbox::table.filter(outbox::dedupe_key.eq(key)).count().get_result(conn)?;
         if seen > 0 {
             return Ok(false);
         }
     }
-    // The real clock, not the event's: now_v7 is monotonic in-process, so rows keep the
-    // order they were queued in even when several events share a timestamp.
-    let id = uuid::Uuid::now_v7().to_string();
-    let values = (
-        outbox::message_id.eq(format!("<{id}@roundtable>")),
-        outbox::id.eq(&id),
-        outbox::community_id.eq(&row.community_id),
-        outbox::effect.eq(&row.effect),
-        outbox::issue_id.eq(&row.issue_id),
-        outbox::event_id.eq(&row.event_id),
-        outbox::payload.eq(&row.payload),
-        outbox::dedupe_key.eq(key),
-        outbox::status.eq(DeliveryStatus::Pending.as_str()),
-        outbox::attempts.eq(0),
-        outbox::next_attempt_at.eq(ts(row.at)),
-        outbox::created_at.eq(ts(row.at)),
-        outbox::channel_id.eq(channel),
-    );
     // On the backend's own connection: this runs in the SQLite writer with each transition.
     crate::on_backend!(conn, |c| diesel::insert_into(outbox::table).values(&values).execute(c))?;
     Ok(true)
 }
 
-/// Writes the mail row of a notice and its copies for `channels`, in the caller's
-/// transaction.
-pub(crate) fn insert_with_channels(conn: &mut DbConn, row: &NewRow, channels: &[String]) -> Result<()> {
-    insert_row(conn, row, None)?;
-    fan_out(conn, row, channels)?;
-    Ok(())
+/// The rows of a step's notice: its mail and its copies for `channels`, to be written
+/// with the step. A step's notice has no dedupe key (the step is recorded once, by its
+/// version), so nothing is read to write them.
+pub(crate) fn rows_with_channels(row: &NewRow, channels: &[String]) -> Vec<OutboxRow> {
+    debug_assert!(row.dedupe_key.is_none(), "a step's notice has no dedupe key");
+    std::iter::once(None).chain(channels.iter().map(|c| Some(c.as_str()))).map(|c| row.values(c)).collect()
 }
 
 fn fan_out(conn: &mut DbConn, row: &NewRow, channels: &[String]) -> Result<usize> {

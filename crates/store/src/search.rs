@@ -78,18 +78,23 @@ pub fn index_doc(conn: &mut DbConn, d: &SearchDoc) -> Result<()> {
             InsertDoc { table, doc: ("", ""), tail: "", d }.execute(c)?;
         }
         DbConn::Pg(c) => {
-            let doc = ("to_tsvector('simple', ", ")");
-            InsertDoc { table: "issue_search", doc, tail: " ON CONFLICT (issue_id) DO NOTHING", d }.execute(c)?;
+            pg_insert_doc(d).execute(c)?;
         }
     }
     Ok(())
+}
+
+/// The statement that indexes `d` on PostgreSQL.
+pub(crate) fn pg_insert_doc(d: &SearchDoc) -> InsertDoc<'_> {
+    let doc = ("to_tsvector('simple', ", ")");
+    InsertDoc { table: "issue_search", doc, tail: " ON CONFLICT (issue_id) DO NOTHING", d }
 }
 
 /// `INSERT INTO table (doc, issue_id, community_id) VALUES (…)` as a query of its own:
 /// diesel prepares hand-written `sql_query` SQL afresh every time, and on SQLite this
 /// runs in the writer, one write after another; this one is prepared once per
 /// connection and found again by its SQL.
-struct InsertDoc<'a> {
+pub(crate) struct InsertDoc<'a> {
     table: &'static str,
     /// What the document's value is wrapped in.
     doc: (&'static str, &'static str),

@@ -59,7 +59,7 @@ pub fn consume_link_and_record(
     outcome: &roundtable_core::Outcome,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    conn.transaction(|conn| {
+    crate::db::atomically(conn, |conn| {
         if !consume_link(conn, nonce, outcome.issue.id, now)? {
             return Ok(false);
         }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use chrono::{Days, TimeDelta, Utc};
-use roundtable_core::{IssueState, TransitionFields, TransitionRequest, VerificationOutcome, apply};
+use roundtable_core::{Issue, IssueState, TransitionFields, TransitionRequest, VerificationOutcome, apply};
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, StoreError, issues};
 
 use crate::harness::*;
@@ -20,6 +20,7 @@ on_both_databases!(
     the_async_helper_runs_on_the_pool,
     concurrent_writes_commit_together_and_fail_alone,
     what_an_issue_shows_beside_it_is_read_in_one_query,
+    a_step_is_the_same_statements_however_many_are_told,
 );
 
 fn fields() -> TransitionFields {
@@ -469,4 +470,104 @@ fn what_an_issue_shows_beside_it_is_read_in_one_query(t: &TestDb) {
     assert_eq!(beside.proxy, issues::proxy_report(conn, assigned.id).unwrap());
     assert!(beside.has_duplicates);
     assert!(!issues::beside(conn, &other, town.resident.user).unwrap().has_duplicates);
+}
+
+/// Inside the write's transaction, raising an issue and taking a step are a fixed number
+/// of statements, however many people a step tells: on PostgreSQL each statement is a
+/// round trip, so the rows of each go as one (docs/performance.md). And everyone is still
+/// told: each member of the company, the raiser, not the one who took the step.
+fn a_step_is_the_same_statements_however_many_are_told(t: &TestDb) {
+    use diesel::connection::{Connection, InstrumentationEvent};
+    use diesel::prelude::*;
+    use roundtable_core::{NewIssue, Role, User, UserId};
+    use roundtable_store::schema::{follows, notices, outbox};
+    use roundtable_store::{DbConn, directory};
+
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    let on_postgres = matches!(conn, DbConn::Pg(_));
+    let statements = Arc::new(AtomicU32::new(0));
+    let counter = statements.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    // The statements `write` sends inside a transaction already open, as `Db::write` runs it.
+    let counted = |conn: &mut DbConn, write: &dyn Fn(&mut DbConn) -> roundtable_store::Result<()>| {
+        conn.transaction(|conn| {
+            statements.store(0, Ordering::SeqCst);
+            write(conn)?;
+            Ok::<_, StoreError>(statements.load(Ordering::SeqCst))
+        })
+        .unwrap()
+    };
+    let at = now().with_timezone(&Utc);
+    let raise = |title: &str| {
+        let new = NewIssue {
+            title: title.into(),
+            description: "雨后积水".into(),
+            category: "building".into(),
+            compound: town.junyue,
+            building: None,
+            unit: None,
+        };
+        Issue::raise(&town.wf, new, &town.supervisor, at)
+    };
+    let (first, event) = raise("地下室漏水");
+    let raising = counted(conn, &|conn| issues::insert_issue(conn, &first, &event));
+    let assign = |issue: &Issue| {
+        town.outcome(
+            issue,
+            &town.secretary,
+            "assign",
+            TransitionFields { responsible_org: Some(town.anshang), ..fields() },
+        )
+    };
+    let one_member = counted(conn, &|conn| issues::record_transition(conn, &assign(&first)));
+
+    // Five more people at the company: each is told of the next assignment.
+    for n in 0..5 {
+        let user = User {
+            id: UserId::new(),
+            community: town.community,
+            login: format!("anshang-{n}-{}", UserId::new().0.simple()),
+            display_name: format!("安尚{n}"),
+            email: None,
+            phone: None,
+            roles: vec![Role::Property],
+            locale: None,
+            compound: Some(town.junyue),
+            buildings: Vec::new(),
+            organisations: vec![town.anshang],
+            disabled: false,
+            created_at: at,
+        };
+        directory::insert_user(conn, &user, "$argon2id$test").unwrap();
+    }
+    let (second, event) = raise("楼道灯不亮");
+    counted(conn, &|conn| issues::insert_issue(conn, &second, &event));
+    let six_members = counted(conn, &|conn| issues::record_transition(conn, &assign(&second)));
+
+    let told: Vec<String> =
+        notices::table.filter(notices::issue_id.eq(second.id.to_string())).select(notices::user_id).load(conn).unwrap();
+    assert_eq!(told.len(), 7, "six at the company and the raiser; not the secretary who assigned it");
+    assert!(told.contains(&town.supervisor.user.to_string()) && !told.contains(&town.secretary.user.to_string()));
+    let raiser_follows: i64 =
+        follows::table.filter(follows::issue_id.eq(second.id.to_string())).count().get_result(conn).unwrap();
+    assert_eq!(raiser_follows, 1, "the raiser follows the issue raised");
+    let queued: i64 =
+        outbox::table.filter(outbox::issue_id.eq(second.id.to_string())).count().get_result(conn).unwrap();
+    assert_eq!(queued, 1, "one mail to the company");
+    assert_eq!(issues::timeline(conn, second.id).unwrap().len(), 2);
+
+    if on_postgres {
+        // Raising: the issue, its first step, the raiser's following and the search entry
+        // as one statement. A step: the issue's update, who follows, the company's members,
+        // the robot channels, then its rows as one.
+        assert_eq!((raising, one_member, six_members), (1, 5, 5));
+    } else {
+        // In the process, a statement a row: five more notices, five more statements.
+        assert_eq!(six_members, one_member + 5);
+    }
 }
