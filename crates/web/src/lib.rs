@@ -22,6 +22,7 @@ pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod photos;
+pub mod places;
 pub mod scores;
 pub mod server;
 pub mod state;

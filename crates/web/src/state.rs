@@ -39,6 +39,7 @@ pub struct Shared {
     pub email: Arc<crate::mail::Templates>,
     pub pages: Arc<crate::pages::Pages>,
     pub photos: Arc<crate::photos::PhotoStore>,
+    pub places: Arc<crate::places::KnownPlaces>,
     pub clock: Clock,
 }
 
@@ -64,6 +65,7 @@ impl AppState {
             email: Arc::new(crate::mail::Templates::new()),
             pages: Arc::new(crate::pages::Pages::new().expect("the embedded page templates and locales compile")),
             photos,
+            places: Arc::default(),
             clock: Arc::new(Utc::now),
         }))
     }

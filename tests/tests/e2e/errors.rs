@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::api_flow::{fire, in_days, raise, try_fire};
 
-on_both_databases!(bad_requests_get_the_right_problem_and_lose_nothing);
+on_both_databases!(bad_requests_get_the_right_problem_and_lose_nothing, a_place_refused_before_is_found_once_added);
 
 #[track_caller]
 fn problem(reply: &Reply, status: StatusCode) {
@@ -254,4 +254,57 @@ async fn every_answer_names_its_request() {
     let req = Request::builder().uri("/healthz").header("x-request-id", "wechat-7f3a").body(Body::empty()).unwrap();
     let response = router.oneshot(req).await.unwrap();
     assert_eq!(response.headers()["x-request-id"], "wechat-7f3a");
+}
+
+/// Raising remembers the places it found (it does not ask the directory each time), and
+/// only those: a compound refused before is found once it is added, and a remembered
+/// compound lets in neither a building of another compound nor another community's caller.
+async fn a_place_refused_before_is_found_once_added(app: TestApp) {
+    use roundtable_core::{Compound, CompoundId};
+    use roundtable_store::directory;
+    let secretary = app.token("secretary@dongsheng.example").await;
+    let raise = |compound: CompoundId, building: Option<String>| json!({"title": "单元门禁坏了", "category": "building", "compound": compound.to_string(), "building": building});
+    let added = CompoundId::new();
+    let r = app.post("/api/v1/issues", &secretary, raise(added, None)).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r), [("compound".into(), "unknown".into())]);
+
+    let compound = Compound {
+        id: added,
+        community: app.community(),
+        name: "新苑".into(),
+        created_at: chrono::Utc::now(),
+        location: None,
+    };
+    directory::insert_compound(&mut app.state.db.conn().unwrap(), &compound).unwrap();
+    for _ in 0..2 {
+        let r = app.post("/api/v1/issues", &secretary, raise(added, None)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+
+    // 君悦湾 is remembered with no building, and with one of its own; not with another's.
+    let junyue = app.compound("君悦湾");
+    let conn = &mut app.state.db.conn().unwrap();
+    let own = directory::buildings(conn, junyue).unwrap()[0].id.to_string();
+    let other = directory::community_buildings(conn, app.community())
+        .unwrap()
+        .into_iter()
+        .find(|b| b.compound != junyue)
+        .expect("a building of another compound")
+        .id
+        .to_string();
+    for building in [None, Some(own)] {
+        let r = app.post("/api/v1/issues", &secretary, raise(junyue, building)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = app.post("/api/v1/issues", &secretary, raise(junyue, Some(other))).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r), [("building".into(), "unknown".into())]);
+
+    // Another community's secretary, in a compound remembered for Dongsheng.
+    app.add_community("西城社区", "xicheng", None, "西城物业");
+    let theirs = app.token("secretary@xicheng.example").await;
+    let r = app.post("/api/v1/issues", &theirs, raise(junyue, None)).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r), [("compound".into(), "unknown".into())]);
 }

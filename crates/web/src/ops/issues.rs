@@ -310,8 +310,7 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
     let proxy = body.on_behalf.as_ref().map(|b| proxy_report(b, &mut errors));
     let community = caller.actor.community;
     let (compound, building) = (CompoundId(body.compound), body.building.map(BuildingId));
-    let (known_compound, known_building) =
-        state.db.run(move |conn| directory::place_exists(conn, community, compound, building)).await?;
+    let (known_compound, known_building) = state.places.check(&state.db, community, compound, building).await?;
     if !known_compound {
         errors.push(FieldProblem::new("compound", "unknown", "no such compound in this community"));
     } else if !known_building {
