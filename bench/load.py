@@ -15,7 +15,8 @@ most 120 s), so that the work one run leaves behind (the mail of its assignments
 measured as part of the next. Environment: ROUNDS, ISSUES (default: 60,000 a
 round, so that every round's transitions find fresh issues), CONNECTIONS, DURATION
 (seconds), CARGO_TARGET_DIR, ROUNDTABLE_BENCH_BIN (another roundtable binary, to compare
-two builds), and POSTGRES: a server URL (e.g.
+two builds), ENDPOINTS (those whose name contains any of these comma-separated words,
+e.g. `create,transition`; default all), and POSTGRES: a server URL (e.g.
 postgres://postgres@127.0.0.1:5432/postgres) on which both run instead, each in a
 database of its own made and dropped by the script: the ratio is then to raw axum on the
 same PostgreSQL, not to SQLite in the process.
@@ -36,6 +37,7 @@ CONNECTIONS = int(os.environ.get("CONNECTIONS", "64"))
 DURATION = int(os.environ.get("DURATION", "10"))
 RT, BASE = "127.0.0.1:18090", "127.0.0.1:18091"
 POSTGRES = os.environ.get("POSTGRES")
+ENDPOINTS = [w for w in os.environ.get("ENDPOINTS", "").split(",") if w]
 
 
 def psql(sql):
@@ -113,6 +115,9 @@ def main():
             ("transition (assign)", lambda r: wrk("ids.lua", f"http://{RT}", {**env, "IDS": round_ids[r], "PREFIX": "/api/v1/issues/", "SUFFIX": "/transitions", "BODY": assign}),
              "POST", lambda: wrk("post.lua", f"http://{BASE}/items", base_post_body)),
         ]
+        endpoints = [e for e in endpoints if not ENDPOINTS or any(w in e[0] for w in ENDPOINTS)]
+        if not endpoints:
+            raise SystemExit(f"no endpoint's name contains any of {ENDPOINTS}")
         runs = {name: ([], []) for name, _, _, _ in endpoints}
         waited = []
 
