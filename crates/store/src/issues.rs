@@ -451,7 +451,7 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
 /// A row of the commitment history: a promise made, or an extension of it with its old
 /// date, by the step that made it.
 #[derive(Insertable)]
-#[diesel(table_name = commitments)]
+#[diesel(table_name = commitments, treat_none_as_default_value = false)]
 struct CommitmentRow {
     id: String,
     community_id: String,

@@ -45,7 +45,7 @@ fn insert_follow(
 
 /// A follow row as it is first written.
 #[derive(Insertable)]
-#[diesel(table_name = follows)]
+#[diesel(table_name = follows, treat_none_as_default_value = false)]
 pub(crate) struct NewFollow {
     issue_id: String,
     user_id: String,
@@ -138,7 +138,7 @@ pub(crate) fn notices_of(conn: &mut DbConn, issue: &Issue, event: &Event) -> Res
 
 /// A notice as it is first written (unread, not mailed).
 #[derive(Insertable)]
-#[diesel(table_name = notices)]
+#[diesel(table_name = notices, treat_none_as_default_value = false)]
 pub(crate) struct NewNotice {
     id: String,
     community_id: String,

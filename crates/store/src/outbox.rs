@@ -128,7 +128,7 @@ impl NewRow {
 
 /// An outbox row as it is first written (pending, never tried).
 #[derive(Insertable)]
-#[diesel(table_name = outbox)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 pub(crate) struct OutboxRow {
     message_id: String,
     id: String,
