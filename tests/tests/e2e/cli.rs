@@ -1,6 +1,5 @@
 //! End-to-end: the real `roundtable` command line against the real workflow files.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use roundtable_e2e::repo;
@@ -17,11 +16,9 @@ fn roundtable_with_input(args: &[&str], input: &str) -> (ExitCode, String, Strin
     (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("roundtable-e2e-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of the test's own, removed with it (a run leaves nothing in /tmp).
+fn scratch(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("roundtable-e2e-{name}-")).tempdir().unwrap()
 }
 
 #[test]
@@ -43,7 +40,8 @@ fn workflow_check_prints_the_states_and_transitions_of_the_shipped_workflows() {
 
 #[test]
 fn workflow_check_reports_every_error_of_every_file_and_exits_1() {
-    let dir = scratch("broken");
+    let dir_kept = scratch("broken");
+    let dir = dir_kept.path();
     let good = std::fs::read_to_string(repo().join("workflows/issue.toml")).unwrap();
     std::fs::write(dir.join("a.toml"), good.replace("to = \"resolved\"", "to = \"fixed\"")).unwrap();
     std::fs::write(dir.join("b.toml"), "[workflow\nname = 1").unwrap();
@@ -63,7 +61,8 @@ fn workflow_check_explains_a_missing_or_empty_directory() {
     let (code, _, err) = roundtable(&["workflow", "check", "/nonexistent/roundtable"]);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("/nonexistent/roundtable:1:1: cannot read directory"), "{err}");
-    let empty = scratch("empty");
+    let empty_kept = scratch("empty");
+    let empty = empty_kept.path();
     let (code, _, err) = roundtable(&["workflow", "check", empty.to_str().unwrap()]);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("no workflow files (*.toml) found"), "{err}");
@@ -88,7 +87,8 @@ fn bad_arguments_are_a_usage_error() {
 
 #[test]
 fn migrate_creates_the_sqlite_database_and_is_idempotent() {
-    let dir = scratch("migrate");
+    let dir_kept = scratch("migrate");
+    let dir = dir_kept.path();
     let url = format!("sqlite://{}", dir.join("data/roundtable.db").display());
     let (code, out, err) = roundtable(&["migrate", "--database", &url]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
@@ -113,7 +113,8 @@ fn migrate_explains_a_bad_database_url() {
 
 #[test]
 fn a_deployment_is_set_up_from_the_command_line() {
-    let dir = scratch("setup");
+    let dir_kept = scratch("setup");
+    let dir = dir_kept.path();
     let url = format!("sqlite://{}", dir.join("rt.db").display());
     let db = ["--database", url.as_str()];
     let run = |args: &[&str], input: &str| {
@@ -182,7 +183,8 @@ fn a_deployment_is_set_up_from_the_command_line() {
 
 #[test]
 fn agenda_build_by_hand_builds_once_per_meeting() {
-    let dir = scratch("agenda");
+    let dir_kept = scratch("agenda");
+    let dir = dir_kept.path();
     let url = format!("sqlite://{}", dir.join("rt.db").display());
     let run = |args: &[&str]| {
         let mut all = args.to_vec();
@@ -206,7 +208,8 @@ fn agenda_build_by_hand_builds_once_per_meeting() {
 
 #[test]
 fn a_database_serves_several_communities_from_the_command_line() {
-    let dir = scratch("tenants");
+    let dir_kept = scratch("tenants");
+    let dir = dir_kept.path();
     let url = format!("sqlite://{}", dir.join("rt.db").display());
     let run = |args: &[&str], input: &str| {
         let mut all = args.to_vec();
@@ -298,7 +301,8 @@ fn a_backup_is_a_checked_copy_that_restores_on_both_databases() {
     let counts = |db: &roundtable_store::Db| roundtable_store::backup::counts(&mut db.conn().unwrap()).unwrap();
     // SQLite: a copy of the demo, checked and counted, the same as the original.
     let app = roundtable_e2e::TestApp::sqlite().build();
-    let to = scratch("backup").join("copy.db");
+    let kept = scratch("backup");
+    let to = kept.path().join("copy.db");
     let args = ["backup", "--database", app.db_url(), "--to", to.to_str().unwrap()];
     let (code, out, err) = roundtable(&args);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
@@ -317,7 +321,8 @@ fn a_backup_is_a_checked_copy_that_restores_on_both_databases() {
         return;
     };
     let app = builder.build();
-    let dump = scratch("backup-pg").join("rt.dump");
+    let kept = scratch("backup-pg");
+    let dump = kept.path().join("rt.dump");
     let (code, out, err) = roundtable(&["backup", "--database", app.db_url(), "--to", dump.to_str().unwrap()]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     assert!(out.contains("pg_dump custom format") && out.contains("pg_restore"), "{out}");
@@ -334,7 +339,8 @@ fn a_backup_is_a_checked_copy_that_restores_on_both_databases() {
 
 #[test]
 fn outbox_list_and_retry_explain_themselves() {
-    let dir = scratch("outbox");
+    let dir_kept = scratch("outbox");
+    let dir = dir_kept.path();
     let url = format!("sqlite://{}", dir.join("rt.db").display());
     let (code, out, err) = roundtable(&["outbox", "list", "--database", &url]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
@@ -349,7 +355,8 @@ fn outbox_list_and_retry_explain_themselves() {
 
 #[test]
 fn a_community_keeps_its_own_workflow_language_and_settings() {
-    let dir = scratch("own-settings");
+    let dir_kept = scratch("own-settings");
+    let dir = dir_kept.path();
     let workflows = dir.join("workflows");
     std::fs::create_dir_all(&workflows).unwrap();
     std::fs::copy(repo().join("workflows/issue.toml"), workflows.join("issue.toml")).unwrap();

@@ -120,7 +120,8 @@ async fn the_issue_cycle_mails_the_right_people_once(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_retry_with_backoff_then_die_and_can_be_retried() {
-    let blocker = tempfile_path();
+    let kept = tempfile::tempdir().unwrap();
+    let blocker = kept.path().join("blocker");
     std::fs::write(&blocker, "a file where the mail directory should be").unwrap();
     let app = TestApp::sqlite()
         .mail(|m| {
@@ -156,7 +157,8 @@ async fn failures_retry_with_backoff_then_die_and_can_be_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_file_transport_writes_each_mail_as_an_eml_file_in_a_directory_it_creates() {
-    let dir = tempfile_path().join("outbox");
+    let kept = tempfile::tempdir().unwrap();
+    let dir = kept.path().join("outbox");
     let app = TestApp::sqlite()
         .mail(|m| {
             m.transport = roundtable_web::config::MailTransport::File;
@@ -178,10 +180,6 @@ async fn the_file_transport_writes_each_mail_as_an_eml_file_in_a_directory_it_cr
     assert!(sent > 0 && files.len() == sent, "{sent} sent, files {files:?}");
     let text = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect::<String>();
     assert!(text.contains("@roundtable>") && text.contains("To: anshang@dongsheng.example"), "{text}");
-}
-
-fn tempfile_path() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("roundtable-mail-blocker-{}", uuid::Uuid::now_v7()))
 }
 
 async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
