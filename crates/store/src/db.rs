@@ -67,6 +67,40 @@ impl diesel::query_builder::QueryId for OneTrip<'_> {
 
 impl<Conn> RunQueryDsl<Conn> for OneTrip<'_> {}
 
+/// An insert that runs on either backend: on PostgreSQL as a part of a [`OneTrip`].
+pub(crate) trait Insert {
+    fn on_pg(&self) -> &dyn diesel::query_builder::QueryFragment<diesel::pg::Pg>;
+    fn on_sqlite(&self, conn: &mut SqliteConnection) -> QueryResult<usize>;
+}
+
+impl<T> Insert for T
+where
+    T: diesel::query_builder::QueryFragment<diesel::pg::Pg>
+        + diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>
+        + diesel::query_builder::QueryId,
+{
+    fn on_pg(&self) -> &dyn diesel::query_builder::QueryFragment<diesel::pg::Pg> {
+        self
+    }
+
+    fn on_sqlite(&self, conn: &mut SqliteConnection) -> QueryResult<usize> {
+        diesel::query_dsl::methods::ExecuteDsl::<SqliteConnection>::execute(self, conn)
+    }
+}
+
+/// Writes `inserts` in the open transaction: on PostgreSQL as one statement (a round
+/// trip each was most of a write's time there), on SQLite, in the process, one after
+/// another.
+pub(crate) fn insert_all(conn: &mut DbConn, inserts: &[&dyn Insert]) -> QueryResult<()> {
+    match conn {
+        DbConn::Pg(pg) => {
+            let parts: Vec<_> = inserts.iter().map(|i| i.on_pg()).collect();
+            OneTrip(&parts).execute(pg).map(drop)
+        }
+        DbConn::Sqlite(lite) => inserts.iter().try_for_each(|i| i.on_sqlite(lite).map(drop)),
+    }
+}
+
 /// Runs `f` all or nothing: in a transaction of its own when none is open, else as part
 /// of the open one. The store's writes are called both alone and inside `Db::write`'s
 /// transaction, where a transaction of their own is a savepoint: on PostgreSQL two more

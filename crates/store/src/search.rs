@@ -72,55 +72,57 @@ pub fn index(conn: &mut DbConn, issue: &Issue) -> Result<()> {
 
 /// Indexes a document made before (in the caller's transaction).
 pub fn index_doc(conn: &mut DbConn, d: &SearchDoc) -> Result<()> {
-    match conn {
-        DbConn::Sqlite(c) => {
-            let table = if DEFERRED.get() { "temp.search_pending" } else { "issue_search" };
-            InsertDoc { table, doc: ("", ""), tail: "", d }.execute(c)?;
-        }
-        DbConn::Pg(c) => {
-            pg_insert_doc(d).execute(c)?;
-        }
-    }
+    crate::on_backend!(conn, |c| InsertDoc(d).execute(c))?;
     Ok(())
 }
 
-/// The statement that indexes `d` on PostgreSQL.
-pub(crate) fn pg_insert_doc(d: &SearchDoc) -> InsertDoc<'_> {
-    let doc = ("to_tsvector('simple', ", ")");
-    InsertDoc { table: "issue_search", doc, tail: " ON CONFLICT (issue_id) DO NOTHING", d }
-}
+/// `INSERT INTO … (doc, issue_id, community_id) VALUES (…)` of a document, as a query of
+/// its own: diesel prepares hand-written `sql_query` SQL afresh every time, and on SQLite
+/// this runs in the writer, one write after another; this one is prepared once per
+/// connection and found again by its SQL. On SQLite it goes where the writer collects a
+/// group's documents when it does (see [`defer_on_this_thread`]); on PostgreSQL into a
+/// `tsvector`.
+pub(crate) struct InsertDoc<'a>(pub &'a SearchDoc);
 
-/// `INSERT INTO table (doc, issue_id, community_id) VALUES (…)` as a query of its own:
-/// diesel prepares hand-written `sql_query` SQL afresh every time, and on SQLite this
-/// runs in the writer, one write after another; this one is prepared once per
-/// connection and found again by its SQL.
-pub(crate) struct InsertDoc<'a> {
-    table: &'static str,
-    /// What the document's value is wrapped in.
-    doc: (&'static str, &'static str),
-    tail: &'static str,
-    d: &'a SearchDoc,
-}
-
-impl<DB> diesel::query_builder::QueryFragment<DB> for InsertDoc<'_>
-where
-    DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Text>,
-    String: diesel::serialize::ToSql<Text, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: diesel::query_builder::AstPass<'_, 'b, DB>) -> QueryResult<()> {
+impl InsertDoc<'_> {
+    /// `table`, and what the document's value is wrapped in and what follows the values.
+    fn walk<'b, DB>(
+        &'b self,
+        table: &'static str,
+        doc: (&'static str, &'static str),
+        tail: &'static str,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()>
+    where
+        DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<Text>,
+        String: diesel::serialize::ToSql<Text, DB>,
+    {
         out.push_sql("INSERT INTO ");
-        out.push_sql(self.table);
+        out.push_sql(table);
         out.push_sql(" (doc, issue_id, community_id) VALUES (");
-        out.push_sql(self.doc.0);
-        out.push_bind_param::<Text, _>(&self.d.doc)?;
-        out.push_sql(self.doc.1);
+        out.push_sql(doc.0);
+        out.push_bind_param::<Text, _>(&self.0.doc)?;
+        out.push_sql(doc.1);
         out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&self.d.issue)?;
+        out.push_bind_param::<Text, _>(&self.0.issue)?;
         out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&self.d.community)?;
+        out.push_bind_param::<Text, _>(&self.0.community)?;
         out.push_sql(")");
-        out.push_sql(self.tail);
+        out.push_sql(tail);
         Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for InsertDoc<'_> {
+    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>) -> QueryResult<()> {
+        let table = if DEFERRED.get() { "temp.search_pending" } else { "issue_search" };
+        self.walk(table, ("", ""), "", out)
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertDoc<'_> {
+    fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
+        self.walk("issue_search", ("to_tsvector('simple', ", ")"), " ON CONFLICT (issue_id) DO NOTHING", out)
     }
 }
 
