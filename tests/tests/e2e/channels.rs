@@ -377,3 +377,69 @@ async fn the_channel_settings_take_effect() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "gave up after the timeout");
     drop(silent);
 }
+
+/// Stores a WeCom channel for Anshang at `url` as if it had been added while its host was
+/// listed (or by an older build), and fires the test button on it.
+async fn test_stored(app: &TestApp, url: &str) -> Value {
+    let channel = roundtable_store::channels::Channel {
+        id: uuid::Uuid::now_v7().to_string(),
+        community: app.community(),
+        kind: roundtable_core::ChannelKind::WeCom,
+        name: "群".into(),
+        org: Some(app.org("安尚物业")),
+        user: None,
+        url: url.to_owned(),
+        secret: None,
+        created_by: app.user(SECRETARY),
+        created_at: app.state.now(),
+        removed_at: None,
+    };
+    let id = channel.id.clone();
+    app.state.db.write(move |conn| roundtable_store::channels::insert(conn, &channel)).await.unwrap();
+    let t = app.token(SECRETARY).await;
+    let tested = app.post(&format!("/api/v1/channels/{id}/test"), &t, json!({})).await;
+    assert_eq!(tested.status, StatusCode::OK, "{}", tested.body);
+    tested.body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_reaches_this_machine_or_the_private_network_only_when_its_host_is_listed() {
+    let sink = Sink::start(Kind::WeCom, 0, 20);
+    let path = format!("/cgi-bin/webhook/send?key={}", sink.token);
+    let by_name = format!("http://localhost:{}{path}", sink.port);
+    let mapped = format!("http://[::ffff:127.0.0.1]:{}{path}", sink.port);
+    // Checked at each call: a name resolving to loopback, an IPv4 address inside an IPv6
+    // one, an address no longer listed — the sink hears nothing, the caller is told why.
+    let strict = TestApp::sqlite().build();
+    for url in [&by_name, &mapped, &sink.url()] {
+        let answer = test_stored(&strict, url).await;
+        assert_eq!(answer["delivered"], false, "{url}: {answer}");
+        assert!(answer["error"].as_str().unwrap().contains("mail.channel_hosts"), "{url}: {answer}");
+    }
+    assert_eq!(sink.received().len(), 0, "nothing reached the machine");
+    // Listed hosts are called, by name or by address; what is not listed still is not.
+    let listed = TestApp::sqlite().mail(|m| m.channel_hosts = vec!["localhost".into(), "127.0.0.1".into()]).build();
+    for url in [&by_name, &sink.url()] {
+        assert_eq!(test_stored(&listed, url).await["delivered"], true, "{url}");
+    }
+    assert_eq!(test_stored(&listed, &mapped).await["delivered"], false);
+    assert_eq!(sink.received().len(), 2);
+
+    // Adding a webhook: a name the machine resolves to itself or its private network is
+    // refused at once (the machine's own name does, on Debian and in containers alike).
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_lowercase();
+    let inside = tokio::net::lookup_host((host.as_str(), 0))
+        .await
+        .map(|found| found.collect::<Vec<_>>())
+        .unwrap_or_default()
+        .iter()
+        .any(|a| roundtable_web::mail::outbound::internal(a.ip()));
+    let t = strict.token(SECRETARY).await;
+    let added = add(&strict, &t, "webhook", "邻居", &format!("https://{host}/hook"), None).await;
+    if inside {
+        assert_eq!(added.status, StatusCode::UNPROCESSABLE_ENTITY, "{host}: {}", added.body);
+        assert!(added.body.to_string().contains("private network"), "{}", added.body);
+    } else {
+        eprintln!("skipped the add-time part: this machine's name `{host}` does not resolve inside");
+    }
+}

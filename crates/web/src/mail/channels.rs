@@ -5,7 +5,6 @@
 //! title and compound, the company, the promise, and a link — never who raised it, their
 //! contact data or a one-click verification link (a group is not the raiser).
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -125,18 +124,6 @@ pub fn sample(locale: &str, community: &str, base_url: &str) -> Message {
     }
 }
 
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    // No redirects: a channel answers where it was registered, or not at all.
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("roundtable/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("an HTTP client with the built-in roots")
-    })
-}
-
 type HmacSha256 = Hmac<Sha256>;
 
 fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -212,7 +199,12 @@ pub async fn send(
             (channel.url.clone(), body, signature)
         }
     };
-    let mut request = client()
+    // Checked at each call, not only when the channel was added: the deployment's list
+    // of intranet hosts may have changed since, and a name may resolve elsewhere now.
+    if reqwest::Url::parse(&url).is_ok_and(|u| super::outbound::refused_literal(&u, &cfg.channel_hosts)) {
+        return Answer::Failed(super::outbound::REFUSED.into());
+    }
+    let mut request = super::outbound::client(&cfg.channel_hosts)
         .post(&url)
         .timeout(Duration::from_secs(cfg.channel_timeout_seconds.max(1)))
         .header("content-type", "application/json; charset=utf-8")

@@ -5,6 +5,7 @@
 pub mod channels;
 pub mod dispatch;
 pub mod links;
+pub mod outbound;
 pub mod templates;
 pub mod transport;
 
