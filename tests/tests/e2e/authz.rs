@@ -319,6 +319,8 @@ fn table(app: &TestApp) -> Vec<Row> {
         // (It also reads its communities' issues; `{id}` is a community's, unknown here.)
         row(Method::GET, "/api/v1/street/communities/{id}/issues", Target::Compound, None, Some(&[])),
         row(Method::GET, "/api/v1/street/communities/{id}/issues/{issue}", Target::Compound, None, Some(&[])),
+        row(Method::GET, "/api/v1/street/communities/{id}/issues/ledger", Target::Compound, None, Some(&[])),
+        row(Method::GET, "/api/v1/street/communities/{id}/issues/ledger.xlsx", Target::Compound, None, Some(&[])),
         row(Method::GET, "/healthz", Target::None, None, None),
         row(Method::GET, "/readyz", Target::None, None, None),
     ]
@@ -589,6 +591,8 @@ async fn another_communitys_people_reach_nothing_of_this_one(app: TestApp) {
         format!("/photos/{}", targets.photo),
         format!("/street/communities/{}/issues", app.community()),
         format!("/street/communities/{}/issues/{junyue}", app.community()),
+        format!("/street/communities/{}/issues/ledger.csv", app.community()),
+        format!("/street/communities/{}/issues/ledger.xlsx", app.community()),
     ];
     let own = [
         "/",

@@ -333,6 +333,29 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
         let reply = app.get(&format!("/api/v1/street/communities/{west_id}/issues"), &token).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{login}");
     }
+    // The community's ledger (台账), filtered like its list, as CSV and as a workbook; not
+    // another street's, not for anyone but the street office.
+    let ledger = format!("/api/v1/street/communities/{west_id}/issues/ledger");
+    let (status, _, csv) = app.bytes(&ledger, &street).await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(csv.lines().count(), 2, "the header and West City's one issue: {csv}");
+    assert!(csv.contains("地库照明不足") && !csv.contains(&west[3]), "{csv}");
+    let (_, _, none) = app.bytes(&format!("{ledger}?state=verified"), &street).await;
+    assert_eq!(String::from_utf8(none).unwrap().lines().count(), 1, "the filter applies");
+    let (status, headers, xlsx) = app.bytes(&format!("{ledger}.xlsx"), &street).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().contains("spreadsheetml") && xlsx.starts_with(b"PK"));
+    let north_ledger = format!("/api/v1/street/communities/{north_id}/issues/ledger");
+    for path in [north_ledger.clone(), format!("{north_ledger}.xlsx")] {
+        let (status, _, body) = app.bytes(&path, &street).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(!String::from_utf8_lossy(&body).contains("地库照明不足"), "{path}");
+    }
+    for login in [west[0].as_str(), north[0].as_str()] {
+        assert_eq!(app.bytes(&ledger, &app.token(login).await).await.0, StatusCode::FORBIDDEN, "{login}");
+    }
+
     // Read-only: the street office fires nothing in the community it reads.
     let assign = json!({"transition": "assign", "version": 1, "responsible_org": app.org("安尚物业").to_string()});
     let fired = app.post(&format!("/api/v1/issues/{issue}/transitions"), &street, assign).await;
@@ -348,7 +371,17 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
     assert!(page.html.contains("西城社区") && page.html.contains("地库照明不足"), "{}", page.html);
     let detail = format!("{listing}/{issue}");
     assert!(page.html.contains(&format!("href=\"{detail}\"")), "{}", page.html);
-    assert!(!page.html.contains("/issues/new") && !page.html.contains("ledger"), "no raising, no ledger here");
+    assert!(!page.html.contains("/issues/new"), "no raising here");
+    // Its ledger, from the list, with the list's filters.
+    assert!(page.html.contains(&format!("href=\"{listing}/ledger.csv?")), "{}", page.html);
+    assert!(page.html.contains(&format!("href=\"{listing}/ledger.xlsx?")), "{}", page.html);
+    let sheet = pages.get(&format!("{listing}/ledger.csv")).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert!(sheet.html.contains("地库照明不足"), "{}", sheet.html);
+    assert_eq!(
+        pages.get(&format!("/street/communities/{north_id}/issues/ledger.xlsx")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let shown = pages.get(&detail).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.html);
     assert!(shown.html.contains("地库照明不足"));
@@ -370,4 +403,5 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
     secretary.sign_in(&west[0]).await;
     assert_eq!(secretary.get(&detail).await.status, StatusCode::FORBIDDEN);
     assert_eq!(secretary.get(&listing).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(secretary.get(&format!("{listing}/ledger.csv")).await.status, StatusCode::FORBIDDEN);
 }

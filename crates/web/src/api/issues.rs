@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::issues as ops;
+use crate::ops::ledger::Form;
 use crate::state::AppState;
 use crate::views::{
     CommitmentRecordView, EventView, IssueList, IssueSummary, IssueView, ListQuery, NewIssueBody, SimilarQuery,
@@ -151,9 +152,7 @@ pub async fn ledger(
     caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let lang = caller.lang();
-    let stream = crate::ops::ledger::csv(&state, &caller, q, lang).await?;
-    Ok(csv_response(stream))
+    ledger_response(&state, &caller, q, caller.lang(), Form::Csv).await
 }
 
 /// The issue ledger (台账) as an Excel workbook: the same rows and columns as the CSV.
@@ -166,9 +165,22 @@ pub async fn ledger_xlsx(
     caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let lang = caller.lang();
-    let workbook = crate::ops::ledger::xlsx(&state, &caller, q, lang).await?;
-    Ok(xlsx_response(workbook))
+    ledger_response(&state, &caller, q, caller.lang(), Form::Xlsx).await
+}
+
+/// The ledger of what `q` lists for `caller`, downloaded in `form` (the API's and the
+/// pages' downloads, the street office's too).
+pub async fn ledger_response(
+    state: &AppState,
+    caller: &Caller,
+    q: ListQuery,
+    lang: &'static str,
+    form: Form,
+) -> ApiResult<axum::response::Response> {
+    Ok(match form {
+        Form::Csv => csv_response(crate::ops::ledger::csv(state, caller, q, lang).await?),
+        Form::Xlsx => xlsx_response(crate::ops::ledger::xlsx(state, caller, q, lang).await?),
+    })
 }
 
 /// A workbook download.

@@ -96,6 +96,8 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(street::whistle))
         .routes(routes!(street::community_issues))
         .routes(routes!(street::community_issue))
+        .routes(routes!(street::community_ledger))
+        .routes(routes!(street::community_ledger_xlsx))
         .routes(routes!(meetings::calendar::list))
         .routes(routes!(meetings::calendar::next))
         .routes(routes!(meetings::agenda::get))

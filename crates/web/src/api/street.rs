@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
+use crate::ops::ledger::Form;
 use crate::ops::street::{self as ops, Rates};
 use crate::state::AppState;
 use crate::views::meetings::RateSchema;
@@ -153,4 +154,47 @@ pub async fn community_issue(
     ApiPath((id, issue)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<Json<IssueView>> {
     Ok(Json(ops::community_issue(&state, &caller, CommunityId(id), IssueId(issue)).await?))
+}
+
+/// A community's ledger (台账) as the street office downloads it (the street role; a
+/// community of its street, else 404): the community's own ledger, CSV, filtered like its
+/// list, in the caller's language.
+#[utoipa::path(get, path = "/api/v1/street/communities/{id}/issues/ledger", tag = "reference", params(("id" = Uuid, Path), ListQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "The ledger", content(("text/csv"))),
+    (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn community_ledger(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<axum::response::Response> {
+    community_ledger_as(&state, &caller, CommunityId(id), q, Form::Csv).await
+}
+
+/// The same ledger as an Excel workbook.
+#[utoipa::path(get, path = "/api/v1/street/communities/{id}/issues/ledger.xlsx", tag = "reference", params(("id" = Uuid, Path), ListQuery), security(("bearer" = [])), responses(
+    (status = 200, description = "The ledger", content(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn community_ledger_xlsx(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<axum::response::Response> {
+    community_ledger_as(&state, &caller, CommunityId(id), q, Form::Xlsx).await
+}
+
+async fn community_ledger_as(
+    state: &AppState,
+    caller: &Caller,
+    community: CommunityId,
+    q: ListQuery,
+    form: Form,
+) -> ApiResult<axum::response::Response> {
+    let there = ops::reader(state, caller, community).await?;
+    crate::api::issues::ledger_response(state, &there, q, caller.lang(), form).await
 }

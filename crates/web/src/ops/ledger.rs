@@ -16,6 +16,13 @@ use crate::ops::reference::{self, Names};
 use crate::state::AppState;
 use crate::views::ListQuery;
 
+/// How a ledger is downloaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    Csv,
+    Xlsx,
+}
+
 /// Issues read per database trip.
 const PAGE: u32 = 200;
 

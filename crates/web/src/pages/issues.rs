@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiPath, FieldProblem};
 use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
+use crate::ops::ledger::Form;
 use crate::ops::reference::{self, Names};
 
 use crate::pages::forms::{Posted, WithPhotos, filled};
@@ -199,27 +200,33 @@ fn query_of(caller: &Caller, f: &Filters) -> Result<ListQuery, ApiError> {
     })
 }
 
-/// The ledger (台账) of the issues the list's filters choose, as CSV.
+/// The ledger (台账) of the issues the list's filters choose, as CSV or as an Excel
+/// workbook.
+async fn ledger_of(ctx: &Ctx, tracker: &Tracker, f: Filters, form: Form) -> PageResult {
+    let caller = &tracker.caller;
+    let query = ListQuery { cursor: None, ..query_of(caller, &f)? };
+    let response = crate::api::issues::ledger_response(&ctx.state, caller, query, ctx.viewer.lang, form).await?;
+    Ok(Out::Raw(response))
+}
+
 pub async fn ledger(ctx: Ctx, Query(f): Query<Filters>) -> Response {
-    let out = async {
-        let caller = ctx.caller()?;
-        let query = ListQuery { cursor: None, ..query_of(&caller, &f)? };
-        let stream = crate::ops::ledger::csv(&ctx.state, &caller, query, ctx.viewer.lang).await?;
-        Ok(Out::Raw(crate::api::issues::csv_response(stream)))
-    }
-    .await;
+    let out = async { ledger_of(&ctx, &Tracker::own(&ctx)?, f, Form::Csv).await }.await;
     ctx.respond(out)
 }
 
-/// The same ledger as an Excel workbook.
 pub async fn ledger_xlsx(ctx: Ctx, Query(f): Query<Filters>) -> Response {
-    let out = async {
-        let caller = ctx.caller()?;
-        let query = ListQuery { cursor: None, ..query_of(&caller, &f)? };
-        let workbook = crate::ops::ledger::xlsx(&ctx.state, &caller, query, ctx.viewer.lang).await?;
-        Ok(Out::Raw(crate::api::issues::xlsx_response(workbook)))
-    }
-    .await;
+    let out = async { ledger_of(&ctx, &Tracker::own(&ctx)?, f, Form::Xlsx).await }.await;
+    ctx.respond(out)
+}
+
+/// A community's ledger as the street office downloads it.
+pub async fn street_ledger(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, Query(f): Query<Filters>) -> Response {
+    let out = async { ledger_of(&ctx, &Tracker::of_street(&ctx, community).await?, f, Form::Csv).await }.await;
+    ctx.respond(out)
+}
+
+pub async fn street_ledger_xlsx(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, Query(f): Query<Filters>) -> Response {
+    let out = async { ledger_of(&ctx, &Tracker::of_street(&ctx, community).await?, f, Form::Xlsx).await }.await;
     ctx.respond(out)
 }
 
@@ -278,8 +285,8 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
         sort: sort.collect(),
         next: next.map(|c| link(format!("order={order}&cursor={}", urlencode(&c)))),
         first: filled(&f.cursor).map(|_| link(format!("order={order}"))),
-        ledger: format!("/issues/ledger.csv?{}", base.join("&")),
-        ledger_xlsx: format!("/issues/ledger.xlsx?{}", base.join("&")),
+        ledger: format!("{}/ledger.csv?{}", tracker.base, base.join("&")),
+        ledger_xlsx: format!("{}/ledger.xlsx?{}", tracker.base, base.join("&")),
     })
 }
 

@@ -102,6 +102,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/street", get(street::show))
         .route("/street/issues", post(street::whistle))
         .route("/street/communities/{id}/issues", get(issues::street_list))
+        .route("/street/communities/{id}/issues/ledger.csv", get(issues::street_ledger))
+        .route("/street/communities/{id}/issues/ledger.xlsx", get(issues::street_ledger_xlsx))
         .route("/street/communities/{id}/issues/{issue}", get(issues::street_show))
         .route("/channels", get(channels::show).post(channels::add))
         .route("/channels/{id}/test", post(channels::test))
