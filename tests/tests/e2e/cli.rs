@@ -445,3 +445,55 @@ fn a_community_keeps_its_own_workflow_language_and_settings() {
     assert!(!shown.contains("# own") && shown.contains("workflow = \"issue\""), "{shown}");
     assert!(roundtable_web::server::boot(&loaded).is_ok());
 }
+
+#[test]
+fn names_typed_on_the_command_line_are_checked_and_kept_apart() {
+    let dir_kept = scratch("names");
+    let url = format!("sqlite://{}", dir_kept.path().join("rt.db").display());
+    let run = |args: &[&str], input: &str| {
+        let mut all = args.to_vec();
+        all.extend(["--database", url.as_str()]);
+        roundtable_with_input(&all, input)
+    };
+    let refused = |args: &[&str], input: &str, why: &str| {
+        let (code, out, err) = run(args, input);
+        assert_eq!(code, ExitCode::FAILURE, "{args:?}: {out}");
+        assert!(err.contains(why), "{args:?}: {err}");
+    };
+    assert_eq!(run(&["setup", "community", "--name", " 东圣社区\u{200b} "], "").0, ExitCode::SUCCESS);
+    let long = "社".repeat(101);
+    for (name, why) in [
+        ("", "1–100 visible characters"),
+        ("\u{200b}\u{feff}", "1–100 visible characters"),
+        (long.as_str(), "1–100 visible characters"),
+        ("东\u{1}圣", "control character (U+0001)"),
+        ("东圣社区", "a community is named `东圣社区` already"),
+    ] {
+        refused(&["setup", "community", "--name", name], "", why);
+    }
+    refused(&["setup", "community", "--name", "西城社区", "--street", "开发区\u{7}街道"], "", "control character");
+    refused(&["setup", "street", "--name", "街\u{1b}[31m"], "", "control character (U+001B)");
+    refused(&["setup", "meeting", "--time", "09:30", "--place", "\u{8}"], "", "control character");
+    assert_eq!(run(&["setup", "compound", "--name", "君悦湾"], "").0, ExitCode::SUCCESS);
+    refused(&["setup", "compound", "--name", " 君悦湾"], "", "a compound named `君悦湾` already");
+    let org = ["setup", "org", "--name", "安尚物业", "--kind", "property_company"];
+    assert_eq!(run(&org, "").0, ExitCode::SUCCESS);
+    refused(&org, "", "an organisation named `安尚物业` already");
+    let org = ["setup", "org", "--name", "谢安物业", "--kind", "property_company", "--email", "前台"];
+    refused(&org, "", "`前台` is not an e-mail address");
+    let user = ["user", "add", "--login", "wang@example.org", "--name", "\u{200d}", "--role", "resident"];
+    refused(&user, "s3cret-pass\n", "the name must be 1–100 visible characters");
+
+    let store = roundtable_store::Db::open(&url, Default::default()).unwrap();
+    let conn = &mut *store.conn().unwrap();
+    let communities = roundtable_store::directory::communities(conn).unwrap();
+    assert_eq!(communities.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["东圣社区"], "kept as seen, once");
+    assert!(roundtable_store::directory::user_by_login(conn, "wang@example.org").unwrap().is_none());
+    // Two communities of one name (an older build let that happen): `--community NAME`
+    // says so instead of picking one.
+    let twin = roundtable_core::Community { id: roundtable_core::CommunityId::new(), ..communities[0].clone() };
+    roundtable_store::directory::insert_community(conn, &twin).unwrap();
+    refused(&["setup", "compound", "--community", "东圣社区", "--name", "西城花园"], "", "several communities are named");
+    let (code, _, err) = run(&["setup", "compound", "--community", &twin.id.to_string(), "--name", "西城花园"], "");
+    assert_eq!(code, ExitCode::SUCCESS, "by its id: {err}");
+}

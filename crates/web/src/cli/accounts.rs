@@ -7,7 +7,9 @@ use clap::Subcommand;
 use roundtable_core::audit::{AuditAction, AuditSubject};
 
 use crate::ops::audit_entry;
-use roundtable_core::{Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId};
+use roundtable_core::{
+    Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId, text,
+};
 use roundtable_store::{DbConn, directory, tokens};
 
 use super::{ConfigArgs, open_db};
@@ -162,12 +164,33 @@ pub(super) fn pick_community(conn: &mut DbConn, wanted: Option<&str>) -> Result<
             communities.len(),
             listed()
         )),
-        (Some(key), _) => communities
-            .iter()
-            .find(|c| c.id.to_string() == key || c.name == key)
-            .map(|c| c.id)
-            .ok_or_else(|| format!("no community named or numbered `{key}` (there are: {})", listed())),
+        (Some(key), _) => {
+            match communities.iter().filter(|c| c.id.to_string() == key || c.name == key).collect::<Vec<_>>()[..] {
+                [one] => Ok(one.id),
+                [] => Err(format!("no community named or numbered `{key}` (there are: {})", listed())),
+                // Names were not kept apart before this check: say which ids share it.
+                _ => Err(format!("several communities are named `{key}`: choose one by its id ({})", listed())),
+            }
+        }
     }
+}
+
+/// A name typed on the command line, held to the pages' rule: 1–100 visible characters,
+/// no control characters (white space and invisible characters around it dropped).
+fn typed_name(what: &str, raw: &str) -> Result<String, String> {
+    let name = text::trim(raw);
+    if let Some(c) = text::forbidden_char(name) {
+        return Err(format!("the {what} contains a control character (U+{:04X})", u32::from(c)));
+    }
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(format!("the {what} must be 1–100 visible characters"));
+    }
+    Ok(name.to_owned())
+}
+
+/// An optional name (a street office, a meeting place): empty or blank is none.
+fn typed_optional(what: &str, raw: Option<&str>) -> Result<Option<String>, String> {
+    raw.filter(|r| !text::is_blank(r)).map(|r| typed_name(what, r)).transpose()
 }
 
 fn find_compound(conn: &mut DbConn, community: CommunityId, key: &str) -> Result<CompoundId, String> {
@@ -257,9 +280,16 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
             return settings(&super::load_config(&config)?, conn, community.as_deref(), change, out);
         }
         SetupCommand::Community { name, time_zone, locale, street, meeting_time, meeting_place, .. } => {
+            let name = typed_name("community's name", &name)?;
+            // `--community NAME` picks a community by its name: names stay apart.
+            let communities = directory::communities(conn).map_err(|e| e.to_string())?;
+            if let Some(taken) = communities.iter().find(|c| c.name == name) {
+                return Err(format!("a community is named `{name}` already ({})", taken.id));
+            }
             let time_zone =
                 time_zone.parse::<chrono_tz::Tz>().map_err(|_| format!("`{time_zone}` is not an IANA time zone"))?;
-            let meeting_place = meeting_place.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            let meeting_place = typed_optional("meeting place", meeting_place.as_deref())?;
+            let street = typed_optional("street office's name", street.as_deref())?;
             let locale = self::locale(&locale)?.to_owned();
             let c = Community {
                 id: CommunityId::new(),
@@ -273,31 +303,49 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
                 settings: None,
             };
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
-            let street = street.as_deref().map(str::trim).filter(|s| !s.is_empty());
-            directory::set_street(conn, c.id, street).map_err(|e| format!("error: {e}"))?;
+            directory::set_street(conn, c.id, street.as_deref()).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }
         SetupCommand::Meeting { community, time, place, .. } => {
             let community = pick_community(conn, community.as_deref())?;
-            let place = place.as_deref().map(str::trim).filter(|p| !p.is_empty());
-            directory::set_meeting(conn, community, time, place).map_err(|e| format!("error: {e}"))?;
+            let place = typed_optional("meeting place", place.as_deref())?;
+            directory::set_meeting(conn, community, time, place.as_deref()).map_err(|e| format!("error: {e}"))?;
             community.to_string()
         }
         SetupCommand::Street { community, name, .. } => {
             let community = pick_community(conn, community.as_deref())?;
-            let name = name.trim();
-            directory::set_street(conn, community, (!name.is_empty()).then_some(name))
-                .map_err(|e| format!("error: {e}"))?;
+            let name = typed_optional("street office's name", Some(&name))?;
+            directory::set_street(conn, community, name.as_deref()).map_err(|e| format!("error: {e}"))?;
             community.to_string()
         }
         SetupCommand::Compound { name, community, .. } => {
             let community = pick_community(conn, community.as_deref())?;
+            let name = typed_name("compound's name", &name)?;
+            // `--compound NAME` picks a compound by its name, as the pages' lists show them.
+            if find_compound(conn, community, &name).is_ok() {
+                return Err(format!("this community has a compound named `{name}` already"));
+            }
             let c = Compound { id: CompoundId::new(), community, name, created_at: now, location: None };
             directory::insert_compound(conn, &c).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }
         SetupCommand::Org { name, kind, emails, compound, community, .. } => {
             let community = pick_community(conn, community.as_deref())?;
+            let name = typed_name("organisation's name", &name)?;
+            // `--org NAME` picks an organisation by its name.
+            let known = directory::organisations(conn, community).map_err(|e| e.to_string())?;
+            if known.iter().any(|o| o.name == name) {
+                return Err(format!("this community has an organisation named `{name}` already"));
+            }
+            // As the admin page takes them: where its notices go.
+            if let Some(bad) = emails.iter().find(|e| {
+                !e.contains('@')
+                    || e.contains(char::is_whitespace)
+                    || e.len() > 200
+                    || text::forbidden_char(e).is_some()
+            }) {
+                return Err(format!("`{}` is not an e-mail address", bad.escape_debug()));
+            }
             let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;
             let o = Organisation {
                 id: OrgId::new(),
@@ -344,11 +392,12 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 })
                 .collect::<Result<Vec<OrgId>, _>>()?;
             let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;
+            let (login, name) = (typed_name("login", &login)?, typed_name("name", &name)?);
             let hash = auth::hash_password(&read_password(input)?)?;
             let user = User {
                 id: UserId::new(),
                 community,
-                login: login.trim().to_owned(),
+                login,
                 display_name: name,
                 email,
                 phone,
