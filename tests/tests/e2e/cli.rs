@@ -493,7 +493,11 @@ fn names_typed_on_the_command_line_are_checked_and_kept_apart() {
     // says so instead of picking one.
     let twin = roundtable_core::Community { id: roundtable_core::CommunityId::new(), ..communities[0].clone() };
     roundtable_store::directory::insert_community(conn, &twin).unwrap();
-    refused(&["setup", "compound", "--community", "东圣社区", "--name", "西城花园"], "", "several communities are named");
+    refused(
+        &["setup", "compound", "--community", "东圣社区", "--name", "西城花园"],
+        "",
+        "several communities are named",
+    );
     let (code, _, err) = run(&["setup", "compound", "--community", &twin.id.to_string(), "--name", "西城花园"], "");
     assert_eq!(code, ExitCode::SUCCESS, "by its id: {err}");
 }

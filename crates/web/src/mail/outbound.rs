@@ -110,6 +110,21 @@ impl Resolve for Guard {
     }
 }
 
+/// The hosts of the proxies the environment names (`HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY`, either case), which the client goes through when set: they are the
+/// operator's, often on the intranet, and are reached wherever they are (the client
+/// resolves a proxy's name through the same guard).
+fn proxy_hosts(values: impl Iterator<Item = String>) -> Vec<String> {
+    values
+        .filter_map(|v| {
+            let v = v.trim();
+            let url = if v.contains("://") { v.to_owned() } else { format!("http://{v}") };
+            reqwest::Url::parse(&url).ok()?.host_str().map(str::to_owned)
+        })
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
 /// The HTTP client for channels, resolving through a [`Guard`] for `hosts` (one client per
 /// list, kept: its connections are reused). No redirects: a channel answers where it was
 /// registered, or not at all.
@@ -119,10 +134,13 @@ pub fn client(hosts: &[String]) -> reqwest::Client {
     if let Some((_, client)) = clients.iter().find(|(h, _)| h.as_slice() == hosts) {
         return client.clone();
     }
+    let names = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+    let mut open = hosts.to_vec();
+    open.extend(proxy_hosts(names.iter().filter_map(|n| std::env::var(n).ok())));
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("roundtable/", env!("CARGO_PKG_VERSION")))
-        .dns_resolver(Arc::new(Guard { hosts: hosts.into() }))
+        .dns_resolver(Arc::new(Guard { hosts: open.into() }))
         .build()
         .expect("an HTTP client with the built-in roots");
     clients.push((hosts.to_vec(), client.clone()));
@@ -174,6 +192,14 @@ mod tests {
         for ip in ["1.1.1.1", "203.119.0.1", "100.128.0.1", "2408:8000::1", "::ffff:8.8.8.8", "64:ff9b::808:808"] {
             assert!(!internal(ip.parse().unwrap()), "{ip} is public");
         }
+    }
+
+    #[test]
+    fn the_environments_proxies_are_reached_wherever_they_are() {
+        let values = ["http://10.0.0.8:3128", "proxy.intra:8080", " socks5h://[fd00::1]:1080 ", "", "::"];
+        let hosts = proxy_hosts(values.iter().map(|v| v.to_string()));
+        assert_eq!(hosts, ["10.0.0.8", "proxy.intra", "[fd00::1]"]);
+        assert!(listed(&hosts, "proxy.intra") && listed(&hosts, "fd00::1"));
     }
 
     #[test]
