@@ -26,11 +26,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::pages::router(upload_limit))
         .merge(crate::open311::router())
         .fallback(crate::pages::fallback)
-        .method_not_allowed_fallback(|| async {
-            let mut r = ApiError::BadRequest("this method is not allowed on this route".into()).into_response();
-            *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-            r
-        })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed.into_response() })
         .with_state(state.clone());
     // The middleware wraps the router once, outermost first. Layered onto the router
     // (`Router::layer`) it wrapped each route, boxed layer by layer, and each request

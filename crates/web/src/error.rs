@@ -73,6 +73,8 @@ pub enum ApiError {
     /// The meeting's lifecycle does not allow this step now.
     #[error("{detail}")]
     Refused { code: roundtable_core::Refusal, detail: String },
+    #[error("this method is not allowed on this route")]
+    MethodNotAllowed,
     #[error("the request body is larger than this server accepts")]
     TooLarge,
     #[error("send the body as JSON with `Content-Type: application/json`")]
@@ -120,6 +122,7 @@ impl ApiError {
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::Refused { .. } => (StatusCode::CONFLICT, "refused", "Not now"),
+            ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
             ApiError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Request body too large"),
             ApiError::Photo(p) => match p {
                 crate::photos::PhotoError::TooLarge { .. } => {

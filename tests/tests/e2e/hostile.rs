@@ -218,6 +218,11 @@ async fn browsers_get_error_pages_with_the_security_headers_and_json_gets_nosnif
     }
     let api = app.call(Method::GET, "/api/v1/issues", None, None).await;
     assert_eq!(api.headers["x-content-type-options"], "nosniff");
+    // A method the route does not take: the problem says what the status says.
+    let wrong = app.call(Method::DELETE, "/api/v1/issues", None, None).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.body["status"], 405, "{}", wrong.body);
+    assert_eq!(wrong.body["type"], "urn:roundtable:problem:method-not-allowed", "{}", wrong.body);
     assert_eq!(api.content_type(), "application/problem+json");
 
     let secure = TestApp::sqlite().secure_cookies().build();
