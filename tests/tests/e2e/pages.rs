@@ -627,6 +627,21 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.html.contains("密码: 太短了") && short.html.contains("value=\"刘芳\""), "{}", short.html);
+    // A name of invisible characters alone, or too long to show, is no name.
+    let long = "刘".repeat(101);
+    for name in ["\u{200b}\u{feff}", long.as_str()] {
+        let fields =
+            [("login", "liu@dongsheng.example"), ("name", name), ("password", "a long password"), ("role", "resident")];
+        let refused = admin.submit("/admin", "/admin/users", &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+    }
+    for (path, fields) in [
+        ("/admin/compounds", [("compound_name", "\u{200b}"), ("buildings", "1号楼")]),
+        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", "1号楼、\u{200d}")]),
+        ("/admin/organisations", [("org_name", "\u{2060}"), ("kind", "unit")]),
+    ] {
+        assert_eq!(admin.submit("/admin", path, &fields).await.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+    }
     let nowhere = uuid::Uuid::now_v7().to_string();
     let elsewhere = admin
         .submit(

@@ -59,10 +59,14 @@ pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> 
     Ok(Overview { names, users, orgs, dead, channels })
 }
 
-fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) {
+/// A name as it is kept: without white space or invisible characters around it, 1–100
+/// visible characters (a name of zero-width spaces alone shows as nothing in every list).
+fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) -> String {
+    let name = text::trim(name);
     if name.is_empty() || name.chars().count() > 100 {
         errors.push(FieldProblem::new(field, "empty", "a name of 1–100 characters"));
     }
+    name.to_owned()
 }
 
 fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
@@ -91,8 +95,8 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
     require_admin(caller)?;
     let names = reference::names(state, caller).await?;
     let mut errors = Vec::new();
-    check_name(&mut errors, "org_name", &new.name);
-    if names.orgs.iter().any(|(_, n, _)| *n == new.name) {
+    let name = check_name(&mut errors, "org_name", &new.name);
+    if names.orgs.iter().any(|(_, n, _)| *n == name) {
         errors.push(FieldProblem::new("org_name", "taken", "this name is taken"));
     }
     if new.kind.is_none() {
@@ -107,7 +111,7 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
         id: OrgId::new(),
         community: caller.actor.community,
         kind,
-        name: new.name,
+        name,
         contact_emails: new.contact_emails,
         compound: new.compound,
         created_at: state.now(),
@@ -139,11 +143,11 @@ pub async fn add_compound(
     require_admin(caller)?;
     let names = reference::names(state, caller).await?;
     let mut errors = Vec::new();
-    check_name(&mut errors, "compound_name", &name);
+    let name = check_name(&mut errors, "compound_name", &name);
     if names.compounds.iter().any(|(_, n)| *n == name) {
         errors.push(FieldProblem::new("compound_name", "taken", "this name is taken"));
     }
-    if buildings.len() > 500 || buildings.iter().any(|b| b.chars().count() > 100) {
+    if buildings.len() > 500 || buildings.iter().any(|b| text::is_blank(b) || b.chars().count() > 100) {
         errors.push(FieldProblem::new("buildings", "invalid", "up to 500 names of up to 100 characters"));
     }
     let location = location.as_deref().map(text::trim).filter(|l| !l.is_empty()).and_then(|l| {
@@ -201,12 +205,10 @@ pub struct NewAccount {
 pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> ApiResult<UserId> {
     require_admin(caller)?;
     let mut errors = Vec::new();
-    if new.login.is_empty() || new.login.chars().count() > crate::auth::LOGIN_MAX_CHARS {
+    if text::is_blank(&new.login) || new.login.chars().count() > crate::auth::LOGIN_MAX_CHARS {
         errors.push(FieldProblem::new("login", "empty", "a login of 1–100 characters"));
     }
-    if new.name.is_empty() {
-        errors.push(FieldProblem::new("name", "empty", "a name"));
-    }
+    let name = check_name(&mut errors, "name", &new.name);
     let password_chars = new.password.expose_secret().chars().count();
     if password_chars < 8 {
         errors.push(FieldProblem::new("password", "too_short", "at least 8 characters"));
@@ -231,7 +233,7 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
         id: UserId::new(),
         community: caller.actor.community,
         login: new.login,
-        display_name: new.name,
+        display_name: name,
         email: new.email,
         phone: new.phone,
         roles: new.roles,
