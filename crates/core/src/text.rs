@@ -60,6 +60,13 @@ pub fn phone(s: &str) -> Option<String> {
     (5..=20).contains(&n).then_some(digits)
 }
 
+/// Whether `s` can stand for a mail address where one is typed (an organisation's, an
+/// account's): an `@`, no white space or control characters, at most 200 bytes. The relay
+/// has the last word; this keeps out what is plainly something else.
+pub fn is_mail_address(s: &str) -> bool {
+    s.contains('@') && !s.contains(char::is_whitespace) && s.len() <= 200 && forbidden_char(s).is_none()
+}
+
 /// Whether nothing visible is in `s`.
 pub fn is_blank(s: &str) -> bool {
     trim(s).is_empty()
@@ -77,6 +84,17 @@ pub fn date_in_range(d: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mail_address_is_told_from_other_text() {
+        for ok in ["service@anshang.example", "王@例子.中国"] {
+            assert!(is_mail_address(ok), "{ok}");
+        }
+        let long = format!("{}@x.example", "a".repeat(200));
+        for bad in ["前台", "a @b.c", "a@b.c\u{7}", "a@b\tc", long.as_str(), ""] {
+            assert!(!is_mail_address(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn phone_numbers_are_compared_by_their_digits() {

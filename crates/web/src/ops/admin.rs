@@ -102,7 +102,7 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
     if new.kind.is_none() {
         errors.push(FieldProblem::new("kind", "missing", "choose a kind"));
     }
-    if new.contact_emails.iter().any(|e| !e.contains('@') || e.contains(' ') || e.len() > 200) {
+    if !new.contact_emails.iter().all(|e| text::is_mail_address(e)) {
         errors.push(FieldProblem::new("contact_emails", "invalid", "e-mail addresses, one per line"));
     }
     known(&mut errors, "compound", new.compound, |c| names.compound(c).is_some());
