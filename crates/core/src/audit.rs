@@ -29,6 +29,7 @@ named_enum! {
         AccountCreated = "account_created",
         AccountDisabled = "account_disabled",
         AccountEnabled = "account_enabled",
+        BuildingsSet = "buildings_set",
         PasswordSet = "password_set",
         OrganisationCreated = "organisation_created",
         CompoundCreated = "compound_created",

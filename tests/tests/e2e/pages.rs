@@ -13,6 +13,7 @@ on_both_databases!(
     an_issue_goes_from_raised_to_verified_through_the_pages,
     the_secretary_runs_a_meeting_through_the_pages,
     an_administrator_adds_an_account_and_sends_a_dead_notification_again,
+    an_administrator_gives_building_leaders_their_buildings,
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
     a_forgotten_password_is_reset_through_a_mailed_link_once,
 );
@@ -754,6 +755,112 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         roundtable_store::outbox::with_status(&mut conn, roundtable_core::DeliveryStatus::Pending).expect("rows");
     assert!(pending.iter().any(|p| p.id == row.id), "the row is due again");
     assert!(admin.get("/admin").await.html.contains("所有通知均已送达"));
+}
+
+/// Posts the admin page's new-account form.
+async fn add_account(admin: &PageClient<'_>, fields: &[(&str, String)]) -> roundtable_e2e::Page {
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    admin.submit("/admin", "/admin/users", &fields).await
+}
+
+/// Reports on behalf of 3 households of `building` (of Hongxi Villa) as `login`: the status.
+async fn report_for(app: &TestApp, login: &str, building: &str) -> StatusCode {
+    let body = json!({
+        "title": "楼道灯不亮", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string(),
+        "building": building, "on_behalf": {"households": 3},
+    });
+    app.post("/api/v1/issues", &app.token(login).await, body).await.status
+}
+
+async fn an_administrator_gives_building_leaders_their_buildings(app: TestApp) {
+    const YE_LI: &str = "resident@dongsheng.example";
+    let token = app.token(ADMIN).await;
+    let buildings = |compound: &str| {
+        let path = format!("/api/v1/compounds/{}/buildings", app.compound(compound));
+        let (app, token) = (&app, &token);
+        async move { app.get(&path, token).await.body }
+    };
+    let list = buildings("鸿禧山庄").await;
+    let hongxi = |name: &str| {
+        let found = list.as_array().unwrap().iter().find(|b| b["name"] == name).expect("the demo has it");
+        found["id"].as_str().unwrap().to_owned()
+    };
+    let (one, two, three) = (hongxi("1号楼"), hongxi("2号楼"), hongxi("3号楼"));
+    let junyue = buildings("君悦湾").await[0]["id"].as_str().unwrap().to_owned();
+    let admin = signed_in(&app, ADMIN).await;
+    let page = admin.get("/admin").await;
+    assert!(page.html.contains("负责的楼栋: 3号楼 5号楼"), "Ye Li leads two buildings: {}", page.html);
+
+    // A new building leader: buildings of her own compound, at least one.
+    let compound = app.compound("鸿禧山庄").to_string();
+    let account = |building: &str| {
+        [
+            ("login", "wangqiang@dongsheng.example"),
+            ("name", "王强"),
+            ("password", roundtable_web::demo::DEMO_PASSWORD),
+            ("role", "resident"),
+            ("role", "building_leader"),
+            ("compound", compound.as_str()),
+            ("building", building),
+        ]
+        .map(|(k, v)| (k, v.to_owned()))
+    };
+    for (building, shown) in
+        [("", "楼栋: 必须填写"), (junyue.as_str(), "楼栋: 须是该账号所在小区的楼栋"), ("1号楼", "楼栋: 在本社区不存在")]
+    {
+        let refused = add_account(&admin, &account(building)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{building}");
+        assert!(refused.html.contains(shown), "{building}: {}", refused.html);
+    }
+    let resident: Vec<_> = account(&one).into_iter().filter(|(_, v)| v != "building_leader").collect();
+    let refused = add_account(&admin, &resident).await;
+    assert!(refused.html.contains("楼栋: 此操作不需要填写"), "buildings are for leaders: {}", refused.html);
+    let added = add_account(&admin, &account(&one)).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    assert_eq!(report_for(&app, "wangqiang@dongsheng.example", &one).await, StatusCode::CREATED);
+    assert_eq!(report_for(&app, "wangqiang@dongsheng.example", &two).await, StatusCode::FORBIDDEN);
+
+    // Ye Li takes over buildings 1 and 2 and gives up 3 — at once, though signed in.
+    assert_eq!(report_for(&app, YE_LI, &three).await, StatusCode::CREATED);
+    let ye_li = app.user(YE_LI).to_string();
+    let path = format!("/admin/users/{ye_li}/buildings");
+    let set = admin.submit("/admin", &path, &[("building", &one), ("building", &two), ("building", &two)]).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.html);
+    assert!(admin.get(set.location()).await.html.contains("楼栋长负责的楼栋已更新"));
+    assert_eq!(report_for(&app, YE_LI, &two).await, StatusCode::CREATED);
+    assert_eq!(report_for(&app, YE_LI, &three).await, StatusCode::FORBIDDEN);
+    let page = admin.get(&format!("/admin?account={ye_li}")).await;
+    assert!(page.html.contains("负责的楼栋: 1号楼 2号楼"), "{}", page.html);
+    let trail = page.html.split("id=\"history\"").nth(1).expect("a history");
+    assert!(trail.contains("设定了楼栋长负责的楼栋") && trail.contains("1号楼、2号楼"), "{trail}");
+
+    // Refused: another compound's building, a garbled id, an account that leads nothing,
+    // someone who is not an administrator, an account that is not there.
+    for (fields, what) in
+        [(vec![("building", junyue.as_str())], "须是该账号所在小区的楼栋"), (vec![("building", "x")], "在本社区不存在")]
+    {
+        let refused = admin.submit("/admin", &path, &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(refused.html.contains(what), "{fields:?}: {}", refused.html);
+    }
+    let supervisor = format!("/admin/users/{}/buildings", app.user(SUPERVISOR));
+    let refused = admin.submit("/admin", &supervisor, &[("building", &one)]).await;
+    assert!(refused.html.contains("该账号不是楼栋长"), "{}", refused.html);
+    let secretary = signed_in(&app, SECRETARY).await;
+    assert_eq!(secretary.submit("/account", &path, &[("building", &three)]).await.status, StatusCode::FORBIDDEN);
+    let nobody = format!("/admin/users/{}/buildings", uuid::Uuid::now_v7());
+    assert_eq!(admin.submit("/admin", &nobody, &[]).await.status, StatusCode::NOT_FOUND);
+    // Another community's administrator cannot reach her, by id or with her buildings.
+    app.add_community("西城社区", "xicheng", None, "西城物业");
+    let west = app.pages();
+    west.sign_in("admin@xicheng.example").await;
+    assert_eq!(west.submit("/admin", &path, &[("building", &three)]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(report_for(&app, YE_LI, &two).await, StatusCode::CREATED, "unchanged");
+
+    // None ticked: she speaks for no building any more.
+    assert_eq!(admin.submit("/admin", &path, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(report_for(&app, YE_LI, &one).await, StatusCode::FORBIDDEN);
+    assert!(admin.get("/admin").await.html.contains("负责的楼栋: 无</summary>"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

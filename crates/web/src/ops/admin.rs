@@ -16,9 +16,10 @@ use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::ops::reference::{self, Names};
 use crate::state::AppState;
 
-/// Roles an administrator can give.
-pub const ROLES: [Role; 6] =
-    [Role::Admin, Role::Secretary, Role::Supervisor, Role::Property, Role::Grid, Role::Resident];
+/// Roles an administrator can give (the street office's accounts are made on the command
+/// line: they belong to no community).
+pub const ROLES: [Role; 7] =
+    [Role::Admin, Role::Secretary, Role::Supervisor, Role::Property, Role::Grid, Role::Resident, Role::BuildingLeader];
 
 pub(crate) fn require_admin(caller: &Caller) -> ApiResult<()> {
     if caller.actor.has_role(Role::Admin) {
@@ -199,6 +200,8 @@ pub struct NewAccount {
     pub roles: Vec<Role>,
     pub org: Option<OrgId>,
     pub compound: Option<CompoundId>,
+    /// The buildings a building leader speaks for.
+    pub buildings: Vec<BuildingId>,
 }
 
 /// Adds an account with a first password.
@@ -221,6 +224,13 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
     let names = reference::names(state, caller).await?;
     known(&mut errors, "org", new.org, |o| names.org(o).is_some());
     known(&mut errors, "compound", new.compound, |c| names.compound(c).is_some());
+    let leader = new.roles.contains(&Role::BuildingLeader);
+    if leader && new.buildings.is_empty() {
+        errors.push(FieldProblem::new("building", "missing", "a building leader speaks for at least one building"));
+    } else if !leader && !new.buildings.is_empty() {
+        errors.push(FieldProblem::new("building", "not_accepted", "buildings are given to building leaders"));
+    }
+    let buildings = check_buildings(&mut errors, &names, new.compound, new.buildings);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -239,7 +249,7 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
         roles: new.roles,
         locale: None,
         compound: new.compound,
-        buildings: Vec::new(),
+        buildings,
         organisations: new.org.into_iter().collect(),
         disabled: false,
         created_at: Utc::now(),
@@ -257,6 +267,73 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
         other => other.into(),
     })?;
     Ok(id)
+}
+
+/// The buildings a building leader speaks for must be the community's and lie in the
+/// leader's own compound (where they raise and where their neighbours know them); the
+/// same building named twice counts once.
+fn check_buildings(
+    errors: &mut Vec<FieldProblem>,
+    names: &Names,
+    compound: Option<CompoundId>,
+    mut buildings: Vec<BuildingId>,
+) -> Vec<BuildingId> {
+    buildings.sort();
+    buildings.dedup();
+    for b in &buildings {
+        match names.buildings.iter().find(|(id, ..)| id == b) {
+            None => errors.push(FieldProblem::new("building", "unknown", "no such building in this community")),
+            Some((_, c, _)) if compound != Some(*c) => errors.push(FieldProblem::new(
+                "building",
+                "other_compound",
+                "a building leader's buildings lie in the compound of their account",
+            )),
+            Some(_) => continue,
+        }
+        break;
+    }
+    buildings
+}
+
+/// Gives a building leader the buildings they speak for, replacing those before; none
+/// (a leader who stepped down) leaves the role with no building to act for. Their next
+/// request sees the change on this instance, on others within the sign-in cache's time.
+pub async fn set_buildings(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+    buildings: Vec<BuildingId>,
+) -> ApiResult<()> {
+    require_admin(caller)?;
+    let community = caller.actor.community;
+    let account = state
+        .db
+        .run(move |conn| directory::get_user(conn, user))
+        .await
+        .ok()
+        .filter(|u| u.community == community)
+        .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+    let mut errors = Vec::new();
+    if !account.roles.contains(&Role::BuildingLeader) {
+        errors.push(FieldProblem::new("building", "not_a_leader", "this account is not a building leader"));
+    }
+    let names = reference::names(state, caller).await?;
+    let buildings = check_buildings(&mut errors, &names, account.compound, buildings);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let named: Vec<&str> = buildings.iter().filter_map(|b| names.building(*b)).collect();
+    let entry = super::audit(state, caller, AuditAction::BuildingsSet, AuditSubject::Account, user)
+        .with("leads", if named.is_empty() { "—".to_owned() } else { named.join("、") });
+    state
+        .db
+        .write(move |conn| {
+            directory::set_buildings(conn, user, community, &buildings)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await?;
+    state.auth_cache.evict_user(user);
+    Ok(())
 }
 
 /// Sends an undelivered notification of the community again.

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use roundtable_core::audit::AuditSubject;
-use roundtable_core::{CompoundId, OrgId, OrgKind, Role, UserId};
+use roundtable_core::{BuildingId, CompoundId, OrgId, OrgKind, Role, UserId};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -29,6 +29,11 @@ struct UserRow<'a> {
     roles: &'a [Role],
     orgs: Vec<&'a str>,
     compound: Option<&'a str>,
+    leader: bool,
+    /// A building leader's choice of buildings: those of their compound, theirs selected.
+    leads: Vec<Choice>,
+    /// The names of the buildings they lead now.
+    led: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -80,10 +85,12 @@ struct AdminPage<'a> {
     orgs: Vec<OrgRow<'a>>,
     compounds: Vec<CompoundRow<'a>>,
     dead: Vec<DeadRow<'a>>,
-    roles: [Role; 6],
+    roles: [Role; 7],
     kinds: &'static [OrgKind],
     org_options: Vec<Choice>,
     compound_options: Vec<Choice>,
+    /// Every building, as `compound · building`, for a new building leader.
+    building_options: Vec<Choice>,
     /// What a refused form was sent with (never the password).
     values: BTreeMap<String, String>,
     errors: Option<FormErrors>,
@@ -142,6 +149,17 @@ async fn admin_page(
             roles: &u.roles,
             orgs: u.organisations.iter().filter_map(|o| names.org(*o)).collect(),
             compound: u.compound.and_then(|c| names.compound(c)),
+            leader: u.roles.contains(&Role::BuildingLeader),
+            leads: match u.roles.contains(&Role::BuildingLeader) {
+                true => names
+                    .buildings
+                    .iter()
+                    .filter(|(_, c, _)| Some(*c) == u.compound)
+                    .map(|(b, _, name)| Choice::new(b, name.clone(), u.buildings.contains(b)))
+                    .collect(),
+                false => Vec::new(),
+            },
+            led: names.buildings.iter().filter(|(b, ..)| u.buildings.contains(b)).map(|(.., n)| n.as_str()).collect(),
         })
         .collect();
     let orgs = orgs
@@ -180,6 +198,11 @@ async fn admin_page(
         kinds: OrgKind::ALL,
         org_options: names.orgs.iter().map(|(id, n, _)| Choice::new(id, n.clone(), false)).collect(),
         compound_options: names.compounds.iter().map(|(id, n)| Choice::new(id, n.clone(), false)).collect(),
+        building_options: names
+            .buildings
+            .iter()
+            .map(|(b, c, n)| Choice::new(b, format!("{} · {n}", names.compound(*c).unwrap_or_default()), false))
+            .collect(),
         values,
         errors,
         account,
@@ -308,9 +331,33 @@ async fn add_user_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
         roles: form.iter().filter(|(k, _)| k == "role").filter_map(|(_, v)| v.parse::<Role>().ok()).collect(),
         org: id_field::<OrgId>(form, "org"),
         compound: id_field::<CompoundId>(form, "compound"),
+        buildings: building_fields(form)?,
     };
     ops::add_account(&ctx.state, &ctx.caller()?, new).await?;
     Ok(Out::Done("/admin".into(), "user_added"))
+}
+
+/// The repeated `building` fields of a form; one that is no id is refused, not dropped.
+fn building_fields(form: &[(String, String)]) -> Result<Vec<BuildingId>, ApiError> {
+    let named = form.iter().filter(|(k, v)| k == "building" && !v.is_empty());
+    named
+        .map(|(_, v)| v.parse::<Uuid>().map(BuildingId))
+        .collect::<Result<_, _>>()
+        .map_err(|_| ApiError::field("building", "unknown", "no such building in this community"))
+}
+
+/// The buildings a building leader speaks for (every one ticked; none ticked: none).
+pub async fn set_buildings(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let out = async {
+        ops::set_buildings(&ctx.state, &ctx.caller()?, UserId(id), building_fields(&form)?).await?;
+        Ok(Out::Done("/admin".into(), "buildings_set"))
+    }
+    .await;
+    let out = refused(&ctx, &form, out).await;
+    ctx.respond(out)
 }
 
 pub async fn retry(Path(id): Path<String>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
