@@ -127,7 +127,18 @@ fn a_deployment_is_set_up_from_the_command_line() {
     assert!(err.contains("no community yet"), "{err}");
     for args in [
         &["setup", "community", "--name", "东圣社区"][..],
-        &["setup", "compound", "--name", "君悦湾"],
+        &[
+            "setup",
+            "compound",
+            "--name",
+            "君悦湾",
+            "--building",
+            "1号楼",
+            "--building",
+            " 2号楼",
+            "--building",
+            "1号楼",
+        ],
         &[
             "setup",
             "org",
@@ -166,6 +177,29 @@ fn a_deployment_is_set_up_from_the_command_line() {
     assert!(roundtable_web::auth::verify_password("s3cret-pass", &hash));
     let actor = roundtable_store::directory::actor(conn, user.id).unwrap();
     assert_eq!(actor.memberships[0].kind, roundtable_core::OrgKind::PropertyCompany);
+
+    // The compound's buildings, a name given twice made once; a building leader's among them.
+    let compound = roundtable_store::directory::compounds(conn, user.community).unwrap()[0].id;
+    let buildings = roundtable_store::directory::buildings(conn, compound).unwrap();
+    assert_eq!(buildings.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["1号楼", "2号楼"]);
+    let leader = |extra: &[&'static str]| {
+        let mut args = vec!["user", "add", "--login", "ye@example.org", "--name", "叶莉", "--compound", "君悦湾"];
+        args.extend_from_slice(extra);
+        run(&args, "s3cret-pass\n")
+    };
+    for (extra, refused) in [
+        (&["--role", "building_leader"][..], "needs `--building`"),
+        (&["--role", "building_leader", "--building", "9号楼"], "no building named or numbered `9号楼`"),
+        (&["--role", "resident", "--building", "1号楼"], "`--building` is for a building leader"),
+    ] {
+        let (code, _, err) = leader(extra);
+        assert_eq!(code, ExitCode::FAILURE, "{extra:?}");
+        assert!(err.contains(refused), "{extra:?}: {err}");
+    }
+    let (code, _, err) = leader(&["--role", "resident", "--role", "building_leader", "--building", "2号楼"]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let (ye, _) = roundtable_store::directory::user_by_login(conn, "ye@example.org").unwrap().unwrap();
+    assert_eq!(ye.buildings, [buildings[1].id], "she speaks for 2号楼");
 
     let (code, out, err) = run(&["user", "passwd", "--login", "li@anshang.example"], "new-password-2\n");
     assert_eq!(code, ExitCode::SUCCESS, "{err}");

@@ -717,9 +717,14 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert_eq!(admin.submit("/admin", "/admin/organisations", &org).await.status, StatusCode::SEE_OTHER);
     assert!(admin.submit("/admin", "/admin/organisations", &org).await.html.contains("单位名称: 已被占用"));
     let built = admin
-        .submit("/admin", "/admin/compounds", &[("compound_name", "翠园"), ("buildings", "1号楼、2号楼\n3号楼")])
+        .submit(
+            "/admin",
+            "/admin/compounds",
+            &[("compound_name", "翠园"), ("buildings", "1号楼、2号楼\n3号楼, \u{200b}2号楼")],
+        )
         .await;
     assert_eq!(built.status, StatusCode::SEE_OTHER, "{}", built.html);
+    // (2号楼 twice, once behind a zero-width space: one building.)
     let page = admin.get("/admin").await;
     assert!(
         page.html.contains("service@xianghe.example, boss@xianghe.example")

@@ -8,7 +8,8 @@ use roundtable_core::audit::{AuditAction, AuditSubject};
 
 use crate::ops::audit_entry;
 use roundtable_core::{
-    Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User, UserId, text,
+    Building, BuildingId, Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User,
+    UserId, text,
 };
 use roundtable_store::{DbConn, directory, tokens};
 
@@ -28,15 +29,20 @@ pub enum UserCommand {
         login: String,
         #[arg(long)]
         name: String,
-        /// admin, secretary, supervisor, property, grid or resident; repeat for several.
+        /// admin, secretary, supervisor, property, grid, building_leader, resident or
+        /// street; repeat for several.
         #[arg(long = "role", required = true)]
         roles: Vec<Role>,
         /// Organisation id or exact name; repeat for several (the first is the default).
         #[arg(long = "org")]
         orgs: Vec<String>,
-        /// The compound (name or id) of a resident or grid secretary.
+        /// The compound (name or id) of a resident, grid secretary or building leader.
         #[arg(long)]
         compound: Option<String>,
+        /// A building (name or id) of `--compound` a building leader speaks for; repeat for
+        /// several (at least one for a building leader).
+        #[arg(long = "building")]
+        buildings: Vec<String>,
         #[arg(long)]
         email: Option<String>,
         #[arg(long)]
@@ -129,6 +135,9 @@ pub enum SetupCommand {
         community: Option<String>,
         #[arg(long)]
         name: String,
+        /// A building's name (1号楼); repeat for each (up to 500).
+        #[arg(long = "building")]
+        buildings: Vec<String>,
     },
     /// Add an organisation to the community.
     Org {
@@ -200,6 +209,41 @@ fn find_compound(conn: &mut DbConn, community: CommunityId, key: &str) -> Result
         .find(|k| k.name == key || k.id.to_string() == key)
         .map(|k| k.id)
         .ok_or_else(|| format!("no compound named or numbered `{key}`"))
+}
+
+/// The buildings a new building leader speaks for, by name or id, as the admin page takes
+/// them: at least one, all in the account's compound, none for anyone else.
+fn led_buildings(
+    conn: &mut DbConn,
+    roles: &[Role],
+    compound: Option<CompoundId>,
+    keys: &[String],
+) -> Result<Vec<BuildingId>, String> {
+    if !roles.contains(&Role::BuildingLeader) {
+        return match keys.is_empty() {
+            true => Ok(Vec::new()),
+            false => Err("`--building` is for a building leader (`--role building_leader`)".into()),
+        };
+    }
+    if keys.is_empty() {
+        return Err("a building leader needs `--building` (one or more)".into());
+    }
+    let Some(compound) = compound else {
+        return Err("a building leader's buildings are those of a `--compound`".into());
+    };
+    let known = directory::buildings(conn, compound).map_err(|e| e.to_string())?;
+    let mut ids = keys
+        .iter()
+        .map(|key| {
+            let found = known.iter().find(|b| b.name == *key || b.id.to_string() == *key);
+            found
+                .map(|b| b.id)
+                .ok_or_else(|| format!("the compound has no building named or numbered `{}`", key.escape_debug()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The language a command names, as the pages spell it.
@@ -318,15 +362,23 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
             directory::set_street(conn, community, name.as_deref()).map_err(|e| format!("error: {e}"))?;
             community.to_string()
         }
-        SetupCommand::Compound { name, community, .. } => {
+        SetupCommand::Compound { name, community, buildings, .. } => {
             let community = pick_community(conn, community.as_deref())?;
             let name = typed_name("compound's name", &name)?;
             // `--compound NAME` picks a compound by its name, as the pages' lists show them.
             if find_compound(conn, community, &name).is_ok() {
                 return Err(format!("this community has a compound named `{name}` already"));
             }
+            if buildings.len() > 500 {
+                return Err("a compound has up to 500 buildings".into());
+            }
+            let buildings = buildings.iter().map(|b| typed_name("building's name", b)).collect::<Result<_, _>>()?;
             let c = Compound { id: CompoundId::new(), community, name, created_at: now, location: None };
-            directory::insert_compound(conn, &c).map_err(|e| format!("error: {e}"))?;
+            let buildings: Vec<Building> = crate::ops::admin::building_names(buildings)
+                .into_iter()
+                .map(|name| Building { id: BuildingId::new(), community, compound: c.id, name })
+                .collect();
+            directory::insert_compound_with_buildings(conn, &c, &buildings).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
         }
         SetupCommand::Org { name, kind, emails, compound, community, .. } => {
@@ -371,7 +423,7 @@ fn read_password(input: &mut dyn BufRead) -> Result<String, String> {
 
 pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), String> {
     match cmd {
-        UserCommand::Add { config, community, login, name, roles, orgs, compound, email, phone } => {
+        UserCommand::Add { config, community, login, name, roles, orgs, compound, buildings, email, phone } => {
             let db = open_db(&config)?;
             let conn = &mut *db.conn().map_err(|e| e.to_string())?;
             let community = pick_community(conn, community.as_deref())?;
@@ -387,6 +439,7 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 })
                 .collect::<Result<Vec<OrgId>, _>>()?;
             let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;
+            let buildings = led_buildings(conn, &roles, compound, &buildings)?;
             let (login, name) = (typed_name("login", &login)?, typed_name("name", &name)?);
             let hash = auth::hash_password(&read_password(input)?)?;
             let user = User {
@@ -399,7 +452,7 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 roles,
                 locale: None,
                 compound,
-                buildings: Vec::new(),
+                buildings,
                 organisations,
                 disabled: false,
                 created_at: Utc::now(),

@@ -77,6 +77,13 @@ fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
     }
 }
 
+/// A new compound's building names, trimmed of invisible characters around them; a name
+/// given twice makes one building (two `1号楼` could not be told apart when raising).
+pub fn building_names(names: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names.into_iter().map(|n| text::trim(&n).to_owned()).filter(|n| seen.insert(n.clone())).collect()
+}
+
 /// A compound or organisation named in a form must be the community's.
 fn known<T: Copy>(errors: &mut Vec<FieldProblem>, field: &str, id: Option<T>, exists: impl Fn(T) -> bool) {
     if id.is_some_and(|id| !exists(id)) {
@@ -148,6 +155,7 @@ pub async fn add_compound(
     if names.compounds.iter().any(|(_, n)| *n == name) {
         errors.push(FieldProblem::new("compound_name", "taken", "this name is taken"));
     }
+    let buildings = building_names(buildings);
     if buildings.len() > 500 || buildings.iter().any(|b| text::is_blank(b) || b.chars().count() > 100) {
         errors.push(FieldProblem::new("buildings", "invalid", "up to 500 names of up to 100 characters"));
     }
