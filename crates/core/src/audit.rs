@@ -30,6 +30,7 @@ named_enum! {
         AccountDisabled = "account_disabled",
         AccountEnabled = "account_enabled",
         BuildingsSet = "buildings_set",
+        AccountChanged = "account_changed",
         PasswordSet = "password_set",
         OrganisationCreated = "organisation_created",
         CompoundCreated = "compound_created",

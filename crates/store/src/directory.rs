@@ -370,18 +370,23 @@ pub fn insert_user(conn: &mut DbConn, u: &User, password_hash: &str) -> Result<(
     };
     crate::db::atomically(conn, |conn| {
         diesel::insert_into(users::table).values(&row).execute(conn).map_err(StoreError::from_insert("login"))?;
-        for (position, org) in u.organisations.iter().enumerate() {
-            diesel::insert_into(memberships::table)
-                .values((
-                    memberships::user_id.eq(&row.id),
-                    memberships::org_id.eq(org.to_string()),
-                    memberships::community_id.eq(&row.community_id),
-                    memberships::position.eq(position as i32),
-                ))
-                .execute(conn)?;
-        }
-        set_buildings(conn, u.id, u.community, &u.buildings)
+        belongings(conn, u)
     })
+}
+
+/// An account's organisations, in order (the first is its default), and its buildings.
+fn belongings(conn: &mut DbConn, u: &User) -> Result<()> {
+    for (position, org) in u.organisations.iter().enumerate() {
+        diesel::insert_into(memberships::table)
+            .values((
+                memberships::user_id.eq(u.id.to_string()),
+                memberships::org_id.eq(org.to_string()),
+                memberships::community_id.eq(u.community.to_string()),
+                memberships::position.eq(position as i32),
+            ))
+            .execute(conn)?;
+    }
+    set_buildings(conn, u.id, u.community, &u.buildings)
 }
 
 /// The buildings a building leader speaks for (replacing those before).
@@ -402,6 +407,23 @@ pub fn set_buildings(
             .execute(conn)?;
     }
     Ok(())
+}
+
+/// What an account does: its roles, the organisations it acts for (the first is its
+/// default), its compound and the buildings it leads — replacing what was, all or nothing.
+pub fn set_place(conn: &mut DbConn, u: &User) -> Result<()> {
+    let id = u.id.to_string();
+    crate::db::atomically(conn, |conn| {
+        let roles = u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+        let n = diesel::update(users::table.find(&id))
+            .set((users::roles.eq(roles), users::compound_id.eq(id_opt(u.compound))))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        diesel::delete(memberships::table.filter(memberships::user_id.eq(&id))).execute(conn)?;
+        belongings(conn, u)
+    })
 }
 
 fn buildings_of(conn: &mut DbConn, user: &str) -> Result<Vec<BuildingId>> {

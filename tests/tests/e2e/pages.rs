@@ -14,6 +14,7 @@ on_both_databases!(
     the_secretary_runs_a_meeting_through_the_pages,
     an_administrator_adds_an_account_and_sends_a_dead_notification_again,
     an_administrator_gives_building_leaders_their_buildings,
+    an_administrator_changes_what_an_account_does,
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
     a_forgotten_password_is_reset_through_a_mailed_link_once,
 );
@@ -23,6 +24,7 @@ const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
 const XIEAN: &str = "xiean@dongsheng.example";
 const ADMIN: &str = "admin@dongsheng.example";
+const YE_LI: &str = "resident@dongsheng.example";
 
 #[test]
 fn both_locales_have_exactly_the_same_keys() {
@@ -778,7 +780,6 @@ async fn report_for(app: &TestApp, login: &str, building: &str) -> StatusCode {
 }
 
 async fn an_administrator_gives_building_leaders_their_buildings(app: TestApp) {
-    const YE_LI: &str = "resident@dongsheng.example";
     let token = app.token(ADMIN).await;
     let buildings = |compound: &str| {
         let path = format!("/api/v1/compounds/{}/buildings", app.compound(compound));
@@ -866,6 +867,81 @@ async fn an_administrator_gives_building_leaders_their_buildings(app: TestApp) {
     assert_eq!(admin.submit("/admin", &path, &[]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(report_for(&app, YE_LI, &one).await, StatusCode::FORBIDDEN);
     assert!(admin.get("/admin").await.html.contains("负责的楼栋: 无</summary>"));
+}
+
+async fn an_administrator_changes_what_an_account_does(app: TestApp) {
+    const HUANG: &str = "resident4@dongsheng.example";
+    let (hongxi, junyue) = (app.compound("鸿禧山庄").to_string(), app.compound("君悦湾").to_string());
+    let token = app.token(ADMIN).await;
+    let list = app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body;
+    let one =
+        list.as_array().unwrap().iter().find(|b| b["name"] == "1号楼").unwrap()["id"].as_str().unwrap().to_owned();
+    let admin = signed_in(&app, ADMIN).await;
+    let place = |user: &str| format!("/admin/users/{}/place", app.user(user));
+
+    // Ms Huang, a resident of Hongxi Villa, becomes the building leader of building 1.
+    assert_eq!(report_for(&app, HUANG, &one).await, StatusCode::FORBIDDEN, "not a leader yet");
+    let leader = [("role", "resident"), ("role", "building_leader"), ("compound", hongxi.as_str())];
+    let changed = admin.submit("/admin", &place(HUANG), &leader).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.html);
+    assert!(admin.get(changed.location()).await.html.contains("账号的角色与所属已更新"));
+    let path = format!("/admin/users/{}/buildings", app.user(HUANG));
+    assert_eq!(admin.submit("/admin", &path, &[("building", &one)]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(report_for(&app, HUANG, &one).await, StatusCode::CREATED, "at once, though signed in");
+
+    // Ye Li moves to Junyue Bay: the buildings she led in Hongxi Villa are no longer hers.
+    let three =
+        list.as_array().unwrap().iter().find(|b| b["name"] == "3号楼").unwrap()["id"].as_str().unwrap().to_owned();
+    let moved = [("role", "resident"), ("role", "building_leader"), ("compound", junyue.as_str())];
+    assert_eq!(admin.submit("/admin", &place(YE_LI), &moved).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(report_for(&app, YE_LI, &three).await, StatusCode::FORBIDDEN);
+    let page = admin.get(&format!("/admin?account={}", app.user(YE_LI))).await;
+    let row = page.html.split("resident@dongsheng.example").nth(1).unwrap_or_default();
+    assert!(row.contains("君悦湾") && row.contains("负责的楼栋: 无</summary>"), "{row}");
+    let trail = page.html.split("id=\"history\"").nth(1).expect("a history");
+    assert!(trail.contains("修改了账号的角色与所属") && trail.contains("君悦湾"), "{trail}");
+
+    // Li Ming of Anshang also acts for Xiean now; Anshang stays his default.
+    let (anshang, xiean) = (app.org("安尚物业").to_string(), app.org("谐安物业").to_string());
+    let both = [("role", "property"), ("org", xiean.as_str()), ("org", anshang.as_str())];
+    assert_eq!(admin.submit("/admin", &place(ANSHANG), &both).await.status, StatusCode::SEE_OTHER);
+    let me = app.get("/api/v1/me", &app.token(ANSHANG).await).await.body;
+    let mut orgs: Vec<&str> =
+        me["organisations"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    orgs.sort();
+    assert_eq!(orgs, ["安尚物业", "谐安物业"]);
+
+    // Refused, nothing changed: no role, a leader of no compound, a garbled or another
+    // community's organisation, the administrator's own administrator role.
+    let not_an_org = uuid::Uuid::now_v7().to_string();
+    for (fields, shown) in [
+        (vec![("compound", hongxi.as_str())], "角色: 必须填写"),
+        (vec![("role", "building_leader")], "小区: 必须填写"),
+        (vec![("role", "property"), ("org", "x")], "单位: 在本社区不存在"),
+        (vec![("role", "property"), ("org", not_an_org.as_str())], "单位: 在本社区不存在"),
+        (vec![("role", "resident"), ("role", "street")], "角色: 必须填写"),
+    ] {
+        let refused = admin.submit("/admin", &place(HUANG), &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(refused.html.contains(shown), "{fields:?}: {}", refused.html);
+    }
+    assert_eq!(report_for(&app, HUANG, &one).await, StatusCode::CREATED, "still her building");
+    let refused = admin.submit("/admin", &place(ADMIN), &[("role", "secretary")]).await;
+    assert!(refused.html.contains("不能取消自己的管理员角色"), "{}", refused.html);
+    assert!(admin.get("/admin").await.status == StatusCode::OK, "still an administrator");
+
+    // Nobody else may, nor another community's administrator, nor for an unknown account.
+    let secretary = signed_in(&app, SECRETARY).await;
+    let promote = [("role", "admin")];
+    assert_eq!(secretary.submit("/account", &place(SECRETARY), &promote).await.status, StatusCode::FORBIDDEN);
+    app.add_community("西城社区", "xicheng", None, "西城物业");
+    let west = app.pages();
+    west.sign_in("admin@xicheng.example").await;
+    assert_eq!(west.submit("/admin", &place(HUANG), &promote).await.status, StatusCode::NOT_FOUND);
+    let nobody = format!("/admin/users/{}/place", uuid::Uuid::now_v7());
+    assert_eq!(admin.submit("/admin", &nobody, &promote).await.status, StatusCode::NOT_FOUND);
+    let me = app.get("/api/v1/me", &app.token(SECRETARY).await).await.body;
+    assert_eq!(me["user"]["roles"], json!(["secretary"]), "{me}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::{
-    Building, BuildingId, Compound, CompoundId, DeliveryStatus, GeoPoint, OrgId, OrgKind, Organisation, Role, User,
-    UserId, text,
+    Building, BuildingId, CommunityId, Compound, CompoundId, DeliveryStatus, GeoPoint, OrgId, OrgKind, Organisation,
+    Role, User, UserId, text,
 };
 use roundtable_store::outbox::Pending;
 use roundtable_store::{StoreError, directory, outbox};
@@ -314,13 +314,7 @@ pub async fn set_buildings(
 ) -> ApiResult<()> {
     require_admin(caller)?;
     let community = caller.actor.community;
-    let account = state
-        .db
-        .run(move |conn| directory::get_user(conn, user))
-        .await
-        .ok()
-        .filter(|u| u.community == community)
-        .ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
     let mut errors = Vec::new();
     if !account.roles.contains(&Role::BuildingLeader) {
         errors.push(FieldProblem::new("building", "not_a_leader", "this account is not a building leader"));
@@ -342,6 +336,88 @@ pub async fn set_buildings(
         .await?;
     state.auth_cache.evict_user(user);
     Ok(())
+}
+
+/// What an administrator may change of an account besides its buildings.
+#[derive(Debug)]
+pub struct Place {
+    pub roles: Vec<Role>,
+    /// The organisations it acts for; the first is its default.
+    pub orgs: Vec<OrgId>,
+    pub compound: Option<CompoundId>,
+}
+
+/// Changes what an account does: a resident who becomes a building leader, a company's
+/// staff who move to another company, a grid secretary of another compound. Roles this
+/// page does not give (the street office's) stay; a leader keeps the buildings of the new
+/// compound, anyone else none. Administrators cannot take their own administrator role
+/// (someone must be left to give it back). The next request sees the change.
+pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, place: Place) -> ApiResult<()> {
+    require_admin(caller)?;
+    let mut errors = Vec::new();
+    let mut roles: Vec<Role> = Vec::with_capacity(place.roles.len());
+    for role in place.roles {
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    if roles.is_empty() || roles.iter().any(|r| !ROLES.contains(r)) {
+        errors.push(FieldProblem::new("role", "missing", "at least one role"));
+    } else if user == caller.user.id && !roles.contains(&Role::Admin) {
+        errors.push(FieldProblem::new("role", "own_admin", "administrators cannot take their own administrator role"));
+    }
+    let names = reference::names(state, caller).await?;
+    let mut seen = std::collections::HashSet::new();
+    let orgs: Vec<OrgId> = place.orgs.into_iter().filter(|o| seen.insert(*o)).collect();
+    if orgs.iter().any(|o| names.org(*o).is_none()) {
+        errors.push(FieldProblem::new("org", "unknown", "no such org in this community"));
+    }
+    known(&mut errors, "compound", place.compound, |c| names.compound(c).is_some());
+    let leader = roles.contains(&Role::BuildingLeader);
+    if leader && place.compound.is_none() {
+        errors.push(FieldProblem::new("compound", "missing", "a building leader belongs to a compound"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let compound = place.compound;
+    let entry = super::audit(state, caller, AuditAction::AccountChanged, AuditSubject::Account, user)
+        .with("roles", roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))
+        .with("organisations", orgs.iter().filter_map(|o| names.org(*o)).collect::<Vec<_>>().join("、"))
+        .with("compound", compound.and_then(|c| names.compound(c)).unwrap_or("—"));
+    let in_compound: Vec<BuildingId> =
+        names.buildings.iter().filter(|(_, c, _)| Some(*c) == compound).map(|(b, ..)| *b).collect();
+    let community = caller.actor.community;
+    state
+        .db
+        .write(move |conn| {
+            let mut account = our_account(conn, user, community)?;
+            roles.extend(account.roles.iter().filter(|r| !ROLES.contains(r)));
+            account.buildings.retain(|b| leader && in_compound.contains(b));
+            // The form lists organisations in its own order: the default stays first.
+            let mut orgs = orgs;
+            orgs.sort_by_key(|o| account.organisations.iter().position(|a| a == o).unwrap_or(usize::MAX));
+            (account.roles, account.organisations, account.compound) = (roles, orgs, compound);
+            directory::set_place(conn, &account)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await
+        .map_err(no_such_account)?;
+    state.auth_cache.evict_user(user);
+    Ok(())
+}
+
+/// The community's account `user`; another community's is not found, as if not there.
+fn our_account(conn: &mut roundtable_store::DbConn, user: UserId, community: CommunityId) -> Result<User, StoreError> {
+    let account = directory::get_user(conn, user)?;
+    if account.community == community { Ok(account) } else { Err(StoreError::NotFound) }
+}
+
+fn no_such_account(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::NotFound("no such account".into()),
+        other => other.into(),
+    }
 }
 
 /// Sends an undelivered notification of the community again.
@@ -372,19 +448,13 @@ pub async fn set_access(state: &AppState, caller: &Caller, user: UserId, disable
     let entry = super::audit(state, caller, action, AuditSubject::Account, user);
     state
         .db
-        .write(move |conn| match directory::get_user(conn, user) {
-            Ok(u) if u.community == community => {
-                directory::set_disabled(conn, user, disable, now)?;
-                roundtable_store::audit::record(conn, &entry)
-            }
-            Ok(_) | Err(StoreError::NotFound) => Err(StoreError::NotFound),
-            Err(e) => Err(e),
+        .write(move |conn| {
+            our_account(conn, user, community)?;
+            directory::set_disabled(conn, user, disable, now)?;
+            roundtable_store::audit::record(conn, &entry)
         })
         .await
-        .map_err(|e| match e {
-            StoreError::NotFound => ApiError::NotFound("no such account".into()),
-            other => other.into(),
-        })?;
+        .map_err(no_such_account)?;
     state.auth_cache.evict_user(user);
     Ok(())
 }

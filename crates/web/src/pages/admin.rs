@@ -34,6 +34,16 @@ struct UserRow<'a> {
     leads: Vec<Choice>,
     /// The names of the buildings they lead now.
     led: Vec<&'a str>,
+    /// The form that changes their roles, organisations and compound, as they are now.
+    place: PlaceForm,
+}
+
+#[derive(Serialize)]
+struct PlaceForm {
+    /// The roles this page gives (`value`; the label is translated in the template).
+    roles: Vec<Choice>,
+    orgs: Vec<Choice>,
+    compounds: Vec<Choice>,
 }
 
 #[derive(Serialize)]
@@ -160,6 +170,19 @@ async fn admin_page(
                 false => Vec::new(),
             },
             led: names.buildings.iter().filter(|(b, ..)| u.buildings.contains(b)).map(|(.., n)| n.as_str()).collect(),
+            place: PlaceForm {
+                roles: ROLES.iter().map(|r| Choice::new(r, String::new(), u.roles.contains(r))).collect(),
+                orgs: names
+                    .orgs
+                    .iter()
+                    .map(|(o, n, _)| Choice::new(o, n.clone(), u.organisations.contains(o)))
+                    .collect(),
+                compounds: names
+                    .compounds
+                    .iter()
+                    .map(|(c, n)| Choice::new(c, n.clone(), u.compound == Some(*c)))
+                    .collect(),
+            },
         })
         .collect();
     let orgs = orgs
@@ -339,11 +362,17 @@ async fn add_user_work(ctx: &Ctx, form: &[(String, String)]) -> PageResult {
 
 /// The repeated `building` fields of a form; one that is no id is refused, not dropped.
 fn building_fields(form: &[(String, String)]) -> Result<Vec<BuildingId>, ApiError> {
-    let named = form.iter().filter(|(k, v)| k == "building" && !v.is_empty());
+    ids_field(form, "building")
+}
+
+/// A repeated id field of a form (empty values left out); one that is no id is refused,
+/// not dropped.
+fn ids_field<T: From<Uuid>>(form: &[(String, String)], name: &str) -> Result<Vec<T>, ApiError> {
+    let named = form.iter().filter(|(k, v)| k == name && !v.is_empty());
     named
-        .map(|(_, v)| v.parse::<Uuid>().map(BuildingId))
+        .map(|(_, v)| v.parse::<Uuid>().map(T::from))
         .collect::<Result<_, _>>()
-        .map_err(|_| ApiError::field("building", "unknown", "no such building in this community"))
+        .map_err(|_| ApiError::field(name, "unknown", format!("no such {name} in this community")))
 }
 
 /// The buildings a building leader speaks for (every one ticked; none ticked: none).
@@ -354,6 +383,25 @@ pub async fn set_buildings(
     let out = async {
         ops::set_buildings(&ctx.state, &ctx.caller()?, UserId(id), building_fields(&form)?).await?;
         Ok(Out::Done("/admin".into(), "buildings_set"))
+    }
+    .await;
+    let out = refused(&ctx, &form, out).await;
+    ctx.respond(out)
+}
+
+/// An account's roles, organisations and compound.
+pub async fn change_account(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let out = async {
+        let place = ops::Place {
+            roles: form.iter().filter(|(k, _)| k == "role").filter_map(|(_, v)| v.parse::<Role>().ok()).collect(),
+            orgs: ids_field(&form, "org")?,
+            compound: id_field::<CompoundId>(&form, "compound"),
+        };
+        ops::change_account(&ctx.state, &ctx.caller()?, UserId(id), place).await?;
+        Ok(Out::Done("/admin".into(), "account_changed"))
     }
     .await;
     let out = refused(&ctx, &form, out).await;

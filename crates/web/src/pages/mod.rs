@@ -97,6 +97,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}/access", post(admin::set_access))
         .route("/admin/users/{id}/buildings", post(admin::set_buildings))
+        .route("/admin/users/{id}/place", post(admin::change_account))
         .route("/admin/organisations", post(admin::add_org))
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
