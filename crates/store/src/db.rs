@@ -107,7 +107,7 @@ pub(crate) fn insert_all(conn: &mut DbConn, inserts: &[&dyn Insert]) -> QueryRes
 /// round trips a write (`SAVEPOINT`, `RELEASE`, docs/performance.md) that buy nothing,
 /// since every caller lets an error fail its whole write. An operation whose caller
 /// catches an error and goes on (a duplicate ignored) keeps `conn.transaction`.
-pub(crate) fn atomically<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
+pub fn atomically<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T>) -> Result<T> {
     use diesel::connection::TransactionManager;
     let status = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn);
     match status.transaction_depth() {

@@ -75,6 +75,12 @@ impl Drop for TestDb {
     }
 }
 
+/// Runs SQL of a test's own on a database (to break it on purpose, say).
+pub fn execute(db: &Db, sql: &str) -> crate::Result<()> {
+    let mut conn = db.conn()?;
+    conn.batch_execute(sql).map_err(crate::StoreError::Database)
+}
+
 /// `postgres://u@h:p/db?x` with another database name.
 pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));

@@ -216,6 +216,36 @@ fn a_deployment_is_set_up_from_the_command_line() {
 }
 
 #[test]
+fn an_account_is_made_or_its_password_set_with_its_audit_entry_or_not_at_all() {
+    let dir_kept = scratch("atomic");
+    let url = format!("sqlite://{}", dir_kept.path().join("rt.db").display());
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--database", url.as_str()]);
+        roundtable_with_input(&all, "s3cret-pass\n")
+    };
+    assert_eq!(run(&["setup", "community", "--name", "东圣社区"]).0, ExitCode::SUCCESS);
+    let add = ["user", "add", "--login", "wang@example.org", "--name", "王明", "--role", "secretary"];
+    assert_eq!(run(&add).0, ExitCode::SUCCESS);
+    let db = roundtable_store::Db::open(&url, Default::default()).unwrap();
+    // The audit trail cannot be written: neither change may happen without its entry.
+    roundtable_store::testing::execute(&db, "ALTER TABLE audit_log RENAME TO audit_log_gone").unwrap();
+    let other = ["user", "add", "--login", "li@example.org", "--name", "李明", "--role", "resident"];
+    let (code, _, err) = run(&other);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.starts_with("error: "), "{err}");
+    let (code, _, _) = roundtable_with_input(
+        &["user", "passwd", "--login", "wang@example.org", "--database", &url],
+        "new-password-2\n",
+    );
+    assert_eq!(code, ExitCode::FAILURE);
+    let conn = &mut *db.conn().unwrap();
+    assert!(roundtable_store::directory::user_by_login(conn, "li@example.org").unwrap().is_none(), "no account");
+    let (_, hash) = roundtable_store::directory::user_by_login(conn, "wang@example.org").unwrap().unwrap();
+    assert!(roundtable_web::auth::verify_password("s3cret-pass", &hash), "the old password stands");
+}
+
+#[test]
 fn agenda_build_by_hand_builds_once_per_meeting() {
     let dir_kept = scratch("agenda");
     let dir = dir_kept.path();

@@ -11,7 +11,8 @@ use roundtable_core::{
     Building, BuildingId, Community, CommunityId, Compound, CompoundId, OrgId, OrgKind, Organisation, Role, User,
     UserId, text,
 };
-use roundtable_store::{DbConn, directory, tokens};
+use roundtable_store::db::atomically;
+use roundtable_store::{DbConn, StoreError, directory, tokens};
 
 use super::{ConfigArgs, open_db};
 use crate::auth;
@@ -462,8 +463,12 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 audit_entry(community, None, AuditAction::AccountCreated, AuditSubject::Account, user.id, Utc::now())
                     .with("login", &user.login)
                     .with("via", "command line");
-            directory::insert_user(conn, &user, &hash).map_err(|e| format!("error: {e}"))?;
-            roundtable_store::audit::record(conn, &entry).map_err(|e| e.to_string())?;
+            // Both or neither: an account nobody can trace is not made.
+            atomically(conn, |conn| {
+                directory::insert_user(conn, &user, &hash)?;
+                roundtable_store::audit::record(conn, &entry)
+            })
+            .map_err(|e: StoreError| format!("error: {e}"))?;
             let _ = writeln!(out, "added {} ({})", user.login, user.id);
             Ok(())
         }
@@ -474,13 +479,17 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no account `{login}`"))?;
             let hash = auth::hash_password(&read_password(input)?)?;
-            directory::set_password_hash(conn, user.id, &hash).map_err(|e| e.to_string())?;
-            let revoked = tokens::revoke_all(conn, user.id, Utc::now()).map_err(|e| e.to_string())?;
-            let entry =
-                audit_entry(user.community, None, AuditAction::PasswordSet, AuditSubject::Account, user.id, Utc::now())
+            // The new password, the ended sessions and the entry, all or none.
+            let revoked = atomically(conn, |conn| {
+                directory::set_password_hash(conn, user.id, &hash)?;
+                let (now, id) = (Utc::now(), user.id);
+                let revoked = tokens::revoke_all(conn, id, now)?;
+                let entry = audit_entry(user.community, None, AuditAction::PasswordSet, AuditSubject::Account, id, now)
                     .with("via", "command line")
                     .with("tokens_revoked", revoked);
-            roundtable_store::audit::record(conn, &entry).map_err(|e| e.to_string())?;
+                roundtable_store::audit::record(conn, &entry).map(|()| revoked)
+            })
+            .map_err(|e: StoreError| format!("error: {e}"))?;
             let _ = writeln!(out, "password changed for {}; {revoked} token(s) revoked", user.login);
             Ok(())
         }
