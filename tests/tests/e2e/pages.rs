@@ -866,7 +866,7 @@ async fn an_administrator_gives_building_leaders_their_buildings(app: TestApp) {
     // None ticked: she speaks for no building any more.
     assert_eq!(admin.submit("/admin", &path, &[]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(report_for(&app, YE_LI, &one).await, StatusCode::FORBIDDEN);
-    assert!(admin.get("/admin").await.html.contains("负责的楼栋: 无</summary>"));
+    assert!(admin.get("/admin").await.html.contains("负责的楼栋: 无</span>"));
 }
 
 async fn an_administrator_changes_what_an_account_does(app: TestApp) {
@@ -878,6 +878,16 @@ async fn an_administrator_changes_what_an_account_does(app: TestApp) {
         list.as_array().unwrap().iter().find(|b| b["name"] == "1号楼").unwrap()["id"].as_str().unwrap().to_owned();
     let admin = signed_in(&app, ADMIN).await;
     let place = |user: &str| format!("/admin/users/{}/place", app.user(user));
+
+    // The list links to each account; only the chosen one carries the forms that change it.
+    let list_page = admin.get("/admin").await;
+    assert!(
+        !list_page.html.contains("/place\"") && list_page.html.contains("id=\"change-resident4@"),
+        "{}",
+        list_page.html
+    );
+    let chosen = admin.get(&format!("/admin?account={}", app.user(HUANG))).await;
+    assert!(chosen.html.contains(&format!("action=\"{}\"", place(HUANG))), "{}", chosen.html);
 
     // Ms Huang, a resident of Hongxi Villa, becomes the building leader of building 1.
     assert_eq!(report_for(&app, HUANG, &one).await, StatusCode::FORBIDDEN, "not a leader yet");
@@ -895,9 +905,10 @@ async fn an_administrator_changes_what_an_account_does(app: TestApp) {
     let moved = [("role", "resident"), ("role", "building_leader"), ("compound", junyue.as_str())];
     assert_eq!(admin.submit("/admin", &place(YE_LI), &moved).await.status, StatusCode::SEE_OTHER);
     assert_eq!(report_for(&app, YE_LI, &three).await, StatusCode::FORBIDDEN);
+    let list_page = admin.get("/admin").await;
+    let row = list_page.html.split("resident@dongsheng.example").nth(1).unwrap_or_default();
+    assert!(row.contains("君悦湾") && row.contains("负责的楼栋: 无</span>"), "{row}");
     let page = admin.get(&format!("/admin?account={}", app.user(YE_LI))).await;
-    let row = page.html.split("resident@dongsheng.example").nth(1).unwrap_or_default();
-    assert!(row.contains("君悦湾") && row.contains("负责的楼栋: 无</summary>"), "{row}");
     let trail = page.html.split("id=\"history\"").nth(1).expect("a history");
     assert!(trail.contains("修改了账号的角色与所属") && trail.contains("君悦湾"), "{trail}");
 
@@ -924,6 +935,7 @@ async fn an_administrator_changes_what_an_account_does(app: TestApp) {
         let refused = admin.submit("/admin", &place(HUANG), &fields).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
         assert!(refused.html.contains(shown), "{fields:?}: {}", refused.html);
+        assert!(refused.html.contains(&format!("action=\"{}\"", place(HUANG))), "her form again");
     }
     assert_eq!(report_for(&app, HUANG, &one).await, StatusCode::CREATED, "still her building");
     let refused = admin.submit("/admin", &place(ADMIN), &[("role", "secretary")]).await;

@@ -30,11 +30,21 @@ struct UserRow<'a> {
     orgs: Vec<&'a str>,
     compound: Option<&'a str>,
     leader: bool,
-    /// A building leader's choice of buildings: those of their compound, theirs selected.
-    leads: Vec<Choice>,
     /// The names of the buildings they lead now.
     led: Vec<&'a str>,
-    /// The form that changes their roles, organisations and compound, as they are now.
+}
+
+/// The account chosen from the list (`?account=`): the forms that change it. Only this
+/// one carries them, so the list stays light however many accounts a community has.
+#[derive(Serialize)]
+struct Chosen<'a> {
+    id: UserId,
+    login: &'a str,
+    name: &'a str,
+    leader: bool,
+    /// A building leader's choice of buildings: those of their compound, theirs selected.
+    leads: Vec<Choice>,
+    /// Their roles, organisations and compound, as they are now.
     place: PlaceForm,
 }
 
@@ -106,6 +116,7 @@ struct AdminPage<'a> {
     errors: Option<FormErrors>,
     /// The account whose history is shown (else every account's recent changes).
     account: Option<String>,
+    chosen: Option<Chosen<'a>>,
     history: Vec<crate::pages::history::HistoryLine>,
 }
 
@@ -146,7 +157,8 @@ async fn admin_page(
         None => AuditQuery { subject: Some(AuditSubject::Account.as_str().into()), ..AuditQuery::default() },
     };
     let history = crate::pages::history::lines(&ctx.state, &caller, query).await?;
-    let account = account.and_then(|a| users.iter().find(|u| u.id.0 == a)).map(|u| u.login.clone());
+    let chosen = account.and_then(|a| users.iter().find(|u| u.id.0 == a));
+    let account = chosen.map(|u| u.login.clone());
     let users = users
         .iter()
         .map(|u| UserRow {
@@ -160,31 +172,26 @@ async fn admin_page(
             orgs: u.organisations.iter().filter_map(|o| names.org(*o)).collect(),
             compound: u.compound.and_then(|c| names.compound(c)),
             leader: u.roles.contains(&Role::BuildingLeader),
-            leads: match u.roles.contains(&Role::BuildingLeader) {
-                true => names
-                    .buildings
-                    .iter()
-                    .filter(|(_, c, _)| Some(*c) == u.compound)
-                    .map(|(b, _, name)| Choice::new(b, name.clone(), u.buildings.contains(b)))
-                    .collect(),
-                false => Vec::new(),
-            },
             led: names.buildings.iter().filter(|(b, ..)| u.buildings.contains(b)).map(|(.., n)| n.as_str()).collect(),
-            place: PlaceForm {
-                roles: ROLES.iter().map(|r| Choice::new(r, String::new(), u.roles.contains(r))).collect(),
-                orgs: names
-                    .orgs
-                    .iter()
-                    .map(|(o, n, _)| Choice::new(o, n.clone(), u.organisations.contains(o)))
-                    .collect(),
-                compounds: names
-                    .compounds
-                    .iter()
-                    .map(|(c, n)| Choice::new(c, n.clone(), u.compound == Some(*c)))
-                    .collect(),
-            },
         })
         .collect();
+    let chosen = chosen.map(|u| Chosen {
+        id: u.id,
+        login: &u.login,
+        name: &u.display_name,
+        leader: u.roles.contains(&Role::BuildingLeader),
+        leads: names
+            .buildings
+            .iter()
+            .filter(|(_, c, _)| Some(*c) == u.compound)
+            .map(|(b, _, name)| Choice::new(b, name.clone(), u.buildings.contains(b)))
+            .collect(),
+        place: PlaceForm {
+            roles: ROLES.iter().map(|r| Choice::new(r, String::new(), u.roles.contains(r))).collect(),
+            orgs: names.orgs.iter().map(|(o, n, _)| Choice::new(o, n.clone(), u.organisations.contains(o))).collect(),
+            compounds: names.compounds.iter().map(|(c, n)| Choice::new(c, n.clone(), u.compound == Some(*c))).collect(),
+        },
+    });
     let orgs = orgs
         .iter()
         .map(|o| OrgRow { id: o.id, name: &o.name, kind: o.kind, emails: o.contact_emails.join(", ") })
@@ -229,6 +236,7 @@ async fn admin_page(
         values,
         errors,
         account,
+        chosen,
         history,
     };
     Out::status(status, page)
@@ -254,6 +262,11 @@ fn field(form: &[(String, String)], name: &str) -> Option<String> {
 /// Shows the admin page again with a refused form's errors and what was typed
 /// (never the password).
 async fn refused(ctx: &Ctx, form: &[(String, String)], out: PageResult) -> PageResult {
+    refused_for(ctx, form, out, None).await
+}
+
+/// A refused form of one account's: the page shows that account's forms again.
+async fn refused_for(ctx: &Ctx, form: &[(String, String)], out: PageResult, account: Option<Uuid>) -> PageResult {
     match out {
         Err(e @ ApiError::Invalid { .. }) => {
             let values = form
@@ -261,7 +274,7 @@ async fn refused(ctx: &Ctx, form: &[(String, String)], out: PageResult) -> PageR
                 .filter(|(k, _)| k != "password" && k != "_csrf")
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e)), None, None).await
+            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e)), account, None).await
         }
         other => other,
     }
@@ -382,10 +395,10 @@ pub async fn set_buildings(
 ) -> Response {
     let out = async {
         ops::set_buildings(&ctx.state, &ctx.caller()?, UserId(id), building_fields(&form)?).await?;
-        Ok(Out::Done("/admin".into(), "buildings_set"))
+        Ok(Out::Done(format!("/admin?account={id}"), "buildings_set"))
     }
     .await;
-    let out = refused(&ctx, &form, out).await;
+    let out = refused_for(&ctx, &form, out, Some(id)).await;
     ctx.respond(out)
 }
 
@@ -401,10 +414,10 @@ pub async fn change_account(
             compound: id_field::<CompoundId>(&form, "compound"),
         };
         ops::change_account(&ctx.state, &ctx.caller()?, UserId(id), place).await?;
-        Ok(Out::Done("/admin".into(), "account_changed"))
+        Ok(Out::Done(format!("/admin?account={id}"), "account_changed"))
     }
     .await;
-    let out = refused(&ctx, &form, out).await;
+    let out = refused_for(&ctx, &form, out, Some(id)).await;
     ctx.respond(out)
 }
 
