@@ -942,6 +942,18 @@ async fn an_administrator_changes_what_an_account_does(app: TestApp) {
     assert!(refused.html.contains("不能取消自己的管理员角色"), "{}", refused.html);
     assert!(admin.get("/admin").await.status == StatusCode::OK, "still an administrator");
 
+    // The street office's account keeps its role from the command line, with or without
+    // one of the page's.
+    const STREET: &str = "street@dongsheng.example";
+    let street_page = admin.get(&format!("/admin?account={}", app.user(STREET))).await;
+    assert!(street_page.html.contains("另有（命令行设定，保持不变）: 街道"), "{}", street_page.html);
+    assert_eq!(admin.submit("/admin", &place(STREET), &[("role", "resident")]).await.status, StatusCode::SEE_OTHER);
+    let me = app.get("/api/v1/me", &app.token(STREET).await).await.body;
+    assert_eq!(me["user"]["roles"], json!(["resident", "street"]), "{me}");
+    assert_eq!(admin.submit("/admin", &place(STREET), &[]).await.status, StatusCode::SEE_OTHER);
+    let me = app.get("/api/v1/me", &app.token(STREET).await).await.body;
+    assert_eq!(me["user"]["roles"], json!(["street"]), "{me}");
+
     // Nobody else may, nor another community's administrator, nor for an unknown account.
     let secretary = signed_in(&app, SECRETARY).await;
     let promote = [("role", "admin")];

@@ -354,6 +354,11 @@ pub struct Place {
 /// (someone must be left to give it back). The next request sees the change.
 pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, place: Place) -> ApiResult<()> {
     require_admin(caller)?;
+    let community = caller.actor.community;
+    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
+    // A street office's account holds its role from the command line: it may hold none
+    // of this page's.
+    let kept_any = account.roles.iter().any(|r| !ROLES.contains(r));
     let mut errors = Vec::new();
     let mut roles: Vec<Role> = Vec::with_capacity(place.roles.len());
     for role in place.roles {
@@ -361,7 +366,7 @@ pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, pla
             roles.push(role);
         }
     }
-    if roles.is_empty() || roles.iter().any(|r| !ROLES.contains(r)) {
+    if (roles.is_empty() && !kept_any) || roles.iter().any(|r| !ROLES.contains(r)) {
         errors.push(FieldProblem::new("role", "missing", "at least one role"));
     } else if user == caller.user.id && !roles.contains(&Role::Admin) {
         errors.push(FieldProblem::new("role", "own_admin", "administrators cannot take their own administrator role"));
@@ -387,7 +392,6 @@ pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, pla
         .with("compound", compound.and_then(|c| names.compound(c)).unwrap_or("—"));
     let in_compound: Vec<BuildingId> =
         names.buildings.iter().filter(|(_, c, _)| Some(*c) == compound).map(|(b, ..)| *b).collect();
-    let community = caller.actor.community;
     state
         .db
         .write(move |conn| {

@@ -41,6 +41,8 @@ struct Chosen<'a> {
     id: UserId,
     login: &'a str,
     name: &'a str,
+    /// Roles given elsewhere (the street office's, on the command line), kept as they are.
+    kept: Vec<Role>,
     leader: bool,
     /// A building leader's choice of buildings: those of their compound, theirs selected.
     leads: Vec<Choice>,
@@ -179,6 +181,7 @@ async fn admin_page(
         id: u.id,
         login: &u.login,
         name: &u.display_name,
+        kept: u.roles.iter().filter(|r| !ROLES.contains(r)).copied().collect(),
         leader: u.roles.contains(&Role::BuildingLeader),
         leads: names
             .buildings
