@@ -80,8 +80,18 @@ fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
 /// A new compound's building names, trimmed of invisible characters around them; a name
 /// given twice makes one building (two `1号楼` could not be told apart when raising).
 pub fn building_names(names: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    names.into_iter().map(|n| text::trim(&n).to_owned()).filter(|n| seen.insert(n.clone())).collect()
+    distinct(names.into_iter().map(|n| text::trim(&n).to_owned()))
+}
+
+/// Each item once, in the order first given (a form's repeated field, a typed list).
+fn distinct<T: PartialEq>(items: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut kept = Vec::new();
+    for item in items {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    kept
 }
 
 /// A compound or organisation named in a form must be the community's.
@@ -360,20 +370,14 @@ pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, pla
     // of this page's.
     let kept_any = account.roles.iter().any(|r| !ROLES.contains(r));
     let mut errors = Vec::new();
-    let mut roles: Vec<Role> = Vec::with_capacity(place.roles.len());
-    for role in place.roles {
-        if !roles.contains(&role) {
-            roles.push(role);
-        }
-    }
+    let mut roles = distinct(place.roles);
     if (roles.is_empty() && !kept_any) || roles.iter().any(|r| !ROLES.contains(r)) {
         errors.push(FieldProblem::new("role", "missing", "at least one role"));
     } else if user == caller.user.id && !roles.contains(&Role::Admin) {
         errors.push(FieldProblem::new("role", "own_admin", "administrators cannot take their own administrator role"));
     }
     let names = reference::names(state, caller).await?;
-    let mut seen = std::collections::HashSet::new();
-    let orgs: Vec<OrgId> = place.orgs.into_iter().filter(|o| seen.insert(*o)).collect();
+    let orgs = distinct(place.orgs);
     if orgs.iter().any(|o| names.org(*o).is_none()) {
         errors.push(FieldProblem::new("org", "unknown", "no such org in this community"));
     }
@@ -395,6 +399,7 @@ pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, pla
     state
         .db
         .write(move |conn| {
+            // Read again in the write: a change made since the check above is not undone.
             let mut account = our_account(conn, user, community)?;
             roles.extend(account.roles.iter().filter(|r| !ROLES.contains(r)));
             account.buildings.retain(|b| leader && in_compound.contains(b));
