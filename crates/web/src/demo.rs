@@ -123,38 +123,43 @@ pub fn seed_if_empty(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<Option<Seeded>, String> {
+    let ground = (config, tz, now);
+    seeding(db, workflows, ground, "东圣社区", |known| known.is_empty(), dongsheng)
+}
+
+/// What each community of the demo is seeded on.
+struct Ground<'a> {
+    wf: &'a roundtable_core::Workflow,
+    config: &'a Config,
+    hash: &'a str,
+    tz: Tz,
+    now: DateTime<Utc>,
+    /// When the community was set up: a little over six months before `now`.
+    start: DateTime<Utc>,
+    community: CommunityId,
+}
+
+/// Founds the community `name` in the demo's street office, if `wanted` (given the
+/// communities there are), and seeds it with `site`; its six months' notices were read
+/// back then.
+fn seeding(
+    db: &Db,
+    workflows: &WorkflowSet,
+    (config, tz, now): (&Config, Tz, DateTime<Utc>),
+    name: &str,
+    wanted: impl FnOnce(&[Community]) -> bool,
+    site: fn(&mut roundtable_store::DbConn, &Ground) -> Result<Seeded, StoreError>,
+) -> Result<Option<Seeded>, String> {
     let conn = &mut *db.conn().map_err(|e| e.to_string())?;
-    if !directory::communities(conn).map_err(|e| e.to_string())?.is_empty() {
+    if !wanted(&directory::communities(conn).map_err(|e| e.to_string())?) {
         return Ok(None);
     }
     let wf = workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW).ok_or("the default workflow is not loaded")?;
     let hash = hash_password(DEMO_PASSWORD)?;
-    let seeded = seed(conn, wf, config, &hash, tz, now).map_err(|e| e.to_string())?;
-    // The demo's six months happened before anyone looks: their notices were read then.
-    roundtable_store::notices::settle_all(conn).map_err(|e| e.to_string())?;
-    Ok(Some(seeded))
-}
-
-struct People {
-    secretary: Actor,
-    supervisor: Actor,
-    companies: Vec<(OrgId, Actor)>,
-    raisers: Vec<Vec<Actor>>,
-    supporters: Vec<UserId>,
-}
-
-fn seed(
-    conn: &mut roundtable_store::DbConn,
-    wf: &roundtable_core::Workflow,
-    config: &Config,
-    hash: &str,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Result<Seeded, StoreError> {
     let start = now - TimeDelta::days(190);
     let community = Community {
         id: CommunityId::new(),
-        name: "东圣社区".into(),
+        name: name.into(),
         time_zone: tz,
         default_locale: "zh-CN".into(),
         created_at: start,
@@ -163,15 +168,53 @@ fn seed(
         workflow: None,
         settings: None,
     };
-    directory::insert_community(conn, &community)?;
-    let cid = community.id;
-    // Dongsheng belongs to the Development Zone street office (城区开发区街道办事处).
-    directory::set_street(conn, cid, Some("开发区街道"))?;
+    let ground = Ground { wf, config, hash: &hash, tz, now, start, community: community.id };
+    let seeded = roundtable_store::db::atomically(conn, |conn| {
+        directory::insert_community(conn, &community)?;
+        directory::set_street(conn, community.id, Some(STREET))?;
+        site(conn, &ground)
+    });
+    let seeded = seeded.map_err(|e| e.to_string())?;
+    // The demo's six months happened before anyone looks: their notices were read then.
+    roundtable_store::notices::settle_all(conn).map_err(|e| e.to_string())?;
+    Ok(Some(seeded))
+}
 
+struct People {
+    secretary: Actor,
+    supervisor: Actor,
+    /// Each compound's property company: the organisation, its person, its name.
+    companies: Vec<(OrgId, Actor, &'static str)>,
+    raisers: Vec<Vec<Actor>>,
+    supporters: Vec<UserId>,
+}
+
+/// A community of the demo as it stands before its six months: what `live` needs.
+struct Site<'a> {
+    compounds: Vec<CompoundId>,
+    buildings: Vec<Vec<BuildingId>>,
+    people: People,
+    /// Who comes to its meetings, for each organisation.
+    attending: Vec<(OrgId, &'a str)>,
+    /// How many issues it raises over the six months.
+    issues: usize,
+    /// Where in `PROBLEMS` its titles start, so a neighbour's are not Dongsheng's.
+    first_problem: usize,
+    /// Hours between two of its issues: spread over the six months.
+    every_hours: i64,
+}
+
+/// Its compounds, six buildings each, at their gates.
+fn places(
+    conn: &mut roundtable_store::DbConn,
+    cid: CommunityId,
+    names: &[(&str, (f64, f64))],
+    start: DateTime<Utc>,
+) -> Result<(Vec<CompoundId>, Vec<Vec<BuildingId>>), StoreError> {
     let mut compounds = Vec::new();
     let mut buildings: Vec<Vec<BuildingId>> = Vec::new();
-    for ((name, _, _), (lat, long)) in COMPOUNDS.iter().zip(LOCATIONS) {
-        let location = GeoPoint::new(lat, long);
+    for (name, (lat, long)) in names {
+        let location = GeoPoint::new(*lat, *long);
         let c = Compound { id: CompoundId::new(), community: cid, name: (*name).into(), created_at: start, location };
         directory::insert_compound(conn, &c)?;
         let mut ids = Vec::new();
@@ -183,73 +226,115 @@ fn seed(
         compounds.push(c.id);
         buildings.push(ids);
     }
+    Ok((compounds, buildings))
+}
 
-    let mut org = |kind, name: &str, emails: &[&str], compound: Option<CompoundId>| -> Result<OrgId, StoreError> {
-        let o = Organisation {
-            id: OrgId::new(),
-            community: cid,
-            kind,
-            name: name.into(),
-            contact_emails: emails.iter().map(|e| e.to_string()).collect(),
-            compound,
-            created_at: start,
-        };
-        directory::insert_organisation(conn, &o)?;
-        Ok(o.id)
+/// Registers an organisation of the community.
+fn organisation(
+    conn: &mut roundtable_store::DbConn,
+    cid: CommunityId,
+    kind: OrgKind,
+    name: &str,
+    emails: &[&str],
+    compound: Option<CompoundId>,
+    start: DateTime<Utc>,
+) -> Result<OrgId, StoreError> {
+    let o = Organisation {
+        id: OrgId::new(),
+        community: cid,
+        kind,
+        name: name.into(),
+        contact_emails: emails.iter().map(|e| e.to_string()).collect(),
+        compound,
+        created_at: start,
     };
-    let party = org(OrgKind::PartyCommittee, "东圣社区大党委", &["party@dongsheng.example"], None)?;
-    let rc = org(OrgKind::ResidentsCommittee, "东圣社区党支部（居委会）", &["office@dongsheng.example"], None)?;
-    let supervisory = org(OrgKind::SupervisoryCommittee, "业主监督委员会", &["supervisors@dongsheng.example"], None)?;
-    let mut companies = Vec::new();
-    let mut grids = Vec::new();
-    for (i, (compound, company, slug)) in COMPOUNDS.iter().enumerate() {
-        companies.push(org(
-            OrgKind::PropertyCompany,
-            company,
-            &[&format!("{slug}@dongsheng.example")],
-            Some(compounds[i]),
-        )?);
-        grids.push(org(OrgKind::GridBranch, &format!("{compound}网格党支部"), &[], Some(compounds[i]))?);
-    }
-    for unit in ["城区住建局", "晋城供电公司东圣营业所", "城区自来水公司"] {
-        org(OrgKind::Unit, unit, &[], None)?;
-    }
+    directory::insert_organisation(conn, &o)?;
+    Ok(o.id)
+}
 
-    // Each a mobile number of their own: anyone can sign in with theirs.
-    let mut numbered = 0u64;
-    let mut person = |login: &str, name: &str, roles: &[Role], orgs: Vec<OrgId>, compound: Option<usize>| {
-        numbered += 1;
+/// Makes the demo's accounts of one community, each with a mobile number of its own
+/// (anyone can sign in with theirs; `serial` keeps them apart across communities).
+struct Accounts<'h> {
+    community: CommunityId,
+    hash: &'h str,
+    start: DateTime<Utc>,
+    serial: u64,
+}
+
+impl Accounts<'_> {
+    fn add(
+        &mut self,
+        conn: &mut roundtable_store::DbConn,
+        login: &str,
+        name: &str,
+        roles: &[Role],
+        orgs: Vec<OrgId>,
+        compound: Option<CompoundId>,
+    ) -> Result<Actor, StoreError> {
+        self.serial += 1;
         let u = User {
             id: UserId::new(),
-            community: cid,
+            community: self.community,
             login: login.into(),
             display_name: name.into(),
             email: Some(login.into()),
-            phone: Some(format!("139{:08}", 20_000_000 + numbered * 7919)),
+            phone: Some(format!("139{:08}", 20_000_000 + self.serial * 7919)),
             roles: roles.to_vec(),
             locale: None,
-            compound: compound.map(|i| compounds[i]),
+            compound,
             buildings: Vec::new(),
             organisations: orgs,
             disabled: false,
-            created_at: start,
+            created_at: self.start,
         };
-        directory::insert_user(conn, &u, hash)?;
+        directory::insert_user(conn, &u, self.hash)?;
         directory::actor(conn, u.id)
+    }
+}
+
+/// Dongsheng, of the news report: five compounds, their companies, the grid branches.
+fn dongsheng(conn: &mut roundtable_store::DbConn, g: &Ground) -> Result<Seeded, StoreError> {
+    let (cid, start) = (g.community, g.start);
+    let named: Vec<(&str, (f64, f64))> = COMPOUNDS.iter().map(|c| c.0).zip(LOCATIONS).collect();
+    let (compounds, buildings) = places(conn, cid, &named, start)?;
+
+    let org = |conn: &mut _, kind, name: &str, emails: &[&str], compound| {
+        organisation(conn, cid, kind, name, emails, compound, start)
     };
-    let secretary = person("secretary@dongsheng.example", "王俊勇", &[Role::Secretary], vec![rc, party], None)?;
-    person("admin@dongsheng.example", "系统管理员", &[Role::Admin], vec![rc], None)?;
-    let supervisor = person("supervisor@dongsheng.example", "张秀兰", &[Role::Supervisor], vec![supervisory], Some(0))?;
+    let party = org(conn, OrgKind::PartyCommittee, "东圣社区大党委", &["party@dongsheng.example"], None)?;
+    let rc = org(conn, OrgKind::ResidentsCommittee, "东圣社区党支部（居委会）", &["office@dongsheng.example"], None)?;
+    let supervisory =
+        org(conn, OrgKind::SupervisoryCommittee, "业主监督委员会", &["supervisors@dongsheng.example"], None)?;
+    let mut companies = Vec::new();
+    let mut grids = Vec::new();
+    for (i, (compound, company, slug)) in COMPOUNDS.iter().enumerate() {
+        let email = format!("{slug}@dongsheng.example");
+        companies.push(org(conn, OrgKind::PropertyCompany, company, &[&email], Some(compounds[i]))?);
+        grids.push(org(conn, OrgKind::GridBranch, &format!("{compound}网格党支部"), &[], Some(compounds[i]))?);
+    }
+    for unit in ["城区住建局", "晋城供电公司东圣营业所", "城区自来水公司"] {
+        org(conn, OrgKind::Unit, unit, &[], None)?;
+    }
+
+    let mut accounts = Accounts { community: cid, hash: g.hash, start, serial: 0 };
+    let mut person = |conn: &mut _, login: &str, name: &str, roles: &[Role], orgs, compound: Option<usize>| {
+        accounts.add(conn, login, name, roles, orgs, compound.map(|i| compounds[i]))
+    };
+    let secretary = person(conn, "secretary@dongsheng.example", "王俊勇", &[Role::Secretary], vec![rc, party], None)?;
+    person(conn, "admin@dongsheng.example", "系统管理员", &[Role::Admin], vec![rc], None)?;
+    let supervisor =
+        person(conn, "supervisor@dongsheng.example", "张秀兰", &[Role::Supervisor], vec![supervisory], Some(0))?;
     let mut company_staff = Vec::new();
     let staff_names = ["李明", "赵刚", "孙丽", "周强", "吴敏"];
-    for (i, (_, _, slug)) in COMPOUNDS.iter().enumerate() {
-        let a =
-            person(&format!("{slug}@dongsheng.example"), staff_names[i], &[Role::Property], vec![companies[i]], None)?;
-        company_staff.push((companies[i], a));
+    for (i, (_, name, slug)) in COMPOUNDS.iter().enumerate() {
+        let login = format!("{slug}@dongsheng.example");
+        let a = person(conn, &login, staff_names[i], &[Role::Property], vec![companies[i]], None)?;
+        company_staff.push((companies[i], a, *name));
     }
-    let liang = person("grid@dongsheng.example", "梁新亮", &[Role::Grid], vec![grids[4]], Some(4))?;
-    let ye_li = person("resident@dongsheng.example", "叶莉", &[Role::Resident, Role::BuildingLeader], vec![], Some(3))?;
-    person("street@dongsheng.example", "刘芳", &[Role::Street], vec![], None)?;
+    let liang = person(conn, "grid@dongsheng.example", "梁新亮", &[Role::Grid], vec![grids[4]], Some(4))?;
+    let ye_li =
+        person(conn, "resident@dongsheng.example", "叶莉", &[Role::Resident, Role::BuildingLeader], vec![], Some(3))?;
+    person(conn, "street@dongsheng.example", "刘芳", &[Role::Street], vec![], None)?;
     let mut raisers: Vec<Vec<Actor>> = (0..5).map(|_| vec![supervisor.clone()]).collect();
     raisers[4].push(liang);
     let building_leader = ye_li.user;
@@ -258,13 +343,8 @@ fn seed(
     let surnames = ["刘", "陈", "杨", "黄", "王", "马", "郭", "何"];
     for (n, surname) in surnames.iter().enumerate() {
         let compound = n % 5;
-        let a = person(
-            &format!("resident{}@dongsheng.example", n + 1),
-            &format!("{surname}女士"),
-            &[Role::Resident],
-            vec![],
-            Some(compound),
-        )?;
+        let login = format!("resident{}@dongsheng.example", n + 1);
+        let a = person(conn, &login, &format!("{surname}女士"), &[Role::Resident], vec![], Some(compound))?;
         supporters.push(a.user);
         raisers[compound].push(a);
     }
@@ -274,8 +354,100 @@ fn seed(
     // Who comes to the meeting: the party committee, the residents' committee, the
     // supervisory committee and every property company.
     let mut attending = vec![(party, "陈书记、王俊勇"), (rc, "刘主任"), (supervisory, "张秀兰、刘女士")];
-    attending.extend(people.companies.iter().zip(["李明", "赵刚", "孙丽", "周强", "吴敏"]).map(|((o, _), n)| (*o, n)));
+    attending
+        .extend(people.companies.iter().zip(["李明", "赵刚", "孙丽", "周强", "吴敏"]).map(|((o, _, _), n)| (*o, n)));
+    let site = Site { compounds, buildings, people, attending, issues: 60, first_problem: 0, every_hours: 72 };
+    live(conn, g, &site)
+}
 
+/// The demo's street office: Dongsheng and its neighbour belong to it.
+const STREET: &str = "开发区街道";
+
+/// The neighbour's compounds: the first kept by Anshang Property, as one of Dongsheng's is
+/// (the street office sees the company across both), the second by a company of its own.
+const NEIGHBOUR_COMPOUNDS: [(&str, &str, &str, (f64, f64)); 2] =
+    [("锦绣花园", "安尚物业", "anshang", (35.5105, 112.8402)), ("泰和苑", "康居物业", "kangju", (35.5061, 112.8458))];
+
+/// The neighbour's accounts: login, what they are (printed by `roundtable demo`).
+pub const NEIGHBOUR_ACCOUNTS: [(&str, &str); 2] = [
+    ("secretary@xicheng.example", "陈静 Chen Jing — 西城社区 (West City), the street's other community"),
+    ("anshang@xicheng.example", "钱伟 Qian Wei — Anshang Property in West City (Jinxiu Garden)"),
+];
+
+/// West City (西城社区), Dongsheng's smaller neighbour in the same street office, so the
+/// street's comparison has two communities and a company serving both. Seeded once, by
+/// `roundtable demo` on a new database (not by the tests' app: see `seed_if_empty`).
+pub fn seed_neighbour(
+    db: &Db,
+    workflows: &WorkflowSet,
+    config: &Config,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<Option<Seeded>, String> {
+    let wanted = |known: &[Community]| !known.iter().any(|c| c.name == "西城社区");
+    seeding(db, workflows, (config, tz, now), "西城社区", wanted, neighbour)
+}
+
+fn neighbour(conn: &mut roundtable_store::DbConn, g: &Ground) -> Result<Seeded, StoreError> {
+    let (cid, start) = (g.community, g.start);
+    let named: Vec<(&str, (f64, f64))> = NEIGHBOUR_COMPOUNDS.iter().map(|c| (c.0, c.3)).collect();
+    let (compounds, buildings) = places(conn, cid, &named, start)?;
+    let rc = organisation(
+        conn,
+        cid,
+        OrgKind::ResidentsCommittee,
+        "西城社区居委会",
+        &["office@xicheng.example"],
+        None,
+        start,
+    )?;
+    let supervisory = organisation(conn, cid, OrgKind::SupervisoryCommittee, "业主监督委员会", &[], None, start)?;
+    let mut accounts = Accounts { community: cid, hash: g.hash, start, serial: 100 };
+    let secretary = accounts.add(conn, NEIGHBOUR_ACCOUNTS[0].0, "陈静", &[Role::Secretary], vec![rc], None)?;
+    let supervisor = accounts.add(
+        conn,
+        "supervisor@xicheng.example",
+        "赵凤英",
+        &[Role::Supervisor],
+        vec![supervisory],
+        Some(compounds[0]),
+    )?;
+    let mut companies = Vec::new();
+    let mut attending = vec![(rc, "陈静"), (supervisory, "赵凤英")];
+    for (i, ((_, company, slug, _), staff)) in NEIGHBOUR_COMPOUNDS.iter().zip(["钱伟", "郑涛"]).enumerate() {
+        let email = format!("{slug}@xicheng.example");
+        let org = organisation(conn, cid, OrgKind::PropertyCompany, company, &[&email], Some(compounds[i]), start)?;
+        let a = accounts.add(conn, &email, staff, &[Role::Property], vec![org], None)?;
+        companies.push((org, a, *company));
+        attending.push((org, staff));
+    }
+    let mut raisers: Vec<Vec<Actor>> = vec![vec![supervisor.clone()], vec![supervisor.clone()]];
+    let mut supporters = Vec::new();
+    for (n, surname) in ["孙", "朱", "林", "高"].iter().enumerate() {
+        let login = format!("resident{}@xicheng.example", n + 1);
+        let compound = n % compounds.len();
+        let a = accounts.add(
+            conn,
+            &login,
+            &format!("{surname}先生"),
+            &[Role::Resident],
+            vec![],
+            Some(compounds[compound]),
+        )?;
+        supporters.push(a.user);
+        raisers[compound].push(a);
+    }
+    let people = People { secretary, supervisor, companies, raisers, supporters };
+    let site = Site { compounds, buildings, people, attending, issues: 24, first_problem: 7, every_hours: 180 };
+    live(conn, g, &site)
+}
+
+/// The community's six months: the meetings on their first Sundays and its issues raised
+/// every few days, each driven to its fate — recorded in time order, so each agenda is
+/// planned from the tracker as it stood then.
+fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<Seeded, StoreError> {
+    let (wf, config, tz, now, start) = (g.wf, g.config, g.tz, g.now, g.start);
+    let (cid, people) = (g.community, &site.people);
     // Past meetings: the last six first Sundays at 09:00, all held and closed.
     let mut held = Vec::new();
     let mut month = start.with_timezone(&tz).date_naive().with_day(1).unwrap_or(start.date_naive());
@@ -289,7 +461,9 @@ fn seed(
                         community: cid,
                         slot,
                         starts_at: s,
-                        place: "东圣社区党群服务中心".into(),
+                        // Where the deployment meets, as every later meeting will: the
+                        // calendar should not show the place changing at this month.
+                        place: config.meeting.place.clone(),
                         // Planned: `draft` and `hold` take it through its life at its times.
                         status: MeetingStatus::Planned,
                         announcements: "传达上级关于物业服务质量提升的文件精神。".into(),
@@ -310,23 +484,23 @@ fn seed(
         };
     }
 
-    let total = 60;
     let mut raised: Vec<Issue> = Vec::new();
     // What happens to the issues, worked out through the workflow and recorded below in
     // time order with the meetings.
     let mut steps: Vec<roundtable_core::Outcome> = Vec::new();
-    for k in 0..total {
-        let c = k % 5;
+    let count = site.compounds.len();
+    for k in 0..site.issues {
+        let c = k % count;
         // 31 kinds for 60 issues: a title comes back at most once, and in another compound.
-        let (title, description, category) = PROBLEMS[k % PROBLEMS.len()];
+        let (title, description, category) = PROBLEMS[(site.first_problem + k) % PROBLEMS.len()];
         let raiser = &people.raisers[c][k % people.raisers[c].len()];
-        let at = start + TimeDelta::hours((k as i64) * 72 + 9);
+        let at = start + TimeDelta::hours((k as i64) * site.every_hours + 9);
         let new = NewIssue {
             title: title.into(),
             description: description.into(),
             category: category.into(),
-            compound: compounds[c],
-            building: Some(buildings[c][k % 6]),
+            compound: site.compounds[c],
+            building: Some(site.buildings[c][k % 6]),
             unit: Some(format!("{}单元", k % 3 + 1)),
         };
         let (issue, event) = Issue::raise(wf, new, raiser, at);
@@ -335,7 +509,7 @@ fn seed(
             issues::add_support(conn, &issue, *user, at + TimeDelta::hours(2))?;
         }
         let fate = FATES[k % FATES.len()];
-        let issue = advance(&mut steps, wf, tz, &people, issue, c, fate, &raised, &held, now)?;
+        let issue = advance(&mut steps, wf, tz, people, issue, c, fate, &raised, &held, now)?;
         raised.push(issue);
     }
     // Then the months in order: every issue's steps and every meeting at its own time, so
@@ -360,11 +534,11 @@ fn seed(
             Moment::Open(m) => {
                 meetings::set_status(conn, m.id, MeetingStatus::Planned, MeetingStatus::Open, m.starts_at)?;
             }
-            Moment::Held(m) => hold(conn, &people, m, &attending)?,
+            Moment::Held(m) => hold(conn, people, m, &site.attending)?,
         }
     }
     roundtable_store::outbox::settle_history(conn, &cid.to_string(), now)?;
-    Ok(Seeded { community: cid, issues: total, meetings: held.len() })
+    Ok(Seeded { community: cid, issues: site.issues, meetings: held.len() })
 }
 
 /// Drives one issue through the workflow to its fate, at plausible moments.
@@ -418,7 +592,7 @@ fn advance(
         }
         _ => {}
     }
-    let (org, staff) = &people.companies[compound];
+    let (org, staff, company) = &people.companies[compound];
     at = step(at, 1);
     issue = fire(
         &issue,
@@ -442,11 +616,7 @@ fn advance(
     let overdue = fate == Fate::Committed && issue.created_at < now - TimeDelta::days(40);
     let due: NaiveDate = today.checked_add_days(Days::new(if overdue { 10 } else { 21 })).unwrap_or(today);
     let f = TransitionFields {
-        commitment_text: Some(format!(
-            "{}：{}天内完成整改并向业主反馈。",
-            people_company_name(compound),
-            (due - today).num_days()
-        )),
+        commitment_text: Some(format!("{company}：{}天内完成整改并向业主反馈。", (due - today).num_days())),
         due_date: Some(due),
         meeting: meeting_id,
         ..Default::default()
@@ -500,10 +670,6 @@ fn advance(
         },
         at,
     )
-}
-
-fn people_company_name(compound: usize) -> &'static str {
-    COMPOUNDS[compound].1
 }
 
 /// A past meeting's draft, five days ahead, by the agenda job (with its company

@@ -517,8 +517,10 @@ async fn the_demo_has_held_six_real_meetings() {
     let list = app.get("/api/v1/meetings", &resident).await.body;
     let held: Vec<&Value> = list.as_array().unwrap().iter().filter(|m| m["status"] == "closed").collect();
     assert_eq!(held.len(), 6, "{list}");
+    let next = app.get("/api/v1/meetings/next", &resident).await.body;
     for m in held {
         assert_eq!(m["agenda_status"], "published", "{m}");
+        assert_eq!(m["place"], next["place"], "the calendar shows one place, not a move this month");
         let path = format!("/api/v1/meetings/{}", m["id"].as_str().unwrap());
         let detail = app.get(&path, &resident).await.body;
         assert!(detail["attendance"].as_array().unwrap().len() >= 5, "attendance: {detail}");

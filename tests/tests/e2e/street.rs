@@ -15,6 +15,44 @@ on_both_databases!(
 
 const STREET: &str = "street@dongsheng.example";
 
+/// `roundtable demo` seeds Dongsheng's neighbour too, so the street office's first look
+/// compares two communities: West City has lived through its own six meetings, Anshang
+/// serves both, and each secretary sees only their own community.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_street_has_two_communities_to_compare() {
+    let app = TestApp::sqlite().build();
+    let seed = || {
+        let state = &app.state;
+        let tz = "Asia/Shanghai".parse().unwrap();
+        roundtable_web::demo::seed_neighbour(&state.db, &state.workflows, &state.config, tz, state.now()).unwrap()
+    };
+    let seeded = seed().expect("West City is new");
+    assert_eq!((seeded.issues, seeded.meetings), (24, 6));
+    assert!(seed().is_none(), "seeded once");
+
+    let view = app.get("/api/v1/street", &app.token(STREET).await).await.body;
+    let west = view["communities"].as_array().unwrap().iter().find(|c| c["name"] == "西城社区").expect("{view}");
+    assert!(west["open"].as_i64().unwrap() > 0 && west["overdue"].as_i64().unwrap() > 0, "{west}");
+    assert!(west["rates_of"].is_string(), "its latest agenda's rates: {west}");
+    let anshang = view["companies"].as_array().unwrap().iter().find(|c| c["name"] == "安尚物业").unwrap();
+    assert_eq!(anshang["communities"].as_array().unwrap().len(), 2, "{anshang}");
+
+    let secretary = app.token(roundtable_web::demo::NEIGHBOUR_ACCOUNTS[0].0).await;
+    let meetings = app.get("/api/v1/meetings", &secretary).await.body;
+    let held: Vec<&Value> = meetings.as_array().unwrap().iter().filter(|m| m["status"] == "closed").collect();
+    assert_eq!(held.len(), 6, "{meetings}");
+    let minutes = format!("/api/v1/meetings/{}/minutes", held[0]["id"].as_str().unwrap());
+    assert_eq!(app.call(Method::GET, &minutes, Some(&secretary), None).await.status, StatusCode::OK);
+    let theirs = app.get("/api/v1/issues?limit=200", &secretary).await.body;
+    let ours = app.get("/api/v1/issues?limit=200", &app.token("secretary@dongsheng.example").await).await.body;
+    let ids = |list: &Value| -> Vec<String> {
+        list["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(ids(&theirs).len(), 24);
+    assert_eq!(ids(&ours).len(), 60, "Dongsheng's own, none of West City's");
+    assert!(ids(&theirs).iter().all(|id| !ids(&ours).contains(id)));
+}
+
 async fn the_street_office_compares_its_communities_and_their_companies(app: TestApp) {
     // West City is in the same street and works with Anshang too; North Gate is not.
     let west = app.add_community("西城社区", "xicheng", Some("开发区街道"), "安尚物业");

@@ -339,6 +339,14 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
                         "Seeded Dongsheng Community (东圣社区): {} issues, {} past meetings.",
                         s.issues, s.meetings
                     );
+                    // Its neighbour in the same street office, so `/street` compares two.
+                    if let Some(n) = demo::seed_neighbour(&state.db, &state.workflows, &state.config, tz, Utc::now())? {
+                        let _ = writeln!(
+                            out,
+                            "Seeded its neighbour West City (西城社区): {} issues, {} past meetings.",
+                            n.issues, n.meetings
+                        );
+                    }
                 }
                 None => {
                     let _ = writeln!(out, "The database already has data; serving it as it is.");
@@ -364,7 +372,7 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
         );
         if demo {
             let _ = writeln!(out, "Demo accounts (password `{}`):", demo::DEMO_PASSWORD);
-            for (login, who) in demo::DEMO_ACCOUNTS {
+            for (login, who) in demo::DEMO_ACCOUNTS.iter().chain(&demo::NEIGHBOUR_ACCOUNTS) {
                 let _ = writeln!(out, "  {login:<32} {who}");
             }
             let _ = writeln!(out, "Open http://{addr}/ in a browser and sign in with one of them, or try the API:");
