@@ -223,6 +223,10 @@ async fn signing_in_and_out_with_a_session_cookie() {
     let missing = client.request(axum::http::Method::GET, "/no/such/page", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.html.contains("<title>Not found · Roundtable</title>"), "{}", missing.html);
+    // An address a form posts to, opened (a reload, a kept link): said as such.
+    let opened = client.request(axum::http::Method::GET, "/meetings/schedule", None).await;
+    assert_eq!(opened.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(opened.html.contains("This address receives what a form sends"), "{}", opened.html);
     let csp = list.headers["content-security-policy"].to_str().expect("ascii");
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'self'"), "{csp}");
 

@@ -332,6 +332,8 @@ impl Ctx {
             StatusCode::FORBIDDEN => "forbidden",
             StatusCode::NOT_FOUND => "not_found",
             StatusCode::CONFLICT => "conflict",
+            // An address a form posts to, opened (a reload after the form, a link kept).
+            StatusCode::METHOD_NOT_ALLOWED => "form_only",
             StatusCode::PAYLOAD_TOO_LARGE => "too_large",
             StatusCode::TOO_MANY_REQUESTS => "busy",
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => "unavailable",
