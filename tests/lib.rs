@@ -95,7 +95,7 @@ impl TestAppBuilder {
                 reading.lock().unwrap_or_else(|e| e.into_inner()).unwrap_or_else(chrono::Utc::now)
             }));
         let tz = "Asia/Shanghai".parse().expect("a known zone");
-        demo::seed_if_empty(&state.db, &state.workflows, &state.config, tz, state.now())
+        demo::seed(&state.db, &state.workflows, &state.config, tz, state.now(), demo::DemoCommunity::Dongsheng)
             .expect("the demo seeds")
             .expect("the database was empty");
         let router = roundtable_web::app::router(state.clone());
@@ -432,21 +432,11 @@ impl TestApp {
     /// `company` and four accounts (password `demo1234`): `secretary@<slug>.example`,
     /// `admin@…`, `wang@…` (the company's) and `resident@…`. Returns their logins.
     pub fn add_community(&self, name: &str, slug: &str, street: Option<&str>, company: &str) -> Vec<String> {
-        use roundtable_core::{Community, CommunityId, Compound, CompoundId, OrgKind, Organisation, Role, User};
+        use roundtable_core::{Community, Compound, CompoundId, OrgKind, Organisation, Role, User};
         let conn = &mut *self.conn().expect("a connection");
         let now = chrono::Utc::now();
-        let id = CommunityId::new();
-        let community = Community {
-            id,
-            name: name.into(),
-            time_zone: chrono_tz::Asia::Shanghai,
-            default_locale: "zh-CN".into(),
-            created_at: now,
-            meeting_time: None,
-            meeting_place: None,
-            workflow: None,
-            settings: None,
-        };
+        let community = Community::new(name, chrono_tz::Asia::Shanghai, "zh-CN", now);
+        let id = community.id;
         directory::insert_community(conn, &community).unwrap();
         directory::set_street(conn, id, street).unwrap();
         let compound = Compound {

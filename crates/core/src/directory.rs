@@ -29,6 +29,29 @@ pub struct Community {
     pub settings: Option<String>,
 }
 
+impl Community {
+    /// A community just set up: a new id, and meeting, workflow and settings as the
+    /// deployment's until it is given its own.
+    pub fn new(
+        name: impl Into<String>,
+        time_zone: chrono_tz::Tz,
+        default_locale: impl Into<String>,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Community {
+            id: CommunityId::new(),
+            name: name.into(),
+            time_zone,
+            default_locale: default_locale.into(),
+            created_at,
+            meeting_time: None,
+            meeting_place: None,
+            workflow: None,
+            settings: None,
+        }
+    }
+}
+
 /// A residential compound (小区).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Compound {

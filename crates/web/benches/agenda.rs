@@ -8,8 +8,8 @@ use chrono::{Days, TimeDelta, TimeZone, Utc};
 use diesel::Connection;
 use roundtable_core::agenda::{AgendaConfig, AgendaInput, build_agenda};
 use roundtable_core::{
-    Actor, Commitment, Community, CommunityId, Compound, CompoundId, Issue, IssueState, NewIssue, OrgId, OrgKind,
-    Organisation, Role, User, UserId, Verification, VerificationOutcome, Workflow,
+    Actor, Commitment, Community, Compound, CompoundId, Issue, IssueState, NewIssue, OrgId, OrgKind, Organisation,
+    Role, User, UserId, Verification, VerificationOutcome, Workflow,
 };
 use roundtable_store::{Db, DbOptions, agenda, directory, issues};
 
@@ -26,17 +26,7 @@ fn main() {
     let tz = chrono_tz::Asia::Shanghai;
     let meeting_at = tz.with_ymd_and_hms(2027, 3, 7, 9, 0, 0).unwrap().with_timezone(&Utc);
     let start = meeting_at - TimeDelta::days(3 * 365);
-    let community = Community {
-        id: CommunityId::new(),
-        name: "东圣社区".into(),
-        time_zone: chrono_tz::Asia::Shanghai,
-        default_locale: "zh-CN".into(),
-        created_at: start,
-        meeting_time: None,
-        meeting_place: None,
-        workflow: None,
-        settings: None,
-    };
+    let community = Community::new("东圣社区", tz, "zh-CN", start);
     directory::insert_community(conn, &community).unwrap();
     let mut compounds = Vec::new();
     let mut companies = Vec::new();

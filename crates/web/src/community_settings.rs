@@ -160,16 +160,10 @@ pub(crate) mod tests {
 
     /// A community with these own settings and nothing else of its own.
     pub(crate) fn community(settings: Option<&str>) -> Community {
+        let now = chrono::Utc::now();
         Community {
-            id: roundtable_core::CommunityId::new(),
-            name: "西城社区".into(),
-            time_zone: chrono_tz::Asia::Shanghai,
-            default_locale: "zh-CN".into(),
-            created_at: chrono::Utc::now(),
-            meeting_time: None,
-            meeting_place: None,
-            workflow: None,
             settings: settings.map(str::to_owned),
+            ..Community::new("西城社区", chrono_tz::Asia::Shanghai, "zh-CN", now)
         }
     }
 

@@ -114,18 +114,59 @@ pub struct Seeded {
     pub meetings: usize,
 }
 
-/// Seeds Dongsheng Community unless the database already has a community.
-/// Returns `None` when there was something already.
-pub fn seed_if_empty(
+/// The demo's communities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DemoCommunity {
+    /// Dongsheng, of the news report: seeded into an empty database only.
+    Dongsheng,
+    /// West City (西城社区), Dongsheng's smaller neighbour in the same street office, so the
+    /// street's comparison has two communities and a company serving both: seeded once,
+    /// by `roundtable demo` on a new database (the tests' app keeps Dongsheng alone).
+    WestCity,
+}
+
+/// Seeds `which` community unless the database has it (for Dongsheng: unless it has any
+/// community). Returns `None` when there was nothing to do.
+pub fn seed(
     db: &Db,
     workflows: &WorkflowSet,
     config: &Config,
     tz: Tz,
     now: DateTime<Utc>,
+    which: DemoCommunity,
 ) -> Result<Option<Seeded>, String> {
-    let ground = (config, tz, now);
-    seeding(db, workflows, ground, "东圣社区", |known| known.is_empty(), dongsheng)
+    let (name, site): (&str, Seeding) = match which {
+        DemoCommunity::Dongsheng => ("东圣社区", dongsheng),
+        DemoCommunity::WestCity => ("西城社区", neighbour),
+    };
+    let conn = &mut *db.conn().map_err(|e| e.to_string())?;
+    let known = directory::communities(conn).map_err(|e| e.to_string())?;
+    let there = match which {
+        DemoCommunity::Dongsheng => !known.is_empty(),
+        DemoCommunity::WestCity => known.iter().any(|c| c.name == name),
+    };
+    if there {
+        return Ok(None);
+    }
+    let wf = workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW).ok_or("the default workflow is not loaded")?;
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let start = now - TimeDelta::days(190);
+    let community = Community::new(name, tz, "zh-CN", start);
+    let ground = Ground { wf, config, hash: &hash, tz, now, start, community: community.id };
+    let seeded = roundtable_store::db::atomically(conn, |conn| {
+        directory::insert_community(conn, &community)?;
+        directory::set_street(conn, community.id, Some(STREET))?;
+        site(conn, &ground)
+    });
+    let seeded = seeded.map_err(|e| e.to_string())?;
+    // The demo's six months happened before anyone looks: their notices were read then.
+    roundtable_store::notices::settle_all(conn).map_err(|e| e.to_string())?;
+    Ok(Some(seeded))
 }
+
+/// What sets up one community of the demo, founded and in the street office, and lives
+/// through its six months.
+type Seeding = fn(&mut roundtable_store::DbConn, &Ground) -> Result<Seeded, StoreError>;
 
 /// What each community of the demo is seeded on.
 struct Ground<'a> {
@@ -137,47 +178,6 @@ struct Ground<'a> {
     /// When the community was set up: a little over six months before `now`.
     start: DateTime<Utc>,
     community: CommunityId,
-}
-
-/// Founds the community `name` in the demo's street office, if `wanted` (given the
-/// communities there are), and seeds it with `site`; its six months' notices were read
-/// back then.
-fn seeding(
-    db: &Db,
-    workflows: &WorkflowSet,
-    (config, tz, now): (&Config, Tz, DateTime<Utc>),
-    name: &str,
-    wanted: impl FnOnce(&[Community]) -> bool,
-    site: fn(&mut roundtable_store::DbConn, &Ground) -> Result<Seeded, StoreError>,
-) -> Result<Option<Seeded>, String> {
-    let conn = &mut *db.conn().map_err(|e| e.to_string())?;
-    if !wanted(&directory::communities(conn).map_err(|e| e.to_string())?) {
-        return Ok(None);
-    }
-    let wf = workflows.get(roundtable_core::workflow::DEFAULT_WORKFLOW).ok_or("the default workflow is not loaded")?;
-    let hash = hash_password(DEMO_PASSWORD)?;
-    let start = now - TimeDelta::days(190);
-    let community = Community {
-        id: CommunityId::new(),
-        name: name.into(),
-        time_zone: tz,
-        default_locale: "zh-CN".into(),
-        created_at: start,
-        meeting_time: None,
-        meeting_place: None,
-        workflow: None,
-        settings: None,
-    };
-    let ground = Ground { wf, config, hash: &hash, tz, now, start, community: community.id };
-    let seeded = roundtable_store::db::atomically(conn, |conn| {
-        directory::insert_community(conn, &community)?;
-        directory::set_street(conn, community.id, Some(STREET))?;
-        site(conn, &ground)
-    });
-    let seeded = seeded.map_err(|e| e.to_string())?;
-    // The demo's six months happened before anyone looks: their notices were read then.
-    roundtable_store::notices::settle_all(conn).map_err(|e| e.to_string())?;
-    Ok(Some(seeded))
 }
 
 struct People {
@@ -374,20 +374,7 @@ pub const NEIGHBOUR_ACCOUNTS: [(&str, &str); 2] = [
     ("anshang@xicheng.example", "钱伟 Qian Wei — Anshang Property in West City (Jinxiu Garden)"),
 ];
 
-/// West City (西城社区), Dongsheng's smaller neighbour in the same street office, so the
-/// street's comparison has two communities and a company serving both. Seeded once, by
-/// `roundtable demo` on a new database (not by the tests' app: see `seed_if_empty`).
-pub fn seed_neighbour(
-    db: &Db,
-    workflows: &WorkflowSet,
-    config: &Config,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Result<Option<Seeded>, String> {
-    let wanted = |known: &[Community]| !known.iter().any(|c| c.name == "西城社区");
-    seeding(db, workflows, (config, tz, now), "西城社区", wanted, neighbour)
-}
-
+/// West City: two compounds, 24 issues (see `DemoCommunity::WestCity`).
 fn neighbour(conn: &mut roundtable_store::DbConn, g: &Ground) -> Result<Seeded, StoreError> {
     let (cid, start) = (g.community, g.start);
     let named: Vec<(&str, (f64, f64))> = NEIGHBOUR_COMPOUNDS.iter().map(|c| (c.0, c.3)).collect();

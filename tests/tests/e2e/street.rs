@@ -24,7 +24,8 @@ async fn the_demo_street_has_two_communities_to_compare() {
     let seed = || {
         let state = &app.state;
         let tz = "Asia/Shanghai".parse().unwrap();
-        roundtable_web::demo::seed_neighbour(&state.db, &state.workflows, &state.config, tz, state.now()).unwrap()
+        let west = roundtable_web::demo::DemoCommunity::WestCity;
+        roundtable_web::demo::seed(&state.db, &state.workflows, &state.config, tz, state.now(), west).unwrap()
     };
     let seeded = seed().expect("West City is new");
     assert_eq!((seeded.issues, seeded.meetings), (24, 6));

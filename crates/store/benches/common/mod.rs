@@ -21,17 +21,7 @@ pub struct Raiser {
 /// Dongsheng Community with the compound Junyue Bay and a resident of it, stored.
 pub fn raiser(conn: &mut DbConn) -> Raiser {
     let now = Utc::now();
-    let community = Community {
-        id: CommunityId::new(),
-        name: "东圣社区".into(),
-        time_zone: chrono_tz::Asia::Shanghai,
-        default_locale: "zh-CN".into(),
-        created_at: now,
-        meeting_time: None,
-        meeting_place: None,
-        workflow: None,
-        settings: None,
-    };
+    let community = Community::new("东圣社区", chrono_tz::Asia::Shanghai, "zh-CN", now);
     directory::insert_community(conn, &community).unwrap();
     let compound = Compound {
         id: CompoundId::new(),

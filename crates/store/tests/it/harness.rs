@@ -36,17 +36,7 @@ impl Town {
     pub fn build(db: &Db) -> Town {
         let conn = &mut db.conn().unwrap();
         let at = now().with_timezone(&Utc);
-        let community = Community {
-            id: CommunityId::new(),
-            name: "东圣社区".into(),
-            time_zone: chrono_tz::Asia::Shanghai,
-            default_locale: "zh-CN".into(),
-            created_at: at,
-            meeting_time: None,
-            meeting_place: None,
-            workflow: None,
-            settings: None,
-        };
+        let community = Community::new("东圣社区", chrono_tz::Asia::Shanghai, "zh-CN", at);
         directory::insert_community(conn, &community).unwrap();
         let mut compound = |name: &str| {
             let c = Compound {

@@ -336,17 +336,7 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
             let meeting_place = typed_optional("meeting place", meeting_place.as_deref())?;
             let street = typed_optional("street office's name", street.as_deref())?;
             let locale = self::locale(&locale)?.to_owned();
-            let c = Community {
-                id: CommunityId::new(),
-                name,
-                time_zone,
-                default_locale: locale,
-                created_at: now,
-                meeting_time,
-                meeting_place,
-                workflow: None,
-                settings: None,
-            };
+            let c = Community { meeting_time, meeting_place, ..Community::new(name, time_zone, locale, now) };
             directory::insert_community(conn, &c).map_err(|e| format!("error: {e}"))?;
             directory::set_street(conn, c.id, street.as_deref()).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()

@@ -332,7 +332,8 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
         let state = server::boot(&config)?;
         if demo {
             let tz = config.community.time_zone;
-            match demo::seed_if_empty(&state.db, &state.workflows, &state.config, tz, Utc::now())? {
+            let seed = |which| demo::seed(&state.db, &state.workflows, &state.config, tz, Utc::now(), which);
+            match seed(demo::DemoCommunity::Dongsheng)? {
                 Some(s) => {
                     let _ = writeln!(
                         out,
@@ -340,7 +341,7 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
                         s.issues, s.meetings
                     );
                     // Its neighbour in the same street office, so `/street` compares two.
-                    if let Some(n) = demo::seed_neighbour(&state.db, &state.workflows, &state.config, tz, Utc::now())? {
+                    if let Some(n) = seed(demo::DemoCommunity::WestCity)? {
                         let _ = writeln!(
                             out,
                             "Seeded its neighbour West City (西城社区): {} issues, {} past meetings.",
