@@ -273,10 +273,22 @@ impl From<PathRejection> for ApiError {
 }
 
 /// A value serde refused, as a field problem: serde_path_to_error puts the path first
-/// ("title: invalid type: …"); without one the problem is the whole `what`.
+/// ("title: invalid type: …"); without one the problem is the whole `what`. A field left
+/// out or not known is named itself ("missing field `compound`" is `compound`, missing),
+/// so that a client can mark the field whatever serde's wording.
 fn invalid_value(text: &str, what: &str) -> ApiError {
-    let field = text.split_once(": ").map(|(f, _)| f).filter(|f| !f.contains(' ')).unwrap_or(what);
-    ApiError::field(field, "invalid", text.to_owned())
+    let (path, rest) = match text.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') => (Some(path), rest),
+        _ => (None, text),
+    };
+    let named = |prefix: &str| rest.strip_prefix(prefix).and_then(|r| r.split_once('`')).map(|(name, _)| name);
+    let (field, problem) = match (named("missing field `"), named("unknown field `")) {
+        (Some(name), _) => (path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}")), "missing"),
+        // The path of a field not known already ends in its name; a missing one's is its parent's.
+        (None, Some(name)) => (path.unwrap_or(name).to_owned(), "unknown"),
+        (None, None) => (path.unwrap_or(what).to_owned(), "invalid"),
+    };
+    ApiError::field(&field, problem, text.to_owned())
 }
 
 /// A query parameter of the wrong type or an unknown value is 422, like a body's.
@@ -326,5 +338,20 @@ mod tests {
         let status = |e: StoreError| ApiError::from(e).status();
         assert_eq!(status(StoreError::Panicked("a bug".into())), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(status(StoreError::Pool("timed out".into())), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn a_refused_value_names_its_field_and_what_is_wrong() {
+        let named = |text: &str| match invalid_value(text, "body") {
+            ApiError::Invalid { errors, .. } => (errors[0].field.clone(), errors[0].problem.clone()),
+            other => panic!("{other:?}"),
+        };
+        let pair = |f: &str, p: &str| (f.to_owned(), p.to_owned());
+        assert_eq!(named("title: invalid type: integer `5`, expected a string"), pair("title", "invalid"));
+        assert_eq!(named("missing field `compound` at line 1 column 9"), pair("compound", "missing"));
+        assert_eq!(named("add[0]: missing field `title` at line 1 column 30"), pair("add[0].title", "missing"));
+        assert_eq!(named("unknown field `orgs`, expected one of `a`, `b`"), pair("orgs", "unknown"));
+        assert_eq!(named("add[0].orgs: unknown field `orgs`, expected `a`"), pair("add[0].orgs", "unknown"));
+        assert_eq!(named("expected value at line 1 column 1"), pair("body", "invalid"));
     }
 }

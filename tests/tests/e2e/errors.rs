@@ -115,6 +115,11 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
         .await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.str("detail").contains("responsible_orgs"), "a typo is named: {}", r.body);
+    assert_eq!(fields(&r), [("responsible_orgs".into(), "unknown".into())], "the typo is the field");
+    // A field left out is named as the field, not as the whole body.
+    let r = app.post("/api/v1/issues", &secretary, json!({"title": "漏水", "category": "building"})).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r), [("compound".into(), "missing".into())], "{}", r.body);
     let r = app
         .post(
             "/api/v1/issues",
