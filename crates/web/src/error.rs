@@ -282,11 +282,13 @@ fn invalid_value(text: &str, what: &str) -> ApiError {
         _ => (None, text),
     };
     let named = |prefix: &str| rest.strip_prefix(prefix).and_then(|r| r.split_once('`')).map(|(name, _)| name);
-    let (field, problem) = match (named("missing field `"), named("unknown field `")) {
-        (Some(name), _) => (path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}")), "missing"),
+    let (field, problem) = if let Some(name) = named("missing field `") {
+        (path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}")), "missing")
+    } else if let Some(name) = named("unknown field `") {
         // The path of a field not known already ends in its name; a missing one's is its parent's.
-        (None, Some(name)) => (path.unwrap_or(name).to_owned(), "unknown"),
-        (None, None) => (path.unwrap_or(what).to_owned(), "invalid"),
+        (path.unwrap_or(name).to_owned(), "unknown")
+    } else {
+        (path.unwrap_or(what).to_owned(), "invalid")
     };
     ApiError::field(&field, problem, text.to_owned())
 }
