@@ -176,6 +176,20 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     let refused =
         pages.submit("/street", "/street/issues", &[("place", &place), ("category", "security"), ("title", "")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // No place chosen, no title, an unknown category: all three named at once, what was
+    // typed kept.
+    let several = pages
+        .submit(
+            "/street",
+            "/street/issues",
+            &[("category", "nonsense"), ("title", "\u{200b}"), ("description", "门口")],
+        )
+        .await;
+    assert_eq!(several.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for problem in ["小区: 格式不正确", "标题: 不能为空", "类别: 格式不正确"] {
+        assert!(several.html.contains(problem), "{problem}: {}", several.html);
+    }
+    assert!(several.html.contains(">门口</textarea>"), "{}", several.html);
     assert!(app.get("/api/v1/issues?limit=50", &secretary).await.body.to_string().contains("小区出入口无人值守"));
 
     // A community in no street office: the street page says so.

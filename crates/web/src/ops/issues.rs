@@ -292,8 +292,9 @@ fn check_text(errors: &mut Vec<FieldProblem>, field: &str, text: &str, min: usiz
     }
 }
 
-/// Raises a new issue in a compound of the caller's community.
-pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> ApiResult<IssueView> {
+/// What is wrong with a new issue's own words (title, description, category, unit),
+/// found without the database: a form that cannot name its place yet still hears of these.
+pub fn wording_problems(body: &NewIssueBody) -> Vec<FieldProblem> {
     let mut errors = Vec::new();
     check_text(&mut errors, "title", &body.title, 1, 200);
     check_text(&mut errors, "description", &body.description, 0, 4000);
@@ -307,6 +308,12 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
     if let Some(unit) = &body.unit {
         check_text(&mut errors, "unit", unit, 0, 50);
     }
+    errors
+}
+
+/// Raises a new issue in a compound of the caller's community.
+pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> ApiResult<IssueView> {
+    let mut errors = wording_problems(&body);
     let proxy = body.on_behalf.as_ref().map(|b| proxy_report(b, &mut errors));
     let community = caller.actor.community;
     let (compound, building) = (CompoundId(body.compound), body.building.map(BuildingId));

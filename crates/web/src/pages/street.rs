@@ -9,8 +9,8 @@ use roundtable_core::scorecard::Rate;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::ApiError;
-use crate::ops::issues::CATEGORIES;
+use crate::error::{ApiError, FieldProblem};
+use crate::ops::issues::{CATEGORIES, wording_problems};
 use crate::ops::street::{self as ops, Rates};
 use crate::pages::forms::{Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult};
@@ -138,18 +138,21 @@ pub async fn whistle(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
         let caller = ctx.caller()?;
         let place = field(&form, "place").unwrap_or_default();
         let parsed = place.split_once(':').and_then(|(c, k)| Some((c.parse::<Uuid>().ok()?, k.parse::<Uuid>().ok()?)));
-        let Some((community, compound)) = parsed else {
-            return Err(ApiError::field("compound", "invalid", "choose the community and compound"));
-        };
         let body = crate::views::NewIssueBody {
             title: field(&form, "title").unwrap_or_default(),
             description: field(&form, "description").unwrap_or_default(),
             category: field(&form, "category").unwrap_or_default(),
-            compound,
+            compound: parsed.map(|(_, compound)| compound).unwrap_or_default(),
             building: None,
             unit: None,
             photos: Vec::new(),
             on_behalf: None,
+        };
+        let Some((community, _)) = parsed else {
+            // Every problem of the form at once, not the place alone and the rest after.
+            let mut errors = wording_problems(&body);
+            errors.insert(0, FieldProblem::new("compound", "invalid", "choose the community and compound"));
+            return Err(ApiError::invalid(errors));
         };
         ops::whistle(&ctx.state, &caller, CommunityId(community), body).await?;
         Ok(Out::Done("/street".into(), "whistle_raised"))
