@@ -186,10 +186,12 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
         )
         .await;
     assert_eq!(several.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for problem in ["小区: 格式不正确", "标题: 不能为空", "类别: 格式不正确"] {
+    for problem in ["小区: 必须填写", "标题: 不能为空", "类别: 格式不正确"] {
         assert!(several.html.contains(problem), "{problem}: {}", several.html);
     }
     assert!(several.html.contains(">门口</textarea>"), "{}", several.html);
+    let garbled = [("place", "东圣:君悦湾"), ("category", "security"), ("title", "门禁")];
+    assert!(pages.submit("/street", "/street/issues", &garbled).await.html.contains("小区: 格式不正确"));
     assert!(app.get("/api/v1/issues?limit=50", &secretary).await.body.to_string().contains("小区出入口无人值守"));
 
     // A community in no street office: the street page says so.

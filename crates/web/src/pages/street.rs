@@ -151,7 +151,8 @@ pub async fn whistle(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
         let Some((community, _)) = parsed else {
             // Every problem of the form at once, not the place alone and the rest after.
             let mut errors = wording_problems(&body);
-            errors.insert(0, FieldProblem::new("compound", "invalid", "choose the community and compound"));
+            let problem = if place.is_empty() { "missing" } else { "invalid" };
+            errors.insert(0, FieldProblem::new("compound", problem, "choose the community and compound"));
             return Err(ApiError::invalid(errors));
         };
         ops::whistle(&ctx.state, &caller, CommunityId(community), body).await?;
