@@ -279,15 +279,16 @@ mod throttle_tests {
     }
 }
 
-/// The signed-in user behind a request.
+/// The signed-in user behind a request. Cloned for every request (out of the token
+/// cache, into the blocking thread that reads for it), so what it holds is shared.
 #[derive(Clone, Debug)]
 pub struct Caller {
-    pub user: User,
-    pub actor: Actor,
+    pub user: Arc<User>,
+    pub actor: Arc<Actor>,
     /// The community acted in: its time zone (due dates and "today" are local), language,
     /// name, meeting place and own settings.
     pub community: Arc<roundtable_core::Community>,
-    pub token_id: String,
+    pub token_id: Arc<str>,
     /// Its token's key in the [`AuthCache`].
     cache_key: TokenKey,
     expires_at: DateTime<Utc>,
@@ -412,10 +413,10 @@ impl Caller {
         let (grant, user, actor, community) =
             found.ok_or(ApiError::Unauthorized("the token is unknown, expired or revoked: sign in again"))?;
         let caller = Caller {
-            user,
-            actor,
+            user: Arc::new(user),
+            actor: Arc::new(actor),
             community: Arc::new(community),
-            token_id: grant.id,
+            token_id: grant.id.into(),
             cache_key,
             expires_at: grant.expires_at,
         };
@@ -439,10 +440,10 @@ impl Caller {
             })
             .await?;
         Ok(Caller {
-            user,
-            actor,
+            user: Arc::new(user),
+            actor: Arc::new(actor),
             community: Arc::new(community),
-            token_id: format!("open311:{key_id}"),
+            token_id: format!("open311:{key_id}").into(),
             // Never cached (above).
             cache_key: TokenKey::default(),
             expires_at: state.now(),
@@ -453,7 +454,7 @@ impl Caller {
     /// meeting in, 吹哨): the same person and session, that community's place and time.
     pub fn acting_in(&self, community: &roundtable_core::Community) -> Caller {
         let mut c = self.clone();
-        c.actor.community = community.id;
+        Arc::make_mut(&mut c.actor).community = community.id;
         c.community = Arc::new(community.clone());
         c
     }

@@ -1,6 +1,7 @@
 //! Signing in for a bearer token, signing out, and who am I.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use crate::api::Json;
 use axum::Extension;
@@ -116,7 +117,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
     let organisations =
         orgs.iter().filter(|o| caller.user.organisations.contains(&o.id)).map(OrganisationView::from).collect();
     Ok(Json(MeView {
-        user: UserView::from(&caller.user),
+        user: UserView::from(&*caller.user),
         community: CommunityView {
             id: community.id.0,
             name: community.name,
@@ -151,6 +152,6 @@ pub async fn update_me(
     state.db.write(move |conn| directory::set_locale(conn, user, prefs.locale.as_deref())).await?;
     state.auth_cache.evict(&caller);
     let mut caller = caller;
-    caller.user = state.db.run(move |conn| directory::get_user(conn, user)).await?;
+    caller.user = Arc::new(state.db.run(move |conn| directory::get_user(conn, user)).await?);
     me(State(state), caller).await
 }

@@ -98,7 +98,7 @@ pub async fn sessions(state: &AppState, caller: &Caller) -> ApiResult<Vec<Sessio
     Ok(live
         .into_iter()
         .map(|t| SessionView {
-            current: t.id == caller.token_id,
+            current: *t.id == *caller.token_id,
             id: t.id,
             created_at: t.created_at,
             expires_at: t.expires_at,
@@ -216,7 +216,7 @@ pub async fn export(state: &AppState, caller: &Caller) -> ApiResult<crate::views
     let me = crate::views::PersonRef { id: user.0, name: caller.user.display_name.clone() };
     Ok(MyData {
         exported_at: now,
-        account: UserView::from(&caller.user),
+        account: UserView::from(&*caller.user),
         buildings: caller.user.buildings.iter().map(|b| b.0).collect(),
         created_at: caller.user.created_at,
         issues_raised: raised
