@@ -40,8 +40,7 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
         }))
         .map_response(IntoResponse::into_response)
-        .layer(middleware::from_fn_with_state(http.secure_cookies, crate::pages::edge::security_headers))
-        .layer(middleware::from_fn_with_state(state, crate::pages::edge::error_pages))
+        .layer(middleware::from_fn_with_state(state, crate::pages::edge::outgoing))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(http.request_timeout_secs),
@@ -50,7 +49,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("a handler panicked".into()).into_response()))
         .map_response(IntoResponse::into_response)
         .layer(DefaultBodyLimit::max(http.body_limit_bytes))
-        .layer(middleware::from_fn_with_state(http.body_limit_bytes, crate::input::refuse_control_characters))
+        .layer(crate::input::RefuseControlCharactersLayer { limit: http.body_limit_bytes })
         .service(routes);
     Router::new().fallback_service(edge)
 }

@@ -4,13 +4,17 @@
 //! on both databases: PostgreSQL cannot store NUL, and SQLite would store what no page
 //! can show.
 
+use std::convert::Infallible;
+use std::task::{Context, Poll};
+
 use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::{BoxFuture, Either};
 use roundtable_core::text::forbidden_char;
 use serde_json::Value;
+use tower::{Layer, Service};
 
 use crate::error::ApiError;
 
@@ -31,30 +35,76 @@ fn kind(req: &Request) -> Option<Kind> {
     }
 }
 
-/// The middleware; `limit` is `http.body_limit_bytes` (a longer body is 413 here, as it
-/// would be in the handler).
-pub async fn refuse_control_characters(State(limit): State<usize>, req: Request, next: Next) -> Response {
-    // Open311 answers in the spec's own error format: `open311::Params` applies this rule.
-    if req.uri().path().starts_with("/open311/") {
-        return next.run(req).await;
+/// The check as a layer; `limit` is `http.body_limit_bytes` (a longer body is 413 here,
+/// as it would be in the handler). A tower service rather than `from_fn`: most requests
+/// carry no body, and those pass straight to the router with no boxed future and no
+/// clone of it (`from_fn` cost reading one issue 5,000 instructions, docs/performance.md).
+#[derive(Clone, Copy)]
+pub struct RefuseControlCharactersLayer {
+    pub limit: usize,
+}
+
+impl<S> Layer<S> for RefuseControlCharactersLayer {
+    type Service = RefuseControlCharacters<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RefuseControlCharacters { inner, limit: self.limit }
     }
-    if let Some(problem) = req.uri().query().and_then(|q| in_pairs(q.as_bytes())) {
-        return problem.into_response();
+}
+
+#[derive(Clone)]
+pub struct RefuseControlCharacters<S> {
+    inner: S,
+    limit: usize,
+}
+
+type Answer = Result<Response, Infallible>;
+
+impl<S> Service<Request> for RefuseControlCharacters<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<S::Future, BoxFuture<'static, Answer>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
     }
-    let Some(kind) = kind(&req) else { return next.run(req).await };
-    let (parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) => return ApiError::TooLarge.into_response(),
-    };
-    let problem = match kind {
-        Kind::Form => in_pairs(&bytes),
-        // A body that is not JSON is left to the handler, which says what is wrong with it.
-        Kind::Json => serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| in_json(&v, &mut String::new())),
-    };
-    match problem {
-        Some(problem) => problem.into_response(),
-        None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        // Open311 answers in the spec's own error format: `open311::Params` applies this rule.
+        if req.uri().path().starts_with("/open311/") {
+            return Either::Left(self.inner.call(req));
+        }
+        if let Some(problem) = req.uri().query().and_then(|q| in_pairs(q.as_bytes())) {
+            return Either::Right(Box::pin(std::future::ready(Ok(problem.into_response()))));
+        }
+        let Some(kind) = kind(&req) else { return Either::Left(self.inner.call(req)) };
+        // The body is read before the router is called: the service made ready stays
+        // for this request, a clone for the next (tower's rule for `poll_ready`).
+        let ready = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let limit = self.limit;
+        Either::Right(Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            let bytes = match to_bytes(body, limit).await {
+                Ok(b) => b,
+                Err(_) => return Ok(ApiError::TooLarge.into_response()),
+            };
+            let problem = match kind {
+                Kind::Form => in_pairs(&bytes),
+                // A body that is not JSON is left to the handler, which says what is wrong with it.
+                Kind::Json => {
+                    serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| in_json(&v, &mut String::new()))
+                }
+            };
+            match problem {
+                Some(problem) => Ok(problem.into_response()),
+                None => inner.call(Request::from_parts(parts, Body::from(bytes))).await,
+            }
+        }))
     }
 }
 

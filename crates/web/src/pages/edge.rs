@@ -20,8 +20,12 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
 /// i.e. the site is served over HTTPS.
 const HSTS: &str = "max-age=63072000";
 
-pub async fn security_headers(State(secure): State<bool>, req: Request, next: Next) -> Response {
-    let mut response = next.run(req).await;
+/// Every response on its way out: for a browser, an error page in place of any other
+/// error; then the security headers. One middleware, not one for each: every layer of
+/// `from_fn` costs each request a boxed future and a clone of all it wraps (counted in
+/// docs/performance.md).
+pub async fn outgoing(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = error_pages(&state, req, next).await;
     let h = response.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     // A document that brings its own (narrower) policy keeps it.
@@ -29,16 +33,13 @@ pub async fn security_headers(State(secure): State<bool>, req: Request, next: Ne
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
-    if secure {
+    if state.config.http.secure_cookies {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }
     response
 }
 
-/// A browser (it accepts `text/html`) asking for a page gets an error page, never the
-/// problem+json or plain text an extractor or the router answers with. The API keeps
-/// its problems.
-pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+async fn error_pages(state: &AppState, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let wants_page = !(path.starts_with("/api/") || path.starts_with("/open311/"))
         && req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
@@ -59,7 +60,7 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     if is_html || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let Ok(ctx) = Ctx::from_request_parts(&mut head, &state).await;
+    let Ok(ctx) = Ctx::from_request_parts(&mut head, state).await;
     if status == axum::http::StatusCode::UNAUTHORIZED {
         return ctx.fail(crate::error::ApiError::Unauthorized("sign in first"));
     }

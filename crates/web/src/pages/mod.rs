@@ -41,7 +41,7 @@ async fn stylesheet() -> Response {
     r
 }
 
-/// Unknown paths: a problem, which `edge::error_pages` turns into a page for browsers.
+/// Unknown paths: a problem, which `edge::outgoing` turns into a page for browsers.
 pub async fn fallback() -> crate::error::ApiError {
     crate::error::ApiError::NotFound("no such route".into())
 }
