@@ -1078,6 +1078,10 @@ async fn my_work_is_what_each_role_needs() {
     let action = calendar.html[at + 8..].split('"').next().expect("an action").to_owned();
     let meeting =
         secretary.submit("/meetings", &action, &[]).await.location().split('?').next().expect("a path").to_owned();
+    // The draft is the secretary's: Anshang is told it is coming, not that it is not on it.
+    let home = anshang.get("/").await;
+    assert!(home.html.contains("议程尚在起草，发布后这里会列出我单位的议题。"), "{}", home.html);
+    assert!(!home.html.contains("议程中（暂时）没有我单位的问题。"));
     secretary.submit(&meeting, &format!("{meeting}/agenda/publish"), &[]).await;
     let home = anshang.get("/").await;
     let ours =

@@ -6,6 +6,7 @@
 
 use axum::response::Response;
 use roundtable_core::agenda::Section;
+use roundtable_core::meeting::AgendaStatus;
 use roundtable_core::{OrgKind, Role};
 use serde::Serialize;
 use uuid::Uuid;
@@ -64,6 +65,9 @@ struct HomePage {
     next_meeting: Option<NextMeeting>,
     our_items: Vec<OurItem>,
     show_our_items: bool,
+    /// The next agenda is a draft this viewer may not read yet: "none of ours" would tell a
+    /// company it is not on it when it may well be.
+    agenda_unpublished: bool,
     can_raise: bool,
     /// For the secretary: the month-by-month flow and the age of the open issues.
     trends: Option<crate::ops::trends::Trends>,
@@ -117,9 +121,10 @@ async fn work(ctx: &Ctx) -> PageResult {
     }
 
     let next = calendar::next(&ctx.state, &caller).await?;
-    let mut our_items = Vec::new();
+    let (mut our_items, mut agenda_unpublished) = (Vec::new(), false);
     if let (Some(id), true) = (next.as_ref().and_then(|n| n.id), property) {
         let detail = meetings::detail(&ctx.state, &caller, roundtable_core::MeetingId(id)).await?;
+        agenda_unpublished = detail.items.is_none() && detail.meeting.agenda_status == AgendaStatus::Draft;
         our_items = detail
             .items
             .unwrap_or_default()
@@ -144,6 +149,7 @@ async fn work(ctx: &Ctx) -> PageResult {
         next_meeting,
         our_items,
         show_our_items: property,
+        agenda_unpublished,
         can_raise: !property || manages,
         trends,
     })
