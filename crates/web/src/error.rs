@@ -274,16 +274,20 @@ impl From<PathRejection> for ApiError {
 
 /// A value serde refused, as a field problem: serde_path_to_error puts the path first
 /// ("title: invalid type: …"); without one the problem is the whole `what`. A field left
-/// out or not known is named itself ("missing field `compound`" is `compound`, missing),
-/// so that a client can mark the field whatever serde's wording.
+/// out, given twice or not known is named itself ("missing field `compound`" is
+/// `compound`, missing), so that a client can mark the field whatever serde's wording.
 fn invalid_value(text: &str, what: &str) -> ApiError {
     let (path, rest) = match text.split_once(": ") {
         Some((path, rest)) if !path.contains(' ') => (Some(path), rest),
         _ => (None, text),
     };
     let named = |prefix: &str| rest.strip_prefix(prefix).and_then(|r| r.split_once('`')).map(|(name, _)| name);
+    let under = |name: &str| path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}"));
     let (field, problem) = if let Some(name) = named("missing field `") {
-        (path.map_or_else(|| name.to_owned(), |p| format!("{p}.{name}")), "missing")
+        (under(name), "missing")
+    } else if let Some(name) = named("duplicate field `") {
+        // `?state=raised&state=assigned`, or a key twice in one JSON object.
+        (under(name), "duplicate")
     } else if let Some(name) = named("unknown field `") {
         // The path of a field not known already ends in its name; a missing one's is its parent's.
         (path.unwrap_or(name).to_owned(), "unknown")
@@ -354,6 +358,8 @@ mod tests {
         assert_eq!(named("add[0]: missing field `title` at line 1 column 30"), pair("add[0].title", "missing"));
         assert_eq!(named("unknown field `orgs`, expected one of `a`, `b`"), pair("orgs", "unknown"));
         assert_eq!(named("add[0].orgs: unknown field `orgs`, expected `a`"), pair("add[0].orgs", "unknown"));
+        assert_eq!(named("duplicate field `state`"), pair("state", "duplicate"));
+        assert_eq!(named("add[1]: duplicate field `title` at line 1 column 40"), pair("add[1].title", "duplicate"));
         assert_eq!(named("expected value at line 1 column 1"), pair("body", "invalid"));
     }
 }
