@@ -346,6 +346,10 @@ async fn search_understands_chinese_and_similar_issues_are_offered(app: TestApp)
     let both = list("按钮").await.body;
     assert_eq!(both["items"].as_array().unwrap().len(), 2);
     assert!(list("！？").await.body["items"].as_array().unwrap().is_empty(), "nothing searchable, nothing found");
+    let count = |body: Value| body["items"].as_array().unwrap().len();
+    let everything = count(list("").await.body);
+    assert!(everything >= 2);
+    assert_eq!(count(list("\u{200b} \u{feff}").await.body), everything, "a blank search is no search");
     let long = list(&"长".repeat(201)).await;
     assert_eq!((long.status, long.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("q")));
     let bad = app.get("/api/v1/issues?q=%E6%8C%89%E9%92%AE&order=relevance&cursor=r.zz", &secretary).await;

@@ -262,7 +262,8 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
         responsible_org: q.responsible_org.map(OrgId),
         raised_by: q.raised_by.map(UserId),
         overdue_on: q.overdue.unwrap_or(false).then_some(today),
-        text: q.q,
+        // Blank by our rule (zero-width characters too), not only by the store's `trim`.
+        text: q.q.filter(|_| searching),
         ..IssueFilter::default()
     };
     let filter = access::scope_filter(&caller.user, &caller.actor, filter)?;
