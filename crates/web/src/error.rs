@@ -328,7 +328,9 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for ApiMultipart {
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
-/// `Query` whose rejections are problems.
+/// `Query` whose rejections are problems. The API's query structs deny unknown fields as
+/// its bodies do: a typo'd filter (`?overdu=1`) would otherwise answer with everything,
+/// unfiltered, and look like an answer.
 #[derive(axum::extract::FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct ApiQuery<T>(pub T);

@@ -120,6 +120,10 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
     let r = app.post("/api/v1/issues", &secretary, json!({"title": "漏水", "category": "building"})).await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&r), [("compound".into(), "missing".into())], "{}", r.body);
+    // A filter not known (a typo) is named, not dropped to answer with everything.
+    let r = app.get("/api/v1/issues?overdu=1", &secretary).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r), [("overdu".into(), "unknown".into())], "{}", r.body);
     // A filter given twice (a client's array as repeated keys), and a key twice in a body.
     let r = app.get("/api/v1/issues?state=raised&state=assigned", &secretary).await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);

@@ -36,6 +36,7 @@ pub struct AuditList {
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only what was done to this meeting, account, organisation, compound or issue.
     pub subject_id: Option<String>,

@@ -161,6 +161,7 @@ pub struct Rendering {
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct FormatQuery {
     /// `html` (default, print-ready) or `md`.
     #[param(value_type = Option<names::DocumentFormat>)]

@@ -347,6 +347,7 @@ pub struct TransitionBody {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SimilarQuery {
     /// The title of the issue about to be raised (up to 200 characters).
     pub title: String,
@@ -356,6 +357,7 @@ pub struct SimilarQuery {
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Comma-separated states of the workflow, e.g. `raised,assigned`; an unknown state is 422.
     pub state: Option<String>,
@@ -683,6 +685,7 @@ pub struct NoticeList {
 
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct NoticeQuery {
     /// Only unread notices.
     pub unread: Option<bool>,
