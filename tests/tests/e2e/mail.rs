@@ -326,6 +326,17 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
         400,
         "the answer is signed too"
     );
+    // An expiry a mail program broke: the link is not valid, said in the page's words.
+    let mut segments: Vec<&str> = path.split('/').collect();
+    segments[4] = "17x";
+    let garbled = segments.join("/");
+    for reply in [
+        app.raw(axum::http::Method::GET, &garbled, None, None, vec![]).await,
+        post_form(&app, &garbled, "satisfaction=5").await,
+    ] {
+        assert_eq!(reply.status, 400);
+        assert!(reply.body.as_str().unwrap().contains("id=\"verify-message\">链接无效"), "{}", reply.body);
+    }
 
     // The right answer works once.
     let ok = post_form(&app, &lift_fixed, "satisfaction=4").await;

@@ -68,8 +68,15 @@ impl LinkError {
     }
 }
 
-/// A link's path segments: issue, answer, expiry (Unix seconds), nonce, signature.
-pub type LinkParts = (String, String, i64, String, String);
+/// A link's path segments: issue, answer, expiry (Unix seconds), nonce, signature — all
+/// text, so that a link a mail program garbled is "not valid" like a forged one rather
+/// than a request the router cannot read.
+pub type LinkParts = (String, String, String, String, String);
+
+/// A link's expiry segment, read: anything but a whole number is a link not ours.
+fn expiry(segment: &str) -> Result<i64, LinkError> {
+    segment.parse().map_err(|_| LinkError::Invalid)
+}
 
 fn mac(key: &str, issue: &str, answer: &str, expires: i64, nonce: &str) -> Hmac<Sha256> {
     let mut m = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
@@ -112,9 +119,10 @@ pub fn check(key: &str, parts: &LinkParts, now: DateTime<Utc>) -> Result<(IssueI
     let (issue, answer, expires, nonce, sig) = parts;
     let parsed = Answer::parse(answer).ok_or(LinkError::Invalid)?;
     let id: IssueId = issue.parse().map_err(|_| LinkError::Invalid)?;
+    let expires = expiry(expires)?;
     let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
-    mac(key, issue, answer, *expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
-    if now.timestamp() > *expires {
+    mac(key, issue, answer, expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
+    if now.timestamp() > expires {
         return Err(LinkError::Expired);
     }
     Ok((id, parsed))
@@ -135,15 +143,16 @@ pub fn reset_link(key: &str, base_url: &str, user: UserId, lang: &str, now: Date
 }
 
 /// A reset link's path segments: user, expiry, nonce, signature.
-pub type ResetParts = (String, i64, String, String);
+pub type ResetParts = (String, String, String, String);
 
 /// Checks a reset link's signature and expiry; returns its user.
 pub fn check_reset(key: &str, parts: &ResetParts, now: DateTime<Utc>) -> Result<UserId, LinkError> {
     let (user, expires, nonce, sig) = parts;
     let id: UserId = user.parse().map_err(|_| LinkError::Invalid)?;
+    let expires = expiry(expires)?;
     let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
-    mac(key, user, RESET, *expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
-    if now.timestamp() > *expires {
+    mac(key, user, RESET, expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
+    if now.timestamp() > expires {
         return Err(LinkError::Expired);
     }
     Ok(id)
@@ -188,21 +197,21 @@ mod tests {
         let (now, user) = (Utc::now(), UserId::new());
         let link = reset_link("k", "", user, "zh-CN", now);
         let s: Vec<&str> = link.split('?').next().unwrap().trim_start_matches("/password/reset/").split('/').collect();
-        let parts: ResetParts = (s[0].into(), s[1].parse().unwrap(), s[2].into(), s[3].into());
+        let parts: ResetParts = (s[0].into(), s[1].into(), s[2].into(), s[3].into());
         assert_eq!(check_reset("k", &parts, now), Ok(user));
         assert_eq!(check_reset("other", &parts, now), Err(LinkError::Invalid));
         assert_eq!(check_reset("k", &parts, now + RESET_LIFETIME + TimeDelta::seconds(1)), Err(LinkError::Expired));
-        let other = (UserId::new().to_string(), parts.1, parts.2.clone(), parts.3.clone());
+        let other = (UserId::new().to_string(), parts.1.clone(), parts.2.clone(), parts.3.clone());
         assert_eq!(check_reset("k", &other, now), Err(LinkError::Invalid), "the user is signed");
         // A verification link's signature does not open a reset, nor the other way round.
-        let verification = (parts.0.clone(), "fixed".to_owned(), parts.1, parts.2.clone(), parts.3.clone());
+        let verification = (parts.0.clone(), "fixed".to_owned(), parts.1.clone(), parts.2.clone(), parts.3.clone());
         assert_eq!(check("k", &verification, now), Err(LinkError::Invalid));
     }
 
     fn parts(link: &str) -> LinkParts {
         let path = link.split('?').next().unwrap();
         let s: Vec<&str> = path.trim_start_matches("/v/").split('/').collect();
-        (s[0].into(), s[1].into(), s[2].parse().unwrap(), s[3].into(), s[4].into())
+        (s[0].into(), s[1].into(), s[2].into(), s[3].into(), s[4].into())
     }
 
     #[test]
@@ -218,5 +227,12 @@ mod tests {
         let mut swapped = parts(&fixed);
         swapped.1 = "not-fixed".into();
         assert_eq!(check("k", &swapped, now), Err(LinkError::Invalid), "the answer is signed");
+        // A mail program that broke the expiry (a space, a letter, a number too large) made
+        // a link that is not valid, not one the server cannot read.
+        for garbled in ["17x", "", "99999999999999999999", "+-1"] {
+            let mut broken = parts(&fixed);
+            broken.2 = garbled.into();
+            assert_eq!(check("k", &broken, now), Err(LinkError::Invalid), "{garbled:?}");
+        }
     }
 }
