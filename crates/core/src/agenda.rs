@@ -78,6 +78,18 @@ pub fn carried_when_unreached(section: Section, reason: Reason) -> bool {
     CARRIED_SECTIONS.contains(&section) && reason != Reason::OtherBusiness
 }
 
+/// Whether an item's reason only repeats its section's name ("new issues · new issue",
+/// "announcements · announcements"): then an agenda shows the section alone.
+pub fn reason_restates_section(section: Section, reason: Reason) -> bool {
+    matches!(
+        (section, reason),
+        (Section::Announcements, Reason::Announcements)
+            | (Section::NewIssues, Reason::NewIssue)
+            | (Section::Scorecard, Reason::Scorecard)
+            | (Section::OtherBusiness, Reason::OtherBusiness)
+    )
+}
+
 /// The agenda's fixed places — the announcements, the company comparison, the open
 /// "other business" slot — are on every agenda and cannot be dropped.
 pub fn is_fixed(section: Section, reason: Reason) -> bool {

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use handlebars::Handlebars;
-use roundtable_core::agenda::{AgendaConfig, Reason, Section, carried_when_unreached};
+use roundtable_core::agenda::{AgendaConfig, Reason, Section, carried_when_unreached, reason_restates_section};
 use roundtable_core::{AgendaStatus, IssueId, ItemOutcome, MeetingStatus, OrgId, RevisionStatus};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::minutes::MinutesRevision;
@@ -279,7 +279,8 @@ pub struct AgendaLine {
     /// How often the due date was extended (延期), when it was.
     pub extensions: Option<u32>,
     pub support: Option<u32>,
-    pub reason: String,
+    /// Why it is on the agenda, unless that only repeats its section's heading.
+    pub reason: Option<String>,
     pub minutes: i32,
     pub appendix: bool,
     pub photos: Option<PhotoLink>,
@@ -353,7 +354,9 @@ pub fn assemble_agenda(
             extensions: issue.map(|i| i.extension_count).filter(|n| *n > 0),
             support: issue.map(|i| i.support_count).filter(|n| *n > 0),
             photos: issue.and_then(|i| photos.get(&i.id).cloned()),
-            reason: reason_label(lang, item.reason),
+            reason: Some(item.reason)
+                .filter(|r| !reason_restates_section(item.section, *r))
+                .map(|r| reason_label(lang, r)),
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,
         };

@@ -1078,6 +1078,13 @@ async fn my_work_is_what_each_role_needs() {
     let action = calendar.html[at + 8..].split('"').next().expect("an action").to_owned();
     let meeting =
         secretary.submit("/meetings", &action, &[]).await.location().split('?').next().expect("a path").to_owned();
+    // The draft's editor says why each item is there, unless that only repeats the section.
+    let draft = secretary.get(&meeting).await.html;
+    assert!(draft.contains("id=\"agenda-editor\"") && draft.contains("承诺事项跟进 · 已逾期 · 3 分钟"), "{draft}");
+    for repeated in ["新问题 · 新问题", "通报事项 · 通报事项", "其他事项 · 其他事项", "物业服务对比 · 物业服务对比"]
+    {
+        assert!(!draft.contains(repeated), "{repeated}");
+    }
     // The draft is the secretary's: Anshang is told it is coming, not that it is not on it.
     let home = anshang.get("/").await;
     assert!(home.html.contains("议程尚在起草，发布后这里会列出我单位的议题。"), "{}", home.html);

@@ -9,7 +9,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use roundtable_core::agenda::{ScoreRow, Section, is_fixed};
+use roundtable_core::agenda::{Reason, ScoreRow, Section, is_fixed, reason_restates_section};
 use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -205,11 +205,27 @@ pub async fn build(ApiPath(slot): ApiPath<NaiveDate>, Posted { ctx, form: Empty 
     ctx.respond(out)
 }
 
+/// An agenda item with the words shown beside its section.
+#[derive(Serialize)]
+struct Reasoned {
+    #[serde(flatten)]
+    item: AgendaItemView,
+    /// Why it is on the agenda, unless that only repeats the section's name.
+    reason_shown: Option<Reason>,
+}
+
+impl From<AgendaItemView> for Reasoned {
+    fn from(item: AgendaItemView) -> Self {
+        let reason_shown = Some(item.reason).filter(|r| !reason_restates_section(item.section, *r));
+        Reasoned { item, reason_shown }
+    }
+}
+
 /// An agenda item as the meeting page and the day screen show it.
 #[derive(Serialize)]
 struct ItemShown {
     #[serde(flatten)]
-    item: AgendaItemView,
+    item: Reasoned,
     /// What a commitment recorded on it does, if one can be.
     on_the_spot: Option<OnTheSpot>,
     /// A fixed section's item or one with an outcome: it cannot be dropped.
@@ -222,7 +238,7 @@ fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -
         .map(|item| ItemShown {
             on_the_spot: item.issue.and_then(|x| committable.get(&x).copied()),
             locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
-            item,
+            item: item.into(),
         })
         .collect()
 }
@@ -270,7 +286,7 @@ struct MeetingPage {
     /// Publish, rebuild or open: a planned meeting with an agenda, for those who run it.
     actions: bool,
     /// Issues raised or changed since the draft that it lacks (for those who run it).
-    late: Vec<AgendaItemView>,
+    late: Vec<Reasoned>,
     late_count: usize,
     scorecard: Option<ScoreTable>,
     attendance: Vec<Attended>,
@@ -311,7 +327,7 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             editable,
             actions,
             late_count: late.len(),
-            late,
+            late: late.into_iter().map(Reasoned::from).collect(),
             scorecard: scorecard_table(ctx, &caller, &names, detail.scorecard),
             attendance,
             sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
@@ -440,14 +456,14 @@ struct Progress {
 
 impl Progress {
     fn of(items: &[ItemShown]) -> Progress {
-        let done: Vec<&AgendaItemView> = items.iter().map(|i| &i.item).filter(|i| i.outcome.is_some()).collect();
+        let done: Vec<&AgendaItemView> = items.iter().map(|i| &i.item.item).filter(|i| i.outcome.is_some()).collect();
         Progress {
             done: done.len(),
             total: items.len(),
             // The time the items dealt with were given, against the meeting's plan (the
             // appendix is beyond it).
             used: done.iter().map(|i| i.minutes).sum(),
-            planned: items.iter().map(|i| &i.item).filter(|i| !i.in_appendix).map(|i| i.minutes).sum(),
+            planned: items.iter().map(|i| &i.item.item).filter(|i| !i.in_appendix).map(|i| i.minutes).sum(),
         }
     }
 }
