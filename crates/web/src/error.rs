@@ -2,7 +2,7 @@
 //! title, a detail, and where it helps a field list or the current version.
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use roundtable_core::{Denial, FieldError};
@@ -303,6 +303,24 @@ impl From<QueryRejection> for ApiError {
         invalid_value(&source_text(&r), "query")
     }
 }
+
+impl From<FormRejection> for ApiError {
+    fn from(r: FormRejection) -> Self {
+        match r {
+            FormRejection::InvalidFormContentType(_) => ApiError::UnsupportedMediaType,
+            FormRejection::FailedToDeserializeForm(e) => invalid_value(&source_text(&e), "form"),
+            FormRejection::FailedToDeserializeFormBody(e) => invalid_value(&source_text(&e), "form"),
+            FormRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+/// A posted form whose rejections are problems (the pages show them as error pages): for
+/// the forms a mailed link carries, which have no session and so no `Posted` token check.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Form), rejection(ApiError))]
+pub struct ApiForm<T>(pub T);
 
 /// `Json` whose rejections are problems.
 #[derive(axum::extract::FromRequest)]

@@ -207,7 +207,7 @@ struct Entry {
 /// `GET /communities/{id}/companies/{org}/due.ics`.
 pub async fn due_dates(
     axum::extract::State(state): axum::extract::State<AppState>,
-    axum::extract::Path((id, org)): axum::extract::Path<(uuid::Uuid, uuid::Uuid)>,
+    crate::error::ApiPath((id, org)): crate::error::ApiPath<(uuid::Uuid, uuid::Uuid)>,
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     calendar_response(due_dates_ics(&state, CommunityId(id), roundtable_core::OrgId(org)).await, &headers)

@@ -195,6 +195,67 @@ fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
+/// The route patterns the server declares, read from its sources, so that a route added
+/// later is covered without being listed here.
+fn declared_routes() -> Vec<String> {
+    let sources = [
+        include_str!("../../../crates/web/src/pages/mod.rs"),
+        include_str!("../../../crates/web/src/api/mod.rs"),
+        include_str!("../../../crates/web/src/open311/mod.rs"),
+    ];
+    let mut routes: Vec<String> = sources
+        .iter()
+        .flat_map(|s| s.split(".route(\"").skip(1))
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect();
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+/// A garbled id in any route (a link cut short, a guess), or a garbled filter, is a page
+/// or a problem that says so — never axum's plain-text "Invalid URL: Cannot parse …",
+/// never a 5xx.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_garbled_id_or_filter_in_any_address_is_answered_in_the_callers_terms() {
+    let app = TestApp::sqlite().build();
+    let routes = declared_routes();
+    assert!(routes.len() > 60 && routes.iter().any(|r| r.contains("due.ics")), "{routes:?}");
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let token = app.token(SECRETARY).await;
+    let garbled_ids = routes.iter().filter(|r| r.contains('{')).map(|route| {
+        route
+            .split('/')
+            .map(|segment| if segment.contains('{') { "not-an-id" } else { segment })
+            .collect::<Vec<_>>()
+            .join("/")
+    });
+    // And filters a hand-edited address garbled, on the pages that read them.
+    let board = format!("/communities/{}/board", app.community());
+    let garbled_queries = ["/login?next=/a&next=/b", "/issues?state=garbage", "/scorecard?month=a&month=b"]
+        .into_iter()
+        .map(str::to_owned)
+        .chain([format!("{board}?status=garbage")]);
+    for path in garbled_ids.chain(garbled_queries) {
+        for method in [Method::GET, Method::POST] {
+            let page = pages.request(method.clone(), &path, Some(&[])).await;
+            let api = app.raw(method.clone(), &path, Some(&token), Some("application/json"), b"{}".to_vec()).await;
+            for (who, status, content_type, text) in [
+                ("a browser", page.status, page.headers["content-type"].to_str().unwrap().to_owned(), page.html),
+                ("a client", api.status, api.content_type().to_owned(), api.body.to_string()),
+            ] {
+                assert!(!status.is_server_error(), "{method} {path} to {who}: {status}");
+                assert!(!content_type.starts_with("text/plain"), "{method} {path} to {who}: {content_type} {text}");
+                if who == "a browser" {
+                    assert!(!text.contains("Cannot parse"), "{method} {path} to {who}: {text}");
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browsers_get_error_pages_with_the_security_headers_and_json_gets_nosniff() {
     let app = TestApp::sqlite().build();

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use roundtable_core::audit::AuditSubject;
@@ -11,7 +11,7 @@ use roundtable_core::{BuildingId, CompoundId, OrgId, OrgKind, Role, UserId};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiPath};
+use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::ops::admin::{self as ops, NewAccount, NewOrganisation, ROLES};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult};
@@ -251,7 +251,7 @@ pub struct AdminQuery {
     account: Option<String>,
 }
 
-pub async fn show(ctx: Ctx, Query(q): Query<AdminQuery>) -> Response {
+pub async fn show(ctx: Ctx, ApiQuery(q): ApiQuery<AdminQuery>) -> Response {
     let account = q.account.as_deref().and_then(|a| a.parse().ok());
     let out = admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None, account, None).await;
     ctx.respond(out)

@@ -3,14 +3,14 @@
 use std::net::SocketAddr;
 
 use axum::Extension;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
 use crate::api;
-use crate::error::{ApiJson, ApiResult};
+use crate::error::{ApiJson, ApiQuery, ApiResult};
 use crate::i18n::LOCALES;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, FormErrors, Out, Page};
@@ -35,7 +35,7 @@ impl Page for LoginPage {
     const TEMPLATE: &'static str = "login";
 }
 
-pub async fn form(ctx: Ctx, Query(q): Query<Next>) -> Response {
+pub async fn form(ctx: Ctx, ApiQuery(q): ApiQuery<Next>) -> Response {
     let next = local_path(q.next.as_deref());
     ctx.respond(Out::page(LoginPage { next, login: None, errors: None }))
 }

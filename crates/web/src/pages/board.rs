@@ -1,7 +1,6 @@
 //! The public commitments board (`/board`, `/communities/{id}/board`): no sign-in, what
 //! `ops::board` gives, cacheable (an ETag of the page; 304 when unchanged).
 
-use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use roundtable_core::CommunityId;
@@ -9,6 +8,7 @@ use serde::Serialize;
 use sha2::Digest;
 use uuid::Uuid;
 
+use crate::error::{ApiPath, ApiQuery};
 use crate::ops::board::{self as ops, Board, BoardQuery};
 use crate::pages::render::{Choice, Ctx, Out, Page};
 
@@ -43,7 +43,12 @@ pub async fn first(ctx: Ctx) -> Response {
     }
 }
 
-pub async fn show(ctx: Ctx, Path(id): Path<Uuid>, Query(q): Query<BoardQuery>, headers: HeaderMap) -> Response {
+pub async fn show(
+    ctx: Ctx,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(q): ApiQuery<BoardQuery>,
+    headers: HeaderMap,
+) -> Response {
     let here = format!("/communities/{id}/board");
     // The page carries the viewer's form token (the language switch); the tag leaves it out.
     let csrf = ctx.viewer.csrf.clone();
@@ -129,11 +134,11 @@ async fn public_document(ctx: Ctx, community: Uuid, meeting: Uuid, which: ops::P
 }
 
 /// `/communities/{id}/meetings/{meeting}/agenda`: a published agenda, for anyone.
-pub async fn agenda(ctx: Ctx, Path((id, meeting)): Path<(Uuid, Uuid)>) -> Response {
+pub async fn agenda(ctx: Ctx, ApiPath((id, meeting)): ApiPath<(Uuid, Uuid)>) -> Response {
     public_document(ctx, id, meeting, ops::PublicDocument::Agenda).await
 }
 
 /// `/communities/{id}/meetings/{meeting}/minutes`: published minutes, for anyone.
-pub async fn minutes(ctx: Ctx, Path((id, meeting)): Path<(Uuid, Uuid)>) -> Response {
+pub async fn minutes(ctx: Ctx, ApiPath((id, meeting)): ApiPath<(Uuid, Uuid)>) -> Response {
     public_document(ctx, id, meeting, ops::PublicDocument::Minutes).await
 }

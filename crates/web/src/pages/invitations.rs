@@ -212,7 +212,7 @@ pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     ctx.respond(out)
 }
 
-pub async fn revoke(Path(id): Path<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+pub async fn revoke(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
     let out = async {
         ops::revoke(&ctx.state, &ctx.caller()?, id).await?;
         Ok(Out::Done("/invitations".into(), "invitation_revoked"))

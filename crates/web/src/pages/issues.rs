@@ -2,8 +2,6 @@
 //! viewer may fire, raising an issue, supporting one. Each reads and writes through
 //! `ops::issues`, so a page shows and does what the API would let its viewer.
 
-use axum::extract::Query;
-
 use crate::auth::Caller;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,7 +11,7 @@ use roundtable_core::{IssueId, OrgId, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiPath, FieldProblem};
+use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
 use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
 use crate::ops::ledger::Form;
 use crate::ops::reference::{self, Names};
@@ -158,13 +156,13 @@ impl Page for ListPage {
     const TEMPLATE: &'static str = "issues";
 }
 
-pub async fn list(ctx: Ctx, Query(f): Query<Filters>) -> Response {
+pub async fn list(ctx: Ctx, ApiQuery(f): ApiQuery<Filters>) -> Response {
     let out = async { list_page(&ctx, &Tracker::own(&ctx)?, f).await }.await;
     ctx.respond(out)
 }
 
 /// A community's list as the street office reads it.
-pub async fn street_list(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, Query(f): Query<Filters>) -> Response {
+pub async fn street_list(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, ApiQuery(f): ApiQuery<Filters>) -> Response {
     let out = async { list_page(&ctx, &Tracker::of_street(&ctx, community).await?, f).await }.await;
     ctx.respond(out)
 }
@@ -209,23 +207,27 @@ async fn ledger_of(ctx: &Ctx, tracker: &Tracker, f: Filters, form: Form) -> Page
     Ok(Out::Raw(response))
 }
 
-pub async fn ledger(ctx: Ctx, Query(f): Query<Filters>) -> Response {
+pub async fn ledger(ctx: Ctx, ApiQuery(f): ApiQuery<Filters>) -> Response {
     let out = async { ledger_of(&ctx, &Tracker::own(&ctx)?, f, Form::Csv).await }.await;
     ctx.respond(out)
 }
 
-pub async fn ledger_xlsx(ctx: Ctx, Query(f): Query<Filters>) -> Response {
+pub async fn ledger_xlsx(ctx: Ctx, ApiQuery(f): ApiQuery<Filters>) -> Response {
     let out = async { ledger_of(&ctx, &Tracker::own(&ctx)?, f, Form::Xlsx).await }.await;
     ctx.respond(out)
 }
 
 /// A community's ledger as the street office downloads it.
-pub async fn street_ledger(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, Query(f): Query<Filters>) -> Response {
+pub async fn street_ledger(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, ApiQuery(f): ApiQuery<Filters>) -> Response {
     let out = async { ledger_of(&ctx, &Tracker::of_street(&ctx, community).await?, f, Form::Csv).await }.await;
     ctx.respond(out)
 }
 
-pub async fn street_ledger_xlsx(ctx: Ctx, ApiPath(community): ApiPath<Uuid>, Query(f): Query<Filters>) -> Response {
+pub async fn street_ledger_xlsx(
+    ctx: Ctx,
+    ApiPath(community): ApiPath<Uuid>,
+    ApiQuery(f): ApiQuery<Filters>,
+) -> Response {
     let out = async { ledger_of(&ctx, &Tracker::of_street(&ctx, community).await?, f, Form::Xlsx).await }.await;
     ctx.respond(out)
 }
@@ -516,7 +518,7 @@ pub struct IssueQuery {
     dup_q: Option<String>,
 }
 
-pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>, Query(q): Query<IssueQuery>) -> Response {
+pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>, ApiQuery(q): ApiQuery<IssueQuery>) -> Response {
     let out =
         async { issue_page(&ctx, &Tracker::own(&ctx)?, IssueId(id), StatusCode::OK, None, q.dup_q.as_deref()).await }
             .await;

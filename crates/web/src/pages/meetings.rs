@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -15,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiPath, FieldProblem};
+use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
 use crate::ops::meetings::day::OnTheSpot;
 use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes};
 use crate::ops::reference::{self, Names};
@@ -704,7 +703,7 @@ impl Page for ScorecardPage {
 
 /// The property companies compared: so far this month (what the next agenda would
 /// show if it were built now), and each past month as its published agenda computed it.
-pub async fn scorecard(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
+pub async fn scorecard(ctx: Ctx, ApiQuery(q): ApiQuery<MonthQuery>) -> Response {
     let out = scorecard_page(&ctx, q).await;
     ctx.respond(out)
 }

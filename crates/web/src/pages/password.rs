@@ -5,12 +5,12 @@
 use std::net::SocketAddr;
 
 use axum::Extension;
-use axum::extract::{ConnectInfo, Path, Query};
+use axum::extract::ConnectInfo;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use crate::mail::links::{self, LinkError, ResetParts};
 use crate::ops::account as ops;
 use crate::pages::forms::Posted;
@@ -84,7 +84,7 @@ async fn checked(ctx: &Ctx, parts: &ResetParts) -> Result<roundtable_core::UserI
     links::check_reset(&key, parts, ctx.state.now())
 }
 
-pub async fn show(ctx: Ctx, Path(parts): Path<ResetParts>, Query(q): Query<Lang>) -> Response {
+pub async fn show(ctx: Ctx, ApiPath(parts): ApiPath<ResetParts>, ApiQuery(q): ApiQuery<Lang>) -> Response {
     let ctx = speak(ctx, q.lang);
     match checked(&ctx, &parts).await {
         Ok(_) => {
@@ -106,9 +106,9 @@ pub struct ResetForm {
 /// Sets the new password; no CSRF token (there is no session): the link is the credential.
 pub async fn set(
     ctx: Ctx,
-    Path(parts): Path<ResetParts>,
-    Query(q): Query<Lang>,
-    axum::Form(form): axum::Form<ResetForm>,
+    ApiPath(parts): ApiPath<ResetParts>,
+    ApiQuery(q): ApiQuery<Lang>,
+    ApiForm(form): ApiForm<ResetForm>,
 ) -> Response {
     let ctx = speak(ctx, q.lang);
     let user = match checked(&ctx, &parts).await {

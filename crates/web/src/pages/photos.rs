@@ -1,7 +1,6 @@
 //! Photos on the pages: the images (for a signed-in viewer who may see them, as the API
 //! decides) and the delete button.
 
-use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use roundtable_core::PhotoId;
@@ -53,7 +52,7 @@ pub struct PublicForm {
     public: bool,
 }
 
-pub async fn set_public(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<PublicForm>) -> Response {
+pub async fn set_public(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<PublicForm>) -> Response {
     let out = async {
         let photo = ops::set_public(&ctx.state, &ctx.caller()?, PhotoId(id), form.public).await?;
         let back = photo.issue.map(|i| format!("/issues/{i}")).unwrap_or_else(|| "/".into());
@@ -63,7 +62,7 @@ pub async fn set_public(Path(id): Path<Uuid>, Posted { ctx, form }: Posted<Publi
     ctx.respond(out)
 }
 
-pub async fn delete(Path(id): Path<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+pub async fn delete(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
     let out = async {
         let caller = ctx.caller()?;
         let photo = PhotoId(id);

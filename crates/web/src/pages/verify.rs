@@ -3,14 +3,13 @@
 //! is the credential (see `mail::links`), so no session is needed; the page speaks the
 //! viewer's chosen language, else the mail's (`?lang=`).
 
-use axum::Form;
-use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use roundtable_core::{Effect, Field, Issue, IssueState, TransitionFields, TransitionRequest, Workflow, apply};
 use roundtable_store::{directory, issues, settings};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{ApiForm, ApiPath, ApiQuery};
 use crate::i18n;
 use crate::mail::links::{self, Answer, LinkError, LinkParts};
 use crate::pages::render::{Ctx, Out, Page};
@@ -81,7 +80,7 @@ fn step(wf: &Workflow, issue: &Issue, answer: Answer) -> Option<String> {
 }
 
 /// The confirmation page.
-pub async fn show(ctx: Ctx, Path(parts): Path<LinkParts>, Query(q): Query<Lang>) -> Response {
+pub async fn show(ctx: Ctx, ApiPath(parts): ApiPath<LinkParts>, ApiQuery(q): ApiQuery<Lang>) -> Response {
     let ctx = speak(ctx, q.lang);
     let (id, answer) = match checked(&ctx, &parts).await {
         Ok(v) => v,
@@ -103,9 +102,9 @@ pub struct AnswerForm {
 /// Acts on the answer as the raiser: verify, or reopen with the reason.
 pub async fn answer(
     ctx: Ctx,
-    Path(parts): Path<LinkParts>,
-    Query(q): Query<Lang>,
-    Form(form): Form<AnswerForm>,
+    ApiPath(parts): ApiPath<LinkParts>,
+    ApiQuery(q): ApiQuery<Lang>,
+    ApiForm(form): ApiForm<AnswerForm>,
 ) -> Response {
     let ctx = speak(ctx, q.lang);
     let now = ctx.state.now();
