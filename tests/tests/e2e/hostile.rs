@@ -239,7 +239,7 @@ async fn a_garbled_id_or_filter_in_any_address_is_answered_in_the_callers_terms(
         .map(str::to_owned)
         .chain([format!("{board}?status=garbage")]);
     for path in garbled_ids.chain(garbled_queries) {
-        for method in [Method::GET, Method::POST] {
+        for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
             let page = pages.request(method.clone(), &path, Some(&[])).await;
             let api = app.raw(method.clone(), &path, Some(&token), Some("application/json"), b"{}".to_vec()).await;
             for (who, status, content_type, text) in [
