@@ -116,6 +116,8 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     let html = String::from_utf8(bytes).unwrap();
     assert!(html.contains("承诺公示") && html.contains("id=\"promises\""), "{html}");
     assert!(html.contains("id=\"board-scorecard\""), "the companies compared, with the formula");
+    // A promise is its own sentence, its date on a line of its own ("…反馈。，时限" before).
+    assert!(html.contains("反馈。</p>") && html.contains("<p class=\"meta\">时限 20"), "{html}");
     // A chart of the year, drawn on the server, with its numbers as a table beside it.
     assert!(html.contains("<svg") && html.contains("\">每月新增、整改与逾期问题数</title>"), "{html}");
     let table = &html[html.find("class=\"chart-table\"").expect("the chart's table")..];
