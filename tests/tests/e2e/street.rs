@@ -190,6 +190,8 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
         assert!(several.html.contains(problem), "{problem}: {}", several.html);
     }
     assert!(several.html.contains(">门口</textarea>"), "{}", several.html);
+    let unchosen = [("place", place.as_str()), ("category", ""), ("title", "门禁")];
+    assert!(pages.submit("/street", "/street/issues", &unchosen).await.html.contains("类别: 必须填写"));
     let garbled = [("place", "东圣:君悦湾"), ("category", "security"), ("title", "门禁")];
     assert!(pages.submit("/street", "/street/issues", &garbled).await.html.contains("小区: 格式不正确"));
     assert!(app.get("/api/v1/issues?limit=50", &secretary).await.body.to_string().contains("小区出入口无人值守"));

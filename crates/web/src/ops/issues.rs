@@ -299,7 +299,10 @@ pub fn wording_problems(body: &NewIssueBody) -> Vec<FieldProblem> {
     let mut errors = Vec::new();
     check_text(&mut errors, "title", &body.title, 1, 200);
     check_text(&mut errors, "description", &body.description, 0, 4000);
-    if !CATEGORIES.contains(&body.category.as_str()) {
+    if body.category.is_empty() {
+        // Left at the form's "choose…": named as not given, not as a wrong value.
+        errors.push(FieldProblem::new("category", "missing", "choose a category"));
+    } else if !CATEGORIES.contains(&body.category.as_str()) {
         errors.push(FieldProblem::new(
             "category",
             "invalid",
