@@ -240,6 +240,19 @@ async fn support_counts_once_per_person(app: TestApp) {
     // Not one's own issue, and not a closed one.
     let own = app.call(Method::PUT, &path, Some(&app.token(SUPERVISOR).await), None).await;
     assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+    // Nor the company responsible for it: support orders the agenda; it is the residents' voice.
+    let anshang = app.org("安尚物业").to_string();
+    let assigned =
+        fire(&app, SECRETARY, &raise(&app, "楼顶漏水").await, "assign", json!({"responsible_org": anshang})).await;
+    let theirs = format!("/api/v1/issues/{}/support", assigned["id"].as_str().unwrap());
+    let company = app.call(Method::PUT, &theirs, Some(&app.token("anshang@dongsheng.example").await), None).await;
+    assert_eq!(company.status, StatusCode::CONFLICT, "{}", company.body);
+    assert!(company.body["detail"].as_str().unwrap().contains("responsible"), "{}", company.body);
+    let pages = app.pages();
+    pages.sign_in("anshang@dongsheng.example").await;
+    let page = pages.get(&format!("/issues/{}", assigned["id"].as_str().unwrap())).await;
+    assert!(page.html.contains("id=\"follow\"") && !page.html.contains("id=\"support\""), "no button: {}", page.html);
+    assert_eq!(app.call(Method::PUT, &theirs, Some(&secretary), None).await.body["support_count"], 1);
     let rejected = fire(&app, SECRETARY, &raise(&app, "邻里纠纷").await, "reject", json!({"reason": "民事纠纷"})).await;
     let closed = format!("/api/v1/issues/{}/support", rejected["id"].as_str().unwrap());
     assert_eq!(app.call(Method::PUT, &closed, Some(&secretary), None).await.status, StatusCode::CONFLICT);

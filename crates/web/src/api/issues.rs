@@ -116,7 +116,7 @@ pub async fn commitments(
 }
 
 /// Adds the caller's support ("me too"); supporting twice counts once. Not for one's own
-/// issue nor a closed one (409).
+/// issue, one the caller's organisation is responsible for, nor a closed one (409).
 #[utoipa::path(put, path = "/api/v1/issues/{id}/support", tag = "issues", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
     (status = 200, body = SupportView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
     (status = 409, body = Problem),

@@ -618,21 +618,39 @@ pub async fn similar(
 
 /// Support is for someone else's open issue: a raiser's own voice is counted already,
 /// and a closed issue has nothing left to push.
+/// Why the caller may not add their support, if they may not. Support is the residents'
+/// voice and orders the agenda: the raiser's is counted already, and the party
+/// responsible for the issue does not vote on its own work.
+fn support_refusal(
+    caller: &Caller,
+    raised_by: UserId,
+    responsible: Option<OrgId>,
+    terminal: bool,
+) -> Option<&'static str> {
+    if raised_by == caller.user.id {
+        Some("you raised this issue: your voice is counted already")
+    } else if responsible.is_some_and(|org| caller.actor.is_member_of(org)) {
+        Some("your organisation is responsible for this issue: support is the residents' voice")
+    } else if terminal {
+        Some("the issue is closed")
+    } else {
+        None
+    }
+}
+
 fn may_support(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<()> {
-    let conflict = |detail: &str| Err(ApiError::Conflict { detail: detail.into(), current: None });
-    if issue.raised_by == caller.user.id {
-        return conflict("you raised this issue: your voice is counted already");
+    let terminal = state.workflows.get(&issue.workflow).is_some_and(|wf| wf.is_terminal(issue.state.as_str()));
+    match support_refusal(caller, issue.raised_by, issue.responsible_org, terminal) {
+        Some(detail) => Err(ApiError::Conflict { detail: detail.into(), current: None }),
+        None => Ok(()),
     }
-    if state.workflows.get(&issue.workflow).is_some_and(|wf| wf.is_terminal(issue.state.as_str())) {
-        return conflict("the issue is closed");
-    }
-    Ok(())
 }
 
 /// Whether the caller may add their support now (for the page's button).
 pub fn can_support(state: &AppState, caller: &Caller, view: &IssueView) -> bool {
     let terminal = state.workflows.get(&view.workflow).is_some_and(|wf| wf.is_terminal(&view.state));
-    view.raised_by.id != caller.user.id.0 && !terminal
+    let responsible = view.responsible_org.map(OrgId);
+    support_refusal(caller, UserId(view.raised_by.id), responsible, terminal).is_none()
 }
 
 /// Whether the caller supports the issue.
