@@ -17,8 +17,17 @@ async fn ledger(app: &TestApp, login: &str, query: &str) -> Vec<Vec<String>> {
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
     assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM, so Excel reads UTF-8");
+    assert_eq!(headers["content-disposition"], download_name(app, "东圣社区问题台账", "csv"));
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[3..]);
     reader.records().map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect()).collect()
+}
+
+/// A ledger's `content-disposition`: named by its community and the local day, in the
+/// reader's language (percent-encoded UTF-8), with an ASCII name beside it.
+pub fn download_name(app: &TestApp, named: &str, ext: &str) -> String {
+    let date = app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string();
+    let encoded: String = named.bytes().map(|b| format!("%{b:02X}")).collect();
+    format!("attachment; filename=\"ledger-{date}.{ext}\"; filename*=UTF-8''{encoded}-{date}.{ext}")
 }
 
 /// How many issues the caller's list holds, page by page.
@@ -85,6 +94,7 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     let (status, headers, bytes) = app.bytes("/api/v1/issues/ledger.xlsx", &app.token(SECRETARY).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_eq!(headers["content-disposition"], download_name(&app, "东圣社区问题台账", "xlsx"));
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
     let sheet = book.worksheet_range("问题台账").expect("the ledger's sheet");

@@ -393,8 +393,10 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
     // The community's ledger (台账), filtered like its list, as CSV and as a workbook; not
     // another street's, not for anyone but the street office.
     let ledger = format!("/api/v1/street/communities/{west_id}/issues/ledger");
-    let (status, _, csv) = app.bytes(&ledger, &street).await;
+    let (status, headers, csv) = app.bytes(&ledger, &street).await;
     assert_eq!(status, StatusCode::OK);
+    let named = crate::ledger::download_name(&app, "西城社区问题台账", "csv");
+    assert_eq!(headers["content-disposition"], named, "named by the community read, not the reader's");
     let csv = String::from_utf8(csv).unwrap();
     assert_eq!(csv.lines().count(), 2, "the header and West City's one issue: {csv}");
     assert!(csv.contains("地库照明不足") && !csv.contains(&west[3]), "{csv}");

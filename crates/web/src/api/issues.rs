@@ -177,14 +177,37 @@ pub async fn ledger_response(
     lang: &'static str,
     form: Form,
 ) -> ApiResult<axum::response::Response> {
+    let name = download_name(state, caller, lang, form);
     Ok(match form {
-        Form::Csv => csv_response(crate::ops::ledger::csv(state, caller, q, lang).await?),
-        Form::Xlsx => xlsx_response(crate::ops::ledger::xlsx(state, caller, q, lang).await?),
+        Form::Csv => csv_response(crate::ops::ledger::csv(state, caller, q, lang).await?, name),
+        Form::Xlsx => xlsx_response(crate::ops::ledger::xlsx(state, caller, q, lang).await?, name),
     })
 }
 
+/// The ledger's file name: the community's and today's (a secretary downloads one a month,
+/// and "ledger (3).csv" says neither), in the reader's language as RFC 6266's `filename*`,
+/// with an ASCII `filename` for clients that read only that.
+fn download_name(state: &AppState, caller: &Caller, lang: &str, form: Form) -> HeaderValue {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    let date = state.now().with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
+    let ext = match form {
+        Form::Csv => "csv",
+        Form::Xlsx => "xlsx",
+    };
+    let community = caller.community.name.clone();
+    let named = state.pages.locales.text(lang, "ledger.file_name", &[("community", community), ("date", date.clone())]);
+    // A name is no path: separators and quotes out, whatever a community is called.
+    let named: String = named.chars().map(|c| if c.is_control() || "/\\\"".contains(c) { '_' } else { c }).collect();
+    let value = format!(
+        "attachment; filename=\"ledger-{date}.{ext}\"; filename*=UTF-8''{}.{ext}",
+        utf8_percent_encode(&named, ATTR_CHAR)
+    );
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
 /// A workbook download.
-pub fn xlsx_response(workbook: Vec<u8>) -> axum::response::Response {
+pub fn xlsx_response(workbook: Vec<u8>, name: HeaderValue) -> axum::response::Response {
     use axum::response::IntoResponse;
     let mut r = workbook.into_response();
     let h = r.headers_mut();
@@ -192,13 +215,14 @@ pub fn xlsx_response(workbook: Vec<u8>) -> axum::response::Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     );
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"ledger.xlsx\""));
+    h.insert(header::CONTENT_DISPOSITION, name);
     r
 }
 
 /// A streamed CSV download.
 pub fn csv_response(
     stream: impl futures_util::Stream<Item = Result<axum::body::Bytes, String>> + Send + 'static,
+    name: HeaderValue,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let body =
@@ -206,6 +230,6 @@ pub fn csv_response(
     let mut r = body.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"ledger.csv\""));
+    h.insert(header::CONTENT_DISPOSITION, name);
     r
 }
