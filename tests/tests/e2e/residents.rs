@@ -184,6 +184,9 @@ async fn an_invited_resident_signs_up_signs_in_by_phone_and_raises_with_photos(a
     assert_eq!(invitation["compound"], app.compound("鸿禧山庄").to_string(), "the building names its compound");
     let one = building(&app, "1号楼").await;
     let token = app.token(YE_LI).await;
+    // An app learns which buildings she may invite to from who she is.
+    let me = app.get("/api/v1/me", &token).await.body;
+    assert_eq!(me["user"]["buildings"], json!([three, building(&app, "5号楼").await]), "{me}");
     for body in [json!({"role": "resident", "building": one}), json!({"role": "secretary", "building": three})] {
         let reply = app.post("/api/v1/invitations", &token, body.clone()).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}: {}", reply.body);

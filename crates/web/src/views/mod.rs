@@ -422,6 +422,9 @@ pub struct UserView {
     pub locale: Option<String>,
     pub compound: Option<Uuid>,
     pub organisations: Vec<Uuid>,
+    /// The buildings a building leader (楼栋长) speaks for — those she may invite to and
+    /// whose issues she sees; empty for anyone else.
+    pub buildings: Vec<Uuid>,
     pub disabled: bool,
 }
 
@@ -480,6 +483,7 @@ impl From<&User> for UserView {
             locale: u.locale.clone(),
             compound: u.compound.map(|c| c.0),
             organisations: u.organisations.iter().map(|o| o.0).collect(),
+            buildings: u.buildings.iter().map(|b| b.0).collect(),
             disabled: u.disabled,
         }
     }
