@@ -1085,6 +1085,8 @@ async fn my_work_is_what_each_role_needs() {
     {
         assert!(!draft.contains(repeated), "{repeated}");
     }
+    // An untitled fixed item is named by its section already: its line says how long.
+    assert!(draft.contains("通报事项</label>\n        <span class=\"meta\">10 分钟</span>"), "{draft}");
     // The draft is the secretary's: Anshang is told it is coming, not that it is not on it.
     let home = anshang.get("/").await;
     assert!(home.html.contains("议程尚在起草，发布后这里会列出我单位的议题。"), "{}", home.html);
