@@ -78,16 +78,17 @@ pub fn carried_when_unreached(section: Section, reason: Reason) -> bool {
     CARRIED_SECTIONS.contains(&section) && reason != Reason::OtherBusiness
 }
 
-/// Whether an item's reason only repeats its section's name ("new issues · new issue",
-/// "announcements · announcements"): then an agenda shows the section alone.
-pub fn reason_restates_section(section: Section, reason: Reason) -> bool {
-    matches!(
+/// The reason an agenda shows beside an item's section: none where it would only repeat
+/// the section's name ("new issues · new issue", "announcements · announcements").
+pub fn shown_reason(section: Section, reason: Reason) -> Option<Reason> {
+    let restates = matches!(
         (section, reason),
         (Section::Announcements, Reason::Announcements)
             | (Section::NewIssues, Reason::NewIssue)
             | (Section::Scorecard, Reason::Scorecard)
             | (Section::OtherBusiness, Reason::OtherBusiness)
-    )
+    );
+    (!restates).then_some(reason)
 }
 
 /// The agenda's fixed places — the announcements, the company comparison, the open

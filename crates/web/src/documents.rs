@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use handlebars::Handlebars;
-use roundtable_core::agenda::{AgendaConfig, Reason, Section, carried_when_unreached, reason_restates_section};
+use roundtable_core::agenda::{AgendaConfig, Reason, Section, carried_when_unreached, shown_reason};
 use roundtable_core::{AgendaStatus, IssueId, ItemOutcome, MeetingStatus, OrgId, RevisionStatus};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::minutes::MinutesRevision;
@@ -354,9 +354,7 @@ pub fn assemble_agenda(
             extensions: issue.map(|i| i.extension_count).filter(|n| *n > 0),
             support: issue.map(|i| i.support_count).filter(|n| *n > 0),
             photos: issue.and_then(|i| photos.get(&i.id).cloned()),
-            reason: Some(item.reason)
-                .filter(|r| !reason_restates_section(item.section, *r))
-                .map(|r| reason_label(lang, r)),
+            reason: shown_reason(item.section, item.reason).map(|r| reason_label(lang, r)),
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,
         };

@@ -1,8 +1,9 @@
 //! The SQLite and PostgreSQL migrations must describe the same schema: tables, columns
 //! (in order, with type class and nullability, the generated ones included) and indexes
-//! (key columns, uniqueness, and whether it holds only some rows — a partial index). The search index is each engine's own (FTS5, tsvector) by
-//! design and is left out, as are the columns an index carries beyond its key (`INCLUDE`,
-//! PostgreSQL's own: the agenda's window read from one index).
+//! (key columns, uniqueness, and whether it holds only some rows — a partial index). The
+//! search index is each engine's own (FTS5, tsvector) by design and is left out, as are
+//! the columns an index carries beyond its key (`INCLUDE`, PostgreSQL's own: the agenda's
+//! window read from one index).
 
 use std::collections::{BTreeMap, BTreeSet};
 

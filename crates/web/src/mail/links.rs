@@ -73,9 +73,21 @@ impl LinkError {
 /// than a request the router cannot read.
 pub type LinkParts = (String, String, String, String, String);
 
-/// A link's expiry segment, read: anything but a whole number is a link not ours.
-fn expiry(segment: &str) -> Result<i64, LinkError> {
-    segment.parse().map_err(|_| LinkError::Invalid)
+/// Whether a link's signature is ours for `subject`/`what` and its expiry not past. The
+/// expiry is read here: anything but a whole number is a link not ours.
+fn signed_and_current(
+    key: &str,
+    (subject, what): (&str, &str),
+    (expires, nonce, sig): (&str, &str, &str),
+    now: DateTime<Utc>,
+) -> Result<(), LinkError> {
+    let expires: i64 = expires.parse().map_err(|_| LinkError::Invalid)?;
+    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
+    mac(key, subject, what, expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
+    if now.timestamp() > expires {
+        return Err(LinkError::Expired);
+    }
+    Ok(())
 }
 
 fn mac(key: &str, issue: &str, answer: &str, expires: i64, nonce: &str) -> Hmac<Sha256> {
@@ -119,12 +131,7 @@ pub fn check(key: &str, parts: &LinkParts, now: DateTime<Utc>) -> Result<(IssueI
     let (issue, answer, expires, nonce, sig) = parts;
     let parsed = Answer::parse(answer).ok_or(LinkError::Invalid)?;
     let id: IssueId = issue.parse().map_err(|_| LinkError::Invalid)?;
-    let expires = expiry(expires)?;
-    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
-    mac(key, issue, answer, expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
-    if now.timestamp() > expires {
-        return Err(LinkError::Expired);
-    }
+    signed_and_current(key, (issue, answer), (expires, nonce, sig), now)?;
     Ok((id, parsed))
 }
 
@@ -149,12 +156,7 @@ pub type ResetParts = (String, String, String, String);
 pub fn check_reset(key: &str, parts: &ResetParts, now: DateTime<Utc>) -> Result<UserId, LinkError> {
     let (user, expires, nonce, sig) = parts;
     let id: UserId = user.parse().map_err(|_| LinkError::Invalid)?;
-    let expires = expiry(expires)?;
-    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
-    mac(key, user, RESET, expires, nonce).verify_slice(&given).map_err(|_| LinkError::Invalid)?;
-    if now.timestamp() > expires {
-        return Err(LinkError::Expired);
-    }
+    signed_and_current(key, (user, RESET), (expires, nonce, sig), now)?;
     Ok(id)
 }
 

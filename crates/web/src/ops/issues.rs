@@ -616,11 +616,9 @@ pub async fn similar(
     Ok(like.into_iter().take(5).map(|(_, _, i)| IssueSummary::new((&i).into(), today)).collect())
 }
 
-/// Support is for someone else's open issue: a raiser's own voice is counted already,
-/// and a closed issue has nothing left to push.
 /// Why the caller may not add their support, if they may not. Support is the residents'
-/// voice and orders the agenda: the raiser's is counted already, and the party
-/// responsible for the issue does not vote on its own work.
+/// voice and orders the agenda: the raiser's is counted already, the party responsible
+/// for the issue does not vote on its own work, and a closed issue has nothing to push.
 fn support_refusal(
     caller: &Caller,
     raised_by: UserId,

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use roundtable_core::agenda::{Reason, ScoreRow, Section, is_fixed, reason_restates_section};
+use roundtable_core::agenda::{Reason, ScoreRow, Section, is_fixed, shown_reason};
 use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -215,8 +215,7 @@ struct Reasoned {
 
 impl From<AgendaItemView> for Reasoned {
     fn from(item: AgendaItemView) -> Self {
-        let reason_shown = Some(item.reason).filter(|r| !reason_restates_section(item.section, *r));
-        Reasoned { item, reason_shown }
+        Reasoned { reason_shown: shown_reason(item.section, item.reason), item }
     }
 }
 
