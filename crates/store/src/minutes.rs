@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use roundtable_core::{Meeting, MeetingId, RevisionStatus, UserId};
+use std::collections::HashSet;
+
+use roundtable_core::{CommunityId, Meeting, MeetingId, RevisionStatus, UserId};
 
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
@@ -31,6 +33,17 @@ pub fn revisions(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MinutesRev
             Ok(MinutesRevision { revision, status, body, created_at: utc(at) })
         })
         .collect()
+}
+
+/// The community's meetings whose minutes are published: the ones the public may read
+/// (one query for a whole calendar, where `revisions` reads one meeting's).
+pub fn published_meetings(conn: &mut DbConn, community: CommunityId) -> Result<HashSet<MeetingId>> {
+    let ids: Vec<String> = minutes::table
+        .filter(minutes::community_id.eq(community.to_string()))
+        .filter(minutes::status.eq(RevisionStatus::Published.as_str()))
+        .select(minutes::meeting_id)
+        .load(conn)?;
+    ids.iter().map(|id| parse("meeting id", id)).collect()
 }
 
 /// Adds a revision: `draft` only before publication, `published` once, `addendum` only

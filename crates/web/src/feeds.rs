@@ -50,16 +50,17 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
         .run(move |conn| {
             let c = directory::get_community(conn, community)?;
             let records = meetings::records(conn, community)?;
+            let minutes = roundtable_store::minutes::published_meetings(conn, community)?;
             let changes = roundtable_store::audit::counts(
                 conn,
                 community,
                 AuditSubject::Meeting,
                 &[AuditAction::MeetingScheduled, AuditAction::MeetingSkipped],
             )?;
-            Ok((c, records, changes))
+            Ok((c, records, minutes, changes))
         })
         .await;
-    let (community, records, changes) = match found {
+    let (community, records, minutes, changes) = match found {
         Ok(f) => f,
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("no such community".into())),
         Err(e) => return Err(e.into()),
@@ -75,7 +76,8 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
         .map(|r| {
             let m = &r.meeting;
             let sequence = changes.get(&m.id.to_string()).copied().unwrap_or(0);
-            (m.slot, Entry { starts: m.starts_at, place: m.place.clone(), status: m.status, sequence, id: Some(m.id) })
+            let link = crate::ops::board::public_link(r, &minutes);
+            (m.slot, Entry { starts: m.starts_at, place: m.place.clone(), status: m.status, sequence, link })
         })
         .collect();
     let mut after = state.now();
@@ -87,7 +89,7 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
             place: o.place,
             status: MeetingStatus::Planned,
             sequence: 0,
-            id: None,
+            link: None,
         });
     }
     let lang = if community.default_locale == "en" { "en" } else { "zh-CN" };
@@ -100,10 +102,10 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
     let mut calendar = Calendar::new();
     calendar.name(&title).timezone(tz.name());
     for (slot, e) in &months {
-        let link = match e.id {
-            Some(id) => format!("{base}/meetings/{id}"),
-            None => format!("{base}/meetings"),
-        };
+        // Subscribers are mostly not signed in: the meeting's public agenda or minutes once
+        // out, the community's public board before that.
+        let board = format!("/communities/{}/board", community.id);
+        let link = format!("{base}{}", e.link.as_deref().unwrap_or(&board));
         let when = |t: DateTime<Utc>| -> CalendarDateTime {
             match offset {
                 Some(_) => CalendarDateTime::WithTimezone {
@@ -201,7 +203,8 @@ struct Entry {
     place: String,
     status: MeetingStatus,
     sequence: u32,
-    id: Option<roundtable_core::MeetingId>,
+    /// Where the public reads about it (`ops::board::public_link`).
+    link: Option<String>,
 }
 
 /// `GET /communities/{id}/companies/{org}/due.ics`.

@@ -24,6 +24,38 @@ fn events(text: &str) -> Vec<icalendar::Event> {
     calendar.components.iter().filter_map(|c| c.as_event().cloned()).collect()
 }
 
+/// The public page the feed's event for a month links, as a path, after checking that
+/// someone without an account can read it (not a 404, not the sign-in page).
+pub async fn feed_link(app: &TestApp, slot: chrono::NaiveDate) -> String {
+    let (_, _, text) = feed(app, None).await;
+    let uid = format!("meeting-{slot}@{}.roundtable", app.community());
+    let all = events(&text);
+    let event = all.iter().find(|e| e.get_uid() == Some(uid.as_str())).expect("the month's event");
+    let url = event.property_value("URL").expect("a link");
+    assert_eq!(event.get_description(), Some(url), "the link in the text too");
+    let path = url[url.find("/communities/").unwrap_or_else(|| panic!("a public page: {url}"))..].to_owned();
+    readable(app, &path).await;
+    path
+}
+
+/// The link on the public board's line of the promise on `title`, checked readable like
+/// `feed_link`; `None` when the line names its meeting without a link.
+pub async fn board_link(app: &TestApp, title: &str) -> Option<String> {
+    let (_, _, bytes) = app.anonymous(&format!("/communities/{}/board", app.community()), None).await;
+    let html = String::from_utf8(bytes).unwrap();
+    let line = &html[html.find(&format!("<strong>{title}</strong>")).expect("the promise's line")..];
+    let line = &line[..line.find("</li>").unwrap()];
+    let at = line.find("href=\"/communities/")?;
+    let link = line[at + 6..][..line[at + 6..].find('"').unwrap()].to_owned();
+    readable(app, &link).await;
+    Some(link)
+}
+
+async fn readable(app: &TestApp, path: &str) {
+    let (status, _, body) = app.anonymous(path, None).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {}", String::from_utf8_lossy(&body));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_meeting_feed_parses_and_follows_moves_and_skips() {
     let app = TestApp::sqlite().build();
@@ -40,11 +72,17 @@ async fn the_meeting_feed_parses_and_follows_moves_and_skips() {
     app.assert_nothing_private(&text, "the meetings feed");
     // Asked again unchanged: 304.
     assert_eq!(feed(&app, Some(&tag)).await.0, StatusCode::NOT_MODIFIED);
-
-    // The next meeting is moved to the Saturday before at 14:30, the one after is skipped.
+    // Subscribers have no account: a held meeting links its public minutes (it linked the
+    // sign-in page), a month nobody has prepared the public board.
+    let held = all.iter().filter(|e| e.property_value("URL").is_some_and(|u| u.ends_with("/minutes"))).count();
+    assert_eq!(held, 6, "the demo's six held meetings");
     let secretary = app.token(SECRETARY).await;
     let next = app.get("/api/v1/meetings/next", &secretary).await.body;
     let slot: chrono::NaiveDate = next["slot"].as_str().unwrap().parse().unwrap();
+    let later = roundtable_core::meeting::next_slot(slot + chrono::Days::new(40)).unwrap();
+    assert!(feed_link(&app, later).await.ends_with("/board"));
+
+    // The next meeting is moved to the Saturday before at 14:30, the one after is skipped.
     let saturday = slot.pred_opt().unwrap();
     let moved = app
         .call(

@@ -98,8 +98,13 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     assert_eq!(items(&edited.body).len(), ids.len(), "one dropped, one added, none lost by the order");
     assert!(items(&edited.body).iter().all(|i| i["id"] != dropped.as_str()));
 
+    // The public calendar links nothing of a draft: the board until the agenda is out.
+    let slot_day: chrono::NaiveDate = slot.parse().unwrap();
+    assert!(crate::feeds::feed_link(&app, slot_day).await.ends_with("/board"));
     let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
     assert_eq!((published.status, published.str("agenda_status")), (StatusCode::OK, "published"));
+    let public_agenda = format!("/communities/{}/meetings/{id}/agenda", app.community());
+    assert_eq!(crate::feeds::feed_link(&app, slot_day).await, public_agenda);
     // Every organisation is told, each with its own items first.
     let st = &app.state;
     roundtable_web::mail::dispatch_once(&st.db, &st.mailer, &st.email, &st.config.mail, st.now(), 500).await.unwrap();
@@ -198,8 +203,15 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     let early =
         app.call(Method::POST, &format!("{minutes}/addenda"), Some(&secretary), Some(json!({"text": "x"}))).await;
     assert_eq!(early.status, StatusCode::CONFLICT, "addenda come after publication");
+    // Closed, the minutes not out: the public reads the agenda the promise was made under
+    // (the board's line and the calendar linked the minutes, a 404, before).
+    assert_eq!(crate::feeds::board_link(&app, "电梯经常停运").await.as_deref(), Some(public_agenda.as_str()));
+    assert_eq!(crate::feeds::feed_link(&app, slot_day).await, public_agenda);
     let published = app.call(Method::POST, &format!("{minutes}/publish"), Some(&secretary), None).await;
     assert_eq!((published.status, published.body["status"].as_str()), (StatusCode::OK, Some("published")));
+    let public_minutes = format!("/communities/{}/meetings/{id}/minutes", app.community());
+    assert_eq!(crate::feeds::board_link(&app, "电梯经常停运").await.as_deref(), Some(public_minutes.as_str()));
+    assert_eq!(crate::feeds::feed_link(&app, slot_day).await, public_minutes);
     let html = app.call(Method::GET, &minutes, Some(&supervisor), None).await;
     assert_eq!(html.status, StatusCode::OK);
     assert!(html.content_type().starts_with("text/html"));
