@@ -130,6 +130,9 @@ async fn the_agenda_and_minutes_of_a_demo_meeting_match_their_snapshots() {
     let supervisor = app.token("supervisor@dongsheng.example").await;
     let chose = app.call(Method::PATCH, "/api/v1/me", Some(&supervisor), Some(json!({"locale": "en"}))).await;
     assert_eq!(chose.status, StatusCode::OK);
+    // A PATCH that names no language leaves the chosen one (it reset it to the community's).
+    let unchanged = app.call(Method::PATCH, "/api/v1/me", Some(&supervisor), Some(json!({}))).await;
+    assert_eq!((unchanged.status, unchanged.body["user"]["locale"].as_str()), (StatusCode::OK, Some("en")));
     let english = app.call(Method::GET, &format!("{path}/agenda?format=md"), Some(&supervisor), None).await;
     let english = english.body.as_str().unwrap();
     assert!(english.contains("Joint meeting agenda") && english.contains("Follow-up of commitments"), "{english}");

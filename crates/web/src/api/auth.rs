@@ -131,9 +131,16 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
-    /// `zh-CN` or `en`; `null` follows the community's language.
+    /// `zh-CN` or `en`; `null` follows the community's language; left out, unchanged.
+    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<crate::views::names::Locale>)]
-    pub locale: Option<String>,
+    pub locale: Option<Option<String>>,
+}
+
+/// A field that is there, even as `null` (`Some(None)`), apart from one left out (`None`,
+/// by `serde(default)`): a PATCH changes only what it names.
+fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 /// Sets the signed-in user's language for mail and pages.
@@ -145,11 +152,12 @@ pub async fn update_me(
     caller: Caller,
     ApiJson(prefs): ApiJson<Preferences>,
 ) -> ApiResult<Json<MeView>> {
-    if let Some(l) = prefs.locale.as_deref().filter(|l| !crate::i18n::LOCALES.contains(l)) {
+    let Some(locale) = prefs.locale else { return me(State(state), caller).await };
+    if let Some(l) = locale.as_deref().filter(|l| !crate::i18n::LOCALES.contains(l)) {
         return Err(ApiError::field("locale", "invalid", format!("`locale` is zh-CN or en, not `{l}`")));
     }
     let user = caller.user.id;
-    state.db.write(move |conn| directory::set_locale(conn, user, prefs.locale.as_deref())).await?;
+    state.db.write(move |conn| directory::set_locale(conn, user, locale.as_deref())).await?;
     state.auth_cache.evict(&caller);
     let mut caller = caller;
     caller.user = Arc::new(state.db.run(move |conn| directory::get_user(conn, user)).await?);

@@ -96,7 +96,7 @@ pub async fn language(State(state): State<AppState>, Posted { ctx, form }: Poste
         return ctx.fail(crate::error::ApiError::BadRequest("unknown language".into()));
     };
     if let Some(caller) = ctx.viewer.caller.clone() {
-        let prefs = api::auth::Preferences { locale: Some((*lang).to_owned()) };
+        let prefs = api::auth::Preferences { locale: Some(Some((*lang).to_owned())) };
         let saved: ApiResult<_> = api::auth::update_me(State(state), caller, ApiJson(prefs)).await;
         if let Err(e) = saved {
             return ctx.fail(e);
