@@ -289,7 +289,7 @@ pub fn insert_new_issue(conn: &mut DbConn, rows: &NewIssueRows) -> Result<()> {
     let issue = diesel::insert_into(issues::table).values(&rows.issue);
     let event = diesel::insert_into(issue_events::table).values(&rows.event);
     let follow = diesel::insert_into(follows::table).values(&follow);
-    let doc = crate::search::InsertDoc(&rows.doc);
+    let doc = crate::search::InsertDoc { doc: &rows.doc, racing: false };
     // On PostgreSQL one statement, atomic on its own: five round trips fewer a raised issue.
     crate::db::atomically(conn, |conn| {
         crate::db::insert_all(conn, &[&issue, &event, &follow, &doc]).map_err(StoreError::from_insert("issue"))

@@ -72,7 +72,7 @@ pub fn index(conn: &mut DbConn, issue: &Issue) -> Result<()> {
 
 /// Indexes a document made before (in the caller's transaction).
 pub fn index_doc(conn: &mut DbConn, d: &SearchDoc) -> Result<()> {
-    crate::on_backend!(conn, |c| InsertDoc(d).execute(c))?;
+    crate::on_backend!(conn, |c| InsertDoc { doc: d, racing: true }.execute(c))?;
     Ok(())
 }
 
@@ -82,7 +82,15 @@ pub fn index_doc(conn: &mut DbConn, d: &SearchDoc) -> Result<()> {
 /// connection and found again by its SQL. On SQLite it goes where the writer collects a
 /// group's documents when it does (see [`defer_on_this_thread`]); on PostgreSQL into a
 /// `tsvector`.
-pub(crate) struct InsertDoc<'a>(pub &'a SearchDoc);
+///
+/// `racing`: another instance may index the same issue now (two starting servers'
+/// backfills), so PostgreSQL skips a document already there. A new issue's document,
+/// written with the issue, races nobody and is a plain insert: `ON CONFLICT` makes it a
+/// speculative insertion, one more record in the log a raise.
+pub(crate) struct InsertDoc<'a> {
+    pub doc: &'a SearchDoc,
+    pub racing: bool,
+}
 
 impl InsertDoc<'_> {
     /// `table`, and what the document's value is wrapped in and what follows the values.
@@ -101,12 +109,12 @@ impl InsertDoc<'_> {
         out.push_sql(table);
         out.push_sql(" (doc, issue_id, community_id) VALUES (");
         out.push_sql(doc.0);
-        out.push_bind_param::<Text, _>(&self.0.doc)?;
+        out.push_bind_param::<Text, _>(&self.doc.doc)?;
         out.push_sql(doc.1);
         out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&self.0.issue)?;
+        out.push_bind_param::<Text, _>(&self.doc.issue)?;
         out.push_sql(", ");
-        out.push_bind_param::<Text, _>(&self.0.community)?;
+        out.push_bind_param::<Text, _>(&self.doc.community)?;
         out.push_sql(")");
         out.push_sql(tail);
         Ok(())
@@ -122,7 +130,8 @@ impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for InsertDoc<
 
 impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for InsertDoc<'_> {
     fn walk_ast<'b>(&'b self, out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>) -> QueryResult<()> {
-        self.walk("issue_search", ("to_tsvector('simple', ", ")"), " ON CONFLICT (issue_id) DO NOTHING", out)
+        let tail = if self.racing { " ON CONFLICT (issue_id) DO NOTHING" } else { "" };
+        self.walk("issue_search", ("to_tsvector('simple', ", ")"), tail, out)
     }
 }
 

@@ -125,6 +125,11 @@ fn sqlite_and_postgres_migrations_describe_the_same_schema() {
     assert!(lite.indexes.contains(&("issues".into(), false, true, vec!["duplicate_of".into()])), "{lite:#?}");
     let due = vec!["community_id".into(), "commitment_due".into()];
     assert!(lite.indexes.contains(&("issues".into(), false, true, due)), "{lite:#?}");
+    let by_channel = vec!["channel_id".into(), "sent_at".into()];
+    assert!(lite.indexes.contains(&("outbox".into(), false, true, by_channel)), "mail rows have no channel");
+    // Each step writes one event row; no index on it that nothing reads.
+    let step_indexes = lite.indexes.iter().filter(|(table, ..)| table == "issue_events").count();
+    assert_eq!(step_indexes, 3, "the key, (issue, version), (community, state, time): {lite:#?}");
     let Some(pg) = TestDb::postgres() else {
         eprintln!("skipped: schema parity against PostgreSQL ({POSTGRES_ENV} is not set)");
         return;
