@@ -17,6 +17,11 @@ use serde::Serialize;
 pub use crate::scores::{ScoreLine, ScoreTable};
 
 /// (name, HTML template, Markdown template)
+/// The minutes without their page around them: the minutes page shows them in its own
+/// (a frame of their own scrolled inside the page on a phone); the print document wraps
+/// them in its head and styles.
+const MINUTES_BODY: (&str, &str) = ("minutes_body", include_str!("../templates/minutes/minutes_body.html.hbs"));
+
 const TEMPLATES: [(&str, &str, &str); 5] = [
     (
         "minutes",
@@ -152,12 +157,13 @@ impl Renderer {
             html.register_template_string(name, h).expect("the HTML templates compile");
             markdown.register_template_string(name, m).expect("the Markdown templates compile");
         }
+        html.register_template_string(MINUTES_BODY.0, MINUTES_BODY.1).expect("the HTML templates compile");
         Renderer { html, markdown }
     }
 
     /// Every template's text, (name, text), for checks that their strings exist.
     pub fn template_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
-        TEMPLATES.into_iter().flat_map(|(name, html, md)| [(name, html), (name, md)])
+        TEMPLATES.into_iter().flat_map(|(name, html, md)| [(name, html), (name, md)]).chain([MINUTES_BODY])
     }
 
     /// Renders template `name` (`minutes` or `agenda`) as Markdown or HTML.

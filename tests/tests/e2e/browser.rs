@@ -343,6 +343,11 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     click_through(&c, Locator::Id("save-minutes")).await;
     click_through(&c, Locator::Id("publish-minutes")).await;
     assert_eq!(text_of(&c, "minutes-status").await, "已发布");
+    let shown = text_of(&c, "minutes").await;
+    assert!(
+        shown.contains("本周内加装照明灯") && shown.contains("各单位按期落实。"),
+        "the minutes on their page: {shown}"
+    );
     check_and_shoot(&c, &dir, "desktop-minutes").await;
     // The meeting's history: every step, by whom.
     go(&c, &base, &meeting_path).await;

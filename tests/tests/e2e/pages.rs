@@ -601,6 +601,13 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     assert_eq!(remarks.status, StatusCode::SEE_OTHER, "{}", remarks.html);
     let published = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
+    // Read on the page itself, not in a frame scrolled inside it on a phone.
+    let page = anshang.get(&minutes).await.html;
+    let inline = &page[page.find("id=\"minutes\"").expect("the minutes on their page")..];
+    assert!(
+        inline.contains("请各单位按期落实。") && inline.contains("李明、王芳") && !page.contains("<iframe"),
+        "{page}"
+    );
     let print = anshang.get(&format!("{minutes}/print")).await;
     assert!(print.html.contains("请各单位按期落实。") && print.html.contains("李明、王芳"), "{}", print.html);
     let english = signed_in(&app, ANSHANG).await.accept_language("en").get(&format!("{minutes}/print")).await;

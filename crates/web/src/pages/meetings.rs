@@ -595,7 +595,8 @@ struct MinutesDesk {
 struct MinutesPage {
     meeting: MeetingShown,
     closed: bool,
-    readable: bool,
+    /// The minutes themselves, rendered HTML, for those who may read them.
+    document: Option<String>,
     published: bool,
     desk: Option<MinutesDesk>,
     errors: Option<FormErrors>,
@@ -619,16 +620,13 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             .map(|r| RevisionShown { revision: r.revision, status: r.status, at: local(&caller, r.created_at) })
             .collect(),
     });
+    let document = match closed && (published || manages) {
+        true => Some(minutes::body(&ctx.state, &caller, id, ctx.viewer.lang).await?),
+        false => None,
+    };
     Out::status(
         status,
-        MinutesPage {
-            closed,
-            readable: closed && (published || manages),
-            published,
-            desk,
-            errors,
-            meeting: MeetingShown::new(&caller, view),
-        },
+        MinutesPage { closed, document, published, desk, errors, meeting: MeetingShown::new(&caller, view) },
     )
 }
 

@@ -24,15 +24,32 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> Api
 /// The minutes as a document in the reader's language. Drafts are for secretaries and administrators; everyone
 /// in the community reads published minutes.
 pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Rendering) -> ApiResult<String> {
+    rendered(state, caller, id, how.lang, "minutes", how.format == DocumentFormat::Md).await
+}
+
+/// The minutes as HTML to show inside a page (the print document without its head), to
+/// the same readers as [`document`].
+pub async fn body(state: &AppState, caller: &Caller, id: MeetingId, lang: &'static str) -> ApiResult<String> {
+    rendered(state, caller, id, lang, "minutes_body", false).await
+}
+
+async fn rendered(
+    state: &AppState,
+    caller: &Caller,
+    id: MeetingId,
+    lang: &'static str,
+    template: &str,
+    markdown: bool,
+) -> ApiResult<String> {
     let record = closed_meeting(state, caller, id).await?;
     let tz = caller.tz();
     let config = state.config.agenda_config(&caller.community);
     let base = state.config.mail.base_url.clone();
-    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, how.lang, &base)).await?;
+    let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, lang, &base)).await?;
     if !doc.published && !manages(caller) {
         return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }
-    state.minutes.render("minutes", how.format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
+    state.minutes.render(template, markdown, &doc).map_err(ApiError::Internal)
 }
 
 /// The minutes' revisions, oldest first; drafts only for those who write minutes.
