@@ -68,8 +68,25 @@ def counted(start, end):
     return stats
 
 
+def postgres_cpu_ms():
+    """CPU time so far of every PostgreSQL process on this machine (backends, WAL writer,
+    checkpointer), in milliseconds: what the server spent, whoever asked."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        if name.startswith("postgres"):
+            total += int(rest[11]) + int(rest[12])  # utime, stime
+    return total * 1000 / tick
+
+
 def measure(db, act):
     """The WAL that `act()` (N writes) makes in `db`, a write."""
+    cpu = postgres_cpu_ms()
     before = psql(db, "SELECT pg_current_wal_insert_lsn()")
     act()
     # The mail a write queues is sent (and marked sent) by the dispatcher a moment later:
@@ -81,6 +98,7 @@ def measure(db, act):
                 break
             time.sleep(0.1)
     after = psql(db, "SELECT pg_current_wal_insert_lsn()")
+    cpu = postgres_cpu_ms() - cpu
     stats = counted(before, after)
     per = lambda *kinds: sum(stats.get(k, (0, 0))[0] for k in kinds) / N  # noqa: E731
     return {
@@ -89,6 +107,7 @@ def measure(db, act):
         "index entries": per("Btree/INSERT_LEAF", "Btree/INSERT_POST"),
         "row locks": per("Heap/LOCK"),
         "rows written": per("Heap/INSERT", "Heap/INSERT+INIT", "Heap/UPDATE", "Heap/HOT_UPDATE", "Heap/UPDATE+INIT"),
+        "PostgreSQL CPU ms": cpu / N,
     }
 
 
@@ -138,12 +157,12 @@ def main():
             }
         finally:
             stop(procs)
-    keys = ["records", "bytes", "index entries", "row locks", "rows written"]
+    keys = ["records", "bytes", "index entries", "row locks", "rows written", "PostgreSQL CPU ms"]
     print(f"WAL a write, {N} of each (pg_waldump, full-page images left out)\n")
     print("| write | " + " | ".join(keys) + " |")
     print("|---|" + "---|" * len(keys))
     for name, row in rows.items():
-        print(f"| {name} | " + " | ".join(f"{row[k]:,.1f}" for k in keys) + " |")
+        print(f"| {name} | " + " | ".join(f"{row[k]:,.2f}" if k.endswith("ms") else f"{row[k]:,.1f}" for k in keys) + " |")
 
 
 if __name__ == "__main__":
