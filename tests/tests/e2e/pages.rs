@@ -369,6 +369,10 @@ async fn the_language_follows_choice_then_preference_then_browser() {
     secretary.sign_in(SECRETARY).await;
     assert!(secretary.get("/").await.html.contains("<title>My work · Roundtable</title>"));
     let page = secretary.get("/issues?state=raised&done=supported").await;
+    // "0 support" read as a noun gone wrong; a count of people is "… in support".
+    let html = &page.html;
+    let bare = html.match_indices(" support<").any(|(i, _)| html[..i].ends_with(|c: char| c.is_ascii_digit()));
+    assert!(html.contains(" in support<") && !bare, "{html}");
     assert_eq!(page.field("next").as_deref(), Some("/issues?state&#x3D;raised"), "the switch returns without the note");
     let switched = secretary.submit("/issues", "/lang", &[("lang", "zh-CN"), ("next", "/issues")]).await;
     assert_eq!(switched.location(), "/issues");
