@@ -228,7 +228,10 @@ async fn signing_in_and_out_with_a_session_cookie() {
     assert_eq!(opened.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(opened.html.contains("This address receives what a form sends"), "{}", opened.html);
     let csp = list.headers["content-security-policy"].to_str().expect("ascii");
-    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'self'"), "{csp}");
+    // Nothing is shown in a frame, so nothing may be framed (the minutes' frame was the one).
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("frame-src"), "{csp}");
+    assert_eq!(list.headers["x-frame-options"], "DENY");
 
     // An offsite `next` is not followed.
     client.submit("/", "/logout", &[]).await;
@@ -614,6 +617,8 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     );
     let print = anshang.get(&format!("{minutes}/print")).await;
     assert!(print.html.contains("请各单位按期落实。") && print.html.contains("李明、王芳"), "{}", print.html);
+    let policy = print.headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("style-src 'sha256-") && policy.contains("frame-ancestors 'none'"), "{policy}");
     let english = signed_in(&app, ANSHANG).await.accept_language("en").get(&format!("{minutes}/print")).await;
     assert!(
         english.html.contains("<html lang=\"en\">")

@@ -10,11 +10,12 @@ use axum::response::Response;
 use crate::pages::Ctx;
 use crate::state::AppState;
 
-/// No script, no inline style, nothing from elsewhere; only this site may frame it (the
-/// minutes' print view sits in a frame of the minutes page). JSON gets it too: a
-/// response opened as a document can then run nothing either.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; \
-                   frame-ancestors 'self'; form-action 'self'; base-uri 'none'";
+/// No script, no inline style, nothing from elsewhere, and no frame either way: no page
+/// shows another in a frame (the minutes are rendered into their page), so none may be
+/// framed — a click on a framed form cannot be stolen. JSON gets it too: a response
+/// opened as a document can then run nothing either.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                   frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
 /// Two years, as the HSTS preload list asks; sent only when cookies are marked Secure,
 /// i.e. the site is served over HTTPS.
@@ -31,7 +32,7 @@ pub async fn outgoing(State(state): State<AppState>, req: Request, next: Next) -
     // A document that brings its own (narrower) policy keeps it.
     h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(CSP));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     if state.config.http.secure_cookies {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));

@@ -22,7 +22,7 @@ pub fn document(body: String, format: DocumentFormat) -> Response {
     // allowed by its hash, and nothing else inline.
     let csp = match format {
         DocumentFormat::Html => style_hash(&body).map(|h| {
-            format!("default-src 'none'; style-src 'sha256-{h}'; img-src 'self' data:; frame-ancestors 'self'; base-uri 'none'")
+            format!("default-src 'none'; style-src 'sha256-{h}'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
         }),
         DocumentFormat::Md => None,
     };
