@@ -1,10 +1,10 @@
 //! Minutes: revisions of a meeting's record. Drafts are amended (each amendment a new
 //! revision); publishing locks them; corrections after that are dated addenda.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
 use std::collections::HashSet;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
 use roundtable_core::{CommunityId, Meeting, MeetingId, RevisionStatus, UserId};
 
 use crate::convert::{parse, ts, utc};

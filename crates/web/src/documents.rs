@@ -16,12 +16,11 @@ use serde::Serialize;
 
 pub use crate::scores::{ScoreLine, ScoreTable};
 
-/// (name, HTML template, Markdown template)
-/// The minutes without their page around them: the minutes page shows them in its own
-/// (a frame of their own scrolled inside the page on a phone); the print document wraps
-/// them in its head and styles.
+/// The minutes without a document around them, HTML only: the minutes page renders them
+/// into itself, and the print document wraps the same body in its head and styles.
 const MINUTES_BODY: (&str, &str) = ("minutes_body", include_str!("../templates/minutes/minutes_body.html.hbs"));
 
+/// (name, HTML template, Markdown template)
 const TEMPLATES: [(&str, &str, &str); 5] = [
     (
         "minutes",

@@ -101,10 +101,10 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
     let offset = fixed_offset(tz, now.year());
     let mut calendar = Calendar::new();
     calendar.name(&title).timezone(tz.name());
+    // Subscribers are mostly not signed in: the meeting's public agenda or minutes once
+    // out, the community's public board before that.
+    let board = format!("/communities/{}/board", community.id);
     for (slot, e) in &months {
-        // Subscribers are mostly not signed in: the meeting's public agenda or minutes once
-        // out, the community's public board before that.
-        let board = format!("/communities/{}/board", community.id);
         let link = format!("{base}{}", e.link.as_deref().unwrap_or(&board));
         let when = |t: DateTime<Utc>| -> CalendarDateTime {
             match offset {

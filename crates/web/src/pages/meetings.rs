@@ -608,8 +608,10 @@ impl Page for MinutesPage {
 
 async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let caller = ctx.caller()?;
-    let view = ops::view(&ops::record(&ctx.state, &caller, id).await?);
-    let revisions = minutes::revisions(&ctx.state, &caller, id).await?;
+    // The meeting is read once for the page, its revisions and the minutes' body.
+    let record = ops::record(&ctx.state, &caller, id).await?;
+    let view = ops::view(&record);
+    let revisions = minutes::revisions_of(&ctx.state, &caller, &record).await?;
     let manages = ops::manages(&caller);
     let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
     let closed = view.status == MeetingStatus::Closed;
@@ -621,7 +623,7 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             .collect(),
     });
     let document = match closed && (published || manages) {
-        true => Some(minutes::body(&ctx.state, &caller, id, ctx.viewer.lang).await?),
+        true => Some(minutes::body(&ctx.state, &caller, record, ctx.viewer.lang).await?),
         false => None,
     };
     Out::status(

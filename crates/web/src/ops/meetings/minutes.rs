@@ -24,24 +24,25 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> Api
 /// The minutes as a document in the reader's language. Drafts are for secretaries and administrators; everyone
 /// in the community reads published minutes.
 pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Rendering) -> ApiResult<String> {
-    rendered(state, caller, id, how.lang, "minutes", how.format == DocumentFormat::Md).await
+    let record = closed_meeting(state, caller, id).await?;
+    rendered(state, caller, record, how.lang, "minutes", how.format == DocumentFormat::Md).await
 }
 
 /// The minutes as HTML to show inside a page (the print document without its head), to
-/// the same readers as [`document`].
-pub async fn body(state: &AppState, caller: &Caller, id: MeetingId, lang: &'static str) -> ApiResult<String> {
-    rendered(state, caller, id, lang, "minutes_body", false).await
+/// the same readers as [`document`]; `record` is the meeting the page has read (and found
+/// closed) already.
+pub async fn body(state: &AppState, caller: &Caller, record: MeetingRecord, lang: &'static str) -> ApiResult<String> {
+    rendered(state, caller, record, lang, "minutes_body", false).await
 }
 
 async fn rendered(
     state: &AppState,
     caller: &Caller,
-    id: MeetingId,
+    record: MeetingRecord,
     lang: &'static str,
     template: &str,
     markdown: bool,
 ) -> ApiResult<String> {
-    let record = closed_meeting(state, caller, id).await?;
     let tz = caller.tz();
     let config = state.config.agenda_config(&caller.community);
     let base = state.config.mail.base_url.clone();
@@ -54,8 +55,17 @@ async fn rendered(
 
 /// The minutes' revisions, oldest first; drafts only for those who write minutes.
 pub async fn revisions(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<Vec<MinutesRevision>> {
-    let record = record(state, caller, id).await?;
-    let all = state.db.run(move |conn| minutes::revisions(conn, record.meeting.id)).await?;
+    revisions_of(state, caller, &record(state, caller, id).await?).await
+}
+
+/// [`revisions`] of a meeting already read.
+pub async fn revisions_of(
+    state: &AppState,
+    caller: &Caller,
+    record: &MeetingRecord,
+) -> ApiResult<Vec<MinutesRevision>> {
+    let id = record.meeting.id;
+    let all = state.db.run(move |conn| minutes::revisions(conn, id)).await?;
     Ok(if manages(caller) { all } else { all.into_iter().filter(|r| r.status != RevisionStatus::Draft).collect() })
 }
 
