@@ -67,6 +67,18 @@ impl Locales {
         let template = self.lookup(locale, key).or_else(|| self.lookup("en", key)).unwrap_or(key);
         fill(template, args)
     }
+
+    /// A step of an issue as a notice or a mail tells it, in the past ("assigned",
+    /// "the responsible party committed"; `step.<key>`): a step without one (a newer
+    /// workflow's transition) reads as its button's label, else as its name.
+    pub fn step(&self, locale: &str, key: &str) -> String {
+        let (told, label) = (format!("step.{key}"), format!("transition.{key}"));
+        [told, label]
+            .iter()
+            .find_map(|k| self.lookup(locale, k).or_else(|| self.lookup("en", k)))
+            .unwrap_or(key)
+            .to_owned()
+    }
 }
 
 /// The language for a request: an explicit choice (cookie), the user's preference, the
@@ -165,6 +177,15 @@ pub(crate) fn value_text(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::fill;
+
+    #[test]
+    fn a_step_is_told_in_the_past_and_an_unknown_one_by_its_name() {
+        let strings = super::strings();
+        assert_eq!(strings.step("en", "assign"), "assigned");
+        assert_eq!(strings.step("zh-CN", "verify"), "已验收");
+        // A newer workflow's transition: its name, not an empty line.
+        assert_eq!(strings.step("zh-CN", "escalate_to_street"), "escalate_to_street");
+    }
 
     #[test]
     fn placeholders_are_filled_once_and_typed_braces_stay() {

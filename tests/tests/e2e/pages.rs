@@ -79,6 +79,8 @@ fn workflow_and_domain_names_have_strings_in_both_languages() {
     wanted.extend(wf.states.iter().map(|s| format!("state.{}", s.name)));
     for t in &wf.transitions {
         wanted.push(format!("transition.{}", t.name));
+        // A step as the notices page and the mail tell it.
+        wanted.push(format!("step.{}", t.name));
         wanted.extend(t.require.iter().chain(&t.accept).map(|f| format!("field.{f}")));
     }
     wanted.extend(roundtable_web::ops::issues::CATEGORIES.iter().map(|c| format!("category.{c}")));

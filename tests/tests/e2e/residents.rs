@@ -561,6 +561,10 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
         !sent.iter().any(|m| m.to.contains(&neighbour.to_owned()) && m.subject.contains("进展")),
         "none for the neighbour"
     );
+    // The page tells what happened, as the digest does: "assigned", not the button's "Assign".
+    let html = pages.get("/notices").await.html;
+    assert!(html.contains("王俊勇 · 已交办") && html.contains("· 责任单位已承诺"), "{html}");
+    assert!(!html.contains("· 交办<") && !html.contains("· 承诺整改<"), "{html}");
     // Read on the pages: the bell is quiet.
     let page = pages.submit("/notices", "/notices/read", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);

@@ -70,13 +70,6 @@ struct Plan {
     unsubscribe: Option<String>,
 }
 
-/// What happened, as a mail says it (`mail.step.<key>` in the locale files); a key
-/// without a string (a newer workflow's transition) reads as itself.
-fn step(locale: &str, key: &str) -> String {
-    let (strings, full) = (crate::i18n::strings(), format!("mail.step.{key}"));
-    strings.lookup(locale, &full).or_else(|| strings.lookup("en", &full)).unwrap_or(key).to_owned()
-}
-
 /// The addresses of each organisation `filter` picks (those with any), one list each.
 fn org_audiences(
     conn: &mut DbConn,
@@ -180,7 +173,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                 Some(json!({
                     "at": n.at.with_timezone(&tz).format("%m-%d %H:%M").to_string(),
                     "who": names.get(&n.actor).cloned().unwrap_or_default(),
-                    "step": step(&locale, &n.transition),
+                    "step": crate::i18n::strings().step(&locale, &n.transition),
                     "title": issue.title,
                     "url": format!("{base_url}/issues/{}", issue.id),
                 }))
@@ -232,7 +225,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let context = json!({
             "community": community.name,
             "items": items,
-            "what": step(&default_locale, &row.effect),
+            "what": crate::i18n::strings().step(&default_locale, &row.effect),
             "meeting": {
                 "date": local.format("%Y-%m-%d").to_string(),
                 "time": local.format("%H:%M").to_string(),
@@ -283,7 +276,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     // that fired it, when the strings name that timer; else by its effect.
     let timer = payload.get("timer").and_then(Value::as_str);
     let reminder = timer
-        .filter(|t| crate::i18n::strings().lookup("en", &format!("mail.step.{t}")).is_some())
+        .filter(|t| crate::i18n::strings().lookup("en", &format!("step.{t}")).is_some())
         .map_or_else(|| row.effect.clone(), str::to_owned);
     let (to, template, locale, step_key): (Vec<String>, Template, String, String) = match effect {
         Effect::NotifyResponsible => {
@@ -370,7 +363,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         "community": community.name,
         "org": responsible_name,
         "issue": issue_context(conn, &issue, base_url)?,
-        "step": step(&locale, &step_key),
+        "step": crate::i18n::strings().step(&locale, &step_key),
         "note": note,
         "links": links,
         "raiser": show_raiser.then(|| json!({

@@ -17,6 +17,8 @@ struct Shown {
     #[serde(flatten)]
     view: NoticeView,
     at_local: String,
+    /// What happened, in the past: "assigned", not the button's "Assign".
+    step: String,
 }
 
 #[derive(Serialize)]
@@ -33,10 +35,12 @@ pub async fn list(ctx: Ctx) -> Response {
     let out = async {
         let caller = ctx.caller()?;
         let list = ops::list(&ctx.state, &caller, false).await?;
+        let locales = ctx.state.pages.locales;
         let items = list
             .items
             .into_iter()
             .map(|view| Shown {
+                step: locales.step(ctx.viewer.lang, &view.transition),
                 at_local: view.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
                 view,
             })
