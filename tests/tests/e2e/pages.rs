@@ -588,7 +588,10 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     let attended =
         secretary.submit(&day, &format!("{meeting}/attendance"), &[(&format!("attendees_{org}"), "李明、王芳")]).await;
     assert_eq!(attended.status, StatusCode::SEE_OTHER, "{}", attended.html);
-    assert!(secretary.get(&day).await.html.contains("value=\"李明、王芳\""));
+    let screen = secretary.get(&day).await.html;
+    assert!(screen.contains("value=\"李明、王芳\""));
+    // An untitled fixed item is named by its section already.
+    assert!(screen.contains("<p class=\"meta\">10 分钟"), "{screen}");
     let decided = secretary
         .submit(
             &day,
@@ -1110,6 +1113,9 @@ async fn my_work_is_what_each_role_needs() {
     assert!(home.html.contains("议程尚在起草，发布后这里会列出我单位的议题。"), "{}", home.html);
     assert!(!home.html.contains("议程中（暂时）没有我单位的问题。"));
     secretary.submit(&meeting, &format!("{meeting}/agenda/publish"), &[]).await;
+    // Published, the list says the same: no "通报事项 · 通报事项 · 10 分钟".
+    let published = secretary.get(&meeting).await.html;
+    assert!(published.contains("<span class=\"meta\">10 分钟</span>"), "{published}");
     let home = anshang.get("/").await;
     let ours =
         home.html.split("我单位的议程事项").nth(1).and_then(|h| h.split("</section>").next()).expect("the items");
