@@ -115,6 +115,19 @@ async fn check_and_shoot(c: &Client, dir: &Path, name: &str) {
     assert!(facts[1].as_str().unwrap_or("").contains(" · "), "{url}: title {}", facts[1]);
     let (scroll, width) = (facts[2].as_i64().unwrap_or(0), facts[3].as_i64().unwrap_or(0));
     assert!(scroll <= width, "{url}: {scroll} px of content in a {width} px window scrolls sideways");
+    // A field a thumb has to hit: as tall as the page's text fields (44 px; the agenda's
+    // position boxes 36), whatever its type — a month or an address unstyled is 20 px.
+    let small = c
+        .execute(
+            "return [...document.querySelectorAll('input, select, textarea')] \
+             .filter(e => !['hidden', 'checkbox', 'radio', 'file'].includes(e.type) && e.offsetHeight > 0 \
+                          && e.offsetHeight < 36) \
+             .map(e => `${e.id || e.name} (${e.type}): ${e.offsetHeight} px`);",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(small, json!([]), "{url}: fields too small to tap");
     let png = c.screenshot().await.expect("a screenshot");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is written");
 }
