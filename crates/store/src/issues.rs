@@ -169,7 +169,7 @@ impl TryFrom<IssueRow> for Issue {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = issue_events, treat_none_as_default_value = false)]
-struct EventRow {
+pub(crate) struct EventRow {
     id: String,
     community_id: String,
     issue_id: String,

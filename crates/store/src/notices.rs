@@ -11,7 +11,8 @@ use roundtable_core::{CommunityId, Event, Issue, IssueId, UserId};
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
 use crate::error::Result;
-use crate::schema::{follows, memberships, notice_settings, notices, users};
+use crate::issues::EventRow;
+use crate::schema::{follows, issue_events, memberships, notice_settings, notices, users};
 
 /// Makes `user` follow (or stop following) an issue, whatever they did before.
 pub fn set_following(
@@ -194,14 +195,18 @@ fn from_row(r: Row) -> Result<Notice> {
     })
 }
 
-/// A user's notices, newest first: at most `limit`, only unread ones if asked.
-pub fn list(conn: &mut DbConn, user: UserId, unread_only: bool, limit: i64) -> Result<Vec<Notice>> {
-    let mut q = notices::table.filter(notices::user_id.eq(user.to_string())).into_boxed();
+/// A user's notices, newest first, each with the step it tells of (what the step left
+/// the issue in and the values it carried): at most `limit`, only unread ones if asked.
+pub fn list(conn: &mut DbConn, user: UserId, unread_only: bool, limit: i64) -> Result<Vec<(Notice, Event)>> {
+    let step = issue_events::table
+        .on(issue_events::issue_id.eq(notices::issue_id).and(issue_events::version.eq(notices::version)));
+    let mut q = notices::table.inner_join(step).filter(notices::user_id.eq(user.to_string())).into_boxed();
     if unread_only {
         q = q.filter(notices::read_at.is_null());
     }
-    let rows: Vec<Row> = q.order(notices::id.desc()).limit(limit).select(select()).load(conn)?;
-    rows.into_iter().map(from_row).collect()
+    let rows: Vec<(Row, EventRow)> =
+        q.order(notices::id.desc()).limit(limit).select((select(), EventRow::as_select())).load(conn)?;
+    rows.into_iter().map(|(notice, step)| Ok((from_row(notice)?, Event::try_from(step)?))).collect()
 }
 
 pub fn unread_count(conn: &mut DbConn, user: UserId) -> Result<u32> {

@@ -1070,6 +1070,34 @@ async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
 
+/// A step's values read as people say them: the meeting a promise was made at by its day
+/// (not its id), months ago too, on the issue's timeline and its commitment history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_names_its_meeting_by_its_day() {
+    let app = TestApp::sqlite().build();
+    let token = app.token(SECRETARY).await;
+    let verified = app.get("/api/v1/issues?state=verified&limit=100", &token).await.body;
+    let ids: Vec<&str> = verified["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    let secretary = signed_in(&app, SECRETARY).await;
+    let today = app.state.now().date_naive();
+    let (mut named, mut old) = (0, 0);
+    for id in ids {
+        let html = secretary.get(&format!("/issues/{id}")).await.html;
+        for (at, _) in html.match_indices("<li>所在会议: ") {
+            let value = html[at + "<li>所在会议: ".len()..].split('<').next().unwrap();
+            let day: chrono::NaiveDate = value.parse().unwrap_or_else(|_| panic!("a meeting by its day: {value}"));
+            named += 1;
+            if (today - day).num_days() > 40 {
+                old += 1;
+                // The promise's line in the history names that meeting's month as well.
+                let month = day.format("%Y-%m").to_string();
+                assert!(html.contains(&format!("于 {month} 联席会议")), "{id}: {month}");
+            }
+        }
+    }
+    assert!(named > 0 && old > 0, "the demo's verified issues were promised at meetings: {named}, {old}");
+}
+
 /// "My work" shows each role what needs it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn my_work_is_what_each_role_needs() {

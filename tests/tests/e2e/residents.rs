@@ -497,6 +497,9 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
         assert_eq!(n["unread"], 1, "{login}: {n}");
         assert_eq!(n["items"][0]["transition"], "assign");
         assert_eq!(n["items"][0]["actor"]["name"], "王俊勇");
+        // Whom it went to, as the step carried it.
+        assert_eq!(n["items"][0]["to"], "assigned");
+        assert_eq!(n["items"][0]["fields"]["responsible_org"], hongyun.as_str(), "{n}");
     }
     assert_eq!(notices_of(&app, SECRETARY).await["items"].as_array().unwrap().len(), 0, "not told of one's own step");
     assert_eq!(notices_of(&app, "anshang@dongsheng.example").await["unread"], 0, "nor of issues one does not follow");
@@ -565,6 +568,12 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
     let html = pages.get("/notices").await.html;
     assert!(html.contains("王俊勇 · 已交办") && html.contains("· 责任单位已承诺"), "{html}");
     assert!(!html.contains("· 交办<") && !html.contains("· 承诺整改<"), "{html}");
+    // And what the step carried: to whom, what was promised by when.
+    let due = crate::api_flow::in_days(5);
+    for carried in ["<li>责任单位: 鸿运物业</li>", "<li>整改内容: 更换导靴</li>", &format!("<li>完成期限: {due}</li>")]
+    {
+        assert!(html.contains(carried), "{carried}: {html}");
+    }
     // Read on the pages: the bell is quiet.
     let page = pages.submit("/notices", "/notices/read", &[]).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);

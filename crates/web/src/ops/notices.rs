@@ -18,20 +18,22 @@ pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiRe
         .run(move |conn| {
             let found = notices::list(conn, user, unread_only, 100)?;
             let unread = notices::unread_count(conn, user)?;
-            let ids: Vec<IssueId> = found.iter().map(|n| n.issue).collect();
-            let actors: Vec<_> = found.iter().map(|n| n.actor).collect();
+            let ids: Vec<IssueId> = found.iter().map(|(n, _)| n.issue).collect();
+            let actors: Vec<_> = found.iter().map(|(n, _)| n.actor).collect();
             Ok((found, unread, issues::get_issues(conn, &ids)?, directory::display_names(conn, &actors)?))
         })
         .await?;
     let items = found
         .into_iter()
-        .filter_map(|n| {
+        .filter_map(|(n, step)| {
             let issue = issues.iter().find(|i| i.id == n.issue)?;
             crate::access::can_see(&caller.user, &caller.actor, issue).then(|| NoticeView {
                 id: n.id,
                 issue: IssueRef { id: issue.id.0, title: issue.title.clone() },
                 version: n.version,
                 transition: n.transition,
+                to: step.to.to_string(),
+                fields: step.fields,
                 actor: PersonRef { id: n.actor.0, name: names.get(&n.actor).cloned().unwrap_or_default() },
                 at: n.at,
                 read: n.read_at.is_some(),

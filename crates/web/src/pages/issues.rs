@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use roundtable_core::workflow::{Field, TransitionFields};
+use roundtable_core::workflow::Field;
 use roundtable_core::{IssueId, OrgId, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -18,6 +18,7 @@ use crate::ops::reference::{self, Names};
 
 use crate::pages::forms::{Posted, WithPhotos, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, community_wide, refusal, urlencode};
+use crate::pages::steps::{Detail, details};
 use crate::views::{
     EventView, HouseholdBody, IssueSummary, IssueView, ListQuery, NewIssueBody, ProxyReportBody, TransitionBody,
 };
@@ -595,12 +596,6 @@ struct TransitionShown {
 }
 
 #[derive(Serialize)]
-struct Detail {
-    field: Field,
-    value: String,
-}
-
-#[derive(Serialize)]
 struct TimelineEntry {
     #[serde(flatten)]
     event: EventView,
@@ -684,21 +679,6 @@ impl Page for IssuePage {
     const TEMPLATE: &'static str = "issue";
 }
 
-/// The values an event carried, as people read them: an organisation by its name.
-fn details(names: &Names, fields: &TransitionFields) -> Vec<Detail> {
-    Field::ALL
-        .iter()
-        .filter_map(|f| {
-            let text = fields.text(*f)?;
-            let value = match (f, fields.responsible_org) {
-                (Field::ResponsibleOrg, Some(org)) => names.org(org).unwrap_or_default().to_owned(),
-                _ => text,
-            };
-            Some(Detail { field: *f, value })
-        })
-        .collect()
-}
-
 async fn issue_page(
     ctx: &Ctx,
     tracker: &Tracker,
@@ -716,7 +696,9 @@ async fn issue_page(
     let supported = ops::supported(state, &caller, id).await?;
     let names = reference::names(state, &caller).await?;
     let today = caller.now(state).date_naive();
-    let meetings = crate::ops::meetings::recent(state, &caller, today).await?;
+    // Every meeting, to name the one a step or a promise was made at; the recent ones
+    // are those a commitment can name.
+    let meetings: Vec<_> = crate::ops::meetings::all(state, &caller).await?.into_iter().map(|r| r.meeting).collect();
     let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let marks_duplicates = view.transitions.iter().any(|t| t.required.contains(&Field::DuplicateOf));
     let originals = if marks_duplicates { originals(ctx, &caller, &view, dup_q).await? } else { Vec::new() };
@@ -737,7 +719,9 @@ async fn issue_page(
                             names.responsible().map(|(id, n)| (id.to_string(), n.to_owned())).collect()
                         }
                         Field::Satisfaction => (1..=5).map(|n| (n.to_string(), n.to_string())).collect(),
-                        Field::Meeting => meetings.iter().map(|m| (m.id.to_string(), m.slot.to_string())).collect(),
+                        Field::Meeting => crate::ops::meetings::recent(&meetings, today)
+                            .map(|m| (m.id.to_string(), m.slot.to_string()))
+                            .collect(),
                         Field::DuplicateOf => originals.iter().map(|o| (o.id.to_string(), o.title.clone())).collect(),
                         _ => Vec::new(),
                     };
@@ -768,7 +752,7 @@ async fn issue_page(
         .map(|e| TimelineEntry {
             at_local: local(e.at),
             org_name: e.actor_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
-            details: details(&names, &e.fields),
+            details: details(&names, &meetings, &e.fields),
             photos: view
                 .photos
                 .iter()

@@ -20,6 +20,7 @@ pub mod password;
 pub mod photos;
 pub mod render;
 pub mod session;
+pub mod steps;
 pub mod street;
 pub mod verify;
 

@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiPath};
 use crate::ops::notices as ops;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, Out, Page};
+use crate::pages::steps::{Detail, details};
 use crate::views::NoticeView;
 
 #[derive(Serialize)]
@@ -19,6 +20,8 @@ struct Shown {
     at_local: String,
     /// What happened, in the past: "assigned", not the button's "Assign".
     step: String,
+    /// What the step carried: the company, the commitment and its date, a note.
+    details: Vec<Detail>,
 }
 
 #[derive(Serialize)]
@@ -35,12 +38,16 @@ pub async fn list(ctx: Ctx) -> Response {
     let out = async {
         let caller = ctx.caller()?;
         let list = ops::list(&ctx.state, &caller, false).await?;
+        let names = crate::ops::reference::names(&ctx.state, &caller).await?;
+        let meetings: Vec<_> =
+            crate::ops::meetings::all(&ctx.state, &caller).await?.into_iter().map(|r| r.meeting).collect();
         let locales = ctx.state.pages.locales;
         let items = list
             .items
             .into_iter()
             .map(|view| Shown {
                 step: locales.step(ctx.viewer.lang, &view.transition),
+                details: details(&names, &meetings, &view.fields),
                 at_local: view.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
                 view,
             })

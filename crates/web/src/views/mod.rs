@@ -673,6 +673,13 @@ pub struct NoticeView {
     pub version: u32,
     #[schema(value_type = names::TransitionName)]
     pub transition: String,
+    /// The state the step left the issue in.
+    #[schema(value_type = names::IssueState)]
+    pub to: String,
+    /// The values the step carried (the company assigned, the commitment and its due
+    /// date, a note), as on the issue's timeline.
+    #[schema(value_type = Object)]
+    pub fields: TransitionFields,
     pub actor: PersonRef,
     #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,

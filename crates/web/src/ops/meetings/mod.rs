@@ -102,9 +102,9 @@ pub async fn all(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingReco
 }
 
 /// The meetings a commitment can name: those from 40 days before `today` on.
-pub async fn recent(state: &AppState, caller: &Caller, today: NaiveDate) -> ApiResult<Vec<Meeting>> {
+pub fn recent(meetings: &[Meeting], today: NaiveDate) -> impl Iterator<Item = &Meeting> {
     let since = today - TimeDelta::days(40);
-    Ok(all(state, caller).await?.into_iter().map(|r| r.meeting).filter(|m| m.slot >= since).collect())
+    meetings.iter().filter(move |m| m.slot >= since)
 }
 
 /// A meeting with its agenda (as far as the caller may see it), attendance and the
