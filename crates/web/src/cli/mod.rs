@@ -139,10 +139,11 @@ enum AgendaCommand {
 
 #[derive(Subcommand, Debug)]
 enum WorkflowCommand {
-    /// Validate every workflow in DIR; print their states and transitions, or every error.
+    /// Validate every workflow in PATH (a directory, or one file); print their states and
+    /// transitions, or every error.
     Check {
         #[arg(default_value = "workflows")]
-        dir: PathBuf,
+        path: PathBuf,
     },
     /// Print a workflow file as a Mermaid state diagram.
     Graph { file: PathBuf },
@@ -164,8 +165,10 @@ pub fn run(
         }
     };
     let result = match cli.command {
-        Command::Workflow(WorkflowCommand::Check { dir }) => {
-            workflows::load_dir(&dir).map(|set| print_summary(&set, out)).map_err(|e| report(&e))
+        Command::Workflow(WorkflowCommand::Check { path }) => {
+            // A community's own file is checked alone before its setting names it.
+            let set = if path.is_file() { workflows::load_files(&[path]) } else { workflows::load_dir(&path) };
+            set.map(|set| print_summary(&set, out)).map_err(|e| report(&e))
         }
         Command::Workflow(WorkflowCommand::Graph { file }) => workflows::load_files(&[file])
             .map(|set| {
