@@ -149,6 +149,9 @@ async fn every_page_has_a_language_a_title_and_labelled_fields() {
     let page = admin.get("/admin").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_accessible("/admin", &page.html);
+    // An empty trail says so in a sentence, not as a numbered list's item "1.".
+    assert!(page.html.contains("<p class=\"muted\" id=\"history\">暂无记录。</p>"), "{}", page.html);
+    assert!(!page.html.contains("<li class=\"muted\">暂无记录。"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
