@@ -33,6 +33,7 @@ named_enum! {
         AccountChanged = "account_changed",
         PasswordSet = "password_set",
         OrganisationCreated = "organisation_created",
+        AddressesChanged = "addresses_changed",
         CompoundCreated = "compound_created",
         SupportAdded = "support_added",
         SupportWithdrawn = "support_withdrawn",

@@ -346,6 +346,15 @@ pub fn organisations_of(conn: &mut DbConn, communities: &[CommunityId]) -> Resul
     rows.into_iter().map(organisation).collect()
 }
 
+/// Sets the addresses an organisation's mail goes to (its staff changed, or a notice
+/// bounced): the next notice, and a dead one sent again, go to these.
+pub fn set_contact_emails(conn: &mut DbConn, id: OrgId, emails: &[String]) -> Result<()> {
+    let n = diesel::update(organisations::table.find(id.to_string()))
+        .set(organisations::contact_emails.eq(emails.join(",")))
+        .execute(conn)?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
 pub fn get_organisation(conn: &mut DbConn, id: OrgId) -> Result<Organisation> {
     let row: Option<OrganisationRow> =
         organisations::table.find(id.to_string()).select(OrganisationRow::as_select()).first(conn).optional()?;

@@ -777,19 +777,52 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     let path = format!("/api/v1/issues/{}/transitions", issue["id"].as_str().expect("an id"));
     assert_eq!(app.post(&path, &app.token(SECRETARY).await, assign).await.status, StatusCode::OK);
     let mut conn = app.state.db.conn().expect("a connection");
+    // The company's notice, by mail.
     let row = roundtable_store::outbox::with_status(&mut conn, roundtable_core::DeliveryStatus::Pending)
         .expect("rows")
-        .pop()
+        .into_iter()
+        .rfind(|p| p.effect == "notify_responsible" && p.channel_id.is_none())
         .expect("a queued notification");
     roundtable_store::outbox::mark_failed(&mut conn, &row.id, "550 mailbox unavailable", None).expect("dead");
     let page = admin.get("/admin").await;
     assert!(page.html.contains("550 mailbox unavailable"), "{}", page.html);
+    // The company's mailbox is gone: the administrator changes where its notices go first.
+    let anshang = app.org("安尚物业");
+    let addresses = format!("/admin/organisations/{anshang}/addresses");
+    assert_eq!(
+        secretary.submit("/", &addresses, &[("contact_emails", "x@anshang.example")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.add_community("南城社区", "nancheng", None, "南城物业");
+    let others = {
+        let communities = roundtable_store::directory::communities(&mut conn).expect("communities");
+        let south = communities.iter().find(|c| c.name == "南城社区").expect("the second community");
+        roundtable_store::directory::organisations(&mut conn, south.id).expect("its organisations")[0].id
+    };
+    let theirs = admin
+        .submit("/admin", &format!("/admin/organisations/{others}/addresses"), &[("contact_emails", "x@evil.example")])
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND, "another community's organisation is not this one's to change");
+    let bad = admin.submit("/admin", &addresses, &[("contact_emails", "repair desk")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let top = bad.html.split("<section").next().expect("the page's head");
+    assert!(top.contains("通知邮箱: 格式不正确"), "the refusal is the first thing on the page: {top}");
+    let changed = admin.submit("/admin", &addresses, &[("contact_emails", "repair@anshang.example")]).await;
+    assert_eq!(changed.location(), "/admin?done=addresses_changed#orgs");
+    let page = admin.get("/admin").await;
+    assert!(page.html.contains("name=\"contact_emails\" rows=\"2\">repair@anshang.example</textarea>"));
+    let trail = app.get(&format!("/api/v1/audit?subject_id={anshang}"), &app.token(ADMIN).await).await.body;
+    assert_eq!(trail["items"][0]["action"], "addresses_changed", "{trail}");
     let retried = admin.submit("/admin", &format!("/admin/outbox/{}/retry", row.id), &[]).await;
     assert_eq!(retried.status, StatusCode::SEE_OTHER, "{}", retried.html);
     let pending =
         roundtable_store::outbox::with_status(&mut conn, roundtable_core::DeliveryStatus::Pending).expect("rows");
     assert!(pending.iter().any(|p| p.id == row.id), "the row is due again");
     assert!(admin.get("/admin").await.html.contains("所有通知均已送达"));
+    // Sent again, it goes where the company's notices go now.
+    roundtable_web::mail::dispatch_due(&app.state, 100).await.expect("dispatched");
+    let sent = app.state.mailer.sent().await;
+    assert!(sent.iter().any(|m| m.to == ["repair@anshang.example"] && m.subject.contains("信箱损坏")), "{sent:?}");
 }
 
 /// Posts the admin page's new-account form.

@@ -120,9 +120,7 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
     if new.kind.is_none() {
         errors.push(FieldProblem::new("kind", "missing", "choose a kind"));
     }
-    if !new.contact_emails.iter().all(|e| text::is_mail_address(e)) {
-        errors.push(FieldProblem::new("contact_emails", "invalid", "e-mail addresses, one per line"));
-    }
+    check_addresses(&mut errors, &new.contact_emails);
     known(&mut errors, "compound", new.compound, |c| names.compound(c).is_some());
     let (Some(kind), true) = (new.kind, errors.is_empty()) else { return Err(ApiError::invalid(errors)) };
     let org = Organisation {
@@ -148,6 +146,38 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
         .await
         .map_err(duplicate("org_name"))?;
     Ok(id)
+}
+
+/// The addresses an organisation's notices go to: each an e-mail address, at most 20.
+fn check_addresses(errors: &mut Vec<FieldProblem>, emails: &[String]) {
+    if emails.len() > 20 || !emails.iter().all(|e| text::is_mail_address(e)) {
+        errors.push(FieldProblem::new("contact_emails", "invalid", "e-mail addresses, one per line, at most 20"));
+    }
+}
+
+/// Changes where an organisation's notices go — a company's staff changes, or its mail
+/// bounced: the next notice, and a dead one sent again from this page, go to the new
+/// addresses (the dispatcher reads them when it sends). None leaves it told on the pages only.
+pub async fn set_addresses(state: &AppState, caller: &Caller, id: OrgId, emails: Vec<String>) -> ApiResult<()> {
+    require_admin(caller)?;
+    let names = reference::names(state, caller).await?;
+    // Another community's organisation is as unknown as one that never was.
+    let name = names.org(id).ok_or_else(|| ApiError::NotFound("no such organisation".into()))?.to_owned();
+    let mut errors = Vec::new();
+    check_addresses(&mut errors, &emails);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let entry = super::audit(state, caller, AuditAction::AddressesChanged, AuditSubject::Organisation, id)
+        .with("name", &name)
+        .with("contact_emails", emails.join(", "));
+    Ok(state
+        .db
+        .write(move |conn| {
+            directory::set_contact_emails(conn, id, &emails)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await?)
 }
 
 /// Adds a compound with its buildings and, if given, where it lies (`"lat, long"`).

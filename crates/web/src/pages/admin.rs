@@ -64,6 +64,8 @@ struct OrgRow<'a> {
     name: &'a str,
     kind: OrgKind,
     emails: String,
+    /// The addresses as the change form holds them, one a line.
+    lines: String,
 }
 
 #[derive(Serialize)]
@@ -197,7 +199,13 @@ async fn admin_page(
     });
     let orgs = orgs
         .iter()
-        .map(|o| OrgRow { id: o.id, name: &o.name, kind: o.kind, emails: o.contact_emails.join(", ") })
+        .map(|o| OrgRow {
+            id: o.id,
+            name: &o.name,
+            kind: o.kind,
+            emails: o.contact_emails.join(", "),
+            lines: o.contact_emails.join("\n"),
+        })
         .collect();
     let compounds = names
         .compounds
@@ -316,6 +324,21 @@ pub async fn add_user(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Re
 /// A new organisation: a property company with the addresses its notices go to, a unit…
 pub async fn add_org(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
     let out = add_org_work(&ctx, &form).await;
+    let out = refused(&ctx, &form, out).await;
+    ctx.respond(out)
+}
+
+/// Where an organisation's notices go, changed.
+pub async fn set_addresses(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let out = async {
+        let emails = names_list(field(&form, "contact_emails"));
+        ops::set_addresses(&ctx.state, &ctx.caller()?, OrgId(id), emails).await?;
+        Ok(Out::Done("/admin#orgs".into(), "addresses_changed"))
+    }
+    .await;
     let out = refused(&ctx, &form, out).await;
     ctx.respond(out)
 }

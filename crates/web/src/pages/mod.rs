@@ -100,6 +100,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/buildings", post(admin::set_buildings))
         .route("/admin/users/{id}/place", post(admin::change_account))
         .route("/admin/organisations", post(admin::add_org))
+        .route("/admin/organisations/{id}/addresses", post(admin::set_addresses))
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         .route("/street", get(street::show))

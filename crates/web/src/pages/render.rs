@@ -298,8 +298,11 @@ impl Ctx {
         match out {
             Ok(Out::Page(status, template, data)) => self.render(status, template, data),
             Ok(Out::Done(to, what)) => {
-                let sep = if to.contains('?') { '&' } else { '?' };
-                (self.viewer.jar, Redirect::to(&format!("{to}{sep}done={what}"))).into_response()
+                // The note goes in the query, before a fragment (`/admin#orgs`).
+                let (path, fragment) = to.split_once('#').map_or((to.as_str(), ""), |(p, f)| (p, f));
+                let sep = if path.contains('?') { '&' } else { '?' };
+                let hash = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+                (self.viewer.jar, Redirect::to(&format!("{path}{sep}done={what}{hash}"))).into_response()
             }
             Ok(Out::Raw(response)) => response,
             Err(e) => self.fail(e),
