@@ -1184,6 +1184,8 @@ async fn my_work_is_what_each_role_needs() {
     let ours =
         home.html.split("我单位的议程事项").nth(1).and_then(|h| h.split("</section>").next()).expect("the items");
     assert!(ours.contains("href=\"/issues/"), "Anshang's items on the published agenda: {ours}");
+    // Each says why it is there: what the company has to bring to the meeting.
+    assert!(ours.contains("承诺事项跟进 · 交办后尚未承诺 · 3 分钟"), "{ours}");
 
     // A resident: what awaits her verification, her compound's open issues.
     let resident = signed_in(&app, "resident@dongsheng.example").await;

@@ -56,6 +56,9 @@ struct OurItem {
     title: String,
     issue: Option<Uuid>,
     section: Section,
+    /// Why it is there — overdue, awaiting our commitment, reopened — unless the section
+    /// says it already: what the company has to prepare for.
+    reason_shown: Option<roundtable_core::agenda::Reason>,
     minutes: i32,
 }
 
@@ -130,7 +133,13 @@ async fn work(ctx: &Ctx) -> PageResult {
             .unwrap_or_default()
             .into_iter()
             .filter(|i| i.issue.is_some_and(|x| ours.contains(&x)))
-            .map(|i| OurItem { title: i.title, issue: i.issue, section: i.section, minutes: i.minutes })
+            .map(|i| OurItem {
+                reason_shown: roundtable_core::agenda::shown_reason(i.section, i.reason),
+                title: i.title,
+                issue: i.issue,
+                section: i.section,
+                minutes: i.minutes,
+            })
             .collect();
     }
     let next_meeting = next.map(|view| NextMeeting {
