@@ -13,6 +13,7 @@ on_both_databases!(
     a_resident_downloads_her_data_and_closes_her_account,
     companies_stop_seeing_contact_data_after_the_retention_period,
     followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest,
+    a_company_that_loses_an_issue_is_not_mailed_its_next_steps,
 );
 
 const YE_LI: &str = "resident@dongsheng.example";
@@ -579,4 +580,56 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert!(!pages.get("/").await.html.contains("id=\"unread\""));
     assert_eq!(notices_of(&app, YE_LI).await["unread"], 0);
+}
+
+/// A company's staff member follows an issue; it goes to another company, which commits.
+/// Neither the notices page nor the mail tell the first company of a step it may no
+/// longer read (its title, its promise), as the API would not show it either.
+async fn a_company_that_loses_an_issue_is_not_mailed_its_next_steps(app: TestApp) {
+    use roundtable_core::notice::NoticeMail;
+    const ANSHANG: &str = "anshang@dongsheng.example";
+    let body =
+        json!({"title": "三号楼外墙空鼓", "category": "building", "compound": app.compound("鸿禧山庄").to_string()});
+    let raised = app.post("/api/v1/issues", &app.token(YE_LI).await, body).await.body;
+    let path = format!("/api/v1/issues/{}", raised["id"].as_str().unwrap());
+    let anshang = app.org("安尚物业").to_string();
+    let assigned = fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
+    let token = app.token(ANSHANG).await;
+    assert_eq!(app.call(Method::PUT, &format!("{path}/follow"), Some(&token), None).await.status, StatusCode::OK);
+    let reply = app.call(Method::PUT, "/api/v1/me/notice-mail", Some(&token), Some(json!({"mail": "each"}))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let hongyun = app.org("鸿运物业").to_string();
+    let moved = fire(
+        &app,
+        SECRETARY,
+        &assigned,
+        "reassign",
+        json!({"responsible_org": hongyun, "reason": "外墙属鸿运物业管养"}),
+    )
+    .await;
+    fire(
+        &app,
+        HONGYUN,
+        &moved,
+        "commit",
+        json!({"commitment_text": "铲除空鼓重做", "due_date": crate::api_flow::in_days(9)}),
+    )
+    .await;
+    assert_eq!(app.get(&path, &token).await.status, StatusCode::FORBIDDEN, "no longer Anshang's to read");
+    let listed = notices_of(&app, ANSHANG).await;
+    assert!(!listed.to_string().contains("三号楼外墙空鼓"), "{listed}");
+    let now = app.state.now();
+    roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Each, now).await.unwrap();
+    roundtable_web::mail::dispatch_due(&app.state, 100).await.unwrap();
+    let sent = app.state.mailer.sent().await;
+    let anshangs: Vec<_> = sent.iter().filter(|m| m.to.contains(&ANSHANG.to_owned())).collect();
+    // Its notices mail (it follows the issue) lists no step of an issue it cannot read…
+    assert!(!anshangs.iter().any(|m| m.subject.contains("您关注的问题")), "{anshangs:?}");
+    // …and the company, told its issue went elsewhere, is not told the next one's promise,
+    // though that promise was made before the mail was composed.
+    let told = anshangs.iter().find(|m| m.subject.contains("已改派给其他单位")).expect("told of the reassignment");
+    assert!(!told.text.contains("铲除空鼓重做") && !told.html.contains("铲除空鼓重做"), "{told:?}");
+    // Hongyun, whose promise it is, reads it.
+    let hongyun_mail: Vec<_> = sent.iter().filter(|m| m.to.contains(&HONGYUN.to_owned())).collect();
+    assert!(hongyun_mail.iter().any(|m| m.subject.contains("三号楼外墙空鼓")), "{hongyun_mail:?}");
 }

@@ -158,7 +158,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             .and_then(|n| n.as_array())
             .map(|a| a.iter().filter_map(|v| v.as_str()?.parse().ok()).collect())
             .unwrap_or_default();
-        let user = directory::get_user(conn, user)?;
+        let (user, actor) = directory::user_with_actor(conn, user)?;
         let locale = user.locale.clone().unwrap_or_else(|| default_locale.clone());
         let notices = roundtable_store::notices::get_many(conn, &ids)?;
         let issue_ids: Vec<_> = notices.iter().map(|n| n.issue).collect();
@@ -169,7 +169,12 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let lines: Vec<Value> = notices
             .iter()
             .filter_map(|n| {
+                // As on the notices page: not a line of an issue the reader may no longer
+                // see (a company's follower once the issue went to another company).
                 let issue = issues.iter().find(|i| i.id == n.issue)?;
+                if !crate::access::can_see(&user, &actor, issue) {
+                    return None;
+                }
                 Some(json!({
                     "at": n.at.with_timezone(&tz).format("%m-%d %H:%M").to_string(),
                     "who": names.get(&n.actor).cloned().unwrap_or_default(),
@@ -350,6 +355,21 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         | Effect::RecordExtension
         | Effect::ClearExtensionRequest => return Ok(None),
     };
+    // A company the issue has gone from (told of the reassignment, or mail about a step
+    // of its time composed after the issue moved on) reads nothing of what came after:
+    // not the next company's promise, as its pages would not show it.
+    let former = match effect {
+        Effect::NotifyPreviousResponsible => true,
+        Effect::NotifyResponsible | Effect::RemindResponsible | Effect::Escalate => {
+            responsible_then != issue.responsible_org
+        }
+        _ => false,
+    };
+    let mut issue_json = issue_context(conn, &issue, base_url)?;
+    if former {
+        issue_json["commitment"] = Value::Null;
+        issue_json["due_date"] = Value::Null;
+    }
     // Raisers' contact data goes only to the responsible organisation.
     let show_raiser = template == Template::IssueAssigned;
     // The one-click answers go with the request to verify and with its reminder.
@@ -362,7 +382,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     let context = json!({
         "community": community.name,
         "org": responsible_name,
-        "issue": issue_context(conn, &issue, base_url)?,
+        "issue": issue_json,
         "step": crate::i18n::strings().step(&locale, &step_key),
         "note": note,
         "links": links,
