@@ -381,6 +381,9 @@ async fn the_language_follows_choice_then_preference_then_browser() {
     let html = &page.html;
     let bare = html.match_indices(" support<").any(|(i, _)| html[..i].ends_with(|c: char| c.is_ascii_digit()));
     assert!(html.contains(" in support<") && !bare, "{html}");
+    // The ranking rule says what counts toward it, as the Chinese does (受理与办结合计).
+    let scorecard = secretary.get("/scorecard").await.html;
+    assert!(scorecard.contains("its issues received and its commitments falling due add up to 3"), "{scorecard}");
     assert_eq!(page.field("next").as_deref(), Some("/issues?state&#x3D;raised"), "the switch returns without the note");
     let switched = secretary.submit("/issues", "/lang", &[("lang", "zh-CN"), ("next", "/issues")]).await;
     assert_eq!(switched.location(), "/issues");
