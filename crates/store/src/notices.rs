@@ -195,12 +195,22 @@ fn from_row(r: Row) -> Result<Notice> {
     })
 }
 
+/// The step a notice tells of: its issue's event of the notice's version.
+#[allow(clippy::type_complexity)]
+fn step() -> diesel::dsl::On<
+    issue_events::table,
+    diesel::dsl::And<
+        diesel::dsl::Eq<issue_events::issue_id, notices::issue_id>,
+        diesel::dsl::Eq<issue_events::version, notices::version>,
+    >,
+> {
+    issue_events::table.on(issue_events::issue_id.eq(notices::issue_id).and(issue_events::version.eq(notices::version)))
+}
+
 /// A user's notices, newest first, each with the step it tells of (what the step left
 /// the issue in and the values it carried): at most `limit`, only unread ones if asked.
 pub fn list(conn: &mut DbConn, user: UserId, unread_only: bool, limit: i64) -> Result<Vec<(Notice, Event)>> {
-    let step = issue_events::table
-        .on(issue_events::issue_id.eq(notices::issue_id).and(issue_events::version.eq(notices::version)));
-    let mut q = notices::table.inner_join(step).filter(notices::user_id.eq(user.to_string())).into_boxed();
+    let mut q = notices::table.inner_join(step()).filter(notices::user_id.eq(user.to_string())).into_boxed();
     if unread_only {
         q = q.filter(notices::read_at.is_null());
     }
@@ -284,11 +294,16 @@ pub fn settle_all(conn: &mut DbConn) -> Result<usize> {
 }
 
 /// Notices by id (those that exist), oldest first.
-pub fn get_many(conn: &mut DbConn, ids: &[uuid::Uuid]) -> Result<Vec<Notice>> {
+/// Notices by id, oldest first, each with its step (as [`list`]).
+pub fn get_many(conn: &mut DbConn, ids: &[uuid::Uuid]) -> Result<Vec<(Notice, Event)>> {
     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let rows: Vec<Row> =
-        notices::table.filter(notices::id.eq_any(ids)).order(notices::id).select(select()).load(conn)?;
-    rows.into_iter().map(from_row).collect()
+    let rows: Vec<(Row, EventRow)> = notices::table
+        .inner_join(step())
+        .filter(notices::id.eq_any(ids))
+        .order(notices::id)
+        .select((select(), EventRow::as_select()))
+        .load(conn)?;
+    rows.into_iter().map(|(notice, step)| Ok((from_row(notice)?, Event::try_from(step)?))).collect()
 }
 
 /// Marks notices mailed.

@@ -26,5 +26,6 @@ pub mod places;
 pub mod scores;
 pub mod server;
 pub mod state;
+pub mod steps;
 pub mod views;
 pub mod workflows;

@@ -33,8 +33,8 @@ fn context() -> serde_json::Value {
         "items": [{"title": "<script>alert(1)</script> 地下室漏水", "mine": true}, {"title": "小区路灯不亮", "mine": false}],
         "count": 2,
         "lines": [
-            {"at": "12-01 09:30", "who": "王俊勇", "step": "交办", "title": "<script>alert(1)</script> 地下室漏水", "url": "http://127.0.0.1:8080/issues/1"},
-            {"at": "12-01 10:05", "who": "李明", "step": "承诺", "title": "小区路灯不亮", "url": "http://127.0.0.1:8080/issues/2"},
+            {"at": "12-01 09:30", "who": "王俊勇", "step": "交办", "title": "<script>alert(1)</script> 地下室漏水", "details": [{"field": "responsible_org", "value": "安尚物业"}], "url": "http://127.0.0.1:8080/issues/1"},
+            {"at": "12-01 10:05", "who": "李明", "step": "承诺", "title": "小区路灯不亮", "details": [{"field": "commitment_text", "value": "<b>更换</b>灯泡"}, {"field": "due_date", "value": "2026-12-20"}], "url": "http://127.0.0.1:8080/issues/2"},
         ],
         "settings": "http://127.0.0.1:8080/account",
         "meeting": {"date": "2026-12-06", "time": "09:00", "place": "东圣社区党群服务中心", "url": "http://127.0.0.1:8080/meetings/1"},

@@ -558,6 +558,10 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
         sent.iter().find(|m| m.to == ["resident@dongsheng.example"] && m.subject.contains("2")).expect("her digest");
     assert!(digest.text.contains("二号楼电梯异响") && digest.text.contains("王俊勇"), "{}", digest.text);
     assert!(digest.html.contains("/issues/"), "{}", digest.html);
+    // Each line with what its step carried, as on the notices page.
+    for carried in ["责任单位: 鸿运物业", "整改内容: 更换导靴"] {
+        assert!(digest.text.contains(&format!("  {carried}\n")) && digest.html.contains(carried), "{}", digest.text);
+    }
     // Mail she chose says where to stop it; mail about her own issue is not a list.
     assert_eq!(digest.list_unsubscribe.as_deref(), Some("<http://127.0.0.1:8080/account>"));
     assert!(sent.iter().filter(|m| !m.subject.contains("进展")).all(|m| m.list_unsubscribe.is_none()));

@@ -161,14 +161,18 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let (user, actor) = directory::user_with_actor(conn, user)?;
         let locale = user.locale.clone().unwrap_or_else(|| default_locale.clone());
         let notices = roundtable_store::notices::get_many(conn, &ids)?;
-        let issue_ids: Vec<_> = notices.iter().map(|n| n.issue).collect();
+        let issue_ids: Vec<_> = notices.iter().map(|(n, _)| n.issue).collect();
         let issues = roundtable_store::issues::get_issues(conn, &issue_ids)?;
-        let actors: Vec<_> = notices.iter().map(|n| n.actor).collect();
+        let actors: Vec<_> = notices.iter().map(|(n, _)| n.actor).collect();
+        // What each step carried, named as on the pages.
+        let orgs = directory::organisations(conn, community.id)?;
+        let org_name = |id| orgs.iter().find(|o| o.id == id).map(|o| o.name.clone());
+        let held = meetings::meetings(conn, community.id)?;
         let names = directory::display_names(conn, &actors)?;
         let tz = community.time_zone;
         let lines: Vec<Value> = notices
             .iter()
-            .filter_map(|n| {
+            .filter_map(|(n, step)| {
                 // As on the notices page: not a line of an issue the reader may no longer
                 // see (a company's follower once the issue went to another company).
                 let issue = issues.iter().find(|i| i.id == n.issue)?;
@@ -180,6 +184,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                     "who": names.get(&n.actor).cloned().unwrap_or_default(),
                     "step": crate::i18n::strings().step(&locale, &n.transition),
                     "title": issue.title,
+                    "details": crate::steps::details(org_name, &held, &step.fields),
                     "url": format!("{base_url}/issues/{}", issue.id),
                 }))
             })

@@ -18,7 +18,7 @@ use crate::ops::reference::{self, Names};
 
 use crate::pages::forms::{Posted, WithPhotos, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, community_wide, refusal, urlencode};
-use crate::pages::steps::{Detail, details};
+use crate::steps::{Detail, details};
 use crate::views::{
     EventView, HouseholdBody, IssueSummary, IssueView, ListQuery, NewIssueBody, ProxyReportBody, TransitionBody,
 };
@@ -752,7 +752,7 @@ async fn issue_page(
         .map(|e| TimelineEntry {
             at_local: local(e.at),
             org_name: e.actor_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
-            details: details(&names, &meetings, &e.fields),
+            details: details(|o| names.org(o).map(str::to_owned), &meetings, &e.fields),
             photos: view
                 .photos
                 .iter()

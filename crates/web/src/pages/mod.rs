@@ -20,7 +20,6 @@ pub mod password;
 pub mod photos;
 pub mod render;
 pub mod session;
-pub mod steps;
 pub mod street;
 pub mod verify;
 

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiPath};
 use crate::ops::notices as ops;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, Out, Page};
-use crate::pages::steps::{Detail, details};
+use crate::steps::{Detail, details};
 use crate::views::NoticeView;
 
 #[derive(Serialize)]
@@ -47,7 +47,7 @@ pub async fn list(ctx: Ctx) -> Response {
             .into_iter()
             .map(|view| Shown {
                 step: locales.step(ctx.viewer.lang, &view.transition),
-                details: details(&names, &meetings, &view.fields),
+                details: details(|o| names.org(o).map(str::to_owned), &meetings, &view.fields),
                 at_local: view.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
                 view,
             })
