@@ -88,6 +88,30 @@ pub fn follow_unless_decided(
     Ok(())
 }
 
+/// Those who follow an issue (by their own choice or by raising or supporting it).
+pub fn followers(conn: &mut DbConn, issue: IssueId) -> Result<Vec<UserId>> {
+    let ids: Vec<String> = follows::table
+        .filter(follows::issue_id.eq(issue.to_string()))
+        .filter(follows::following.eq(true))
+        .select(follows::user_id)
+        .load(conn)?;
+    ids.iter().map(|u| parse("user id", u)).collect()
+}
+
+/// Forgets that `user` followed an issue (as if they never decided: should it come back
+/// within their reach, they are told as anyone in their place would be) and marks its
+/// notices to them read.
+pub fn forget(conn: &mut DbConn, issue: IssueId, user: UserId, now: DateTime<Utc>) -> Result<()> {
+    diesel::delete(follows::table.find((issue.to_string(), user.to_string()))).execute(conn)?;
+    diesel::update(notices::table)
+        .filter(notices::user_id.eq(user.to_string()))
+        .filter(notices::issue_id.eq(issue.to_string()))
+        .filter(notices::read_at.is_null())
+        .set(notices::read_at.eq(Some(ts(now))))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// What `user` decided about following an issue: `None` if nothing.
 pub fn following(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<Option<bool>> {
     let query = follows::table.find((issue.to_string(), user.to_string())).select(follows::following);

@@ -622,6 +622,11 @@ async fn a_company_that_loses_an_issue_is_not_mailed_its_next_steps(app: TestApp
     assert_eq!(app.get(&path, &token).await.status, StatusCode::FORBIDDEN, "no longer Anshang's to read");
     let listed = notices_of(&app, ANSHANG).await;
     assert!(!listed.to_string().contains("三号楼外墙空鼓"), "{listed}");
+    // Nor does the bell count what the list leaves out: Anshang's follower no longer follows.
+    assert_eq!(listed["unread"], 0, "{listed}");
+    let pages = app.pages();
+    pages.sign_in(ANSHANG).await;
+    assert!(!pages.get("/").await.html.contains("id=\"unread\""), "a quiet bell");
     let now = app.state.now();
     roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Each, now).await.unwrap();
     roundtable_web::mail::dispatch_due(&app.state, 100).await.unwrap();

@@ -510,13 +510,18 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
     let stored = outcome.clone();
     let now = state.now();
     let merged = super::audit(state, caller, AuditAction::SupportMerged, AuditSubject::Issue, "");
-    let user = caller.user.id;
+    let (user, responsible_before) = (caller.user.id, issue.responsible_org);
     // What the answer shows beside the issue is read in the same trip, after the write:
     // a read of its own was one more hand-over to a blocking thread per transition.
     let related = state
         .db
         .write(move |conn| {
             issues::record_transition(conn, &stored)?;
+            // Only a reassignment takes an issue out of anyone's sight (a first assignment
+            // only adds the company): the common step pays nothing for this.
+            if responsible_before.is_some() && stored.issue.responsible_org != responsible_before {
+                super::notices::forget_unseeing_followers(conn, &stored.issue, now)?;
+            }
             roundtable_store::photos::attach(conn, &photos, user, stored.issue.id, stored.event.version)?;
             // A duplicate's supporters (and its raiser) now back the original.
             if let Some(original) = stored.issue.duplicate_of.filter(|_| stored.issue.state == IssueState::DUPLICATE) {

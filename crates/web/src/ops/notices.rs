@@ -43,6 +43,23 @@ pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiRe
     Ok(NoticeList { items, unread })
 }
 
+/// Those following `issue` who can no longer read it — a company's staff once it went to
+/// another company — stop following it, and its notices to them are read: no bell counts
+/// what the notices page would not show. Run in the write of a step that moved the issue.
+pub(crate) fn forget_unseeing_followers(
+    conn: &mut roundtable_store::DbConn,
+    issue: &roundtable_core::Issue,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), roundtable_store::StoreError> {
+    for follower in notices::followers(conn, issue.id)? {
+        let (user, actor) = directory::user_with_actor(conn, follower)?;
+        if !crate::access::can_see(&user, &actor, issue) {
+            notices::forget(conn, issue.id, follower, now)?;
+        }
+    }
+    Ok(())
+}
+
 /// The bell's number.
 pub async fn unread(state: &AppState, caller: &Caller) -> ApiResult<u32> {
     let user = caller.user.id;
