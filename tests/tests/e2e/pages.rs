@@ -37,6 +37,21 @@ fn both_locales_have_exactly_the_same_keys() {
     assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh-CN: {only_zh:?}; only in en: {only_en:?}");
 }
 
+/// The English strings speak the users' language, not the code's: a step is taken, not
+/// "fired"; no id, payload or null shows through.
+#[test]
+fn english_strings_use_no_developers_words() {
+    let locales = Locales::embedded().expect("the locale files parse");
+    let jargon = ["fire", "fired", "fires", "payload", "null", "uuid", "enum", "struct"];
+    let mut found = Vec::new();
+    for key in locales.keys("en") {
+        let text = locales.lookup("en", key).expect("a string").to_lowercase();
+        let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).collect();
+        found.extend(jargon.iter().filter(|j| words.contains(j)).map(|j| format!("{key}: {j}")));
+    }
+    assert!(found.is_empty(), "{found:?}");
+}
+
 /// Every `t "key"` in a template names a string; `t "prefix." value` names a family.
 #[test]
 fn every_string_a_template_asks_for_exists() {
