@@ -1,14 +1,23 @@
 //! The one rule for text that people type, the same on every backend: no control
 //! characters but line breaks and tabs (PostgreSQL cannot store NUL, and the others
-//! only hide text or break layouts), and nothing that is blank to the eye — white space
+//! only hide text, break layouts or, the bidirectional ones, turn a line around), and nothing that is blank to the eye — white space
 //! and invisible format characters (zero-width spaces, joiners, the BOM) alone are empty.
 //! Dates people give lie within [`EARLIEST_DATE`]..=[`LATEST_DATE`].
 
 use chrono::NaiveDate;
 
-/// The first control character in `s` other than `\n`, `\r` and `\t`.
+/// The first control character in `s` other than `\n`, `\r` and `\t` — the bidirectional
+/// embeddings, overrides and isolates included: one in a title turns the rest of its line
+/// around wherever it is shown (a list's meta, a mail's subject, a robot's message), so
+/// "gnp.exe" reads as "exe.png" (Trojan Source). The marks LRM and RLM change no order
+/// beyond themselves and stay allowed.
 pub fn forbidden_char(s: &str) -> Option<char> {
-    s.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    s.chars().find(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi_control(*c))
+}
+
+/// LRE, RLE, PDF, LRO, RLO and LRI, RLI, FSI, PDI.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Characters that take no room on screen: zero-width space, non-joiner and joiner, word
@@ -84,6 +93,17 @@ pub fn date_in_range(d: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_that_would_turn_its_line_around_is_refused() {
+        for bad in ["\u{202E}gnp.exe", "a\u{2066}b", "x\u{202A}", "\u{2069}"] {
+            assert!(forbidden_char(bad).is_some(), "{bad:?}");
+        }
+        // Line breaks, tabs, the bidi marks and every script stay.
+        for ok in ["第一行\n第二行\tA", "\u{200F}שלום\u{200E}", "مرحبا", "水压不足"] {
+            assert_eq!(forbidden_char(ok), None, "{ok:?}");
+        }
+    }
 
     #[test]
     fn a_mail_address_is_told_from_other_text() {

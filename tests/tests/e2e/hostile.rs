@@ -39,7 +39,8 @@ async fn control_characters_are_refused_with_422_naming_the_field(app: TestApp) 
     let secretary = app.token(SECRETARY).await;
     let compound = app.compound("君悦湾").to_string();
     let before = issue_count(&app, &secretary).await;
-    for bad in ["地下室漏水\u{0}", "\u{1b}[31m红字", "a\u{7f}", "a\u{85}b"] {
+    for bad in ["地下室漏水\u{0}", "\u{1b}[31m红字", "a\u{7f}", "a\u{85}b", "\u{202e}gnp.exe", "\u{2067}漏水"]
+    {
         let body = json!({"title": bad, "category": "building", "compound": compound});
         refused(&app.post("/api/v1/issues", &secretary, body).await, "title", "control_character");
     }
