@@ -804,6 +804,9 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     roundtable_store::outbox::mark_failed(&mut conn, &row.id, "550 mailbox unavailable", None).expect("dead");
     let page = admin.get("/admin").await;
     assert!(page.html.contains("550 mailbox unavailable"), "{}", page.html);
+    // Which issue it was about, so the administrator knows whose address to mend.
+    let about = format!("<a href=\"/issues/{}\">信箱损坏</a> · 告知责任单位", issue["id"].as_str().unwrap());
+    assert!(page.html.contains(&about), "{}", page.html);
     // The company's mailbox is gone: the administrator changes where its notices go first.
     let anshang = app.org("安尚物业");
     let addresses = format!("/admin/organisations/{anshang}/addresses");

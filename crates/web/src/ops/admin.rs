@@ -38,13 +38,16 @@ pub struct Overview {
     pub dead: Vec<Pending>,
     /// The kind and name of the channels those rows were for (the rest are mail).
     pub channels: std::collections::HashMap<String, (roundtable_core::ChannelKind, String)>,
+    /// The titles of the issues those rows were about, by id: which company to call, which
+    /// address to mend.
+    pub titles: std::collections::HashMap<String, String>,
 }
 
 pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> {
     require_admin(caller)?;
     let names = reference::names(state, caller).await?;
     let community = caller.actor.community;
-    let (users, dead, orgs, channels) = state
+    let (users, dead, orgs, channels, titles) = state
         .db
         .run(move |conn| {
             let users = directory::list_users(conn, community)?;
@@ -54,10 +57,16 @@ pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> 
                 .collect();
             let ids: Vec<String> = dead.iter().filter_map(|p| p.channel_id.clone()).collect();
             let channels = roundtable_store::channels::names(conn, &ids)?;
-            Ok((users, dead, directory::organisations(conn, community)?, channels))
+            let about: Vec<roundtable_core::IssueId> =
+                dead.iter().filter_map(|p| p.issue_id.as_deref()?.parse().ok()).collect();
+            let titles = roundtable_store::issues::get_issues(conn, &about)?
+                .into_iter()
+                .map(|i| (i.id.to_string(), i.title))
+                .collect();
+            Ok((users, dead, directory::organisations(conn, community)?, channels, titles))
         })
         .await?;
-    Ok(Overview { names, users, orgs, dead, channels })
+    Ok(Overview { names, users, orgs, dead, channels, titles })
 }
 
 /// A name as it is kept: without white space or invisible characters around it, 1–100

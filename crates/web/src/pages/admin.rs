@@ -83,6 +83,8 @@ struct DeadRow<'a> {
     attempts: i32,
     error: Option<&'a str>,
     issue: Option<&'a str>,
+    /// That issue's title.
+    title: Option<&'a str>,
     /// The channel it was for; `None`: mail.
     channel: Option<&'a str>,
 }
@@ -137,7 +139,7 @@ async fn admin_page(
     new_key: Option<String>,
 ) -> PageResult {
     let caller = ctx.caller()?;
-    let ops::Overview { names, users, orgs, dead, channels } = ops::overview(&ctx.state, &caller).await?;
+    let ops::Overview { names, users, orgs, dead, channels, titles } = ops::overview(&ctx.state, &caller).await?;
     let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let keys = crate::ops::keys::list(&ctx.state, &caller)
         .await?
@@ -224,6 +226,7 @@ async fn admin_page(
             attempts: p.attempts,
             error: p.last_error.as_deref(),
             issue: p.issue_id.as_deref(),
+            title: p.issue_id.as_ref().and_then(|i| titles.get(i)).map(String::as_str),
             channel: p.channel_id.as_ref().and_then(|c| channels.get(c)).map(|(_, name)| name.as_str()),
         })
         .collect();
