@@ -219,15 +219,14 @@ fn from_row(r: Row) -> Result<Notice> {
     })
 }
 
+/// A notice's issue and version, matched to the event's.
+type SameStep = diesel::dsl::And<
+    diesel::dsl::Eq<issue_events::issue_id, notices::issue_id>,
+    diesel::dsl::Eq<issue_events::version, notices::version>,
+>;
+
 /// The step a notice tells of: its issue's event of the notice's version.
-#[allow(clippy::type_complexity)]
-fn step() -> diesel::dsl::On<
-    issue_events::table,
-    diesel::dsl::And<
-        diesel::dsl::Eq<issue_events::issue_id, notices::issue_id>,
-        diesel::dsl::Eq<issue_events::version, notices::version>,
-    >,
-> {
+fn step() -> diesel::dsl::On<issue_events::table, SameStep> {
     issue_events::table.on(issue_events::issue_id.eq(notices::issue_id).and(issue_events::version.eq(notices::version)))
 }
 
