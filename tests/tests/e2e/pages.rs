@@ -828,6 +828,18 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let top = bad.html.split("<section").next().expect("the page's head");
     assert!(top.contains("通知邮箱: 格式不正确"), "the refusal is the first thing on the page: {top}");
+    // What was typed waits in that organisation's form, open, and nowhere else.
+    let form = bad.html.split(&format!("action=\"{addresses}\"")).next().expect("the page");
+    assert!(
+        form.ends_with("<details open><summary class=\"meta\">修改通知邮箱</summary>\n    <form method=\"post\" "),
+        "{form}"
+    );
+    assert!(
+        bad.html
+            .contains(&format!("id=\"addresses-{anshang}\" name=\"contact_emails\" rows=\"2\">repair desk</textarea>"))
+    );
+    assert_eq!(bad.html.matches("repair desk").count(), 1, "not in the new organisation's form: {}", bad.html);
+    assert_eq!(bad.html.matches("<details open>").count(), 1, "only the refused form is open");
     let changed = admin.submit("/admin", &addresses, &[("contact_emails", "repair@anshang.example")]).await;
     assert_eq!(changed.location(), "/admin?done=addresses_changed#orgs");
     let page = admin.get("/admin").await;

@@ -66,6 +66,8 @@ struct OrgRow<'a> {
     emails: String,
     /// The addresses as the change form holds them, one a line.
     lines: String,
+    /// Its change form was just refused: shown open, holding what was typed.
+    open: bool,
 }
 
 #[derive(Serialize)]
@@ -199,14 +201,24 @@ async fn admin_page(
             compounds: names.compounds.iter().map(|(c, n)| Choice::new(c, n.clone(), u.compound == Some(*c))).collect(),
         },
     });
+    // A refused change of one organisation's addresses comes back under names of its own
+    // (see `set_addresses`), so the new-organisation form does not take it for its own.
+    let typed = values.get(ADDRESSES_OF).filter(|_| errors.is_some());
     let orgs = orgs
         .iter()
-        .map(|o| OrgRow {
-            id: o.id,
-            name: &o.name,
-            kind: o.kind,
-            emails: o.contact_emails.join(", "),
-            lines: o.contact_emails.join("\n"),
+        .map(|o| {
+            let open = typed.is_some_and(|id| *id == o.id.to_string());
+            OrgRow {
+                id: o.id,
+                name: &o.name,
+                kind: o.kind,
+                emails: o.contact_emails.join(", "),
+                lines: match values.get(TYPED_ADDRESSES) {
+                    Some(text) if open => text.clone(),
+                    _ => o.contact_emails.join("\n"),
+                },
+                open,
+            }
         })
         .collect();
     let compounds = names
@@ -331,18 +343,24 @@ pub async fn add_org(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
     ctx.respond(out)
 }
 
+/// The names a refused address change is shown again under: which organisation's form,
+/// and what was typed in it.
+const ADDRESSES_OF: &str = "addresses_of";
+const TYPED_ADDRESSES: &str = "typed_addresses";
+
 /// Where an organisation's notices go, changed.
 pub async fn set_addresses(
     ApiPath(id): ApiPath<Uuid>,
     Posted { ctx, form }: Posted<Vec<(String, String)>>,
 ) -> Response {
+    let typed = field(&form, "contact_emails");
     let out = async {
-        let emails = names_list(field(&form, "contact_emails"));
-        ops::set_addresses(&ctx.state, &ctx.caller()?, OrgId(id), emails).await?;
+        ops::set_addresses(&ctx.state, &ctx.caller()?, OrgId(id), names_list(typed.clone())).await?;
         Ok(Out::Done("/admin#orgs".into(), "addresses_changed"))
     }
     .await;
-    let out = refused(&ctx, &form, out).await;
+    let again = [(ADDRESSES_OF.to_owned(), id.to_string()), (TYPED_ADDRESSES.to_owned(), typed.unwrap_or_default())];
+    let out = refused(&ctx, &again, out).await;
     ctx.respond(out)
 }
 
