@@ -382,6 +382,8 @@ async fn an_administrator_issues_and_revokes_a_key_on_the_admin_page() {
     // A nameless key is refused with the form again; a secretary may not issue one.
     let refused = admin.submit("/admin", "/admin/keys", &[("key_name", " "), ("account", &secretary)]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let chosen = format!("<option value=\"{secretary}\" selected>");
+    assert_eq!(refused.html.matches(&chosen).count(), 1, "the account chosen stays chosen: {}", refused.html);
     let them = app.pages();
     them.sign_in(SECRETARY).await;
     let forbidden = them.submit("/", "/admin/keys", &[("key_name", "x"), ("account", &secretary)]).await;

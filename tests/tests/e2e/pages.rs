@@ -667,15 +667,39 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert_eq!(signed_in(&app, SECRETARY).await.get("/admin").await.status, StatusCode::FORBIDDEN);
     let admin = signed_in(&app, ADMIN).await;
     let compound = app.compound("君悦湾").to_string();
+    let company = app.org("安尚物业").to_string();
+    let form = admin.get("/admin").await.html;
+    let buildings = form.split("id=\"u-buildings\"").nth(1).expect("the buildings' list");
+    let building = buildings.split("value=\"").nth(2).and_then(|v| v.split('"').next()).expect("a second building");
     let short = admin
         .submit(
             "/admin",
             "/admin/users",
-            &[("login", "liu@dongsheng.example"), ("name", "刘芳"), ("password", "short"), ("role", "resident")],
+            &[
+                ("login", "liu@dongsheng.example"),
+                ("name", "刘芳"),
+                ("password", "short"),
+                ("role", "resident"),
+                ("role", "building_leader"),
+                ("org", &company),
+                ("compound", &compound),
+                ("building", building),
+            ],
         )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(short.html.contains("密码: 太短了") && short.html.contains("value=\"刘芳\""), "{}", short.html);
+    // Every choice made waits in the new-account form, and in no other form of the page.
+    for chosen in [
+        "value=\"resident\" checked>".to_owned(),
+        "value=\"building_leader\" checked>".to_owned(),
+        format!("<option value=\"{company}\" selected>"),
+        format!("<option value=\"{compound}\" selected>"),
+        format!("<option value=\"{building}\" selected>"),
+    ] {
+        assert_eq!(short.html.matches(&chosen).count(), 1, "{chosen}: {}", short.html);
+    }
+    assert_eq!(short.html.matches(" checked>").count(), 2, "only the two roles: {}", short.html);
     // A name of invisible characters alone, or too long to show, is no name.
     let long = "刘".repeat(101);
     for name in ["\u{200b}\u{feff}", long.as_str()] {
@@ -752,11 +776,19 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         .submit(
             "/admin",
             "/admin/organisations",
-            &[("org_name", "祥和物业"), ("kind", "property_company"), ("contact_emails", "not an address")],
+            &[
+                ("org_name", "祥和物业"),
+                ("kind", "property_company"),
+                ("contact_emails", "not an address"),
+                ("compound", &compound),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.html.contains("通知邮箱: 格式不正确") && bad.html.contains("value=\"祥和物业\""), "{}", bad.html);
+    let org_form = bad.html.split("action=\"/admin/organisations\"").nth(1).expect("the new organisation's form");
+    assert!(org_form.contains(&format!("<option value=\"{compound}\" selected>")), "{org_form}");
+    assert_eq!(bad.html.matches(" selected>").count(), 2, "its kind and compound alone: {}", bad.html);
     let org = [
         ("org_name", "祥和物业"),
         ("kind", "property_company"),

@@ -113,12 +113,14 @@ struct AdminPage<'a> {
     orgs: Vec<OrgRow<'a>>,
     compounds: Vec<CompoundRow<'a>>,
     dead: Vec<DeadRow<'a>>,
-    roles: [Role; 7],
-    kinds: &'static [OrgKind],
-    org_options: Vec<Choice>,
-    compound_options: Vec<Choice>,
+    /// The new account's roles, organisation and compound: none chosen, or what a refused
+    /// form had chosen.
+    new_account: PlaceForm,
     /// Every building, as `compound · building`, for a new building leader.
     building_options: Vec<Choice>,
+    kinds: &'static [OrgKind],
+    /// The new organisation's compound.
+    org_compounds: Vec<Choice>,
     /// What a refused form was sent with (never the password).
     values: BTreeMap<String, String>,
     errors: Option<FormErrors>,
@@ -135,12 +137,18 @@ impl Page for AdminPage<'_> {
 async fn admin_page(
     ctx: &Ctx,
     status: StatusCode,
-    values: BTreeMap<String, String>,
+    sent: &[(String, String)],
     errors: Option<FormErrors>,
     account: Option<Uuid>,
     new_key: Option<String>,
 ) -> PageResult {
     let caller = ctx.caller()?;
+    let values: BTreeMap<String, String> = sent.iter().cloned().collect();
+    // Whether a refused form — the one holding the field `form` — had chosen `value` for
+    // `name`: each form of the page keeps its own choices, and only its own.
+    let picked = |form: &str, name: &str, value: &dyn ToString| {
+        values.contains_key(form) && sent.iter().any(|(k, v)| k == name && *v == value.to_string())
+    };
     let ops::Overview { names, users, orgs, dead, channels, titles } = ops::overview(&ctx.state, &caller).await?;
     let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let keys = crate::ops::keys::list(&ctx.state, &caller)
@@ -158,7 +166,7 @@ async fn admin_page(
     let key_accounts = users
         .iter()
         .filter(|u| !u.disabled && u.roles.iter().any(|r| matches!(r, Role::Secretary | Role::Admin)))
-        .map(|u| Choice::new(u.id, format!("{} ({})", u.display_name, u.login), false))
+        .map(|u| Choice::new(u.id, format!("{} ({})", u.display_name, u.login), picked("key_name", "account", &u.id)))
         .collect();
     let query = match account {
         Some(a) => AuditQuery { subject_id: Some(a.to_string()), ..AuditQuery::default() },
@@ -250,14 +258,28 @@ async fn admin_page(
         orgs,
         compounds,
         dead,
-        roles: ROLES,
-        kinds: OrgKind::ALL,
-        org_options: names.orgs.iter().map(|(id, n, _)| Choice::new(id, n.clone(), false)).collect(),
-        compound_options: names.compounds.iter().map(|(id, n)| Choice::new(id, n.clone(), false)).collect(),
+        new_account: PlaceForm {
+            roles: ROLES.iter().map(|r| Choice::new(r, String::new(), picked("login", "role", r))).collect(),
+            orgs: names.orgs.iter().map(|(o, n, _)| Choice::new(o, n.clone(), picked("login", "org", o))).collect(),
+            compounds: names
+                .compounds
+                .iter()
+                .map(|(c, n)| Choice::new(c, n.clone(), picked("login", "compound", c)))
+                .collect(),
+        },
         building_options: names
             .buildings
             .iter()
-            .map(|(b, c, n)| Choice::new(b, format!("{} · {n}", names.compound(*c).unwrap_or_default()), false))
+            .map(|(b, c, n)| {
+                let label = format!("{} · {n}", names.compound(*c).unwrap_or_default());
+                Choice::new(b, label, picked("login", "building", b))
+            })
+            .collect(),
+        kinds: OrgKind::ALL,
+        org_compounds: names
+            .compounds
+            .iter()
+            .map(|(c, n)| Choice::new(c, n.clone(), picked("org_name", "compound", c)))
             .collect(),
         values,
         errors,
@@ -276,7 +298,7 @@ pub struct AdminQuery {
 
 pub async fn show(ctx: Ctx, ApiQuery(q): ApiQuery<AdminQuery>) -> Response {
     let account = q.account.as_deref().and_then(|a| a.parse().ok());
-    let out = admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None, account, None).await;
+    let out = admin_page(&ctx, StatusCode::OK, &[], None, account, None).await;
     ctx.respond(out)
 }
 
@@ -295,12 +317,8 @@ async fn refused(ctx: &Ctx, form: &[(String, String)], out: PageResult) -> PageR
 async fn refused_for(ctx: &Ctx, form: &[(String, String)], out: PageResult, account: Option<Uuid>) -> PageResult {
     match out {
         Err(e @ ApiError::Invalid { .. }) => {
-            let values = form
-                .iter()
-                .filter(|(k, _)| k != "password" && k != "_csrf")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e)), account, None).await
+            let sent: Vec<_> = form.iter().filter(|(k, _)| k != "password" && k != "_csrf").cloned().collect();
+            admin_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, &sent, Some(ctx.form_errors(&e)), account, None).await
         }
         other => other,
     }
@@ -313,7 +331,7 @@ pub async fn add_key(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
         let name = field(&form, "key_name").unwrap_or_default();
         let account = id_field::<UserId>(&form, "account").unwrap_or(UserId(Uuid::nil()));
         let issued = crate::ops::keys::issue(&ctx.state, &ctx.caller()?, &name, account).await?;
-        admin_page(&ctx, StatusCode::OK, BTreeMap::new(), None, None, Some(issued.secret)).await
+        admin_page(&ctx, StatusCode::OK, &[], None, None, Some(issued.secret)).await
     }
     .await;
     let out = refused(&ctx, &form, out).await;
