@@ -611,6 +611,36 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     assert_eq!(attended.status, StatusCode::SEE_OTHER, "{}", attended.html);
     let screen = secretary.get(&day).await.html;
     assert!(screen.contains("value=\"李明、王芳\""));
+    // A refused form of the meeting day keeps what was typed into it, where it was typed.
+    let other = app.org("谐安物业").to_string();
+    let refused = secretary
+        .submit(
+            &day,
+            &format!("{meeting}/attendance"),
+            &[
+                (&format!("attendees_{other}"), &"赵强、".repeat(200)),
+                (&format!("attendees_{org}"), "李明、王芳、张伟"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.html);
+    assert!(refused.html.contains("value=\"李明、王芳、张伟\""), "{}", refused.html);
+    let spot = screen.split("id=\"ct-").nth(1).and_then(|r| r.split('"').next()).expect("an item to commit on");
+    let undated = secretary
+        .submit(
+            &day,
+            &format!("{meeting}/items/{spot}/outcome"),
+            &[("outcome", "commitment"), ("commitment_text", "本周五前更换门禁<锁>"), ("note", "谢经理当场承诺")],
+        )
+        .await;
+    assert_eq!(undated.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", undated.html);
+    assert!(undated.html.contains("class=\"errors\""), "{}", undated.html);
+    let item =
+        undated.html.split(&format!("id=\"item-{spot}\"")).nth(1).expect("the item").split("</li>").next().unwrap();
+    assert!(item.contains("autofocus>本周五前更换门禁&lt;锁&gt;</textarea>"), "{item}");
+    assert!(item.contains("value=\"谢经理当场承诺\""), "{item}");
+    assert_eq!(undated.html.matches("autofocus").count(), 1, "the refused item's form alone");
+    assert_eq!(undated.html.matches("谢经理当场承诺").count(), 1, "in no other item's form");
     // An untitled fixed item is named by its section already.
     assert!(screen.contains("<p class=\"meta\">10 分钟"), "{screen}");
     let decided = secretary

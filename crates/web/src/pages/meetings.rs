@@ -228,6 +228,8 @@ struct ItemShown {
     on_the_spot: Option<OnTheSpot>,
     /// A fixed section's item or one with an outcome: it cannot be dropped.
     locked: bool,
+    /// What its outcome form held when it was refused, to be mended rather than typed again.
+    typed: Option<OutcomeForm>,
 }
 
 fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -> Vec<ItemShown> {
@@ -236,6 +238,7 @@ fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -
         .map(|item| ItemShown {
             on_the_spot: item.issue.and_then(|x| committable.get(&x).copied()),
             locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
+            typed: None,
             item: item.into(),
         })
         .collect()
@@ -255,7 +258,13 @@ struct Attended {
     attendees: Option<String>,
 }
 
-fn attendance(names: &Names, detail: &MeetingDetail) -> Vec<Attended> {
+/// Who each organisation sent, as recorded — or as typed into a refused attendance form
+/// (`attendees_<org>`; an empty field there left the record as it was).
+fn attendance(names: &Names, detail: &MeetingDetail, typed: &[(String, String)]) -> Vec<Attended> {
+    let typed = |org: OrgId| {
+        let key = format!("attendees_{org}");
+        typed.iter().find(|(k, v)| *k == key && !v.trim().is_empty()).map(|(_, v)| v.clone())
+    };
     names
         .orgs
         .iter()
@@ -263,7 +272,8 @@ fn attendance(names: &Names, detail: &MeetingDetail) -> Vec<Attended> {
         .map(|(id, name, _)| Attended {
             org: *id,
             name: name.clone(),
-            attendees: detail.attendance.iter().find(|a| a.org == id.0).map(|a| a.attendees.clone()),
+            attendees: typed(*id)
+                .or_else(|| detail.attendance.iter().find(|a| a.org == id.0).map(|a| a.attendees.clone())),
         })
         .collect()
 }
@@ -301,7 +311,7 @@ impl Page for MeetingPage {
 async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
     let late = if ops::manages(&caller) { agenda::late(&ctx.state, &caller, id).await? } else { Vec::new() };
-    let mut attendance = attendance(&names, &detail);
+    let mut attendance = attendance(&names, &detail, &[]);
     attendance.retain(|a| a.attendees.is_some());
     let manages = ops::manages(&caller);
     // What was done to the meeting, and by whom: for those who run it (as the API).
@@ -341,13 +351,33 @@ pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     ctx.respond(out)
 }
 
+/// The page a form of a meeting was sent from, to show again if it is refused.
+enum Back {
+    Meeting,
+    /// The meeting-day screen, with what its refused form held.
+    Day(Typed),
+}
+
+/// What a refused form of the meeting-day screen held: at the meeting, a commitment typed
+/// while the company's representative dictates it must not have to be typed again.
+#[derive(Default)]
+struct Typed {
+    /// The attendance form's fields.
+    attendance: Vec<(String, String)>,
+    /// One item's outcome form: which item, and its fields.
+    outcome: Option<(String, OutcomeForm)>,
+}
+
 /// Passes a form's result on; a refused form (422, 409) shows its page again with the
 /// errors, anything else fails.
-async fn again(ctx: &Ctx, id: MeetingId, out: PageResult, day_screen: bool) -> PageResult {
+async fn again(ctx: &Ctx, id: MeetingId, out: PageResult, back: Back) -> PageResult {
     let Err(e) = out else { return out };
     let Some(status) = refusal(&e) else { return Err(e) };
     let errors = Some(ctx.form_errors(&e));
-    if day_screen { day_page(ctx, id, status, errors).await } else { meeting_page(ctx, id, status, errors).await }
+    match back {
+        Back::Meeting => meeting_page(ctx, id, status, errors).await,
+        Back::Day(typed) => day_page(ctx, id, status, errors, typed).await,
+    }
 }
 
 /// The agenda editor: announcements, which items stay (`keep_<id>`) in which order
@@ -392,7 +422,7 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
         Ok(Out::Done(format!("/meetings/{id}"), "agenda_saved"))
     }
     .await;
-    let out = again(&ctx, id, out, false).await;
+    let out = again(&ctx, id, out, Back::Meeting).await;
     ctx.respond(out)
 }
 
@@ -406,7 +436,7 @@ macro_rules! action {
                 Ok(Out::Done(format!($to, id = id), $done))
             }
             .await;
-            let out = again(&ctx, id, out, false).await;
+            let out = again(&ctx, id, out, Back::Meeting).await;
             ctx.respond(out)
         }
     };
@@ -482,16 +512,27 @@ impl Page for DayPage {
     const TEMPLATE: &'static str = "day";
 }
 
-async fn day_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
+async fn day_page(
+    ctx: &Ctx,
+    id: MeetingId,
+    status: StatusCode,
+    errors: Option<FormErrors>,
+    typed: Typed,
+) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
     let committable = day::committable(&ctx.state, &caller, &detail).await?;
-    let items = items_shown(&detail, &committable);
+    let mut items = items_shown(&detail, &committable);
+    if let Some((refused, form)) = typed.outcome
+        && let Some(item) = items.iter_mut().find(|i| i.item.item.id == refused)
+    {
+        item.typed = Some(form);
+    }
     Out::status(
         status,
         DayPage {
             progress: Progress::of(&items),
             items,
-            attendance: attendance(&names, &detail),
+            attendance: attendance(&names, &detail, &typed.attendance),
             companies: names.responsible().map(|(id, n)| Choice::new(id.to_string(), n.to_owned(), false)).collect(),
             today: caller.now(&ctx.state).date_naive(),
             errors,
@@ -501,7 +542,7 @@ async fn day_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<F
 }
 
 pub async fn day(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = day_page(&ctx, MeetingId(id), StatusCode::OK, None).await;
+    let out = day_page(&ctx, MeetingId(id), StatusCode::OK, None, Typed::default()).await;
     ctx.respond(out)
 }
 
@@ -526,11 +567,11 @@ pub async fn attendance_form(
         Ok(Out::Done(format!("/meetings/{id}/day"), "attendance_saved"))
     }
     .await;
-    let out = again(&ctx, id, out, true).await;
+    let out = again(&ctx, id, out, Back::Day(Typed { attendance: form, outcome: None })).await;
     ctx.respond(out)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct OutcomeForm {
     #[serde(default)]
     outcome: String,
@@ -568,11 +609,11 @@ pub async fn outcome(
             due_date,
             responsible_org,
         };
-        day::outcome(&ctx.state, &ctx.caller()?, id, item, body).await?;
+        day::outcome(&ctx.state, &ctx.caller()?, id, item.clone(), body).await?;
         Ok(Out::Done(format!("/meetings/{id}/day"), "outcome_recorded"))
     }
     .await;
-    let out = again(&ctx, id, out, true).await;
+    let out = again(&ctx, id, out, Back::Day(Typed { attendance: Vec::new(), outcome: Some((item, form)) })).await;
     ctx.respond(out)
 }
 
