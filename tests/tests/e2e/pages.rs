@@ -557,6 +557,34 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
         .await;
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(too_long.html.contains("时长（分钟）: 超出范围"), "{}", too_long.html);
+    // The refused editor holds what was sent: the new item to mend, the unticked item
+    // unticked, the announcements.
+    let mut sent: Vec<(String, String)> = vec![("announcements".into(), "停水通知 <周三>".into())];
+    for (n, id) in items.iter().enumerate() {
+        if n != 2 {
+            sent.push((format!("keep_{id}"), "1".into()));
+        }
+        sent.push((format!("pos_{id}"), (10 * n).to_string()));
+    }
+    sent.extend([
+        ("new_title".into(), "垃圾分类宣传".into()),
+        ("new_section".into(), "other_business".into()),
+        ("new_minutes".into(), "500".into()),
+    ]);
+    let fields: Vec<(&str, &str)> = sent.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mended = secretary.submit(&meeting, &format!("{meeting}/agenda"), &fields).await;
+    assert_eq!(mended.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let editor = mended.html.split("id=\"agenda-editor\"").nth(1).expect("the editor");
+    for kept in [
+        ">停水通知 &lt;周三&gt;</textarea>".to_owned(),
+        format!("id=\"keep-{}\" name=\"keep_{}\" value=\"1\">", items[2], items[2]),
+        format!("name=\"pos_{}\" type=\"number\" class=\"pos\" value=\"20\"", items[2]),
+        "name=\"new_title\" type=\"text\" maxlength=\"200\" value=\"垃圾分类宣传\"".to_owned(),
+        "<option value=\"other_business\" selected>".to_owned(),
+        "max=\"120\" value=\"500\"".to_owned(),
+    ] {
+        assert!(editor.contains(&kept), "{kept}: {editor}");
+    }
     let mut form: Vec<(String, String)> = vec![("announcements".into(), "物业费调价通报".into())];
     // As a browser sends it: every item's position, a tick for each item kept.
     for (n, id) in items.iter().enumerate() {

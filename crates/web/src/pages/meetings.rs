@@ -230,6 +230,10 @@ struct ItemShown {
     locked: bool,
     /// What its outcome form held when it was refused, to be mended rather than typed again.
     typed: Option<OutcomeForm>,
+    /// Unticked in a refused agenda editor.
+    unticked: bool,
+    /// Its position as a refused agenda editor held it.
+    typed_position: Option<String>,
 }
 
 fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -> Vec<ItemShown> {
@@ -239,6 +243,8 @@ fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -
             on_the_spot: item.issue.and_then(|x| committable.get(&x).copied()),
             locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
             typed: None,
+            unticked: false,
+            typed_position: None,
             item: item.into(),
         })
         .collect()
@@ -299,6 +305,8 @@ struct MeetingPage {
     scorecard: Option<ScoreTable>,
     attendance: Vec<Attended>,
     sections: [Section; 3],
+    /// The editor's new item as a refused editor held it (all absent otherwise).
+    new_item: TypedItem,
     errors: Option<FormErrors>,
     /// What was done to the meeting, newest first (for those who run it).
     history: Option<Vec<crate::pages::history::HistoryLine>>,
@@ -308,8 +316,32 @@ impl Page for MeetingPage {
     const TEMPLATE: &'static str = "meeting";
 }
 
-async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
+#[derive(Serialize, Default)]
+struct TypedItem {
+    title: Option<String>,
+    section: Option<String>,
+    minutes: Option<String>,
+}
+
+/// `typed`: what a refused agenda editor held (`edit`'s fields), shown again as it was
+/// sent — the announcements, the items unticked and their positions, the new item.
+async fn meeting_page(
+    ctx: &Ctx,
+    id: MeetingId,
+    status: StatusCode,
+    errors: Option<FormErrors>,
+    typed: &[(String, String)],
+) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
+    let field = |name: &str| typed.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let mut items = items_shown(&detail, &HashMap::new());
+    if !typed.is_empty() {
+        for item in &mut items {
+            let id = item.item.item.id.as_str();
+            item.unticked = !typed.iter().any(|(k, _)| k.strip_prefix("keep_") == Some(id));
+            item.typed_position = field(&format!("pos_{id}"));
+        }
+    }
     let late = if ops::manages(&caller) { agenda::late(&ctx.state, &caller, id).await? } else { Vec::new() };
     let mut attendance = attendance(&names, &detail, &[]);
     attendance.retain(|a| a.attendees.is_some());
@@ -327,10 +359,14 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
     let actions = manages
         && detail.meeting.status == MeetingStatus::Planned
         && detail.meeting.agenda_status != AgendaStatus::None;
+    let mut meeting = MeetingShown::new(&caller, detail.meeting);
+    if let Some(announcements) = field("announcements") {
+        meeting.view.announcements = announcements;
+    }
     Out::status(
         status,
         MeetingPage {
-            items: items_shown(&detail, &HashMap::new()),
+            items,
             has_agenda: detail.items.is_some(),
             editable,
             actions,
@@ -339,21 +375,27 @@ async fn meeting_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             scorecard: scorecard_table(ctx, &caller, &names, detail.scorecard),
             attendance,
             sections: [Section::FollowUp, Section::NewIssues, Section::OtherBusiness],
+            new_item: TypedItem {
+                title: field("new_title"),
+                section: field("new_section"),
+                minutes: field("new_minutes"),
+            },
             errors,
             history,
-            meeting: MeetingShown::new(&caller, detail.meeting),
+            meeting,
         },
     )
 }
 
 pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = meeting_page(&ctx, MeetingId(id), StatusCode::OK, None).await;
+    let out = meeting_page(&ctx, MeetingId(id), StatusCode::OK, None, &[]).await;
     ctx.respond(out)
 }
 
 /// The page a form of a meeting was sent from, to show again if it is refused.
 enum Back {
-    Meeting,
+    /// The meeting's page, with what its refused agenda editor held (nothing for a button).
+    Meeting(Vec<(String, String)>),
     /// The meeting-day screen, with what its refused form held.
     Day(Typed),
 }
@@ -375,7 +417,7 @@ async fn again(ctx: &Ctx, id: MeetingId, out: PageResult, back: Back) -> PageRes
     let Some(status) = refusal(&e) else { return Err(e) };
     let errors = Some(ctx.form_errors(&e));
     match back {
-        Back::Meeting => meeting_page(ctx, id, status, errors).await,
+        Back::Meeting(typed) => meeting_page(ctx, id, status, errors, &typed).await,
         Back::Day(typed) => day_page(ctx, id, status, errors, typed).await,
     }
 }
@@ -422,7 +464,7 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
         Ok(Out::Done(format!("/meetings/{id}"), "agenda_saved"))
     }
     .await;
-    let out = again(&ctx, id, out, Back::Meeting).await;
+    let out = again(&ctx, id, out, Back::Meeting(form)).await;
     ctx.respond(out)
 }
 
@@ -436,7 +478,7 @@ macro_rules! action {
                 Ok(Out::Done(format!($to, id = id), $done))
             }
             .await;
-            let out = again(&ctx, id, out, Back::Meeting).await;
+            let out = again(&ctx, id, out, Back::Meeting(Vec::new())).await;
             ctx.respond(out)
         }
     };
