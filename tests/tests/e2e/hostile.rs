@@ -83,6 +83,18 @@ async fn control_characters_are_refused_with_422_naming_the_field(app: TestApp) 
     let page = pages.submit("/login", "/login", &[("login", "secretary\u{0}"), ("password", "x")]).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.html);
     assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    // It says what to mend, in which field, and that nothing was saved.
+    assert!(page.html.contains("<li>账号: 含有看不见的控制字符"), "{}", page.html);
+    assert!(page.html.contains("未保存任何内容"), "{}", page.html);
+    let raiser = app.pages().accept_language("en");
+    raiser.sign_in(SECRETARY).await;
+    let fields = [("title", "\u{202e}gnp.exe"), ("category", "building"), ("compound", compound.as_str())];
+    let stored = issue_count(&app, &secretary).await;
+    let page = raiser.submit("/issues/new", "/issues", &fields).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.html);
+    assert!(page.html.contains("<li>Title: contains an invisible control character"), "{}", page.html);
+    assert!(page.html.contains("what you typed is still there"), "{}", page.html);
+    assert_eq!(issue_count(&app, &secretary).await, stored, "nothing more was stored");
 }
 
 async fn blank_zero_width_text_and_dates_of_other_millennia_are_refused(app: TestApp) {

@@ -65,6 +65,17 @@ async fn error_pages(state: &AppState, req: Request, next: Next) -> Response {
     if status == axum::http::StatusCode::UNAUTHORIZED {
         return ctx.fail(crate::error::ApiError::Unauthorized("sign in first"));
     }
+    // Values refused before any page saw them (a control character in a form): the page
+    // names the fields, as a form shown again would.
+    if status == axum::http::StatusCode::UNPROCESSABLE_ENTITY {
+        #[derive(serde::Deserialize)]
+        struct Problem {
+            errors: Vec<crate::error::FieldProblem>,
+        }
+        let body = axum::body::to_bytes(response.into_body(), 64 * 1024).await.unwrap_or_default();
+        let errors = serde_json::from_slice::<Problem>(&body).map(|p| p.errors).unwrap_or_default();
+        return ctx.refused_page(&errors);
+    }
     let mut page = ctx.error_page(status);
     for name in [header::RETRY_AFTER, header::ALLOW] {
         if let Some(v) = response.headers().get(&name) {

@@ -127,6 +127,13 @@ impl Choice {
     }
 }
 
+#[derive(Serialize)]
+struct ErrorPage {
+    error: &'static str,
+    status: u16,
+    errors: Vec<ShownProblem>,
+}
+
 /// One problem of a refused form, in the viewer's language.
 #[derive(Serialize, Clone, Debug)]
 pub struct ShownProblem {
@@ -348,12 +355,15 @@ impl Ctx {
 
     /// The error page with the text of `error.<key>`.
     pub fn error_page_for(self, status: StatusCode, key: &'static str) -> Response {
-        #[derive(Serialize)]
-        struct ErrorPage {
-            error: &'static str,
-            status: u16,
-        }
-        self.render(status, "error", ErrorPage { error: key, status: status.as_u16() })
+        self.render(status, "error", ErrorPage { error: key, status: status.as_u16(), errors: Vec::new() })
+    }
+
+    /// The 422 page for values refused before a form's own page could show them again: what
+    /// was wrong with which field, and back to the form (where the browser kept the text).
+    pub fn refused_page(self, problems: &[crate::error::FieldProblem]) -> Response {
+        let errors = problems.iter().map(|p| self.problem(p)).collect();
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        self.render(status, "error", ErrorPage { error: "invalid", status: status.as_u16(), errors })
     }
 }
 
