@@ -96,6 +96,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WithPhotos<T> {
                 tracing::info!(path = %ctx.viewer.here, "form refused: missing or wrong CSRF token");
                 return Err(ctx.error_page_for(axum::http::StatusCode::FORBIDDEN, "csrf"));
             }
+            // A control character in a text field: named, as the other forms' are.
+            Err(ApiError::Invalid { errors, .. }) => return Err(ctx.refused_page(&errors)),
             Err(e) => return Err(ctx.fail(e)),
         };
         let (uploaded, plain): (Vec<_>, Vec<_>) = upload.fields.iter().partition(|(k, _)| k == UPLOADED_FIELD);
