@@ -245,6 +245,21 @@ async fn channels_are_checked_never_shown_again_and_only_for_the_chairs(app: Tes
         let r = app.post("/api/v1/channels", &secretary, body.clone()).await;
         assert!(matches!(r.status.as_u16(), 400 | 422), "{body}: {} {}", r.status, r.body);
     }
+    // Each refused address says what it must be, by a code of its own.
+    let org = app.org("安尚物业").to_string();
+    for (kind, url, code) in [
+        ("wecom", "https://qyapi.weixin.qq.com.evil.example/cgi-bin/webhook/send?key=x", "wecom_address"),
+        ("dingtalk", "https://oapi.dingtalk.com/robot/send", "dingtalk_address"),
+        ("dingtalk", "http://oapi.dingtalk.com/robot/send?access_token=x", "not_https"),
+        ("webhook", "https://10.0.0.7/hook", "internal_address"),
+        ("webhook", "https://u:p@hooks.example/x", "credentials_in_url"),
+    ] {
+        let r =
+            app.post("/api/v1/channels", &secretary, json!({"kind": kind, "name": "群", "org": org, "url": url})).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["field"], "url", "{url}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["problem"], code, "{url}: {}", r.body);
+    }
     let r = app.post("/api/v1/channels", &secretary, json!({"kind": "fax", "name": "群", "url": wecom})).await;
     assert!(r.status.is_client_error() && r.status != StatusCode::NOT_FOUND, "{}", r.status);
     // Not for companies or residents.
@@ -319,6 +334,19 @@ async fn the_pages_add_test_and_remove_a_channel_and_show_a_webhook_secret_once(
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.html.contains("坏地址") && !refused.html.contains("SECRET"), "{}", refused.html);
+    // … and names the field as the form labels it, saying what the address must be.
+    assert!(refused.html.contains("Webhook 地址: 须是企业微信群机器人设置中复制的 Webhook 地址"), "{}", refused.html);
+    let refused = page
+        .submit(
+            "/channels",
+            "/channels",
+            &[("kind", "webhook"), ("owner", &owner), ("name", "\u{200b}"), ("url", "https://192.168.1.9/hook")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("名称: 格式不正确"), "{}", refused.html);
+    assert!(refused.html.contains("Webhook 地址: 指向本机或内部网络"), "{}", refused.html);
+    assert!(!refused.html.contains("field."), "no string's key shows: {}", refused.html);
     // A webhook's secret on the answering page, once.
     let hook = page
         .submit(

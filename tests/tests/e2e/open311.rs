@@ -384,6 +384,11 @@ async fn an_administrator_issues_and_revokes_a_key_on_the_admin_page() {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let chosen = format!("<option value=\"{secretary}\" selected>");
     assert_eq!(refused.html.matches(&chosen).count(), 1, "the account chosen stays chosen: {}", refused.html);
+    // A resident's account, not offered but sent anyway, is refused saying whose it must be.
+    let resident = app.user(YE_LI).to_string();
+    let refused = admin.submit("/admin", "/admin/keys", &[("key_name", "热线"), ("account", &resident)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("账号: 须是书记或管理员的账号"), "{}", refused.html);
     let them = app.pages();
     them.sign_in(SECRETARY).await;
     let forbidden = them.submit("/", "/admin/keys", &[("key_name", "x"), ("account", &secretary)]).await;

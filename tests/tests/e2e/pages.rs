@@ -84,6 +84,49 @@ fn every_string_a_template_asks_for_exists() {
     assert!(missing.is_empty(), "templates ask for strings the locales lack: {missing:?}");
 }
 
+/// Every field and problem the server can refuse a value for, written out where it is
+/// refused (`FieldProblem::new("url", "not_https", …)`, `ApiError::field(…)`), has a
+/// label and a sentence in both languages: a refused form never shows a string's key
+/// ("field.url") or the API's English message on a Chinese page.
+#[test]
+fn every_field_and_problem_refused_by_name_has_strings_in_both_languages() {
+    let locales = Locales::embedded().expect("the locale files parse");
+    let mut wanted = std::collections::BTreeSet::new();
+    let mut files = vec![roundtable_e2e::repo().join("crates/web/src")];
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).expect("a folder").map(|e| e.expect("an entry").path()));
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("a source file");
+        for call in ["FieldProblem::new(", "ApiError::field("] {
+            for (at, _) in text.match_indices(call) {
+                // The first two arguments, where they are written as strings.
+                let literals: Vec<&str> = text[at + call.len()..]
+                    .splitn(3, ',')
+                    .take(2)
+                    .map(|a| a.trim().trim_start_matches('&').trim_start_matches("format!("))
+                    .filter_map(|a| a.strip_prefix('"')?.split('"').next())
+                    .collect();
+                if let [field, problem] = literals[..] {
+                    // `add[{n}].minutes` is labelled as `minutes`.
+                    let field = field.rsplit('.').next().unwrap_or(field);
+                    wanted.insert(format!("field.{}", field.split('[').next().unwrap_or(field)));
+                    wanted.insert(format!("problem.{problem}"));
+                }
+            }
+        }
+    }
+    assert!(wanted.len() > 40, "found only {wanted:?}");
+    for locale in LOCALES {
+        let missing: Vec<_> = wanted.iter().filter(|k| locales.lookup(locale, k).is_none()).collect();
+        assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+    }
+}
+
 /// Names that come from the workflow and the domain are shown through the locales.
 #[test]
 fn workflow_and_domain_names_have_strings_in_both_languages() {

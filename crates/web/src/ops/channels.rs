@@ -70,19 +70,20 @@ fn official(kind: ChannelKind) -> Option<(&'static str, &'static str, &'static s
 /// Checks a channel's URL: the robot's own endpoint (or a host in `mail.channel_hosts`),
 /// a public https host for a webhook; never credentials in it. Returns its host.
 fn check_url(state: &AppState, kind: ChannelKind, raw: &str) -> Result<String, FieldProblem> {
-    let bad = |why: &str| FieldProblem::new("url", "invalid", why);
+    // Each refusal has its own code, so that the pages can say what the address must be.
+    let bad = |code: &str, why: &str| FieldProblem::new("url", code, why);
     if raw.len() > 500 || text::forbidden_char(raw).is_some() {
-        return Err(bad("a URL of at most 500 characters"));
+        return Err(bad("invalid", "a URL of at most 500 characters"));
     }
-    let url = reqwest::Url::parse(raw).map_err(|_| bad("not a URL"))?;
+    let url = reqwest::Url::parse(raw).map_err(|_| bad("invalid", "not a URL"))?;
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("no user name or password in the URL"));
+        return Err(bad("credentials_in_url", "no user name or password in the URL"));
     }
     let listed = state.config.mail.channel_hosts.iter().any(|h| h.eq_ignore_ascii_case(&host));
     let scheme_ok = url.scheme() == "https" || (listed && url.scheme() == "http");
     if host.is_empty() || !scheme_ok {
-        return Err(bad("an https:// URL"));
+        return Err(bad("not_https", "an https:// URL"));
     }
     if listed {
         return Ok(host);
@@ -91,14 +92,15 @@ fn check_url(state: &AppState, kind: ChannelKind, raw: &str) -> Result<String, F
         Some((official_host, path, key)) => {
             let has_key = url.query_pairs().any(|(k, v)| k == key && !v.is_empty());
             if host != official_host || url.path() != path || !has_key {
-                return Err(bad(&format!("the robot's webhook address: https://{official_host}{path}?{key}=…")));
+                let code = format!("{kind}_address");
+                return Err(bad(&code, &format!("the robot's webhook address: https://{official_host}{path}?{key}=…")));
             }
         }
         None => {
             let bracketless = host.trim_start_matches('[').trim_end_matches(']');
             let internal = host == "localhost" || host.ends_with(".localhost") || host.ends_with(".local");
             if internal || bracketless.parse::<IpAddr>().is_ok_and(outbound::internal) {
-                return Err(bad(outbound::REFUSED));
+                return Err(bad("internal_address", outbound::REFUSED));
             }
         }
     }
@@ -124,7 +126,7 @@ pub async fn add(state: &AppState, caller: &Caller, new: NewChannel) -> ApiResul
     if let Some(h) = unlisted
         && outbound::resolves_inside(h).await == Some(true)
     {
-        errors.push(FieldProblem::new("url", "invalid", outbound::REFUSED));
+        errors.push(FieldProblem::new("url", "internal_address", outbound::REFUSED));
     }
     let given = new.secret.as_deref().map(text::trim).filter(|s| !s.is_empty()).map(str::to_owned);
     let secret = match new.kind {

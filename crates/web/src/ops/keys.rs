@@ -43,7 +43,7 @@ pub async fn issue(state: &AppState, caller: &Caller, name: &str, account: UserI
             if !(actor.has_role(Role::Secretary) || actor.has_role(Role::Admin)) {
                 errors.push(FieldProblem::new(
                     "account",
-                    "not_allowed",
+                    "not_a_chair",
                     "requests are raised as this account: choose a secretary's or administrator's account",
                 ));
             }

@@ -139,7 +139,15 @@ pub async fn add(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Respons
                 .filter(|(k, _)| k == "name" || k == "kind" || k == "owner")
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            channels_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, values, Some(ctx.form_errors(&e)), None, None).await
+            channels_page(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                values,
+                Some(ctx.form_errors_in(&e, Some("channels"))),
+                None,
+                None,
+            )
+            .await
         }
         other => other,
     };

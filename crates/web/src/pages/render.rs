@@ -220,10 +220,14 @@ impl Ctx {
     }
 
     /// A field problem in the viewer's language: "Due date: must not be in the past".
-    pub fn problem(&self, p: &FieldProblem) -> ShownProblem {
+    /// A form whose labels are its own (`labels.{field}`) names its fields as it shows
+    /// them; every other form by the shared `field.{field}`.
+    fn problem(&self, p: &FieldProblem, labels: Option<&str>) -> ShownProblem {
         // `add[0].minutes` is labelled as `minutes`.
         let name = p.field.rsplit('.').next().unwrap_or(&p.field);
-        let label = self.t(&format!("field.{name}"));
+        let locales = &self.state.pages.locales;
+        let own = labels.and_then(|l| locales.lookup(self.viewer.lang, &format!("{l}.{name}")));
+        let label = own.map_or_else(|| self.t(&format!("field.{name}")), str::to_owned);
         let key = format!("problem.{}", p.problem);
         let text = match self.state.pages.locales.lookup(self.viewer.lang, &key) {
             Some(t) => t.to_owned(),
@@ -234,10 +238,16 @@ impl Ctx {
 
     /// The errors of a refused form, in the viewer's language.
     pub fn form_errors(&self, e: &ApiError) -> FormErrors {
+        self.form_errors_in(e, None)
+    }
+
+    /// The errors of a refused form that labels its fields with the strings of `labels`
+    /// (`channels.url` …), falling back to the shared `field.*`.
+    pub fn form_errors_in(&self, e: &ApiError, labels: Option<&str>) -> FormErrors {
         let whole = |text: String| vec![ShownProblem { field: None, label: String::new(), text }];
         let list = match e {
-            ApiError::Invalid { errors, .. } => errors.iter().map(|p| self.problem(p)).collect(),
-            ApiError::Photo(p) => vec![self.problem(&FieldProblem::new("photo", p.code(), p.to_string()))],
+            ApiError::Invalid { errors, .. } => errors.iter().map(|p| self.problem(p, labels)).collect(),
+            ApiError::Photo(p) => vec![self.problem(&FieldProblem::new("photo", p.code(), p.to_string()), labels)],
             ApiError::Conflict { .. } => whole(self.t("form.conflict")),
             ApiError::Refused { code, .. } => whole(self.t(&format!("refused.{code}"))),
             ApiError::Forbidden(_) => whole(self.t("form.forbidden")),
@@ -361,7 +371,7 @@ impl Ctx {
     /// The 422 page for values refused before a form's own page could show them again: what
     /// was wrong with which field, and back to the form (where the browser kept the text).
     pub fn refused_page(self, problems: &[crate::error::FieldProblem]) -> Response {
-        let errors = problems.iter().map(|p| self.problem(p)).collect();
+        let errors = problems.iter().map(|p| self.problem(p, None)).collect();
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         self.render(status, "error", ErrorPage { error: "invalid", status: status.as_u16(), errors })
     }
