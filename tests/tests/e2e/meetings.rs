@@ -333,6 +333,20 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
     let now_next = app.get("/api/v1/meetings/next", &secretary).await.body;
     assert_eq!((now_next["slot"].as_str(), now_next["place"].as_str()), (Some(slot.as_str()), Some("社区会议室")));
     assert!(now_next["starts_at"].as_str().unwrap().ends_with("06:30:00Z"), "14:30 in Shanghai: {now_next}");
+    // The same move again changes nothing: refused, and nothing more on the audit trail.
+    let trail = format!("/api/v1/audit?subject_id={}", moved.body["id"].as_str().unwrap());
+    let entries = app.get(&trail, &secretary).await.body["items"].as_array().unwrap().len();
+    let again = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/meetings/slots/{slot}"),
+            Some(&secretary),
+            Some(json!({"starts_at": moved_to, "place": " 社区会议室 "})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
+    assert_eq!(again.body["errors"][0]["problem"], "unchanged", "{}", again.body);
+    assert_eq!(app.get(&trail, &secretary).await.body["items"].as_array().unwrap().len(), entries);
     let skip = app
         .call(Method::PUT, &format!("/api/v1/meetings/slots/{slot}"), Some(&secretary), Some(json!({"skip": true})))
         .await;
@@ -355,6 +369,10 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
         "{trail}"
     );
     assert_eq!(last["actor"]["name"], "王俊勇");
+    let skip_again = json!({"skip": true, "reason": "春节"});
+    let again =
+        app.call(Method::PUT, &format!("/api/v1/meetings/slots/{slot}"), Some(&secretary), Some(skip_again)).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "skipped already: {}", again.body);
     let after = app.get("/api/v1/meetings/next", &secretary).await.body;
     assert_ne!(after["slot"].as_str(), Some(slot.as_str()), "the skipped month is passed over");
     let not_sunday = app

@@ -1219,6 +1219,10 @@ async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
         .collect();
     assert!(slots.len() >= 2, "upcoming months can be moved: {slots:?}");
     let (later, latest) = (&slots[0], &slots[1]);
+    // Sent with nothing changed: said so, not "moved".
+    let unchanged = secretary.submit("/meetings", "/meetings/schedule", &[("slot", later)]).await;
+    assert_eq!(unchanged.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unchanged.html);
+    assert!(unchanged.html.contains("新的日期和时间: 与原来相同"), "{}", unchanged.html);
     let moved_to = format!("{later}T14:30");
     let moved = secretary
         .submit(

@@ -105,7 +105,11 @@ pub async fn schedule(
         community: caller.actor.community,
         slot,
         starts_at: starts_at.with_timezone(&Utc),
-        place: body.place.map(|p| text::trim(&p).to_owned()).filter(|p| !p.is_empty()).unwrap_or(planned.place),
+        place: body
+            .place
+            .map(|p| text::trim(&p).to_owned())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| planned.place.clone()),
         status: if body.skip { MeetingStatus::Skipped } else { MeetingStatus::Planned },
         // The announcements stay what the secretary wrote; the reason is kept apart.
         announcements: existing.map(|r| r.meeting.announcements.clone()).unwrap_or_default(),
@@ -114,6 +118,19 @@ pub async fn schedule(
         closed_at: None,
         created_at: now,
     };
+    // Nothing to change is refused rather than told "moved" and put on the audit trail.
+    let (was_at, was_place, was_skipped) = match existing {
+        Some(r) => (r.meeting.starts_at, r.meeting.place.as_str(), r.meeting.skip_reason.as_deref()),
+        None => (planned.starts_at.with_timezone(&Utc), planned.place.as_str(), None),
+    };
+    let same_status = existing.map_or(MeetingStatus::Planned, |r| r.meeting.status) == meeting.status;
+    if same_status
+        && was_skipped == meeting.skip_reason.as_deref()
+        && (meeting.skip_reason.is_some() || (was_at == meeting.starts_at && was_place == meeting.place))
+    {
+        let field = if body.skip { "reason" } else { "starts_at" };
+        return Err(ApiError::field(field, "unchanged", "the meeting is already so: change its time, place or status"));
+    }
     let id = meeting.id;
     let entry = match &meeting.skip_reason {
         Some(reason) => crate::ops::audit(state, caller, AuditAction::MeetingSkipped, AuditSubject::Meeting, id)
