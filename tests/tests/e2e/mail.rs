@@ -338,6 +338,11 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
         assert!(reply.body.as_str().unwrap().contains("id=\"verify-message\">链接无效"), "{}", reply.body);
     }
 
+    // A satisfaction out of range is asked again, named; the link still works.
+    let wild = post_form(&app, &lift_fixed, "satisfaction=9").await;
+    assert_eq!(wild.status, 422, "{}", wild.body);
+    assert!(wild.body.as_str().unwrap().contains("满意度（1–5）: 超出范围"), "{}", wild.body);
+
     // The right answer works once.
     let ok = post_form(&app, &lift_fixed, "satisfaction=4").await;
     assert_eq!(ok.status, 200, "{}", ok.body);
@@ -346,6 +351,14 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     assert_eq!((issue["state"].as_str(), issue["verification"]["satisfaction"].as_u64()), (Some("verified"), Some(4)));
     assert_eq!(issue["verification"]["by"], issue["raised_by"]["id"], "recorded as the raiser");
     assert_ne!(post_form(&app, &lift_not_fixed, "reason=x").await.status, 200, "the other answer is void now");
+
+    // A reason too long is asked again with what was written kept, and nothing changes.
+    let long = post_form(&app, &lamp_not_fixed, &format!("reason={}", "%E8%BF%98".repeat(2001))).await;
+    assert_eq!(long.status, 422, "{}", long.body);
+    let page = long.body.as_str().unwrap();
+    assert!(page.contains("原因: 太长了") && page.contains(&"还".repeat(2001)), "{page}");
+    let lamp_now = app.get(&format!("/api/v1/issues/{}", lamp["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!(lamp_now["state"], "resolved");
 
     // "Not fixed" reopens; after the next fix, the old link is spent.
     let reopened = post_form(&app, &lamp_not_fixed, "reason=%E8%BF%98%E6%98%AF%E4%B8%8D%E4%BA%AE").await;

@@ -5,14 +5,15 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use roundtable_core::{Effect, Field, Issue, IssueState, TransitionFields, TransitionRequest, Workflow, apply};
+use roundtable_core::text;
+use roundtable_core::{Denial, Effect, Field, Issue, IssueState, TransitionFields, TransitionRequest, Workflow, apply};
 use roundtable_store::{directory, issues, settings};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiForm, ApiPath, ApiQuery};
+use crate::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use crate::i18n;
 use crate::mail::links::{self, Answer, LinkError, LinkParts};
-use crate::pages::render::{Ctx, Out, Page};
+use crate::pages::render::{Ctx, FormErrors, Out, Page};
 use crate::pages::session::LANG;
 
 #[derive(Deserialize)]
@@ -20,11 +21,13 @@ pub struct Lang {
     pub(crate) lang: Option<String>,
 }
 
-/// The question, with its form.
+/// The question, with its form (again with what was written, when that was refused).
 #[derive(Serialize)]
 struct Ask {
     title: String,
     answer: Answer,
+    reason: String,
+    errors: Option<FormErrors>,
 }
 
 /// Either the question or what came of the answer (a `verify.*` locale key).
@@ -89,8 +92,21 @@ pub async fn show(ctx: Ctx, ApiPath(parts): ApiPath<LinkParts>, ApiQuery(q): Api
     let Ok(issue) = ctx.state.db.run(move |conn| issues::get_issue(conn, id)).await else {
         return refused(ctx, LinkError::Invalid);
     };
-    let ask = Ask { title: issue.title, answer };
+    let ask = Ask { title: issue.title, answer, reason: String::new(), errors: None };
     ctx.respond(Out::page(VerifyPage { ask: Some(ask), message: None }))
+}
+
+/// Why an answer was not taken: the link, or what the raiser wrote (the issue's title
+/// comes along to ask again).
+enum NotTaken {
+    Link(LinkError),
+    Form(ApiError, String),
+}
+
+impl From<LinkError> for NotTaken {
+    fn from(e: LinkError) -> Self {
+        NotTaken::Link(e)
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,32 +136,38 @@ pub async fn answer(
     let by_mail = ctx.state.pages.locales.text(ctx.viewer.lang, by_mail, &[]);
     let nonce = parts.3.clone();
     let workflows = ctx.state.workflows.clone();
+    let written = form.reason.clone().unwrap_or_default();
     let result = ctx
         .state
         .db
         .write(move |conn| {
             let issue = issues::get_issue(conn, id)?;
             if issue.state != IssueState::RESOLVED {
-                return Ok(Err(LinkError::NotAwaiting));
+                return Ok(Err(LinkError::NotAwaiting.into()));
             }
             let actor = directory::actor(conn, issue.raised_by)?;
             let tz = directory::get_community(conn, issue.community)?.time_zone;
-            let Some(wf) = workflows.get(&issue.workflow) else { return Ok(Err(LinkError::Invalid)) };
-            let Some(transition) = step(wf, &issue, answer) else { return Ok(Err(LinkError::NotAwaiting)) };
+            let Some(wf) = workflows.get(&issue.workflow) else { return Ok(Err(LinkError::Invalid.into())) };
+            let Some(transition) = step(wf, &issue, answer) else { return Ok(Err(LinkError::NotAwaiting.into())) };
             let fields = if answer == Answer::Fixed {
                 TransitionFields { satisfaction: Some(form.satisfaction.unwrap_or(5)), ..Default::default() }
             } else {
-                let reason = form.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+                // Blank, or only zero-width characters, is no reason given.
+                let reason = form.reason.as_deref().map(text::trim).filter(|r| !r.is_empty());
                 TransitionFields { reason: Some(reason.unwrap_or(&by_mail).to_owned()), ..Default::default() }
             };
             let request = TransitionRequest { transition, version: issue.version, fields };
-            let Ok(outcome) = apply(wf, &issue, &actor, &request, now.with_timezone(&tz)) else {
-                return Ok(Err(LinkError::Invalid));
+            // What the raiser wrote (too long, a satisfaction out of range) is asked again,
+            // kept; anything else the link cannot do.
+            let outcome = match apply(wf, &issue, &actor, &request, now.with_timezone(&tz)) {
+                Ok(outcome) => outcome,
+                Err(d @ Denial::Invalid { .. }) => return Ok(Err(NotTaken::Form(d.into(), issue.title))),
+                Err(_) => return Ok(Err(LinkError::Invalid.into())),
             };
             if settings::consume_link_and_record(conn, &nonce, &outcome, now)? {
                 Ok(Ok(()))
             } else {
-                Ok(Err(LinkError::Used))
+                Ok(Err(LinkError::Used.into()))
             }
         })
         .await;
@@ -153,7 +175,11 @@ pub async fn answer(
         Ok(Ok(())) => {
             ctx.respond(Out::page(VerifyPage::said(if answer == Answer::Fixed { "verified" } else { "reopened" })))
         }
-        Ok(Err(e)) => refused(ctx, e),
+        Ok(Err(NotTaken::Link(e))) => refused(ctx, e),
+        Ok(Err(NotTaken::Form(e, title))) => {
+            let ask = Ask { title, answer, reason: written, errors: Some(ctx.form_errors(&e)) };
+            ctx.respond(Out::status(StatusCode::UNPROCESSABLE_ENTITY, VerifyPage { ask: Some(ask), message: None }))
+        }
         Err(e) => {
             tracing::error!(error = %e, "verification link");
             ctx.respond(Out::status(StatusCode::SERVICE_UNAVAILABLE, VerifyPage::said("unavailable")))
