@@ -491,6 +491,7 @@ async fn a_user_changes_the_password_and_ends_other_sessions(app: TestApp) {
         (change("wrong-password", "a new password"), "current_password", "wrong"),
         (change("demo1234", "short"), "new_password", "too_short"),
         (change("demo1234", "demo1234"), "new_password", "unchanged"),
+        (change(&"x".repeat(1025), "a new password"), "current_password", "too_long"),
     ] {
         let r = put(&laptop, body).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);

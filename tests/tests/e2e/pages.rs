@@ -258,6 +258,18 @@ async fn my_account_changes_the_password_and_lists_the_sessions() {
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
     assert!(me.get(done.location()).await.html.contains("密码已修改"));
     assert_eq!(app.get("/api/v1/me", &other).await.status, StatusCode::UNAUTHORIZED, "the other session ended");
+    // A password guessed too often is said so under that form, on the account page.
+    let mut tries = Vec::new();
+    for _ in 0..12 {
+        let r = me.submit("/account", "/account/close", &[("password", "guess-1234")]).await;
+        tries.push(r.status);
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.html.contains("id=\"close-account\" open") && r.html.contains("失败次数过多"), "{}", r.html);
+            break;
+        }
+        assert!(r.html.contains("密码: 不正确"), "{}", r.html);
+    }
+    assert_eq!(tries.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{tries:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -47,7 +47,7 @@ pub async fn change_password(
     check_new_password("new_password", &new)?;
     if current.expose_secret().chars().count() > auth::PASSWORD_MAX_CHARS {
         return Err(ApiError::field(
-            "new_password",
+            "current_password",
             "too_long",
             format!("at most {} characters", auth::PASSWORD_MAX_CHARS),
         ));

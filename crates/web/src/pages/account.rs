@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{ApiError, ApiPath};
 use crate::ops::account as ops;
 use crate::pages::forms::{Empty, Posted};
-use crate::pages::render::{Ctx, FormErrors, Out, Page, PageResult};
+use crate::pages::render::{Ctx, FormErrors, Out, Page, PageResult, refusal};
 
 #[derive(Serialize)]
 struct SessionShown {
@@ -82,11 +82,22 @@ pub async fn show(ctx: Ctx) -> Response {
     ctx.respond(out)
 }
 
-/// A refused form shows the page again with the messages (never the passwords typed).
-async fn again(ctx: &Ctx, out: PageResult) -> PageResult {
+/// Which of the page's password forms was sent.
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Password,
+    Close,
+}
+
+/// A refused form (a wrong password, or one tried too often) shows the page again with the
+/// messages under that form — never the passwords typed.
+async fn again(ctx: &Ctx, out: PageResult, form: Form) -> PageResult {
     match out {
-        Err(e @ ApiError::Invalid { .. }) => {
-            account_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(ctx.form_errors(&e)), None).await
+        Err(e @ (ApiError::Invalid { .. } | ApiError::TooManyRequests(_))) => {
+            let status = refusal(&e).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let errors = Some(ctx.form_errors(&e));
+            let (password, close) = if form == Form::Password { (errors, None) } else { (None, errors) };
+            account_page(ctx, status, password, close).await
         }
         other => other,
     }
@@ -117,7 +128,7 @@ pub async fn change_password(
         Ok(Out::Done("/account".into(), "password_changed"))
     }
     .await;
-    let out = again(&ctx, out).await;
+    let out = again(&ctx, out, Form::Password).await;
     ctx.respond(out)
 }
 
@@ -174,11 +185,6 @@ pub async fn close(
         Ok(Out::Done("/login".into(), "account_closed"))
     }
     .await;
-    let out = match out {
-        Err(e @ ApiError::Invalid { .. }) => {
-            account_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, None, Some(ctx.form_errors(&e))).await
-        }
-        other => other,
-    };
+    let out = again(&ctx, out, Form::Close).await;
     ctx.respond(out)
 }

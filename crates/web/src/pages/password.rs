@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiForm, ApiPath, ApiQuery};
 use crate::mail::links::{self, LinkError, ResetParts};
 use crate::ops::account as ops;
 use crate::pages::forms::Posted;
-use crate::pages::render::{Ctx, FormErrors, Out, Page};
+use crate::pages::render::{Ctx, FormErrors, Out, Page, refusal};
 use crate::pages::verify::{Lang, speak};
 
 #[derive(Serialize)]
@@ -46,11 +46,7 @@ pub async fn ask(
     match ops::request_reset(&ctx.state, &form.login, &address).await {
         Ok(()) => ctx.respond(Out::page(ForgotPage { sent: true, errors: None })),
         Err(e @ (ApiError::Invalid { .. } | ApiError::TooManyRequests(_))) => {
-            let status = if matches!(e, ApiError::TooManyRequests(_)) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = refusal(&e).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             let errors = Some(ctx.form_errors(&e));
             ctx.respond(Out::status(status, ForgotPage { sent: false, errors }))
         }

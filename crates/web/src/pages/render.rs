@@ -378,12 +378,13 @@ impl Ctx {
 }
 
 /// The status a refused form is shown again with — 422 for values the API refused, 409
-/// when someone else changed the thing first — or `None` for errors that get a page of
-/// their own.
+/// when someone else changed the thing first, 429 for a password tried too often — or
+/// `None` for errors that get a page of their own.
 pub fn refusal(e: &ApiError) -> Option<StatusCode> {
     match e {
         ApiError::Invalid { .. } => Some(StatusCode::UNPROCESSABLE_ENTITY),
         ApiError::Conflict { .. } | ApiError::Refused { .. } => Some(StatusCode::CONFLICT),
+        ApiError::TooManyRequests(_) => Some(StatusCode::TOO_MANY_REQUESTS),
         _ => None,
     }
 }
