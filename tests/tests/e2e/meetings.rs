@@ -321,14 +321,10 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
     let slot = next["slot"].as_str().unwrap().to_owned();
     let date = chrono::NaiveDate::parse_from_str(&slot, "%Y-%m-%d").unwrap();
     let moved_to = format!("{}T14:30:00", date + chrono::Days::new(1));
-    let moved = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/meetings/slots/{slot}"),
-            Some(&secretary),
-            Some(json!({"starts_at": moved_to, "place": "社区会议室"})),
-        )
-        .await;
+    // The month's meeting, as the secretary sends it.
+    let path = format!("/api/v1/meetings/slots/{slot}");
+    let put = |body: Value| app.call(Method::PUT, &path, Some(&secretary), Some(body));
+    let moved = put(json!({"starts_at": moved_to, "place": "社区会议室"})).await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     let now_next = app.get("/api/v1/meetings/next", &secretary).await.body;
     assert_eq!((now_next["slot"].as_str(), now_next["place"].as_str()), (Some(slot.as_str()), Some("社区会议室")));
@@ -336,29 +332,13 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
     // The same move again changes nothing: refused, and nothing more on the audit trail.
     let trail = format!("/api/v1/audit?subject_id={}", moved.body["id"].as_str().unwrap());
     let entries = app.get(&trail, &secretary).await.body["items"].as_array().unwrap().len();
-    let again = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/meetings/slots/{slot}"),
-            Some(&secretary),
-            Some(json!({"starts_at": moved_to, "place": " 社区会议室 "})),
-        )
-        .await;
+    let again = put(json!({"starts_at": moved_to, "place": " 社区会议室 "})).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", again.body);
     assert_eq!(again.body["errors"][0]["problem"], "unchanged", "{}", again.body);
     assert_eq!(app.get(&trail, &secretary).await.body["items"].as_array().unwrap().len(), entries);
-    let skip = app
-        .call(Method::PUT, &format!("/api/v1/meetings/slots/{slot}"), Some(&secretary), Some(json!({"skip": true})))
-        .await;
+    let skip = put(json!({"skip": true})).await;
     assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY, "a skip needs a reason");
-    let skipped = app
-        .call(
-            Method::PUT,
-            &format!("/api/v1/meetings/slots/{slot}"),
-            Some(&secretary),
-            Some(json!({"skip": true, "reason": "春节"})),
-        )
-        .await;
+    let skipped = put(json!({"skip": true, "reason": "春节"})).await;
     assert_eq!(skipped.body["status"], "skipped");
     let trail =
         app.get(&format!("/api/v1/audit?subject_id={}", skipped.body["id"].as_str().unwrap()), &secretary).await.body;
@@ -369,9 +349,7 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
         "{trail}"
     );
     assert_eq!(last["actor"]["name"], "王俊勇");
-    let skip_again = json!({"skip": true, "reason": "春节"});
-    let again =
-        app.call(Method::PUT, &format!("/api/v1/meetings/slots/{slot}"), Some(&secretary), Some(skip_again)).await;
+    let again = put(json!({"skip": true, "reason": "春节"})).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "skipped already: {}", again.body);
     let after = app.get("/api/v1/meetings/next", &secretary).await.body;
     assert_ne!(after["slot"].as_str(), Some(slot.as_str()), "the skipped month is passed over");
