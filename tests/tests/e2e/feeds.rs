@@ -149,6 +149,8 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     assert_eq!(first.0, StatusCode::SEE_OTHER);
     let board = format!("/communities/{}/board", app.community());
     assert_eq!(first.1[header::LOCATION], board.as_str());
+    let filtered = app.anonymous("/board?state=committed&month=2026-11", None).await;
+    assert_eq!(filtered.1[header::LOCATION], format!("{board}?state=committed&month=2026-11").as_str(), "filters kept");
     let (status, headers, bytes) = app.anonymous(&board, None).await;
     assert_eq!(status, StatusCode::OK);
     let html = String::from_utf8(bytes).unwrap();

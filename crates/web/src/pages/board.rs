@@ -32,13 +32,16 @@ impl Page for BoardPage {
 
 /// `/board`: the viewer's own community's board; for someone not signed in, the first
 /// community's (a deployment of several links each community's board from its pages).
+/// A filtered link (`/board?state=committed`) keeps its filters.
 pub async fn first(ctx: Ctx) -> Response {
+    let query = ctx.viewer.here.split_once('?').map_or_else(String::new, |(_, q)| format!("?{q}"));
+    let to = |community: CommunityId| Redirect::to(&format!("/communities/{community}/board{query}")).into_response();
     if let Some(c) = &ctx.viewer.caller {
-        return Redirect::to(&format!("/communities/{}/board", c.actor.community)).into_response();
+        return to(c.actor.community);
     }
     let found = ctx.state.db.run(roundtable_store::directory::communities).await;
     match found.ok().and_then(|c| c.into_iter().next()) {
-        Some(c) => Redirect::to(&format!("/communities/{}/board", c.id)).into_response(),
+        Some(c) => to(c.id),
         None => ctx.fail(crate::error::ApiError::NotFound("no community yet".into())),
     }
 }
