@@ -19,11 +19,22 @@ pub struct FieldProblem {
     pub problem: String,
     /// A sentence for people.
     pub message: String,
+    /// With `too_long` of a text: how many characters it may have (the pages say it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_chars: Option<usize>,
 }
 
 impl FieldProblem {
     pub fn new(field: &str, problem: &str, message: impl Into<String>) -> Self {
-        FieldProblem { field: field.into(), problem: problem.into(), message: message.into() }
+        FieldProblem { field: field.into(), problem: problem.into(), message: message.into(), max_chars: None }
+    }
+
+    /// A text longer than `max` characters.
+    pub fn too_long(field: &str, max: usize) -> Self {
+        FieldProblem {
+            max_chars: Some(max),
+            ..FieldProblem::new(field, "too_long", format!("`{field}` is longer than {max} characters"))
+        }
     }
 }
 
@@ -33,7 +44,11 @@ impl From<&FieldError> for FieldProblem {
             .ok()
             .and_then(|v| v.get("problem").and_then(|p| p.as_str()).map(str::to_owned))
             .unwrap_or_default();
-        FieldProblem { field: e.field.to_string(), problem: code, message: e.to_string() }
+        let max_chars = match e.problem {
+            roundtable_core::FieldProblem::TooLong { max_chars } => Some(max_chars),
+            _ => None,
+        };
+        FieldProblem { field: e.field.to_string(), problem: code, message: e.to_string(), max_chars }
     }
 }
 
@@ -108,6 +123,11 @@ impl ApiError {
 
     pub fn field(field: &str, problem: &str, message: impl Into<String>) -> Self {
         ApiError::invalid(vec![FieldProblem::new(field, problem, message)])
+    }
+
+    /// A text longer than `max` characters.
+    pub fn too_long(field: &str, max: usize) -> Self {
+        ApiError::invalid(vec![FieldProblem::too_long(field, max)])
     }
 
     pub fn status(&self) -> StatusCode {

@@ -500,6 +500,8 @@ async fn a_user_changes_the_password_and_ends_other_sessions(app: TestApp) {
             (Some(field), Some(problem))
         );
     }
+    let long = put(&laptop, change(&"x".repeat(1025), "a new password")).await;
+    assert_eq!(long.body["errors"][0]["max_chars"], 1024, "how long it may be: {}", long.body);
     let extra = json!({"current_password": "demo1234", "new_password": "a new password", "admin": true});
     assert_eq!(put(&laptop, extra).await.status, StatusCode::UNPROCESSABLE_ENTITY, "unknown fields are refused");
     let done = put(&laptop, change("demo1234", "a new password")).await;

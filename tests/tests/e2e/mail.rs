@@ -356,7 +356,7 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     let long = post_form(&app, &lamp_not_fixed, &format!("reason={}", "%E8%BF%98".repeat(2001))).await;
     assert_eq!(long.status, 422, "{}", long.body);
     let page = long.body.as_str().unwrap();
-    assert!(page.contains("原因: 太长了") && page.contains(&"还".repeat(2001)), "{page}");
+    assert!(page.contains("原因: 太长了（最多 2000 字）") && page.contains(&"还".repeat(2001)), "{page}");
     let lamp_now = app.get(&format!("/api/v1/issues/{}", lamp["id"].as_str().unwrap()), &secretary).await.body;
     assert_eq!(lamp_now["state"], "resolved");
 

@@ -53,12 +53,10 @@ pub async fn sign_in(
     }
     // Refused before anything is hashed, counted or kept in memory.
     if login.chars().count() > auth::LOGIN_MAX_CHARS {
-        let max = auth::LOGIN_MAX_CHARS;
-        return Err(ApiError::field("login", "too_long", format!("`login` is longer than {max} characters")));
+        return Err(ApiError::too_long("login", auth::LOGIN_MAX_CHARS));
     }
     if password.chars().count() > auth::PASSWORD_MAX_CHARS {
-        let max = auth::PASSWORD_MAX_CHARS;
-        return Err(ApiError::field("password", "too_long", format!("`password` is longer than {max} characters")));
+        return Err(ApiError::too_long("password", auth::PASSWORD_MAX_CHARS));
     }
     if let Some(wait) = state.throttle.check(&login, address) {
         return Err(ApiError::TooManyRequests(wait));

@@ -21,7 +21,7 @@ pub fn check_new_password(field: &str, password: &SecretString) -> ApiResult<()>
         return Err(ApiError::field(field, "too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
     }
     if n > auth::PASSWORD_MAX_CHARS {
-        return Err(ApiError::field(field, "too_long", format!("at most {} characters", auth::PASSWORD_MAX_CHARS)));
+        return Err(ApiError::too_long(field, auth::PASSWORD_MAX_CHARS));
     }
     Ok(())
 }
@@ -46,11 +46,7 @@ pub async fn change_password(
 ) -> ApiResult<usize> {
     check_new_password("new_password", &new)?;
     if current.expose_secret().chars().count() > auth::PASSWORD_MAX_CHARS {
-        return Err(ApiError::field(
-            "current_password",
-            "too_long",
-            format!("at most {} characters", auth::PASSWORD_MAX_CHARS),
-        ));
+        return Err(ApiError::too_long("current_password", auth::PASSWORD_MAX_CHARS));
     }
     if current.expose_secret() == new.expose_secret() {
         return Err(ApiError::field("new_password", "unchanged", "the new password is the current one"));

@@ -273,7 +273,7 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
     if password_chars < 8 {
         errors.push(FieldProblem::new("password", "too_short", "at least 8 characters"));
     } else if password_chars > crate::auth::PASSWORD_MAX_CHARS {
-        errors.push(FieldProblem::new("password", "too_long", "at most 1,024 characters"));
+        errors.push(FieldProblem::too_long("password", crate::auth::PASSWORD_MAX_CHARS));
     }
     if new.roles.is_empty() || new.roles.iter().any(|r| !ROLES.contains(r)) {
         errors.push(FieldProblem::new("role", "missing", "at least one role"));

@@ -94,10 +94,10 @@ pub async fn create(state: &AppState, caller: &Caller, new: NewInvitation) -> Ap
     let trimmed = |v: Option<String>| v.map(|s| text::trim(&s).to_owned()).filter(|s| !s.is_empty());
     let (unit, note) = (trimmed(new.unit), trimmed(new.note));
     if unit.as_ref().is_some_and(|u| u.chars().count() > 50) {
-        errors.push(FieldProblem::new("unit", "too_long", "at most 50 characters"));
+        errors.push(FieldProblem::too_long("unit", 50));
     }
     if note.as_ref().is_some_and(|n| n.chars().count() > 200) {
-        errors.push(FieldProblem::new("note", "too_long", "at most 200 characters"));
+        errors.push(FieldProblem::too_long("note", 200));
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));

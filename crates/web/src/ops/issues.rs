@@ -232,7 +232,7 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
         }
     };
     if q.q.as_deref().is_some_and(|t| t.chars().count() > 200) {
-        return Err(ApiError::field("q", "too_long", "`q` is longer than 200 characters"));
+        return Err(ApiError::too_long("q", 200));
     }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
@@ -289,7 +289,7 @@ fn check_text(errors: &mut Vec<FieldProblem>, field: &str, text: &str, min: usiz
     if n < min {
         errors.push(FieldProblem::new(field, "empty", format!("`{field}` must not be empty")));
     } else if n > max {
-        errors.push(FieldProblem::new(field, "too_long", format!("`{field}` is longer than {max} characters")));
+        errors.push(FieldProblem::too_long(field, max));
     }
 }
 
@@ -594,7 +594,7 @@ pub async fn similar(
     compound: Option<CompoundId>,
 ) -> ApiResult<Vec<IssueSummary>> {
     if title.chars().count() > 200 {
-        return Err(ApiError::field("title", "too_long", "`title` is longer than 200 characters"));
+        return Err(ApiError::too_long("title", 200));
     }
     let Some(query) = roundtable_core::search::similar(title) else { return Ok(Vec::new()) };
     let (community, q) = (caller.actor.community, query.clone());

@@ -228,10 +228,13 @@ impl Ctx {
         let locales = &self.state.pages.locales;
         let own = labels.and_then(|l| locales.lookup(self.viewer.lang, &format!("{l}.{name}")));
         let label = own.map_or_else(|| self.t(&format!("field.{name}")), str::to_owned);
-        let key = format!("problem.{}", p.problem);
-        let text = match self.state.pages.locales.lookup(self.viewer.lang, &key) {
-            Some(t) => t.to_owned(),
-            None => p.message.clone(),
+        let text = match (p.max_chars, locales.lookup(self.viewer.lang, &format!("problem.{}", p.problem))) {
+            // "太长了（最多 2000 字）": how much to cut.
+            (Some(max), Some(_)) => {
+                locales.text(self.viewer.lang, "problem.too_long_at_most", &[("max", max.to_string())])
+            }
+            (None, Some(t)) => t.to_owned(),
+            (_, None) => p.message.clone(),
         };
         ShownProblem { field: Some(p.field.clone()), label, text }
     }
