@@ -357,6 +357,7 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     assert_eq!(long.status, 422, "{}", long.body);
     let page = long.body.as_str().unwrap();
     assert!(page.contains("原因: 太长了（最多 2000 字）") && page.contains(&"还".repeat(2001)), "{page}");
+    assert!(page.contains("maxlength=\"2000\""), "the box holds what the workflow takes: {page}");
     let lamp_now = app.get(&format!("/api/v1/issues/{}", lamp["id"].as_str().unwrap()), &secretary).await.body;
     assert_eq!(lamp_now["state"], "resolved");
 

@@ -61,12 +61,15 @@ impl TransitionFields {
         }
     }
 
+    /// How many characters a reason may have (the verification page's box says it too).
+    pub const REASON_MAX_CHARS: usize = 2000;
+
     fn texts_mut(&mut self) -> [(Field, &mut Option<String>, usize); 4] {
         [
             (Field::CommitmentText, &mut self.commitment_text, 2000),
             (Field::ResolutionNote, &mut self.resolution_note, 4000),
             (Field::Note, &mut self.note, 4000),
-            (Field::Reason, &mut self.reason, 2000),
+            (Field::Reason, &mut self.reason, Self::REASON_MAX_CHARS),
         ]
     }
 }

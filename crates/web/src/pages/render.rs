@@ -228,13 +228,12 @@ impl Ctx {
         let locales = &self.state.pages.locales;
         let own = labels.and_then(|l| locales.lookup(self.viewer.lang, &format!("{l}.{name}")));
         let label = own.map_or_else(|| self.t(&format!("field.{name}")), str::to_owned);
-        let text = match (p.max_chars, locales.lookup(self.viewer.lang, &format!("problem.{}", p.problem))) {
+        let text = match p.max_chars {
             // "太长了（最多 2000 字）": how much to cut.
-            (Some(max), Some(_)) => {
-                locales.text(self.viewer.lang, "problem.too_long_at_most", &[("max", max.to_string())])
-            }
-            (None, Some(t)) => t.to_owned(),
-            (_, None) => p.message.clone(),
+            Some(max) => locales.text(self.viewer.lang, "problem.too_long_at_most", &[("max", max.to_string())]),
+            None => locales
+                .lookup(self.viewer.lang, &format!("problem.{}", p.problem))
+                .map_or_else(|| p.message.clone(), str::to_owned),
         };
         ShownProblem { field: Some(p.field.clone()), label, text }
     }

@@ -27,7 +27,14 @@ struct Ask {
     title: String,
     answer: Answer,
     reason: String,
+    reason_max_chars: usize,
     errors: Option<FormErrors>,
+}
+
+impl Ask {
+    fn new(title: String, answer: Answer, reason: String, errors: Option<FormErrors>) -> Ask {
+        Ask { title, answer, reason, reason_max_chars: TransitionFields::REASON_MAX_CHARS, errors }
+    }
 }
 
 /// Either the question or what came of the answer (a `verify.*` locale key).
@@ -92,7 +99,7 @@ pub async fn show(ctx: Ctx, ApiPath(parts): ApiPath<LinkParts>, ApiQuery(q): Api
     let Ok(issue) = ctx.state.db.run(move |conn| issues::get_issue(conn, id)).await else {
         return refused(ctx, LinkError::Invalid);
     };
-    let ask = Ask { title: issue.title, answer, reason: String::new(), errors: None };
+    let ask = Ask::new(issue.title, answer, String::new(), None);
     ctx.respond(Out::page(VerifyPage { ask: Some(ask), message: None }))
 }
 
@@ -177,7 +184,7 @@ pub async fn answer(
         }
         Ok(Err(NotTaken::Link(e))) => refused(ctx, e),
         Ok(Err(NotTaken::Form(e, title))) => {
-            let ask = Ask { title, answer, reason: written, errors: Some(ctx.form_errors(&e)) };
+            let ask = Ask::new(title, answer, written, Some(ctx.form_errors(&e)));
             ctx.respond(Out::status(StatusCode::UNPROCESSABLE_ENTITY, VerifyPage { ask: Some(ask), message: None }))
         }
         Err(e) => {
