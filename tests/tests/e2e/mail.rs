@@ -369,6 +369,18 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     assert_eq!(lamp_now["verification"]["note"], "还是不亮");
     fire(&app, "anshang@dongsheng.example", &lamp_now, "resolve", json!({"resolution_note": "换了灯泡"})).await;
     assert_eq!(post_form(&app, &lamp_not_fixed, "reason=x").await.status, 400, "used once already");
+    // A reason of only zero-width characters is no reason: the mail's own words stand in,
+    // never an empty-looking note on the issue.
+    dispatch().await.unwrap();
+    let (_, _, lamp_again) = links_in_mail(&app, "小区路灯不亮").await;
+    assert_ne!(lamp_again, lamp_not_fixed, "the new fix sent new links");
+    let invisible = post_form(&app, &lamp_again, "reason=%E2%80%8B%E2%80%8C%EF%BB%BF").await;
+    assert_eq!(invisible.status, 200, "{}", invisible.body);
+    let lamp_now = app.get(&format!("/api/v1/issues/{}", lamp["id"].as_str().unwrap()), &secretary).await.body;
+    assert_eq!(
+        (lamp_now["reopen_count"].as_u64(), lamp_now["verification"]["note"].as_str()),
+        (Some(2), Some("通过邮件反馈：未解决"))
+    );
 
     // "Partly fixed" (the third answer): reopened as such, with the reason, back on the
     // company's desk and the secretary's, and on the next agenda's follow-up.
