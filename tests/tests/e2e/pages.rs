@@ -1282,6 +1282,12 @@ async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
     let h1 = meeting.split("<h1>").nth(1).and_then(|r| r.split("</h1>").next()).unwrap_or_default();
     assert!(h1.contains(&monday) && !h1.contains(later.as_str()), "{h1}");
     assert!(page.html.contains("本月不召开<br><span class=\"meta\">春节假期</span>"), "{}", page.html);
+    // A skipped month put back on is said so, not "moved".
+    let restored = secretary.submit("/meetings", "/meetings/schedule", &[("slot", latest)]).await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER, "{}", restored.html);
+    let page = secretary.get(restored.location()).await;
+    assert!(page.html.contains("本月会议已恢复") && !page.html.contains("会议已调整"), "{}", page.html);
+    assert!(!page.html.contains("春节假期"), "no longer skipped: {}", page.html);
     let anshang = signed_in(&app, ANSHANG).await;
     let refused =
         anshang.submit("/meetings", "/meetings/schedule", &[("slot", later), ("skip", "1"), ("reason", "x")]).await;

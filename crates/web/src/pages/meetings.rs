@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
+use crate::ops::meetings::calendar::Rescheduled;
 use crate::ops::meetings::day::OnTheSpot;
 use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes};
 use crate::ops::reference::{self, Names};
@@ -122,8 +123,13 @@ pub async fn schedule(Posted { ctx, form }: Posted<ScheduleForm>) -> Response {
         };
         let skip = filled(&form.skip).is_some();
         let body = ScheduleBody { starts_at, place: filled(&form.place), skip, reason: filled(&form.reason) };
-        calendar::schedule(&ctx.state, &ctx.caller()?, slot, body).await?;
-        Ok(Out::Done("/meetings".into(), if skip { "meeting_skipped" } else { "meeting_moved" }))
+        let (_, change) = calendar::schedule(&ctx.state, &ctx.caller()?, slot, body).await?;
+        let said = match change {
+            Rescheduled::Moved => "meeting_moved",
+            Rescheduled::Skipped => "meeting_skipped",
+            Rescheduled::Restored => "meeting_restored",
+        };
+        Ok(Out::Done("/meetings".into(), said))
     }
     .await;
     let out = match out {

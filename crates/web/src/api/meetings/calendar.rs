@@ -41,5 +41,5 @@ pub async fn schedule(
     ApiPath(slot): ApiPath<NaiveDate>,
     ApiJson(body): ApiJson<ScheduleBody>,
 ) -> ApiResult<Json<MeetingView>> {
-    ops::schedule(&state, &caller, slot, body).await.map(Json)
+    ops::schedule(&state, &caller, slot, body).await.map(|(view, _)| Json(view))
 }

@@ -59,13 +59,22 @@ pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> 
     None
 }
 
+/// What a change to a month's meeting did, for the words the secretary is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rescheduled {
+    Moved,
+    Skipped,
+    /// A skipped month's meeting is on again.
+    Restored,
+}
+
 /// Moves or skips the meeting of a month (the override wins over the first-Sunday rule).
 pub async fn schedule(
     state: &AppState,
     caller: &Caller,
     slot: NaiveDate,
     body: ScheduleBody,
-) -> ApiResult<MeetingView> {
+) -> ApiResult<(MeetingView, Rescheduled)> {
     manage(caller)?;
     let rules = rules(state, caller);
     let planned = rules
@@ -132,6 +141,11 @@ pub async fn schedule(
         return Err(ApiError::field(field, "unchanged", "the meeting is already so: change its time, place or status"));
     }
     let id = meeting.id;
+    let change = match (body.skip, existing.map(|r| r.meeting.status)) {
+        (true, _) => Rescheduled::Skipped,
+        (false, Some(MeetingStatus::Skipped)) => Rescheduled::Restored,
+        (false, _) => Rescheduled::Moved,
+    };
     let entry = match &meeting.skip_reason {
         Some(reason) => crate::ops::audit(state, caller, AuditAction::MeetingSkipped, AuditSubject::Meeting, id)
             .with("reason", reason),
@@ -147,5 +161,5 @@ pub async fn schedule(
             roundtable_store::audit::record(conn, &entry)
         })
         .await?;
-    Ok(view(&record(state, caller, id).await?))
+    Ok((view(&record(state, caller, id).await?), change))
 }
