@@ -210,8 +210,21 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     let (_, _, bytes) = app.anonymous(&format!("{board}?company={anshang}"), None).await;
     let only = String::from_utf8(bytes).unwrap();
     assert!(only.contains("安尚物业") && !only.contains("· 谐安物业"), "{only}");
-    assert_eq!(app.anonymous(&format!("{board}?month=2026-13"), None).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(app.anonymous(&format!("{board}?state=nope"), None).await.0, StatusCode::BAD_REQUEST);
+    // A filter that cannot be read is named, with the way to the board without filters;
+    // a company or compound not of this community is not an empty board.
+    let nobody = uuid::Uuid::now_v7();
+    for (query, said) in [
+        ("month=2026-13", "月份: 格式不正确"),
+        ("state=nope", "状态: 在本社区不存在"),
+        (&format!("company={nobody}") as &str, "责任单位: 在本社区不存在"),
+        (&format!("compound={nobody}&month=2026-11"), "小区: 在本社区不存在"),
+    ] {
+        let (status, _, bytes) = app.anonymous(&format!("{board}?{query}"), None).await;
+        let page = String::from_utf8(bytes).unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(page.contains(said), "{query}: {page}");
+        assert!(page.contains(&format!("href=\"{board}\" id=\"without-query\"")), "{page}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -455,6 +455,12 @@ async fn the_language_follows_choice_then_preference_then_browser() {
     let scorecard = secretary.get("/scorecard").await.html;
     assert!(scorecard.contains("its issues received and its commitments falling due add up to 3"), "{scorecard}");
     assert_eq!(page.field("next").as_deref(), Some("/issues?state&#x3D;raised"), "the switch returns without the note");
+    // A filter that cannot be read is named in the reader's language, not "could not be read".
+    let garbled = secretary.get("/issues?state=raisd").await;
+    assert_eq!(garbled.status, StatusCode::BAD_REQUEST);
+    assert!(garbled.html.contains("The address&#x27;s filters are wrong"), "{}", garbled.html);
+    assert!(garbled.html.contains("State: is not valid"), "{}", garbled.html);
+    assert!(garbled.html.contains("<a href=\"/issues\" id=\"without-query\">"), "{}", garbled.html);
     let switched = secretary.submit("/issues", "/lang", &[("lang", "zh-CN"), ("next", "/issues")]).await;
     assert_eq!(switched.location(), "/issues");
     assert!(secretary.get("/issues").await.html.contains("<title>问题 · 联席会议</title>"));

@@ -103,10 +103,18 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
     };
     let company = id("company", &q.company, &mut errors).map(OrgId);
     let compound = id("compound", &q.compound, &mut errors).map(CompoundId);
+    // Another community's company (or one gone) would show an empty board as if nobody
+    // had promised anything; said instead.
+    if company.is_some_and(|c| !names.responsible().any(|(o, _)| o == c)) {
+        errors.push(FieldProblem::new("company", "unknown", "no such company in this community"));
+    }
+    if compound.is_some_and(|c| !names.compounds.iter().any(|(k, _)| *k == c)) {
+        errors.push(FieldProblem::new("compound", "unknown", "no such compound in this community"));
+    }
     let states: Vec<String> = q.state.iter().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
     let known = |s: &str| state.workflows.iter().any(|wf| wf.state(s).is_some());
     if let Some(bad) = states.iter().find(|s| !known(s)) {
-        errors.push(FieldProblem::new("state", "invalid", format!("no state `{bad}`")));
+        errors.push(FieldProblem::new("state", "unknown", format!("no state `{bad}`")));
     }
     let tz = c.time_zone;
     let month = q.month.as_deref().map(str::trim).filter(|m| !m.is_empty());

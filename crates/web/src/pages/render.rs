@@ -132,6 +132,8 @@ struct ErrorPage {
     error: &'static str,
     status: u16,
     errors: Vec<ShownProblem>,
+    /// The page without the query it could not read (a link cut short or edited by hand).
+    without_query: Option<String>,
 }
 
 /// One problem of a refused form, in the viewer's language.
@@ -339,6 +341,15 @@ impl Ctx {
                 tracing::error!(%cause, "internal error on a page");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            // An address whose filters name what is wrong (`?month=2026-13`), with a way
+            // to the page without them.
+            ApiError::Invalid { errors, .. } if !errors.is_empty() && self.viewer.here.contains('?') => {
+                let errors = errors.iter().map(|p| self.problem(p, None)).collect();
+                let without_query = self.viewer.here.split('?').next().map(str::to_owned);
+                let status = StatusCode::BAD_REQUEST;
+                let page = ErrorPage { error: "bad_query", status: status.as_u16(), errors, without_query };
+                return self.render(status, "error", page);
+            }
             // What a browser can send wrong is one page: "could not be read".
             ApiError::Invalid { .. } | ApiError::UnsupportedMediaType | ApiError::Unauthorized(_) => {
                 StatusCode::BAD_REQUEST
@@ -367,7 +378,11 @@ impl Ctx {
 
     /// The error page with the text of `error.<key>`.
     pub fn error_page_for(self, status: StatusCode, key: &'static str) -> Response {
-        self.render(status, "error", ErrorPage { error: key, status: status.as_u16(), errors: Vec::new() })
+        self.render(
+            status,
+            "error",
+            ErrorPage { error: key, status: status.as_u16(), errors: Vec::new(), without_query: None },
+        )
     }
 
     /// The 422 page for values refused before a form's own page could show them again: what
@@ -375,7 +390,11 @@ impl Ctx {
     pub fn refused_page(self, problems: &[crate::error::FieldProblem]) -> Response {
         let errors = problems.iter().map(|p| self.problem(p, None)).collect();
         let status = StatusCode::UNPROCESSABLE_ENTITY;
-        self.render(status, "error", ErrorPage { error: "invalid", status: status.as_u16(), errors })
+        self.render(
+            status,
+            "error",
+            ErrorPage { error: "invalid", status: status.as_u16(), errors, without_query: None },
+        )
     }
 }
 
