@@ -684,6 +684,13 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
         "{}",
         month.html
     );
+    // A link to a month with no published comparison (another community's meeting, one
+    // cut short) says so rather than showing this month's table under its address.
+    for other in [uuid::Uuid::now_v7().to_string(), id[..8].to_owned()] {
+        let none = secretary.get(&format!("/scorecard?meeting={other}")).await;
+        assert_eq!(none.status, StatusCode::BAD_REQUEST, "{other}");
+        assert!(none.html.contains("所在会议: 在本社区不存在"), "{}", none.html);
+    }
     let early = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
     assert_eq!(early.status, StatusCode::CONFLICT);
     assert!(early.html.contains("还不能开始"), "the page says why: {}", early.html);

@@ -807,8 +807,17 @@ async fn scorecard_page(ctx: &Ctx, q: MonthQuery) -> PageResult {
     // Published months, latest first (as `all` gives them).
     let published: Vec<_> =
         records.into_iter().filter(|r| r.agenda_status == AgendaStatus::Published && r.scorecard.is_some()).collect();
-    let wanted: Option<Uuid> = filled(&q.meeting).and_then(|m| m.parse().ok());
-    let chosen = published.iter().find(|r| Some(r.meeting.id.0) == wanted);
+    // A month asked for by a link that names none of them is said, not shown as this
+    // month's table under another month's address.
+    let chosen = match filled(&q.meeting) {
+        None => None,
+        Some(m) => Some(
+            published
+                .iter()
+                .find(|r| m.parse() == Ok(r.meeting.id.0))
+                .ok_or_else(|| ApiError::field("meeting", "unknown", "no published agenda of that meeting"))?,
+        ),
+    };
     let rows = match chosen {
         Some(r) => r.scorecard.clone(),
         None => agenda::live_scorecard(&ctx.state, &caller, until).await?,
