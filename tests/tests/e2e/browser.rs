@@ -473,6 +473,17 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         go(&phone, &base, &path).await;
         check_and_shoot(&phone, &dir, name).await;
     }
+    // The calendar's months fit a phone: a long place wraps, so each month's status shows
+    // without scrolling the table sideways.
+    go(&phone, &base, "/meetings").await;
+    let fit = phone
+        .execute(
+            "const t = document.querySelector('table.calendar'); return [t.scrollWidth, t.parentElement.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert!(fit[0].as_i64() <= fit[1].as_i64(), "the calendar is {} px in a {} px card", fit[0], fit[1]);
     go(&phone, &base, "/").await;
     phone.execute("document.getElementById('home-flow').scrollIntoView();", vec![]).await.expect("scrolled");
     check_and_shoot(&phone, &dir, "phone-home-charts").await;
