@@ -136,6 +136,12 @@ async fn a_building_leader_reports_for_households_on_the_raise_page() {
         ("contacts", "王女士 138-0013-8000\n赵先生\n"),
         ("confirm", "1"),
     ];
+    // Names without the count are asked about, kept, not dropped with nothing said.
+    let mut uncounted = fields;
+    uncounted[5] = ("households", " ");
+    let asked = pages.submit("/issues/new", "/issues", &uncounted).await;
+    assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", asked.html);
+    assert!(asked.html.contains("户数: 必须填写") && asked.html.contains("王女士 138-0013-8000"), "{}", asked.html);
     let page = pages.submit("/issues/new", "/issues", &fields).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let issue = pages.get(page.location()).await;

@@ -317,7 +317,13 @@ impl RaiseForm {
     /// The proxy report typed into the form, if any; a count that is not a number is
     /// reported like the API's own field problem.
     fn on_behalf(&self, errors: &mut Vec<FieldProblem>) -> Option<ProxyReportBody> {
-        let households = filled(&self.households)?;
+        let Some(households) = filled(&self.households) else {
+            // Names typed without the count would be dropped unseen: asked for instead.
+            if filled(&self.contacts).is_some() {
+                errors.push(FieldProblem::new("households", "missing", "say how many households raised it"));
+            }
+            return None;
+        };
         let Ok(households) = households.parse::<u32>() else {
             errors.push(FieldProblem::new("households", "invalid", "a number of households"));
             return None;
