@@ -81,11 +81,12 @@ pub fn check_proxy(user: &User, actor: &Actor, building: Option<BuildingId>) -> 
         return Ok(());
     }
     if actor.has_role(Role::BuildingLeader) {
+        // The leader may report; which building is a value of the form, named as such
+        // (she forgot to choose it, or chose a neighbour's), not a page she may not see.
         return match building {
             Some(b) if user.buildings.contains(&b) => Ok(()),
-            _ => Err(ApiError::Forbidden(
-                "a building leader reports on behalf of households of their own buildings".into(),
-            )),
+            Some(_) => Err(ApiError::field("building", "not_led", "report for households of a building you lead")),
+            None => Err(ApiError::field("building", "missing", "choose the building the households live in")),
         };
     }
     Err(ApiError::Forbidden("only building leaders and the secretary report on behalf of households".into()))

@@ -81,11 +81,19 @@ async fn a_building_leaders_report_for_twelve_households_counts_as_twelve_suppor
 
     // Not for a building that is not hers, not for a resident who leads none, not without
     // a building; counts and phones are checked.
+    // (Which building is a value of hers to correct: named, 422.)
     let elsewhere = app.post("/api/v1/issues", &token, with_compound(report(&one, json!({"households": 3})))).await;
-    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN, "{}", elsewhere.body);
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", elsewhere.body);
+    assert_eq!(elsewhere.body["errors"][0]["field"], "building", "{}", elsewhere.body);
+    assert_eq!(elsewhere.body["errors"][0]["problem"], "not_led", "{}", elsewhere.body);
     let mut nowhere = with_compound(report(&three, json!({"households": 3})));
     nowhere["building"] = Value::Null;
-    assert_eq!(app.post("/api/v1/issues", &token, nowhere).await.status, StatusCode::FORBIDDEN);
+    let nowhere = app.post("/api/v1/issues", &token, nowhere).await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nowhere.body);
+    assert_eq!(
+        (nowhere.body["errors"][0]["field"].as_str(), nowhere.body["errors"][0]["problem"].as_str()),
+        (Some("building"), Some("missing"))
+    );
     let neighbour = app.token("resident4@dongsheng.example").await;
     let not_a_leader =
         app.post("/api/v1/issues", &neighbour, with_compound(report(&three, json!({"households": 3})))).await;
@@ -142,6 +150,23 @@ async fn a_building_leader_reports_for_households_on_the_raise_page() {
     let asked = pages.submit("/issues/new", "/issues", &uncounted).await;
     assert_eq!(asked.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", asked.html);
     assert!(asked.html.contains("户数: 必须填写") && asked.html.contains("王女士 138-0013-8000"), "{}", asked.html);
+    // No building chosen, a neighbour's, more names than households: each named on the form.
+    let one = building(&app, "1号楼").await;
+    let mut unplaced = fields;
+    unplaced[1] = ("building", "");
+    let mut neighbours = fields;
+    neighbours[1] = ("building", one.as_str());
+    let mut overnamed = fields;
+    overnamed[5] = ("households", "1");
+    for (form, said) in [
+        (unplaced, "楼栋: 必须填写"),
+        (neighbours, "楼栋: 代报须选择您负责的楼栋"),
+        (overnamed, "留名住户: 留名的住户多于上报的户数"),
+    ] {
+        let refused = pages.submit("/issues/new", "/issues", &form).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{said}: {}", refused.html);
+        assert!(refused.html.contains(said), "{said}: {}", refused.html);
+    }
     let page = pages.submit("/issues/new", "/issues", &fields).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let issue = pages.get(page.location()).await;

@@ -386,11 +386,17 @@ fn proxy_report(body: &ProxyReportBody, errors: &mut Vec<FieldProblem>) -> Proxy
             format!("`households` must be between 1 and {}", ProxyReport::MAX_HOUSEHOLDS),
         ));
     }
-    if body.contacts.len() > ProxyReport::MAX_CONTACTS || body.contacts.len() > body.households as usize {
+    if body.contacts.len() > ProxyReport::MAX_CONTACTS {
         errors.push(FieldProblem::new(
             "on_behalf.contacts",
-            "too_long",
-            "more households are named than reported (or over 200)",
+            "too_many_named",
+            format!("at most {} households can be named", ProxyReport::MAX_CONTACTS),
+        ));
+    } else if body.contacts.len() > body.households as usize {
+        errors.push(FieldProblem::new(
+            "on_behalf.contacts",
+            "more_than_households",
+            "more households are named than the count reported",
         ));
     }
     let mut contacts = Vec::with_capacity(body.contacts.len());
