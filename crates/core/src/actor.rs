@@ -31,6 +31,20 @@ named_enum! {
     }
 }
 
+impl Role {
+    /// Whether the role works within one compound — its issues, its neighbours — so an
+    /// account holding it belongs to a compound.
+    pub fn works_in_compound(self) -> bool {
+        matches!(self, Role::Resident | Role::Grid | Role::BuildingLeader)
+    }
+
+    /// Whether the role works the issues assigned to an organisation (property staff), so
+    /// an account holding it belongs to one.
+    pub fn works_for_org(self) -> bool {
+        self == Role::Property
+    }
+}
+
 named_enum! {
     /// The kinds of organisation that take part in the joint meeting.
     pub enum OrgKind: "organisation kind" {

@@ -25,7 +25,7 @@ fn reads_community(actor: &Actor) -> bool {
 
 /// Those who belong to a compound: residents, its grid secretary and its building leaders.
 fn lives_in_compound(actor: &Actor) -> bool {
-    [Role::Resident, Role::Grid, Role::BuildingLeader].iter().any(|r| actor.has_role(*r))
+    actor.roles.iter().any(|r| r.works_in_compound())
 }
 
 fn compound_of(user: &User, actor: &Actor) -> Option<CompoundId> {

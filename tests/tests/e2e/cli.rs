@@ -199,15 +199,28 @@ fn a_deployment_is_set_up_from_the_command_line() {
         (&["--role", "building_leader"][..], "needs `--building`"),
         (&["--role", "building_leader", "--building", "9号楼"], "no building named or numbered `9号楼`"),
         (&["--role", "resident", "--building", "1号楼"], "`--building` is for a building leader"),
+        (&["--role", "resident", "--phone", "call me"], "--phone: a phone number of 5 to 20 digits"),
+        (&["--role", "resident", "--email", "叶莉"], "--email: an e-mail address"),
+        (&["--role", "property"], "--org: property staff belong to their company"),
     ] {
         let (code, _, err) = leader(extra);
         assert_eq!(code, ExitCode::FAILURE, "{extra:?}");
         assert!(err.contains(refused), "{extra:?}: {err}");
     }
-    let (code, _, err) = leader(&["--role", "resident", "--role", "building_leader", "--building", "2号楼"]);
+    // Where the account works, as the admin page asks: a resident's compound.
+    let homeless = ["user", "add", "--login", "ye@example.org", "--name", "叶莉", "--role", "resident"];
+    let (code, _, err) = run(&homeless, "s3cret-pass\n");
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(err.contains("--compound: residents, grid secretaries and building leaders belong to a compound"), "{err}");
+    let both = ["--role", "resident", "--role", "building_leader", "--building", "2号楼", "--phone", "138-0013-8000"];
+    let (code, _, err) = leader(&both);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     let (ye, _) = roundtable_store::directory::user_by_login(conn, "ye@example.org").unwrap().unwrap();
     assert_eq!(ye.buildings, [buildings[1].id], "she speaks for 2号楼");
+    // Kept by its digits: she signs in with her number as she types it anywhere.
+    assert_eq!(ye.phone.as_deref(), Some("13800138000"));
+    let by_phone = roundtable_store::directory::user_for_sign_in(conn, "13800138000", Some("13800138000")).unwrap();
+    assert_eq!(by_phone.map(|(u, _)| u.id), Some(ye.id));
 
     let (code, out, err) = run(&["user", "passwd", "--login", "li@anshang.example"], "new-password-2\n");
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
@@ -238,7 +251,7 @@ fn an_account_is_made_or_its_password_set_with_its_audit_entry_or_not_at_all() {
     let db = roundtable_store::Db::open(&url, Default::default()).unwrap();
     // The audit trail cannot be written: neither change may happen without its entry.
     roundtable_store::testing::execute(&db, "ALTER TABLE audit_log RENAME TO audit_log_gone").unwrap();
-    let other = ["user", "add", "--login", "li@example.org", "--name", "李明", "--role", "resident"];
+    let other = ["user", "add", "--login", "li@example.org", "--name", "李明", "--role", "supervisor"];
     let (code, _, err) = run(&other);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.starts_with("error: "), "{err}");

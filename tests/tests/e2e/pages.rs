@@ -856,15 +856,34 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         )
         .await;
     assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY, "a compound of no community is named, not dropped");
+    // An account its roles cannot work from, contact details that are not: each named.
+    for (extra, said) in [
+        (&[("role", "resident")][..], "小区: 必须填写"),
+        (&[("role", "property")], "单位: 必须填写"),
+        (&[("role", "supervisor"), ("phone", "找物业前台")], "电话: 格式不正确"),
+        (&[("role", "supervisor"), ("email", "liu at dongsheng")], "邮箱: 格式不正确"),
+    ] {
+        let mut fields = vec![("login", "liu@dongsheng.example"), ("name", "刘芳"), ("password", "a long password")];
+        fields.extend_from_slice(extra);
+        let refused = admin.submit("/admin", "/admin/users", &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{extra:?}");
+        assert!(refused.html.contains(said), "{said}: {}", refused.html);
+    }
     let fields = [
         ("login", "liu@dongsheng.example"),
         ("name", "刘芳"),
         ("password", "a long password"),
         ("role", "resident"),
         ("compound", compound.as_str()),
+        ("phone", "138 0013 7777"),
     ];
     let added = admin.submit("/admin", "/admin/users", &fields).await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    // Her number as typed anywhere signs her in: it is kept by its digits.
+    let by_phone = app.pages();
+    let page =
+        by_phone.submit("/login", "/login", &[("login", "138-0013-7777"), ("password", "a long password")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
     let taken = admin.submit("/admin", "/admin/users", &fields).await;
     assert!(taken.html.contains("账号: 已被占用"), "{}", taken.html);
     let liu = app.pages();
@@ -1175,12 +1194,15 @@ async fn an_administrator_changes_what_an_account_does(app: TestApp) {
     orgs.sort();
     assert_eq!(orgs, ["安尚物业", "谐安物业"]);
 
-    // Refused, nothing changed: no role, a leader of no compound, a garbled or another
-    // community's organisation, the administrator's own administrator role.
+    // Refused, nothing changed: no role, a leader or grid secretary of no compound, staff of
+    // no company, a garbled or another community's organisation, the administrator's own
+    // administrator role.
     let not_an_org = uuid::Uuid::now_v7().to_string();
     for (fields, shown) in [
         (vec![("compound", hongxi.as_str())], "角色: 必须填写"),
         (vec![("role", "building_leader")], "小区: 必须填写"),
+        (vec![("role", "grid")], "小区: 必须填写"),
+        (vec![("role", "property")], "单位: 必须填写"),
         (vec![("role", "property"), ("org", "x")], "单位: 在本社区不存在"),
         (vec![("role", "property"), ("org", not_an_org.as_str())], "单位: 在本社区不存在"),
         (vec![("role", "resident"), ("role", "street")], "角色: 必须填写"),
@@ -1200,7 +1222,8 @@ async fn an_administrator_changes_what_an_account_does(app: TestApp) {
     const STREET: &str = "street@dongsheng.example";
     let street_page = admin.get(&format!("/admin?account={}", app.user(STREET))).await;
     assert!(street_page.html.contains("另有（命令行设定，保持不变）: 街道"), "{}", street_page.html);
-    assert_eq!(admin.submit("/admin", &place(STREET), &[("role", "resident")]).await.status, StatusCode::SEE_OTHER);
+    let resident = [("role", "resident"), ("compound", hongxi.as_str())];
+    assert_eq!(admin.submit("/admin", &place(STREET), &resident).await.status, StatusCode::SEE_OTHER);
     let me = app.get("/api/v1/me", &app.token(STREET).await).await.body;
     assert_eq!(me["user"]["roles"], json!(["resident", "street"]), "{me}");
     assert_eq!(admin.submit("/admin", &place(STREET), &[]).await.status, StatusCode::SEE_OTHER);

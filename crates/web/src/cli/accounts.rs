@@ -432,6 +432,14 @@ pub fn user(cmd: UserCommand, input: &mut dyn BufRead, out: &mut dyn Write) -> R
             let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;
             let buildings = led_buildings(conn, &roles, compound, &buildings)?;
             let (login, name) = (typed_name("login", &login)?, typed_name("name", &name)?);
+            // The admin page's rules, said with the options' names.
+            let mut problems = Vec::new();
+            crate::ops::admin::place_problems(&roles, compound, &organisations, &mut problems);
+            let (email, phone) = crate::ops::admin::contact_details(email.as_deref(), phone.as_deref(), &mut problems);
+            if !problems.is_empty() {
+                let said: Vec<String> = problems.iter().map(|p| format!("--{}: {}", p.field, p.message)).collect();
+                return Err(said.join("; "));
+            }
             let hash = auth::hash_password(&read_password(input)?)?;
             let user = User {
                 id: UserId::new(),

@@ -261,6 +261,41 @@ pub struct NewAccount {
     pub buildings: Vec<BuildingId>,
 }
 
+/// Where an account with `roles` must belong to do its work: a compound for residents,
+/// grid secretaries and building leaders, a company for property staff. An account
+/// without would sign in to empty lists and could raise nothing.
+pub fn place_problems(roles: &[Role], compound: Option<CompoundId>, orgs: &[OrgId], errors: &mut Vec<FieldProblem>) {
+    if compound.is_none() && roles.iter().any(|r| r.works_in_compound()) {
+        errors.push(FieldProblem::new(
+            "compound",
+            "missing",
+            "residents, grid secretaries and building leaders belong to a compound",
+        ));
+    }
+    if orgs.is_empty() && roles.iter().any(|r| r.works_for_org()) {
+        errors.push(FieldProblem::new("org", "missing", "property staff belong to their company"));
+    }
+}
+
+/// An account's e-mail address and phone number as typed (blank is none), checked: the
+/// phone is kept by its digits, as sign-in by phone number looks it up.
+pub fn contact_details(
+    email: Option<&str>,
+    phone: Option<&str>,
+    errors: &mut Vec<FieldProblem>,
+) -> (Option<String>, Option<String>) {
+    let email = email.map(text::trim).filter(|e| !e.is_empty());
+    if email.is_some_and(|e| !text::is_mail_address(e)) {
+        errors.push(FieldProblem::new("email", "invalid", "an e-mail address"));
+    }
+    let phone = phone.map(text::trim).filter(|p| !p.is_empty());
+    let digits = phone.and_then(text::phone);
+    if phone.is_some() && digits.is_none() {
+        errors.push(FieldProblem::new("phone", "invalid", "a phone number of 5 to 20 digits"));
+    }
+    (email.map(str::to_owned), digits)
+}
+
 /// Adds an account with a first password.
 pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> ApiResult<UserId> {
     require_admin(caller)?;
@@ -288,6 +323,9 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
         errors.push(FieldProblem::new("building", "not_accepted", "buildings are given to building leaders"));
     }
     let buildings = check_buildings(&mut errors, &names, new.compound, new.buildings);
+    let orgs: Vec<OrgId> = new.org.into_iter().collect();
+    place_problems(&new.roles, new.compound, &orgs, &mut errors);
+    let (email, phone) = contact_details(new.email.as_deref(), new.phone.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -301,13 +339,13 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
         community: caller.actor.community,
         login: new.login,
         display_name: name,
-        email: new.email,
-        phone: new.phone,
+        email,
+        phone,
         roles: new.roles,
         locale: None,
         compound: new.compound,
         buildings,
-        organisations: new.org.into_iter().collect(),
+        organisations: orgs,
         disabled: false,
         created_at: Utc::now(),
     };
@@ -422,9 +460,7 @@ pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, pla
     }
     known(&mut errors, "compound", place.compound, |c| names.compound(c).is_some());
     let leader = roles.contains(&Role::BuildingLeader);
-    if leader && place.compound.is_none() {
-        errors.push(FieldProblem::new("compound", "missing", "a building leader belongs to a compound"));
-    }
+    place_problems(&roles, place.compound, &orgs, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
