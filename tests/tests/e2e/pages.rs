@@ -121,6 +121,22 @@ fn every_field_and_problem_refused_by_name_has_strings_in_both_languages() {
         }
     }
     assert!(wanted.len() > 40, "found only {wanted:?}");
+    // A text typed into a page is refused by its form field's name (a control character
+    // pasted in): every field a person types into or chooses from has a label too.
+    let typed = ["<input ", "<textarea ", "<select "];
+    for (name, text) in Pages::template_names() {
+        for tag in text.split('<').skip(1).map(|t| format!("<{}", &t[..t.find('>').unwrap_or(t.len())])) {
+            let hidden = ["type=\"hidden\"", "type=\"checkbox\"", "type=\"radio\"", "type=\"file\""];
+            if !typed.iter().any(|t| tag.starts_with(t)) || hidden.iter().any(|h| tag.contains(h)) {
+                continue;
+            }
+            let Some(field) = tag.split("name=\"").nth(1).and_then(|r| r.split('"').next()) else { continue };
+            if !field.contains("{{") {
+                assert!(!field.is_empty(), "{name}: {tag}");
+                wanted.insert(format!("field.{field}"));
+            }
+        }
+    }
     for locale in LOCALES {
         let missing: Vec<_> = wanted.iter().filter(|k| locales.lookup(locale, k).is_none()).collect();
         assert!(missing.is_empty(), "{locale} lacks {missing:?}");

@@ -229,7 +229,9 @@ impl Ctx {
         let name = p.field.rsplit('.').next().unwrap_or(&p.field);
         let locales = &self.state.pages.locales;
         let own = labels.and_then(|l| locales.lookup(self.viewer.lang, &format!("{l}.{name}")));
-        let label = own.map_or_else(|| self.t(&format!("field.{name}")), str::to_owned);
+        // A field without a label (a hidden one sent back tampered) is not named by its key.
+        let shared = || locales.lookup(self.viewer.lang, &format!("field.{name}")).unwrap_or_default().to_owned();
+        let label = own.map_or_else(shared, str::to_owned);
         let text = match p.max_chars {
             // "太长了（最多 2000 字）": how much to cut.
             Some(max) => locales.text(self.viewer.lang, "problem.too_long_at_most", &[("max", max.to_string())]),
