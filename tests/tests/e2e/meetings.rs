@@ -88,6 +88,17 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
         (refused.status, refused.body["errors"][0]["problem"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("protected"))
     );
+    // Too much to read out, a title too long for a line: each named with its limit, both at once.
+    let long = json!({"announcements": "通".repeat(4001), "add": [{"title": "修".repeat(201), "section": "other_business", "minutes": 10}]});
+    let long = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(long)).await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", long.body);
+    let named: Vec<(&str, &str, u64)> = long.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap(), e["problem"].as_str().unwrap(), e["max_chars"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(named, [("announcements", "too_long", 4000), ("add[0].title", "too_long", 200)], "{}", long.body);
     let edit = json!({"announcements": "传达城区物业管理新规", "order": [ids[2].clone()], "drop": [dropped.clone()], "add": [{"title": "小区公约修订", "section": "other_business", "minutes": 10}]});
     let edited = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(edit)).await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);

@@ -13,6 +13,7 @@ use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
 use crate::access;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
+use crate::ops::check_text;
 use crate::state::AppState;
 use crate::views::{
     AvailableTransition, CommitmentRecordView, CommitmentView, Contact, EventView, ExtensionRequestView, HouseholdBody,
@@ -282,15 +283,6 @@ pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<
         items: page.items.into_iter().map(|i| IssueSummary::new(i, today)).collect(),
         next_cursor: page.next_cursor,
     })
-}
-
-fn check_text(errors: &mut Vec<FieldProblem>, field: &str, text: &str, min: usize, max: usize) {
-    let n = text::trim(text).chars().count();
-    if n < min {
-        errors.push(FieldProblem::new(field, "empty", format!("`{field}` must not be empty")));
-    } else if n > max {
-        errors.push(FieldProblem::too_long(field, max));
-    }
 }
 
 /// What is wrong with a new issue's own words (title, description, category, unit),

@@ -21,8 +21,27 @@ pub mod trends;
 use chrono::NaiveDate;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
+
+/// A typed text's length, as people count it (characters, trimmed of blanks and
+/// zero-width ones): `empty` below `min`, `too_long` (with the limit, so the page can say
+/// how much to cut) above `max`.
+pub fn check_text(errors: &mut Vec<FieldProblem>, field: &str, text: &str, min: usize, max: usize) {
+    let n = roundtable_core::text::trim(text).chars().count();
+    if n < min {
+        errors.push(FieldProblem::new(field, "empty", format!("`{field}` must not be empty")));
+    } else if n > max {
+        errors.push(FieldProblem::too_long(field, max));
+    }
+}
+
+/// [`check_text`] of one field, refused at once.
+pub fn text_within(field: &str, text: &str, min: usize, max: usize) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    check_text(&mut errors, field, text, min, max);
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
+}
 
 /// A commitment's due date lies within `meeting.max_commitment_days` of today; a later one
 /// needs the secretary (or an administrator) and a reason, so a far-off promise is a

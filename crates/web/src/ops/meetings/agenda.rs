@@ -30,6 +30,9 @@ pub async fn build(state: &AppState, caller: &Caller, slot: NaiveDate) -> ApiRes
     }
 }
 
+/// The announcements read out at the meeting: a page or two of the agenda.
+pub const ANNOUNCEMENTS_MAX_CHARS: usize = 4000;
+
 fn not_draft(status: AgendaStatus) -> ApiError {
     ApiError::Conflict { detail: format!("the agenda is {status}, not a draft"), current: None }
 }
@@ -43,10 +46,11 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
         return Err(not_draft(r.agenda_status));
     }
     let mut problems = Vec::new();
+    if let Some(announcements) = &body.announcements {
+        crate::ops::check_text(&mut problems, "announcements", announcements, 0, ANNOUNCEMENTS_MAX_CHARS);
+    }
     for (n, item) in body.add.iter().enumerate() {
-        if text::is_blank(&item.title) || item.title.chars().count() > 200 {
-            problems.push(FieldProblem::new(&format!("add[{n}].title"), "invalid", "a title of 1–200 characters"));
-        }
+        crate::ops::check_text(&mut problems, &format!("add[{n}].title"), &item.title, 1, 200);
         if !EDITABLE.contains(&item.section) {
             problems.push(FieldProblem::new(
                 &format!("add[{n}].section"),

@@ -74,10 +74,8 @@ pub async fn attendance(
     manage(caller)?;
     let r = record(state, caller, id).await?;
     require_open(&r)?;
+    crate::ops::text_within("attendees", &body.attendees, 1, 500)?;
     let attendees = text::trim(&body.attendees).to_owned();
-    if attendees.is_empty() || attendees.chars().count() > 500 {
-        return Err(ApiError::field("attendees", "invalid", "name who came (1–500 characters)"));
-    }
     let (org, community) = (OrgId(body.org), caller.actor.community);
     let entry = crate::ops::audit(state, caller, AuditAction::AttendanceRecorded, AuditSubject::Meeting, id)
         .with("attendees", &attendees);

@@ -79,10 +79,9 @@ async fn add(
     if !manages(caller) {
         return Err(ApiError::Forbidden("only secretaries and administrators write minutes".into()));
     }
+    // An addendum says something; the draft may be emptied and written again.
+    crate::ops::text_within("text", text, usize::from(status == RevisionStatus::Addendum), 10_000)?;
     let text = roundtable_core::text::trim(text).to_owned();
-    if text.chars().count() > 10_000 || (status == RevisionStatus::Addendum && text.is_empty()) {
-        return Err(ApiError::field("text", "invalid", "1–10,000 characters"));
-    }
     let record = closed_meeting(state, caller, id).await?;
     let (by, now) = (caller.user.id, state.now());
     let action = match status {
