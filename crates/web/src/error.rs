@@ -22,11 +22,33 @@ pub struct FieldProblem {
     /// With `too_long` of a text: how many characters it may have (the pages say it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_chars: Option<usize>,
+    /// With `out_of_range` of a number: the least it may be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// With `out_of_range` of a number: the most it may be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
 }
 
 impl FieldProblem {
     pub fn new(field: &str, problem: &str, message: impl Into<String>) -> Self {
-        FieldProblem { field: field.into(), problem: problem.into(), message: message.into(), max_chars: None }
+        FieldProblem {
+            field: field.into(),
+            problem: problem.into(),
+            message: message.into(),
+            max_chars: None,
+            min: None,
+            max: None,
+        }
+    }
+
+    /// A number outside `min..=max`.
+    pub fn out_of_range(field: &str, min: i64, max: i64) -> Self {
+        FieldProblem {
+            min: Some(min),
+            max: Some(max),
+            ..FieldProblem::new(field, "out_of_range", format!("`{field}` must be between {min} and {max}"))
+        }
     }
 
     /// A text longer than `max` characters.
@@ -44,11 +66,15 @@ impl From<&FieldError> for FieldProblem {
             .ok()
             .and_then(|v| v.get("problem").and_then(|p| p.as_str()).map(str::to_owned))
             .unwrap_or_default();
-        let max_chars = match e.problem {
-            roundtable_core::FieldProblem::TooLong { max_chars } => Some(max_chars),
-            _ => None,
-        };
-        FieldProblem { field: e.field.to_string(), problem: code, message: e.to_string(), max_chars }
+        let mut problem = FieldProblem::new(&e.field.to_string(), &code, e.to_string());
+        match e.problem {
+            roundtable_core::FieldProblem::TooLong { max_chars } => problem.max_chars = Some(max_chars),
+            roundtable_core::FieldProblem::OutOfRange { min, max } => {
+                (problem.min, problem.max) = (Some(min), Some(max))
+            }
+            _ => {}
+        }
+        problem
     }
 }
 
@@ -128,6 +154,11 @@ impl ApiError {
     /// A text longer than `max` characters.
     pub fn too_long(field: &str, max: usize) -> Self {
         ApiError::invalid(vec![FieldProblem::too_long(field, max)])
+    }
+
+    /// A number outside `min..=max`.
+    pub fn out_of_range(field: &str, min: i64, max: i64) -> Self {
+        ApiError::invalid(vec![FieldProblem::out_of_range(field, min, max)])
     }
 
     pub fn status(&self) -> StatusCode {

@@ -341,7 +341,7 @@ async fn one_click_links_work_once_expire_and_refuse_tampering() {
     // A satisfaction out of range is asked again, named; the link still works.
     let wild = post_form(&app, &lift_fixed, "satisfaction=9").await;
     assert_eq!(wild.status, 422, "{}", wild.body);
-    assert!(wild.body.as_str().unwrap().contains("满意度（1–5）: 超出范围"), "{}", wild.body);
+    assert!(wild.body.as_str().unwrap().contains("满意度（1–5）: 超出范围（须在 1 到 5 之间）"), "{}", wild.body);
 
     // The right answer works once.
     let ok = post_form(&app, &lift_fixed, "satisfaction=4").await;

@@ -633,7 +633,7 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
         )
         .await;
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(too_long.html.contains("时长（分钟）: 超出范围"), "{}", too_long.html);
+    assert!(too_long.html.contains("时长（分钟）: 超出范围（须在 1 到 120 之间）"), "{}", too_long.html);
     // The refused editor holds what was sent: the new item to mend, the unticked item
     // unticked, the announcements.
     let mut sent: Vec<(String, String)> = vec![("announcements".into(), "停水通知 <周三>".into())];

@@ -108,6 +108,9 @@ async fn a_building_leaders_report_for_twelve_households_counts_as_twelve_suppor
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", reply.body);
         assert_eq!(reply.body["errors"][0]["field"], field, "{bad}: {}", reply.body);
     }
+    // A count out of range says the range, for a client to show.
+    let none = app.post("/api/v1/issues", &token, with_compound(report(&three, json!({"households": 0})))).await;
+    assert_eq!((none.body["errors"][0]["min"].as_i64(), none.body["errors"][0]["max"].as_i64()), (Some(1), Some(2000)));
     let reply =
         app.post("/api/v1/issues", &token, with_compound(report(&three, json!({"households": "twelve"})))).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);

@@ -16,7 +16,7 @@ pub async fn list(state: &AppState, caller: &Caller, q: AuditQuery) -> ApiResult
     manage(caller)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "out_of_range", "`limit` must be between 1 and 200"));
+        return Err(ApiError::out_of_range("limit", 1, 200));
     }
     let named = |field: &str, e: roundtable_core::UnknownName| ApiError::field(field, "invalid", e.to_string());
     let filter = AuditFilter {

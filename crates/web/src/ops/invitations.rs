@@ -85,11 +85,11 @@ pub async fn create(state: &AppState, caller: &Caller, new: NewInvitation) -> Ap
     }
     let days = new.days.unwrap_or(14);
     if !(1..=Invitation::MAX_DAYS).contains(&days) {
-        errors.push(FieldProblem::new("days", "out_of_range", format!("1 to {} days", Invitation::MAX_DAYS)));
+        errors.push(FieldProblem::out_of_range("days", 1, i64::from(Invitation::MAX_DAYS)));
     }
     let uses = new.uses.unwrap_or(1);
     if !(1..=Invitation::MAX_USES).contains(&uses) {
-        errors.push(FieldProblem::new("uses", "out_of_range", format!("1 to {} sign-ups", Invitation::MAX_USES)));
+        errors.push(FieldProblem::out_of_range("uses", 1, i64::from(Invitation::MAX_USES)));
     }
     let trimmed = |v: Option<String>| v.map(|s| text::trim(&s).to_owned()).filter(|s| !s.is_empty());
     let (unit, note) = (trimmed(new.unit), trimmed(new.note));

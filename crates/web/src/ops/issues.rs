@@ -237,7 +237,7 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
     }
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "out_of_range", "`limit` must be between 1 and 200"));
+        return Err(ApiError::out_of_range("limit", 1, 200));
     }
     let today = caller.now(state).date_naive();
     let states: Vec<String> = q
@@ -372,11 +372,7 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
 /// name of 1–50 characters and, if given, a phone number).
 fn proxy_report(body: &ProxyReportBody, errors: &mut Vec<FieldProblem>) -> ProxyReport {
     if !(1..=ProxyReport::MAX_HOUSEHOLDS).contains(&body.households) {
-        errors.push(FieldProblem::new(
-            "on_behalf.households",
-            "out_of_range",
-            format!("`households` must be between 1 and {}", ProxyReport::MAX_HOUSEHOLDS),
-        ));
+        errors.push(FieldProblem::out_of_range("on_behalf.households", 1, i64::from(ProxyReport::MAX_HOUSEHOLDS)));
     }
     if body.contacts.len() > ProxyReport::MAX_CONTACTS {
         errors.push(FieldProblem::new(

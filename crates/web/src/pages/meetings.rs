@@ -452,7 +452,7 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
         if let Some(title) = field("new_title").filter(|t| !t.is_empty()) {
             let minutes = match field("new_minutes").filter(|m| !m.is_empty()) {
                 None => 5,
-                Some(m) => m.parse().map_err(|_| ApiError::field("add[0].minutes", "out_of_range", "1 to 120"))?,
+                Some(m) => m.parse().map_err(|_| ApiError::out_of_range("add[0].minutes", 1, 120))?,
             };
             let section = field("new_section")
                 .unwrap_or_default()

@@ -232,10 +232,16 @@ impl Ctx {
         // A field without a label (a hidden one sent back tampered) is not named by its key.
         let shared = || locales.lookup(self.viewer.lang, &format!("field.{name}")).unwrap_or_default().to_owned();
         let label = own.map_or_else(shared, str::to_owned);
-        let text = match p.max_chars {
+        let text = match (p.max_chars, p.min.zip(p.max)) {
             // "太长了（最多 2000 字）": how much to cut.
-            Some(max) => locales.text(self.viewer.lang, "problem.too_long_at_most", &[("max", max.to_string())]),
-            None => locales
+            (Some(max), _) => locales.text(self.viewer.lang, "problem.too_long_at_most", &[("max", max.to_string())]),
+            // "须在 1 到 120 之间": what it may be.
+            (None, Some((min, max))) => locales.text(
+                self.viewer.lang,
+                "problem.out_of_range_between",
+                &[("min", min.to_string()), ("max", max.to_string())],
+            ),
+            (None, None) => locales
                 .lookup(self.viewer.lang, &format!("problem.{}", p.problem))
                 .map_or_else(|| p.message.clone(), str::to_owned),
         };

@@ -59,7 +59,7 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
             ));
         }
         if !(1..=120).contains(&item.minutes) {
-            problems.push(FieldProblem::new(&format!("add[{n}].minutes"), "out_of_range", "1 to 120 minutes"));
+            problems.push(FieldProblem::out_of_range(&format!("add[{n}].minutes"), 1, 120));
         }
     }
     if !problems.is_empty() {
