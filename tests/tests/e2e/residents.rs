@@ -226,6 +226,13 @@ async fn an_invited_resident_signs_up_signs_in_by_phone_and_raises_with_photos(a
         let reply = app.post("/api/v1/invitations", &token, body.clone()).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{body}: {}", reply.body);
     }
+    // No building chosen: named on her form's one choice (she picks buildings, not compounds).
+    let unplaced = app.post("/api/v1/invitations", &token, json!({"role": "resident"})).await;
+    assert_eq!(unplaced.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unplaced.body);
+    assert_eq!(
+        (unplaced.body["errors"][0]["field"].as_str(), unplaced.body["errors"][0]["problem"].as_str()),
+        (Some("building"), Some("missing"))
+    );
     let reply = app
         .post(
             "/api/v1/invitations",

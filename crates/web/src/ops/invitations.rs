@@ -68,6 +68,10 @@ pub async fn create(state: &AppState, caller: &Caller, new: NewInvitation) -> Ap
         errors.push(FieldProblem::new("org", "unknown", "no such organisation in this community"));
     }
     match new.role {
+        // A building leader's form offers her buildings, not compounds: named there.
+        Role::Resident if compound.is_none() && !chairs(caller) => {
+            errors.push(FieldProblem::new("building", "missing", "choose the building the resident lives in"));
+        }
         Role::Resident | Role::Grid if compound.is_none() => {
             errors.push(FieldProblem::new(
                 "compound",
