@@ -463,6 +463,12 @@ async fn a_channel_reaches_this_machine_or_the_private_network_only_when_its_hos
         .iter()
         .any(|a| roundtable_web::mail::outbound::internal(a.ip()));
     let t = strict.token(SECRETARY).await;
+    // This machine by its names, also written with the root's dot or in capitals.
+    for url in ["https://localhost./hook", "https://LOCALHOST/hook", "https://printer.local./hook"] {
+        let added = add(&strict, &t, "webhook", "本机", url, None).await;
+        assert_eq!(added.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}: {}", added.body);
+        assert_eq!(added.body["errors"][0]["problem"], "internal_address", "{url}: {}", added.body);
+    }
     let added = add(&strict, &t, "webhook", "邻居", &format!("https://{host}/hook"), None).await;
     if inside {
         assert_eq!(added.status, StatusCode::UNPROCESSABLE_ENTITY, "{host}: {}", added.body);

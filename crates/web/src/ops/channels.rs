@@ -98,7 +98,9 @@ fn check_url(state: &AppState, kind: ChannelKind, raw: &str) -> Result<String, F
         }
         None => {
             let bracketless = host.trim_start_matches('[').trim_end_matches(']');
-            let internal = host == "localhost" || host.ends_with(".localhost") || host.ends_with(".local");
+            // A name may end in the root's dot (`localhost.`): the same host.
+            let name = host.trim_end_matches('.');
+            let internal = name == "localhost" || name.ends_with(".localhost") || name.ends_with(".local");
             if internal || bracketless.parse::<IpAddr>().is_ok_and(outbound::internal) {
                 return Err(bad("internal_address", outbound::REFUSED));
             }
