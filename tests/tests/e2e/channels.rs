@@ -260,6 +260,18 @@ async fn channels_are_checked_never_shown_again_and_only_for_the_chairs(app: Tes
         assert_eq!(r.body["errors"][0]["field"], "url", "{url}: {}", r.body);
         assert_eq!(r.body["errors"][0]["problem"], code, "{url}: {}", r.body);
     }
+    // A name of nothing visible, or too long for a line: said which.
+    for (name, code) in [("\u{200b}", "empty"), (&"群".repeat(101) as &str, "too_long")] {
+        let r = app
+            .post("/api/v1/channels", &secretary, json!({"kind": "wecom", "name": name, "org": org, "url": wecom}))
+            .await;
+        assert_eq!(
+            (r.body["errors"][0]["field"].as_str(), r.body["errors"][0]["problem"].as_str()),
+            (Some("name"), Some(code)),
+            "{}",
+            r.body
+        );
+    }
     let r = app.post("/api/v1/channels", &secretary, json!({"kind": "fax", "name": "群", "url": wecom})).await;
     assert!(r.status.is_client_error() && r.status != StatusCode::NOT_FOUND, "{}", r.status);
     // Not for companies or residents.
@@ -344,7 +356,7 @@ async fn the_pages_add_test_and_remove_a_channel_and_show_a_webhook_secret_once(
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.html.contains("名称: 格式不正确"), "{}", refused.html);
+    assert!(refused.html.contains("名称: 不能为空"), "{}", refused.html);
     assert!(refused.html.contains("Webhook 地址: 指向本机或内部网络"), "{}", refused.html);
     assert!(!refused.html.contains("field."), "no string's key shows: {}", refused.html);
     // A webhook's secret on the answering page, once.

@@ -116,7 +116,9 @@ pub async fn add(state: &AppState, caller: &Caller, new: NewChannel) -> ApiResul
     let community = caller.actor.community;
     let name = text::trim(&new.name).to_owned();
     let mut errors = Vec::new();
-    if name.is_empty() || name.chars().count() > 100 || text::forbidden_char(&name).is_some() {
+    // Which group or system this is: said, within a line.
+    crate::ops::check_text(&mut errors, "name", &name, 1, 100);
+    if text::forbidden_char(&name).is_some() {
         errors.push(FieldProblem::new("name", "invalid", "1–100 characters: which group or system this is"));
     }
     let url = text::trim(&new.url).to_owned();
