@@ -844,11 +844,13 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     assert_eq!(short.html.matches(" checked>").count(), 2, "only the two roles: {}", short.html);
     // A name of invisible characters alone, or too long to show, is no name.
     let long = "刘".repeat(101);
-    for name in ["\u{200b}\u{feff}", long.as_str()] {
+    for (name, said) in [("\u{200b}\u{feff}", "姓名: 不能为空"), (long.as_str(), "姓名: 太长了（最多 100 字）")]
+    {
         let fields =
             [("login", "liu@dongsheng.example"), ("name", name), ("password", "a long password"), ("role", "resident")];
         let refused = admin.submit("/admin", "/admin/users", &fields).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert!(refused.html.contains(said), "{said}: {}", refused.html);
     }
     for (path, fields) in [
         ("/admin/compounds", [("compound_name", "\u{200b}"), ("buildings", "1号楼")]),

@@ -127,9 +127,7 @@ pub async fn end_other_sessions(state: &AppState, caller: &Caller) -> ApiResult<
 /// against the sign-in throttle for that login and address, so mail cannot be flooded.
 pub async fn request_reset(state: &AppState, login: &str, address: &str) -> ApiResult<()> {
     let login = roundtable_core::text::trim(login).to_owned();
-    if login.is_empty() || login.chars().count() > auth::LOGIN_MAX_CHARS {
-        return Err(ApiError::field("login", "invalid", "a login of 1–100 characters"));
-    }
+    super::text_within("login", &login, 1, auth::LOGIN_MAX_CHARS)?;
     if let Some(wait) = state.throttle.check(&login, address) {
         return Err(ApiError::TooManyRequests(wait));
     }

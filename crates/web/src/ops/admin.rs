@@ -72,11 +72,8 @@ pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> 
 /// A name as it is kept: without white space or invisible characters around it, 1–100
 /// visible characters (a name of zero-width spaces alone shows as nothing in every list).
 fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) -> String {
-    let name = text::trim(name);
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldProblem::new(field, "empty", "a name of 1–100 characters"));
-    }
-    name.to_owned()
+    super::check_text(errors, field, name, 1, 100);
+    text::trim(name).to_owned()
 }
 
 fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
@@ -300,9 +297,7 @@ pub fn contact_details(
 pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> ApiResult<UserId> {
     require_admin(caller)?;
     let mut errors = Vec::new();
-    if text::is_blank(&new.login) || new.login.chars().count() > crate::auth::LOGIN_MAX_CHARS {
-        errors.push(FieldProblem::new("login", "empty", "a login of 1–100 characters"));
-    }
+    super::check_text(&mut errors, "login", &new.login, 1, crate::auth::LOGIN_MAX_CHARS);
     let name = check_name(&mut errors, "name", &new.name);
     let password_chars = new.password.expose_secret().chars().count();
     if password_chars < 8 {

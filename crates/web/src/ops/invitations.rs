@@ -211,10 +211,8 @@ pub struct SignUp {
 /// transaction; their consent to what is kept is on the audit trail. Returns the user.
 pub async fn sign_up(state: &AppState, invitation: &Invitation, new: SignUp) -> ApiResult<User> {
     let mut errors = Vec::new();
+    super::check_text(&mut errors, "name", &new.name, 1, 50);
     let name = text::trim(&new.name).to_owned();
-    if name.is_empty() || name.chars().count() > 50 {
-        errors.push(FieldProblem::new("name", "empty", "a name of 1–50 characters"));
-    }
     let phone = text::phone(&new.phone);
     if phone.is_none() {
         errors.push(FieldProblem::new("phone", "invalid", "a phone number of 5 to 20 digits"));

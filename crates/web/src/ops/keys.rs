@@ -33,9 +33,8 @@ pub async fn issue(state: &AppState, caller: &Caller, name: &str, account: UserI
     require_admin(caller)?;
     let name = text::trim(name).to_owned();
     let mut errors = Vec::new();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(FieldProblem::new("name", "invalid", "1–100 characters: whose client this is"));
-    }
+    // Whose client this is, within a line.
+    crate::ops::check_text(&mut errors, "name", &name, 1, 100);
     let community = caller.actor.community;
     let found = state.db.run(move |conn| directory::user_with_actor(conn, account)).await;
     let user = match found {
