@@ -528,6 +528,33 @@ pub fn pseudonymise(conn: &mut DbConn, user: UserId, shown_as: &str) -> Result<(
     Ok(())
 }
 
+/// Keeps every account's phone number by its digits, as sign-in by number looks it up:
+/// accounts made on `/admin` or by `user add` before they were normalised kept the number
+/// as typed (`138-0013-8000`) and could not sign in with it. A number that is not one
+/// stays as it was. Returns how many changed; run after the migrations, in one
+/// transaction.
+pub fn normalise_phones(conn: &mut DbConn) -> Result<usize> {
+    let rows: Vec<(String, Option<String>)> =
+        users::table.filter(users::phone.is_not_null()).select((users::id, users::phone)).load(conn)?;
+    let changes: Vec<(String, String)> = rows
+        .into_iter()
+        .filter_map(|(id, phone)| {
+            let phone = phone?;
+            let digits = roundtable_core::text::phone(&phone)?;
+            (digits != phone).then_some((id, digits))
+        })
+        .collect();
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    conn.transaction(|conn| {
+        for (id, digits) in &changes {
+            diesel::update(users::table.find(id)).set(users::phone.eq(digits)).execute(conn)?;
+        }
+        Ok(changes.len())
+    })
+}
+
 /// Whether an account already has this phone number (its digits).
 pub fn phone_in_use(conn: &mut DbConn, phone: &str) -> Result<bool> {
     let n: i64 = users::table.filter(users::phone.eq(phone)).count().get_result(conn)?;

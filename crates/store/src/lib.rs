@@ -95,11 +95,13 @@ impl Db {
         Ok((db, applied))
     }
 
-    /// Runs pending migrations, then indexes for search the issues the index lacks.
+    /// Runs pending migrations, then indexes for search the issues the index lacks and
+    /// keeps phone numbers by their digits (data older builds wrote otherwise).
     pub fn migrate(&self) -> Result<Vec<String>> {
         let conn = &mut *self.conn()?;
         let applied = db::run_migrations(conn)?;
         search::backfill(conn)?;
+        directory::normalise_phones(conn)?;
         Ok(applied)
     }
 

@@ -11,8 +11,30 @@ on_both_databases!(
     users_and_their_actor_read_back,
     a_login_is_unique,
     an_unknown_time_zone_is_named_not_guessed,
-    a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go
+    a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go,
+    migrating_keeps_phone_numbers_by_their_digits
 );
+
+/// An older build kept a number as typed on `/admin` (`138-0013-8000`): its owner could not
+/// sign in with it. Migrating keeps it by its digits; what is no number stays as it was.
+fn migrating_keeps_phone_numbers_by_their_digits(t: &TestDb) {
+    use diesel::connection::SimpleConnection;
+    let town = Town::build(&t.db);
+    let (typed, garbled) = (town.resident.user, town.supervisor.user);
+    {
+        let conn = &mut *t.db.conn().unwrap();
+        conn.batch_execute(&format!("UPDATE users SET phone = '+86 138-0013-8000' WHERE id = '{typed}'")).unwrap();
+        conn.batch_execute(&format!("UPDATE users SET phone = 'call the office' WHERE id = '{garbled}'")).unwrap();
+        let before = directory::user_for_sign_in(conn, "13800138000", Some("13800138000")).unwrap();
+        assert!(before.is_none(), "as typed, the number signs nobody in");
+    }
+    t.db.migrate().unwrap();
+    let conn = &mut *t.db.conn().unwrap();
+    let found = directory::user_for_sign_in(conn, "13800138000", Some("13800138000")).unwrap();
+    assert_eq!(found.map(|(u, _)| u.id), Some(typed));
+    assert_eq!(directory::get_user(conn, garbled).unwrap().phone.as_deref(), Some("call the office"));
+    assert_eq!(directory::normalise_phones(conn).unwrap(), 0, "once is enough");
+}
 
 /// The list (and the names a timeline shows) read every user's memberships at once;
 /// each user still gets exactly their own organisations, and no other community's users.
