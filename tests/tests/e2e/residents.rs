@@ -263,6 +263,18 @@ async fn an_invited_resident_signs_up_signs_in_by_phone_and_raises_with_photos(a
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.html.contains("孙阿姨"), "what was typed is kept");
+    // An address with a space in it is none (the mail would never arrive).
+    let spaced = [
+        ("name", "孙阿姨"),
+        ("phone", "13800138888"),
+        ("email", "sun ayi@example.org"),
+        ("password", "a-good-password"),
+        ("repeat_password", "a-good-password"),
+        ("consent", "yes"),
+    ];
+    let refused = visitor.submit(&path, &path, &spaced).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.html);
+    assert!(refused.html.contains("邮箱: 格式不正确"), "{}", refused.html);
     // Now properly: signed in at once, at home.
     let joined = sign_up(&app, &path, "138 0013 8888").await;
     assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.html);

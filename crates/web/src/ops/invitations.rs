@@ -218,7 +218,8 @@ pub async fn sign_up(state: &AppState, invitation: &Invitation, new: SignUp) -> 
         errors.push(FieldProblem::new("phone", "invalid", "a phone number of 5 to 20 digits"));
     }
     let email = new.email.map(|e| text::trim(&e).to_owned()).filter(|e| !e.is_empty());
-    if email.as_ref().is_some_and(|e| !e.contains('@') || e.chars().count() > 100) {
+    // The rule an account's address meets wherever it is typed (no spaces, one `@`…).
+    if email.as_deref().is_some_and(|e| !text::is_mail_address(e)) {
         errors.push(FieldProblem::new("email", "invalid", "an e-mail address"));
     }
     if let Err(ApiError::Invalid { errors: more, .. }) = super::account::check_new_password("password", &new.password) {
