@@ -21,7 +21,10 @@ pub struct FieldProblem {
     pub message: String,
     /// With `too_long` of a text: how many characters it may have (the pages say it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_chars: Option<usize>,
+    pub max_chars: Option<u32>,
+    /// With `too_short` of a text: how many characters it needs at least.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_chars: Option<u32>,
     /// With `out_of_range` of a number: the least it may be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min: Option<i64>,
@@ -37,8 +40,17 @@ impl FieldProblem {
             problem: problem.into(),
             message: message.into(),
             max_chars: None,
+            min_chars: None,
             min: None,
             max: None,
+        }
+    }
+
+    /// A text shorter than `min` characters.
+    pub fn too_short(field: &str, min: usize) -> Self {
+        FieldProblem {
+            min_chars: Some(chars(min)),
+            ..FieldProblem::new(field, "too_short", format!("`{field}` needs at least {min} characters"))
         }
     }
 
@@ -54,10 +66,16 @@ impl FieldProblem {
     /// A text longer than `max` characters.
     pub fn too_long(field: &str, max: usize) -> Self {
         FieldProblem {
-            max_chars: Some(max),
+            max_chars: Some(chars(max)),
             ..FieldProblem::new(field, "too_long", format!("`{field}` is longer than {max} characters"))
         }
     }
+}
+
+/// A count of characters as the field list carries it (kept small: every refusal moves
+/// its problems around).
+fn chars(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl From<&FieldError> for FieldProblem {
@@ -68,7 +86,7 @@ impl From<&FieldError> for FieldProblem {
             .unwrap_or_default();
         let mut problem = FieldProblem::new(&e.field.to_string(), &code, e.to_string());
         match e.problem {
-            roundtable_core::FieldProblem::TooLong { max_chars } => problem.max_chars = Some(max_chars),
+            roundtable_core::FieldProblem::TooLong { max_chars } => problem.max_chars = Some(chars(max_chars)),
             roundtable_core::FieldProblem::OutOfRange { min, max } => {
                 (problem.min, problem.max) = (Some(min), Some(max))
             }

@@ -830,7 +830,11 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(short.html.contains("密码: 太短了") && short.html.contains("value=\"刘芳\""), "{}", short.html);
+    assert!(
+        short.html.contains("密码: 太短了（至少 8 个字符）") && short.html.contains("value=\"刘芳\""),
+        "{}",
+        short.html
+    );
     // Every choice made waits in the new-account form, and in no other form of the page.
     for chosen in [
         "value=\"resident\" checked>".to_owned(),

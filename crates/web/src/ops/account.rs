@@ -7,7 +7,7 @@ use roundtable_store::{directory, tokens};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::{self, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::state::AppState;
 use crate::views::SessionView;
 
@@ -15,15 +15,17 @@ use crate::views::SessionView;
 pub const PASSWORD_MIN_CHARS: usize = 8;
 
 /// The one rule for a new password: 8 to 1,024 characters.
-pub fn check_new_password(field: &str, password: &SecretString) -> ApiResult<()> {
+pub fn password_problem(field: &str, password: &SecretString) -> Option<FieldProblem> {
     let n = password.expose_secret().chars().count();
     if n < PASSWORD_MIN_CHARS {
-        return Err(ApiError::field(field, "too_short", format!("at least {PASSWORD_MIN_CHARS} characters")));
+        return Some(FieldProblem::too_short(field, PASSWORD_MIN_CHARS));
     }
-    if n > auth::PASSWORD_MAX_CHARS {
-        return Err(ApiError::too_long(field, auth::PASSWORD_MAX_CHARS));
-    }
-    Ok(())
+    (n > auth::PASSWORD_MAX_CHARS).then(|| FieldProblem::too_long(field, auth::PASSWORD_MAX_CHARS))
+}
+
+/// [`password_problem`], refused at once.
+pub fn check_new_password(field: &str, password: &SecretString) -> ApiResult<()> {
+    password_problem(field, password).map_or(Ok(()), |p| Err(ApiError::invalid(vec![p])))
 }
 
 /// Hashes a password off the async threads (argon2 takes tens of milliseconds).

@@ -299,12 +299,7 @@ pub async fn add_account(state: &AppState, caller: &Caller, new: NewAccount) -> 
     let mut errors = Vec::new();
     super::check_text(&mut errors, "login", &new.login, 1, crate::auth::LOGIN_MAX_CHARS);
     let name = check_name(&mut errors, "name", &new.name);
-    let password_chars = new.password.expose_secret().chars().count();
-    if password_chars < 8 {
-        errors.push(FieldProblem::new("password", "too_short", "at least 8 characters"));
-    } else if password_chars > crate::auth::PASSWORD_MAX_CHARS {
-        errors.push(FieldProblem::too_long("password", crate::auth::PASSWORD_MAX_CHARS));
-    }
+    errors.extend(super::account::password_problem("password", &new.password));
     if new.roles.is_empty() || new.roles.iter().any(|r| !ROLES.contains(r)) {
         errors.push(FieldProblem::new("role", "missing", "at least one role"));
     }

@@ -222,9 +222,7 @@ pub async fn sign_up(state: &AppState, invitation: &Invitation, new: SignUp) -> 
     if email.as_deref().is_some_and(|e| !text::is_mail_address(e)) {
         errors.push(FieldProblem::new("email", "invalid", "an e-mail address"));
     }
-    if let Err(ApiError::Invalid { errors: more, .. }) = super::account::check_new_password("password", &new.password) {
-        errors.extend(more);
-    }
+    errors.extend(super::account::password_problem("password", &new.password));
     if !new.consent {
         errors.push(FieldProblem::new("consent", "missing", "agree to what is kept and who sees it"));
     }

@@ -232,9 +232,13 @@ impl Ctx {
         // A field without a label (a hidden one sent back tampered) is not named by its key.
         let shared = || locales.lookup(self.viewer.lang, &format!("field.{name}")).unwrap_or_default().to_owned();
         let label = own.map_or_else(shared, str::to_owned);
-        let text = match (p.max_chars, p.min.zip(p.max)) {
-            // "太长了（最多 2000 字）": how much to cut.
-            (Some(max), _) => locales.text(self.viewer.lang, "problem.too_long_at_most", &[("max", max.to_string())]),
+        let text = match (p.max_chars.or(p.min_chars), p.min.zip(p.max)) {
+            // "太长了（最多 2000 字）": how much to cut; "太短了（至少 8 个字符）".
+            (Some(n), _) => {
+                let key = if p.min_chars.is_some() { "problem.too_short_at_least" } else { "problem.too_long_at_most" };
+                let arg = if p.min_chars.is_some() { "min" } else { "max" };
+                locales.text(self.viewer.lang, key, &[(arg, n.to_string())])
+            }
             // "须在 1 到 120 之间": what it may be.
             (None, Some((min, max))) => locales.text(
                 self.viewer.lang,
