@@ -161,10 +161,13 @@ async fn a_building_leader_reports_for_households_on_the_raise_page() {
     neighbours[1] = ("building", one.as_str());
     let mut overnamed = fields;
     overnamed[5] = ("households", "1");
+    let mut uncountable = fields;
+    uncountable[5] = ("households", "99999999999");
     for (form, said) in [
         (unplaced, "楼栋: 必须填写"),
         (neighbours, "楼栋: 代报须选择您负责的楼栋"),
         (overnamed, "留名住户: 留名的住户多于上报的户数"),
+        (uncountable, "户数: 超出范围（须在 1 到 2000 之间）"),
     ] {
         let refused = pages.submit("/issues/new", "/issues", &form).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{said}: {}", refused.html);

@@ -47,6 +47,19 @@ pub fn filled(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
+/// A count typed into a form: a number too big for one is passed on as the most there
+/// is, so the operation says its range ("须在 1 到 500 之间") rather than "not a number".
+pub fn whole_number(field: &str, text: &str, errors: &mut Vec<crate::error::FieldProblem>) -> Option<u32> {
+    match text.trim().parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Some(u32::MAX),
+        Err(_) => {
+            errors.push(crate::error::FieldProblem::new(field, "invalid", "a whole number"));
+            None
+        }
+    }
+}
+
 /// A form that carries nothing but its CSRF token (a button).
 #[derive(serde::Deserialize)]
 pub struct Empty {}

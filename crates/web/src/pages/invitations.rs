@@ -144,8 +144,7 @@ fn id_field<T: From<Uuid>>(field: &str, v: &Option<String>, errors: &mut Vec<Fie
 }
 
 fn number(field: &str, v: &Option<String>, errors: &mut Vec<FieldProblem>) -> Option<u32> {
-    let text = filled(v)?;
-    text.parse().map_err(|_| errors.push(FieldProblem::new(field, "invalid", "a whole number"))).ok()
+    crate::pages::forms::whole_number(field, &filled(v)?, errors)
 }
 
 pub async fn create(Posted { ctx, form }: Posted<InviteForm>) -> Response {

@@ -324,10 +324,7 @@ impl RaiseForm {
             }
             return None;
         };
-        let Ok(households) = households.parse::<u32>() else {
-            errors.push(FieldProblem::new("households", "invalid", "a number of households"));
-            return None;
-        };
+        let households = crate::pages::forms::whole_number("households", &households, errors)?;
         let contacts = self
             .contacts
             .as_deref()
