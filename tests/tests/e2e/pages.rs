@@ -856,12 +856,18 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
         assert!(refused.html.contains(said), "{said}: {}", refused.html);
     }
-    for (path, fields) in [
-        ("/admin/compounds", [("compound_name", "\u{200b}"), ("buildings", "1号楼")]),
-        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", "1号楼、\u{200d}")]),
-        ("/admin/organisations", [("org_name", "\u{2060}"), ("kind", "unit")]),
+    let many: String = (1..=501).map(|n| format!("{n}号楼、")).collect();
+    let long = format!("1号楼、{}", "楼".repeat(101));
+    for (path, fields, said) in [
+        ("/admin/compounds", [("compound_name", "\u{200b}"), ("buildings", "1号楼")], "小区名称: 不能为空"),
+        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", "1号楼、\u{200d}")], "楼栋: 不能为空"),
+        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", &many)], "楼栋: 过多：一个小区最多 500 栋楼"),
+        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", &long)], "楼栋: 太长了（最多 100 字）"),
+        ("/admin/organisations", [("org_name", "\u{2060}"), ("kind", "unit")], "不能为空"),
     ] {
-        assert_eq!(admin.submit("/admin", path, &fields).await.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        let refused = admin.submit("/admin", path, &fields).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
+        assert!(refused.html.contains(said), "{said}: {}", refused.html);
     }
     let nowhere = uuid::Uuid::now_v7().to_string();
     let elsewhere = admin

@@ -360,8 +360,8 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
             if find_compound(conn, community, &name).is_ok() {
                 return Err(format!("this community has a compound named `{name}` already"));
             }
-            if buildings.len() > 500 {
-                return Err("a compound has up to 500 buildings".into());
+            if buildings.len() > crate::ops::admin::MAX_BUILDINGS {
+                return Err(format!("a compound has up to {} buildings", crate::ops::admin::MAX_BUILDINGS));
             }
             let buildings = buildings.iter().map(|b| typed_name("building's name", b)).collect::<Result<_, _>>()?;
             let c = Compound { id: CompoundId::new(), community, name, created_at: now, location: None };

@@ -83,6 +83,9 @@ fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
     }
 }
 
+/// The most buildings a compound has.
+pub const MAX_BUILDINGS: usize = 500;
+
 /// A new compound's building names, trimmed of invisible characters around them; a name
 /// given twice makes one building (two `1号楼` could not be told apart when raising).
 pub fn building_names(names: Vec<String>) -> Vec<String> {
@@ -202,8 +205,11 @@ pub async fn add_compound(
         errors.push(FieldProblem::new("compound_name", "taken", "this name is taken"));
     }
     let buildings = building_names(buildings);
-    if buildings.len() > 500 || buildings.iter().any(|b| text::is_blank(b) || b.chars().count() > 100) {
-        errors.push(FieldProblem::new("buildings", "invalid", "up to 500 names of up to 100 characters"));
+    // Said which: too many, or a name of nothing visible or too long for a list.
+    if buildings.len() > MAX_BUILDINGS {
+        errors.push(FieldProblem::new("buildings", "too_many_buildings", "a compound has up to 500 buildings"));
+    } else if let Some(wrong) = buildings.iter().find(|b| b.is_empty() || b.chars().count() > 100) {
+        crate::ops::check_text(&mut errors, "buildings", wrong, 1, 100);
     }
     let location = location.as_deref().map(text::trim).filter(|l| !l.is_empty()).and_then(|l| {
         let point = parse_point(l);
