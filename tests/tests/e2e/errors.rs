@@ -90,8 +90,8 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
         try_fire(&app, "secretary@dongsheng.example", &issue, "resolve", json!({"resolution_note": "x"})).await;
     problem(&wrong_state, StatusCode::CONFLICT);
 
-    // 413: a body over the limit (64 KiB by default).
-    let huge = json!({"title": "x", "description": "漏".repeat(30_000), "category": "building", "compound": app.compound("君悦湾").to_string()});
+    // 413: a body over the limit (256 KiB by default).
+    let huge = json!({"title": "x", "description": "漏".repeat(90_000), "category": "building", "compound": app.compound("君悦湾").to_string()});
     problem(&app.post("/api/v1/issues", &secretary, huge).await, StatusCode::PAYLOAD_TOO_LARGE);
 
     // 415: JSON without saying so.

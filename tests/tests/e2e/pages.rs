@@ -772,6 +772,14 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     assert_eq!(closed.location(), format!("{minutes}?done=meeting_closed"));
     assert!(anshang.get(&minutes).await.html.contains("会议纪要尚未发布"), "a draft is the secretary's");
     assert!(secretary.get(&day).await.html.contains("会议已结束"), "the day screen says the meeting is over");
+    // The longest remarks the minutes take, in Chinese, go through the page (a browser
+    // sends them as 90 KB); one character more is named with the limit, kept.
+    let longest = "记".repeat(10_000);
+    let full = secretary.submit(&minutes, &minutes, &[("text", &longest)]).await;
+    assert_eq!(full.status, StatusCode::SEE_OTHER, "{}", full.status);
+    let over = secretary.submit(&minutes, &minutes, &[("text", &format!("{longest}记"))]).await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(over.html.contains("太长了（最多 10000 字）"), "{}", over.html.len());
     let remarks = secretary.submit(&minutes, &minutes, &[("text", "请各单位按期落实。")]).await;
     assert_eq!(remarks.status, StatusCode::SEE_OTHER, "{}", remarks.html);
     let published = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
