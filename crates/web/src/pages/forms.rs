@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldProblem};
 use crate::pages::render::Ctx;
 use crate::pages::session::same;
 use crate::state::AppState;
@@ -49,12 +49,12 @@ pub fn filled(v: &Option<String>) -> Option<String> {
 
 /// A count typed into a form: a number too big for one is passed on as the most there
 /// is, so the operation says its range ("须在 1 到 500 之间") rather than "not a number".
-pub fn whole_number(field: &str, text: &str, errors: &mut Vec<crate::error::FieldProblem>) -> Option<u32> {
+pub fn whole_number(field: &str, text: &str, errors: &mut Vec<FieldProblem>) -> Option<u32> {
     match text.trim().parse::<u32>() {
         Ok(n) => Some(n),
         Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Some(u32::MAX),
         Err(_) => {
-            errors.push(crate::error::FieldProblem::new(field, "invalid", "a whole number"));
+            errors.push(FieldProblem::new(field, "invalid", "a whole number"));
             None
         }
     }

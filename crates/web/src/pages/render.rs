@@ -232,20 +232,16 @@ impl Ctx {
         // A field without a label (a hidden one sent back tampered) is not named by its key.
         let shared = || locales.lookup(self.viewer.lang, &format!("field.{name}")).unwrap_or_default().to_owned();
         let label = own.map_or_else(shared, str::to_owned);
-        let text = match (p.max_chars.or(p.min_chars), p.min.zip(p.max)) {
-            // "太长了（最多 2000 字）": how much to cut; "太短了（至少 8 个字符）".
-            (Some(n), _) => {
-                let key = if p.min_chars.is_some() { "problem.too_short_at_least" } else { "problem.too_long_at_most" };
-                let arg = if p.min_chars.is_some() { "min" } else { "max" };
-                locales.text(self.viewer.lang, key, &[(arg, n.to_string())])
+        // The limit a refusal carries, said: "太长了（最多 2000 字）", "太短了（至少 8 个字符）",
+        // "超出范围（须在 1 到 120 之间）".
+        let say = |key: &str, args: &[(&str, String)]| locales.text(self.viewer.lang, key, args);
+        let text = match (p.max_chars, p.min_chars, p.min.zip(p.max)) {
+            (Some(max), ..) => say("problem.too_long_at_most", &[("max", max.to_string())]),
+            (None, Some(min), _) => say("problem.too_short_at_least", &[("min", min.to_string())]),
+            (None, None, Some((min, max))) => {
+                say("problem.out_of_range_between", &[("min", min.to_string()), ("max", max.to_string())])
             }
-            // "须在 1 到 120 之间": what it may be.
-            (None, Some((min, max))) => locales.text(
-                self.viewer.lang,
-                "problem.out_of_range_between",
-                &[("min", min.to_string()), ("max", max.to_string())],
-            ),
-            (None, None) => locales
+            (None, None, None) => locales
                 .lookup(self.viewer.lang, &format!("problem.{}", p.problem))
                 .map_or_else(|| p.message.clone(), str::to_owned),
         };
