@@ -314,6 +314,7 @@ async fn signing_in_and_out_with_a_session_cookie() {
     let missing = client.request(axum::http::Method::GET, "/no/such/page", None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.html.contains("<title>Not found · Roundtable</title>"), "{}", missing.html);
+    assert!(missing.html.contains("<a href=\"/\" id=\"back-home\">Back to my work</a>"), "{}", missing.html);
     // An address a form posts to, opened (a reload, a kept link): said as such.
     let opened = client.request(axum::http::Method::GET, "/meetings/schedule", None).await;
     assert_eq!(opened.status, StatusCode::METHOD_NOT_ALLOWED);
@@ -335,6 +336,11 @@ async fn signing_in_and_out_with_a_session_cookie() {
     assert_eq!(out.location(), "/login");
     assert!(client.cookie("rt_session").is_none());
     assert_eq!(client.get("/").await.status, StatusCode::SEE_OTHER, "signed out means signed out");
+    // Someone signed out has no work to go back to: the error page offers the way in.
+    let missing = client.get("/no/such/page").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(!missing.html.contains("Back to my work"), "{}", missing.html);
+    assert!(missing.html.contains("<a href=\"/login\" id=\"error-sign-in\">Sign in</a>"), "{}", missing.html);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
