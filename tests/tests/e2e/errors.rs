@@ -201,6 +201,18 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
         let r = app.get(&format!("/api/v1/issues?{query}"), &secretary).await;
         problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // A compound or company that is none of this community's is said, not an empty list;
+    // one of ours with nothing matching is an empty list.
+    let nobody = uuid::Uuid::now_v7();
+    let r = app.get(&format!("/api/v1/issues?compound={nobody}&responsible_org={nobody}"), &secretary).await;
+    problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&r), [("compound".into(), "unknown".into()), ("responsible_org".into(), "unknown".into())]);
+    let committee = app.org("业主监督委员会");
+    let r = app.get(&format!("/api/v1/issues?responsible_org={committee}"), &secretary).await;
+    assert_eq!(fields(&r), [("responsible_org".into(), "unknown".into())], "no issue is the committee's to fix");
+    let junyue = app.compound("君悦湾");
+    let none = app.get(&format!("/api/v1/issues?compound={junyue}&q=无此问题的字样"), &secretary).await;
+    assert_eq!((none.status, none.body["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
 
     // Nothing of the above changed the issue beyond the one assignment.
     let now = app.get(&format!("/api/v1/issues/{id}"), &secretary).await;

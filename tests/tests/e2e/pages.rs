@@ -396,6 +396,9 @@ async fn the_list_filters_sorts_and_pages() {
     assert_eq!(overdue.html.matches("class=\"issue-row\"").count(), 0, "only overdue issues");
     let bad = supervisor.get("/issues?compound=nonsense").await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let gone = supervisor.get(&format!("/issues?responsible_org={}", uuid::Uuid::now_v7())).await;
+    assert_eq!(gone.status, StatusCode::BAD_REQUEST);
+    assert!(gone.html.contains("责任单位: 在本社区不存在"), "{}", gone.html);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

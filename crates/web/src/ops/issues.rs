@@ -4,8 +4,8 @@
 use roundtable_core::audit::{AuditAction, AuditEntry, AuditSubject};
 use roundtable_core::text;
 use roundtable_core::{
-    BuildingId, CompoundId, Household, Issue, IssueId, IssueState, MeetingId, NewIssue, OrgId, ProxyReport,
-    TransitionFields, TransitionRequest, UserId, apply,
+    BuildingId, CommunityId, CompoundId, Household, Issue, IssueId, IssueState, MeetingId, NewIssue, OrgId,
+    ProxyReport, TransitionFields, TransitionRequest, UserId, apply,
 };
 use roundtable_store::directory::Person;
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
@@ -278,11 +278,35 @@ pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<
     let today = caller.now(state).date_naive();
     let community = caller.actor.community;
     let page = PageRequest { order, limit, cursor };
+    let (compound, org) = (filter.compound, filter.responsible_org);
     let page = state.db.run(move |conn| issues::list_listings(conn, community, &filter, &page)).await?;
+    if page.items.is_empty() && (compound.is_some() || org.is_some()) {
+        unknown_filters(state, community, compound, org).await?;
+    }
     Ok(IssueList {
         items: page.items.into_iter().map(|i| IssueSummary::new(i, today)).collect(),
         next_cursor: page.next_cursor,
     })
+}
+
+/// A compound or company of another community (or none at all) would list nothing, as if
+/// nobody there had a problem: said instead. Asked only once a list came back empty, so a
+/// list stays one query.
+async fn unknown_filters(
+    state: &AppState,
+    community: CommunityId,
+    compound: Option<CompoundId>,
+    org: Option<OrgId>,
+) -> ApiResult<()> {
+    let names = super::reference::names_of(state, community).await?;
+    let mut errors = Vec::new();
+    if compound.is_some_and(|c| names.compound(c).is_none()) {
+        errors.push(FieldProblem::new("compound", "unknown", "no such compound in this community"));
+    }
+    if org.is_some_and(|o| !names.responsible().any(|(id, _)| id == o)) {
+        errors.push(FieldProblem::new("responsible_org", "unknown", "no such company in this community"));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(ApiError::invalid(errors)) }
 }
 
 /// What is wrong with a new issue's own words (title, description, category, unit),
