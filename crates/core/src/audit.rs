@@ -32,6 +32,7 @@ named_enum! {
         BuildingsSet = "buildings_set",
         AccountChanged = "account_changed",
         PasswordSet = "password_set",
+        ContactChanged = "contact_changed",
         OrganisationCreated = "organisation_created",
         AddressesChanged = "addresses_changed",
         CompoundCreated = "compound_created",

@@ -665,7 +665,6 @@ pub fn person(conn: &mut DbConn, id: UserId) -> Result<Person> {
     Ok(Person { id, display_name, email, phone })
 }
 
-/// Sets the language a user reads mail and pages in (`None`: the community's).
 /// Disables (or enables again) an account; disabling also revokes its tokens, so its
 /// sessions end (within the token cache's few seconds).
 pub fn set_disabled(conn: &mut DbConn, user: UserId, disabled: bool, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
@@ -679,7 +678,38 @@ pub fn set_disabled(conn: &mut DbConn, user: UserId, disabled: bool, now: chrono
     Ok(())
 }
 
+/// Sets the language a user reads mail and pages in (`None`: the community's).
 pub fn set_locale(conn: &mut DbConn, user: UserId, locale: Option<&str>) -> Result<()> {
     let n = diesel::update(users::table.find(user.to_string())).set(users::locale.eq(locale)).execute(conn)?;
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Sets the e-mail address and phone number (its digits) a user is reached at — and may
+/// sign in with; `None` is none.
+pub fn set_contact(conn: &mut DbConn, user: UserId, email: Option<&str>, phone: Option<&str>) -> Result<()> {
+    let n = diesel::update(users::table.find(user.to_string()))
+        .set((users::email.eq(email), users::phone.eq(phone)))
+        .execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+/// Whether an account other than `user` has this e-mail address, and this phone number:
+/// sign-in by either finds one account only, so a second holder would shut the first out
+/// (a disabled account counts, as it may be enabled again; a closed one has neither).
+pub fn contact_taken(
+    conn: &mut DbConn,
+    user: UserId,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(bool, bool)> {
+    let others = || users::table.filter(users::id.ne(user.to_string())).into_boxed();
+    let email_taken = match email {
+        Some(e) => others().filter(users::email.eq(e.to_owned())).select(users::id).first::<String>(conn).optional()?,
+        None => None,
+    };
+    let phone_taken = match phone {
+        Some(p) => others().filter(users::phone.eq(p.to_owned())).select(users::id).first::<String>(conn).optional()?,
+        None => None,
+    };
+    Ok((email_taken.is_some(), phone_taken.is_some()))
 }

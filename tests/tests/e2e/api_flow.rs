@@ -16,6 +16,7 @@ on_both_databases!(
     extensions_are_asked_for_granted_or_refused_and_kept_on_the_record,
     search_understands_chinese_and_similar_issues_are_offered,
     a_user_changes_the_password_and_ends_other_sessions,
+    a_user_changes_how_they_are_reached,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -537,4 +538,68 @@ async fn a_user_changes_the_password_and_ends_other_sessions(app: TestApp) {
         (Some("password_set"), Some(app.user(ANSHANG).to_string().as_str())),
         "{trail}"
     );
+}
+
+/// Everyone keeps their own e-mail address and phone number current, the password
+/// confirming it: they sign in with the new number; an address or number another account
+/// has is refused (that account would lose its way in); the trail says what changed, not
+/// to what.
+async fn a_user_changes_how_they_are_reached(app: TestApp) {
+    let put = |login: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            let token = app.token(login).await;
+            app.call(Method::PUT, "/api/v1/me/contact", Some(&token), Some(body)).await
+        }
+    };
+    let contact = |email: Value, phone: Value| json!({"current_password": "demo1234", "email": email, "phone": phone});
+    let wang = put(SECRETARY, contact(json!("wang@dongsheng.example"), json!("13800138000"))).await;
+    assert_eq!(wang.status, StatusCode::OK, "{}", wang.body);
+    let before = app.get("/api/v1/me", &app.token(ANSHANG).await).await.body["user"].clone();
+    for (body, field, problem) in [
+        (
+            json!({"current_password": "wrong-password", "email": null, "phone": "13900001111"}),
+            "current_password",
+            "wrong",
+        ),
+        (contact(json!("li at anshang"), Value::Null), "email", "invalid"),
+        (contact(Value::Null, json!("找物业前台")), "phone", "invalid"),
+        (contact(json!("wang@dongsheng.example"), Value::Null), "email", "taken"),
+        (contact(Value::Null, json!("138 0013 8000")), "phone", "taken"),
+    ] {
+        let r = put(ANSHANG, body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
+        assert_eq!(
+            (r.body["errors"][0]["field"].as_str(), r.body["errors"][0]["problem"].as_str()),
+            (Some(field), Some(problem)),
+            "{body}: {}",
+            r.body
+        );
+    }
+    // Both are named, so that a client sending one does not clear the other unawares.
+    let half = put(ANSHANG, json!({"current_password": "demo1234", "phone": "13900001111"})).await;
+    assert_eq!(half.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", half.body);
+    assert_eq!(app.get("/api/v1/me", &app.token(ANSHANG).await).await.body["user"], before, "nothing refused changed");
+    let done = put(ANSHANG, contact(json!(" li.ming@anshang.example "), json!("139-0000-1111"))).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(
+        (done.body["user"]["email"].as_str(), done.body["user"]["phone"].as_str()),
+        (Some("li.ming@anshang.example"), Some("13900001111"))
+    );
+    let by_phone = json!({"login": "139 0000 1111", "password": "demo1234"});
+    assert_eq!(app.call(Method::POST, "/api/v1/auth/token", None, Some(by_phone)).await.status, StatusCode::CREATED);
+    let cleared = put(ANSHANG, contact(Value::Null, json!(" "))).await;
+    assert_eq!(
+        (cleared.body["user"]["email"].clone(), cleared.body["user"]["phone"].clone()),
+        (Value::Null, Value::Null)
+    );
+    // On the account's trail, by its owner, without the values.
+    let admin = app.fresh_token("admin@dongsheng.example").await;
+    let trail = app.get(&format!("/api/v1/audit?subject_id={}", app.user(ANSHANG)), &admin).await.body;
+    assert_eq!(
+        (trail["items"][0]["action"].as_str(), trail["items"][0]["actor"]["id"].as_str()),
+        (Some("contact_changed"), Some(app.user(ANSHANG).to_string().as_str())),
+        "{trail}"
+    );
+    assert!(!trail.to_string().contains("13900001111"), "{trail}");
 }

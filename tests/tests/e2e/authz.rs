@@ -107,6 +107,14 @@ fn table(app: &TestApp) -> Vec<Row> {
             Some(json!({"current_password": "not-the-password", "new_password": "another-password"})),
             ALL,
         ),
+        // (A wrong current password is a 422, past authorisation.)
+        row_authorised(
+            Method::PUT,
+            "/api/v1/me/contact",
+            Target::None,
+            Some(json!({"current_password": "not-the-password", "email": null, "phone": null})),
+            ALL,
+        ),
         row(Method::GET, "/api/v1/me/sessions", Target::None, None, Some(ALL)),
         row(Method::DELETE, "/api/v1/me/sessions", Target::None, None, Some(ALL)),
         // (Someone else's or no session: 404, past authorisation.)

@@ -289,6 +289,40 @@ async fn my_account_changes_the_password_and_lists_the_sessions() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_account_changes_how_i_am_reached() {
+    let app = TestApp::sqlite().build();
+    let me = signed_in(&app, "resident@dongsheng.example").await;
+    let page = me.get("/account").await;
+    let before = app.get("/api/v1/me", &app.token("resident@dongsheng.example").await).await.body;
+    let phone = before["user"]["phone"].as_str().expect("the demo resident has a phone");
+    assert!(
+        page.html
+            .contains(&format!("name=\"phone\" type=\"tel\" autocomplete=\"tel\" maxlength=\"30\" value=\"{phone}\"")),
+        "{}",
+        page.html
+    );
+    // Refused: said under the form, with what was typed kept (never the password).
+    let typed = [("email", "ye.li at example"), ("phone", "138-0013-9999"), ("current_password", "demo1234")];
+    let refused = me.submit("/account", "/account/contact", &typed).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("邮箱: 格式不正确"), "{}", refused.html);
+    assert!(refused.html.contains("value=\"ye.li at example\"") && refused.html.contains("value=\"138-0013-9999\""));
+    assert!(!refused.html.contains("value=\"demo1234\""), "passwords are never shown again");
+    let wrong = [("email", "yeli@example.com"), ("phone", "138-0013-9999"), ("current_password", "guess-1234")];
+    assert!(me.submit("/account", "/account/contact", &wrong).await.html.contains("当前密码: 不正确"));
+    let right = [("email", "yeli@example.com"), ("phone", "138-0013-9999"), ("current_password", "demo1234")];
+    let done = me.submit("/account", "/account/contact", &right).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location(), "/account?done=contact_changed#contact");
+    let shown = me.get(done.location()).await;
+    assert!(shown.html.contains("联系方式已更新") && shown.html.contains("value=\"13800139999\""), "{}", shown.html);
+    // She signs in with the new number as she typed it.
+    let pages = app.pages();
+    let by_phone = pages.submit("/login", "/login", &[("login", "138 0013 9999"), ("password", "demo1234")]).await;
+    assert_eq!(by_phone.status, StatusCode::SEE_OTHER, "{}", by_phone.html);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_and_out_with_a_session_cookie() {
     let app = TestApp::sqlite().build();
     let client = app.pages().accept_language("en-US,en;q=0.9");

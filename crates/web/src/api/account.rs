@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiResult, Problem};
 use crate::ops::account as ops;
 use crate::state::AppState;
-use crate::views::{CloseAccount, MyData, PasswordChange, SessionView};
+use crate::views::{CloseAccount, ContactChange, MeView, MyData, PasswordChange, SessionView};
 
 /// How many sessions and tokens an action ended.
 #[derive(Serialize, ToSchema)]
@@ -37,6 +37,24 @@ pub async fn change_password(
     let address = crate::auth::client_address(peer);
     let ended = ops::change_password(&state, &caller, body.current_password, body.new_password, &address).await?;
     Ok(Json(Ended { sessions_ended: ended }))
+}
+
+/// Changes the caller's e-mail address and phone number (the current password is
+/// required; a wrong one is throttled like a failed sign-in). An address or number another
+/// account has is refused as `taken`.
+#[utoipa::path(put, path = "/api/v1/me/contact", tag = "auth", request_body = ContactChange, security(("bearer" = [])), responses(
+    (status = 200, body = MeView), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem),
+))]
+pub async fn change_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ApiJson(body): ApiJson<ContactChange>,
+) -> ApiResult<Json<MeView>> {
+    let address = crate::auth::client_address(peer);
+    let (email, phone) = (body.email.as_deref(), body.phone.as_deref());
+    ops::change_contact(&state, &caller, body.current_password, email, phone, &address).await?;
+    crate::api::auth::me_again(state, caller).await
 }
 
 /// The caller's live sessions and API tokens, newest first.

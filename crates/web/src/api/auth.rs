@@ -157,7 +157,12 @@ pub async fn update_me(
     let user = caller.user.id;
     state.db.write(move |conn| directory::set_locale(conn, user, locale.as_deref())).await?;
     state.auth_cache.evict(&caller);
-    let mut caller = caller;
+    me_again(state, caller).await
+}
+
+/// The caller as just changed: read again, not as the request found them.
+pub async fn me_again(state: AppState, mut caller: Caller) -> ApiResult<Json<MeView>> {
+    let user = caller.user.id;
     caller.user = Arc::new(state.db.run(move |conn| directory::get_user(conn, user)).await?);
     me(State(state), caller).await
 }

@@ -47,33 +47,11 @@ pub async fn change_password(
     address: &str,
 ) -> ApiResult<usize> {
     check_new_password("new_password", &new)?;
-    if current.expose_secret().chars().count() > auth::PASSWORD_MAX_CHARS {
-        return Err(ApiError::too_long("current_password", auth::PASSWORD_MAX_CHARS));
-    }
     if current.expose_secret() == new.expose_secret() {
         return Err(ApiError::field("new_password", "unchanged", "the new password is the current one"));
     }
-    let login = caller.user.login.clone();
-    if let Some(wait) = state.throttle.check(&login, address) {
-        return Err(ApiError::TooManyRequests(wait));
-    }
-    let lookup = login.clone();
-    let (_, stored) = state
-        .db
-        .run(move |conn| directory::user_by_login(conn, &lookup))
-        .await?
-        .ok_or(ApiError::Unauthorized("the account is gone"))?;
-    let hash = tokio::task::spawn_blocking(move || {
-        auth::verify_password(current.expose_secret(), &stored).then(|| auth::hash_password(new.expose_secret()))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let Some(hash) = hash else {
-        state.throttle.record_failure(&login, address);
-        return Err(ApiError::field("current_password", "wrong", "this is not the current password"));
-    };
-    let hash = hash.map_err(ApiError::Internal)?;
-    state.throttle.record_success(&login, address);
+    confirm(state, caller, "current_password", current, address).await?;
+    let hash = hash(new).await?;
     let (user, keep, now) = (caller.user.id, caller.token_id.clone(), state.now());
     let entry = super::audit(state, caller, AuditAction::PasswordSet, AuditSubject::Account, user);
     let ended = state
@@ -87,6 +65,95 @@ pub async fn change_password(
         .await?;
     state.auth_cache.evict_user(user);
     Ok(ended)
+}
+
+/// Checks the caller's own password (`field` names it in the refusal) before a change that
+/// needs it, throttled like a sign-in: a wrong one counts as a failed sign-in from `address`.
+async fn confirm(
+    state: &AppState,
+    caller: &Caller,
+    field: &str,
+    password: SecretString,
+    address: &str,
+) -> ApiResult<()> {
+    if password.expose_secret().chars().count() > auth::PASSWORD_MAX_CHARS {
+        return Err(ApiError::too_long(field, auth::PASSWORD_MAX_CHARS));
+    }
+    let login = caller.user.login.clone();
+    if let Some(wait) = state.throttle.check(&login, address) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
+    let lookup = login.clone();
+    let (_, stored) = state
+        .db
+        .run(move |conn| directory::user_by_login(conn, &lookup))
+        .await?
+        .ok_or(ApiError::Unauthorized("the account is gone"))?;
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(password.expose_secret(), &stored))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !ok {
+        state.throttle.record_failure(&login, address);
+        return Err(ApiError::field(field, "wrong", "this is not your password"));
+    }
+    state.throttle.record_success(&login, address);
+    Ok(())
+}
+
+/// Changes how the caller is reached: the e-mail address their notices and password resets
+/// go to and the phone number the responsible company calls — both of which they may sign
+/// in with, so their password confirms it, and one that another account has is refused
+/// (that account would lose its way in). Blank is none. The trail records that
+/// they changed, not the values.
+pub async fn change_contact(
+    state: &AppState,
+    caller: &Caller,
+    password: SecretString,
+    email: Option<&str>,
+    phone: Option<&str>,
+    address: &str,
+) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    let (email, phone) = super::admin::contact_details(email, phone, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    confirm(state, caller, "current_password", password, address).await?;
+    let user = caller.user.id;
+    let changed: Vec<&str> = [("email", email != caller.user.email), ("phone", phone != caller.user.phone)]
+        .into_iter()
+        .filter_map(|(what, changed)| changed.then_some(what))
+        .collect();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let entry = super::audit(state, caller, AuditAction::ContactChanged, AuditSubject::Account, user)
+        .with("changed", changed.join(", "));
+    // Asked in the write: on SQLite nothing writes in between; on PostgreSQL two taking one
+    // number in the same instant could both pass — then both sign in by their logins, as
+    // with any shared number (`user_for_sign_in`).
+    let taken = state
+        .db
+        .write(move |conn| {
+            let taken = directory::contact_taken(conn, user, email.as_deref(), phone.as_deref())?;
+            if taken == (false, false) {
+                directory::set_contact(conn, user, email.as_deref(), phone.as_deref())?;
+                roundtable_store::audit::record(conn, &entry)?;
+            }
+            Ok(taken)
+        })
+        .await?;
+    if taken.0 {
+        errors.push(FieldProblem::new("email", "taken", "another account has this address"));
+    }
+    if taken.1 {
+        errors.push(FieldProblem::new("phone", "taken", "another account has this number"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    state.auth_cache.evict_user(user);
+    Ok(())
 }
 
 /// The caller's live sessions and API tokens, newest first; the one in use is marked.
@@ -263,23 +330,7 @@ pub async fn close(state: &AppState, caller: &Caller, password: SecretString, ad
     if caller.actor.has_role(Role::Admin) {
         return Err(ApiError::Forbidden("an administrator's account is closed by another administrator".into()));
     }
-    let login = caller.user.login.clone();
-    if let Some(wait) = state.throttle.check(&login, address) {
-        return Err(ApiError::TooManyRequests(wait));
-    }
-    let lookup = login.clone();
-    let (_, stored) = state
-        .db
-        .run(move |conn| directory::user_by_login(conn, &lookup))
-        .await?
-        .ok_or(ApiError::Unauthorized("the account is gone"))?;
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(password.expose_secret(), &stored))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    if !ok {
-        state.throttle.record_failure(&login, address);
-        return Err(ApiError::field("password", "wrong", "this is not your password"));
-    }
+    confirm(state, caller, "password", password, address).await?;
     let (user, now) = (caller.user.id, state.now());
     let entry = super::audit(state, caller, AuditAction::AccountClosed, AuditSubject::Account, user);
     let unattached = state

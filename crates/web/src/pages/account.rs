@@ -1,5 +1,5 @@
-//! "My account": change the password, see and end one's sessions — through
-//! `ops::account`, as the API does it.
+//! "My account": change the password and how one is reached, see and end one's
+//! sessions — through `ops::account`, as the API does it.
 
 use std::net::SocketAddr;
 
@@ -23,6 +23,16 @@ struct SessionShown {
     current: bool,
 }
 
+/// The e-mail address and phone number in the contact form: the account's, or what was
+/// typed into a form refused.
+#[derive(Serialize, Deserialize, Default)]
+pub struct Contact {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+}
+
 #[derive(Serialize)]
 struct AccountPage {
     login: String,
@@ -32,6 +42,8 @@ struct AccountPage {
     /// Administrators close accounts from the administration page, not their own here.
     admin: bool,
     close_errors: Option<FormErrors>,
+    contact: Contact,
+    contact_errors: Option<FormErrors>,
     /// Which notices also come by mail.
     mail_choices: Vec<crate::pages::render::Choice>,
 }
@@ -40,13 +52,28 @@ impl Page for AccountPage {
     const TEMPLATE: &'static str = "account";
 }
 
-async fn account_page(
-    ctx: &Ctx,
-    status: StatusCode,
-    errors: Option<FormErrors>,
-    close_errors: Option<FormErrors>,
-) -> PageResult {
+/// A form of the page refused, with its messages (and what was typed into the contact form).
+struct Refused {
+    form: Form,
+    errors: FormErrors,
+    contact: Option<Contact>,
+}
+
+async fn account_page(ctx: &Ctx, status: StatusCode, refused: Option<Refused>) -> PageResult {
     let caller = ctx.caller()?;
+    let (mut errors, mut close_errors, mut contact_errors, mut typed) = (None, None, None, None);
+    if let Some(r) = refused {
+        typed = r.contact;
+        *match r.form {
+            Form::Password => &mut errors,
+            Form::Close => &mut close_errors,
+            Form::Contact => &mut contact_errors,
+        } = Some(r.errors);
+    }
+    let contact = typed.unwrap_or_else(|| Contact {
+        email: caller.user.email.clone().unwrap_or_default(),
+        phone: caller.user.phone.clone().unwrap_or_default(),
+    });
     let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let sessions = ops::sessions(&ctx.state, &caller)
         .await?
@@ -66,6 +93,8 @@ async fn account_page(
         errors,
         admin: caller.actor.has_role(roundtable_core::Role::Admin),
         close_errors,
+        contact,
+        contact_errors,
         mail_choices: {
             let chosen = crate::ops::notices::mail_setting(&ctx.state, &caller).await?;
             roundtable_core::notice::NoticeMail::ALL
@@ -78,26 +107,27 @@ async fn account_page(
 }
 
 pub async fn show(ctx: Ctx) -> Response {
-    let out = account_page(&ctx, StatusCode::OK, None, None).await;
+    let out = account_page(&ctx, StatusCode::OK, None).await;
     ctx.respond(out)
 }
 
-/// Which of the page's password forms was sent.
+/// Which of the page's password-confirmed forms was sent.
 #[derive(Clone, Copy, PartialEq)]
 enum Form {
     Password,
     Close,
+    Contact,
 }
 
 /// A refused form (a wrong password, or one tried too often) shows the page again with the
-/// messages under that form — never the passwords typed.
-async fn again(ctx: &Ctx, out: PageResult, form: Form) -> PageResult {
+/// messages under that form — never the passwords typed; the contact form keeps what was
+/// typed in it.
+async fn again(ctx: &Ctx, out: PageResult, form: Form, contact: Option<Contact>) -> PageResult {
     match out {
         Err(e @ (ApiError::Invalid { .. } | ApiError::TooManyRequests(_))) => {
             let status = refusal(&e).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            let errors = Some(ctx.form_errors(&e));
-            let (password, close) = if form == Form::Password { (errors, None) } else { (None, errors) };
-            account_page(ctx, status, password, close).await
+            let errors = ctx.form_errors(&e);
+            account_page(ctx, status, Some(Refused { form, errors, contact })).await
         }
         other => other,
     }
@@ -128,7 +158,31 @@ pub async fn change_password(
         Ok(Out::Done("/account".into(), "password_changed"))
     }
     .await;
-    let out = again(&ctx, out, Form::Password).await;
+    let out = again(&ctx, out, Form::Password, None).await;
+    ctx.respond(out)
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(flatten)]
+    contact: Contact,
+    #[serde(default)]
+    current_password: String,
+}
+
+pub async fn change_contact(
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Posted { ctx, form }: Posted<ContactForm>,
+) -> Response {
+    let address = crate::auth::client_address(peer);
+    let ContactForm { contact, current_password } = form;
+    let out = async {
+        let (email, phone) = (Some(contact.email.as_str()), Some(contact.phone.as_str()));
+        ops::change_contact(&ctx.state, &ctx.caller()?, current_password.into(), email, phone, &address).await?;
+        Ok(Out::Done("/account#contact".into(), "contact_changed"))
+    }
+    .await;
+    let out = again(&ctx, out, Form::Contact, Some(contact)).await;
     ctx.respond(out)
 }
 
@@ -185,6 +239,6 @@ pub async fn close(
         Ok(Out::Done("/login".into(), "account_closed"))
     }
     .await;
-    let out = again(&ctx, out, Form::Close).await;
+    let out = again(&ctx, out, Form::Close, None).await;
     ctx.respond(out)
 }

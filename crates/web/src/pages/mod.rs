@@ -89,6 +89,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/scorecard", get(meetings::scorecard))
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
+        .route("/account/contact", post(account::change_contact))
         .route("/account/data", get(account::data))
         .route("/account/close", post(account::close))
         .route("/account/sessions/{id}/end", post(account::end_session))

@@ -116,6 +116,22 @@ pub struct PasswordChange {
     pub new_password: secrecy::SecretString,
 }
 
+/// `{current_password, email, phone}`: how the caller is reached, both named (`null` or
+/// blank is none), so that a client that sends one does not clear the other unawares.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactChange {
+    #[schema(value_type = String)]
+    pub current_password: secrecy::SecretString,
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required)]
+    pub email: Option<String>,
+    /// Kept by its digits (5 to 20), as sign-in by phone number finds it.
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required)]
+    pub phone: Option<String>,
+}
+
 /// Another issue, by its title.
 #[derive(Serialize, ToSchema, Clone)]
 pub struct IssueRef {
