@@ -17,6 +17,7 @@ on_both_databases!(
     an_administrator_changes_what_an_account_does,
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
     a_forgotten_password_is_reset_through_a_mailed_link_once,
+    an_administrator_hands_over_a_reset_link_to_someone_without_mail,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -1643,4 +1644,54 @@ async fn a_forgotten_password_is_reset_through_a_mailed_link_once(app: TestApp) 
     let reply = app.raw(Method::GET, &expired, None, None, vec![]).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(reply.body.as_str().unwrap().contains("expired"), "{}", reply.body);
+}
+
+/// A resident who signed up by phone has no address for a reset mail: the administrator
+/// makes the link on her account, shown this once, and hands it over; it works once and
+/// ends her sessions. Nobody else may make one, nor for another community's account.
+async fn an_administrator_hands_over_a_reset_link_to_someone_without_mail(app: TestApp) {
+    const HUANG: &str = "resident4@dongsheng.example";
+    let old_token = app.fresh_token(HUANG).await;
+    let admin = signed_in(&app, "admin@dongsheng.example").await;
+    let huang = app.user(HUANG);
+    let account = format!("/admin?account={huang}");
+    let path = format!("/admin/users/{huang}/reset-link");
+    let made = admin.submit(&account, &path, &[]).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.html);
+    assert_eq!(made.headers["cache-control"], "no-store", "a secret is not kept by the browser");
+    let shown = made.html.split("<code id=\"reset-link\">").nth(1).expect("the link, shown").split('<').next().unwrap();
+    let link = shown.replace("&#x3D;", "=").replace("&amp;", "&");
+    let link = link.strip_prefix("http://127.0.0.1:8080").expect("a link to this site").to_owned();
+    assert!(link.starts_with("/password/reset/") && made.html.contains("60 分钟内有效"), "{link}");
+    assert!(!admin.get(&account).await.html.contains("id=\"reset-link\""), "shown once");
+    assert!(admin.get(&account).await.html.contains("生成了重设密码链接"), "on her history");
+
+    let body = b"new_password=huang-new-pass&repeat_password=huang-new-pass".to_vec();
+    let form = Some("application/x-www-form-urlencoded");
+    let set = app.raw(Method::POST, &link, None, form, body.clone()).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(app.raw(Method::POST, &link, None, form, body).await.status, StatusCode::BAD_REQUEST, "once");
+    assert_eq!(app.get("/api/v1/me", &old_token).await.status, StatusCode::UNAUTHORIZED, "her sessions ended");
+    let signs_in = json!({"login": HUANG, "password": "huang-new-pass"});
+    assert_eq!(app.call(Method::POST, "/api/v1/auth/token", None, Some(signs_in)).await.status, StatusCode::CREATED);
+
+    // Refused: someone not an administrator, an account not there, another community's
+    // administrator, a disabled account.
+    let secretary = signed_in(&app, SECRETARY).await;
+    assert_eq!(secretary.submit("/account", &path, &[]).await.status, StatusCode::FORBIDDEN);
+    let nobody = format!("/admin/users/{}/reset-link", uuid::Uuid::now_v7());
+    assert_eq!(admin.submit("/admin", &nobody, &[]).await.status, StatusCode::NOT_FOUND);
+    app.add_community("西城社区", "xicheng", None, "西城物业");
+    let west = app.pages();
+    west.sign_in("admin@xicheng.example").await;
+    assert_eq!(west.submit("/admin", &path, &[]).await.status, StatusCode::NOT_FOUND);
+    let off = admin.submit(&account, &format!("/admin/users/{huang}/access"), &[("action", "disable")]).await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.html);
+    let refused = admin.submit(&account, &path, &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.html.contains("账号已停用，请先启用") && !refused.html.contains("id=\"reset-link\""),
+        "{}",
+        refused.html
+    );
 }

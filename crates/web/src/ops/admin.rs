@@ -487,6 +487,36 @@ pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, pla
     Ok(())
 }
 
+/// A password-reset link for one of the community's accounts, for an administrator to hand
+/// over (a resident who signed up by phone has no address to mail it to): the link the
+/// mail would carry, for an hour, once; setting a password through it ends every session
+/// of the account. Nothing changes until it is used; the trail records who made it.
+pub async fn reset_link(state: &AppState, caller: &Caller, user: UserId) -> ApiResult<String> {
+    require_admin(caller)?;
+    let (community, now) = (caller.actor.community, state.now());
+    let entry = super::audit(state, caller, AuditAction::ResetLinkMade, AuditSubject::Account, user);
+    let made = state
+        .db
+        .write(move |conn| {
+            let account = our_account(conn, user, community)?;
+            if account.disabled {
+                return Ok(None);
+            }
+            let locale = match account.locale {
+                Some(l) => l,
+                None => directory::get_community(conn, community)?.default_locale,
+            };
+            roundtable_store::audit::record(conn, &entry)?;
+            Ok(Some((crate::mail::links::key(conn)?, locale)))
+        })
+        .await
+        .map_err(no_such_account)?;
+    let Some((key, locale)) = made else {
+        return Err(ApiError::field("account", "disabled", "the account is disabled: enable it first"));
+    };
+    Ok(crate::mail::links::reset_link(&key, &state.config.mail.base_url, user, &locale, now))
+}
+
 /// The community's account `user`; another community's is not found, as if not there.
 fn our_account(conn: &mut roundtable_store::DbConn, user: UserId, community: CommunityId) -> Result<User, StoreError> {
     let account = directory::get_user(conn, user)?;

@@ -109,6 +109,10 @@ struct AdminPage<'a> {
     key_accounts: Vec<Choice>,
     /// A key just issued: shown on this page once, never again.
     new_key: Option<String>,
+    /// A password-reset link just made for the chosen account: shown this once.
+    reset_link: Option<String>,
+    /// How long such a link works.
+    reset_minutes: i64,
     users: Vec<UserRow<'a>>,
     orgs: Vec<OrgRow<'a>>,
     compounds: Vec<CompoundRow<'a>>,
@@ -134,14 +138,25 @@ impl Page for AdminPage<'_> {
     const TEMPLATE: &'static str = "admin";
 }
 
+/// A secret the page shows this once: in no URL and no later page.
+enum Once {
+    Key(String),
+    ResetLink(String),
+}
+
 async fn admin_page(
     ctx: &Ctx,
     status: StatusCode,
     sent: &[(String, String)],
     errors: Option<FormErrors>,
     account: Option<Uuid>,
-    new_key: Option<String>,
+    once: Option<Once>,
 ) -> PageResult {
+    let (new_key, reset_link) = match once {
+        Some(Once::Key(k)) => (Some(k), None),
+        Some(Once::ResetLink(l)) => (None, Some(l)),
+        None => (None, None),
+    };
     let caller = ctx.caller()?;
     let values: BTreeMap<String, String> = sent.iter().cloned().collect();
     // Whether a refused form — the one holding the field `form` — had chosen `value` for
@@ -254,6 +269,8 @@ async fn admin_page(
         keys,
         key_accounts,
         new_key,
+        reset_link,
+        reset_minutes: crate::mail::links::RESET_LIFETIME.num_minutes(),
         users,
         orgs,
         compounds,
@@ -331,7 +348,7 @@ pub async fn add_key(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
         let name = field(&form, "key_name").unwrap_or_default();
         let account = id_field::<UserId>(&form, "account").unwrap_or(UserId(Uuid::nil()));
         let issued = crate::ops::keys::issue(&ctx.state, &ctx.caller()?, &name, account).await?;
-        admin_page(&ctx, StatusCode::OK, &[], None, None, Some(issued.secret)).await
+        admin_page(&ctx, StatusCode::OK, &[], None, None, Some(Once::Key(issued.secret))).await
     }
     .await;
     let out = refused(&ctx, &form, out).await;
@@ -505,6 +522,18 @@ pub enum Access {
 #[derive(serde::Deserialize)]
 pub struct AccessForm {
     action: Access,
+}
+
+/// Makes a password-reset link for the account and shows it on its page this once, to be
+/// handed over (no redirect: the link is in no URL and no later page).
+pub async fn reset_link(ApiPath(id): ApiPath<uuid::Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+    let out = async {
+        let link = ops::reset_link(&ctx.state, &ctx.caller()?, UserId(id)).await?;
+        admin_page(&ctx, StatusCode::OK, &[], None, Some(id), Some(Once::ResetLink(link))).await
+    }
+    .await;
+    let out = refused_for(&ctx, &[], out, Some(id)).await;
+    ctx.respond(out)
 }
 
 /// Disables an account (ending its sessions) or enables it again.
