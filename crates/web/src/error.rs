@@ -31,6 +31,9 @@ pub struct FieldProblem {
     /// With `out_of_range` of a number: the most it may be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
+    /// Of a field that holds several things (a line of a list): the one refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
 }
 
 impl FieldProblem {
@@ -43,7 +46,18 @@ impl FieldProblem {
             min_chars: None,
             min: None,
             max: None,
+            item: None,
         }
+    }
+
+    /// The same problem, naming the item of the field it is about (its first 100
+    /// characters: enough to find the line).
+    pub fn of_item(self, item: &str) -> Self {
+        let mut shown: String = item.chars().take(100).collect();
+        if shown.len() < item.len() {
+            shown.push('…');
+        }
+        FieldProblem { item: Some(shown), ..self }
     }
 
     /// A text shorter than `min` characters.

@@ -910,12 +910,25 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     }
     let many: String = (1..=501).map(|n| format!("{n}号楼、")).collect();
     let long = format!("1号楼、{}", "楼".repeat(101));
+    let long_said = format!("楼栋: 太长了（最多 100 字）：“{}…”", "楼".repeat(100));
+    let addresses: String = (1..=21).map(|n| format!("desk{n}@x.example\n")).collect();
+    // A list refused names its line: which of the addresses is none.
     for (path, fields, said) in [
         ("/admin/compounds", [("compound_name", "\u{200b}"), ("buildings", "1号楼")], "小区名称: 不能为空"),
-        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", "1号楼、\u{200d}")], "楼栋: 不能为空"),
+        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", "1号楼、\u{200d}")], "楼栋: 不能为空</li>"),
         ("/admin/compounds", [("compound_name", "翠园"), ("buildings", &many)], "楼栋: 过多：一个小区最多 500 栋楼"),
-        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", &long)], "楼栋: 太长了（最多 100 字）"),
+        ("/admin/compounds", [("compound_name", "翠园"), ("buildings", &long)], &long_said),
         ("/admin/organisations", [("org_name", "\u{2060}"), ("kind", "unit")], "不能为空"),
+        (
+            "/admin/organisations",
+            [("org_name", "祥和物业"), ("contact_emails", "desk@x.example\nrepair desk\nboss@x.example")],
+            "通知邮箱: 格式不正确：“repair desk”",
+        ),
+        (
+            "/admin/organisations",
+            [("org_name", "祥和物业"), ("contact_emails", &addresses)],
+            "通知邮箱: 太多了（最多 20 个）",
+        ),
     ] {
         let refused = admin.submit("/admin", path, &fields).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
@@ -1095,7 +1108,13 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
         bad.html
             .contains(&format!("id=\"addresses-{anshang}\" name=\"contact_emails\" rows=\"2\">repair desk</textarea>"))
     );
-    assert_eq!(bad.html.matches("repair desk").count(), 1, "not in the new organisation's form: {}", bad.html);
+    assert!(top.contains("通知邮箱: 格式不正确：“repair desk”"), "which line: {top}");
+    assert_eq!(
+        bad.html.matches(">repair desk</textarea>").count(),
+        1,
+        "not in the new organisation's form: {}",
+        bad.html
+    );
     assert_eq!(bad.html.matches("<details open>").count(), 1, "only the refused form is open");
     let changed = admin.submit("/admin", &addresses, &[("contact_emails", "repair@anshang.example")]).await;
     assert_eq!(changed.location(), "/admin?done=addresses_changed#orgs");

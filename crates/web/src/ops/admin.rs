@@ -157,12 +157,19 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
     Ok(id)
 }
 
-/// The addresses an organisation's notices go to: each an e-mail address, at most 20.
+/// The addresses an organisation's notices go to: each an e-mail address, at most 20 —
+/// a refusal names the line that is not one, among up to twenty.
 fn check_addresses(errors: &mut Vec<FieldProblem>, emails: &[String]) {
-    if emails.len() > 20 || !emails.iter().all(|e| text::is_mail_address(e)) {
-        errors.push(FieldProblem::new("contact_emails", "invalid", "e-mail addresses, one per line, at most 20"));
+    if emails.len() > MAX_ADDRESSES {
+        errors.push(FieldProblem::new("contact_emails", "too_many_addresses", "at most 20 addresses"));
+    } else if let Some(bad) = emails.iter().find(|e| !text::is_mail_address(e)) {
+        let said = FieldProblem::new("contact_emails", "invalid", format!("`{bad}` is not an e-mail address"));
+        errors.push(said.of_item(bad));
     }
 }
+
+/// How many addresses an organisation's notices go to at most.
+const MAX_ADDRESSES: usize = 20;
 
 /// Changes where an organisation's notices go — a company's staff changes, or its mail
 /// bounced: the next notice, and a dead one sent again from this page, go to the new
@@ -209,7 +216,10 @@ pub async fn add_compound(
     if buildings.len() > MAX_BUILDINGS {
         errors.push(FieldProblem::new("buildings", "too_many_buildings", "a compound has up to 500 buildings"));
     } else if let Some(wrong) = buildings.iter().find(|b| b.is_empty() || b.chars().count() > 100) {
-        crate::ops::check_text(&mut errors, "buildings", wrong, 1, 100);
+        let mut said = Vec::new();
+        crate::ops::check_text(&mut said, "buildings", wrong, 1, 100);
+        // A name too long is found by its start; an empty one has nothing to show.
+        errors.extend(said.into_iter().map(|p| if wrong.is_empty() { p } else { p.of_item(wrong) }));
     }
     let location = location.as_deref().map(text::trim).filter(|l| !l.is_empty()).and_then(|l| {
         let point = parse_point(l);

@@ -69,9 +69,9 @@ fn official(kind: ChannelKind) -> Option<(&'static str, &'static str, &'static s
 
 /// Checks a channel's URL: the robot's own endpoint (or a host in `mail.channel_hosts`),
 /// a public https host for a webhook; never credentials in it. Returns its host.
-fn check_url(state: &AppState, kind: ChannelKind, raw: &str) -> Result<String, FieldProblem> {
+fn check_url(state: &AppState, kind: ChannelKind, raw: &str) -> Result<String, Box<FieldProblem>> {
     // Each refusal has its own code, so that the pages can say what the address must be.
-    let bad = |code: &str, why: &str| FieldProblem::new("url", code, why);
+    let bad = |code: &str, why: &str| Box::new(FieldProblem::new("url", code, why));
     if raw.len() > 500 || text::forbidden_char(raw).is_some() {
         return Err(bad("invalid", "a URL of at most 500 characters"));
     }
@@ -122,7 +122,7 @@ pub async fn add(state: &AppState, caller: &Caller, new: NewChannel) -> ApiResul
         errors.push(FieldProblem::new("name", "invalid", "1–100 characters: which group or system this is"));
     }
     let url = text::trim(&new.url).to_owned();
-    let host = check_url(state, new.kind, &url).map_err(|p| errors.push(p)).ok();
+    let host = check_url(state, new.kind, &url).map_err(|p| errors.push(*p)).ok();
     // A name that resolves to this machine or the private network now is refused here
     // already (each call checks again: names move).
     let unlisted =

@@ -245,6 +245,11 @@ impl Ctx {
                 .lookup(self.viewer.lang, &format!("problem.{}", p.problem))
                 .map_or_else(|| p.message.clone(), str::to_owned),
         };
+        // Which line of a list: "格式不正确：“li at anshang”".
+        let text = match &p.item {
+            Some(item) => say("problem.of_item", &[("text", text), ("item", item.clone())]),
+            None => text,
+        };
         ShownProblem { field: Some(p.field.clone()), label, text }
     }
 
