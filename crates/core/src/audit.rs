@@ -37,6 +37,7 @@ named_enum! {
         OrganisationCreated = "organisation_created",
         AddressesChanged = "addresses_changed",
         CompoundCreated = "compound_created",
+        BuildingsAdded = "buildings_added",
         SupportAdded = "support_added",
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",

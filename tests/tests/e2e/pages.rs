@@ -18,6 +18,7 @@ on_both_databases!(
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
     a_forgotten_password_is_reset_through_a_mailed_link_once,
     an_administrator_hands_over_a_reset_link_to_someone_without_mail,
+    an_administrator_adds_a_compounds_second_phase,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -1713,4 +1714,62 @@ async fn an_administrator_hands_over_a_reset_link_to_someone_without_mail(app: T
         "{}",
         refused.html
     );
+}
+
+/// A new compound's second phase is handed over a year after the first: its buildings are
+/// added to the compound, where residents raise issues in them at once. A name it has
+/// already is refused by its line, the form kept open with what was typed.
+async fn an_administrator_adds_a_compounds_second_phase(app: TestApp) {
+    let admin = signed_in(&app, "admin@dongsheng.example").await;
+    let hongxi = app.compound("鸿禧山庄");
+    let path = format!("/admin/compounds/{hongxi}/buildings");
+    let added = admin.submit("/admin", &path, &[("buildings", "21号楼\n22号楼、21号楼")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    assert_eq!(added.location(), "/admin?done=buildings_added#compounds");
+    assert!(admin.get(added.location()).await.html.contains("楼栋已添加"));
+    let token = app.token("resident@dongsheng.example").await;
+    let listed = app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body;
+    let named = |name: &str| listed.as_array().unwrap().iter().filter(|b| b["name"] == name).count();
+    assert_eq!((named("21号楼"), named("22号楼")), (1, 1), "{listed}");
+    let new_one = listed.as_array().unwrap().iter().find(|b| b["name"] == "21号楼").unwrap()["id"].clone();
+    let issue = json!({"title": "21号楼电梯未通电", "category": "building", "compound": hongxi.to_string(), "building": new_one});
+    let raised = app.post("/api/v1/issues", &token, issue).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let trail =
+        app.get(&format!("/api/v1/audit?subject_id={hongxi}"), &app.token("admin@dongsheng.example").await).await;
+    assert_eq!(trail.body["items"][0]["action"], "buildings_added", "{}", trail.body);
+
+    // Refused: a name it has, an empty list, someone not an administrator, a compound not
+    // there or another community's.
+    let refused = admin.submit("/admin", &path, &[("buildings", "23号楼\n1号楼")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("楼栋: 小区已有同名楼栋：“1号楼”"), "{}", refused.html);
+    let form = refused.html.split(&format!("action=\"{path}\"")).next().unwrap();
+    assert!(
+        form.ends_with("<details open><summary class=\"meta\">添加楼栋</summary>\n    <form method=\"post\" "),
+        "{form}"
+    );
+    assert!(
+        refused
+            .html
+            .contains(&format!("id=\"buildings-{hongxi}\" name=\"buildings\" rows=\"2\">23号楼\n1号楼</textarea>"))
+    );
+    assert!(
+        refused.html.contains("id=\"c-buildings\" name=\"buildings\" rows=\"3\"></textarea>"),
+        "not the new compound's"
+    );
+    let listed = app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body;
+    assert!(!listed.to_string().contains("23号楼"), "nothing of a refused list is added");
+    assert_eq!(
+        admin.submit("/admin", &path, &[("buildings", "\u{200b}")]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let secretary = signed_in(&app, SECRETARY).await;
+    assert_eq!(secretary.submit("/account", &path, &[("buildings", "24号楼")]).await.status, StatusCode::FORBIDDEN);
+    let nowhere = format!("/admin/compounds/{}/buildings", uuid::Uuid::now_v7());
+    assert_eq!(admin.submit("/admin", &nowhere, &[("buildings", "24号楼")]).await.status, StatusCode::NOT_FOUND);
+    app.add_community("西城社区", "xicheng", None, "西城物业");
+    let west = app.pages();
+    west.sign_in("admin@xicheng.example").await;
+    assert_eq!(west.submit("/admin", &path, &[("buildings", "24号楼")]).await.status, StatusCode::NOT_FOUND);
 }

@@ -10,6 +10,7 @@ use roundtable_store::on_both_databases;
 on_both_databases!(
     users_and_their_actor_read_back,
     a_login_is_unique,
+    a_compound_has_one_building_of_a_name,
     an_unknown_time_zone_is_named_not_guessed,
     a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go,
     migrating_keeps_phone_numbers_by_their_digits
@@ -88,6 +89,24 @@ fn users_and_their_actor_read_back(t: &TestDb) {
     assert_eq!(by_login, user);
     assert_eq!(hash, "$argon2id$test");
     assert!(directory::user_by_login(conn, "nobody").unwrap().is_none());
+}
+
+/// Two administrators adding the second phase's "21号楼" at once: the database keeps one.
+/// Another compound may have its own.
+fn a_compound_has_one_building_of_a_name(t: &TestDb) {
+    use roundtable_core::{Building, BuildingId};
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    let building =
+        |compound| Building { id: BuildingId::new(), community: town.community, compound, name: "21号楼".into() };
+    directory::insert_building(conn, &building(town.junyue)).unwrap();
+    match directory::insert_building(conn, &building(town.junyue)) {
+        Err(StoreError::Duplicate(what)) => assert_eq!(what, "building"),
+        other => panic!("expected a duplicate building, got {other:?}"),
+    }
+    directory::insert_building(conn, &building(town.dingxiu)).unwrap();
+    let names: Vec<String> = directory::buildings(conn, town.junyue).unwrap().into_iter().map(|b| b.name).collect();
+    assert_eq!(names.iter().filter(|n| *n == "21号楼").count(), 1, "{names:?}");
 }
 
 fn a_login_is_unique(t: &TestDb) {

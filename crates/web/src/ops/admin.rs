@@ -254,6 +254,61 @@ pub async fn add_compound(
         .map_err(duplicate("compound_name"))
 }
 
+/// Adds buildings to one of the community's compounds — a new compound's second phase is
+/// handed over a year after the first. A name the compound has already, given twice, empty
+/// or too long is refused by its line; so is going past [`MAX_BUILDINGS`]. Returns how many
+/// were added.
+pub async fn add_buildings(
+    state: &AppState,
+    caller: &Caller,
+    compound: CompoundId,
+    names: Vec<String>,
+) -> ApiResult<usize> {
+    require_admin(caller)?;
+    let known = reference::names(state, caller).await?;
+    let Some(compound_name) = known.compound(compound).map(str::to_owned) else {
+        return Err(ApiError::NotFound("no such compound".into()));
+    };
+    let has: Vec<&str> = known.buildings.iter().filter(|(_, c, _)| *c == compound).map(|(.., n)| n.as_str()).collect();
+    let names = building_names(names);
+    let mut errors = Vec::new();
+    if names.iter().all(|n| n.is_empty()) {
+        errors.push(FieldProblem::new("buildings", "missing", "one building name a line"));
+    } else if has.len() + names.len() > MAX_BUILDINGS {
+        errors.push(FieldProblem::new("buildings", "too_many_buildings", "a compound has up to 500 buildings"));
+    } else if let Some(wrong) = names.iter().find(|b| b.is_empty() || b.chars().count() > 100) {
+        let mut said = Vec::new();
+        crate::ops::check_text(&mut said, "buildings", wrong, 1, 100);
+        errors.extend(said.into_iter().map(|p| if wrong.is_empty() { p } else { p.of_item(wrong) }));
+    } else if let Some(there) = names.iter().find(|n| has.contains(&n.as_str())) {
+        let taken = FieldProblem::new("buildings", "exists", format!("the compound has `{there}` already"));
+        errors.push(taken.of_item(there));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let community = caller.actor.community;
+    let buildings: Vec<Building> =
+        names.into_iter().map(|name| Building { id: BuildingId::new(), community, compound, name }).collect();
+    let added = buildings.len();
+    let entry = super::audit(state, caller, AuditAction::BuildingsAdded, AuditSubject::Compound, compound)
+        .with("name", &compound_name)
+        .with("buildings", buildings.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join("、"));
+    state
+        .db
+        .write(move |conn| {
+            buildings.iter().try_for_each(|b| directory::insert_building(conn, b))?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await
+        // Added by someone else since the names were read.
+        .map_err(|e| match e {
+            StoreError::Duplicate(_) => ApiError::field("buildings", "exists", "the compound has one of these already"),
+            other => other.into(),
+        })?;
+    Ok(added)
+}
+
 /// `"35.4930, 112.8530"` (a comma, or the Chinese one, between latitude and longitude).
 fn parse_point(text: &str) -> Option<GeoPoint> {
     let (lat, long) = text.split_once([',', '，'])?;

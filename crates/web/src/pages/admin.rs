@@ -75,6 +75,9 @@ struct CompoundRow<'a> {
     id: CompoundId,
     name: &'a str,
     buildings: usize,
+    /// Its form adding buildings was just refused: shown open, holding what was typed.
+    open: bool,
+    typed: String,
 }
 
 /// A notification that could not be delivered.
@@ -244,13 +247,19 @@ async fn admin_page(
             }
         })
         .collect();
+    let adding_to = values.get(BUILDINGS_OF).filter(|_| errors.is_some());
     let compounds = names
         .compounds
         .iter()
-        .map(|(id, name)| CompoundRow {
-            id: *id,
-            name,
-            buildings: names.buildings.iter().filter(|(_, c, _)| c == id).count(),
+        .map(|(id, name)| {
+            let open = adding_to.is_some_and(|c| *c == id.to_string());
+            CompoundRow {
+                id: *id,
+                name,
+                buildings: names.buildings.iter().filter(|(_, c, _)| c == id).count(),
+                open,
+                typed: values.get(TYPED_BUILDINGS).filter(|_| open).cloned().unwrap_or_default(),
+            }
         })
         .collect();
     let dead = dead
@@ -395,6 +404,27 @@ pub async fn set_addresses(
     }
     .await;
     let again = [(ADDRESSES_OF.to_owned(), id.to_string()), (TYPED_ADDRESSES.to_owned(), typed.unwrap_or_default())];
+    let out = refused(&ctx, &again, out).await;
+    ctx.respond(out)
+}
+
+/// The names a refused form adding buildings comes back under, so that the new-compound
+/// form does not take its `buildings` for its own.
+const BUILDINGS_OF: &str = "buildings_of";
+const TYPED_BUILDINGS: &str = "typed_buildings";
+
+/// More buildings for a compound (one name per line or comma).
+pub async fn add_buildings(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let typed = field(&form, "buildings");
+    let out = async {
+        ops::add_buildings(&ctx.state, &ctx.caller()?, CompoundId(id), names_list(typed.clone())).await?;
+        Ok(Out::Done("/admin#compounds".into(), "buildings_added"))
+    }
+    .await;
+    let again = [(BUILDINGS_OF.to_owned(), id.to_string()), (TYPED_BUILDINGS.to_owned(), typed.unwrap_or_default())];
     let out = refused(&ctx, &again, out).await;
     ctx.respond(out)
 }
