@@ -38,6 +38,7 @@ named_enum! {
         AddressesChanged = "addresses_changed",
         CompoundCreated = "compound_created",
         BuildingsAdded = "buildings_added",
+        LocationSet = "location_set",
         SupportAdded = "support_added",
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",

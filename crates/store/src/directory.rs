@@ -201,6 +201,14 @@ pub fn insert_compound(conn: &mut DbConn, c: &Compound) -> Result<()> {
     Ok(())
 }
 
+/// Sets where a compound lies (`None`: not known).
+pub fn set_compound_location(conn: &mut DbConn, compound: CompoundId, at: Option<GeoPoint>) -> Result<()> {
+    let n = diesel::update(compounds::table.find(compound.to_string()))
+        .set((compounds::latitude.eq(at.map(|p| p.lat)), compounds::longitude.eq(at.map(|p| p.long))))
+        .execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
 pub fn compounds(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Compound>> {
     let rows: Vec<CompoundRow> = compounds::table
         .filter(compounds::community_id.eq(community.to_string()))

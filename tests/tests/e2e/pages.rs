@@ -18,7 +18,7 @@ on_both_databases!(
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
     a_forgotten_password_is_reset_through_a_mailed_link_once,
     an_administrator_hands_over_a_reset_link_to_someone_without_mail,
-    an_administrator_adds_a_compounds_second_phase,
+    an_administrator_adds_a_compounds_second_phase_and_sets_where_it_lies,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -1719,7 +1719,7 @@ async fn an_administrator_hands_over_a_reset_link_to_someone_without_mail(app: T
 /// A new compound's second phase is handed over a year after the first: its buildings are
 /// added to the compound, where residents raise issues in them at once. A name it has
 /// already is refused by its line, the form kept open with what was typed.
-async fn an_administrator_adds_a_compounds_second_phase(app: TestApp) {
+async fn an_administrator_adds_a_compounds_second_phase_and_sets_where_it_lies(app: TestApp) {
     let admin = signed_in(&app, "admin@dongsheng.example").await;
     let hongxi = app.compound("鸿禧山庄");
     let path = format!("/admin/compounds/{hongxi}/buildings");
@@ -1746,7 +1746,9 @@ async fn an_administrator_adds_a_compounds_second_phase(app: TestApp) {
     assert!(refused.html.contains("楼栋: 小区已有同名楼栋：“1号楼”"), "{}", refused.html);
     let form = refused.html.split(&format!("action=\"{path}\"")).next().unwrap();
     assert!(
-        form.ends_with("<details open><summary class=\"meta\">添加楼栋</summary>\n    <form method=\"post\" "),
+        form.ends_with(
+            "<details open><summary class=\"meta\">添加楼栋、修改位置</summary>\n    <form method=\"post\" "
+        ),
         "{form}"
     );
     assert!(
@@ -1772,4 +1774,19 @@ async fn an_administrator_adds_a_compounds_second_phase(app: TestApp) {
     let west = app.pages();
     west.sign_in("admin@xicheng.example").await;
     assert_eq!(west.submit("/admin", &path, &[("buildings", "24号楼")]).await.status, StatusCode::NOT_FOUND);
+
+    // Where it lies, set after it was made (Open311 finds it by coordinates), kept open
+    // with what was typed when refused, forgotten when blank.
+    let place = format!("/admin/compounds/{hongxi}/location");
+    let wrong = admin.submit("/admin", &place, &[("location", "112.85, 135.49")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.html.contains("位置: 格式不正确"), "{}", wrong.html);
+    assert!(wrong.html.contains(&format!("id=\"location-{hongxi}\" name=\"location\" type=\"text\" inputmode=\"decimal\" maxlength=\"60\" value=\"112.85, 135.49\"")));
+    assert_eq!(west.submit("/admin", &place, &[("location", "35.5, 112.8")]).await.status, StatusCode::NOT_FOUND);
+    let set = admin.submit("/admin", &place, &[("location", "35.4912，112.8611")]).await;
+    assert_eq!(set.location(), "/admin?done=location_set#compounds", "{}", set.html);
+    let shown = admin.get(set.location()).await.html;
+    assert!(shown.contains("小区位置已保存") && shown.contains("栋楼 · 35.4912, 112.8611</span>"), "{shown}");
+    assert_eq!(admin.submit("/admin", &place, &[("location", " ")]).await.status, StatusCode::SEE_OTHER);
+    assert!(!admin.get("/admin").await.html.contains("35.4912"), "forgotten");
 }

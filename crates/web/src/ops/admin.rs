@@ -221,17 +221,7 @@ pub async fn add_compound(
         // A name too long is found by its start; an empty one has nothing to show.
         errors.extend(said.into_iter().map(|p| if wrong.is_empty() { p } else { p.of_item(wrong) }));
     }
-    let location = location.as_deref().map(text::trim).filter(|l| !l.is_empty()).and_then(|l| {
-        let point = parse_point(l);
-        if point.is_none() {
-            errors.push(FieldProblem::new(
-                "location",
-                "invalid",
-                "latitude, longitude in degrees, e.g. 35.4930, 112.8530",
-            ));
-        }
-        point
-    });
+    let location = location_field(&mut errors, location.as_deref());
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -307,6 +297,45 @@ pub async fn add_buildings(
             other => other.into(),
         })?;
     Ok(added)
+}
+
+/// Where a compound lies, as typed (`"lat, long"`; blank is unknown), checked.
+fn location_field(errors: &mut Vec<FieldProblem>, typed: Option<&str>) -> Option<GeoPoint> {
+    let typed = typed.map(text::trim).filter(|l| !l.is_empty())?;
+    let point = parse_point(typed);
+    if point.is_none() {
+        errors.push(FieldProblem::new("location", "invalid", "latitude, longitude in degrees, e.g. 35.4930, 112.8530"));
+    }
+    point
+}
+
+/// Sets where one of the community's compounds lies (its gate), or forgets it (blank):
+/// Open311 requests that give only coordinates find their compound by it.
+pub async fn set_location(
+    state: &AppState,
+    caller: &Caller,
+    compound: CompoundId,
+    typed: Option<String>,
+) -> ApiResult<()> {
+    require_admin(caller)?;
+    let names = reference::names(state, caller).await?;
+    let name = names.compound(compound).ok_or_else(|| ApiError::NotFound("no such compound".into()))?.to_owned();
+    let mut errors = Vec::new();
+    let at = location_field(&mut errors, typed.as_deref());
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let said = at.map_or_else(|| "—".to_owned(), |p| format!("{}, {}", p.lat, p.long));
+    let entry = super::audit(state, caller, AuditAction::LocationSet, AuditSubject::Compound, compound)
+        .with("name", &name)
+        .with("location", said);
+    Ok(state
+        .db
+        .write(move |conn| {
+            directory::set_compound_location(conn, compound, at)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await?)
 }
 
 /// `"35.4930, 112.8530"` (a comma, or the Chinese one, between latitude and longitude).

@@ -75,9 +75,14 @@ struct CompoundRow<'a> {
     id: CompoundId,
     name: &'a str,
     buildings: usize,
-    /// Its form adding buildings was just refused: shown open, holding what was typed.
+    /// Where it lies, `lat, long`, or empty.
+    location: String,
+    /// One of its forms was just refused: shown open, holding what was typed.
     open: bool,
+    /// The buildings typed into a refused form.
     typed: String,
+    /// The location in its form: as it is, or as typed into a refused form.
+    location_typed: String,
 }
 
 /// A notification that could not be delivered.
@@ -247,18 +252,22 @@ async fn admin_page(
             }
         })
         .collect();
-    let adding_to = values.get(BUILDINGS_OF).filter(|_| errors.is_some());
+    let changing = values.get(COMPOUND_OF).filter(|_| errors.is_some());
     let compounds = names
         .compounds
         .iter()
         .map(|(id, name)| {
-            let open = adding_to.is_some_and(|c| *c == id.to_string());
+            let open = changing.is_some_and(|c| *c == id.to_string());
+            let location = names.place(*id).map(|p| format!("{}, {}", p.lat, p.long)).unwrap_or_default();
+            let typed = |name: &str| values.get(name).filter(|_| open).cloned();
             CompoundRow {
                 id: *id,
                 name,
                 buildings: names.buildings.iter().filter(|(_, c, _)| c == id).count(),
                 open,
-                typed: values.get(TYPED_BUILDINGS).filter(|_| open).cloned().unwrap_or_default(),
+                typed: typed(TYPED_BUILDINGS).unwrap_or_default(),
+                location_typed: typed(TYPED_LOCATION).unwrap_or_else(|| location.clone()),
+                location,
             }
         })
         .collect();
@@ -408,10 +417,11 @@ pub async fn set_addresses(
     ctx.respond(out)
 }
 
-/// The names a refused form adding buildings comes back under, so that the new-compound
-/// form does not take its `buildings` for its own.
-const BUILDINGS_OF: &str = "buildings_of";
+/// The names a refused form of one compound's comes back under, so that the new-compound
+/// form does not take its `buildings` or `location` for its own.
+const COMPOUND_OF: &str = "compound_of";
 const TYPED_BUILDINGS: &str = "typed_buildings";
+const TYPED_LOCATION: &str = "typed_location";
 
 /// More buildings for a compound (one name per line or comma).
 pub async fn add_buildings(
@@ -424,7 +434,20 @@ pub async fn add_buildings(
         Ok(Out::Done("/admin#compounds".into(), "buildings_added"))
     }
     .await;
-    let again = [(BUILDINGS_OF.to_owned(), id.to_string()), (TYPED_BUILDINGS.to_owned(), typed.unwrap_or_default())];
+    let again = [(COMPOUND_OF.to_owned(), id.to_string()), (TYPED_BUILDINGS.to_owned(), typed.unwrap_or_default())];
+    let out = refused(&ctx, &again, out).await;
+    ctx.respond(out)
+}
+
+/// Where a compound lies (`lat, long`; blank forgets it).
+pub async fn set_location(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let typed = field(&form, "location");
+    let out = async {
+        ops::set_location(&ctx.state, &ctx.caller()?, CompoundId(id), typed.clone()).await?;
+        Ok(Out::Done("/admin#compounds".into(), "location_set"))
+    }
+    .await;
+    let again = [(COMPOUND_OF.to_owned(), id.to_string()), (TYPED_LOCATION.to_owned(), typed.unwrap_or_default())];
     let out = refused(&ctx, &again, out).await;
     ctx.respond(out)
 }

@@ -104,6 +104,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/organisations/{id}/addresses", post(admin::set_addresses))
         .route("/admin/compounds", post(admin::add_compound))
         .route("/admin/compounds/{id}/buildings", post(admin::add_buildings))
+        .route("/admin/compounds/{id}/location", post(admin::set_location))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         .route("/street", get(street::show))
         .route("/street/issues", post(street::whistle))
