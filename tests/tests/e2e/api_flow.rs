@@ -563,6 +563,8 @@ async fn a_user_changes_how_they_are_reached(app: TestApp) {
             "wrong",
         ),
         (contact(json!("li at anshang"), Value::Null), "email", "invalid"),
+        // What the mail transport could not send to: refused here, not undeliverable later.
+        (contact(json!("<script>@x.example"), Value::Null), "email", "invalid"),
         (contact(Value::Null, json!("找物业前台")), "phone", "invalid"),
         (contact(json!("wang@dongsheng.example"), Value::Null), "email", "taken"),
         (contact(Value::Null, json!("138 0013 8000")), "phone", "taken"),

@@ -381,7 +381,7 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
                 return Err(format!("this community has an organisation named `{name}` already"));
             }
             // As the admin page takes them: where its notices go.
-            if let Some(bad) = emails.iter().find(|e| !text::is_mail_address(e)) {
+            if let Some(bad) = emails.iter().find(|e| !crate::mail::is_address(e)) {
                 return Err(format!("`{}` is not an e-mail address", bad.escape_debug()));
             }
             let compound = compound.map(|c| find_compound(conn, community, &c)).transpose()?;

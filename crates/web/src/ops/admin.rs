@@ -162,7 +162,7 @@ pub async fn add_organisation(state: &AppState, caller: &Caller, new: NewOrganis
 fn check_addresses(errors: &mut Vec<FieldProblem>, emails: &[String]) {
     if emails.len() > MAX_ADDRESSES {
         errors.push(FieldProblem::new("contact_emails", "too_many_addresses", "at most 20 addresses"));
-    } else if let Some(bad) = emails.iter().find(|e| !text::is_mail_address(e)) {
+    } else if let Some(bad) = emails.iter().find(|e| !crate::mail::is_address(e)) {
         let said = FieldProblem::new("contact_emails", "invalid", format!("`{bad}` is not an e-mail address"));
         errors.push(said.of_item(bad));
     }
@@ -382,7 +382,7 @@ pub fn contact_details(
     errors: &mut Vec<FieldProblem>,
 ) -> (Option<String>, Option<String>) {
     let email = email.map(text::trim).filter(|e| !e.is_empty());
-    if email.is_some_and(|e| !text::is_mail_address(e)) {
+    if email.is_some_and(|e| !crate::mail::is_address(e)) {
         errors.push(FieldProblem::new("email", "invalid", "an e-mail address"));
     }
     let phone = phone.map(text::trim).filter(|p| !p.is_empty());

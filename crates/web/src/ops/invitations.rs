@@ -219,7 +219,7 @@ pub async fn sign_up(state: &AppState, invitation: &Invitation, new: SignUp) -> 
     }
     let email = new.email.map(|e| text::trim(&e).to_owned()).filter(|e| !e.is_empty());
     // The rule an account's address meets wherever it is typed (no spaces, one `@`…).
-    if email.as_deref().is_some_and(|e| !text::is_mail_address(e)) {
+    if email.as_deref().is_some_and(|e| !crate::mail::is_address(e)) {
         errors.push(FieldProblem::new("email", "invalid", "an e-mail address"));
     }
     errors.extend(super::account::password_problem("password", &new.password));
