@@ -39,6 +39,7 @@ named_enum! {
         CompoundCreated = "compound_created",
         BuildingsAdded = "buildings_added",
         LocationSet = "location_set",
+        Renamed = "renamed",
         SupportAdded = "support_added",
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",

@@ -363,6 +363,24 @@ pub fn set_contact_emails(conn: &mut DbConn, id: OrgId, emails: &[String]) -> Re
     if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
+/// Renames an organisation; a name another of its community's has is `Duplicate`.
+pub fn rename_organisation(conn: &mut DbConn, id: OrgId, name: &str) -> Result<()> {
+    let n = diesel::update(organisations::table.find(id.to_string()))
+        .set(organisations::name.eq(name))
+        .execute(conn)
+        .map_err(StoreError::from_insert("organisation"))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// Renames a compound; a name another of its community's has is `Duplicate`.
+pub fn rename_compound(conn: &mut DbConn, id: CompoundId, name: &str) -> Result<()> {
+    let n = diesel::update(compounds::table.find(id.to_string()))
+        .set(compounds::name.eq(name))
+        .execute(conn)
+        .map_err(StoreError::from_insert("compound"))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
 pub fn get_organisation(conn: &mut DbConn, id: OrgId) -> Result<Organisation> {
     let row: Option<OrganisationRow> =
         organisations::table.find(id.to_string()).select(OrganisationRow::as_select()).first(conn).optional()?;

@@ -11,6 +11,7 @@ on_both_databases!(
     users_and_their_actor_read_back,
     a_login_is_unique,
     a_compound_has_one_building_of_a_name,
+    a_community_has_one_compound_and_one_organisation_of_a_name,
     an_unknown_time_zone_is_named_not_guessed,
     a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go,
     migrating_keeps_phone_numbers_by_their_digits
@@ -107,6 +108,26 @@ fn a_compound_has_one_building_of_a_name(t: &TestDb) {
     directory::insert_building(conn, &building(town.dingxiu)).unwrap();
     let names: Vec<String> = directory::buildings(conn, town.junyue).unwrap().into_iter().map(|b| b.name).collect();
     assert_eq!(names.iter().filter(|n| *n == "21号楼").count(), 1, "{names:?}");
+}
+
+/// Two administrators adding (or renaming to) the same name at once: the database keeps
+/// one. Another community may have its own.
+fn a_community_has_one_compound_and_one_organisation_of_a_name(t: &TestDb) {
+    use roundtable_core::{Compound, CompoundId, OrgId, Organisation};
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    let junyue = directory::compounds(conn, town.community).unwrap().into_iter().find(|c| c.id == town.junyue).unwrap();
+    let twin = Compound { id: CompoundId::new(), ..junyue.clone() };
+    assert!(matches!(directory::insert_compound(conn, &twin), Err(StoreError::Duplicate(_))));
+    assert!(matches!(directory::rename_compound(conn, town.dingxiu, &junyue.name), Err(StoreError::Duplicate(_))));
+    let anshang = directory::get_organisation(conn, town.anshang).unwrap();
+    let twin = Organisation { id: OrgId::new(), ..anshang.clone() };
+    assert!(matches!(directory::insert_organisation(conn, &twin), Err(StoreError::Duplicate(_))));
+    assert!(matches!(directory::rename_organisation(conn, town.xiean, &anshang.name), Err(StoreError::Duplicate(_))));
+    let elsewhere = roundtable_core::Community::new("西城社区", chrono_tz::Asia::Shanghai, "zh-CN", Utc::now());
+    directory::insert_community(conn, &elsewhere).unwrap();
+    let theirs = Organisation { id: OrgId::new(), community: elsewhere.id, ..anshang };
+    directory::insert_organisation(conn, &theirs).unwrap();
 }
 
 fn a_login_is_unique(t: &TestDb) {

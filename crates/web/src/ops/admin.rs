@@ -299,6 +299,63 @@ pub async fn add_buildings(
     Ok(added)
 }
 
+/// What an administrator renames.
+#[derive(Clone, Copy)]
+pub enum Renamed {
+    Organisation(OrgId),
+    Compound(CompoundId),
+}
+
+/// Renames one of the community's organisations (a company renamed after a takeover) or
+/// compounds (a name mistyped): the pages, lists and notices name them by their id, so
+/// all say the new name at once. A name another of the same kind has is `taken` — the
+/// database keeps that too, against two renames at once.
+pub async fn rename(state: &AppState, caller: &Caller, what: Renamed, typed: &str) -> ApiResult<()> {
+    require_admin(caller)?;
+    let names = reference::names(state, caller).await?;
+    let (field, old, others): (&'static str, Option<&str>, Vec<&str>) = match what {
+        Renamed::Organisation(id) => (
+            "org_name",
+            names.org(id),
+            names.orgs.iter().filter(|(o, ..)| *o != id).map(|(_, n, _)| n.as_str()).collect(),
+        ),
+        Renamed::Compound(id) => (
+            "compound_name",
+            names.compound(id),
+            names.compounds.iter().filter(|(c, _)| *c != id).map(|(_, n)| n.as_str()).collect(),
+        ),
+    };
+    let old = old.ok_or_else(|| ApiError::NotFound("no such organisation or compound".into()))?.to_owned();
+    let mut errors = Vec::new();
+    let name = check_name(&mut errors, field, typed);
+    if others.contains(&name.as_str()) {
+        errors.push(FieldProblem::new(field, "taken", "this name is taken"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    if name == old {
+        return Ok(());
+    }
+    let entry = match what {
+        Renamed::Organisation(id) => super::audit(state, caller, AuditAction::Renamed, AuditSubject::Organisation, id),
+        Renamed::Compound(id) => super::audit(state, caller, AuditAction::Renamed, AuditSubject::Compound, id),
+    }
+    .with("from", &old)
+    .with("name", &name);
+    state
+        .db
+        .write(move |conn| {
+            match what {
+                Renamed::Organisation(id) => directory::rename_organisation(conn, id, &name)?,
+                Renamed::Compound(id) => directory::rename_compound(conn, id, &name)?,
+            }
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await
+        .map_err(duplicate(field))
+}
+
 /// Where a compound lies, as typed (`"lat, long"`; blank is unknown), checked.
 fn location_field(errors: &mut Vec<FieldProblem>, typed: Option<&str>) -> Option<GeoPoint> {
     let typed = typed.map(text::trim).filter(|l| !l.is_empty())?;

@@ -66,6 +66,8 @@ struct OrgRow<'a> {
     emails: String,
     /// The addresses as the change form holds them, one a line.
     lines: String,
+    /// The name as the rename form holds it.
+    name_typed: String,
     /// Its change form was just refused: shown open, holding what was typed.
     open: bool,
 }
@@ -83,6 +85,8 @@ struct CompoundRow<'a> {
     typed: String,
     /// The location in its form: as it is, or as typed into a refused form.
     location_typed: String,
+    /// The name as the rename form holds it.
+    name_typed: String,
 }
 
 /// A notification that could not be delivered.
@@ -232,32 +236,30 @@ async fn admin_page(
             compounds: names.compounds.iter().map(|(c, n)| Choice::new(c, n.clone(), u.compound == Some(*c))).collect(),
         },
     });
-    // A refused change of one organisation's addresses comes back under names of its own
-    // (see `set_addresses`), so the new-organisation form does not take it for its own.
-    let typed = values.get(ADDRESSES_OF).filter(|_| errors.is_some());
+    // A refused form of one organisation's or compound's comes back under names of its
+    // own (see `own_form`), and only that one's form holds what was typed.
+    let changing = |of: &str, id: String| values.get(of).filter(|_| errors.is_some()).is_some_and(|c| *c == id);
     let orgs = orgs
         .iter()
         .map(|o| {
-            let open = typed.is_some_and(|id| *id == o.id.to_string());
+            let open = changing(ORG_OF, o.id.to_string());
+            let typed = |name: &str| values.get(name).filter(|_| open).cloned();
             OrgRow {
                 id: o.id,
                 name: &o.name,
                 kind: o.kind,
                 emails: o.contact_emails.join(", "),
-                lines: match values.get(TYPED_ADDRESSES) {
-                    Some(text) if open => text.clone(),
-                    _ => o.contact_emails.join("\n"),
-                },
+                lines: typed(TYPED_ADDRESSES).unwrap_or_else(|| o.contact_emails.join("\n")),
+                name_typed: typed(TYPED_NAME).unwrap_or_else(|| o.name.clone()),
                 open,
             }
         })
         .collect();
-    let changing = values.get(COMPOUND_OF).filter(|_| errors.is_some());
     let compounds = names
         .compounds
         .iter()
         .map(|(id, name)| {
-            let open = changing.is_some_and(|c| *c == id.to_string());
+            let open = changing(COMPOUND_OF, id.to_string());
             let location = names.place(*id).map(|p| format!("{}, {}", p.lat, p.long)).unwrap_or_default();
             let typed = |name: &str| values.get(name).filter(|_| open).cloned();
             CompoundRow {
@@ -267,6 +269,7 @@ async fn admin_page(
                 open,
                 typed: typed(TYPED_BUILDINGS).unwrap_or_default(),
                 location_typed: typed(TYPED_LOCATION).unwrap_or_else(|| location.clone()),
+                name_typed: typed(TYPED_NAME).unwrap_or_else(|| name.clone()),
                 location,
             }
         })
@@ -396,59 +399,98 @@ pub async fn add_org(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
     ctx.respond(out)
 }
 
-/// The names a refused address change is shown again under: which organisation's form,
-/// and what was typed in it.
-const ADDRESSES_OF: &str = "addresses_of";
+/// The names a refused form of one organisation's or compound's comes back under — whose
+/// form, and what was typed in it — so that the forms adding new ones do not take its
+/// `contact_emails`, `buildings` or `location` for their own.
+const ORG_OF: &str = "org_of";
+const COMPOUND_OF: &str = "compound_of";
 const TYPED_ADDRESSES: &str = "typed_addresses";
+const TYPED_BUILDINGS: &str = "typed_buildings";
+const TYPED_LOCATION: &str = "typed_location";
+const TYPED_NAME: &str = "typed_name";
+
+/// A form of one organisation's or compound's (its name, addresses, buildings, location):
+/// `work` gets what was typed in `field`; refused, the page shows that form again, open,
+/// holding it (`of` says whose, `typed_as` under which name).
+async fn own_form<F, Fut>(
+    ctx: &Ctx,
+    form: &[(String, String)],
+    field_name: &str,
+    of: (&str, Uuid),
+    typed_as: &str,
+    work: F,
+) -> PageResult
+where
+    F: FnOnce(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = PageResult>,
+{
+    let typed = field(form, field_name);
+    let out = work(typed.clone()).await;
+    let again = [(of.0.to_owned(), of.1.to_string()), (typed_as.to_owned(), typed.unwrap_or_default())];
+    refused(ctx, &again, out).await
+}
 
 /// Where an organisation's notices go, changed.
 pub async fn set_addresses(
     ApiPath(id): ApiPath<Uuid>,
     Posted { ctx, form }: Posted<Vec<(String, String)>>,
 ) -> Response {
-    let typed = field(&form, "contact_emails");
-    let out = async {
-        ops::set_addresses(&ctx.state, &ctx.caller()?, OrgId(id), names_list(typed.clone())).await?;
+    let c = &ctx;
+    let out = own_form(c, &form, "contact_emails", (ORG_OF, id), TYPED_ADDRESSES, |typed| async move {
+        ops::set_addresses(&c.state, &c.caller()?, OrgId(id), names_list(typed)).await?;
         Ok(Out::Done("/admin#orgs".into(), "addresses_changed"))
-    }
+    })
     .await;
-    let again = [(ADDRESSES_OF.to_owned(), id.to_string()), (TYPED_ADDRESSES.to_owned(), typed.unwrap_or_default())];
-    let out = refused(&ctx, &again, out).await;
     ctx.respond(out)
 }
 
-/// The names a refused form of one compound's comes back under, so that the new-compound
-/// form does not take its `buildings` or `location` for its own.
-const COMPOUND_OF: &str = "compound_of";
-const TYPED_BUILDINGS: &str = "typed_buildings";
-const TYPED_LOCATION: &str = "typed_location";
+/// An organisation renamed (a company renamed after a takeover).
+pub async fn rename_org(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
+    let c = &ctx;
+    let out = own_form(c, &form, "name", (ORG_OF, id), TYPED_NAME, |typed| async move {
+        ops::rename(&c.state, &c.caller()?, ops::Renamed::Organisation(OrgId(id)), &typed.unwrap_or_default()).await?;
+        Ok(Out::Done("/admin#orgs".into(), "renamed"))
+    })
+    .await;
+    ctx.respond(out)
+}
+
+/// A compound renamed (a name mistyped when it was added).
+pub async fn rename_compound(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let c = &ctx;
+    let out = own_form(c, &form, "name", (COMPOUND_OF, id), TYPED_NAME, |typed| async move {
+        ops::rename(&c.state, &c.caller()?, ops::Renamed::Compound(CompoundId(id)), &typed.unwrap_or_default()).await?;
+        Ok(Out::Done("/admin#compounds".into(), "renamed"))
+    })
+    .await;
+    ctx.respond(out)
+}
 
 /// More buildings for a compound (one name per line or comma).
 pub async fn add_buildings(
     ApiPath(id): ApiPath<Uuid>,
     Posted { ctx, form }: Posted<Vec<(String, String)>>,
 ) -> Response {
-    let typed = field(&form, "buildings");
-    let out = async {
-        ops::add_buildings(&ctx.state, &ctx.caller()?, CompoundId(id), names_list(typed.clone())).await?;
+    let c = &ctx;
+    let out = own_form(c, &form, "buildings", (COMPOUND_OF, id), TYPED_BUILDINGS, |typed| async move {
+        ops::add_buildings(&c.state, &c.caller()?, CompoundId(id), names_list(typed)).await?;
         Ok(Out::Done("/admin#compounds".into(), "buildings_added"))
-    }
+    })
     .await;
-    let again = [(COMPOUND_OF.to_owned(), id.to_string()), (TYPED_BUILDINGS.to_owned(), typed.unwrap_or_default())];
-    let out = refused(&ctx, &again, out).await;
     ctx.respond(out)
 }
 
 /// Where a compound lies (`lat, long`; blank forgets it).
 pub async fn set_location(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
-    let typed = field(&form, "location");
-    let out = async {
-        ops::set_location(&ctx.state, &ctx.caller()?, CompoundId(id), typed.clone()).await?;
+    let c = &ctx;
+    let out = own_form(c, &form, "location", (COMPOUND_OF, id), TYPED_LOCATION, |typed| async move {
+        ops::set_location(&c.state, &c.caller()?, CompoundId(id), typed).await?;
         Ok(Out::Done("/admin#compounds".into(), "location_set"))
-    }
+    })
     .await;
-    let again = [(COMPOUND_OF.to_owned(), id.to_string()), (TYPED_LOCATION.to_owned(), typed.unwrap_or_default())];
-    let out = refused(&ctx, &again, out).await;
     ctx.respond(out)
 }
 
