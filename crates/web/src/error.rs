@@ -374,6 +374,11 @@ fn invalid_value(text: &str, what: &str) -> ApiError {
     } else if let Some(name) = named("unknown field `") {
         // The path of a field not known already ends in its name; a missing one's is its parent's.
         (path.unwrap_or(name).to_owned(), "unknown")
+    } else if rest.starts_with("invalid value: integer `") {
+        // A whole number past what its type holds (`"minutes": 5000000000`, `-1` for a count):
+        // out of range, like one past the field's own limits — which the type's bounds are
+        // not, so none are claimed.
+        (path.unwrap_or(what).to_owned(), "out_of_range")
     } else {
         (path.unwrap_or(what).to_owned(), "invalid")
     };
@@ -464,5 +469,10 @@ mod tests {
         assert_eq!(named("duplicate field `state`"), pair("state", "duplicate"));
         assert_eq!(named("add[1]: duplicate field `title` at line 1 column 40"), pair("add[1].title", "duplicate"));
         assert_eq!(named("expected value at line 1 column 1"), pair("body", "invalid"));
+        assert_eq!(
+            named("add[0].minutes: invalid value: integer `5000000000`, expected u32 at line 1 column 40"),
+            pair("add[0].minutes", "out_of_range")
+        );
+        assert_eq!(named("limit: invalid value: integer `-1`, expected u32"), pair("limit", "out_of_range"));
     }
 }

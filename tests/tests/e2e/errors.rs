@@ -196,6 +196,13 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
     let r = app.get("/api/v1/issues?limit=many", &secretary).await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&r), [("limit".into(), "invalid".into())]);
+    // A whole number past what the field's type holds is out of range, not "invalid".
+    for version in [json!(5_000_000_000u64), json!(-1)] {
+        let body = json!({"transition": "commit", "version": version, "commitment_text": "修", "due_date": in_days(3)});
+        let r = app.post(&format!("/api/v1/issues/{id}/transitions"), &secretary, body).await;
+        problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(fields(&r), [("version".into(), "out_of_range".into())], "{version}");
+    }
     // So is a state no workflow has (it used to be an empty list) and an unknown order.
     for query in ["state=nope", "state=raised,nope", "order=nope"] {
         let r = app.get(&format!("/api/v1/issues?{query}"), &secretary).await;
