@@ -40,6 +40,7 @@ named_enum! {
         BuildingsAdded = "buildings_added",
         LocationSet = "location_set",
         Renamed = "renamed",
+        BuildingRenamed = "building_renamed",
         SupportAdded = "support_added",
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",

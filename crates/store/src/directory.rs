@@ -381,6 +381,15 @@ pub fn rename_compound(conn: &mut DbConn, id: CompoundId, name: &str) -> Result<
     if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
+/// Renames a building; a name another of its compound's has is `Duplicate`.
+pub fn rename_building(conn: &mut DbConn, id: BuildingId, name: &str) -> Result<()> {
+    let n = diesel::update(buildings::table.find(id.to_string()))
+        .set(buildings::name.eq(name))
+        .execute(conn)
+        .map_err(StoreError::from_insert("building"))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
 pub fn get_organisation(conn: &mut DbConn, id: OrgId) -> Result<Organisation> {
     let row: Option<OrganisationRow> =
         organisations::table.find(id.to_string()).select(OrganisationRow::as_select()).first(conn).optional()?;

@@ -1815,6 +1815,31 @@ async fn an_administrator_keeps_compounds_and_organisations_as_they_are(app: Tes
     );
     assert_eq!(west.submit("/admin", &compound_name, &[("name", "西城的")]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(secretary.submit("/account", &org_name, &[("name", "书记改的")]).await.status, StatusCode::FORBIDDEN);
+    // A building renamed; a name the compound has, or another compound's building, refused
+    // with the building chosen kept.
+    let buildings = app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body;
+    let id_of = |name: &str| {
+        buildings.as_array().unwrap().iter().find(|b| b["name"] == name).map(|b| b["id"].as_str().unwrap().to_owned())
+    };
+    let (one, two) = (id_of("1号楼").unwrap(), id_of("2号楼").unwrap());
+    let rename = format!("/admin/compounds/{hongxi}/buildings/rename");
+    let done = admin.submit("/admin", &rename, &[("building", &one), ("building_name", "1幢")]).await;
+    assert_eq!(done.location(), "/admin?done=building_renamed#compounds", "{}", done.html);
+    let now = app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body;
+    let named: Vec<(&str, &str)> =
+        now.as_array().unwrap().iter().map(|b| (b["id"].as_str().unwrap(), b["name"].as_str().unwrap())).collect();
+    assert!(named.contains(&(one.as_str(), "1幢")) && !named.iter().any(|(_, n)| *n == "1号楼"), "{now}");
+    let clash = admin.submit("/admin", &rename, &[("building", &two), ("building_name", "1幢")]).await;
+    assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(clash.html.contains("新楼栋名: 小区已有同名楼栋：“1幢”"), "{}", clash.html);
+    assert!(
+        clash.html.contains(&format!("<option value=\"{two}\" selected>2号楼</option>")),
+        "the building chosen is kept"
+    );
+    let theirs = app.get(&format!("/api/v1/compounds/{junyue}/buildings"), &token).await.body[0]["id"].clone();
+    let fields = [("building", theirs.as_str().unwrap()), ("building_name", "9幢")];
+    assert!(admin.submit("/admin", &rename, &fields).await.html.contains("楼栋: 在本社区不存在"));
+
     let trail =
         app.get(&format!("/api/v1/audit?subject_id={anshang}"), &app.token("admin@dongsheng.example").await).await;
     assert_eq!(

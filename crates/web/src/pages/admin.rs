@@ -87,6 +87,9 @@ struct CompoundRow<'a> {
     location_typed: String,
     /// The name as the rename form holds it.
     name_typed: String,
+    /// Its buildings, to choose the one to rename (the one a refused form chose, chosen).
+    building_choices: Vec<Choice>,
+    building_name_typed: String,
 }
 
 /// A notification that could not be delivered.
@@ -270,6 +273,14 @@ async fn admin_page(
                 typed: typed(TYPED_BUILDINGS).unwrap_or_default(),
                 location_typed: typed(TYPED_LOCATION).unwrap_or_else(|| location.clone()),
                 name_typed: typed(TYPED_NAME).unwrap_or_else(|| name.clone()),
+                building_name_typed: typed(TYPED_BUILDING_NAME).unwrap_or_default(),
+                building_choices: {
+                    let chosen = typed(CHOSEN_BUILDING);
+                    let of_it = names.buildings.iter().filter(|(_, c, _)| c == id);
+                    of_it
+                        .map(|(b, _, n)| Choice::new(b, n.clone(), chosen.as_deref() == Some(&b.to_string())))
+                        .collect()
+                },
                 location,
             }
         })
@@ -408,6 +419,8 @@ const TYPED_ADDRESSES: &str = "typed_addresses";
 const TYPED_BUILDINGS: &str = "typed_buildings";
 const TYPED_LOCATION: &str = "typed_location";
 const TYPED_NAME: &str = "typed_name";
+const TYPED_BUILDING_NAME: &str = "typed_building_name";
+const CHOSEN_BUILDING: &str = "chosen_building";
 
 /// A form of one organisation's or compound's (its name, addresses, buildings, location):
 /// `work` gets what was typed in `field`; refused, the page shows that form again, open,
@@ -480,6 +493,28 @@ pub async fn add_buildings(
         Ok(Out::Done("/admin#compounds".into(), "buildings_added"))
     })
     .await;
+    ctx.respond(out)
+}
+
+/// A building of a compound renamed; refused, the form keeps the building chosen and the
+/// name typed.
+pub async fn rename_building(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let (building, typed) = (field(&form, "building"), field(&form, "building_name").unwrap_or_default());
+    let out = async {
+        let chosen = building.as_deref().and_then(|b| b.parse().ok()).map(BuildingId);
+        ops::rename_building(&ctx.state, &ctx.caller()?, CompoundId(id), chosen, &typed).await?;
+        Ok(Out::Done("/admin#compounds".into(), "building_renamed"))
+    }
+    .await;
+    let again = [
+        (COMPOUND_OF.to_owned(), id.to_string()),
+        (TYPED_BUILDING_NAME.to_owned(), typed),
+        (CHOSEN_BUILDING.to_owned(), building.unwrap_or_default()),
+    ];
+    let out = refused(&ctx, &again, out).await;
     ctx.respond(out)
 }
 
