@@ -94,16 +94,7 @@ fn every_string_a_template_asks_for_exists() {
 fn every_field_and_problem_refused_by_name_has_strings_in_both_languages() {
     let locales = Locales::embedded().expect("the locale files parse");
     let mut wanted = std::collections::BTreeSet::new();
-    let mut files = vec![roundtable_e2e::repo().join("crates/web/src")];
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            files.extend(std::fs::read_dir(&path).expect("a folder").map(|e| e.expect("an entry").path()));
-            continue;
-        }
-        if path.extension().is_none_or(|e| e != "rs") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("a source file");
+    for text in web_sources() {
         for call in ["FieldProblem::new(", "ApiError::field("] {
             for (at, _) in text.match_indices(call) {
                 // The first two arguments, where they are written as strings.
@@ -139,6 +130,40 @@ fn every_field_and_problem_refused_by_name_has_strings_in_both_languages() {
             }
         }
     }
+    for locale in LOCALES {
+        let missing: Vec<_> = wanted.iter().filter(|k| locales.lookup(locale, k).is_none()).collect();
+        assert!(missing.is_empty(), "{locale} lacks {missing:?}");
+    }
+}
+
+/// The text of every Rust source file of the web crate.
+fn web_sources() -> Vec<String> {
+    let (mut files, mut texts) = (vec![roundtable_e2e::repo().join("crates/web/src")], Vec::new());
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).expect("a folder").map(|e| e.expect("an entry").path()));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            texts.push(std::fs::read_to_string(&path).expect("a source file"));
+        }
+    }
+    texts
+}
+
+/// Every detail the audit trail records (`.with("old_name", …)`) is labelled in both
+/// languages, as an account's history on /admin shows them ("原名称: 安尚物业"), and every
+/// action is told: a history line never shows a string's key.
+#[test]
+fn every_detail_and_action_of_the_trail_has_strings_in_both_languages() {
+    let locales = Locales::embedded().expect("the locale files parse");
+    let mut wanted: std::collections::BTreeSet<String> =
+        roundtable_core::audit::AuditAction::ALL.iter().map(|a| format!("audit.{}", a.as_str())).collect();
+    for text in web_sources() {
+        for (at, _) in text.match_indices(".with(\"") {
+            let key = text[at + 7..].split('"').next().expect("a closed string");
+            wanted.insert(format!("audit_detail.{key}"));
+        }
+    }
+    assert!(wanted.iter().filter(|k| k.starts_with("audit_detail.")).count() > 30, "found only {wanted:?}");
     for locale in LOCALES {
         let missing: Vec<_> = wanted.iter().filter(|k| locales.lookup(locale, k).is_none()).collect();
         assert!(missing.is_empty(), "{locale} lacks {missing:?}");
@@ -322,6 +347,12 @@ async fn my_account_changes_how_i_am_reached() {
     let pages = app.pages();
     let by_phone = pages.submit("/login", "/login", &[("login", "138 0013 9999"), ("password", "demo1234")]).await;
     assert_eq!(by_phone.status, StatusCode::SEE_OTHER, "{}", by_phone.html);
+    // On her history, labelled, without the values.
+    let admin = signed_in(&app, "admin@dongsheng.example").await;
+    let history = admin.get(&format!("/admin?account={}", app.user("resident@dongsheng.example"))).await.html;
+    let trail = history.split("id=\"history\"").nth(1).expect("a history");
+    assert!(trail.contains("修改了自己的联系方式") && trail.contains("修改项: email, phone"), "{trail}");
+    assert!(!trail.contains("13800139999") && !trail.contains("audit_detail."), "{trail}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1843,7 +1874,7 @@ async fn an_administrator_keeps_compounds_and_organisations_as_they_are(app: Tes
     let trail =
         app.get(&format!("/api/v1/audit?subject_id={anshang}"), &app.token("admin@dongsheng.example").await).await;
     assert_eq!(
-        (trail.body["items"][0]["action"].as_str(), trail.body["items"][0]["details"]["from"].as_str()),
+        (trail.body["items"][0]["action"].as_str(), trail.body["items"][0]["details"]["old_name"].as_str()),
         (Some("renamed"), Some("安尚物业")),
         "{}",
         trail.body

@@ -283,7 +283,7 @@ pub async fn add_buildings(
     let added = buildings.len();
     let entry = super::audit(state, caller, AuditAction::BuildingsAdded, AuditSubject::Compound, compound)
         .with("name", &compound_name)
-        .with("buildings", buildings.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join("、"));
+        .with("added", buildings.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join("、"));
     state
         .db
         .write(move |conn| {
@@ -341,7 +341,7 @@ pub async fn rename(state: &AppState, caller: &Caller, what: Renamed, typed: &st
         Renamed::Organisation(id) => super::audit(state, caller, AuditAction::Renamed, AuditSubject::Organisation, id),
         Renamed::Compound(id) => super::audit(state, caller, AuditAction::Renamed, AuditSubject::Compound, id),
     }
-    .with("from", &old)
+    .with("old_name", &old)
     .with("name", &name);
     state
         .db
@@ -387,9 +387,9 @@ pub async fn rename_building(
     }
     let id = *id;
     let entry = super::audit(state, caller, AuditAction::BuildingRenamed, AuditSubject::Compound, compound)
-        .with("name", &compound_name)
-        .with("from", old)
-        .with("building", &name);
+        .with("compound", &compound_name)
+        .with("old_name", old)
+        .with("name", &name);
     state
         .db
         .write(move |conn| {
