@@ -1129,7 +1129,7 @@ async fn an_administrator_adds_an_account_and_sends_a_dead_notification_again(ap
     let bad = admin.submit("/admin", &addresses, &[("contact_emails", "repair desk")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let top = bad.html.split("<section").next().expect("the page's head");
-    assert!(top.contains("通知邮箱: 格式不正确"), "the refusal is the first thing on the page: {top}");
+    assert!(top.contains("安尚物业 · 通知邮箱: 格式不正确"), "the refusal, and whose, first on the page: {top}");
     // What was typed waits in that organisation's form, open, and nowhere else.
     let form = bad.html.split(&format!("action=\"{addresses}\"")).next().expect("the page");
     assert!(form.rsplit("<details").next().is_some_and(|d| d.starts_with(" open><summary")), "{form}");
@@ -1771,7 +1771,7 @@ async fn an_administrator_keeps_compounds_and_organisations_as_they_are(app: Tes
     // there or another community's.
     let refused = admin.submit("/admin", &path, &[("buildings", "23号楼\n1号楼")]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.html.contains("楼栋: 小区已有同名楼栋：“1号楼”"), "{}", refused.html);
+    assert!(refused.html.contains("鸿禧山庄 · 楼栋: 小区已有同名楼栋：“1号楼”"), "whose, at the top: {}", refused.html);
     let form = refused.html.split(&format!("action=\"{path}\"")).next().unwrap();
     assert!(form.rsplit("<details").next().is_some_and(|d| d.starts_with(" open><summary")), "{form}");
     assert!(

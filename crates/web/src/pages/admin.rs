@@ -180,6 +180,21 @@ async fn admin_page(
         values.contains_key(form) && sent.iter().any(|(k, v)| k == name && *v == value.to_string())
     };
     let ops::Overview { names, users, orgs, dead, channels, titles } = ops::overview(&ctx.state, &caller).await?;
+    // A refused form of one organisation's or compound's says whose at the top of a long
+    // page: "鸿禧山庄 · 楼栋: 小区已有同名楼栋".
+    let id_in = |of: &str| values.get(of).and_then(|id| id.parse::<Uuid>().ok());
+    let whose = id_in(ORG_OF)
+        .and_then(|id| names.org(OrgId(id)))
+        .or_else(|| id_in(COMPOUND_OF).and_then(|id| names.compound(CompoundId(id))));
+    let errors = match (errors, whose) {
+        (Some(mut shown), Some(whose)) => {
+            for p in &mut shown.list {
+                p.label = if p.label.is_empty() { whose.to_owned() } else { format!("{whose} · {}", p.label) };
+            }
+            Some(shown)
+        }
+        (errors, _) => errors,
+    };
     let day = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let keys = crate::ops::keys::list(&ctx.state, &caller)
         .await?
