@@ -212,15 +212,7 @@ pub async fn add_compound(
         errors.push(FieldProblem::new("compound_name", "taken", "this name is taken"));
     }
     let buildings = building_names(buildings);
-    // Said which: too many, or a name of nothing visible or too long for a list.
-    if buildings.len() > MAX_BUILDINGS {
-        errors.push(FieldProblem::new("buildings", "too_many_buildings", "a compound has up to 500 buildings"));
-    } else if let Some(wrong) = buildings.iter().find(|b| b.is_empty() || b.chars().count() > 100) {
-        let mut said = Vec::new();
-        crate::ops::check_text(&mut said, "buildings", wrong, 1, 100);
-        // A name too long is found by its start; an empty one has nothing to show.
-        errors.extend(said.into_iter().map(|p| if wrong.is_empty() { p } else { p.of_item(wrong) }));
-    }
+    building_problems(&mut errors, &buildings, &[]);
     let location = location_field(&mut errors, location.as_deref());
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
@@ -244,6 +236,22 @@ pub async fn add_compound(
         .map_err(duplicate("compound_name"))
 }
 
+/// What is wrong with new building names for a compound that `has` these already, said by
+/// the line: too many in all, a name of nothing visible or too long, one it has.
+fn building_problems(errors: &mut Vec<FieldProblem>, names: &[String], has: &[&str]) {
+    if has.len() + names.len() > MAX_BUILDINGS {
+        errors.push(FieldProblem::new("buildings", "too_many_buildings", "a compound has up to 500 buildings"));
+    } else if let Some(wrong) = names.iter().find(|b| b.is_empty() || b.chars().count() > 100) {
+        let mut said = Vec::new();
+        crate::ops::check_text(&mut said, "buildings", wrong, 1, 100);
+        // A name too long is found by its start; an empty one has nothing to show.
+        errors.extend(said.into_iter().map(|p| if wrong.is_empty() { p } else { p.of_item(wrong) }));
+    } else if let Some(there) = names.iter().find(|n| has.contains(&n.as_str())) {
+        let taken = FieldProblem::new("buildings", "exists", format!("the compound has `{there}` already"));
+        errors.push(taken.of_item(there));
+    }
+}
+
 /// Adds buildings to one of the community's compounds — a new compound's second phase is
 /// handed over a year after the first. A name the compound has already, given twice, empty
 /// or too long is refused by its line; so is going past [`MAX_BUILDINGS`]. Returns how many
@@ -264,15 +272,8 @@ pub async fn add_buildings(
     let mut errors = Vec::new();
     if names.iter().all(|n| n.is_empty()) {
         errors.push(FieldProblem::new("buildings", "missing", "one building name a line"));
-    } else if has.len() + names.len() > MAX_BUILDINGS {
-        errors.push(FieldProblem::new("buildings", "too_many_buildings", "a compound has up to 500 buildings"));
-    } else if let Some(wrong) = names.iter().find(|b| b.is_empty() || b.chars().count() > 100) {
-        let mut said = Vec::new();
-        crate::ops::check_text(&mut said, "buildings", wrong, 1, 100);
-        errors.extend(said.into_iter().map(|p| if wrong.is_empty() { p } else { p.of_item(wrong) }));
-    } else if let Some(there) = names.iter().find(|n| has.contains(&n.as_str())) {
-        let taken = FieldProblem::new("buildings", "exists", format!("the compound has `{there}` already"));
-        errors.push(taken.of_item(there));
+    } else {
+        building_problems(&mut errors, &names, &has);
     }
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
@@ -313,18 +314,24 @@ pub enum Renamed {
 pub async fn rename(state: &AppState, caller: &Caller, what: Renamed, typed: &str) -> ApiResult<()> {
     require_admin(caller)?;
     let names = reference::names(state, caller).await?;
-    let (field, old, others): (&'static str, Option<&str>, Vec<&str>) = match what {
-        Renamed::Organisation(id) => (
-            "org_name",
-            names.org(id),
-            names.orgs.iter().filter(|(o, ..)| *o != id).map(|(_, n, _)| n.as_str()).collect(),
-        ),
-        Renamed::Compound(id) => (
-            "compound_name",
-            names.compound(id),
-            names.compounds.iter().filter(|(c, _)| *c != id).map(|(_, n)| n.as_str()).collect(),
-        ),
-    };
+    // The form's field, what the trail files it under, its name now and the others'.
+    let (field, subject, id, old, others): (&'static str, AuditSubject, uuid::Uuid, Option<&str>, Vec<&str>) =
+        match what {
+            Renamed::Organisation(id) => (
+                "org_name",
+                AuditSubject::Organisation,
+                id.0,
+                names.org(id),
+                names.orgs.iter().filter(|(o, ..)| *o != id).map(|(_, n, _)| n.as_str()).collect(),
+            ),
+            Renamed::Compound(id) => (
+                "compound_name",
+                AuditSubject::Compound,
+                id.0,
+                names.compound(id),
+                names.compounds.iter().filter(|(c, _)| *c != id).map(|(_, n)| n.as_str()).collect(),
+            ),
+        };
     let old = old.ok_or_else(|| ApiError::NotFound("no such organisation or compound".into()))?.to_owned();
     let mut errors = Vec::new();
     let name = check_name(&mut errors, field, typed);
@@ -337,12 +344,8 @@ pub async fn rename(state: &AppState, caller: &Caller, what: Renamed, typed: &st
     if name == old {
         return Ok(());
     }
-    let entry = match what {
-        Renamed::Organisation(id) => super::audit(state, caller, AuditAction::Renamed, AuditSubject::Organisation, id),
-        Renamed::Compound(id) => super::audit(state, caller, AuditAction::Renamed, AuditSubject::Compound, id),
-    }
-    .with("old_name", &old)
-    .with("name", &name);
+    let entry =
+        super::audit(state, caller, AuditAction::Renamed, subject, id).with("old_name", &old).with("name", &name);
     state
         .db
         .write(move |conn| {
