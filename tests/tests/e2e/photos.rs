@@ -279,6 +279,17 @@ async fn a_resident_raises_with_a_photo_on_the_pages_and_keeps_it_across_the_sim
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     assert!(page.html.contains("id=\"similar\""), "{}", page.html);
     let kept = page.field("photos").expect("the uploaded photo rides along as a hidden field");
+    // A kept photo's id tampered with: refused by name, not dropped (the issue would be
+    // raised without the photo its raiser saw on the form).
+    let mut parts = fields("地下车库顶板漏水了");
+    parts.push(Part::text("confirm", "1"));
+    parts.push(Part::text("photos", &kept));
+    parts.push(Part::text("photos", "not-a-photo"));
+    let page = pages.submit_multipart("/issues/new", "/issues", parts).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.html);
+    assert!(page.html.contains("照片"), "the refusal names the photos: {}", page.html);
+    let listed = app.get("/api/v1/issues?limit=200", &app.token(SECRETARY).await).await.body.to_string();
+    assert!(!listed.contains("地下车库顶板漏水了"), "nothing is raised: {listed}");
     let mut parts = fields("地下车库顶板漏水了");
     parts.push(Part::text("confirm", "1"));
     parts.push(Part::text("photos", &kept));

@@ -114,7 +114,16 @@ impl<T: DeserializeOwned> FromRequest<AppState> for WithPhotos<T> {
             Err(e) => return Err(ctx.fail(e)),
         };
         let (uploaded, plain): (Vec<_>, Vec<_>) = upload.fields.iter().partition(|(k, _)| k == UPLOADED_FIELD);
-        let uploaded = uploaded.iter().filter_map(|(_, v)| v.parse().ok()).collect();
+        // A kept photo's id that is not one was tampered with: refused by name, since
+        // dropping it would raise the issue without a photo its raiser saw on the form.
+        let uploaded = match uploaded.iter().map(|(_, v)| v.parse()).collect::<Result<Vec<uuid::Uuid>, _>>() {
+            Ok(ids) => ids,
+            Err(_) => {
+                let problem =
+                    FieldProblem::new(UPLOADED_FIELD, "unknown", "a photo of this form is not one you uploaded");
+                return Err(ctx.refused_page(&[problem]));
+            }
+        };
         let form = serde_urlencoded::to_string(&plain)
             .map_err(|e| e.to_string())
             .and_then(|encoded| serde_urlencoded::from_str::<T>(&encoded).map_err(|e| e.to_string()));
