@@ -73,8 +73,10 @@ pub struct GeoPoint {
 
 impl GeoPoint {
     /// A point only where one can be: latitude within ±90, longitude within ±180.
+    /// Negative zero is zero (adding +0.0 makes it so), or "-0" would be shown as typed.
     pub fn new(lat: f64, long: f64) -> Option<GeoPoint> {
-        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&long)).then_some(GeoPoint { lat, long })
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&long))
+            .then_some(GeoPoint { lat: lat + 0.0, long: long + 0.0 })
     }
 
     /// The great-circle distance in metres (haversine on a sphere of the Earth's mean
@@ -176,5 +178,20 @@ named_enum! {
         PasswordReset = "password_reset",
         /// Notices of followed issues (`notice::Notice`), each or a day's digest.
         Notices = "notices",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GeoPoint;
+
+    #[test]
+    fn a_point_is_where_one_can_be_and_negative_zero_is_zero() {
+        let p = GeoPoint::new(-0.0, -0.0).expect("the origin is a point");
+        assert_eq!(format!("{}, {}", p.lat, p.long), "0, 0");
+        assert_eq!(GeoPoint::new(35.493, 112.853).map(|p| (p.lat, p.long)), Some((35.493, 112.853)));
+        assert_eq!(GeoPoint::new(90.5, 0.0), None);
+        assert_eq!(GeoPoint::new(0.0, -180.5), None);
+        assert_eq!(GeoPoint::new(f64::NAN, 0.0), None);
     }
 }
