@@ -721,6 +721,12 @@ pub fn set_locale(conn: &mut DbConn, user: UserId, locale: Option<&str>) -> Resu
 
 /// Sets the e-mail address and phone number (its digits) a user is reached at — and may
 /// sign in with; `None` is none.
+/// Changes the name a person is shown by.
+pub fn set_display_name(conn: &mut DbConn, user: UserId, name: &str) -> Result<()> {
+    let n = diesel::update(users::table.find(user.to_string())).set(users::display_name.eq(name)).execute(conn)?;
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
 pub fn set_contact(conn: &mut DbConn, user: UserId, email: Option<&str>, phone: Option<&str>) -> Result<()> {
     let n = diesel::update(users::table.find(user.to_string()))
         .set((users::email.eq(email), users::phone.eq(phone)))

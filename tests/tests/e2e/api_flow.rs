@@ -17,6 +17,7 @@ on_both_databases!(
     search_understands_chinese_and_similar_issues_are_offered,
     a_user_changes_the_password_and_ends_other_sessions,
     a_user_changes_how_they_are_reached,
+    a_user_corrects_the_name_they_are_shown_by,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -604,4 +605,59 @@ async fn a_user_changes_how_they_are_reached(app: TestApp) {
         "{trail}"
     );
     assert!(!trail.to_string().contains("13900001111"), "{trail}");
+}
+
+/// Everyone corrects the name they are shown by: every issue they raised and every step
+/// they took says the new name at once; a name that would show as nothing, or one too
+/// long, is refused; the trail says that it changed, not from what (closing an account
+/// deletes its name, and no copy may stay behind).
+async fn a_user_corrects_the_name_they_are_shown_by(app: TestApp) {
+    let token = app.token(SUPERVISOR).await;
+    let put = |body: Value| {
+        let (app, token) = (&app, token.clone());
+        async move { app.call(Method::PUT, "/api/v1/me/name", Some(&token), Some(body)).await }
+    };
+    let raised =
+        json!({"title": "楼道灯不亮", "category": "facilities", "compound": app.compound("君悦湾").to_string()});
+    let raised = app.post("/api/v1/issues", &token, raised).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let hers = raised.body["id"].as_str().unwrap().to_owned();
+    let before = app.get("/api/v1/me", &token).await.body["user"].clone();
+    for (body, problem) in [
+        (json!({"name": ""}), "empty"),
+        (json!({"name": "\u{200b}\u{200b}"}), "empty"),
+        (json!({"name": "张\u{0}秀兰"}), "control_character"),
+        (json!({"name": "长".repeat(101)}), "too_long"),
+    ] {
+        let r = put(body.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", r.body);
+        assert_eq!(
+            (r.body["errors"][0]["field"].as_str(), r.body["errors"][0]["problem"].as_str()),
+            (Some("name"), Some(problem)),
+            "{body}: {}",
+            r.body
+        );
+    }
+    let wrong_type = put(json!({"name": 5})).await;
+    assert_eq!(wrong_type.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong_type.body);
+    assert_eq!(app.get("/api/v1/me", &token).await.body["user"], before, "nothing refused changed");
+    let done = put(json!({"name": " 张秀兰（监委会） "})).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.body["user"]["display_name"], "张秀兰（监委会）");
+    // What she raised says so at once.
+    let issue = app.get(&format!("/api/v1/issues/{hers}"), &app.token(SECRETARY).await).await.body;
+    assert_eq!(issue["raised_by"]["name"], "张秀兰（监委会）", "{issue}");
+    // On her trail, without the names.
+    let admin = app.fresh_token("admin@dongsheng.example").await;
+    let trail = app.get(&format!("/api/v1/audit?subject_id={}", app.user(SUPERVISOR)), &admin).await.body;
+    assert_eq!(
+        (trail["items"][0]["action"].as_str(), trail["items"][0]["actor"]["id"].as_str()),
+        (Some("name_changed"), Some(app.user(SUPERVISOR).to_string().as_str())),
+        "{trail}"
+    );
+    assert!(!trail["items"][0]["detail"].to_string().contains("张秀兰"), "{trail}");
+    // The same name again changes nothing and files nothing.
+    assert_eq!(put(json!({"name": "张秀兰（监委会）"})).await.status, StatusCode::OK);
+    let again = app.get(&format!("/api/v1/audit?subject_id={}", app.user(SUPERVISOR)), &admin).await.body;
+    assert_eq!(again["items"].as_array().map(Vec::len), trail["items"].as_array().map(Vec::len));
 }

@@ -115,6 +115,7 @@ fn table(app: &TestApp) -> Vec<Row> {
             Some(json!({"current_password": "not-the-password", "email": null, "phone": null})),
             ALL,
         ),
+        row(Method::PUT, "/api/v1/me/name", Target::None, Some(json!({"name": "王俊勇"})), Some(ALL)),
         row(Method::GET, "/api/v1/me/sessions", Target::None, None, Some(ALL)),
         row(Method::DELETE, "/api/v1/me/sessions", Target::None, None, Some(ALL)),
         // (Someone else's or no session: 404, past authorisation.)

@@ -356,6 +356,35 @@ async fn my_account_changes_how_i_am_reached() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn my_account_corrects_the_name_i_am_shown_by() {
+    let app = TestApp::sqlite().build();
+    let me = signed_in(&app, "resident@dongsheng.example").await;
+    let page = me.get("/account").await;
+    assert!(page.html.contains("id=\"account-name\" name=\"name\"") && page.html.contains("value=\"叶莉\""));
+    // Refused: said under the form, with what was typed kept.
+    let refused = me.submit("/account", "/account/name", &[("name", &"叶".repeat(101))]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("姓名: 太长了（最多 100 字）"), "{}", refused.html);
+    assert!(refused.html.contains(&format!("value=\"{}\"", "叶".repeat(101))), "{}", refused.html);
+    let done = me.submit("/account", "/account/name", &[("name", "叶莉（3号楼楼栋长）")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(done.location(), "/account?done=name_changed#name");
+    let shown = me.get(done.location()).await;
+    assert!(
+        shown.html.contains("称呼已更新") && shown.html.contains("value=\"叶莉（3号楼楼栋长）\""),
+        "{}",
+        shown.html
+    );
+    // The header names her so at once (no cached account lingers).
+    assert!(me.get("/").await.html.contains("叶莉（3号楼楼栋长）"));
+    // On her history, labelled, without the names.
+    let admin = signed_in(&app, "admin@dongsheng.example").await;
+    let history = admin.get(&format!("/admin?account={}", app.user("resident@dongsheng.example"))).await.html;
+    let trail = history.split("id=\"history\"").nth(1).expect("a history");
+    assert!(trail.contains("修改了自己的称呼"), "{trail}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_and_out_with_a_session_cookie() {
     let app = TestApp::sqlite().build();
     let client = app.pages().accept_language("en-US,en;q=0.9");

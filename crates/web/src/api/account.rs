@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiJson, ApiPath, ApiResult, Problem};
 use crate::ops::account as ops;
 use crate::state::AppState;
-use crate::views::{CloseAccount, ContactChange, MeView, MyData, PasswordChange, SessionView};
+use crate::views::{CloseAccount, ContactChange, MeView, MyData, NameChange, PasswordChange, SessionView};
 
 /// How many sessions and tokens an action ended.
 #[derive(Serialize, ToSchema)]
@@ -54,6 +54,19 @@ pub async fn change_contact(
     let address = crate::auth::client_address(peer);
     let (email, phone) = (body.email.as_deref(), body.phone.as_deref());
     ops::change_contact(&state, &caller, body.current_password, email, phone, &address).await?;
+    crate::api::auth::me_again(state, caller).await
+}
+
+/// Changes the name the caller is shown by: everywhere they are named, at once.
+#[utoipa::path(put, path = "/api/v1/me/name", tag = "auth", request_body = NameChange, security(("bearer" = [])), responses(
+    (status = 200, body = MeView), (status = 401, body = Problem), (status = 422, body = Problem),
+))]
+pub async fn change_name(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NameChange>,
+) -> ApiResult<Json<MeView>> {
+    ops::change_name(&state, &caller, &body.name).await?;
     crate::api::auth::me_again(state, caller).await
 }
 

@@ -66,6 +66,7 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(account::data))
         .routes(routes!(account::change_password))
         .routes(routes!(account::change_contact))
+        .routes(routes!(account::change_name))
         .routes(routes!(account::sessions, account::end_other_sessions))
         .routes(routes!(account::end_session))
         .routes(routes!(issues::list, issues::create))

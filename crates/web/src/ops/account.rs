@@ -156,6 +156,32 @@ pub async fn change_contact(
     Ok(())
 }
 
+/// Changes the name the caller is shown by (mistyped when the account was made, or changed
+/// since): issues, meetings and notices name people by their id, so all say the new name
+/// at once. The trail records that it changed, not the names — closing an account deletes
+/// its name, and the trail keeps no copy of it.
+pub async fn change_name(state: &AppState, caller: &Caller, typed: &str) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    let name = super::admin::check_name(&mut errors, "name", typed);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    if name == caller.user.display_name {
+        return Ok(());
+    }
+    let user = caller.user.id;
+    let entry = super::audit(state, caller, AuditAction::NameChanged, AuditSubject::Account, user);
+    state
+        .db
+        .write(move |conn| {
+            directory::set_display_name(conn, user, &name)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await?;
+    state.auth_cache.evict_user(user);
+    Ok(())
+}
+
 /// The caller's live sessions and API tokens, newest first; the one in use is marked.
 pub async fn sessions(state: &AppState, caller: &Caller) -> ApiResult<Vec<SessionView>> {
     let (user, now) = (caller.user.id, state.now());

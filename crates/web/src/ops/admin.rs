@@ -71,7 +71,7 @@ pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> 
 
 /// A name as it is kept: without white space or invisible characters around it, 1–100
 /// visible characters (a name of zero-width spaces alone shows as nothing in every list).
-fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) -> String {
+pub(crate) fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) -> String {
     super::check_text(errors, field, name, 1, 100);
     text::trim(name).to_owned()
 }

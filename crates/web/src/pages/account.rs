@@ -1,4 +1,4 @@
-//! "My account": change the password and how one is reached, see and end one's
+//! "My account": change one's name, the password and how one is reached, see and end one's
 //! sessions — through `ops::account`, as the API does it.
 
 use std::net::SocketAddr;
@@ -36,6 +36,9 @@ pub struct Contact {
 #[derive(Serialize)]
 struct AccountPage {
     login: String,
+    /// The name shown, or what was typed into the name form refused.
+    name: String,
+    name_errors: Option<FormErrors>,
     sessions: Vec<SessionShown>,
     min_chars: usize,
     errors: Option<FormErrors>,
@@ -52,22 +55,26 @@ impl Page for AccountPage {
     const TEMPLATE: &'static str = "account";
 }
 
-/// A form of the page refused, with its messages (and what was typed into the contact form).
+/// A form of the page refused, with its messages (and what was typed into the contact or
+/// the name form).
 struct Refused {
     form: Form,
     errors: FormErrors,
     contact: Option<Contact>,
+    name: Option<String>,
 }
 
 async fn account_page(ctx: &Ctx, status: StatusCode, refused: Option<Refused>) -> PageResult {
     let caller = ctx.caller()?;
-    let (mut errors, mut close_errors, mut contact_errors, mut typed) = (None, None, None, None);
+    let (mut errors, mut close_errors, mut contact_errors, mut name_errors) = (None, None, None, None);
+    let (mut typed, mut typed_name) = (None, None);
     if let Some(r) = refused {
-        typed = r.contact;
+        (typed, typed_name) = (r.contact, r.name);
         *match r.form {
             Form::Password => &mut errors,
             Form::Close => &mut close_errors,
             Form::Contact => &mut contact_errors,
+            Form::Name => &mut name_errors,
         } = Some(r.errors);
     }
     let contact = typed.unwrap_or_else(|| Contact {
@@ -88,6 +95,8 @@ async fn account_page(ctx: &Ctx, status: StatusCode, refused: Option<Refused>) -
         .collect();
     let page = AccountPage {
         login: caller.user.login.clone(),
+        name: typed_name.unwrap_or_else(|| caller.user.display_name.clone()),
+        name_errors,
         sessions,
         min_chars: ops::PASSWORD_MIN_CHARS,
         errors,
@@ -117,17 +126,18 @@ enum Form {
     Password,
     Close,
     Contact,
+    Name,
 }
 
 /// A refused form (a wrong password, or one tried too often) shows the page again with the
-/// messages under that form — never the passwords typed; the contact form keeps what was
-/// typed in it.
-async fn again(ctx: &Ctx, out: PageResult, form: Form, contact: Option<Contact>) -> PageResult {
+/// messages under that form — never the passwords typed; the contact and name forms keep
+/// what was typed in them.
+async fn again(ctx: &Ctx, out: PageResult, form: Form, contact: Option<Contact>, name: Option<String>) -> PageResult {
     match out {
         Err(e @ (ApiError::Invalid { .. } | ApiError::TooManyRequests(_))) => {
             let status = refusal(&e).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             let errors = ctx.form_errors(&e);
-            account_page(ctx, status, Some(Refused { form, errors, contact })).await
+            account_page(ctx, status, Some(Refused { form, errors, contact, name })).await
         }
         other => other,
     }
@@ -158,7 +168,7 @@ pub async fn change_password(
         Ok(Out::Done("/account".into(), "password_changed"))
     }
     .await;
-    let out = again(&ctx, out, Form::Password, None).await;
+    let out = again(&ctx, out, Form::Password, None, None).await;
     ctx.respond(out)
 }
 
@@ -182,7 +192,23 @@ pub async fn change_contact(
         Ok(Out::Done("/account#contact".into(), "contact_changed"))
     }
     .await;
-    let out = again(&ctx, out, Form::Contact, Some(contact)).await;
+    let out = again(&ctx, out, Form::Contact, Some(contact), None).await;
+    ctx.respond(out)
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn change_name(Posted { ctx, form }: Posted<NameForm>) -> Response {
+    let out = async {
+        ops::change_name(&ctx.state, &ctx.caller()?, &form.name).await?;
+        Ok(Out::Done("/account#name".into(), "name_changed"))
+    }
+    .await;
+    let out = again(&ctx, out, Form::Name, None, Some(form.name)).await;
     ctx.respond(out)
 }
 
@@ -239,6 +265,6 @@ pub async fn close(
         Ok(Out::Done("/login".into(), "account_closed"))
     }
     .await;
-    let out = again(&ctx, out, Form::Close, None).await;
+    let out = again(&ctx, out, Form::Close, None, None).await;
     ctx.respond(out)
 }

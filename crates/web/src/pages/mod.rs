@@ -90,6 +90,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/account", get(account::show))
         .route("/account/password", post(account::change_password))
         .route("/account/contact", post(account::change_contact))
+        .route("/account/name", post(account::change_name))
         .route("/account/data", get(account::data))
         .route("/account/close", post(account::close))
         .route("/account/sessions/{id}/end", post(account::end_session))

@@ -132,6 +132,13 @@ pub struct ContactChange {
     pub phone: Option<String>,
 }
 
+/// `PUT /api/v1/me/name`: the name the caller is shown by (1–100 characters).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NameChange {
+    pub name: String,
+}
+
 /// Another issue, by its title.
 #[derive(Serialize, ToSchema, Clone)]
 pub struct IssueRef {
