@@ -561,6 +561,21 @@ fn names_typed_on_the_command_line_are_checked_and_kept_apart() {
     refused(&["setup", "meeting", "--time", "09:30", "--place", "\u{8}"], "", "control character");
     assert_eq!(run(&["setup", "compound", "--name", "君悦湾"], "").0, ExitCode::SUCCESS);
     refused(&["setup", "compound", "--name", " 君悦湾"], "", "a compound named `君悦湾` already");
+    // Its second phase, added later: a name given twice makes one building; one it has,
+    // one of nothing visible, an unknown compound are refused, and nothing is added.
+    let add = |names: &[&'static str]| {
+        let mut args = vec!["setup", "buildings", "--compound", "君悦湾"];
+        names.iter().for_each(|n| args.extend(["--building", n]));
+        args
+    };
+    let (code, out, err) = run(&add(&["7号楼", " 8号楼 ", "7号楼"]), "");
+    assert_eq!(code, ExitCode::SUCCESS, "{out}{err}");
+    refused(&add(&["9号楼", "8号楼"]), "", "the compound has `8号楼` already");
+    refused(&add(&["9号楼", "\u{200b}"]), "", "the building's name must be 1–100 visible characters");
+    refused(&add(&["9号楼\u{7}"]), "", "control character (U+0007)");
+    refused(&["setup", "buildings", "--compound", "西城花园", "--building", "1号楼"], "", "no compound named");
+    let (code, _, err) = run(&["setup", "buildings", "--compound", "君悦湾"], "");
+    assert!(code == ExitCode::from(2) && err.contains("--building"), "a usage error: {err}");
     let org = ["setup", "org", "--name", "安尚物业", "--kind", "property_company"];
     assert_eq!(run(&org, "").0, ExitCode::SUCCESS);
     refused(&org, "", "an organisation named `安尚物业` already");
@@ -574,6 +589,13 @@ fn names_typed_on_the_command_line_are_checked_and_kept_apart() {
     let communities = roundtable_store::directory::communities(conn).unwrap();
     assert_eq!(communities.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["东圣社区"], "kept as seen, once");
     assert!(roundtable_store::directory::user_by_login(conn, "wang@example.org").unwrap().is_none());
+    let junyue = roundtable_store::directory::compounds(conn, communities[0].id).unwrap()[0].id;
+    let buildings = roundtable_store::directory::buildings(conn, junyue).unwrap();
+    assert_eq!(buildings.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["7号楼", "8号楼"]);
+    let filter = roundtable_store::audit::AuditFilter { subject_id: Some(junyue.to_string()), ..Default::default() };
+    let (trail, _) = roundtable_store::audit::list(conn, communities[0].id, &filter, 10).unwrap();
+    let actions: Vec<_> = trail.iter().map(|e| e.action).collect();
+    assert_eq!(actions, [roundtable_core::audit::AuditAction::BuildingsAdded], "once, for the one that added");
     // Two communities of one name (an older build let that happen): `--community NAME`
     // says so instead of picking one.
     let twin = roundtable_core::Community { id: roundtable_core::CommunityId::new(), ..communities[0].clone() };

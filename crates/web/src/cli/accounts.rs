@@ -140,6 +140,20 @@ pub enum SetupCommand {
         #[arg(long = "building")]
         buildings: Vec<String>,
     },
+    /// Add buildings to one of the community's compounds (its second phase, say).
+    Buildings {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The community's id or exact name (needed only when the database serves several).
+        #[arg(long)]
+        community: Option<String>,
+        /// The compound (name or id).
+        #[arg(long)]
+        compound: String,
+        /// A building's name (7号楼); repeat for each.
+        #[arg(long = "building", required = true)]
+        buildings: Vec<String>,
+    },
     /// Add an organisation to the community.
     Org {
         #[command(flatten)]
@@ -315,6 +329,7 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
         SetupCommand::Street { config, .. } => (config, "street office to"),
         SetupCommand::Meeting { config, .. } => (config, "meeting time and place to"),
         SetupCommand::Compound { config, .. } => (config, "compound"),
+        SetupCommand::Buildings { config, .. } => (config, "buildings to compound"),
         SetupCommand::Org { config, .. } => (config, "organisation"),
     };
     let db = open_db(config)?;
@@ -371,6 +386,37 @@ pub fn setup(cmd: SetupCommand, out: &mut dyn Write) -> Result<(), String> {
                 .collect();
             directory::insert_compound_with_buildings(conn, &c, &buildings).map_err(|e| format!("error: {e}"))?;
             c.id.to_string()
+        }
+        SetupCommand::Buildings { community, compound, buildings, .. } => {
+            let community = pick_community(conn, community.as_deref())?;
+            let compound = find_compound(conn, community, &compound)?;
+            let has = directory::buildings(conn, compound).map_err(|e| e.to_string())?;
+            let has: Vec<&str> = has.iter().map(|b| b.name.as_str()).collect();
+            let names = buildings.iter().map(|b| typed_name("building's name", b)).collect::<Result<_, _>>()?;
+            let names = crate::ops::admin::building_names(names);
+            // The admin page's rule, said by the line.
+            let mut errors = Vec::new();
+            crate::ops::admin::building_problems(&mut errors, &names, &has);
+            if let Some(problem) = errors.first() {
+                let item = problem.item.as_deref().map(|i| format!(": `{i}`")).unwrap_or_default();
+                return Err(format!("{}{item}", problem.message));
+            }
+            let buildings: Vec<Building> =
+                names.into_iter().map(|name| Building { id: BuildingId::new(), community, compound, name }).collect();
+            let entry =
+                audit_entry(community, None, AuditAction::BuildingsAdded, AuditSubject::Compound, compound, now)
+                    .with("added", buildings.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join("、"))
+                    .with("via", "command line");
+            // All or none, with their entry; a name added by the pages since is refused.
+            atomically(conn, |conn| {
+                buildings.iter().try_for_each(|b| directory::insert_building(conn, b))?;
+                roundtable_store::audit::record(conn, &entry)
+            })
+            .map_err(|e: StoreError| match e {
+                StoreError::Duplicate(_) => "the compound has one of these buildings already".to_owned(),
+                other => format!("error: {other}"),
+            })?;
+            compound.to_string()
         }
         SetupCommand::Org { name, kind, emails, compound, community, .. } => {
             let community = pick_community(conn, community.as_deref())?;

@@ -238,7 +238,7 @@ pub async fn add_compound(
 
 /// What is wrong with new building names for a compound that `has` these already, said by
 /// the line: too many in all, a name of nothing visible or too long, one it has.
-fn building_problems(errors: &mut Vec<FieldProblem>, names: &[String], has: &[&str]) {
+pub(crate) fn building_problems(errors: &mut Vec<FieldProblem>, names: &[String], has: &[&str]) {
     if has.len() + names.len() > MAX_BUILDINGS {
         errors.push(FieldProblem::new("buildings", "too_many_buildings", "a compound has up to 500 buildings"));
     } else if let Some(wrong) = names.iter().find(|b| b.is_empty() || b.chars().count() > 100) {
