@@ -42,6 +42,7 @@ named_enum! {
         LocationSet = "location_set",
         Renamed = "renamed",
         BuildingRenamed = "building_renamed",
+        BuildingRemoved = "building_removed",
         SupportAdded = "support_added",
         SupportWithdrawn = "support_withdrawn",
         SupportMerged = "support_merged",

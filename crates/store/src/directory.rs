@@ -272,6 +272,19 @@ pub fn insert_compound_with_buildings(conn: &mut DbConn, c: &Compound, buildings
     })
 }
 
+/// Removes a building nothing names. One that an issue, a building leader or an invitation
+/// names is `InUse`: the foreign keys refuse it, in the same instant as anything that would
+/// come to name it (no check-then-delete race on either database).
+pub fn remove_building(conn: &mut DbConn, id: BuildingId) -> Result<()> {
+    let n = diesel::delete(buildings::table.find(id.to_string())).execute(conn).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
+            StoreError::InUse("building".into())
+        }
+        other => other.into(),
+    })?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
 pub fn buildings(conn: &mut DbConn, compound: CompoundId) -> Result<Vec<Building>> {
     let rows: Vec<BuildingRow> = buildings::table
         .filter(buildings::compound_id.eq(compound.to_string()))

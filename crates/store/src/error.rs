@@ -25,6 +25,9 @@ pub enum StoreError {
     Conflict { current: u32 },
     #[error("{0} already exists")]
     Duplicate(String),
+    /// A row others point at (a building an issue names) cannot go.
+    #[error("{0} is in use")]
+    InUse(String),
     /// An agenda edit named an item the meeting does not have.
     #[error("no agenda item {0} in this meeting")]
     UnknownItem(String),

@@ -289,6 +289,7 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate(what) => {
                 ApiError::Conflict { detail: format!("{what} already exists"), current: None }
             }
+            StoreError::InUse(what) => ApiError::Conflict { detail: format!("{what} is in use"), current: None },
             StoreError::Pool(_) | StoreError::Unavailable { .. } => {
                 tracing::warn!(error = %e, "database unavailable");
                 ApiError::Unavailable("the database is not reachable right now; nothing was changed".into())

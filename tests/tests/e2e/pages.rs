@@ -1899,6 +1899,41 @@ async fn an_administrator_keeps_compounds_and_organisations_as_they_are(app: Tes
     let theirs = app.get(&format!("/api/v1/compounds/{junyue}/buildings"), &token).await.body[0]["id"].clone();
     let fields = [("building", theirs.as_str().unwrap()), ("building_name", "9幢")];
     assert!(admin.submit("/admin", &rename, &fields).await.html.contains("楼栋: 在本社区不存在"));
+    // A building added by mistake removed; one a building leader speaks for stays, said by
+    // its name with the building chosen kept; another compound's is unknown.
+    let added =
+        admin.submit("/admin", &format!("/admin/compounds/{hongxi}/buildings"), &[("buildings", "99号楼")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let listed = app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body;
+    let mistake = listed.as_array().unwrap().iter().find(|b| b["name"] == "99号楼").unwrap()["id"].clone();
+    let remove = format!("/admin/compounds/{hongxi}/buildings/remove");
+    let page = admin.get("/admin").await;
+    assert!(page.html.contains(&format!("action=\"{remove}\"")), "the compound's form offers it");
+    let done = admin.submit("/admin", &remove, &[("building", mistake.as_str().unwrap())]).await;
+    assert_eq!(done.location(), "/admin?done=building_removed#compounds", "{}", done.html);
+    assert!(admin.get(done.location()).await.html.contains("楼栋已删除"));
+    let listed = app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body;
+    assert!(!listed.to_string().contains("99号楼"), "{listed}");
+    let led = app.get("/api/v1/me", &app.token("resident@dongsheng.example").await).await.body["user"]["buildings"][0]
+        .as_str()
+        .expect("叶莉 leads a building of Hongxi Villa")
+        .to_owned();
+    let led_name = listed.as_array().unwrap().iter().find(|b| b["id"] == led.as_str()).unwrap()["name"].clone();
+    let kept = admin.submit("/admin", &remove, &[("building", &led)]).await;
+    assert_eq!(kept.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", kept.html);
+    let said = format!("鸿禧山庄一期 · 楼栋: 仍有问题、楼栋长或邀请指向它，不能删除：“{}”", led_name.as_str().unwrap());
+    assert!(kept.html.contains(&said), "{}", kept.html);
+    assert!(kept.html.contains(&format!("<option value=\"{led}\" selected>")), "the building chosen is kept");
+    assert_eq!(app.get(&format!("/api/v1/compounds/{hongxi}/buildings"), &token).await.body, listed, "nothing removed");
+    assert!(admin.submit("/admin", &remove, &fields[..1]).await.html.contains("楼栋: 在本社区不存在"));
+    assert_eq!(secretary.submit("/account", &remove, &[("building", &led)]).await.status, StatusCode::FORBIDDEN);
+    let admin_token = app.token("admin@dongsheng.example").await;
+    let trail = app.get(&format!("/api/v1/audit?subject_id={hongxi}"), &admin_token).await.body;
+    assert_eq!(
+        (trail["items"][0]["action"].as_str(), trail["items"][0]["details"]["name"].as_str()),
+        (Some("building_removed"), Some("99号楼")),
+        "{trail}"
+    );
 
     let trail =
         app.get(&format!("/api/v1/audit?subject_id={anshang}"), &app.token("admin@dongsheng.example").await).await;

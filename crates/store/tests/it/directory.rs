@@ -11,6 +11,7 @@ on_both_databases!(
     users_and_their_actor_read_back,
     a_login_is_unique,
     a_compound_has_one_building_of_a_name,
+    a_building_goes_only_while_nothing_names_it,
     a_community_has_one_compound_and_one_organisation_of_a_name,
     an_unknown_time_zone_is_named_not_guessed,
     a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go,
@@ -108,6 +109,41 @@ fn a_compound_has_one_building_of_a_name(t: &TestDb) {
     directory::insert_building(conn, &building(town.dingxiu)).unwrap();
     let names: Vec<String> = directory::buildings(conn, town.junyue).unwrap().into_iter().map(|b| b.name).collect();
     assert_eq!(names.iter().filter(|n| *n == "21号楼").count(), 1, "{names:?}");
+}
+
+/// A building added by mistake goes; one an issue names stays (`InUse`) — the foreign key
+/// refuses it on both databases, so an issue raised in the same instant keeps its building.
+fn a_building_goes_only_while_nothing_names_it(t: &TestDb) {
+    use roundtable_core::{Building, BuildingId, Issue, NewIssue};
+    let town = Town::build(&t.db);
+    let conn = &mut *t.db.conn().unwrap();
+    let building = |name: &str| Building {
+        id: BuildingId::new(),
+        community: town.community,
+        compound: town.junyue,
+        name: name.into(),
+    };
+    let (spare, named) = (building("99号楼"), building("3号楼"));
+    directory::insert_building(conn, &spare).unwrap();
+    directory::insert_building(conn, &named).unwrap();
+    let new = NewIssue {
+        title: "3号楼电梯停运".into(),
+        description: String::new(),
+        category: "facilities".into(),
+        compound: town.junyue,
+        building: Some(named.id),
+        unit: None,
+    };
+    let (issue, event) = Issue::raise(&town.wf, new, &town.supervisor, Utc::now());
+    roundtable_store::issues::insert_issue(conn, &issue, &event).unwrap();
+    match directory::remove_building(conn, named.id) {
+        Err(StoreError::InUse(what)) => assert_eq!(what, "building"),
+        other => panic!("expected a building in use, got {other:?}"),
+    }
+    directory::remove_building(conn, spare.id).unwrap();
+    assert!(matches!(directory::remove_building(conn, spare.id), Err(StoreError::NotFound)));
+    let names: Vec<String> = directory::buildings(conn, town.junyue).unwrap().into_iter().map(|b| b.name).collect();
+    assert!(names.contains(&"3号楼".to_owned()) && !names.contains(&"99号楼".to_owned()), "{names:?}");
 }
 
 /// Two administrators adding (or renaming to) the same name at once: the database keeps

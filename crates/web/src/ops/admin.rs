@@ -406,6 +406,48 @@ pub async fn rename_building(
         })
 }
 
+/// Removes a building of one of the community's compounds that nothing names — one added by
+/// mistake, say. A building that an issue, a building leader or an invitation names stays
+/// (`in_use`): the database refuses to lose what they point at.
+pub async fn remove_building(
+    state: &AppState,
+    caller: &Caller,
+    compound: CompoundId,
+    building: Option<BuildingId>,
+) -> ApiResult<()> {
+    require_admin(caller)?;
+    let names = reference::names(state, caller).await?;
+    let compound_name =
+        names.compound(compound).ok_or_else(|| ApiError::NotFound("no such compound".into()))?.to_owned();
+    let Some((id, _, name)) =
+        building.and_then(|b| names.buildings.iter().find(|(id, c, _)| *id == b && *c == compound))
+    else {
+        return Err(ApiError::field("building", "unknown", "choose one of the compound's buildings"));
+    };
+    let (id, name) = (*id, name.clone());
+    let entry = super::audit(state, caller, AuditAction::BuildingRemoved, AuditSubject::Compound, compound)
+        .with("compound", &compound_name)
+        .with("name", &name);
+    state
+        .db
+        .write(move |conn| {
+            directory::remove_building(conn, id)?;
+            roundtable_store::audit::record(conn, &entry)
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::InUse(_) => ApiError::invalid(vec![
+                FieldProblem::new(
+                    "building",
+                    "in_use",
+                    "issues, a building leader or an invitation name this building",
+                )
+                .of_item(&name),
+            ]),
+            other => other.into(),
+        })
+}
+
 /// Where a compound lies, as typed (`"lat, long"`; blank is unknown), checked.
 fn location_field(errors: &mut Vec<FieldProblem>, typed: Option<&str>) -> Option<GeoPoint> {
     let typed = typed.map(text::trim).filter(|l| !l.is_empty())?;

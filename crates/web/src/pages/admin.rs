@@ -533,6 +533,23 @@ pub async fn rename_building(
     ctx.respond(out)
 }
 
+/// A building nothing names removed; refused, the form keeps the building chosen.
+pub async fn remove_building(
+    ApiPath(id): ApiPath<Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let building = field(&form, "building");
+    let out = async {
+        let chosen = building.as_deref().and_then(|b| b.parse().ok()).map(BuildingId);
+        ops::remove_building(&ctx.state, &ctx.caller()?, CompoundId(id), chosen).await?;
+        Ok(Out::Done("/admin#compounds".into(), "building_removed"))
+    }
+    .await;
+    let again = [(COMPOUND_OF.to_owned(), id.to_string()), (CHOSEN_BUILDING.to_owned(), building.unwrap_or_default())];
+    let out = refused(&ctx, &again, out).await;
+    ctx.respond(out)
+}
+
 /// Where a compound lies (`lat, long`; blank forgets it).
 pub async fn set_location(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Response {
     let c = &ctx;

@@ -109,6 +109,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/compounds/{id}/location", post(admin::set_location))
         .route("/admin/compounds/{id}/name", post(admin::rename_compound))
         .route("/admin/compounds/{id}/buildings/rename", post(admin::rename_building))
+        .route("/admin/compounds/{id}/buildings/remove", post(admin::remove_building))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         .route("/street", get(street::show))
         .route("/street/issues", post(street::whistle))
