@@ -18,6 +18,7 @@ on_both_databases!(
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
     a_forgotten_password_is_reset_through_a_mailed_link_once,
     an_administrator_hands_over_a_reset_link_to_someone_without_mail,
+    an_administrator_corrects_the_name_of_someone_who_cannot,
     an_administrator_keeps_compounds_and_organisations_as_they_are,
 );
 
@@ -1726,6 +1727,44 @@ async fn a_forgotten_password_is_reset_through_a_mailed_link_once(app: TestApp) 
 /// A resident who signed up by phone has no address for a reset mail: the administrator
 /// makes the link on her account, shown this once, and hands it over; it works once and
 /// ends her sessions. Nobody else may make one, nor for another community's account.
+/// An elderly resident whose name was mistyped, who does not use the account page: the
+/// administrator corrects it on her account; refused, the name typed is kept; another
+/// community's administrator finds no such account, a secretary may not.
+async fn an_administrator_corrects_the_name_of_someone_who_cannot(app: TestApp) {
+    const HUANG: &str = "resident4@dongsheng.example";
+    let admin = signed_in(&app, "admin@dongsheng.example").await;
+    let huang = app.user(HUANG);
+    let account = format!("/admin?account={huang}");
+    let path = format!("/admin/users/{huang}/name");
+    let before = app.get("/api/v1/me", &app.token(HUANG).await).await.body["user"]["display_name"].clone();
+    let page = admin.get(&account).await;
+    assert!(page.html.contains(&format!("action=\"{path}\"")), "{}", page.html);
+    let long = "黄".repeat(101);
+    let refused = admin.submit(&account, &path, &[("account_name", &long)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("姓名: 太长了（最多 100 字）"), "{}", refused.html);
+    assert!(
+        refused
+            .html
+            .contains(&format!("name=\"account_name\" type=\"text\" required maxlength=\"100\" value=\"{long}\""))
+    );
+    let done = admin.submit(&account, &path, &[("account_name", " 黄桂英 ")]).await;
+    assert_eq!(done.location(), format!("/admin?account={huang}&done=account_renamed#account"), "{}", done.html);
+    let me = app.get("/api/v1/me", &app.token(HUANG).await).await.body;
+    assert_eq!(me["user"]["display_name"], "黄桂英", "was {before}");
+    let shown = admin.get(done.location()).await.html;
+    assert!(shown.contains("姓名已更正") && shown.contains("修改了名称"), "{shown}");
+    app.add_community("西城社区", "xicheng", None, "西城物业");
+    let west = signed_in(&app, "admin@xicheng.example").await;
+    assert_eq!(west.submit("/admin", &path, &[("account_name", "西城改的")]).await.status, StatusCode::NOT_FOUND);
+    let secretary = signed_in(&app, "secretary@dongsheng.example").await;
+    assert_eq!(
+        secretary.submit("/account", &path, &[("account_name", "书记改的")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(app.get("/api/v1/me", &app.token(HUANG).await).await.body["user"]["display_name"], "黄桂英");
+}
+
 async fn an_administrator_hands_over_a_reset_link_to_someone_without_mail(app: TestApp) {
     const HUANG: &str = "resident4@dongsheng.example";
     let old_token = app.fresh_token(HUANG).await;

@@ -157,20 +157,31 @@ pub async fn change_contact(
 }
 
 /// Changes the name the caller is shown by (mistyped when the account was made, or changed
-/// since): issues, meetings and notices name people by their id, so all say the new name
-/// at once. The trail records that it changed, not the names — closing an account deletes
-/// its name, and the trail keeps no copy of it.
+/// since).
 pub async fn change_name(state: &AppState, caller: &Caller, typed: &str) -> ApiResult<()> {
+    let user = caller.user.id;
+    rename_person(state, caller, (user, &caller.user.display_name), typed, AuditAction::NameChanged).await
+}
+
+/// Gives a person (`user`, shown now as `now`) the name typed: issues, meetings and notices
+/// name people by their id, so all say the new name at once. The trail records `action`,
+/// not the names — closing an account deletes its name, and the trail keeps no copy of it.
+pub(crate) async fn rename_person(
+    state: &AppState,
+    caller: &Caller,
+    (user, now): (roundtable_core::UserId, &str),
+    typed: &str,
+    action: AuditAction,
+) -> ApiResult<()> {
     let mut errors = Vec::new();
     let name = super::admin::check_name(&mut errors, "name", typed);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    if name == caller.user.display_name {
+    if name == now {
         return Ok(());
     }
-    let user = caller.user.id;
-    let entry = super::audit(state, caller, AuditAction::NameChanged, AuditSubject::Account, user);
+    let entry = super::audit(state, caller, action, AuditSubject::Account, user);
     state
         .db
         .write(move |conn| {

@@ -760,6 +760,16 @@ pub async fn reset_link(state: &AppState, caller: &Caller, user: UserId) -> ApiR
     Ok(crate::mail::links::reset_link(&key, &state.config.mail.base_url, user, &locale, now))
 }
 
+/// Corrects the name of one of the community's accounts — for someone who cannot do it on
+/// their own page. Filed as `renamed` on the account, without the names.
+pub async fn rename_account(state: &AppState, caller: &Caller, user: UserId, typed: &str) -> ApiResult<()> {
+    require_admin(caller)?;
+    let community = caller.actor.community;
+    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
+    let now = (user, account.display_name.as_str());
+    super::account::rename_person(state, caller, now, typed, AuditAction::Renamed).await
+}
+
 /// The community's account `user`; another community's is not found, as if not there.
 fn our_account(conn: &mut roundtable_store::DbConn, user: UserId, community: CommunityId) -> Result<User, StoreError> {
     let account = directory::get_user(conn, user)?;

@@ -41,6 +41,8 @@ struct Chosen<'a> {
     id: UserId,
     login: &'a str,
     name: &'a str,
+    /// The name in its form: as it is, or as typed into the form refused.
+    name_typed: String,
     /// Roles given elsewhere (the street office's, on the command line), kept as they are.
     kept: Vec<Role>,
     leader: bool,
@@ -240,6 +242,7 @@ async fn admin_page(
         id: u.id,
         login: &u.login,
         name: &u.display_name,
+        name_typed: values.get(ACCOUNT_NAME).cloned().unwrap_or_else(|| u.display_name.clone()),
         kept: u.roles.iter().filter(|r| !ROLES.contains(r)).copied().collect(),
         leader: u.roles.contains(&Role::BuildingLeader),
         leads: names
@@ -429,6 +432,8 @@ pub async fn add_org(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
 /// form, and what was typed in it — so that the forms adding new ones do not take its
 /// `contact_emails`, `buildings` or `location` for their own.
 const ORG_OF: &str = "org_of";
+/// The account form's name field (`name` is the new account's).
+const ACCOUNT_NAME: &str = "account_name";
 const COMPOUND_OF: &str = "compound_of";
 const TYPED_ADDRESSES: &str = "typed_addresses";
 const TYPED_BUILDINGS: &str = "typed_buildings";
@@ -695,6 +700,21 @@ pub async fn reset_link(ApiPath(id): ApiPath<uuid::Uuid>, Posted { ctx, form: Em
     }
     .await;
     let out = refused_for(&ctx, &[], out, Some(id)).await;
+    ctx.respond(out)
+}
+
+/// An account's name corrected; refused, the page shows the account with the name typed.
+pub async fn rename_account(
+    ApiPath(id): ApiPath<uuid::Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let out = async {
+        let typed = field(&form, ACCOUNT_NAME).unwrap_or_default();
+        ops::rename_account(&ctx.state, &ctx.caller()?, UserId(id), &typed).await?;
+        Ok(Out::Done(format!("/admin?account={id}#account"), "account_renamed"))
+    }
+    .await;
+    let out = refused_for(&ctx, &form, out, Some(id)).await;
     ctx.respond(out)
 }
 
