@@ -33,6 +33,7 @@ named_enum! {
         AccountChanged = "account_changed",
         PasswordSet = "password_set",
         ContactChanged = "contact_changed",
+        ContactCorrected = "contact_corrected",
         NameChanged = "name_changed",
         ResetLinkMade = "reset_link_made",
         OrganisationCreated = "organisation_created",

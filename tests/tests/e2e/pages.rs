@@ -18,7 +18,7 @@ on_both_databases!(
     raising_offers_similar_issues_and_a_duplicate_is_merged_by_title,
     a_forgotten_password_is_reset_through_a_mailed_link_once,
     an_administrator_hands_over_a_reset_link_to_someone_without_mail,
-    an_administrator_corrects_the_name_of_someone_who_cannot,
+    an_administrator_corrects_the_name_and_number_of_someone_who_cannot,
     an_administrator_keeps_compounds_and_organisations_as_they_are,
 );
 
@@ -1727,10 +1727,11 @@ async fn a_forgotten_password_is_reset_through_a_mailed_link_once(app: TestApp) 
 /// A resident who signed up by phone has no address for a reset mail: the administrator
 /// makes the link on her account, shown this once, and hands it over; it works once and
 /// ends her sessions. Nobody else may make one, nor for another community's account.
-/// An elderly resident whose name was mistyped, who does not use the account page: the
-/// administrator corrects it on her account; refused, the name typed is kept; another
-/// community's administrator finds no such account, a secretary may not.
-async fn an_administrator_corrects_the_name_of_someone_who_cannot(app: TestApp) {
+/// An elderly resident whose name was mistyped and whose number changed, who does not use
+/// the account page: the administrator corrects both on her account; refused, what was
+/// typed is kept; another community's administrator finds no such account, a secretary
+/// may not.
+async fn an_administrator_corrects_the_name_and_number_of_someone_who_cannot(app: TestApp) {
     const HUANG: &str = "resident4@dongsheng.example";
     let admin = signed_in(&app, "admin@dongsheng.example").await;
     let huang = app.user(HUANG);
@@ -1754,9 +1755,35 @@ async fn an_administrator_corrects_the_name_of_someone_who_cannot(app: TestApp) 
     assert_eq!(me["user"]["display_name"], "黄桂英", "was {before}");
     let shown = admin.get(done.location()).await.html;
     assert!(shown.contains("姓名已更正") && shown.contains("修改了名称"), "{shown}");
+    // Her new number: refused by name with what was typed kept; a number another account
+    // has is `taken`; then she signs in with it, and the trail says what changed, not to what.
+    let contact = format!("/admin/users/{huang}/contact");
+    let typed = [("account_email", "huang at home"), ("account_phone", "139-0000-2222")];
+    let refused = admin.submit(&account, &contact, &typed).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains("邮箱: 格式不正确"), "{}", refused.html);
+    assert!(refused.html.contains("value=\"huang at home\"") && refused.html.contains("value=\"139-0000-2222\""));
+    let theirs = app.get("/api/v1/me", &app.token("resident@dongsheng.example").await).await.body["user"]["phone"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let taken = admin.submit(&account, &contact, &[("account_email", ""), ("account_phone", &theirs)]).await;
+    assert!(taken.html.contains("电话: 已被占用"), "{}", taken.html);
+    let done = admin.submit(&account, &contact, &[("account_email", ""), ("account_phone", "139-0000-2222")]).await;
+    assert_eq!(done.location(), format!("/admin?account={huang}&done=contact_corrected#account"), "{}", done.html);
+    let by_phone = app.pages().submit("/login", "/login", &[("login", "13900002222"), ("password", "demo1234")]).await;
+    assert_eq!(by_phone.status, StatusCode::SEE_OTHER, "she signs in with it: {}", by_phone.html);
+    let history = admin.get(done.location()).await.html;
+    let trail = history.split("id=\"history\"").nth(1).expect("a history");
+    assert!(trail.contains("更正了账号的联系方式") && trail.contains("修改项: "), "{trail}");
+    assert!(!trail.contains("13900002222"), "{trail}");
     app.add_community("西城社区", "xicheng", None, "西城物业");
     let west = signed_in(&app, "admin@xicheng.example").await;
     assert_eq!(west.submit("/admin", &path, &[("account_name", "西城改的")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        west.submit("/admin", &contact, &[("account_phone", "13900003333")]).await.status,
+        StatusCode::NOT_FOUND
+    );
     let secretary = signed_in(&app, "secretary@dongsheng.example").await;
     assert_eq!(
         secretary.submit("/account", &path, &[("account_name", "书记改的")]).await.status,

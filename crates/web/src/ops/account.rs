@@ -119,16 +119,28 @@ pub async fn change_contact(
         return Err(ApiError::invalid(errors));
     }
     confirm(state, caller, "current_password", password, address).await?;
-    let user = caller.user.id;
-    let changed: Vec<&str> = [("email", email != caller.user.email), ("phone", phone != caller.user.phone)]
+    set_contact_of(state, caller, &caller.user, (email, phone), AuditAction::ContactChanged).await
+}
+
+/// Gives `account` the e-mail address and phone number (checked), refusing one another
+/// account has (`taken`); the trail records `action` and which changed, not the values.
+pub(crate) async fn set_contact_of(
+    state: &AppState,
+    caller: &Caller,
+    account: &roundtable_core::User,
+    (email, phone): (Option<String>, Option<String>),
+    action: AuditAction,
+) -> ApiResult<()> {
+    let mut errors = Vec::new();
+    let user = account.id;
+    let changed: Vec<&str> = [("email", email != account.email), ("phone", phone != account.phone)]
         .into_iter()
         .filter_map(|(what, changed)| changed.then_some(what))
         .collect();
     if changed.is_empty() {
         return Ok(());
     }
-    let entry = super::audit(state, caller, AuditAction::ContactChanged, AuditSubject::Account, user)
-        .with("changed", changed.join(", "));
+    let entry = super::audit(state, caller, action, AuditSubject::Account, user).with("changed", changed.join(", "));
     // Asked in the write: on SQLite nothing writes in between; on PostgreSQL two taking one
     // number in the same instant could both pass — then both sign in by their logins, as
     // with any shared number (`user_for_sign_in`).

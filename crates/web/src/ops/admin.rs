@@ -770,6 +770,27 @@ pub async fn rename_account(state: &AppState, caller: &Caller, user: UserId, typ
     super::account::rename_person(state, caller, now, typed, AuditAction::Renamed).await
 }
 
+/// Corrects how one of the community's accounts is reached — a resident's new number, for
+/// someone who cannot do it on their own page. The rules of their own change, without the
+/// password; filed as `contact_corrected` with which changed, not the values.
+pub async fn correct_contact(
+    state: &AppState,
+    caller: &Caller,
+    user: UserId,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> ApiResult<()> {
+    require_admin(caller)?;
+    let community = caller.actor.community;
+    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
+    let mut errors = Vec::new();
+    let contact = contact_details(email, phone, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    super::account::set_contact_of(state, caller, &account, contact, AuditAction::ContactCorrected).await
+}
+
 /// The community's account `user`; another community's is not found, as if not there.
 fn our_account(conn: &mut roundtable_store::DbConn, user: UserId, community: CommunityId) -> Result<User, StoreError> {
     let account = directory::get_user(conn, user)?;

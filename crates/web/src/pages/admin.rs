@@ -41,8 +41,11 @@ struct Chosen<'a> {
     id: UserId,
     login: &'a str,
     name: &'a str,
-    /// The name in its form: as it is, or as typed into the form refused.
+    /// The name, e-mail address and phone number in their forms: as they are, or as typed
+    /// into the form refused.
     name_typed: String,
+    email_typed: String,
+    phone_typed: String,
     /// Roles given elsewhere (the street office's, on the command line), kept as they are.
     kept: Vec<Role>,
     leader: bool,
@@ -243,6 +246,8 @@ async fn admin_page(
         login: &u.login,
         name: &u.display_name,
         name_typed: values.get(ACCOUNT_NAME).cloned().unwrap_or_else(|| u.display_name.clone()),
+        email_typed: values.get(ACCOUNT_EMAIL).cloned().unwrap_or_else(|| u.email.clone().unwrap_or_default()),
+        phone_typed: values.get(ACCOUNT_PHONE).cloned().unwrap_or_else(|| u.phone.clone().unwrap_or_default()),
         kept: u.roles.iter().filter(|r| !ROLES.contains(r)).copied().collect(),
         leader: u.roles.contains(&Role::BuildingLeader),
         leads: names
@@ -432,8 +437,10 @@ pub async fn add_org(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
 /// form, and what was typed in it — so that the forms adding new ones do not take its
 /// `contact_emails`, `buildings` or `location` for their own.
 const ORG_OF: &str = "org_of";
-/// The account form's name field (`name` is the new account's).
+/// The account card's fields (`name`, `email` and `phone` are the new account's).
 const ACCOUNT_NAME: &str = "account_name";
+const ACCOUNT_EMAIL: &str = "account_email";
+const ACCOUNT_PHONE: &str = "account_phone";
 const COMPOUND_OF: &str = "compound_of";
 const TYPED_ADDRESSES: &str = "typed_addresses";
 const TYPED_BUILDINGS: &str = "typed_buildings";
@@ -712,6 +719,22 @@ pub async fn rename_account(
         let typed = field(&form, ACCOUNT_NAME).unwrap_or_default();
         ops::rename_account(&ctx.state, &ctx.caller()?, UserId(id), &typed).await?;
         Ok(Out::Done(format!("/admin?account={id}#account"), "account_renamed"))
+    }
+    .await;
+    let out = refused_for(&ctx, &form, out, Some(id)).await;
+    ctx.respond(out)
+}
+
+/// An account's e-mail address and phone number corrected; refused, the page shows the
+/// account with what was typed.
+pub async fn correct_contact(
+    ApiPath(id): ApiPath<uuid::Uuid>,
+    Posted { ctx, form }: Posted<Vec<(String, String)>>,
+) -> Response {
+    let out = async {
+        let (email, phone) = (field(&form, ACCOUNT_EMAIL), field(&form, ACCOUNT_PHONE));
+        ops::correct_contact(&ctx.state, &ctx.caller()?, UserId(id), email.as_deref(), phone.as_deref()).await?;
+        Ok(Out::Done(format!("/admin?account={id}#account"), "contact_corrected"))
     }
     .await;
     let out = refused_for(&ctx, &form, out, Some(id)).await;

@@ -101,6 +101,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/users/{id}/reset-link", post(admin::reset_link))
         .route("/admin/users/{id}/buildings", post(admin::set_buildings))
         .route("/admin/users/{id}/name", post(admin::rename_account))
+        .route("/admin/users/{id}/contact", post(admin::correct_contact))
         .route("/admin/users/{id}/place", post(admin::change_account))
         .route("/admin/organisations", post(admin::add_org))
         .route("/admin/organisations/{id}/addresses", post(admin::set_addresses))
