@@ -638,9 +638,8 @@ pub async fn set_buildings(
     user: UserId,
     buildings: Vec<BuildingId>,
 ) -> ApiResult<()> {
-    require_admin(caller)?;
-    let community = caller.actor.community;
-    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
+    let account = administered(state, caller, user).await?;
+    let community = account.community;
     let mut errors = Vec::new();
     if !account.roles.contains(&Role::BuildingLeader) {
         errors.push(FieldProblem::new("building", "not_a_leader", "this account is not a building leader"));
@@ -679,9 +678,8 @@ pub struct Place {
 /// compound, anyone else none. Administrators cannot take their own administrator role
 /// (someone must be left to give it back). The next request sees the change.
 pub async fn change_account(state: &AppState, caller: &Caller, user: UserId, place: Place) -> ApiResult<()> {
-    require_admin(caller)?;
-    let community = caller.actor.community;
-    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
+    let account = administered(state, caller, user).await?;
+    let community = account.community;
     // A street office's account holds its role from the command line: it may hold none
     // of this page's.
     let kept_any = account.roles.iter().any(|r| !ROLES.contains(r));
@@ -763,9 +761,7 @@ pub async fn reset_link(state: &AppState, caller: &Caller, user: UserId) -> ApiR
 /// Corrects the name of one of the community's accounts — for someone who cannot do it on
 /// their own page. Filed as `renamed` on the account, without the names.
 pub async fn rename_account(state: &AppState, caller: &Caller, user: UserId, typed: &str) -> ApiResult<()> {
-    require_admin(caller)?;
-    let community = caller.actor.community;
-    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
+    let account = administered(state, caller, user).await?;
     let now = (user, account.display_name.as_str());
     super::account::rename_person(state, caller, now, typed, AuditAction::Renamed).await
 }
@@ -780,15 +776,20 @@ pub async fn correct_contact(
     email: Option<&str>,
     phone: Option<&str>,
 ) -> ApiResult<()> {
-    require_admin(caller)?;
-    let community = caller.actor.community;
-    let account = state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)?;
+    let account = administered(state, caller, user).await?;
     let mut errors = Vec::new();
     let contact = contact_details(email, phone, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
     super::account::set_contact_of(state, caller, &account, contact, AuditAction::ContactCorrected).await
+}
+
+/// One of the community's accounts, for an administrator to change.
+async fn administered(state: &AppState, caller: &Caller, user: UserId) -> ApiResult<User> {
+    require_admin(caller)?;
+    let community = caller.actor.community;
+    state.db.run(move |conn| our_account(conn, user, community)).await.map_err(no_such_account)
 }
 
 /// The community's account `user`; another community's is not found, as if not there.
