@@ -171,17 +171,16 @@ pub(crate) async fn set_contact_of(
 /// Changes the name the caller is shown by (mistyped when the account was made, or changed
 /// since).
 pub async fn change_name(state: &AppState, caller: &Caller, typed: &str) -> ApiResult<()> {
-    let user = caller.user.id;
-    rename_person(state, caller, (user, &caller.user.display_name), typed, AuditAction::NameChanged).await
+    rename_person(state, caller, &caller.user, typed, AuditAction::NameChanged).await
 }
 
-/// Gives a person (`user`, shown now as `now`) the name typed: issues, meetings and notices
+/// Gives `account` the name typed: issues, meetings and notices
 /// name people by their id, so all say the new name at once. The trail records `action`,
 /// not the names — closing an account deletes its name, and the trail keeps no copy of it.
 pub(crate) async fn rename_person(
     state: &AppState,
     caller: &Caller,
-    (user, now): (roundtable_core::UserId, &str),
+    account: &roundtable_core::User,
     typed: &str,
     action: AuditAction,
 ) -> ApiResult<()> {
@@ -190,9 +189,10 @@ pub(crate) async fn rename_person(
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    if name == now {
+    if name == account.display_name {
         return Ok(());
     }
+    let user = account.id;
     let entry = super::audit(state, caller, action, AuditSubject::Account, user);
     state
         .db

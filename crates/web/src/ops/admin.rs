@@ -762,8 +762,7 @@ pub async fn reset_link(state: &AppState, caller: &Caller, user: UserId) -> ApiR
 /// their own page. Filed as `renamed` on the account, without the names.
 pub async fn rename_account(state: &AppState, caller: &Caller, user: UserId, typed: &str) -> ApiResult<()> {
     let account = administered(state, caller, user).await?;
-    let now = (user, account.display_name.as_str());
-    super::account::rename_person(state, caller, now, typed, AuditAction::Renamed).await
+    super::account::rename_person(state, caller, &account, typed, AuditAction::Renamed).await
 }
 
 /// Corrects how one of the community's accounts is reached — a resident's new number, for
