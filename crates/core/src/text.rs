@@ -45,6 +45,30 @@ pub fn trim(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
 }
 
+/// A one-line text (a title, a name) as it is kept: [`trim`]med, and each run of white
+/// space that holds a line break or a tab made one space. A title pasted from a WeChat
+/// message often carries a line break; kept, it would split a mail's subject, a calendar
+/// entry's summary or a spreadsheet's cell over lines, and show on one line in the pages
+/// only because HTML folds it — so what is kept is what is shown.
+pub fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = String::new();
+    for c in trim(s).chars() {
+        if c.is_whitespace() {
+            gap.push(c);
+            continue;
+        }
+        if gap.contains(['\n', '\r', '\t']) {
+            out.push(' ');
+        } else {
+            out.push_str(&gap);
+        }
+        gap.clear();
+        out.push(c);
+    }
+    out
+}
+
 /// A phone number as it is kept and compared: its digits, with a leading `+` kept and a
 /// mainland `+86`/`0086` dropped (so `138 0013 8000`, `138-0013-8000` and `+86 13800138000`
 /// are one number). `None` unless 5 to 20 digits remain, with nothing else than spaces,
@@ -145,6 +169,13 @@ mod tests {
         assert_eq!(trim("\u{200B} 路灯不亮 \u{FEFF}"), "路灯不亮");
         // A joiner inside an emoji sequence stays.
         assert_eq!(trim("👩\u{200D}🔧"), "👩\u{200D}🔧");
+    }
+
+    #[test]
+    fn a_one_line_text_keeps_its_spaces_and_loses_its_line_breaks() {
+        assert_eq!(one_line(" 3号楼\r\n  电梯\t停运 \n"), "3号楼 电梯 停运");
+        assert_eq!(one_line("Building 3  lift\u{3000}down"), "Building 3  lift\u{3000}down");
+        assert_eq!(one_line("\u{200B}\n\n"), "");
     }
 
     #[test]

@@ -660,4 +660,7 @@ async fn a_user_corrects_the_name_they_are_shown_by(app: TestApp) {
     assert_eq!(put(json!({"name": "张秀兰（监委会）"})).await.status, StatusCode::OK);
     let again = app.get(&format!("/api/v1/audit?subject_id={}", app.user(SUPERVISOR)), &admin).await.body;
     assert_eq!(again["items"].as_array().map(Vec::len), trail["items"].as_array().map(Vec::len));
+    // A name pasted with a line break is kept on one line, as every list shows it.
+    let pasted = put(json!({"name": "张秀兰\r\n\t监委会"})).await;
+    assert_eq!(pasted.body["user"]["display_name"], "张秀兰 监委会", "{}", pasted.body);
 }

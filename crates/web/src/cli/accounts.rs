@@ -209,7 +209,7 @@ fn typed_name(what: &str, raw: &str) -> Result<String, String> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err(format!("the {what} must be 1–100 visible characters"));
     }
-    Ok(name.to_owned())
+    Ok(text::one_line(name))
 }
 
 /// An optional name (a street office, a meeting place): empty or blank is none.

@@ -73,7 +73,7 @@ pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> 
 /// visible characters (a name of zero-width spaces alone shows as nothing in every list).
 pub(crate) fn check_name(errors: &mut Vec<FieldProblem>, field: &str, name: &str) -> String {
     super::check_text(errors, field, name, 1, 100);
-    text::trim(name).to_owned()
+    text::one_line(name)
 }
 
 fn duplicate(field: &'static str) -> impl Fn(StoreError) -> ApiError {
@@ -89,7 +89,7 @@ pub const MAX_BUILDINGS: usize = 500;
 /// A new compound's building names, trimmed of invisible characters around them; a name
 /// given twice makes one building (two `1号楼` could not be told apart when raising).
 pub fn building_names(names: Vec<String>) -> Vec<String> {
-    distinct(names.into_iter().map(|n| text::trim(&n).to_owned()))
+    distinct(names.into_iter().map(|n| text::one_line(&n)))
 }
 
 /// Each item once, in the order first given (a form's repeated field, a typed list).

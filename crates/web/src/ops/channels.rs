@@ -114,7 +114,7 @@ fn check_url(state: &AppState, kind: ChannelKind, raw: &str) -> Result<String, B
 pub async fn add(state: &AppState, caller: &Caller, new: NewChannel) -> ApiResult<Added> {
     require_chair(caller)?;
     let community = caller.actor.community;
-    let name = text::trim(&new.name).to_owned();
+    let name = text::one_line(&new.name);
     let mut errors = Vec::new();
     // Which group or system this is: said, within a line.
     crate::ops::check_text(&mut errors, "name", &name, 1, 100);

@@ -212,7 +212,7 @@ pub struct SignUp {
 pub async fn sign_up(state: &AppState, invitation: &Invitation, new: SignUp) -> ApiResult<User> {
     let mut errors = Vec::new();
     super::check_text(&mut errors, "name", &new.name, 1, 50);
-    let name = text::trim(&new.name).to_owned();
+    let name = text::one_line(&new.name);
     let phone = text::phone(&new.phone);
     if phone.is_none() {
         errors.push(FieldProblem::new("phone", "invalid", "a phone number of 5 to 20 digits"));

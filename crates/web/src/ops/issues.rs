@@ -356,12 +356,12 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
     let workflow =
         state.workflows.get(name).ok_or_else(|| ApiError::Internal(format!("the workflow `{name}` is not loaded")))?;
     let new = NewIssue {
-        title: text::trim(&body.title).to_owned(),
+        title: text::one_line(&body.title),
         description: text::trim(&body.description).to_owned(),
         category: body.category,
         compound,
         building,
-        unit: body.unit.map(|u| text::trim(&u).to_owned()).filter(|u| !u.is_empty()),
+        unit: body.unit.map(|u| text::one_line(&u)).filter(|u| !u.is_empty()),
     };
     let (mut issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
     if let Some(report) = &proxy {
@@ -423,7 +423,7 @@ fn proxy_report(body: &ProxyReportBody, errors: &mut Vec<FieldProblem>) -> Proxy
                 "a phone number has 5 to 20 digits",
             ));
         }
-        contacts.push(Household { name: text::trim(&h.name).to_owned(), phone: normalised });
+        contacts.push(Household { name: text::one_line(&h.name), phone: normalised });
     }
     ProxyReport { households: body.households, contacts }
 }

@@ -31,7 +31,7 @@ pub struct Issued {
 /// (usually an account made for the client). 1–100 characters of name.
 pub async fn issue(state: &AppState, caller: &Caller, name: &str, account: UserId) -> ApiResult<Issued> {
     require_admin(caller)?;
-    let name = text::trim(name).to_owned();
+    let name = text::one_line(name);
     let mut errors = Vec::new();
     // Whose client this is, within a line.
     crate::ops::check_text(&mut errors, "name", &name, 1, 100);

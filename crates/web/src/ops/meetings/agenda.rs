@@ -68,7 +68,7 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
     let meeting = r.meeting.clone();
     let now = state.now();
     let entry = crate::ops::audit(state, caller, AuditAction::AgendaEdited, AuditSubject::Meeting, id)
-        .with("added", body.add.iter().map(|a| text::trim(&a.title)).collect::<Vec<_>>().join("、"))
+        .with("added", body.add.iter().map(|a| text::one_line(&a.title)).collect::<Vec<_>>().join("、"))
         .with("dropped", body.drop.len())
         .with("reordered", body.order.as_ref().map_or(0, Vec::len))
         .with("announcements", body.announcements.is_some());
@@ -81,7 +81,7 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
             }
             let order = body.order.unwrap_or_default();
             let added: Vec<_> =
-                body.add.into_iter().map(|a| (a.section, text::trim(&a.title).to_owned(), a.minutes)).collect();
+                body.add.into_iter().map(|a| (a.section, text::one_line(&a.title), a.minutes)).collect();
             store_agenda::edit_agenda(conn, &meeting, &order, &body.drop, &added, now)
         })
         .await
