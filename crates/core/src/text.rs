@@ -51,22 +51,9 @@ pub fn trim(s: &str) -> &str {
 /// entry's summary or a spreadsheet's cell over lines, and show on one line in the pages
 /// only because HTML folds it — so what is kept is what is shown.
 pub fn one_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut gap = String::new();
-    for c in trim(s).chars() {
-        if c.is_whitespace() {
-            gap.push(c);
-            continue;
-        }
-        if gap.contains(['\n', '\r', '\t']) {
-            out.push(' ');
-        } else {
-            out.push_str(&gap);
-        }
-        gap.clear();
-        out.push(c);
-    }
-    out
+    // The white space beside a break goes with it: `a \n b` is `a b`, not `a   b`.
+    let lines = trim(s).split(['\n', '\r', '\t']).map(str::trim).filter(|l| !l.is_empty());
+    lines.collect::<Vec<_>>().join(" ")
 }
 
 /// A phone number as it is kept and compared: its digits, with a leading `+` kept and a
