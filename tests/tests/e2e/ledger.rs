@@ -122,3 +122,40 @@ async fn the_issue_list_offers_its_ledger_in_the_viewers_language() {
     assert!(csv.html.starts_with('\u{feff}'));
     assert!(csv.html.contains("No.,Source,Raised on"), "{}", &csv.html[..200.min(csv.html.len())]);
 }
+
+/// A resident's text that a spreadsheet would take for a formula is text in both ledgers:
+/// the CSV cell starts with an apostrophe, the workbook's cell is a string as typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_title_that_looks_like_a_formula_stays_text_in_the_ledger() {
+    let app = TestApp::sqlite().build();
+    let hyperlink = raise(&app, "=HYPERLINK(\"http://127.0.0.1/x\",\"点我\")").await;
+    let basement = raise(&app, "-1层车库漏水").await;
+    let assigned =
+        fire(&app, SECRETARY, &basement, "assign", json!({"responsible_org": app.org("安尚物业").to_string()})).await;
+    fire(
+        &app,
+        "anshang@dongsheng.example",
+        &assigned,
+        "commit",
+        json!({"commitment_text": "@维修班 ＝明日处理", "due_date": in_days(9)}),
+    )
+    .await;
+    let rows = ledger(&app, SECRETARY, "").await;
+    let row = |issue: &serde_json::Value| rows.iter().find(|r| r[0] == issue["id"].as_str().unwrap()).unwrap().clone();
+    assert!(row(&hyperlink)[4].starts_with("'=HYPERLINK(\"http://127.0.0.1/x\",\"点我\")："), "{:?}", row(&hyperlink));
+    assert!(row(&basement)[4].starts_with("'-1层车库漏水："), "{:?}", row(&basement));
+    assert_eq!(row(&basement)[7], "'@维修班 ＝明日处理");
+    for r in &rows {
+        for cell in r {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']), "a formula in the CSV: {cell}");
+        }
+    }
+    let (_, _, bytes) = app.bytes("/api/v1/issues/ledger.xlsx", &app.token(SECRETARY).await).await;
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    let sheet = book.worksheet_range("问题台账").expect("the ledger's sheet");
+    let formulas = book.worksheet_formula("问题台账").expect("the sheet's formulas");
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula in the workbook");
+    let cell = sheet.rows().find(|r| r[0] == hyperlink["id"].as_str().unwrap()).unwrap()[4].clone();
+    assert!(matches!(&cell, calamine::Data::String(s) if s.starts_with("=HYPERLINK(")), "{cell:?}");
+}

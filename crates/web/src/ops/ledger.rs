@@ -102,10 +102,22 @@ impl Context {
     }
 }
 
+/// A CSV cell as a spreadsheet will read it as text. Excel and LibreOffice take a cell
+/// that starts with `=`, `+`, `-` or `@` (or a tab or carriage return before one) for a
+/// formula — `=HYPERLINK(…)` in a resident's title would run on the secretary's machine,
+/// and a title like "-1层车库漏水" shows as `#NAME?` — so such a cell gets a leading
+/// apostrophe, the spreadsheets' own mark for "text" (OWASP's advice on CSV injection).
+/// The full-width forms, which a Chinese input method types, are treated the same, to be
+/// safe. The workbook needs none of this: its cells are written as strings.
+fn inert(cell: String) -> String {
+    const FORMULA: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+    if cell.starts_with(FORMULA) { format!("'{cell}") } else { cell }
+}
+
 fn encode(rows: impl IntoIterator<Item = Vec<String>>) -> Result<Bytes, String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        out.write_record(&row).map_err(|e| e.to_string())?;
+        out.write_record(row.into_iter().map(inert)).map_err(|e| e.to_string())?;
     }
     out.into_inner().map(Bytes::from).map_err(|e| e.to_string())
 }
