@@ -173,6 +173,11 @@ impl PhotoStore {
         tokio::task::spawn_blocking(move || write_once(&path, &bytes)).await.map_err(std::io::Error::other)?
     }
 
+    /// [`PhotoStore::put`] on this thread (for the command line, which has no runtime).
+    pub fn put_now(&self, hash: &str, bytes: &[u8]) -> std::io::Result<()> {
+        write_once(&self.path(hash), bytes)
+    }
+
     pub async fn get(&self, hash: &str) -> std::io::Result<Vec<u8>> {
         tokio::fs::read(self.path(hash)).await
     }

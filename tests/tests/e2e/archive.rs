@@ -130,6 +130,33 @@ async fn a_community_moves_between_databases_row_by_row() {
     assert!(err.contains("damaged"), "{err}");
     let empty_db = Db::open(&empty, Default::default()).unwrap();
     assert!(roundtable_store::directory::communities(&mut empty_db.conn().unwrap()).unwrap().is_empty());
+    // A photo file changed, or missing: refused too, before a row or a file is written
+    // (a row without its file would answer 500, and the import could not be run again).
+    let refused_config = config(work.path(), &uploads("refused-photos"));
+    let (photo, _) = files(&exported.join("photos")).into_iter().next().unwrap();
+    for (case, spoil) in [("changed", true), ("missing", false)] {
+        let broken = work.path().join(format!("photo-{case}"));
+        copy_dir(&exported, &broken);
+        let file = broken.join("photos").join(&photo);
+        if spoil {
+            std::fs::write(&file, b"not the photo").unwrap()
+        } else {
+            std::fs::remove_file(&file).unwrap()
+        }
+        let (code, _, err) = roundtable(&[
+            "import",
+            "--config",
+            refused_config.to_str().unwrap(),
+            "--database",
+            &empty,
+            "--from",
+            broken.to_str().unwrap(),
+        ]);
+        assert_eq!(code, ExitCode::FAILURE, "a photo {case}");
+        assert!(err.contains(&photo) && err.contains("damaged"), "a photo {case}: {err}");
+        assert!(roundtable_store::directory::communities(&mut empty_db.conn().unwrap()).unwrap().is_empty());
+        assert!(files(&uploads("refused-photos")).is_empty(), "no photo file written when a photo is {case}");
+    }
 
     // SQLite → PostgreSQL → an archive byte for byte the same → SQLite again.
     let Some(pg) = roundtable_store::testing::EmptyPostgres::new() else {

@@ -5,10 +5,12 @@
 //! The archive is a directory: `manifest.json` (format, schema version, the community,
 //! each table's row count and SHA-256), `tables/<table>.jsonl` (one row a line, see
 //! `roundtable_store::archive`) and `photos/<sha256>` (the community's photo files). An
-//! import checks every file against the manifest first, writes every row in one
-//! transaction, rebuilds the search index, copies the photos, then reads the community
-//! back from the target and compares each table's checksum with the manifest's.
+//! import checks every file against the manifest (and every photo file the rows name
+//! against its SHA-256) first, copies the photos, writes every row in one transaction,
+//! rebuilds the search index, then reads the community back from the target and compares
+//! each table's checksum with the manifest's.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -31,6 +33,27 @@ fn io(what: &Path) -> impl Fn(std::io::Error) -> String + '_ {
     move |e| format!("{}: {e}", what.display())
 }
 
+/// The files a community's `photos` rows name: each photo and its thumbnail, by SHA-256.
+fn photo_files(lines: &[String]) -> Result<BTreeSet<String>, String> {
+    let mut files = BTreeSet::new();
+    for line in lines {
+        let row: Value = serde_json::from_str(line).map_err(|e| format!("a photo's row: {e}"))?;
+        files.extend(["content_hash", "thumb_hash"].iter().filter_map(|k| row[*k].as_str().map(str::to_owned)));
+    }
+    Ok(files)
+}
+
+/// A photo file of the archive, read and checked against the SHA-256 that names it (so a
+/// name can only ever be 64 hex digits, never a path).
+fn archived_photo(dir: &Path, hash: &str) -> Result<Vec<u8>, String> {
+    let bytes = std::fs::read(dir.join(hash))
+        .map_err(|e| format!("photo {hash} is missing from the archive ({e}): the archive is damaged"))?;
+    if sha256(&bytes) != hash {
+        return Err(format!("photo {hash} is damaged (its content has another SHA-256): the archive is damaged"));
+    }
+    Ok(bytes)
+}
+
 pub fn export(args: &ConfigArgs, community: Option<&str>, to: &Path, out: &mut dyn Write) -> Result<(), String> {
     if to.exists() {
         return Err(format!("{} exists: an export goes into a new directory", to.display()));
@@ -42,14 +65,11 @@ pub fn export(args: &ConfigArgs, community: Option<&str>, to: &Path, out: &mut d
     std::fs::create_dir_all(to.join("tables")).map_err(io(to))?;
     std::fs::create_dir_all(to.join("photos")).map_err(io(to))?;
     let mut tables = Vec::new();
-    let (mut rows, mut photos) = (0, std::collections::BTreeSet::new());
+    let (mut rows, mut photos) = (0, BTreeSet::new());
     for table in TABLES {
         let lines = archive::rows(conn, table, &id).map_err(|e| format!("{}: {e}", table.name))?;
         if table.name == "photos" {
-            for l in &lines {
-                let v: Value = serde_json::from_str(l).map_err(|e| e.to_string())?;
-                photos.extend(["content_hash", "thumb_hash"].iter().filter_map(|k| v[*k].as_str().map(str::to_owned)));
-            }
+            photos = photo_files(&lines)?;
         }
         let path = to.join("tables").join(format!("{}.jsonl", table.name));
         let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
@@ -124,28 +144,27 @@ pub fn import(args: &ConfigArgs, from: &Path, out: &mut dyn Write) -> Result<(),
         }
         data.push((table, lines));
     }
+    // Every photo file the rows name, there and whole — a row without its file would
+    // answer 500 for ever, and the community could not be imported again.
+    let named = data
+        .iter()
+        .find(|(t, _)| t.name == "photos")
+        .map(|(_, lines)| photo_files(lines))
+        .unwrap_or(Ok(BTreeSet::new()))?;
+    let dir = from.join("photos");
+    for hash in &named {
+        archived_photo(&dir, hash)?;
+    }
+    // The files go before the rows, synced, as an upload's do: an import that fails
+    // after them leaves files no row names (content-addressed, harmless), never the
+    // reverse. Read again rather than held, so memory stays one photo.
+    let store = PhotoStore::new(config.uploads.dir.clone());
+    for hash in &named {
+        store.put_now(hash, &archived_photo(&dir, hash)?).map_err(|e| format!("photo {hash}: {e}"))?;
+    }
     // A deployment's own settings (its signing keys) are kept; an empty database takes
     // the archive's, so links already mailed keep working.
     let skipped = archive::import(conn, &data).map_err(|e| format!("nothing was imported: {e}"))?;
-    let store = PhotoStore::new(config.uploads.dir.clone());
-    let dir = from.join("photos");
-    let mut copied = 0;
-    for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
-        let entry = entry.map_err(io(&dir))?;
-        let hash = entry.file_name().to_string_lossy().into_owned();
-        let bytes = std::fs::read(entry.path()).map_err(io(&entry.path()))?;
-        if sha256(&bytes) != hash {
-            return Err(format!("photo {hash} is damaged (its content has another SHA-256)"));
-        }
-        let target = store.path(&hash);
-        if !target.exists() {
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            std::fs::write(&target, &bytes).map_err(io(&target))?;
-        }
-        copied += 1;
-    }
     // Read back and compared with what was exported.
     let mut rows = 0;
     for (table, lines) in &data {
@@ -160,6 +179,7 @@ pub fn import(args: &ConfigArgs, from: &Path, out: &mut dyn Write) -> Result<(),
     }
     let kept =
         if skipped.is_empty() { String::new() } else { format!("; kept this deployment's {}", skipped.join(", ")) };
-    let _ = writeln!(out, "imported {name}: {rows} rows verified against the archive, {copied} photo files{kept}");
+    let _ =
+        writeln!(out, "imported {name}: {rows} rows verified against the archive, {} photo files{kept}", named.len());
     Ok(())
 }
