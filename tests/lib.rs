@@ -555,6 +555,11 @@ impl PageClient<'_> {
         self.cookies.lock().expect("not poisoned").get(name).cloned()
     }
 
+    /// Puts a cookie in this browser's jar, as a script or a copied profile would.
+    pub fn set_cookie(&self, name: &str, value: &str) {
+        self.cookies.lock().expect("not poisoned").insert(name.to_owned(), value.to_owned());
+    }
+
     pub async fn request(&self, method: Method, path: &str, form: Option<&[(&str, &str)]>) -> Page {
         match form {
             Some(fields) => {

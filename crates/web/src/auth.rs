@@ -28,8 +28,10 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 /// The address a request came from, for the sign-in throttle ("local" without one, as in
 /// tests that call the router directly).
-pub fn client_address(peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>) -> String {
-    peer.map_or_else(|| "local".to_owned(), |axum::Extension(axum::extract::ConnectInfo(a))| a.ip().to_string())
+pub fn client_address(peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>) -> Client {
+    Client::Address(
+        peer.map_or_else(|| "local".to_owned(), |axum::Extension(axum::extract::ConnectInfo(a))| a.ip().to_string()),
+    )
 }
 
 /// Checks a password against a stored hash; a malformed hash never matches.
@@ -72,6 +74,35 @@ pub const LOGIN_MAX_CHARS: usize = 100;
 /// The longest password accepted (argon2 takes any length; this bounds the work).
 pub const PASSWORD_MAX_CHARS: usize = 1024;
 
+/// Who is trying a password, for the [`Throttle`]: an address, or a browser whose device
+/// cookie shows that it signed in to this login before (`pages::device`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Client {
+    Address(String),
+    /// The device cookie's nonce: one browser, wherever it is.
+    KnownDevice(String),
+}
+
+impl Client {
+    /// Its key in the throttle's tables (an address never looks like a device's key).
+    fn key(&self) -> String {
+        match self {
+            Client::Address(address) => address.clone(),
+            Client::KnownDevice(nonce) => format!("device {nonce}"),
+        }
+    }
+}
+
+/// As logged: a device's nonce is half its cookie, so it is not written down.
+impl std::fmt::Display for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Client::Address(address) => f.write_str(address),
+            Client::KnownDevice(_) => f.write_str("a known browser"),
+        }
+    }
+}
+
 /// Sign-in throttling that an attacker cannot turn against the account's owner:
 ///
 /// - one login from one address: after `per_login` failures in the window, that pair
@@ -81,7 +112,11 @@ pub const PASSWORD_MAX_CHARS: usize = 1024;
 ///   (1 s, 2 s, 4 s … at most [`Throttle::MAX_DELAY`]) — a slowing, never a lock;
 /// - a login and address that have signed in successfully before skip both back-offs, so
 ///   the secretary at her own desk, or a neighbour behind the same NAT, gets in while
-///   someone elsewhere guesses.
+///   someone elsewhere guesses;
+/// - a browser that signed in to the login before ([`Client::KnownDevice`], OWASP's
+///   "device cookies") counts its own failures only: someone without its cookie — behind
+///   the same address too, a shared NAT or a carrier's — can neither lock it out nor slow
+///   it down, and a restart (these tables are in memory) does not make it a stranger.
 ///
 /// Memory is bounded: each table keeps the [`Throttle::CAPACITY`] most recent keys.
 pub struct Throttle {
@@ -136,7 +171,7 @@ impl Throttle {
         }
     }
 
-    fn login_key(login: &str) -> String {
+    pub(crate) fn login_key(login: &str) -> String {
         login.trim().to_lowercase()
     }
 
@@ -159,18 +194,20 @@ impl Throttle {
         Some(f)
     }
 
-    /// Seconds to wait before this login may be tried from this address, if any.
-    pub fn check(&self, login: &str, address: &str) -> Option<u64> {
+    /// Seconds to wait before this login may be tried by this client, if any.
+    pub fn check(&self, login: &str, client: &Client) -> Option<u64> {
         let now = Instant::now();
         let login = Self::login_key(login);
-        let pair = (login.clone(), address.to_owned());
+        let pair = (login.clone(), client.key());
         let mut t = self.tables();
         if let Some(f) = self.current(&mut t.pairs, &pair, now)
             && f.count >= self.per_login
         {
             return Some(self.window.saturating_sub(now.duration_since(f.first)).as_secs().max(1));
         }
-        if t.trusted.get(&pair).is_some_and(|at| now.duration_since(*at) < Self::TRUST) {
+        if matches!(client, Client::KnownDevice(_))
+            || t.trusted.get(&pair).is_some_and(|at| now.duration_since(*at) < Self::TRUST)
+        {
             return None;
         }
         let by_login = self.current(&mut t.logins, &login, now).and_then(|f| f.backoff(self.per_login, now));
@@ -178,9 +215,10 @@ impl Throttle {
         by_login.max(by_address)
     }
 
-    pub fn record_failure(&self, login: &str, address: &str) {
+    pub fn record_failure(&self, login: &str, client: &Client) {
         let now = Instant::now();
         let login = Self::login_key(login);
+        let address = &client.key();
         let mut t = self.tables();
         let window = self.window;
         let bump = |f: Option<&mut Failures>| match f {
@@ -204,10 +242,10 @@ impl Throttle {
     }
 
     /// A successful sign-in clears the account's counts and vouches for its address.
-    pub fn record_success(&self, login: &str, address: &str) {
+    pub fn record_success(&self, login: &str, client: &Client) {
         let login = Self::login_key(login);
         let mut t = self.tables();
-        let pair = (login.clone(), address.to_owned());
+        let pair = (login.clone(), client.key());
         t.pairs.pop(&pair);
         t.logins.pop(&login);
         t.trusted.put(pair, Instant::now());
@@ -228,6 +266,10 @@ impl Throttle {
 mod throttle_tests {
     use super::*;
 
+    fn at(address: impl Into<String>) -> Client {
+        Client::Address(address.into())
+    }
+
     fn throttle() -> Throttle {
         Throttle::new(5, 20, Duration::from_secs(900))
     }
@@ -235,45 +277,71 @@ mod throttle_tests {
     #[test]
     fn an_attacker_elsewhere_cannot_lock_the_owner_out_of_her_own_desk() {
         let t = throttle();
-        t.record_success("secretary@x", "10.0.0.5");
+        t.record_success("secretary@x", &at("10.0.0.5"));
         for _ in 0..50 {
-            t.record_failure("secretary@x", "203.0.113.9");
+            t.record_failure("secretary@x", &at("203.0.113.9"));
         }
-        assert!(t.check("secretary@x", "203.0.113.9").is_some(), "the attacker's address waits");
-        assert_eq!(t.check("Secretary@X ", "10.0.0.5"), None, "her own address does not");
+        assert!(t.check("secretary@x", &at("203.0.113.9")).is_some(), "the attacker's address waits");
+        assert_eq!(t.check("Secretary@X ", &at("10.0.0.5")), None, "her own address does not");
+    }
+
+    #[test]
+    fn someone_behind_the_same_address_cannot_lock_out_a_known_browser() {
+        let t = throttle();
+        let phone = Client::KnownDevice("n1".into());
+        t.record_success("secretary@x", &phone);
+        // The guesser shares her address (a carrier's NAT) but not her browser's cookie.
+        for _ in 0..50 {
+            t.record_failure("secretary@x", &at("10.0.0.5"));
+        }
+        assert!(t.check("secretary@x", &at("10.0.0.5")).is_some(), "the address waits");
+        assert_eq!(t.check("secretary@x", &phone), None, "her browser does not");
+        // Nor after a restart, when the tables start empty and only the failures come back.
+        let restarted = throttle();
+        for i in 0..50 {
+            restarted.record_failure("secretary@x", &at(format!("198.51.100.{i}")));
+        }
+        assert!(restarted.check("secretary@x", &at("192.0.2.1")).is_some(), "a stranger is slowed down");
+        assert_eq!(restarted.check("secretary@x", &phone), None, "her browser is not");
+        // Her browser's own failures count against it alone.
+        for _ in 0..5 {
+            restarted.record_failure("secretary@x", &phone);
+        }
+        assert!(restarted.check("secretary@x", &phone).is_some(), "five wrong passwords in it wait");
+        assert_eq!(restarted.check("secretary@x", &Client::KnownDevice("n2".into())), None);
     }
 
     #[test]
     fn failures_from_anywhere_slow_a_login_down_but_never_lock_it() {
         let t = throttle();
         for i in 0..8 {
-            t.record_failure("wang", &format!("198.51.100.{i}"));
+            t.record_failure("wang", &at(format!("198.51.100.{i}")));
         }
         // 8 failures, 5 free: the next attempt from a new address waits 2^3 = 8 s at most.
-        let wait = t.check("wang", "192.0.2.1").expect("a back-off");
+        let wait = t.check("wang", &at("192.0.2.1")).expect("a back-off");
         assert!((1..=8).contains(&wait), "{wait}");
         for i in 0..40 {
-            t.record_failure("wang", &format!("198.51.100.{}", 10 + i));
+            t.record_failure("wang", &at(format!("198.51.100.{}", 10 + i)));
         }
-        assert!(t.check("wang", "192.0.2.1").expect("a back-off") <= Throttle::MAX_DELAY.as_secs());
+        assert!(t.check("wang", &at("192.0.2.1")).expect("a back-off") <= Throttle::MAX_DELAY.as_secs());
     }
 
     #[test]
     fn one_address_failing_for_many_logins_does_not_shut_out_its_known_users() {
         let t = throttle();
-        t.record_success("neighbour", "192.0.2.7");
+        t.record_success("neighbour", &at("192.0.2.7"));
         for i in 0..30 {
-            t.record_failure(&format!("guess{i}"), "192.0.2.7");
+            t.record_failure(&format!("guess{i}"), &at("192.0.2.7"));
         }
-        assert!(t.check("someone-new", "192.0.2.7").is_some(), "new logins behind it wait a little");
-        assert_eq!(t.check("neighbour", "192.0.2.7"), None, "a known user behind the same NAT does not");
+        assert!(t.check("someone-new", &at("192.0.2.7")).is_some(), "new logins behind it wait a little");
+        assert_eq!(t.check("neighbour", &at("192.0.2.7")), None, "a known user behind the same NAT does not");
     }
 
     #[test]
     fn memory_is_bounded_whatever_is_tried() {
         let t = throttle();
         for i in 0..(Throttle::CAPACITY + 500) {
-            t.record_failure(&format!("login{i}"), &format!("a{}", i % 7));
+            t.record_failure(&format!("login{i}"), &at(format!("a{}", i % 7)));
         }
         assert!(t.len() <= 3 * Throttle::CAPACITY, "{}", t.len());
     }

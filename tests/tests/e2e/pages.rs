@@ -440,6 +440,43 @@ async fn signing_in_and_out_with_a_session_cookie() {
     assert!(missing.html.contains("<a href=\"/login\" id=\"error-sign-in\">Sign in</a>"), "{}", missing.html);
 }
 
+/// Someone guessing the secretary's password from her own address (a compound's or a
+/// carrier's NAT: every request of these tests comes from one address) shuts out every
+/// other browser there, never the one she signed in with before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_browser_signs_in_while_someone_at_its_address_guesses() {
+    let app = TestApp::sqlite().build();
+    let hers = app.pages();
+    let signed_in = hers.sign_in(SECRETARY).await;
+    let set: Vec<&str> = signed_in.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    let device = set.iter().find(|c| c.starts_with("rt_device=")).expect("a device cookie");
+    assert!(device.contains("HttpOnly") && device.contains("Max-Age=15552000"), "{device}");
+    hers.submit("/", "/logout", &[]).await;
+    assert!(hers.cookie("rt_device").is_some(), "signing out keeps the browser known");
+    let guesser = app.pages();
+    let guess = async |password: &str| {
+        guesser.submit("/login", "/login", &[("login", SECRETARY), ("password", password)]).await
+    };
+    let mut tries = Vec::new();
+    for _ in 0..8 {
+        tries.push(guess("guess-1234").await.status);
+    }
+    assert_eq!(tries.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{tries:?}");
+    assert_eq!(guess("demo1234").await.status, StatusCode::TOO_MANY_REQUESTS, "the guesser's browser waits");
+    // Another login's device cookie, or a tampered one, is a stranger's.
+    let grid = app.pages();
+    grid.sign_in("grid@dongsheng.example").await;
+    for cookie in [grid.cookie("rt_device").unwrap(), hers.cookie("rt_device").unwrap().replacen('.', "0.", 1)] {
+        guesser.set_cookie("rt_device", &cookie);
+        assert_eq!(guess("demo1234").await.status, StatusCode::TOO_MANY_REQUESTS, "{cookie}");
+    }
+    // Her browser gets in.
+    hers.sign_in(SECRETARY).await;
+    let home = hers.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.html.contains("王俊勇"), "{}", home.html);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_https_the_session_cookie_is_secure() {
     let app = TestApp::sqlite().secure_cookies().build();

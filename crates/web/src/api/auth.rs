@@ -44,7 +44,7 @@ pub async fn sign_in(
     state: &AppState,
     login: &str,
     password: String,
-    address: &str,
+    client: &crate::auth::Client,
     ttl: TimeDelta,
 ) -> ApiResult<(String, chrono::DateTime<chrono::Utc>)> {
     let login = login.trim().to_owned();
@@ -58,7 +58,7 @@ pub async fn sign_in(
     if password.chars().count() > auth::PASSWORD_MAX_CHARS {
         return Err(ApiError::too_long("password", auth::PASSWORD_MAX_CHARS));
     }
-    if let Some(wait) = state.throttle.check(&login, address) {
+    if let Some(wait) = state.throttle.check(&login, client) {
         return Err(ApiError::TooManyRequests(wait));
     }
     let (lookup, phone) = (login.clone(), roundtable_core::text::phone(&login));
@@ -71,11 +71,11 @@ pub async fn sign_in(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let Some(user) = user.filter(|_| ok) else {
-        state.throttle.record_failure(&login, address);
-        tracing::info!(%login, %address, "failed sign-in");
+        state.throttle.record_failure(&login, client);
+        tracing::info!(%login, %client, "failed sign-in");
         return Err(ApiError::Unauthorized(WRONG));
     };
-    state.throttle.record_success(&login, address);
+    state.throttle.record_success(&login, client);
     let (token, hash) = auth::new_token();
     let now = state.now();
     let expires_at = now + ttl;

@@ -44,13 +44,13 @@ pub async fn change_password(
     caller: &Caller,
     current: SecretString,
     new: SecretString,
-    address: &str,
+    client: &auth::Client,
 ) -> ApiResult<usize> {
     check_new_password("new_password", &new)?;
     if current.expose_secret() == new.expose_secret() {
         return Err(ApiError::field("new_password", "unchanged", "the new password is the current one"));
     }
-    confirm(state, caller, "current_password", current, address).await?;
+    confirm(state, caller, "current_password", current, client).await?;
     let hash = hash(new).await?;
     let (user, keep, now) = (caller.user.id, caller.token_id.clone(), state.now());
     let entry = super::audit(state, caller, AuditAction::PasswordSet, AuditSubject::Account, user);
@@ -68,19 +68,19 @@ pub async fn change_password(
 }
 
 /// Checks the caller's own password (`field` names it in the refusal) before a change that
-/// needs it, throttled like a sign-in: a wrong one counts as a failed sign-in from `address`.
+/// needs it, throttled like a sign-in: a wrong one counts as a failed sign-in by `client`.
 async fn confirm(
     state: &AppState,
     caller: &Caller,
     field: &str,
     password: SecretString,
-    address: &str,
+    client: &auth::Client,
 ) -> ApiResult<()> {
     if password.expose_secret().chars().count() > auth::PASSWORD_MAX_CHARS {
         return Err(ApiError::too_long(field, auth::PASSWORD_MAX_CHARS));
     }
     let login = caller.user.login.clone();
-    if let Some(wait) = state.throttle.check(&login, address) {
+    if let Some(wait) = state.throttle.check(&login, client) {
         return Err(ApiError::TooManyRequests(wait));
     }
     let lookup = login.clone();
@@ -93,10 +93,10 @@ async fn confirm(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !ok {
-        state.throttle.record_failure(&login, address);
+        state.throttle.record_failure(&login, client);
         return Err(ApiError::field(field, "wrong", "this is not your password"));
     }
-    state.throttle.record_success(&login, address);
+    state.throttle.record_success(&login, client);
     Ok(())
 }
 
@@ -111,14 +111,14 @@ pub async fn change_contact(
     password: SecretString,
     email: Option<&str>,
     phone: Option<&str>,
-    address: &str,
+    client: &auth::Client,
 ) -> ApiResult<()> {
     let mut errors = Vec::new();
     let (email, phone) = super::admin::contact_details(email, phone, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
-    confirm(state, caller, "current_password", password, address).await?;
+    confirm(state, caller, "current_password", password, client).await?;
     set_contact_of(state, caller, &caller.user, (email, phone), AuditAction::ContactChanged).await
 }
 
@@ -242,14 +242,14 @@ pub async fn end_other_sessions(state: &AppState, caller: &Caller) -> ApiResult<
 
 /// Asks for a password-reset mail for `login`. The answer is the same whether or not the
 /// account exists, has an address or is disabled (no enumeration); every request counts
-/// against the sign-in throttle for that login and address, so mail cannot be flooded.
-pub async fn request_reset(state: &AppState, login: &str, address: &str) -> ApiResult<()> {
+/// against the sign-in throttle for that login and client, so mail cannot be flooded.
+pub async fn request_reset(state: &AppState, login: &str, client: &auth::Client) -> ApiResult<()> {
     let login = roundtable_core::text::trim(login).to_owned();
     super::text_within("login", &login, 1, auth::LOGIN_MAX_CHARS)?;
-    if let Some(wait) = state.throttle.check(&login, address) {
+    if let Some(wait) = state.throttle.check(&login, client) {
         return Err(ApiError::TooManyRequests(wait));
     }
-    state.throttle.record_failure(&login, address);
+    state.throttle.record_failure(&login, client);
     let now = state.now();
     state
         .db
@@ -375,11 +375,11 @@ pub const CLOSED_ACCOUNT_NAME: &str = "已注销用户";
 /// go, every session ends, uploads not attached to an issue are deleted; their issues and
 /// steps stay under "已注销用户". An administrator's account is closed by another
 /// administrator (disabling it), so a community is never left without one by accident.
-pub async fn close(state: &AppState, caller: &Caller, password: SecretString, address: &str) -> ApiResult<()> {
+pub async fn close(state: &AppState, caller: &Caller, password: SecretString, client: &auth::Client) -> ApiResult<()> {
     if caller.actor.has_role(Role::Admin) {
         return Err(ApiError::Forbidden("an administrator's account is closed by another administrator".into()));
     }
-    confirm(state, caller, "password", password, address).await?;
+    confirm(state, caller, "password", password, client).await?;
     let (user, now) = (caller.user.id, state.now());
     let entry = super::audit(state, caller, AuditAction::AccountClosed, AuditSubject::Account, user);
     let unattached = state

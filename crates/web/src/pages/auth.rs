@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::api;
 use crate::error::{ApiJson, ApiQuery, ApiResult};
 use crate::i18n::LOCALES;
+use crate::pages::device;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, FormErrors, Out, Page};
 use crate::pages::session::{LANG, SESSION, cookie, local_path, removal};
@@ -52,14 +53,26 @@ pub async fn sign_in(
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
     Posted { ctx, form }: Posted<SignIn>,
 ) -> Response {
-    let address = crate::auth::client_address(peer);
     let ttl = TimeDelta::hours(state.config.http.session_hours);
     let next = local_path(form.next.as_deref());
-    match api::auth::sign_in(&state, &form.login, form.password, &address, ttl).await {
+    let key = match state.db.run(crate::mail::links::key).await {
+        Ok(key) => key,
+        Err(e) => return ctx.fail(e.into()),
+    };
+    let now = state.now();
+    let known = ctx.viewer.jar.get(device::DEVICE).and_then(|c| device::known(&key, &form.login, c.value(), now));
+    let client = known.unwrap_or_else(|| crate::auth::client_address(peer));
+    match api::auth::sign_in(&state, &form.login, form.password, &client, ttl).await {
         Ok((token, _)) => {
             let secure = ctx.viewer.secure;
-            // The user's own language preference takes over from a pre-sign-in choice.
-            let jar = ctx.viewer.jar.add(cookie(SESSION, token, secure)).remove(removal(LANG));
+            // The user's own language preference takes over from a pre-sign-in choice;
+            // the browser is known for this login from now on (renewed at each sign-in).
+            let jar = ctx.viewer.jar.add(cookie(SESSION, token, secure)).remove(removal(LANG)).add(device::cookie(
+                &key,
+                &form.login,
+                now,
+                secure,
+            ));
             (jar, Redirect::to(&next)).into_response()
         }
         Err(e) => {

@@ -339,7 +339,11 @@ pub async fn sign_up(
     let ttl = TimeDelta::hours(state.config.http.session_hours);
     match crate::api::auth::sign_in(&state, &user.login, form.password.clone(), &address, ttl).await {
         Ok((token, _)) => {
-            let jar = ctx.viewer.jar.add(cookie(SESSION, token, ctx.viewer.secure));
+            let mut jar = ctx.viewer.jar.add(cookie(SESSION, token, ctx.viewer.secure));
+            // Known from the start, as after any sign-in on the pages (`pages::device`).
+            if let Ok(key) = state.db.run(crate::mail::links::key).await {
+                jar = jar.add(super::device::cookie(&key, &user.login, state.now(), ctx.viewer.secure));
+            }
             (jar, Redirect::to("/?done=welcome")).into_response()
         }
         Err(e) => ctx.fail(e),

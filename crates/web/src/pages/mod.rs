@@ -8,6 +8,7 @@ pub mod admin;
 pub mod auth;
 pub mod board;
 pub mod channels;
+pub mod device;
 pub mod edge;
 pub mod forms;
 pub mod history;
