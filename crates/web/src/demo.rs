@@ -435,32 +435,17 @@ fn neighbour(conn: &mut roundtable_store::DbConn, g: &Ground) -> Result<Seeded, 
 fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<Seeded, StoreError> {
     let (wf, config, tz, now, start) = (g.wf, g.config, g.tz, g.now, g.start);
     let (cid, people) = (g.community, &site.people);
-    // Past meetings: the last six first Sundays at 09:00, all held and closed.
-    let mut held = Vec::new();
+    // Past meetings: the last six first Sundays at 09:00 that are over, all held and
+    // closed — six on any day, the evening of a first Sunday too (then that day's is the
+    // sixth, and the earliest after the community's start is left out).
+    let mut over = Vec::new();
     let mut month = start.with_timezone(&tz).date_naive().with_day(1).unwrap_or(start.date_naive());
     while let Some(slot) = first_sunday(month.year(), month.month()) {
         let starts = tz.from_local_datetime(&slot.and_hms_opt(9, 0, 0).unwrap_or_default()).earliest();
         match starts.map(|s| s.with_timezone(&Utc)) {
             Some(s) if s + TimeDelta::hours(3) < now => {
                 if s > start {
-                    let m = Meeting {
-                        id: MeetingId::at(s),
-                        community: cid,
-                        slot,
-                        starts_at: s,
-                        // Where the deployment meets, as every later meeting will: the
-                        // calendar should not show the place changing at this month.
-                        place: config.meeting.place.clone(),
-                        // Planned: `draft` and `hold` take it through its life at its times.
-                        status: MeetingStatus::Planned,
-                        announcements: "传达上级关于物业服务质量提升的文件精神。".into(),
-                        skip_reason: None,
-                        opened_at: None,
-                        closed_at: None,
-                        created_at: s - TimeDelta::days(5),
-                    };
-                    meetings::insert_meeting(conn, &m)?;
-                    held.push(m);
+                    over.push((slot, s));
                 }
             }
             _ => break,
@@ -469,6 +454,27 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
             Some(m) => m,
             None => break,
         };
+    }
+    let mut held = Vec::new();
+    for (slot, s) in over.split_off(over.len().saturating_sub(6)) {
+        let m = Meeting {
+            id: MeetingId::at(s),
+            community: cid,
+            slot,
+            starts_at: s,
+            // Where the deployment meets, as every later meeting will: the
+            // calendar should not show the place changing at this month.
+            place: config.meeting.place.clone(),
+            // Planned: `draft` and `hold` take it through its life at its times.
+            status: MeetingStatus::Planned,
+            announcements: "传达上级关于物业服务质量提升的文件精神。".into(),
+            skip_reason: None,
+            opened_at: None,
+            closed_at: None,
+            created_at: s - TimeDelta::days(5),
+        };
+        meetings::insert_meeting(conn, &m)?;
+        held.push(m);
     }
 
     let mut raised: Vec<Issue> = Vec::new();
