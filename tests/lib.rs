@@ -639,23 +639,38 @@ impl PageClient<'_> {
     }
 }
 
+/// Monday 30 November 2026, 10:00 in Shanghai: the clock of tests that name the meetings
+/// of December 2026 or later months, or that need the next meeting some days off (on a
+/// meeting day, or once those months are past, they would test another situation).
+pub fn monday() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-30T02:00:00Z".parse().expect("an RFC 3339 instant")
+}
+
 /// Declares async tests once and runs them on SQLite and, when configured, PostgreSQL.
+/// `at roundtable_e2e::monday(); …` freezes their clock there (the demo is seeded relative
+/// to it), for tests that name the meetings of particular months.
 #[macro_export]
 macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
+    (at $clock:expr; $($name:ident),* $(,)?) => {
+        $crate::on_both_databases!(@with (|b: $crate::TestAppBuilder| b.at($clock)); $($name),*);
+    };
+    (@with $prepare:tt; $($name:ident),*) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::TestApp::sqlite().build()).await })*
+            async fn $name() { super::$name(($prepare)($crate::TestApp::sqlite()).build()).await })*
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 match $crate::TestApp::postgres() {
-                    Some(builder) => super::$name(builder.build()).await,
+                    Some(builder) => super::$name(($prepare)(builder).build()).await,
                     None => eprintln!("skipped: {} on PostgreSQL ({} is not set)", stringify!($name), $crate::POSTGRES_ENV),
                 }
             })*
         }
+    };
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_databases!(@with (|b: $crate::TestAppBuilder| b); $($name),*);
     };
 }
 

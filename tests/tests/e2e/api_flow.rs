@@ -2,7 +2,7 @@
 //! versions, lists and support.
 
 use axum::http::{Method, StatusCode};
-use chrono::{Days, Utc};
+use chrono::Days;
 use roundtable_e2e::{TestApp, on_both_databases};
 use serde_json::{Value, json};
 
@@ -45,7 +45,8 @@ pub async fn through_verification(app: &TestApp, title: &str) -> Value {
     let raised = raise(app, title).await;
     let anshang = app.org("安尚物业").to_string();
     let a = fire(app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
-    let c = fire(app, ANSHANG, &a, "commit", json!({"commitment_text": "更换防水层", "due_date": in_days(10)})).await;
+    let c =
+        fire(app, ANSHANG, &a, "commit", json!({"commitment_text": "更换防水层", "due_date": in_days(app, 10)})).await;
     let r = fire(app, ANSHANG, &c, "resolve", json!({"resolution_note": "防水层已更换"})).await;
     fire(app, SUPERVISOR, &r, "verify", json!({"satisfaction": 5})).await
 }
@@ -70,8 +71,10 @@ pub async fn try_fire(
     app.post(&path, &app.token(login).await, body).await
 }
 
-pub fn in_days(n: u64) -> String {
-    (Utc::now().with_timezone(&chrono_tz()).date_naive() + Days::new(n)).to_string()
+/// The day `n` days after the app's today (its clock may have been moved to a meeting
+/// day), in the community's time zone.
+pub fn in_days(app: &TestApp, n: u64) -> String {
+    (app.state.now().with_timezone(&chrono_tz()).date_naive() + Days::new(n)).to_string()
 }
 
 fn chrono_tz() -> chrono::FixedOffset {
@@ -110,7 +113,7 @@ async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: T
     assert_eq!(commit["name"], "commit");
     assert_eq!(commit["required"], json!(["commitment_text", "due_date"]));
 
-    let due = in_days(10);
+    let due = in_days(&app, 10);
     let committed =
         fire(&app, ANSHANG, &assigned, "commit", json!({"commitment_text": "更换地下室防水层", "due_date": due})).await;
     assert_eq!(committed["commitment"]["due_date"], due);
@@ -157,9 +160,14 @@ async fn a_failed_verification_reopens_and_a_stale_version_gets_409(app: TestApp
     let raised = raise(&app, "电梯经常停运").await;
     let assigned =
         fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": app.org("安尚物业").to_string()})).await;
-    let committed =
-        fire(&app, ANSHANG, &assigned, "commit", json!({"commitment_text": "更换电梯主板", "due_date": in_days(7)}))
-            .await;
+    let committed = fire(
+        &app,
+        ANSHANG,
+        &assigned,
+        "commit",
+        json!({"commitment_text": "更换电梯主板", "due_date": in_days(&app, 7)}),
+    )
+    .await;
     let resolved = fire(&app, ANSHANG, &committed, "resolve", json!({"resolution_note": "已更换"})).await;
     let reopened = fire(&app, SUPERVISOR, &resolved, "reopen", json!({"reason": "昨天又停运了"})).await;
     assert_eq!(reopened["state"], "committed");
@@ -283,14 +291,14 @@ async fn a_far_off_due_date_needs_the_secretary_and_a_reason(app: TestApp) {
     let anshang = app.org("安尚物业").to_string();
     let issue =
         fire(&app, SECRETARY, &raise(&app, "外墙瓷砖脱落").await, "assign", json!({"responsible_org": anshang})).await;
-    let far = json!({"commitment_text": "明年整体翻新外墙", "due_date": in_days(91)});
+    let far = json!({"commitment_text": "明年整体翻新外墙", "due_date": in_days(&app, 91)});
     let refused = try_fire(&app, "anshang@dongsheng.example", &issue, "commit", far.clone()).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
     assert_eq!(refused.body["errors"][0]["problem"], "too_far");
     assert!(refused.body["detail"].as_str().unwrap().contains("90 days"), "the limit is named: {}", refused.body);
     let unexplained = try_fire(&app, SECRETARY, &issue, "commit", far.clone()).await;
     assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY, "the secretary gives a reason too");
-    let within = json!({"commitment_text": "三个月内修复", "due_date": in_days(90)});
+    let within = json!({"commitment_text": "三个月内修复", "due_date": in_days(&app, 90)});
     assert_eq!(try_fire(&app, "anshang@dongsheng.example", &issue, "commit", within).await.status, StatusCode::OK);
     let issue2 =
         fire(&app, SECRETARY, &raise(&app, "地面沉降开裂").await, "assign", json!({"responsible_org": anshang})).await;
@@ -405,7 +413,8 @@ async fn extensions_are_asked_for_granted_or_refused_and_kept_on_the_record(app:
     let issue =
         fire(&app, SECRETARY, &raise(&app, "消防通道堆物").await, "assign", json!({"responsible_org": anshang})).await;
     let issue =
-        fire(&app, ANSHANG, &issue, "commit", json!({"commitment_text": "清理堆物", "due_date": in_days(10)})).await;
+        fire(&app, ANSHANG, &issue, "commit", json!({"commitment_text": "清理堆物", "due_date": in_days(&app, 10)}))
+            .await;
     let secretary = app.token(SECRETARY).await;
     let chair = app.get(&format!("/api/v1/issues/{}", issue["id"].as_str().unwrap()), &secretary).await.body;
     assert!(!transitions(&chair).contains(&"request_extension"), "a secretary does not ask");
@@ -416,35 +425,49 @@ async fn extensions_are_asked_for_granted_or_refused_and_kept_on_the_record(app:
 
     // Not to an earlier date, not beyond the limit without the secretary.
     let earlier =
-        try_fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(5), "reason": "x"})).await;
+        try_fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(&app, 5), "reason": "x"}))
+            .await;
     assert_eq!(
         (earlier.status, earlier.body["errors"][0]["problem"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("not_later"))
     );
     let far =
-        try_fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(200), "reason": "x"})).await;
+        try_fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(&app, 200), "reason": "x"}))
+            .await;
     assert_eq!(far.body["errors"][0]["problem"], "too_far", "{}", far.body);
 
-    let asked =
-        fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": in_days(20), "reason": "等物业费审批"}))
-            .await;
-    assert_eq!(asked["commitment"]["due_date"], in_days(10), "the date stays until granted");
+    let asked = fire(
+        &app,
+        ANSHANG,
+        &issue,
+        "request_extension",
+        json!({"due_date": in_days(&app, 20), "reason": "等物业费审批"}),
+    )
+    .await;
+    assert_eq!(asked["commitment"]["due_date"], in_days(&app, 10), "the date stays until granted");
     assert_eq!(
         (asked["extension_request"]["due_date"].as_str(), asked["extension_count"].as_u64()),
-        (Some(in_days(20).as_str()), Some(0))
+        (Some(in_days(&app, 20).as_str()), Some(0))
     );
     let refused = fire(&app, SECRETARY, &asked, "refuse_extension", json!({"reason": "堆物是安全隐患，不能拖"})).await;
     assert!(refused["extension_request"].is_null());
-    let asked =
-        fire(&app, ANSHANG, &refused, "request_extension", json!({"due_date": in_days(15), "reason": "需要业主配合"}))
-            .await;
-    let granted = fire(&app, SECRETARY, &asked, "extend", json!({"due_date": in_days(15), "reason": "业主外出"})).await;
+    let asked = fire(
+        &app,
+        ANSHANG,
+        &refused,
+        "request_extension",
+        json!({"due_date": in_days(&app, 15), "reason": "需要业主配合"}),
+    )
+    .await;
+    let granted =
+        fire(&app, SECRETARY, &asked, "extend", json!({"due_date": in_days(&app, 15), "reason": "业主外出"})).await;
     assert_eq!(
         (granted["commitment"]["due_date"].as_str(), granted["extension_count"].as_u64()),
-        (Some(in_days(15).as_str()), Some(1))
+        (Some(in_days(&app, 15).as_str()), Some(1))
     );
     assert!(granted["extension_request"].is_null());
-    let again = fire(&app, SECRETARY, &granted, "extend", json!({"due_date": in_days(30), "reason": "春节"})).await;
+    let again =
+        fire(&app, SECRETARY, &granted, "extend", json!({"due_date": in_days(&app, 30), "reason": "春节"})).await;
     assert_eq!(again["extension_count"], 2);
 
     let history = app.get(&format!("/api/v1/issues/{}/commitments", issue["id"].as_str().unwrap()), &secretary).await;
@@ -459,9 +482,9 @@ async fn extensions_are_asked_for_granted_or_refused_and_kept_on_the_record(app:
     assert_eq!(
         lines,
         [
-            (Value::Null, json!(in_days(10)), Value::Null),
-            (json!(in_days(10)), json!(in_days(15)), json!("业主外出")),
-            (json!(in_days(15)), json!(in_days(30)), json!("春节")),
+            (Value::Null, json!(in_days(&app, 10)), Value::Null),
+            (json!(in_days(&app, 10)), json!(in_days(&app, 15)), json!("业主外出")),
+            (json!(in_days(&app, 15)), json!(in_days(&app, 30)), json!("春节")),
         ]
     );
     assert_eq!(history.body[1]["by"]["name"], "王俊勇", "{}", history.body);

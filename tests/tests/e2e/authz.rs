@@ -181,7 +181,7 @@ fn table(app: &TestApp) -> Vec<Row> {
             "/api/v1/issues/{id}/transitions",
             Target::FreshAssigned,
             Some(
-                json!({"transition": "commit", "version": 2, "commitment_text": "三天内清理", "due_date": crate::api_flow::in_days(3)}),
+                json!({"transition": "commit", "version": 2, "commitment_text": "三天内清理", "due_date": crate::api_flow::in_days(app, 3)}),
             ),
             Some(&["secretary", "anshang"]),
         ),
@@ -427,7 +427,7 @@ impl Targets {
         let (gongyuan, hongxi) = (demo_issue(app, "公园里").await, demo_issue(app, "鸿禧山庄").await);
         let meetings = app.get("/api/v1/meetings", &app.token("secretary@dongsheng.example").await).await;
         let meeting = meetings.body[0]["id"].as_str().expect("the demo has meetings").to_owned();
-        let in_three_months = chrono::Utc::now().date_naive() + chrono::Months::new(3);
+        let in_three_months = app.state.now().date_naive() + chrono::Months::new(3);
         let slot = roundtable_core::meeting::next_slot(in_three_months).unwrap();
         let photo = photo_of_an_assigned_issue(app).await;
         Targets { junyue, gongyuan, hongxi, meeting, slot, photo }
@@ -653,7 +653,7 @@ async fn one_company_cannot_touch_anothers_issue(app: TestApp) {
         app.call(Method::PUT, &format!("/api/v1/issues/{id}/support"), Some(&xiean), None).await.status,
         StatusCode::FORBIDDEN
     );
-    let commit = json!({"transition": "commit", "version": 2, "commitment_text": "我们来修", "due_date": crate::api_flow::in_days(3)});
+    let commit = json!({"transition": "commit", "version": 2, "commitment_text": "我们来修", "due_date": crate::api_flow::in_days(&app, 3)});
     assert_eq!(
         app.post(&format!("/api/v1/issues/{id}/transitions"), &xiean, commit).await.status,
         StatusCode::FORBIDDEN

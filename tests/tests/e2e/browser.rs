@@ -213,8 +213,9 @@ async fn set_value(c: &Client, id: &str, value: &str) {
         .expect("the value is set");
 }
 
-fn in_days(n: i64) -> String {
-    (chrono::Utc::now() + chrono::TimeDelta::days(n)).date_naive().to_string()
+/// The day `n` days after the app's today (its clock may be on a meeting day), in Shanghai.
+fn in_days(app: &TestApp, n: i64) -> String {
+    (app.state.now().with_timezone(&chrono_tz::Asia::Shanghai) + chrono::TimeDelta::days(n)).date_naive().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -259,7 +260,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     sign_in(&c, &base, ANSHANG).await;
     check_and_shoot(&c, &dir, "desktop-home-property").await;
     go(&c, &base, &issue_path).await;
-    fire(&c, "commit", &[("commitment_text", "更换曳引机主板"), ("due_date", &in_days(7))]).await;
+    fire(&c, "commit", &[("commitment_text", "更换曳引机主板"), ("due_date", &in_days(&app, 7))]).await;
     assert_eq!(text_of(&c, "issue-state").await, "已承诺");
     fire(&c, "resolve", &[("resolution_note", "主板已更换，电梯恢复运行")]).await;
     assert_eq!(text_of(&c, "issue-state").await, "已整改");
@@ -328,7 +329,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         .send_keys("本周内加装照明灯")
         .await
         .expect("typed");
-    set_value(&c, &format!("dd-{item_id}"), &in_days(14)).await;
+    set_value(&c, &format!("dd-{item_id}"), &in_days(&app, 14)).await;
     check_and_shoot(&c, &dir, "desktop-meeting-day").await;
     click_through(&c, Locator::Id(&format!("commit-{item_id}"))).await;
     let recorded = c.find(Locator::Id(&format!("item-{item_id}"))).await.expect("the item").text().await.expect("text");
@@ -339,7 +340,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         .await
         .expect("an overdue commitment is on the agenda");
     let overdue_id = overdue.attr("id").await.expect("an id").expect("an id").trim_start_matches("item-").to_owned();
-    set_value(&c, &format!("dd-{overdue_id}"), &in_days(30)).await;
+    set_value(&c, &format!("dd-{overdue_id}"), &in_days(&app, 30)).await;
     c.find(Locator::Id(&format!("nt-{overdue_id}")))
         .await
         .expect("a reason field")

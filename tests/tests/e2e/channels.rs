@@ -169,7 +169,7 @@ async fn a_robot_message_is_short_markdown_without_personal_data_or_markup_from_
     let raised = raise(&app, "[点我](http://evil.example) **漏水** <font color=red>x</font>").await;
     let anshang = app.org("安尚物业").to_string();
     let assigned = fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
-    let due = crate::api_flow::in_days(10);
+    let due = crate::api_flow::in_days(&app, 10);
     let committed =
         fire(&app, ANSHANG, &assigned, "commit", json!({"commitment_text": "更换防水层", "due_date": due})).await;
     let resolved = fire(&app, ANSHANG, &committed, "resolve", json!({"resolution_note": "已修"})).await;

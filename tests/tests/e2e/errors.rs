@@ -198,7 +198,8 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
     assert_eq!(fields(&r), [("limit".into(), "invalid".into())]);
     // A whole number past what the field's type holds is out of range, not "invalid".
     for version in [json!(5_000_000_000u64), json!(-1)] {
-        let body = json!({"transition": "commit", "version": version, "commitment_text": "修", "due_date": in_days(3)});
+        let body =
+            json!({"transition": "commit", "version": version, "commitment_text": "修", "due_date": in_days(&app, 3)});
         let r = app.post(&format!("/api/v1/issues/{id}/transitions"), &secretary, body).await;
         problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(fields(&r), [("version".into(), "out_of_range".into())], "{version}");
@@ -229,7 +230,7 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
         "anshang@dongsheng.example",
         &assigned,
         "commit",
-        json!({"commitment_text": "修", "due_date": in_days(3)}),
+        json!({"commitment_text": "修", "due_date": in_days(&app, 3)}),
     )
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);

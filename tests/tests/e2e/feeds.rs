@@ -60,7 +60,7 @@ async fn readable(app: &TestApp, path: &str) {
 async fn the_meeting_feed_parses_and_follows_moves_and_skips() {
     // On a Monday: the next meeting's Saturday before is still ahead (on a Saturday
     // afternoon or a Sunday it is past, and the move below would rightly be refused).
-    let app = TestApp::sqlite().at("2026-11-30T02:00:00Z".parse().unwrap()).build();
+    let app = TestApp::sqlite().at(roundtable_e2e::monday()).build();
     let (status, tag, text) = feed(&app, None).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert!(text.contains("BEGIN:VTIMEZONE\r\nTZID:Asia/Shanghai"), "{text}");
@@ -242,7 +242,7 @@ async fn a_company_subscribes_to_its_commitments_falling_due() {
     let anshang = app.org("安尚物业");
     let raised = crate::api_flow::raise(&app, "消防通道堆物").await;
     let assigned = crate::api_flow::fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
-    let due = crate::api_flow::in_days(6);
+    let due = crate::api_flow::in_days(&app, 6);
     let body = json!({"commitment_text": "三日内清理", "due_date": due});
     crate::api_flow::fire(&app, "anshang@dongsheng.example", &assigned, "commit", body).await;
     let path = format!("/communities/{}/companies/{anshang}/due.ics", app.community());

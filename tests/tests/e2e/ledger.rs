@@ -57,7 +57,7 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
         "anshang@dongsheng.example",
         &assigned,
         "commit",
-        json!({"commitment_text": "疏通排水沟", "due_date": in_days(9)}),
+        json!({"commitment_text": "疏通排水沟", "due_date": in_days(&app, 9)}),
     )
     .await;
     let rows = ledger(&app, SECRETARY, "").await;
@@ -69,7 +69,10 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     assert_eq!(rows.len() - 1, listed(&app, SECRETARY).await, "every issue the secretary may list");
     let id = issue["id"].as_str().unwrap();
     let row = rows.iter().find(|r| r[0] == id).expect("the new issue is in the ledger");
-    assert_eq!((row[6].as_str(), row[7].as_str(), row[8].as_str()), ("安尚物业", "疏通排水沟", in_days(9).as_str()));
+    assert_eq!(
+        (row[6].as_str(), row[7].as_str(), row[8].as_str()),
+        ("安尚物业", "疏通排水沟", in_days(&app, 9).as_str())
+    );
     assert_eq!(row[15], "已承诺");
     assert!(row[4].starts_with("地下车库积水："), "{row:?}");
     // A ledger is handed round: no raiser's name, e-mail or phone, no unit.
@@ -137,7 +140,7 @@ async fn a_title_that_looks_like_a_formula_stays_text_in_the_ledger() {
         "anshang@dongsheng.example",
         &assigned,
         "commit",
-        json!({"commitment_text": "@维修班 ＝明日处理", "due_date": in_days(9)}),
+        json!({"commitment_text": "@维修班 ＝明日处理", "due_date": in_days(&app, 9)}),
     )
     .await;
     let rows = ledger(&app, SECRETARY, "").await;

@@ -11,10 +11,19 @@ use crate::api_flow::{fire, in_days, raise};
 on_both_databases!(
     a_meeting_is_prepared_held_and_closed_through_the_api,
     a_secretary_moves_and_skips_meetings,
-    an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it,
-    the_meeting_lifecycle_refuses_each_step_out_of_turn,
     on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended
 );
+
+/// Tests that name the meetings of December 2026 and January 2027, on the Monday before
+/// the first (on any later day those meetings are past).
+mod in_december_2026 {
+    use super::*;
+    roundtable_e2e::on_both_databases!(
+        at roundtable_e2e::monday();
+        an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it,
+        the_meeting_lifecycle_refuses_each_step_out_of_turn,
+    );
+}
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 
@@ -157,7 +166,7 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
         .await;
     assert_eq!((att.status, att.body[0]["attendees"].as_str()), (StatusCode::OK, Some("李明")));
 
-    let due = in_days(14);
+    let due = in_days(&app, 14);
     let committed = app
         .post(
             &format!("{path}/items/{lift_item}/outcome"),
@@ -512,7 +521,7 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
 /// `meeting.open_hours_before` sets how early on its day a meeting opens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_hours_before_sets_how_early_a_meeting_opens() {
-    let app = TestApp::sqlite().config(|c| c.meeting.open_hours_before = 0).build();
+    let app = TestApp::sqlite().at(roundtable_e2e::monday()).config(|c| c.meeting.open_hours_before = 0).build();
     let secretary = app.token(SECRETARY).await;
     let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
     let path = format!("/api/v1/meetings/{}", built.str("id"));
@@ -595,7 +604,7 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
     assert_eq!(app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await.status, StatusCode::OK);
 
     // Raised: the company must be named; then assign and commit land together.
-    let promise = json!({"outcome": "commitment", "commitment_text": "一周内修好", "due_date": in_days(7)});
+    let promise = json!({"outcome": "commitment", "commitment_text": "一周内修好", "due_date": in_days(&app, 7)});
     let unnamed = app.post(&new_item, &secretary, promise.clone()).await;
     assert_eq!(
         (unnamed.status, unnamed.body["errors"][0]["field"].as_str()),
@@ -620,18 +629,19 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
     assert_eq!(steps, ["raise", "assign", "commit"]);
 
     // Overdue: a new date with a reason is an extension; a new promise text is refused.
-    let rewrite = json!({"outcome": "commitment", "commitment_text": "重新承诺", "due_date": in_days(20), "note": "x"});
+    let rewrite =
+        json!({"outcome": "commitment", "commitment_text": "重新承诺", "due_date": in_days(&app, 20), "note": "x"});
     assert_eq!(app.post(&overdue_outcome, &secretary, rewrite).await.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let unexplained = json!({"outcome": "commitment", "due_date": in_days(20)});
+    let unexplained = json!({"outcome": "commitment", "due_date": in_days(&app, 20)});
     let r = app.post(&overdue_outcome, &secretary, unexplained).await;
     assert_eq!((r.status, r.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("reason")));
-    let extend = json!({"outcome": "commitment", "due_date": in_days(20), "note": "配件已订，业主同意延期"});
+    let extend = json!({"outcome": "commitment", "due_date": in_days(&app, 20), "note": "配件已订，业主同意延期"});
     assert_eq!(app.post(&overdue_outcome, &secretary, extend).await.status, StatusCode::OK);
     let after = app.get(&format!("/api/v1/issues/{overdue_id}"), &secretary).await.body;
     assert_eq!(after["extension_count"], before["extension_count"].as_u64().unwrap() + 1);
     assert_eq!(
         (after["commitment"]["due_date"].as_str(), after["overdue"].as_bool()),
-        (Some(in_days(20).as_str()), Some(false))
+        (Some(in_days(&app, 20).as_str()), Some(false))
     );
     let history = app.get(&format!("/api/v1/issues/{overdue_id}/commitments"), &secretary).await.body;
     let last = history.as_array().unwrap().last().unwrap().clone();
@@ -644,7 +654,11 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
     let minutes = app.call(Method::GET, &format!("{path}/minutes?format=md"), Some(&secretary), None).await;
     let text = minutes.body.as_str().unwrap();
     assert!(
-        text.contains(&format!("{} （由 {} 延期）", in_days(20), before["commitment"]["due_date"].as_str().unwrap())),
+        text.contains(&format!(
+            "{} （由 {} 延期）",
+            in_days(&app, 20),
+            before["commitment"]["due_date"].as_str().unwrap()
+        )),
         "{text}"
     );
     assert!(text.contains("| 健身器材损坏 | 一周内修好 |"), "{text}");

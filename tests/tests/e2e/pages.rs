@@ -11,7 +11,6 @@ use serde_json::json;
 // The flows that write, on both databases.
 on_both_databases!(
     an_issue_goes_from_raised_to_verified_through_the_pages,
-    the_secretary_runs_a_meeting_through_the_pages,
     an_administrator_adds_an_account_and_sends_a_dead_notification_again,
     an_administrator_gives_building_leaders_their_buildings,
     an_administrator_changes_what_an_account_does,
@@ -21,6 +20,12 @@ on_both_databases!(
     an_administrator_corrects_the_name_and_number_of_someone_who_cannot,
     an_administrator_keeps_compounds_and_organisations_as_they_are,
 );
+
+/// It opens the next meeting too early first: on a meeting-day morning it may already open.
+mod on_a_monday {
+    use super::*;
+    roundtable_e2e::on_both_databases!(at roundtable_e2e::monday(); the_secretary_runs_a_meeting_through_the_pages);
+}
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
 const SECRETARY: &str = "secretary@dongsheng.example";
@@ -688,7 +693,7 @@ async fn an_issue_goes_from_raised_to_verified_through_the_pages(app: TestApp) {
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(late.html.contains("完成期限: 不能早于今天"), "{}", late.html);
     assert!(late.html.contains(">更换主板</textarea>"), "what was typed is kept");
-    let due = (chrono::Utc::now() + chrono::TimeDelta::days(10)).date_naive().to_string();
+    let due = (app.state.now() + chrono::TimeDelta::days(10)).date_naive().to_string();
     let committed = anshang
         .submit(
             &issue,
@@ -826,13 +831,14 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     assert!(!edited.html.contains(&format!("name=\"keep_{}\"", items[1])), "{dropped} was dropped");
 
     // Out of turn, the page says why: opening with a draft, closing what is not open.
+    let before = app.state.now();
     app.meeting_day(&meeting).await;
     let draft_open = secretary.submit(&meeting, &format!("{meeting}/open"), &[]).await;
     assert_eq!(draft_open.status, StatusCode::CONFLICT);
     assert!(draft_open.html.contains("请先发布议程"), "{}", draft_open.html);
     let not_open = secretary.submit(&meeting, &format!("{meeting}/close"), &[]).await;
     assert!(not_open.status == StatusCode::CONFLICT && not_open.html.contains("会议尚未开始"), "{}", not_open.html);
-    app.set_now(chrono::Utc::now());
+    app.set_now(before);
     let published = secretary.submit(&meeting, &format!("{meeting}/agenda/publish"), &[]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.html);
     assert!(anshang.get(&meeting).await.html.contains("垃圾分类宣传"), "everyone reads a published agenda");
@@ -1441,7 +1447,9 @@ async fn an_administrator_changes_what_an_account_does(app: TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_secretary_moves_and_skips_meetings_on_the_calendar() {
-    let app = TestApp::sqlite().build();
+    // On a Monday: on a meeting day the first month listed is today's, whose time may
+    // have passed (then it can be moved later that day, but not left where it is).
+    let app = TestApp::sqlite().at(roundtable_e2e::monday()).build();
     let secretary = signed_in(&app, SECRETARY).await;
     let calendar = secretary.get("/meetings").await;
     let slots: Vec<String> = calendar

@@ -113,7 +113,7 @@ async fn a_residents_photos_are_seen_by_the_company_and_by_no_other(app: TestApp
         HONGYUN,
         &assigned,
         "commit",
-        json!({"commitment_text": "修补顶板", "due_date": crate::api_flow::in_days(7)}),
+        json!({"commitment_text": "修补顶板", "due_date": crate::api_flow::in_days(&app, 7)}),
     )
     .await;
     let resolved =

@@ -384,7 +384,7 @@ async fn an_invitation_works_once_until_it_expires_and_not_forged(app: TestApp) 
     let later =
         invite(&app, SECRETARY, json!({"role": "resident", "compound": app.compound("君悦湾").to_string(), "days": 1}))
             .await;
-    app.set_now(chrono::Utc::now() + chrono::TimeDelta::days(2));
+    app.set_now(app.state.now() + chrono::TimeDelta::days(2));
     assert_eq!(app.pages().get(&path_of(&later)).await.status, StatusCode::NOT_FOUND);
     // Bad requests: a role without its place, days and uses out of range, an unknown role.
     let token = app.token(SECRETARY).await;
@@ -492,7 +492,7 @@ async fn companies_stop_seeing_contact_data_after_the_retention_period(app: Test
     };
     assert!(contact("anshang@dongsheng.example").await.is_object(), "the company may still call back");
     // privacy.contact_retention_days (180) after closing, the company sees it no more.
-    app.set_now(chrono::Utc::now() + chrono::TimeDelta::days(181));
+    app.set_now(app.state.now() + chrono::TimeDelta::days(181));
     app.forget_tokens(); // signed in again, half a year on
     assert_eq!(contact("anshang@dongsheng.example").await, Value::Null);
     assert!(contact(SECRETARY).await.is_object(), "the secretary still does");
@@ -567,14 +567,8 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
     // The neighbour stops following; the company commits: Ye Li is told, the neighbour not.
     let reply = app.call(Method::DELETE, &format!("{path}/follow"), Some(&app.token(neighbour).await), None).await;
     assert_eq!(reply.body["following"], false);
-    fire(
-        &app,
-        HONGYUN,
-        &assigned,
-        "commit",
-        json!({"commitment_text": "更换导靴", "due_date": crate::api_flow::in_days(5)}),
-    )
-    .await;
+    let due = crate::api_flow::in_days(&app, 5);
+    fire(&app, HONGYUN, &assigned, "commit", json!({"commitment_text": "更换导靴", "due_date": due})).await;
     assert_eq!(notices_of(&app, YE_LI).await["unread"], 2);
     assert_eq!(notices_of(&app, neighbour).await["unread"], 1);
     assert_eq!(notices_of(&app, HONGYUN).await["unread"], 1, "the company is not told of its own commitment");
@@ -630,7 +624,6 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
     assert!(html.contains("王俊勇 · 已交办") && html.contains("· 责任单位已承诺"), "{html}");
     assert!(!html.contains("· 交办<") && !html.contains("· 承诺整改<"), "{html}");
     // And what the step carried: to whom, what was promised by when.
-    let due = crate::api_flow::in_days(5);
     for carried in ["<li>责任单位: 鸿运物业</li>", "<li>整改内容: 更换导靴</li>", &format!("<li>完成期限: {due}</li>")]
     {
         assert!(html.contains(carried), "{carried}: {html}");
@@ -672,7 +665,7 @@ async fn a_company_that_loses_an_issue_is_not_mailed_its_next_steps(app: TestApp
         HONGYUN,
         &moved,
         "commit",
-        json!({"commitment_text": "铲除空鼓重做", "due_date": crate::api_flow::in_days(9)}),
+        json!({"commitment_text": "铲除空鼓重做", "due_date": crate::api_flow::in_days(&app, 9)}),
     )
     .await;
     assert_eq!(app.get(&path, &token).await.status, StatusCode::FORBIDDEN, "no longer Anshang's to read");

@@ -258,7 +258,7 @@ async fn each_community_follows_its_own_workflow_language_and_settings(app: Test
     let assign = json!({"transition": "assign", "version": 1, "responsible_org": orgs[0]["id"]});
     assert_eq!(step(&secretary, assign).await.status, StatusCode::OK);
     // Ten days, not the deployment's ninety.
-    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let today = app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let commit = |days: u64, version: u32| {
         json!({"transition": "commit", "version": version, "commitment_text": "更换读卡器",
                "due_date": (today + chrono::Days::new(days)).to_string()})
