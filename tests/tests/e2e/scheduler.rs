@@ -7,13 +7,13 @@ use roundtable_e2e::{TestApp, on_both_databases};
 use roundtable_store::{Db, DbOptions, agenda, meetings};
 use roundtable_web::jobs::agenda::{Built, tick};
 
-on_both_databases!(two_instances_build_each_agenda_once,);
-
-/// They simulate 2027 month by month from its first day.
-mod on_a_monday {
-    use super::*;
-    roundtable_e2e::on_both_databases!(at roundtable_e2e::monday(); a_simulated_year_builds_twelve_agendas_on_time_and_none_twice, a_server_that_was_down_catches_up_until_the_meeting_starts);
-}
+// They simulate 2027 from its first day, from before any of its meetings.
+on_both_databases!(
+    at roundtable_e2e::monday();
+    a_simulated_year_builds_twelve_agendas_on_time_and_none_twice,
+    a_server_that_was_down_catches_up_until_the_meeting_starts,
+    two_instances_build_each_agenda_once,
+);
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()

@@ -105,7 +105,7 @@ fn the_planner_reads_each_issue_as_it_is_stored(t: &TestDb) {
     let plain = town.raise(&t.db, "水管", town.junyue);
 
     let conn = &mut t.db.conn().unwrap();
-    let facts = agenda::agenda_facts(conn, town.community, Utc::now() - TimeDelta::days(35)).unwrap();
+    let facts = agenda::agenda_facts(conn, town.community, now().to_utc() - TimeDelta::days(35)).unwrap();
     assert_eq!(facts.len(), 4);
     for issue in [&kept, &asked, &reopened, &plain] {
         let stored = issues::get_issue(conn, issue.id).unwrap();
