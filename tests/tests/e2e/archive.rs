@@ -17,6 +17,20 @@ fn roundtable(args: &[&str]) -> (ExitCode, String, String) {
     (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
 }
 
+/// `roundtable import` of the archive `from` into `database`, photos going where
+/// `config` says.
+fn import(config: &Path, database: &str, from: &Path) -> (ExitCode, String, String) {
+    roundtable(&[
+        "import",
+        "--config",
+        config.to_str().unwrap(),
+        "--database",
+        database,
+        "--from",
+        from.to_str().unwrap(),
+    ])
+}
+
 /// A configuration file that keeps photos in `uploads`.
 fn config(dir: &Path, uploads: &Path) -> PathBuf {
     let path = dir.join(format!("config-{}.toml", uuid::Uuid::now_v7()));
@@ -87,15 +101,7 @@ async fn a_community_moves_between_databases_row_by_row() {
     // Into an empty SQLite database.
     let lite = format!("sqlite://{}", work.path().join("copy.db").display());
     let lite_config = config(work.path(), &uploads("lite-photos"));
-    let (code, out, err) = roundtable(&[
-        "import",
-        "--config",
-        lite_config.to_str().unwrap(),
-        "--database",
-        &lite,
-        "--from",
-        exported.to_str().unwrap(),
-    ]);
+    let (code, out, err) = import(&lite_config, &lite, &exported);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     assert!(out.contains("verified against the archive"), "{out}");
     let copy = Db::open(&lite, Default::default()).unwrap();
@@ -107,15 +113,7 @@ async fn a_community_moves_between_databases_row_by_row() {
     assert!(found.iter().any(|i| i.to_string() == raised.body["id"].as_str().unwrap()), "{found:?}");
 
     // Twice: refused, nothing changed.
-    let (code, _, err) = roundtable(&[
-        "import",
-        "--config",
-        lite_config.to_str().unwrap(),
-        "--database",
-        &lite,
-        "--from",
-        exported.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import(&lite_config, &lite, &exported);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("already"), "{err}");
     // A damaged archive: refused before anything is written.
@@ -143,15 +141,7 @@ async fn a_community_moves_between_databases_row_by_row() {
         } else {
             std::fs::remove_file(&file).unwrap()
         }
-        let (code, _, err) = roundtable(&[
-            "import",
-            "--config",
-            refused_config.to_str().unwrap(),
-            "--database",
-            &empty,
-            "--from",
-            broken.to_str().unwrap(),
-        ]);
+        let (code, _, err) = import(&refused_config, &empty, &broken);
         assert_eq!(code, ExitCode::FAILURE, "a photo {case}");
         assert!(err.contains(&photo) && err.contains("damaged"), "a photo {case}: {err}");
         assert!(roundtable_store::directory::communities(&mut empty_db.conn().unwrap()).unwrap().is_empty());
@@ -164,15 +154,7 @@ async fn a_community_moves_between_databases_row_by_row() {
         return;
     };
     let pg_config = config(work.path(), &uploads("pg-photos"));
-    let (code, _, err) = roundtable(&[
-        "import",
-        "--config",
-        pg_config.to_str().unwrap(),
-        "--database",
-        &pg.url,
-        "--from",
-        exported.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import(&pg_config, &pg.url, &exported);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     let on_pg = Db::open(&pg.url, Default::default()).unwrap();
     assert_eq!(rows(&on_pg, &community), source, "row by row on PostgreSQL");
@@ -190,15 +172,7 @@ async fn a_community_moves_between_databases_row_by_row() {
     assert_eq!(files(&again.join("tables")), files(&exported.join("tables")), "the same archive from either backend");
     assert_eq!(files(&again.join("photos")), files(&exported.join("photos")));
     let back = format!("sqlite://{}", work.path().join("back.db").display());
-    let (code, _, err) = roundtable(&[
-        "import",
-        "--database",
-        &back,
-        "--config",
-        lite_config.to_str().unwrap(),
-        "--from",
-        again.to_str().unwrap(),
-    ]);
+    let (code, _, err) = import(&lite_config, &back, &again);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
     assert_eq!(rows(&Db::open(&back, Default::default()).unwrap(), &community), source);
 }
