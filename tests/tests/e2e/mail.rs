@@ -22,14 +22,14 @@ fn context() -> serde_json::Value {
         "org": "安尚物业",
         "issue": {
             "title": "<script>alert(1)</script> 地下室漏水",
-            "description": "雨后地下室积水 & 墙皮洇水",
+            "description": "雨后地下室积水 & 墙皮洇水\n负一层最严重",
             "compound": "君悦湾",
             "url": "http://127.0.0.1:8080/issues/0190a000-0000-7000-8000-000000000001",
             "commitment": "更换防水层",
             "due_date": "2026-12-20",
         },
         "step": "已承诺",
-        "note": "<b>已更换</b>",
+        "note": "<b>已更换</b>\n已试水",
         "links": {"fixed": "http://127.0.0.1:8080/v/1/fixed/2/3/4", "partly_fixed": "http://127.0.0.1:8080/v/1/partly-fixed/2/3/6", "not_fixed": "http://127.0.0.1:8080/v/1/not-fixed/2/3/5"},
         "raiser": {"name": "张秀兰", "email": "supervisor@dongsheng.example", "phone": "13900000000"},
         "what": "议程已发布",
@@ -66,6 +66,27 @@ fn every_email_renders_in_both_languages_escaped_in_html() {
             );
         }
     }
+}
+
+/// A description's or a note's lines stay lines in the HTML part, as in the text part,
+/// and the templates' own markup adds no line of its own.
+#[test]
+fn what_people_wrote_keeps_its_lines_in_html_mail() {
+    let templates = Templates::new();
+    let breaks = ["墙皮洇水\n负一层最严重", "&lt;/b&gt;\n已试水"];
+    for name in Templates::names() {
+        let email = templates.render("zh-CN", name, &context()).unwrap();
+        assert!(
+            email.html.contains(r#"<body style="font-family: sans-serif; line-height: 1.6; white-space: pre-line">"#),
+            "{name}: line breaks are kept"
+        );
+        let rest = breaks.iter().fold(email.html.trim_end().to_owned(), |html, b| html.replace(b, ""));
+        assert!(!rest.contains('\n'), "{name}: a line break that nobody wrote: {rest}");
+    }
+    let assigned = templates.render("zh-CN", "issue_assigned", &context()).unwrap();
+    assert!(assigned.html.contains("<td>雨后地下室积水 &amp; 墙皮洇水\n负一层最严重</td>"), "{}", assigned.html);
+    let update = templates.render("en", "issue_update", &context()).unwrap();
+    assert!(update.html.contains("&lt;b&gt;已更换&lt;/b&gt;\n已试水"), "{}", update.html);
 }
 
 async fn the_issue_cycle_mails_the_right_people_once(app: TestApp) {

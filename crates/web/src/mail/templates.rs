@@ -32,6 +32,11 @@ const EMBEDDED: &[(&str, &str, &str, &str)] = templates!(
     "notices",
 );
 
+/// How every HTML part begins (`{{> open}}`). `pre-line` keeps the line breaks of what
+/// people wrote (a description's numbered points, a note's lines) as the text part does;
+/// the templates are one line each, so their own markup adds none.
+const OPEN: &str = r#"<!DOCTYPE html><html lang="{{lang}}"><body style="font-family: sans-serif; line-height: 1.6; white-space: pre-line">"#;
+
 /// A rendered email.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Email {
@@ -63,6 +68,7 @@ impl Templates {
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
         html.register_helper("t", Box::new(TranslateHelper(strings())));
+        html.register_partial("open", OPEN).expect("the opening of every HTML part");
         for (name, subject, text, body) in EMBEDDED {
             plain.register_template_string(&format!("{name}/subject"), subject).expect("subject template");
             plain.register_template_string(&format!("{name}/text"), text).expect("text template");
