@@ -241,6 +241,15 @@ pub async fn read_upload(
     let mut gated = false;
     while let Some(mut field) = multipart.next_field().await.map_err(broken)? {
         let name = field.name().unwrap_or_default().to_owned();
+        if name != PHOTO_PART && field.file_name().is_some() {
+            // A client that names its part `file` or `image` hears where photos go,
+            // rather than that its JPEG is not UTF-8 text.
+            return Err(ApiError::field(
+                &name,
+                "not_a_photo_part",
+                format!("`{name}` holds a file: photos go in parts named `{PHOTO_PART}`"),
+            ));
+        }
         if name != PHOTO_PART {
             let mut text = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(broken)? {

@@ -201,6 +201,12 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: TestApp) {
     assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", reply.body);
     let reply = app.multipart("/api/v1/photos", &token, &[Part::text("note", "hello")]).await;
     refused(&reply, StatusCode::UNPROCESSABLE_ENTITY, "missing");
+    // A good JPEG in a part named `file` (as many clients name it): told where photos go.
+    let misnamed = Part::file("file", "ok.jpg", "image/jpeg", images::jpeg(20, 20));
+    let reply = app.multipart("/api/v1/photos", &token, &[misnamed]).await;
+    refused(&reply, StatusCode::UNPROCESSABLE_ENTITY, "not_a_photo_part");
+    assert_eq!(reply.body["errors"][0]["field"], "file", "{}", reply.body);
+    assert!(reply.body["detail"].as_str().unwrap().contains("`photo`"), "{}", reply.body);
     // Nothing of it was kept.
     assert_eq!(photo_rows(&app).await, 0);
     assert_eq!(app.stored_files(), Vec::<std::path::PathBuf>::new());
