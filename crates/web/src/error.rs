@@ -183,6 +183,23 @@ impl ApiError {
         ApiError::invalid(vec![FieldProblem::new(field, problem, message)])
     }
 
+    /// The same refusal in the words of a caller that sent other names: each field
+    /// `(ours, theirs)` is named `theirs`, in its message too.
+    pub fn renamed(self, names: &[(&str, &str)]) -> Self {
+        let ApiError::Invalid { errors, .. } = self else { return self };
+        let errors = errors
+            .into_iter()
+            .map(|mut e| {
+                if let Some((ours, theirs)) = names.iter().find(|(ours, _)| *ours == e.field) {
+                    e.message = e.message.replace(&format!("`{ours}`"), &format!("`{theirs}`"));
+                    e.field = (*theirs).to_owned();
+                }
+                e
+            })
+            .collect();
+        ApiError::invalid(errors)
+    }
+
     /// A text longer than `max` characters.
     pub fn too_long(field: &str, max: usize) -> Self {
         ApiError::invalid(vec![FieldProblem::too_long(field, max)])

@@ -261,7 +261,8 @@ async fn a_hotline_posts_requests_with_its_key_located_by_coordinates_or_address
         (vec![("service_code", "parking"), ("lat", "35.49")], "together"),
         (vec![("service_code", "parking"), ("address_string", "别的小区")], "names no compound"),
         (vec![("service_code", "parking"), ("attribute[compound]", "x")], "attribute[compound]"),
-        (vec![("service_code", "parking"), ("address_string", "公园里"), ("phone", "12")], "phone"),
+        (vec![("service_code", "parking"), ("address_string", "公园里"), ("phone", "12")], "phone: "),
+        (vec![("service_code", "parking"), ("address_string", "公园里"), ("last_name", &"张".repeat(51))], "last_name"),
         (
             vec![("service_code", "parking"), ("address_string", "公园里"), ("description", "a\u{0}b")],
             "control character",
@@ -271,7 +272,9 @@ async fn a_hotline_posts_requests_with_its_key_located_by_coordinates_or_address
         all.extend(fields.iter().copied());
         let (status, errors) = post(&app, &all).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{fields:?}: {errors}");
-        assert!(errors[0]["description"].as_str().unwrap().contains(says), "{fields:?}: {errors}");
+        let description = errors[0]["description"].as_str().unwrap();
+        assert!(description.contains(says), "{fields:?}: {errors}");
+        assert!(!description.contains("on_behalf"), "names the parameters the client sent: {errors}");
     }
     // Not a form: 400; another jurisdiction: 403.
     let reply =

@@ -361,6 +361,14 @@ fn locate(params: &Params, names: &Names) -> Result<(CompoundId, Option<uuid::Uu
     }
 }
 
+/// The fields of a raise that come from a posted request's parameters, so that a refusal
+/// names what the client sent (`phone`), not a field it never saw.
+const IN_PARAMETERS: [(&str, &str); 3] = [
+    ("on_behalf.contacts[0].name", "last_name/first_name"),
+    ("on_behalf.contacts[0].phone", "phone"),
+    ("title", "description"),
+];
+
 /// The title an issue needs, from the request's description: its first line, cut at 200
 /// characters; the service's name when there is none.
 fn title(description: &str, service: &str) -> String {
@@ -413,7 +421,7 @@ pub async fn create(state: &AppState, params: &Params) -> Result<Value, Failure>
         photos: Vec::new(),
         on_behalf,
     };
-    let raised = crate::ops::issues::raise(state, &caller, body).await?;
+    let raised = crate::ops::issues::raise(state, &caller, body).await.map_err(|e| e.renamed(&IN_PARAMETERS))?;
     tracing::info!(issue = %raised.id, key = %key.id, "Open311 request raised");
     Ok(json!([{
         "service_request_id": raised.id.to_string(),
