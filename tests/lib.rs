@@ -323,6 +323,20 @@ impl TestApp {
         self.raw(method, path, token, content_type, bytes.unwrap_or_default()).await
     }
 
+    /// `call` with these request headers too.
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Reply {
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        let content_type = bytes.as_ref().map(|_| "application/json");
+        self.raw_with(method, path, token, content_type, headers, bytes.unwrap_or_default()).await
+    }
+
     /// Sends exactly these bytes with this content type.
     pub async fn raw(
         &self,
@@ -332,7 +346,22 @@ impl TestApp {
         content_type: Option<&str>,
         bytes: Vec<u8>,
     ) -> Reply {
+        self.raw_with(method, path, token, content_type, &[], bytes).await
+    }
+
+    async fn raw_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        headers: &[(&str, &str)],
+        bytes: Vec<u8>,
+    ) -> Reply {
         let mut req = Request::builder().method(method.clone()).uri(path);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(t) = token {
             req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
         }
@@ -627,7 +656,12 @@ impl PageClient<'_> {
         let csrf = page.field("_csrf").unwrap_or_else(|| panic!("{from} has no form: {}", page.html));
         let mut all = vec![Part::text("_csrf", &csrf)];
         all.extend(parts);
-        let (content_type, body) = multipart_body(&all);
+        self.post_multipart(action, &all).await
+    }
+
+    /// Posts these parts as they are (a form's fields read from its page beforehand).
+    pub async fn post_multipart(&self, action: &str, parts: &[Part<'_>]) -> Page {
+        let (content_type, body) = multipart_body(parts);
         self.send(Method::POST, action, Some(content_type), body).await
     }
 

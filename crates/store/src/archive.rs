@@ -179,6 +179,18 @@ pub const TABLES: &[Table] = &[
         columns: &[("issue_id", Text), ("user_id", Text), ("community_id", Text), ("created_at", Timestamp)],
     },
     Table {
+        name: "raise_keys",
+        key: "user_id,key",
+        columns: &[
+            ("user_id", Text),
+            ("key", Text),
+            ("community_id", Text),
+            ("issue_id", Text),
+            ("fingerprint", Text),
+            ("created_at", Timestamp),
+        ],
+    },
+    Table {
         name: "proxy_reports",
         key: "issue_id",
         columns: &[("issue_id", Text), ("community_id", Text), ("households", Int), ("contacts", Text)],

@@ -14,7 +14,7 @@ use roundtable_core::{
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
-use crate::schema::{commitments, follows, issue_events, issues, outbox, proxy_reports, supports, users};
+use crate::schema::{commitments, follows, issue_events, issues, outbox, proxy_reports, raise_keys, supports, users};
 
 // Inserted with NULL for `None` (no column of theirs has a default): SQL of one shape,
 // which SQLite prepares once instead of for every write (docs/performance.md).
@@ -294,6 +294,44 @@ pub fn insert_new_issue(conn: &mut DbConn, rows: &NewIssueRows) -> Result<()> {
     crate::db::atomically(conn, |conn| {
         crate::db::insert_all(conn, &[&issue, &event, &follow, &doc]).map_err(StoreError::from_insert("issue"))
     })
+}
+
+/// What a raise was sent with: the key its sender chose (a page's form, an API client's
+/// `Idempotency-Key`) and the fingerprint of what it raised.
+#[derive(Clone, Debug)]
+pub struct RaiseKey {
+    pub key: String,
+    pub fingerprint: String,
+}
+
+/// Records the key `issue` was raised with, in the raise's transaction. A key its raiser
+/// sent before fails the raise — rolling it back — with `RaisedBefore`, naming the issue
+/// the first raise made. On PostgreSQL a concurrent raise with the same key waits here
+/// until the first commits; on SQLite the writer runs them one after the other.
+pub fn remember_raise_key(conn: &mut DbConn, issue: &Issue, key: &RaiseKey) -> Result<()> {
+    use crate::db::DbConn as C;
+    let user = issue.raised_by.to_string();
+    let row = (
+        raise_keys::user_id.eq(&user),
+        raise_keys::key.eq(&key.key),
+        raise_keys::community_id.eq(issue.community.to_string()),
+        raise_keys::issue_id.eq(issue.id.to_string()),
+        raise_keys::fingerprint.eq(&key.fingerprint),
+        raise_keys::created_at.eq(ts(issue.created_at)),
+    );
+    // `on_conflict_do_nothing` does not compile through the MultiConnection enum.
+    let inserted = match conn {
+        C::Pg(pg) => diesel::insert_into(raise_keys::table).values(row).on_conflict_do_nothing().execute(pg)?,
+        C::Sqlite(lite) => diesel::insert_into(raise_keys::table).values(row).on_conflict_do_nothing().execute(lite)?,
+    };
+    if inserted > 0 {
+        return Ok(());
+    }
+    let (first, fingerprint): (String, String) = raise_keys::table
+        .find((&user, &key.key))
+        .select((raise_keys::issue_id, raise_keys::fingerprint))
+        .first(conn)?;
+    Err(StoreError::RaisedBefore { issue: parse("issue id", &first)?, same: fingerprint == key.fingerprint })
 }
 
 /// An issue written over its stored row if that is still at version `expected`. Written

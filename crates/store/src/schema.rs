@@ -439,6 +439,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     used_reset_links,
     open311_keys,
     channels,
+    raise_keys,
 );
 
 diesel::table! {
@@ -468,5 +469,16 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    raise_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        community_id -> Text,
+        issue_id -> Text,
+        fingerprint -> Text,
+        created_at -> Timestamp,
     }
 }

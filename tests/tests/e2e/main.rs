@@ -19,6 +19,7 @@ mod open311;
 mod openapi;
 mod pages;
 mod photos;
+mod repeats;
 mod residents;
 mod scheduler;
 mod simulation;

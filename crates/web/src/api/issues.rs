@@ -31,19 +31,38 @@ pub async fn list(
 }
 
 /// Raises a new issue in a compound of the caller's community.
-#[utoipa::path(post, path = "/api/v1/issues", tag = "issues", request_body = NewIssueBody, security(("bearer" = [])), responses(
-    (status = 201, body = IssueView), (status = 400, body = Problem), (status = 401, body = Problem),
+///
+/// With an `Idempotency-Key` the raise happens at most once: sent again with the same key and the same content (a
+/// retry after a lost answer), it answers as the first did, with `Idempotent-Replayed: true`
+/// and nothing new stored; the same key with other content is a 422.
+#[utoipa::path(post, path = "/api/v1/issues", tag = "issues", request_body = NewIssueBody, security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters (a UUID, say), plain or as a quoted string: the raise happens once")),
+    responses(
+    (status = 201, body = IssueView, headers(("Location" = String), ("Idempotent-Replayed" = String, description = "`true` when a raise with this key had made the issue before"))),
+    (status = 400, body = Problem), (status = 401, body = Problem),
     (status = 403, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
 ))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    request: HeaderMap,
     ApiJson(body): ApiJson<NewIssueBody>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<IssueView>)> {
-    let view = ops::raise(&state, &caller, body).await?;
+    let key = match request.get(ops::KEY_HEADER) {
+        Some(v) => Some(ops::raise_key(v.to_str().unwrap_or_default())?),
+        None => None,
+    };
+    let (view, replayed) = match ops::raise_once(&state, &caller, body, key).await? {
+        ops::Raised::New(view) => (view, false),
+        ops::Raised::Again(view) => (view, true),
+        ops::Raised::KeyUsed(first) => return Err(ops::key_used(first)),
+    };
     let mut headers = HeaderMap::new();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/issues/{}", view.id)) {
         headers.insert(header::LOCATION, location);
+    }
+    if replayed {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok((StatusCode::CREATED, headers, Json(view)))
 }

@@ -8,7 +8,7 @@ use roundtable_core::{
     ProxyReport, TransitionFields, TransitionRequest, UserId, apply,
 };
 use roundtable_store::directory::Person;
-use roundtable_store::{IssueFilter, IssueOrder, PageRequest, directory, issues};
+use roundtable_store::{IssueFilter, IssueOrder, PageRequest, StoreError, directory, issues};
 
 use crate::access;
 use crate::auth::Caller;
@@ -333,6 +333,55 @@ pub fn wording_problems(body: &NewIssueBody) -> Vec<FieldProblem> {
 
 /// Raises a new issue in a compound of the caller's community.
 pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> ApiResult<IssueView> {
+    match raise_once(state, caller, body, None).await? {
+        Raised::New(view) | Raised::Again(view) => Ok(view),
+        Raised::KeyUsed(id) => Err(ApiError::Internal(format!("a raise without a key met the key of {id}"))),
+    }
+}
+
+/// What became of a raise sent with a key.
+pub enum Raised {
+    /// A new issue.
+    New(IssueView),
+    /// The same raise had been sent before with this key (a double tap, a retry after a
+    /// lost answer): the issue the first one made; nothing new was stored.
+    Again(IssueView),
+    /// The key had gone with another raise before (this issue): nothing was stored.
+    KeyUsed(IssueId),
+}
+
+/// The header an API client names its raise with (the IETF httpapi draft's).
+pub const KEY_HEADER: &str = "idempotency-key";
+
+/// A raise's key as a client sent it: 1–255 visible ASCII characters, bare or as the
+/// draft's quoted string.
+pub fn raise_key(raw: &str) -> ApiResult<String> {
+    let key = raw.strip_prefix('"').and_then(|k| k.strip_suffix('"')).unwrap_or(raw);
+    if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(key.to_owned());
+    }
+    Err(ApiError::field("Idempotency-Key", "invalid", "an Idempotency-Key is 1–255 visible ASCII characters"))
+}
+
+/// The refusal of a key that went with another raise before.
+pub fn key_used(first: IssueId) -> ApiError {
+    ApiError::field(
+        "Idempotency-Key",
+        "key_reused",
+        format!("this Idempotency-Key was sent before with another issue ({first}); send a new key with a new issue"),
+    )
+}
+
+/// Raises an issue; with a key, at most once: sending the same raise again with the same
+/// key gives back the first one's issue, whenever and wherever (another instance) it
+/// arrives. What counts as the same raise is what it says and where (not its photos: a
+/// form sent twice uploads its photos twice).
+pub async fn raise_once(
+    state: &AppState,
+    caller: &Caller,
+    body: NewIssueBody,
+    key: Option<String>,
+) -> ApiResult<Raised> {
     let mut errors = wording_problems(&body);
     let proxy = body.on_behalf.as_ref().map(|b| proxy_report(b, &mut errors));
     let community = caller.actor.community;
@@ -363,6 +412,7 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         building,
         unit: body.unit.map(|u| text::one_line(&u)).filter(|u| !u.is_empty()),
     };
+    let key = key.map(|key| issues::RaiseKey { fingerprint: fingerprint(&new, proxy.as_ref()), key });
     let (mut issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
     if let Some(report) = &proxy {
         issue = issue.on_behalf_of(report);
@@ -373,6 +423,9 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
         .db
         .write(move |conn| {
             issues::insert_new_issue(conn, &rows)?;
+            if let Some(key) = &key {
+                issues::remember_raise_key(conn, &stored, key)?;
+            }
             if let Some(report) = &reported {
                 issues::insert_proxy_report(conn, &stored, report)?;
             }
@@ -382,14 +435,32 @@ pub async fn raise(state: &AppState, caller: &Caller, body: NewIssueBody) -> Api
             roundtable_store::photos::attach(conn, &photos, user, stored.id, version)?;
             roundtable_store::photos::for_issue(conn, stored.id)
         })
-        .await?;
+        .await;
+    let attached = match attached {
+        Ok(attached) => attached,
+        Err(StoreError::RaisedBefore { issue, same: true }) => {
+            return Ok(Raised::Again(get(state, caller, issue).await?));
+        }
+        Err(StoreError::RaisedBefore { issue, same: false }) => return Ok(Raised::KeyUsed(issue)),
+        Err(e) => return Err(e.into()),
+    };
     let raiser = Person {
         id: caller.user.id,
         display_name: caller.user.display_name.clone(),
         email: caller.user.email.clone(),
         phone: caller.user.phone.clone(),
     };
-    Ok(view(state, caller, issue, &raiser, Related { photos: attached, proxy, following: true, ..Related::default() }))
+    let view =
+        view(state, caller, issue, &raiser, Related { photos: attached, proxy, following: true, ..Related::default() });
+    Ok(Raised::New(view))
+}
+
+/// What a raise says and where, as a SHA-256: two raises with one key are the same raise
+/// when this is.
+fn fingerprint(new: &NewIssue, proxy: Option<&ProxyReport>) -> String {
+    use sha2::{Digest, Sha256};
+    let said = serde_json::to_vec(&(new, proxy)).unwrap_or_default();
+    hex::encode(Sha256::digest(said))
 }
 
 /// A proxy report as typed, checked: 1–2,000 households, at most 200 named (each with a

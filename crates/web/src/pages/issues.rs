@@ -11,7 +11,7 @@ use roundtable_core::{IssueId, OrgId, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult, FieldProblem};
 use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
 use crate::ops::ledger::Form;
 use crate::ops::reference::{self, Names};
@@ -307,6 +307,9 @@ pub struct RaiseForm {
     unit: Option<String>,
     /// Set by "raise it anyway" after similar open issues were shown.
     confirm: Option<String>,
+    /// The form's own key, new at each showing: the same form sent twice (a double tap)
+    /// raises one issue.
+    submission: Option<String>,
     /// 代报: how many households raised it…
     households: Option<String>,
     /// …and those who gave their names, one a line: "name phone".
@@ -358,6 +361,8 @@ struct RaisePage<'a> {
     limits: PhotoLimits,
     /// The viewer may raise on behalf of households (building leaders, the secretary).
     proxy: bool,
+    /// This showing's key (`RaiseForm::submission`).
+    submission: String,
 }
 
 /// What the photo inputs say of the limits.
@@ -418,6 +423,7 @@ async fn raise_page(
         uploaded,
         limits: PhotoLimits::of(ctx),
         proxy: [Role::Secretary, Role::Admin, Role::BuildingLeader].iter().any(|r| caller.actor.has_role(*r)),
+        submission: Uuid::now_v7().to_string(),
     };
     Out::status(status, page)
 }
@@ -502,7 +508,7 @@ async fn raise_work(
                 )
                 .await;
             }
-            ops::raise(&ctx.state, &caller, body).await
+            raise_once(ctx, &caller, body, form.submission.as_deref()).await
         }
         _ => Err(ApiError::invalid(errors)),
     };
@@ -514,6 +520,24 @@ async fn raise_work(
         }
         Err(e) => Err(e),
     }
+}
+
+/// Raises what a form says, once per showing of the form: sent twice, the second gets the
+/// first's issue. A form shown once but sent with other words (edited after "back") is
+/// another issue: its key is then the form's joined to the issue the key went with, which
+/// a double tap of the edited form repeats too.
+async fn raise_once(ctx: &Ctx, caller: &Caller, body: NewIssueBody, submission: Option<&str>) -> ApiResult<IssueView> {
+    let Some(mut key) = submission.and_then(|s| ops::raise_key(s).ok()) else {
+        return ops::raise(&ctx.state, caller, body).await;
+    };
+    // Each turn adds 37 characters to a 36-character key: five stay within the limit.
+    for _ in 0..5 {
+        match ops::raise_once(&ctx.state, caller, body.clone(), Some(key.clone())).await? {
+            ops::Raised::New(view) | ops::Raised::Again(view) => return Ok(view),
+            ops::Raised::KeyUsed(first) => key = format!("{key}+{first}"),
+        }
+    }
+    ops::raise(&ctx.state, caller, body).await
 }
 
 #[derive(Deserialize, Default)]

@@ -292,7 +292,7 @@ pub struct EventView {
     pub fields: TransitionFields,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct NewIssueBody {
     /// 1–200 characters.

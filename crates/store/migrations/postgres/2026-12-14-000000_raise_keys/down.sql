@@ -1,0 +1,1 @@
+DROP TABLE raise_keys;

@@ -1,0 +1,140 @@
+//! The same raise sent twice — a double tap on a phone, a client retrying after a lost
+//! answer, both at once — makes one issue, on both databases: through the API with an
+//! `Idempotency-Key`, through the pages with the form's own key.
+
+use axum::http::{Method, StatusCode};
+use roundtable_e2e::{Part, Reply, TestApp, on_both_databases};
+use serde_json::json;
+
+on_both_databases!(
+    an_api_raise_sent_again_with_its_key_makes_one_issue,
+    a_raise_form_sent_twice_makes_one_issue_and_an_edited_one_another,
+);
+
+const SUPERVISOR: &str = "supervisor@dongsheng.example";
+const RESIDENT: &str = "resident@dongsheng.example";
+
+/// How many issues `login` sees titled exactly `title`.
+async fn titled(app: &TestApp, login: &str, title: &str) -> Vec<String> {
+    let token = app.token(login).await;
+    let q = roundtable_web::pages::render::urlencode(title);
+    let list = app.get(&format!("/api/v1/issues?q={q}&limit=100"), &token).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let items = list.body["items"].as_array().unwrap();
+    items.iter().filter(|i| i["title"] == title).map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn raise_with_key(app: &TestApp, login: &str, key: &str, title: &str) -> Reply {
+    let token = app.token(login).await;
+    let body = json!({"title": title, "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+    app.call_with(Method::POST, "/api/v1/issues", Some(&token), &[("Idempotency-Key", key)], Some(body)).await
+}
+
+async fn an_api_raise_sent_again_with_its_key_makes_one_issue(app: TestApp) {
+    let title = "单元门口路灯不亮（重发测试）";
+    let first = raise_with_key(&app, SUPERVISOR, "0b7e6f2c-raise-1", title).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    // The answer was lost; the client sends the same again.
+    let again = raise_with_key(&app, SUPERVISOR, "0b7e6f2c-raise-1", title).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.str("id"), first.str("id"));
+    assert_eq!(again.headers["location"], first.headers["location"]);
+    // The draft's quoted form is the same key.
+    let quoted = raise_with_key(&app, SUPERVISOR, "\"0b7e6f2c-raise-1\"", title).await;
+    assert_eq!(quoted.str("id"), first.str("id"));
+    assert_eq!(titled(&app, SUPERVISOR, title).await, vec![first.str("id").to_owned()]);
+
+    // Eight at once with one key, on another title: one issue, every answer names it.
+    let burst = "二号楼电梯按钮失灵（并发测试）";
+    let replies =
+        futures_util::future::join_all((0..8).map(|_| raise_with_key(&app, SUPERVISOR, "burst-key", burst))).await;
+    let ids: std::collections::BTreeSet<&str> = replies
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.str("id")
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "one issue for one key: {ids:?}");
+    assert_eq!(replies.iter().filter(|r| r.headers.get("idempotent-replayed").is_none()).count(), 1);
+    assert_eq!(titled(&app, SUPERVISOR, burst).await.len(), 1);
+
+    // The key sent with other words: refused, nothing stored.
+    let other = raise_with_key(&app, SUPERVISOR, "0b7e6f2c-raise-1", "另一个问题（重发测试）").await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", other.body);
+    assert_eq!(other.body["errors"][0]["field"], "Idempotency-Key", "{}", other.body);
+    assert_eq!(other.body["errors"][0]["problem"], "key_reused", "{}", other.body);
+    assert!(titled(&app, SUPERVISOR, "另一个问题（重发测试）").await.is_empty());
+    // Keys are each raiser's own: the same key from someone else is their own raise.
+    let theirs = raise_with_key(&app, RESIDENT, "0b7e6f2c-raise-1", title).await;
+    assert_eq!(theirs.status, StatusCode::CREATED, "{}", theirs.body);
+    assert_ne!(theirs.str("id"), first.str("id"));
+    assert!(theirs.headers.get("idempotent-replayed").is_none());
+
+    // Keys that are not keys: refused, nothing stored.
+    let long = "k".repeat(256);
+    for bad in ["", "\"\"", "键", "has space", long.as_str()] {
+        let reply = raise_with_key(&app, SUPERVISOR, bad, "坏键测试").await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}: {}", reply.body);
+        assert_eq!(reply.body["errors"][0]["field"], "Idempotency-Key", "{bad:?}: {}", reply.body);
+    }
+    assert!(titled(&app, SUPERVISOR, "坏键测试").await.is_empty());
+    // Without a key, two raises are two issues, as before.
+    let token = app.token(SUPERVISOR).await;
+    let body = json!({"title": "无键测试", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+    for _ in 0..2 {
+        assert_eq!(app.post("/api/v1/issues", &token, body.clone()).await.status, StatusCode::CREATED);
+    }
+    assert_eq!(titled(&app, SUPERVISOR, "无键测试").await.len(), 2);
+}
+
+/// The raise form's fields as the page gave them, with this title.
+fn form<'a>(csrf: &'a str, submission: &'a str, compound: &'a str, title: &'a str) -> Vec<Part<'a>> {
+    vec![
+        Part::text("_csrf", csrf),
+        Part::text("submission", submission),
+        Part::text("compound", compound),
+        Part::text("category", "environment"),
+        Part::text("title", title),
+        Part::text("description", "草坪上有碎玻璃"),
+        Part::text("confirm", "1"),
+    ]
+}
+
+fn raised(page: &roundtable_e2e::Page) -> String {
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    let to = page.headers["location"].to_str().unwrap();
+    to.strip_prefix("/issues/").and_then(|rest| rest.split('?').next()).unwrap().to_owned()
+}
+
+async fn a_raise_form_sent_twice_makes_one_issue_and_an_edited_one_another(app: TestApp) {
+    let resident = app.pages();
+    resident.sign_in(RESIDENT).await;
+    let shown = resident.get("/issues/new").await;
+    let (csrf, submission) = (shown.field("_csrf").unwrap(), shown.field("submission").unwrap());
+    assert_ne!(submission, resident.get("/issues/new").await.field("submission").unwrap(), "a key per showing");
+    let compound = app.compound("鸿禧山庄").to_string();
+    let title = "草坪碎玻璃（双击测试）";
+
+    // A double tap: the same form twice at once. Both land on the one issue.
+    let parts = form(&csrf, &submission, &compound, title);
+    let (a, b) = tokio::join!(resident.post_multipart("/issues", &parts), resident.post_multipart("/issues", &parts));
+    let first = raised(&a);
+    assert_eq!(raised(&b), first);
+    // Once more, later (the browser resent it).
+    assert_eq!(raised(&resident.post_multipart("/issues", &parts).await), first);
+    assert_eq!(titled(&app, RESIDENT, title).await, vec![first.clone()]);
+
+    // "Back", the title edited, sent again from the same showing: another issue — and a
+    // double tap of that is still one more, not two.
+    let edited = "草坪碎玻璃和烟头（双击测试）";
+    let parts = form(&csrf, &submission, &compound, edited);
+    let (a, b) = tokio::join!(resident.post_multipart("/issues", &parts), resident.post_multipart("/issues", &parts));
+    let second = raised(&a);
+    assert_eq!(raised(&b), second);
+    assert_ne!(second, first);
+    assert_eq!(titled(&app, RESIDENT, edited).await, vec![second]);
+    assert_eq!(titled(&app, RESIDENT, title).await, vec![first]);
+}
