@@ -9,10 +9,12 @@ use serde_json::json;
 on_both_databases!(
     an_api_raise_sent_again_with_its_key_makes_one_issue,
     a_raise_form_sent_twice_makes_one_issue_and_an_edited_one_another,
+    the_street_offices_whistle_sent_twice_makes_one_issue,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
 const RESIDENT: &str = "resident@dongsheng.example";
+const STREET: &str = "street@dongsheng.example";
 
 /// How many issues `login` sees titled exactly `title`.
 async fn titled(app: &TestApp, login: &str, title: &str) -> Vec<String> {
@@ -137,4 +139,45 @@ async fn a_raise_form_sent_twice_makes_one_issue_and_an_edited_one_another(app: 
     assert_ne!(second, first);
     assert_eq!(titled(&app, RESIDENT, edited).await, vec![second]);
     assert_eq!(titled(&app, RESIDENT, title).await, vec![first]);
+}
+
+async fn the_street_offices_whistle_sent_twice_makes_one_issue(app: TestApp) {
+    let (community, compound) = (app.community(), app.compound("鸿禧山庄"));
+    // Through the API, with a key, twice at once.
+    let street = app.token(STREET).await;
+    let title = "燃气管道老化需住建局介入（重发测试）";
+    let body = json!({"title": title, "category": "facilities", "compound": compound.to_string()});
+    let path = format!("/api/v1/street/communities/{community}/issues");
+    let send =
+        || app.call_with(Method::POST, &path, Some(&street), &[("Idempotency-Key", "whistle-1")], Some(body.clone()));
+    let (a, b) = tokio::join!(send(), send());
+    assert_eq!((a.status, b.status), (StatusCode::CREATED, StatusCode::CREATED), "{} {}", a.body, b.body);
+    assert_eq!(a.str("id"), b.str("id"));
+    assert_eq!([&a, &b].iter().filter(|r| r.headers.get("idempotent-replayed").is_some()).count(), 1);
+    let other = json!({"title": "另一件事（重发测试）", "category": "facilities", "compound": compound.to_string()});
+    let reused =
+        app.call_with(Method::POST, &path, Some(&street), &[("Idempotency-Key", "whistle-1")], Some(other)).await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reused.body);
+    assert_eq!(titled(&app, "secretary@dongsheng.example", title).await.len(), 1);
+
+    // On the street page: the form sent twice at once.
+    let pages = app.pages();
+    pages.sign_in(STREET).await;
+    let shown = pages.get("/street").await;
+    let (csrf, submission) = (shown.field("_csrf").unwrap(), shown.field("submission").unwrap());
+    let place = format!("{community}:{compound}");
+    let title = "小区出入口无人值守（双击测试）";
+    let fields = [
+        ("_csrf", csrf.as_str()),
+        ("submission", submission.as_str()),
+        ("place", place.as_str()),
+        ("category", "security"),
+        ("title", title),
+    ];
+    let (a, b) = tokio::join!(
+        pages.request(Method::POST, "/street/issues", Some(&fields)),
+        pages.request(Method::POST, "/street/issues", Some(&fields))
+    );
+    assert_eq!((a.status, b.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "{}", a.html);
+    assert_eq!(titled(&app, "secretary@dongsheng.example", title).await.len(), 1);
 }

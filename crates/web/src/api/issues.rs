@@ -48,23 +48,32 @@ pub async fn create(
     request: HeaderMap,
     ApiJson(body): ApiJson<NewIssueBody>,
 ) -> ApiResult<(StatusCode, HeaderMap, Json<IssueView>)> {
-    let key = match request.get(ops::KEY_HEADER) {
-        Some(v) => Some(ops::raise_key(v.to_str().unwrap_or_default())?),
-        None => None,
-    };
-    let (view, replayed) = match ops::raise_once(&state, &caller, body, key).await? {
-        ops::Raised::New(view) => (view, false),
-        ops::Raised::Again(view) => (view, true),
-        ops::Raised::KeyUsed(first) => return Err(ops::key_used(first)),
-    };
-    let mut headers = HeaderMap::new();
+    let raised = ops::raise_once(&state, &caller, body, idempotency_key(&request)?).await?;
+    let (view, mut headers) = raised_reply(raised)?;
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/issues/{}", view.id)) {
         headers.insert(header::LOCATION, location);
     }
-    if replayed {
-        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
     Ok((StatusCode::CREATED, headers, Json(view)))
+}
+
+/// The `Idempotency-Key` a raise was sent with, if any.
+pub(crate) fn idempotency_key(request: &HeaderMap) -> ApiResult<Option<String>> {
+    request.get(ops::KEY_HEADER).map(|v| ops::raise_key(v.to_str().unwrap_or_default())).transpose()
+}
+
+/// A keyed raise's issue and the headers that say whether it was made before (a key sent
+/// with other content is refused).
+pub(crate) fn raised_reply(raised: ops::Raised) -> ApiResult<(IssueView, HeaderMap)> {
+    let mut headers = HeaderMap::new();
+    let view = match raised {
+        ops::Raised::New(view) => view,
+        ops::Raised::Again(view) => {
+            headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+            view
+        }
+        ops::Raised::KeyUsed(first) => return Err(ops::key_used(first)),
+    };
+    Ok((view, headers))
 }
 
 /// One issue, with its version and the transitions the caller may fire now.

@@ -2,7 +2,7 @@
 
 use crate::api::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use roundtable_core::scorecard::Rate;
 use roundtable_core::{CommunityId, IssueId};
 use serde::Serialize;
@@ -113,19 +113,26 @@ pub async fn comparison(State(state): State<AppState>, caller: Caller) -> ApiRes
 
 /// The street office calls a community's meeting in (吹哨): raises an issue in one of its
 /// street's communities (the street role; no photos). It goes on that community's next
-/// agenda like any new issue.
-#[utoipa::path(post, path = "/api/v1/street/communities/{id}/issues", tag = "reference", params(("id" = Uuid, Path)), request_body = NewIssueBody, security(("bearer" = [])), responses(
-    (status = 201, body = IssueView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+/// agenda like any new issue. An `Idempotency-Key` makes it happen once, as in
+/// `POST /api/v1/issues`.
+#[utoipa::path(post, path = "/api/v1/street/communities/{id}/issues", tag = "reference", request_body = NewIssueBody, security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters (a UUID, say), plain or as a quoted string: the raise happens once")),
+    responses(
+    (status = 201, body = IssueView, headers(("Idempotent-Replayed" = String, description = "`true` when a raise with this key had made the issue before"))),
+    (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
     (status = 404, body = Problem), (status = 422, body = Problem),
 ))]
 pub async fn whistle(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
+    request: HeaderMap,
     ApiJson(body): ApiJson<NewIssueBody>,
-) -> ApiResult<(StatusCode, Json<IssueView>)> {
-    let view = ops::whistle(&state, &caller, CommunityId(id), body).await?;
-    Ok((StatusCode::CREATED, Json(view)))
+) -> ApiResult<(StatusCode, HeaderMap, Json<IssueView>)> {
+    let key = crate::api::issues::idempotency_key(&request)?;
+    let (view, headers) =
+        crate::api::issues::raised_reply(ops::whistle(&state, &caller, CommunityId(id), body, key).await?)?;
+    Ok((StatusCode::CREATED, headers, Json(view)))
 }
 
 /// A community's issues as the street office reads them (the street role; a community of

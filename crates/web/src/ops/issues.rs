@@ -363,6 +363,31 @@ pub fn raise_key(raw: &str) -> ApiResult<String> {
     Err(ApiError::field("Idempotency-Key", "invalid", "an Idempotency-Key is 1–255 visible ASCII characters"))
 }
 
+/// Raises what a form says (`raise`, given the key or none), once per showing of the
+/// form: sent twice, the second gets the first's issue. A form shown once but sent with
+/// other words (edited after "back") is another issue: its key is then the form's joined
+/// to the issue the key went with, which a double tap of the edited form repeats too.
+/// A form without a usable key raises as before.
+pub async fn once_per_form<F, R>(submission: Option<&str>, raise: F) -> ApiResult<IssueView>
+where
+    // Not `AsyncFn`: its futures are not known to be `Send` for axum's handlers.
+    F: Fn(Option<String>) -> R,
+    R: std::future::Future<Output = ApiResult<Raised>>,
+{
+    let mut key = submission.and_then(|s| raise_key(s).ok());
+    // Each turn adds 37 characters to a 36-character key: five stay within the limit.
+    for _ in 0..5 {
+        match raise(key.clone()).await? {
+            Raised::New(view) | Raised::Again(view) => return Ok(view),
+            Raised::KeyUsed(first) => key = key.map(|k| format!("{k}+{first}")),
+        }
+    }
+    match raise(None).await? {
+        Raised::New(view) | Raised::Again(view) => Ok(view),
+        Raised::KeyUsed(first) => Err(key_used(first)),
+    }
+}
+
 /// The refusal of a key that went with another raise before.
 pub fn key_used(first: IssueId) -> ApiError {
     ApiError::field(

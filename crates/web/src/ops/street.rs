@@ -158,18 +158,20 @@ async fn in_street(state: &AppState, caller: &Caller, community: CommunityId, re
 
 /// The street office calls a community's meeting in (吹哨): an issue raised in one of its
 /// street's communities, as the street office, on that community's next agenda like any
-/// new issue. Without photos (they belong to the community they were uploaded in).
+/// new issue. Without photos (they belong to the community they were uploaded in). With
+/// a key, at most once, as any raise (`ops::issues::raise_once`).
 pub async fn whistle(
     state: &AppState,
     caller: &Caller,
     community: CommunityId,
     body: crate::views::NewIssueBody,
-) -> ApiResult<crate::views::IssueView> {
+    key: Option<String>,
+) -> ApiResult<crate::ops::issues::Raised> {
     let there = in_street(state, caller, community, "only the street office calls a community in").await?;
     if !body.photos.is_empty() || body.on_behalf.is_some() {
         return Err(ApiError::field("photos", "not_allowed", "the street office raises without photos or households"));
     }
-    crate::ops::issues::raise(state, &there, body).await
+    crate::ops::issues::raise_once(state, &there, body, key).await
 }
 
 const READS: &str = "only the street office reads the communities of its street";

@@ -11,7 +11,7 @@ use roundtable_core::{IssueId, OrgId, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult, FieldProblem};
+use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
 use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
 use crate::ops::ledger::Form;
 use crate::ops::reference::{self, Names};
@@ -508,7 +508,9 @@ async fn raise_work(
                 )
                 .await;
             }
-            raise_once(ctx, &caller, body, form.submission.as_deref()).await
+            let submission = form.submission.as_deref();
+            let (state, caller) = (&ctx.state, &caller);
+            ops::once_per_form(submission, |key| ops::raise_once(state, caller, body.clone(), key)).await
         }
         _ => Err(ApiError::invalid(errors)),
     };
@@ -520,24 +522,6 @@ async fn raise_work(
         }
         Err(e) => Err(e),
     }
-}
-
-/// Raises what a form says, once per showing of the form: sent twice, the second gets the
-/// first's issue. A form shown once but sent with other words (edited after "back") is
-/// another issue: its key is then the form's joined to the issue the key went with, which
-/// a double tap of the edited form repeats too.
-async fn raise_once(ctx: &Ctx, caller: &Caller, body: NewIssueBody, submission: Option<&str>) -> ApiResult<IssueView> {
-    let Some(mut key) = submission.and_then(|s| ops::raise_key(s).ok()) else {
-        return ops::raise(&ctx.state, caller, body).await;
-    };
-    // Each turn adds 37 characters to a 36-character key: five stay within the limit.
-    for _ in 0..5 {
-        match ops::raise_once(&ctx.state, caller, body.clone(), Some(key.clone())).await? {
-            ops::Raised::New(view) | ops::Raised::Again(view) => return Ok(view),
-            ops::Raised::KeyUsed(first) => key = format!("{key}+{first}"),
-        }
-    }
-    ops::raise(&ctx.state, caller, body).await
 }
 
 #[derive(Deserialize, Default)]

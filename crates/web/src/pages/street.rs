@@ -69,6 +69,8 @@ struct StreetPage {
     categories: Vec<Choice>,
     values: BTreeMap<String, String>,
     errors: Option<FormErrors>,
+    /// This showing's key: the whistle sent twice raises one issue.
+    submission: String,
 }
 
 impl Page for StreetPage {
@@ -118,6 +120,7 @@ async fn street_page(
         categories,
         values,
         errors,
+        submission: uuid::Uuid::now_v7().to_string(),
     };
     Out::status(status, page)
 }
@@ -155,7 +158,10 @@ pub async fn whistle(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
             errors.insert(0, FieldProblem::new("compound", problem, "choose the community and compound"));
             return Err(ApiError::invalid(errors));
         };
-        ops::whistle(&ctx.state, &caller, CommunityId(community), body).await?;
+        let submission = field(&form, "submission");
+        let (state, caller) = (&ctx.state, &caller);
+        let whistle = |key| ops::whistle(state, caller, CommunityId(community), body.clone(), key);
+        crate::ops::issues::once_per_form(submission.as_deref(), whistle).await?;
         Ok(Out::Done("/street".into(), "whistle_raised"))
     }
     .await;
