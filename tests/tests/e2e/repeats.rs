@@ -4,12 +4,15 @@
 
 use axum::http::{Method, StatusCode};
 use roundtable_e2e::{Part, Reply, TestApp, on_both_databases};
+
+use crate::api_flow::{fire, raise};
 use serde_json::json;
 
 on_both_databases!(
     an_api_raise_sent_again_with_its_key_makes_one_issue,
     a_raise_form_sent_twice_makes_one_issue_and_an_edited_one_another,
     the_street_offices_whistle_sent_twice_makes_one_issue,
+    a_step_sent_twice_from_its_form_is_taken_once_and_done,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -180,4 +183,39 @@ async fn the_street_offices_whistle_sent_twice_makes_one_issue(app: TestApp) {
     );
     assert_eq!((a.status, b.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "{}", a.html);
     assert_eq!(titled(&app, "secretary@dongsheng.example", title).await.len(), 1);
+}
+
+async fn a_step_sent_twice_from_its_form_is_taken_once_and_done(app: TestApp) {
+    let issue = raise(&app, "楼道声控灯不亮（双击测试）").await;
+    let id = issue["id"].as_str().unwrap().to_owned();
+    let path = format!("/issues/{id}");
+    let anshang = app.org("安尚物业").to_string();
+    let secretary = app.pages();
+    secretary.sign_in("secretary@dongsheng.example").await;
+    let csrf = secretary.get(&path).await.field("_csrf").unwrap();
+    let fields = [("_csrf", csrf.as_str()), ("transition", "assign"), ("version", "1"), ("responsible_org", &anshang)];
+    let action = format!("{path}/transitions");
+    // A double tap on "assign": both land on the issue, done; the step is taken once.
+    let (a, b) = tokio::join!(
+        secretary.request(Method::POST, &action, Some(&fields)),
+        secretary.request(Method::POST, &action, Some(&fields))
+    );
+    for page in [&a, &b] {
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+        assert!(page.headers["location"].to_str().unwrap().starts_with(&path));
+    }
+    let token = app.token("secretary@dongsheng.example").await;
+    let events = app.get(&format!("/api/v1/issues/{id}/events"), &token).await.body;
+    let steps: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["transition"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["raise", "assign"], "{events}");
+
+    // A form someone else's step made stale is still refused, saying so.
+    let other = raise(&app, "垃圾房门坏了（双击测试）").await;
+    let other_path = format!("/issues/{}", other["id"].as_str().unwrap());
+    let csrf = secretary.get(&other_path).await.field("_csrf").unwrap();
+    fire(&app, "admin@dongsheng.example", &other, "assign", json!({"responsible_org": anshang})).await;
+    let stale = [("_csrf", csrf.as_str()), ("transition", "assign"), ("version", "1"), ("responsible_org", &anshang)];
+    let refused = secretary.request(Method::POST, &format!("{other_path}/transitions"), Some(&stale)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.html);
+    assert!(refused.html.contains("在此期间已有人修改"), "{}", refused.html);
 }

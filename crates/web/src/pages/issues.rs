@@ -11,7 +11,7 @@ use roundtable_core::{IssueId, OrgId, Role};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
+use crate::error::{ApiError, ApiPath, ApiQuery, ApiResult, FieldProblem};
 use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
 use crate::ops::ledger::Form;
 use crate::ops::reference::{self, Names};
@@ -658,6 +658,9 @@ struct IssuePage {
     limits: PhotoLimits,
     /// For the secretary: which notices went out which way, and whether they arrived.
     deliveries: Option<Deliveries>,
+    /// Why a step was refused whose form the page no longer offers (someone took another
+    /// step first): said above the issue, not inside a form that is gone.
+    refused_elsewhere: Option<Vec<crate::pages::render::ShownProblem>>,
 }
 
 /// The deliveries section, shown (if only to say "none yet") to whoever may see it.
@@ -713,6 +716,8 @@ async fn issue_page(
     let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string();
     let marks_duplicates = view.transitions.iter().any(|t| t.required.contains(&Field::DuplicateOf));
     let originals = if marks_duplicates { originals(ctx, &caller, &view, dup_q).await? } else { Vec::new() };
+    let offered = |name: &str| view.transitions.iter().any(|t| t.name == name);
+    let refused_elsewhere = refused.as_ref().filter(|r| !offered(r.transition)).map(|r| r.errors.list.clone());
     let transitions = view
         .transitions
         .iter()
@@ -832,6 +837,7 @@ async fn issue_page(
             dup_q: dup_q.map(str::to_owned),
             limits: PhotoLimits::of(ctx),
             deliveries,
+            refused_elsewhere,
         },
     )
 }
@@ -923,10 +929,22 @@ async fn transition_work(
     let (uploaded, refused) = form_photos(ctx, &caller, uploaded, photos).await;
     let fired = match (form.body(), refused) {
         (_, Some(e)) | (Err(e), None) => Err(e),
-        (Ok(body), None) => ops::transition(&ctx.state, &caller, id, TransitionBody { photos: uploaded, ..body }).await,
+        (Ok(body), None) => {
+            let version = body.version;
+            match ops::transition(&ctx.state, &caller, id, TransitionBody { photos: uploaded, ..body }).await {
+                Err(e @ ApiError::Conflict { .. })
+                    if !taken_by(ctx, &caller, id, version, &form.transition).await? =>
+                {
+                    Err(e)
+                }
+                // The step was taken from this very form a moment ago (a double tap): done.
+                Err(ApiError::Conflict { .. }) => Ok(()),
+                other => other.map(drop),
+            }
+        }
     };
     match fired {
-        Ok(_) => Ok(Out::Done(format!("/issues/{id}"), "transition_done")),
+        Ok(()) => Ok(Out::Done(format!("/issues/{id}"), "transition_done")),
         Err(e) => match refusal(&e) {
             Some(status) => {
                 let refused = Refused { transition: &form.transition, values: form, errors: ctx.form_errors(&e) };
@@ -935,6 +953,14 @@ async fn transition_work(
             None => Err(e),
         },
     }
+}
+
+/// Whether the step after `version` was `transition`, taken by the caller: what a form
+/// sent twice finds the second time.
+async fn taken_by(ctx: &Ctx, caller: &Caller, id: IssueId, version: u32, transition: &str) -> ApiResult<bool> {
+    let events = ops::events(&ctx.state, caller, id).await?;
+    let next = events.iter().find(|e| e.version == version + 1);
+    Ok(next.is_some_and(|e| e.actor.id == caller.user.id.0 && e.transition == transition.trim()))
 }
 
 /// `add` supports, anything else withdraws.
