@@ -334,6 +334,12 @@ pub fn remember_raise_key(conn: &mut DbConn, issue: &Issue, key: &RaiseKey) -> R
     Err(StoreError::RaisedBefore { issue: parse("issue id", &first)?, same: fingerprint == key.fingerprint })
 }
 
+/// Whether `user` raised something with `key` before.
+pub fn key_known(conn: &mut DbConn, user: UserId, key: &str) -> Result<bool> {
+    let found = raise_keys::table.find((user.to_string(), key)).select(raise_keys::issue_id).first::<String>(conn);
+    Ok(found.optional()?.is_some())
+}
+
 /// An issue written over its stored row if that is still at version `expected`. Written
 /// out by hand as a query type of its own: diesel never caches an UPDATE's prepared
 /// statement (its changesets may skip columns), nor hand-written `sql_query` SQL, and a

@@ -131,6 +131,14 @@ async fn a_raise_form_sent_twice_makes_one_issue_and_an_edited_one_another(app: 
     // Once more, later (the browser resent it).
     assert_eq!(raised(&resident.post_multipart("/issues", &parts).await), first);
     assert_eq!(titled(&app, RESIDENT, title).await, vec![first.clone()]);
+    // A form sent before "raise anyway" was needed: the second tap, arriving after the
+    // first is in, is not offered the first as a similar issue but lands on it.
+    let shown = resident.get("/issues/new").await;
+    let submission = shown.field("submission").unwrap();
+    let mut parts = form(&csrf, &submission, &compound, "Xylophone qwzx plaque (double tap)");
+    parts.retain(|p| p.name != "confirm");
+    let first_tap = raised(&resident.post_multipart("/issues", &parts).await);
+    assert_eq!(raised(&resident.post_multipart("/issues", &parts).await), first_tap);
 
     // "Back", the title edited, sent again from the same showing: another issue — and a
     // double tap of that is still one more, not two.

@@ -388,6 +388,15 @@ where
     }
 }
 
+/// Whether a form with this key has raised something already (a second tap arriving
+/// after the first is in): then it is not offered the similar issues — its own among them —
+/// but goes straight on to `once_per_form`.
+pub async fn form_sent_before(state: &AppState, caller: &Caller, submission: Option<&str>) -> ApiResult<bool> {
+    let Some(key) = submission.and_then(|s| raise_key(s).ok()) else { return Ok(false) };
+    let user = caller.user.id;
+    Ok(state.db.run(move |conn| issues::key_known(conn, user, &key)).await?)
+}
+
 /// The refusal of a key that went with another raise before.
 pub fn key_used(first: IssueId) -> ApiError {
     ApiError::field(

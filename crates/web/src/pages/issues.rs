@@ -479,7 +479,8 @@ async fn raise_work(
     }
     let building = uuid_field("building", &form.building, &mut errors);
     // Before raising, the open issues like it: the raiser may rather support one of them.
-    if let (Some(compound), true, None) = (compound, errors.is_empty(), filled(&form.confirm)) {
+    let again = ops::form_sent_before(&ctx.state, &caller, form.submission.as_deref()).await?;
+    if let (Some(compound), true, None, false) = (compound, errors.is_empty(), filled(&form.confirm), again) {
         let like = ops::similar(&ctx.state, &caller, &form.title, Some(roundtable_core::CompoundId(compound))).await?;
         if !like.is_empty() {
             return raise_page(ctx, StatusCode::OK, &form, None, like, uploaded).await;
