@@ -289,6 +289,16 @@ fn agenda_build_by_hand_builds_once_per_meeting() {
     let (code, _, err) = run(&["agenda", "build", "--meeting", "2027-02-14"]);
     assert_eq!(code, ExitCode::FAILURE);
     assert!(err.contains("not the first Sunday"), "{err}");
+    // Days that are not days, or outside the years dates keep to: said so, nothing built.
+    for (typed, said) in [
+        ("2027-02-30", "`2027-02-30` is not a day of the calendar: YYYY-MM-DD"),
+        ("7 Feb 2027", "`7 Feb 2027` is not a day of the calendar"),
+        ("2200-02-02", "`2200-02-02` is not between the years 2000 and 2100"),
+    ] {
+        let (code, out, err) = run(&["agenda", "build", "--meeting", typed]);
+        assert_ne!(code, ExitCode::SUCCESS, "{typed}");
+        assert!(err.contains(said) && out.is_empty(), "{typed}: {err}");
+    }
 }
 
 #[test]

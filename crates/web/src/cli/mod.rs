@@ -132,7 +132,7 @@ enum AgendaCommand {
         #[arg(long)]
         community: Option<String>,
         /// The meeting's first Sunday, YYYY-MM-DD (default: the next meeting).
-        #[arg(long)]
+        #[arg(long, value_parser = meeting_day)]
         meeting: Option<chrono::NaiveDate>,
     },
 }
@@ -278,6 +278,18 @@ fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// A meeting's day as typed: a date of the calendar (clap's own parser calls
+/// 2026-02-30 "input is out of range"), within the years every date here keeps to.
+fn meeting_day(typed: &str) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    let day = chrono::NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{typed}` is not a day of the calendar: YYYY-MM-DD, e.g. 2027-01-03"))?;
+    if !(2000..=2100).contains(&day.year()) {
+        return Err(format!("`{typed}` is not between the years 2000 and 2100"));
+    }
+    Ok(day)
 }
 
 fn build_agenda(
