@@ -349,7 +349,7 @@ impl TestApp {
         self.raw_with(method, path, token, content_type, &[], bytes).await
     }
 
-    async fn raw_with(
+    pub async fn raw_with(
         &self,
         method: Method,
         path: &str,

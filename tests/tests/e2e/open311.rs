@@ -54,7 +54,7 @@ fn error_code(v: &Value) -> u64 {
 }
 
 /// Issues a key to the secretary's account (as the administrator); returns it.
-async fn issue_key(app: &TestApp) -> (String, String) {
+pub(crate) async fn issue_key(app: &TestApp) -> (String, String) {
     let admin = app.token(ADMIN).await;
     let body = json!({"name": "12345 热线", "account": app.user(SECRETARY).to_string()});
     let reply = app.post("/api/v1/open311/keys", &admin, body).await;

@@ -13,9 +13,11 @@ on_both_databases!(
     a_raise_form_sent_twice_makes_one_issue_and_an_edited_one_another,
     the_street_offices_whistle_sent_twice_makes_one_issue,
     a_step_sent_twice_from_its_form_is_taken_once_and_done,
+    a_hotline_posting_again_with_its_key_makes_one_request,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
+const SECRETARY: &str = "secretary@dongsheng.example";
 const RESIDENT: &str = "resident@dongsheng.example";
 const STREET: &str = "street@dongsheng.example";
 
@@ -93,6 +95,65 @@ async fn an_api_raise_sent_again_with_its_key_makes_one_issue(app: TestApp) {
         assert_eq!(app.post("/api/v1/issues", &token, body.clone()).await.status, StatusCode::CREATED);
     }
     assert_eq!(titled(&app, SUPERVISOR, "无键测试").await.len(), 2);
+}
+
+/// `POST /open311/v2/requests.json` with these parameters and, if given, an `Idempotency-Key`.
+async fn post_request(app: &TestApp, fields: &[(&str, &str)], key: Option<&str>) -> Reply {
+    let body = serde_urlencoded::to_string(fields).unwrap().into_bytes();
+    let form = Some("application/x-www-form-urlencoded");
+    let headers: Vec<(&str, &str)> = key.map(|k| ("Idempotency-Key", k)).into_iter().collect();
+    app.raw_with(Method::POST, "/open311/v2/requests.json", None, form, &headers, body).await
+}
+
+async fn a_hotline_posting_again_with_its_key_makes_one_request(app: TestApp) {
+    let (key, _) = crate::open311::issue_key(&app).await;
+    let description = "3号楼楼道灯坏了（热线重发测试）";
+    let fields = [
+        ("api_key", key.as_str()),
+        ("service_code", "facilities"),
+        ("address_string", "公园里"),
+        ("description", description),
+        ("phone", "13800002222"),
+    ];
+    let first = post_request(&app, &fields, Some("12345-20261205-0001")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    let id = first.body[0]["service_request_id"].as_str().unwrap().to_owned();
+    // The hotline's answer was lost; it posts the same again, then twice at once.
+    let again = post_request(&app, &fields, Some("12345-20261205-0001")).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert_eq!(again.body[0]["service_request_id"], id.as_str());
+    let both = futures_util::future::join_all((0..2).map(|_| post_request(&app, &fields, Some("12345-20261205-0001"))));
+    for reply in both.await {
+        assert_eq!(reply.body[0]["service_request_id"], id.as_str(), "{}", reply.body);
+    }
+    assert_eq!(titled(&app, SECRETARY, description).await, vec![id.clone()]);
+
+    // Its ticket number sent with another request: the spec's 400, nothing stored.
+    let mut other = fields;
+    other[3] = ("description", "另一件事（热线重发测试）");
+    let reused = post_request(&app, &other, Some("12345-20261205-0001")).await;
+    assert_eq!(reused.status, StatusCode::BAD_REQUEST, "{}", reused.body);
+    let said = reused.body[0]["description"].as_str().unwrap();
+    assert!(said.starts_with("Idempotency-Key:") && said.contains(&id), "{said}");
+    assert!(titled(&app, SECRETARY, "另一件事（热线重发测试）").await.is_empty());
+    // A bad key: 400, nothing stored.
+    let bad = post_request(&app, &other, Some("工单 1")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(titled(&app, SECRETARY, "另一件事（热线重发测试）").await.is_empty());
+
+    // Another hotline on the same account numbers its tickets the same way: its own request.
+    let (second_key, _) = crate::open311::issue_key(&app).await;
+    let mut theirs = fields;
+    theirs[0] = ("api_key", second_key.as_str());
+    let reply = post_request(&app, &theirs, Some("12345-20261205-0001")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.headers.get("idempotent-replayed").is_none());
+    assert_ne!(reply.body[0]["service_request_id"], id.as_str());
+    // Without a key, as GeoReport has it: each post is a request.
+    post_request(&app, &fields, None).await;
+    assert_eq!(titled(&app, SECRETARY, description).await.len(), 3);
 }
 
 /// The raise form's fields as the page gave them, with this title.

@@ -182,10 +182,20 @@ async fn post(State(state): State<AppState>, Path(file): Path<String>, headers: 
             return Err(Failure::bad("send the parameters as application/x-www-form-urlencoded"));
         }
         let params = Params::parse(&body)?;
-        requests::create(&state, &params).await.map(|v| ("service_requests", v))
+        let retry = crate::api::issues::idempotency_key(&headers)?;
+        requests::create(&state, &params, retry.as_deref()).await
     }
     .await;
-    answer(format, result)
+    match result {
+        Ok((value, again)) => {
+            let mut response = answer(format, Ok(("service_requests", value)));
+            if again {
+                response.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+            }
+            response
+        }
+        Err(f) => f.respond(format),
+    }
 }
 
 /// `/open311/v2/…`: discovery, services, service definitions, requests (GET and POST).

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{Failure, Params};
 use crate::auth::Caller;
-use crate::ops::issues::CATEGORIES;
+use crate::ops::issues::{self as ops, CATEGORIES};
 use crate::ops::reference::{self, Names};
 use crate::state::AppState;
 use crate::views::{HouseholdBody, NewIssueBody, ProxyReportBody};
@@ -381,7 +381,9 @@ fn title(description: &str, service: &str) -> String {
 }
 
 /// `POST requests`: raised as the key's account, on behalf of the one household that called.
-pub async fn create(state: &AppState, params: &Params) -> Result<Value, Failure> {
+/// With an `Idempotency-Key` (`retry`), at most once: a hotline that posts again after a
+/// lost answer gets the first request back and whether it was (`true`).
+pub async fn create(state: &AppState, params: &Params, retry: Option<&str>) -> Result<(Value, bool), Failure> {
     let key = key(state, params)
         .await?
         .ok_or_else(|| Failure::new(StatusCode::FORBIDDEN, "api_key is required to post a request"))?;
@@ -421,11 +423,20 @@ pub async fn create(state: &AppState, params: &Params) -> Result<Value, Failure>
         photos: Vec::new(),
         on_behalf,
     };
-    let raised = crate::ops::issues::raise(state, &caller, body).await.map_err(|e| e.renamed(&IN_PARAMETERS))?;
-    tracing::info!(issue = %raised.id, key = %key.id, "Open311 request raised");
-    Ok(json!([{
+    // Keys are each Open311 key's own: two hotlines raising as one account may both
+    // number their posts by their own ticket numbers.
+    let retry = retry.map(|k| format!("open311:{}:{k}", key.id));
+    let raised = ops::raise_once(state, &caller, body, retry).await.map_err(|e| e.renamed(&IN_PARAMETERS))?;
+    let (raised, again) = match raised {
+        ops::Raised::New(view) => (view, false),
+        ops::Raised::Again(view) => (view, true),
+        ops::Raised::KeyUsed(first) => return Err(ops::key_used(first).into()),
+    };
+    tracing::info!(issue = %raised.id, key = %key.id, again, "Open311 request raised");
+    let answer = json!([{
         "service_request_id": raised.id.to_string(),
         "service_notice": label(lang, "open311.notice"),
         "account_id": null,
-    }]))
+    }]);
+    Ok((answer, again))
 }
