@@ -340,6 +340,12 @@ pub fn key_known(conn: &mut DbConn, user: UserId, key: &str) -> Result<bool> {
     Ok(found.optional()?.is_some())
 }
 
+/// Forgets the raise keys remembered before `before`; returns how many. A key sent again
+/// after that raises anew, as the README says: the table holds a window, not the past.
+pub fn forget_raise_keys(conn: &mut DbConn, before: DateTime<Utc>) -> Result<usize> {
+    Ok(diesel::delete(raise_keys::table.filter(raise_keys::created_at.lt(ts(before)))).execute(conn)?)
+}
+
 /// An issue written over its stored row if that is still at version `expected`. Written
 /// out by hand as a query type of its own: diesel never caches an UPDATE's prepared
 /// statement (its changesets may skip columns), nor hand-written `sql_query` SQL, and a

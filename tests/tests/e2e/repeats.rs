@@ -14,6 +14,7 @@ on_both_databases!(
     the_street_offices_whistle_sent_twice_makes_one_issue,
     a_step_sent_twice_from_its_form_is_taken_once_and_done,
     a_hotline_posting_again_with_its_key_makes_one_request,
+    a_raise_key_is_remembered_thirty_days,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
@@ -95,6 +96,33 @@ async fn an_api_raise_sent_again_with_its_key_makes_one_issue(app: TestApp) {
         assert_eq!(app.post("/api/v1/issues", &token, body.clone()).await.status, StatusCode::CREATED);
     }
     assert_eq!(titled(&app, SUPERVISOR, "无键测试").await.len(), 2);
+}
+
+async fn a_raise_key_is_remembered_thirty_days(app: TestApp) {
+    use roundtable_web::jobs::raise_keys;
+    let title = "地下车库积水（过期键测试）";
+    let start = app.state.now();
+    app.set_now(start);
+    let first = raise_with_key(&app, SUPERVISOR, "kept-key", title).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    // A day short of the window: the hourly job keeps it, a retry is still the first raise.
+    app.set_now(start + raise_keys::KEPT - chrono::TimeDelta::days(1));
+    assert_eq!(raise_keys::forget(&app.state.db, app.state.now()).await, Ok(0));
+    let retry = raise_with_key(&app, SUPERVISOR, "kept-key", title).await;
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    assert_eq!(retry.str("id"), first.str("id"));
+    // Past it: forgotten; the key raises anew, and is remembered from then (signed in
+    // afresh: a token lasts less than the window).
+    app.set_now(start + raise_keys::KEPT + chrono::TimeDelta::hours(1));
+    app.forget_tokens();
+    assert!(raise_keys::forget(&app.state.db, app.state.now()).await.unwrap() >= 1);
+    let later = raise_with_key(&app, SUPERVISOR, "kept-key", title).await;
+    assert_eq!(later.status, StatusCode::CREATED, "{}", later.body);
+    assert!(later.headers.get("idempotent-replayed").is_none());
+    assert_ne!(later.str("id"), first.str("id"));
+    let again = raise_with_key(&app, SUPERVISOR, "kept-key", title).await;
+    assert_eq!(again.str("id"), later.str("id"));
+    assert_eq!(titled(&app, SUPERVISOR, title).await.len(), 2);
 }
 
 /// `POST /open311/v2/requests.json` with these parameters and, if given, an `Idempotency-Key`.

@@ -1,8 +1,9 @@
 //! The work that runs on a schedule, not in a request: building agendas, the workflow's
-//! timers, and the scheduler that ticks them (mail delivery is `mail::dispatch`, which
-//! the scheduler also drives).
+//! timers, forgetting old raise keys, and the scheduler that ticks them (mail delivery is
+//! `mail::dispatch`, which the scheduler also drives).
 
 pub mod agenda;
 pub mod notices;
+pub mod raise_keys;
 pub mod reminders;
 pub mod scheduler;

@@ -27,6 +27,11 @@ async fn run_tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(queued = n, "timer notifications"),
         Err(e) => tracing::error!(error = %e, "timer job failed; the next tick retries"),
     }
+    match crate::jobs::raise_keys::forget(&state.db, state.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(forgotten = n, "raise keys forgotten"),
+        Err(e) => tracing::error!(error = %e, "forgetting raise keys failed; the next tick retries"),
+    }
 }
 
 /// Starts the scheduler; the returned handle keeps it alive.
