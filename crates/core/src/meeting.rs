@@ -230,16 +230,26 @@ impl MeetingRules {
         None
     }
 
+    /// The meeting still to be held at `now`: today's, all day long — it may be opened
+    /// late on its day (`may_open`), and a secretary arriving at 09:05 is not sent on to
+    /// next month's — else the first that has not started.
+    pub fn still_to_hold(&self, overrides: &BTreeMap<NaiveDate, Override>, now: DateTime<Utc>) -> Option<Occurrence> {
+        let today = now.with_timezone(&self.tz).date_naive();
+        let midnight = self.local(today.and_time(NaiveTime::MIN)).map_or(now, |m| m.with_timezone(&Utc));
+        self.next_after(overrides, midnight - TimeDelta::nanoseconds(1))
+    }
+
     /// The meeting whose draft agenda is due at `now`: its build time (`lead_days` before
-    /// it starts) has come and it has not started yet. A server that was down at the build
-    /// time finds it here when it comes back, until the meeting begins.
+    /// it starts) has come and its day is not over. A server that was down at the build
+    /// time finds it here when it comes back — on the meeting's morning too, so that the
+    /// meeting can still be held.
     pub fn agenda_due(
         &self,
         overrides: &BTreeMap<NaiveDate, Override>,
         lead_days: u32,
         now: DateTime<Utc>,
     ) -> Option<Occurrence> {
-        let next = self.next_after(overrides, now)?;
+        let next = self.still_to_hold(overrides, now)?;
         let build_at = next.starts_at.with_timezone(&Utc) - TimeDelta::days(i64::from(lead_days));
         (build_at <= now).then_some(next)
     }
@@ -289,6 +299,14 @@ mod tests {
         // Once it has started, the next one is January's.
         let after = r.next_after(&none, utc("2026-12-06T01:00:01Z")).unwrap();
         assert_eq!(after.slot, NaiveDate::from_ymd_opt(2027, 1, 3).unwrap());
+        // But it is still to be held (and its agenda due) until its day is over in Shanghai.
+        for late in ["2026-12-06T01:05:00Z", "2026-12-06T15:59:59Z"] {
+            assert_eq!(r.still_to_hold(&none, utc(late)).unwrap().slot, next.slot, "{late}");
+            assert_eq!(r.agenda_due(&none, 5, utc(late)).unwrap().slot, next.slot, "{late}");
+        }
+        assert_eq!(r.still_to_hold(&none, utc("2026-12-06T16:00:00Z")).unwrap().slot, after.slot);
+        assert_eq!(r.still_to_hold(&none, sunday_early).unwrap().slot, next.slot);
+        assert_eq!(r.still_to_hold(&none, utc("2026-11-26T00:00:00Z")).unwrap().slot, next.slot);
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod in_december_2026 {
         at roundtable_e2e::monday();
         an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it,
         the_meeting_lifecycle_refuses_each_step_out_of_turn,
+        a_secretary_arriving_late_on_the_meeting_day_still_holds_it,
     );
 }
 
@@ -519,6 +520,37 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
 }
 
 /// `meeting.open_hours_before` sets how early on its day a meeting opens.
+/// The server was down from before the build time until after 09:00 on the day (or the
+/// job failed): today's meeting is still the one to hold — offered, built, published and
+/// opened — not next month's, until the day is over.
+async fn a_secretary_arriving_late_on_the_meeting_day_still_holds_it(app: TestApp) {
+    app.set_now("2026-12-06T01:05:00Z".parse().unwrap()); // 09:05 in Shanghai, no agenda
+    let secretary = app.token(SECRETARY).await;
+    let next = app.get("/api/v1/meetings/next", &secretary).await;
+    assert_eq!((next.str("slot"), next.str("agenda_status")), ("2026-12-06", "none"), "{}", next.body);
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let page = pages.get("/meetings").await;
+    let card = page.html.split("2027-01-03").next().unwrap();
+    assert!(card.contains("2026-12-06 09:00"), "today's meeting first: {}", page.html);
+    assert!(page.html.contains(r#"action="/meetings/slots/2026-12-06/agenda""#), "{}", page.html);
+    let built = pages.submit("/meetings", "/meetings/slots/2026-12-06/agenda", &[]).await;
+    assert_eq!(built.status, StatusCode::SEE_OTHER, "{}", built.html);
+    let next = app.get("/api/v1/meetings/next", &secretary).await;
+    let path = format!("/api/v1/meetings/{}", next.str("id"));
+    let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let open = app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.body);
+    let closed = app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    // Held: the next is January's.
+    assert_eq!(app.get("/api/v1/meetings/next", &secretary).await.str("slot"), "2027-01-03");
+    // Unheld, the day over: January's too (and the agenda job no longer builds December's).
+    app.set_now("2026-12-06T16:00:00Z".parse().unwrap());
+    assert_eq!(app.get("/api/v1/meetings/next", &secretary).await.str("slot"), "2027-01-03");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_hours_before_sets_how_early_a_meeting_opens() {
     let app = TestApp::sqlite().at(roundtable_e2e::monday()).config(|c| c.meeting.open_hours_before = 0).build();

@@ -11,7 +11,7 @@ use roundtable_web::jobs::agenda::{Built, tick};
 on_both_databases!(
     at roundtable_e2e::monday();
     a_simulated_year_builds_twelve_agendas_on_time_and_none_twice,
-    a_server_that_was_down_catches_up_until_the_meeting_starts,
+    a_server_that_was_down_catches_up_until_the_meetings_day_is_over,
     two_instances_build_each_agenda_once,
 );
 
@@ -74,16 +74,20 @@ async fn a_simulated_year_builds_twelve_agendas_on_time_and_none_twice(app: Test
     }
 }
 
-async fn a_server_that_was_down_catches_up_until_the_meeting_starts(app: TestApp) {
+async fn a_server_that_was_down_catches_up_until_the_meetings_day_is_over(app: TestApp) {
     let config = app.state.config.clone();
     let db = instance(&app);
     // Down from before the build time (29 December) until 2 January 21:00 UTC.
     let results = tick(&db, &config, at("2027-01-02T21:00:00Z"), "late").await.unwrap();
     assert!(matches!(results[0], Built::Built { .. }), "{results:?}");
-    // Down through February's whole window, back after the meeting began: too late.
+    // Down through February's whole window, back half an hour after the meeting began: it
+    // can still be held that day, so its draft is built.
     let results = tick(&db, &config, at("2027-02-07T01:30:00Z"), "late").await.unwrap();
+    assert!(matches!(results[0], Built::Built { .. }), "{results:?}");
+    // Down through March's, back the day after (Monday 00:00 in Shanghai): too late.
+    let results = tick(&db, &config, at("2027-03-07T16:00:00Z"), "late").await.unwrap();
     assert_eq!(results, [Built::NotDue]);
-    assert_eq!(slots_built(&app, 2027), ["2027-01-03"]);
+    assert_eq!(slots_built(&app, 2027), ["2027-01-03", "2027-02-07"]);
 }
 
 async fn two_instances_build_each_agenda_once(app: TestApp) {

@@ -18,7 +18,8 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     ops::list(&state, &caller).await.map(Json)
 }
 
-/// The next meeting by the calendar (moved and skipped months included).
+/// The next meeting by the calendar (moved and skipped months included): one under way,
+/// else today's until its day is over (it may still be opened), else the first ahead.
 /// 404 when none is scheduled: every month the calendar looks at (three years) is skipped.
 #[utoipa::path(get, path = "/api/v1/meetings/next", tag = "meetings", security(("bearer" = [])), responses(
     (status = 200, body = MeetingView), (status = 401, body = Problem), (status = 404, body = Problem),

@@ -27,7 +27,8 @@ pub async fn next(state: &AppState, caller: &Caller) -> ApiResult<Option<Meeting
 
 /// The next meeting among `records` (the community's meetings): one under way, else the
 /// first by the calendar that is not closed (a meeting closed before its date is done)
-/// or skipped; `None` when every month ahead is skipped.
+/// or skipped — today's until its day is over, held or not yet opened; `None` when every
+/// month ahead is skipped.
 pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> Option<MeetingView> {
     if let Some(open) = records.iter().find(|r| r.meeting.status == MeetingStatus::Open) {
         return Some(view(open));
@@ -37,8 +38,8 @@ pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> 
     let overrides = crate::jobs::agenda::overrides(&rules, &rows);
     let mut after = state.now();
     // Bounded: the calendar looks three years ahead.
-    for _ in 0..36 {
-        let o = rules.next_after(&overrides, after)?;
+    for turn in 0..36 {
+        let o = if turn == 0 { rules.still_to_hold(&overrides, after) } else { rules.next_after(&overrides, after) }?;
         match records.iter().find(|r| r.meeting.slot == o.slot) {
             Some(r) if r.meeting.status == MeetingStatus::Closed => after = o.starts_at.with_timezone(&Utc),
             Some(r) => return Some(view(r)),
