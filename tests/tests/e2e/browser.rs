@@ -102,10 +102,8 @@ fn shots() -> PathBuf {
 
 /// The page has a language, a title and no horizontal scrolling; then its picture.
 async fn check_and_shoot(c: &Client, dir: &Path, name: &str) {
-    let facts = c
-        .execute("return [document.documentElement.lang, document.title];", vec![])
-        .await
-        .expect("the page answers");
+    let facts =
+        c.execute("return [document.documentElement.lang, document.title];", vec![]).await.expect("the page answers");
     let url = c.current_url().await.expect("a url");
     assert!(!facts[0].as_str().unwrap_or("").is_empty(), "{url}: no lang");
     assert!(facts[1].as_str().unwrap_or("").contains(" · "), "{url}: title {}", facts[1]);
@@ -484,7 +482,8 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     }
     // The printable agenda and minutes, opened on a phone: their company comparison
     // scrolls in its own box.
-    for (name, path) in [("phone-agenda-print", format!("{meeting_path}/agenda/print")), ("phone-minutes-print", print)] {
+    for (name, path) in [("phone-agenda-print", format!("{meeting_path}/agenda/print")), ("phone-minutes-print", print)]
+    {
         go(&phone, &base, &path).await;
         assert_no_sideways(&phone).await;
         let png = phone.screenshot().await.expect("a screenshot");

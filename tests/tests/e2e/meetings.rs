@@ -23,6 +23,7 @@ mod in_december_2026 {
         an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it,
         the_meeting_lifecycle_refuses_each_step_out_of_turn,
         a_secretary_arriving_late_on_the_meeting_day_still_holds_it,
+        a_meeting_never_held_does_not_shorten_the_next_ones_look_back,
     );
 }
 
@@ -520,6 +521,43 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
 }
 
 /// `meeting.open_hours_before` sets how early on its day a meeting opens.
+/// December's meeting was planned (its agenda drafted) but never held: January's agenda
+/// looks back to November's, the last one held — a promise kept in between is followed up
+/// and the month's comparison counts from November, not from a meeting that never was.
+async fn a_meeting_never_held_does_not_shorten_the_next_ones_look_back(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let december = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
+    assert_eq!(december.status, StatusCode::CREATED, "{}", december.body);
+    // A promise due 2 December, kept on the 1st.
+    let anshang = app.org("安尚物业").to_string();
+    let issue =
+        fire(&app, SECRETARY, &raise(&app, "单元门禁失灵").await, "assign", json!({"responsible_org": anshang})).await;
+    let promise = json!({"commitment_text": "两天内更换门禁主板", "due_date": "2026-12-02"});
+    let issue = fire(&app, "anshang@dongsheng.example", &issue, "commit", promise).await;
+    app.set_now("2026-12-01T03:00:00Z".parse().unwrap());
+    app.forget_tokens();
+    let fixed =
+        fire(&app, "anshang@dongsheng.example", &issue, "resolve", json!({"resolution_note": "主板已更换"})).await;
+    fire(&app, "supervisor@dongsheng.example", &fixed, "verify", json!({"satisfaction": 5})).await;
+    // Nobody opened December's meeting; January's agenda is built on 29 December.
+    app.set_now("2026-12-29T02:00:00Z".parse().unwrap());
+    app.forget_tokens();
+    let secretary = app.token(SECRETARY).await;
+    let january = app.call(Method::POST, "/api/v1/meetings/slots/2027-01-03/agenda", Some(&secretary), None).await;
+    assert_eq!(january.status, StatusCode::CREATED, "{}", january.body);
+    let detail = app.get(&format!("/api/v1/meetings/{}", january.str("id")), &secretary).await;
+    let kept = items(&detail.body).iter().find(|i| i["issue"] == issue["id"]);
+    assert_eq!(
+        kept.map(|i| i["reason"].as_str()),
+        Some(Some("due_since_last_meeting")),
+        "the kept promise is followed up: {}",
+        detail.body
+    );
+    let month = detail.body["scorecard"].as_array().unwrap().iter().find(|l| l["org"] == anshang.as_str()).unwrap();
+    // November's assignments to Anshang, this one among them (from 6 December: none).
+    assert!(month["month"]["received"].as_u64() >= Some(1), "Anshang's month counts from November: {month}");
+}
+
 /// The server was down from before the build time until after 09:00 on the day (or the
 /// job failed): today's meeting is still the one to hold — offered, built, published and
 /// opened — not next month's, until the day is over.

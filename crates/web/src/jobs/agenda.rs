@@ -110,9 +110,11 @@ pub fn plan_agenda(
         closed_at: None,
         created_at: now,
     });
+    // The last meeting held: one skipped, or planned and never opened (a server down all
+    // that day), looked back over nothing, so the look-back reaches past it.
     let last = rows
         .iter()
-        .filter(|m| m.status != MeetingStatus::Skipped && m.starts_at < starts_at)
+        .filter(|m| matches!(m.status, MeetingStatus::Open | MeetingStatus::Closed) && m.starts_at < starts_at)
         .map(|m| m.starts_at)
         .max();
     let since = last.unwrap_or(starts_at - TimeDelta::days(31));
