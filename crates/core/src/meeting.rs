@@ -87,6 +87,8 @@ named_enum! {
         NotOpen = "not_open",
         /// Moving a meeting out of its month (it must stay before the next month's).
         OutsideMonth = "outside_month",
+        /// Opening a meeting while another (last month's, never closed) is still open.
+        AnotherOpen = "another_open",
     }
 }
 

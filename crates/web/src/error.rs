@@ -125,7 +125,7 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<u32>,
     /// On a 409 of the meeting's lifecycle: why, as a stable code (`too_early`,
-    /// `agenda_not_published`, `not_open`, `outside_month`, …).
+    /// `agenda_not_published`, `not_open`, `outside_month`, `another_open`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<crate::views::names::RefusalName>)]
     pub code: Option<roundtable_core::Refusal>,

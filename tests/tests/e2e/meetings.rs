@@ -505,6 +505,14 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
     app.set_now(at("2026-12-05T23:00:00Z"));
     assert_eq!(post(format!("{path}/open")).await.status, StatusCode::OK);
     refused(&post(format!("{path}/open")).await, "not_planned");
+    // February's meeting, built and published, does not open beside December's left open.
+    let february = post("/api/v1/meetings/slots/2027-02-07/agenda".into()).await;
+    let february = format!("/api/v1/meetings/{}", february.str("id"));
+    assert_eq!(post(format!("{february}/agenda/publish")).await.status, StatusCode::OK);
+    app.set_now(at("2027-02-07T01:00:00Z"));
+    let then = app.fresh_token(SECRETARY).await;
+    refused(&app.call(Method::POST, &format!("{february}/open"), Some(&then), None).await, "another_open");
+    app.set_now(at("2026-12-05T23:30:00Z"));
     // At the meeting the agenda gains items; what has an outcome stays.
     let add = json!({"add": [{"title": "临时动议：电动车充电", "section": "other_business", "minutes": 5}]});
     let grown = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(add)).await;
@@ -518,9 +526,11 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
     assert_eq!(post(format!("{path}/close")).await.status, StatusCode::OK);
     let next = app.get("/api/v1/meetings/next", &secretary).await;
     assert_eq!(next.body["slot"], "2027-02-07", "December is done and January skipped: {}", next.body);
+    app.set_now(at("2027-02-07T01:00:00Z"));
+    let opened = app.call(Method::POST, &format!("{february}/open"), Some(&then), None).await;
+    assert_eq!(opened.status, StatusCode::OK, "December closed, February opens: {}", opened.body);
 }
 
-/// `meeting.open_hours_before` sets how early on its day a meeting opens.
 /// December's meeting was planned (its agenda drafted) but never held: January's agenda
 /// looks back to November's, the last one held — a promise kept in between is followed up
 /// and the month's comparison counts from November, not from a meeting that never was.
@@ -589,6 +599,7 @@ async fn a_secretary_arriving_late_on_the_meeting_day_still_holds_it(app: TestAp
     assert_eq!(app.get("/api/v1/meetings/next", &secretary).await.str("slot"), "2027-01-03");
 }
 
+/// `meeting.open_hours_before` sets how early on its day a meeting opens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_hours_before_sets_how_early_a_meeting_opens() {
     let app = TestApp::sqlite().at(roundtable_e2e::monday()).config(|c| c.meeting.open_hours_before = 0).build();

@@ -26,6 +26,11 @@ pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
     let r = record(state, caller, id).await?;
     let now = state.now();
     may_open(&r.meeting, r.agenda_status, now, caller.tz(), hours).map_err(|c| refusal(c, hours))?;
+    // Last month's meeting left open would stay open beside this one: what it did not get
+    // to never carried over, its minutes never written. Its closing comes first.
+    if super::all(state, caller).await?.iter().any(|o| o.meeting.status == MeetingStatus::Open && o.meeting.id != id) {
+        return Err(refusal(Refusal::AnotherOpen, hours));
+    }
     let (from, to, config) = (MeetingStatus::Planned, MeetingStatus::Open, state.config.clone());
     let entry = crate::ops::audit(state, caller, AuditAction::MeetingOpened, AuditSubject::Meeting, id);
     // What was raised or changed since the agenda was published joins it as the meeting

@@ -43,6 +43,7 @@ pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
         Refusal::Skipped => "this month's meeting is skipped".into(),
         Refusal::NotOpen => "the meeting is not open".into(),
         Refusal::OutsideMonth => "a meeting stays within its month".into(),
+        Refusal::AnotherOpen => "another meeting is still open: close it before opening this one".into(),
     };
     ApiError::refused(code, detail)
 }
