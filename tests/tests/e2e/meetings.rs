@@ -24,6 +24,7 @@ mod in_december_2026 {
         the_meeting_lifecycle_refuses_each_step_out_of_turn,
         a_secretary_arriving_late_on_the_meeting_day_still_holds_it,
         a_meeting_never_held_does_not_shorten_the_next_ones_look_back,
+        a_meeting_whose_day_went_by_unheld_is_moved_and_held_later_that_month,
     );
 }
 
@@ -566,6 +567,41 @@ async fn a_meeting_never_held_does_not_shorten_the_next_ones_look_back(app: Test
     let month = detail.body["scorecard"].as_array().unwrap().iter().find(|l| l["org"] == anshang.as_str()).unwrap();
     // November's assignments to Anshang, this one among them (from 6 December: none).
     assert!(month["month"]["received"].as_u64() >= Some(1), "Anshang's month counts from November: {month}");
+}
+
+/// Nobody opened December's meeting on its day. Two days later the calendar says it was
+/// not held (not "planned"), and the secretary moves it — as opening it asks — to a later
+/// day that month, where it is held.
+async fn a_meeting_whose_day_went_by_unheld_is_moved_and_held_later_that_month(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    app.set_now("2026-12-08T02:00:00Z".parse().unwrap());
+    app.forget_tokens();
+    let secretary = app.token(SECRETARY).await;
+    let late = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    assert_eq!(late.status, StatusCode::OK, "{}", late.body);
+    let refused = app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
+    assert_eq!(refused.body["code"], "day_over", "{}", refused.body);
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let page = pages.get("/meetings").await;
+    let december = page.html.split("<tr").find(|row| row.contains("2026-12-06 09:00")).expect("December's row");
+    assert!(december.contains("未召开") && !december.contains("计划中"), "{december}");
+    let listed = page.html.split("<li>").find(|li| li.contains("2026-12-06 09:00</a>")).expect("December listed");
+    assert!(listed.contains("未召开"), "{listed}");
+    let its_page = pages.get(&format!("/meetings/{}", built.str("id"))).await;
+    assert!(its_page.html.contains("未召开") && !its_page.html.contains("计划中"), "{}", its_page.html);
+    assert!(page.html.contains(r#"<option value="2026-12-06">"#), "December can still be moved: {}", page.html);
+    let fields = [("slot", "2026-12-06"), ("starts_at", "2026-12-10T09:00")];
+    let moved = pages.submit("/meetings", "/meetings/schedule", &fields).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.html);
+    let next = app.get("/api/v1/meetings/next", &secretary).await;
+    assert_eq!((next.str("slot"), next.str("starts_at")), ("2026-12-06", "2026-12-10T01:00:00Z"), "{}", next.body);
+    app.set_now("2026-12-10T01:00:00Z".parse().unwrap());
+    let then = app.fresh_token(SECRETARY).await;
+    let open = app.call(Method::POST, &format!("{path}/open"), Some(&then), None).await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.body);
 }
 
 /// The server was down from before the build time until after 09:00 on the day (or the

@@ -41,6 +41,8 @@ struct MeetingShown {
     /// The local day it is (or was) held, which a moved meeting's slot is not.
     held_on: NaiveDate,
     planned: bool,
+    /// Planned, and its day went by without it being opened.
+    not_held: bool,
     open: bool,
     closed: bool,
     agenda_draft: bool,
@@ -48,11 +50,14 @@ struct MeetingShown {
 }
 
 impl MeetingShown {
-    fn new(c: &Caller, view: MeetingView) -> MeetingShown {
+    /// `today` is the caller's, in the community's time zone.
+    fn new(c: &Caller, today: NaiveDate, view: MeetingView) -> MeetingShown {
+        let held_on = view.starts_at.with_timezone(&c.tz()).date_naive();
         MeetingShown {
             starts_local: local(c, view.starts_at),
-            held_on: view.starts_at.with_timezone(&c.tz()).date_naive(),
+            held_on,
             planned: view.status == MeetingStatus::Planned,
+            not_held: view.status == MeetingStatus::Planned && held_on < today,
             open: view.status == MeetingStatus::Open,
             closed: view.status == MeetingStatus::Closed,
             agenda_draft: view.agenda_status == AgendaStatus::Draft,
@@ -73,6 +78,8 @@ struct Month {
     agenda_status: AgendaStatus,
     id: Option<Uuid>,
     past: bool,
+    /// Planned, and its day went by without it being opened.
+    not_held: bool,
     is_next: bool,
     /// Why it is skipped.
     note: Option<String>,
@@ -159,6 +166,10 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
         let slot = roundtable_core::meeting::first_sunday(month.year(), month.month())?;
         let held = records.iter().find(|r| r.meeting.slot == slot);
         let planned = rules.occurrence(&overrides, slot);
+        let status = held.map_or(MeetingStatus::Planned, |r| r.meeting.status);
+        let day = held
+            .map(|r| r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())
+            .or_else(|| planned.as_ref().map(|o| o.starts_at.date_naive()));
         Some(Month {
             month: format!("{}-{:02}", month.year(), month.month()),
             slot,
@@ -166,10 +177,11 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
                 .map(|r| local(&caller, r.meeting.starts_at))
                 .or_else(|| planned.as_ref().map(|o| o.starts_at.format("%Y-%m-%d %H:%M").to_string())),
             place: held.map(|r| r.meeting.place.clone()).or_else(|| planned.map(|o| o.place)),
-            status: held.map_or(MeetingStatus::Planned, |r| r.meeting.status),
+            status,
             agenda_status: held.map_or(AgendaStatus::None, |r| r.agenda_status),
             id: held.map(|r| r.meeting.id.0),
             past: slot < today,
+            not_held: status == MeetingStatus::Planned && day.is_some_and(|d| d < today),
             is_next: next.as_ref().is_some_and(|n| n.slot == slot),
             note: held
                 .filter(|r| r.meeting.status == MeetingStatus::Skipped)
@@ -177,19 +189,22 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
         })
     });
     let calendar: Vec<Month> = months.collect();
+    // This month's too when its day went by unheld: it may still be held later this month
+    // (what "the meeting's day is over: move the meeting first" asks for).
+    let this_month = today.with_day(1).unwrap_or(today);
     let movable = calendar
         .iter()
-        .filter(|m| !m.past && matches!(m.status, MeetingStatus::Planned | MeetingStatus::Skipped))
+        .filter(|m| m.slot >= this_month && matches!(m.status, MeetingStatus::Planned | MeetingStatus::Skipped))
         .map(|m| Choice::new(m.slot, m.month.clone(), false))
         .collect();
     Out::status(
         status,
         CalendarPage {
-            next: next.map(|n| MeetingShown::new(&caller, n)),
+            next: next.map(|n| MeetingShown::new(&caller, today, n)),
             errors,
             movable,
             calendar,
-            meetings: records.iter().map(|r| MeetingShown::new(&caller, ops::view(r))).collect(),
+            meetings: records.iter().map(|r| MeetingShown::new(&caller, today, ops::view(r))).collect(),
             feed: ctx
                 .state
                 .config
@@ -365,7 +380,7 @@ async fn meeting_page(
     let actions = manages
         && detail.meeting.status == MeetingStatus::Planned
         && detail.meeting.agenda_status != AgendaStatus::None;
-    let mut meeting = MeetingShown::new(&caller, detail.meeting);
+    let mut meeting = MeetingShown::new(&caller, caller.now(&ctx.state).date_naive(), detail.meeting);
     if let Some(announcements) = field("announcements") {
         meeting.view.announcements = announcements;
     }
@@ -584,7 +599,7 @@ async fn day_page(
             companies: names.responsible().map(|(id, n)| Choice::new(id.to_string(), n.to_owned(), false)).collect(),
             today: caller.now(&ctx.state).date_naive(),
             errors,
-            meeting: MeetingShown::new(&caller, detail.meeting),
+            meeting: MeetingShown::new(&caller, caller.now(&ctx.state).date_naive(), detail.meeting),
         },
     )
 }
@@ -717,7 +732,14 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
     };
     Out::status(
         status,
-        MinutesPage { closed, document, published, desk, errors, meeting: MeetingShown::new(&caller, view) },
+        MinutesPage {
+            closed,
+            document,
+            published,
+            desk,
+            errors,
+            meeting: MeetingShown::new(&caller, caller.now(&ctx.state).date_naive(), view),
+        },
     )
 }
 
