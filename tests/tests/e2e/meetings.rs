@@ -361,6 +361,10 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
     assert_eq!(app.get(&trail, &secretary).await.body["items"].as_array().unwrap().len(), entries);
     let skip = put(json!({"skip": true})).await;
     assert_eq!(skip.status, StatusCode::UNPROCESSABLE_ENTITY, "a skip needs a reason");
+    // Nor is a reason of zero-width and white space a reason (it would show as none).
+    let blank = put(json!({"skip": true, "reason": "\u{200b} \u{feff}"})).await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", blank.body);
+    assert_eq!(blank.body["errors"][0]["field"], "reason", "{}", blank.body);
     let skipped = put(json!({"skip": true, "reason": "春节"})).await;
     assert_eq!(skipped.body["status"], "skipped");
     let trail =

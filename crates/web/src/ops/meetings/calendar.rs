@@ -86,7 +86,8 @@ pub async fn schedule(
     if existing.is_some_and(|r| !matches!(r.meeting.status, MeetingStatus::Planned | MeetingStatus::Skipped)) {
         return Err(refusal(Refusal::NotPlanned, 0));
     }
-    let reason = body.reason.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    // Zero-width characters alone are no reason (the rule for every text here).
+    let reason = body.reason.as_deref().map(text::trim).unwrap_or_default().to_owned();
     if body.skip && reason.is_empty() {
         return Err(ApiError::field("reason", "missing", "say why the meeting is skipped"));
     }
