@@ -33,6 +33,11 @@ named_enum! {
         AgendaPublished = "agenda_published",
         /// To every organisation with an address.
         MinutesPublished = "minutes_published",
+        /// To every organisation, once the agenda was out: the meeting is at another time
+        /// or place, or on again after a skip.
+        Rescheduled = "meeting_rescheduled",
+        /// To every organisation, once the agenda was out: this month's meeting is off.
+        Cancelled = "meeting_cancelled",
     }
 }
 

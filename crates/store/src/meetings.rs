@@ -212,24 +212,47 @@ pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chr
             roundtable_core::MeetingNotice::AgendaPublished,
             id,
             at,
+            None,
         )?;
         Ok(true)
     })
 }
 
+/// Tells every organisation that a meeting whose agenda they were sent moved or is off
+/// (`notice` is `Rescheduled` or `Cancelled`): each change once, however many there are.
+pub fn notify_schedule_change(
+    conn: &mut DbConn,
+    m: &Meeting,
+    notice: roundtable_core::MeetingNotice,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    notify_organisations(conn, m.community, notice, m.id, at, Some(m))
+}
+
 /// Queues a meeting's notice once for each organisation — one mail each (to those with an
 /// address), so no organisation sees another's addresses, and each can be told its own
-/// part — with a copy for each of its channels.
+/// part — with a copy for each of its channels. Once per meeting; a `change` of its time,
+/// place or status (`changed`, as it now is) once per change, carrying the time and place
+/// it was changed to — a mail sent after a later change still says this one.
 pub(crate) fn notify_organisations(
     conn: &mut DbConn,
     community: roundtable_core::CommunityId,
     notice: roundtable_core::MeetingNotice,
     meeting: MeetingId,
     at: chrono::DateTime<chrono::Utc>,
+    changed: Option<&Meeting>,
 ) -> Result<()> {
     for org in crate::directory::organisations(conn, community)? {
-        let payload = serde_json::json!({ "meeting": meeting, "org": org.id });
-        let key = format!("{}:{meeting}:{}", notice.as_str(), org.id);
+        let (payload, key) = match changed {
+            None => (
+                serde_json::json!({ "meeting": meeting, "org": org.id }),
+                format!("{}:{meeting}:{}", notice.as_str(), org.id),
+            ),
+            Some(m) => (
+                serde_json::json!({ "meeting": meeting, "org": org.id, "starts_at": m.starts_at, "place": m.place }),
+                format!("{}:{meeting}:{}:{}", notice.as_str(), org.id, at.timestamp_micros()),
+            ),
+        };
         let (community, what) = (community.to_string(), notice.as_str());
         if org.contact_emails.is_empty() {
             // No mail address: its robots still hear of it.

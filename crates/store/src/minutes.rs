@@ -82,7 +82,7 @@ pub fn add_revision(
             .execute(conn)?;
         if status == RevisionStatus::Published {
             let notice = roundtable_core::MeetingNotice::MinutesPublished;
-            crate::meetings::notify_organisations(conn, meeting.community, notice, meeting.id, now)?;
+            crate::meetings::notify_organisations(conn, meeting.community, notice, meeting.id, now, None)?;
         }
         Ok(revision)
     })

@@ -25,6 +25,7 @@ mod in_december_2026 {
         a_secretary_arriving_late_on_the_meeting_day_still_holds_it,
         a_meeting_never_held_does_not_shorten_the_next_ones_look_back,
         a_meeting_whose_day_went_by_unheld_is_moved_and_held_later_that_month,
+        the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off,
     );
 }
 
@@ -606,6 +607,61 @@ async fn a_meeting_whose_day_went_by_unheld_is_moved_and_held_later_that_month(a
     let then = app.fresh_token(SECRETARY).await;
     let open = app.call(Method::POST, &format!("{path}/open"), Some(&then), None).await;
     assert_eq!(open.status, StatusCode::OK, "{}", open.body);
+}
+
+/// The organisations were mailed December's agenda with its date and place; when the
+/// secretary moves the meeting (twice) or calls it off, each is told, each time. A month
+/// whose agenda went to nobody tells nobody.
+async fn the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off(app: TestApp) {
+    let secretary = app.token(SECRETARY).await;
+    let sent = |effect: &'static str| {
+        let conn = &mut *app.state.db.conn().unwrap();
+        let all = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
+        all.iter().filter(|e| *e == effect).count()
+    };
+    let put = |slot: &'static str, body: Value| {
+        let (app, secretary) = (&app, secretary.clone());
+        async move { app.call(Method::PUT, &format!("/api/v1/meetings/slots/{slot}"), Some(&secretary), Some(body)).await }
+    };
+    // January's agenda is not out: moving it tells nobody.
+    assert_eq!(put("2027-01-03", json!({"starts_at": "2027-01-10T09:00"})).await.status, StatusCode::OK);
+    assert_eq!(sent("meeting_rescheduled"), 0);
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    let before = sent("agenda_published"); // the demo's past meetings'
+    app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    let told = sent("agenda_published") - before;
+    assert!(told >= 5, "every organisation had the agenda: {told}");
+    let moved = put("2026-12-06", json!({"starts_at": "2026-12-13T14:30", "place": "社区会议室"})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    assert_eq!(sent("meeting_rescheduled"), told, "each organisation told of the move");
+    app.set_now(app.state.now() + chrono::TimeDelta::minutes(5));
+    put("2026-12-06", json!({"starts_at": "2026-12-20T09:00"})).await;
+    assert_eq!(sent("meeting_rescheduled"), 2 * told, "and of the second move");
+    app.set_now(app.state.now() + chrono::TimeDelta::minutes(5));
+    put("2026-12-06", json!({"skip": true, "reason": "会场维修"})).await;
+    assert_eq!(sent("meeting_cancelled"), told, "each organisation told it is off");
+    put("2026-12-06", json!({"skip": true, "reason": "会场维修，另行通知"})).await;
+    assert_eq!(sent("meeting_cancelled"), told, "a new reason is no news");
+    // What the mail says: the meeting's time and place as they are when it goes.
+    let state = &app.state;
+    let mail = roundtable_web::mail::dispatch_once(
+        &state.db,
+        &state.mailer,
+        &state.email,
+        &state.config.mail,
+        state.now(),
+        500,
+    );
+    assert_eq!(mail.await.unwrap().dead, 0);
+    let sent = state.mailer.sent().await;
+    // Sent after the meeting was called off, each says where that move took it.
+    let moves: Vec<&str> =
+        sent.iter().filter(|m| m.subject.contains("时间或地点已调整")).map(|m| m.text.as_str()).collect();
+    assert_eq!(moves.len(), 2 * told);
+    assert!(moves.iter().any(|t| t.contains("2026-12-13 14:30") && t.contains("社区会议室")), "{moves:?}");
+    assert!(moves.iter().any(|t| t.contains("2026-12-20 09:00")), "{moves:?}");
+    assert!(sent.iter().any(|m| m.subject.contains("本月取消")), "a notice that it is off");
 }
 
 /// The server was down from before the build time until after 09:00 on the day (or the

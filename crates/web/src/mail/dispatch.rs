@@ -202,7 +202,13 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {
         let record = meetings::get_meeting(conn, meeting)?;
         let tz = community.time_zone;
-        let local = record.meeting.starts_at.with_timezone(&tz);
+        // A move's notice says where it was moved to, whatever came after.
+        let starts_at = payload
+            .get("starts_at")
+            .and_then(|s| serde_json::from_value::<chrono::DateTime<chrono::Utc>>(s.clone()).ok())
+            .unwrap_or(record.meeting.starts_at);
+        let place = payload.get("place").and_then(|p| p.as_str()).unwrap_or(&record.meeting.place).to_owned();
+        let local = starts_at.with_timezone(&tz);
         let org = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse::<roundtable_core::OrgId>().ok());
         let notice: Option<MeetingNotice> = row.effect.parse().ok();
         let (to, also) = match (notice, org) {
@@ -239,7 +245,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "meeting": {
                 "date": local.format("%Y-%m-%d").to_string(),
                 "time": local.format("%H:%M").to_string(),
-                "place": record.meeting.place,
+                "place": place,
                 "url": format!("{base_url}/meetings/{meeting}"),
             },
         });

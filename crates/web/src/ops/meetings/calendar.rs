@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::text;
-use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingStatus, Refusal, may_move};
+use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingNotice, MeetingStatus, Refusal, may_move};
 use roundtable_store::meetings::{self, MeetingRecord};
 
 use super::{all, manage, record, refusal, rules, view};
@@ -148,6 +148,15 @@ pub async fn schedule(
         (false, Some(MeetingStatus::Skipped)) => Rescheduled::Restored,
         (false, _) => Rescheduled::Moved,
     };
+    // The organisations were sent the agenda with its date and place: tell them what
+    // changed (a new reason for a month already off is no news to them).
+    let told = existing.is_some_and(|r| r.agenda_status == AgendaStatus::Published);
+    let notice = match change {
+        Rescheduled::Skipped if was_skipped.is_some() => None,
+        Rescheduled::Skipped => Some(MeetingNotice::Cancelled),
+        Rescheduled::Moved | Rescheduled::Restored => Some(MeetingNotice::Rescheduled),
+    }
+    .filter(|_| told);
     let entry = match &meeting.skip_reason {
         Some(reason) => crate::ops::audit(state, caller, AuditAction::MeetingSkipped, AuditSubject::Meeting, id)
             .with("reason", reason),
@@ -160,6 +169,9 @@ pub async fn schedule(
         .db
         .write(move |conn| {
             meetings::schedule(conn, &meeting)?;
+            if let Some(notice) = notice {
+                meetings::notify_schedule_change(conn, &meeting, notice, now)?;
+            }
             roundtable_store::audit::record(conn, &entry)
         })
         .await?;
