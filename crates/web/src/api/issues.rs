@@ -64,17 +64,16 @@ pub(crate) fn idempotency_key(request: &HeaderMap) -> ApiResult<Option<String>> 
 /// A keyed raise's issue and the headers that say whether it was made before (a key sent
 /// with other content is refused).
 pub(crate) fn raised_reply(raised: ops::Raised) -> ApiResult<(IssueView, HeaderMap)> {
+    let (view, again) = raised.issue()?;
     let mut headers = HeaderMap::new();
-    let view = match raised {
-        ops::Raised::New(view) => view,
-        ops::Raised::Again(view) => {
-            headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
-            view
-        }
-        ops::Raised::KeyUsed(first) => return Err(ops::key_used(first)),
-    };
+    if again {
+        headers.insert(REPLAYED, HeaderValue::from_static("true"));
+    }
     Ok((view, headers))
 }
+
+/// The header that says a keyed request was answered before (the IETF draft's).
+pub(crate) const REPLAYED: &str = "idempotent-replayed";
 
 /// One issue, with its version and the transitions the caller may fire now.
 #[utoipa::path(get, path = "/api/v1/issues/{id}", tag = "issues", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(

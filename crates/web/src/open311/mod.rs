@@ -186,16 +186,12 @@ async fn post(State(state): State<AppState>, Path(file): Path<String>, headers: 
         requests::create(&state, &params, retry.as_deref()).await
     }
     .await;
-    match result {
-        Ok((value, again)) => {
-            let mut response = answer(format, Ok(("service_requests", value)));
-            if again {
-                response.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
-            }
-            response
-        }
-        Err(f) => f.respond(format),
+    let again = matches!(result, Ok((_, true)));
+    let mut response = answer(format, result.map(|(value, _)| ("service_requests", value)));
+    if again {
+        response.headers_mut().insert(crate::api::issues::REPLAYED, header::HeaderValue::from_static("true"));
     }
+    response
 }
 
 /// `/open311/v2/…`: discovery, services, service definitions, requests (GET and POST).

@@ -427,11 +427,7 @@ pub async fn create(state: &AppState, params: &Params, retry: Option<&str>) -> R
     // number their posts by their own ticket numbers.
     let retry = retry.map(|k| format!("open311:{}:{k}", key.id));
     let raised = ops::raise_once(state, &caller, body, retry).await.map_err(|e| e.renamed(&IN_PARAMETERS))?;
-    let (raised, again) = match raised {
-        ops::Raised::New(view) => (view, false),
-        ops::Raised::Again(view) => (view, true),
-        ops::Raised::KeyUsed(first) => return Err(ops::key_used(first).into()),
-    };
+    let (raised, again) = raised.issue()?;
     tracing::info!(issue = %raised.id, key = %key.id, again, "Open311 request raised");
     let answer = json!([{
         "service_request_id": raised.id.to_string(),

@@ -350,6 +350,18 @@ pub enum Raised {
     KeyUsed(IssueId),
 }
 
+impl Raised {
+    /// The issue, and whether an earlier raise with the key made it; a key that went with
+    /// another raise is refused.
+    pub fn issue(self) -> ApiResult<(IssueView, bool)> {
+        match self {
+            Raised::New(view) => Ok((view, false)),
+            Raised::Again(view) => Ok((view, true)),
+            Raised::KeyUsed(first) => Err(key_used(first)),
+        }
+    }
+}
+
 /// The header an API client names its raise with (the IETF httpapi draft's).
 pub const KEY_HEADER: &str = "idempotency-key";
 

@@ -36,12 +36,13 @@ pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> 
     let rules = rules(state, caller);
     let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
     let overrides = crate::jobs::agenda::overrides(&rules, &rows);
-    let mut after = state.now();
+    let mut o = rules.still_to_hold(&overrides, state.now())?;
     // Bounded: the calendar looks three years ahead.
-    for turn in 0..36 {
-        let o = if turn == 0 { rules.still_to_hold(&overrides, after) } else { rules.next_after(&overrides, after) }?;
+    for _ in 0..36 {
         match records.iter().find(|r| r.meeting.slot == o.slot) {
-            Some(r) if r.meeting.status == MeetingStatus::Closed => after = o.starts_at.with_timezone(&Utc),
+            Some(r) if r.meeting.status == MeetingStatus::Closed => {
+                o = rules.next_after(&overrides, o.starts_at.with_timezone(&Utc))?
+            }
             Some(r) => return Some(view(r)),
             None => {
                 return Some(MeetingView {
