@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use handlebars::Handlebars;
 use roundtable_core::agenda::{AgendaConfig, Reason, Section, carried_when_unreached, shown_reason};
+use roundtable_core::text;
 use roundtable_core::{AgendaStatus, IssueId, ItemOutcome, MeetingStatus, OrgId, RevisionStatus};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::minutes::MinutesRevision;
@@ -221,12 +222,12 @@ pub fn assemble(
     let photos = photo_links(conn, &agenda::issue_ids(&listed), base_url)?;
     let items = listed
         .into_iter()
-        .filter(|i| !matches!(i.section, Section::Announcements | Section::Scorecard) || !i.title.trim().is_empty())
+        .filter(|i| !matches!(i.section, Section::Announcements | Section::Scorecard) || !text::is_blank(&i.title))
         .enumerate()
         .map(|(n, i)| Item {
             number: n + 1,
             photos: i.issue_id.and_then(|id| photos.get(&id).cloned()),
-            title: if i.title.trim().is_empty() { section_label(lang, i.section) } else { i.title },
+            title: if text::is_blank(&i.title) { section_label(lang, i.section) } else { i.title },
             section: section_label(lang, i.section),
             outcome: outcome_label(lang, i.outcome, i.section, i.reason),
             note: i.outcome_note,
@@ -262,7 +263,7 @@ pub fn assemble(
             })
             .collect(),
         scorecard: ScoreTable::new(record.scorecard.as_deref().unwrap_or_default(), &|o| name(&o), config),
-        remarks: main.map(|r| r.body.clone()).filter(|b| !b.trim().is_empty()),
+        remarks: main.map(|r| r.body.clone()).filter(|b| !text::is_blank(b)),
         addenda: revisions
             .iter()
             .filter(|r| r.status == RevisionStatus::Addendum)
@@ -342,7 +343,7 @@ pub fn assemble_agenda(
             continue;
         }
         let issue = item.issue_id.and_then(|id| issues.get(&id));
-        if issue.is_none() && item.title.trim().is_empty() {
+        if issue.is_none() && text::is_blank(&item.title) {
             continue;
         }
         number += 1;

@@ -525,7 +525,13 @@ async fn the_meeting_lifecycle_refuses_each_step_out_of_turn(app: TestApp) {
     assert_eq!(grown.status, StatusCode::OK, "{}", grown.body);
     let first = items(&grown.body).iter().find(|i| i["issue"].is_string()).expect("an issue item")["id"].clone();
     let item = format!("{path}/items/{}/outcome", first.as_str().unwrap());
-    assert_eq!(app.post(&item, &secretary, json!({"outcome": "decision"})).await.status, StatusCode::OK);
+    // A note of zero-width characters alone is no note: nothing invisible in the minutes.
+    let blank = json!({"outcome": "decision", "note": "\u{200b}\u{feff}"});
+    assert_eq!(app.post(&item, &secretary, blank).await.status, StatusCode::OK);
+    let trail = format!("/api/v1/audit?subject_id={}&action=outcome_recorded", built.str("id"));
+    let trail = app.get(&trail, &secretary).await.body;
+    assert_eq!(trail["items"][0]["details"]["outcome"], "decision", "{trail}");
+    assert!(trail["items"][0]["details"].get("note").is_none(), "{trail}");
     let gone = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(json!({"drop": [first]}))).await;
     assert_eq!(gone.body["errors"][0]["problem"], "protected", "{}", gone.body);
     assert_eq!(app.get("/api/v1/meetings/next", &secretary).await.body["slot"], "2026-12-06", "under way");

@@ -144,7 +144,8 @@ async fn a_building_leader_reports_for_households_on_the_raise_page() {
         ("title", "三号楼单元门禁失灵"),
         ("description", ""),
         ("households", "12"),
-        ("contacts", "王女士 138-0013-8000\n赵先生\n"),
+        // A line of zero-width characters alone (pasted from a chat) is a blank line.
+        ("contacts", "王女士 138-0013-8000\n\u{200b}\u{feff}\n赵先生\n"),
         ("confirm", "1"),
     ];
     // Names without the count are asked about, kept, not dropped with nothing said.

@@ -229,7 +229,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                 .collect();
             for item in agenda {
                 let mine = item.issue_id.is_some_and(|i| theirs.contains(&i));
-                if !item.title.trim().is_empty() {
+                if !roundtable_core::text::is_blank(&item.title) {
                     lines.push((mine, item.title));
                 }
             }

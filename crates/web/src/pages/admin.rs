@@ -581,9 +581,10 @@ pub async fn add_compound(Posted { ctx, form }: Posted<Vec<(String, String)>>) -
 }
 
 fn names_list(text: Option<String>) -> Vec<String> {
+    // A line of zero-width characters alone (pasted from a chat) is as blank as an empty one.
     text.unwrap_or_default()
         .split([',', '，', '\n', '、'])
-        .map(str::trim)
+        .map(roundtable_core::text::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()

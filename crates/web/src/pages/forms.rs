@@ -44,7 +44,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
 
 /// A form field that may be left empty: `""` is `None`.
 pub fn filled(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+    v.as_deref().map(roundtable_core::text::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// A count typed into a form: a number too big for one is passed on as the most there

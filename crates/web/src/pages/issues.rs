@@ -333,7 +333,7 @@ impl RaiseForm {
             .as_deref()
             .unwrap_or("")
             .lines()
-            .map(str::trim)
+            .map(roundtable_core::text::trim)
             .filter(|l| !l.is_empty())
             .map(|line| match line.rsplit_once(char::is_whitespace) {
                 Some((name, phone)) if roundtable_core::text::phone(phone).is_some() => {

@@ -125,7 +125,7 @@ pub async fn outcome(
     };
     let stored =
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
-    let note = body.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let transitions = match body.outcome {
         ItemOutcome::Decision | ItemOutcome::Deferred => Vec::new(),
         ItemOutcome::Commitment => {
