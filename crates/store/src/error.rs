@@ -25,10 +25,11 @@ pub enum StoreError {
     Conflict { current: u32 },
     #[error("{0} already exists")]
     Duplicate(String),
-    /// A raise sent with a key its raiser sent before: `issue` is what the first one made,
-    /// `same` whether both raised the same thing (a repeat) or not (the key used again).
-    #[error("raised before with this key, as issue {issue}")]
-    RaisedBefore { issue: roundtable_core::IssueId, same: bool },
+    /// A request sent with a key its sender sent before: `issue` is what the first one
+    /// made or changed, `same` whether both asked the same (a repeat) or not (the key used
+    /// again).
+    #[error("sent before with this key, about issue {issue}")]
+    KeySentBefore { issue: roundtable_core::IssueId, same: bool },
     /// A row others point at (a building an issue names) cannot go.
     #[error("{0} is in use")]
     InUse(String),

@@ -296,28 +296,31 @@ pub fn insert_new_issue(conn: &mut DbConn, rows: &NewIssueRows) -> Result<()> {
     })
 }
 
-/// What a raise was sent with: the key its sender chose (a page's form, an API client's
-/// `Idempotency-Key`) and the fingerprint of what it raised.
+/// What a keyed request was sent with: the key its sender chose (a page's form, an API
+/// client's `Idempotency-Key`, scoped by the caller: `open311:…`, `transition:…`) and the
+/// fingerprint of what it asked for. The `raise_keys` table holds them all, raises first
+/// among them: each names the issue its request made or changed.
 #[derive(Clone, Debug)]
-pub struct RaiseKey {
+pub struct RequestKey {
     pub key: String,
     pub fingerprint: String,
 }
 
-/// Records the key `issue` was raised with, in the raise's transaction. A key its raiser
-/// sent before fails the raise — rolling it back — with `RaisedBefore`, naming the issue
-/// the first raise made. On PostgreSQL a concurrent raise with the same key waits here
-/// until the first commits; on SQLite the writer runs them one after the other.
-pub fn remember_raise_key(conn: &mut DbConn, issue: &Issue, key: &RaiseKey) -> Result<()> {
+/// Records the key `user` sent a request about `issue` with, at `at`, in the request's
+/// transaction — first in it, so that a concurrent repeat waits here (PostgreSQL; on
+/// SQLite the writer runs them one after the other) instead of racing the first to the
+/// issue's row. A key `user` sent before fails the request — rolling it back — with
+/// `KeySentBefore`, naming the issue the first one was about.
+pub fn remember_key(conn: &mut DbConn, user: UserId, issue: &Issue, at: DateTime<Utc>, key: &RequestKey) -> Result<()> {
     use crate::db::DbConn as C;
-    let user = issue.raised_by.to_string();
+    let user = user.to_string();
     let row = (
         raise_keys::user_id.eq(&user),
         raise_keys::key.eq(&key.key),
         raise_keys::community_id.eq(issue.community.to_string()),
         raise_keys::issue_id.eq(issue.id.to_string()),
         raise_keys::fingerprint.eq(&key.fingerprint),
-        raise_keys::created_at.eq(ts(issue.created_at)),
+        raise_keys::created_at.eq(ts(at)),
     );
     // `on_conflict_do_nothing` does not compile through the MultiConnection enum.
     let inserted = match conn {
@@ -331,17 +334,23 @@ pub fn remember_raise_key(conn: &mut DbConn, issue: &Issue, key: &RaiseKey) -> R
         .find((&user, &key.key))
         .select((raise_keys::issue_id, raise_keys::fingerprint))
         .first(conn)?;
-    Err(StoreError::RaisedBefore { issue: parse("issue id", &first)?, same: fingerprint == key.fingerprint })
+    Err(StoreError::KeySentBefore { issue: parse("issue id", &first)?, same: fingerprint == key.fingerprint })
 }
 
-/// Whether `user` raised something with `key` before.
-pub fn key_known(conn: &mut DbConn, user: UserId, key: &str) -> Result<bool> {
-    let found = raise_keys::table.find((user.to_string(), key)).select(raise_keys::issue_id).first::<String>(conn);
-    Ok(found.optional()?.is_some())
+/// The issue `user`'s request with `key` was about, and that request's fingerprint, if
+/// `user` sent one with it.
+pub fn key_sent(conn: &mut DbConn, user: UserId, key: &str) -> Result<Option<(IssueId, String)>> {
+    let found = raise_keys::table
+        .find((user.to_string(), key))
+        .select((raise_keys::issue_id, raise_keys::fingerprint))
+        .first::<(String, String)>(conn)
+        .optional()?;
+    found.map(|(issue, fingerprint)| Ok((parse("issue id", &issue)?, fingerprint))).transpose()
 }
 
-/// Forgets the raise keys remembered before `before`; returns how many. A key sent again
-/// after that raises anew, as the README says: the table holds a window, not the past.
+/// Forgets the request keys remembered before `before`; returns how many. A key sent
+/// again after that is a new request, as the README says: the table holds a window, not
+/// the past.
 pub fn forget_raise_keys(conn: &mut DbConn, before: DateTime<Utc>) -> Result<usize> {
     Ok(diesel::delete(raise_keys::table.filter(raise_keys::created_at.lt(ts(before)))).execute(conn)?)
 }

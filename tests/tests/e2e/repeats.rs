@@ -1,12 +1,13 @@
 //! The same raise sent twice — a double tap on a phone, a client retrying after a lost
 //! answer, both at once — makes one issue, on both databases: through the API with an
-//! `Idempotency-Key`, through the pages with the form's own key.
+//! `Idempotency-Key`, through the pages with the form's own key. A transition sent again
+//! with its key fires once.
 
 use axum::http::{Method, StatusCode};
 use roundtable_e2e::{Part, Reply, TestApp, on_both_databases};
 
 use crate::api_flow::{fire, raise};
-use serde_json::json;
+use serde_json::{Value, json};
 
 on_both_databases!(
     an_api_raise_sent_again_with_its_key_makes_one_issue,
@@ -15,12 +16,14 @@ on_both_databases!(
     a_step_sent_twice_from_its_form_is_taken_once_and_done,
     a_hotline_posting_again_with_its_key_makes_one_request,
     a_raise_key_is_remembered_thirty_days,
+    an_api_transition_sent_again_with_its_key_fires_once,
 );
 
 const SUPERVISOR: &str = "supervisor@dongsheng.example";
 const SECRETARY: &str = "secretary@dongsheng.example";
 const RESIDENT: &str = "resident@dongsheng.example";
 const STREET: &str = "street@dongsheng.example";
+const ANSHANG: &str = "anshang@dongsheng.example";
 
 /// How many issues `login` sees titled exactly `title`.
 async fn titled(app: &TestApp, login: &str, title: &str) -> Vec<String> {
@@ -123,6 +126,106 @@ async fn a_raise_key_is_remembered_thirty_days(app: TestApp) {
     let again = raise_with_key(&app, SUPERVISOR, "kept-key", title).await;
     assert_eq!(again.str("id"), later.str("id"));
     assert_eq!(titled(&app, SUPERVISOR, title).await.len(), 2);
+}
+
+/// `transition` fired by `login` on `issue` at `version` with `fields`, sent with `key`.
+async fn fire_with_key(app: &TestApp, login: &str, issue: &str, version: u64, fields: Value, key: &str) -> Reply {
+    let mut body = json!({"version": version});
+    body.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+    let path = format!("/api/v1/issues/{issue}/transitions");
+    app.call_with(Method::POST, &path, Some(&app.token(login).await), &[("Idempotency-Key", key)], Some(body)).await
+}
+
+/// The names of the transitions `issue`'s timeline holds, oldest first.
+async fn timeline(app: &TestApp, issue: &str) -> Vec<String> {
+    let events = app.get(&format!("/api/v1/issues/{issue}/events"), &app.token(SECRETARY).await).await;
+    assert_eq!(events.status, StatusCode::OK, "{}", events.body);
+    events.body.as_array().unwrap().iter().map(|e| e["transition"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn an_api_transition_sent_again_with_its_key_fires_once(app: TestApp) {
+    let raised = raise(&app, "三号楼楼道灯不亮（重发步骤测试）").await;
+    let (id, v0) = (raised["id"].as_str().unwrap().to_owned(), raised["version"].as_u64().unwrap());
+    let anshang = app.org("安尚物业").to_string();
+    let assign = json!({"transition": "assign", "responsible_org": anshang});
+    let first = fire_with_key(&app, SECRETARY, &id, v0, assign.clone(), "assign-3-lights").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.headers.get("idempotent-replayed").is_none());
+    assert_eq!(first.body["state"], "assigned");
+    // The answer was lost; the client sends the same again, its version stale by now: the
+    // issue as it is, not a 409 — and nothing fired twice. The quoted key is the same.
+    for key in ["assign-3-lights", "\"assign-3-lights\""] {
+        let again = fire_with_key(&app, SECRETARY, &id, v0, assign.clone(), key).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+        assert_eq!((&again.body["version"], &again.body["state"]), (&first.body["version"], &first.body["state"]));
+    }
+    assert_eq!(timeline(&app, &id).await, ["raise", "assign"]);
+
+    // The key with another request — another transition, or the same on another issue —
+    // is refused, nothing done; keys are each caller's own, apart from their raises'.
+    let other = fire_with_key(
+        &app,
+        SECRETARY,
+        &id,
+        v0 + 1,
+        json!({"transition": "reject", "reason": "不归物业管"}),
+        "assign-3-lights",
+    )
+    .await;
+    let elsewhere = raise(&app, "四号楼楼道灯不亮（重发步骤测试）").await;
+    let (id2, v2) = (elsewhere["id"].as_str().unwrap().to_owned(), elsewhere["version"].as_u64().unwrap());
+    let moved = fire_with_key(&app, SECRETARY, &id2, v2, assign.clone(), "assign-3-lights").await;
+    for refused in [&other, &moved] {
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert_eq!(refused.body["errors"][0]["field"], "Idempotency-Key", "{}", refused.body);
+        assert_eq!(refused.body["errors"][0]["problem"], "key_reused", "{}", refused.body);
+    }
+    assert_eq!(timeline(&app, &id).await, ["raise", "assign"]);
+    assert_eq!(timeline(&app, &id2).await, ["raise"]);
+    let raised_with_it = raise_with_key(&app, SECRETARY, "assign-3-lights", "五号楼楼道灯不亮（重发步骤测试）").await;
+    assert_eq!(raised_with_it.status, StatusCode::CREATED, "{}", raised_with_it.body);
+
+    // A keyed request that failed left its key unused: sent right, it fires.
+    let stale = fire_with_key(&app, SECRETARY, &id2, v2 + 7, assign.clone(), "assign-4-lights").await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let right = fire_with_key(&app, SECRETARY, &id2, v2, assign.clone(), "assign-4-lights").await;
+    assert_eq!(right.status, StatusCode::OK, "{}", right.body);
+    assert!(right.headers.get("idempotent-replayed").is_none());
+
+    // Six at once with one key: one commitment, every answer the committed issue.
+    let commit =
+        json!({"transition": "commit", "commitment_text": "更换灯泡", "due_date": crate::api_flow::in_days(&app, 3)});
+    let replies = futures_util::future::join_all(
+        (0..6).map(|_| fire_with_key(&app, ANSHANG, &id, v0 + 1, commit.clone(), "commit-3-lights")),
+    )
+    .await;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["state"], "committed", "{}", r.body);
+    }
+    assert_eq!(replies.iter().filter(|r| r.headers.get("idempotent-replayed").is_none()).count(), 1);
+    assert_eq!(timeline(&app, &id).await, ["raise", "assign", "commit"]);
+
+    // Keys that are not keys: refused, nothing done. Without a key a retry is the 409 of
+    // a stale version, as before.
+    for bad in ["", "键", "has space", &"k".repeat(256)] {
+        let reply =
+            fire_with_key(&app, ANSHANG, &id, v0 + 2, json!({"transition": "resolve", "resolution_note": "已换"}), bad)
+                .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}: {}", reply.body);
+        assert_eq!(reply.body["errors"][0]["field"], "Idempotency-Key", "{bad:?}: {}", reply.body);
+    }
+    let unkeyed = crate::api_flow::try_fire(
+        &app,
+        ANSHANG,
+        &first.body,
+        "commit",
+        json!({"commitment_text": "更换灯泡", "due_date": crate::api_flow::in_days(&app, 3)}),
+    )
+    .await;
+    assert_eq!(unkeyed.status, StatusCode::CONFLICT, "{}", unkeyed.body);
+    assert_eq!(timeline(&app, &id).await, ["raise", "assign", "commit"]);
 }
 
 /// `POST /open311/v2/requests.json` with these parameters and, if given, an `Idempotency-Key`.

@@ -56,7 +56,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, headers, Json(view)))
 }
 
-/// The `Idempotency-Key` a raise was sent with, if any.
+/// The `Idempotency-Key` a request was sent with, if any.
 pub(crate) fn idempotency_key(request: &HeaderMap) -> ApiResult<Option<String>> {
     request.get(ops::KEY_HEADER).map(|v| ops::raise_key(v.to_str().unwrap_or_default())).transpose()
 }
@@ -65,11 +65,16 @@ pub(crate) fn idempotency_key(request: &HeaderMap) -> ApiResult<Option<String>> 
 /// with other content is refused).
 pub(crate) fn raised_reply(raised: ops::Raised) -> ApiResult<(IssueView, HeaderMap)> {
     let (view, again) = raised.issue()?;
+    Ok((view, replay_headers(again)))
+}
+
+/// `Idempotent-Replayed: true` when a keyed request was answered before.
+fn replay_headers(again: bool) -> HeaderMap {
     let mut headers = HeaderMap::new();
     if again {
         headers.insert(REPLAYED, HeaderValue::from_static("true"));
     }
-    Ok((view, headers))
+    headers
 }
 
 /// The header that says a keyed request was answered before (the IETF draft's).
@@ -89,9 +94,15 @@ pub async fn get(
 
 /// Fires a transition (`assign`, `commit`, `resolve`, `verify`, `reopen`, …) on an issue
 /// seen at `version`.
-#[utoipa::path(post, path = "/api/v1/issues/{id}/transitions", tag = "issues", params(("id" = Uuid, Path)),
+///
+/// With an `Idempotency-Key` the transition fires at most once: sent again with the same key and the same request (a
+/// retry after a lost answer, its version stale by then), it answers the issue as it is now, with
+/// `Idempotent-Replayed: true` and nothing done; the same key with another request is a 422.
+#[utoipa::path(post, path = "/api/v1/issues/{id}/transitions", tag = "issues",
+    params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters (a UUID, say), plain or as a quoted string: the transition fires once")),
     request_body = TransitionBody, security(("bearer" = [])), responses(
-    (status = 200, body = IssueView), (status = 400, body = Problem), (status = 401, body = Problem),
+    (status = 200, body = IssueView, headers(("Idempotent-Replayed" = String, description = "`true` when a transition with this key had fired before"))),
+    (status = 400, body = Problem), (status = 401, body = Problem),
     (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
     (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
 ))]
@@ -99,9 +110,12 @@ pub async fn transition(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
+    request: HeaderMap,
     ApiJson(body): ApiJson<TransitionBody>,
-) -> ApiResult<Json<IssueView>> {
-    ops::transition(&state, &caller, IssueId(id), body).await.map(Json)
+) -> ApiResult<(HeaderMap, Json<IssueView>)> {
+    let key = idempotency_key(&request)?;
+    let (view, again) = ops::transition_once(&state, &caller, IssueId(id), body, key).await?;
+    Ok((replay_headers(again), Json(view)))
 }
 
 /// The issue's timeline, oldest first: who did what, when, with which values.

@@ -1,5 +1,5 @@
 //! The work that runs on a schedule, not in a request: building agendas, the workflow's
-//! timers, forgetting old raise keys, and the scheduler that ticks them (mail delivery is
+//! timers, forgetting old request keys, and the scheduler that ticks them (mail delivery is
 //! `mail::dispatch`, which the scheduler also drives).
 
 pub mod agenda;

@@ -29,8 +29,8 @@ async fn run_tick(state: &AppState, instance: &str) {
     }
     match crate::jobs::raise_keys::forget(&state.db, state.now()).await {
         Ok(0) => {}
-        Ok(n) => tracing::info!(forgotten = n, "raise keys forgotten"),
-        Err(e) => tracing::error!(error = %e, "forgetting raise keys failed; the next tick retries"),
+        Ok(n) => tracing::info!(forgotten = n, "request keys forgotten"),
+        Err(e) => tracing::error!(error = %e, "forgetting request keys failed; the next tick retries"),
     }
 }
 

@@ -406,7 +406,7 @@ where
 pub async fn form_sent_before(state: &AppState, caller: &Caller, submission: Option<&str>) -> ApiResult<bool> {
     let Some(key) = submission.and_then(|s| raise_key(s).ok()) else { return Ok(false) };
     let user = caller.user.id;
-    Ok(state.db.run(move |conn| issues::key_known(conn, user, &key)).await?)
+    Ok(state.db.run(move |conn| issues::key_sent(conn, user, &key)).await?.is_some())
 }
 
 /// The refusal of a key that went with another raise before.
@@ -458,7 +458,7 @@ pub async fn raise_once(
         building,
         unit: body.unit.map(|u| text::one_line(&u)).filter(|u| !u.is_empty()),
     };
-    let key = key.map(|key| issues::RaiseKey { fingerprint: fingerprint(&new, proxy.as_ref()), key });
+    let key = key.map(|key| issues::RequestKey { fingerprint: fingerprint(&(&new, proxy.as_ref())), key });
     let (mut issue, event) = Issue::raise(workflow, new, &caller.actor, state.now());
     if let Some(report) = &proxy {
         issue = issue.on_behalf_of(report);
@@ -470,7 +470,7 @@ pub async fn raise_once(
         .write(move |conn| {
             issues::insert_new_issue(conn, &rows)?;
             if let Some(key) = &key {
-                issues::remember_raise_key(conn, &stored, key)?;
+                issues::remember_key(conn, stored.raised_by, &stored, stored.created_at, key)?;
             }
             if let Some(report) = &reported {
                 issues::insert_proxy_report(conn, &stored, report)?;
@@ -484,10 +484,10 @@ pub async fn raise_once(
         .await;
     let attached = match attached {
         Ok(attached) => attached,
-        Err(StoreError::RaisedBefore { issue, same: true }) => {
+        Err(StoreError::KeySentBefore { issue, same: true }) => {
             return Ok(Raised::Again(get(state, caller, issue).await?));
         }
-        Err(StoreError::RaisedBefore { issue, same: false }) => return Ok(Raised::KeyUsed(issue)),
+        Err(StoreError::KeySentBefore { issue, same: false }) => return Ok(Raised::KeyUsed(issue)),
         Err(e) => return Err(e.into()),
     };
     let raiser = Person {
@@ -501,11 +501,12 @@ pub async fn raise_once(
     Ok(Raised::New(view))
 }
 
-/// What a raise says and where, as a SHA-256: two raises with one key are the same raise
-/// when this is.
-fn fingerprint(new: &NewIssue, proxy: Option<&ProxyReport>) -> String {
+/// What a keyed request asks for (a raise: what it says and where; a transition: which,
+/// on which issue, with which values), as a SHA-256: two requests with one key are the
+/// same request when this is.
+fn fingerprint(asked: &impl serde::Serialize) -> String {
     use sha2::{Digest, Sha256};
-    let said = serde_json::to_vec(&(new, proxy)).unwrap_or_default();
+    let said = serde_json::to_vec(asked).unwrap_or_default();
     hex::encode(Sha256::digest(said))
 }
 
@@ -591,6 +592,20 @@ fn reference_problems(
 /// Fires a transition (`assign`, `commit`, `resolve`, `verify`, `reopen`, …) on an issue
 /// seen at `version`.
 pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: TransitionBody) -> ApiResult<IssueView> {
+    transition_once(state, caller, id, body, None).await.map(|(view, _)| view)
+}
+
+/// Fires a transition; with a key, at most once: sent again with the same key and the
+/// same request (a retry after a lost answer, whose version is stale by then), it answers
+/// the issue as it is now and `true`, nothing done; the key with another request is
+/// refused. Keys are the caller's, apart from their raises' (`transition:` scope).
+pub async fn transition_once(
+    state: &AppState,
+    caller: &Caller,
+    id: IssueId,
+    body: TransitionBody,
+    key: Option<String>,
+) -> ApiResult<(IssueView, bool)> {
     let request = TransitionRequest {
         transition: body.transition,
         version: body.version,
@@ -606,13 +621,21 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
             duplicate_of: body.duplicate_of.map(IssueId),
         },
     };
+    let key = key.map(|key| issues::RequestKey {
+        fingerprint: fingerprint(&(id, &request, &body.photos)),
+        key: format!("transition:{key}"),
+    });
     let photos = super::photos::check_attachable(state, caller, &body.photos).await?;
-    // The issue, its raiser and the ids the request names, in one database trip.
-    let (community, fields) = (caller.actor.community, request.fields.clone());
-    let (issue, raiser, problems, original) = state
+    // The issue, its raiser, the ids the request names and the key's first use, in one
+    // database trip.
+    let (community, fields, user, sent) = (caller.actor.community, request.fields.clone(), caller.user.id, key.clone());
+    let (issue, raiser, problems, original, first) = state
         .db
         .run(move |conn| {
             let (issue, raiser) = issues::get_with_raiser(conn, id)?;
+            // The key after the issue: a repeat committed in between has written both, so
+            // an issue read before it is met by its key here, never seen stale without it.
+            let first = sent.map(|k| issues::key_sent(conn, user, &k.key)).transpose()?.flatten();
             let problems = reference_problems(conn, community, &fields)?;
             // A duplicate of a duplicate is a duplicate of the original (a bounded walk).
             let mut original = fields.duplicate_of;
@@ -624,10 +647,13 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
                     _ => break,
                 }
             }
-            Ok((issue, raiser, problems, original))
+            Ok((issue, raiser, problems, original, first))
         })
         .await
         .map_err(not_found)?;
+    if let (Some((first, fingerprint)), Some(key)) = (first, &key) {
+        return replayed(state, caller, first, fingerprint == key.fingerprint).await;
+    }
     let mut request = request;
     request.fields.duplicate_of = original;
     check_visible(caller, &issue)?;
@@ -645,12 +671,15 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
     let stored = outcome.clone();
     let now = state.now();
     let merged = super::audit(state, caller, AuditAction::SupportMerged, AuditSubject::Issue, "");
-    let (user, responsible_before) = (caller.user.id, issue.responsible_org);
+    let responsible_before = issue.responsible_org;
     // What the answer shows beside the issue is read in the same trip, after the write:
     // a read of its own was one more hand-over to a blocking thread per transition.
     let related = state
         .db
         .write(move |conn| {
+            if let Some(key) = &key {
+                issues::remember_key(conn, user, &stored.issue, now, key)?;
+            }
             issues::record_transition(conn, &stored)?;
             // Only a reassignment takes an issue out of anyone's sight (a first assignment
             // only adds the company): the common step pays nothing for this.
@@ -669,9 +698,29 @@ pub async fn transition(state: &AppState, caller: &Caller, id: IssueId, body: Tr
             }
             load_related(conn, user, &stored.issue)
         })
-        .await?;
+        .await;
+    let related = match related {
+        Ok(related) => related,
+        Err(StoreError::KeySentBefore { issue, same }) => return replayed(state, caller, issue, same).await,
+        Err(e) => return Err(e.into()),
+    };
     tracing::info!(issue = %issue.id, transition = %outcome.event.transition, version = outcome.issue.version, "transition");
-    Ok(view(state, caller, outcome.issue, &raiser, related))
+    Ok((view(state, caller, outcome.issue, &raiser, related), false))
+}
+
+/// The answer to a transition whose key was sent before: the issue as it is now when it
+/// was the same request, else the refusal of a key used again.
+async fn replayed(state: &AppState, caller: &Caller, first: IssueId, same: bool) -> ApiResult<(IssueView, bool)> {
+    if !same {
+        return Err(ApiError::field(
+            "Idempotency-Key",
+            "key_reused",
+            format!(
+                "this Idempotency-Key was sent before with another request (about issue {first}); send a new key with a new request"
+            ),
+        ));
+    }
+    Ok((get(state, caller, first).await?, true))
 }
 
 /// The issue's timeline, oldest first: who did what, when, with which values.
