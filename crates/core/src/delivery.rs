@@ -76,10 +76,11 @@ impl Effect {
 }
 
 impl MeetingNotice {
-    /// A drafted agenda is the secretaries' to check; the rest go to each organisation.
+    /// A drafted agenda is the secretaries' to check, a meeting left open theirs to close;
+    /// the rest go to each organisation.
     pub fn audiences(self) -> &'static [Audience] {
         match self {
-            MeetingNotice::AgendaDrafted => &[Audience::Secretaries],
+            MeetingNotice::AgendaDrafted | MeetingNotice::LeftOpen => &[Audience::Secretaries],
             _ => &[Audience::NamedOrganisation],
         }
     }
@@ -100,6 +101,7 @@ mod tests {
         }
         assert_eq!(Effect::Escalate.audiences(), [Audience::Responsible, Audience::Secretaries, Audience::Supervisors]);
         assert_eq!(MeetingNotice::AgendaDrafted.audiences(), [Audience::Secretaries]);
+        assert_eq!(MeetingNotice::LeftOpen.audiences(), [Audience::Secretaries]);
         assert_eq!(MeetingNotice::MinutesPublished.audiences(), [Audience::NamedOrganisation]);
         assert!(ChannelKind::WeCom.is_robot() && !ChannelKind::Webhook.is_robot());
     }

@@ -29,7 +29,7 @@ pub use issue::{
 };
 pub use meeting::{
     AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override, Refusal,
-    RevisionStatus, may_move, may_open,
+    RevisionStatus, left_open, may_move, may_open,
 };
 pub use names::UnknownName;
 pub use workflow::{

@@ -38,6 +38,8 @@ named_enum! {
         Rescheduled = "meeting_rescheduled",
         /// To every organisation, once the agenda was out: this month's meeting is off.
         Cancelled = "meeting_cancelled",
+        /// To the secretaries, once: a meeting was left open the morning after its day.
+        LeftOpen = "meeting_left_open",
     }
 }
 
@@ -127,6 +129,21 @@ pub fn may_open(
 /// The earliest moment a meeting may be opened.
 pub fn opens_from(meeting: &Meeting, hours_before: u32) -> DateTime<Utc> {
     meeting.starts_at - TimeDelta::hours(i64::from(hours_before))
+}
+
+/// The local hour of the morning after its day at which a meeting still open counts as
+/// left open: one running late into its evening is not.
+pub const LEFT_OPEN_FROM: u32 = 8;
+
+/// Whether `meeting` was left open at `now`: open still, and its day over since the
+/// morning after ([`LEFT_OPEN_FROM`]). Until the secretary closes it, its unreached items
+/// are not carried over, its minutes are not drafted and next month's cannot open.
+pub fn left_open(meeting: &Meeting, now: DateTime<Utc>, tz: Tz) -> bool {
+    let day_after = meeting.starts_at.with_timezone(&tz).date_naive().succ_opt();
+    let morning = day_after.and_then(|d| d.and_hms_opt(LEFT_OPEN_FROM, 0, 0));
+    // A morning lost to a clock change (none is at 08:00 in practice) is the UTC hour's.
+    let from = morning.map(|m| tz.from_local_datetime(&m).earliest().map_or(m.and_utc(), |l| l.with_timezone(&Utc)));
+    meeting.status == MeetingStatus::Open && from.is_some_and(|from| now >= from)
 }
 
 /// Whether the meeting of `slot` may be held at local `to`: within the slot's month (so
@@ -289,6 +306,37 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_meeting_is_left_open_from_the_morning_after_its_day() {
+        let at = utc("2026-12-06T01:00:00Z");
+        let mut m = Meeting {
+            id: MeetingId(uuid::Uuid::nil()),
+            community: CommunityId(uuid::Uuid::nil()),
+            slot: at.date_naive(),
+            starts_at: at,
+            place: String::new(),
+            status: MeetingStatus::Open,
+            announcements: String::new(),
+            skip_reason: None,
+            opened_at: Some(at),
+            closed_at: None,
+            created_at: at,
+        };
+        let tz = chrono_tz::Asia::Shanghai;
+        // Running late into Sunday night, and through Monday's small hours: not yet.
+        for not_yet in ["2026-12-06T14:00:00Z", "2026-12-06T16:30:00Z", "2026-12-06T23:59:59Z"] {
+            assert!(!left_open(&m, utc(not_yet), tz), "{not_yet}");
+        }
+        // Monday 08:00 in Shanghai, and ever after.
+        for left in ["2026-12-07T00:00:00Z", "2027-01-02T00:00:00Z"] {
+            assert!(left_open(&m, utc(left), tz), "{left}");
+        }
+        for status in [MeetingStatus::Planned, MeetingStatus::Closed, MeetingStatus::Skipped] {
+            m.status = status;
+            assert!(!left_open(&m, utc("2026-12-08T00:00:00Z"), tz), "{status}");
+        }
     }
 
     #[test]

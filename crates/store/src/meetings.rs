@@ -56,6 +56,32 @@ pub fn meetings(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Meeting
     rows.into_iter().map(meeting).collect()
 }
 
+/// The meetings open now, of every community: at most one each, as opening refuses a
+/// second.
+pub fn open_meetings(conn: &mut DbConn) -> Result<Vec<Meeting>> {
+    let rows: Vec<MeetingRow> = meetings::table
+        .filter(meetings::status.eq(roundtable_core::MeetingStatus::Open.as_str()))
+        .select(MeetingRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(meeting).collect()
+}
+
+/// Queues the secretaries' notice that `m` was left open — once per meeting, however
+/// many ticks and instances find it so; returns whether it was new.
+pub fn notify_left_open(conn: &mut DbConn, m: &Meeting, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+    let notice = roundtable_core::MeetingNotice::LeftOpen.as_str();
+    let key = format!("{notice}:{}", m.id);
+    crate::outbox::queue(
+        conn,
+        &m.community.to_string(),
+        notice,
+        None,
+        serde_json::json!({ "meeting": m.id }),
+        Some(key),
+        at,
+    )
+}
+
 fn meeting(r: MeetingRow) -> Result<Meeting> {
     Ok(Meeting {
         id: parse("meeting id", &r.id)?,

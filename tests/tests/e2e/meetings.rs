@@ -26,6 +26,7 @@ mod in_december_2026 {
         a_meeting_never_held_does_not_shorten_the_next_ones_look_back,
         a_meeting_whose_day_went_by_unheld_is_moved_and_held_later_that_month,
         the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off,
+        a_secretary_who_left_the_meeting_open_is_told_the_morning_after,
     );
 }
 
@@ -668,6 +669,77 @@ async fn the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off
     assert!(moves.iter().any(|t| t.contains("2026-12-13 14:30") && t.contains("社区会议室")), "{moves:?}");
     assert!(moves.iter().any(|t| t.contains("2026-12-20 09:00")), "{moves:?}");
     assert!(sent.iter().any(|m| m.subject.contains("本月取消")), "a notice that it is off");
+}
+
+/// December's meeting was opened and never closed: the secretaries hear of it once, the
+/// morning after — not while it runs late into Sunday night — by a mail that says what
+/// closing does and links the day's page, where "close" is; the companies hear nothing.
+async fn a_secretary_who_left_the_meeting_open_is_told_the_morning_after(app: TestApp) {
+    use roundtable_web::jobs::left_open;
+    let secretary = app.token(SECRETARY).await;
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
+    let (id, path) = (built.str("id").to_owned(), format!("/api/v1/meetings/{}", built.str("id")));
+    assert_eq!(
+        app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await.status,
+        StatusCode::OK
+    );
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    app.set_now(at("2026-12-06T01:00:00Z"));
+    assert_eq!(app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await.status, StatusCode::OK);
+    let told = || {
+        let conn = &mut *app.state.db.conn().unwrap();
+        let all = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
+        all.iter().filter(|e| *e == "meeting_left_open").count()
+    };
+    // 23:00 on Sunday and 07:59 on Monday in Shanghai: not yet.
+    for not_yet in ["2026-12-06T15:00:00Z", "2026-12-06T23:59:00Z"] {
+        assert_eq!(left_open::tick(&app.state.db, at(not_yet)).await, Ok(0), "{not_yet}");
+    }
+    assert_eq!(told(), 0);
+    // Monday 08:00, and every hour after: once.
+    assert_eq!(left_open::tick(&app.state.db, at("2026-12-07T00:00:00Z")).await, Ok(1));
+    assert_eq!(left_open::tick(&app.state.db, at("2026-12-07T01:00:00Z")).await, Ok(0));
+    assert_eq!(left_open::tick(&app.state.db, at("2026-12-09T01:00:00Z")).await, Ok(0));
+    assert_eq!(told(), 1);
+    let state = &app.state;
+    app.set_now(at("2026-12-07T00:00:00Z"));
+    let mail = roundtable_web::mail::dispatch_once(
+        &state.db,
+        &state.mailer,
+        &state.email,
+        &state.config.mail,
+        state.now(),
+        500,
+    );
+    assert_eq!(mail.await.unwrap().dead, 0);
+    let sent = state.mailer.sent().await;
+    let left: Vec<_> = sent.iter().filter(|m| m.subject.contains("仍未结束")).collect();
+    assert_eq!(left.len(), 1, "{:?}", sent.iter().map(|m| &m.subject).collect::<Vec<_>>());
+    assert_eq!(left[0].subject, "东圣社区联席会议仍未结束（2026-12-06）");
+    assert_eq!(left[0].to, [SECRETARY], "the secretary's, no company's");
+    assert!(left[0].text.contains("“结束会议”") && left[0].text.contains("顺延"), "{}", left[0].text);
+    assert!(left[0].text.contains(&format!("/meetings/{id}/day")), "{}", left[0].text);
+    assert!(left[0].html.contains("“结束会议”"), "{}", left[0].html);
+    // The pages say so too, not "under way".
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    for page in [format!("/meetings/{id}"), "/meetings".to_owned()] {
+        let html = pages.get(&page).await.html;
+        assert!(html.contains("会后仍未结束") && !html.contains("进行中"), "{page}: {html}");
+    }
+    // The next meeting's card, on the secretary's home page and the meetings page, says what
+    // is left to do and leads to it.
+    for page in ["/", "/meetings"] {
+        let html = pages.get(page).await.html;
+        let link = format!("<a href=\"/meetings/{id}/day\">去结束会议</a>");
+        assert!(html.contains("id=\"left-open\"") && html.contains(&link), "{page}: {html}");
+    }
+    // Closed: nothing is left open, nobody is told again.
+    app.set_now(at("2026-12-07T01:00:00Z"));
+    let secretary = app.fresh_token(SECRETARY).await;
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    assert_eq!(left_open::tick(&app.state.db, at("2027-01-04T00:00:00Z")).await, Ok(0));
+    assert_eq!(told(), 1);
 }
 
 /// The server was down from before the build time until after 09:00 on the day (or the

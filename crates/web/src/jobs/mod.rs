@@ -1,8 +1,10 @@
 //! The work that runs on a schedule, not in a request: building agendas, the workflow's
-//! timers, forgetting old request keys, and the scheduler that ticks them (mail delivery is
-//! `mail::dispatch`, which the scheduler also drives).
+//! timers, telling secretaries of a meeting left open, forgetting old request keys, and
+//! the scheduler that ticks them (mail delivery is `mail::dispatch`, which the scheduler
+//! also drives).
 
 pub mod agenda;
+pub mod left_open;
 pub mod notices;
 pub mod raise_keys;
 pub mod reminders;

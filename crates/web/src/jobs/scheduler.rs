@@ -27,6 +27,11 @@ async fn run_tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(queued = n, "timer notifications"),
         Err(e) => tracing::error!(error = %e, "timer job failed; the next tick retries"),
     }
+    match crate::jobs::left_open::tick(&state.db, state.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(meetings = n, "secretaries told of meetings left open"),
+        Err(e) => tracing::error!(error = %e, "meetings left open not checked; the next tick retries"),
+    }
     match crate::jobs::raise_keys::forget(&state.db, state.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(forgotten = n, "request keys forgotten"),

@@ -212,7 +212,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let org = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse::<roundtable_core::OrgId>().ok());
         let notice: Option<MeetingNotice> = row.effect.parse().ok();
         let (to, also) = match (notice, org) {
-            (Some(MeetingNotice::AgendaDrafted), _) => (role_emails(conn, &community, Role::Secretary)?, Vec::new()),
+            (Some(n), _) if n.audiences() == [roundtable_core::Audience::Secretaries] => {
+                (role_emails(conn, &community, Role::Secretary)?, Vec::new())
+            }
             (_, Some(org)) => (directory::get_organisation(conn, org)?.contact_emails, Vec::new()),
             // A row queued before notices went to each organisation: a copy each still.
             _ => first_and_rest(org_audiences(conn, &community, |_| true)?),
@@ -242,11 +244,16 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "community": community.name,
             "items": items,
             "what": crate::i18n::strings().step(&default_locale, &row.effect),
+            "left_open": notice == Some(MeetingNotice::LeftOpen),
             "meeting": {
                 "date": local.format("%Y-%m-%d").to_string(),
                 "time": local.format("%H:%M").to_string(),
                 "place": place,
-                "url": format!("{base_url}/meetings/{meeting}"),
+                // Left open: straight to the day's page, where "close" is.
+                "url": match notice {
+                    Some(MeetingNotice::LeftOpen) => format!("{base_url}/meetings/{meeting}/day"),
+                    _ => format!("{base_url}/meetings/{meeting}"),
+                },
             },
         });
         return Ok(Some(Plan {

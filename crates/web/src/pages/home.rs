@@ -7,7 +7,7 @@
 use axum::response::Response;
 use roundtable_core::agenda::Section;
 use roundtable_core::meeting::AgendaStatus;
-use roundtable_core::{OrgKind, Role};
+use roundtable_core::{MeetingStatus, OrgKind, Role};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -48,6 +48,8 @@ struct NextMeeting {
     #[serde(flatten)]
     view: MeetingView,
     starts_local: String,
+    /// Open, and its day went by without it being closed.
+    left_open: bool,
 }
 
 /// An item of the next agenda about one of the viewer's organisation's issues.
@@ -142,9 +144,14 @@ async fn work(ctx: &Ctx) -> PageResult {
             })
             .collect();
     }
-    let next_meeting = next.map(|view| NextMeeting {
-        starts_local: view.starts_at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
-        view,
+    let today = caller.now(&ctx.state).date_naive();
+    let next_meeting = next.map(|view| {
+        let local = view.starts_at.with_timezone(&caller.tz());
+        NextMeeting {
+            starts_local: local.format("%Y-%m-%d %H:%M").to_string(),
+            left_open: view.status == MeetingStatus::Open && local.date_naive() < today,
+            view,
+        }
     });
     let trends = if manages {
         let records = meetings::all(&ctx.state, &caller).await?;

@@ -43,6 +43,8 @@ struct MeetingShown {
     planned: bool,
     /// Planned, and its day went by without it being opened.
     not_held: bool,
+    /// Open, and its day went by without it being closed.
+    left_open: bool,
     open: bool,
     closed: bool,
     agenda_draft: bool,
@@ -58,6 +60,7 @@ impl MeetingShown {
             held_on,
             planned: view.status == MeetingStatus::Planned,
             not_held: view.status == MeetingStatus::Planned && held_on < today,
+            left_open: view.status == MeetingStatus::Open && held_on < today,
             open: view.status == MeetingStatus::Open,
             closed: view.status == MeetingStatus::Closed,
             agenda_draft: view.agenda_status == AgendaStatus::Draft,
@@ -80,6 +83,8 @@ struct Month {
     past: bool,
     /// Planned, and its day went by without it being opened.
     not_held: bool,
+    /// Open, and its day went by without it being closed.
+    left_open: bool,
     is_next: bool,
     /// Why it is skipped.
     note: Option<String>,
@@ -182,6 +187,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             id: held.map(|r| r.meeting.id.0),
             past: slot < today,
             not_held: status == MeetingStatus::Planned && day.is_some_and(|d| d < today),
+            left_open: status == MeetingStatus::Open && day.is_some_and(|d| d < today),
             is_next: next.as_ref().is_some_and(|n| n.slot == slot),
             note: held
                 .filter(|r| r.meeting.status == MeetingStatus::Skipped)
@@ -290,7 +296,7 @@ struct Attended {
 fn attendance(names: &Names, detail: &MeetingDetail, typed: &[(String, String)]) -> Vec<Attended> {
     let typed = |org: OrgId| {
         let key = format!("attendees_{org}");
-        typed.iter().find(|(k, v)| *k == key && !v.trim().is_empty()).map(|(_, v)| v.clone())
+        typed.iter().find(|(k, v)| *k == key && !roundtable_core::text::is_blank(v)).map(|(_, v)| v.clone())
     };
     names
         .orgs
@@ -620,7 +626,7 @@ pub async fn attendance_form(
         let caller = ctx.caller()?;
         for (key, value) in &form {
             let Some(org) = key.strip_prefix("attendees_") else { continue };
-            if value.trim().is_empty() {
+            if roundtable_core::text::is_blank(value) {
                 continue;
             }
             let org = org.parse().map_err(|_| ApiError::field("org", "invalid", "choose an organisation"))?;
