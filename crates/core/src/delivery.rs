@@ -75,6 +75,13 @@ impl Effect {
     }
 }
 
+impl crate::notice::OrgNotice {
+    /// Each organisation its own.
+    pub fn audiences(self) -> &'static [Audience] {
+        &[Audience::NamedOrganisation]
+    }
+}
+
 impl MeetingNotice {
     /// A drafted agenda is the secretaries' to check, a meeting left open theirs to close;
     /// the rest go to each organisation.
@@ -102,6 +109,7 @@ mod tests {
         assert_eq!(Effect::Escalate.audiences(), [Audience::Responsible, Audience::Secretaries, Audience::Supervisors]);
         assert_eq!(MeetingNotice::AgendaDrafted.audiences(), [Audience::Secretaries]);
         assert_eq!(MeetingNotice::LeftOpen.audiences(), [Audience::Secretaries]);
+        assert_eq!(crate::notice::OrgNotice::WeeklySummary.audiences(), [Audience::NamedOrganisation]);
         assert_eq!(MeetingNotice::MinutesPublished.audiences(), [Audience::NamedOrganisation]);
         assert!(ChannelKind::WeCom.is_robot() && !ChannelKind::Webhook.is_robot());
     }

@@ -1,6 +1,7 @@
-//! In-app notices: what followers of an issue are told of each step taken on it.
+//! In-app notices: what followers of an issue are told of each step taken on it; and
+//! what an organisation is told of its issues as a whole (the weekly summary).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CommunityId, IssueId, UserId};
@@ -16,6 +17,30 @@ named_enum! {
         /// None: the bell on the pages only.
         Off = "none",
     }
+}
+
+named_enum! {
+    /// What an organisation is told of its issues as a whole, kept in the outbox by name.
+    pub enum OrgNotice: "organisation notice" {
+        /// Monday morning, to each organisation with open issues: what awaits its
+        /// commitment, what is overdue or due this week, what awaits verification.
+        WeeklySummary = "weekly_summary",
+    }
+}
+
+/// The local weekday the weekly summary goes out: the working week's first morning.
+pub const SUMMARY_DAY: Weekday = Weekday::Mon;
+/// The local hour it goes out.
+pub const SUMMARY_HOUR: u32 = 8;
+
+/// The ISO week (`2026-W50`) whose summary is due at local time `local`: in the hour
+/// [`SUMMARY_HOUR`] of a [`SUMMARY_DAY`], else none (the hourly tick asks every hour).
+pub fn summary_week(local: NaiveDateTime) -> Option<String> {
+    let due = local.weekday() == SUMMARY_DAY && local.hour() == SUMMARY_HOUR;
+    due.then(|| {
+        let week = local.iso_week();
+        format!("{}-W{:02}", week.year(), week.week())
+    })
 }
 
 impl Default for NoticeMail {
@@ -39,4 +64,21 @@ pub struct Notice {
     pub at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
     pub mailed_at: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_weekly_summary_is_due_in_the_monday_morning_hour_only() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(summary_week(at("2026-12-07 08:00")).as_deref(), Some("2026-W50"));
+        assert_eq!(summary_week(at("2026-12-07 08:59")).as_deref(), Some("2026-W50"));
+        // The ISO week of a year's first Monday may belong to the year before's last days.
+        assert_eq!(summary_week(at("2027-01-04 08:30")).as_deref(), Some("2027-W01"));
+        for not in ["2026-12-07 07:59", "2026-12-07 09:00", "2026-12-08 08:00", "2026-12-06 08:00"] {
+            assert_eq!(summary_week(at(not)), None, "{not}");
+        }
+    }
 }

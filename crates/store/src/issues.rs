@@ -1405,6 +1405,29 @@ pub fn in_states(conn: &mut DbConn, community: CommunityId, states: &[String]) -
     rows.into_iter().map(Issue::try_from).collect()
 }
 
+/// The issues `org` answers for in any of `states`, oldest first.
+pub fn of_org(conn: &mut DbConn, org: OrgId, states: &[&str]) -> Result<Vec<Issue>> {
+    let rows: Vec<IssueRow> = issues::table
+        .filter(issues::responsible_org.eq(org.to_string()))
+        .filter(issues::state.eq_any(states))
+        .order(issues::created_at.asc())
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    rows.into_iter().map(Issue::try_from).collect()
+}
+
+/// The organisations of `community` answering for an issue in any of `states`.
+pub fn orgs_answering(conn: &mut DbConn, community: CommunityId, states: &[&str]) -> Result<Vec<OrgId>> {
+    let ids: Vec<Option<String>> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::state.eq_any(states))
+        .filter(issues::responsible_org.is_not_null())
+        .select(issues::responsible_org)
+        .distinct()
+        .load(conn)?;
+    ids.into_iter().flatten().map(|id| parse("organisation id", &id)).collect()
+}
+
 /// Flags an issue overdue (once; a later transition clears the flag).
 pub fn flag_overdue(conn: &mut DbConn, issue: IssueId, since: DateTime<Utc>) -> Result<()> {
     diesel::update(issues::table.find(issue.to_string()).filter(issues::overdue_since.is_null()))

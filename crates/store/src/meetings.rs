@@ -279,13 +279,7 @@ pub(crate) fn notify_organisations(
                 format!("{}:{meeting}:{}:{}", notice.as_str(), org.id, at.timestamp_micros()),
             ),
         };
-        let (community, what) = (community.to_string(), notice.as_str());
-        if org.contact_emails.is_empty() {
-            // No mail address: its robots still hear of it.
-            crate::outbox::queue_channels(conn, &community, what, payload, key, at)?;
-        } else {
-            crate::outbox::queue(conn, &community, what, None, payload, Some(key), at)?;
-        }
+        crate::outbox::queue_for_org(conn, &community.to_string(), notice.as_str(), &org, payload, key, at)?;
     }
     Ok(())
 }

@@ -64,6 +64,26 @@ pub fn queue_channels(
     fan_out(conn, &row, &channels)
 }
 
+/// Queues a notice to one organisation once per `dedupe_key`: a mail to its addresses with
+/// a copy for each of its channels, or — with no address — the channels' copies alone;
+/// returns whether anything was new.
+pub fn queue_for_org(
+    conn: &mut DbConn,
+    community: &str,
+    effect: &str,
+    org: &roundtable_core::Organisation,
+    payload: serde_json::Value,
+    dedupe_key: String,
+    at: DateTime<Utc>,
+) -> Result<bool> {
+    if org.contact_emails.is_empty() {
+        // No mail address: its robots still hear of it.
+        Ok(queue_channels(conn, community, effect, payload, dedupe_key, at)? > 0)
+    } else {
+        queue(conn, community, effect, None, payload, Some(dedupe_key), at)
+    }
+}
+
 /// One outbox row as it is first written.
 #[derive(Clone, Debug)]
 pub(crate) struct NewRow {
@@ -181,6 +201,7 @@ fn channels_for(conn: &mut DbConn, row: &NewRow, payload: &serde_json::Value) ->
     use roundtable_core::{Effect, MeetingNotice};
     let community = crate::convert::parse("community id", &row.community_id)?;
     let mut parties = crate::channels::Parties::default();
+    let named = || payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse().ok());
     let audiences = if let Ok(effect) = row.effect.parse::<Effect>() {
         if let Some(issue) = row.issue_id.as_deref() {
             let issue = crate::issues::get_issue(conn, crate::convert::parse("issue id", issue)?)?;
@@ -189,7 +210,10 @@ fn channels_for(conn: &mut DbConn, row: &NewRow, payload: &serde_json::Value) ->
         }
         effect.audiences()
     } else if let Ok(notice) = row.effect.parse::<MeetingNotice>() {
-        parties.named = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse().ok());
+        parties.named = named();
+        notice.audiences()
+    } else if let Ok(notice) = row.effect.parse::<roundtable_core::notice::OrgNotice>() {
+        parties.named = named();
         notice.audiences()
     } else {
         // Account notices (a password reset link, a person's digest) go by mail only.

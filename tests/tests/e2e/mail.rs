@@ -10,10 +10,89 @@ use crate::api_flow::{fire, in_days, raise, through_verification};
 
 on_both_databases!(the_issue_cycle_mails_the_right_people_once);
 
+/// Monday 7 December 2026, 08:00 in Shanghai: each organisation answering for an open
+/// issue gets one summary — its overdue promises, those due within the week, what awaits
+/// its commitment, how many fixes await verification — and none of another's; not before
+/// the hour, not twice, not on Tuesday. Its robots get the counts and a link, no titles.
+async fn each_company_gets_its_weekly_summary_on_monday_morning(app: TestApp) {
+    use roundtable_web::jobs::summaries;
+    const SECRETARY: &str = "secretary@dongsheng.example";
+    const ANSHANG: &str = "anshang@dongsheng.example";
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    // Promised on Monday 30 November: one by Thursday (overdue by the 7th), one by the 10th.
+    let [late, soon, waiting, fixed] = ["（周报）逾期的承诺", "（周报）本周到期", "（周报）待承诺", "（周报）已办结"];
+    let mut ours = Vec::new();
+    for title in [late, soon, waiting, fixed] {
+        let raised = raise(&app, title).await;
+        ours.push(
+            fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": app.org("安尚物业").to_string()})).await,
+        );
+    }
+    let promise = |due: &str| json!({"commitment_text": "尽快处理", "due_date": due});
+    fire(&app, ANSHANG, &ours[0], "commit", promise("2026-12-03")).await;
+    fire(&app, ANSHANG, &ours[1], "commit", promise("2026-12-10")).await;
+    let committed = fire(&app, ANSHANG, &ours[3], "commit", promise("2026-12-20")).await;
+    fire(&app, ANSHANG, &committed, "resolve", json!({"resolution_note": "已修好"})).await;
+    let theirs = raise(&app, "（周报）谐安的问题").await;
+    fire(&app, SECRETARY, &theirs, "assign", json!({"responsible_org": app.org("谐安物业").to_string()})).await;
+
+    let db = &app.state.db;
+    assert_eq!(summaries::tick(db, at("2026-12-06T23:59:00Z")).await.unwrap(), 0, "07:59 on Monday");
+    let queued = summaries::tick(db, at("2026-12-07T00:30:00Z")).await.unwrap();
+    assert!(queued >= 2, "安尚 and 谐安 at least: {queued}");
+    assert_eq!(summaries::tick(db, at("2026-12-07T00:45:00Z")).await.unwrap(), 0, "once a week");
+    assert_eq!(summaries::tick(db, at("2026-12-08T00:30:00Z")).await.unwrap(), 0, "Tuesday");
+
+    app.set_now(at("2026-12-07T00:30:00Z"));
+    let state = &app.state;
+    let report = dispatch_once(db, &state.mailer, &state.email, &state.config.mail, state.now(), 500).await.unwrap();
+    assert_eq!(report.dead, 0);
+    let sent = state.mailer.sent().await;
+    let of = |org: &str| {
+        let subject = format!("{org}本周待办 · 东圣社区（2026-12-07）");
+        sent.iter().find(|m| m.subject == subject).unwrap_or_else(|| panic!("{subject}: {sent:?}")).clone()
+    };
+    let anshang = of("安尚物业");
+    let text = &anshang.text;
+    let (overdue, this_week, to_commit) = (
+        text.find("逾期未兑现的承诺（").unwrap_or_else(|| panic!("{text}")),
+        text.find("7 天内到期的承诺（1）").unwrap_or_else(|| panic!("{text}")),
+        text.find("已交办、待承诺（").unwrap_or_else(|| panic!("{text}")),
+    );
+    let place = |title: &str| text.find(title).unwrap_or_else(|| panic!("{title}: {text}"));
+    assert!(overdue < place(late) && place(late) < this_week, "{text}");
+    assert!(this_week < place(soon) && place(soon) < to_commit && to_commit < place(waiting), "{text}");
+    assert!(text.contains("期限 2026-12-03") && text.contains("期限 2026-12-10"), "{text}");
+    assert!(!text.contains(fixed) && text.contains("已办结待验收"), "a fix awaiting verification is counted: {text}");
+    assert!(!text.contains("谐安的问题"), "nothing of another company's: {text}");
+    assert!(
+        anshang.html.contains(&format!("/issues/{}\">{late}</a>", ours[0]["id"].as_str().unwrap())),
+        "{}",
+        anshang.html
+    );
+    assert!(of("谐安物业").text.contains("谐安的问题"));
+
+    // What a robot of the company would get: the counts and the link, no titles.
+    let conn = &mut *db.conn().unwrap();
+    let community = roundtable_store::directory::get_community(conn, app.community()).unwrap();
+    let base = "http://127.0.0.1:8080";
+    let context = roundtable_web::mail::summary::context(conn, &community, app.org("安尚物业"), base, state.now())
+        .unwrap()
+        .expect("something is open");
+    let message = roundtable_web::mail::channels::message("zh-CN", "weekly_summary", &context);
+    assert!(message.markdown.starts_with("### 安尚物业本周待办 · 东圣社区"), "{}", message.markdown);
+    assert!(message.markdown.contains("逾期未兑现 1") && message.markdown.contains(&format!("({base}/)")));
+    assert!(!message.markdown.contains("周报"), "{}", message.markdown);
+}
+
 /// The timers' test promises a fix by 30 December 2026 and runs the clock to it.
 mod on_a_monday {
     use super::*;
-    roundtable_e2e::on_both_databases!(at roundtable_e2e::monday(); workflow_timers_remind_and_escalate_exactly_once);
+    roundtable_e2e::on_both_databases!(
+        at roundtable_e2e::monday();
+        workflow_timers_remind_and_escalate_exactly_once,
+        each_company_gets_its_weekly_summary_on_monday_morning,
+    );
 }
 
 fn context() -> serde_json::Value {
@@ -44,6 +123,13 @@ fn context() -> serde_json::Value {
         ],
         "settings": "http://127.0.0.1:8080/account",
         "meeting": {"date": "2026-12-06", "time": "09:00", "place": "东圣社区党群服务中心", "url": "http://127.0.0.1:8080/meetings/1"},
+        "date": "2026-12-07",
+        "summary": {"overdue": 1, "due_this_week": 0, "to_commit": 21, "resolved": 2},
+        "sections": [
+            {"key": "overdue", "count": 1, "more": 0, "items": [{"title": "<script>alert(1)</script> 地下室漏水", "compound": "君悦湾", "due_date": "2026-12-03", "url": "http://127.0.0.1:8080/issues/1"}]},
+            {"key": "to_commit", "count": 21, "more": 1, "items": [{"title": "小区路灯不亮", "compound": "鸿禧山庄", "due_date": null, "url": "http://127.0.0.1:8080/issues/2"}]},
+        ],
+        "url": "http://127.0.0.1:8080/",
     })
 }
 
@@ -51,7 +137,7 @@ fn context() -> serde_json::Value {
 fn every_email_renders_in_both_languages_escaped_in_html() {
     let templates = Templates::new();
     let names: Vec<&str> = Templates::names().collect();
-    assert_eq!(names.len(), 8);
+    assert_eq!(names.len(), 9);
     for name in names {
         for locale in ["zh-CN", "en"] {
             let email = templates.render(locale, name, &context()).unwrap_or_else(|e| panic!("{locale}/{name}: {e}"));

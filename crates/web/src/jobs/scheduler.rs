@@ -27,6 +27,11 @@ async fn run_tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(queued = n, "timer notifications"),
         Err(e) => tracing::error!(error = %e, "timer job failed; the next tick retries"),
     }
+    match crate::jobs::summaries::tick(&state.db, state.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(organisations = n, "weekly summaries queued"),
+        Err(e) => tracing::error!(error = %e, "weekly summaries failed; the next tick retries"),
+    }
     match crate::jobs::left_open::tick(&state.db, state.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(meetings = n, "secretaries told of meetings left open"),

@@ -80,6 +80,13 @@ pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
         let what = s(&context["what"]);
         let when = format!("{} {} · {}", s(&meeting["date"]), s(&meeting["time"]), s(&meeting["place"]));
         (what, vec![when], s(&meeting["url"]))
+    } else if let Some(summary) = context.get("summary").filter(|m| m.is_object()) {
+        // The counts only: the titles are behind the link.
+        let title = say(locale, "robot.weekly_summary", &[("org", s(&context["org"]))]);
+        let count = |k: &str| (summary[k].as_u64().unwrap_or(0)).to_string();
+        let keys = ["overdue", "due_this_week", "to_commit", "resolved"];
+        let counts = say(locale, "robot.weekly_counts", &keys.map(|k| (k, count(k))));
+        (title, vec![counts], s(&context["url"]))
     } else {
         let issue = &context["issue"];
         let mut lines = vec![format!("{} · {}", s(&issue["compound"]), s(&context["org"]))];
@@ -95,7 +102,7 @@ pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
     }
     let markdown = std::iter::once(heading).chain(lines).collect::<Vec<_>>().join("\n\n");
     let mut body = json!({ "notice": notice, "community": context["community"], "step": title, "text": markdown });
-    for part in ["issue", "meeting"] {
+    for part in ["issue", "meeting", "summary"] {
         if let Some(v) = context.get(part).filter(|v| v.is_object()) {
             let mut v = v.clone();
             // The description may name people; integrators follow the link for it.

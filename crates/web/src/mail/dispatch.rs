@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use roundtable_core::{
-    AccountNotice, Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgKind, Role, UserId,
+    AccountNotice, Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgId, OrgKind, Role, UserId,
+    notice::OrgNotice,
 };
 use std::collections::HashMap;
 
@@ -41,6 +42,7 @@ enum Template {
     Escalation,
     PasswordReset,
     Notices,
+    WeeklySummary,
 }
 
 impl Template {
@@ -54,6 +56,7 @@ impl Template {
             Template::Escalation => "escalation",
             Template::PasswordReset => "password_reset",
             Template::Notices => "notices",
+            Template::WeeklySummary => "weekly_summary",
         }
     }
 }
@@ -197,6 +200,16 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let to = user.email.into_iter().collect();
         let unsubscribe = Some(settings);
         return Ok(Some(Plan { to, also: Vec::new(), template: Template::Notices, locale, context, unsubscribe }));
+    }
+
+    if let Ok(OrgNotice::WeeklySummary) = row.effect.parse::<OrgNotice>() {
+        let Some(org) = payload.get("org").and_then(|o| o.as_str()).and_then(|o| o.parse::<OrgId>().ok()) else {
+            return Ok(None);
+        };
+        let Some(context) = super::summary::context(conn, &community, org, base_url, now)? else { return Ok(None) };
+        let to = directory::get_organisation(conn, org)?.contact_emails;
+        let (template, locale) = (Template::WeeklySummary, default_locale);
+        return Ok(Some(Plan { to, also: Vec::new(), template, locale, context, unsubscribe: None }));
     }
 
     if let Some(meeting) = payload.get("meeting").and_then(|m| m.as_str()).and_then(|m| m.parse::<MeetingId>().ok()) {

@@ -6,6 +6,7 @@ pub mod channels;
 pub mod dispatch;
 pub mod links;
 pub mod outbound;
+pub mod summary;
 pub mod templates;
 pub mod transport;
 

@@ -30,6 +30,7 @@ const EMBEDDED: &[(&str, &str, &str, &str)] = templates!(
     "meeting_notice",
     "password_reset",
     "notices",
+    "weekly_summary",
 );
 
 /// How every HTML part begins (`{{> open}}`). `pre-line` keeps the line breaks of what

@@ -1,0 +1,81 @@
+//! The weekly summary an organisation gets on Monday morning: what awaits its commitment,
+//! what it promised and is overdue or due within the week, and how many of its fixes
+//! await the raisers' verification — composed when it is sent, from the issues as they
+//! are then, so a summary retried later is not out of date.
+
+use chrono::{DateTime, Days, Utc};
+use roundtable_core::{Community, IssueState, OrgId};
+use roundtable_store::{DbConn, StoreError, directory, issues};
+use serde_json::{Value, json};
+
+/// The states an organisation's issue is open in, for the summary.
+pub const OPEN: [&str; 3] = [IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED];
+
+/// At most this many lines a section: the rest are counted and linked.
+const SHOWN: usize = 20;
+
+/// The mail's context for `org`, or none when nothing of its is open any more (or it is
+/// gone).
+pub fn context(
+    conn: &mut DbConn,
+    community: &Community,
+    org: OrgId,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Value>, StoreError> {
+    let org = match directory::get_organisation(conn, org) {
+        Ok(org) if org.community == community.id => org,
+        Ok(_) | Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let open = issues::of_org(conn, org.id, &OPEN)?;
+    let today = now.with_timezone(&community.time_zone).date_naive();
+    let week_end = today + Days::new(7);
+    let compounds = directory::compounds(conn, community.id)?;
+    let line = |i: &roundtable_core::Issue| {
+        json!({
+            "title": i.title,
+            "compound": compounds.iter().find(|c| c.id == i.compound).map(|c| c.name.clone()).unwrap_or_default(),
+            "due_date": i.commitment.as_ref().map(|c| c.due_date.to_string()),
+            "url": format!("{base_url}/issues/{}", i.id),
+        })
+    };
+    let due = |i: &&roundtable_core::Issue| i.commitment.as_ref().map(|c| c.due_date);
+    let committed = || open.iter().filter(|i| i.state == IssueState::COMMITTED);
+    let mut overdue: Vec<_> = committed().filter(|i| due(i).is_some_and(|d| d < today)).collect();
+    let mut this_week: Vec<_> =
+        committed().filter(|i| due(i).is_some_and(|d| (today..=week_end).contains(&d))).collect();
+    overdue.sort_by_key(due);
+    this_week.sort_by_key(due);
+    let to_commit: Vec<_> = open.iter().filter(|i| i.state == IssueState::ASSIGNED).collect();
+    let resolved = open.iter().filter(|i| i.state == IssueState::RESOLVED).count();
+    if overdue.is_empty() && this_week.is_empty() && to_commit.is_empty() && resolved == 0 {
+        return Ok(None);
+    }
+    let section = |key: &str, items: &[&roundtable_core::Issue]| {
+        json!({
+            "key": key,
+            "count": items.len(),
+            "items": items.iter().take(SHOWN).map(|i| line(i)).collect::<Vec<_>>(),
+            "more": items.len().saturating_sub(SHOWN),
+        })
+    };
+    let sections: Vec<Value> = [("overdue", &overdue), ("due_this_week", &this_week), ("to_commit", &to_commit)]
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(key, items)| section(key, items))
+        .collect();
+    Ok(Some(json!({
+        "community": community.name,
+        "org": org.name,
+        "date": today.to_string(),
+        "summary": {
+            "overdue": overdue.len(),
+            "due_this_week": this_week.len(),
+            "to_commit": to_commit.len(),
+            "resolved": resolved,
+        },
+        "sections": sections,
+        "url": format!("{base_url}/"),
+    })))
+}
