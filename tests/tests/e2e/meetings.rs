@@ -32,6 +32,28 @@ mod in_december_2026 {
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 
+/// How many notices of `effect` the community's outbox holds.
+fn queued(app: &TestApp, effect: &str) -> usize {
+    let conn = &mut *app.state.db.conn().unwrap();
+    let all = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
+    all.iter().filter(|e| *e == effect).count()
+}
+
+/// Sends what is due now and answers every mail sent so far (none given up on).
+async fn dispatched(app: &TestApp) -> Vec<roundtable_web::mail::Sent> {
+    let state = &app.state;
+    let mail = roundtable_web::mail::dispatch_once(
+        &state.db,
+        &state.mailer,
+        &state.email,
+        &state.config.mail,
+        state.now(),
+        500,
+    );
+    assert_eq!(mail.await.unwrap().dead, 0);
+    state.mailer.sent().await
+}
+
 fn items(detail: &Value) -> &Vec<Value> {
     detail["items"].as_array().expect("the agenda is shown")
 }
@@ -621,11 +643,7 @@ async fn a_meeting_whose_day_went_by_unheld_is_moved_and_held_later_that_month(a
 /// whose agenda went to nobody tells nobody.
 async fn the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off(app: TestApp) {
     let secretary = app.token(SECRETARY).await;
-    let sent = |effect: &'static str| {
-        let conn = &mut *app.state.db.conn().unwrap();
-        let all = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
-        all.iter().filter(|e| *e == effect).count()
-    };
+    let sent = |effect: &'static str| queued(&app, effect);
     let put = |slot: &'static str, body: Value| {
         let (app, secretary) = (&app, secretary.clone());
         async move { app.call(Method::PUT, &format!("/api/v1/meetings/slots/{slot}"), Some(&secretary), Some(body)).await }
@@ -651,17 +669,7 @@ async fn the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off
     put("2026-12-06", json!({"skip": true, "reason": "会场维修，另行通知"})).await;
     assert_eq!(sent("meeting_cancelled"), told, "a new reason is no news");
     // What the mail says: the meeting's time and place as they are when it goes.
-    let state = &app.state;
-    let mail = roundtable_web::mail::dispatch_once(
-        &state.db,
-        &state.mailer,
-        &state.email,
-        &state.config.mail,
-        state.now(),
-        500,
-    );
-    assert_eq!(mail.await.unwrap().dead, 0);
-    let sent = state.mailer.sent().await;
+    let sent = dispatched(&app).await;
     // Sent after the meeting was called off, each says where that move took it.
     let moves: Vec<&str> =
         sent.iter().filter(|m| m.subject.contains("时间或地点已调整")).map(|m| m.text.as_str()).collect();
@@ -686,11 +694,7 @@ async fn a_secretary_who_left_the_meeting_open_is_told_the_morning_after(app: Te
     let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
     app.set_now(at("2026-12-06T01:00:00Z"));
     assert_eq!(app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await.status, StatusCode::OK);
-    let told = || {
-        let conn = &mut *app.state.db.conn().unwrap();
-        let all = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
-        all.iter().filter(|e| *e == "meeting_left_open").count()
-    };
+    let told = || queued(&app, "meeting_left_open");
     // 23:00 on Sunday and 07:59 on Monday in Shanghai: not yet.
     for not_yet in ["2026-12-06T15:00:00Z", "2026-12-06T23:59:00Z"] {
         assert_eq!(left_open::tick(&app.state.db, at(not_yet)).await, Ok(0), "{not_yet}");
@@ -701,18 +705,8 @@ async fn a_secretary_who_left_the_meeting_open_is_told_the_morning_after(app: Te
     assert_eq!(left_open::tick(&app.state.db, at("2026-12-07T01:00:00Z")).await, Ok(0));
     assert_eq!(left_open::tick(&app.state.db, at("2026-12-09T01:00:00Z")).await, Ok(0));
     assert_eq!(told(), 1);
-    let state = &app.state;
     app.set_now(at("2026-12-07T00:00:00Z"));
-    let mail = roundtable_web::mail::dispatch_once(
-        &state.db,
-        &state.mailer,
-        &state.email,
-        &state.config.mail,
-        state.now(),
-        500,
-    );
-    assert_eq!(mail.await.unwrap().dead, 0);
-    let sent = state.mailer.sent().await;
+    let sent = dispatched(&app).await;
     let left: Vec<_> = sent.iter().filter(|m| m.subject.contains("仍未结束")).collect();
     assert_eq!(left.len(), 1, "{:?}", sent.iter().map(|m| &m.subject).collect::<Vec<_>>());
     assert_eq!(left[0].subject, "东圣社区联席会议仍未结束（2026-12-06）");
