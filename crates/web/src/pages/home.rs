@@ -7,16 +7,16 @@
 use axum::response::Response;
 use roundtable_core::agenda::Section;
 use roundtable_core::meeting::AgendaStatus;
-use roundtable_core::{MeetingStatus, OrgKind, Role};
+use roundtable_core::{OrgKind, Role};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::ops::meetings::{self as meetings, calendar};
 use crate::ops::reference;
 use crate::pages::issues::{Row, fetch};
+use crate::pages::meetings::MeetingShown;
 use crate::pages::render::{Ctx, Out, Page, PageResult};
 use crate::views::ListQuery;
-use crate::views::meetings::MeetingView;
 
 pub async fn show(ctx: Ctx) -> Response {
     let out = work(&ctx).await;
@@ -43,15 +43,6 @@ struct IssueSection {
     items: Vec<Row>,
 }
 
-#[derive(Serialize)]
-struct NextMeeting {
-    #[serde(flatten)]
-    view: MeetingView,
-    starts_local: String,
-    /// Open, and its day went by without it being closed.
-    left_open: bool,
-}
-
 /// An item of the next agenda about one of the viewer's organisation's issues.
 #[derive(Serialize)]
 struct OurItem {
@@ -67,7 +58,7 @@ struct OurItem {
 #[derive(Serialize)]
 struct HomePage {
     sections: Vec<IssueSection>,
-    next_meeting: Option<NextMeeting>,
+    next_meeting: Option<MeetingShown>,
     our_items: Vec<OurItem>,
     show_our_items: bool,
     /// The next agenda is a draft this viewer may not read yet: "none of ours" would tell a
@@ -145,14 +136,7 @@ async fn work(ctx: &Ctx) -> PageResult {
             .collect();
     }
     let today = caller.now(&ctx.state).date_naive();
-    let next_meeting = next.map(|view| {
-        let local = view.starts_at.with_timezone(&caller.tz());
-        NextMeeting {
-            starts_local: local.format("%Y-%m-%d %H:%M").to_string(),
-            left_open: view.status == MeetingStatus::Open && local.date_naive() < today,
-            view,
-        }
-    });
+    let next_meeting = next.map(|view| MeetingShown::new(&caller, today, view));
     let trends = if manages {
         let records = meetings::all(&ctx.state, &caller).await?;
         let (community, tz, lang) = (caller.actor.community, caller.tz(), ctx.viewer.lang);

@@ -34,7 +34,7 @@ fn local(c: &Caller, at: DateTime<Utc>) -> String {
 
 /// A meeting as the pages show it: its local time, and where it stands as flags.
 #[derive(Serialize)]
-struct MeetingShown {
+pub(crate) struct MeetingShown {
     #[serde(flatten)]
     view: MeetingView,
     starts_local: String,
@@ -53,7 +53,7 @@ struct MeetingShown {
 
 impl MeetingShown {
     /// `today` is the caller's, in the community's time zone.
-    fn new(c: &Caller, today: NaiveDate, view: MeetingView) -> MeetingShown {
+    pub(crate) fn new(c: &Caller, today: NaiveDate, view: MeetingView) -> MeetingShown {
         let held_on = view.starts_at.with_timezone(&c.tz()).date_naive();
         MeetingShown {
             starts_local: local(c, view.starts_at),
