@@ -31,6 +31,7 @@ fn bench(c: &mut Criterion) {
         title: "地下室漏水".into(),
         description: "墙皮洇水".into(),
         category: "building".into(),
+        urgency: Default::default(),
         compound: CompoundId::new(),
         building: None,
         unit: None,

@@ -8,7 +8,24 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, UserId};
+use crate::names::named_enum;
 use crate::workflow::TransitionFields;
+
+named_enum! {
+    /// How urgent an issue is (紧急程度), in the colours community ledgers use. Most
+    /// issues wait for the monthly meeting; an urgent one cannot, so the workflow file's
+    /// timers may run for some urgencies only (`urgency = ["red"]`).
+    #[derive(Default)]
+    pub enum Urgency: "urgency" {
+        /// Dealt with at the monthly meeting (常规).
+        #[default]
+        Routine = "routine",
+        /// Within a few working days (黄色: 3–5 working days).
+        Yellow = "yellow",
+        /// Within 24 hours (红色): a burst pipe, a stopped lift, a fire exit blocked.
+        Red = "red",
+    }
+}
 
 /// The state an issue is in. States are declared by a workflow file, so this is a
 /// name rather than a Rust enum; the default workflow's names are constants here.
@@ -130,6 +147,7 @@ pub struct Issue {
     pub title: String,
     pub description: String,
     pub category: String,
+    pub urgency: Urgency,
     pub compound: CompoundId,
     pub building: Option<BuildingId>,
     pub unit: Option<String>,
@@ -162,6 +180,8 @@ pub struct NewIssue {
     pub title: String,
     pub description: String,
     pub category: String,
+    #[serde(default)]
+    pub urgency: Urgency,
     pub compound: CompoundId,
     pub building: Option<BuildingId>,
     pub unit: Option<String>,
@@ -237,6 +257,7 @@ impl Issue {
             title: new.title,
             description: new.description,
             category: new.category,
+            urgency: new.urgency,
             compound: new.compound,
             building: new.building,
             unit: new.unit,
@@ -267,7 +288,11 @@ impl Issue {
             actor: actor.user,
             actor_org: actor.primary_org(),
             at: now,
-            fields: TransitionFields::default(),
+            // An urgency other than the usual one is part of what was raised.
+            fields: TransitionFields {
+                urgency: Some(issue.urgency).filter(|u| *u != Urgency::Routine),
+                ..TransitionFields::default()
+            },
         };
         (issue, event)
     }

@@ -24,8 +24,8 @@ pub use delivery::{Audience, ChannelKind, DeliveryStatus};
 pub use directory::{AccountNotice, Building, Community, Compound, GeoPoint, Invitation, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, PhotoId, UserId};
 pub use issue::{
-    Commitment, Event, Extension, ExtensionRequest, Household, Issue, IssueState, NewIssue, ProxyReport, Verification,
-    VerificationOutcome,
+    Commitment, Event, Extension, ExtensionRequest, Household, Issue, IssueState, NewIssue, ProxyReport, Urgency,
+    Verification, VerificationOutcome,
 };
 pub use meeting::{
     AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override, Refusal,

@@ -53,6 +53,7 @@ fn store(url: &str, n: usize) -> f64 {
             title: format!("地下室漏水 {i}"),
             description: "墙皮洇水，请物业尽快处理".into(),
             category: "building".into(),
+            urgency: Default::default(),
             compound,
             building: None,
             unit: None,

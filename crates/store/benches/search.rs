@@ -82,6 +82,7 @@ fn fill(url: &str, n: usize) -> (Db, CommunityId) {
                     title: format!("{place}{thing}{fault}"),
                     description: format!("{place}的{thing}{fault}已有一段时间，第 {i} 次反映 (lift, gate)"),
                     category: "building".into(),
+                    urgency: Default::default(),
                     compound,
                     building: None,
                     unit: None,

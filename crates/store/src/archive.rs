@@ -154,6 +154,7 @@ pub const TABLES: &[Table] = &[
             ("state_entered_at", Timestamp),
             ("overdue_since", Timestamp),
             ("extension", Text),
+            ("urgency", Text),
         ],
     },
     Table {

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::{
     BuildingId, Commitment, CommunityId, CompoundId, Effect, Event, ExtensionRequest, Issue, IssueId, IssueState,
-    OrgId, Outcome, ProxyReport, TransitionFields, UserId, Verification,
+    OrgId, Outcome, ProxyReport, TransitionFields, Urgency, UserId, Verification,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -54,6 +54,8 @@ pub(crate) struct IssueRow {
     #[diesel(deserialize_as = crate::convert::FastTs)]
     state_entered_at: NaiveDateTime,
     extension: Option<String>,
+    /// NULL for routine, the usual urgency.
+    urgency: Option<String>,
 }
 
 /// What the `extension` column holds (absent: never extended, nothing requested).
@@ -106,6 +108,7 @@ impl From<&Issue> for IssueRow {
                     request: i.extension_request.clone(),
                 })
                 .and_then(|x| serde_json::to_string(&x).ok()),
+            urgency: (i.urgency != Urgency::Routine).then(|| i.urgency.to_string()),
         }
     }
 }
@@ -144,6 +147,7 @@ impl TryFrom<IssueRow> for Issue {
             title: r.title,
             description: r.description,
             category: r.category,
+            urgency: parse_opt("urgency", r.urgency.as_deref())?.unwrap_or_default(),
             compound: parse("compound id", &r.compound_id)?,
             building: parse_opt("building id", r.building_id.as_deref())?,
             unit: r.unit,
@@ -421,6 +425,7 @@ where
             updated_at: Timestamp,
             state_entered_at: Timestamp,
             extension: Nullable<Text>,
+            urgency: Nullable<Text>,
         );
         out.push_sql(", overdue_since = NULL WHERE id = ");
         out.push_bind_param::<Text, _>(&r.id)?;
@@ -1023,6 +1028,7 @@ pub struct Listing {
     pub state: IssueState,
     pub title: String,
     pub category: String,
+    pub urgency: Urgency,
     pub compound: CompoundId,
     pub building: Option<BuildingId>,
     pub responsible_org: Option<OrgId>,
@@ -1040,6 +1046,7 @@ impl From<&Issue> for Listing {
             state: i.state.clone(),
             title: i.title.clone(),
             category: i.category.clone(),
+            urgency: i.urgency,
             compound: i.compound,
             building: i.building,
             responsible_org: i.responsible_org,
@@ -1067,6 +1074,7 @@ struct ListingRow {
     state: String,
     title: String,
     category: String,
+    urgency: Option<String>,
     #[diesel(deserialize_as = crate::convert::FastUuid)]
     compound_id: CompoundId,
     building_id: Option<crate::convert::FastUuid>,
@@ -1089,6 +1097,7 @@ impl TryFrom<ListingRow> for Listing {
             state: IssueState::new(r.state),
             title: r.title,
             category: r.category,
+            urgency: parse_opt("urgency", r.urgency.as_deref())?.unwrap_or_default(),
             compound: r.compound_id,
             building: r.building_id.map(|b| BuildingId(b.0)),
             responsible_org: r.responsible_org.map(|o| OrgId(o.0)),

@@ -107,6 +107,7 @@ diesel::table! {
         state_entered_at -> Timestamp,
         overdue_since -> Nullable<Timestamp>,
         extension -> Nullable<Text>,
+        urgency -> Nullable<Text>,
     }
 }
 

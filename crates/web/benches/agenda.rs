@@ -80,6 +80,7 @@ fn main() {
                 title: format!("问题 {n}"),
                 description: "雨后地下室积水".into(),
                 category: "building".into(),
+                urgency: Default::default(),
                 compound: compounds[c],
                 building: None,
                 unit: None,

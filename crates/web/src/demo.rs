@@ -8,8 +8,8 @@ use chrono_tz::Tz;
 use roundtable_core::meeting::first_sunday;
 use roundtable_core::{
     Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, GeoPoint, Issue, Meeting, MeetingId,
-    MeetingStatus, NewIssue, OrgId, OrgKind, Organisation, Role, TransitionFields, TransitionRequest, User, UserId,
-    WorkflowSet, apply,
+    MeetingStatus, NewIssue, OrgId, OrgKind, Organisation, Role, TransitionFields, TransitionRequest, Urgency, User,
+    UserId, WorkflowSet, apply,
 };
 use roundtable_store::{Db, StoreError, directory, issues, meetings};
 
@@ -79,6 +79,18 @@ const PROBLEMS: [(&str, &str, &str); 31] = [
     ("水箱清洗无记录", "二次供水水箱多年未见清洗记录。", "facilities"),
     ("公共收益不透明", "小区广告位、场地出租等公共收益去向不明。", "property_fee"),
 ];
+
+/// How urgent a demo problem is: a danger to people is red, a failure that cannot wait
+/// for the month's meeting yellow, the rest routine.
+fn urgency_of(title: &str) -> Urgency {
+    match title {
+        "电梯困人" | "外墙瓷砖脱落" | "化粪池外溢" | "消防栓无水" => Urgency::Red,
+        "电梯经常停运" | "单元门禁损坏" | "快递柜占用消防通道" | "雨水井堵塞" => {
+            Urgency::Yellow
+        }
+        _ => Urgency::Routine,
+    }
+}
 
 /// What becomes of a demo issue: the state it ends in, and how it gets there.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -492,6 +504,7 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
             title: title.into(),
             description: description.into(),
             category: category.into(),
+            urgency: urgency_of(title),
             compound: site.compounds[c],
             building: Some(site.buildings[c][k % 6]),
             unit: Some(format!("{}单元", k % 3 + 1)),

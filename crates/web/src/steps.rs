@@ -10,6 +10,9 @@ use serde::Serialize;
 pub struct Detail {
     field: Field,
     value: String,
+    /// A value that is a term, not typed text: its locale key, shown in the reader's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    term: Option<String>,
 }
 
 /// The values a step carried: an organisation by its name (`org_name`), a meeting (one of
@@ -23,6 +26,7 @@ pub fn details(
         .iter()
         .filter_map(|f| {
             let text = fields.text(*f)?;
+            let term = (*f == Field::Urgency).then(|| format!("urgency.{text}"));
             let value = match f {
                 Field::ResponsibleOrg => org_name(fields.responsible_org?)?,
                 Field::Meeting => {
@@ -31,7 +35,7 @@ pub fn details(
                 }
                 _ => text,
             };
-            Some(Detail { field: *f, value })
+            Some(Detail { field: *f, value, term })
         })
         .collect()
 }

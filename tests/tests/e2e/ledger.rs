@@ -64,16 +64,16 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     let header = &rows[0];
     assert_eq!(
         header.join(","),
-        "编号,来源,提出日期,小区/楼栋,问题描述,分类,责任单位,承诺内容,承诺时限,承诺会次,延期次数,办理结果,验收结果,满意度,销号日期,当前状态"
+        "编号,来源,提出日期,小区/楼栋,问题描述,分类,紧急程度,责任单位,承诺内容,承诺时限,承诺会次,延期次数,办理结果,验收结果,满意度,销号日期,当前状态"
     );
     assert_eq!(rows.len() - 1, listed(&app, SECRETARY).await, "every issue the secretary may list");
     let id = issue["id"].as_str().unwrap();
     let row = rows.iter().find(|r| r[0] == id).expect("the new issue is in the ledger");
     assert_eq!(
-        (row[6].as_str(), row[7].as_str(), row[8].as_str()),
+        (row[7].as_str(), row[8].as_str(), row[9].as_str()),
         ("安尚物业", "疏通排水沟", in_days(&app, 9).as_str())
     );
-    assert_eq!(row[15], "已承诺");
+    assert_eq!((row[6].as_str(), row[16].as_str()), ("常规", "已承诺"));
     assert!(row[4].starts_with("地下车库积水："), "{row:?}");
     // A ledger is handed round: no raiser's name, e-mail or phone, no unit.
     let text: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
@@ -89,10 +89,10 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     assert!(rows.iter().all(|r| units.iter().all(|u| !r[3].contains(u.as_str()))), "a unit in 小区/楼栋");
     // A company's ledger holds its own issues only; a filter narrows it like the list.
     let theirs = ledger(&app, "anshang@dongsheng.example", "").await;
-    assert!(theirs[1..].iter().all(|r| r[6] == "安尚物业"), "{theirs:?}");
+    assert!(theirs[1..].iter().all(|r| r[7] == "安尚物业"), "{theirs:?}");
     assert_eq!(theirs.len() - 1, listed(&app, "anshang@dongsheng.example").await);
     let committed = ledger(&app, SECRETARY, "?state=committed").await;
-    assert!(committed[1..].iter().all(|r| r[15] == "已承诺") && committed.len() > 1);
+    assert!(committed[1..].iter().all(|r| r[16] == "已承诺") && committed.len() > 1);
     // The same ledger as an Excel workbook, read back with a spreadsheet reader.
     let (status, headers, bytes) = app.bytes("/api/v1/issues/ledger.xlsx", &app.token(SECRETARY).await).await;
     assert_eq!(status, StatusCode::OK);
@@ -104,7 +104,7 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     let cells: Vec<Vec<String>> = sheet.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
     assert_eq!(cells[0], rows[0], "the same columns");
     assert_eq!(cells.len(), rows.len(), "the same rows");
-    assert!(cells.iter().any(|r| r[0] == id && r[7] == "疏通排水沟"));
+    assert!(cells.iter().any(|r| r[0] == id && r[8] == "疏通排水沟"));
     let text: Vec<String> = cells.iter().map(|r| r.join(",")).collect();
     app.assert_nothing_private(&text.join("\n"), "the ledger's workbook");
     // A bad filter is refused before anything is sent.
@@ -147,7 +147,7 @@ async fn a_title_that_looks_like_a_formula_stays_text_in_the_ledger() {
     let row = |issue: &serde_json::Value| rows.iter().find(|r| r[0] == issue["id"].as_str().unwrap()).unwrap().clone();
     assert!(row(&hyperlink)[4].starts_with("'=HYPERLINK(\"http://127.0.0.1/x\",\"点我\")："), "{:?}", row(&hyperlink));
     assert!(row(&basement)[4].starts_with("'-1层车库漏水："), "{:?}", row(&basement));
-    assert_eq!(row(&basement)[7], "'@维修班 ＝明日处理");
+    assert_eq!(row(&basement)[8], "'@维修班 ＝明日处理");
     for r in &rows {
         for cell in r {
             assert!(!cell.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']), "a formula in the CSV: {cell}");

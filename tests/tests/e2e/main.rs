@@ -25,3 +25,4 @@ mod scheduler;
 mod simulation;
 mod smtp;
 mod street;
+mod urgency;

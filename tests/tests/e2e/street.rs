@@ -168,7 +168,13 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
         .submit(
             "/street",
             "/street/issues",
-            &[("place", &place), ("category", "security"), ("title", "小区出入口无人值守"), ("description", "")],
+            &[
+                ("place", &place),
+                ("category", "security"),
+                ("urgency", "red"),
+                ("title", "小区出入口无人值守"),
+                ("description", ""),
+            ],
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
@@ -182,11 +188,12 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
         .submit(
             "/street",
             "/street/issues",
-            &[("category", "nonsense"), ("title", "\u{200b}"), ("description", "门口")],
+            &[("category", "nonsense"), ("urgency", "purple"), ("title", "\u{200b}"), ("description", "门口")],
         )
         .await;
     assert_eq!(several.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for problem in ["小区: 必须填写", "标题: 不能为空", "类别: 格式不正确"] {
+    for problem in ["小区: 必须填写", "标题: 不能为空", "类别: 格式不正确", "紧急程度: 格式不正确"]
+    {
         assert!(several.html.contains(problem), "{problem}: {}", several.html);
     }
     assert!(several.html.contains(">门口</textarea>"), "{}", several.html);
@@ -194,7 +201,9 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     assert!(pages.submit("/street", "/street/issues", &unchosen).await.html.contains("类别: 必须填写"));
     let garbled = [("place", "东圣:君悦湾"), ("category", "security"), ("title", "门禁")];
     assert!(pages.submit("/street", "/street/issues", &garbled).await.html.contains("小区: 格式不正确"));
-    assert!(app.get("/api/v1/issues?limit=50", &secretary).await.body.to_string().contains("小区出入口无人值守"));
+    let listed = app.get("/api/v1/issues?limit=50", &secretary).await.body;
+    let called = listed["items"].as_array().unwrap().iter().find(|i| i["title"] == "小区出入口无人值守").cloned();
+    assert_eq!(called.expect("on the secretary's list")["urgency"], "red", "called in as urgent");
 
     // A community in no street office: the street page says so.
     roundtable_store::directory::set_street(&mut app.state.db.conn().unwrap(), app.community(), None).unwrap();

@@ -10,7 +10,7 @@ use super::{TransitionDef, Workflow};
 use crate::actor::Actor;
 use crate::ids::{EventId, IssueId, MeetingId, OrgId};
 use crate::issue::{
-    Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, Verification, VerificationOutcome,
+    Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, Urgency, Verification, VerificationOutcome,
 };
 
 /// The values a transition may carry. Which are required or accepted is up to the
@@ -36,6 +36,8 @@ pub struct TransitionFields {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<IssueId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency: Option<Urgency>,
 }
 
 impl TransitionFields {
@@ -58,6 +60,7 @@ impl TransitionFields {
             Field::Note => shown(&self.note),
             Field::Reason => shown(&self.reason),
             Field::DuplicateOf => shown(&self.duplicate_of),
+            Field::Urgency => shown(&self.urgency),
         }
     }
 
@@ -408,6 +411,9 @@ fn update_issue(
     }
     if let Some(dup) = fields.duplicate_of {
         issue.duplicate_of = Some(dup);
+    }
+    if let Some(urgency) = fields.urgency {
+        issue.urgency = urgency;
     }
     if workflow.is_terminal(t.to.as_str()) {
         issue.closing_reason = fields.reason.clone().or_else(|| issue.closing_reason.take());

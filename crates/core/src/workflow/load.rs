@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::vocab::{Anchor, Effect, Field, Guard, Relation};
 use super::{Party, StateDef, TimerDef, TransitionDef, Workflow, parse_offset};
 use crate::actor::Role;
-use crate::issue::IssueState;
+use crate::issue::{IssueState, Urgency};
 use crate::names::UnknownName;
 
 /// One problem in a workflow file, with its position.
@@ -93,6 +93,8 @@ struct RawTimer {
     state: Name,
     anchor: Name,
     offset: Name,
+    #[serde(default)]
+    urgency: Vec<Name>,
     #[serde(default)]
     effects: Vec<Name>,
 }
@@ -374,7 +376,9 @@ fn check_timer(c: &mut Checker<'_>, states: &BTreeSet<&str>, t: &RawTimer) -> Op
         }
         effects.push(effect);
     }
-    Some(TimerDef { name: t.name.get_ref().clone(), state: state?, anchor: anchor?, offset: offset?, effects })
+    c.unique("urgency", &t.urgency);
+    let urgency = c.known_all::<Urgency>(&t.urgency);
+    Some(TimerDef { name: t.name.get_ref().clone(), state: state?, anchor: anchor?, offset: offset?, urgency, effects })
 }
 
 /// The states reachable from `start` along `edges` (or, `backwards`, that reach it).

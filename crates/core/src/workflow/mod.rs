@@ -103,6 +103,9 @@ pub struct TimerDef {
     /// Added to the anchor; negative means "before".
     #[serde(serialize_with = "serialize_offset")]
     pub offset: TimeDelta,
+    /// The urgencies it runs for; empty: every issue.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub urgency: Vec<crate::issue::Urgency>,
     pub effects: Vec<Effect>,
 }
 

@@ -17,9 +17,10 @@ pub struct DueTimer<'a> {
 }
 
 impl TimerDef {
-    /// When this timer fires for `issue`, if it applies at all (right state, anchor known).
+    /// When this timer fires for `issue`, if it applies at all (right state and urgency,
+    /// anchor known).
     pub fn fire_at(&self, issue: &Issue, tz: Tz) -> Option<DateTime<Utc>> {
-        if issue.state != self.state {
+        if issue.state != self.state || !(self.urgency.is_empty() || self.urgency.contains(&issue.urgency)) {
             return None;
         }
         let anchor = match self.anchor {

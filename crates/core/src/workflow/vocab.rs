@@ -25,6 +25,8 @@ named_enum! {
         Reason = "reason",
         /// The issue this one duplicates.
         DuplicateOf = "duplicate_of",
+        /// How urgent the issue is (routine, yellow, red): the secretary grades it.
+        Urgency = "urgency",
     }
 }
 

@@ -70,6 +70,7 @@ impl World {
             title: "地下室漏水、墙皮洇水".into(),
             description: "鸿禧山庄 3 号楼地下室漏水".into(),
             category: "building".into(),
+            urgency: Default::default(),
             compound: CompoundId::new(),
             building: None,
             unit: None,

@@ -91,6 +91,13 @@ fn unknown_guard_effect_field_and_anchor() {
     expect_one("effects = [\"notify_raiser\"]", "effects = [\"send_fax\"]", "18:12", "unknown effect `send_fax`");
     expect_one("require = [\"reason\"]", "require = [\"colour\"]", "17:12", "unknown field `colour`");
     expect_one("anchor = \"entered\"", "anchor = \"sunrise\"", "23:10", "unknown timer anchor `sunrise`");
+    expect_one(
+        "offset = \"3d\"",
+        "offset = \"3d\"\nurgency = [\"red\", \"orange\"]",
+        "25:19",
+        "unknown urgency `orange` (expected one of: routine, yellow, red)",
+    );
+    expect_one("offset = \"3d\"", "offset = \"3d\"\nurgency = [\"red\", \"red\"]", "25:19", "duplicate urgency `red`");
 }
 
 #[test]

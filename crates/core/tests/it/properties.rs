@@ -120,6 +120,7 @@ proptest! {
                 duplicate_of: f[5].then(|| if s.self_duplicate { issue.id } else { IssueId::new() }),
                 note: f[6].then(|| text.clone()),
                 meeting: None,
+                urgency: None,
             };
             let fields = if s.well_formed { well_formed(&w, &issue, name, &s) } else { fields };
             let version = if s.stale { issue.version + 1 } else { issue.version };

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone};
 use chrono_tz::{Asia::Shanghai, Tz};
-use roundtable_core::Effect;
+use roundtable_core::{Effect, Issue, NewIssue, TransitionFields, Urgency};
 
 use crate::fixture::*;
 
@@ -45,4 +45,66 @@ fn timers_only_run_in_their_state() {
     assert_eq!(due_names(&w, &resolved, now() + TimeDelta::days(14)), ["verification_reminder"]);
     let verified = w.fire(&resolved, &w.supervisor, "verify", satisfaction(5)).issue;
     assert!(due_names(&w, &verified, now() + TimeDelta::days(400)).is_empty());
+}
+
+#[test]
+fn an_urgent_issue_runs_its_own_timers_and_the_secretary_may_grade_it_again() {
+    let w = World::new();
+    let red = Issue { urgency: Urgency::Red, ..w.raise_by(&w.resident) };
+    let hours = |h| now() + TimeDelta::hours(h);
+    assert!(due_names(&w, &red, hours(2) - TimeDelta::minutes(1)).is_empty());
+    assert_eq!(due_names(&w, &red, hours(2)), ["red_unassigned"]);
+    // The same issue, routine: nothing until the usual three days.
+    let routine = Issue { urgency: Urgency::Routine, ..red.clone() };
+    assert!(due_names(&w, &routine, hours(71)).is_empty());
+    // Assigned: the company is reminded from 12 hours after the raise, both from 24.
+    let assigned = w.fire(&red, &w.secretary, "assign", assign_to(w.anshang)).issue;
+    assert_eq!(assigned.urgency, Urgency::Red, "kept when the secretary does not grade it again");
+    assert!(due_names(&w, &assigned, hours(12) - TimeDelta::minutes(1)).is_empty());
+    let due = w.wf.due_timers(&assigned, hours(12));
+    assert_eq!(due.iter().map(|d| d.timer.name.as_str()).collect::<Vec<_>>(), ["red_uncommitted"]);
+    assert_eq!(due[0].timer.effects, [Effect::RemindResponsible, Effect::RemindSecretary]);
+    let committed = w.fire(&assigned, &w.anshang_staff, "commit", commitment(date(2026, 12, 20))).issue;
+    assert_eq!(due_names(&w, &committed, hours(24)), ["red_unresolved"]);
+    // Graded routine when assigning: no urgent timer runs, and the step says so.
+    let graded = w.fire(
+        &red,
+        &w.secretary,
+        "assign",
+        TransitionFields { urgency: Some(Urgency::Routine), ..assign_to(w.anshang) },
+    );
+    assert_eq!(graded.issue.urgency, Urgency::Routine);
+    assert_eq!(graded.event.fields.urgency, Some(Urgency::Routine));
+    assert!(due_names(&w, &graded.issue, hours(24 * 6)).is_empty());
+    // Yellow waits days, not hours.
+    let yellow = Issue { urgency: Urgency::Yellow, ..w.raise_by(&w.resident) };
+    assert!(due_names(&w, &yellow, hours(23)).is_empty());
+    assert_eq!(due_names(&w, &yellow, hours(24)), ["yellow_unassigned"]);
+    // Only the secretary grades: the company may not send it with its commitment.
+    let denied = w.try_fire(
+        &assigned,
+        &w.anshang_staff,
+        "commit",
+        TransitionFields { urgency: Some(Urgency::Routine), ..commitment(date(2026, 12, 20)) },
+    );
+    assert!(denied.is_err(), "{denied:?}");
+}
+
+#[test]
+fn a_raise_of_some_urgency_says_so_in_its_first_step() {
+    let w = World::new();
+    let new = |urgency| NewIssue {
+        title: "电梯困人".into(),
+        description: String::new(),
+        category: "facilities".into(),
+        urgency,
+        compound: roundtable_core::CompoundId::new(),
+        building: None,
+        unit: None,
+    };
+    let at = now().with_timezone(&chrono::Utc);
+    let (issue, event) = Issue::raise(&w.wf, new(Urgency::Red), &w.resident, at);
+    assert_eq!((issue.urgency, event.fields.urgency), (Urgency::Red, Some(Urgency::Red)));
+    let (issue, event) = Issue::raise(&w.wf, new(Urgency::Routine), &w.resident, at);
+    assert_eq!((issue.urgency, event.fields.urgency), (Urgency::Routine, None));
 }

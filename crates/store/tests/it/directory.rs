@@ -130,6 +130,7 @@ fn a_building_goes_only_while_nothing_names_it(t: &TestDb) {
         title: "3号楼电梯停运".into(),
         description: String::new(),
         category: "facilities".into(),
+        urgency: Default::default(),
         compound: town.junyue,
         building: Some(named.id),
         unit: None,

@@ -109,6 +109,7 @@ impl Town {
             title: title.into(),
             description: format!("{title}，请尽快处理"),
             category: "building".into(),
+            urgency: Default::default(),
             compound,
             building: None,
             unit: None,

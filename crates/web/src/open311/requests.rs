@@ -417,6 +417,8 @@ pub async fn create(state: &AppState, params: &Params, retry: Option<&str>) -> R
         title: title(description, &label(lang, &format!("category.{code}"))),
         description: description.to_owned(),
         category: code.to_owned(),
+        // A hotline's report is graded by the secretary when assigned.
+        urgency: Default::default(),
         compound: compound.0,
         building,
         unit: None,

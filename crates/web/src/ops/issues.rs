@@ -157,6 +157,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
         title: issue.title,
         description: issue.description,
         category: issue.category,
+        urgency: issue.urgency,
         compound: issue.compound.0,
         building: issue.building.map(|b| b.0),
         unit: issue.unit,
@@ -454,6 +455,7 @@ pub async fn raise_once(
         title: text::one_line(&body.title),
         description: text::trim(&body.description).to_owned(),
         category: body.category,
+        urgency: body.urgency,
         compound,
         building,
         unit: body.unit.map(|u| text::one_line(&u)).filter(|u| !u.is_empty()),
@@ -619,6 +621,7 @@ pub async fn transition_once(
             note: body.note,
             reason: body.reason,
             duplicate_of: body.duplicate_of.map(IssueId),
+            urgency: body.urgency,
         },
     };
     let key = key.map(|key| issues::RequestKey {

@@ -27,13 +27,14 @@ pub enum Form {
 const PAGE: u32 = 200;
 
 /// The ledger's columns, in the reader's language (`ledger.*` in the locale files).
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "number",
     "source",
     "raised_on",
     "place",
     "description",
     "category",
+    "urgency",
     "responsible",
     "commitment",
     "due_date",
@@ -79,6 +80,7 @@ impl Context {
             place.into_iter().flatten().collect::<Vec<_>>().join(" "),
             if i.description.is_empty() { i.title.clone() } else { format!("{}：{}", i.title, i.description) },
             self.t(&format!("category.{}", i.category)),
+            self.t(&format!("urgency_badge.{}", i.urgency)),
             i.responsible_org.and_then(|o| self.names.org(o)).unwrap_or_default().to_owned(),
             c.map(|c| c.text.clone()).unwrap_or_default(),
             c.map(|c| c.due_date.to_string()).unwrap_or_default(),

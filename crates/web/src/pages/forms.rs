@@ -47,6 +47,19 @@ pub fn filled(v: &Option<String>) -> Option<String> {
     v.as_deref().map(roundtable_core::text::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
+/// One of a closed set of names chosen in a form (`""` is `None`); another value, which
+/// only a hand-made post sends, is reported like the API's own field problem.
+pub fn chosen<T: std::str::FromStr<Err = roundtable_core::UnknownName>>(
+    field: &str,
+    v: &Option<String>,
+    errors: &mut Vec<FieldProblem>,
+) -> Option<T> {
+    let text = filled(v)?;
+    text.parse()
+        .map_err(|e: roundtable_core::UnknownName| errors.push(FieldProblem::new(field, "invalid", e.to_string())))
+        .ok()
+}
+
 /// A count typed into a form: a number too big for one is passed on as the most there
 /// is, so the operation says its range ("须在 1 到 500 之间") rather than "not a number".
 pub fn whole_number(field: &str, text: &str, errors: &mut Vec<FieldProblem>) -> Option<u32> {

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use roundtable_core::workflow::Field;
-use roundtable_core::{IssueId, OrgId, Role};
+use roundtable_core::{IssueId, OrgId, Role, Urgency};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use crate::ops::issues::{self as ops, CATEGORIES, ORDERS};
 use crate::ops::ledger::Form;
 use crate::ops::reference::{self, Names};
 
-use crate::pages::forms::{Posted, WithPhotos, filled};
+use crate::pages::forms::{Posted, WithPhotos, chosen, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, community_wide, refusal, urlencode};
 use crate::steps::{Detail, details};
 use crate::views::{
@@ -300,6 +300,8 @@ pub struct RaiseForm {
     building: Option<String>,
     #[serde(default)]
     category: String,
+    /// `routine`, `yellow` or `red`; empty: routine.
+    urgency: Option<String>,
     #[serde(default)]
     title: String,
     #[serde(default)]
@@ -351,6 +353,7 @@ struct RaisePage<'a> {
     compounds: Vec<Choice>,
     buildings: Vec<Choice>,
     categories: Vec<Choice>,
+    urgencies: Vec<Choice>,
     /// What was typed, shown again after a refusal.
     values: &'a RaiseForm,
     errors: Option<FormErrors>,
@@ -412,11 +415,13 @@ async fn raise_page(
         })
         .collect();
     let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == values.category)).collect();
+    let urgencies = Choice::urgencies(values.urgency.as_deref());
     let similar = similar.into_iter().map(|s| Row::new(&names, s, "/issues")).collect();
     let page = RaisePage {
         compounds: compounds.collect(),
         buildings,
         categories,
+        urgencies,
         values,
         errors,
         similar,
@@ -492,6 +497,7 @@ async fn raise_work(
                 title: form.title.clone(),
                 description: form.description.clone(),
                 category: form.category.clone(),
+                urgency: chosen("urgency", &form.urgency, &mut errors).unwrap_or_default(),
                 compound,
                 building,
                 unit: filled(&form.unit),
@@ -576,7 +582,7 @@ enum FieldKind {
 impl FieldKind {
     fn of(field: Field) -> FieldKind {
         match field {
-            Field::ResponsibleOrg | Field::Satisfaction | Field::Meeting => FieldKind::Select,
+            Field::ResponsibleOrg | Field::Satisfaction | Field::Meeting | Field::Urgency => FieldKind::Select,
             Field::DueDate => FieldKind::Date,
             // Chosen among issues found by title (see `originals`), never typed as an id.
             Field::DuplicateOf => FieldKind::Select,
@@ -740,6 +746,9 @@ async fn issue_page(
                             .map(|m| (m.id.to_string(), m.slot.to_string()))
                             .collect(),
                         Field::DuplicateOf => originals.iter().map(|o| (o.id.to_string(), o.title.clone())).collect(),
+                        Field::Urgency => {
+                            Urgency::ALL.iter().map(|u| (u.to_string(), ctx.t(&format!("urgency.{u}")))).collect()
+                        }
                         _ => Vec::new(),
                     };
                     FieldShown {
@@ -858,6 +867,7 @@ pub struct TransitionForm {
     note: Option<String>,
     reason: Option<String>,
     duplicate_of: Option<String>,
+    urgency: Option<String>,
 }
 
 impl TransitionForm {
@@ -872,6 +882,7 @@ impl TransitionForm {
             Field::Note => &self.note,
             Field::Reason => &self.reason,
             Field::DuplicateOf => &self.duplicate_of,
+            Field::Urgency => &self.urgency,
         }
         .clone()
     }
@@ -905,6 +916,7 @@ impl TransitionForm {
             note: filled(&self.note),
             reason: filled(&self.reason),
             duplicate_of: uuid_field("duplicate_of", &self.duplicate_of, &mut errors),
+            urgency: chosen("urgency", &self.urgency, &mut errors),
             photos: Vec::new(),
         };
         if errors.is_empty() { Ok(body) } else { Err(ApiError::invalid(errors)) }

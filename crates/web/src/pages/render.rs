@@ -19,12 +19,13 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 30] = [
+const TEMPLATES: [(&str, &str); 31] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
     ("home", include_str!("../../templates/pages/home.hbs")),
     ("issue_rows", include_str!("../../templates/pages/issue_rows.hbs")),
+    ("urgency_choice", include_str!("../../templates/pages/urgency_choice.hbs")),
     ("issues", include_str!("../../templates/pages/issues.hbs")),
     ("issue", include_str!("../../templates/pages/issue.hbs")),
     ("raise", include_str!("../../templates/pages/raise.hbs")),
@@ -124,6 +125,14 @@ pub struct Choice {
 impl Choice {
     pub fn new(value: impl ToString, label: impl Into<String>, selected: bool) -> Choice {
         Choice { value: value.to_string(), label: label.into(), selected }
+    }
+
+    /// The urgencies to raise an issue with (the `urgency_choice` partial), `chosen` or
+    /// else routine selected.
+    pub fn urgencies(chosen: Option<&str>) -> Vec<Choice> {
+        use roundtable_core::Urgency;
+        let chosen = chosen.filter(|c| !c.is_empty()).unwrap_or(Urgency::Routine.as_str());
+        Urgency::ALL.iter().map(|u| Choice::new(u, u.as_str(), u.as_str() == chosen)).collect()
     }
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, FieldProblem};
 use crate::ops::issues::{CATEGORIES, wording_problems};
 use crate::ops::street::{self as ops, Rates};
-use crate::pages::forms::{Posted, filled};
+use crate::pages::forms::{Posted, chosen, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult};
 
 /// A rate as the page shows it: "3/4 · 75%", or a dash with nothing to count.
@@ -67,6 +67,7 @@ struct StreetPage {
     /// Where the street office may call a community in: "community · compound".
     places: Vec<Choice>,
     categories: Vec<Choice>,
+    urgencies: Vec<Choice>,
     values: BTreeMap<String, String>,
     errors: Option<FormErrors>,
     /// This showing's key: the whistle sent twice raises one issue.
@@ -97,6 +98,7 @@ async fn street_page(
         .collect();
     let category = values.get("category").cloned().unwrap_or_default();
     let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == category)).collect();
+    let urgencies = Choice::urgencies(values.get("urgency").map(String::as_str));
     let page = StreetPage {
         street: street.name,
         communities: street
@@ -118,6 +120,7 @@ async fn street_page(
             .collect(),
         places,
         categories,
+        urgencies,
         values,
         errors,
         submission: uuid::Uuid::now_v7().to_string(),
@@ -140,11 +143,13 @@ pub async fn whistle(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
     let out = async {
         let caller = ctx.caller()?;
         let place = field(&form, "place").unwrap_or_default();
+        let mut urgency_problems = Vec::new();
         let parsed = place.split_once(':').and_then(|(c, k)| Some((c.parse::<Uuid>().ok()?, k.parse::<Uuid>().ok()?)));
         let body = crate::views::NewIssueBody {
             title: field(&form, "title").unwrap_or_default(),
             description: field(&form, "description").unwrap_or_default(),
             category: field(&form, "category").unwrap_or_default(),
+            urgency: chosen("urgency", &field(&form, "urgency"), &mut urgency_problems).unwrap_or_default(),
             compound: parsed.map(|(_, compound)| compound).unwrap_or_default(),
             building: None,
             unit: None,
@@ -154,10 +159,16 @@ pub async fn whistle(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
         let Some((community, _)) = parsed else {
             // Every problem of the form at once, not the place alone and the rest after.
             let mut errors = wording_problems(&body);
+            errors.append(&mut urgency_problems);
             let problem = if place.is_empty() { "missing" } else { "invalid" };
             errors.insert(0, FieldProblem::new("compound", problem, "choose the community and compound"));
             return Err(ApiError::invalid(errors));
         };
+        if !urgency_problems.is_empty() {
+            let mut errors = wording_problems(&body);
+            errors.append(&mut urgency_problems);
+            return Err(ApiError::invalid(errors));
+        }
         let submission = field(&form, "submission");
         let (state, caller) = (&ctx.state, &caller);
         let whistle = |key| ops::whistle(state, caller, CommunityId(community), body.clone(), key);

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use roundtable_core::workflow::{Field, TransitionFields};
-use roundtable_core::{Event, Issue, Organisation, User, Workflow};
+use roundtable_core::{Event, Issue, Organisation, Urgency, User, Workflow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -157,6 +157,8 @@ pub struct IssueView {
     pub description: String,
     #[schema(value_type = names::Category)]
     pub category: String,
+    #[schema(value_type = names::UrgencyName)]
+    pub urgency: Urgency,
     pub compound: Uuid,
     pub building: Option<Uuid>,
     pub unit: Option<String>,
@@ -253,6 +255,8 @@ pub struct IssueSummary {
     pub title: String,
     #[schema(value_type = names::Category)]
     pub category: String,
+    #[schema(value_type = names::UrgencyName)]
+    pub urgency: Urgency,
     pub compound: Uuid,
     pub building: Option<Uuid>,
     pub responsible_org: Option<Uuid>,
@@ -305,6 +309,10 @@ pub struct NewIssueBody {
     /// e.g. `building`, `environment`, `security`, `parking`, `facilities`, `property_fee`, `other`.
     #[schema(value_type = names::Category)]
     pub category: String,
+    /// `routine` unless given: the secretary may grade it again when assigning.
+    #[serde(default)]
+    #[schema(value_type = names::UrgencyName)]
+    pub urgency: Urgency,
     pub compound: Uuid,
     pub building: Option<Uuid>,
     pub unit: Option<String>,
@@ -362,6 +370,8 @@ pub struct TransitionBody {
     pub note: Option<String>,
     pub reason: Option<String>,
     pub duplicate_of: Option<Uuid>,
+    #[schema(value_type = Option<names::UrgencyName>)]
+    pub urgency: Option<Urgency>,
     /// Photos uploaded with `POST /api/v1/photos` that go with this step (at most 6): the
     /// fix when resolving, what is still wrong when reopening.
     #[serde(default)]
@@ -537,6 +547,7 @@ impl IssueSummary {
             state: i.state,
             title: i.title,
             category: i.category,
+            urgency: i.urgency,
             compound: i.compound.0,
             building: i.building.map(|b| b.0),
             responsible_org: i.responsible_org.map(|o| o.0),

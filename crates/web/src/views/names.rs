@@ -29,6 +29,11 @@ macro_rules! names {
 
 names!(Category, "What an issue is about.", crate::ops::issues::CATEGORIES);
 names!(
+    UrgencyName,
+    "How urgent an issue is (紧急程度): `routine` for the monthly meeting (the default), `yellow` within a few working days, `red` within 24 hours.",
+    roundtable_core::Urgency::ALL.iter().map(|u| u.as_str())
+);
+names!(
     IssueOrder,
     "How a list of issues is sorted: newest first (the default), oldest first, most supported first, or best match first (the default with `q`).",
     crate::ops::issues::ORDERS
