@@ -1004,6 +1004,8 @@ pub struct IssueFilter {
     pub committed: bool,
     /// Only those whose current commitment was made in `[from, to)`.
     pub committed_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Only issues of this urgency.
+    pub urgency: Option<Urgency>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -1231,6 +1233,12 @@ macro_rules! filtered {
             }
             if let Some((from, to)) = filter.committed_between {
                 q = q.filter(issues::committed_at.ge(ts(from))).filter(issues::committed_at.lt(ts(to)));
+            }
+            match filter.urgency {
+                // Routine is stored as NULL, the usual case (see `IssueRow`).
+                Some(Urgency::Routine) => q = q.filter(issues::urgency.is_null()),
+                Some(u) => q = q.filter(issues::urgency.eq(u.as_str())),
+                None => {}
             }
             if let Some(ids) = &search.matches {
                 q = q.filter(issues::id.eq_any(ids.clone()));

@@ -62,9 +62,14 @@ async fn a_red_issue_reminds_within_hours_and_the_secretary_may_grade_it_again(a
     let path = format!("/api/v1/issues/{}", red["id"].as_str().unwrap());
     let timeline = app.get(&format!("{path}/events"), &app.token(SECRETARY).await).await;
     assert_eq!(timeline.body[0]["fields"]["urgency"], "red", "{}", timeline.body);
-    // Without one, routine.
+    // Without one, or with null, routine.
     let routine = raise(&app, "楼道灯不亮", None).await.body;
     assert_eq!(routine["urgency"], "routine");
+    let mut null =
+        json!({"title": "单元门打不开", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+    null["urgency"] = Value::Null;
+    let null = app.post("/api/v1/issues", &app.token(RESIDENT).await, null).await;
+    assert_eq!((null.status, null.body["urgency"].as_str()), (StatusCode::CREATED, Some("routine")), "{}", null.body);
 
     // Not assigned two hours after it was raised: the secretaries are reminded, once.
     tick(1).await.unwrap();
@@ -136,7 +141,16 @@ async fn a_red_issue_reminds_within_hours_and_the_secretary_may_grade_it_again(a
     .await;
     assert_eq!(upgraded["urgency"], "red");
 
-    // The list says it; a page shows it in the reader's words.
+    // The list says it, and is filtered by it (routine: the unmarked ones).
+    let red_only = app.get("/api/v1/issues?urgency=red&limit=200", &app.token(SECRETARY).await).await;
+    let reds = red_only.body["items"].as_array().unwrap();
+    assert!(reds.iter().any(|i| i["id"] == upgraded["id"]) && reds.iter().all(|i| i["urgency"] == "red"), "{reds:?}");
+    let routine_only = app.get("/api/v1/issues?urgency=routine&limit=200", &app.token(SECRETARY).await).await;
+    let routines = routine_only.body["items"].as_array().unwrap();
+    assert!(routines.iter().any(|i| i["id"] == red["id"]) && routines.iter().all(|i| i["urgency"] == "routine"));
+    let purple = app.get("/api/v1/issues?urgency=purple", &app.token(SECRETARY).await).await;
+    assert_eq!(purple.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", purple.body);
+    // A page shows it in the reader's words.
     let list = app.get("/api/v1/issues?limit=100", &app.token(SECRETARY).await).await;
     let item = list.body["items"].as_array().unwrap().iter().find(|i| i["id"] == upgraded["id"]).cloned();
     assert_eq!(item.expect("listed")["urgency"], "red");
@@ -147,6 +161,14 @@ async fn a_red_issue_reminds_within_hours_and_the_secretary_may_grade_it_again(a
     assert!(page.html.contains("紧急程度: 红色：24 小时内处理"), "the step's grading: {}", page.html);
     let list = pages.get("/issues").await;
     assert!(list.html.contains("class=\"badge urgency-red\""), "{}", list.html);
+    let filtered = pages.get("/issues?urgency=red").await;
+    assert!(filtered.html.contains("<option value=\"red\" selected>红色·紧急</option>"), "{}", filtered.html);
+    assert!(filtered.html.contains("href=\"/issues/ledger.csv?urgency&#x3D;red\""), "{}", filtered.html);
+    assert!(!filtered.html.contains("class=\"badge urgency-yellow\""), "{}", filtered.html);
+    // A forged filter is named, as a page's other bad filters are.
+    let forged = pages.get("/issues?urgency=purple").await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    assert!(forged.html.contains("紧急程度"), "{}", forged.html);
 }
 
 /// The raise page offers the three, routine chosen; a red one is raised so, and a forged

@@ -418,7 +418,7 @@ pub async fn create(state: &AppState, params: &Params, retry: Option<&str>) -> R
         description: description.to_owned(),
         category: code.to_owned(),
         // A hotline's report is graded by the secretary when assigned.
-        urgency: Default::default(),
+        urgency: None,
         compound: compound.0,
         building,
         unit: None,

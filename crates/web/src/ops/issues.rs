@@ -264,6 +264,7 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
         responsible_org: q.responsible_org.map(OrgId),
         raised_by: q.raised_by.map(UserId),
         overdue_on: q.overdue.unwrap_or(false).then_some(today),
+        urgency: q.urgency,
         // Blank by our rule (zero-width characters too), not only by the store's `trim`.
         text: q.q.filter(|_| searching),
         ..IssueFilter::default()
@@ -455,7 +456,7 @@ pub async fn raise_once(
         title: text::one_line(&body.title),
         description: text::trim(&body.description).to_owned(),
         category: body.category,
-        urgency: body.urgency,
+        urgency: body.urgency.unwrap_or_default(),
         compound,
         building,
         unit: body.unit.map(|u| text::one_line(&u)).filter(|u| !u.is_empty()),

@@ -102,6 +102,7 @@ pub struct Filters {
     responsible_org: Option<String>,
     overdue: Option<String>,
     mine: Option<String>,
+    urgency: Option<String>,
     q: Option<String>,
     order: Option<String>,
     cursor: Option<String>,
@@ -125,6 +126,7 @@ struct ShownFilters {
     mine: bool,
     order: String,
     states: Vec<Choice>,
+    urgencies: Vec<Choice>,
     /// Only for those who see the whole community.
     compounds: Option<Vec<Choice>>,
     orgs: Option<Vec<Choice>>,
@@ -183,6 +185,7 @@ fn query_of(caller: &Caller, f: &Filters) -> Result<ListQuery, ApiError> {
     let mut errors = Vec::new();
     let compound = uuid_field("compound", &f.compound, &mut errors);
     let responsible_org = uuid_field("responsible_org", &f.responsible_org, &mut errors);
+    let urgency = chosen("urgency", &f.urgency, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -192,6 +195,7 @@ fn query_of(caller: &Caller, f: &Filters) -> Result<ListQuery, ApiError> {
         responsible_org,
         raised_by: filled(&f.mine).map(|_| caller.user.id.0),
         overdue: filled(&f.overdue).map(|_| true),
+        urgency,
         q: filled(&f.q),
         order: filled(&f.order),
         limit: Some(25),
@@ -237,7 +241,7 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
     let caller = &tracker.caller;
     let names = reference::names(&ctx.state, caller).await?;
     let query = query_of(caller, &f)?;
-    let (compound, responsible_org) = (query.compound, query.responsible_org);
+    let (compound, responsible_org, urgency) = (query.compound, query.responsible_org, query.urgency);
     let keep = |name: &str, v: &Option<String>| filled(v).map(|v| format!("{name}={}", urlencode(&v)));
     let base: Vec<String> = [
         keep("state", &f.state),
@@ -245,6 +249,7 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
         keep("responsible_org", &f.responsible_org),
         keep("overdue", &f.overdue),
         keep("mine", &f.mine),
+        keep("urgency", &f.urgency),
         keep("q", &f.q),
     ]
     .into_iter()
@@ -270,6 +275,7 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
         overdue: filled(&f.overdue).is_some(),
         mine: filled(&f.mine).is_some(),
         states,
+        urgencies: Urgency::ALL.iter().map(|u| Choice::new(u, "", urgency == Some(*u))).collect(),
         compounds: wide.then(|| compound_choices(&names, compound)),
         orgs: wide.then(|| responsible_choices(&names, responsible_org)),
         order: order.clone(),
@@ -497,7 +503,7 @@ async fn raise_work(
                 title: form.title.clone(),
                 description: form.description.clone(),
                 category: form.category.clone(),
-                urgency: chosen("urgency", &form.urgency, &mut errors).unwrap_or_default(),
+                urgency: chosen("urgency", &form.urgency, &mut errors),
                 compound,
                 building,
                 unit: filled(&form.unit),

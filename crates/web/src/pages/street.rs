@@ -149,7 +149,7 @@ pub async fn whistle(Posted { ctx, form }: Posted<Vec<(String, String)>>) -> Res
             title: field(&form, "title").unwrap_or_default(),
             description: field(&form, "description").unwrap_or_default(),
             category: field(&form, "category").unwrap_or_default(),
-            urgency: chosen("urgency", &field(&form, "urgency"), &mut urgency_problems).unwrap_or_default(),
+            urgency: chosen("urgency", &field(&form, "urgency"), &mut urgency_problems),
             compound: parsed.map(|(_, compound)| compound).unwrap_or_default(),
             building: None,
             unit: None,

@@ -309,10 +309,10 @@ pub struct NewIssueBody {
     /// e.g. `building`, `environment`, `security`, `parking`, `facilities`, `property_fee`, `other`.
     #[schema(value_type = names::Category)]
     pub category: String,
-    /// `routine` unless given: the secretary may grade it again when assigning.
+    /// `routine` unless given (or `null`): the secretary may grade it again when assigning.
     #[serde(default)]
-    #[schema(value_type = names::UrgencyName)]
-    pub urgency: Urgency,
+    #[schema(value_type = Option<names::UrgencyName>)]
+    pub urgency: Option<Urgency>,
     pub compound: Uuid,
     pub building: Option<Uuid>,
     pub unit: Option<String>,
@@ -399,6 +399,9 @@ pub struct ListQuery {
     pub raised_by: Option<Uuid>,
     /// Only committed issues past their due date.
     pub overdue: Option<bool>,
+    /// Only issues of this urgency.
+    #[param(value_type = Option<names::UrgencyName>)]
+    pub urgency: Option<Urgency>,
     /// Words in the title or description, all of them (Chinese needs no spaces: "按钮失灵"
     /// and "按钮 失灵" both find "电梯按钮失灵"); up to 200 characters.
     pub q: Option<String>,
