@@ -480,6 +480,15 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
         go(&phone, &base, &path).await;
         check_and_shoot(&phone, &dir, name).await;
     }
+    // A notice reads left-aligned; only the invitation's card, with its QR code, is centred.
+    for (path, selector, centred) in
+        [(format!("{meeting_path}/day"), "p.notice", false), (format!("/invitations/{invitation_id}"), "#notice", true)]
+    {
+        go(&phone, &base, &path).await;
+        let script = "return getComputedStyle(document.querySelector(arguments[0])).textAlign;";
+        let align = phone.execute(script, vec![json!(selector)]).await.expect("the page answers");
+        assert_eq!(align == json!("center"), centred, "{selector} on {path}: {align}");
+    }
     // The printable agenda and minutes, opened on a phone: their company comparison
     // scrolls in its own box.
     for (name, path) in [("phone-agenda-print", format!("{meeting_path}/agenda/print")), ("phone-minutes-print", print)]
