@@ -10,7 +10,7 @@
 //! commitments — overdue first, then those due since the last meeting, fixes awaiting
 //! verification, assignments still without a commitment after `commit_within_days`,
 //! commitments made outside a meeting, then what the last meeting did not get to;
-//! (3) new issues and the backlog (raised or assigned, not yet dealt with) by support,
+//! (3) new issues and the backlog (raised or assigned, not yet dealt with) by urgency, support,
 //! then age, grouped by compound, each grid secretary's top issue always listed; (4) the
 //! property-company comparison; (5) other business. Items past the meeting's length go
 //! to an appendix.
@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CompoundId, IssueId, MeetingId, OrgId, UserId};
-use crate::issue::{Issue, IssueState, VerificationOutcome};
+use crate::issue::{Issue, IssueState, Urgency, VerificationOutcome};
 use crate::names::named_enum;
 pub use crate::scorecard::{Rate, ScoreRow, ScoreRules, Window};
 
@@ -110,6 +110,8 @@ pub struct Tracked {
     pub responsible_org: Option<OrgId>,
     pub commitment: Option<Promise>,
     pub verification: Option<Verdict>,
+    /// Red before yellow before routine among new issues and the backlog.
+    pub urgency: Urgency,
     pub support_count: u32,
     pub reopen_count: u32,
     /// How often the due date was moved (延期).
@@ -159,6 +161,7 @@ impl From<&Issue> for Tracked {
                 satisfaction: v.satisfaction,
                 at: v.at,
             }),
+            urgency: i.urgency,
             support_count: i.support_count,
             reopen_count: i.reopen_count,
             extension_count: i.extension_count,
@@ -385,11 +388,13 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     }
     let top_ids: BTreeSet<IssueId> = grid_top.values().map(|i| i.id).collect();
     let mut new: Vec<&Tracked> = issues.iter().copied().filter(waiting).filter(|i| !top_ids.contains(&i.id)).collect();
-    new.sort_by_key(|i| (std::cmp::Reverse(i.support_count), i.created_at, i.id));
+    // The most urgent first (an urgent issue still open at the meeting is the one to
+    // answer for), then the most supported, then the oldest.
+    new.sort_by_key(|i| (std::cmp::Reverse(i.urgency), std::cmp::Reverse(i.support_count), i.created_at, i.id));
     // Compounds in the order of their most pressing issue.
-    let mut best: BTreeMap<CompoundId, (u32, std::cmp::Reverse<DateTime<Utc>>)> = BTreeMap::new();
+    let mut best: BTreeMap<CompoundId, (Urgency, u32, std::cmp::Reverse<DateTime<Utc>>)> = BTreeMap::new();
     for i in grid_top.values().copied().chain(new.iter().copied()) {
-        let key = (i.support_count, std::cmp::Reverse(i.created_at));
+        let key = (i.urgency, i.support_count, std::cmp::Reverse(i.created_at));
         best.entry(i.compound).and_modify(|b| *b = (*b).max(key)).or_insert(key);
     }
     let mut compound_order: Vec<CompoundId> = best.keys().copied().collect();

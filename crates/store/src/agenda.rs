@@ -45,6 +45,7 @@ diesel::table! {
         extension_count -> Nullable<Integer>,
         extension_dated_at -> Nullable<Text>,
         extension_requested_at -> Nullable<Text>,
+        urgency -> Nullable<Text>,
     }
 }
 
@@ -129,6 +130,7 @@ struct TrackedRow {
     extension_count: Option<i32>,
     extension_dated_at: Option<String>,
     extension_requested_at: Option<String>,
+    urgency: Option<String>,
 }
 
 /// A time as JSON holds it (RFC 3339, as serde writes `DateTime<Utc>`).
@@ -171,6 +173,7 @@ impl TryFrom<TrackedRow> for Tracked {
             responsible_org: parse_opt("organisation id", r.responsible_org.as_deref())?,
             commitment,
             verification,
+            urgency: parse_opt("urgency", r.urgency.as_deref())?.unwrap_or_default(),
             support_count: r.support_count.max(0) as u32,
             reopen_count: r.reopen_count.max(0) as u32,
             extension_count: r.extension_count.unwrap_or(0).max(0) as u32,

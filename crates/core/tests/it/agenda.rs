@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use roundtable_core::agenda::{Agenda, AgendaConfig, AgendaInput, IssueFacts, Reason, Section, build_agenda};
-use roundtable_core::{Commitment, CompoundId, Issue, IssueState, OrgId, UserId};
+use roundtable_core::{Commitment, CompoundId, Issue, IssueState, OrgId, Urgency, UserId};
 
 use crate::fixture::*;
 
@@ -148,6 +148,19 @@ fn new_issues_go_by_support_then_age_grouped_by_compound_with_grid_top_issues_fi
     assert_eq!(titles(&agenda, Reason::Backlog), ["上次会议之前"], "older than the last meeting, never dealt with");
     assert_eq!(titles(&agenda, Reason::AwaitingCommitment), ["君悦湾 同样多 更早"], "assigned 20 days, no promise");
     assert_eq!(titles(&agenda, Reason::Committed), ["已经承诺"], "committed outside a meeting");
+}
+
+#[test]
+fn urgent_new_issues_come_first_and_bring_their_compound_forward() {
+    let t = Town::new();
+    let popular = t.issue("君悦湾 多人支持", t.junyue, "raised", 5, 9);
+    let yellow = Issue { urgency: Urgency::Yellow, ..t.issue("君悦湾 黄色", t.junyue, "raised", 4, 1) };
+    let red = Issue { urgency: Urgency::Red, ..t.issue("鼎秀华城 红色", t.dingxiu, "assigned", 1, 0) };
+    let quiet = t.issue("鼎秀华城 一般", t.dingxiu, "raised", 3, 4);
+    let agenda = build(&t, &facts(&[popular, yellow, red, quiet]), &AgendaConfig::default());
+    let new: Vec<&str> =
+        agenda.items.iter().filter(|i| i.section == Section::NewIssues).map(|i| i.title.as_str()).collect();
+    assert_eq!(new, ["鼎秀华城 红色", "鼎秀华城 一般", "君悦湾 黄色", "君悦湾 多人支持"]);
 }
 
 #[test]
