@@ -9,7 +9,9 @@
 //! Sections, in order: (1) relayed policy and announcements; (2) follow-up of
 //! commitments — overdue first, then those due since the last meeting, fixes awaiting
 //! verification, assignments still without a commitment after `commit_within_days`,
-//! commitments made outside a meeting, then what the last meeting did not get to;
+//! commitments made outside a meeting, pauses decided outside one (暂缓: waiting for an
+//! owners' vote, the maintenance fund or another party), then what the last meeting did
+//! not get to;
 //! (3) new issues and the backlog (raised or assigned, not yet dealt with) by urgency, support,
 //! then age, grouped by compound, each grid secretary's top issue always listed; (4) the
 //! property-company comparison; (5) other business. Items past the meeting's length go
@@ -55,6 +57,8 @@ named_enum! {
         ExtensionRequested = "extension_requested",
         /// Committed since a meeting last dealt with it (outside a meeting).
         Committed = "committed",
+        /// Paused since a meeting last dealt with it (暂缓): the meeting hears what it waits for.
+        Paused = "paused",
         /// Raised since the last meeting.
         NewIssue = "new_issue",
         /// Raised before the last meeting and still waiting for one to deal with it.
@@ -272,8 +276,12 @@ pub struct Agenda {
     pub scorecard: Vec<ScoreRow>,
 }
 
+/// The default workflow's open states: those the planner draws on whatever their age.
+pub const OPEN_STATES: [&str; 5] =
+    [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED, IssueState::PAUSED];
+
 fn is_open(state: &IssueState) -> bool {
-    [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED].contains(&state.as_str())
+    OPEN_STATES.contains(&state.as_str())
 }
 
 fn overdue_on(issue: &Tracked, day: NaiveDate) -> bool {
@@ -360,6 +368,11 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         rest.into_iter().filter(|i| unsettled.contains(&i.id)).partition(found_wanting);
     reopened.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
     committed.sort_by_key(|i| (i.commitment.as_ref().map(|c| c.due_date), i.created_at, i.id));
+    // A pause decided outside a meeting is the meeting's to hear once; one it dealt with
+    // stays off until something happens (it is resumed, or the secretary adds it).
+    let mut paused: Vec<&Tracked> =
+        issues.iter().copied().filter(|i| i.state == IssueState::PAUSED && unsettled.contains(&i.id)).collect();
+    paused.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
 
     // (3) New issues and the backlog — every raised or assigned issue no held meeting has
     // dealt with, whatever its age — most supported first, then oldest; grouped by
@@ -414,6 +427,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         (&uncommitted, Reason::AwaitingCommitment),
         (&extension, Reason::ExtensionRequested),
         (&committed, Reason::Committed),
+        (&paused, Reason::Paused),
     ] {
         items.extend(list.iter().map(|i| AgendaItem::for_issue(Section::FollowUp, reason, i, cfg.follow_up_minutes)));
     }

@@ -27,6 +27,19 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// What a paused issue (暂缓) waits for: work the responsible party cannot do until
+    /// someone else decides or pays, so no clock runs against it meanwhile.
+    pub enum WaitingFor: "`waiting_for` value" {
+        /// The owners' vote (业主表决), e.g. on a change to the common parts.
+        OwnersVote = "owners_vote",
+        /// Approval of the special maintenance fund (维修资金) to pay for it.
+        MaintenanceFund = "maintenance_fund",
+        /// Another party: a utility, a government department, the developer.
+        OtherParty = "other_party",
+    }
+}
+
 /// The state an issue is in. States are declared by a workflow file, so this is a
 /// name rather than a Rust enum; the default workflow's names are constants here.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -38,6 +51,8 @@ impl IssueState {
     pub const ASSIGNED: &'static str = "assigned";
     pub const COMMITTED: &'static str = "committed";
     pub const RESOLVED: &'static str = "resolved";
+    /// Waiting for an owners' vote, the maintenance fund or another party (暂缓).
+    pub const PAUSED: &'static str = "paused";
     pub const VERIFIED: &'static str = "verified";
     pub const REJECTED: &'static str = "rejected";
     pub const DUPLICATE: &'static str = "duplicate";

@@ -25,7 +25,7 @@ pub use directory::{AccountNotice, Building, Community, Compound, GeoPoint, Invi
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, PhotoId, UserId};
 pub use issue::{
     Commitment, Event, Extension, ExtensionRequest, Household, Issue, IssueState, NewIssue, ProxyReport, Urgency,
-    Verification, VerificationOutcome,
+    Verification, VerificationOutcome, WaitingFor,
 };
 pub use meeting::{
     AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override, Refusal,

@@ -11,6 +11,18 @@ pub struct UnknownName {
     pub expected: String,
 }
 
+/// How much of an unknown name an error repeats: enough to recognise a typo, never a
+/// hostile 100,000-character value echoed back (twice, in an API problem).
+const SHOWN_CHARS: usize = 40;
+
+/// `name`, cut to `SHOWN_CHARS` characters with an ellipsis.
+pub fn excerpt(name: &str) -> String {
+    match name.char_indices().nth(SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_owned(),
+    }
+}
+
 macro_rules! named_enum {
     ($(#[$meta:meta])* $vis:vis enum $name:ident : $what:literal {
         $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)?
@@ -44,7 +56,7 @@ macro_rules! named_enum {
                     $($text => Ok($name::$variant),)*
                     _ => Err($crate::names::UnknownName {
                         what: $what,
-                        name: s.to_owned(),
+                        name: $crate::names::excerpt(s),
                         expected: [$($text),*].join(", "),
                     }),
                 }

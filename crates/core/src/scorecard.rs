@@ -165,8 +165,10 @@ fn window(input: &AgendaInput<'_>, mine: &[&IssueFacts], from: DateTime<Utc>) ->
                 response.n += u32::from(in_time && !far_off(f, c));
             }
             // Still inside its time to commit — a week, or until the next meeting, where
-            // companies commit on the spot: not judged yet.
+            // companies commit on the spot: not judged yet. Nor while it is paused: it
+            // waits for others, and the company is assigned it afresh when it resumes.
             None if assigned + patience.max(NEXT_MEETING) > to => {}
+            None if f.issue.state == IssueState::PAUSED => {}
             None => response.m += 1,
         }
     }

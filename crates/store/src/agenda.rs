@@ -60,7 +60,7 @@ pub fn slot_key(community: CommunityId, meeting: &Meeting) -> String {
 /// The issues an agenda can draw on: every open one, and those changed since `since`,
 /// with when each was last assigned and resolved.
 pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<Utc>) -> Result<Vec<IssueFacts>> {
-    let open = [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED];
+    let open = roundtable_core::agenda::OPEN_STATES;
     // Two index-backed queries rather than one `OR` that would scan every issue. Only the
     // columns the planner reads: on PostgreSQL the window's closed issues, months of them
     // spread over the whole table, come from `issues_community_updated` alone. Each read

@@ -9,7 +9,7 @@ use roundtable_core::meeting::first_sunday;
 use roundtable_core::{
     Actor, Building, BuildingId, Community, CommunityId, Compound, CompoundId, GeoPoint, Issue, Meeting, MeetingId,
     MeetingStatus, NewIssue, OrgId, OrgKind, Organisation, Role, TransitionFields, TransitionRequest, Urgency, User,
-    UserId, WorkflowSet, apply,
+    UserId, WaitingFor, WorkflowSet, apply,
 };
 use roundtable_store::{Db, StoreError, directory, issues, meetings};
 
@@ -89,6 +89,20 @@ fn urgency_of(title: &str) -> Urgency {
             Urgency::Yellow
         }
         _ => Urgency::Routine,
+    }
+}
+
+/// What a demo problem waits for once promised, if it needs more than the company: work
+/// paid from the maintenance fund (the owners vote on it), or another party (暂缓).
+fn waits_for(title: &str) -> Option<(WaitingFor, &'static str)> {
+    match title {
+        "水压不足" => {
+            Some((WaitingFor::MaintenanceFund, "更换二次供水加压泵需动用专项维修资金，待业主表决和资金审批。"))
+        }
+        "充电桩数量不足" => {
+            Some((WaitingFor::OtherParty, "新增充电桩需供电公司扩容，已报装，待供电公司勘察批复。"))
+        }
+        _ => None,
     }
 }
 
@@ -629,7 +643,14 @@ fn advance(
     };
     issue = fire(&issue, committer, "commit", f, at)?;
     if fate == Fate::Committed {
-        return Ok(issue);
+        // A fix that needs the fund or the owners' vote is paused a few days later.
+        return match waits_for(&issue.title) {
+            Some((what, why)) => {
+                let f = TransitionFields { waiting_for: Some(what), reason: Some(why.into()), ..Default::default() };
+                fire(&issue, &people.secretary, "pause", f, step(at, 4))
+            }
+            None => Ok(issue),
+        };
     }
     at = step(at, 9);
     issue = fire(

@@ -26,7 +26,11 @@ pub fn details(
         .iter()
         .filter_map(|f| {
             let text = fields.text(*f)?;
-            let term = (*f == Field::Urgency).then(|| format!("urgency.{text}"));
+            // A closed set's value is shown in the reader's words.
+            let term = match f {
+                Field::Urgency | Field::WaitingFor => Some(format!("{f}.{text}")),
+                _ => None,
+            };
             let value = match f {
                 Field::ResponsibleOrg => org_name(fields.responsible_org?)?,
                 Field::Meeting => {

@@ -103,7 +103,7 @@ async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: T
     );
     assert_eq!(
         transitions(&assigned),
-        ["reassign", "commit", "reject", "mark_duplicate"],
+        ["reassign", "commit", "pause", "reject", "mark_duplicate"],
         "the secretary may record an on-the-spot commitment"
     );
 

@@ -179,7 +179,7 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     let ages = &ages[..ages.find("</table>").unwrap()];
     let counted: u32 = ages.split("<td>").skip(1).map(|c| c[..c.find('<').unwrap()].parse::<u32>().unwrap()).sum();
     let secretary = app.token(SECRETARY).await;
-    let open = app.get("/api/v1/issues?state=raised,assigned,committed,resolved&limit=200", &secretary).await;
+    let open = app.get("/api/v1/issues?state=raised,assigned,committed,resolved,paused&limit=200", &secretary).await;
     assert_eq!(counted as usize, open.body["items"].as_array().unwrap().len(), "{ages}");
     // The minutes a promise was made at are public too (the link on its line).
     let at = html.find("/meetings/").expect("a line links its meeting");

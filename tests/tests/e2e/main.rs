@@ -18,6 +18,7 @@ mod meetings;
 mod open311;
 mod openapi;
 mod pages;
+mod pause;
 mod photos;
 mod repeats;
 mod residents;

@@ -100,7 +100,7 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     // Dongsheng's open issues, as its secretary counts them.
     let listed = app
         .get(
-            "/api/v1/issues?state=raised,assigned,committed,resolved&limit=200",
+            "/api/v1/issues?state=raised,assigned,committed,resolved,paused&limit=200",
             &app.token("secretary@dongsheng.example").await,
         )
         .await;

@@ -11,6 +11,7 @@ use crate::actor::Actor;
 use crate::ids::{EventId, IssueId, MeetingId, OrgId};
 use crate::issue::{
     Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, Urgency, Verification, VerificationOutcome,
+    WaitingFor,
 };
 
 /// The values a transition may carry. Which are required or accepted is up to the
@@ -38,6 +39,8 @@ pub struct TransitionFields {
     pub duplicate_of: Option<IssueId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urgency: Option<Urgency>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<WaitingFor>,
 }
 
 impl TransitionFields {
@@ -61,6 +64,7 @@ impl TransitionFields {
             Field::Reason => shown(&self.reason),
             Field::DuplicateOf => shown(&self.duplicate_of),
             Field::Urgency => shown(&self.urgency),
+            Field::WaitingFor => shown(&self.waiting_for),
         }
     }
 

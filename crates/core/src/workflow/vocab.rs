@@ -27,6 +27,8 @@ named_enum! {
         DuplicateOf = "duplicate_of",
         /// How urgent the issue is (routine, yellow, red): the secretary grades it.
         Urgency = "urgency",
+        /// What a paused issue waits for (owners_vote, maintenance_fund, other_party).
+        WaitingFor = "waiting_for",
     }
 }
 

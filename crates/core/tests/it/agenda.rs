@@ -373,3 +373,28 @@ fn a_fix_found_wanting_comes_back_to_the_follow_up_as_reopened() {
     assert_eq!(titles(&agenda, Reason::Reopened), ["部分解决的"]);
     assert_eq!(titles(&agenda, Reason::Committed), ["会外承诺的"]);
 }
+
+#[test]
+fn a_pause_decided_outside_a_meeting_is_heard_once_and_a_paused_issue_is_carried_while_open() {
+    let t = Town::new();
+    // Paused by the secretary last week, after the last meeting had dealt with it.
+    let mut outside = t.committed("电梯更换待维修资金", t.w.anshang, date(2026, 11, 20), 40);
+    outside.state = IssueState::new(IssueState::PAUSED);
+    outside.state_entered_at = meeting_at() - TimeDelta::days(7);
+    // Paused at the last meeting itself: dealt with, it rests.
+    let mut at_meeting = t.issue("外墙改造待业主表决", t.junyue, "paused", 60, 4);
+    at_meeting.state_entered_at = last_meeting();
+    let unreached = t.issue("上次没讨论的暂缓问题", t.dingxiu, "paused", 50, 0);
+    let mut list = facts(&[outside, at_meeting, unreached.clone()]);
+    for f in &mut list {
+        f.dealt_at = Some(last_meeting() + TimeDelta::hours(2));
+    }
+    let carried = vec![(Some(unreached.id), unreached.title.clone())];
+    let agenda = build_carrying(&t, &list, &AgendaConfig::default(), &carried);
+    assert_eq!(titles(&agenda, Reason::Paused), ["电梯更换待维修资金"]);
+    assert_eq!(titles(&agenda, Reason::Overdue), Vec::<&str>::new(), "a paused promise is not overdue");
+    assert_eq!(titles(&agenda, Reason::CarriedOver), ["上次没讨论的暂缓问题"], "still open: carried over");
+    assert!(!agenda.items.iter().any(|i| i.title == "外墙改造待业主表决"));
+    let paused = agenda.items.iter().find(|i| i.reason == Reason::Paused).unwrap();
+    assert_eq!(paused.section, Section::FollowUp);
+}

@@ -54,9 +54,9 @@ fn expect_one(from: &str, to: &str, at: &str, message: &str) {
 fn the_default_workflow_and_the_mini_one_are_valid() {
     let wf = Workflow::from_toml("workflows/issue.toml", DEFAULT_WORKFLOW).unwrap();
     let states: Vec<&str> = wf.states.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(states, ["raised", "assigned", "committed", "resolved", "verified", "rejected", "duplicate"]);
+    assert_eq!(states, ["raised", "assigned", "committed", "resolved", "paused", "verified", "rejected", "duplicate"]);
     let transitions: Vec<&str> = wf.transitions.iter().map(|t| t.name.as_str()).collect();
-    let expected = "assign reassign commit request_extension extend refuse_extension resolve verify reopen partly_fixed reject mark_duplicate";
+    let expected = "assign reassign commit request_extension extend refuse_extension resolve verify reopen partly_fixed pause resume reject mark_duplicate";
     assert_eq!(transitions.join(" "), expected);
     assert_eq!(wf.initial, "raised");
     Workflow::from_toml("mini.toml", MINI).unwrap();
@@ -209,5 +209,6 @@ fn the_mermaid_graph_shows_every_edge() {
     assert!(g.contains("    committed --> assigned: reassign (secretary, admin)\n"));
     assert!(g.ends_with("    duplicate --> [*]\n"));
     assert!(g.contains("    committed --> committed: extend (secretary, admin)\n"));
-    assert_eq!(g.matches("-->").count(), 1 + 15 + 3);
+    assert!(g.contains("    paused --> assigned: resume (secretary, admin)\n"));
+    assert_eq!(g.matches("-->").count(), 1 + 19 + 3);
 }

@@ -2,7 +2,7 @@
 //! graph, never do what the file forbids, and only ever move the version up by one.
 
 use proptest::prelude::*;
-use roundtable_core::{Actor, Denial, Issue, IssueId, Role, TransitionFields, TransitionRequest, apply};
+use roundtable_core::{Actor, Denial, Issue, IssueId, Role, TransitionFields, TransitionRequest, WaitingFor, apply};
 
 use crate::fixture::*;
 
@@ -14,9 +14,8 @@ fn file_allows(w: &World, issue: &Issue, actor: &Actor, transition: &str) -> boo
     let raiser = issue.raised_by == actor.user || issue.raised_by_org.is_some_and(|o| actor.is_member_of(o));
     actor.community == w.community
         && match transition {
-            "assign" | "reassign" | "reject" | "mark_duplicate" | "extend" | "refuse_extension" => {
-                role(Role::Secretary) || role(Role::Admin)
-            }
+            "assign" | "reassign" | "reject" | "mark_duplicate" | "extend" | "refuse_extension" | "pause"
+            | "resume" => role(Role::Secretary) || role(Role::Admin),
             "commit" => responsible || role(Role::Secretary),
             "resolve" | "request_extension" => responsible,
             "verify" | "reopen" | "partly_fixed" => raiser || role(Role::Supervisor),
@@ -34,7 +33,7 @@ struct Step {
     text: usize,
     satisfaction: i64,
     self_duplicate: bool,
-    with: [bool; 7],
+    with: [bool; 8],
     /// Send exactly the fields the transition needs, with sane values.
     well_formed: bool,
 }
@@ -49,7 +48,7 @@ prop_compose! {
         text in 0..3usize,
         satisfaction in -1..7i64,
         self_duplicate in any::<bool>(),
-        with in any::<[bool; 7]>(),
+        with in any::<[bool; 8]>(),
         well_formed in prop::bool::weighted(0.8),
     ) -> Step {
         Step { actor, transition, stale, org, due_offset, text, satisfaction, self_duplicate, with, well_formed }
@@ -57,7 +56,7 @@ prop_compose! {
 }
 
 /// The default workflow's transitions plus one it does not declare.
-const TRANSITIONS: [&str; 13] = [
+const TRANSITIONS: [&str; 15] = [
     "assign",
     "reassign",
     "commit",
@@ -68,6 +67,8 @@ const TRANSITIONS: [&str; 13] = [
     "verify",
     "reopen",
     "partly_fixed",
+    "pause",
+    "resume",
     "reject",
     "mark_duplicate",
     "nonsense",
@@ -90,6 +91,7 @@ fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> Transiti
         "verify" => satisfaction(s.satisfaction.clamp(1, 5)),
         "reopen" | "partly_fixed" | "reject" => reason("不行"),
         "mark_duplicate" => TransitionFields { duplicate_of: Some(IssueId::new()), ..Default::default() },
+        "pause" => TransitionFields { waiting_for: Some(WaitingFor::OwnersVote), ..reason("待业主表决") },
         _ => TransitionFields::default(),
     }
 }
@@ -103,7 +105,7 @@ proptest! {
         let actors = [&w.secretary, &w.admin, &w.supervisor, &w.supervisor_colleague, &w.anshang_staff, &w.xiean_staff, &w.grid, &w.resident, &w.outsider];
         let mut issue = w.raise_by(&w.supervisor);
         let declared: Vec<&str> = w.wf.transitions.iter().map(|t| t.name.as_str()).collect();
-        prop_assert_eq!(&declared[..], &TRANSITIONS[..12]);
+        prop_assert_eq!(&declared[..], &TRANSITIONS[..14]);
         let mut versions = vec![issue.version];
         for s in steps {
             let actor = actors[s.actor];
@@ -121,6 +123,7 @@ proptest! {
                 note: f[6].then(|| text.clone()),
                 meeting: None,
                 urgency: None,
+                waiting_for: f[7].then_some(WaitingFor::MaintenanceFund),
             };
             let fields = if s.well_formed { well_formed(&w, &issue, name, &s) } else { fields };
             let version = if s.stale { issue.version + 1 } else { issue.version };

@@ -272,3 +272,33 @@ fn a_commitment_on_the_spot_at_the_next_meeting_is_a_response_a_later_one_is_not
     f.issues.push(silent);
     assert_eq!(row(&scorecard(&f, &AgendaConfig::default()), f.ordinary).half_year.response, Rate { n: 4, m: 6 });
 }
+
+#[test]
+fn an_issue_paused_for_a_vote_or_the_fund_is_neither_unanswered_nor_late() {
+    let mut f = fixture();
+    let cfg = AgendaConfig::default();
+    let base = row(&scorecard(&f, &cfg), f.ordinary).clone();
+    let w = World::new();
+    let n = f.issues.len();
+    // Assigned two months ago and never answered; committed at once, due four days ago, open.
+    let stories = [
+        Story { assigned: 60, ..Story::default() },
+        Story { assigned: 20, committed_after: Some(2), due: -4, ..Story::default() },
+    ];
+    f.issues.extend(stories.map(|s| facts(&w, f.ordinary, s)));
+    let open = row(&scorecard(&f, &cfg), f.ordinary).clone();
+    let plus = |r: Rate, n, m| Rate { n: r.n + n, m: r.m + m };
+    assert_eq!(open.half_year.response, plus(base.half_year.response, 1, 2));
+    assert_eq!(open.month.resolution, plus(base.month.resolution, 0, 1));
+    assert_eq!(open.overdue, base.overdue + 1);
+    // The same two, paused for the owners' vote and the maintenance fund: the promise made
+    // in time still counts as an answer; nothing else counts for or against the company.
+    for i in &mut f.issues[n..] {
+        i.issue.state = IssueState::new(IssueState::PAUSED);
+    }
+    let paused = row(&scorecard(&f, &cfg), f.ordinary).clone();
+    assert_eq!(paused.half_year.response, plus(base.half_year.response, 1, 1));
+    assert_eq!(paused.month.response, plus(base.month.response, 1, 1));
+    assert_eq!(paused.month.resolution, base.month.resolution);
+    assert_eq!(paused.overdue, base.overdue);
+}

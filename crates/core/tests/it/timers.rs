@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone};
 use chrono_tz::{Asia::Shanghai, Tz};
-use roundtable_core::{Effect, Issue, NewIssue, TransitionFields, Urgency};
+use roundtable_core::{Effect, Issue, NewIssue, TransitionFields, Urgency, WaitingFor};
 
 use crate::fixture::*;
 
@@ -107,4 +107,22 @@ fn a_raise_of_some_urgency_says_so_in_its_first_step() {
     assert_eq!((issue.urgency, event.fields.urgency), (Urgency::Red, Some(Urgency::Red)));
     let (issue, event) = Issue::raise(&w.wf, new(Urgency::Routine), &w.resident, at);
     assert_eq!((issue.urgency, event.fields.urgency), (Urgency::Routine, None));
+}
+
+#[test]
+fn a_paused_issue_is_never_overdue_and_the_secretary_is_asked_after_two_months() {
+    let w = World::new();
+    let fields = TransitionFields {
+        waiting_for: Some(WaitingFor::OwnersVote),
+        reason: Some("外墙改造需业主表决".into()),
+        ..Default::default()
+    };
+    let committed = w.committed(); // due 2026-12-20
+    assert_eq!(due_names(&w, &committed, now() + TimeDelta::days(20)), ["due_soon", "overdue"]);
+    let paused = w.fire(&committed, &w.secretary, "pause", fields).issue;
+    let days = |d| now() + TimeDelta::days(d);
+    assert!(due_names(&w, &paused, days(60) - TimeDelta::minutes(1)).is_empty(), "the due date passes quietly");
+    let due = w.wf.due_timers(&paused, days(60));
+    assert_eq!(due.iter().map(|d| d.timer.name.as_str()).collect::<Vec<_>>(), ["pause_review"]);
+    assert_eq!(due[0].timer.effects, vec![Effect::RemindSecretary]);
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use roundtable_core::workflow::Guard;
 use roundtable_core::{
-    Denial, Effect, Field, FieldError, FieldProblem, IssueId, TransitionFields, VerificationOutcome,
+    Denial, Effect, Field, FieldError, FieldProblem, IssueId, TransitionFields, VerificationOutcome, WaitingFor,
 };
 
 use crate::fixture::*;
@@ -298,7 +298,7 @@ fn available_lists_only_what_the_viewer_may_fire_now() {
     assert_eq!(names(&resolved, &w.supervisor), ["verify", "reopen", "partly_fixed"]);
     let committed = w.committed();
     assert_eq!(names(&committed, &w.anshang_staff), ["request_extension", "resolve"]);
-    assert_eq!(names(&committed, &w.secretary), ["reassign", "extend"], "nothing asked, nothing to refuse");
+    assert_eq!(names(&committed, &w.secretary), ["reassign", "extend", "pause"], "nothing asked, nothing to refuse");
     assert!(names(&raised, &w.outsider).is_empty());
 }
 
@@ -408,4 +408,46 @@ fn partly_fixed_reopens_as_such_with_a_reason_and_counts_as_a_reopen() {
     );
     assert!(out.issue.commitment.is_some(), "the rest is still owed");
     assert_eq!(out.effects, vec![Effect::NotifyResponsible, Effect::NotifySecretary]);
+}
+
+#[test]
+fn a_paused_issue_waits_for_others_and_resumes_for_a_fresh_commitment() {
+    let w = World::new();
+    let waiting = |what| TransitionFields {
+        waiting_for: Some(what),
+        reason: Some("需业主表决动用维修资金".into()),
+        ..Default::default()
+    };
+    let committed = w.committed();
+    // The secretary pauses, saying what for and why; the company cannot pause itself.
+    not_allowed(w.try_fire(&committed, &w.anshang_staff, "pause", waiting(WaitingFor::OwnersVote)));
+    assert_eq!(
+        field_errors(w.try_fire(&committed, &w.secretary, "pause", reason("等一等"))),
+        [(Field::WaitingFor, FieldProblem::Missing)]
+    );
+    let paused = w.fire(&committed, &w.secretary, "pause", waiting(WaitingFor::MaintenanceFund));
+    assert_eq!(paused.issue.state, "paused");
+    assert_eq!(paused.event.fields.waiting_for, Some(WaitingFor::MaintenanceFund));
+    assert_eq!(paused.effects, [Effect::NotifyResponsible, Effect::NotifyRaiser]);
+    assert!(paused.issue.commitment.is_some(), "the promise made so far stays on record");
+    // While it waits, the company neither resolves it nor asks for more time.
+    for (transition, fields) in [("resolve", resolution()), ("commit", commitment(date(2027, 1, 10)))] {
+        assert!(matches!(
+            w.try_fire(&paused.issue, &w.anshang_staff, transition, fields),
+            Err(Denial::WrongState { .. })
+        ));
+    }
+    not_allowed(w.try_fire(&paused.issue, &w.anshang_staff, "resume", TransitionFields::default()));
+    // Resumed: back to the company, which promises afresh.
+    let resumed = w.fire(&paused.issue, &w.secretary, "resume", TransitionFields::default());
+    assert_eq!(resumed.issue.state, "assigned");
+    assert!(resumed.issue.commitment.is_none());
+    assert_eq!(resumed.effects, [Effect::NotifyResponsible, Effect::NotifyRaiser]);
+    let recommitted = w.fire(&resumed.issue, &w.anshang_staff, "commit", commitment(date(2027, 3, 31))).issue;
+    assert_eq!(recommitted.commitment.map(|c| c.due_date), Some(date(2027, 3, 31)));
+    // The owners may vote it down: the secretary closes it with that reason.
+    let voted = w.fire(&w.assigned(), &w.secretary, "pause", waiting(WaitingFor::OwnersVote)).issue;
+    let closed = w.fire(&voted, &w.secretary, "reject", reason("业主表决未通过")).issue;
+    assert_eq!(closed.state, "rejected");
+    assert_eq!(closed.closing_reason.as_deref(), Some("业主表决未通过"));
 }

@@ -416,6 +416,10 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         "issue": issue_json,
         "step": crate::i18n::strings().step(&locale, &step_key),
         "note": note,
+        // What a paused issue waits for, in the reader's words.
+        "waiting": event
+            .and_then(|e| e.fields.waiting_for)
+            .map(|w| crate::i18n::strings().text(&locale, &format!("waiting_for.{w}"), &[])),
         "links": links,
         "raiser": show_raiser.then(|| json!({
             "name": raiser.display_name,

@@ -623,6 +623,7 @@ pub async fn transition_once(
             reason: body.reason,
             duplicate_of: body.duplicate_of.map(IssueId),
             urgency: body.urgency,
+            waiting_for: body.waiting_for,
         },
     };
     let key = key.map(|key| issues::RequestKey {

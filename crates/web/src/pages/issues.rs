@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use roundtable_core::workflow::Field;
-use roundtable_core::{IssueId, OrgId, Role, Urgency};
+use roundtable_core::{IssueId, OrgId, Role, Urgency, WaitingFor};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -588,7 +588,9 @@ enum FieldKind {
 impl FieldKind {
     fn of(field: Field) -> FieldKind {
         match field {
-            Field::ResponsibleOrg | Field::Satisfaction | Field::Meeting | Field::Urgency => FieldKind::Select,
+            Field::ResponsibleOrg | Field::Satisfaction | Field::Meeting | Field::Urgency | Field::WaitingFor => {
+                FieldKind::Select
+            }
             Field::DueDate => FieldKind::Date,
             // Chosen among issues found by title (see `originals`), never typed as an id.
             Field::DuplicateOf => FieldKind::Select,
@@ -666,6 +668,8 @@ struct IssuePage {
     can_support: bool,
     /// Each promise and each extension, oldest first.
     history: Vec<HistoryLine>,
+    /// What a paused issue waits for, said at the top (not only in its timeline).
+    waiting: Option<Waiting>,
     /// What the secretary searched for to find a duplicate's original.
     dup_q: Option<String>,
     limits: PhotoLimits,
@@ -692,6 +696,13 @@ struct DeliveryLine {
     attempts: i32,
     error: Option<String>,
     at_local: String,
+}
+
+#[derive(Serialize)]
+struct Waiting {
+    what: roundtable_core::WaitingFor,
+    reason: Option<String>,
+    since_local: String,
 }
 
 #[derive(Serialize)]
@@ -755,6 +766,10 @@ async fn issue_page(
                         Field::Urgency => {
                             Urgency::ALL.iter().map(|u| (u.to_string(), ctx.t(&format!("urgency.{u}")))).collect()
                         }
+                        Field::WaitingFor => WaitingFor::ALL
+                            .iter()
+                            .map(|w| (w.to_string(), ctx.t(&format!("waiting_for.{w}"))))
+                            .collect(),
                         _ => Vec::new(),
                     };
                     FieldShown {
@@ -779,6 +794,12 @@ async fn issue_page(
         .collect();
     let chair =
         caller.actor.has_role(roundtable_core::Role::Secretary) || caller.actor.has_role(roundtable_core::Role::Admin);
+    // The step that entered the current state (reminders change no state), if it said
+    // what the issue waits for.
+    let waiting = events.iter().rev().find(|e| e.from.as_deref() != Some(e.to.as_str())).and_then(|e| {
+        let what = e.fields.waiting_for.filter(|_| e.to == view.state)?;
+        Some(Waiting { what, reason: e.fields.reason.clone(), since_local: local(e.at) })
+    });
     let timeline = events
         .into_iter()
         .map(|e| TimelineEntry {
@@ -850,6 +871,7 @@ async fn issue_page(
             supported,
             can_support,
             history,
+            waiting,
             dup_q: dup_q.map(str::to_owned),
             limits: PhotoLimits::of(ctx),
             deliveries,
@@ -874,6 +896,7 @@ pub struct TransitionForm {
     reason: Option<String>,
     duplicate_of: Option<String>,
     urgency: Option<String>,
+    waiting_for: Option<String>,
 }
 
 impl TransitionForm {
@@ -889,6 +912,7 @@ impl TransitionForm {
             Field::Reason => &self.reason,
             Field::DuplicateOf => &self.duplicate_of,
             Field::Urgency => &self.urgency,
+            Field::WaitingFor => &self.waiting_for,
         }
         .clone()
     }
@@ -923,6 +947,7 @@ impl TransitionForm {
             reason: filled(&self.reason),
             duplicate_of: uuid_field("duplicate_of", &self.duplicate_of, &mut errors),
             urgency: chosen("urgency", &self.urgency, &mut errors),
+            waiting_for: chosen("waiting_for", &self.waiting_for, &mut errors),
             photos: Vec::new(),
         };
         if errors.is_empty() { Ok(body) } else { Err(ApiError::invalid(errors)) }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use roundtable_core::workflow::{Field, TransitionFields};
-use roundtable_core::{Event, Issue, Organisation, Urgency, User, Workflow};
+use roundtable_core::{Event, Issue, Organisation, Urgency, User, WaitingFor, Workflow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -372,6 +372,8 @@ pub struct TransitionBody {
     pub duplicate_of: Option<Uuid>,
     #[schema(value_type = Option<names::UrgencyName>)]
     pub urgency: Option<Urgency>,
+    #[schema(value_type = Option<names::WaitingForName>)]
+    pub waiting_for: Option<WaitingFor>,
     /// Photos uploaded with `POST /api/v1/photos` that go with this step (at most 6): the
     /// fix when resolving, what is still wrong when reopening.
     #[serde(default)]

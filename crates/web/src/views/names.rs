@@ -34,6 +34,11 @@ names!(
     roundtable_core::Urgency::ALL.iter().map(|u| u.as_str())
 );
 names!(
+    WaitingForName,
+    "What a paused issue (暂缓) waits for: `owners_vote` (业主表决), `maintenance_fund` (维修资金), `other_party` (a utility, a department, the developer).",
+    roundtable_core::WaitingFor::ALL.iter().map(|w| w.as_str())
+);
+names!(
     IssueOrder,
     "How a list of issues is sorted: newest first (the default), oldest first, most supported first, or best match first (the default with `q`).",
     crate::ops::issues::ORDERS
