@@ -266,6 +266,9 @@ pub struct AgendaItem {
     pub minutes: u32,
     /// Past the meeting's length: listed for the record, discussed if time allows.
     pub in_appendix: bool,
+    /// Its issue's urgency (routine for an item without one).
+    #[serde(default)]
+    pub urgency: Urgency,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -301,6 +304,7 @@ impl AgendaItem {
             support_count: issue.support_count,
             minutes,
             in_appendix: false,
+            urgency: issue.urgency,
         }
     }
 
@@ -316,6 +320,7 @@ impl AgendaItem {
             support_count: 0,
             minutes,
             in_appendix: false,
+            urgency: Urgency::Routine,
         }
     }
 }

@@ -8,7 +8,7 @@ use roundtable_core::agenda::{
     Agenda, AgendaItem, CARRIED_SECTIONS, IssueFacts, Promise, Reason, Section, Tracked, Verdict, is_fixed,
 };
 use roundtable_core::{
-    AgendaStatus, CommunityId, IssueId, IssueState, ItemOutcome, Meeting, MeetingId, VerificationOutcome,
+    AgendaStatus, CommunityId, IssueId, IssueState, ItemOutcome, Meeting, MeetingId, Urgency, VerificationOutcome,
 };
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
@@ -439,13 +439,17 @@ pub struct StoredItem {
     pub in_appendix: bool,
     pub outcome: Option<ItemOutcome>,
     pub outcome_note: Option<String>,
+    /// The urgency of its issue now (routine for an item without one): graded after the
+    /// agenda was built, a red issue still says so on the meeting's day.
+    pub urgency: Urgency,
 }
 
-impl TryFrom<ItemRow> for StoredItem {
+impl TryFrom<(ItemRow, Option<String>)> for StoredItem {
     type Error = StoreError;
 
-    fn try_from(r: ItemRow) -> Result<Self> {
+    fn try_from((r, urgency): (ItemRow, Option<String>)) -> Result<Self> {
         Ok(StoredItem {
+            urgency: parse_opt("urgency", urgency.as_deref())?.unwrap_or_default(),
             id: r.id,
             position: r.position,
             section: parse("agenda section", &r.section)?,
@@ -469,14 +473,18 @@ pub fn agenda_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<StoredI
 /// the order given; a meeting without items is left out).
 pub fn items_of(conn: &mut DbConn, meetings: &[MeetingId]) -> Result<Vec<(MeetingId, Vec<StoredItem>)>> {
     let ids: Vec<String> = meetings.iter().map(|m| m.to_string()).collect();
-    let rows: Vec<(String, ItemRow)> = agenda_items::table
+    // Each item's issue's urgency in the same query (the full table: this module's own
+    // `issues` is the planner's narrow view).
+    use crate::schema::issues as full;
+    let rows: Vec<(String, ItemRow, Option<String>)> = agenda_items::table
+        .left_join(full::table.on(full::id.nullable().eq(agenda_items::issue_id)))
         .filter(agenda_items::meeting_id.eq_any(&ids))
         .order((agenda_items::meeting_id, agenda_items::position))
-        .select((agenda_items::meeting_id, ItemRow::as_select()))
+        .select((agenda_items::meeting_id, ItemRow::as_select(), full::urgency.nullable()))
         .load(conn)?;
     let mut grouped: HashMap<String, Vec<StoredItem>> = HashMap::new();
-    for (meeting, row) in rows {
-        grouped.entry(meeting).or_default().push(row.try_into()?);
+    for (meeting, row, urgency) in rows {
+        grouped.entry(meeting).or_default().push((row, urgency).try_into()?);
     }
     Ok(meetings.iter().filter_map(|m| Some((*m, grouped.remove(&m.to_string())?))).collect())
 }

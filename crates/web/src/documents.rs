@@ -279,6 +279,8 @@ pub fn assemble(
 pub struct AgendaLine {
     pub number: usize,
     pub title: String,
+    /// Its issue's urgency (紧急程度) when not routine, in the reader's words.
+    pub urgency: Option<String>,
     pub compound: Option<String>,
     pub org: Option<String>,
     pub due_date: Option<String>,
@@ -354,6 +356,10 @@ pub fn assemble_agenda(
         let line = AgendaLine {
             number,
             title: item.title,
+            urgency: issue
+                .map(|i| i.urgency)
+                .filter(|u| *u != roundtable_core::Urgency::Routine)
+                .map(|u| crate::i18n::strings().text(lang, &format!("urgency_badge.{u}"), &[])),
             compound: issue.and_then(|i| compounds.get(&i.compound).cloned()),
             org: issue.and_then(|i| i.responsible_org.as_ref().map(&name)),
             due_date: issue.and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),

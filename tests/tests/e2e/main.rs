@@ -27,3 +27,4 @@ mod simulation;
 mod smtp;
 mod street;
 mod urgency;
+mod urgent_agenda;

@@ -16,7 +16,7 @@ const ANSHANG: &str = "anshang@dongsheng.example";
 const RESIDENT: &str = "resident@dongsheng.example";
 
 /// Raises an issue in the resident's compound (Hongxi Villa) with this body's `urgency` (if any).
-async fn raise(app: &TestApp, title: &str, urgency: Option<&str>) -> roundtable_e2e::Reply {
+pub async fn raise(app: &TestApp, title: &str, urgency: Option<&str>) -> roundtable_e2e::Reply {
     let mut body = json!({
         "title": title,
         "description": "周末电梯困人，救援电话无人接听。",

@@ -22,6 +22,7 @@ fn item(n: usize, issue: Option<roundtable_core::IssueId>) -> AgendaItem {
         support_count: 0,
         minutes: 3,
         in_appendix: n > 40,
+        urgency: roundtable_core::Urgency::Routine,
     }
 }
 

@@ -19,13 +19,14 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 31] = [
+const TEMPLATES: [(&str, &str); 32] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
     ("home", include_str!("../../templates/pages/home.hbs")),
     ("issue_rows", include_str!("../../templates/pages/issue_rows.hbs")),
     ("urgency_choice", include_str!("../../templates/pages/urgency_choice.hbs")),
+    ("urgency_badge", include_str!("../../templates/pages/urgency_badge.hbs")),
     ("issues", include_str!("../../templates/pages/issues.hbs")),
     ("issue", include_str!("../../templates/pages/issue.hbs")),
     ("raise", include_str!("../../templates/pages/raise.hbs")),

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use roundtable_core::agenda::{Reason, ScoreRow, Section};
-use roundtable_core::{AgendaStatus, ItemOutcome, MeetingStatus, RevisionStatus};
+use roundtable_core::{AgendaStatus, ItemOutcome, MeetingStatus, RevisionStatus, Urgency};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -39,6 +39,9 @@ pub struct AgendaItemView {
     pub title: String,
     pub minutes: i32,
     pub in_appendix: bool,
+    /// Its issue's urgency now (`routine` for an item without an issue).
+    #[schema(value_type = names::UrgencyName)]
+    pub urgency: Urgency,
     /// Once recorded.
     #[schema(value_type = Option<names::ItemOutcomeName>)]
     pub outcome: Option<ItemOutcome>,

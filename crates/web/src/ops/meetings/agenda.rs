@@ -141,6 +141,7 @@ pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
             title: i.title,
             minutes: i.minutes as i32,
             in_appendix: i.in_appendix,
+            urgency: i.urgency,
             outcome: None,
         })
         .collect())

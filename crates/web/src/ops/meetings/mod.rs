@@ -132,6 +132,7 @@ pub async fn detail(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResu
                     title: i.title,
                     minutes: i.minutes_allowed,
                     in_appendix: i.in_appendix,
+                    urgency: i.urgency,
                     outcome: i.outcome,
                 })
                 .collect()
