@@ -178,8 +178,12 @@ fn window(input: &AgendaInput<'_>, mine: &[&IssueFacts], from: DateTime<Utc>) ->
         let Some(c) = &f.issue.commitment else { continue };
         let fixed = [IssueState::RESOLVED, IssueState::VERIFIED].contains(&f.issue.state.as_str());
         let resolved_here = f.resolved_at.is_some_and(inside);
-        let fell_due_open =
-            f.issue.state == IssueState::COMMITTED && c.due_date >= from_day && c.due_date < to_day && !resolved_here;
+        // A pause stops the clock, but does not mend a promise already broken: one paused
+        // after its due date had passed fell due unkept all the same.
+        let broken_before_pause =
+            f.issue.state == IssueState::PAUSED && c.due_date < local_day(f.issue.state_entered_at);
+        let still_owed = f.issue.state == IssueState::COMMITTED || broken_before_pause;
+        let fell_due_open = still_owed && c.due_date >= from_day && c.due_date < to_day && !resolved_here;
         if !(resolved_here || fell_due_open) {
             continue;
         }

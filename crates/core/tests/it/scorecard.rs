@@ -293,12 +293,19 @@ fn an_issue_paused_for_a_vote_or_the_fund_is_neither_unanswered_nor_late() {
     assert_eq!(open.overdue, base.overdue + 1);
     // The same two, paused for the owners' vote and the maintenance fund: the promise made
     // in time still counts as an answer; nothing else counts for or against the company.
+    // Paused ten days ago, before the promise fell due.
     for i in &mut f.issues[n..] {
         i.issue.state = IssueState::new(IssueState::PAUSED);
+        i.issue.state_entered_at = ago(10);
     }
     let paused = row(&scorecard(&f, &cfg), f.ordinary).clone();
     assert_eq!(paused.half_year.response, plus(base.half_year.response, 1, 1));
     assert_eq!(paused.month.response, plus(base.month.response, 1, 1));
     assert_eq!(paused.month.resolution, base.month.resolution);
     assert_eq!(paused.overdue, base.overdue);
+    // Paused only yesterday, after its due date had passed: that promise was broken first.
+    f.issues[n + 1].issue.state_entered_at = meeting_at() - TimeDelta::days(1);
+    let late = row(&scorecard(&f, &cfg), f.ordinary).clone();
+    assert_eq!(late.month.resolution, plus(base.month.resolution, 0, 1), "a pause does not mend a broken promise");
+    assert_eq!(late.overdue, base.overdue, "but it is no longer overdue");
 }
