@@ -62,7 +62,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("apply denied (stale)", |b| {
         b.iter(|| apply(black_box(&wf), black_box(&assigned), &property, &assign, now))
     });
-    c.bench_function("due_timers", |b| b.iter(|| wf.due_timers(black_box(&assigned), now).len()));
+    c.bench_function("due_timers", |b| {
+        b.iter(|| wf.due_timers(black_box(&assigned), now, &roundtable_core::WorkCalendar::default()).len())
+    });
 }
 
 criterion_group!(benches, bench);

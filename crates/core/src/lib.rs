@@ -17,6 +17,7 @@ pub mod photo;
 pub mod scorecard;
 pub mod search;
 pub mod text;
+pub mod workdays;
 pub mod workflow;
 
 pub use actor::{Actor, Membership, OrgKind, Role};
@@ -32,6 +33,7 @@ pub use meeting::{
     RevisionStatus, left_open, may_move, may_open,
 };
 pub use names::UnknownName;
+pub use workdays::WorkCalendar;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields, TransitionRequest, Workflow,
     WorkflowSet, apply,

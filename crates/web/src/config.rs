@@ -28,6 +28,8 @@ pub struct Config {
     pub privacy: PrivacyConfig,
     pub public: PublicConfig,
     pub mail: MailConfig,
+    /// Holidays and make-up working days, checked as they are read.
+    pub calendar: roundtable_core::WorkCalendar,
     pub community: CommunityConfig,
 }
 
@@ -378,6 +380,32 @@ mod tests {
         assert_eq!((c.mail.transport, c.mail.profile), (MailTransport::Smtp, Profile::Production));
         let wrong = load(&[("ROUNDTABLE_MAIL__TRANSPORT", "pigeon")]).unwrap_err();
         assert!(wrong.contains("pigeon") && wrong.contains("smtp"), "{wrong}");
+    }
+
+    #[test]
+    fn the_working_day_calendar_is_read_from_a_file_or_the_environment_and_checked() {
+        let day = |m, d| chrono::NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+        assert!(Config::defaults().calendar.covers(2026), "the shipped arrangement for 2026");
+        let c = load(&[
+            ("ROUNDTABLE_CALENDAR__HOLIDAYS", r#"["2027-01-01", "2027-02-06/2027-02-14"]"#),
+            ("ROUNDTABLE_CALENDAR__WORKDAYS", r#"["2027-02-20"]"#),
+        ])
+        .unwrap();
+        assert!(c.calendar.covers(2027) && !c.calendar.covers(2026), "a list replaces the shipped one");
+        assert!(!c.calendar.is_working_day(day(2, 10)) && c.calendar.is_working_day(day(2, 20)));
+        let wrong = load(&[("ROUNDTABLE_CALENDAR__WORKDAYS", r#"["2026-12-07"]"#)]).unwrap_err();
+        assert!(wrong.contains("2026-12-07 is a Monday, a working day already"), "{wrong}");
+        // In a file, a day may be written as a TOML date or as a string.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("roundtable.toml");
+        std::fs::write(&file, "[calendar]\nholidays = [2027-01-01, \"2027-10-01/2027-10-07\"]\nworkdays = []\n")
+            .unwrap();
+        let c = Config::load_from(Some(&file), []).unwrap();
+        assert!(!c.calendar.is_working_day(day(1, 1)) && !c.calendar.is_working_day(day(10, 4)));
+        assert!(c.calendar.is_working_day(day(1, 4)), "{:?}", c.calendar);
+        std::fs::write(&file, "[calendar]\nholidays = [20270101]\n").unwrap();
+        let wrong = Config::load_from(Some(&file), []).unwrap_err();
+        assert!(wrong.contains("a calendar entry is a day like \"2026-10-01\""), "{wrong}");
     }
 
     #[test]

@@ -64,6 +64,13 @@ pub fn boot(config: &Config) -> Result<AppState, String> {
             ));
         }
     }
+    if let Some(year) = config.calendar.missing_year(chrono::Utc::now().date_naive()) {
+        tracing::warn!(
+            year,
+            "the working-day calendar holds no holidays for {year}: add the State Council's arrangement to \
+             [calendar] (until then working days in {year} are counted as weekdays only)"
+        );
+    }
     Ok(AppState::new(db, workflows, config.clone()))
 }
 

@@ -28,3 +28,4 @@ mod smtp;
 mod street;
 mod urgency;
 mod urgent_agenda;
+mod workdays;

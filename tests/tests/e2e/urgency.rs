@@ -30,7 +30,7 @@ pub async fn raise(app: &TestApp, title: &str, urgency: Option<&str>) -> roundta
 }
 
 /// The notifications an issue's timers queued, as `timer:effect`, oldest first.
-fn timers(app: &TestApp, issue: &Value) -> Vec<String> {
+pub fn timers(app: &TestApp, issue: &Value) -> Vec<String> {
     use roundtable_core::DeliveryStatus;
     let conn = &mut *app.state.db.conn().unwrap();
     let mut rows: Vec<_> = [DeliveryStatus::Pending, DeliveryStatus::Sent]
@@ -49,7 +49,14 @@ fn timers(app: &TestApp, issue: &Value) -> Vec<String> {
 
 async fn a_red_issue_reminds_within_hours_and_the_secretary_may_grade_it_again(app: TestApp) {
     let state = &app.state;
-    let tick = |hours: i64| reminders::tick(&state.db, &state.workflows, state.now() + chrono::TimeDelta::hours(hours));
+    let tick = |hours: i64| {
+        reminders::tick(
+            &state.db,
+            &state.workflows,
+            &state.config.calendar,
+            state.now() + chrono::TimeDelta::hours(hours),
+        )
+    };
     // A value outside the three is refused, naming them; nothing is raised.
     let wrong = raise(&app, "电梯困人", Some("orange")).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::vocab::{Anchor, Effect, Field, Guard, Relation};
-use super::{Party, StateDef, TimerDef, TransitionDef, Workflow, parse_offset};
+use super::{Party, StateDef, TimerDef, TimerOffset, TransitionDef, Workflow};
 use crate::actor::Role;
 use crate::issue::{IssueState, Urgency};
 use crate::names::UnknownName;
@@ -355,7 +355,7 @@ fn check_transition(
 fn check_timer(c: &mut Checker<'_>, states: &BTreeSet<&str>, t: &RawTimer) -> Option<TimerDef> {
     let state = c.state(states, &t.state);
     let anchor = c.known::<Anchor>(&t.anchor);
-    let offset = match parse_offset(t.offset.get_ref()) {
+    let offset = match TimerOffset::parse(t.offset.get_ref()) {
         Ok(d) => Some(d),
         Err(e) => {
             c.err(t.offset.span(), e.to_string());

@@ -11,14 +11,13 @@ mod vocab;
 
 use std::collections::BTreeMap;
 
-use chrono::TimeDelta;
 use serde::Serialize;
 
 use crate::actor::{Actor, Role};
 use crate::issue::{Issue, IssueState};
 
 pub use apply::{Denial, FieldError, FieldProblem, Outcome, TransitionFields, TransitionRequest, apply};
-pub use duration::{BadDuration, format_offset, parse_offset};
+pub use duration::{BadDuration, TimerOffset, format_offset, parse_offset};
 pub use load::LoadError;
 pub use timers::DueTimer;
 pub use vocab::{Anchor, Effect, Field, Guard, Relation};
@@ -100,17 +99,17 @@ pub struct TimerDef {
     /// The timer runs only while the issue is in this state.
     pub state: IssueState,
     pub anchor: Anchor,
-    /// Added to the anchor; negative means "before".
+    /// From the anchor; negative means "before".
     #[serde(serialize_with = "serialize_offset")]
-    pub offset: TimeDelta,
+    pub offset: TimerOffset,
     /// The urgencies it runs for; empty: every issue.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub urgency: Vec<crate::issue::Urgency>,
     pub effects: Vec<Effect>,
 }
 
-fn serialize_offset<S: serde::Serializer>(d: &TimeDelta, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format_offset(*d))
+fn serialize_offset<S: serde::Serializer>(d: &TimerOffset, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
 }
 
 impl TransitionDef {

@@ -6,13 +6,21 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::{Asia::Shanghai, Tz};
 use roundtable_core::{
     Actor, CommunityId, CompoundId, Issue, Membership, NewIssue, OrgId, OrgKind, Outcome, Role, TransitionFields,
-    TransitionRequest, UserId, Workflow, apply,
+    TransitionRequest, UserId, WorkCalendar, Workflow, apply,
 };
 
 pub const DEFAULT_WORKFLOW: &str = include_str!("../../../../workflows/issue.toml");
+const DEFAULT_CONFIG: &str = include_str!("../../../../config/default.toml");
+
+/// The working-day calendar the deployment ships (2026's holidays and make-up days).
+pub fn shipped_calendar() -> WorkCalendar {
+    let config: toml::Table = DEFAULT_CONFIG.parse().expect("config/default.toml is TOML");
+    config["calendar"].clone().try_into().expect("the shipped calendar is valid")
+}
 
 pub struct World {
     pub wf: Workflow,
+    pub calendar: WorkCalendar,
     pub community: CommunityId,
     pub anshang: OrgId,
     pub xiean: OrgId,
@@ -58,6 +66,7 @@ impl World {
             resident: a(&[Role::Resident], &[]),
             outsider: actor(CommunityId::new(), &[Role::Secretary], &[(OrgId::new(), OrgKind::ResidentsCommittee)]),
             wf,
+            calendar: shipped_calendar(),
             community,
             anshang,
             xiean,

@@ -143,6 +143,10 @@ fn state_with_no_path_to_a_terminal_state() {
 fn bad_durations() {
     expect_one("offset = \"3d\"", "offset = \"three days\"", "24:10", "bad duration `three days`");
     expect_one("offset = \"3d\"", "offset = \"3y\"", "24:10", "bad duration `3y`");
+    expect_one("offset = \"3d\"", "offset = \"1d2wd\"", "24:10", "or of working days, `5wd`");
+    expect_one("offset = \"3d\"", "offset = \"300wd\"", "24:10", "bad duration `300wd`");
+    let wf = Workflow::from_toml("mini.toml", &MINI.replacen("offset = \"3d\"", "offset = \"3wd\"", 1)).unwrap();
+    assert_eq!(wf.timers[0].offset, roundtable_core::workflow::TimerOffset::WorkingDays(3));
 }
 
 #[test]

@@ -7,3 +7,4 @@ mod properties;
 mod scorecard;
 mod timers;
 mod transitions;
+mod workdays;

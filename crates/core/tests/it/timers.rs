@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, TimeDelta, TimeZone};
 use chrono_tz::{Asia::Shanghai, Tz};
-use roundtable_core::{Effect, Issue, NewIssue, TransitionFields, Urgency, WaitingFor};
+use roundtable_core::{Effect, Issue, NewIssue, TransitionFields, Urgency, WaitingFor, WorkCalendar};
 
 use crate::fixture::*;
 
 fn due_names(w: &World, issue: &roundtable_core::Issue, at: DateTime<Tz>) -> Vec<String> {
-    w.wf.due_timers(issue, at).into_iter().map(|d| d.timer.name.clone()).collect()
+    w.wf.due_timers(issue, at, &w.calendar).into_iter().map(|d| d.timer.name.clone()).collect()
 }
 
 #[test]
@@ -15,7 +15,7 @@ fn an_unassigned_issue_reminds_the_secretary_after_three_days() {
     let w = World::new();
     let raised = w.raise_by(&w.supervisor);
     assert!(due_names(&w, &raised, now() + TimeDelta::days(3) - TimeDelta::minutes(1)).is_empty());
-    let due = w.wf.due_timers(&raised, now() + TimeDelta::days(3));
+    let due = w.wf.due_timers(&raised, now() + TimeDelta::days(3), &w.calendar);
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].timer.effects, vec![Effect::RemindSecretary]);
     assert_eq!(due[0].fire_at, raised.created_at + TimeDelta::days(3));
@@ -30,7 +30,7 @@ fn commitments_remind_two_days_ahead_and_escalate_when_the_day_has_ended_in_shan
     assert_eq!(due_names(&w, &committed, sh(19, 0, 0)), ["due_soon"]);
     assert_eq!(due_names(&w, &committed, sh(20, 23, 59)), ["due_soon"], "the due day itself is not overdue");
     assert_eq!(due_names(&w, &committed, sh(21, 0, 0)), ["due_soon", "overdue"]);
-    let overdue = &w.wf.due_timers(&committed, sh(21, 0, 0))[1];
+    let overdue = &w.wf.due_timers(&committed, sh(21, 0, 0), &w.calendar)[1];
     assert_eq!(overdue.timer.effects, vec![Effect::FlagOverdue, Effect::Escalate]);
     // Midnight in Shanghai is 16:00 UTC the day before.
     assert_eq!(overdue.fire_at.to_rfc3339(), "2026-12-20T16:00:00+00:00");
@@ -61,7 +61,7 @@ fn an_urgent_issue_runs_its_own_timers_and_the_secretary_may_grade_it_again() {
     let assigned = w.fire(&red, &w.secretary, "assign", assign_to(w.anshang)).issue;
     assert_eq!(assigned.urgency, Urgency::Red, "kept when the secretary does not grade it again");
     assert!(due_names(&w, &assigned, hours(12) - TimeDelta::minutes(1)).is_empty());
-    let due = w.wf.due_timers(&assigned, hours(12));
+    let due = w.wf.due_timers(&assigned, hours(12), &w.calendar);
     assert_eq!(due.iter().map(|d| d.timer.name.as_str()).collect::<Vec<_>>(), ["red_uncommitted"]);
     assert_eq!(due[0].timer.effects, [Effect::RemindResponsible, Effect::RemindSecretary]);
     let committed = w.fire(&assigned, &w.anshang_staff, "commit", commitment(date(2026, 12, 20))).issue;
@@ -76,10 +76,12 @@ fn an_urgent_issue_runs_its_own_timers_and_the_secretary_may_grade_it_again() {
     assert_eq!(graded.issue.urgency, Urgency::Routine);
     assert_eq!(graded.event.fields.urgency, Some(Urgency::Routine));
     assert!(due_names(&w, &graded.issue, hours(24 * 6)).is_empty());
-    // Yellow waits days, not hours.
+    // Yellow waits working days, not hours: raised on a Sunday, the secretaries hear when
+    // Monday has ended.
     let yellow = Issue { urgency: Urgency::Yellow, ..w.raise_by(&w.resident) };
-    assert!(due_names(&w, &yellow, hours(23)).is_empty());
-    assert_eq!(due_names(&w, &yellow, hours(24)), ["yellow_unassigned"]);
+    let tuesday = Shanghai.with_ymd_and_hms(2026, 12, 8, 0, 0, 0).unwrap();
+    assert!(due_names(&w, &yellow, tuesday - TimeDelta::minutes(1)).is_empty());
+    assert_eq!(due_names(&w, &yellow, tuesday), ["yellow_unassigned"]);
     // Only the secretary grades: the company may not send it with its commitment.
     let denied = w.try_fire(
         &assigned,
@@ -122,7 +124,40 @@ fn a_paused_issue_is_never_overdue_and_the_secretary_is_asked_after_two_months()
     let paused = w.fire(&committed, &w.secretary, "pause", fields).issue;
     let days = |d| now() + TimeDelta::days(d);
     assert!(due_names(&w, &paused, days(60) - TimeDelta::minutes(1)).is_empty(), "the due date passes quietly");
-    let due = w.wf.due_timers(&paused, days(60));
+    let due = w.wf.due_timers(&paused, days(60), &w.calendar);
     assert_eq!(due.iter().map(|d| d.timer.name.as_str()).collect::<Vec<_>>(), ["pause_review"]);
     assert_eq!(due[0].timer.effects, vec![Effect::RemindSecretary]);
+}
+
+/// When the named timer fires for `issue` by `calendar`, as Shanghai's local time.
+fn fires(w: &World, name: &str, issue: &Issue, calendar: &WorkCalendar) -> String {
+    let timer = w.wf.timers.iter().find(|t| t.name == name).expect("a timer of the default workflow");
+    let at = timer.fire_at(issue, Shanghai, calendar).expect("it applies");
+    at.with_timezone(&Shanghai).format("%a %Y-%m-%d %H:%M").to_string()
+}
+
+#[test]
+fn a_yellow_issue_counts_working_days_by_the_calendar_across_the_national_day_holiday() {
+    let w = World::new();
+    let weekdays_only = WorkCalendar::default();
+    let raised_at = |m, d| Shanghai.with_ymd_and_hms(2026, m, d, 10, 0, 0).unwrap().with_timezone(&chrono::Utc);
+    let yellow = |issue: Issue, at| Issue { urgency: Urgency::Yellow, created_at: at, state_entered_at: at, ..issue };
+    // Raised on Wednesday 30 September: 1–7 October are the holiday, Saturday the 10th is
+    // worked in its place. Five working days: 8, 9, 10, 12, 13 October.
+    let committed = yellow(w.committed(), raised_at(9, 30));
+    assert_eq!(fires(&w, "yellow_unresolved", &committed, &w.calendar), "Wed 2026-10-14 00:00");
+    assert_eq!(fires(&w, "yellow_unresolved", &committed, &weekdays_only), "Thu 2026-10-08 00:00");
+    let assigned = yellow(w.assigned(), raised_at(9, 30));
+    assert_eq!(fires(&w, "yellow_uncommitted", &assigned, &w.calendar), "Sat 2026-10-10 00:00");
+    // Raised on Friday the 9th: the next working day is the Saturday worked.
+    let raised = yellow(w.raise_by(&w.resident), raised_at(10, 9));
+    assert_eq!(fires(&w, "yellow_unassigned", &raised, &w.calendar), "Sun 2026-10-11 00:00");
+    assert_eq!(fires(&w, "yellow_unassigned", &raised, &weekdays_only), "Tue 2026-10-13 00:00");
+    // The clock timers are untouched by the calendar: 2 hours are 2 hours on a holiday.
+    let red = Issue { urgency: Urgency::Red, ..raised.clone() };
+    assert_eq!(fires(&w, "red_unassigned", &red, &w.calendar), "Fri 2026-10-09 12:00");
+    // Before the Spring Festival (15–23 February, with Saturdays 14 and 28 worked): raised
+    // on Friday 13 February, one working day is Saturday the 14th, five are 14, 24, 25, 26, 27.
+    let before = yellow(w.committed(), raised_at(2, 13));
+    assert_eq!(fires(&w, "yellow_unresolved", &before, &w.calendar), "Sat 2026-02-28 00:00");
 }

@@ -446,7 +446,7 @@ fn print_summary(set: &WorkflowSet, out: &mut dyn Write) {
                     t.name,
                     t.state,
                     t.anchor,
-                    roundtable_core::workflow::format_offset(t.offset),
+                    t.offset,
                     effects.join(", ")
                 );
             }

@@ -122,8 +122,16 @@ struct KeyRow {
     revoked: bool,
 }
 
+/// What the working-day calendar holds, and the year it lacks a month ahead.
+#[derive(Serialize)]
+struct CalendarCard {
+    years: Vec<i32>,
+    missing: Option<i32>,
+}
+
 #[derive(Serialize)]
 struct AdminPage<'a> {
+    calendar: CalendarCard,
     keys: Vec<KeyRow>,
     /// The accounts a key may act as: secretaries and administrators.
     key_accounts: Vec<Choice>,
@@ -320,7 +328,10 @@ async fn admin_page(
             channel: p.channel_id.as_ref().and_then(|c| channels.get(c)).map(|(_, name)| name.as_str()),
         })
         .collect();
+    let calendar = &ctx.state.config.calendar;
+    let today = ctx.state.now().with_timezone(&caller.tz()).date_naive();
     let page = AdminPage {
+        calendar: CalendarCard { years: calendar.years(), missing: calendar.missing_year(today) },
         keys,
         key_accounts,
         new_key,

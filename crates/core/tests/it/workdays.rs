@@ -1,0 +1,70 @@
+//! The working-day calendar: holidays off, make-up Saturdays and Sundays on, and what a
+//! deployment may write.
+
+use chrono::NaiveDate;
+use roundtable_core::WorkCalendar;
+
+use crate::fixture::{date, shipped_calendar};
+
+fn read(holidays: &[&str], workdays: &[&str]) -> Result<WorkCalendar, String> {
+    let mut t = toml::Table::new();
+    t.insert("holidays".into(), holidays.iter().map(|s| toml::Value::from(*s)).collect::<Vec<_>>().into());
+    t.insert("workdays".into(), workdays.iter().map(|s| toml::Value::from(*s)).collect::<Vec<_>>().into());
+    toml::Value::Table(t).try_into().map_err(|e: toml::de::Error| e.message().to_owned())
+}
+
+#[test]
+fn the_shipped_calendar_knows_2026s_holidays_and_make_up_days() {
+    let c = shipped_calendar();
+    let working = |m, d| c.is_working_day(date(2026, m, d));
+    assert!(!working(10, 1) && !working(10, 7), "National Day");
+    assert!(working(10, 8) && working(10, 10), "after it, and the Saturday worked");
+    assert!(working(9, 20), "the Sunday worked before it");
+    assert!(!working(10, 11), "an ordinary Sunday");
+    assert!(!working(2, 17) && working(2, 14) && working(2, 28), "the Spring Festival and its two Saturdays");
+    assert!(working(1, 4) && !working(1, 1), "New Year's Day, and the Sunday after it worked");
+    assert!(working(12, 7), "an ordinary Monday");
+    assert_eq!(c.years(), [2026]);
+}
+
+#[test]
+fn working_days_skip_holidays_and_count_the_days_worked_in_their_place() {
+    let c = shipped_calendar();
+    let after = |d: NaiveDate, n| c.add_working_days(d, n).unwrap();
+    assert_eq!(after(date(2026, 12, 4), 1), date(2026, 12, 7), "Friday + 1 is Monday");
+    assert_eq!(after(date(2026, 12, 5), 0), date(2026, 12, 5), "zero is the day itself");
+    assert_eq!(after(date(2026, 9, 30), 3), date(2026, 10, 10));
+    assert_eq!(after(date(2026, 10, 8), -1), date(2026, 9, 30), "backwards over the holiday");
+    assert_eq!(after(date(2026, 9, 21), -1), date(2026, 9, 20), "backwards onto the Sunday worked");
+    assert!(c.add_working_days(date(2026, 1, 1), 251).is_none(), "beyond the bound");
+    assert!(c.add_working_days(NaiveDate::MAX, 1).is_none(), "beyond the end of time");
+}
+
+#[test]
+fn the_calendar_says_a_month_ahead_which_year_it_lacks() {
+    let c = shipped_calendar();
+    assert_eq!(c.missing_year(date(2026, 11, 30)), None);
+    assert_eq!(c.missing_year(date(2026, 12, 1)), Some(2027), "31 days before the new year");
+    assert_eq!(c.missing_year(date(2025, 6, 1)), Some(2025));
+    assert!(c.covers(2026) && !c.covers(2027));
+    assert_eq!(WorkCalendar::default().missing_year(date(2026, 6, 1)), Some(2026));
+}
+
+#[test]
+fn a_calendar_is_read_from_days_and_ranges_and_refuses_mistakes_by_name() {
+    let c = read(&["2027-01-01", "2027-02-06/2027-02-14"], &["2027-02-20"]).unwrap();
+    assert!(!c.is_working_day(date(2027, 2, 10)) && !c.is_working_day(date(2027, 1, 1)));
+    assert!(c.is_working_day(date(2027, 2, 20)), "a Saturday listed as worked");
+    // What it is written back as reads back the same.
+    let again: WorkCalendar = toml::Value::try_from(&c).unwrap().try_into().unwrap();
+    assert_eq!(again, c);
+    let refused = |h: &[&str], w: &[&str]| read(h, w).expect_err("refused");
+    assert!(refused(&[], &["2027-02-22"]).contains("2027-02-22 is a Monday, a working day already"));
+    assert!(refused(&["2027-02-20"], &["2027-02-20"]).contains("both as a holiday and as a working day"));
+    assert!(refused(&["2027-13-01"], &[]).contains("calendar.holidays: `2027-13-01` is not a day"));
+    assert!(refused(&["10月1日"], &[]).contains("is not a day like 2026-10-01"));
+    assert!(refused(&["2027-10-07/2027-10-01"], &[]).contains("must run forwards"));
+    assert!(refused(&["2027-01-01/2029-01-01"], &[]).contains("at most a year"));
+    let long = "2".repeat(10_000);
+    assert!(refused(&[&long], &[]).len() < 300, "a long entry is cut in the message");
+}

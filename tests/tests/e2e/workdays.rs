@@ -1,0 +1,82 @@
+//! Working days (工作日历): a yellow issue's timers count by the deployment's calendar, so
+//! the National Day holiday does not run against the company and the Saturday worked in
+//! its place does; the administration page says which year the calendar still lacks.
+
+use chrono::{DateTime, Utc};
+use roundtable_core::WorkCalendar;
+use roundtable_e2e::{TestApp, on_both_databases};
+use roundtable_web::jobs::reminders;
+use serde_json::{Value, json};
+
+use crate::api_flow::fire;
+use crate::urgency::{raise, timers};
+
+// Wednesday 30 September 2026, 10:00 in Jincheng: the eve of the National Day holiday.
+on_both_databases!(at super::at("2026-09-30T02:00:00Z"); a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it);
+
+const SECRETARY: &str = "secretary@dongsheng.example";
+const ANSHANG: &str = "anshang@dongsheng.example";
+const ADMIN: &str = "admin@dongsheng.example";
+const UNRESOLVED: [&str; 2] = ["yellow_unresolved:remind_responsible", "yellow_unresolved:remind_secretary"];
+
+fn at(instant: &str) -> DateTime<Utc> {
+    instant.parse().expect("an RFC 3339 instant")
+}
+
+/// A yellow issue raised now, assigned to 安尚物业 and promised for 20 October.
+async fn yellow_and_committed(app: &TestApp) -> Value {
+    let issue = raise(app, "消防通道被车辆占用", Some("yellow")).await;
+    assert_eq!(issue.body["urgency"], "yellow", "{}", issue.body);
+    let anshang = app.org("安尚物业").to_string();
+    let assigned = fire(app, SECRETARY, &issue.body, "assign", json!({"responsible_org": anshang})).await;
+    fire(app, ANSHANG, &assigned, "commit", json!({"commitment_text": "劝离并加装隔离桩", "due_date": "2026-10-20"}))
+        .await
+}
+
+async fn tick(app: &TestApp, now: &str) {
+    let state = &app.state;
+    reminders::tick(&state.db, &state.workflows, &state.config.calendar, at(now)).await.unwrap();
+}
+
+async fn a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it(app: TestApp) {
+    let issue = yellow_and_committed(&app).await;
+    // Five working days: 8, 9, 10 (the Saturday worked), 12 and 13 October. Counted by the
+    // weekday alone they would have ended with the holiday, on the 7th.
+    tick(&app, "2026-10-08T01:00:00Z").await;
+    assert!(timers(&app, &issue).is_empty(), "not due over the holiday: {:?}", timers(&app, &issue));
+    tick(&app, "2026-10-13T15:59:00Z").await;
+    assert!(timers(&app, &issue).is_empty(), "Tuesday the 13th is the fifth working day");
+    tick(&app, "2026-10-13T16:00:00Z").await;
+    assert_eq!(timers(&app, &issue), UNRESOLVED, "its end, midnight in Jincheng");
+
+    // The administration page says what the calendar holds; from December, that 2027 is
+    // missing and what to do about it, in both languages.
+    let admin = app.pages();
+    admin.sign_in(ADMIN).await;
+    let page = admin.get("/admin").await;
+    assert!(page.html.contains("工作日历") && page.html.contains("2026"), "{}", page.html);
+    assert!(!page.html.contains("calendar-missing"), "2026 is held and October is not a month before 2027");
+    app.set_now(at("2026-12-05T02:00:00Z"));
+    admin.sign_in(ADMIN).await; // two months on: a new session
+    let page = admin.get("/admin").await;
+    assert!(page.html.contains("工作日历尚无 2027 年的节假日安排"), "{}", page.html);
+    let english = app.pages().accept_language("en-GB,en;q=0.9");
+    english.sign_in(ADMIN).await;
+    let page = english.get("/admin").await;
+    assert!(page.html.contains("The calendar holds no public holidays for 2027"), "{} {}", page.status, page.html);
+    // The secretary does not administer the deployment: the page is not hers.
+    let secretary = app.pages();
+    secretary.sign_in(SECRETARY).await;
+    assert_eq!(secretary.get("/admin").await.status, axum::http::StatusCode::FORBIDDEN);
+}
+
+/// `[calendar]` takes effect: a deployment that lists no holidays counts weekdays only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_holidays_the_weekdays_alone_are_counted() {
+    let app = TestApp::sqlite().at(at("2026-09-30T02:00:00Z")).config(|c| c.calendar = WorkCalendar::default()).build();
+    let issue = yellow_and_committed(&app).await;
+    tick(&app, "2026-10-07T15:59:00Z").await;
+    assert!(timers(&app, &issue).is_empty());
+    tick(&app, "2026-10-07T16:00:00Z").await;
+    assert_eq!(timers(&app, &issue), UNRESOLVED, "1, 2, 5, 6 and 7 October");
+}
