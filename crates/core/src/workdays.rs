@@ -61,6 +61,20 @@ impl<'de> Deserialize<'de> for Entry {
     }
 }
 
+/// What a day is, by the calendar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// Monday to Friday, no holiday.
+    Working,
+    /// An ordinary Saturday or Sunday.
+    Weekend,
+    /// A public holiday (法定节假日), a weekday or not.
+    Holiday,
+    /// A Saturday or Sunday worked in place of a holiday (调休上班).
+    MakeUpWorkday,
+}
+
 impl WorkCalendar {
     /// A calendar with these holidays and make-up working days. A make-up day must be a
     /// Saturday or Sunday (a weekday is a working day already: listing one is a mistake
@@ -84,7 +98,19 @@ impl WorkCalendar {
     }
 
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
-        self.workdays.contains(&day) || !(is_weekend(day) || self.holidays.contains(&day))
+        matches!(self.kind(day), DayKind::Working | DayKind::MakeUpWorkday)
+    }
+
+    pub fn kind(&self, day: NaiveDate) -> DayKind {
+        if self.workdays.contains(&day) {
+            DayKind::MakeUpWorkday
+        } else if self.holidays.contains(&day) {
+            DayKind::Holiday
+        } else if is_weekend(day) {
+            DayKind::Weekend
+        } else {
+            DayKind::Working
+        }
     }
 
     /// The working day `n` working days after `day` (before it when `n` is negative);

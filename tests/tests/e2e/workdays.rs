@@ -80,3 +80,49 @@ async fn without_holidays_the_weekdays_alone_are_counted() {
     tick(&app, "2026-10-07T16:00:00Z").await;
     assert_eq!(timers(&app, &issue), UNRESOLVED, "1, 2, 5, 6 and 7 October");
 }
+
+/// The first Sunday is the joint meeting's day, and often not an ordinary Sunday: in 2026
+/// four of twelve were a holiday or worked (调休). The calendar page says so, and the
+/// secretary, who may move the meeting, is told she may.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meeting_calendar_marks_a_first_sunday_that_is_a_holiday_or_worked() {
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let holidays = (1..=7).map(|d| day(2026, 10, d)).chain((1..=3).map(|d| day(2027, 1, d)));
+    let calendar = WorkCalendar::new(holidays, [day(2027, 2, 7)]).unwrap();
+    let app = TestApp::sqlite().at(roundtable_e2e::monday()).config(|c| c.calendar = calendar).build();
+    let row = |html: &str, when: &str| -> String {
+        html.split("<tr").find(|r| r.contains(when)).unwrap_or_else(|| panic!("{when}'s row: {html}")).to_owned()
+    };
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let page = pages.get("/meetings").await;
+    let january = row(&page.html, "2027-01-03 09:00");
+    assert!(january.contains(r#"<span class="badge day-holiday">法定节假日</span>"#), "{january}");
+    assert!(january.contains("可在下方改期"), "{january}");
+    let february = row(&page.html, "2027-02-07 09:00");
+    assert!(february.contains(r#"<span class="badge day-make_up_workday">调休上班日</span>"#), "{february}");
+    let october = row(&page.html, "2026-10-04 09:00");
+    assert!(october.contains("法定节假日") && !october.contains("改期"), "past, held on it: {october}");
+    assert!(!row(&page.html, "2026-12-06 09:00").contains("badge day-"), "an ordinary Sunday");
+
+    // The home page's next meeting (December's, an ordinary Sunday) has no badge; on the
+    // last day of November with December skipped, January's is next and has.
+    assert!(!pages.get("/").await.html.contains("badge day-"));
+    let skip = [("slot", "2026-12-06"), ("skip", "1"), ("reason", "社区换届选举")];
+    assert_eq!(pages.submit("/meetings", "/meetings/schedule", &skip).await.status, axum::http::StatusCode::SEE_OTHER);
+    let home = pages.get("/").await.html;
+    assert!(home.contains(r#"2027-01-03 09:00</strong> <span class="badge day-holiday">法定节假日</span>"#), "{home}");
+
+    // Moved to the Sunday after, January's meeting is on an ordinary day.
+    let fields = [("slot", "2027-01-03"), ("starts_at", "2027-01-10T09:00")];
+    let moved = pages.submit("/meetings", "/meetings/schedule", &fields).await;
+    assert_eq!(moved.status, axum::http::StatusCode::SEE_OTHER, "{}", moved.html);
+    let page = pages.get("/meetings").await;
+    assert!(!row(&page.html, "2027-01-10 09:00").contains("badge day-"), "{}", page.html);
+
+    // A resident sees the day for what it is, not the secretary's hint.
+    let resident = app.pages();
+    resident.sign_in("resident@dongsheng.example").await;
+    let february = row(&resident.get("/meetings").await.html, "2027-02-07 09:00");
+    assert!(february.contains("调休上班日") && !february.contains("改期"), "{february}");
+}

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use roundtable_core::WorkCalendar;
+use roundtable_core::workdays::DayKind;
 
 use crate::fixture::{date, shipped_calendar};
 
@@ -25,6 +26,9 @@ fn the_shipped_calendar_knows_2026s_holidays_and_make_up_days() {
     assert!(working(1, 4) && !working(1, 1), "New Year's Day, and the Sunday after it worked");
     assert!(working(12, 7), "an ordinary Monday");
     assert_eq!(c.years(), [2026]);
+    // Four of 2026's first Sundays, the joint meeting's days, are not ordinary Sundays.
+    let kinds: Vec<DayKind> = [(1, 4), (4, 5), (5, 3), (10, 4), (11, 1)].map(|(m, d)| c.kind(date(2026, m, d))).into();
+    assert_eq!(kinds, [DayKind::MakeUpWorkday, DayKind::Holiday, DayKind::Holiday, DayKind::Holiday, DayKind::Weekend]);
 }
 
 #[test]

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use roundtable_core::WorkCalendar;
 use roundtable_core::agenda::{Reason, ScoreRow, Section, is_fixed, shown_reason};
+use roundtable_core::workdays::DayKind;
 use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -49,13 +51,22 @@ pub(crate) struct MeetingShown {
     closed: bool,
     agenda_draft: bool,
     agenda_published: bool,
+    /// Its day is a holiday or worked in place of one (see `clash`).
+    clash: Option<DayKind>,
+}
+
+/// Whether a meeting's day is a public holiday or a Sunday worked in place of one (调休):
+/// people are away or at work, so the secretary may want to move it.
+fn clash(calendar: &WorkCalendar, day: NaiveDate) -> Option<DayKind> {
+    Some(calendar.kind(day)).filter(|k| matches!(k, DayKind::Holiday | DayKind::MakeUpWorkday))
 }
 
 impl MeetingShown {
     /// `today` is the caller's, in the community's time zone.
-    pub(crate) fn new(c: &Caller, today: NaiveDate, view: MeetingView) -> MeetingShown {
+    pub(crate) fn new(c: &Caller, calendar: &WorkCalendar, today: NaiveDate, view: MeetingView) -> MeetingShown {
         let held_on = view.starts_at.with_timezone(&c.tz()).date_naive();
         MeetingShown {
+            clash: Some(held_on).filter(|_| view.status != MeetingStatus::Skipped).and_then(|d| clash(calendar, d)),
             starts_local: local(c, view.starts_at),
             held_on,
             planned: view.status == MeetingStatus::Planned,
@@ -88,6 +99,8 @@ struct Month {
     is_next: bool,
     /// Why it is skipped.
     note: Option<String>,
+    /// Its day is a holiday or worked in place of one (see `clash`).
+    clash: Option<DayKind>,
 }
 
 #[derive(Serialize)]
@@ -189,6 +202,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             not_held: status == MeetingStatus::Planned && day.is_some_and(|d| d < today),
             left_open: status == MeetingStatus::Open && day.is_some_and(|d| d < today),
             is_next: next.as_ref().is_some_and(|n| n.slot == slot),
+            clash: day.filter(|_| status != MeetingStatus::Skipped).and_then(|d| clash(&state.config.calendar, d)),
             note: held
                 .filter(|r| r.meeting.status == MeetingStatus::Skipped)
                 .and_then(|r| r.meeting.skip_reason.clone()),
@@ -206,11 +220,14 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
     Out::status(
         status,
         CalendarPage {
-            next: next.map(|n| MeetingShown::new(&caller, today, n)),
+            next: next.map(|n| MeetingShown::new(&caller, &state.config.calendar, today, n)),
             errors,
             movable,
             calendar,
-            meetings: records.iter().map(|r| MeetingShown::new(&caller, today, ops::view(r))).collect(),
+            meetings: records
+                .iter()
+                .map(|r| MeetingShown::new(&caller, &state.config.calendar, today, ops::view(r)))
+                .collect(),
             feed: ctx
                 .state
                 .config
@@ -386,7 +403,8 @@ async fn meeting_page(
     let actions = manages
         && detail.meeting.status == MeetingStatus::Planned
         && detail.meeting.agenda_status != AgendaStatus::None;
-    let mut meeting = MeetingShown::new(&caller, caller.now(&ctx.state).date_naive(), detail.meeting);
+    let mut meeting =
+        MeetingShown::new(&caller, &ctx.state.config.calendar, caller.now(&ctx.state).date_naive(), detail.meeting);
     if let Some(announcements) = field("announcements") {
         meeting.view.announcements = announcements;
     }
@@ -605,7 +623,12 @@ async fn day_page(
             companies: names.responsible().map(|(id, n)| Choice::new(id.to_string(), n.to_owned(), false)).collect(),
             today: caller.now(&ctx.state).date_naive(),
             errors,
-            meeting: MeetingShown::new(&caller, caller.now(&ctx.state).date_naive(), detail.meeting),
+            meeting: MeetingShown::new(
+                &caller,
+                &ctx.state.config.calendar,
+                caller.now(&ctx.state).date_naive(),
+                detail.meeting,
+            ),
         },
     )
 }
@@ -744,7 +767,7 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             published,
             desk,
             errors,
-            meeting: MeetingShown::new(&caller, caller.now(&ctx.state).date_naive(), view),
+            meeting: MeetingShown::new(&caller, &ctx.state.config.calendar, caller.now(&ctx.state).date_naive(), view),
         },
     )
 }

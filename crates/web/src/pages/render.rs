@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 32] = [
+const TEMPLATES: [(&str, &str); 33] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -30,6 +30,7 @@ const TEMPLATES: [(&str, &str); 32] = [
     ("issues", include_str!("../../templates/pages/issues.hbs")),
     ("issue", include_str!("../../templates/pages/issue.hbs")),
     ("raise", include_str!("../../templates/pages/raise.hbs")),
+    ("day_clash", include_str!("../../templates/pages/day_clash.hbs")),
     ("meetings", include_str!("../../templates/pages/meetings.hbs")),
     ("meeting", include_str!("../../templates/pages/meeting.hbs")),
     ("day", include_str!("../../templates/pages/day.hbs")),
