@@ -152,7 +152,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
     IssueView {
         id: issue.id.0,
         workflow: issue.workflow.clone(),
-        state: issue.state.to_string(),
+        state: issue.state.clone(),
         overdue: is_overdue(&issue, today),
         title: issue.title,
         description: issue.description,
@@ -840,7 +840,7 @@ fn may_support(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<()
 
 /// Whether the caller may add their support now (for the page's button).
 pub fn can_support(state: &AppState, caller: &Caller, view: &IssueView) -> bool {
-    let terminal = state.workflows.get(&view.workflow).is_some_and(|wf| wf.is_terminal(&view.state));
+    let terminal = state.workflows.get(&view.workflow).is_some_and(|wf| wf.is_terminal(view.state.as_str()));
     let responsible = view.responsible_org.map(OrgId);
     support_refusal(caller, UserId(view.raised_by.id), responsible, terminal).is_none()
 }

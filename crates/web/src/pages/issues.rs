@@ -796,7 +796,7 @@ async fn issue_page(
         caller.actor.has_role(roundtable_core::Role::Secretary) || caller.actor.has_role(roundtable_core::Role::Admin);
     // The step that entered the current state (reminders change no state), if it said
     // what the issue waits for.
-    let waiting = events.iter().rev().find(|e| e.from.as_deref() != Some(e.to.as_str())).and_then(|e| {
+    let waiting = events.iter().rev().find(|e| e.from.as_ref() != Some(&e.to)).and_then(|e| {
         let what = e.fields.waiting_for.filter(|_| e.to == view.state)?;
         Some(Waiting { what, reason: e.fields.reason.clone(), since_local: local(e.at) })
     });

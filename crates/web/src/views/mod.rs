@@ -152,7 +152,7 @@ pub struct IssueView {
     pub id: Uuid,
     pub workflow: String,
     #[schema(value_type = names::IssueState)]
-    pub state: String,
+    pub state: roundtable_core::IssueState,
     pub title: String,
     pub description: String,
     #[schema(value_type = names::Category)]
@@ -284,9 +284,9 @@ pub struct EventView {
     pub version: u32,
     pub transition: String,
     #[schema(value_type = Option<names::IssueState>)]
-    pub from: Option<String>,
+    pub from: Option<roundtable_core::IssueState>,
     #[schema(value_type = names::IssueState)]
-    pub to: String,
+    pub to: roundtable_core::IssueState,
     pub actor: PersonRef,
     pub actor_org: Option<Uuid>,
     #[serde(serialize_with = "instant::rfc3339")]
@@ -571,8 +571,8 @@ impl EventView {
             id: e.id.0,
             version: e.version,
             transition: e.transition.clone(),
-            from: e.from.as_ref().map(|s| s.to_string()),
-            to: e.to.to_string(),
+            from: e.from.clone(),
+            to: e.to.clone(),
             actor: PersonRef { id: e.actor.0, name: actor_name },
             actor_org: e.actor_org.map(|o| o.0),
             at: e.at,
