@@ -54,7 +54,7 @@ impl<'de> Deserialize<'de> for Entry {
             toml::Value::String(text) => Ok(Entry(text)),
             toml::Value::Datetime(day) => Ok(Entry(day.to_string())),
             other => Err(serde::de::Error::custom(format!(
-                "a calendar entry is a day like \"2026-10-01\" or a range like \"2026-10-01/2026-10-07\", not a {}",
+                "a calendar entry is a day like \"2026-10-01\" or a range like \"2026-10-01/2026-10-07\", found {}",
                 other.type_str()
             ))),
         }

@@ -741,10 +741,13 @@ pub struct Flow {
     pub due: Vec<Due>,
 }
 
-/// A promise's due date, whether it is still open, and when the issue was last resolved.
+/// A promise's due date, whether it is still open or paused, and when the issue was last
+/// resolved.
 pub struct Due {
     pub date: NaiveDate,
     pub committed: bool,
+    /// When it was paused, if it is: a pause after the due date does not mend the promise.
+    pub paused_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
@@ -772,10 +775,16 @@ pub fn flow_since(
         .filter(issue_events::at.ge(ts(since)))
         .select((issue_events::issue_id, issue_events::at))
         .load(conn)?;
-    let promised: Vec<(String, NaiveDate, bool)> = issues::table
+    let promised: Vec<(String, NaiveDate, bool, bool, NaiveDateTime)> = issues::table
         .filter(issues::community_id.eq(community.to_string()))
         .filter(issues::commitment_due.ge(since.date_naive()))
-        .select((issues::id, issues::commitment_due.assume_not_null(), issues::state.eq(IssueState::COMMITTED)))
+        .select((
+            issues::id,
+            issues::commitment_due.assume_not_null(),
+            issues::state.eq(IssueState::COMMITTED),
+            issues::state.eq(IssueState::PAUSED),
+            issues::state_entered_at,
+        ))
         .load(conn)?;
     let mut last_resolved: std::collections::HashMap<&str, NaiveDateTime> = std::collections::HashMap::new();
     for (id, at) in &resolved {
@@ -784,9 +793,10 @@ pub fn flow_since(
     }
     let due = promised
         .iter()
-        .map(|(id, date, committed)| Due {
+        .map(|(id, date, committed, paused, entered)| Due {
             date: *date,
             committed: *committed,
+            paused_at: paused.then(|| utc(*entered)),
             resolved_at: last_resolved.get(id.as_str()).copied().map(utc),
         })
         .collect();

@@ -161,16 +161,18 @@ fn flow(months: &[NaiveDate], seen: &issues::Flow, now: DateTime<Utc>, tz: chron
     let t = |k: &str| crate::i18n::strings().text(lang, k, &[]);
     let (up, done) = (per_month(&seen.raised, months, tz), per_month(&seen.resolved, months, tz));
     // A promise fell due unkept at the end of its due day (local) if it was still open
-    // then, or resolved only later.
+    // then, or resolved only later; a pause from after that day does not mend it (as in
+    // the comparison), one from before stopped its clock.
     let unkept: Vec<DateTime<Utc>> = seen
         .due
         .iter()
         .filter_map(|d| {
             let end = tz.from_local_datetime(&(d.date + TimeDelta::days(1)).and_time(NaiveTime::MIN)).earliest()?;
             let end = end.with_timezone(&Utc);
-            let late = match d.resolved_at {
-                Some(at) => at >= end,
-                None => d.committed,
+            let late = match (d.resolved_at, d.paused_at) {
+                (Some(at), _) => at >= end,
+                (None, Some(paused)) => paused >= end,
+                (None, None) => d.committed,
             };
             (late && end <= now).then_some(end - TimeDelta::seconds(1))
         })
@@ -208,7 +210,7 @@ mod tests {
         let tz = chrono_tz::Asia::Shanghai;
         let at = |y, m, d, h| tz.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap().with_timezone(&Utc);
         let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
-        let due = |date, committed, resolved_at| Due { date, committed, resolved_at };
+        let due = |date, committed, resolved_at| Due { date, committed, paused_at: None, resolved_at };
         let seen = Seen {
             raised: vec![],
             resolved: vec![],
@@ -220,11 +222,15 @@ mod tests {
                 due(day(9, 30), false, Some(at(2026, 10, 1, 0))),    // midnight after: late, in September
                 due(day(11, 10), false, None), // closed without a fix (rejected): not a promise broken
                 due(day(12, 20), true, None),  // not yet due
+                // Paused for the owners' vote the day after its date: late, in October.
+                Due { paused_at: Some(at(2026, 10, 26, 10)), ..due(day(10, 25), false, None) },
+                // Paused before its date: its clock stopped, not broken.
+                Due { paused_at: Some(at(2026, 10, 24, 10)), ..due(day(10, 28), false, None) },
             ],
         };
         let months = crate::charts::last_months(day(11, 30), 3);
         let flow = flow(&months, &seen, at(2026, 11, 30, 12), tz, "en");
         let overdue: Vec<(String, u32)> = flow.rows.iter().map(|r| (r.month.clone(), r.overdue)).collect();
-        assert_eq!(overdue, [("2026-09".into(), 1), ("2026-10".into(), 2), ("2026-11".into(), 0)]);
+        assert_eq!(overdue, [("2026-09".into(), 1), ("2026-10".into(), 3), ("2026-11".into(), 0)]);
     }
 }
