@@ -40,6 +40,16 @@ async fn tick(app: &TestApp, now: &str) {
 
 async fn a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it(app: TestApp) {
     let issue = yellow_and_committed(&app).await;
+    // The issue says when the workflow acts next: at the end of the fifth working day, not
+    // of its promise (20 October) — in the API and on its page.
+    assert_eq!(issue["next_timer"]["timer"], "yellow_unresolved", "{issue}");
+    assert_eq!(issue["next_timer"]["at"], "2026-10-13T16:00:00Z");
+    assert_eq!(issue["next_timer"]["effects"], json!(["remind_responsible", "remind_secretary"]));
+    let company = app.pages();
+    company.sign_in(ANSHANG).await;
+    let page = company.get(&format!("/issues/{}", issue["id"].as_str().unwrap())).await;
+    let next = page.html.split("id=\"next-timer\">").nth(1).and_then(|s| s.split("</dd>").next()).expect("the line");
+    assert!(next.starts_with("2026-10-14 00:00 · 黄色问题：提出已满 5 个工作日，仍未办结"), "{next}");
     // Five working days: 8, 9, 10 (the Saturday worked), 12 and 13 October. Counted by the
     // weekday alone they would have ended with the holiday, on the 7th.
     tick(&app, "2026-10-08T01:00:00Z").await;
@@ -48,6 +58,14 @@ async fn a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it(a
     assert!(timers(&app, &issue).is_empty(), "Tuesday the 13th is the fifth working day");
     tick(&app, "2026-10-13T16:00:00Z").await;
     assert_eq!(timers(&app, &issue), UNRESOLVED, "its end, midnight in Jincheng");
+    // Then the next is the promise's: two days before its day ends.
+    app.set_now(at("2026-10-14T01:00:00Z"));
+    let path = format!("/api/v1/issues/{}", issue["id"].as_str().unwrap());
+    let now = app.get(&path, &app.token(SECRETARY).await).await.body;
+    assert_eq!(
+        (now["next_timer"]["timer"].as_str(), now["next_timer"]["at"].as_str()),
+        (Some("due_soon"), Some("2026-10-18T16:00:00Z"))
+    );
 
     // The administration page says what the calendar holds; from December, that 2027 is
     // missing and what to do about it, in both languages.

@@ -56,15 +56,28 @@ fn end_of(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
 impl Workflow {
     /// The timers due for `issue` at `now`, earliest first.
     pub fn due_timers(&self, issue: &Issue, now: DateTime<Tz>, calendar: &WorkCalendar) -> Vec<DueTimer<'_>> {
-        let tz = now.timezone();
-        let now = now.with_timezone(&Utc);
-        let mut due: Vec<DueTimer<'_>> = self
-            .timers
-            .iter()
-            .filter_map(|timer| Some(DueTimer { timer, fire_at: timer.fire_at(issue, tz, calendar)? }))
-            .filter(|d| d.fire_at <= now)
-            .collect();
+        let at = now.with_timezone(&Utc);
+        let mut due: Vec<DueTimer<'_>> =
+            self.occurrences(issue, now.timezone(), calendar).into_iter().filter(|d| d.fire_at <= at).collect();
         due.sort_by_key(|d| d.fire_at);
         due
+    }
+
+    /// The timer that comes due next for `issue` after `now`, if any: what the issue
+    /// page announces — an urgent issue's deadline in working days, a promise's last day.
+    pub fn next_timer(&self, issue: &Issue, now: DateTime<Tz>, calendar: &WorkCalendar) -> Option<DueTimer<'_>> {
+        let at = now.with_timezone(&Utc);
+        self.occurrences(issue, now.timezone(), calendar)
+            .into_iter()
+            .filter(|d| d.fire_at > at)
+            .min_by_key(|d| d.fire_at)
+    }
+
+    /// Every timer that applies to `issue` as it stands, with when it fires.
+    fn occurrences(&self, issue: &Issue, tz: Tz, calendar: &WorkCalendar) -> Vec<DueTimer<'_>> {
+        self.timers
+            .iter()
+            .filter_map(|timer| Some(DueTimer { timer, fire_at: timer.fire_at(issue, tz, calendar)? }))
+            .collect()
     }
 }

@@ -153,6 +153,17 @@ fn a_yellow_issue_counts_working_days_by_the_calendar_across_the_national_day_ho
     let raised = yellow(w.raise_by(&w.resident), raised_at(10, 9));
     assert_eq!(fires(&w, "yellow_unassigned", &raised, &w.calendar), "Sun 2026-10-11 00:00");
     assert_eq!(fires(&w, "yellow_unassigned", &raised, &weekdays_only), "Tue 2026-10-13 00:00");
+    // The next timer is what the issue page announces: for the committed one, the fifth
+    // working day rather than its promise (due 20 December); nothing once all have fired.
+    let on = |m, d| Shanghai.with_ymd_and_hms(2026, m, d, 12, 0, 0).unwrap();
+    let next = w.wf.next_timer(&committed, on(10, 2), &w.calendar).expect("a timer to come");
+    assert_eq!(
+        (next.timer.name.as_str(), next.fire_at.to_rfc3339().as_str()),
+        ("yellow_unresolved", "2026-10-13T16:00:00+00:00")
+    );
+    let next = w.wf.next_timer(&committed, on(10, 14), &w.calendar).expect("the promise's timers");
+    assert_eq!(next.timer.name, "due_soon");
+    assert!(w.wf.next_timer(&committed, on(12, 31), &w.calendar).is_none(), "all fired");
     // The clock timers are untouched by the calendar: 2 hours are 2 hours on a holiday.
     let red = Issue { urgency: Urgency::Red, ..raised.clone() };
     assert_eq!(fires(&w, "red_unassigned", &red, &w.calendar), "Fri 2026-10-09 12:00");

@@ -17,8 +17,8 @@ use crate::ops::check_text;
 use crate::state::AppState;
 use crate::views::{
     AvailableTransition, CommitmentRecordView, CommitmentView, Contact, EventView, ExtensionRequestView, HouseholdBody,
-    IssueList, IssueRef, IssueSummary, IssueView, ListQuery, NewIssueBody, PersonRef, PhotoView, ProxyReportBody,
-    ProxyReportView, SupportView, TransitionBody, VerificationView, is_overdue,
+    IssueList, IssueRef, IssueSummary, IssueView, ListQuery, NewIssueBody, NextTimerView, PersonRef, PhotoView,
+    ProxyReportBody, ProxyReportView, SupportView, TransitionBody, VerificationView, is_overdue,
 };
 
 /// How a list may be sorted, as `order=` names it.
@@ -149,7 +149,13 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
     let beyond_limit = |c: &roundtable_core::Commitment| {
         c.due_date > c.dated_at.with_timezone(&caller.tz()).date_naive() + chrono::Days::new(max_days)
     };
+    // What the workflow does next, by the community's clock and the working-day calendar.
+    let next_timer = state.workflows.get(&issue.workflow).and_then(|wf| {
+        let next = wf.next_timer(&issue, caller.now(state), &state.config.calendar)?;
+        Some(NextTimerView { timer: next.timer.name.clone(), at: next.fire_at, effects: next.timer.effects.clone() })
+    });
     IssueView {
+        next_timer,
         id: issue.id.0,
         workflow: issue.workflow.clone(),
         state: issue.state.clone(),

@@ -670,6 +670,9 @@ struct IssuePage {
     history: Vec<HistoryLine>,
     /// What a paused issue waits for, said at the top (not only in its timeline).
     waiting: Option<Waiting>,
+    /// When the workflow reminds or escalates next (an urgent issue's deadline, counted
+    /// in working days; a promise's last day).
+    next: Option<NextShown>,
     /// What the secretary searched for to find a duplicate's original.
     dup_q: Option<String>,
     limits: PhotoLimits,
@@ -703,6 +706,15 @@ struct Waiting {
     what: roundtable_core::WaitingFor,
     reason: Option<String>,
     since_local: String,
+}
+
+/// The workflow's next timer as the page says it: when, why (the timer's own words, when
+/// the strings have them) and what it will do.
+#[derive(Serialize)]
+struct NextShown {
+    at_local: String,
+    why: Option<String>,
+    does: String,
 }
 
 #[derive(Serialize)]
@@ -823,6 +835,12 @@ async fn issue_page(
             event: e,
         })
         .collect();
+    let said = |key: String| crate::i18n::strings().lookup(ctx.viewer.lang, &key).map(str::to_owned);
+    let next = view.next_timer.as_ref().map(|n| NextShown {
+        at_local: local(n.at),
+        why: said(format!("step.{}", n.timer)),
+        does: n.effects.iter().filter_map(|e| said(format!("effect.{e}"))).collect::<Vec<_>>().join(" · "),
+    });
     let issue = IssueShown {
         compound_name: names.compound(view.compound.into()).map(str::to_owned),
         org_name: view.responsible_org.and_then(|o| names.org(OrgId(o))).map(str::to_owned),
@@ -872,6 +890,7 @@ async fn issue_page(
             can_support,
             history,
             waiting,
+            next,
             dup_q: dup_q.map(str::to_owned),
             limits: PhotoLimits::of(ctx),
             deliveries,

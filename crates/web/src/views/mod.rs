@@ -197,6 +197,9 @@ pub struct IssueView {
     pub photos: Vec<PhotoView>,
     /// Raised on behalf of households (代报).
     pub on_behalf: Option<ProxyReportView>,
+    /// The workflow's timer that fires next for it, and when: an urgent issue's deadline
+    /// counted in working days, a promise's last day; none once every timer has fired.
+    pub next_timer: Option<NextTimerView>,
     /// The caller follows it: they are told of each step (the raiser, supporters and the
     /// responsible company follow by themselves; anyone may stop or start).
     pub following: bool,
@@ -275,6 +278,18 @@ pub struct IssueList {
     pub items: Vec<IssueSummary>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// The workflow's timer that fires next for an issue.
+#[derive(Serialize, ToSchema)]
+pub struct NextTimerView {
+    /// Its name in the workflow file (`yellow_unresolved`).
+    pub timer: String,
+    #[serde(serialize_with = "instant::rfc3339")]
+    pub at: DateTime<Utc>,
+    /// What it does then: whom it reminds, whether it flags the promise overdue.
+    #[schema(value_type = Vec<String>)]
+    pub effects: Vec<roundtable_core::Effect>,
 }
 
 /// One step of an issue's timeline.
