@@ -808,6 +808,31 @@ pub fn flow_since(
     })
 }
 
+/// What each of `ids` waits for, if it was ever paused: the fields of the latest step
+/// that said so (the pause itself; its reminders say nothing). One query, for a page of
+/// the ledger's issues.
+pub fn pauses(conn: &mut DbConn, ids: &[IssueId]) -> Result<std::collections::HashMap<IssueId, TransitionFields>> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let wanted: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<(String, String)> = issue_events::table
+        .filter(issue_events::issue_id.eq_any(wanted))
+        .filter(issue_events::to_state.eq(IssueState::PAUSED))
+        .order((issue_events::issue_id, issue_events::version))
+        .select((issue_events::issue_id, issue_events::fields))
+        .load(conn)?;
+    for (id, fields) in rows {
+        let fields = serde_json::from_str::<TransitionFields>(&fields)
+            .map_err(|e| StoreError::Corrupt(format!("event fields: {e}")))?;
+        if fields.waiting_for.is_some() {
+            out.insert(parse("issue id", &id)?, fields);
+        }
+    }
+    Ok(out)
+}
+
 /// The commitment histories of several issues in one query, each oldest first.
 pub fn commitment_histories(
     conn: &mut DbConn,

@@ -64,8 +64,14 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     let header = &rows[0];
     assert_eq!(
         header.join(","),
-        "编号,来源,提出日期,小区/楼栋,问题描述,分类,紧急程度,责任单位,承诺内容,承诺时限,承诺会次,延期次数,办理结果,验收结果,满意度,销号日期,当前状态"
+        "编号,来源,提出日期,小区/楼栋,问题描述,分类,紧急程度,责任单位,承诺内容,承诺时限,承诺会次,延期次数,办理结果,验收结果,满意度,销号日期,当前状态,等待事项"
     );
+    // A paused issue says what it waits for, and why (the demo's pumps wait for the fund);
+    // every other row leaves the column empty.
+    let paused: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[16] == "暂缓办理").collect();
+    assert!(!paused.is_empty() && paused.iter().all(|r| !r[17].is_empty()), "{paused:?}");
+    assert!(paused.iter().any(|r| r[17].starts_with("维修资金审批：")), "{paused:?}");
+    assert!(rows[1..].iter().filter(|r| r[16] != "暂缓办理").all(|r| r[17].is_empty()));
     assert_eq!(rows.len() - 1, listed(&app, SECRETARY).await, "every issue the secretary may list");
     let id = issue["id"].as_str().unwrap();
     let row = rows.iter().find(|r| r[0] == id).expect("the new issue is in the ledger");

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use futures_util::Stream;
-use roundtable_core::{Issue, MeetingId, VerificationOutcome};
-use roundtable_store::{IssueFilter, IssueOrder, PageRequest, issues, meetings};
+use roundtable_core::{CommunityId, Issue, IssueId, IssueState, MeetingId, TransitionFields, VerificationOutcome};
+use roundtable_store::{DbConn, IssueFilter, IssueOrder, IssuePage, PageRequest, StoreError, issues, meetings};
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -27,7 +27,7 @@ pub enum Form {
 const PAGE: u32 = 200;
 
 /// The ledger's columns, in the reader's language (`ledger.*` in the locale files).
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "number",
     "source",
     "raised_on",
@@ -45,6 +45,7 @@ pub const COLUMNS: [&str; 17] = [
     "satisfaction",
     "closed_on",
     "state",
+    "waiting",
 ];
 
 /// What every row needs besides its issue: names, meeting months, the reader's language.
@@ -61,7 +62,8 @@ impl Context {
         crate::i18n::strings().text(self.lang, key, &[])
     }
 
-    fn row(&self, i: &Issue) -> Vec<String> {
+    /// `pause`: the step that paused it, read only for an issue paused now.
+    fn row(&self, i: &Issue, pause: Option<&TransitionFields>) -> Vec<String> {
         let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&self.tz).format("%Y-%m-%d").to_string();
         let place = [
             self.names.compound(i.compound).map(str::to_owned),
@@ -100,8 +102,37 @@ impl Context {
             i.verification.as_ref().and_then(|v| v.satisfaction).map(|s| s.to_string()).unwrap_or_default(),
             if closed { local(i.state_entered_at) } else { String::new() },
             self.t(&format!("state.{}", i.state)),
+            pause
+                .and_then(|f| {
+                    let what = self.t(&format!("waiting_for.{}", f.waiting_for?));
+                    Some(match &f.reason {
+                        Some(reason) => format!("{what}：{reason}"),
+                        None => what,
+                    })
+                })
+                .unwrap_or_default(),
         ]
     }
+}
+
+/// A page of the ledger's issues, and what those paused now wait for (two queries).
+type Read = (IssuePage, HashMap<IssueId, TransitionFields>);
+
+fn read_page(
+    conn: &mut DbConn,
+    community: CommunityId,
+    filter: &IssueFilter,
+    after: Option<String>,
+) -> Result<Read, StoreError> {
+    let page = issues::list_issues(
+        conn,
+        community,
+        filter,
+        &PageRequest { order: IssueOrder::Oldest, limit: PAGE, cursor: after },
+    )?;
+    let paused: Vec<IssueId> = page.items.iter().filter(|i| i.state == IssueState::PAUSED).map(|i| i.id).collect();
+    let pauses = issues::pauses(conn, &paused)?;
+    Ok((page, pauses))
 }
 
 /// A CSV cell as a spreadsheet will read it as text. Excel and LibreOffice take a cell
@@ -159,10 +190,10 @@ pub async fn xlsx(state: &AppState, caller: &Caller, q: ListQuery, lang: &'stati
     }
     let (community, mut row, mut after) = (caller.actor.community, 1u32, None);
     loop {
-        let (filter, page) = (filter.clone(), PageRequest { order: IssueOrder::Oldest, limit: PAGE, cursor: after });
-        let read = state.db.run(move |conn| issues::list_issues(conn, community, &filter, &page)).await?;
+        let filter = filter.clone();
+        let (read, pauses) = state.db.run(move |conn| read_page(conn, community, &filter, after)).await?;
         for issue in &read.items {
-            for (col, value) in context.row(issue).into_iter().enumerate() {
+            for (col, value) in context.row(issue, pauses.get(&issue.id)).into_iter().enumerate() {
                 sheet.write_string(row, col as u16, value).map_err(failed)?;
             }
             row += 1;
@@ -203,12 +234,12 @@ pub async fn csv(
             return Some((Ok(header), c));
         }
         let after = c.next.take()?;
-        let (filter, page) = (c.filter.clone(), PageRequest { order: IssueOrder::Oldest, limit: PAGE, cursor: after });
-        let read = c.db.run(move |conn| issues::list_issues(conn, community, &filter, &page)).await;
+        let filter = c.filter.clone();
+        let read = c.db.run(move |conn| read_page(conn, community, &filter, after)).await;
         match read {
-            Ok(page) => {
+            Ok((page, pauses)) => {
                 c.next = page.next_cursor.map(Some);
-                let chunk = encode(page.items.iter().map(|i| c.context.row(i)));
+                let chunk = encode(page.items.iter().map(|i| c.context.row(i, pauses.get(&i.id))));
                 Some((chunk, c))
             }
             Err(e) => Some((Err(format!("reading the ledger failed: {e}")), c)),
