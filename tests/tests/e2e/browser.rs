@@ -227,7 +227,8 @@ fn in_days(app: &TestApp, n: i64) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_accounts_and_a_meeting_in_a_real_browser() {
     let Some((_driver, driver_url)) = start_driver().await else { return };
-    let app = TestApp::sqlite().build();
+    // The Monday before a meeting, whatever day the test runs on (see `monday`).
+    let app = TestApp::sqlite().at(roundtable_e2e::monday()).build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
     let base = format!("http://{}", listener.local_addr().expect("an address"));
     let state = app.state.clone();

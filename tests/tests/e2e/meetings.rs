@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 
 use crate::api_flow::{fire, in_days, raise};
 
+// The clock stands on the Monday before a meeting: on a first Sunday after the meeting has
+// begun, issues raised "now" would belong to the next month's agenda.
 on_both_databases!(
+    at roundtable_e2e::monday();
     a_meeting_is_prepared_held_and_closed_through_the_api,
     a_secretary_moves_and_skips_meetings,
     on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended

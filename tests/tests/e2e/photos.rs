@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 
 use crate::api_flow::{fire, try_fire};
 
+// The clock stands on the Monday before a meeting: on a first Sunday after the meeting has
+// begun, issues raised "now" would belong to the next month's agenda.
 on_both_databases!(
+    at roundtable_e2e::monday();
     a_residents_photos_are_seen_by_the_company_and_by_no_other,
     bad_uploads_are_refused_and_nothing_is_stored,
 );
