@@ -135,8 +135,7 @@ async fn work(ctx: &Ctx) -> PageResult {
             })
             .collect();
     }
-    let today = caller.now(&ctx.state).date_naive();
-    let next_meeting = next.map(|view| MeetingShown::new(&caller, &ctx.state.config.calendar, today, view));
+    let next_meeting = next.map(|view| MeetingShown::new(&caller, &ctx.state, view));
     let trends = if manages {
         let records = meetings::all(&ctx.state, &caller).await?;
         let (community, tz, lang) = (caller.actor.community, caller.tz(), ctx.viewer.lang);

@@ -24,6 +24,7 @@ use crate::ops::reference::{self, Names};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, refusal};
 use crate::scores::ScoreTable;
+use crate::state::AppState;
 use crate::views::audit::AuditQuery;
 use crate::views::meetings::{
     AgendaEdit, AgendaItemView, AttendanceBody, DocumentFormat, MeetingDetail, MeetingView, NewItem, OutcomeBody,
@@ -56,17 +57,21 @@ pub(crate) struct MeetingShown {
 }
 
 /// Whether a meeting's day is a public holiday or a Sunday worked in place of one (调休):
-/// people are away or at work, so the secretary may want to move it.
-fn clash(calendar: &WorkCalendar, day: NaiveDate) -> Option<DayKind> {
-    Some(calendar.kind(day)).filter(|k| matches!(k, DayKind::Holiday | DayKind::MakeUpWorkday))
+/// people are away or at work, so the secretary may want to move it. A skipped month's
+/// day is nobody's concern.
+fn clash(calendar: &WorkCalendar, day: NaiveDate, status: MeetingStatus) -> Option<DayKind> {
+    Some(calendar.kind(day))
+        .filter(|k| status != MeetingStatus::Skipped && matches!(k, DayKind::Holiday | DayKind::MakeUpWorkday))
 }
 
 impl MeetingShown {
-    /// `today` is the caller's, in the community's time zone.
-    pub(crate) fn new(c: &Caller, calendar: &WorkCalendar, today: NaiveDate, view: MeetingView) -> MeetingShown {
+    /// Judged on the caller's today, in the community's time zone, and by the deployment's
+    /// working-day calendar.
+    pub(crate) fn new(c: &Caller, state: &AppState, view: MeetingView) -> MeetingShown {
+        let today = c.now(state).date_naive();
         let held_on = view.starts_at.with_timezone(&c.tz()).date_naive();
         MeetingShown {
-            clash: Some(held_on).filter(|_| view.status != MeetingStatus::Skipped).and_then(|d| clash(calendar, d)),
+            clash: clash(&state.config.calendar, held_on, view.status),
             starts_local: local(c, view.starts_at),
             held_on,
             planned: view.status == MeetingStatus::Planned,
@@ -202,7 +207,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             not_held: status == MeetingStatus::Planned && day.is_some_and(|d| d < today),
             left_open: status == MeetingStatus::Open && day.is_some_and(|d| d < today),
             is_next: next.as_ref().is_some_and(|n| n.slot == slot),
-            clash: day.filter(|_| status != MeetingStatus::Skipped).and_then(|d| clash(&state.config.calendar, d)),
+            clash: day.and_then(|d| clash(&state.config.calendar, d, status)),
             note: held
                 .filter(|r| r.meeting.status == MeetingStatus::Skipped)
                 .and_then(|r| r.meeting.skip_reason.clone()),
@@ -220,14 +225,11 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
     Out::status(
         status,
         CalendarPage {
-            next: next.map(|n| MeetingShown::new(&caller, &state.config.calendar, today, n)),
+            next: next.map(|n| MeetingShown::new(&caller, state, n)),
             errors,
             movable,
             calendar,
-            meetings: records
-                .iter()
-                .map(|r| MeetingShown::new(&caller, &state.config.calendar, today, ops::view(r)))
-                .collect(),
+            meetings: records.iter().map(|r| MeetingShown::new(&caller, state, ops::view(r))).collect(),
             feed: ctx
                 .state
                 .config
@@ -403,8 +405,7 @@ async fn meeting_page(
     let actions = manages
         && detail.meeting.status == MeetingStatus::Planned
         && detail.meeting.agenda_status != AgendaStatus::None;
-    let mut meeting =
-        MeetingShown::new(&caller, &ctx.state.config.calendar, caller.now(&ctx.state).date_naive(), detail.meeting);
+    let mut meeting = MeetingShown::new(&caller, &ctx.state, detail.meeting);
     if let Some(announcements) = field("announcements") {
         meeting.view.announcements = announcements;
     }
@@ -623,12 +624,7 @@ async fn day_page(
             companies: names.responsible().map(|(id, n)| Choice::new(id.to_string(), n.to_owned(), false)).collect(),
             today: caller.now(&ctx.state).date_naive(),
             errors,
-            meeting: MeetingShown::new(
-                &caller,
-                &ctx.state.config.calendar,
-                caller.now(&ctx.state).date_naive(),
-                detail.meeting,
-            ),
+            meeting: MeetingShown::new(&caller, &ctx.state, detail.meeting),
         },
     )
 }
@@ -767,7 +763,7 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             published,
             desk,
             errors,
-            meeting: MeetingShown::new(&caller, &ctx.state.config.calendar, caller.now(&ctx.state).date_naive(), view),
+            meeting: MeetingShown::new(&caller, &ctx.state, view),
         },
     )
 }

@@ -288,7 +288,7 @@ pub struct NextTimerView {
     #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
     /// What it does then: whom it reminds, whether it flags the promise overdue.
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<names::EffectName>)]
     pub effects: Vec<roundtable_core::Effect>,
 }
 

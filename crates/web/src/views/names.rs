@@ -66,6 +66,11 @@ names!(
     roundtable_core::Refusal::ALL.iter().map(|r| r.as_str())
 );
 names!(FieldName, "A value a transition carries.", Field::ALL.iter().map(|f| f.as_str()));
+names!(
+    EffectName,
+    "What a transition or a timer does: notify or remind a party, flag a promise overdue, escalate.",
+    roundtable_core::Effect::ALL.iter().map(|e| e.as_str())
+);
 names!(Locale, "A language of the pages and mail.", crate::i18n::LOCALES);
 
 names!(
