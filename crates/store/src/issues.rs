@@ -906,6 +906,22 @@ pub fn timeline(conn: &mut DbConn, id: IssueId) -> Result<Vec<Event>> {
     rows.into_iter().map(Event::try_from).collect()
 }
 
+/// The steps of each of `ids`, oldest first, in one query (an issue without a step is
+/// absent).
+pub fn timelines(conn: &mut DbConn, ids: &[IssueId]) -> Result<std::collections::HashMap<IssueId, Vec<Event>>> {
+    let rows: Vec<EventRow> = issue_events::table
+        .filter(issue_events::issue_id.eq_any(ids.iter().map(ToString::to_string).collect::<Vec<_>>()))
+        .order((issue_events::issue_id, issue_events::version))
+        .select(EventRow::as_select())
+        .load(conn)?;
+    let mut out: std::collections::HashMap<IssueId, Vec<Event>> = std::collections::HashMap::new();
+    for row in rows {
+        let event = Event::try_from(row)?;
+        out.entry(event.issue).or_default().push(event);
+    }
+    Ok(out)
+}
+
 /// Adds `user`'s support (one per user per issue); returns the new count, unchanged if
 /// the user already supported it. Idempotent under concurrency: the row is inserted with
 /// `ON CONFLICT DO NOTHING`, and the count moves only when a row was inserted, so 32

@@ -2,8 +2,6 @@
 //! behind `requests`: the community's issues a company is answerable for — and, for a
 //! client with its key, the requests it posted itself — in a time window, newest first.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::{CommunityId, Issue, IssueId, UserId};
@@ -12,7 +10,7 @@ use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
 use crate::issues::IssueRow;
-use crate::schema::{issue_events, issues, open311_keys, users};
+use crate::schema::{issues, open311_keys, users};
 
 type Backend = <DbConn as diesel::Connection>::Backend;
 
@@ -134,6 +132,8 @@ pub struct RequestFilter {
     /// A client with its key sees its own requests before any company is answerable.
     pub own: Option<UserId>,
     pub limit: u32,
+    /// Requests skipped first (the pagination extension's earlier pages).
+    pub offset: u32,
 }
 
 /// The requests, newest first: issues with a responsible organisation (the public part of
@@ -155,22 +155,11 @@ pub fn requests(conn: &mut DbConn, community: CommunityId, f: &RequestFilter) ->
     if !f.states.is_empty() {
         q = q.filter(issues::state.eq_any(f.states.clone()));
     }
-    let rows: Vec<IssueRow> =
-        q.order(issues::id.desc()).limit(i64::from(f.limit.max(1))).select(IssueRow::as_select()).load(conn)?;
-    rows.into_iter().map(Issue::try_from).collect()
-}
-
-/// The latest step of each issue: its transition's name and when.
-pub fn latest_steps(conn: &mut DbConn, ids: &[IssueId]) -> Result<HashMap<IssueId, (String, DateTime<Utc>)>> {
-    let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let rows: Vec<(String, String, NaiveDateTime)> = issue_events::table
-        .filter(issue_events::issue_id.eq_any(ids))
-        .order((issue_events::issue_id, issue_events::version))
-        .select((issue_events::issue_id, issue_events::transition, issue_events::at))
+    let rows: Vec<IssueRow> = q
+        .order(issues::id.desc())
+        .limit(i64::from(f.limit.max(1)))
+        .offset(i64::from(f.offset))
+        .select(IssueRow::as_select())
         .load(conn)?;
-    let mut latest = HashMap::new();
-    for (issue, transition, at) in rows {
-        latest.insert(parse("issue id", &issue)?, (transition, utc(at)));
-    }
-    Ok(latest)
+    rows.into_iter().map(Issue::try_from).collect()
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use roundtable_e2e::{Part, TestApp, images, on_both_databases};
 use serde_json::{Value, json};
 
-use crate::api_flow::fire;
+use crate::api_flow::{fire, in_days, raise};
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 const ADMIN: &str = "admin@dongsheng.example";
@@ -65,6 +65,7 @@ pub(crate) async fn issue_key(app: &TestApp) -> (String, String) {
 on_both_databases!(
     open311_answers_every_endpoint_in_both_formats_and_nothing_private,
     a_hotline_posts_requests_with_its_key_located_by_coordinates_or_address,
+    the_extensions_tell_each_request_s_history_and_the_pages_divide_the_list,
 );
 
 async fn open311_answers_every_endpoint_in_both_formats_and_nothing_private(app: TestApp) {
@@ -162,6 +163,77 @@ async fn open311_answers_every_endpoint_in_both_formats_and_nothing_private(app:
         if !i.description.is_empty() {
             assert!(!everything.contains(&i.description), "a resident's own words: {}", i.description);
         }
+    }
+}
+
+/// The community extensions city platforms implement: `extensions=true` adds the update
+/// history (`notes`) and `extended_attributes`; `page`/`page_size` divide the list.
+async fn the_extensions_tell_each_request_s_history_and_the_pages_divide_the_list(app: TestApp) {
+    let base = "/open311/v2";
+    let raised = raise(&app, "5号楼地下室渗水").await;
+    let anshang = app.org("安尚物业").to_string();
+    let assigned = fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
+    let (due, later) = (in_days(&app, 10), in_days(&app, 20));
+    let promise = json!({"commitment_text": "更换地下室防水层", "due_date": due});
+    let committed = fire(&app, "anshang@dongsheng.example", &assigned, "commit", promise).await;
+    // A reason is someone's own words: it may name a person and a phone number.
+    let reason = "业主王建国（13912345678）家里施工，需推迟";
+    fire(&app, SECRETARY, &committed, "extend", json!({"due_date": later, "reason": reason})).await;
+    let id = raised["id"].as_str().unwrap();
+
+    // Without the switch, the spec's fields alone.
+    let (status, plain) = json(&app, &format!("{base}/requests/{id}.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(plain[0].get("notes").is_none() && plain[0].get("extended_attributes").is_none(), "{plain}");
+
+    let (status, one) = json(&app, &format!("{base}/requests/{id}.json?extensions=true")).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    let notes = one[0]["notes"].as_array().unwrap();
+    let kinds: Vec<&str> = notes.iter().map(|n| n["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["raise", "assign", "commit", "extend"], "{one}");
+    assert_eq!(notes[0]["description"], "提出");
+    assert_eq!(notes[1]["description"], "已交办 · 安尚物业");
+    assert_eq!(notes[2]["description"], format!("责任单位已承诺 · 期限 {due}"));
+    assert_eq!(notes[3]["description"], format!("承诺期限已延期 · 期限 {later}"));
+    assert!(notes.iter().all(|n| n["datetime"].as_str().unwrap().ends_with("+08:00")), "{one}");
+    assert_eq!(one[0]["extended_attributes"], json!({"urgency": "routine", "photos": []}));
+    let text = one.to_string();
+    assert!(!text.contains("王建国") && !text.contains("13912345678"), "no reason in the history: {text}");
+
+    let (status, doc) = xml(&app, &format!("{base}/requests/{id}.xml?extensions=true")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc.matches("<note>").count(), 4, "{doc}");
+    assert!(
+        doc.contains("<type>extend</type>")
+            && doc.contains("<extended_attributes><photos></photos><urgency>routine</urgency>"),
+        "{doc}"
+    );
+
+    // The whole list with the switch shows nobody's name, phone or words either.
+    let (_, all) = json(&app, &format!("{base}/requests.json?extensions=true")).await;
+    let all = all.as_array().unwrap().clone();
+    assert!(all.iter().all(|r| r["notes"].as_array().is_some_and(|n| !n.is_empty())), "every request has a step");
+    app.assert_nothing_private(&serde_json::to_string(&all).unwrap(), "Open311 with its extensions");
+
+    // Pages: the same order, cut into pieces; past the end, nothing.
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|r| r["service_request_id"].as_str().unwrap().to_owned()).collect()
+    };
+    let every = ids(&Value::Array(all.clone()));
+    assert!(every.len() >= 5, "{every:?}");
+    let (_, first) = json(&app, &format!("{base}/requests.json?page_size=2")).await;
+    let (_, second) = json(&app, &format!("{base}/requests.json?page_size=2&page=2")).await;
+    assert_eq!(ids(&first), every[..2]);
+    assert_eq!(ids(&second), every[2..4]);
+    let (status, beyond) = json(&app, &format!("{base}/requests.json?page_size=1000&page=2")).await;
+    assert_eq!((status, beyond), (StatusCode::OK, json!([])));
+    let (_, text) = xml(&app, &format!("{base}/requests.xml?page_size=3&page=1")).await;
+    assert_eq!(text.matches("<request>").count(), 3);
+
+    for query in ["extensions=yes", "page=0", "page=-1", "page=two", "page_size=0", "page_size=1001", "page=1000001"] {
+        let (status, errors) = json(&app, &format!("{base}/requests.json?{query}")).await;
+        assert_eq!((status, error_code(&errors)), (StatusCode::BAD_REQUEST, 400), "{query}: {errors}");
+        assert!(errors[0]["description"].as_str().unwrap().contains(query.split('=').next().unwrap()), "{errors}");
     }
 }
 

@@ -34,6 +34,8 @@ fn singular(list: &str) -> &str {
         "formats" => "format",
         "attributes" => "attribute",
         "values" => "value",
+        "notes" => "note",
+        "photos" => "photo",
         other => other,
     }
 }

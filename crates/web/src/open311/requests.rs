@@ -2,7 +2,7 @@
 //! `format` writes as JSON or XML.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, TimeDelta, TimeZone, Utc};
-use roundtable_core::{Community, CommunityId, CompoundId, GeoPoint, Issue, IssueId, PhotoId};
+use roundtable_core::{Community, CommunityId, CompoundId, Event, GeoPoint, Issue, IssueId, PhotoId};
 use roundtable_store::open311::{self as store, Open311Key, RequestFilter};
 use roundtable_store::{StoreError, directory};
 use serde_json::{Value, json};
@@ -17,7 +17,8 @@ use axum::http::StatusCode;
 
 /// Without dates, the spec's default window: the last 90 days.
 const DEFAULT_DAYS: i64 = 90;
-/// At most this many requests in one answer (the spec's suggestion).
+/// At most this many requests in one answer (the spec's suggestion), and in one page of
+/// the pagination extension.
 const MAX_REQUESTS: u32 = 1000;
 /// A point this close to a compound's gate is in it (compounds here are a few hundred
 /// metres across and about a kilometre apart).
@@ -175,6 +176,34 @@ fn states(state: &AppState, params: &Params) -> Result<Vec<String>, Failure> {
         .collect())
 }
 
+/// The extensions' switch (`extensions=true`): each request's update history (`notes`)
+/// and what GeoReport has no field for (`extended_attributes`).
+fn extensions(params: &Params) -> Result<bool, Failure> {
+    match params.get("extensions") {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(Failure::bad("extensions must be true or false")),
+    }
+}
+
+/// The pagination extension: `page` (from 1) of `page_size` requests (1,000 at most, the
+/// default) — as the limit and the number skipped.
+fn page(params: &Params) -> Result<(u32, u32), Failure> {
+    let number = |name: &str, max: u32| -> Result<Option<u32>, Failure> {
+        let Some(v) = params.get(name) else { return Ok(None) };
+        v.parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .map(Some)
+            .ok_or_else(|| Failure::bad(format!("{name} must be a whole number from 1 to {max}")))
+    };
+    let size = number("page_size", MAX_REQUESTS)?.unwrap_or(MAX_REQUESTS);
+    // Far enough for any community's requests; a larger page is a client's mistake.
+    let page = number("page", 1_000_000)?.unwrap_or(1);
+    let skipped = (page - 1).checked_mul(size).ok_or_else(|| Failure::bad("page is beyond the last request"))?;
+    Ok((size, skipped))
+}
+
 fn ids(params: &Params) -> Result<Vec<IssueId>, Failure> {
     params
         .list("service_request_id")
@@ -206,15 +235,17 @@ pub async fn list(state: &AppState, params: &Params) -> Result<Value, Failure> {
         (None, Some(t)) => (t - window, t),
         (None, None) => (state.now() - window, state.now()),
     };
+    let (limit, offset) = page(params)?;
     let filter = RequestFilter {
         ids: ids(params)?,
         categories,
         states: states(state, params)?,
         between: Some(between),
         own,
-        limit: MAX_REQUESTS,
+        limit,
+        offset,
     };
-    shown(state, &c, filter).await
+    shown(state, &c, filter, extensions(params)?).await
 }
 
 /// `GET requests/{id}`: one request (as a list of one, as the spec has it); 404 for an id
@@ -225,23 +256,25 @@ pub async fn one(state: &AppState, params: &Params, id: &str) -> Result<Value, F
     let not_found = || Failure::new(StatusCode::NOT_FOUND, "service_request_id not found");
     let id = id.parse::<uuid::Uuid>().map_err(|_| not_found())?;
     let filter = RequestFilter { ids: vec![IssueId(id)], own, limit: 1, ..RequestFilter::default() };
-    let found = shown(state, &c, filter).await?;
+    let found = shown(state, &c, filter, extensions(params)?).await?;
     if found.as_array().is_some_and(Vec::is_empty) {
         return Err(not_found());
     }
     Ok(found)
 }
 
-/// The requests a filter finds, as GeoReport writes them: the issues, their latest steps
-/// and public photos in one trip, the community's names and places in another.
-async fn shown(state: &AppState, c: &Community, filter: RequestFilter) -> Result<Value, Failure> {
+/// The requests a filter finds, as GeoReport writes them: the issues, their steps and
+/// public photos in one trip, the community's names and places in another. With the
+/// extensions, each also carries its history (`notes`: every step, oldest first) and
+/// `extended_attributes` (its urgency and every public photo).
+async fn shown(state: &AppState, c: &Community, filter: RequestFilter, extended: bool) -> Result<Value, Failure> {
     let community = c.id;
     let (issues, steps, photos) = state
         .db
         .run(move |conn| {
             let issues = store::requests(conn, community, &filter)?;
             let ids: Vec<IssueId> = issues.iter().map(|i| i.id).collect();
-            let steps = store::latest_steps(conn, &ids)?;
+            let steps = roundtable_store::issues::timelines(conn, &ids)?;
             let photos = roundtable_store::photos::public_of(conn, &ids)?;
             Ok((issues, steps, photos))
         })
@@ -253,20 +286,22 @@ async fn shown(state: &AppState, c: &Community, filter: RequestFilter) -> Result
         state.workflows.get(&i.workflow).is_some_and(|wf| wf.state(i.state.as_str()).is_some_and(|s| s.terminal))
     };
     let time = |t: DateTime<Utc>| t.with_timezone(&c.time_zone).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let photo_url = |p: PhotoId| format!("{base}/public/photos/{p}");
     let list = issues
         .iter()
         .map(|i| {
-            let step = steps.get(&i.id).map(|(name, at)| {
+            let history = steps.get(&i.id).map(Vec::as_slice).unwrap_or_default();
+            let step = history.last().map(|e| {
                 format!(
                     "{} · {}",
-                    label(lang, &format!("transition.{name}")),
-                    at.with_timezone(&c.time_zone).format("%Y-%m-%d")
+                    label(lang, &format!("transition.{}", e.transition)),
+                    e.at.with_timezone(&c.time_zone).format("%Y-%m-%d")
                 )
             });
             let place = names.place(i.compound);
-            let photo: Option<PhotoId> = photos.iter().find(|p| p.issue == Some(i.id)).map(|p| p.id);
+            let own_photos: Vec<PhotoId> = photos.iter().filter(|p| p.issue == Some(i.id)).map(|p| p.id).collect();
             let commitment = i.commitment.as_ref();
-            json!({
+            let mut request = json!({
                 "service_request_id": i.id.to_string(),
                 "status": if closed(i) { "closed" } else { "open" },
                 "status_notes": step,
@@ -286,11 +321,34 @@ async fn shown(state: &AppState, c: &Community, filter: RequestFilter) -> Result
                 "zipcode": null,
                 "lat": place.map(|p| p.lat),
                 "long": place.map(|p| p.long),
-                "media_url": photo.map(|p| format!("{base}/public/photos/{p}")),
-            })
+                "media_url": own_photos.first().map(|p| photo_url(*p)),
+            });
+            if extended {
+                request["notes"] = history.iter().map(|e| note(lang, &names, e, time(e.at))).collect();
+                request["extended_attributes"] = json!({
+                    "urgency": i.urgency.as_str(),
+                    "photos": own_photos.iter().map(|p| json!({ "media_url": photo_url(*p) })).collect::<Vec<_>>(),
+                });
+            }
+            request
         })
         .collect();
     Ok(Value::Array(list))
+}
+
+/// One step of a request's history, as the board may tell it: what happened (in the past,
+/// `step.*`), to which company and by which date — never who did it, nor a note or a
+/// reason, which are people's own words.
+fn note(lang: &str, names: &Names, e: &Event, datetime: String) -> Value {
+    let mut description = crate::i18n::strings().step(lang, &e.transition);
+    if let Some(org) = e.fields.responsible_org.and_then(|o| names.org(o)) {
+        description = format!("{description} · {org}");
+    }
+    if let Some(due) = e.fields.due_date {
+        let due = crate::i18n::strings().text(lang, "open311.due", &[("date", due.format("%Y-%m-%d").to_string())]);
+        description = format!("{description} · {due}");
+    }
+    json!({ "datetime": datetime, "type": e.transition, "description": description })
 }
 
 /// The compound and building: never the unit.
