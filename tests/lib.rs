@@ -219,6 +219,8 @@ fn test_config() -> Config {
     config.mail.transport = roundtable_web::config::MailTransport::Memory;
     // Tests move the clock across days (to a meeting's day); sessions outlive the jump.
     config.http.session_hours = 24 * 30;
+    // Tests send to robots at whatever hour they run; the quiet hours' own test sets them.
+    config.mail.robot_quiet_hours = None;
     config
 }
 

@@ -14,6 +14,7 @@ pub mod meeting;
 mod names;
 pub mod notice;
 pub mod photo;
+pub mod quiet;
 pub mod scorecard;
 pub mod search;
 pub mod text;
@@ -33,6 +34,7 @@ pub use meeting::{
     RevisionStatus, left_open, may_move, may_open,
 };
 pub use names::UnknownName;
+pub use quiet::QuietHours;
 pub use workdays::WorkCalendar;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields, TransitionRequest, Workflow,

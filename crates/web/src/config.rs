@@ -68,6 +68,11 @@ pub struct MailConfig {
     pub allow_non_smtp: bool,
     /// Messages a minute one group robot is sent at most (WeCom and DingTalk allow 20).
     pub robot_rate_per_minute: u32,
+    /// The local hours (each community's zone) in which group robots are not sent to
+    /// (`22:00-07:30`; `""` or `"off"`: never held): their messages wait for the window's
+    /// end, except those about a red (urgent) issue.
+    #[serde(deserialize_with = "quiet_hours")]
+    pub robot_quiet_hours: Option<roundtable_core::QuietHours>,
     /// Hosts a robot or webhook may be at besides the robots' own and public https hosts
     /// (a loopback sink for tests, an integrator on the intranet); plain http allowed there.
     pub channel_hosts: Vec<String>,
@@ -103,6 +108,15 @@ fn hours_minutes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::Naive
     let text = String::deserialize(d)?;
     chrono::NaiveTime::parse_from_str(&text, "%H:%M")
         .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a time of day HH:MM")))
+}
+
+/// `HH:MM-HH:MM`, or nothing (`""`, `"off"`).
+fn quiet_hours<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<roundtable_core::QuietHours>, D::Error> {
+    let text = String::deserialize(d)?;
+    match text.trim() {
+        "" | "off" => Ok(None),
+        _ => roundtable_core::QuietHours::try_from(text).map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
 impl Config {
@@ -406,6 +420,22 @@ mod tests {
         std::fs::write(&file, "[calendar]\nholidays = [20270101]\n").unwrap();
         let wrong = Config::load_from(Some(&file), []).unwrap_err();
         assert!(wrong.contains("a calendar entry is a day like \"2026-10-01\""), "{wrong}");
+    }
+
+    #[test]
+    fn the_robots_quiet_hours_are_read_and_checked() {
+        let shipped = Config::defaults().mail.robot_quiet_hours.expect("on by default");
+        assert_eq!(shipped.to_string(), "22:00-07:30");
+        let set = |v: &str| load(&[("ROUNDTABLE_MAIL__ROBOT_QUIET_HOURS", v)]).map(|c| c.mail.robot_quiet_hours);
+        assert_eq!(set("23:00-06:00").unwrap().map(|q| q.to_string()).as_deref(), Some("23:00-06:00"));
+        assert_eq!(set("off").unwrap(), None);
+        assert_eq!(set("").unwrap(), None);
+        let wrong = set("10pm-7am").unwrap_err();
+        assert!(
+            wrong.contains("written like 22:00-07:30, not `10pm-7am`") && wrong.contains("robot_quiet_hours"),
+            "{wrong}"
+        );
+        assert!(set("07:00-07:00").unwrap_err().contains("no window"));
     }
 
     #[test]

@@ -489,3 +489,53 @@ async fn a_channel_reaches_this_machine_or_the_private_network_only_when_its_hos
         eprintln!("skipped the add-time part: this machine's name `{host}` does not resolve inside");
     }
 }
+
+/// `mail.robot_quiet_hours`: at 23:00 in Jincheng a company's group hears of a red issue
+/// at once and of a routine one at 07:30 the next morning; mail goes at once either way.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_robot_is_not_woken_at_night_unless_the_issue_is_red() {
+    let night = chrono::DateTime::parse_from_rfc3339("2026-12-08T23:00:00+08:00").unwrap().to_utc();
+    let app = builder(TestApp::sqlite())
+        .at(night)
+        .mail(|m| m.robot_quiet_hours = Some("22:00-07:30".to_owned().try_into().unwrap()))
+        .build();
+    let wecom = Sink::start(Kind::WeCom, 0, 20);
+    let secretary = app.token(SECRETARY).await;
+    assert_eq!(add(&app, &secretary, "wecom", "安尚工作群", &wecom.url(), None).await.status, StatusCode::CREATED);
+    let anshang = app.org("安尚物业").to_string();
+    for (title, urgency) in [("3号楼电梯困人", Some("red")), ("楼道灯不亮", None)] {
+        let raised = crate::urgency::raise(&app, title, urgency).await;
+        assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+        fire(&app, SECRETARY, &raised.body, "assign", json!({"responsible_org": anshang})).await;
+    }
+    let s = &app.state;
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+    let dispatch = |now| dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, now, 100);
+
+    let first = dispatch(night).await.unwrap();
+    let heard = |sink: &Sink| -> Vec<String> { sink.received().iter().map(|r| r.body.to_string()).collect() };
+    assert_eq!(first.quiet, 1, "{first:?}");
+    assert_eq!(heard(&wecom).len(), 1);
+    assert!(heard(&wecom)[0].contains("3号楼电梯困人"), "the red one at once: {:?}", heard(&wecom));
+    let mails = s.mailer.sent().await.len();
+    assert!(mails >= 2, "mail is not held: {mails}");
+    // Still night: nothing more, and nothing counted as a failed attempt.
+    let early = dispatch(at("2026-12-09T07:29:00+08:00")).await.unwrap();
+    assert_eq!((early, heard(&wecom).len()), (Default::default(), 1));
+    let morning = dispatch(at("2026-12-09T07:30:00+08:00")).await.unwrap();
+    assert_eq!((morning.sent, morning.quiet, morning.retried), (1, 0, 0), "{morning:?}");
+    assert!(heard(&wecom)[1].contains("楼道灯不亮"), "{:?}", heard(&wecom));
+
+    // The secretary is told on the channels page; without the setting, no such line.
+    let page = app.pages();
+    page.sign_in(SECRETARY).await;
+    let html = page.get("/channels").await.html;
+    assert!(
+        html.contains("id=\"quiet-hours\"") && html.contains("22:00–07:30") && html.contains("在 07:30 发出"),
+        "{html}"
+    );
+    let plain = TestApp::sqlite().build();
+    let page = plain.pages();
+    page.sign_in(SECRETARY).await;
+    assert!(!page.get("/channels").await.html.contains("quiet-hours"));
+}

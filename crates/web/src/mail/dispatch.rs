@@ -2,10 +2,10 @@
 //! Failures retry with exponential backoff and jitter; after `mail.max_attempts` a row is
 //! dead and stays visible until retried by hand.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use roundtable_core::{
-    AccountNotice, Community, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgId, OrgKind, Role, UserId,
-    notice::OrgNotice,
+    AccountNotice, Community, CommunityId, Effect, Event, Issue, IssueId, MeetingId, MeetingNotice, OrgId, OrgKind,
+    Role, Urgency, UserId, notice::OrgNotice,
 };
 use std::collections::HashMap;
 
@@ -28,6 +28,8 @@ pub struct DispatchReport {
     pub skipped: usize,
     /// Robot messages held back by a rate limit, to go in a later round (not an attempt).
     pub deferred: usize,
+    /// Robot messages held until their community's quiet hours end (not an attempt).
+    pub quiet: usize,
 }
 
 /// A composed notification: who, which template, in which language, with what.
@@ -463,8 +465,9 @@ pub async fn dispatch_once(
             .map(|c| (c.id.clone(), c))
             .collect()
     };
+    let (claimed, quiet) = hold_for_the_night(db, claimed, &channels, cfg, now).await?;
     let (claimed, held) = rate_limit(db, claimed, &channels, cfg, now).await?;
-    let mut report = DispatchReport { deferred: held, ..DispatchReport::default() };
+    let mut report = DispatchReport { deferred: held, quiet, ..DispatchReport::default() };
     // Sends overlap: an SMTP exchange is mostly waiting (lettre writes a message and its
     // final dot separately, so each send can wait for a delayed ACK), and the pool keeps
     // that many connections open.
@@ -531,6 +534,71 @@ enum Delivery {
 }
 
 const MINUTE: TimeDelta = TimeDelta::minutes(1);
+
+/// Holds back the robot messages that fall inside `mail.robot_quiet_hours` in their
+/// community's zone until the window ends, except those about a red (urgent) issue — a
+/// burst pipe at night is what a company's group is woken for; returns the rows to send
+/// now and how many wait.
+async fn hold_for_the_night(
+    db: &Db,
+    claimed: Vec<Pending>,
+    channels: &HashMap<String, Channel>,
+    cfg: &MailConfig,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Pending>, usize), String> {
+    let robot = |row: &Pending| row.channel_id.as_ref().and_then(|c| channels.get(c)).filter(|c| c.kind.is_robot());
+    let Some(window) = cfg.robot_quiet_hours else { return Ok((claimed, 0)) };
+    let places: Vec<CommunityId> = claimed.iter().filter_map(|r| robot(r).map(|c| c.community)).collect();
+    if places.is_empty() {
+        return Ok((claimed, 0));
+    }
+    // When each robot row's community next hears its group again, if it is night there.
+    let (zones, urgent) = {
+        let wanted: Vec<IssueId> = claimed.iter().filter(|r| robot(r).is_some()).filter_map(issue_of).collect();
+        db.run(move |conn| {
+            let mut zones = HashMap::new();
+            for id in places {
+                if let std::collections::hash_map::Entry::Vacant(e) = zones.entry(id) {
+                    e.insert(directory::get_community(conn, id)?.time_zone);
+                }
+            }
+            let urgent: Vec<IssueId> = issues::get_issues(conn, &wanted)?
+                .into_iter()
+                .filter(|i| i.urgency == Urgency::Red)
+                .map(|i| i.id)
+                .collect();
+            Ok((zones, urgent))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    };
+    let mut held: HashMap<DateTime<Utc>, Vec<String>> = HashMap::new();
+    let mut now_rows = Vec::with_capacity(claimed.len());
+    for row in claimed {
+        let resumes = robot(&row)
+            .filter(|_| issue_of(&row).is_none_or(|i| !urgent.contains(&i)))
+            .and_then(|c| zones.get(&c.community))
+            .and_then(|tz| {
+                let end = window.ends_after(now.with_timezone(tz).naive_local())?;
+                // A morning that does not exist locally (a clock change) resumes an hour on.
+                Some(tz.from_local_datetime(&end).earliest().map_or(now + TimeDelta::hours(1), |t| t.to_utc()))
+            });
+        match resumes {
+            Some(at) => held.entry(at).or_default().push(row.id),
+            None => now_rows.push(row),
+        }
+    }
+    let mut waiting = 0;
+    for (until, ids) in held {
+        waiting += ids.len();
+        db.write(move |conn| outbox::defer(conn, &ids, until)).await.map_err(|e| e.to_string())?;
+    }
+    Ok((now_rows, waiting))
+}
+
+fn issue_of(row: &Pending) -> Option<IssueId> {
+    row.issue_id.as_deref().and_then(|i| i.parse::<uuid::Uuid>().ok()).map(IssueId)
+}
 
 /// Holds back the robot messages beyond `mail.robot_rate_per_minute` for their robot
 /// (counting what was sent to it in the last minute, by any instance) until a place

@@ -42,6 +42,15 @@ struct ChannelsPage {
     /// A webhook's secret, just made: shown on this page once.
     new_secret: Option<String>,
     tested: Option<Tested>,
+    /// The robots' quiet hours (`mail.robot_quiet_hours`), so the secretary knows why a
+    /// group heard nothing at night.
+    quiet: Option<Quiet>,
+}
+
+#[derive(Serialize)]
+struct Quiet {
+    start: String,
+    end: String,
 }
 
 impl Page for ChannelsPage {
@@ -83,7 +92,13 @@ async fn channels_page(
             created: day(c.channel.created_at),
         })
         .collect();
-    let page = ChannelsPage { items, kinds: ChannelKind::ALL, owners, values, errors, new_secret, tested };
+    let quiet = ctx
+        .state
+        .config
+        .mail
+        .robot_quiet_hours
+        .map(|q| Quiet { start: q.start().format("%H:%M").to_string(), end: q.end().format("%H:%M").to_string() });
+    let page = ChannelsPage { items, kinds: ChannelKind::ALL, owners, values, errors, new_secret, tested, quiet };
     Out::status(status, page)
 }
 
