@@ -440,4 +440,7 @@ pub struct Delivery {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    /// When a pending row is tried next (after a failure's backoff, a robot's rate limit
+    /// or its quiet hours).
+    pub next_attempt_at: NaiveDateTime,
 }

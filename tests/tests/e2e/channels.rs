@@ -503,10 +503,12 @@ async fn a_group_robot_is_not_woken_at_night_unless_the_issue_is_red() {
     let secretary = app.token(SECRETARY).await;
     assert_eq!(add(&app, &secretary, "wecom", "安尚工作群", &wecom.url(), None).await.status, StatusCode::CREATED);
     let anshang = app.org("安尚物业").to_string();
+    let mut routine = String::new();
     for (title, urgency) in [("3号楼电梯困人", Some("red")), ("楼道灯不亮", None)] {
         let raised = crate::urgency::raise(&app, title, urgency).await;
         assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
         fire(&app, SECRETARY, &raised.body, "assign", json!({"responsible_org": anshang})).await;
+        routine = raised.str("id").to_owned();
     }
     let s = &app.state;
     let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
@@ -519,6 +521,16 @@ async fn a_group_robot_is_not_woken_at_night_unless_the_issue_is_red() {
     assert!(heard(&wecom)[0].contains("3号楼电梯困人"), "the red one at once: {:?}", heard(&wecom));
     let mails = s.mailer.sent().await.len();
     assert!(mails >= 2, "mail is not held: {mails}");
+    // The secretary sees when the held message goes, in the API and on the issue's page.
+    let shown = app.get(&format!("/api/v1/issues/{routine}/deliveries"), &secretary).await;
+    let robot = shown.body.as_array().unwrap().iter().find(|d| d["channel_kind"] == "wecom").unwrap().clone();
+    assert_eq!((robot["status"].as_str(), robot["attempts"].as_i64()), (Some("pending"), Some(0)), "{robot}");
+    assert_eq!(robot["next_try_at"], "2026-12-08T23:30:00Z", "07:30 in Jincheng: {robot}");
+    assert!(shown.body.as_array().unwrap().iter().all(|d| d["status"] != "sent" || d["next_try_at"].is_null()));
+    let page = app.pages();
+    page.sign_in(SECRETARY).await;
+    let html = page.get(&format!("/issues/{routine}")).await.html;
+    assert!(html.contains("将于 2026-12-09 07:30 发送"), "{html}");
     // Still night: nothing more, and nothing counted as a failed attempt.
     let early = dispatch(at("2026-12-09T07:29:00+08:00")).await.unwrap();
     assert_eq!((early, heard(&wecom).len()), (Default::default(), 1));
@@ -527,8 +539,6 @@ async fn a_group_robot_is_not_woken_at_night_unless_the_issue_is_red() {
     assert!(heard(&wecom)[1].contains("楼道灯不亮"), "{:?}", heard(&wecom));
 
     // The secretary is told on the channels page; without the setting, no such line.
-    let page = app.pages();
-    page.sign_in(SECRETARY).await;
     let html = page.get("/channels").await.html;
     assert!(
         html.contains("id=\"quiet-hours\"") && html.contains("22:00–07:30") && html.contains("在 07:30 发出"),

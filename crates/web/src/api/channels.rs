@@ -138,6 +138,9 @@ pub struct DeliveryView {
     pub error: Option<String>,
     pub queued_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// A pending notice's next try (held for a robot's quiet hours or rate limit, or
+    /// backing off after a failure); null once sent or dead.
+    pub next_try_at: Option<DateTime<Utc>>,
 }
 
 impl From<DeliveryShown> for DeliveryView {
@@ -152,6 +155,7 @@ impl From<DeliveryShown> for DeliveryView {
             error: d.error,
             queued_at: d.queued_at,
             sent_at: d.sent_at,
+            next_try_at: d.next_try_at,
         }
     }
 }

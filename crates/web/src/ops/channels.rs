@@ -297,6 +297,9 @@ pub struct DeliveryShown {
     pub error: Option<String>,
     pub queued_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// When a pending notice is tried next: a robot's quiet hours or rate limit, or a
+    /// failure's backoff, say why it has not gone yet.
+    pub next_try_at: Option<DateTime<Utc>>,
 }
 
 /// Which notices of an issue went out which way (secretaries and administrators).
@@ -323,14 +326,18 @@ pub async fn deliveries(state: &AppState, caller: &Caller, issue: IssueId) -> Ap
     let utc = |t: NaiveDateTime| t.and_utc();
     Ok(rows
         .into_iter()
-        .map(|r| DeliveryShown {
-            channel: r.channel_id.as_ref().and_then(|c| names.get(c).cloned()),
-            status: r.status.parse().unwrap_or(roundtable_core::DeliveryStatus::Pending),
-            attempts: r.attempts,
-            error: r.last_error,
-            queued_at: utc(r.created_at),
-            sent_at: r.sent_at.map(utc),
-            effect: r.effect,
+        .map(|r| {
+            let status = r.status.parse().unwrap_or(roundtable_core::DeliveryStatus::Pending);
+            DeliveryShown {
+                next_try_at: (status == roundtable_core::DeliveryStatus::Pending).then(|| utc(r.next_attempt_at)),
+                channel: r.channel_id.as_ref().and_then(|c| names.get(c).cloned()),
+                status,
+                attempts: r.attempts,
+                error: r.last_error,
+                queued_at: utc(r.created_at),
+                sent_at: r.sent_at.map(utc),
+                effect: r.effect,
+            }
         })
         .collect())
 }

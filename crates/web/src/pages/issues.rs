@@ -699,6 +699,8 @@ struct DeliveryLine {
     attempts: i32,
     error: Option<String>,
     at_local: String,
+    /// A pending notice's next try, when it lies ahead.
+    next_local: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -861,6 +863,7 @@ async fn issue_page(
                 attempts: d.attempts,
                 error: d.error,
                 at_local: local(d.sent_at.unwrap_or(d.queued_at)),
+                next_local: d.next_try_at.filter(|t| *t > state.now()).map(local),
             })
             .collect();
         Some(Deliveries { lines })
