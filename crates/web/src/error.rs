@@ -406,7 +406,15 @@ fn invalid_value(text: &str, what: &str) -> ApiError {
 /// A query parameter of the wrong type or an unknown value is 422, like a body's.
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        invalid_value(&source_text(&r), "query")
+        let text = source_text(&r);
+        // A client's array as repeated keys: say how a list is written here instead.
+        let text = match text.strip_prefix("duplicate field `").and_then(|r| r.split_once('`')) {
+            Some((name, _)) => {
+                format!("duplicate field `{name}`: give it once; a list is comma-separated, e.g. `{name}=a,b`")
+            }
+            None => text,
+        };
+        invalid_value(&text, "query")
     }
 }
 

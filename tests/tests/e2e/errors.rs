@@ -128,6 +128,11 @@ async fn bad_requests_get_the_right_problem_and_lose_nothing(app: TestApp) {
     let r = app.get("/api/v1/issues?state=raised&state=assigned", &secretary).await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&r), [("state".into(), "duplicate".into())], "{}", r.body);
+    assert!(
+        r.body["errors"][0]["message"].as_str().unwrap().contains("comma-separated, e.g. `state=a,b`"),
+        "{}",
+        r.body
+    );
     let twice = br#"{"title": "a", "title": "b", "category": "building", "compound": "x"}"#.to_vec();
     let r = app.raw(Method::POST, "/api/v1/issues", Some(&secretary), Some("application/json"), twice).await;
     problem(&r, StatusCode::UNPROCESSABLE_ENTITY);
