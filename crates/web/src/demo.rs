@@ -137,7 +137,20 @@ const FATES: [Fate; 10] = [
 pub struct Seeded {
     pub community: CommunityId,
     pub issues: usize,
+    /// Held and closed.
     pub meetings: usize,
+    /// Seeded on a first Sunday morning: that day's meeting is open.
+    pub under_way: bool,
+}
+
+impl std::fmt::Display for Seeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} issues, {} past meetings", self.issues, self.meetings)?;
+        if self.under_way {
+            write!(f, "; today's meeting is under way (its agenda published, opened at 09:00)")?;
+        }
+        Ok(())
+    }
 }
 
 /// The demo's communities.
@@ -463,8 +476,11 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
     let (cid, people) = (g.community, &site.people);
     // Past meetings: the last six first Sundays at 09:00 that are over, all held and
     // closed — six on any day, the evening of a first Sunday too (then that day's is the
-    // sixth, and the earliest after the community's start is left out).
+    // sixth, and the earliest after the community's start is left out). On a first
+    // Sunday morning, that day's meeting is under way: its agenda published, opened at
+    // its start, for whoever tries the demo to hold it.
     let mut over = Vec::new();
+    let mut under_way = None;
     let mut month = start.with_timezone(&tz).date_naive().with_day(1).unwrap_or(start.date_naive());
     while let Some(slot) = first_sunday(month.year(), month.month()) {
         let starts = tz.from_local_datetime(&slot.and_hms_opt(9, 0, 0).unwrap_or_default()).earliest();
@@ -474,6 +490,10 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
                     over.push((slot, s));
                 }
             }
+            Some(s) if s <= now && s > start => {
+                under_way = Some((slot, s));
+                break;
+            }
             _ => break,
         }
         month = match month.checked_add_months(Months::new(1)) {
@@ -482,7 +502,9 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
         };
     }
     let mut held = Vec::new();
-    for (slot, s) in over.split_off(over.len().saturating_sub(6)) {
+    let mut today = None;
+    let last_six = over.split_off(over.len().saturating_sub(6));
+    for ((slot, s), now_on) in last_six.into_iter().map(|o| (o, false)).chain(under_way.map(|o| (o, true))) {
         let m = Meeting {
             id: MeetingId::at(s),
             community: cid,
@@ -500,7 +522,7 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
             created_at: s - TimeDelta::days(5),
         };
         meetings::insert_meeting(conn, &m)?;
-        held.push(m);
+        if now_on { today = Some(m) } else { held.push(m) }
     }
 
     let mut raised: Vec<Issue> = Vec::new();
@@ -546,6 +568,10 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
         timeline.push((m.starts_at, Moment::Open(m)));
         timeline.push((m.starts_at + TimeDelta::hours(2), Moment::Held(m)));
     }
+    if let Some(m) = &today {
+        timeline.push((m.starts_at - TimeDelta::days(5), Moment::Draft(m)));
+        timeline.push((m.starts_at, Moment::Open(m)));
+    }
     timeline.sort_by_key(|(at, _)| *at);
     for (_, moment) in timeline {
         match moment {
@@ -558,7 +584,7 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
         }
     }
     roundtable_store::outbox::settle_history(conn, &cid.to_string(), now)?;
-    Ok(Seeded { community: cid, issues: site.issues, meetings: held.len() })
+    Ok(Seeded { community: cid, issues: site.issues, meetings: held.len(), under_way: today.is_some() })
 }
 
 /// Drives one issue through the workflow to its fate, at plausible moments.

@@ -830,6 +830,63 @@ async fn the_demo_has_held_six_real_meetings() {
     assert!(past_months >= 6, "every held month is offered: {scorecard}");
 }
 
+/// Tried on a first Sunday morning, the demo's meeting of the day is under way (its agenda
+/// published, opened at 09:00), so whoever tries it can hold it; before 09:00 it is
+/// still to come, and by noon it is one of the six held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_first_sunday_morning_the_demo_s_meeting_is_under_way() {
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc();
+    for (now, status, closed) in [
+        ("2026-12-06T08:30:00+08:00", "planned", 6),
+        ("2026-12-06T10:30:00+08:00", "open", 6),
+        ("2026-12-06T12:30:00+08:00", "closed", 6),
+    ] {
+        let app = TestApp::sqlite().at(at(now)).build();
+        let secretary = app.token(SECRETARY).await;
+        let list = app.get("/api/v1/meetings", &secretary).await.body;
+        let held = list.as_array().unwrap().iter().filter(|m| m["status"] == "closed").count();
+        // A month nobody has touched yet has no row: the calendar's next one stands for it.
+        let next = app.get("/api/v1/meetings/next", &secretary).await.body;
+        let listed = list.as_array().unwrap().iter().find(|m| m["slot"] == "2026-12-06").cloned();
+        let today = listed.unwrap_or_else(|| next.clone());
+        assert_eq!(today["slot"], "2026-12-06", "{today}");
+        assert_eq!((today["status"].as_str(), held), (Some(status), closed), "{now}: {today}");
+        if status == "open" {
+            assert_eq!(today["agenda_status"], "published", "{today}");
+            assert_eq!(next["id"], today["id"], "the meeting under way is the next");
+            let pages = app.pages();
+            pages.sign_in(SECRETARY).await;
+            let day = pages.get(&format!("/meetings/{}/day", today["id"].as_str().unwrap())).await;
+            assert_eq!(day.status, StatusCode::OK);
+            assert!(day.html.contains("/outcome\""), "outcomes can be recorded: {}", day.html);
+            // The home and meetings pages say it is on now; the secretary is one tap from it.
+            for path in ["/", "/meetings"] {
+                let html = pages.get(path).await.html;
+                assert!(html.contains("联席会议进行中") && html.contains("id=\"go-day\""), "{path}: {html}");
+            }
+            let resident = app.pages();
+            resident.sign_in("resident@dongsheng.example").await;
+            let html = resident.get("/").await.html;
+            assert!(html.contains("联席会议进行中") && !html.contains("go-day"), "{html}");
+            // The command line says so when it seeds (West City, the demo's second community).
+            let s = &app.state;
+            let tz = "Asia/Shanghai".parse().unwrap();
+            let west = roundtable_web::demo::DemoCommunity::WestCity;
+            let seeded =
+                roundtable_web::demo::seed(&s.db, &s.workflows, &s.config, tz, s.now(), west).unwrap().unwrap();
+            assert_eq!(
+                seeded.to_string(),
+                "24 issues, 6 past meetings; today's meeting is under way (its agenda published, opened at 09:00)"
+            );
+        } else {
+            let pages = app.pages();
+            pages.sign_in(SECRETARY).await;
+            let html = pages.get("/").await.html;
+            assert!(!html.contains("联席会议进行中") && html.contains("下次联席会议"), "{now}: {html}");
+        }
+    }
+}
+
 /// At the meeting a raised issue is handed to the company present and committed in one
 /// action (two steps in the timeline), and an overdue commitment gets a new date as an
 /// extension on the record (it used to be a 409).

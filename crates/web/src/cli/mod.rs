@@ -350,18 +350,10 @@ fn serve(args: ServeArgs, demo: bool, out: &mut dyn Write) -> Result<(), String>
             let seed = |which| demo::seed(&state.db, &state.workflows, &state.config, tz, Utc::now(), which);
             match seed(demo::DemoCommunity::Dongsheng)? {
                 Some(s) => {
-                    let _ = writeln!(
-                        out,
-                        "Seeded Dongsheng Community (东圣社区): {} issues, {} past meetings.",
-                        s.issues, s.meetings
-                    );
+                    let _ = writeln!(out, "Seeded Dongsheng Community (东圣社区): {s}.");
                     // Its neighbour in the same street office, so `/street` compares two.
                     if let Some(n) = seed(demo::DemoCommunity::WestCity)? {
-                        let _ = writeln!(
-                            out,
-                            "Seeded its neighbour West City (西城社区): {} issues, {} past meetings.",
-                            n.issues, n.meetings
-                        );
+                        let _ = writeln!(out, "Seeded its neighbour West City (西城社区): {n}.");
                     }
                 }
                 None => {

@@ -49,6 +49,8 @@ pub(crate) struct MeetingShown {
     /// Open, and its day went by without it being closed.
     left_open: bool,
     open: bool,
+    /// Open on its own day: the card says the meeting is on now, not "next".
+    under_way: bool,
     closed: bool,
     agenda_draft: bool,
     agenda_published: bool,
@@ -78,6 +80,7 @@ impl MeetingShown {
             not_held: view.status == MeetingStatus::Planned && held_on < today,
             left_open: view.status == MeetingStatus::Open && held_on < today,
             open: view.status == MeetingStatus::Open,
+            under_way: view.status == MeetingStatus::Open && held_on >= today,
             closed: view.status == MeetingStatus::Closed,
             agenda_draft: view.agenda_status == AgendaStatus::Draft,
             agenda_published: view.agenda_status == AgendaStatus::Published,
