@@ -465,8 +465,9 @@ pub async fn dispatch_once(
             .map(|c| (c.id.clone(), c))
             .collect()
     };
-    let (claimed, quiet) = hold_for_the_night(db, claimed, &channels, cfg, now).await?;
-    let (claimed, held) = rate_limit(db, claimed, &channels, cfg, now).await?;
+    let round = Round { db, channels: &channels, cfg, now };
+    let (claimed, quiet) = round.hold_for_the_night(claimed).await?;
+    let (claimed, held) = round.rate_limit(claimed).await?;
     let mut report = DispatchReport { deferred: held, quiet, ..DispatchReport::default() };
     // Sends overlap: an SMTP exchange is mostly waiting (lettre writes a message and its
     // final dot separately, so each send can wait for a delayed ACK), and the pool keeps
@@ -535,117 +536,121 @@ enum Delivery {
 
 const MINUTE: TimeDelta = TimeDelta::minutes(1);
 
-/// Holds back the robot messages that fall inside `mail.robot_quiet_hours` in their
-/// community's zone until the window ends, except those about a red (urgent) issue — a
-/// burst pipe at night is what a company's group is woken for; returns the rows to send
-/// now and how many wait.
-async fn hold_for_the_night(
-    db: &Db,
-    claimed: Vec<Pending>,
-    channels: &HashMap<String, Channel>,
-    cfg: &MailConfig,
+/// What holding robot rows back reads in a dispatch round: the claimed rows' channels,
+/// the settings and the time.
+struct Round<'a> {
+    db: &'a Db,
+    channels: &'a HashMap<String, Channel>,
+    cfg: &'a MailConfig,
     now: DateTime<Utc>,
-) -> Result<(Vec<Pending>, usize), String> {
-    let robot = |row: &Pending| row.channel_id.as_ref().and_then(|c| channels.get(c)).filter(|c| c.kind.is_robot());
-    let Some(window) = cfg.robot_quiet_hours else { return Ok((claimed, 0)) };
-    let places: Vec<CommunityId> = claimed.iter().filter_map(|r| robot(r).map(|c| c.community)).collect();
-    if places.is_empty() {
-        return Ok((claimed, 0));
-    }
-    // When each robot row's community next hears its group again, if it is night there.
-    let (zones, urgent) = {
-        let wanted: Vec<IssueId> = claimed.iter().filter(|r| robot(r).is_some()).filter_map(issue_of).collect();
-        db.run(move |conn| {
-            let mut zones = HashMap::new();
-            for id in places {
-                if let std::collections::hash_map::Entry::Vacant(e) = zones.entry(id) {
-                    e.insert(directory::get_community(conn, id)?.time_zone);
-                }
-            }
-            let urgent: Vec<IssueId> = issues::get_issues(conn, &wanted)?
-                .into_iter()
-                .filter(|i| i.urgency == Urgency::Red)
-                .map(|i| i.id)
-                .collect();
-            Ok((zones, urgent))
-        })
-        .await
-        .map_err(|e| e.to_string())?
-    };
-    let mut held: HashMap<DateTime<Utc>, Vec<String>> = HashMap::new();
-    let mut now_rows = Vec::with_capacity(claimed.len());
-    for row in claimed {
-        let resumes = robot(&row)
-            .filter(|_| issue_of(&row).is_none_or(|i| !urgent.contains(&i)))
-            .and_then(|c| zones.get(&c.community))
-            .and_then(|tz| {
-                let end = window.ends_after(now.with_timezone(tz).naive_local())?;
-                // A morning that does not exist locally (a clock change) resumes an hour on.
-                Some(tz.from_local_datetime(&end).earliest().map_or(now + TimeDelta::hours(1), |t| t.to_utc()))
-            });
-        match resumes {
-            Some(at) => held.entry(at).or_default().push(row.id),
-            None => now_rows.push(row),
+}
+
+impl Round<'_> {
+    /// Holds back the robot messages that fall inside `mail.robot_quiet_hours` in their
+    /// community's zone until the window ends, except those about a red (urgent) issue — a
+    /// burst pipe at night is what a company's group is woken for; returns the rows to send
+    /// now and how many wait.
+    async fn hold_for_the_night(&self, claimed: Vec<Pending>) -> Result<(Vec<Pending>, usize), String> {
+        let Round { db, channels, cfg, now } = *self;
+        let robot = |row: &Pending| row.channel_id.as_ref().and_then(|c| channels.get(c)).filter(|c| c.kind.is_robot());
+        let Some(window) = cfg.robot_quiet_hours else { return Ok((claimed, 0)) };
+        let places: Vec<CommunityId> = claimed.iter().filter_map(|r| robot(r).map(|c| c.community)).collect();
+        if places.is_empty() {
+            return Ok((claimed, 0));
         }
+        // When each robot row's community next hears its group again, if it is night there.
+        let (zones, urgent) = {
+            let wanted: Vec<IssueId> = claimed.iter().filter(|r| robot(r).is_some()).filter_map(issue_of).collect();
+            db.run(move |conn| {
+                let mut zones = HashMap::new();
+                for id in places {
+                    if let std::collections::hash_map::Entry::Vacant(e) = zones.entry(id) {
+                        e.insert(directory::get_community(conn, id)?.time_zone);
+                    }
+                }
+                let urgent: Vec<IssueId> = issues::get_issues(conn, &wanted)?
+                    .into_iter()
+                    .filter(|i| i.urgency == Urgency::Red)
+                    .map(|i| i.id)
+                    .collect();
+                Ok((zones, urgent))
+            })
+            .await
+            .map_err(|e| e.to_string())?
+        };
+        let mut held: HashMap<DateTime<Utc>, Vec<String>> = HashMap::new();
+        let mut now_rows = Vec::with_capacity(claimed.len());
+        for row in claimed {
+            let resumes = robot(&row)
+                .filter(|_| issue_of(&row).is_none_or(|i| !urgent.contains(&i)))
+                .and_then(|c| zones.get(&c.community))
+                .and_then(|tz| {
+                    let end = window.ends_after(now.with_timezone(tz).naive_local())?;
+                    // A morning that does not exist locally (a clock change) resumes an hour on.
+                    Some(tz.from_local_datetime(&end).earliest().map_or(now + TimeDelta::hours(1), |t| t.to_utc()))
+                });
+            match resumes {
+                Some(at) => held.entry(at).or_default().push(row.id),
+                None => now_rows.push(row),
+            }
+        }
+        Ok((now_rows, self.defer(held).await?))
     }
-    let mut waiting = 0;
-    for (until, ids) in held {
-        waiting += ids.len();
-        db.write(move |conn| outbox::defer(conn, &ids, until)).await.map_err(|e| e.to_string())?;
+
+    /// Puts held rows back until their times, without counting an attempt; returns how many.
+    async fn defer(&self, held: HashMap<DateTime<Utc>, Vec<String>>) -> Result<usize, String> {
+        let mut waiting = 0;
+        for (until, ids) in held {
+            waiting += ids.len();
+            self.db.write(move |conn| outbox::defer(conn, &ids, until)).await.map_err(|e| e.to_string())?;
+        }
+        Ok(waiting)
     }
-    Ok((now_rows, waiting))
+
+    /// Holds back the robot messages beyond `mail.robot_rate_per_minute` for their robot
+    /// (counting what was sent to it in the last minute, by any instance) until a place
+    /// frees up; returns the rows to send now and how many wait.
+    async fn rate_limit(&self, claimed: Vec<Pending>) -> Result<(Vec<Pending>, usize), String> {
+        let Round { db, channels, cfg, now } = *self;
+        let robots: Vec<String> = channels.values().filter(|c| c.kind.is_robot()).map(|c| c.id.clone()).collect();
+        if robots.is_empty() {
+            return Ok((claimed, 0));
+        }
+        let sent = db
+            .run(move |conn| outbox::sent_to_channels_since(conn, &robots, now - MINUTE))
+            .await
+            .map_err(|e| e.to_string())?;
+        let rate = cfg.robot_rate_per_minute.max(1) as usize;
+        let mut used: HashMap<&str, usize> = HashMap::new();
+        for (channel, _) in &sent {
+            *used.entry(channel.as_str()).or_default() += 1;
+        }
+        let (mut now_rows, mut held): (Vec<Pending>, HashMap<String, Vec<String>>) = (Vec::new(), HashMap::new());
+        for row in claimed {
+            let robot = row.channel_id.as_deref().filter(|c| channels.get(*c).is_some_and(|c| c.kind.is_robot()));
+            match robot {
+                Some(c) if used.get(c).copied().unwrap_or(0) >= rate => {
+                    held.entry(c.to_owned()).or_default().push(row.id);
+                }
+                Some(c) => {
+                    *used.entry(channels[c].id.as_str()).or_default() += 1;
+                    now_rows.push(row);
+                }
+                None => now_rows.push(row),
+            }
+        }
+        let mut until: HashMap<DateTime<Utc>, Vec<String>> = HashMap::new();
+        for (channel, ids) in held {
+            // A place frees up a minute after the oldest send in the window.
+            let oldest = sent.iter().find(|(c, _)| *c == channel).map_or(now, |(_, at)| *at);
+            until.entry(oldest.max(now - MINUTE) + MINUTE).or_default().extend(ids);
+        }
+        Ok((now_rows, self.defer(until).await?))
+    }
 }
 
 fn issue_of(row: &Pending) -> Option<IssueId> {
     row.issue_id.as_deref().and_then(|i| i.parse::<uuid::Uuid>().ok()).map(IssueId)
-}
-
-/// Holds back the robot messages beyond `mail.robot_rate_per_minute` for their robot
-/// (counting what was sent to it in the last minute, by any instance) until a place
-/// frees up; returns the rows to send now and how many wait.
-async fn rate_limit(
-    db: &Db,
-    claimed: Vec<Pending>,
-    channels: &HashMap<String, Channel>,
-    cfg: &MailConfig,
-    now: DateTime<Utc>,
-) -> Result<(Vec<Pending>, usize), String> {
-    let robots: Vec<String> = channels.values().filter(|c| c.kind.is_robot()).map(|c| c.id.clone()).collect();
-    if robots.is_empty() {
-        return Ok((claimed, 0));
-    }
-    let sent = db
-        .run(move |conn| outbox::sent_to_channels_since(conn, &robots, now - MINUTE))
-        .await
-        .map_err(|e| e.to_string())?;
-    let rate = cfg.robot_rate_per_minute.max(1) as usize;
-    let mut used: HashMap<&str, usize> = HashMap::new();
-    for (channel, _) in &sent {
-        *used.entry(channel.as_str()).or_default() += 1;
-    }
-    let (mut now_rows, mut held): (Vec<Pending>, HashMap<String, Vec<String>>) = (Vec::new(), HashMap::new());
-    for row in claimed {
-        let robot = row.channel_id.as_deref().filter(|c| channels.get(*c).is_some_and(|c| c.kind.is_robot()));
-        match robot {
-            Some(c) if used.get(c).copied().unwrap_or(0) >= rate => {
-                held.entry(c.to_owned()).or_default().push(row.id);
-            }
-            Some(c) => {
-                *used.entry(channels[c].id.as_str()).or_default() += 1;
-                now_rows.push(row);
-            }
-            None => now_rows.push(row),
-        }
-    }
-    let mut waiting = 0;
-    for (channel, ids) in held {
-        // A place frees up a minute after the oldest send in the window.
-        let oldest = sent.iter().find(|(c, _)| *c == channel).map_or(now, |(_, at)| *at);
-        let until = oldest.max(now - MINUTE) + MINUTE;
-        waiting += ids.len();
-        db.write(move |conn| outbox::defer(conn, &ids, until)).await.map_err(|e| e.to_string())?;
-    }
-    Ok((now_rows, waiting))
 }
 
 async fn deliver(
