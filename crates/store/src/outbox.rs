@@ -247,6 +247,9 @@ pub struct Pending {
     pub interrupted: i32,
     /// The channel this row is the copy for; `None` for mail.
     pub channel_id: Option<String>,
+    /// When it is (or was) due next: after a failure's backoff, a robot's rate limit or
+    /// quiet hours, or a claim's lease.
+    pub next_attempt_at: NaiveDateTime,
 }
 
 /// Claims up to `limit` due rows for `lease`: their `next_attempt_at` moves past the

@@ -531,6 +531,14 @@ async fn a_group_robot_is_not_woken_at_night_unless_the_issue_is_red() {
     page.sign_in(SECRETARY).await;
     let html = page.get(&format!("/issues/{routine}")).await.html;
     assert!(html.contains("将于 2026-12-09 07:30 发送"), "{html}");
+    // And the command line, for whoever runs the server.
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let args = ["roundtable", "outbox", "list", "--status", "pending", "--database", app.db_url()];
+    let code = roundtable_web::cli::run(args, &mut "".as_bytes(), &mut out, &mut err);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{}", String::from_utf8_lossy(&err));
+    let listing = String::from_utf8(out).unwrap();
+    let held = listing.lines().find(|l| l.contains("wecom:安尚工作群")).unwrap_or_else(|| panic!("{listing}"));
+    assert!(held.contains("next try 2026-12-08 23:30 UTC"), "{held}");
     // Still night: nothing more, and nothing counted as a failed attempt.
     let early = dispatch(at("2026-12-09T07:29:00+08:00")).await.unwrap();
     assert_eq!((early, heard(&wecom).len()), (Default::default(), 1));

@@ -255,9 +255,16 @@ fn outbox(cmd: OutboxCommand, out: &mut dyn Write) -> Result<(), String> {
                 } else {
                     String::new()
                 };
+                // Why a pending one has not gone: when it is tried next (a backoff, a
+                // robot's rate limit or quiet hours).
+                let next = if status == roundtable_core::DeliveryStatus::Pending {
+                    format!("next try {} UTC  ", r.next_attempt_at.format("%Y-%m-%d %H:%M"))
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     out,
-                    "{}  {:<22} {via:<24} attempts {}  {}{doubt}",
+                    "{}  {:<22} {via:<24} attempts {}  {next}{}{doubt}",
                     r.id,
                     r.effect,
                     r.attempts,
