@@ -200,6 +200,17 @@ async fn the_extensions_tell_each_request_s_history_and_the_pages_divide_the_lis
     let text = one.to_string();
     assert!(!text.contains("王建国") && !text.contains("13912345678"), "no reason in the history: {text}");
 
+    // A duplicate's last note names the original, so a client can follow it there.
+    let twin = raise(&app, "5号楼地下室又渗水").await;
+    let twin = fire(&app, SECRETARY, &twin, "assign", json!({"responsible_org": anshang})).await;
+    fire(&app, SECRETARY, &twin, "mark_duplicate", json!({"duplicate_of": id})).await;
+    let (_, merged) =
+        json(&app, &format!("{base}/requests/{}.json?extensions=true", twin["id"].as_str().unwrap())).await;
+    let last = merged[0]["notes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["type"], "mark_duplicate", "{merged}");
+    assert!(last["description"].as_str().unwrap().ends_with(&format!(" · 原问题 {id}")), "{last}");
+    assert_eq!(merged[0]["status"], "closed");
+
     let (status, doc) = xml(&app, &format!("{base}/requests/{id}.xml?extensions=true")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc.matches("<note>").count(), 4, "{doc}");

@@ -348,6 +348,11 @@ fn note(lang: &str, names: &Names, e: &Event, datetime: String) -> Value {
         let due = crate::i18n::strings().text(lang, "open311.due", &[("date", due.format("%Y-%m-%d").to_string())]);
         description = format!("{description} · {due}");
     }
+    // A client that follows a duplicate learns where it went: the original's request id.
+    if let Some(original) = e.fields.duplicate_of {
+        let of = crate::i18n::strings().text(lang, "open311.original", &[("id", original.to_string())]);
+        description = format!("{description} · {of}");
+    }
     json!({ "datetime": datetime, "type": e.transition, "description": description })
 }
 
