@@ -558,9 +558,11 @@ impl Round<'_> {
         if places.is_empty() {
             return Ok((claimed, 0));
         }
-        // When each robot row's community next hears its group again, if it is night there.
+        // Each robot row's community's zone, and — only where it is night — which of their
+        // issues are red (by day, one read of the communities and nothing more).
         let (zones, urgent) = {
-            let wanted: Vec<IssueId> = claimed.iter().filter(|r| robot(r).is_some()).filter_map(issue_of).collect();
+            let rows: Vec<(CommunityId, Option<IssueId>)> =
+                claimed.iter().filter_map(|r| robot(r).map(|c| (c.community, issue_of(r)))).collect();
             db.run(move |conn| {
                 let mut zones = HashMap::new();
                 for id in places {
@@ -568,11 +570,16 @@ impl Round<'_> {
                         e.insert(directory::get_community(conn, id)?.time_zone);
                     }
                 }
-                let urgent: Vec<IssueId> = issues::get_issues(conn, &wanted)?
-                    .into_iter()
-                    .filter(|i| i.urgency == Urgency::Red)
-                    .map(|i| i.id)
-                    .collect();
+                let night = |c: &CommunityId| {
+                    zones.get(c).is_some_and(|tz: &chrono_tz::Tz| window.contains(now.with_timezone(tz).time()))
+                };
+                let wanted: Vec<IssueId> = rows.iter().filter(|(c, _)| night(c)).filter_map(|(_, i)| *i).collect();
+                let urgent: Vec<IssueId> = if wanted.is_empty() {
+                    Vec::new()
+                } else {
+                    let found = issues::get_issues(conn, &wanted)?;
+                    found.into_iter().filter(|i| i.urgency == Urgency::Red).map(|i| i.id).collect()
+                };
                 Ok((zones, urgent))
             })
             .await
