@@ -340,20 +340,14 @@ async fn shown(state: &AppState, c: &Community, filter: RequestFilter, extended:
 /// `step.*`), to which company and by which date — never who did it, nor a note or a
 /// reason, which are people's own words.
 fn note(lang: &str, names: &Names, e: &Event, datetime: String) -> Value {
-    let mut description = crate::i18n::strings().step(lang, &e.transition);
-    if let Some(org) = e.fields.responsible_org.and_then(|o| names.org(o)) {
-        description = format!("{description} · {org}");
-    }
-    if let Some(due) = e.fields.due_date {
-        let due = crate::i18n::strings().text(lang, "open311.due", &[("date", due.format("%Y-%m-%d").to_string())]);
-        description = format!("{description} · {due}");
-    }
+    let strings = crate::i18n::strings();
+    let f = &e.fields;
+    let mut parts = vec![strings.step(lang, &e.transition)];
+    parts.extend(f.responsible_org.and_then(|o| names.org(o)).map(str::to_owned));
+    parts.extend(f.due_date.map(|d| strings.text(lang, "open311.due", &[("date", d.format("%Y-%m-%d").to_string())])));
     // A client that follows a duplicate learns where it went: the original's request id.
-    if let Some(original) = e.fields.duplicate_of {
-        let of = crate::i18n::strings().text(lang, "open311.original", &[("id", original.to_string())]);
-        description = format!("{description} · {of}");
-    }
-    json!({ "datetime": datetime, "type": e.transition, "description": description })
+    parts.extend(f.duplicate_of.map(|id| strings.text(lang, "open311.original", &[("id", id.to_string())])));
+    json!({ "datetime": datetime, "type": e.transition, "description": parts.join(" · ") })
 }
 
 /// The compound and building: never the unit.
