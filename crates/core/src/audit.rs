@@ -26,6 +26,8 @@ named_enum! {
         MinutesAmended = "minutes_amended",
         MinutesPublished = "minutes_published",
         AddendumAdded = "addendum_added",
+        CorrectionAsked = "correction_asked",
+        CorrectionAnswered = "correction_answered",
         AccountCreated = "account_created",
         AccountDisabled = "account_disabled",
         AccountEnabled = "account_enabled",

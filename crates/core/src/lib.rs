@@ -15,6 +15,7 @@ mod names;
 pub mod notice;
 pub mod photo;
 pub mod quiet;
+pub mod review;
 pub mod scorecard;
 pub mod search;
 pub mod text;
@@ -35,6 +36,7 @@ pub use meeting::{
 };
 pub use names::UnknownName;
 pub use quiet::QuietHours;
+pub use review::CorrectionAnswer;
 pub use workdays::WorkCalendar;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields, TransitionRequest, Workflow,

@@ -33,6 +33,9 @@ named_enum! {
         AgendaPublished = "agenda_published",
         /// To every organisation with an address.
         MinutesPublished = "minutes_published",
+        /// To each organisation that attended, as the meeting closes: the draft minutes
+        /// are theirs to review until the review's last day.
+        MinutesForReview = "minutes_for_review",
         /// To every organisation, once the agenda was out: the meeting is at another time
         /// or place, or on again after a skip.
         Rescheduled = "meeting_rescheduled",
@@ -96,6 +99,16 @@ named_enum! {
         OutsideMonth = "outside_month",
         /// Opening a meeting while another (last month's, never closed) is still open.
         AnotherOpen = "another_open",
+        /// Asking a correction of the minutes of a meeting that has not closed.
+        NotClosed = "not_closed",
+        /// Asking or answering a correction once the minutes are published (locked).
+        MinutesPublished = "minutes_published",
+        /// Asking a correction where drafts are not reviewed (`minutes_review_days = 0`).
+        ReviewOff = "review_off",
+        /// Asking a correction after the review's last day.
+        ReviewOver = "review_over",
+        /// Publishing minutes while a correction the parties asked is unanswered.
+        CorrectionsUnanswered = "corrections_unanswered",
     }
 }
 

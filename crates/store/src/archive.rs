@@ -307,6 +307,23 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "minutes_corrections",
+        key: "id",
+        columns: &[
+            ("id", Text),
+            ("community_id", Text),
+            ("meeting_id", Text),
+            ("org_id", Text),
+            ("asked_by", Text),
+            ("body", Text),
+            ("asked_at", Timestamp),
+            ("answer", Text),
+            ("reply", Text),
+            ("answered_by", Text),
+            ("answered_at", Timestamp),
+        ],
+    },
+    Table {
         name: "photos",
         key: "id",
         columns: &[

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod channels;
 mod convert;
+pub mod corrections;
 pub mod db;
 pub mod directory;
 pub mod error;

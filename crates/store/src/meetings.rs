@@ -268,16 +268,51 @@ pub(crate) fn notify_organisations(
     at: chrono::DateTime<chrono::Utc>,
     changed: Option<&Meeting>,
 ) -> Result<()> {
-    for org in crate::directory::organisations(conn, community)? {
-        let (payload, key) = match changed {
-            None => (
-                serde_json::json!({ "meeting": meeting, "org": org.id }),
-                format!("{}:{meeting}:{}", notice.as_str(), org.id),
-            ),
-            Some(m) => (
+    let orgs = crate::directory::organisations(conn, community)?;
+    queue_each(conn, community, notice, meeting, orgs, at, changed.map_or(Carrying::Nothing, Carrying::Change))
+}
+
+/// Tells the organisations that attended a closed meeting that its draft minutes are
+/// theirs to review until `last_day` (once per meeting and organisation).
+pub fn notify_review(
+    conn: &mut DbConn,
+    m: &Meeting,
+    at: chrono::DateTime<chrono::Utc>,
+    last_day: chrono::NaiveDate,
+) -> Result<()> {
+    let attended: Vec<roundtable_core::OrgId> = attendance(conn, m.id)?.into_iter().map(|(org, _)| org).collect();
+    let orgs = crate::directory::organisations(conn, m.community)?.into_iter().filter(|o| attended.contains(&o.id));
+    let notice = roundtable_core::MeetingNotice::MinutesForReview;
+    queue_each(conn, m.community, notice, m.id, orgs.collect(), at, Carrying::Review(last_day))
+}
+
+/// What a meeting's notice carries besides the meeting and the organisation.
+enum Carrying<'a> {
+    Nothing,
+    /// The time and place it was changed to (once per change).
+    Change(&'a Meeting),
+    /// The review's last day.
+    Review(chrono::NaiveDate),
+}
+
+fn queue_each(
+    conn: &mut DbConn,
+    community: roundtable_core::CommunityId,
+    notice: roundtable_core::MeetingNotice,
+    meeting: MeetingId,
+    orgs: Vec<roundtable_core::Organisation>,
+    at: chrono::DateTime<chrono::Utc>,
+    carrying: Carrying,
+) -> Result<()> {
+    for org in orgs {
+        let once = format!("{}:{meeting}:{}", notice.as_str(), org.id);
+        let (payload, key) = match carrying {
+            Carrying::Nothing => (serde_json::json!({ "meeting": meeting, "org": org.id }), once),
+            Carrying::Change(m) => (
                 serde_json::json!({ "meeting": meeting, "org": org.id, "starts_at": m.starts_at, "place": m.place }),
-                format!("{}:{meeting}:{}:{}", notice.as_str(), org.id, at.timestamp_micros()),
+                format!("{once}:{}", at.timestamp_micros()),
             ),
+            Carrying::Review(day) => (serde_json::json!({ "meeting": meeting, "org": org.id, "last_day": day }), once),
         };
         crate::outbox::queue_for_org(conn, &community.to_string(), notice.as_str(), &org, payload, key, at)?;
     }

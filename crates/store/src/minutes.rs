@@ -46,8 +46,9 @@ pub fn published_meetings(conn: &mut DbConn, community: CommunityId) -> Result<H
     ids.iter().map(|id| parse("meeting id", id)).collect()
 }
 
-/// Adds a revision: `draft` only before publication, `published` once, `addendum` only
-/// after. Returns its number; `Conflict` when the lifecycle forbids it.
+/// Adds a revision: `draft` only before publication, `published` once (and only with every
+/// correction the parties asked answered: `Unanswered` else), `addendum` only after.
+/// Returns its number; `Conflict` when the lifecycle forbids it.
 pub fn add_revision(
     conn: &mut DbConn,
     meeting: &Meeting,
@@ -57,6 +58,7 @@ pub fn add_revision(
     now: DateTime<Utc>,
 ) -> Result<i32> {
     crate::db::atomically(conn, |conn| {
+        crate::corrections::lock_meeting(conn, meeting.id)?;
         let existing = revisions(conn, meeting.id)?;
         let published = existing.iter().any(|r| r.status == RevisionStatus::Published);
         let allowed = match status {
@@ -65,6 +67,12 @@ pub fn add_revision(
         };
         if !allowed {
             return Err(StoreError::Conflict { current: existing.len() as u32 });
+        }
+        if status == RevisionStatus::Published {
+            let open = crate::corrections::unanswered(conn, meeting.id)?;
+            if open > 0 {
+                return Err(StoreError::Unanswered(open));
+            }
         }
         let revision = existing.last().map_or(1, |r| r.revision + 1);
         diesel::insert_into(minutes::table)

@@ -441,6 +441,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     open311_keys,
     channels,
     raise_keys,
+    minutes_corrections,
 );
 
 diesel::table! {
@@ -481,5 +482,21 @@ diesel::table! {
         issue_id -> Text,
         fingerprint -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    minutes_corrections (id) {
+        id -> Text,
+        community_id -> Text,
+        meeting_id -> Text,
+        org_id -> Text,
+        asked_by -> Text,
+        body -> Text,
+        asked_at -> Timestamp,
+        answer -> Nullable<Text>,
+        reply -> Text,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
     }
 }

@@ -97,6 +97,9 @@ pub struct MeetingConfig {
     pub min_issues_to_rank: u32,
     pub commit_within_days: u32,
     pub max_commitment_days: u32,
+    /// For this many days after the close (and the day of it) the organisations that
+    /// attended may ask for corrections to the draft minutes; 0: no review.
+    pub minutes_review_days: u32,
 }
 
 fn write_hours_minutes<S: serde::Serializer>(t: &chrono::NaiveTime, s: S) -> Result<S::Ok, S::Error> {
@@ -465,6 +468,7 @@ mod tests {
             ("ROUNDTABLE_MAIL__SMTP_CONNECTIONS", "8"),
             ("ROUNDTABLE_HTTP__SECURE_COOKIES", "true"),
             ("ROUNDTABLE_MEETING__PLACE", "东圣社区会议室"),
+            ("ROUNDTABLE_MEETING__MINUTES_REVIEW_DAYS", "7"),
             ("ROUNDTABLE_WORKFLOWS", "/etc/roundtable/workflows"),
             ("ROUNDTABLE_DATABASE__SQLITE_MMAP_MIB", "0"),
             ("ROUNDTABLE_DATABASE__POOL_SIZE", "3"),
@@ -483,6 +487,8 @@ mod tests {
         assert_eq!(c.mail.smtp_connections, 8);
         assert!(c.http.secure_cookies);
         assert_eq!(c.meeting.place, "东圣社区会议室");
+        // Its effect on the review is the e2e test `review`.
+        assert_eq!((c.meeting.minutes_review_days, Config::defaults().meeting.minutes_review_days), (7, 3));
         assert_eq!(c.workflows, PathBuf::from("/etc/roundtable/workflows"));
         // Variables of other programs, the log filter and the test harness are not settings.
         let c = load(&[

@@ -104,6 +104,9 @@ pub struct MinutesDoc {
     #[serde(skip)]
     pub published: bool,
     pub revision: Option<i32>,
+    /// The organisations that attended (who may review the draft).
+    #[serde(skip)]
+    pub attended: Vec<OrgId>,
     pub attendance: Vec<Attendance>,
     pub items: Vec<Item>,
     pub commitments: Vec<CommitmentLine>,
@@ -219,6 +222,7 @@ pub fn assemble(
     let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
     let local = m.starts_at.with_timezone(&tz);
     let listed = agenda::agenda_items(conn, m.id)?;
+    let attendance = meetings::attendance(conn, m.id)?;
     let photos = photo_links(conn, &agenda::issue_ids(&listed), base_url)?;
     let items = listed
         .into_iter()
@@ -247,10 +251,8 @@ pub fn assemble(
             (false, _) => label(lang, "status.in_progress"),
         },
         revision: main.map(|r| r.revision),
-        attendance: meetings::attendance(conn, m.id)?
-            .into_iter()
-            .map(|(org, attendees)| Attendance { org: name(&org), attendees })
-            .collect(),
+        attended: attendance.iter().map(|(org, _)| *org).collect(),
+        attendance: attendance.into_iter().map(|(org, attendees)| Attendance { org: name(&org), attendees }).collect(),
         items,
         commitments: minutes::commitments_made_at(conn, m.id)?
             .into_iter()

@@ -307,6 +307,12 @@ impl From<StoreError> for ApiError {
                 ApiError::Conflict { detail: format!("{what} already exists"), current: None }
             }
             StoreError::InUse(what) => ApiError::Conflict { detail: format!("{what} is in use"), current: None },
+            StoreError::Unanswered(n) => ApiError::refused(
+                roundtable_core::Refusal::CorrectionsUnanswered,
+                format!(
+                    "{n} correction(s) the parties asked of the draft are unanswered: accept or decline each before publishing"
+                ),
+            ),
             StoreError::Pool(_) | StoreError::Unavailable { .. } => {
                 tracing::warn!(error = %e, "database unavailable");
                 ApiError::Unavailable("the database is not reachable right now; nothing was changed".into())

@@ -310,6 +310,29 @@ fn table(app: &TestApp) -> Vec<Row> {
             Target::Meeting,
             Some(json!({"text": "更正"})),
         ),
+        // (Everyone came to the demo's meetings but the grid branch and residents; its
+        // minutes are published, so a correction or an answer is 409, past authorisation.)
+        row(
+            Method::GET,
+            "/api/v1/meetings/{id}/minutes/corrections",
+            Target::Meeting,
+            None,
+            Some(&["secretary", "supervisor", "anshang", "xiean", "admin"]),
+        ),
+        row_authorised(
+            Method::POST,
+            "/api/v1/meetings/{id}/minutes/corrections",
+            Target::Meeting,
+            Some(json!({"text": "记录有误"})),
+            &["supervisor", "anshang", "xiean"],
+        ),
+        row_authorised(
+            Method::PUT,
+            "/api/v1/meetings/{id}/minutes/corrections/{correction}",
+            Target::Meeting,
+            Some(json!({"answer": "accepted"})),
+            MANAGERS,
+        ),
         row(Method::GET, "/api/v1/communities", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/compounds", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/compounds/{id}/buildings", Target::Compound, None, Some(ALL)),
@@ -444,7 +467,11 @@ impl Targets {
                 .path
                 .replace("{id}", &app.compound("君悦湾").to_string())
                 .replace("{issue}", self.junyue["id"].as_str().unwrap()),
-            Target::Meeting => row.path.replace("{id}", &self.meeting).replace("{item}", "no-such-item"),
+            Target::Meeting => row
+                .path
+                .replace("{id}", &self.meeting)
+                .replace("{item}", "no-such-item")
+                .replace("{correction}", &uuid::Uuid::nil().to_string()),
             Target::Slot => row.path.replace("{date}", &self.slot.to_string()),
             Target::Photo => row.path.replace("{id}", &self.photo),
             Target::FreshPhoto => row.path.replace("{id}", &photo_of_an_assigned_issue(app).await),

@@ -31,6 +31,7 @@ fn doc() -> MinutesDoc {
         status_label: "已发布".into(),
         published: true,
         revision: Some(2),
+        attended: Vec::new(),
         attendance: vec![
             Attendance { org: "安尚物业".into(), attendees: "李明".into() },
             Attendance { org: "业主监督委员会".into(), attendees: "张秀兰、刘女士".into() },

@@ -22,6 +22,7 @@ mod pause;
 mod photos;
 mod repeats;
 mod residents;
+mod review;
 mod scheduler;
 mod simulation;
 mod smtp;

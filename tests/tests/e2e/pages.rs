@@ -920,7 +920,9 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
     let closed = secretary.submit(&day, &format!("{meeting}/close"), &[]).await;
     let minutes = format!("{meeting}/minutes");
     assert_eq!(closed.location(), format!("{minutes}?done=meeting_closed"));
-    assert!(anshang.get(&minutes).await.html.contains("会议纪要尚未发布"), "a draft is the secretary's");
+    // Anshang came: the draft is Anshang's to review (the review's test is `review`).
+    let draft = anshang.get(&minutes).await.html;
+    assert!(draft.contains("id=\"minutes\"") && draft.contains("id=\"review\""), "{draft}");
     assert!(secretary.get(&day).await.html.contains("会议已结束"), "the day screen says the meeting is over");
     // The longest remarks the minutes take, in Chinese, go through the page (a browser
     // sends them as 90 KB); one character more is named with the limit, kept.

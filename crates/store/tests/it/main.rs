@@ -6,6 +6,7 @@ mod harness;
 mod agendas;
 mod directory;
 mod issues;
+mod minutes;
 mod parity;
 mod scorecard;
 mod search;

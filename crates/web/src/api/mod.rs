@@ -116,6 +116,8 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(meetings::minutes::get, meetings::minutes::amend))
         .routes(routes!(meetings::minutes::publish))
         .routes(routes!(meetings::minutes::addendum))
+        .routes(routes!(meetings::minutes::corrections, meetings::minutes::ask))
+        .routes(routes!(meetings::minutes::answer))
         .routes(routes!(reference::communities))
         .routes(routes!(reference::compounds))
         .routes(routes!(reference::buildings))

@@ -79,7 +79,11 @@ pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
     let (title, mut lines, url) = if let Some(meeting) = context.get("meeting").filter(|m| m.is_object()) {
         let what = s(&context["what"]);
         let when = format!("{} {} · {}", s(&meeting["date"]), s(&meeting["time"]), s(&meeting["place"]));
-        (what, vec![when], s(&meeting["url"]))
+        let mut lines = vec![when];
+        if let Some(day) = context["last_day"].as_str() {
+            lines.push(say(locale, "mail.meeting_notice.review", &[("date", inert(day, 20))]));
+        }
+        (what, lines, s(&meeting["url"]))
     } else if let Some(summary) = context.get("summary").filter(|m| m.is_object()) {
         // The counts only: the titles are behind the link.
         let title = say(locale, "robot.weekly_summary", &[("org", s(&context["org"]))]);
@@ -253,6 +257,21 @@ pub async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_review_notice_says_until_when_and_links_the_draft() {
+        let context = serde_json::json!({
+            "community": "东圣社区",
+            "what": "会议纪要草稿征求意见",
+            "last_day": "2026-12-09",
+            "meeting": {"date": "2026-12-06", "time": "09:00", "place": "会议室", "url": "http://127.0.0.1:8080/meetings/m/minutes"},
+        });
+        let m = message("zh-CN", "minutes_for_review", &context);
+        assert!(m.markdown.contains("请在 2026-12-09（含）前审阅会议纪要草稿"), "{}", m.markdown);
+        assert!(m.markdown.contains("(http://127.0.0.1:8080/meetings/m/minutes)"), "{}", m.markdown);
+        let other = message("zh-CN", "minutes_published", &serde_json::json!({"meeting": context["meeting"]}));
+        assert!(!other.markdown.contains("审阅"), "only the review's notice says so: {}", other.markdown);
+    }
 
     #[test]
     fn typed_text_cannot_make_markup_or_links() {

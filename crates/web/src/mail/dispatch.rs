@@ -260,6 +260,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "items": items,
             "what": crate::i18n::strings().step(&default_locale, &row.effect),
             "left_open": notice == Some(MeetingNotice::LeftOpen),
+            "last_day": payload.get("last_day"),
             "meeting": {
                 "date": local.format("%Y-%m-%d").to_string(),
                 "time": local.format("%H:%M").to_string(),
@@ -267,6 +268,8 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                 // Left open: straight to the day's page, where "close" is.
                 "url": match notice {
                     Some(MeetingNotice::LeftOpen) => format!("{base_url}/meetings/{meeting}/day"),
+                    // To review: straight to the draft and its corrections.
+                    Some(MeetingNotice::MinutesForReview) => format!("{base_url}/meetings/{meeting}/minutes"),
                     _ => format!("{base_url}/meetings/{meeting}"),
                 },
             },

@@ -1,6 +1,7 @@
 //! The meeting's pages: the calendar, a meeting with its agenda (the secretary edits and
 //! publishes the draft), the meeting-day screen (attendance, one quick form per item),
-//! the minutes (print view; draft, publish, addenda) and the company comparison. Each
+//! the minutes (print view; draft, the parties' corrections, publish, addenda) and the
+//! company comparison. Each
 //! reads and writes through `ops::meetings`.
 
 use std::collections::HashMap;
@@ -11,7 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use roundtable_core::WorkCalendar;
 use roundtable_core::agenda::{Reason, ScoreRow, Section, is_fixed, shown_reason};
 use roundtable_core::workdays::DayKind;
-use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
+use roundtable_core::{AgendaStatus, CorrectionAnswer, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -19,7 +20,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
 use crate::ops::meetings::calendar::Rescheduled;
 use crate::ops::meetings::day::OnTheSpot;
-use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes};
+use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes, review};
 use crate::ops::reference::{self, Names};
 use crate::pages::forms::{Empty, Posted, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, refusal};
@@ -27,8 +28,8 @@ use crate::scores::ScoreTable;
 use crate::state::AppState;
 use crate::views::audit::AuditQuery;
 use crate::views::meetings::{
-    AgendaEdit, AgendaItemView, AttendanceBody, DocumentFormat, MeetingDetail, MeetingView, NewItem, OutcomeBody,
-    Rendering, ScheduleBody,
+    AgendaEdit, AgendaItemView, AnswerBody, AttendanceBody, CorrectionBody, DocumentFormat, MeetingDetail, MeetingView,
+    NewItem, OutcomeBody, Rendering, ScheduleBody,
 };
 
 fn local(c: &Caller, at: DateTime<Utc>) -> String {
@@ -538,7 +539,6 @@ action!(rebuild, agenda::rebuild, "agenda_rebuilt", "/meetings/{id}");
 action!(add_late, agenda::add_late, "late_added", "/meetings/{id}");
 action!(open, day::open, "meeting_opened", "/meetings/{id}/day");
 action!(close, day::close, "meeting_closed", "/meetings/{id}/minutes");
-action!(publish_minutes, minutes::publish, "minutes_published", "/meetings/{id}/minutes");
 
 /// Documents for print: HTML in the viewer's language.
 fn print(ctx: &Ctx) -> Rendering {
@@ -723,6 +723,32 @@ struct MinutesDesk {
     revisions: Vec<RevisionShown>,
 }
 
+/// A correction as the minutes page lists it.
+#[derive(Serialize)]
+struct CorrectionShown {
+    id: Uuid,
+    org_name: String,
+    text: String,
+    at: String,
+    mine: bool,
+    answer: Option<CorrectionAnswer>,
+    reply: String,
+}
+
+/// The parties' review of the draft, for the secretary and the organisations that attended.
+#[derive(Serialize)]
+struct ReviewShown {
+    /// The review's last day, local.
+    last_day: Option<NaiveDate>,
+    open: bool,
+    may_ask: bool,
+    may_answer: bool,
+    unanswered: usize,
+    corrections: Vec<CorrectionShown>,
+    /// What the asker typed, shown again after a refusal.
+    typed: Option<String>,
+}
+
 #[derive(Serialize)]
 struct MinutesPage {
     meeting: MeetingShown,
@@ -731,6 +757,7 @@ struct MinutesPage {
     document: Option<String>,
     published: bool,
     desk: Option<MinutesDesk>,
+    review: Option<ReviewShown>,
     errors: Option<FormErrors>,
 }
 
@@ -738,15 +765,49 @@ impl Page for MinutesPage {
     const TEMPLATE: &'static str = "minutes";
 }
 
-async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Option<FormErrors>) -> PageResult {
+async fn minutes_page(
+    ctx: &Ctx,
+    id: MeetingId,
+    status: StatusCode,
+    errors: Option<FormErrors>,
+    typed: Option<String>,
+) -> PageResult {
     let caller = ctx.caller()?;
-    // The meeting is read once for the page, its revisions and the minutes' body.
+    // The meeting is read once for the page, its revisions, its review and the minutes' body.
     let record = ops::record(&ctx.state, &caller, id).await?;
     let view = ops::view(&record);
     let revisions = minutes::revisions_of(&ctx.state, &caller, &record).await?;
     let manages = ops::manages(&caller);
     let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
     let closed = view.status == MeetingStatus::Closed;
+    let standing = review::Standing::of(&ctx.state, &caller, record.clone()).await?;
+    let review = match closed && standing.reads(&caller) {
+        true => {
+            let r = review::review_of(&ctx.state, &caller, &standing).await?;
+            Some(ReviewShown {
+                last_day: r.last_day,
+                open: r.open,
+                may_ask: r.may_ask,
+                may_answer: r.may_answer,
+                unanswered: r.corrections.iter().filter(|c| c.answer.is_none()).count(),
+                corrections: r
+                    .corrections
+                    .into_iter()
+                    .map(|c| CorrectionShown {
+                        id: c.id,
+                        org_name: c.org_name,
+                        text: c.text,
+                        at: local(&caller, c.asked_at),
+                        mine: c.mine,
+                        answer: c.answer,
+                        reply: c.reply,
+                    })
+                    .collect(),
+                typed,
+            })
+        }
+        false => None,
+    };
     let desk = (manages && closed).then(|| MinutesDesk {
         remarks: revisions.iter().rev().find(|r| r.status == RevisionStatus::Draft).map(|r| r.body.clone()),
         revisions: revisions
@@ -754,7 +815,7 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             .map(|r| RevisionShown { revision: r.revision, status: r.status, at: local(&caller, r.created_at) })
             .collect(),
     });
-    let document = match closed && (published || manages) {
+    let document = match closed && (published || standing.reads(&caller)) {
         true => Some(minutes::body(&ctx.state, &caller, record, ctx.viewer.lang).await?),
         false => None,
     };
@@ -765,6 +826,7 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
             document,
             published,
             desk,
+            review,
             errors,
             meeting: MeetingShown::new(&caller, &ctx.state, view),
         },
@@ -772,7 +834,7 @@ async fn minutes_page(ctx: &Ctx, id: MeetingId, status: StatusCode, errors: Opti
 }
 
 pub async fn minutes_show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
-    let out = minutes_page(&ctx, MeetingId(id), StatusCode::OK, None).await;
+    let out = minutes_page(&ctx, MeetingId(id), StatusCode::OK, None, None).await;
     ctx.respond(out)
 }
 
@@ -794,10 +856,70 @@ async fn write_minutes(ctx: &Ctx, id: MeetingId, text: &str, addendum: bool) -> 
             Ok(Out::Done(format!("/meetings/{id}/minutes"), if addendum { "addendum_added" } else { "minutes_saved" }))
         }
         Err(e) => match refusal(&e) {
-            Some(status) => minutes_page(ctx, id, status, Some(ctx.form_errors(&e))).await,
+            Some(status) => minutes_page(ctx, id, status, Some(ctx.form_errors(&e)), None).await,
             None => Err(e),
         },
     }
+}
+
+/// Shows a refused minutes form's page again with its errors (and what was typed).
+async fn minutes_again(ctx: &Ctx, id: MeetingId, out: PageResult, typed: Option<String>) -> PageResult {
+    let Err(e) = out else { return out };
+    let Some(status) = refusal(&e) else { return Err(e) };
+    minutes_page(ctx, id, status, Some(ctx.form_errors(&e)), typed).await
+}
+
+/// Publishes the minutes; refused (every correction not yet answered, say) back on the
+/// minutes page, where the reason is.
+pub async fn publish_minutes(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form: Empty {} }: Posted<Empty>) -> Response {
+    let id = MeetingId(id);
+    let out = async {
+        minutes::publish(&ctx.state, &ctx.caller()?, id).await?;
+        Ok(Out::Done(format!("/meetings/{id}/minutes"), "minutes_published"))
+    }
+    .await;
+    let out = minutes_again(&ctx, id, out, None).await;
+    ctx.respond(out)
+}
+
+/// An attending organisation's correction to the draft.
+pub async fn ask_correction(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {
+    let id = MeetingId(id);
+    let out = async {
+        review::ask(&ctx.state, &ctx.caller()?, id, CorrectionBody { text: form.text.clone() }).await?;
+        Ok(Out::Done(format!("/meetings/{id}/minutes#review"), "correction_asked"))
+    }
+    .await;
+    let out = minutes_again(&ctx, id, out, Some(form.text)).await;
+    ctx.respond(out)
+}
+
+#[derive(Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    answer: String,
+    #[serde(default)]
+    reply: String,
+}
+
+/// The secretary's answer to a correction.
+pub async fn answer_correction(
+    ApiPath((id, correction)): ApiPath<(Uuid, Uuid)>,
+    Posted { ctx, form }: Posted<AnswerForm>,
+) -> Response {
+    let id = MeetingId(id);
+    let out = async {
+        let answer = form
+            .answer
+            .parse()
+            .map_err(|e: roundtable_core::UnknownName| ApiError::field("answer", "invalid", e.to_string()))?;
+        let body = AnswerBody { answer, reply: Some(form.reply) };
+        review::answer(&ctx.state, &ctx.caller()?, id, correction, body).await?;
+        Ok(Out::Done(format!("/meetings/{id}/minutes#review"), "correction_answered"))
+    }
+    .await;
+    let out = minutes_again(&ctx, id, out, None).await;
+    ctx.respond(out)
 }
 
 pub async fn amend_minutes(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<TextForm>) -> Response {

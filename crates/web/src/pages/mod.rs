@@ -86,6 +86,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/meetings/{id}/minutes", get(meetings::minutes_show).post(meetings::amend_minutes))
         .route("/meetings/{id}/minutes/publish", post(meetings::publish_minutes))
         .route("/meetings/{id}/minutes/addenda", post(meetings::addendum))
+        .route("/meetings/{id}/minutes/corrections", post(meetings::ask_correction))
+        .route("/meetings/{id}/minutes/corrections/{correction}", post(meetings::answer_correction))
         .route("/meetings/{id}/minutes/print", get(meetings::minutes_print))
         .route("/scorecard", get(meetings::scorecard))
         .route("/account", get(account::show))

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use roundtable_core::agenda::{Reason, ScoreRow, Section};
-use roundtable_core::{AgendaStatus, ItemOutcome, MeetingStatus, RevisionStatus, Urgency};
+use roundtable_core::{AgendaStatus, CorrectionAnswer, ItemOutcome, MeetingStatus, RevisionStatus, Urgency};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -176,6 +176,59 @@ pub struct FormatQuery {
 pub struct MinutesText {
     /// The secretary's remarks (drafts) or the correction (addenda); up to 10,000 characters.
     pub text: String,
+}
+
+/// A correction an organisation that attended asks of the draft minutes.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionBody {
+    /// What is recorded wrongly and how it should read; up to 2,000 characters.
+    pub text: String,
+}
+
+/// The secretary's answer to a correction.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerBody {
+    #[schema(value_type = names::CorrectionAnswerName)]
+    pub answer: CorrectionAnswer,
+    /// Why, or what was changed; up to 2,000 characters.
+    pub reply: Option<String>,
+}
+
+/// A correction and its answer.
+#[derive(Serialize, ToSchema)]
+pub struct CorrectionView {
+    pub id: Uuid,
+    /// The organisation that asked.
+    pub org: Uuid,
+    pub org_name: String,
+    pub text: String,
+    pub asked_at: DateTime<Utc>,
+    /// Asked by the caller.
+    pub mine: bool,
+    /// Null until the secretary answers.
+    #[schema(value_type = Option<names::CorrectionAnswerName>)]
+    pub answer: Option<CorrectionAnswer>,
+    /// The secretary's reply (empty when none).
+    pub reply: String,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// The parties' review of a closed meeting's draft minutes.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewView {
+    /// The last local day on which corrections may be asked; null where drafts are
+    /// not reviewed (`meeting.minutes_review_days = 0`).
+    pub last_day: Option<NaiveDate>,
+    /// Whether corrections may be asked now (closed, not published, within the review).
+    pub open: bool,
+    /// Whether the caller may ask one now (open, and an organisation of theirs attended).
+    pub may_ask: bool,
+    /// Whether the caller may answer (a secretary or administrator, before publication).
+    pub may_answer: bool,
+    /// Oldest first.
+    pub corrections: Vec<CorrectionView>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -54,6 +54,11 @@ names!(SectionName, "A section of the agenda.", Section::ALL.iter().map(|s| s.as
 names!(ReasonName, "Why an item is on the agenda.", Reason::ALL.iter().map(|s| s.as_str()));
 names!(ItemOutcomeName, "What the meeting did with an agenda item.", ItemOutcome::ALL.iter().map(|s| s.as_str()));
 names!(RevisionStatusName, "A revision of the minutes.", RevisionStatus::ALL.iter().map(|s| s.as_str()));
+names!(
+    CorrectionAnswerName,
+    "How the secretary answered a correction to the draft minutes.",
+    roundtable_core::CorrectionAnswer::ALL.iter().map(|s| s.as_str())
+);
 names!(IssueState, "A state of the issue's workflow (the served document lists those of the loaded workflows).", []);
 names!(
     TransitionName,

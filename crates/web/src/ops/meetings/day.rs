@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use roundtable_core::workflow::TransitionDef;
 use roundtable_core::{
-    Actor, Effect, Field, Issue, IssueId, ItemOutcome, MeetingId, MeetingStatus, OrgId, Outcome, Refusal,
+    Actor, Effect, Field, Issue, IssueId, ItemOutcome, Meeting, MeetingId, MeetingStatus, OrgId, Outcome, Refusal,
     TransitionFields, TransitionRequest, Workflow, apply, may_open,
 };
 use roundtable_store::meetings::MeetingRecord;
@@ -54,8 +54,15 @@ pub async fn close(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResul
     let now = state.now();
     let (from, to) = (MeetingStatus::Open, MeetingStatus::Closed);
     let entry = crate::ops::audit(state, caller, AuditAction::MeetingClosed, AuditSubject::Meeting, id);
+    let days = crate::community_settings::effective(&state.config, &caller.community).meeting.minutes_review_days;
+    let tz = caller.tz();
     let closed = state.db.write(move |conn| {
         meetings::set_status(conn, r.meeting.id, from, to, now)?;
+        // The parties that came are told the draft is theirs to review, counted from now.
+        let closed = Meeting { status: to, closed_at: Some(now), ..r.meeting };
+        if let Some(last) = roundtable_core::review::last_day(&closed, days, tz) {
+            meetings::notify_review(conn, &closed, now, last)?;
+        }
         roundtable_store::audit::record(conn, &entry)
     });
     closed.await.map_err(|e| match e {

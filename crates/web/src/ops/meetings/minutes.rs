@@ -21,8 +21,9 @@ async fn closed_meeting(state: &AppState, caller: &Caller, id: MeetingId) -> Api
     Ok(record)
 }
 
-/// The minutes as a document in the reader's language. Drafts are for secretaries and administrators; everyone
-/// in the community reads published minutes.
+/// The minutes as a document in the reader's language. Drafts are for secretaries and administrators, and for
+/// the organisations that attended while the community reviews drafts; everyone in the community reads published
+/// minutes.
 pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Rendering) -> ApiResult<String> {
     let record = closed_meeting(state, caller, id).await?;
     rendered(state, caller, record, how.lang, "minutes", how.format == DocumentFormat::Md).await
@@ -47,7 +48,8 @@ async fn rendered(
     let config = state.config.agenda_config(&caller.community);
     let base = state.config.mail.base_url.clone();
     let doc = state.db.run(move |conn| crate::documents::assemble(conn, &record, &config, tz, lang, &base)).await?;
-    if !doc.published && !manages(caller) {
+    let days = crate::community_settings::effective(&state.config, &caller.community).meeting.minutes_review_days;
+    if !doc.published && !manages(caller) && super::review::reviews_for(caller, &doc.attended, days).is_none() {
         return Err(ApiError::NotFound("these minutes are not published yet".into()));
     }
     state.minutes.render(template, markdown, &doc).map_err(ApiError::Internal)

@@ -9,6 +9,7 @@ pub mod agenda;
 pub mod calendar;
 pub mod day;
 pub mod minutes;
+pub mod review;
 
 use chrono::{NaiveDate, TimeDelta};
 use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingRules, Refusal, Role};
@@ -44,6 +45,11 @@ pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
         Refusal::NotOpen => "the meeting is not open".into(),
         Refusal::OutsideMonth => "a meeting stays within its month".into(),
         Refusal::AnotherOpen => "another meeting is still open: close it before opening this one".into(),
+        Refusal::NotClosed => "minutes come after the meeting is closed".into(),
+        Refusal::MinutesPublished => "the minutes are published: corrections are the secretary's dated addenda".into(),
+        Refusal::ReviewOff => "this community's draft minutes are not reviewed by the parties".into(),
+        Refusal::ReviewOver => "the review of the draft minutes is over".into(),
+        Refusal::CorrectionsUnanswered => "answer every correction the parties asked before publishing".into(),
     };
     ApiError::refused(code, detail)
 }

@@ -1,0 +1,289 @@
+//! The parties' review of draft minutes (会议纪要征求意见): the organisations that came to
+//! the meeting read the draft and ask for corrections until the review's last day; the
+//! secretary answers each and publishes only then.
+
+use axum::http::{Method, StatusCode};
+use roundtable_e2e::{TestApp, on_both_databases};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    at roundtable_e2e::monday();
+    the_parties_that_came_review_the_draft_and_the_secretary_answers_each_correction,
+    the_review_is_asked_and_answered_on_the_minutes_page,
+);
+
+mod without_review {
+    use super::*;
+    roundtable_e2e::on_both_databases!(
+        @with (|b: roundtable_e2e::TestAppBuilder| b.at(roundtable_e2e::monday()).config(|c| c.meeting.minutes_review_days = 0));
+        with_no_review_days_the_draft_stays_the_secretary_s
+    );
+}
+
+const SECRETARY: &str = "secretary@dongsheng.example";
+const ANSHANG: &str = "anshang@dongsheng.example";
+
+/// December's meeting held with Anshang and the supervisory committee present, closed at
+/// 11:30 on its day in Jincheng; its API path.
+async fn held(app: &TestApp) -> String {
+    let secretary = app.token(SECRETARY).await;
+    let next = app.get("/api/v1/meetings/next", &secretary).await;
+    let slot = next.str("slot").to_owned();
+    let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    app.meeting_day(&path).await;
+    let opened = app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    for (org, who) in [("安尚物业", "李明"), ("业主监督委员会", "张秀兰")] {
+        let body = json!({"org": app.org(org), "attendees": who});
+        let came = app.call(Method::PUT, &format!("{path}/attendance"), Some(&secretary), Some(body)).await;
+        assert_eq!(came.status, StatusCode::OK, "{}", came.body);
+    }
+    app.set_now("2026-12-06T03:30:00Z".parse().unwrap());
+    let closed = app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    path
+}
+
+fn queued(app: &TestApp, effect: &str) -> usize {
+    let conn = &mut *app.state.db.conn().unwrap();
+    let all = roundtable_store::outbox::effects(conn, &app.community().to_string()).unwrap();
+    all.iter().filter(|e| *e == effect).count()
+}
+
+fn refusal(reply: &roundtable_e2e::Reply) -> (StatusCode, Option<&str>) {
+    (reply.status, reply.body["code"].as_str())
+}
+
+async fn the_parties_that_came_review_the_draft_and_the_secretary_answers_each_correction(app: TestApp) {
+    let path = held(&app).await;
+    let (secretary, anshang) = (app.token(SECRETARY).await, app.token(ANSHANG).await);
+    let xiean = app.token("xiean@dongsheng.example").await;
+    let resident = app.token("resident@dongsheng.example").await;
+    let corrections = format!("{path}/minutes/corrections");
+
+    // The two organisations that came are told, and no one else: a notice each, with the
+    // review's last day (Sunday the 6th and three days more) and the way to the draft.
+    assert_eq!(queued(&app, "minutes_for_review"), 2);
+    let state = &app.state;
+    let sent = roundtable_web::mail::dispatch_once(
+        &state.db,
+        &state.mailer,
+        &state.email,
+        &state.config.mail,
+        state.now(),
+        500,
+    );
+    assert_eq!(sent.await.unwrap().dead, 0);
+    let mail: Vec<_> =
+        state.mailer.sent().await.into_iter().filter(|m| m.subject.contains("会议纪要草稿征求意见")).collect();
+    assert_eq!(mail.len(), 2, "{mail:?}");
+    let id = path.rsplit('/').next().unwrap();
+    assert!(mail.iter().all(|m| m.text.contains("请在 2026-12-09（含）前审阅会议纪要草稿")), "{mail:?}");
+    assert!(mail.iter().all(|m| m.text.contains(&format!("/meetings/{id}/minutes"))), "{mail:?}");
+
+    // Those who came read the draft; another company and a resident do not.
+    for (who, token, status) in [("Anshang", &anshang, 200), ("Xie'an", &xiean, 404), ("a resident", &resident, 404)] {
+        let draft = app.call(Method::GET, &format!("{path}/minutes"), Some(token), None).await;
+        assert_eq!(draft.status.as_u16(), status, "{who}: {}", draft.body);
+    }
+    let review = app.get(&corrections, &anshang).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    assert_eq!(
+        (&review.body["last_day"], &review.body["open"], &review.body["may_ask"], &review.body["may_answer"]),
+        (&json!("2026-12-09"), &json!(true), &json!(true), &json!(false))
+    );
+    for token in [&xiean, &resident] {
+        assert_eq!(app.get(&corrections, token).await.status, StatusCode::FORBIDDEN);
+    }
+    let desk = app.get(&corrections, &secretary).await;
+    assert_eq!((&desk.body["may_ask"], &desk.body["may_answer"]), (&json!(false), &json!(true)), "{}", desk.body);
+
+    // Nothing bad is kept: empty, blank, control characters, too long, wrong shapes.
+    let long = "期".repeat(2001);
+    for body in [
+        json!({"text": ""}),
+        json!({"text": "\u{200b}\u{3000} "}),
+        json!({"text": "记录\u{0}有误"}),
+        json!({"text": long}),
+        json!({"text": 12}),
+        json!({"text": "ok", "org": "x"}),
+        json!({}),
+    ] {
+        let refused = app.call(Method::POST, &corrections, Some(&anshang), Some(body.clone())).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", refused.body);
+    }
+    assert_eq!(app.get(&corrections, &secretary).await.body["corrections"], json!([]));
+
+    // Anshang asks; the same text sent twice (a double tap) is one correction.
+    let text = "我方承诺期限应为 2026-12-20，不是 12-13 <script>alert(1)</script>";
+    let asked = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": text}))).await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let twice = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": text}))).await;
+    assert_eq!((twice.status, &twice.body["id"]), (StatusCode::CREATED, &asked.body["id"]));
+    assert_eq!(
+        (asked.str("org_name"), &asked.body["mine"], &asked.body["answer"]),
+        ("安尚物业", &json!(true), &Value::Null)
+    );
+    // Those who did not come may not ask, nor may the secretary (who amends the draft).
+    for token in [&xiean, &resident, &secretary] {
+        let refused = app.call(Method::POST, &corrections, Some(token), Some(json!({"text": "我也有意见"}))).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    }
+    // The supervisory committee sees Anshang's correction, not as its own.
+    let supervisor = app.token("supervisor@dongsheng.example").await;
+    let seen = app.get(&corrections, &supervisor).await;
+    assert_eq!(
+        (seen.body["corrections"][0]["text"].as_str(), &seen.body["corrections"][0]["mine"]),
+        (Some(text), &json!(false))
+    );
+
+    // The review ends with its last day, local time.
+    app.set_now("2026-12-09T16:00:00Z".parse().unwrap());
+    let late = app.call(Method::POST, &corrections, Some(&supervisor), Some(json!({"text": "晚了一步"}))).await;
+    assert_eq!(refusal(&late), (StatusCode::CONFLICT, Some("review_over")), "{}", late.body);
+    assert!(late.body["detail"].as_str().unwrap().contains("2026-12-09"), "{}", late.body);
+    app.set_now("2026-12-09T15:59:00Z".parse().unwrap());
+    let in_time =
+        app.call(Method::POST, &corrections, Some(&supervisor), Some(json!({"text": "出席名单漏了刘女士"}))).await;
+    assert_eq!(in_time.status, StatusCode::CREATED, "{}", in_time.body);
+
+    // Publishing waits for every answer.
+    let publish = format!("{path}/minutes/publish");
+    let early = app.call(Method::POST, &publish, Some(&secretary), None).await;
+    assert_eq!(refusal(&early), (StatusCode::CONFLICT, Some("corrections_unanswered")), "{}", early.body);
+    assert!(early.body["detail"].as_str().unwrap().starts_with("2 correction(s)"), "{}", early.body);
+
+    // Only the secretary answers; an unknown correction, a foreign one, a made-up answer.
+    let first = format!("{corrections}/{}", asked.str("id"));
+    let accepted = json!({"answer": "accepted", "reply": "已按录音核实，改为 12-20"});
+    assert_eq!(
+        app.call(Method::PUT, &first, Some(&anshang), Some(accepted.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let unknown = format!("{corrections}/{}", uuid::Uuid::now_v7());
+    assert_eq!(
+        app.call(Method::PUT, &unknown, Some(&secretary), Some(accepted.clone())).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let maybe = app.call(Method::PUT, &first, Some(&secretary), Some(json!({"answer": "maybe"}))).await;
+    assert_eq!(maybe.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", maybe.body);
+    let nul =
+        app.call(Method::PUT, &first, Some(&secretary), Some(json!({"answer": "declined", "reply": "\u{0}"}))).await;
+    assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
+    // An answer may change until publication.
+    let declined = app.call(Method::PUT, &first, Some(&secretary), Some(json!({"answer": "declined"}))).await;
+    assert_eq!((declined.status, declined.str("answer")), (StatusCode::OK, "declined"), "{}", declined.body);
+    let answered = app.call(Method::PUT, &first, Some(&secretary), Some(accepted)).await;
+    assert_eq!((answered.str("answer"), answered.str("reply")), ("accepted", "已按录音核实，改为 12-20"));
+    let still = app.call(Method::POST, &publish, Some(&secretary), None).await;
+    assert!(still.body["detail"].as_str().unwrap().starts_with("1 correction(s)"), "{}", still.body);
+    let second = format!("{corrections}/{}", in_time.str("id"));
+    let body = json!({"answer": "declined", "reply": "刘女士未签到"});
+    assert_eq!(app.call(Method::PUT, &second, Some(&secretary), Some(body)).await.status, StatusCode::OK);
+    let done = app.call(Method::POST, &publish, Some(&secretary), None).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+
+    // Published: locked for corrections and answers; the record of them stays.
+    app.set_now("2026-12-09T10:00:00Z".parse().unwrap());
+    let after = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": "还有一处"}))).await;
+    assert_eq!(refusal(&after), (StatusCode::CONFLICT, Some("minutes_published")), "{}", after.body);
+    let reanswer = app.call(Method::PUT, &second, Some(&secretary), Some(json!({"answer": "accepted"}))).await;
+    assert_eq!(refusal(&reanswer), (StatusCode::CONFLICT, Some("minutes_published")), "{}", reanswer.body);
+    let record = app.get(&corrections, &anshang).await;
+    assert_eq!((&record.body["open"], &record.body["may_ask"]), (&json!(false), &json!(false)));
+    let answers: Vec<&str> =
+        record.body["corrections"].as_array().unwrap().iter().map(|c| c["answer"].as_str().unwrap()).collect();
+    assert_eq!(answers, ["accepted", "declined"]);
+    // Everyone reads the published minutes; the corrections stay the parties'.
+    let minutes = app.call(Method::GET, &format!("{path}/minutes"), Some(&resident), None).await;
+    assert_eq!(minutes.status, StatusCode::OK);
+    assert!(!minutes.body.as_str().unwrap().contains("12-20"), "a correction is not in the document");
+    assert_eq!(app.get(&corrections, &resident).await.status, StatusCode::FORBIDDEN);
+    // Each step is in the audit trail.
+    use roundtable_core::audit::AuditAction;
+    let conn = &mut *app.state.db.conn().unwrap();
+    let mut logged = |action| {
+        let only = roundtable_store::audit::AuditFilter { action: Some(action), ..Default::default() };
+        roundtable_store::audit::list(conn, app.community(), &only, 200).unwrap().0.len()
+    };
+    assert_eq!((logged(AuditAction::CorrectionAsked), logged(AuditAction::CorrectionAnswered)), (2, 3));
+}
+
+async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
+    let path = held(&app).await;
+    let page = path.trim_start_matches("/api/v1");
+    let minutes = format!("{page}/minutes");
+
+    let anshang = app.pages();
+    anshang.sign_in(ANSHANG).await;
+    let seen = anshang.get(&minutes).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.html.contains("id=\"minutes\"") && seen.html.contains("草稿"), "the draft is shown");
+    assert!(seen.html.contains("参会单位可在 2026-12-09（含）前对草稿提出更正意见。"), "{}", seen.html);
+    assert!(seen.html.contains("尚无更正意见。") && !seen.html.contains("publish-minutes"));
+    // A refused correction keeps what was typed.
+    let long = "错".repeat(2001);
+    let refused = anshang.submit(&minutes, &format!("{minutes}/corrections"), &[("text", &long)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.html.contains(&long), "what was typed is kept");
+    let asked = anshang.submit(&minutes, &format!("{minutes}/corrections"), &[("text", "期限应为 <b>12-20</b>")]).await;
+    let flash = format!("{minutes}?done=correction_asked#review");
+    assert_eq!((asked.status, asked.location()), (StatusCode::SEE_OTHER, flash.as_str()));
+    let asked = anshang.get(&flash).await;
+    assert!(asked.html.contains("更正意见已提交"), "{}", asked.html);
+    assert!(asked.html.contains("期限应为 &lt;b&gt;12-20&lt;/b&gt;") && !asked.html.contains("<b>12-20"));
+    assert!(asked.html.contains("（本人提出）") && asked.html.contains("待答复"));
+
+    let secretary = app.pages();
+    secretary.sign_in(SECRETARY).await;
+    let desk = secretary.get(&minutes).await;
+    assert!(desk.html.contains("还有 1 条更正意见待答复"), "{}", desk.html);
+    let refused = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.html.contains("还有更正意见待答复"), "the reason, on the minutes page: {}", refused.html);
+    let correction = app.get(&format!("{path}/minutes/corrections"), &app.token(SECRETARY).await).await;
+    let answer_at = format!("{minutes}/corrections/{}", correction.body["corrections"][0]["id"].as_str().unwrap());
+    let bogus = secretary.submit(&minutes, &answer_at, &[("answer", "maybe"), ("reply", "")]).await;
+    assert_eq!(bogus.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answered = secretary.submit(&minutes, &answer_at, &[("answer", "accepted"), ("reply", "已改正 & 重印")]).await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.html);
+    let answered = secretary.get(answered.location()).await;
+    assert!(answered.html.contains("已答复该更正意见") && answered.html.contains("已改正 &amp; 重印"));
+    assert!(!answered.html.contains("id=\"unanswered\""));
+    let published = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    let published = secretary.get(published.location()).await;
+    assert!(published.html.contains("会议纪要已发布"), "{}", published.html);
+
+    // Anshang sees the answer; the form is gone.
+    let after = anshang.get(&minutes).await;
+    assert!(after.html.contains("已采纳") && after.html.contains("已改正 &amp; 重印"), "{}", after.html);
+    assert!(!after.html.contains("ask-correction"));
+    // Another company sees neither the corrections nor a form.
+    let xiean = app.pages();
+    xiean.sign_in("xiean@dongsheng.example").await;
+    let other = xiean.get(&minutes).await;
+    assert_eq!(other.status, StatusCode::OK);
+    assert!(!other.html.contains("id=\"review\"") && !other.html.contains("12-20"), "{}", other.html);
+}
+
+async fn with_no_review_days_the_draft_stays_the_secretary_s(app: TestApp) {
+    let path = held(&app).await;
+    assert_eq!(queued(&app, "minutes_for_review"), 0, "nobody is asked to review");
+    let anshang = app.token(ANSHANG).await;
+    let draft = app.call(Method::GET, &format!("{path}/minutes"), Some(&anshang), None).await;
+    assert_eq!(draft.status, StatusCode::NOT_FOUND, "the draft is the secretary's");
+    let corrections = format!("{path}/minutes/corrections");
+    let asked = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": "有误"}))).await;
+    assert_eq!(refusal(&asked), (StatusCode::CONFLICT, Some("review_off")), "{}", asked.body);
+    assert_eq!(app.get(&corrections, &anshang).await.status, StatusCode::FORBIDDEN);
+    let desk = app.get(&corrections, &app.token(SECRETARY).await).await;
+    assert_eq!((&desk.body["last_day"], &desk.body["open"]), (&Value::Null, &json!(false)), "{}", desk.body);
+    let published =
+        app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&app.token(SECRETARY).await), None).await;
+    assert_eq!(published.status, StatusCode::OK);
+}
