@@ -791,8 +791,20 @@ fn hold(
     meetings::set_status(conn, m.id, MeetingStatus::Open, MeetingStatus::Closed, closes)?;
     let secretary = people.secretary.user;
     let after = closes + TimeDelta::hours(20);
-    let remarks = "请各物业公司按期落实会上承诺，下次会议逐项通报。";
-    minutes::add_revision(conn, m, RevisionStatus::Draft, remarks, secretary, after)?;
-    minutes::add_revision(conn, m, RevisionStatus::Published, remarks, secretary, after + TimeDelta::hours(1))?;
+    let mut remarks = "请各物业公司按期落实会上承诺，下次会议逐项通报。".to_owned();
+    // A company that came reads the draft and asks for a correction; the secretary takes
+    // it into the remarks before publishing (the review the newcomer sees on the minutes).
+    if let Some((org, person, name)) = people.companies.iter().find(|(org, ..)| attending.iter().any(|(a, _)| a == org))
+    {
+        use roundtable_core::CorrectionAnswer;
+        use roundtable_store::corrections;
+        let asked = "请在纪要中写明：我方承诺的整改须待业主表决后启动，期限以表决结果为准。";
+        let (id, _) = corrections::ask(conn, m, *org, person.user, asked, closes + TimeDelta::hours(3))?;
+        let reply = "已采纳，写入书记说明。";
+        corrections::answer(conn, m.id, id, CorrectionAnswer::Accepted, reply, secretary, after)?;
+        remarks.push_str(&format!("{name}的整改须待业主表决后启动，期限以表决结果为准。"));
+    }
+    minutes::add_revision(conn, m, RevisionStatus::Draft, &remarks, secretary, after)?;
+    minutes::add_revision(conn, m, RevisionStatus::Published, &remarks, secretary, after + TimeDelta::hours(1))?;
     Ok(())
 }
