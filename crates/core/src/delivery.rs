@@ -87,7 +87,9 @@ impl MeetingNotice {
     /// the rest go to each organisation.
     pub fn audiences(self) -> &'static [Audience] {
         match self {
-            MeetingNotice::AgendaDrafted | MeetingNotice::LeftOpen => &[Audience::Secretaries],
+            MeetingNotice::AgendaDrafted | MeetingNotice::LeftOpen | MeetingNotice::CorrectionAsked => {
+                &[Audience::Secretaries]
+            }
             _ => &[Audience::NamedOrganisation],
         }
     }
@@ -109,6 +111,7 @@ mod tests {
         assert_eq!(Effect::Escalate.audiences(), [Audience::Responsible, Audience::Secretaries, Audience::Supervisors]);
         assert_eq!(MeetingNotice::AgendaDrafted.audiences(), [Audience::Secretaries]);
         assert_eq!(MeetingNotice::LeftOpen.audiences(), [Audience::Secretaries]);
+        assert_eq!(MeetingNotice::CorrectionAsked.audiences(), [Audience::Secretaries]);
         assert_eq!(crate::notice::OrgNotice::WeeklySummary.audiences(), [Audience::NamedOrganisation]);
         assert_eq!(MeetingNotice::MinutesPublished.audiences(), [Audience::NamedOrganisation]);
         assert!(ChannelKind::WeCom.is_robot() && !ChannelKind::Webhook.is_robot());

@@ -36,6 +36,9 @@ named_enum! {
         /// To each organisation that attended, as the meeting closes: the draft minutes
         /// are theirs to review until the review's last day.
         MinutesForReview = "minutes_for_review",
+        /// To the secretaries, once per correction: a party asked for one (publication
+        /// waits for the answer).
+        CorrectionAsked = "minutes_correction_asked",
         /// To every organisation, once the agenda was out: the meeting is at another time
         /// or place, or on again after a skip.
         Rescheduled = "meeting_rescheduled",

@@ -104,7 +104,8 @@ fn published(conn: &mut DbConn, meeting: MeetingId) -> Result<bool> {
 
 /// Records a correction asked by `by` for `org`; `Conflict` once the minutes are
 /// published. The same text asked again by the same person (a double tap) is the first
-/// correction, not a second: the id comes with whether it is new.
+/// correction, not a second: the id comes with whether it is new. A new one is queued to
+/// the secretaries.
 pub fn ask(
     conn: &mut DbConn,
     meeting: &Meeting,
@@ -141,6 +142,11 @@ pub fn ask(
                 mc::reply.eq(""),
             ))
             .execute(conn)?;
+        // The secretaries are told: publication waits for their answer.
+        let notice = roundtable_core::MeetingNotice::CorrectionAsked.as_str();
+        let payload = serde_json::json!({ "meeting": meeting.id });
+        let community = meeting.community.to_string();
+        crate::outbox::queue(conn, &community, notice, None, payload, Some(format!("{notice}:{id}")), now)?;
         Ok((id, true))
     })
 }

@@ -68,19 +68,9 @@ async fn the_parties_that_came_review_the_draft_and_the_secretary_answers_each_c
     // The two organisations that came are told, and no one else: a notice each, with the
     // review's last day (Sunday the 6th and three days more) and the way to the draft.
     assert_eq!(queued(&app, "minutes_for_review"), 2);
-    let state = &app.state;
-    let sent = roundtable_web::mail::dispatch_once(
-        &state.db,
-        &state.mailer,
-        &state.email,
-        &state.config.mail,
-        state.now(),
-        500,
-    );
-    assert_eq!(sent.await.unwrap().dead, 0);
-    let mail: Vec<_> =
-        state.mailer.sent().await.into_iter().filter(|m| m.subject.contains("会议纪要草稿征求意见")).collect();
+    let mail: Vec<_> = app.dispatched().await.into_iter().filter(|m| m.subject.contains("纪要草稿征求意见")).collect();
     assert_eq!(mail.len(), 2, "{mail:?}");
+    assert!(mail.iter().all(|m| m.subject == "东圣社区联席会议纪要草稿征求意见（2026-12-06）"), "{mail:?}");
     let id = path.rsplit('/').next().unwrap();
     assert!(mail.iter().all(|m| m.text.contains("请在 2026-12-09（含）前审阅会议纪要草稿")), "{mail:?}");
     assert!(mail.iter().all(|m| m.text.contains(&format!("/meetings/{id}/minutes"))), "{mail:?}");
@@ -118,16 +108,24 @@ async fn the_parties_that_came_review_the_draft_and_the_secretary_answers_each_c
     }
     assert_eq!(app.get(&corrections, &secretary).await.body["corrections"], json!([]));
 
-    // Anshang asks; the same text sent twice (a double tap) is one correction.
+    // Anshang asks; the same text sent twice (a double tap) is one correction. (The
+    // demo's held meetings each had one.)
+    let told_before = queued(&app, "minutes_correction_asked");
     let text = "我方承诺期限应为 2026-12-20，不是 12-13 <script>alert(1)</script>";
     let asked = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": text}))).await;
     assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    assert_eq!(queued(&app, "minutes_correction_asked") - told_before, 1, "the secretaries are told");
     let twice = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": text}))).await;
     assert_eq!((twice.status, &twice.body["id"]), (StatusCode::CREATED, &asked.body["id"]));
     assert_eq!(
         (asked.str("org_name"), &asked.body["mine"], &asked.body["answer"]),
         ("安尚物业", &json!(true), &Value::Null)
     );
+    assert_eq!(queued(&app, "minutes_correction_asked") - told_before, 1, "once, however often it is sent");
+    let told: Vec<_> = app.dispatched().await.into_iter().filter(|m| m.subject.contains("纪要收到更正意见")).collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].to.contains(&"secretary@dongsheng.example".to_owned()), "{:?}", told[0].to);
+    assert!(told[0].text.contains(&format!("/meetings/{id}/minutes#review")), "{}", told[0].text);
     // Those who did not come may not ask, nor may the secretary (who amends the draft).
     for token in [&xiean, &resident, &secretary] {
         let refused = app.call(Method::POST, &corrections, Some(token), Some(json!({"text": "我也有意见"}))).await;
@@ -225,6 +223,7 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     assert!(seen.html.contains("id=\"minutes\"") && seen.html.contains("草稿"), "the draft is shown");
     assert!(seen.html.contains("参会单位可在 2026-12-09（含）前对草稿提出更正意见。"), "{}", seen.html);
     assert!(seen.html.contains("尚无更正意见。") && !seen.html.contains("publish-minutes"));
+    assert!(seen.html.contains("<a href=\"#review\" id=\"to-review\">征求意见（0 条）</a>"), "{}", seen.html);
     // A refused correction keeps what was typed.
     let long = "错".repeat(2001);
     let refused = anshang.submit(&minutes, &format!("{minutes}/corrections"), &[("text", &long)]).await;
@@ -237,6 +236,7 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     assert!(asked.html.contains("更正意见已提交"), "{}", asked.html);
     assert!(asked.html.contains("期限应为 &lt;b&gt;12-20&lt;/b&gt;") && !asked.html.contains("<b>12-20"));
     assert!(asked.html.contains("（本人提出）") && asked.html.contains("待答复"));
+    assert!(asked.html.contains("征求意见（1 条）"), "the way down to them counts them");
 
     let secretary = app.pages();
     secretary.sign_in(SECRETARY).await;

@@ -270,6 +270,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                     Some(MeetingNotice::LeftOpen) => format!("{base_url}/meetings/{meeting}/day"),
                     // To review: straight to the draft and its corrections.
                     Some(MeetingNotice::MinutesForReview) => format!("{base_url}/meetings/{meeting}/minutes"),
+                    Some(MeetingNotice::CorrectionAsked) => format!("{base_url}/meetings/{meeting}/minutes#review"),
                     _ => format!("{base_url}/meetings/{meeting}"),
                 },
             },

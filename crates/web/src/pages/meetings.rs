@@ -743,6 +743,8 @@ struct ReviewShown {
     open: bool,
     may_ask: bool,
     may_answer: bool,
+    /// How many were asked, and how many of them await an answer.
+    asked: usize,
     unanswered: usize,
     corrections: Vec<CorrectionShown>,
     /// What the asker typed, shown again after a refusal.
@@ -789,6 +791,7 @@ async fn minutes_page(
                 open: r.open,
                 may_ask: r.may_ask,
                 may_answer: r.may_answer,
+                asked: r.corrections.len(),
                 unanswered: r.corrections.iter().filter(|c| c.answer.is_none()).count(),
                 corrections: r
                     .corrections
