@@ -235,6 +235,14 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Sends the mail due now and answers every mail sent so far (none given up on).
+    pub async fn dispatched(&self) -> Vec<roundtable_web::mail::Sent> {
+        let s = &self.state;
+        let round = roundtable_web::mail::dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 500);
+        assert_eq!(round.await.expect("the dispatcher runs").dead, 0);
+        s.mailer.sent().await
+    }
+
     /// Moves the clock (and stops it there): the meeting day comes, a due date passes.
     pub fn set_now(&self, now: chrono::DateTime<chrono::Utc>) {
         *self.clock.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);

@@ -42,21 +42,6 @@ fn queued(app: &TestApp, effect: &str) -> usize {
     all.iter().filter(|e| *e == effect).count()
 }
 
-/// Sends what is due now and answers every mail sent so far (none given up on).
-async fn dispatched(app: &TestApp) -> Vec<roundtable_web::mail::Sent> {
-    let state = &app.state;
-    let mail = roundtable_web::mail::dispatch_once(
-        &state.db,
-        &state.mailer,
-        &state.email,
-        &state.config.mail,
-        state.now(),
-        500,
-    );
-    assert_eq!(mail.await.unwrap().dead, 0);
-    state.mailer.sent().await
-}
-
 fn items(detail: &Value) -> &Vec<Value> {
     detail["items"].as_array().expect("the agenda is shown")
 }
@@ -672,7 +657,7 @@ async fn the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off
     put("2026-12-06", json!({"skip": true, "reason": "会场维修，另行通知"})).await;
     assert_eq!(sent("meeting_cancelled"), told, "a new reason is no news");
     // What the mail says: the meeting's time and place as they are when it goes.
-    let sent = dispatched(&app).await;
+    let sent = app.dispatched().await;
     // Sent after the meeting was called off, each says where that move took it.
     let moves: Vec<&str> =
         sent.iter().filter(|m| m.subject.contains("时间或地点已调整")).map(|m| m.text.as_str()).collect();
@@ -709,7 +694,7 @@ async fn a_secretary_who_left_the_meeting_open_is_told_the_morning_after(app: Te
     assert_eq!(left_open::tick(&app.state.db, at("2026-12-09T01:00:00Z")).await, Ok(0));
     assert_eq!(told(), 1);
     app.set_now(at("2026-12-07T00:00:00Z"));
-    let sent = dispatched(&app).await;
+    let sent = app.dispatched().await;
     let left: Vec<_> = sent.iter().filter(|m| m.subject.contains("仍未结束")).collect();
     assert_eq!(left.len(), 1, "{:?}", sent.iter().map(|m| &m.subject).collect::<Vec<_>>());
     assert_eq!(left[0].subject, "东圣社区联席会议仍未结束（2026-12-06）");
