@@ -218,6 +218,10 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
 
     let anshang = app.pages();
     anshang.sign_in(ANSHANG).await;
+    // "My work" leads there.
+    let home = anshang.get("/").await.html;
+    assert!(home.contains("2026-12-06 会议纪要草稿") && home.contains("参会单位可在 2026-12-09（含）前"), "{home}");
+    assert!(home.contains(&format!("href=\"{minutes}#review\"")), "{home}");
     let seen = anshang.get(&minutes).await;
     assert_eq!(seen.status, StatusCode::OK);
     assert!(seen.html.contains("id=\"minutes\"") && seen.html.contains("草稿"), "the draft is shown");
@@ -237,9 +241,16 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     assert!(asked.html.contains("期限应为 &lt;b&gt;12-20&lt;/b&gt;") && !asked.html.contains("<b>12-20"));
     assert!(asked.html.contains("（本人提出）") && asked.html.contains("待答复"));
     assert!(asked.html.contains("征求意见（1 条）"), "the way down to them counts them");
+    let home = anshang.get("/").await.html;
+    assert!(home.contains("id=\"home-review\"") && !home.contains("待答复"), "{home}");
 
     let secretary = app.pages();
     secretary.sign_in(SECRETARY).await;
+    let absent = app.pages();
+    absent.sign_in("xiean@dongsheng.example").await;
+    assert!(!absent.get("/").await.html.contains("home-review"), "not Xie'an's to review");
+    let home = secretary.get("/").await.html;
+    assert!(home.contains("id=\"home-review\"") && home.contains("还有 1 条更正意见待答复"), "{home}");
     let desk = secretary.get(&minutes).await;
     assert!(desk.html.contains("还有 1 条更正意见待答复"), "{}", desk.html);
     let refused = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
@@ -259,6 +270,7 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     let published = secretary.get(published.location()).await;
     assert!(published.html.contains("会议纪要已发布"), "{}", published.html);
 
+    assert!(!secretary.get("/").await.html.contains("home-review"), "published: off the secretary's list");
     // Anshang sees the answer; the form is gone.
     let after = anshang.get(&minutes).await;
     assert!(after.html.contains("已采纳") && after.html.contains("已改正 &amp; 重印"), "{}", after.html);

@@ -2,16 +2,20 @@
 //! assigned to it (overdue first) and its items on the next agenda; the secretary the
 //! unassigned issues, overdue commitments and the next meeting; the supervisory
 //! committee what it raised and what awaits its verification; residents and grid
-//! secretaries their compound's issues.
+//! secretaries their compound's issues. The parties that came to the last meeting see its
+//! draft minutes while they may review them, the secretary until they are published.
 
 use axum::response::Response;
 use roundtable_core::agenda::Section;
 use roundtable_core::meeting::AgendaStatus;
-use roundtable_core::{OrgKind, Role};
+use roundtable_core::{MeetingStatus, OrgKind, Role};
+use roundtable_store::meetings::MeetingRecord;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::ops::meetings::{self as meetings, calendar};
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::ops::meetings::{self as meetings, calendar, review};
 use crate::ops::reference;
 use crate::pages::issues::{Row, fetch};
 use crate::pages::meetings::MeetingShown;
@@ -67,6 +71,57 @@ struct HomePage {
     can_raise: bool,
     /// For the secretary: the month-by-month flow and the age of the open issues.
     trends: Option<crate::ops::trends::Trends>,
+    /// The last meeting's minutes while they are a draft the viewer reviews or writes.
+    review: Option<DraftShown>,
+}
+
+/// The draft minutes of the last meeting held: to review (a party that came) or to answer
+/// and publish (the secretary).
+#[derive(Serialize)]
+struct DraftShown {
+    meeting: Uuid,
+    held_on: chrono::NaiveDate,
+    last_day: Option<chrono::NaiveDate>,
+    may_ask: bool,
+    /// For the secretary: the corrections awaiting an answer.
+    unanswered: usize,
+}
+
+/// [`DraftShown`] for the caller, if the last closed meeting's minutes are unpublished and
+/// theirs to review or write.
+async fn draft_to_review(
+    ctx: &Ctx,
+    caller: &Caller,
+    records: &[MeetingRecord],
+) -> Result<Option<DraftShown>, ApiError> {
+    // Only the secretary and members of an organisation may review: nothing to read for others.
+    if !meetings::manages(caller) && caller.actor.memberships.is_empty() {
+        return Ok(None);
+    }
+    let closed = records.iter().filter(|r| r.meeting.status == MeetingStatus::Closed);
+    let Some(last) = closed.max_by_key(|r| r.meeting.closed_at) else {
+        return Ok(None);
+    };
+    let standing = review::Standing::of(&ctx.state, caller, last.clone()).await?;
+    if standing.published || !standing.reads(caller) {
+        return Ok(None);
+    }
+    let r = review::review_of(&ctx.state, caller, &standing).await?;
+    if !(r.may_ask || meetings::manages(caller)) {
+        return Ok(None);
+    }
+    let m = &standing.record.meeting;
+    Ok(Some(DraftShown {
+        meeting: m.id.0,
+        held_on: m.starts_at.with_timezone(&caller.tz()).date_naive(),
+        last_day: r.last_day,
+        may_ask: r.may_ask,
+        // What to answer is the secretary's to know; a party reads the answers on the page.
+        unanswered: match meetings::manages(caller) {
+            true => r.corrections.iter().filter(|c| c.answer.is_none()).count(),
+            false => 0,
+        },
+    }))
 }
 
 impl Page for HomePage {
@@ -136,14 +191,17 @@ async fn work(ctx: &Ctx) -> PageResult {
             .collect();
     }
     let next_meeting = next.map(|view| MeetingShown::new(&caller, &ctx.state, view));
+    // The meetings, read once: the secretary's trends and the last meeting's draft.
+    let records = meetings::all(&ctx.state, &caller).await?;
     let trends = if manages {
-        let records = meetings::all(&ctx.state, &caller).await?;
         let (community, tz, lang) = (caller.actor.community, caller.tz(), ctx.viewer.lang);
         Some(crate::ops::trends::trends(&ctx.state, community, tz, lang, &records, &names).await?)
     } else {
         None
     };
+    let review = draft_to_review(ctx, &caller, &records).await?;
     Out::page(HomePage {
+        review,
         sections,
         next_meeting,
         our_items,
