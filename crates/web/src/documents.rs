@@ -85,6 +85,14 @@ pub struct CommitmentLine {
     pub extended_from: Option<String>,
 }
 
+/// How the parties' review of the draft went, by counts only (their words stay theirs
+/// and the secretary's: `ops::meetings::review`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Reviewed {
+    pub asked: usize,
+    pub accepted: usize,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Addendum {
     pub date: String,
@@ -112,6 +120,8 @@ pub struct MinutesDoc {
     pub commitments: Vec<CommitmentLine>,
     pub scorecard: ScoreTable,
     pub remarks: Option<String>,
+    /// Absent when no correction was asked.
+    pub reviewed: Option<Reviewed>,
     pub addenda: Vec<Addendum>,
 }
 
@@ -266,6 +276,12 @@ pub fn assemble(
             .collect(),
         scorecard: ScoreTable::new(record.scorecard.as_deref().unwrap_or_default(), &|o| name(&o), config),
         remarks: main.map(|r| r.body.clone()).filter(|b| !text::is_blank(b)),
+        reviewed: Some(roundtable_store::corrections::corrections(conn, m.id)?).filter(|c| !c.is_empty()).map(|c| {
+            Reviewed {
+                asked: c.len(),
+                accepted: c.iter().filter(|c| c.answer == Some(roundtable_core::CorrectionAnswer::Accepted)).count(),
+            }
+        }),
         addenda: revisions
             .iter()
             .filter(|r| r.status == RevisionStatus::Addendum)

@@ -70,6 +70,7 @@ fn doc() -> MinutesDoc {
             &AgendaConfig::default(),
         ),
         remarks: Some("下次会议请供电公司列席。".into()),
+        reviewed: Some(roundtable_web::documents::Reviewed { asked: 2, accepted: 1 }),
         addenda: vec![Addendum { date: "2026-12-08".into(), text: "更正：承诺期限为 12 月 20 日。".into() }],
     }
 }

@@ -199,7 +199,9 @@ async fn the_parties_that_came_review_the_draft_and_the_secretary_answers_each_c
     // Everyone reads the published minutes; the corrections stay the parties'.
     let minutes = app.call(Method::GET, &format!("{path}/minutes"), Some(&resident), None).await;
     assert_eq!(minutes.status, StatusCode::OK);
-    assert!(!minutes.body.as_str().unwrap().contains("12-20"), "a correction is not in the document");
+    let document = minutes.body.as_str().unwrap();
+    assert!(!document.contains("12-20") && !document.contains("刘女士"), "a correction's words are not in it");
+    assert!(document.contains("纪要草稿经参会单位审阅：提出更正意见 2 条，采纳 1 条。"), "{document}");
     assert_eq!(app.get(&corrections, &resident).await.status, StatusCode::FORBIDDEN);
     // Each step is in the audit trail.
     use roundtable_core::audit::AuditAction;
