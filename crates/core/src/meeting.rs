@@ -112,6 +112,8 @@ named_enum! {
         ReviewOver = "review_over",
         /// Publishing minutes while a correction the parties asked is unanswered.
         CorrectionsUnanswered = "corrections_unanswered",
+        /// Asking more corrections of one draft than one organisation may.
+        TooManyCorrections = "too_many_corrections",
     }
 }
 

@@ -102,10 +102,23 @@ fn published(conn: &mut DbConn, meeting: MeetingId) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// How many corrections one organisation may ask of one draft: each needs the secretary's
+/// answer before publication, so a party could otherwise hold the minutes back by
+/// flooding them.
+pub const MAX_PER_ORGANISATION: i64 = 20;
+
+/// What asking came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asked {
+    New(Uuid),
+    /// The same text from the same person again (a double tap): the first correction.
+    Again(Uuid),
+    /// The organisation has asked [`MAX_PER_ORGANISATION`] already.
+    Full,
+}
+
 /// Records a correction asked by `by` for `org`; `Conflict` once the minutes are
-/// published. The same text asked again by the same person (a double tap) is the first
-/// correction, not a second: the id comes with whether it is new. A new one is queued to
-/// the secretaries.
+/// published. A new one is queued to the secretaries.
 pub fn ask(
     conn: &mut DbConn,
     meeting: &Meeting,
@@ -113,7 +126,7 @@ pub fn ask(
     by: UserId,
     body: &str,
     now: DateTime<Utc>,
-) -> Result<(Uuid, bool)> {
+) -> Result<Asked> {
     crate::db::atomically(conn, |conn| {
         lock_meeting(conn, meeting.id)?;
         if published(conn, meeting.id)? {
@@ -127,7 +140,15 @@ pub fn ask(
             .first(conn)
             .optional()?;
         if let Some(id) = again {
-            return Ok((parse("correction id", &id)?, false));
+            return Ok(Asked::Again(parse("correction id", &id)?));
+        }
+        let theirs: i64 = mc::table
+            .filter(mc::meeting_id.eq(meeting.id.to_string()))
+            .filter(mc::org_id.eq(org.to_string()))
+            .count()
+            .get_result(conn)?;
+        if theirs >= MAX_PER_ORGANISATION {
+            return Ok(Asked::Full);
         }
         let id = Uuid::now_v7();
         diesel::insert_into(mc::table)
@@ -147,7 +168,7 @@ pub fn ask(
         let payload = serde_json::json!({ "meeting": meeting.id });
         let community = meeting.community.to_string();
         crate::outbox::queue(conn, &community, notice, None, payload, Some(format!("{notice}:{id}")), now)?;
-        Ok((id, true))
+        Ok(Asked::New(id))
     })
 }
 

@@ -799,10 +799,12 @@ fn hold(
         use roundtable_core::CorrectionAnswer;
         use roundtable_store::corrections;
         let asked = "请在纪要中写明：我方承诺的整改须待业主表决后启动，期限以表决结果为准。";
-        let (id, _) = corrections::ask(conn, m, *org, person.user, asked, closes + TimeDelta::hours(3))?;
-        let reply = "已采纳，写入书记说明。";
-        corrections::answer(conn, m.id, id, CorrectionAnswer::Accepted, reply, secretary, after)?;
-        remarks.push_str(&format!("{name}的整改须待业主表决后启动，期限以表决结果为准。"));
+        let asked_at = closes + TimeDelta::hours(3);
+        if let corrections::Asked::New(id) = corrections::ask(conn, m, *org, person.user, asked, asked_at)? {
+            let reply = "已采纳，写入书记说明。";
+            corrections::answer(conn, m.id, id, CorrectionAnswer::Accepted, reply, secretary, after)?;
+            remarks.push_str(&format!("{name}的整改须待业主表决后启动，期限以表决结果为准。"));
+        }
     }
     minutes::add_revision(conn, m, RevisionStatus::Draft, &remarks, secretary, after)?;
     minutes::add_revision(conn, m, RevisionStatus::Published, &remarks, secretary, after + TimeDelta::hours(1))?;

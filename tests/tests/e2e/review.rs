@@ -10,6 +10,7 @@ on_both_databases!(
     at roundtable_e2e::monday();
     the_parties_that_came_review_the_draft_and_the_secretary_answers_each_correction,
     the_review_is_asked_and_answered_on_the_minutes_page,
+    one_party_cannot_hold_the_minutes_back_by_flooding_them,
 );
 
 mod without_review {
@@ -300,4 +301,26 @@ async fn with_no_review_days_the_draft_stays_the_secretary_s(app: TestApp) {
     let published =
         app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&app.token(SECRETARY).await), None).await;
     assert_eq!(published.status, StatusCode::OK);
+}
+
+async fn one_party_cannot_hold_the_minutes_back_by_flooding_them(app: TestApp) {
+    let path = held(&app).await;
+    let corrections = format!("{path}/minutes/corrections");
+    let anshang = app.token(ANSHANG).await;
+    for n in 1..=20 {
+        let asked =
+            app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": format!("第 {n} 处有误")}))).await;
+        assert_eq!(asked.status, StatusCode::CREATED, "{n}: {}", asked.body);
+    }
+    let more = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": "第 21 处有误"}))).await;
+    assert_eq!(refusal(&more), (StatusCode::CONFLICT, Some("too_many_corrections")), "{}", more.body);
+    assert!(more.body["detail"].as_str().unwrap().contains("20 corrections"), "{}", more.body);
+    // A repeat is still the first, not refused; another party still asks.
+    let again = app.call(Method::POST, &corrections, Some(&anshang), Some(json!({"text": "第 1 处有误"}))).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    let supervisor = app.token("supervisor@dongsheng.example").await;
+    let other = app.call(Method::POST, &corrections, Some(&supervisor), Some(json!({"text": "出席名单有误"}))).await;
+    assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
+    let listed = app.get(&corrections, &supervisor).await;
+    assert_eq!(listed.body["corrections"].as_array().unwrap().len(), 21);
 }

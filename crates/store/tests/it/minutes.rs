@@ -71,7 +71,7 @@ fn a_correction_and_the_publication_never_pass_each_other(t: &TestDb) {
         let is_published =
             minutes::revisions(conn, m.id).unwrap().iter().any(|r| r.status == RevisionStatus::Published);
         match (asked, published) {
-            (Ok((_, true)), Err(StoreError::Unanswered(1))) => {
+            (Ok(corrections::Asked::New(_)), Err(StoreError::Unanswered(1))) => {
                 asked_first += 1;
                 assert_eq!((stored.len(), is_published), (1, false));
             }

@@ -50,6 +50,7 @@ pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
         Refusal::ReviewOff => "this community's draft minutes are not reviewed by the parties".into(),
         Refusal::ReviewOver => "the review of the draft minutes is over".into(),
         Refusal::CorrectionsUnanswered => "answer every correction the parties asked before publishing".into(),
+        Refusal::TooManyCorrections => "your organisation has asked as many corrections of this draft as it may".into(),
     };
     ApiError::refused(code, detail)
 }

@@ -10,7 +10,7 @@ use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::review::{last_day, may_correct};
 use roundtable_core::{MeetingId, MeetingStatus, OrgId, RevisionStatus, text};
 use roundtable_store::StoreError;
-use roundtable_store::corrections::{self, Correction};
+use roundtable_store::corrections::{self, Asked, Correction};
 use roundtable_store::meetings::{self, MeetingRecord};
 use uuid::Uuid;
 
@@ -75,6 +75,13 @@ fn refused(code: roundtable_core::Refusal, last: Option<NaiveDate>) -> ApiError 
         (roundtable_core::Refusal::ReviewOver, Some(day)) => {
             ApiError::refused(code, format!("the review of the draft minutes ended with {day}"))
         }
+        (roundtable_core::Refusal::TooManyCorrections, _) => ApiError::refused(
+            code,
+            format!(
+                "your organisation has asked {} corrections of this draft, the most it may: the secretary answers them first",
+                corrections::MAX_PER_ORGANISATION
+            ),
+        ),
         _ => refusal(code, 0),
     }
 }
@@ -144,18 +151,24 @@ pub async fn ask(state: &AppState, caller: &Caller, id: MeetingId, body: Correct
     let list = state
         .db
         .write(move |conn| {
-            let (made, new) = corrections::ask(conn, &meeting, org, by, &asked, now)?;
-            if new {
-                roundtable_store::audit::record(conn, &entry.with("correction", made))?;
-            }
-            Ok((made, corrections::corrections(conn, meeting.id)?))
+            let made = match corrections::ask(conn, &meeting, org, by, &asked, now)? {
+                Asked::New(id) => {
+                    roundtable_store::audit::record(conn, &entry.with("correction", id))?;
+                    id
+                }
+                Asked::Again(id) => id,
+                Asked::Full => return Ok(None),
+            };
+            Ok(Some((made, corrections::corrections(conn, meeting.id)?)))
         })
         .await
         .map_err(|e| match e {
             StoreError::Conflict { .. } => refused(roundtable_core::Refusal::MinutesPublished, None),
             other => other.into(),
         })?;
-    let (made, list) = list;
+    let Some((made, list)) = list else {
+        return Err(refused(roundtable_core::Refusal::TooManyCorrections, None));
+    };
     list.into_iter()
         .find(|c| c.id == made)
         .map(|c| shown(c, caller))
