@@ -118,7 +118,7 @@ async fn draft_to_review(
         may_ask: r.may_ask,
         // What to answer is the secretary's to know; a party reads the answers on the page.
         unanswered: match meetings::manages(caller) {
-            true => r.corrections.iter().filter(|c| c.answer.is_none()).count(),
+            true => r.unanswered(),
             false => 0,
         },
     }))

@@ -782,7 +782,7 @@ async fn minutes_page(
     let manages = ops::manages(&caller);
     let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
     let closed = view.status == MeetingStatus::Closed;
-    let standing = review::Standing::of(&ctx.state, &caller, record.clone()).await?;
+    let standing = review::Standing::published(&ctx.state, &caller, record.clone(), published).await?;
     let review = match closed && standing.reads(&caller) {
         true => {
             let r = review::review_of(&ctx.state, &caller, &standing).await?;
@@ -792,7 +792,7 @@ async fn minutes_page(
                 may_ask: r.may_ask,
                 may_answer: r.may_answer,
                 asked: r.corrections.len(),
-                unanswered: r.corrections.iter().filter(|c| c.answer.is_none()).count(),
+                unanswered: r.unanswered(),
                 corrections: r
                     .corrections
                     .into_iter()

@@ -231,6 +231,13 @@ pub struct ReviewView {
     pub corrections: Vec<CorrectionView>,
 }
 
+impl ReviewView {
+    /// How many corrections await the secretary's answer.
+    pub fn unanswered(&self) -> usize {
+        self.corrections.iter().filter(|c| c.answer.is_none()).count()
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RevisionView {
     pub revision: i32,

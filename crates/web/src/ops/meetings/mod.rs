@@ -50,7 +50,10 @@ pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
         Refusal::ReviewOff => "this community's draft minutes are not reviewed by the parties".into(),
         Refusal::ReviewOver => "the review of the draft minutes is over".into(),
         Refusal::CorrectionsUnanswered => "answer every correction the parties asked before publishing".into(),
-        Refusal::TooManyCorrections => "your organisation has asked as many corrections of this draft as it may".into(),
+        Refusal::TooManyCorrections => format!(
+            "your organisation has asked {} corrections of this draft, the most it may: the secretary answers them first",
+            roundtable_store::corrections::MAX_PER_ORGANISATION
+        ),
     };
     ApiError::refused(code, detail)
 }

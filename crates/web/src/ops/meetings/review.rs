@@ -32,16 +32,26 @@ pub(crate) struct Standing {
 impl Standing {
     pub async fn of(state: &AppState, caller: &Caller, record: MeetingRecord) -> ApiResult<Standing> {
         let id = record.meeting.id;
-        let (published, attended) = state
+        let published = state
             .db
-            .run(move |conn| {
-                let published = roundtable_store::minutes::revisions(conn, id)?
-                    .iter()
-                    .any(|r| r.status == RevisionStatus::Published);
-                let attended = meetings::attendance(conn, id)?.into_iter().map(|(org, _)| org).collect();
-                Ok((published, attended))
-            })
-            .await?;
+            .run(move |conn| roundtable_store::minutes::revisions(conn, id))
+            .await?
+            .iter()
+            .any(|r| r.status == RevisionStatus::Published);
+        Standing::published(state, caller, record, published).await
+    }
+
+    /// [`Standing::of`] a meeting whose publication the caller read already (the minutes
+    /// page reads the revisions it lists).
+    pub async fn published(
+        state: &AppState,
+        caller: &Caller,
+        record: MeetingRecord,
+        published: bool,
+    ) -> ApiResult<Standing> {
+        let id = record.meeting.id;
+        let attended = state.db.run(move |conn| meetings::attendance(conn, id)).await?;
+        let attended = attended.into_iter().map(|(org, _)| org).collect();
         let days = crate::community_settings::effective(&state.config, &caller.community).meeting.minutes_review_days;
         Ok(Standing { record, published, attended, days })
     }
@@ -75,13 +85,6 @@ fn refused(code: roundtable_core::Refusal, last: Option<NaiveDate>) -> ApiError 
         (roundtable_core::Refusal::ReviewOver, Some(day)) => {
             ApiError::refused(code, format!("the review of the draft minutes ended with {day}"))
         }
-        (roundtable_core::Refusal::TooManyCorrections, _) => ApiError::refused(
-            code,
-            format!(
-                "your organisation has asked {} corrections of this draft, the most it may: the secretary answers them first",
-                corrections::MAX_PER_ORGANISATION
-            ),
-        ),
         _ => refusal(code, 0),
     }
 }
