@@ -36,7 +36,7 @@ pub use meeting::{
 };
 pub use names::UnknownName;
 pub use quiet::QuietHours;
-pub use review::CorrectionAnswer;
+pub use review::{CorrectionAnswer, MinutesStage};
 pub use workdays::WorkCalendar;
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields, TransitionRequest, Workflow,

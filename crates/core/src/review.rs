@@ -21,6 +21,37 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Where a meeting's minutes stand, as the calendar tells everyone: the parties ask
+    /// the secretary "are the minutes out?" more than anything else about a past meeting.
+    pub enum MinutesStage: "minutes stage" {
+        /// The meeting has not closed: no minutes yet.
+        NotYet = "none",
+        /// A draft the parties that attended may still ask corrections of.
+        InReview = "in_review",
+        /// A draft with the secretary (the review is over, or the community has none).
+        Draft = "draft",
+        Published = "published",
+    }
+}
+
+/// Where a meeting's minutes stand at `now`, with the review's last day while the
+/// parties may still ask (the same rule that lets them: [`may_correct`]).
+pub fn stage(
+    meeting: &Meeting,
+    published: bool,
+    days: u32,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> (MinutesStage, Option<NaiveDate>) {
+    match may_correct(meeting, published, days, tz, now) {
+        Ok(last) => (MinutesStage::InReview, Some(last)),
+        Err(Refusal::NotClosed) => (MinutesStage::NotYet, None),
+        Err(Refusal::MinutesPublished) => (MinutesStage::Published, None),
+        Err(_) => (MinutesStage::Draft, None),
+    }
+}
+
 /// The last local day on which a closed meeting's parties may ask for corrections: the
 /// day of the close and `days` more (a meeting closed on Sunday with three days is
 /// reviewed until Wednesday's end). `None` when the meeting has not closed or `days` is 0.
@@ -106,5 +137,22 @@ mod tests {
         // A huge setting is a long review, not an overflow.
         assert_eq!(last_day(&closed, u32::MAX, SHANGHAI), Some(NaiveDate::MAX));
         assert_eq!(may_correct(&closed, false, u32::MAX, SHANGHAI, now), Ok(NaiveDate::MAX));
+    }
+
+    #[test]
+    fn the_minutes_stage_follows_the_close_the_review_and_the_publication() {
+        let now = |d, h| SHANGHAI.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap().with_timezone(&Utc);
+        let open = meeting(MeetingStatus::Open, None);
+        let closed = meeting(MeetingStatus::Closed, Some(now(6, 12)));
+        let wednesday = NaiveDate::from_ymd_opt(2026, 12, 9);
+        assert_eq!(stage(&open, false, 3, SHANGHAI, now(6, 12)), (MinutesStage::NotYet, None));
+        assert_eq!(
+            stage(&meeting(MeetingStatus::Skipped, None), false, 3, SHANGHAI, now(6, 12)).0,
+            MinutesStage::NotYet
+        );
+        assert_eq!(stage(&closed, false, 3, SHANGHAI, now(9, 23)), (MinutesStage::InReview, wednesday));
+        assert_eq!(stage(&closed, false, 3, SHANGHAI, now(10, 0)), (MinutesStage::Draft, None));
+        assert_eq!(stage(&closed, false, 0, SHANGHAI, now(6, 13)), (MinutesStage::Draft, None));
+        assert_eq!(stage(&closed, true, 3, SHANGHAI, now(7, 9)), (MinutesStage::Published, None));
     }
 }

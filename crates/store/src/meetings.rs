@@ -106,35 +106,54 @@ pub struct MeetingRecord {
     pub agenda_published_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The company comparison computed with the agenda.
     pub scorecard: Option<Vec<ScoreRow>>,
+    /// Whether its minutes are published (read with the meeting, so that a calendar of
+    /// meetings says where each one's minutes stand in the same query).
+    pub minutes_published: bool,
 }
 
-type RecordRow = (MeetingRow, String, Option<chrono::NaiveDateTime>, Option<String>);
+type RecordRow = (MeetingRow, String, Option<chrono::NaiveDateTime>, Option<String>, bool);
 
-fn record((row, agenda_status, published, scorecard): RecordRow) -> Result<MeetingRecord> {
+/// What a [`MeetingRecord`] is read from; one expression for the one meeting and the list.
+macro_rules! record_columns {
+    () => {
+        (
+            MeetingRow::as_select(),
+            meetings::agenda_status,
+            meetings::agenda_published_at,
+            meetings::scorecard,
+            diesel::dsl::exists(
+                crate::schema::minutes::table
+                    .filter(crate::schema::minutes::meeting_id.eq(meetings::id))
+                    .filter(crate::schema::minutes::status.eq(roundtable_core::RevisionStatus::Published.as_str())),
+            ),
+        )
+    };
+}
+
+fn record((row, agenda_status, published, scorecard, minutes_published): RecordRow) -> Result<MeetingRecord> {
     let scorecard = scorecard.as_deref().map(crate::scorecards::parse).transpose()?;
     Ok(MeetingRecord {
         meeting: meeting(row)?,
         agenda_status: parse("agenda status", &agenda_status)?,
         agenda_published_at: published.map(utc),
         scorecard,
+        minutes_published,
     })
 }
 
 pub fn get_meeting(conn: &mut DbConn, id: MeetingId) -> Result<MeetingRecord> {
-    let row: Option<RecordRow> = meetings::table
-        .find(id.to_string())
-        .select((MeetingRow::as_select(), meetings::agenda_status, meetings::agenda_published_at, meetings::scorecard))
-        .first(conn)
-        .optional()?;
+    let row: Option<RecordRow> =
+        meetings::table.find(id.to_string()).select(record_columns!()).first(conn).optional()?;
     record(row.ok_or(StoreError::NotFound)?)
 }
 
-/// A community's meetings with their agendas' state, latest first, in one query.
+/// A community's meetings with their agendas' state and their minutes' publication, latest
+/// first, in one query.
 pub fn records(conn: &mut DbConn, community: CommunityId) -> Result<Vec<MeetingRecord>> {
     let rows: Vec<RecordRow> = meetings::table
         .filter(meetings::community_id.eq(community.to_string()))
         .order(meetings::slot.desc())
-        .select((MeetingRow::as_select(), meetings::agenda_status, meetings::agenda_published_at, meetings::scorecard))
+        .select(record_columns!())
         .load(conn)?;
     rows.into_iter().map(record).collect()
 }

@@ -1,11 +1,9 @@
 //! Minutes: revisions of a meeting's record. Drafts are amended (each amendment a new
 //! revision); publishing locks them; corrections after that are dated addenda.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use roundtable_core::{CommunityId, Meeting, MeetingId, RevisionStatus, UserId};
+use roundtable_core::{Meeting, MeetingId, RevisionStatus, UserId};
 
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
@@ -33,17 +31,6 @@ pub fn revisions(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<MinutesRev
             Ok(MinutesRevision { revision, status, body, created_at: utc(at) })
         })
         .collect()
-}
-
-/// The community's meetings whose minutes are published: the ones the public may read
-/// (one query for a whole calendar, where `revisions` reads one meeting's).
-pub fn published_meetings(conn: &mut DbConn, community: CommunityId) -> Result<HashSet<MeetingId>> {
-    let ids: Vec<String> = minutes::table
-        .filter(minutes::community_id.eq(community.to_string()))
-        .filter(minutes::status.eq(RevisionStatus::Published.as_str()))
-        .select(minutes::meeting_id)
-        .load(conn)?;
-    ids.iter().map(|id| parse("meeting id", id)).collect()
 }
 
 /// Adds a revision: `draft` only before publication, `published` once (and only with every

@@ -50,17 +50,16 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
         .run(move |conn| {
             let c = directory::get_community(conn, community)?;
             let records = meetings::records(conn, community)?;
-            let minutes = roundtable_store::minutes::published_meetings(conn, community)?;
             let changes = roundtable_store::audit::counts(
                 conn,
                 community,
                 AuditSubject::Meeting,
                 &[AuditAction::MeetingScheduled, AuditAction::MeetingSkipped],
             )?;
-            Ok((c, records, minutes, changes))
+            Ok((c, records, changes))
         })
         .await;
-    let (community, records, minutes, changes) = match found {
+    let (community, records, changes) = match found {
         Ok(f) => f,
         Err(StoreError::NotFound) => return Err(ApiError::NotFound("no such community".into())),
         Err(e) => return Err(e.into()),
@@ -76,7 +75,7 @@ pub async fn meetings_ics(state: &AppState, community: CommunityId) -> ApiResult
         .map(|r| {
             let m = &r.meeting;
             let sequence = changes.get(&m.id.to_string()).copied().unwrap_or(0);
-            let link = crate::ops::board::public_link(r, &minutes);
+            let link = crate::ops::board::public_link(r);
             (m.slot, Entry { starts: m.starts_at, place: m.place.clone(), status: m.status, sequence, link })
         })
         .collect();

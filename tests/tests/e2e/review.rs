@@ -11,6 +11,7 @@ on_both_databases!(
     the_parties_that_came_review_the_draft_and_the_secretary_answers_each_correction,
     the_review_is_asked_and_answered_on_the_minutes_page,
     one_party_cannot_hold_the_minutes_back_by_flooding_them,
+    everyone_sees_where_a_meeting_s_minutes_stand,
 );
 
 mod without_review {
@@ -298,6 +299,9 @@ async fn with_no_review_days_the_draft_stays_the_secretary_s(app: TestApp) {
     assert_eq!(app.get(&corrections, &anshang).await.status, StatusCode::FORBIDDEN);
     let desk = app.get(&corrections, &app.token(SECRETARY).await).await;
     assert_eq!((&desk.body["last_day"], &desk.body["open"]), (&Value::Null, &json!(false)), "{}", desk.body);
+    // Straight to the secretary's draft, without a review window.
+    let listed = app.get("/api/v1/meetings", &anshang).await;
+    assert_eq!(stage(&listed.body, &path), (json!("draft"), Value::Null));
     let published =
         app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&app.token(SECRETARY).await), None).await;
     assert_eq!(published.status, StatusCode::OK);
@@ -323,4 +327,58 @@ async fn one_party_cannot_hold_the_minutes_back_by_flooding_them(app: TestApp) {
     assert_eq!(other.status, StatusCode::CREATED, "{}", other.body);
     let listed = app.get(&corrections, &supervisor).await;
     assert_eq!(listed.body["corrections"].as_array().unwrap().len(), 21);
+}
+
+/// A meeting's `minutes` and `review_until` in a list of meetings.
+fn stage(meetings: &Value, path: &str) -> (Value, Value) {
+    let id = path.rsplit('/').next().unwrap();
+    let m = meetings.as_array().unwrap().iter().find(|m| m["id"] == id).expect("the meeting is listed");
+    (m["minutes"].clone(), m["review_until"].clone())
+}
+
+/// "Are the minutes out?": the calendar, the meeting's page and the API say where each
+/// meeting's minutes stand, to everyone in the community — a resident too, who may not
+/// read the draft but may know when to look again.
+async fn everyone_sees_where_a_meeting_s_minutes_stand(app: TestApp) {
+    let resident = app.token("resident@dongsheng.example").await;
+    let next = app.get("/api/v1/meetings/next", &resident).await;
+    assert_eq!((next.str("minutes"), &next.body["review_until"]), ("none", &Value::Null), "{}", next.body);
+    let path = held(&app).await;
+    let page = path.trim_start_matches("/api/v1").to_owned();
+    let pages = app.pages();
+    pages.sign_in("resident@dongsheng.example").await;
+    let in_review = "纪要: <span class=\"minutes-stage minutes-in_review\">草稿征求意见中（至 2026-12-09）</span>";
+
+    // Closed on Sunday: under review until Wednesday, in the list and on the meeting.
+    let listed = app.get("/api/v1/meetings", &resident).await;
+    assert_eq!(stage(&listed.body, &path), (json!("in_review"), json!("2026-12-09")), "{}", listed.body);
+    let one = app.get(&path, &resident).await;
+    assert_eq!(one.body["meeting"]["minutes"], "in_review", "{}", one.body);
+    let calendar = pages.get("/meetings").await.html;
+    assert_eq!(calendar.matches(in_review).count(), 2, "the calendar and the list of meetings: {calendar}");
+    assert!(pages.get(&page).await.html.contains(in_review));
+    let minutes = pages.get(&format!("{page}/minutes")).await.html;
+    assert!(minutes.contains(&format!("会议纪要尚未发布。 {in_review}")), "{minutes}");
+
+    // Thursday 00:00 in Jincheng: the review is over, the draft waits for the secretary.
+    app.set_now("2026-12-09T16:00:00Z".parse().unwrap());
+    let listed = app.get("/api/v1/meetings", &resident).await;
+    assert_eq!(stage(&listed.body, &path), (json!("draft"), Value::Null));
+    let calendar = pages.get("/meetings").await.html;
+    assert!(calendar.contains("纪要: <span class=\"minutes-stage minutes-draft\">草稿，待发布</span>"), "{calendar}");
+    assert!(!calendar.contains("征求意见中"), "{calendar}");
+
+    let secretary = app.token(SECRETARY).await;
+    let published = app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let listed = app.get("/api/v1/meetings", &resident).await;
+    assert_eq!(stage(&listed.body, &path), (json!("published"), Value::Null));
+    let english = app.pages();
+    english.sign_in("resident@dongsheng.example").await;
+    english.submit("/meetings", "/lang", &[("lang", "en"), ("next", "/meetings")]).await;
+    let calendar = english.get("/meetings").await.html;
+    assert!(
+        calendar.contains("Minutes: <span class=\"minutes-stage minutes-published\">published</span>"),
+        "{calendar}"
+    );
 }

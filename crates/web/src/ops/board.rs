@@ -4,12 +4,8 @@
 //! marked public; what a line shows is the issue's title, its compound, the company, the
 //! promise and what became of it.
 
-use std::collections::HashSet;
-
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use roundtable_core::{
-    AgendaStatus, CommunityId, CompoundId, IssueState, MeetingId, MeetingStatus, OrgId, VerificationOutcome,
-};
+use roundtable_core::{AgendaStatus, CommunityId, CompoundId, IssueState, MeetingStatus, OrgId, VerificationOutcome};
 use roundtable_store::meetings::MeetingRecord;
 use roundtable_store::{IssueFilter, IssueOrder, PageRequest, StoreError, directory, issues, meetings};
 use serde::Serialize;
@@ -145,7 +141,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
     };
     let page = PageRequest { order: IssueOrder::Newest, limit: PAGE, cursor: q.cursor.clone() };
     let today = state.now().with_timezone(&tz).date_naive();
-    let (listed, histories, records, minutes, public) = state
+    let (listed, histories, records, public) = state
         .db
         .run(move |conn| {
             let listed = issues::list_issues(conn, community, &filter, &page)?;
@@ -155,7 +151,6 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
                 listed,
                 histories,
                 meetings::records(conn, community)?,
-                roundtable_store::minutes::published_meetings(conn, community)?,
                 roundtable_store::photos::public_of(conn, &ids)?,
             ))
         })
@@ -174,7 +169,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
                 .or(c.meeting)
                 .and_then(|m| records.iter().find(|r| r.meeting.id == m));
             let meeting = held.map(|r| r.meeting.slot.format("%Y-%m").to_string());
-            let meeting_link = held.and_then(|r| public_link(r, &minutes));
+            let meeting_link = held.and_then(public_link);
             let open = i.state == IssueState::COMMITTED;
             Some(BoardLine {
                 title: i.title.clone(),
@@ -222,11 +217,10 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
 
 /// Where anyone can read about a meeting: its minutes once published, else its agenda once
 /// published, else nowhere yet (`None`) — a link never leads the public to a 404 or to
-/// the sign-in page. `minutes` holds the meetings whose minutes are out
-/// (`minutes::published_meetings`).
-pub fn public_link(record: &MeetingRecord, minutes: &HashSet<MeetingId>) -> Option<String> {
+/// the sign-in page.
+pub fn public_link(record: &MeetingRecord) -> Option<String> {
     let m = &record.meeting;
-    let kind = if minutes.contains(&m.id) {
+    let kind = if record.minutes_published {
         "minutes"
     } else if record.agenda_status == AgendaStatus::Published {
         "agenda"

@@ -12,7 +12,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use roundtable_core::WorkCalendar;
 use roundtable_core::agenda::{Reason, ScoreRow, Section, is_fixed, shown_reason};
 use roundtable_core::workdays::DayKind;
-use roundtable_core::{AgendaStatus, CorrectionAnswer, MeetingId, MeetingStatus, OrgId, OrgKind, RevisionStatus};
+use roundtable_core::{
+    AgendaStatus, CorrectionAnswer, MeetingId, MeetingStatus, MinutesStage, OrgId, OrgKind, RevisionStatus,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -99,6 +101,9 @@ struct Month {
     place: Option<String>,
     status: MeetingStatus,
     agenda_status: AgendaStatus,
+    /// Where its minutes stand (`MeetingView::minutes`), and the review's last day.
+    minutes: MinutesStage,
+    review_until: Option<NaiveDate>,
     id: Option<Uuid>,
     past: bool,
     /// Planned, and its day went by without it being opened.
@@ -182,6 +187,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
     let state = &ctx.state;
     // The community's meetings, read once for the list, the next meeting and the calendar.
     let records = ops::all(state, &caller).await?;
+    let viewer = ops::Viewer::of(state, &caller);
     let next = calendar::next_of(state, &caller, &records);
     let rules = ops::rules(state, &caller);
     let rows: Vec<_> = records.iter().map(|r| r.meeting.clone()).collect();
@@ -192,6 +198,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
         let month = start?.checked_add_months(chrono::Months::new(k))?;
         let slot = roundtable_core::meeting::first_sunday(month.year(), month.month())?;
         let held = records.iter().find(|r| r.meeting.slot == slot);
+        let shown = held.map(|r| viewer.view(r));
         let planned = rules.occurrence(&overrides, slot);
         let status = held.map_or(MeetingStatus::Planned, |r| r.meeting.status);
         let day = held
@@ -206,6 +213,8 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             place: held.map(|r| r.meeting.place.clone()).or_else(|| planned.map(|o| o.place)),
             status,
             agenda_status: held.map_or(AgendaStatus::None, |r| r.agenda_status),
+            minutes: shown.as_ref().map_or(MinutesStage::NotYet, |v| v.minutes),
+            review_until: shown.as_ref().and_then(|v| v.review_until),
             id: held.map(|r| r.meeting.id.0),
             past: slot < today,
             not_held: status == MeetingStatus::Planned && day.is_some_and(|d| d < today),
@@ -233,7 +242,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             errors,
             movable,
             calendar,
-            meetings: records.iter().map(|r| MeetingShown::new(&caller, state, ops::view(r))).collect(),
+            meetings: records.iter().map(|r| MeetingShown::new(&caller, state, viewer.view(r))).collect(),
             feed: ctx
                 .state
                 .config
@@ -777,12 +786,12 @@ async fn minutes_page(
     let caller = ctx.caller()?;
     // The meeting is read once for the page, its revisions, its review and the minutes' body.
     let record = ops::record(&ctx.state, &caller, id).await?;
-    let view = ops::view(&record);
+    let view = ops::view(&ctx.state, &caller, &record);
     let revisions = minutes::revisions_of(&ctx.state, &caller, &record).await?;
     let manages = ops::manages(&caller);
-    let published = revisions.iter().any(|r| r.status == RevisionStatus::Published);
+    let published = record.minutes_published;
     let closed = view.status == MeetingStatus::Closed;
-    let standing = review::Standing::published(&ctx.state, &caller, record.clone(), published).await?;
+    let standing = review::Standing::of(&ctx.state, &caller, record.clone()).await?;
     let review = match closed && standing.reads(&caller) {
         true => {
             let r = review::review_of(&ctx.state, &caller, &standing).await?;

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use roundtable_core::agenda::{Reason, ScoreRow, Section};
-use roundtable_core::{AgendaStatus, CorrectionAnswer, ItemOutcome, MeetingStatus, RevisionStatus, Urgency};
+use roundtable_core::{
+    AgendaStatus, CorrectionAnswer, ItemOutcome, MeetingStatus, MinutesStage, RevisionStatus, Urgency,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -22,6 +24,13 @@ pub struct MeetingView {
     pub status: MeetingStatus,
     #[schema(value_type = names::AgendaStatusName)]
     pub agenda_status: AgendaStatus,
+    /// Where its minutes stand: `none` before the close, `in_review` while the parties that
+    /// attended may ask for corrections (until `review_until`), `draft` after that, then
+    /// `published`.
+    #[schema(value_type = names::MinutesStageName)]
+    pub minutes: MinutesStage,
+    /// The review's last day (in the community's time zone), while the minutes are `in_review`.
+    pub review_until: Option<NaiveDate>,
     pub announcements: String,
     /// Why the month's meeting is skipped.
     pub skip_reason: Option<String>,

@@ -50,6 +50,11 @@ names!(
 );
 names!(MeetingStatusName, "Where a meeting stands.", MeetingStatus::ALL.iter().map(|s| s.as_str()));
 names!(AgendaStatusName, "Where a meeting's agenda stands.", AgendaStatus::ALL.iter().map(|s| s.as_str()));
+names!(
+    MinutesStageName,
+    "Where a meeting's minutes stand.",
+    roundtable_core::MinutesStage::ALL.iter().map(|s| s.as_str())
+);
 names!(SectionName, "A section of the agenda.", Section::ALL.iter().map(|s| s.as_str()));
 names!(ReasonName, "Why an item is on the agenda.", Reason::ALL.iter().map(|s| s.as_str()));
 names!(ItemOutcomeName, "What the meeting did with an agenda item.", ItemOutcome::ALL.iter().map(|s| s.as_str()));

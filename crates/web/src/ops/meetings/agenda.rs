@@ -22,7 +22,7 @@ const EDITABLE: [Section; 3] = [Section::FollowUp, Section::NewIssues, Section::
 pub async fn build(state: &AppState, caller: &Caller, slot: NaiveDate) -> ApiResult<MeetingView> {
     manage(caller)?;
     match write_agenda(state, caller, slot, false).await? {
-        Built::Built { meeting, .. } => Ok(view(&record(state, caller, meeting).await?)),
+        Built::Built { meeting, .. } => Ok(view(state, caller, &record(state, caller, meeting).await?)),
         _ => Err(ApiError::Conflict {
             detail: "this meeting's agenda was built before; edit it instead".into(),
             current: None,
@@ -117,7 +117,7 @@ pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRes
     if !done {
         return Err(ApiError::Conflict { detail: "only a draft agenda can be published".into(), current: None });
     }
-    Ok(view(&record(state, caller, id).await?))
+    Ok(view(state, caller, &record(state, caller, id).await?))
 }
 
 /// The issues raised or changed since the draft was built that the agenda lacks (and the

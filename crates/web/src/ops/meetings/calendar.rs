@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, TimeZone, Utc};
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::text;
-use roundtable_core::{AgendaStatus, Meeting, MeetingId, MeetingNotice, MeetingStatus, Refusal, may_move};
+use roundtable_core::{
+    AgendaStatus, Meeting, MeetingId, MeetingNotice, MeetingStatus, MinutesStage, Refusal, may_move,
+};
 use roundtable_store::meetings::{self, MeetingRecord};
 
-use super::{all, manage, record, refusal, rules, view};
+use super::{Viewer, all, manage, record, refusal, rules, view};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -16,7 +18,8 @@ use crate::views::meetings::{MeetingView, ScheduleBody};
 
 /// The community's meetings, latest first.
 pub async fn list(state: &AppState, caller: &Caller) -> ApiResult<Vec<MeetingView>> {
-    Ok(all(state, caller).await?.iter().map(view).collect())
+    let viewer = Viewer::of(state, caller);
+    Ok(all(state, caller).await?.iter().map(|r| viewer.view(r)).collect())
 }
 
 /// The next meeting by the calendar; `None` when every month ahead is skipped.
@@ -31,7 +34,7 @@ pub async fn next(state: &AppState, caller: &Caller) -> ApiResult<Option<Meeting
 /// month ahead is skipped.
 pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> Option<MeetingView> {
     if let Some(open) = records.iter().find(|r| r.meeting.status == MeetingStatus::Open) {
-        return Some(view(open));
+        return Some(view(state, caller, open));
     }
     let rules = rules(state, caller);
     let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
@@ -43,7 +46,7 @@ pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> 
             Some(r) if r.meeting.status == MeetingStatus::Closed => {
                 o = rules.next_after(&overrides, o.starts_at.with_timezone(&Utc))?
             }
-            Some(r) => return Some(view(r)),
+            Some(r) => return Some(view(state, caller, r)),
             None => {
                 return Some(MeetingView {
                     id: None,
@@ -52,6 +55,8 @@ pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> 
                     place: o.place,
                     status: MeetingStatus::Planned,
                     agenda_status: AgendaStatus::None,
+                    minutes: MinutesStage::NotYet,
+                    review_until: None,
                     announcements: String::new(),
                     skip_reason: None,
                 });
@@ -176,5 +181,5 @@ pub async fn schedule(
             roundtable_store::audit::record(conn, &entry)
         })
         .await?;
-    Ok((view(&record(state, caller, id).await?), change))
+    Ok((view(state, caller, &record(state, caller, id).await?), change))
 }

@@ -44,7 +44,7 @@ pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
         StoreError::Conflict { .. } => refusal(Refusal::NotPlanned, hours),
         other => other.into(),
     })?;
-    Ok(view(&record(state, caller, id).await?))
+    Ok(view(state, caller, &record(state, caller, id).await?))
 }
 
 /// Closes the meeting; what it did not get to is carried to the next agenda.
@@ -69,7 +69,7 @@ pub async fn close(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResul
         StoreError::Conflict { .. } => refusal(Refusal::NotOpen, 0),
         other => other.into(),
     })?;
-    Ok(view(&record(state, caller, id).await?))
+    Ok(view(state, caller, &record(state, caller, id).await?))
 }
 
 fn require_open(r: &MeetingRecord) -> ApiResult<()> {

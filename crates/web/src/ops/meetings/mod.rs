@@ -73,18 +73,41 @@ pub fn community_rules(m: &crate::config::MeetingConfig, c: &roundtable_core::Co
     }
 }
 
-pub fn view(r: &MeetingRecord) -> MeetingView {
-    let m = &r.meeting;
-    MeetingView {
-        id: Some(m.id.0),
-        slot: m.slot,
-        starts_at: m.starts_at,
-        place: m.place.clone(),
-        status: m.status,
-        agenda_status: r.agenda_status,
-        announcements: m.announcements.clone(),
-        skip_reason: m.skip_reason.clone(),
+/// Meetings as the caller's community sees them at this moment: where a meeting's minutes
+/// stand depends on the community's review days and on the day it is.
+pub struct Viewer {
+    days: u32,
+    tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Viewer {
+    pub fn of(state: &AppState, caller: &Caller) -> Viewer {
+        Viewer { days: review::review_days(state, caller), tz: caller.tz(), now: state.now() }
     }
+
+    pub fn view(&self, r: &MeetingRecord) -> MeetingView {
+        let m = &r.meeting;
+        let (minutes, review_until) =
+            roundtable_core::review::stage(m, r.minutes_published, self.days, self.tz, self.now);
+        MeetingView {
+            id: Some(m.id.0),
+            slot: m.slot,
+            starts_at: m.starts_at,
+            place: m.place.clone(),
+            status: m.status,
+            agenda_status: r.agenda_status,
+            minutes,
+            review_until,
+            announcements: m.announcements.clone(),
+            skip_reason: m.skip_reason.clone(),
+        }
+    }
+}
+
+/// One meeting as the caller sees it (for many, [`Viewer::view`] each).
+pub fn view(state: &AppState, caller: &Caller, r: &MeetingRecord) -> MeetingView {
+    Viewer::of(state, caller).view(r)
 }
 
 /// Whether the caller may read this meeting's agenda: published, or a draft they run.
@@ -129,7 +152,7 @@ pub async fn detail(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResu
         .run(move |conn| Ok((store_agenda::agenda_items(conn, meeting)?, meetings::attendance(conn, meeting)?)))
         .await?;
     Ok(MeetingDetail {
-        meeting: view(&r),
+        meeting: view(state, caller, &r),
         items: show.then(|| {
             items
                 .into_iter()

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::review::{last_day, may_correct};
-use roundtable_core::{MeetingId, MeetingStatus, OrgId, RevisionStatus, text};
+use roundtable_core::{MeetingId, MeetingStatus, OrgId, text};
 use roundtable_store::StoreError;
 use roundtable_store::corrections::{self, Asked, Correction};
 use roundtable_store::meetings::{self, MeetingRecord};
@@ -32,28 +32,9 @@ pub(crate) struct Standing {
 impl Standing {
     pub async fn of(state: &AppState, caller: &Caller, record: MeetingRecord) -> ApiResult<Standing> {
         let id = record.meeting.id;
-        let published = state
-            .db
-            .run(move |conn| roundtable_store::minutes::revisions(conn, id))
-            .await?
-            .iter()
-            .any(|r| r.status == RevisionStatus::Published);
-        Standing::published(state, caller, record, published).await
-    }
-
-    /// [`Standing::of`] a meeting whose publication the caller read already (the minutes
-    /// page reads the revisions it lists).
-    pub async fn published(
-        state: &AppState,
-        caller: &Caller,
-        record: MeetingRecord,
-        published: bool,
-    ) -> ApiResult<Standing> {
-        let id = record.meeting.id;
         let attended = state.db.run(move |conn| meetings::attendance(conn, id)).await?;
         let attended = attended.into_iter().map(|(org, _)| org).collect();
-        let days = crate::community_settings::effective(&state.config, &caller.community).meeting.minutes_review_days;
-        Ok(Standing { record, published, attended, days })
+        Ok(Standing { published: record.minutes_published, record, attended, days: review_days(state, caller) })
     }
 
     /// The organisation the caller reviews for: its first that attended, while this
@@ -70,6 +51,11 @@ impl Standing {
     pub fn last_day(&self, caller: &Caller) -> Option<NaiveDate> {
         last_day(&self.record.meeting, self.days, caller.tz())
     }
+}
+
+/// How many days the caller's community reviews draft minutes (0: not at all).
+pub(crate) fn review_days(state: &AppState, caller: &Caller) -> u32 {
+    crate::community_settings::effective(&state.config, &caller.community).meeting.minutes_review_days
 }
 
 /// The organisation the caller reviews a draft for, given who `attended` and the
