@@ -87,9 +87,10 @@ impl MeetingNotice {
     /// the rest go to each organisation.
     pub fn audiences(self) -> &'static [Audience] {
         match self {
-            MeetingNotice::AgendaDrafted | MeetingNotice::LeftOpen | MeetingNotice::CorrectionAsked => {
-                &[Audience::Secretaries]
-            }
+            MeetingNotice::AgendaDrafted
+            | MeetingNotice::LeftOpen
+            | MeetingNotice::CorrectionAsked
+            | MeetingNotice::MinutesDue => &[Audience::Secretaries],
             _ => &[Audience::NamedOrganisation],
         }
     }
@@ -112,6 +113,7 @@ mod tests {
         assert_eq!(MeetingNotice::AgendaDrafted.audiences(), [Audience::Secretaries]);
         assert_eq!(MeetingNotice::LeftOpen.audiences(), [Audience::Secretaries]);
         assert_eq!(MeetingNotice::CorrectionAsked.audiences(), [Audience::Secretaries]);
+        assert_eq!(MeetingNotice::MinutesDue.audiences(), [Audience::Secretaries]);
         assert_eq!(crate::notice::OrgNotice::WeeklySummary.audiences(), [Audience::NamedOrganisation]);
         assert_eq!(MeetingNotice::MinutesPublished.audiences(), [Audience::NamedOrganisation]);
         assert!(ChannelKind::WeCom.is_robot() && !ChannelKind::Webhook.is_robot());

@@ -46,6 +46,9 @@ named_enum! {
         Cancelled = "meeting_cancelled",
         /// To the secretaries, once: a meeting was left open the morning after its day.
         LeftOpen = "meeting_left_open",
+        /// To the secretaries, once: the minutes are still a draft the morning after the
+        /// parties' review ended (`review::minutes_due`).
+        MinutesDue = "minutes_due",
     }
 }
 
@@ -157,11 +160,16 @@ pub const LEFT_OPEN_FROM: u32 = 8;
 /// morning after ([`LEFT_OPEN_FROM`]). Until the secretary closes it, its unreached items
 /// are not carried over, its minutes are not drafted and next month's cannot open.
 pub fn left_open(meeting: &Meeting, now: DateTime<Utc>, tz: Tz) -> bool {
-    let day_after = meeting.starts_at.with_timezone(&tz).date_naive().succ_opt();
-    let morning = day_after.and_then(|d| d.and_hms_opt(LEFT_OPEN_FROM, 0, 0));
-    // A morning lost to a clock change (none is at 08:00 in practice) is the UTC hour's.
-    let from = morning.map(|m| tz.from_local_datetime(&m).earliest().map_or(m.and_utc(), |l| l.with_timezone(&Utc)));
+    let from = morning_after(meeting.starts_at.with_timezone(&tz).date_naive(), tz);
     meeting.status == MeetingStatus::Open && from.is_some_and(|from| now >= from)
+}
+
+/// [`LEFT_OPEN_FROM`] on the local day after `day`: when the secretaries hear of what was
+/// left undone on it (at their desk, not in the night).
+pub(crate) fn morning_after(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
+    let morning = day.succ_opt()?.and_hms_opt(LEFT_OPEN_FROM, 0, 0)?;
+    // A morning lost to a clock change (none is at 08:00 in practice) is the UTC hour's.
+    Some(tz.from_local_datetime(&morning).earliest().map_or(morning.and_utc(), |l| l.with_timezone(&Utc)))
 }
 
 /// Whether the meeting of `slot` may be held at local `to`: within the slot's month (so

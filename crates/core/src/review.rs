@@ -52,6 +52,24 @@ pub fn stage(
     }
 }
 
+/// How long after its close an unpublished draft is still worth a reminder: a deployment
+/// upgraded onto old unpublished drafts must not mail the secretaries about last year's.
+pub const MINUTES_DUE_WITHIN_DAYS: i64 = 31;
+
+/// Whether a closed meeting's minutes are overdue at `now`: still a draft on the morning
+/// ([`crate::meeting::LEFT_OPEN_FROM`]) after the review's last day — or, where drafts are
+/// not reviewed, after the day of the close — and closed within
+/// [`MINUTES_DUE_WITHIN_DAYS`]. The parties were promised the minutes once the review
+/// ended; a draft nobody publishes holds every promise in it unrecorded.
+pub fn minutes_due(meeting: &Meeting, published: bool, days: u32, tz: Tz, now: DateTime<Utc>) -> bool {
+    let Some(closed) = meeting.closed_at.filter(|_| meeting.status == MeetingStatus::Closed && !published) else {
+        return false;
+    };
+    let last = last_day(meeting, days, tz).unwrap_or_else(|| closed.with_timezone(&tz).date_naive());
+    let recent = now - closed <= TimeDelta::days(MINUTES_DUE_WITHIN_DAYS);
+    recent && crate::meeting::morning_after(last, tz).is_some_and(|from| now >= from)
+}
+
 /// The last local day on which a closed meeting's parties may ask for corrections: the
 /// day of the close and `days` more (a meeting closed on Sunday with three days is
 /// reviewed until Wednesday's end). `None` when the meeting has not closed or `days` is 0.
@@ -154,5 +172,23 @@ mod tests {
         assert_eq!(stage(&closed, false, 3, SHANGHAI, now(10, 0)), (MinutesStage::Draft, None));
         assert_eq!(stage(&closed, false, 0, SHANGHAI, now(6, 13)), (MinutesStage::Draft, None));
         assert_eq!(stage(&closed, true, 3, SHANGHAI, now(7, 9)), (MinutesStage::Published, None));
+    }
+
+    #[test]
+    fn unpublished_minutes_are_due_the_morning_after_the_review_and_for_a_month() {
+        let at = |d, h| SHANGHAI.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap().with_timezone(&Utc);
+        let closed = meeting(MeetingStatus::Closed, Some(at(6, 12)));
+        // Reviewed until Wednesday: due from Thursday 08:00 local.
+        assert!(!minutes_due(&closed, false, 3, SHANGHAI, at(10, 7)));
+        assert!(minutes_due(&closed, false, 3, SHANGHAI, at(10, 8)));
+        assert!(!minutes_due(&closed, true, 3, SHANGHAI, at(10, 8)), "published");
+        assert!(!minutes_due(&meeting(MeetingStatus::Open, None), false, 3, SHANGHAI, at(10, 8)));
+        // Without a review: the morning after the close.
+        assert!(!minutes_due(&closed, false, 0, SHANGHAI, at(7, 7)));
+        assert!(minutes_due(&closed, false, 0, SHANGHAI, at(7, 8)));
+        // Not for a draft closed more than a month ago, nor with a review that never ends.
+        let january = SHANGHAI.with_ymd_and_hms(2027, 1, 7, 9, 0, 0).unwrap().with_timezone(&Utc);
+        assert!(!minutes_due(&closed, false, 3, SHANGHAI, january));
+        assert!(!minutes_due(&closed, false, u32::MAX, SHANGHAI, at(30, 9)));
     }
 }

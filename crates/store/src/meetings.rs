@@ -66,20 +66,18 @@ pub fn open_meetings(conn: &mut DbConn) -> Result<Vec<Meeting>> {
     rows.into_iter().map(meeting).collect()
 }
 
-/// Queues the secretaries' notice that `m` was left open — once per meeting, however
-/// many ticks and instances find it so; returns whether it was new.
-pub fn notify_left_open(conn: &mut DbConn, m: &Meeting, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
-    let notice = roundtable_core::MeetingNotice::LeftOpen.as_str();
+/// Queues a notice to the secretaries about `m` (a meeting left open, minutes overdue) —
+/// once per meeting and notice, however many ticks and instances find it due; returns
+/// whether it was new.
+pub fn notify_secretaries(
+    conn: &mut DbConn,
+    m: &Meeting,
+    notice: roundtable_core::MeetingNotice,
+    payload: serde_json::Value,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
     let key = format!("{notice}:{}", m.id);
-    crate::outbox::queue(
-        conn,
-        &m.community.to_string(),
-        notice,
-        None,
-        serde_json::json!({ "meeting": m.id }),
-        Some(key),
-        at,
-    )
+    crate::outbox::queue(conn, &m.community.to_string(), notice.as_str(), None, payload, Some(key), at)
 }
 
 fn meeting(r: MeetingRow) -> Result<Meeting> {
@@ -156,6 +154,17 @@ pub fn records(conn: &mut DbConn, community: CommunityId) -> Result<Vec<MeetingR
         .select(record_columns!())
         .load(conn)?;
     rows.into_iter().map(record).collect()
+}
+
+/// The meetings of every community closed since `since` whose minutes are not published.
+pub fn unpublished_since(conn: &mut DbConn, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<MeetingRecord>> {
+    let rows: Vec<RecordRow> = meetings::table
+        .filter(meetings::status.eq(roundtable_core::MeetingStatus::Closed.as_str()))
+        .filter(meetings::closed_at.ge(ts(since)))
+        .select(record_columns!())
+        .load(conn)?;
+    let records = rows.into_iter().map(record).collect::<Result<Vec<_>>>()?;
+    Ok(records.into_iter().filter(|r| !r.minutes_published).collect())
 }
 
 /// Each community's latest company comparison (the one its latest built agenda computed),

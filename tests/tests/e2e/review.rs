@@ -12,6 +12,7 @@ on_both_databases!(
     the_review_is_asked_and_answered_on_the_minutes_page,
     one_party_cannot_hold_the_minutes_back_by_flooding_them,
     everyone_sees_where_a_meeting_s_minutes_stand,
+    the_secretaries_hear_of_minutes_left_unpublished_after_the_review,
 );
 
 mod without_review {
@@ -302,6 +303,15 @@ async fn with_no_review_days_the_draft_stays_the_secretary_s(app: TestApp) {
     // Straight to the secretary's draft, without a review window.
     let listed = app.get("/api/v1/meetings", &anshang).await;
     assert_eq!(stage(&listed.body, &path), (json!("draft"), Value::Null));
+    // Unpublished the morning after the close: the secretaries are told, without a review.
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let tick = |now| roundtable_web::jobs::minutes_due::tick(&app.state.db, &app.state.config, at(now));
+    assert_eq!(tick("2026-12-06T23:59:00Z").await, Ok(0));
+    assert_eq!(tick("2026-12-07T00:00:00Z").await, Ok(1));
+    app.set_now(at("2026-12-07T00:00:00Z"));
+    let due: Vec<_> = app.dispatched().await.into_iter().filter(|m| m.subject.contains("纪要尚未发布")).collect();
+    assert_eq!(due.len(), 1);
+    assert!(due[0].text.contains("请在纪要页面核对后发布") && !due[0].text.contains("审阅"), "{}", due[0].text);
     let published =
         app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&app.token(SECRETARY).await), None).await;
     assert_eq!(published.status, StatusCode::OK);
@@ -381,4 +391,39 @@ async fn everyone_sees_where_a_meeting_s_minutes_stand(app: TestApp) {
         calendar.contains("Minutes: <span class=\"minutes-stage minutes-published\">published</span>"),
         "{calendar}"
     );
+}
+
+/// The parties were told the minutes follow the review; a draft nobody publishes leaves
+/// every promise of the meeting unrecorded. The morning after the review's last day the
+/// secretaries hear of it once — with the corrections still to answer — and no one else.
+async fn the_secretaries_hear_of_minutes_left_unpublished_after_the_review(app: TestApp) {
+    let path = held(&app).await;
+    let anshang = app.token(ANSHANG).await;
+    let asked = app
+        .call(Method::POST, &format!("{path}/minutes/corrections"), Some(&anshang), Some(json!({"text": "期限有误"})))
+        .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let tick = |now| roundtable_web::jobs::minutes_due::tick(&app.state.db, &app.state.config, at(now));
+    // Wednesday, the last day, to its end, and Thursday before 08:00 in Jincheng: not yet.
+    for not_yet in ["2026-12-09T15:59:00Z", "2026-12-09T23:59:00Z"] {
+        assert_eq!(tick(not_yet).await, Ok(0), "{not_yet}");
+    }
+    // Thursday 08:00, and every hour after: once.
+    assert_eq!(tick("2026-12-10T00:00:00Z").await, Ok(1));
+    assert_eq!(tick("2026-12-10T01:00:00Z").await, Ok(0));
+    assert_eq!(queued(&app, "minutes_due"), 1);
+    app.set_now(at("2026-12-10T00:00:00Z"));
+    let sent = app.dispatched().await;
+    let due: Vec<_> = sent.iter().filter(|m| m.subject.contains("纪要尚未发布")).collect();
+    assert_eq!(due.len(), 1, "{:?}", sent.iter().map(|m| &m.subject).collect::<Vec<_>>());
+    assert_eq!(due[0].subject, "东圣社区联席会议纪要尚未发布（2026-12-06）");
+    assert_eq!(due[0].to, [SECRETARY], "the secretary's, no company's");
+    let id = path.rsplit('/').next().unwrap();
+    for line in
+        ["参会单位审阅纪要草稿已于 2026-12-09 结束。", "还有 1 条更正意见待答复", &format!("/meetings/{id}/minutes")]
+    {
+        assert!(due[0].text.contains(line), "{line}: {}", due[0].text);
+    }
+    assert!(due[0].html.contains("还有 1 条更正意见待答复"), "{}", due[0].html);
 }

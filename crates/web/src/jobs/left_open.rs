@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use roundtable_core::left_open;
+use roundtable_core::{MeetingNotice, left_open};
 use roundtable_store::{Db, directory, meetings};
 
 /// Queues the notice for each meeting left open at `now` not told of before; returns how
@@ -29,7 +29,8 @@ pub async fn tick(db: &Db, now: DateTime<Utc>) -> Result<usize, String> {
     db.write(move |conn| {
         let mut told = 0;
         for m in &left {
-            told += usize::from(meetings::notify_left_open(conn, m, now)?);
+            let payload = serde_json::json!({ "meeting": m.id });
+            told += usize::from(meetings::notify_secretaries(conn, m, MeetingNotice::LeftOpen, payload, now)?);
         }
         Ok(told)
     })

@@ -37,6 +37,11 @@ async fn run_tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(meetings = n, "secretaries told of meetings left open"),
         Err(e) => tracing::error!(error = %e, "meetings left open not checked; the next tick retries"),
     }
+    match crate::jobs::minutes_due::tick(&state.db, &state.config, state.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(meetings = n, "secretaries told of unpublished minutes"),
+        Err(e) => tracing::error!(error = %e, "unpublished minutes not checked; the next tick retries"),
+    }
     match crate::jobs::raise_keys::forget(&state.db, state.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(forgotten = n, "request keys forgotten"),

@@ -83,6 +83,9 @@ pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
         if let Some(day) = context["last_day"].as_str() {
             lines.push(say(locale, "mail.meeting_notice.review", &[("date", inert(day, 20))]));
         }
+        if let Some(n) = context["unanswered"].as_u64().filter(|n| *n > 0) {
+            lines.push(say(locale, "mail.meeting_notice.minutes_due_unanswered", &[("n", n.to_string())]));
+        }
         (what, lines, s(&meeting["url"]))
     } else if let Some(summary) = context.get("summary").filter(|m| m.is_object()) {
         // The counts only: the titles are behind the link.
@@ -271,6 +274,17 @@ mod tests {
         assert!(m.markdown.contains("(http://127.0.0.1:8080/meetings/m/minutes)"), "{}", m.markdown);
         let other = message("zh-CN", "minutes_published", &serde_json::json!({"meeting": context["meeting"]}));
         assert!(!other.markdown.contains("审阅"), "only the review's notice says so: {}", other.markdown);
+    }
+
+    #[test]
+    fn the_minutes_due_notice_counts_the_corrections_still_to_answer() {
+        let meeting = serde_json::json!({"date": "2026-12-06", "time": "09:00", "place": "会议室", "url": "u"});
+        let due = |n: u64| {
+            let context = serde_json::json!({"what": "纪要尚未发布", "unanswered": n, "meeting": meeting});
+            message("zh-CN", "minutes_due", &context).markdown
+        };
+        assert!(due(2).contains("还有 2 条更正意见待答复"), "{}", due(2));
+        assert!(!due(0).contains("更正意见"), "{}", due(0));
     }
 
     #[test]

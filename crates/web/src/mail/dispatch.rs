@@ -261,6 +261,10 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             "what": crate::i18n::strings().step(&default_locale, &row.effect),
             "left_open": notice == Some(MeetingNotice::LeftOpen),
             "last_day": payload.get("last_day"),
+            // Minutes left unpublished: when the review ended, and what still waits.
+            "minutes_due": notice == Some(MeetingNotice::MinutesDue),
+            "review_ended": payload.get("review_ended"),
+            "unanswered": payload.get("unanswered"),
             "meeting": {
                 "date": local.format("%Y-%m-%d").to_string(),
                 "time": local.format("%H:%M").to_string(),
@@ -269,7 +273,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                 "url": match notice {
                     Some(MeetingNotice::LeftOpen) => format!("{base_url}/meetings/{meeting}/day"),
                     // To review: straight to the draft and its corrections.
-                    Some(MeetingNotice::MinutesForReview) => format!("{base_url}/meetings/{meeting}/minutes"),
+                    Some(MeetingNotice::MinutesForReview | MeetingNotice::MinutesDue) => {
+                        format!("{base_url}/meetings/{meeting}/minutes")
+                    }
                     Some(MeetingNotice::CorrectionAsked) => format!("{base_url}/meetings/{meeting}/minutes#review"),
                     _ => format!("{base_url}/meetings/{meeting}"),
                 },
