@@ -4,14 +4,15 @@
 //! The backlog rule: an open issue is on the agenda until a held meeting has dealt with it
 //! (recorded a commitment or a decision on its item), and again whenever something
 //! happens to it — it falls overdue, is resolved, waits too long for a commitment, is
-//! committed outside a meeting, is reopened or reassigned — whatever its age.
+//! committed outside a meeting, is reopened or reassigned — whatever its age, or when the
+//! day comes that a decision on it asked to hear it again (复议).
 //!
 //! Sections, in order: (1) relayed policy and announcements; (2) follow-up of
 //! commitments — overdue first, then those due since the last meeting, fixes awaiting
 //! verification, assignments still without a commitment after `commit_within_days`,
 //! commitments made outside a meeting, pauses decided outside one (暂缓: waiting for an
-//! owners' vote, the maintenance fund or another party), then what the last meeting did
-//! not get to;
+//! owners' vote, the maintenance fund or another party), decisions due for review, then
+//! what the last meeting did not get to;
 //! (3) new issues and the backlog (raised or assigned, not yet dealt with) by urgency, support,
 //! then age, grouped by compound, each grid secretary's top issue always listed; (4) the
 //! property-company comparison; (5) other business. Items past the meeting's length go
@@ -59,6 +60,9 @@ named_enum! {
         Committed = "committed",
         /// Paused since a meeting last dealt with it (暂缓): the meeting hears what it waits for.
         Paused = "paused",
+        /// A meeting decided on it and asked to hear it again by this meeting's day (复议):
+        /// nothing has happened to it since.
+        ReviewDue = "review_due",
         /// Raised since the last meeting.
         NewIssue = "new_issue",
         /// Raised before the last meeting and still waiting for one to deal with it.
@@ -80,6 +84,17 @@ pub const CARRIED_SECTIONS: [Section; 3] = [Section::FollowUp, Section::NewIssue
 /// open "other business" slot do not (they are simply not discussed).
 pub fn carried_when_unreached(section: Section, reason: Reason) -> bool {
     CARRIED_SECTIONS.contains(&section) && reason != Reason::OtherBusiness
+}
+
+/// How far ahead of its meeting a decision may set the day to hear its item again.
+pub const REVIEW_WITHIN_DAYS: u64 = 366;
+
+/// The days a decision taken at a meeting on `meeting_day` may ask to hear its item again
+/// on (复议): from the next day to a year ahead. The item comes back to the first agenda
+/// on or after the day chosen.
+pub fn review_days(meeting_day: NaiveDate) -> std::ops::RangeInclusive<NaiveDate> {
+    let first = meeting_day.succ_opt().unwrap_or(meeting_day);
+    first..=meeting_day.checked_add_days(chrono::Days::new(REVIEW_WITHIN_DAYS)).unwrap_or(first)
 }
 
 /// The reason an agenda shows beside an item's section: none where it would only repeat
@@ -187,6 +202,9 @@ pub struct IssueFacts {
     /// When a held meeting last dealt with it: the close of the last closed meeting that
     /// recorded a commitment or a decision on its item.
     pub dealt_at: Option<DateTime<Utc>>,
+    /// The day by which that meeting, when it recorded a decision, asked to hear the issue
+    /// again (复议); `None` for a commitment or a decision without one.
+    pub review_on: Option<NaiveDate>,
 }
 
 impl IssueFacts {
@@ -248,6 +266,10 @@ pub struct AgendaInput<'a> {
     pub announcements: &'a str,
     /// Items the last meeting did not get to or deferred: (issue, title).
     pub carried: &'a [(Option<IssueId>, String)],
+    /// Decisions of held meetings on items without an issue that asked to hear them again:
+    /// (title, review day). Those due after the last meeting held, up to this one's day,
+    /// are listed (an issue's review is in its [`IssueFacts`]).
+    pub reviews: &'a [(String, NaiveDate)],
     pub config: &'a AgendaConfig,
     /// The community's time zone: due dates are local days.
     pub tz: chrono_tz::Tz,
@@ -306,6 +328,11 @@ impl AgendaItem {
             in_appendix: false,
             urgency: issue.urgency,
         }
+    }
+
+    /// A follow-up item without an issue (one the secretary added, carried or reviewed).
+    fn topic(reason: Reason, title: &str, minutes: u32) -> Self {
+        AgendaItem::fixed(Section::FollowUp, reason, title, minutes)
     }
 
     fn fixed(section: Section, reason: Reason, title: &str, minutes: u32) -> Self {
@@ -378,6 +405,17 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     let mut paused: Vec<&Tracked> =
         issues.iter().copied().filter(|i| i.state == IssueState::PAUSED && unsettled.contains(&i.id)).collect();
     paused.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
+    // A decision that asked to hear an issue again brings it back from that day until a
+    // meeting deals with it anew, unless something happened to it since (then the rules
+    // above or the backlog list it) or it is closed.
+    // The longest awaited first.
+    let mut review: Vec<&IssueFacts> = input
+        .issues
+        .iter()
+        .filter(|f| f.settled() && f.review_on.is_some_and(|d| d <= day) && is_open(&f.issue.state))
+        .filter(|f| f.issue.created_at < input.meeting_at)
+        .collect();
+    review.sort_by_key(|f| (f.review_on, f.issue.created_at, f.issue.id));
 
     // (3) New issues and the backlog — every raised or assigned issue no held meeting has
     // dealt with, whatever its age — most supported first, then oldest; grouped by
@@ -436,6 +474,21 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
     ] {
         items.extend(list.iter().map(|i| AgendaItem::for_issue(Section::FollowUp, reason, i, cfg.follow_up_minutes)));
     }
+    let listed: BTreeSet<IssueId> = items.iter().filter_map(|i| i.issue).collect();
+    items.extend(
+        review
+            .iter()
+            .filter(|f| !listed.contains(&f.issue.id))
+            .map(|f| AgendaItem::for_issue(Section::FollowUp, Reason::ReviewDue, &f.issue, cfg.follow_up_minutes)),
+    );
+    // An item without an issue comes back once, to the first agenda on or after its day:
+    // the meeting that lists it deals with it, defers it or carries it over.
+    let last_day = since.with_timezone(&input.tz).date_naive();
+    for (title, _) in input.reviews.iter().filter(|(_, d)| last_day < *d && *d <= day) {
+        if !items.iter().any(|i| i.issue.is_none() && i.section == Section::FollowUp && i.title == *title) {
+            items.push(AgendaItem::topic(Reason::ReviewDue, title, cfg.follow_up_minutes));
+        }
+    }
     // Carried-over items follow the follow-up; an issue already listed is not repeated.
     let listed: BTreeSet<IssueId> = items.iter().filter_map(|i| i.issue).collect();
     for (issue, title) in input.carried {
@@ -451,10 +504,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
             Some(_) => {}
             // A title carried twice (unreached again and again) is listed once.
             None if issue.is_none() && !items.iter().any(|i| i.issue.is_none() && i.title == *title) => {
-                let mut item =
-                    AgendaItem::fixed(Section::OtherBusiness, Reason::CarriedOver, title, cfg.follow_up_minutes);
-                item.section = Section::FollowUp;
-                items.push(item);
+                items.push(AgendaItem::topic(Reason::CarriedOver, title, cfg.follow_up_minutes));
             }
             None => {}
         }

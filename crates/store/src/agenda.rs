@@ -98,8 +98,12 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
     rows.into_iter()
         .map(|r| {
             let (a, s) = (assigned.get(&r.id).copied(), resolved.get(&r.id).copied());
-            let dealt_at = dealt.get(&r.id).copied().map(utc);
-            Ok(IssueFacts { issue: Tracked::try_from(r)?, assigned_at: a.map(utc), resolved_at: s.map(utc), dealt_at })
+            let (dealt_at, review_on) = match dealt.get(&r.id) {
+                Some(&(at, review_on)) => (Some(utc(at)), review_on),
+                None => (None, None),
+            };
+            let (assigned_at, resolved_at) = (a.map(utc), s.map(utc));
+            Ok(IssueFacts { issue: Tracked::try_from(r)?, assigned_at, resolved_at, dealt_at, review_on })
         })
         .collect()
 }
@@ -184,31 +188,59 @@ impl TryFrom<TrackedRow> for Tracked {
     }
 }
 
-/// When a held meeting last dealt with each issue: the close of the latest closed meeting
-/// that recorded a commitment or a decision on the issue's item.
-fn dealt_with(conn: &mut DbConn, community: &str) -> Result<HashMap<String, NaiveDateTime>> {
-    let closed: HashMap<String, NaiveDateTime> = meetings::table
+/// The close of each closed meeting of a community.
+fn closed_meetings(conn: &mut DbConn, community: &str) -> Result<HashMap<String, NaiveDateTime>> {
+    Ok(meetings::table
         .filter(meetings::community_id.eq(community))
         .filter(meetings::status.eq(roundtable_core::MeetingStatus::Closed.as_str()))
         .select((meetings::id, meetings::closed_at))
         .load::<(String, Option<NaiveDateTime>)>(conn)?
         .into_iter()
         .filter_map(|(id, at)| Some((id, at?)))
-        .collect();
-    let outcomes: Vec<(String, Option<String>)> = agenda_items::table
+        .collect())
+}
+
+/// When a held meeting last dealt with each issue — the close of the latest closed meeting
+/// that recorded a commitment or a decision on the issue's item — and the day that
+/// decision asked to hear it again, if it did.
+fn dealt_with(conn: &mut DbConn, community: &str) -> Result<HashMap<String, (NaiveDateTime, Option<NaiveDate>)>> {
+    let closed = closed_meetings(conn, community)?;
+    let outcomes: Vec<(String, Option<String>, Option<NaiveDate>)> = agenda_items::table
         .filter(agenda_items::community_id.eq(community))
         .filter(agenda_items::outcome.eq_any([ItemOutcome::Commitment.as_str(), ItemOutcome::Decision.as_str()]))
         .filter(agenda_items::issue_id.is_not_null())
-        .select((agenda_items::meeting_id, agenda_items::issue_id))
+        .select((agenda_items::meeting_id, agenda_items::issue_id, agenda_items::review_on))
         .load(conn)?;
-    let mut dealt: HashMap<String, NaiveDateTime> = HashMap::new();
-    for (meeting, issue) in outcomes {
-        if let (Some(at), Some(issue)) = (closed.get(&meeting), issue) {
-            let e = dealt.entry(issue).or_insert(*at);
-            *e = (*e).max(*at);
+    let mut dealt: HashMap<String, (NaiveDateTime, Option<NaiveDate>)> = HashMap::new();
+    for (meeting, issue, review_on) in outcomes {
+        if let (Some(&at), Some(issue)) = (closed.get(&meeting), issue) {
+            let e = dealt.entry(issue).or_insert((at, review_on));
+            // The latest meeting's word counts; within one meeting, the later review.
+            if (at, review_on) > *e {
+                *e = (at, review_on);
+            }
         }
     }
     Ok(dealt)
+}
+
+/// Decisions of a community's held meetings on items without an issue that asked to hear
+/// them again: (title, review day).
+pub fn reviewed_topics(conn: &mut DbConn, community: CommunityId) -> Result<Vec<(String, NaiveDate)>> {
+    let closed = closed_meetings(conn, &community.to_string())?;
+    let rows: Vec<(String, String, Option<NaiveDate>)> = agenda_items::table
+        .filter(agenda_items::community_id.eq(community.to_string()))
+        .filter(agenda_items::issue_id.is_null())
+        .filter(agenda_items::outcome.eq(ItemOutcome::Decision.as_str()))
+        .filter(agenda_items::review_on.is_not_null())
+        .order((agenda_items::review_on, agenda_items::position))
+        .select((agenda_items::meeting_id, agenda_items::title, agenda_items::review_on))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(meeting, ..)| closed.contains_key(meeting))
+        .filter_map(|(_, title, day)| Some((title, day?)))
+        .collect())
 }
 
 /// Saves a freshly built draft agenda — but only if this slot was never built before:
@@ -424,6 +456,7 @@ struct ItemRow {
     in_appendix: bool,
     outcome: Option<String>,
     outcome_note: Option<String>,
+    review_on: Option<NaiveDate>,
 }
 
 /// A stored agenda item.
@@ -439,6 +472,8 @@ pub struct StoredItem {
     pub in_appendix: bool,
     pub outcome: Option<ItemOutcome>,
     pub outcome_note: Option<String>,
+    /// With a decision: the day by which the meeting asked to hear the item again (复议).
+    pub review_on: Option<NaiveDate>,
     /// The urgency of its issue now (routine for an item without one): graded after the
     /// agenda was built, a red issue still says so on the meeting's day.
     pub urgency: Urgency,
@@ -460,6 +495,7 @@ impl TryFrom<(ItemRow, Option<String>)> for StoredItem {
             in_appendix: r.in_appendix,
             outcome: parse_opt("item outcome", r.outcome.as_deref())?,
             outcome_note: r.outcome_note,
+            review_on: r.review_on,
         })
     }
 }

@@ -262,6 +262,7 @@ pub const TABLES: &[Table] = &[
             ("carried_from", Text),
             ("created_at", Timestamp),
             ("reason", Text),
+            ("review_on", Date),
         ],
     },
     Table {

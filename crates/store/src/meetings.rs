@@ -403,12 +403,17 @@ pub fn record_outcome(
     item: &str,
     outcome: ItemOutcome,
     note: Option<&str>,
+    review_on: Option<chrono::NaiveDate>,
     transitions: &[roundtable_core::Outcome],
 ) -> Result<()> {
     use crate::schema::agenda_items;
     crate::db::atomically(conn, |conn| {
         let n = diesel::update(agenda_items::table.find(item).filter(agenda_items::meeting_id.eq(meeting.to_string())))
-            .set((agenda_items::outcome.eq(Some(outcome.as_str())), agenda_items::outcome_note.eq(note)))
+            .set((
+                agenda_items::outcome.eq(Some(outcome.as_str())),
+                agenda_items::outcome_note.eq(note),
+                agenda_items::review_on.eq(review_on),
+            ))
             .execute(conn)?;
         if n == 0 {
             return Err(StoreError::NotFound);

@@ -185,6 +185,7 @@ diesel::table! {
         carried_from -> Nullable<Text>,
         created_at -> Timestamp,
         reason -> Text,
+        review_on -> Nullable<Date>,
     }
 }
 

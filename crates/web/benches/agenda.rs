@@ -138,6 +138,7 @@ fn main() {
             grid_raisers: &grid,
             announcements: "",
             carried: &[],
+            reviews: &[],
             config: &config,
             tz,
         });

@@ -768,24 +768,30 @@ fn hold(
         .collect();
     let mut n = 0;
     for item in items.iter().filter(|i| !i.in_appendix) {
+        // Some decisions ask to hear the issue again in two months (复议): eight weeks on
+        // is after the next meeting and by the one after.
+        let in_two_months = m.slot + TimeDelta::weeks(8);
         let outcome = match (item.issue_id, item.section) {
-            (Some(id), _) if committed_here.contains(&id) => Some((ItemOutcome::Commitment, "责任单位现场作出承诺。")),
+            (Some(id), _) if committed_here.contains(&id) => {
+                Some((ItemOutcome::Commitment, "责任单位现场作出承诺。", None))
+            }
             (Some(_), _) => {
                 n += 1;
                 match n % 5 {
-                    0 => Some((ItemOutcome::Deferred, "待责任单位进一步核实后再议。")),
+                    0 => Some((ItemOutcome::Deferred, "待责任单位进一步核实后再议。", None)),
                     4 => None,
-                    _ => Some((ItemOutcome::Decision, "请责任单位按要求办理，下次会议通报进展。")),
+                    3 => Some((ItemOutcome::Decision, "请业主委员会征求业主意见，两个月后复议。", Some(in_two_months))),
+                    _ => Some((ItemOutcome::Decision, "请责任单位按要求办理，办理情况在社区台账中更新。", None)),
                 }
             }
-            (None, Section::Announcements) => Some((ItemOutcome::Decision, "已传达。")),
+            (None, Section::Announcements) => Some((ItemOutcome::Decision, "已传达。", None)),
             (None, _) if item.reason == roundtable_core::agenda::Reason::Added => {
-                Some((ItemOutcome::Decision, "已部署。"))
+                Some((ItemOutcome::Decision, "已部署。", None))
             }
             (None, _) => None,
         };
-        if let Some((outcome, note)) = outcome {
-            meetings::record_outcome(conn, m.id, &item.id, outcome, Some(note), &[])?;
+        if let Some((outcome, note, review_on)) = outcome {
+            meetings::record_outcome(conn, m.id, &item.id, outcome, Some(note), review_on, &[])?;
         }
     }
     meetings::set_status(conn, m.id, MeetingStatus::Open, MeetingStatus::Closed, closes)?;

@@ -55,6 +55,8 @@ pub struct Item {
     pub section: String,
     pub outcome: String,
     pub note: Option<String>,
+    /// With a decision: the day the meeting will hear it again by (复议).
+    pub review_on: Option<chrono::NaiveDate>,
     pub in_appendix: bool,
     pub photos: Option<PhotoLink>,
 }
@@ -245,6 +247,7 @@ pub fn assemble(
             section: section_label(lang, i.section),
             outcome: outcome_label(lang, i.outcome, i.section, i.reason),
             note: i.outcome_note,
+            review_on: i.review_on,
             in_appendix: i.in_appendix,
         })
         .collect();

@@ -16,6 +16,8 @@ fn doc() -> MinutesDoc {
         section: section.into(),
         outcome: outcome.into(),
         note: note.map(Into::into),
+        // The third, a decision, names the day the meeting hears it again (复议).
+        review_on: (number == 3).then(|| chrono::NaiveDate::from_ymd_opt(2027, 2, 7).unwrap()),
         in_appendix: false,
         photos: (number == 1).then(|| roundtable_web::documents::PhotoLink {
             n: 2,
@@ -39,7 +41,7 @@ fn doc() -> MinutesDoc {
         items: vec![
             item(1, "传达城区物业管理新规", "传达精神", "未讨论，转下次会议", None),
             item(2, "<script>alert(1)</script>", "新问题", "现场承诺", Some("两周内 | 完成")),
-            item(3, "小区路灯不亮", "新问题", "推迟至下次会议", Some("等供电公司答复")),
+            item(3, "小区路灯不亮", "新问题", "决定", Some("等供电公司答复")),
         ],
         commitments: vec![CommitmentLine {
             org: "安尚物业".into(),

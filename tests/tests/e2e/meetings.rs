@@ -30,6 +30,7 @@ mod in_december_2026 {
         a_meeting_whose_day_went_by_unheld_is_moved_and_held_later_that_month,
         the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off,
         a_secretary_who_left_the_meeting_open_is_told_the_morning_after,
+        a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again,
     );
 }
 
@@ -956,4 +957,110 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
         "{text}"
     );
     assert!(text.contains("| 健身器材损坏 | 一周内修好 |"), "{text}");
+}
+
+/// Builds and publishes a meeting's agenda, opens the meeting on its day and returns its
+/// path and the secretary's token of that day.
+pub async fn build_and_open(app: &TestApp, slot: &str) -> (String, String) {
+    let secretary = app.fresh_token(SECRETARY).await;
+    let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    app.meeting_day(&path).await;
+    // A month on, yesterday's token has expired.
+    let secretary = app.fresh_token(SECRETARY).await;
+    let opened = app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    (path, secretary)
+}
+
+/// 复议: a decision may name the day the meeting wants to hear the item again; the item —
+/// an issue untouched since, or a topic without one — is back on the first agenda on or
+/// after that day, and stays until a meeting deals with it again.
+async fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again(app: TestApp) {
+    let by_issue = |detail: &Value, issue: &Value| items(detail).iter().find(|i| i["issue"] == issue["id"]).cloned();
+    let by_title = |detail: &Value, title: &str| {
+        items(detail).iter().find(|i| i["title"] == title && i["issue"].is_null()).cloned()
+    };
+    let january = raise(&app, "外墙渗水待业主表决").await;
+    let february = raise(&app, "二期绿化补种方案").await;
+    let resting = raise(&app, "路灯已报供电局").await;
+    let (path, secretary) = build_and_open(&app, "2026-12-06").await;
+    let add = json!({"add": [{"title": "停车管理小组成立情况", "section": "other_business", "minutes": 5}]});
+    let added = app.call(Method::PUT, &format!("{path}/agenda"), Some(&secretary), Some(add)).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let december = added.body;
+    let outcome_of = |item: Option<Value>| format!("{path}/items/{}/outcome", item.unwrap()["id"].as_str().unwrap());
+
+    // The day page offers the day, from the day after the meeting to a year on.
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let day = pages.get(&format!("/meetings/{}/day", december["meeting"]["id"].as_str().unwrap())).await;
+    assert!(day.html.contains(r#"name="review_on" type="date" min="2026-12-07" max="2027-12-07""#), "{}", day.html);
+
+    // Only a decision sets a day, after the meeting's and within a year; a refusal records nothing.
+    let wall = outcome_of(by_issue(&december, &january));
+    for (body, problem) in [
+        (json!({"outcome": "deferred", "review_on": "2027-01-03"}), "decision_only"),
+        (json!({"outcome": "decision", "review_on": "2026-12-06"}), "review_window"),
+        (json!({"outcome": "decision", "review_on": "2027-12-08"}), "review_window"),
+        (json!({"outcome": "decision", "review_on": "2027-02-30"}), "invalid"),
+    ] {
+        let refused = app.post(&wall, &secretary, body.clone()).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", refused.body);
+        assert_eq!(refused.body["errors"][0]["field"], "review_on", "{}", refused.body);
+        assert_eq!(refused.body["errors"][0]["problem"], problem, "{}", refused.body);
+    }
+    let still = app.get(&path, &secretary).await.body;
+    assert!(by_issue(&still, &january).unwrap()["outcome"].is_null(), "nothing recorded");
+
+    let decide = |review_on: Option<&str>| json!({"outcome": "decision", "note": "请业委会征求业主意见", "review_on": review_on});
+    for (item, review_on) in [
+        (by_issue(&december, &january), Some("2027-01-03")),
+        (by_issue(&december, &february), Some("2027-01-20")),
+        (by_issue(&december, &resting), None),
+        (by_title(&december, "停车管理小组成立情况"), Some("2026-12-31")),
+    ] {
+        let r = app.post(&outcome_of(item), &secretary, decide(review_on)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let held = app.get(&path, &secretary).await.body;
+    assert_eq!(by_issue(&held, &january).unwrap()["review_on"], "2027-01-03");
+    assert!(by_issue(&held, &resting).unwrap()["review_on"].is_null());
+    let meeting_page = pages.get(&format!("/meetings/{}", held["meeting"]["id"].as_str().unwrap())).await;
+    assert!(meeting_page.html.contains("2027-01-03 复议"), "{}", meeting_page.html);
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    let minutes = app.get(&format!("{path}/minutes?format=md"), &secretary).await;
+    let text = minutes.body.as_str().unwrap_or_default();
+    assert!(text.contains("请业委会征求业主意见；2027-01-03 复议"), "{text}");
+
+    // January: the issue and the topic due by its day are back; the others rest.
+    let (path, secretary) = build_and_open(&app, "2027-01-03").await;
+    let held = app.get(&path, &secretary).await.body;
+    let back = by_issue(&held, &january).expect("due on the meeting's day");
+    assert_eq!((back["section"].as_str(), back["reason"].as_str()), (Some("follow_up"), Some("review_due")));
+    let topic = by_title(&held, "停车管理小组成立情况").expect("due since the last meeting");
+    assert_eq!((topic["section"].as_str(), topic["reason"].as_str()), (Some("follow_up"), Some("review_due")));
+    assert!(by_issue(&held, &february).is_none(), "its day is after this meeting");
+    assert!(by_issue(&held, &resting).is_none(), "decided without a day: it rests");
+    // January does not reach them: both wait for February, with the one due since, in the
+    // follow-up (the demo's own decisions are there too).
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2027-02-07/agenda", Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let february_agenda = app.get(&format!("/api/v1/meetings/{}", built.str("id")), &secretary).await.body;
+    let ours = ["外墙渗水待业主表决", "二期绿化补种方案", "路灯已报供电局", "停车管理小组成立情况"];
+    let reasons: Vec<(String, &str)> = items(&february_agenda)
+        .iter()
+        .filter(|i| ours.contains(&i["title"].as_str().unwrap()) && i["section"] == "follow_up")
+        .map(|i| (i["title"].as_str().unwrap().to_owned(), i["reason"].as_str().unwrap()))
+        .collect();
+    let expected = [
+        ("外墙渗水待业主表决".to_owned(), "review_due"),
+        ("二期绿化补种方案".to_owned(), "review_due"),
+        ("停车管理小组成立情况".to_owned(), "carried_over"),
+    ];
+    assert_eq!(reasons, expected, "{february_agenda}");
 }

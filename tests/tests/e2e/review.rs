@@ -31,15 +31,7 @@ const ANSHANG: &str = "anshang@dongsheng.example";
 async fn held(app: &TestApp) -> String {
     let secretary = app.token(SECRETARY).await;
     let next = app.get("/api/v1/meetings/next", &secretary).await;
-    let slot = next.str("slot").to_owned();
-    let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;
-    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
-    let path = format!("/api/v1/meetings/{}", built.str("id"));
-    let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
-    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
-    app.meeting_day(&path).await;
-    let opened = app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await;
-    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    let (path, secretary) = crate::meetings::build_and_open(app, next.str("slot")).await;
     for (org, who) in [("安尚物业", "李明"), ("业主监督委员会", "张秀兰")] {
         let body = json!({"org": app.org(org), "attendees": who});
         let came = app.call(Method::PUT, &format!("{path}/attendance"), Some(&secretary), Some(body)).await;

@@ -60,7 +60,7 @@ impl Town {
 fn facts(issues: &[Issue]) -> Vec<IssueFacts> {
     issues
         .iter()
-        .map(|i| IssueFacts { issue: i.into(), assigned_at: None, resolved_at: None, dealt_at: None })
+        .map(|i| IssueFacts { issue: i.into(), assigned_at: None, resolved_at: None, dealt_at: None, review_on: None })
         .collect()
 }
 
@@ -74,6 +74,16 @@ fn build_carrying(
     config: &AgendaConfig,
     carried: &[(Option<roundtable_core::IssueId>, String)],
 ) -> Agenda {
+    build_reviewing(t, facts, config, carried, &[])
+}
+
+fn build_reviewing(
+    t: &Town,
+    facts: &[IssueFacts],
+    config: &AgendaConfig,
+    carried: &[(Option<roundtable_core::IssueId>, String)],
+    reviews: &[(String, NaiveDate)],
+) -> Agenda {
     let grid = BTreeSet::from([t.grid_secretary]);
     build_agenda(&AgendaInput {
         issues: facts,
@@ -84,6 +94,7 @@ fn build_carrying(
         grid_raisers: &grid,
         announcements: "传达上级文件精神",
         carried,
+        reviews,
         config,
         tz: chrono_tz::Asia::Shanghai,
     })
@@ -237,6 +248,9 @@ mod backlog {
         raised: i64,
         changed: i64,
         dealt: Option<i64>,
+        /// The dealing meeting's decision asked to hear it again, so many days from this
+        /// meeting's day (before it: due).
+        review_in: Option<i64>,
         due_in: i64,
         support: u32,
         by_grid: bool,
@@ -248,11 +262,12 @@ mod backlog {
             raised in 0..400i64,
             changed_frac in 0..=100i64,
             dealt in prop::option::of(0..400i64),
+            review_in in prop::option::of(-90..90i64),
             due_in in -60..60i64,
             support in 0..20u32,
             by_grid in prop::bool::weighted(0.2),
         ) -> Random {
-            Random { state, raised, changed: raised * changed_frac / 100, dealt, due_in, support, by_grid }
+            Random { state, raised, changed: raised * changed_frac / 100, dealt, review_in, due_in, support, by_grid }
         }
     }
 
@@ -263,13 +278,14 @@ mod backlog {
         let i = &f.issue;
         let settled = f.dealt_at.is_some_and(|d| i.state_entered_at <= d);
         let overdue = i.commitment.as_ref().is_some_and(|c| c.due_date < day);
+        let review_due = f.review_on.is_some_and(|d| d <= day);
         if i.created_at >= meeting_at() {
             return false; // raised once the meeting had begun: the next one's
         }
         match i.state.as_str() {
-            "raised" => !settled,
-            "assigned" => !settled || i.state_entered_at + patience <= meeting_at(),
-            "committed" => !settled || overdue,
+            "raised" => !settled || review_due,
+            "assigned" => !settled || review_due || i.state_entered_at + patience <= meeting_at(),
+            "committed" => !settled || review_due || overdue,
             "resolved" => true,
             _ => false,
         }
@@ -304,7 +320,9 @@ mod backlog {
                             dated_at: i.state_entered_at,
                         });
                     }
-                    IssueFacts { issue: (&i).into(), assigned_at: None, resolved_at: None, dealt_at: r.dealt.map(|d| meeting_at() - TimeDelta::days(d)) }
+                    let dealt_at = r.dealt.map(|d| meeting_at() - TimeDelta::days(d));
+                    let review_on = r.review_in.filter(|_| dealt_at.is_some()).map(|d| day + TimeDelta::days(d));
+                    IssueFacts { issue: (&i).into(), assigned_at: None, resolved_at: None, dealt_at, review_on }
                 })
                 .collect();
             let config = AgendaConfig::default();
@@ -397,4 +415,64 @@ fn a_pause_decided_outside_a_meeting_is_heard_once_and_a_paused_issue_is_carried
     assert!(!agenda.items.iter().any(|i| i.title == "外墙改造待业主表决"));
     let paused = agenda.items.iter().find(|i| i.reason == Reason::Paused).unwrap();
     assert_eq!(paused.section, Section::FollowUp);
+}
+
+#[test]
+fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again() {
+    let t = Town::new();
+    // All decided on at November's meeting and untouched since.
+    let due = t.issue("外墙渗水待业委会表决", t.junyue, "raised", 60, 2);
+    let on_the_day = t.issue("充电桩选址", t.dingxiu, "paused", 60, 0);
+    let later = t.issue("二期绿化补种", t.junyue, "raised", 60, 0);
+    let without = t.issue("路灯已报供电局", t.junyue, "raised", 60, 0);
+    let mut closed = t.issue("已驳回的", t.junyue, "rejected", 60, 0);
+    closed.state_entered_at = last_meeting();
+    // Decided in November, then assigned last week: the backlog lists it as it is now.
+    let mut moved_on = t.issue("会后已交办", t.dingxiu, "assigned", 60, 0);
+    moved_on.state_entered_at = meeting_at() - TimeDelta::days(5);
+    let mut overdue = t.committed("逾期的", t.w.anshang, date(2026, 11, 30), 40);
+    overdue.state_entered_at = last_meeting() - TimeDelta::days(1);
+    let reviews = [
+        (&due, Some(date(2026, 12, 1))),
+        (&on_the_day, Some(date(2026, 12, 6))),
+        (&later, Some(date(2026, 12, 7))),
+        (&without, None),
+        (&closed, Some(date(2026, 12, 1))),
+        (&moved_on, Some(date(2026, 12, 1))),
+        (&overdue, Some(date(2026, 12, 1))),
+    ];
+    let list: Vec<IssueFacts> = reviews
+        .iter()
+        .map(|(i, review_on)| IssueFacts {
+            issue: (*i).into(),
+            assigned_at: None,
+            resolved_at: None,
+            dealt_at: Some(last_meeting() + TimeDelta::hours(2)),
+            review_on: *review_on,
+        })
+        .collect();
+    // Topics without an issue: one due since the last meeting, one due at it (heard
+    // then), one due next month, and one due now and carried too (listed once).
+    let topics = [
+        ("停车管理小组成立情况".to_owned(), date(2026, 12, 6)),
+        ("物业费调价听证".to_owned(), date(2026, 11, 1)),
+        ("垃圾分类试点".to_owned(), date(2027, 1, 3)),
+        ("小区门禁升级".to_owned(), date(2026, 11, 15)),
+    ];
+    let carried = [(None, "小区门禁升级".to_owned())];
+    let agenda = build_reviewing(&t, &list, &AgendaConfig::default(), &carried, &topics);
+
+    assert_eq!(
+        titles(&agenda, Reason::ReviewDue),
+        ["外墙渗水待业委会表决", "充电桩选址", "停车管理小组成立情况", "小区门禁升级"],
+        "due on or before the meeting's day, still open and untouched; topics due since the last meeting"
+    );
+    assert!(titles(&agenda, Reason::CarriedOver).is_empty(), "a topic both carried and due is listed once");
+    assert!(!agenda.items.iter().any(|i| ["二期绿化补种", "路灯已报供电局", "已驳回的"].contains(&i.title.as_str())));
+    assert_eq!(titles(&agenda, Reason::Backlog), ["会后已交办"], "changed since: listed as it is now");
+    assert_eq!(titles(&agenda, Reason::Overdue), ["逾期的"], "listed once, as overdue");
+    assert!(agenda.items.iter().filter(|i| i.reason == Reason::ReviewDue).all(|i| i.section == Section::FollowUp));
+    let reasons: Vec<Reason> = agenda.items.iter().map(|i| i.reason).collect();
+    let review = reasons.iter().position(|r| *r == Reason::ReviewDue).unwrap();
+    assert!(review > reasons.iter().position(|r| *r == Reason::Overdue).unwrap(), "after the commitments");
 }

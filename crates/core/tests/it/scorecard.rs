@@ -75,6 +75,7 @@ fn facts(w: &World, org: OrgId, s: Story) -> IssueFacts {
         assigned_at: Some(ago(s.assigned)),
         resolved_at: s.resolved.map(ago),
         dealt_at: None,
+        review_on: None,
     }
 }
 
@@ -152,6 +153,7 @@ fn scorecard(f: &Fixture, config: &AgendaConfig) -> Vec<ScoreRow> {
         grid_raisers: &grid,
         announcements: "",
         carried: &[],
+        reviews: &[],
         config,
         tz: chrono_tz::Asia::Shanghai,
     })

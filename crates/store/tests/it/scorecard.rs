@@ -61,6 +61,7 @@ fn the_rates_come_from_the_stored_timeline(t: &TestDb) {
         grid_raisers: &grid,
         announcements: "",
         carried: &[],
+        reviews: &[],
         config: &AgendaConfig::default(),
         tz: chrono_tz::Asia::Shanghai,
     });

@@ -139,6 +139,7 @@ pub fn plan_agenda(
         Some(previous) => agenda::unfinished_items(conn, previous.id)?,
         None => Vec::new(),
     };
+    let reviews = agenda::reviewed_topics(conn, community)?;
     let agenda_config = config.agenda_config(&c);
     let built = build_agenda(&AgendaInput {
         issues: &facts,
@@ -149,6 +150,7 @@ pub fn plan_agenda(
         grid_raisers: &grid_raisers,
         announcements: &meeting.announcements,
         carried: &carried,
+        reviews: &reviews,
         config: &agenda_config,
         tz,
     });

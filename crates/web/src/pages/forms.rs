@@ -47,6 +47,16 @@ pub fn filled(v: &Option<String>) -> Option<String> {
     v.as_deref().map(roundtable_core::text::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
+/// A date field (`YYYY-MM-DD`, as a date input sends it) that may be left empty; another
+/// shape is noted in `errors` under the field's name.
+pub fn dated(field: &str, v: &Option<String>, errors: &mut Vec<FieldProblem>) -> Option<chrono::NaiveDate> {
+    filled(v).and_then(|d| {
+        chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .map_err(|_| errors.push(FieldProblem::new(field, "invalid", "a date, YYYY-MM-DD")))
+            .ok()
+    })
+}
+
 /// One of a closed set of names chosen in a form (`""` is `None`); another value, which
 /// only a hand-made post sends, is reported like the API's own field problem.
 pub fn chosen<T: std::str::FromStr<Err = roundtable_core::UnknownName>>(

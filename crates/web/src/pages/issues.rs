@@ -946,11 +946,7 @@ impl TransitionForm {
             errors.push(FieldProblem::new("version", "invalid", "reload the page"));
             0
         });
-        let due_date = filled(&self.due_date).and_then(|d| {
-            NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                .map_err(|_| errors.push(FieldProblem::new("due_date", "invalid", "a date, YYYY-MM-DD")))
-                .ok()
-        });
+        let due_date = crate::pages::forms::dated("due_date", &self.due_date, &mut errors);
         let satisfaction = filled(&self.satisfaction).and_then(|s| {
             s.parse()
                 .map_err(|_| errors.push(FieldProblem::new("satisfaction", "invalid", "a number from 1 to 5")))

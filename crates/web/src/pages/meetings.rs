@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
+use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::ops::meetings::calendar::Rescheduled;
 use crate::ops::meetings::day::OnTheSpot;
 use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes, review};
@@ -605,6 +605,9 @@ struct DayPage {
     /// Who can take on a raised issue on the spot.
     companies: Vec<Choice>,
     today: NaiveDate,
+    /// The days a decision may set to hear its item again (复议).
+    review_from: NaiveDate,
+    review_to: NaiveDate,
     errors: Option<FormErrors>,
 }
 
@@ -627,9 +630,13 @@ async fn day_page(
     {
         item.typed = Some(form);
     }
+    let review =
+        roundtable_core::agenda::review_days(detail.meeting.starts_at.with_timezone(&caller.tz()).date_naive());
     Out::status(
         status,
         DayPage {
+            review_from: *review.start(),
+            review_to: *review.end(),
             progress: Progress::of(&items),
             items,
             attendance: attendance(&names, &detail, &typed.attendance),
@@ -679,6 +686,7 @@ pub struct OutcomeForm {
     commitment_text: Option<String>,
     due_date: Option<String>,
     responsible_org: Option<String>,
+    review_on: Option<String>,
 }
 
 pub async fn outcome(
@@ -687,13 +695,12 @@ pub async fn outcome(
 ) -> Response {
     let id = MeetingId(id);
     let out = async {
-        let due_date = match filled(&form.due_date) {
-            None => None,
-            Some(d) => Some(
-                NaiveDate::parse_from_str(&d, "%Y-%m-%d")
-                    .map_err(|_| ApiError::invalid(vec![FieldProblem::new("due_date", "invalid", "YYYY-MM-DD")]))?,
-            ),
-        };
+        let mut errors = Vec::new();
+        let due_date = crate::pages::forms::dated("due_date", &form.due_date, &mut errors);
+        let review_on = crate::pages::forms::dated("review_on", &form.review_on, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
         let outcome = form
             .outcome
             .parse()
@@ -708,6 +715,7 @@ pub async fn outcome(
             commitment_text: filled(&form.commitment_text),
             due_date,
             responsible_org,
+            review_on,
         };
         day::outcome(&ctx.state, &ctx.caller()?, id, item.clone(), body).await?;
         Ok(Out::Done(format!("/meetings/{id}/day"), "outcome_recorded"))

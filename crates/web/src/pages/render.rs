@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 34] = [
+const TEMPLATES: [(&str, &str); 35] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -28,6 +28,7 @@ const TEMPLATES: [(&str, &str); 34] = [
     ("urgency_choice", include_str!("../../templates/pages/urgency_choice.hbs")),
     ("urgency_badge", include_str!("../../templates/pages/urgency_badge.hbs")),
     ("minutes_stage", include_str!("../../templates/pages/minutes_stage.hbs")),
+    ("item_outcome", include_str!("../../templates/pages/item_outcome.hbs")),
     ("issues", include_str!("../../templates/pages/issues.hbs")),
     ("issue", include_str!("../../templates/pages/issue.hbs")),
     ("raise", include_str!("../../templates/pages/raise.hbs")),

@@ -54,6 +54,8 @@ pub struct AgendaItemView {
     /// Once recorded.
     #[schema(value_type = Option<names::ItemOutcomeName>)]
     pub outcome: Option<ItemOutcome>,
+    /// With a decision: the day by which the meeting asked to hear the item again (复议).
+    pub review_on: Option<NaiveDate>,
 }
 
 #[derive(Serialize, ToSchema, Clone, Debug)]
@@ -140,6 +142,10 @@ pub struct OutcomeBody {
     pub due_date: Option<NaiveDate>,
     /// For a raised issue: the company that takes it on and commits on the spot.
     pub responsible_org: Option<Uuid>,
+    /// For a decision: the day by which the meeting wants to hear the item again (复议;
+    /// after the meeting's day, within a year). The item comes back to the follow-up of the
+    /// first agenda on or after it, unless something happens to its issue first.
+    pub review_on: Option<NaiveDate>,
 }
 
 /// The formats documents come in.

@@ -143,6 +143,7 @@ pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
             in_appendix: i.in_appendix,
             urgency: i.urgency,
             outcome: None,
+            review_on: None,
         })
         .collect())
 }

@@ -1,5 +1,6 @@
 //! The meeting day: opening and closing the meeting, who came, what each item came to.
 
+use chrono::NaiveDate;
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::text;
 use std::collections::HashMap;
@@ -133,6 +134,7 @@ pub async fn outcome(
     let stored =
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+    let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
     let transitions = match body.outcome {
         ItemOutcome::Decision | ItemOutcome::Deferred => Vec::new(),
         ItemOutcome::Commitment => {
@@ -152,6 +154,9 @@ pub async fn outcome(
     if let Some(note) = &note {
         entry = entry.with("note", note);
     }
+    if let Some(day) = review_on {
+        entry = entry.with("review_on", day);
+    }
     if !transitions.is_empty() {
         entry = entry.with(
             "transitions",
@@ -161,11 +166,30 @@ pub async fn outcome(
     state
         .db
         .write(move |conn| {
-            meetings::record_outcome(conn, meeting, &item, outcome, note.as_deref(), &transitions)?;
+            meetings::record_outcome(conn, meeting, &item, outcome, note.as_deref(), review_on, &transitions)?;
             roundtable_store::audit::record(conn, &entry)
         })
         .await?;
     detail(state, caller, id).await
+}
+
+/// The day a decision asks to hear its item again, if it does: only a decision sets one,
+/// after the meeting's day and within a year of it.
+fn review_day(body: &OutcomeBody, meeting_day: NaiveDate) -> ApiResult<Option<NaiveDate>> {
+    let Some(day) = body.review_on else { return Ok(None) };
+    if body.outcome != ItemOutcome::Decision {
+        return Err(ApiError::field("review_on", "decision_only", "only a decision sets a day to hear the item again"));
+    }
+    let days = roundtable_core::agenda::review_days(meeting_day);
+    if !days.contains(&day) {
+        let (first, last) = (days.start(), days.end());
+        return Err(ApiError::field(
+            "review_on",
+            "review_window",
+            format!("`review_on` must be after the meeting's day, from {first} to {last}"),
+        ));
+    }
+    Ok(Some(day))
 }
 
 /// What a commitment recorded at the meeting does to an issue.

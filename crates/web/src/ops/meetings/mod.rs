@@ -167,6 +167,7 @@ pub async fn detail(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResu
                     in_appendix: i.in_appendix,
                     urgency: i.urgency,
                     outcome: i.outcome,
+                    review_on: i.review_on,
                 })
                 .collect()
         }),
