@@ -340,7 +340,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     check_and_shoot(&c, &dir, "desktop-meeting-day").await;
     click_through(&c, Locator::Id(&format!("commit-{item_id}"))).await;
     let recorded = c.find(Locator::Id(&format!("item-{item_id}"))).await.expect("the item").text().await.expect("text");
-    assert!(recorded.contains("记录承诺"), "the item shows its commitment: {recorded}");
+    assert!(recorded.contains("现场承诺"), "the item shows its commitment: {recorded}");
     // An overdue commitment gets a new date at the meeting: an extension, with its reason.
     let overdue = c
         .find(Locator::XPath("//li[contains(@class,'day-item')][.//button[contains(., '批准延期')]]"))
@@ -358,7 +358,7 @@ async fn four_accounts_and_a_meeting_in_a_real_browser() {
     click_through(&c, Locator::Id(&format!("commit-{overdue_id}"))).await;
     let extended =
         c.find(Locator::Id(&format!("item-{overdue_id}"))).await.expect("the item").text().await.expect("text");
-    assert!(extended.contains("记录承诺"), "recorded: {extended}");
+    assert!(extended.contains("现场承诺"), "recorded: {extended}");
     click_through(&c, Locator::Id("close-meeting")).await;
     c.find(Locator::Id("remarks")).await.expect("remarks").send_keys("各单位按期落实。").await.expect("typed");
     click_through(&c, Locator::Id("save-minutes")).await;

@@ -250,6 +250,8 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     assert!(home.contains("id=\"home-review\"") && home.contains("还有 1 条更正意见待答复"), "{home}");
     let desk = secretary.get(&minutes).await;
     assert!(desk.html.contains("还有 1 条更正意见待答复"), "{}", desk.html);
+    // The button waits for the answer (the server refuses anyway, below).
+    assert!(desk.html.contains(r#"id="publish-minutes" disabled aria-describedby="unanswered""#), "{}", desk.html);
     let refused = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(refused.html.contains("还有更正意见待答复"), "the reason, on the minutes page: {}", refused.html);
@@ -261,7 +263,7 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.html);
     let answered = secretary.get(answered.location()).await;
     assert!(answered.html.contains("已答复该更正意见") && answered.html.contains("已改正 &amp; 重印"));
-    assert!(!answered.html.contains("id=\"unanswered\""));
+    assert!(!answered.html.contains("id=\"unanswered\"") && answered.html.contains(r#"id="publish-minutes">"#));
     let published = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER);
     let published = secretary.get(published.location()).await;
