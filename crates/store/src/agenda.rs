@@ -445,7 +445,7 @@ pub fn rebuild_agenda(conn: &mut DbConn, meeting: &Meeting, agenda: &Agenda, now
 /// An agenda item as stored.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = agenda_items)]
-struct ItemRow {
+pub(crate) struct ItemRow {
     id: String,
     position: i32,
     section: String,

@@ -2,8 +2,9 @@
 
 use diesel::prelude::*;
 use roundtable_core::agenda::ScoreRow;
-use roundtable_core::{AgendaStatus, CommunityId, ItemOutcome, Meeting, MeetingId, MeetingStatus};
+use roundtable_core::{AgendaStatus, CommunityId, IssueId, ItemOutcome, Meeting, MeetingId, MeetingStatus};
 
+use crate::agenda::{ItemRow, StoredItem};
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
 use crate::error::{Result, StoreError};
@@ -154,6 +155,26 @@ pub fn records(conn: &mut DbConn, community: CommunityId) -> Result<Vec<MeetingR
         .select(record_columns!())
         .load(conn)?;
     rows.into_iter().map(record).collect()
+}
+
+/// The meetings whose agendas listed an issue, oldest first, each with the issue's item
+/// there (what that meeting did with it), in one query. The items' urgency is left
+/// routine: the caller has the issue.
+pub fn listing(conn: &mut DbConn, issue: IssueId) -> Result<Vec<(MeetingRecord, StoredItem)>> {
+    use crate::schema::agenda_items;
+    let (meeting, status, published, scorecard, minutes) = record_columns!();
+    type Row = (MeetingRow, String, Option<chrono::NaiveDateTime>, Option<String>, bool, ItemRow);
+    let rows: Vec<Row> = agenda_items::table
+        .inner_join(meetings::table.on(meetings::id.eq(agenda_items::meeting_id)))
+        .filter(agenda_items::issue_id.eq(issue.to_string()))
+        .order((meetings::slot, agenda_items::position))
+        .select((meeting, status, published, scorecard, minutes, ItemRow::as_select()))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(m, status, published, scorecard, minutes, item)| {
+            Ok((record((m, status, published, scorecard, minutes))?, (item, None).try_into()?))
+        })
+        .collect()
 }
 
 /// The meetings of every community closed since `since` whose minutes are not published.

@@ -199,6 +199,13 @@ fn table(app: &TestApp) -> Vec<Row> {
             None,
             Some(&["secretary", "supervisor", "admin", "anshang"]),
         ),
+        row(
+            Method::GET,
+            "/api/v1/issues/{id}/meetings",
+            Target::Junyue,
+            None,
+            Some(&["secretary", "supervisor", "admin", "anshang"]),
+        ),
         // (The supervisor raised it: their own support is a 409, past authorisation.)
         row_authorised(
             Method::PUT,

@@ -31,10 +31,12 @@ mod in_december_2026 {
         the_participants_are_told_when_a_meeting_they_were_sent_moves_or_is_off,
         a_secretary_who_left_the_meeting_open_is_told_the_morning_after,
         a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again,
+        an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back,
     );
 }
 
 const SECRETARY: &str = "secretary@dongsheng.example";
+const RESIDENT: &str = "resident@dongsheng.example";
 
 /// How many notices of `effect` the community's outbox holds.
 fn queued(app: &TestApp, effect: &str) -> usize {
@@ -1063,4 +1065,100 @@ async fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again(a
         ("停车管理小组成立情况".to_owned(), "carried_over"),
     ];
     assert_eq!(reasons, expected, "{february_agenda}");
+}
+
+/// A resident following their issue reads on it what each joint meeting did with it: the
+/// meeting under way, the decision and the day it is heard again, the decision's words
+/// once the minutes are published, and the next agenda that lists it once published.
+async fn an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back(app: TestApp) {
+    let resident = app.token(RESIDENT).await;
+    let body = json!({"title": "单元门禁常坏", "description": "门禁刷卡失灵。", "category": "facilities",
+        "compound": app.compound("鸿禧山庄").to_string()});
+    let raised = app.post("/api/v1/issues", &resident, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let issue = raised.str("id");
+    let listing = format!("/api/v1/issues/{issue}/meetings");
+    assert_eq!(app.get(&listing, &resident).await.body, json!([]), "no agenda lists it yet");
+
+    let (path, secretary) = build_and_open(&app, "2026-12-06").await;
+    let resident = app.fresh_token(RESIDENT).await;
+    let under_way = app.get(&listing, &resident).await;
+    assert_eq!(under_way.status, StatusCode::OK, "{}", under_way.body);
+    let heard = under_way.body.as_array().unwrap();
+    assert_eq!(heard.len(), 1, "{}", under_way.body);
+    assert_eq!(heard[0]["meeting"]["slot"], "2026-12-06");
+    assert_eq!(heard[0]["meeting"]["status"], "open");
+    assert_eq!((heard[0]["item"]["reason"].as_str(), heard[0]["item"]["outcome"].as_str()), (Some("new_issue"), None));
+    // Whoever may not see the issue reads nothing of its meetings either.
+    let xiean = app.token("xiean@dongsheng.example").await;
+    assert_eq!(app.get(&listing, &xiean).await.status, StatusCode::FORBIDDEN);
+    let unknown = format!("/api/v1/issues/{}/meetings", uuid::Uuid::now_v7());
+    assert_eq!(app.get(&unknown, &resident).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.call(Method::GET, &listing, None, None).await.status, StatusCode::UNAUTHORIZED);
+
+    let detail = app.get(&path, &secretary).await.body;
+    let item = items(&detail).iter().find(|i| i["issue"] == issue).expect("a new issue is listed").clone();
+    let note = "请物业公司先行检修，业委会征求业主意见后复议更换方案。";
+    let decided = app
+        .post(
+            &format!("{path}/items/{}/outcome", item["id"].as_str().unwrap()),
+            &secretary,
+            json!({"outcome": "decision", "note": note, "review_on": "2027-01-03"}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+
+    // The decision and its day at once; its words once the minutes are published (the
+    // secretary, who may still correct them, reads them before).
+    let decision = app.get(&listing, &resident).await.body;
+    assert_eq!(decision[0]["meeting"]["status"], "closed");
+    assert_eq!(decision[0]["item"]["outcome"], "decision");
+    assert_eq!(decision[0]["item"]["review_on"], "2027-01-03");
+    assert!(decision[0]["note"].is_null(), "the minutes are not published: {decision}");
+    assert_eq!(app.get(&listing, &secretary).await.body[0]["note"], note);
+    let pages = app.pages();
+    pages.sign_in(RESIDENT).await;
+    let page = pages.get(&format!("/issues/{issue}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let history = section(&page.html, r#"id="meeting-history""#);
+    assert!(history.contains("2026-12-06 联席会议") && history.contains("形成决定 · 2027-01-03 复议"), "{history}");
+    assert!(!page.html.contains(note), "{}", page.html);
+    assert!(page.html.contains(r#"id="review-pending">会议决定 2027-01-03 复议"#), "{}", page.html);
+
+    let publish = app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&secretary), None).await;
+    assert_eq!(publish.status, StatusCode::OK, "{}", publish.body);
+    assert_eq!(app.get(&listing, &resident).await.body[0]["note"], note);
+    assert!(pages.get(&format!("/issues/{issue}")).await.html.contains(note));
+
+    // January's agenda lists it again: a draft only the secretary reads; once published,
+    // the resident reads that it is on it, and the pending review is no longer said.
+    let secretary = app.fresh_token(SECRETARY).await;
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2027-01-03/agenda", Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let resident = app.fresh_token(RESIDENT).await;
+    assert_eq!(app.get(&listing, &resident).await.body.as_array().unwrap().len(), 1, "a draft is not shown");
+    let drafted = app.get(&listing, &secretary).await.body;
+    assert_eq!(drafted.as_array().unwrap().len(), 2, "{drafted}");
+    assert_eq!(drafted[1]["meeting"]["agenda_status"], "draft");
+    let january = format!("/api/v1/meetings/{}", built.str("id"));
+    let published = app.call(Method::POST, &format!("{january}/agenda/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let listed = app.get(&listing, &resident).await.body;
+    assert_eq!(listed[1]["meeting"]["slot"], "2027-01-03");
+    assert_eq!(
+        (listed[1]["item"]["reason"].as_str(), listed[1]["item"]["outcome"].as_str()),
+        (Some("review_due"), None)
+    );
+    let page = pages.get(&format!("/issues/{issue}")).await;
+    let history = section(&page.html, r#"id="meeting-history""#);
+    assert!(history.contains("2027-01-03 联席会议</a> · 会议决定届时复议 · 已列入议程"), "{history}");
+    assert!(!page.html.contains("review-pending"), "{}", page.html);
+}
+
+/// The element that opens with `marker`, up to its end tag's line.
+fn section<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html.find(marker).unwrap_or_else(|| panic!("no {marker} in {html}"));
+    let rest = &html[start..];
+    &rest[..rest.find("</ol>").unwrap_or(rest.len())]
 }

@@ -12,6 +12,7 @@ use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::issues as ops;
 use crate::ops::ledger::Form;
 use crate::state::AppState;
+use crate::views::meetings::IssueMeetingView;
 use crate::views::{
     CommitmentRecordView, EventView, IssueList, IssueSummary, IssueView, ListQuery, NewIssueBody, SimilarQuery,
     SupportView, TransitionBody,
@@ -154,6 +155,22 @@ pub async fn commitments(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<CommitmentRecordView>>> {
     ops::commitments(&state, &caller, IssueId(id)).await.map(Json)
+}
+
+/// The meetings whose agendas listed the issue, oldest first, and what each did with it:
+/// why it was listed, the outcome (a commitment on the spot, a decision and the day it is
+/// heard again, a deferral; none at a closed meeting: not reached, carried on), and the
+/// outcome's words once the minutes are published. Agendas still in draft only for
+/// secretaries and administrators; an upcoming agenda that lists it says when it comes up.
+#[utoipa::path(get, path = "/api/v1/issues/{id}/meetings", tag = "issues", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = [IssueMeetingView]), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+))]
+pub async fn meetings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Vec<IssueMeetingView>>> {
+    crate::ops::meetings::of_issue(&state, &caller, IssueId(id)).await.map(Json)
 }
 
 /// Adds the caller's support ("me too"); supporting twice counts once. Not for one's own

@@ -74,6 +74,7 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(issues::transition))
         .routes(routes!(issues::events))
         .routes(routes!(issues::commitments))
+        .routes(routes!(issues::meetings))
         .routes(routes!(issues::similar))
         .routes(routes!(issues::ledger))
         .routes(routes!(issues::ledger_xlsx))

@@ -668,6 +668,12 @@ struct IssuePage {
     can_support: bool,
     /// Each promise and each extension, oldest first.
     history: Vec<HistoryLine>,
+    /// The meetings whose agendas listed it (as far as the caller may read them), oldest
+    /// first, and what each did with it.
+    meetings: Vec<crate::views::meetings::IssueMeetingView>,
+    /// The day a meeting's decision asked to hear it again, while it is open and no later
+    /// agenda lists it yet.
+    review_pending: Option<chrono::NaiveDate>,
     /// What a paused issue waits for, said at the top (not only in its timeline).
     waiting: Option<Waiting>,
     /// When the workflow reminds or escalates next (an urgent issue's deadline, counted
@@ -745,6 +751,7 @@ async fn issue_page(
     let view = if tracker.read_only() { crate::ops::street::read_only(view) } else { view };
     let events = ops::events(state, &caller, id).await?;
     let records = ops::commitments(state, &caller, id).await?;
+    let heard = crate::ops::meetings::of_issue(state, &caller, id).await?;
     let supported = ops::supported(state, &caller, id).await?;
     let names = reference::names(state, &caller).await?;
     let today = caller.now(state).date_naive();
@@ -881,9 +888,16 @@ async fn issue_page(
             record,
         })
         .collect();
+    let open = !state.workflows.get(&issue.view.workflow).is_some_and(|wf| wf.is_terminal(issue.view.state.as_str()));
+    let review_pending = heard
+        .last()
+        .filter(|h| open && h.meeting.status == roundtable_core::MeetingStatus::Closed)
+        .and_then(|h| h.item.review_on);
     Out::status(
         status,
         IssuePage {
+            meetings: heard,
+            review_pending,
             base: tracker.base.clone(),
             read_only: tracker.read_only(),
             issue,

@@ -58,6 +58,38 @@ pub struct AgendaItemView {
     pub review_on: Option<NaiveDate>,
 }
 
+impl From<roundtable_store::agenda::StoredItem> for AgendaItemView {
+    fn from(i: roundtable_store::agenda::StoredItem) -> Self {
+        AgendaItemView {
+            id: i.id,
+            position: i.position,
+            section: i.section,
+            reason: i.reason,
+            issue: i.issue_id.map(|x| x.0),
+            title: i.title,
+            minutes: i.minutes_allowed,
+            in_appendix: i.in_appendix,
+            urgency: i.urgency,
+            outcome: i.outcome,
+            review_on: i.review_on,
+        }
+    }
+}
+
+/// A meeting whose agenda listed an issue, and what that meeting did with it.
+#[derive(Serialize, ToSchema, Debug)]
+pub struct IssueMeetingView {
+    pub meeting: MeetingView,
+    /// The issue's item on that agenda: why it was listed (`reason`), and once the meeting
+    /// dealt with it, its `outcome` and a decision's `review_on`. A closed meeting's item
+    /// without an outcome was not reached and went on to the next agenda.
+    pub item: AgendaItemView,
+    /// What the meeting said with its outcome (a decision's words, why it deferred): once
+    /// the minutes are published, as they may still be corrected before; to secretaries and
+    /// administrators at once.
+    pub note: Option<String>,
+}
+
 #[derive(Serialize, ToSchema, Clone, Debug)]
 pub struct AttendanceView {
     pub org: Uuid,

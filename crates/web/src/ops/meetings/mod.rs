@@ -19,7 +19,7 @@ use roundtable_store::{StoreError, agenda as store_agenda, meetings};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::meetings::{AgendaItemView, AttendanceView, MeetingDetail, MeetingView};
+use crate::views::meetings::{AgendaItemView, AttendanceView, IssueMeetingView, MeetingDetail, MeetingView};
 
 /// Secretaries and administrators run the meeting.
 pub fn manages(caller: &Caller) -> bool {
@@ -119,6 +119,28 @@ pub fn sees_agenda(caller: &Caller, r: &MeetingRecord) -> bool {
     }
 }
 
+/// The meetings whose agendas listed an issue the caller may see, oldest first, as far as
+/// the caller may read those agendas, with what each meeting did with it.
+pub async fn of_issue(
+    state: &AppState,
+    caller: &Caller,
+    id: roundtable_core::IssueId,
+) -> ApiResult<Vec<IssueMeetingView>> {
+    let issue = crate::ops::issues::visible(state, caller, id).await?;
+    let listed = state.db.run(move |conn| meetings::listing(conn, issue.id)).await?;
+    let viewer = Viewer::of(state, caller);
+    let chair = manages(caller);
+    Ok(listed
+        .into_iter()
+        .filter(|(r, _)| sees_agenda(caller, r))
+        .map(|(r, mut item)| {
+            item.urgency = issue.urgency;
+            let note = item.outcome_note.take().filter(|_| chair || r.minutes_published);
+            IssueMeetingView { meeting: viewer.view(&r), item: item.into(), note }
+        })
+        .collect())
+}
+
 /// A meeting of the caller's community, or 404.
 pub async fn record(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingRecord> {
     let found = state.db.run(move |conn| meetings::get_meeting(conn, id)).await;
@@ -153,24 +175,7 @@ pub async fn detail(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResu
         .await?;
     Ok(MeetingDetail {
         meeting: view(state, caller, &r),
-        items: show.then(|| {
-            items
-                .into_iter()
-                .map(|i| AgendaItemView {
-                    id: i.id,
-                    position: i.position,
-                    section: i.section,
-                    reason: i.reason,
-                    issue: i.issue_id.map(|x| x.0),
-                    title: i.title,
-                    minutes: i.minutes_allowed,
-                    in_appendix: i.in_appendix,
-                    urgency: i.urgency,
-                    outcome: i.outcome,
-                    review_on: i.review_on,
-                })
-                .collect()
-        }),
+        items: show.then(|| items.into_iter().map(AgendaItemView::from).collect()),
         scorecard: if show { r.scorecard } else { None },
         attendance: attendance.into_iter().map(|(org, attendees)| AttendanceView { org: org.0, attendees }).collect(),
     })
