@@ -98,6 +98,19 @@ pub fn followers(conn: &mut DbConn, issue: IssueId) -> Result<Vec<UserId>> {
     ids.iter().map(|u| parse("user id", u)).collect()
 }
 
+/// Which of `issues` `user` follows (by their own choice or by raising or supporting
+/// them), in one query.
+pub fn followed_among(conn: &mut DbConn, user: UserId, issues: &[IssueId]) -> Result<Vec<IssueId>> {
+    let ids: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
+    let followed: Vec<String> = follows::table
+        .filter(follows::user_id.eq(user.to_string()))
+        .filter(follows::issue_id.eq_any(&ids))
+        .filter(follows::following.eq(true))
+        .select(follows::issue_id)
+        .load(conn)?;
+    followed.iter().map(|i| parse("issue id", i)).collect()
+}
+
 /// Forgets that `user` followed an issue (as if they never decided: should it come back
 /// within their reach, they are told as anyone in their place would be) and marks its
 /// notices to them read.

@@ -1001,6 +1001,7 @@ async fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again(a
     pages.sign_in(SECRETARY).await;
     let day = pages.get(&format!("/meetings/{}/day", december["meeting"]["id"].as_str().unwrap())).await;
     assert!(day.html.contains(r#"name="review_on" type="date" min="2026-12-07" max="2027-12-07""#), "{}", day.html);
+    assert_eq!(day.html.matches("会议决定届时再议的").count(), 1, "the hint is said once, above the items");
 
     // Only a decision sets a day, after the meeting's and within a year; a refusal records nothing.
     let wall = outcome_of(by_issue(&december, &january));
@@ -1082,6 +1083,11 @@ async fn an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back(app:
 
     let (path, secretary) = build_and_open(&app, "2026-12-06").await;
     let resident = app.fresh_token(RESIDENT).await;
+    // The raiser follows it: their home page says it is on the meeting's agenda.
+    let pages = app.pages();
+    pages.sign_in(RESIDENT).await;
+    let home = pages.get("/").await.html;
+    assert!(section(&home, r#"id="followed-items""#).contains("单元门禁常坏"), "{home}");
     let under_way = app.get(&listing, &resident).await;
     assert_eq!(under_way.status, StatusCode::OK, "{}", under_way.body);
     let heard = under_way.body.as_array().unwrap();
@@ -1117,8 +1123,6 @@ async fn an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back(app:
     assert_eq!(decision[0]["item"]["review_on"], "2027-01-03");
     assert!(decision[0]["note"].is_null(), "the minutes are not published: {decision}");
     assert_eq!(app.get(&listing, &secretary).await.body[0]["note"], note);
-    let pages = app.pages();
-    pages.sign_in(RESIDENT).await;
     let page = pages.get(&format!("/issues/{issue}")).await;
     assert_eq!(page.status, StatusCode::OK);
     let history = section(&page.html, r#"id="meeting-history""#);
@@ -1141,6 +1145,7 @@ async fn an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back(app:
     let drafted = app.get(&listing, &secretary).await.body;
     assert_eq!(drafted.as_array().unwrap().len(), 2, "{drafted}");
     assert_eq!(drafted[1]["meeting"]["agenda_status"], "draft");
+    assert!(!pages.get("/").await.html.contains("followed-items"), "a draft is not shown on the home page either");
     let january = format!("/api/v1/meetings/{}", built.str("id"));
     let published = app.call(Method::POST, &format!("{january}/agenda/publish"), Some(&secretary), None).await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.body);
@@ -1154,11 +1159,23 @@ async fn an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back(app:
     let history = section(&page.html, r#"id="meeting-history""#);
     assert!(history.contains("2027-01-03 联席会议</a> · 会议决定届时复议 · 已列入议程"), "{history}");
     assert!(!page.html.contains("review-pending"), "{}", page.html);
+    let home = pages.get("/").await.html;
+    assert!(
+        section(&home, r#"id="followed-items""#)
+            .contains("单元门禁常坏</a> <span class=\"meta\">承诺事项跟进 · 会议决定届时复议"),
+        "{home}"
+    );
+    // A company's home keeps its own section: its organisation's items, not those it follows.
+    let company = app.pages();
+    company.sign_in("xiean@dongsheng.example").await;
+    let theirs = company.get("/").await.html;
+    assert!(!theirs.contains("followed-items") && theirs.contains("我单位的议程事项"), "{theirs}");
 }
 
-/// The element that opens with `marker`, up to its end tag's line.
+/// The list that opens with `marker`, up to its end.
 fn section<'a>(html: &'a str, marker: &str) -> &'a str {
     let start = html.find(marker).unwrap_or_else(|| panic!("no {marker} in {html}"));
     let rest = &html[start..];
-    &rest[..rest.find("</ol>").unwrap_or(rest.len())]
+    let end = ["</ol>", "</ul>"].iter().filter_map(|tag| rest.find(tag)).min();
+    &rest[..end.unwrap_or(rest.len())]
 }

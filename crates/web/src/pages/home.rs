@@ -8,8 +8,9 @@
 use axum::response::Response;
 use roundtable_core::agenda::Section;
 use roundtable_core::meeting::AgendaStatus;
-use roundtable_core::{MeetingStatus, OrgKind, Role};
+use roundtable_core::{IssueId, MeetingStatus, OrgKind, Role};
 use roundtable_store::meetings::MeetingRecord;
+use roundtable_store::notices;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -47,7 +48,8 @@ struct IssueSection {
     items: Vec<Row>,
 }
 
-/// An item of the next agenda about one of the viewer's organisation's issues.
+/// An item of the next agenda about one of the viewer's organisation's issues, or (for
+/// anyone else) about an issue they follow.
 #[derive(Serialize)]
 struct OurItem {
     title: String,
@@ -64,7 +66,10 @@ struct HomePage {
     sections: Vec<IssueSection>,
     next_meeting: Option<MeetingShown>,
     our_items: Vec<OurItem>,
+    /// A company's section, shown even empty (it prepares for the meeting).
     show_our_items: bool,
+    /// Anyone else's: the issues they follow on the next agenda, when there are some.
+    show_followed: bool,
     /// The next agenda is a draft this viewer may not read yet: "none of ours" would tell a
     /// company it is not on it when it may well be.
     agenda_unpublished: bool,
@@ -173,12 +178,19 @@ async fn work(ctx: &Ctx) -> PageResult {
 
     let next = calendar::next(&ctx.state, &caller).await?;
     let (mut our_items, mut agenda_unpublished) = (Vec::new(), false);
-    if let (Some(id), true) = (next.as_ref().and_then(|n| n.id), property) {
+    if let Some(id) = next.as_ref().and_then(|n| n.id) {
         let detail = meetings::detail(&ctx.state, &caller, roundtable_core::MeetingId(id)).await?;
         agenda_unpublished = detail.items.is_none() && detail.meeting.agenda_status == AgendaStatus::Draft;
-        our_items = detail
-            .items
-            .unwrap_or_default()
+        let items = detail.items.unwrap_or_default();
+        // A company's items are its organisation's issues; anyone else's, those they follow
+        // (raised, supported or chose to): "your issue is on Sunday's agenda".
+        if !property && !items.is_empty() {
+            let listed: Vec<IssueId> = items.iter().filter_map(|i| i.issue.map(IssueId)).collect();
+            let user = caller.user.id;
+            let followed = ctx.state.db.run(move |conn| notices::followed_among(conn, user, &listed)).await?;
+            ours = followed.into_iter().map(|i| i.0).collect();
+        }
+        our_items = items
             .into_iter()
             .filter(|i| i.issue.is_some_and(|x| ours.contains(&x)))
             .map(|i| OurItem {
@@ -204,6 +216,7 @@ async fn work(ctx: &Ctx) -> PageResult {
         review,
         sections,
         next_meeting,
+        show_followed: !property && !our_items.is_empty(),
         our_items,
         show_our_items: property,
         agenda_unpublished,
