@@ -1095,6 +1095,8 @@ async fn an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back(app:
     assert_eq!(heard[0]["meeting"]["slot"], "2026-12-06");
     assert_eq!(heard[0]["meeting"]["status"], "open");
     assert_eq!((heard[0]["item"]["reason"].as_str(), heard[0]["item"]["outcome"].as_str()), (Some("new_issue"), None));
+    let page = pages.get(&format!("/issues/{issue}")).await.html;
+    assert!(section(&page, r#"id="meeting-history""#).contains("</a> · 新问题 · 会议进行中"), "{page}");
     // Whoever may not see the issue reads nothing of its meetings either.
     let xiean = app.token("xiean@dongsheng.example").await;
     assert_eq!(app.get(&listing, &xiean).await.status, StatusCode::FORBIDDEN);

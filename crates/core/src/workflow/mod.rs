@@ -180,6 +180,12 @@ impl WorkflowSet {
         self.workflows.get(name)
     }
 
+    /// Whether an issue in `state` of workflow `name` is closed (a terminal state); an
+    /// issue of a workflow no longer loaded counts as open.
+    pub fn is_closed(&self, name: &str, state: &IssueState) -> bool {
+        self.get(name).is_some_and(|wf| wf.is_terminal(state.as_str()))
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Workflow> {
         self.workflows.values()
     }

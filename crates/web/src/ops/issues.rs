@@ -124,7 +124,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
     };
     // Closed long enough ago, the company no longer needs to call the raiser back.
     let days = i64::from(state.config.privacy.contact_retention_days);
-    let closed = state.workflows.get(&issue.workflow).is_some_and(|wf| wf.is_terminal(issue.state.as_str()));
+    let closed = state.workflows.is_closed(&issue.workflow, &issue.state);
     let retained = !closed || issue.state_entered_at + chrono::TimeDelta::days(days) > state.now();
     let sees_contact = access::sees_contact(&caller.user, &caller.actor, &issue, retained);
     let contact = sees_contact.then(|| Contact { email: raiser.email.clone(), phone: raiser.phone.clone() });
@@ -800,7 +800,7 @@ pub async fn similar(
             issues::get_issues(conn, &ids)
         })
         .await?;
-    let open = |i: &Issue| state.workflows.get(&i.workflow).is_some_and(|wf| !wf.is_terminal(i.state.as_str()));
+    let open = |i: &Issue| !state.workflows.is_closed(&i.workflow, &i.state);
     let mut like: Vec<(bool, f64, Issue)> = found
         .into_iter()
         .filter(|i| i.community == community && open(i) && access::can_see(&caller.user, &caller.actor, i))
@@ -837,7 +837,7 @@ fn support_refusal(
 }
 
 fn may_support(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<()> {
-    let terminal = state.workflows.get(&issue.workflow).is_some_and(|wf| wf.is_terminal(issue.state.as_str()));
+    let terminal = state.workflows.is_closed(&issue.workflow, &issue.state);
     match support_refusal(caller, issue.raised_by, issue.responsible_org, terminal) {
         Some(detail) => Err(ApiError::Conflict { detail: detail.into(), current: None }),
         None => Ok(()),
@@ -846,7 +846,7 @@ fn may_support(state: &AppState, caller: &Caller, issue: &Issue) -> ApiResult<()
 
 /// Whether the caller may add their support now (for the page's button).
 pub fn can_support(state: &AppState, caller: &Caller, view: &IssueView) -> bool {
-    let terminal = state.workflows.get(&view.workflow).is_some_and(|wf| wf.is_terminal(view.state.as_str()));
+    let terminal = state.workflows.is_closed(&view.workflow, &view.state);
     let responsible = view.responsible_org.map(OrgId);
     support_refusal(caller, UserId(view.raised_by.id), responsible, terminal).is_none()
 }

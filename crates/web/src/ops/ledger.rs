@@ -74,7 +74,7 @@ impl Context {
             Some(org) => org.to_owned(),
             None => self.t("ledger.by_resident"),
         };
-        let closed = self.workflows.get(&i.workflow).is_some_and(|wf| wf.is_terminal(i.state.as_str()));
+        let closed = self.workflows.is_closed(&i.workflow, &i.state);
         vec![
             i.id.to_string(),
             source,

@@ -565,8 +565,8 @@ async fn originals(
         }
         None => ops::similar(&ctx.state, caller, &view.title, Some(view.compound.into())).await?,
     };
-    let open = |state: &str| ctx.state.workflows.get(&view.workflow).is_some_and(|wf| !wf.is_terminal(state));
-    Ok(found.into_iter().filter(|s| s.id != view.id && open(s.state.as_str())).collect())
+    let open = |state: &roundtable_core::IssueState| !ctx.state.workflows.is_closed(&view.workflow, state);
+    Ok(found.into_iter().filter(|s| s.id != view.id && open(&s.state)).collect())
 }
 
 /// What a transition form was sent with, to show again after a refusal.
@@ -670,7 +670,7 @@ struct IssuePage {
     history: Vec<HistoryLine>,
     /// The meetings whose agendas listed it (as far as the caller may read them), oldest
     /// first, and what each did with it.
-    meetings: Vec<crate::views::meetings::IssueMeetingView>,
+    meetings: Vec<HeardLine>,
     /// The day a meeting's decision asked to hear it again, while it is open and no later
     /// agenda lists it yet.
     review_pending: Option<chrono::NaiveDate>,
@@ -723,6 +723,29 @@ struct NextShown {
     at_local: String,
     why: Option<String>,
     does: String,
+}
+
+/// A meeting's line on the issue page: what it did with the issue, or, while it has not,
+/// where that meeting stands.
+#[derive(Serialize)]
+struct HeardLine {
+    #[serde(flatten)]
+    heard: crate::views::meetings::IssueMeetingView,
+    /// The words for a meeting without an outcome for it: under way, over without reaching
+    /// it, skipped, or to come.
+    standing: Option<&'static str>,
+}
+
+impl HeardLine {
+    fn new(heard: crate::views::meetings::IssueMeetingView) -> Self {
+        let standing = heard.item.outcome.is_none().then_some(match heard.meeting.status {
+            roundtable_core::MeetingStatus::Closed => "doc.outcome.none",
+            roundtable_core::MeetingStatus::Skipped => "issue.meeting_skipped",
+            roundtable_core::MeetingStatus::Open => "issue.meeting_open",
+            roundtable_core::MeetingStatus::Planned => "issue.on_agenda",
+        });
+        HeardLine { heard, standing }
+    }
 }
 
 #[derive(Serialize)]
@@ -888,7 +911,7 @@ async fn issue_page(
             record,
         })
         .collect();
-    let open = !state.workflows.get(&issue.view.workflow).is_some_and(|wf| wf.is_terminal(issue.view.state.as_str()));
+    let open = !state.workflows.is_closed(&issue.view.workflow, &issue.view.state);
     let review_pending = heard
         .last()
         .filter(|h| open && h.meeting.status == roundtable_core::MeetingStatus::Closed)
@@ -896,7 +919,7 @@ async fn issue_page(
     Out::status(
         status,
         IssuePage {
-            meetings: heard,
+            meetings: heard.into_iter().map(HeardLine::new).collect(),
             review_pending,
             base: tracker.base.clone(),
             read_only: tracker.read_only(),
