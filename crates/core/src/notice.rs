@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{CommunityId, IssueId, UserId};
+use crate::ids::{CommunityId, IssueId, MeetingId, UserId};
 use crate::names::named_enum;
 
 named_enum! {
@@ -50,7 +50,28 @@ impl Default for NoticeMail {
     }
 }
 
-/// A notice: `actor` took the step at `version` (`transition`) of an issue `user` follows.
+named_enum! {
+    /// What a joint meeting tells the followers of an issue its agenda lists.
+    pub enum MeetingTold: "meeting told" {
+        /// The published agenda lists the issue: it will be heard on the meeting's day.
+        Listed = "listed",
+        /// The minutes are published: what the meeting did with the issue (or that it
+        /// was not reached and goes to the next meeting).
+        Heard = "heard",
+    }
+}
+
+/// What a notice tells of its issue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum About {
+    /// A step taken on it: the step at `version` (`transition`).
+    Step { version: u32, transition: String },
+    /// A joint meeting whose agenda lists it.
+    Meeting { meeting: MeetingId, told: MeetingTold },
+}
+
+/// A notice to `user` of an issue they follow: a step `actor` took, or what a meeting did
+/// with it (`actor` published the agenda or the minutes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     /// UUID v7: notices sort by it.
@@ -58,8 +79,7 @@ pub struct Notice {
     pub community: CommunityId,
     pub user: UserId,
     pub issue: IssueId,
-    pub version: u32,
-    pub transition: String,
+    pub about: About,
     pub actor: UserId,
     pub at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,

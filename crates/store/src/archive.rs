@@ -221,6 +221,7 @@ pub const TABLES: &[Table] = &[
             ("created_at", Timestamp),
             ("read_at", Timestamp),
             ("mailed_at", Timestamp),
+            ("meeting_id", Text),
         ],
     },
     Table {

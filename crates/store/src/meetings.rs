@@ -265,9 +265,15 @@ pub fn set_status(
     if n == 1 { Ok(()) } else { Err(StoreError::Conflict { current: 0 }) }
 }
 
-/// Publishes a draft agenda and queues one notification per participating organisation
-/// (each mail lists that organisation's own items first).
-pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+/// Publishes a draft agenda (`by` whom) and queues one notification per participating
+/// organisation (each mail lists that organisation's own items first); tells the followers
+/// of each issue it lists.
+pub fn publish_agenda(
+    conn: &mut DbConn,
+    id: MeetingId,
+    by: roundtable_core::UserId,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool> {
     crate::db::atomically(conn, |conn| {
         let n = diesel::update(
             meetings::table.find(id.to_string()).filter(meetings::agenda_status.eq(AgendaStatus::Draft.as_str())),
@@ -289,6 +295,7 @@ pub fn publish_agenda(conn: &mut DbConn, id: MeetingId, at: chrono::DateTime<chr
             at,
             None,
         )?;
+        crate::notices::tell_meeting(conn, id, roundtable_core::notice::MeetingTold::Listed, by, at)?;
         Ok(true)
     })
 }

@@ -78,6 +78,7 @@ pub fn add_revision(
         if status == RevisionStatus::Published {
             let notice = roundtable_core::MeetingNotice::MinutesPublished;
             crate::meetings::notify_organisations(conn, meeting.community, notice, meeting.id, now, None)?;
+            crate::notices::tell_meeting(conn, meeting.id, roundtable_core::notice::MeetingTold::Heard, by, now)?;
         }
         Ok(revision)
     })

@@ -1,18 +1,20 @@
-//! Following issues and the in-app notices of their steps (`roundtable_core::notice`).
-//! Notices are written by `issues::record_transition`, in the transaction of the step,
-//! so no step goes untold and none is told that did not happen; `mailed_at` makes the
-//! table its own mail outbox.
+//! Following issues and the in-app notices of their steps and of the joint meetings that
+//! hear them (`roundtable_core::notice`). A step's notices are written by
+//! `issues::record_transition`, in the transaction of the step, so no step goes untold and
+//! none is told that did not happen; a meeting's by the publication of its agenda or its
+//! minutes, in that transaction. `mailed_at` makes the table its own mail outbox.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use roundtable_core::notice::{Notice, NoticeMail};
-use roundtable_core::{CommunityId, Event, Issue, IssueId, UserId};
+use roundtable_core::notice::{About, MeetingTold, Notice, NoticeMail};
+use roundtable_core::{CommunityId, Event, Issue, IssueId, MeetingId, UserId};
 
+use crate::agenda::{ItemRow, StoredItem};
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::issues::EventRow;
-use crate::schema::{follows, issue_events, memberships, notice_settings, notices, users};
+use crate::schema::{agenda_items, follows, issue_events, memberships, notice_settings, notices, users};
 
 /// Makes `user` follow (or stop following) an issue, whatever they did before.
 pub fn set_following(
@@ -170,8 +172,50 @@ pub(crate) fn notices_of(conn: &mut DbConn, issue: &Issue, event: &Event) -> Res
             transition: event.transition.clone(),
             actor_id: actor.clone(),
             created_at: ts(event.at),
+            meeting_id: None,
         })
         .collect())
+}
+
+/// Tells the followers of each issue a meeting's agenda lists what the meeting `told`
+/// (its agenda lists the issue; its minutes say what it did with it): a notice each, none
+/// to `by` (who published) nor to a disabled account. Run in the publication's write;
+/// returns how many were written.
+pub(crate) fn tell_meeting(
+    conn: &mut DbConn,
+    meeting: MeetingId,
+    told: MeetingTold,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> Result<usize> {
+    let pairs: Vec<(String, String, String)> = follows::table
+        .inner_join(users::table.on(users::id.eq(follows::user_id)))
+        .inner_join(agenda_items::table.on(agenda_items::issue_id.eq(follows::issue_id.nullable())))
+        .filter(agenda_items::meeting_id.eq(meeting.to_string()))
+        .filter(follows::following.eq(true))
+        .filter(users::disabled.eq(false))
+        .filter(follows::user_id.ne(by.to_string()))
+        .select((follows::community_id, follows::user_id, follows::issue_id))
+        .load(conn)?;
+    let rows: Vec<NewNotice> = pairs
+        .into_iter()
+        .map(|(community_id, user_id, issue_id)| NewNotice {
+            id: uuid::Uuid::now_v7().to_string(),
+            community_id,
+            user_id,
+            issue_id,
+            version: 0,
+            transition: told.as_str().to_owned(),
+            actor_id: by.to_string(),
+            created_at: ts(at),
+            meeting_id: Some(meeting.to_string()),
+        })
+        .collect();
+    // In slices: SQLite takes at most 32,766 bound values in one statement.
+    for chunk in rows.chunks(1_000) {
+        crate::on_backend!(conn, |c| diesel::insert_into(notices::table).values(chunk).execute(c))?;
+    }
+    Ok(rows.len())
 }
 
 /// A notice as it is first written (unread, not mailed).
@@ -186,10 +230,22 @@ pub(crate) struct NewNotice {
     transition: String,
     actor_id: String,
     created_at: NaiveDateTime,
+    meeting_id: Option<String>,
 }
 
-type Row =
-    (String, String, String, String, i32, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    i32,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<String>,
+);
 
 fn select() -> (
     notices::id,
@@ -202,6 +258,7 @@ fn select() -> (
     notices::created_at,
     notices::read_at,
     notices::mailed_at,
+    notices::meeting_id,
 ) {
     (
         notices::id,
@@ -214,6 +271,7 @@ fn select() -> (
         notices::created_at,
         notices::read_at,
         notices::mailed_at,
+        notices::meeting_id,
     )
 }
 
@@ -223,8 +281,12 @@ fn from_row(r: Row) -> Result<Notice> {
         community: parse("community id", &r.1)?,
         user: parse("user id", &r.2)?,
         issue: parse("issue id", &r.3)?,
-        version: r.4.max(0) as u32,
-        transition: r.5,
+        about: match r.10 {
+            Some(meeting) => {
+                About::Meeting { meeting: parse("meeting id", &meeting)?, told: parse("meeting told", &r.5)? }
+            }
+            None => About::Step { version: r.4.max(0) as u32, transition: r.5 },
+        },
         actor: parse("user id", &r.6)?,
         at: utc(r.7),
         read_at: r.8.map(utc),
@@ -238,21 +300,66 @@ type SameStep = diesel::dsl::And<
     diesel::dsl::Eq<issue_events::version, notices::version>,
 >;
 
-/// The step a notice tells of: its issue's event of the notice's version.
+/// The step a notice tells of: its issue's event of the notice's version (none for a
+/// meeting's notice, whose version is 0).
 fn step() -> diesel::dsl::On<issue_events::table, SameStep> {
     issue_events::table.on(issue_events::issue_id.eq(notices::issue_id).and(issue_events::version.eq(notices::version)))
 }
 
-/// A user's notices, newest first, each with the step it tells of (what the step left
-/// the issue in and the values it carried): at most `limit`, only unread ones if asked.
-pub fn list(conn: &mut DbConn, user: UserId, unread_only: bool, limit: i64) -> Result<Vec<(Notice, Event)>> {
-    let mut q = notices::table.inner_join(step()).filter(notices::user_id.eq(user.to_string())).into_boxed();
+/// A meeting notice's agenda item: its meeting's item of its issue.
+type SameItem = diesel::dsl::And<
+    diesel::dsl::Eq<diesel::dsl::Nullable<agenda_items::meeting_id>, notices::meeting_id>,
+    diesel::dsl::Eq<agenda_items::issue_id, diesel::dsl::Nullable<notices::issue_id>>,
+>;
+
+fn item() -> diesel::dsl::On<agenda_items::table, SameItem> {
+    agenda_items::table.on(agenda_items::meeting_id
+        .nullable()
+        .eq(notices::meeting_id)
+        .and(agenda_items::issue_id.eq(notices::issue_id.nullable())))
+}
+
+/// What a notice tells, read with it: the step (what it left the issue in and the values
+/// it carried), or the meeting's agenda item of the issue (why it was listed; what the
+/// meeting did with it, as it stands now).
+#[derive(Clone, Debug)]
+pub enum Told {
+    /// Boxed: an event is three times an item's size.
+    Step(Box<Event>),
+    Item(StoredItem),
+}
+
+type ToldRow = (Row, Option<EventRow>, Option<ItemRow>);
+
+/// The notices read with what they tell; one whose item is gone (none is, once an agenda
+/// is published) is left out rather than failing the reader's whole list.
+fn told(rows: Vec<ToldRow>) -> Result<Vec<(Notice, Told)>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for (notice, step, item) in rows {
+        let told = match (step, item) {
+            (Some(step), _) => Told::Step(Box::new(Event::try_from(step)?)),
+            (None, Some(item)) => Told::Item((item, None).try_into()?),
+            (None, None) => continue,
+        };
+        out.push((from_row(notice)?, told));
+    }
+    Ok(out)
+}
+
+/// A user's notices, newest first, each with what it tells ([`Told`]): at most `limit`,
+/// only unread ones if asked.
+pub fn list(conn: &mut DbConn, user: UserId, unread_only: bool, limit: i64) -> Result<Vec<(Notice, Told)>> {
+    let mut q =
+        notices::table.left_join(step()).left_join(item()).filter(notices::user_id.eq(user.to_string())).into_boxed();
     if unread_only {
         q = q.filter(notices::read_at.is_null());
     }
-    let rows: Vec<(Row, EventRow)> =
-        q.order(notices::id.desc()).limit(limit).select((select(), EventRow::as_select())).load(conn)?;
-    rows.into_iter().map(|(notice, step)| Ok((from_row(notice)?, Event::try_from(step)?))).collect()
+    let rows: Vec<ToldRow> = q
+        .order(notices::id.desc())
+        .limit(limit)
+        .select((select(), Option::<EventRow>::as_select(), Option::<ItemRow>::as_select()))
+        .load(conn)?;
+    told(rows)
 }
 
 pub fn unread_count(conn: &mut DbConn, user: UserId) -> Result<u32> {
@@ -329,17 +436,17 @@ pub fn settle_all(conn: &mut DbConn) -> Result<usize> {
         .execute(conn)?)
 }
 
-/// Notices by id (those that exist), oldest first.
-/// Notices by id, oldest first, each with its step (as [`list`]).
-pub fn get_many(conn: &mut DbConn, ids: &[uuid::Uuid]) -> Result<Vec<(Notice, Event)>> {
+/// Notices by id (those that exist), oldest first, each with what it tells (as [`list`]).
+pub fn get_many(conn: &mut DbConn, ids: &[uuid::Uuid]) -> Result<Vec<(Notice, Told)>> {
     let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
-    let rows: Vec<(Row, EventRow)> = notices::table
-        .inner_join(step())
+    let rows: Vec<ToldRow> = notices::table
+        .left_join(step())
+        .left_join(item())
         .filter(notices::id.eq_any(ids))
         .order(notices::id)
-        .select((select(), EventRow::as_select()))
+        .select((select(), Option::<EventRow>::as_select(), Option::<ItemRow>::as_select()))
         .load(conn)?;
-    rows.into_iter().map(|(notice, step)| Ok((from_row(notice)?, Event::try_from(step)?))).collect()
+    told(rows)
 }
 
 /// Marks notices mailed.

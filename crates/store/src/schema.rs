@@ -397,6 +397,7 @@ diesel::table! {
         created_at -> Timestamp,
         read_at -> Nullable<Timestamp>,
         mailed_at -> Nullable<Timestamp>,
+        meeting_id -> Nullable<Text>,
     }
 }
 

@@ -576,7 +576,7 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
     for (_, moment) in timeline {
         match moment {
             Moment::Step(outcome) => issues::record_transition(conn, outcome)?,
-            Moment::Draft(m) => draft(conn, config, m)?,
+            Moment::Draft(m) => draft(conn, config, people.secretary.user, m)?,
             Moment::Open(m) => {
                 meetings::set_status(conn, m.id, MeetingStatus::Planned, MeetingStatus::Open, m.starts_at)?;
             }
@@ -727,7 +727,12 @@ fn advance(
 
 /// A past meeting's draft, five days ahead, by the agenda job (with its company
 /// comparison), published the next day.
-fn draft(conn: &mut roundtable_store::DbConn, config: &Config, m: &Meeting) -> Result<(), StoreError> {
+fn draft(
+    conn: &mut roundtable_store::DbConn,
+    config: &Config,
+    secretary: roundtable_core::UserId,
+    m: &Meeting,
+) -> Result<(), StoreError> {
     let built_at = m.starts_at - TimeDelta::days(5);
     let mode = crate::jobs::agenda::Mode::Claim("demo");
     match crate::jobs::agenda::build_agenda_for(conn, config, m.community, Some(m.slot), built_at, mode) {
@@ -738,7 +743,7 @@ fn draft(conn: &mut roundtable_store::DbConn, config: &Config, m: &Meeting) -> R
     // The secretary adds an item of her own before publishing.
     let added = [(roundtable_core::agenda::Section::OtherBusiness, "下月重点工作安排".to_owned(), 10)];
     roundtable_store::agenda::edit_agenda(conn, m, &[], &[], &added, built_at + TimeDelta::hours(2))?;
-    meetings::publish_agenda(conn, m.id, built_at + TimeDelta::hours(20))?;
+    meetings::publish_agenda(conn, m.id, secretary, built_at + TimeDelta::hours(20))?;
     Ok(())
 }
 

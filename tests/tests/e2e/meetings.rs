@@ -32,6 +32,7 @@ mod in_december_2026 {
         a_secretary_who_left_the_meeting_open_is_told_the_morning_after,
         a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again,
         an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back,
+        followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeting_did,
     );
 }
 
@@ -1180,4 +1181,123 @@ fn section<'a>(html: &'a str, marker: &str) -> &'a str {
     let rest = &html[start..];
     let end = ["</ol>", "</ul>"].iter().filter_map(|tag| rest.find(tag)).min();
     &rest[..end.unwrap_or(rest.len())]
+}
+
+/// The notices of a meeting (not of a step) `login` has of `issue`, oldest first.
+async fn meeting_notices(app: &TestApp, login: &str, issue: &str) -> Vec<Value> {
+    let reply = app.get("/api/v1/notices", &app.fresh_token(login).await).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let items = reply.body["items"].as_array().unwrap();
+    let mut told: Vec<Value> =
+        items.iter().filter(|n| !n["meeting"].is_null() && n["issue"]["id"] == issue).cloned().collect();
+    told.reverse();
+    told
+}
+
+/// Followers are told, in the app and by mail, that the published agenda lists their issue
+/// and, once the minutes are out, what the meeting did with it — not the secretary who
+/// published, nor those who do not follow it.
+async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeting_did(app: TestApp) {
+    use roundtable_core::notice::NoticeMail;
+    const SUPERVISOR: &str = "supervisor@dongsheng.example";
+    const ANSHANG: &str = "anshang@dongsheng.example";
+    let body =
+        json!({"title": "地下车库积水", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+    let raised = app.post("/api/v1/issues", &app.token(RESIDENT).await, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let issue = raised.str("id");
+    for who in [SUPERVISOR, SECRETARY] {
+        let follow = format!("/api/v1/issues/{issue}/follow");
+        let reply = app.call(Method::PUT, &follow, Some(&app.token(who).await), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let before = app.get("/api/v1/notices", &app.token(RESIDENT).await).await.body["unread"].as_u64().unwrap();
+
+    let (path, secretary) = build_and_open(&app, "2026-12-06").await;
+    // The published agenda lists it: the raiser and the supervisory committee are told why.
+    for who in [RESIDENT, SUPERVISOR] {
+        let told = meeting_notices(&app, who, issue).await;
+        assert_eq!(told.len(), 1, "{who}: {told:?}");
+        let n = &told[0];
+        assert_eq!(n["meeting"]["told"], "listed");
+        assert_eq!(n["meeting"]["slot"], "2026-12-06");
+        assert_eq!(n["meeting"]["item"]["reason"], "new_issue");
+        assert!(n["meeting"]["item"]["outcome"].is_null() && n["meeting"]["note"].is_null(), "{n}");
+        assert!(n["transition"].is_null() && n["version"].is_null(), "a meeting's notice is no step: {n}");
+        assert_eq!(n["actor"]["name"], "王俊勇", "who published the agenda");
+        assert_eq!(n["read"], false);
+    }
+    let unread = app.get("/api/v1/notices", &app.fresh_token(RESIDENT).await).await.body["unread"].as_u64().unwrap();
+    assert!(unread > before, "the bell counts it: {before} → {unread}");
+    assert!(
+        meeting_notices(&app, SECRETARY, issue).await.is_empty(),
+        "not the secretary who published, though she follows it"
+    );
+    assert!(meeting_notices(&app, ANSHANG, issue).await.is_empty(), "nor a company that does not follow it");
+
+    // The meeting decides, with words a page or a mail must not run; the minutes go out.
+    let detail = app.get(&path, &secretary).await.body;
+    let item = items(&detail).iter().find(|i| i["issue"] == issue).expect("a new issue is listed").clone();
+    let note = "<script>alert(1)</script> 物业先行抽水，业委会征求意见后复议 & 定方案";
+    let outcome = format!("{path}/items/{}/outcome", item["id"].as_str().unwrap());
+    let body = json!({"outcome": "decision", "note": note, "review_on": "2027-01-03"});
+    assert_eq!(app.post(&outcome, &secretary, body).await.status, StatusCode::OK);
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    assert_eq!(meeting_notices(&app, RESIDENT, issue).await.len(), 1, "nothing more before the minutes are out");
+    let publish = app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&secretary), None).await;
+    assert_eq!(publish.status, StatusCode::OK, "{}", publish.body);
+    for who in [RESIDENT, SUPERVISOR] {
+        let told = meeting_notices(&app, who, issue).await;
+        assert_eq!(told.len(), 2, "{who}: {told:?}");
+        let heard = &told[1];
+        assert_eq!(heard["meeting"]["told"], "heard");
+        assert_eq!(heard["meeting"]["item"]["outcome"], "decision");
+        assert_eq!(heard["meeting"]["item"]["review_on"], "2027-01-03");
+        assert_eq!(heard["meeting"]["note"], note);
+        // The listing, read now, says what the meeting did too; its words only with `heard`.
+        assert_eq!(told[0]["meeting"]["item"]["outcome"], "decision");
+        assert!(told[0]["meeting"]["note"].is_null(), "{}", told[0]);
+    }
+
+    // The notices page says it in words, escaped.
+    let pages = app.pages();
+    pages.sign_in(RESIDENT).await;
+    let html = pages.get("/notices").await.html;
+    assert!(html.contains("王俊勇 · 列入 2026-12-06 联席会议议程 · 新问题"), "{html}");
+    assert!(html.contains("王俊勇 · 2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"), "{html}");
+    // Each with where to read more: the agenda, the minutes.
+    let meeting = path.trim_start_matches("/api/v1");
+    for link in [format!(r#"<a href="{meeting}">议程</a>"#), format!(r#"<a href="{meeting}/minutes">会议纪要</a>"#)]
+    {
+        assert!(html.contains(&link), "{link}: {html}");
+    }
+    let en = app.pages().accept_language("en");
+    en.sign_in(SUPERVISOR).await;
+    let html = en.get("/notices").await.html;
+    assert!(html.contains("On the agenda of the joint meeting of 2026-12-06 · New issue"), "{html}");
+    assert!(
+        html.contains(
+            "Minutes of the joint meeting of 2026-12-06 published · Decision · to be heard again by 2027-01-03"
+        ),
+        "{html}"
+    );
+
+    // And the evening's digest, as for a step.
+    let tomorrow = app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive() + chrono::Days::new(1);
+    let at = tomorrow.and_hms_opt(18, 5, 0).unwrap().and_local_timezone(chrono_tz::Asia::Shanghai).unwrap().to_utc();
+    app.set_now(at);
+    let queued = roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Digest, at).await.unwrap();
+    assert!(queued >= 2, "the raiser's and the supervisor's digests: {queued}");
+    roundtable_web::mail::dispatch_due(&app.state, 100).await.unwrap();
+    let sent = app.state.mailer.sent().await;
+    let digest = sent.iter().find(|m| m.to == [RESIDENT]).expect("her digest");
+    for line in [
+        "列入 2026-12-06 联席会议议程 · 新问题 · 地下车库积水",
+        "2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议",
+    ] {
+        assert!(digest.text.contains(line), "{line}: {}", digest.text);
+    }
+    assert!(digest.html.contains("&lt;script&gt;") && !digest.html.contains("<script>"), "{}", digest.html);
+    assert!(digest.html.contains(&format!("/issues/{issue}")), "{}", digest.html);
 }

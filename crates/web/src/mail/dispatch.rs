@@ -9,7 +9,9 @@ use roundtable_core::{
 };
 use std::collections::HashMap;
 
+use roundtable_core::notice::{About, MeetingTold};
 use roundtable_store::channels::{self, Channel};
+use roundtable_store::notices::Told;
 use roundtable_store::outbox::{self, Pending};
 use roundtable_store::{Db, DbConn, StoreError, directory, issues, meetings};
 use serde_json::{Value, json};
@@ -177,19 +179,34 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let tz = community.time_zone;
         let lines: Vec<Value> = notices
             .iter()
-            .filter_map(|(n, step)| {
+            .filter_map(|(n, told)| {
                 // As on the notices page: not a line of an issue the reader may no longer
                 // see (a company's follower once the issue went to another company).
                 let issue = issues.iter().find(|i| i.id == n.issue)?;
                 if !crate::access::can_see(&user, &actor, issue) {
                     return None;
                 }
+                let locales = crate::i18n::strings();
+                let (step, details) = match (&n.about, told) {
+                    (About::Step { transition, .. }, Told::Step(step)) => {
+                        (locales.step(&locale, transition), crate::steps::details(org_name, &held, &step.fields))
+                    }
+                    (About::Meeting { meeting, told: what }, Told::Item(item)) => {
+                        let slot = held.iter().find(|m| m.id == *meeting)?.slot;
+                        let (told, reason, outcome, review_on) = (*what, item.reason, item.outcome, item.review_on);
+                        let heard = crate::steps::Heard { told, slot, reason, outcome, review_on };
+                        // The words once the minutes are out, which is what `heard` tells.
+                        let note = item.outcome_note.clone().filter(|_| told == MeetingTold::Heard);
+                        (heard.line(locales, &locale), note.into_iter().map(crate::steps::Detail::note).collect())
+                    }
+                    _ => return None,
+                };
                 Some(json!({
                     "at": n.at.with_timezone(&tz).format("%m-%d %H:%M").to_string(),
                     "who": names.get(&n.actor).cloned().unwrap_or_default(),
-                    "step": crate::i18n::strings().step(&locale, &n.transition),
+                    "step": step,
                     "title": issue.title,
-                    "details": crate::steps::details(org_name, &held, &step.fields),
+                    "details": details,
                     "url": format!("{base_url}/issues/{}", issue.id),
                 }))
             })

@@ -1,39 +1,66 @@
 //! Following issues and reading one's notices; the mail setting for them.
 
 use roundtable_core::IssueId;
-use roundtable_core::notice::NoticeMail;
-use roundtable_store::{directory, issues, notices};
+use roundtable_core::notice::{About, MeetingTold, NoticeMail};
+use roundtable_store::notices::Told;
+use roundtable_store::{directory, issues, meetings, notices};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::views::meetings::MeetingToldView;
 use crate::views::{IssueRef, NoticeList, NoticeView, PersonRef};
 
 /// The caller's notices, newest first (at most 100), with their unread count. Notices of
 /// issues the caller may no longer see are left out.
 pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiResult<NoticeList> {
-    let user = caller.user.id;
-    let (found, unread, issues, names) = state
+    let (user, community) = (caller.user.id, caller.actor.community);
+    let (found, unread, issues, names, held) = state
         .db
         .run(move |conn| {
             let found = notices::list(conn, user, unread_only, 100)?;
             let unread = notices::unread_count(conn, user)?;
             let ids: Vec<IssueId> = found.iter().map(|(n, _)| n.issue).collect();
             let actors: Vec<_> = found.iter().map(|(n, _)| n.actor).collect();
-            Ok((found, unread, issues::get_issues(conn, &ids)?, directory::display_names(conn, &actors)?))
+            // The meetings' days, read only when a meeting told something.
+            let told_by_meeting = found.iter().any(|(_, t)| matches!(t, Told::Item(_)));
+            let held = if told_by_meeting { meetings::records(conn, community)? } else { Vec::new() };
+            Ok((found, unread, issues::get_issues(conn, &ids)?, directory::display_names(conn, &actors)?, held))
         })
         .await?;
     let items = found
         .into_iter()
-        .filter_map(|(n, step)| {
+        .filter_map(|(n, told)| {
             let issue = issues.iter().find(|i| i.id == n.issue)?;
-            crate::access::can_see(&caller.user, &caller.actor, issue).then(|| NoticeView {
+            if !crate::access::can_see(&caller.user, &caller.actor, issue) {
+                return None;
+            }
+            let (version, transition, to, fields, meeting) = match (n.about, told) {
+                (About::Step { version, transition }, Told::Step(step)) => {
+                    (Some(version), Some(transition), Some(step.to.to_string()), Some(step.fields), None)
+                }
+                (About::Meeting { meeting, told }, Told::Item(mut item)) => {
+                    let record = held.iter().find(|r| r.meeting.id == meeting)?;
+                    if !super::meetings::sees_agenda(caller, record) {
+                        return None;
+                    }
+                    item.urgency = issue.urgency;
+                    // The words once the minutes are out, which is what `heard` tells.
+                    let note = item.outcome_note.take().filter(|_| told == MeetingTold::Heard);
+                    let slot = record.meeting.slot;
+                    let view = MeetingToldView { told, meeting: meeting.0, slot, item: item.into(), note };
+                    (None, None, None, None, Some(view))
+                }
+                _ => return None,
+            };
+            Some(NoticeView {
                 id: n.id,
                 issue: IssueRef { id: issue.id.0, title: issue.title.clone() },
-                version: n.version,
-                transition: n.transition,
-                to: step.to.to_string(),
-                fields: step.fields,
+                version,
+                transition,
+                to,
+                fields,
+                meeting,
                 actor: PersonRef { id: n.actor.0, name: names.get(&n.actor).cloned().unwrap_or_default() },
                 at: n.at,
                 read: n.read_at.is_some(),

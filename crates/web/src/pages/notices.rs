@@ -2,7 +2,7 @@
 
 use axum::response::Response;
 use roundtable_core::IssueId;
-use roundtable_core::notice::NoticeMail;
+use roundtable_core::notice::{MeetingTold, NoticeMail};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiPath};
 use crate::ops::notices as ops;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, Out, Page};
-use crate::steps::{Detail, details};
+use crate::steps::{Detail, Heard, details};
 use crate::views::NoticeView;
 
 #[derive(Serialize)]
@@ -22,6 +22,10 @@ struct Shown {
     step: String,
     /// What the step carried: the company, the commitment and its date, a note.
     details: Vec<Detail>,
+    /// A meeting's notice: where to read its agenda (`listed`) or its minutes (`heard`),
+    /// and the link's locale key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<(String, &'static str)>,
 }
 
 #[derive(Serialize)]
@@ -41,15 +45,40 @@ pub async fn list(ctx: Ctx) -> Response {
         let names = crate::ops::reference::names(&ctx.state, &caller).await?;
         let meetings: Vec<_> =
             crate::ops::meetings::all(&ctx.state, &caller).await?.into_iter().map(|r| r.meeting).collect();
-        let locales = ctx.state.pages.locales;
+        let (locales, lang) = (ctx.state.pages.locales, ctx.viewer.lang);
         let items = list
             .items
             .into_iter()
-            .map(|view| Shown {
-                step: locales.step(ctx.viewer.lang, &view.transition),
-                details: details(|o| names.org(o).map(str::to_owned), &meetings, &view.fields),
-                at_local: view.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
-                view,
+            .map(|view| {
+                let link = view.meeting.as_ref().map(|m| match m.told {
+                    MeetingTold::Listed => (format!("/meetings/{}", m.meeting), "notices.agenda"),
+                    MeetingTold::Heard => (format!("/meetings/{}/minutes", m.meeting), "notices.minutes"),
+                });
+                let (step, details) = match (&view.meeting, &view.transition, &view.fields) {
+                    (Some(m), ..) => {
+                        let i = &m.item;
+                        let heard = Heard {
+                            told: m.told,
+                            slot: m.slot,
+                            reason: i.reason,
+                            outcome: i.outcome,
+                            review_on: i.review_on,
+                        };
+                        (heard.line(locales, lang), m.note.iter().cloned().map(Detail::note).collect())
+                    }
+                    (None, Some(transition), Some(fields)) => (
+                        locales.step(lang, transition),
+                        details(|o| names.org(o).map(str::to_owned), &meetings, fields),
+                    ),
+                    _ => (String::new(), Vec::new()),
+                };
+                Shown {
+                    step,
+                    details,
+                    link,
+                    at_local: view.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
+                    view,
+                }
             })
             .collect();
         Out::page(NoticesPage { items, unread: list.unread })

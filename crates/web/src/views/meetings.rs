@@ -76,6 +76,23 @@ impl From<roundtable_store::agenda::StoredItem> for AgendaItemView {
     }
 }
 
+/// What a joint meeting told the followers of an issue its agenda listed (a notice's
+/// `meeting`).
+#[derive(Serialize, ToSchema, Debug)]
+pub struct MeetingToldView {
+    /// `listed`: the published agenda lists the issue; `heard`: the minutes are published.
+    #[schema(value_type = names::MeetingToldName)]
+    pub told: roundtable_core::notice::MeetingTold,
+    pub meeting: Uuid,
+    /// The meeting's day.
+    pub slot: NaiveDate,
+    /// The issue's item on that agenda, as it stands now: why it was listed; what the
+    /// meeting did with it (no outcome at a meeting held: not reached, carried on).
+    pub item: AgendaItemView,
+    /// What the meeting said with its outcome: with `heard` (the minutes are published).
+    pub note: Option<String>,
+}
+
 /// A meeting whose agenda listed an issue, and what that meeting did with it.
 #[derive(Serialize, ToSchema, Debug)]
 pub struct IssueMeetingView {

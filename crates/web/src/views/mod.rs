@@ -723,17 +723,21 @@ pub struct CloseAccount {
 pub struct NoticeView {
     pub id: Uuid,
     pub issue: IssueRef,
-    /// The step's version in the issue's timeline.
-    pub version: u32,
-    #[schema(value_type = names::TransitionName)]
-    pub transition: String,
+    /// A step's version in the issue's timeline (a step's notice; null for a meeting's).
+    pub version: Option<u32>,
+    #[schema(value_type = Option<names::TransitionName>)]
+    pub transition: Option<String>,
     /// The state the step left the issue in.
-    #[schema(value_type = names::IssueState)]
-    pub to: String,
+    #[schema(value_type = Option<names::IssueState>)]
+    pub to: Option<String>,
     /// The values the step carried (the company assigned, the commitment and its due
     /// date, a note), as on the issue's timeline.
-    #[schema(value_type = Object)]
-    pub fields: TransitionFields,
+    #[schema(value_type = Option<Object>)]
+    pub fields: Option<TransitionFields>,
+    /// A meeting's notice: its agenda lists the issue, or its minutes say what it did
+    /// with it (null for a step's notice).
+    pub meeting: Option<meetings::MeetingToldView>,
+    /// Who took the step, or published the agenda or the minutes.
     pub actor: PersonRef,
     #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,

@@ -58,6 +58,11 @@ names!(
 names!(SectionName, "A section of the agenda.", Section::ALL.iter().map(|s| s.as_str()));
 names!(ReasonName, "Why an item is on the agenda.", Reason::ALL.iter().map(|s| s.as_str()));
 names!(ItemOutcomeName, "What the meeting did with an agenda item.", ItemOutcome::ALL.iter().map(|s| s.as_str()));
+names!(
+    MeetingToldName,
+    "What a joint meeting told a follower of an issue it listed.",
+    roundtable_core::notice::MeetingTold::ALL.iter().map(|s| s.as_str())
+);
 names!(RevisionStatusName, "A revision of the minutes.", RevisionStatus::ALL.iter().map(|s| s.as_str()));
 names!(
     CorrectionAnswerName,

@@ -98,7 +98,7 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
 pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
     manage(caller)?;
     let r = record(state, caller, id).await?;
-    let (now, config) = (state.now(), state.config.clone());
+    let (now, config, by) = (state.now(), state.config.clone(), caller.user.id);
     let entry = crate::ops::audit(state, caller, AuditAction::AgendaPublished, AuditSubject::Meeting, id);
     // What was raised or changed since the draft joins it as it is published.
     let done = state
@@ -107,7 +107,7 @@ pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRes
             if r.agenda_status == AgendaStatus::Draft {
                 crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
             }
-            let done = meetings::publish_agenda(conn, r.meeting.id, now)?;
+            let done = meetings::publish_agenda(conn, r.meeting.id, by, now)?;
             if done {
                 roundtable_store::audit::record(conn, &entry)?;
             }
