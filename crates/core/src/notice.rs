@@ -58,6 +58,23 @@ named_enum! {
         /// The minutes are published: what the meeting did with the issue (or that it
         /// was not reached and goes to the next meeting).
         Heard = "heard",
+        /// The meeting whose published agenda lists the issue moved (to another day, hour
+        /// or place; or was called off and is on again).
+        Moved = "moved",
+        /// The meeting whose published agenda lists the issue is off: the next one hears it.
+        Cancelled = "cancelled",
+    }
+}
+
+impl MeetingTold {
+    /// What the followers are told of a change the organisations are told of (a meeting
+    /// moved or off), if any.
+    pub fn of_change(notice: crate::MeetingNotice) -> Option<Self> {
+        match notice {
+            crate::MeetingNotice::Rescheduled => Some(MeetingTold::Moved),
+            crate::MeetingNotice::Cancelled => Some(MeetingTold::Cancelled),
+            _ => None,
+        }
     }
 }
 

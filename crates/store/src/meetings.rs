@@ -301,14 +301,20 @@ pub fn publish_agenda(
 }
 
 /// Tells every organisation that a meeting whose agenda they were sent moved or is off
-/// (`notice` is `Rescheduled` or `Cancelled`): each change once, however many there are.
+/// (`notice` is `Rescheduled` or `Cancelled`): each change once, however many there are;
+/// and the followers of the issues its agenda lists, but `by` (who changed it).
 pub fn notify_schedule_change(
     conn: &mut DbConn,
     m: &Meeting,
     notice: roundtable_core::MeetingNotice,
+    by: roundtable_core::UserId,
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
-    notify_organisations(conn, m.community, notice, m.id, at, Some(m))
+    notify_organisations(conn, m.community, notice, m.id, at, Some(m))?;
+    if let Some(told) = roundtable_core::notice::MeetingTold::of_change(notice) {
+        crate::notices::tell_meeting(conn, m.id, told, by, at)?;
+    }
+    Ok(())
 }
 
 /// Queues a meeting's notice once for each organisation — one mail each (to those with an

@@ -25,21 +25,36 @@ impl Detail {
     pub fn note(text: String) -> Self {
         Detail { field: Field::Note, value: text, term: None }
     }
+
+    /// Why a meeting is off.
+    pub fn reason(text: String) -> Self {
+        Detail { field: Field::Reason, value: text, term: None }
+    }
+}
+
+/// How a meeting's notice's words are labelled: why it is off, or what it said.
+pub fn told_detail(told: MeetingTold) -> fn(String) -> Detail {
+    if told == MeetingTold::Cancelled { Detail::reason } else { Detail::note }
 }
 
 /// An issue's item on a joint meeting's agenda, as a notice tells it.
-pub struct Heard {
+pub struct Heard<'a> {
     pub told: MeetingTold,
     pub slot: NaiveDate,
     pub reason: Reason,
     pub outcome: Option<ItemOutcome>,
     pub review_on: Option<NaiveDate>,
+    /// Where the meeting is now, unless it is off: its local start ("2026-12-13 14:30")
+    /// and place (said of a move: where it is now, after later moves too).
+    pub now_at: Option<(String, &'a str)>,
 }
 
-impl Heard {
+impl Heard<'_> {
     /// One line in `lang`: "列入 2026-12-06 联席会议议程 · 承诺逾期" (why it is listed);
     /// with the minutes, "2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议" (what
-    /// the meeting did; no outcome: not reached, carried on).
+    /// the meeting did; no outcome: not reached, carried on); "2026-12-06 联席会议改期 ·
+    /// 现定于 2026-12-13 14:30，社区会议室" (where it is now, unless it is off since);
+    /// "2026-12-06 联席会议取消，议题转下次会议".
     pub fn line(&self, locales: &Locales, lang: &str) -> String {
         let mut parts = vec![locales.text(lang, &format!("told.{}", self.told), &[("date", self.slot.to_string())])];
         match self.told {
@@ -51,6 +66,13 @@ impl Heard {
                     parts.push(locales.text(lang, "day.review_shown", &[("date", day.to_string())]));
                 }
             }
+            MeetingTold::Moved => {
+                if let Some((when, place)) = &self.now_at {
+                    let args = [("when", when.clone()), ("place", (*place).to_owned())];
+                    parts.push(locales.text(lang, "told.moved_to", &args));
+                }
+            }
+            MeetingTold::Cancelled => {}
         }
         parts.join(" · ")
     }

@@ -1300,4 +1300,38 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     }
     assert!(digest.html.contains("&lt;script&gt;") && !digest.html.contains("<script>"), "{}", digest.html);
     assert!(digest.html.contains(&format!("/issues/{issue}")), "{}", digest.html);
+
+    // January's agenda hears it again (复议); the meeting moves, then is off: followers
+    // who were told it is listed are told each, with the new time and place, and why.
+    let secretary = app.fresh_token(SECRETARY).await;
+    let built = app.call(Method::POST, "/api/v1/meetings/slots/2027-01-03/agenda", Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let january = format!("/api/v1/meetings/{}", built.str("id"));
+    let published = app.call(Method::POST, &format!("{january}/agenda/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let put = |body: Value| {
+        let (app, secretary) = (&app, secretary.clone());
+        async move { app.call(Method::PUT, "/api/v1/meetings/slots/2027-01-03", Some(&secretary), Some(body)).await }
+    };
+    let moved = put(json!({"starts_at": "2027-01-10T14:30", "place": "社区会议室"})).await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let html = pages.get("/notices").await.html;
+    assert!(html.contains("2027-01-03 联席会议改期 · 现定于 2027-01-10 14:30，社区会议室"), "{html}");
+    let off = put(json!({"skip": true, "reason": "会场维修 <b>停电</b>"})).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    for who in [RESIDENT, SUPERVISOR] {
+        let told = meeting_notices(&app, who, issue).await;
+        let kinds: Vec<_> = told.iter().map(|n| n["meeting"]["told"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["listed", "heard", "listed", "moved", "cancelled"], "{who}");
+        assert_eq!(told[2]["meeting"]["slot"], "2027-01-03");
+        assert_eq!(told[2]["meeting"]["item"]["reason"], "review_due");
+        assert_eq!(told[4]["meeting"]["on"], false);
+        assert_eq!(told[4]["meeting"]["note"], "会场维修 <b>停电</b>");
+    }
+    assert!(meeting_notices(&app, SECRETARY, issue).await.is_empty(), "not who moved it");
+    // Once off, a move no longer says where it is.
+    let html = pages.get("/notices").await.html;
+    assert!(html.contains("· 2027-01-03 联席会议改期 · <a"), "{html}");
+    assert!(html.contains("2027-01-03 联席会议取消，议题转下次会议"), "{html}");
+    assert!(html.contains("<li>原因: 会场维修 &lt;b&gt;停电&lt;/b&gt;</li>"), "{html}");
 }

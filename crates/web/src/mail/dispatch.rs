@@ -9,7 +9,7 @@ use roundtable_core::{
 };
 use std::collections::HashMap;
 
-use roundtable_core::notice::{About, MeetingTold};
+use roundtable_core::notice::About;
 use roundtable_store::channels::{self, Channel};
 use roundtable_store::notices::Told;
 use roundtable_store::outbox::{self, Pending};
@@ -191,13 +191,20 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                     (About::Step { transition, .. }, Told::Step(step)) => {
                         (locales.step(&locale, transition), crate::steps::details(org_name, &held, &step.fields))
                     }
-                    (About::Meeting { meeting, told: what }, Told::Item(item)) => {
-                        let slot = held.iter().find(|m| m.id == *meeting)?.slot;
-                        let (told, reason, outcome, review_on) = (*what, item.reason, item.outcome, item.review_on);
-                        let heard = crate::steps::Heard { told, slot, reason, outcome, review_on };
-                        // The words once the minutes are out, which is what `heard` tells.
-                        let note = item.outcome_note.clone().filter(|_| told == MeetingTold::Heard);
-                        (heard.line(locales, &locale), note.into_iter().map(crate::steps::Detail::note).collect())
+                    (About::Meeting { meeting, told }, Told::Item(item)) => {
+                        let m = held.iter().find(|m| m.id == *meeting)?;
+                        let heard = crate::steps::Heard {
+                            told: *told,
+                            slot: m.slot,
+                            reason: item.reason,
+                            outcome: item.outcome,
+                            review_on: item.review_on,
+                            now_at: (m.status != roundtable_core::MeetingStatus::Skipped).then(|| {
+                                (m.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(), &*m.place)
+                            }),
+                        };
+                        let note = crate::ops::notices::told_note(*told, item.outcome_note.clone(), m);
+                        (heard.line(locales, &locale), note.into_iter().map(crate::steps::told_detail(*told)).collect())
                     }
                     _ => return None,
                 };

@@ -45,10 +45,18 @@ pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiRe
                         return None;
                     }
                     item.urgency = issue.urgency;
-                    // The words once the minutes are out, which is what `heard` tells.
-                    let note = item.outcome_note.take().filter(|_| told == MeetingTold::Heard);
-                    let slot = record.meeting.slot;
-                    let view = MeetingToldView { told, meeting: meeting.0, slot, item: item.into(), note };
+                    let m = &record.meeting;
+                    let note = told_note(told, item.outcome_note.take(), m);
+                    let view = MeetingToldView {
+                        told,
+                        meeting: meeting.0,
+                        slot: m.slot,
+                        starts_at: m.starts_at,
+                        place: m.place.clone(),
+                        on: m.status != roundtable_core::MeetingStatus::Skipped,
+                        item: item.into(),
+                        note,
+                    };
                     (None, None, None, None, Some(view))
                 }
                 _ => return None,
@@ -68,6 +76,20 @@ pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiRe
         })
         .collect();
     Ok(NoticeList { items, unread })
+}
+
+/// The words a meeting's notice carries: with `heard`, what the meeting said with its
+/// outcome (the minutes, which `heard` tells of, are out); with `cancelled`, why it is off.
+pub(crate) fn told_note(
+    told: MeetingTold,
+    outcome_note: Option<String>,
+    m: &roundtable_core::Meeting,
+) -> Option<String> {
+    match told {
+        MeetingTold::Heard => outcome_note,
+        MeetingTold::Cancelled => m.skip_reason.clone(),
+        MeetingTold::Listed | MeetingTold::Moved => None,
+    }
 }
 
 /// Those following `issue` who can no longer read it — a company's staff once it went to

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiPath};
 use crate::ops::notices as ops;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, Out, Page};
-use crate::steps::{Detail, Heard, details};
+use crate::steps::{Detail, Heard, details, told_detail};
 use crate::views::NoticeView;
 
 #[derive(Serialize)]
@@ -51,8 +51,8 @@ pub async fn list(ctx: Ctx) -> Response {
             .into_iter()
             .map(|view| {
                 let link = view.meeting.as_ref().map(|m| match m.told {
-                    MeetingTold::Listed => (format!("/meetings/{}", m.meeting), "notices.agenda"),
                     MeetingTold::Heard => (format!("/meetings/{}/minutes", m.meeting), "notices.minutes"),
+                    _ => (format!("/meetings/{}", m.meeting), "notices.agenda"),
                 });
                 let (step, details) = match (&view.meeting, &view.transition, &view.fields) {
                     (Some(m), ..) => {
@@ -63,8 +63,14 @@ pub async fn list(ctx: Ctx) -> Response {
                             reason: i.reason,
                             outcome: i.outcome,
                             review_on: i.review_on,
+                            now_at: m.on.then(|| {
+                                (
+                                    m.starts_at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
+                                    &*m.place,
+                                )
+                            }),
                         };
-                        (heard.line(locales, lang), m.note.iter().cloned().map(Detail::note).collect())
+                        (heard.line(locales, lang), m.note.iter().cloned().map(told_detail(m.told)).collect())
                     }
                     (None, Some(transition), Some(fields)) => (
                         locales.step(lang, transition),

@@ -84,12 +84,19 @@ pub struct MeetingToldView {
     #[schema(value_type = names::MeetingToldName)]
     pub told: roundtable_core::notice::MeetingTold,
     pub meeting: Uuid,
-    /// The meeting's day.
+    /// The meeting's day (its month's first Sunday).
     pub slot: NaiveDate,
+    /// When and where the meeting is now (what `moved` tells), and whether it is on:
+    /// false once it is off (skipped).
+    #[serde(serialize_with = "super::instant::rfc3339")]
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub place: String,
+    pub on: bool,
     /// The item on that agenda, as it stands now: why it was listed; what the
     /// meeting did with it (no outcome at a meeting held: not reached, carried on).
     pub item: AgendaItemView,
-    /// What the meeting said with its outcome: with `heard` (the minutes are published).
+    /// With `heard`, what the meeting said with its outcome (the minutes are published);
+    /// with `cancelled`, why it is off.
     pub note: Option<String>,
 }
 

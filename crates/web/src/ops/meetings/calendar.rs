@@ -113,7 +113,7 @@ pub async fn schedule(
             .ok_or_else(|| ApiError::field("starts_at", "invalid", "that local time does not exist"))?,
         None => planned.starts_at,
     };
-    let now = state.now();
+    let (now, by) = (state.now(), caller.user.id);
     if !body.skip && starts_at.with_timezone(&Utc) <= now {
         return Err(ApiError::field("starts_at", "in_past", "a meeting cannot be moved into the past"));
     }
@@ -176,7 +176,7 @@ pub async fn schedule(
         .write(move |conn| {
             meetings::schedule(conn, &meeting)?;
             if let Some(notice) = notice {
-                meetings::notify_schedule_change(conn, &meeting, notice, now)?;
+                meetings::notify_schedule_change(conn, &meeting, notice, by, now)?;
             }
             roundtable_store::audit::record(conn, &entry)
         })
