@@ -358,6 +358,15 @@ fn table(app: &TestApp) -> Vec<Row> {
         // (It also reads its communities' issues; `{id}` is a community's, unknown here.)
         row(Method::GET, "/api/v1/street/communities/{id}/issues", Target::Compound, None, Some(&[])),
         row(Method::GET, "/api/v1/street/communities/{id}/issues/{issue}", Target::Compound, None, Some(&[])),
+        row(Method::GET, "/api/v1/street/communities/{id}/issues/{issue}/events", Target::Compound, None, Some(&[])),
+        row(
+            Method::GET,
+            "/api/v1/street/communities/{id}/issues/{issue}/commitments",
+            Target::Compound,
+            None,
+            Some(&[]),
+        ),
+        row(Method::GET, "/api/v1/street/communities/{id}/issues/{issue}/meetings", Target::Compound, None, Some(&[])),
         row(Method::GET, "/api/v1/street/communities/{id}/issues/ledger", Target::Compound, None, Some(&[])),
         row(Method::GET, "/api/v1/street/communities/{id}/issues/ledger.xlsx", Target::Compound, None, Some(&[])),
         row(Method::GET, "/healthz", Target::None, None, None),

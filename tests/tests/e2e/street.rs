@@ -365,6 +365,17 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
     assert_eq!(one.body["transitions"], json!([]), "read-only: nothing to fire");
     assert!(one.body["raiser_contact"].is_null(), "no contact data: {}", one.body);
     assert!(!one.body.to_string().contains(&west[3]), "the raiser's mail address: {}", one.body);
+    // What its read-only page shows beside the issue, the API gives too: the timeline, the
+    // promises, the meetings.
+    let beside = |what: &str| format!("/api/v1/street/communities/{west_id}/issues/{issue}/{what}");
+    let events = app.get(&beside("events"), &street).await;
+    assert_eq!(events.status, StatusCode::OK, "{}", events.body);
+    assert_eq!(events.body[0]["transition"], "raise", "{}", events.body);
+    assert!(!events.body.to_string().contains(&west[3]), "{}", events.body);
+    for what in ["commitments", "meetings"] {
+        let reply = app.get(&beside(what), &street).await;
+        assert_eq!((reply.status, reply.body), (StatusCode::OK, json!([])), "{what}");
+    }
     // The issue's photos are the street office's to see as the issue is, and only they:
     // not those of a community of another street, nor anyone else's across communities.
     let (ours, north_photo) = (format!("/api/v1/photos/{}", photos[0]), format!("/api/v1/photos/{}", their_photos[0]));
@@ -394,6 +405,9 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
         format!("/api/v1/street/communities/{west_id}/issues/{theirs}"),
         format!("/api/v1/street/communities/{}/issues/{issue}", app.community()),
         format!("/api/v1/street/communities/{west_id}/issues/{}", uuid::Uuid::now_v7()),
+        format!("/api/v1/street/communities/{north_id}/issues/{theirs}/events"),
+        format!("/api/v1/street/communities/{west_id}/issues/{theirs}/commitments"),
+        format!("/api/v1/street/communities/{}/issues/{issue}/meetings", app.community()),
     ] {
         let reply = app.get(&path, &street).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}: {}", reply.body);
@@ -405,6 +419,9 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{login}");
         let reply = app.get(&format!("/api/v1/street/communities/{west_id}/issues"), &token).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{login}");
+        for what in ["events", "commitments", "meetings"] {
+            assert_eq!(app.get(&beside(what), &token).await.status, StatusCode::FORBIDDEN, "{login} {what}");
+        }
     }
     // The community's ledger (台账), filtered like its list, as CSV and as a workbook; not
     // another street's, not for anyone but the street office.

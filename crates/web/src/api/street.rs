@@ -14,8 +14,8 @@ use crate::error::{ApiJson, ApiPath, ApiQuery, ApiResult, Problem};
 use crate::ops::ledger::Form;
 use crate::ops::street::{self as ops, Rates};
 use crate::state::AppState;
-use crate::views::meetings::RateSchema;
-use crate::views::{IssueList, IssueView, ListQuery, NewIssueBody};
+use crate::views::meetings::{IssueMeetingView, RateSchema};
+use crate::views::{CommitmentRecordView, EventView, IssueList, IssueView, ListQuery, NewIssueBody};
 
 /// Six months of 三率 as counts (`n` of `m`), the issues received, and the promises past
 /// their date now.
@@ -161,6 +161,51 @@ pub async fn community_issue(
     ApiPath((id, issue)): ApiPath<(Uuid, Uuid)>,
 ) -> ApiResult<Json<IssueView>> {
     Ok(Json(ops::community_issue(&state, &caller, CommunityId(id), IssueId(issue)).await?))
+}
+
+/// One issue's timeline, read by the street office as on the community's own route
+/// (`/api/v1/issues/{id}/events`): what its read-only issue page shows.
+#[utoipa::path(get, path = "/api/v1/street/communities/{id}/issues/{issue}/events", tag = "reference", params(("id" = Uuid, Path), ("issue" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = [EventView]), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem),
+))]
+pub async fn community_issue_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, issue)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<Vec<EventView>>> {
+    let reader = ops::reader(&state, &caller, CommunityId(id)).await?;
+    Ok(Json(crate::ops::issues::events(&state, &reader, IssueId(issue)).await?))
+}
+
+/// One issue's commitment history, read by the street office (as
+/// `/api/v1/issues/{id}/commitments`).
+#[utoipa::path(get, path = "/api/v1/street/communities/{id}/issues/{issue}/commitments", tag = "reference", params(("id" = Uuid, Path), ("issue" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = [CommitmentRecordView]), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem),
+))]
+pub async fn community_issue_commitments(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, issue)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<Vec<CommitmentRecordView>>> {
+    let reader = ops::reader(&state, &caller, CommunityId(id)).await?;
+    Ok(Json(crate::ops::issues::commitments(&state, &reader, IssueId(issue)).await?))
+}
+
+/// What each joint meeting did with one issue, read by the street office (as
+/// `/api/v1/issues/{id}/meetings`: published agendas only; the words once the minutes are).
+#[utoipa::path(get, path = "/api/v1/street/communities/{id}/issues/{issue}/meetings", tag = "reference", params(("id" = Uuid, Path), ("issue" = Uuid, Path)), security(("bearer" = [])), responses(
+    (status = 200, body = [IssueMeetingView]), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+    (status = 404, body = Problem),
+))]
+pub async fn community_issue_meetings(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, issue)): ApiPath<(Uuid, Uuid)>,
+) -> ApiResult<Json<Vec<IssueMeetingView>>> {
+    let reader = ops::reader(&state, &caller, CommunityId(id)).await?;
+    Ok(Json(crate::ops::meetings::of_issue(&state, &reader, IssueId(issue)).await?))
 }
 
 /// A community's ledger (台账) as the street office downloads it (the street role; a
