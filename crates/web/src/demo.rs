@@ -725,6 +725,16 @@ fn advance(
     )
 }
 
+/// Whether a meeting before `slot` asked to hear `issue` again after it (复议).
+fn review_pending(
+    conn: &mut roundtable_store::DbConn,
+    issue: roundtable_core::IssueId,
+    slot: chrono::NaiveDate,
+) -> Result<bool, StoreError> {
+    let heard = meetings::listing(conn, issue)?;
+    Ok(heard.iter().any(|(_, item)| item.review_on.is_some_and(|day| day > slot)))
+}
+
 /// A past meeting's draft, five days ahead, by the agenda job (with its company
 /// comparison), published the next day.
 fn draft(
@@ -757,7 +767,7 @@ fn hold(
     m: &Meeting,
     attending: &[(OrgId, &str)],
 ) -> Result<(), StoreError> {
-    use roundtable_core::agenda::Section;
+    use roundtable_core::agenda::{Reason, Section};
     use roundtable_core::{ItemOutcome, RevisionStatus};
     use roundtable_store::{agenda, minutes};
 
@@ -773,26 +783,35 @@ fn hold(
         .collect();
     let mut n = 0;
     for item in items.iter().filter(|i| !i.in_appendix) {
-        // Some decisions ask to hear the issue again in two months (复议): eight weeks on
-        // is after the next meeting and by the one after.
+        // A paused issue waits on the owners' vote or funds: the meeting asks to hear it
+        // again in two months (复议; eight weeks on is after the next meeting and by the
+        // one after) — unless an earlier meeting's day for that is still to come.
         let in_two_months = m.slot + TimeDelta::weeks(8);
         let outcome = match (item.issue_id, item.section) {
             (Some(id), _) if committed_here.contains(&id) => {
                 Some((ItemOutcome::Commitment, "责任单位现场作出承诺。", None))
             }
+            (Some(id), _) if item.reason == Reason::Paused => Some(if review_pending(conn, id, m.slot)? {
+                (ItemOutcome::Decision, "维持上次会议决定，待业主表决结果，届时复议。", None)
+            } else {
+                (ItemOutcome::Decision, "请业主委员会征求业主意见，两个月后复议。", Some(in_two_months))
+            }),
+            (Some(_), _) if item.reason == Reason::Overdue => {
+                Some((ItemOutcome::Decision, "承诺已逾期：请责任单位书面说明原因，于下次会议前完成整改。", None))
+            }
+            (Some(_), _) if item.reason == Reason::AwaitingVerification => {
+                Some((ItemOutcome::Decision, "请提出人和楼栋长一周内到现场验收。", None))
+            }
             (Some(_), _) => {
                 n += 1;
-                match n % 5 {
+                match n % 4 {
                     0 => Some((ItemOutcome::Deferred, "待责任单位进一步核实后再议。", None)),
-                    4 => None,
-                    3 => Some((ItemOutcome::Decision, "请业主委员会征求业主意见，两个月后复议。", Some(in_two_months))),
+                    3 => None,
                     _ => Some((ItemOutcome::Decision, "请责任单位按要求办理，办理情况在社区台账中更新。", None)),
                 }
             }
             (None, Section::Announcements) => Some((ItemOutcome::Decision, "已传达。", None)),
-            (None, _) if item.reason == roundtable_core::agenda::Reason::Added => {
-                Some((ItemOutcome::Decision, "已部署。", None))
-            }
+            (None, _) if item.reason == Reason::Added => Some((ItemOutcome::Decision, "已部署。", None)),
             (None, _) => None,
         };
         if let Some((outcome, note, review_on)) = outcome {

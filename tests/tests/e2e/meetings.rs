@@ -812,6 +812,27 @@ async fn the_demo_has_held_six_real_meetings() {
         assert_eq!(minutes.status, StatusCode::OK, "published minutes are for everyone");
         assert!(minutes.body.as_str().unwrap().contains("请各物业公司按期落实"));
     }
+    // A meeting asks to hear an issue again (复议) only once its earlier day for that has
+    // come: the demo does not set a new day every month for the same issue.
+    let mut reviewed: Vec<String> = Vec::new();
+    for m in list.as_array().unwrap().iter().filter(|m| m["status"] == "closed") {
+        let detail = app.get(&format!("/api/v1/meetings/{}", m["id"].as_str().unwrap()), &resident).await.body;
+        let with_day = items(&detail).iter().filter(|i| !i["review_on"].is_null() && !i["issue"].is_null());
+        reviewed.extend(with_day.map(|i| i["issue"].as_str().unwrap().to_owned()));
+    }
+    assert!(!reviewed.is_empty(), "the demo's decisions name days to hear issues again");
+    reviewed.dedup();
+    for issue in reviewed {
+        let heard = app.get(&format!("/api/v1/issues/{issue}/meetings"), &secretary).await.body;
+        let mut pending: Option<String> = None;
+        for h in heard.as_array().unwrap() {
+            let slot = h["meeting"]["slot"].as_str().unwrap().to_owned();
+            if let Some(day) = h["item"]["review_on"].as_str() {
+                assert!(pending.as_ref().is_none_or(|p| *p <= slot), "{issue}: a new day while {pending:?} is to come");
+                pending = Some(day.to_owned());
+            }
+        }
+    }
     let pages = app.pages();
     pages.sign_in("secretary@dongsheng.example").await;
     let scorecard = pages.get("/scorecard").await.html;
