@@ -13,6 +13,10 @@ use crate::state::AppState;
 use crate::views::{FollowView, MarkRead, NoticeList, NoticeMailSetting, NoticeQuery};
 
 /// The caller's notices, newest first (at most 100), and how many are unread.
+///
+/// Each step taken on an issue they follow (`transition`, `to`, `fields`), and what a
+/// joint meeting whose published agenda lists it told (`meeting`: listed, heard, moved,
+/// cancelled).
 #[utoipa::path(get, path = "/api/v1/notices", tag = "issues", params(NoticeQuery), security(("bearer" = [])), responses(
     (status = 200, body = NoticeList), (status = 401, body = Problem),
 ))]
@@ -38,6 +42,8 @@ pub async fn mark_read(
 }
 
 /// Follows an issue: a notice (and mail, as the caller chose) for each step taken on it.
+///
+/// And when a joint meeting lists it, publishes its minutes, moves or is called off.
 #[utoipa::path(put, path = "/api/v1/issues/{id}/follow", tag = "issues", params(("id" = Uuid, Path)), security(("bearer" = [])), responses(
     (status = 200, body = FollowView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
 ))]
