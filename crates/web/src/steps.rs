@@ -44,13 +44,16 @@ pub struct Heard<'a> {
     pub reason: Reason,
     pub outcome: Option<ItemOutcome>,
     pub review_on: Option<NaiveDate>,
+    /// Listed past the meeting's length: heard if time allows, else at the next meeting.
+    pub in_appendix: bool,
     /// Where the meeting is now, unless it is off: its local start ("2026-12-13 14:30")
     /// and place (said of a move: where it is now, after later moves too).
     pub now_at: Option<(String, &'a str)>,
 }
 
 impl Heard<'_> {
-    /// One line in `lang`: "列入 2026-12-06 联席会议议程 · 承诺逾期" (why it is listed);
+    /// One line in `lang`: "列入 2026-12-06 联席会议议程 · 承诺逾期" (why it is listed; in
+    /// the appendix, that it is heard if time allows);
     /// with the minutes, "2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议" (what
     /// the meeting did; no outcome: not reached, carried on); "2026-12-06 联席会议改期 ·
     /// 现定于 2026-12-13 14:30，社区会议室" (where it is now, unless it is off since);
@@ -58,7 +61,12 @@ impl Heard<'_> {
     pub fn line(&self, locales: &Locales, lang: &str) -> String {
         let mut parts = vec![locales.text(lang, &format!("told.{}", self.told), &[("date", self.slot.to_string())])];
         match self.told {
-            MeetingTold::Listed => parts.push(locales.text(lang, &format!("doc.reason.{}", self.reason), &[])),
+            MeetingTold::Listed => {
+                parts.push(locales.text(lang, &format!("doc.reason.{}", self.reason), &[]));
+                if self.in_appendix {
+                    parts.push(locales.text(lang, "told.appendix", &[]));
+                }
+            }
             MeetingTold::Heard => {
                 let outcome = self.outcome.map_or("none", |o| o.as_str());
                 parts.push(locales.text(lang, &format!("doc.outcome.{outcome}"), &[]));

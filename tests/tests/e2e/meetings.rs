@@ -1287,6 +1287,16 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     assert!(html.contains("王俊勇 · 列入 2026-12-06 联席会议议程 · 新问题"), "{html}");
     assert!(html.contains("王俊勇 · 2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议"), "{html}");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"), "{html}");
+    // An item listed past the meeting's length says it may wait for the next one.
+    let all = app.get("/api/v1/notices", &app.fresh_token(RESIDENT).await).await.body;
+    let in_appendix = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["meeting"]["told"] == "listed" && n["meeting"]["item"]["in_appendix"] == true)
+        .count();
+    assert!(in_appendix > 0, "the demo's long agenda has followed items in its appendix: {all}");
+    assert_eq!(html.matches("列在附录：时间允许时讨论，否则转下次会议").count(), in_appendix, "{html}");
     // Each with where to read more: the agenda, the minutes.
     let meeting = path.trim_start_matches("/api/v1");
     for link in [format!(r#"<a href="{meeting}">议程</a>"#), format!(r#"<a href="{meeting}/minutes">会议纪要</a>"#)]
@@ -1314,8 +1324,8 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     let sent = app.state.mailer.sent().await;
     let digest = sent.iter().find(|m| m.to == [RESIDENT]).expect("her digest");
     for line in [
-        "列入 2026-12-06 联席会议议程 · 新问题 · 地下车库积水",
-        "2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议",
+        "王俊勇 · 列入 2026-12-06 联席会议议程 · 新问题 · 列在附录：时间允许时讨论，否则转下次会议 · 地下车库积水",
+        "王俊勇 · 2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议 · 地下车库积水",
     ] {
         assert!(digest.text.contains(line), "{line}: {}", digest.text);
     }

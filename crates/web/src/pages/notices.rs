@@ -63,6 +63,7 @@ pub async fn list(ctx: Ctx) -> Response {
                             reason: i.reason,
                             outcome: i.outcome,
                             review_on: i.review_on,
+                            in_appendix: i.in_appendix,
                             now_at: m.on.then(|| {
                                 (
                                     m.starts_at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
