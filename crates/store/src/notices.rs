@@ -347,12 +347,22 @@ fn told(rows: Vec<ToldRow>) -> Result<Vec<(Notice, Told)>> {
 }
 
 /// A user's notices, newest first, each with what it tells ([`Told`]): at most `limit`,
-/// only unread ones if asked.
-pub fn list(conn: &mut DbConn, user: UserId, unread_only: bool, limit: i64) -> Result<Vec<(Notice, Told)>> {
+/// only unread ones if asked, only those older than `before` if given (ids are UUID v7:
+/// their text sorts as their time).
+pub fn list(
+    conn: &mut DbConn,
+    user: UserId,
+    unread_only: bool,
+    before: Option<uuid::Uuid>,
+    limit: i64,
+) -> Result<Vec<(Notice, Told)>> {
     let mut q =
         notices::table.left_join(step()).left_join(item()).filter(notices::user_id.eq(user.to_string())).into_boxed();
     if unread_only {
         q = q.filter(notices::read_at.is_null());
+    }
+    if let Some(before) = before {
+        q = q.filter(notices::id.lt(before.to_string()));
     }
     let rows: Vec<ToldRow> = q
         .order(notices::id.desc())

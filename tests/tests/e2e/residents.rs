@@ -14,6 +14,7 @@ on_both_databases!(
     companies_stop_seeing_contact_data_after_the_retention_period,
     followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest,
     a_company_that_loses_an_issue_is_not_mailed_its_next_steps,
+    a_follower_reads_older_notices_a_page_at_a_time,
 );
 
 const YE_LI: &str = "resident@dongsheng.example";
@@ -691,4 +692,59 @@ async fn a_company_that_loses_an_issue_is_not_mailed_its_next_steps(app: TestApp
     // Hongyun, whose promise it is, reads it.
     let hongyun_mail: Vec<_> = sent.iter().filter(|m| m.to.contains(&HONGYUN.to_owned())).collect();
     assert!(hongyun_mail.iter().any(|m| m.subject.contains("三号楼外墙空鼓")), "{hongyun_mail:?}");
+}
+
+/// The supervisory committee follows many issues: its notices (the demo's months of steps
+/// and meetings) come a hundred at a time, newest first, each page older than the last,
+/// none twice — in the API and on the page.
+async fn a_follower_reads_older_notices_a_page_at_a_time(app: TestApp) {
+    let token = app.token(SUPERVISOR).await;
+    let (mut seen, mut before, mut pages) = (Vec::<String>::new(), None::<String>, 0);
+    loop {
+        let path = match &before {
+            Some(id) => format!("/api/v1/notices?before={id}"),
+            None => "/api/v1/notices".to_owned(),
+        };
+        let page = app.get(&path, &token).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let ids: Vec<String> =
+            page.body["items"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+        assert!(ids.len() <= 100, "{path}");
+        assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {path}");
+        if let (Some(last), Some(first)) = (seen.last(), ids.first()) {
+            assert!(first < last, "each page older than the last");
+        }
+        seen.extend(ids);
+        pages += 1;
+        match page.body["older"].as_str() {
+            Some(older) => before = Some(older.to_owned()),
+            None => break,
+        }
+        assert!(pages < 50, "the pages end");
+    }
+    assert!(pages >= 2 && seen.len() > 100, "more than one page: {} notices in {pages}", seen.len());
+    let mut unique = seen.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "none twice");
+    // Unread only, paged the same way: none here (the demo's are read).
+    let unread = app.get(&format!("/api/v1/notices?unread=true&before={}", seen[50]), &token).await;
+    assert_eq!(unread.body["items"], json!([]), "{}", unread.body);
+    for bad in ["before=not-a-notice", "before=", "before=%00", "before=1&before=2"] {
+        let reply = app.get(&format!("/api/v1/notices?{bad}"), &token).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", reply.body);
+    }
+
+    // The page: the newest hundred with a link to older ones, which links back.
+    let pages = app.pages();
+    pages.sign_in(SUPERVISOR).await;
+    let first = pages.get("/notices").await.html;
+    let older = format!(r#"<a href="/notices?before={}" id="older">更早的消息</a>"#, seen[99]);
+    assert!(first.contains(&older) && !first.contains(r#"id="newest""#), "{first}");
+    let second = pages.get(&format!("/notices?before={}", seen[99])).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.html.contains(r#"<a href="/notices" id="newest">回到最新消息</a>"#), "{}", second.html);
+    assert!(second.html.matches("class=\"issue-row").count() > 0, "{}", second.html);
+    let garbled = pages.get("/notices?before=x").await;
+    assert_eq!(garbled.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", garbled.html);
+    assert!(garbled.html.contains("before"), "the field named: {}", garbled.html);
 }

@@ -16,7 +16,7 @@ use crate::views::{FollowView, MarkRead, NoticeList, NoticeMailSetting, NoticeQu
 ///
 /// Each step taken on an issue they follow (`transition`, `to`, `fields`), and what a
 /// joint meeting whose published agenda lists it told (`meeting`: listed, heard, moved,
-/// cancelled).
+/// cancelled). A page at a time: `older` names where the next one starts (`before`).
 #[utoipa::path(get, path = "/api/v1/notices", tag = "issues", params(NoticeQuery), security(("bearer" = [])), responses(
     (status = 200, body = NoticeList), (status = 401, body = Problem),
 ))]
@@ -25,12 +25,12 @@ pub async fn list(
     caller: Caller,
     ApiQuery(q): ApiQuery<NoticeQuery>,
 ) -> ApiResult<Json<NoticeList>> {
-    ops::list(&state, &caller, q.unread.unwrap_or(false)).await.map(Json)
+    ops::list(&state, &caller, q.unread.unwrap_or(false), q.before).await.map(Json)
 }
 
 /// Marks notices read (`ids`, or all); answers the list as it is then.
 #[utoipa::path(post, path = "/api/v1/notices/read", tag = "issues", request_body = MarkRead, security(("bearer" = [])), responses(
-    (status = 200, body = NoticeList), (status = 401, body = Problem), (status = 422, body = Problem),
+    (status = 200, body = NoticeList), (status = 401, body = Problem),
 ))]
 pub async fn mark_read(
     State(state): State<AppState>,
@@ -38,7 +38,7 @@ pub async fn mark_read(
     ApiJson(body): ApiJson<MarkRead>,
 ) -> ApiResult<Json<NoticeList>> {
     ops::mark_read(&state, &caller, body.ids).await?;
-    ops::list(&state, &caller, false).await.map(Json)
+    ops::list(&state, &caller, false, None).await.map(Json)
 }
 
 /// Follows an issue: a notice (and mail, as the caller chose) for each step taken on it.

@@ -11,14 +11,23 @@ use crate::state::AppState;
 use crate::views::meetings::MeetingToldView;
 use crate::views::{IssueRef, NoticeList, NoticeView, PersonRef};
 
-/// The caller's notices, newest first (at most 100), with their unread count. Notices of
-/// issues the caller may no longer see are left out.
-pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiResult<NoticeList> {
+/// How many notices a page lists.
+const PAGE: usize = 100;
+
+/// The caller's notices, newest first (at most [`PAGE`], older than `before` if given),
+/// with their unread count and where the next page starts. Notices of issues the caller
+/// may no longer see are left out.
+pub async fn list(
+    state: &AppState,
+    caller: &Caller,
+    unread_only: bool,
+    before: Option<uuid::Uuid>,
+) -> ApiResult<NoticeList> {
     let (user, community) = (caller.user.id, caller.actor.community);
     let (found, unread, issues, names, held) = state
         .db
         .run(move |conn| {
-            let found = notices::list(conn, user, unread_only, 100)?;
+            let found = notices::list(conn, user, unread_only, before, PAGE as i64)?;
             let unread = notices::unread_count(conn, user)?;
             let ids: Vec<IssueId> = found.iter().map(|(n, _)| n.issue).collect();
             let actors: Vec<_> = found.iter().map(|(n, _)| n.actor).collect();
@@ -28,6 +37,8 @@ pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiRe
             Ok((found, unread, issues::get_issues(conn, &ids)?, directory::display_names(conn, &actors)?, held))
         })
         .await?;
+    // A full page may have more behind it (counted before those left out below).
+    let older = found.last().filter(|_| found.len() == PAGE).map(|(n, _)| n.id);
     let items = found
         .into_iter()
         .filter_map(|(n, told)| {
@@ -75,7 +86,7 @@ pub async fn list(state: &AppState, caller: &Caller, unread_only: bool) -> ApiRe
             })
         })
         .collect();
-    Ok(NoticeList { items, unread })
+    Ok(NoticeList { items, unread, older })
 }
 
 /// The words a meeting's notice carries: with `heard`, what the meeting said with its

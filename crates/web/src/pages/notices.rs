@@ -6,12 +6,12 @@ use roundtable_core::notice::{MeetingTold, NoticeMail};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiPath};
+use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::ops::notices as ops;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, Out, Page};
 use crate::steps::{Detail, Heard, details, told_detail};
-use crate::views::NoticeView;
+use crate::views::{NoticeQuery, NoticeView};
 
 #[derive(Serialize)]
 struct Shown {
@@ -32,16 +32,20 @@ struct Shown {
 struct NoticesPage {
     items: Vec<Shown>,
     unread: u32,
+    /// Where the next, older page starts.
+    older: Option<Uuid>,
+    /// This is an older page (the newest is one link away).
+    paged: bool,
 }
 
 impl Page for NoticesPage {
     const TEMPLATE: &'static str = "notices";
 }
 
-pub async fn list(ctx: Ctx) -> Response {
+pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
     let out = async {
         let caller = ctx.caller()?;
-        let list = ops::list(&ctx.state, &caller, false).await?;
+        let list = ops::list(&ctx.state, &caller, q.unread.unwrap_or(false), q.before).await?;
         let names = crate::ops::reference::names(&ctx.state, &caller).await?;
         let meetings: Vec<_> =
             crate::ops::meetings::all(&ctx.state, &caller).await?.into_iter().map(|r| r.meeting).collect();
@@ -88,7 +92,7 @@ pub async fn list(ctx: Ctx) -> Response {
                 }
             })
             .collect();
-        Out::page(NoticesPage { items, unread: list.unread })
+        Out::page(NoticesPage { items, unread: list.unread, older: list.older, paged: q.before.is_some() })
     }
     .await;
     ctx.respond(out)

@@ -750,6 +750,8 @@ pub struct NoticeList {
     pub items: Vec<NoticeView>,
     /// How many of the caller's notices are unread (the bell's number).
     pub unread: u32,
+    /// There are older ones: pass this as `before` for the next page.
+    pub older: Option<Uuid>,
 }
 
 #[derive(Deserialize, IntoParams, Default)]
@@ -758,6 +760,8 @@ pub struct NoticeList {
 pub struct NoticeQuery {
     /// Only unread notices.
     pub unread: Option<bool>,
+    /// Only those older than this notice (the list's `older`).
+    pub before: Option<Uuid>,
 }
 
 /// `{ids}`: the notices to mark read; without `ids`, all of the caller's.
