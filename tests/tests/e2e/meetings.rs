@@ -1233,6 +1233,19 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
     let before = app.get("/api/v1/notices", &app.token(RESIDENT).await).await.body["unread"].as_u64().unwrap();
+    // A neighbour followed it, then left: her account is disabled.
+    let gone = "resident4@dongsheng.example";
+    {
+        let conn = &mut *app.state.db.conn().unwrap();
+        let id = roundtable_core::IssueId(issue.parse().unwrap());
+        roundtable_store::notices::set_following(conn, id, app.community(), app.user(gone), true, app.state.now())
+            .unwrap();
+    }
+    let admin = app.pages();
+    admin.sign_in("admin@dongsheng.example").await;
+    let disabled =
+        admin.submit("/admin", &format!("/admin/users/{}/access", app.user(gone)), &[("action", "disable")]).await;
+    assert_eq!(disabled.status, StatusCode::SEE_OTHER, "{}", disabled.html);
 
     let (path, secretary) = build_and_open(&app, "2026-12-06").await;
     // The published agenda lists it: the raiser and the supervisory committee are told why.
@@ -1255,6 +1268,11 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
         "not the secretary who published, though she follows it"
     );
     assert!(meeting_notices(&app, ANSHANG, issue).await.is_empty(), "nor a company that does not follow it");
+    let hers = {
+        let conn = &mut *app.state.db.conn().unwrap();
+        roundtable_store::notices::list(conn, app.user(gone), false, None, 100).unwrap()
+    };
+    assert!(hers.iter().all(|(n, _)| n.issue.to_string() != issue), "nor a disabled account");
 
     // The meeting decides, with words a page or a mail must not run; the minutes go out.
     let detail = app.get(&path, &secretary).await.body;
