@@ -780,7 +780,9 @@ async fn open_hours_before_sets_how_early_a_meeting_opens() {
 /// company comparison offers each month.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_has_held_six_real_meetings() {
-    let app = TestApp::sqlite().build();
+    // On a Monday, when the last meeting's minutes are out (the demo seeds nothing after
+    // its own moment: see the next test for a meeting day's afternoon).
+    let app = TestApp::sqlite().at(roundtable_e2e::monday()).build();
     let resident = app.token("resident@dongsheng.example").await;
     let secretary = app.token(SECRETARY).await;
     let list = app.get("/api/v1/meetings", &resident).await.body;
@@ -850,6 +852,8 @@ async fn on_a_first_sunday_morning_the_demo_s_meeting_is_under_way() {
         ("2026-12-06T08:30:00+08:00", "planned", 6),
         ("2026-12-06T10:30:00+08:00", "open", 6),
         ("2026-12-06T12:30:00+08:00", "closed", 6),
+        ("2026-12-06T15:30:00+08:00", "closed", 6),
+        ("2026-12-07T09:30:00+08:00", "closed", 6),
     ] {
         let app = TestApp::sqlite().at(at(now)).build();
         let secretary = app.token(SECRETARY).await;
@@ -861,6 +865,19 @@ async fn on_a_first_sunday_morning_the_demo_s_meeting_is_under_way() {
         let today = listed.unwrap_or_else(|| next.clone());
         assert_eq!(today["slot"], "2026-12-06", "{today}");
         assert_eq!((today["status"].as_str(), held), (Some(status), closed), "{now}: {today}");
+        if status == "closed" {
+            // Nothing seeded after the demo's moment: the day's minutes are under review
+            // that afternoon (a company's correction waiting from 14:00), published the
+            // next morning.
+            let stage = if now.starts_with("2026-12-07") { "published" } else { "in_review" };
+            assert_eq!(today["minutes"], stage, "{now}: {today}");
+            let path = format!("/api/v1/meetings/{}/minutes/corrections", today["id"].as_str().unwrap());
+            let asked = app.get(&path, &secretary).await.body;
+            let all = asked["corrections"].as_array().unwrap();
+            let waiting = all.iter().filter(|c| c["answer"].is_null()).count();
+            let expected = usize::from(now.contains("T15:30"));
+            assert_eq!(waiting, expected, "{now}: {asked}");
+        }
         if status == "open" {
             assert_eq!(today["agenda_status"], "published", "{today}");
             assert_eq!(next["id"], today["id"], "the meeting under way is the next");
