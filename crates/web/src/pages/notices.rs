@@ -22,10 +22,16 @@ struct Shown {
     step: String,
     /// What the step carried: the company, the commitment and its date, a note.
     details: Vec<Detail>,
-    /// A meeting's notice: where to read its agenda (`listed`) or its minutes (`heard`),
-    /// and the link's locale key.
+    /// A meeting's notice: where to read its agenda, or its minutes (`heard`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    link: Option<(String, &'static str)>,
+    link: Option<Link>,
+}
+
+#[derive(Serialize)]
+struct Link {
+    href: String,
+    /// The link's locale key.
+    label: &'static str,
 }
 
 #[derive(Serialize)]
@@ -55,8 +61,10 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
             .into_iter()
             .map(|view| {
                 let link = view.meeting.as_ref().map(|m| match m.told {
-                    MeetingTold::Heard => (format!("/meetings/{}/minutes", m.meeting), "notices.minutes"),
-                    _ => (format!("/meetings/{}", m.meeting), "notices.agenda"),
+                    MeetingTold::Heard => {
+                        Link { href: format!("/meetings/{}/minutes", m.meeting), label: "notices.minutes" }
+                    }
+                    _ => Link { href: format!("/meetings/{}", m.meeting), label: "notices.agenda" },
                 });
                 let (step, details) = match (&view.meeting, &view.transition, &view.fields) {
                     (Some(m), ..) => {
