@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 use roundtable_core::agenda::Reason;
 use roundtable_core::notice::MeetingTold;
 use roundtable_core::workflow::{Field, TransitionFields};
-use roundtable_core::{ItemOutcome, Meeting, OrgId};
+use roundtable_core::{ItemOutcome, Meeting, MeetingId, OrgId};
 use serde::Serialize;
 
 use crate::i18n::Locales;
 
-#[derive(Serialize)]
+#[derive(Serialize, PartialEq)]
 pub struct Detail {
     field: Field,
     value: String,
@@ -59,7 +59,28 @@ impl Heard<'_> {
     /// 现定于 2026-12-13 14:30，社区会议室" (where it is now, unless it is off since);
     /// "2026-12-06 联席会议取消，议题转下次会议".
     pub fn line(&self, locales: &Locales, lang: &str) -> String {
-        let mut parts = vec![locales.text(lang, &format!("told.{}", self.told), &[("date", self.slot.to_string())])];
+        let own = self.own_line(locales, lang);
+        let head = self.meeting_line(locales, lang);
+        if own.is_empty() { head } else { format!("{head} · {own}") }
+    }
+
+    /// What the meeting did, the same for every issue it told at once: "2026-12-06
+    /// 联席会议纪要已发布", "2026-12-06 联席会议改期 · 现定于 2026-12-13 14:30，社区会议室".
+    pub fn meeting_line(&self, locales: &Locales, lang: &str) -> String {
+        let head = locales.text(lang, &format!("told.{}", self.told), &[("date", self.slot.to_string())]);
+        match (&self.told, &self.now_at) {
+            (MeetingTold::Moved, Some((when, place))) => {
+                let args = [("when", when.clone()), ("place", (*place).to_owned())];
+                format!("{head} · {}", locales.text(lang, "told.moved_to", &args))
+            }
+            _ => head,
+        }
+    }
+
+    /// What it did with this issue: "承诺逾期 · 列在附录：…", "形成决定 · 2027-01-03 复议";
+    /// nothing of a move or a cancellation (they are the meeting's, not the issue's).
+    pub fn own_line(&self, locales: &Locales, lang: &str) -> String {
+        let mut parts = Vec::new();
         match self.told {
             MeetingTold::Listed => {
                 parts.push(locales.text(lang, &format!("doc.reason.{}", self.reason), &[]));
@@ -74,16 +95,38 @@ impl Heard<'_> {
                     parts.push(locales.text(lang, "day.review_shown", &[("date", day.to_string())]));
                 }
             }
-            MeetingTold::Moved => {
-                if let Some((when, place)) = &self.now_at {
-                    let args = [("when", when.clone()), ("place", (*place).to_owned())];
-                    parts.push(locales.text(lang, "told.moved_to", &args));
-                }
-            }
-            MeetingTold::Cancelled => {}
+            MeetingTold::Moved | MeetingTold::Cancelled => {}
         }
         parts.join(" · ")
     }
+}
+
+/// Notices in the order given, those a meeting gave at once — next to each other, of one
+/// meeting, telling the same (`key`) — gathered into one group; any other notice alone.
+/// (The supervisory committee follows dozens of issues: one publication of the minutes
+/// is one entry to read, not one per issue.)
+pub fn gather<T>(notices: Vec<T>, key: impl Fn(&T) -> Option<(MeetingId, MeetingTold)>) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    for notice in notices {
+        let k = key(&notice);
+        match groups.last_mut() {
+            Some(group) if k.is_some() && key(&group[0]) == k => group.push(notice),
+            _ => groups.push(vec![notice]),
+        }
+    }
+    groups
+}
+
+/// The words a group's notices all carry alike (why the meeting is off), taken out of each
+/// to be said once above them; none when they differ (what it said of each issue).
+pub fn said_of_all<'a>(mut each: impl Iterator<Item = &'a mut Vec<Detail>>) -> Vec<Detail> {
+    let Some(first) = each.next() else { return Vec::new() };
+    let mut rest: Vec<&mut Vec<Detail>> = each.collect();
+    if first.is_empty() || rest.iter().any(|d| **d != *first) {
+        return Vec::new();
+    }
+    rest.iter_mut().for_each(|d| d.clear());
+    std::mem::take(first)
 }
 
 /// The values a step carried: an organisation by its name (`org_name`), a meeting (one of

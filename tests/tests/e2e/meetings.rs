@@ -1244,10 +1244,16 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     let raised = app.post("/api/v1/issues", &app.token(RESIDENT).await, body).await;
     assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
     let issue = raised.str("id");
-    for who in [SUPERVISOR, SECRETARY] {
-        let follow = format!("/api/v1/issues/{issue}/follow");
-        let reply = app.call(Method::PUT, &follow, Some(&app.token(who).await), None).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // Her second issue, which the meeting will not reach: what it tells of both is one entry.
+    let body = json!({"title": "三号楼楼道灯不亮", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+    let second = app.post("/api/v1/issues", &app.token(RESIDENT).await, body).await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
+    for id in [issue, second.str("id")] {
+        for who in [SUPERVISOR, SECRETARY] {
+            let follow = format!("/api/v1/issues/{id}/follow");
+            let reply = app.call(Method::PUT, &follow, Some(&app.token(who).await), None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
     }
     let before = app.get("/api/v1/notices", &app.token(RESIDENT).await).await.body["unread"].as_u64().unwrap();
     // A neighbour followed it, then left: her account is disabled.
@@ -1315,15 +1321,32 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
         assert!(told[0]["meeting"]["note"].is_null(), "{}", told[0]);
     }
 
-    // The notices page says it in words, escaped.
+    // The notices page says it in words, escaped: what the meeting told at once is one
+    // entry (she follows several of the issues it listed), each issue beneath with its part.
     let pages = app.pages();
     pages.sign_in(RESIDENT).await;
     let html = pages.get("/notices").await.html;
-    assert!(html.contains("王俊勇 · 列入 2026-12-06 联席会议议程 · 新问题"), "{html}");
-    assert!(html.contains("王俊勇 · 2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议"), "{html}");
+    let all = app.get("/api/v1/notices", &app.fresh_token(RESIDENT).await).await.body;
+    let told = |kind: &str| {
+        let items = all["items"].as_array().unwrap().iter();
+        items.filter(|n| n["meeting"]["told"] == kind && n["meeting"]["slot"] == "2026-12-06").count()
+    };
+    let (listed, heard) = (told("listed"), told("heard"));
+    assert!(listed >= 2 && heard == listed, "both her issues are listed, and heard: {all}");
+    for (head, n) in [("列入 2026-12-06 联席会议议程", listed), ("2026-12-06 联席会议纪要已发布", heard)]
+    {
+        let entry = format!("<strong>{head}</strong> · 您关注的 {n} 项议题");
+        assert_eq!(html.matches(&entry).count(), 1, "{entry}: {html}");
+        assert_eq!(html.matches(head).count(), 1, "said once, not with each issue: {html}");
+    }
+    assert!(
+        html.contains("地下车库积水</a> <span class=\"meta\">新问题 · 列在附录：时间允许时讨论，否则转下次会议</span>"),
+        "{html}"
+    );
+    assert!(html.contains("地下车库积水</a> <span class=\"meta\">形成决定 · 2027-01-03 复议</span>"), "{html}");
+    assert!(html.contains("三号楼楼道灯不亮</a> <span class=\"meta\">未讨论，转下次会议</span>"), "{html}");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"), "{html}");
     // An item listed past the meeting's length says it may wait for the next one.
-    let all = app.get("/api/v1/notices", &app.fresh_token(RESIDENT).await).await.body;
     let in_appendix = all["items"]
         .as_array()
         .unwrap()
@@ -1332,24 +1355,32 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
         .count();
     assert!(in_appendix > 0, "the demo's long agenda has followed items in its appendix: {all}");
     assert_eq!(html.matches("列在附录：时间允许时讨论，否则转下次会议").count(), in_appendix, "{html}");
-    // Each with where to read more: the agenda, the minutes.
+    // Each with where to read more: the agenda, the minutes — once a meeting.
     let meeting = path.trim_start_matches("/api/v1");
-    for link in [format!(r#"<a href="{meeting}">议程</a>"#), format!(r#"<a href="{meeting}/minutes">会议纪要</a>"#)]
-    {
-        assert!(html.contains(&link), "{link}: {html}");
+    for link in [
+        format!(r#"王俊勇 · <a href="{meeting}">议程</a>"#),
+        format!(r#"王俊勇 · <a href="{meeting}/minutes">会议纪要</a>"#),
+    ] {
+        assert_eq!(html.matches(&link).count(), 1, "{link}: {html}");
     }
     let en = app.pages().accept_language("en");
     en.sign_in(SUPERVISOR).await;
     let html = en.get("/notices").await.html;
-    assert!(html.contains("On the agenda of the joint meeting of 2026-12-06 · New issue"), "{html}");
-    assert!(
-        html.contains(
-            "Minutes of the joint meeting of 2026-12-06 published · Decision · to be heard again by 2027-01-03"
-        ),
-        "{html}"
-    );
+    let theirs = app.get("/api/v1/notices", &app.fresh_token(SUPERVISOR).await).await.body;
+    let heard = theirs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["meeting"]["told"] == "heard" && n["meeting"]["slot"] == "2026-12-06")
+        .count();
+    assert!(heard >= 2, "{theirs}");
+    let entry =
+        format!("<strong>Minutes of the joint meeting of 2026-12-06 published</strong> · {heard} issues you follow");
+    assert!(html.contains(&entry), "{entry}: {html}");
+    assert!(html.contains("New issue · in the appendix"), "{html}");
+    assert!(html.contains("</a> <span class=\"meta\">Decision · to be heard again by 2027-01-03</span>"), "{html}");
 
-    // And the evening's digest, as for a step.
+    // And the evening's digest, as for a step: a meeting's notices gathered the same way.
     let tomorrow = app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive() + chrono::Days::new(1);
     let at = tomorrow.and_hms_opt(18, 5, 0).unwrap().and_local_timezone(chrono_tz::Asia::Shanghai).unwrap().to_utc();
     app.set_now(at);
@@ -1359,11 +1390,15 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     let sent = app.state.mailer.sent().await;
     let digest = sent.iter().find(|m| m.to == [RESIDENT]).expect("her digest");
     for line in [
-        "王俊勇 · 列入 2026-12-06 联席会议议程 · 新问题 · 列在附录：时间允许时讨论，否则转下次会议 · 地下车库积水",
-        "王俊勇 · 2026-12-06 联席会议纪要已发布 · 形成决定 · 2027-01-03 复议 · 地下车库积水",
+        format!("王俊勇 · 列入 2026-12-06 联席会议议程 · 您关注的 {listed} 项议题\n"),
+        "\n  - 地下车库积水 · 新问题 · 列在附录：时间允许时讨论，否则转下次会议\n".to_owned(),
+        format!("王俊勇 · 2026-12-06 联席会议纪要已发布 · 您关注的 {heard} 项议题\n", heard = told("heard")),
+        "\n  - 地下车库积水 · 形成决定 · 2027-01-03 复议\n    ".to_owned(),
+        format!("\n    http://127.0.0.1:8080/issues/{issue}\n"),
     ] {
-        assert!(digest.text.contains(line), "{line}: {}", digest.text);
+        assert!(digest.text.contains(&line), "{line}: {}", digest.text);
     }
+    assert_eq!(digest.text.matches("2026-12-06 联席会议纪要已发布").count(), 1, "{}", digest.text);
     assert!(digest.html.contains("&lt;script&gt;") && !digest.html.contains("<script>"), "{}", digest.html);
     assert!(digest.html.contains(&format!("/issues/{issue}")), "{}", digest.html);
 
@@ -1395,9 +1430,19 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
         assert_eq!(told[4]["meeting"]["note"], "会场维修 <b>停电</b>");
     }
     assert!(meeting_notices(&app, SECRETARY, issue).await.is_empty(), "not who moved it");
-    // Once off, a move no longer says where it is.
+    // Once off, a move no longer says where it is; why it is off is said once, above the
+    // issues it told (the supervisory committee follows several of them).
     let html = pages.get("/notices").await.html;
-    assert!(html.contains("· 2027-01-03 联席会议改期 · <a"), "{html}");
     assert!(html.contains("2027-01-03 联席会议取消，议题转下次会议"), "{html}");
-    assert!(html.contains("<li>原因: 会场维修 &lt;b&gt;停电&lt;/b&gt;</li>"), "{html}");
+    assert_eq!(html.matches("原因: 会场维修 &lt;b&gt;停电&lt;/b&gt;</li>").count(), 1, "{html}");
+    let committee = app.pages();
+    committee.sign_in(SUPERVISOR).await;
+    let html = committee.get("/notices").await.html;
+    let theirs = app.get("/api/v1/notices", &app.fresh_token(SUPERVISOR).await).await.body;
+    let off = theirs["items"].as_array().unwrap().iter().filter(|n| n["meeting"]["told"] == "cancelled").count();
+    assert!(off >= 2, "{theirs}");
+    assert!(html.contains(&format!("<strong>2027-01-03 联席会议改期</strong> · 您关注的 {off} 项议题")), "{html}");
+    let entry = format!("<strong>2027-01-03 联席会议取消，议题转下次会议</strong> · 您关注的 {off} 项议题");
+    assert!(html.contains(&entry), "{entry}: {html}");
+    assert_eq!(html.matches("<li>原因: 会场维修 &lt;b&gt;停电&lt;/b&gt;</li>").count(), 1, "said once: {html}");
 }

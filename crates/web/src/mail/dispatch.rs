@@ -177,7 +177,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let held = meetings::meetings(conn, community.id)?;
         let names = directory::display_names(conn, &actors)?;
         let tz = community.time_zone;
-        let lines: Vec<Value> = notices
+        let lines: Vec<NoticeLine> = notices
             .iter()
             .filter_map(|(n, told)| {
                 // As on the notices page: not a line of an issue the reader may no longer
@@ -187,9 +187,10 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                     return None;
                 }
                 let locales = crate::i18n::strings();
-                let (step, details) = match (&n.about, told) {
+                let (key, step, head, own, details) = match (&n.about, told) {
                     (About::Step { transition, .. }, Told::Step(step)) => {
-                        (locales.step(&locale, transition), crate::steps::details(org_name, &held, &step.fields))
+                        let details = crate::steps::details(org_name, &held, &step.fields);
+                        (None, locales.step(&locale, transition), String::new(), String::new(), details)
                     }
                     (About::Meeting { meeting, told }, Told::Item(item)) => {
                         let m = held.iter().find(|m| m.id == *meeting)?;
@@ -205,25 +206,37 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                             }),
                         };
                         let note = crate::ops::notices::told_note(*told, item.outcome_note.clone(), m);
-                        (heard.line(locales, &locale), note.into_iter().map(crate::steps::told_detail(*told)).collect())
+                        (
+                            Some((*meeting, *told)),
+                            heard.line(locales, &locale),
+                            heard.meeting_line(locales, &locale),
+                            heard.own_line(locales, &locale),
+                            note.into_iter().map(crate::steps::told_detail(*told)).collect(),
+                        )
                     }
                     _ => return None,
                 };
-                Some(json!({
-                    "at": n.at.with_timezone(&tz).format("%m-%d %H:%M").to_string(),
-                    "who": names.get(&n.actor).cloned().unwrap_or_default(),
-                    "step": step,
-                    "title": issue.title,
-                    "details": details,
-                    "url": format!("{base_url}/issues/{}", issue.id),
-                }))
+                Some(NoticeLine {
+                    key,
+                    at: n.at.with_timezone(&tz).format("%m-%d %H:%M").to_string(),
+                    who: names.get(&n.actor).cloned().unwrap_or_default(),
+                    step,
+                    head,
+                    own,
+                    title: issue.title.clone(),
+                    details,
+                    url: format!("{base_url}/issues/{}", issue.id),
+                })
             })
             .collect();
+        let count = lines.len();
+        // As on the notices page: what a meeting told at once is one entry.
+        let lines: Vec<Value> = crate::steps::gather(lines, |l| l.key).into_iter().map(NoticeLine::entry).collect();
         if lines.is_empty() || user.disabled {
             return Ok(None);
         }
         let settings = format!("{base_url}/account");
-        let context = json!({"community": community.name, "count": lines.len(), "lines": lines, "settings": settings});
+        let context = json!({"community": community.name, "count": count, "lines": lines, "settings": settings});
         let to = user.email.into_iter().collect();
         let unsubscribe = Some(settings);
         return Ok(Some(Plan { to, also: Vec::new(), template: Template::Notices, locale, context, unsubscribe }));
@@ -747,6 +760,39 @@ fn copy_id(message_id: &str, n: usize) -> String {
     match (n, message_id.split_once('@')) {
         (0, _) | (_, None) => message_id.to_owned(),
         (n, Some((local, host))) => format!("{local}.{n}@{host}"),
+    }
+}
+
+/// One notice in a notices mail.
+struct NoticeLine {
+    /// A meeting's notice: which meeting, telling what (gathered with the others it gave).
+    key: Option<(MeetingId, roundtable_core::notice::MeetingTold)>,
+    at: String,
+    who: String,
+    /// The whole line; in a group, `head` once and each issue's `own`.
+    step: String,
+    head: String,
+    own: String,
+    title: String,
+    details: Vec<crate::steps::Detail>,
+    url: String,
+}
+
+impl NoticeLine {
+    /// The template's entry: a notice alone, or a meeting's notices under one head.
+    fn entry(mut group: Vec<NoticeLine>) -> Value {
+        if let [one] = &group[..] {
+            return json!({"at": one.at, "who": one.who, "step": one.step, "title": one.title,
+                "details": one.details, "url": one.url});
+        }
+        let details = crate::steps::said_of_all(group.iter_mut().map(|l| &mut l.details));
+        let items: Vec<Value> = group
+            .iter()
+            .map(|l| json!({"title": l.title, "step": l.own, "details": l.details, "url": l.url}))
+            .collect();
+        let first = &group[0];
+        json!({"at": first.at, "who": first.who, "step": first.head, "count": group.len(),
+            "details": details, "items": items})
     }
 }
 

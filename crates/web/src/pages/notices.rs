@@ -1,8 +1,8 @@
 //! The notices page (the bell's), following an issue, and the mail setting for notices.
 
 use axum::response::Response;
-use roundtable_core::IssueId;
 use roundtable_core::notice::{MeetingTold, NoticeMail};
+use roundtable_core::{IssueId, MeetingId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::ops::notices as ops;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, Out, Page};
-use crate::steps::{Detail, Heard, details, told_detail};
+use crate::steps::{Detail, Heard, details, gather, said_of_all, told_detail};
 use crate::views::{NoticeQuery, NoticeView};
 
 #[derive(Serialize)]
@@ -20,11 +20,16 @@ struct Shown {
     at_local: String,
     /// What happened, in the past: "assigned", not the button's "Assign".
     step: String,
+    /// A meeting's notice in a group: what the meeting did with this issue alone.
+    own: String,
     /// What the step carried: the company, the commitment and its date, a note.
     details: Vec<Detail>,
     /// A meeting's notice: where to read its agenda, or its minutes (`heard`).
     #[serde(skip_serializing_if = "Option::is_none")]
     link: Option<Link>,
+    /// What the meeting did, said once above the group.
+    #[serde(skip)]
+    head: String,
 }
 
 #[derive(Serialize)]
@@ -34,9 +39,54 @@ struct Link {
     label: &'static str,
 }
 
+/// One entry of the list: a notice alone, or the notices a meeting gave at once.
+#[derive(Serialize)]
+struct Entry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    one: Option<Shown>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    told: Option<ToldGroup>,
+}
+
+/// "2026-12-06 联席会议纪要已发布 · 您关注的 10 项议题", then each issue and what the
+/// meeting did with it.
+#[derive(Serialize)]
+struct ToldGroup {
+    head: String,
+    at_local: String,
+    actor: String,
+    link: Option<Link>,
+    /// Words said of them all (why the meeting is off).
+    details: Vec<Detail>,
+    unread: bool,
+    count: usize,
+    items: Vec<Shown>,
+}
+
+impl Entry {
+    fn new(mut group: Vec<Shown>) -> Self {
+        if group.len() == 1 {
+            return Entry { one: group.pop(), told: None };
+        }
+        let details = said_of_all(group.iter_mut().map(|s| &mut s.details));
+        let first = &mut group[0];
+        let told = ToldGroup {
+            head: std::mem::take(&mut first.head),
+            at_local: first.at_local.clone(),
+            actor: first.view.actor.name.clone(),
+            link: first.link.take(),
+            details,
+            unread: group.iter().any(|s| !s.view.read),
+            count: group.len(),
+            items: group,
+        };
+        Entry { one: None, told: Some(told) }
+    }
+}
+
 #[derive(Serialize)]
 struct NoticesPage {
-    items: Vec<Shown>,
+    entries: Vec<Entry>,
     unread: u32,
     /// Where the next, older page starts.
     older: Option<Uuid>,
@@ -56,7 +106,7 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
         let meetings: Vec<_> =
             crate::ops::meetings::all(&ctx.state, &caller).await?.into_iter().map(|r| r.meeting).collect();
         let (locales, lang) = (ctx.state.pages.locales, ctx.viewer.lang);
-        let items = list
+        let shown = list
             .items
             .into_iter()
             .map(|view| {
@@ -66,7 +116,7 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                     }
                     _ => Link { href: format!("/meetings/{}", m.meeting), label: "notices.agenda" },
                 });
-                let (step, details) = match (&view.meeting, &view.transition, &view.fields) {
+                let (step, head, own, details) = match (&view.meeting, &view.transition, &view.fields) {
                     (Some(m), ..) => {
                         let i = &m.item;
                         let heard = Heard {
@@ -83,16 +133,25 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                                 )
                             }),
                         };
-                        (heard.line(locales, lang), m.note.iter().cloned().map(told_detail(m.told)).collect())
+                        (
+                            heard.line(locales, lang),
+                            heard.meeting_line(locales, lang),
+                            heard.own_line(locales, lang),
+                            m.note.iter().cloned().map(told_detail(m.told)).collect(),
+                        )
                     }
                     (None, Some(transition), Some(fields)) => (
                         locales.step(lang, transition),
+                        String::new(),
+                        String::new(),
                         details(|o| names.org(o).map(str::to_owned), &meetings, fields),
                     ),
-                    _ => (String::new(), Vec::new()),
+                    _ => Default::default(),
                 };
                 Shown {
                     step,
+                    own,
+                    head,
                     details,
                     link,
                     at_local: view.at.with_timezone(&caller.tz()).format("%Y-%m-%d %H:%M").to_string(),
@@ -100,7 +159,9 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                 }
             })
             .collect();
-        Out::page(NoticesPage { items, unread: list.unread, older: list.older, paged: q.before.is_some() })
+        let key = |s: &Shown| s.view.meeting.as_ref().map(|m| (MeetingId(m.meeting), m.told));
+        let entries = gather(shown, key).into_iter().map(Entry::new).collect();
+        Out::page(NoticesPage { entries, unread: list.unread, older: list.older, paged: q.before.is_some() })
     }
     .await;
     ctx.respond(out)

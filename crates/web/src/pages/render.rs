@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 35] = [
+const TEMPLATES: [(&str, &str); 36] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -55,6 +55,7 @@ const TEMPLATES: [(&str, &str); 35] = [
     ("invitation", include_str!("../../templates/pages/invitation.hbs")),
     ("join", include_str!("../../templates/pages/join.hbs")),
     ("notices", include_str!("../../templates/pages/notices.hbs")),
+    ("notice_details", include_str!("../../templates/pages/notice_details.hbs")),
     ("board", include_str!("../../templates/pages/board.hbs")),
 ];
 
