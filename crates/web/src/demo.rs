@@ -797,6 +797,25 @@ fn hold(
             } else {
                 (ItemOutcome::Decision, "请业主委员会征求业主意见，两个月后复议。", Some(in_two_months))
             }),
+            // Its day to be heard again came with nothing done: still waiting, another
+            // day; otherwise the company reports at the next meeting.
+            (Some(id), _) if item.reason == Reason::ReviewDue => {
+                Some(if issues::get_issue(conn, id)?.state == roundtable_core::IssueState::PAUSED {
+                    (
+                        ItemOutcome::Decision,
+                        "仍在等待表决或批复：请业主委员会跟进，两个月后再次复议。",
+                        Some(in_two_months),
+                    )
+                } else {
+                    (ItemOutcome::Decision, "复议：请责任单位按上次会议决定办理，于下次会议报告结果。", None)
+                })
+            }
+            (Some(_), _) if item.reason == Reason::AwaitingCommitment => {
+                Some((ItemOutcome::Decision, "请责任单位一周内作出书面承诺（整改内容和完成期限）。", None))
+            }
+            (Some(_), _) if item.reason == Reason::Reopened => {
+                Some((ItemOutcome::Decision, "验收未通过：请责任单位重新整改，完成后再请提出人验收。", None))
+            }
             (Some(_), _) if item.reason == Reason::Overdue => {
                 Some((ItemOutcome::Decision, "承诺已逾期：请责任单位书面说明原因，于下次会议前完成整改。", None))
             }

@@ -835,6 +835,24 @@ async fn the_demo_has_held_six_real_meetings() {
             }
         }
     }
+    // A paused issue (waiting for the owners' vote, funds or another party) a meeting
+    // decided on keeps a day to be heard again: none drops off the agendas unheard.
+    let paused = app.get("/api/v1/issues?state=paused", &secretary).await.body;
+    let paused = paused["items"].as_array().unwrap();
+    assert!(!paused.is_empty(), "the demo has paused issues");
+    for issue in paused {
+        let id = issue["id"].as_str().unwrap();
+        let heard = app.get(&format!("/api/v1/issues/{id}/meetings"), &secretary).await.body;
+        let held: Vec<&Value> =
+            heard.as_array().unwrap().iter().filter(|h| h["meeting"]["status"] == "closed").collect();
+        let Some(last) = held.iter().max_by_key(|h| h["meeting"]["slot"].as_str().unwrap()) else { continue };
+        if last["item"]["outcome"] != "decision" {
+            continue; // not reached or deferred: carried over to the next agenda
+        }
+        let slot = last["meeting"]["slot"].as_str().unwrap();
+        let to_come = held.iter().filter_map(|h| h["item"]["review_on"].as_str()).any(|day| day > slot);
+        assert!(to_come, "{}: decided on {slot} with no day to hear it again: {heard}", issue["title"]);
+    }
     let pages = app.pages();
     pages.sign_in("secretary@dongsheng.example").await;
     let scorecard = pages.get("/scorecard").await.html;
