@@ -116,6 +116,7 @@ mod tests {
         assert_eq!(MeetingNotice::MinutesDue.audiences(), [Audience::Secretaries]);
         assert_eq!(crate::notice::OrgNotice::WeeklySummary.audiences(), [Audience::NamedOrganisation]);
         assert_eq!(MeetingNotice::MinutesPublished.audiences(), [Audience::NamedOrganisation]);
+        assert_eq!(MeetingNotice::CorrectionAnswered.audiences(), [Audience::NamedOrganisation]);
         assert!(ChannelKind::WeCom.is_robot() && !ChannelKind::Webhook.is_robot());
     }
 }

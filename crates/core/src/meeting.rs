@@ -39,6 +39,9 @@ named_enum! {
         /// To the secretaries, once per correction: a party asked for one (publication
         /// waits for the answer).
         CorrectionAsked = "minutes_correction_asked",
+        /// To the organisation that asked, once per answer (and again when the answer
+        /// changes before publication): accepted or declined, with the secretary's reply.
+        CorrectionAnswered = "minutes_correction_answered",
         /// To every organisation, once the agenda was out: the meeting is at another time
         /// or place, or on again after a skip.
         Rescheduled = "meeting_rescheduled",

@@ -173,7 +173,9 @@ pub fn ask(
 }
 
 /// Answers (or answers again) a correction of this meeting: `NotFound` for one it does not
-/// have, `Conflict` once the minutes are published.
+/// have, `Conflict` once the minutes are published. The organisation that asked is told
+/// each answer, and each change of it; the same answer sent again changes nothing and
+/// tells no one (false).
 pub fn answer(
     conn: &mut DbConn,
     meeting: MeetingId,
@@ -182,13 +184,23 @@ pub fn answer(
     reply: &str,
     by: UserId,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     crate::db::atomically(conn, |conn| {
         lock_meeting(conn, meeting)?;
         if published(conn, meeting)? {
             return Err(StoreError::Conflict { current: 0 });
         }
-        let n = diesel::update(mc::table.find(id.to_string()).filter(mc::meeting_id.eq(meeting.to_string())))
+        let (community, org, body, before, before_reply): (String, String, String, Option<String>, String) = mc::table
+            .find(id.to_string())
+            .filter(mc::meeting_id.eq(meeting.to_string()))
+            .select((mc::community_id, mc::org_id, mc::body, mc::answer, mc::reply))
+            .first(conn)
+            .optional()?
+            .ok_or(StoreError::NotFound)?;
+        if before.as_deref() == Some(answer.as_str()) && before_reply == reply {
+            return Ok(false);
+        }
+        diesel::update(mc::table.find(id.to_string()))
             .set((
                 mc::answer.eq(Some(answer.as_str())),
                 mc::reply.eq(reply),
@@ -196,6 +208,17 @@ pub fn answer(
                 mc::answered_at.eq(Some(ts(now))),
             ))
             .execute(conn)?;
-        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        // What was answered, as it was then: a later change is a mail of its own.
+        let notice = roundtable_core::MeetingNotice::CorrectionAnswered.as_str();
+        let org = crate::directory::get_organisation(conn, parse("organisation id", &org)?)?;
+        let payload = serde_json::json!({
+            "meeting": meeting,
+            "org": org.id,
+            "correction": {"text": body, "answer": answer, "reply": reply, "again": before.is_some()},
+        });
+        // Each answer its own row (two within one clock tick are still two).
+        let key = format!("{notice}:{id}:{}", Uuid::now_v7());
+        crate::outbox::queue_for_org(conn, &community, notice, &org, payload, key, now)?;
+        Ok(true)
     })
 }

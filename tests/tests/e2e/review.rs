@@ -168,15 +168,43 @@ async fn the_parties_that_came_review_the_draft_and_the_secretary_answers_each_c
         app.call(Method::PUT, &first, Some(&secretary), Some(json!({"answer": "declined", "reply": "\u{0}"}))).await;
     assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nul.body);
     // An answer may change until publication.
+    let answered_before = queued(&app, "minutes_correction_answered");
     let declined = app.call(Method::PUT, &first, Some(&secretary), Some(json!({"answer": "declined"}))).await;
     assert_eq!((declined.status, declined.str("answer")), (StatusCode::OK, "declined"), "{}", declined.body);
-    let answered = app.call(Method::PUT, &first, Some(&secretary), Some(accepted)).await;
+    let answered = app.call(Method::PUT, &first, Some(&secretary), Some(accepted.clone())).await;
     assert_eq!((answered.str("answer"), answered.str("reply")), ("accepted", "已按录音核实，改为 12-20"));
+    // Anshang is told each answer, at its address, with its words and the reply (escaped),
+    // and that the second changed the first; the same answer sent again tells no one.
+    let same = app.call(Method::PUT, &first, Some(&secretary), Some(accepted)).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert_eq!(queued(&app, "minutes_correction_answered") - answered_before, 2, "declined, then accepted");
+    let told: Vec<_> =
+        app.dispatched().await.into_iter().filter(|m| m.subject.contains("纪要更正意见已答复")).collect();
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.iter().all(|m| m.to == ["anshang@dongsheng.example"]), "{told:?}");
+    assert_eq!(told[0].subject, "东圣社区联席会议纪要更正意见已答复（2026-12-06）");
+    for m in &told {
+        assert!(m.text.contains(&format!("您单位的更正意见：{text}")), "{}", m.text);
+        assert!(m.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !m.html.contains("<script>"), "{}", m.html);
+        assert!(m.text.contains(&format!("/meetings/{id}/minutes#review")), "{}", m.text);
+    }
+    // (Sent in either order: both were answered within the test's frozen clock tick.)
+    let said = |answer: &str| told.iter().find(|m| m.text.contains(answer)).expect(answer);
+    let first_answer = said("书记答复：未采纳\n");
+    assert!(!first_answer.text.contains("更改了此前的答复"), "{}", first_answer.text);
+    for line in ["说明：已按录音核实，改为 12-20", "（书记更改了此前的答复。）"] {
+        assert!(said("书记答复：已采纳").text.contains(line), "{line}");
+    }
     let still = app.call(Method::POST, &publish, Some(&secretary), None).await;
     assert!(still.body["detail"].as_str().unwrap().starts_with("1 correction(s)"), "{}", still.body);
     let second = format!("{corrections}/{}", in_time.str("id"));
     let body = json!({"answer": "declined", "reply": "刘女士未签到"});
     assert_eq!(app.call(Method::PUT, &second, Some(&secretary), Some(body)).await.status, StatusCode::OK);
+    let theirs: Vec<_> =
+        app.dispatched().await.into_iter().filter(|m| m.subject.contains("纪要更正意见已答复")).skip(2).collect();
+    assert_eq!(theirs.len(), 1, "the supervisory committee's answer, to it alone: {theirs:?}");
+    assert_eq!(theirs[0].to, ["supervisors@dongsheng.example"]);
+    assert!(theirs[0].text.contains("书记答复：未采纳\n说明：刘女士未签到"), "{}", theirs[0].text);
     let done = app.call(Method::POST, &publish, Some(&secretary), None).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
 
@@ -238,8 +266,13 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     assert!(asked.html.contains("期限应为 &lt;b&gt;12-20&lt;/b&gt;") && !asked.html.contains("<b>12-20"));
     assert!(asked.html.contains("（本人提出）") && asked.html.contains("待答复"));
     assert!(asked.html.contains("征求意见（1 条）"), "the way down to them counts them");
+    // Its home says its correction waits for the secretary (not the secretary's count).
     let home = anshang.get("/").await.html;
-    assert!(home.contains("id=\"home-review\"") && !home.contains("待答复"), "{home}");
+    assert!(home.contains("id=\"home-review\"") && !home.contains("还有 1 条更正意见待答复"), "{home}");
+    assert!(
+        home.contains("<p class=\"notice\" id=\"mine-waiting\">您单位提出的更正意见有 1 条待书记答复。</p>"),
+        "{home}"
+    );
 
     let secretary = app.pages();
     secretary.sign_in(SECRETARY).await;
@@ -264,6 +297,17 @@ async fn the_review_is_asked_and_answered_on_the_minutes_page(app: TestApp) {
     let answered = secretary.get(answered.location()).await;
     assert!(answered.html.contains("已答复该更正意见") && answered.html.contains("已改正 &amp; 重印"));
     assert!(!answered.html.contains("id=\"unanswered\"") && answered.html.contains(r#"id="publish-minutes">"#));
+    // Answered: Anshang's home says so, past the review's last day too, until publication.
+    app.set_now("2026-12-10T01:00:00Z".parse().unwrap());
+    let (anshang, secretary) = (app.pages(), app.pages());
+    anshang.sign_in(ANSHANG).await;
+    secretary.sign_in(SECRETARY).await;
+    let home = anshang.get("/").await.html;
+    assert!(
+        home.contains("书记已答复您单位的 1 条更正意见：答复见纪要页面。") && !home.contains("mine-waiting"),
+        "{home}"
+    );
+    assert!(!home.contains("前对草稿提出更正意见"), "the review is over: {home}");
     let published = secretary.submit(&minutes, &format!("{minutes}/publish"), &[]).await;
     assert_eq!(published.status, StatusCode::SEE_OTHER);
     let published = secretary.get(published.location()).await;

@@ -86,6 +86,10 @@ pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
         if let Some(n) = context["unanswered"].as_u64().filter(|n| *n > 0) {
             lines.push(say(locale, "mail.meeting_notice.minutes_due_unanswered", &[("n", n.to_string())]));
         }
+        // A correction's answer; its words and the reply are behind the link.
+        if let Some(answer) = context["correction"]["answer_text"].as_str() {
+            lines.push(say(locale, "mail.meeting_notice.correction_answer", &[("answer", inert(answer, 20))]));
+        }
         (what, lines, s(&meeting["url"]))
     } else if let Some(summary) = context.get("summary").filter(|m| m.is_object()) {
         // The counts only: the titles are behind the link.
@@ -285,6 +289,17 @@ mod tests {
         };
         assert!(due(2).contains("还有 2 条更正意见待答复"), "{}", due(2));
         assert!(!due(0).contains("更正意见"), "{}", due(0));
+    }
+
+    #[test]
+    fn an_answered_correction_says_the_answer_and_keeps_the_words_behind_the_link() {
+        let meeting = serde_json::json!({"date": "2026-12-06", "time": "09:00", "place": "会议室", "url": "u"});
+        let correction =
+            serde_json::json!({"text": "我方期限 **12-20**", "answer_text": "未采纳", "reply": "[录音](http://x)"});
+        let context = serde_json::json!({"what": "纪要更正意见已答复", "correction": correction, "meeting": meeting});
+        let m = message("zh-CN", "minutes_correction_answered", &context).markdown;
+        assert!(m.contains("书记答复：未采纳"), "{m}");
+        assert!(!m.contains("12-20") && !m.contains("录音"), "{m}");
     }
 
     #[test]

@@ -293,9 +293,18 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         } else {
             Vec::new()
         };
+        // An answered correction: the organisation's own words, the answer in the reader's.
+        let correction = payload.get("correction").filter(|c| c.is_object()).map(|c| {
+            let answer = c["answer"].as_str().unwrap_or_default();
+            let mut c = c.clone();
+            c["answer_text"] =
+                crate::i18n::strings().text(&default_locale, &format!("correction_answer.{answer}"), &[]).into();
+            c
+        });
         let context = json!({
             "community": community.name,
             "items": items,
+            "correction": correction,
             "what": crate::i18n::strings().step(&default_locale, &row.effect),
             "left_open": notice == Some(MeetingNotice::LeftOpen),
             "last_day": payload.get("last_day"),
@@ -314,7 +323,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                     Some(MeetingNotice::MinutesForReview | MeetingNotice::MinutesDue) => {
                         format!("{base_url}/meetings/{meeting}/minutes")
                     }
-                    Some(MeetingNotice::CorrectionAsked) => format!("{base_url}/meetings/{meeting}/minutes#review"),
+                    Some(MeetingNotice::CorrectionAsked | MeetingNotice::CorrectionAnswered) => {
+                        format!("{base_url}/meetings/{meeting}/minutes#review")
+                    }
                     _ => format!("{base_url}/meetings/{meeting}"),
                 },
             },

@@ -90,6 +90,10 @@ struct DraftShown {
     may_ask: bool,
     /// For the secretary: the corrections awaiting an answer.
     unanswered: usize,
+    /// For a party: its own corrections still awaiting the secretary's answer, and those
+    /// answered (the answers are on the minutes page, and came by mail).
+    mine_waiting: usize,
+    mine_answered: usize,
 }
 
 /// [`DraftShown`] for the caller, if the last closed meeting's minutes are unpublished and
@@ -112,9 +116,12 @@ async fn draft_to_review(
         return Ok(None);
     }
     let r = review::review_of(&ctx.state, caller, &standing).await?;
-    if !(r.may_ask || meetings::manages(caller)) {
+    let mine: Vec<_> = r.corrections.iter().filter(|c| c.mine).collect();
+    // A party that asked keeps the card past the review's end, until publication.
+    if !(r.may_ask || meetings::manages(caller) || !mine.is_empty()) {
         return Ok(None);
     }
+    let mine_waiting = mine.iter().filter(|c| c.answer.is_none()).count();
     let m = &standing.record.meeting;
     Ok(Some(DraftShown {
         meeting: m.id.0,
@@ -126,6 +133,8 @@ async fn draft_to_review(
             true => r.unanswered(),
             false => 0,
         },
+        mine_waiting,
+        mine_answered: mine.len() - mine_waiting,
     }))
 }
 

@@ -187,8 +187,10 @@ pub async fn answer(
     let list = state
         .db
         .write(move |conn| {
-            corrections::answer(conn, meeting, correction, body.answer, &reply, by, now)?;
-            roundtable_store::audit::record(conn, &entry)?;
+            // The same answer sent again (a double tap) is no new step on the trail.
+            if corrections::answer(conn, meeting, correction, body.answer, &reply, by, now)? {
+                roundtable_store::audit::record(conn, &entry)?;
+            }
             corrections::corrections(conn, meeting)
         })
         .await
