@@ -735,6 +735,28 @@ fn review_pending(
     Ok(heard.iter().any(|(_, item)| item.review_on.is_some_and(|day| day > slot)))
 }
 
+/// What a meeting asks of a paused issue, by what it waits for (the pause's
+/// `waiting_for`): first, and when its day to be heard again came with nothing done.
+fn waiting(
+    conn: &mut roundtable_store::DbConn,
+    issue: roundtable_core::IssueId,
+) -> Result<(&'static str, &'static str), StoreError> {
+    use roundtable_core::issue::WaitingFor;
+    let timeline = issues::timeline(conn, issue)?;
+    Ok(match timeline.iter().rev().find_map(|e| e.fields.waiting_for) {
+        Some(WaitingFor::OwnersVote) => {
+            ("请业主委员会组织业主表决，两个月后复议。", "业主表决尚未完成：请业主委员会抓紧组织，两个月后再次复议。")
+        }
+        Some(WaitingFor::MaintenanceFund) => (
+            "请物业和业主委员会报送维修资金使用申请，两个月后复议。",
+            "维修资金尚未批复：请业主委员会跟进审批，两个月后再次复议。",
+        ),
+        Some(WaitingFor::OtherParty) | None => {
+            ("请社区协调有关单位尽快答复，两个月后复议。", "有关单位尚未答复：请社区继续协调，两个月后再次复议。")
+        }
+    })
+}
+
 /// A past meeting's draft, five days ahead, by the agenda job (with its company
 /// comparison), published the next day.
 fn draft(
@@ -793,19 +815,15 @@ fn hold(
                 Some((ItemOutcome::Commitment, "责任单位现场作出承诺。", None))
             }
             (Some(id), _) if item.reason == Reason::Paused => Some(if review_pending(conn, id, m.slot)? {
-                (ItemOutcome::Decision, "维持上次会议决定，待业主表决结果，届时复议。", None)
+                (ItemOutcome::Decision, "维持上次会议决定，届时复议。", None)
             } else {
-                (ItemOutcome::Decision, "请业主委员会征求业主意见，两个月后复议。", Some(in_two_months))
+                (ItemOutcome::Decision, waiting(conn, id)?.0, Some(in_two_months))
             }),
             // Its day to be heard again came with nothing done: still waiting, another
             // day; otherwise the company reports at the next meeting.
             (Some(id), _) if item.reason == Reason::ReviewDue => {
                 Some(if issues::get_issue(conn, id)?.state == roundtable_core::IssueState::PAUSED {
-                    (
-                        ItemOutcome::Decision,
-                        "仍在等待表决或批复：请业主委员会跟进，两个月后再次复议。",
-                        Some(in_two_months),
-                    )
+                    (ItemOutcome::Decision, waiting(conn, id)?.1, Some(in_two_months))
                 } else {
                     (ItemOutcome::Decision, "复议：请责任单位按上次会议决定办理，于下次会议报告结果。", None)
                 })

@@ -852,6 +852,16 @@ async fn the_demo_has_held_six_real_meetings() {
         let slot = last["meeting"]["slot"].as_str().unwrap();
         let to_come = held.iter().filter_map(|h| h["item"]["review_on"].as_str()).any(|day| day > slot);
         assert!(to_come, "{}: decided on {slot} with no day to hear it again: {heard}", issue["title"]);
+        // And its words name what it waits for: a utility's answer is not the owners' vote.
+        let events = app.get(&format!("/api/v1/issues/{id}/events"), &secretary).await.body;
+        let waits = events.as_array().unwrap().iter().rev().find_map(|e| e["fields"]["waiting_for"].as_str());
+        let named = match waits {
+            Some("owners_vote") => "表决",
+            Some("maintenance_fund") => "维修资金",
+            _ => "有关单位",
+        };
+        let said = last["note"].as_str().unwrap_or_default();
+        assert!(said.contains(named) || said.contains("维持上次会议决定"), "{waits:?}: {said}");
     }
     let pages = app.pages();
     pages.sign_in("secretary@dongsheng.example").await;
