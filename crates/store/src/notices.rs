@@ -393,6 +393,39 @@ pub fn mark_read(conn: &mut DbConn, user: UserId, ids: Option<&[uuid::Uuid]>, no
     Ok(q.set(notices::read_at.eq(Some(ts(now)))).execute(conn)?)
 }
 
+/// What a page its reader opened tells of: an issue (its steps, and what meetings told of
+/// it), or a meeting's agenda or minutes (the notices of that meeting telling these).
+#[derive(Clone, Copy, Debug)]
+pub enum Seen {
+    Issue(IssueId),
+    Meeting(MeetingId, &'static [MeetingTold]),
+}
+
+/// `user`'s unread notices of what `seen` names, as a boxed filter for reading or marking.
+macro_rules! unread_of {
+    ($query:expr, $user:expr, $seen:expr) => {{
+        let q = $query.filter(notices::user_id.eq($user.to_string())).filter(notices::read_at.is_null()).into_boxed();
+        match $seen {
+            Seen::Issue(issue) => q.filter(notices::issue_id.eq(issue.to_string())),
+            Seen::Meeting(meeting, told) => q
+                .filter(notices::meeting_id.eq(meeting.to_string()))
+                .filter(notices::transition.eq_any(told.iter().map(|t| t.as_str()))),
+        }
+    }};
+}
+
+/// Whether `user` has unread notices of what `seen` names (read before marking, so a page
+/// view writes nothing when there is nothing to mark).
+pub fn unread_of(conn: &mut DbConn, user: UserId, seen: Seen) -> Result<bool> {
+    let one: Option<String> = unread_of!(notices::table, user, seen).select(notices::id).first(conn).optional()?;
+    Ok(one.is_some())
+}
+
+/// Marks read `user`'s notices of what they opened; returns how many changed.
+pub fn mark_seen(conn: &mut DbConn, user: UserId, seen: Seen, now: DateTime<Utc>) -> Result<usize> {
+    Ok(unread_of!(diesel::update(notices::table), user, seen).set(notices::read_at.eq(Some(ts(now)))).execute(conn)?)
+}
+
 /// A user's mail setting (the default when they never chose).
 pub fn mail_setting(conn: &mut DbConn, user: UserId) -> Result<NoticeMail> {
     let stored: Option<String> =

@@ -1430,6 +1430,28 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     assert!(digest.html.contains("&lt;script&gt;") && !digest.html.contains("<script>"), "{}", digest.html);
     assert!(digest.html.contains(&format!("/issues/{issue}")), "{}", digest.html);
 
+    // Opening the minutes reads the notices that they are out (the bell on that page
+    // already counts them off); those of the agenda stay unread until it is opened.
+    let unread = |kind: &'static str| {
+        let app = &app;
+        async move {
+            let all = app.get("/api/v1/notices", &app.fresh_token(RESIDENT).await).await.body;
+            let items = all["items"].as_array().unwrap().clone();
+            let of_it = |n: &&Value| n["meeting"]["told"] == kind && n["meeting"]["slot"] == "2026-12-06";
+            (items.iter().filter(of_it).filter(|n| n["read"] == false).count(), all["unread"].as_u64().unwrap())
+        }
+    };
+    let heard = told("heard");
+    let (listed_unread, bell) = unread("listed").await;
+    assert_eq!((listed_unread, unread("heard").await.0), (listed, heard), "nothing read yet");
+    let page = pages.get(&format!("{meeting}/minutes")).await.html;
+    let after = bell - heard as u64;
+    assert!(page.contains(&format!(r#"<span class="count" id="unread">{after}</span>"#)), "{page}");
+    assert_eq!(unread("heard").await, (0, after));
+    assert_eq!(unread("listed").await.0, listed, "the agenda's notices wait for the agenda");
+    pages.get(meeting).await;
+    assert_eq!(unread("listed").await, (0, after - listed as u64));
+
     // January's agenda hears it again (复议); the meeting moves, then is off: followers
     // who were told it is listed are told each, with the new time and place, and why.
     let secretary = app.fresh_token(SECRETARY).await;

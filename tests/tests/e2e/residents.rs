@@ -15,6 +15,7 @@ on_both_databases!(
     followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest,
     a_company_that_loses_an_issue_is_not_mailed_its_next_steps,
     a_follower_reads_older_notices_a_page_at_a_time,
+    opening_the_issue_a_notice_tells_of_reads_it,
 );
 
 const YE_LI: &str = "resident@dongsheng.example";
@@ -747,4 +748,49 @@ async fn a_follower_reads_older_notices_a_page_at_a_time(app: TestApp) {
     let garbled = pages.get("/notices?before=x").await;
     assert_eq!(garbled.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", garbled.html);
     assert!(garbled.html.contains("before"), "the field named: {}", garbled.html);
+}
+
+/// Opening on the pages the issue a notice tells of reads that notice — the bell on that
+/// page already counts it off — and no other; the API's read of the issue reads none, nor
+/// does a page that is refused.
+async fn opening_the_issue_a_notice_tells_of_reads_it(app: TestApp) {
+    let mut ids = Vec::new();
+    for title in ["二号楼电梯异响", "三号楼门禁损坏"] {
+        let body = json!({"title": title, "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+        let raised = app.post("/api/v1/issues", &app.token(YE_LI).await, body).await.body;
+        let id = raised["id"].as_str().unwrap().to_owned();
+        if ids.is_empty() {
+            // The supervisory committee follows the first one too.
+            let follow = format!("/api/v1/issues/{id}/follow");
+            let reply = app.call(Method::PUT, &follow, Some(&app.token(SUPERVISOR).await), None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+        fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": app.org("鸿运物业").to_string()})).await;
+        ids.push(id);
+    }
+    let unread_of = |n: &Value| -> Vec<String> {
+        let items = n["items"].as_array().unwrap().iter().filter(|i| i["read"] == false);
+        items.map(|i| i["issue"]["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let n = notices_of(&app, YE_LI).await;
+    assert_eq!((n["unread"].as_u64(), unread_of(&n).len()), (Some(2), 2), "{n}");
+    let api = app.get(&format!("/api/v1/issues/{}", ids[0]), &app.token(YE_LI).await).await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(notices_of(&app, YE_LI).await["unread"], 2, "a client reading the issue reads no notice");
+
+    let pages = app.pages();
+    pages.sign_in(YE_LI).await;
+    assert!(pages.get("/").await.html.contains(r#"<span class="count" id="unread">2</span>"#));
+    let missing = pages.get(&format!("/issues/{}", uuid::Uuid::now_v7())).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(notices_of(&app, YE_LI).await["unread"], 2, "a refused page reads nothing");
+    let page = pages.get(&format!("/issues/{}", ids[0])).await.html;
+    assert!(page.contains(r#"<span class="count" id="unread">1</span>"#), "{page}");
+    let n = notices_of(&app, YE_LI).await;
+    assert_eq!((n["unread"].as_u64(), unread_of(&n)), (Some(1), vec![ids[1].clone()]), "the other one stays unread");
+    // The supervisory committee, told of the same step, still has its notice unread.
+    assert!(unread_of(&notices_of(&app, SUPERVISOR).await).contains(&ids[0]), "not hers to read for others");
+    let page = pages.get(&format!("/issues/{}", ids[1])).await.html;
+    assert!(!page.contains(r#"id="unread""#), "no unread notice left: {page}");
+    assert_eq!(notices_of(&app, YE_LI).await["unread"], 0);
 }

@@ -135,6 +135,17 @@ pub async fn mark_read(state: &AppState, caller: &Caller, ids: Option<Vec<uuid::
     Ok(state.db.write(move |conn| notices::mark_read(conn, user, ids.as_deref(), now)).await?)
 }
 
+/// The caller opened what some of their notices tell of (an issue's page, a meeting's
+/// agenda or minutes): those are read now; returns how many. Nothing is written when
+/// none is unread.
+pub async fn seen(state: &AppState, caller: &Caller, seen: notices::Seen) -> ApiResult<usize> {
+    let (user, now) = (caller.user.id, state.now());
+    if !state.db.run(move |conn| notices::unread_of(conn, user, seen)).await? {
+        return Ok(0);
+    }
+    Ok(state.db.write(move |conn| notices::mark_seen(conn, user, seen, now)).await?)
+}
+
 /// Starts or stops following an issue the caller may see.
 pub async fn follow(state: &AppState, caller: &Caller, id: IssueId, following: bool) -> ApiResult<bool> {
     let issue = super::issues::visible(state, caller, id).await?;

@@ -8,6 +8,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use roundtable_core::workflow::Field;
 use roundtable_core::{IssueId, OrgId, Role, Urgency, WaitingFor};
+use roundtable_store::notices::Seen;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -543,10 +544,14 @@ pub struct IssueQuery {
     dup_q: Option<String>,
 }
 
-pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>, ApiQuery(q): ApiQuery<IssueQuery>) -> Response {
+pub async fn show(mut ctx: Ctx, ApiPath(id): ApiPath<Uuid>, ApiQuery(q): ApiQuery<IssueQuery>) -> Response {
     let out =
         async { issue_page(&ctx, &Tracker::own(&ctx)?, IssueId(id), StatusCode::OK, None, q.dup_q.as_deref()).await }
             .await;
+    // Shown: what the viewer's notices told of it is read (the page says it all).
+    if out.is_ok() {
+        ctx.seen(Seen::Issue(IssueId(id))).await;
+    }
     ctx.respond(out)
 }
 

@@ -4,6 +4,8 @@
 //! company comparison. Each
 //! reads and writes through `ops::meetings`.
 
+use roundtable_core::notice::MeetingTold;
+use roundtable_store::notices::Seen;
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
@@ -446,8 +448,14 @@ async fn meeting_page(
     )
 }
 
-pub async fn show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
+pub async fn show(mut ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = meeting_page(&ctx, MeetingId(id), StatusCode::OK, None, &[]).await;
+    // Its agenda read: the notices that it lists the viewer's issues, or that it moved or
+    // is off, are read.
+    if out.is_ok() {
+        ctx.seen(Seen::Meeting(MeetingId(id), &[MeetingTold::Listed, MeetingTold::Moved, MeetingTold::Cancelled]))
+            .await;
+    }
     ctx.respond(out)
 }
 
@@ -853,8 +861,12 @@ async fn minutes_page(
     )
 }
 
-pub async fn minutes_show(ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
+pub async fn minutes_show(mut ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
     let out = minutes_page(&ctx, MeetingId(id), StatusCode::OK, None, None).await;
+    // The minutes read: the notices that they are published are read.
+    if out.is_ok() {
+        ctx.seen(Seen::Meeting(MeetingId(id), &[MeetingTold::Heard])).await;
+    }
     ctx.respond(out)
 }
 

@@ -104,6 +104,18 @@ pub struct Ctx {
     pub viewer: Viewer,
 }
 
+impl Ctx {
+    /// The viewer opened what `seen` names: its notices are read, and the bell on this
+    /// page already says so. A failure to mark them costs the page nothing (logged).
+    pub async fn seen(&mut self, seen: roundtable_store::notices::Seen) {
+        let Some(caller) = self.viewer.caller.as_ref().filter(|_| self.viewer.unread > 0) else { return };
+        match crate::ops::notices::seen(&self.state, caller, seen).await {
+            Ok(n) => self.viewer.unread = self.viewer.unread.saturating_sub(n as u32),
+            Err(e) => tracing::warn!(error = ?e, "marking notices read failed"),
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = std::convert::Infallible;
 
