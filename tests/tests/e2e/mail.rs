@@ -120,8 +120,15 @@ fn context() -> serde_json::Value {
         "lines": [
             {"at": "12-01 09:30", "who": "王俊勇", "step": "交办", "title": "<script>alert(1)</script> 地下室漏水", "details": [{"field": "responsible_org", "value": "安尚物业"}], "url": "http://127.0.0.1:8080/issues/1"},
             {"at": "12-01 10:05", "who": "李明", "step": "承诺", "title": "小区路灯不亮", "details": [{"field": "commitment_text", "value": "<b>更换</b>灯泡"}, {"field": "due_date", "value": "2026-12-20"}], "url": "http://127.0.0.1:8080/issues/2"},
+            // What a meeting told at once: one head, its issues beneath.
+            {"at": "12-02 08:00", "who": "王俊勇", "step": "2026-12-06 联席会议纪要已发布", "count": 2, "details": [], "items": [
+                {"title": "<script>alert(1)</script> 地下室漏水", "step": "形成决定 · 2027-01-03 复议", "details": [{"field": "note", "value": "<b>先抽水</b>"}], "url": "http://127.0.0.1:8080/issues/1"},
+                {"title": "小区路灯不亮", "step": "未讨论，转下次会议", "details": [], "url": "http://127.0.0.1:8080/issues/2"},
+            ]},
         ],
         "settings": "http://127.0.0.1:8080/account",
+        "stop": "http://127.0.0.1:8080/notices/stop/1/2?lang=zh-CN",
+        "correction": {"text": "期限应为 <b>12-20</b>", "answer": "declined", "answer_text": "未采纳", "reply": "录音为 12-13 & 不改", "again": true},
         "meeting": {"date": "2026-12-06", "time": "09:00", "place": "东圣社区党群服务中心", "url": "http://127.0.0.1:8080/meetings/1"},
         "date": "2026-12-07",
         "summary": {"overdue": 1, "due_this_week": 0, "to_commit": 21, "resolved": 2},

@@ -16,6 +16,7 @@ on_both_databases!(
     a_company_that_loses_an_issue_is_not_mailed_its_next_steps,
     a_follower_reads_older_notices_a_page_at_a_time,
     opening_the_issue_a_notice_tells_of_reads_it,
+    one_click_in_a_notices_mail_stops_them,
 );
 
 const YE_LI: &str = "resident@dongsheng.example";
@@ -615,8 +616,9 @@ async fn followers_are_told_of_each_step_in_the_app_and_by_a_daily_digest(app: T
     for carried in ["责任单位: 鸿运物业", "整改内容: 更换导靴"] {
         assert!(digest.text.contains(&format!("  {carried}\n")) && digest.html.contains(carried), "{}", digest.text);
     }
-    // Mail she chose says where to stop it; mail about her own issue is not a list.
-    assert_eq!(digest.list_unsubscribe.as_deref(), Some("<http://127.0.0.1:8080/account>"));
+    // Mail she chose says how to stop it (one click: the next test); mail about her own
+    // issue is not a list.
+    assert!(digest.list_unsubscribe.as_deref().is_some_and(|l| l.starts_with("<http://127.0.0.1:8080/notices/stop/")));
     assert!(sent.iter().filter(|m| !m.subject.contains("进展")).all(|m| m.list_unsubscribe.is_none()));
     assert!(
         !sent.iter().any(|m| m.to.contains(&neighbour.to_owned()) && m.subject.contains("进展")),
@@ -793,4 +795,76 @@ async fn opening_the_issue_a_notice_tells_of_reads_it(app: TestApp) {
     let page = pages.get(&format!("/issues/{}", ids[1])).await.html;
     assert!(!page.contains(r#"id="unread""#), "no unread notice left: {page}");
     assert_eq!(notices_of(&app, YE_LI).await["unread"], 0);
+}
+
+/// A notices mail carries a link that stops them in one click — on the page it opens, or
+/// by the mail program's own button (RFC 8058: a POST with no session and no form token)
+/// — without signing in. A scanner fetching the link stops nothing; a forged, altered or
+/// borrowed link stops nothing either.
+async fn one_click_in_a_notices_mail_stops_them(app: TestApp) {
+    use roundtable_core::notice::NoticeMail;
+    let token = app.token(YE_LI).await;
+    let setting = || async { app.get("/api/v1/me/notice-mail", &app.token(YE_LI).await).await.body["mail"].clone() };
+    let each = app.call(Method::PUT, "/api/v1/me/notice-mail", Some(&token), Some(json!({"mail": "each"}))).await;
+    assert_eq!(each.status, StatusCode::OK, "{}", each.body);
+    let body =
+        json!({"title": "二号楼电梯异响", "category": "facilities", "compound": app.compound("鸿禧山庄").to_string()});
+    let raised = app.post("/api/v1/issues", &token, body).await.body;
+    let assigned =
+        fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": app.org("鸿运物业").to_string()})).await;
+    assert_eq!(
+        roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Each, app.state.now()).await.unwrap(),
+        1
+    );
+    let sent = app.dispatched().await;
+    let mail = sent.iter().find(|m| m.to == [YE_LI] && m.subject.contains("进展")).expect("her mail");
+    let header = mail.list_unsubscribe.as_deref().expect("List-Unsubscribe");
+    let url = header.trim_start_matches('<').trim_end_matches('>');
+    let prefix = format!("http://127.0.0.1:8080/notices/stop/{}/", app.user(YE_LI));
+    assert!(url.starts_with(&prefix) && url.ends_with("?lang=zh-CN"), "{url}");
+    assert_eq!(mail.list_unsubscribe_post.as_deref(), Some("List-Unsubscribe=One-Click"));
+    assert!(mail.text.contains(&format!("不再接收这类邮件（一键停止）：{url}")), "{}", mail.text);
+    // (The HTML part escapes the query's `=` as `&#x3D;`, which a browser reads back.)
+    let href = url.replace('=', "&#x3D;");
+    assert!(mail.html.contains(&format!(r#"<a href="{href}">不再接收这类邮件</a>"#)), "{}", mail.html);
+    let path = url.trim_start_matches("http://127.0.0.1:8080");
+
+    // Fetched (a mail scanner, or the reader): a page with one button; nothing stopped.
+    let stranger = app.pages();
+    let page = stranger.get(path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains(r#"id="stop-mail""#) && page.html.contains("停止邮件通知"), "{}", page.html);
+    assert_eq!(setting().await, "each");
+    // Forged, altered, borrowed: refused, nothing stopped.
+    let sig = path.rsplit('/').next().unwrap().trim_end_matches("?lang=zh-CN");
+    let altered = format!("{}{}", &sig[..sig.len() - 1], if sig.ends_with('0') { '1' } else { '0' });
+    let neighbour = app.user("resident4@dongsheng.example");
+    for bad in [
+        format!("/notices/stop/{}/{altered}", app.user(YE_LI)),
+        format!("/notices/stop/{neighbour}/{sig}"),
+        format!("/notices/stop/not-a-user/{sig}"),
+        format!("/notices/stop/{}/%00", app.user(YE_LI)),
+    ] {
+        let refused = stranger.request(Method::POST, &bad, Some(&[("List-Unsubscribe", "One-Click")])).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{bad}: {}", refused.html);
+        assert!(refused.html.contains(r#"id="stop-invalid""#), "{}", refused.html);
+    }
+    assert_eq!(setting().await, "each");
+    // The mail program's button: a POST alone, no session, no form token.
+    let stopped = stranger.request(Method::POST, path, Some(&[("List-Unsubscribe", "One-Click")])).await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.html);
+    assert!(stopped.html.contains(r#"id="stop-done""#) && stopped.html.contains("/account#notice-mail"));
+    assert_eq!(setting().await, "none");
+    // Twice is the same; and no more mail for the next step.
+    let again = stranger.request(Method::POST, path, None).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.html);
+    let due = crate::api_flow::in_days(&app, 20);
+    let committed =
+        fire(&app, HONGYUN, &assigned, "commit", json!({"commitment_text": "更换导靴", "due_date": due})).await;
+    assert_eq!(committed["state"], "committed", "{committed}");
+    assert_eq!(
+        roundtable_web::jobs::notices::queue(&app.state.db, NoticeMail::Each, app.state.now()).await.unwrap(),
+        0
+    );
+    assert_eq!(notices_of(&app, YE_LI).await["unread"], 2, "the notices page still tells her");
 }

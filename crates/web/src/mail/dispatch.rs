@@ -236,9 +236,12 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             return Ok(None);
         }
         let settings = format!("{base_url}/account");
-        let context = json!({"community": community.name, "count": count, "lines": lines, "settings": settings});
+        // One click stops them, from the mail or the mail program (RFC 8058).
+        let stop = super::links::stop_link(&super::links::key(conn)?, base_url, user.id, &locale);
+        let context =
+            json!({"community": community.name, "count": count, "lines": lines, "settings": settings, "stop": stop});
         let to = user.email.into_iter().collect();
-        let unsubscribe = Some(settings);
+        let unsubscribe = Some(stop);
         return Ok(Some(Plan { to, also: Vec::new(), template: Template::Notices, locale, context, unsubscribe }));
     }
 

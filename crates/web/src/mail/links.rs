@@ -160,27 +160,69 @@ pub fn check_reset(key: &str, parts: &ResetParts, now: DateTime<Utc>) -> Result<
     Ok(id)
 }
 
+/// A signature for `subject` under `what` that does not expire (its record, if any, is
+/// kept in the database): it only makes the link impossible to guess.
+fn lasting(key: &str, subject: &str, what: &str) -> String {
+    hex::encode(mac(key, subject, what, 0, "").finalize().into_bytes())
+}
+
+/// Whether `sig` is [`lasting`]'s for `subject` under `what`.
+fn check_lasting(key: &str, subject: &str, what: &str, sig: &str) -> Result<(), LinkError> {
+    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
+    mac(key, subject, what, 0, "").verify_slice(&given).map_err(|_| LinkError::Invalid)
+}
+
 /// The segment that tells an invitation from the other links under the same key.
 const INVITE: &str = "invite";
 
 /// An invitation's link, `/join/{id}/{sig}` (its expiry and uses are kept with it in the
 /// database: the signature only makes the link impossible to guess).
 pub fn invitation_path(key: &str, id: uuid::Uuid) -> String {
-    let sig = hex::encode(mac(key, &id.to_string(), INVITE, 0, "").finalize().into_bytes());
-    format!("/join/{id}/{sig}")
+    format!("/join/{id}/{}", lasting(key, &id.to_string(), INVITE))
 }
 
 /// Whether `sig` is the signature of invitation `id`.
 pub fn check_invitation(key: &str, id: &str, sig: &str) -> Result<uuid::Uuid, LinkError> {
     let parsed = uuid::Uuid::parse_str(id).map_err(|_| LinkError::Invalid)?;
-    let given = hex::decode(sig).map_err(|_| LinkError::Invalid)?;
-    mac(key, id, INVITE, 0, "").verify_slice(&given).map_err(|_| LinkError::Invalid)?;
+    check_lasting(key, id, INVITE, sig)?;
     Ok(parsed)
+}
+
+/// The segment that tells a link that stops notice mail from the others.
+const STOP: &str = "stop-notices";
+
+/// The link in a notices mail that stops them, for its reader `user` (`List-Unsubscribe`,
+/// one click): `/notices/stop/{user}/{sig}?lang=…`. It does not expire — a mail of last
+/// year still stops them — and does nothing else: whoever holds it can only turn that
+/// reader's notice mail off, which they turn on again on "My account".
+pub fn stop_link(key: &str, base_url: &str, user: UserId, lang: &str) -> String {
+    let sig = lasting(key, &user.to_string(), STOP);
+    format!("{base_url}/notices/stop/{user}/{sig}?lang={}", crate::pages::render::urlencode(lang))
+}
+
+/// Whether `sig` stops `user`'s notice mail; returns the user.
+pub fn check_stop(key: &str, user: &str, sig: &str) -> Result<UserId, LinkError> {
+    let id: UserId = user.parse().map_err(|_| LinkError::Invalid)?;
+    check_lasting(key, user, STOP, sig)?;
+    Ok(id)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stop_link_is_for_its_reader_and_no_invitation() {
+        let user = UserId::new();
+        let link = stop_link("k", "http://h", user, "en");
+        let path = link.trim_start_matches("http://h/notices/stop/").trim_end_matches("?lang=en");
+        let (who, sig) = path.split_once('/').unwrap();
+        assert_eq!(check_stop("k", who, sig), Ok(user));
+        assert_eq!(check_stop("other", who, sig), Err(LinkError::Invalid));
+        assert_eq!(check_stop("k", &UserId::new().to_string(), sig), Err(LinkError::Invalid));
+        assert_eq!(check_stop("k", who, "zz"), Err(LinkError::Invalid));
+        assert_eq!(check_invitation("k", who, sig), Err(LinkError::Invalid), "no invitation by another name");
+    }
 
     #[test]
     fn an_invitation_link_is_signed_for_its_invitation() {

@@ -21,6 +21,7 @@ pub struct Sent {
     pub text: String,
     pub html: String,
     pub list_unsubscribe: Option<String>,
+    pub list_unsubscribe_post: Option<String>,
 }
 
 #[derive(Clone)]
@@ -89,6 +90,8 @@ impl Mailer {
         }
         if let Some(url) = &email.unsubscribe {
             builder = builder.header(ListUnsubscribe(format!("<{url}>")));
+            // The link stops the mail by a POST alone, so mail programs may offer one click.
+            builder = builder.header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()));
         }
         let message = builder
             .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
@@ -106,23 +109,39 @@ impl Mailer {
     }
 }
 
-/// `List-Unsubscribe` (RFC 2369): where the reader stops this kind of mail.
-#[derive(Clone)]
-struct ListUnsubscribe(String);
+/// A header of plain text, by its name.
+macro_rules! text_header {
+    ($(#[$doc:meta])* $name:ident, $header:literal) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        struct $name(String);
 
-impl Header for ListUnsubscribe {
-    fn name() -> HeaderName {
-        HeaderName::new_from_ascii_str("List-Unsubscribe")
-    }
+        impl Header for $name {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($header)
+            }
 
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(ListUnsubscribe(s.to_owned()))
-    }
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($name(s.to_owned()))
+            }
 
-    fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), self.0.clone())
-    }
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
 }
+
+text_header!(
+    /// `List-Unsubscribe` (RFC 2369): where the reader stops this kind of mail.
+    ListUnsubscribe,
+    "List-Unsubscribe"
+);
+text_header!(
+    /// `List-Unsubscribe-Post` (RFC 8058): the link stops the mail by a POST alone.
+    ListUnsubscribePost,
+    "List-Unsubscribe-Post"
+);
 
 /// A sent message's parts, parsed back from its wire form.
 fn read_back(raw: &str) -> Option<Sent> {
@@ -136,6 +155,7 @@ fn read_back(raw: &str) -> Option<Sent> {
         text: m.body_text(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
         html: m.body_html(0).map(|t| t.replace("\r\n", "\n")).unwrap_or_default(),
         list_unsubscribe: m.header_raw("List-Unsubscribe").map(|v| v.trim().to_owned()),
+        list_unsubscribe_post: m.header_raw("List-Unsubscribe-Post").map(|v| v.trim().to_owned()),
     })
 }
 

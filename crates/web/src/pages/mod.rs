@@ -68,6 +68,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/issues/{id}/follow", post(notices::follow))
         .route("/notices", get(notices::list))
         .route("/notices/read", post(notices::mark_read))
+        // A notices mail's stop link (List-Unsubscribe, one click): signed, no session.
+        .route("/notices/stop/{user}/{sig}", get(notices::stop_page).post(notices::stop))
         .route("/account/notice-mail", post(notices::mail_setting))
         .route("/meetings", get(meetings::list))
         .route("/meetings/schedule", post(meetings::schedule))

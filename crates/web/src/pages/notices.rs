@@ -1,5 +1,6 @@
 //! The notices page (the bell's), following an issue, and the mail setting for notices.
 
+use axum::http::StatusCode;
 use axum::response::Response;
 use roundtable_core::notice::{MeetingTold, NoticeMail};
 use roundtable_core::{IssueId, MeetingId};
@@ -10,6 +11,7 @@ use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::ops::notices as ops;
 use crate::pages::forms::{Empty, Posted};
 use crate::pages::render::{Ctx, Out, Page};
+use crate::pages::verify::{Lang, speak};
 use crate::steps::{Detail, Heard, details, gather, said_of_all, told_detail};
 use crate::views::{NoticeQuery, NoticeView};
 
@@ -219,4 +221,60 @@ pub async fn mail_setting(Posted { ctx, form }: Posted<MailForm>) -> Response {
         other => other,
     });
     ctx.respond(out)
+}
+
+/// The page a notices mail's stop link opens, or what came of it.
+#[derive(Serialize)]
+struct StopPage {
+    done: bool,
+    invalid: bool,
+}
+
+impl Page for StopPage {
+    const TEMPLATE: &'static str = "stop_mail";
+}
+
+/// The reader a stop link is for, or the page saying it is not valid (400).
+async fn stop_link_reader(ctx: &Ctx, user: &str, sig: &str) -> Result<roundtable_core::UserId, ()> {
+    let key = ctx.state.db.run(crate::mail::links::key).await.map_err(|_| ())?;
+    crate::mail::links::check_stop(&key, user, sig).map_err(|_| ())
+}
+
+fn invalid_stop_link(ctx: Ctx) -> Response {
+    ctx.respond(Out::status(StatusCode::BAD_REQUEST, StopPage { done: false, invalid: true }))
+}
+
+/// A notices mail's stop link: one button (a mail scanner that fetches links stops
+/// nothing). No session is needed: the link is the credential (`mail::links::stop_link`).
+pub async fn stop_page(
+    ctx: Ctx,
+    ApiPath((user, sig)): ApiPath<(String, String)>,
+    ApiQuery(q): ApiQuery<Lang>,
+) -> Response {
+    let ctx = speak(ctx, q.lang);
+    match stop_link_reader(&ctx, &user, &sig).await {
+        Ok(_) => ctx.respond(Out::page(StopPage { done: false, invalid: false })),
+        Err(()) => invalid_stop_link(ctx),
+    }
+}
+
+/// Stops the reader's notice mail: the page's button, or the mail program's one-click
+/// POST (RFC 8058: no session, no form token, a body we need not read).
+pub async fn stop(ctx: Ctx, ApiPath((user, sig)): ApiPath<(String, String)>, ApiQuery(q): ApiQuery<Lang>) -> Response {
+    let ctx = speak(ctx, q.lang);
+    let Ok(user) = stop_link_reader(&ctx, &user, &sig).await else { return invalid_stop_link(ctx) };
+    let stopped = ctx
+        .state
+        .db
+        .write(move |conn| {
+            let community = roundtable_store::directory::get_user(conn, user)?.community;
+            roundtable_store::notices::set_mail_setting(conn, user, community, NoticeMail::Off)
+        })
+        .await;
+    match stopped {
+        Ok(()) => ctx.respond(Out::page(StopPage { done: true, invalid: false })),
+        // A closed account's old mail: nothing to stop.
+        Err(roundtable_store::StoreError::NotFound) => invalid_stop_link(ctx),
+        Err(e) => ctx.respond(Err(e.into())),
+    }
 }

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 36] = [
+const TEMPLATES: [(&str, &str); 37] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -56,6 +56,7 @@ const TEMPLATES: [(&str, &str); 36] = [
     ("join", include_str!("../../templates/pages/join.hbs")),
     ("notices", include_str!("../../templates/pages/notices.hbs")),
     ("notice_details", include_str!("../../templates/pages/notice_details.hbs")),
+    ("stop_mail", include_str!("../../templates/pages/stop_mail.hbs")),
     ("board", include_str!("../../templates/pages/board.hbs")),
 ];
 
