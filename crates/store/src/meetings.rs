@@ -429,6 +429,28 @@ pub fn attendance(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<(roundtab
     rows.into_iter().map(|(o, a)| Ok((parse("organisation id", &o)?, a))).collect()
 }
 
+/// Who each organisation sent to the community's last meeting held before `before` (the
+/// meeting-day screen offers it as a hint: the same people mostly come), in one query.
+pub fn last_attendance(
+    conn: &mut DbConn,
+    community: CommunityId,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(roundtable_core::OrgId, String)>> {
+    use crate::schema::attendances;
+    let last = meetings::table
+        .filter(meetings::community_id.eq(community.to_string()))
+        .filter(meetings::status.eq(roundtable_core::MeetingStatus::Closed.as_str()))
+        .filter(meetings::starts_at.lt(ts(before)))
+        .order(meetings::starts_at.desc())
+        .select(meetings::id)
+        .limit(1);
+    let rows: Vec<(String, String)> = attendances::table
+        .filter(attendances::meeting_id.eq_any(last))
+        .select((attendances::org_id, attendances::attendees))
+        .load(conn)?;
+    rows.into_iter().map(|(o, a)| Ok((parse("organisation id", &o)?, a))).collect()
+}
+
 /// Records an agenda item's outcome; a commitment's transition is persisted in the same
 /// transaction, so the item and the issue never disagree.
 pub fn record_outcome(

@@ -868,6 +868,16 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
 
     let day = format!("{meeting}/day");
     let org = app.org("安尚物业").to_string();
+    // Each empty field hints who the organisation sent last time (the demo's November
+    // meeting); one that sent nobody then, the usual example.
+    let before = secretary.get(&day).await.html;
+    let field = |org: &str| {
+        let at = before.find(&format!("id=\"att-{org}\"")).expect("its field");
+        before[at..].split('>').next().unwrap().to_owned()
+    };
+    assert!(field(&app.org("业主监督委员会").to_string()).contains(r#"placeholder="上次出席：张秀兰、刘女士""#));
+    assert!(field(&org).contains(r#"value="" placeholder="上次出席：李明""#), "{}", field(&org));
+    assert!(field(&app.org("君悦湾网格党支部").to_string()).contains(r#"placeholder="出席人员，如：李明、王芳""#));
     let attended =
         secretary.submit(&day, &format!("{meeting}/attendance"), &[(&format!("attendees_{org}"), "李明、王芳")]).await;
     assert_eq!(attended.status, StatusCode::SEE_OTHER, "{}", attended.html);

@@ -323,11 +323,18 @@ struct Attended {
     org: OrgId,
     name: String,
     attendees: Option<String>,
+    /// Who it sent to the last meeting, shown as the empty field's hint.
+    last: Option<String>,
 }
 
 /// Who each organisation sent, as recorded — or as typed into a refused attendance form
 /// (`attendees_<org>`; an empty field there left the record as it was).
-fn attendance(names: &Names, detail: &MeetingDetail, typed: &[(String, String)]) -> Vec<Attended> {
+fn attendance(
+    names: &Names,
+    detail: &MeetingDetail,
+    typed: &[(String, String)],
+    last: &[(OrgId, String)],
+) -> Vec<Attended> {
     let typed = |org: OrgId| {
         let key = format!("attendees_{org}");
         typed.iter().find(|(k, v)| *k == key && !roundtable_core::text::is_blank(v)).map(|(_, v)| v.clone())
@@ -341,6 +348,7 @@ fn attendance(names: &Names, detail: &MeetingDetail, typed: &[(String, String)])
             name: name.clone(),
             attendees: typed(*id)
                 .or_else(|| detail.attendance.iter().find(|a| a.org == id.0).map(|a| a.attendees.clone())),
+            last: last.iter().find(|(o, _)| o == id).map(|(_, who)| who.clone()),
         })
         .collect()
 }
@@ -404,7 +412,7 @@ async fn meeting_page(
         }
     }
     let late = if ops::manages(&caller) { agenda::late(&ctx.state, &caller, id).await? } else { Vec::new() };
-    let mut attendance = attendance(&names, &detail, &[]);
+    let mut attendance = attendance(&names, &detail, &[], &[]);
     attendance.retain(|a| a.attendees.is_some());
     let manages = ops::manages(&caller);
     // What was done to the meeting, and by whom: for those who run it (as the API).
@@ -632,6 +640,7 @@ async fn day_page(
 ) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
     let committable = day::committable(&ctx.state, &caller, &detail).await?;
+    let last = day::last_attendance(&ctx.state, &caller, &detail).await?;
     let mut items = items_shown(&detail, &committable);
     if let Some((refused, form)) = typed.outcome
         && let Some(item) = items.iter_mut().find(|i| i.item.item.id == refused)
@@ -647,7 +656,7 @@ async fn day_page(
             review_to: *review.end(),
             progress: Progress::of(&items),
             items,
-            attendance: attendance(&names, &detail, &typed.attendance),
+            attendance: attendance(&names, &detail, &typed.attendance, &last),
             companies: names.responsible().map(|(id, n)| Choice::new(id.to_string(), n.to_owned(), false)).collect(),
             today: caller.now(&ctx.state).date_naive(),
             errors,

@@ -287,6 +287,18 @@ fn commitment_steps(
 
 /// What a commitment would do to each of the agenda's issues it can be recorded on now,
 /// read in one query.
+/// Who each organisation sent to the last meeting held before this one's start: the
+/// meeting-day screen's hint (the same people mostly come). The secretary's alone.
+pub async fn last_attendance(
+    state: &AppState,
+    caller: &Caller,
+    detail: &MeetingDetail,
+) -> ApiResult<Vec<(roundtable_core::OrgId, String)>> {
+    manage(caller)?;
+    let (community, starts) = (caller.actor.community, detail.meeting.starts_at);
+    Ok(state.db.run(move |conn| roundtable_store::meetings::last_attendance(conn, community, starts)).await?)
+}
+
 pub async fn committable(
     state: &AppState,
     caller: &Caller,
