@@ -197,7 +197,8 @@ pub fn answer(
             .first(conn)
             .optional()?
             .ok_or(StoreError::NotFound)?;
-        if before.as_deref() == Some(answer.as_str()) && before_reply == reply {
+        let before: Option<CorrectionAnswer> = parse_opt("correction answer", before.as_deref())?;
+        if before == Some(answer) && before_reply == reply {
             return Ok(false);
         }
         diesel::update(mc::table.find(id.to_string()))

@@ -37,6 +37,14 @@ pub fn told_detail(told: MeetingTold) -> fn(String) -> Detail {
     if told == MeetingTold::Cancelled { Detail::reason } else { Detail::note }
 }
 
+/// A meeting's notice in words: the whole `line` for a notice alone; for one of a group,
+/// the `head` said once above it and the issue's `own` part.
+pub struct HeardLines {
+    pub line: String,
+    pub head: String,
+    pub own: String,
+}
+
 /// An issue's item on a joint meeting's agenda, as a notice tells it.
 pub struct Heard<'a> {
     pub told: MeetingTold,
@@ -58,15 +66,15 @@ impl Heard<'_> {
     /// the meeting did; no outcome: not reached, carried on); "2026-12-06 联席会议改期 ·
     /// 现定于 2026-12-13 14:30，社区会议室" (where it is now, unless it is off since);
     /// "2026-12-06 联席会议取消，议题转下次会议".
-    pub fn line(&self, locales: &Locales, lang: &str) -> String {
-        let own = self.own_line(locales, lang);
-        let head = self.meeting_line(locales, lang);
-        if own.is_empty() { head } else { format!("{head} · {own}") }
+    pub fn lines(&self, locales: &Locales, lang: &str) -> HeardLines {
+        let (head, own) = (self.meeting_line(locales, lang), self.own_line(locales, lang));
+        let line = if own.is_empty() { head.clone() } else { format!("{head} · {own}") };
+        HeardLines { line, head, own }
     }
 
     /// What the meeting did, the same for every issue it told at once: "2026-12-06
     /// 联席会议纪要已发布", "2026-12-06 联席会议改期 · 现定于 2026-12-13 14:30，社区会议室".
-    pub fn meeting_line(&self, locales: &Locales, lang: &str) -> String {
+    fn meeting_line(&self, locales: &Locales, lang: &str) -> String {
         let head = locales.text(lang, &format!("told.{}", self.told), &[("date", self.slot.to_string())]);
         match (&self.told, &self.now_at) {
             (MeetingTold::Moved, Some((when, place))) => {
@@ -79,7 +87,7 @@ impl Heard<'_> {
 
     /// What it did with this issue: "承诺逾期 · 列在附录：…", "形成决定 · 2027-01-03 复议";
     /// nothing of a move or a cancellation (they are the meeting's, not the issue's).
-    pub fn own_line(&self, locales: &Locales, lang: &str) -> String {
+    fn own_line(&self, locales: &Locales, lang: &str) -> String {
         let mut parts = Vec::new();
         match self.told {
             MeetingTold::Listed => {

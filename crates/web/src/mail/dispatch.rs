@@ -205,12 +205,13 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                                 (m.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(), &*m.place)
                             }),
                         };
+                        let said = heard.lines(locales, &locale);
                         let note = crate::ops::notices::told_note(*told, item.outcome_note.clone(), m);
                         (
                             Some((*meeting, *told)),
-                            heard.line(locales, &locale),
-                            heard.meeting_line(locales, &locale),
-                            heard.own_line(locales, &locale),
+                            said.line,
+                            said.head,
+                            said.own,
                             note.into_iter().map(crate::steps::told_detail(*told)).collect(),
                         )
                     }

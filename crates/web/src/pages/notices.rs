@@ -135,12 +135,8 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                                 )
                             }),
                         };
-                        (
-                            heard.line(locales, lang),
-                            heard.meeting_line(locales, lang),
-                            heard.own_line(locales, lang),
-                            m.note.iter().cloned().map(told_detail(m.told)).collect(),
-                        )
+                        let said = heard.lines(locales, lang);
+                        (said.line, said.head, said.own, m.note.iter().cloned().map(told_detail(m.told)).collect())
                     }
                     (None, Some(transition), Some(fields)) => (
                         locales.step(lang, transition),
