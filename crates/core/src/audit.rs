@@ -61,6 +61,7 @@ named_enum! {
         KeyRevoked = "key_revoked",
         ChannelAdded = "channel_added",
         ChannelRemoved = "channel_removed",
+        HolidaysEntered = "holidays_entered",
     }
 }
 
@@ -75,6 +76,8 @@ named_enum! {
         Invitation = "invitation",
         Key = "key",
         Channel = "channel",
+        /// The working-day calendar's year (its id is the year).
+        Calendar = "calendar",
     }
 }
 

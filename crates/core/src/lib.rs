@@ -37,7 +37,7 @@ pub use meeting::{
 pub use names::UnknownName;
 pub use quiet::QuietHours;
 pub use review::{CorrectionAnswer, MinutesStage};
-pub use workdays::WorkCalendar;
+pub use workdays::{Arrangement, Calendars, WorkCalendar};
 pub use workflow::{
     Denial, Effect, Field, FieldError, FieldProblem, LoadError, Outcome, TransitionFields, TransitionRequest, Workflow,
     WorkflowSet, apply,

@@ -5,7 +5,7 @@
 //! working days" cannot be counted from the weekday alone. The State Council publishes
 //! each year's arrangement in November; the deployment lists it (`[calendar]`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
@@ -148,6 +148,261 @@ impl WorkCalendar {
     pub fn years(&self) -> Vec<i32> {
         let years: BTreeSet<i32> = self.holidays.iter().map(|d| d.year()).collect();
         years.into_iter().collect()
+    }
+
+    /// This calendar with each arrangement in place of what it held for that year: the
+    /// year's own days go, the arrangement's come (with the last days of December before
+    /// it, where its New Year's holiday begins). Arrangements are laid in year order, so
+    /// a year's December stays as the next year's notice gives it.
+    pub fn arranged(&self, arrangements: &[Arrangement]) -> Result<WorkCalendar, String> {
+        let mut sorted: Vec<&Arrangement> = arrangements.iter().collect();
+        sorted.sort_by_key(|a| a.year);
+        let (mut holidays, mut workdays) = (self.holidays.clone(), self.workdays.clone());
+        for a in sorted {
+            holidays.retain(|d| d.year() != a.year);
+            workdays.retain(|d| d.year() != a.year);
+            holidays.extend(a.holidays.iter().flat_map(Span::days));
+            workdays.extend(a.workdays.iter().flat_map(Span::days));
+        }
+        WorkCalendar::new(holidays, workdays)
+    }
+
+    /// The holidays and make-up working days of `year` as an arrangement would list them:
+    /// each run of consecutive days one entry (`2026-10-01/2026-10-07`), so a year that
+    /// came from the configuration can be shown and edited as a notice reads.
+    pub fn spans_of(&self, year: i32) -> (Vec<Span>, Vec<Span>) {
+        let runs = |days: &BTreeSet<NaiveDate>| {
+            let mut spans: Vec<Span> = Vec::new();
+            for day in days.iter().filter(|d| d.year() == year) {
+                match spans.last_mut() {
+                    Some(last) if last.last.succ_opt() == Some(*day) => last.last = *day,
+                    _ => spans.push(Span { first: *day, last: *day, note: String::new() }),
+                }
+            }
+            spans
+        };
+        (runs(&self.holidays), runs(&self.workdays))
+    }
+}
+
+/// Each community's working-day calendar: the deployment's, with the years that
+/// community's administrator entered in place (a community's deadlines are its own
+/// business: another community's administrator cannot move them).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Calendars {
+    base: WorkCalendar,
+    own: BTreeMap<crate::CommunityId, WorkCalendar>,
+}
+
+impl Calendars {
+    pub fn new(base: WorkCalendar) -> Calendars {
+        Calendars { base, own: BTreeMap::new() }
+    }
+
+    /// The calendar `community` counts working days by.
+    pub fn of(&self, community: crate::CommunityId) -> &WorkCalendar {
+        self.own.get(&community).unwrap_or(&self.base)
+    }
+
+    /// The deployment's calendar, before any community's entries.
+    pub fn base(&self) -> &WorkCalendar {
+        &self.base
+    }
+
+    /// These calendars with `community`'s in place.
+    pub fn with(mut self, community: crate::CommunityId, calendar: WorkCalendar) -> Calendars {
+        self.own.insert(community, calendar);
+        self
+    }
+}
+
+/// The longest run of holidays an arrangement may give: the Spring Festival's, the
+/// longest, has been nine days; a longer run is a slip of the pen (`2027-02-06/2027-12-14`).
+pub const MAX_HOLIDAY_SPAN_DAYS: i64 = 14;
+
+/// The most entries an arrangement's list may hold (a year has seven holidays and a
+/// handful of make-up days).
+pub const MAX_ENTRIES: usize = 40;
+
+/// The longest name an entry may carry after its days (`春节`, `Spring Festival`).
+pub const MAX_NOTE_CHARS: usize = 40;
+
+/// One year's holidays and make-up working days as the State Council's notice gives them,
+/// entered by an administrator when it comes out (each November), in place of what the
+/// configuration holds for that year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrangement {
+    pub year: i32,
+    pub holidays: Vec<Span>,
+    pub workdays: Vec<Span>,
+}
+
+/// An entry of an arrangement: a day or an inclusive run of days, and what the notice
+/// calls it. Written `2027-02-06/2027-02-14 春节` (`至` or `~` may stand for the slash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub note: String,
+}
+
+impl Span {
+    pub fn days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.first.iter_days().take_while(|d| *d <= self.last)
+    }
+
+    pub fn len(&self) -> i64 {
+        (self.last - self.first).num_days() + 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.last < self.first
+    }
+
+    /// Reads one line: a day, optionally a separator and a last day, then the name.
+    fn read(line: &str) -> Result<Span, &'static str> {
+        let (first, rest) = NaiveDate::parse_and_remainder(line, "%Y-%m-%d").map_err(|_| "not_a_day")?;
+        let (last, rest) = match rest.trim_start().strip_prefix(['/', '~', '～', '至', '–', '—']) {
+            Some(after) => NaiveDate::parse_and_remainder(after.trim_start(), "%Y-%m-%d").map_err(|_| "not_a_day")?,
+            None => (first, rest),
+        };
+        // A name must stand apart from the day: `2027-01-011` is a typing slip, not day 1 named "1".
+        if !rest.is_empty() && !rest.starts_with(char::is_whitespace) && !rest.starts_with([',', '，', '、', '(', '（'])
+        {
+            return Err("not_a_day");
+        }
+        let note = crate::text::one_line(rest.trim_start_matches([',', '，', '、']));
+        if note.chars().count() > MAX_NOTE_CHARS {
+            return Err("note_too_long");
+        }
+        Ok(Span { first, last, note })
+    }
+}
+
+impl std::fmt::Display for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.first)?;
+        if self.last != self.first {
+            write!(f, "/{}", self.last)?;
+        }
+        if !self.note.is_empty() {
+            write!(f, " {}", self.note)?;
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with an arrangement, by list (`holidays`, `workdays`) and line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArrangementProblem {
+    pub field: &'static str,
+    pub code: &'static str,
+    /// The line it is about, cut short (none: the list as a whole).
+    pub item: Option<String>,
+    pub message: String,
+}
+
+impl Arrangement {
+    /// Reads a year's arrangement from its lines, one entry each (blank lines skipped),
+    /// and checks it as a careful reader of the notice would: every day in the year (or
+    /// the December before, where New Year's Day's holiday may begin), runs forwards and
+    /// at most [`MAX_HOLIDAY_SPAN_DAYS`] long, make-up days on Saturdays and Sundays only,
+    /// no day both, and some holiday (every year has them). Every problem is said, by line.
+    pub fn read(year: i32, holidays: &[String], workdays: &[String]) -> Result<Arrangement, Vec<ArrangementProblem>> {
+        let mut problems = Vec::new();
+        let (Some(earliest), Some(latest)) =
+            (NaiveDate::from_ymd_opt(year - 1, 12, 1), NaiveDate::from_ymd_opt(year, 12, 31))
+        else {
+            let message = format!("{year} is not a year of the calendar");
+            return Err(vec![ArrangementProblem { field: "year", code: "out_of_range", item: None, message }]);
+        };
+        let mut list = |field: &'static str, lines: &[String]| -> Vec<Span> {
+            let mut say = |code: &'static str, item: Option<String>, message: String| {
+                problems.push(ArrangementProblem { field, code, item, message })
+            };
+            let lines: Vec<&str> =
+                lines.iter().flat_map(|l| l.lines()).map(str::trim).filter(|l| !crate::text::is_blank(l)).collect();
+            if lines.len() > MAX_ENTRIES {
+                say("too_many_entries", None, format!("{field}: at most {MAX_ENTRIES} entries"));
+                return Vec::new();
+            }
+            let mut spans = Vec::new();
+            for line in lines {
+                let shown = crate::names::excerpt(line);
+                let item = Some(shown.clone());
+                if crate::text::forbidden_char(line).is_some() {
+                    say(
+                        "control_character",
+                        item,
+                        format!("{field}: `{}` holds a control character", shown.escape_debug()),
+                    );
+                    continue;
+                }
+                let span = match Span::read(line) {
+                    Ok(span) => span,
+                    Err(code) if code == "note_too_long" => {
+                        let message = format!(
+                            "{field}: the name after the days of `{shown}` is longer than {MAX_NOTE_CHARS} characters"
+                        );
+                        say(code, item, message);
+                        continue;
+                    }
+                    Err(code) => {
+                        let message = format!(
+                            "{field}: `{shown}` is not a day like {year}-10-01 or a range like {year}-10-01/{year}-10-07, \
+                             optionally followed by its name"
+                        );
+                        say(code, item, message);
+                        continue;
+                    }
+                };
+                if span.is_empty() {
+                    say("backwards", item, format!("{field}: `{shown}` ends before it begins"));
+                } else if span.first < earliest || span.last > latest {
+                    let message = format!(
+                        "{field}: `{shown}` is not in {year} (only New Year's Day's holiday may begin in the December before)"
+                    );
+                    say("outside_year", item, message);
+                } else if field == "holidays" && span.len() > MAX_HOLIDAY_SPAN_DAYS {
+                    let message = format!(
+                        "{field}: `{shown}` runs {} days; no holiday runs more than {MAX_HOLIDAY_SPAN_DAYS}",
+                        span.len()
+                    );
+                    say("span_too_long", item, message);
+                } else if let Some(day) = span.days().find(|d| field == "workdays" && !is_weekend(*d)) {
+                    let message = format!(
+                        "{field}: {day} is a {}, a working day already; list only the Saturdays and Sundays worked (调休上班)",
+                        day.format("%A")
+                    );
+                    say("not_a_weekend", item, message);
+                } else {
+                    spans.push(span);
+                }
+            }
+            spans
+        };
+        let holiday_spans = list("holidays", holidays);
+        let workday_spans = list("workdays", workdays);
+        let off: BTreeSet<NaiveDate> = holiday_spans.iter().flat_map(Span::days).collect();
+        if let Some(day) = workday_spans.iter().flat_map(Span::days).find(|d| off.contains(d)) {
+            let message = format!("workdays: {day} is listed both as a holiday and as a working day");
+            problems.push(ArrangementProblem { field: "workdays", code: "both", item: Some(day.to_string()), message });
+        }
+        if holiday_spans.is_empty() && !problems.iter().any(|p| p.field == "holidays") {
+            let message = format!("holidays: list {year}'s public holidays (every year has some)");
+            problems.push(ArrangementProblem { field: "holidays", code: "missing", item: None, message });
+        }
+        if problems.is_empty() {
+            Ok(Arrangement { year, holidays: holiday_spans, workdays: workday_spans })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// How many days off and make-up days it gives.
+    pub fn day_counts(&self) -> (usize, usize) {
+        let count = |spans: &[Span]| spans.iter().flat_map(Span::days).collect::<BTreeSet<_>>().len();
+        (count(&self.holidays), count(&self.workdays))
     }
 }
 

@@ -423,6 +423,18 @@ pub const TABLES: &[Table] = &[
     },
     Table { name: "settings", key: "key", columns: &[("key", Text), ("value", Text)] },
     Table {
+        name: "calendar_years",
+        key: "community_id, year",
+        columns: &[
+            ("community_id", Text),
+            ("year", Int),
+            ("holidays", Text),
+            ("workdays", Text),
+            ("entered_by", Text),
+            ("entered_at", Timestamp),
+        ],
+    },
+    Table {
         name: "used_reset_links",
         key: "nonce",
         columns: &[("nonce", Text), ("user_id", Text), ("used_at", Timestamp)],

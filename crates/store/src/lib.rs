@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod archive;
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 pub mod channels;
 mod convert;
 pub mod corrections;

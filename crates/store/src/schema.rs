@@ -444,6 +444,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     channels,
     raise_keys,
     minutes_corrections,
+    calendar_years,
 );
 
 diesel::table! {
@@ -500,5 +501,16 @@ diesel::table! {
         reply -> Text,
         answered_by -> Nullable<Text>,
         answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    calendar_years (community_id, year) {
+        community_id -> Text,
+        year -> Integer,
+        holidays -> Text,
+        workdays -> Text,
+        entered_by -> Text,
+        entered_at -> Timestamp,
     }
 }

@@ -64,14 +64,22 @@ pub fn boot(config: &Config) -> Result<AppState, String> {
             ));
         }
     }
-    if let Some(year) = config.calendar.missing_year(chrono::Utc::now().date_naive()) {
-        tracing::warn!(
-            year,
-            "the working-day calendar holds no holidays for {year}: add the State Council's arrangement to \
-             [calendar] (until then working days in {year} are counted as weekdays only)"
-        );
+    let state = AppState::new(db, workflows, config.clone());
+    let calendars = state.calendars();
+    for c in
+        state.db.conn().and_then(|mut conn| roundtable_store::directory::communities(&mut conn)).unwrap_or_default()
+    {
+        if let Some(year) = calendars.of(c.id).missing_year(chrono::Utc::now().date_naive()) {
+            tracing::warn!(
+                year,
+                community = %c.name,
+                "the working-day calendar holds no holidays for {year}: the community's administrator enters the \
+                 State Council's arrangement on /admin/workdays, or add it to [calendar] (until then working days \
+                 in {year} are counted as weekdays only)"
+            );
+        }
     }
-    Ok(AppState::new(db, workflows, config.clone()))
+    Ok(state)
 }
 
 pub async fn bind(listen: &str) -> Result<TcpListener, String> {

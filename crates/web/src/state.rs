@@ -41,6 +41,9 @@ pub struct Shared {
     pub photos: Arc<crate::photos::PhotoStore>,
     pub places: Arc<crate::places::KnownPlaces>,
     pub clock: Clock,
+    /// The working-day calendars in force: the configuration's, with the years each
+    /// community's administrator entered in place (`ops::workdays`); swapped whole.
+    calendars: Arc<std::sync::RwLock<Arc<roundtable_core::Calendars>>>,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
         let mailer = crate::mail::Mailer::from_config(&config.mail)
             .unwrap_or_else(|_| crate::mail::Mailer::Memory(lettre::transport::stub::AsyncStubTransport::new_ok()));
         let photos = Arc::new(crate::photos::PhotoStore::new(config.uploads.dir.clone()));
+        let calendars = crate::ops::workdays::load(&db, &config.calendar);
         AppState(Arc::new(Shared {
             db,
             workflows: Arc::new(workflows),
@@ -67,6 +71,7 @@ impl AppState {
             photos,
             places: Arc::default(),
             clock: Arc::new(Utc::now),
+            calendars: Arc::new(std::sync::RwLock::new(Arc::new(calendars))),
         }))
     }
 
@@ -78,5 +83,26 @@ impl AppState {
 
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// The working-day calendars in force now, every community's.
+    pub fn calendars(&self) -> Arc<roundtable_core::Calendars> {
+        // A poisoned lock still holds whole calendars: they are only ever swapped.
+        self.calendars.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The working-day calendar `community` counts by now.
+    pub fn calendar_of(&self, community: roundtable_core::CommunityId) -> roundtable_core::WorkCalendar {
+        self.calendars().of(community).clone()
+    }
+
+    pub fn set_calendars(&self, calendars: roundtable_core::Calendars) {
+        *self.calendars.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(calendars);
+    }
+
+    /// Puts one community's calendar in place, the others' kept.
+    pub fn set_calendar(&self, community: roundtable_core::CommunityId, calendar: roundtable_core::WorkCalendar) {
+        let mut guard = self.calendars.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = Arc::new((**guard).clone().with(community, calendar));
     }
 }

@@ -49,6 +49,8 @@ enum Target {
     FreshKey,
     /// Anshang's webhook, a new one per call (for testing and removing).
     FreshChannel,
+    /// This year, of the working-day calendar.
+    Year,
 }
 
 struct Row {
@@ -346,6 +348,14 @@ fn table(app: &TestApp) -> Vec<Row> {
         row(Method::GET, "/api/v1/organisations", Target::None, None, Some(ALL)),
         row(Method::GET, "/api/v1/users", Target::None, None, Some(&["admin"])),
         row(Method::GET, "/api/v1/workflows", Target::None, None, Some(ALL)),
+        row(Method::GET, "/api/v1/workdays", Target::None, None, Some(ALL)),
+        row(
+            Method::PUT,
+            "/api/v1/workdays/{year}",
+            Target::Year,
+            Some(json!({"holidays": [format!("{}-10-01/{}-10-07 国庆节", this_year(app), this_year(app))]})),
+            Some(&["admin"]),
+        ),
         row(Method::GET, "/api/v1/street", Target::None, None, Some(&[])),
         // (Only the street office calls a community in; the path's id is not even read.)
         row(
@@ -442,6 +452,11 @@ async fn demo_issue(app: &TestApp, compound: &str) -> String {
     page.body["items"][0]["id"].as_str().expect("the demo has such an issue").to_owned()
 }
 
+fn this_year(app: &TestApp) -> i32 {
+    use chrono::Datelike;
+    app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).year()
+}
+
 /// The things of the demo community the table's rows act on.
 struct Targets {
     junyue: Value,
@@ -494,6 +509,7 @@ impl Targets {
             Target::FreshInvitation => row.path.replace("{id}", &invitation(app).await),
             Target::FreshKey => row.path.replace("{id}", &open311_key(app).await),
             Target::FreshChannel => row.path.replace("{id}", &channel(app)),
+            Target::Year => row.path.replace("{year}", &this_year(app).to_string()),
             Target::FreshAssigned => {
                 let fresh = raise(app, "楼道堆放杂物").await;
                 let fresh = fire(
@@ -620,8 +636,9 @@ async fn another_communitys_people_reach_nothing_of_this_one(app: TestApp) {
             let reply = app.call(row.method.clone(), &path, Some(&token), body).await;
             let what = format!("{} {} as {login}: {} {}", row.method, row.path, reply.status, reply.body);
             assert!(!reply.status.is_server_error(), "{what}");
-            // A slot is a date: the caller's own community's meeting that month.
-            let own = matches!(row.target, Target::None | Target::Slot);
+            // A slot is a date: the caller's own community's meeting that month; a year, its
+            // own working-day calendar's.
+            let own = matches!(row.target, Target::None | Target::Slot | Target::Year);
             if !own || names_ours {
                 assert!(!reply.status.is_success(), "{what}");
             }

@@ -332,13 +332,14 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
     };
     let before = effects();
     for now in ["2026-12-28T15:59:00Z", "2026-12-28T16:00:00Z", "2026-12-28T17:00:00Z", "2026-12-29T09:00:00Z"] {
-        reminders::tick(&state.db, &state.workflows, &state.config.calendar, at(now)).await.unwrap();
+        reminders::tick(&state.db, &state.workflows, &state.calendars(), at(now)).await.unwrap();
     }
     assert_eq!(effects()[before.len()..], ["remind_responsible"], "one reminder, however many ticks");
     // Two instances at the same moment after the due date ended.
+    let calendars = state.calendars();
     let (a, b) = tokio::join!(
-        reminders::tick(&state.db, &state.workflows, &state.config.calendar, at("2026-12-30T16:00:00Z")),
-        reminders::tick(&state.db, &state.workflows, &state.config.calendar, at("2026-12-30T16:00:00Z"))
+        reminders::tick(&state.db, &state.workflows, &calendars, at("2026-12-30T16:00:00Z")),
+        reminders::tick(&state.db, &state.workflows, &calendars, at("2026-12-30T16:00:00Z"))
     );
     a.unwrap();
     b.unwrap();
@@ -577,12 +578,12 @@ async fn a_reminder_says_what_it_is_about() {
     // Assigned a week ago without a commitment: a reminder to commit.
     let assigned =
         fire(&app, "secretary@dongsheng.example", &raise(&app, "单元门禁失灵").await, "assign", anshang).await;
-    reminders::tick(&state.db, &state.workflows, &state.config.calendar, days(8)).await.unwrap();
+    reminders::tick(&state.db, &state.workflows, &state.calendars(), days(8)).await.unwrap();
     dispatch(days(8)).await.unwrap();
     // Committed, and the date draws near: a reminder of the date.
     let promise = json!({"commitment_text": "更换门禁主板", "due_date": in_days(&app, 20)});
     fire(&app, "anshang@dongsheng.example", &assigned, "commit", promise).await;
-    reminders::tick(&state.db, &state.workflows, &state.config.calendar, days(20)).await.unwrap();
+    reminders::tick(&state.db, &state.workflows, &state.calendars(), days(20)).await.unwrap();
     dispatch(days(20)).await.unwrap();
     let sent = state.mailer.sent().await;
     let reminders: Vec<&str> =
@@ -595,7 +596,7 @@ async fn a_reminder_says_what_it_is_about() {
 
     // Resolved two weeks ago and not verified: the raiser is reminded, with the one-click answers.
     through_resolution(&app, "楼道灯不亮").await;
-    reminders::tick(&state.db, &state.workflows, &state.config.calendar, days(15)).await.unwrap();
+    reminders::tick(&state.db, &state.workflows, &state.calendars(), days(15)).await.unwrap();
     dispatch(days(15)).await.unwrap();
     let sent = state.mailer.sent().await;
     let to_raiser = sent.iter().find(|m| m.subject == "提醒：楼道灯不亮").expect("a reminder to verify");

@@ -75,7 +75,7 @@ async fn a_paused_issue_waits_without_falling_overdue_and_resumes_for_a_new_prom
     // The due date passes on Saturday: not overdue, no reminder, not in the overdue list.
     app.set_now("2026-12-05T02:00:00Z".parse().unwrap());
     let queued = notices(&app, &paused).len();
-    reminders::tick(&app.state.db, &app.state.workflows, &app.state.config.calendar, app.state.now()).await.unwrap();
+    reminders::tick(&app.state.db, &app.state.workflows, &app.state.calendars(), app.state.now()).await.unwrap();
     assert_eq!(notices(&app, &paused).len(), queued, "{:?}", notices(&app, &paused));
     assert_eq!(app.get(&path, &secretary).await.body["overdue"], false);
     let overdue = app.get("/api/v1/issues?overdue=true", &secretary).await.body;

@@ -49,13 +49,9 @@ pub fn timers(app: &TestApp, issue: &Value) -> Vec<String> {
 
 async fn a_red_issue_reminds_within_hours_and_the_secretary_may_grade_it_again(app: TestApp) {
     let state = &app.state;
+    let calendars = state.calendars();
     let tick = |hours: i64| {
-        reminders::tick(
-            &state.db,
-            &state.workflows,
-            &state.config.calendar,
-            state.now() + chrono::TimeDelta::hours(hours),
-        )
+        reminders::tick(&state.db, &state.workflows, &calendars, state.now() + chrono::TimeDelta::hours(hours))
     };
     // A value outside the three is refused, naming them; nothing is raised.
     let wrong = raise(&app, "电梯困人", Some("orange")).await;

@@ -1,6 +1,7 @@
 //! Working days (工作日历): a yellow issue's timers count by the deployment's calendar, so
 //! the National Day holiday does not run against the company and the Saturday worked in
-//! its place does; the administration page says which year the calendar still lacks.
+//! its place does; the administration page says which year the calendar still lacks, and
+//! an administrator enters it there when the State Council publishes it.
 
 use chrono::{DateTime, Utc};
 use roundtable_core::WorkCalendar;
@@ -12,7 +13,11 @@ use crate::api_flow::fire;
 use crate::urgency::{raise, timers};
 
 // Wednesday 30 September 2026, 10:00 in Jincheng: the eve of the National Day holiday.
-on_both_databases!(at super::at("2026-09-30T02:00:00Z"); a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it);
+on_both_databases!(
+    at super::at("2026-09-30T02:00:00Z");
+    a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it,
+    the_administrator_enters_next_years_holidays_and_working_days_count_by_them,
+);
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
@@ -35,7 +40,7 @@ async fn yellow_and_committed(app: &TestApp) -> Value {
 
 async fn tick(app: &TestApp, now: &str) {
     let state = &app.state;
-    reminders::tick(&state.db, &state.workflows, &state.config.calendar, at(now)).await.unwrap();
+    reminders::tick(&state.db, &state.workflows, &state.calendars(), at(now)).await.unwrap();
 }
 
 async fn a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it(app: TestApp) {
@@ -86,6 +91,165 @@ async fn a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it(a
     let secretary = app.pages();
     secretary.sign_in(SECRETARY).await;
     assert_eq!(secretary.get("/admin").await.status, axum::http::StatusCode::FORBIDDEN);
+}
+
+/// A made-up 2027 (the State Council's is not out when this is written): the Spring
+/// Festival from Saturday 6 to Sunday 14 February, Saturday the 20th worked.
+fn arrangement_2027() -> Value {
+    json!({
+        "holidays": [
+            "2027-01-01/2027-01-03 元旦",
+            "2027-02-06/2027-02-14 春节",
+            "2027-04-03/2027-04-05 清明节",
+            "2027-05-01/2027-05-05 劳动节",
+            "2027-06-12/2027-06-14 端午节",
+            "2027-09-15/2027-09-17 中秋节",
+            "2027-10-01/2027-10-07 国庆节",
+        ],
+        "workdays": ["2027-02-20", "2027-09-26 国庆节调休", "2027-10-09"],
+    })
+}
+
+async fn the_administrator_enters_next_years_holidays_and_working_days_count_by_them(app: TestApp) {
+    // Saturday 5 December 2026: the notice for 2027 is out, the calendar lacks it.
+    app.set_now(at("2026-12-05T02:00:00Z"));
+    let (admin, secretary) = (app.token(ADMIN).await, app.token(SECRETARY).await);
+    let resident = app.token("resident@dongsheng.example").await;
+    let seen = app.get("/api/v1/workdays", &resident).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    assert_eq!((seen.body["missing"].clone(), seen.body["years"][0]["year"].clone()), (json!(2027), json!(2026)));
+    assert_eq!(seen.body["years"][0]["source"], "configuration");
+    assert_eq!(seen.body["years"][0]["holiday_days"], 33, "2026's seven holidays: {}", seen.body);
+    let put = |token: String, year: &str, body: Value| {
+        let path = format!("/api/v1/workdays/{year}");
+        let app = &app;
+        async move { app.call(axum::http::Method::PUT, &path, Some(&token), Some(body)).await }
+    };
+    assert_eq!(put(secretary.clone(), "2027", arrangement_2027()).await.status, 403, "not an administrator");
+
+    // Mistakes in copying the notice are refused by line, and nothing is kept.
+    let refused = |holidays: Value, workdays: Value| {
+        put(admin.clone(), "2027", json!({"holidays": holidays, "workdays": workdays}))
+    };
+    let codes = |r: &roundtable_e2e::Reply| -> Vec<String> {
+        r.body["errors"].as_array().map_or(vec![], |a| {
+            a.iter().map(|e| format!("{}:{}", e["field"].as_str().unwrap(), e["problem"].as_str().unwrap())).collect()
+        })
+    };
+    for (holidays, workdays, expected) in [
+        (json!(["2027-02-30 春节"]), json!([]), "holidays:not_a_day"),
+        (json!(["2027-02-14/2027-02-06"]), json!([]), "holidays:backwards"),
+        (json!(["2028-01-01"]), json!([]), "holidays:outside_year"),
+        (json!(["2027-02-06/2027-03-14"]), json!([]), "holidays:span_too_long"),
+        (json!(["2027-01-01"]), json!(["2027-02-08"]), "workdays:not_a_weekend"),
+        (json!(["2027-02-06/2027-02-14"]), json!(["2027-02-07"]), "workdays:both"),
+        (json!([]), json!(["2027-02-20"]), "holidays:missing"),
+        (json!(["2027-01-01 元\u{0}旦"]), json!([]), "holidays[0]:control_character"),
+        (json!(["\u{200B}", "2027-01-011"]), json!([]), "holidays:not_a_day"),
+    ] {
+        let r = refused(holidays.clone(), workdays).await;
+        assert_eq!((r.status.as_u16(), codes(&r)), (422, vec![expected.to_owned()]), "{holidays}: {}", r.body);
+    }
+    let two = refused(json!(["2027-01-01", "元旦", "2027-10-01/2027-10-70"]), json!([])).await;
+    assert_eq!(codes(&two), ["holidays:not_a_day", "holidays:not_a_day"], "every bad line: {}", two.body);
+    assert_eq!(two.body["errors"][0]["item"], "元旦", "the line is named");
+    let long = refused(json!([format!("2027-01-01 {}", "元".repeat(41))]), json!([])).await;
+    assert_eq!((long.status.as_u16(), long.body["errors"][0]["max_chars"].clone()), (422, json!(40)), "{}", long.body);
+    let far = put(admin.clone(), "2029", arrangement_2027()).await;
+    assert_eq!((far.status.as_u16(), codes(&far)), (422, vec!["year:out_of_range".to_owned()]), "{}", far.body);
+    assert_eq!(put(admin.clone(), "二〇二七", arrangement_2027()).await.status, 404, "no such year");
+    let wrong_type = refused(json!("2027-01-01"), json!([])).await;
+    assert_eq!(wrong_type.status, 422, "{}", wrong_type.body);
+    let unknown = put(admin.clone(), "2027", json!({"holidays": ["2027-01-01"], "holiday": []})).await;
+    assert_eq!(unknown.status, 422, "{}", unknown.body);
+    let raw = app
+        .raw(
+            axum::http::Method::PUT,
+            "/api/v1/workdays/2027",
+            Some(&admin),
+            Some("application/json"),
+            b"{\"holidays\": [".to_vec(),
+        )
+        .await;
+    assert_eq!(raw.status, 400);
+    assert_eq!(app.get("/api/v1/workdays", &admin).await.body["missing"], 2027, "nothing kept");
+
+    // Another community's administrator enters their own year; the community's is kept.
+    app.add_community("西城社区", "xicheng", None, "西城物业");
+    let west = app.token("admin@xicheng.example").await;
+    let theirs = put(west.clone(), "2027", json!({"holidays": ["2027-01-01 元旦"]})).await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    assert_eq!(app.get("/api/v1/workdays", &admin).await.body["missing"], 2027, "not Dongsheng's");
+
+    // Entered, it is in force at once: the calendar, the meeting calendar's marks, timers.
+    let entered = put(admin.clone(), "2027", arrangement_2027()).await;
+    assert_eq!(entered.status, 200, "{}", entered.body);
+    assert_eq!((entered.body["holiday_days"].clone(), entered.body["workday_days"].clone()), (json!(33), json!(3)));
+    assert_eq!(entered.body["holidays"][1], json!({"first": "2027-02-06", "last": "2027-02-14", "name": "春节"}));
+    let seen = app.get("/api/v1/workdays", &resident).await.body;
+    assert_eq!(seen["missing"], Value::Null, "{seen}");
+    assert_eq!((seen["years"][1]["year"].clone(), seen["years"][1]["source"].clone()), (json!(2027), json!("entered")));
+    assert_eq!(seen["years"][1]["entered_by"], Value::Null, "who entered it is for administrators");
+    let by = app.get("/api/v1/workdays", &admin).await.body["years"][1]["entered_by"].clone();
+    assert!(by.as_str().is_some_and(|n| !n.is_empty()), "{by}");
+    let audit = app.get("/api/v1/audit?subject=calendar", &admin).await.body;
+    assert_eq!(audit["items"][0]["action"], "holidays_entered", "{audit}");
+    assert!(
+        audit["items"][0]["details"]["holidays"].as_str().unwrap().contains("2027-02-06/2027-02-14 春节"),
+        "{audit}"
+    );
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(1), "refusals are not on the trail");
+
+    let admin_pages = app.pages();
+    admin_pages.sign_in(ADMIN).await;
+    assert!(!admin_pages.get("/admin").await.html.contains("calendar-missing"));
+    let meetings = admin_pages.get("/meetings").await.html;
+    let february = meetings.split("<tr").find(|r| r.contains("2027-02-07 09:00")).expect("February's row");
+    assert!(february.contains("badge day-holiday"), "the Spring Festival's Sunday: {february}");
+
+    // A yellow issue raised on Friday 5 February 2027 and promised for the 26th is to be
+    // fixed by the end of its fifth working day: Friday the 19th, after the Spring Festival
+    // — counted by the weekday alone it would be the 12th.
+    app.set_now(at("2027-02-05T02:00:00Z"));
+    app.forget_tokens();
+    let issue = raise(&app, "单元门禁失灵，春节期间无法进出", Some("yellow")).await;
+    assert_eq!(issue.status, 201, "{}", issue.body);
+    let anshang = app.org("安尚物业").to_string();
+    let assigned = fire(&app, SECRETARY, &issue.body, "assign", json!({"responsible_org": anshang})).await;
+    let committed =
+        fire(&app, ANSHANG, &assigned, "commit", json!({"commitment_text": "更换门禁主板", "due_date": "2027-02-26"}))
+            .await;
+    assert_eq!(committed["next_timer"]["timer"], "yellow_unresolved", "{committed}");
+    assert_eq!(committed["next_timer"]["at"], "2027-02-19T16:00:00Z");
+
+    // Entered again (the notice corrected), the year is replaced, not added to: the 11th,
+    // 12th, 15th, 16th and 17th are the five.
+    let mut corrected = arrangement_2027();
+    corrected["holidays"][1] = json!("2027-02-06/2027-02-10 春节");
+    let again = put(app.token(ADMIN).await, "2027", corrected).await;
+    assert_eq!((again.status.as_u16(), again.body["holiday_days"].clone()), (200, json!(29)), "{}", again.body);
+    let path = format!("/api/v1/issues/{}", issue.body["id"].as_str().unwrap());
+    let now = app.get(&path, &app.token(SECRETARY).await).await.body;
+    assert_eq!(now["next_timer"]["at"], "2027-02-17T16:00:00Z", "{now}");
+
+    // A restarted server reads what was entered.
+    let state = &app.state;
+    let restarted =
+        roundtable_web::state::AppState::new(state.db.clone(), (*state.workflows).clone(), (*state.config).clone());
+    let calendar = restarted.calendar_of(app.community());
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+    assert!(
+        !calendar.is_working_day(day(2, 10))
+            && calendar.is_working_day(day(2, 11))
+            && calendar.is_working_day(day(2, 20))
+    );
+    assert!(calendar.covers(2026), "the configuration's years stay");
+    let communities = roundtable_store::directory::communities(&mut state.db.conn().unwrap()).unwrap();
+    let west_id = communities.iter().find(|c| c.name == "西城社区").expect("the second community").id;
+    let theirs = restarted.calendar_of(west_id);
+    assert!(theirs.is_working_day(day(2, 10)) && !theirs.is_working_day(day(1, 1)), "each community its own");
+    let west_view = app.get("/api/v1/workdays", &app.token("admin@xicheng.example").await).await.body;
+    assert_eq!(west_view["years"][1]["holiday_days"], 1, "{west_view}");
 }
 
 /// `[calendar]` takes effect: a deployment that lists no holidays counts weekdays only.
@@ -143,4 +307,76 @@ async fn the_meeting_calendar_marks_a_first_sunday_that_is_a_holiday_or_worked()
     resident.sign_in("resident@dongsheng.example").await;
     let february = row(&resident.get("/meetings").await.html, "2027-02-07 09:00");
     assert!(february.contains("调休上班日") && !february.contains("改期"), "{february}");
+}
+
+/// The administrator enters a year on the working-day calendar page: refused lines are
+/// named and what was typed stays; saved, the page lists it day by day with weekdays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_enters_a_year_on_the_working_day_calendar_page() {
+    use axum::http::StatusCode;
+    let app = TestApp::sqlite().at(at("2026-12-05T02:00:00Z")).build();
+    let admin = app.pages();
+    admin.sign_in(ADMIN).await;
+    let card = admin.get("/admin").await.html;
+    assert!(card.contains(r#"href="/admin/workdays""#) && card.contains("calendar-missing"), "{card}");
+    let page = admin.get("/admin/workdays").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("尚无 2027 年的节假日安排"), "the missing year is chosen first: {}", page.html);
+    assert!(page.html.contains(r#"action="/admin/workdays/2027""#), "{}", page.html);
+    // 2026, from the configuration, reads as its notice does.
+    let y2026 = admin.get("/admin/workdays?year=2026").await.html;
+    assert!(y2026.contains("来自配置文件") && y2026.contains("法定节假日共 33 天，调休上班 6 天"), "{y2026}");
+    assert!(y2026.contains("2026-10-01（周四） – 2026-10-07（周三）"), "{y2026}");
+    assert!(y2026.contains("2026-02-15/2026-02-23\n2026-04-04/2026-04-06\n"), "the form holds the year: {y2026}");
+
+    let typed = "2027-01-01/2027-01-03 元旦\n2027-13-01 <b>春节</b>\n";
+    let refused = admin
+        .submit("/admin/workdays", "/admin/workdays/2027", &[("holidays", typed), ("workdays", "2027-02-08")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.html);
+    assert!(
+        refused.html.contains(
+            "不是日期：应写作 2027-10-01 或 2027-10-01/2027-10-07，后面可加名称：“2027-13-01 &lt;b&gt;春节&lt;/b&gt;”"
+        ),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("不是周六或周日"), "{}", refused.html);
+    assert!(
+        refused.html.contains("2027-13-01 &lt;b&gt;春节&lt;/b&gt;\n</textarea>"),
+        "typed text kept, escaped: {}",
+        refused.html
+    );
+    assert!(!refused.html.contains("<b>春节"), "escaped");
+
+    let holidays = "2027-01-01/2027-01-03 元旦\n2027-02-06/2027-02-14 春节\n2027-10-01/2027-10-07 国庆节";
+    let saved = admin
+        .submit(
+            "/admin/workdays?year=2027",
+            "/admin/workdays/2027",
+            &[("holidays", holidays), ("workdays", "2027-02-20\n2027-10-09")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(saved.location(), "/admin/workdays?year=2027&done=holidays_entered");
+    let page = admin.get(saved.location()).await.html;
+    assert!(page.contains("节假日安排已保存"), "{page}");
+    assert!(page.contains("2027-02-06（周六） – 2027-02-14（周日） · 春节"), "{page}");
+    assert!(page.contains("法定节假日共 19 天，调休上班 2 天"), "{page}");
+    assert!(page.contains("录入。") && !page.contains("calendar-missing"), "{page}");
+    // In English the weekdays are said so.
+    let english = app.pages().accept_language("en");
+    english.sign_in(ADMIN).await;
+    assert!(english.get("/admin/workdays?year=2027").await.html.contains("2027-02-06 (Sat) – 2027-02-14 (Sun) · 春节"));
+
+    // Not the secretary's page, and not without the form's token.
+    let secretary = app.pages();
+    secretary.sign_in(SECRETARY).await;
+    assert_eq!(secretary.get("/admin/workdays").await.status, StatusCode::FORBIDDEN);
+    let forged = secretary.submit("/", "/admin/workdays/2027", &[("holidays", "2027-01-01")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let no_token =
+        admin.request(axum::http::Method::POST, "/admin/workdays/2027", Some(&[("holidays", "2027-01-01")])).await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN, "{}", no_token.html);
+    assert!(admin.get("/admin/workdays?year=2027").await.html.contains("法定节假日共 19 天"), "nothing changed");
 }

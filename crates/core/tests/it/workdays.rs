@@ -72,3 +72,65 @@ fn a_calendar_is_read_from_days_and_ranges_and_refuses_mistakes_by_name() {
     let long = "2".repeat(10_000);
     assert!(refused(&[&long], &[]).len() < 300, "a long entry is cut in the message");
 }
+
+#[test]
+fn an_entered_arrangement_replaces_its_year_and_reads_as_the_notice_does() {
+    use roundtable_core::Arrangement;
+    let lines = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let a = Arrangement::read(
+        2027,
+        &lines(&["2026-12-31/2027-01-02 元旦", "2027-02-06 至 2027-02-14，春节", "", "2027-10-01~2027-10-07"]),
+        &lines(&["2027-02-20\n2027-10-09 国庆节调休"]),
+    )
+    .expect("a clean arrangement");
+    assert_eq!(a.holidays[1].to_string(), "2027-02-06/2027-02-14 春节", "`至` and a comma read");
+    assert_eq!(a.holidays[2].to_string(), "2027-10-01/2027-10-07");
+    assert_eq!(a.day_counts(), (19, 2));
+
+    // Beside 2026, which the configuration holds.
+    let base = shipped_calendar();
+    let c = base.arranged(std::slice::from_ref(&a)).unwrap();
+    assert!(!c.is_working_day(date(2027, 2, 12)) && c.is_working_day(date(2027, 2, 20)));
+    assert!(!c.is_working_day(date(2026, 12, 31)), "New Year's holiday begins in December");
+    assert!(!c.is_working_day(date(2026, 10, 1)) && c.covers(2026), "2026 kept");
+    let (holidays, workdays) = c.spans_of(2027);
+    assert_eq!(
+        holidays.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        ["2027-01-01/2027-01-02", "2027-02-06/2027-02-14", "2027-10-01/2027-10-07"]
+    );
+    assert_eq!(workdays.len(), 2);
+    // Entered again, the year's days are replaced, not added to.
+    let shorter = Arrangement::read(2027, &lines(&["2027-02-07/2027-02-13"]), &[]).unwrap();
+    let c = c.arranged(&[shorter]).unwrap();
+    assert!(c.is_working_day(date(2027, 10, 4)) && !c.is_working_day(date(2027, 2, 12)), "October is no longer off");
+    assert_eq!(c.spans_of(2027).0.len(), 1);
+
+    // Mistakes, each by its line; all of them at once.
+    let wrong = Arrangement::read(
+        2027,
+        &lines(&[
+            "2027-02-30",
+            "2027-03-01/2027-02-01",
+            "2026-06-01",
+            "2027-01-01/2027-01-31",
+            "2027-01-011",
+            "2027-05-01\u{0}",
+        ]),
+        &lines(&["2027-02-08", "2027-01-02"]),
+    )
+    .unwrap_err();
+    let codes: Vec<&str> = wrong.iter().map(|p| p.code).collect();
+    assert_eq!(
+        codes,
+        ["not_a_day", "backwards", "outside_year", "span_too_long", "not_a_day", "control_character", "not_a_weekend"]
+    );
+    assert_eq!(wrong[2].item.as_deref(), Some("2026-06-01"));
+    let both = Arrangement::read(2027, &lines(&["2027-01-01/2027-01-03"]), &lines(&["2027-01-02"])).unwrap_err();
+    assert_eq!((both[0].field, both[0].code), ("workdays", "both"));
+    let none = Arrangement::read(2027, &[], &lines(&["2027-02-20"])).unwrap_err();
+    assert_eq!((none[0].field, none[0].code), ("holidays", "missing"));
+    assert_eq!(
+        Arrangement::read(2027, &lines(&[&"2027-01-01\n".repeat(41)]), &[]).unwrap_err()[0].code,
+        "too_many_entries"
+    );
+}

@@ -14,6 +14,7 @@ pub mod notices;
 pub mod photos;
 pub mod reference;
 pub mod street;
+pub mod workdays;
 
 use axum::Router;
 use axum::routing::get;
@@ -128,6 +129,8 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(reference::organisations))
         .routes(routes!(reference::users))
         .routes(routes!(reference::workflows))
+        .routes(routes!(workdays::list))
+        .routes(routes!(workdays::enter))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         // The route that takes photos has a body limit of its own.

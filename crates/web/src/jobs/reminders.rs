@@ -5,7 +5,7 @@
 //! history loaded from elsewhere) is not sent late: the agenda lists such issues anyway.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use roundtable_core::{Effect, WorkCalendar, WorkflowSet};
+use roundtable_core::{Calendars, Effect, WorkflowSet};
 use roundtable_store::{Db, StoreError, directory, issues, outbox};
 
 pub const CATCH_UP: TimeDelta = TimeDelta::days(7);
@@ -14,20 +14,20 @@ pub const CATCH_UP: TimeDelta = TimeDelta::days(7);
 pub async fn tick(
     db: &Db,
     workflows: &WorkflowSet,
-    calendar: &WorkCalendar,
+    calendars: &Calendars,
     now: DateTime<Utc>,
 ) -> Result<usize, String> {
     let workflows = workflows.clone();
-    let calendar = calendar.clone();
+    let calendars = calendars.clone();
     db.write(move |conn| {
         let mut queued = 0;
         for community in directory::communities(conn)? {
-            let tz = community.time_zone;
+            let (tz, calendar) = (community.time_zone, calendars.of(community.id));
             for wf in workflows.iter() {
                 let open: Vec<String> = wf.states.iter().filter(|s| !s.terminal).map(|s| s.name.to_string()).collect();
                 for issue in issues::in_states(conn, community.id, &open)?.into_iter().filter(|i| i.workflow == wf.name)
                 {
-                    for due in wf.due_timers(&issue, now.with_timezone(&tz), &calendar) {
+                    for due in wf.due_timers(&issue, now.with_timezone(&tz), calendar) {
                         if due.fire_at < now - CATCH_UP {
                             continue;
                         }

@@ -22,7 +22,11 @@ async fn run_tick(state: &AppState, instance: &str) {
         Ok(n) => tracing::info!(digests = n, "notice digests queued"),
         Err(e) => tracing::error!(error = %e, "notice digests failed; the next tick retries"),
     }
-    match crate::jobs::reminders::tick(&state.db, &state.workflows, &state.config.calendar, state.now()).await {
+    // Another instance may have entered a year's holidays since.
+    if let Err(e) = crate::ops::workdays::reload(state).await {
+        tracing::error!(error = %e, "the working-day calendar not read again; the next tick retries");
+    }
+    match crate::jobs::reminders::tick(&state.db, &state.workflows, &state.calendars(), state.now()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(queued = n, "timer notifications"),
         Err(e) => tracing::error!(error = %e, "timer job failed; the next tick retries"),

@@ -151,7 +151,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
     };
     // What the workflow does next, by the community's clock and the working-day calendar.
     let next_timer = state.workflows.get(&issue.workflow).and_then(|wf| {
-        let next = wf.next_timer(&issue, caller.now(state), &state.config.calendar)?;
+        let next = wf.next_timer(&issue, caller.now(state), state.calendars().of(issue.community))?;
         Some(NextTimerView { timer: next.timer.name.clone(), at: next.fire_at, effects: next.timer.effects.clone() })
     });
     IssueView {

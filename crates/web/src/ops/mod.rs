@@ -17,6 +17,7 @@ pub mod photos;
 pub mod reference;
 pub mod street;
 pub mod trends;
+pub mod workdays;
 
 use chrono::NaiveDate;
 

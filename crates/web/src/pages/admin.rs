@@ -328,7 +328,7 @@ async fn admin_page(
             channel: p.channel_id.as_ref().and_then(|c| channels.get(c)).map(|(_, name)| name.as_str()),
         })
         .collect();
-    let calendar = &ctx.state.config.calendar;
+    let calendar = ctx.state.calendar_of(caller.actor.community);
     let today = ctx.state.now().with_timezone(&caller.tz()).date_naive();
     let page = AdminPage {
         calendar: CalendarCard { years: calendar.years(), missing: calendar.missing_year(today) },

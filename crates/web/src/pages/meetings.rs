@@ -78,7 +78,7 @@ impl MeetingShown {
         let today = c.now(state).date_naive();
         let held_on = view.starts_at.with_timezone(&c.tz()).date_naive();
         MeetingShown {
-            clash: clash(&state.config.calendar, held_on, view.status),
+            clash: clash(state.calendars().of(c.actor.community), held_on, view.status),
             starts_local: local(c, view.starts_at),
             held_on,
             planned: view.status == MeetingStatus::Planned,
@@ -222,7 +222,7 @@ async fn list_page(ctx: &Ctx, status: StatusCode, errors: Option<FormErrors>) ->
             not_held: status == MeetingStatus::Planned && day.is_some_and(|d| d < today),
             left_open: status == MeetingStatus::Open && day.is_some_and(|d| d < today),
             is_next: next.as_ref().is_some_and(|n| n.slot == slot),
-            clash: day.and_then(|d| clash(&state.config.calendar, d, status)),
+            clash: day.and_then(|d| clash(state.calendars().of(caller.actor.community), d, status)),
             note: held
                 .filter(|r| r.meeting.status == MeetingStatus::Skipped)
                 .and_then(|r| r.meeting.skip_reason.clone()),

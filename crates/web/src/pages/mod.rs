@@ -23,6 +23,7 @@ pub mod render;
 pub mod session;
 pub mod street;
 pub mod verify;
+pub mod workdays;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -118,6 +119,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/compounds/{id}/buildings/rename", post(admin::rename_building))
         .route("/admin/compounds/{id}/buildings/remove", post(admin::remove_building))
         .route("/admin/outbox/{id}/retry", post(admin::retry))
+        .route("/admin/workdays", get(workdays::show))
+        .route("/admin/workdays/{year}", post(workdays::enter))
         .route("/street", get(street::show))
         .route("/street/issues", post(street::whistle))
         .route("/street/communities/{id}/issues", get(issues::street_list))

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 37] = [
+const TEMPLATES: [(&str, &str); 38] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -50,6 +50,7 @@ const TEMPLATES: [(&str, &str); 37] = [
     ("history", include_str!("../../templates/pages/history.hbs")),
     ("verify", include_str!("../../templates/pages/verify.hbs")),
     ("invitations", include_str!("../../templates/pages/invitations.hbs")),
+    ("workdays", include_str!("../../templates/pages/workdays.hbs")),
     ("channels", include_str!("../../templates/pages/channels.hbs")),
     ("street", include_str!("../../templates/pages/street.hbs")),
     ("invitation", include_str!("../../templates/pages/invitation.hbs")),
