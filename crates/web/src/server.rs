@@ -65,19 +65,25 @@ pub fn boot(config: &Config) -> Result<AppState, String> {
         }
     }
     let state = AppState::new(db, workflows, config.clone());
+    // Each community's calendar; a database with none yet (the demo seeds after this) is
+    // told of the configuration's.
     let calendars = state.calendars();
-    for c in
-        state.db.conn().and_then(|mut conn| roundtable_store::directory::communities(&mut conn)).unwrap_or_default()
-    {
-        if let Some(year) = calendars.of(c.id).missing_year(chrono::Utc::now().date_naive()) {
-            tracing::warn!(
-                year,
-                community = %c.name,
-                "the working-day calendar holds no holidays for {year}: the community's administrator enters the \
-                 State Council's arrangement on /admin/workdays, or add it to [calendar] (until then working days \
-                 in {year} are counted as weekdays only)"
-            );
-        }
+    let communities =
+        state.db.conn().and_then(|mut conn| roundtable_store::directory::communities(&mut conn)).unwrap_or_default();
+    let today = chrono::Utc::now().date_naive();
+    let lacking: Vec<(String, i32)> = if communities.is_empty() {
+        calendars.base().missing_year(today).map(|y| (String::new(), y)).into_iter().collect()
+    } else {
+        communities.iter().filter_map(|c| Some((c.name.clone(), calendars.of(c.id).missing_year(today)?))).collect()
+    };
+    for (community, year) in lacking {
+        tracing::warn!(
+            year,
+            community,
+            "the working-day calendar holds no holidays for {year}: the community's administrator enters the \
+             State Council's arrangement on /admin/workdays, or add it to [calendar] (until then working days \
+             in {year} are counted as weekdays only)"
+        );
     }
     Ok(state)
 }
