@@ -292,6 +292,83 @@ impl std::fmt::Display for Span {
     }
 }
 
+/// Reads the State Council's notice as published (国务院办公厅关于…部分节假日安排的通知),
+/// pasted whole: each holiday's line, `二、春节：2月15日（农历腊月二十八、周日）至23日（…）放假调休，
+/// 共9天。2月14日（周六）、2月28日（周六）上班。`, gives its run of days off named by the
+/// holiday and its make-up working days. A date may carry its year (`2022年12月31日至2023年1月2日`);
+/// otherwise it is in `year`. Lines without a holiday's days (the preamble) are passed over.
+/// What it reads is shown to the administrator to check before it is saved: a notice worded
+/// unusually gives fewer entries, never invented ones.
+pub fn read_notice(year: i32, notice: &str) -> (Vec<Span>, Vec<Span>) {
+    let (mut holidays, mut workdays) = (Vec::new(), Vec::new());
+    for line in notice.lines() {
+        // The asides in brackets (the weekday, the lunar date) would read as dates' noise.
+        let line = without_brackets(line);
+        let Some((head, body)) = line.split_once('：').or_else(|| line.split_once(':')) else { continue };
+        let name = head.trim_start_matches(|c: char| !c.is_alphabetic() || "一二三四五六七八九十、".contains(c)).trim();
+        let name = crate::text::one_line(name);
+        for sentence in body.split(['。', '；', ';']) {
+            if sentence.contains("放假") {
+                let dates = dates_in(year, sentence);
+                if let Some(&first) = dates.first() {
+                    let last = *dates.get(1).unwrap_or(&first);
+                    holidays.push(Span { first, last, note: name.clone() });
+                }
+            } else if sentence.contains("上班") {
+                for day in dates_in(year, sentence) {
+                    workdays.push(Span { first: day, last: day, note: name.clone() });
+                }
+            }
+        }
+    }
+    workdays.sort_by_key(|s| s.first);
+    (holidays, workdays)
+}
+
+fn without_brackets(line: &str) -> String {
+    let mut depth = 0usize;
+    line.chars()
+        .filter(|c| match c {
+            '（' | '(' => {
+                depth += 1;
+                false
+            }
+            '）' | ')' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
+}
+
+/// The dates of a sentence in order: `M月D日`, `YYYY年M月D日`, and a bare `D日` after
+/// one of them (`2月15日至23日`: the same month).
+fn dates_in(year: i32, sentence: &str) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let (mut y, mut m) = (year, None::<u32>);
+    let mut number = String::new();
+    for c in sentence.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: Option<u32> = number.parse().ok();
+        number.clear();
+        match (c, n) {
+            ('年', Some(n)) => y = n as i32,
+            ('月', Some(n)) => m = Some(n),
+            ('日' | '号', Some(n)) => {
+                if let Some(day) = m.and_then(|m| NaiveDate::from_ymd_opt(y, m, n)) {
+                    out.push(day);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// What is wrong with an arrangement, by list (`holidays`, `workdays`) and line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArrangementProblem {

@@ -349,6 +349,23 @@ async fn the_administrator_enters_a_year_on_the_working_day_calendar_page() {
     );
     assert!(!refused.html.contains("<b>春节"), "escaped");
 
+    // The notice pasted whole fills the lists, to check: nothing is saved by reading it.
+    let notice = "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n\
+                  二、春节：2月6日（农历腊月三十、周六）至14日（周日）放假调休，共9天。2月20日（周六）上班。\n";
+    let read = admin.submit("/admin/workdays", "/admin/workdays/2027/notice", &[("notice", notice)]).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.html);
+    assert!(read.html.contains("已从通知读出 2 个假期、1 个调休上班日"), "{}", read.html);
+    assert!(
+        read.html.contains(">2027-01-01/2027-01-03 元旦\n2027-02-06/2027-02-14 春节\n</textarea>"),
+        "{}",
+        read.html
+    );
+    assert!(read.html.contains(">2027-02-20 春节\n</textarea>"), "{}", read.html);
+    assert!(admin.get("/admin/workdays").await.html.contains("尚无 2027 年的节假日安排"), "not saved");
+    let junk = admin.submit("/admin/workdays", "/admin/workdays/2027/notice", &[("notice", "<b>春节快乐</b>")]).await;
+    assert_eq!(junk.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(junk.html.contains("未能从中读出假期日期") && !junk.html.contains("<b>春节"), "{}", junk.html);
+
     let holidays = "2027-01-01/2027-01-03 元旦\n2027-02-06/2027-02-14 春节\n2027-10-01/2027-10-07 国庆节";
     let saved = admin
         .submit(

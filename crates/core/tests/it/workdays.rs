@@ -134,3 +134,48 @@ fn an_entered_arrangement_replaces_its_year_and_reads_as_the_notice_does() {
         "too_many_entries"
     );
 }
+
+/// 2026's notice as the State Council published it, pasted whole.
+const NOTICE_2026: &str = "国务院办公厅关于2026年部分节假日安排的通知
+国办发明电〔2025〕7号
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+经国务院批准，现将2026年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。
+一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。
+二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共9天。2月14日（周六）、2月28日（周六）上班。
+三、清明节：4月4日（周六）至6日（周一）放假，共3天。
+四、劳动节：5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。
+五、端午节：6月19日（周五）至21日（周日）放假，共3天。
+六、中秋节：9月25日（周五）至27日（周日）放假，共3天。
+七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月20日（周日）、10月10日（周六）上班。
+节假日期间，各地区、各部门要妥善安排好值班和安全、保卫、疫情防控等工作。
+国务院办公厅
+2025年11月4日";
+
+#[test]
+fn the_state_councils_notice_pasted_whole_reads_as_the_shipped_calendar() {
+    use roundtable_core::Arrangement;
+    use roundtable_core::workdays::read_notice;
+    let (holidays, workdays) = read_notice(2026, NOTICE_2026);
+    let lines = |spans: &[roundtable_core::workdays::Span]| spans.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(lines(&holidays)[..2], ["2026-01-01/2026-01-03 元旦", "2026-02-15/2026-02-23 春节"]);
+    assert_eq!(lines(&workdays)[..2], ["2026-01-04 元旦", "2026-02-14 春节"]);
+    // As an arrangement, exactly the days the configuration ships for 2026.
+    let a = Arrangement::read(2026, &lines(&holidays), &lines(&workdays)).expect("it reads cleanly");
+    let from_notice = WorkCalendar::default().arranged(&[a]).unwrap();
+    assert_eq!(from_notice.spans_of(2026).0.len(), 7);
+    let shipped = shipped_calendar();
+    let days = |c: &WorkCalendar| {
+        let (h, w) = c.spans_of(2026);
+        (
+            h.iter().map(|s| (s.first, s.last)).collect::<Vec<_>>(),
+            w.iter().map(|s| (s.first, s.last)).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(days(&from_notice), days(&shipped));
+
+    // A New Year's holiday that begins the December before says its years.
+    let (h, _) = read_notice(2023, "一、元旦：2022年12月31日至2023年1月2日放假调休，共3天。");
+    assert_eq!(lines(&h), ["2022-12-31/2023-01-02 元旦"]);
+    // Text that is no notice gives nothing, not guesses.
+    assert_eq!(read_notice(2027, "春节快乐！2月6日见"), (vec![], vec![]));
+}

@@ -121,6 +121,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/admin/outbox/{id}/retry", post(admin::retry))
         .route("/admin/workdays", get(workdays::show))
         .route("/admin/workdays/{year}", post(workdays::enter))
+        .route("/admin/workdays/{year}/notice", post(workdays::read))
         .route("/street", get(street::show))
         .route("/street/issues", post(street::whistle))
         .route("/street/communities/{id}/issues", get(issues::street_list))

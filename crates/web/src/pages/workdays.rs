@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use roundtable_core::Role;
-use roundtable_core::workdays::Span;
+use roundtable_core::workdays::{Span, read_notice};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ApiError, ApiPath, ApiQuery};
+use crate::error::{ApiError, ApiPath, ApiQuery, FieldProblem};
 use crate::ops::workdays::{self as ops, YearShown};
 use crate::pages::forms::Posted;
 use crate::pages::render::{Ctx, FormErrors, Out, Page, PageResult};
@@ -57,6 +57,13 @@ struct Held {
     entered_at: Option<String>,
 }
 
+/// How many entries a pasted notice gave.
+#[derive(Serialize)]
+struct Read {
+    holidays: usize,
+    workdays: usize,
+}
+
 #[derive(Serialize)]
 struct WorkdaysPage {
     tabs: Vec<Tab>,
@@ -66,7 +73,10 @@ struct WorkdaysPage {
     held: Option<Held>,
     /// Whether the chosen year may be entered (last year to next year).
     open: bool,
-    /// The form's lists: what was typed into a refused form, else the year as in force.
+    /// What was read from a pasted notice: holidays and make-up days, to check and save.
+    read: Option<Read>,
+    /// The form's lists: what was typed into a refused form (or read from a notice), else
+    /// the year as in force.
     holidays_text: String,
     workdays_text: String,
     errors: Option<FormErrors>,
@@ -85,6 +95,7 @@ async fn workdays_page(
     status: StatusCode,
     year: Option<i32>,
     typed: Option<&ArrangementForm>,
+    read: Option<Read>,
     errors: Option<FormErrors>,
 ) -> PageResult {
     let caller = ctx.caller()?;
@@ -124,6 +135,7 @@ async fn workdays_page(
         year,
         held,
         open: o.enterable.contains(&year),
+        read,
         holidays_text,
         workdays_text,
         errors,
@@ -137,7 +149,7 @@ pub struct YearQuery {
 }
 
 pub async fn show(ctx: Ctx, ApiQuery(q): ApiQuery<YearQuery>) -> Response {
-    let out = workdays_page(&ctx, StatusCode::OK, q.year, None, None).await;
+    let out = workdays_page(&ctx, StatusCode::OK, q.year, None, None, None).await;
     ctx.respond(out)
 }
 
@@ -164,10 +176,43 @@ pub async fn enter(ApiPath(year): ApiPath<i32>, Posted { ctx, form }: Posted<Arr
             Ok(_) => Ok(Out::Done(format!("/admin/workdays?year={year}"), "holidays_entered")),
             Err(e @ ApiError::Invalid { .. }) => {
                 let errors = Some(ctx.form_errors(&e));
-                workdays_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(year), Some(&form), errors).await
+                workdays_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(year), Some(&form), None, errors).await
             }
             Err(e) => Err(e),
         }
+    }
+    .await;
+    ctx.respond(out)
+}
+
+/// The longest notice read: the State Council's runs to some 1,500 characters.
+const MAX_NOTICE_CHARS: usize = 20_000;
+
+#[derive(Deserialize)]
+pub struct NoticeForm {
+    #[serde(default)]
+    notice: String,
+}
+
+/// Reads a pasted notice into the form's lists, for the administrator to check and save:
+/// nothing is kept here.
+pub async fn read(ApiPath(year): ApiPath<i32>, Posted { ctx, form }: Posted<NoticeForm>) -> Response {
+    let out = async {
+        let too_long = form.notice.chars().count() > MAX_NOTICE_CHARS;
+        let (holidays, workdays) = if too_long { Default::default() } else { read_notice(year, &form.notice) };
+        if holidays.is_empty() {
+            let problem = if too_long {
+                let p = FieldProblem::new("notice", "too_long", format!("at most {MAX_NOTICE_CHARS} characters"));
+                FieldProblem { max_chars: Some(MAX_NOTICE_CHARS as u32), ..p }
+            } else {
+                FieldProblem::new("notice", "no_dates", "no holiday's days were found in it")
+            };
+            let errors = Some(ctx.form_errors(&ApiError::invalid(vec![problem])));
+            return workdays_page(&ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(year), None, None, errors).await;
+        }
+        let typed = ArrangementForm { holidays: text(&holidays), workdays: text(&workdays) };
+        let read = Some(Read { holidays: holidays.len(), workdays: workdays.len() });
+        workdays_page(&ctx, StatusCode::OK, Some(year), Some(&typed), read, None).await
     }
     .await;
     ctx.respond(out)
