@@ -71,15 +71,16 @@ pub fn boot(config: &Config) -> Result<AppState, String> {
     let communities =
         state.db.conn().and_then(|mut conn| roundtable_store::directory::communities(&mut conn)).unwrap_or_default();
     let today = chrono::Utc::now().date_naive();
+    // The configuration's calendar is named by where it is written.
     let lacking: Vec<(String, i32)> = if communities.is_empty() {
-        calendars.base().missing_year(today).map(|y| (String::new(), y)).into_iter().collect()
+        calendars.base().missing_year(today).map(|y| ("[calendar]".to_owned(), y)).into_iter().collect()
     } else {
         communities.iter().filter_map(|c| Some((c.name.clone(), calendars.of(c.id).missing_year(today)?))).collect()
     };
-    for (community, year) in lacking {
+    for (calendar, year) in lacking {
         tracing::warn!(
             year,
-            community,
+            calendar,
             "the working-day calendar holds no holidays for {year}: the community's administrator enters the \
              State Council's arrangement on /admin/workdays, or add it to [calendar] (until then working days \
              in {year} are counted as weekdays only)"
