@@ -260,20 +260,22 @@ impl Span {
     }
 
     /// Reads one line: a day, optionally a separator and a last day, then the name.
-    fn read(line: &str) -> Result<Span, &'static str> {
-        let (first, rest) = NaiveDate::parse_and_remainder(line, "%Y-%m-%d").map_err(|_| "not_a_day")?;
+    fn read(line: &str) -> Result<Span, LineError> {
+        let (first, rest) = NaiveDate::parse_and_remainder(line, "%Y-%m-%d").map_err(|_| LineError::NotADay)?;
         let (last, rest) = match rest.trim_start().strip_prefix(['/', '~', '～', '至', '–', '—']) {
-            Some(after) => NaiveDate::parse_and_remainder(after.trim_start(), "%Y-%m-%d").map_err(|_| "not_a_day")?,
+            Some(after) => {
+                NaiveDate::parse_and_remainder(after.trim_start(), "%Y-%m-%d").map_err(|_| LineError::NotADay)?
+            }
             None => (first, rest),
         };
         // A name must stand apart from the day: `2027-01-011` is a typing slip, not day 1 named "1".
         if !rest.is_empty() && !rest.starts_with(char::is_whitespace) && !rest.starts_with([',', '，', '、', '(', '（'])
         {
-            return Err("not_a_day");
+            return Err(LineError::NotADay);
         }
         let note = crate::text::one_line(rest.trim_start_matches([',', '，', '、']));
         if note.chars().count() > MAX_NOTE_CHARS {
-            return Err("note_too_long");
+            return Err(LineError::NoteTooLong);
         }
         Ok(Span { first, last, note })
     }
@@ -369,6 +371,28 @@ fn dates_in(year: i32, sentence: &str) -> Vec<NaiveDate> {
     out
 }
 
+/// Why a line is not an entry.
+enum LineError {
+    NotADay,
+    NoteTooLong,
+}
+
+/// An arrangement's two lists.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum List {
+    Holidays,
+    Workdays,
+}
+
+impl List {
+    fn name(self) -> &'static str {
+        match self {
+            List::Holidays => "holidays",
+            List::Workdays => "workdays",
+        }
+    }
+}
+
 /// What is wrong with an arrangement, by list (`holidays`, `workdays`) and line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArrangementProblem {
@@ -376,6 +400,8 @@ pub struct ArrangementProblem {
     pub code: &'static str,
     /// The line it is about, cut short (none: the list as a whole).
     pub item: Option<String>,
+    /// With `too_long` (a name): how many characters it may have.
+    pub max_chars: Option<u32>,
     pub message: String,
 }
 
@@ -391,17 +417,26 @@ impl Arrangement {
             (NaiveDate::from_ymd_opt(year - 1, 12, 1), NaiveDate::from_ymd_opt(year, 12, 31))
         else {
             let message = format!("{year} is not a year of the calendar");
-            return Err(vec![ArrangementProblem { field: "year", code: "out_of_range", item: None, message }]);
+            return Err(vec![ArrangementProblem {
+                field: "year",
+                code: "out_of_range",
+                item: None,
+                max_chars: None,
+                message,
+            }]);
         };
-        let mut list = |field: &'static str, lines: &[String]| -> Vec<Span> {
-            let mut say = |code: &'static str, item: Option<String>, message: String| {
-                problems.push(ArrangementProblem { field, code, item, message })
+        // Each list's entries, and whether any of its lines was refused.
+        let mut list = |list: List, lines: &[String]| -> (Vec<Span>, bool) {
+            let field = list.name();
+            let before = problems.len();
+            let mut say = |code: &'static str, item: Option<String>, message: String, max_chars: Option<u32>| {
+                problems.push(ArrangementProblem { field, code, item, max_chars, message })
             };
             let lines: Vec<&str> =
                 lines.iter().flat_map(|l| l.lines()).map(str::trim).filter(|l| !crate::text::is_blank(l)).collect();
             if lines.len() > MAX_ENTRIES {
-                say("too_many_entries", None, format!("{field}: at most {MAX_ENTRIES} entries"));
-                return Vec::new();
+                say("too_many_entries", None, format!("{field}: at most {MAX_ENTRIES} entries"), None);
+                return (Vec::new(), true);
             }
             let mut spans = Vec::new();
             for line in lines {
@@ -412,62 +447,70 @@ impl Arrangement {
                         "control_character",
                         item,
                         format!("{field}: `{}` holds a control character", shown.escape_debug()),
+                        None,
                     );
                     continue;
                 }
                 let span = match Span::read(line) {
                     Ok(span) => span,
-                    Err(code) if code == "note_too_long" => {
+                    Err(LineError::NoteTooLong) => {
                         let message = format!(
                             "{field}: the name after the days of `{shown}` is longer than {MAX_NOTE_CHARS} characters"
                         );
-                        say(code, item, message);
+                        say("too_long", item, message, Some(MAX_NOTE_CHARS as u32));
                         continue;
                     }
-                    Err(code) => {
+                    Err(LineError::NotADay) => {
                         let message = format!(
                             "{field}: `{shown}` is not a day like {year}-10-01 or a range like {year}-10-01/{year}-10-07, \
                              optionally followed by its name"
                         );
-                        say(code, item, message);
+                        say("not_a_day", item, message, None);
                         continue;
                     }
                 };
                 if span.is_empty() {
-                    say("backwards", item, format!("{field}: `{shown}` ends before it begins"));
+                    say("backwards", item, format!("{field}: `{shown}` ends before it begins"), None);
                 } else if span.first < earliest || span.last > latest {
                     let message = format!(
                         "{field}: `{shown}` is not in {year} (only New Year's Day's holiday may begin in the December before)"
                     );
-                    say("outside_year", item, message);
-                } else if field == "holidays" && span.len() > MAX_HOLIDAY_SPAN_DAYS {
+                    say("outside_year", item, message, None);
+                } else if list == List::Holidays && span.len() > MAX_HOLIDAY_SPAN_DAYS {
                     let message = format!(
                         "{field}: `{shown}` runs {} days; no holiday runs more than {MAX_HOLIDAY_SPAN_DAYS}",
                         span.len()
                     );
-                    say("span_too_long", item, message);
-                } else if let Some(day) = span.days().find(|d| field == "workdays" && !is_weekend(*d)) {
+                    say("span_too_long", item, message, None);
+                } else if let Some(day) = span.days().find(|d| list == List::Workdays && !is_weekend(*d)) {
                     let message = format!(
                         "{field}: {day} is a {}, a working day already; list only the Saturdays and Sundays worked (调休上班)",
                         day.format("%A")
                     );
-                    say("not_a_weekend", item, message);
+                    say("not_a_weekend", item, message, None);
                 } else {
                     spans.push(span);
                 }
             }
-            spans
+            (spans, problems.len() > before)
         };
-        let holiday_spans = list("holidays", holidays);
-        let workday_spans = list("workdays", workdays);
+        let (holiday_spans, holidays_refused) = list(List::Holidays, holidays);
+        let (workday_spans, _) = list(List::Workdays, workdays);
         let off: BTreeSet<NaiveDate> = holiday_spans.iter().flat_map(Span::days).collect();
         if let Some(day) = workday_spans.iter().flat_map(Span::days).find(|d| off.contains(d)) {
             let message = format!("workdays: {day} is listed both as a holiday and as a working day");
-            problems.push(ArrangementProblem { field: "workdays", code: "both", item: Some(day.to_string()), message });
+            let item = Some(day.to_string());
+            problems.push(ArrangementProblem { field: "workdays", code: "both", item, max_chars: None, message });
         }
-        if holiday_spans.is_empty() && !problems.iter().any(|p| p.field == "holidays") {
+        if holiday_spans.is_empty() && !holidays_refused {
             let message = format!("holidays: list {year}'s public holidays (every year has some)");
-            problems.push(ArrangementProblem { field: "holidays", code: "missing", item: None, message });
+            problems.push(ArrangementProblem {
+                field: "holidays",
+                code: "missing",
+                item: None,
+                max_chars: None,
+                message,
+            });
         }
         if problems.is_empty() {
             Ok(Arrangement { year, holidays: holiday_spans, workdays: workday_spans })

@@ -11,6 +11,8 @@ use crate::db::DbConn;
 use crate::error::{Result, StoreError};
 use crate::schema::calendar_years;
 
+type Backend = <DbConn as diesel::Connection>::Backend;
+
 /// A year's arrangement as entered: each list its entries one per line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnteredYear {
@@ -48,22 +50,16 @@ impl TryFrom<YearRow> for EnteredYear {
     }
 }
 
-/// Every community's entered years, by community and year.
-pub fn entered(conn: &mut DbConn) -> Result<Vec<EnteredYear>> {
-    let rows: Vec<YearRow> = calendar_years::table
+/// The entered years, by community and year: every community's, or one's.
+pub fn entered(conn: &mut DbConn, community: Option<CommunityId>) -> Result<Vec<EnteredYear>> {
+    let mut query = calendar_years::table
         .select(YearRow::as_select())
         .order((calendar_years::community_id, calendar_years::year))
-        .load(conn)?;
-    rows.into_iter().map(EnteredYear::try_from).collect()
-}
-
-/// One community's entered years, in order.
-pub fn entered_of(conn: &mut DbConn, community: CommunityId) -> Result<Vec<EnteredYear>> {
-    let rows: Vec<YearRow> = calendar_years::table
-        .filter(calendar_years::community_id.eq(community.to_string()))
-        .select(YearRow::as_select())
-        .order(calendar_years::year)
-        .load(conn)?;
+        .into_boxed::<Backend>();
+    if let Some(c) = community {
+        query = query.filter(calendar_years::community_id.eq(c.to_string()));
+    }
+    let rows: Vec<YearRow> = query.load(conn)?;
     rows.into_iter().map(EnteredYear::try_from).collect()
 }
 

@@ -8,7 +8,7 @@ use std::ops::RangeInclusive;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use roundtable_core::audit::{AuditAction, AuditSubject};
-use roundtable_core::workdays::{Arrangement, ArrangementProblem, MAX_NOTE_CHARS, Span};
+use roundtable_core::workdays::{Arrangement, ArrangementProblem, Span};
 use roundtable_core::{Calendars, CommunityId, WorkCalendar};
 use roundtable_store::calendar::{self as store, EnteredYear};
 use roundtable_store::{Db, directory};
@@ -88,7 +88,7 @@ pub fn effective(base: &WorkCalendar, entered: &[EnteredYear]) -> Calendars {
 /// The calendars as the database and configuration give them, read at start (blocking:
 /// the server is not serving yet). An unreadable database leaves the configuration's.
 pub fn load(db: &Db, base: &WorkCalendar) -> Calendars {
-    match db.conn().and_then(|mut c| store::entered(&mut c)) {
+    match db.conn().and_then(|mut c| store::entered(&mut c, None)) {
         Ok(entered) => effective(base, &entered),
         Err(e) => {
             tracing::warn!(error = %e, "the entered holiday arrangements could not be read");
@@ -100,7 +100,7 @@ pub fn load(db: &Db, base: &WorkCalendar) -> Calendars {
 /// Reads the entered years again (each scheduler tick: another instance may have entered
 /// one).
 pub async fn reload(state: &AppState) -> ApiResult<()> {
-    let entered = state.db.run(store::entered).await?;
+    let entered = state.db.run(|conn| store::entered(conn, None)).await?;
     state.set_calendars(effective(&state.config.calendar, &entered));
     Ok(())
 }
@@ -112,7 +112,7 @@ pub async fn overview(state: &AppState, caller: &Caller) -> ApiResult<Overview> 
     let entered = state
         .db
         .run(move |conn| {
-            let entered = store::entered_of(conn, community)?;
+            let entered = store::entered(conn, Some(community))?;
             let who: Vec<_> = entered.iter().map(|y| y.entered_by).collect();
             let names = directory::display_names(conn, &who)?;
             Ok(entered.into_iter().map(|y| (names.get(&y.entered_by).cloned(), y)).collect::<Vec<_>>())
@@ -151,9 +151,7 @@ fn shown(
 }
 
 fn problem(p: ArrangementProblem) -> FieldProblem {
-    let max_chars = (p.code == "note_too_long").then_some(MAX_NOTE_CHARS as u32);
-    let code = if max_chars.is_some() { "too_long" } else { p.code };
-    FieldProblem { item: p.item, max_chars, ..FieldProblem::new(p.field, code, p.message) }
+    FieldProblem { item: p.item, max_chars: p.max_chars, ..FieldProblem::new(p.field, p.code, p.message) }
 }
 
 /// Enters `year`'s arrangement for the caller's community (administrators), in place of
@@ -192,7 +190,7 @@ pub async fn enter(
     // With its neighbours: a make-up day of this year's notice must not be a holiday the
     // next year's notice gave to the same December, and the like.
     let community = caller.actor.community;
-    let mut entered = state.db.run(move |conn| store::entered_of(conn, community)).await?;
+    let mut entered = state.db.run(move |conn| store::entered(conn, Some(community))).await?;
     entered.retain(|y| y.year != year);
     entered.push(row.clone());
     let calendar = arranged(&state.config.calendar, &entered.iter().collect::<Vec<_>>())
