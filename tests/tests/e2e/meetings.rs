@@ -14,7 +14,8 @@ on_both_databases!(
     at roundtable_e2e::monday();
     a_meeting_is_prepared_held_and_closed_through_the_api,
     a_secretary_moves_and_skips_meetings,
-    on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended
+    on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended,
+    the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request
 );
 
 /// Tests that name the meetings of December 2026 and January 2027, on the Monday before
@@ -38,6 +39,7 @@ mod in_december_2026 {
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 const RESIDENT: &str = "resident@dongsheng.example";
+const ANSHANG: &str = "anshang@dongsheng.example";
 
 /// How many notices of `effect` the community's outbox holds.
 fn queued(app: &TestApp, effect: &str) -> usize {
@@ -1026,6 +1028,88 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
         "{text}"
     );
     assert!(text.contains("| 健身器材损坏 | 一周内修好 |"), "{text}");
+}
+
+/// At the meeting the secretary holds each company to its words from the day screen: an
+/// item shows its compound and company, the promise and its date, how late it is, how often
+/// it moved, who backs it, what was raised, and the company's pending request for more
+/// time — which the extension form offers to grant as asked.
+async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(app: TestApp) {
+    let (secretary, anshang) = (app.token(SECRETARY).await, app.org("安尚物业").to_string());
+    let body = json!({
+        "title": "消防通道堆物",
+        "description": "3 号楼消防通道堆满纸箱<script>alert(1)</script>\n业主多次反映",
+        "category": "security",
+        "compound": app.compound("君悦湾").to_string(),
+    });
+    let raised = app.post("/api/v1/issues", &app.token("supervisor@dongsheng.example").await, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let issue = fire(&app, SECRETARY, &raised.body, "assign", json!({"responsible_org": anshang})).await;
+    let (due, asked_for) = (in_days(&app, 2), in_days(&app, 12));
+    let issue = fire(&app, ANSHANG, &issue, "commit", json!({"commitment_text": "清理堆物<b>", "due_date": due})).await;
+    let id = issue["id"].as_str().unwrap().to_owned();
+    let backed = app.call(Method::PUT, &format!("/api/v1/issues/{id}/support"), Some(&secretary), None).await;
+    assert!(backed.status.is_success(), "{}", backed.body);
+    let reason = "等消防部门<验收>";
+    fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": asked_for, "reason": reason})).await;
+
+    let slot = app.get("/api/v1/meetings/next", &secretary).await.str("slot").to_owned();
+    let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    app.meeting_day(&path).await;
+    let secretary = app.fresh_token(SECRETARY).await;
+    assert_eq!(app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await.status, StatusCode::OK);
+    let late = (app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive()
+        - due.parse::<chrono::NaiveDate>().unwrap())
+    .num_days();
+    assert!(late > 0, "the meeting comes after the promised day");
+
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let day = format!("/meetings/{}/day", built.str("id"));
+    let screen = pages.get(&day).await;
+    let item_of = |html: &str| {
+        let at = html.find(&format!("href=\"/issues/{id}\"")).expect("the issue on the day screen");
+        html[at..].split("</li>").next().unwrap().to_owned()
+    };
+    let item = item_of(&screen.html);
+    for said in [
+        "<span class=\"badge state-committed\">已承诺</span>".to_owned(),
+        format!("<span class=\"badge overdue\">已逾期 {late} 天</span> 君悦湾 · 安尚物业 · 1 人附议"),
+        format!("承诺：清理堆物&lt;b&gt; · 时限 {due}</p>"),
+        format!("责任单位申请延期至 {asked_for}：等消防部门&lt;验收&gt;"),
+        "<summary>问题描述</summary><p class=\"description\">3 号楼消防通道堆满纸箱&lt;script&gt;".to_owned(),
+        // The extension form offers what the company asked for.
+        format!("name=\"due_date\" type=\"date\" min=\"{}\" value=\"{asked_for}\"", in_days(&app, 0)),
+        "name=\"note\" type=\"text\" value=\"等消防部门&lt;验收&gt;\"".to_owned(),
+    ] {
+        assert!(item.contains(&said), "{said}: {item}");
+    }
+    assert!(!screen.html.contains("<script>alert"), "what people typed is text");
+    let english = app.pages().accept_language("en");
+    english.sign_in(SECRETARY).await;
+    let item_en = item_of(&english.get(&day).await.html);
+    assert!(
+        item_en.contains(&format!("{late} days overdue</span> 君悦湾 · 安尚物业"))
+            && item_en.contains(&format!("The company asks for a later due date, {asked_for}: 等消防部门&lt;验收&gt;")),
+        "{item_en}"
+    );
+
+    // Granted as asked from the screen's form: the date moves, the request is settled.
+    let form = item.split("action=\"").nth(1).and_then(|r| r.split('"').next()).expect("the item's form").to_owned();
+    let granted =
+        pages.submit(&day, &form, &[("outcome", "commitment"), ("due_date", &asked_for), ("note", reason)]).await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.html);
+    let after = app.get(&format!("/api/v1/issues/{id}"), &secretary).await.body;
+    assert_eq!(
+        (after["commitment"]["due_date"].as_str(), after["extension_count"].as_u64(), after["overdue"].as_bool()),
+        (Some(asked_for.as_str()), Some(1), Some(false))
+    );
+    assert!(after["extension_request"].is_null(), "{after}");
+    let done = item_of(&pages.get(&day).await.html);
+    assert!(done.contains(&format!("时限 {asked_for} · 已延期 1 次")) && !done.contains("申请延期至"), "{done}");
+    assert!(!done.contains("badge overdue"), "{done}");
 }
 
 /// Builds and publishes a meeting's agenda, opens the meeting on its day and returns its

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::ops::meetings::calendar::Rescheduled;
-use crate::ops::meetings::day::OnTheSpot;
+use crate::ops::meetings::day::{AtHand, OnTheSpot};
 use crate::ops::meetings::{self as ops, agenda, calendar, day, minutes, review};
 use crate::ops::reference::{self, Names};
 use crate::pages::forms::{Empty, Posted, filled};
@@ -287,6 +287,8 @@ struct ItemShown {
     item: Reasoned,
     /// What a commitment recorded on it does, if one can be.
     on_the_spot: Option<OnTheSpot>,
+    /// Its issue as it stands (the day screen's).
+    standing: Option<Standing>,
     /// A fixed section's item or one with an outcome: it cannot be dropped.
     locked: bool,
     /// What its outcome form held when it was refused, to be mended rather than typed again.
@@ -297,16 +299,70 @@ struct ItemShown {
     typed_position: Option<String>,
 }
 
-fn items_shown(detail: &MeetingDetail, committable: &HashMap<Uuid, OnTheSpot>) -> Vec<ItemShown> {
+/// What the day screen says of an item's issue as it stands, so that the secretary holds
+/// its company to its words without leaving the screen: where, whose, what was promised
+/// and by when, how late, how often the date moved, what the company asks, who backs it.
+#[derive(Serialize)]
+struct Standing {
+    state: roundtable_core::IssueState,
+    compound: Option<String>,
+    org: Option<String>,
+    promise: Option<String>,
+    due_date: Option<NaiveDate>,
+    overdue_days: Option<i64>,
+    extensions: u32,
+    support: u32,
+    /// The company's pending request for a later date (申请延期), for the meeting to decide.
+    asks: Option<Asked>,
+    description: String,
+}
+
+#[derive(Serialize)]
+struct Asked {
+    due_date: NaiveDate,
+    reason: String,
+}
+
+impl Standing {
+    fn of(issue: &roundtable_core::Issue, names: &Names, today: NaiveDate) -> Standing {
+        let commitment = issue.commitment.as_ref();
+        Standing {
+            state: issue.state.clone(),
+            compound: names.compound(issue.compound).map(str::to_owned),
+            org: issue.responsible_org.and_then(|o| names.org(o)).map(str::to_owned),
+            promise: commitment.map(|c| c.text.clone()),
+            due_date: commitment.map(|c| c.due_date),
+            overdue_days: commitment
+                .filter(|_| crate::views::is_overdue(issue, today))
+                .map(|c| (today - c.due_date).num_days()),
+            extensions: issue.extension_count,
+            support: issue.support_count,
+            asks: issue.extension_request.as_ref().map(|r| Asked { due_date: r.due_date, reason: r.reason.clone() }),
+            description: issue.description.clone(),
+        }
+    }
+}
+
+/// The agenda's items; with `at_hand` (the day screen's), each issue's as it stands too.
+fn items_shown(
+    detail: &MeetingDetail,
+    at_hand: &HashMap<Uuid, AtHand>,
+    names: &Names,
+    today: NaiveDate,
+) -> Vec<ItemShown> {
     let items = detail.items.iter().flatten().cloned();
     items
-        .map(|item| ItemShown {
-            on_the_spot: item.issue.and_then(|x| committable.get(&x).copied()),
-            locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
-            typed: None,
-            unticked: false,
-            typed_position: None,
-            item: item.into(),
+        .map(|item| {
+            let hand = item.issue.and_then(|x| at_hand.get(&x));
+            ItemShown {
+                on_the_spot: hand.and_then(|h| h.on_the_spot),
+                standing: hand.map(|h| Standing::of(&h.issue, names, today)),
+                locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
+                typed: None,
+                unticked: false,
+                typed_position: None,
+                item: item.into(),
+            }
         })
         .collect()
 }
@@ -403,7 +459,7 @@ async fn meeting_page(
 ) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
     let field = |name: &str| typed.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let mut items = items_shown(&detail, &HashMap::new());
+    let mut items = items_shown(&detail, &HashMap::new(), &names, caller.now(&ctx.state).date_naive());
     if !typed.is_empty() {
         for item in &mut items {
             let id = item.item.item.id.as_str();
@@ -639,9 +695,10 @@ async fn day_page(
     typed: Typed,
 ) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
-    let committable = day::committable(&ctx.state, &caller, &detail).await?;
+    let at_hand = day::at_hand(&ctx.state, &caller, &detail).await?;
     let last = day::last_attendance(&ctx.state, &caller, &detail).await?;
-    let mut items = items_shown(&detail, &committable);
+    let today = caller.now(&ctx.state).date_naive();
+    let mut items = items_shown(&detail, &at_hand, &names, today);
     if let Some((refused, form)) = typed.outcome
         && let Some(item) = items.iter_mut().find(|i| i.item.item.id == refused)
     {
@@ -658,7 +715,7 @@ async fn day_page(
             items,
             attendance: attendance(&names, &detail, &typed.attendance, &last),
             companies: names.responsible().map(|(id, n)| Choice::new(id.to_string(), n.to_owned(), false)).collect(),
-            today: caller.now(&ctx.state).date_naive(),
+            today,
             errors,
             meeting: MeetingShown::new(&caller, &ctx.state, detail.meeting),
         },

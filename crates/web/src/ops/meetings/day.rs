@@ -285,8 +285,6 @@ fn commitment_steps(
     }
 }
 
-/// What a commitment would do to each of the agenda's issues it can be recorded on now,
-/// read in one query.
 /// Who each organisation sent to the last meeting held before this one's start: the
 /// meeting-day screen's hint (the same people mostly come). The secretary's alone.
 pub async fn last_attendance(
@@ -299,11 +297,15 @@ pub async fn last_attendance(
     Ok(state.db.run(move |conn| roundtable_store::meetings::last_attendance(conn, community, starts)).await?)
 }
 
-pub async fn committable(
-    state: &AppState,
-    caller: &Caller,
-    detail: &MeetingDetail,
-) -> ApiResult<HashMap<uuid::Uuid, OnTheSpot>> {
+/// An agenda item's issue as the day screen holds it: the issue as it stands, and what a
+/// commitment recorded on it would do (none where nothing can be recorded now).
+pub struct AtHand {
+    pub issue: Issue,
+    pub on_the_spot: Option<OnTheSpot>,
+}
+
+/// The agenda's issues of the caller's community, read in one query, by issue id.
+pub async fn at_hand(state: &AppState, caller: &Caller, detail: &MeetingDetail) -> ApiResult<HashMap<uuid::Uuid, AtHand>> {
     manage(caller)?;
     let ids: Vec<IssueId> = detail.items.iter().flatten().filter_map(|i| i.issue.map(IssueId)).collect();
     let community = caller.actor.community;
@@ -311,9 +313,9 @@ pub async fn committable(
     Ok(found
         .into_iter()
         .filter(|i| i.community == community)
-        .filter_map(|i| {
-            let kind = on_the_spot(state.workflows.get(&i.workflow)?, &i, &caller.actor)?;
-            Some((i.id.0, kind))
+        .map(|issue| {
+            let on_the_spot = state.workflows.get(&issue.workflow).and_then(|w| on_the_spot(w, &issue, &caller.actor));
+            (issue.id.0, AtHand { issue, on_the_spot })
         })
         .collect())
 }
