@@ -1087,6 +1087,18 @@ async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(a
         assert!(item.contains(&said), "{said}: {item}");
     }
     assert!(!screen.html.contains("<script>alert"), "what people typed is text");
+    // The agenda's readers — a resident too — read on the meeting page what its printed
+    // version says of the issue; the request and the description stay on the day screen.
+    let resident = app.pages();
+    resident.sign_in(RESIDENT).await;
+    let agenda = item_of(&resident.get(&format!("/meetings/{}", built.str("id"))).await.html);
+    assert!(
+        agenda.contains(&format!(
+            "已承诺</span> 君悦湾 · 安尚物业 · 时限 {due} <span class=\"badge overdue\">已逾期 {late} 天</span> · 1 人附议"
+        )) && !agenda.contains("申请延期")
+            && !agenda.contains("消防通道堆满"),
+        "{agenda}"
+    );
     let english = app.pages().accept_language("en");
     english.sign_in(SECRETARY).await;
     let item_en = item_of(&english.get(&day).await.html);

@@ -299,9 +299,10 @@ struct ItemShown {
     typed_position: Option<String>,
 }
 
-/// What the day screen says of an item's issue as it stands, so that the secretary holds
-/// its company to its words without leaving the screen: where, whose, what was promised
-/// and by when, how late, how often the date moved, what the company asks, who backs it.
+/// What the pages say of an agenda item's issue as it stands: where, whose, what was
+/// promised and by when, how late, how often the date moved, who backs it — as the
+/// printed agenda says it to its readers. The day screen adds what was raised and what
+/// the company asks, so that the secretary holds it to its words without leaving it.
 #[derive(Serialize)]
 struct Standing {
     state: roundtable_core::IssueState,
@@ -312,9 +313,11 @@ struct Standing {
     overdue_days: Option<i64>,
     extensions: u32,
     support: u32,
-    /// The company's pending request for a later date (申请延期), for the meeting to decide.
+    /// The company's pending request for a later date (申请延期), for the meeting to decide
+    /// (the day screen's).
     asks: Option<Asked>,
-    description: String,
+    /// What was raised (the day screen's).
+    description: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -324,7 +327,7 @@ struct Asked {
 }
 
 impl Standing {
-    fn of(issue: &roundtable_core::Issue, names: &Names, today: NaiveDate) -> Standing {
+    fn of(issue: &roundtable_core::Issue, names: &Names, today: NaiveDate, day: bool) -> Standing {
         let commitment = issue.commitment.as_ref();
         Standing {
             state: issue.state.clone(),
@@ -337,18 +340,23 @@ impl Standing {
                 .map(|c| (today - c.due_date).num_days()),
             extensions: issue.extension_count,
             support: issue.support_count,
-            asks: issue.extension_request.as_ref().map(|r| Asked { due_date: r.due_date, reason: r.reason.clone() }),
-            description: issue.description.clone(),
+            asks: issue
+                .extension_request
+                .as_ref()
+                .filter(|_| day)
+                .map(|r| Asked { due_date: r.due_date, reason: r.reason.clone() }),
+            description: Some(issue.description.clone()).filter(|d| day && !d.is_empty()),
         }
     }
 }
 
-/// The agenda's items; with `at_hand` (the day screen's), each issue's as it stands too.
+/// The agenda's items, each issue of `at_hand` as it stands (all `day` screen says, with it).
 fn items_shown(
     detail: &MeetingDetail,
     at_hand: &HashMap<Uuid, AtHand>,
     names: &Names,
     today: NaiveDate,
+    day: bool,
 ) -> Vec<ItemShown> {
     let items = detail.items.iter().flatten().cloned();
     items
@@ -356,7 +364,7 @@ fn items_shown(
             let hand = item.issue.and_then(|x| at_hand.get(&x));
             ItemShown {
                 on_the_spot: hand.and_then(|h| h.on_the_spot),
-                standing: hand.map(|h| Standing::of(&h.issue, names, today)),
+                standing: hand.map(|h| Standing::of(&h.issue, names, today, day)),
                 locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
                 typed: None,
                 unticked: false,
@@ -459,7 +467,9 @@ async fn meeting_page(
 ) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
     let field = |name: &str| typed.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let mut items = items_shown(&detail, &HashMap::new(), &names, caller.now(&ctx.state).date_naive());
+    let listed = day::listed(&ctx.state, &caller, &detail).await?;
+    let listed = listed.into_iter().map(|issue| (issue.id.0, AtHand { issue, on_the_spot: None })).collect();
+    let mut items = items_shown(&detail, &listed, &names, caller.now(&ctx.state).date_naive(), false);
     if !typed.is_empty() {
         for item in &mut items {
             let id = item.item.item.id.as_str();
@@ -698,7 +708,7 @@ async fn day_page(
     let at_hand = day::at_hand(&ctx.state, &caller, &detail).await?;
     let last = day::last_attendance(&ctx.state, &caller, &detail).await?;
     let today = caller.now(&ctx.state).date_naive();
-    let mut items = items_shown(&detail, &at_hand, &names, today);
+    let mut items = items_shown(&detail, &at_hand, &names, today, true);
     if let Some((refused, form)) = typed.outcome
         && let Some(item) = items.iter_mut().find(|i| i.item.item.id == refused)
     {

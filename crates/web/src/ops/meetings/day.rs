@@ -304,18 +304,30 @@ pub struct AtHand {
     pub on_the_spot: Option<OnTheSpot>,
 }
 
-/// The agenda's issues of the caller's community, read in one query, by issue id.
-pub async fn at_hand(state: &AppState, caller: &Caller, detail: &MeetingDetail) -> ApiResult<HashMap<uuid::Uuid, AtHand>> {
+/// The agenda's issues of the caller's community, read in one query, by issue id: the day
+/// screen's, with what a commitment would do to each.
+pub async fn at_hand(
+    state: &AppState,
+    caller: &Caller,
+    detail: &MeetingDetail,
+) -> ApiResult<HashMap<uuid::Uuid, AtHand>> {
     manage(caller)?;
-    let ids: Vec<IssueId> = detail.items.iter().flatten().filter_map(|i| i.issue.map(IssueId)).collect();
-    let community = caller.actor.community;
-    let found = state.db.run(move |conn| issues::get_issues(conn, &ids)).await?;
-    Ok(found
+    Ok(listed(state, caller, detail)
+        .await?
         .into_iter()
-        .filter(|i| i.community == community)
         .map(|issue| {
             let on_the_spot = state.workflows.get(&issue.workflow).and_then(|w| on_the_spot(w, &issue, &caller.actor));
             (issue.id.0, AtHand { issue, on_the_spot })
         })
         .collect())
+}
+
+/// The issues `detail`'s agenda lists, of the caller's community, in one query. Whoever
+/// may read the agenda (`detail` was read for the caller) reads what its printed and
+/// public versions say of them.
+pub async fn listed(state: &AppState, caller: &Caller, detail: &MeetingDetail) -> ApiResult<Vec<Issue>> {
+    let ids: Vec<IssueId> = detail.items.iter().flatten().filter_map(|i| i.issue.map(IssueId)).collect();
+    let community = caller.actor.community;
+    let found = state.db.run(move |conn| issues::get_issues(conn, &ids)).await?;
+    Ok(found.into_iter().filter(|i| i.community == community).collect())
 }
