@@ -1091,7 +1091,8 @@ async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(a
     // version says of the issue; the request and the description stay on the day screen.
     let resident = app.pages();
     resident.sign_in(RESIDENT).await;
-    let agenda = item_of(&resident.get(&format!("/meetings/{}", built.str("id"))).await.html);
+    let meeting_page = format!("/meetings/{}", built.str("id"));
+    let agenda = item_of(&resident.get(&meeting_page).await.html);
     assert!(
         agenda.contains(&format!(
             "已承诺</span> 君悦湾 · 安尚物业 · 时限 {due} <span class=\"badge overdue\">已逾期 {late} 天</span> · 1 人附议"
@@ -1099,6 +1100,11 @@ async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(a
             && !agenda.contains("消防通道堆满"),
         "{agenda}"
     );
+    // The secretary's editor of the open meeting's agenda says it too.
+    let editor = pages.get(&meeting_page).await.html;
+    let at = editor.find(">消防通道堆物</label>").expect("the item in the open meeting's editor");
+    let line = editor[at..].split("</li>").next().unwrap();
+    assert!(line.contains(&format!("已逾期 {late} 天")) && line.contains("安尚物业"), "{line}");
     let english = app.pages().accept_language("en");
     english.sign_in(SECRETARY).await;
     let item_en = item_of(&english.get(&day).await.html);

@@ -19,7 +19,7 @@ use crate::pages::session::Viewer;
 use crate::state::AppState;
 
 /// (name, template)
-const TEMPLATES: [(&str, &str); 38] = [
+const TEMPLATES: [(&str, &str); 39] = [
     ("layout", include_str!("../../templates/pages/layout.hbs")),
     ("error", include_str!("../../templates/pages/error.hbs")),
     ("login", include_str!("../../templates/pages/login.hbs")),
@@ -29,6 +29,7 @@ const TEMPLATES: [(&str, &str); 38] = [
     ("urgency_badge", include_str!("../../templates/pages/urgency_badge.hbs")),
     ("minutes_stage", include_str!("../../templates/pages/minutes_stage.hbs")),
     ("item_outcome", include_str!("../../templates/pages/item_outcome.hbs")),
+    ("agenda_standing", include_str!("../../templates/pages/agenda_standing.hbs")),
     ("issues", include_str!("../../templates/pages/issues.hbs")),
     ("issue", include_str!("../../templates/pages/issue.hbs")),
     ("raise", include_str!("../../templates/pages/raise.hbs")),
