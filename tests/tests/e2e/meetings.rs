@@ -15,7 +15,8 @@ on_both_databases!(
     a_meeting_is_prepared_held_and_closed_through_the_api,
     a_secretary_moves_and_skips_meetings,
     on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended,
-    the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request
+    the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request,
+    the_meeting_turns_a_companys_request_down_with_its_reason
 );
 
 /// Tests that name the meetings of December 2026 and January 2027, on the Monday before
@@ -1035,23 +1036,12 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
 /// it moved, who backs it, what was raised, and the company's pending request for more
 /// time — which the extension form offers to grant as asked.
 async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(app: TestApp) {
-    let (secretary, anshang) = (app.token(SECRETARY).await, app.org("安尚物业").to_string());
-    let body = json!({
-        "title": "消防通道堆物",
-        "description": "3 号楼消防通道堆满纸箱<script>alert(1)</script>\n业主多次反映",
-        "category": "security",
-        "compound": app.compound("君悦湾").to_string(),
-    });
-    let raised = app.post("/api/v1/issues", &app.token("supervisor@dongsheng.example").await, body).await;
-    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
-    let issue = fire(&app, SECRETARY, &raised.body, "assign", json!({"responsible_org": anshang})).await;
-    let (due, asked_for) = (in_days(&app, 2), in_days(&app, 12));
-    let issue = fire(&app, ANSHANG, &issue, "commit", json!({"commitment_text": "清理堆物<b>", "due_date": due})).await;
-    let id = issue["id"].as_str().unwrap().to_owned();
+    let description = "3 号楼消防通道堆满纸箱<script>alert(1)</script>\n业主多次反映";
+    let reason = "等消防部门<验收>";
+    let (id, due, asked_for) = asking_for_time(&app, "消防通道堆物", description, reason).await;
+    let secretary = app.token(SECRETARY).await;
     let backed = app.call(Method::PUT, &format!("/api/v1/issues/{id}/support"), Some(&secretary), None).await;
     assert!(backed.status.is_success(), "{}", backed.body);
-    let reason = "等消防部门<验收>";
-    fire(&app, ANSHANG, &issue, "request_extension", json!({"due_date": asked_for, "reason": reason})).await;
 
     let slot = app.get("/api/v1/meetings/next", &secretary).await.str("slot").to_owned();
     let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;
@@ -1128,6 +1118,109 @@ async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(a
     let done = item_of(&pages.get(&day).await.html);
     assert!(done.contains(&format!("时限 {asked_for} · 已延期 1 次")) && !done.contains("申请延期至"), "{done}");
     assert!(!done.contains("badge overdue"), "{done}");
+}
+
+/// An issue of Junyue Bay committed by Anshang to a date two days on, whose later date
+/// (twelve days on) Anshang has asked for, saying `reason`: its id, the promised and the
+/// asked date.
+async fn asking_for_time(app: &TestApp, title: &str, description: &str, reason: &str) -> (String, String, String) {
+    let body = json!({
+        "title": title,
+        "description": description,
+        "category": "security",
+        "compound": app.compound("君悦湾").to_string(),
+    });
+    let raised = app.post("/api/v1/issues", &app.token("supervisor@dongsheng.example").await, body).await;
+    assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
+    let anshang = app.org("安尚物业").to_string();
+    let issue = fire(app, SECRETARY, &raised.body, "assign", json!({"responsible_org": anshang})).await;
+    let (due, asked_for) = (in_days(app, 2), in_days(app, 12));
+    let issue = fire(app, ANSHANG, &issue, "commit", json!({"commitment_text": "清理堆物<b>", "due_date": due})).await;
+    fire(app, ANSHANG, &issue, "request_extension", json!({"due_date": asked_for, "reason": reason})).await;
+    (issue["id"].as_str().unwrap().to_owned(), due, asked_for)
+}
+
+/// The meeting may also turn the request down: a decision, with its reason, which the
+/// company is told; the promise keeps its date. Only a decision, only with a reason, only a
+/// request there is.
+async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp) {
+    let (id, due, _) = asking_for_time(&app, "楼道照明损坏", "2 单元楼道灯不亮", "灯具缺货").await;
+    let plain = raise(&app, "单元门禁损坏").await;
+    let slot = app.get("/api/v1/meetings/next", &app.token(SECRETARY).await).await.str("slot").to_owned();
+    let (path, secretary) = build_and_open(&app, &slot).await;
+    let detail = app.get(&path, &secretary).await.body;
+    let item_of = |issue: &str| items(&detail).iter().find(|i| i["issue"] == issue).expect("on the agenda").clone();
+    let outcome_of = |issue: &str| format!("{path}/items/{}/outcome", item_of(issue)["id"].as_str().unwrap());
+    let plain_id = plain["id"].as_str().unwrap();
+    for (issue, body, status, field) in [
+        (
+            id.as_str(),
+            json!({"outcome": "deferred", "refuse_extension": true, "note": "不行"}),
+            422,
+            Some("refuse_extension"),
+        ),
+        (id.as_str(), json!({"outcome": "decision", "refuse_extension": true}), 422, Some("reason")),
+        (
+            id.as_str(),
+            json!({"outcome": "decision", "refuse_extension": true, "note": " \u{200b} "}),
+            422,
+            Some("reason"),
+        ),
+        (plain_id, json!({"outcome": "decision", "refuse_extension": true, "note": "不行"}), 409, None),
+        (id.as_str(), json!({"outcome": "decision", "refuse_extension": "yes", "note": "不行"}), 422, None),
+    ] {
+        let r = app.post(&outcome_of(issue), &secretary, body.clone()).await;
+        assert_eq!(r.status.as_u16(), status, "{body}: {}", r.body);
+        if let Some(field) = field {
+            assert_eq!(r.body["errors"][0]["field"], field, "{body}: {}", r.body);
+        }
+    }
+    let untouched = app.get(&format!("/api/v1/issues/{id}"), &secretary).await.body;
+    assert!(untouched["extension_request"].is_object(), "nothing refused: {untouched}");
+    assert!(app.get(&path, &secretary).await.body["items"].as_array().unwrap().iter().all(|i| i["outcome"].is_null()));
+
+    // Through the day screen's own form for it, beside the grant's.
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let day = format!("/meetings/{}/day", detail["meeting"]["id"].as_str().unwrap());
+    let screen = pages.get(&day).await.html;
+    let item_id = item_of(&id)["id"].as_str().unwrap().to_owned();
+    let item = screen[screen.find(&format!("id=\"item-{item_id}\"")).unwrap()..].split("</li>").next().unwrap();
+    assert!(item.contains("class=\"refusal\"") && item.contains("不同意延期的理由"), "{item}");
+    let plain_item = item_of(plain_id)["id"].as_str().unwrap().to_owned();
+    let plain_html =
+        screen[screen.find(&format!("id=\"item-{plain_item}\"")).unwrap()..].split("</li>").next().unwrap();
+    assert!(!plain_html.contains("class=\"refusal\""), "no request, nothing to turn down: {plain_html}");
+    let action = format!("/meetings/{}/items/{item_id}/outcome", detail["meeting"]["id"].as_str().unwrap());
+    let refused = pages
+        .submit(
+            &day,
+            &action,
+            &[("refuse_extension", "1"), ("outcome", "decision"), ("note", "堆物是安全隐患<不能拖>")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{}", refused.html);
+    let after = app.get(&format!("/api/v1/issues/{id}"), &secretary).await.body;
+    assert!(after["extension_request"].is_null(), "{after}");
+    assert_eq!(
+        (after["commitment"]["due_date"].as_str(), after["extension_count"].as_u64()),
+        (Some(due.as_str()), Some(0))
+    );
+    let events = app.get(&format!("/api/v1/issues/{id}/events"), &secretary).await.body;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["transition"], "refuse_extension", "{last}");
+    let held = app.get(&path, &secretary).await.body;
+    assert_eq!(
+        held["items"].as_array().unwrap().iter().find(|i| i["issue"] == id.as_str()).unwrap()["outcome"],
+        "decision"
+    );
+    let told = app.dispatched().await;
+    assert!(
+        told.iter()
+            .any(|m| m.to.iter().any(|t| t.starts_with("anshang@")) && m.text.contains("堆物是安全隐患<不能拖>")),
+        "the company is told why: {:?}",
+        told.iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+    );
 }
 
 /// Builds and publishes a meeting's agenda, opens the meeting on its day and returns its

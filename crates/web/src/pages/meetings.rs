@@ -771,6 +771,8 @@ pub struct OutcomeForm {
     due_date: Option<String>,
     responsible_org: Option<String>,
     review_on: Option<String>,
+    /// The refusal's form: a decision turning the company's request down.
+    refuse_extension: Option<String>,
 }
 
 pub async fn outcome(
@@ -800,6 +802,7 @@ pub async fn outcome(
             due_date,
             responsible_org,
             review_on,
+            refuse_extension: filled(&form.refuse_extension).is_some(),
         };
         day::outcome(&ctx.state, &ctx.caller()?, id, item.clone(), body).await?;
         Ok(Out::Done(format!("/meetings/{id}/day"), "outcome_recorded"))

@@ -202,6 +202,10 @@ pub struct OutcomeBody {
     /// after the meeting's day, within a year). The item comes back to the follow-up of the
     /// first agenda on or after it, unless something happens to its issue first.
     pub review_on: Option<NaiveDate>,
+    /// For a decision on an issue whose company asked for a later date (申请延期): the
+    /// meeting turns the request down, `note` saying why; the commitment keeps its date.
+    #[serde(default)]
+    pub refuse_extension: bool,
 }
 
 /// The formats documents come in.

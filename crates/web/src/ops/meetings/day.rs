@@ -135,13 +135,24 @@ pub async fn outcome(
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
+    let issue_of = |field: &'static str, message: &'static str| {
+        let issue_id = stored.issue_id.ok_or_else(|| ApiError::field(field, "invalid", message));
+        async move {
+            let issue_id = issue_id?;
+            Ok::<_, ApiError>(state.db.run(move |conn| issues::get_issue(conn, issue_id)).await?)
+        }
+    };
     let transitions = match body.outcome {
+        ItemOutcome::Decision if body.refuse_extension => {
+            let issue = issue_of("refuse_extension", "a request is turned down on an item about an issue").await?;
+            vec![turn_down(state, caller, &issue, note.clone())?]
+        }
+        _ if body.refuse_extension => {
+            return Err(ApiError::field("refuse_extension", "not_a_decision", "only a decision turns a request down"));
+        }
         ItemOutcome::Decision | ItemOutcome::Deferred => Vec::new(),
         ItemOutcome::Commitment => {
-            let issue_id = stored
-                .issue_id
-                .ok_or_else(|| ApiError::field("outcome", "invalid", "a commitment needs an item about an issue"))?;
-            let issue = state.db.run(move |conn| issues::get_issue(conn, issue_id)).await?;
+            let issue = issue_of("outcome", "a commitment needs an item about an issue").await?;
             let steps = commitment_steps(state, caller, &issue, r.meeting.id, &body, note.clone())?;
             crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
             steps
@@ -231,10 +242,7 @@ fn commitment_steps(
     body: &OutcomeBody,
     note: Option<String>,
 ) -> ApiResult<Vec<Outcome>> {
-    let workflow = state
-        .workflows
-        .get(&issue.workflow)
-        .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))?;
+    let workflow = workflow_of(state, issue)?;
     let (actor, now) = (&caller.actor, caller.now(state));
     let fire = |issue: &Issue, kind: OnTheSpot, fields: TransitionFields| {
         let transition = step(workflow, issue, actor, kind).ok_or_else(|| ApiError::Conflict {
@@ -283,6 +291,31 @@ fn commitment_steps(
         }
         Some(OnTheSpot::Commit) | None => Ok(vec![fire(issue, OnTheSpot::Commit, commitment(note))?]),
     }
+}
+
+fn workflow_of<'a>(state: &'a AppState, issue: &Issue) -> ApiResult<&'a Workflow> {
+    state
+        .workflows
+        .get(&issue.workflow)
+        .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))
+}
+
+/// The meeting turns the company's request for a later date down (a decision's
+/// `refuse_extension`): the workflow's step that clears a request, found by what it does,
+/// with `note` as its reason. Refused when no request is pending.
+fn turn_down(state: &AppState, caller: &Caller, issue: &Issue, note: Option<String>) -> ApiResult<Outcome> {
+    let workflow = workflow_of(state, issue)?;
+    let transition = workflow
+        .available(issue, &caller.actor)
+        .find(|t| t.effects.contains(&Effect::ClearExtensionRequest))
+        .map(|t| t.name.clone())
+        .ok_or_else(|| ApiError::Conflict {
+            detail: "the company has asked for no later date that could be turned down".into(),
+            current: Some(issue.version),
+        })?;
+    let fields = TransitionFields { reason: note, ..Default::default() };
+    let request = TransitionRequest { transition, version: issue.version, fields };
+    apply(workflow, issue, &caller.actor, &request, caller.now(state)).map_err(ApiError::from)
 }
 
 /// Who each organisation sent to the last meeting held before this one's start: the
