@@ -1,6 +1,6 @@
 //! The meeting day: opening and closing the meeting, who came, what each item came to.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate};
 use roundtable_core::audit::{AuditAction, AuditSubject};
 use roundtable_core::text;
 use std::collections::HashMap;
@@ -135,24 +135,17 @@ pub async fn outcome(
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
-    let issue_of = |field: &'static str, message: &'static str| {
-        let issue_id = stored.issue_id.ok_or_else(|| ApiError::field(field, "invalid", message));
-        async move {
-            let issue_id = issue_id?;
-            Ok::<_, ApiError>(state.db.run(move |conn| issues::get_issue(conn, issue_id)).await?)
-        }
-    };
-    let transitions = match body.outcome {
-        ItemOutcome::Decision if body.refuse_extension => {
-            let issue = issue_of("refuse_extension", "a request is turned down on an item about an issue").await?;
+    let transitions = match (body.outcome, body.refuse_extension) {
+        (ItemOutcome::Decision | ItemOutcome::Deferred, false) => Vec::new(),
+        (ItemOutcome::Decision, true) => {
+            let issue = item_issue(state, &stored, "refuse_extension").await?;
             vec![turn_down(state, caller, &issue, note.clone())?]
         }
-        _ if body.refuse_extension => {
+        (_, true) => {
             return Err(ApiError::field("refuse_extension", "not_a_decision", "only a decision turns a request down"));
         }
-        ItemOutcome::Decision | ItemOutcome::Deferred => Vec::new(),
-        ItemOutcome::Commitment => {
-            let issue = issue_of("outcome", "a commitment needs an item about an issue").await?;
+        (ItemOutcome::Commitment, false) => {
+            let issue = item_issue(state, &stored, "outcome").await?;
             let steps = commitment_steps(state, caller, &issue, r.meeting.id, &body, note.clone())?;
             crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
             steps
@@ -215,22 +208,42 @@ pub enum OnTheSpot {
     Extend,
 }
 
-/// The workflow's steps, found by what they do (take a commitment, take a responsible
-/// organisation, extend a date), not by name: the workflow file names them.
-fn step(workflow: &Workflow, issue: &Issue, actor: &Actor, kind: OnTheSpot) -> Option<String> {
-    let does = |t: &TransitionDef| match kind {
+/// Whether `t` is the step of a commitment of `kind`: it takes a commitment, takes a
+/// responsible organisation, or extends a date.
+fn does(kind: OnTheSpot, t: &TransitionDef) -> bool {
+    match kind {
         OnTheSpot::Commit => t.require.contains(&Field::CommitmentText),
         OnTheSpot::Extend => t.effects.contains(&Effect::RecordExtension),
         OnTheSpot::AssignAndCommit => t.require.contains(&Field::ResponsibleOrg),
-    };
-    workflow.available(issue, actor).find(|t| does(t)).map(|t| t.name.clone())
+    }
+}
+
+/// The workflow's step open to `actor` on `issue` that `wanted` picks, found by what it
+/// does, not by name: the workflow file names them.
+fn step(workflow: &Workflow, issue: &Issue, actor: &Actor, wanted: impl Fn(&TransitionDef) -> bool) -> Option<String> {
+    workflow.available(issue, actor).find(|t| wanted(t)).map(|t| t.name.clone())
+}
+
+/// Applies that step with `fields`; a conflict saying `none` when there is no such step.
+fn take_step(
+    workflow: &Workflow,
+    issue: &Issue,
+    (actor, now): (&Actor, DateTime<chrono_tz::Tz>),
+    wanted: impl Fn(&TransitionDef) -> bool,
+    fields: TransitionFields,
+    none: impl FnOnce() -> String,
+) -> ApiResult<Outcome> {
+    let transition = step(workflow, issue, actor, wanted)
+        .ok_or_else(|| ApiError::Conflict { detail: none(), current: Some(issue.version) })?;
+    let request = TransitionRequest { transition, version: issue.version, fields };
+    apply(workflow, issue, actor, &request, now).map_err(ApiError::from)
 }
 
 /// What a commitment at the meeting would do to `issue`, if it can be recorded at all.
 pub fn on_the_spot(workflow: &Workflow, issue: &Issue, actor: &Actor) -> Option<OnTheSpot> {
     [OnTheSpot::Extend, OnTheSpot::Commit, OnTheSpot::AssignAndCommit]
         .into_iter()
-        .find(|kind| step(workflow, issue, actor, *kind).is_some())
+        .find(|kind| step(workflow, issue, actor, |t| does(*kind, t)).is_some())
 }
 
 /// The workflow steps a commitment at the meeting takes for `issue`, applied in turn.
@@ -245,12 +258,14 @@ fn commitment_steps(
     let workflow = workflow_of(state, issue)?;
     let (actor, now) = (&caller.actor, caller.now(state));
     let fire = |issue: &Issue, kind: OnTheSpot, fields: TransitionFields| {
-        let transition = step(workflow, issue, actor, kind).ok_or_else(|| ApiError::Conflict {
-            detail: format!("no commitment can be recorded while the issue is `{}`", issue.state),
-            current: Some(issue.version),
-        })?;
-        let request = TransitionRequest { transition, version: issue.version, fields };
-        apply(workflow, issue, actor, &request, now).map_err(ApiError::from)
+        take_step(
+            workflow,
+            issue,
+            (actor, now),
+            |t| does(kind, t),
+            fields,
+            || format!("no commitment can be recorded while the issue is `{}`", issue.state),
+        )
     };
     let commitment = |note| TransitionFields {
         commitment_text: body.commitment_text.clone(),
@@ -304,18 +319,18 @@ fn workflow_of<'a>(state: &'a AppState, issue: &Issue) -> ApiResult<&'a Workflow
 /// `refuse_extension`): the workflow's step that clears a request, found by what it does,
 /// with `note` as its reason. Refused when no request is pending.
 fn turn_down(state: &AppState, caller: &Caller, issue: &Issue, note: Option<String>) -> ApiResult<Outcome> {
-    let workflow = workflow_of(state, issue)?;
-    let transition = workflow
-        .available(issue, &caller.actor)
-        .find(|t| t.effects.contains(&Effect::ClearExtensionRequest))
-        .map(|t| t.name.clone())
-        .ok_or_else(|| ApiError::Conflict {
-            detail: "the company has asked for no later date that could be turned down".into(),
-            current: Some(issue.version),
-        })?;
+    let clears_a_request = |t: &TransitionDef| t.effects.contains(&Effect::ClearExtensionRequest);
     let fields = TransitionFields { reason: note, ..Default::default() };
-    let request = TransitionRequest { transition, version: issue.version, fields };
-    apply(workflow, issue, &caller.actor, &request, caller.now(state)).map_err(ApiError::from)
+    take_step(workflow_of(state, issue)?, issue, (&caller.actor, caller.now(state)), clears_a_request, fields, || {
+        "the company has asked for no later date that could be turned down".into()
+    })
+}
+
+/// The issue an agenda item is about, for an outcome that fires its steps (`field` named
+/// when the item is about none).
+async fn item_issue(state: &AppState, item: &roundtable_store::agenda::StoredItem, field: &str) -> ApiResult<Issue> {
+    let id = item.issue_id.ok_or_else(|| ApiError::field(field, "invalid", "the item is about no issue"))?;
+    Ok(state.db.run(move |conn| issues::get_issue(conn, id)).await?)
 }
 
 /// Who each organisation sent to the last meeting held before this one's start: the
