@@ -457,6 +457,7 @@ pub(crate) struct ItemRow {
     outcome: Option<String>,
     outcome_note: Option<String>,
     review_on: Option<NaiveDate>,
+    refused_due_date: Option<NaiveDate>,
 }
 
 /// A stored agenda item.
@@ -474,6 +475,9 @@ pub struct StoredItem {
     pub outcome_note: Option<String>,
     /// With a decision: the day by which the meeting asked to hear the item again (复议).
     pub review_on: Option<NaiveDate>,
+    /// With a decision that turned the company's request for more time down: the date it
+    /// asked for.
+    pub refused_due_date: Option<NaiveDate>,
     /// The urgency of its issue now (routine for an item without one): graded after the
     /// agenda was built, a red issue still says so on the meeting's day.
     pub urgency: Urgency,
@@ -496,6 +500,7 @@ impl TryFrom<(ItemRow, Option<String>)> for StoredItem {
             outcome: parse_opt("item outcome", r.outcome.as_deref())?,
             outcome_note: r.outcome_note,
             review_on: r.review_on,
+            refused_due_date: r.refused_due_date,
         })
     }
 }

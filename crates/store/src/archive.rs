@@ -264,6 +264,7 @@ pub const TABLES: &[Table] = &[
             ("created_at", Timestamp),
             ("reason", Text),
             ("review_on", Date),
+            ("refused_due_date", Date),
         ],
     },
     Table {

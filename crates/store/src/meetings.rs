@@ -451,24 +451,34 @@ pub fn last_attendance(
     rows.into_iter().map(|(o, a)| Ok((parse("organisation id", &o)?, a))).collect()
 }
 
+/// What the meeting did with an agenda item, as the item keeps it.
+#[derive(Clone, Copy, Debug)]
+pub struct Recorded<'a> {
+    pub outcome: ItemOutcome,
+    pub note: Option<&'a str>,
+    /// With a decision: the day by which the meeting hears the item again (复议).
+    pub review_on: Option<chrono::NaiveDate>,
+    /// With a decision: the later date the company asked for, turned down.
+    pub refused_due_date: Option<chrono::NaiveDate>,
+}
+
 /// Records an agenda item's outcome; a commitment's transition is persisted in the same
 /// transaction, so the item and the issue never disagree.
 pub fn record_outcome(
     conn: &mut DbConn,
     meeting: MeetingId,
     item: &str,
-    outcome: ItemOutcome,
-    note: Option<&str>,
-    review_on: Option<chrono::NaiveDate>,
+    recorded: Recorded<'_>,
     transitions: &[roundtable_core::Outcome],
 ) -> Result<()> {
     use crate::schema::agenda_items;
     crate::db::atomically(conn, |conn| {
         let n = diesel::update(agenda_items::table.find(item).filter(agenda_items::meeting_id.eq(meeting.to_string())))
             .set((
-                agenda_items::outcome.eq(Some(outcome.as_str())),
-                agenda_items::outcome_note.eq(note),
-                agenda_items::review_on.eq(review_on),
+                agenda_items::outcome.eq(Some(recorded.outcome.as_str())),
+                agenda_items::outcome_note.eq(recorded.note),
+                agenda_items::review_on.eq(recorded.review_on),
+                agenda_items::refused_due_date.eq(recorded.refused_due_date),
             ))
             .execute(conn)?;
         if n == 0 {

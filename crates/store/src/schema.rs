@@ -186,6 +186,7 @@ diesel::table! {
         created_at -> Timestamp,
         reason -> Text,
         review_on -> Nullable<Date>,
+        refused_due_date -> Nullable<Date>,
     }
 }
 

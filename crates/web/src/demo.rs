@@ -853,7 +853,8 @@ fn hold(
             (None, _) => None,
         };
         if let Some((outcome, note, review_on)) = outcome {
-            meetings::record_outcome(conn, m.id, &item.id, outcome, Some(note), review_on, &[])?;
+            let recorded = meetings::Recorded { outcome, note: Some(note), review_on, refused_due_date: None };
+            meetings::record_outcome(conn, m.id, &item.id, recorded, &[])?;
         }
     }
     meetings::set_status(conn, m.id, MeetingStatus::Open, MeetingStatus::Closed, closes)?;

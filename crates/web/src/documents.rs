@@ -54,6 +54,8 @@ pub struct Item {
     pub title: String,
     pub section: String,
     pub outcome: String,
+    /// With a decision: the later date the company asked for, turned down (不同意延期).
+    pub refused_due_date: Option<chrono::NaiveDate>,
     pub note: Option<String>,
     /// With a decision: the day the meeting will hear it again by (复议).
     pub review_on: Option<chrono::NaiveDate>,
@@ -246,6 +248,7 @@ pub fn assemble(
             title: if text::is_blank(&i.title) { section_label(lang, i.section) } else { i.title },
             section: section_label(lang, i.section),
             outcome: outcome_label(lang, i.outcome, i.section, i.reason),
+            refused_due_date: i.refused_due_date,
             note: i.outcome_note,
             review_on: i.review_on,
             in_appendix: i.in_appendix,

@@ -52,6 +52,8 @@ pub struct Heard<'a> {
     pub reason: Reason,
     pub outcome: Option<ItemOutcome>,
     pub review_on: Option<NaiveDate>,
+    /// The later date the company asked for that the meeting's decision turned down.
+    pub refused_due_date: Option<NaiveDate>,
     /// Listed past the meeting's length: heard if time allows, else at the next meeting.
     pub in_appendix: bool,
     /// Where the meeting is now, unless it is off: its local start ("2026-12-13 14:30")
@@ -85,8 +87,9 @@ impl Heard<'_> {
         }
     }
 
-    /// What it did with this issue: "承诺逾期 · 列在附录：…", "形成决定 · 2027-01-03 复议";
-    /// nothing of a move or a cancellation (they are the meeting's, not the issue's).
+    /// What it did with this issue: "承诺逾期 · 列在附录：…", "形成决定 · 不同意延期至
+    /// 2026-12-20 · 2027-01-03 复议"; nothing of a move or a cancellation (they are the
+    /// meeting's, not the issue's).
     fn own_line(&self, locales: &Locales, lang: &str) -> String {
         let mut parts = Vec::new();
         match self.told {
@@ -99,6 +102,9 @@ impl Heard<'_> {
             MeetingTold::Heard => {
                 let outcome = self.outcome.map_or("none", |o| o.as_str());
                 parts.push(locales.text(lang, &format!("doc.outcome.{outcome}"), &[]));
+                if let Some(day) = self.refused_due_date {
+                    parts.push(locales.text(lang, "day.refused_shown", &[("date", day.to_string())]));
+                }
                 if let Some(day) = self.review_on {
                     parts.push(locales.text(lang, "day.review_shown", &[("date", day.to_string())]));
                 }

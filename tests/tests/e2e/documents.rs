@@ -15,8 +15,10 @@ fn doc() -> MinutesDoc {
         title: title.into(),
         section: section.into(),
         outcome: outcome.into(),
+        // The third, a decision, turned the company's request for more time down and names
+        // the day the meeting hears it again (复议).
+        refused_due_date: (number == 3).then(|| chrono::NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()),
         note: note.map(Into::into),
-        // The third, a decision, names the day the meeting hears it again (复议).
         review_on: (number == 3).then(|| chrono::NaiveDate::from_ymd_opt(2027, 2, 7).unwrap()),
         in_appendix: false,
         photos: (number == 1).then(|| roundtable_web::documents::PhotoLink {

@@ -1038,7 +1038,7 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
 async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(app: TestApp) {
     let description = "3 号楼消防通道堆满纸箱<script>alert(1)</script>\n业主多次反映";
     let reason = "等消防部门<验收>";
-    let (id, due, asked_for) = asking_for_time(&app, "消防通道堆物", description, reason).await;
+    let (id, due, asked_for) = asking_for_time(&app, "消防通道堆物", description, reason, 12).await;
     let secretary = app.token(SECRETARY).await;
     let backed = app.call(Method::PUT, &format!("/api/v1/issues/{id}/support"), Some(&secretary), None).await;
     assert!(backed.status.is_success(), "{}", backed.body);
@@ -1121,9 +1121,15 @@ async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(a
 }
 
 /// An issue of Junyue Bay committed by Anshang to a date two days on, whose later date
-/// (twelve days on) Anshang has asked for, saying `reason`: its id, the promised and the
-/// asked date.
-async fn asking_for_time(app: &TestApp, title: &str, description: &str, reason: &str) -> (String, String, String) {
+/// (`asked_in` days on) Anshang has asked for, saying `reason`: its id, the promised and
+/// the asked date.
+async fn asking_for_time(
+    app: &TestApp,
+    title: &str,
+    description: &str,
+    reason: &str,
+    asked_in: u64,
+) -> (String, String, String) {
     let body = json!({
         "title": title,
         "description": description,
@@ -1134,7 +1140,7 @@ async fn asking_for_time(app: &TestApp, title: &str, description: &str, reason: 
     assert_eq!(raised.status, StatusCode::CREATED, "{}", raised.body);
     let anshang = app.org("安尚物业").to_string();
     let issue = fire(app, SECRETARY, &raised.body, "assign", json!({"responsible_org": anshang})).await;
-    let (due, asked_for) = (in_days(app, 2), in_days(app, 12));
+    let (due, asked_for) = (in_days(app, 2), in_days(app, asked_in));
     let issue = fire(app, ANSHANG, &issue, "commit", json!({"commitment_text": "清理堆物<b>", "due_date": due})).await;
     fire(app, ANSHANG, &issue, "request_extension", json!({"due_date": asked_for, "reason": reason})).await;
     (issue["id"].as_str().unwrap().to_owned(), due, asked_for)
@@ -1142,9 +1148,10 @@ async fn asking_for_time(app: &TestApp, title: &str, description: &str, reason: 
 
 /// The meeting may also turn the request down: a decision, with its reason, which the
 /// company is told; the promise keeps its date. Only a decision, only with a reason, only a
-/// request there is.
+/// request there is. The minutes, the day screen and the raiser's notice name the refusal.
 async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp) {
-    let (id, due, _) = asking_for_time(&app, "楼道照明损坏", "2 单元楼道灯不亮", "灯具缺货").await;
+    // Asked for a date three days on, which has passed by the meeting's day.
+    let (id, due, asked) = asking_for_time(&app, "楼道照明损坏", "2 单元楼道灯不亮", "灯具缺货", 3).await;
     let plain = raise(&app, "单元门禁损坏").await;
     let slot = app.get("/api/v1/meetings/next", &app.token(SECRETARY).await).await.str("slot").to_owned();
     let (path, secretary) = build_and_open(&app, &slot).await;
@@ -1187,6 +1194,13 @@ async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp)
     let item_id = item_of(&id)["id"].as_str().unwrap().to_owned();
     let item = screen[screen.find(&format!("id=\"item-{item_id}\"")).unwrap()..].split("</li>").next().unwrap();
     assert!(item.contains("class=\"refusal\"") && item.contains("不同意延期的理由"), "{item}");
+    // A date the meeting comes after is not offered as the new one (the field's minimum is
+    // today): the secretary is told to set another.
+    assert!(
+        item.contains(&format!("责任单位申请延期至 {asked}：灯具缺货 （所申请的日期已过，请另定新的时限。）"))
+            && item.contains(&format!("name=\"due_date\" type=\"date\" min=\"{}\" value=\"\"", in_days(&app, 0))),
+        "{item}"
+    );
     let plain_item = item_of(plain_id)["id"].as_str().unwrap().to_owned();
     let plain_html =
         screen[screen.find(&format!("id=\"item-{plain_item}\"")).unwrap()..].split("</li>").next().unwrap();
@@ -1210,10 +1224,12 @@ async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp)
     let last = events.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["transition"], "refuse_extension", "{last}");
     let held = app.get(&path, &secretary).await.body;
-    assert_eq!(
-        held["items"].as_array().unwrap().iter().find(|i| i["issue"] == id.as_str()).unwrap()["outcome"],
-        "decision"
-    );
+    let held_item = held["items"].as_array().unwrap().iter().find(|i| i["issue"] == id.as_str()).unwrap().clone();
+    assert_eq!((&held_item["outcome"], held_item["refused_due_date"].as_str()), (&json!("decision"), Some(&*asked)));
+    assert!(items(&held).iter().filter(|i| i["issue"] != id.as_str()).all(|i| i["refused_due_date"].is_null()));
+    let done = pages.get(&day).await.html;
+    let done = done[done.find(&format!("id=\"item-{item_id}\"")).unwrap()..].split("</li>").next().unwrap();
+    assert!(done.contains(&format!("形成决定 · 不同意延期至 {asked}")), "{done}");
     let told = app.dispatched().await;
     assert!(
         told.iter()
@@ -1221,6 +1237,25 @@ async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp)
         "the company is told why: {:?}",
         told.iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
     );
+
+    // The minutes say it was a request turned down, not only the decision's words; so does
+    // the raiser's notice once they are out, and the issue's page.
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    let minutes = format!("{path}/minutes");
+    let draft = app.call(Method::GET, &format!("{minutes}?format=md"), Some(&secretary), None).await;
+    let text = draft.body.as_str().unwrap_or_default();
+    assert!(text.contains(&format!("结果：形成决定；不同意延期至 {asked}；堆物是安全隐患")), "{text}");
+    let published = app.call(Method::POST, &format!("{minutes}/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let raiser = app.pages();
+    raiser.sign_in("supervisor@dongsheng.example").await;
+    let notices = raiser.get("/notices").await.html;
+    assert!(
+        notices.contains(&format!("楼道照明损坏</a> <span class=\"meta\">形成决定 · 不同意延期至 {asked}</span>")),
+        "{notices}"
+    );
+    let page = raiser.get(&format!("/issues/{id}")).await.html;
+    assert!(page.contains(&format!("形成决定 · 不同意延期至 {asked}")), "{page}");
 }
 
 /// Builds and publishes a meeting's agenda, opens the meeting on its day and returns its

@@ -200,6 +200,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                             reason: item.reason,
                             outcome: item.outcome,
                             review_on: item.review_on,
+                            refused_due_date: item.refused_due_date,
                             in_appendix: item.in_appendix,
                             now_at: (m.status != roundtable_core::MeetingStatus::Skipped).then(|| {
                                 (m.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(), &*m.place)

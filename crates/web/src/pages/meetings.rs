@@ -324,6 +324,9 @@ struct Standing {
 struct Asked {
     due_date: NaiveDate,
     reason: String,
+    /// The date asked for is past by the meeting (asked long before, the meeting moved):
+    /// not offered as the new date, which must be later than today.
+    passed: bool,
 }
 
 impl Standing {
@@ -340,11 +343,11 @@ impl Standing {
                 .map(|c| (today - c.due_date).num_days()),
             extensions: issue.extension_count,
             support: issue.support_count,
-            asks: issue
-                .extension_request
-                .as_ref()
-                .filter(|_| day)
-                .map(|r| Asked { due_date: r.due_date, reason: r.reason.clone() }),
+            asks: issue.extension_request.as_ref().filter(|_| day).map(|r| Asked {
+                due_date: r.due_date,
+                reason: r.reason.clone(),
+                passed: r.due_date < today,
+            }),
             description: Some(issue.description.clone()).filter(|d| day && !d.is_empty()),
         }
     }

@@ -127,6 +127,7 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                             reason: i.reason,
                             outcome: i.outcome,
                             review_on: i.review_on,
+                            refused_due_date: i.refused_due_date,
                             in_appendix: i.in_appendix,
                             now_at: m.on.then(|| {
                                 (

@@ -56,6 +56,9 @@ pub struct AgendaItemView {
     pub outcome: Option<ItemOutcome>,
     /// With a decision: the day by which the meeting asked to hear the item again (复议).
     pub review_on: Option<NaiveDate>,
+    /// With a decision that turned the company's request for more time down
+    /// (`refuse_extension`): the later date it had asked for.
+    pub refused_due_date: Option<NaiveDate>,
 }
 
 impl From<roundtable_store::agenda::StoredItem> for AgendaItemView {
@@ -72,6 +75,7 @@ impl From<roundtable_store::agenda::StoredItem> for AgendaItemView {
             urgency: i.urgency,
             outcome: i.outcome,
             review_on: i.review_on,
+            refused_due_date: i.refused_due_date,
         }
     }
 }

@@ -144,6 +144,7 @@ pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
             urgency: i.urgency,
             outcome: None,
             review_on: None,
+            refused_due_date: None,
         })
         .collect())
 }

@@ -135,10 +135,12 @@ pub async fn outcome(
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
+    let mut refused_due_date = None;
     let transitions = match (body.outcome, body.refuse_extension) {
         (ItemOutcome::Decision | ItemOutcome::Deferred, false) => Vec::new(),
         (ItemOutcome::Decision, true) => {
             let issue = item_issue(state, &stored, "refuse_extension").await?;
+            refused_due_date = issue.extension_request.as_ref().map(|r| r.due_date);
             vec![turn_down(state, caller, &issue, note.clone())?]
         }
         (_, true) => {
@@ -170,7 +172,8 @@ pub async fn outcome(
     state
         .db
         .write(move |conn| {
-            meetings::record_outcome(conn, meeting, &item, outcome, note.as_deref(), review_on, &transitions)?;
+            let recorded = meetings::Recorded { outcome, note: note.as_deref(), review_on, refused_due_date };
+            meetings::record_outcome(conn, meeting, &item, recorded, &transitions)?;
             roundtable_store::audit::record(conn, &entry)
         })
         .await?;
