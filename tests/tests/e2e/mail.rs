@@ -116,6 +116,11 @@ fn context() -> serde_json::Value {
         "link": "http://127.0.0.1:8080/password/reset/1/2/3/4?lang=zh-CN",
         "minutes": 60,
         "items": [{"title": "<script>alert(1)</script> 地下室漏水", "mine": true}, {"title": "小区路灯不亮", "mine": false}],
+        // The minutes' mail to a company: what the meeting did with its own items.
+        "decided": [
+            {"title": "<script>alert(1)</script> 地下室漏水", "outcome": "现场承诺", "promise": {"text": "<b>更换</b>防水层", "due_date": "2026-12-20"}, "note": null},
+            {"title": "小区路灯不亮", "outcome": "形成决定 · 不同意延期至 2026-12-20", "promise": null, "note": "<b>先抽水</b>"},
+        ],
         "count": 2,
         "lines": [
             {"at": "12-01 09:30", "who": "王俊勇", "step": "交办", "title": "<script>alert(1)</script> 地下室漏水", "details": [{"field": "responsible_org", "value": "安尚物业"}], "url": "http://127.0.0.1:8080/issues/1"},

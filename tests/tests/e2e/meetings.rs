@@ -333,10 +333,30 @@ async fn a_meeting_is_prepared_held_and_closed_through_the_api(app: TestApp) {
     let sent = app.state.mailer.sent().await;
     let notices: Vec<_> = sent.iter().filter(|m| m.subject.contains("联席会议")).collect();
     assert!(notices.len() >= 2 * with_address, "agenda and minutes to each: {}", notices.len());
-    for m in notices {
+    for m in &notices {
         let owners: std::collections::BTreeSet<_> = m.to.iter().map(|a| owner(a)).collect();
         assert_eq!(owners.len(), 1, "one organisation's addresses in {:?}: {:?}", m.subject, m.to);
     }
+    // The minutes tell each company what the meeting did with its own items, promise and
+    // date with them: what the next meeting checks. Others' items are not listed.
+    let subject = format!("纪要已发布（{slot}）");
+    let minutes_to = |to: &str| notices.iter().find(|m| m.subject.contains(&subject) && m.to == [to]).copied();
+    let to_anshang = minutes_to("anshang@dongsheng.example").expect("Anshang is told of the minutes");
+    let promised = format!("- 电梯经常停运：现场承诺；承诺：两周内更换电梯主板，期限 {due}\n");
+    assert!(
+        to_anshang.text.contains("贵单位的议题及会议结果") && to_anshang.text.contains(&promised),
+        "{}",
+        to_anshang.text
+    );
+    assert!(
+        to_anshang.html.contains(&format!("<li>电梯经常停运：现场承诺；承诺：两周内更换电梯主板，期限 {due}</li>"))
+    );
+    let to_xiean = minutes_to("xiean@dongsheng.example").expect("Xie'an is told of the minutes");
+    assert!(
+        to_xiean.text.contains("贵单位的议题") && !to_xiean.text.contains("- 电梯经常停运："),
+        "its own items only: {}",
+        to_xiean.text
+    );
 
     // Next month's agenda carries the deferred street lamp over.
     let next_slot = chrono::NaiveDate::parse_from_str(&slot, "%Y-%m-%d").unwrap() + chrono::Days::new(28);
@@ -1256,6 +1276,15 @@ async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp)
     );
     let page = raiser.get(&format!("/issues/{id}")).await.html;
     assert!(page.contains(&format!("形成决定 · 不同意延期至 {asked}")), "{page}");
+    // The company's mail of the minutes says it too, with the reason, as text in the HTML.
+    let mailed = app.dispatched().await;
+    let minutes_mail = mailed
+        .iter()
+        .find(|m| m.subject.contains(&format!("纪要已发布（{slot}）")) && m.to == ["anshang@dongsheng.example"])
+        .expect("Anshang is told of the minutes");
+    let line = format!("楼道照明损坏：形成决定 · 不同意延期至 {asked}；堆物是安全隐患<不能拖>");
+    assert!(minutes_mail.text.contains(&line), "{}", minutes_mail.text);
+    assert!(minutes_mail.html.contains(&line.replace('<', "&lt;").replace('>', "&gt;")), "{}", minutes_mail.html);
 }
 
 /// Builds and publishes a meeting's agenda, opens the meeting on its day and returns its

@@ -90,6 +90,64 @@ fn org_audiences(
         .collect())
 }
 
+/// What a meeting's notice to `org` lists of its agenda. The agenda published: every
+/// item, the organisation's own first and marked. The minutes published: what the meeting
+/// did with each of its own (the outcome, a request it turned down, the day it hears the
+/// item again, the decision's words, the promise and its date) — what the company is held
+/// to until the next meeting checks it.
+fn agenda_lines(
+    conn: &mut DbConn,
+    meeting: &roundtable_core::Meeting,
+    notice: Option<MeetingNotice>,
+    org: Option<OrgId>,
+    locale: &str,
+) -> Result<(Vec<Value>, Vec<Value>), StoreError> {
+    if !matches!(notice, Some(MeetingNotice::AgendaPublished | MeetingNotice::MinutesPublished)) {
+        return Ok(Default::default());
+    }
+    let agenda = roundtable_store::agenda::agenda_items(conn, meeting.id)?;
+    // The items' issues in one query: whose they are decides what is said.
+    let theirs: HashMap<IssueId, Issue> = issues::get_issues(conn, &roundtable_store::agenda::issue_ids(&agenda))?
+        .into_iter()
+        .filter(|i| org.is_some() && i.responsible_org == org)
+        .map(|i| (i.id, i))
+        .collect();
+    if notice == Some(MeetingNotice::MinutesPublished) {
+        let decided = agenda
+            .into_iter()
+            .filter_map(|item| {
+                let issue = theirs.get(&item.issue_id?)?;
+                let heard = crate::steps::Heard {
+                    told: roundtable_core::notice::MeetingTold::Heard,
+                    slot: meeting.slot,
+                    reason: item.reason,
+                    outcome: item.outcome,
+                    review_on: item.review_on,
+                    refused_due_date: item.refused_due_date,
+                    in_appendix: item.in_appendix,
+                    now_at: None,
+                };
+                let promise = issue
+                    .commitment
+                    .as_ref()
+                    .filter(|_| item.outcome == Some(roundtable_core::ItemOutcome::Commitment))
+                    .map(|c| json!({"text": c.text, "due_date": c.due_date.to_string()}));
+                let outcome = heard.lines(crate::i18n::strings(), locale).own;
+                Some(json!({"title": item.title, "outcome": outcome, "note": item.outcome_note, "promise": promise}))
+            })
+            .collect();
+        return Ok((Vec::new(), decided));
+    }
+    let mut lines: Vec<(bool, String)> = agenda
+        .into_iter()
+        .filter(|item| !roundtable_core::text::is_blank(&item.title))
+        .map(|item| (item.issue_id.is_some_and(|i| theirs.contains_key(&i)), item.title))
+        .collect();
+    // An organisation's own items first, marked; then the rest of the agenda.
+    lines.sort_by_key(|(mine, _)| !*mine);
+    Ok((lines.into_iter().map(|(mine, title)| json!({ "title": title, "mine": mine })).collect(), Vec::new()))
+}
+
 /// The first audience and the rest.
 fn first_and_rest(mut audiences: Vec<Vec<String>>) -> (Vec<String>, Vec<Vec<String>>) {
     if audiences.is_empty() {
@@ -277,27 +335,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             // A row queued before notices went to each organisation: a copy each still.
             _ => first_and_rest(org_audiences(conn, &community, |_| true)?),
         };
-        // An organisation's own items first, marked; then the rest of the agenda.
-        let items: Vec<Value> = if notice == Some(MeetingNotice::AgendaPublished) {
-            let mut lines: Vec<(bool, String)> = Vec::new();
-            let agenda = roundtable_store::agenda::agenda_items(conn, meeting)?;
-            // The items' issues in one query: whose they are decides the order.
-            let theirs: Vec<IssueId> = issues::get_issues(conn, &roundtable_store::agenda::issue_ids(&agenda))?
-                .into_iter()
-                .filter(|i| org.is_some() && i.responsible_org == org)
-                .map(|i| i.id)
-                .collect();
-            for item in agenda {
-                let mine = item.issue_id.is_some_and(|i| theirs.contains(&i));
-                if !roundtable_core::text::is_blank(&item.title) {
-                    lines.push((mine, item.title));
-                }
-            }
-            lines.sort_by_key(|(mine, _)| !*mine);
-            lines.into_iter().map(|(mine, title)| json!({ "title": title, "mine": mine })).collect()
-        } else {
-            Vec::new()
-        };
+        let (items, decided) = agenda_lines(conn, &record.meeting, notice, org, &default_locale)?;
         // An answered correction: the organisation's own words, the answer in the reader's.
         let correction = payload.get("correction").filter(|c| c.is_object()).map(|c| {
             let answer = c["answer"].as_str().unwrap_or_default();
@@ -309,6 +347,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         let context = json!({
             "community": community.name,
             "items": items,
+            "decided": decided,
             "correction": correction,
             "what": crate::i18n::strings().step(&default_locale, &row.effect),
             "left_open": notice == Some(MeetingNotice::LeftOpen),
