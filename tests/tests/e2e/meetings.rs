@@ -49,7 +49,7 @@ fn queued(app: &TestApp, effect: &str) -> usize {
     all.iter().filter(|e| *e == effect).count()
 }
 
-fn items(detail: &Value) -> &Vec<Value> {
+pub fn items(detail: &Value) -> &Vec<Value> {
     detail["items"].as_array().expect("the agenda is shown")
 }
 

@@ -25,9 +25,12 @@ mod without_review {
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
+/// The words of the decision `held` takes on an issue of Anshang's.
+const DECIDED: &str = "请责任单位一周内作出书面承诺";
 
-/// December's meeting held with Anshang and the supervisory committee present, closed at
-/// 11:30 on its day in Jincheng; its API path.
+/// December's meeting held with Anshang and the supervisory committee present, a decision
+/// taken on an issue of Anshang's (`DECIDED`), closed at 11:30 on its day in Jincheng; its
+/// API path.
 async fn held(app: &TestApp) -> String {
     let secretary = app.token(SECRETARY).await;
     let next = app.get("/api/v1/meetings/next", &secretary).await;
@@ -37,6 +40,25 @@ async fn held(app: &TestApp) -> String {
         let came = app.call(Method::PUT, &format!("{path}/attendance"), Some(&secretary), Some(body)).await;
         assert_eq!(came.status, StatusCode::OK, "{}", came.body);
     }
+    let detail = app.get(&path, &secretary).await.body;
+    let anshang = app.org("安尚物业").to_string();
+    let mut theirs = None;
+    for item in crate::meetings::items(&detail).iter().filter(|i| i["issue"].is_string()) {
+        let issue = app.get(&format!("/api/v1/issues/{}", item["issue"].as_str().unwrap()), &secretary).await.body;
+        if issue["responsible_org"] == anshang.as_str() {
+            theirs = Some(item.clone());
+            break;
+        }
+    }
+    let item = theirs.expect("an issue of Anshang's on the agenda");
+    let decided = app
+        .post(
+            &format!("{path}/items/{}/outcome", item["id"].as_str().unwrap()),
+            &secretary,
+            json!({"outcome": "decision", "note": DECIDED}),
+        )
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
     app.set_now("2026-12-06T03:30:00Z".parse().unwrap());
     let closed = app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
@@ -69,6 +91,17 @@ async fn the_parties_that_came_review_the_draft_and_the_secretary_answers_each_c
     let id = path.rsplit('/').next().unwrap();
     assert!(mail.iter().all(|m| m.text.contains("请在 2026-12-09（含）前审阅会议纪要草稿")), "{mail:?}");
     assert!(mail.iter().all(|m| m.text.contains(&format!("/meetings/{id}/minutes"))), "{mail:?}");
+    // Anshang's says what the draft records of its own items, to check before the last day;
+    // the committee, responsible for none, is not given a list.
+    let to = |address: &str| mail.iter().find(|m| m.to == [address]).expect("told");
+    let anshang_mail = &to(ANSHANG).text;
+    assert!(
+        anshang_mail.contains("纪要草稿中贵单位的议题及会议结果（如有出入，请在审阅期内提出更正）：")
+            && anshang_mail.contains(&format!("：形成决定；{DECIDED}\n")),
+        "{anshang_mail}"
+    );
+    let committee = &to("supervisors@dongsheng.example").text;
+    assert!(!committee.contains("贵单位的议题"), "{committee}");
 
     // Those who came read the draft; another company and a resident do not.
     for (who, token, status) in [("Anshang", &anshang, 200), ("Xie'an", &xiean, 404), ("a resident", &resident, 404)] {

@@ -91,10 +91,11 @@ fn org_audiences(
 }
 
 /// What a meeting's notice to `org` lists of its agenda. The agenda published: every
-/// item, the organisation's own first and marked. The minutes published: what the meeting
-/// did with each of its own (the outcome, a request it turned down, the day it hears the
-/// item again, the decision's words, the promise and its date) — what the company is held
-/// to until the next meeting checks it.
+/// item, the organisation's own first and marked. The minutes published, or their draft
+/// out for the review of those present: what the meeting did with each of its own (the
+/// outcome, a request it turned down, the day it hears the item again, the decision's
+/// words, the promise and its date) — what the company is held to until the next meeting
+/// checks it, and what it may still ask to correct.
 fn agenda_lines(
     conn: &mut DbConn,
     meeting: &roundtable_core::Meeting,
@@ -102,7 +103,8 @@ fn agenda_lines(
     org: Option<OrgId>,
     locale: &str,
 ) -> Result<(Vec<Value>, Vec<Value>), StoreError> {
-    if !matches!(notice, Some(MeetingNotice::AgendaPublished | MeetingNotice::MinutesPublished)) {
+    let minutes = matches!(notice, Some(MeetingNotice::MinutesPublished | MeetingNotice::MinutesForReview));
+    if !minutes && notice != Some(MeetingNotice::AgendaPublished) {
         return Ok(Default::default());
     }
     let agenda = roundtable_store::agenda::agenda_items(conn, meeting.id)?;
@@ -112,7 +114,7 @@ fn agenda_lines(
         .filter(|i| org.is_some() && i.responsible_org == org)
         .map(|i| (i.id, i))
         .collect();
-    if notice == Some(MeetingNotice::MinutesPublished) {
+    if minutes {
         let decided = agenda
             .into_iter()
             .filter_map(|item| {
