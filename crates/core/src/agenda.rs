@@ -305,7 +305,8 @@ pub struct Agenda {
 pub const OPEN_STATES: [&str; 5] =
     [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED, IssueState::PAUSED];
 
-fn is_open(state: &IssueState) -> bool {
+/// Whether an issue in `state` is still open (an agenda may list it).
+pub fn is_open(state: &IssueState) -> bool {
     OPEN_STATES.contains(&state.as_str())
 }
 

@@ -602,12 +602,22 @@ pub fn unfinished_items(conn: &mut DbConn, meeting: MeetingId) -> Result<Vec<(Op
 /// section's item nor one with a recorded outcome (`Protected`); `added` items (section,
 /// title, minutes) go last. `Conflict` when the agenda is fixed (published and the meeting
 /// not open, or the meeting closed).
+/// An item the secretary adds to an agenda: a topic of its own, or an issue (raised at the
+/// meeting, say, after the agenda was out), by its title.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Added {
+    pub section: Section,
+    pub title: String,
+    pub minutes: i32,
+    pub issue: Option<IssueId>,
+}
+
 pub fn edit_agenda(
     conn: &mut DbConn,
     meeting: &Meeting,
     order: &[String],
     drop: &[String],
-    added: &[(Section, String, i32)],
+    added: &[Added],
     now: DateTime<Utc>,
 ) -> Result<()> {
     crate::db::atomically(conn, |conn| {
@@ -663,7 +673,12 @@ pub fn edit_agenda(
                 .execute(conn)?;
         }
         let order = sequence;
-        for (n, (section, title, minutes)) in added.iter().enumerate() {
+        for (n, Added { section, title, minutes, issue }) in added.iter().enumerate() {
+            // Once on an agenda: a unique index keeps it so against a concurrent edit too.
+            let listed = |i: &StoredItem| i.issue_id == *issue && !drop.contains(&i.id);
+            if issue.is_some() && existing.iter().any(listed) {
+                return Err(StoreError::Duplicate("the issue's item on this agenda".into()));
+            }
             diesel::insert_into(agenda_items::table)
                 .values((
                     agenda_items::id.eq(uuid::Uuid::now_v7().to_string()),
@@ -673,11 +688,13 @@ pub fn edit_agenda(
                     agenda_items::section.eq(section.as_str()),
                     agenda_items::reason.eq(Reason::Added.as_str()),
                     agenda_items::title.eq(title),
+                    agenda_items::issue_id.eq(issue.map(|i| i.to_string())),
                     agenda_items::minutes_allowed.eq(*minutes),
                     agenda_items::in_appendix.eq(false),
                     agenda_items::created_at.eq(ts(now)),
                 ))
-                .execute(conn)?;
+                .execute(conn)
+                .map_err(StoreError::from_insert("the issue's item on this agenda"))?;
         }
         Ok(())
     })

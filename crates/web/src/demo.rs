@@ -773,7 +773,12 @@ fn draft(
         Err(other) => return Err(StoreError::Corrupt(format!("demo agenda {}: {other}", m.slot))),
     }
     // The secretary adds an item of her own before publishing.
-    let added = [(roundtable_core::agenda::Section::OtherBusiness, "下月重点工作安排".to_owned(), 10)];
+    let added = [roundtable_store::agenda::Added {
+        section: roundtable_core::agenda::Section::OtherBusiness,
+        title: "下月重点工作安排".to_owned(),
+        minutes: 10,
+        issue: None,
+    }];
     roundtable_store::agenda::edit_agenda(conn, m, &[], &[], &added, built_at + TimeDelta::hours(2))?;
     meetings::publish_agenda(conn, m.id, secretary, built_at + TimeDelta::hours(20))?;
     Ok(())

@@ -16,7 +16,8 @@ on_both_databases!(
     a_secretary_moves_and_skips_meetings,
     on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended,
     the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request,
-    the_meeting_turns_a_companys_request_down_with_its_reason
+    the_meeting_turns_a_companys_request_down_with_its_reason,
+    an_issue_raised_at_the_meeting_is_listed_there_and_committed_on_the_spot
 );
 
 /// Tests that name the meetings of December 2026 and January 2027, on the Monday before
@@ -1754,4 +1755,118 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     let entry = format!("<strong>2027-01-03 联席会议取消，议题转下次会议</strong> · 您关注的 {off} 项议题");
     assert!(html.contains(&entry), "{entry}: {html}");
     assert_eq!(html.matches("<li>原因: 会场维修 &lt;b&gt;停电&lt;/b&gt;</li>").count(), 1, "said once: {html}");
+}
+
+/// 现场提出: a problem raised at the meeting, after its agenda went out, is listed on the
+/// agenda under way — from the issue's page by the secretary, or through the API — and the
+/// company present commits on the spot. Only an open issue of the community, once, under
+/// its own title.
+async fn an_issue_raised_at_the_meeting_is_listed_there_and_committed_on_the_spot(app: TestApp) {
+    let slot = app.get("/api/v1/meetings/next", &app.token(SECRETARY).await).await.str("slot").to_owned();
+    let (path, secretary) = build_and_open(&app, &slot).await;
+    let meeting = path.rsplit('/').next().unwrap().to_owned();
+    let agenda = format!("{path}/agenda");
+    let listed = app.get(&path, &secretary).await.body;
+    let on_agenda = items(&listed).iter().find_map(|i| i["issue"].as_str()).expect("an issue on the agenda").to_owned();
+    let verified = app.get("/api/v1/issues?state=verified", &secretary).await.body;
+    let closed = verified["items"][0]["id"].as_str().expect("a verified issue").to_owned();
+    let raised = raise(&app, "小区东门积水<b>严重</b>").await;
+    let raised_id = raised["id"].as_str().unwrap().to_owned();
+    for (add, field, problem) in [
+        (json!({"issue": raised_id, "title": "别的标题"}), "add[0].title", "not_accepted"),
+        (json!({"issue": uuid::Uuid::now_v7()}), "add[0].issue", "unknown"),
+        (json!({"issue": closed}), "add[0].issue", "closed"),
+        (json!({"issue": on_agenda}), "add", "listed"),
+        (json!({"title": "没有分区的事项"}), "add[0].section", "missing"),
+        (json!({"issue": raised_id, "section": "announcements"}), "add[0].section", "invalid"),
+    ] {
+        let r = app.call(Method::PUT, &agenda, Some(&secretary), Some(json!({"add": [add.clone()]}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{add}: {}", r.body);
+        assert_eq!(
+            (r.body["errors"][0]["field"].as_str(), r.body["errors"][0]["problem"].as_str()),
+            (Some(field), Some(problem)),
+            "{add}: {}",
+            r.body
+        );
+    }
+    let wrong = app.call(Method::PUT, &agenda, Some(&secretary), Some(json!({"add": [{"issue": 7}]}))).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    let anshang_token = app.token(ANSHANG).await;
+    let theirs =
+        app.call(Method::PUT, &agenda, Some(&anshang_token), Some(json!({"add": [{"issue": raised_id}]}))).await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.body);
+    assert_eq!(items(&app.get(&path, &secretary).await.body).len(), items(&listed).len(), "nothing was listed");
+
+    // The secretary lists it from the issue's page; its raiser is offered nothing.
+    let raiser = app.pages();
+    raiser.sign_in("supervisor@dongsheng.example").await;
+    let theirs = raiser.get(&format!("/issues/{raised_id}")).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.html.contains("id=\"list-at\""), "{}", theirs.html);
+    let pages = app.pages();
+    pages.sign_in(SECRETARY).await;
+    let page = pages.get(&format!("/issues/{raised_id}")).await.html;
+    assert!(page.contains(&format!("列入正在进行的 {slot} 联席会议议程")), "{page}");
+    let done = pages
+        .submit(&format!("/issues/{raised_id}"), &format!("/issues/{raised_id}/agenda"), &[("meeting", &meeting)])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let now = app.get(&path, &secretary).await.body;
+    let item = items(&now).iter().find(|i| i["issue"] == raised_id.as_str()).expect("listed").clone();
+    assert_eq!(
+        (item["title"].as_str(), item["section"].as_str(), item["reason"].as_str()),
+        (Some("小区东门积水<b>严重</b>"), Some("new_issues"), Some("added"))
+    );
+    let item_id = item["id"].as_str().unwrap();
+    assert!(
+        done.location().ends_with(&format!("/meetings/{meeting}/day?done=issue_listed#item-{item_id}")),
+        "{}",
+        done.location()
+    );
+    let again = app.call(Method::PUT, &agenda, Some(&secretary), Some(json!({"add": [{"issue": raised_id}]}))).await;
+    assert_eq!(
+        (again.status.as_u16(), again.body["errors"][0]["problem"].as_str()),
+        (422, Some("listed")),
+        "once: {}",
+        again.body
+    );
+    assert!(
+        !pages.get(&format!("/issues/{raised_id}")).await.html.contains("id=\"list-at\""),
+        "listed: not offered again"
+    );
+
+    // The day screen offers the company present and the promise; recorded, it is committed.
+    let day = pages.get(&format!("/meetings/{meeting}/day")).await.html;
+    assert!(day.contains("<p class=\"meta\" id=\"raised-here\">会上提出的新问题"), "the way there is said");
+    let shown = day[day.find(&format!("id=\"item-{item_id}\"")).unwrap()..].split("</li>").next().unwrap();
+    assert!(
+        shown.contains("小区东门积水&lt;b&gt;严重&lt;/b&gt;") && shown.contains("name=\"responsible_org\""),
+        "{shown}"
+    );
+    let body = json!({"outcome": "commitment", "responsible_org": app.org("安尚物业"), "commitment_text": "今晚疏通东门排水", "due_date": in_days(&app, 3)});
+    let committed = app.post(&format!("{path}/items/{item_id}/outcome"), &secretary, body).await;
+    assert_eq!(committed.status, StatusCode::OK, "{}", committed.body);
+    let issue = app.get(&format!("/api/v1/issues/{raised_id}"), &secretary).await.body;
+    assert_eq!(
+        (issue["state"].as_str(), issue["commitment"]["meeting"].as_str()),
+        (Some("committed"), Some(meeting.as_str()))
+    );
+
+    // Through the API too: an issue raised before, under a section of the secretary's choice.
+    let other = raise(&app, "单元门禁失灵").await;
+    let added = app
+        .call(
+            Method::PUT,
+            &agenda,
+            Some(&secretary),
+            Some(json!({"add": [{"issue": other["id"], "section": "follow_up", "minutes": 3}]})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    let it = items(&added.body).iter().find(|i| i["issue"] == other["id"]).expect("listed").clone();
+    assert_eq!((it["section"].as_str(), it["minutes"].as_i64()), (Some("follow_up"), Some(3)));
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    let text = app.call(Method::GET, &format!("{path}/minutes?format=md"), Some(&secretary), None).await.body;
+    let text = text.as_str().unwrap_or_default();
+    assert!(text.contains("| 安尚物业 | 小区东门积水") && text.contains("今晚疏通东门排水"), "{text}");
 }

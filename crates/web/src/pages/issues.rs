@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
 use roundtable_core::workflow::Field;
-use roundtable_core::{IssueId, OrgId, Role, Urgency, WaitingFor};
+use roundtable_core::{IssueId, MeetingId, OrgId, Role, Urgency, WaitingFor};
 use roundtable_store::notices::Seen;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -679,6 +679,9 @@ struct IssuePage {
     /// The day a meeting's decision asked to hear it again, while it is open and no later
     /// agenda lists it yet.
     review_pending: Option<chrono::NaiveDate>,
+    /// The meeting under way whose agenda does not list this open issue, for its secretary
+    /// to list it there (raised at the meeting, or since its agenda went out).
+    to_list_at: Option<roundtable_core::Meeting>,
     /// What a paused issue waits for, said at the top (not only in its timeline).
     waiting: Option<Waiting>,
     /// When the workflow reminds or escalates next (an urgent issue's deadline, counted
@@ -921,11 +924,19 @@ async fn issue_page(
         .last()
         .filter(|h| open && h.meeting.status == roundtable_core::MeetingStatus::Closed)
         .and_then(|h| h.item.review_on);
+    let to_list_at = meetings
+        .iter()
+        .find(|m| m.status == roundtable_core::MeetingStatus::Open)
+        .filter(|m| {
+            open && crate::ops::meetings::manages(&caller) && !heard.iter().any(|h| h.meeting.id == Some(m.id.0))
+        })
+        .cloned();
     Out::status(
         status,
         IssuePage {
             meetings: heard.into_iter().map(HeardLine::new).collect(),
             review_pending,
+            to_list_at,
             base: tracker.base.clone(),
             read_only: tracker.read_only(),
             issue,
@@ -1078,6 +1089,27 @@ pub enum SupportAction {
 #[derive(Deserialize)]
 pub struct SupportForm {
     action: SupportAction,
+}
+
+#[derive(Deserialize)]
+pub struct ListAtForm {
+    meeting: Uuid,
+}
+
+/// Lists the issue on the agenda of the meeting under way (raised at the meeting, say):
+/// back to the meeting-day screen at its item, where the company can commit on the spot.
+pub async fn list_at(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<ListAtForm>) -> Response {
+    let out = async {
+        let meeting = MeetingId(form.meeting);
+        let add = crate::views::meetings::NewItem { title: String::new(), issue: Some(id), section: None, minutes: 5 };
+        let edit =
+            crate::views::meetings::AgendaEdit { announcements: None, order: None, drop: Vec::new(), add: vec![add] };
+        let detail = crate::ops::meetings::agenda::edit(&ctx.state, &ctx.caller()?, meeting, edit).await?;
+        let item = detail.items.iter().flatten().find(|i| i.issue == Some(id)).map(|i| format!("#item-{}", i.id));
+        Ok(Out::Done(format!("/meetings/{meeting}/day{}", item.unwrap_or_default()), "issue_listed"))
+    }
+    .await;
+    ctx.respond(out)
 }
 
 pub async fn support(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<SupportForm>) -> Response {

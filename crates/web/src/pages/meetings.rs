@@ -596,7 +596,7 @@ pub async fn edit(ApiPath(id): ApiPath<Uuid>, Posted { ctx, form }: Posted<Vec<(
                 .unwrap_or_default()
                 .parse()
                 .map_err(|_| ApiError::field("add[0].section", "invalid", "follow_up, new_issues or other_business"))?;
-            add.push(NewItem { title, section, minutes });
+            add.push(NewItem { title, issue: None, section: Some(section), minutes });
         }
         let body = AgendaEdit {
             announcements: field("announcements"),

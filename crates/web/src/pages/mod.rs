@@ -66,6 +66,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         .route("/issues/{id}", get(issues::show))
         .route("/issues/{id}/transitions", post(issues::transition).layer(uploads))
         .route("/issues/{id}/support", post(issues::support))
+        .route("/issues/{id}/agenda", post(issues::list_at))
         .route("/issues/{id}/follow", post(notices::follow))
         .route("/notices", get(notices::list))
         .route("/notices/read", post(notices::mark_read))

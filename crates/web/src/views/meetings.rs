@@ -154,10 +154,16 @@ pub struct ScheduleBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewItem {
+    /// A topic's title; none with `issue` (its item takes the issue's title).
+    #[serde(default)]
     pub title: String,
-    /// follow_up, new_issues or other_business
-    #[schema(value_type = names::SectionName)]
-    pub section: Section,
+    /// An open issue of the community to list (raised at the meeting, or since the agenda
+    /// went out); once per agenda.
+    pub issue: Option<Uuid>,
+    /// follow_up, new_issues or other_business; with `issue`, by default new_issues for a
+    /// raised issue and follow_up for others.
+    #[schema(value_type = Option<names::SectionName>)]
+    pub section: Option<Section>,
     #[serde(default = "default_minutes")]
     pub minutes: i32,
 }

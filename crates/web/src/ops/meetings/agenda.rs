@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use roundtable_core::agenda::Section;
 use roundtable_core::audit::{AuditAction, AuditEntry, AuditSubject};
 use roundtable_core::text;
-use roundtable_core::{AgendaStatus, MeetingId, MeetingStatus};
+use roundtable_core::{AgendaStatus, Issue, IssueId, MeetingId, MeetingStatus};
 use roundtable_store::{StoreError, agenda as store_agenda, meetings};
 
 use super::{detail, manage, record, sees_agenda, view};
@@ -13,7 +13,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, FieldProblem};
 use crate::jobs::agenda::{AgendaError, Built, Mode, build_agenda_for};
 use crate::state::AppState;
-use crate::views::meetings::{AgendaEdit, AgendaItemView, DocumentFormat, MeetingDetail, MeetingView, Rendering};
+use crate::views::meetings::{
+    AgendaEdit, AgendaItemView, DocumentFormat, MeetingDetail, MeetingView, NewItem, Rendering,
+};
 
 /// The sections a secretary adds items to.
 const EDITABLE: [Section; 3] = [Section::FollowUp, Section::NewIssues, Section::OtherBusiness];
@@ -49,9 +51,32 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
     if let Some(announcements) = &body.announcements {
         crate::ops::check_text(&mut problems, "announcements", announcements, 0, ANNOUNCEMENTS_MAX_CHARS);
     }
+    let issues = added_issues(state, caller, &body).await?;
+    let mut added = Vec::new();
     for (n, item) in body.add.iter().enumerate() {
-        crate::ops::check_text(&mut problems, &format!("add[{n}].title"), &item.title, 1, 200);
-        if !EDITABLE.contains(&item.section) {
+        let issue = match item.issue {
+            Some(id) => added_issue(&mut problems, n, item, issues.iter().find(|i| i.id.0 == id)),
+            None => {
+                crate::ops::check_text(&mut problems, &format!("add[{n}].title"), &item.title, 1, 200);
+                None
+            }
+        };
+        // An issue's section by default: new if nobody has taken it on yet.
+        let section = item.section.or(issue.map(|i| match i.state.as_str() {
+            roundtable_core::IssueState::RAISED => Section::NewIssues,
+            _ => Section::FollowUp,
+        }));
+        let Some(section) = section else {
+            problems.push(FieldProblem::new(&format!("add[{n}].section"), "missing", "name the item's section"));
+            continue;
+        };
+        added.push(store_agenda::Added {
+            section,
+            title: issue.map_or_else(|| text::one_line(&item.title), |i| text::one_line(&i.title)),
+            minutes: item.minutes,
+            issue: issue.map(|i| i.id),
+        });
+        if !EDITABLE.contains(&section) {
             problems.push(FieldProblem::new(
                 &format!("add[{n}].section"),
                 "invalid",
@@ -68,7 +93,7 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
     let meeting = r.meeting.clone();
     let now = state.now();
     let entry = crate::ops::audit(state, caller, AuditAction::AgendaEdited, AuditSubject::Meeting, id)
-        .with("added", body.add.iter().map(|a| text::one_line(&a.title)).collect::<Vec<_>>().join("、"))
+        .with("added", added.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join("、"))
         .with("dropped", body.drop.len())
         .with("reordered", body.order.as_ref().map_or(0, Vec::len))
         .with("announcements", body.announcements.is_some());
@@ -80,8 +105,6 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
                 meetings::set_announcements(conn, meeting.id, text::trim(announcements))?;
             }
             let order = body.order.unwrap_or_default();
-            let added: Vec<_> =
-                body.add.into_iter().map(|a| (a.section, text::one_line(&a.title), a.minutes)).collect();
             store_agenda::edit_agenda(conn, &meeting, &order, &body.drop, &added, now)
         })
         .await
@@ -89,9 +112,46 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
             StoreError::Conflict { .. } => {
                 ApiError::Conflict { detail: "the agenda can no longer change".into(), current: None }
             }
+            StoreError::Duplicate(_) => ApiError::field("add", "listed", "the issue is on this agenda already"),
             other => other.into(),
         })?;
     detail(state, caller, id).await
+}
+
+/// The issues an edit adds by hand, read in one query.
+async fn added_issues(state: &AppState, caller: &Caller, body: &AgendaEdit) -> ApiResult<Vec<Issue>> {
+    let ids: Vec<IssueId> = body.add.iter().filter_map(|a| a.issue.map(IssueId)).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let community = caller.community.id;
+    let found = state.db.run(move |conn| roundtable_store::issues::get_issues(conn, &ids)).await?;
+    Ok(found.into_iter().filter(|i| i.community == community).collect())
+}
+
+/// An issue the `n`th addition names, if the agenda may list it: the community's (another
+/// community's is as unknown as one that does not exist), open, under its own title.
+fn added_issue<'a>(
+    problems: &mut Vec<FieldProblem>,
+    n: usize,
+    item: &NewItem,
+    found: Option<&'a Issue>,
+) -> Option<&'a Issue> {
+    if !item.title.is_empty() {
+        problems.push(FieldProblem::new(&format!("add[{n}].title"), "not_accepted", "an issue's item takes its title"));
+    }
+    match found {
+        None => {
+            problems.push(FieldProblem::new(&format!("add[{n}].issue"), "unknown", "no such issue in this community"));
+            None
+        }
+        Some(i) if !roundtable_core::agenda::is_open(&i.state) => {
+            let why = format!("the issue is `{}`: only an open issue goes on an agenda", i.state);
+            problems.push(FieldProblem::new(&format!("add[{n}].issue"), "closed", &why));
+            None
+        }
+        found => found,
+    }
 }
 
 /// Publishes the draft agenda and notifies the participants.
