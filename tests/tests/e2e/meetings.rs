@@ -1869,4 +1869,11 @@ async fn an_issue_raised_at_the_meeting_is_listed_there_and_committed_on_the_spo
     let text = app.call(Method::GET, &format!("{path}/minutes?format=md"), Some(&secretary), None).await.body;
     let text = text.as_str().unwrap_or_default();
     assert!(text.contains("| 安尚物业 | 小区东门积水") && text.contains("今晚疏通东门排水"), "{text}");
+    // Over, the agenda is the record: nothing is listed on it any more, and the reason says so.
+    let late = raise(&app, "会后才报的问题").await;
+    let after = app.call(Method::PUT, &agenda, Some(&secretary), Some(json!({"add": [{"issue": late["id"]}]}))).await;
+    assert_eq!(after.status, StatusCode::CONFLICT, "{}", after.body);
+    assert!(after.body["detail"].as_str().unwrap().contains("the meeting closed"), "{}", after.body);
+    let page = pages.get(&format!("/issues/{}", late["id"].as_str().unwrap())).await.html;
+    assert!(!page.contains("id=\"list-at\""), "no meeting under way: {page}");
 }

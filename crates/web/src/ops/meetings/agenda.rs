@@ -35,8 +35,16 @@ pub async fn build(state: &AppState, caller: &Caller, slot: NaiveDate) -> ApiRes
 /// The announcements read out at the meeting: a page or two of the agenda.
 pub const ANNOUNCEMENTS_MAX_CHARS: usize = 4000;
 
-fn not_draft(status: AgendaStatus) -> ApiError {
-    ApiError::Conflict { detail: format!("the agenda is {status}, not a draft"), current: None }
+/// An agenda changes while a draft, or while its meeting is open (an item raised there).
+fn may_change(r: &roundtable_store::meetings::MeetingRecord) -> ApiResult<()> {
+    if r.agenda_status == AgendaStatus::Draft || r.meeting.status == MeetingStatus::Open {
+        return Ok(());
+    }
+    let (agenda, meeting) = (r.agenda_status, r.meeting.status);
+    let detail = format!(
+        "the agenda is {agenda} and the meeting {meeting}: an agenda changes while a draft or its meeting is open"
+    );
+    Err(ApiError::Conflict { detail, current: None })
 }
 
 /// Edits an agenda that can still change — a draft, or an open meeting's: announcements,
@@ -44,9 +52,7 @@ fn not_draft(status: AgendaStatus) -> ApiError {
 pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: AgendaEdit) -> ApiResult<MeetingDetail> {
     manage(caller)?;
     let r = record(state, caller, id).await?;
-    if r.agenda_status != AgendaStatus::Draft && r.meeting.status != MeetingStatus::Open {
-        return Err(not_draft(r.agenda_status));
-    }
+    may_change(&r)?;
     let mut problems = Vec::new();
     if let Some(announcements) = &body.announcements {
         crate::ops::check_text(&mut problems, "announcements", announcements, 0, ANNOUNCEMENTS_MAX_CHARS);
@@ -213,9 +219,7 @@ pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
 pub async fn add_late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingDetail> {
     manage(caller)?;
     let r = record(state, caller, id).await?;
-    if r.agenda_status != AgendaStatus::Draft && r.meeting.status != MeetingStatus::Open {
-        return Err(not_draft(r.agenda_status));
-    }
+    may_change(&r)?;
     let (now, config) = (state.now(), state.config.clone());
     let entry = crate::ops::audit(state, caller, AuditAction::LateItemsAdded, AuditSubject::Meeting, id);
     state
