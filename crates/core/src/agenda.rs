@@ -305,9 +305,19 @@ pub struct Agenda {
 pub const OPEN_STATES: [&str; 5] =
     [IssueState::RAISED, IssueState::ASSIGNED, IssueState::COMMITTED, IssueState::RESOLVED, IssueState::PAUSED];
 
-/// Whether an issue in `state` is still open (an agenda may list it).
-pub fn is_open(state: &IssueState) -> bool {
+fn is_open(state: &IssueState) -> bool {
     OPEN_STATES.contains(&state.as_str())
+}
+
+/// Where an issue listed by hand (raised at the meeting) goes by default: among the new
+/// issues and the backlog while nobody has promised anything, as the planner lists them;
+/// in the follow-up once a commitment is there to follow.
+pub fn section_of(state: &IssueState) -> Section {
+    if [IssueState::RAISED, IssueState::ASSIGNED].contains(&state.as_str()) {
+        Section::NewIssues
+    } else {
+        Section::FollowUp
+    }
 }
 
 fn overdue_on(issue: &Tracked, day: NaiveDate) -> bool {

@@ -476,3 +476,19 @@ fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again() {
     let review = reasons.iter().position(|r| *r == Reason::ReviewDue).unwrap();
     assert!(review > reasons.iter().position(|r| *r == Reason::Overdue).unwrap(), "after the commitments");
 }
+
+/// An issue the secretary lists by hand (raised at the meeting) goes where the planner
+/// would put it: among the new issues while nothing is promised, else in the follow-up.
+#[test]
+fn an_issue_listed_by_hand_goes_where_the_planner_would_put_it() {
+    use roundtable_core::agenda::section_of;
+    for (state, section) in [
+        (IssueState::RAISED, Section::NewIssues),
+        (IssueState::ASSIGNED, Section::NewIssues),
+        (IssueState::COMMITTED, Section::FollowUp),
+        (IssueState::RESOLVED, Section::FollowUp),
+        (IssueState::PAUSED, Section::FollowUp),
+    ] {
+        assert_eq!(section_of(&IssueState::new(state)), section, "{state}");
+    }
+}

@@ -160,8 +160,8 @@ pub struct NewItem {
     /// An open issue of the community to list (raised at the meeting, or since the agenda
     /// went out); once per agenda.
     pub issue: Option<Uuid>,
-    /// follow_up, new_issues or other_business; with `issue`, by default new_issues for a
-    /// raised issue and follow_up for others.
+    /// follow_up, new_issues or other_business; with `issue`, by default new_issues for an
+    /// issue nobody has promised anything on yet (raised or assigned), else follow_up.
     #[schema(value_type = Option<names::SectionName>)]
     pub section: Option<Section>,
     #[serde(default = "default_minutes")]

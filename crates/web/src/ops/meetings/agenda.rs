@@ -61,17 +61,13 @@ pub async fn edit(state: &AppState, caller: &Caller, id: MeetingId, body: Agenda
     let mut added = Vec::new();
     for (n, item) in body.add.iter().enumerate() {
         let issue = match item.issue {
-            Some(id) => added_issue(&mut problems, n, item, issues.iter().find(|i| i.id.0 == id)),
+            Some(id) => added_issue(state, &mut problems, (n, item), issues.iter().find(|i| i.id.0 == id)),
             None => {
                 crate::ops::check_text(&mut problems, &format!("add[{n}].title"), &item.title, 1, 200);
                 None
             }
         };
-        // An issue's section by default: new if nobody has taken it on yet.
-        let section = item.section.or(issue.map(|i| match i.state.as_str() {
-            roundtable_core::IssueState::RAISED => Section::NewIssues,
-            _ => Section::FollowUp,
-        }));
+        let section = item.section.or(issue.map(|i| roundtable_core::agenda::section_of(&i.state)));
         let Some(section) = section else {
             problems.push(FieldProblem::new(&format!("add[{n}].section"), "missing", "name the item's section"));
             continue;
@@ -136,11 +132,12 @@ async fn added_issues(state: &AppState, caller: &Caller, body: &AgendaEdit) -> A
 }
 
 /// An issue the `n`th addition names, if the agenda may list it: the community's (another
-/// community's is as unknown as one that does not exist), open, under its own title.
+/// community's is as unknown as one that does not exist), open by its workflow, under its
+/// own title.
 fn added_issue<'a>(
+    state: &AppState,
     problems: &mut Vec<FieldProblem>,
-    n: usize,
-    item: &NewItem,
+    (n, item): (usize, &NewItem),
     found: Option<&'a Issue>,
 ) -> Option<&'a Issue> {
     if !item.title.is_empty() {
@@ -151,7 +148,7 @@ fn added_issue<'a>(
             problems.push(FieldProblem::new(&format!("add[{n}].issue"), "unknown", "no such issue in this community"));
             None
         }
-        Some(i) if !roundtable_core::agenda::is_open(&i.state) => {
+        Some(i) if state.workflows.is_closed(&i.workflow, &i.state) => {
             let why = format!("the issue is `{}`: only an open issue goes on an agenda", i.state);
             problems.push(FieldProblem::new(&format!("add[{n}].issue"), "closed", &why));
             None

@@ -135,13 +135,13 @@ pub async fn outcome(
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
-    let mut refused_due_date = None;
-    let transitions = match (body.outcome, body.refuse_extension) {
-        (ItemOutcome::Decision | ItemOutcome::Deferred, false) => Vec::new(),
+    // The steps the outcome takes, and the date a refusal turned down (kept on the item).
+    let (transitions, refused_due_date) = match (body.outcome, body.refuse_extension) {
+        (ItemOutcome::Decision | ItemOutcome::Deferred, false) => (Vec::new(), None),
         (ItemOutcome::Decision, true) => {
             let issue = item_issue(state, &stored, "refuse_extension").await?;
-            refused_due_date = issue.extension_request.as_ref().map(|r| r.due_date);
-            vec![turn_down(state, caller, &issue, note.clone())?]
+            let asked = issue.extension_request.as_ref().map(|r| r.due_date);
+            (vec![turn_down(state, caller, &issue, note.clone())?], asked)
         }
         (_, true) => {
             return Err(ApiError::field("refuse_extension", "not_a_decision", "only a decision turns a request down"));
@@ -150,7 +150,7 @@ pub async fn outcome(
             let issue = item_issue(state, &stored, "outcome").await?;
             let steps = commitment_steps(state, caller, &issue, r.meeting.id, &body, note.clone())?;
             crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
-            steps
+            (steps, None)
         }
     };
     let (meeting, outcome) = (r.meeting.id, body.outcome);
