@@ -1852,6 +1852,19 @@ async fn an_issue_raised_at_the_meeting_is_listed_there_and_committed_on_the_spo
         (Some("committed"), Some(meeting.as_str()))
     );
 
+    // Two edits listing one issue at once: one lists it, the other is told it is there.
+    let twice = raise(&app, "同时提交的问题").await;
+    let add = || json!({"add": [{"issue": twice["id"]}]});
+    let (a, b) = tokio::join!(
+        app.call(Method::PUT, &agenda, Some(&secretary), Some(add())),
+        app.call(Method::PUT, &agenda, Some(&secretary), Some(add()))
+    );
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 422], "{} / {}", a.body, b.body);
+    let now = app.get(&path, &secretary).await.body;
+    assert_eq!(items(&now).iter().filter(|i| i["issue"] == twice["id"]).count(), 1, "listed once");
+
     // Through the API too: an issue raised before, under a section of the secretary's choice.
     let other = raise(&app, "单元门禁失灵").await;
     let added = app
