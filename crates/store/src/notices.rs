@@ -372,12 +372,18 @@ pub fn list(
     told(rows)
 }
 
+/// The bell's number: `user`'s unread notices as the notices page lists them — each
+/// step's notice, and what a meeting told at once (its agenda, its minutes, a move: the
+/// notices of one meeting, one kind and one moment) once, however many issues it names.
+/// (The supervisory committee follows dozens of issues: one publication is one to read.)
 pub fn unread_count(conn: &mut DbConn, user: UserId) -> Result<u32> {
-    let n: i64 = notices::table
+    let groups: Vec<(Option<String>, i64)> = notices::table
         .filter(notices::user_id.eq(user.to_string()))
         .filter(notices::read_at.is_null())
-        .count()
-        .get_result(conn)?;
+        .group_by((notices::meeting_id, notices::transition, notices::created_at))
+        .select((notices::meeting_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    let n: i64 = groups.iter().map(|(meeting, n)| if meeting.is_some() { 1 } else { *n }).sum();
     Ok(n as u32)
 }
 

@@ -2,7 +2,7 @@
 //! and in the notices mail: the values it carried, an organisation by its name, a meeting
 //! by its day, never an id.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use roundtable_core::agenda::Reason;
 use roundtable_core::notice::MeetingTold;
 use roundtable_core::workflow::{Field, TransitionFields};
@@ -115,11 +115,15 @@ impl Heard<'_> {
     }
 }
 
+/// What a meeting told at once: the meeting, what it told, and when (a meeting moved
+/// twice tells twice) — the key a meeting's notices are gathered by, as the bell counts.
+pub type ToldAt = (MeetingId, MeetingTold, DateTime<Utc>);
+
 /// Notices in the order given, those a meeting gave at once — next to each other, of one
-/// meeting, telling the same (`key`) — gathered into one group; any other notice alone.
-/// (The supervisory committee follows dozens of issues: one publication of the minutes
-/// is one entry to read, not one per issue.)
-pub fn gather<T>(notices: Vec<T>, key: impl Fn(&T) -> Option<(MeetingId, MeetingTold)>) -> Vec<Vec<T>> {
+/// meeting, telling the same at one moment (`key`) — gathered into one group; any other
+/// notice alone. (The supervisory committee follows dozens of issues: one publication of
+/// the minutes is one entry to read, not one per issue.)
+pub fn gather<T>(notices: Vec<T>, key: impl Fn(&T) -> Option<ToldAt>) -> Vec<Vec<T>> {
     let mut groups: Vec<Vec<T>> = Vec::new();
     for notice in notices {
         let k = key(&notice);

@@ -1691,7 +1691,8 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     assert!(digest.html.contains(&format!("/issues/{issue}")), "{}", digest.html);
 
     // Opening the minutes reads the notices that they are out (the bell on that page
-    // already counts them off); those of the agenda stay unread until it is opened.
+    // already counts them off); those of the agenda stay unread until it is opened. The
+    // bell counts as the notices page lists: what a meeting told at once is one.
     let unread = |kind: &'static str| {
         let app = &app;
         async move {
@@ -1704,13 +1705,14 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     let heard = told("heard");
     let (listed_unread, bell) = unread("listed").await;
     assert_eq!((listed_unread, unread("heard").await.0), (listed, heard), "nothing read yet");
+    assert!(listed >= 2 && heard >= 2, "her two issues: {listed}, {heard}");
     let page = pages.get(&format!("{meeting}/minutes")).await.html;
-    let after = bell - heard as u64;
+    let after = bell - 1;
     assert!(page.contains(&format!(r#"<span class="count" id="unread">{after}</span>"#)), "{page}");
     assert_eq!(unread("heard").await, (0, after));
     assert_eq!(unread("listed").await.0, listed, "the agenda's notices wait for the agenda");
     pages.get(meeting).await;
-    assert_eq!(unread("listed").await, (0, after - listed as u64));
+    assert_eq!(unread("listed").await, (0, after - 1));
 
     // January's agenda hears it again (复议); the meeting moves, then is off: followers
     // who were told it is listed are told each, with the new time and place, and why.
@@ -1728,16 +1730,27 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
     let html = pages.get("/notices").await.html;
     assert!(html.contains("2027-01-03 联席会议改期 · 现定于 2027-01-10 14:30，社区会议室"), "{html}");
+    // Moved again: told again, a second entry (not one group of both moves' notices), and
+    // the bell counts it once more.
+    let bell = |who: &'static str| {
+        let app = &app;
+        async move { app.get("/api/v1/notices", &app.fresh_token(who).await).await.body["unread"].as_u64().unwrap() }
+    };
+    let before = bell(SUPERVISOR).await;
+    app.set_now(app.state.now() + chrono::Duration::minutes(10));
+    let again = put(json!({"starts_at": "2027-01-10T16:00"})).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(bell(SUPERVISOR).await, before + 1, "a move told of several issues is one to read");
     let off = put(json!({"skip": true, "reason": "会场维修 <b>停电</b>"})).await;
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
     for who in [RESIDENT, SUPERVISOR] {
         let told = meeting_notices(&app, who, issue).await;
         let kinds: Vec<_> = told.iter().map(|n| n["meeting"]["told"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["listed", "heard", "listed", "moved", "cancelled"], "{who}");
+        assert_eq!(kinds, ["listed", "heard", "listed", "moved", "moved", "cancelled"], "{who}");
         assert_eq!(told[2]["meeting"]["slot"], "2027-01-03");
         assert_eq!(told[2]["meeting"]["item"]["reason"], "review_due");
-        assert_eq!(told[4]["meeting"]["on"], false);
-        assert_eq!(told[4]["meeting"]["note"], "会场维修 <b>停电</b>");
+        assert_eq!(told[5]["meeting"]["on"], false);
+        assert_eq!(told[5]["meeting"]["note"], "会场维修 <b>停电</b>");
     }
     assert!(meeting_notices(&app, SECRETARY, issue).await.is_empty(), "not who moved it");
     // Once off, a move no longer says where it is; why it is off is said once, above the
@@ -1751,7 +1764,8 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
     let theirs = app.get("/api/v1/notices", &app.fresh_token(SUPERVISOR).await).await.body;
     let off = theirs["items"].as_array().unwrap().iter().filter(|n| n["meeting"]["told"] == "cancelled").count();
     assert!(off >= 2, "{theirs}");
-    assert!(html.contains(&format!("<strong>2027-01-03 联席会议改期</strong> · 您关注的 {off} 项议题")), "{html}");
+    let moved = format!("<strong>2027-01-03 联席会议改期</strong> · 您关注的 {off} 项议题");
+    assert_eq!(html.matches(&moved).count(), 2, "each move its own entry: {moved}: {html}");
     let entry = format!("<strong>2027-01-03 联席会议取消，议题转下次会议</strong> · 您关注的 {off} 项议题");
     assert!(html.contains(&entry), "{entry}: {html}");
     assert_eq!(html.matches("<li>原因: 会场维修 &lt;b&gt;停电&lt;/b&gt;</li>").count(), 1, "said once: {html}");

@@ -269,7 +269,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                         let said = heard.lines(locales, &locale);
                         let note = crate::ops::notices::told_note(*told, item.outcome_note.clone(), m);
                         (
-                            Some((*meeting, *told)),
+                            Some((*meeting, *told, n.at)),
                             said.line,
                             said.head,
                             said.own,
@@ -823,7 +823,7 @@ fn copy_id(message_id: &str, n: usize) -> String {
 /// One notice in a notices mail.
 struct NoticeLine {
     /// A meeting's notice: which meeting, telling what (gathered with the others it gave).
-    key: Option<(MeetingId, roundtable_core::notice::MeetingTold)>,
+    key: Option<crate::steps::ToldAt>,
     at: String,
     who: String,
     /// The whole line; in a group, `head` once and each issue's `own`.

@@ -158,7 +158,7 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                 }
             })
             .collect();
-        let key = |s: &Shown| s.view.meeting.as_ref().map(|m| (MeetingId(m.meeting), m.told));
+        let key = |s: &Shown| s.view.meeting.as_ref().map(|m| (MeetingId(m.meeting), m.told, s.view.at));
         let entries = gather(shown, key).into_iter().map(Entry::new).collect();
         Out::page(NoticesPage { entries, unread: list.unread, older: list.older, paged: q.before.is_some() })
     }

@@ -109,11 +109,17 @@ pub struct Ctx {
 
 impl Ctx {
     /// The viewer opened what `seen` names: its notices are read, and the bell on this
-    /// page already says so. A failure to mark them costs the page nothing (logged).
+    /// page already says so (counted again: a meeting's notices count once, however many
+    /// of them were read). A failure to mark them costs the page nothing (logged).
     pub async fn seen(&mut self, seen: roundtable_store::notices::Seen) {
         let Some(caller) = self.viewer.caller.as_ref().filter(|_| self.viewer.unread > 0) else { return };
-        match crate::ops::notices::seen(&self.state, caller, seen).await {
-            Ok(n) => self.viewer.unread = self.viewer.unread.saturating_sub(n as u32),
+        let counted = match crate::ops::notices::seen(&self.state, caller, seen).await {
+            Ok(0) => return,
+            Ok(_) => crate::ops::notices::unread(&self.state, caller).await,
+            Err(e) => Err(e),
+        };
+        match counted {
+            Ok(n) => self.viewer.unread = n,
             Err(e) => tracing::warn!(error = ?e, "marking notices read failed"),
         }
     }

@@ -748,7 +748,10 @@ pub struct NoticeView {
 pub struct NoticeList {
     /// Newest first, at most 100.
     pub items: Vec<NoticeView>,
-    /// How many of the caller's notices are unread (the bell's number).
+    /// The bell's number: the caller's unread notices as the notices page lists them —
+    /// each step's notice, and what a meeting told at once (its agenda, its minutes, a
+    /// move) once however many issues it names. Count `items` with `read` false for the
+    /// notices themselves.
     pub unread: u32,
     /// There are older ones: pass this as `before` for the next page.
     pub older: Option<Uuid>,
