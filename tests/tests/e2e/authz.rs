@@ -357,6 +357,14 @@ fn table(app: &TestApp) -> Vec<Row> {
             Some(&["admin"]),
         ),
         row(Method::GET, "/api/v1/street", Target::None, None, Some(&[])),
+        row(Method::GET, "/api/v1/street/workdays", Target::None, None, Some(&[])),
+        row(
+            Method::PUT,
+            "/api/v1/street/workdays/{year}",
+            Target::Year,
+            Some(json!({"holidays": [format!("{}-10-01/{}-10-07 国庆节", this_year(app), this_year(app))]})),
+            Some(&[]),
+        ),
         // (Only the street office calls a community in; the path's id is not even read.)
         row(
             Method::POST,

@@ -253,7 +253,15 @@ async fn every_page_has_a_language_a_title_and_labelled_fields() {
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.html);
         assert_accessible(&path, &page.html);
     }
+    let street = signed_in(&app, "street@dongsheng.example").await;
+    for path in ["/street", "/street/workdays"] {
+        let page = street.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.html);
+        assert_accessible(path, &page.html);
+    }
     let admin = signed_in(&app, ADMIN).await;
+    let workdays = admin.get("/admin/workdays").await;
+    assert_accessible("/admin/workdays", &workdays.html);
     let page = admin.get("/admin").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_accessible("/admin", &page.html);

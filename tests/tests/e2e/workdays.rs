@@ -1,7 +1,8 @@
 //! Working days (工作日历): a yellow issue's timers count by the deployment's calendar, so
 //! the National Day holiday does not run against the company and the Saturday worked in
 //! its place does; the administration page says which year the calendar still lacks, and
-//! an administrator enters it there when the State Council publishes it.
+//! an administrator enters it there when the State Council publishes it — or the street
+//! office, once for all the communities of its street.
 
 use chrono::{DateTime, Utc};
 use roundtable_core::WorkCalendar;
@@ -17,11 +18,13 @@ on_both_databases!(
     at super::at("2026-09-30T02:00:00Z");
     a_yellow_issue_raised_before_the_national_day_holiday_is_due_after_it,
     the_administrator_enters_next_years_holidays_and_working_days_count_by_them,
+    the_street_office_enters_next_years_holidays_once_for_all_its_communities,
 );
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
 const ADMIN: &str = "admin@dongsheng.example";
+const STREET: &str = "street@dongsheng.example";
 const UNRESOLVED: [&str; 2] = ["yellow_unresolved:remind_responsible", "yellow_unresolved:remind_secretary"];
 
 fn at(instant: &str) -> DateTime<Utc> {
@@ -396,4 +399,122 @@ async fn the_administrator_enters_a_year_on_the_working_day_calendar_page() {
         admin.request(axum::http::Method::POST, "/admin/workdays/2027", Some(&[("holidays", "2027-01-01")])).await;
     assert_eq!(no_token.status, StatusCode::FORBIDDEN, "{}", no_token.html);
     assert!(admin.get("/admin/workdays?year=2027").await.html.contains("法定节假日共 19 天"), "nothing changed");
+}
+
+/// The street office enters the State Council's notice once, and every community of its
+/// street counts by it — not another street's; all or none, a community whose own other
+/// years disagree named; on each community's trail.
+async fn the_street_office_enters_next_years_holidays_once_for_all_its_communities(app: TestApp) {
+    use axum::http::{Method, StatusCode};
+    app.set_now(at("2026-12-05T02:00:00Z"));
+    let west = app.add_community("西城社区", "xicheng", Some("开发区街道"), "西城物业");
+    let north = app.add_community("北门社区", "beimen", Some("北门街道"), "北门物业");
+    let (west_admin, north_admin) = (app.token(&west[1]).await, app.token(&north[1]).await);
+    let street = app.token(STREET).await;
+    let overview = app.get("/api/v1/street/workdays", &street).await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+    assert_eq!(overview.body["street"], "开发区街道");
+    let names: Vec<&str> =
+        overview.body["communities"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["东圣社区", "西城社区"], "its street's, not North Gate's: {}", overview.body);
+    assert!(overview.body["communities"].as_array().unwrap().iter().all(|c| c["missing"] == 2027));
+
+    // The street's page says which communities lack next year, and where to enter it.
+    let pages = app.pages();
+    pages.sign_in(STREET).await;
+    let page = pages.get("/street").await.html;
+    let missing = page.split(r#"<div id="street-calendar-missing""#).nth(1).expect("the missing year said").to_owned();
+    assert!(missing.contains("尚无 2027 年节假日安排：东圣社区、西城社区。"), "{missing}");
+    assert!(page.contains(r#"<a href="/street/workdays" id="street-workdays">"#), "{page}");
+
+    let put = |token: &str, path: &str, body: Value| {
+        let (app, token, path) = (&app, token.to_owned(), path.to_owned());
+        async move { app.call(Method::PUT, &path, Some(&token), Some(body)).await }
+    };
+    let street_2027 = "/api/v1/street/workdays/2027";
+    for who in [ADMIN, SECRETARY, "resident@dongsheng.example"] {
+        let r = put(&app.token(who).await, street_2027, arrangement_2027()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
+    }
+    assert_eq!(app.get("/api/v1/street/workdays", &app.token(ADMIN).await).await.status, StatusCode::FORBIDDEN);
+    let bad = put(&street, street_2027, json!({"holidays": ["2027-02-30 春节"]})).await;
+    assert_eq!(
+        (bad.status, bad.body["errors"][0]["problem"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("not_a_day"))
+    );
+    // West City's administrator had the last Sunday of 2026 worked; a notice that makes
+    // it New Year's holiday disagrees with West City's 2026 — named, and nobody's kept.
+    let own = json!({"holidays": ["2026-10-01/2026-10-07 国庆节"], "workdays": ["2026-12-27"]});
+    assert_eq!(put(&west_admin, "/api/v1/workdays/2026", own).await.status, StatusCode::OK);
+    let mut clash = arrangement_2027();
+    clash["holidays"][0] = json!("2026-12-27/2027-01-01 元旦");
+    let refused = put(&street, street_2027, clash).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.body["errors"][0]["field"], "workdays", "{}", refused.body);
+    let said = refused.body["errors"][0]["message"].as_str().unwrap();
+    assert!(said.contains("with the other years of 西城社区") && said.contains("2026-12-27"), "{said}");
+    let overview = app.get("/api/v1/street/workdays", &street).await.body;
+    assert!(
+        overview["communities"].as_array().unwrap().iter().all(|c| c["missing"] == 2027),
+        "nothing kept: {overview}"
+    );
+
+    // Entered on the street's page: every community of the street counts by it at once.
+    let form = pages.get("/street/workdays").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.html.contains("开发区街道下辖 2 个社区"), "{}", form.html);
+    let listed = form.html.split(r#"id="street-communities""#).nth(1).unwrap().split("</section>").next().unwrap();
+    assert_eq!(listed.matches("未录入").count(), 2, "{listed}");
+    assert!(
+        form.html.contains(r#"action="/street/workdays/2027""#) && form.html.contains("为 2 个社区保存 2027 年安排")
+    );
+    let holidays = "2027-01-01/2027-01-03 元旦\n2027-02-06/2027-02-14 春节\n2027-10-01/2027-10-07 国庆节";
+    let saved = pages
+        .submit("/street/workdays", "/street/workdays/2027", &[("holidays", holidays), ("workdays", "2027-02-20")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(saved.location(), "/street/workdays?year=2027&done=holidays_entered_street");
+    let page = pages.get(saved.location()).await.html;
+    assert!(page.contains("节假日安排已保存到街道的每个社区"), "{page}");
+    let listed = page.split(r#"id="street-communities""#).nth(1).unwrap().split("</section>").next().unwrap();
+    assert_eq!(listed.matches("录入。").count(), 2, "{listed}");
+    assert!(listed.contains("法定节假日共 19 天，调休上班 1 天"), "{listed}");
+    assert!(!pages.get("/street").await.html.contains("street-calendar-missing"), "none lacks 2027 now");
+
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2027, m, d).unwrap();
+    for (who, token) in [("东圣社区", app.token(ADMIN).await), ("西城社区", west_admin.clone())] {
+        let seen = app.get("/api/v1/workdays", &token).await.body;
+        let y2027 = seen["years"].as_array().unwrap().iter().find(|y| y["year"] == 2027).expect("2027").clone();
+        assert_eq!((y2027["source"].clone(), y2027["holiday_days"].clone()), (json!("entered"), json!(19)), "{who}");
+        assert_eq!(y2027["entered_by"], "刘芳", "{who}: the street office entered it");
+        assert_eq!(seen["missing"], Value::Null, "{who}");
+        let audit = app.get("/api/v1/audit?subject=calendar", &token).await.body;
+        let entry = audit["items"].as_array().unwrap().iter().find(|e| e["details"]["street"].is_string());
+        let entry = entry.unwrap_or_else(|| panic!("{who}: {audit}"));
+        assert_eq!(entry["details"]["street"], "开发区街道", "{who}: {entry}");
+        assert!(entry["details"]["holidays"].as_str().unwrap().contains("2027-02-06/2027-02-14 春节"), "{entry}");
+    }
+    let communities = roundtable_store::directory::communities(&mut app.state.db.conn().unwrap()).unwrap();
+    let id = |name: &str| communities.iter().find(|c| c.name == name).unwrap().id;
+    assert!(!app.state.calendar_of(id("西城社区")).is_working_day(day(2, 10)), "in force at once");
+    assert!(app.state.calendar_of(id("西城社区")).is_working_day(day(2, 20)), "the make-up Saturday");
+    assert!(app.state.calendar_of(id("北门社区")).is_working_day(day(2, 10)), "another street's community is not");
+    assert_eq!(app.get("/api/v1/workdays", &north_admin).await.body["missing"], 2027);
+    assert!(!app.state.calendar_of(id("西城社区")).is_working_day(day(1, 1)));
+
+    // Each community's administrator still enters its own year (and the street's page
+    // then names who did).
+    let corrected = json!({"holidays": ["2027-01-01 元旦", "2027-02-06/2027-02-10 春节"]});
+    assert_eq!(put(&west_admin, "/api/v1/workdays/2027", corrected).await.status, StatusCode::OK);
+    let street_view = app.get("/api/v1/street/workdays", &street).await.body;
+    let west_2027 =
+        &street_view["communities"][1]["years"].as_array().unwrap().iter().find(|y| y["year"] == 2027).unwrap().clone();
+    assert_eq!(west_2027["holiday_days"], 6, "{street_view}");
+    // Not the street's page for an administrator, nor the community's for the street.
+    let admin = app.pages();
+    admin.sign_in(ADMIN).await;
+    assert_eq!(admin.get("/street/workdays").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(pages.get("/admin/workdays").await.status, StatusCode::FORBIDDEN);
+    let forged = admin.submit("/", "/street/workdays/2027", &[("holidays", "2027-01-01")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }

@@ -131,6 +131,8 @@ pub fn routes(upload_limit: usize) -> (Router<AppState>, utoipa::openapi::OpenAp
         .routes(routes!(reference::workflows))
         .routes(routes!(workdays::list))
         .routes(routes!(workdays::enter))
+        .routes(routes!(workdays::street_list))
+        .routes(routes!(workdays::street_enter))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         // The route that takes photos has a body limit of its own.

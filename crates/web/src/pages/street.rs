@@ -72,6 +72,16 @@ struct StreetPage {
     errors: Option<FormErrors>,
     /// This showing's key: the whistle sent twice raises one issue.
     submission: String,
+    /// The years the communities' working-day calendars lack (this year, or the next a
+    /// month ahead), each with the communities lacking it: entered once on the street's
+    /// calendar.
+    missing: Vec<Missing>,
+}
+
+#[derive(Serialize)]
+struct Missing {
+    year: i32,
+    communities: String,
 }
 
 impl Page for StreetPage {
@@ -99,7 +109,16 @@ async fn street_page(
     let category = values.get("category").cloned().unwrap_or_default();
     let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == category)).collect();
     let urgencies = Choice::urgencies(values.get("urgency").map(String::as_str));
+    let today = caller.now(&ctx.state).date_naive();
+    let mut missing: BTreeMap<i32, Vec<&str>> = BTreeMap::new();
+    for c in &street.communities {
+        if let Some(year) = ctx.state.calendar_of(c.id).missing_year(today) {
+            missing.entry(year).or_default().push(&c.name);
+        }
+    }
+    let missing = missing.into_iter().map(|(year, names)| Missing { year, communities: names.join("、") }).collect();
     let page = StreetPage {
+        missing,
         street: street.name,
         communities: street
             .communities
