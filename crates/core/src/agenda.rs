@@ -5,12 +5,14 @@
 //! (recorded a commitment or a decision on its item), and again whenever something
 //! happens to it — it falls overdue, is resolved, waits too long for a commitment, is
 //! committed outside a meeting, is reopened or reassigned — whatever its age, or when the
-//! day comes that a decision on it asked to hear it again (复议).
+//! day comes that a decision on it asked to hear it again (复议). A decision that leaves
+//! an issue assigned to no one does not settle it: it is heard at each meeting until
+//! someone answers for it, unless the decision asked to hear it on a later day.
 //!
 //! Sections, in order: (1) relayed policy and announcements; (2) follow-up of
 //! commitments — overdue first, then those due since the last meeting, fixes awaiting
 //! verification, assignments still without a commitment after `commit_within_days`,
-//! commitments made outside a meeting, pauses decided outside one (暂缓: waiting for an
+//! issues decided on and still assigned to no one, commitments made outside a meeting, pauses decided outside one (暂缓: waiting for an
 //! owners' vote, the maintenance fund or another party), decisions due for review, then
 //! what the last meeting did not get to;
 //! (3) new issues and the backlog (raised or assigned, not yet dealt with) by urgency, support,
@@ -54,6 +56,9 @@ named_enum! {
         CarriedOver = "carried_over",
         /// Assigned for longer than `commit_within_days` without a commitment.
         AwaitingCommitment = "awaiting_commitment",
+        /// A held meeting decided on it, and it is still assigned to no one: the meeting
+        /// hears why until someone answers for it (or it is closed).
+        AwaitingAssignment = "awaiting_assignment",
         /// The responsible party asked for a later due date; the meeting decides.
         ExtensionRequested = "extension_requested",
         /// Committed since a meeting last dealt with it (outside a meeting).
@@ -397,6 +402,16 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         .filter(|i| i.state == IssueState::ASSIGNED && i.state_entered_at + patience <= input.meeting_at)
         .collect();
     uncommitted.sort_by_key(|i| (i.state_entered_at, i.created_at, i.id));
+    // A decision that left an issue raised — assigned to no one — did not settle it: it
+    // comes back each meeting until someone answers for it, unless the decision asked to
+    // hear it on a later day (then the review brings it back on that day).
+    let mut unassigned: Vec<&Tracked> = input
+        .issues
+        .iter()
+        .filter(|f| f.issue.state == IssueState::RAISED && f.settled() && f.review_on.is_none())
+        .map(|f| &f.issue)
+        .collect();
+    unassigned.sort_by_key(|i| (std::cmp::Reverse(i.urgency), i.created_at, i.id));
     // A pending extension request waits for the meeting whether or not one dealt with the
     // issue before (an overdue one is listed as overdue, with its request). The others on
     // schedule are listed when something happened since a meeting dealt with them: reopened
@@ -479,6 +494,7 @@ pub fn build_agenda(input: &AgendaInput<'_>) -> Agenda {
         (&awaiting, Reason::AwaitingVerification),
         (&reopened, Reason::Reopened),
         (&uncommitted, Reason::AwaitingCommitment),
+        (&unassigned, Reason::AwaitingAssignment),
         (&extension, Reason::ExtensionRequested),
         (&committed, Reason::Committed),
         (&paused, Reason::Paused),

@@ -441,12 +441,14 @@ async fn a_secretary_moves_and_skips_meetings(app: TestApp) {
 }
 
 /// The backlog rule through the store: an issue raised long ago that no meeting dealt
-/// with is on the next agenda; one decided at a held meeting rests until it changes.
+/// with is on the next agenda; one decided at a held meeting rests until it changes — or,
+/// decided without a day to hear it again and still assigned to no one, comes back.
 async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(app: TestApp) {
     let secretary = app.token(SECRETARY).await;
     let on = |detail: &Value, issue: &Value| items(detail).iter().find(|i| i["issue"] == issue["id"]).cloned();
     let decided = raise(&app, "高空抛物").await;
     let untouched = raise(&app, "外墙瓷砖脱落").await;
+    let nobodys = raise(&app, "小区东侧围墙破损").await;
 
     // December: both on the agenda; the meeting decides on one and does not reach the other.
     let built = app.call(Method::POST, "/api/v1/meetings/slots/2026-12-06/agenda", Some(&secretary), None).await;
@@ -478,16 +480,29 @@ async fn an_open_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it(ap
     assert!(on(&held, &late).is_some(), "publishing added the late issue");
     assert!(on(&held, &dropped).is_none(), "but not the one the secretary dropped");
     let outcome = format!("{path}/items/{}/outcome", item["id"].as_str().unwrap());
-    let d = app.post(&outcome, &secretary, json!({"outcome": "decision", "note": "请物业先行排查"})).await;
+    let later = json!({"outcome": "decision", "note": "请物业先行排查", "review_on": "2027-03-07"});
+    let d = app.post(&outcome, &secretary, later).await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.body);
+    let nobodys_item = on(&held, &nobodys).expect("a new issue is on the agenda");
+    let outcome = format!("{path}/items/{}/outcome", nobodys_item["id"].as_str().unwrap());
+    let d = app.post(&outcome, &secretary, json!({"outcome": "decision", "note": "请责任单位按要求办理"})).await;
     assert_eq!(d.status, StatusCode::OK, "{}", d.body);
     assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
 
-    // January: the decided issue rests; the one not reached is back.
+    // January: the decided issue rests until March; the one not reached is back, and so
+    // is the one decided on without anybody being assigned to it: nobody answers for it.
     let built = app.call(Method::POST, "/api/v1/meetings/slots/2027-01-03/agenda", Some(&secretary), None).await;
     assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
     let january_path = format!("/api/v1/meetings/{}", built.str("id"));
     let january = app.get(&january_path, &secretary).await.body;
-    assert!(on(&january, &decided).is_none(), "dealt with in December and unchanged");
+    assert!(on(&january, &decided).is_none(), "dealt with in December, to be heard in March, unchanged");
+    let back = on(&january, &nobodys).expect("decided, but assigned to no one");
+    assert_eq!((back["section"].as_str(), back["reason"].as_str()), (Some("follow_up"), Some("awaiting_assignment")));
+    let page = app.pages();
+    page.sign_in(SECRETARY).await;
+    let html = page.get(&format!("/meetings/{}", built.str("id"))).await.html;
+    let row = html.split("小区东侧围墙破损").nth(1).expect("listed on the meeting's page");
+    assert!(row[..row.find("</li>").unwrap_or(row.len())].contains("议定后尚未交办"), "{html}");
     assert!(on(&january, &untouched).is_some(), "not reached in December: still owed a meeting");
     assert!(on(&january, &late).is_some(), "not reached in December either");
     assert!(on(&january, &dropped).is_some(), "dropped in December, never dealt with: back in January");
@@ -1374,7 +1389,10 @@ async fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again(a
     let topic = by_title(&held, "停车管理小组成立情况").expect("due since the last meeting");
     assert_eq!((topic["section"].as_str(), topic["reason"].as_str()), (Some("follow_up"), Some("review_due")));
     assert!(by_issue(&held, &february).is_none(), "its day is after this meeting");
-    assert!(by_issue(&held, &resting).is_none(), "decided without a day: it rests");
+    // Decided without a day, and still assigned to no one: nobody answers for it, so it
+    // does not rest.
+    let unassigned = by_issue(&held, &resting).expect("decided, assigned to no one");
+    assert_eq!(unassigned["reason"], "awaiting_assignment", "{unassigned}");
     // January does not reach them: both wait for February, with the one due since, in the
     // follow-up (the demo's own decisions are there too).
     assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
@@ -1388,6 +1406,7 @@ async fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again(a
         .map(|i| (i["title"].as_str().unwrap().to_owned(), i["reason"].as_str().unwrap()))
         .collect();
     let expected = [
+        ("路灯已报供电局".to_owned(), "awaiting_assignment"),
         ("外墙渗水待业主表决".to_owned(), "review_due"),
         ("二期绿化补种方案".to_owned(), "review_due"),
         ("停车管理小组成立情况".to_owned(), "carried_over"),

@@ -183,6 +183,9 @@ fn an_issue_stays_on_the_agenda_until_a_held_meeting_deals_with_it_and_comes_bac
     reassigned.state_entered_at = meeting_at() - TimeDelta::days(2);
     let mut list = facts(&[month_old, decided, reassigned]);
     list[1].dealt_at = Some(last_meeting());
+    // (Decided on, to be heard again in March: a decision that left it unassigned without
+    // a day would bring it back at once.)
+    list[1].review_on = Some(date(2027, 3, 7));
     list[2].dealt_at = Some(last_meeting());
     let agenda = build(&t, &list, &AgendaConfig::default());
     let listed: Vec<&str> = agenda.items.iter().filter(|i| i.issue.is_some()).map(|i| i.title.as_str()).collect();
@@ -283,7 +286,8 @@ mod backlog {
             return false; // raised once the meeting had begun: the next one's
         }
         match i.state.as_str() {
-            "raised" => !settled || review_due,
+            // A decision without a day to hear it again leaves it assigned to no one.
+            "raised" => !settled || review_due || f.review_on.is_none(),
             "assigned" => !settled || review_due || i.state_entered_at + patience <= meeting_at(),
             "committed" => !settled || review_due || overdue,
             "resolved" => true,
@@ -468,7 +472,10 @@ fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again() {
         "due on or before the meeting's day, still open and untouched; topics due since the last meeting"
     );
     assert!(titles(&agenda, Reason::CarriedOver).is_empty(), "a topic both carried and due is listed once");
-    assert!(!agenda.items.iter().any(|i| ["二期绿化补种", "路灯已报供电局", "已驳回的"].contains(&i.title.as_str())));
+    assert!(!agenda.items.iter().any(|i| ["二期绿化补种", "已驳回的"].contains(&i.title.as_str())));
+    // A decision without a day to hear it again, on an issue still assigned to no one,
+    // does not settle it: the meeting hears it until someone answers for it.
+    assert_eq!(titles(&agenda, Reason::AwaitingAssignment), ["路灯已报供电局"], "decided, still raised");
     assert_eq!(titles(&agenda, Reason::Backlog), ["会后已交办"], "changed since: listed as it is now");
     assert_eq!(titles(&agenda, Reason::Overdue), ["逾期的"], "listed once, as overdue");
     assert!(agenda.items.iter().filter(|i| i.reason == Reason::ReviewDue).all(|i| i.section == Section::FollowUp));
@@ -491,4 +498,43 @@ fn an_issue_listed_by_hand_goes_where_the_planner_would_put_it() {
     ] {
         assert_eq!(section_of(&IssueState::new(state)), section, "{state}");
     }
+}
+
+/// A decision that leaves an issue raised — no company, nobody answering for it — does
+/// not take it off the agenda: it comes back at each meeting, the most urgent first, in
+/// the follow-up, until it is assigned, closed, or heard again on a day the decision set.
+#[test]
+fn a_decided_issue_still_assigned_to_no_one_comes_back_until_someone_answers_for_it() {
+    let t = Town::new();
+    let routine = t.issue("绿化带杂草丛生", t.dingxiu, "raised", 120, 2);
+    let mut yellow = t.issue("雨水井堵塞", t.dingxiu, "raised", 90, 3);
+    yellow.urgency = Urgency::Yellow;
+    let later = t.issue("外墙改造待业主表决", t.junyue, "raised", 60, 0);
+    // Assigned after the decision: listed as it is now, by the rules for assigned issues.
+    let mut assigned = t.issue("会后已交办的道闸故障", t.junyue, "assigned", 60, 0);
+    assigned.state_entered_at = meeting_at() - TimeDelta::days(3);
+    let mut rejected = t.issue("会后驳回的", t.junyue, "rejected", 60, 0);
+    rejected.state_entered_at = meeting_at() - TimeDelta::days(3);
+    let list: Vec<IssueFacts> =
+        [(&routine, None), (&yellow, None), (&later, Some(date(2027, 3, 7))), (&assigned, None), (&rejected, None)]
+            .iter()
+            .map(|(i, review_on)| IssueFacts {
+                issue: (*i).into(),
+                assigned_at: None,
+                resolved_at: None,
+                dealt_at: Some(last_meeting() + TimeDelta::hours(2)),
+                review_on: *review_on,
+            })
+            .collect();
+    let agenda = build_carrying(&t, &list, &AgendaConfig::default(), &[]);
+    assert_eq!(
+        titles(&agenda, Reason::AwaitingAssignment),
+        ["雨水井堵塞", "绿化带杂草丛生"],
+        "yellow first, then oldest"
+    );
+    assert!(
+        agenda.items.iter().filter(|i| i.reason == Reason::AwaitingAssignment).all(|i| i.section == Section::FollowUp)
+    );
+    assert!(!agenda.items.iter().any(|i| ["外墙改造待业主表决", "会后驳回的"].contains(&i.title.as_str())));
+    assert_eq!(titles(&agenda, Reason::Backlog), ["会后已交办的道闸故障"]);
 }
