@@ -1393,6 +1393,12 @@ async fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again(a
     // does not rest.
     let unassigned = by_issue(&held, &resting).expect("decided, assigned to no one");
     assert_eq!(unassigned["reason"], "awaiting_assignment", "{unassigned}");
+    // The day screen says why, and offers to assign it on the spot with a promise.
+    let day = pages.get(&format!("/meetings/{}/day", held["meeting"]["id"].as_str().unwrap())).await.html;
+    let item = day.split(&format!(r#"id="item-{}""#, unassigned["id"].as_str().unwrap())).nth(1).unwrap();
+    let item = &item[..item.find(r#"id="item-"#).unwrap_or(item.len())];
+    assert!(item.contains("承诺事项跟进 · 议定后尚未交办 · 3 分钟"), "{item}");
+    assert!(item.contains(r#"name="responsible_org""#), "{item}");
     // January does not reach them: both wait for February, with the one due since, in the
     // follow-up (the demo's own decisions are there too).
     assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
