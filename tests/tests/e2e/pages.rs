@@ -931,6 +931,7 @@ async fn the_secretary_runs_a_meeting_through_the_pages(app: TestApp) {
         )
         .await;
     assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.html);
+    assert_eq!(decided.location(), format!("{day}?done=outcome_recorded#item-{}", items[0]), "back at the item");
     let after = secretary.get(&day).await.html;
     assert!(after.contains(" · 形成决定"), "the item says what the meeting did: {after}");
     assert!(after.contains("已议 1/"), "the progress line counts the decided item: {after}");

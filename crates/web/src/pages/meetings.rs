@@ -808,7 +808,9 @@ pub async fn outcome(
             refuse_extension: filled(&form.refuse_extension).is_some(),
         };
         day::outcome(&ctx.state, &ctx.caller()?, id, item.clone(), body).await?;
-        Ok(Out::Done(format!("/meetings/{id}/day"), "outcome_recorded"))
+        // Back at the item (an id the meeting has: it was found), the next one below it: the
+        // chair goes down a long agenda on a phone without scrolling from the top each time.
+        Ok(Out::Done(format!("/meetings/{id}/day#item-{item}"), "outcome_recorded"))
     }
     .await;
     let out = again(&ctx, id, out, Back::Day(Typed { attendance: Vec::new(), outcome: Some((item, form)) })).await;
