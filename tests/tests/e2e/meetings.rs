@@ -1467,6 +1467,13 @@ async fn an_issue_says_what_each_meeting_did_with_it_and_when_it_comes_back(app:
         )
         .await;
     assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    // Her home page says what the meeting under way did with it.
+    let home = pages.get("/").await.html;
+    assert!(
+        section(&home, r#"id="followed-items""#)
+            .contains("单元门禁常坏</a> <span class=\"meta\">新问题 · 形成决定 · 2027-01-03 复议"),
+        "{home}"
+    );
     assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
 
     // The decision and its day at once; its words once the minutes are published (the

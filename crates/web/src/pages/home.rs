@@ -59,6 +59,11 @@ struct OurItem {
     /// says it already: what the company has to prepare for.
     reason_shown: Option<roundtable_core::agenda::Reason>,
     minutes: i32,
+    /// What the meeting did with it, once recorded (the meeting under way, or held): a
+    /// promise on the spot, a decision and the day it is heard again, a request refused.
+    outcome: Option<roundtable_core::ItemOutcome>,
+    review_on: Option<chrono::NaiveDate>,
+    refused_due_date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Serialize)]
@@ -208,6 +213,9 @@ async fn work(ctx: &Ctx) -> PageResult {
                 issue: i.issue,
                 section: i.section,
                 minutes: i.minutes,
+                outcome: i.outcome,
+                review_on: i.review_on,
+                refused_due_date: i.refused_due_date,
             })
             .collect();
     }
