@@ -421,6 +421,21 @@ fn a_pause_decided_outside_a_meeting_is_heard_once_and_a_paused_issue_is_carried
     assert_eq!(paused.section, Section::FollowUp);
 }
 
+/// Issues a decision at the last meeting dealt with, each with the day it asked to hear
+/// it again (复议), if any.
+fn decided_at_the_last_meeting(decided: &[(&Issue, Option<NaiveDate>)]) -> Vec<IssueFacts> {
+    decided
+        .iter()
+        .map(|(i, review_on)| IssueFacts {
+            issue: (*i).into(),
+            assigned_at: None,
+            resolved_at: None,
+            dealt_at: Some(last_meeting() + TimeDelta::hours(2)),
+            review_on: *review_on,
+        })
+        .collect()
+}
+
 #[test]
 fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again() {
     let t = Town::new();
@@ -445,16 +460,7 @@ fn a_decision_brings_its_item_back_on_the_day_it_asked_to_be_heard_again() {
         (&moved_on, Some(date(2026, 12, 1))),
         (&overdue, Some(date(2026, 12, 1))),
     ];
-    let list: Vec<IssueFacts> = reviews
-        .iter()
-        .map(|(i, review_on)| IssueFacts {
-            issue: (*i).into(),
-            assigned_at: None,
-            resolved_at: None,
-            dealt_at: Some(last_meeting() + TimeDelta::hours(2)),
-            review_on: *review_on,
-        })
-        .collect();
+    let list = decided_at_the_last_meeting(&reviews);
     // Topics without an issue: one due since the last meeting, one due at it (heard
     // then), one due next month, and one due now and carried too (listed once).
     let topics = [
@@ -515,17 +521,13 @@ fn a_decided_issue_still_assigned_to_no_one_comes_back_until_someone_answers_for
     assigned.state_entered_at = meeting_at() - TimeDelta::days(3);
     let mut rejected = t.issue("会后驳回的", t.junyue, "rejected", 60, 0);
     rejected.state_entered_at = meeting_at() - TimeDelta::days(3);
-    let list: Vec<IssueFacts> =
-        [(&routine, None), (&yellow, None), (&later, Some(date(2027, 3, 7))), (&assigned, None), (&rejected, None)]
-            .iter()
-            .map(|(i, review_on)| IssueFacts {
-                issue: (*i).into(),
-                assigned_at: None,
-                resolved_at: None,
-                dealt_at: Some(last_meeting() + TimeDelta::hours(2)),
-                review_on: *review_on,
-            })
-            .collect();
+    let list = decided_at_the_last_meeting(&[
+        (&routine, None),
+        (&yellow, None),
+        (&later, Some(date(2027, 3, 7))),
+        (&assigned, None),
+        (&rejected, None),
+    ]);
     let agenda = build_carrying(&t, &list, &AgendaConfig::default(), &[]);
     assert_eq!(
         titles(&agenda, Reason::AwaitingAssignment),
