@@ -239,6 +239,47 @@ async fn each_community_meets_at_its_own_time_and_place(app: TestApp) {
     let (_, _, feed) = app.anonymous(&format!("/communities/{west_id}/meetings.ics"), None).await;
     let feed = String::from_utf8(feed).unwrap();
     assert!(feed.contains("LOCATION:西城社区活动室") && feed.contains("T093000"), "{feed}");
+
+    // The street office, whose cadre attends them, reads each community's next meeting:
+    // when, where, whether its agenda is out, and the calendar to subscribe to.
+    let view = app.get("/api/v1/street", &app.token(STREET).await).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    let of = |name: &str| -> Value {
+        let c = view.body["communities"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap();
+        c["next_meeting"].clone()
+    };
+    let theirs = of("西城社区");
+    assert_eq!(
+        (theirs["slot"].clone(), theirs["starts_at"].clone()),
+        (next.body["slot"].clone(), next.body["starts_at"].clone())
+    );
+    assert_eq!((theirs["place"].as_str(), theirs["agenda_published"].as_bool()), (Some("西城社区活动室"), Some(false)));
+    assert_eq!(theirs["agenda"], Value::Null, "{theirs}");
+    assert_eq!(theirs["calendar"], format!("/communities/{west_id}/meetings.ics"));
+    let dongsheng = of("东圣社区");
+    assert_eq!(
+        (dongsheng["slot"].clone(), dongsheng["place"].clone()),
+        (ours.body["slot"].clone(), ours.body["place"].clone())
+    );
+    assert_eq!(dongsheng["open"].as_bool(), Some(ours.body["status"] == "open"), "{dongsheng}");
+    let published = ours.body["agenda_status"] == "published";
+    assert_eq!(dongsheng["agenda_published"].as_bool(), Some(published), "{dongsheng}");
+    if published {
+        // Its public page opens without signing in.
+        let link = dongsheng["agenda"].as_str().expect("the public agenda");
+        assert!(link.ends_with(&format!("/meetings/{}/agenda", ours.body["id"].as_str().unwrap())), "{link}");
+        let (status, _, _) = app.anonymous(link, None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let pages = app.pages();
+    pages.sign_in(STREET).await;
+    let page = pages.get("/street").await.html;
+    let meetings =
+        page.split(r#"id="street-meetings""#).nth(1).expect("the meetings").split("</section>").next().unwrap();
+    let west_at = starts.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d 09:30").to_string();
+    assert!(meetings.contains(&format!("<strong>西城社区</strong> · {west_at} · 西城社区活动室")), "{meetings}");
+    assert!(meetings.contains("议程未发布"), "{meetings}");
+    assert!(meetings.contains(&format!(r#"href="/communities/{west_id}/meetings.ics""#)), "{meetings}");
 }
 
 /// West City runs on the strict workflow (only the supervisory committee accepts a fix),

@@ -58,6 +58,26 @@ pub struct StreetCommunityView {
     pub rates_of: Option<chrono::NaiveDate>,
     /// The community's public commitments board.
     pub board: String,
+    /// When and where it meets next (`null`: every month ahead is skipped).
+    pub next_meeting: Option<StreetMeetingView>,
+}
+
+/// A community's next joint meeting, as its public calendar has it.
+#[derive(Serialize, ToSchema)]
+pub struct StreetMeetingView {
+    /// The first Sunday it stands for.
+    pub slot: chrono::NaiveDate,
+    #[serde(serialize_with = "crate::views::instant::rfc3339")]
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub place: String,
+    /// Under way now.
+    pub open: bool,
+    pub agenda_published: bool,
+    /// Its published agenda's public page (`null` until it is out, or with the public
+    /// views off).
+    pub agenda: Option<String>,
+    /// The community's meetings as an iCalendar feed, to subscribe to.
+    pub calendar: String,
 }
 
 /// A property company across the communities it serves (known by its name).
@@ -86,6 +106,15 @@ impl From<ops::Street> for StreetView {
                 .map(|c| StreetCommunityView {
                     id: c.id.0,
                     board: format!("/communities/{}/board", c.id),
+                    next_meeting: c.next_meeting.map(|m| StreetMeetingView {
+                        slot: m.slot,
+                        starts_at: m.starts_at,
+                        place: m.place,
+                        open: m.open,
+                        agenda_published: m.agenda_published,
+                        agenda: m.agenda,
+                        calendar: format!("/communities/{}/meetings.ics", c.id),
+                    }),
                     name: c.name,
                     open: c.open,
                     overdue: c.overdue,

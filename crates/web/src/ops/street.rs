@@ -43,9 +43,26 @@ impl Rates {
     }
 }
 
+/// A community's next joint meeting, as anyone may read it on its public calendar.
+pub struct NextMeeting {
+    pub slot: NaiveDate,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub place: String,
+    /// Under way now.
+    pub open: bool,
+    pub agenda_published: bool,
+    /// Its published agenda's public page, if it is out (and the public views are on).
+    pub agenda: Option<String>,
+}
+
 pub struct CommunityLine {
     pub id: CommunityId,
     pub name: String,
+    /// When and where it meets next (the street office's cadre attends); `None` when every
+    /// month ahead is skipped.
+    pub next_meeting: Option<NextMeeting>,
+    /// Its time zone: when it meets, in its own time.
+    pub time_zone: chrono_tz::Tz,
     /// The meeting whose agenda computed its rates, if any was built.
     pub rates_of: Option<NaiveDate>,
     pub open: i64,
@@ -81,6 +98,7 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
         .collect();
     open.sort();
     open.dedup();
+    let (config, now) = (state.config.clone(), state.now());
     let found = state
         .db
         .run(move |conn| {
@@ -95,10 +113,14 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
             for c in communities {
                 let (rates_of, rows) =
                     scorecards.remove(&c.id).map_or((None, Vec::new()), |(slot, rows)| (Some(slot), rows));
+                // A query a community: a street has a handful of them.
+                let meetings = roundtable_store::meetings::records(conn, c.id)?;
+                let rules = crate::ops::meetings::community_rules(&config.meeting, &c);
+                let next = next_meeting(&rules, &meetings, now, config.public.enabled);
                 let named: Vec<(String, ScoreRow)> =
                     rows.into_iter().filter_map(|r| Some((names.get(&r.org)?.clone(), r))).collect();
                 let (open, overdue) = counts.get(&c.id).copied().unwrap_or((0, 0));
-                each.push((c, rates_of, open, overdue, named));
+                each.push((c, rates_of, open, overdue, named, next));
             }
             Ok::<_, StoreError>(Some((street, each)))
         })
@@ -108,7 +130,7 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
     };
     let mut companies: Vec<CompanyLine> = Vec::new();
     let mut communities = Vec::new();
-    for (c, rates_of, open, overdue, rows) in each {
+    for (c, rates_of, open, overdue, rows, next_meeting) in each {
         let mut rates = Rates::default();
         for (company, row) in &rows {
             rates.add(row);
@@ -128,10 +150,49 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
                 }
             }
         }
-        communities.push(CommunityLine { id: c.id, name: c.name, rates_of, open, overdue, rates });
+        let time_zone = c.time_zone;
+        communities.push(CommunityLine {
+            id: c.id,
+            name: c.name,
+            next_meeting,
+            time_zone,
+            rates_of,
+            open,
+            overdue,
+            rates,
+        });
     }
     companies.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Street { name, communities, companies })
+}
+
+/// A community's next meeting among its `records`, as its calendar has it.
+fn next_meeting(
+    rules: &roundtable_core::MeetingRules,
+    records: &[roundtable_store::meetings::MeetingRecord],
+    now: chrono::DateTime<chrono::Utc>,
+    public: bool,
+) -> Option<NextMeeting> {
+    use crate::ops::meetings::calendar::{Next, next_by};
+    Some(match next_by(rules, records, now)? {
+        Next::Held(r) => NextMeeting {
+            slot: r.meeting.slot,
+            starts_at: r.meeting.starts_at,
+            place: r.meeting.place.clone(),
+            open: r.meeting.status == roundtable_core::MeetingStatus::Open,
+            agenda_published: r.agenda_status == roundtable_core::AgendaStatus::Published,
+            agenda: (public && r.agenda_status == roundtable_core::AgendaStatus::Published)
+                .then(|| format!("/communities/{}/meetings/{}/agenda", r.meeting.community, r.meeting.id)),
+        },
+        Next::Planned(o) => NextMeeting {
+            slot: o.slot,
+            starts_at: o.starts_at.with_timezone(&chrono::Utc),
+            place: o.place,
+            open: false,
+            agenda_published: false,
+            agenda: None,
+        },
+    })
 }
 
 /// The caller acting in `community` (404 unless it is of the caller's street): how the

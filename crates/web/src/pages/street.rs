@@ -41,10 +41,22 @@ impl From<Rates> for RatesShown {
     }
 }
 
+/// A community's next meeting as the street's page says it.
+#[derive(Serialize)]
+struct NextShown {
+    /// "2027-01-03 09:00", in the community's time.
+    at: String,
+    place: String,
+    open: bool,
+    agenda_published: bool,
+    agenda: Option<String>,
+}
+
 #[derive(Serialize)]
 struct CommunityRow {
     id: String,
     name: String,
+    next_meeting: Option<NextShown>,
     /// The month of the agenda its rates come from.
     rates_of: Option<String>,
     open: i64,
@@ -124,6 +136,13 @@ async fn street_page(
             .communities
             .into_iter()
             .map(|c| CommunityRow {
+                next_meeting: c.next_meeting.map(|m| NextShown {
+                    at: m.starts_at.with_timezone(&c.time_zone).format("%Y-%m-%d %H:%M").to_string(),
+                    place: m.place,
+                    open: m.open,
+                    agenda_published: m.agenda_published,
+                    agenda: m.agenda,
+                }),
                 id: c.id.to_string(),
                 name: c.name,
                 rates_of: c.rates_of.map(|d| d.format("%Y-%m").to_string()),

@@ -33,34 +33,50 @@ pub async fn next(state: &AppState, caller: &Caller) -> ApiResult<Option<Meeting
 /// or skipped — today's until its day is over, held or not yet opened; `None` when every
 /// month ahead is skipped.
 pub fn next_of(state: &AppState, caller: &Caller, records: &[MeetingRecord]) -> Option<MeetingView> {
+    Some(match next_by(&rules(state, caller), records, state.now())? {
+        Next::Held(r) => view(state, caller, r),
+        Next::Planned(o) => MeetingView {
+            id: None,
+            slot: o.slot,
+            starts_at: o.starts_at.with_timezone(&Utc),
+            place: o.place,
+            status: MeetingStatus::Planned,
+            agenda_status: AgendaStatus::None,
+            minutes: MinutesStage::NotYet,
+            review_until: None,
+            announcements: String::new(),
+            skip_reason: None,
+        },
+    })
+}
+
+/// The next meeting of a community: one it has a row for, or a month nobody has touched.
+pub enum Next<'a> {
+    Held(&'a MeetingRecord),
+    Planned(roundtable_core::Occurrence),
+}
+
+/// The next meeting by `rules` among `records` at `now` ([`next_of`]'s rule), for any
+/// community (the street office reads each of its communities').
+pub fn next_by<'a>(
+    rules: &roundtable_core::MeetingRules,
+    records: &'a [MeetingRecord],
+    now: chrono::DateTime<Utc>,
+) -> Option<Next<'a>> {
     if let Some(open) = records.iter().find(|r| r.meeting.status == MeetingStatus::Open) {
-        return Some(view(state, caller, open));
+        return Some(Next::Held(open));
     }
-    let rules = rules(state, caller);
     let rows: Vec<Meeting> = records.iter().map(|r| r.meeting.clone()).collect();
-    let overrides = crate::jobs::agenda::overrides(&rules, &rows);
-    let mut o = rules.still_to_hold(&overrides, state.now())?;
+    let overrides = crate::jobs::agenda::overrides(rules, &rows);
+    let mut o = rules.still_to_hold(&overrides, now)?;
     // Bounded: the calendar looks three years ahead.
     for _ in 0..36 {
         match records.iter().find(|r| r.meeting.slot == o.slot) {
             Some(r) if r.meeting.status == MeetingStatus::Closed => {
                 o = rules.next_after(&overrides, o.starts_at.with_timezone(&Utc))?
             }
-            Some(r) => return Some(view(state, caller, r)),
-            None => {
-                return Some(MeetingView {
-                    id: None,
-                    slot: o.slot,
-                    starts_at: o.starts_at.with_timezone(&Utc),
-                    place: o.place,
-                    status: MeetingStatus::Planned,
-                    agenda_status: AgendaStatus::None,
-                    minutes: MinutesStage::NotYet,
-                    review_until: None,
-                    announcements: String::new(),
-                    skip_reason: None,
-                });
-            }
+            Some(r) => return Some(Next::Held(r)),
+            None => return Some(Next::Planned(o)),
         }
     }
     None
