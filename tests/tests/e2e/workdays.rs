@@ -517,4 +517,14 @@ async fn the_street_office_enters_next_years_holidays_once_for_all_its_communiti
     assert_eq!(pages.get("/admin/workdays").await.status, StatusCode::FORBIDDEN);
     let forged = admin.submit("/", "/street/workdays/2027", &[("holidays", "2027-01-01")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Once December's meeting is past, January's falls in the New Year's holiday the
+    // notice gave: the street's page marks it — for Dongsheng, not for West City, whose
+    // administrator since gave New Year's Day alone.
+    app.set_now(at("2026-12-10T02:00:00Z"));
+    let page = pages.get("/street").await.html;
+    let meetings = page.split(r#"id="street-meetings""#).nth(1).unwrap().split("</section>").next().unwrap();
+    let marked = r#"2027-01-03 09:00 <span class="badge day-holiday">法定节假日</span>"#;
+    assert!(meetings.contains(&format!("<strong>东圣社区</strong> · {marked}")), "{meetings}");
+    assert!(meetings.contains("<strong>西城社区</strong> · 2027-01-03 09:00 · "), "{meetings}");
 }

@@ -66,7 +66,7 @@ pub(crate) struct MeetingShown {
 /// Whether a meeting's day is a public holiday or a Sunday worked in place of one (调休):
 /// people are away or at work, so the secretary may want to move it. A skipped month's
 /// day is nobody's concern.
-fn clash(calendar: &WorkCalendar, day: NaiveDate, status: MeetingStatus) -> Option<DayKind> {
+pub(crate) fn clash(calendar: &WorkCalendar, day: NaiveDate, status: MeetingStatus) -> Option<DayKind> {
     Some(calendar.kind(day))
         .filter(|k| status != MeetingStatus::Skipped && matches!(k, DayKind::Holiday | DayKind::MakeUpWorkday))
 }

@@ -50,6 +50,9 @@ struct NextShown {
     open: bool,
     agenda_published: bool,
     agenda: Option<String>,
+    /// Its day is a public holiday or worked in place of one (调休), by the community's
+    /// working-day calendar.
+    clash: Option<roundtable_core::workdays::DayKind>,
 }
 
 #[derive(Serialize)]
@@ -137,6 +140,11 @@ async fn street_page(
             .into_iter()
             .map(|c| CommunityRow {
                 next_meeting: c.next_meeting.map(|m| NextShown {
+                    clash: crate::pages::meetings::clash(
+                        &ctx.state.calendar_of(c.id),
+                        m.starts_at.with_timezone(&c.time_zone).date_naive(),
+                        roundtable_core::MeetingStatus::Planned,
+                    ),
                     at: m.starts_at.with_timezone(&c.time_zone).format("%Y-%m-%d %H:%M").to_string(),
                     place: m.place,
                     open: m.open,
