@@ -218,6 +218,67 @@ async fn a_robot_message_is_short_markdown_without_personal_data_or_markup_from_
     assert!(!html.contains("id=\"deliveries\""), "not for the company");
 }
 
+/// A company's staff read its group, not the mail: the agenda's message lists the
+/// company's own items (to prepare them), the minutes' what the meeting held it to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_companys_group_hears_its_own_agenda_items_and_what_the_meeting_held_it_to() {
+    let app = builder(TestApp::sqlite().at(roundtable_e2e::monday())).build();
+    let wecom = Sink::start(Kind::WeCom, 0, 60);
+    let secretary = app.token(SECRETARY).await;
+    assert_eq!(add(&app, &secretary, "wecom", "安尚工作群", &wecom.url(), None).await.status, StatusCode::CREATED);
+    let (anshang, xiean) = (app.org("安尚物业").to_string(), app.org("谐安物业").to_string());
+    let lift = raise(&app, "电梯经常停运 <b>[点我](http://evil.example)</b>").await;
+    fire(&app, SECRETARY, &lift, "assign", json!({"responsible_org": anshang})).await;
+    fire(&app, SECRETARY, &raise(&app, "东门道闸失灵").await, "assign", json!({"responsible_org": xiean})).await;
+    let slot = app.get("/api/v1/meetings/next", &secretary).await.str("slot").to_owned();
+    let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;
+    assert_eq!(built.status, StatusCode::CREATED, "{}", built.body);
+    let path = format!("/api/v1/meetings/{}", built.str("id"));
+    let published = app.call(Method::POST, &format!("{path}/agenda/publish"), Some(&secretary), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let s = &app.state;
+    dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 500).await.unwrap();
+    let message = |heading: &str| {
+        let got = wecom.received();
+        let texts: Vec<String> =
+            got.iter().filter_map(|m| m.body["markdown"]["content"].as_str()).map(str::to_owned).collect();
+        texts.into_iter().find(|t| t.contains(heading)).unwrap_or_else(|| panic!("a message saying {heading}: {got:?}"))
+    };
+    let agenda = message("本次议程中贵单位的议题");
+    let detail = app.get(&path, &secretary).await.body;
+    let agenda_items = detail["items"].as_array().unwrap();
+    // The same items as the company's mail marks as its own.
+    let mail = s.mailer.sent().await;
+    let mail = mail.iter().find(|m| m.subject.contains("议程已发布") && m.to == [ANSHANG]).expect("Anshang's mail");
+    let theirs = mail.text.lines().filter(|l| l.ends_with("（贵单位）")).count();
+    assert!(theirs >= 2, "the demo's Anshang items and the new one: {}", mail.text);
+    assert!(agenda.contains(&format!("本次议程中贵单位的议题（{theirs} 项），请准备到会说明：")), "{agenda}");
+    assert!(agenda.contains("· 电梯经常停运 ＜b＞［点我］（http://evil.example）＜/b＞"), "as text: {agenda}");
+    assert!(!agenda.contains("东门道闸失灵"), "Xie'an's item is not Anshang's group's: {agenda}");
+    app.assert_nothing_private(&agenda, "the agenda's robot message");
+
+    // The meeting: Anshang promises on the spot; the minutes tell its group.
+    let item = agenda_items.iter().find(|i| i["issue"] == lift["id"]).expect("on the agenda")["id"].as_str().unwrap();
+    app.meeting_day(&path).await;
+    assert_eq!(app.call(Method::POST, &format!("{path}/open"), Some(&secretary), None).await.status, StatusCode::OK);
+    let due = crate::api_flow::in_days(&app, 14);
+    let outcome = json!({"outcome": "commitment", "commitment_text": "两周内更换电梯主板", "due_date": due});
+    let recorded = app.post(&format!("{path}/items/{item}/outcome"), &secretary, outcome).await;
+    assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.body);
+    assert_eq!(app.call(Method::POST, &format!("{path}/close"), Some(&secretary), None).await.status, StatusCode::OK);
+    let minutes = app.call(Method::POST, &format!("{path}/minutes/publish"), Some(&secretary), None).await;
+    assert_eq!(minutes.status, StatusCode::OK, "{}", minutes.body);
+    dispatch_once(&s.db, &s.mailer, &s.email, &s.config.mail, s.now(), 500).await.unwrap();
+    let held = message("贵单位的议题及会议结果");
+    assert!(held.contains(&format!("贵单位的议题及会议结果（{theirs} 项），下次会议据此检查：")), "{held}");
+    let promised = format!(
+        "· **电梯经常停运 ＜b＞［点我］（http://evil.example）＜/b＞**：现场承诺 · 承诺：两周内更换电梯主板（{due} 前）"
+    );
+    assert!(held.contains(&promised), "{held}");
+    assert!(!held.contains("东门道闸失灵"), "{held}");
+    app.assert_nothing_private(&held, "the minutes' robot message");
+}
+
 roundtable_e2e::on_both_databases!(channels_are_checked_never_shown_again_and_only_for_the_chairs);
 
 async fn channels_are_checked_never_shown_again_and_only_for_the_chairs(app: TestApp) {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
-use roundtable_core::ChannelKind;
+use roundtable_core::{ChannelKind, MeetingNotice};
 use roundtable_store::channels::Channel;
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -74,7 +74,7 @@ fn say(locale: &str, key: &str, args: &[(&str, String)]) -> String {
 
 /// The message for a composed notice (`context` as the mail templates get it).
 pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
-    let s = |v: &Value| v.as_str().map(|t| inert(t, 200)).unwrap_or_default();
+    let s = |v: &Value| inert_str(v, 200);
     let community = s(&context["community"]);
     let (title, mut lines, url) = if let Some(meeting) = context.get("meeting").filter(|m| m.is_object()) {
         let what = s(&context["what"]);
@@ -90,6 +90,7 @@ pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
         if let Some(answer) = context["correction"]["answer_text"].as_str() {
             lines.push(say(locale, "mail.meeting_notice.correction_answer", &[("answer", inert(answer, 20))]));
         }
+        lines.extend(own_items(locale, notice.parse().ok(), context));
         (what, lines, s(&meeting["url"]))
     } else if let Some(summary) = context.get("summary").filter(|m| m.is_object()) {
         // The counts only: the titles are behind the link.
@@ -123,7 +124,92 @@ pub fn message(locale: &str, notice: &str, context: &Value) -> Message {
             body[part] = v;
         }
     }
+    // A meeting's agenda (each item marked when the organisation's) or what it decided on
+    // the organisation's items, for integrators to file.
+    for part in ["items", "decided"] {
+        if let Some(v) = context.get(part).filter(|v| v.as_array().is_some_and(|a| !a.is_empty())) {
+            body[part] = v.clone();
+        }
+    }
     Message { title: format!("{title} · {community}"), markdown, body }
+}
+
+/// How much of a message its organisation's items may take: WeCom takes 4,096 bytes of
+/// Markdown, and the heading, the time and the link need the rest.
+const ITEMS_BUDGET: usize = 3_000;
+
+/// A hard line break (two spaces): DingTalk's Markdown joins lines split by one newline.
+const BREAK: &str = "  \n";
+
+/// What a company's group is told of its own items (the context's, composed for the
+/// organisation the notice names): the agenda's, so the staff prepare them — or that none
+/// is theirs —; the minutes' (or their draft's) outcome and promise for each, what the
+/// company is held to until the next meeting. Titles and the meeting's words only; past
+/// the budget, how many more are behind the link.
+fn own_items(locale: &str, notice: Option<MeetingNotice>, context: &Value) -> Vec<String> {
+    let list = |key: &str| context[key].as_array().cloned().unwrap_or_default();
+    let (head, rows): (String, Vec<String>) = match notice {
+        Some(MeetingNotice::MinutesPublished | MeetingNotice::MinutesForReview) => {
+            let decided = list("decided");
+            if decided.is_empty() {
+                return Vec::new();
+            }
+            let rows = decided
+                .iter()
+                .map(|d| {
+                    let (title, outcome) = (inert_str(&d["title"], 60), inert_str(&d["outcome"], 60));
+                    let mut row = format!("· **{title}**{}{outcome}", say(locale, "mail.colon", &[]));
+                    if let (Some(text), Some(due)) = (d["promise"]["text"].as_str(), d["promise"]["due_date"].as_str())
+                    {
+                        let promise =
+                            say(locale, "robot.promise", &[("text", inert(text, 80)), ("due", inert(due, 20))]);
+                        row.push_str(&format!(" · {promise}"));
+                    }
+                    if let Some(note) = d["note"].as_str().filter(|n| !roundtable_core::text::is_blank(n)) {
+                        row.push_str(&format!(" · {}", inert(note, 60)));
+                    }
+                    row
+                })
+                .collect();
+            let key =
+                if notice == Some(MeetingNotice::MinutesForReview) { "robot.decided_draft" } else { "robot.decided" };
+            (say(locale, key, &[("n", decided.len().to_string())]), rows)
+        }
+        Some(MeetingNotice::AgendaPublished) => {
+            let items = list("items");
+            let mine: Vec<String> = items
+                .iter()
+                .filter(|i| i["mine"] == true)
+                .map(|i| format!("· {}", inert_str(&i["title"], 60)))
+                .collect();
+            match (items.is_empty(), mine.is_empty()) {
+                // A notice to no organisation in particular (queued before they were each told).
+                (true, _) => return Vec::new(),
+                (false, true) => return vec![say(locale, "robot.agenda_none", &[])],
+                (false, false) => (say(locale, "robot.agenda_yours", &[("n", mine.len().to_string())]), mine),
+            }
+        }
+        _ => return Vec::new(),
+    };
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for row in &rows {
+        if used + row.len() > ITEMS_BUDGET {
+            break;
+        }
+        used += row.len() + BREAK.len();
+        shown.push(row.as_str());
+    }
+    let mut block = std::iter::once(head.as_str()).chain(shown.iter().copied()).collect::<Vec<_>>().join(BREAK);
+    if shown.len() < rows.len() {
+        block.push_str(BREAK);
+        block.push_str(&say(locale, "robot.more", &[("n", (rows.len() - shown.len()).to_string())]));
+    }
+    vec![block]
+}
+
+fn inert_str(v: &Value, max: usize) -> String {
+    v.as_str().map(|t| inert(t, max)).unwrap_or_default()
 }
 
 /// The sample the test button sends.
@@ -300,6 +386,74 @@ mod tests {
         let m = message("zh-CN", "minutes_correction_answered", &context).markdown;
         assert!(m.contains("书记答复：未采纳"), "{m}");
         assert!(!m.contains("12-20") && !m.contains("录音"), "{m}");
+    }
+
+    fn meeting() -> Value {
+        serde_json::json!({"date": "2027-01-03", "time": "09:00", "place": "会议室", "url": "http://127.0.0.1:8080/meetings/m"})
+    }
+
+    #[test]
+    fn a_companys_group_is_told_which_agenda_items_are_its_own() {
+        let items = serde_json::json!([
+            {"title": "雨水井堵塞", "mine": true},
+            {"title": "<b>路灯不亮</b>", "mine": false},
+            {"title": "[点我](http://evil.example)", "mine": true},
+        ]);
+        let context = serde_json::json!({"what": "议程已发布", "items": items, "meeting": meeting()});
+        let m = message("zh-CN", "agenda_published", &context);
+        assert!(
+            m.markdown.contains(
+                "本次议程中贵单位的议题（2 项），请准备到会说明：  \n· 雨水井堵塞  \n· ［点我］（http://evil.example）"
+            ),
+            "{}",
+            m.markdown
+        );
+        assert!(!m.markdown.contains("路灯"), "another party's item is not listed: {}", m.markdown);
+        assert_eq!(m.body["items"], items, "the webhook gets the agenda, each item marked");
+        let en = message("en", "agenda_published", &context).markdown;
+        assert!(en.contains("Your items on this agenda (2)"), "{en}");
+        let others = serde_json::json!([{"title": "路灯不亮", "mine": false}]);
+        let none = message("zh-CN", "agenda_published", &serde_json::json!({"items": others, "meeting": meeting()}));
+        assert!(
+            none.markdown.contains("本次议程没有贵单位的议题。") && !none.markdown.contains("路灯"),
+            "{}",
+            none.markdown
+        );
+        // Told to no organisation in particular: the agenda is behind the link.
+        let plain = message("zh-CN", "agenda_published", &serde_json::json!({"meeting": meeting()}));
+        assert!(!plain.markdown.contains("贵单位"), "{}", plain.markdown);
+    }
+
+    #[test]
+    fn a_companys_group_is_told_what_the_minutes_hold_it_to() {
+        let decided = serde_json::json!([
+            {"title": "雨水井堵塞", "outcome": "现场承诺", "note": null,
+             "promise": {"text": "疏通雨水井 **并加装格栅**", "due_date": "2027-01-10"}},
+            {"title": "道闸故障", "outcome": "形成决定", "note": "请责任单位按要求办理", "promise": null},
+        ]);
+        let context = serde_json::json!({"what": "会议纪要已发布", "decided": decided, "meeting": meeting()});
+        assert_eq!(message("zh-CN", "minutes_published", &context).body["decided"], decided, "the webhook's");
+        let m = message("zh-CN", "minutes_published", &context).markdown;
+        assert!(m.contains("贵单位的议题及会议结果（2 项），下次会议据此检查："), "{m}");
+        assert!(m.contains("· **雨水井堵塞**：现场承诺 · 承诺：疏通雨水井 ＊＊并加装格栅＊＊（2027-01-10 前）"), "{m}");
+        assert!(m.contains("· **道闸故障**：形成决定 · 请责任单位按要求办理"), "{m}");
+        let draft = message("zh-CN", "minutes_for_review", &context).markdown;
+        assert!(draft.contains("纪要草稿中贵单位的议题及会议结果（2 项）"), "{draft}");
+        let en = message("en", "minutes_published", &context).markdown;
+        assert!(en.contains("· **雨水井堵塞**: 现场承诺"), "{en}");
+    }
+
+    #[test]
+    fn a_long_list_stays_within_what_a_robot_takes() {
+        let title = "一".repeat(100);
+        let items: Vec<Value> = (0..60).map(|_| serde_json::json!({"title": title, "mine": true})).collect();
+        let context = serde_json::json!({"what": "议程已发布", "items": items, "meeting": meeting()});
+        let m = message("zh-CN", "agenda_published", &context).markdown;
+        assert!(m.len() <= 4096, "WeCom takes 4,096 bytes: {}", m.len());
+        let shown = m.lines().filter(|l| l.starts_with("· ")).count();
+        assert!(shown > 5 && shown < 60, "{shown}");
+        assert!(m.contains(&format!("……另有 {} 项，见详情。", 60 - shown)), "{m}");
+        assert!(m.ends_with("(http://127.0.0.1:8080/meetings/m)"), "the link is kept: {m}");
     }
 
     #[test]
