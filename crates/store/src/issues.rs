@@ -1511,6 +1511,40 @@ pub fn overdue_since(conn: &mut DbConn, issue: IssueId) -> Result<Option<DateTim
     Ok(v.ok_or(StoreError::NotFound)?.map(utc))
 }
 
+/// The issues the holders of `role` in `communities` raised there — the street office's
+/// calls into its communities (吹哨) — newest first, at most `limit`. Read through the
+/// raisers' index: a street has a few cadres and many thousands of issues.
+pub fn raised_by_role(
+    conn: &mut DbConn,
+    communities: &[CommunityId],
+    role: roundtable_core::Role,
+    limit: i64,
+) -> Result<Vec<(CommunityId, Listing)>> {
+    let ids: Vec<String> = communities.iter().map(|c| c.to_string()).collect();
+    // The roles are a comma-separated column: narrowed in SQL, confirmed here.
+    let holders: Vec<(String, String)> = users::table
+        .filter(users::community_id.eq_any(&ids))
+        .filter(users::roles.like(format!("%{}%", role.as_str())))
+        .select((users::id, users::roles))
+        .load(conn)?;
+    let holders: Vec<String> = holders
+        .into_iter()
+        .filter(|(_, roles)| roles.split(',').any(|r| r == role.as_str()))
+        .map(|(id, _)| id)
+        .collect();
+    if holders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, ListingRow)> = issues::table
+        .filter(issues::raised_by.eq_any(&holders))
+        .filter(issues::community_id.eq_any(&ids))
+        .order(issues::id.desc())
+        .limit(limit)
+        .select((issues::community_id, ListingRow::as_select()))
+        .load(conn)?;
+    rows.into_iter().map(|(c, r)| Ok((parse("community id", &c)?, Listing::try_from(r)?))).collect()
+}
+
 /// Per community of `communities`: its open issues (in one of `open_states`) and of those
 /// the commitments past their date on `today` — two grouped queries for a whole street.
 pub fn open_and_overdue(

@@ -133,6 +133,8 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     assert!(home.html.contains("href=\"/street\""), "the nav link");
     let page = pages.get("/street").await;
     assert_eq!(page.status, StatusCode::OK);
+    assert!(page.html.contains("街道尚未向各社区吹哨。"), "nothing called in yet");
+    assert_eq!(view.body["called_in"], json!([]));
     assert!(
         page.html.contains("西城社区") && page.html.contains("安尚物业") && !page.html.contains("北门社区"),
         "{}",
@@ -211,6 +213,41 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     let listed = app.get("/api/v1/issues?limit=50", &secretary).await.body;
     let called = listed["items"].as_array().unwrap().iter().find(|i| i["title"] == "小区出入口无人值守").cloned();
     assert_eq!(called.expect("on the secretary's list")["urgency"], "red", "called in as urgent");
+
+    // What the street office called in for, as each community takes it up: on the API,
+    // its page and its "my work"; West City's own issue is not among them.
+    let called = app.get("/api/v1/street", &street).await.body["called_in"].clone();
+    let mut titles: Vec<&str> =
+        called.as_array().unwrap().iter().map(|c| c["issue"]["title"].as_str().unwrap()).collect();
+    titles.sort();
+    assert_eq!(titles, ["小区出入口无人值守", "燃气管道老化需住建局介入"], "{called}");
+    let call = |title: &str| called.as_array().unwrap().iter().find(|c| c["issue"]["title"] == title).unwrap().clone();
+    let gate = call("小区出入口无人值守");
+    assert_eq!(
+        (gate["community_name"].as_str(), gate["issue"]["urgency"].as_str(), gate["issue"]["state"].as_str()),
+        (Some("西城社区"), Some("red"), Some("raised"))
+    );
+    assert_eq!(gate["compound_name"], compounds[0]["name"]);
+    // West City's secretary assigns the gas pipes: the street office sees it, and to whom.
+    let gas = call("燃气管道老化需住建局介入")["issue"]["id"].as_str().unwrap().to_owned();
+    let assign = json!({"transition": "assign", "version": 1, "responsible_org": orgs[0]["id"]});
+    let assigned = app.post(&format!("/api/v1/issues/{gas}/transitions"), &secretary, assign).await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+    let called = app.get("/api/v1/street", &street).await.body["called_in"].clone();
+    let gas_now = called.as_array().unwrap().iter().find(|c| c["issue"]["id"] == gas.as_str()).unwrap();
+    assert_eq!((&gas_now["issue"]["state"], &gas_now["org_name"]), (&json!("assigned"), &orgs[0]["name"]));
+    let read = app.get(gas_now["href"].as_str().unwrap(), &street).await;
+    assert_eq!((read.status, read.body["title"].as_str()), (StatusCode::OK, Some("燃气管道老化需住建局介入")));
+    let html = pages.get("/street").await.html;
+    let card = &html[html.find("id=\"street-called-in\"").unwrap()..html.find("id=\"whistle\"").unwrap()];
+    assert!(card.contains(&format!("/street/communities/{west_id}/issues/{gas}")), "{card}");
+    assert!(card.contains("西城社区 · ") && card.contains("已交办") && card.contains("小区出入口无人值守"), "{card}");
+    assert!(!card.contains("地库照明不足"), "West City's own issue is not the street's call: {card}");
+    let home = pages.get("/").await.html;
+    assert!(home.contains("section-called_in") && home.contains("燃气管道老化需住建局介入"), "{home}");
+    let secretary_home = app.pages();
+    secretary_home.sign_in("secretary@dongsheng.example").await;
+    assert!(!secretary_home.get("/").await.html.contains("section-called_in"), "the street office's only");
 
     // A community in no street office: the street page says so.
     roundtable_store::directory::set_street(&mut app.state.db.conn().unwrap(), app.community(), None).unwrap();

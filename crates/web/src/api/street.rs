@@ -15,7 +15,7 @@ use crate::ops::ledger::Form;
 use crate::ops::street::{self as ops, Rates};
 use crate::state::AppState;
 use crate::views::meetings::{IssueMeetingView, RateSchema};
-use crate::views::{CommitmentRecordView, EventView, IssueList, IssueView, ListQuery, NewIssueBody};
+use crate::views::{CommitmentRecordView, EventView, IssueList, IssueSummary, IssueView, ListQuery, NewIssueBody};
 
 /// Six months of 三率 as counts (`n` of `m`), the issues received, and the promises past
 /// their date now.
@@ -88,12 +88,29 @@ pub struct StreetCompanyView {
     pub rates: RatesView,
 }
 
+/// An issue the street office raised in one of its communities (吹哨), as it stands.
+#[derive(Serialize, ToSchema)]
+pub struct StreetCalledInView {
+    pub community: Uuid,
+    pub community_name: String,
+    pub compound_name: Option<String>,
+    /// The company answering for it, once assigned.
+    pub org_name: Option<String>,
+    pub issue: IssueSummary,
+    /// The issue, read-only, as the street office reads it.
+    pub href: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct StreetView {
     /// The street office.
     pub street: String,
     pub communities: Vec<StreetCommunityView>,
     pub companies: Vec<StreetCompanyView>,
+    /// What the street office (any holder of the street role in its communities) called
+    /// its communities in for, the newest 50 first: whether each was assigned, promised,
+    /// done.
+    pub called_in: Vec<StreetCalledInView>,
 }
 
 impl From<ops::Street> for StreetView {
@@ -126,6 +143,18 @@ impl From<ops::Street> for StreetView {
                 .companies
                 .into_iter()
                 .map(|c| StreetCompanyView { name: c.name, communities: c.communities, rates: c.rates.into() })
+                .collect(),
+            called_in: s
+                .called_in
+                .into_iter()
+                .map(|c| StreetCalledInView {
+                    href: format!("/api/v1/street/communities/{}/issues/{}", c.community, c.issue.id),
+                    community: c.community.0,
+                    community_name: c.community_name,
+                    compound_name: c.compound_name,
+                    org_name: c.org_name,
+                    issue: c.issue,
+                })
                 .collect(),
         }
     }

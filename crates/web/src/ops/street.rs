@@ -6,6 +6,8 @@
 //! company is known by its name: each community registers the companies it works with).
 //! Counts only; each community's public board is a click away.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use roundtable_core::agenda::ScoreRow;
 use roundtable_core::scorecard::Rate;
@@ -15,7 +17,7 @@ use roundtable_store::{StoreError, directory, issues};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::views::{IssueList, IssueView, ListQuery};
+use crate::views::{IssueList, IssueSummary, IssueView, ListQuery};
 
 /// Rates summed over companies or communities (counts, so "3/4" stays honest).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,10 +79,27 @@ pub struct CompanyLine {
     pub rates: Rates,
 }
 
+/// An issue the street office raised in one of its communities (吹哨), as it stands.
+pub struct CalledIn {
+    pub community: CommunityId,
+    pub community_name: String,
+    /// As a list shows it (overdue by the community's own day).
+    pub issue: IssueSummary,
+    pub compound_name: Option<String>,
+    /// The company answering for it, once assigned.
+    pub org_name: Option<String>,
+}
+
+/// How many of the street office's calls the page and the API list (the newest).
+pub const CALLED_IN_SHOWN: i64 = 50;
+
 pub struct Street {
     pub name: String,
     pub communities: Vec<CommunityLine>,
     pub companies: Vec<CompanyLine>,
+    /// What the street office called its communities in for, newest first: did each
+    /// community take it up?
+    pub called_in: Vec<CalledIn>,
 }
 
 /// The comparison of the caller's street (the street role only).
@@ -107,8 +126,9 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
             let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
             let counts = issues::open_and_overdue(conn, &ids, &open, today)?;
             let mut scorecards = roundtable_store::meetings::latest_scorecards(conn, &ids)?;
-            let names: std::collections::HashMap<_, _> =
+            let names: HashMap<_, _> =
                 directory::organisations_of(conn, &ids)?.into_iter().map(|o| (o.id, o.name)).collect();
+            let called_in = called_in_of(conn, &communities, &names, now)?;
             let mut each = Vec::new();
             for c in communities {
                 let (rates_of, rows) =
@@ -122,10 +142,10 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
                 let (open, overdue) = counts.get(&c.id).copied().unwrap_or((0, 0));
                 each.push((c, rates_of, open, overdue, named, next));
             }
-            Ok::<_, StoreError>(Some((street, each)))
+            Ok::<_, StoreError>(Some((street, each, called_in)))
         })
         .await?;
-    let Some((name, each)) = found else {
+    let Some((name, each, called_in)) = found else {
         return Err(ApiError::NotFound("your community belongs to no street office".into()));
     };
     let mut companies: Vec<CompanyLine> = Vec::new();
@@ -163,7 +183,57 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
         });
     }
     companies.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Street { name, communities, companies })
+    Ok(Street { name, communities, companies, called_in })
+}
+
+/// What the street office called `communities` in for, newest first, each named as its
+/// community has it (`names`: the organisations of those communities).
+fn called_in_of(
+    conn: &mut roundtable_store::DbConn,
+    communities: &[roundtable_core::Community],
+    names: &HashMap<roundtable_core::OrgId, String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<CalledIn>, StoreError> {
+    let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
+    let called = issues::raised_by_role(conn, &ids, Role::Street, CALLED_IN_SHOWN)?;
+    let mut out = Vec::new();
+    for c in communities {
+        let theirs: Vec<&issues::Listing> = called.iter().filter(|(at, _)| *at == c.id).map(|(_, i)| i).collect();
+        if theirs.is_empty() {
+            continue;
+        }
+        // A query per community called in: a street has a handful.
+        let compounds = directory::compounds(conn, c.id)?;
+        let today = now.with_timezone(&c.time_zone).date_naive();
+        out.extend(theirs.into_iter().map(|issue| CalledIn {
+            community: c.id,
+            community_name: c.name.clone(),
+            compound_name: compounds.iter().find(|k| k.id == issue.compound).map(|k| k.name.clone()),
+            org_name: issue.responsible_org.and_then(|o| names.get(&o).cloned()),
+            issue: IssueSummary::new(issue.clone(), today),
+        }));
+    }
+    out.sort_by_key(|c| std::cmp::Reverse(c.issue.created_at));
+    Ok(out)
+}
+
+/// What the street office called its communities in for (the street role; nothing when
+/// the caller's community belongs to no street office): the street office's "my work".
+pub async fn called_in(state: &AppState, caller: &Caller) -> ApiResult<Vec<CalledIn>> {
+    if !caller.actor.has_role(Role::Street) {
+        return Err(ApiError::Forbidden("the street comparison is for the street office".into()));
+    }
+    let (home, now) = (caller.actor.community, state.now());
+    Ok(state
+        .db
+        .run(move |conn| {
+            let Some(street) = directory::street_of(conn, home)? else { return Ok(Vec::new()) };
+            let communities = directory::street_communities(conn, &street)?;
+            let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
+            let names = directory::organisations_of(conn, &ids)?.into_iter().map(|o| (o.id, o.name)).collect();
+            called_in_of(conn, &communities, &names, now)
+        })
+        .await?)
 }
 
 /// A community's next meeting among its `records`, as its calendar has it.

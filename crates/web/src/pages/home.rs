@@ -189,6 +189,11 @@ async fn work(ctx: &Ctx) -> PageResult {
         section("awaiting_my_verification", "/issues?state=resolved", resolved);
         section("my_compound", "/issues?order=support", compound);
     }
+    // The street office's own work: what it called its communities in for.
+    if a.has_role(Role::Street) {
+        let called = crate::ops::street::called_in(&ctx.state, &caller).await?;
+        section("called_in", "/street#street-called-in", crate::pages::street::called_in_rows(called));
+    }
 
     let next = calendar::next(&ctx.state, &caller).await?;
     let (mut our_items, mut agenda_unpublished) = (Vec::new(), false);

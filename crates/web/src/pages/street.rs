@@ -87,6 +87,8 @@ struct StreetPage {
     errors: Option<FormErrors>,
     /// This showing's key: the whistle sent twice raises one issue.
     submission: String,
+    /// What the street office called its communities in for, as it stands.
+    called_in: Vec<crate::pages::issues::Row>,
     /// The years the communities' working-day calendars lack (this year, or the next a
     /// month ahead), each with the communities lacking it: entered once on the street's
     /// calendar.
@@ -101,6 +103,23 @@ struct Missing {
 
 impl Page for StreetPage {
     const TEMPLATE: &'static str = "street";
+}
+
+/// The street office's calls as issue rows: each named by its community and compound,
+/// linked to the issue as the street office reads it.
+pub(crate) fn called_in_rows(called: Vec<ops::CalledIn>) -> Vec<crate::pages::issues::Row> {
+    called
+        .into_iter()
+        .map(|c| crate::pages::issues::Row {
+            href: format!("/street/communities/{}/issues/{}", c.community, c.issue.id),
+            compound_name: Some(match c.compound_name {
+                Some(compound) => format!("{} · {compound}", c.community_name),
+                None => c.community_name,
+            }),
+            org_name: c.org_name,
+            summary: c.issue,
+        })
+        .collect()
 }
 
 async fn street_page(
@@ -132,7 +151,9 @@ async fn street_page(
         }
     }
     let missing = missing.into_iter().map(|(year, names)| Missing { year, communities: names.join("、") }).collect();
+    let called_in = called_in_rows(street.called_in);
     let page = StreetPage {
+        called_in,
         missing,
         street: street.name,
         communities: street
