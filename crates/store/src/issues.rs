@@ -1090,6 +1090,8 @@ pub struct Listing {
     pub version: u32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Since when it is in its state: how long it has waited for its next step.
+    pub state_entered_at: DateTime<Utc>,
 }
 
 impl From<&Issue> for Listing {
@@ -1108,6 +1110,7 @@ impl From<&Issue> for Listing {
             version: i.version,
             created_at: i.created_at,
             updated_at: i.updated_at,
+            state_entered_at: i.state_entered_at,
         }
     }
 }
@@ -1139,6 +1142,8 @@ struct ListingRow {
     created_at: NaiveDateTime,
     #[diesel(deserialize_as = crate::convert::FastTs)]
     updated_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::convert::FastTs)]
+    state_entered_at: NaiveDateTime,
 }
 
 impl TryFrom<ListingRow> for Listing {
@@ -1159,6 +1164,7 @@ impl TryFrom<ListingRow> for Listing {
             version: r.version.max(0) as u32,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
+            state_entered_at: utc(r.state_entered_at),
         })
     }
 }

@@ -19,6 +19,7 @@ on_both_databases!(
     an_administrator_hands_over_a_reset_link_to_someone_without_mail,
     an_administrator_corrects_the_name_and_number_of_someone_who_cannot,
     an_administrator_keeps_compounds_and_organisations_as_they_are,
+    a_lists_rows_say_how_long_each_issue_has_waited_for_its_next_step,
 );
 
 /// It opens the next meeting too early first: on a meeting-day morning it may already open.
@@ -2078,4 +2079,50 @@ async fn an_administrator_keeps_compounds_and_organisations_as_they_are(app: Tes
         "{}",
         trail.body
     );
+}
+
+/// The secretary's and the company's lists say how long each open issue has waited for
+/// the next party's step — the company's promise, the secretary's assignment — and the
+/// API since when; a promise shows its date instead.
+async fn a_lists_rows_say_how_long_each_issue_has_waited_for_its_next_step(app: TestApp) {
+    use crate::api_flow::{fire, raise};
+    let start = chrono::DateTime::parse_from_rfc3339("2026-12-08T10:00:00+08:00").unwrap().to_utc();
+    app.set_now(start);
+    let anshang = app.org("安尚物业").to_string();
+    let gate =
+        fire(&app, SECRETARY, &raise(&app, "单元门禁损坏").await, "assign", json!({"responsible_org": anshang})).await;
+    raise(&app, "楼顶水箱渗漏").await;
+    app.set_now(start + chrono::TimeDelta::days(12));
+    let listed = app.get("/api/v1/issues?q=单元门禁损坏", &app.token(ANSHANG).await).await.body;
+    let since: chrono::DateTime<chrono::Utc> =
+        listed["items"][0]["state_entered_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(since, start, "assigned then: {listed}");
+    let row = |html: &str, title: &str| -> String {
+        let at = html.find(&format!(">{title}</a>")).unwrap_or_else(|| panic!("{title} listed: {html}"));
+        html[at..at + html[at..].find("</li>").unwrap()].to_owned()
+    };
+    let company = app.pages();
+    company.sign_in(ANSHANG).await;
+    let html = company.get("/issues?q=单元门禁损坏").await.html;
+    assert!(row(&html, "单元门禁损坏").contains("交办 12 天未承诺"), "{}", row(&html, "单元门禁损坏"));
+    let home = company.get("/").await.html;
+    assert!(row(&home, "单元门禁损坏").contains("交办 12 天未承诺"), "on the company's work too");
+    let secretary = app.pages();
+    secretary.sign_in(SECRETARY).await;
+    let html = secretary.get("/issues?q=楼顶水箱渗漏").await.html;
+    assert!(row(&html, "楼顶水箱渗漏").contains("已等 12 天未交办"), "{}", row(&html, "楼顶水箱渗漏"));
+    let english = app.pages().accept_language("en");
+    english.sign_in(ANSHANG).await;
+    let html = english.get("/issues?q=单元门禁损坏").await.html;
+    assert!(row(&html, "单元门禁损坏").contains("assigned 12 days, no promise yet"), "{html}");
+    // Promised: its date, not how long it waited.
+    let due = crate::api_flow::in_days(&app, 10);
+    fire(&app, ANSHANG, &gate, "commit", json!({"commitment_text": "更换门禁主板", "due_date": due})).await;
+    let html = company.get("/issues?q=单元门禁损坏").await.html;
+    let promised = row(&html, "单元门禁损坏");
+    assert!(promised.contains(&due) && !promised.contains("未承诺"), "{promised}");
+    // Five days past its date: how late, as the agenda says it.
+    app.set_now(start + chrono::TimeDelta::days(12 + 15));
+    let html = company.get("/issues?q=单元门禁损坏").await.html;
+    assert!(row(&html, "单元门禁损坏").contains("已逾期 5 天"), "{}", row(&html, "单元门禁损坏"));
 }

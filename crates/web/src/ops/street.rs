@@ -83,6 +83,8 @@ pub struct CompanyLine {
 pub struct CalledIn {
     pub community: CommunityId,
     pub community_name: String,
+    /// The community's time zone: its days count how long the issue waits.
+    pub time_zone: chrono_tz::Tz,
     /// As a list shows it (overdue by the community's own day).
     pub issue: IssueSummary,
     pub compound_name: Option<String>,
@@ -208,6 +210,7 @@ fn called_in_of(
         out.extend(theirs.into_iter().map(|issue| CalledIn {
             community: c.id,
             community_name: c.name.clone(),
+            time_zone: c.time_zone,
             compound_name: compounds.iter().find(|k| k.id == issue.compound).map(|k| k.name.clone()),
             org_name: issue.responsible_org.and_then(|o| names.get(&o).cloned()),
             issue: IssueSummary::new(issue.clone(), today),

@@ -192,7 +192,7 @@ async fn work(ctx: &Ctx) -> PageResult {
     // The street office's own work: what it called its communities in for.
     if a.has_role(Role::Street) {
         let called = crate::ops::street::called_in(&ctx.state, &caller).await?;
-        section("called_in", "/street#street-called-in", crate::pages::street::called_in_rows(called));
+        section("called_in", "/street#street-called-in", crate::pages::street::called_in_rows(called, ctx.state.now()));
     }
 
     let next = calendar::next(&ctx.state, &caller).await?;

@@ -60,13 +60,64 @@ pub struct Row {
     pub org_name: Option<String>,
     /// Its page.
     pub href: String,
+    /// How long it has waited for the next party's step, when that is a day or more.
+    pub waiting: Option<Waited>,
+    /// How many days its promise is past its date ("已逾期 144 天", as the agenda says it).
+    pub overdue_days: Option<i64>,
+}
+
+/// How long an open issue has waited in its state for the next party's step, as its row
+/// says it ("交办 12 天未承诺": the company's), counted in whole days of the community's
+/// time. A promise shows its date instead; a closed issue waits for nobody.
+#[derive(Serialize)]
+pub struct Waited {
+    key: &'static str,
+    days: i64,
+}
+
+impl Waited {
+    pub fn of(summary: &IssueSummary, tz: chrono_tz::Tz, today: NaiveDate) -> Option<Waited> {
+        use roundtable_core::IssueState;
+        let key = match summary.state.as_str() {
+            IssueState::RAISED => "issues.waiting.raised",
+            IssueState::ASSIGNED => "issues.waiting.assigned",
+            IssueState::RESOLVED => "issues.waiting.resolved",
+            IssueState::PAUSED => "issues.waiting.paused",
+            _ => return None,
+        };
+        let days = (today - summary.state_entered_at.with_timezone(&tz).date_naive()).num_days();
+        (days >= 1).then_some(Waited { key, days })
+    }
 }
 
 impl Row {
-    fn new(names: &Names, summary: IssueSummary, base: &str) -> Row {
+    fn new(
+        names: &Names,
+        summary: IssueSummary,
+        base: &str,
+        caller: &Caller,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Row {
         let compound_name = names.compound(summary.compound.into()).map(str::to_owned);
         let org_name = summary.responsible_org.and_then(|o| names.org(o.into())).map(str::to_owned);
-        Row { href: format!("{base}/{}", summary.id), summary, compound_name, org_name }
+        let href = format!("{base}/{}", summary.id);
+        Row::timed(summary, href, compound_name, org_name, caller.tz(), now)
+    }
+
+    /// A row with how long its issue waited and how late its promise is, by the days of
+    /// the issue's community (`tz`).
+    pub fn timed(
+        summary: IssueSummary,
+        href: String,
+        compound_name: Option<String>,
+        org_name: Option<String>,
+        tz: chrono_tz::Tz,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Row {
+        let today = now.with_timezone(&tz).date_naive();
+        let waiting = Waited::of(&summary, tz, today);
+        let overdue_days = summary.commitment_due.filter(|_| summary.overdue).map(|due| (today - due).num_days());
+        Row { href, summary, compound_name, org_name, waiting, overdue_days }
     }
 }
 
@@ -82,7 +133,8 @@ async fn fetch_in(
     names: &Names,
 ) -> Result<(Vec<Row>, Option<String>), ApiError> {
     let list = ops::list(&ctx.state, &tracker.caller, query).await?;
-    Ok((list.items.into_iter().map(|s| Row::new(names, s, &tracker.base)).collect(), list.next_cursor))
+    let (caller, now) = (&tracker.caller, ctx.state.now());
+    Ok((list.items.into_iter().map(|s| Row::new(names, s, &tracker.base, caller, now)).collect(), list.next_cursor))
 }
 
 /// The compounds as choices.
@@ -423,7 +475,8 @@ async fn raise_page(
         .collect();
     let categories = CATEGORIES.iter().map(|c| Choice::new(c, *c, *c == values.category)).collect();
     let urgencies = Choice::urgencies(values.urgency.as_deref());
-    let similar = similar.into_iter().map(|s| Row::new(&names, s, "/issues")).collect();
+    let now = ctx.state.now();
+    let similar = similar.into_iter().map(|s| Row::new(&names, s, "/issues", &caller, now)).collect();
     let page = RaisePage {
         compounds: compounds.collect(),
         buildings,

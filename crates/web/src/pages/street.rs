@@ -13,6 +13,7 @@ use crate::error::{ApiError, FieldProblem};
 use crate::ops::issues::{CATEGORIES, wording_problems};
 use crate::ops::street::{self as ops, Rates};
 use crate::pages::forms::{Posted, chosen, filled};
+use crate::pages::issues::Row;
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult};
 
 /// A rate as the page shows it: "3/4 · 75%", or a dash with nothing to count.
@@ -88,7 +89,7 @@ struct StreetPage {
     /// This showing's key: the whistle sent twice raises one issue.
     submission: String,
     /// What the street office called its communities in for, as it stands.
-    called_in: Vec<crate::pages::issues::Row>,
+    called_in: Vec<Row>,
     /// The years the communities' working-day calendars lack (this year, or the next a
     /// month ahead), each with the communities lacking it: entered once on the street's
     /// calendar.
@@ -107,17 +108,16 @@ impl Page for StreetPage {
 
 /// The street office's calls as issue rows: each named by its community and compound,
 /// linked to the issue as the street office reads it.
-pub(crate) fn called_in_rows(called: Vec<ops::CalledIn>) -> Vec<crate::pages::issues::Row> {
+pub(crate) fn called_in_rows(called: Vec<ops::CalledIn>, now: chrono::DateTime<chrono::Utc>) -> Vec<Row> {
     called
         .into_iter()
-        .map(|c| crate::pages::issues::Row {
-            href: format!("/street/communities/{}/issues/{}", c.community, c.issue.id),
-            compound_name: Some(match c.compound_name {
+        .map(|c| {
+            let href = format!("/street/communities/{}/issues/{}", c.community, c.issue.id);
+            let place = Some(match c.compound_name {
                 Some(compound) => format!("{} · {compound}", c.community_name),
                 None => c.community_name,
-            }),
-            org_name: c.org_name,
-            summary: c.issue,
+            });
+            Row::timed(c.issue, href, place, c.org_name, c.time_zone, now)
         })
         .collect()
 }
@@ -151,7 +151,7 @@ async fn street_page(
         }
     }
     let missing = missing.into_iter().map(|(year, names)| Missing { year, communities: names.join("、") }).collect();
-    let called_in = called_in_rows(street.called_in);
+    let called_in = called_in_rows(street.called_in, ctx.state.now());
     let page = StreetPage {
         called_in,
         missing,

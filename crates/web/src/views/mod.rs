@@ -271,6 +271,10 @@ pub struct IssueSummary {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "instant::rfc3339")]
     pub updated_at: DateTime<Utc>,
+    /// Since when it is in its state (raised, assigned, fixed…): how long it has waited
+    /// for its next step.
+    #[serde(serialize_with = "instant::rfc3339")]
+    pub state_entered_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -576,6 +580,7 @@ impl IssueSummary {
             version: i.version,
             created_at: i.created_at,
             updated_at: i.updated_at,
+            state_entered_at: i.state_entered_at,
         }
     }
 }
