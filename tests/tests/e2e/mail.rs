@@ -62,7 +62,11 @@ async fn each_company_gets_its_weekly_summary_on_monday_morning(app: TestApp) {
     let place = |title: &str| text.find(title).unwrap_or_else(|| panic!("{title}: {text}"));
     assert!(overdue < place(late) && place(late) < this_week, "{text}");
     assert!(this_week < place(soon) && place(soon) < to_commit && to_commit < place(waiting), "{text}");
-    assert!(text.contains("期限 2026-12-03") && text.contains("期限 2026-12-10"), "{text}");
+    assert!(text.contains("期限 2026-12-03 · 已逾期 4 天") && text.contains("期限 2026-12-10"), "{text}");
+    let line = |title: &str| text[place(title)..].lines().next().unwrap().to_owned();
+    assert!(!line(soon).contains("逾期"), "{}", line(soon));
+    assert!(line(waiting).ends_with("交办 7 天未承诺"), "assigned on Monday 30 November: {}", line(waiting));
+    assert!(anshang.html.contains(" · 已逾期 4 天</li>"), "{}", anshang.html);
     assert!(!text.contains(fixed) && text.contains("已办结待验收"), "a fix awaiting verification is counted: {text}");
     assert!(!text.contains("谐安的问题"), "nothing of another company's: {text}");
     assert!(

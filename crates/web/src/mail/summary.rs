@@ -32,11 +32,21 @@ pub fn context(
     let today = now.with_timezone(&community.time_zone).date_naive();
     let week_end = today + Days::new(7);
     let compounds = directory::compounds(conn, community.id)?;
+    // How late a promise is, how long an assignment has waited for one: in whole days of
+    // the community's time, as the lists say them.
+    let days_since = |day: chrono::NaiveDate| Some((today - day).num_days()).filter(|n| *n >= 1);
     let line = |i: &roundtable_core::Issue| {
+        let due = i.commitment.as_ref().map(|c| c.due_date);
+        let late = due.filter(|_| i.state == IssueState::COMMITTED).and_then(days_since);
+        let waited = (i.state == IssueState::ASSIGNED)
+            .then(|| days_since(i.state_entered_at.with_timezone(&community.time_zone).date_naive()))
+            .flatten();
         json!({
             "title": i.title,
             "compound": compounds.iter().find(|c| c.id == i.compound).map(|c| c.name.clone()).unwrap_or_default(),
-            "due_date": i.commitment.as_ref().map(|c| c.due_date.to_string()),
+            "due_date": due.map(|d| d.to_string()),
+            "late_days": late,
+            "waited_days": waited,
             "url": format!("{base_url}/issues/{}", i.id),
         })
     };
@@ -47,7 +57,9 @@ pub fn context(
         committed().filter(|i| due(i).is_some_and(|d| (today..=week_end).contains(&d))).collect();
     overdue.sort_by_key(due);
     this_week.sort_by_key(due);
-    let to_commit: Vec<_> = open.iter().filter(|i| i.state == IssueState::ASSIGNED).collect();
+    // The longest waiting first: the meeting asks about those.
+    let mut to_commit: Vec<_> = open.iter().filter(|i| i.state == IssueState::ASSIGNED).collect();
+    to_commit.sort_by_key(|i| (i.state_entered_at, i.created_at));
     let resolved = open.iter().filter(|i| i.state == IssueState::RESOLVED).count();
     if overdue.is_empty() && this_week.is_empty() && to_commit.is_empty() && resolved == 0 {
         return Ok(None);
