@@ -2107,6 +2107,11 @@ async fn a_lists_rows_say_how_long_each_issue_has_waited_for_its_next_step(app: 
     assert!(row(&html, "单元门禁损坏").contains("交办 12 天未承诺"), "{}", row(&html, "单元门禁损坏"));
     let home = company.get("/").await.html;
     assert!(row(&home, "单元门禁损坏").contains("交办 12 天未承诺"), "on the company's work too");
+    let issue = format!("/issues/{}", gate["id"].as_str().unwrap());
+    let html = company.get(&issue).await.html;
+    assert!(html.contains("id=\"issue-waited\">交办 12 天未承诺</span>"), "at the top of the issue: {html}");
+    let viewed = app.get(&format!("/api/v1{issue}"), &app.token(ANSHANG).await).await.body;
+    assert_eq!(viewed["state_entered_at"], listed["items"][0]["state_entered_at"], "{viewed}");
     let secretary = app.pages();
     secretary.sign_in(SECRETARY).await;
     let html = secretary.get("/issues?q=楼顶水箱渗漏").await.html;
@@ -2125,4 +2130,6 @@ async fn a_lists_rows_say_how_long_each_issue_has_waited_for_its_next_step(app: 
     app.set_now(start + chrono::TimeDelta::days(12 + 15));
     let html = company.get("/issues?q=单元门禁损坏").await.html;
     assert!(row(&html, "单元门禁损坏").contains("已逾期 5 天"), "{}", row(&html, "单元门禁损坏"));
+    let html = company.get(&issue).await.html;
+    assert!(html.contains("id=\"issue-overdue\">已逾期 5 天</span>") && !html.contains("issue-waited"), "{html}");
 }

@@ -207,6 +207,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
         version: issue.version,
         created_at: issue.created_at,
         updated_at: issue.updated_at,
+        state_entered_at: issue.state_entered_at,
         transitions,
         photos: related.photos.iter().map(|p| PhotoView::new(p, API_PHOTOS)).collect(),
         following: related.following,

@@ -76,18 +76,28 @@ pub struct Waited {
 }
 
 impl Waited {
-    pub fn of(summary: &IssueSummary, tz: chrono_tz::Tz, today: NaiveDate) -> Option<Waited> {
+    pub fn of(
+        state: &roundtable_core::IssueState,
+        entered_at: chrono::DateTime<chrono::Utc>,
+        tz: chrono_tz::Tz,
+        today: NaiveDate,
+    ) -> Option<Waited> {
         use roundtable_core::IssueState;
-        let key = match summary.state.as_str() {
+        let key = match state.as_str() {
             IssueState::RAISED => "issues.waiting.raised",
             IssueState::ASSIGNED => "issues.waiting.assigned",
             IssueState::RESOLVED => "issues.waiting.resolved",
             IssueState::PAUSED => "issues.waiting.paused",
             _ => return None,
         };
-        let days = (today - summary.state_entered_at.with_timezone(&tz).date_naive()).num_days();
+        let days = (today - entered_at.with_timezone(&tz).date_naive()).num_days();
         (days >= 1).then_some(Waited { key, days })
     }
+}
+
+/// How many days an overdue promise is past its date.
+fn late_by(overdue: bool, due: Option<NaiveDate>, today: NaiveDate) -> Option<i64> {
+    due.filter(|_| overdue).map(|due| (today - due).num_days())
 }
 
 impl Row {
@@ -115,8 +125,8 @@ impl Row {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Row {
         let today = now.with_timezone(&tz).date_naive();
-        let waiting = Waited::of(&summary, tz, today);
-        let overdue_days = summary.commitment_due.filter(|_| summary.overdue).map(|due| (today - due).num_days());
+        let waiting = Waited::of(&summary.state, summary.state_entered_at, tz, today);
+        let overdue_days = late_by(summary.overdue, summary.commitment_due, today);
         Row { href, summary, compound_name, org_name, waiting, overdue_days }
     }
 }
@@ -737,6 +747,10 @@ struct IssuePage {
     to_list_at: Option<roundtable_core::Meeting>,
     /// What a paused issue waits for, said at the top (not only in its timeline).
     waiting: Option<Waiting>,
+    /// How long it has waited in its state for the next party's step, as its row says.
+    waited: Option<Waited>,
+    /// How many days its promise is past its date.
+    overdue_days: Option<i64>,
     /// When the workflow reminds or escalates next (an urgent issue's deadline, counted
     /// in working days; a promise's last day).
     next: Option<NextShown>,
@@ -972,6 +986,9 @@ async fn issue_page(
             record,
         })
         .collect();
+    let today = caller.now(state).date_naive();
+    let waited = Waited::of(&issue.view.state, issue.view.state_entered_at, caller.tz(), today);
+    let overdue_days = late_by(issue.view.overdue, issue.view.commitment.as_ref().map(|c| c.due_date), today);
     let open = !state.workflows.is_closed(&issue.view.workflow, &issue.view.state);
     let review_pending = heard
         .last()
@@ -987,6 +1004,8 @@ async fn issue_page(
     Out::status(
         status,
         IssuePage {
+            waited,
+            overdue_days,
             meetings: heard.into_iter().map(HeardLine::new).collect(),
             review_pending,
             to_list_at,

@@ -191,6 +191,9 @@ pub struct IssueView {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "instant::rfc3339")]
     pub updated_at: DateTime<Utc>,
+    /// Since when it is in its state: how long it has waited for its next step.
+    #[serde(serialize_with = "instant::rfc3339")]
+    pub state_entered_at: DateTime<Utc>,
     /// What the caller may do now.
     pub transitions: Vec<AvailableTransition>,
     /// The photos of the issue and of its steps, by the step they go with.
