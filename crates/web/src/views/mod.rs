@@ -274,9 +274,10 @@ pub struct IssueSummary {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "instant::rfc3339")]
     pub updated_at: DateTime<Utc>,
-    /// Since when it is in its state (raised, assigned, fixed…): how long it has waited
-    /// for its next step.
-    #[serde(serialize_with = "instant::rfc3339")]
+    /// Since when it is in its state: the pages' rows say how long it has waited. Not in
+    /// the API's list: writing it cost the list 7 % of its instructions (docs/performance.md);
+    /// an issue's own view has it.
+    #[serde(skip)]
     pub state_entered_at: DateTime<Utc>,
 }
 
