@@ -1113,6 +1113,17 @@ async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(a
         assert!(item.contains(&said), "{said}: {item}");
     }
     assert!(!screen.html.contains("<script>alert"), "what people typed is text");
+    // An assignment still without a promise says for how long, as the lists say it.
+    let detail = app.get(&path, &secretary).await.body;
+    let waiting =
+        items(&detail).iter().find(|i| i["reason"] == "awaiting_commitment").expect("the demo has one").clone();
+    let issue = app.get(&format!("/api/v1/issues/{}", waiting["issue"].as_str().unwrap()), &secretary).await.body;
+    let entered: chrono::DateTime<chrono::Utc> = issue["state_entered_at"].as_str().unwrap().parse().unwrap();
+    let today = app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+    let days = (today - entered.with_timezone(&chrono_tz::Asia::Shanghai).date_naive()).num_days();
+    let badge = format!("<span class=\"badge waiting\">交办 {days} 天未承诺</span>");
+    let at = screen.html.find(&format!("href=\"/issues/{}\"", issue["id"].as_str().unwrap())).unwrap();
+    assert!(screen.html[at..].split("</li>").next().unwrap().contains(&badge), "{badge} on the day screen");
     // The agenda's readers — a resident too — read on the meeting page what its printed
     // version says of the issue; the request and the description stay on the day screen.
     let resident = app.pages();
@@ -1126,6 +1137,7 @@ async fn the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request(a
             && !agenda.contains("消防通道堆满"),
         "{agenda}"
     );
+    assert!(resident.get(&meeting_page).await.html.contains(&badge), "{badge} on the meeting's page");
     // The secretary's editor of the open meeting's agenda says it too.
     let editor = pages.get(&meeting_page).await.html;
     let at = editor.find(">消防通道堆物</label>").expect("the item in the open meeting's editor");

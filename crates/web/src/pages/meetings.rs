@@ -311,6 +311,8 @@ struct Standing {
     promise: Option<String>,
     due_date: Option<NaiveDate>,
     overdue_days: Option<i64>,
+    /// How long it has waited in its state for the next party's step ("交办 70 天未承诺").
+    waited: Option<crate::pages::issues::Waited>,
     extensions: u32,
     support: u32,
     /// The company's pending request for a later date (申请延期), for the meeting to decide
@@ -330,9 +332,10 @@ struct Asked {
 }
 
 impl Standing {
-    fn of(issue: &roundtable_core::Issue, names: &Names, today: NaiveDate, day: bool) -> Standing {
+    fn of(issue: &roundtable_core::Issue, names: &Names, tz: chrono_tz::Tz, today: NaiveDate, day: bool) -> Standing {
         let commitment = issue.commitment.as_ref();
         Standing {
+            waited: crate::pages::issues::Waited::of(&issue.state, issue.state_entered_at, tz, today),
             state: issue.state.clone(),
             compound: names.compound(issue.compound).map(str::to_owned),
             org: issue.responsible_org.and_then(|o| names.org(o)).map(str::to_owned),
@@ -358,6 +361,7 @@ fn items_shown(
     detail: &MeetingDetail,
     at_hand: &HashMap<Uuid, AtHand>,
     names: &Names,
+    tz: chrono_tz::Tz,
     today: NaiveDate,
     day: bool,
 ) -> Vec<ItemShown> {
@@ -367,7 +371,7 @@ fn items_shown(
             let hand = item.issue.and_then(|x| at_hand.get(&x));
             ItemShown {
                 on_the_spot: hand.and_then(|h| h.on_the_spot),
-                standing: hand.map(|h| Standing::of(&h.issue, names, today, day)),
+                standing: hand.map(|h| Standing::of(&h.issue, names, tz, today, day)),
                 locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
                 typed: None,
                 unticked: false,
@@ -472,7 +476,7 @@ async fn meeting_page(
     let field = |name: &str| typed.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let listed = day::listed(&ctx.state, &caller, &detail).await?;
     let listed = listed.into_iter().map(|issue| (issue.id.0, AtHand { issue, on_the_spot: None })).collect();
-    let mut items = items_shown(&detail, &listed, &names, caller.now(&ctx.state).date_naive(), false);
+    let mut items = items_shown(&detail, &listed, &names, caller.tz(), caller.now(&ctx.state).date_naive(), false);
     if !typed.is_empty() {
         for item in &mut items {
             let id = item.item.item.id.as_str();
@@ -711,7 +715,7 @@ async fn day_page(
     let at_hand = day::at_hand(&ctx.state, &caller, &detail).await?;
     let last = day::last_attendance(&ctx.state, &caller, &detail).await?;
     let today = caller.now(&ctx.state).date_naive();
-    let mut items = items_shown(&detail, &at_hand, &names, today, true);
+    let mut items = items_shown(&detail, &at_hand, &names, caller.tz(), today, true);
     if let Some((refused, form)) = typed.outcome
         && let Some(item) = items.iter_mut().find(|i| i.item.item.id == refused)
     {
