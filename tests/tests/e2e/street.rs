@@ -317,6 +317,15 @@ async fn each_community_meets_at_its_own_time_and_place(app: TestApp) {
     assert!(meetings.contains(&format!("<strong>西城社区</strong> · {west_at} · 西城社区活动室")), "{meetings}");
     assert!(meetings.contains("议程未发布"), "{meetings}");
     assert!(meetings.contains(&format!(r#"href="/communities/{west_id}/meetings.ics""#)), "{meetings}");
+    let west_line = |page: &str| -> String {
+        let at = page.find("<strong>西城社区</strong>").expect("West City's next meeting");
+        page[at..].split("</li>").next().unwrap().to_owned()
+    };
+    assert!(!west_line(&page).contains("尚未开始"), "its hour has not come: {}", west_line(&page));
+    // Its hour come and nobody opened it: the cadre on the way learns it has not begun.
+    app.set_now(starts + chrono::TimeDelta::minutes(40));
+    let page = pages.get("/street").await.html;
+    assert!(west_line(&page).contains("已到开会时间，尚未开始"), "{}", west_line(&page));
 }
 
 /// West City runs on the strict workflow (only the supervisory committee accepts a fix),

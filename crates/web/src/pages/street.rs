@@ -49,6 +49,8 @@ struct NextShown {
     at: String,
     place: String,
     open: bool,
+    /// Its hour has come and it is not open: the cadre on the way learns it has not begun.
+    late: bool,
     agenda_published: bool,
     agenda: Option<String>,
     /// Its day is a public holiday or worked in place of one (调休), by the community's
@@ -168,6 +170,7 @@ async fn street_page(
                     ),
                     at: m.starts_at.with_timezone(&c.time_zone).format("%Y-%m-%d %H:%M").to_string(),
                     place: m.place,
+                    late: !m.open && m.starts_at <= ctx.state.now(),
                     open: m.open,
                     agenda_published: m.agenda_published,
                     agenda: m.agenda,
