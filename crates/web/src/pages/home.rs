@@ -78,6 +78,8 @@ struct HomePage {
     /// The next agenda is a draft this viewer may not read yet: "none of ours" would tell a
     /// company it is not on it when it may well be.
     agenda_unpublished: bool,
+    /// The next meeting's agenda is not built yet: nothing can be on it.
+    agenda_not_built: bool,
     can_raise: bool,
     /// For the secretary: the month-by-month flow and the age of the open issues.
     trends: Option<crate::ops::trends::Trends>,
@@ -197,6 +199,7 @@ async fn work(ctx: &Ctx) -> PageResult {
 
     let next = calendar::next(&ctx.state, &caller).await?;
     let (mut our_items, mut agenda_unpublished) = (Vec::new(), false);
+    let agenda_not_built = next.as_ref().is_some_and(|n| n.id.is_none());
     if let Some(id) = next.as_ref().and_then(|n| n.id) {
         let detail = meetings::detail(&ctx.state, &caller, roundtable_core::MeetingId(id)).await?;
         agenda_unpublished = detail.items.is_none() && detail.meeting.agenda_status == AgendaStatus::Draft;
@@ -242,6 +245,7 @@ async fn work(ctx: &Ctx) -> PageResult {
         our_items,
         show_our_items: property,
         agenda_unpublished,
+        agenda_not_built,
         can_raise: !property || manages,
         trends,
     })
