@@ -175,3 +175,37 @@ pub fn details(
         })
         .collect()
 }
+
+/// How long an open issue has waited in its state for the next party's step, as the pages
+/// and the weekly summary say it ("交办 12 天未承诺": the company's), counted in whole days of the community's
+/// time. A promise shows its date instead; a closed issue waits for nobody.
+#[derive(Serialize)]
+pub struct Waited {
+    key: &'static str,
+    days: i64,
+}
+
+impl Waited {
+    pub fn of(
+        state: &roundtable_core::IssueState,
+        entered_at: chrono::DateTime<chrono::Utc>,
+        tz: chrono_tz::Tz,
+        today: NaiveDate,
+    ) -> Option<Waited> {
+        use roundtable_core::IssueState;
+        let key = match state.as_str() {
+            IssueState::RAISED => "issues.waiting.raised",
+            IssueState::ASSIGNED => "issues.waiting.assigned",
+            IssueState::RESOLVED => "issues.waiting.resolved",
+            IssueState::PAUSED => "issues.waiting.paused",
+            _ => return None,
+        };
+        let days = (today - entered_at.with_timezone(&tz).date_naive()).num_days();
+        (days >= 1).then_some(Waited { key, days })
+    }
+}
+
+/// How many days an overdue promise is past its date.
+pub fn late_by(overdue: bool, due: Option<NaiveDate>, today: NaiveDate) -> Option<i64> {
+    due.filter(|_| overdue).map(|due| (today - due).num_days())
+}

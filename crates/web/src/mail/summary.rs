@@ -32,21 +32,17 @@ pub fn context(
     let today = now.with_timezone(&community.time_zone).date_naive();
     let week_end = today + Days::new(7);
     let compounds = directory::compounds(conn, community.id)?;
-    // How late a promise is, how long an assignment has waited for one: in whole days of
-    // the community's time, as the lists say them.
-    let days_since = |day: chrono::NaiveDate| Some((today - day).num_days()).filter(|n| *n >= 1);
+    // How late a promise is, how long an assignment has waited for one: as the lists say them.
     let line = |i: &roundtable_core::Issue| {
         let due = i.commitment.as_ref().map(|c| c.due_date);
-        let late = due.filter(|_| i.state == IssueState::COMMITTED).and_then(days_since);
-        let waited = (i.state == IssueState::ASSIGNED)
-            .then(|| days_since(i.state_entered_at.with_timezone(&community.time_zone).date_naive()))
-            .flatten();
+        let late = crate::steps::late_by(crate::views::is_overdue(i, today), due, today);
+        let waited = crate::steps::Waited::of(&i.state, i.state_entered_at, community.time_zone, today);
         json!({
             "title": i.title,
             "compound": compounds.iter().find(|c| c.id == i.compound).map(|c| c.name.clone()).unwrap_or_default(),
             "due_date": due.map(|d| d.to_string()),
             "late_days": late,
-            "waited_days": waited,
+            "waited": waited,
             "url": format!("{base_url}/issues/{}", i.id),
         })
     };

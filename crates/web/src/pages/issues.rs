@@ -19,7 +19,7 @@ use crate::ops::reference::{self, Names};
 
 use crate::pages::forms::{Posted, WithPhotos, chosen, filled};
 use crate::pages::render::{Choice, Ctx, FormErrors, Out, Page, PageResult, community_wide, refusal, urlencode};
-use crate::steps::{Detail, details};
+use crate::steps::{Detail, Waited, details, late_by};
 use crate::views::{
     EventView, HouseholdBody, IssueSummary, IssueView, ListQuery, NewIssueBody, ProxyReportBody, TransitionBody,
 };
@@ -61,43 +61,9 @@ pub struct Row {
     /// Its page.
     pub href: String,
     /// How long it has waited for the next party's step, when that is a day or more.
-    pub waiting: Option<Waited>,
+    pub waited: Option<Waited>,
     /// How many days its promise is past its date ("已逾期 144 天", as the agenda says it).
     pub overdue_days: Option<i64>,
-}
-
-/// How long an open issue has waited in its state for the next party's step, as its row
-/// says it ("交办 12 天未承诺": the company's), counted in whole days of the community's
-/// time. A promise shows its date instead; a closed issue waits for nobody.
-#[derive(Serialize)]
-pub struct Waited {
-    key: &'static str,
-    days: i64,
-}
-
-impl Waited {
-    pub fn of(
-        state: &roundtable_core::IssueState,
-        entered_at: chrono::DateTime<chrono::Utc>,
-        tz: chrono_tz::Tz,
-        today: NaiveDate,
-    ) -> Option<Waited> {
-        use roundtable_core::IssueState;
-        let key = match state.as_str() {
-            IssueState::RAISED => "issues.waiting.raised",
-            IssueState::ASSIGNED => "issues.waiting.assigned",
-            IssueState::RESOLVED => "issues.waiting.resolved",
-            IssueState::PAUSED => "issues.waiting.paused",
-            _ => return None,
-        };
-        let days = (today - entered_at.with_timezone(&tz).date_naive()).num_days();
-        (days >= 1).then_some(Waited { key, days })
-    }
-}
-
-/// How many days an overdue promise is past its date.
-fn late_by(overdue: bool, due: Option<NaiveDate>, today: NaiveDate) -> Option<i64> {
-    due.filter(|_| overdue).map(|due| (today - due).num_days())
 }
 
 impl Row {
@@ -125,9 +91,9 @@ impl Row {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Row {
         let today = now.with_timezone(&tz).date_naive();
-        let waiting = Waited::of(&summary.state, summary.state_entered_at, tz, today);
+        let waited = Waited::of(&summary.state, summary.state_entered_at, tz, today);
         let overdue_days = late_by(summary.overdue, summary.commitment_due, today);
-        Row { href, summary, compound_name, org_name, waiting, overdue_days }
+        Row { href, summary, compound_name, org_name, waited, overdue_days }
     }
 }
 

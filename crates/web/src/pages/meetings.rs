@@ -312,7 +312,7 @@ struct Standing {
     due_date: Option<NaiveDate>,
     overdue_days: Option<i64>,
     /// How long it has waited in its state for the next party's step ("交办 70 天未承诺").
-    waited: Option<crate::pages::issues::Waited>,
+    waited: Option<crate::steps::Waited>,
     extensions: u32,
     support: u32,
     /// The company's pending request for a later date (申请延期), for the meeting to decide
@@ -335,15 +335,17 @@ impl Standing {
     fn of(issue: &roundtable_core::Issue, names: &Names, tz: chrono_tz::Tz, today: NaiveDate, day: bool) -> Standing {
         let commitment = issue.commitment.as_ref();
         Standing {
-            waited: crate::pages::issues::Waited::of(&issue.state, issue.state_entered_at, tz, today),
+            waited: crate::steps::Waited::of(&issue.state, issue.state_entered_at, tz, today),
             state: issue.state.clone(),
             compound: names.compound(issue.compound).map(str::to_owned),
             org: issue.responsible_org.and_then(|o| names.org(o)).map(str::to_owned),
             promise: commitment.map(|c| c.text.clone()),
             due_date: commitment.map(|c| c.due_date),
-            overdue_days: commitment
-                .filter(|_| crate::views::is_overdue(issue, today))
-                .map(|c| (today - c.due_date).num_days()),
+            overdue_days: crate::steps::late_by(
+                crate::views::is_overdue(issue, today),
+                commitment.map(|c| c.due_date),
+                today,
+            ),
             extensions: issue.extension_count,
             support: issue.support_count,
             asks: issue.extension_request.as_ref().filter(|_| day).map(|r| Asked {
