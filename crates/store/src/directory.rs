@@ -210,8 +210,13 @@ pub fn set_compound_location(conn: &mut DbConn, compound: CompoundId, at: Option
 }
 
 pub fn compounds(conn: &mut DbConn, community: CommunityId) -> Result<Vec<Compound>> {
+    compounds_of(conn, &[community])
+}
+
+/// The compounds of all of `communities`, in one query (each names its community).
+pub fn compounds_of(conn: &mut DbConn, communities: &[CommunityId]) -> Result<Vec<Compound>> {
     let rows: Vec<CompoundRow> = compounds::table
-        .filter(compounds::community_id.eq(community.to_string()))
+        .filter(compounds::community_id.eq_any(communities.iter().map(|c| c.to_string())))
         .select(CompoundRow::as_select())
         .order(compounds::id)
         .load(conn)?;

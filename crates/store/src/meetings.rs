@@ -149,12 +149,26 @@ pub fn get_meeting(conn: &mut DbConn, id: MeetingId) -> Result<MeetingRecord> {
 /// A community's meetings with their agendas' state and their minutes' publication, latest
 /// first, in one query.
 pub fn records(conn: &mut DbConn, community: CommunityId) -> Result<Vec<MeetingRecord>> {
+    Ok(records_of(conn, &[community])?.remove(&community).unwrap_or_default())
+}
+
+/// The meetings of each of `communities`, as [`records`] gives one community's, in one
+/// query: what the street office's page reads for its communities' next meetings.
+pub fn records_of(
+    conn: &mut DbConn,
+    communities: &[CommunityId],
+) -> Result<std::collections::HashMap<CommunityId, Vec<MeetingRecord>>> {
     let rows: Vec<RecordRow> = meetings::table
-        .filter(meetings::community_id.eq(community.to_string()))
-        .order(meetings::slot.desc())
+        .filter(meetings::community_id.eq_any(communities.iter().map(|c| c.to_string())))
+        .order((meetings::community_id, meetings::slot.desc()))
         .select(record_columns!())
         .load(conn)?;
-    rows.into_iter().map(record).collect()
+    let mut each: std::collections::HashMap<CommunityId, Vec<MeetingRecord>> = Default::default();
+    for row in rows {
+        let r = record(row)?;
+        each.entry(r.meeting.community).or_default().push(r);
+    }
+    Ok(each)
 }
 
 /// The meetings whose agendas listed an issue, oldest first, each with the issue's item

@@ -131,12 +131,12 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
             let names: HashMap<_, _> =
                 directory::organisations_of(conn, &ids)?.into_iter().map(|o| (o.id, o.name)).collect();
             let called_in = called_in_of(conn, &communities, &names, now)?;
+            let mut meetings = roundtable_store::meetings::records_of(conn, &ids)?;
             let mut each = Vec::new();
             for c in communities {
                 let (rates_of, rows) =
                     scorecards.remove(&c.id).map_or((None, Vec::new()), |(slot, rows)| (Some(slot), rows));
-                // A query a community: a street has a handful of them.
-                let meetings = roundtable_store::meetings::records(conn, c.id)?;
+                let meetings = meetings.remove(&c.id).unwrap_or_default();
                 let rules = crate::ops::meetings::community_rules(&config.meeting, &c);
                 let next = next_meeting(&rules, &meetings, now, config.public.enabled);
                 let named: Vec<(String, ScoreRow)> =
@@ -198,14 +198,16 @@ fn called_in_of(
 ) -> Result<Vec<CalledIn>, StoreError> {
     let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
     let called = issues::raised_by_role(conn, &ids, Role::Street, CALLED_IN_SHOWN)?;
+    if called.is_empty() {
+        return Ok(Vec::new());
+    }
+    let compounds = directory::compounds_of(conn, &ids)?;
     let mut out = Vec::new();
     for c in communities {
         let theirs: Vec<&issues::Listing> = called.iter().filter(|(at, _)| *at == c.id).map(|(_, i)| i).collect();
         if theirs.is_empty() {
             continue;
         }
-        // A query per community called in: a street has a handful.
-        let compounds = directory::compounds(conn, c.id)?;
         let today = now.with_timezone(&c.time_zone).date_naive();
         out.extend(theirs.into_iter().map(|issue| CalledIn {
             community: c.id,
