@@ -1653,6 +1653,34 @@ async fn my_work_is_what_each_role_needs() {
         .collect();
     assert!(!compounds.is_empty() && compounds.iter().all(|c| *c == compounds[0]), "one compound: {compounds:?}");
     assert!(home.html.contains("href=\"/issues/new\""), "she can raise an issue");
+
+    // A red issue raised now, supported by nobody, heads the secretary's "not yet
+    // assigned" (above issues six neighbours support) and the resident's compound, the
+    // yellow ones next: the most urgent first, as the agenda lists new issues.
+    let rows = |html: &str, section: &str| -> Vec<(String, u8)> {
+        let from = &html[html.find(&format!("section-{section}")).expect("the section")..];
+        let list = from.split("</section>").next().expect("its end");
+        list.split("<li class=\"issue-row")
+            .skip(1)
+            .map(|row| {
+                let href = row.split("<a href=\"").nth(1).and_then(|h| h.split('"').next()).expect("a link");
+                let rank = if row.contains("urgency-red") { 2 } else { u8::from(row.contains("urgency-yellow")) };
+                (href.to_owned(), rank)
+            })
+            .collect()
+    };
+    let yellow = crate::urgency::raise(&app, "楼道灯不亮", Some("yellow")).await;
+    let red = crate::urgency::raise(&app, "消防通道被堵", Some("red")).await;
+    let [red, yellow] = [red.str("id"), yellow.str("id")].map(|id| format!("/issues/{id}"));
+    for (listed, section) in
+        [(secretary.get("/").await.html, "unassigned"), (resident.get("/").await.html, "my_compound")]
+    {
+        let listed = rows(&listed, section);
+        assert_eq!(listed[0], (red.clone(), 2), "{section}: {listed:?}");
+        assert!(listed.iter().any(|(href, rank)| *href == yellow && *rank == 1), "{section}: {listed:?}");
+        assert!(listed.windows(2).all(|w| w[0].1 >= w[1].1), "{section}: the most urgent first: {listed:?}");
+        assert!(listed.iter().any(|(_, rank)| *rank == 0), "{section}: routine ones below: {listed:?}");
+    }
 }
 
 /// FixMyStreet's "is it one of these?": raising an issue like an open one offers that one
