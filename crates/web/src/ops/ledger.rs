@@ -27,7 +27,7 @@ pub enum Form {
 const PAGE: u32 = 200;
 
 /// The ledger's columns, in the reader's language (`ledger.*` in the locale files).
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 20] = [
     "number",
     "source",
     "raised_on",
@@ -38,8 +38,10 @@ pub const COLUMNS: [&str; 18] = [
     "responsible",
     "commitment",
     "due_date",
+    "overdue_days",
     "meeting",
     "extensions",
+    "reopened",
     "result",
     "verification",
     "satisfaction",
@@ -53,6 +55,8 @@ struct Context {
     names: Names,
     slots: HashMap<MeetingId, String>,
     tz: chrono_tz::Tz,
+    /// The community's day of the download: how late an overdue promise is, as of then.
+    today: chrono::NaiveDate,
     lang: &'static str,
     workflows: std::sync::Arc<roundtable_core::WorkflowSet>,
 }
@@ -86,8 +90,12 @@ impl Context {
             i.responsible_org.and_then(|o| self.names.org(o)).unwrap_or_default().to_owned(),
             c.map(|c| c.text.clone()).unwrap_or_default(),
             c.map(|c| c.due_date.to_string()).unwrap_or_default(),
+            crate::steps::late_by(crate::views::is_overdue(i, self.today), c.map(|c| c.due_date), self.today)
+                .map(|days| days.to_string())
+                .unwrap_or_default(),
             c.and_then(|c| c.meeting).and_then(|m| self.slots.get(&m).cloned()).unwrap_or_default(),
             i.extension_count.to_string(),
+            i.reopen_count.to_string(),
             i.resolution_note.clone().unwrap_or_default(),
             i.verification
                 .as_ref()
@@ -172,7 +180,17 @@ async fn prepare(
         .into_iter()
         .map(|m| (m.id, m.slot.format("%Y-%m").to_string()))
         .collect();
-    Ok((filter, Context { names, slots, tz: caller.tz(), lang, workflows: state.workflows.clone() }))
+    Ok((
+        filter,
+        Context {
+            names,
+            slots,
+            tz: caller.tz(),
+            today: caller.now(state).date_naive(),
+            lang,
+            workflows: state.workflows.clone(),
+        },
+    ))
 }
 
 /// The ledger as an Excel workbook (one sheet, the header row first), written a page of
