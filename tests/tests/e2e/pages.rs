@@ -1671,6 +1671,22 @@ async fn my_work_is_what_each_role_needs() {
     };
     let yellow = crate::urgency::raise(&app, "楼道灯不亮", Some("yellow")).await;
     let red = crate::urgency::raise(&app, "消防通道被堵", Some("red")).await;
+    // A row says how many support an issue, not that nobody does.
+    let home = secretary.get("/").await.html;
+    assert!(home.contains("6 人附议") && !home.contains("0 人附议"), "{home}");
+    // Assigned red to Anshang, it heads the company's "assigned to us" (oldest first otherwise).
+    let anshang_red = crate::api_flow::raise(&app, "电梯困人").await;
+    crate::api_flow::fire(
+        &app,
+        SECRETARY,
+        &anshang_red,
+        "assign",
+        json!({"responsible_org": app.org("安尚物业").to_string(), "urgency": "red"}),
+    )
+    .await;
+    let theirs = rows(&anshang.get("/").await.html, "assigned_to_us");
+    assert_eq!(theirs[0].0, format!("/issues/{}", anshang_red["id"].as_str().unwrap()), "{theirs:?}");
+    assert!(theirs[1..].iter().all(|(_, rank)| *rank == 0), "{theirs:?}");
     let [red, yellow] = [red.str("id"), yellow.str("id")].map(|id| format!("/issues/{id}"));
     for (listed, section) in
         [(secretary.get("/").await.html, "unassigned"), (resident.get("/").await.html, "my_compound")]

@@ -150,9 +150,9 @@ impl Page for HomePage {
 }
 
 /// A red issue (24 hours) before a yellow one before the routine, each kept in the order
-/// read (the most supported first), as the agenda orders its new issues: on the
-/// secretary's "not yet assigned" a burst pipe raised an hour ago must not sit below
-/// last month's well-supported weeds.
+/// read (the most supported, or the oldest, first), as the agenda orders its new issues:
+/// on the secretary's "not yet assigned" or the company's "assigned to us" a burst pipe
+/// raised an hour ago must not sit below last month's weeds.
 fn most_urgent_first(rows: &mut [Row]) {
     rows.sort_by_key(|r| std::cmp::Reverse(r.summary.urgency));
 }
@@ -171,7 +171,8 @@ async fn work(ctx: &Ctx) -> PageResult {
 
     if property {
         let (overdue, _) = fetch(ctx, query(None, true, "oldest"), &names).await?;
-        let (open, _) = fetch(ctx, query(Some("assigned,committed"), false, "oldest"), &names).await?;
+        let (mut open, _) = fetch(ctx, query(Some("assigned,committed"), false, "oldest"), &names).await?;
+        most_urgent_first(&mut open);
         let (resolved, _) = fetch(ctx, query(Some("resolved"), false, "oldest"), &names).await?;
         ours = open.iter().chain(&resolved).map(|i| i.summary.id).collect();
         section("overdue_ours", "/issues?overdue=1", overdue);
