@@ -308,10 +308,15 @@ pub struct AgendaLine {
     pub compound: Option<String>,
     pub org: Option<String>,
     pub due_date: Option<String>,
+    /// How many days its promise is past its date, on the day of printing.
+    pub late_days: Option<i64>,
+    /// How long its issue has waited for the next party's step, on the day of printing.
+    pub waited: Option<crate::steps::Waited>,
     /// How often the due date was extended (延期), when it was.
     pub extensions: Option<u32>,
     pub support: Option<u32>,
-    /// Why it is on the agenda, unless that only repeats its section's heading.
+    /// Why it is on the agenda, unless that only repeats its section's heading or what
+    /// the days above say ("已逾期" beside "已逾期 145 天").
     pub reason: Option<String>,
     pub minutes: i32,
     pub appendix: bool,
@@ -332,8 +337,21 @@ pub struct AgendaDoc {
     pub time: String,
     pub place: String,
     pub status_label: String,
+    /// The community's day the items' standing is read on (the printing): a paper agenda
+    /// handed round on Sunday says as of when "已逾期 145 天" was true.
+    pub as_of: String,
     pub sections: Vec<AgendaSection>,
     pub scorecard: ScoreTable,
+}
+
+/// Whether an item's reason only repeats what its days say: "已逾期" beside "已逾期 145
+/// 天", "交办后尚未承诺" beside "交办 70 天未承诺", "待验收" beside "整改后 9 天未验收".
+fn said_by_days(reason: Reason, late: bool, waited: bool) -> bool {
+    match reason {
+        Reason::Overdue => late,
+        Reason::AwaitingCommitment | Reason::AwaitingVerification => waited,
+        _ => false,
+    }
 }
 
 fn reason_label(lang: &str, reason: Reason) -> String {
@@ -346,10 +364,12 @@ pub fn assemble_agenda(
     record: &MeetingRecord,
     config: &AgendaConfig,
     tz: chrono_tz::Tz,
+    now: chrono::DateTime<chrono::Utc>,
     lang: &'static str,
     base_url: &str,
 ) -> Result<AgendaDoc, StoreError> {
     let m = &record.meeting;
+    let today = now.with_timezone(&tz).date_naive();
     let community = directory::get_community(conn, m.community)?;
     let orgs: HashMap<OrgId, String> =
         directory::organisations(conn, m.community)?.into_iter().map(|o| (o.id, o.name)).collect();
@@ -377,6 +397,10 @@ pub fn assemble_agenda(
         if sections.last().is_none_or(|s| s.label != heading) {
             sections.push(AgendaSection { label: heading, items: Vec::new() });
         }
+        let late_days = issue.and_then(|i| {
+            crate::steps::late_by(crate::views::is_overdue(i, today), i.commitment.as_ref().map(|c| c.due_date), today)
+        });
+        let waited = issue.and_then(|i| crate::steps::Waited::of(&i.state, i.state_entered_at, tz, today));
         let line = AgendaLine {
             number,
             title: item.title,
@@ -387,10 +411,14 @@ pub fn assemble_agenda(
             compound: issue.and_then(|i| compounds.get(&i.compound).cloned()),
             org: issue.and_then(|i| i.responsible_org.as_ref().map(&name)),
             due_date: issue.and_then(|i| i.commitment.as_ref().map(|c| c.due_date.to_string())),
+            late_days,
             extensions: issue.map(|i| i.extension_count).filter(|n| *n > 0),
             support: issue.map(|i| i.support_count).filter(|n| *n > 0),
             photos: issue.and_then(|i| photos.get(&i.id).cloned()),
-            reason: shown_reason(item.section, item.reason).map(|r| reason_label(lang, r)),
+            reason: shown_reason(item.section, item.reason)
+                .filter(|r| !said_by_days(*r, late_days.is_some(), waited.is_some()))
+                .map(|r| reason_label(lang, r)),
+            waited,
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,
         };
@@ -409,6 +437,7 @@ pub fn assemble_agenda(
             lang,
             if record.agenda_status == AgendaStatus::Published { "status.published" } else { "status.draft" },
         ),
+        as_of: today.format("%Y-%m-%d").to_string(),
         sections,
         scorecard: ScoreTable::new(record.scorecard.as_deref().unwrap_or_default(), &|o| name(&o), config),
     })

@@ -179,7 +179,7 @@ pub fn details(
 /// How long an open issue has waited in its state for the next party's step, as the pages
 /// and the weekly summary say it ("交办 12 天未承诺": the company's), counted in whole days of the community's
 /// time. A promise shows its date instead; a closed issue waits for nobody.
-#[derive(Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Waited {
     key: &'static str,
     days: i64,

@@ -127,11 +127,17 @@ async fn the_agenda_and_minutes_of_a_demo_meeting_match_their_snapshots() {
     let md = md.body.as_str().unwrap().to_owned();
     assert!(md.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !md.contains("<script>"), "{md}");
     insta::assert_snapshot!("demo_agenda_md", md);
+    // The paper says as of which day each item stands: how late a promise is and how long
+    // an issue has waited, instead of a bare "承诺逾期" or "交办后尚未承诺".
+    assert!(md.contains("· 各项情况截至 2026-11-26\n"), "{md}");
+    assert!(md.contains("承诺期限：2026-06-17 · **已逾期 162 天** · 3 分钟"), "{md}");
+    assert!(md.contains("· 交办 174 天未承诺 · 3 分钟") && !md.contains("承诺逾期 ·"), "{md}");
     let html = app
         .call(Method::GET, &format!("{path}/agenda"), Some(&app.token("resident@dongsheng.example").await), None)
         .await;
     assert_eq!(html.status, StatusCode::OK, "a published agenda is for everyone");
     assert!(html.body.as_str().unwrap().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.body.as_str().unwrap().contains("<strong>已逾期 162 天</strong>"));
     // Each reader gets it in their language.
     let supervisor = app.token("supervisor@dongsheng.example").await;
     let chose = app.call(Method::PATCH, "/api/v1/me", Some(&supervisor), Some(json!({"locale": "en"}))).await;

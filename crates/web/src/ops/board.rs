@@ -258,6 +258,7 @@ pub async fn document(
     };
     let c = state.db.run(move |conn| directory::get_community(conn, community)).await?;
     let (tz, config, base) = (c.time_zone, state.config.agenda_config(&c), state.config.mail.base_url.clone());
+    let now = state.now();
     match which {
         PublicDocument::Agenda => {
             if record.agenda_status != roundtable_core::AgendaStatus::Published {
@@ -265,7 +266,7 @@ pub async fn document(
             }
             let mut doc = state
                 .db
-                .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, lang, &base))
+                .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, now, lang, &base))
                 .await?;
             for line in doc.sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
                 line.photos = None;

@@ -268,10 +268,10 @@ pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Ren
     }
     let tz = caller.tz();
     let config = state.config.agenda_config(&caller.community);
-    let base = state.config.mail.base_url.clone();
+    let (base, now) = (state.config.mail.base_url.clone(), state.now());
     let doc = state
         .db
-        .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, how.lang, &base))
+        .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, now, how.lang, &base))
         .await?;
     state.minutes.render("agenda", how.format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
 }
