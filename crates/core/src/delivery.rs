@@ -70,7 +70,8 @@ impl Effect {
             | Effect::ClearCommitment
             | Effect::RequestExtension
             | Effect::RecordExtension
-            | Effect::ClearExtensionRequest => &[],
+            | Effect::ClearExtensionRequest
+            | Effect::RecordProgress => &[],
         }
     }
 }

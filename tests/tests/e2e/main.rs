@@ -20,6 +20,7 @@ mod openapi;
 mod pages;
 mod pause;
 mod photos;
+mod progress;
 mod repeats;
 mod residents;
 mod review;

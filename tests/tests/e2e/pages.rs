@@ -223,7 +223,7 @@ fn assert_accessible(path: &str, html: &str) {
     }
 }
 
-async fn signed_in<'a>(app: &'a TestApp, login: &str) -> PageClient<'a> {
+pub(crate) async fn signed_in<'a>(app: &'a TestApp, login: &str) -> PageClient<'a> {
     let client = app.pages();
     client.sign_in(login).await;
     client

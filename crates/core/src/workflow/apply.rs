@@ -422,9 +422,13 @@ fn update_issue(
     if workflow.is_terminal(t.to.as_str()) {
         issue.closing_reason = fields.reason.clone().or_else(|| issue.closing_reason.take());
     }
+    // A report on the way does not enter the state anew: the timers anchored there, the
+    // days it has waited and whether a meeting's word still stands all count on.
+    if !t.effects.contains(&Effect::RecordProgress) {
+        issue.state_entered_at = at;
+    }
     issue.state = t.to.clone();
     issue.version += 1;
     issue.updated_at = at;
-    issue.state_entered_at = at;
     extension
 }

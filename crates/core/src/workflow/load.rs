@@ -328,6 +328,12 @@ fn check_transition(
             c.err(span.unwrap_or(t.name.span()), format!("`{field}` must be required together with `{partner}`"));
         }
     }
+    if effects.contains(&Effect::RecordProgress) && from.iter().any(|f| *f != to) {
+        c.err(
+            t.name.span(),
+            format!("transition `{name}` records progress: the issue stays where it is, so `from` must be [\"{to}\"]"),
+        );
+    }
     if extends && !require.contains(&Field::DueDate) {
         c.err(t.name.span(), format!("transition `{name}` extends a commitment: it must require `due_date`"));
     }

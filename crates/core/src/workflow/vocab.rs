@@ -88,6 +88,10 @@ named_enum! {
         RecordExtension = "record_extension",
         /// Internal: settle a pending extension request without a new date (refused).
         ClearExtensionRequest = "clear_extension_request",
+        /// Internal: a report on the way (进展) — the issue stays in its state as it was
+        /// entered, so its clocks run on and the meeting that last dealt with it stays
+        /// its last word (the step is told, the agenda does not list it again).
+        RecordProgress = "record_progress",
     }
 }
 
@@ -102,6 +106,7 @@ impl Effect {
                 | Effect::RequestExtension
                 | Effect::RecordExtension
                 | Effect::ClearExtensionRequest
+                | Effect::RecordProgress
         )
     }
 }

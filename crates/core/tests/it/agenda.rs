@@ -375,6 +375,30 @@ fn an_extension_request_waits_for_the_meeting_even_on_a_settled_commitment() {
 }
 
 #[test]
+fn progress_reported_on_a_settled_promise_does_not_bring_it_back() {
+    let t = Town::new();
+    let promised = t.committed("配件在途的", t.w.anshang, date(2026, 12, 20), 40);
+    // The last meeting dealt with it; a week later the company reported progress.
+    let reported =
+        t.w.fire(
+            &promised,
+            &t.w.anshang_staff,
+            "report_progress",
+            roundtable_core::TransitionFields {
+                note: Some("配件已到，周三施工".into()), ..Default::default()
+            },
+        )
+        .issue;
+    let list: Vec<IssueFacts> = facts(&[reported])
+        .into_iter()
+        .map(|f| IssueFacts { dealt_at: Some(meeting_at() - TimeDelta::days(20)), ..f })
+        .collect();
+    let agenda = build(&t, &list, &AgendaConfig::default());
+    assert!(titles(&agenda, Reason::Committed).is_empty(), "not \"committed outside a meeting\"");
+    assert!(agenda.items.iter().all(|i| i.title != "配件在途的"), "{:?}", agenda.items);
+}
+
+#[test]
 fn a_fix_found_wanting_comes_back_to_the_follow_up_as_reopened() {
     let t = Town::new();
     let mut partly = t.committed("部分解决的", t.w.anshang, date(2026, 12, 20), 30);

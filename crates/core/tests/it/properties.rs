@@ -16,7 +16,7 @@ fn file_allows(w: &World, issue: &Issue, actor: &Actor, transition: &str) -> boo
         && match transition {
             "assign" | "reassign" | "reject" | "mark_duplicate" | "extend" | "refuse_extension" | "pause"
             | "resume" => role(Role::Secretary) || role(Role::Admin),
-            "commit" => responsible || role(Role::Secretary),
+            "commit" | "report_progress" => responsible || role(Role::Secretary),
             "resolve" | "request_extension" => responsible,
             "verify" | "reopen" | "partly_fixed" => raiser || role(Role::Supervisor),
             _ => false,
@@ -56,10 +56,11 @@ prop_compose! {
 }
 
 /// The default workflow's transitions plus one it does not declare.
-const TRANSITIONS: [&str; 15] = [
+const TRANSITIONS: [&str; 16] = [
     "assign",
     "reassign",
     "commit",
+    "report_progress",
     "request_extension",
     "extend",
     "refuse_extension",
@@ -87,6 +88,7 @@ fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> Transiti
             TransitionFields { due_date: Some(later), reason: Some("缺配件".into()), ..Default::default() }
         }
         "refuse_extension" => reason("不同意"),
+        "report_progress" => TransitionFields { note: Some("配件已到".into()), ..Default::default() },
         "resolve" => resolution(),
         "verify" => satisfaction(s.satisfaction.clamp(1, 5)),
         "reopen" | "partly_fixed" | "reject" => reason("不行"),
@@ -105,7 +107,7 @@ proptest! {
         let actors = [&w.secretary, &w.admin, &w.supervisor, &w.supervisor_colleague, &w.anshang_staff, &w.xiean_staff, &w.grid, &w.resident, &w.outsider];
         let mut issue = w.raise_by(&w.supervisor);
         let declared: Vec<&str> = w.wf.transitions.iter().map(|t| t.name.as_str()).collect();
-        prop_assert_eq!(&declared[..], &TRANSITIONS[..14]);
+        prop_assert_eq!(&declared[..], &TRANSITIONS[..15]);
         let mut versions = vec![issue.version];
         for s in steps {
             let actor = actors[s.actor];
@@ -162,6 +164,13 @@ proptest! {
                             prop_assert_eq!(is.map(|c| c.due_date), was.map(|c| c.due_date));
                             prop_assert_eq!(out.issue.extension_count, before.extension_count);
                             prop_assert_eq!(out.issue.extension_request.is_some(), name == "request_extension" || (before.extension_request.is_some() && name != "refuse_extension"));
+                        }
+                        // A report on the way changes nothing but the version: the state
+                        // as it was entered, the promise, its date, any request.
+                        "report_progress" => {
+                            prop_assert_eq!(is, was);
+                            prop_assert_eq!(out.issue.state_entered_at, before.state_entered_at);
+                            prop_assert_eq!(&out.issue.extension_request, &before.extension_request);
                         }
                         _ => prop_assert!(out.extension.is_none()),
                     }

@@ -297,8 +297,12 @@ fn available_lists_only_what_the_viewer_may_fire_now() {
     let resolved = w.resolved();
     assert_eq!(names(&resolved, &w.supervisor), ["verify", "reopen", "partly_fixed"]);
     let committed = w.committed();
-    assert_eq!(names(&committed, &w.anshang_staff), ["request_extension", "resolve"]);
-    assert_eq!(names(&committed, &w.secretary), ["reassign", "extend", "pause"], "nothing asked, nothing to refuse");
+    assert_eq!(names(&committed, &w.anshang_staff), ["report_progress", "request_extension", "resolve"]);
+    assert_eq!(
+        names(&committed, &w.secretary),
+        ["reassign", "report_progress", "extend", "pause"],
+        "nothing asked, nothing to refuse"
+    );
     assert!(names(&raised, &w.outsider).is_empty());
 }
 
@@ -450,4 +454,38 @@ fn a_paused_issue_waits_for_others_and_resumes_for_a_fresh_commitment() {
     let closed = w.fire(&voted, &w.secretary, "reject", reason("业主表决未通过")).issue;
     assert_eq!(closed.state, "rejected");
     assert_eq!(closed.closing_reason.as_deref(), Some("业主表决未通过"));
+}
+
+#[test]
+fn the_company_reports_progress_and_the_issue_stays_as_it_was_entered() {
+    let w = World::new();
+    let committed = w.committed();
+    let note = |text: &str| TransitionFields { note: Some(text.into()), ..Default::default() };
+    // Only the company answering for it (or the secretary), only with something to say.
+    not_allowed(w.try_fire(&committed, &w.xiean_staff, "report_progress", note("x")));
+    not_allowed(w.try_fire(&committed, &w.supervisor, "report_progress", note("x")));
+    assert_eq!(
+        field_errors(w.try_fire(&committed, &w.anshang_staff, "report_progress", TransitionFields::default())),
+        vec![(Field::Note, FieldProblem::Missing)]
+    );
+    // A promise not yet made has no progress: the company commits first.
+    assert!(!w.wf.available(&w.assigned(), &w.anshang_staff).any(|t| t.name == "report_progress"));
+
+    let mut later = committed.clone();
+    later.state_entered_at = committed.state_entered_at - chrono::TimeDelta::days(9);
+    let out = w.fire(&later, &w.anshang_staff, "report_progress", note("配件已到，周三施工"));
+    assert_eq!(out.issue.state, "committed");
+    assert_eq!(out.issue.version, later.version + 1, "a step like any other: a stale form is refused");
+    assert_eq!(out.issue.state_entered_at, later.state_entered_at, "it does not enter its state anew");
+    assert_eq!(out.issue.commitment, later.commitment, "the promise and its date stay");
+    assert_eq!(out.effects, vec![Effect::NotifyRaiser]);
+    assert_eq!(
+        (out.event.transition.as_str(), out.event.fields.note.as_deref()),
+        ("report_progress", Some("配件已到，周三施工"))
+    );
+    // A step that moves the issue still enters its state when it happens.
+    let fixed = w.fire(&out.issue, &w.anshang_staff, "resolve", resolution());
+    assert!(fixed.issue.state_entered_at > later.state_entered_at);
+    let secretary = w.fire(&later, &w.secretary, "report_progress", note("物业电话告知：已联系厂家"));
+    assert_eq!(secretary.issue.state_entered_at, later.state_entered_at);
 }

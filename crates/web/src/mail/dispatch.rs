@@ -491,7 +491,8 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         | Effect::ClearCommitment
         | Effect::RequestExtension
         | Effect::RecordExtension
-        | Effect::ClearExtensionRequest => return Ok(None),
+        | Effect::ClearExtensionRequest
+        | Effect::RecordProgress => return Ok(None),
     };
     // A company the issue has gone from (told of the reassignment, or mail about a step
     // of its time composed after the issue moved on) reads nothing of what came after:
