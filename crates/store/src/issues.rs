@@ -833,6 +833,35 @@ pub fn pauses(conn: &mut DbConn, ids: &[IssueId]) -> Result<std::collections::Ha
     Ok(out)
 }
 
+/// The latest report on the way (进展) of each of `ids` that has one: when, and what it
+/// said — the latest step by one of `transitions` (the workflows' progress reports). One
+/// query, for a page of the ledger's issues.
+pub fn latest_progress(
+    conn: &mut DbConn,
+    ids: &[IssueId],
+    transitions: &[String],
+) -> Result<std::collections::HashMap<IssueId, (DateTime<Utc>, String)>> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() || transitions.is_empty() {
+        return Ok(out);
+    }
+    let wanted: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<(String, NaiveDateTime, String)> = issue_events::table
+        .filter(issue_events::issue_id.eq_any(wanted))
+        .filter(issue_events::transition.eq_any(transitions))
+        .order((issue_events::issue_id, issue_events::version))
+        .select((issue_events::issue_id, issue_events::at, issue_events::fields))
+        .load(conn)?;
+    for (id, at, fields) in rows {
+        let fields = serde_json::from_str::<TransitionFields>(&fields)
+            .map_err(|e| StoreError::Corrupt(format!("event fields: {e}")))?;
+        if let Some(note) = fields.note {
+            out.insert(parse("issue id", &id)?, (utc(at), note));
+        }
+    }
+    Ok(out)
+}
+
 /// The commitment histories of several issues in one query, each oldest first.
 pub fn commitment_histories(
     conn: &mut DbConn,

@@ -53,7 +53,7 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     let anshang = app.org("安尚物业").to_string();
     let assigned = fire(&app, SECRETARY, &issue, "assign", json!({"responsible_org": anshang})).await;
     let due = in_days(&app, 9);
-    fire(
+    let committed = fire(
         &app,
         "anshang@dongsheng.example",
         &assigned,
@@ -61,6 +61,10 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
         json!({"commitment_text": "疏通排水沟", "due_date": due}),
     )
     .await;
+    // What the company last reported on the way (进展), with its day.
+    let reported =
+        fire(&app, "anshang@dongsheng.example", &committed, "report_progress", json!({"note": "已清淤一半"})).await;
+    fire(&app, "anshang@dongsheng.example", &reported, "report_progress", json!({"note": "=明天完工"})).await;
     // Another fixed, found not fixed and reopened twice: the ledger counts the 重办.
     let twice = raise(&app, "单元门禁失灵").await;
     let mut twice = fire(&app, SECRETARY, &twice, "assign", json!({"responsible_org": anshang})).await;
@@ -82,6 +86,9 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     };
     assert_eq!((row_of(&before, &issue)[10].as_str(), row_of(&before, &issue)[13].as_str()), ("", "0"));
     assert_eq!(row_of(&before, &twice)[13], "2", "reopened twice");
+    let today = app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string();
+    assert_eq!(row_of(&before, &issue)[14], format!("{today} =明天完工"), "the latest report");
+    assert_eq!(row_of(&before, &twice)[14], "", "nothing reported");
     // Twelve days on the promise made for nine is three days late, as of the download.
     app.set_now(app.state.now() + chrono::Duration::days(12));
     let rows = ledger(&app, SECRETARY, "").await;
@@ -90,19 +97,19 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     let header = &rows[0];
     assert_eq!(
         header.join(","),
-        "编号,来源,提出日期,小区/楼栋,问题描述,分类,紧急程度,责任单位,承诺内容,承诺时限,逾期天数,承诺会次,延期次数,重办次数,办理结果,验收结果,满意度,销号日期,当前状态,等待事项"
+        "编号,来源,提出日期,小区/楼栋,问题描述,分类,紧急程度,责任单位,承诺内容,承诺时限,逾期天数,承诺会次,延期次数,重办次数,最新进展,办理结果,验收结果,满意度,销号日期,当前状态,等待事项"
     );
     // A paused issue says what it waits for, and why (the demo's pumps wait for the fund);
     // every other row leaves the column empty.
-    let paused: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[18] == "暂缓办理").collect();
-    assert!(!paused.is_empty() && paused.iter().all(|r| !r[19].is_empty()), "{paused:?}");
-    assert!(paused.iter().any(|r| r[19].starts_with("维修资金审批：")), "{paused:?}");
-    assert!(rows[1..].iter().filter(|r| r[18] != "暂缓办理").all(|r| r[19].is_empty()));
+    let paused: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[19] == "暂缓办理").collect();
+    assert!(!paused.is_empty() && paused.iter().all(|r| !r[20].is_empty()), "{paused:?}");
+    assert!(paused.iter().any(|r| r[20].starts_with("维修资金审批：")), "{paused:?}");
+    assert!(rows[1..].iter().filter(|r| r[19] != "暂缓办理").all(|r| r[20].is_empty()));
     assert_eq!(rows.len() - 1, listed(&app, SECRETARY).await, "every issue the secretary may list");
     let id = issue["id"].as_str().unwrap();
     let row = rows.iter().find(|r| r[0] == id).expect("the new issue is in the ledger");
     assert_eq!((row[7].as_str(), row[8].as_str(), row[9].as_str()), ("安尚物业", "疏通排水沟", due.as_str()));
-    assert_eq!((row[6].as_str(), row[18].as_str()), ("常规", "已承诺"));
+    assert_eq!((row[6].as_str(), row[19].as_str()), ("常规", "已承诺"));
     assert!(row[4].starts_with("地下车库积水："), "{row:?}");
     // A ledger is handed round: no raiser's name, e-mail or phone, no unit.
     let text: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
@@ -121,7 +128,7 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     assert!(theirs[1..].iter().all(|r| r[7] == "安尚物业"), "{theirs:?}");
     assert_eq!(theirs.len() - 1, listed(&app, "anshang@dongsheng.example").await);
     let committed = ledger(&app, SECRETARY, "?state=committed").await;
-    assert!(committed[1..].iter().all(|r| r[18] == "已承诺") && committed.len() > 1);
+    assert!(committed[1..].iter().all(|r| r[19] == "已承诺") && committed.len() > 1);
     // The same ledger as an Excel workbook, read back with a spreadsheet reader.
     let (status, headers, bytes) = app.bytes("/api/v1/issues/ledger.xlsx", &app.token(SECRETARY).await).await;
     assert_eq!(status, StatusCode::OK);

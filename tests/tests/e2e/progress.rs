@@ -71,6 +71,12 @@ async fn the_company_reports_progress_and_the_followers_hear_it(app: TestApp) {
     let supervisor = crate::pages::signed_in(&app, SUPERVISOR).await;
     let page = supervisor.get(&format!("/issues/{id}")).await;
     assert!(!page.html.contains("id=\"t-report_progress\""), "the raiser has nothing to report");
+    // Beside the promise, what was last said of it, and when.
+    assert!(
+        page.html.contains("<dd id=\"progress\">灯具已到货，周三晚间施工 &lt;b&gt;停电两小时&lt;/b&gt; <span"),
+        "{}",
+        page.html
+    );
     let timeline = &page.html[page.html.find("办理记录").expect("the timeline")..];
     assert!(timeline.contains("报告进展") && timeline.contains("&lt;b&gt;停电两小时&lt;/b&gt;"), "{timeline}");
 
@@ -90,4 +96,9 @@ async fn the_company_reports_progress_and_the_followers_hear_it(app: TestApp) {
     let after = app.get(&format!("/api/v1/issues/{id}"), &app.token(SECRETARY).await).await;
     assert_eq!(after.body["state_entered_at"], committed["state_entered_at"]);
     assert_eq!(after.body["state"], "committed");
+    assert!(supervisor.get(&path).await.html.contains("<dd id=\"progress\">物业电话告知：周三施工"), "the latest");
+    // Fixed, the progress is the timeline's: the fix speaks for itself.
+    fire(&app, ANSHANG, &after.body, "resolve", json!({"resolution_note": "已更换灯具"})).await;
+    let fixed = supervisor.get(&path).await.html;
+    assert!(!fixed.contains("id=\"progress\"") && fixed.contains("物业电话告知：周三施工"), "{fixed}");
 }

@@ -190,6 +190,20 @@ impl WorkflowSet {
         self.workflows.values()
     }
 
+    /// The names of the transitions, in any workflow, that report progress on the way
+    /// (`record_progress`): what the ledger's "latest progress" reads.
+    pub fn progress_reports(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .iter()
+            .flat_map(|wf| &wf.transitions)
+            .filter(|t| t.effects.contains(&Effect::RecordProgress))
+            .map(|t| t.name.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     pub fn len(&self) -> usize {
         self.workflows.len()
     }

@@ -27,7 +27,7 @@ pub enum Form {
 const PAGE: u32 = 200;
 
 /// The ledger's columns, in the reader's language (`ledger.*` in the locale files).
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 21] = [
     "number",
     "source",
     "raised_on",
@@ -42,6 +42,7 @@ pub const COLUMNS: [&str; 20] = [
     "meeting",
     "extensions",
     "reopened",
+    "progress",
     "result",
     "verification",
     "satisfaction",
@@ -59,6 +60,8 @@ struct Context {
     today: chrono::NaiveDate,
     lang: &'static str,
     workflows: std::sync::Arc<roundtable_core::WorkflowSet>,
+    /// The workflows' transitions that report progress (the column's steps).
+    progress_reports: Vec<String>,
 }
 
 impl Context {
@@ -66,8 +69,9 @@ impl Context {
         crate::i18n::strings().text(self.lang, key, &[])
     }
 
-    /// `pause`: the step that paused it, read only for an issue paused now.
-    fn row(&self, i: &Issue, pause: Option<&TransitionFields>) -> Vec<String> {
+    /// `pause`: the step that paused it, read only for an issue paused now; `progress`:
+    /// its latest report on the way.
+    fn row(&self, i: &Issue, pause: Option<&TransitionFields>, progress: Option<&Progress>) -> Vec<String> {
         let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&self.tz).format("%Y-%m-%d").to_string();
         let place = [
             self.names.compound(i.compound).map(str::to_owned),
@@ -96,6 +100,7 @@ impl Context {
             c.and_then(|c| c.meeting).and_then(|m| self.slots.get(&m).cloned()).unwrap_or_default(),
             i.extension_count.to_string(),
             i.reopen_count.to_string(),
+            progress.map(|(at, note)| format!("{} {note}", local(*at))).unwrap_or_default(),
             i.resolution_note.clone().unwrap_or_default(),
             i.verification
                 .as_ref()
@@ -123,13 +128,29 @@ impl Context {
     }
 }
 
-/// A page of the ledger's issues, and what those paused now wait for (two queries).
-type Read = (IssuePage, HashMap<IssueId, TransitionFields>);
+/// When an issue's latest report on the way was made, and what it said.
+type Progress = (chrono::DateTime<chrono::Utc>, String);
+
+/// A page of the ledger's issues, what those paused now wait for and the latest progress
+/// reported on each (three queries).
+struct Read {
+    page: IssuePage,
+    pauses: HashMap<IssueId, TransitionFields>,
+    progress: HashMap<IssueId, Progress>,
+}
+
+impl Read {
+    fn rows(&self, context: &Context) -> Vec<Vec<String>> {
+        let row = |i: &Issue| context.row(i, self.pauses.get(&i.id), self.progress.get(&i.id));
+        self.page.items.iter().map(row).collect()
+    }
+}
 
 fn read_page(
     conn: &mut DbConn,
     community: CommunityId,
     filter: &IssueFilter,
+    progress_reports: &[String],
     after: Option<String>,
 ) -> Result<Read, StoreError> {
     let page = issues::list_issues(
@@ -140,7 +161,9 @@ fn read_page(
     )?;
     let paused: Vec<IssueId> = page.items.iter().filter(|i| i.state == IssueState::PAUSED).map(|i| i.id).collect();
     let pauses = issues::pauses(conn, &paused)?;
-    Ok((page, pauses))
+    let ids: Vec<IssueId> = page.items.iter().map(|i| i.id).collect();
+    let progress = issues::latest_progress(conn, &ids, progress_reports)?;
+    Ok(Read { page, pauses, progress })
 }
 
 /// A CSV cell as a spreadsheet will read it as text. Excel and LibreOffice take a cell
@@ -188,6 +211,7 @@ async fn prepare(
             tz: caller.tz(),
             today: caller.now(state).date_naive(),
             lang,
+            progress_reports: state.workflows.progress_reports(),
             workflows: state.workflows.clone(),
         },
     ))
@@ -208,15 +232,15 @@ pub async fn xlsx(state: &AppState, caller: &Caller, q: ListQuery, lang: &'stati
     }
     let (community, mut row, mut after) = (caller.actor.community, 1u32, None);
     loop {
-        let filter = filter.clone();
-        let (read, pauses) = state.db.run(move |conn| read_page(conn, community, &filter, after)).await?;
-        for issue in &read.items {
-            for (col, value) in context.row(issue, pauses.get(&issue.id)).into_iter().enumerate() {
+        let (filter, reports) = (filter.clone(), context.progress_reports.clone());
+        let read = state.db.run(move |conn| read_page(conn, community, &filter, &reports, after)).await?;
+        for values in read.rows(&context) {
+            for (col, value) in values.into_iter().enumerate() {
                 sheet.write_string(row, col as u16, value).map_err(failed)?;
             }
             row += 1;
         }
-        match read.next_cursor {
+        match read.page.next_cursor {
             Some(c) => after = Some(c),
             None => break,
         }
@@ -252,12 +276,12 @@ pub async fn csv(
             return Some((Ok(header), c));
         }
         let after = c.next.take()?;
-        let filter = c.filter.clone();
-        let read = c.db.run(move |conn| read_page(conn, community, &filter, after)).await;
+        let (filter, reports) = (c.filter.clone(), c.context.progress_reports.clone());
+        let read = c.db.run(move |conn| read_page(conn, community, &filter, &reports, after)).await;
         match read {
-            Ok((page, pauses)) => {
-                c.next = page.next_cursor.map(Some);
-                let chunk = encode(page.items.iter().map(|i| c.context.row(i, pauses.get(&i.id))));
+            Ok(read) => {
+                c.next = read.page.next_cursor.clone().map(Some);
+                let chunk = encode(read.rows(&c.context));
                 Some((chunk, c))
             }
             Err(e) => Some((Err(format!("reading the ledger failed: {e}")), c)),

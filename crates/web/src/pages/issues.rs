@@ -713,6 +713,8 @@ struct IssuePage {
     to_list_at: Option<roundtable_core::Meeting>,
     /// What a paused issue waits for, said at the top (not only in its timeline).
     waiting: Option<Waiting>,
+    /// The latest progress reported on the promise (进展), said beside it while it stands.
+    progress: Option<ProgressShown>,
     /// How long it has waited in its state for the next party's step, as its row says.
     waited: Option<Waited>,
     /// How many days its promise is past its date.
@@ -748,6 +750,12 @@ struct DeliveryLine {
     at_local: String,
     /// A pending notice's next try, when it lies ahead.
     next_local: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProgressShown {
+    note: String,
+    at_local: String,
 }
 
 #[derive(Serialize)]
@@ -885,6 +893,16 @@ async fn issue_page(
         let what = e.fields.waiting_for.filter(|_| e.to == view.state)?;
         Some(Waiting { what, reason: e.fields.reason.clone(), since_local: local(e.at) })
     });
+    // The latest report since the issue entered its state (the steps since then leave it
+    // where it is): one made before a fix that was found wanting, or before a new promise,
+    // is the timeline's, not the standing promise's.
+    let reports = state.workflows.progress_reports();
+    let progress = events
+        .iter()
+        .rev()
+        .take_while(|e| e.from.as_ref() == Some(&e.to))
+        .find(|e| reports.contains(&e.transition))
+        .and_then(|e| Some(ProgressShown { note: e.fields.note.clone()?, at_local: local(e.at) }));
     let timeline = events
         .into_iter()
         .map(|e| TimelineEntry {
@@ -984,6 +1002,7 @@ async fn issue_page(
             can_support,
             history,
             waiting,
+            progress,
             next,
             dup_q: dup_q.map(str::to_owned),
             limits: PhotoLimits::of(ctx),
