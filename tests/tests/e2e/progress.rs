@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::api_flow::{fire, in_days, raise, try_fire};
 
-on_both_databases!(the_company_reports_progress_and_the_followers_hear_it);
+on_both_databases!(at roundtable_e2e::monday(); the_company_reports_progress_and_the_followers_hear_it);
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
@@ -97,6 +97,16 @@ async fn the_company_reports_progress_and_the_followers_hear_it(app: TestApp) {
     assert_eq!(after.body["state_entered_at"], committed["state_entered_at"]);
     assert_eq!(after.body["state"], "committed");
     assert!(supervisor.get(&path).await.html.contains("<dd id=\"progress\">物业电话告知：周三施工"), "the latest");
+    // At Sunday's meeting the chair reads what was last said of the promise, and when —
+    // on the day screen and on the agenda's page.
+    let (meeting, _) = crate::meetings::build_and_open(&app, "2026-12-06").await;
+    let meeting = meeting.trim_start_matches("/api/v1");
+    let said = "最新进展: 物业电话告知：周三施工 · 2026-12-01";
+    let secretary = crate::pages::signed_in(&app, SECRETARY).await;
+    let day = secretary.get(&format!("{meeting}/day")).await.html;
+    assert!(day.contains(said), "{day}");
+    let agenda = supervisor.get(meeting).await.html;
+    assert!(agenda.contains(said), "{agenda}");
     // Fixed, the progress is the timeline's: the fix speaks for itself.
     fire(&app, ANSHANG, &after.body, "resolve", json!({"resolution_note": "已更换灯具"})).await;
     let fixed = supervisor.get(&path).await.html;

@@ -320,6 +320,15 @@ struct Standing {
     asks: Option<Asked>,
     /// What was raised (the day screen's).
     description: Option<String>,
+    /// What the company last reported on the way, and the day (进展).
+    progress: Option<Reported>,
+}
+
+/// A report on the way (进展) as the agenda's pages show it.
+#[derive(Serialize)]
+struct Reported {
+    note: String,
+    on: NaiveDate,
 }
 
 #[derive(Serialize)]
@@ -332,7 +341,8 @@ struct Asked {
 }
 
 impl Standing {
-    fn of(issue: &roundtable_core::Issue, names: &Names, tz: chrono_tz::Tz, today: NaiveDate, day: bool) -> Standing {
+    fn of(hand: &AtHand, names: &Names, tz: chrono_tz::Tz, today: NaiveDate, day: bool) -> Standing {
+        let issue = &hand.issue;
         let commitment = issue.commitment.as_ref();
         Standing {
             waited: crate::steps::Waited::of(&issue.state, issue.state_entered_at, tz, today),
@@ -354,6 +364,10 @@ impl Standing {
                 passed: r.due_date < today,
             }),
             description: Some(issue.description.clone()).filter(|d| day && !d.is_empty()),
+            progress: hand
+                .progress
+                .as_ref()
+                .map(|(at, note)| Reported { note: note.clone(), on: at.with_timezone(&tz).date_naive() }),
         }
     }
 }
@@ -373,7 +387,7 @@ fn items_shown(
             let hand = item.issue.and_then(|x| at_hand.get(&x));
             ItemShown {
                 on_the_spot: hand.and_then(|h| h.on_the_spot),
-                standing: hand.map(|h| Standing::of(&h.issue, names, tz, today, day)),
+                standing: hand.map(|h| Standing::of(h, names, tz, today, day)),
                 locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
                 typed: None,
                 unticked: false,
@@ -477,7 +491,6 @@ async fn meeting_page(
     let (caller, detail, names) = detail(ctx, id).await?;
     let field = |name: &str| typed.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let listed = day::listed(&ctx.state, &caller, &detail).await?;
-    let listed = listed.into_iter().map(|issue| (issue.id.0, AtHand { issue, on_the_spot: None })).collect();
     let mut items = items_shown(&detail, &listed, &names, caller.tz(), caller.now(&ctx.state).date_naive(), false);
     if !typed.is_empty() {
         for item in &mut items {

@@ -353,6 +353,9 @@ pub async fn last_attendance(
 pub struct AtHand {
     pub issue: Issue,
     pub on_the_spot: Option<OnTheSpot>,
+    /// What the company last reported on the way (进展) and when, since the issue entered
+    /// its state: what the chair asks it about.
+    pub progress: Option<(chrono::DateTime<chrono::Utc>, String)>,
 }
 
 /// The agenda's issues of the caller's community, read in one query, by issue id: the day
@@ -363,22 +366,40 @@ pub async fn at_hand(
     detail: &MeetingDetail,
 ) -> ApiResult<HashMap<uuid::Uuid, AtHand>> {
     manage(caller)?;
-    Ok(listed(state, caller, detail)
-        .await?
-        .into_iter()
-        .map(|issue| {
-            let on_the_spot = state.workflows.get(&issue.workflow).and_then(|w| on_the_spot(w, &issue, &caller.actor));
-            (issue.id.0, AtHand { issue, on_the_spot })
-        })
-        .collect())
+    let mut at_hand = listed(state, caller, detail).await?;
+    for hand in at_hand.values_mut() {
+        hand.on_the_spot =
+            state.workflows.get(&hand.issue.workflow).and_then(|w| on_the_spot(w, &hand.issue, &caller.actor));
+    }
+    Ok(at_hand)
 }
 
-/// The issues `detail`'s agenda lists, of the caller's community, in one query. Whoever
-/// may read the agenda (`detail` was read for the caller) reads what its printed and
-/// public versions say of them.
-pub async fn listed(state: &AppState, caller: &Caller, detail: &MeetingDetail) -> ApiResult<Vec<Issue>> {
+/// The issues `detail`'s agenda lists, of the caller's community, with the latest progress
+/// reported on each, by issue id, in two queries. Whoever may read the agenda (`detail` was
+/// read for the caller) reads what its printed and public versions say of them.
+pub async fn listed(
+    state: &AppState,
+    caller: &Caller,
+    detail: &MeetingDetail,
+) -> ApiResult<HashMap<uuid::Uuid, AtHand>> {
     let ids: Vec<IssueId> = detail.items.iter().flatten().filter_map(|i| i.issue.map(IssueId)).collect();
-    let community = caller.actor.community;
-    let found = state.db.run(move |conn| issues::get_issues(conn, &ids)).await?;
-    Ok(found.into_iter().filter(|i| i.community == community).collect())
+    let (community, reports) = (caller.actor.community, state.workflows.progress_reports());
+    let (found, mut progress) = state
+        .db
+        .run(move |conn| {
+            let found = issues::get_issues(conn, &ids)?;
+            let progress = issues::latest_progress(conn, &ids, &reports)?;
+            Ok::<_, roundtable_store::StoreError>((found, progress))
+        })
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter(|i| i.community == community)
+        .map(|issue| {
+            // A report made before the issue last entered its state (before a fix found
+            // wanting, or a new promise) no longer says where the work stands.
+            let progress = progress.remove(&issue.id).filter(|(at, _)| *at >= issue.state_entered_at);
+            (issue.id.0, AtHand { issue, on_the_spot: None, progress })
+        })
+        .collect())
 }
