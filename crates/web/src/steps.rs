@@ -203,6 +203,16 @@ impl Waited {
         let days = (today - entered_at.with_timezone(&tz).date_naive()).num_days();
         (days >= 1).then_some(Waited { key, days })
     }
+
+    /// As said beside the state's own badge (the issue's page, the agenda's standing): a
+    /// paused issue reads "暂缓办理 · 已 32 天", not "暂缓办理 · 暂缓 32 天"; the other
+    /// states' words say what is awaited, which the state's name does not.
+    pub fn beside_state(self) -> Waited {
+        match self.key {
+            "issues.waiting.paused" => Waited { key: "issues.waiting.paused_beside", ..self },
+            _ => self,
+        }
+    }
 }
 
 /// How many days an overdue promise is past its date.

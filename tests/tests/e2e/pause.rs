@@ -94,6 +94,14 @@ async fn a_paused_issue_waits_without_falling_overdue_and_resumes_for_a_new_prom
     pages.sign_in(SECRETARY).await;
     let page = pages.get(&format!("/issues/{}", paused["id"].as_str().unwrap())).await;
     assert!(page.html.contains(">暂缓办理</span>"), "{}", page.html);
+    // How long, beside the state's own badge: not "暂缓办理 · 暂缓 5 天".
+    assert!(page.html.contains("id=\"issue-waited\">已 5 天</span>"), "{}", page.html);
+    assert!(!page.html.contains("暂缓 5 天"), "{}", page.html);
+    let meeting = pages.get(&format!("/meetings/{}", built.str("id"))).await.html;
+    assert!(meeting.contains(">暂缓办理</span>") && meeting.contains(">已 5 天</span>"), "{meeting}");
+    // A list's row, where the state's badge stands apart from the line, says it whole.
+    let listed = pages.get("/issues?state=paused").await.html;
+    assert!(listed.contains("暂缓 5 天"), "{listed}");
     assert!(page.html.contains("<dd id=\"waiting\">维修资金审批 · 暂缓自 2026-11-30"), "{}", page.html);
     assert!(page.html.contains("双过半") && !page.html.contains("<b>双过半"), "escaped: {}", page.html);
     assert!(page.html.contains("等待事项: 维修资金审批"), "the timeline's step: {}", page.html);

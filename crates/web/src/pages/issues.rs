@@ -971,7 +971,8 @@ async fn issue_page(
         })
         .collect();
     let today = caller.now(state).date_naive();
-    let waited = Waited::of(&issue.view.state, issue.view.state_entered_at, caller.tz(), today);
+    let waited =
+        Waited::of(&issue.view.state, issue.view.state_entered_at, caller.tz(), today).map(Waited::beside_state);
     let overdue_days = late_by(issue.view.overdue, issue.view.commitment.as_ref().map(|c| c.due_date), today);
     let open = !state.workflows.is_closed(&issue.view.workflow, &issue.view.state);
     let review_pending = heard

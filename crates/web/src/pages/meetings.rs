@@ -345,7 +345,8 @@ impl Standing {
         let issue = &hand.issue;
         let commitment = issue.commitment.as_ref();
         Standing {
-            waited: crate::steps::Waited::of(&issue.state, issue.state_entered_at, tz, today),
+            waited: crate::steps::Waited::of(&issue.state, issue.state_entered_at, tz, today)
+                .map(crate::steps::Waited::beside_state),
             state: issue.state.clone(),
             compound: names.compound(issue.compound).map(str::to_owned),
             org: issue.responsible_org.and_then(|o| names.org(o)).map(str::to_owned),
