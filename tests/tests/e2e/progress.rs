@@ -101,7 +101,7 @@ async fn the_company_reports_progress_and_the_followers_hear_it(app: TestApp) {
     // on the day screen and on the agenda's page.
     let (meeting, _) = crate::meetings::build_and_open(&app, "2026-12-06").await;
     let meeting = meeting.trim_start_matches("/api/v1");
-    let said = "最新进展: 物业电话告知：周三施工 · 2026-12-01";
+    let said = "最新进展：物业电话告知：周三施工 · 2026-12-01";
     let secretary = crate::pages::signed_in(&app, SECRETARY).await;
     let day = secretary.get(&format!("{meeting}/day")).await.html;
     assert!(day.contains(said), "{day}");
