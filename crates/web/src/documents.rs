@@ -318,9 +318,19 @@ pub struct AgendaLine {
     /// Why it is on the agenda, unless that only repeats its section's heading or what
     /// the days above say ("已逾期" beside "已逾期 145 天").
     pub reason: Option<String>,
+    /// What the company last reported on the way (进展) since the issue entered its state,
+    /// and the day: what the chair asks it about. Left off the public agenda (a company's
+    /// words to the community, not said at a meeting).
+    pub progress: Option<ProgressLine>,
     pub minutes: i32,
     pub appendix: bool,
     pub photos: Option<PhotoLink>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ProgressLine {
+    pub note: String,
+    pub date: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -358,16 +368,26 @@ fn reason_label(lang: &str, reason: Reason) -> String {
     label(lang, &format!("reason.{reason}"))
 }
 
+/// For whom and when an agenda is printed.
+pub struct Printing {
+    pub tz: chrono_tz::Tz,
+    /// The day the items' standing is read on.
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub lang: &'static str,
+    /// Where the photos' links point.
+    pub base_url: String,
+    /// The workflows' progress reports to print the latest of (none: the public agenda).
+    pub progress_reports: Vec<String>,
+}
+
 /// The agenda of a meeting as the documents show it, item numbers running through.
 pub fn assemble_agenda(
     conn: &mut DbConn,
     record: &MeetingRecord,
     config: &AgendaConfig,
-    tz: chrono_tz::Tz,
-    now: chrono::DateTime<chrono::Utc>,
-    lang: &'static str,
-    base_url: &str,
+    printing: &Printing,
 ) -> Result<AgendaDoc, StoreError> {
+    let Printing { tz, now, lang, ref base_url, ref progress_reports } = *printing;
     let m = &record.meeting;
     let today = now.with_timezone(&tz).date_naive();
     let community = directory::get_community(conn, m.community)?;
@@ -382,6 +402,7 @@ pub fn assemble_agenda(
     let issues: HashMap<IssueId, _> =
         roundtable_store::issues::get_issues(conn, &ids)?.into_iter().map(|i| (i.id, i)).collect();
     let photos = photo_links(conn, &ids, base_url)?;
+    let mut progress = roundtable_store::issues::latest_progress(conn, &ids, progress_reports)?;
     let mut sections: Vec<AgendaSection> = Vec::new();
     let mut number = 0;
     for item in items {
@@ -419,6 +440,10 @@ pub fn assemble_agenda(
                 .filter(|r| !said_by_days(*r, late_days.is_some(), waited.is_some()))
                 .map(|r| reason_label(lang, r)),
             waited,
+            progress: issue.and_then(|i| {
+                let (at, note) = progress.remove(&i.id).filter(|(at, _)| *at >= i.state_entered_at)?;
+                Some(ProgressLine { note, date: at.with_timezone(&tz).format("%Y-%m-%d").to_string() })
+            }),
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,
         };

@@ -107,6 +107,18 @@ async fn the_company_reports_progress_and_the_followers_hear_it(app: TestApp) {
     assert!(day.contains(said), "{day}");
     let agenda = supervisor.get(meeting).await.html;
     assert!(agenda.contains(said), "{agenda}");
+    // And the printed agenda, under the promise; not the public one.
+    let printed = app.get(&format!("/api/v1{meeting}/agenda?format=md"), &app.token(SUPERVISOR).await).await;
+    let printed = printed.body.as_str().expect("markdown").to_owned();
+    assert!(printed.contains(&format!("  \n   {said}\n")), "{printed}");
+    let html = app.get(&format!("/api/v1{meeting}/agenda"), &app.token(SUPERVISOR).await).await;
+    assert!(html.body.as_str().expect("html").contains(&format!("<br>{said}</span>")), "{}", html.body);
+    let id = meeting.rsplit('/').next().expect("an id");
+    let public = format!("/communities/{}/meetings/{id}/agenda", app.community());
+    let (status, _, body) = app.anonymous(&public, None).await;
+    let body = String::from_utf8(body).expect("utf-8");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("地下车库照明损坏") && !body.contains("物业电话告知"), "{body}");
     // Fixed, the progress is the timeline's: the fix speaks for itself.
     fire(&app, ANSHANG, &after.body, "resolve", json!({"resolution_note": "已更换灯具"})).await;
     let fixed = supervisor.get(&path).await.html;

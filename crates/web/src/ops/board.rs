@@ -266,10 +266,17 @@ pub async fn document(
             }
             let mut doc = state
                 .db
-                .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, now, lang, &base))
+                .run(move |conn| {
+                    let printing =
+                        crate::documents::Printing { tz, now, lang, base_url: base, progress_reports: Vec::new() };
+                    crate::documents::assemble_agenda(conn, &record, &config, &printing)
+                })
                 .await?;
+            // No company's progress note on the public agenda: none is read (no report
+            // names), and the photos go too.
             for line in doc.sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
                 line.photos = None;
+                line.progress = None;
             }
             state.minutes.render("agenda", false, &doc).map_err(ApiError::Internal)
         }

@@ -266,13 +266,15 @@ pub async fn document(state: &AppState, caller: &Caller, id: MeetingId, how: Ren
     if !sees_agenda(caller, &record) {
         return Err(ApiError::NotFound("this meeting has no agenda you can see yet".into()));
     }
-    let tz = caller.tz();
     let config = state.config.agenda_config(&caller.community);
-    let (base, now) = (state.config.mail.base_url.clone(), state.now());
-    let doc = state
-        .db
-        .run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, tz, now, how.lang, &base))
-        .await?;
+    let printing = crate::documents::Printing {
+        tz: caller.tz(),
+        now: state.now(),
+        lang: how.lang,
+        base_url: state.config.mail.base_url.clone(),
+        progress_reports: state.workflows.progress_reports(),
+    };
+    let doc = state.db.run(move |conn| crate::documents::assemble_agenda(conn, &record, &config, &printing)).await?;
     state.minutes.render("agenda", how.format == DocumentFormat::Md, &doc).map_err(ApiError::Internal)
 }
 
