@@ -236,12 +236,25 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
     let called = app.get("/api/v1/street", &street).await.body["called_in"].clone();
     let gas_now = called.as_array().unwrap().iter().find(|c| c["issue"]["id"] == gas.as_str()).unwrap();
     assert_eq!((&gas_now["issue"]["state"], &gas_now["org_name"]), (&json!("assigned"), &orgs[0]["name"]));
+    assert_eq!(gas_now["progress"], json!(null), "nothing reported");
     let read = app.get(gas_now["href"].as_str().unwrap(), &street).await;
     assert_eq!((read.status, read.body["title"].as_str()), (StatusCode::OK, Some("燃气管道老化需住建局介入")));
+    // A promise, then word of how it goes: the street office reads it without opening it.
+    let due = crate::api_flow::in_days(&app, 20);
+    let promise = json!({"transition": "commit", "version": 2, "commitment_text": "协调更换", "due_date": due});
+    let promised = app.post(&format!("/api/v1/issues/{gas}/transitions"), &secretary, promise).await;
+    assert_eq!(promised.status, StatusCode::OK, "{}", promised.body);
+    let said = json!({"transition": "report_progress", "version": 3, "note": "住建局已勘查 <b>下周施工</b>"});
+    let reported = app.post(&format!("/api/v1/issues/{gas}/transitions"), &secretary, said).await;
+    assert_eq!(reported.status, StatusCode::OK, "{}", reported.body);
+    let called = app.get("/api/v1/street", &street).await.body["called_in"].clone();
+    let gas_now = called.as_array().unwrap().iter().find(|c| c["issue"]["id"] == gas.as_str()).unwrap();
+    assert_eq!(gas_now["progress"]["note"], "住建局已勘查 <b>下周施工</b>");
     let html = pages.get("/street").await.html;
+    assert!(html.contains("最新进展：住建局已勘查 &lt;b&gt;下周施工&lt;/b&gt; · "), "{html}");
     let card = &html[html.find("id=\"street-called-in\"").unwrap()..html.find("id=\"whistle\"").unwrap()];
     assert!(card.contains(&format!("/street/communities/{west_id}/issues/{gas}")), "{card}");
-    assert!(card.contains("西城社区 · ") && card.contains("已交办") && card.contains("小区出入口无人值守"), "{card}");
+    assert!(card.contains("西城社区 · ") && card.contains("已承诺") && card.contains("小区出入口无人值守"), "{card}");
     assert!(!card.contains("地库照明不足"), "West City's own issue is not the street's call: {card}");
     let home = pages.get("/").await.html;
     assert!(home.contains("section-called_in") && home.contains("燃气管道老化需住建局介入"), "{home}");

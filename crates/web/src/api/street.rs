@@ -99,6 +99,16 @@ pub struct StreetCalledInView {
     pub issue: IssueSummary,
     /// The issue, read-only, as the street office reads it.
     pub href: String,
+    /// What the company last reported on its promise (进展) since the issue entered its
+    /// state; `null` when nothing was.
+    pub progress: Option<ProgressView>,
+}
+
+/// A report on the way: its words and when.
+#[derive(Serialize, ToSchema)]
+pub struct ProgressView {
+    pub note: String,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -153,6 +163,7 @@ impl From<ops::Street> for StreetView {
                     community_name: c.community_name,
                     compound_name: c.compound_name,
                     org_name: c.org_name,
+                    progress: c.progress.map(|(at, note)| ProgressView { note, at }),
                     issue: c.issue,
                 })
                 .collect(),

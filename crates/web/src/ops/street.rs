@@ -90,6 +90,8 @@ pub struct CalledIn {
     pub compound_name: Option<String>,
     /// The company answering for it, once assigned.
     pub org_name: Option<String>,
+    /// What the company last reported on its promise (进展) and when, while it stands.
+    pub progress: Option<(chrono::DateTime<chrono::Utc>, String)>,
 }
 
 /// How many of the street office's calls the page and the API list (the newest).
@@ -119,7 +121,7 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
         .collect();
     open.sort();
     open.dedup();
-    let (config, now) = (state.config.clone(), state.now());
+    let (config, now, reports) = (state.config.clone(), state.now(), state.workflows.progress_reports());
     let found = state
         .db
         .run(move |conn| {
@@ -130,7 +132,7 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
             let mut scorecards = roundtable_store::meetings::latest_scorecards(conn, &ids)?;
             let names: HashMap<_, _> =
                 directory::organisations_of(conn, &ids)?.into_iter().map(|o| (o.id, o.name)).collect();
-            let called_in = called_in_of(conn, &communities, &names, now)?;
+            let called_in = called_in_of(conn, &communities, &names, &reports, now)?;
             let mut meetings = roundtable_store::meetings::records_of(conn, &ids)?;
             let mut each = Vec::new();
             for c in communities {
@@ -189,11 +191,13 @@ pub async fn comparison(state: &AppState, caller: &Caller) -> ApiResult<Street> 
 }
 
 /// What the street office called `communities` in for, newest first, each named as its
-/// community has it (`names`: the organisations of those communities).
+/// community has it (`names`: the organisations of those communities), with the latest
+/// report on each promise (by the workflows' `progress_reports`).
 fn called_in_of(
     conn: &mut roundtable_store::DbConn,
     communities: &[roundtable_core::Community],
     names: &HashMap<roundtable_core::OrgId, String>,
+    progress_reports: &[String],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<CalledIn>, StoreError> {
     let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
@@ -202,6 +206,8 @@ fn called_in_of(
         return Ok(Vec::new());
     }
     let compounds = directory::compounds_of(conn, &ids)?;
+    let issue_ids: Vec<roundtable_core::IssueId> = called.iter().map(|(_, i)| i.id).collect();
+    let mut progress = issues::latest_progress(conn, &issue_ids, progress_reports)?;
     let mut out = Vec::new();
     for c in communities {
         let theirs: Vec<&issues::Listing> = called.iter().filter(|(at, _)| *at == c.id).map(|(_, i)| i).collect();
@@ -215,6 +221,8 @@ fn called_in_of(
             time_zone: c.time_zone,
             compound_name: compounds.iter().find(|k| k.id == issue.compound).map(|k| k.name.clone()),
             org_name: issue.responsible_org.and_then(|o| names.get(&o).cloned()),
+            // One made before the issue last entered its state no longer says where it stands.
+            progress: progress.remove(&issue.id).filter(|(at, _)| *at >= issue.state_entered_at),
             issue: IssueSummary::new(issue.clone(), today),
         }));
     }
@@ -228,7 +236,7 @@ pub async fn called_in(state: &AppState, caller: &Caller) -> ApiResult<Vec<Calle
     if !caller.actor.has_role(Role::Street) {
         return Err(ApiError::Forbidden("the street comparison is for the street office".into()));
     }
-    let (home, now) = (caller.actor.community, state.now());
+    let (home, now, reports) = (caller.actor.community, state.now(), state.workflows.progress_reports());
     Ok(state
         .db
         .run(move |conn| {
@@ -236,7 +244,7 @@ pub async fn called_in(state: &AppState, caller: &Caller) -> ApiResult<Vec<Calle
             let communities = directory::street_communities(conn, &street)?;
             let ids: Vec<CommunityId> = communities.iter().map(|c| c.id).collect();
             let names = directory::organisations_of(conn, &ids)?.into_iter().map(|o| (o.id, o.name)).collect();
-            called_in_of(conn, &communities, &names, now)
+            called_in_of(conn, &communities, &names, &reports, now)
         })
         .await?)
 }

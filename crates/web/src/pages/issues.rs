@@ -64,6 +64,9 @@ pub struct Row {
     pub waited: Option<Waited>,
     /// How many days its promise is past its date ("已逾期 144 天", as the agenda says it).
     pub overdue_days: Option<i64>,
+    /// What the company last reported on its promise, where a list shows it (the street
+    /// office's calls).
+    pub progress: Option<RowProgress>,
 }
 
 impl Row {
@@ -93,7 +96,20 @@ impl Row {
         let today = now.with_timezone(&tz).date_naive();
         let waited = Waited::of(&summary.state, summary.state_entered_at, tz, today);
         let overdue_days = late_by(summary.overdue, summary.commitment_due, today);
-        Row { href, summary, compound_name, org_name, waited, overdue_days }
+        Row { href, summary, compound_name, org_name, waited, overdue_days, progress: None }
+    }
+}
+
+/// A report on the way (进展) as a row says it: its words and the community's day.
+#[derive(Serialize)]
+pub struct RowProgress {
+    note: String,
+    date: chrono::NaiveDate,
+}
+
+impl RowProgress {
+    pub fn new((at, note): (chrono::DateTime<chrono::Utc>, String), tz: chrono_tz::Tz) -> RowProgress {
+        RowProgress { note, date: at.with_timezone(&tz).date_naive() }
     }
 }
 

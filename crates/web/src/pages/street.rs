@@ -119,7 +119,8 @@ pub(crate) fn called_in_rows(called: Vec<ops::CalledIn>, now: chrono::DateTime<c
                 Some(compound) => format!("{} · {compound}", c.community_name),
                 None => c.community_name,
             });
-            Row::timed(c.issue, href, place, c.org_name, c.time_zone, now)
+            let progress = c.progress.map(|p| crate::pages::issues::RowProgress::new(p, c.time_zone));
+            Row { progress, ..Row::timed(c.issue, href, place, c.org_name, c.time_zone, now) }
         })
         .collect()
 }
