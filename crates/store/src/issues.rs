@@ -862,6 +862,22 @@ pub fn latest_progress(
     Ok(out)
 }
 
+/// The latest report on the way of each of `issues` (id, when it entered its state) that
+/// still says where the work stands: one made before the issue last entered its state —
+/// before a fix found wanting, or a new promise — does not. The agenda's pages and print
+/// and the street office's calls read it; the ledger keeps any latest ([`latest_progress`]).
+pub fn standing_progress(
+    conn: &mut DbConn,
+    issues: &[(IssueId, DateTime<Utc>)],
+    transitions: &[String],
+) -> Result<std::collections::HashMap<IssueId, (DateTime<Utc>, String)>> {
+    let ids: Vec<IssueId> = issues.iter().map(|(id, _)| *id).collect();
+    let mut latest = latest_progress(conn, &ids, transitions)?;
+    let entered: std::collections::HashMap<IssueId, DateTime<Utc>> = issues.iter().copied().collect();
+    latest.retain(|id, (at, _)| entered.get(id).is_some_and(|entered| *at >= *entered));
+    Ok(latest)
+}
+
 /// The commitment histories of several issues in one query, each oldest first.
 pub fn commitment_histories(
     conn: &mut DbConn,

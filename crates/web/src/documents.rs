@@ -402,7 +402,8 @@ pub fn assemble_agenda(
     let issues: HashMap<IssueId, _> =
         roundtable_store::issues::get_issues(conn, &ids)?.into_iter().map(|i| (i.id, i)).collect();
     let photos = photo_links(conn, &ids, base_url)?;
-    let mut progress = roundtable_store::issues::latest_progress(conn, &ids, progress_reports)?;
+    let entered: Vec<_> = issues.values().map(|i| (i.id, i.state_entered_at)).collect();
+    let mut progress = roundtable_store::issues::standing_progress(conn, &entered, progress_reports)?;
     let mut sections: Vec<AgendaSection> = Vec::new();
     let mut number = 0;
     for item in items {
@@ -441,7 +442,7 @@ pub fn assemble_agenda(
                 .map(|r| reason_label(lang, r)),
             waited,
             progress: issue.and_then(|i| {
-                let (at, note) = progress.remove(&i.id).filter(|(at, _)| *at >= i.state_entered_at)?;
+                let (at, note) = progress.remove(&i.id)?;
                 Some(ProgressLine { note, date: at.with_timezone(&tz).format("%Y-%m-%d").to_string() })
             }),
             minutes: item.minutes_allowed,

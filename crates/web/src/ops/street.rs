@@ -206,8 +206,8 @@ fn called_in_of(
         return Ok(Vec::new());
     }
     let compounds = directory::compounds_of(conn, &ids)?;
-    let issue_ids: Vec<roundtable_core::IssueId> = called.iter().map(|(_, i)| i.id).collect();
-    let mut progress = issues::latest_progress(conn, &issue_ids, progress_reports)?;
+    let entered: Vec<_> = called.iter().map(|(_, i)| (i.id, i.state_entered_at)).collect();
+    let mut progress = issues::standing_progress(conn, &entered, progress_reports)?;
     let mut out = Vec::new();
     for c in communities {
         let theirs: Vec<&issues::Listing> = called.iter().filter(|(at, _)| *at == c.id).map(|(_, i)| i).collect();
@@ -221,8 +221,7 @@ fn called_in_of(
             time_zone: c.time_zone,
             compound_name: compounds.iter().find(|k| k.id == issue.compound).map(|k| k.name.clone()),
             org_name: issue.responsible_org.and_then(|o| names.get(&o).cloned()),
-            // One made before the issue last entered its state no longer says where it stands.
-            progress: progress.remove(&issue.id).filter(|(at, _)| *at >= issue.state_entered_at),
+            progress: progress.remove(&issue.id),
             issue: IssueSummary::new(issue.clone(), today),
         }));
     }

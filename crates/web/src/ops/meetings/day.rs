@@ -388,7 +388,8 @@ pub async fn listed(
         .db
         .run(move |conn| {
             let found = issues::get_issues(conn, &ids)?;
-            let progress = issues::latest_progress(conn, &ids, &reports)?;
+            let entered: Vec<_> = found.iter().map(|i| (i.id, i.state_entered_at)).collect();
+            let progress = issues::standing_progress(conn, &entered, &reports)?;
             Ok::<_, roundtable_store::StoreError>((found, progress))
         })
         .await?;
@@ -396,9 +397,7 @@ pub async fn listed(
         .into_iter()
         .filter(|i| i.community == community)
         .map(|issue| {
-            // A report made before the issue last entered its state (before a fix found
-            // wanting, or a new promise) no longer says where the work stands.
-            let progress = progress.remove(&issue.id).filter(|(at, _)| *at >= issue.state_entered_at);
+            let progress = progress.remove(&issue.id);
             (issue.id.0, AtHand { issue, on_the_spot: None, progress })
         })
         .collect())
