@@ -71,7 +71,9 @@ impl Effect {
             | Effect::RequestExtension
             | Effect::RecordExtension
             | Effect::ClearExtensionRequest
-            | Effect::RecordProgress => &[],
+            | Effect::RecordProgress
+            | Effect::RequestReturn
+            | Effect::ClearReturnRequest => &[],
         }
     }
 }

@@ -114,6 +114,16 @@ pub struct ExtensionRequest {
     pub at: DateTime<Utc>,
 }
 
+/// The responsible party's pending request to be relieved of an issue that is not its
+/// own (申请退回: "属开发商保修范围", "燃气管道归燃气公司"). The issue stays with it
+/// until the secretary hands it to another party or refuses the request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnRequest {
+    pub reason: String,
+    pub by: UserId,
+    pub at: DateTime<Utc>,
+}
+
 /// A granted extension (延期): the commitment's due date moved from `from` to `to`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
@@ -181,6 +191,8 @@ pub struct Issue {
     pub extension_count: u32,
     /// A request for a later due date the secretary has not decided yet.
     pub extension_request: Option<ExtensionRequest>,
+    /// A request to be relieved of the issue the secretary has not decided yet.
+    pub return_request: Option<ReturnRequest>,
     /// Bumped by every transition; a write with a stale version is refused.
     pub version: u32,
     pub created_at: DateTime<Utc>,
@@ -288,6 +300,7 @@ impl Issue {
             reopen_count: 0,
             extension_count: 0,
             extension_request: None,
+            return_request: None,
             version: 1,
             created_at: now,
             updated_at: now,

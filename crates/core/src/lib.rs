@@ -27,8 +27,8 @@ pub use delivery::{Audience, ChannelKind, DeliveryStatus};
 pub use directory::{AccountNotice, Building, Community, Compound, GeoPoint, Invitation, Organisation, User};
 pub use ids::{BuildingId, CommunityId, CompoundId, EventId, IssueId, MeetingId, OrgId, PhotoId, UserId};
 pub use issue::{
-    Commitment, Event, Extension, ExtensionRequest, Household, Issue, IssueState, NewIssue, ProxyReport, Urgency,
-    Verification, VerificationOutcome, WaitingFor,
+    Commitment, Event, Extension, ExtensionRequest, Household, Issue, IssueState, NewIssue, ProxyReport, ReturnRequest,
+    Urgency, Verification, VerificationOutcome, WaitingFor,
 };
 pub use meeting::{
     AgendaStatus, ItemOutcome, Meeting, MeetingNotice, MeetingRules, MeetingStatus, Occurrence, Override, Refusal,

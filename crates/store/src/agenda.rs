@@ -8,7 +8,8 @@ use roundtable_core::agenda::{
     Agenda, AgendaItem, CARRIED_SECTIONS, IssueFacts, Promise, Reason, Section, Tracked, Verdict, is_fixed,
 };
 use roundtable_core::{
-    AgendaStatus, CommunityId, IssueId, IssueState, ItemOutcome, Meeting, MeetingId, Urgency, VerificationOutcome,
+    AgendaStatus, CommunityId, IssueId, IssueState, ItemOutcome, Meeting, MeetingId, TransitionFields, Urgency,
+    VerificationOutcome,
 };
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
@@ -80,13 +81,36 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
         .select(TrackedRow::as_select())
         .load(c))?;
     rows.extend(changed);
-    // When each issue last became assigned and resolved (by whichever transition).
+    // When each issue last became assigned and resolved (by whichever transition), from
+    // the index `(community_id, to_state, at, issue_id)` alone.
     let steps = issue_events::table
         .filter(issue_events::community_id.eq(&community))
         .filter(issue_events::to_state.eq_any([IssueState::ASSIGNED, IssueState::RESOLVED]))
         .filter(issue_events::at.ge(ts(since)))
         .select((issue_events::issue_id, issue_events::to_state, issue_events::at));
     let events: Vec<(String, String, NaiveDateTime)> = crate::on_backend!(&mut *conn, |c| steps.load(c))?;
+    // A step that stays assigned assigns the issue anew only when it hands it to another
+    // party (a reassignment) — not when the party asks to return it, or is refused: that
+    // would restart the time it has to answer, which a request must not buy. Such steps
+    // are few; their fields say which they were (the workflows' names are not the store's).
+    let stays = issue_events::table
+        .filter(issue_events::community_id.eq(&community))
+        .filter(issue_events::to_state.eq(IssueState::ASSIGNED))
+        .filter(issue_events::from_state.eq(IssueState::ASSIGNED))
+        .filter(issue_events::at.ge(ts(since)))
+        .select((issue_events::issue_id, issue_events::at, issue_events::fields));
+    let stayed: Vec<(String, NaiveDateTime, String)> = crate::on_backend!(&mut *conn, |c| stays.load(c))?;
+    let mut no_handover: std::collections::HashSet<(String, NaiveDateTime)> = std::collections::HashSet::new();
+    for (issue, at, fields) in stayed {
+        let fields: TransitionFields =
+            serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("event fields: {e}")))?;
+        if fields.responsible_org.is_none() {
+            no_handover.insert((issue, at));
+        }
+    }
+    let events = events
+        .into_iter()
+        .filter(|(issue, to, at)| !(to == IssueState::ASSIGNED && no_handover.contains(&(issue.clone(), *at))));
     let mut assigned: HashMap<String, NaiveDateTime> = HashMap::new();
     let mut resolved: HashMap<String, NaiveDateTime> = HashMap::new();
     for (issue, to, at) in events {

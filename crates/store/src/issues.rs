@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::{
     BuildingId, Commitment, CommunityId, CompoundId, Effect, Event, ExtensionRequest, Issue, IssueId, IssueState,
-    OrgId, Outcome, ProxyReport, TransitionFields, Urgency, UserId, Verification,
+    OrgId, Outcome, ProxyReport, ReturnRequest, TransitionFields, Urgency, UserId, Verification,
 };
 
 use crate::convert::{id_opt, parse, parse_opt, ts, utc};
@@ -58,13 +58,18 @@ pub(crate) struct IssueRow {
     urgency: Option<String>,
 }
 
-/// What the `extension` column holds (absent: never extended, nothing requested).
+/// What the `extension` column holds (absent: never extended, nothing requested): the
+/// extensions and the responsible party's requests awaiting the secretary.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct ExtensionColumn {
     count: u32,
     /// When the due date was last set, if an extension set it.
     dated_at: Option<DateTime<Utc>>,
     request: Option<ExtensionRequest>,
+    /// A request to be relieved of the issue (申请退回). Beside the extension's own
+    /// request, not in it: the database reads `request.at` as "an extension is asked".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    returning: Option<ReturnRequest>,
 }
 
 impl From<&Issue> for IssueRow {
@@ -101,11 +106,12 @@ impl From<&Issue> for IssueRow {
             created_at: ts(i.created_at),
             updated_at: ts(i.updated_at),
             state_entered_at: ts(i.state_entered_at),
-            extension: (i.extension_count > 0 || i.extension_request.is_some())
+            extension: (i.extension_count > 0 || i.extension_request.is_some() || i.return_request.is_some())
                 .then(|| ExtensionColumn {
                     count: i.extension_count,
                     dated_at: c.map(|c| c.dated_at).filter(|d| *d != c.map_or(*d, |c| c.committed_at)),
                     request: i.extension_request.clone(),
+                    returning: i.return_request.clone(),
                 })
                 .and_then(|x| serde_json::to_string(&x).ok()),
             urgency: (i.urgency != Urgency::Routine).then(|| i.urgency.to_string()),
@@ -162,6 +168,7 @@ impl TryFrom<IssueRow> for Issue {
             support_count: r.support_count.max(0) as u32,
             reopen_count: r.reopen_count.max(0) as u32,
             extension_count: extension.as_ref().map_or(0, |x| x.count),
+            return_request: extension.as_ref().and_then(|x| x.returning.clone()),
             extension_request: extension.and_then(|x| x.request),
             version: r.version.max(0) as u32,
             created_at: utc(r.created_at),
@@ -831,6 +838,32 @@ pub fn pauses(conn: &mut DbConn, ids: &[IssueId]) -> Result<std::collections::Ha
         }
     }
     Ok(out)
+}
+
+/// The community's open issues whose responsible party asked something of the secretary
+/// not yet decided — more time (申请延期) or to hand the issue back (申请退回) —, the
+/// longest waiting first, at most `limit`. Only an issue extended or asked about has the
+/// `extension` column, so the query reads those few and the request is read from them.
+pub fn awaiting_decision(conn: &mut DbConn, community: CommunityId, limit: usize) -> Result<Vec<Issue>> {
+    let rows: Vec<IssueRow> = issues::table
+        .filter(issues::community_id.eq(community.to_string()))
+        .filter(issues::state.eq_any([IssueState::ASSIGNED, IssueState::COMMITTED]))
+        .filter(issues::extension.is_not_null())
+        .select(IssueRow::as_select())
+        .load(conn)?;
+    let mut asked: Vec<(DateTime<Utc>, Issue)> = rows
+        .into_iter()
+        .map(Issue::try_from)
+        .filter_map(|i| match i {
+            Ok(i) => {
+                let at = i.extension_request.as_ref().map(|r| r.at).or(i.return_request.as_ref().map(|r| r.at))?;
+                Some(Ok((at, i)))
+            }
+            Err(e) => Some(Err(e)),
+        })
+        .collect::<Result<_>>()?;
+    asked.sort_by_key(|(at, i)| (*at, i.id));
+    Ok(asked.into_iter().take(limit).map(|(_, i)| i).collect())
 }
 
 /// The latest report on the way (进展) of each of `ids` that has one: when, and what it

@@ -106,6 +106,15 @@ fn waits_for(title: &str) -> Option<(WaitingFor, &'static str)> {
     }
 }
 
+/// Why the company a demo problem was handed to says it is not its own (申请退回), if it
+/// does: the secretary has the request to decide.
+fn not_its_own(title: &str) -> Option<&'static str> {
+    match title {
+        "装修噪音超时" => Some("夜间装修噪音属综合执法范围，物业已多次劝阻但无执法权，请转街道综合执法队处理。"),
+        _ => None,
+    }
+}
+
 /// What becomes of a demo issue: the state it ends in, and how it gets there.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fate {
@@ -648,7 +657,13 @@ fn advance(
         at,
     )?;
     if fate == Fate::Assigned {
-        return Ok(issue);
+        return match not_its_own(&issue.title) {
+            Some(why) => {
+                let f = TransitionFields { reason: Some(why.into()), ..Default::default() };
+                fire(&issue, staff, "request_return", f, step(at, 2))
+            }
+            None => Ok(issue),
+        };
     }
     // Commit on the spot at the next meeting if one was held, else by the company itself.
     let meeting = held.iter().find(|m| m.starts_at > at);

@@ -321,14 +321,18 @@ pub struct AgendaLine {
     /// What the company last reported on the way (进展) since the issue entered its state,
     /// and the day: what the chair asks it about. Left off the public agenda (a company's
     /// words to the community, not said at a meeting).
-    pub progress: Option<ProgressLine>,
+    pub progress: Option<NoteLine>,
+    /// The company's request to hand the issue back (申请退回), for the meeting to decide:
+    /// left off the public agenda as its progress is.
+    pub returning: Option<NoteLine>,
     pub minutes: i32,
     pub appendix: bool,
     pub photos: Option<PhotoLink>,
 }
 
+/// A company's words on the way, and their day.
 #[derive(Clone, Debug, Serialize)]
-pub struct ProgressLine {
+pub struct NoteLine {
     pub note: String,
     pub date: String,
 }
@@ -443,7 +447,11 @@ pub fn assemble_agenda(
             waited,
             progress: issue.and_then(|i| {
                 let (at, note) = progress.remove(&i.id)?;
-                Some(ProgressLine { note, date: at.with_timezone(&tz).format("%Y-%m-%d").to_string() })
+                Some(NoteLine { note, date: at.with_timezone(&tz).format("%Y-%m-%d").to_string() })
+            }),
+            returning: issue.and_then(|i| i.return_request.as_ref()).map(|r| NoteLine {
+                note: r.reason.clone(),
+                date: r.at.with_timezone(&tz).format("%Y-%m-%d").to_string(),
             }),
             minutes: item.minutes_allowed,
             appendix: item.in_appendix,

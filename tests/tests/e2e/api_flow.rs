@@ -109,8 +109,10 @@ async fn raise_assign_commit_resolve_verify_with_a_timeline_of_five_steps(app: T
 
     let as_anshang =
         app.get(&format!("/api/v1/issues/{}", raised["id"].as_str().unwrap()), &app.token(ANSHANG).await).await;
+    let offered: Vec<&str> =
+        as_anshang.body["transitions"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(offered, ["commit", "request_return"], "the company promises, or says it is not its own");
     let commit = &as_anshang.body["transitions"][0];
-    assert_eq!(commit["name"], "commit");
     assert_eq!(commit["required"], json!(["commitment_text", "due_date"]));
 
     let due = in_days(&app, 10);
@@ -449,6 +451,12 @@ async fn extensions_are_asked_for_granted_or_refused_and_kept_on_the_record(app:
         (asked["extension_request"]["due_date"].as_str(), asked["extension_count"].as_u64()),
         (Some(in_days(&app, 20).as_str()), Some(0))
     );
+    // The secretary's home puts the request first, with what was asked.
+    let home = crate::pages::signed_in(&app, SECRETARY).await.get("/").await.html;
+    let waiting = &home[home.find("section-awaiting_decision").unwrap_or_else(|| panic!("{home}"))..];
+    let waiting = &waiting[..waiting.find("</section>").unwrap()];
+    assert!(waiting.contains(&format!("申请延期至 {}：等物业费审批", in_days(&app, 20))), "{waiting}");
+    assert!(home.find("section-awaiting_decision") < home.find("section-unassigned"), "first");
     let refused = fire(&app, SECRETARY, &asked, "refuse_extension", json!({"reason": "堆物是安全隐患，不能拖"})).await;
     assert!(refused["extension_request"].is_null());
     let asked = fire(

@@ -23,6 +23,7 @@ mod photos;
 mod progress;
 mod repeats;
 mod residents;
+mod returns;
 mod review;
 mod scheduler;
 mod simulation;

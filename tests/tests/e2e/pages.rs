@@ -1597,7 +1597,9 @@ async fn my_work_is_what_each_role_needs() {
     };
     let secretary = signed_in(&app, SECRETARY).await;
     let home = secretary.get("/").await;
-    assert_eq!(sections(&home.html), ["unassigned", "overdue"]);
+    // The demo's company asked to hand back the renovation noise: the secretary's to decide, first.
+    assert_eq!(sections(&home.html), ["awaiting_decision", "unassigned", "overdue"]);
+    assert!(home.html.contains("申请退回：夜间装修噪音属综合执法范围"), "{}", home.html);
     assert!(home.html.contains("class=\"issue-row overdue\""), "overdue commitments are marked");
 
     let supervisor = signed_in(&app, SUPERVISOR).await;

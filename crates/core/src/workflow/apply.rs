@@ -10,8 +10,8 @@ use super::{TransitionDef, Workflow};
 use crate::actor::Actor;
 use crate::ids::{EventId, IssueId, MeetingId, OrgId};
 use crate::issue::{
-    Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, Urgency, Verification, VerificationOutcome,
-    WaitingFor,
+    Commitment, Event, Extension, ExtensionRequest, Issue, IssueState, ReturnRequest, Urgency, Verification,
+    VerificationOutcome, WaitingFor,
 };
 
 /// The values a transition may carry. Which are required or accepted is up to the
@@ -243,6 +243,7 @@ impl TransitionDef {
         self.guards.iter().copied().find(|g| match g {
             Guard::HasCommitment => issue.commitment.is_none(),
             Guard::ExtensionRequested => issue.extension_request.is_none(),
+            Guard::ReturnRequested => issue.return_request.is_none(),
             Guard::DueDateNotPast | Guard::ResponsibleChanges | Guard::ExtendsDueDate => false,
         })
     }
@@ -348,6 +349,11 @@ fn update_issue(
                 });
             }
             Effect::ClearExtensionRequest => issue.extension_request = None,
+            Effect::RequestReturn => {
+                issue.return_request =
+                    Some(ReturnRequest { reason: fields.reason.clone().unwrap_or_default(), by: actor.user, at });
+            }
+            Effect::ClearReturnRequest => issue.return_request = None,
             Effect::RecordExtension => {
                 let request = issue.extension_request.take();
                 if let (Some(c), Some(to)) = (issue.commitment.as_mut(), fields.due_date) {
@@ -381,6 +387,12 @@ fn update_issue(
             }
             _ => {}
         }
+    }
+    // A request to be relieved of the issue is the party's answer to this assignment:
+    // it lapses once the issue is handed on or moves on (committed to after all, paused,
+    // closed), whatever step does it.
+    if fields.responsible_org.is_some_and(|o| issue.responsible_org != Some(o)) || t.to != issue.state {
+        issue.return_request = None;
     }
     if let Some(org) = fields.responsible_org {
         issue.responsible_org = Some(org);
@@ -422,9 +434,11 @@ fn update_issue(
     if workflow.is_terminal(t.to.as_str()) {
         issue.closing_reason = fields.reason.clone().or_else(|| issue.closing_reason.take());
     }
-    // A report on the way does not enter the state anew: the timers anchored there, the
-    // days it has waited and whether a meeting's word still stands all count on.
-    if !t.effects.contains(&Effect::RecordProgress) {
+    // A report on the way, or a request to return the issue and its refusal, does not
+    // enter the state anew: the timers anchored there, the days it has waited and whether
+    // a meeting's word still stands all count on.
+    let on_the_way = t.effects.iter().any(|e| e.keeps_state_entered());
+    if t.to != issue.state || !on_the_way {
         issue.state_entered_at = at;
     }
     issue.state = t.to.clone();

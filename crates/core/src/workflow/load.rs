@@ -334,6 +334,21 @@ fn check_transition(
             format!("transition `{name}` records progress: the issue stays where it is, so `from` must be [\"{to}\"]"),
         );
     }
+    // A request to be relieved of the issue stands while the issue stays where it was
+    // asked, with whoever asked: a step that moved it would drop it at once.
+    if effects.contains(&Effect::RequestReturn) {
+        if from.iter().any(|f| *f != to) {
+            c.err(
+                t.name.span(),
+                format!(
+                    "transition `{name}` asks to return the issue: it stays where it is, so `from` must be [\"{to}\"]"
+                ),
+            );
+        }
+        if !require.contains(&Field::Reason) {
+            c.err(t.name.span(), format!("transition `{name}` asks to return the issue: it must require `reason`"));
+        }
+    }
     if extends && !require.contains(&Field::DueDate) {
         c.err(t.name.span(), format!("transition `{name}` extends a commitment: it must require `due_date`"));
     }
@@ -348,7 +363,7 @@ fn check_transition(
             Guard::DueDateNotPast => Some(Field::DueDate),
             Guard::ResponsibleChanges => Some(Field::ResponsibleOrg),
             Guard::ExtendsDueDate => Some(Field::DueDate),
-            Guard::HasCommitment | Guard::ExtensionRequested => None,
+            Guard::HasCommitment | Guard::ExtensionRequested | Guard::ReturnRequested => None,
         };
         if let Some(field) = needs.filter(|f| !require.contains(f) && !accept.contains(f)) {
             c.err(g.span(), format!("guard `{guard}` needs the field `{field}` in `require` or `accept`"));

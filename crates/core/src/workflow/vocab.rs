@@ -45,6 +45,9 @@ named_enum! {
         ExtendsDueDate = "extends_due_date",
         /// The responsible party must have asked for an extension not yet decided.
         ExtensionRequested = "extension_requested",
+        /// The responsible party must have asked to be relieved of the issue, not yet
+        /// decided.
+        ReturnRequested = "return_requested",
     }
 }
 
@@ -92,10 +95,24 @@ named_enum! {
         /// entered, so its clocks run on and the meeting that last dealt with it stays
         /// its last word (the step is told, the agenda does not list it again).
         RecordProgress = "record_progress",
+        /// Internal: keep the responsible party's request to be relieved of the issue
+        /// (申请退回, with its `reason`) until the secretary hands the issue to another
+        /// party or refuses; it lapses by itself when the issue moves on. Like a report,
+        /// the request leaves the issue as it was entered: the party's time to answer
+        /// and its reminders run on.
+        RequestReturn = "request_return",
+        /// Internal: settle a pending return request without a new party (refused).
+        ClearReturnRequest = "clear_return_request",
     }
 }
 
 impl Effect {
+    /// A step with one of these, staying in its state, leaves the issue as it entered it
+    /// (see `apply`): it says something on the way rather than taking a step of the work.
+    pub fn keeps_state_entered(self) -> bool {
+        matches!(self, Effect::RecordProgress | Effect::RequestReturn | Effect::ClearReturnRequest)
+    }
+
     /// Internal effects change the issue inside `apply` and are not handed to the caller.
     pub fn is_internal(self) -> bool {
         matches!(
@@ -107,6 +124,8 @@ impl Effect {
                 | Effect::RecordExtension
                 | Effect::ClearExtensionRequest
                 | Effect::RecordProgress
+                | Effect::RequestReturn
+                | Effect::ClearReturnRequest
         )
     }
 }

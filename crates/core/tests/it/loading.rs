@@ -56,7 +56,7 @@ fn the_default_workflow_and_the_mini_one_are_valid() {
     let states: Vec<&str> = wf.states.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(states, ["raised", "assigned", "committed", "resolved", "paused", "verified", "rejected", "duplicate"]);
     let transitions: Vec<&str> = wf.transitions.iter().map(|t| t.name.as_str()).collect();
-    let expected = "assign reassign commit report_progress request_extension extend refuse_extension resolve verify reopen partly_fixed pause resume reject mark_duplicate";
+    let expected = "assign reassign commit request_return refuse_return report_progress request_extension extend refuse_extension resolve verify reopen partly_fixed pause resume reject mark_duplicate";
     assert_eq!(transitions.join(" "), expected);
     assert_eq!(wf.initial, "raised");
     Workflow::from_toml("mini.toml", MINI).unwrap();
@@ -178,6 +178,13 @@ fn structural_mistakes() {
         "13:8",
         "records progress: the issue stays where it is, so `from` must be [\"done\"]",
     );
+    // So does a request to hand the issue back: a step that moved it would drop it.
+    expect_one(
+        "effects = [\"notify_raiser\"]",
+        "effects = [\"request_return\"]",
+        "13:8",
+        "asks to return the issue: it stays where it is, so `from` must be [\"done\"]",
+    );
     let alone = MINI.replacen("require = [\"reason\"]", "require = [\"due_date\", \"reason\"]", 1);
     Workflow::from_toml("mini.toml", &alone.replacen("[\"notify_raiser\"]", "[\"record_extension\"]", 1)).unwrap();
     expect_one("initial = \"open\"", "initial = \"done\"", "3:11", "initial state `done` is terminal");
@@ -222,5 +229,6 @@ fn the_mermaid_graph_shows_every_edge() {
     assert!(g.contains("    committed --> committed: extend (secretary, admin)\n"));
     assert!(g.contains("    paused --> assigned: resume (secretary, admin)\n"));
     assert!(g.contains("    committed --> committed: report_progress (@responsible, secretary)\n"));
-    assert_eq!(g.matches("-->").count(), 1 + 20 + 3);
+    assert!(g.contains("    assigned --> assigned: request_return (@responsible)\n"));
+    assert_eq!(g.matches("-->").count(), 1 + 22 + 3);
 }

@@ -15,9 +15,9 @@ fn file_allows(w: &World, issue: &Issue, actor: &Actor, transition: &str) -> boo
     actor.community == w.community
         && match transition {
             "assign" | "reassign" | "reject" | "mark_duplicate" | "extend" | "refuse_extension" | "pause"
-            | "resume" => role(Role::Secretary) || role(Role::Admin),
+            | "resume" | "refuse_return" => role(Role::Secretary) || role(Role::Admin),
             "commit" | "report_progress" => responsible || role(Role::Secretary),
-            "resolve" | "request_extension" => responsible,
+            "resolve" | "request_extension" | "request_return" => responsible,
             "verify" | "reopen" | "partly_fixed" => raiser || role(Role::Supervisor),
             _ => false,
         }
@@ -56,10 +56,12 @@ prop_compose! {
 }
 
 /// The default workflow's transitions plus one it does not declare.
-const TRANSITIONS: [&str; 16] = [
+const TRANSITIONS: [&str; 18] = [
     "assign",
     "reassign",
     "commit",
+    "request_return",
+    "refuse_return",
     "report_progress",
     "request_extension",
     "extend",
@@ -87,7 +89,8 @@ fn well_formed(w: &World, issue: &Issue, transition: &str, s: &Step) -> Transiti
             let later = current.checked_add_signed(chrono::TimeDelta::days(1 + s.due_offset.abs())).unwrap();
             TransitionFields { due_date: Some(later), reason: Some("缺配件".into()), ..Default::default() }
         }
-        "refuse_extension" => reason("不同意"),
+        "refuse_extension" | "refuse_return" => reason("不同意"),
+        "request_return" => reason("属开发商保修范围"),
         "report_progress" => TransitionFields { note: Some("配件已到".into()), ..Default::default() },
         "resolve" => resolution(),
         "verify" => satisfaction(s.satisfaction.clamp(1, 5)),
@@ -107,7 +110,7 @@ proptest! {
         let actors = [&w.secretary, &w.admin, &w.supervisor, &w.supervisor_colleague, &w.anshang_staff, &w.xiean_staff, &w.grid, &w.resident, &w.outsider];
         let mut issue = w.raise_by(&w.supervisor);
         let declared: Vec<&str> = w.wf.transitions.iter().map(|t| t.name.as_str()).collect();
-        prop_assert_eq!(&declared[..], &TRANSITIONS[..15]);
+        prop_assert_eq!(&declared[..], &TRANSITIONS[..17]);
         let mut versions = vec![issue.version];
         for s in steps {
             let actor = actors[s.actor];
@@ -173,6 +176,23 @@ proptest! {
                             prop_assert_eq!(&out.issue.extension_request, &before.extension_request);
                         }
                         _ => prop_assert!(out.extension.is_none()),
+                    }
+                    // A request to hand the issue back stands only while the issue stays
+                    // assigned to whoever asked; asking and its refusal leave the issue as
+                    // it was entered.
+                    match name {
+                        "request_return" => {
+                            prop_assert!(out.issue.return_request.is_some());
+                            prop_assert_eq!(out.issue.state_entered_at, before.state_entered_at);
+                        }
+                        "refuse_return" => {
+                            prop_assert!(before.return_request.is_some() && out.issue.return_request.is_none());
+                            prop_assert_eq!(out.issue.state_entered_at, before.state_entered_at);
+                        }
+                        _ if out.issue.state != before.state || out.issue.responsible_org != before.responsible_org => {
+                            prop_assert!(out.issue.return_request.is_none());
+                        }
+                        _ => prop_assert_eq!(&out.issue.return_request, &before.return_request),
                     }
                     issue = out.issue;
                     versions.push(issue.version);

@@ -292,7 +292,7 @@ fn available_lists_only_what_the_viewer_may_fire_now() {
     assert_eq!(names(&raised, &w.secretary), ["assign", "reject", "mark_duplicate"]);
     assert!(names(&raised, &w.anshang_staff).is_empty());
     let assigned = w.assigned();
-    assert_eq!(names(&assigned, &w.anshang_staff), ["commit"]);
+    assert_eq!(names(&assigned, &w.anshang_staff), ["commit", "request_return"]);
     assert!(names(&assigned, &w.xiean_staff).is_empty());
     let resolved = w.resolved();
     assert_eq!(names(&resolved, &w.supervisor), ["verify", "reopen", "partly_fixed"]);
@@ -488,4 +488,54 @@ fn the_company_reports_progress_and_the_issue_stays_as_it_was_entered() {
     assert!(fixed.issue.state_entered_at > later.state_entered_at);
     let secretary = w.fire(&later, &w.secretary, "report_progress", note("物业电话告知：已联系厂家"));
     assert_eq!(secretary.issue.state_entered_at, later.state_entered_at);
+}
+
+#[test]
+fn the_company_asks_to_hand_back_an_issue_not_its_own_and_the_secretary_decides() {
+    let w = World::new();
+    let mut assigned = w.assigned();
+    assigned.state_entered_at -= chrono::TimeDelta::days(5);
+    // Only the company it was handed to asks, and says whose it is.
+    not_allowed(w.try_fire(&assigned, &w.xiean_staff, "request_return", reason("x")));
+    not_allowed(w.try_fire(&assigned, &w.secretary, "request_return", reason("x")));
+    assert_eq!(
+        field_errors(w.try_fire(&assigned, &w.anshang_staff, "request_return", TransitionFields::default())),
+        vec![(Field::Reason, FieldProblem::Missing)]
+    );
+    // Nothing asked: nothing to refuse.
+    assert!(!w.wf.available(&assigned, &w.secretary).any(|t| t.name == "refuse_return"));
+    assert_eq!(
+        w.try_fire(&assigned, &w.secretary, "refuse_return", reason("x")).unwrap_err(),
+        Denial::Precondition { guard: Guard::ReturnRequested }
+    );
+    // A promise made is not handed back: commit and the request are the assignment's answers.
+    assert!(!w.wf.available(&w.committed(), &w.anshang_staff).any(|t| t.name == "request_return"));
+
+    let asked = w.fire(&assigned, &w.anshang_staff, "request_return", reason("属开发商保修范围"));
+    assert_eq!((asked.issue.state.as_str(), asked.issue.responsible_org), ("assigned", Some(w.anshang)));
+    let request = asked.issue.return_request.clone().unwrap();
+    assert_eq!((request.reason.as_str(), request.by), ("属开发商保修范围", w.anshang_staff.user));
+    assert_eq!(asked.effects, vec![Effect::NotifySecretary]);
+    assert_eq!(asked.issue.state_entered_at, assigned.state_entered_at, "asking buys no time");
+    assert!(w.wf.available(&asked.issue, &w.secretary).any(|t| t.name == "refuse_return"));
+
+    // Refused: it stays the company's, its time still counted from the assignment.
+    let refused = w.fire(&asked.issue, &w.secretary, "refuse_return", reason("属物业服务范围"));
+    assert_eq!(refused.issue.return_request, None);
+    assert_eq!(refused.issue.responsible_org, Some(w.anshang));
+    assert_eq!(refused.issue.state_entered_at, assigned.state_entered_at);
+    assert_eq!(refused.effects, vec![Effect::NotifyResponsible]);
+
+    // Handed on: the request is settled with the new party.
+    let handed = w.fire(
+        &asked.issue,
+        &w.secretary,
+        "reassign",
+        TransitionFields { responsible_org: Some(w.xiean), reason: Some("退回成立".into()), ..Default::default() },
+    );
+    assert_eq!((handed.issue.responsible_org, handed.issue.return_request.clone()), (Some(w.xiean), None));
+    assert!(handed.issue.state_entered_at > assigned.state_entered_at, "the new party's time starts now");
+    // A promise after all settles it too.
+    let promised = w.fire(&asked.issue, &w.anshang_staff, "commit", commitment(date(2026, 12, 30)));
+    assert_eq!(promised.issue.return_request, None);
 }

@@ -120,8 +120,19 @@ impl Town {
     }
 
     pub fn outcome(&self, issue: &Issue, actor: &Actor, transition: &str, fields: TransitionFields) -> Outcome {
+        self.outcome_at(issue, actor, transition, fields, now().with_timezone(&Utc))
+    }
+
+    fn outcome_at(
+        &self,
+        issue: &Issue,
+        actor: &Actor,
+        transition: &str,
+        fields: TransitionFields,
+        at: DateTime<Utc>,
+    ) -> Outcome {
         let req = TransitionRequest { transition: transition.into(), version: issue.version, fields };
-        apply(&self.wf, issue, actor, &req, now()).unwrap()
+        apply(&self.wf, issue, actor, &req, at.with_timezone(&Shanghai)).unwrap()
     }
 
     /// The secretary assigns `issue` to `org`.
@@ -132,7 +143,20 @@ impl Town {
 
     /// Fires and persists a transition; returns the stored issue.
     pub fn fire(&self, db: &Db, issue: &Issue, actor: &Actor, transition: &str, fields: TransitionFields) -> Issue {
-        let out = self.outcome(issue, actor, transition, fields);
+        self.fire_at(db, issue, actor, transition, fields, now().with_timezone(&Utc))
+    }
+
+    /// Fires and persists a transition at `at`.
+    pub fn fire_at(
+        &self,
+        db: &Db,
+        issue: &Issue,
+        actor: &Actor,
+        transition: &str,
+        fields: TransitionFields,
+        at: DateTime<Utc>,
+    ) -> Issue {
+        let out = self.outcome_at(issue, actor, transition, fields, at);
         issues::record_transition(&mut db.conn().unwrap(), &out).unwrap();
         out.issue
     }

@@ -4,15 +4,19 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Days, TimeDelta, Utc};
-use roundtable_core::agenda::{AgendaConfig, AgendaInput, Tracked, build_agenda};
+use chrono::{DateTime, Days, TimeDelta, Utc};
+use roundtable_core::agenda::{Agenda, AgendaConfig, AgendaInput, IssueFacts, Tracked, build_agenda};
 use roundtable_core::scorecard::Rate;
 use roundtable_core::{Issue, TransitionFields, VerificationOutcome};
 use roundtable_store::{agenda, issues, on_both_databases};
 
 use crate::harness::*;
 
-on_both_databases!(the_rates_come_from_the_stored_timeline, the_planner_reads_each_issue_as_it_is_stored);
+on_both_databases!(
+    the_rates_come_from_the_stored_timeline,
+    the_planner_reads_each_issue_as_it_is_stored,
+    asking_to_hand_an_issue_back_buys_no_time
+);
 
 fn commit(town: &Town, t: &TestDb, issue: &Issue, days: u64) -> Issue {
     let due = now().date_naive() + Days::new(days);
@@ -26,6 +30,24 @@ fn fix(town: &Town, t: &TestDb, issue: &Issue, satisfaction: i64) -> Issue {
     let resolved = town.fire(&t.db, issue, &town.anshang_staff, "resolve", note);
     let rated = TransitionFields { satisfaction: Some(satisfaction), ..TransitionFields::default() };
     town.fire(&t.db, &resolved, &town.supervisor, "verify", rated)
+}
+
+/// The agenda (with its comparison of the two companies) of a meeting at `meeting_at`, the
+/// last one held 35 days before.
+fn compare(town: &Town, facts: &[IssueFacts], meeting_at: DateTime<Utc>) -> Agenda {
+    build_agenda(&AgendaInput {
+        issues: facts,
+        meeting_at,
+        meeting_day: now().date_naive(),
+        last_meeting_at: Some(meeting_at - TimeDelta::days(35)),
+        companies: &[town.anshang, town.xiean],
+        grid_raisers: &BTreeSet::new(),
+        announcements: "",
+        carried: &[],
+        reviews: &[],
+        config: &AgendaConfig::default(),
+        tz: chrono_tz::Asia::Shanghai,
+    })
 }
 
 fn the_rates_come_from_the_stored_timeline(t: &TestDb) {
@@ -51,20 +73,7 @@ fn the_rates_come_from_the_stored_timeline(t: &TestDb) {
     let meeting_at = now().with_timezone(&Utc) + TimeDelta::hours(9);
     let facts =
         agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, meeting_at - TimeDelta::days(35)).unwrap();
-    let grid = BTreeSet::new();
-    let built = build_agenda(&AgendaInput {
-        issues: &facts,
-        meeting_at,
-        meeting_day: now().date_naive(),
-        last_meeting_at: Some(meeting_at - TimeDelta::days(35)),
-        companies: &[town.anshang, town.xiean],
-        grid_raisers: &grid,
-        announcements: "",
-        carried: &[],
-        reviews: &[],
-        config: &AgendaConfig::default(),
-        tz: chrono_tz::Asia::Shanghai,
-    });
+    let built = compare(&town, &facts, meeting_at);
     let a = built.scorecard.iter().find(|r| r.org == town.anshang).unwrap();
     let m = &a.month;
     // Response: three committed at once; the fourth has until the next meeting → 3/3.
@@ -129,4 +138,50 @@ fn the_planner_reads_each_issue_as_it_is_stored(t: &TestDb) {
 /// `n` different-looking CJK characters: text that does not compress to a short entry.
 fn varied(n: u32) -> String {
     (0..n).filter_map(|i| char::from_u32(0x4E00 + (i * 7919) % 20_000)).collect()
+}
+
+/// A company's time to answer runs from the assignment: asking to hand the issue back,
+/// and being refused, does not start it anew — handing it to another party does.
+fn asking_to_hand_an_issue_back_buys_no_time(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let ago = |days| now().with_timezone(&Utc) - TimeDelta::days(days);
+    let why = |text: &str| TransitionFields { reason: Some(text.into()), ..TransitionFields::default() };
+    let assigned_at = |title| {
+        let raised = town.raise_at(&t.db, title, town.junyue, ago(21));
+        let to = TransitionFields { responsible_org: Some(town.anshang), ..TransitionFields::default() };
+        town.fire_at(&t.db, &raised, &town.secretary, "assign", to, ago(20))
+    };
+    let promise = || TransitionFields {
+        commitment_text: Some("修".into()),
+        due_date: Some(now().date_naive() + Days::new(10)),
+        ..TransitionFields::default()
+    };
+    // Anshang's: asked to hand it back two days in, refused on day ten, promised the day after.
+    let kept = assigned_at("楼道灯");
+    let asked = town.fire_at(&t.db, &kept, &town.anshang_staff, "request_return", why("属开发商保修"), ago(18));
+    let refused = town.fire_at(&t.db, &asked, &town.secretary, "refuse_return", why("属物业服务范围"), ago(10));
+    town.fire_at(&t.db, &refused, &town.anshang_staff, "commit", promise(), ago(9));
+    // Not Anshang's after all: handed to Xie'an three days ago, who promised the next day.
+    let handed = assigned_at("燃气管道");
+    let asked = town.fire_at(&t.db, &handed, &town.anshang_staff, "request_return", why("归燃气公司"), ago(18));
+    let to_xiean = TransitionFields {
+        responsible_org: Some(town.xiean),
+        reason: Some("退回成立".into()),
+        ..TransitionFields::default()
+    };
+    let moved = town.fire_at(&t.db, &asked, &town.secretary, "reassign", to_xiean, ago(3));
+    town.fire_at(&t.db, &moved, &town.secretary, "commit", promise(), ago(2));
+
+    let meeting_at = now().with_timezone(&Utc) + TimeDelta::hours(9);
+    let facts =
+        agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, meeting_at - TimeDelta::days(35)).unwrap();
+    let assigned = |title: &str| facts.iter().find(|f| f.issue.title == title).unwrap().assigned_at;
+    assert_eq!(assigned("楼道灯"), Some(ago(20)), "the refusal is no new assignment");
+    assert_eq!(assigned("燃气管道"), Some(ago(3)), "the reassignment is");
+    let built = compare(&town, &facts, meeting_at);
+    let month = |org| built.scorecard.iter().find(|r| r.org == org).unwrap().month.clone();
+    // Anshang promised eleven days after it was handed the issue, not one: late.
+    assert_eq!((month(town.anshang).received, month(town.anshang).response), (1, Rate { n: 0, m: 1 }));
+    // Xie'an answered the day after it was handed its issue.
+    assert_eq!((month(town.xiean).received, month(town.xiean).response), (1, Rate { n: 1, m: 1 }));
 }

@@ -424,8 +424,13 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
     let (to, template, locale, step_key): (Vec<String>, Template, String, String) = match effect {
         Effect::NotifyResponsible => {
             let to = responsible.as_ref().map(|o| o.contact_emails.clone()).unwrap_or_default();
-            // Newly responsible (assigned or reassigned) gets the full issue with the raiser.
-            let assigned = event.is_some_and(|e| e.to == roundtable_core::IssueState::ASSIGNED);
+            // Newly responsible (assigned, reassigned or resumed) gets the full issue with
+            // the raiser; a step that leaves it assigned to the same party (its request to
+            // hand the issue back refused) is news on an issue it has.
+            let assigned = event.is_some_and(|e| {
+                e.to == roundtable_core::IssueState::ASSIGNED
+                    && (e.from.as_ref() != Some(&e.to) || e.fields.responsible_org.is_some())
+            });
             let template = if assigned { Template::IssueAssigned } else { Template::IssueUpdate };
             (to, template, default_locale.clone(), transition.clone())
         }
@@ -492,7 +497,9 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
         | Effect::RequestExtension
         | Effect::RecordExtension
         | Effect::ClearExtensionRequest
-        | Effect::RecordProgress => return Ok(None),
+        | Effect::RecordProgress
+        | Effect::RequestReturn
+        | Effect::ClearReturnRequest => return Ok(None),
     };
     // A company the issue has gone from (told of the reassignment, or mail about a step
     // of its time composed after the issue moved on) reads nothing of what came after:

@@ -272,11 +272,12 @@ pub async fn document(
                     crate::documents::assemble_agenda(conn, &record, &config, &printing)
                 })
                 .await?;
-            // No company's progress note on the public agenda: none is read (no report
-            // names), and the photos go too.
+            // No company's words on the public agenda — neither its progress (none is read:
+            // no report names) nor a request to hand an issue back — and no photos.
             for line in doc.sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
                 line.photos = None;
                 line.progress = None;
+                line.returning = None;
             }
             state.minutes.render("agenda", false, &doc).map_err(ApiError::Internal)
         }

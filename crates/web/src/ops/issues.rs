@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::views::{
     AvailableTransition, CommitmentRecordView, CommitmentView, Contact, EventView, ExtensionRequestView, HouseholdBody,
     IssueList, IssueRef, IssueSummary, IssueView, ListQuery, NewIssueBody, NextTimerView, PersonRef, PhotoView,
-    ProxyReportBody, ProxyReportView, SupportView, TransitionBody, VerificationView, is_overdue,
+    ProxyReportBody, ProxyReportView, ReturnRequestView, SupportView, TransitionBody, VerificationView, is_overdue,
 };
 
 /// How a list may be sorted, as `order=` names it.
@@ -204,6 +204,7 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
             by: r.by.0,
             at: r.at,
         }),
+        return_request: issue.return_request.map(|r| ReturnRequestView { reason: r.reason, by: r.by.0, at: r.at }),
         version: issue.version,
         created_at: issue.created_at,
         updated_at: issue.updated_at,
@@ -296,6 +297,34 @@ pub async fn list(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<
         items: page.items.into_iter().map(|i| IssueSummary::new(i, today)).collect(),
         next_cursor: page.next_cursor,
     })
+}
+
+/// What a responsible party asked the secretary on an issue, not yet decided: the
+/// secretary's to answer before the meeting or at it.
+pub enum Asked {
+    /// More time (申请延期): to this date, for this reason.
+    Extension { due_date: chrono::NaiveDate, reason: String, at: chrono::DateTime<chrono::Utc> },
+    /// Not its own (申请退回), for this reason.
+    Return { reason: String, at: chrono::DateTime<chrono::Utc> },
+}
+
+/// The issues with a request awaiting the secretary, the longest waiting first (at most
+/// 50): the secretary's and administrator's alone, as the decision is.
+pub async fn awaiting_decision(state: &AppState, caller: &Caller) -> ApiResult<Vec<(IssueSummary, Asked)>> {
+    crate::ops::meetings::manage(caller)?;
+    let (community, today) = (caller.actor.community, caller.now(state).date_naive());
+    let asked = state.db.run(move |conn| issues::awaiting_decision(conn, community, 50)).await?;
+    Ok(asked
+        .into_iter()
+        .filter_map(|i| {
+            let what = match (&i.return_request, &i.extension_request) {
+                (Some(r), _) => Asked::Return { reason: r.reason.clone(), at: r.at },
+                (None, Some(r)) => Asked::Extension { due_date: r.due_date, reason: r.reason.clone(), at: r.at },
+                (None, None) => return None,
+            };
+            Some((IssueSummary::new(issues::Listing::from(&i), today), what))
+        })
+        .collect())
 }
 
 /// A compound or company of another community (or none at all) would list nothing, as if

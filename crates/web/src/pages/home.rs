@@ -183,6 +183,20 @@ async fn work(ctx: &Ctx) -> PageResult {
         let (mut raised, _) = fetch(ctx, query(Some("raised"), false, "support"), &names).await?;
         most_urgent_first(&mut raised);
         let (overdue, _) = fetch(ctx, query(None, true, "oldest"), &names).await?;
+        // What the companies asked and the secretary has not answered, first: all of it
+        // (at most 50), so no list to see more of; shown only when there is any.
+        let asked = crate::ops::issues::awaiting_decision(&ctx.state, &caller).await?;
+        if !asked.is_empty() {
+            let (tz, now) = (caller.tz(), ctx.state.now());
+            let rows = asked
+                .into_iter()
+                .map(|(summary, what)| Row {
+                    asked: Some(crate::pages::issues::RowAsked::new(what, tz)),
+                    ..Row::new(&names, summary, "/issues", &caller, now)
+                })
+                .collect();
+            section("awaiting_decision", "", rows);
+        }
         section("unassigned", "/issues?state=raised&order=support", raised);
         section("overdue", "/issues?overdue=1", overdue);
     }

@@ -67,10 +67,12 @@ pub struct Row {
     /// What the company last reported on its promise, where a list shows it (the street
     /// office's calls).
     pub progress: Option<RowProgress>,
+    /// What its company asked the secretary, not yet decided (the secretary's home).
+    pub asked: Option<RowAsked>,
 }
 
 impl Row {
-    fn new(
+    pub(crate) fn new(
         names: &Names,
         summary: IssueSummary,
         base: &str,
@@ -96,7 +98,31 @@ impl Row {
         let today = now.with_timezone(&tz).date_naive();
         let waited = Waited::of(&summary.state, summary.state_entered_at, tz, today);
         let overdue_days = late_by(summary.overdue, summary.commitment_due, today);
-        Row { href, summary, compound_name, org_name, waited, overdue_days, progress: None }
+        Row { href, summary, compound_name, org_name, waited, overdue_days, progress: None, asked: None }
+    }
+}
+
+/// A request awaiting the secretary as a row says it: its words (`key`), the reason, the
+/// community's day it was asked and, for more time, the date asked for.
+#[derive(Serialize)]
+pub struct RowAsked {
+    key: &'static str,
+    note: String,
+    date: chrono::NaiveDate,
+    due: Option<chrono::NaiveDate>,
+}
+
+impl RowAsked {
+    pub fn new(asked: ops::Asked, tz: chrono_tz::Tz) -> RowAsked {
+        let day = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&tz).date_naive();
+        match asked {
+            ops::Asked::Return { reason, at } => {
+                RowAsked { key: "issue.returning_line", note: reason, date: day(at), due: None }
+            }
+            ops::Asked::Extension { due_date, reason, at } => {
+                RowAsked { key: "issue.extension_asked_line", note: reason, date: day(at), due: Some(due_date) }
+            }
+        }
     }
 }
 
@@ -730,7 +756,9 @@ struct IssuePage {
     /// What a paused issue waits for, said at the top (not only in its timeline).
     waiting: Option<Waiting>,
     /// The latest progress reported on the promise (进展), said beside it while it stands.
-    progress: Option<ProgressShown>,
+    progress: Option<Said>,
+    /// The responsible party's request to be relieved of it (申请退回), while undecided.
+    returning: Option<Said>,
     /// How long it has waited in its state for the next party's step, as its row says.
     waited: Option<Waited>,
     /// How many days its promise is past its date.
@@ -768,8 +796,10 @@ struct DeliveryLine {
     next_local: Option<String>,
 }
 
+/// What a party said on the way (a progress report, a request to return the issue), and
+/// when.
 #[derive(Serialize)]
-struct ProgressShown {
+struct Said {
     note: String,
     at_local: String,
 }
@@ -918,7 +948,8 @@ async fn issue_page(
         .rev()
         .take_while(|e| e.from.as_ref() == Some(&e.to))
         .find(|e| reports.contains(&e.transition))
-        .and_then(|e| Some(ProgressShown { note: e.fields.note.clone()?, at_local: local(e.at) }));
+        .and_then(|e| Some(Said { note: e.fields.note.clone()?, at_local: local(e.at) }));
+    let returning = view.return_request.as_ref().map(|r| Said { note: r.reason.clone(), at_local: local(r.at) });
     let timeline = events
         .into_iter()
         .map(|e| TimelineEntry {
@@ -1020,6 +1051,7 @@ async fn issue_page(
             history,
             waiting,
             progress,
+            returning,
             next,
             dup_q: dup_q.map(str::to_owned),
             limits: PhotoLimits::of(ctx),

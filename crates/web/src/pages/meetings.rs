@@ -322,6 +322,8 @@ struct Standing {
     description: Option<String>,
     /// What the company last reported on the way, and the day (进展).
     progress: Option<Reported>,
+    /// The company's request to hand the issue back (申请退回): for the meeting to decide.
+    returning: Option<Reported>,
 }
 
 /// A report on the way (进展) as the agenda's pages show it.
@@ -365,6 +367,10 @@ impl Standing {
                 passed: r.due_date < today,
             }),
             description: Some(issue.description.clone()).filter(|d| day && !d.is_empty()),
+            returning: issue
+                .return_request
+                .as_ref()
+                .map(|r| Reported { note: r.reason.clone(), on: r.at.with_timezone(&tz).date_naive() }),
             progress: hand
                 .progress
                 .as_ref()

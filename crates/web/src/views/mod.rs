@@ -52,6 +52,17 @@ pub struct ExtensionRequestView {
     pub at: DateTime<Utc>,
 }
 
+/// The responsible party's request to be relieved of the issue (申请退回), awaiting the
+/// secretary: hand it on (`reassign`) or refuse (`refuse_return`).
+#[derive(Serialize, ToSchema)]
+pub struct ReturnRequestView {
+    /// Whose the party says it is instead, and why.
+    pub reason: String,
+    pub by: Uuid,
+    #[serde(serialize_with = "instant::rfc3339")]
+    pub at: DateTime<Utc>,
+}
+
 /// One line of the commitment history: a promise, or an extension of one (延期).
 #[derive(Serialize, ToSchema)]
 pub struct CommitmentRecordView {
@@ -185,6 +196,8 @@ pub struct IssueView {
     pub extension_count: u32,
     /// A request for a later due date the secretary has not decided yet.
     pub extension_request: Option<ExtensionRequestView>,
+    /// A request to be relieved of the issue the secretary has not decided yet.
+    pub return_request: Option<ReturnRequestView>,
     /// Send it back with a transition; a stale one gets 409.
     pub version: u32,
     #[serde(serialize_with = "instant::rfc3339")]
