@@ -77,11 +77,15 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
 
     // Sunday's meeting: the request is under the item on the day screen, the agenda's page
     // and the printed agenda; not on the public agenda.
-    let (meeting, _) = crate::meetings::build_and_open(&app, "2026-12-06").await;
+    let (meeting, token) = crate::meetings::build_and_open(&app, "2026-12-06").await;
+    let detail = app.get(&meeting, &token).await.body;
+    let item = crate::meetings::items(&detail).iter().find(|i| i["issue"] == id).expect("on the agenda");
+    let item_id = item["id"].as_str().unwrap().to_owned();
     let meeting = meeting.trim_start_matches("/api/v1");
     let said = format!("申请退回：{shown} · 2026-12-01");
     let day = secretary.get(&format!("{meeting}/day")).await.html;
-    assert!(day.contains(&said), "{day}");
+    let on_screen = day[day.find(&format!("id=\"item-{item_id}\"")).unwrap()..].split("</li>").next().unwrap();
+    assert!(on_screen.contains(&said) && on_screen.contains("退回不成立的理由"), "{on_screen}");
     assert!(supervisor.get(meeting).await.html.contains(&said));
     let printed = app.get(&format!("/api/v1{meeting}/agenda?format=md"), &app.token(SUPERVISOR).await).await;
     let printed = printed.body.as_str().expect("markdown").to_owned();
@@ -93,15 +97,29 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("燃气管道异味") && !body.contains("燃气公司维护"), "{body}");
 
-    // Refused through the page, with the reason the company is told: it stays the company's,
-    // its time counted from the assignment; the company's mail is news, not a new assignment.
+    // The meeting decides: only a decision turns the request down, with a reason, one
+    // request at a time.
+    let outcome = format!("/api/v1{meeting}/items/{item_id}/outcome");
+    for (body, field) in [
+        (json!({"outcome": "deferred", "refuse_return": true, "note": "x"}), "refuse_return"),
+        (json!({"outcome": "decision", "refuse_return": true}), "reason"),
+        (json!({"outcome": "decision", "refuse_return": true, "refuse_extension": true, "note": "x"}), "refuse_return"),
+    ] {
+        let r = app.post(&outcome, &token, body.clone()).await;
+        assert_eq!((r.status, r.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)));
+    }
+    let nothing =
+        app.post(&outcome, &token, json!({"outcome": "decision", "refuse_extension": true, "note": "x"})).await;
+    assert_eq!(nothing.status, StatusCode::CONFLICT, "no later date asked: {}", nothing.body);
+    // Refused through the day screen's form, with the reason the company is told: it stays
+    // the company's, its time counted from the assignment; the company's mail is news, not
+    // a new assignment.
     let sent_before = app.dispatched().await.len();
-    let version = page.field("version").expect("a version");
     let posted = secretary
         .submit(
-            &path,
-            &format!("{path}/transitions"),
-            &[("transition", "refuse_return"), ("version", &version), ("reason", "经核实为小区内庭院管线，属物业维护")],
+            &format!("{meeting}/day"),
+            &format!("{meeting}/items/{item_id}/outcome"),
+            &[("refuse_return", "1"), ("outcome", "decision"), ("note", "经核实为小区内庭院管线，属物业维护")],
         )
         .await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);

@@ -566,8 +566,9 @@ pub async fn show(mut ctx: Ctx, ApiPath(id): ApiPath<Uuid>) -> Response {
 enum Back {
     /// The meeting's page, with what its refused agenda editor held (nothing for a button).
     Meeting(Vec<(String, String)>),
-    /// The meeting-day screen, with what its refused form held.
-    Day(Typed),
+    /// The meeting-day screen, with what its refused form held (boxed: the outcome form's
+    /// fields are many).
+    Day(Box<Typed>),
 }
 
 /// What a refused form of the meeting-day screen held: at the meeting, a commitment typed
@@ -588,7 +589,7 @@ async fn again(ctx: &Ctx, id: MeetingId, out: PageResult, back: Back) -> PageRes
     let errors = Some(ctx.form_errors(&e));
     match back {
         Back::Meeting(typed) => meeting_page(ctx, id, status, errors, &typed).await,
-        Back::Day(typed) => day_page(ctx, id, status, errors, typed).await,
+        Back::Day(typed) => day_page(ctx, id, status, errors, *typed).await,
     }
 }
 
@@ -787,7 +788,7 @@ pub async fn attendance_form(
         Ok(Out::Done(format!("/meetings/{id}/day"), "attendance_saved"))
     }
     .await;
-    let out = again(&ctx, id, out, Back::Day(Typed { attendance: form, outcome: None })).await;
+    let out = again(&ctx, id, out, Back::Day(Box::new(Typed { attendance: form, outcome: None }))).await;
     ctx.respond(out)
 }
 
@@ -802,6 +803,8 @@ pub struct OutcomeForm {
     review_on: Option<String>,
     /// The refusal's form: a decision turning the company's request down.
     refuse_extension: Option<String>,
+    /// The refusal's form for a request to hand the issue back.
+    refuse_return: Option<String>,
 }
 
 pub async fn outcome(
@@ -832,6 +835,7 @@ pub async fn outcome(
             responsible_org,
             review_on,
             refuse_extension: filled(&form.refuse_extension).is_some(),
+            refuse_return: filled(&form.refuse_return).is_some(),
         };
         day::outcome(&ctx.state, &ctx.caller()?, id, item.clone(), body).await?;
         // Back at the item (an id the meeting has: it was found), the next one below it: the
@@ -839,7 +843,8 @@ pub async fn outcome(
         Ok(Out::Done(format!("/meetings/{id}/day#item-{item}"), "outcome_recorded"))
     }
     .await;
-    let out = again(&ctx, id, out, Back::Day(Typed { attendance: Vec::new(), outcome: Some((item, form)) })).await;
+    let out =
+        again(&ctx, id, out, Back::Day(Box::new(Typed { attendance: Vec::new(), outcome: Some((item, form)) }))).await;
     ctx.respond(out)
 }
 

@@ -216,6 +216,10 @@ pub struct OutcomeBody {
     /// meeting turns the request down, `note` saying why; the commitment keeps its date.
     #[serde(default)]
     pub refuse_extension: bool,
+    /// For a decision on an issue whose company asked to hand it back (申请退回): the
+    /// meeting finds it the company's own, `note` saying why; it stays assigned to it.
+    #[serde(default)]
+    pub refuse_return: bool,
 }
 
 /// The formats documents come in.

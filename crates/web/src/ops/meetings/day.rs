@@ -136,17 +136,25 @@ pub async fn outcome(
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
     // The steps the outcome takes, and the date a refusal turned down (kept on the item).
-    let (transitions, refused_due_date) = match (body.outcome, body.refuse_extension) {
-        (ItemOutcome::Decision | ItemOutcome::Deferred, false) => (Vec::new(), None),
-        (ItemOutcome::Decision, true) => {
-            let issue = item_issue(state, &stored, "refuse_extension").await?;
-            let asked = issue.extension_request.as_ref().map(|r| r.due_date);
-            (vec![turn_down(state, caller, &issue, note.clone())?], asked)
+    let down = match (body.refuse_extension, body.refuse_return) {
+        (true, true) => {
+            return Err(ApiError::field("refuse_return", "invalid", "turn down one request at a time"));
         }
-        (_, true) => {
-            return Err(ApiError::field("refuse_extension", "not_a_decision", "only a decision turns a request down"));
+        (true, false) => Some(TurnDown::Extension),
+        (false, true) => Some(TurnDown::Return),
+        (false, false) => None,
+    };
+    let (transitions, refused_due_date) = match (body.outcome, down) {
+        (ItemOutcome::Decision | ItemOutcome::Deferred, None) => (Vec::new(), None),
+        (ItemOutcome::Decision, Some(down)) => {
+            let issue = item_issue(state, &stored, down.field()).await?;
+            let asked = issue.extension_request.as_ref().map(|r| r.due_date).filter(|_| down == TurnDown::Extension);
+            (vec![turn_down(state, caller, &issue, note.clone(), down)?], asked)
         }
-        (ItemOutcome::Commitment, false) => {
+        (_, Some(down)) => {
+            return Err(ApiError::field(down.field(), "not_a_decision", "only a decision turns a request down"));
+        }
+        (ItemOutcome::Commitment, None) => {
             let issue = item_issue(state, &stored, "outcome").await?;
             let steps = commitment_steps(state, caller, &issue, r.meeting.id, &body, note.clone())?;
             crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
@@ -318,14 +326,51 @@ fn workflow_of<'a>(state: &'a AppState, issue: &Issue) -> ApiResult<&'a Workflow
         .ok_or_else(|| ApiError::Internal(format!("workflow `{}` is not loaded", issue.workflow)))
 }
 
-/// The meeting turns the company's request for a later date down (a decision's
-/// `refuse_extension`): the workflow's step that clears a request, found by what it does,
-/// with `note` as its reason. Refused when no request is pending.
-fn turn_down(state: &AppState, caller: &Caller, issue: &Issue, note: Option<String>) -> ApiResult<Outcome> {
-    let clears_a_request = |t: &TransitionDef| t.effects.contains(&Effect::ClearExtensionRequest);
+/// Which of the company's requests a decision turns down.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TurnDown {
+    /// A later date (申请延期): `refuse_extension`.
+    Extension,
+    /// To hand the issue back (申请退回): `refuse_return`.
+    Return,
+}
+
+impl TurnDown {
+    /// The outcome's field that asks for it.
+    fn field(self) -> &'static str {
+        match self {
+            TurnDown::Extension => "refuse_extension",
+            TurnDown::Return => "refuse_return",
+        }
+    }
+
+    /// What the workflow's step that settles the request does.
+    fn clears(self) -> Effect {
+        match self {
+            TurnDown::Extension => Effect::ClearExtensionRequest,
+            TurnDown::Return => Effect::ClearReturnRequest,
+        }
+    }
+}
+
+/// The meeting turns a request of the company down (a decision's `refuse_extension` or
+/// `refuse_return`): the workflow's step that clears that request, found by what it does,
+/// with `note` as its reason. Refused when no such request is pending.
+fn turn_down(
+    state: &AppState,
+    caller: &Caller,
+    issue: &Issue,
+    note: Option<String>,
+    down: TurnDown,
+) -> ApiResult<Outcome> {
+    // A refusal leaves the issue where it is: not a pause, which settles a request too.
+    let clears_the_request = |t: &TransitionDef| t.effects.contains(&down.clears()) && t.to == issue.state;
     let fields = TransitionFields { reason: note, ..Default::default() };
-    take_step(workflow_of(state, issue)?, issue, (&caller.actor, caller.now(state)), clears_a_request, fields, || {
-        "the company has asked for no later date that could be turned down".into()
+    take_step(workflow_of(state, issue)?, issue, (&caller.actor, caller.now(state)), clears_the_request, fields, || {
+        match down {
+            TurnDown::Extension => "the company has asked for no later date that could be turned down".into(),
+            TurnDown::Return => "the company has not asked to hand the issue back".into(),
+        }
     })
 }
 
