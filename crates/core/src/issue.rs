@@ -261,6 +261,15 @@ pub struct Event {
     pub fields: TransitionFields,
 }
 
+/// Whether a step from `from` into `to` hands the issue to its party anew, starting the
+/// party's time to answer: entering the state, or staying in it while naming a party (a
+/// reassignment between companies) — not a request to return the issue, nor its refusal,
+/// nor a report on the way. The mail (a new assignment's, or news) and the comparison's
+/// "last assigned" both ask this.
+pub fn hands_over(from: Option<&IssueState>, to: &IssueState, fields: &TransitionFields) -> bool {
+    from != Some(to) || fields.responsible_org.is_some()
+}
+
 /// The name of the first event of every issue.
 pub const RAISE: &str = "raise";
 

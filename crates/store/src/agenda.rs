@@ -100,17 +100,19 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
         .filter(issue_events::at.ge(ts(since)))
         .select((issue_events::issue_id, issue_events::at, issue_events::fields));
     let stayed: Vec<(String, NaiveDateTime, String)> = crate::on_backend!(&mut *conn, |c| stays.load(c))?;
-    let mut no_handover: std::collections::HashSet<(String, NaiveDateTime)> = std::collections::HashSet::new();
+    let assigned_state = IssueState::new(IssueState::ASSIGNED);
+    let mut no_handover: HashMap<String, Vec<NaiveDateTime>> = HashMap::new();
     for (issue, at, fields) in stayed {
         let fields: TransitionFields =
             serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("event fields: {e}")))?;
-        if fields.responsible_org.is_none() {
-            no_handover.insert((issue, at));
+        if !roundtable_core::issue::hands_over(Some(&assigned_state), &assigned_state, &fields) {
+            no_handover.entry(issue).or_default().push(at);
         }
     }
-    let events = events
-        .into_iter()
-        .filter(|(issue, to, at)| !(to == IssueState::ASSIGNED && no_handover.contains(&(issue.clone(), *at))));
+    // Such a step is an event into `assigned` at its instant; no step into `resolved`
+    // shares an issue's instant with it.
+    let events =
+        events.into_iter().filter(|(issue, _, at)| !no_handover.get(issue).is_some_and(|ats| ats.contains(at)));
     let mut assigned: HashMap<String, NaiveDateTime> = HashMap::new();
     let mut resolved: HashMap<String, NaiveDateTime> = HashMap::new();
     for (issue, to, at) in events {

@@ -851,17 +851,14 @@ pub fn awaiting_decision(conn: &mut DbConn, community: CommunityId, limit: usize
         .filter(issues::extension.is_not_null())
         .select(IssueRow::as_select())
         .load(conn)?;
-    let mut asked: Vec<(DateTime<Utc>, Issue)> = rows
-        .into_iter()
-        .map(Issue::try_from)
-        .filter_map(|i| match i {
-            Ok(i) => {
-                let at = i.extension_request.as_ref().map(|r| r.at).or(i.return_request.as_ref().map(|r| r.at))?;
-                Some(Ok((at, i)))
-            }
-            Err(e) => Some(Err(e)),
-        })
-        .collect::<Result<_>>()?;
+    let mut asked: Vec<(DateTime<Utc>, Issue)> = Vec::new();
+    for row in rows {
+        let issue = Issue::try_from(row)?;
+        let at = issue.return_request.as_ref().map(|r| r.at).or(issue.extension_request.as_ref().map(|r| r.at));
+        if let Some(at) = at {
+            asked.push((at, issue));
+        }
+    }
     asked.sort_by_key(|(at, i)| (*at, i.id));
     Ok(asked.into_iter().take(limit).map(|(_, i)| i).collect())
 }

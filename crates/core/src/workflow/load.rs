@@ -328,26 +328,18 @@ fn check_transition(
             c.err(span.unwrap_or(t.name.span()), format!("`{field}` must be required together with `{partner}`"));
         }
     }
-    if effects.contains(&Effect::RecordProgress) && from.iter().any(|f| *f != to) {
-        c.err(
-            t.name.span(),
-            format!("transition `{name}` records progress: the issue stays where it is, so `from` must be [\"{to}\"]"),
-        );
+    // A report on the way leaves the issue where it is; a request to be relieved of it
+    // stands while the issue stays where it was asked (a step that moved it would drop it).
+    for (effect, does) in [
+        (Effect::RecordProgress, "records progress: the issue"),
+        (Effect::RequestReturn, "asks to return the issue: it"),
+    ] {
+        if effects.contains(&effect) && from.iter().any(|f| *f != to) {
+            c.err(t.name.span(), format!("transition `{name}` {does} stays where it is, so `from` must be [\"{to}\"]"));
+        }
     }
-    // A request to be relieved of the issue stands while the issue stays where it was
-    // asked, with whoever asked: a step that moved it would drop it at once.
-    if effects.contains(&Effect::RequestReturn) {
-        if from.iter().any(|f| *f != to) {
-            c.err(
-                t.name.span(),
-                format!(
-                    "transition `{name}` asks to return the issue: it stays where it is, so `from` must be [\"{to}\"]"
-                ),
-            );
-        }
-        if !require.contains(&Field::Reason) {
-            c.err(t.name.span(), format!("transition `{name}` asks to return the issue: it must require `reason`"));
-        }
+    if effects.contains(&Effect::RequestReturn) && !require.contains(&Field::Reason) {
+        c.err(t.name.span(), format!("transition `{name}` asks to return the issue: it must require `reason`"));
     }
     if extends && !require.contains(&Field::DueDate) {
         c.err(t.name.span(), format!("transition `{name}` extends a commitment: it must require `due_date`"));

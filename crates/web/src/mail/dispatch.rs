@@ -429,7 +429,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
             // hand the issue back refused) is news on an issue it has.
             let assigned = event.is_some_and(|e| {
                 e.to == roundtable_core::IssueState::ASSIGNED
-                    && (e.from.as_ref() != Some(&e.to) || e.fields.responsible_org.is_some())
+                    && roundtable_core::issue::hands_over(e.from.as_ref(), &e.to, &e.fields)
             });
             let template = if assigned { Template::IssueAssigned } else { Template::IssueUpdate };
             (to, template, default_locale.clone(), transition.clone())

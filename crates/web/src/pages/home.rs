@@ -192,7 +192,7 @@ async fn work(ctx: &Ctx) -> PageResult {
                 .into_iter()
                 .map(|(summary, what)| Row {
                     asked: Some(crate::pages::issues::RowAsked::new(what, tz)),
-                    ..Row::new(&names, summary, "/issues", &caller, now)
+                    ..Row::new(&names, summary, crate::pages::issues::OWN, &caller, now)
                 })
                 .collect();
             section("awaiting_decision", "", rows);

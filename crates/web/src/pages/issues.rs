@@ -36,7 +36,7 @@ pub struct Tracker {
 
 impl Tracker {
     fn own(ctx: &Ctx) -> Result<Tracker, ApiError> {
-        Ok(Tracker { caller: ctx.caller()?, base: "/issues".into(), other: None })
+        Ok(Tracker { caller: ctx.caller()?, base: OWN.into(), other: None })
     }
 
     /// A community of the street office's street (403 for anyone else, 404 for another).
@@ -50,6 +50,9 @@ impl Tracker {
         self.other.is_some()
     }
 }
+
+/// Where the viewer's own community's issues are.
+pub(crate) const OWN: &str = "/issues";
 
 /// An issue of a list, with names for its ids.
 #[derive(Serialize)]
