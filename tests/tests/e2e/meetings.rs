@@ -1014,6 +1014,14 @@ async fn on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one
         (StatusCode::UNPROCESSABLE_ENTITY, Some("responsible_org"))
     );
     let mut named = promise.clone();
+    named["responsible_org"] = json!(uuid::Uuid::now_v7());
+    let unknown = app.post(&new_item, &secretary, named.clone()).await;
+    assert_eq!(
+        (unknown.status, unknown.body["errors"][0]["problem"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown")),
+        "a company of no one here: {}",
+        unknown.body
+    );
     named["responsible_org"] = json!(anshang);
     let bad_date =
         json!({"outcome": "commitment", "commitment_text": "修", "due_date": "2020-01-01", "responsible_org": anshang});

@@ -2,13 +2,16 @@
 //! issue stays with it until the secretary hands it on or refuses, and the asking buys no
 //! time.
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use roundtable_e2e::{TestApp, on_both_databases};
 use serde_json::json;
 
 use crate::api_flow::{fire, raise, try_fire};
 
-on_both_databases!(at roundtable_e2e::monday(); a_company_asks_to_hand_back_an_issue_and_the_secretary_decides);
+on_both_databases!(at roundtable_e2e::monday();
+    a_company_asks_to_hand_back_an_issue_and_the_secretary_decides,
+    the_meeting_hands_an_issue_to_the_company_that_commits_on_the_spot,
+);
 
 const SECRETARY: &str = "secretary@dongsheng.example";
 const ANSHANG: &str = "anshang@dongsheng.example";
@@ -147,4 +150,163 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
         fire(&app, SECRETARY, &again, "reassign", json!({"responsible_org": xiean, "reason": "退回成立"})).await;
     assert!(handed["return_request"].is_null(), "{handed}");
     assert_eq!(handed["responsible_org"].as_str(), Some(&*xiean));
+}
+
+/// 当场改派: the meeting finds an issue another company's — the one its company asked to
+/// hand back, or one it promised and cannot keep — and that company, present, commits:
+/// handed on and promised in one outcome, the reason in the minutes.
+async fn the_meeting_hands_an_issue_to_the_company_that_commits_on_the_spot(app: TestApp) {
+    let (anshang, xiean) = (app.org("安尚物业").to_string(), app.org("谐安物业").to_string());
+    let raised = raise(&app, "小区北门道闸损坏").await;
+    let assigned = fire(&app, SECRETARY, &raised, "assign", json!({"responsible_org": anshang})).await;
+    let id = assigned["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/issues/{id}");
+    // Anshang's staff follow it while it is theirs.
+    let anshang_token = app.token(ANSHANG).await;
+    assert_eq!(
+        app.call(Method::PUT, &format!("{path}/follow"), Some(&anshang_token), None).await.status,
+        StatusCode::OK
+    );
+    let why = "北门道闸属谐安物业 <b>管理范围</b>";
+    fire(&app, ANSHANG, &assigned, "request_return", json!({"reason": why})).await;
+    let other = raise(&app, "地下车库照明不足").await;
+    let other = fire(&app, SECRETARY, &other, "assign", json!({"responsible_org": anshang})).await;
+    let due = crate::api_flow::in_days(&app, 40);
+    let promised = fire(&app, ANSHANG, &other, "commit", json!({"commitment_text": "更换灯具", "due_date": due})).await;
+    let promised_path = format!("/api/v1/issues/{}", promised["id"].as_str().unwrap());
+
+    let (meeting, token) = crate::meetings::build_and_open(&app, "2026-12-06").await;
+    let detail = app.get(&meeting, &token).await.body;
+    let item_of = |issue: &str| {
+        let item = crate::meetings::items(&detail).iter().find(|i| i["issue"] == issue).expect("on the agenda");
+        item["id"].as_str().unwrap().to_owned()
+    };
+    let (asked_item, promised_item) = (item_of(&id), item_of(promised["id"].as_str().unwrap()));
+    let meeting = meeting.trim_start_matches("/api/v1").to_owned();
+
+    // The day screen offers it under each: open under the request, its reason written in
+    // (escaped), the company it has not offered to take it from itself.
+    let secretary = crate::pages::signed_in(&app, SECRETARY).await;
+    let day = secretary.get(&format!("{meeting}/day")).await.html;
+    let form_of = |item: &str| {
+        let at = day.find(&format!("id=\"hand-on-{item}\"")).unwrap_or_else(|| panic!("no hand-on form: {day}"));
+        day[at..].split("</details>").next().unwrap().to_owned()
+    };
+    let asked_form = form_of(&asked_item);
+    assert!(asked_form.starts_with(&format!("id=\"hand-on-{asked_item}\" open>")), "{asked_form}");
+    assert!(asked_form.contains("value=\"北门道闸属谐安物业 &lt;b&gt;管理范围&lt;/b&gt;\""), "{asked_form}");
+    assert!(asked_form.contains(&format!("<option value=\"{xiean}\">")), "{asked_form}");
+    assert!(!asked_form.contains(&format!("<option value=\"{anshang}\"")), "{asked_form}");
+    assert!(form_of(&promised_item).starts_with(&format!("id=\"hand-on-{promised_item}\">")), "closed: nothing asked");
+
+    // Refused, nothing changed: no reason (or an invisible one), a company of no one here,
+    // no promise, a date gone by; the company it has named on its own promise is an
+    // extension, which takes no promise text.
+    let outcome = |item: &str| format!("/api/v1{meeting}/items/{item}/outcome");
+    let west = app.add_community("西城社区", "xicheng", None, "西城物业");
+    let (west_org,) = {
+        let conn = &mut app.state.db.conn().unwrap();
+        let (user, _) = roundtable_store::directory::user_by_login(conn, &west[2]).unwrap().unwrap();
+        (user.organisations[0].to_string(),)
+    };
+    let promise = |org: &str, note: Option<&str>| {
+        let mut body = json!({"outcome": "commitment", "responsible_org": org, "commitment_text": "更换道闸电机",
+            "due_date": crate::api_flow::in_days(&app, 7)});
+        if let Some(note) = note {
+            body["note"] = json!(note);
+        }
+        body
+    };
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let mut past = promise(&xiean, Some("x"));
+    past["due_date"] = json!("2020-01-01");
+    let mut unpromised = promise(&xiean, Some("x"));
+    unpromised.as_object_mut().unwrap().remove("commitment_text");
+    for (item, body, field) in [
+        (&asked_item, promise(&xiean, None), "reason"),
+        (&asked_item, promise(&xiean, Some("\u{200b} ")), "reason"),
+        (&asked_item, promise(&unknown, Some("x")), "responsible_org"),
+        (&asked_item, promise(&west_org, Some("x")), "responsible_org"),
+        (&asked_item, unpromised, "commitment_text"),
+        (&asked_item, past, "due_date"),
+        (&promised_item, promise(&anshang, Some("x")), "commitment_text"),
+    ] {
+        let r = app.post(&outcome(item), &token, body.clone()).await;
+        assert_eq!(
+            (r.status, r.body["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}: {}",
+            r.body
+        );
+    }
+    let still = app.get(&path, &token).await.body;
+    assert_eq!((still["state"].as_str(), still["version"].as_u64()), (Some("assigned"), Some(3)), "nothing half-done");
+
+    // Through the day screen: handed to Xie'an, which promised there and then.
+    let sent_before = app.dispatched().await.len();
+    let reason = "经核实北门属谐安物业 <i>管养</i>";
+    let due = crate::api_flow::in_days(&app, 5);
+    let posted = secretary
+        .submit(
+            &format!("{meeting}/day"),
+            &format!("{meeting}/items/{asked_item}/outcome"),
+            &[
+                ("outcome", "commitment"),
+                ("responsible_org", &xiean),
+                ("commitment_text", "本周内更换道闸电机"),
+                ("due_date", &due),
+                ("note", reason),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
+    let handed = app.get(&path, &token).await.body;
+    assert_eq!(
+        (handed["state"].as_str(), handed["responsible_org"].as_str(), handed["commitment"]["text"].as_str()),
+        (Some("committed"), Some(&*xiean), Some("本周内更换道闸电机"))
+    );
+    assert_eq!(handed["commitment"]["meeting"].as_str(), Some(meeting.rsplit('/').next().unwrap()));
+    assert!(handed["return_request"].is_null(), "settled: {handed}");
+    let timeline = app.get(&format!("{path}/events"), &token).await.body;
+    let steps: Vec<&str> = timeline.as_array().unwrap().iter().map(|e| e["transition"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["raise", "assign", "request_return", "reassign", "commit"]);
+    assert_eq!(timeline[3]["fields"]["reason"], reason, "the note is why it was handed on");
+    // No longer Anshang's to read, nor to follow; Xie'an told it is theirs, Anshang why not.
+    assert_eq!(app.get(&path, &anshang_token).await.status, StatusCode::FORBIDDEN);
+    let followers = roundtable_store::notices::followers(
+        &mut app.state.db.conn().unwrap(),
+        roundtable_core::IssueId(id.parse().unwrap()),
+    )
+    .unwrap();
+    assert!(!followers.contains(&app.user(ANSHANG)), "{followers:?}");
+    let sent = app.dispatched().await;
+    let to = |login: &str| sent[sent_before..].iter().filter(|m| m.to.iter().any(|t| t == login)).collect::<Vec<_>>();
+    assert!(to("xiean@dongsheng.example").iter().any(|m| m.subject.contains("小区北门道闸损坏")), "{sent:#?}");
+    let told = to(ANSHANG);
+    let told = told.iter().find(|m| m.subject.contains("已改派给其他单位")).unwrap_or_else(|| panic!("{told:#?}"));
+    assert!(told.text.contains("经核实北门属谐安物业 <i>管养</i>") && !told.html.contains("<i>管养"), "{told:?}");
+    // The day screen: dealt with; the item's note is the reason.
+    let day = secretary.get(&format!("{meeting}/day")).await.html;
+    assert!(!day.contains(&format!("id=\"hand-on-{asked_item}\"")), "dealt with");
+
+    // The promise Anshang cannot keep goes to Xie'an with a promise of its own, through the
+    // API; Anshang's is gone with it.
+    let body = promise(&xiean, Some("车库照明属谐安物业"));
+    let r = app.post(&outcome(&promised_item), &token, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let moved = app.get(&promised_path, &token).await.body;
+    assert_eq!(
+        (moved["state"].as_str(), moved["responsible_org"].as_str(), moved["commitment"]["text"].as_str()),
+        (Some("committed"), Some(&*xiean), Some("更换道闸电机"))
+    );
+    assert_eq!(moved["extension_count"], 0, "a new promise, not an extension: {moved}");
+    // The minutes: each promise under the company that made it, the reason beside the item.
+    let closed = app.call(Method::POST, &format!("/api/v1{meeting}/close"), Some(&token), None).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let minutes = app.get(&format!("/api/v1{meeting}/minutes?format=md"), &token).await;
+    let text = minutes.body.as_str().expect("markdown");
+    assert!(text.contains("| 谐安物业 | 小区北门道闸损坏 | 本周内更换道闸电机 |"), "{text}");
+    assert!(text.contains("| 谐安物业 | 地下车库照明不足 | 更换道闸电机 |"), "{text}");
+    assert!(!text.contains("| 安尚物业 | 地下车库照明不足 |"), "made before the meeting: {text}");
+    assert!(text.contains("经核实北门属谐安物业"), "{text}");
 }

@@ -592,7 +592,7 @@ pub async fn get(state: &AppState, caller: &Caller, id: IssueId) -> ApiResult<Is
 }
 
 /// The ids a transition names that do not exist in the caller's community.
-fn reference_problems(
+pub(crate) fn reference_problems(
     conn: &mut roundtable_store::DbConn,
     community: roundtable_core::CommunityId,
     fields: &TransitionFields,

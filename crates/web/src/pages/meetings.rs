@@ -287,12 +287,16 @@ struct ItemShown {
     item: Reasoned,
     /// What a commitment recorded on it does, if one can be.
     on_the_spot: Option<OnTheSpot>,
+    /// Another company can take it on and commit at the meeting (the day screen's).
+    hands_on: bool,
     /// Its issue as it stands (the day screen's).
     standing: Option<Standing>,
     /// A fixed section's item or one with an outcome: it cannot be dropped.
     locked: bool,
     /// What its outcome form held when it was refused, to be mended rather than typed again.
     typed: Option<OutcomeForm>,
+    /// What the form handing it to another company held when it was refused.
+    typed_hand_on: Option<OutcomeForm>,
     /// Unticked in a refused agenda editor.
     unticked: bool,
     /// Its position as a refused agenda editor held it.
@@ -308,6 +312,8 @@ struct Standing {
     state: roundtable_core::IssueState,
     compound: Option<String>,
     org: Option<String>,
+    /// Whose it is: the company not offered to take it on from itself.
+    org_id: Option<OrgId>,
     promise: Option<String>,
     due_date: Option<NaiveDate>,
     overdue_days: Option<i64>,
@@ -352,6 +358,7 @@ impl Standing {
             state: issue.state.clone(),
             compound: names.compound(issue.compound).map(str::to_owned),
             org: issue.responsible_org.and_then(|o| names.org(o)).map(str::to_owned),
+            org_id: issue.responsible_org,
             promise: commitment.map(|c| c.text.clone()),
             due_date: commitment.map(|c| c.due_date),
             overdue_days: crate::steps::late_by(
@@ -394,9 +401,11 @@ fn items_shown(
             let hand = item.issue.and_then(|x| at_hand.get(&x));
             ItemShown {
                 on_the_spot: hand.and_then(|h| h.on_the_spot),
+                hands_on: hand.is_some_and(|h| h.hands_on),
                 standing: hand.map(|h| Standing::of(h, names, tz, today, day)),
                 locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
                 typed: None,
+                typed_hand_on: None,
                 unticked: false,
                 typed_position: None,
                 item: item.into(),
@@ -742,7 +751,12 @@ async fn day_page(
     if let Some((refused, form)) = typed.outcome
         && let Some(item) = items.iter_mut().find(|i| i.item.item.id == refused)
     {
-        item.typed = Some(form);
+        // A company named on an issue that has one was the form handing it on.
+        if item.hands_on && form.responsible_org.as_deref().is_some_and(|o| !o.is_empty()) {
+            item.typed_hand_on = Some(form);
+        } else {
+            item.typed = Some(form);
+        }
     }
     let review =
         roundtable_core::agenda::review_days(detail.meeting.starts_at.with_timezone(&caller.tz()).date_naive());

@@ -206,7 +206,10 @@ pub struct OutcomeBody {
     /// …and by when (local date). For an issue committed already (overdue too), the new
     /// due date of an extension, with the reason in `note`.
     pub due_date: Option<NaiveDate>,
-    /// For a raised issue: the company that takes it on and commits on the spot.
+    /// For a raised issue: the company that takes it on and commits on the spot. For an
+    /// assigned or committed issue, another company than its own: the meeting hands the
+    /// issue to it (当场改派; `note` saying why, which the company it leaves is told) and
+    /// it commits, `commitment_text` and `due_date` its promise.
     pub responsible_org: Option<Uuid>,
     /// For a decision: the day by which the meeting wants to hear the item again (复议;
     /// after the meeting's day, within a year). The item comes back to the follow-up of the

@@ -156,6 +156,9 @@ pub async fn outcome(
         }
         (ItemOutcome::Commitment, None) => {
             let issue = item_issue(state, &stored, "outcome").await?;
+            if let Some(org) = body.responsible_org.map(OrgId) {
+                known(state, caller, org).await?;
+            }
             let steps = commitment_steps(state, caller, &issue, r.meeting.id, &body, note.clone())?;
             crate::ops::check_due_date(state, caller, body.due_date, note.as_deref())?;
             (steps, None)
@@ -177,11 +180,19 @@ pub async fn outcome(
             transitions.iter().map(|t| t.event.transition.as_str()).collect::<Vec<_>>().join(", "),
         );
     }
+    let now = state.now();
     state
         .db
         .write(move |conn| {
             let recorded = meetings::Recorded { outcome, note: note.as_deref(), review_on, refused_due_date };
             meetings::record_outcome(conn, meeting, &item, recorded, &transitions)?;
+            // Handed to a company at the meeting: a company's staff who followed it while
+            // it was theirs stop following what they can no longer read.
+            if let Some(last) =
+                transitions.last().filter(|_| transitions.iter().any(|t| t.event.fields.responsible_org.is_some()))
+            {
+                crate::ops::notices::forget_unseeing_followers(conn, &last.issue, now)?;
+            }
             roundtable_store::audit::record(conn, &entry)
         })
         .await?;
@@ -285,13 +296,25 @@ fn commitment_steps(
         note,
         ..Default::default()
     };
-    match on_the_spot(workflow, issue, actor) {
-        Some(OnTheSpot::Extend) => {
+    // Another company than the issue's named on an assigned or committed issue: the
+    // meeting hands the issue on, and the company that takes it commits.
+    let handed_to = body.responsible_org.map(OrgId).filter(|o| Some(*o) != issue.responsible_org);
+    match (on_the_spot(workflow, issue, actor), handed_to) {
+        (Some(OnTheSpot::Extend | OnTheSpot::Commit), Some(org)) => {
+            // The step that takes a company, from where the issue is (`reassign`): the
+            // workflow asks its reason, which is the note.
+            let fields = TransitionFields { responsible_org: Some(org), reason: note, ..Default::default() };
+            let handed = fire(issue, OnTheSpot::AssignAndCommit, fields)?;
+            let committed = fire(&handed.issue, OnTheSpot::Commit, commitment(None))?;
+            Ok(vec![handed, committed])
+        }
+        (Some(OnTheSpot::Extend), None) => {
             if body.responsible_org.is_some() || body.commitment_text.is_some() {
                 return Err(ApiError::field(
                     "commitment_text",
                     "not_accepted",
-                    "the issue is committed already: give the new due date, and the reason in the note (an extension)",
+                    "the issue is committed already: give the new due date, and the reason in the note (an extension), \
+                     or name another company to take it on",
                 ));
             }
             let fields = TransitionFields {
@@ -302,7 +325,7 @@ fn commitment_steps(
             };
             Ok(vec![fire(issue, OnTheSpot::Extend, fields)?])
         }
-        Some(OnTheSpot::AssignAndCommit) => {
+        (Some(OnTheSpot::AssignAndCommit), _) => {
             let org = body.responsible_org.ok_or_else(|| {
                 ApiError::field(
                     "responsible_org",
@@ -315,8 +338,16 @@ fn commitment_steps(
             let committed = fire(&assigned.issue, OnTheSpot::Commit, commitment(note))?;
             Ok(vec![assigned, committed])
         }
-        Some(OnTheSpot::Commit) | None => Ok(vec![fire(issue, OnTheSpot::Commit, commitment(note))?]),
+        (Some(OnTheSpot::Commit) | None, _) => Ok(vec![fire(issue, OnTheSpot::Commit, commitment(note))?]),
     }
+}
+
+/// Refuses a company that is not of the caller's community: the meeting names only its own.
+async fn known(state: &AppState, caller: &Caller, org: OrgId) -> ApiResult<()> {
+    let named = TransitionFields { responsible_org: Some(org), ..Default::default() };
+    let community = caller.actor.community;
+    let problems = state.db.run(move |conn| crate::ops::issues::reference_problems(conn, community, &named)).await?;
+    if problems.is_empty() { Ok(()) } else { Err(ApiError::invalid(problems)) }
 }
 
 fn workflow_of<'a>(state: &'a AppState, issue: &Issue) -> ApiResult<&'a Workflow> {
@@ -398,6 +429,9 @@ pub async fn last_attendance(
 pub struct AtHand {
     pub issue: Issue,
     pub on_the_spot: Option<OnTheSpot>,
+    /// Whether the meeting can hand it to another company that commits on the spot: it
+    /// is assigned or committed, and the caller may reassign it.
+    pub hands_on: bool,
     /// What the company last reported on the way (进展) and when, since the issue entered
     /// its state: what the chair asks it about.
     pub progress: Option<(chrono::DateTime<chrono::Utc>, String)>,
@@ -413,8 +447,10 @@ pub async fn at_hand(
     manage(caller)?;
     let mut at_hand = listed(state, caller, detail).await?;
     for hand in at_hand.values_mut() {
-        hand.on_the_spot =
-            state.workflows.get(&hand.issue.workflow).and_then(|w| on_the_spot(w, &hand.issue, &caller.actor));
+        let Some(workflow) = state.workflows.get(&hand.issue.workflow) else { continue };
+        hand.on_the_spot = on_the_spot(workflow, &hand.issue, &caller.actor);
+        hand.hands_on = matches!(hand.on_the_spot, Some(OnTheSpot::Commit | OnTheSpot::Extend))
+            && step(workflow, &hand.issue, &caller.actor, |t| does(OnTheSpot::AssignAndCommit, t)).is_some();
     }
     Ok(at_hand)
 }
@@ -443,7 +479,7 @@ pub async fn listed(
         .filter(|i| i.community == community)
         .map(|issue| {
             let progress = progress.remove(&issue.id);
-            (issue.id.0, AtHand { issue, on_the_spot: None, progress })
+            (issue.id.0, AtHand { issue, on_the_spot: None, hands_on: false, progress })
         })
         .collect())
 }
