@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -104,6 +105,38 @@ def start_demo(work, addr, extra_env=None):
         server.terminate()
         raise
     return server
+
+
+def own_memory(pid):
+    """The process's own resident memory now (RssAnon: its heap and stacks), in MiB — not the
+    pages of the SQLite file it reads through a memory map (RssFile), which VmRSS and VmHWM
+    count too and the kernel drops when it needs them."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key == "RssAnon":
+                return int(value.split()[0]) // 1024
+    raise RuntimeError("no RssAnon in /proc/PID/status")
+
+
+class OwnPeak:
+    """The highest `own_memory` seen while the `with` block runs, sampled every 20 ms."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self._stop = pid, own_memory(pid), threading.Event()
+
+    def __enter__(self):
+        def sample():
+            while not self._stop.wait(0.02):
+                self.peak = max(self.peak, own_memory(self.pid))
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, own_memory(self.pid))
 
 
 def memory(pid):

@@ -892,6 +892,36 @@ pub fn latest_progress(
     Ok(out)
 }
 
+/// How often each of `ids` took a step of each of `groups` (transition names), in one
+/// query: the counts by issue, in the groups' order; an issue that took none is absent.
+/// The ledger's requests to hand an issue back and its hand-overs.
+pub fn step_counts(
+    conn: &mut DbConn,
+    ids: &[IssueId],
+    groups: &[&[String]],
+) -> Result<std::collections::HashMap<IssueId, Vec<u32>>> {
+    let mut out = std::collections::HashMap::new();
+    let transitions: Vec<&String> = groups.iter().flat_map(|g| g.iter()).collect();
+    if ids.is_empty() || transitions.is_empty() {
+        return Ok(out);
+    }
+    let wanted: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<(String, String)> = issue_events::table
+        .filter(issue_events::issue_id.eq_any(wanted))
+        .filter(issue_events::transition.eq_any(transitions))
+        .select((issue_events::issue_id, issue_events::transition))
+        .load(conn)?;
+    for (id, transition) in rows {
+        let counts = out.entry(parse("issue id", &id)?).or_insert_with(|| vec![0; groups.len()]);
+        for (n, group) in groups.iter().enumerate() {
+            if group.contains(&transition) {
+                counts[n] += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The latest report on the way of each of `issues` (id, when it entered its state) that
 /// still says where the work stands: one made before the issue last entered its state —
 /// before a fix found wanting, or a new promise — does not. The agenda's pages and print

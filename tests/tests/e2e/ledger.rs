@@ -80,15 +80,29 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
         twice = fire(&app, "anshang@dongsheng.example", &twice, "resolve", json!({"resolution_note": "已修"})).await;
         twice = fire(&app, "supervisor@dongsheng.example", &twice, "reopen", json!({"reason": "还是打不开"})).await;
     }
+    // A third asked back twice (refused once), then handed on: the ledger counts both.
+    let bounced = raise(&app, "燃气管道异味").await;
+    let mut bounced = fire(&app, SECRETARY, &bounced, "assign", json!({"responsible_org": anshang})).await;
+    for refusal in ["属物业维护", ""] {
+        let why = json!({"reason": "属燃气公司维护"});
+        bounced = fire(&app, "anshang@dongsheng.example", &bounced, "request_return", why).await;
+        if !refusal.is_empty() {
+            bounced = fire(&app, SECRETARY, &bounced, "refuse_return", json!({"reason": refusal})).await;
+        }
+    }
+    let xiean = app.org("谐安物业").to_string();
+    fire(&app, SECRETARY, &bounced, "reassign", json!({"responsible_org": xiean, "reason": "退回成立"})).await;
     let before = ledger(&app, SECRETARY, "").await;
     let row_of = |rows: &[Vec<String>], issue: &serde_json::Value| {
         rows.iter().find(|r| r[0] == issue["id"].as_str().unwrap()).cloned().expect("listed in the ledger")
     };
     assert_eq!((row_of(&before, &issue)[10].as_str(), row_of(&before, &issue)[13].as_str()), ("", "0"));
-    assert_eq!(row_of(&before, &twice)[13], "2", "reopened twice");
+    assert_eq!(row_of(&before, &twice)[13..16], ["2", "0", "0"], "reopened twice");
+    assert_eq!(row_of(&before, &bounced)[13..16], ["0", "2", "1"], "asked back twice, handed on once");
+    assert_eq!(row_of(&before, &issue)[13..16], ["0", "0", "0"]);
     let today = app.state.now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d").to_string();
-    assert_eq!(row_of(&before, &issue)[14], format!("{today} =明天完工"), "the latest report");
-    assert_eq!(row_of(&before, &twice)[14], "", "nothing reported");
+    assert_eq!(row_of(&before, &issue)[16], format!("{today} =明天完工"), "the latest report");
+    assert_eq!(row_of(&before, &twice)[16], "", "nothing reported");
     // Twelve days on the promise made for nine is three days late, as of the download.
     app.set_now(app.state.now() + chrono::Duration::days(12));
     let rows = ledger(&app, SECRETARY, "").await;
@@ -97,19 +111,19 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     let header = &rows[0];
     assert_eq!(
         header.join(","),
-        "编号,来源,提出日期,小区/楼栋,问题描述,分类,紧急程度,责任单位,承诺内容,承诺时限,逾期天数,承诺会次,延期次数,重办次数,最新进展,办理结果,验收结果,满意度,销号日期,当前状态,等待事项"
+        "编号,来源,提出日期,小区/楼栋,问题描述,分类,紧急程度,责任单位,承诺内容,承诺时限,逾期天数,承诺会次,延期次数,重办次数,申请退回次数,改派次数,最新进展,办理结果,验收结果,满意度,销号日期,当前状态,等待事项"
     );
     // A paused issue says what it waits for, and why (the demo's pumps wait for the fund);
     // every other row leaves the column empty.
-    let paused: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[19] == "暂缓办理").collect();
-    assert!(!paused.is_empty() && paused.iter().all(|r| !r[20].is_empty()), "{paused:?}");
-    assert!(paused.iter().any(|r| r[20].starts_with("维修资金审批：")), "{paused:?}");
-    assert!(rows[1..].iter().filter(|r| r[19] != "暂缓办理").all(|r| r[20].is_empty()));
+    let paused: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[21] == "暂缓办理").collect();
+    assert!(!paused.is_empty() && paused.iter().all(|r| !r[22].is_empty()), "{paused:?}");
+    assert!(paused.iter().any(|r| r[22].starts_with("维修资金审批：")), "{paused:?}");
+    assert!(rows[1..].iter().filter(|r| r[21] != "暂缓办理").all(|r| r[22].is_empty()));
     assert_eq!(rows.len() - 1, listed(&app, SECRETARY).await, "every issue the secretary may list");
     let id = issue["id"].as_str().unwrap();
     let row = rows.iter().find(|r| r[0] == id).expect("the new issue is in the ledger");
     assert_eq!((row[7].as_str(), row[8].as_str(), row[9].as_str()), ("安尚物业", "疏通排水沟", due.as_str()));
-    assert_eq!((row[6].as_str(), row[19].as_str()), ("常规", "已承诺"));
+    assert_eq!((row[6].as_str(), row[21].as_str()), ("常规", "已承诺"));
     assert!(row[4].starts_with("地下车库积水："), "{row:?}");
     // A ledger is handed round: no raiser's name, e-mail or phone, no unit.
     let text: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
@@ -128,7 +142,7 @@ async fn the_ledger_lists_what_the_caller_may_list_with_the_ledgers_columns(app:
     assert!(theirs[1..].iter().all(|r| r[7] == "安尚物业"), "{theirs:?}");
     assert_eq!(theirs.len() - 1, listed(&app, "anshang@dongsheng.example").await);
     let committed = ledger(&app, SECRETARY, "?state=committed").await;
-    assert!(committed[1..].iter().all(|r| r[19] == "已承诺") && committed.len() > 1);
+    assert!(committed[1..].iter().all(|r| r[21] == "已承诺") && committed.len() > 1);
     // The same ledger as an Excel workbook, read back with a spreadsheet reader.
     let (status, headers, bytes) = app.bytes("/api/v1/issues/ledger.xlsx", &app.token(SECRETARY).await).await;
     assert_eq!(status, StatusCode::OK);

@@ -193,10 +193,16 @@ impl WorkflowSet {
     /// The names of the transitions, in any workflow, that report progress on the way
     /// (`record_progress`): what the ledger's "latest progress" reads.
     pub fn progress_reports(&self) -> Vec<String> {
+        self.taking(Effect::RecordProgress)
+    }
+
+    /// The names of the transitions, in any workflow, that have `effect`: the steps a
+    /// timeline is read for by what they do, not by their names, which the files give.
+    pub fn taking(&self, effect: Effect) -> Vec<String> {
         let mut names: Vec<String> = self
             .iter()
             .flat_map(|wf| &wf.transitions)
-            .filter(|t| t.effects.contains(&Effect::RecordProgress))
+            .filter(|t| t.effects.contains(&effect))
             .map(|t| t.name.clone())
             .collect();
         names.sort();

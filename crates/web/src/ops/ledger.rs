@@ -27,7 +27,7 @@ pub enum Form {
 const PAGE: u32 = 200;
 
 /// The ledger's columns, in the reader's language (`ledger.*` in the locale files).
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 23] = [
     "number",
     "source",
     "raised_on",
@@ -42,6 +42,8 @@ pub const COLUMNS: [&str; 21] = [
     "meeting",
     "extensions",
     "reopened",
+    "returns_asked",
+    "handed_on",
     "progress",
     "result",
     "verification",
@@ -60,8 +62,28 @@ struct Context {
     today: chrono::NaiveDate,
     lang: &'static str,
     workflows: std::sync::Arc<roundtable_core::WorkflowSet>,
-    /// The workflows' transitions that report progress (the column's steps).
-    progress_reports: Vec<String>,
+    steps: Steps,
+}
+
+/// The workflows' transitions the ledger reads timelines for, by what they do.
+#[derive(Clone)]
+struct Steps {
+    /// Reports on the way (`record_progress`): the latest progress.
+    progress: Vec<String>,
+    /// The company's requests to hand the issue back (`request_return`, 申请退回).
+    returns: Vec<String>,
+    /// Hand-overs from one company to another (`notify_previous_responsible`, 改派).
+    handovers: Vec<String>,
+}
+
+impl Steps {
+    fn of(workflows: &roundtable_core::WorkflowSet) -> Steps {
+        Steps {
+            progress: workflows.progress_reports(),
+            returns: workflows.taking(roundtable_core::Effect::RequestReturn),
+            handovers: workflows.taking(roundtable_core::Effect::NotifyPreviousResponsible),
+        }
+    }
 }
 
 impl Context {
@@ -69,9 +91,11 @@ impl Context {
         crate::i18n::strings().text(self.lang, key, &[])
     }
 
-    /// `pause`: the step that paused it, read only for an issue paused now; `progress`:
-    /// its latest report on the way.
-    fn row(&self, i: &Issue, pause: Option<&TransitionFields>, progress: Option<&Progress>) -> Vec<String> {
+    /// `read`: the page's timelines — what a paused issue waits for, its latest report on
+    /// the way, how often it was asked back and handed on.
+    fn row(&self, i: &Issue, read: &Read) -> Vec<String> {
+        let (pause, progress) = (read.pauses.get(&i.id), read.progress.get(&i.id));
+        let times = |n: usize| read.counts.get(&i.id).map_or(0, |c| c[n]);
         let local = |at: chrono::DateTime<chrono::Utc>| at.with_timezone(&self.tz).format("%Y-%m-%d").to_string();
         let place = [
             self.names.compound(i.compound).map(str::to_owned),
@@ -100,6 +124,8 @@ impl Context {
             c.and_then(|c| c.meeting).and_then(|m| self.slots.get(&m).cloned()).unwrap_or_default(),
             i.extension_count.to_string(),
             i.reopen_count.to_string(),
+            times(0).to_string(),
+            times(1).to_string(),
             progress.map(|(at, note)| format!("{} {note}", local(*at))).unwrap_or_default(),
             i.resolution_note.clone().unwrap_or_default(),
             i.verification
@@ -131,18 +157,19 @@ impl Context {
 /// When an issue's latest report on the way was made, and what it said.
 type Progress = (chrono::DateTime<chrono::Utc>, String);
 
-/// A page of the ledger's issues, what those paused now wait for and the latest progress
-/// reported on each (three queries).
+/// A page of the ledger's issues, what those paused now wait for, the latest progress
+/// reported on each and how often each was asked back and handed on (four queries).
 struct Read {
     page: IssuePage,
     pauses: HashMap<IssueId, TransitionFields>,
     progress: HashMap<IssueId, Progress>,
+    /// By issue: how often it was asked back, and handed on.
+    counts: HashMap<IssueId, Vec<u32>>,
 }
 
 impl Read {
     fn rows(&self, context: &Context) -> Vec<Vec<String>> {
-        let row = |i: &Issue| context.row(i, self.pauses.get(&i.id), self.progress.get(&i.id));
-        self.page.items.iter().map(row).collect()
+        self.page.items.iter().map(|i| context.row(i, self)).collect()
     }
 }
 
@@ -150,7 +177,7 @@ fn read_page(
     conn: &mut DbConn,
     community: CommunityId,
     filter: &IssueFilter,
-    progress_reports: &[String],
+    steps: &Steps,
     after: Option<String>,
 ) -> Result<Read, StoreError> {
     let page = issues::list_issues(
@@ -162,8 +189,9 @@ fn read_page(
     let paused: Vec<IssueId> = page.items.iter().filter(|i| i.state == IssueState::PAUSED).map(|i| i.id).collect();
     let pauses = issues::pauses(conn, &paused)?;
     let ids: Vec<IssueId> = page.items.iter().map(|i| i.id).collect();
-    let progress = issues::latest_progress(conn, &ids, progress_reports)?;
-    Ok(Read { page, pauses, progress })
+    let progress = issues::latest_progress(conn, &ids, &steps.progress)?;
+    let counts = issues::step_counts(conn, &ids, &[&steps.returns, &steps.handovers])?;
+    Ok(Read { page, pauses, progress, counts })
 }
 
 /// A CSV cell as a spreadsheet will read it as text. Excel and LibreOffice take a cell
@@ -211,7 +239,7 @@ async fn prepare(
             tz: caller.tz(),
             today: caller.now(state).date_naive(),
             lang,
-            progress_reports: state.workflows.progress_reports(),
+            steps: Steps::of(&state.workflows),
             workflows: state.workflows.clone(),
         },
     ))
@@ -232,7 +260,7 @@ pub async fn xlsx(state: &AppState, caller: &Caller, q: ListQuery, lang: &'stati
     }
     let (community, mut row, mut after) = (caller.actor.community, 1u32, None);
     loop {
-        let (filter, reports) = (filter.clone(), context.progress_reports.clone());
+        let (filter, reports) = (filter.clone(), context.steps.clone());
         let read = state.db.run(move |conn| read_page(conn, community, &filter, &reports, after)).await?;
         for values in read.rows(&context) {
             for (col, value) in values.into_iter().enumerate() {
@@ -276,7 +304,7 @@ pub async fn csv(
             return Some((Ok(header), c));
         }
         let after = c.next.take()?;
-        let (filter, reports) = (c.filter.clone(), c.context.progress_reports.clone());
+        let (filter, reports) = (c.filter.clone(), c.context.steps.clone());
         let read = c.db.run(move |conn| read_page(conn, community, &filter, &reports, after)).await;
         match read {
             Ok(read) => {
