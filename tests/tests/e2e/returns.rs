@@ -230,6 +230,9 @@ async fn the_meeting_hands_an_issue_to_the_company_that_commits_on_the_spot(app:
         (&asked_item, unpromised, "commitment_text"),
         (&asked_item, past, "due_date"),
         (&promised_item, promise(&anshang, Some("x")), "commitment_text"),
+        // A decision records no promise and names no company: typed in vain, refused.
+        (&asked_item, json!({"outcome": "decision", "commitment_text": "更换道闸电机"}), "commitment_text"),
+        (&asked_item, json!({"outcome": "deferred", "responsible_org": xiean}), "responsible_org"),
     ] {
         let r = app.post(&outcome(item), &token, body.clone()).await;
         assert_eq!(
@@ -239,6 +242,17 @@ async fn the_meeting_hands_an_issue_to_the_company_that_commits_on_the_spot(app:
             r.body
         );
     }
+    // On the day screen, the promise typed under the item and 决定 pressed: said, and kept.
+    let typed = secretary
+        .submit(
+            &format!("{meeting}/day"),
+            &format!("{meeting}/items/{asked_item}/outcome"),
+            &[("outcome", "decision"), ("commitment_text", "明早派人检修")],
+        )
+        .await;
+    assert_eq!(typed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", typed.html);
+    assert!(typed.html.contains("只有“记录承诺”才记下承诺内容或接手的单位"), "{}", typed.html);
+    assert!(typed.html.contains(">明早派人检修</textarea>"), "{}", typed.html);
     let still = app.get(&path, &token).await.body;
     assert_eq!((still["state"].as_str(), still["version"].as_u64()), (Some("assigned"), Some(3)), "nothing half-done");
 

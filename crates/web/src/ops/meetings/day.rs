@@ -135,6 +135,7 @@ pub async fn outcome(
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
+    promise_only_in_a_commitment(&body)?;
     // The steps the outcome takes, and the date a refusal turned down (kept on the item).
     let down = match (body.refuse_extension, body.refuse_return) {
         (true, true) => {
@@ -197,6 +198,25 @@ pub async fn outcome(
         })
         .await?;
     detail(state, caller, id).await
+}
+
+/// Refuses a promise or a company given with a decision or a deferral, which would record
+/// neither: the chair who typed the promise and pressed 决定 would lose it without a word.
+/// (A due date alone is let through: the day screen fills in the date a company asked for.)
+fn promise_only_in_a_commitment(body: &OutcomeBody) -> ApiResult<()> {
+    if body.outcome == ItemOutcome::Commitment {
+        return Ok(());
+    }
+    let typed = body.commitment_text.as_deref().is_some_and(|t| !text::is_blank(t));
+    let field = if typed { "commitment_text" } else { "responsible_org" };
+    if typed || body.responsible_org.is_some() {
+        return Err(ApiError::field(
+            field,
+            "not_a_commitment",
+            "only a commitment records a promise or names a company: record it as a commitment, or leave them empty",
+        ));
+    }
+    Ok(())
 }
 
 /// The day a decision asks to hear its item again, if it does: only a decision sets one,
