@@ -77,6 +77,11 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
     assert!(!supervisor.get("/").await.html.contains("section-awaiting_decision"), "the secretary's to decide");
     let page = secretary.get(&path).await;
     assert!(page.html.contains("id=\"t-refuse_return\"") && page.html.contains("id=\"t-reassign\""), "{}", page.html);
+    // Handed on to another: the form offers every company but the one it has.
+    let reassign = &page.html[page.html.find("id=\"t-reassign\"").unwrap()..];
+    let reassign = &reassign[..reassign.find("</form>").unwrap()];
+    let xiean = app.org("谐安物业").to_string();
+    assert!(reassign.contains(&format!("value=\"{xiean}\"")) && !reassign.contains(&anshang), "{reassign}");
 
     // Sunday's meeting: the request is under the item on the day screen, the agenda's page
     // and the printed agenda; not on the public agenda.
@@ -145,7 +150,6 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
 
     // Asked again and found right: handed to another party, the request is settled.
     let again = fire(&app, ANSHANG, &refused, "request_return", json!({"reason": "属开发商保修范围"})).await;
-    let xiean = app.org("谐安物业").to_string();
     let handed =
         fire(&app, SECRETARY, &again, "reassign", json!({"responsible_org": xiean, "reason": "退回成立"})).await;
     assert!(handed["return_request"].is_null(), "{handed}");

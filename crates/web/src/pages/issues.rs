@@ -897,9 +897,12 @@ async fn issue_page(
                 .map(|(f, required)| {
                     let value = mine.and_then(|r| r.values.get(f)).unwrap_or_default();
                     let options: Vec<(String, String)> = match f {
-                        Field::ResponsibleOrg => {
-                            names.responsible().map(|(id, n)| (id.to_string(), n.to_owned())).collect()
-                        }
+                        // Not the company it has: a step that names one hands the issue over.
+                        Field::ResponsibleOrg => names
+                            .responsible()
+                            .filter(|(id, _)| Some(id.0) != view.responsible_org)
+                            .map(|(id, n)| (id.to_string(), n.to_owned()))
+                            .collect(),
                         Field::Satisfaction => (1..=5).map(|n| (n.to_string(), n.to_string())).collect(),
                         Field::Meeting => crate::ops::meetings::recent(&meetings, today)
                             .map(|m| (m.id.to_string(), m.slot.to_string()))
