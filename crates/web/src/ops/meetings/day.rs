@@ -207,16 +207,18 @@ fn promise_only_in_a_commitment(body: &OutcomeBody) -> ApiResult<()> {
     if body.outcome == ItemOutcome::Commitment {
         return Ok(());
     }
-    let typed = body.commitment_text.as_deref().is_some_and(|t| !text::is_blank(t));
-    let field = if typed { "commitment_text" } else { "responsible_org" };
-    if typed || body.responsible_org.is_some() {
-        return Err(ApiError::field(
-            field,
-            "not_a_commitment",
-            "only a commitment records a promise or names a company: record it as a commitment, or leave them empty",
-        ));
-    }
-    Ok(())
+    let field = if body.commitment_text.as_deref().is_some_and(|t| !text::is_blank(t)) {
+        "commitment_text"
+    } else if body.responsible_org.is_some() {
+        "responsible_org"
+    } else {
+        return Ok(());
+    };
+    Err(ApiError::field(
+        field,
+        "not_a_commitment",
+        "only a commitment records a promise or names a company: record it as a commitment, or leave them empty",
+    ))
 }
 
 /// The day a decision asks to hear its item again, if it does: only a decision sets one,
