@@ -210,6 +210,9 @@ pub struct IssueFacts {
     /// The day by which that meeting, when it recorded a decision, asked to hear the issue
     /// again (复议); `None` for a commitment or a decision without one.
     pub review_on: Option<NaiveDate>,
+    /// The requests to hand it back that were turned down (退回不成立): when, and whose
+    /// request — the company that asked, which may have been handed the issue since.
+    pub returns_refused: Vec<(DateTime<Utc>, OrgId)>,
 }
 
 impl IssueFacts {

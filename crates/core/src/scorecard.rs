@@ -11,7 +11,8 @@
 //! - **satisfaction rate**: of its verified fixes, those rated `satisfied_from` or better;
 //! - **first-time verification rate**: of its verified fixes, those never reopened;
 //!
-//! plus counts of overdue, extended and reopened commitments. The composite score (0–100)
+//! plus counts of overdue, extended and reopened commitments, and of the requests to hand
+//! an issue back that were turned down (退回不成立: the 12345 hotlines' 不当退单). The composite score (0–100)
 //! weighs the first three rates by the configured weights, over the rates that have any
 //! issue to count (a company is not punished or rewarded for what it was never given).
 //! Only a company with at least `min_issues_to_rank` issues (received + resolved) is ranked,
@@ -88,6 +89,11 @@ pub struct Window {
     pub extended: u32,
     /// Issues verified or reopened in the window that were reopened at least once.
     pub reopened: u32,
+    /// Its requests to hand an issue back turned down in the window (退回不成立): an issue
+    /// that was its own after all. Counted, not scored. Absent from comparisons stored
+    /// before it was counted.
+    #[serde(default)]
+    pub returns_refused: u32,
     /// The weighted composite, 0–100; `None` with nothing to rate.
     pub score: Option<f64>,
     /// 1 = best; `None` when not ranked.
@@ -125,10 +131,18 @@ pub fn scorecard(input: &AgendaInput<'_>, since: DateTime<Utc>) -> Vec<ScoreRow>
             };
             let overdue: Vec<&&IssueFacts> = mine.iter().filter(overdue_since).collect();
             let long = overdue.iter().filter(|f| f.issue.commitment.as_ref().is_some_and(|c| c.due_date < long_before));
+            // Whose request was refused, whoever has the issue now.
+            let refused: Vec<DateTime<Utc>> = input
+                .issues
+                .iter()
+                .flat_map(|f| &f.returns_refused)
+                .filter(|(_, asked_by)| *asked_by == org)
+                .map(|(at, _)| *at)
+                .collect();
             ScoreRow {
                 org,
-                month: window(input, &mine, since),
-                half_year: window(input, &mine, half_year_from),
+                month: window(input, &mine, &refused, since),
+                half_year: window(input, &mine, &refused, half_year_from),
                 overdue: overdue.len() as u32,
                 long_overdue: long.count() as u32,
             }
@@ -139,7 +153,7 @@ pub fn scorecard(input: &AgendaInput<'_>, since: DateTime<Utc>) -> Vec<ScoreRow>
     rows
 }
 
-fn window(input: &AgendaInput<'_>, mine: &[&IssueFacts], from: DateTime<Utc>) -> Window {
+fn window(input: &AgendaInput<'_>, mine: &[&IssueFacts], refused: &[DateTime<Utc>], from: DateTime<Utc>) -> Window {
     let (cfg, to) = (input.config, input.meeting_at);
     let rules = &cfg.scoring;
     let inside = |t: DateTime<Utc>| t >= from && t < to;
@@ -222,6 +236,7 @@ fn window(input: &AgendaInput<'_>, mine: &[&IssueFacts], from: DateTime<Utc>) ->
         first_time: Rate { n: first_time, m: verified.len() as u32 },
         extended,
         reopened,
+        returns_refused: refused.iter().filter(|t| inside(**t)).count() as u32,
         score: None,
         rank: None,
     };

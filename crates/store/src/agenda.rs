@@ -8,7 +8,7 @@ use roundtable_core::agenda::{
     Agenda, AgendaItem, CARRIED_SECTIONS, IssueFacts, Promise, Reason, Section, Tracked, Verdict, is_fixed,
 };
 use roundtable_core::{
-    AgendaStatus, CommunityId, IssueId, IssueState, ItemOutcome, Meeting, MeetingId, TransitionFields, Urgency,
+    AgendaStatus, CommunityId, IssueId, IssueState, ItemOutcome, Meeting, MeetingId, OrgId, TransitionFields, Urgency,
     VerificationOutcome,
 };
 use serde::Deserialize;
@@ -58,9 +58,23 @@ pub fn slot_key(community: CommunityId, meeting: &Meeting) -> String {
     format!("{community}:{}", meeting.slot)
 }
 
+/// The workflows' steps, by name, that ask to hand an issue back and that turn such a
+/// request down (the workflows' names are not the store's): the comparison's 退回不成立.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Returns<'a> {
+    pub asked: &'a [String],
+    pub refused: &'a [String],
+}
+
 /// The issues an agenda can draw on: every open one, and those changed since `since`,
-/// with when each was last assigned and resolved.
-pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<Utc>) -> Result<Vec<IssueFacts>> {
+/// with when each was last assigned and resolved, and whose requests to hand it back
+/// (`returns`' steps) were turned down when.
+pub fn agenda_facts(
+    conn: &mut DbConn,
+    community: CommunityId,
+    since: DateTime<Utc>,
+    returns: Returns<'_>,
+) -> Result<Vec<IssueFacts>> {
     let open = roundtable_core::agenda::OPEN_STATES;
     // Two index-backed queries rather than one `OR` that would scan every issue. Only the
     // columns the planner reads: on PostgreSQL the window's closed issues, months of them
@@ -93,20 +107,39 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
     // party (a reassignment) — not when the party asks to return it, or is refused: that
     // would restart the time it has to answer, which a request must not buy. Such steps
     // are few; their fields say which they were (the workflows' names are not the store's).
+    // The same steps say which requests to hand an issue back were turned down, and whose
+    // request each was: the company that asked (the step's organisation).
     let stays = issue_events::table
         .filter(issue_events::community_id.eq(&community))
         .filter(issue_events::to_state.eq(IssueState::ASSIGNED))
         .filter(issue_events::from_state.eq(IssueState::ASSIGNED))
         .filter(issue_events::at.ge(ts(since)))
-        .select((issue_events::issue_id, issue_events::at, issue_events::fields));
-    let stayed: Vec<(String, NaiveDateTime, String)> = crate::on_backend!(&mut *conn, |c| stays.load(c))?;
+        .select((
+            issue_events::issue_id,
+            issue_events::at,
+            issue_events::fields,
+            issue_events::transition,
+            issue_events::actor_org,
+        ));
+    type Stay = (String, NaiveDateTime, String, String, Option<String>);
+    let mut stayed: Vec<Stay> = crate::on_backend!(&mut *conn, |c| stays.load(c))?;
+    stayed.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     let assigned_state = IssueState::new(IssueState::ASSIGNED);
     let mut no_handover: HashMap<String, Vec<NaiveDateTime>> = HashMap::new();
-    for (issue, at, fields) in stayed {
+    let mut refused: HashMap<String, Vec<(DateTime<Utc>, OrgId)>> = HashMap::new();
+    let mut asked_by: Option<(String, OrgId)> = None;
+    for (issue, at, fields, transition, org) in stayed {
         let fields: TransitionFields =
             serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("event fields: {e}")))?;
         if !roundtable_core::issue::hands_over(Some(&assigned_state), &assigned_state, &fields) {
-            no_handover.entry(issue).or_default().push(at);
+            no_handover.entry(issue.clone()).or_default().push(at);
+        }
+        if returns.asked.contains(&transition) {
+            asked_by = parse_opt("organisation id", org.as_deref())?.map(|o| (issue, o));
+        } else if returns.refused.contains(&transition)
+            && let Some((_, by)) = asked_by.take_if(|(asked, _)| *asked == issue)
+        {
+            refused.entry(issue).or_default().push((utc(at), by));
         }
     }
     // Such a step is an event into `assigned` at its instant; no step into `resolved`
@@ -129,7 +162,15 @@ pub fn agenda_facts(conn: &mut DbConn, community: CommunityId, since: DateTime<U
                 None => (None, None),
             };
             let (assigned_at, resolved_at) = (a.map(utc), s.map(utc));
-            Ok(IssueFacts { issue: Tracked::try_from(r)?, assigned_at, resolved_at, dealt_at, review_on })
+            let returns_refused = refused.remove(&r.id).unwrap_or_default();
+            Ok(IssueFacts {
+                issue: Tracked::try_from(r)?,
+                assigned_at,
+                resolved_at,
+                dealt_at,
+                review_on,
+                returns_refused,
+            })
         })
         .collect()
 }

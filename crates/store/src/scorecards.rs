@@ -74,5 +74,9 @@ mod tests {
         let new = serde_json::to_string(&rows).unwrap();
         assert_eq!(parse(&new).unwrap(), rows, "the new shape round-trips");
         assert!(matches!(parse("[{\"org\": 1}]"), Err(StoreError::Corrupt(_))));
+        // Stored before the refused returns were counted: read with none.
+        let before = new.replace(",\"returns_refused\":0", "");
+        assert!(!before.contains("returns_refused") && before != new, "{before}");
+        assert_eq!(parse(&before).unwrap(), rows);
     }
 }

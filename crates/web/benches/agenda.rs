@@ -128,7 +128,7 @@ fn main() {
     let mut items = 0;
     for _ in 0..15 {
         let t = Instant::now();
-        let facts = agenda::agenda_facts(conn, community.id, since).unwrap();
+        let facts = agenda::agenda_facts(conn, community.id, since, agenda::Returns::default()).unwrap();
         let built = build_agenda(&AgendaInput {
             issues: &facts,
             meeting_at,

@@ -200,7 +200,7 @@ pub fn seed(
     let hash = hash_password(DEMO_PASSWORD)?;
     let start = now - TimeDelta::days(190);
     let community = Community::new(name, tz, "zh-CN", start);
-    let ground = Ground { wf, config, hash: &hash, tz, now, start, community: community.id };
+    let ground = Ground { wf, workflows, config, hash: &hash, tz, now, start, community: community.id };
     let seeded = roundtable_store::db::atomically(conn, |conn| {
         directory::insert_community(conn, &community)?;
         directory::set_street(conn, community.id, Some(STREET))?;
@@ -219,6 +219,8 @@ type Seeding = fn(&mut roundtable_store::DbConn, &Ground) -> Result<Seeded, Stor
 /// What each community of the demo is seeded on.
 struct Ground<'a> {
     wf: &'a roundtable_core::Workflow,
+    /// All of them, as the agenda job reads them.
+    workflows: &'a WorkflowSet,
     config: &'a Config,
     hash: &'a str,
     tz: Tz,
@@ -585,7 +587,7 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
     for (_, moment) in timeline {
         match moment {
             Moment::Step(outcome) => issues::record_transition(conn, outcome)?,
-            Moment::Draft(m) => draft(conn, config, people.secretary.user, m)?,
+            Moment::Draft(m) => draft(conn, (config, g.workflows), people.secretary.user, m)?,
             Moment::Open(m) => {
                 meetings::set_status(conn, m.id, MeetingStatus::Planned, MeetingStatus::Open, m.starts_at)?;
             }
@@ -776,13 +778,13 @@ fn waiting(
 /// comparison), published the next day.
 fn draft(
     conn: &mut roundtable_store::DbConn,
-    config: &Config,
+    planner: (&Config, &WorkflowSet),
     secretary: roundtable_core::UserId,
     m: &Meeting,
 ) -> Result<(), StoreError> {
     let built_at = m.starts_at - TimeDelta::days(5);
     let mode = crate::jobs::agenda::Mode::Claim("demo");
-    match crate::jobs::agenda::build_agenda_for(conn, config, m.community, Some(m.slot), built_at, mode) {
+    match crate::jobs::agenda::build_agenda_for(conn, planner, m.community, Some(m.slot), built_at, mode) {
         Ok(_) => {}
         Err(crate::jobs::agenda::AgendaError::Store(e)) => return Err(e),
         Err(other) => return Err(StoreError::Corrupt(format!("demo agenda {}: {other}", m.slot))),

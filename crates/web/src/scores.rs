@@ -24,6 +24,8 @@ pub struct ScoreLine {
     pub long_overdue: u32,
     pub extended: u32,
     pub reopened: u32,
+    /// Requests to hand an issue back turned down (退回不成立).
+    pub returns_refused: u32,
 }
 
 /// The numbers the one-sentence explanation names.
@@ -106,6 +108,7 @@ fn lines(rows: &[ScoreRow], name: &dyn Fn(OrgId) -> String, of: fn(&ScoreRow) ->
                 long_overdue: r.long_overdue,
                 extended: w.extended,
                 reopened: w.reopened,
+                returns_refused: w.returns_refused,
             }
         })
         .collect()

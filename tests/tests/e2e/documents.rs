@@ -63,6 +63,7 @@ fn doc() -> MinutesDoc {
                     first_time: Rate { n: 1, m: 2 },
                     extended: 1,
                     reopened: 1,
+                    returns_refused: 2,
                     score: Some(71.7),
                     rank: Some(1),
                 },

@@ -154,6 +154,19 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
         fire(&app, SECRETARY, &again, "reassign", json!({"responsible_org": xiean, "reason": "退回成立"})).await;
     assert!(handed["return_request"].is_null(), "{handed}");
     assert_eq!(handed["responsible_org"].as_str(), Some(&*xiean));
+
+    // The meeting closed, the comparison towards January's counts the request turned down
+    // against Anshang, whose request it was though the issue is Xie'an's now (listed, not
+    // scored); the one granted is no refusal.
+    let closed = app.call(Method::POST, &format!("/api/v1{meeting}/close"), Some(&token), None).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let compared = secretary.get("/scorecard").await.html;
+    let month = &compared[compared.find("自上次会议以来").unwrap_or_else(|| panic!("{compared}"))..];
+    let refused_of = |name: &str| {
+        let row = month.split("<tr>").find(|r| r.contains(&format!(">{name}<"))).expect("a row");
+        row.split("<td>").last().unwrap().split("</td>").next().unwrap().to_owned()
+    };
+    assert_eq!((refused_of("安尚物业"), refused_of("谐安物业")), ("1".to_owned(), "0".to_owned()));
 }
 
 /// 当场改派: the meeting finds an issue another company's — the one its company asked to

@@ -35,7 +35,7 @@ fn slots_built(app: &TestApp, year: i32) -> Vec<String> {
 }
 
 async fn a_simulated_year_builds_twelve_agendas_on_time_and_none_twice(app: TestApp) {
-    let config = app.state.config.clone();
+    let config = (&*app.state.config, &app.state.workflows);
     let mut now = at("2027-01-01T00:00:00Z");
     let mut db = instance(&app);
     let mut built_at = Vec::new();
@@ -45,7 +45,7 @@ async fn a_simulated_year_builds_twelve_agendas_on_time_and_none_twice(app: Test
         if n % 20 == 0 {
             db = instance(&app);
         }
-        for result in tick(&db, &config, now, "sim").await.unwrap() {
+        for result in tick(&db, config, now, "sim").await.unwrap() {
             if let Built::Built { slot, .. } = result {
                 built_at.push((slot, now));
             }
@@ -75,26 +75,26 @@ async fn a_simulated_year_builds_twelve_agendas_on_time_and_none_twice(app: Test
 }
 
 async fn a_server_that_was_down_catches_up_until_the_meetings_day_is_over(app: TestApp) {
-    let config = app.state.config.clone();
+    let config = (&*app.state.config, &app.state.workflows);
     let db = instance(&app);
     // Down from before the build time (29 December) until 2 January 21:00 UTC.
-    let results = tick(&db, &config, at("2027-01-02T21:00:00Z"), "late").await.unwrap();
+    let results = tick(&db, config, at("2027-01-02T21:00:00Z"), "late").await.unwrap();
     assert!(matches!(results[0], Built::Built { .. }), "{results:?}");
     // Down through February's whole window, back half an hour after the meeting began: it
     // can still be held that day, so its draft is built.
-    let results = tick(&db, &config, at("2027-02-07T01:30:00Z"), "late").await.unwrap();
+    let results = tick(&db, config, at("2027-02-07T01:30:00Z"), "late").await.unwrap();
     assert!(matches!(results[0], Built::Built { .. }), "{results:?}");
     // Down through March's, back the day after (Monday 00:00 in Shanghai): too late.
-    let results = tick(&db, &config, at("2027-03-07T16:00:00Z"), "late").await.unwrap();
+    let results = tick(&db, config, at("2027-03-07T16:00:00Z"), "late").await.unwrap();
     assert_eq!(results, [Built::NotDue]);
     assert_eq!(slots_built(&app, 2027), ["2027-01-03", "2027-02-07"]);
 }
 
 async fn two_instances_build_each_agenda_once(app: TestApp) {
-    let config = app.state.config.clone();
+    let config = (&*app.state.config, &app.state.workflows);
     let (a, b) = (instance(&app), instance(&app));
     let now = at("2027-03-02T01:00:00Z");
-    let (ra, rb) = tokio::join!(tick(&a, &config, now, "a"), tick(&b, &config, now, "b"));
+    let (ra, rb) = tokio::join!(tick(&a, config, now, "a"), tick(&b, config, now, "b"));
     let mut results: Vec<String> = ra
         .unwrap()
         .into_iter()

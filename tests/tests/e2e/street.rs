@@ -411,7 +411,9 @@ async fn each_community_follows_its_own_workflow_language_and_settings(app: Test
     let next = app.get("/api/v1/meetings/next", &secretary).await.body;
     let starts: chrono::DateTime<chrono::Utc> = next["starts_at"].as_str().unwrap().parse().unwrap();
     let at = starts - chrono::TimeDelta::days(6);
-    roundtable_web::jobs::agenda::tick(&app.state.db, &app.state.config, at, "test").await.unwrap();
+    roundtable_web::jobs::agenda::tick(&app.state.db, (&app.state.config, &app.state.workflows), at, "test")
+        .await
+        .unwrap();
     let status = |token: String| {
         let app = &app;
         async move { app.get("/api/v1/meetings/next", &token).await.body["agenda_status"].clone() }

@@ -60,7 +60,14 @@ impl Town {
 fn facts(issues: &[Issue]) -> Vec<IssueFacts> {
     issues
         .iter()
-        .map(|i| IssueFacts { issue: i.into(), assigned_at: None, resolved_at: None, dealt_at: None, review_on: None })
+        .map(|i| IssueFacts {
+            issue: i.into(),
+            assigned_at: None,
+            resolved_at: None,
+            dealt_at: None,
+            review_on: None,
+            returns_refused: Vec::new(),
+        })
         .collect()
 }
 
@@ -326,7 +333,14 @@ mod backlog {
                     }
                     let dealt_at = r.dealt.map(|d| meeting_at() - TimeDelta::days(d));
                     let review_on = r.review_in.filter(|_| dealt_at.is_some()).map(|d| day + TimeDelta::days(d));
-                    IssueFacts { issue: (&i).into(), assigned_at: None, resolved_at: None, dealt_at, review_on }
+                    IssueFacts {
+                        issue: (&i).into(),
+                        assigned_at: None,
+                        resolved_at: None,
+                        dealt_at,
+                        review_on,
+                        returns_refused: Vec::new(),
+                    }
                 })
                 .collect();
             let config = AgendaConfig::default();
@@ -456,6 +470,7 @@ fn decided_at_the_last_meeting(decided: &[(&Issue, Option<NaiveDate>)]) -> Vec<I
             resolved_at: None,
             dealt_at: Some(last_meeting() + TimeDelta::hours(2)),
             review_on: *review_on,
+            returns_refused: Vec::new(),
         })
         .collect()
 }

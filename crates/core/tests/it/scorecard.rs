@@ -76,6 +76,7 @@ fn facts(w: &World, org: OrgId, s: Story) -> IssueFacts {
         resolved_at: s.resolved.map(ago),
         dealt_at: None,
         review_on: None,
+        returns_refused: Vec::new(),
     }
 }
 
@@ -251,6 +252,29 @@ fn weights_satisfaction_threshold_and_extensions_are_configurable() {
     let reopened = f.issues.iter_mut().find(|i| i.issue.extension_count == 1).unwrap();
     reopened.issue.state = IssueState::new("committed");
     assert_eq!(row(&scorecard(&f, &config), f.ordinary).month.resolution, Rate { n: 1, m: 3 });
+}
+
+#[test]
+fn a_refused_return_counts_against_the_company_that_asked_and_scores_nothing() {
+    let mut f = fixture();
+    let cfg = AgendaConfig::default();
+    let base = row(&scorecard(&f, &cfg), f.ordinary).clone();
+    assert_eq!((base.month.returns_refused, base.half_year.returns_refused), (0, 0));
+    // 安尚 asked to hand back one of its issues: refused ten days ago (this month) and, on
+    // another, in August (the half year); a third it asked about was handed to 谐安 after
+    // a refusal last week: still 安尚's refusal.
+    f.issues[0].returns_refused.push((ago(10), f.ordinary));
+    f.issues[3].returns_refused.push((ago(100), f.ordinary));
+    f.issues[4].returns_refused.push((ago(7), f.ordinary));
+    let rows = scorecard(&f, &cfg);
+    let counted = row(&rows, f.ordinary);
+    assert_eq!((counted.month.returns_refused, counted.half_year.returns_refused), (2, 3));
+    assert_eq!(row(&rows, f.far_off).month.returns_refused, 0, "the issue is 谐安's, the request was not");
+    // Counted, not scored: the rates, the score and the rank are as before.
+    assert_eq!(
+        (counted.month.score, counted.month.rank, counted.half_year.score),
+        (base.month.score, base.month.rank, base.half_year.score)
+    );
 }
 
 #[test]

@@ -72,7 +72,8 @@ fn the_rates_come_from_the_stored_timeline(t: &TestDb) {
 
     let meeting_at = now().with_timezone(&Utc) + TimeDelta::hours(9);
     let facts =
-        agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, meeting_at - TimeDelta::days(35)).unwrap();
+        agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, meeting_at - TimeDelta::days(35), NO_RETURNS)
+            .unwrap();
     let built = compare(&town, &facts, meeting_at);
     let a = built.scorecard.iter().find(|r| r.org == town.anshang).unwrap();
     let m = &a.month;
@@ -115,7 +116,7 @@ fn the_planner_reads_each_issue_as_it_is_stored(t: &TestDb) {
     let plain = town.raise(&t.db, "水管", town.junyue);
 
     let conn = &mut t.db.conn().unwrap();
-    let facts = agenda::agenda_facts(conn, town.community, now().to_utc() - TimeDelta::days(35)).unwrap();
+    let facts = agenda::agenda_facts(conn, town.community, now().to_utc() - TimeDelta::days(35), NO_RETURNS).unwrap();
     assert_eq!(facts.len(), 4);
     for issue in [&kept, &asked, &reopened, &plain] {
         let stored = issues::get_issue(conn, issue.id).unwrap();
@@ -134,6 +135,9 @@ fn the_planner_reads_each_issue_as_it_is_stored(t: &TestDb) {
     );
     assert_eq!(kept.verification.map(|v| (v.outcome, v.satisfaction)), Some((VerificationOutcome::Verified, Some(4))));
 }
+
+/// No steps to hand an issue back looked for: the tests that have none.
+const NO_RETURNS: agenda::Returns<'static> = agenda::Returns { asked: &[], refused: &[] };
 
 /// `n` different-looking CJK characters: text that does not compress to a short entry.
 fn varied(n: u32) -> String {
@@ -173,8 +177,14 @@ fn asking_to_hand_an_issue_back_buys_no_time(t: &TestDb) {
     town.fire_at(&t.db, &moved, &town.secretary, "commit", promise(), ago(2));
 
     let meeting_at = now().with_timezone(&Utc) + TimeDelta::hours(9);
+    let (asked, refused) = (["request_return".to_owned()], ["refuse_return".to_owned()]);
+    let returns = agenda::Returns { asked: &asked, refused: &refused };
     let facts =
-        agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, meeting_at - TimeDelta::days(35)).unwrap();
+        agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, meeting_at - TimeDelta::days(35), returns)
+            .unwrap();
+    // Anshang's request refused on day ten is Anshang's; the one granted is no refusal.
+    let refusals = |title: &str| facts.iter().find(|f| f.issue.title == title).unwrap().returns_refused.clone();
+    assert_eq!((refusals("楼道灯"), refusals("燃气管道")), (vec![(ago(10), town.anshang)], vec![]));
     let assigned = |title: &str| facts.iter().find(|f| f.issue.title == title).unwrap().assigned_at;
     assert_eq!(assigned("楼道灯"), Some(ago(20)), "the refusal is no new assignment");
     assert_eq!(assigned("燃气管道"), Some(ago(3)), "the reassignment is");
@@ -184,4 +194,6 @@ fn asking_to_hand_an_issue_back_buys_no_time(t: &TestDb) {
     assert_eq!((month(town.anshang).received, month(town.anshang).response), (1, Rate { n: 0, m: 1 }));
     // Xie'an answered the day after it was handed its issue.
     assert_eq!((month(town.xiean).received, month(town.xiean).response), (1, Rate { n: 1, m: 1 }));
+    // One request turned down, counted against the company that asked.
+    assert_eq!((month(town.anshang).returns_refused, month(town.xiean).returns_refused), (1, 0));
 }

@@ -320,9 +320,10 @@ fn build_agenda(
         }
     };
     let instance = format!("cli@{}", std::process::id());
+    let workflows = crate::server::load_workflows(&config.workflows)?;
     match crate::jobs::agenda::build_agenda_for(
         conn,
-        &config,
+        (&config, &workflows),
         community,
         Some(slot),
         now,

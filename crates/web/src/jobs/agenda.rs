@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use roundtable_core::agenda::{AgendaInput, build_agenda};
 use roundtable_core::audit::{AuditAction, AuditSubject};
-use roundtable_core::{CommunityId, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgKind, Override, Role};
+use roundtable_core::{
+    CommunityId, Effect, Meeting, MeetingId, MeetingRules, MeetingStatus, OrgKind, Override, Role, WorkflowSet,
+};
 use roundtable_store::{Db, DbConn, StoreError, agenda, directory, meetings};
 
 use crate::config::Config;
@@ -78,7 +80,7 @@ impl AgendaError {
 /// with the meeting it is for; nothing is saved. `None` when no meeting is due.
 pub fn plan_agenda(
     conn: &mut DbConn,
-    config: &Config,
+    (config, workflows): (&Config, &WorkflowSet),
     community: CommunityId,
     slot: Option<NaiveDate>,
     now: DateTime<Utc>,
@@ -120,7 +122,10 @@ pub fn plan_agenda(
     let since = last.unwrap_or(starts_at - TimeDelta::days(31));
     // The comparison looks back six months as well as to the last meeting.
     let half_year = starts_at.checked_sub_months(chrono::Months::new(6)).unwrap_or(since);
-    let facts = agenda::agenda_facts(conn, community, since.min(half_year))?;
+    // The requests to hand an issue back turned down, by the steps that ask and refuse.
+    let (asked, refused) = (workflows.taking(Effect::RequestReturn), workflows.taking(Effect::ClearReturnRequest));
+    let returns = agenda::Returns { asked: &asked, refused: &refused };
+    let facts = agenda::agenda_facts(conn, community, since.min(half_year), returns)?;
     let companies: Vec<_> = directory::organisations(conn, community)?
         .into_iter()
         .filter(|o| o.kind == OrgKind::PropertyCompany)
@@ -161,13 +166,13 @@ pub fn plan_agenda(
 /// already. `instance` names who built it, in `job_runs`.
 pub fn build_agenda_for(
     conn: &mut DbConn,
-    config: &Config,
+    planner: (&Config, &WorkflowSet),
     community: CommunityId,
     slot: Option<NaiveDate>,
     now: DateTime<Utc>,
     mode: Mode<'_>,
 ) -> Result<Built, AgendaError> {
-    let Some((meeting, built)) = plan_agenda(conn, config, community, slot, now)? else {
+    let Some((meeting, built)) = plan_agenda(conn, planner, community, slot, now)? else {
         return Ok(Built::NotDue);
     };
     match mode {
@@ -193,11 +198,11 @@ pub fn build_agenda_for(
 /// not drop.
 pub fn late_items(
     conn: &mut DbConn,
-    config: &Config,
+    planner: (&Config, &WorkflowSet),
     meeting: &Meeting,
     now: DateTime<Utc>,
 ) -> Result<Vec<roundtable_core::agenda::AgendaItem>, StoreError> {
-    let plan = match plan_agenda(conn, config, meeting.community, Some(meeting.slot), now) {
+    let plan = match plan_agenda(conn, planner, meeting.community, Some(meeting.slot), now) {
         Ok(Some((_, plan))) => plan,
         // A skipped or vanished slot has nothing to add.
         Ok(None) | Err(AgendaError::NoSuchMeeting(_) | AgendaError::NotDraft) => return Ok(Vec::new()),
@@ -216,24 +221,36 @@ pub fn late_items(
 /// or when the secretary asks); returns how many.
 pub fn add_late(
     conn: &mut DbConn,
-    config: &Config,
+    planner: (&Config, &WorkflowSet),
     meeting: &Meeting,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    let late = late_items(conn, config, meeting, now)?;
+    let late = late_items(conn, planner, meeting, now)?;
     if late.is_empty() { Ok(0) } else { agenda::add_items(conn, meeting, &late, now) }
 }
 
 /// One scheduler tick: builds every community's agenda that is due. Safe to call as
 /// often as wanted, from as many instances as there are.
-pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>, instance: &str) -> Result<Vec<Built>, String> {
-    let (config, instance) = (config.clone(), instance.to_owned());
+pub async fn tick(
+    db: &Db,
+    (config, workflows): (&Config, &std::sync::Arc<WorkflowSet>),
+    now: DateTime<Utc>,
+    instance: &str,
+) -> Result<Vec<Built>, String> {
+    let (config, workflows, instance) = (config.clone(), workflows.clone(), instance.to_owned());
     db.write(move |conn| {
         let communities = directory::communities(conn)?;
         let mut done = Vec::new();
         for c in communities {
             // With no slot given nothing is refused: the only failures are the store's.
-            match AgendaError::in_write(build_agenda_for(conn, &config, c.id, None, now, Mode::Claim(&instance)))? {
+            match AgendaError::in_write(build_agenda_for(
+                conn,
+                (&config, &*workflows),
+                c.id,
+                None,
+                now,
+                Mode::Claim(&instance),
+            ))? {
                 Ok(built) => {
                     // Built by the schedule: the trail names no person.
                     if let Built::Built { meeting, items, .. } = &built {

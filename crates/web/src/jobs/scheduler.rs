@@ -9,7 +9,7 @@ use crate::jobs::agenda as meetings;
 use crate::state::AppState;
 
 async fn run_tick(state: &AppState, instance: &str) {
-    match meetings::tick(&state.db, &state.config, state.now(), instance).await {
+    match meetings::tick(&state.db, (&state.config, &state.workflows), state.now(), instance).await {
         Ok(results) => {
             for r in results.iter().filter(|r| !matches!(r, meetings::Built::NotDue)) {
                 tracing::info!(result = ?r, "agenda job");

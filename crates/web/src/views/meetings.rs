@@ -361,6 +361,9 @@ pub struct WindowSchema {
     pub first_time: RateSchema,
     pub extended: u32,
     pub reopened: u32,
+    /// Its requests to hand an issue back turned down in the window (退回不成立): counted,
+    /// not scored.
+    pub returns_refused: u32,
     /// The weighted composite, 0–100; `null` with nothing to rate.
     pub score: Option<f64>,
     /// 1 = best; `null` when not ranked.

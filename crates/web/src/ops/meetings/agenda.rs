@@ -161,14 +161,14 @@ fn added_issue<'a>(
 pub async fn publish(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult<MeetingView> {
     manage(caller)?;
     let r = record(state, caller, id).await?;
-    let (now, config, by) = (state.now(), state.config.clone(), caller.user.id);
+    let (now, config, by, workflows) = (state.now(), state.config.clone(), caller.user.id, state.workflows.clone());
     let entry = crate::ops::audit(state, caller, AuditAction::AgendaPublished, AuditSubject::Meeting, id);
     // What was raised or changed since the draft joins it as it is published.
     let done = state
         .db
         .write(move |conn| {
             if r.agenda_status == AgendaStatus::Draft {
-                crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
+                crate::jobs::agenda::add_late(conn, (&config, &workflows), &r.meeting, now)?;
             }
             let done = meetings::publish_agenda(conn, r.meeting.id, by, now)?;
             if done {
@@ -191,8 +191,9 @@ pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
     if r.agenda_status != AgendaStatus::Draft && r.meeting.status != MeetingStatus::Open {
         return Ok(Vec::new());
     }
-    let (now, config) = (state.now(), state.config.clone());
-    let late = state.db.run(move |conn| crate::jobs::agenda::late_items(conn, &config, &r.meeting, now)).await?;
+    let (now, config, workflows) = (state.now(), state.config.clone(), state.workflows.clone());
+    let late =
+        state.db.run(move |conn| crate::jobs::agenda::late_items(conn, (&config, &workflows), &r.meeting, now)).await?;
     Ok(late
         .into_iter()
         .map(|i| AgendaItemView {
@@ -217,12 +218,12 @@ pub async fn add_late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRe
     manage(caller)?;
     let r = record(state, caller, id).await?;
     may_change(&r)?;
-    let (now, config) = (state.now(), state.config.clone());
+    let (now, config, workflows) = (state.now(), state.config.clone(), state.workflows.clone());
     let entry = crate::ops::audit(state, caller, AuditAction::LateItemsAdded, AuditSubject::Meeting, id);
     state
         .db
         .write(move |conn| {
-            let added = crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
+            let added = crate::jobs::agenda::add_late(conn, (&config, &workflows), &r.meeting, now)?;
             roundtable_store::audit::record(conn, &entry.with("added", added))
         })
         .await?;
@@ -241,6 +242,7 @@ pub async fn rebuild(state: &AppState, caller: &Caller, id: MeetingId) -> ApiRes
 /// Builds (claiming the slot, once) or rebuilds `slot`'s agenda in one write.
 async fn write_agenda(state: &AppState, caller: &Caller, slot: NaiveDate, rebuild: bool) -> ApiResult<Built> {
     let (config, community, now) = ((*state.config).clone(), caller.actor.community, state.now());
+    let workflows = state.workflows.clone();
     let instance = format!("api:{}", caller.user.login);
     let action = if rebuild { AuditAction::AgendaRebuilt } else { AuditAction::AgendaBuilt };
     let entry = crate::ops::audit(state, caller, action, AuditSubject::Meeting, "");
@@ -248,7 +250,8 @@ async fn write_agenda(state: &AppState, caller: &Caller, slot: NaiveDate, rebuil
         .db
         .write(move |conn| {
             let mode = if rebuild { Mode::Rebuild } else { Mode::Claim(&instance) };
-            let built = AgendaError::in_write(build_agenda_for(conn, &config, community, Some(slot), now, mode))?;
+            let built =
+                AgendaError::in_write(build_agenda_for(conn, (&config, &workflows), community, Some(slot), now, mode))?;
             if let Ok(Built::Built { meeting, items, .. } | Built::Rebuilt { meeting, items }) = &built {
                 let entry = AuditEntry { subject_id: meeting.to_string(), ..entry }.with("items", items);
                 roundtable_store::audit::record(conn, &entry)?;
@@ -287,11 +290,13 @@ pub async fn live_scorecard(
 ) -> ApiResult<Option<Vec<roundtable_core::agenda::ScoreRow>>> {
     let Some(slot) = next else { return Ok(None) };
     let (community, config, now) = (caller.actor.community, (*state.config).clone(), state.now());
+    let workflows = state.workflows.clone();
     let planned = state
         .db
         .run(move |conn| {
+            let planner = (&config, &*workflows);
             let plan =
-                AgendaError::in_write(crate::jobs::agenda::plan_agenda(conn, &config, community, Some(slot), now))?;
+                AgendaError::in_write(crate::jobs::agenda::plan_agenda(conn, planner, community, Some(slot), now))?;
             Ok(plan.map(|plan| plan.map(|(_, agenda)| agenda.scorecard)))
         })
         .await??;

@@ -33,11 +33,12 @@ pub async fn open(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
         return Err(refusal(Refusal::AnotherOpen, hours));
     }
     let (from, to, config) = (MeetingStatus::Planned, MeetingStatus::Open, state.config.clone());
+    let workflows = state.workflows.clone();
     let entry = crate::ops::audit(state, caller, AuditAction::MeetingOpened, AuditSubject::Meeting, id);
     // What was raised or changed since the agenda was published joins it as the meeting
     // opens. The store checks the status again in the write, so two cannot both open it.
     let opened = state.db.write(move |conn| {
-        let added = crate::jobs::agenda::add_late(conn, &config, &r.meeting, now)?;
+        let added = crate::jobs::agenda::add_late(conn, (&config, &workflows), &r.meeting, now)?;
         meetings::set_status(conn, r.meeting.id, from, to, now)?;
         roundtable_store::audit::record(conn, &entry.with("late_items_added", added))
     });
