@@ -76,6 +76,15 @@ named_enum! {
     }
 }
 
+/// Whether an item's recorded outcome stands, no other to be recorded over it: it took
+/// its issue's steps — a promise made on the spot, or a company's request turned down —
+/// which are in the timeline and were told. A decision or a deferral that took
+/// none may be recorded again while the meeting is open (the chair pressed the wrong
+/// button); what stands is mended on the page or in the minutes' review.
+pub fn outcome_stands(outcome: Option<ItemOutcome>, turned_down_request: bool) -> bool {
+    outcome == Some(ItemOutcome::Commitment) || turned_down_request
+}
+
 named_enum! {
     /// A revision of a meeting's minutes.
     pub enum RevisionStatus: "minutes revision status" {
@@ -120,6 +129,9 @@ named_enum! {
         CorrectionsUnanswered = "corrections_unanswered",
         /// Asking more corrections of one draft than one organisation may.
         TooManyCorrections = "too_many_corrections",
+        /// Recording an item's outcome again where the one recorded took the issue's
+        /// steps ([`outcome_stands`]).
+        OutcomeStands = "outcome_stands",
     }
 }
 

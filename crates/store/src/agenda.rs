@@ -525,6 +525,7 @@ pub(crate) struct ItemRow {
     outcome_note: Option<String>,
     review_on: Option<NaiveDate>,
     refused_due_date: Option<NaiveDate>,
+    refused_return: bool,
 }
 
 /// A stored agenda item.
@@ -545,9 +546,19 @@ pub struct StoredItem {
     /// With a decision that turned the company's request for more time down: the date it
     /// asked for.
     pub refused_due_date: Option<NaiveDate>,
+    /// With a decision that turned the company's request to hand the issue back down
+    /// (退回不成立).
+    pub refused_return: bool,
     /// The urgency of its issue now (routine for an item without one): graded after the
     /// agenda was built, a red issue still says so on the meeting's day.
     pub urgency: Urgency,
+}
+
+impl StoredItem {
+    /// Whether its outcome took the issue's steps and stands ([`roundtable_core::meeting::outcome_stands`]).
+    pub fn outcome_stands(&self) -> bool {
+        roundtable_core::meeting::outcome_stands(self.outcome, self.refused_due_date.is_some() || self.refused_return)
+    }
 }
 
 impl TryFrom<(ItemRow, Option<String>)> for StoredItem {
@@ -568,6 +579,7 @@ impl TryFrom<(ItemRow, Option<String>)> for StoredItem {
             outcome_note: r.outcome_note,
             review_on: r.review_on,
             refused_due_date: r.refused_due_date,
+            refused_return: r.refused_return,
         })
     }
 }

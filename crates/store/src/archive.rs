@@ -265,6 +265,7 @@ pub const TABLES: &[Table] = &[
             ("reason", Text),
             ("review_on", Date),
             ("refused_due_date", Date),
+            ("refused_return", Bool),
         ],
     },
     Table {

@@ -39,6 +39,9 @@ pub enum StoreError {
     /// An agenda edit would drop a fixed section's item or one with a recorded outcome.
     #[error("agenda item {0} cannot be dropped: it is a fixed section or has an outcome")]
     Protected(String),
+    /// An outcome recorded over one that took its issue's steps, which stands.
+    #[error("agenda item {0} has an outcome that took its issue's steps: it stands")]
+    Settled(String),
     /// Publishing minutes while corrections the parties asked are unanswered.
     #[error("{0} correction(s) to the draft minutes are unanswered")]
     Unanswered(i64),

@@ -474,6 +474,8 @@ pub struct Recorded<'a> {
     pub review_on: Option<chrono::NaiveDate>,
     /// With a decision: the later date the company asked for, turned down.
     pub refused_due_date: Option<chrono::NaiveDate>,
+    /// With a decision: the company's request to hand the issue back turned down.
+    pub refused_return: bool,
 }
 
 /// Records an agenda item's outcome; a commitment's transition is persisted in the same
@@ -487,16 +489,26 @@ pub fn record_outcome(
 ) -> Result<()> {
     use crate::schema::agenda_items;
     crate::db::atomically(conn, |conn| {
-        let n = diesel::update(agenda_items::table.find(item).filter(agenda_items::meeting_id.eq(meeting.to_string())))
+        let of_meeting = agenda_items::table.find(item).filter(agenda_items::meeting_id.eq(meeting.to_string()));
+        // An outcome that took the issue's steps stands (`outcome_stands`), checked in the
+        // write: of two outcomes sent at once, a decision cannot overwrite the promise.
+        let open = agenda_items::outcome.is_null().or(agenda_items::outcome
+            .ne(ItemOutcome::Commitment.as_str())
+            .nullable()
+            .and(agenda_items::refused_due_date.is_null())
+            .and(agenda_items::refused_return.eq(false)));
+        let n = diesel::update(of_meeting.clone().filter(open))
             .set((
                 agenda_items::outcome.eq(Some(recorded.outcome.as_str())),
                 agenda_items::outcome_note.eq(recorded.note),
                 agenda_items::review_on.eq(recorded.review_on),
                 agenda_items::refused_due_date.eq(recorded.refused_due_date),
+                agenda_items::refused_return.eq(recorded.refused_return),
             ))
             .execute(conn)?;
         if n == 0 {
-            return Err(StoreError::NotFound);
+            let there = of_meeting.count().get_result::<i64>(conn)? > 0;
+            return Err(if there { StoreError::Settled(item.to_owned()) } else { StoreError::NotFound });
         }
         for t in transitions {
             crate::issues::record_transition(conn, t)?;

@@ -187,6 +187,7 @@ diesel::table! {
         reason -> Text,
         review_on -> Nullable<Date>,
         refused_due_date -> Nullable<Date>,
+        refused_return -> Bool,
     }
 }
 

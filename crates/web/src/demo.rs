@@ -875,7 +875,13 @@ fn hold(
             (None, _) => None,
         };
         if let Some((outcome, note, review_on)) = outcome {
-            let recorded = meetings::Recorded { outcome, note: Some(note), review_on, refused_due_date: None };
+            let recorded = meetings::Recorded {
+                outcome,
+                note: Some(note),
+                review_on,
+                refused_due_date: None,
+                refused_return: false,
+            };
             meetings::record_outcome(conn, m.id, &item.id, recorded, &[])?;
         }
     }

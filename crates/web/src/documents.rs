@@ -56,6 +56,8 @@ pub struct Item {
     pub outcome: String,
     /// With a decision: the later date the company asked for, turned down (不同意延期).
     pub refused_due_date: Option<chrono::NaiveDate>,
+    /// With a decision: the company's request to hand the issue back, turned down (退回不成立).
+    pub refused_return: bool,
     pub note: Option<String>,
     /// With a decision: the day the meeting will hear it again by (复议).
     pub review_on: Option<chrono::NaiveDate>,
@@ -249,6 +251,7 @@ pub fn assemble(
             section: section_label(lang, i.section),
             outcome: outcome_label(lang, i.outcome, i.section, i.reason),
             refused_due_date: i.refused_due_date,
+            refused_return: i.refused_return,
             note: i.outcome_note,
             review_on: i.review_on,
             in_appendix: i.in_appendix,

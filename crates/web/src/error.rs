@@ -313,6 +313,7 @@ impl From<StoreError> for ApiError {
                     "{n} correction(s) the parties asked of the draft are unanswered: accept or decline each before publishing"
                 ),
             ),
+            StoreError::Settled(_) => crate::ops::meetings::refusal(roundtable_core::Refusal::OutcomeStands, 0),
             StoreError::Pool(_) | StoreError::Unavailable { .. } => {
                 tracing::warn!(error = %e, "database unavailable");
                 ApiError::Unavailable("the database is not reachable right now; nothing was changed".into())

@@ -54,6 +54,8 @@ pub struct Heard<'a> {
     pub review_on: Option<NaiveDate>,
     /// The later date the company asked for that the meeting's decision turned down.
     pub refused_due_date: Option<NaiveDate>,
+    /// The company's request to hand the issue back that the meeting's decision turned down.
+    pub refused_return: bool,
     /// Listed past the meeting's length: heard if time allows, else at the next meeting.
     pub in_appendix: bool,
     /// Where the meeting is now, unless it is off: its local start ("2026-12-13 14:30")
@@ -104,6 +106,9 @@ impl Heard<'_> {
                 parts.push(locales.text(lang, &format!("doc.outcome.{outcome}"), &[]));
                 if let Some(day) = self.refused_due_date {
                     parts.push(locales.text(lang, "day.refused_shown", &[("date", day.to_string())]));
+                }
+                if self.refused_return {
+                    parts.push(locales.text(lang, "day.refused_return_shown", &[]));
                 }
                 if let Some(day) = self.review_on {
                     parts.push(locales.text(lang, "day.review_shown", &[("date", day.to_string())]));

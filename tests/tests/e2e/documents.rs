@@ -18,6 +18,8 @@ fn doc() -> MinutesDoc {
         // The third, a decision, turned the company's request for more time down and names
         // the day the meeting hears it again (复议).
         refused_due_date: (number == 3).then(|| chrono::NaiveDate::from_ymd_opt(2026, 12, 20).unwrap()),
+        // The fourth turned its request to hand the issue back down (退回不成立).
+        refused_return: number == 4,
         note: note.map(Into::into),
         review_on: (number == 3).then(|| chrono::NaiveDate::from_ymd_opt(2027, 2, 7).unwrap()),
         in_appendix: false,
@@ -44,6 +46,7 @@ fn doc() -> MinutesDoc {
             item(1, "传达城区物业管理新规", "传达精神", "未讨论，转下次会议", None),
             item(2, "<script>alert(1)</script>", "新问题", "现场承诺", Some("两周内 | 完成")),
             item(3, "小区路灯不亮", "新问题", "决定", Some("等供电公司答复")),
+            item(4, "燃气管道异味", "跟进事项", "决定", Some("属物业维护")),
         ],
         commitments: vec![CommitmentLine {
             org: "安尚物业".into(),

@@ -15,6 +15,7 @@ on_both_databases!(
     a_meeting_is_prepared_held_and_closed_through_the_api,
     a_secretary_moves_and_skips_meetings,
     on_the_spot_a_raised_issue_is_assigned_and_committed_and_an_overdue_one_extended,
+    a_wrong_button_is_mended_at_the_meeting_and_a_promise_stands,
     the_day_screen_shows_each_issue_as_it_stands_and_the_companys_request,
     the_meeting_turns_a_companys_request_down_with_its_reason,
     an_issue_raised_at_the_meeting_is_listed_there_and_committed_on_the_spot
@@ -1325,6 +1326,95 @@ async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp)
 
 /// Builds and publishes a meeting's agenda, opens the meeting on its day and returns its
 /// path and the secretary's token of that day.
+/// The chair pressed 暂缓 where the company promised: a decision or a deferral moved
+/// nothing on and is recorded again, on the day screen as through the API; a promise made
+/// on the spot took the issue's steps and stands — recorded over, it would say one thing
+/// in the minutes and another in the issue's timeline, or extend a date nobody asked to.
+async fn a_wrong_button_is_mended_at_the_meeting_and_a_promise_stands(app: TestApp) {
+    let anshang = app.org("安尚物业").to_string();
+    let gate =
+        fire(&app, SECRETARY, &raise(&app, "单元门禁失灵").await, "assign", json!({"responsible_org": anshang})).await;
+    let raced =
+        fire(&app, SECRETARY, &raise(&app, "地库照明不足").await, "assign", json!({"responsible_org": anshang})).await;
+    let (path, token) = build_and_open(&app, "2026-12-06").await;
+    let detail = app.get(&path, &token).await.body;
+    let item_of = |issue: &Value| {
+        items(&detail).iter().find(|i| i["issue"] == issue["id"]).expect("on the agenda")["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (item, raced_item) = (item_of(&gate), item_of(&raced));
+    let meeting = path.trim_start_matches("/api/v1");
+    let (day, action) = (format!("{meeting}/day"), format!("{meeting}/items/{item}/outcome"));
+    let secretary = crate::pages::signed_in(&app, SECRETARY).await;
+    let on_screen = |html: &str| {
+        let at = html.find(&format!("id=\"item-{item}\"")).unwrap_or_else(|| panic!("{html}"));
+        html[at..].split("</li>").next().unwrap().to_owned()
+    };
+
+    let posted = secretary.submit(&day, &action, &[("outcome", "deferred"), ("note", "下次再议")]).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
+    // Recorded, and offered again folded under it: the promise's form among them.
+    let shown = on_screen(&secretary.get(&day).await.html);
+    assert!(shown.contains("暂缓") && shown.contains(&format!("id=\"redo-{item}\"")), "{shown}");
+    assert!(shown.contains("改记结果") && shown.contains(&format!("id=\"commit-{item}\"")), "{shown}");
+    let due = in_days(&app, 14);
+    let promised = secretary
+        .submit(
+            &day,
+            &action,
+            &[("outcome", "commitment"), ("commitment_text", "更换门禁主板"), ("due_date", due.as_str())],
+        )
+        .await;
+    assert_eq!(promised.status, StatusCode::SEE_OTHER, "{}", promised.html);
+    let issue_path = format!("/api/v1/issues/{}", gate["id"].as_str().unwrap());
+    let committed = app.get(&issue_path, &token).await.body;
+    assert_eq!(
+        (committed["state"].as_str(), committed["commitment"]["due_date"].as_str()),
+        (Some("committed"), Some(due.as_str()))
+    );
+    let item_now = |detail: Value, id: &str| items(&detail).iter().find(|i| i["id"] == id).cloned().unwrap();
+    assert_eq!(item_now(app.get(&path, &token).await.body, &item)["outcome"], "commitment");
+
+    // The promise stands: no form on the screen, and neither a decision nor a "new date"
+    // (which would have been an extension) is recorded over it.
+    let shown = on_screen(&secretary.get(&day).await.html);
+    assert!(!shown.contains("<form") && !shown.contains("redo-"), "{shown}");
+    let later = in_days(&app, 30);
+    for body in [
+        json!({"outcome": "decision", "note": "改为决定"}),
+        json!({"outcome": "commitment", "due_date": later, "note": "记错了日期"}),
+        json!({"outcome": "deferred"}),
+    ] {
+        let r = app.post(&format!("{path}/items/{item}/outcome"), &token, body.clone()).await;
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (StatusCode::CONFLICT, Some("outcome_stands")),
+            "{body}: {}",
+            r.body
+        );
+    }
+    let still = app.get(&issue_path, &token).await.body;
+    assert_eq!((still["version"].clone(), still["extension_count"].clone()), (committed["version"].clone(), json!(0)));
+    assert_eq!(item_now(app.get(&path, &token).await.body, &item)["outcome"], "commitment");
+    // Sent from a page held open since: the page says why, in the viewer's language.
+    let refused = secretary.submit(&day, &action, &[("outcome", "decision")]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.html);
+    assert!(refused.html.contains("不能改记"), "{}", refused.html);
+
+    // A decision and a promise sent at once: whichever lands first, the item ends as the
+    // promise the issue's timeline holds.
+    let raced_path = format!("{path}/items/{raced_item}/outcome");
+    let promise = json!({"outcome": "commitment", "commitment_text": "加装灯具", "due_date": due});
+    let (_, committing) = tokio::join!(
+        app.post(&raced_path, &token, json!({"outcome": "decision", "note": "同时"})),
+        app.post(&raced_path, &token, promise),
+    );
+    assert_eq!(committing.status, StatusCode::OK, "{}", committing.body);
+    assert_eq!(item_now(app.get(&path, &token).await.body, &raced_item)["outcome"], "commitment");
+}
+
 pub async fn build_and_open(app: &TestApp, slot: &str) -> (String, String) {
     let secretary = app.fresh_token(SECRETARY).await;
     let built = app.call(Method::POST, &format!("/api/v1/meetings/slots/{slot}/agenda"), Some(&secretary), None).await;

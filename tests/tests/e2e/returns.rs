@@ -145,6 +145,21 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
     );
     assert!(company_mail.iter().all(|m| !m.subject.contains("新交办")), "not a new assignment");
     assert!(!company.get(&path).await.html.contains("id=\"return-request\""));
+    // The item says what was turned down, and the refusal, having taken the issue's step,
+    // stands: no outcome recorded over it, no form for it on the day screen.
+    let item_now = app.get(&format!("/api/v1{meeting}"), &token).await.body;
+    let item_now = crate::meetings::items(&item_now).iter().find(|i| i["id"] == item_id.as_str()).cloned().unwrap();
+    assert_eq!((item_now["outcome"].as_str(), item_now["refused_return"].as_bool()), (Some("decision"), Some(true)));
+    let over = app.post(&outcome, &token, json!({"outcome": "deferred"})).await;
+    assert_eq!(
+        (over.status, over.body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("outcome_stands")),
+        "{}",
+        over.body
+    );
+    let day = secretary.get(&format!("{meeting}/day")).await.html;
+    let on_screen = day[day.find(&format!("id=\"item-{item_id}\"")).unwrap()..].split("</li>").next().unwrap();
+    assert!(on_screen.contains("退回不成立") && !on_screen.contains("<form"), "{on_screen}");
     let home = secretary.get("/").await.html;
     assert!(!home.contains("燃气管道归燃气公司维护"), "decided: it no longer waits for the secretary");
 
@@ -160,6 +175,9 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
     // scored); the one granted is no refusal.
     let closed = app.call(Method::POST, &format!("/api/v1{meeting}/close"), Some(&token), None).await;
     assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    let minutes = app.call(Method::GET, &format!("/api/v1{meeting}/minutes?format=md"), Some(&token), None).await;
+    let minutes = minutes.body.as_str().expect("markdown").to_owned();
+    assert!(minutes.contains("**燃气管道异味**") && minutes.contains("；退回不成立"), "{minutes}");
     let compared = secretary.get("/scorecard").await.html;
     let month = &compared[compared.find("自上次会议以来").unwrap_or_else(|| panic!("{compared}"))..];
     let refused_of = |name: &str| {

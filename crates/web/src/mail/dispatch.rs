@@ -126,6 +126,7 @@ fn agenda_lines(
                     outcome: item.outcome,
                     review_on: item.review_on,
                     refused_due_date: item.refused_due_date,
+                    refused_return: item.refused_return,
                     in_appendix: item.in_appendix,
                     now_at: None,
                 };
@@ -261,6 +262,7 @@ fn compose(conn: &mut DbConn, row: &Pending, base_url: &str, now: DateTime<Utc>)
                             outcome: item.outcome,
                             review_on: item.review_on,
                             refused_due_date: item.refused_due_date,
+                            refused_return: item.refused_return,
                             in_appendix: item.in_appendix,
                             now_at: (m.status != roundtable_core::MeetingStatus::Skipped).then(|| {
                                 (m.starts_at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(), &*m.place)

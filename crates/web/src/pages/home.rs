@@ -64,6 +64,7 @@ struct OurItem {
     outcome: Option<roundtable_core::ItemOutcome>,
     review_on: Option<chrono::NaiveDate>,
     refused_due_date: Option<chrono::NaiveDate>,
+    refused_return: bool,
 }
 
 #[derive(Serialize)]
@@ -249,6 +250,7 @@ async fn work(ctx: &Ctx) -> PageResult {
                 outcome: i.outcome,
                 review_on: i.review_on,
                 refused_due_date: i.refused_due_date,
+                refused_return: i.refused_return,
             })
             .collect();
     }

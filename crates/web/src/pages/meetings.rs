@@ -293,6 +293,8 @@ struct ItemShown {
     standing: Option<Standing>,
     /// A fixed section's item or one with an outcome: it cannot be dropped.
     locked: bool,
+    /// Its outcome took the steps: the day screen offers no other.
+    outcome_stands: bool,
     /// What its outcome form held when it was refused, to be mended rather than typed again.
     typed: Option<OutcomeForm>,
     /// What the form handing it to another company held when it was refused.
@@ -404,6 +406,7 @@ fn items_shown(
                 hands_on: hand.is_some_and(|h| h.hands_on),
                 standing: hand.map(|h| Standing::of(h, names, tz, today, day)),
                 locked: is_fixed(item.section, item.reason) || item.outcome.is_some(),
+                outcome_stands: item.outcome_stands(),
                 typed: None,
                 typed_hand_on: None,
                 unticked: false,

@@ -128,6 +128,7 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                             outcome: i.outcome,
                             review_on: i.review_on,
                             refused_due_date: i.refused_due_date,
+                            refused_return: i.refused_return,
                             in_appendix: i.in_appendix,
                             now_at: m.on.then(|| {
                                 (

@@ -59,6 +59,16 @@ pub struct AgendaItemView {
     /// With a decision that turned the company's request for more time down
     /// (`refuse_extension`): the later date it had asked for.
     pub refused_due_date: Option<NaiveDate>,
+    /// With a decision that turned the company's request to hand the issue back down
+    /// (`refuse_return`; 退回不成立).
+    pub refused_return: bool,
+}
+
+impl AgendaItemView {
+    /// Whether its outcome took the issue's steps and stands: no other is recorded over it.
+    pub fn outcome_stands(&self) -> bool {
+        roundtable_core::meeting::outcome_stands(self.outcome, self.refused_due_date.is_some() || self.refused_return)
+    }
 }
 
 impl From<roundtable_store::agenda::StoredItem> for AgendaItemView {
@@ -76,6 +86,7 @@ impl From<roundtable_store::agenda::StoredItem> for AgendaItemView {
             outcome: i.outcome,
             review_on: i.review_on,
             refused_due_date: i.refused_due_date,
+            refused_return: i.refused_return,
         }
     }
 }

@@ -55,7 +55,9 @@ pub async fn attendance(
 }
 
 /// Records an item's outcome. A commitment fires the issue's `commit` transition for
-/// its responsible organisation, recording this meeting, in the same transaction.
+/// its responsible organisation, recording this meeting, in the same transaction. A
+/// decision or a deferral may be recorded again while the meeting is open; an outcome that
+/// took the steps (a commitment, a request turned down) stands: 409 `outcome_stands`.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/items/{item}/outcome", tag = "meetings",
     params(("id" = Uuid, Path), ("item" = String, Path)), request_body = OutcomeBody, security(("bearer" = [])), responses(
     (status = 200, body = MeetingDetail), (status = 401, body = Problem), (status = 403, body = Problem),

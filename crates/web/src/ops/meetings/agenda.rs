@@ -209,6 +209,7 @@ pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
             outcome: None,
             review_on: None,
             refused_due_date: None,
+            refused_return: false,
         })
         .collect())
 }

@@ -134,6 +134,12 @@ pub async fn outcome(
     };
     let stored =
         items.into_iter().find(|i| i.id == item).ok_or_else(|| ApiError::NotFound("no such agenda item".into()))?;
+    // Refused before its steps are worked out, which would refuse it for another reason
+    // (a second promise on a committed issue is not an extension's); the write checks it
+    // again.
+    if stored.outcome_stands() {
+        return Err(refusal(Refusal::OutcomeStands, 0));
+    }
     let note = body.note.as_deref().map(roundtable_core::text::trim).filter(|n| !n.is_empty()).map(str::to_owned);
     let review_on = review_day(&body, r.meeting.starts_at.with_timezone(&caller.tz()).date_naive())?;
     promise_only_in_a_commitment(&body)?;
@@ -170,6 +176,9 @@ pub async fn outcome(
     let mut entry = crate::ops::audit(state, caller, AuditAction::OutcomeRecorded, AuditSubject::Meeting, id)
         .with("item", &stored.title)
         .with("outcome", outcome);
+    if let Some(before) = stored.outcome {
+        entry = entry.with("replacing", before);
+    }
     if let Some(note) = &note {
         entry = entry.with("note", note);
     }
@@ -186,7 +195,9 @@ pub async fn outcome(
     state
         .db
         .write(move |conn| {
-            let recorded = meetings::Recorded { outcome, note: note.as_deref(), review_on, refused_due_date };
+            let refused_return = down == Some(TurnDown::Return);
+            let recorded =
+                meetings::Recorded { outcome, note: note.as_deref(), review_on, refused_due_date, refused_return };
             meetings::record_outcome(conn, meeting, &item, recorded, &transitions)?;
             // Handed to a company at the meeting: a company's staff who followed it while
             // it was theirs stop following what they can no longer read.

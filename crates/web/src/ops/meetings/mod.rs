@@ -50,6 +50,9 @@ pub(crate) fn refusal(code: Refusal, hours_before: u32) -> ApiError {
         Refusal::ReviewOff => "this community's draft minutes are not reviewed by the parties".into(),
         Refusal::ReviewOver => "the review of the draft minutes is over".into(),
         Refusal::CorrectionsUnanswered => "answer every correction the parties asked before publishing".into(),
+        Refusal::OutcomeStands => "the outcome recorded took the issue's steps (a promise, a request turned down) and stands: \
+                                    a later date is an extension, another company a reassignment, the words a correction of the minutes"
+            .into(),
         Refusal::TooManyCorrections => format!(
             "your organisation has asked {} corrections of this draft, the most it may: the secretary answers them first",
             roundtable_store::corrections::MAX_PER_ORGANISATION

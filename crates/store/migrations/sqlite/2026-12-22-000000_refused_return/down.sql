@@ -1,0 +1,1 @@
+ALTER TABLE agenda_items DROP COLUMN refused_return;
