@@ -128,6 +128,8 @@ pub fn agenda_facts(
     let mut no_handover: HashMap<String, Vec<NaiveDateTime>> = HashMap::new();
     let mut refused: HashMap<String, Vec<(DateTime<Utc>, OrgId)>> = HashMap::new();
     let mut asked_by: Option<(String, OrgId)> = None;
+    // Refusals of requests asked before `since`, whose asking step was not read.
+    let mut unasked: Vec<(String, NaiveDateTime)> = Vec::new();
     for (issue, at, fields, transition, org) in stayed {
         let fields: TransitionFields =
             serde_json::from_str(&fields).map_err(|e| StoreError::Corrupt(format!("event fields: {e}")))?;
@@ -136,11 +138,15 @@ pub fn agenda_facts(
         }
         if returns.asked.contains(&transition) {
             asked_by = parse_opt("organisation id", org.as_deref())?.map(|o| (issue, o));
-        } else if returns.refused.contains(&transition)
-            && let Some((_, by)) = asked_by.take_if(|(asked, _)| *asked == issue)
-        {
-            refused.entry(issue).or_default().push((utc(at), by));
+        } else if returns.refused.contains(&transition) {
+            match asked_by.take_if(|(asked, _)| *asked == issue) {
+                Some((_, by)) => refused.entry(issue).or_default().push((utc(at), by)),
+                None => unasked.push((issue, at)),
+            }
         }
+    }
+    for (issue, at, by) in asked_before(conn, &community, &unasked, returns.asked, since)? {
+        refused.entry(issue).or_default().push((utc(at), by));
     }
     // Such a step is an event into `assigned` at its instant; no step into `resolved`
     // shares an issue's instant with it.
@@ -173,6 +179,39 @@ pub fn agenda_facts(
             })
         })
         .collect()
+}
+
+/// Who asked each of `refusals` (an issue's refusal and its instant) to hand the issue
+/// back, when the request was asked before `since`: the company of the issue's last
+/// asking step (`asked`) before then — a request is settled before the next is asked.
+/// One query, only when some were; they are few (a request pending across the window's
+/// start).
+fn asked_before(
+    conn: &mut DbConn,
+    community: &str,
+    refusals: &[(String, NaiveDateTime)],
+    asked: &[String],
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, NaiveDateTime, OrgId)>> {
+    if refusals.is_empty() {
+        return Ok(Vec::new());
+    }
+    let issues: Vec<&str> = refusals.iter().map(|(issue, _)| issue.as_str()).collect();
+    let steps: Vec<(String, NaiveDateTime, Option<String>)> = issue_events::table
+        .filter(issue_events::community_id.eq(community))
+        .filter(issue_events::issue_id.eq_any(&issues))
+        .filter(issue_events::transition.eq_any(asked))
+        .filter(issue_events::at.lt(ts(since)))
+        .select((issue_events::issue_id, issue_events::at, issue_events::actor_org))
+        .load(conn)?;
+    let mut found = Vec::new();
+    for (issue, at) in refusals {
+        let last = steps.iter().filter(|(i, _, _)| i == issue).max_by_key(|(_, asked_at, _)| *asked_at);
+        if let Some(by) = last.and_then(|(_, _, org)| org.as_deref()) {
+            found.push((issue.clone(), *at, parse("organisation id", by)?));
+        }
+    }
+    Ok(found)
 }
 
 /// An issue as the planner reads it: no free text but the title, the verdict and the

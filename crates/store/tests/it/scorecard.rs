@@ -185,6 +185,11 @@ fn asking_to_hand_an_issue_back_buys_no_time(t: &TestDb) {
     // Anshang's request refused on day ten is Anshang's; the one granted is no refusal.
     let refusals = |title: &str| facts.iter().find(|f| f.issue.title == title).unwrap().returns_refused.clone();
     assert_eq!((refusals("楼道灯"), refusals("燃气管道")), (vec![(ago(10), town.anshang)], vec![]));
+    // Read from after the asking (a request pending across the window's start): the
+    // refusal inside is still Anshang's.
+    let later = agenda::agenda_facts(&mut t.db.conn().unwrap(), town.community, ago(14), returns).unwrap();
+    let refused_later = later.iter().find(|f| f.issue.title == "楼道灯").unwrap().returns_refused.clone();
+    assert_eq!(refused_later, vec![(ago(10), town.anshang)]);
     let assigned = |title: &str| facts.iter().find(|f| f.issue.title == title).unwrap().assigned_at;
     assert_eq!(assigned("楼道灯"), Some(ago(20)), "the refusal is no new assignment");
     assert_eq!(assigned("燃气管道"), Some(ago(3)), "the reassignment is");
