@@ -743,7 +743,7 @@ async fn day_page(
     ctx: &Ctx,
     id: MeetingId,
     status: StatusCode,
-    errors: Option<FormErrors>,
+    mut errors: Option<FormErrors>,
     typed: Typed,
 ) -> PageResult {
     let (caller, detail, names) = detail(ctx, id).await?;
@@ -757,6 +757,10 @@ async fn day_page(
         // A company named on an issue that has one was the form handing it on.
         if item.hands_on && form.responsible_org.as_deref().is_some_and(|o| !o.is_empty()) {
             item.typed_hand_on = Some(form);
+            // The note is the hand-over's reason (the workflow's `reason`): named as asked.
+            if let Some(errors) = errors.as_mut() {
+                errors.relabel(&["reason", "note"], &ctx.t("day.hand_on_reason_label"));
+            }
         } else {
             item.typed = Some(form);
         }

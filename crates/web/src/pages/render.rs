@@ -188,6 +188,16 @@ pub struct FormErrors {
     pub field: BTreeMap<String, String>,
 }
 
+impl FormErrors {
+    /// Names the problems of `fields` by `label`: a form that asks for a field under its
+    /// own words ("改派理由") says them, not the shared label ("原因").
+    pub fn relabel(&mut self, fields: &[&str], label: &str) {
+        for p in self.list.iter_mut().filter(|p| p.field.as_deref().is_some_and(|f| fields.contains(&f))) {
+            p.label = label.to_owned();
+        }
+    }
+}
+
 /// Who is signed in, as the layout and the templates' menus need it.
 #[derive(Serialize)]
 struct Me<'a> {
