@@ -115,6 +115,19 @@ fn not_its_own(title: &str) -> Option<&'static str> {
     }
 }
 
+/// Why the company says a demo problem it was handed is not its own, and why the
+/// secretary finds it is (退回不成立), if it does: the comparison counts the request
+/// turned down against the company.
+fn its_own_after_all(title: &str) -> Option<(&'static str, &'static str)> {
+    match title {
+        "楼顶防水层老化" => Some((
+            "屋面防水属开发商五年保修范围，请转开发商处理。",
+            "经核实已过保修期，属物业维修范围；需动用维修资金的，由物业提出方案。",
+        )),
+        _ => None,
+    }
+}
+
 /// What becomes of a demo issue: the state it ends in, and how it gets there.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Fate {
@@ -673,6 +686,14 @@ fn advance(
         Some(m) => (&people.secretary, m.starts_at + TimeDelta::minutes(40), Some(m.id)),
         None => (staff, step(at, 2), None),
     };
+    // Asked back and refused before it promises: within the time to the promise, in thirds.
+    if let Some((asked, refused)) = its_own_after_all(&issue.title) {
+        let third = (commit_at.min(now - TimeDelta::hours(1)) - at) / 3;
+        let f = TransitionFields { reason: Some(asked.into()), ..Default::default() };
+        issue = fire(&issue, staff, "request_return", f, at + third)?;
+        let f = TransitionFields { reason: Some(refused.into()), ..Default::default() };
+        issue = fire(&issue, &people.secretary, "refuse_return", f, at + third * 2)?;
+    }
     at = commit_at.min(now - TimeDelta::hours(1));
     let today = at.with_timezone(&tz).date_naive();
     // Some promises are already broken: those end overdue on the tracker.
