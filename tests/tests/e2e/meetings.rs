@@ -1376,6 +1376,11 @@ async fn a_wrong_button_is_mended_at_the_meeting_and_a_promise_stands(app: TestA
     );
     let item_now = |detail: Value, id: &str| items(&detail).iter().find(|i| i["id"] == id).cloned().unwrap();
     assert_eq!(item_now(app.get(&path, &token).await.body, &item)["outcome"], "commitment");
+    // The meeting's history keeps what the promise replaced, in the reader's words.
+    let history = secretary.get(meeting).await.html;
+    let history = &history[history.find("id=\"history\"").expect("the history")..];
+    assert!(history.contains("改记前的结果: 推迟至下次会议") && history.contains("流转: 承诺整改"), "{history}");
+    assert!(!history.contains("commitment") && !history.contains(": deferred"), "{history}");
 
     // The promise stands: no form on the screen, and neither a decision nor a "new date"
     // (which would have been an extension) is recorded over it.

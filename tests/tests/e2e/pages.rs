@@ -367,7 +367,7 @@ async fn my_account_changes_how_i_am_reached() {
     let admin = signed_in(&app, "admin@dongsheng.example").await;
     let history = admin.get(&format!("/admin?account={}", app.user("resident@dongsheng.example"))).await.html;
     let trail = history.split("id=\"history\"").nth(1).expect("a history");
-    assert!(trail.contains("修改了自己的联系方式") && trail.contains("修改项: email, phone"), "{trail}");
+    assert!(trail.contains("修改了自己的联系方式") && trail.contains("修改项: 邮箱、电话"), "{trail}");
     assert!(!trail.contains("13800139999") && !trail.contains("audit_detail."), "{trail}");
 }
 

@@ -230,7 +230,7 @@ async fn admin_page(
         Some(a) => AuditQuery { subject_id: Some(a.to_string()), ..AuditQuery::default() },
         None => AuditQuery { subject: Some(AuditSubject::Account.as_str().into()), ..AuditQuery::default() },
     };
-    let history = crate::pages::history::lines(&ctx.state, &caller, query).await?;
+    let history = crate::pages::history::lines(&ctx.state, &caller, query, ctx.viewer.lang).await?;
     let chosen = account.and_then(|a| users.iter().find(|u| u.id.0 == a));
     let account = chosen.map(|u| u.login.clone());
     let users = users

@@ -525,7 +525,7 @@ async fn meeting_page(
     // What was done to the meeting, and by whom: for those who run it (as the API).
     let history = if manages {
         let query = AuditQuery { subject_id: Some(id.to_string()), ..AuditQuery::default() };
-        Some(crate::pages::history::lines(&ctx.state, &caller, query).await?)
+        Some(crate::pages::history::lines(&ctx.state, &caller, query, ctx.viewer.lang).await?)
     } else {
         None
     };
