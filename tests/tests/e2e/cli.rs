@@ -58,13 +58,13 @@ fn workflow_check_reports_every_error_of_every_file_and_exits_1() {
     assert!(out.is_empty(), "{out}");
     let a = dir.join("a.toml").display().to_string();
     let b = dir.join("b.toml").display().to_string();
-    assert!(err.contains(&format!("{a}:165:6: unknown state `fixed`")), "{err}");
+    assert!(err.contains(&format!("{a}:167:6: unknown state `fixed`")), "{err}");
     assert!(err.contains(&format!("{b}:1:10: ")), "{err}");
     assert!(err.ends_with("2 errors found\n"), "{err}");
     // One file, as a community's own workflow is checked before it is named in its settings.
     let (code, _, err) = roundtable(&["workflow", "check", &a]);
     assert_eq!(code, ExitCode::FAILURE);
-    assert!(err.contains(&format!("{a}:165:6: unknown state `fixed`")) && err.ends_with("1 error found\n"), "{err}");
+    assert!(err.contains(&format!("{a}:167:6: unknown state `fixed`")) && err.ends_with("1 error found\n"), "{err}");
     let shipped = repo().join("workflows/issue.toml");
     let (code, out, err) = roundtable(&["workflow", "check", shipped.to_str().unwrap()]);
     assert_eq!(code, ExitCode::SUCCESS, "{err}");

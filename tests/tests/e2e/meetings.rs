@@ -1280,6 +1280,8 @@ async fn the_meeting_turns_a_companys_request_down_with_its_reason(app: TestApp)
     let events = app.get(&format!("/api/v1/issues/{id}/events"), &secretary).await.body;
     let last = events.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["transition"], "refuse_extension", "{last}");
+    // Turned down at the meeting, which the step records (the timeline names its day).
+    assert_eq!(last["fields"]["meeting"].as_str(), path.rsplit('/').next(), "{last}");
     let held = app.get(&path, &secretary).await.body;
     let held_item = held["items"].as_array().unwrap().iter().find(|i| i["issue"] == id.as_str()).unwrap().clone();
     assert_eq!((&held_item["outcome"], held_item["refused_due_date"].as_str()), (&json!("decision"), Some(&*asked)));

@@ -133,6 +133,14 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
     let refused = app.get(&format!("/api/v1/issues/{id}"), &app.token(SECRETARY).await).await.body;
     assert!(refused["return_request"].is_null(), "{refused}");
+    // The refusal's step records the meeting: the issue's timeline names its day.
+    let events = app.get(&format!("/api/v1/issues/{id}/events"), &app.token(SECRETARY).await).await.body;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["transition"].as_str(), last["fields"]["meeting"].as_str()),
+        (Some("refuse_return"), Some(meeting_id))
+    );
+    assert!(company.get(&path).await.html.contains("<li>所在会议: 2026-12-06</li>"));
     assert_eq!((refused["state"].as_str(), refused["responsible_org"].as_str()), (Some("assigned"), Some(&*anshang)));
     assert_eq!(refused["state_entered_at"], assigned["state_entered_at"]);
     let sent = app.dispatched().await;

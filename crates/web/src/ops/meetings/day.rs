@@ -157,7 +157,7 @@ pub async fn outcome(
         (ItemOutcome::Decision, Some(down)) => {
             let issue = item_issue(state, &stored, down.field()).await?;
             let asked = issue.extension_request.as_ref().map(|r| r.due_date).filter(|_| down == TurnDown::Extension);
-            (vec![turn_down(state, caller, &issue, note.clone(), down)?], asked)
+            (vec![turn_down(state, caller, (&issue, r.meeting.id), note.clone(), down)?], asked)
         }
         (_, Some(down)) => {
             return Err(ApiError::field(down.field(), "not_a_decision", "only a decision turns a request down"));
@@ -420,22 +420,26 @@ impl TurnDown {
 
 /// The meeting turns a request of the company down (a decision's `refuse_extension` or
 /// `refuse_return`): the workflow's step that clears that request, found by what it does,
-/// with `note` as its reason. Refused when no such request is pending.
+/// with `note` as its reason and the meeting recorded where the step takes one (the
+/// issue's timeline says it was the meeting's). Refused when no such request is pending.
 fn turn_down(
     state: &AppState,
     caller: &Caller,
-    issue: &Issue,
+    (issue, meeting): (&Issue, MeetingId),
     note: Option<String>,
     down: TurnDown,
 ) -> ApiResult<Outcome> {
     // A refusal leaves the issue where it is: not a pause, which settles a request too.
     let clears_the_request = |t: &TransitionDef| t.effects.contains(&down.clears()) && t.to == issue.state;
-    let fields = TransitionFields { reason: note, ..Default::default() };
-    take_step(workflow_of(state, issue)?, issue, (&caller.actor, caller.now(state)), clears_the_request, fields, || {
-        match down {
-            TurnDown::Extension => "the company has asked for no later date that could be turned down".into(),
-            TurnDown::Return => "the company has not asked to hand the issue back".into(),
-        }
+    let workflow = workflow_of(state, issue)?;
+    let takes_meeting = workflow
+        .available(issue, &caller.actor)
+        .find(|t| clears_the_request(t))
+        .is_some_and(|t| t.accept.contains(&Field::Meeting) || t.require.contains(&Field::Meeting));
+    let fields = TransitionFields { reason: note, meeting: takes_meeting.then_some(meeting), ..Default::default() };
+    take_step(workflow, issue, (&caller.actor, caller.now(state)), clears_the_request, fields, || match down {
+        TurnDown::Extension => "the company has asked for no later date that could be turned down".into(),
+        TurnDown::Return => "the company has not asked to hand the issue back".into(),
     })
 }
 
