@@ -472,7 +472,7 @@ pub fn record_transition(conn: &mut DbConn, outcome: &Outcome) -> Result<()> {
         }
         // Who is told and by which channels, read before the step's rows are written
         // together below.
-        let notices = crate::notices::notices_of(conn, &outcome.issue, &outcome.event)?;
+        let notices = crate::notices::notices_of(conn, &outcome.issue, &outcome.event, &outcome.effects)?;
         let queued = effect_rows(conn, &outcome.issue, &outcome.event, &outcome.effects)?;
         let commitment = CommitmentRow::of(outcome, &row);
         let event = diesel::insert_into(issue_events::table).values(&event_row);

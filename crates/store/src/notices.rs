@@ -134,9 +134,16 @@ pub fn following(conn: &mut DbConn, issue: IssueId, user: UserId) -> Result<Opti
 }
 
 /// The notices of a step, to be written with it: one for each follower, and for each
-/// member of the responsible company who has not decided about the issue; none for
-/// whoever took the step, nor for a disabled account. Reads only.
-pub(crate) fn notices_of(conn: &mut DbConn, issue: &Issue, event: &Event) -> Result<Vec<NewNotice>> {
+/// member of the responsible company — and, for a step whose `effects` tell the
+/// secretaries (a company's request, a reopening), each secretary of the community — who
+/// has not decided about the issue; none for whoever took the step, nor for a disabled
+/// account. Reads only.
+pub(crate) fn notices_of(
+    conn: &mut DbConn,
+    issue: &Issue,
+    event: &Event,
+    effects: &[roundtable_core::Effect],
+) -> Result<Vec<NewNotice>> {
     // Each query of a fixed shape (no `IN` list), run on the backend's own connection: a
     // transition runs this in the SQLite writer, one write after another, where preparing
     // and writing SQL afresh each time showed up in the profile (docs/performance.md).
@@ -156,6 +163,24 @@ pub(crate) fn notices_of(conn: &mut DbConn, issue: &Issue, event: &Event) -> Res
             .select(memberships::user_id);
         let members: Vec<String> = crate::on_backend!(conn, |c| query.load(c))?;
         told.extend(members.into_iter().filter(|m| !decided.iter().any(|(u, ..)| u == m)));
+    }
+    // The secretaries decide what the company asks: the bell says so, beside the mail. Read
+    // only for such a step (few), not on the path every step takes.
+    if effects.iter().any(|e| e.audiences().contains(&roundtable_core::Audience::Secretaries)) {
+        let secretary = roundtable_core::Role::Secretary.as_str();
+        let query = users::table
+            .filter(users::community_id.eq(issue.community.to_string()))
+            .filter(users::disabled.eq(false))
+            .filter(users::roles.like(format!("%{secretary}%")))
+            .select((users::id, users::roles));
+        let found: Vec<(String, String)> = crate::on_backend!(conn, |c| query.load(c))?;
+        told.extend(
+            found
+                .into_iter()
+                .filter(|(_, roles)| roles.split(',').any(|r| r == secretary))
+                .map(|(u, _)| u)
+                .filter(|s| !decided.iter().any(|(u, ..)| u == s)),
+        );
     }
     let actor = event.actor.to_string();
     told.sort();

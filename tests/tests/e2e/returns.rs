@@ -50,6 +50,21 @@ async fn a_company_asks_to_hand_back_an_issue_and_the_secretary_decides(app: Tes
         sent[mailed..].iter().map(|m| (&m.to, &m.subject, &m.text)).collect::<Vec<_>>()
     );
     assert!(to_secretary.iter().all(|m| !m.html.contains("<b>非物业")), "the reason is text in the mail");
+    // And by the bell: the secretary follows nothing here, and has the request to decide.
+    let bell = app.get("/api/v1/notices", &app.fresh_token(SECRETARY).await).await.body;
+    let of_it: Vec<_> = bell["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["issue"]["id"] == asked["id"])
+        .map(|n| (n["transition"].as_str().unwrap().to_owned(), n["fields"]["reason"].clone()))
+        .collect();
+    assert_eq!(of_it, [("request_return".to_owned(), json!(why))], "{bell}");
+    let other_bell = app.get("/api/v1/notices", &app.fresh_token("xiean@dongsheng.example").await).await.body;
+    assert!(
+        other_bell["items"].as_array().unwrap().iter().all(|n| n["issue"]["id"] != asked["id"]),
+        "another company is not told: {other_bell}"
+    );
 
     // The pages: everyone reading the issue sees the request; the company is offered the
     // form before, the secretary the refusal and the reassignment after.
