@@ -314,43 +314,31 @@ async fn the_meeting_hands_an_issue_to_the_company_that_commits_on_the_spot(app:
     let still = app.get(&path, &token).await.body;
     assert_eq!((still["state"].as_str(), still["version"].as_u64()), (Some("assigned"), Some(3)), "nothing half-done");
 
+    // The day screen's hand-over: to Xie'an, which promises there and then, for `note`.
+    let due = crate::api_flow::in_days(&app, 5);
+    let (day, action) = (format!("{meeting}/day"), format!("{meeting}/items/{asked_item}/outcome"));
+    let hand_on = async |note: &str| {
+        let fields = [
+            ("outcome", "commitment"),
+            ("responsible_org", &xiean),
+            ("commitment_text", "本周内更换道闸电机"),
+            ("due_date", &due),
+            ("note", note),
+        ];
+        secretary.submit(&day, &action, &fields).await
+    };
     // Without a reason (a zero-width one): the hand-over's own words name what is missing,
     // the form open again with what was typed.
-    let unexplained = secretary
-        .submit(
-            &format!("{meeting}/day"),
-            &format!("{meeting}/items/{asked_item}/outcome"),
-            &[
-                ("outcome", "commitment"),
-                ("responsible_org", &xiean),
-                ("commitment_text", "本周内更换道闸电机"),
-                ("due_date", &crate::api_flow::in_days(&app, 5)),
-                ("note", "\u{200b}"),
-            ],
-        )
-        .await;
+    let unexplained = hand_on("\u{200b}").await;
     assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unexplained.html);
     let said = &unexplained.html[unexplained.html.find("class=\"errors\"").expect("the errors")..];
     assert!(said.split("</ul>").next().unwrap().contains("<li>改派理由: "), "{said}");
     assert!(unexplained.html.contains(">本周内更换道闸电机</textarea>"), "{}", unexplained.html);
 
-    // Through the day screen: handed to Xie'an, which promised there and then.
+    // Through the day screen: handed on with its reason.
     let sent_before = app.dispatched().await.len();
     let reason = "经核实北门属谐安物业 <i>管养</i>";
-    let due = crate::api_flow::in_days(&app, 5);
-    let posted = secretary
-        .submit(
-            &format!("{meeting}/day"),
-            &format!("{meeting}/items/{asked_item}/outcome"),
-            &[
-                ("outcome", "commitment"),
-                ("responsible_org", &xiean),
-                ("commitment_text", "本周内更换道闸电机"),
-                ("due_date", &due),
-                ("note", reason),
-            ],
-        )
-        .await;
+    let posted = hand_on(reason).await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
     let handed = app.get(&path, &token).await.body;
     assert_eq!(
