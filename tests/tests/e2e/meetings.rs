@@ -1355,11 +1355,18 @@ async fn a_wrong_button_is_mended_at_the_meeting_and_a_promise_stands(app: TestA
         html[at..].split("</li>").next().unwrap().to_owned()
     };
 
-    let posted = secretary.submit(&day, &action, &[("outcome", "deferred"), ("note", "下次再议")]).await;
+    let posted = secretary.submit(&day, &action, &[("outcome", "deferred"), ("note", "下次再议 <b>x</b>")]).await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.html);
-    // Recorded, and offered again folded under it: the promise's form among them.
+    // Recorded — its words for the secretary who records them, as text; the minutes carry
+    // them to everyone else — and offered again folded under it, the words written in.
+    let words = "下次再议 &lt;b&gt;x&lt;/b&gt;";
     let shown = on_screen(&secretary.get(&day).await.html);
-    assert!(shown.contains("暂缓") && shown.contains(&format!("id=\"redo-{item}\"")), "{shown}");
+    assert!(shown.contains("推迟至下次会议") && shown.contains(&format!("id=\"redo-{item}\"")), "{shown}");
+    assert!(shown.contains(&format!("记录：{words}")) && shown.contains(&format!("value=\"{words}\"")), "{shown}");
+    let said = |detail: &Value| items(detail).iter().find(|i| i["id"] == item.as_str()).unwrap()["note"].clone();
+    assert_eq!(said(&app.get(&path, &token).await.body), json!("下次再议 <b>x</b>"));
+    let supervisor = app.token("supervisor@dongsheng.example").await;
+    assert_eq!(said(&app.get(&path, &supervisor).await.body), Value::Null, "read in the minutes");
     assert!(shown.contains("改记结果") && shown.contains(&format!("id=\"commit-{item}\"")), "{shown}");
     let due = in_days(&app, 14);
     let promised = secretary

@@ -62,6 +62,9 @@ pub struct AgendaItemView {
     /// With a decision that turned the company's request to hand the issue back down
     /// (`refuse_return`; 退回不成立).
     pub refused_return: bool,
+    /// With an outcome, its words as recorded (`note`): for secretaries and administrators,
+    /// who record them; everyone else reads them in the published minutes (null here).
+    pub note: Option<String>,
 }
 
 impl AgendaItemView {
@@ -87,6 +90,9 @@ impl From<roundtable_store::agenda::StoredItem> for AgendaItemView {
             review_on: i.review_on,
             refused_due_date: i.refused_due_date,
             refused_return: i.refused_return,
+            // Its words reach others with the minutes (`ops::meetings::detail` adds them
+            // for those who record them).
+            note: None,
         }
     }
 }

@@ -210,6 +210,7 @@ pub async fn late(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResult
             review_on: None,
             refused_due_date: None,
             refused_return: false,
+            note: None,
         })
         .collect())
 }

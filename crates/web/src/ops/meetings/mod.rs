@@ -178,7 +178,13 @@ pub async fn detail(state: &AppState, caller: &Caller, id: MeetingId) -> ApiResu
         .await?;
     Ok(MeetingDetail {
         meeting: view(state, caller, &r),
-        items: show.then(|| items.into_iter().map(AgendaItemView::from).collect()),
+        items: show.then(|| {
+            let words = manages(caller);
+            items
+                .into_iter()
+                .map(|i| AgendaItemView { note: i.outcome_note.clone().filter(|_| words), ..i.into() })
+                .collect()
+        }),
         scorecard: if show { r.scorecard } else { None },
         attendance: attendance.into_iter().map(|(org, attendees)| AttendanceView { org: org.0, attendees }).collect(),
     })
