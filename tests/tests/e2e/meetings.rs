@@ -1367,6 +1367,9 @@ async fn a_wrong_button_is_mended_at_the_meeting_and_a_promise_stands(app: TestA
     assert_eq!(said(&app.get(&path, &token).await.body), json!("下次再议 <b>x</b>"));
     let supervisor = app.token("supervisor@dongsheng.example").await;
     assert_eq!(said(&app.get(&path, &supervisor).await.body), Value::Null, "read in the minutes");
+    assert!(secretary.get(meeting).await.html.contains(&format!("记录：{words}")), "the meeting's page too");
+    let supervisors = crate::pages::signed_in(&app, "supervisor@dongsheng.example").await;
+    assert!(!supervisors.get(meeting).await.html.contains("下次再议"), "not before the minutes");
     assert!(shown.contains("改记结果") && shown.contains(&format!("id=\"commit-{item}\"")), "{shown}");
     let due = in_days(&app, 14);
     let promised = secretary
