@@ -51,9 +51,9 @@ pub async fn lines(
 
 /// A detail's value in the reader's words where it is a name the trail keeps as stored
 /// (an outcome, a workflow's steps, roles, a kind, an answer, how it was done, the fields
-/// changed): "结果:
-/// 现场承诺 · 流转: 改派、承诺整改", not "commitment · reassign, commit". A name without
-/// words (a newer workflow's step) stays as it is, and so does every other value.
+/// changed): "结果: 现场承诺 · 流转: 改派、承诺整改", not "commitment · reassign, commit".
+/// A name without words (a newer workflow's step) stays as it is, and so does every other
+/// value.
 fn value_shown(locales: &crate::i18n::Locales, lang: &str, name: &str, value: &str) -> String {
     let prefixes: &[&str] = match name {
         "outcome" | "replacing" => &["doc.outcome"],
