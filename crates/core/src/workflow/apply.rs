@@ -270,10 +270,9 @@ fn validate_fields(
     let mut errors = Vec::new();
     let mut problem = |field, problem| errors.push(FieldError { field, problem });
     for field in Field::ALL.iter().copied() {
-        let taken = t.require.contains(&field) || t.accept.contains(&field);
         if t.require.contains(&field) && !sent.has(field) {
             problem(field, FieldProblem::Missing);
-        } else if !taken && sent.has(field) {
+        } else if !t.takes(field) && sent.has(field) {
             problem(field, FieldProblem::NotAccepted);
         }
     }

@@ -120,6 +120,11 @@ impl TransitionDef {
     pub fn fields(&self) -> impl Iterator<Item = Field> + '_ {
         self.require.iter().chain(&self.accept).copied()
     }
+
+    /// Whether the step takes `field`, required or accepted.
+    pub fn takes(&self, field: Field) -> bool {
+        self.require.contains(&field) || self.accept.contains(&field)
+    }
 }
 
 impl Workflow {

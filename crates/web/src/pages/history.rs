@@ -72,5 +72,5 @@ fn value_shown(locales: &crate::i18n::Locales, lang: &str, name: &str, value: &s
             .find_map(|p| locales.lookup(lang, &format!("{p}.{key}")))
             .map_or_else(|| v.trim().to_owned(), str::to_owned)
     };
-    value.split(',').map(one).collect::<Vec<_>>().join(if lang.starts_with("zh") { "、" } else { ", " })
+    value.split(',').map(one).collect::<Vec<_>>().join(&locales.text(lang, "history.list_separator", &[]))
 }

@@ -280,18 +280,21 @@ fn step(workflow: &Workflow, issue: &Issue, actor: &Actor, wanted: impl Fn(&Tran
     workflow.available(issue, actor).find(|t| wanted(t)).map(|t| t.name.clone())
 }
 
-/// Applies that step with `fields`; a conflict saying `none` when there is no such step.
+/// Applies that step with the `fields` it is given, made for the step found (what it
+/// takes); a conflict saying `none` when there is no such step.
 fn take_step(
     workflow: &Workflow,
     issue: &Issue,
     (actor, now): (&Actor, DateTime<chrono_tz::Tz>),
     wanted: impl Fn(&TransitionDef) -> bool,
-    fields: TransitionFields,
+    fields: impl FnOnce(&TransitionDef) -> TransitionFields,
     none: impl FnOnce() -> String,
 ) -> ApiResult<Outcome> {
-    let transition = step(workflow, issue, actor, wanted)
+    let t = workflow
+        .available(issue, actor)
+        .find(|t| wanted(t))
         .ok_or_else(|| ApiError::Conflict { detail: none(), current: Some(issue.version) })?;
-    let request = TransitionRequest { transition, version: issue.version, fields };
+    let request = TransitionRequest { transition: t.name.clone(), version: issue.version, fields: fields(t) };
     apply(workflow, issue, actor, &request, now).map_err(ApiError::from)
 }
 
@@ -319,7 +322,7 @@ fn commitment_steps(
             issue,
             (actor, now),
             |t| does(kind, t),
-            fields,
+            |_| fields,
             || format!("no commitment can be recorded while the issue is `{}`", issue.state),
         )
     };
@@ -431,12 +434,12 @@ fn turn_down(
 ) -> ApiResult<Outcome> {
     // A refusal leaves the issue where it is: not a pause, which settles a request too.
     let clears_the_request = |t: &TransitionDef| t.effects.contains(&down.clears()) && t.to == issue.state;
+    let fields = |t: &TransitionDef| TransitionFields {
+        reason: note,
+        meeting: t.takes(Field::Meeting).then_some(meeting),
+        ..Default::default()
+    };
     let workflow = workflow_of(state, issue)?;
-    let takes_meeting = workflow
-        .available(issue, &caller.actor)
-        .find(|t| clears_the_request(t))
-        .is_some_and(|t| t.accept.contains(&Field::Meeting) || t.require.contains(&Field::Meeting));
-    let fields = TransitionFields { reason: note, meeting: takes_meeting.then_some(meeting), ..Default::default() };
     take_step(workflow, issue, (&caller.actor, caller.now(state)), clears_the_request, fields, || match down {
         TurnDown::Extension => "the company has asked for no later date that could be turned down".into(),
         TurnDown::Return => "the company has not asked to hand the issue back".into(),
