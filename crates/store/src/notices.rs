@@ -167,17 +167,18 @@ pub(crate) fn notices_of(
     // The secretaries decide what the company asks: the bell says so, beside the mail. Read
     // only for such a step (few), not on the path every step takes.
     if effects.iter().any(|e| e.audiences().contains(&roundtable_core::Audience::Secretaries)) {
-        let secretary = roundtable_core::Role::Secretary.as_str();
+        use roundtable_core::Role;
+        // The stored list narrows the read; the roles, parsed, decide.
         let query = users::table
             .filter(users::community_id.eq(issue.community.to_string()))
             .filter(users::disabled.eq(false))
-            .filter(users::roles.like(format!("%{secretary}%")))
+            .filter(users::roles.like(format!("%{}%", Role::Secretary.as_str())))
             .select((users::id, users::roles));
         let found: Vec<(String, String)> = crate::on_backend!(conn, |c| query.load(c))?;
         told.extend(
             found
                 .into_iter()
-                .filter(|(_, roles)| roles.split(',').any(|r| r == secretary))
+                .filter(|(_, roles)| roles.split(',').any(|r| r.parse::<Role>().is_ok_and(|r| r == Role::Secretary)))
                 .map(|(u, _)| u)
                 .filter(|s| !decided.iter().any(|(u, ..)| u == s)),
         );
