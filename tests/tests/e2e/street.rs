@@ -45,7 +45,41 @@ async fn the_demo_street_has_two_communities_to_compare() {
     let anshang = view["companies"].as_array().unwrap().iter().find(|c| c["name"] == "安尚物业").unwrap();
     assert_eq!(anshang["communities"].as_array().unwrap().len(), 2, "{anshang}");
 
+    // Beside the rates, the counts each community's comparison lists — extensions, redone
+    // work, refused returns — summed over the communities Anshang serves, as each one's
+    // latest agenda has them (Dongsheng's refused Anshang a return in the demo).
     let secretary = app.token(roundtable_web::demo::NEIGHBOUR_ACCOUNTS[0].0).await;
+    let mut summed = json!({"extended": 0, "reopened": 0, "returns_refused": 0});
+    for who in [secretary.clone(), app.token("secretary@dongsheng.example").await] {
+        let community = app.get("/api/v1/me", &who).await.body["community"]["name"].clone();
+        let line = view["communities"].as_array().unwrap().iter().find(|c| c["name"] == community).unwrap();
+        let meetings = app.get("/api/v1/meetings", &who).await.body;
+        let rated = meetings.as_array().unwrap().iter().find(|m| m["slot"] == line["rates_of"]).expect("its agenda");
+        let detail = app.get(&format!("/api/v1/meetings/{}", rated["id"].as_str().unwrap()), &who).await.body;
+        let orgs = app.get("/api/v1/organisations", &who).await.body;
+        let id = orgs.as_array().unwrap().iter().find(|o| o["name"] == "安尚物业").unwrap()["id"].clone();
+        let row = detail["scorecard"].as_array().unwrap().iter().find(|r| r["org"] == id).expect("Anshang compared");
+        for count in ["extended", "reopened", "returns_refused"] {
+            summed[count] = json!(summed[count].as_u64().unwrap() + row["half_year"][count].as_u64().unwrap());
+        }
+    }
+    assert!(summed["returns_refused"].as_u64() >= Some(1), "the demo's refused return: {summed}");
+    for count in ["extended", "reopened", "returns_refused"] {
+        assert_eq!(anshang["rates"][count], summed[count], "{count}: {anshang}");
+    }
+    let pages = app.pages();
+    pages.sign_in(STREET).await;
+    let page = pages.get("/street").await.html;
+    let companies = &page[page.find("id=\"street-companies\"").unwrap()..page.find("id=\"street-called-in\"").unwrap()];
+    assert!(companies.contains("<th scope=\"col\">退回不成立</th>") && companies.contains("<th scope=\"col\">返工</th>"));
+    let row = &companies[companies.find("安尚物业").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    let cells = format!(
+        "<td>{}</td><td>{}</td><td>{}</td></tr>",
+        summed["extended"], summed["reopened"], summed["returns_refused"]
+    );
+    assert!(format!("{row}</tr>").ends_with(&cells), "Anshang's row ends with its counts: {row}");
+
     let meetings = app.get("/api/v1/meetings", &secretary).await.body;
     let held: Vec<&Value> = meetings.as_array().unwrap().iter().filter(|m| m["status"] == "closed").collect();
     assert_eq!(held.len(), 6, "{meetings}");

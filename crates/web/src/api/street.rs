@@ -17,8 +17,8 @@ use crate::state::AppState;
 use crate::views::meetings::{IssueMeetingView, RateSchema};
 use crate::views::{CommitmentRecordView, EventView, IssueList, IssueSummary, IssueView, ListQuery, NewIssueBody};
 
-/// Six months of 三率 as counts (`n` of `m`), the issues received, and the promises past
-/// their date now.
+/// Six months of 三率 as counts (`n` of `m`), the issues received, the promises past
+/// their date now, and the six months' extensions, redone work and refused returns.
 #[derive(Serialize, ToSchema)]
 pub struct RatesView {
     pub received: u32,
@@ -29,6 +29,12 @@ pub struct RatesView {
     #[schema(value_type = RateSchema)]
     pub satisfaction: Rate,
     pub overdue: u32,
+    /// Commitments whose date was extended.
+    pub extended: u32,
+    /// Issues verified or reopened that were reopened at least once (返工).
+    pub reopened: u32,
+    /// Requests to hand an issue back turned down (退回不成立).
+    pub returns_refused: u32,
 }
 
 impl From<Rates> for RatesView {
@@ -39,6 +45,9 @@ impl From<Rates> for RatesView {
             resolution: r.resolution,
             satisfaction: r.satisfaction,
             overdue: r.overdue,
+            extended: r.extended,
+            reopened: r.reopened,
+            returns_refused: r.returns_refused,
         }
     }
 }

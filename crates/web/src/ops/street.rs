@@ -19,7 +19,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views::{IssueList, IssueSummary, IssueView, ListQuery};
 
-/// Rates summed over companies or communities (counts, so "3/4" stays honest).
+/// Rates summed over companies or communities (counts, so "3/4" stays honest), and the
+/// counts listed beside them on each community's comparison (the street office ranks its
+/// companies on returns and redone work too, as the 12345 hotlines do).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Rates {
     pub received: u32,
@@ -27,12 +29,21 @@ pub struct Rates {
     pub resolution: Rate,
     pub satisfaction: Rate,
     pub overdue: u32,
+    /// Commitments whose date was extended over the six months.
+    pub extended: u32,
+    /// Issues verified or reopened over the six months that were reopened (返工).
+    pub reopened: u32,
+    /// Requests to hand an issue back turned down over the six months (退回不成立).
+    pub returns_refused: u32,
 }
 
 impl Rates {
     fn add(&mut self, row: &ScoreRow) {
         let w = &row.half_year;
         self.received += w.received;
+        self.extended += w.extended;
+        self.reopened += w.reopened;
+        self.returns_refused += w.returns_refused;
         for (sum, r) in [
             (&mut self.response, w.response),
             (&mut self.resolution, w.resolution),

@@ -28,6 +28,9 @@ struct RatesShown {
     resolution: String,
     satisfaction: String,
     overdue: u32,
+    extended: u32,
+    reopened: u32,
+    returns_refused: u32,
 }
 
 impl From<Rates> for RatesShown {
@@ -38,6 +41,9 @@ impl From<Rates> for RatesShown {
             resolution: shown(r.resolution),
             satisfaction: shown(r.satisfaction),
             overdue: r.overdue,
+            extended: r.extended,
+            reopened: r.reopened,
+            returns_refused: r.returns_refused,
         }
     }
 }
