@@ -85,10 +85,14 @@ pub enum About {
     Step { version: u32, transition: String },
     /// A joint meeting whose agenda lists it.
     Meeting { meeting: MeetingId, told: MeetingTold },
+    /// A reminder the workflow's timer `timer` sent: the issue has waited for someone's
+    /// step (a promise due soon or broken, an issue unassigned, a fix unverified). Nobody
+    /// acted: the notice's `actor` is the user told.
+    Reminder { timer: String },
 }
 
-/// A notice to `user` of an issue they follow: a step `actor` took, or what a meeting did
-/// with it (`actor` published the agenda or the minutes).
+/// A notice to `user` of an issue they follow: a step `actor` took, what a meeting did
+/// with it (`actor` published the agenda or the minutes), or a workflow's reminder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     /// UUID v7: notices sort by it.

@@ -222,6 +222,7 @@ pub const TABLES: &[Table] = &[
             ("read_at", Timestamp),
             ("mailed_at", Timestamp),
             ("meeting_id", Text),
+            ("reminder", Bool),
         ],
     },
     Table {

@@ -2,19 +2,20 @@
 //! hear them (`roundtable_core::notice`). A step's notices are written by
 //! `issues::record_transition`, in the transaction of the step, so no step goes untold and
 //! none is told that did not happen; a meeting's by the publication of its agenda or its
-//! minutes, in that transaction. `mailed_at` makes the table its own mail outbox.
+//! minutes, in that transaction; a reminder's by the timer job, in the write that queues
+//! the reminder's mail. `mailed_at` makes the table its own mail outbox.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roundtable_core::notice::{About, MeetingTold, Notice, NoticeMail};
-use roundtable_core::{CommunityId, Event, Issue, IssueId, MeetingId, UserId};
+use roundtable_core::{Audience, CommunityId, Event, Issue, IssueId, MeetingId, OrgKind, Role, UserId};
 
 use crate::agenda::{ItemRow, StoredItem};
 use crate::convert::{parse, ts, utc};
 use crate::db::DbConn;
 use crate::error::Result;
 use crate::issues::EventRow;
-use crate::schema::{agenda_items, follows, issue_events, memberships, notice_settings, notices, users};
+use crate::schema::{agenda_items, follows, issue_events, memberships, notice_settings, notices, organisations, users};
 
 /// Makes `user` follow (or stop following) an issue, whatever they did before.
 pub fn set_following(
@@ -166,22 +167,8 @@ pub(crate) fn notices_of(
     }
     // The secretaries decide what the company asks: the bell says so, beside the mail. Read
     // only for such a step (few), not on the path every step takes.
-    if effects.iter().any(|e| e.audiences().contains(&roundtable_core::Audience::Secretaries)) {
-        use roundtable_core::Role;
-        // The stored list narrows the read; the roles, parsed, decide.
-        let query = users::table
-            .filter(users::community_id.eq(issue.community.to_string()))
-            .filter(users::disabled.eq(false))
-            .filter(users::roles.like(format!("%{}%", Role::Secretary.as_str())))
-            .select((users::id, users::roles));
-        let found: Vec<(String, String)> = crate::on_backend!(conn, |c| query.load(c))?;
-        told.extend(
-            found
-                .into_iter()
-                .filter(|(_, roles)| roles.split(',').any(|r| r.parse::<Role>().is_ok_and(|r| r == Role::Secretary)))
-                .map(|(u, _)| u)
-                .filter(|s| !decided.iter().any(|(u, ..)| u == s)),
-        );
+    if effects.iter().any(|e| e.audiences().contains(&Audience::Secretaries)) {
+        told.extend(secretaries(conn, issue.community)?.into_iter().filter(|s| !decided.iter().any(|(u, ..)| u == s)));
     }
     let actor = event.actor.to_string();
     told.sort();
@@ -199,8 +186,108 @@ pub(crate) fn notices_of(
             actor_id: actor.clone(),
             created_at: ts(event.at),
             meeting_id: None,
+            reminder: false,
+            mailed_at: None,
         })
         .collect())
+}
+
+/// The community's secretaries whose accounts are enabled.
+fn secretaries(conn: &mut DbConn, community: CommunityId) -> Result<Vec<String>> {
+    // The stored list narrows the read; the roles, parsed, decide.
+    let query = users::table
+        .filter(users::community_id.eq(community.to_string()))
+        .filter(users::disabled.eq(false))
+        .filter(users::roles.like(format!("%{}%", Role::Secretary.as_str())))
+        .select((users::id, users::roles));
+    let found: Vec<(String, String)> = crate::on_backend!(conn, |c| query.load(c))?;
+    Ok(found
+        .into_iter()
+        .filter(|(_, roles)| roles.split(',').any(|r| r.parse::<Role>().is_ok_and(|r| r == Role::Secretary)))
+        .map(|(u, _)| u)
+        .collect())
+}
+
+/// Tells those a workflow's reminder is for — the `audiences` of the timer's effects: the
+/// responsible company's staff, the secretaries, the supervisory committee's members, the
+/// raiser — that timer `timer` fired on `issue` at `at`: a notice each, unless they
+/// stopped following the issue or their account is disabled. The reminder went by mail
+/// already (to the addresses the workflow's effects name), so the notices are written as
+/// mailed: the bell adds it to the pages, not a second mail. Run in the write that queues
+/// that mail, once per firing; returns how many were written.
+pub fn tell_reminder(
+    conn: &mut DbConn,
+    issue: &Issue,
+    timer: &str,
+    audiences: &[Audience],
+    at: DateTime<Utc>,
+) -> Result<usize> {
+    let mut told: Vec<String> = Vec::new();
+    for audience in audiences {
+        match audience {
+            Audience::Responsible => {
+                if let Some(org) = issue.responsible_org {
+                    told.extend(
+                        memberships::table
+                            .inner_join(users::table)
+                            .filter(memberships::org_id.eq(org.to_string()))
+                            .filter(users::disabled.eq(false))
+                            .select(memberships::user_id)
+                            .load::<String>(conn)?,
+                    );
+                }
+            }
+            Audience::Secretaries => told.extend(secretaries(conn, issue.community)?),
+            Audience::Supervisors => told.extend(
+                memberships::table
+                    .inner_join(organisations::table)
+                    .inner_join(users::table)
+                    .filter(organisations::community_id.eq(issue.community.to_string()))
+                    .filter(organisations::kind.eq(OrgKind::SupervisoryCommittee.as_str()))
+                    .filter(users::disabled.eq(false))
+                    .select(memberships::user_id)
+                    .load::<String>(conn)?,
+            ),
+            Audience::Raiser => told.extend(
+                users::table
+                    .filter(users::id.eq(issue.raised_by.to_string()))
+                    .filter(users::disabled.eq(false))
+                    .select(users::id)
+                    .load::<String>(conn)?,
+            ),
+            // A reminder is of the issue as it stands: no company it left, no meeting.
+            Audience::PreviousResponsible | Audience::NamedOrganisation => {}
+        }
+    }
+    let id = issue.id.to_string();
+    let stopped: Vec<String> = follows::table
+        .filter(follows::issue_id.eq(&id))
+        .filter(follows::following.eq(false))
+        .select(follows::user_id)
+        .load(conn)?;
+    told.sort();
+    told.dedup();
+    told.retain(|u| !stopped.contains(u));
+    let rows: Vec<NewNotice> = told
+        .into_iter()
+        .map(|user_id| NewNotice {
+            id: uuid::Uuid::now_v7().to_string(),
+            community_id: issue.community.to_string(),
+            actor_id: user_id.clone(),
+            user_id,
+            issue_id: id.clone(),
+            version: 0,
+            transition: timer.to_owned(),
+            created_at: ts(at),
+            meeting_id: None,
+            reminder: true,
+            mailed_at: Some(ts(at)),
+        })
+        .collect();
+    if !rows.is_empty() {
+        crate::on_backend!(conn, |c| diesel::insert_into(notices::table).values(rows.as_slice()).execute(c))?;
+    }
+    Ok(rows.len())
 }
 
 /// Tells the followers of each issue a meeting's agenda lists what the meeting `told`
@@ -235,6 +322,8 @@ pub(crate) fn tell_meeting(
             actor_id: by.to_string(),
             created_at: ts(at),
             meeting_id: Some(meeting.to_string()),
+            reminder: false,
+            mailed_at: None,
         })
         .collect();
     // In slices: SQLite takes at most 32,766 bound values in one statement.
@@ -244,7 +333,7 @@ pub(crate) fn tell_meeting(
     Ok(rows.len())
 }
 
-/// A notice as it is first written (unread, not mailed).
+/// A notice as it is first written (unread; mailed only when its news went by mail).
 #[derive(Insertable)]
 #[diesel(table_name = notices, treat_none_as_default_value = false)]
 pub(crate) struct NewNotice {
@@ -257,6 +346,8 @@ pub(crate) struct NewNotice {
     actor_id: String,
     created_at: NaiveDateTime,
     meeting_id: Option<String>,
+    reminder: bool,
+    mailed_at: Option<NaiveDateTime>,
 }
 
 type Row = (
@@ -271,6 +362,7 @@ type Row = (
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
     Option<String>,
+    bool,
 );
 
 fn select() -> (
@@ -285,6 +377,7 @@ fn select() -> (
     notices::read_at,
     notices::mailed_at,
     notices::meeting_id,
+    notices::reminder,
 ) {
     (
         notices::id,
@@ -298,6 +391,7 @@ fn select() -> (
         notices::read_at,
         notices::mailed_at,
         notices::meeting_id,
+        notices::reminder,
     )
 }
 
@@ -307,11 +401,12 @@ fn from_row(r: Row) -> Result<Notice> {
         community: parse("community id", &r.1)?,
         user: parse("user id", &r.2)?,
         issue: parse("issue id", &r.3)?,
-        about: match r.10 {
-            Some(meeting) => {
+        about: match (r.10, r.11) {
+            (_, true) => About::Reminder { timer: r.5 },
+            (Some(meeting), false) => {
                 About::Meeting { meeting: parse("meeting id", &meeting)?, told: parse("meeting told", &r.5)? }
             }
-            None => About::Step { version: r.4.max(0) as u32, transition: r.5 },
+            (None, false) => About::Step { version: r.4.max(0) as u32, transition: r.5 },
         },
         actor: parse("user id", &r.6)?,
         at: utc(r.7),
@@ -353,6 +448,8 @@ pub enum Told {
     /// Boxed: an event is three times an item's size.
     Step(Box<Event>),
     Item(StoredItem),
+    /// A workflow's reminder: the notice says it all (its timer).
+    Reminder,
 }
 
 type ToldRow = (Row, Option<EventRow>, Option<ItemRow>);
@@ -363,6 +460,8 @@ fn told(rows: Vec<ToldRow>) -> Result<Vec<(Notice, Told)>> {
     let mut out = Vec::with_capacity(rows.len());
     for (notice, step, item) in rows {
         let told = match (step, item) {
+            // Version 0 matches no step: a reminder joins nothing.
+            _ if notice.11 => Told::Reminder,
             (Some(step), _) => Told::Step(Box::new(Event::try_from(step)?)),
             (None, Some(item)) => Told::Item((item, None).try_into()?),
             (None, None) => continue,

@@ -400,6 +400,7 @@ diesel::table! {
         read_at -> Nullable<Timestamp>,
         mailed_at -> Nullable<Timestamp>,
         meeting_id -> Nullable<Text>,
+        reminder -> Bool,
     }
 }
 

@@ -79,6 +79,16 @@ impl Locales {
             .unwrap_or(key)
             .to_owned()
     }
+
+    /// What a workflow's reminder (timer `timer`) says in the bell: its own words for a
+    /// page (`reminder.<timer>`), else its mail's (`step.<timer>`), else that a reminder of
+    /// that name fired (a newer workflow's timer).
+    pub fn reminder(&self, locale: &str, timer: &str) -> String {
+        [format!("reminder.{timer}"), format!("step.{timer}")]
+            .iter()
+            .find_map(|k| self.lookup(locale, k).or_else(|| self.lookup("en", k)))
+            .map_or_else(|| self.text(locale, "notices.reminder_of", &[("timer", timer.to_owned())]), str::to_owned)
+    }
 }
 
 /// The language for a request: an explicit choice (cookie), the user's preference, the
@@ -185,6 +195,17 @@ mod tests {
         assert_eq!(strings.step("zh-CN", "verify"), "已验收");
         // A newer workflow's transition: its name, not an empty line.
         assert_eq!(strings.step("zh-CN", "escalate_to_street"), "escalate_to_street");
+    }
+
+    #[test]
+    fn a_reminder_reads_as_a_page_would_say_it() {
+        let strings = super::strings();
+        // Its own words where the mail's point below the text, or the mail has a template.
+        assert_eq!(strings.reminder("zh-CN", "verification_reminder"), "该问题已办结，等待您验收");
+        assert_eq!(strings.reminder("en", "overdue"), "the commitment is overdue: not kept by its date");
+        // Else the mail's words; a newer workflow's timer by its name, said to be one.
+        assert_eq!(strings.reminder("zh-CN", "due_soon"), "整改承诺即将到期，请按期兑现");
+        assert_eq!(strings.reminder("zh-CN", "ask_the_street"), "工作流程提醒（ask_the_street）");
     }
 
     #[test]

@@ -340,6 +340,11 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
         roundtable_store::issues::outbox_effects(conn, id).unwrap().into_iter().map(|(e, _)| e).collect::<Vec<_>>()
     };
     let before = effects();
+    // The supervisor raised it and stopped following it: no reminder rings their bell.
+    let supervisor = app.token("supervisor@dongsheng.example").await;
+    let unfollow = format!("/api/v1/issues/{}/follow", raised["id"].as_str().unwrap());
+    let reply = app.call(axum::http::Method::DELETE, &unfollow, Some(&supervisor), None).await;
+    assert!(reply.status.is_success(), "{}", reply.body);
     for now in ["2026-12-28T15:59:00Z", "2026-12-28T16:00:00Z", "2026-12-28T17:00:00Z", "2026-12-29T09:00:00Z"] {
         reminders::tick(&state.db, &state.workflows, &state.calendars(), at(now)).await.unwrap();
     }
@@ -376,6 +381,44 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
     let ids: std::collections::BTreeSet<_> =
         sent.iter().filter(|m| m.subject == "承诺逾期：雨水井堵塞").map(|m| m.message_id.clone()).collect();
     assert_eq!(ids.len(), 3, "each copy its own Message-ID: {ids:?}");
+
+    // The bell says it too, once a firing, to whom each reminder is for: the company
+    // both, the secretary the broken promise; nobody acted.
+    let reminders = |body: serde_json::Value| -> Vec<(String, serde_json::Value)> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["issue"]["id"] == raised["id"] && !n["reminder"].is_null())
+            .map(|n| (n["reminder"].as_str().unwrap().to_owned(), n["actor"].clone()))
+            .collect()
+    };
+    let company = app.get("/api/v1/notices", &app.token("anshang@dongsheng.example").await).await.body;
+    let theirs = reminders(company.clone());
+    assert_eq!(theirs.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["overdue", "due_soon"], "{company}");
+    assert!(theirs.iter().all(|(_, actor)| actor.is_null()), "{theirs:?}");
+    let secretary = app.get("/api/v1/notices", &app.token("secretary@dongsheng.example").await).await.body;
+    assert_eq!(reminders(secretary).iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["overdue"]);
+    assert_eq!(reminders(app.get("/api/v1/notices", &supervisor).await.body), []);
+    // Mailed already (the reminder's own mail): no second mail in anyone's digest.
+    for setting in [roundtable_core::notice::NoticeMail::Digest, roundtable_core::notice::NoticeMail::Each] {
+        let unmailed = roundtable_store::notices::unmailed(conn, setting, 1_000).unwrap();
+        assert!(
+            !unmailed.iter().any(|n| matches!(n.about, roundtable_core::notice::About::Reminder { .. })),
+            "{unmailed:?}"
+        );
+    }
+    // The company's notices page: the reminder's words, marked as a reminder, no name.
+    let pages = app.pages();
+    pages.sign_in("anshang@dongsheng.example").await;
+    let html = pages.get("/notices").await.html;
+    let at = html.find("整改承诺即将到期，请按期兑现").expect("the due-soon reminder's words");
+    let line = &html[html[..at].rfind("<span class=\"meta\">").unwrap()..at];
+    // When it fired (the tick at midnight, Shanghai), then no name: nobody acted.
+    assert_eq!(line, "<span class=\"meta\">2026-12-29 00:00 · <span class=\"badge\">提醒</span> · ");
+    let secretary = app.pages();
+    secretary.sign_in("secretary@dongsheng.example").await;
+    assert!(secretary.get("/notices").await.html.contains("整改承诺已逾期，未按期兑现"), "the escalation in words");
 }
 
 /// The `/v/…` paths of the links in the latest mail about `title`.
@@ -611,6 +654,12 @@ async fn a_reminder_says_what_it_is_about() {
     let to_raiser = sent.iter().find(|m| m.subject == "提醒：楼道灯不亮").expect("a reminder to verify");
     assert!(to_raiser.text.contains("等待您验收") && to_raiser.text.contains("/v/"), "{}", to_raiser.text);
     assert!(to_raiser.html.contains("/v/"), "the answers in the HTML part too");
+    // The raiser's bell says it, in a page's words (the answers are on the issue's page).
+    let supervisor = app.pages();
+    supervisor.sign_in("supervisor@dongsheng.example").await;
+    let html = supervisor.get("/notices").await.html;
+    assert!(html.contains("</span> · 该问题已办结，等待您验收</span>"), "{html}");
+    assert!(!html.contains("点选下面一项即可"), "no mail's words on a page");
 }
 
 /// An issue raised by the supervisor, resolved by Anshang and not yet verified.

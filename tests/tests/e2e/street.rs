@@ -71,7 +71,9 @@ async fn the_demo_street_has_two_communities_to_compare() {
     pages.sign_in(STREET).await;
     let page = pages.get("/street").await.html;
     let companies = &page[page.find("id=\"street-companies\"").unwrap()..page.find("id=\"street-called-in\"").unwrap()];
-    assert!(companies.contains("<th scope=\"col\">退回不成立</th>") && companies.contains("<th scope=\"col\">返工</th>"));
+    assert!(
+        companies.contains("<th scope=\"col\">退回不成立</th>") && companies.contains("<th scope=\"col\">返工</th>")
+    );
     let row = &companies[companies.find("安尚物业").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
     let cells = format!(

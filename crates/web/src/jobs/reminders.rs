@@ -1,12 +1,14 @@
 //! The timer job: turns the workflow's timers (due soon, overdue, unassigned, unverified)
 //! into notifications, exactly once per timer occurrence and issue — the outbox's unique
 //! dedupe key `timer:<issue>:<timer>:<fire_at>:<effect>` decides, across restarts and
-//! instances. A timer that fell due more than `CATCH_UP` ago (a server down for long, or
-//! history loaded from elsewhere) is not sent late: the agenda lists such issues anyway.
+//! instances. Those a reminder is for find it in their bell too (a notice each, written in
+//! the same write as the mail's queueing, so once as well). A timer that fell due more
+//! than `CATCH_UP` ago (a server down for long, or history loaded from elsewhere) is not
+//! sent late: the agenda lists such issues anyway.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use roundtable_core::{Calendars, Effect, WorkflowSet};
-use roundtable_store::{Db, StoreError, directory, issues, outbox};
+use roundtable_core::{Audience, Calendars, Effect, WorkflowSet};
+use roundtable_store::{Db, StoreError, directory, issues, notices, outbox};
 
 pub const CATCH_UP: TimeDelta = TimeDelta::days(7);
 
@@ -31,6 +33,9 @@ pub async fn tick(
                         if due.fire_at < now - CATCH_UP {
                             continue;
                         }
+                        // Whom the effects queued for the first time remind, told in the
+                        // bell too: once a firing, however many of its effects name them.
+                        let mut reminded: Vec<Audience> = Vec::new();
                         for effect in &due.timer.effects {
                             if *effect == Effect::FlagOverdue {
                                 issues::flag_overdue(conn, issue.id, due.fire_at)?;
@@ -49,7 +54,11 @@ pub async fn tick(
                                 now,
                             )? {
                                 queued += 1;
+                                reminded.extend(effect.audiences());
                             }
+                        }
+                        if !reminded.is_empty() {
+                            notices::tell_reminder(conn, &issue, &due.timer.name, &reminded, now)?;
                         }
                     }
                 }

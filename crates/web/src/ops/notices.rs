@@ -46,9 +46,14 @@ pub async fn list(
             if !crate::access::can_see(&caller.user, &caller.actor, issue) {
                 return None;
             }
+            let mut reminder = None;
             let (version, transition, to, fields, meeting) = match (n.about, told) {
                 (About::Step { version, transition }, Told::Step(step)) => {
                     (Some(version), Some(transition), Some(step.to.to_string()), Some(step.fields), None)
+                }
+                (About::Reminder { timer }, Told::Reminder) => {
+                    reminder = Some(timer);
+                    (None, None, None, None, None)
                 }
                 (About::Meeting { meeting, told }, Told::Item(mut item)) => {
                     let record = held.iter().find(|r| r.meeting.id == meeting)?;
@@ -80,7 +85,11 @@ pub async fn list(
                 to,
                 fields,
                 meeting,
-                actor: PersonRef { id: n.actor.0, name: names.get(&n.actor).cloned().unwrap_or_default() },
+                // A reminder's row names the user told: nobody acted.
+                actor: reminder
+                    .is_none()
+                    .then(|| PersonRef { id: n.actor.0, name: names.get(&n.actor).cloned().unwrap_or_default() }),
+                reminder,
                 at: n.at,
                 read: n.read_at.is_some(),
             })

@@ -75,7 +75,7 @@ impl Entry {
         let told = ToldGroup {
             head: std::mem::take(&mut first.head),
             at_local: first.at_local.clone(),
-            actor: first.view.actor.name.clone(),
+            actor: first.view.actor.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
             link: first.link.take(),
             details,
             unread: group.iter().any(|s| !s.view.read),
@@ -119,6 +119,11 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                     _ => Link { href: format!("/meetings/{}", m.meeting), label: "notices.agenda" },
                 });
                 let (step, head, own, details) = match (&view.meeting, &view.transition, &view.fields) {
+                    // What the reminder says (its words for a page, else its mail's).
+                    _ if view.reminder.is_some() => {
+                        let timer = view.reminder.as_deref().unwrap_or_default();
+                        (locales.reminder(lang, timer), String::new(), String::new(), Vec::new())
+                    }
                     (Some(m), ..) => {
                         let i = &m.item;
                         let heard = Heard {

@@ -759,8 +759,13 @@ pub struct NoticeView {
     /// A meeting's notice: its agenda lists the issue, or its minutes say what it did
     /// with it (null for a step's notice).
     pub meeting: Option<meetings::MeetingToldView>,
-    /// Who took the step, or published the agenda or the minutes.
-    pub actor: PersonRef,
+    /// A workflow's reminder: the timer that fired (`due_soon`, `overdue`,
+    /// `red_unassigned`, `verification_reminder`… as the workflow names them) — the issue
+    /// waits for someone's step; null for a step's or a meeting's notice.
+    pub reminder: Option<String>,
+    /// Who took the step, or published the agenda or the minutes (null for a reminder:
+    /// nobody acted).
+    pub actor: Option<PersonRef>,
     #[serde(serialize_with = "instant::rfc3339")]
     pub at: DateTime<Utc>,
     pub read: bool,
