@@ -177,6 +177,17 @@ async fn the_street_office_compares_its_communities_and_their_companies(app: Tes
         page.html
     );
     assert!(page.html.contains(&format!("/communities/{}/board", app.community())));
+    // A community's promises past their date are a click away: the count opens its list
+    // of them, as many rows as it says; a community without any has no link.
+    let overdue = format!("/street/communities/{}/issues?overdue=true", app.community());
+    let count = community("东圣社区")["overdue"].as_i64().unwrap();
+    assert!(page.html.contains(&format!("<a href=\"{overdue}\" class=\"late\">{count}</a>")), "{}", page.html);
+    let list = pages.get(&format!("{overdue}&limit=200")).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.html.matches("<li class=\"issue-row overdue\">").count() as i64, count, "{}", list.html);
+    assert_eq!(list.html.matches("<li class=\"issue-row").count() as i64, count, "only those");
+    let west_id = community("西城社区")["id"].as_str().unwrap().to_owned();
+    assert!(!page.html.contains(&format!("/street/communities/{west_id}/issues?overdue=true")));
     let other = app.pages();
     other.sign_in("secretary@dongsheng.example").await;
     assert_eq!(other.get("/street").await.status, StatusCode::FORBIDDEN);
