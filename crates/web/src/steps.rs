@@ -30,6 +30,11 @@ impl Detail {
     pub fn reason(text: String) -> Self {
         Detail { field: Field::Reason, value: text, term: None }
     }
+
+    /// The date a promise stands at (a reminder's).
+    pub fn due_date(day: NaiveDate) -> Self {
+        Detail { field: Field::DueDate, value: day.to_string(), term: None }
+    }
 }
 
 /// How a meeting's notice's words are labelled: why it is off, or what it said.

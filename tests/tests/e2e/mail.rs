@@ -397,6 +397,8 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
     let theirs = reminders(company.clone());
     assert_eq!(theirs.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["overdue", "due_soon"], "{company}");
     assert!(theirs.iter().all(|(_, actor)| actor.is_null()), "{theirs:?}");
+    let due_soon = company["items"].as_array().unwrap().iter().find(|n| n["reminder"] == "due_soon").unwrap();
+    assert_eq!(due_soon["due_date"], "2026-12-30", "the promise's date: {due_soon}");
     let secretary = app.get("/api/v1/notices", &app.token("secretary@dongsheng.example").await).await.body;
     assert_eq!(reminders(secretary).iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(), ["overdue"]);
     assert_eq!(reminders(app.get("/api/v1/notices", &supervisor).await.body), []);
@@ -416,6 +418,8 @@ async fn workflow_timers_remind_and_escalate_exactly_once(app: TestApp) {
     let line = &html[html[..at].rfind("<span class=\"meta\">").unwrap()..at];
     // When it fired (the tick at midnight, Shanghai), then no name: nobody acted.
     assert_eq!(line, "<span class=\"meta\">2026-12-29 00:00 · <span class=\"badge\">提醒</span> · ");
+    let after = &html[at..html[at..].find("</li>").unwrap() + at];
+    assert!(after.contains("2026-12-30"), "the date it is due: {after}");
     let secretary = app.pages();
     secretary.sign_in("secretary@dongsheng.example").await;
     assert!(secretary.get("/notices").await.html.contains("整改承诺已逾期，未按期兑现"), "the escalation in words");

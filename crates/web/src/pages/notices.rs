@@ -122,7 +122,8 @@ pub async fn list(ctx: Ctx, ApiQuery(q): ApiQuery<NoticeQuery>) -> Response {
                     // What the reminder says (its words for a page, else its mail's).
                     _ if view.reminder.is_some() => {
                         let timer = view.reminder.as_deref().unwrap_or_default();
-                        (locales.reminder(lang, timer), String::new(), String::new(), Vec::new())
+                        let due = view.due_date.map(crate::steps::Detail::due_date);
+                        (locales.reminder(lang, timer), String::new(), String::new(), due.into_iter().collect())
                     }
                     (Some(m), ..) => {
                         let i = &m.item;

@@ -763,6 +763,9 @@ pub struct NoticeView {
     /// `red_unassigned`, `verification_reminder`… as the workflow names them) — the issue
     /// waits for someone's step; null for a step's or a meeting's notice.
     pub reminder: Option<String>,
+    /// A reminder's issue's promised date as it stands now (null without a promise, and
+    /// for a step's or a meeting's notice: theirs are in `fields` and `meeting`).
+    pub due_date: Option<chrono::NaiveDate>,
     /// Who took the step, or published the agenda or the minutes (null for a reminder:
     /// nobody acted).
     pub actor: Option<PersonRef>,
