@@ -1153,6 +1153,9 @@ pub struct IssueFilter {
     pub raised_by: Option<UserId>,
     /// Only committed issues whose due date is before this day (i.e. overdue on it).
     pub overdue_on: Option<NaiveDate>,
+    /// Only committed issues due on one of these days (first and last included): the
+    /// promises falling due soon.
+    pub due_between: Option<(NaiveDate, NaiveDate)>,
     /// Words (or Chinese without spaces) to find in the title or description: every one
     /// must occur (see `roundtable_core::search`).
     pub text: Option<String>,
@@ -1389,6 +1392,12 @@ macro_rules! filtered {
             }
             if let Some(day) = filter.overdue_on {
                 q = q.filter(issues::state.eq(IssueState::COMMITTED)).filter(issues::commitment_due.lt(day));
+            }
+            if let Some((first, last)) = filter.due_between {
+                q = q
+                    .filter(issues::state.eq(IssueState::COMMITTED))
+                    .filter(issues::commitment_due.ge(first))
+                    .filter(issues::commitment_due.le(last));
             }
             if filter.committed {
                 q = q.filter(issues::committed_at.is_not_null());

@@ -20,6 +20,7 @@ on_both_databases!(
     an_administrator_corrects_the_name_and_number_of_someone_who_cannot,
     an_administrator_keeps_compounds_and_organisations_as_they_are,
     a_lists_rows_say_how_long_each_issue_has_waited_for_its_next_step,
+    a_company_sees_what_falls_due_this_week,
 );
 
 /// It opens the next meeting too early first: on a meeting-day morning it may already open.
@@ -2180,4 +2181,55 @@ async fn a_lists_rows_say_how_long_each_issue_has_waited_for_its_next_step(app: 
     assert!(row(&html, "单元门禁损坏").contains("已逾期 5 天"), "{}", row(&html, "单元门禁损坏"));
     let html = company.get(&issue).await.html;
     assert!(html.contains("id=\"issue-overdue\">已逾期 5 天</span>") && !html.contains("issue-waited"), "{html}");
+}
+
+/// A company's "my work" lists its promises falling due within the week, the nearest date
+/// first, as the weekly summary does; the list filters them (`due_within` in the API, "只看
+/// 7 天内到期" on the page), refusing a window past 90 days and one asked with `overdue`.
+async fn a_company_sees_what_falls_due_this_week(app: TestApp) {
+    use crate::api_flow::{fire, in_days, raise};
+    let mut promised = Vec::new();
+    for (title, days) in [("单元门禁失灵", 6), ("楼道灯不亮", 20), ("电梯按钮失灵", 1)] {
+        let anshang = json!({"responsible_org": app.org("安尚物业").to_string()});
+        let assigned = fire(&app, SECRETARY, &raise(&app, title).await, "assign", anshang).await;
+        let promise = json!({"commitment_text": "尽快修复", "due_date": in_days(&app, days)});
+        promised.push(fire(&app, ANSHANG, &assigned, "commit", promise).await);
+    }
+    let token = app.token(ANSHANG).await;
+    let listed = app.get("/api/v1/issues?due_within=7&limit=200", &token).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let items = listed.body["items"].as_array().unwrap();
+    let titles: Vec<&str> = items.iter().map(|i| i["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"单元门禁失灵") && titles.contains(&"电梯按钮失灵"), "{titles:?}");
+    assert!(!titles.contains(&"楼道灯不亮"), "twenty days off: {titles:?}");
+    let (today, last) = (in_days(&app, 0), in_days(&app, 7));
+    for i in items {
+        let due = i["commitment_due"].as_str().unwrap_or_default();
+        assert!(
+            i["state"] == "committed" && due >= today.as_str() && due <= last.as_str() && i["overdue"] == false,
+            "{i}"
+        );
+    }
+    for (bad, field) in
+        [("due_within=91", "due_within"), ("due_within=-1", "due_within"), ("due_within=7&overdue=true", "due_within")]
+    {
+        let reply = app.get(&format!("/api/v1/issues?{bad}"), &token).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", reply.body);
+        assert!(reply.body.to_string().contains(field), "{bad}: {}", reply.body);
+    }
+
+    let company = signed_in(&app, ANSHANG).await;
+    let home = company.get("/").await.html;
+    let at = home.find("7 天内到期的承诺").expect("the section");
+    let section = &home[at..at + home[at..].find("</section>").unwrap()];
+    let (near, far) = (section.find("电梯按钮失灵"), section.find("单元门禁失灵"));
+    assert!(near.is_some() && far.is_some() && near < far, "the nearest date first: {section}");
+    assert!(!section.contains("楼道灯不亮"), "{section}");
+    assert!(section.contains("href=\"/issues?due_soon&#x3D;1\""), "see all: {section}");
+    let list = company.get("/issues?due_soon=1").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.html.contains("id=\"f-due-soon\" name=\"due_soon\" type=\"checkbox\" value=\"1\" checked"));
+    assert!(list.html.contains("电梯按钮失灵") && !list.html.contains("楼道灯不亮"), "{}", list.html);
+    let both = company.get("/issues?due_soon=1&overdue=1").await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.html);
 }

@@ -30,7 +30,7 @@ pub fn context(
     };
     let open = issues::of_org(conn, org.id, &OPEN)?;
     let today = now.with_timezone(&community.time_zone).date_naive();
-    let week_end = today + Days::new(7);
+    let week_end = today + Days::new(crate::ops::issues::DUE_SOON_DAYS.into());
     let compounds = directory::compounds(conn, community.id)?;
     // How late a promise is, how long an assignment has waited for one: as the lists say them.
     let line = |i: &roundtable_core::Issue| {

@@ -223,6 +223,10 @@ fn view(state: &AppState, caller: &Caller, issue: Issue, raiser: &Person, relate
 /// Where the API serves photos.
 pub const API_PHOTOS: &str = "/api/v1/photos";
 
+/// "Due soon": the coming week, today through 7 days ahead — the weekly summary's
+/// section, the list's checkbox and a company's "my work".
+pub const DUE_SOON_DAYS: u32 = 7;
+
 /// The list's query as a filter narrowed to what the caller may see, and its order.
 pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<(IssueFilter, IssueOrder, u32)> {
     let searching = q.q.as_deref().is_some_and(|t| !text::is_blank(t));
@@ -249,6 +253,18 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
         return Err(ApiError::out_of_range("limit", 1, 200));
     }
     let today = caller.now(state).date_naive();
+    let due_between = match q.due_within {
+        None => None,
+        Some(_) if q.overdue == Some(true) => {
+            return Err(ApiError::field(
+                "due_within",
+                "invalid",
+                "`due_within` lists promises not yet past their date: leave `overdue` out",
+            ));
+        }
+        Some(days @ 0..=90) => Some((today, today + chrono::Days::new(days.into()))),
+        Some(_) => return Err(ApiError::out_of_range("due_within", 0, 90)),
+    };
     let states: Vec<String> = q
         .state
         .as_deref()
@@ -272,6 +288,7 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
         responsible_org: q.responsible_org.map(OrgId),
         raised_by: q.raised_by.map(UserId),
         overdue_on: q.overdue.unwrap_or(false).then_some(today),
+        due_between,
         urgency: q.urgency,
         // Blank by our rule (zero-width characters too), not only by the store's `trim`.
         text: q.q.filter(|_| searching),

@@ -172,11 +172,17 @@ async fn work(ctx: &Ctx) -> PageResult {
 
     if property {
         let (overdue, _) = fetch(ctx, query(None, true, "oldest"), &names).await?;
+        // What falls due this week, the nearest date first: what to finish before the
+        // weekly summary's next Monday and the meeting check.
+        let soon = ListQuery { due_within: Some(crate::ops::issues::DUE_SOON_DAYS), ..query(None, false, "oldest") };
+        let (mut due_soon, _) = fetch(ctx, soon, &names).await?;
+        due_soon.sort_by_key(|r| r.summary.commitment_due);
         let (mut open, _) = fetch(ctx, query(Some("assigned,committed"), false, "oldest"), &names).await?;
         most_urgent_first(&mut open);
         let (resolved, _) = fetch(ctx, query(Some("resolved"), false, "oldest"), &names).await?;
         ours = open.iter().chain(&resolved).map(|i| i.summary.id).collect();
         section("overdue_ours", "/issues?overdue=1", overdue);
+        section("due_soon_ours", "/issues?due_soon=1", due_soon);
         section("assigned_to_us", "/issues?state=assigned,committed", open);
         section("awaiting_verification_ours", "/issues?state=resolved", resolved);
     }

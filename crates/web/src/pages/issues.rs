@@ -175,6 +175,8 @@ pub struct Filters {
     compound: Option<String>,
     responsible_org: Option<String>,
     overdue: Option<String>,
+    /// Promises falling due within the week (`due_within` 7).
+    due_soon: Option<String>,
     mine: Option<String>,
     urgency: Option<String>,
     q: Option<String>,
@@ -197,6 +199,7 @@ fn uuid_field(field: &str, v: &Option<String>, errors: &mut Vec<FieldProblem>) -
 struct ShownFilters {
     q: Option<String>,
     overdue: bool,
+    due_soon: bool,
     mine: bool,
     order: String,
     states: Vec<Choice>,
@@ -269,6 +272,7 @@ fn query_of(caller: &Caller, f: &Filters) -> Result<ListQuery, ApiError> {
         responsible_org,
         raised_by: filled(&f.mine).map(|_| caller.user.id.0),
         overdue: filled(&f.overdue).map(|_| true),
+        due_within: filled(&f.due_soon).map(|_| crate::ops::issues::DUE_SOON_DAYS),
         urgency,
         q: filled(&f.q),
         order: filled(&f.order),
@@ -322,6 +326,7 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
         keep("compound", &f.compound),
         keep("responsible_org", &f.responsible_org),
         keep("overdue", &f.overdue),
+        keep("due_soon", &f.due_soon),
         keep("mine", &f.mine),
         keep("urgency", &f.urgency),
         keep("q", &f.q),
@@ -347,6 +352,7 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
     let filters = ShownFilters {
         q: f.q.clone(),
         overdue: filled(&f.overdue).is_some(),
+        due_soon: filled(&f.due_soon).is_some(),
         mine: filled(&f.mine).is_some(),
         states,
         urgencies: Urgency::ALL.iter().map(|u| Choice::new(u, "", urgency == Some(*u))).collect(),

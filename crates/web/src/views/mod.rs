@@ -437,6 +437,10 @@ pub struct ListQuery {
     pub raised_by: Option<Uuid>,
     /// Only committed issues past their due date.
     pub overdue: Option<bool>,
+    /// Only committed issues whose promise falls due from today through this many days
+    /// ahead (0–90: 0 is today, 7 the coming week), by the community's day; not with
+    /// `overdue`.
+    pub due_within: Option<u32>,
     /// Only issues of this urgency.
     #[param(value_type = Option<names::UrgencyName>)]
     pub urgency: Option<Urgency>,
