@@ -157,13 +157,7 @@ pub(crate) fn notices_of(
     let mut told: Vec<String> =
         decided.iter().filter(|(_, following, disabled)| *following && !disabled).map(|(u, ..)| u.clone()).collect();
     if let Some(org) = issue.responsible_org {
-        let query = memberships::table
-            .inner_join(users::table)
-            .filter(memberships::org_id.eq(org.to_string()))
-            .filter(users::disabled.eq(false))
-            .select(memberships::user_id);
-        let members: Vec<String> = crate::on_backend!(conn, |c| query.load(c))?;
-        told.extend(members.into_iter().filter(|m| !decided.iter().any(|(u, ..)| u == m)));
+        told.extend(members(conn, org)?.into_iter().filter(|m| !decided.iter().any(|(u, ..)| u == m)));
     }
     // The secretaries decide what the company asks: the bell says so, beside the mail. Read
     // only for such a step (few), not on the path every step takes.
@@ -190,6 +184,16 @@ pub(crate) fn notices_of(
             mailed_at: None,
         })
         .collect())
+}
+
+/// The members of `org` whose accounts are enabled.
+fn members(conn: &mut DbConn, org: roundtable_core::OrgId) -> Result<Vec<String>> {
+    let query = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(org.to_string()))
+        .filter(users::disabled.eq(false))
+        .select(memberships::user_id);
+    Ok(crate::on_backend!(conn, |c| query.load(c))?)
 }
 
 /// The community's secretaries whose accounts are enabled.
@@ -227,14 +231,7 @@ pub fn tell_reminder(
         match audience {
             Audience::Responsible => {
                 if let Some(org) = issue.responsible_org {
-                    told.extend(
-                        memberships::table
-                            .inner_join(users::table)
-                            .filter(memberships::org_id.eq(org.to_string()))
-                            .filter(users::disabled.eq(false))
-                            .select(memberships::user_id)
-                            .load::<String>(conn)?,
-                    );
+                    told.extend(members(conn, org)?);
                 }
             }
             Audience::Secretaries => told.extend(secretaries(conn, issue.community)?),

@@ -1609,7 +1609,7 @@ async fn my_work_is_what_each_role_needs() {
     // Anshang: its own issues only; its items on the next agenda once it is published.
     let anshang = signed_in(&app, ANSHANG).await;
     let home = anshang.get("/").await;
-    assert_eq!(sections(&home.html), ["overdue_ours", "assigned_to_us", "awaiting_verification_ours"]);
+    assert_eq!(sections(&home.html), ["overdue_ours", "due_soon_ours", "assigned_to_us", "awaiting_verification_ours"]);
     assert!(home.html.contains("君悦湾 · 安尚物业"), "Anshang's issues are listed: {}", home.html);
     assert!(!home.html.contains("鼎秀华城 ·"), "another company's compound does not appear");
     // No agenda yet: it says so, not that none of Anshang's issues is on it.
