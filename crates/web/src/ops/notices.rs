@@ -89,7 +89,7 @@ pub async fn list(
                 actor: reminder
                     .is_none()
                     .then(|| PersonRef { id: n.actor.0, name: names.get(&n.actor).cloned().unwrap_or_default() }),
-                due_date: reminder.as_ref().and_then(|_| issue.commitment.as_ref()).map(|c| c.due_date),
+                due_date: reminder.as_ref().and(issue.commitment.as_ref()).map(|c| c.due_date),
                 reminder,
                 at: n.at,
                 read: n.read_at.is_some(),
