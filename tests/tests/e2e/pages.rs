@@ -2210,12 +2210,15 @@ async fn a_company_sees_what_falls_due_this_week(app: TestApp) {
             "{i}"
         );
     }
-    for (bad, field) in
-        [("due_within=91", "due_within"), ("due_within=-1", "due_within"), ("due_within=7&overdue=true", "due_within")]
+    for (bad, problem) in
+        [("due_within=91", "out_of_range"), ("due_within=-1", ""), ("due_within=7&overdue=true", "with_overdue")]
     {
         let reply = app.get(&format!("/api/v1/issues?{bad}"), &token).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", reply.body);
-        assert!(reply.body.to_string().contains(field), "{bad}: {}", reply.body);
+        assert!(reply.body.to_string().contains("due_within"), "{bad}: {}", reply.body);
+        if !problem.is_empty() {
+            assert_eq!(reply.body["errors"][0]["problem"], problem, "{bad}: {}", reply.body);
+        }
     }
 
     let company = signed_in(&app, ANSHANG).await;
@@ -2232,4 +2235,5 @@ async fn a_company_sees_what_falls_due_this_week(app: TestApp) {
     assert!(list.html.contains("电梯按钮失灵") && !list.html.contains("楼道灯不亮"), "{}", list.html);
     let both = company.get("/issues?due_soon=1&overdue=1").await;
     assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.html);
+    assert!(both.html.contains("到期天数: 不能与“只看逾期”同时选"), "says why: {}", both.html);
 }

@@ -258,7 +258,7 @@ pub fn list_filter(state: &AppState, caller: &Caller, q: ListQuery) -> ApiResult
         Some(_) if q.overdue == Some(true) => {
             return Err(ApiError::field(
                 "due_within",
-                "invalid",
+                "with_overdue",
                 "`due_within` lists promises not yet past their date: leave `overdue` out",
             ));
         }
