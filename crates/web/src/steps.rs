@@ -225,7 +225,54 @@ impl Waited {
     }
 }
 
+/// A promise falling due within the week ([`crate::ops::issues::DUE_SOON_DAYS`]), as a
+/// list's row says it beside the date: "还剩 3 天", "今天到期" — a company sees what is
+/// next before it is late.
+#[derive(Clone, Debug, Serialize)]
+pub struct DueSoon {
+    key: &'static str,
+    days: i64,
+}
+
+impl DueSoon {
+    pub fn of(state: &roundtable_core::IssueState, due: Option<NaiveDate>, today: NaiveDate) -> Option<DueSoon> {
+        if state.as_str() != roundtable_core::IssueState::COMMITTED {
+            return None;
+        }
+        let days = (due? - today).num_days();
+        let key = match days {
+            0 => "issues.due_today",
+            1.. if days <= i64::from(crate::ops::issues::DUE_SOON_DAYS) => "issues.due_in",
+            _ => return None,
+        };
+        Some(DueSoon { key, days })
+    }
+}
+
 /// How many days an overdue promise is past its date.
 pub fn late_by(overdue: bool, due: Option<NaiveDate>, today: NaiveDate) -> Option<i64> {
     due.filter(|_| overdue).map(|due| (today - due).num_days())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DueSoon;
+    use roundtable_core::IssueState;
+
+    #[test]
+    fn a_promise_is_due_soon_from_its_day_to_a_week_before_it() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 26).unwrap();
+        let committed = IssueState::new(IssueState::COMMITTED);
+        let said = |state: &IssueState, days: i64| {
+            DueSoon::of(state, Some(today + chrono::TimeDelta::days(days)), today).map(|d| (d.key, d.days))
+        };
+        assert_eq!(said(&committed, 0), Some(("issues.due_today", 0)));
+        assert_eq!(said(&committed, 1), Some(("issues.due_in", 1)));
+        assert_eq!(said(&committed, 7), Some(("issues.due_in", 7)));
+        // Further off, or past (the row says how late instead), or no promise standing.
+        assert_eq!(said(&committed, 8), None);
+        assert_eq!(said(&committed, -1), None);
+        assert_eq!(said(&IssueState::new(IssueState::RESOLVED), 3), None);
+        assert!(DueSoon::of(&committed, None, today).is_none());
+    }
 }

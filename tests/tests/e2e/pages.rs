@@ -2228,11 +2228,22 @@ async fn a_company_sees_what_falls_due_this_week(app: TestApp) {
     let (near, far) = (section.find("电梯按钮失灵"), section.find("单元门禁失灵"));
     assert!(near.is_some() && far.is_some() && near < far, "the nearest date first: {section}");
     assert!(!section.contains("楼道灯不亮"), "{section}");
+    // Each says how soon, beside its date.
+    for (days, title) in [(1, "电梯按钮失灵"), (6, "单元门禁失灵")] {
+        let row = &section[section.find(title).unwrap()..];
+        let row = &row[..row.find("</li>").unwrap()];
+        let said = format!("期限 {} <span class=\"due-soon\">（还剩 {days} 天）</span>", in_days(&app, days));
+        assert!(row.contains(&said), "{row}");
+    }
     assert!(section.contains("href=\"/issues?due_soon&#x3D;1\""), "see all: {section}");
     let list = company.get("/issues?due_soon=1").await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.html.contains("id=\"f-due-soon\" name=\"due_soon\" type=\"checkbox\" value=\"1\" checked"));
     assert!(list.html.contains("电梯按钮失灵") && !list.html.contains("楼道灯不亮"), "{}", list.html);
+    // Twenty days off: the date alone, on the list of everything.
+    let all = company.get("/issues?state=committed").await.html;
+    let row = &all[all.find("楼道灯不亮").unwrap()..];
+    assert!(!row[..row.find("</li>").unwrap()].contains("due-soon"), "{row}");
     let both = company.get("/issues?due_soon=1&overdue=1").await;
     assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.html);
     assert!(both.html.contains("到期天数: 不能与“只看逾期”同时选"), "says why: {}", both.html);

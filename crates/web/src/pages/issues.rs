@@ -67,6 +67,8 @@ pub struct Row {
     pub waited: Option<Waited>,
     /// How many days its promise is past its date ("已逾期 144 天", as the agenda says it).
     pub overdue_days: Option<i64>,
+    /// How soon its promise falls due, within the week ("还剩 3 天").
+    pub due_soon: Option<crate::steps::DueSoon>,
     /// What the company last reported on its promise, where a list shows it (the street
     /// office's calls).
     pub progress: Option<RowProgress>,
@@ -101,7 +103,8 @@ impl Row {
         let today = now.with_timezone(&tz).date_naive();
         let waited = Waited::of(&summary.state, summary.state_entered_at, tz, today);
         let overdue_days = late_by(summary.overdue, summary.commitment_due, today);
-        Row { href, summary, compound_name, org_name, waited, overdue_days, progress: None, asked: None }
+        let due_soon = crate::steps::DueSoon::of(&summary.state, summary.commitment_due, today);
+        Row { href, summary, compound_name, org_name, waited, overdue_days, due_soon, progress: None, asked: None }
     }
 }
 
