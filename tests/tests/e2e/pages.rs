@@ -2240,6 +2240,9 @@ async fn a_company_sees_what_falls_due_this_week(app: TestApp) {
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.html.contains("id=\"f-due-soon\" name=\"due_soon\" type=\"checkbox\" value=\"1\" checked"));
     assert!(list.html.contains("电梯按钮失灵") && !list.html.contains("楼道灯不亮"), "{}", list.html);
+    // The issue's own page says it too.
+    let page = company.get(&format!("/issues/{}", promised[2]["id"].as_str().unwrap())).await.html;
+    assert!(page.contains(&format!("{} <span class=\"due-soon\">（还剩 1 天）</span>", in_days(&app, 1))), "{page}");
     // Twenty days off: the date alone, on the list of everything.
     let all = company.get("/issues?state=committed").await.html;
     let row = &all[all.find("楼道灯不亮").unwrap()..];

@@ -775,6 +775,8 @@ struct IssuePage {
     waited: Option<Waited>,
     /// How many days its promise is past its date.
     overdue_days: Option<i64>,
+    /// How soon its promise falls due, within the week, as its row says.
+    due_soon: Option<crate::steps::DueSoon>,
     /// When the workflow reminds or escalates next (an urgent issue's deadline, counted
     /// in working days; a promise's last day).
     next: Option<NextShown>,
@@ -1035,7 +1037,9 @@ async fn issue_page(
     let today = caller.now(state).date_naive();
     let waited =
         Waited::of(&issue.view.state, issue.view.state_entered_at, caller.tz(), today).map(Waited::beside_state);
-    let overdue_days = late_by(issue.view.overdue, issue.view.commitment.as_ref().map(|c| c.due_date), today);
+    let due = issue.view.commitment.as_ref().map(|c| c.due_date);
+    let overdue_days = late_by(issue.view.overdue, due, today);
+    let due_soon = crate::steps::DueSoon::of(&issue.view.state, due, today);
     let open = !state.workflows.is_closed(&issue.view.workflow, &issue.view.state);
     let review_pending = heard
         .last()
@@ -1053,6 +1057,7 @@ async fn issue_page(
         IssuePage {
             waited,
             overdue_days,
+            due_soon,
             meetings: heard.into_iter().map(HeardLine::new).collect(),
             review_pending,
             to_list_at,
