@@ -83,6 +83,17 @@ async fn each_company_gets_its_weekly_summary_on_monday_morning(app: TestApp) {
     let context = roundtable_web::mail::summary::context(conn, &community, app.org("安尚物业"), base, state.now())
         .unwrap()
         .expect("something is open");
+    // Each section names its whole list on the pages, which the mail links past its 20 lines.
+    let lists: Vec<&str> =
+        context["sections"].as_array().unwrap().iter().map(|s| s["list"].as_str().unwrap()).collect();
+    assert_eq!(
+        lists,
+        [
+            format!("{base}/issues?overdue=1"),
+            format!("{base}/issues?due_soon=1"),
+            format!("{base}/issues?state=assigned&order=oldest")
+        ]
+    );
     let message = roundtable_web::mail::channels::message("zh-CN", "weekly_summary", &context);
     assert!(message.markdown.starts_with("### 安尚物业本周待办 · 东圣社区"), "{}", message.markdown);
     assert!(message.markdown.contains("逾期未兑现 1") && message.markdown.contains(&format!("({base}/)")));
@@ -143,7 +154,7 @@ fn context() -> serde_json::Value {
         "summary": {"overdue": 1, "due_this_week": 0, "to_commit": 21, "resolved": 2},
         "sections": [
             {"key": "overdue", "count": 1, "more": 0, "items": [{"title": "<script>alert(1)</script> 地下室漏水", "compound": "君悦湾", "due_date": "2026-12-03", "url": "http://127.0.0.1:8080/issues/1"}]},
-            {"key": "to_commit", "count": 21, "more": 1, "items": [{"title": "小区路灯不亮", "compound": "鸿禧山庄", "due_date": null, "url": "http://127.0.0.1:8080/issues/2"}]},
+            {"key": "to_commit", "count": 21, "more": 1, "list": "http://127.0.0.1:8080/issues?state=assigned&order=oldest", "items": [{"title": "小区路灯不亮", "compound": "鸿禧山庄", "due_date": null, "url": "http://127.0.0.1:8080/issues/2"}]},
         ],
         "url": "http://127.0.0.1:8080/",
     })

@@ -60,19 +60,25 @@ pub fn context(
     if overdue.is_empty() && this_week.is_empty() && to_commit.is_empty() && resolved == 0 {
         return Ok(None);
     }
-    let section = |key: &str, items: &[&roundtable_core::Issue]| {
+    // Each section's whole list on the pages (the lines beyond `SHOWN` are there).
+    let section = |key: &str, list: &str, items: &[&roundtable_core::Issue]| {
         json!({
             "key": key,
             "count": items.len(),
             "items": items.iter().take(SHOWN).map(|i| line(i)).collect::<Vec<_>>(),
             "more": items.len().saturating_sub(SHOWN),
+            "list": format!("{base_url}{list}"),
         })
     };
-    let sections: Vec<Value> = [("overdue", &overdue), ("due_this_week", &this_week), ("to_commit", &to_commit)]
-        .into_iter()
-        .filter(|(_, items)| !items.is_empty())
-        .map(|(key, items)| section(key, items))
-        .collect();
+    let sections: Vec<Value> = [
+        ("overdue", "/issues?overdue=1", &overdue),
+        ("due_this_week", "/issues?due_soon=1", &this_week),
+        ("to_commit", "/issues?state=assigned&order=oldest", &to_commit),
+    ]
+    .into_iter()
+    .filter(|(_, _, items)| !items.is_empty())
+    .map(|(key, list, items)| section(key, list, items))
+    .collect();
     Ok(Some(json!({
         "community": community.name,
         "org": org.name,
