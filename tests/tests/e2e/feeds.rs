@@ -146,6 +146,12 @@ async fn public_views_turned_off_answer_404() {
 roundtable_e2e::on_both_databases!(the_public_board_shows_every_promise_and_no_personal_data);
 
 async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp) {
+    // A promise falling due in two days says so beside its date, as the lists do.
+    let soon = crate::api_flow::raise(&app, "（公示）本周到期").await;
+    let anshang = json!({"responsible_org": app.org("安尚物业").to_string()});
+    let soon = crate::api_flow::fire(&app, SECRETARY, &soon, "assign", anshang).await;
+    let promise = json!({"commitment_text": "尽快处理", "due_date": crate::api_flow::in_days(&app, 2)});
+    crate::api_flow::fire(&app, "anshang@dongsheng.example", &soon, "commit", promise).await;
     // An overdue promise extended once, so the board has all it shows.
     let first = app.anonymous("/board", None).await;
     assert_eq!(first.0, StatusCode::SEE_OTHER);
@@ -158,6 +164,10 @@ async fn the_public_board_shows_every_promise_and_no_personal_data(app: TestApp)
     let html = String::from_utf8(bytes).unwrap();
     assert!(html.contains("承诺公示") && html.contains("id=\"promises\""), "{html}");
     assert!(html.contains("id=\"board-scorecard\""), "the companies compared, with the formula");
+    let line = &html[html.find("（公示）本周到期").expect("the new promise")..];
+    let line = &line[..line.find("</li>").unwrap()];
+    let said = format!("{} <span class=\"due-soon\">（还剩 2 天）</span>", crate::api_flow::in_days(&app, 2));
+    assert!(line.contains(&said), "{line}");
     // A promise is its own sentence, its date on a line of its own ("…反馈。，时限" before).
     assert!(html.contains("反馈。</p>") && html.contains("<p class=\"meta\">时限 20"), "{html}");
     // A chart of the year, drawn on the server, with its numbers as a table beside it.

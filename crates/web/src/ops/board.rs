@@ -54,6 +54,8 @@ pub struct BoardLine {
     pub state: IssueState,
     /// Days past the due date, for a promise still open.
     pub overdue_days: Option<i64>,
+    /// How soon an open promise falls due, within the week (as the lists say it).
+    pub due_soon: Option<crate::steps::DueSoon>,
     /// `verified`, `partly_fixed` or `not_fixed`, and the satisfaction given.
     pub verification: Option<&'static str>,
     pub satisfaction: Option<u8>,
@@ -185,6 +187,7 @@ pub async fn board(state: &AppState, community: CommunityId, q: BoardQuery, lang
                     .collect(),
                 state: i.state.clone(),
                 overdue_days: (open && c.due_date < today).then(|| (today - c.due_date).num_days()),
+                due_soon: crate::steps::DueSoon::of(&i.state, Some(c.due_date), today),
                 verification: i.verification.as_ref().map(|v| match v.outcome {
                     VerificationOutcome::Verified => "verified",
                     VerificationOutcome::PartlyFixed => "partly_fixed",
