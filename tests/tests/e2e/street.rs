@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 on_both_databases!(
     the_street_office_compares_its_communities_and_their_companies,
+    the_street_office_follows_its_calls_on_its_page,
     each_community_meets_at_its_own_time_and_place,
     the_street_office_reads_its_communities_issues
 );
@@ -645,4 +646,38 @@ async fn the_street_office_reads_its_communities_issues(app: TestApp) {
     assert_eq!(secretary.get(&detail).await.status, StatusCode::FORBIDDEN);
     assert_eq!(secretary.get(&listing).await.status, StatusCode::FORBIDDEN);
     assert_eq!(secretary.get(&format!("{listing}/ledger.csv")).await.status, StatusCode::FORBIDDEN);
+}
+
+/// The street office follows its calls into the other communities on its page, not in
+/// the bell: a step on one puts nothing there (its notices page could not show it); a
+/// call into its own community it follows as any raiser.
+async fn the_street_office_follows_its_calls_on_its_page(app: TestApp) {
+    let west = app.add_community("西城社区", "xicheng", Some("开发区街道"), "安尚物业");
+    let secretary = app.token(&west[0]).await;
+    let west_id = app.get("/api/v1/me", &secretary).await.body["community"]["id"].as_str().unwrap().to_owned();
+    let compounds = app.get("/api/v1/compounds", &secretary).await.body;
+    let orgs = app.get("/api/v1/organisations", &secretary).await.body;
+    let street = app.token(STREET).await;
+    let body = json!({"title": "燃气管道老化", "category": "facilities", "compound": compounds[0]["id"]});
+    let called = app.post(&format!("/api/v1/street/communities/{west_id}/issues"), &street, body).await;
+    assert_eq!(called.status, StatusCode::CREATED, "{}", called.body);
+    let path = format!("/api/v1/issues/{}/transitions", called.body["id"].as_str().unwrap());
+    let assign = json!({"transition": "assign", "version": 1, "responsible_org": orgs[0]["id"]});
+    assert_eq!(app.post(&path, &secretary, assign).await.status, StatusCode::OK);
+    let bell = app.get("/api/v1/notices", &street).await.body;
+    assert_eq!((bell["unread"].as_u64(), bell["items"].as_array().map(Vec::len)), (Some(0), Some(0)), "{bell}");
+    let listed = app.get("/api/v1/street", &street).await.body["called_in"].to_string();
+    assert!(listed.contains("燃气管道老化") && listed.contains("assigned"), "on its page, assigned: {listed}");
+    // Into its own community: its notices as any raiser's.
+    let dongsheng = app.community().to_string();
+    let body =
+        json!({"title": "主干道路灯不亮", "category": "facilities", "compound": app.compound("君悦湾").to_string()});
+    let own = app.post(&format!("/api/v1/street/communities/{dongsheng}/issues"), &street, body).await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.body);
+    let path = format!("/api/v1/issues/{}/transitions", own.body["id"].as_str().unwrap());
+    let assign = json!({"transition": "assign", "version": 1, "responsible_org": app.org("安尚物业").to_string()});
+    let secretary = app.token("secretary@dongsheng.example").await;
+    assert_eq!(app.post(&path, &secretary, assign).await.status, StatusCode::OK);
+    let bell = app.get("/api/v1/notices", &street).await.body;
+    assert_eq!((bell["unread"].as_u64(), bell["items"].as_array().map(Vec::len)), (Some(1), Some(1)), "{bell}");
 }

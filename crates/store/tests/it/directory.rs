@@ -15,7 +15,8 @@ on_both_databases!(
     a_community_has_one_compound_and_one_organisation_of_a_name,
     an_unknown_time_zone_is_named_not_guessed,
     a_community_lists_its_users_with_their_organisations_and_names_them_in_one_go,
-    migrating_keeps_phone_numbers_by_their_digits
+    migrating_keeps_phone_numbers_by_their_digits,
+    migrating_stops_the_street_offices_follows_elsewhere
 );
 
 /// An older build kept a number as typed on `/admin` (`138-0013-8000`): its owner could not
@@ -177,4 +178,58 @@ fn a_login_is_unique(t: &TestDb) {
         other => panic!("expected a duplicate login, got {other:?}"),
     }
     assert!(matches!(directory::get_user(conn, twin.id), Err(StoreError::NotFound)), "nothing half-written");
+}
+
+/// An older build made the street office follow its calls into the other communities of
+/// its street: their notices were counted in its bell and never listed. The migration
+/// stops those follows and reads those notices; a follow in one's own community stays.
+fn migrating_stops_the_street_offices_follows_elsewhere(t: &TestDb) {
+    use diesel::connection::SimpleConnection;
+    let town = Town::build(&t.db);
+    let issue = town.raise(&t.db, "燃气管道老化", town.junyue);
+    let at = Utc::now();
+    let conn = &mut *t.db.conn().unwrap();
+    let home = roundtable_core::Community::new("西城社区", chrono_tz::Asia::Shanghai, "zh-CN", at);
+    directory::insert_community(conn, &home).unwrap();
+    let street = User {
+        id: UserId::new(),
+        community: home.id,
+        login: "street-office".into(),
+        display_name: "街道".into(),
+        email: None,
+        phone: None,
+        roles: vec![Role::Street],
+        locale: None,
+        compound: None,
+        buildings: Vec::new(),
+        organisations: Vec::new(),
+        disabled: false,
+        created_at: at,
+    };
+    directory::insert_user(conn, &street, "$argon2id$test").unwrap();
+    let (elsewhere, own) = (street.id, town.resident.user);
+    for user in [elsewhere, own] {
+        roundtable_store::notices::set_following(conn, issue.id, town.community, user, true, at).unwrap();
+        conn.batch_execute(&format!(
+            "INSERT INTO notices (id, community_id, user_id, issue_id, version, transition, actor_id, created_at) \
+             VALUES ('{}', '{}', '{user}', '{}', 1, 'raise', '{user}', '2026-12-01 08:00:00')",
+            uuid::Uuid::now_v7(),
+            town.community,
+            issue.id
+        ))
+        .unwrap();
+    }
+    let up = match conn {
+        roundtable_store::DbConn::Sqlite(_) => {
+            include_str!("../../migrations/sqlite/2026-12-24-000000_street_calls_unfollowed/up.sql")
+        }
+        _ => include_str!("../../migrations/postgres/2026-12-24-000000_street_calls_unfollowed/up.sql"),
+    };
+    conn.batch_execute(up).unwrap();
+    let following =
+        |conn: &mut roundtable_store::DbConn, user| roundtable_store::notices::following(conn, issue.id, user).unwrap();
+    assert_eq!(following(conn, elsewhere), Some(false), "stopped");
+    assert_eq!(following(conn, own), Some(true), "kept");
+    assert_eq!(roundtable_store::notices::unread_count(conn, elsewhere).unwrap(), 0);
+    assert_eq!(roundtable_store::notices::unread_count(conn, own).unwrap(), 1);
 }

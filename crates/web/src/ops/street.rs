@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use roundtable_core::agenda::ScoreRow;
 use roundtable_core::scorecard::Rate;
 use roundtable_core::{CommunityId, IssueId, Role};
-use roundtable_store::{StoreError, directory, issues};
+use roundtable_store::{StoreError, directory, issues, notices};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -325,7 +325,17 @@ pub async fn whistle(
     if !body.photos.is_empty() || body.on_behalf.is_some() {
         return Err(ApiError::field("photos", "not_allowed", "the street office raises without photos or households"));
     }
-    crate::ops::issues::raise_once(state, &there, body, key).await
+    let raised = crate::ops::issues::raise_once(state, &there, body, key).await?;
+    // Into another community, the street office follows its call on its own page (the
+    // calls, with the company's progress), not in the bell: its notices page lists only
+    // its own community's issues, so a notice there would be counted and never shown.
+    if let crate::ops::issues::Raised::New(view) = &raised
+        && community != caller.actor.community
+    {
+        let (issue, user, now) = (IssueId(view.id), caller.user.id, state.now());
+        state.db.write(move |conn| notices::set_following(conn, issue, community, user, false, now)).await?;
+    }
+    Ok(raised)
 }
 
 const READS: &str = "only the street office reads the communities of its street";
