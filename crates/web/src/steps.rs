@@ -236,7 +236,7 @@ pub struct DueSoon {
 
 impl DueSoon {
     pub fn of(state: &roundtable_core::IssueState, due: Option<NaiveDate>, today: NaiveDate) -> Option<DueSoon> {
-        if state.as_str() != roundtable_core::IssueState::COMMITTED {
+        if *state != roundtable_core::IssueState::COMMITTED {
             return None;
         }
         let days = (due? - today).num_days();
