@@ -8,6 +8,10 @@ use std::sync::LazyLock;
 use handlebars::{Context, Handlebars, Helper, HelperDef, RenderContext, RenderError, RenderErrorReason, ScopedJson};
 use serde_json::Value;
 
+/// The suffix of a string's singular, for a count `n` of 1 (CLDR's "one"): only in the
+/// languages that have one, so the locale files differ by these keys alone.
+pub const ONE: &str = "_one";
+
 /// The languages the pages speak, the default first.
 pub const LOCALES: [&str; 2] = ["zh-CN", "en"];
 
@@ -62,9 +66,14 @@ impl Locales {
         self.strings.get(locale).and_then(|m| m.get(key)).map(String::as_str)
     }
 
-    /// `key` in `locale`, with `{name}` placeholders filled from `args`.
+    /// `key` in `locale`, with `{name}` placeholders filled from `args`. Where the count
+    /// `n` is 1 and the language has a singular for the key (`<key>_one`, English's
+    /// "1 day overdue"), that one: Chinese has no such form and needs none.
     pub fn text(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
-        let template = self.lookup(locale, key).or_else(|| self.lookup("en", key)).unwrap_or(key);
+        let one = args.iter().any(|(name, value)| *name == "n" && value == "1");
+        let singular = if one { self.lookup(locale, &format!("{key}{ONE}")) } else { None };
+        let template =
+            singular.or_else(|| self.lookup(locale, key)).or_else(|| self.lookup("en", key)).unwrap_or(key);
         fill(template, args)
     }
 
@@ -206,6 +215,17 @@ mod tests {
         // Else the mail's words; a newer workflow's timer by its name, said to be one.
         assert_eq!(strings.reminder("zh-CN", "due_soon"), "整改承诺即将到期，请按期兑现");
         assert_eq!(strings.reminder("zh-CN", "ask_the_street"), "工作流程提醒（ask_the_street）");
+    }
+
+    #[test]
+    fn a_count_of_one_reads_in_the_singular_where_the_language_has_it() {
+        let strings = super::strings();
+        let n = |v: &str| [("n", v.to_owned())];
+        assert_eq!(strings.text("en", "board.overdue", &n("1")), "1 day overdue");
+        assert_eq!(strings.text("en", "board.overdue", &n("2")), "2 days overdue");
+        assert_eq!(strings.text("en", "board.overdue", &n("11")), "11 days overdue");
+        // Chinese has no singular: its one form, not English's.
+        assert_eq!(strings.text("zh-CN", "board.overdue", &n("1")), "已逾期 1 天");
     }
 
     #[test]

@@ -42,9 +42,17 @@ fn both_locales_have_exactly_the_same_keys() {
     let zh = locales.keys("zh-CN");
     let en = locales.keys("en");
     assert!(zh.len() > 200, "zh-CN has only {} strings", zh.len());
+    // A singular (`…_one`) is a language's own: English has them, Chinese none; each
+    // stands beside the string it is the singular of.
+    let singular = |k: &&&str| k.strip_suffix(roundtable_web::i18n::ONE).is_some_and(|base| en.contains(&base));
     let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
-    let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
+    let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k) && !singular(k)).collect();
     assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh-CN: {only_zh:?}; only in en: {only_en:?}");
+    let singulars: Vec<_> = en.iter().filter(singular).collect();
+    assert!(singulars.len() >= 10, "English has singulars: {singulars:?}");
+    let one = |k: &&&str| k.ends_with(roundtable_web::i18n::ONE);
+    let stray: Vec<_> = zh.iter().filter(one).chain(en.iter().filter(|k| one(k) && !singular(k))).collect();
+    assert!(stray.is_empty(), "a singular without its plural, or one in Chinese: {stray:?}");
 }
 
 /// The English strings speak the users' language, not the code's: a step is taken, not
