@@ -575,7 +575,9 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
             issues::add_support(conn, &issue, *user, at + TimeDelta::hours(2))?;
         }
         let fate = FATES[k % FATES.len()];
-        let issue = advance(&mut steps, wf, tz, people, issue, c, fate, &raised, &held, now)?;
+        // Of the two committed issues every ten, the first promises the nearer date.
+        let near = fate == Fate::Committed && FATES[..k % FATES.len()].iter().all(|f| *f != Fate::Committed);
+        let issue = advance(&mut steps, wf, tz, people, issue, c, fate, &raised, &held, now, near)?;
         raised.push(issue);
     }
     // Then the months in order: every issue's steps and every meeting at its own time, so
@@ -624,6 +626,7 @@ fn advance(
     earlier: &[Issue],
     held: &[Meeting],
     now: DateTime<Utc>,
+    near: bool,
 ) -> Result<Issue, StoreError> {
     let mut at = issue.created_at;
     let mut fire = |issue: &Issue, actor: &Actor, name: &str, fields: TransitionFields, at: DateTime<Utc>| {
@@ -698,7 +701,19 @@ fn advance(
     let today = at.with_timezone(&tz).date_naive();
     // Some promises are already broken: those end overdue on the tracker.
     let overdue = fate == Fate::Committed && issue.created_at < now - TimeDelta::days(40);
-    let due: NaiveDate = today.checked_add_days(Days::new(if overdue { 10 } else { 21 })).unwrap_or(today);
+    // The nearer job of the month's promises falls due within the week on whatever day the
+    // demo starts (a week after it was made at the earliest), so a company's home, the
+    // list's "due within 7 days" and the days left show what they are for; the rest in
+    // three weeks.
+    let days = match (overdue, near) {
+        (true, _) => 10,
+        (false, true) => {
+            let soon = now.with_timezone(&tz).date_naive() + Days::new(3);
+            (soon - today).num_days().max(7) as u64
+        }
+        (false, false) => 21,
+    };
+    let due: NaiveDate = today.checked_add_days(Days::new(days)).unwrap_or(today);
     let f = TransitionFields {
         commitment_text: Some(format!("{company}：{}天内完成整改并向业主反馈。", (due - today).num_days())),
         due_date: Some(due),

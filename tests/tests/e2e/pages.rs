@@ -2259,3 +2259,39 @@ async fn a_company_sees_what_falls_due_this_week(app: TestApp) {
     assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.html);
     assert!(both.html.contains("到期天数: 不能与“只看逾期”同时选"), "says why: {}", both.html);
 }
+
+/// Whatever day the demo is tried on, a company has a promise falling due this week (the
+/// month's nearer one): its home's section and the list's "due within 7 days" are not
+/// empty for want of a date, and the promise was made at least a week before it falls due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_a_promise_falling_due_this_week_on_any_day() {
+    // Two days after a meeting, the day before one, three weeks after one.
+    for now in ["2026-12-08T02:00:00Z", "2026-12-05T02:00:00Z", "2026-12-27T02:00:00Z"] {
+        let app = TestApp::sqlite().at(now.parse().unwrap()).build();
+        let secretary = app.token(SECRETARY).await;
+        let listed = app.get("/api/v1/issues?due_within=7&limit=200", &secretary).await;
+        let items = listed.body["items"].as_array().unwrap().clone();
+        assert!(!items.is_empty(), "{now}: nothing due within the week");
+        let issue = &items[0];
+        let events = app.get(&format!("/api/v1/issues/{}/events", issue["id"].as_str().unwrap()), &secretary).await;
+        let promised = events.body.as_array().unwrap().iter().rev().find(|e| e["transition"] == "commit").unwrap();
+        let made = promised["at"].as_str().unwrap()[..10].parse::<chrono::NaiveDate>().unwrap();
+        let due = issue["commitment_due"].as_str().unwrap().parse::<chrono::NaiveDate>().unwrap();
+        assert!((due - made).num_days() >= 7, "{now}: promised on {made} for {due}");
+
+        // Its company sees it at home, with the days left.
+        let orgs = app.get("/api/v1/organisations", &secretary).await.body;
+        let org = orgs.as_array().unwrap().iter().find(|o| o["id"] == issue["responsible_org"]).unwrap();
+        let slug = [("安尚物业", "anshang"), ("谐安物业", "xiean"), ("沁园物业", "qinyuan"), ("鸿运物业", "hongyun")]
+            .into_iter()
+            .chain([("锦程物业", "jincheng")])
+            .find(|(name, _)| org["name"] == *name)
+            .map(|(_, slug)| slug)
+            .unwrap_or_else(|| panic!("a demo company: {org}"));
+        let home = signed_in(&app, &format!("{slug}@dongsheng.example")).await.get("/").await.html;
+        let at = home.find("7 天内到期的承诺").expect("the section");
+        let section = &home[at..at + home[at..].find("</section>").unwrap()];
+        let title = issue["title"].as_str().unwrap();
+        assert!(section.contains(title) && section.contains("class=\"due-soon\""), "{now}: {section}");
+    }
+}
