@@ -555,7 +555,10 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
     let mut steps: Vec<roundtable_core::Outcome> = Vec::new();
     let count = site.compounds.len();
     for k in 0..site.issues {
-        let c = k % count;
+        // The fates repeat every ten issues, the compounds every five (or two): shifted one
+        // compound each ten, so each company meets every fate — not one company every
+        // broken promise and another none — and the comparison compares something.
+        let c = (k + k / FATES.len()) % count;
         // 31 kinds for 60 issues: a title comes back at most once, and in another compound.
         let (title, description, category) = PROBLEMS[(site.first_problem + k) % PROBLEMS.len()];
         let raiser = &people.raisers[c][k % people.raisers[c].len()];

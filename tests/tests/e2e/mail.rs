@@ -96,7 +96,12 @@ async fn each_company_gets_its_weekly_summary_on_monday_morning(app: TestApp) {
     );
     let message = roundtable_web::mail::channels::message("zh-CN", "weekly_summary", &context);
     assert!(message.markdown.starts_with("### 安尚物业本周待办 · 东圣社区"), "{}", message.markdown);
-    assert!(message.markdown.contains("逾期未兑现 1") && message.markdown.contains(&format!("({base}/)")));
+    // As many overdue as the mail lists (the demo's broken promises with the test's).
+    let listed = &text[overdue + "逾期未兑现的承诺（".len()..];
+    let listed = &listed[..listed.find('）').unwrap()];
+    assert!(listed.parse::<u32>().unwrap() >= 1, "{text}");
+    let counted = format!("逾期未兑现 {listed}");
+    assert!(message.markdown.contains(&counted) && message.markdown.contains(&format!("({base}/)")), "{}", message.markdown);
     assert!(!message.markdown.contains("周报"), "{}", message.markdown);
 }
 
