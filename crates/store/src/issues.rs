@@ -739,6 +739,7 @@ pub struct CommitmentRecord {
 }
 
 /// When a community's issues were raised, and when they were resolved.
+#[derive(Default)]
 pub struct Flow {
     pub raised: Vec<DateTime<Utc>>,
     pub resolved: Vec<DateTime<Utc>>,

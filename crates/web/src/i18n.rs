@@ -72,8 +72,7 @@ impl Locales {
     pub fn text(&self, locale: &str, key: &str, args: &[(&str, String)]) -> String {
         let one = args.iter().any(|(name, value)| *name == "n" && value == "1");
         let singular = if one { self.lookup(locale, &format!("{key}{ONE}")) } else { None };
-        let template =
-            singular.or_else(|| self.lookup(locale, key)).or_else(|| self.lookup("en", key)).unwrap_or(key);
+        let template = singular.or_else(|| self.lookup(locale, key)).or_else(|| self.lookup("en", key)).unwrap_or(key);
         fill(template, args)
     }
 

@@ -178,9 +178,14 @@ fn flow(months: &[NaiveDate], seen: &issues::Flow, now: DateTime<Utc>, tz: chron
         })
         .collect();
     let overdue = per_month(&unkept, months, tz);
+    // The year starts at the first month with anything in it: a community that began in
+    // June had no issues in January to count, and a bar of zeros there reads as if it had
+    // been quiet. The current month stays, empty or not.
+    let first = (0..months.len()).find(|&i| up[i] + done[i] + overdue[i] > 0).unwrap_or(months.len() - 1);
     let rows: Vec<FlowRow> = months
         .iter()
         .enumerate()
+        .skip(first)
         .map(|(i, m)| FlowRow {
             month: m.format("%Y-%m").to_string(),
             raised: up[i],
@@ -204,6 +209,26 @@ mod tests {
     use roundtable_store::issues::{Due, Flow as Seen};
 
     use super::*;
+
+    #[test]
+    fn the_year_starts_at_the_first_month_with_anything_in_it() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let at = |m, d| tz.with_ymd_and_hms(2026, m, d, 10, 0, 0).unwrap().with_timezone(&Utc);
+        let months = crate::charts::last_months(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), 12);
+        let month_of = |flow: &Flow| flow.rows.iter().map(|r| r.month.clone()).collect::<Vec<_>>();
+        // Issues from June on (a quiet August among them stays): January to May are not shown.
+        let seen = Seen { raised: vec![at(6, 3), at(7, 9), at(9, 1)], resolved: vec![at(11, 2)], ..Seen::default() };
+        let flow = flow(&months, &seen, at(11, 30), tz, "en");
+        assert_eq!(month_of(&flow), ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]);
+        assert_eq!(flow.rows[2].raised + flow.rows[2].resolved, 0);
+        assert!(!flow.svg.contains(">26-05<"), "{}", flow.svg);
+        // Nothing at all yet: this month alone.
+        let flow = super::flow(&months, &Seen::default(), at(11, 30), tz, "en");
+        assert_eq!(month_of(&flow), ["2026-11"]);
+        // A year full: all twelve.
+        let seen = Seen { raised: vec![months[0].and_hms_opt(12, 0, 0).unwrap().and_utc()], ..Seen::default() };
+        assert_eq!(super::flow(&months, &seen, at(11, 30), tz, "en").rows.len(), 12);
+    }
 
     #[test]
     fn a_promise_falls_due_unkept_in_the_month_of_its_due_date_if_it_was_open_at_its_end() {
