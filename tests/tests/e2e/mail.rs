@@ -101,7 +101,11 @@ async fn each_company_gets_its_weekly_summary_on_monday_morning(app: TestApp) {
     let listed = &listed[..listed.find('）').unwrap()];
     assert!(listed.parse::<u32>().unwrap() >= 1, "{text}");
     let counted = format!("逾期未兑现 {listed}");
-    assert!(message.markdown.contains(&counted) && message.markdown.contains(&format!("({base}/)")), "{}", message.markdown);
+    assert!(
+        message.markdown.contains(&counted) && message.markdown.contains(&format!("({base}/)")),
+        "{}",
+        message.markdown
+    );
     assert!(!message.markdown.contains("周报"), "{}", message.markdown);
 }
 

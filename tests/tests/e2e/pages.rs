@@ -1630,7 +1630,10 @@ async fn my_work_is_what_each_role_needs() {
         secretary.submit("/meetings", &action, &[]).await.location().split('?').next().expect("a path").to_owned();
     // The draft's editor says why each item is there, unless that only repeats the section.
     let draft = secretary.get(&meeting).await.html;
-    assert!(draft.contains("id=\"agenda-editor\"") && draft.contains("承诺事项跟进 · 会前到期未兑现 · 3 分钟"), "{draft}");
+    assert!(
+        draft.contains("id=\"agenda-editor\"") && draft.contains("承诺事项跟进 · 会前到期未兑现 · 3 分钟"),
+        "{draft}"
+    );
     for repeated in ["新问题 · 新问题", "通报事项 · 通报事项", "其他事项 · 其他事项", "物业服务对比 · 物业服务对比"]
     {
         assert!(!draft.contains(repeated), "{repeated}");
