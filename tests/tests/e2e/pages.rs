@@ -2249,8 +2249,20 @@ async fn a_company_sees_what_falls_due_this_week(app: TestApp) {
     assert!(section.contains("href=\"/issues?due_soon&#x3D;1\""), "see all: {section}");
     let list = company.get("/issues?due_soon=1").await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(list.html.contains("id=\"f-due-soon\" name=\"due_soon\" type=\"checkbox\" value=\"1\" checked"));
+    // The link's flag is the form's one date choice, selected.
+    assert!(list.html.contains("<option value=\"soon\" selected>7 天内到期</option>"), "{}", list.html);
     assert!(list.html.contains("电梯按钮失灵") && !list.html.contains("楼道灯不亮"), "{}", list.html);
+    // The select says the same as the link; its other choice lists the promises past their date.
+    let chosen = company.get("/issues?due=soon").await.html;
+    assert!(chosen.contains("电梯按钮失灵") && !chosen.contains("楼道灯不亮"), "{chosen}");
+    let late = company.get("/issues?due=overdue").await.html;
+    assert!(late.contains("<option value=\"overdue\" selected>已逾期</option>"), "{late}");
+    assert!(!late.contains("电梯按钮失灵") && !late.contains("due-soon"), "{late}");
+    let rows = late.matches("<li class=\"issue-row").count();
+    assert!(rows > 0 && late.matches("已逾期 ").count() >= rows, "every row past its date: {late}");
+    let unknown = company.get("/issues?due=whenever").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.html.contains("期限") && !unknown.html.contains("whenever</"), "{}", unknown.html);
     // The issue's own page says it too.
     let page = company.get(&format!("/issues/{}", promised[2]["id"].as_str().unwrap())).await.html;
     assert!(page.contains(&format!("{} <span class=\"due-soon\">（还剩 1 天）</span>", in_days(&app, 1))), "{page}");

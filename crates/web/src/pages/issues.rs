@@ -177,8 +177,10 @@ pub struct Filters {
     state: Option<String>,
     compound: Option<String>,
     responsible_org: Option<String>,
+    /// Promises past their date or falling due this week: the form's one choice
+    /// (`due=overdue|soon`); `overdue=1` and `due_soon=1` say the same in links.
+    due: Option<String>,
     overdue: Option<String>,
-    /// Promises falling due within the week (`due_within` 7).
     due_soon: Option<String>,
     mine: Option<String>,
     urgency: Option<String>,
@@ -198,11 +200,54 @@ fn uuid_field(field: &str, v: &Option<String>, errors: &mut Vec<FieldProblem>) -
     }
 }
 
+/// Which promises the list shows by their date: one choice, as the API takes `overdue`
+/// or `due_within`, never both.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Due {
+    Overdue,
+    /// Within `ops::issues::DUE_SOON_DAYS`.
+    Soon,
+}
+
+impl Due {
+    const ALL: [Due; 2] = [Due::Overdue, Due::Soon];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Due::Overdue => "overdue",
+            Due::Soon => "soon",
+        }
+    }
+}
+
+impl std::str::FromStr for Due {
+    type Err = roundtable_core::UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Due::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| roundtable_core::UnknownName {
+            what: "due filter",
+            name: s.chars().take(40).collect(),
+            expected: "overdue, soon".into(),
+        })
+    }
+}
+
+impl Filters {
+    /// The date choice, from the form's select or a link's flag (`overdue=1`, `due_soon=1`).
+    fn due(&self, errors: &mut Vec<FieldProblem>) -> Vec<Due> {
+        let chosen: Option<Due> = chosen("due", &self.due, errors);
+        let flagged = [(Due::Overdue, &self.overdue), (Due::Soon, &self.due_soon)];
+        let mut due: Vec<Due> = chosen.into_iter().collect();
+        due.extend(flagged.into_iter().filter(|(_, flag)| filled(flag).is_some()).map(|(d, _)| d));
+        due.dedup();
+        due
+    }
+}
+
 #[derive(Serialize)]
 struct ShownFilters {
     q: Option<String>,
-    overdue: bool,
-    due_soon: bool,
+    /// The date choices, the one in force selected.
+    dues: Vec<Choice>,
     mine: bool,
     order: String,
     states: Vec<Choice>,
@@ -266,6 +311,7 @@ fn query_of(caller: &Caller, f: &Filters) -> Result<ListQuery, ApiError> {
     let compound = uuid_field("compound", &f.compound, &mut errors);
     let responsible_org = uuid_field("responsible_org", &f.responsible_org, &mut errors);
     let urgency = chosen("urgency", &f.urgency, &mut errors);
+    let due = f.due(&mut errors);
     if !errors.is_empty() {
         return Err(ApiError::invalid(errors));
     }
@@ -274,8 +320,9 @@ fn query_of(caller: &Caller, f: &Filters) -> Result<ListQuery, ApiError> {
         compound,
         responsible_org,
         raised_by: filled(&f.mine).map(|_| caller.user.id.0),
-        overdue: filled(&f.overdue).map(|_| true),
-        due_within: filled(&f.due_soon).map(|_| crate::ops::issues::DUE_SOON_DAYS),
+        // Both chosen (a link with both flags): the API refuses them together, saying why.
+        overdue: due.contains(&Due::Overdue).then_some(true),
+        due_within: due.contains(&Due::Soon).then_some(crate::ops::issues::DUE_SOON_DAYS),
         urgency,
         q: filled(&f.q),
         order: filled(&f.order),
@@ -328,6 +375,7 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
         keep("state", &f.state),
         keep("compound", &f.compound),
         keep("responsible_org", &f.responsible_org),
+        keep("due", &f.due),
         keep("overdue", &f.overdue),
         keep("due_soon", &f.due_soon),
         keep("mine", &f.mine),
@@ -354,8 +402,10 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
     let wide = community_wide(caller) || tracker.read_only();
     let filters = ShownFilters {
         q: f.q.clone(),
-        overdue: filled(&f.overdue).is_some(),
-        due_soon: filled(&f.due_soon).is_some(),
+        dues: {
+            let due = f.due(&mut Vec::new());
+            Due::ALL.iter().map(|d| Choice::new(d.as_str(), "", due.contains(d))).collect()
+        },
         mine: filled(&f.mine).is_some(),
         states,
         urgencies: Urgency::ALL.iter().map(|u| Choice::new(u, "", urgency == Some(*u))).collect(),
