@@ -223,6 +223,8 @@ mod tests {
         assert_eq!(strings.text("en", "board.overdue", &n("1")), "1 day overdue");
         assert_eq!(strings.text("en", "board.overdue", &n("2")), "2 days overdue");
         assert_eq!(strings.text("en", "board.overdue", &n("11")), "11 days overdue");
+        assert_eq!(strings.text("en", "issues.due_in", &n("1")), "(1 day left)");
+        assert_eq!(strings.text("en", "issues.due_in", &n("5")), "(5 days left)");
         // Chinese has no singular: its one form, not English's.
         assert_eq!(strings.text("zh-CN", "board.overdue", &n("1")), "已逾期 1 天");
     }
