@@ -11,6 +11,14 @@ pub struct UnknownName {
     pub expected: String,
 }
 
+impl UnknownName {
+    /// `name` is not one of `expected` (the accepted names): the error repeats only an
+    /// excerpt of it. For a closed set kept outside this crate.
+    pub fn new(what: &'static str, name: &str, expected: &[&str]) -> UnknownName {
+        UnknownName { what, name: excerpt(name), expected: expected.join(", ") }
+    }
+}
+
 /// How much of an unknown name an error repeats: enough to recognise a typo, never a
 /// hostile 100,000-character value echoed back (twice, in an API problem).
 const SHOWN_CHARS: usize = 40;
@@ -54,11 +62,7 @@ macro_rules! named_enum {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)*
-                    _ => Err($crate::names::UnknownName {
-                        what: $what,
-                        name: $crate::names::excerpt(s),
-                        expected: [$($text),*].join(", "),
-                    }),
+                    _ => Err($crate::names::UnknownName::new($what, s, &[$($text),*])),
                 }
             }
         }

@@ -223,11 +223,11 @@ impl Due {
 impl std::str::FromStr for Due {
     type Err = roundtable_core::UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Due::ALL.into_iter().find(|d| d.as_str() == s).ok_or_else(|| roundtable_core::UnknownName {
-            what: "due filter",
-            name: s.chars().take(40).collect(),
-            expected: "overdue, soon".into(),
-        })
+        let names = Due::ALL.map(Due::as_str);
+        Due::ALL
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| roundtable_core::UnknownName::new("due filter", s, &names))
     }
 }
 
@@ -370,6 +370,7 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
     let names = reference::names(&ctx.state, caller).await?;
     let query = query_of(caller, &f)?;
     let (compound, responsible_org, urgency) = (query.compound, query.responsible_org, query.urgency);
+    let (overdue, due_soon) = (query.overdue == Some(true), query.due_within.is_some());
     let keep = |name: &str, v: &Option<String>| filled(v).map(|v| format!("{name}={}", urlencode(&v)));
     let base: Vec<String> = [
         keep("state", &f.state),
@@ -402,10 +403,16 @@ async fn list_page(ctx: &Ctx, tracker: &Tracker, f: Filters) -> PageResult {
     let wide = community_wide(caller) || tracker.read_only();
     let filters = ShownFilters {
         q: f.q.clone(),
-        dues: {
-            let due = f.due(&mut Vec::new());
-            Due::ALL.iter().map(|d| Choice::new(d.as_str(), "", due.contains(d))).collect()
-        },
+        dues: Due::ALL
+            .iter()
+            .map(|d| {
+                let chosen = match d {
+                    Due::Overdue => overdue,
+                    Due::Soon => due_soon,
+                };
+                Choice::new(d.as_str(), "", chosen)
+            })
+            .collect(),
         mine: filled(&f.mine).is_some(),
         states,
         urgencies: Urgency::ALL.iter().map(|u| Choice::new(u, "", urgency == Some(*u))).collect(),
