@@ -425,7 +425,6 @@ where
             verification: Nullable<Text>,
             duplicate_of: Nullable<Text>,
             closing_reason: Nullable<Text>,
-            support_count: Integer,
             reopen_count: Integer,
             version: Integer,
             created_at: Timestamp,

@@ -17,6 +17,7 @@ on_both_databases!(
     lists_filter_and_page_stably_under_inserts,
     open_commitments_due_before_a_date,
     support_is_one_per_user,
+    a_step_keeps_the_support_given_while_it_was_decided,
     the_async_helper_runs_on_the_pool,
     concurrent_writes_commit_together_and_fail_alone,
     what_an_issue_shows_beside_it_is_read_in_one_query,
@@ -337,6 +338,25 @@ fn support_is_one_per_user(t: &TestDb) {
     );
     assert_eq!(issues::get_issue(conn, issue.id).unwrap().support_count, 1);
     assert_eq!(issues::get_issue(conn, issue.id).unwrap().version, 1, "support is not a workflow change");
+}
+
+/// Support is not a workflow change (it leaves the version as it is), so a step decided
+/// on the issue as read before neighbours supported it must not write their count back.
+fn a_step_keeps_the_support_given_while_it_was_decided(t: &TestDb) {
+    let town = Town::build(&t.db);
+    let read = town.raise(&t.db, "垃圾清运不及时", town.junyue);
+    let at = now().with_timezone(&Utc);
+    {
+        let conn = &mut *t.db.conn().unwrap();
+        issues::add_support(conn, &read, town.resident.user, at).unwrap();
+        assert_eq!(issues::add_support(conn, &read, town.supervisor.user, at).unwrap(), 2);
+    }
+    let assigned = town.assign(&t.db, &read, town.anshang);
+    assert_eq!(assigned.version, 2, "the version the step was decided on still matched");
+    let conn = &mut *t.db.conn().unwrap();
+    let stored = issues::get_issue(conn, read.id).unwrap();
+    assert_eq!((stored.state.as_str(), stored.support_count), ("assigned", 2));
+    assert_eq!(issues::withdraw_support(conn, read.id, town.resident.user).unwrap(), 1, "counted from the kept two");
 }
 
 fn the_async_helper_runs_on_the_pool(t: &TestDb) {
