@@ -140,9 +140,12 @@ enum Fate {
     Verified,
     /// Verified after a failed first check (reopened, fixed again).
     Reverified,
+    /// Verified after its promise was broken: resolved weeks past its date.
+    Late,
 }
 
-/// The fate of demo issue `k` is `FATES[k % 10]`.
+/// The fate of demo issue `k` is `FATES[k % 10]`, as time and its urgency make it
+/// ([`in_time`]).
 const FATES: [Fate; 10] = [
     Fate::Verified,
     Fate::Verified,
@@ -155,6 +158,69 @@ const FATES: [Fate; 10] = [
     Fate::Rejected,
     Fate::Duplicate,
 ];
+
+/// What the months and its urgency make of an issue's fate, `heard` the meetings held
+/// since it was raised: the demo shows a community whose meeting works — the month's new
+/// issues in every state, the older ones dealt with but for the promises broken.
+fn in_time(fate: Fate, urgency: Urgency, heard: usize, title: &str) -> Fate {
+    use Fate::*;
+    match fate {
+        // An urgent problem is neither left for the meeting nor turned away: the
+        // workflow's timers chase it within the day (red) or the week (yellow).
+        Raised | Assigned | Committed | Rejected if urgency != Urgency::Routine => Verified,
+        // Turned away only where there is a reason to (a dispute between neighbours).
+        Rejected if not_for_the_meeting(title).is_none() => Verified,
+        // A meeting that hears a raised issue has it checked on site, and the next has it
+        // assigned; what two meetings heard is done (a fix waits a month at most for its
+        // check, a company's promise no longer than the meeting after).
+        Raised | Assigned | Resolved if heard >= 2 => Verified,
+        // A promise broken five meetings ago was kept late.
+        Committed if heard >= 5 => Late,
+        other => other,
+    }
+}
+
+/// How fast an urgent problem is dealt with, as the workflow's timers ask
+/// (`red_*`: within the day; `yellow_*`: within the working week).
+#[derive(Clone, Copy)]
+struct Pace {
+    /// From raised to assigned.
+    assign: TimeDelta,
+    /// From assigned to promised (by the company, not waiting for the meeting).
+    commit: TimeDelta,
+    /// The promise's days.
+    days: u64,
+    /// From promised to resolved.
+    resolve: TimeDelta,
+}
+
+fn urgent_pace(urgency: Urgency) -> Option<Pace> {
+    match urgency {
+        Urgency::Red => Some(Pace {
+            assign: TimeDelta::hours(1),
+            commit: TimeDelta::hours(3),
+            days: 1,
+            resolve: TimeDelta::hours(16),
+        }),
+        Urgency::Yellow => {
+            Some(Pace { assign: TimeDelta::hours(4), commit: TimeDelta::days(1), days: 5, resolve: TimeDelta::days(3) })
+        }
+        Urgency::Routine => None,
+    }
+}
+
+/// Why the secretary turns a demo problem away (不予受理), if it is not the meeting's.
+fn not_for_the_meeting(title: &str) -> Option<&'static str> {
+    match title {
+        "宠物粪便无人清理" | "广场舞噪音扰民" | "停车位纠纷" | "装修噪音超时" => {
+            Some("属于业主之间的民事纠纷，建议通过人民调解解决。")
+        }
+        "物业费公示不清" | "公共收益不透明" => {
+            Some("经核实，物业已在小区公告栏公示上一年度收支明细，业主监督委员会已审核；提出人可到物业服务中心查阅。")
+        }
+        _ => None,
+    }
+}
 
 pub struct Seeded {
     pub community: CommunityId,
@@ -559,15 +625,33 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
         // compound each ten, so each company meets every fate — not one company every
         // broken promise and another none — and the comparison compares something.
         let c = (k + k / FATES.len()) % count;
-        // 31 kinds for 60 issues: a title comes back at most once, and in another compound.
-        let (title, description, category) = PROBLEMS[(site.first_problem + k) % PROBLEMS.len()];
-        let raiser = &people.raisers[c][k % people.raisers[c].len()];
         let at = start + TimeDelta::hours((k as i64) * site.every_hours + 9);
+        // A duplicate is another neighbour raising the compound's latest problem again.
+        let original = raised.iter().rev().find(|i| {
+            i.compound == site.compounds[c]
+                && [roundtable_core::IssueState::REJECTED, roundtable_core::IssueState::DUPLICATE]
+                    .iter()
+                    .all(|s| i.state != *s)
+        });
+        // 31 kinds for 60 issues: a title comes back at most once, and in another compound.
+        let (title, description, category) = match (FATES[k % FATES.len()], original) {
+            (Fate::Duplicate, Some(o)) => (o.title.clone(), o.description.clone(), o.category.clone()),
+            _ => {
+                let (t, d, c) = PROBLEMS[(site.first_problem + k) % PROBLEMS.len()];
+                (t.to_owned(), d.to_owned(), c.to_owned())
+            }
+        };
+        let heard = held.iter().filter(|m| m.starts_at > at).count();
+        let fate = match original {
+            None if FATES[k % FATES.len()] == Fate::Duplicate => Fate::Verified,
+            _ => in_time(FATES[k % FATES.len()], urgency_of(&title), heard, &title),
+        };
+        let raiser = &people.raisers[c][k % people.raisers[c].len()];
         let new = NewIssue {
-            title: title.into(),
-            description: description.into(),
-            category: category.into(),
-            urgency: urgency_of(title),
+            urgency: urgency_of(&title),
+            title,
+            description,
+            category,
             compound: site.compounds[c],
             building: Some(site.buildings[c][k % 6]),
             unit: Some(format!("{}单元", k % 3 + 1)),
@@ -577,7 +661,6 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
         for user in people.supporters.iter().cycle().skip(k).take((k * 5) % 7) {
             issues::add_support(conn, &issue, *user, at + TimeDelta::hours(2))?;
         }
-        let fate = FATES[k % FATES.len()];
         // Of the two committed issues every ten, the first promises the nearer date.
         let near = fate == Fate::Committed && FATES[..k % FATES.len()].iter().all(|f| *f != Fate::Committed);
         let issue = advance(&mut steps, wf, tz, people, issue, c, fate, &raised, &held, now, near)?;
@@ -640,22 +723,18 @@ fn advance(
         steps.push(out);
         Ok::<Issue, StoreError>(next)
     };
-    let step = |at: DateTime<Utc>, days: i64| (at + TimeDelta::days(days)).min(now - TimeDelta::hours(1));
+    let later = |at: DateTime<Utc>, by: TimeDelta| (at + by).min(now - TimeDelta::hours(1));
+    let step = |at: DateTime<Utc>, days: i64| later(at, TimeDelta::days(days));
+    let urgent = urgent_pace(issue.urgency);
     match fate {
         Fate::Raised => return Ok(issue),
         Fate::Rejected => {
-            let f = TransitionFields {
-                reason: Some("属于业主之间的民事纠纷，建议通过人民调解解决。".into()),
-                ..Default::default()
-            };
+            let f =
+                TransitionFields { reason: not_for_the_meeting(&issue.title).map(Into::into), ..Default::default() };
             return fire(&issue, &people.secretary, "reject", f, step(at, 2));
         }
         Fate::Duplicate => {
-            let Some(original) = earlier
-                .iter()
-                .rev()
-                .find(|i| i.compound == issue.compound && i.title == issue.title)
-                .or(earlier.last())
+            let Some(original) = earlier.iter().rev().find(|i| i.compound == issue.compound && i.title == issue.title)
             else {
                 return Ok(issue);
             };
@@ -669,7 +748,7 @@ fn advance(
         _ => {}
     }
     let (org, staff, company) = &people.companies[compound];
-    at = step(at, 1);
+    at = later(at, urgent.map_or(TimeDelta::days(1), |p| p.assign));
     issue = fire(
         &issue,
         &people.secretary,
@@ -686,11 +765,13 @@ fn advance(
             None => Ok(issue),
         };
     }
-    // Commit on the spot at the next meeting if one was held, else by the company itself.
+    // Commit on the spot at the next meeting if one was held, else by the company itself
+    // (an urgent fix at once).
     let meeting = held.iter().find(|m| m.starts_at > at);
-    let (committer, commit_at, meeting_id) = match meeting {
-        Some(m) => (&people.secretary, m.starts_at + TimeDelta::minutes(40), Some(m.id)),
-        None => (staff, step(at, 2), None),
+    let (committer, commit_at, meeting_id) = match (urgent, meeting) {
+        (Some(p), _) => (staff, later(at, p.commit), None),
+        (None, Some(m)) => (&people.secretary, m.starts_at + TimeDelta::minutes(40), Some(m.id)),
+        (None, None) => (staff, step(at, 2), None),
     };
     // Asked back and refused before it promises: within the time to the promise, in thirds.
     if let Some((asked, refused)) = its_own_after_all(&issue.title) {
@@ -703,13 +784,14 @@ fn advance(
     at = commit_at.min(now - TimeDelta::hours(1));
     let today = at.with_timezone(&tz).date_naive();
     // Some promises are already broken: those end overdue on the tracker.
-    let overdue = fate == Fate::Committed && issue.created_at < now - TimeDelta::days(40);
+    let overdue = fate == Fate::Late || fate == Fate::Committed && issue.created_at < now - TimeDelta::days(40);
     // The nearer job of the month's promises falls due within the week on whatever day the
     // demo starts (a week after it was made at the earliest), so a company's home, the
     // list's "due within 7 days" and the days left show what they are for; the rest in
     // three weeks.
     let days = match (overdue, near) {
         (true, _) => 10,
+        (false, _) if let Some(p) = urgent => p.days,
         (false, true) => {
             let soon = now.with_timezone(&tz).date_naive() + Days::new(3);
             (soon - today).num_days().max(7) as u64
@@ -734,7 +816,12 @@ fn advance(
             None => Ok(issue),
         };
     }
-    at = step(at, 9);
+    at = match (fate, urgent) {
+        // Past its date, after the meetings asked why.
+        (Fate::Late, _) => step(at, days as i64 + 15),
+        (_, Some(p)) => later(at, p.resolve),
+        (_, None) => step(at, 9),
+    };
     issue = fire(
         &issue,
         staff,
@@ -897,6 +984,10 @@ fn hold(
             }
             (Some(_), _) if item.reason == Reason::Overdue => {
                 Some((ItemOutcome::Decision, "承诺已逾期：请责任单位书面说明原因，于下次会议前完成整改。", None))
+            }
+            // Nobody answers for it yet: checked on site first, then assigned.
+            (Some(id), _) if issues::get_issue(conn, id)?.state == roundtable_core::IssueState::RAISED => {
+                Some((ItemOutcome::Decision, "请网格员会同物业到现场核实，核实后交办。", None))
             }
             (Some(_), _) if item.reason == Reason::AwaitingVerification => {
                 Some((ItemOutcome::Decision, "请提出人和楼栋长一周内到现场验收。", None))

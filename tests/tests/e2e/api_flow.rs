@@ -235,8 +235,13 @@ async fn lists_are_scoped_filtered_and_paged(app: TestApp) {
     assert!(counts[0] > 0);
     let search = app.get("/api/v1/issues?q=%E7%94%B5%E6%A2%AF&limit=200", &secretary).await; // 电梯
     assert!(search.body["items"].as_array().unwrap().iter().all(|i| i["title"].as_str().unwrap().contains("电梯")));
-    let states = app.get("/api/v1/issues?state=rejected,duplicate&limit=200", &secretary).await;
-    assert_eq!(states.body["items"].as_array().unwrap().len(), 12);
+    let count = async |states: &str| {
+        let listed = app.get(&format!("/api/v1/issues?state={states}&limit=200"), &secretary).await;
+        listed.body["items"].as_array().unwrap().len()
+    };
+    let (rejected, duplicate) = (count("rejected").await, count("duplicate").await);
+    assert!(rejected > 0 && duplicate > 0, "the demo has both");
+    assert_eq!(count("rejected,duplicate").await, rejected + duplicate, "a list of states is either");
 }
 
 async fn support_counts_once_per_person(app: TestApp) {

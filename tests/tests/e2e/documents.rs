@@ -134,8 +134,8 @@ async fn the_agenda_and_minutes_of_a_demo_meeting_match_their_snapshots() {
     // The paper says as of which day each item stands: how late a promise is and how long
     // an issue has waited, instead of a bare "承诺逾期" or "交办后尚未承诺".
     assert!(md.contains("· 各项情况截至 2026-11-26\n"), "{md}");
-    assert!(md.contains("承诺期限：2026-06-17 · **已逾期 162 天** · 3 分钟"), "{md}");
-    assert!(md.contains("· 交办 174 天未承诺 · 3 分钟") && !md.contains("承诺逾期 ·"), "{md}");
+    assert!(md.contains("承诺期限：2026-08-12 · **已逾期 106 天** · 3 人支持 · 3 分钟"), "{md}");
+    assert!(md.contains("· 交办 24 天未承诺 · 2 人支持 · 3 分钟") && !md.contains("承诺逾期 ·"), "{md}");
     // A promise the planner listed as due before the meeting, not yet late on the day it is
     // printed, is not called overdue: its date says when (the demo's nearer promise).
     let near = md.lines().find(|l| l.contains("承诺期限：2026-11-29")).unwrap_or_else(|| panic!("{md}"));
@@ -145,7 +145,7 @@ async fn the_agenda_and_minutes_of_a_demo_meeting_match_their_snapshots() {
         .await;
     assert_eq!(html.status, StatusCode::OK, "a published agenda is for everyone");
     assert!(html.body.as_str().unwrap().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(html.body.as_str().unwrap().contains("<strong>已逾期 162 天</strong>"));
+    assert!(html.body.as_str().unwrap().contains("<strong>已逾期 106 天</strong>"));
     // Each reader gets it in their language.
     let supervisor = app.token("supervisor@dongsheng.example").await;
     let chose = app.call(Method::PATCH, "/api/v1/me", Some(&supervisor), Some(json!({"locale": "en"}))).await;

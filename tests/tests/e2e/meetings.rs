@@ -1717,6 +1717,13 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
         admin.submit("/admin", &format!("/admin/users/{}/access", app.user(gone)), &[("action", "disable")]).await;
     assert_eq!(disabled.status, StatusCode::SEE_OTHER, "{}", disabled.html);
 
+    // A short meeting: the month's agenda runs past its 45 minutes, so some followed
+    // items wait in its appendix.
+    {
+        let conn = &mut *app.state.db.conn().unwrap();
+        let short = Some("[meeting]\nlength_minutes = 45\n");
+        roundtable_store::directory::set_own_settings(conn, app.community(), None, "zh-CN", short).unwrap();
+    }
     let (path, secretary) = build_and_open(&app, "2026-12-06").await;
     // The published agenda lists it: the raiser and the supervisory committee are told why.
     for who in [RESIDENT, SUPERVISOR] {
@@ -1800,7 +1807,7 @@ async fn followers_are_told_when_their_issue_is_on_the_agenda_and_what_the_meeti
         .iter()
         .filter(|n| n["meeting"]["told"] == "listed" && n["meeting"]["item"]["in_appendix"] == true)
         .count();
-    assert!(in_appendix > 0, "the demo's long agenda has followed items in its appendix: {all}");
+    assert!(in_appendix > 0, "the short meeting's agenda has followed items in its appendix: {all}");
     assert_eq!(html.matches("列在附录：时间允许时讨论，否则转下次会议").count(), in_appendix, "{html}");
     // Each with where to read more: the agenda, the minutes — once a meeting.
     let meeting = path.trim_start_matches("/api/v1");
