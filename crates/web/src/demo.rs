@@ -142,6 +142,9 @@ enum Fate {
     Reverified,
     /// Verified after its promise was broken: resolved weeks past its date.
     Late,
+    /// Verified, its promise made only at the second meeting after it was assigned (the
+    /// first asked for one): the comparison's response rate counts it against the company.
+    PromisedLate,
 }
 
 /// The fate of demo issue `k` is `FATES[k % 10]`, as time and its urgency make it
@@ -172,8 +175,9 @@ fn in_time(fate: Fate, urgency: Urgency, heard: usize, title: &str) -> Fate {
         Rejected if not_for_the_meeting(title).is_none() => Verified,
         // A meeting that hears a raised issue has it checked on site, and the next has it
         // assigned; what two meetings heard is done (a fix waits a month at most for its
-        // check, a company's promise no longer than the meeting after).
-        Raised | Assigned | Resolved if heard >= 2 => Verified,
+        // check); a company slow to promise did so at the second meeting, when asked again.
+        Raised | Resolved if heard >= 2 => Verified,
+        Assigned if heard >= 2 => PromisedLate,
         // A promise broken five meetings ago was kept late.
         Committed if heard >= 5 => Late,
         other => other,
@@ -767,7 +771,7 @@ fn advance(
     }
     // Commit on the spot at the next meeting if one was held, else by the company itself
     // (an urgent fix at once).
-    let meeting = held.iter().find(|m| m.starts_at > at);
+    let meeting = held.iter().filter(|m| m.starts_at > at).nth(usize::from(fate == Fate::PromisedLate));
     let (committer, commit_at, meeting_id) = match (urgent, meeting) {
         (Some(p), _) => (staff, later(at, p.commit), None),
         (None, Some(m)) => (&people.secretary, m.starts_at + TimeDelta::minutes(40), Some(m.id)),

@@ -2350,5 +2350,17 @@ async fn the_demo_reads_as_a_meeting_that_works() {
         assert!(supported.count() >= 10, "{now}: the verified issues kept their supporters");
         let overdue = app.get("/api/v1/issues?overdue=true&limit=200", &secretary).await;
         assert!(!overdue.body["items"].as_array().unwrap().is_empty(), "{now}: no broken promise to chase");
+        // Most companies were slow to promise once: the response rate compares too.
+        let page = signed_in(&app, SECRETARY).await.get("/scorecard").await.html;
+        let half = &page[page.find("近六个月").expect("the six months")..];
+        let table = &half[..half.find("</table>").unwrap()];
+        let responses: Vec<&str> = table
+            .split("<tr>")
+            .filter(|row| row.contains("scope=\"row\""))
+            .filter_map(|row| row.split("<td>").nth(3))
+            .collect();
+        assert_eq!(responses.len(), 5, "{now}: {table}");
+        let slow = responses.iter().filter(|r| r.contains('/') && !r.contains("· 100%")).count();
+        assert!(slow >= 3, "{now}: {responses:?}");
     }
 }
