@@ -638,7 +638,8 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
                     .all(|s| i.state != *s)
         });
         // 31 kinds for 60 issues: a title comes back at most once, and in another compound.
-        let (title, description, category) = match (FATES[k % FATES.len()], original) {
+        let pattern = FATES[k % FATES.len()];
+        let (title, description, category) = match (pattern, original) {
             (Fate::Duplicate, Some(o)) => (o.title.clone(), o.description.clone(), o.category.clone()),
             _ => {
                 let (t, d, c) = PROBLEMS[(site.first_problem + k) % PROBLEMS.len()];
@@ -646,9 +647,10 @@ fn live(conn: &mut roundtable_store::DbConn, g: &Ground, site: &Site) -> Result<
             }
         };
         let heard = held.iter().filter(|m| m.starts_at > at).count();
-        let fate = match original {
-            None if FATES[k % FATES.len()] == Fate::Duplicate => Fate::Verified,
-            _ => in_time(FATES[k % FATES.len()], urgency_of(&title), heard, &title),
+        let fate = match (pattern, original) {
+            // Nothing in the compound yet to raise again.
+            (Fate::Duplicate, None) => Fate::Verified,
+            _ => in_time(pattern, urgency_of(&title), heard, &title),
         };
         let raiser = &people.raisers[c][k % people.raisers[c].len()];
         let new = NewIssue {
@@ -951,11 +953,13 @@ fn hold(
         meetings::record_attendance(conn, m, *org, who)?;
     }
     let items = agenda::agenda_items(conn, m.id)?;
-    let committed_here: Vec<_> = items
-        .iter()
-        .filter_map(|i| i.issue_id)
-        .filter(|id| issues::get_issue(conn, *id).is_ok_and(|x| x.commitment.is_some_and(|c| c.meeting == Some(m.id))))
-        .collect();
+    // The listed issues as they stand, read once: recording outcomes moves none of them.
+    let ids: Vec<_> = items.iter().filter_map(|i| i.issue_id).collect();
+    let listed = issues::get_issues(conn, &ids)?;
+    let standing = |id| listed.iter().find(|x| x.id == id);
+    let committed_here =
+        |id| standing(id).is_some_and(|x| x.commitment.as_ref().is_some_and(|c| c.meeting == Some(m.id)));
+    let in_state = |id, state: &str| standing(id).is_some_and(|x| x.state == state);
     let mut n = 0;
     for item in items.iter().filter(|i| !i.in_appendix) {
         // A paused issue waits on the owners' vote or funds: the meeting asks to hear it
@@ -963,9 +967,7 @@ fn hold(
         // one after) — unless an earlier meeting's day for that is still to come.
         let in_two_months = m.slot + TimeDelta::weeks(8);
         let outcome = match (item.issue_id, item.section) {
-            (Some(id), _) if committed_here.contains(&id) => {
-                Some((ItemOutcome::Commitment, "责任单位现场作出承诺。", None))
-            }
+            (Some(id), _) if committed_here(id) => Some((ItemOutcome::Commitment, "责任单位现场作出承诺。", None)),
             (Some(id), _) if item.reason == Reason::Paused => Some(if review_pending(conn, id, m.slot)? {
                 (ItemOutcome::Decision, "维持上次会议决定，届时复议。", None)
             } else {
@@ -974,7 +976,7 @@ fn hold(
             // Its day to be heard again came with nothing done: still waiting, another
             // day; otherwise the company reports at the next meeting.
             (Some(id), _) if item.reason == Reason::ReviewDue => {
-                Some(if issues::get_issue(conn, id)?.state == roundtable_core::IssueState::PAUSED {
+                Some(if in_state(id, roundtable_core::IssueState::PAUSED) {
                     (ItemOutcome::Decision, waiting(conn, id)?.1, Some(in_two_months))
                 } else {
                     (ItemOutcome::Decision, "复议：请责任单位按上次会议决定办理，于下次会议报告结果。", None)
@@ -990,7 +992,7 @@ fn hold(
                 Some((ItemOutcome::Decision, "承诺已逾期：请责任单位书面说明原因，于下次会议前完成整改。", None))
             }
             // Nobody answers for it yet: checked on site first, then assigned.
-            (Some(id), _) if issues::get_issue(conn, id)?.state == roundtable_core::IssueState::RAISED => {
+            (Some(id), _) if in_state(id, roundtable_core::IssueState::RAISED) => {
                 Some((ItemOutcome::Decision, "请网格员会同物业到现场核实，核实后交办。", None))
             }
             (Some(_), _) if item.reason == Reason::AwaitingVerification => {
